@@ -1,1 +1,144 @@
-//! TODO
+//! Interface language. Passed explicitly (never a global), so tests in parallel stay
+//! deterministic. Catalogues live in `assets/i18n/*.toml`, embedded in the binary.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Fr,
+    En,
+}
+
+impl Lang {
+    /// The setting wins (`fr` / `en`); otherwise `LC_ALL`, `LC_MESSAGES`, `LANG`; French by default.
+    pub fn resolve(setting: &str) -> Lang {
+        if let Some(lang) = Lang::parse(setting) {
+            return lang;
+        }
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                return Lang::from_locale(&v);
+            }
+        }
+        Lang::Fr
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// `en_US.UTF-8` → English, `fr_FR` → French; anything else not English → French (the
+    /// product's home language).
+    pub fn from_locale(locale: &str) -> Lang {
+        if locale.to_ascii_lowercase().starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Fr
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The chrono locale for dates.
+    pub fn locale(self) -> chrono::Locale {
+        match self {
+            Lang::Fr => chrono::Locale::fr_FR,
+            Lang::En => chrono::Locale::en_GB,
+        }
+    }
+}
+
+const FR: &str = include_str!("../assets/i18n/fr.toml");
+const EN: &str = include_str!("../assets/i18n/en.toml");
+
+fn catalogue(lang: Lang) -> &'static HashMap<String, String> {
+    static CATALOGUES: OnceLock<[HashMap<String, String>; 2]> = OnceLock::new();
+    let all = CATALOGUES.get_or_init(|| [flatten(FR), flatten(EN)]);
+    match lang {
+        Lang::Fr => &all[0],
+        Lang::En => &all[1],
+    }
+}
+
+/// Parses a catalogue into `section.key → text`. A broken catalogue is a build defect caught
+/// by the tests below; at run time it degrades to showing keys.
+fn flatten(source: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if let Ok(table) = source.parse::<toml::Table>() {
+        walk(&table, "", &mut out);
+    }
+    out
+}
+
+fn walk(table: &toml::Table, prefix: &str, out: &mut HashMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            toml::Value::Table(t) => walk(t, &key, out),
+            _ => {}
+        }
+    }
+}
+
+/// The text for `key` in `lang`; the key itself when missing (visible, never a panic).
+pub fn tr(lang: Lang, key: &str) -> &str {
+    catalogue(lang).get(key).map(String::as_str).unwrap_or(key)
+}
+
+/// [`tr`] with `{name}` placeholders replaced.
+pub fn trf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    let mut s = tr(lang, key).to_string();
+    for (name, value) in args {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogues_parse_and_have_the_same_keys() {
+        assert!(FR.parse::<toml::Table>().is_ok(), "fr.toml does not parse");
+        assert!(EN.parse::<toml::Table>().is_ok(), "en.toml does not parse");
+        let fr = catalogue(Lang::Fr);
+        let en = catalogue(Lang::En);
+        let mut missing: Vec<_> = fr.keys().filter(|k| !en.contains_key(*k)).collect();
+        missing.extend(en.keys().filter(|k| !fr.contains_key(*k)));
+        assert!(missing.is_empty(), "keys missing in one language: {missing:?}");
+        assert!(fr.len() > 20);
+    }
+
+    #[test]
+    fn locale_names_pick_the_language() {
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale("fr_FR.UTF-8"), Lang::Fr);
+        assert_eq!(Lang::from_locale("C"), Lang::Fr);
+        assert_eq!(Lang::resolve("en"), Lang::En);
+    }
+
+    #[test]
+    fn tabs_are_translated() {
+        assert_eq!(tr(Lang::Fr, "tab.sent"), "Envoyés");
+        assert_eq!(tr(Lang::En, "tab.sent"), "Sent");
+        assert_eq!(tr(Lang::En, "no.such.key"), "no.such.key");
+    }
+}

@@ -1,1 +1,383 @@
-//! TODO
+//! Key bindings as data. Defaults ship in `keymap.toml` (embedded); the user's own
+//! `keymap.toml` overlays them binding by binding: a user entry replaces the default entry with
+//! the same key in the same context. Bad user entries are reported (file, line, reason) and
+//! skipped; the valid ones still apply.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const DEFAULT_KEYMAP: &str = include_str!("../keymap.toml");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    Global,
+    List,
+    Editor,
+    Dialog,
+}
+
+impl Context {
+    pub const ALL: [Context; 4] = [Context::Global, Context::List, Context::Editor, Context::Dialog];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::List => "list",
+            Context::Editor => "editor",
+            Context::Dialog => "dialog",
+        }
+    }
+
+    /// Actions a binding in this context may name.
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Context::Global => &[
+                "quit", "help", "next_tab", "prev_tab", "tab_dashboard", "tab_settings", "tab_templates",
+                "tab_automations", "tab_users", "tab_sent", "tab_upcoming", "tab_batch", "tab_free",
+                "tab_agenda", "tab_contacts", "tab_inbox", "refresh",
+            ],
+            Context::List => &[
+                "down", "up", "page_down", "page_up", "first", "last", "open", "filter", "select",
+                "select_all", "cancel_selected", "export", "new", "edit", "delete", "toggle",
+            ],
+            Context::Editor => &["save", "transliterate", "insert_field", "preview", "close", "send"],
+            Context::Dialog => &["confirm", "close"],
+        }
+    }
+}
+
+/// A key with its modifiers, normalised (Shift folded into upper-case letters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyChord {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl KeyChord {
+    pub fn from_event(ev: &KeyEvent) -> KeyChord {
+        normalise(ev.code, ev.modifiers)
+    }
+
+    /// Parses `q`, `?`, `Ctrl-s`, `Alt-Enter`, `PageDown`, `F5`, `Shift-Tab`, `Space`.
+    pub fn parse(s: &str) -> Result<KeyChord, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let step = if lower.starts_with("ctrl-") {
+                mods |= KeyModifiers::CONTROL;
+                5
+            } else if lower.starts_with("alt-") {
+                mods |= KeyModifiers::ALT;
+                4
+            } else if lower.starts_with("shift-") && rest.len() > 6 {
+                mods |= KeyModifiers::SHIFT;
+                6
+            } else {
+                break;
+            };
+            rest = &rest[step..];
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            "delete" | "del" => KeyCode::Delete,
+            "backspace" => KeyCode::Backspace,
+            "insert" => KeyCode::Insert,
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) if !c.is_control() => KeyCode::Char(c),
+                    _ => return Err(format!("{s:?} is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)")),
+                }
+            }
+        };
+        Ok(normalise(code, mods))
+    }
+
+    /// How the key is written in hints: `q`, `^S`, `Enter`.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "S-Tab".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Delete => "Del".into(),
+            KeyCode::Backspace => "Bksp".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        let mut out = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            out.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            out.push_str("Alt-");
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            out.push_str("Shift-");
+        }
+        out.push_str(&base);
+        out
+    }
+}
+
+/// Shift + letter arrives as either `Shift+a` or `Shift+A` depending on the terminal: both
+/// become `A` without Shift. Ctrl letters are lower-cased.
+fn normalise(code: KeyCode, mut mods: KeyModifiers) -> KeyChord {
+    let code = match code {
+        KeyCode::Char(c) if mods.contains(KeyModifiers::SHIFT) && c.is_alphabetic() => {
+            mods.remove(KeyModifiers::SHIFT);
+            KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
+        }
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+        KeyCode::Char(c) => {
+            // Symbols like `?` come with Shift on some terminals; the character says it all.
+            mods.remove(KeyModifiers::SHIFT);
+            KeyCode::Char(c)
+        }
+        KeyCode::BackTab => {
+            mods.remove(KeyModifiers::SHIFT);
+            KeyCode::BackTab
+        }
+        KeyCode::Tab if mods.contains(KeyModifiers::SHIFT) => {
+            mods.remove(KeyModifiers::SHIFT);
+            KeyCode::BackTab
+        }
+        other => other,
+    };
+    KeyChord { code, mods }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub key: KeyChord,
+    pub action: String,
+    pub desc: String,
+}
+
+/// A user entry that could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeymapProblem {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for KeymapProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.reason)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Keymap {
+    sections: HashMap<Context, Vec<Binding>>,
+}
+
+#[derive(Deserialize)]
+struct RawBinding {
+    on: toml::Spanned<String>,
+    action: toml::Spanned<String>,
+    #[serde(default)]
+    desc: String,
+}
+
+impl Keymap {
+    /// The shipped defaults.
+    pub fn defaults() -> Keymap {
+        let mut map = Keymap::default();
+        // The shipped file is tested to load without problems.
+        let _ = map.overlay(DEFAULT_KEYMAP, "keymap.toml (built in)");
+        map
+    }
+
+    /// Defaults overlaid by the user's file when it exists.
+    pub fn load(user_file: Option<&Path>) -> (Keymap, Vec<KeymapProblem>) {
+        let mut map = Keymap::defaults();
+        let mut problems = Vec::new();
+        if let Some(path) = user_file.filter(|p| p.exists()) {
+            let shown = path.display().to_string();
+            match std::fs::read_to_string(path) {
+                Ok(text) => problems = map.overlay(&text, &shown),
+                Err(e) => problems.push(KeymapProblem {
+                    file: shown,
+                    line: 0,
+                    reason: format!("cannot read: {e}"),
+                }),
+            }
+        }
+        (map, problems)
+    }
+
+    /// Applies the bindings of `source` on top of this map; returns the entries refused.
+    pub fn overlay(&mut self, source: &str, file: &str) -> Vec<KeymapProblem> {
+        let mut problems = Vec::new();
+        let line_of = |offset: usize| source[..offset.min(source.len())].matches('\n').count() + 1;
+        let table: toml::Table = match source.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                let line = e.span().map_or(0, |s| line_of(s.start));
+                problems.push(KeymapProblem {
+                    file: file.into(),
+                    line,
+                    reason: format!("not valid TOML: {}", e.message()),
+                });
+                return problems;
+            }
+        };
+        // Re-read with spans, section by section, so every problem names its line.
+        #[derive(Deserialize)]
+        struct Spanned {
+            #[serde(flatten)]
+            sections: HashMap<String, toml::Spanned<Vec<toml::Spanned<toml::Value>>>>,
+        }
+        let spanned: Spanned = match toml::from_str(source) {
+            Ok(s) => s,
+            Err(e) => {
+                let line = e.span().map_or(0, |s| line_of(s.start));
+                problems.push(KeymapProblem {
+                    file: file.into(),
+                    line,
+                    reason: format!("every section must be a list of [[section]] entries: {}", e.message()),
+                });
+                return problems;
+            }
+        };
+        let _ = table;
+        let mut names: Vec<_> = spanned.sections.into_iter().collect();
+        names.sort_by_key(|(_, v)| v.span().start);
+        for (name, entries) in names {
+            let Some(context) = Context::ALL.into_iter().find(|c| c.name() == name) else {
+                problems.push(KeymapProblem {
+                    file: file.into(),
+                    line: line_of(entries.span().start),
+                    reason: format!("unknown section [[{name}]] (known: global, list, editor, dialog)"),
+                });
+                continue;
+            };
+            for entry in entries.into_inner() {
+                let line = line_of(entry.span().start);
+                let raw: RawBinding = match entry.into_inner().try_into() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        problems.push(KeymapProblem {
+                            file: file.into(),
+                            line,
+                            reason: format!("a binding needs on = \"KEY\" and action = \"ACTION\": {}", e.message()),
+                        });
+                        continue;
+                    }
+                };
+                let key = match KeyChord::parse(raw.on.get_ref()) {
+                    Ok(k) => k,
+                    Err(reason) => {
+                        problems.push(KeymapProblem { file: file.into(), line, reason });
+                        continue;
+                    }
+                };
+                let action = raw.action.get_ref().clone();
+                if !context.actions().contains(&action.as_str()) {
+                    problems.push(KeymapProblem {
+                        file: file.into(),
+                        line,
+                        reason: format!(
+                            "unknown action {action:?} in [[{name}]] (known: {})",
+                            context.actions().join(", ")
+                        ),
+                    });
+                    continue;
+                }
+                let desc = if raw.desc.is_empty() { action.replace('_', " ") } else { raw.desc };
+                let list = self.sections.entry(context).or_default();
+                list.retain(|b| b.key != key);
+                list.push(Binding { key, action, desc });
+            }
+        }
+        problems
+    }
+
+    /// The action bound to this key in `context`, if any.
+    pub fn action(&self, context: Context, ev: &KeyEvent) -> Option<&str> {
+        let chord = KeyChord::from_event(ev);
+        self.sections
+            .get(&context)?
+            .iter()
+            .find(|b| b.key == chord)
+            .map(|b| b.action.as_str())
+    }
+
+    pub fn bindings(&self, context: Context) -> &[Binding] {
+        self.sections.get(&context).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The first key bound to `action` in `context`, for hints (`q quit`).
+    pub fn key_for(&self, context: Context, action: &str) -> Option<String> {
+        self.bindings(context)
+            .iter()
+            .find(|b| b.action == action)
+            .map(|b| b.key.label())
+    }
+
+    /// `(key, desc)` for each of `actions` that has a key, in the given order.
+    pub fn hints(&self, context: Context, actions: &[&str]) -> Vec<(String, String)> {
+        actions
+            .iter()
+            .filter_map(|a| {
+                let b = self.bindings(context).iter().find(|b| b.action == *a)?;
+                Some((b.key.label(), b.desc.clone()))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn shipped_keymap_loads_without_problems() {
+        let mut map = Keymap::default();
+        assert_eq!(map.overlay(DEFAULT_KEYMAP, "keymap.toml"), vec![]);
+        assert_eq!(map.action(Context::Global, &key('q')), Some("quit"));
+    }
+
+    #[test]
+    fn shift_letters_are_normalised() {
+        let a = KeyChord::from_event(&KeyEvent::new(KeyCode::Char('a'), KeyModifiers::SHIFT));
+        let b = KeyChord::from_event(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
+        assert_eq!(a, b);
+        assert_eq!(a, KeyChord::parse("A").unwrap());
+        assert_eq!(KeyChord::parse("Shift-Tab").unwrap(), KeyChord::parse("BackTab").unwrap());
+    }
+}

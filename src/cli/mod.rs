@@ -1,1 +1,376 @@
-//! TODO
+//! The command line (SPEC §7): scriptable, stable. Exit 0 on success, 2 on bad input with a
+//! one-line reason on stderr, 1 when the system fails (store unreadable, disk full…).
+
+use crate::clock::Clock;
+use crate::core::{Actor, CoreError, admin};
+use crate::store::operators::Rights;
+use crate::store::{Store, StoreError, credit, operators, settings};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use std::path::PathBuf;
+
+mod rules;
+
+#[derive(Debug, Parser)]
+#[command(name = "smsdesk", version, about = "Send and follow SMS from the terminal", long_about = None)]
+pub struct Cli {
+    /// Store file (else $SMSDESK_DB, else the user data directory)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Operator name (default: $USER)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+    /// Print JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Open the TUI on a fresh demo store (in a temporary directory unless --db is given)
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a demo store (realistic French data, simulator provider)
+    Demo {
+        /// Seed of the generator: the same seed gives the same store
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Read or change a setting (validated as in the TUI)
+    Settings {
+        #[command(subcommand)]
+        action: SettingsAction,
+    },
+    /// Add an operator or change their rights
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Credit balance and packs; `credit add N` adds a pack
+    Credit {
+        #[command(subcommand)]
+        action: Option<CreditAction>,
+    },
+    /// Count characters, encoding and segments of a text
+    Segments {
+        /// The text (use quotes)
+        text: String,
+    },
+    /// Normalise phone numbers to E.164 and tell mobiles from landlines
+    Phone {
+        #[arg(required = true)]
+        numbers: Vec<String>,
+    },
+    /// When a reminder would leave, under the current settings
+    Plan {
+        /// Event local date-time, e.g. 2026-03-30T08:00
+        #[arg(long, value_name = "LOCAL_DATETIME")]
+        event: String,
+        /// Days before the event (1-7)
+        #[arg(long, value_name = "N")]
+        days_before: u32,
+    },
+    /// Check the store, settings and provider, and say what is wrong
+    Doctor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsAction {
+    /// Print one setting, or all of them
+    Get { key: Option<String> },
+    /// Change a setting
+    Set { key: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add an operator
+    Add {
+        name: String,
+        /// Comma-separated: instant,scheduled,batch,free,admin,templates_only
+        #[arg(long, default_value = "")]
+        rights: String,
+    },
+    /// Change an operator's rights
+    Set {
+        name: String,
+        #[arg(long)]
+        rights: String,
+        /// Deactivate the operator (keeps their history)
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// List operators and their rights
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreditAction {
+    /// Add a pack of N SMS
+    Add {
+        units: i64,
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+}
+
+/// How a command failed: bad input (exit 2) or the system (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    BadInput(String),
+    System(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::BadInput(_) => 2,
+            Failure::System(_) => 1,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Failure::BadInput(m) | Failure::System(m) => m,
+        }
+    }
+}
+
+impl From<CoreError> for Failure {
+    fn from(e: CoreError) -> Self {
+        if e.is_bad_input() {
+            Failure::BadInput(e.to_string())
+        } else if let CoreError::Store(s) = e {
+            Failure::from(s)
+        } else {
+            Failure::System(e.to_string())
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // A store we refuse to open is the caller's input being wrong.
+            StoreError::NewerVersion { .. } | StoreError::Unusable { .. } | StoreError::Invalid(_) | StoreError::NotFound { .. } => {
+                Failure::BadInput(e.to_string())
+            }
+            other => Failure::System(other.to_string()),
+        }
+    }
+}
+
+pub type CliResult = Result<(), Failure>;
+
+/// Everything a command needs: where the store is, who acts, what time it is.
+pub struct Env {
+    pub db: PathBuf,
+    pub user: String,
+    pub json: bool,
+    pub clock: Clock,
+}
+
+impl Env {
+    pub fn open(&self) -> Result<(Store, Actor), Failure> {
+        let mut store = Store::open(&self.db)?;
+        let actor = Actor::identify(&mut store, &self.user, self.clock.now())?;
+        Ok((store, actor))
+    }
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!("{}", serde_json::to_string(value).unwrap_or_default());
+}
+
+/// Runs a non-TUI command.
+pub fn run(command: Command, env: &Env) -> CliResult {
+    match command {
+        Command::Demo { seed } => {
+            let summary = crate::demo::create(&env.db, seed, &env.user, env.clock.now())
+                .map_err(|e| Failure::BadInput(e.to_string()))?;
+            if env.json {
+                print_json(&serde_json::to_value(&summary).unwrap_or_default());
+            } else {
+                println!("demo store created: {}", env.db.display());
+                println!("{summary}");
+            }
+            Ok(())
+        }
+        Command::Settings { action } => settings_cmd(action, env),
+        Command::User { action } => user_cmd(action, env),
+        Command::Credit { action } => credit_cmd(action, env),
+        Command::Segments { text } => rules::segments(&text, env),
+        Command::Phone { numbers } => rules::phone(&numbers, env),
+        Command::Plan { event, days_before } => rules::plan(&event, days_before, env),
+        Command::Doctor => doctor(env),
+    }
+}
+
+fn settings_cmd(action: SettingsAction, env: &Env) -> CliResult {
+    match action {
+        SettingsAction::Get { key } => {
+            let (store, _) = env.open()?;
+            let keys: Vec<&str> = match &key {
+                Some(k) => {
+                    if settings::spec(k).is_none() {
+                        // Same wording as `set` for an unknown key.
+                        return Err(Failure::BadInput(
+                            settings::validate(k, "").err().map(|e| e.to_string()).unwrap_or_default(),
+                        ));
+                    }
+                    vec![k.as_str()]
+                }
+                None => settings::SPECS.iter().map(|s| s.key).collect(),
+            };
+            let mut out = serde_json::Map::new();
+            for k in &keys {
+                out.insert(k.to_string(), json!(settings::shown(store.conn(), k)?));
+            }
+            if env.json {
+                if key.is_some() {
+                    print_json(&json!({"key": keys[0], "value": out[keys[0]]}));
+                } else {
+                    print_json(&serde_json::Value::Object(out));
+                }
+            } else if key.is_some() {
+                println!("{}", out[keys[0]].as_str().unwrap_or_default());
+            } else {
+                for k in keys {
+                    println!("{k} = {}", out[k].as_str().unwrap_or_default());
+                }
+            }
+            Ok(())
+        }
+        SettingsAction::Set { key, value } => {
+            let (mut store, actor) = env.open()?;
+            let shown = admin::set_setting(&mut store, &actor, &key, &value, env.clock.now())?;
+            if env.json {
+                print_json(&json!({"key": key, "value": shown}));
+            } else {
+                println!("{key} = {shown}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn user_cmd(action: UserAction, env: &Env) -> CliResult {
+    let parse = |r: &str| Rights::parse(r).map_err(Failure::BadInput);
+    let (mut store, actor) = env.open()?;
+    let now = env.clock.now();
+    match action {
+        UserAction::Add { name, rights } => {
+            admin::add_user(&mut store, &actor, &name, parse(&rights)?, now)?;
+            if !env.json {
+                println!("operator {name} added");
+            }
+        }
+        UserAction::Set { name, rights, inactive } => {
+            admin::set_user(&mut store, &actor, &name, parse(&rights)?, !inactive, now)?;
+            if !env.json {
+                println!("operator {name} updated");
+            }
+        }
+        UserAction::List => {
+            let ops = operators::list(store.conn())?;
+            if env.json {
+                print_json(&serde_json::to_value(&ops).unwrap_or_default());
+            } else {
+                for op in ops {
+                    println!(
+                        "{:<16} {}{}",
+                        op.login,
+                        op.rights,
+                        if op.active { "" } else { " (inactive)" }
+                    );
+                }
+            }
+            return Ok(());
+        }
+    }
+    if env.json {
+        let ops = operators::list(store.conn())?;
+        print_json(&serde_json::to_value(&ops).unwrap_or_default());
+    }
+    Ok(())
+}
+
+fn credit_cmd(action: Option<CreditAction>, env: &Env) -> CliResult {
+    let (mut store, actor) = env.open()?;
+    let now = env.clock.now();
+    if let Some(CreditAction::Add { units, label }) = action {
+        let tz = settings::Settings::load(store.conn())?.timezone;
+        let today = now.with_timezone(&tz).date_naive();
+        admin::add_credit(&mut store, &actor, units, &label, today, now)?;
+    }
+    let summary = credit::summary(store.conn())?;
+    let packs = credit::packs(store.conn())?;
+    if env.json {
+        print_json(&json!({
+            "balance": summary.balance,
+            "bought": summary.bought,
+            "consumed": summary.consumed,
+            "packs": packs,
+        }));
+    } else {
+        println!("balance: {} SMS ({} bought, {} consumed)", summary.balance, summary.bought, summary.consumed);
+        for p in packs {
+            println!("  {}  {:>8} SMS  {}", p.bought_on, p.units, p.label);
+        }
+    }
+    Ok(())
+}
+
+fn doctor(env: &Env) -> CliResult {
+    let mut problems: Vec<String> = Vec::new();
+    let mut facts: Vec<String> = vec![format!("store: {}", env.db.display())];
+    let (store, actor) = env.open()?;
+    facts.push(format!("schema version: {}", store.schema_version()?));
+    facts.push(format!("operator: {} ({})", actor.login, actor.rights));
+    let integrity: String = store
+        .conn()
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| Failure::System(e.to_string()))?;
+    if integrity != "ok" {
+        problems.push(format!("store integrity: {integrity}"));
+    }
+    for bad in settings::Settings::invalid_stored(store.conn())? {
+        problems.push(format!("setting {bad} (the default is used)"));
+    }
+    let s = settings::Settings::load(store.conn())?;
+    facts.push(format!("provider: {}", settings::redact(&s.provider)));
+    let balance = credit::balance(store.conn())?;
+    facts.push(format!("credit: {balance} SMS"));
+    if balance <= s.low_credit {
+        problems.push(format!("credit is low: {balance} SMS left (threshold {})", s.low_credit));
+    }
+    if operators::list(store.conn())?.iter().all(|o| !o.rights.admin || !o.active) {
+        problems.push("no active administrator".into());
+    }
+    if let Some(dir) = crate::config::config_dir() {
+        facts.push(format!("config directory: {}", dir.display()));
+    }
+    let (_, keymap_problems) = crate::keymap::Keymap::load(crate::config::UserConfig::keymap_path().as_deref());
+    problems.extend(keymap_problems.iter().map(|p| format!("keymap {p}")));
+    if env.json {
+        print_json(&json!({"ok": problems.is_empty(), "facts": facts, "problems": problems}));
+    } else {
+        for f in &facts {
+            println!("{f}");
+        }
+        if problems.is_empty() {
+            println!("no problem found");
+        } else {
+            for p in &problems {
+                println!("PROBLEM: {p}");
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::BadInput(format!("{} problem(s) found", problems.len())))
+    }
+}

@@ -1,1 +1,101 @@
-//! TODO
+//! Use cases shared by the TUI and the command line. Rights are checked here — the TUI hiding
+//! an action is a courtesy, this is the guard — and every change is audited in the same
+//! transaction as the change itself.
+
+use crate::store::operators::{self, Rights};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+
+pub mod admin;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The operator lacks the right; the message says which.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The input breaks a rule; the message says which and where.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        CoreError::Store(StoreError::Sqlite(e))
+    }
+}
+
+impl CoreError {
+    /// Whether the caller gave bad input (CLI exit code 2) rather than the system failing.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            CoreError::Forbidden(_)
+                | CoreError::Invalid(_)
+                | CoreError::Store(StoreError::Invalid(_))
+                | CoreError::Store(StoreError::NotFound { .. })
+        )
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+/// Who is acting. Operators are identified by their login on the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub login: String,
+    pub rights: Rights,
+}
+
+impl Actor {
+    /// Loads the operator `login`. On a store with no operator at all, the first login to use
+    /// it becomes its administrator (someone has to be able to configure it).
+    pub fn identify(store: &mut Store, login: &str, now: DateTime<Utc>) -> CoreResult<Actor> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Err(CoreError::Invalid(
+                "no operator name: set $USER or pass --user NAME".into(),
+            ));
+        }
+        store.write(|tx| {
+            if let Some(op) = operators::find(tx, login)? {
+                return Ok(Actor {
+                    login: op.login,
+                    rights: if op.active { op.rights } else { Rights::default() },
+                });
+            }
+            if operators::count(tx)? == 0 {
+                operators::add(tx, login, login, Rights::all(), now)?;
+                crate::store::audit::record(tx, now, login, "user.bootstrap", "operator", login, "first operator becomes administrator")?;
+                return Ok(Actor {
+                    login: login.to_string(),
+                    rights: Rights::all(),
+                });
+            }
+            // Unknown logins may look, not act.
+            Ok(Actor {
+                login: login.to_string(),
+                rights: Rights::default(),
+            })
+        })
+    }
+
+    pub fn require_admin(&self, what: &str) -> CoreResult<()> {
+        if self.rights.admin {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(format!(
+                "{} may not {what}: administrator right required",
+                self.login
+            )))
+        }
+    }
+}
+
+/// The login of the person running smsdesk.
+pub fn current_login() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_default()
+}

@@ -4,6 +4,7 @@ pub mod encoding;
 pub mod holidays;
 pub mod phone;
 pub mod sender;
+pub mod status;
 pub mod template;
 pub mod transliterate;
 pub mod window;

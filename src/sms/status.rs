@@ -1,0 +1,172 @@
+//! Message lifecycle: not yet sent → sending → submitted → final; cancelled by an operator.
+//! Pure rules: which status may follow which. A final status never changes.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Not yet sent: waiting for its time, the window, credit or a retry.
+    Pending,
+    /// Claimed by a scheduler, being handed to the provider.
+    Sending,
+    /// Accepted by the provider / operator, no final report yet.
+    Submitted,
+    Delivered,
+    NotDelivered,
+    Expired,
+    Failed,
+    Stop,
+    Cancelled,
+    /// Found in `sending` after a crash and the provider cannot be asked: an operator decides.
+    Unknown,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 10] = [
+        MessageStatus::Pending,
+        MessageStatus::Sending,
+        MessageStatus::Submitted,
+        MessageStatus::Delivered,
+        MessageStatus::NotDelivered,
+        MessageStatus::Expired,
+        MessageStatus::Failed,
+        MessageStatus::Stop,
+        MessageStatus::Cancelled,
+        MessageStatus::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Pending => "pending",
+            MessageStatus::Sending => "sending",
+            MessageStatus::Submitted => "submitted",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::NotDelivered => "not_delivered",
+            MessageStatus::Expired => "expired",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Stop => "stop",
+            MessageStatus::Cancelled => "cancelled",
+            MessageStatus::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageStatus> {
+        let s = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        let s = match s.as_str() {
+            "not_yet_sent" | "queued" | "upcoming" => "pending",
+            "undelivered" => "not_delivered",
+            "canceled" => "cancelled",
+            other => other,
+        };
+        MessageStatus::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Final statuses never change.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            MessageStatus::Delivered
+                | MessageStatus::NotDelivered
+                | MessageStatus::Expired
+                | MessageStatus::Failed
+                | MessageStatus::Stop
+                | MessageStatus::Cancelled
+        )
+    }
+
+    /// Whether a message in `self` may move to `next`.
+    pub fn can_become(self, next: MessageStatus) -> bool {
+        use MessageStatus::*;
+        match self {
+            Pending => matches!(next, Sending | Cancelled | Expired | Stop | Failed),
+            // A send that failed transiently goes back to pending for a retry.
+            Sending => matches!(next, Submitted | Pending | Failed | Stop | Unknown | Expired) || next.is_final() && next != Cancelled,
+            Submitted => next.is_final() && next != Cancelled,
+            // An operator resolves an unknown: resend (pending), or close it with what they know.
+            Unknown => matches!(next, Pending | Submitted | Delivered | NotDelivered | Failed | Cancelled | Expired),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Instant,
+    Scheduled,
+    Reminder,
+    FollowUp,
+    Batch,
+    Free,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 6] = [
+        MessageKind::Instant,
+        MessageKind::Scheduled,
+        MessageKind::Reminder,
+        MessageKind::FollowUp,
+        MessageKind::Batch,
+        MessageKind::Free,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Instant => "instant",
+            MessageKind::Scheduled => "scheduled",
+            MessageKind::Reminder => "reminder",
+            MessageKind::FollowUp => "follow_up",
+            MessageKind::Batch => "batch",
+            MessageKind::Free => "free",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Sends "now" (instant, batch, free) are retried for 24 h; tied to an event, until it starts.
+    pub fn is_tied_to_event(self) -> bool {
+        matches!(self, MessageKind::Reminder | MessageKind::FollowUp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn final_statuses_never_change() {
+        for from in MessageStatus::ALL.into_iter().filter(|s| s.is_final()) {
+            for to in MessageStatus::ALL {
+                assert!(!from.can_become(to), "{from} must not become {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_normal_path_is_allowed() {
+        use MessageStatus::*;
+        assert!(Pending.can_become(Sending));
+        assert!(Sending.can_become(Submitted));
+        assert!(Submitted.can_become(Delivered));
+        assert!(Pending.can_become(Cancelled));
+        assert!(!Submitted.can_become(Cancelled), "what left cannot be cancelled");
+        assert!(!Submitted.can_become(Pending), "what left is never sent again");
+    }
+
+    #[test]
+    fn statuses_round_trip_through_text() {
+        for s in MessageStatus::ALL {
+            assert_eq!(MessageStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(MessageStatus::parse("not yet sent"), Some(MessageStatus::Pending));
+    }
+}

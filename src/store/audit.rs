@@ -1,0 +1,54 @@
+//! The audit log: who did what and when. Append-only.
+
+use super::{Result, ts};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+/// Records one action. Called inside the transaction that performs the action, so an action
+/// and its audit row land together or not at all.
+pub fn record(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    detail: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log(at, actor, action, object_type, object_id, detail) VALUES (?1,?2,?3,?4,?5,?6)",
+        params![ts(at), actor, action, object_type, object_id, detail],
+    )?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub detail: String,
+}
+
+/// The latest entries, newest first, before the keyset `before_id` when given.
+pub fn page(conn: &Connection, before_id: Option<i64>, limit: usize) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, action, object_type, object_id, detail FROM audit_log
+         WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![before_id.unwrap_or(i64::MAX), limit as i64], |r| {
+        Ok(AuditEntry {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            object_type: r.get(4)?,
+            object_id: r.get(5)?,
+            detail: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,375 @@
+//! Messages, their status history, and the keyset-paged lists of the Sent and Upcoming tabs.
+
+use super::{Result, StoreError, flag, ts};
+use crate::sms::status::{MessageKind, MessageStatus};
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde::Serialize;
+
+/// Everything needed to queue one message. Texts are final (rendered, signature and STOP
+/// mention included); the phone is a snapshot.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub kind: MessageKind,
+    pub context: String,
+    pub participant_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    pub template_id: Option<i64>,
+    pub automation_id: Option<i64>,
+    pub collaborator_id: Option<i64>,
+    pub phone: String,
+    pub recipient_name: String,
+    pub text: String,
+    pub manual_edit: bool,
+    pub encoding: String,
+    pub chars: i64,
+    pub segments: i64,
+    pub sender: String,
+    pub expects_reply: bool,
+    pub campaign: bool,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub planned_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+}
+
+/// Inserts a pending message and its first history row.
+pub fn insert(conn: &Connection, m: &NewMessage) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO messages(kind, context, status, participant_id, event_id, batch_id, template_id, automation_id,
+            collaborator_id, phone, recipient_name, text, manual_edit, encoding, chars, segments, sender, expects_reply,
+            campaign, created_by, created_at, planned_at, deadline, next_attempt_at, status_at)
+         VALUES (?1,?2,'pending',?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?21,?20)",
+    )?;
+    stmt.execute(params![
+        m.kind.as_str(),
+        m.context,
+        m.participant_id,
+        m.event_id,
+        m.batch_id,
+        m.template_id,
+        m.automation_id,
+        m.collaborator_id,
+        m.phone,
+        m.recipient_name,
+        m.text,
+        flag(m.manual_edit),
+        m.encoding,
+        m.chars,
+        m.segments,
+        m.sender,
+        flag(m.expects_reply),
+        flag(m.campaign),
+        m.created_by,
+        ts(m.created_at),
+        ts(m.planned_at),
+        ts(m.deadline),
+    ])?;
+    let id = conn.last_insert_rowid();
+    add_history(conn, id, MessageStatus::Pending, m.created_at, &m.created_by, "")?;
+    Ok(id)
+}
+
+pub fn add_history(
+    conn: &Connection,
+    message_id: i64,
+    status: MessageStatus,
+    at: DateTime<Utc>,
+    actor: &str,
+    detail: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO message_status_history(message_id, status, at, actor, detail) VALUES (?1,?2,?3,?4,?5)",
+    )?
+    .execute(params![message_id, status.as_str(), ts(at), actor, detail])?;
+    Ok(())
+}
+
+pub fn status_of(conn: &Connection, id: i64) -> Result<MessageStatus> {
+    let s: Option<String> = conn
+        .query_row("SELECT status FROM messages WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    let s = s.ok_or(StoreError::NotFound { what: "message", id })?;
+    MessageStatus::parse(&s).ok_or_else(|| StoreError::Invalid(format!("message #{id} has unknown status {s:?}")))
+}
+
+/// Moves a message to `next` if the lifecycle allows it, recording the change. Returns false
+/// (and changes nothing) when the message is already in a status that may not become `next` —
+/// e.g. a late delivery report for a message already final.
+pub fn transition(
+    conn: &Connection,
+    id: i64,
+    next: MessageStatus,
+    at: DateTime<Utc>,
+    actor: &str,
+    detail: &str,
+) -> Result<bool> {
+    let current = status_of(conn, id)?;
+    if current == next || !current.can_become(next) {
+        return Ok(false);
+    }
+    let t = ts(at);
+    let (sent_at, final_at) = match next {
+        MessageStatus::Submitted => (Some(t), None),
+        s if s.is_final() => (None, Some(t)),
+        _ => (None, None),
+    };
+    conn.prepare_cached(
+        "UPDATE messages SET status = ?2, status_at = ?3,
+            sent_at = COALESCE(sent_at, ?4),
+            final_at = COALESCE(final_at, ?5),
+            listed_at = CASE WHEN ?2 IN ('pending','sending') THEN NULL ELSE COALESCE(sent_at, ?4, ?5, listed_at, ?3) END
+         WHERE id = ?1",
+    )?
+    .execute(params![id, next.as_str(), t, sent_at, final_at])?;
+    add_history(conn, id, next, at, actor, detail)?;
+    Ok(true)
+}
+
+/// One row of the Sent / Upcoming lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MessageRow {
+    pub id: i64,
+    pub kind: String,
+    pub context: String,
+    pub status: String,
+    pub planned_at: i64,
+    pub sent_at: Option<i64>,
+    pub listed_at: Option<i64>,
+    pub recipient_name: String,
+    pub phone: String,
+    pub collaborator: String,
+    pub created_by: String,
+    pub text: String,
+    pub segments: i64,
+    pub batch_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub reply: Option<String>,
+    pub wait_reason: String,
+}
+
+/// Which list: Sent (everything that left or ended, newest first) or Upcoming (not yet sent,
+/// soonest first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    Sent,
+    Upcoming,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// Inclusive lower bound on the list's time (sent time / planned time), Unix seconds.
+    pub from: Option<i64>,
+    /// Exclusive upper bound.
+    pub to: Option<i64>,
+    pub statuses: Vec<MessageStatus>,
+    /// Some(true): only batch and free sends; Some(false): only the others.
+    pub batch: Option<bool>,
+    pub context: Option<String>,
+    pub collaborator_id: Option<i64>,
+    pub batch_id: Option<i64>,
+    /// Matches name, phone or text (case-insensitive substring).
+    pub text: Option<String>,
+}
+
+/// A position in a list: the sort key and id of a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: i64,
+    pub id: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Rows after the cursor, in list order.
+    Forward,
+    /// Rows before the cursor (returned in list order too).
+    Backward,
+}
+
+const ROW_COLUMNS: &str = "m.id, m.kind, m.context, m.status, m.planned_at, m.sent_at, m.listed_at, m.recipient_name, m.phone,
+    COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text, m.segments, m.batch_id, m.event_id,
+    (SELECT r.text FROM replies r WHERE r.id = m.reply_id), m.wait_reason";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
+    Ok(MessageRow {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        context: r.get(2)?,
+        status: r.get(3)?,
+        planned_at: r.get(4)?,
+        sent_at: r.get(5)?,
+        listed_at: r.get(6)?,
+        recipient_name: r.get(7)?,
+        phone: r.get(8)?,
+        collaborator: r.get(9)?,
+        created_by: r.get(10)?,
+        text: r.get(11)?,
+        segments: r.get(12)?,
+        batch_id: r.get(13)?,
+        event_id: r.get(14)?,
+        reply: r.get(15)?,
+        wait_reason: r.get(16)?,
+    })
+}
+
+impl ListKind {
+    fn sort_column(self) -> &'static str {
+        match self {
+            ListKind::Sent => "m.listed_at",
+            ListKind::Upcoming => "m.planned_at",
+        }
+    }
+
+    /// Sent: newest first. Upcoming: soonest first.
+    fn descending(self) -> bool {
+        matches!(self, ListKind::Sent)
+    }
+
+    pub fn cursor_of(self, row: &MessageRow) -> Cursor {
+        let at = match self {
+            ListKind::Sent => row.listed_at.unwrap_or(0),
+            ListKind::Upcoming => row.planned_at,
+        };
+        Cursor { at, id: row.id }
+    }
+}
+
+fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> String {
+    let col = kind.sort_column();
+    let mut clauses = vec![match kind {
+        ListKind::Sent => "m.listed_at IS NOT NULL".to_string(),
+        ListKind::Upcoming => "m.status = 'pending'".to_string(),
+    }];
+    if let Some(from) = f.from {
+        args.push(Value::Integer(from));
+        clauses.push(format!("{col} >= ?{}", args.len()));
+    }
+    if let Some(to) = f.to {
+        args.push(Value::Integer(to));
+        clauses.push(format!("{col} < ?{}", args.len()));
+    }
+    if !f.statuses.is_empty() {
+        let mut marks = Vec::new();
+        for s in &f.statuses {
+            args.push(Value::Text(s.as_str().to_string()));
+            marks.push(format!("?{}", args.len()));
+        }
+        clauses.push(format!("m.status IN ({})", marks.join(",")));
+    }
+    match f.batch {
+        Some(true) => clauses.push("m.batch_id IS NOT NULL".into()),
+        Some(false) => clauses.push("m.batch_id IS NULL".into()),
+        None => {}
+    }
+    if let Some(b) = f.batch_id {
+        args.push(Value::Integer(b));
+        clauses.push(format!("m.batch_id = ?{}", args.len()));
+    }
+    if let Some(c) = &f.context {
+        args.push(Value::Text(c.clone()));
+        clauses.push(format!("m.context = ?{}", args.len()));
+    }
+    if let Some(c) = f.collaborator_id {
+        args.push(Value::Integer(c));
+        clauses.push(format!("m.collaborator_id = ?{}", args.len()));
+    }
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        args.push(Value::Text(format!("%{escaped}%")));
+        let n = args.len();
+        clauses.push(format!(
+            "(m.recipient_name LIKE ?{n} ESCAPE '\\' OR m.phone LIKE ?{n} ESCAPE '\\' OR m.text LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    clauses.join(" AND ")
+}
+
+/// One page of a list, keyset-paged: `after` is the last row the caller has (or the first, when
+/// going backward). Never uses OFFSET, so page N costs the same as page 1.
+pub fn page(
+    conn: &Connection,
+    kind: ListKind,
+    filter: &MessageFilter,
+    after: Option<Cursor>,
+    direction: Direction,
+    limit: usize,
+) -> Result<Vec<MessageRow>> {
+    let mut args = Vec::new();
+    let mut sql_where = where_clause(kind, filter, &mut args);
+    let col = kind.sort_column();
+    // Going forward in a descending list means smaller keys.
+    let forward_is_smaller = kind.descending();
+    let smaller = match direction {
+        Direction::Forward => forward_is_smaller,
+        Direction::Backward => !forward_is_smaller,
+    };
+    if let Some(c) = after {
+        args.push(Value::Integer(c.at));
+        args.push(Value::Integer(c.id));
+        let op = if smaller { "<" } else { ">" };
+        sql_where.push_str(&format!(
+            " AND ({col}, m.id) {op} (?{}, ?{})",
+            args.len() - 1,
+            args.len()
+        ));
+    }
+    let order = if smaller { "DESC" } else { "ASC" };
+    args.push(Value::Integer(limit as i64));
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM messages m LEFT JOIN collaborators c ON c.id = m.collaborator_id
+         WHERE {sql_where} ORDER BY {col} {order}, m.id {order} LIMIT ?{}",
+        args.len()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows: Vec<MessageRow> = stmt
+        .query_map(params_from_iter(args), row)?
+        .collect::<rusqlite::Result<_>>()?;
+    if direction == Direction::Backward {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// Number of rows a filter matches (for the list header; may scan, run it off the UI thread).
+pub fn count(conn: &Connection, kind: ListKind, filter: &MessageFilter) -> Result<i64> {
+    let mut args = Vec::new();
+    let sql_where = where_clause(kind, filter, &mut args);
+    let sql = format!("SELECT count(*) FROM messages m WHERE {sql_where}");
+    Ok(conn.query_row(&sql, params_from_iter(args), |r| r.get(0))?)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<MessageRow> {
+    conn.query_row(
+        &format!("SELECT {ROW_COLUMNS} FROM messages m LEFT JOIN collaborators c ON c.id = m.collaborator_id WHERE m.id = ?1"),
+        [id],
+        row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "message", id })
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub status: String,
+    pub at: i64,
+    pub actor: String,
+    pub detail: String,
+}
+
+pub fn history(conn: &Connection, id: i64) -> Result<Vec<HistoryEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT status, at, actor, detail FROM message_status_history WHERE message_id = ?1 ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(HistoryEntry {
+            status: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            detail: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,327 @@
+//! Settings: one validated value per key. The same validation serves the CLI
+//! (`smsdesk settings set`) and the TUI form, so both refuse the same things with the same words.
+
+use super::{Result, StoreError, audit, ts};
+use crate::gateway::ProviderConfig;
+use chrono::{DateTime, NaiveTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A setting the operator can read and change.
+#[derive(Debug)]
+pub struct SettingSpec {
+    pub key: &'static str,
+    pub default: &'static str,
+    pub help_en: &'static str,
+    pub help_fr: &'static str,
+    /// Never shown back in clear.
+    pub secret: bool,
+}
+
+macro_rules! spec {
+    ($key:literal, $default:literal, $en:literal, $fr:literal) => {
+        SettingSpec { key: $key, default: $default, help_en: $en, help_fr: $fr, secret: false }
+    };
+}
+
+pub const SPECS: &[SettingSpec] = &[
+    spec!("organisation", "Mon organisation", "organisation name, shown in merge fields", "nom de l'organisation (champ de fusion)"),
+    spec!("sender", "SMSDESK", "sender name: 3-11 ASCII letters/digits, at least one letter", "nom d'expéditeur : 3 à 11 lettres/chiffres ASCII, au moins une lettre"),
+    spec!("reply_number", "36180", "number replies come back to (messages expecting a reply are sent from it)", "numéro de réponse (les messages attendant une réponse partent de ce numéro)"),
+    spec!("max_segments", "3", "maximum segments per message (1-10)", "nombre maximal de segments par message (1 à 10)"),
+    spec!("window", "09:00-19:00", "sending window HH:MM-HH:MM (start before end)", "plage d'envoi HH:MM-HH:MM (début avant fin)"),
+    spec!("window_days", "mon,tue,wed,thu,fri,sat", "week days messages may leave", "jours d'envoi autorisés"),
+    spec!("timezone", "Europe/Paris", "organisation timezone (IANA name)", "fuseau horaire de l'organisation (nom IANA)"),
+    spec!("signature", "", "signature appended to every message", "signature ajoutée à chaque message"),
+    spec!("stop_mention", "STOP au 36608", "STOP mention appended to batch and free sends", "mention STOP ajoutée aux envois groupés et libres"),
+    spec!("default_region", "FR", "default country for phone numbers (ISO code)", "pays par défaut des numéros (code ISO)"),
+    spec!("low_credit", "100", "low credit warning threshold (SMS units)", "seuil d'alerte de crédit bas (SMS)"),
+    spec!("grace_seconds", "30", "seconds a send \"now\" waits in Upcoming (0-600)", "délai de grâce d'un envoi immédiat, en secondes (0 à 600)"),
+    spec!("max_in_flight", "4", "messages submitted at once (1-64)", "envois simultanés (1 à 64)"),
+    spec!("rate_per_second", "0", "maximum submissions per second, 0 = no limit", "envois maximum par seconde, 0 = sans limite"),
+    spec!("language", "", "interface language: fr, en, or empty for $LANG", "langue de l'interface : fr, en, ou vide pour $LANG"),
+    SettingSpec {
+        key: "provider",
+        default: "{\"kind\":\"simulator\"}",
+        help_en: "provider: simulator, kannel, twilio, ovh (or its JSON configuration); fields with provider.FIELD",
+        help_fr: "fournisseur : simulator, kannel, twilio, ovh (ou sa configuration JSON) ; champs avec provider.CHAMP",
+        secret: true,
+    },
+];
+
+pub fn spec(key: &str) -> Option<&'static SettingSpec> {
+    SPECS.iter().find(|s| s.key == key)
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{key}: {reason}")]
+pub struct SettingError {
+    pub key: String,
+    pub reason: String,
+}
+
+fn refuse(key: &str, reason: impl Into<String>) -> SettingError {
+    SettingError {
+        key: key.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Checks a value for `key` and returns its normalised form (what will be stored).
+pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingError> {
+    let v = value.trim();
+    match key {
+        "sender" => crate::sms::sender::validate_sender(v)
+            .map(|_| v.to_string())
+            .map_err(|e| refuse(key, e.to_string())),
+        "max_segments" => int_in(key, v, 1, 10),
+        "low_credit" => int_in(key, v, 0, 10_000_000),
+        "grace_seconds" => int_in(key, v, 0, 600),
+        "max_in_flight" => int_in(key, v, 1, 64),
+        "rate_per_second" => int_in(key, v, 0, 1000),
+        "window" => parse_window(v)
+            .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
+            .map_err(|r| refuse(key, r)),
+        "window_days" => crate::sms::window::WeekdaySet::parse(v)
+            .map(|d| d.to_string())
+            .map_err(|e| refuse(key, e.to_string())),
+        "timezone" => v
+            .parse::<chrono_tz::Tz>()
+            .map(|tz| tz.name().to_string())
+            .map_err(|_| refuse(key, format!("{v:?} is not an IANA timezone (e.g. Europe/Paris, America/Guadeloupe)"))),
+        "signature" | "stop_mention" | "organisation" => {
+            if v.chars().any(char::is_control) {
+                Err(refuse(key, "control characters are not allowed"))
+            } else if v.chars().count() > 160 {
+                Err(refuse(key, "at most 160 characters"))
+            } else {
+                Ok(v.to_string())
+            }
+        }
+        "reply_number" => {
+            if v.is_empty() || (v.len() <= 15 && v.chars().all(|c| c.is_ascii_digit() || c == '+')) {
+                Ok(v.to_string())
+            } else {
+                Err(refuse(key, "digits only (a short code or a number)"))
+            }
+        }
+        "default_region" => {
+            let up = v.to_ascii_uppercase();
+            if up.len() == 2 && up.parse::<phonenumber::country::Id>().is_ok() {
+                Ok(up)
+            } else {
+                Err(refuse(key, format!("{v:?} is not an ISO country code known to the phone rules (e.g. FR, GP, RE)")))
+            }
+        }
+        "language" => match v.to_ascii_lowercase().as_str() {
+            "" => Ok(String::new()),
+            "fr" | "en" => Ok(v.to_ascii_lowercase()),
+            _ => Err(refuse(key, "fr, en, or empty to follow $LANG")),
+        },
+        "provider" => parse_provider(v)
+            .and_then(|c| serde_json::to_string(&c).map_err(|e| e.to_string()))
+            .map_err(|r| refuse(key, r)),
+        _ => Err(unknown_key(key)),
+    }
+}
+
+fn unknown_key(key: &str) -> SettingError {
+    let keys: Vec<&str> = SPECS.iter().map(|s| s.key).collect();
+    refuse(key, format!("unknown setting (known: {})", keys.join(", ")))
+}
+
+fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String, SettingError> {
+    match v.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+        _ => Err(refuse(key, format!("a whole number from {min} to {max}, not {v:?}"))),
+    }
+}
+
+/// `HH:MM-HH:MM` (also with `–`), start strictly before end.
+pub fn parse_window(v: &str) -> std::result::Result<(NaiveTime, NaiveTime), String> {
+    let normalised = v.replace(['–', '—'], "-");
+    let Some((a, b)) = normalised.split_once('-') else {
+        return Err(format!("{v:?}: expected HH:MM-HH:MM, e.g. 09:00-19:00"));
+    };
+    let parse = |s: &str| {
+        NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| format!("{:?} is not a time HH:MM", s.trim()))
+    };
+    let (start, end) = (parse(a)?, parse(b)?);
+    if start >= end {
+        return Err(format!("the window must start before it ends ({} is not before {})", start.format("%H:%M"), end.format("%H:%M")));
+    }
+    Ok((start, end))
+}
+
+fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
+    if v.starts_with('{') {
+        return serde_json::from_str(v).map_err(|e| format!("invalid provider configuration: {e}"));
+    }
+    let json = match v {
+        "simulator" => "{\"kind\":\"simulator\"}",
+        "kannel" => "{\"kind\":\"kannel\",\"sendsms_url\":\"http://127.0.0.1:13013/cgi-bin/sendsms\",\"username\":\"\",\"password\":\"\",\"callback_listen\":\"127.0.0.1:8089\"}",
+        "twilio" => "{\"kind\":\"twilio\",\"account_sid\":\"\",\"auth_token\":\"\",\"from\":\"\"}",
+        "ovh" => "{\"kind\":\"ovh\",\"endpoint\":\"https://eu.api.ovh.com/1.0\",\"application_key\":\"\",\"application_secret\":\"\",\"consumer_key\":\"\",\"service_name\":\"\"}",
+        other => return Err(format!("unknown provider {other:?} (simulator, kannel, twilio, ovh)")),
+    };
+    serde_json::from_str(json).map_err(|e| e.to_string())
+}
+
+/// The stored value of `key`, or its default.
+pub fn get(conn: &Connection, key: &str) -> Result<String> {
+    let Some(spec) = spec(key) else {
+        return Err(StoreError::Invalid(unknown_key(key).to_string()));
+    };
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?;
+    Ok(stored.unwrap_or_else(|| spec.default.to_string()))
+}
+
+/// What may be shown of a setting: secrets are masked.
+pub fn shown(conn: &Connection, key: &str) -> Result<String> {
+    let value = get(conn, key)?;
+    if key == "provider" {
+        let config: ProviderConfig = serde_json::from_str(&value).unwrap_or_default();
+        return Ok(redact(&config));
+    }
+    Ok(value)
+}
+
+/// The provider configuration with every credential replaced by `••••` (or empty when unset).
+pub fn redact(config: &ProviderConfig) -> String {
+    let mut json = serde_json::to_value(config).unwrap_or_default();
+    if let Some(map) = json.as_object_mut() {
+        for (field, value) in map.iter_mut() {
+            if is_secret_field(field)
+                && let Some(s) = value.as_str()
+            {
+                *value = serde_json::Value::String(if s.is_empty() { String::new() } else { "••••".into() });
+            }
+        }
+    }
+    json.to_string()
+}
+
+fn is_secret_field(field: &str) -> bool {
+    matches!(field, "password" | "auth_token" | "application_secret" | "consumer_key")
+}
+
+/// Validates and stores `value` for `key`, with an audit row. `provider.FIELD` keys change one
+/// field of the provider configuration.
+pub fn set(conn: &Connection, key: &str, value: &str, actor: &str, now: DateTime<Utc>) -> Result<String> {
+    let (key, normalised) = if let Some(field) = key.strip_prefix("provider.") {
+        ("provider", set_provider_field(conn, field, value)?)
+    } else {
+        (key, validate(key, value).map_err(|e| StoreError::Invalid(e.to_string()))?)
+    };
+    conn.execute(
+        "INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?1,?2,?3,?4)
+         ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at, updated_by=excluded.updated_by",
+        params![key, normalised, ts(now), actor],
+    )?;
+    let shown_value = if spec(key).is_some_and(|s| s.secret) { shown(conn, key)? } else { normalised.clone() };
+    audit::record(conn, now, actor, "settings.set", "setting", key, &shown_value)?;
+    Ok(shown_value)
+}
+
+fn set_provider_field(conn: &Connection, field: &str, value: &str) -> Result<String> {
+    let current = get(conn, "provider")?;
+    let mut json: serde_json::Value = serde_json::from_str(&current).unwrap_or_default();
+    let Some(map) = json.as_object_mut() else {
+        return Err(StoreError::Invalid("provider configuration is not an object".into()));
+    };
+    if field == "kind" || !map.contains_key(field) && !matches!(field, "callback_url" | "reply_number" | "base_url") {
+        let known: Vec<&String> = map.keys().filter(|k| *k != "kind").collect();
+        return Err(StoreError::Invalid(format!(
+            "provider.{field}: not a field of the current provider (fields: {known:?})"
+        )));
+    }
+    map.insert(field.to_string(), serde_json::Value::String(value.trim().to_string()));
+    let config: ProviderConfig = serde_json::from_value(json)
+        .map_err(|e| StoreError::Invalid(format!("provider.{field}: {e}")))?;
+    serde_json::to_string(&config).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+/// Every setting, typed, as the core and the scheduler use them.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub organisation: String,
+    pub sender: String,
+    pub reply_number: String,
+    pub max_segments: u32,
+    pub window_start: NaiveTime,
+    pub window_end: NaiveTime,
+    pub window_days: crate::sms::window::WeekdaySet,
+    pub timezone: chrono_tz::Tz,
+    pub signature: String,
+    pub stop_mention: String,
+    pub default_region: String,
+    pub low_credit: i64,
+    pub grace_seconds: i64,
+    pub max_in_flight: usize,
+    pub rate_per_second: u32,
+    pub language: String,
+    pub provider: ProviderConfig,
+}
+
+impl Settings {
+    /// Loads every setting; a stored value that no longer validates falls back to its default
+    /// (and `doctor` reports it).
+    pub fn load(conn: &Connection) -> Result<Settings> {
+        let mut values = std::collections::HashMap::new();
+        let mut stmt = conn.prepare_cached("SELECT key, value FROM settings")?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (k, v) = row?;
+            values.insert(k, v);
+        }
+        let get = |key: &str| -> String {
+            let default = spec(key).map(|s| s.default).unwrap_or_default();
+            values
+                .get(key)
+                .and_then(|v| validate(key, v).ok())
+                .unwrap_or_else(|| default.to_string())
+        };
+        let (window_start, window_end) = parse_window(&get("window"))
+            .unwrap_or((NaiveTime::MIN, NaiveTime::MIN));
+        Ok(Settings {
+            organisation: get("organisation"),
+            sender: get("sender"),
+            reply_number: get("reply_number"),
+            max_segments: get("max_segments").parse().unwrap_or(3),
+            window_start,
+            window_end,
+            window_days: crate::sms::window::WeekdaySet::parse(&get("window_days")).unwrap_or_default(),
+            timezone: get("timezone").parse().unwrap_or(chrono_tz::Europe::Paris),
+            signature: get("signature"),
+            stop_mention: get("stop_mention"),
+            default_region: get("default_region"),
+            low_credit: get("low_credit").parse().unwrap_or(100),
+            grace_seconds: get("grace_seconds").parse().unwrap_or(30),
+            max_in_flight: get("max_in_flight").parse().unwrap_or(4),
+            rate_per_second: get("rate_per_second").parse().unwrap_or(0),
+            language: get("language"),
+            provider: serde_json::from_str(&get("provider")).unwrap_or_default(),
+        })
+    }
+
+    /// Stored values that no longer validate (reported by `doctor`).
+    pub fn invalid_stored(conn: &Connection) -> Result<Vec<SettingError>> {
+        let mut stmt = conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
+        let mut bad = Vec::new();
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (k, v) = row?;
+            if let Err(e) = validate(&k, &v) {
+                bad.push(e);
+            }
+        }
+        Ok(bad)
+    }
+
+    pub fn window(&self) -> crate::sms::window::SendWindow {
+        crate::sms::window::SendWindow {
+            start: self.window_start,
+            end: self.window_end,
+            days: self.window_days,
+        }
+    }
+}
