@@ -1,1 +1,186 @@
-//! TODO
+//! Sender name rules, the final text (body + signature + STOP mention) and STOP replies.
+
+use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The opt-out mention French law requires at the end of batch and free sends (36608 is the
+/// free short number operators provide for it).
+pub const DEFAULT_STOP_MENTION: &str = "STOP au 36608";
+
+/// Shortest sender name operators accept.
+pub const SENDER_MIN_LEN: usize = 3;
+/// Longest sender name (alphanumeric originator address, 11 characters).
+pub const SENDER_MAX_LEN: usize = 11;
+
+/// Why a sender name is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SenderError {
+    #[error("sender name is too short: {len} character(s), it needs at least {SENDER_MIN_LEN}")]
+    TooShort { len: usize },
+    #[error("sender name is too long: {len} characters, at most {SENDER_MAX_LEN} are allowed")]
+    TooLong { len: usize },
+    #[error(
+        "sender name contains {ch:?} at position {position}: only ASCII letters and digits are allowed (no space, accent or punctuation)"
+    )]
+    InvalidChar {
+        ch: char,
+        /// 1-based position, counted in characters.
+        position: usize,
+    },
+    #[error(
+        "sender name has no letter: operators refuse all-digit sender names, use a name with at least one letter"
+    )]
+    NoLetter,
+}
+
+/// Checks a sender name: 3 to 11 characters, ASCII letters and digits only, at least one
+/// letter. Length is checked first, then each character, then the letter.
+pub fn validate_sender(s: &str) -> Result<(), SenderError> {
+    let len = s.chars().count();
+    if len < SENDER_MIN_LEN {
+        return Err(SenderError::TooShort { len });
+    }
+    if len > SENDER_MAX_LEN {
+        return Err(SenderError::TooLong { len });
+    }
+    if let Some((i, ch)) = s
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_alphanumeric())
+    {
+        return Err(SenderError::InvalidChar {
+            ch,
+            position: i + 1,
+        });
+    }
+    if !s.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Err(SenderError::NoLetter);
+    }
+    Ok(())
+}
+
+/// The text actually counted and sent: the body (trailing whitespace removed), then the
+/// signature on its own line, then the STOP mention on its own line. A missing or blank
+/// signature or mention adds nothing; surrounding whitespace of each is trimmed. The STOP
+/// mention is not added twice when the body already ends with it (a template that carries
+/// it), since the rule is only that the message ends with it.
+pub fn compose(body: &str, signature: Option<&str>, stop_mention: Option<&str>) -> String {
+    let body = body.trim_end();
+    let signature = signature.map(str::trim).filter(|s| !s.is_empty());
+    let stop = stop_mention.map(str::trim).filter(|s| !s.is_empty());
+    let mut out = String::with_capacity(
+        body.len() + signature.map_or(0, |s| s.len() + 1) + stop.map_or(0, |s| s.len() + 1),
+    );
+    out.push_str(body);
+    let mut push_line = |line: &str| {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(line);
+    };
+    if let Some(sig) = signature {
+        push_line(sig);
+    }
+    if let Some(stop) = stop {
+        let already = signature.is_none() && ends_with_ignoring_case(body, stop);
+        if !already {
+            push_line(stop);
+        }
+    }
+    out
+}
+
+fn ends_with_ignoring_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text.is_char_boundary(text.len() - suffix.len())
+        && text[text.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// Puts a reply in the form keywords are compared in: compatibility-decomposed, accents
+/// removed, upper case, punctuation and symbols removed, whitespace collapsed to single
+/// spaces and trimmed. `" Arrêt ! "` → `"ARRET"`, `"oui, merci"` → `"OUI MERCI"`.
+pub fn normalize_keyword(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfkd() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if is_combining_mark(c) {
+            continue;
+        }
+        let expanded: &str;
+        let mut buf = [0u8; 4];
+        match c {
+            'œ' | 'Œ' => expanded = "OE",
+            'æ' | 'Æ' => expanded = "AE",
+            c if c.is_alphanumeric() => expanded = c.encode_utf8(&mut buf),
+            // Punctuation, symbols, emoji, control characters.
+            _ => continue,
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        for u in expanded.chars().flat_map(char::to_uppercase) {
+            // Upper-casing may decompose again (e.g. `ǰ` → `J` + caron).
+            if !is_combining_mark(u) {
+                out.push(u);
+            }
+        }
+    }
+    out
+}
+
+/// Replies that put the number on the opt-out list, once normalised by [`normalize_keyword`].
+const STOP_KEYWORDS: &[&str] = &[
+    "STOP",
+    "ARRET",
+    "STOP SMS",
+    "STOPSMS",
+    "ARRET SMS",
+    "DESABONNER",
+    "DESINSCRIRE",
+    "UNSUBSCRIBE",
+];
+
+/// Whether a reply is an unambiguous opt-out request: the whole message (case, accents,
+/// punctuation and surrounding whitespace ignored) is one of `STOP`, `ARRET`, `STOP SMS`,
+/// `STOPSMS`, `ARRET SMS`, `DESABONNER`, `DESINSCRIRE`, `UNSUBSCRIBE`. A sentence that merely
+/// contains the word (“stop le rdv de demain ?”) is not one: it goes to human review.
+pub fn is_stop_reply(text: &str) -> bool {
+    let n = normalize_keyword(text);
+    STOP_KEYWORDS.contains(&n.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_is_wrong() {
+        let e = validate_sender("Mairie de Lyon")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("sender name is too long: 14 characters, at most 11 are allowed")
+        );
+        let e = validate_sender("Agé").err().map(|e| e.to_string());
+        assert!(e.is_some_and(|m| m.contains("'é' at position 3")));
+    }
+
+    #[test]
+    fn stop_not_doubled() {
+        assert_eq!(
+            compose("Bonjour. STOP au 36608", None, Some(DEFAULT_STOP_MENTION)),
+            "Bonjour. STOP au 36608"
+        );
+        assert_eq!(
+            compose("", None, Some(DEFAULT_STOP_MENTION)),
+            "STOP au 36608"
+        );
+    }
+}
