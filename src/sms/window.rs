@@ -1,1 +1,917 @@
-//! TODO
+//! The sending window: when messages may leave, in the organisation's timezone.
+//!
+//! Everything here is pure: the current instant is always a parameter, never read from a clock.
+//!
+//! Conventions (SPEC §3 "Window", "Information campaigns", "Retries"):
+//! - A window is a time range `start..=end` of local wall-clock time (both ends included: a
+//!   message planned at exactly `end` may leave) on a set of allowed week days. The default is
+//!   09:00–19:00, Monday to Saturday.
+//! - Local times are turned into instants by [`resolve_local`] only: a time that does not exist
+//!   (spring-forward gap) is moved forward by the length of the gap, an ambiguous one (autumn
+//!   fold) takes its first, daylight-saving, occurrence.
+//! - An instant is "inside" a window when its local wall-clock time, read in the window's
+//!   timezone, is within `start..=end` and its local date falls on an allowed week day.
+//! - Information campaigns also obey the French rule: Monday to Saturday, 08:00–20:00, never
+//!   on a public holiday of the territory of the timezone (see [`crate::sms::holidays`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{
+    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    SecondsFormat, TimeZone, Timelike, Utc, Weekday,
+};
+use chrono_tz::Tz;
+use thiserror::Error;
+
+use crate::sms::holidays::{Territory, is_holiday};
+
+/// How many days ahead (or back) a search for an open day may look before giving up. A week
+/// covers every weekday set; the margin covers runs of public holidays next to Sundays.
+const SEARCH_DAYS: u64 = 31;
+
+/// Errors in window settings: times, week days, timezone.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WindowError {
+    #[error("invalid time {input:?}: expected HH:MM between 00:00 and 23:59, for example 09:00")]
+    InvalidTime { input: String },
+    #[error("invalid window {input:?}: expected HH:MM-HH:MM, for example 09:00-19:00")]
+    InvalidRange { input: String },
+    #[error("the window must open before it closes: start {start} is not before end {end}")]
+    StartNotBeforeEnd { start: String, end: String },
+    #[error(
+        "unknown week day {input:?}: use mon, tue, wed, thu, fri, sat, sun \
+         (or lun, mar, mer, jeu, ven, sam, dim), separated by commas, or a range like mon-sat"
+    )]
+    UnknownDay { input: String },
+    #[error("no week day allowed: a window needs at least one day, for example mon,tue,wed,thu,fri,sat")]
+    NoDays,
+    #[error("unknown timezone {input:?}: expected an IANA name such as Europe/Paris or America/Guadeloupe")]
+    UnknownTimezone { input: String },
+}
+
+/// Why a time could not be planned, or a planned time is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PlanError {
+    #[error(
+        "invalid event date-time {input:?}: expected YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM \
+         (seconds optional), for example 2026-03-29T08:00"
+    )]
+    InvalidDateTime { input: String },
+    #[error("invalid sending window: {0}")]
+    InvalidWindow(#[from] WindowError),
+    #[error(
+        "no sending time before the event of {event}: {days_before} day(s) before, inside the \
+         window {window}, is {planned}, which is not before the event"
+    )]
+    NoSlotBeforeEvent {
+        event: String,
+        days_before: u32,
+        planned: String,
+        window: String,
+    },
+    #[error("no sending time could be found {what} (window {window})")]
+    NoSlot { what: String, window: String },
+    #[error("the planned time {at} is in the past (now: {now})")]
+    InThePast { at: String, now: String },
+    #[error("the planned time {at} is outside the sending window {window}")]
+    OutsideWindow { at: String, window: String },
+    #[error("the planned time {at} falls on a {day}, which is not an allowed sending day (allowed: {allowed})")]
+    DayNotAllowed {
+        at: String,
+        day: &'static str,
+        allowed: WeekdaySet,
+    },
+    #[error("the planned time {at} is not before the event it reminds of ({event})")]
+    NotBeforeEvent { at: String, event: String },
+    #[error("information campaigns may not be sent on a public holiday: {date} is {name} ({territory})")]
+    PublicHoliday {
+        date: NaiveDate,
+        name: &'static str,
+        territory: &'static str,
+    },
+    #[error("information campaigns may not be sent on a Sunday ({at})")]
+    CampaignSunday { at: String },
+    #[error(
+        "the planned time {at} is outside the hours open to information campaigns, {window} \
+         (the organisation's window {org_window} within the legal 08:00-20:00)"
+    )]
+    OutsideCampaignWindow {
+        at: String,
+        window: String,
+        org_window: String,
+    },
+    #[error(
+        "information campaigns cannot be sent at all: the window {window} has no time in common \
+         with the legal Monday-Saturday 08:00-20:00"
+    )]
+    NoCampaignWindow { window: String },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Week days
+
+/// A set of week days, Monday to Sunday, as a bitmask (bit 0 = Monday).
+///
+/// Parsed from and displayed as a comma list like `mon,tue,wed,thu,fri,sat`. Parsing also
+/// accepts full English names, French names or abbreviations (`lun`, `lundi`…), ranges
+/// (`mon-fri`, wrapping like `sat-mon`), any case, and spaces or `;` as separators.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct WeekdaySet(u8);
+
+const DAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+impl WeekdaySet {
+    pub const EMPTY: WeekdaySet = WeekdaySet(0);
+    pub const ALL: WeekdaySet = WeekdaySet(0b111_1111);
+    /// Monday to Saturday: the default window's days and the legal days of campaigns.
+    pub const MON_SAT: WeekdaySet = WeekdaySet(0b011_1111);
+    pub const MON_FRI: WeekdaySet = WeekdaySet(0b001_1111);
+
+    pub fn from_days(days: &[Weekday]) -> WeekdaySet {
+        let mut set = WeekdaySet::EMPTY;
+        for day in days {
+            set.insert(*day);
+        }
+        set
+    }
+
+    fn bit(day: Weekday) -> u8 {
+        1 << day.num_days_from_monday()
+    }
+
+    pub fn contains(self, day: Weekday) -> bool {
+        self.0 & Self::bit(day) != 0
+    }
+
+    pub fn insert(&mut self, day: Weekday) {
+        self.0 |= Self::bit(day);
+    }
+
+    pub fn remove(&mut self, day: Weekday) {
+        self.0 &= !Self::bit(day);
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 & Self::ALL.0 == 0
+    }
+
+    pub fn len(self) -> usize {
+        (self.0 & Self::ALL.0).count_ones() as usize
+    }
+
+    pub fn intersection(self, other: WeekdaySet) -> WeekdaySet {
+        WeekdaySet(self.0 & other.0)
+    }
+
+    /// The days in the set, Monday first.
+    pub fn iter(self) -> impl Iterator<Item = Weekday> {
+        DAYS.into_iter().filter(move |d| self.contains(*d))
+    }
+
+    /// The raw bitmask (bit 0 = Monday … bit 6 = Sunday), for storage.
+    pub fn bits(self) -> u8 {
+        self.0 & Self::ALL.0
+    }
+
+    /// From a raw bitmask; bits above Sunday are ignored.
+    pub fn from_bits(bits: u8) -> WeekdaySet {
+        WeekdaySet(bits & Self::ALL.0)
+    }
+}
+
+fn parse_day(token: &str) -> Option<Weekday> {
+    let t = token.trim().to_lowercase();
+    let t = t.trim_end_matches('.');
+    Some(match t {
+        "mon" | "monday" | "lun" | "lundi" => Weekday::Mon,
+        "tue" | "tues" | "tuesday" | "mar" | "mardi" => Weekday::Tue,
+        "wed" | "wednesday" | "mer" | "mercredi" => Weekday::Wed,
+        "thu" | "thur" | "thurs" | "thursday" | "jeu" | "jeudi" => Weekday::Thu,
+        "fri" | "friday" | "ven" | "vendredi" => Weekday::Fri,
+        "sat" | "saturday" | "sam" | "samedi" => Weekday::Sat,
+        "sun" | "sunday" | "dim" | "dimanche" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+impl FromStr for WeekdaySet {
+    type Err = WindowError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut set = WeekdaySet::EMPTY;
+        for token in s
+            .split([',', ';', ' ', '\t'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let unknown = || WindowError::UnknownDay {
+                input: token.to_string(),
+            };
+            if let Some((from, to)) = token.split_once(['-', '–']) {
+                let from = parse_day(from).ok_or_else(unknown)?;
+                let to = parse_day(to).ok_or_else(unknown)?;
+                let mut day = from;
+                set.insert(day);
+                while day != to {
+                    day = day.succ();
+                    set.insert(day);
+                }
+            } else {
+                set.insert(parse_day(token).ok_or_else(unknown)?);
+            }
+        }
+        if set.is_empty() {
+            return Err(WindowError::NoDays);
+        }
+        Ok(set)
+    }
+}
+
+fn day_code(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "mon",
+        Weekday::Tue => "tue",
+        Weekday::Wed => "wed",
+        Weekday::Thu => "thu",
+        Weekday::Fri => "fri",
+        Weekday::Sat => "sat",
+        Weekday::Sun => "sun",
+    }
+}
+
+/// English day name, for error messages.
+fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+impl fmt::Display for WeekdaySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let codes: Vec<&str> = self.iter().map(day_code).collect();
+        f.write_str(&codes.join(","))
+    }
+}
+
+impl fmt::Debug for WeekdaySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WeekdaySet({self})")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The window
+
+/// When messages may leave: local wall-clock `start..=end` (both included) on allowed `days`.
+///
+/// Build it with [`SendWindow::new`] (or parse it) so that `start < end` and `days` is not
+/// empty; the planning functions refuse a window that breaks those rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SendWindow {
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub days: WeekdaySet,
+}
+
+impl Default for SendWindow {
+    /// 09:00–19:00, Monday to Saturday: office hours of the products smsdesk replaces, and
+    /// inside the legal campaign hours.
+    fn default() -> Self {
+        SendWindow {
+            start: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
+            end: NaiveTime::from_hms_opt(19, 0, 0).unwrap_or(NaiveTime::MIN),
+            days: WeekdaySet::MON_SAT,
+        }
+    }
+}
+
+/// Parses a local time of day: `HH:MM` (also `H:MM`, `HHhMM`, `HHh`, `HH:MM:SS`).
+pub fn parse_time(s: &str) -> Result<NaiveTime, WindowError> {
+    let input = s.trim();
+    let err = || WindowError::InvalidTime {
+        input: s.to_string(),
+    };
+    let lower = input.to_lowercase();
+    let (h, rest) = lower.split_once([':', 'h']).ok_or_else(err)?;
+    let (m, sec) = match rest.split_once(':') {
+        Some((m, sec)) => (m, Some(sec)),
+        None if rest.is_empty() && lower.ends_with('h') => ("00", None),
+        None => (rest, None),
+    };
+    let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
+    let hour_ok = (1..=2).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_digit());
+    if !hour_ok || !two_digits(m) || sec.is_some_and(|x| !two_digits(x)) {
+        return Err(err());
+    }
+    let num = |x: &str| x.parse::<u32>().map_err(|_| err());
+    let sec = match sec {
+        Some(x) => num(x)?,
+        None => 0,
+    };
+    NaiveTime::from_hms_opt(num(h)?, num(m)?, sec).ok_or_else(err)
+}
+
+/// `HH:MM`, or `HH:MM:SS` when the seconds are not zero.
+fn fmt_time(t: NaiveTime) -> String {
+    if t.second() == 0 && t.nanosecond() == 0 {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%H:%M:%S").to_string()
+    }
+}
+
+impl SendWindow {
+    /// A validated window: `start` strictly before `end`, at least one day.
+    pub fn new(
+        start: NaiveTime,
+        end: NaiveTime,
+        days: WeekdaySet,
+    ) -> Result<SendWindow, WindowError> {
+        if start >= end {
+            return Err(WindowError::StartNotBeforeEnd {
+                start: fmt_time(start),
+                end: fmt_time(end),
+            });
+        }
+        if days.is_empty() {
+            return Err(WindowError::NoDays);
+        }
+        Ok(SendWindow { start, end, days })
+    }
+
+    /// From settings text: hours `"HH:MM-HH:MM"` and days `"mon,tue,…"`.
+    pub fn parse(hours: &str, days: &str) -> Result<SendWindow, WindowError> {
+        let (start, end) = parse_range(hours)?;
+        SendWindow::new(start, end, days.parse()?)
+    }
+
+    /// Checks the invariants `new` enforces, for windows built field by field.
+    pub fn validate(&self) -> Result<(), WindowError> {
+        SendWindow::new(self.start, self.end, self.days).map(|_| ())
+    }
+
+    /// The hours as `HH:MM-HH:MM`.
+    pub fn hours(&self) -> String {
+        format!("{}-{}", fmt_time(self.start), fmt_time(self.end))
+    }
+
+    /// Whether a local date-time is inside the window (allowed day, `start..=end`).
+    pub fn contains_local(&self, local: NaiveDateTime) -> bool {
+        self.days.contains(local.weekday()) && self.start <= local.time() && local.time() <= self.end
+    }
+
+    /// Whether an instant is inside the window, read in `tz`.
+    pub fn is_open(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        self.contains_local(at.with_timezone(&tz).naive_local())
+    }
+}
+
+/// Parses `"HH:MM-HH:MM"` (an en dash is accepted too) into its two times.
+pub fn parse_range(s: &str) -> Result<(NaiveTime, NaiveTime), WindowError> {
+    let (a, b) = s
+        .trim()
+        .split_once(['-', '–'])
+        .ok_or_else(|| WindowError::InvalidRange {
+            input: s.to_string(),
+        })?;
+    Ok((parse_time(a)?, parse_time(b)?))
+}
+
+impl fmt::Display for SendWindow {
+    /// `09:00-19:00 mon,tue,wed,thu,fri,sat`, which [`FromStr`] reads back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.hours(), self.days)
+    }
+}
+
+impl FromStr for SendWindow {
+    type Err = WindowError;
+
+    /// `HH:MM-HH:MM`, optionally followed by a space and week days (default Monday–Saturday).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        match s.split_once(char::is_whitespace) {
+            Some((hours, days)) => SendWindow::parse(hours, days),
+            None => SendWindow::parse(s, "mon-sat"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timezones
+
+/// Parses an IANA timezone name (exact spelling first, then ignoring case).
+pub fn parse_timezone(s: &str) -> Result<Tz, WindowError> {
+    let name = s.trim();
+    if let Ok(tz) = name.parse::<Tz>() {
+        return Ok(tz);
+    }
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|tz| tz.name().eq_ignore_ascii_case(name))
+        .copied()
+        .ok_or_else(|| WindowError::UnknownTimezone {
+            input: s.to_string(),
+        })
+}
+
+/// Timezones offered first in the settings: metropolitan France, then the overseas
+/// territories, as `(IANA name, French label)`. Any other IANA zone is accepted too.
+pub fn suggested_timezones() -> &'static [(&'static str, &'static str)] {
+    &[
+        ("Europe/Paris", "France métropolitaine"),
+        ("America/Guadeloupe", "Guadeloupe"),
+        ("America/Martinique", "Martinique"),
+        ("America/Cayenne", "Guyane"),
+        ("Indian/Reunion", "Réunion"),
+        ("Indian/Mayotte", "Mayotte"),
+        ("America/Miquelon", "Saint-Pierre-et-Miquelon"),
+        ("Pacific/Noumea", "Nouvelle-Calédonie"),
+        ("Pacific/Tahiti", "Polynésie"),
+        ("Pacific/Wallis", "Wallis-et-Futuna"),
+    ]
+}
+
+/// The instant of a local wall-clock time in `tz`.
+///
+/// A time in a spring-forward gap moves forward by the gap's length (02:30 on a 02:00→03:00
+/// night becomes 03:30): it is read with the offset in force just before the gap. An ambiguous
+/// time (autumn fold) takes its first occurrence, still on daylight-saving time.
+pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Tz> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(dt) => dt,
+        LocalResult::Ambiguous(first, second) => first.min(second),
+        LocalResult::None => {
+            let shifted = offset_before_gap(tz, local).and_then(|offset| {
+                local.checked_sub_signed(Duration::seconds(i64::from(offset)))
+            });
+            // Unreachable in practice (every gap is shorter than two days); reading the time as
+            // UTC keeps this total without panicking.
+            tz.from_utc_datetime(&shifted.unwrap_or(local))
+        }
+    }
+}
+
+/// The UTC offset (seconds) in force just before the gap that contains `local`.
+fn offset_before_gap(tz: Tz, local: NaiveDateTime) -> Option<i32> {
+    (1..=48 * 4).find_map(|step| {
+        let earlier = local.checked_sub_signed(Duration::minutes(15 * step))?;
+        match tz.from_local_datetime(&earlier) {
+            LocalResult::Single(dt) => Some(dt.offset().fix().local_minus_utc()),
+            LocalResult::Ambiguous(a, b) => Some(a.max(b).offset().fix().local_minus_utc()),
+            LocalResult::None => None,
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+/// A window rule: hours, week days and, for campaigns, the territory whose holidays close it.
+#[derive(Clone, Copy)]
+struct Rule {
+    start: NaiveTime,
+    end: NaiveTime,
+    days: WeekdaySet,
+    holidays: Option<Territory>,
+}
+
+impl Rule {
+    fn org(w: &SendWindow) -> Rule {
+        Rule {
+            start: w.start,
+            end: w.end,
+            days: w.days,
+            holidays: None,
+        }
+    }
+
+    /// The organisation's window intersected with the legal campaign rule; `None` if empty.
+    fn campaign(w: &SendWindow, tz: Tz) -> Option<Rule> {
+        let (legal_start, legal_end) = campaign_legal_hours();
+        let rule = Rule {
+            start: w.start.max(legal_start),
+            end: w.end.min(legal_end),
+            days: w.days.intersection(WeekdaySet::MON_SAT),
+            holidays: Some(Territory::from_tz(tz)),
+        };
+        (rule.start <= rule.end && !rule.days.is_empty()).then_some(rule)
+    }
+
+    fn day_ok(&self, date: NaiveDate) -> bool {
+        self.days.contains(date.weekday())
+            && self.holidays.is_none_or(|t| is_holiday(date, t).is_none())
+    }
+
+    fn contains(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        let local = at.with_timezone(&tz).naive_local();
+        self.day_ok(local.date()) && self.start <= local.time() && local.time() <= self.end
+    }
+
+    fn hours(&self) -> String {
+        format!("{}-{}", fmt_time(self.start), fmt_time(self.end))
+    }
+
+    /// The first instant `>= now` inside the rule, looking up to [`SEARCH_DAYS`] ahead.
+    fn next_opening(&self, now: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+        if self.contains(now, tz) {
+            return Some(now);
+        }
+        let today = now.with_timezone(&tz).date_naive();
+        (0..=SEARCH_DAYS).find_map(|i| {
+            let date = today.checked_add_days(Days::new(i))?;
+            if !self.day_ok(date) {
+                return None;
+            }
+            // A start inside a DST gap resolves forward; if that leaves the window (the whole
+            // window is in the gap), the day has no opening.
+            let open = resolve_local(tz, date.and_time(self.start)).with_timezone(&Utc);
+            (open >= now && self.contains(open, tz)).then_some(open)
+        })
+    }
+}
+
+/// 08:00 and 20:00, the legal hours of information campaigns.
+fn campaign_legal_hours() -> (NaiveTime, NaiveTime) {
+    (
+        NaiveTime::from_hms_opt(8, 0, 0).unwrap_or(NaiveTime::MIN),
+        NaiveTime::from_hms_opt(20, 0, 0).unwrap_or(NaiveTime::MIN),
+    )
+}
+
+/// Local date-time with its offset and zone, for messages: `2026-03-28 09:00 +01:00 (Europe/Paris)`.
+fn fmt_local(at: DateTime<Utc>, tz: Tz) -> String {
+    let local = at.with_timezone(&tz);
+    let time = fmt_time(local.time());
+    format!(
+        "{} {} {} ({})",
+        local.format("%A %Y-%m-%d"),
+        time,
+        local.format("%:z"),
+        tz.name()
+    )
+}
+
+/// The closest allowed day on or before `date`.
+fn allowed_on_or_before(date: NaiveDate, days: WeekdaySet) -> Option<NaiveDate> {
+    (0..7).find_map(|i| {
+        let d = date.checked_sub_days(Days::new(i))?;
+        days.contains(d.weekday()).then_some(d)
+    })
+}
+
+/// The closest allowed day on or after `date`.
+fn allowed_on_or_after(date: NaiveDate, days: WeekdaySet) -> Option<NaiveDate> {
+    (0..7).find_map(|i| {
+        let d = date.checked_add_days(Days::new(i))?;
+        days.contains(d.weekday()).then_some(d)
+    })
+}
+
+/// When a reminder `days_before` days before an event leaves.
+///
+/// Same local time of day, N calendar days earlier (not N×24 h: the time is kept across DST
+/// changes), moved into that day's window (before start → start, after end → end). If that day
+/// is not an allowed week day, the reminder moves to the closest earlier allowed day at the
+/// window's end, because a reminder must precede its event. (If a DST gap pushes the time past
+/// the window's end, the same fallback applies.) The result must be strictly before the event
+/// instant, else [`PlanError::NoSlotBeforeEvent`].
+pub fn plan_reminder(
+    event_local: NaiveDateTime,
+    days_before: u32,
+    tz: Tz,
+    w: &SendWindow,
+) -> Result<DateTime<Utc>, PlanError> {
+    w.validate()?;
+    let event = resolve_local(tz, event_local).with_timezone(&Utc);
+    let no_slot = |planned: String| PlanError::NoSlotBeforeEvent {
+        event: fmt_local(event, tz),
+        days_before,
+        planned,
+        window: w.to_string(),
+    };
+    let overflow = || no_slot("before the first representable date".to_string());
+    let day = event_local
+        .date()
+        .checked_sub_days(Days::new(u64::from(days_before)))
+        .ok_or_else(overflow)?;
+    let mut local = if w.days.contains(day.weekday()) {
+        day.and_time(event_local.time().clamp(w.start, w.end))
+    } else {
+        allowed_on_or_before(day, w.days)
+            .ok_or_else(overflow)?
+            .and_time(w.end)
+    };
+    for _ in 0..SEARCH_DAYS {
+        let planned = resolve_local(tz, local).with_timezone(&Utc);
+        if w.is_open(planned, tz) {
+            return if planned < event {
+                Ok(planned)
+            } else {
+                Err(no_slot(fmt_local(planned, tz)))
+            };
+        }
+        let previous = local
+            .date()
+            .checked_sub_days(Days::new(1))
+            .and_then(|d| allowed_on_or_before(d, w.days))
+            .ok_or_else(overflow)?;
+        local = previous.and_time(w.end);
+    }
+    Err(overflow())
+}
+
+/// When a follow-up `days_after` days after an event (D+N) leaves.
+///
+/// Same local time of day, N calendar days later, moved into that day's window (before start →
+/// start, after end → end); on a day that is not allowed, the next allowed day at the window's
+/// start. A follow-up must come after its event: if the slot is not strictly after it (only
+/// possible with N = 0), the next allowed day's start is taken.
+pub fn plan_follow_up(
+    event_local: NaiveDateTime,
+    days_after: u32,
+    tz: Tz,
+    w: &SendWindow,
+) -> Result<DateTime<Utc>, PlanError> {
+    w.validate()?;
+    let event = resolve_local(tz, event_local).with_timezone(&Utc);
+    let overflow = || PlanError::NoSlot {
+        what: format!(
+            "{days_after} day(s) after the event of {}",
+            fmt_local(event, tz)
+        ),
+        window: w.to_string(),
+    };
+    let day = event_local
+        .date()
+        .checked_add_days(Days::new(u64::from(days_after)))
+        .ok_or_else(overflow)?;
+    let mut local = if w.days.contains(day.weekday()) {
+        day.and_time(event_local.time().clamp(w.start, w.end))
+    } else {
+        allowed_on_or_after(day, w.days)
+            .ok_or_else(overflow)?
+            .and_time(w.start)
+    };
+    for _ in 0..SEARCH_DAYS {
+        let planned = resolve_local(tz, local).with_timezone(&Utc);
+        if w.is_open(planned, tz) && planned > event {
+            return Ok(planned);
+        }
+        let next = local
+            .date()
+            .checked_add_days(Days::new(1))
+            .and_then(|d| allowed_on_or_after(d, w.days))
+            .ok_or_else(overflow)?;
+        local = next.and_time(w.start);
+    }
+    Err(overflow())
+}
+
+/// When a message sent "now" may leave: `now` itself if inside the window on an allowed day,
+/// else the next window start on an allowed day.
+///
+/// A start that falls in a DST gap is resolved forward like any local time; a day whose whole
+/// window lies in the gap is skipped. A window with no allowed day (refused by
+/// [`SendWindow::new`]) has no opening: `now` is returned unchanged.
+pub fn next_opening(now: DateTime<Utc>, tz: Tz, w: &SendWindow) -> DateTime<Utc> {
+    Rule::org(w).next_opening(now, tz).unwrap_or(now)
+}
+
+/// Checks an explicitly planned time: refused if in the past, on a day that is not allowed,
+/// outside the window's hours, or (for a reminder) not before its event.
+pub fn validate_planned(
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    event: Option<DateTime<Utc>>,
+    tz: Tz,
+    w: &SendWindow,
+) -> Result<(), PlanError> {
+    w.validate()?;
+    if at < now {
+        return Err(PlanError::InThePast {
+            at: fmt_local(at, tz),
+            now: fmt_local(now, tz),
+        });
+    }
+    check_org_window(at, tz, w)?;
+    if let Some(event) = event
+        && at >= event
+    {
+        return Err(PlanError::NotBeforeEvent {
+            at: fmt_local(at, tz),
+            event: fmt_local(event, tz),
+        });
+    }
+    Ok(())
+}
+
+fn check_org_window(at: DateTime<Utc>, tz: Tz, w: &SendWindow) -> Result<(), PlanError> {
+    let local = at.with_timezone(&tz);
+    if !w.days.contains(local.weekday()) {
+        return Err(PlanError::DayNotAllowed {
+            at: fmt_local(at, tz),
+            day: day_name(local.weekday()),
+            allowed: w.days,
+        });
+    }
+    if !w.is_open(at, tz) {
+        return Err(PlanError::OutsideWindow {
+            at: fmt_local(at, tz),
+            window: w.hours(),
+        });
+    }
+    Ok(())
+}
+
+/// The next instant an information campaign may leave: inside the organisation's window and
+/// the legal rule (Monday–Saturday 08:00–20:00, no public holiday of the territory of `tz`).
+/// Refused when the two have nothing in common.
+pub fn campaign_next_opening(
+    now: DateTime<Utc>,
+    tz: Tz,
+    w: &SendWindow,
+) -> Result<DateTime<Utc>, PlanError> {
+    w.validate()?;
+    let rule = Rule::campaign(w, tz).ok_or_else(|| PlanError::NoCampaignWindow {
+        window: w.to_string(),
+    })?;
+    rule.next_opening(now, tz).ok_or_else(|| PlanError::NoSlot {
+        what: format!(
+            "for an information campaign within {SEARCH_DAYS} days of {}",
+            fmt_local(now, tz)
+        ),
+        window: w.to_string(),
+    })
+}
+
+/// Checks a planned time for an information campaign: the checks of [`validate_planned`]
+/// plus the legal rule (no Sunday, no public holiday of the territory, 08:00–20:00).
+pub fn validate_campaign(
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: Tz,
+    w: &SendWindow,
+) -> Result<(), PlanError> {
+    w.validate()?;
+    let rule = Rule::campaign(w, tz).ok_or_else(|| PlanError::NoCampaignWindow {
+        window: w.to_string(),
+    })?;
+    if at < now {
+        return Err(PlanError::InThePast {
+            at: fmt_local(at, tz),
+            now: fmt_local(now, tz),
+        });
+    }
+    let local = at.with_timezone(&tz);
+    let territory = Territory::from_tz(tz);
+    if let Some(name) = is_holiday(local.date_naive(), territory) {
+        return Err(PlanError::PublicHoliday {
+            date: local.date_naive(),
+            name,
+            territory: territory.label(),
+        });
+    }
+    if local.weekday() == Weekday::Sun {
+        return Err(PlanError::CampaignSunday {
+            at: fmt_local(at, tz),
+        });
+    }
+    check_org_window(at, tz, w)?;
+    if !rule.contains(at, tz) {
+        return Err(PlanError::OutsideCampaignWindow {
+            at: fmt_local(at, tz),
+            window: rule.hours(),
+            org_window: w.hours(),
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retries
+
+/// The last instant a message may still be retried (SPEC §3 "Retries"): a reminder until its
+/// event starts; a send "now" (instant, batch, free) for 24 hours after its creation. A reminder
+/// without a known event start falls back to the 24-hour rule.
+pub fn retry_deadline(
+    kind_is_reminder: bool,
+    created: DateTime<Utc>,
+    event_start: Option<DateTime<Utc>>,
+) -> DateTime<Utc> {
+    let day_after = created
+        .checked_add_signed(Duration::hours(24))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    match (kind_is_reminder, event_start) {
+        (true, Some(start)) => start,
+        _ => day_after,
+    }
+}
+
+/// Wait before retry number `attempt` (1 = the first retry; 0 is treated as 1):
+/// 30 s, 1 min, 2 min, 5 min, 10 min, then 30 min for every later attempt. Short at first
+/// (a provider hiccup), capped so that a long outage still retries twice an hour.
+pub fn backoff(attempt: u32) -> Duration {
+    match attempt {
+        0 | 1 => Duration::seconds(30),
+        2 => Duration::minutes(1),
+        3 => Duration::minutes(2),
+        4 => Duration::minutes(5),
+        5 => Duration::minutes(10),
+        _ => Duration::minutes(30),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+/// Parses an event's local date-time: `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM`, seconds optional.
+pub fn parse_local_datetime(s: &str) -> Result<NaiveDateTime, PlanError> {
+    let input = s.trim().replacen(['t', ' '], "T", 1);
+    ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|fmt| NaiveDateTime::parse_from_str(&input, fmt).ok())
+        .ok_or_else(|| PlanError::InvalidDateTime {
+            input: s.to_string(),
+        })
+}
+
+/// For `smsdesk plan`: when a reminder `days_before` days before the event would leave, as
+/// `{"planned_local":"2026-03-28T09:00:00+01:00","planned_utc":"2026-03-28T08:00:00Z"}`.
+pub fn plan_report(
+    event_local: &str,
+    days_before: u32,
+    tz: Tz,
+    w: &SendWindow,
+) -> Result<serde_json::Value, PlanError> {
+    let event = parse_local_datetime(event_local)?;
+    let planned = plan_reminder(event, days_before, tz, w)?;
+    Ok(serde_json::json!({
+        "planned_local": planned
+            .with_timezone(&tz)
+            .fixed_offset()
+            .to_rfc3339_opts(SecondsFormat::Secs, false),
+        "planned_utc": planned.to_rfc3339_opts(SecondsFormat::Secs, true),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ndt(s: &str) -> NaiveDateTime {
+        parse_local_datetime(s).unwrap()
+    }
+
+    #[test]
+    fn parse_time_forms() {
+        assert_eq!(parse_time("09:00").unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
+        assert_eq!(parse_time("9:05").unwrap(), NaiveTime::from_hms_opt(9, 5, 0).unwrap());
+        assert_eq!(parse_time("18h30").unwrap(), NaiveTime::from_hms_opt(18, 30, 0).unwrap());
+        assert_eq!(parse_time("18h").unwrap(), NaiveTime::from_hms_opt(18, 0, 0).unwrap());
+        for bad in ["24:00", "9", "09:5", "09:60", "", "ab:cd", "-1:00", "09:00:"] {
+            assert!(parse_time(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn weekday_set_round_trip() {
+        let set: WeekdaySet = "mon,tue,wed,thu,fri,sat".parse().unwrap();
+        assert_eq!(set, WeekdaySet::MON_SAT);
+        assert_eq!(set.to_string(), "mon,tue,wed,thu,fri,sat");
+        assert_eq!("Lundi-Vendredi".parse::<WeekdaySet>().unwrap(), WeekdaySet::MON_FRI);
+        assert_eq!(
+            "sat-mon".parse::<WeekdaySet>().unwrap().to_string(),
+            "mon,sat,sun"
+        );
+        assert_eq!("".parse::<WeekdaySet>(), Err(WindowError::NoDays));
+        assert!(matches!(
+            "mon,xyz".parse::<WeekdaySet>(),
+            Err(WindowError::UnknownDay { .. })
+        ));
+    }
+
+    #[test]
+    fn gap_moves_forward_and_fold_takes_first() {
+        let tz = Tz::Europe__Paris;
+        let gap = resolve_local(tz, ndt("2026-03-29T02:30"));
+        assert_eq!(gap.naive_local(), ndt("2026-03-29T03:30"));
+        let fold = resolve_local(tz, ndt("2026-10-25T02:30"));
+        assert_eq!(fold.offset().fix().local_minus_utc(), 7200);
+    }
+}
