@@ -1,1 +1,498 @@
-//! TODO
+//! Kannel: any operator reachable by SMPP through a self-hosted Kannel gateway, driven by its
+//! `sendsms` HTTP interface. Kannel gives no message id, so our reference travels in the
+//! `dlr-url`, and delivery reports and replies come back on smsdesk's callback listener
+//! ([`start_listener`]): nothing is polled.
+//!
+//! Submission answers:
+//!
+//! | Kannel answer | outcome |
+//! |---|---|
+//! | 2xx (`0: Accepted for delivery`, `3: Queued for later delivery`) | accepted, `provider_id` = our reference |
+//! | 401/403 `Authorization failed…` | configuration error (username/password) |
+//! | 403 `Not routable…`, any other 4xx | rejected (no retry) |
+//! | 5xx, time-out, connection refused | transient (retried later) |
+//!
+//! Delivery reports (`%d` of the dlr-url), see [`dlr_status`]: 1 delivered, 2 not delivered
+//! (or expired / failed when the SMSC answer says `stat:EXPIRED` / `stat:REJECTD`), 4 buffered and
+//! 8 accepted by the SMSC are in transit, 16 rejected by the SMSC is failed.
+
+use super::http::{self, HttpClient};
+use super::{
+    Balance, CallbackEvent, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
+    ProviderConfig, ProviderError, ReportedStatus, StatusReport, SubmitOutcome,
+};
+use chrono::{DateTime, Utc};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Kannel's `sendsms` client.
+pub struct Kannel {
+    sendsms_url: String,
+    username: String,
+    password: String,
+    /// Base URL Kannel uses to reach our listener, without a trailing `/`.
+    callback_url: String,
+    http: HttpClient,
+}
+
+/// Never prints the password (nor the sendsms URL's query, which could hold one).
+impl std::fmt::Debug for Kannel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kannel")
+            .field("sendsms_url", &http::host_of(&self.sendsms_url))
+            .field("username", &self.username)
+            .field("password", &super::REDACTED)
+            .field("callback_url", &self.callback_url)
+            .finish()
+    }
+}
+
+impl Kannel {
+    /// From a [`ProviderConfig::Kannel`]; any other kind is a configuration error.
+    pub fn new(cfg: &ProviderConfig, timeout: Duration) -> Result<Self, ProviderError> {
+        let ProviderConfig::Kannel {
+            sendsms_url,
+            username,
+            password,
+            callback_listen,
+            callback_url,
+        } = cfg
+        else {
+            return Err(ProviderError::Config(format!(
+                "the Kannel provider was given a {} configuration",
+                cfg.kind()
+            )));
+        };
+        super::require("kannel", "sendsms_url", sendsms_url)?;
+        super::require("kannel", "username", username)?;
+        let callback = if callback_url.trim().is_empty() {
+            super::require("kannel", "callback_listen", callback_listen)?;
+            format!("http://{}", callback_listen.trim())
+        } else {
+            callback_url.trim().to_string()
+        };
+        Ok(Kannel {
+            sendsms_url: sendsms_url.trim().to_string(),
+            username: username.clone(),
+            password: password.clone(),
+            callback_url: callback.trim_end_matches('/').to_string(),
+            http: HttpClient::new("Kannel", timeout, cfg.secrets()),
+        })
+    }
+
+    /// The full sendsms URL for one message, every value URL-encoded (`+` → `%2B`, the
+    /// dlr-url's `&` → `%26` and `%d` → `%25d`).
+    pub fn sendsms_request_url(&self, sms: &OutgoingSms) -> String {
+        let mut params: Vec<(&str, String)> = vec![
+            ("username", self.username.clone()),
+            ("password", self.password.clone()),
+        ];
+        if !sms.from.is_empty() {
+            params.push(("from", sms.from.clone()));
+        }
+        params.push(("to", sms.to_e164.clone()));
+        params.push(("text", sms.text.clone()));
+        params.push(("charset", "UTF-8".into()));
+        params.push(("coding", if sms.ucs2 { "2" } else { "0" }.into()));
+        params.push(("dlr-mask", "31".into()));
+        params.push(("dlr-url", dlr_url(&self.callback_url, &sms.reference)));
+        let query = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", http::url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let sep = if self.sendsms_url.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        format!("{}{sep}{query}", self.sendsms_url)
+    }
+}
+
+/// The dlr-url Kannel calls for every report of the message `reference`:
+/// `{callback_url}/dlr?ref=<reference>&status=%d&answer=%A&ts=%T`.
+pub fn dlr_url(callback_url: &str, reference: &str) -> String {
+    format!(
+        "{}/dlr?ref={}&status=%d&answer=%A&ts=%T",
+        callback_url.trim_end_matches('/'),
+        http::url_encode(reference)
+    )
+}
+
+/// Maps a sendsms answer to the outcome of the table in the module documentation.
+pub fn classify_answer(
+    status: u16,
+    body: &str,
+    reference: &str,
+) -> Result<SubmitOutcome, ProviderError> {
+    let text = http::excerpt(body);
+    match status {
+        200..=299 => Ok(SubmitOutcome::Accepted {
+            provider_id: reference.to_string(),
+        }),
+        401 | 403
+            if text.to_ascii_lowercase().contains("authorization failed") || status == 401 =>
+        {
+            Err(ProviderError::Config(format!(
+                "Kannel refused the sendsms username or password (HTTP {status}: {text})"
+            )))
+        }
+        400..=499 => Ok(SubmitOutcome::Rejected {
+            reason: format!("Kannel refused the message (HTTP {status}: {text})"),
+        }),
+        _ => Err(ProviderError::Transient {
+            reason: format!("Kannel is unavailable (HTTP {status}: {text})"),
+            retry_after: None,
+        }),
+    }
+}
+
+impl Provider for Kannel {
+    fn name(&self) -> &'static str {
+        "kannel"
+    }
+
+    fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
+        let url = self.sendsms_request_url(sms);
+        let answer = self.http.get(&url, &[])?;
+        classify_answer(answer.status, &answer.body, &sms.reference).map_err(|e| match e {
+            ProviderError::Config(m) => ProviderError::Config(self.http.scrub(&m)),
+            ProviderError::Transient {
+                reason,
+                retry_after,
+            } => ProviderError::Transient {
+                reason: self.http.scrub(&reason),
+                retry_after,
+            },
+        })
+    }
+
+    fn needs_polling(&self) -> bool {
+        false
+    }
+
+    /// Reports arrive on the callback listener; there is nothing to poll.
+    fn poll_statuses(
+        &self,
+        _pending: &[PendingStatus],
+    ) -> Result<Vec<StatusReport>, ProviderError> {
+        Ok(Vec::new())
+    }
+
+    /// Replies arrive on the callback listener; there is nothing to fetch.
+    fn fetch_replies(&self, _since: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
+        Ok(Vec::new())
+    }
+
+    /// Unsupported: the sendsms interface cannot be asked about a past message.
+    fn lookup(&self, _reference: &str, _to_e164: &str) -> Result<Lookup, ProviderError> {
+        Ok(Lookup::Unsupported)
+    }
+
+    /// Kannel does not know any balance (the SMSC contract does).
+    fn balance(&self) -> Result<Option<Balance>, ProviderError> {
+        Ok(None)
+    }
+}
+
+/// Maps a Kannel DLR code (`%d`) and the SMSC answer (`%A`) to a status. `None` for a code
+/// Kannel does not define.
+pub fn dlr_status(code: u32, answer: &str) -> Option<ReportedStatus> {
+    let upper = answer.to_ascii_uppercase();
+    Some(match code {
+        1 => ReportedStatus::Delivered,
+        // SMPP receipts say why in `stat:`; without one, "undelivered" is all we know.
+        2 if upper.contains("STAT:EXPIRED") => ReportedStatus::Expired,
+        2 if upper.contains("STAT:REJECTD") => ReportedStatus::Failed,
+        2 => ReportedStatus::NotDelivered,
+        4 | 8 => ReportedStatus::InTransit,
+        16 => ReportedStatus::Failed,
+        _ => return None,
+    })
+}
+
+fn dlr_meaning(code: u32) -> &'static str {
+    match code {
+        1 => "delivered to phone",
+        2 => "not delivered to phone",
+        4 => "buffered at the SMSC",
+        8 => "accepted by the SMSC",
+        16 => "rejected by the SMSC",
+        _ => "unknown",
+    }
+}
+
+/// Parses one callback request (path and query, as Kannel calls it) into an event.
+/// `/dlr?ref=…&status=…&answer=…&ts=…` gives a status report; `/mo?from=…&to=…&text=…&time=…
+/// &coding=…&charset=…&id=…` a reply. The error says what is missing, for the HTTP 400 answer.
+pub fn parse_callback(
+    path_and_query: &str,
+    now: DateTime<Utc>,
+) -> Result<CallbackEvent, CallbackError> {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    match path.trim_end_matches('/') {
+        "/dlr" => parse_dlr(query, now),
+        "/mo" => parse_mo(query, now),
+        _ => Err(CallbackError::NotFound),
+    }
+}
+
+/// Why a callback request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackError {
+    #[error("unknown path (expected /dlr or /mo)")]
+    NotFound,
+    #[error("bad callback request: {0}")]
+    Bad(String),
+}
+
+fn unix_time(v: Option<&str>, now: DateTime<Utc>) -> DateTime<Utc> {
+    v.and_then(|t| t.trim().parse::<i64>().ok())
+        .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))
+        .unwrap_or(now)
+}
+
+fn parse_dlr(query: &str, now: DateTime<Utc>) -> Result<CallbackEvent, CallbackError> {
+    let q = http::parse_query(query);
+    let reference = http::query_value(&q, "ref")
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| CallbackError::Bad("DLR without `ref`".into()))?;
+    let raw = http::query_value(&q, "status")
+        .ok_or_else(|| CallbackError::Bad("DLR without `status`".into()))?;
+    let code: u32 = raw
+        .trim()
+        .parse()
+        .map_err(|_| CallbackError::Bad(format!("DLR status {raw:?} is not a number")))?;
+    let answer = http::query_value(&q, "answer").unwrap_or("");
+    let status = dlr_status(code, answer)
+        .ok_or_else(|| CallbackError::Bad(format!("unknown Kannel DLR status {code}")))?;
+    let mut detail = format!("Kannel DLR {code}: {}", dlr_meaning(code));
+    if !answer.trim().is_empty() {
+        detail.push_str(&format!(" ({})", http::excerpt(answer)));
+    }
+    Ok(CallbackEvent::Status(StatusReport {
+        reference: reference.to_string(),
+        provider_id: reference.to_string(),
+        status,
+        detail,
+        at: unix_time(http::query_value(&q, "ts"), now),
+    }))
+}
+
+/// E.164 from what Kannel gives as the handset: `33612345678` → `+33612345678`, `0033…` →
+/// `+33…`; a number already with `+`, or an alphanumeric sender, is kept as it is.
+pub fn normalise_from(raw: &str) -> String {
+    let t: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if t.starts_with('+') {
+        t
+    } else if let Some(rest) = t
+        .strip_prefix("00")
+        .filter(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit()))
+    {
+        format!("+{rest}")
+    } else if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) {
+        format!("+{t}")
+    } else {
+        t
+    }
+}
+
+/// Decodes MO text bytes by the charset Kannel announces (`%C`), falling back on the coding
+/// (`%c`: 2 is UCS-2).
+fn decode_text(bytes: &[u8], charset: &str, coding: &str) -> String {
+    let cs = charset.trim().to_ascii_uppercase();
+    let utf16 = cs.starts_with("UTF-16")
+        || cs == "UCS-2"
+        || cs == "UCS2"
+        || (cs.is_empty() && coding.trim() == "2");
+    if utf16 {
+        let units: Vec<u16> = bytes
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if matches!(
+        cs.as_str(),
+        "ISO-8859-1" | "ISO8859-1" | "LATIN1" | "WINDOWS-1252" | "CP1252"
+    ) {
+        return bytes.iter().map(|&b| b as char).collect();
+    }
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn parse_mo(query: &str, now: DateTime<Utc>) -> Result<CallbackEvent, CallbackError> {
+    let raw = http::parse_query_raw(query);
+    let get = |k: &str| {
+        raw.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    };
+    let from = get("from")
+        .filter(|f| !f.trim().is_empty())
+        .ok_or_else(|| CallbackError::Bad("MO without `from`".into()))?;
+    let text_bytes = raw
+        .iter()
+        .find(|(k, _)| k == "text")
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| CallbackError::Bad("MO without `text`".into()))?;
+    let charset = get("charset").unwrap_or_default();
+    let coding = get("coding").unwrap_or_default();
+    let text = decode_text(&text_bytes, &charset, &coding);
+    let received_at = unix_time(get("time").as_deref(), now);
+    let from_e164 = normalise_from(&from);
+    let provider_id = get("id")
+        .filter(|i| !i.trim().is_empty())
+        // Without Kannel's id, the sender and second are the best identity we have.
+        .unwrap_or_else(|| format!("kannel-{}-{}", from_e164, received_at.timestamp()));
+    Ok(CallbackEvent::Reply(InboundSms {
+        from_e164,
+        to: get("to").unwrap_or_default(),
+        text,
+        received_at,
+        provider_id,
+    }))
+}
+
+/// A running callback listener; dropping it (or [`ListenerHandle::stop`]) stops it and frees
+/// the port.
+pub struct ListenerHandle {
+    server: Option<Arc<tiny_http::Server>>,
+    thread: Option<JoinHandle<()>>,
+    stop: Arc<AtomicBool>,
+    addr: SocketAddr,
+}
+
+impl std::fmt::Debug for ListenerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListenerHandle")
+            .field("addr", &self.addr)
+            .field("running", &self.thread.is_some())
+            .finish()
+    }
+}
+
+impl ListenerHandle {
+    /// The bound address (the real port when `:0` was asked).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the listener and waits for its thread (at most ~100 ms plus the request being
+    /// answered).
+    pub fn stop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(server) = &self.server {
+            server.unblock();
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.server = None;
+    }
+}
+
+impl Drop for ListenerHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts the Kannel callback listener on `addr` (e.g. `127.0.0.1:8089`, or port 0) on its own
+/// thread. Each `/dlr` and `/mo` request becomes a [`CallbackEvent`] on `tx` and is answered
+/// `200 OK` at once; a bad request gets 400, an unknown path 404, and 503 when nobody receives
+/// the events any more (Kannel retries those if `http-request-retry` is set).
+pub fn start_listener(
+    addr: &str,
+    tx: Sender<CallbackEvent>,
+) -> Result<ListenerHandle, ProviderError> {
+    let server = tiny_http::Server::http(addr).map_err(|e| {
+        ProviderError::Config(format!(
+            "cannot listen on {addr} for Kannel delivery reports and replies: {e}"
+        ))
+    })?;
+    let bound = server.server_addr().to_ip().ok_or_else(|| {
+        ProviderError::Config(format!(
+            "the callback listener address {addr} is not an IP address"
+        ))
+    })?;
+    let server = Arc::new(server);
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = {
+        let server = Arc::clone(&server);
+        let stop = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("kannel-callbacks".into())
+            .spawn(move || serve(&server, &stop, &tx))
+            .map_err(|e| {
+                ProviderError::Config(format!("cannot start the callback listener thread: {e}"))
+            })?
+    };
+    Ok(ListenerHandle {
+        server: Some(server),
+        thread: Some(thread),
+        stop,
+        addr: bound,
+    })
+}
+
+fn serve(server: &tiny_http::Server, stop: &AtomicBool, tx: &Sender<CallbackEvent>) {
+    while !stop.load(Ordering::SeqCst) {
+        let request = match server.recv_timeout(Duration::from_millis(100)) {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(_) => continue,
+        };
+        let (code, body) = match parse_callback(request.url(), Utc::now()) {
+            Ok(event) => match tx.send(event) {
+                Ok(()) => (200, "OK".to_string()),
+                Err(_) => (503, "smsdesk is not receiving reports".to_string()),
+            },
+            Err(CallbackError::NotFound) => (404, "Not found".to_string()),
+            Err(e) => (400, e.to_string()),
+        };
+        // Kannel ignores the body; a failed answer (peer gone) changes nothing for us.
+        let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(code));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dlr_url_is_a_template_for_kannel() {
+        assert_eq!(
+            dlr_url("http://127.0.0.1:8089/", "m42"),
+            "http://127.0.0.1:8089/dlr?ref=m42&status=%d&answer=%A&ts=%T"
+        );
+    }
+
+    #[test]
+    fn from_normalisation() {
+        assert_eq!(normalise_from("33612345678"), "+33612345678");
+        assert_eq!(normalise_from("+33612345678"), "+33612345678");
+        assert_eq!(normalise_from("0033612345678"), "+33612345678");
+        assert_eq!(normalise_from("ORANGE"), "ORANGE");
+    }
+
+    #[test]
+    fn ucs2_and_latin1_texts_are_decoded() {
+        assert_eq!(
+            decode_text(&[0x00, 0x52, 0x27, 0x05], "UTF-16BE", "2"),
+            "R✅"
+        );
+        assert_eq!(
+            decode_text(&[0x63, 0x61, 0x66, 0xE9], "ISO-8859-1", "0"),
+            "café"
+        );
+        assert_eq!(decode_text("é".as_bytes(), "UTF-8", "0"), "é");
+    }
+}

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+pub mod http;
 pub mod kannel;
 pub mod ovh;
 pub mod simulator;
@@ -86,7 +87,10 @@ pub enum Lookup {
     /// The provider cannot be asked by our reference.
     Unsupported,
     NotFound,
-    Found { provider_id: String, status: ReportedStatus },
+    Found {
+        provider_id: String,
+        status: ReportedStatus,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -135,8 +139,8 @@ pub trait Provider: Send + Sync {
 }
 
 /// Provider choice and credentials, stored as JSON in the settings. Secrets are never printed:
-/// [`ProviderConfig::redacted`] is what logs and screens show.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// [`ProviderConfig::redacted`] is what logs and screens show, and `Debug` prints that too.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProviderConfig {
     Simulator,
@@ -176,5 +180,218 @@ pub enum ProviderConfig {
 impl Default for ProviderConfig {
     fn default() -> Self {
         ProviderConfig::Simulator
+    }
+}
+
+/// What secrets are replaced by in [`ProviderConfig::redacted`].
+pub const REDACTED: &str = "***";
+
+impl ProviderConfig {
+    /// Short name of the provider, as in the settings.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProviderConfig::Simulator => "simulator",
+            ProviderConfig::Kannel { .. } => "kannel",
+            ProviderConfig::Twilio { .. } => "twilio",
+            ProviderConfig::Ovh { .. } => "ovh",
+        }
+    }
+
+    /// A copy safe to log or show: passwords, tokens and secrets are replaced by `***` (an empty
+    /// secret stays empty, so a screen can still tell "not set"). Identifiers that are not
+    /// secret (usernames, account SID, application key) are kept so an operator can check them.
+    pub fn redacted(&self) -> ProviderConfig {
+        fn hide(s: &str) -> String {
+            if s.is_empty() {
+                String::new()
+            } else {
+                REDACTED.to_string()
+            }
+        }
+        let mut c = self.clone();
+        match &mut c {
+            ProviderConfig::Simulator => {}
+            ProviderConfig::Kannel { password, .. } => *password = hide(password),
+            ProviderConfig::Twilio { auth_token, .. } => *auth_token = hide(auth_token),
+            ProviderConfig::Ovh {
+                application_secret,
+                consumer_key,
+                ..
+            } => {
+                *application_secret = hide(application_secret);
+                *consumer_key = hide(consumer_key);
+            }
+        }
+        c
+    }
+
+    /// The secrets of this configuration, for scrubbing error messages.
+    pub fn secrets(&self) -> Vec<String> {
+        let v: Vec<&String> = match self {
+            ProviderConfig::Simulator => vec![],
+            ProviderConfig::Kannel { password, .. } => vec![password],
+            ProviderConfig::Twilio { auth_token, .. } => vec![auth_token],
+            ProviderConfig::Ovh {
+                application_secret,
+                consumer_key,
+                ..
+            } => vec![application_secret, consumer_key],
+        };
+        v.into_iter().filter(|s| !s.is_empty()).cloned().collect()
+    }
+}
+
+/// Prints the redacted form, so a stray `{:?}` in a log never leaks a credential.
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.redacted() {
+            ProviderConfig::Simulator => f.write_str("Simulator"),
+            ProviderConfig::Kannel {
+                sendsms_url,
+                username,
+                password,
+                callback_listen,
+                callback_url,
+            } => f
+                .debug_struct("Kannel")
+                .field("sendsms_url", &http::host_of(&sendsms_url))
+                .field("username", &username)
+                .field("password", &password)
+                .field("callback_listen", &callback_listen)
+                .field("callback_url", &callback_url)
+                .finish(),
+            ProviderConfig::Twilio {
+                account_sid,
+                auth_token,
+                from,
+                reply_number,
+                base_url,
+            } => f
+                .debug_struct("Twilio")
+                .field("account_sid", &account_sid)
+                .field("auth_token", &auth_token)
+                .field("from", &from)
+                .field("reply_number", &reply_number)
+                .field("base_url", &base_url)
+                .finish(),
+            ProviderConfig::Ovh {
+                endpoint,
+                application_key,
+                application_secret,
+                consumer_key,
+                service_name,
+            } => f
+                .debug_struct("Ovh")
+                .field("endpoint", &endpoint)
+                .field("application_key", &application_key)
+                .field("application_secret", &application_secret)
+                .field("consumer_key", &consumer_key)
+                .field("service_name", &service_name)
+                .finish(),
+        }
+    }
+}
+
+/// Builds the provider a configuration names, with the default HTTP time-out
+/// ([`http::DEFAULT_TIMEOUT`]). Missing mandatory settings are a [`ProviderError::Config`]
+/// naming the field. The Kannel callback listener is started separately with
+/// [`kannel::start_listener`] (it needs the scheduler's channel).
+pub fn build(cfg: &ProviderConfig) -> Result<Box<dyn Provider>, ProviderError> {
+    build_with_timeout(cfg, http::DEFAULT_TIMEOUT)
+}
+
+/// [`build`] with another HTTP time-out (tests use a short one).
+pub fn build_with_timeout(
+    cfg: &ProviderConfig,
+    timeout: Duration,
+) -> Result<Box<dyn Provider>, ProviderError> {
+    Ok(match cfg {
+        ProviderConfig::Simulator => Box::new(simulator::Simulator::new()),
+        ProviderConfig::Kannel { .. } => Box::new(kannel::Kannel::new(cfg, timeout)?),
+        ProviderConfig::Twilio { .. } => {
+            return Err(ProviderError::Config(format!(
+                "{:?}",
+                twilio::Twilio::new(cfg, timeout)?
+            )));
+        }
+        ProviderConfig::Ovh { .. } => {
+            return Err(ProviderError::Config(format!(
+                "{:?}",
+                ovh::Ovh::new(cfg, timeout)?
+            )));
+        }
+    })
+}
+
+/// Fails with a Config error naming `field` when `value` is blank.
+pub(crate) fn require(provider: &str, field: &str, value: &str) -> Result<(), ProviderError> {
+    if value.trim().is_empty() {
+        Err(ProviderError::Config(format!(
+            "{provider}: the setting `{field}` is empty; set it in Settings > Provider"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_and_debug_hide_secrets() {
+        let cfg = ProviderConfig::Ovh {
+            endpoint: "https://eu.api.ovh.com/1.0".into(),
+            application_key: "AKpublic".into(),
+            application_secret: "S3cr3tAS".into(),
+            consumer_key: "S3cr3tCK".into(),
+            service_name: "sms-ab12345-1".into(),
+        };
+        let dbg = format!("{cfg:?}");
+        assert!(
+            !dbg.contains("S3cr3tAS") && !dbg.contains("S3cr3tCK"),
+            "{dbg}"
+        );
+        assert!(dbg.contains("sms-ab12345-1"));
+        let json = serde_json::to_string(&cfg.redacted()).unwrap_or_default();
+        assert!(!json.contains("S3cr3t"), "{json}");
+        let tw = ProviderConfig::Twilio {
+            account_sid: "AC1".into(),
+            auth_token: "tok3n".into(),
+            from: "SMSDESK".into(),
+            reply_number: String::new(),
+            base_url: String::new(),
+        };
+        assert!(!format!("{tw:?}").contains("tok3n"));
+        let k = ProviderConfig::Kannel {
+            sendsms_url: "http://127.0.0.1:13013/cgi-bin/sendsms?password=pw1".into(),
+            username: "u".into(),
+            password: "pw1".into(),
+            callback_listen: "127.0.0.1:0".into(),
+            callback_url: String::new(),
+        };
+        assert!(!format!("{k:?}").contains("pw1"));
+    }
+
+    #[test]
+    fn simulator_is_the_default_and_builds() {
+        let p = build(&ProviderConfig::default());
+        assert!(matches!(p, Ok(ref p) if p.name() == "simulator"));
+    }
+
+    #[test]
+    fn missing_setting_is_a_config_error_naming_it() {
+        let cfg = ProviderConfig::Twilio {
+            account_sid: String::new(),
+            auth_token: "t".into(),
+            from: "X".into(),
+            reply_number: String::new(),
+            base_url: String::new(),
+        };
+        match build(&cfg) {
+            Err(ProviderError::Config(m)) => assert!(m.contains("account_sid"), "{m}"),
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("built without account_sid"),
+        }
     }
 }
