@@ -90,6 +90,19 @@ impl Store {
         Ok(store)
     }
 
+    /// A store in memory with the default settings, for rules that need settings when no store
+    /// file is given (`smsdesk plan` without `--db`) and for tests.
+    pub fn open_defaults() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
     /// Another connection on the same file (for the scheduler thread).
     pub fn reopen(&self) -> Result<Store> {
         Store::open(&self.path)

@@ -81,13 +81,12 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
         "window" => parse_window(v)
             .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
             .map_err(|r| refuse(key, r)),
-        "window_days" => crate::sms::window::WeekdaySet::parse(v)
+        "window_days" => v.parse::<crate::sms::window::WeekdaySet>()
             .map(|d| d.to_string())
             .map_err(|e| refuse(key, e.to_string())),
-        "timezone" => v
-            .parse::<chrono_tz::Tz>()
+        "timezone" => crate::sms::window::parse_timezone(v)
             .map(|tz| tz.name().to_string())
-            .map_err(|_| refuse(key, format!("{v:?} is not an IANA timezone (e.g. Europe/Paris, America/Guadeloupe)"))),
+            .map_err(|e| refuse(key, e.to_string())),
         "signature" | "stop_mention" | "organisation" => {
             if v.chars().any(char::is_control) {
                 Err(refuse(key, "control characters are not allowed"))
@@ -136,20 +135,10 @@ fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String,
     }
 }
 
-/// `HH:MM-HH:MM` (also with `–`), start strictly before end.
+/// `HH:MM-HH:MM`, start strictly before end (the window rules' own parser).
 pub fn parse_window(v: &str) -> std::result::Result<(NaiveTime, NaiveTime), String> {
-    let normalised = v.replace(['–', '—'], "-");
-    let Some((a, b)) = normalised.split_once('-') else {
-        return Err(format!("{v:?}: expected HH:MM-HH:MM, e.g. 09:00-19:00"));
-    };
-    let parse = |s: &str| {
-        NaiveTime::parse_from_str(s.trim(), "%H:%M").map_err(|_| format!("{:?} is not a time HH:MM", s.trim()))
-    };
-    let (start, end) = (parse(a)?, parse(b)?);
-    if start >= end {
-        return Err(format!("the window must start before it ends ({} is not before {})", start.format("%H:%M"), end.format("%H:%M")));
-    }
-    Ok((start, end))
+    let w = crate::sms::window::SendWindow::parse(v, "mon-sun").map_err(|e| e.to_string())?;
+    Ok((w.start, w.end))
 }
 
 fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
@@ -290,7 +279,7 @@ impl Settings {
             max_segments: get("max_segments").parse().unwrap_or(3),
             window_start,
             window_end,
-            window_days: crate::sms::window::WeekdaySet::parse(&get("window_days")).unwrap_or_default(),
+            window_days: get("window_days").parse().unwrap_or_default(),
             timezone: get("timezone").parse().unwrap_or(chrono_tz::Europe::Paris),
             signature: get("signature"),
             stop_mention: get("stop_mention"),
