@@ -1,0 +1,325 @@
+//! The administration tabs, read-only in this version: Settings, Templates, Automations,
+//! Users. Their lists are short by nature (tens of rows), so they are read whole.
+
+use super::{
+    Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, info_line, split_info,
+    styled,
+};
+use crate::i18n::Lang;
+use crate::store::Result;
+use crate::store::automations::{self, AutomationRow};
+use crate::store::operators::{self, Operator};
+use crate::store::settings::{self, SPECS};
+use crate::store::templates::{self, TemplateRow};
+use crate::tui::fmt::{clean, mark};
+use crate::tui::queries::collaborator_names;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use std::collections::HashMap;
+
+fn header(frame: &mut Frame, area: Rect, ctx: &Ctx, title_key: &str, count: usize) -> Rect {
+    let (info, table) = split_info(area);
+    let left = vec![
+        Span::styled(ctx.tr(title_key).to_string(), ctx.theme.title()),
+        Span::styled(format!("  {}", ctx.tr("ui.read_only")), ctx.theme.dim()),
+    ];
+    info_line(frame, info, ctx, left, count.to_string());
+    table
+}
+
+fn replace<T: PartialEq>(slot: &mut Vec<T>, fresh: Vec<T>) -> bool {
+    let changed = *slot != fresh;
+    *slot = fresh;
+    changed
+}
+
+/// Every setting with its value (secrets masked) and its help.
+#[derive(Default)]
+pub struct SettingsTab {
+    rows: Vec<(String, String)>,
+    sel: Selection,
+}
+
+impl TabView for SettingsTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        let mut fresh = Vec::with_capacity(SPECS.len());
+        for spec in SPECS {
+            fresh.push((spec.key.to_string(), settings::shown(ctx.conn, spec.key)?));
+        }
+        Ok(replace(&mut self.rows, fresh))
+    }
+
+    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(self
+            .sel
+            .action(action, self.rows.len())
+            .unwrap_or(match action {
+                "edit" | "open" => Outcome::NotYet,
+                _ => Outcome::Ignored,
+            }))
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let table = header(frame, area, ctx, "tab.settings", self.rows.len());
+        let height = body_height(table);
+        let offset = self.sel.viewport(height, self.rows.len());
+        let cols = [
+            Col::new(ctx.tr("col.setting"), 15, 0),
+            Col::new(ctx.tr("col.value"), 24, 0),
+            Col::fill(ctx.tr("col.help"), 20, 1),
+        ];
+        let cells = self
+            .rows
+            .iter()
+            .map(|(key, value)| {
+                let help = settings::spec(key).map_or("", |s| match ctx.lang() {
+                    Lang::Fr => s.help_fr,
+                    Lang::En => s.help_en,
+                });
+                let value = if value.is_empty() {
+                    styled(format!("({})", ctx.tr("word.empty")), ctx.theme.dim())
+                } else {
+                    cell(clean(value))
+                };
+                vec![
+                    styled(key.clone(), ctx.theme.key()),
+                    value,
+                    styled(help, ctx.theme.dim()),
+                ]
+            })
+            .collect();
+        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["down", "up"]
+    }
+}
+
+/// Templates with their use.
+#[derive(Default)]
+pub struct TemplatesTab {
+    rows: Vec<TemplateRow>,
+    sel: Selection,
+}
+
+impl TabView for TemplatesTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        Ok(replace(&mut self.rows, templates::list(ctx.conn)?))
+    }
+
+    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(self
+            .sel
+            .action(action, self.rows.len())
+            .unwrap_or(match action {
+                "open" | "new" | "edit" | "delete" | "toggle" => Outcome::NotYet,
+                _ => Outcome::Ignored,
+            }))
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let table = header(frame, area, ctx, "tab.templates", self.rows.len());
+        let offset = self.sel.viewport(body_height(table), self.rows.len());
+        let cols = [
+            Col::fill(ctx.tr("col.name"), 20, 0),
+            Col::new(ctx.tr("col.context"), 11, 1),
+            Col::new(ctx.tr("col.active"), 7, 2),
+            Col::new(ctx.tr("col.locked"), 7, 4),
+            Col::new(ctx.tr("col.reply_expected"), 9, 3),
+            Col::new(ctx.tr("col.used"), 7, 2),
+        ];
+        let cells = self
+            .rows
+            .iter()
+            .map(|t| {
+                let active = if t.active {
+                    ctx.theme.ok()
+                } else {
+                    ctx.theme.dim()
+                };
+                vec![
+                    cell(clean(&t.name)),
+                    cell(ctx.fmt.kind(&t.context)),
+                    styled(ctx.fmt.yes_no(t.active), active),
+                    cell(mark(t.locked)),
+                    cell(mark(t.reply_expected)),
+                    cell(t.used.to_string()),
+                ]
+            })
+            .collect();
+        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["down", "up"]
+    }
+}
+
+/// Automation rules; a rule whose template is inactive is flagged broken.
+#[derive(Default)]
+pub struct AutomationsTab {
+    rows: Vec<AutomationRow>,
+    names: HashMap<i64, String>,
+    sel: Selection,
+}
+
+impl TabView for AutomationsTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.names = collaborator_names(ctx.conn)?;
+        Ok(replace(&mut self.rows, automations::list(ctx.conn)?))
+    }
+
+    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(self
+            .sel
+            .action(action, self.rows.len())
+            .unwrap_or(match action {
+                "open" | "new" | "edit" | "delete" | "toggle" => Outcome::NotYet,
+                _ => Outcome::Ignored,
+            }))
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let table = header(frame, area, ctx, "tab.automations", self.rows.len());
+        let offset = self.sel.viewport(body_height(table), self.rows.len());
+        let cols = [
+            Col::new(ctx.tr("col.kind"), 11, 0),
+            Col::new(ctx.tr("col.delay"), 5, 0),
+            Col::new(ctx.tr("col.types"), 14, 2),
+            Col::new(ctx.tr("col.collaborators"), 14, 3),
+            Col::fill(ctx.tr("col.template"), 14, 1),
+            Col::new(ctx.tr("col.active"), 7, 1),
+            Col::new(ctx.tr("col.state"), 7, 0),
+        ];
+        let any = ctx.tr("word.any");
+        let cells = self
+            .rows
+            .iter()
+            .map(|a| {
+                let types = if a.event_types.is_empty() {
+                    any.to_string()
+                } else {
+                    clean(&a.event_types.join(", "))
+                };
+                let collaborators = if a.collaborators.is_empty() {
+                    any.to_string()
+                } else {
+                    let names: Vec<String> = a
+                        .collaborators
+                        .iter()
+                        .map(|id| {
+                            self.names
+                                .get(id)
+                                .map_or_else(|| format!("#{id}"), |n| clean(n))
+                        })
+                        .collect();
+                    names.join(", ")
+                };
+                let state = if a.is_broken() {
+                    styled(ctx.tr("word.broken"), ctx.theme.error())
+                } else {
+                    styled(ctx.tr("word.ok"), ctx.theme.ok())
+                };
+                let active = if a.active {
+                    ctx.theme.ok()
+                } else {
+                    ctx.theme.dim()
+                };
+                vec![
+                    cell(ctx.fmt.kind(&a.event_kind)),
+                    cell(delay_label(a, ctx.lang())),
+                    cell(types),
+                    cell(collaborators),
+                    cell(clean(&a.template_name)),
+                    styled(ctx.fmt.yes_no(a.active), active),
+                    state,
+                ]
+            })
+            .collect();
+        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["down", "up"]
+    }
+}
+
+/// `D-2` / `D+3` in English, `J-2` / `J+3` in French (jour J).
+fn delay_label(a: &AutomationRow, lang: Lang) -> String {
+    let label = a.delay_label();
+    match lang {
+        Lang::Fr => label.replacen('D', "J", 1),
+        Lang::En => label,
+    }
+}
+
+/// Operators and their rights as ✓ columns.
+#[derive(Default)]
+pub struct UsersTab {
+    rows: Vec<Operator>,
+    sel: Selection,
+}
+
+impl TabView for UsersTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        Ok(replace(&mut self.rows, operators::list(ctx.conn)?))
+    }
+
+    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(self
+            .sel
+            .action(action, self.rows.len())
+            .unwrap_or(match action {
+                "open" | "new" | "edit" | "toggle" => Outcome::NotYet,
+                _ => Outcome::Ignored,
+            }))
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let table = header(frame, area, ctx, "tab.users", self.rows.len());
+        let offset = self.sel.viewport(body_height(table), self.rows.len());
+        let cols = [
+            Col::fill(ctx.tr("col.login"), 12, 0),
+            Col::new(ctx.tr("right.instant"), 8, 1),
+            Col::new(ctx.tr("right.scheduled"), 9, 1),
+            Col::new(ctx.tr("right.batch"), 7, 1),
+            Col::new(ctx.tr("right.free"), 6, 1),
+            Col::new(ctx.tr("right.admin"), 6, 1),
+            Col::new(ctx.tr("right.templates_only"), 10, 2),
+            Col::new(ctx.tr("col.active"), 7, 0),
+        ];
+        let cells = self
+            .rows
+            .iter()
+            .map(|o| {
+                let r = o.rights;
+                let active = if o.active {
+                    ctx.theme.ok()
+                } else {
+                    ctx.theme.dim()
+                };
+                vec![
+                    cell(clean(&o.login)),
+                    cell(mark(r.instant)),
+                    cell(mark(r.scheduled)),
+                    cell(mark(r.batch)),
+                    cell(mark(r.free)),
+                    cell(mark(r.admin)),
+                    cell(mark(r.templates_only)),
+                    styled(ctx.fmt.yes_no(o.active), active),
+                ]
+            })
+            .collect();
+        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["down", "up"]
+    }
+}

@@ -1,0 +1,390 @@
+//! The dashboard: credit, queue, consumption, delivery and the scheduler at a glance.
+
+use super::{Ctx, Outcome, TabView};
+use crate::store::Result;
+use crate::store::credit::{self, CreditSummary, Pack};
+use crate::store::lease::{self, Lease};
+use crate::store::stats::{self, QueueFigures};
+use crate::tui::fmt::{clean, thousands, truncate};
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, Block, Borders, Paragraph};
+
+/// Days shown by the consumption chart and used for the run-out estimate.
+const DAYS: i64 = 30;
+
+#[derive(Clone, Debug, PartialEq)]
+struct Data {
+    summary: CreditSummary,
+    packs: Vec<Pack>,
+    daily: Vec<(NaiveDate, i64)>,
+    queue: QueueFigures,
+    by_status: Vec<(String, i64)>,
+    lease: Option<Lease>,
+    runs_out: Option<NaiveDate>,
+}
+
+#[derive(Default)]
+pub struct DashboardTab {
+    data: Option<Data>,
+}
+
+impl TabView for DashboardTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        let conn = ctx.conn;
+        let summary = credit::summary(conn)?;
+        let daily = credit::daily_consumption(conn, ctx.now, DAYS, ctx.fmt.utc_offset(ctx.now))?;
+        let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
+        let today = ctx.fmt.local_date(ctx.now);
+        let data = Data {
+            runs_out: stats::runs_out_on(summary.balance, consumed, DAYS, today),
+            summary,
+            packs: credit::packs(conn)?,
+            daily,
+            queue: stats::queue(conn, ctx.now)?,
+            by_status: stats::by_status_since(conn, ctx.now, 7)?,
+            lease: lease::current(conn)?,
+        };
+        let changed = self.data.as_ref() != Some(&data);
+        self.data = Some(data);
+        Ok(changed)
+    }
+
+    fn action(&mut self, _action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(data) = &self.data else {
+            return;
+        };
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Length(7),
+            Constraint::Min(4),
+            Constraint::Length(7),
+        ])
+        .areas(area);
+        let [credit_area, queue_area] =
+            Layout::horizontal([Constraint::Length(34), Constraint::Fill(1)]).areas(top);
+        let [packs_area, week_area] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom);
+        draw_credit(frame, credit_area, ctx, data);
+        draw_queue(frame, queue_area, ctx, data);
+        draw_chart(frame, middle, ctx, data);
+        draw_packs(frame, packs_area, ctx, data);
+        draw_week(frame, week_area, ctx, data);
+    }
+}
+
+fn boxed(ctx: &Ctx, key: &str) -> Block<'static> {
+    Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", ctx.tr(key)),
+        ctx.theme.title(),
+    ))
+}
+
+/// Seven-segment digits, three rows high, readable in any terminal and in monochrome.
+fn big_number(n: i64) -> [String; 3] {
+    const GLYPHS: [[&str; 3]; 10] = [
+        [" _ ", "| |", "|_|"],
+        ["   ", "  |", "  |"],
+        [" _ ", " _|", "|_ "],
+        [" _ ", " _|", " _|"],
+        ["   ", "|_|", "  |"],
+        [" _ ", "|_ ", " _|"],
+        [" _ ", "|_ ", "|_|"],
+        [" _ ", "  |", "  |"],
+        [" _ ", "|_|", "|_|"],
+        [" _ ", "|_|", " _|"],
+    ];
+    let mut rows = [String::new(), String::new(), String::new()];
+    for c in thousands(n).chars() {
+        let glyph = match c {
+            '-' => ["   ", " _ ", "   "],
+            ' ' => [" ", " ", " "],
+            d => d
+                .to_digit(10)
+                .map_or(["?", "?", "?"], |d| GLYPHS[d as usize]),
+        };
+        for (row, part) in rows.iter_mut().zip(glyph) {
+            row.push_str(part);
+        }
+    }
+    rows
+}
+
+fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.balance");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let balance = d.summary.balance;
+    let style = if balance <= 0 {
+        ctx.theme.error()
+    } else if balance < ctx.low_credit {
+        ctx.theme.warn()
+    } else {
+        ctx.theme.big()
+    };
+    let big = big_number(balance);
+    let mut lines: Vec<Line> = Vec::new();
+    let big_width = big[0].chars().count() + 4;
+    if usize::from(inner.width) >= big_width && inner.height >= 5 {
+        for (i, row) in big.into_iter().enumerate() {
+            let mut spans = vec![Span::styled(row, style)];
+            if i == 2 {
+                spans.push(Span::styled(" SMS", ctx.theme.title()));
+            }
+            lines.push(Line::from(spans));
+        }
+    } else {
+        lines.push(Line::from(Span::styled(
+            format!("{} SMS", thousands(balance)),
+            style,
+        )));
+    }
+    if balance < ctx.low_credit {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.low_credit").to_string(),
+            ctx.theme.warn(),
+        )));
+    }
+    let runs_out = match d.runs_out {
+        Some(day) => ctx.fmt.date(day),
+        None => "—".to_string(),
+    };
+    lines.push(Line::from(vec![
+        Span::raw(format!("{} ", ctx.tr("dash.runs_out"))),
+        Span::styled(runs_out, ctx.theme.title()),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.queue");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let q = &d.queue;
+    let mut lines = vec![Line::from(format!(
+        "{} {} · {} SMS",
+        thousands(q.pending),
+        ctx.tr("dash.messages_queued"),
+        thousands(q.pending_segments)
+    ))];
+    if q.pending_segments > d.summary.balance {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "⚠ {} ({} > {})",
+                ctx.tr("dash.insufficient"),
+                thousands(q.pending_segments),
+                thousands(d.summary.balance)
+            ),
+            ctx.theme.error(),
+        )));
+    } else {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.sufficient").to_string(),
+            ctx.theme.ok(),
+        )));
+    }
+    lines.push(Line::from(format!(
+        "{}: {} · {}: {}",
+        ctx.tr("dash.waiting_window"),
+        q.waiting_window,
+        ctx.tr("dash.waiting_credit"),
+        q.waiting_credit
+    )));
+    let unknown_style = if q.unknown > 0 {
+        ctx.theme.warn()
+    } else {
+        ctx.theme.base()
+    };
+    lines.push(Line::from(Span::styled(
+        format!("{}: {}", ctx.fmt.status("unknown"), q.unknown),
+        unknown_style,
+    )));
+    lines.push(scheduler_line(ctx, d.lease.as_ref()));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The lease holder and its last heartbeat; "no scheduler" when nobody holds a live lease.
+fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
+    let label = Span::raw(format!("{}: ", ctx.tr("dash.scheduler")));
+    match lease {
+        Some(l) if l.expires_at >= ctx.now => Line::from(vec![
+            label,
+            Span::styled(clean(&l.holder), ctx.theme.ok()),
+            Span::raw(format!(
+                " · {} {}",
+                ctx.tr("dash.heartbeat"),
+                ctx.fmt.full_time(l.heartbeat_at.timestamp())
+            )),
+        ]),
+        Some(l) => Line::from(vec![
+            label,
+            Span::styled(ctx.tr("dash.no_scheduler").to_string(), ctx.theme.warn()),
+            Span::styled(
+                format!(
+                    " ({} {})",
+                    clean(&l.holder),
+                    ctx.fmt.time(l.heartbeat_at.timestamp())
+                ),
+                ctx.theme.dim(),
+            ),
+        ]),
+        None => Line::from(vec![
+            label,
+            Span::styled(ctx.tr("dash.no_scheduler").to_string(), ctx.theme.warn()),
+        ]),
+    }
+}
+
+fn draw_chart(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let total: i64 = d.daily.iter().map(|(_, n)| n).sum();
+    let max = d.daily.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let title = format!(
+        " {} — {} : {} SMS, max {}/{} ",
+        ctx.tr("dash.consumption"),
+        ctx.tr("dash.days_30"),
+        thousands(total),
+        thousands(max),
+        ctx.tr("dash.per_day")
+    );
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        truncate(&title, usize::from(area.width.saturating_sub(2))),
+        ctx.theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let [bars_area, axis_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let n = d.daily.len().max(1) as u16;
+    // Widest bars that fit, one column apart.
+    let bar_width = ((inner.width + 1) / n).saturating_sub(1).max(1);
+    let bars: Vec<Bar> = d
+        .daily
+        .iter()
+        .map(|(_, units)| Bar::new((*units).max(0) as u64).text_value(String::new()))
+        .collect();
+    let chart = BarChart::new(bars)
+        .bar_width(bar_width)
+        .bar_gap(1)
+        .bar_style(ctx.theme.bar())
+        .max(max.max(1) as u64);
+    frame.render_widget(chart, bars_area);
+    if let (Some((first, _)), Some((last, _))) = (d.daily.first(), d.daily.last()) {
+        let left = first.format("%d/%m").to_string();
+        let right = last.format("%d/%m").to_string();
+        let used = (n * (bar_width + 1)).saturating_sub(1).min(inner.width);
+        let gap = usize::from(used).saturating_sub(left.len() + right.len());
+        let axis = format!("{left}{}{right}", " ".repeat(gap));
+        frame.render_widget(
+            Paragraph::new(Span::styled(axis, ctx.theme.dim())),
+            axis_area,
+        );
+    }
+}
+
+/// Packs, newest first, with what was used of each: consumption is charged to the oldest
+/// pack first, as credit is spent in the order it was bought.
+fn draw_packs(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.packs");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut left_to_charge = d.summary.consumed;
+    let mut used = vec![0i64; d.packs.len()];
+    for (i, p) in d.packs.iter().enumerate().rev() {
+        let take = left_to_charge.clamp(0, p.units);
+        used[i] = take;
+        left_to_charge -= take;
+    }
+    let mut lines = vec![Line::from(format!(
+        "{} {} · {} {}",
+        ctx.tr("dash.bought"),
+        thousands(d.summary.bought),
+        ctx.tr("dash.consumed"),
+        thousands(d.summary.consumed)
+    ))];
+    if d.packs.is_empty() {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.no_packs").to_string(),
+            ctx.theme.dim(),
+        )));
+    }
+    for (p, used) in d.packs.iter().zip(used) {
+        let style = if used >= p.units {
+            ctx.theme.dim()
+        } else {
+            ctx.theme.base()
+        };
+        let day = NaiveDate::parse_from_str(&p.bought_on, "%Y-%m-%d")
+            .map(|day| day.format("%d/%m/%y").to_string())
+            .unwrap_or_else(|_| clean(&p.bought_on));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{day} "), style),
+            Span::styled(
+                format!("{}/{} ", thousands(used), thousands(p.units)),
+                style,
+            ),
+            Span::styled(clean(&p.label), ctx.theme.dim()),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.last_7_days");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rate = match stats::delivery_rate(&d.by_status) {
+        Some(r) => format!("{:.0} %", r * 100.0),
+        None => "—".to_string(),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::raw(format!("{}: ", ctx.tr("dash.delivery_rate"))),
+        Span::styled(rate, ctx.theme.title()),
+    ])];
+    if d.by_status.is_empty() {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.nothing_sent").to_string(),
+            ctx.theme.dim(),
+        )));
+    }
+    // Two statuses per line when they fit.
+    let half = usize::from(inner.width / 2);
+    let cells: Vec<(String, Style)> = d
+        .by_status
+        .iter()
+        .map(|(s, n)| {
+            (
+                format!("{} {}", thousands(*n), ctx.fmt.status(s)),
+                ctx.theme.status(s),
+            )
+        })
+        .collect();
+    for pair in cells.chunks(2) {
+        let mut spans = Vec::new();
+        for (i, (text, style)) in pair.iter().enumerate() {
+            let text = truncate(text, half.saturating_sub(1));
+            let pad = if i == 0 {
+                half.saturating_sub(text.chars().count())
+            } else {
+                0
+            };
+            spans.push(Span::styled(text, *style));
+            spans.push(Span::raw(" ".repeat(pad)));
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

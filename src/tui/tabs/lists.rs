@@ -1,0 +1,457 @@
+//! The other paged tabs: Agenda, Contacts, Inbox, and the Batch / Free send histories.
+
+use super::{
+    Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks, move_pager,
+    split_info, styled,
+};
+use crate::store::Result;
+use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::pager::{Pager, Source};
+use crate::tui::queries::{BatchesSource, EventsSource, ParticipantsSource, RepliesSource};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
+
+const PAGE: usize = 60;
+
+/// Shared drawing of a paged list: info line (title, filter, marks) and the table.
+fn draw_paged<S: Source>(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    pager: &mut Pager<S>,
+    height: &mut usize,
+    mut left: Vec<Span<'static>>,
+    cols: &[Col],
+    cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell<'static>>,
+) {
+    let (info, table) = split_info(area);
+    *height = body_height(table);
+    let offset = pager.viewport(*height);
+    if pager.rows().is_empty() && pager.is_loaded() {
+        left.push(Span::styled(
+            format!("  {}", ctx.tr("ui.empty")),
+            ctx.theme.dim(),
+        ));
+    }
+    let marks = more_marks(pager, offset, *height);
+    info_line(frame, info, ctx, left, marks);
+    let rows = pager
+        .rows()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| cells(i, r, offset))
+        .collect();
+    let selected = (!pager.rows().is_empty()).then_some(pager.selected_index());
+    draw_table(frame, table, ctx, cols, rows, selected, offset);
+}
+
+fn title(ctx: &Ctx, key: &str) -> Span<'static> {
+    Span::styled(ctx.tr(key).to_string(), ctx.theme.title())
+}
+
+/// Agenda: events from today on, grouped by day.
+pub struct AgendaTab {
+    pager: Option<Pager<EventsSource>>,
+    height: usize,
+}
+
+impl AgendaTab {
+    pub fn new() -> Self {
+        AgendaTab {
+            pager: None,
+            height: 10,
+        }
+    }
+
+    /// The list starts at the beginning of the organisation's today; a new day moves it.
+    fn pager(&mut self, ctx: &Ctx) -> &mut Pager<EventsSource> {
+        let from = ctx.fmt.start_of_day(ctx.now);
+        if self.pager.as_ref().is_none_or(|p| p.source.from != from) {
+            self.pager = Some(Pager::new(EventsSource { from }, PAGE));
+        }
+        self.pager
+            .get_or_insert_with(|| Pager::new(EventsSource { from }, PAGE))
+    }
+}
+
+impl TabView for AgendaTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager(ctx).refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        let height = self.height;
+        if let Some(done) = move_pager(self.pager(ctx), action, ctx.conn, height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "filter" | "open" | "new" | "edit" | "toggle" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let cols = [
+            Col::new(ctx.tr("col.day"), 10, 0),
+            Col::new(ctx.tr("col.time"), 5, 0),
+            Col::fill(ctx.tr("col.participant"), 14, 1),
+            Col::new(ctx.tr("col.kind"), 11, 3),
+            Col::new(ctx.tr("col.type"), 12, 4),
+            Col::new(ctx.tr("col.collaborator"), 14, 5),
+            Col::new(ctx.tr("col.outcome"), 16, 2),
+            Col::new(ctx.tr("col.reminder"), 7, 3),
+        ];
+        let left = vec![title(ctx, "tab.agenda")];
+        let mut height = self.height;
+        let Some(pager) = self.pager.as_mut() else {
+            return;
+        };
+        // Day of the previous row, so a day is written once (and again at the top of the screen).
+        let days: Vec<String> = pager
+            .rows()
+            .iter()
+            .map(|e| ctx.fmt.day(e.starts_at))
+            .collect();
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            pager,
+            &mut height,
+            left,
+            &cols,
+            |i, e, offset| {
+                let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
+                    days.get(i).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                let dim = if e.cancelled {
+                    ctx.theme.dim()
+                } else {
+                    ctx.theme.base()
+                };
+                let outcome = if e.cancelled {
+                    ctx.tr("word.cancelled").to_string()
+                } else {
+                    clean(&e.outcome)
+                };
+                let reminder = if e.reminder_enabled {
+                    match e.reminder_days_before {
+                        Some(d) => format!("✓ J-{d}"),
+                        None => "✓".to_string(),
+                    }
+                } else {
+                    ctx.tr("word.off").to_string()
+                };
+                vec![
+                    styled(day, ctx.theme.title()),
+                    styled(ctx.fmt.hour(e.starts_at), dim),
+                    styled(clean(&e.participant_name), dim),
+                    styled(ctx.fmt.kind(&e.kind), dim),
+                    styled(clean(&e.event_type), dim),
+                    styled(clean(&e.collaborator), dim),
+                    styled(outcome, dim),
+                    styled(reminder, dim),
+                ]
+            },
+        );
+        self.height = height;
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["page_down", "page_up", "first", "last"]
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.as_ref().map_or(0, |p| p.rows().len())
+    }
+}
+
+/// Contacts: participants by name, searchable.
+pub struct ContactsTab {
+    pager: Pager<ParticipantsSource>,
+    height: usize,
+}
+
+impl ContactsTab {
+    pub fn new() -> Self {
+        ContactsTab {
+            pager: Pager::new(
+                ParticipantsSource {
+                    search: String::new(),
+                },
+                PAGE,
+            ),
+            height: 10,
+        }
+    }
+}
+
+impl TabView for ContactsTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "filter" => Outcome::EditFilter,
+            "open" | "new" | "edit" | "select" | "select_all" | "export" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let cols = [
+            Col::fill(ctx.tr("col.name"), 18, 0),
+            Col::new(ctx.tr("col.mobile"), 17, 1),
+            Col::new(ctx.tr("col.consent"), 8, 2),
+            Col::new(ctx.tr("col.opted_out"), 6, 2),
+            Col::new(ctx.tr("col.kind"), 11, 4),
+            Col::new(ctx.tr("col.programme"), 14, 3),
+        ];
+        let mut left = vec![title(ctx, "tab.contacts")];
+        if !self.pager.source.search.is_empty() {
+            left.push(Span::raw(format!(
+                "  {} « {} »",
+                ctx.tr("ui.filter"),
+                truncate(&clean(&self.pager.source.search), 30)
+            )));
+        }
+        let mut height = self.height;
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            &mut self.pager,
+            &mut height,
+            left,
+            &cols,
+            |_, p, _| {
+                let name = format!(
+                    "{} {} {}",
+                    p.civility,
+                    p.last_name.to_uppercase(),
+                    p.first_name
+                );
+                let consent = if p.sms_consent {
+                    ctx.theme.ok()
+                } else {
+                    ctx.theme.warn()
+                };
+                vec![
+                    cell(clean(name.trim())),
+                    cell(
+                        p.mobile
+                            .as_deref()
+                            .map(|m| phone(m, ctx.region))
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                    styled(ctx.fmt.yes_no(p.sms_consent), consent),
+                    styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
+                    cell(ctx.fmt.kind(&p.kind)),
+                    cell(clean(&p.programme)),
+                ]
+            },
+        );
+        self.height = height;
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["filter", "page_down", "page_up", "first", "last"]
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.pager.source.search)
+    }
+
+    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+        self.pager.source.search = text.trim().to_string();
+        self.pager.reset();
+        self.pager.first(ctx.conn)
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}
+
+/// Inbox: replies, newest first, with what became of them.
+pub struct InboxTab {
+    pager: Pager<RepliesSource>,
+    height: usize,
+}
+
+impl InboxTab {
+    pub fn new() -> Self {
+        InboxTab {
+            pager: Pager::new(RepliesSource, PAGE),
+            height: 10,
+        }
+    }
+}
+
+impl TabView for InboxTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "filter" | "open" | "edit" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let cols = [
+            Col::new(ctx.tr("col.received"), 11, 0),
+            Col::new(ctx.tr("col.from"), 16, 1),
+            Col::new(ctx.tr("col.phone"), 14, 4),
+            Col::fill(ctx.tr("col.text"), 14, 0),
+            Col::new(ctx.tr("col.state"), 12, 2),
+            Col::new(ctx.tr("col.outcome"), 16, 3),
+        ];
+        let left = vec![title(ctx, "tab.inbox")];
+        let mut height = self.height;
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            &mut self.pager,
+            &mut height,
+            left,
+            &cols,
+            |_, r, _| {
+                let state_style = if r.state == "review" {
+                    ctx.theme.warn()
+                } else {
+                    ctx.theme.base()
+                };
+                let outcome = if r.state == "review" && !r.review_reason.is_empty() {
+                    clean(&r.review_reason)
+                } else {
+                    clean(&r.outcome)
+                };
+                vec![
+                    cell(ctx.fmt.time(r.received_at)),
+                    cell(clean(&r.participant_name)),
+                    cell(phone(&r.from_phone, ctx.region)),
+                    cell(clean(&r.text)),
+                    styled(ctx.fmt.reply_state(&r.state), state_style),
+                    cell(outcome),
+                ]
+            },
+        );
+        self.height = height;
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["page_down", "page_up", "first", "last"]
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}
+
+/// Batch / Free: the history of sends of that kind (the composing forms come later).
+pub struct HistoryTab {
+    pager: Pager<BatchesSource>,
+    height: usize,
+}
+
+impl HistoryTab {
+    pub fn new(kind: &'static str) -> Self {
+        HistoryTab {
+            pager: Pager::new(BatchesSource { kind }, PAGE),
+            height: 10,
+        }
+    }
+}
+
+impl TabView for HistoryTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "open" => match self.pager.selected() {
+                Some(b) => Outcome::ShowBatch(b.id),
+                None => Outcome::Handled,
+            },
+            "new" | "filter" | "export" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let batch = self.pager.source.kind == "batch";
+        let cols = [
+            Col::new(ctx.tr("col.date"), 11, 0),
+            Col::new(ctx.tr("col.author"), 10, 3),
+            Col::fill(ctx.tr("col.name"), 14, 1),
+            Col::new(ctx.tr("col.recipients"), 5, 2),
+            Col::new(ctx.tr("col.by_status"), 30, 0),
+        ];
+        let (title_key, note_key) = if batch {
+            ("tab.batch", "ui.batch_later")
+        } else {
+            ("tab.free", "ui.free_later")
+        };
+        let left = vec![
+            title(ctx, title_key),
+            Span::styled(format!("  {}", ctx.tr(note_key)), ctx.theme.dim()),
+        ];
+        let mut height = self.height;
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            &mut self.pager,
+            &mut height,
+            left,
+            &cols,
+            |_, b, _| {
+                let name = if b.name.is_empty() {
+                    &b.source
+                } else {
+                    &b.name
+                };
+                let counts: Vec<String> = b
+                    .counts
+                    .iter()
+                    .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
+                    .collect();
+                vec![
+                    cell(ctx.fmt.time(b.created_at)),
+                    cell(clean(&b.created_by)),
+                    cell(clean(name)),
+                    cell(thousands(b.recipients)),
+                    cell(counts.join(", ")),
+                ]
+            },
+        );
+        self.height = height;
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["open", "page_down", "page_up", "first", "last"]
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}
