@@ -72,6 +72,20 @@ impl HttpClient {
         scrub_secrets(text, &self.secrets)
     }
 
+    /// The same error with every secret scrubbed from its message.
+    pub fn scrub_error(&self, e: ProviderError) -> ProviderError {
+        match e {
+            ProviderError::Config(m) => ProviderError::Config(self.scrub(&m)),
+            ProviderError::Transient {
+                reason,
+                retry_after,
+            } => ProviderError::Transient {
+                reason: self.scrub(&reason),
+                retry_after,
+            },
+        }
+    }
+
     pub fn get(&self, url: &str, headers: &[(&str, String)]) -> Result<HttpAnswer, ProviderError> {
         let mut req = self.agent.get(url);
         for (k, v) in headers {

@@ -160,16 +160,8 @@ impl Provider for Kannel {
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
         let url = self.sendsms_request_url(sms);
         let answer = self.http.get(&url, &[])?;
-        classify_answer(answer.status, &answer.body, &sms.reference).map_err(|e| match e {
-            ProviderError::Config(m) => ProviderError::Config(self.http.scrub(&m)),
-            ProviderError::Transient {
-                reason,
-                retry_after,
-            } => ProviderError::Transient {
-                reason: self.http.scrub(&reason),
-                retry_after,
-            },
-        })
+        classify_answer(answer.status, &answer.body, &sms.reference)
+            .map_err(|e| self.http.scrub_error(e))
     }
 
     fn needs_polling(&self) -> bool {

@@ -140,9 +140,11 @@ pub trait Provider: Send + Sync {
 
 /// Provider choice and credentials, stored as JSON in the settings. Secrets are never printed:
 /// [`ProviderConfig::redacted`] is what logs and screens show, and `Debug` prints that too.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProviderConfig {
+    /// The default: works out of the box, with no network.
+    #[default]
     Simulator,
     Kannel {
         /// e.g. `http://127.0.0.1:13013/cgi-bin/sendsms`
@@ -177,11 +179,6 @@ pub enum ProviderConfig {
     },
 }
 
-impl Default for ProviderConfig {
-    fn default() -> Self {
-        ProviderConfig::Simulator
-    }
-}
 
 /// What secrets are replaced by in [`ProviderConfig::redacted`].
 pub const REDACTED: &str = "***";
@@ -308,18 +305,8 @@ pub fn build_with_timeout(
     Ok(match cfg {
         ProviderConfig::Simulator => Box::new(simulator::Simulator::new()),
         ProviderConfig::Kannel { .. } => Box::new(kannel::Kannel::new(cfg, timeout)?),
-        ProviderConfig::Twilio { .. } => {
-            return Err(ProviderError::Config(format!(
-                "{:?}",
-                twilio::Twilio::new(cfg, timeout)?
-            )));
-        }
-        ProviderConfig::Ovh { .. } => {
-            return Err(ProviderError::Config(format!(
-                "{:?}",
-                ovh::Ovh::new(cfg, timeout)?
-            )));
-        }
+        ProviderConfig::Twilio { .. } => Box::new(twilio::Twilio::new(cfg, timeout)?),
+        ProviderConfig::Ovh { .. } => Box::new(ovh::Ovh::new(cfg, timeout)?),
     })
 }
 
