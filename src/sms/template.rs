@@ -754,16 +754,13 @@ pub fn parse(text: &str, ctx: TemplateContext) -> Result<ParsedTemplate, Vec<Fie
         literal.push_str(&text[i..open]);
         let inner_start = open + 2;
         let rest = &text[inner_start..];
-        let close = rest.find("}}");
-        let line_end = rest.find('\n');
-        let nested = rest.find("{{");
-        let closed_here = match close {
-            Some(c) => line_end.is_none_or(|n| n > c) && nested.is_none_or(|n| n > c),
-            None => false,
-        };
-        let close = match (closed_here, close) {
-            (true, Some(c)) => inner_start + c,
-            _ => {
+        // A field ends at the first `}}`, on the same line and with no other `{{` before it.
+        let close = rest
+            .find("}}")
+            .filter(|&c| !rest[..c].contains('\n') && !rest[..c].contains("{{"));
+        let close = match close {
+            Some(c) => inner_start + c,
+            None => {
                 let kind = if ctx == TemplateContext::Free {
                     FieldErrorKind::FieldsNotAllowed
                 } else {
