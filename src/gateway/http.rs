@@ -83,6 +83,9 @@ impl HttpClient {
                 reason: self.scrub(&reason),
                 retry_after,
             },
+            ProviderError::Ambiguous { reason } => ProviderError::Ambiguous {
+                reason: self.scrub(&reason),
+            },
         }
     }
 

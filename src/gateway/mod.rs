@@ -119,6 +119,11 @@ pub enum ProviderError {
     /// Credentials or configuration are wrong: retrying will not help until an operator acts.
     #[error("provider configuration error: {0}")]
     Config(String),
+    /// The request may have reached the provider but no usable answer came back (time-out
+    /// while waiting for the answer, garbage after a success status). Sending again could
+    /// deliver twice, so the message is reconciled or left for an operator instead.
+    #[error("no usable answer from the provider, the message may have been sent: {reason}")]
+    Ambiguous { reason: String },
 }
 
 /// A way to reach phones. Implementations must be `Send + Sync`: the scheduler calls
