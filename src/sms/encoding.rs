@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Septets in a lone GSM-7 message.
 pub const GSM7_SINGLE: usize = 160;
@@ -27,7 +27,7 @@ pub const UCS2_SINGLE: usize = 70;
 pub const UCS2_MULTI: usize = 67;
 
 /// How a text travels on the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Encoding {
     /// 3GPP TS 23.038 default alphabet, 7 bits per character.
     #[serde(rename = "GSM-7")]
@@ -79,7 +79,7 @@ impl fmt::Display for Encoding {
 }
 
 /// Everything the editor and the previews show about a text's size on the network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentInfo {
     /// Encoding the whole text will be sent in.
     pub encoding: Encoding,
@@ -381,7 +381,7 @@ pub fn split_segments(text: &str) -> Vec<&str> {
 }
 
 /// The `smsdesk segments` answer (SPEC §7), fields in the documented order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentsReport {
     pub encoding: Encoding,
     pub chars: usize,
@@ -463,6 +463,21 @@ mod tests {
         for c in ['ç', '\u{1B}', '`', '\t', 'ê', 'œ', '’', '\u{A0}', 'Α', 'Β'] {
             assert!(!is_gsm7_char(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn many_distinct_foreign_chars_listed_once_in_order() {
+        let cjk: Vec<char> = (0x4E00..0x4E00 + 100)
+            .rev()
+            .filter_map(char::from_u32)
+            .collect();
+        let text: String = cjk.iter().chain(cjk.iter()).collect();
+        let info = analyse(&text);
+        assert_eq!(info.non_gsm, cjk);
+        assert_eq!(
+            (info.units, info.segments, info.remaining),
+            (200, 3, 67 - 66)
+        );
     }
 
     #[test]
