@@ -7,6 +7,7 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 
 pub mod admin;
+pub mod replies;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
