@@ -7,6 +7,9 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 
 pub mod admin;
+pub mod merge;
+pub mod outbox;
+pub mod send;
 pub mod replies;
 
 #[derive(Debug, thiserror::Error)]
