@@ -141,7 +141,10 @@ fn submit_sends_a_signed_job() {
     );
     let r = server.last();
     let body: Value = serde_json::from_str(&r.body).expect("JSON body");
-    assert_eq!(body["message"], "Rappel : atelier CV jeudi 14h, salle 2 + café");
+    assert_eq!(
+        body["message"],
+        "Rappel : atelier CV jeudi 14h, salle 2 + café"
+    );
     assert_eq!(body["receivers"], serde_json::json!(["+33612345678"]));
     assert_eq!(body["sender"], "MAIRIE");
     assert_ne!(body["senderForResponse"], true);
@@ -206,7 +209,11 @@ fn bad_request_is_rejected_but_a_bad_sender_is_configuration() {
 fn wrong_secret_gives_a_configuration_error_without_secrets() {
     let server = ovh(|_| job_ok());
     let wrong = "asWrongSecret000";
-    let o = client_with(&format!("{}/1.0", server.base), wrong, Duration::from_secs(2));
+    let o = client_with(
+        &format!("{}/1.0", server.base),
+        wrong,
+        Duration::from_secs(2),
+    );
     let err = o.submit(&sms("+33612345678")).unwrap_err();
     let ProviderError::Config(msg) = &err else {
         panic!("expected Config, got {err:?}");
@@ -235,7 +242,10 @@ fn refused_keys_are_a_configuration_error() {
         client(&server).submit(&sms("+33612345678")),
         Err(ProviderError::Config(_))
     ));
-    assert!(matches!(client(&server).balance(), Err(ProviderError::Config(_))));
+    assert!(matches!(
+        client(&server).balance(),
+        Err(ProviderError::Config(_))
+    ));
 }
 
 #[test]
@@ -262,7 +272,10 @@ fn server_errors_and_garbage_are_transient() {
     for make in replies {
         let server = ovh(move |_| make());
         let res = client(&server).submit(&sms("+33612345678"));
-        assert!(matches!(res, Err(ProviderError::Transient { .. })), "{res:?}");
+        assert!(
+            matches!(res, Err(ProviderError::Transient { .. })),
+            "{res:?}"
+        );
     }
 }
 
@@ -278,24 +291,42 @@ fn unreachable_clock_is_transient() {
 #[test]
 fn slow_answer_times_out_as_transient() {
     let server = ovh(|_| job_ok().delayed(Duration::from_secs(3)));
-    let o = client_with(&format!("{}/1.0", server.base), AS, Duration::from_millis(400));
+    let o = client_with(
+        &format!("{}/1.0", server.base),
+        AS,
+        Duration::from_millis(400),
+    );
     let (res, took) = timed(|| o.submit(&sms("+33612345678")));
-    assert!(matches!(res, Err(ProviderError::Transient { .. })), "{res:?}");
+    assert!(
+        matches!(res, Err(ProviderError::Transient { .. })),
+        "{res:?}"
+    );
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
 
 #[test]
 fn thirty_second_stall_ends_within_the_client_timeout() {
     let server = ovh(|_| job_ok().stalled(Duration::from_secs(30)));
-    let o = client_with(&format!("{}/1.0", server.base), AS, Duration::from_millis(500));
+    let o = client_with(
+        &format!("{}/1.0", server.base),
+        AS,
+        Duration::from_millis(500),
+    );
     let (res, took) = timed(|| o.submit(&sms("+33612345678")));
-    assert!(matches!(res, Err(ProviderError::Transient { .. })), "{res:?}");
+    assert!(
+        matches!(res, Err(ProviderError::Transient { .. })),
+        "{res:?}"
+    );
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
 
 #[test]
 fn connection_refused_is_transient() {
-    let o = client_with(&format!("{}/1.0", dead_address()), AS, Duration::from_secs(1));
+    let o = client_with(
+        &format!("{}/1.0", dead_address()),
+        AS,
+        Duration::from_secs(1),
+    );
     assert!(matches!(
         o.submit(&sms("+33612345678")),
         Err(ProviderError::Transient { .. })
@@ -344,7 +375,11 @@ fn statuses_follow_the_delivery_receipt() {
             ReportedStatus::InTransit,
         ]
     );
-    assert!(reports[0].detail.contains("ptt 13"), "{}", reports[0].detail);
+    assert!(
+        reports[0].detail.contains("ptt 13"),
+        "{}",
+        reports[0].detail
+    );
     assert!(
         server
             .requests()
@@ -398,7 +433,10 @@ fn lookup_by_reference_tag() {
                 _ => Reply::json(200, "[]"),
             }
         } else if r.path() == svc("/outgoing/555") {
-            Reply::json(200, r#"{"id": 555, "deliveryReceipt": 1, "ptt": 13, "tag": "m77"}"#)
+            Reply::json(
+                200,
+                r#"{"id": 555, "deliveryReceipt": 1, "ptt": 13, "tag": "m77"}"#,
+            )
         } else {
             not_found()
         }

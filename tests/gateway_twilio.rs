@@ -76,7 +76,10 @@ fn twilio(on_submit: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Fak
         if r.method == "POST" && r.path() == messages_path() {
             return on_submit(r);
         }
-        Reply::json(404, r#"{"code": 20404, "message": "The requested resource was not found", "status": 404}"#)
+        Reply::json(
+            404,
+            r#"{"code": 20404, "message": "The requested resource was not found", "status": 404}"#,
+        )
     })
 }
 
@@ -134,7 +137,10 @@ fn messages_expecting_a_reply_leave_from_the_reply_number() {
     let mut m = sms("+33612345678");
     m.expects_reply = true;
     client(&server.base).submit(&m).unwrap();
-    assert_eq!(server.last().form_value("From").as_deref(), Some("+33644556677"));
+    assert_eq!(
+        server.last().form_value("From").as_deref(),
+        Some("+33644556677")
+    );
 }
 
 #[test]
@@ -199,8 +205,11 @@ fn wrong_token_is_a_configuration_error_without_the_token() {
 #[test]
 fn throttling_is_transient_and_honours_retry_after() {
     let server = twilio(|_| {
-        Reply::json(429, r#"{"code": 20429, "message": "Too Many Requests", "status": 429}"#)
-            .header("Retry-After", "7")
+        Reply::json(
+            429,
+            r#"{"code": 20429, "message": "Too Many Requests", "status": 429}"#,
+        )
+        .header("Retry-After", "7")
     });
     match client(&server.base).submit(&sms("+33612345678")) {
         Err(ProviderError::Transient { retry_after, .. }) => {
@@ -243,7 +252,10 @@ fn slow_server_times_out_as_transient() {
     let server = twilio(|_| created("SM5").delayed(Duration::from_secs(3)));
     let tw = client_with(&server.base, TOKEN, Duration::from_millis(400));
     let (res, took) = timed(|| tw.submit(&sms("+33612345678")));
-    assert!(matches!(res, Err(ProviderError::Transient { .. })), "{res:?}");
+    assert!(
+        matches!(res, Err(ProviderError::Transient { .. })),
+        "{res:?}"
+    );
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
 
@@ -252,7 +264,10 @@ fn thirty_second_stall_ends_within_the_client_timeout() {
     let server = twilio(|_| created("SM6").stalled(Duration::from_secs(30)));
     let tw = client_with(&server.base, TOKEN, Duration::from_millis(500));
     let (res, took) = timed(|| tw.submit(&sms("+33612345678")));
-    assert!(matches!(res, Err(ProviderError::Transient { .. })), "{res:?}");
+    assert!(
+        matches!(res, Err(ProviderError::Transient { .. })),
+        "{res:?}"
+    );
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
 
@@ -280,7 +295,12 @@ fn polled_statuses_are_mapped() {
         ("SMb", "sent", None, ReportedStatus::InTransit),
         ("SMc", "delivered", None, ReportedStatus::Delivered),
         ("SMd", "undelivered", Some(30003), ReportedStatus::Expired),
-        ("SMe", "undelivered", Some(30005), ReportedStatus::NotDelivered),
+        (
+            "SMe",
+            "undelivered",
+            Some(30005),
+            ReportedStatus::NotDelivered,
+        ),
         ("SMf", "failed", Some(21610), ReportedStatus::Stop),
         ("SMg", "undelivered", Some(30004), ReportedStatus::Stop),
         ("SMh", "failed", Some(30008), ReportedStatus::Failed),
@@ -366,8 +386,15 @@ fn replies_are_the_inbound_messages_across_pages() {
     let replies = client(&server.base).fetch_replies(since).unwrap();
     let first = &server.requests()[0];
     assert_eq!(first.query_value("To").as_deref(), Some("+33644556677"));
-    assert_eq!(first.query_value("DateSent>").as_deref(), Some("2026-03-02"));
-    assert_eq!(server.requests().len(), 2, "the second page was not followed");
+    assert_eq!(
+        first.query_value("DateSent>").as_deref(),
+        Some("2026-03-02")
+    );
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the second page was not followed"
+    );
     let ids: Vec<&str> = replies.iter().map(|m| m.provider_id.as_str()).collect();
     assert_eq!(ids, ["SMin1", "SMin2"]);
     assert_eq!(replies[1].from_e164, "+590690123456");
@@ -412,7 +439,11 @@ fn lookup_is_unsupported() {
 fn debug_output_never_shows_the_token() {
     let c = cfg("http://127.0.0.1:1", TOKEN, "SMSDESK", "");
     let tw = Twilio::new(&c, Duration::from_secs(1)).unwrap();
-    for text in [format!("{tw:?}"), format!("{c:?}"), format!("{:?}", c.redacted())] {
+    for text in [
+        format!("{tw:?}"),
+        format!("{c:?}"),
+        format!("{:?}", c.redacted()),
+    ] {
         assert!(!text.contains(TOKEN), "{text}");
     }
     let built = smsdesk::gateway::build(&c).unwrap();

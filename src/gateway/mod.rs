@@ -179,7 +179,6 @@ pub enum ProviderConfig {
     },
 }
 
-
 /// What secrets are replaced by in [`ProviderConfig::redacted`].
 pub const REDACTED: &str = "***";
 

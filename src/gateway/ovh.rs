@@ -285,10 +285,7 @@ impl Ovh {
     }
 
     /// Status of one outgoing message; `None` when OVH does not list it yet.
-    fn outgoing_status(
-        &self,
-        id: &str,
-    ) -> Result<Option<OutgoingState>, ProviderError> {
+    fn outgoing_status(&self, id: &str) -> Result<Option<OutgoingState>, ProviderError> {
         let what = "reading a message status";
         let answer = self.call(
             &self.service_url(&format!("/outgoing/{}", http::url_encode(id))),
