@@ -425,17 +425,30 @@ fn replies_are_read_one_by_one() {
 }
 
 #[test]
-fn lookup_by_reference_tag() {
+fn lookup_by_reference_tag_then_pending_jobs() {
     let server = ovh(|r| {
-        if r.path() == svc("/outgoing") {
+        let p = r.path();
+        if p == svc("/outgoing") {
             match r.query_value("tag").as_deref() {
                 Some("m77") => Reply::json(200, "[555]"),
                 _ => Reply::json(200, "[]"),
             }
-        } else if r.path() == svc("/outgoing/555") {
+        } else if p == svc("/outgoing/555") {
             Reply::json(
                 200,
                 r#"{"id": 555, "deliveryReceipt": 1, "ptt": 13, "tag": "m77"}"#,
+            )
+        } else if p == svc("/jobs") {
+            Reply::json(200, "[701, 702]")
+        } else if p == svc("/jobs/701") {
+            Reply::json(
+                200,
+                r#"{"id": 701, "receiver": "+33611111111", "message": "a"}"#,
+            )
+        } else if p == svc("/jobs/702") {
+            Reply::json(
+                200,
+                r#"{"id": 702, "receiver": "+33622222222", "message": "b"}"#,
             )
         } else {
             not_found()
@@ -447,6 +460,14 @@ fn lookup_by_reference_tag() {
         Lookup::Found {
             provider_id: "555".into(),
             status: ReportedStatus::Delivered
+        }
+    );
+    // Not sent yet but queued as a job to the same number: found, so it is not sent twice.
+    assert_eq!(
+        o.lookup("m79", "+33622222222").unwrap(),
+        Lookup::Found {
+            provider_id: "702".into(),
+            status: ReportedStatus::InTransit
         }
     );
     assert_eq!(o.lookup("m78", "+33612345678").unwrap(), Lookup::NotFound);
