@@ -84,6 +84,17 @@ pub fn map_delivery_receipt(code: Option<i64>) -> ReportedStatus {
     }
 }
 
+/// The API base for an endpoint setting: a URL, or one of the short names OVH's own client
+/// libraries accept (`ovh-eu`, `ovh-ca`, `ovh-us`).
+pub fn resolve_endpoint(endpoint: &str) -> String {
+    match endpoint.trim() {
+        "ovh-eu" => "https://eu.api.ovh.com/1.0".to_string(),
+        "ovh-ca" => "https://ca.api.ovh.com/1.0".to_string(),
+        "ovh-us" => "https://api.us.ovhcloud.com/1.0".to_string(),
+        other => other.trim_end_matches('/').to_string(),
+    }
+}
+
 fn int(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
@@ -145,7 +156,7 @@ impl Ovh {
         let mut secrets = cfg.secrets();
         secrets.push(application_key.clone());
         Ok(Ovh {
-            endpoint: endpoint.trim().trim_end_matches('/').to_string(),
+            endpoint: resolve_endpoint(endpoint),
             application_key: application_key.trim().to_string(),
             application_secret: application_secret.trim().to_string(),
             consumer_key: consumer_key.trim().to_string(),
@@ -531,6 +542,15 @@ impl Provider for Ovh {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_endpoint_names() {
+        assert_eq!(resolve_endpoint("ovh-eu"), "https://eu.api.ovh.com/1.0");
+        assert_eq!(
+            resolve_endpoint("https://eu.api.ovh.com/1.0/"),
+            "https://eu.api.ovh.com/1.0"
+        );
+    }
 
     #[test]
     fn delivery_receipt_mapping() {
