@@ -84,9 +84,18 @@ fn every_final_class_after_the_delay() {
 
 #[test]
 fn in_transit_before_the_delay() {
-    for to in ["+33612345601", "+33612345682", "+33612345687", "+33612345696"] {
+    for to in [
+        "+33612345601",
+        "+33612345682",
+        "+33612345687",
+        "+33612345696",
+    ] {
         assert_eq!(
-            play(to, Duration::from_secs(3), ChronoDuration::milliseconds(2999)),
+            play(
+                to,
+                Duration::from_secs(3),
+                ChronoDuration::milliseconds(2999)
+            ),
             Some(ReportedStatus::InTransit),
             "{to}"
         );
@@ -129,7 +138,10 @@ fn ninety_to_ninety_four_are_rejected_at_submission() {
     let sim = Simulator::new();
     for to in ["+33612345690", "+33612345692", "+33612345694"] {
         assert!(
-            matches!(sim.submit(&sms("m1", to)), Ok(SubmitOutcome::Rejected { .. })),
+            matches!(
+                sim.submit(&sms("m1", to)),
+                Ok(SubmitOutcome::Rejected { .. })
+            ),
             "{to}"
         );
     }
@@ -168,8 +180,14 @@ fn stateless_across_instances() {
         to_e164: "+33612345686".into(),
         submitted_at: t0(),
     }];
-    let a = Simulator::new().with_clock(clock.clone()).poll_statuses(&pending).unwrap();
-    let b = Simulator::new().with_clock(clock).poll_statuses(&pending).unwrap();
+    let a = Simulator::new()
+        .with_clock(clock.clone())
+        .poll_statuses(&pending)
+        .unwrap();
+    let b = Simulator::new()
+        .with_clock(clock)
+        .poll_statuses(&pending)
+        .unwrap();
     assert_eq!(a, b);
     assert_eq!(a[0].status, ReportedStatus::Expired);
 }
@@ -177,7 +195,10 @@ fn stateless_across_instances() {
 #[test]
 fn no_lookup_no_balance_no_replies() {
     let sim = Simulator::new();
-    assert_eq!(sim.lookup("m1", "+33612345678").unwrap(), Lookup::Unsupported);
+    assert_eq!(
+        sim.lookup("m1", "+33612345678").unwrap(),
+        Lookup::Unsupported
+    );
     assert_eq!(sim.balance().unwrap(), None);
     assert!(sim.fetch_replies(t0()).unwrap().is_empty());
 }

@@ -387,7 +387,24 @@ impl ListenerHandle {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        self.server = None;
+        if self.server.take().is_some() {
+            // tiny_http closes its socket on its accept thread, shortly after the drop: wait
+            // (at most 1 s) until connections are refused, so the port can be bound again.
+            let mut probe = self.addr;
+            if probe.ip().is_unspecified() {
+                probe.set_ip(match probe {
+                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
+            for _ in 0..50 {
+                if std::net::TcpStream::connect_timeout(&probe, Duration::from_millis(100)).is_err()
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
     }
 }
 

@@ -184,7 +184,6 @@ pub enum ProviderConfig {
     },
 }
 
-
 /// What secrets are replaced by in [`ProviderConfig::redacted`].
 pub const REDACTED: &str = "***";
 
@@ -295,7 +294,7 @@ impl std::fmt::Debug for ProviderConfig {
 }
 
 /// Builds the provider a configuration names, with the default HTTP time-out
-/// ([`http::DEFAULT_TIMEOUT`]). Missing mandatory settings are a [`ProviderError::Config`]
+/// ([`http::DEFAULT_TIMEOUT`]) and the clock of `SMSDESK_NOW` (system clock without it). Missing mandatory settings are a [`ProviderError::Config`]
 /// naming the field. The Kannel callback listener is started separately with
 /// [`kannel::start_listener`] (it needs the scheduler's channel).
 pub fn build(cfg: &ProviderConfig) -> Result<Box<dyn Provider>, ProviderError> {
@@ -307,8 +306,22 @@ pub fn build_with_timeout(
     cfg: &ProviderConfig,
     timeout: Duration,
 ) -> Result<Box<dyn Provider>, ProviderError> {
+    build_with(
+        cfg,
+        timeout,
+        crate::clock::Clock::from_env().unwrap_or_default(),
+    )
+}
+
+/// [`build`] with an HTTP time-out and the clock the simulator reads "now" from. The scheduler
+/// passes its own clock, so simulated statuses follow `SMSDESK_NOW` and test clocks exactly.
+pub fn build_with(
+    cfg: &ProviderConfig,
+    timeout: Duration,
+    clock: crate::clock::Clock,
+) -> Result<Box<dyn Provider>, ProviderError> {
     Ok(match cfg {
-        ProviderConfig::Simulator => Box::new(simulator::Simulator::new()),
+        ProviderConfig::Simulator => Box::new(simulator::Simulator::new().with_clock(clock)),
         ProviderConfig::Kannel { .. } => Box::new(kannel::Kannel::new(cfg, timeout)?),
         ProviderConfig::Twilio { .. } => Box::new(twilio::Twilio::new(cfg, timeout)?),
         ProviderConfig::Ovh { .. } => Box::new(ovh::Ovh::new(cfg, timeout)?),

@@ -26,7 +26,8 @@
 //! kept in the report's detail. A message not yet in `outgoing` (still a job) is in transit.
 //!
 //! Replies: `GET /sms/{service}/incoming` (ids) then `GET /sms/{service}/incoming/{id}`.
-//! Lookup by our reference: `GET /sms/{service}/outgoing?tag=<reference>`. Balance:
+//! Lookup by our reference: `GET /sms/{service}/outgoing?tag=<reference>`, then the pending
+//! jobs (`GET /sms/{service}/jobs`) for one to the same number. Balance:
 //! `creditsLeft` of `GET /sms/{service}`, in SMS units.
 
 use super::http::{self, HttpAnswer, HttpClient};
@@ -42,6 +43,8 @@ use std::time::Duration;
 
 /// Replies read at most in one [`Provider::fetch_replies`] call (each costs one request).
 const MAX_REPLIES: usize = 500;
+/// Pending jobs examined at most by [`Provider::lookup`].
+const MAX_JOBS: usize = 200;
 
 /// Status, detail and time of an outgoing message as OVH lists it.
 type OutgoingState = (ReportedStatus, String, Option<DateTime<Utc>>);
@@ -78,6 +81,17 @@ pub fn map_delivery_receipt(code: Option<i64>) -> ReportedStatus {
         Some(2) => ReportedStatus::NotDelivered,
         Some(16) => ReportedStatus::Failed,
         _ => ReportedStatus::InTransit,
+    }
+}
+
+/// The API base for an endpoint setting: a URL, or one of the short names OVH's own client
+/// libraries accept (`ovh-eu`, `ovh-ca`, `ovh-us`).
+pub fn resolve_endpoint(endpoint: &str) -> String {
+    match endpoint.trim() {
+        "ovh-eu" => "https://eu.api.ovh.com/1.0".to_string(),
+        "ovh-ca" => "https://ca.api.ovh.com/1.0".to_string(),
+        "ovh-us" => "https://api.us.ovhcloud.com/1.0".to_string(),
+        other => other.trim_end_matches('/').to_string(),
     }
 }
 
@@ -142,7 +156,7 @@ impl Ovh {
         let mut secrets = cfg.secrets();
         secrets.push(application_key.clone());
         Ok(Ovh {
-            endpoint: endpoint.trim().trim_end_matches('/').to_string(),
+            endpoint: resolve_endpoint(endpoint),
             application_key: application_key.trim().to_string(),
             application_secret: application_secret.trim().to_string(),
             consumer_key: consumer_key.trim().to_string(),
@@ -285,10 +299,7 @@ impl Ovh {
     }
 
     /// Status of one outgoing message; `None` when OVH does not list it yet.
-    fn outgoing_status(
-        &self,
-        id: &str,
-    ) -> Result<Option<OutgoingState>, ProviderError> {
+    fn outgoing_status(&self, id: &str) -> Result<Option<OutgoingState>, ProviderError> {
         let what = "reading a message status";
         let answer = self.call(
             &self.service_url(&format!("/outgoing/{}", http::url_encode(id))),
@@ -473,23 +484,43 @@ impl Provider for Ovh {
         Ok(out)
     }
 
-    fn lookup(&self, reference: &str, _to_e164: &str) -> Result<Lookup, ProviderError> {
+    /// By our reference in `outgoing` (`tag`). A message still waiting in the job queue has
+    /// no tag to search, so the pending jobs are also checked for one to the same number: a
+    /// match counts as found (in transit), because sending twice is worse than waiting.
+    fn lookup(&self, reference: &str, to_e164: &str) -> Result<Lookup, ProviderError> {
         let what = "looking a message up";
         let list = self.get_json(
             &self.service_url(&format!("/outgoing?tag={}", http::url_encode(reference))),
             what,
         )?;
-        let Some(id) = list.as_array().and_then(|a| a.first()).and_then(id_string) else {
-            return Ok(Lookup::NotFound);
-        };
-        let status = self
-            .outgoing_status(&id)?
-            .map(|(s, _, _)| s)
-            .unwrap_or(ReportedStatus::InTransit);
-        Ok(Lookup::Found {
-            provider_id: id,
-            status,
-        })
+        if let Some(id) = list.as_array().and_then(|a| a.first()).and_then(id_string) {
+            let status = self
+                .outgoing_status(&id)?
+                .map(|(s, _, _)| s)
+                .unwrap_or(ReportedStatus::InTransit);
+            return Ok(Lookup::Found {
+                provider_id: id,
+                status,
+            });
+        }
+        let jobs = self.get_json(&self.service_url("/jobs"), what)?;
+        for id in jobs
+            .as_array()
+            .map(|a| a.iter().filter_map(id_string).take(MAX_JOBS).collect())
+            .unwrap_or_else(Vec::new)
+        {
+            let job = self.get_json(
+                &self.service_url(&format!("/jobs/{}", http::url_encode(&id))),
+                what,
+            )?;
+            if job["receiver"].as_str() == Some(to_e164) {
+                return Ok(Lookup::Found {
+                    provider_id: id,
+                    status: ReportedStatus::InTransit,
+                });
+            }
+        }
+        Ok(Lookup::NotFound)
     }
 
     fn balance(&self) -> Result<Option<Balance>, ProviderError> {
@@ -511,6 +542,15 @@ impl Provider for Ovh {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_endpoint_names() {
+        assert_eq!(resolve_endpoint("ovh-eu"), "https://eu.api.ovh.com/1.0");
+        assert_eq!(
+            resolve_endpoint("https://eu.api.ovh.com/1.0/"),
+            "https://eu.api.ovh.com/1.0"
+        );
+    }
 
     #[test]
     fn delivery_receipt_mapping() {
