@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Language of the interface and of the rendered dates (day and month names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// French (the default: the organisations are French).
@@ -119,7 +121,11 @@ fn flatten(source: &str) -> HashMap<String, String> {
 
 fn walk(table: &toml::Table, prefix: &str, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -156,7 +162,10 @@ mod tests {
         let en = catalogue(Lang::En);
         let mut missing: Vec<_> = fr.keys().filter(|k| !en.contains_key(*k)).collect();
         missing.extend(en.keys().filter(|k| !fr.contains_key(*k)));
-        assert!(missing.is_empty(), "keys missing in one language: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing in one language: {missing:?}"
+        );
         assert!(fr.len() > 20);
     }
 

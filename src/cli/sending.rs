@@ -19,16 +19,27 @@ pub fn run(env: &Env) -> CliResult {
     drop(store);
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(signal, stop.clone()).map_err(|e| Failure::System(format!("signal handler: {e}")))?;
+        signal_hook::flag::register(signal, stop.clone())
+            .map_err(|e| Failure::System(format!("signal handler: {e}")))?;
     }
     let options = scheduler::Options::new(env.db.clone(), env.clock.clone());
-    eprintln!("smsdesk: scheduler {} running on {}", options.holder, env.db.display());
+    eprintln!(
+        "smsdesk: scheduler {} running on {}",
+        options.holder,
+        env.db.display()
+    );
     scheduler::run_blocking(options, stop).map_err(Failure::System)?;
     eprintln!("smsdesk: scheduler stopped");
     Ok(())
 }
 
-pub fn send_cmd(to: &str, text: Option<String>, template: Option<i64>, at: Option<String>, env: &Env) -> CliResult {
+pub fn send_cmd(
+    to: &str,
+    text: Option<String>,
+    template: Option<i64>,
+    at: Option<String>,
+    env: &Env,
+) -> CliResult {
     let (mut store, actor) = env.open()?;
     let body = match (text, template) {
         (Some(t), None) => Body::Text(t),
@@ -37,7 +48,11 @@ pub fn send_cmd(to: &str, text: Option<String>, template: Option<i64>, at: Optio
     };
     let at = at.as_deref().map(outbox::parse_local).transpose()?;
     let req = IndividualSend {
-        to: to.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+        to: to
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
         body,
         at,
     };
@@ -47,12 +62,23 @@ pub fn send_cmd(to: &str, text: Option<String>, template: Option<i64>, at: Optio
 
 fn print_queued(store: &crate::store::Store, ids: &[i64], env: &Env) -> CliResult {
     let settings = Settings::load(store.conn())?;
-    let rows: Vec<_> = ids.iter().map(|id| messages::get(store.conn(), *id)).collect::<Result<_, _>>()?;
+    let rows: Vec<_> = ids
+        .iter()
+        .map(|id| messages::get(store.conn(), *id))
+        .collect::<Result<_, _>>()?;
     if env.json {
-        print_json(&json!({"queued": rows.iter().map(|m| row_json(m, &settings)).collect::<Vec<_>>()}));
+        print_json(
+            &json!({"queued": rows.iter().map(|m| row_json(m, &settings)).collect::<Vec<_>>()}),
+        );
     } else {
         for m in &rows {
-            println!("#{} → {} at {} ({} segment(s))", m.id, m.phone, local(m.planned_at, &settings), m.segments);
+            println!(
+                "#{} → {} at {} ({} segment(s))",
+                m.id,
+                m.phone,
+                local(m.planned_at, &settings),
+                m.segments
+            );
         }
     }
     Ok(())
@@ -98,8 +124,14 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     let (mut store, actor) = env.open()?;
     let (lines, source) = match (&args.file, &args.numbers) {
         (Some(path), None) => {
-            let lines = crate::io::import::phone_column(path).map_err(|e| Failure::BadInput(e.to_string()))?;
-            (lines, path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())
+            let lines = crate::io::import::phone_column(path)
+                .map_err(|e| Failure::BadInput(e.to_string()))?;
+            (
+                lines,
+                path.file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+            )
         }
         (None, Some(list)) => (send::split_numbers(list), "typed".to_string()),
         _ => return Err(Failure::BadInput("give either --file or --numbers".into())),
@@ -108,7 +140,9 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     let (_, totals) = send::free_totals(&store, &args.text, checked.valid.len())?;
     let at = args.at.as_deref().map(outbox::parse_local).transpose()?;
     if env.json && !args.yes {
-        print_json(&json!({"valid": checked.valid.len(), "duplicates": checked.duplicates, "invalid": checked.invalid, "totals": totals}));
+        print_json(
+            &json!({"valid": checked.valid.len(), "duplicates": checked.duplicates, "invalid": checked.invalid, "totals": totals}),
+        );
     } else if !env.json {
         println!(
             "{} valid number(s), {} duplicate(s) removed, {} invalid",
@@ -126,7 +160,11 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
         }
         println!(
             "{} message(s) × {} segment(s) = {} credit(s) ({}); balance after: {}",
-            totals.messages, totals.segments_each, totals.segments, totals.encoding, totals.balance_after
+            totals.messages,
+            totals.segments_each,
+            totals.segments,
+            totals.encoding,
+            totals.balance_after
         );
     }
     if !args.yes {
@@ -137,14 +175,20 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     }
     let req = FreeSend {
         text: args.text,
-        numbers: checked.valid.iter().filter_map(|l| l.e164.clone()).collect(),
+        numbers: checked
+            .valid
+            .iter()
+            .filter_map(|l| l.e164.clone())
+            .collect(),
         at,
         campaign: args.campaign,
         source,
     };
     let (batch, ids) = send::queue_free(&mut store, &actor, &req, env.clock.now())?;
     if env.json {
-        print_json(&json!({"batch": batch, "queued": ids.len(), "invalid": checked.invalid, "duplicates": checked.duplicates.len()}));
+        print_json(
+            &json!({"batch": batch, "queued": ids.len(), "invalid": checked.invalid, "duplicates": checked.duplicates.len()}),
+        );
     } else {
         println!("free send #{batch}: {} message(s) queued", ids.len());
     }
@@ -162,7 +206,11 @@ pub struct ListArgs {
 /// Parses a `--from`/`--to` value: a local date (`2026-03-30`) or date-time.
 pub fn parse_bound(s: &str, settings: &Settings, end_of_day: bool) -> Result<i64, Failure> {
     let naive = if let Ok(d) = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        let d = if end_of_day { d.succ_opt().unwrap_or(d) } else { d };
+        let d = if end_of_day {
+            d.succ_opt().unwrap_or(d)
+        } else {
+            d
+        };
         d.and_time(chrono::NaiveTime::MIN)
     } else {
         outbox::parse_local(s)?
@@ -170,12 +218,20 @@ pub fn parse_bound(s: &str, settings: &Settings, end_of_day: bool) -> Result<i64
     Ok(crate::sms::window::resolve_local(settings.timezone, naive).timestamp())
 }
 
-pub fn filter_from(status: &[String], from: Option<&str>, to: Option<&str>, settings: &Settings) -> Result<MessageFilter, Failure> {
+pub fn filter_from(
+    status: &[String],
+    from: Option<&str>,
+    to: Option<&str>,
+    settings: &Settings,
+) -> Result<MessageFilter, Failure> {
     let mut f = MessageFilter::default();
     for s in status.iter().flat_map(|s| s.split(',')) {
         let st = MessageStatus::parse(s).ok_or_else(|| {
             let known: Vec<&str> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
-            Failure::BadInput(format!("unknown status {s:?} (known: {})", known.join(", ")))
+            Failure::BadInput(format!(
+                "unknown status {s:?} (known: {})",
+                known.join(", ")
+            ))
         })?;
         f.statuses.push(st);
     }
@@ -187,21 +243,43 @@ pub fn filter_from(status: &[String], from: Option<&str>, to: Option<&str>, sett
 pub fn list_cmd(args: ListArgs, env: &Env) -> CliResult {
     let (store, _) = env.open()?;
     let settings = Settings::load(store.conn())?;
-    let filter = filter_from(&args.status, args.from.as_deref(), args.to.as_deref(), &settings)?;
-    let kind = if args.upcoming { ListKind::Upcoming } else { ListKind::Sent };
+    let filter = filter_from(
+        &args.status,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        &settings,
+    )?;
+    let kind = if args.upcoming {
+        ListKind::Upcoming
+    } else {
+        ListKind::Sent
+    };
     let mut rows = Vec::new();
     let mut cursor = None;
     while rows.len() < args.limit {
-        let page = messages::page(store.conn(), kind, &filter, cursor, Direction::Forward, (args.limit - rows.len()).min(500))?;
+        let page = messages::page(
+            store.conn(),
+            kind,
+            &filter,
+            cursor,
+            Direction::Forward,
+            (args.limit - rows.len()).min(500),
+        )?;
         let Some(last) = page.last() else { break };
         cursor = Some(kind.cursor_of(last));
         rows.extend(page);
     }
     if env.json {
-        print_json(&serde_json::Value::Array(rows.iter().map(|m| row_json(m, &settings)).collect()));
+        print_json(&serde_json::Value::Array(
+            rows.iter().map(|m| row_json(m, &settings)).collect(),
+        ));
     } else {
         for m in &rows {
-            let when = if args.upcoming { m.planned_at } else { m.listed_at.unwrap_or(m.planned_at) };
+            let when = if args.upcoming {
+                m.planned_at
+            } else {
+                m.listed_at.unwrap_or(m.planned_at)
+            };
             println!(
                 "#{:<7} {}  {:<14} {:<13} {:<20} {}",
                 m.id,
@@ -223,7 +301,15 @@ pub fn cancel_cmd(ids: &[i64], env: &Env) -> CliResult {
         print_json(&json!({"cancelled": report.cancelled, "refused": report.refused}));
     } else {
         if !report.cancelled.is_empty() {
-            println!("cancelled: {}", report.cancelled.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(" "));
+            println!(
+                "cancelled: {}",
+                report
+                    .cancelled
+                    .iter()
+                    .map(|i| format!("#{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
         }
         for (id, why) in &report.refused {
             println!("#{id} not cancelled: {why}");
@@ -261,12 +347,21 @@ pub fn simulate_reply(from: &str, text: &str, env: &Env) -> CliResult {
         print_json(&serde_json::to_value(&outcome).unwrap_or_default());
     } else {
         match outcome {
-            replies::ReplyOutcome::Matched { message_id, keyword, outcome, .. } => {
+            replies::ReplyOutcome::Matched {
+                message_id,
+                keyword,
+                outcome,
+                ..
+            } => {
                 println!("reply matched message #{message_id}: {keyword} → {outcome}")
             }
-            replies::ReplyOutcome::Stop => println!("{} is now opted out (STOP)", inbound.from_e164),
+            replies::ReplyOutcome::Stop => {
+                println!("{} is now opted out (STOP)", inbound.from_e164)
+            }
             replies::ReplyOutcome::Review { reason } => println!("reply kept for review: {reason}"),
-            replies::ReplyOutcome::Kept => println!("reply kept (no question waiting for an answer)"),
+            replies::ReplyOutcome::Kept => {
+                println!("reply kept (no question waiting for an answer)")
+            }
             replies::ReplyOutcome::Duplicate => println!("reply already recorded"),
         }
     }

@@ -2,7 +2,10 @@
 
 use super::{CoreError, CoreResult};
 use crate::i18n::Lang;
-use crate::sms::template::{self, EventData, MergeData, OrgData, ParsedTemplate, ParticipantData, PersonData, TemplateContext};
+use crate::sms::template::{
+    self, EventData, MergeData, OrgData, ParsedTemplate, ParticipantData, PersonData,
+    TemplateContext,
+};
 use crate::store::settings::Settings;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -21,7 +24,12 @@ fn opt(s: String) -> Option<String> {
 }
 
 /// Merge data for a participant and, optionally, one of their events (with its collaborator).
-pub fn merge_data(conn: &Connection, settings: &Settings, participant_id: Option<i64>, event_id: Option<i64>) -> CoreResult<MergeData> {
+pub fn merge_data(
+    conn: &Connection,
+    settings: &Settings,
+    participant_id: Option<i64>,
+    event_id: Option<i64>,
+) -> CoreResult<MergeData> {
     let mut data = MergeData {
         organisation: organisation(settings),
         ..MergeData::default()
@@ -68,13 +76,17 @@ pub fn merge_data(conn: &Connection, settings: &Settings, participant_id: Option
 
 pub fn collaborator_data(conn: &Connection, id: i64) -> CoreResult<Option<PersonData>> {
     Ok(conn
-        .query_row("SELECT first_name, last_name, phone FROM collaborators WHERE id = ?1", [id], |r| {
-            Ok(PersonData {
-                first_name: opt(r.get(0)?),
-                last_name: opt(r.get(1)?),
-                phone: r.get::<_, Option<String>>(2)?.and_then(opt),
-            })
-        })
+        .query_row(
+            "SELECT first_name, last_name, phone FROM collaborators WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(PersonData {
+                    first_name: opt(r.get(0)?),
+                    last_name: opt(r.get(1)?),
+                    phone: r.get::<_, Option<String>>(2)?.and_then(opt),
+                })
+            },
+        )
         .optional()?)
 }
 
@@ -87,9 +99,19 @@ pub fn parse(text: &str, context: TemplateContext) -> CoreResult<ParsedTemplate>
 }
 
 /// Renders for one recipient; a missing value is an error naming the field and the recipient.
-pub fn render(t: &ParsedTemplate, data: &MergeData, settings: &Settings, who: &str) -> CoreResult<String> {
-    template::render(t, data, message_lang(settings))
-        .map_err(|e| CoreError::Invalid(if who.is_empty() { e.to_string() } else { format!("{who}: {e}") }))
+pub fn render(
+    t: &ParsedTemplate,
+    data: &MergeData,
+    settings: &Settings,
+    who: &str,
+) -> CoreResult<String> {
+    template::render(t, data, message_lang(settings)).map_err(|e| {
+        CoreError::Invalid(if who.is_empty() {
+            e.to_string()
+        } else {
+            format!("{who}: {e}")
+        })
+    })
 }
 
 /// The language of SMS texts: the organisation's setting, French by default — never the

@@ -57,7 +57,9 @@ pub fn check_number(conn: &Connection, settings: &Settings, input: &str) -> Core
 /// Checks a number already in E.164 (a participant's stored mobile).
 pub fn check_e164(conn: &Connection, e164: &str) -> CoreResult<Recipient> {
     if participants::is_opted_out(conn, e164)? {
-        return Err(CoreError::Invalid(format!("{e164}: opted out (STOP): no message may be sent to this number")));
+        return Err(CoreError::Invalid(format!(
+            "{e164}: opted out (STOP): no message may be sent to this number"
+        )));
     }
     let owner: Option<(i64, String, bool)> = conn
         .query_row(
@@ -67,7 +69,9 @@ pub fn check_e164(conn: &Connection, e164: &str) -> CoreResult<Recipient> {
         )
         .optional()?;
     match owner {
-        Some((_, name, false)) => Err(CoreError::Invalid(format!("{e164}: {name} has not consented to receive SMS"))),
+        Some((_, name, false)) => Err(CoreError::Invalid(format!(
+            "{e164}: {name} has not consented to receive SMS"
+        ))),
         Some((id, name, true)) => Ok(Recipient {
             e164: e164.to_string(),
             participant_id: Some(id),
@@ -89,7 +93,9 @@ pub fn check_participant(conn: &Connection, participant_id: i64) -> CoreResult<R
         return Err(CoreError::Invalid(format!("{name}: no mobile number")));
     };
     if !p.sms_consent {
-        return Err(CoreError::Invalid(format!("{name}: has not consented to receive SMS")));
+        return Err(CoreError::Invalid(format!(
+            "{name}: has not consented to receive SMS"
+        )));
     }
     if p.opted_out {
         return Err(CoreError::Invalid(format!("{name}: opted out (STOP)")));

@@ -14,8 +14,25 @@ pub const REPLY_WINDOW_DAYS: i64 = 7;
 
 /// Words that may follow a keyword without making the reply unclear ("Oui merci").
 const COURTESY: &[&str] = &[
-    "MERCI", "BEAUCOUP", "OK", "BIEN", "SUR", "BONNE", "JOURNEE", "SOIREE", "CORDIALEMENT", "BONJOUR",
-    "THANKS", "THANK", "YOU", "DACCORD", "PARFAIT", "A", "BIENTOT", "MADAME", "MONSIEUR",
+    "MERCI",
+    "BEAUCOUP",
+    "OK",
+    "BIEN",
+    "SUR",
+    "BONNE",
+    "JOURNEE",
+    "SOIREE",
+    "CORDIALEMENT",
+    "BONJOUR",
+    "THANKS",
+    "THANK",
+    "YOU",
+    "DACCORD",
+    "PARFAIT",
+    "A",
+    "BIENTOT",
+    "MADAME",
+    "MONSIEUR",
 ];
 
 /// What happened to a reply.
@@ -41,7 +58,10 @@ pub enum ReplyOutcome {
 
 /// Where the keyword of a reply points, given the keywords of the template it answers.
 /// `None` when no keyword is clear.
-pub fn match_keyword<'a>(text: &str, keywords: &'a [(String, String)]) -> Result<&'a (String, String), String> {
+pub fn match_keyword<'a>(
+    text: &str,
+    keywords: &'a [(String, String)],
+) -> Result<&'a (String, String), String> {
     let normalised = normalize_keyword(text).replace('\'', "");
     let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
@@ -55,10 +75,18 @@ pub fn match_keyword<'a>(text: &str, keywords: &'a [(String, String)]) -> Result
             if rest.iter().all(|w| COURTESY.contains(w)) {
                 found.push(pair);
             } else {
-                return Err(format!("\"{}\" says more than the keyword {}", text.trim(), pair.0));
+                return Err(format!(
+                    "\"{}\" says more than the keyword {}",
+                    text.trim(),
+                    pair.0
+                ));
             }
         } else if words.iter().any(|w| kw.len() == 1 && *w == kw[0]) {
-            return Err(format!("keyword {} is not alone in \"{}\"", pair.0, text.trim()));
+            return Err(format!(
+                "keyword {} is not alone in \"{}\"",
+                pair.0,
+                text.trim()
+            ));
         }
     }
     match found.as_slice() {
@@ -69,7 +97,12 @@ pub fn match_keyword<'a>(text: &str, keywords: &'a [(String, String)]) -> Result
 }
 
 /// Records an inbound SMS and applies the rules. Idempotent for a provider id.
-pub fn record_inbound(store: &mut Store, provider: &str, inbound: &InboundSms, now: DateTime<Utc>) -> CoreResult<ReplyOutcome> {
+pub fn record_inbound(
+    store: &mut Store,
+    provider: &str,
+    inbound: &InboundSms,
+    now: DateTime<Utc>,
+) -> CoreResult<ReplyOutcome> {
     store.write(|tx| {
         let provider_id = (!inbound.provider_id.is_empty()).then_some(inbound.provider_id.as_str());
         if let Some(pid) = provider_id {
@@ -159,7 +192,13 @@ pub fn record_inbound(store: &mut Store, provider: &str, inbound: &InboundSms, n
 }
 
 /// An operator settles a reply from the review list: sets the outcome of its event.
-pub fn resolve(store: &mut Store, actor: &super::Actor, reply_id: i64, outcome: &str, now: DateTime<Utc>) -> CoreResult<()> {
+pub fn resolve(
+    store: &mut Store,
+    actor: &super::Actor,
+    reply_id: i64,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
     if outcome.trim().is_empty() {
         return Err(CoreError::Invalid("choose an outcome".into()));
     }

@@ -28,12 +28,19 @@ pub struct IndividualSend {
 
 /// Checks rights for a body: operators restricted to templates may not write their own text,
 /// and only active templates may be used.
-fn resolve_body(store: &Store, actor: &Actor, body: &Body) -> CoreResult<(Option<i64>, String, bool)> {
+fn resolve_body(
+    store: &Store,
+    actor: &Actor,
+    body: &Body,
+) -> CoreResult<(Option<i64>, String, bool)> {
     match body {
         Body::Template(id) => {
             let t = templates::get(store.conn(), *id)?;
             if !t.active {
-                return Err(CoreError::Invalid(format!("template \"{}\" is inactive", t.name)));
+                return Err(CoreError::Invalid(format!(
+                    "template \"{}\" is inactive",
+                    t.name
+                )));
             }
             Ok((Some(t.id), t.body, t.reply_expected))
         }
@@ -51,13 +58,24 @@ fn resolve_body(store: &Store, actor: &Actor, body: &Body) -> CoreResult<(Option
 
 /// Queues an individual message to each number. All numbers are checked first: one bad
 /// number refuses the whole request, with the reason, and nothing is queued.
-pub fn send_individual(store: &mut Store, actor: &Actor, req: &IndividualSend, now: DateTime<Utc>) -> CoreResult<Vec<i64>> {
+pub fn send_individual(
+    store: &mut Store,
+    actor: &Actor,
+    req: &IndividualSend,
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<i64>> {
     let scheduled = req.at.is_some();
     if scheduled && !actor.rights.can_scheduled() {
-        return Err(CoreError::Forbidden(format!("{} may not schedule individual messages", actor.login)));
+        return Err(CoreError::Forbidden(format!(
+            "{} may not schedule individual messages",
+            actor.login
+        )));
     }
     if !scheduled && !actor.rights.can_instant() {
-        return Err(CoreError::Forbidden(format!("{} may not send individual messages", actor.login)));
+        return Err(CoreError::Forbidden(format!(
+            "{} may not send individual messages",
+            actor.login
+        )));
     }
     if req.to.is_empty() {
         return Err(CoreError::Invalid("no recipient".into()));
@@ -70,7 +88,11 @@ pub fn send_individual(store: &mut Store, actor: &Actor, req: &IndividualSend, n
         Some(at) => outbox::timing_at(&settings, now, at, false, None)?,
         None => outbox::timing_now(&settings, now),
     };
-    let kind = if scheduled { MessageKind::Scheduled } else { MessageKind::Instant };
+    let kind = if scheduled {
+        MessageKind::Scheduled
+    } else {
+        MessageKind::Instant
+    };
     let mut prepared = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for input in &req.to {
@@ -79,11 +101,26 @@ pub fn send_individual(store: &mut Store, actor: &Actor, req: &IndividualSend, n
             continue;
         }
         let data = merge::merge_data(store.conn(), &settings, r.participant_id, None)?;
-        let who = if r.name.is_empty() { r.e164.clone() } else { r.name.clone() };
+        let who = if r.name.is_empty() {
+            r.e164.clone()
+        } else {
+            r.name.clone()
+        };
         let rendered = merge::render(&parsed, &data, &settings, &who)?;
         let text = outbox::final_text(&settings, &rendered, false);
-        let info = outbox::check_length(&settings, &text).map_err(|e| CoreError::Invalid(format!("{who}: {e}")))?;
-        let mut m = outbox::new_message(&settings, kind, "individual", &r, text, &info, timing, &actor.login, now);
+        let info = outbox::check_length(&settings, &text)
+            .map_err(|e| CoreError::Invalid(format!("{who}: {e}")))?;
+        let mut m = outbox::new_message(
+            &settings,
+            kind,
+            "individual",
+            &r,
+            text,
+            &info,
+            timing,
+            &actor.login,
+            now,
+        );
         m.template_id = template_id;
         m.expects_reply = expects_reply;
         prepared.push(m);
@@ -92,7 +129,15 @@ pub fn send_individual(store: &mut Store, actor: &Actor, req: &IndividualSend, n
         let mut ids = Vec::new();
         for m in &prepared {
             let id = messages::insert(tx, m)?;
-            audit::record(tx, now, &actor.login, "message.create", "message", &id.to_string(), kind.as_str())?;
+            audit::record(
+                tx,
+                now,
+                &actor.login,
+                "message.create",
+                "message",
+                &id.to_string(),
+                kind.as_str(),
+            )?;
             ids.push(id);
         }
         Ok::<_, CoreError>(ids)
@@ -184,7 +229,11 @@ pub struct SendTotals {
 }
 
 /// Checks the text of a free send and counts what it will cost.
-pub fn free_totals(store: &Store, text: &str, recipients: usize) -> CoreResult<(String, SendTotals)> {
+pub fn free_totals(
+    store: &Store,
+    text: &str,
+    recipients: usize,
+) -> CoreResult<(String, SendTotals)> {
     let settings = Settings::load(store.conn())?;
     merge::parse(text, TemplateContext::Free)?;
     let final_text = outbox::final_text(&settings, text, true);
@@ -203,12 +252,23 @@ pub fn free_totals(store: &Store, text: &str, recipients: usize) -> CoreResult<(
 }
 
 /// Queues a free send as one batch row and one message per number.
-pub fn queue_free(store: &mut Store, actor: &Actor, req: &FreeSend, now: DateTime<Utc>) -> CoreResult<(i64, Vec<i64>)> {
+pub fn queue_free(
+    store: &mut Store,
+    actor: &Actor,
+    req: &FreeSend,
+    now: DateTime<Utc>,
+) -> CoreResult<(i64, Vec<i64>)> {
     if !actor.rights.can_free() {
-        return Err(CoreError::Forbidden(format!("{} may not make free sends", actor.login)));
+        return Err(CoreError::Forbidden(format!(
+            "{} may not make free sends",
+            actor.login
+        )));
     }
     if !actor.rights.can_write_text() {
-        return Err(CoreError::Forbidden(format!("{} may only send template texts", actor.login)));
+        return Err(CoreError::Forbidden(format!(
+            "{} may only send template texts",
+            actor.login
+        )));
     }
     if req.numbers.is_empty() {
         return Err(CoreError::Invalid("no valid number to send to".into()));
@@ -252,14 +312,23 @@ pub fn queue_free(store: &mut Store, actor: &Actor, req: &FreeSend, now: DateTim
 
 /// Planned time of a batch or free send: now (after the grace period, at the next opening of
 /// the right window) or an explicit local time checked against the window or campaign rules.
-pub fn free_timing(settings: &Settings, now: DateTime<Utc>, at: Option<chrono::NaiveDateTime>, campaign: bool) -> CoreResult<Timing> {
+pub fn free_timing(
+    settings: &Settings,
+    now: DateTime<Utc>,
+    at: Option<chrono::NaiveDateTime>,
+    campaign: bool,
+) -> CoreResult<Timing> {
     match at {
         Some(at) => outbox::timing_at(settings, now, at, campaign, None),
         None => {
             let mut t = outbox::timing_now(settings, now);
             if campaign {
-                let open = window::campaign_next_opening(t.planned_at, settings.timezone, &settings.window())
-                    .map_err(|e| CoreError::Invalid(e.to_string()))?;
+                let open = window::campaign_next_opening(
+                    t.planned_at,
+                    settings.timezone,
+                    &settings.window(),
+                )
+                .map_err(|e| CoreError::Invalid(e.to_string()))?;
                 t.planned_at = open;
             }
             Ok(t)
@@ -277,32 +346,63 @@ pub struct CancelReport {
 
 /// Cancels messages not yet sent. Administrators may cancel any; operators their own. The
 /// reminder of a cancelled reminder's event is switched off, so it is not created again.
-pub fn cancel(store: &mut Store, actor: &Actor, ids: &[i64], now: DateTime<Utc>) -> CoreResult<CancelReport> {
+pub fn cancel(
+    store: &mut Store,
+    actor: &Actor,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> CoreResult<CancelReport> {
     store.write(|tx| {
         let mut report = CancelReport::default();
         for &id in ids {
             let row: Option<(String, String, Option<i64>)> = tx
-                .query_row("SELECT status, created_by, event_id FROM messages WHERE id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
+                .query_row(
+                    "SELECT status, created_by, event_id FROM messages WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()?;
             let Some((status, created_by, event_id)) = row else {
                 report.refused.push((id, "no such message".into()));
                 continue;
             };
             if !actor.rights.admin && created_by != actor.login {
-                report.refused.push((id, format!("created by {created_by}: only an administrator may cancel it")));
+                report.refused.push((
+                    id,
+                    format!("created by {created_by}: only an administrator may cancel it"),
+                ));
                 continue;
             }
             if status != MessageStatus::Pending.as_str() {
-                report.refused.push((id, format!("already {status}: only messages not yet sent can be cancelled")));
+                report.refused.push((
+                    id,
+                    format!("already {status}: only messages not yet sent can be cancelled"),
+                ));
                 continue;
             }
-            messages::transition(tx, id, MessageStatus::Cancelled, now, &actor.login, "cancelled by an operator")?;
+            messages::transition(
+                tx,
+                id,
+                MessageStatus::Cancelled,
+                now,
+                &actor.login,
+                "cancelled by an operator",
+            )?;
             if let Some(e) = event_id {
-                tx.execute("UPDATE events SET reminder_enabled = 0, updated_at = ?2 WHERE id = ?1", params![e, ts(now)])?;
+                tx.execute(
+                    "UPDATE events SET reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
+                    params![e, ts(now)],
+                )?;
             }
-            audit::record(tx, now, &actor.login, "message.cancel", "message", &id.to_string(), "")?;
+            audit::record(
+                tx,
+                now,
+                &actor.login,
+                "message.cancel",
+                "message",
+                &id.to_string(),
+                "",
+            )?;
             report.cancelled.push(id);
         }
         Ok::<_, CoreError>(report)
@@ -320,7 +420,13 @@ pub enum UnknownDecision {
     Failed,
 }
 
-pub fn settle_unknown(store: &mut Store, actor: &Actor, id: i64, decision: UnknownDecision, now: DateTime<Utc>) -> CoreResult<()> {
+pub fn settle_unknown(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    decision: UnknownDecision,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
     store.write(|tx| {
         let status = messages::status_of(tx, id)?;
         if status != MessageStatus::Unknown {
@@ -344,13 +450,26 @@ pub fn settle_unknown(store: &mut Store, actor: &Actor, id: i64, decision: Unkno
 }
 
 /// An operator puts a number on the opt-out list (a participant asked by phone, say).
-pub fn record_opt_out(store: &mut Store, actor: &Actor, number: &str, now: DateTime<Utc>) -> CoreResult<String> {
+pub fn record_opt_out(
+    store: &mut Store,
+    actor: &Actor,
+    number: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<String> {
     let settings = Settings::load(store.conn())?;
     let p = phone::parse_phone(number, &settings.default_region)
         .map_err(|e| CoreError::Invalid(format!("{}: {e}", crate::text::sanitize(number))))?;
     store.write(|tx| {
         participants::opt_out(tx, &p.e164, "operator", None, &actor.login, now)?;
-        audit::record(tx, now, &actor.login, "optout.operator", "phone", &p.e164, "")?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "optout.operator",
+            "phone",
+            &p.e164,
+            "",
+        )?;
         Ok::<_, CoreError>(p.e164.clone())
     })
 }

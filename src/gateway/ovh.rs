@@ -377,7 +377,13 @@ impl Provider for Ovh {
         if !(200..300).contains(&answer.status) {
             return Err(self.error(&answer, what));
         }
-        let v = self.json(&answer, what)?;
+        // A success status means OVH may have created the job: an unreadable answer must not
+        // lead to a second send.
+        let v = self
+            .json(&answer, what)
+            .map_err(|e| ProviderError::Ambiguous {
+                reason: e.to_string(),
+            })?;
         if let Some(invalid) = v["invalidReceivers"].as_array().filter(|a| !a.is_empty()) {
             let list: Vec<String> = invalid
                 .iter()
@@ -397,12 +403,11 @@ impl Provider for Ovh {
             .and_then(id_string)
         {
             Some(id) => Ok(SubmitOutcome::Accepted { provider_id: id }),
-            None => Err(ProviderError::Transient {
+            None => Err(ProviderError::Ambiguous {
                 reason: format!(
                     "OVH accepted the request but gave no message id ({})",
                     http::excerpt(&answer.body)
                 ),
-                retry_after: None,
             }),
         }
     }

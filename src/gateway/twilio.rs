@@ -330,18 +330,22 @@ impl Provider for Twilio {
             .map_err(|e| self.http.scrub_error(e))?;
         let what = "sending a message";
         match answer.status {
+            // A success status means Twilio may have queued the message: an unreadable
+            // answer must not lead to a second send.
             200..=299 => {
-                let v = self.json(&answer, what)?;
-                match v["sid"].as_str().filter(|s| !s.is_empty()) {
-                    Some(sid) => Ok(SubmitOutcome::Accepted {
-                        provider_id: sid.to_string(),
-                    }),
-                    None => Err(ProviderError::Transient {
-                        reason: format!(
+                let sid = self.json(&answer, what).ok().and_then(|v| {
+                    v["sid"]
+                        .as_str()
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                });
+                match sid {
+                    Some(sid) => Ok(SubmitOutcome::Accepted { provider_id: sid }),
+                    None => Err(ProviderError::Ambiguous {
+                        reason: self.http.scrub(&format!(
                             "Twilio accepted the request but gave no message sid ({})",
                             http::excerpt(&answer.body)
-                        ),
-                        retry_after: None,
+                        )),
                     }),
                 }
             }

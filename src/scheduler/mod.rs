@@ -100,7 +100,11 @@ impl Options {
             .unwrap_or_else(|_| "localhost".into());
         Options {
             db,
-            holder: format!("{host}:{}:{}", std::process::id(), Utc::now().timestamp_micros()),
+            holder: format!(
+                "{host}:{}:{}",
+                std::process::id(),
+                Utc::now().timestamp_micros()
+            ),
             clock,
             provider: None,
             lease_ttl: Duration::seconds(LEASE_TTL_SECS),
@@ -131,7 +135,9 @@ impl Handle {
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.wake.send(Input::Wake);
         match self.thread.take() {
-            Some(t) => t.join().unwrap_or_else(|_| Err("scheduler thread panicked".into())),
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err("scheduler thread panicked".into())),
             None => Ok(()),
         }
     }
@@ -410,7 +416,9 @@ impl Engine {
     fn heartbeat(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
         let holder = self.holder.clone();
         let ttl = self.lease_ttl;
-        let held = self.store.write(|tx| lease::acquire(tx, &holder, now, ttl))?;
+        let held = self
+            .store
+            .write(|tx| lease::acquire(tx, &holder, now, ttl))?;
         self.last_heartbeat = Some(now);
         let was_holding = self.holding;
         self.holding = held;
@@ -432,7 +440,9 @@ impl Engine {
         if self.listener.is_some() {
             return;
         }
-        if let gateway::ProviderConfig::Kannel { callback_listen, .. } = &self.settings.provider
+        if let gateway::ProviderConfig::Kannel {
+            callback_listen, ..
+        } = &self.settings.provider
             && self.provider_name == "kannel"
         {
             let (tx, rx) = channel::<CallbackEvent>();
@@ -511,7 +521,14 @@ impl Engine {
         }
         self.store.write(|tx| -> Result<(), StoreError> {
             for id in &overdue {
-                messages::transition(tx, *id, MessageStatus::Expired, now, "scheduler", "not sent before its deadline")?;
+                messages::transition(
+                    tx,
+                    *id,
+                    MessageStatus::Expired,
+                    now,
+                    "scheduler",
+                    "not sent before its deadline",
+                )?;
             }
             Ok(())
         })?;
@@ -561,7 +578,9 @@ impl Engine {
         if !self.provider.needs_polling() || self.polling {
             return Ok(());
         }
-        if self.last_poll.is_some_and(|t| now - t < Duration::seconds(POLL_SECS.min(self.poll_period())))
+        if self
+            .last_poll
+            .is_some_and(|t| now - t < Duration::seconds(POLL_SECS.min(self.poll_period())))
         {
             return Ok(());
         }
@@ -596,7 +615,11 @@ impl Engine {
 
     /// The simulator reports within seconds: poll it more often than real providers.
     fn poll_period(&self) -> i64 {
-        if self.provider_name == "simulator" { 2 } else { POLL_SECS }
+        if self.provider_name == "simulator" {
+            2
+        } else {
+            POLL_SECS
+        }
     }
 
     fn record(&mut self, result: JobResult) -> Result<(), StoreError> {
@@ -604,9 +627,14 @@ impl Engine {
         let provider = self.provider_name;
         self.changed = true;
         match result {
-            JobResult::Submitted { id, segments, outcome } => {
+            JobResult::Submitted {
+                id,
+                segments,
+                outcome,
+            } => {
                 self.in_flight = self.in_flight.saturating_sub(1);
-                self.store.write(|tx| record_submission(tx, id, segments, provider, outcome, now))?;
+                self.store
+                    .write(|tx| record_submission(tx, id, segments, provider, outcome, now))?;
                 stats::set_runtime(self.store.conn(), "provider.last_submit", provider, now)?;
             }
             JobResult::Polled(result) => {
@@ -621,7 +649,12 @@ impl Engine {
                         })?;
                         stats::set_runtime(self.store.conn(), "provider.health", "ok", now)?;
                     }
-                    Err(e) => stats::set_runtime(self.store.conn(), "provider.health", &e.to_string(), now)?,
+                    Err(e) => stats::set_runtime(
+                        self.store.conn(),
+                        "provider.health",
+                        &e.to_string(),
+                        now,
+                    )?,
                 }
             }
             JobResult::Replies { since, result } => match result {
@@ -629,12 +662,24 @@ impl Engine {
                     let mut newest = since;
                     for inbound in &replies {
                         newest = newest.max(inbound.received_at);
-                        crate::core::replies::record_inbound(&mut self.store, provider, inbound, now)
-                            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                        crate::core::replies::record_inbound(
+                            &mut self.store,
+                            provider,
+                            inbound,
+                            now,
+                        )
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
                     }
-                    stats::set_runtime(self.store.conn(), "replies.cursor", &ts(newest).to_string(), now)?;
+                    stats::set_runtime(
+                        self.store.conn(),
+                        "replies.cursor",
+                        &ts(newest).to_string(),
+                        now,
+                    )?;
                 }
-                Err(e) => stats::set_runtime(self.store.conn(), "provider.health", &e.to_string(), now)?,
+                Err(e) => {
+                    stats::set_runtime(self.store.conn(), "provider.health", &e.to_string(), now)?
+                }
             },
         }
         Ok(())
@@ -645,10 +690,14 @@ impl Engine {
         let provider = self.provider_name;
         self.changed = true;
         match event {
-            CallbackEvent::Status(report) => self.store.write(|tx| apply_report(tx, provider, &report, now)),
-            CallbackEvent::Reply(inbound) => crate::core::replies::record_inbound(&mut self.store, provider, &inbound, now)
-                .map(|_| ())
-                .map_err(|e| StoreError::Invalid(e.to_string())),
+            CallbackEvent::Status(report) => self
+                .store
+                .write(|tx| apply_report(tx, provider, &report, now)),
+            CallbackEvent::Reply(inbound) => {
+                crate::core::replies::record_inbound(&mut self.store, provider, &inbound, now)
+                    .map(|_| ())
+                    .map_err(|e| StoreError::Invalid(e.to_string()))
+            }
         }
     }
 }
@@ -737,11 +786,25 @@ fn claim(
         }
         out.changed = true;
         if now > m.deadline {
-            messages::transition(tx, m.id, MessageStatus::Expired, now, "scheduler", "not sent before its deadline")?;
+            messages::transition(
+                tx,
+                m.id,
+                MessageStatus::Expired,
+                now,
+                "scheduler",
+                "not sent before its deadline",
+            )?;
             continue;
         }
         if participants::is_opted_out(tx, &m.phone)? {
-            messages::transition(tx, m.id, MessageStatus::Stop, now, "scheduler", "number on the opt-out list: not sent, not charged")?;
+            messages::transition(
+                tx,
+                m.id,
+                MessageStatus::Stop,
+                now,
+                "scheduler",
+                "number on the opt-out list: not sent, not charged",
+            )?;
             continue;
         }
         let opening = if m.campaign {
@@ -774,7 +837,11 @@ fn claim(
                 m.id,
                 retry,
                 "credit",
-                &format!("{} segment(s) needed, {} available", m.segments, available.max(0)),
+                &format!(
+                    "{} segment(s) needed, {} available",
+                    m.segments,
+                    available.max(0)
+                ),
             )?;
             continue;
         }
@@ -822,9 +889,17 @@ struct DueMessage {
 }
 
 /// Leaves a message pending until `until`, saying why (shown on the dashboard and in Upcoming).
-fn wait(tx: &rusqlite::Transaction, id: i64, until: DateTime<Utc>, reason: &str, error: &str) -> Result<(), StoreError> {
-    tx.prepare_cached("UPDATE messages SET next_attempt_at = ?2, wait_reason = ?3, last_error = ?4 WHERE id = ?1")?
-        .execute(params![id, ts(until), reason, error])?;
+fn wait(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    until: DateTime<Utc>,
+    reason: &str,
+    error: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE messages SET next_attempt_at = ?2, wait_reason = ?3, last_error = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, ts(until), reason, error])?;
     Ok(())
 }
 
@@ -838,20 +913,31 @@ fn record_submission(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     match outcome {
-        Ok(SubmitOutcome::Accepted { provider_id }) => accept(tx, id, segments, provider, &provider_id, now),
+        Ok(SubmitOutcome::Accepted { provider_id }) => {
+            accept(tx, id, segments, provider, &provider_id, now)
+        }
         Ok(SubmitOutcome::Rejected { reason }) => {
-            tx.execute("UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1", params![id, reason, provider])?;
+            tx.execute(
+                "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
+                params![id, reason, provider],
+            )?;
             messages::transition(tx, id, MessageStatus::Failed, now, provider, &reason)?;
             Ok(())
         }
         Err(ProviderError::Ambiguous { reason }) => {
-            tx.execute("UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1", params![id, reason, provider])?;
+            tx.execute(
+                "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
+                params![id, reason, provider],
+            )?;
             messages::transition(tx, id, MessageStatus::Unknown, now, provider, &reason)?;
             Ok(())
         }
         Err(e) => {
             let (reason, retry_after) = match &e {
-                ProviderError::Transient { reason, retry_after } => (reason.clone(), *retry_after),
+                ProviderError::Transient {
+                    reason,
+                    retry_after,
+                } => (reason.clone(), *retry_after),
                 other => (other.to_string(), None),
             };
             let (attempts, deadline): (u32, i64) = tx.query_row(
@@ -864,9 +950,23 @@ fn record_submission(
                 delay = delay.max(after);
             }
             let next = now + delay;
-            messages::transition(tx, id, MessageStatus::Pending, now, provider, &format!("will retry: {reason}"))?;
+            messages::transition(
+                tx,
+                id,
+                MessageStatus::Pending,
+                now,
+                provider,
+                &format!("will retry: {reason}"),
+            )?;
             if ts(next) > deadline {
-                messages::transition(tx, id, MessageStatus::Expired, now, "scheduler", "retry window over")?;
+                messages::transition(
+                    tx,
+                    id,
+                    MessageStatus::Expired,
+                    now,
+                    "scheduler",
+                    "retry window over",
+                )?;
             } else {
                 wait(tx, id, next, "provider", &reason)?;
             }
@@ -891,7 +991,14 @@ fn accept(
     )?
     .execute(params![id, provider, provider_id, ts(now)])?;
     credit::charge_message(tx, id, segments, now)?;
-    messages::transition(tx, id, MessageStatus::Submitted, now, provider, "accepted by the provider")?;
+    messages::transition(
+        tx,
+        id,
+        MessageStatus::Submitted,
+        now,
+        provider,
+        "accepted by the provider",
+    )?;
     Ok(())
 }
 
@@ -908,7 +1015,12 @@ fn final_status(s: ReportedStatus) -> Option<MessageStatus> {
 
 /// Applies a status report, found by our reference or the provider's id. Reports for unknown
 /// messages and reports that would change a final status are ignored (logged).
-fn apply_report(tx: &rusqlite::Transaction, provider: &str, r: &StatusReport, now: DateTime<Utc>) -> Result<(), StoreError> {
+fn apply_report(
+    tx: &rusqlite::Transaction,
+    provider: &str,
+    r: &StatusReport,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let id = match parse_reference(&r.reference) {
         Some(id) => Some(id),
         None if !r.provider_id.is_empty() => tx
@@ -934,12 +1046,26 @@ fn apply_report(tx: &rusqlite::Transaction, provider: &str, r: &StatusReport, no
     };
     // A report proves the provider had it: an `unknown` becomes submitted first.
     if current == MessageStatus::Unknown {
-        messages::transition(tx, id, MessageStatus::Submitted, now, provider, "a report arrived")?;
+        messages::transition(
+            tx,
+            id,
+            MessageStatus::Submitted,
+            now,
+            provider,
+            "a report arrived",
+        )?;
     }
-    let at = if r.at.timestamp() > 0 { r.at.min(now) } else { now };
+    let at = if r.at.timestamp() > 0 {
+        r.at.min(now)
+    } else {
+        now
+    };
     messages::transition(tx, id, next, at, provider, &r.detail)?;
     if next == MessageStatus::Stop {
-        let phone: String = tx.query_row("SELECT phone FROM messages WHERE id = ?1", [id], |r| r.get(0))?;
+        let phone: String =
+            tx.query_row("SELECT phone FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
         participants::opt_out(tx, &phone, "provider", None, provider, now)?;
     }
     Ok(())

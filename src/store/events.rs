@@ -50,9 +50,13 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<EventRow> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"), [id], row)
-        .optional()?
-        .ok_or(StoreError::NotFound { what: "event", id })
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"),
+        [id],
+        row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "event", id })
 }
 
 /// Events starting at or after `from` (Unix seconds), in time order, after the keyset cursor.

@@ -21,11 +21,14 @@ pub struct Participant {
 
 impl Participant {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_string()
     }
 }
 
-const COLUMNS: &str = "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
+const COLUMNS: &str =
+    "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
     EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
@@ -44,9 +47,16 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Participant> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1"), [id], row)
-        .optional()?
-        .ok_or(StoreError::NotFound { what: "participant", id })
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1"),
+        [id],
+        row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        what: "participant",
+        id,
+    })
 }
 
 /// A page of participants ordered by name, after the keyset `(last_name, first_name, id)`,
@@ -65,7 +75,16 @@ pub fn page(
            AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) > (?2, ?3, ?4)
          ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id LIMIT ?5"
     ))?;
-    let rows = stmt.query_map(params![like, l, f, if after.is_some() { id } else { -1 }, limit as i64], row)?;
+    let rows = stmt.query_map(
+        params![
+            like,
+            l,
+            f,
+            if after.is_some() { id } else { -1 },
+            limit as i64
+        ],
+        row,
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -75,7 +94,9 @@ pub fn count(conn: &Connection) -> Result<i64> {
 
 pub fn is_opted_out(conn: &Connection, phone: &str) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM opt_outs WHERE phone = ?1", [phone], |_| Ok(()))
+        .query_row("SELECT 1 FROM opt_outs WHERE phone = ?1", [phone], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some())
 }
