@@ -36,6 +36,12 @@ const FRENCH_PLAN_CODES: [u16; 5] = [33, 262, 590, 594, 596];
 /// prefix adds up to 4 more.
 const MAX_DIGITS: usize = 19;
 
+/// Most zeros a spreadsheet float may need appended to become a whole number. Exact float
+/// renderings (`6.1234567E8` for 612345670) drop trailing zeros, but so does a spreadsheet
+/// showing a long number rounded (`3.36123E+10`), which would text a stranger: three or more
+/// missing digits are taken for rounding (a real number ending in 000 is refused too, rarely).
+const MAX_PADDING_ZEROS: usize = 2;
+
 /// What a number is for sending purposes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -127,6 +133,11 @@ pub enum PhoneError {
     /// A spreadsheet number with decimals (`6.1234E3`), which no phone number is.
     #[error("a decimal number, not a phone number")]
     NotInteger,
+    /// A spreadsheet number shown rounded (`6.12346E+08`): its last digits are lost.
+    #[error(
+        "a rounded spreadsheet number (its last digits are lost): format the column as text and export it again"
+    )]
+    RoundedNumber,
     /// Right length, but a prefix no operator was assigned.
     #[error("not a valid phone number (unknown prefix or wrong length for that country)")]
     InvalidNumber,
@@ -153,7 +164,15 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
         cleaned.digits.clone()
     };
 
-    let first = parse_digits(&digits, cleaned.plus, Some(region)).and_then(|p| validate(&p));
+    let parsed = parse_digits(&digits, cleaned.plus, Some(region));
+    let national = matches!(
+        parsed,
+        Ok(Parsed {
+            source: Source::Default,
+            ..
+        })
+    );
+    let first = parsed.and_then(|p| validate(&p));
     if first.is_ok() {
         return first;
     }
@@ -166,13 +185,6 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
             return Ok(phone);
         }
     }
-    let national = matches!(
-        parse_digits(&digits, cleaned.plus, Some(region)),
-        Ok(Parsed {
-            source: Source::Default,
-            ..
-        })
-    );
     if !(french && national) {
         return first;
     }
@@ -281,8 +293,9 @@ struct Cleaned {
     plus: bool,
     /// Every digit, in order, without the dropped `(0)`.
     digits: String,
-    /// A `(0)` trunk prefix was dropped, at this position in `digits`.
+    /// A `(0)` trunk prefix was dropped…
     trunk_zero: bool,
+    /// …at this position in `digits`.
     trunk_zero_at: usize,
 }
 
@@ -441,6 +454,9 @@ fn spreadsheet_float(s: &str) -> Result<Option<String>, PhoneError> {
     let frac = frac.trim_end_matches('0');
     if frac.len() > exponent {
         return Err(PhoneError::NotInteger);
+    }
+    if exponent - frac.len() > MAX_PADDING_ZEROS {
+        return Err(PhoneError::RoundedNumber);
     }
     let mut digits = String::with_capacity(int.len() + exponent);
     digits.push_str(int);
@@ -632,8 +648,9 @@ fn strip_national_prefix(number: &str, meta: &Metadata) -> String {
     })
     .flatten();
     match stripped {
+        // A number valid as written keeps its prefix if stripping it would make it invalid.
         Some(candidate)
-            if !(pattern_match(general, number) && !pattern_match(general, &candidate)) =>
+            if !pattern_match(general, number) || pattern_match(general, &candidate) =>
         {
             candidate
         }
