@@ -173,6 +173,9 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
         })
     );
     let first = parsed.and_then(|p| validate(&p));
+    if french && national {
+        return french_plan(&digits, region, first);
+    }
     if first.is_ok() {
         return first;
     }
@@ -185,20 +188,51 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
             return Ok(phone);
         }
     }
-    if !(french && national) {
+    first
+}
+
+/// A number typed in national form in the French plan, whose prefix tells the territory
+/// (ARCEP): 0590/0690 Guadeloupe, 0596/0696 Martinique, 0262/0692 Réunion… libphonenumber
+/// files each territory under its own calling code, and its metropolitan description even
+/// admits some overseas landlines (0263, 0269, 0596 as +33), so every department is tried:
+/// a department that recognises the number as one of its landlines or mobiles wins, since
+/// those ranges are assigned per territory. Otherwise the default region's reading stands,
+/// then any other reading (a metropolitan number typed in Réunion).
+fn french_plan(
+    digits: &str,
+    region: &'static Metadata,
+    first: Result<Phone, PhoneError>,
+) -> Result<Phone, PhoneError> {
+    let attempt = |id: &str| {
+        DATABASE
+            .by_id(id)
+            .and_then(|meta| parse_digits(digits, false, Some(meta)).ok())
+            .and_then(|parsed| validate(&parsed).ok())
+    };
+    // Only a metropolitan (+33) reading may hide an overseas number.
+    if first
+        .as_ref()
+        .is_ok_and(|phone| !phone.e164.starts_with("+33"))
+    {
         return first;
     }
-    // 0690… typed in Paris is a Guadeloupe mobile; 06… typed in Réunion a metropolitan one:
-    // the French plan is one, libphonenumber splits it by calling code.
+    let departments = FRENCH_PLAN_RETRY
+        .iter()
+        .filter(|id| **id != "FR" && **id != region.id());
+    let geographic = departments
+        .clone()
+        .filter_map(|id| attempt(id))
+        .find(|phone| phone.kind != LineKind::Other);
+    if let Some(phone) = geographic {
+        return Ok(phone);
+    }
+    if first.is_ok() {
+        return first;
+    }
     FRENCH_PLAN_RETRY
         .iter()
-        .filter(|other| **other != region.id())
-        .filter_map(|other| DATABASE.by_id(*other))
-        .find_map(|other| {
-            parse_digits(&digits, false, Some(other))
-                .and_then(|p| validate(&p))
-                .ok()
-        })
+        .filter(|id| **id != region.id())
+        .find_map(|id| attempt(id))
         .ok_or_else(|| first.err().unwrap_or(PhoneError::InvalidNumber))
 }
 
@@ -840,9 +874,10 @@ fn number_type(meta: &Metadata, nsn: &str) -> NumberType {
         _ => false,
     };
     if d.fixed_line().is_some_and(|f| desc_match(f, nsn)) {
-        // Fixed line or mobile only when the mobile description admits the number too (its
-        // pattern and its lengths).
-        return if same_pattern || d.mobile().is_some_and(|m| desc_match(m, nsn)) {
+        // Fixed line or mobile only when the mobile description admits the number too, its
+        // pattern and its lengths (libphonenumber skips the lengths when both patterns are
+        // the same; here a number the mobile lengths exclude stays a landline).
+        return if d.mobile().is_some_and(|m| desc_match(m, nsn)) {
             NumberType::FixedLineOrMobile
         } else {
             NumberType::FixedLine
