@@ -1,15 +1,18 @@
 //! Phone numbers: from what people type (or what a spreadsheet left) to E.164.
 //!
-//! Parsing is delegated to the `phonenumber` crate (Google's libphonenumber metadata), with a
-//! cleaning pass in front for what back-office staff actually paste — dotted and dashed French
-//! forms, `+33 (0)6…`, spreadsheet floats such as `6.12345678E8` — and a retry for French
-//! overseas numbers typed in national form, which the French plan shares with metropolitan
-//! France (`0690…` is dialled as is from Paris, but libphonenumber files it under +590).
-//!
-//! Validity, region and line type are decided here from the crate's metadata with the exact
-//! rules of libphonenumber (whole-number pattern matches, region chosen among those sharing a
-//! calling code), because the crate's own helpers match pattern prefixes only and drop the
-//! leading zeros of Italian-style national numbers.
+//! Three layers:
+//! - a cleaning pass for what back-office staff actually paste: dotted, dashed and spaced
+//!   forms, `+33 (0)6…`, NBSP and zero-width characters, `tel:` URIs, spreadsheet floats such
+//!   as `612345678.0` or `6.12345678E8`; letters and stray punctuation are refused here;
+//! - libphonenumber's own rules (`parse`, `isValidNumber`, `getRegionCodeForNumber`,
+//!   `getNumberType`, `format`) re-implemented on the metadata of the `phonenumber` crate
+//!   (libphonenumber 9.0.33). The crate's parser strips national prefixes twice and its
+//!   validators match pattern prefixes only, so its answers differ from Google's for some
+//!   countries; these follow Google's Java code step by step;
+//! - the French plan on top: a 9-digit number is a French number that lost its leading zero,
+//!   and a national number is read in every territory of the plan (metropolitan France and
+//!   the overseas departments share `0` + 9 digits, libphonenumber splits them by calling
+//!   code), so `0690…` typed in Paris is a Guadeloupe mobile.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -530,6 +533,7 @@ const MIN_NSN: usize = 2;
 /// Longest national significant number libphonenumber accepts.
 const MAX_NSN: usize = 17;
 
+/// The metadata of an ISO region code given in any case (`fr`, ` FR `).
 fn resolve_region(region: &str) -> Result<&'static Metadata, PhoneError> {
     let upper = region.trim().to_ascii_uppercase();
     let db: &'static phonenumber::metadata::Database = &DATABASE;
@@ -548,6 +552,8 @@ fn main_metadata(code: u16) -> Option<&'static Metadata> {
     db.by_code(&code)?.into_iter().next()
 }
 
+/// libphonenumber's `parseHelper` on cleaned digits: country code (from `+`, the default
+/// region's international prefix, or the default region itself), then the national prefix.
 fn parse_digits(
     digits: &str,
     plus: bool,
