@@ -1020,3 +1020,53 @@ fn length_match(desc: &Descriptor, nsn: &str) -> bool {
 fn desc_match(desc: &Descriptor, nsn: &str) -> bool {
     length_match(desc, nsn) && pattern_match(desc, nsn)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_group_references_become_rust_ones() {
+        assert_eq!(java_replacement("1534$1"), "1534${1}");
+        assert_eq!(java_replacement("$1 $2-$3"), "${1} ${2}-${3}");
+        assert_eq!(java_replacement("9$1"), "9${1}");
+    }
+
+    #[test]
+    fn spreadsheet_floats() {
+        assert_eq!(
+            spreadsheet_float("612345678.0"),
+            Ok(Some("612345678".into()))
+        );
+        assert_eq!(
+            spreadsheet_float("6.1234567E8"),
+            Ok(Some("612345670".into()))
+        );
+        assert_eq!(spreadsheet_float("06.12.34.56.78"), Ok(None));
+        assert_eq!(spreadsheet_float("0612345678"), Ok(None));
+        assert_eq!(spreadsheet_float("6.5E0"), Err(PhoneError::NotInteger));
+        assert_eq!(spreadsheet_float("6.12E8"), Err(PhoneError::RoundedNumber));
+    }
+
+    #[test]
+    fn national_prefix_rules_follow_libphonenumber() {
+        let fr = resolve_region("FR").ok();
+        let ar = resolve_region("AR").ok();
+        let by = resolve_region("BY").ok();
+        // France: a plain trunk 0.
+        assert_eq!(
+            fr.map(|m| strip_national_prefix("0612345678", m)),
+            Some("612345678".into())
+        );
+        // Argentina: 0 11 15 xxxx xxxx becomes the international mobile form 9 11 xxxx xxxx.
+        assert_eq!(
+            ar.map(|m| strip_national_prefix("01115 2345 6789".replace(' ', "").as_str(), m)),
+            Some("91123456789".into())
+        );
+        // Belarus: 8 is the trunk prefix, but 801… is a valid number as written.
+        assert_eq!(
+            by.map(|m| strip_national_prefix("8011234567", m)),
+            Some("8011234567".into())
+        );
+    }
+}
