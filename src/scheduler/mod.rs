@@ -29,8 +29,6 @@ use std::thread::JoinHandle;
 
 /// How long a lease lasts without a heartbeat before another process may take over.
 pub const LEASE_TTL_SECS: i64 = 20;
-/// Heartbeat period (well under the TTL).
-const HEARTBEAT_SECS: i64 = 4;
 /// How often statuses and replies are polled from providers that need it.
 const POLL_SECS: i64 = 15;
 /// Longest sleep between passes when nothing is due (new work from another process is seen
@@ -107,9 +105,18 @@ impl Options {
             ),
             clock,
             provider: None,
-            lease_ttl: Duration::seconds(LEASE_TTL_SECS),
+            lease_ttl: lease_ttl_from_env(),
         }
     }
+}
+
+/// `SMSDESK_LEASE_TTL` (seconds) shortens the lease for tests that kill schedulers on purpose.
+fn lease_ttl_from_env() -> Duration {
+    std::env::var("SMSDESK_LEASE_TTL")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .map_or(Duration::seconds(LEASE_TTL_SECS), Duration::seconds)
 }
 
 /// A running scheduler thread.
@@ -400,7 +407,7 @@ impl Engine {
         let now = self.clock.now();
         if self
             .last_heartbeat
-            .is_none_or(|t| now - t >= Duration::seconds(HEARTBEAT_SECS) || !self.holding)
+            .is_none_or(|t| now - t >= self.lease_ttl / 4 || !self.holding)
         {
             self.heartbeat(now)?;
         }
