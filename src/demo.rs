@@ -15,7 +15,12 @@ impl std::fmt::Display for DemoSummary {
     }
 }
 
-pub fn create(path: &Path, _seed: u64, _admin: &str, _now: DateTime<Utc>) -> anyhow::Result<DemoSummary> {
+pub fn create(
+    path: &Path,
+    _seed: u64,
+    _admin: &str,
+    _now: DateTime<Utc>,
+) -> anyhow::Result<DemoSummary> {
     crate::store::Store::open(path)?;
     Ok(DemoSummary { participants: 0 })
 }

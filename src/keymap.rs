@@ -19,7 +19,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [Context::Global, Context::List, Context::Editor, Context::Dialog];
+    pub const ALL: [Context; 4] = [
+        Context::Global,
+        Context::List,
+        Context::Editor,
+        Context::Dialog,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -34,15 +39,50 @@ impl Context {
     pub fn actions(self) -> &'static [&'static str] {
         match self {
             Context::Global => &[
-                "quit", "help", "next_tab", "prev_tab", "tab_dashboard", "tab_settings", "tab_templates",
-                "tab_automations", "tab_users", "tab_sent", "tab_upcoming", "tab_batch", "tab_free",
-                "tab_agenda", "tab_contacts", "tab_inbox", "refresh",
+                "quit",
+                "help",
+                "next_tab",
+                "prev_tab",
+                "tab_dashboard",
+                "tab_settings",
+                "tab_templates",
+                "tab_automations",
+                "tab_users",
+                "tab_sent",
+                "tab_upcoming",
+                "tab_batch",
+                "tab_free",
+                "tab_agenda",
+                "tab_contacts",
+                "tab_inbox",
+                "refresh",
             ],
             Context::List => &[
-                "down", "up", "page_down", "page_up", "first", "last", "open", "filter", "select",
-                "select_all", "cancel_selected", "export", "new", "edit", "delete", "toggle",
+                "down",
+                "up",
+                "page_down",
+                "page_up",
+                "first",
+                "last",
+                "open",
+                "filter",
+                "select",
+                "select_all",
+                "cancel_selected",
+                "export",
+                "new",
+                "edit",
+                "delete",
+                "toggle",
             ],
-            Context::Editor => &["save", "transliterate", "insert_field", "preview", "close", "send"],
+            Context::Editor => &[
+                "save",
+                "transliterate",
+                "insert_field",
+                "preview",
+                "close",
+                "send",
+            ],
             Context::Dialog => &["confirm", "close"],
         }
     }
@@ -97,14 +137,21 @@ impl KeyChord {
             "delete" | "del" => KeyCode::Delete,
             "backspace" => KeyCode::Backspace,
             "insert" => KeyCode::Insert,
-            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
                 KeyCode::F(f[1..].parse().unwrap_or(1))
             }
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
                     (Some(c), None) if !c.is_control() => KeyCode::Char(c),
-                    _ => return Err(format!("{s:?} is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)")),
+                    _ => {
+                        return Err(format!(
+                            "{s:?} is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)"
+                        ));
+                    }
                 }
             }
         };
@@ -156,7 +203,9 @@ fn normalise(code: KeyCode, mut mods: KeyModifiers) -> KeyChord {
             mods.remove(KeyModifiers::SHIFT);
             KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
         }
-        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+            KeyCode::Char(c.to_ascii_lowercase())
+        }
         KeyCode::Char(c) => {
             // Symbols like `?` come with Shift on some terminals; the character says it all.
             mods.remove(KeyModifiers::SHIFT);
@@ -265,7 +314,10 @@ impl Keymap {
                 problems.push(KeymapProblem {
                     file: file.into(),
                     line,
-                    reason: format!("every section must be a list of [[section]] entries: {}", e.message()),
+                    reason: format!(
+                        "every section must be a list of [[section]] entries: {}",
+                        e.message()
+                    ),
                 });
                 return problems;
             }
@@ -278,7 +330,9 @@ impl Keymap {
                 problems.push(KeymapProblem {
                     file: file.into(),
                     line: line_of(entries.span().start),
-                    reason: format!("unknown section [[{name}]] (known: global, list, editor, dialog)"),
+                    reason: format!(
+                        "unknown section [[{name}]] (known: global, list, editor, dialog)"
+                    ),
                 });
                 continue;
             };
@@ -290,7 +344,10 @@ impl Keymap {
                         problems.push(KeymapProblem {
                             file: file.into(),
                             line,
-                            reason: format!("a binding needs on = \"KEY\" and action = \"ACTION\": {}", e.message()),
+                            reason: format!(
+                                "a binding needs on = \"KEY\" and action = \"ACTION\": {}",
+                                e.message()
+                            ),
                         });
                         continue;
                     }
@@ -298,7 +355,11 @@ impl Keymap {
                 let key = match KeyChord::parse(raw.on.get_ref()) {
                     Ok(k) => k,
                     Err(reason) => {
-                        problems.push(KeymapProblem { file: file.into(), line, reason });
+                        problems.push(KeymapProblem {
+                            file: file.into(),
+                            line,
+                            reason,
+                        });
                         continue;
                     }
                 };
@@ -314,7 +375,11 @@ impl Keymap {
                     });
                     continue;
                 }
-                let desc = if raw.desc.is_empty() { action.replace('_', " ") } else { raw.desc };
+                let desc = if raw.desc.is_empty() {
+                    action.replace('_', " ")
+                } else {
+                    raw.desc
+                };
                 let list = self.sections.entry(context).or_default();
                 list.retain(|b| b.key != key);
                 list.push(Binding { key, action, desc });
@@ -334,7 +399,10 @@ impl Keymap {
     }
 
     pub fn bindings(&self, context: Context) -> &[Binding] {
-        self.sections.get(&context).map(Vec::as_slice).unwrap_or(&[])
+        self.sections
+            .get(&context)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The first key bound to `action` in `context`, for hints (`q quit`).
@@ -378,6 +446,9 @@ mod tests {
         let b = KeyChord::from_event(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
         assert_eq!(a, b);
         assert_eq!(a, KeyChord::parse("A").unwrap());
-        assert_eq!(KeyChord::parse("Shift-Tab").unwrap(), KeyChord::parse("BackTab").unwrap());
+        assert_eq!(
+            KeyChord::parse("Shift-Tab").unwrap(),
+            KeyChord::parse("BackTab").unwrap()
+        );
     }
 }

@@ -59,3 +59,78 @@ pub fn list(conn: &Connection) -> Result<Vec<AutomationRow>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Inserts (automations screen, demo store)
+
+/// A rule to create: for events of `event_kind` (and, when non-empty, of these collaborators
+/// and types), a message from `template_id` `offset_days` from the event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAutomation {
+    pub name: String,
+    /// `interview`, `step` or `orientation`.
+    pub event_kind: String,
+    /// Collaborator ids; empty = any.
+    pub collaborators: Vec<i64>,
+    /// Event types; empty = any.
+    pub event_types: Vec<String>,
+    /// -7 … -1: reminder N days before; 1 … 30: follow-up N days after.
+    pub offset_days: i64,
+    pub template_id: i64,
+    pub active: bool,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Creates an automation; returns its id. Refuses a delay outside D-7 … D+30 (or D0), an
+/// unknown kind, a missing template, or a template written for another context (its merge
+/// fields would not fit the event).
+pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
+    use rusqlite::OptionalExtension;
+    let name = a.name.trim();
+    if name.is_empty() {
+        return Err(super::StoreError::Invalid("an automation needs a name".into()));
+    }
+    if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: event kind {:?} is not one of interview, step, orientation",
+            a.event_kind
+        )));
+    }
+    if a.offset_days == 0 || !(-7..=30).contains(&a.offset_days) {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: the delay must be D-7 … D-1 before the event or D+1 … D+30 after, not {}",
+            a.offset_days
+        )));
+    }
+    let context: Option<String> = conn
+        .query_row("SELECT context FROM templates WHERE id = ?1", [a.template_id], |r| r.get(0))
+        .optional()?;
+    let Some(context) = context else {
+        return Err(super::StoreError::NotFound { what: "template", id: a.template_id });
+    };
+    if context != a.event_kind {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: template #{} is written for {context} messages, not {}",
+            a.template_id, a.event_kind
+        )));
+    }
+    let at = super::ts(a.created_at);
+    conn.prepare_cached(
+        "INSERT INTO automations(name, event_kind, collaborators, event_types, offset_days, template_id, active,
+            created_by, created_at, updated_at)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9)",
+    )?
+    .execute(rusqlite::params![
+        name,
+        a.event_kind,
+        serde_json::to_string(&a.collaborators).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(&a.event_types).unwrap_or_else(|_| "[]".into()),
+        a.offset_days,
+        a.template_id,
+        super::flag(a.active),
+        a.created_by,
+        at,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}

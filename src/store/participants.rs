@@ -21,11 +21,14 @@ pub struct Participant {
 
 impl Participant {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_string()
     }
 }
 
-const COLUMNS: &str = "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
+const COLUMNS: &str =
+    "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
     EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
@@ -44,9 +47,16 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Participant> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1"), [id], row)
-        .optional()?
-        .ok_or(StoreError::NotFound { what: "participant", id })
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1"),
+        [id],
+        row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        what: "participant",
+        id,
+    })
 }
 
 /// A page of participants ordered by name, after the keyset `(last_name, first_name, id)`,
@@ -65,7 +75,16 @@ pub fn page(
            AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) > (?2, ?3, ?4)
          ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id LIMIT ?5"
     ))?;
-    let rows = stmt.query_map(params![like, l, f, if after.is_some() { id } else { -1 }, limit as i64], row)?;
+    let rows = stmt.query_map(
+        params![
+            like,
+            l,
+            f,
+            if after.is_some() { id } else { -1 },
+            limit as i64
+        ],
+        row,
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -75,7 +94,9 @@ pub fn count(conn: &Connection) -> Result<i64> {
 
 pub fn is_opted_out(conn: &Connection, phone: &str) -> Result<bool> {
     Ok(conn
-        .query_row("SELECT 1 FROM opt_outs WHERE phone = ?1", [phone], |_| Ok(()))
+        .query_row("SELECT 1 FROM opt_outs WHERE phone = ?1", [phone], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some())
 }
@@ -156,4 +177,163 @@ pub fn collaborators(conn: &Connection) -> Result<Vec<Collaborator>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inserts (contacts screen, spreadsheet import, demo store)
+
+/// A participant (or partner / company contact) to create. Phone numbers must already be
+/// normalised to E.164 by the phone rules: the store keeps what it is given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewParticipant {
+    /// `participant`, `partner` or `company`.
+    pub kind: String,
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub mobile: Option<String>,
+    pub mobile2: Option<String>,
+    pub landline: Option<String>,
+    pub email: Option<String>,
+    pub sms_consent: bool,
+    pub programme: String,
+    pub collaborator_id: Option<i64>,
+    /// Free attributes: a JSON object.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The participant kinds the schema accepts.
+pub const PARTICIPANT_KINDS: [&str; 3] = ["participant", "partner", "company"];
+
+/// `+` then 8 to 15 digits: the shape of an E.164 number (the phone rules decide validity).
+fn is_e164_shaped(phone: &str) -> bool {
+    phone
+        .strip_prefix('+')
+        .is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn check_phone(field: &str, who: &str, phone: Option<&str>) -> Result<()> {
+    match phone {
+        Some(p) if !is_e164_shaped(p) => Err(StoreError::Invalid(format!(
+            "{who}: {field} {p:?} is not in E.164 form (+ and country code, e.g. +33612345678)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a participant; returns its id. Refuses an unknown kind, a nameless contact, or a
+/// phone number not in E.164 form, saying which.
+pub fn insert_participant(conn: &Connection, p: &NewParticipant) -> Result<i64> {
+    let who = format!("participant {:?}", format!("{} {}", p.first_name, p.last_name).trim());
+    if !PARTICIPANT_KINDS.contains(&p.kind.as_str()) {
+        return Err(StoreError::Invalid(format!(
+            "{who}: kind {:?} is not one of participant, partner, company",
+            p.kind
+        )));
+    }
+    if p.first_name.trim().is_empty() && p.last_name.trim().is_empty() {
+        return Err(StoreError::Invalid("a participant needs a first or last name".into()));
+    }
+    check_phone("mobile", &who, p.mobile.as_deref())?;
+    check_phone("second mobile", &who, p.mobile2.as_deref())?;
+    check_phone("landline", &who, p.landline.as_deref())?;
+    let attributes = serde_json::Value::Object(p.attributes.clone()).to_string();
+    conn.prepare_cached(
+        "INSERT INTO participants(kind, civility, first_name, last_name, mobile, mobile2, landline, email,
+            sms_consent, programme, collaborator_id, attributes, created_at, updated_at)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13)",
+    )?
+    .execute(params![
+        p.kind,
+        p.civility,
+        p.first_name,
+        p.last_name,
+        p.mobile,
+        p.mobile2,
+        p.landline,
+        p.email,
+        super::flag(p.sms_consent),
+        p.programme,
+        p.collaborator_id,
+        attributes,
+        ts(p.created_at),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A counsellor events belong to (not necessarily an smsdesk operator).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewCollaborator {
+    pub first_name: String,
+    pub last_name: String,
+    /// E.164; shown to participants through the `collaborator.phone` merge field.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The operator login of this counsellor, when they use smsdesk themselves.
+    pub operator_login: Option<String>,
+    pub active: bool,
+}
+
+/// Creates a collaborator; returns its id.
+pub fn insert_collaborator(conn: &Connection, c: &NewCollaborator) -> Result<i64> {
+    let who = format!("collaborator {:?}", format!("{} {}", c.first_name, c.last_name).trim());
+    if c.first_name.trim().is_empty() && c.last_name.trim().is_empty() {
+        return Err(StoreError::Invalid("a collaborator needs a first or last name".into()));
+    }
+    check_phone("phone", &who, c.phone.as_deref())?;
+    conn.prepare_cached(
+        "INSERT INTO collaborators(first_name, last_name, phone, email, operator_login, active)
+         VALUES (?1,?2,?3,?4,?5,?6)",
+    )?
+    .execute(params![
+        c.first_name,
+        c.last_name,
+        c.phone,
+        c.email,
+        c.operator_login,
+        super::flag(c.active)
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A named selection of participants, reused by batch sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSavedList {
+    pub name: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    /// Participant ids; duplicates are ignored.
+    pub members: Vec<i64>,
+}
+
+/// Creates a saved list with its members; returns its id. Refuses an empty name or one already
+/// used (names are unique so operators can tell lists apart).
+pub fn insert_saved_list(conn: &Connection, l: &NewSavedList) -> Result<i64> {
+    let name = l.name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a saved list needs a name".into()));
+    }
+    let exists = conn
+        .query_row("SELECT 1 FROM saved_lists WHERE name = ?1", [name], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if exists {
+        return Err(StoreError::Invalid(format!("a saved list named {name:?} already exists")));
+    }
+    conn.prepare_cached("INSERT INTO saved_lists(name, created_by, created_at) VALUES (?1,?2,?3)")?
+        .execute(params![name, l.created_by, ts(l.created_at)])?;
+    let id = conn.last_insert_rowid();
+    let mut add = conn.prepare_cached(
+        "INSERT INTO saved_list_members(list_id, participant_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
+    )?;
+    for member in &l.members {
+        add.execute(params![id, member]).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                StoreError::Invalid(format!("saved list {name:?}: participant #{member} does not exist"))
+            }
+            other => StoreError::Sqlite(other),
+        })?;
+    }
+    Ok(id)
 }

@@ -50,3 +50,71 @@ pub fn page(
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Inserts (reply intake, simulator, demo store)
+
+/// The states a reply may be in (see the schema).
+pub const REPLY_STATES: [&str; 5] = ["matched", "stop", "review", "resolved", "kept"];
+
+/// A reply to record. Only the insert: matching it to a message, setting the event's outcome
+/// and the opt-out are the caller's (they happen in the same transaction).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewReply {
+    /// E.164 number it came from.
+    pub from_phone: String,
+    /// Our number it was sent to (the reply number).
+    pub to_number: String,
+    pub text: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub provider: String,
+    /// The provider's id, unique per provider: a reply fetched twice is stored once.
+    pub provider_id: Option<String>,
+    pub message_id: Option<i64>,
+    pub event_id: Option<i64>,
+    /// Normalised keyword that matched, if any.
+    pub keyword: String,
+    pub outcome: String,
+    /// One of [`REPLY_STATES`].
+    pub state: String,
+    pub review_reason: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Records a reply; returns its id, or `None` when the provider already gave a reply with the
+/// same provider id (fetched twice).
+pub fn insert_reply(conn: &Connection, r: &NewReply) -> Result<Option<i64>> {
+    if !REPLY_STATES.contains(&r.state.as_str()) {
+        return Err(super::StoreError::Invalid(format!(
+            "reply state {:?} is not one of {}",
+            r.state,
+            REPLY_STATES.join(", ")
+        )));
+    }
+    let t = super::ts;
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO replies(from_phone, to_number, text, received_at, provider, provider_id, message_id, event_id,
+                keyword, outcome, state, review_reason, reviewed_by, reviewed_at)
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![
+            r.from_phone,
+            r.to_number,
+            r.text,
+            t(r.received_at),
+            r.provider,
+            r.provider_id,
+            r.message_id,
+            r.event_id,
+            r.keyword,
+            r.outcome,
+            r.state,
+            r.review_reason,
+            r.reviewed_by,
+            r.reviewed_at.map(t),
+        ])?;
+    Ok((n == 1).then(|| conn.last_insert_rowid()))
+}

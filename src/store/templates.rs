@@ -38,15 +38,24 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<TemplateRow> {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<TemplateRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM templates t ORDER BY t.context, t.name"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM templates t ORDER BY t.context, t.name"
+    ))?;
     let rows = stmt.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<TemplateRow> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM templates t WHERE t.id = ?1"), [id], row)
-        .optional()?
-        .ok_or(StoreError::NotFound { what: "template", id })
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM templates t WHERE t.id = ?1"),
+        [id],
+        row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        what: "template",
+        id,
+    })
 }
 
 /// Keyword → outcome pairs of a reply template, keywords normalised.
@@ -56,4 +65,95 @@ pub fn keywords(conn: &Connection, template_id: i64) -> Result<Vec<(String, Stri
     )?;
     let rows = stmt.query_map([template_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inserts (template editor, demo store)
+
+/// A template to create. Keywords are given as typed; they are stored normalised (upper case,
+/// no accent, no punctuation) so replies are compared the same way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTemplate {
+    pub name: String,
+    pub context: crate::sms::template::TemplateContext,
+    pub body: String,
+    pub active: bool,
+    pub locked: bool,
+    pub reply_expected: bool,
+    /// Reply keyword → event outcome, e.g. `("oui", "confirmé par SMS")`.
+    pub keywords: Vec<(String, String)>,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Creates a template and its keywords; returns its id. Refuses a body whose merge fields do
+/// not parse for its context, a name already used, keywords on a template that expects no
+/// reply, and keywords that are blank or collide once normalised.
+pub fn insert_template(conn: &Connection, t: &NewTemplate) -> Result<i64> {
+    let name = t.name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a template needs a name".into()));
+    }
+    if let Err(errors) = crate::sms::template::parse(&t.body, t.context) {
+        let first = errors
+            .first()
+            .map(|e| format!("line {}, column {}: {}", e.line, e.column, e.kind))
+            .unwrap_or_default();
+        return Err(StoreError::Invalid(format!("template {name:?}: {first}")));
+    }
+    let taken = conn
+        .query_row("SELECT 1 FROM templates WHERE name = ?1", [name], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if taken {
+        return Err(StoreError::Invalid(format!("a template named {name:?} already exists")));
+    }
+    if !t.reply_expected && !t.keywords.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "template {name:?}: reply keywords need \"reply expected\" to be on"
+        )));
+    }
+    let mut keywords: Vec<(String, &str)> = Vec::with_capacity(t.keywords.len());
+    for (keyword, outcome) in &t.keywords {
+        let normalised = crate::sms::sender::normalize_keyword(keyword);
+        if normalised.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "template {name:?}: keyword {keyword:?} is empty once accents and punctuation are removed"
+            )));
+        }
+        if outcome.trim().is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "template {name:?}: keyword {normalised} needs an outcome"
+            )));
+        }
+        if keywords.iter().any(|(k, _)| *k == normalised) {
+            return Err(StoreError::Invalid(format!(
+                "template {name:?}: keyword {normalised} is given twice"
+            )));
+        }
+        keywords.push((normalised, outcome.trim()));
+    }
+    let at = super::ts(t.created_at);
+    conn.prepare_cached(
+        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?8)",
+    )?
+    .execute(rusqlite::params![
+        name,
+        t.context.as_str(),
+        t.body,
+        super::flag(t.active),
+        super::flag(t.locked),
+        super::flag(t.reply_expected),
+        t.created_by,
+        at,
+    ])?;
+    let id = conn.last_insert_rowid();
+    let mut add = conn.prepare_cached(
+        "INSERT INTO template_keywords(template_id, keyword, outcome) VALUES (?1,?2,?3)",
+    )?;
+    for (keyword, outcome) in &keywords {
+        add.execute(rusqlite::params![id, keyword, outcome])?;
+    }
+    Ok(id)
 }
