@@ -14,7 +14,7 @@ use super::theme::Theme;
 use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::{Context, Keymap};
+use crate::keymap::{Binding, Context, Keymap};
 use crate::store::Store;
 use crate::store::messages::ListKind;
 use crate::store::settings::Settings;
@@ -121,6 +121,9 @@ pub struct App {
     actor: Actor,
     lang: Lang,
     keymap: Keymap,
+    /// The shipped bindings: a binding whose description is the shipped one is described in
+    /// the interface language; one the operator described is shown as written.
+    shipped: Keymap,
     clock: Clock,
     theme: Theme,
     org: Org,
@@ -164,6 +167,7 @@ impl App {
             actor,
             lang,
             keymap,
+            shipped: Keymap::defaults(),
             clock,
             theme: Theme::from_env(),
             org: Org {
@@ -574,7 +578,14 @@ impl App {
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
         if let Some(popup) = &mut self.popup {
-            draw_popup(frame, area, popup, &self.keymap, self.lang, self.theme);
+            draw_popup(
+                frame,
+                area,
+                popup,
+                (&self.keymap, &self.shipped),
+                self.lang,
+                self.theme,
+            );
         }
     }
 
@@ -670,35 +681,35 @@ impl App {
         if area.height == 0 {
             return;
         }
-        let mut hints: Vec<(String, String)> = Vec::new();
+        let hints_for = |context, actions: &[&str]| {
+            hints(&self.keymap, &self.shipped, self.lang, context, actions)
+        };
+        let mut shown: Vec<(String, String)> = Vec::new();
         match &self.popup {
             Some(Popup::ConfirmQuit) => {
-                hints.extend(self.keymap.hints(Context::Dialog, &["confirm", "close"]))
+                shown.extend(hints_for(Context::Dialog, &["confirm", "close"]))
             }
             Some(_) => {
-                hints.extend(self.keymap.hints(Context::Dialog, &["close"]));
-                hints.extend(
-                    self.keymap
-                        .hints(Context::List, &["down", "up", "page_down"]),
-                );
+                shown.extend(hints_for(Context::Dialog, &["close"]));
+                shown.extend(hints_for(Context::List, &["down", "up", "page_down"]));
             }
             None if self.filter_edit.is_some() => {
-                hints.push(("Enter".into(), tr(self.lang, "ui.apply").to_string()));
-                hints.extend(self.keymap.hints(Context::Editor, &["close"]));
+                shown.push(("Enter".into(), tr(self.lang, "ui.apply").to_string()));
+                shown.extend(hints_for(Context::Editor, &["close"]));
             }
             None => {
                 let tab_hints = self.views[self.tab.index()].hints();
-                hints.extend(self.keymap.hints(Context::List, tab_hints));
-                hints.extend(
-                    self.keymap
-                        .hints(Context::Global, &["help", "next_tab", "quit"]),
-                );
+                shown.extend(hints_for(Context::List, tab_hints));
+                shown.extend(hints_for(
+                    Context::Global,
+                    &["help", "quit", "next_tab", "refresh"],
+                ));
             }
         }
         let avail = usize::from(area.width);
         let mut spans = Vec::new();
         let mut used = 0;
-        for (key, desc) in hints {
+        for (key, desc) in shown {
             let key = clean(&key);
             let desc = clean(&desc);
             let w = unicode_width::UnicodeWidthStr::width(key.as_str())
@@ -713,6 +724,40 @@ impl App {
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
+}
+
+/// How a binding is described: in the interface language when it kept the shipped
+/// description, as the operator wrote it otherwise.
+fn describe(shipped: &Keymap, lang: Lang, context: Context, b: &Binding) -> String {
+    let is_shipped = shipped
+        .bindings(context)
+        .iter()
+        .any(|d| d.action == b.action && d.desc == b.desc);
+    if is_shipped {
+        let key = format!("action.{}", b.action);
+        let t = tr(lang, &key);
+        if t != key {
+            return t.to_string();
+        }
+    }
+    clean(&b.desc)
+}
+
+/// `(key, description)` of the first binding of each action, in order, from the live keymap.
+fn hints(
+    keymap: &Keymap,
+    shipped: &Keymap,
+    lang: Lang,
+    context: Context,
+    actions: &[&str],
+) -> Vec<(String, String)> {
+    actions
+        .iter()
+        .filter_map(|a| {
+            let b = keymap.bindings(context).iter().find(|b| b.action == *a)?;
+            Some((b.key.label(), describe(shipped, lang, context, b)))
+        })
+        .collect()
 }
 
 /// A rectangle of `percent_x` × `percent_y` centred in `area` (at least 20 × 5 when possible).
@@ -731,7 +776,7 @@ fn draw_popup(
     frame: &mut Frame,
     area: Rect,
     popup: &mut Popup,
-    keymap: &Keymap,
+    keymaps: (&Keymap, &Keymap),
     lang: Lang,
     theme: Theme,
 ) {
@@ -747,7 +792,7 @@ fn draw_popup(
         }
         Popup::Help { scroll } => (
             tr(lang, "help.title").to_string(),
-            help_lines(keymap, lang, theme),
+            help_lines(keymaps.0, keymaps.1, lang, theme),
             Some(scroll),
             centered(area, 90, 90),
         ),
@@ -789,7 +834,7 @@ fn draw_popup(
 }
 
 /// Every binding per context, with its description, from the live keymap.
-fn help_lines(keymap: &Keymap, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+fn help_lines(keymap: &Keymap, shipped: &Keymap, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for context in Context::ALL {
         lines.push(Line::from(Span::styled(
@@ -799,7 +844,7 @@ fn help_lines(keymap: &Keymap, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
         for b in keymap.bindings(context) {
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<10}", clean(&b.key.label())), theme.key()),
-                Span::raw(clean(&b.desc)),
+                Span::raw(describe(shipped, lang, context, b)),
             ]));
         }
         lines.push(Line::from(""));

@@ -40,6 +40,13 @@ impl Fmt {
             .unwrap_or_default()
     }
 
+    /// `14:30:05`.
+    pub fn clock(&self, secs: i64) -> String {
+        self.local(secs)
+            .map(|t| t.format("%H:%M:%S").to_string())
+            .unwrap_or_default()
+    }
+
     /// `lun. 30/03` / `Mon 30/03`.
     pub fn day(&self, secs: i64) -> String {
         self.local(secs)

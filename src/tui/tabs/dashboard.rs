@@ -221,20 +221,17 @@ fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
         Some(l) if l.expires_at >= ctx.now => Line::from(vec![
             label,
             Span::styled(clean(&l.holder), ctx.theme.ok()),
-            Span::raw(format!(
-                " · {} {}",
-                ctx.tr("dash.heartbeat"),
-                ctx.fmt.full_time(l.heartbeat_at.timestamp())
-            )),
+            Span::raw(format!(" · {}", ctx.fmt.clock(l.heartbeat_at.timestamp()))),
         ]),
         Some(l) => Line::from(vec![
             label,
             Span::styled(ctx.tr("dash.no_scheduler").to_string(), ctx.theme.warn()),
             Span::styled(
                 format!(
-                    " ({} {})",
-                    clean(&l.holder),
-                    ctx.fmt.time(l.heartbeat_at.timestamp())
+                    " ({} {} {})",
+                    ctx.tr("dash.heartbeat"),
+                    ctx.fmt.time(l.heartbeat_at.timestamp()),
+                    clean(&l.holder)
                 ),
                 ctx.theme.dim(),
             ),

@@ -96,12 +96,12 @@ impl TabView for AgendaTab {
         let cols = [
             Col::new(ctx.tr("col.day"), 10, 0),
             Col::new(ctx.tr("col.time"), 5, 0),
-            Col::fill(ctx.tr("col.participant"), 14, 1),
-            Col::new(ctx.tr("col.kind"), 11, 3),
+            Col::fill(ctx.tr("col.participant"), 14, 0),
+            Col::new(ctx.tr("col.kind"), 11, 5),
             Col::new(ctx.tr("col.type"), 12, 4),
-            Col::new(ctx.tr("col.collaborator"), 14, 5),
-            Col::new(ctx.tr("col.outcome"), 16, 2),
-            Col::new(ctx.tr("col.reminder"), 7, 3),
+            Col::new(ctx.tr("col.collaborator"), 14, 3),
+            Col::new(ctx.tr("col.outcome"), 13, 1),
+            Col::new(ctx.tr("col.reminder"), 6, 2),
         ];
         let left = vec![title(ctx, "tab.agenda")];
         let mut height = self.height;

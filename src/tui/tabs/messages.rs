@@ -51,13 +51,13 @@ impl MessagesTab {
             cols.push(Col::new(ctx.tr("col.sent"), 11, 0));
         }
         cols.extend([
-            Col::new(ctx.tr("col.recipient"), 16, 1),
-            Col::new(ctx.tr("col.phone"), 14, 3),
+            Col::new(ctx.tr("col.recipient"), 15, 1),
+            Col::new(ctx.tr("col.phone"), 17, 3),
             Col::new(ctx.tr("col.context"), 10, 6),
             Col::new(ctx.tr("col.collaborator"), 14, 7),
             Col::fill(ctx.tr("col.text"), 12, 4),
             Col::new(ctx.tr("col.segments"), 3, 8),
-            Col::new(ctx.tr("col.status"), 13, 2),
+            Col::new(ctx.tr("col.status"), if sent { 16 } else { 17 }, 2),
             Col::new(ctx.tr("col.reply"), 10, 9),
         ]);
         cols
@@ -74,12 +74,9 @@ impl MessagesTab {
                     .unwrap_or_default(),
             ));
         }
+        // A message that is due but held back says why instead of "not yet sent".
         let status = if row.status == "pending" && !row.wait_reason.is_empty() {
-            format!(
-                "{} ({})",
-                ctx.fmt.status(&row.status),
-                ctx.fmt.wait(&row.wait_reason)
-            )
+            ctx.fmt.wait(&row.wait_reason)
         } else {
             ctx.fmt.status(&row.status)
         };
