@@ -32,7 +32,10 @@ fn snapshot_tabs(lang: Lang) {
         press(&mut app, &tab_key(tab).to_string());
         assert_eq!(app.tab(), tab);
         let screen = render(&mut app, 80, 24);
-        assert!(!screen.contains('\u{1b}'), "an escape character reached the screen:\n{screen}");
+        assert!(
+            !screen.contains('\u{1b}'),
+            "an escape character reached the screen:\n{screen}"
+        );
         insta::assert_snapshot!(format!("{}_{}", lang.as_str(), tab.name()), screen);
     }
 }
@@ -66,6 +69,9 @@ fn message_detail() {
         // The oldest sent message (Élodie's reminder, delivered), at the bottom of the list.
         app.handle_key(code(KeyCode::End));
         app.handle_key(code(KeyCode::Enter));
-        insta::assert_snapshot!(format!("{}_detail", lang.as_str()), render(&mut app, 80, 24));
+        insta::assert_snapshot!(
+            format!("{}_detail", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
     }
 }

@@ -515,11 +515,11 @@ impl App {
             KeyCode::Char(c)
                 if !key
                     .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && !c.is_control()
+                    && edit.chars().count() < 100 =>
             {
-                if !c.is_control() && edit.chars().count() < 100 {
-                    edit.push(c);
-                }
+                edit.push(c);
             }
             _ => {}
         }

@@ -1,5 +1,5 @@
 //! A small store with a bit of everything, and helpers to drive the App headless.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::type_complexity)]
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -89,7 +89,10 @@ pub fn add_message(store: &Store, m: &Msg) -> i64 {
     .unwrap();
     let mut at = m.planned;
     for s in m.path {
-        assert!(messages::transition(conn, id, *s, at, "scheduler", "").unwrap(), "{s}");
+        assert!(
+            messages::transition(conn, id, *s, at, "scheduler", "").unwrap(),
+            "{s}"
+        );
         if *s == MessageStatus::Submitted {
             credit::charge_message(conn, id, m.segments, at).unwrap();
         }
@@ -98,7 +101,11 @@ pub fn add_message(store: &Store, m: &Msg) -> i64 {
     id
 }
 
-pub const DELIVERED: &[MessageStatus] = &[MessageStatus::Sending, MessageStatus::Submitted, MessageStatus::Delivered];
+pub const DELIVERED: &[MessageStatus] = &[
+    MessageStatus::Sending,
+    MessageStatus::Submitted,
+    MessageStatus::Delivered,
+];
 
 /// The demo-like store used by the snapshots and most App tests.
 pub fn sample_store() -> Fixture {
@@ -111,12 +118,37 @@ pub fn sample_store() -> Fixture {
         conn,
         "marie",
         "Marie",
-        Rights { instant: true, scheduled: true, ..Rights::default() },
+        Rights {
+            instant: true,
+            scheduled: true,
+            ..Rights::default()
+        },
         t0,
     )
     .unwrap();
-    operators::add(conn, "paul", "Paul", Rights { batch: true, templates_only: true, ..Rights::default() }, t0).unwrap();
-    operators::set(conn, "paul", Rights { batch: true, templates_only: true, ..Rights::default() }, false).unwrap();
+    operators::add(
+        conn,
+        "paul",
+        "Paul",
+        Rights {
+            batch: true,
+            templates_only: true,
+            ..Rights::default()
+        },
+        t0,
+    )
+    .unwrap();
+    operators::set(
+        conn,
+        "paul",
+        Rights {
+            batch: true,
+            templates_only: true,
+            ..Rights::default()
+        },
+        false,
+    )
+    .unwrap();
 
     for (first, last) in [("Claire", "Durand"), ("Marc", "Petit")] {
         conn.execute(
@@ -126,13 +158,34 @@ pub fn sample_store() -> Fixture {
         .unwrap();
     }
     let people: &[(&str, &str, &str, &str, bool, &str)] = &[
-        ("Mme", "Élodie", "Martin", "+33612345678", true, "participant"),
+        (
+            "Mme",
+            "Élodie",
+            "Martin",
+            "+33612345678",
+            true,
+            "participant",
+        ),
         ("M.", "Karim", "Benali", "+33698765432", true, "participant"),
         ("M.", "Jean", "Leroy", "+590690123456", true, "participant"),
-        ("Mme", "Sophie", "Moreau", "+33611111111", false, "participant"),
+        (
+            "Mme",
+            "Sophie",
+            "Moreau",
+            "+33611111111",
+            false,
+            "participant",
+        ),
         ("M.", "Luc", "Garnier", "+33622222222", true, "participant"),
         ("", "Boulangerie", "Dupain", "+33633333333", true, "company"),
-        ("M.", "Evil\u{1b}[2J", "Hacker", "+33644444444", true, "participant"),
+        (
+            "M.",
+            "Evil\u{1b}[2J",
+            "Hacker",
+            "+33644444444",
+            true,
+            "participant",
+        ),
     ];
     for (i, (civ, first, last, mobile, consent, kind)) in people.iter().enumerate() {
         conn.execute(
@@ -149,9 +202,30 @@ pub fn sample_store() -> Fixture {
     .unwrap();
 
     let templates: &[(&str, &str, &str, bool, bool, bool)] = &[
-        ("Rappel entretien", "interview", "Bonjour {prenom}, RDV le {date_rdv}. Repondez OUI ou NON.", true, true, true),
-        ("Atelier CV", "step", "Atelier CV le {date_etape}.", true, false, false),
-        ("Info collective", "batch", "Réunion d'information jeudi.", false, false, false),
+        (
+            "Rappel entretien",
+            "interview",
+            "Bonjour {prenom}, RDV le {date_rdv}. Repondez OUI ou NON.",
+            true,
+            true,
+            true,
+        ),
+        (
+            "Atelier CV",
+            "step",
+            "Atelier CV le {date_etape}.",
+            true,
+            false,
+            false,
+        ),
+        (
+            "Info collective",
+            "batch",
+            "Réunion d'information jeudi.",
+            false,
+            false,
+            false,
+        ),
     ];
     for (name, ctx, body, active, locked, reply) in templates {
         conn.execute(
@@ -178,14 +252,38 @@ pub fn sample_store() -> Fixture {
     let events: &[(i64, &str, &str, i64, i64, &str, bool, bool)] = &[
         (1, "interview", "diagnostic", 0, 14, "", false, true),
         (2, "step", "atelier CV", 0, 16, "", false, false),
-        (3, "interview", "suivi", 1, 9, "confirmé par SMS", false, true),
+        (
+            3,
+            "interview",
+            "suivi",
+            1,
+            9,
+            "confirmé par SMS",
+            false,
+            true,
+        ),
         (4, "orientation", "formation", 1, 11, "", true, false),
-        (5, "interview", "suivi", 3, 10, "ne viendra pas", false, true),
+        (
+            5,
+            "interview",
+            "suivi",
+            3,
+            10,
+            "ne viendra pas",
+            false,
+            true,
+        ),
         (7, "interview", "diagnostic", 4, 15, "", false, false),
     ];
     for (p, kind, ty, day, hour, outcome, cancelled, reminder) in events {
-        let starts = Utc.with_ymd_and_hms(2026, 3, 30, *hour as u32 - 2, 0, 0).unwrap() + Duration::days(*day);
-        let local = starts.with_timezone(&chrono_tz::Europe::Paris).format("%Y-%m-%d %H:%M:%S").to_string();
+        let starts = Utc
+            .with_ymd_and_hms(2026, 3, 30, *hour as u32 - 2, 0, 0)
+            .unwrap()
+            + Duration::days(*day);
+        let local = starts
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string();
         conn.execute(
             "INSERT INTO events(participant_id, kind, type, starts_at, starts_local, collaborator_id, outcome, cancelled,
                 reminder_enabled, reminder_days_before, created_by, created_at, updated_at)
@@ -195,8 +293,24 @@ pub fn sample_store() -> Fixture {
         .unwrap();
     }
 
-    credit::add_pack(conn, 1000, "Pack hiver", NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(), "admin", t0).unwrap();
-    credit::add_pack(conn, 500, "Pack printemps", NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), "admin", t0).unwrap();
+    credit::add_pack(
+        conn,
+        1000,
+        "Pack hiver",
+        NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        "admin",
+        t0,
+    )
+    .unwrap();
+    credit::add_pack(
+        conn,
+        500,
+        "Pack printemps",
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        "admin",
+        t0,
+    )
+    .unwrap();
 
     // A batch with three messages.
     conn.execute(
@@ -208,11 +322,55 @@ pub fn sample_store() -> Fixture {
     .unwrap();
 
     let sent: &[(i64, &str, &str, &str, i64, i64, &[MessageStatus])] = &[
-        (1, "Élodie Martin", "+33612345678", "Bonjour Élodie, RDV demain 14h avec Claire Durand. Repondez OUI ou NON.", 1, 26, DELIVERED),
-        (2, "Karim Benali", "+33698765432", "Bonjour Karim, atelier CV lundi 16h.", 1, 50, &[MessageStatus::Sending, MessageStatus::Submitted, MessageStatus::Failed]),
-        (3, "Jean Leroy", "+590690123456", "Bonjour Jean, votre RDV de suivi est confirmé mardi 9h.", 2, 70, DELIVERED),
-        (5, "Luc Garnier", "+33622222222", "Bonjour Luc, votre atelier est reporté.", 1, 100, &[MessageStatus::Stop]),
-        (7, "Evil\u{1b}[2J Hacker", "+33644444444", "Texte \u{1b}[31mrouge", 1, 120, &[MessageStatus::Sending, MessageStatus::Submitted]),
+        (
+            1,
+            "Élodie Martin",
+            "+33612345678",
+            "Bonjour Élodie, RDV demain 14h avec Claire Durand. Repondez OUI ou NON.",
+            1,
+            26,
+            DELIVERED,
+        ),
+        (
+            2,
+            "Karim Benali",
+            "+33698765432",
+            "Bonjour Karim, atelier CV lundi 16h.",
+            1,
+            50,
+            &[
+                MessageStatus::Sending,
+                MessageStatus::Submitted,
+                MessageStatus::Failed,
+            ],
+        ),
+        (
+            3,
+            "Jean Leroy",
+            "+590690123456",
+            "Bonjour Jean, votre RDV de suivi est confirmé mardi 9h.",
+            2,
+            70,
+            DELIVERED,
+        ),
+        (
+            5,
+            "Luc Garnier",
+            "+33622222222",
+            "Bonjour Luc, votre atelier est reporté.",
+            1,
+            100,
+            &[MessageStatus::Stop],
+        ),
+        (
+            7,
+            "Evil\u{1b}[2J Hacker",
+            "+33644444444",
+            "Texte \u{1b}[31mrouge",
+            1,
+            120,
+            &[MessageStatus::Sending, MessageStatus::Submitted],
+        ),
     ];
     for (p, name, phone, text, seg, hours_ago, path) in sent {
         add_message(
@@ -234,9 +392,13 @@ pub fn sample_store() -> Fixture {
             },
         );
     }
-    for (i, (name, phone)) in [("Élodie Martin", "+33612345678"), ("Karim Benali", "+33698765432"), ("Jean Leroy", "+590690123456")]
-        .iter()
-        .enumerate()
+    for (i, (name, phone)) in [
+        ("Élodie Martin", "+33612345678"),
+        ("Karim Benali", "+33698765432"),
+        ("Jean Leroy", "+590690123456"),
+    ]
+    .iter()
+    .enumerate()
     {
         add_message(
             &f.store,
@@ -253,15 +415,37 @@ pub fn sample_store() -> Fixture {
                 text: "Réunion jeudi 9h. STOP au 36608",
                 segments: 1,
                 planned: t0 - Duration::days(2),
-                path: if i == 2 { &[MessageStatus::Sending, MessageStatus::Submitted] } else { DELIVERED },
+                path: if i == 2 {
+                    &[MessageStatus::Sending, MessageStatus::Submitted]
+                } else {
+                    DELIVERED
+                },
             },
         );
     }
     // Upcoming: one due but waiting for the window, two later.
     let upcoming: &[(i64, &str, &str, &str, i64)] = &[
-        (1, "Élodie Martin", "+33612345678", "Rappel : RDV aujourd'hui 14h.", 0),
-        (3, "Jean Leroy", "+590690123456", "Rappel : RDV demain 9h.", 6),
-        (5, "Luc Garnier", "+33622222222", "Rappel : RDV jeudi 10h.", 30),
+        (
+            1,
+            "Élodie Martin",
+            "+33612345678",
+            "Rappel : RDV aujourd'hui 14h.",
+            0,
+        ),
+        (
+            3,
+            "Jean Leroy",
+            "+590690123456",
+            "Rappel : RDV demain 9h.",
+            6,
+        ),
+        (
+            5,
+            "Luc Garnier",
+            "+33622222222",
+            "Rappel : RDV jeudi 10h.",
+            30,
+        ),
     ];
     for (p, name, phone, text, hours) in upcoming {
         add_message(
@@ -294,6 +478,12 @@ pub fn sample_store() -> Fixture {
                 ('+33698765432', 'oui mais à 15h', ?2, 2, '', '', 'review', 'ambiguous'),
                 ('+33622222222', 'STOP', ?3, NULL, 'STOP', '', 'stop', '')",
         params![ts(t0 - Duration::hours(20)), ts(t0 - Duration::hours(40)), ts(t0 - Duration::hours(90))],
+    )
+    .unwrap();
+    // The matched reply is the first answer to message 1.
+    conn.execute(
+        "UPDATE messages SET reply_id = (SELECT id FROM replies WHERE text = 'OUI') WHERE id = 1",
+        [],
     )
     .unwrap();
     conn.execute(

@@ -21,21 +21,20 @@ fn draw_paged<S: Source>(
     area: Rect,
     ctx: &Ctx,
     pager: &mut Pager<S>,
-    height: &mut usize,
     mut left: Vec<Span<'static>>,
     cols: &[Col],
     cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell<'static>>,
-) {
+) -> usize {
     let (info, table) = split_info(area);
-    *height = body_height(table);
-    let offset = pager.viewport(*height);
+    let height = body_height(table);
+    let offset = pager.viewport(height);
     if pager.rows().is_empty() && pager.is_loaded() {
         left.push(Span::styled(
             format!("  {}", ctx.tr("ui.empty")),
             ctx.theme.dim(),
         ));
     }
-    let marks = more_marks(pager, offset, *height);
+    let marks = more_marks(pager, offset, height);
     info_line(frame, info, ctx, left, marks);
     let rows = pager
         .rows()
@@ -45,6 +44,7 @@ fn draw_paged<S: Source>(
         .collect();
     let selected = (!pager.rows().is_empty()).then_some(pager.selected_index());
     draw_table(frame, table, ctx, cols, rows, selected, offset);
+    height
 }
 
 fn title(ctx: &Ctx, key: &str) -> Span<'static> {
@@ -104,7 +104,6 @@ impl TabView for AgendaTab {
             Col::new(ctx.tr("col.reminder"), 6, 2),
         ];
         let left = vec![title(ctx, "tab.agenda")];
-        let mut height = self.height;
         let Some(pager) = self.pager.as_mut() else {
             return;
         };
@@ -114,51 +113,41 @@ impl TabView for AgendaTab {
             .iter()
             .map(|e| ctx.fmt.day(e.starts_at))
             .collect();
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            pager,
-            &mut height,
-            left,
-            &cols,
-            |i, e, offset| {
-                let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
-                    days.get(i).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                let dim = if e.cancelled {
-                    ctx.theme.dim()
-                } else {
-                    ctx.theme.base()
-                };
-                let outcome = if e.cancelled {
-                    ctx.tr("word.cancelled").to_string()
-                } else {
-                    clean(&e.outcome)
-                };
-                let reminder = if e.reminder_enabled {
-                    match e.reminder_days_before {
-                        Some(d) => format!("✓ J-{d}"),
-                        None => "✓".to_string(),
-                    }
-                } else {
-                    ctx.tr("word.off").to_string()
-                };
-                vec![
-                    styled(day, ctx.theme.title()),
-                    styled(ctx.fmt.hour(e.starts_at), dim),
-                    styled(clean(&e.participant_name), dim),
-                    styled(ctx.fmt.kind(&e.kind), dim),
-                    styled(clean(&e.event_type), dim),
-                    styled(clean(&e.collaborator), dim),
-                    styled(outcome, dim),
-                    styled(reminder, dim),
-                ]
-            },
-        );
-        self.height = height;
+        self.height = draw_paged(frame, area, ctx, pager, left, &cols, |i, e, offset| {
+            let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
+                days.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let dim = if e.cancelled {
+                ctx.theme.dim()
+            } else {
+                ctx.theme.base()
+            };
+            let outcome = if e.cancelled {
+                ctx.tr("word.cancelled").to_string()
+            } else {
+                clean(&e.outcome)
+            };
+            let reminder = if e.reminder_enabled {
+                match e.reminder_days_before {
+                    Some(d) => format!("✓ J-{d}"),
+                    None => "✓".to_string(),
+                }
+            } else {
+                ctx.tr("word.off").to_string()
+            };
+            vec![
+                styled(day, ctx.theme.title()),
+                styled(ctx.fmt.hour(e.starts_at), dim),
+                styled(clean(&e.participant_name), dim),
+                styled(ctx.fmt.kind(&e.kind), dim),
+                styled(clean(&e.event_type), dim),
+                styled(clean(&e.collaborator), dim),
+                styled(outcome, dim),
+                styled(reminder, dim),
+            ]
+        });
     }
 
     fn hints(&self) -> &'static [&'static str] {
@@ -223,43 +212,32 @@ impl TabView for ContactsTab {
                 truncate(&clean(&self.pager.source.search), 30)
             )));
         }
-        let mut height = self.height;
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &mut self.pager,
-            &mut height,
-            left,
-            &cols,
-            |_, p, _| {
-                let name = format!(
-                    "{} {} {}",
-                    p.civility,
-                    p.last_name.to_uppercase(),
-                    p.first_name
-                );
-                let consent = if p.sms_consent {
-                    ctx.theme.ok()
-                } else {
-                    ctx.theme.warn()
-                };
-                vec![
-                    cell(clean(name.trim())),
-                    cell(
-                        p.mobile
-                            .as_deref()
-                            .map(|m| phone(m, ctx.region))
-                            .unwrap_or_else(|| "—".into()),
-                    ),
-                    styled(ctx.fmt.yes_no(p.sms_consent), consent),
-                    styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
-                    cell(ctx.fmt.kind(&p.kind)),
-                    cell(clean(&p.programme)),
-                ]
-            },
-        );
-        self.height = height;
+        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, p, _| {
+            let name = format!(
+                "{} {} {}",
+                p.civility,
+                p.last_name.to_uppercase(),
+                p.first_name
+            );
+            let consent = if p.sms_consent {
+                ctx.theme.ok()
+            } else {
+                ctx.theme.warn()
+            };
+            vec![
+                cell(clean(name.trim())),
+                cell(
+                    p.mobile
+                        .as_deref()
+                        .map(|m| phone(m, ctx.region))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                styled(ctx.fmt.yes_no(p.sms_consent), consent),
+                styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
+                cell(ctx.fmt.kind(&p.kind)),
+                cell(clean(&p.programme)),
+            ]
+        });
     }
 
     fn hints(&self) -> &'static [&'static str] {
@@ -321,37 +299,26 @@ impl TabView for InboxTab {
             Col::new(ctx.tr("col.outcome"), 16, 3),
         ];
         let left = vec![title(ctx, "tab.inbox")];
-        let mut height = self.height;
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &mut self.pager,
-            &mut height,
-            left,
-            &cols,
-            |_, r, _| {
-                let state_style = if r.state == "review" {
-                    ctx.theme.warn()
-                } else {
-                    ctx.theme.base()
-                };
-                let outcome = if r.state == "review" && !r.review_reason.is_empty() {
-                    clean(&r.review_reason)
-                } else {
-                    clean(&r.outcome)
-                };
-                vec![
-                    cell(ctx.fmt.time(r.received_at)),
-                    cell(clean(&r.participant_name)),
-                    cell(phone(&r.from_phone, ctx.region)),
-                    cell(clean(&r.text)),
-                    styled(ctx.fmt.reply_state(&r.state), state_style),
-                    cell(outcome),
-                ]
-            },
-        );
-        self.height = height;
+        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, r, _| {
+            let state_style = if r.state == "review" {
+                ctx.theme.warn()
+            } else {
+                ctx.theme.base()
+            };
+            let outcome = if r.state == "review" && !r.review_reason.is_empty() {
+                clean(&r.review_reason)
+            } else {
+                clean(&r.outcome)
+            };
+            vec![
+                cell(ctx.fmt.time(r.received_at)),
+                cell(clean(&r.participant_name)),
+                cell(phone(&r.from_phone, ctx.region)),
+                cell(clean(&r.text)),
+                styled(ctx.fmt.reply_state(&r.state), state_style),
+                cell(outcome),
+            ]
+        });
     }
 
     fn hints(&self) -> &'static [&'static str] {
@@ -415,36 +382,25 @@ impl TabView for HistoryTab {
             title(ctx, title_key),
             Span::styled(format!("  {}", ctx.tr(note_key)), ctx.theme.dim()),
         ];
-        let mut height = self.height;
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &mut self.pager,
-            &mut height,
-            left,
-            &cols,
-            |_, b, _| {
-                let name = if b.name.is_empty() {
-                    &b.source
-                } else {
-                    &b.name
-                };
-                let counts: Vec<String> = b
-                    .counts
-                    .iter()
-                    .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
-                    .collect();
-                vec![
-                    cell(ctx.fmt.time(b.created_at)),
-                    cell(clean(&b.created_by)),
-                    cell(clean(name)),
-                    cell(thousands(b.recipients)),
-                    cell(counts.join(", ")),
-                ]
-            },
-        );
-        self.height = height;
+        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, b, _| {
+            let name = if b.name.is_empty() {
+                &b.source
+            } else {
+                &b.name
+            };
+            let counts: Vec<String> = b
+                .counts
+                .iter()
+                .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
+                .collect();
+            vec![
+                cell(ctx.fmt.time(b.created_at)),
+                cell(clean(&b.created_by)),
+                cell(clean(name)),
+                cell(thousands(b.recipients)),
+                cell(counts.join(", ")),
+            ]
+        });
     }
 
     fn hints(&self) -> &'static [&'static str] {
