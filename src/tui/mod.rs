@@ -92,16 +92,19 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     app.set_location(db.display().to_string());
     app.show_problems(problems);
 
+    // The terminal is set up before the input thread starts: crossterm answers queries such
+    // as the cursor position through the same event reader, which that thread would hold.
+    let guard = TerminalGuard::enter()?;
+    let backend = ratatui::backend::CrosstermBackend::new(stdout());
+    let mut terminal = ratatui::Terminal::new(backend)?;
+    terminal.clear()?;
+
     let (tx, rx) = mpsc::channel();
     spawn_input(tx.clone());
     spawn_tick(tx.clone());
     // The scheduler will get a clone of `tx` and send `AppEvent::QueueChanged`.
     drop(tx);
 
-    let guard = TerminalGuard::enter()?;
-    let backend = ratatui::backend::CrosstermBackend::new(stdout());
-    let mut terminal = ratatui::Terminal::new(backend)?;
-    terminal.clear()?;
     let outcome = event_loop(&mut terminal, &mut app, &rx);
     drop(terminal);
     drop(guard);

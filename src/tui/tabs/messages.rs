@@ -186,7 +186,7 @@ impl MessagesTab {
                 m.reply
                     .as_deref()
                     .map(clean)
-                    .unwrap_or_else(|| ctx.tr("word.none").to_string()),
+                    .unwrap_or_else(|| "—".to_string()),
             ),
         ]));
         let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
