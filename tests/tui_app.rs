@@ -484,8 +484,19 @@ fn the_dashboard_says_when_no_scheduler_runs_and_credit_is_short() {
         .conn()
         .execute("UPDATE messages SET segments = 1600 WHERE status = 'pending' AND id = (SELECT max(id) FROM messages)", [])
         .unwrap();
+    smsdesk::store::stats::set_runtime(
+        f.store.conn(),
+        "provider.health",
+        "connection refused",
+        now(),
+    )
+    .unwrap();
     let mut app = app(f.store, Lang::En);
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("no scheduler"), "{screen}");
+    assert!(
+        screen.contains("Provider: simulator · ✖ connection refused"),
+        "{screen}"
+    );
     assert!(screen.contains("not enough credit"), "{screen}");
 }

@@ -4,6 +4,7 @@ use super::{Ctx, Outcome, TabView};
 use crate::store::Result;
 use crate::store::credit::{self, CreditSummary, Pack};
 use crate::store::lease::{self, Lease};
+use crate::store::settings;
 use crate::store::stats::{self, QueueFigures};
 use crate::tui::fmt::{clean, thousands, truncate};
 use chrono::NaiveDate;
@@ -25,6 +26,10 @@ struct Data {
     by_status: Vec<(String, i64)>,
     lease: Option<Lease>,
     runs_out: Option<NaiveDate>,
+    /// The provider's kind (`simulator`, `kannel`…).
+    provider: String,
+    /// What the scheduler last heard from the provider (`ok` or the error) and when.
+    provider_health: Option<(String, i64)>,
 }
 
 #[derive(Default)]
@@ -47,6 +52,8 @@ impl TabView for DashboardTab {
             queue: stats::queue(conn, ctx.now)?,
             by_status: stats::by_status_since(conn, ctx.now, 7)?,
             lease: lease::current(conn)?,
+            provider: provider_kind(&settings::get(conn, "provider")?),
+            provider_health: stats::runtime(conn, "provider.health")?,
         };
         let changed = self.data.as_ref() != Some(&data);
         self.data = Some(data);
@@ -66,13 +73,13 @@ impl TabView for DashboardTab {
             return;
         };
         let [top, middle, bottom] = Layout::vertical([
-            Constraint::Length(7),
+            Constraint::Length(8),
             Constraint::Min(4),
             Constraint::Length(7),
         ])
         .areas(area);
         let [credit_area, queue_area] =
-            Layout::horizontal([Constraint::Length(34), Constraint::Fill(1)]).areas(top);
+            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(top);
         let [packs_area, week_area] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(bottom);
@@ -211,7 +218,49 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         unknown_style,
     )));
     lines.push(scheduler_line(ctx, d.lease.as_ref()));
+    lines.push(provider_line(ctx, d));
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The provider kind from its stored JSON configuration (never its credentials).
+fn provider_kind(config: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(config)
+        .ok()
+        .and_then(|v| v.get("kind")?.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The provider and how the last exchange with it went.
+fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
+    let mut spans = vec![Span::raw(format!(
+        "{}: {} · ",
+        ctx.tr("dash.provider"),
+        clean(&d.provider)
+    ))];
+    match &d.provider_health {
+        Some((health, at)) if health == "ok" => {
+            spans.push(Span::styled(ctx.tr("word.ok").to_string(), ctx.theme.ok()));
+            spans.push(Span::styled(
+                format!(" ({})", ctx.fmt.time(*at)),
+                ctx.theme.dim(),
+            ));
+        }
+        Some((error, at)) => {
+            spans.push(Span::styled(
+                format!("✖ {}", clean(error)),
+                ctx.theme.error(),
+            ));
+            spans.push(Span::styled(
+                format!(" ({})", ctx.fmt.time(*at)),
+                ctx.theme.dim(),
+            ));
+        }
+        None => spans.push(Span::styled(
+            ctx.tr("dash.not_contacted").to_string(),
+            ctx.theme.dim(),
+        )),
+    }
+    Line::from(spans)
 }
 
 /// The lease holder and its last heartbeat; "no scheduler" when nobody holds a live lease.
@@ -220,8 +269,8 @@ fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
     match lease {
         Some(l) if l.expires_at >= ctx.now => Line::from(vec![
             label,
+            Span::raw(format!("{} ", ctx.fmt.clock(l.heartbeat_at.timestamp()))),
             Span::styled(clean(&l.holder), ctx.theme.ok()),
-            Span::raw(format!(" · {}", ctx.fmt.clock(l.heartbeat_at.timestamp()))),
         ]),
         Some(l) => Line::from(vec![
             label,
