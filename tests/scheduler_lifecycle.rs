@@ -6,8 +6,8 @@ use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
 use smsdesk::core::send::{self, Body, IndividualSend};
 use smsdesk::gateway::{
-    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError, ReportedStatus, StatusReport,
-    SubmitOutcome,
+    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
+    ReportedStatus, StatusReport, SubmitOutcome,
 };
 use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::{MessageKind, MessageStatus};
@@ -42,7 +42,12 @@ impl FakeProvider {
         *self.mode.lock().unwrap() = mode;
     }
     fn count(&self, id: i64) -> usize {
-        self.submits.lock().unwrap().get(&scheduler::reference(id)).copied().unwrap_or(0)
+        self.submits
+            .lock()
+            .unwrap()
+            .get(&scheduler::reference(id))
+            .copied()
+            .unwrap_or(0)
     }
     fn total(&self) -> usize {
         self.submits.lock().unwrap().values().sum()
@@ -54,7 +59,12 @@ impl Provider for FakeProvider {
         "fake"
     }
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
-        *self.submits.lock().unwrap().entry(sms.reference.clone()).or_default() += 1;
+        *self
+            .submits
+            .lock()
+            .unwrap()
+            .entry(sms.reference.clone())
+            .or_default() += 1;
         match *self.mode.lock().unwrap() {
             Mode::Accept => Ok(SubmitOutcome::Accepted {
                 provider_id: format!("p-{}", sms.reference),
@@ -111,10 +121,22 @@ fn fixture() -> Fixture {
     let clock = Clock::manual(start);
     let mut store = Store::open(&db).unwrap();
     let admin = Actor::identify(&mut store, "admin", start).unwrap();
-    for (k, v) in [("grace_seconds", "0"), ("window", "08:00-20:00"), ("window_days", "mon-sun")] {
+    for (k, v) in [
+        ("grace_seconds", "0"),
+        ("window", "08:00-20:00"),
+        ("window_days", "mon-sun"),
+    ] {
         settings::set(store.conn(), k, v, "admin", start).unwrap();
     }
-    credit::add_pack(store.conn(), 1000, "test", start.date_naive(), "admin", start).unwrap();
+    credit::add_pack(
+        store.conn(),
+        1000,
+        "test",
+        start.date_naive(),
+        "admin",
+        start,
+    )
+    .unwrap();
     Fixture {
         _dir: dir,
         db,
@@ -148,18 +170,30 @@ impl Fixture {
     fn wait_reason(&self, id: i64) -> String {
         self.store
             .conn()
-            .query_row("SELECT wait_reason FROM messages WHERE id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT wait_reason FROM messages WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap()
     }
 
     fn history(&self, id: i64) -> Vec<String> {
-        messages::history(self.store.conn(), id).unwrap().into_iter().map(|h| h.status).collect()
+        messages::history(self.store.conn(), id)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.status)
+            .collect()
     }
 
     fn ledger_units(&self, id: i64) -> i64 {
         self.store
             .conn()
-            .query_row("SELECT COALESCE(SUM(units),0) FROM credit_ledger WHERE message_id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT COALESCE(SUM(units),0) FROM credit_ledger WHERE message_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap()
     }
 }
@@ -199,7 +233,10 @@ fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
     h.stop().unwrap();
     assert_eq!(provider.count(id), 1);
     assert_eq!(f.ledger_units(id), 1);
-    assert_eq!(f.history(id), ["pending", "sending", "submitted", "delivered"]);
+    assert_eq!(
+        f.history(id),
+        ["pending", "sending", "submitted", "delivered"]
+    );
     assert_eq!(credit::balance(f.store.conn()).unwrap(), 999);
 }
 
@@ -207,23 +244,38 @@ fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
 fn a_send_now_outside_the_window_waits_for_the_next_opening() {
     let mut f = fixture();
     // 21:30 in Paris: after the 20:00 close.
-    f.clock.set(Utc.with_ymd_and_hms(2026, 3, 10, 20, 30, 0).unwrap());
+    f.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 10, 20, 30, 0).unwrap());
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "waiting for the window", || f.wait_reason(id) == "window");
+    eventually(&h, "waiting for the window", || {
+        f.wait_reason(id) == "window"
+    });
     settle(&h);
     assert_eq!(provider.count(id), 0, "nothing leaves outside the window");
     assert_eq!(f.status(id), MessageStatus::Pending);
     let planned_next: i64 = f
         .store
         .conn()
-        .query_row("SELECT next_attempt_at FROM messages WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT next_attempt_at FROM messages WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .unwrap();
     // Next opening: Wednesday 08:00 Paris = 07:00 UTC.
-    assert_eq!(planned_next, Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 0).unwrap().timestamp());
-    f.clock.set(Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 5).unwrap());
-    eventually(&h, "sent at the opening", || f.status(id) == MessageStatus::Submitted);
+    assert_eq!(
+        planned_next,
+        Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 0)
+            .unwrap()
+            .timestamp()
+    );
+    f.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 5).unwrap());
+    eventually(&h, "sent at the opening", || {
+        f.status(id) == MessageStatus::Submitted
+    });
     h.stop().unwrap();
     assert_eq!(provider.count(id), 1);
 }
@@ -234,7 +286,9 @@ fn a_send_now_is_retried_with_back_off_and_expires_24_hours_after_creation() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Down);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "first attempt", || provider.count(id) == 1 && f.wait_reason(id) == "provider");
+    eventually(&h, "first attempt", || {
+        provider.count(id) == 1 && f.wait_reason(id) == "provider"
+    });
     assert_eq!(f.status(id), MessageStatus::Pending);
     // Walk the clock forward in half-hour steps: retries happen, none succeeds.
     for _ in 0..50 {
@@ -252,7 +306,9 @@ fn a_send_now_is_retried_with_back_off_and_expires_24_hours_after_creation() {
     let final_at: i64 = f
         .store
         .conn()
-        .query_row("SELECT final_at FROM messages WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT final_at FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .unwrap();
     let created = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
     assert!(final_at >= (created + Duration::hours(24) - Duration::minutes(31)).timestamp());
@@ -298,14 +354,24 @@ fn a_reminder_is_retried_until_its_event_starts_then_expires() {
     eventually(&h, "first attempt", || provider.count(id) >= 1);
     f.clock.advance(Duration::minutes(90));
     settle(&h);
-    assert_eq!(f.status(id), MessageStatus::Pending, "still before the event: keeps trying");
+    assert_eq!(
+        f.status(id),
+        MessageStatus::Pending,
+        "still before the event: keeps trying"
+    );
     f.clock.advance(Duration::minutes(31));
-    eventually(&h, "expired at the event", || f.status(id) == MessageStatus::Expired);
+    eventually(&h, "expired at the event", || {
+        f.status(id) == MessageStatus::Expired
+    });
     let tries = provider.count(id);
     f.clock.advance(Duration::hours(5));
     settle(&h);
     h.stop().unwrap();
-    assert_eq!(provider.count(id), tries, "an expired message is never sent");
+    assert_eq!(
+        provider.count(id),
+        tries,
+        "an expired message is never sent"
+    );
 }
 
 #[test]
@@ -324,7 +390,14 @@ fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automat
     let q = smsdesk::store::stats::queue(f.store.conn(), f.clock.now()).unwrap();
     assert_eq!(q.unknown, 1);
     // An operator decides to resend: it leaves again, once.
-    send::settle_unknown(&mut f.store, &f.admin, id, send::UnknownDecision::Resend, f.clock.now()).unwrap();
+    send::settle_unknown(
+        &mut f.store,
+        &f.admin,
+        id,
+        send::UnknownDecision::Resend,
+        f.clock.now(),
+    )
+    .unwrap();
     eventually(&h, "resent", || f.status(id) == MessageStatus::Submitted);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 2);
@@ -336,18 +409,32 @@ fn a_message_that_would_overdraw_waits_for_credit() {
     // Spend the balance down to nothing.
     f.store
         .conn()
-        .execute("INSERT INTO credit_ledger(units, at, kind, note) VALUES (1000, 0, 'adjust', 'test')", [])
+        .execute(
+            "INSERT INTO credit_ledger(units, at, kind, note) VALUES (1000, 0, 'adjust', 'test')",
+            [],
+        )
         .unwrap();
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
     eventually(&h, "waiting for credit", || f.wait_reason(id) == "credit");
     assert_eq!(provider.count(id), 0);
-    let q = smsdesk::store::stats::queue(f.store.conn(), f.clock.now() + Duration::seconds(61)).unwrap();
+    let q = smsdesk::store::stats::queue(f.store.conn(), f.clock.now() + Duration::seconds(61))
+        .unwrap();
     assert_eq!(q.waiting_credit, 1, "the dashboard says why it waits");
-    credit::add_pack(f.store.conn(), 10, "top-up", f.clock.now().date_naive(), "admin", f.clock.now()).unwrap();
+    credit::add_pack(
+        f.store.conn(),
+        10,
+        "top-up",
+        f.clock.now().date_naive(),
+        "admin",
+        f.clock.now(),
+    )
+    .unwrap();
     f.clock.advance(Duration::seconds(61));
-    eventually(&h, "sent after the top-up", || f.status(id) == MessageStatus::Submitted);
+    eventually(&h, "sent after the top-up", || {
+        f.status(id) == MessageStatus::Submitted
+    });
     h.stop().unwrap();
 }
 
@@ -355,7 +442,15 @@ fn a_message_that_would_overdraw_waits_for_credit() {
 fn a_number_opted_out_after_queuing_ends_as_stop_without_being_sent_or_charged() {
     let mut f = fixture();
     let id = f.send_now("06 12 34 56 78");
-    participants::opt_out(f.store.conn(), "+33612345678", "reply", None, "test", f.clock.now()).unwrap();
+    participants::opt_out(
+        f.store.conn(),
+        "+33612345678",
+        "reply",
+        None,
+        "test",
+        f.clock.now(),
+    )
+    .unwrap();
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
     eventually(&h, "STOP", || f.status(id) == MessageStatus::Stop);
@@ -367,7 +462,15 @@ fn a_number_opted_out_after_queuing_ends_as_stop_without_being_sent_or_charged()
 /// Leaves a message in `sending`, as a scheduler killed mid-send would.
 fn crash_leftover(f: &mut Fixture) -> i64 {
     let id = f.send_now("06 12 34 56 78");
-    messages::transition(f.store.conn(), id, MessageStatus::Sending, f.clock.now(), "dead", "").unwrap();
+    messages::transition(
+        f.store.conn(),
+        id,
+        MessageStatus::Sending,
+        f.clock.now(),
+        "dead",
+        "",
+    )
+    .unwrap();
     id
 }
 
@@ -393,16 +496,24 @@ fn a_crash_leftover_is_reconciled_when_the_provider_can_be_asked() {
         status: ReportedStatus::Delivered,
     };
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "reconciled", || f.status(found) == MessageStatus::Delivered);
+    eventually(&h, "reconciled", || {
+        f.status(found) == MessageStatus::Delivered
+    });
     h.stop().unwrap();
-    assert_eq!(provider.count(found), 0, "found at the provider: not sent again");
+    assert_eq!(
+        provider.count(found),
+        0,
+        "found at the provider: not sent again"
+    );
     assert_eq!(f.ledger_units(found), 1, "charged once");
 
     let not_found = crash_leftover(&mut f);
     let provider = FakeProvider::new(Mode::Accept);
     *provider.lookup.lock().unwrap() = Lookup::NotFound;
     let h = f.start(provider.clone(), "b");
-    eventually(&h, "sent after reconciliation", || f.status(not_found) == MessageStatus::Submitted);
+    eventually(&h, "sent after reconciliation", || {
+        f.status(not_found) == MessageStatus::Submitted
+    });
     h.stop().unwrap();
     assert_eq!(provider.count(not_found), 1);
 }
@@ -428,7 +539,9 @@ fn two_schedulers_on_one_store_never_send_a_message_twice() {
     let a = f.start(provider.clone(), "a");
     let b = f.start(provider.clone(), "b");
     eventually(&a, "all submitted", || {
-        ids.iter().all(|id| f.status(*id) != MessageStatus::Pending && f.status(*id) != MessageStatus::Sending)
+        ids.iter().all(|id| {
+            f.status(*id) != MessageStatus::Pending && f.status(*id) != MessageStatus::Sending
+        })
     });
     a.stop().unwrap();
     b.stop().unwrap();
