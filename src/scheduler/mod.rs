@@ -665,9 +665,13 @@ impl Engine {
                 outcome,
             } => {
                 self.in_flight = self.in_flight.saturating_sub(1);
+                let health = match &outcome {
+                    Ok(_) => "ok".to_string(),
+                    Err(e) => e.to_string(),
+                };
                 self.store
                     .write(|tx| record_submission(tx, id, segments, provider, outcome, now))?;
-                stats::set_runtime(self.store.conn(), "provider.last_submit", provider, now)?;
+                stats::set_runtime(self.store.conn(), "provider.health", &health, now)?;
             }
             JobResult::Polled(result) => {
                 self.polling = false;
