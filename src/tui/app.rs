@@ -807,6 +807,19 @@ fn draw_popup(
             centered(area, 90, 90),
         ),
     };
+    // Shrink to the content (estimated after wrapping), centred again.
+    let inner_width = usize::from(rect.width.saturating_sub(2)).max(1);
+    let total = wrapped_rows(&lines, inner_width);
+    let needed = total.saturating_add(2).max(3);
+    let rect = if needed < rect.height {
+        Rect {
+            y: area.y + (area.height - needed) / 2,
+            height: needed,
+            ..rect
+        }
+    } else {
+        rect
+    };
     frame.render_widget(Clear, rect);
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(
@@ -816,7 +829,6 @@ fn draw_popup(
         theme.title(),
     ));
     let inner = block.inner(rect);
-    let total = lines.len() as u16;
     let offset = match scroll {
         Some(s) => {
             // Clamp so the last line stays on screen (End jumps to the bottom).
@@ -831,6 +843,23 @@ fn draw_popup(
         .wrap(Wrap { trim: false })
         .scroll((offset, 0));
     frame.render_widget(paragraph, rect);
+}
+
+/// Rows `lines` take once wrapped at `width` columns. Word wrapping breaks lines a little
+/// earlier than a hard cut, hence the slack on long lines.
+fn wrapped_rows(lines: &[Line], width: usize) -> u16 {
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let w = l.width();
+            if w <= width {
+                1
+            } else {
+                (w + w / 6).div_ceil(width)
+            }
+        })
+        .sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
 }
 
 /// Every binding per context, with its description, from the live keymap.
