@@ -9,7 +9,7 @@
 //! The data goes through the same rules as real use: texts are rendered from the templates with
 //! [`template::render`] and composed with the signature (and the STOP mention for batch and free
 //! sends), counted by [`encoding::analyse`], reminders are planned with
-//! [`window::plan_reminder`], statuses move through [`messages::transition`], outcomes of sent
+//! [`window::plan_reminder`], statuses follow the lifecycle rules (`MessageStatus::can_become`), outcomes of sent
 //! messages follow the simulator's rule on the number's last two digits, and every submitted
 //! message is charged once. It is written in one transaction, so a failure leaves nothing.
 
@@ -129,6 +129,9 @@ pub fn create(path: &Path, seed: u64, admin: &str, now: DateTime<Utc>) -> anyhow
 fn create_store(path: &Path, seed: u64, admin: &str, now: DateTime<Utc>) -> Result<DemoSummary> {
     let mut store = Store::open(path)?;
     let shown = path.display().to_string();
+    // The whole demo (~10 MB) is one transaction: a page cache that holds it avoids spilling
+    // pages to the WAL half-way. This connection is dropped at the end.
+    store.conn().pragma_update(None, "cache_size", -32_000)?;
     store.write(|tx| {
         refuse_if_not_empty(tx, &shown)?;
         let mut demo = Demo::new(tx, seed, admin.trim(), now)?;
@@ -424,8 +427,8 @@ const TYPED_TEXTS: [&str; 8] = [
     "Bonjour {first}, je n'arrive pas à vous joindre, rappelez-moi au {phone}. {counsellor}",
 ];
 
-const OUI_REPLIES: [&str; 7] = ["Oui", "OUI", "oui", "Oui.", "oui !", "Oui 👍", "Oui merci"];
-const NON_REPLIES: [&str; 5] = ["Non", "NON", "non", "Non.", "non désolé"];
+const OUI_REPLIES: [&str; 7] = ["Oui", "OUI", "oui", "Oui.", "oui !", "Oui 👍", "Oui !"];
+const NON_REPLIES: [&str; 5] = ["Non", "NON", "non", "Non.", "non !"];
 /// Replies that need a person: text, why, the outcome an operator chose when resolved.
 const REVIEW_REPLIES: [(&str, &str, &str); 5] = [
     ("Oui mais je serai en retard de 10 min", "ambiguous: a keyword with other words", OUTCOME_CONFIRMED),
@@ -2196,31 +2199,8 @@ impl<'c> Demo<'c> {
                 },
             )?;
             msg_ids[i] = id;
-            for s in &m.story {
-                let moved = messages::transition(self.conn, id, s.status, s.at, &s.actor, &s.detail)?;
-                if !moved {
-                    return Err(DemoError::Generator(format!(
-                        "message #{id}: the lifecycle refuses {} at this point",
-                        s.status
-                    )));
-                }
-            }
             if m.fate != Fate::Pending {
-                let last_attempt = m.story.iter().rev().find(|s| s.status == MessageStatus::Sending || s.status == MessageStatus::Pending).map(|s| s.at);
-                self.conn
-                    .prepare_cached(
-                        "UPDATE messages SET attempts = ?2, last_error = ?3, provider = ?4, provider_id = ?5,
-                            claimed_by = ?6, next_attempt_at = COALESCE(?7, next_attempt_at) WHERE id = ?1",
-                    )?
-                    .execute(params![
-                        id,
-                        m.attempts,
-                        m.last_error,
-                        if m.attempts > 0 { "simulator" } else { "" },
-                        m.submitted_at.map(|_| format!("sim-m{id}")),
-                        (m.attempts > 0).then_some("scheduler"),
-                        last_attempt.map(ts),
-                    ])?;
+                self.write_story(id, m)?;
             }
             if let Some(at) = m.submitted_at {
                 credit::charge_message(self.conn, id, info.segments as i64, at)?;
@@ -2276,6 +2256,62 @@ impl<'c> Demo<'c> {
                 &entry.detail,
             )?;
         }
+        Ok(())
+    }
+
+    /// Records a message's status changes and the columns they set, as
+    /// [`messages::transition`] would one by one (same lifecycle check, same `sent_at`,
+    /// `final_at`, `listed_at` rules) but in one update: the demo writes 15,000 changes.
+    fn write_story(&self, id: i64, m: &MsgPlan) -> Result<()> {
+        let mut current = MessageStatus::Pending;
+        let (mut sent_at, mut final_at) = (None, None);
+        for s in &m.story {
+            if current == s.status || !current.can_become(s.status) {
+                return Err(DemoError::Generator(format!(
+                    "message #{id}: the lifecycle refuses {current} → {}",
+                    s.status
+                )));
+            }
+            match s.status {
+                MessageStatus::Submitted => sent_at = sent_at.or(Some(s.at)),
+                st if st.is_final() => final_at = final_at.or(Some(s.at)),
+                _ => {}
+            }
+            messages::add_history(self.conn, id, s.status, s.at, &s.actor, &s.detail)?;
+            current = s.status;
+        }
+        let Some(last) = m.story.last() else { return Ok(()) };
+        let listed_at = match current {
+            MessageStatus::Pending | MessageStatus::Sending => None,
+            _ => Some(sent_at.or(final_at).unwrap_or(last.at)),
+        };
+        let last_attempt = m
+            .story
+            .iter()
+            .rev()
+            .find(|s| matches!(s.status, MessageStatus::Sending | MessageStatus::Pending))
+            .map(|s| s.at);
+        self.conn
+            .prepare_cached(
+                "UPDATE messages SET status = ?2, status_at = ?3, sent_at = ?4, final_at = ?5, listed_at = ?6,
+                    attempts = ?7, last_error = ?8, provider = ?9, provider_id = ?10, claimed_by = ?11,
+                    next_attempt_at = COALESCE(?12, next_attempt_at)
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                current.as_str(),
+                ts(last.at),
+                sent_at.map(ts),
+                final_at.map(ts),
+                listed_at.map(ts),
+                m.attempts,
+                m.last_error,
+                if m.attempts > 0 { "simulator" } else { "" },
+                sent_at.map(|_| format!("sim-m{id}")),
+                (m.attempts > 0).then_some("scheduler"),
+                last_attempt.map(ts),
+            ])?;
         Ok(())
     }
 
