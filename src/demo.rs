@@ -100,7 +100,11 @@ pub struct DemoSummary {
 
 impl std::fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "organisation: {} (administrator: {})", self.organisation, self.admin)?;
+        writeln!(
+            f,
+            "organisation: {} (administrator: {})",
+            self.organisation, self.admin
+        )?;
         writeln!(
             f,
             "{} operators, {} counsellors, {} participants, {} saved lists",
@@ -109,20 +113,33 @@ impl std::fmt::Display for DemoSummary {
         writeln!(
             f,
             "{} templates, {} automations, {} events ({} in the next {} days)",
-            self.templates, self.automations, self.events_total, self.events_upcoming, UPCOMING_DAYS
+            self.templates,
+            self.automations,
+            self.events_total,
+            self.events_upcoming,
+            UPCOMING_DAYS
         )?;
         writeln!(
             f,
             "{} messages sent or ended ({} batch and free sends), {} waiting to leave, {} replies, {} opted-out numbers",
             self.messages_history, self.batches, self.messages_pending, self.replies, self.opt_outs
         )?;
-        write!(f, "credit: {} SMS bought, {} left", self.credit_bought, self.credit_balance)
+        write!(
+            f,
+            "credit: {} SMS bought, {} left",
+            self.credit_bought, self.credit_balance
+        )
     }
 }
 
 /// Creates a demo store at `path` (a new file, or an smsdesk store without data) for the
 /// administrator `admin`, as it would look at `now`. Deterministic for a given `seed` and `now`.
-pub fn create(path: &Path, seed: u64, admin: &str, now: DateTime<Utc>) -> anyhow::Result<DemoSummary> {
+pub fn create(
+    path: &Path,
+    seed: u64,
+    admin: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DemoSummary> {
     Ok(create_store(path, seed, admin, now)?)
 }
 
@@ -212,7 +229,9 @@ impl Rng {
     }
 
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
@@ -240,8 +259,16 @@ const COLLABORATORS: [(&str, &str, Option<&str>); 8] = [
 fn operator_candidates() -> [(&'static str, &'static str, Rights); 4] {
     let r = |list: &str| Rights::parse(list).unwrap_or_default();
     [
-        ("claire.martin", "Claire Martin", r("instant,scheduled,batch")),
-        ("karim.benali", "Karim Benali", r("instant,scheduled,templates_only")),
+        (
+            "claire.martin",
+            "Claire Martin",
+            r("instant,scheduled,batch"),
+        ),
+        (
+            "karim.benali",
+            "Karim Benali",
+            r("instant,scheduled,templates_only"),
+        ),
         ("julie.roux", "Julie Roux", r("free,batch")),
         ("sophie.tanguy", "Sophie Tanguy", r("instant,scheduled")),
     ]
@@ -258,8 +285,16 @@ const PROGRAMMES: [&str; 7] = [
 ];
 
 const TOWNS: [&str; 10] = [
-    "Lorient", "Lanester", "Vannes", "Hennebont", "Ploemeur", "Auray", "Quimperlé", "Larmor-Plage",
-    "Séné", "Quéven",
+    "Lorient",
+    "Lanester",
+    "Vannes",
+    "Hennebont",
+    "Ploemeur",
+    "Auray",
+    "Quimperlé",
+    "Larmor-Plage",
+    "Séné",
+    "Quéven",
 ];
 
 const LOCATIONS: [&str; 8] = [
@@ -300,7 +335,13 @@ impl Kind {
 
     fn types(self) -> &'static [&'static str] {
         match self {
-            Kind::Interview => &["Diagnostic", "Suivi mensuel", "Entretien de suivi", "Bilan de parcours", "Point CV"],
+            Kind::Interview => &[
+                "Diagnostic",
+                "Suivi mensuel",
+                "Entretien de suivi",
+                "Bilan de parcours",
+                "Point CV",
+            ],
             Kind::Step => &[
                 "Atelier CV",
                 "Atelier entretien d'embauche",
@@ -320,7 +361,12 @@ impl Kind {
 }
 
 /// Event types the two reminder automations cover (the others get manual reminders).
-const AUTO_INTERVIEW_TYPES: [&str; 4] = ["Diagnostic", "Suivi mensuel", "Entretien de suivi", "Bilan de parcours"];
+const AUTO_INTERVIEW_TYPES: [&str; 4] = [
+    "Diagnostic",
+    "Suivi mensuel",
+    "Entretien de suivi",
+    "Bilan de parcours",
+];
 const AUTO_STEP_TYPES: [&str; 4] = [
     "Atelier CV",
     "Atelier entretien d'embauche",
@@ -431,11 +477,31 @@ const OUI_REPLIES: [&str; 7] = ["Oui", "OUI", "oui", "Oui.", "oui !", "Oui 👍"
 const NON_REPLIES: [&str; 5] = ["Non", "NON", "non", "Non.", "non !"];
 /// Replies that need a person: text, why, the outcome an operator chose when resolved.
 const REVIEW_REPLIES: [(&str, &str, &str); 5] = [
-    ("Oui mais je serai en retard de 10 min", "ambiguous: a keyword with other words", OUTCOME_CONFIRMED),
-    ("oui mais à 15h", "ambiguous: a keyword with other words", OUTCOME_DECLINED),
-    ("Je ne sais pas encore, je vous rappelle", "no keyword matched", OUTCOME_DECLINED),
-    ("C'est à quelle adresse ?", "no keyword matched", OUTCOME_CONFIRMED),
-    ("Pouvez-vous décaler à jeudi ?", "no keyword matched", OUTCOME_DECLINED),
+    (
+        "Oui mais je serai en retard de 10 min",
+        "ambiguous: a keyword with other words",
+        OUTCOME_CONFIRMED,
+    ),
+    (
+        "oui mais à 15h",
+        "ambiguous: a keyword with other words",
+        OUTCOME_DECLINED,
+    ),
+    (
+        "Je ne sais pas encore, je vous rappelle",
+        "no keyword matched",
+        OUTCOME_DECLINED,
+    ),
+    (
+        "C'est à quelle adresse ?",
+        "no keyword matched",
+        OUTCOME_CONFIRMED,
+    ),
+    (
+        "Pouvez-vous décaler à jeudi ?",
+        "no keyword matched",
+        OUTCOME_DECLINED,
+    ),
 ];
 const THANKS_REPLIES: [&str; 3] = ["Merci !", "Merci, à bientôt", "ok merci"];
 
@@ -697,7 +763,15 @@ impl<'c> Demo<'c> {
         let admin = self.admin.clone();
         let at = self.setup;
         operators::add(self.conn, &admin, &admin, Rights::all(), at)?;
-        audit::record(self.conn, at, &admin, "user.bootstrap", "operator", &admin, "first operator becomes administrator")?;
+        audit::record(
+            self.conn,
+            at,
+            &admin,
+            "user.bootstrap",
+            "operator",
+            &admin,
+            "first operator becomes administrator",
+        )?;
         let values = [
             ("organisation", ORGANISATION),
             ("sender", SENDER),
@@ -758,12 +832,22 @@ impl<'c> Demo<'c> {
                     first_name: first.to_string(),
                     last_name: last.to_string(),
                     phone: Some(phone.clone()),
-                    email: Some(format!("{}.{}@example.org", ascii_slug(first), ascii_slug(last))),
+                    email: Some(format!(
+                        "{}.{}@example.org",
+                        ascii_slug(first),
+                        ascii_slug(last)
+                    )),
                     operator_login: login.map(str::to_string),
                     active: true,
                 },
             )?;
-            self.collabs.push(Collab { id, first, last, phone, login });
+            self.collabs.push(Collab {
+                id,
+                first,
+                last,
+                phone,
+                login,
+            });
         }
         Ok(())
     }
@@ -778,14 +862,28 @@ impl<'c> Demo<'c> {
                 // Guadeloupe 0690, Martinique 0696 (not 06965x), Réunion 0692, Guyane 0694
                 // (0694[0-249]), Mayotte 06392: the mobile ranges of the numbering plan.
                 1 => format!("+590690{}{:02}", self.rng.digits(4), tail),
-                2 => format!("+596696{}{}{:02}", self.rng.pick(&['0', '1', '2', '3', '4', '6', '7', '8', '9']), self.rng.digits(3), tail),
+                2 => format!(
+                    "+596696{}{}{:02}",
+                    self.rng
+                        .pick(&['0', '1', '2', '3', '4', '6', '7', '8', '9']),
+                    self.rng.digits(3),
+                    tail
+                ),
                 3 => format!("+262692{}{:02}", self.rng.digits(4), tail),
-                4 => format!("+594694{}{}{:02}", self.rng.pick(&['0', '1', '2', '4', '9']), self.rng.digits(3), tail),
+                4 => format!(
+                    "+594694{}{}{:02}",
+                    self.rng.pick(&['0', '1', '2', '4', '9']),
+                    self.rng.digits(3),
+                    tail
+                ),
                 5 => format!("+2626392{}{:02}", self.rng.digits(3), tail),
                 _ => {
                     // 06 (not 063x / 069x, partly unassigned) or 073–079.
                     let prefix = if self.rng.chance(700) {
-                        format!("6{}", self.rng.pick(&['0', '1', '2', '4', '5', '6', '7', '8']))
+                        format!(
+                            "6{}",
+                            self.rng.pick(&['0', '1', '2', '4', '5', '6', '7', '8'])
+                        )
                     } else {
                         format!("7{}", self.rng.pick(&['3', '4', '5', '6', '7', '8', '9']))
                     };
@@ -799,10 +897,12 @@ impl<'c> Demo<'c> {
     }
 
     fn participants(&mut self) -> Result<()> {
-        let first_names: Vec<(&str, &str)> = data_lines(include_str!("../assets/demo/first_names.txt"))
-            .filter_map(|l| l.split_once('|'))
-            .collect();
-        let last_names: Vec<&str> = data_lines(include_str!("../assets/demo/last_names.txt")).collect();
+        let first_names: Vec<(&str, &str)> =
+            data_lines(include_str!("../assets/demo/first_names.txt"))
+                .filter_map(|l| l.split_once('|'))
+                .collect();
+        let last_names: Vec<&str> =
+            data_lines(include_str!("../assets/demo/last_names.txt")).collect();
         let companies = [
             "Boulangerie Le Goff",
             "SARL Ker Avel",
@@ -839,17 +939,35 @@ impl<'c> Demo<'c> {
             let (civility, first, last, programme, extra) = match kind {
                 "company" => {
                     let name = companies[(i / 33) % companies.len()];
-                    (String::new(), String::new(), name.to_string(), String::new(), "entreprise")
+                    (
+                        String::new(),
+                        String::new(),
+                        name.to_string(),
+                        String::new(),
+                        "entreprise",
+                    )
                 }
                 _ => {
                     let (civ, first) = *self.rng.pick(&first_names);
                     let last = *self.rng.pick(&last_names);
                     if kind == "partner" {
                         let org = partners[(i / 25) % partners.len()];
-                        (civ.to_string(), first.to_string(), format!("{last} ({org})"), String::new(), "partenaire")
+                        (
+                            civ.to_string(),
+                            first.to_string(),
+                            format!("{last} ({org})"),
+                            String::new(),
+                            "partenaire",
+                        )
                     } else {
                         let programme = self.rng.pick(&PROGRAMMES).to_string();
-                        (civ.to_string(), first.to_string(), last.to_string(), programme, "")
+                        (
+                            civ.to_string(),
+                            first.to_string(),
+                            last.to_string(),
+                            programme,
+                            "",
+                        )
                     }
                 }
             };
@@ -861,18 +979,31 @@ impl<'c> Demo<'c> {
             let town = if territory == 0 {
                 self.rng.pick(&TOWNS).to_string()
             } else {
-                ["Pointe-à-Pitre", "Fort-de-France", "Saint-Denis", "Cayenne", "Mamoudzou"][territory - 1].to_string()
+                [
+                    "Pointe-à-Pitre",
+                    "Fort-de-France",
+                    "Saint-Denis",
+                    "Cayenne",
+                    "Mamoudzou",
+                ][territory - 1]
+                    .to_string()
             };
             let mut attributes = serde_json::Map::new();
             if kind == "participant" {
                 file_no += 1;
-                attributes.insert("dossier".into(), format!("MEBS-{:05}", 1000 + file_no * 7).into());
+                attributes.insert(
+                    "dossier".into(),
+                    format!("MEBS-{:05}", 1000 + file_no * 7).into(),
+                );
             } else {
                 attributes.insert("type".into(), extra.into());
             }
             attributes.insert("ville".into(), town.into());
             if kind == "participant" && self.rng.chance(500) {
-                let level = *self.rng.pick(&["CAP", "Bac", "Bac pro", "BTS", "Licence", "Sans diplôme"]);
+                let level =
+                    *self
+                        .rng
+                        .pick(&["CAP", "Bac", "Bac pro", "BTS", "Licence", "Sans diplôme"]);
                 attributes.insert("niveau".into(), level.into());
             }
             let created_at = self.setup + Duration::hours(self.rng.range(24, 24 * 100));
@@ -924,7 +1055,9 @@ impl<'c> Demo<'c> {
         let gj: Vec<i64> = self
             .people
             .iter()
-            .filter(|p| p.programme == "Garantie jeunes" || p.programme == "Contrat d'engagement jeune")
+            .filter(|p| {
+                p.programme == "Garantie jeunes" || p.programme == "Contrat d'engagement jeune"
+            })
             .map(|p| p.id)
             .collect();
         let mut cv: Vec<i64> = Vec::new();
@@ -933,7 +1066,12 @@ impl<'c> Demo<'c> {
                 cv.push(p.id);
             }
         }
-        let partners: Vec<i64> = self.people.iter().filter(|p| p.kind != "participant").map(|p| p.id).collect();
+        let partners: Vec<i64> = self
+            .people
+            .iter()
+            .filter(|p| p.kind != "participant")
+            .map(|p| p.id)
+            .collect();
         let lists = [
             ("Jeunes (GJ et CEJ)", gj, "claire.martin"),
             ("Atelier CV - inscrits", cv, "julie.roux"),
@@ -1018,9 +1156,27 @@ impl<'c> Demo<'c> {
     fn automations(&mut self) -> Result<()> {
         let admin = self.admin.clone();
         let rules: [(&str, Kind, &[&str], i64, usize); 3] = [
-            ("Entretiens : rappel J-2 avec confirmation", Kind::Interview, &AUTO_INTERVIEW_TYPES, -2, T_INTERVIEW_REPLY),
-            ("Étapes : rappel J-1", Kind::Step, &AUTO_STEP_TYPES, -1, T_STEP),
-            ("Orientations : suivi J+3", Kind::Orientation, &[], 3, T_FOLLOW_UP),
+            (
+                "Entretiens : rappel J-2 avec confirmation",
+                Kind::Interview,
+                &AUTO_INTERVIEW_TYPES,
+                -2,
+                T_INTERVIEW_REPLY,
+            ),
+            (
+                "Étapes : rappel J-1",
+                Kind::Step,
+                &AUTO_STEP_TYPES,
+                -1,
+                T_STEP,
+            ),
+            (
+                "Orientations : suivi J+3",
+                Kind::Orientation,
+                &[],
+                3,
+                T_FOLLOW_UP,
+            ),
         ];
         for (i, (name, kind, types, offset, tpl)) in rules.into_iter().enumerate() {
             let at = self.setup + Duration::hours(3) + Duration::minutes(i as i64 * 5);
@@ -1053,7 +1209,10 @@ impl<'c> Demo<'c> {
 
     fn packs(&mut self) -> Result<()> {
         let admin = self.admin.clone();
-        for (days_ago, units, label) in [(118, 5_000, "Pack 5 000 SMS"), (35, 10_000, "Pack 10 000 SMS")] {
+        for (days_ago, units, label) in [
+            (118, 5_000, "Pack 5 000 SMS"),
+            (35, 10_000, "Pack 10 000 SMS"),
+        ] {
             let at = self.now - Duration::days(days_ago);
             let bought_on = at.with_timezone(&self.tz).date_naive();
             let id = credit::add_pack(self.conn, units, label, bought_on, &admin, at)?;
@@ -1080,7 +1239,9 @@ impl<'c> Demo<'c> {
             if !p.reachable() || i % 7 != 2 {
                 continue;
             }
-            let Some(phone) = p.mobile.clone() else { continue };
+            let Some(phone) = p.mobile.clone() else {
+                continue;
+            };
             let at = self.now - Duration::days(10 + 12 * chosen) - Duration::hours(3);
             let (source, by) = if chosen == 2 {
                 ("import", self.admin.clone())
@@ -1095,7 +1256,15 @@ impl<'c> Demo<'c> {
                 object_id: phone.clone(),
                 detail: format!("{source}: participant #{}", p.id),
             });
-            self.opt_outs.insert(phone, OptOut { at, source, reply: None, by });
+            self.opt_outs.insert(
+                phone,
+                OptOut {
+                    at,
+                    source,
+                    reply: None,
+                    by,
+                },
+            );
             chosen += 1;
         }
     }
@@ -1158,12 +1327,19 @@ impl<'c> Demo<'c> {
     }
 
     fn reachable_people(&self) -> Vec<usize> {
-        (0..self.people.len()).filter(|&i| self.people[i].reachable()).collect()
+        (0..self.people.len())
+            .filter(|&i| self.people[i].reachable())
+            .collect()
     }
 
     // -- texts -------------------------------------------------------------------------------
 
-    fn merge_data(&self, person: Option<usize>, event: Option<usize>, collab: Option<usize>) -> MergeData {
+    fn merge_data(
+        &self,
+        person: Option<usize>,
+        event: Option<usize>,
+        collab: Option<usize>,
+    ) -> MergeData {
         let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
         MergeData {
             participant: person.map(|i| {
@@ -1201,7 +1377,14 @@ impl<'c> Demo<'c> {
     }
 
     /// The final text of a message from template `tpl`, as the core composes it.
-    fn render(&self, tpl: usize, person: Option<usize>, event: Option<usize>, collab: Option<usize>, stop: bool) -> Result<String> {
+    fn render(
+        &self,
+        tpl: usize,
+        person: Option<usize>,
+        event: Option<usize>,
+        collab: Option<usize>,
+        stop: bool,
+    ) -> Result<String> {
         let data = self.merge_data(person, event, collab);
         let body = template::render(&self.templates[tpl].parsed, &data, Lang::Fr).map_err(|e| {
             DemoError::Generator(format!("template {:?}: {e}", TEMPLATES[tpl].name))
@@ -1227,19 +1410,42 @@ impl<'c> Demo<'c> {
 
     /// The last instant a message may still leave (SPEC §3 "Retries"): a reminder until its
     /// event starts, anything else 24 h after it was due.
-    fn deadline(&self, kind: MessageKind, created: DateTime<Utc>, planned: DateTime<Utc>, event: Option<usize>) -> DateTime<Utc> {
+    fn deadline(
+        &self,
+        kind: MessageKind,
+        created: DateTime<Utc>,
+        planned: DateTime<Utc>,
+        event: Option<usize>,
+    ) -> DateTime<Utc> {
         match (kind, event) {
-            (MessageKind::Reminder, Some(e)) => window::retry_deadline(true, created, Some(self.events[e].start)),
+            (MessageKind::Reminder, Some(e)) => {
+                window::retry_deadline(true, created, Some(self.events[e].start))
+            }
             _ => window::retry_deadline(false, created.max(planned), None),
         }
     }
 
     /// A reminder (or follow-up) message for event `e` from template `tpl`.
-    fn event_message(&self, e: usize, kind: MessageKind, tpl: usize, automation: Option<usize>, planned: DateTime<Utc>) -> Result<MsgPlan> {
+    fn event_message(
+        &self,
+        e: usize,
+        kind: MessageKind,
+        tpl: usize,
+        automation: Option<usize>,
+        planned: DateTime<Utc>,
+    ) -> Result<MsgPlan> {
         let ev = &self.events[e];
         let p = &self.people[ev.participant];
-        let phone = p.mobile.clone().ok_or_else(|| DemoError::Generator("reminder to a participant without mobile".into()))?;
-        let text = self.render(tpl, Some(ev.participant), Some(e), Some(ev.collaborator), false)?;
+        let phone = p.mobile.clone().ok_or_else(|| {
+            DemoError::Generator("reminder to a participant without mobile".into())
+        })?;
+        let text = self.render(
+            tpl,
+            Some(ev.participant),
+            Some(e),
+            Some(ev.collaborator),
+            false,
+        )?;
         let expects_reply = TEMPLATES[tpl].reply;
         let created_at = ev.created_at.min(planned);
         Ok(MsgPlan {
@@ -1274,16 +1480,32 @@ impl<'c> Demo<'c> {
 
     /// Picks the reminder an event gets: an automation's, a manual one, or none.
     /// Returns (days before, template, automation).
-    fn reminder_choice(&mut self, kind: Kind, event_type: &str, reachable: bool) -> Option<(i64, usize, Option<usize>)> {
+    fn reminder_choice(
+        &mut self,
+        kind: Kind,
+        event_type: &str,
+        reachable: bool,
+    ) -> Option<(i64, usize, Option<usize>)> {
         if !reachable || self.rng.chance(100) {
             return None;
         }
         match kind {
-            Kind::Interview if AUTO_INTERVIEW_TYPES.contains(&event_type) => Some((2, T_INTERVIEW_REPLY, Some(A_INTERVIEW))),
-            Kind::Interview => self.rng.chance(700).then_some((1, T_INTERVIEW_SIMPLE, None)),
+            Kind::Interview if AUTO_INTERVIEW_TYPES.contains(&event_type) => {
+                Some((2, T_INTERVIEW_REPLY, Some(A_INTERVIEW)))
+            }
+            Kind::Interview => self
+                .rng
+                .chance(700)
+                .then_some((1, T_INTERVIEW_SIMPLE, None)),
             Kind::Step if AUTO_STEP_TYPES.contains(&event_type) => Some((1, T_STEP, Some(A_STEP))),
-            Kind::Step => self.rng.chance(500).then(|| (self.rng.range(1, 2), T_STEP, None)),
-            Kind::Orientation => self.rng.chance(650).then(|| (self.rng.range(1, 3), T_ORIENTATION_REPLY, None)),
+            Kind::Step => self
+                .rng
+                .chance(500)
+                .then(|| (self.rng.range(1, 2), T_STEP, None)),
+            Kind::Orientation => self
+                .rng
+                .chance(650)
+                .then(|| (self.rng.range(1, 3), T_ORIENTATION_REPLY, None)),
         }
     }
 
@@ -1296,10 +1518,20 @@ impl<'c> Demo<'c> {
     }
 
     /// A new event for `person` at `local`, created some days before its reminder.
-    fn new_event(&mut self, person: usize, kind: Kind, local: NaiveDateTime, created_at: DateTime<Utc>) -> EventPlan {
+    fn new_event(
+        &mut self,
+        person: usize,
+        kind: Kind,
+        local: NaiveDateTime,
+        created_at: DateTime<Utc>,
+    ) -> EventPlan {
         let event_type = *self.rng.pick(kind.types());
         let p = &self.people[person];
-        let collaborator = if self.rng.chance(850) { p.collaborator } else { self.rng.index(self.collabs.len()) };
+        let collaborator = if self.rng.chance(850) {
+            p.collaborator
+        } else {
+            self.rng.index(self.collabs.len())
+        };
         let location = if event_type == "Information collective" {
             LOCATIONS[0]
         } else {
@@ -1316,7 +1548,11 @@ impl<'c> Demo<'c> {
             collaborator,
             location,
             theme: programme,
-            channel: if location.starts_with("Visio") { "visio".into() } else { "présentiel".into() },
+            channel: if location.starts_with("Visio") {
+                "visio".into()
+            } else {
+                "présentiel".into()
+            },
             summary: String::new(),
             outcome: String::new(),
             notes: String::new(),
@@ -1336,7 +1572,9 @@ impl<'c> Demo<'c> {
     /// planned time) and queues the reminders already due as history.
     fn upcoming(&mut self) -> Result<Vec<(usize, DateTime<Utc>)>> {
         let mut candidates = Vec::new();
-        let participants: Vec<usize> = (0..self.people.len()).filter(|&i| self.people[i].kind == "participant").collect();
+        let participants: Vec<usize> = (0..self.people.len())
+            .filter(|&i| self.people[i].kind == "participant")
+            .collect();
         let horizon = self.now + Duration::days(UPCOMING_DAYS);
         let mut made = 0;
         while made < UPCOMING_EVENTS {
@@ -1351,7 +1589,8 @@ impl<'c> Demo<'c> {
             }
             let person = *self.rng.pick(&participants);
             let kind = self.pick_kind();
-            let created_at = (self.now - Duration::hours(self.rng.range(2, 24 * 20))).min(start - Duration::days(3));
+            let created_at = (self.now - Duration::hours(self.rng.range(2, 24 * 20)))
+                .min(start - Duration::days(3));
             let mut ev = self.new_event(person, kind, local, created_at);
             let reachable = self.people[person].reachable();
             if let Some((days, tpl, auto)) = self.reminder_choice(kind, ev.event_type, reachable) {
@@ -1360,7 +1599,9 @@ impl<'c> Demo<'c> {
                 ev.reminder_template = Some(tpl);
                 self.events.push(ev);
                 let e = self.events.len() - 1;
-                if let Ok(planned) = window::plan_reminder(local, days as u32, self.tz, &self.window) {
+                if let Ok(planned) =
+                    window::plan_reminder(local, days as u32, self.tz, &self.window)
+                {
                     if planned > self.now {
                         candidates.push((e, planned));
                     } else if planned <= self.now - Duration::minutes(5) {
@@ -1386,7 +1627,9 @@ impl<'c> Demo<'c> {
     fn past_events(&mut self) -> Result<()> {
         let people = self.reachable_people();
         if people.is_empty() {
-            return Err(DemoError::Generator("no participant can receive SMS".into()));
+            return Err(DemoError::Generator(
+                "no participant can receive SMS".into(),
+            ));
         }
         let oldest = self.now - Duration::days(HISTORY_DAYS);
         let latest = self.now - Duration::minutes(10);
@@ -1401,17 +1644,22 @@ impl<'c> Demo<'c> {
             let person = *self.rng.pick(&people);
             let kind = self.pick_kind();
             let mut ev = self.new_event(person, kind, local, start);
-            let Some((days, mut tpl, auto)) = self.reminder_choice(kind, ev.event_type, true) else {
+            let Some((days, mut tpl, auto)) = self.reminder_choice(kind, ev.event_type, true)
+            else {
                 continue;
             };
-            let Ok(planned) = window::plan_reminder(local, days as u32, self.tz, &self.window) else {
+            let Ok(planned) = window::plan_reminder(local, days as u32, self.tz, &self.window)
+            else {
                 continue;
             };
             if planned < oldest || planned > latest {
                 continue;
             }
             // The old template was switched off 40 days ago; it served manual reminders before.
-            if tpl == T_INTERVIEW_SIMPLE && planned < self.now - Duration::days(40) && self.rng.chance(600) {
+            if tpl == T_INTERVIEW_SIMPLE
+                && planned < self.now - Duration::days(40)
+                && self.rng.chance(600)
+            {
                 tpl = T_OLD_INTERVIEW;
             }
             let created_day = self.local(planned).date() - Duration::days(self.rng.range(1, 15));
@@ -1424,13 +1672,19 @@ impl<'c> Demo<'c> {
             let e = self.events.len() - 1;
             let m = self.event_message(e, MessageKind::Reminder, tpl, auto, planned)?;
             self.msgs.push(m);
-            if kind == Kind::Orientation && self.msgs.len() < HISTORY_MESSAGES {
-                if let Ok(follow) = window::plan_follow_up(local, 3, self.tz, &self.window)
-                    && follow <= latest
-                {
-                    let m = self.event_message(e, MessageKind::FollowUp, T_FOLLOW_UP, Some(A_FOLLOW_UP), follow)?;
-                    self.msgs.push(m);
-                }
+            if kind == Kind::Orientation
+                && self.msgs.len() < HISTORY_MESSAGES
+                && let Ok(follow) = window::plan_follow_up(local, 3, self.tz, &self.window)
+                && follow <= latest
+            {
+                let m = self.event_message(
+                    e,
+                    MessageKind::FollowUp,
+                    T_FOLLOW_UP,
+                    Some(A_FOLLOW_UP),
+                    follow,
+                )?;
+                self.msgs.push(m);
             }
         }
         Ok(())
@@ -1449,14 +1703,78 @@ impl<'c> Demo<'c> {
             source: &'static str,
         }
         let defs = [
-            Def { kind: "batch", name: "Atelier CV - relance des inscrits", template: Some(T_CV_WORKSHOP), text: "", campaign: false, days_ago: 52, source: "Atelier CV - inscrits" },
-            Def { kind: "free", name: "Forum entreprises - fichier CCI", template: None, text: "Forum de l'emploi et de l'alternance samedi de 9h à 13h, CCI de Lorient, 21 quai des Indes. Entrée libre.", campaign: true, days_ago: 47, source: "contacts_forum_cci.xlsx" },
-            Def { kind: "batch", name: "Pièces à fournir - jeunes", template: Some(T_DOCUMENTS), text: "", campaign: false, days_ago: 41, source: "Jeunes (GJ et CEJ)" },
-            Def { kind: "batch", name: "Information collective création d'entreprise", template: None, text: "Bonjour {{participant.first_name}}, information collective sur la création d'entreprise jeudi à 14h, MEBS Vannes. Inscription auprès de {{collaborator.first_name}}.", campaign: false, days_ago: 33, source: "filtre : Création d'entreprise" },
-            Def { kind: "free", name: "Job dating saisonniers", template: None, text: "Job dating emplois saisonniers mercredi de 10h à 16h, Palais des congrès de Lorient. Venez avec votre CV !", campaign: true, days_ago: 26, source: "saisonniers.csv" },
-            Def { kind: "batch", name: "Partenaires : réunion trimestrielle", template: None, text: "Bonjour, la réunion trimestrielle des partenaires a lieu mardi à 9h30, MEBS Lorient, 2 rue de Carnel. Merci de confirmer par mail.", campaign: false, days_ago: 19, source: "Partenaires et entreprises" },
-            Def { kind: "batch", name: "Pièces à fournir - accompagnement global", template: Some(T_DOCUMENTS), text: "", campaign: false, days_ago: 12, source: "filtre : Accompagnement global" },
-            Def { kind: "free", name: "Offres de la semaine", template: None, text: "Nouvelles offres d'emploi cette semaine dans le pays de Lorient : consultez-les à l'accueil de la MEBS ou sur notre site.", campaign: true, days_ago: 5, source: "abonnes_offres.ods" },
+            Def {
+                kind: "batch",
+                name: "Atelier CV - relance des inscrits",
+                template: Some(T_CV_WORKSHOP),
+                text: "",
+                campaign: false,
+                days_ago: 52,
+                source: "Atelier CV - inscrits",
+            },
+            Def {
+                kind: "free",
+                name: "Forum entreprises - fichier CCI",
+                template: None,
+                text: "Forum de l'emploi et de l'alternance samedi de 9h à 13h, CCI de Lorient, 21 quai des Indes. Entrée libre.",
+                campaign: true,
+                days_ago: 47,
+                source: "contacts_forum_cci.xlsx",
+            },
+            Def {
+                kind: "batch",
+                name: "Pièces à fournir - jeunes",
+                template: Some(T_DOCUMENTS),
+                text: "",
+                campaign: false,
+                days_ago: 41,
+                source: "Jeunes (GJ et CEJ)",
+            },
+            Def {
+                kind: "batch",
+                name: "Information collective création d'entreprise",
+                template: None,
+                text: "Bonjour {{participant.first_name}}, information collective sur la création d'entreprise jeudi à 14h, MEBS Vannes. Inscription auprès de {{collaborator.first_name}}.",
+                campaign: false,
+                days_ago: 33,
+                source: "filtre : Création d'entreprise",
+            },
+            Def {
+                kind: "free",
+                name: "Job dating saisonniers",
+                template: None,
+                text: "Job dating emplois saisonniers mercredi de 10h à 16h, Palais des congrès de Lorient. Venez avec votre CV !",
+                campaign: true,
+                days_ago: 26,
+                source: "saisonniers.csv",
+            },
+            Def {
+                kind: "batch",
+                name: "Partenaires : réunion trimestrielle",
+                template: None,
+                text: "Bonjour, la réunion trimestrielle des partenaires a lieu mardi à 9h30, MEBS Lorient, 2 rue de Carnel. Merci de confirmer par mail.",
+                campaign: false,
+                days_ago: 19,
+                source: "Partenaires et entreprises",
+            },
+            Def {
+                kind: "batch",
+                name: "Pièces à fournir - accompagnement global",
+                template: Some(T_DOCUMENTS),
+                text: "",
+                campaign: false,
+                days_ago: 12,
+                source: "filtre : Accompagnement global",
+            },
+            Def {
+                kind: "free",
+                name: "Offres de la semaine",
+                template: None,
+                text: "Nouvelles offres d'emploi cette semaine dans le pays de Lorient : consultez-les à l'accueil de la MEBS ou sur notre site.",
+                campaign: true,
+                days_ago: 5,
+                source: "abonnes_offres.ods",
+            },
         ];
         for def in defs {
             let author = if def.kind == "free" {
@@ -1478,7 +1796,11 @@ impl<'c> Demo<'c> {
             }
             let recipients: Vec<usize> = match def.source {
                 s if s.starts_with("Partenaires") => (0..self.people.len())
-                    .filter(|&i| self.people[i].kind != "participant" && self.people[i].mobile.is_some() && self.people[i].consent)
+                    .filter(|&i| {
+                        self.people[i].kind != "participant"
+                            && self.people[i].mobile.is_some()
+                            && self.people[i].consent
+                    })
                     .collect(),
                 "Atelier CV - inscrits" => {
                     let all = self.reachable_people();
@@ -1487,7 +1809,12 @@ impl<'c> Demo<'c> {
                 "Jeunes (GJ et CEJ)" => self
                     .reachable_people()
                     .into_iter()
-                    .filter(|&i| matches!(self.people[i].programme.as_str(), "Garantie jeunes" | "Contrat d'engagement jeune"))
+                    .filter(|&i| {
+                        matches!(
+                            self.people[i].programme.as_str(),
+                            "Garantie jeunes" | "Contrat d'engagement jeune"
+                        )
+                    })
                     .collect(),
                 s if s.starts_with("filtre : ") => {
                     let programme = &s["filtre : ".len()..];
@@ -1517,9 +1844,14 @@ impl<'c> Demo<'c> {
                 None => def.text.to_string(),
             };
             let typed = match def.template {
-                None if def.kind == "batch" => Some(template::parse(def.text, TemplateContext::Batch).map_err(|e| {
-                    DemoError::Generator(format!("batch text {:?} does not parse: {e:?}", def.name))
-                })?),
+                None if def.kind == "batch" => Some(
+                    template::parse(def.text, TemplateContext::Batch).map_err(|e| {
+                        DemoError::Generator(format!(
+                            "batch text {:?} does not parse: {e:?}",
+                            def.name
+                        ))
+                    })?,
+                ),
                 _ => None,
             };
             let mut count = 0;
@@ -1528,18 +1860,35 @@ impl<'c> Demo<'c> {
                 for seq in 0..n {
                     let phone = self.mobile(0, None);
                     let text = self.compose(def.text, true);
-                    self.msgs.push(self.batch_message(MessageKind::Free, b, None, None, None, phone, String::new(), text, &author, created_at, planned_at, def.campaign, seq));
+                    self.msgs.push(self.batch_message(
+                        MessageKind::Free,
+                        b,
+                        None,
+                        None,
+                        None,
+                        phone,
+                        String::new(),
+                        text,
+                        &author,
+                        created_at,
+                        planned_at,
+                        def.campaign,
+                        seq,
+                    ));
                     count += 1;
                 }
             } else {
                 for (seq, &person) in recipients.iter().enumerate() {
                     // The merge fields take the counsellor of the recorded interview.
                     let text = match (def.template, &typed) {
-                        (Some(t), _) => self.render(t, Some(person), None, Some(collaborator), true)?,
+                        (Some(t), _) => {
+                            self.render(t, Some(person), None, Some(collaborator), true)?
+                        }
                         (None, Some(parsed)) => {
                             let data = self.merge_data(Some(person), None, Some(collaborator));
-                            let body = template::render(parsed, &data, Lang::Fr)
-                                .map_err(|e| DemoError::Generator(format!("batch {:?}: {e}", def.name)))?;
+                            let body = template::render(parsed, &data, Lang::Fr).map_err(|e| {
+                                DemoError::Generator(format!("batch {:?}: {e}", def.name))
+                            })?;
                             self.compose(&body, true)
                         }
                         (None, None) => self.compose(def.text, true),
@@ -1572,7 +1921,21 @@ impl<'c> Demo<'c> {
                     };
                     self.events.push(ev);
                     let e = self.events.len() - 1;
-                    let mut m = self.batch_message(MessageKind::Batch, b, Some(person), def.template, Some(collaborator), phone, name, text, &author, created_at, planned_at, def.campaign, seq);
+                    let mut m = self.batch_message(
+                        MessageKind::Batch,
+                        b,
+                        Some(person),
+                        def.template,
+                        Some(collaborator),
+                        phone,
+                        name,
+                        text,
+                        &author,
+                        created_at,
+                        planned_at,
+                        def.campaign,
+                        seq,
+                    );
                     m.event = Some(e);
                     self.msgs.push(m);
                     count += 1;
@@ -1581,7 +1944,11 @@ impl<'c> Demo<'c> {
             self.audit.push(AuditPlan {
                 at: created_at,
                 actor: author.clone(),
-                action: if def.kind == "free" { "free.send" } else { "batch.send" },
+                action: if def.kind == "free" {
+                    "free.send"
+                } else {
+                    "batch.send"
+                },
                 object_type: "batch",
                 object_id: (b + 1).to_string(),
                 detail: format!("{}: {count} recipients", def.name),
@@ -1622,7 +1989,11 @@ impl<'c> Demo<'c> {
     ) -> MsgPlan {
         MsgPlan {
             kind,
-            context: if kind == MessageKind::Free { "free" } else { "batch" },
+            context: if kind == MessageKind::Free {
+                "free"
+            } else {
+                "batch"
+            },
             participant: person,
             event: None,
             batch: Some(batch),
@@ -1650,12 +2021,27 @@ impl<'c> Demo<'c> {
 
     /// An individual message (instant or scheduled) to a participant: typed by the operator, or
     /// the documents template for operators restricted to templates.
-    fn individual_message(&mut self, kind: MessageKind, person: usize, author: &str, created_at: DateTime<Utc>, planned_at: DateTime<Utc>) -> Result<MsgPlan> {
-        let rights = self.operators.iter().find(|(o, _)| o == author).map(|(_, r)| *r).unwrap_or_default();
+    fn individual_message(
+        &mut self,
+        kind: MessageKind,
+        person: usize,
+        author: &str,
+        created_at: DateTime<Utc>,
+        planned_at: DateTime<Utc>,
+    ) -> Result<MsgPlan> {
+        let rights = self
+            .operators
+            .iter()
+            .find(|(o, _)| o == author)
+            .map(|(_, r)| *r)
+            .unwrap_or_default();
         let p_collab = self.people[person].collaborator;
         let collab = self.collab_of_operator(author).unwrap_or(p_collab);
         let (text, template) = if !rights.can_write_text() || self.rng.chance(150) {
-            (self.render(T_DOCUMENTS, Some(person), None, Some(collab), false)?, Some(T_DOCUMENTS))
+            (
+                self.render(T_DOCUMENTS, Some(person), None, Some(collab), false)?,
+                Some(T_DOCUMENTS),
+            )
         } else {
             let c = &self.collabs[collab];
             let body = self
@@ -1707,7 +2093,11 @@ impl<'c> Demo<'c> {
             let created_at = self.office_at(day);
             let (author, planned_at) = if kind == MessageKind::Instant {
                 let author = self.pick_operator(Rights::can_instant);
-                let planned = window::next_opening(created_at + secs(self.settings.grace_seconds), self.tz, &self.window);
+                let planned = window::next_opening(
+                    created_at + secs(self.settings.grace_seconds),
+                    self.tz,
+                    &self.window,
+                );
                 (author, planned)
             } else {
                 let author = self.pick_operator(Rights::can_scheduled);
@@ -1768,10 +2158,10 @@ impl<'c> Demo<'c> {
                 Fate::CancelledByOperator
             };
         }
-        if roll >= 25 && roll < 28 {
+        if (25..28).contains(&roll) {
             return Fate::Unknown;
         }
-        if roll >= 28 && roll < 36 && is_reminder && deadline_passed {
+        if (28..36).contains(&roll) && is_reminder && deadline_passed {
             return Fate::RetryExpired;
         }
         match SimOutcome::for_number(&m.phone) {
@@ -1811,9 +2201,18 @@ impl<'c> Demo<'c> {
         let mut submitted_at = None;
         let mut fate = fate;
         // A final report not yet due at `now` leaves the message submitted.
-        let final_or_in_flight = |steps: &mut Vec<Step>, delay: Duration, status: MessageStatus, detail: &str, fate: &mut Fate| {
+        let final_or_in_flight = |steps: &mut Vec<Step>,
+                                  delay: Duration,
+                                  status: MessageStatus,
+                                  detail: &str,
+                                  fate: &mut Fate| {
             steps.push(step(MessageStatus::Sending, sending, &sched, ""));
-            steps.push(step(MessageStatus::Submitted, submitted, &provider, "accepted by the provider"));
+            steps.push(step(
+                MessageStatus::Submitted,
+                submitted,
+                &provider,
+                "accepted by the provider",
+            ));
             let at = submitted + delay;
             if at <= now {
                 steps.push(step(status, at, &provider, detail));
@@ -1824,22 +2223,50 @@ impl<'c> Demo<'c> {
         match fate {
             Fate::Pending => {}
             Fate::Delivered => {
-                let delay = if self.rng.chance(900) { self.rng.range(3, 40) } else { self.rng.range(60, 1800) };
-                final_or_in_flight(&mut steps, secs(delay), MessageStatus::Delivered, "delivered to the handset", &mut fate);
+                let delay = if self.rng.chance(900) {
+                    self.rng.range(3, 40)
+                } else {
+                    self.rng.range(60, 1800)
+                };
+                final_or_in_flight(
+                    &mut steps,
+                    secs(delay),
+                    MessageStatus::Delivered,
+                    "delivered to the handset",
+                    &mut fate,
+                );
                 submitted_at = Some(submitted);
             }
             Fate::NotDelivered => {
                 let delay = secs(self.rng.range(10, 120));
-                final_or_in_flight(&mut steps, delay, MessageStatus::NotDelivered, "unknown number (not allocated)", &mut fate);
+                final_or_in_flight(
+                    &mut steps,
+                    delay,
+                    MessageStatus::NotDelivered,
+                    "unknown number (not allocated)",
+                    &mut fate,
+                );
                 submitted_at = Some(submitted);
             }
             Fate::Unreachable => {
-                final_or_in_flight(&mut steps, Duration::hours(48), MessageStatus::Expired, "phone unreachable for 48 h", &mut fate);
+                final_or_in_flight(
+                    &mut steps,
+                    Duration::hours(48),
+                    MessageStatus::Expired,
+                    "phone unreachable for 48 h",
+                    &mut fate,
+                );
                 submitted_at = Some(submitted);
             }
             Fate::StopAtOperator => {
                 let delay = secs(self.rng.range(5, 60));
-                final_or_in_flight(&mut steps, delay, MessageStatus::Stop, "the recipient opted out (STOP) at the operator", &mut fate);
+                final_or_in_flight(
+                    &mut steps,
+                    delay,
+                    MessageStatus::Stop,
+                    "the recipient opted out (STOP) at the operator",
+                    &mut fate,
+                );
                 submitted_at = Some(submitted);
                 if fate == Fate::StopAtOperator {
                     let phone = self.msgs[i].phone.clone();
@@ -1853,24 +2280,41 @@ impl<'c> Demo<'c> {
             }
             Fate::InFlight => {
                 steps.push(step(MessageStatus::Sending, sending, &sched, ""));
-                steps.push(step(MessageStatus::Submitted, submitted, &provider, "accepted by the provider"));
+                steps.push(step(
+                    MessageStatus::Submitted,
+                    submitted,
+                    &provider,
+                    "accepted by the provider",
+                ));
                 submitted_at = Some(submitted);
             }
             Fate::Refused => {
                 steps.push(step(MessageStatus::Sending, sending, &sched, ""));
                 last_error = "refused by the provider: destination not allowed".into();
-                steps.push(step(MessageStatus::Failed, submitted, &provider, &last_error));
+                steps.push(step(
+                    MessageStatus::Failed,
+                    submitted,
+                    &provider,
+                    &last_error,
+                ));
             }
             Fate::StopUnsent => {
                 attempts = 0;
-                steps.push(step(MessageStatus::Stop, planned, &sched, "number on the opt-out list: not sent, not charged"));
+                steps.push(step(
+                    MessageStatus::Stop,
+                    planned,
+                    &sched,
+                    "number on the opt-out list: not sent, not charged",
+                ));
             }
             Fate::CancelledByOperator | Fate::CancelledWithEvent => {
                 attempts = 0;
                 // Cancelled between its creation and its planned time, within the last two days
                 // before it (so it stays in the 60 days of history).
                 let oldest = now - Duration::days(HISTORY_DAYS);
-                let span = (planned - created.max(oldest)).num_seconds().clamp(2, 2 * 86_400);
+                let span = (planned - created.max(oldest))
+                    .num_seconds()
+                    .clamp(2, 2 * 86_400);
                 let at = planned - secs(self.rng.range(1, span - 1));
                 let (actor, detail) = if fate == Fate::CancelledWithEvent {
                     (self.msgs[i].created_by.clone(), "the event was cancelled")
@@ -1909,9 +2353,19 @@ impl<'c> Demo<'c> {
             Fate::RetryExpired => {
                 steps.push(step(MessageStatus::Sending, sending, &sched, ""));
                 last_error = "provider unreachable: connection refused".into();
-                steps.push(step(MessageStatus::Pending, submitted, &sched, "provider unreachable: will retry"));
+                steps.push(step(
+                    MessageStatus::Pending,
+                    submitted,
+                    &sched,
+                    "provider unreachable: will retry",
+                ));
                 attempts = 1 + ((deadline - planned).num_minutes() / 30).clamp(1, 40);
-                steps.push(step(MessageStatus::Expired, deadline, &sched, "retry window over: never sent"));
+                steps.push(step(
+                    MessageStatus::Expired,
+                    deadline,
+                    &sched,
+                    "retry window over: never sent",
+                ));
             }
         }
         let m = &mut self.msgs[i];
@@ -1925,9 +2379,12 @@ impl<'c> Demo<'c> {
 
     /// A delivered message that expects a reply may get one before its event starts.
     fn maybe_reply(&mut self, i: usize, stop_done: &mut bool) {
-        let Some(delivered) = self.msgs[i].story.last().map(|s| s.at) else { return };
+        let Some(delivered) = self.msgs[i].story.last().map(|s| s.at) else {
+            return;
+        };
         let Some(e) = self.msgs[i].event else { return };
-        let limit = (self.events[e].start - Duration::minutes(5)).min(self.now - Duration::minutes(1));
+        let limit =
+            (self.events[e].start - Duration::minutes(5)).min(self.now - Duration::minutes(1));
         let room = (limit - delivered).num_seconds();
         if room < 180 {
             return;
@@ -1935,7 +2392,8 @@ impl<'c> Demo<'c> {
         let at = delivered + secs(self.rng.range(120, room.min(6 * 3600)));
         let phone = self.msgs[i].phone.clone();
         let roll = self.rng.below(1000);
-        let stop_time = at > self.now - Duration::days(30) && SimOutcome::for_number(&phone) == SimOutcome::Delivered;
+        let stop_time = at > self.now - Duration::days(30)
+            && SimOutcome::for_number(&phone) == SimOutcome::Delivered;
         let r = self.replies.len();
         let mut reply = ReplyPlan {
             message: Some(i),
@@ -2013,7 +2471,12 @@ impl<'c> Demo<'c> {
             if at < self.now - Duration::days(7) {
                 let by = self.pick_operator(|r| r.admin || r.instant);
                 reply.state = "resolved";
-                reply.outcome = if reply.text.to_lowercase().starts_with("non") { OUTCOME_DECLINED } else { OUTCOME_CONFIRMED }.into();
+                reply.outcome = if reply.text.to_lowercase().starts_with("non") {
+                    OUTCOME_DECLINED
+                } else {
+                    OUTCOME_CONFIRMED
+                }
+                .into();
                 reply.reviewed_by = Some(by);
                 reply.reviewed_at = Some(reviewed);
             }
@@ -2059,11 +2522,15 @@ impl<'c> Demo<'c> {
                 break;
             }
             let ev = &self.events[e];
-            let Some(phone) = self.people[ev.participant].mobile.clone() else { continue };
+            let Some(phone) = self.people[ev.participant].mobile.clone() else {
+                continue;
+            };
             if self.opted_out_before(&phone, self.now) || ev.cancelled {
                 continue;
             }
-            let (Some(tpl), Some(days)) = (ev.reminder_template, ev.reminder_days) else { continue };
+            let (Some(tpl), Some(days)) = (ev.reminder_template, ev.reminder_days) else {
+                continue;
+            };
             let auto = match (ev.kind, tpl, days) {
                 (Kind::Interview, T_INTERVIEW_REPLY, 2) => Some(A_INTERVIEW),
                 (Kind::Step, T_STEP, 1) if AUTO_STEP_TYPES.contains(&ev.event_type) => Some(A_STEP),
@@ -2076,7 +2543,12 @@ impl<'c> Demo<'c> {
         let people: Vec<usize> = self
             .reachable_people()
             .into_iter()
-            .filter(|&i| self.people[i].mobile.as_deref().is_some_and(|m| !self.opted_out_before(m, self.now)))
+            .filter(|&i| {
+                self.people[i]
+                    .mobile
+                    .as_deref()
+                    .is_some_and(|m| !self.opted_out_before(m, self.now))
+            })
             .collect();
         while made < PENDING_MESSAGES {
             let person = *self.rng.pick(&people);
@@ -2087,7 +2559,8 @@ impl<'c> Demo<'c> {
                 continue;
             }
             let created = self.now - Duration::minutes(self.rng.range(20, 3 * 24 * 60));
-            let m = self.individual_message(MessageKind::Scheduled, person, &author, created, at)?;
+            let m =
+                self.individual_message(MessageKind::Scheduled, person, &author, created, at)?;
             self.msgs.push(m);
             made += 1;
         }
@@ -2235,12 +2708,21 @@ impl<'c> Demo<'c> {
             reply_ids[r] = id;
             if let Some(m) = rp.message {
                 self.conn
-                    .prepare_cached("UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL")?
+                    .prepare_cached(
+                        "UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL",
+                    )?
                     .execute(params![msg_ids[m], id])?;
             }
         }
         for (phone, o) in &self.opt_outs {
-            participants::opt_out(self.conn, phone, o.source, o.reply.map(|r| reply_ids[r]), &o.by, o.at)?;
+            participants::opt_out(
+                self.conn,
+                phone,
+                o.source,
+                o.reply.map(|r| reply_ids[r]),
+                &o.by,
+                o.at,
+            )?;
         }
         let mut audit_order: Vec<usize> = (0..self.audit.len()).collect();
         audit_order.sort_by_key(|&a| (self.audit[a].at, a));
@@ -2280,7 +2762,9 @@ impl<'c> Demo<'c> {
             messages::add_history(self.conn, id, s.status, s.at, &s.actor, &s.detail)?;
             current = s.status;
         }
-        let Some(last) = m.story.last() else { return Ok(()) };
+        let Some(last) = m.story.last() else {
+            return Ok(());
+        };
         let listed_at = match current {
             MessageStatus::Pending | MessageStatus::Sending => None,
             _ => Some(sent_at.or(final_at).unwrap_or(last.at)),
@@ -2316,7 +2800,9 @@ impl<'c> Demo<'c> {
     }
 
     fn summary(&self) -> Result<DemoSummary> {
-        let count = |sql: &str| -> Result<usize> { Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize) };
+        let count = |sql: &str| -> Result<usize> {
+            Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize)
+        };
         let credit = credit::summary(self.conn)?;
         Ok(DemoSummary {
             organisation: self.settings.organisation.clone(),
@@ -2342,7 +2828,9 @@ impl<'c> Demo<'c> {
 
 /// Lines of an embedded data file, without blanks and `#` comments.
 fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// `Le Hénanff` → `lehenanff`, for e-mail addresses.
@@ -2388,7 +2876,11 @@ mod tests {
     #[test]
     fn every_template_parses_for_its_context() {
         for def in &TEMPLATES {
-            assert!(template::parse(def.body, def.context).is_ok(), "{}", def.name);
+            assert!(
+                template::parse(def.body, def.context).is_ok(),
+                "{}",
+                def.name
+            );
         }
     }
 

@@ -13,7 +13,9 @@ use std::sync::OnceLock;
 
 /// A Tuesday afternoon in April, Paris summer time.
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 4, 14, 13, 7, 21).single().unwrap()
+    Utc.with_ymd_and_hms(2026, 4, 14, 13, 7, 21)
+        .single()
+        .unwrap()
 }
 
 const ADMIN: &str = "mlegall";
@@ -96,10 +98,20 @@ fn settings_describe_a_breton_agency_on_the_simulator() {
     assert!(!s.signature.is_empty());
     assert_eq!(s.stop_mention, "STOP au 36608");
     assert_eq!(s.timezone, paris());
-    assert_eq!(s.window(), SendWindow::parse("09:00-19:00", "mon-sat").unwrap());
-    assert!(matches!(s.provider, smsdesk::gateway::ProviderConfig::Simulator));
+    assert_eq!(
+        s.window(),
+        SendWindow::parse("09:00-19:00", "mon-sat").unwrap()
+    );
+    assert!(matches!(
+        s.provider,
+        smsdesk::gateway::ProviderConfig::Simulator
+    ));
     // Nothing stored fails validation (doctor would complain).
-    assert!(smsdesk::store::settings::Settings::invalid_stored(c).unwrap().is_empty());
+    assert!(
+        smsdesk::store::settings::Settings::invalid_stored(c)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -107,13 +119,23 @@ fn four_operators_with_different_rights_and_the_caller_is_administrator() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let ops = smsdesk::store::operators::list(&d.conn).unwrap();
     assert_eq!(ops.len(), 4);
-    let admin = ops.iter().find(|o| o.login == ADMIN).expect("the given login is an operator");
+    let admin = ops
+        .iter()
+        .find(|o| o.login == ADMIN)
+        .expect("the given login is an operator");
     assert_eq!(admin.rights, smsdesk::store::operators::Rights::all());
     let admins = ops.iter().filter(|o| o.rights.admin).count();
     assert_eq!(admins, 1, "only the caller administers the demo");
     let distinct: BTreeSet<String> = ops.iter().map(|o| o.rights.to_string()).collect();
-    assert_eq!(distinct.len(), 4, "each operator has different rights: {distinct:?}");
-    assert!(ops.iter().any(|o| o.rights.templates_only), "someone may only send templates");
+    assert_eq!(
+        distinct.len(),
+        4,
+        "each operator has different rights: {distinct:?}"
+    );
+    assert!(
+        ops.iter().any(|o| o.rights.templates_only),
+        "someone may only send templates"
+    );
 }
 
 #[test]
@@ -163,12 +185,24 @@ fn two_hundred_participants_with_every_case_a_batch_must_handle() {
         "SELECT count(*) FROM participants p WHERE EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile)",
     );
     let no_consent = count(c, "SELECT count(*) FROM participants WHERE sms_consent = 0");
-    let partners = count(c, "SELECT count(*) FROM participants WHERE kind = 'partner'");
-    let companies = count(c, "SELECT count(*) FROM participants WHERE kind = 'company'");
+    let partners = count(
+        c,
+        "SELECT count(*) FROM participants WHERE kind = 'partner'",
+    );
+    let companies = count(
+        c,
+        "SELECT count(*) FROM participants WHERE kind = 'company'",
+    );
     assert!((3..=30).contains(&no_mobile), "without mobile: {no_mobile}");
     assert!((3..=30).contains(&opted_out), "opted out: {opted_out}");
-    assert!((3..=30).contains(&no_consent), "without consent: {no_consent}");
-    assert!(partners >= 2 && companies >= 2, "{partners} partners, {companies} companies");
+    assert!(
+        (3..=30).contains(&no_consent),
+        "without consent: {no_consent}"
+    );
+    assert!(
+        partners >= 2 && companies >= 2,
+        "{partners} partners, {companies} companies"
+    );
     // Overseas mobiles of each department.
     for (prefix, what) in [
         ("+590690", "Guadeloupe"),
@@ -177,7 +211,10 @@ fn two_hundred_participants_with_every_case_a_batch_must_handle() {
         ("+594694", "Guyane"),
         ("+262639", "Mayotte"),
     ] {
-        let n = count(c, &format!("SELECT count(*) FROM participants WHERE mobile LIKE '{prefix}%'"));
+        let n = count(
+            c,
+            &format!("SELECT count(*) FROM participants WHERE mobile LIKE '{prefix}%'"),
+        );
         assert!(n >= 1, "no {what} mobile");
     }
     let metro = count(
@@ -186,7 +223,10 @@ fn two_hundred_participants_with_every_case_a_batch_must_handle() {
     );
     assert!(metro >= 150, "{metro}");
     // Every mobile is a real mobile number of the numbering plan, in E.164, and unique.
-    let mobiles = strings(c, "SELECT mobile FROM participants WHERE mobile IS NOT NULL");
+    let mobiles = strings(
+        c,
+        "SELECT mobile FROM participants WHERE mobile IS NOT NULL",
+    );
     for m in &mobiles {
         assert!(is_mobile(m), "{m} is not a valid mobile number");
     }
@@ -194,16 +234,33 @@ fn two_hundred_participants_with_every_case_a_batch_must_handle() {
     assert_eq!(unique.len(), mobiles.len(), "a mobile number is shared");
     // French names with accents and apostrophes.
     let names = strings(c, "SELECT first_name || ' ' || last_name FROM participants").join("|");
-    assert!(names.chars().any(|ch| "éèëïçÉ".contains(ch)), "no accent in names");
+    assert!(
+        names.chars().any(|ch| "éèëïçÉ".contains(ch)),
+        "no accent in names"
+    );
     assert!(names.contains('\''), "no apostrophe in names");
-    let civilities: BTreeSet<String> =
-        strings(c, "SELECT DISTINCT civility FROM participants WHERE kind = 'participant'").into_iter().collect();
-    assert_eq!(civilities, BTreeSet::from(["M.".to_string(), "Mme".to_string()]));
-    let programmes = count(c, "SELECT count(DISTINCT programme) FROM participants WHERE programme <> ''");
+    let civilities: BTreeSet<String> = strings(
+        c,
+        "SELECT DISTINCT civility FROM participants WHERE kind = 'participant'",
+    )
+    .into_iter()
+    .collect();
+    assert_eq!(
+        civilities,
+        BTreeSet::from(["M.".to_string(), "Mme".to_string()])
+    );
+    let programmes = count(
+        c,
+        "SELECT count(DISTINCT programme) FROM participants WHERE programme <> ''",
+    );
     assert!(programmes >= 4, "{programmes}");
     // Attributes are JSON objects.
     for a in strings(c, "SELECT attributes FROM participants") {
-        assert!(serde_json::from_str::<serde_json::Value>(&a).unwrap().is_object());
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&a)
+                .unwrap()
+                .is_object()
+        );
     }
 }
 
@@ -224,24 +281,54 @@ fn three_hundred_events_in_the_next_thirty_days_of_three_kinds() {
     let upcoming = format!("FROM events WHERE starts_at > {from} AND starts_at <= {to}");
     assert_eq!(count(c, &format!("SELECT count(*) {upcoming}")), 300);
     for kind in ["interview", "step", "orientation"] {
-        let n = count(c, &format!("SELECT count(*) {upcoming} AND kind = '{kind}'"));
+        let n = count(
+            c,
+            &format!("SELECT count(*) {upcoming} AND kind = '{kind}'"),
+        );
         assert!(n >= 30, "{kind}: {n}");
-        let types = count(c, &format!("SELECT count(DISTINCT type) {upcoming} AND kind = '{kind}'"));
+        let types = count(
+            c,
+            &format!("SELECT count(DISTINCT type) {upcoming} AND kind = '{kind}'"),
+        );
         assert!(types >= 3, "{kind}: {types} types");
     }
-    let with_reminder = count(c, &format!("SELECT count(*) {upcoming} AND reminder_enabled = 1"));
-    assert!(with_reminder >= 120, "reminders on {with_reminder} upcoming events");
+    let with_reminder = count(
+        c,
+        &format!("SELECT count(*) {upcoming} AND reminder_enabled = 1"),
+    );
+    assert!(
+        with_reminder >= 120,
+        "reminders on {with_reminder} upcoming events"
+    );
     // Nothing beyond the 30 days.
-    assert_eq!(count(c, &format!("SELECT count(*) FROM events WHERE starts_at > {to}")), 0);
+    assert_eq!(
+        count(
+            c,
+            &format!("SELECT count(*) FROM events WHERE starts_at > {to}")
+        ),
+        0
+    );
     // Past events exist for the history.
-    assert!(count(c, &format!("SELECT count(*) FROM events WHERE starts_at < {from}")) > 500);
+    assert!(
+        count(
+            c,
+            &format!("SELECT count(*) FROM events WHERE starts_at < {from}")
+        ) > 500
+    );
     // starts_local is the Paris wall-clock time of starts_at; appointments are 09:00-17:30.
     let mut stmt = c
-        .prepare(&format!("SELECT starts_at, starts_local, location, collaborator_id {upcoming}"))
+        .prepare(&format!(
+            "SELECT starts_at, starts_local, location, collaborator_id {upcoming}"
+        ))
         .unwrap();
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
         })
         .unwrap();
     for row in rows {
@@ -287,7 +374,10 @@ fn eight_templates_that_parse_two_expect_replies_one_locked_one_inactive() {
     assert_eq!(list.iter().filter(|t| t.locked).count(), 1);
     let inactive: Vec<_> = list.iter().filter(|t| !t.active).collect();
     assert_eq!(inactive.len(), 1);
-    assert_eq!(inactive[0].automations, 0, "no automation uses the inactive template");
+    assert_eq!(
+        inactive[0].automations, 0,
+        "no automation uses the inactive template"
+    );
 }
 
 #[test]
@@ -305,7 +395,9 @@ fn three_valid_automations() {
         assert_eq!(t.context, a.event_kind, "{}", a.name);
     }
     assert!(
-        autos.iter().any(|a| templates.iter().any(|t| t.id == a.template_id && t.reply_expected)),
+        autos.iter().any(|a| templates
+            .iter()
+            .any(|t| t.id == a.template_id && t.reply_expected)),
         "the interview reminder asks for a confirmation"
     );
 }
@@ -317,10 +409,20 @@ fn two_packs_and_a_positive_balance_covering_what_is_queued() {
     let packs = smsdesk::store::credit::packs(c).unwrap();
     assert_eq!(packs.len(), 2);
     let today = now().with_timezone(&paris()).date_naive().to_string();
-    assert!(packs.iter().all(|p| p.bought_on < today), "packs are bought in the past");
+    assert!(
+        packs.iter().all(|p| p.bought_on < today),
+        "packs are bought in the past"
+    );
     let s = smsdesk::store::credit::summary(c).unwrap();
-    let queued = count(c, "SELECT COALESCE(SUM(segments),0) FROM messages WHERE status = 'pending'");
-    assert!(s.balance > queued, "balance {} vs queued {queued}", s.balance);
+    let queued = count(
+        c,
+        "SELECT COALESCE(SUM(segments),0) FROM messages WHERE status = 'pending'",
+    );
+    assert!(
+        s.balance > queued,
+        "balance {} vs queued {queued}",
+        s.balance
+    );
     assert!(s.consumed > 5_000, "consumed {}", s.consumed);
 }
 
@@ -328,45 +430,103 @@ fn two_packs_and_a_positive_balance_covering_what_is_queued() {
 fn history_has_five_thousand_messages_with_every_status_and_kind() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
-    assert_eq!(count(c, "SELECT count(*) FROM messages WHERE status <> 'pending'"), 5_000);
+    assert_eq!(
+        count(c, "SELECT count(*) FROM messages WHERE status <> 'pending'"),
+        5_000
+    );
     let oldest = (now() - Duration::days(60)).timestamp();
     assert_eq!(
-        count(c, &format!("SELECT count(*) FROM messages WHERE listed_at < {oldest}")),
+        count(
+            c,
+            &format!("SELECT count(*) FROM messages WHERE listed_at < {oldest}")
+        ),
         0,
         "history is within the last 60 days"
     );
     assert_eq!(
-        count(c, &format!("SELECT count(*) FROM messages WHERE listed_at > {}", now().timestamp())),
+        count(
+            c,
+            &format!(
+                "SELECT count(*) FROM messages WHERE listed_at > {}",
+                now().timestamp()
+            )
+        ),
         0,
         "nothing in the future"
     );
-    let status = |s: &str| count(c, &format!("SELECT count(*) FROM messages WHERE status = '{s}'"));
-    for s in ["delivered", "not_delivered", "expired", "failed", "stop", "cancelled", "unknown", "submitted"] {
+    let status = |s: &str| {
+        count(
+            c,
+            &format!("SELECT count(*) FROM messages WHERE status = '{s}'"),
+        )
+    };
+    for s in [
+        "delivered",
+        "not_delivered",
+        "expired",
+        "failed",
+        "stop",
+        "cancelled",
+        "unknown",
+        "submitted",
+    ] {
         assert!(status(s) > 0, "no {s} message");
     }
     assert_eq!(status("sending"), 0, "nothing is stuck being sent");
-    assert!(status("delivered") > 3_500, "most are delivered: {}", status("delivered"));
+    assert!(
+        status("delivered") > 3_500,
+        "most are delivered: {}",
+        status("delivered")
+    );
     assert!(status("unknown") < 50 && status("submitted") < 150);
-    for kind in ["reminder", "follow_up", "instant", "scheduled", "batch", "free"] {
-        let n = count(c, &format!("SELECT count(*) FROM messages WHERE status <> 'pending' AND kind = '{kind}'"));
+    for kind in [
+        "reminder",
+        "follow_up",
+        "instant",
+        "scheduled",
+        "batch",
+        "free",
+    ] {
+        let n = count(
+            c,
+            &format!("SELECT count(*) FROM messages WHERE status <> 'pending' AND kind = '{kind}'"),
+        );
         assert!(n > 0, "no {kind} message");
     }
     // Both encodings and multi-segment texts appear.
     assert!(count(c, "SELECT count(*) FROM messages WHERE encoding = 'UCS-2'") > 0);
     assert!(count(c, "SELECT count(*) FROM messages WHERE segments > 1") > 0);
     // Free sends have no recipient name; the others do.
-    assert_eq!(count(c, "SELECT count(*) FROM messages WHERE kind = 'free' AND recipient_name <> ''"), 0);
-    assert_eq!(count(c, "SELECT count(*) FROM messages WHERE kind <> 'free' AND recipient_name = ''"), 0);
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE kind = 'free' AND recipient_name <> ''"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE kind <> 'free' AND recipient_name = ''"
+        ),
+        0
+    );
     // Batches and free sends have their batch rows with the right counts.
     assert!(count(c, "SELECT count(*) FROM batches WHERE kind = 'batch'") >= 2);
     assert!(count(c, "SELECT count(*) FROM batches WHERE kind = 'free'") >= 2);
     assert_eq!(
-        count(c, "SELECT count(*) FROM batches b WHERE recipients <> (SELECT count(*) FROM messages m WHERE m.batch_id = b.id)"),
+        count(
+            c,
+            "SELECT count(*) FROM batches b WHERE recipients <> (SELECT count(*) FROM messages m WHERE m.batch_id = b.id)"
+        ),
         0
     );
     // One interview recorded per batch recipient.
     assert_eq!(
-        count(c, "SELECT count(*) FROM messages m WHERE m.kind = 'batch' AND NOT EXISTS (SELECT 1 FROM events e WHERE e.batch_id = m.batch_id AND e.participant_id = m.participant_id)"),
+        count(
+            c,
+            "SELECT count(*) FROM messages m WHERE m.kind = 'batch' AND NOT EXISTS (SELECT 1 FROM events e WHERE e.batch_id = m.batch_id AND e.participant_id = m.participant_id)"
+        ),
         0
     );
 }
@@ -375,9 +535,18 @@ fn history_has_five_thousand_messages_with_every_status_and_kind() {
 fn counts_and_encodings_are_those_of_the_segment_rules() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
-    let mut stmt = c.prepare("SELECT text, encoding, chars, segments FROM messages").unwrap();
+    let mut stmt = c
+        .prepare("SELECT text, encoding, chars, segments FROM messages")
+        .unwrap();
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })
         .unwrap();
     for row in rows {
         let (text, enc, chars, segments) = row.unwrap();
@@ -393,22 +562,49 @@ fn counts_and_encodings_are_those_of_the_segment_rules() {
 fn every_message_ends_with_signature_and_batch_and_free_with_stop() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
-    assert_eq!(count(c, "SELECT count(*) FROM messages WHERE text NOT LIKE '%' || char(10) || 'MEBS 02 97 21 40 00%'"), 0);
     assert_eq!(
-        count(c, "SELECT count(*) FROM messages WHERE kind IN ('batch','free') AND text NOT LIKE '%' || char(10) || 'STOP au 36608'"),
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE text NOT LIKE '%' || char(10) || 'MEBS 02 97 21 40 00%'"
+        ),
         0
     );
     assert_eq!(
-        count(c, "SELECT count(*) FROM messages WHERE kind NOT IN ('batch','free') AND text LIKE '%STOP au 36608'"),
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE kind IN ('batch','free') AND text NOT LIKE '%' || char(10) || 'STOP au 36608'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE kind NOT IN ('batch','free') AND text LIKE '%STOP au 36608'"
+        ),
         0
     );
     // Reply messages come from the reply number, the others from the sender name.
-    assert_eq!(count(c, "SELECT count(*) FROM messages WHERE expects_reply = 1 AND sender <> '36180'"), 0);
-    assert_eq!(count(c, "SELECT count(*) FROM messages WHERE expects_reply = 0 AND sender <> 'MEBS'"), 0);
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE expects_reply = 1 AND sender <> '36180'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE expects_reply = 0 AND sender <> 'MEBS'"
+        ),
+        0
+    );
 }
 
 /// Rebuilds the merge data of a stored message from its participant, event and collaborator.
-fn merge_data_of(c: &Connection, message_id: i64) -> (String, TemplateContext, MergeData, String, String) {
+fn merge_data_of(
+    c: &Connection,
+    message_id: i64,
+) -> (String, TemplateContext, MergeData, String, String) {
     c.query_row(
         "SELECT t.body, t.context, m.text, m.kind,
                 p.civility, p.first_name, p.last_name, p.programme,
@@ -426,7 +622,9 @@ fn merge_data_of(c: &Connection, message_id: i64) -> (String, TemplateContext, M
             let kind: Option<String> = r.get(11)?;
             let event = match r.get::<_, Option<String>>(8)? {
                 Some(start) => Some(template::EventData {
-                    start: Some(NaiveDateTime::parse_from_str(&start, "%Y-%m-%d %H:%M:%S").unwrap()),
+                    start: Some(
+                        NaiveDateTime::parse_from_str(&start, "%Y-%m-%d %H:%M:%S").unwrap(),
+                    ),
                     event_type: some(r.get(9)?),
                     location: some(r.get(10)?),
                     kind: kind.map(|k| match k.as_str() {
@@ -473,10 +671,19 @@ fn stored_texts_are_their_templates_rendered_for_their_recipient() {
     let c = &d.conn;
     // A spread sample: every 23rd message made from a template, of every kind.
     let ids: Vec<i64> = {
-        let mut stmt = c.prepare("SELECT id FROM messages WHERE template_id IS NOT NULL ORDER BY id").unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        let mut stmt = c
+            .prepare("SELECT id FROM messages WHERE template_id IS NOT NULL ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
-    assert!(ids.len() > 2_000, "most texts come from templates: {}", ids.len());
+    assert!(
+        ids.len() > 2_000,
+        "most texts come from templates: {}",
+        ids.len()
+    );
     let mut kinds = BTreeSet::new();
     for id in ids.iter().step_by(23) {
         let (body, ctx, data, stored, kind) = merge_data_of(c, *id);
@@ -492,6 +699,18 @@ fn stored_texts_are_their_templates_rendered_for_their_recipient() {
     }
 }
 
+/// id, status, created, planned, sent, final, listed, status_at.
+type MessageTimes = (
+    i64,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
 #[test]
 fn status_history_is_complete_ordered_and_consistent_with_the_row() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
@@ -499,8 +718,19 @@ fn status_history_is_complete_ordered_and_consistent_with_the_row() {
     let mut stmt = c
         .prepare("SELECT id, status, created_at, planned_at, sent_at, final_at, listed_at, status_at FROM messages")
         .unwrap();
-    let rows: Vec<(i64, String, i64, i64, Option<i64>, Option<i64>, Option<i64>, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))
+    let rows: Vec<MessageTimes> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -508,9 +738,17 @@ fn status_history_is_complete_ordered_and_consistent_with_the_row() {
     for (id, status, created, planned, sent, fin, listed, status_at) in rows {
         let st = MessageStatus::parse(&status).unwrap();
         let history = smsdesk::store::messages::history(c, id).unwrap();
-        assert_eq!(history.first().map(|h| h.status.as_str()), Some("pending"), "#{id}");
+        assert_eq!(
+            history.first().map(|h| h.status.as_str()),
+            Some("pending"),
+            "#{id}"
+        );
         assert_eq!(history.first().map(|h| h.at), Some(created), "#{id}");
-        assert_eq!(history.last().map(|h| h.status.as_str()), Some(status.as_str()), "#{id}");
+        assert_eq!(
+            history.last().map(|h| h.status.as_str()),
+            Some(status.as_str()),
+            "#{id}"
+        );
         assert_eq!(history.last().map(|h| h.at), Some(status_at), "#{id}");
         // Each step is one the lifecycle allows, in time order, none in the future.
         for pair in history.windows(2) {
@@ -519,9 +757,15 @@ fn status_history_is_complete_ordered_and_consistent_with_the_row() {
             assert!(a.can_become(b), "#{id}: {a} → {b}");
             assert!(pair[0].at <= pair[1].at, "#{id}: history out of order");
         }
-        assert!(history.iter().all(|h| h.at <= now), "#{id}: a change in the future");
+        assert!(
+            history.iter().all(|h| h.at <= now),
+            "#{id}: a change in the future"
+        );
         assert!(created <= planned, "#{id}");
-        let submitted = history.iter().find(|h| h.status == "submitted").map(|h| h.at);
+        let submitted = history
+            .iter()
+            .find(|h| h.status == "submitted")
+            .map(|h| h.at);
         assert_eq!(sent, submitted, "#{id}: sent_at is the submission");
         if let Some(s) = sent {
             assert!(s >= planned, "#{id}: left before it was planned");
@@ -542,12 +786,26 @@ fn every_submitted_message_is_charged_once_and_nothing_else() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
     assert_eq!(
-        count(c, "SELECT count(*) FROM messages m WHERE m.sent_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_ledger l WHERE l.message_id = m.id AND l.units = m.segments AND l.at = m.sent_at)"),
+        count(
+            c,
+            "SELECT count(*) FROM messages m WHERE m.sent_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_ledger l WHERE l.message_id = m.id AND l.units = m.segments AND l.at = m.sent_at)"
+        ),
         0
     );
-    assert_eq!(count(c, "SELECT count(*) FROM credit_ledger l JOIN messages m ON m.id = l.message_id WHERE m.sent_at IS NULL"), 0);
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM credit_ledger l JOIN messages m ON m.id = l.message_id WHERE m.sent_at IS NULL"
+        ),
+        0
+    );
     // Messages to numbers already opted out end as STOP without leaving.
-    assert!(count(c, "SELECT count(*) FROM messages WHERE status = 'stop' AND sent_at IS NULL") > 0);
+    assert!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE status = 'stop' AND sent_at IS NULL"
+        ) > 0
+    );
 }
 
 #[test]
@@ -555,55 +813,113 @@ fn opted_out_numbers_get_nothing_after_their_opt_out() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
     assert_eq!(
-        count(c, "SELECT count(*) FROM messages m JOIN opt_outs o ON o.phone = m.phone WHERE m.sent_at > o.at"),
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN opt_outs o ON o.phone = m.phone WHERE m.sent_at > o.at"
+        ),
         0
     );
     assert_eq!(
-        count(c, "SELECT count(*) FROM messages m JOIN opt_outs o ON o.phone = m.phone WHERE m.status = 'pending'"),
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN opt_outs o ON o.phone = m.phone WHERE m.status = 'pending'"
+        ),
         0
     );
-    let sources: BTreeSet<String> = strings(c, "SELECT DISTINCT source FROM opt_outs").into_iter().collect();
-    assert!(sources.contains("reply") && sources.contains("operator"), "{sources:?}");
+    let sources: BTreeSet<String> = strings(c, "SELECT DISTINCT source FROM opt_outs")
+        .into_iter()
+        .collect();
+    assert!(
+        sources.contains("reply") && sources.contains("operator"),
+        "{sources:?}"
+    );
 }
 
 #[test]
 fn replies_match_reply_messages_and_set_event_outcomes() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
-    let state = |s: &str| count(c, &format!("SELECT count(*) FROM replies WHERE state = '{s}'"));
+    let state = |s: &str| {
+        count(
+            c,
+            &format!("SELECT count(*) FROM replies WHERE state = '{s}'"),
+        )
+    };
     assert!(state("matched") > 50, "matched: {}", state("matched"));
     assert_eq!(state("stop"), 1, "one STOP reply");
     assert!(state("review") + state("resolved") > 0);
     // A matched reply answers a delivered message that expected one, before its event.
     assert_eq!(
-        count(c, "SELECT count(*) FROM replies r JOIN messages m ON m.id = r.message_id WHERE r.state = 'matched' AND (m.expects_reply = 0 OR m.status <> 'delivered' OR r.received_at < m.final_at)"),
+        count(
+            c,
+            "SELECT count(*) FROM replies r JOIN messages m ON m.id = r.message_id WHERE r.state = 'matched' AND (m.expects_reply = 0 OR m.status <> 'delivered' OR r.received_at < m.final_at)"
+        ),
         0
     );
-    assert_eq!(count(c, "SELECT count(*) FROM replies r JOIN events e ON e.id = r.event_id WHERE r.received_at >= e.starts_at"), 0);
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM replies r JOIN events e ON e.id = r.event_id WHERE r.received_at >= e.starts_at"
+        ),
+        0
+    );
     // The keyword decides the outcome, recorded on the event.
     assert_eq!(
-        count(c, "SELECT count(*) FROM replies r JOIN events e ON e.id = r.event_id WHERE r.state IN ('matched','resolved') AND (e.outcome <> r.outcome OR e.reply_text <> r.text)"),
+        count(
+            c,
+            "SELECT count(*) FROM replies r JOIN events e ON e.id = r.event_id WHERE r.state IN ('matched','resolved') AND (e.outcome <> r.outcome OR e.reply_text <> r.text)"
+        ),
         0
     );
-    assert_eq!(count(c, "SELECT count(*) FROM replies WHERE state = 'matched' AND NOT ((keyword = 'OUI' AND outcome = 'confirmé par SMS') OR (keyword = 'NON' AND outcome = 'ne viendra pas'))"), 0);
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM replies WHERE state = 'matched' AND NOT ((keyword = 'OUI' AND outcome = 'confirmé par SMS') OR (keyword = 'NON' AND outcome = 'ne viendra pas'))"
+        ),
+        0
+    );
     for text in strings(c, "SELECT text FROM replies WHERE state = 'matched'") {
         let k = smsdesk::sms::sender::normalize_keyword(&text);
         assert!(k == "OUI" || k == "NON", "{text:?} matched");
     }
-    assert!(count(c, "SELECT count(*) FROM events WHERE outcome = 'confirmé par SMS'") > 0);
-    assert!(count(c, "SELECT count(*) FROM events WHERE outcome = 'ne viendra pas'") > 0);
+    assert!(
+        count(
+            c,
+            "SELECT count(*) FROM events WHERE outcome = 'confirmé par SMS'"
+        ) > 0
+    );
+    assert!(
+        count(
+            c,
+            "SELECT count(*) FROM events WHERE outcome = 'ne viendra pas'"
+        ) > 0
+    );
     // The message points to its first reply.
     assert_eq!(
-        count(c, "SELECT count(*) FROM replies r WHERE r.message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = r.message_id AND m.reply_id = r.id)"),
+        count(
+            c,
+            "SELECT count(*) FROM replies r WHERE r.message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = r.message_id AND m.reply_id = r.id)"
+        ),
         0
     );
     let stop_phone = strings(c, "SELECT from_phone FROM replies WHERE state = 'stop'");
     assert_eq!(
-        count(c, &format!("SELECT count(*) FROM opt_outs WHERE phone = '{}' AND source = 'reply' AND reply_id IS NOT NULL", stop_phone[0])),
+        count(
+            c,
+            &format!(
+                "SELECT count(*) FROM opt_outs WHERE phone = '{}' AND source = 'reply' AND reply_id IS NOT NULL",
+                stop_phone[0]
+            )
+        ),
         1
     );
-    assert!(smsdesk::sms::sender::is_stop_reply(&strings(c, "SELECT text FROM replies WHERE state = 'stop'")[0]));
+    assert!(smsdesk::sms::sender::is_stop_reply(
+        &strings(c, "SELECT text FROM replies WHERE state = 'stop'")[0]
+    ));
 }
+
+/// kind, planned, deadline, event start (local), reminder days, event start (UTC).
+type PendingRow = (String, i64, i64, Option<String>, Option<i64>, Option<i64>);
 
 #[test]
 fn fifty_pending_messages_inside_the_window_before_their_events() {
@@ -616,8 +932,17 @@ fn fifty_pending_messages_inside_the_window_before_their_events() {
              FROM messages m LEFT JOIN events e ON e.id = m.event_id WHERE m.status = 'pending'",
         )
         .unwrap();
-    let rows: Vec<(String, i64, i64, Option<String>, Option<i64>, Option<i64>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+    let rows: Vec<PendingRow> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
@@ -626,21 +951,35 @@ fn fifty_pending_messages_inside_the_window_before_their_events() {
     let mut scheduled = 0;
     for (kind, planned, deadline, start_local, days, starts_at) in rows {
         let at = DateTime::from_timestamp(planned, 0).unwrap();
-        assert!(w.is_open(at, paris()), "pending {kind} at {} is outside the window", local(planned));
+        assert!(
+            w.is_open(at, paris()),
+            "pending {kind} at {} is outside the window",
+            local(planned)
+        );
         assert!(at > now() && at < now() + Duration::days(30));
         match kind.as_str() {
             "reminder" => {
                 reminders += 1;
-                let start = NaiveDateTime::parse_from_str(&start_local.unwrap(), "%Y-%m-%d %H:%M:%S").unwrap();
-                let expected = window::plan_reminder(start, days.unwrap() as u32, paris(), &w).unwrap();
+                let start =
+                    NaiveDateTime::parse_from_str(&start_local.unwrap(), "%Y-%m-%d %H:%M:%S")
+                        .unwrap();
+                let expected =
+                    window::plan_reminder(start, days.unwrap() as u32, paris(), &w).unwrap();
                 assert_eq!(at, expected, "a reminder is planned by the reminder rule");
-                assert_eq!(Some(deadline), starts_at, "a reminder may be retried until its event");
+                assert_eq!(
+                    Some(deadline),
+                    starts_at,
+                    "a reminder may be retried until its event"
+                );
             }
             "scheduled" => scheduled += 1,
             other => panic!("unexpected pending {other}"),
         }
     }
-    assert!(reminders >= 40 && scheduled >= 1, "{reminders} reminders, {scheduled} scheduled");
+    assert!(
+        reminders >= 40 && scheduled >= 1,
+        "{reminders} reminders, {scheduled} scheduled"
+    );
 }
 
 #[test]
@@ -666,7 +1005,9 @@ fn history_reminders_follow_the_reminder_rule_too() {
         assert_eq!(*planned, expected.timestamp());
     }
     // Every message that left did so inside the window.
-    let mut stmt = c.prepare("SELECT sent_at FROM messages WHERE sent_at IS NOT NULL").unwrap();
+    let mut stmt = c
+        .prepare("SELECT sent_at FROM messages WHERE sent_at IS NOT NULL")
+        .unwrap();
     for at in stmt.query_map([], |r| r.get::<_, i64>(0)).unwrap() {
         let at = DateTime::from_timestamp(at.unwrap(), 0).unwrap();
         assert!(
@@ -681,8 +1022,17 @@ fn history_reminders_follow_the_reminder_rule_too() {
 fn a_few_audit_rows_say_who_did_what() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
-    let actions: BTreeSet<String> = strings(c, "SELECT DISTINCT action FROM audit_log").into_iter().collect();
-    for a in ["settings.set", "user.add", "template.create", "automation.create", "credit.add", "message.cancel"] {
+    let actions: BTreeSet<String> = strings(c, "SELECT DISTINCT action FROM audit_log")
+        .into_iter()
+        .collect();
+    for a in [
+        "settings.set",
+        "user.add",
+        "template.create",
+        "automation.create",
+        "credit.add",
+        "message.cancel",
+    ] {
         assert!(actions.contains(a), "no {a} in {actions:?}");
     }
     let unknown_actor = count(
@@ -695,10 +1045,15 @@ fn a_few_audit_rows_say_who_did_what() {
 /// Every row of every table, in a stable order.
 fn dump(path: &Path) -> Vec<String> {
     let conn = open_ro(path);
-    let tables = strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    let tables = strings(
+        &conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    );
     let mut out = Vec::new();
     for t in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2")).unwrap();
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+            .unwrap();
         let n = stmt.column_count();
         let rows = stmt
             .query_map([], |r| {
@@ -734,19 +1089,55 @@ fn same_seed_and_instant_give_the_same_store_other_seeds_differ() {
 fn other_seeds_and_instants_still_meet_the_counts() {
     // A Sunday night in winter and a Saturday evening across the autumn DST change.
     for (seed, at) in [
-        (3, Utc.with_ymd_and_hms(2026, 1, 4, 22, 30, 0).single().unwrap()),
-        (99, Utc.with_ymd_and_hms(2025, 10, 25, 18, 45, 0).single().unwrap()),
+        (
+            3,
+            Utc.with_ymd_and_hms(2026, 1, 4, 22, 30, 0)
+                .single()
+                .unwrap(),
+        ),
+        (
+            99,
+            Utc.with_ymd_and_hms(2025, 10, 25, 18, 45, 0)
+                .single()
+                .unwrap(),
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo.db");
         let s = smsdesk::demo::create(&path, seed, "admin", at).unwrap();
-        assert_eq!((s.participants, s.messages_history, s.messages_pending), (200, 5_000, 50));
+        assert_eq!(
+            (s.participants, s.messages_history, s.messages_pending),
+            (200, 5_000, 50)
+        );
         let conn = open_ro(&path);
         let from = at.timestamp();
         let to = (at + Duration::days(30)).timestamp();
-        assert_eq!(count(&conn, &format!("SELECT count(*) FROM events WHERE starts_at > {from} AND starts_at <= {to}")), 300);
-        for st in ["delivered", "not_delivered", "expired", "failed", "stop", "cancelled", "unknown", "submitted"] {
-            assert!(count(&conn, &format!("SELECT count(*) FROM messages WHERE status = '{st}'")) > 0, "seed {seed}: no {st}");
+        assert_eq!(
+            count(
+                &conn,
+                &format!(
+                    "SELECT count(*) FROM events WHERE starts_at > {from} AND starts_at <= {to}"
+                )
+            ),
+            300
+        );
+        for st in [
+            "delivered",
+            "not_delivered",
+            "expired",
+            "failed",
+            "stop",
+            "cancelled",
+            "unknown",
+            "submitted",
+        ] {
+            assert!(
+                count(
+                    &conn,
+                    &format!("SELECT count(*) FROM messages WHERE status = '{st}'")
+                ) > 0,
+                "seed {seed}: no {st}"
+            );
         }
         assert!(s.credit_balance > 0);
     }
@@ -758,9 +1149,14 @@ fn refuses_to_overwrite_a_store_that_holds_data() {
     let path = dir.path().join("demo.db");
     smsdesk::demo::create(&path, 1, "admin", now()).unwrap();
     let before = dump(&path);
-    let err = smsdesk::demo::create(&path, 2, "admin", now()).unwrap_err().to_string();
+    let err = smsdesk::demo::create(&path, 2, "admin", now())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("already holds data"), "{err}");
-    assert!(err.contains(&path.display().to_string()), "the message names the file: {err}");
+    assert!(
+        err.contains(&path.display().to_string()),
+        "the message names the file: {err}"
+    );
     assert!(before == dump(&path), "the store was modified");
 
     // A store someone started using (one operator) is refused too.
@@ -774,7 +1170,9 @@ fn refuses_to_overwrite_a_store_that_holds_data() {
             })
             .unwrap();
     }
-    let err = smsdesk::demo::create(&used, 1, "admin", now()).unwrap_err().to_string();
+    let err = smsdesk::demo::create(&used, 1, "admin", now())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("1 operators"), "{err}");
 }
 
@@ -802,7 +1200,9 @@ fn an_empty_store_or_an_empty_file_is_fine_and_a_foreign_file_is_refused() {
 fn a_bad_admin_login_is_refused_and_leaves_no_data() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
-    let err = smsdesk::demo::create(&path, 1, "Jean Dupont", now()).unwrap_err().to_string();
+    let err = smsdesk::demo::create(&path, 1, "Jean Dupont", now())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not a valid login"), "{err}");
     // Nothing half-done: the same path then takes a demo.
     smsdesk::demo::create(&path, 1, "jdupont", now()).unwrap();
