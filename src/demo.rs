@@ -667,8 +667,19 @@ struct AuditPlan {
     actor: String,
     action: &'static str,
     object_type: &'static str,
+    /// The object's id when known now; else `link` names the row whose id it will be.
     object_id: String,
+    link: Link,
     detail: String,
+}
+
+/// A row an audit entry refers to, whose id is only known once written.
+#[derive(Clone, Copy)]
+enum Link {
+    None,
+    Message(usize),
+    Reply(usize),
+    Batch(usize),
 }
 
 /// Index of an automation in creation order.
@@ -698,6 +709,8 @@ struct Demo<'c> {
     opt_outs: BTreeMap<String, OptOut>,
     audit: Vec<AuditPlan>,
     saved_lists: usize,
+    /// Members of the saved list "Atelier CV - inscrits" (indexes in `people`).
+    cv_workshop: Vec<usize>,
     upcoming_events: usize,
     used_phones: std::collections::BTreeSet<String>,
 }
@@ -732,6 +745,7 @@ impl<'c> Demo<'c> {
             opt_outs: BTreeMap::new(),
             audit: Vec::new(),
             saved_lists: 0,
+            cv_workshop: Vec::new(),
             upcoming_events: 0,
             used_phones: std::collections::BTreeSet::new(),
         })
@@ -804,6 +818,7 @@ impl<'c> Demo<'c> {
                 action: "user.add",
                 object_type: "operator",
                 object_id: login.to_string(),
+                link: Link::None,
                 detail: rights.to_string(),
             });
             self.operators.push((login.to_string(), rights));
@@ -1061,9 +1076,10 @@ impl<'c> Demo<'c> {
             .map(|p| p.id)
             .collect();
         let mut cv: Vec<i64> = Vec::new();
-        for p in &self.people {
-            if p.kind == "participant" && self.rng.chance(220) {
-                cv.push(p.id);
+        for i in 0..self.people.len() {
+            if self.people[i].kind == "participant" && self.rng.chance(300) {
+                cv.push(self.people[i].id);
+                self.cv_workshop.push(i);
             }
         }
         let partners: Vec<i64> = self
@@ -1095,6 +1111,7 @@ impl<'c> Demo<'c> {
                 action: "list.create",
                 object_type: "saved_list",
                 object_id: name.to_string(),
+                link: Link::None,
                 detail: String::new(),
             });
             self.saved_lists += 1;
@@ -1146,6 +1163,7 @@ impl<'c> Demo<'c> {
                 action: "template.create",
                 object_type: "template",
                 object_id: id.to_string(),
+                link: Link::None,
                 detail: def.name.to_string(),
             });
             self.templates.push(Tpl { id, parsed });
@@ -1200,6 +1218,7 @@ impl<'c> Demo<'c> {
                 action: "automation.create",
                 object_type: "automation",
                 object_id: id.to_string(),
+                link: Link::None,
                 detail: name.to_string(),
             });
             self.automations.push(id);
@@ -1222,6 +1241,7 @@ impl<'c> Demo<'c> {
                 action: "credit.add",
                 object_type: "pack",
                 object_id: id.to_string(),
+                link: Link::None,
                 detail: format!("{units} SMS {label}"),
             });
         }
@@ -1254,6 +1274,7 @@ impl<'c> Demo<'c> {
                 action: "optout.add",
                 object_type: "phone",
                 object_id: phone.clone(),
+                link: Link::None,
                 detail: format!("{source}: participant #{}", p.id),
             });
             self.opt_outs.insert(
@@ -1775,7 +1796,18 @@ impl<'c> Demo<'c> {
                 days_ago: 5,
                 source: "abonnes_offres.ods",
             },
+            Def {
+                kind: "batch",
+                name: "Forum de l'emploi - invitation",
+                template: None,
+                text: "Bonjour {{participant.first_name}}, le forum de l'emploi a lieu samedi de 9h à 13h à la CCI de Lorient. Venez avec votre CV !",
+                campaign: true,
+                days_ago: 9,
+                source: "filtre : tous les participants",
+            },
         ];
+        let mut defs = defs;
+        defs.sort_by_key(|d| std::cmp::Reverse(d.days_ago));
         for def in defs {
             let author = if def.kind == "free" {
                 self.pick_operator(|r| r.admin || r.free)
@@ -1802,10 +1834,13 @@ impl<'c> Demo<'c> {
                             && self.people[i].consent
                     })
                     .collect(),
-                "Atelier CV - inscrits" => {
-                    let all = self.reachable_people();
-                    all.into_iter().filter(|_| self.rng.chance(250)).collect()
-                }
+                "Atelier CV - inscrits" => self
+                    .cv_workshop
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.people[i].reachable())
+                    .collect(),
+                "filtre : tous les participants" => self.reachable_people(),
                 "Jeunes (GJ et CEJ)" => self
                     .reachable_people()
                     .into_iter()
@@ -1856,7 +1891,7 @@ impl<'c> Demo<'c> {
             };
             let mut count = 0;
             if def.kind == "free" {
-                let n = self.rng.range(25, 60) as usize;
+                let n = self.rng.range(80, 220) as usize;
                 for seq in 0..n {
                     let phone = self.mobile(0, None);
                     let text = self.compose(def.text, true);
@@ -1950,7 +1985,8 @@ impl<'c> Demo<'c> {
                     "batch.send"
                 },
                 object_type: "batch",
-                object_id: (b + 1).to_string(),
+                object_id: String::new(),
+                link: Link::Batch(b),
                 detail: format!("{}: {count} recipients", def.name),
             });
             self.batches.push(BatchPlan {
@@ -2328,7 +2364,8 @@ impl<'c> Demo<'c> {
                     action: "message.cancel",
                     object_type: "message",
                     object_id: String::new(),
-                    detail: format!("message #{}", i),
+                    link: Link::Message(i),
+                    detail: detail.to_string(),
                 });
                 if let Some(e) = self.msgs[i].event {
                     let ev = &mut self.events[e];
@@ -2420,25 +2457,14 @@ impl<'c> Demo<'c> {
                 by: "scheduler".into(),
             });
         } else if roll < 560 {
+            // Case, accents, punctuation and emoji are ignored: each of these is the keyword.
             reply.text = self.rng.pick(&OUI_REPLIES).to_string();
             reply.keyword = sender::normalize_keyword(&reply.text);
-            if reply.keyword != "OUI" {
-                reply.state = "review";
-                reply.keyword.clear();
-                reply.review_reason = "ambiguous: a keyword with other words".into();
-            } else {
-                reply.outcome = OUTCOME_CONFIRMED.into();
-            }
+            reply.outcome = OUTCOME_CONFIRMED.into();
         } else if roll < 700 {
             reply.text = self.rng.pick(&NON_REPLIES).to_string();
             reply.keyword = sender::normalize_keyword(&reply.text);
-            if reply.keyword != "NON" {
-                reply.state = "review";
-                reply.keyword.clear();
-                reply.review_reason = "ambiguous: a keyword with other words".into();
-            } else {
-                reply.outcome = OUTCOME_DECLINED.into();
-            }
+            reply.outcome = OUTCOME_DECLINED.into();
         } else if roll < 770 {
             let (text, reason, outcome) = *self.rng.pick(&REVIEW_REPLIES);
             reply.text = text.into();
@@ -2446,7 +2472,7 @@ impl<'c> Demo<'c> {
             reply.review_reason = reason.into();
             // Older ones were settled by a counsellor.
             let reviewed = at + Duration::minutes(self.rng.range(10, 600));
-            if reviewed < self.now - Duration::days(2) {
+            if reviewed < self.now - Duration::days(5) {
                 let by = self.pick_operator(|r| r.admin || r.instant);
                 reply.state = "resolved";
                 reply.outcome = outcome.into();
@@ -2458,28 +2484,12 @@ impl<'c> Demo<'c> {
                     action: "reply.resolve",
                     object_type: "reply",
                     object_id: String::new(),
+                    link: Link::Reply(r),
                     detail: format!("{text:?} → {outcome}"),
                 });
             }
         } else {
             return;
-        }
-        if reply.state == "review" {
-            // A review that an operator has not settled yet, older than a week, would be odd:
-            // the first one older than that was settled too.
-            let reviewed = at + Duration::hours(2);
-            if at < self.now - Duration::days(7) {
-                let by = self.pick_operator(|r| r.admin || r.instant);
-                reply.state = "resolved";
-                reply.outcome = if reply.text.to_lowercase().starts_with("non") {
-                    OUTCOME_DECLINED
-                } else {
-                    OUTCOME_CONFIRMED
-                }
-                .into();
-                reply.reviewed_by = Some(by);
-                reply.reviewed_at = Some(reviewed);
-            }
         }
         if !reply.outcome.is_empty() {
             let ev = &mut self.events[e];
@@ -2728,13 +2738,19 @@ impl<'c> Demo<'c> {
         audit_order.sort_by_key(|&a| (self.audit[a].at, a));
         for a in audit_order {
             let entry = &self.audit[a];
+            let object_id = match entry.link {
+                Link::None => entry.object_id.clone(),
+                Link::Message(m) => msg_ids[m].to_string(),
+                Link::Reply(r) => reply_ids[r].to_string(),
+                Link::Batch(b) => batch_ids[b].to_string(),
+            };
             audit::record(
                 self.conn,
                 entry.at,
                 &entry.actor,
                 entry.action,
                 entry.object_type,
-                &entry.object_id,
+                &object_id,
                 &entry.detail,
             )?;
         }

@@ -521,6 +521,18 @@ fn history_has_five_thousand_messages_with_every_status_and_kind() {
         ),
         0
     );
+    // A batch sent to a saved list went to members of that list.
+    assert_eq!(
+        count(c, "SELECT count(*) FROM messages m JOIN batches b ON b.id = m.batch_id JOIN saved_lists l ON l.name = b.source
+                  WHERE NOT EXISTS (SELECT 1 FROM saved_list_members s WHERE s.list_id = l.id AND s.participant_id = m.participant_id)"),
+        0
+    );
+    assert!(
+        count(
+            c,
+            "SELECT count(*) FROM batches b JOIN saved_lists l ON l.name = b.source"
+        ) >= 2
+    );
     // One interview recorded per batch recipient.
     assert_eq!(
         count(
@@ -847,7 +859,15 @@ fn replies_match_reply_messages_and_set_event_outcomes() {
     };
     assert!(state("matched") > 50, "matched: {}", state("matched"));
     assert_eq!(state("stop"), 1, "one STOP reply");
-    assert!(state("review") + state("resolved") > 0);
+    assert!(state("review") > 0, "the inbox has replies to review");
+    assert!(state("resolved") > 0, "older reviews were settled");
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM replies WHERE state = 'resolved' AND (reviewed_by IS NULL OR reviewed_at < received_at OR outcome = '')"
+        ),
+        0
+    );
     // A matched reply answers a delivered message that expected one, before its event.
     assert_eq!(
         count(
