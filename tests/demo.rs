@@ -1227,3 +1227,251 @@ fn a_bad_admin_login_is_refused_and_leaves_no_data() {
     // Nothing half-done: the same path then takes a demo.
     smsdesk::demo::create(&path, 1, "jdupont", now()).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The store insert functions the demo uses (and the core reuses) refuse bad input clearly.
+
+fn fresh_store() -> (tempfile::TempDir, smsdesk::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = smsdesk::store::Store::open(&dir.path().join("s.db")).unwrap();
+    (dir, store)
+}
+
+fn new_template(
+    name: &str,
+    body: &str,
+    reply: bool,
+    keywords: &[(&str, &str)],
+) -> smsdesk::store::templates::NewTemplate {
+    smsdesk::store::templates::NewTemplate {
+        name: name.into(),
+        context: TemplateContext::Interview,
+        body: body.into(),
+        active: true,
+        locked: false,
+        reply_expected: reply,
+        keywords: keywords
+            .iter()
+            .map(|(k, o)| (k.to_string(), o.to_string()))
+            .collect(),
+        created_by: "admin".into(),
+        created_at: now(),
+    }
+}
+
+#[test]
+fn insert_template_normalises_keywords_and_refuses_what_cannot_work() {
+    use smsdesk::store::templates::{insert_template, keywords};
+    let (_dir, store) = fresh_store();
+    let c = store.conn();
+    let id = insert_template(
+        c,
+        &new_template(
+            "RDV",
+            "RDV le {{event.date}}. OUI ou NON ?",
+            true,
+            &[(" oui ! ", "confirmé"), ("Arrêt", "annulé")],
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        keywords(c, id).unwrap(),
+        vec![
+            ("ARRET".to_string(), "annulé".to_string()),
+            ("OUI".to_string(), "confirmé".to_string())
+        ]
+    );
+    let err = |t| insert_template(c, &t).unwrap_err().to_string();
+    assert!(err(new_template("RDV", "x", false, &[])).contains("already exists"));
+    let e = err(new_template(
+        "Bad",
+        "Bonjour {{participant.prenom}}",
+        false,
+        &[],
+    ));
+    assert!(e.contains("line 1") && e.contains("Bad"), "{e}");
+    assert!(err(new_template("K", "x", false, &[("OUI", "ok")])).contains("reply expected"));
+    assert!(err(new_template("D", "x", true, &[("oui", "a"), ("OUI!", "b")])).contains("twice"));
+    assert!(err(new_template("E", "x", true, &[("?!", "a")])).contains("empty"));
+}
+
+#[test]
+fn insert_automation_checks_delay_kind_and_template_context() {
+    use smsdesk::store::automations::{NewAutomation, insert_automation, list};
+    let (_dir, store) = fresh_store();
+    let c = store.conn();
+    let t = smsdesk::store::templates::insert_template(
+        c,
+        &new_template("RDV", "RDV le {{event.date}}", false, &[]),
+    )
+    .unwrap();
+    let rule = |kind: &str, offset| NewAutomation {
+        name: "R".into(),
+        event_kind: kind.into(),
+        collaborators: vec![3, 1],
+        event_types: vec!["Diagnostic".into()],
+        offset_days: offset,
+        template_id: t,
+        active: true,
+        created_by: "admin".into(),
+        created_at: now(),
+    };
+    insert_automation(c, &rule("interview", -2)).unwrap();
+    let a = &list(c).unwrap()[0];
+    assert_eq!(
+        (
+            a.collaborators.clone(),
+            a.event_types.clone(),
+            a.delay_label()
+        ),
+        (
+            vec![3, 1],
+            vec!["Diagnostic".to_string()],
+            "D-2".to_string()
+        )
+    );
+    for bad in [0, -8, 31] {
+        assert!(
+            insert_automation(c, &rule("interview", bad))
+                .unwrap_err()
+                .to_string()
+                .contains("delay")
+        );
+    }
+    assert!(
+        insert_automation(c, &rule("step", -1))
+            .unwrap_err()
+            .to_string()
+            .contains("written for interview")
+    );
+    assert!(insert_automation(c, &rule("meeting", -1)).is_err());
+}
+
+#[test]
+fn insert_participant_event_list_and_reply_refuse_bad_rows() {
+    use smsdesk::store::participants::{
+        NewParticipant, NewSavedList, insert_participant, insert_saved_list,
+    };
+    let (_dir, store) = fresh_store();
+    let c = store.conn();
+    let person = |mobile: Option<&str>, kind: &str| NewParticipant {
+        kind: kind.into(),
+        first_name: "Élodie".into(),
+        last_name: "N'Diaye".into(),
+        mobile: mobile.map(str::to_string),
+        sms_consent: true,
+        created_at: now(),
+        ..Default::default()
+    };
+    let id = insert_participant(c, &person(Some("+33612345678"), "participant")).unwrap();
+    let p = smsdesk::store::participants::get(c, id).unwrap();
+    assert_eq!(
+        (p.full_name(), p.mobile.as_deref()),
+        ("Élodie N'Diaye".to_string(), Some("+33612345678"))
+    );
+    let e = insert_participant(c, &person(Some("06 12 34 56 78"), "participant"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("E.164") && e.contains("Élodie"), "{e}");
+    assert!(
+        insert_participant(c, &person(None, "client"))
+            .unwrap_err()
+            .to_string()
+            .contains("kind")
+    );
+
+    let list = |name: &str, members: Vec<i64>| NewSavedList {
+        name: name.into(),
+        created_by: "admin".into(),
+        created_at: now(),
+        members,
+    };
+    insert_saved_list(c, &list("Atelier", vec![id, id])).unwrap();
+    assert_eq!(
+        smsdesk::store::participants::saved_lists(c).unwrap()[0].members,
+        1
+    );
+    assert!(
+        insert_saved_list(c, &list("Atelier", vec![]))
+            .unwrap_err()
+            .to_string()
+            .contains("already exists")
+    );
+    assert!(
+        insert_saved_list(c, &list("Autre", vec![999]))
+            .unwrap_err()
+            .to_string()
+            .contains("#999")
+    );
+
+    let at = now() + Duration::days(2);
+    let local_at = at.with_timezone(&paris()).naive_local();
+    let event = |kind: &str, enabled: bool, days: Option<i64>| smsdesk::store::events::NewEvent {
+        participant_id: id,
+        kind: kind.into(),
+        event_type: "Diagnostic".into(),
+        starts_at: at,
+        starts_local: local_at,
+        collaborator_id: None,
+        location: String::new(),
+        theme: String::new(),
+        channel: String::new(),
+        programme: String::new(),
+        summary: String::new(),
+        outcome: String::new(),
+        notes: String::new(),
+        cancelled: false,
+        batch_id: None,
+        reminder_enabled: enabled,
+        reminder_days_before: days,
+        reminder_at: None,
+        reminder_template_id: None,
+        reminder_text: None,
+        reply_text: None,
+        reply_at: None,
+        created_by: "admin".into(),
+        created_at: now(),
+    };
+    let e_id = smsdesk::store::events::insert_event(c, &event("interview", true, Some(1))).unwrap();
+    let row = smsdesk::store::events::get(c, e_id).unwrap();
+    assert_eq!(
+        row.starts_local,
+        local_at.format("%Y-%m-%d %H:%M:%S").to_string()
+    );
+    assert!(row.reminder_enabled);
+    assert!(smsdesk::store::events::insert_event(c, &event("rdv", false, None)).is_err());
+    assert!(
+        smsdesk::store::events::insert_event(c, &event("step", true, None))
+            .unwrap_err()
+            .to_string()
+            .contains("neither")
+    );
+
+    let reply = |state: &str, provider_id: Option<&str>| smsdesk::store::replies::NewReply {
+        from_phone: "+33612345678".into(),
+        to_number: "36180".into(),
+        text: "Oui".into(),
+        received_at: now(),
+        provider: "simulator".into(),
+        provider_id: provider_id.map(str::to_string),
+        message_id: None,
+        event_id: Some(e_id),
+        keyword: "OUI".into(),
+        outcome: "confirmé par SMS".into(),
+        state: state.into(),
+        review_reason: String::new(),
+        reviewed_by: None,
+        reviewed_at: None,
+    };
+    assert!(
+        smsdesk::store::replies::insert_reply(c, &reply("matched", Some("in-1")))
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        smsdesk::store::replies::insert_reply(c, &reply("matched", Some("in-1"))).unwrap(),
+        None,
+        "fetched twice, stored once"
+    );
+    assert!(smsdesk::store::replies::insert_reply(c, &reply("odd", None)).is_err());
+}
