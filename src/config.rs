@@ -72,7 +72,12 @@ impl UserConfig {
         let shown = path.display();
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
-            Err(e) => return (UserConfig::default(), Some(format!("{shown}: cannot read: {e}"))),
+            Err(e) => {
+                return (
+                    UserConfig::default(),
+                    Some(format!("{shown}: cannot read: {e}")),
+                );
+            }
         };
         match toml::from_str::<UserConfig>(&text) {
             Ok(c) => {
@@ -80,17 +85,25 @@ impl UserConfig {
                     && crate::i18n::Lang::parse(l).is_none()
                 {
                     return (
-                        UserConfig { language: None, ..c },
-                        Some(format!("{shown}: language = {l:?}: expected \"fr\" or \"en\"")),
+                        UserConfig {
+                            language: None,
+                            ..c
+                        },
+                        Some(format!(
+                            "{shown}: language = {l:?}: expected \"fr\" or \"en\""
+                        )),
                     );
                 }
                 (c, None)
             }
             Err(e) => {
-                let line = e
-                    .span()
-                    .map_or(0, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-                (UserConfig::default(), Some(format!("{shown}:{line}: {}", e.message())))
+                let line = e.span().map_or(0, |s| {
+                    text[..s.start.min(text.len())].matches('\n').count() + 1
+                });
+                (
+                    UserConfig::default(),
+                    Some(format!("{shown}:{line}: {}", e.message())),
+                )
             }
         }
     }

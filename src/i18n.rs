@@ -4,15 +4,57 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// Language of the interface and of the rendered dates (day and month names).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    /// French (the default: the organisations are French).
     #[default]
     Fr,
+    /// English.
     En,
 }
 
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A language name that is neither French nor English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language `{0}`: expected `fr` (French) or `en` (English)")]
+pub struct LangParseError(pub String);
+
+impl std::str::FromStr for Lang {
+    type Err = LangParseError;
+
+    /// Accepts `fr`, `en`, their names, and `LANG`-style values such as `fr_FR.UTF-8`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        let code = lower.split(['_', '-', '.', '@']).next().unwrap_or("");
+        match code {
+            "fr" | "french" | "francais" | "français" => Ok(Lang::Fr),
+            "en" | "english" | "anglais" => Ok(Lang::En),
+            _ => Err(LangParseError(s.to_string())),
+        }
+    }
+}
+
 impl Lang {
+    /// Both languages, French first.
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
+    /// Two-letter code: `fr` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
     /// The setting wins (`fr` / `en`); otherwise `LC_ALL`, `LC_MESSAGES`, `LANG`; French by default.
     pub fn resolve(setting: &str) -> Lang {
         if let Some(lang) = Lang::parse(setting) {
@@ -46,14 +88,7 @@ impl Lang {
         }
     }
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-
-    /// The chrono locale for dates.
+    /// The chrono locale used for day and month names.
     pub fn locale(self) -> chrono::Locale {
         match self {
             Lang::Fr => chrono::Locale::fr_FR,
@@ -86,7 +121,11 @@ fn flatten(source: &str) -> HashMap<String, String> {
 
 fn walk(table: &toml::Table, prefix: &str, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -123,7 +162,10 @@ mod tests {
         let en = catalogue(Lang::En);
         let mut missing: Vec<_> = fr.keys().filter(|k| !en.contains_key(*k)).collect();
         missing.extend(en.keys().filter(|k| !fr.contains_key(*k)));
-        assert!(missing.is_empty(), "keys missing in one language: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing in one language: {missing:?}"
+        );
         assert!(fr.len() > 20);
     }
 

@@ -19,7 +19,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 4] = [Context::Global, Context::List, Context::Editor, Context::Dialog];
+    pub const ALL: [Context; 4] = [
+        Context::Global,
+        Context::List,
+        Context::Editor,
+        Context::Dialog,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -34,15 +39,50 @@ impl Context {
     pub fn actions(self) -> &'static [&'static str] {
         match self {
             Context::Global => &[
-                "quit", "help", "next_tab", "prev_tab", "tab_dashboard", "tab_settings", "tab_templates",
-                "tab_automations", "tab_users", "tab_sent", "tab_upcoming", "tab_batch", "tab_free",
-                "tab_agenda", "tab_contacts", "tab_inbox", "refresh",
+                "quit",
+                "help",
+                "next_tab",
+                "prev_tab",
+                "tab_dashboard",
+                "tab_settings",
+                "tab_templates",
+                "tab_automations",
+                "tab_users",
+                "tab_sent",
+                "tab_upcoming",
+                "tab_batch",
+                "tab_free",
+                "tab_agenda",
+                "tab_contacts",
+                "tab_inbox",
+                "refresh",
             ],
             Context::List => &[
-                "down", "up", "page_down", "page_up", "first", "last", "open", "filter", "select",
-                "select_all", "cancel_selected", "export", "new", "edit", "delete", "toggle",
+                "down",
+                "up",
+                "page_down",
+                "page_up",
+                "first",
+                "last",
+                "open",
+                "filter",
+                "select",
+                "select_all",
+                "cancel_selected",
+                "export",
+                "new",
+                "edit",
+                "delete",
+                "toggle",
             ],
-            Context::Editor => &["save", "transliterate", "insert_field", "preview", "close", "send"],
+            Context::Editor => &[
+                "save",
+                "transliterate",
+                "insert_field",
+                "preview",
+                "close",
+                "send",
+            ],
             Context::Dialog => &["confirm", "close"],
         }
     }
@@ -97,14 +137,21 @@ impl KeyChord {
             "delete" | "del" => KeyCode::Delete,
             "backspace" => KeyCode::Backspace,
             "insert" => KeyCode::Insert,
-            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            f if f.len() >= 2
+                && f.starts_with('f')
+                && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) =>
+            {
                 KeyCode::F(f[1..].parse().unwrap_or(1))
             }
             _ => {
                 let mut chars = rest.chars();
                 match (chars.next(), chars.next()) {
                     (Some(c), None) if !c.is_control() => KeyCode::Char(c),
-                    _ => return Err(format!("{s:?} is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)")),
+                    _ => {
+                        return Err(format!(
+                            "{s:?} is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)"
+                        ));
+                    }
                 }
             }
         };
@@ -156,7 +203,9 @@ fn normalise(code: KeyCode, mut mods: KeyModifiers) -> KeyChord {
             mods.remove(KeyModifiers::SHIFT);
             KeyCode::Char(c.to_uppercase().next().unwrap_or(c))
         }
-        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+            KeyCode::Char(c.to_ascii_lowercase())
+        }
         KeyCode::Char(c) => {
             // Symbols like `?` come with Shift on some terminals; the character says it all.
             mods.remove(KeyModifiers::SHIFT);
@@ -203,8 +252,8 @@ pub struct Keymap {
 
 #[derive(Deserialize)]
 struct RawBinding {
-    on: toml::Spanned<String>,
-    action: toml::Spanned<String>,
+    on: String,
+    action: String,
     #[serde(default)]
     desc: String,
 }
@@ -253,56 +302,65 @@ impl Keymap {
             }
         };
         // Re-read with spans, section by section, so every problem names its line.
-        #[derive(Deserialize)]
-        struct Spanned {
-            #[serde(flatten)]
-            sections: HashMap<String, toml::Spanned<Vec<toml::Spanned<toml::Value>>>>,
-        }
-        let spanned: Spanned = match toml::from_str(source) {
+        // (Spans survive only when deserialized directly, not through `#[serde(flatten)]`.)
+        type Sections = HashMap<String, toml::Spanned<Vec<toml::Spanned<toml::Table>>>>;
+        let spanned: Sections = match toml::from_str(source) {
             Ok(s) => s,
             Err(e) => {
                 let line = e.span().map_or(0, |s| line_of(s.start));
                 problems.push(KeymapProblem {
                     file: file.into(),
                     line,
-                    reason: format!("every section must be a list of [[section]] entries: {}", e.message()),
+                    reason: format!(
+                        "every section must be a list of [[section]] entries: {}",
+                        e.message()
+                    ),
                 });
                 return problems;
             }
         };
         let _ = table;
-        let mut names: Vec<_> = spanned.sections.into_iter().collect();
+        let mut names: Vec<_> = spanned.into_iter().collect();
         names.sort_by_key(|(_, v)| v.span().start);
         for (name, entries) in names {
             let Some(context) = Context::ALL.into_iter().find(|c| c.name() == name) else {
                 problems.push(KeymapProblem {
                     file: file.into(),
                     line: line_of(entries.span().start),
-                    reason: format!("unknown section [[{name}]] (known: global, list, editor, dialog)"),
+                    reason: format!(
+                        "unknown section [[{name}]] (known: global, list, editor, dialog)"
+                    ),
                 });
                 continue;
             };
             for entry in entries.into_inner() {
                 let line = line_of(entry.span().start);
-                let raw: RawBinding = match entry.into_inner().try_into() {
+                let raw: RawBinding = match toml::Value::Table(entry.into_inner()).try_into() {
                     Ok(r) => r,
                     Err(e) => {
                         problems.push(KeymapProblem {
                             file: file.into(),
                             line,
-                            reason: format!("a binding needs on = \"KEY\" and action = \"ACTION\": {}", e.message()),
+                            reason: format!(
+                                "a binding needs on = \"KEY\" and action = \"ACTION\": {}",
+                                e.message()
+                            ),
                         });
                         continue;
                     }
                 };
-                let key = match KeyChord::parse(raw.on.get_ref()) {
+                let key = match KeyChord::parse(&raw.on) {
                     Ok(k) => k,
                     Err(reason) => {
-                        problems.push(KeymapProblem { file: file.into(), line, reason });
+                        problems.push(KeymapProblem {
+                            file: file.into(),
+                            line,
+                            reason,
+                        });
                         continue;
                     }
                 };
-                let action = raw.action.get_ref().clone();
+                let action = raw.action.clone();
                 if !context.actions().contains(&action.as_str()) {
                     problems.push(KeymapProblem {
                         file: file.into(),
@@ -314,7 +372,11 @@ impl Keymap {
                     });
                     continue;
                 }
-                let desc = if raw.desc.is_empty() { action.replace('_', " ") } else { raw.desc };
+                let desc = if raw.desc.is_empty() {
+                    action.replace('_', " ")
+                } else {
+                    raw.desc
+                };
                 let list = self.sections.entry(context).or_default();
                 list.retain(|b| b.key != key);
                 list.push(Binding { key, action, desc });
@@ -334,7 +396,10 @@ impl Keymap {
     }
 
     pub fn bindings(&self, context: Context) -> &[Binding] {
-        self.sections.get(&context).map(Vec::as_slice).unwrap_or(&[])
+        self.sections
+            .get(&context)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The first key bound to `action` in `context`, for hints (`q quit`).
@@ -378,6 +443,9 @@ mod tests {
         let b = KeyChord::from_event(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
         assert_eq!(a, b);
         assert_eq!(a, KeyChord::parse("A").unwrap());
-        assert_eq!(KeyChord::parse("Shift-Tab").unwrap(), KeyChord::parse("BackTab").unwrap());
+        assert_eq!(
+            KeyChord::parse("Shift-Tab").unwrap(),
+            KeyChord::parse("BackTab").unwrap()
+        );
     }
 }

@@ -31,7 +31,8 @@ fn run(args: Cli) -> Result<(), Failure> {
             config::store_path(args.db.as_deref(), &user_config)
         };
         if args.demo && !db.exists() {
-            smsdesk::demo::create(&db, 2026, &user, clock.now()).map_err(|e| Failure::BadInput(e.to_string()))?;
+            smsdesk::demo::create(&db, 2026, &user, clock.now())
+                .map_err(|e| Failure::BadInput(e.to_string()))?;
         }
         let _log = init_logging();
         return smsdesk::tui::run(smsdesk::tui::Launch {
@@ -56,7 +57,8 @@ fn run(args: Cli) -> Result<(), Failure> {
 /// the store again (its path is shown in the TUI title).
 fn tempdir_for_demo() -> Result<std::path::PathBuf, Failure> {
     let dir = std::env::temp_dir().join(format!("smsdesk-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| Failure::System(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::System(format!("{}: {e}", dir.display())))?;
     Ok(dir)
 }
 

@@ -10,6 +10,7 @@ use serde_json::json;
 use std::path::PathBuf;
 
 mod rules;
+mod sending;
 
 #[derive(Debug, Parser)]
 #[command(name = "smsdesk", version, about = "Send and follow SMS from the terminal", long_about = None)]
@@ -74,6 +75,78 @@ pub enum Command {
     },
     /// Check the store, settings and provider, and say what is wrong
     Doctor,
+    /// Run the scheduler headless (for a systemd service) until SIGTERM
+    Run,
+    /// Send an individual message now or at a local time
+    Send {
+        /// Numbers, comma-separated
+        #[arg(long, value_name = "N[,N…]")]
+        to: String,
+        #[arg(long, value_name = "TEXT")]
+        text: Option<String>,
+        /// Use a template (its id, see the Templates tab)
+        #[arg(long, value_name = "ID")]
+        template: Option<i64>,
+        /// Local date-time, e.g. 2026-03-30T14:00 (default: now)
+        #[arg(long, value_name = "LOCAL_DATETIME")]
+        at: Option<String>,
+    },
+    /// Free send of one text to many numbers: preview, then queue with --yes
+    Free {
+        /// .xlsx, .xls, .ods or .csv file with a TELEPHONE column
+        #[arg(long, value_name = "FILE", conflicts_with = "numbers")]
+        file: Option<PathBuf>,
+        /// Numbers separated by ; , or new lines
+        #[arg(long, value_name = "LIST")]
+        numbers: Option<String>,
+        #[arg(long)]
+        text: String,
+        #[arg(long, value_name = "LOCAL_DATETIME")]
+        at: Option<String>,
+        /// Information campaign: Monday-Saturday 08:00-20:00, no public holiday
+        #[arg(long)]
+        campaign: bool,
+        /// Queue the messages (without it, only the preview is shown)
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List upcoming or sent messages
+    List {
+        #[arg(value_parser = ["upcoming", "sent"])]
+        which: String,
+        /// Statuses, comma-separated (e.g. delivered,failed)
+        #[arg(long)]
+        status: Vec<String>,
+        /// From this local date (YYYY-MM-DD) or date-time
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this local date (inclusive) or date-time
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Cancel messages not yet sent
+    Cancel {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Simulator only: make a reply arrive
+    Simulate {
+        #[command(subcommand)]
+        action: SimulateAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimulateAction {
+    /// A reply arrives from a number
+    Reply {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        text: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,9 +227,10 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         match e {
             // A store we refuse to open is the caller's input being wrong.
-            StoreError::NewerVersion { .. } | StoreError::Unusable { .. } | StoreError::Invalid(_) | StoreError::NotFound { .. } => {
-                Failure::BadInput(e.to_string())
-            }
+            StoreError::NewerVersion { .. }
+            | StoreError::Unusable { .. }
+            | StoreError::Invalid(_)
+            | StoreError::NotFound { .. } => Failure::BadInput(e.to_string()),
             other => Failure::System(other.to_string()),
         }
     }
@@ -205,6 +279,51 @@ pub fn run(command: Command, env: &Env) -> CliResult {
         Command::Phone { numbers } => rules::phone(&numbers, env),
         Command::Plan { event, days_before } => rules::plan(&event, days_before, env),
         Command::Doctor => doctor(env),
+        Command::Run => sending::run(env),
+        Command::Send {
+            to,
+            text,
+            template,
+            at,
+        } => sending::send_cmd(&to, text, template, at, env),
+        Command::Free {
+            file,
+            numbers,
+            text,
+            at,
+            campaign,
+            yes,
+        } => sending::free_cmd(
+            sending::FreeArgs {
+                file,
+                numbers,
+                text,
+                at,
+                campaign,
+                yes,
+            },
+            env,
+        ),
+        Command::List {
+            which,
+            status,
+            from,
+            to,
+            limit,
+        } => sending::list_cmd(
+            sending::ListArgs {
+                upcoming: which == "upcoming",
+                status,
+                from,
+                to,
+                limit,
+            },
+            env,
+        ),
+        Command::Cancel { ids } => sending::cancel_cmd(&ids, env),
+        Command::Simulate {
+            action: SimulateAction::Reply { from, text },
+        } => sending::simulate_reply(&from, &text, env),
     }
 }
 
@@ -217,7 +336,10 @@ fn settings_cmd(action: SettingsAction, env: &Env) -> CliResult {
                     if settings::spec(k).is_none() {
                         // Same wording as `set` for an unknown key.
                         return Err(Failure::BadInput(
-                            settings::validate(k, "").err().map(|e| e.to_string()).unwrap_or_default(),
+                            settings::validate(k, "")
+                                .err()
+                                .map(|e| e.to_string())
+                                .unwrap_or_default(),
                         ));
                     }
                     vec![k.as_str()]
@@ -267,7 +389,11 @@ fn user_cmd(action: UserAction, env: &Env) -> CliResult {
                 println!("operator {name} added");
             }
         }
-        UserAction::Set { name, rights, inactive } => {
+        UserAction::Set {
+            name,
+            rights,
+            inactive,
+        } => {
             admin::set_user(&mut store, &actor, &name, parse(&rights)?, !inactive, now)?;
             if !env.json {
                 println!("operator {name} updated");
@@ -315,7 +441,10 @@ fn credit_cmd(action: Option<CreditAction>, env: &Env) -> CliResult {
             "packs": packs,
         }));
     } else {
-        println!("balance: {} SMS ({} bought, {} consumed)", summary.balance, summary.bought, summary.consumed);
+        println!(
+            "balance: {} SMS ({} bought, {} consumed)",
+            summary.balance, summary.bought, summary.consumed
+        );
         for p in packs {
             println!("  {}  {:>8} SMS  {}", p.bought_on, p.units, p.label);
         }
@@ -344,15 +473,22 @@ fn doctor(env: &Env) -> CliResult {
     let balance = credit::balance(store.conn())?;
     facts.push(format!("credit: {balance} SMS"));
     if balance <= s.low_credit {
-        problems.push(format!("credit is low: {balance} SMS left (threshold {})", s.low_credit));
+        problems.push(format!(
+            "credit is low: {balance} SMS left (threshold {})",
+            s.low_credit
+        ));
     }
-    if operators::list(store.conn())?.iter().all(|o| !o.rights.admin || !o.active) {
+    if operators::list(store.conn())?
+        .iter()
+        .all(|o| !o.rights.admin || !o.active)
+    {
         problems.push("no active administrator".into());
     }
     if let Some(dir) = crate::config::config_dir() {
         facts.push(format!("config directory: {}", dir.display()));
     }
-    let (_, keymap_problems) = crate::keymap::Keymap::load(crate::config::UserConfig::keymap_path().as_deref());
+    let (_, keymap_problems) =
+        crate::keymap::Keymap::load(crate::config::UserConfig::keymap_path().as_deref());
     problems.extend(keymap_problems.iter().map(|p| format!("keymap {p}")));
     if env.json {
         print_json(&json!({"ok": problems.is_empty(), "facts": facts, "problems": problems}));
@@ -371,6 +507,9 @@ fn doctor(env: &Env) -> CliResult {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(Failure::BadInput(format!("{} problem(s) found", problems.len())))
+        Err(Failure::BadInput(format!(
+            "{} problem(s) found",
+            problems.len()
+        )))
     }
 }

@@ -61,7 +61,13 @@ pub fn phone(numbers: &[String], env: &Env) -> CliResult {
         let bad: Vec<String> = checks
             .iter()
             .filter(|c| c.e164.is_none())
-            .map(|c| format!("{}: {}", crate::text::sanitize(&c.input), c.error.as_deref().unwrap_or("invalid")))
+            .map(|c| {
+                format!(
+                    "{}: {}",
+                    crate::text::sanitize(&c.input),
+                    c.error.as_deref().unwrap_or("invalid")
+                )
+            })
             .collect();
         return Err(Failure::BadInput(bad.join("; ")));
     }
@@ -70,7 +76,9 @@ pub fn phone(numbers: &[String], env: &Env) -> CliResult {
 
 pub fn plan(event: &str, days_before: u32, env: &Env) -> CliResult {
     if !(1..=7).contains(&days_before) {
-        return Err(Failure::BadInput(format!("--days-before must be 1 to 7, not {days_before}")));
+        return Err(Failure::BadInput(format!(
+            "--days-before must be 1 to 7, not {days_before}"
+        )));
     }
     let settings = if env.db.exists() {
         Settings::load(Store::open(&env.db)?.conn())?

@@ -6,16 +6,36 @@ use crate::store::{Store, audit, credit, operators, settings};
 use chrono::{DateTime, Utc};
 
 /// Validates and stores a setting (administrators only). Returns the value as shown.
-pub fn set_setting(store: &mut Store, actor: &Actor, key: &str, value: &str, now: DateTime<Utc>) -> CoreResult<String> {
+pub fn set_setting(
+    store: &mut Store,
+    actor: &Actor,
+    key: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<String> {
     actor.require_admin("change settings")?;
     store.write(|tx| Ok(settings::set(tx, key, value, &actor.login, now)?))
 }
 
-pub fn add_user(store: &mut Store, actor: &Actor, login: &str, rights: Rights, now: DateTime<Utc>) -> CoreResult<()> {
+pub fn add_user(
+    store: &mut Store,
+    actor: &Actor,
+    login: &str,
+    rights: Rights,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
     actor.require_admin("add operators")?;
     store.write(|tx| {
         operators::add(tx, login, login, rights, now)?;
-        audit::record(tx, now, &actor.login, "user.add", "operator", login, &rights.to_string())?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "user.add",
+            "operator",
+            login,
+            &rights.to_string(),
+        )?;
         Ok::<_, CoreError>(())
     })
 }
@@ -32,7 +52,15 @@ pub fn set_user(
     store.write(|tx| {
         operators::set(tx, login, rights, active)?;
         let detail = format!("{rights}{}", if active { "" } else { " (inactive)" });
-        audit::record(tx, now, &actor.login, "user.set", "operator", login, &detail)?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "user.set",
+            "operator",
+            login,
+            &detail,
+        )?;
         Ok::<_, CoreError>(())
     })
 }
@@ -48,7 +76,15 @@ pub fn add_credit(
     actor.require_admin("add credit packs")?;
     store.write(|tx| {
         let id = credit::add_pack(tx, units, label, bought_on, &actor.login, now)?;
-        audit::record(tx, now, &actor.login, "credit.add", "pack", &id.to_string(), &format!("{units} SMS {label}"))?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "credit.add",
+            "pack",
+            &id.to_string(),
+            &format!("{units} SMS {label}"),
+        )?;
         Ok::<_, CoreError>(id)
     })
 }

@@ -7,6 +7,10 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 
 pub mod admin;
+pub mod merge;
+pub mod outbox;
+pub mod replies;
+pub mod send;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -62,12 +66,24 @@ impl Actor {
             if let Some(op) = operators::find(tx, login)? {
                 return Ok(Actor {
                     login: op.login,
-                    rights: if op.active { op.rights } else { Rights::default() },
+                    rights: if op.active {
+                        op.rights
+                    } else {
+                        Rights::default()
+                    },
                 });
             }
             if operators::count(tx)? == 0 {
                 operators::add(tx, login, login, Rights::all(), now)?;
-                crate::store::audit::record(tx, now, login, "user.bootstrap", "operator", login, "first operator becomes administrator")?;
+                crate::store::audit::record(
+                    tx,
+                    now,
+                    login,
+                    "user.bootstrap",
+                    "operator",
+                    login,
+                    "first operator becomes administrator",
+                )?;
                 return Ok(Actor {
                     login: login.to_string(),
                     rights: Rights::all(),

@@ -72,6 +72,23 @@ impl HttpClient {
         scrub_secrets(text, &self.secrets)
     }
 
+    /// The same error with every secret scrubbed from its message.
+    pub fn scrub_error(&self, e: ProviderError) -> ProviderError {
+        match e {
+            ProviderError::Config(m) => ProviderError::Config(self.scrub(&m)),
+            ProviderError::Transient {
+                reason,
+                retry_after,
+            } => ProviderError::Transient {
+                reason: self.scrub(&reason),
+                retry_after,
+            },
+            ProviderError::Ambiguous { reason } => ProviderError::Ambiguous {
+                reason: self.scrub(&reason),
+            },
+        }
+    }
+
     pub fn get(&self, url: &str, headers: &[(&str, String)]) -> Result<HttpAnswer, ProviderError> {
         let mut req = self.agent.get(url);
         for (k, v) in headers {
@@ -150,12 +167,22 @@ impl HttpClient {
         let host = host_of(url);
         let provider = self.provider;
         match e {
-            ureq::Error::Timeout(_) => ProviderError::Transient {
+            // Nothing left before the connection was made: safe to retry.
+            ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
+                ProviderError::Transient {
+                    reason: format!(
+                        "{provider} at {host} could not be reached within {} s",
+                        self.timeout.as_secs_f64()
+                    ),
+                    retry_after: None,
+                }
+            }
+            // The request may have been received and acted upon: never retry blindly.
+            ureq::Error::Timeout(_) => ProviderError::Ambiguous {
                 reason: format!(
                     "{provider} at {host} did not answer within {} s",
                     self.timeout.as_secs_f64()
                 ),
-                retry_after: None,
             },
             ureq::Error::Io(io)
                 if matches!(
@@ -163,12 +190,11 @@ impl HttpClient {
                     std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
                 ) =>
             {
-                ProviderError::Transient {
+                ProviderError::Ambiguous {
                     reason: format!(
                         "{provider} at {host} did not answer within {} s",
                         self.timeout.as_secs_f64()
                     ),
-                    retry_after: None,
                 }
             }
             ureq::Error::BadUri(_) | ureq::Error::Http(_) => ProviderError::Config(format!(

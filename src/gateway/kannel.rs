@@ -160,16 +160,8 @@ impl Provider for Kannel {
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
         let url = self.sendsms_request_url(sms);
         let answer = self.http.get(&url, &[])?;
-        classify_answer(answer.status, &answer.body, &sms.reference).map_err(|e| match e {
-            ProviderError::Config(m) => ProviderError::Config(self.http.scrub(&m)),
-            ProviderError::Transient {
-                reason,
-                retry_after,
-            } => ProviderError::Transient {
-                reason: self.http.scrub(&reason),
-                retry_after,
-            },
-        })
+        classify_answer(answer.status, &answer.body, &sms.reference)
+            .map_err(|e| self.http.scrub_error(e))
     }
 
     fn needs_polling(&self) -> bool {
@@ -395,7 +387,24 @@ impl ListenerHandle {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        self.server = None;
+        if self.server.take().is_some() {
+            // tiny_http closes its socket on its accept thread, shortly after the drop: wait
+            // (at most 1 s) until connections are refused, so the port can be bound again.
+            let mut probe = self.addr;
+            if probe.ip().is_unspecified() {
+                probe.set_ip(match probe {
+                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
+            for _ in 0..50 {
+                if std::net::TcpStream::connect_timeout(&probe, Duration::from_millis(100)).is_err()
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
     }
 }
 

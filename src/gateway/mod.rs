@@ -119,6 +119,11 @@ pub enum ProviderError {
     /// Credentials or configuration are wrong: retrying will not help until an operator acts.
     #[error("provider configuration error: {0}")]
     Config(String),
+    /// The request may have reached the provider but no usable answer came back (time-out
+    /// while waiting for the answer, garbage after a success status). Sending again could
+    /// deliver twice, so the message is reconciled or left for an operator instead.
+    #[error("no usable answer from the provider, the message may have been sent: {reason}")]
+    Ambiguous { reason: String },
 }
 
 /// A way to reach phones. Implementations must be `Send + Sync`: the scheduler calls
@@ -140,9 +145,11 @@ pub trait Provider: Send + Sync {
 
 /// Provider choice and credentials, stored as JSON in the settings. Secrets are never printed:
 /// [`ProviderConfig::redacted`] is what logs and screens show, and `Debug` prints that too.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProviderConfig {
+    /// The default: works out of the box, with no network.
+    #[default]
     Simulator,
     Kannel {
         /// e.g. `http://127.0.0.1:13013/cgi-bin/sendsms`
@@ -175,12 +182,6 @@ pub enum ProviderConfig {
         consumer_key: String,
         service_name: String,
     },
-}
-
-impl Default for ProviderConfig {
-    fn default() -> Self {
-        ProviderConfig::Simulator
-    }
 }
 
 /// What secrets are replaced by in [`ProviderConfig::redacted`].
@@ -293,7 +294,7 @@ impl std::fmt::Debug for ProviderConfig {
 }
 
 /// Builds the provider a configuration names, with the default HTTP time-out
-/// ([`http::DEFAULT_TIMEOUT`]). Missing mandatory settings are a [`ProviderError::Config`]
+/// ([`http::DEFAULT_TIMEOUT`]) and the clock of `SMSDESK_NOW` (system clock without it). Missing mandatory settings are a [`ProviderError::Config`]
 /// naming the field. The Kannel callback listener is started separately with
 /// [`kannel::start_listener`] (it needs the scheduler's channel).
 pub fn build(cfg: &ProviderConfig) -> Result<Box<dyn Provider>, ProviderError> {
@@ -305,21 +306,25 @@ pub fn build_with_timeout(
     cfg: &ProviderConfig,
     timeout: Duration,
 ) -> Result<Box<dyn Provider>, ProviderError> {
+    build_with(
+        cfg,
+        timeout,
+        crate::clock::Clock::from_env().unwrap_or_default(),
+    )
+}
+
+/// [`build`] with an HTTP time-out and the clock the simulator reads "now" from. The scheduler
+/// passes its own clock, so simulated statuses follow `SMSDESK_NOW` and test clocks exactly.
+pub fn build_with(
+    cfg: &ProviderConfig,
+    timeout: Duration,
+    clock: crate::clock::Clock,
+) -> Result<Box<dyn Provider>, ProviderError> {
     Ok(match cfg {
-        ProviderConfig::Simulator => Box::new(simulator::Simulator::new()),
+        ProviderConfig::Simulator => Box::new(simulator::Simulator::new().with_clock(clock)),
         ProviderConfig::Kannel { .. } => Box::new(kannel::Kannel::new(cfg, timeout)?),
-        ProviderConfig::Twilio { .. } => {
-            return Err(ProviderError::Config(format!(
-                "{:?}",
-                twilio::Twilio::new(cfg, timeout)?
-            )));
-        }
-        ProviderConfig::Ovh { .. } => {
-            return Err(ProviderError::Config(format!(
-                "{:?}",
-                ovh::Ovh::new(cfg, timeout)?
-            )));
-        }
+        ProviderConfig::Twilio { .. } => Box::new(twilio::Twilio::new(cfg, timeout)?),
+        ProviderConfig::Ovh { .. } => Box::new(ovh::Ovh::new(cfg, timeout)?),
     })
 }
 

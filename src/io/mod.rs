@@ -1,1 +1,3 @@
-//! TODO
+//! Spreadsheet and CSV import and export.
+
+pub mod import;

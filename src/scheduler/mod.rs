@@ -1,1 +1,1148 @@
-//! TODO
+//! The sending loop. One thread owns its own store connection and does all the writing; a
+//! small pool of worker threads only talks to the provider. The order of things is what makes
+//! sends safe:
+//!
+//! 1. Only the holder of the lease (a row in the store, renewed by heartbeats) sends.
+//! 2. A message is claimed — moved to `sending` and committed — *before* the provider is
+//!    called. A message is never claimed twice: the claim is a status change from `pending`
+//!    inside an IMMEDIATE transaction.
+//! 3. A message found in `sending` when a scheduler takes the lease was being sent by a process
+//!    that died. It is never sent again blindly: the provider is asked by our reference where it
+//!    can be; otherwise the message becomes `unknown` for an operator to resend or close.
+//! 4. An answer that may hide a send (time-out after the request left) is treated the same way.
+
+use crate::clock::Clock;
+use crate::gateway::{
+    self, CallbackEvent, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
+    ReportedStatus, StatusReport, SubmitOutcome,
+};
+use crate::sms::status::MessageStatus;
+use crate::sms::window;
+use crate::store::settings::Settings;
+use crate::store::{Store, StoreError, credit, from_ts, lease, messages, participants, stats, ts};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, params};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// How long a lease lasts without a heartbeat before another process may take over.
+pub const LEASE_TTL_SECS: i64 = 20;
+/// How often statuses and replies are polled from providers that need it.
+const POLL_SECS: i64 = 15;
+/// Longest sleep between passes when nothing is due (new work from another process is seen
+/// within this delay; work queued in this process wakes the loop at once).
+const IDLE_MILLIS: u64 = 1000;
+/// Credit shortage: retry after this long.
+const CREDIT_RETRY_SECS: i64 = 60;
+
+/// Our reference for a message, carried by providers (Kannel dlr-url, OVH tag).
+pub fn reference(id: i64) -> String {
+    format!("m{id}")
+}
+
+/// The message id in one of our references.
+pub fn parse_reference(r: &str) -> Option<i64> {
+    r.strip_prefix('m')?.parse().ok()
+}
+
+/// Something the scheduler tells whoever watches it (the TUI redraws the visible page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Messages changed status (sent, reports, replies): re-read what is shown.
+    QueueChanged,
+}
+
+enum Input {
+    Wake,
+    Done(JobResult),
+    Callback(CallbackEvent),
+}
+
+enum Job {
+    Submit { id: i64, sms: OutgoingSms },
+    Poll(Vec<PendingStatus>),
+    Replies(DateTime<Utc>),
+}
+
+enum JobResult {
+    Submitted {
+        id: i64,
+        segments: i64,
+        outcome: Result<SubmitOutcome, ProviderError>,
+    },
+    Polled(Result<Vec<StatusReport>, ProviderError>),
+    Replies {
+        since: DateTime<Utc>,
+        result: Result<Vec<InboundSms>, ProviderError>,
+    },
+}
+
+/// Options of a scheduler run.
+#[derive(Clone)]
+pub struct Options {
+    pub db: std::path::PathBuf,
+    pub clock: Clock,
+    /// Unique per process: host, pid and start time.
+    pub holder: String,
+    /// Use this provider instead of the one in the settings (tests).
+    pub provider: Option<Arc<dyn Provider>>,
+    pub lease_ttl: Duration,
+}
+
+impl Options {
+    pub fn new(db: std::path::PathBuf, clock: Clock) -> Options {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into());
+        Options {
+            db,
+            holder: format!(
+                "{host}:{}:{}",
+                std::process::id(),
+                Utc::now().timestamp_micros()
+            ),
+            clock,
+            provider: None,
+            lease_ttl: lease_ttl_from_env(),
+        }
+    }
+}
+
+/// `SMSDESK_LEASE_TTL` (seconds) shortens the lease for tests that kill schedulers on purpose.
+fn lease_ttl_from_env() -> Duration {
+    std::env::var("SMSDESK_LEASE_TTL")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .map_or(Duration::seconds(LEASE_TTL_SECS), Duration::seconds)
+}
+
+/// A running scheduler thread.
+pub struct Handle {
+    wake: Sender<Input>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Result<(), String>>>,
+}
+
+impl Handle {
+    /// New work was queued: look at once instead of waiting for the next pass.
+    pub fn wake(&self) {
+        let _ = self.wake.send(Input::Wake);
+    }
+
+    /// A cloneable way to wake the scheduler from elsewhere (the TUI's core calls).
+    pub fn waker(&self) -> Waker {
+        Waker(self.wake.clone())
+    }
+
+    /// Finishes in-flight sends, releases the lease, and waits for the thread.
+    pub fn stop(mut self) -> Result<(), String> {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = self.wake.send(Input::Wake);
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .unwrap_or_else(|_| Err("scheduler thread panicked".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = self.wake.send(Input::Wake);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Waker(Sender<Input>);
+
+impl Waker {
+    pub fn wake(&self) {
+        let _ = self.0.send(Input::Wake);
+    }
+}
+
+/// Starts the scheduler on its own thread. `notify` is called (from the scheduler thread)
+/// whenever messages changed.
+pub fn spawn(options: Options, notify: Option<Box<dyn Fn(Notice) + Send>>) -> Handle {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = channel();
+    let thread = {
+        let stop = stop.clone();
+        let tx = tx.clone();
+        std::thread::Builder::new()
+            .name("scheduler".into())
+            .spawn(move || run_loop(options, stop, tx, rx, notify))
+            .ok()
+    };
+    Handle {
+        wake: tx,
+        stop,
+        thread,
+    }
+}
+
+/// Runs the scheduler on the calling thread until `stop` is set (`smsdesk run`).
+pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), String> {
+    let (tx, rx) = channel();
+    // Wake the loop regularly so a stop request is seen quickly.
+    {
+        let tx = tx.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            let _ = tx.send(Input::Wake);
+        });
+    }
+    run_loop(options, stop, tx, rx, None)
+}
+
+fn run_loop(
+    options: Options,
+    stop: Arc<AtomicBool>,
+    tx: Sender<Input>,
+    rx: Receiver<Input>,
+    notify: Option<Box<dyn Fn(Notice) + Send>>,
+) -> Result<(), String> {
+    let store = Store::open(&options.db).map_err(|e| e.to_string())?;
+    let mut engine = Engine::new(store, options, tx, notify).map_err(|e| e.to_string())?;
+    let result = engine.run(&stop, &rx);
+    engine.shutdown(&rx);
+    result.map_err(|e| e.to_string())
+}
+
+/// The scheduler's state, owned by its thread.
+struct Engine {
+    store: Store,
+    clock: Clock,
+    holder: String,
+    lease_ttl: Duration,
+    provider: Arc<dyn Provider>,
+    provider_name: &'static str,
+    /// The configuration `provider` was built from (None: given by the caller, never rebuilt).
+    provider_config: Option<gateway::ProviderConfig>,
+    settings: Settings,
+    jobs: Option<Sender<Job>>,
+    workers: Vec<JoinHandle<()>>,
+    tx: Sender<Input>,
+    notify: Option<Box<dyn Fn(Notice) + Send>>,
+    /// Submissions handed to workers and not yet answered.
+    in_flight: usize,
+    polling: bool,
+    holding: bool,
+    last_heartbeat: Option<DateTime<Utc>>,
+    last_poll: Option<DateTime<Utc>>,
+    listener: Option<gateway::kannel::ListenerHandle>,
+    rate_window_start: DateTime<Utc>,
+    rate_sent: u32,
+    changed: bool,
+}
+
+impl Engine {
+    fn new(
+        store: Store,
+        options: Options,
+        tx: Sender<Input>,
+        notify: Option<Box<dyn Fn(Notice) + Send>>,
+    ) -> Result<Engine, StoreError> {
+        let settings = Settings::load(store.conn())?;
+        let (provider, provider_config) = match &options.provider {
+            Some(p) => (p.clone(), None),
+            None => (
+                build_provider(&settings.provider, &options.clock),
+                Some(settings.provider.clone()),
+            ),
+        };
+        let provider_name = provider.name();
+        let now = options.clock.now();
+        let mut engine = Engine {
+            store,
+            clock: options.clock,
+            holder: options.holder,
+            lease_ttl: options.lease_ttl,
+            provider,
+            provider_name,
+            provider_config,
+            settings,
+            jobs: None,
+            workers: Vec::new(),
+            tx,
+            notify,
+            in_flight: 0,
+            polling: false,
+            holding: false,
+            last_heartbeat: None,
+            last_poll: None,
+            listener: None,
+            rate_window_start: now,
+            rate_sent: 0,
+            changed: false,
+        };
+        engine.start_workers();
+        Ok(engine)
+    }
+
+    fn start_workers(&mut self) {
+        let (jobs_tx, jobs_rx) = channel::<Job>();
+        let jobs_rx = Arc::new(Mutex::new(jobs_rx));
+        // One more worker than submissions in flight, so polling never waits behind sends.
+        for n in 0..self.settings.max_in_flight.max(1) + 1 {
+            let rx = jobs_rx.clone();
+            let out = self.tx.clone();
+            let provider = self.provider.clone();
+            if let Ok(h) = std::thread::Builder::new()
+                .name(format!("sender-{n}"))
+                .spawn(move || worker(rx, out, provider))
+            {
+                self.workers.push(h);
+            }
+        }
+        self.jobs = Some(jobs_tx);
+    }
+
+    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) -> Result<(), StoreError> {
+        while !stop.load(Ordering::SeqCst) {
+            self.pass()?;
+            let wait = self.sleep_for()?;
+            match rx.recv_timeout(wait) {
+                Ok(input) => {
+                    self.handle(input)?;
+                    // Drain whatever else arrived, then do a pass.
+                    while let Ok(input) = rx.try_recv() {
+                        self.handle(input)?;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            self.flush_notice();
+        }
+        Ok(())
+    }
+
+    /// Lets in-flight sends finish and records them, then gives the lease up.
+    fn shutdown(&mut self, rx: &Receiver<Input>) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while (self.in_flight > 0 || self.polling) && std::time::Instant::now() < deadline {
+            match rx.recv_timeout(std::time::Duration::from_millis(200)) {
+                Ok(input) => {
+                    if let Err(e) = self.handle(input) {
+                        tracing::error!("while stopping: {e}");
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        self.jobs = None;
+        if let Some(mut l) = self.listener.take() {
+            l.stop();
+        }
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+        if self.holding {
+            let holder = self.holder.clone();
+            if let Err(e) = self.store.write(|tx| lease::release(tx, &holder)) {
+                tracing::error!("releasing the lease: {e}");
+            }
+        }
+        self.flush_notice();
+    }
+
+    fn flush_notice(&mut self) {
+        if self.changed {
+            self.changed = false;
+            if let Some(n) = &self.notify {
+                n(Notice::QueueChanged);
+            }
+        }
+    }
+
+    fn handle(&mut self, input: Input) -> Result<(), StoreError> {
+        match input {
+            Input::Wake => Ok(()),
+            Input::Done(result) => self.record(result),
+            Input::Callback(event) => self.apply_callback(event),
+        }
+    }
+
+    /// How long to sleep: until the next due message, at most the idle period.
+    fn sleep_for(&self) -> Result<std::time::Duration, StoreError> {
+        let idle = std::time::Duration::from_millis(IDLE_MILLIS);
+        if !self.holding {
+            return Ok(idle);
+        }
+        let next: Option<i64> = self.store.conn().query_row(
+            "SELECT min(next_attempt_at) FROM messages WHERE status = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        let now = self.clock.now();
+        Ok(match next {
+            Some(t) if t <= ts(now) && self.in_flight < self.settings.max_in_flight => {
+                std::time::Duration::from_millis(10)
+            }
+            Some(t) => {
+                let wait = (t - ts(now)).clamp(0, 1) as u64;
+                idle.min(std::time::Duration::from_secs(wait))
+                    .max(std::time::Duration::from_millis(50))
+            }
+            None => idle,
+        })
+    }
+
+    /// One pass: keep the lease, then expire, claim and dispatch, poll.
+    fn pass(&mut self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        if self
+            .last_heartbeat
+            .is_none_or(|t| now - t >= self.lease_ttl / 4 || !self.holding)
+        {
+            self.heartbeat(now)?;
+        }
+        if !self.holding {
+            return Ok(());
+        }
+        self.expire_overdue(now)?;
+        self.dispatch(now)?;
+        self.poll(now)?;
+        Ok(())
+    }
+
+    fn heartbeat(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let holder = self.holder.clone();
+        let ttl = self.lease_ttl;
+        let held = self
+            .store
+            .write(|tx| lease::acquire(tx, &holder, now, ttl))?;
+        self.last_heartbeat = Some(now);
+        let was_holding = self.holding;
+        self.holding = held;
+        // Settings may have changed in the TUI or the CLI.
+        self.settings = Settings::load(self.store.conn())?;
+        if self
+            .provider_config
+            .as_ref()
+            .is_some_and(|c| *c != self.settings.provider)
+        {
+            self.switch_provider();
+        }
+        if held {
+            stats::set_runtime(self.store.conn(), "scheduler.heartbeat", &self.holder, now)?;
+        }
+        if held && !was_holding {
+            tracing::info!("scheduler {} holds the sending lease", self.holder);
+            self.recover(now)?;
+            self.start_listener();
+        }
+        Ok(())
+    }
+
+    /// The operator chose another provider or changed its credentials: new workers use the
+    /// new one; submissions already handed out finish with the old one.
+    fn switch_provider(&mut self) {
+        tracing::info!("provider configuration changed: {}", self.settings.provider.kind());
+        self.provider = build_provider(&self.settings.provider, &self.clock);
+        self.provider_name = self.provider.name();
+        self.provider_config = Some(self.settings.provider.clone());
+        self.jobs = None;
+        // Old workers exit once their channel is dropped; they are not waited for here.
+        self.workers.clear();
+        self.start_workers();
+        if let Some(mut l) = self.listener.take() {
+            l.stop();
+        }
+        if self.holding {
+            self.start_listener();
+        }
+    }
+
+    /// Kannel pushes reports and replies to our callback listener, started by the lease holder.
+    fn start_listener(&mut self) {
+        if self.listener.is_some() {
+            return;
+        }
+        if let gateway::ProviderConfig::Kannel {
+            callback_listen, ..
+        } = &self.settings.provider
+            && self.provider_name == "kannel"
+        {
+            let (tx, rx) = channel::<CallbackEvent>();
+            let forward = self.tx.clone();
+            std::thread::spawn(move || {
+                for event in rx {
+                    if forward.send(Input::Callback(event)).is_err() {
+                        break;
+                    }
+                }
+            });
+            match gateway::kannel::start_listener(callback_listen, tx) {
+                Ok(h) => self.listener = Some(h),
+                Err(e) => tracing::error!("callback listener on {callback_listen}: {e}"),
+            }
+        }
+    }
+
+    /// Messages left in `sending` by a process that died: ask the provider, never resend blindly.
+    fn recover(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let stuck: Vec<(i64, String, i64)> = {
+            let mut stmt = self.store.conn().prepare(
+                "SELECT id, phone, segments FROM messages WHERE status = 'sending' ORDER BY id",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for (id, phone, segments) in stuck {
+            let answer = self.provider.lookup(&reference(id), &phone);
+            let provider = self.provider_name;
+            self.store.write(|tx| -> Result<(), StoreError> {
+                match answer {
+                    Ok(Lookup::Found { provider_id, status }) => {
+                        accept(tx, id, segments, provider, &provider_id, now)?;
+                        if let Some(next) = final_status(status) {
+                            messages::transition(tx, id, next, now, provider, "reconciled after restart")?;
+                        }
+                    }
+                    Ok(Lookup::NotFound) => {
+                        messages::transition(
+                            tx,
+                            id,
+                            MessageStatus::Pending,
+                            now,
+                            "scheduler",
+                            "the provider never received it: it will be sent",
+                        )?;
+                        tx.execute("UPDATE messages SET next_attempt_at = ?2 WHERE id = ?1", params![id, ts(now)])?;
+                    }
+                    Ok(Lookup::Unsupported) | Err(_) => {
+                        let why = match &answer {
+                            Err(e) => format!("interrupted while sending; the provider could not be asked ({e})"),
+                            _ => "interrupted while sending; the provider cannot be asked whether it received it".into(),
+                        };
+                        messages::transition(tx, id, MessageStatus::Unknown, now, "scheduler", &why)?;
+                    }
+                }
+                Ok(())
+            })?;
+            self.changed = true;
+        }
+        Ok(())
+    }
+
+    /// Pending messages whose retry window is over become expired, never sent.
+    fn expire_overdue(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let overdue: Vec<i64> = {
+            let mut stmt = self.store.conn().prepare_cached(
+                "SELECT id FROM messages WHERE status = 'pending' AND deadline < ?1 ORDER BY deadline LIMIT 500",
+            )?;
+            stmt.query_map([ts(now)], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        if overdue.is_empty() {
+            return Ok(());
+        }
+        self.store.write(|tx| -> Result<(), StoreError> {
+            for id in &overdue {
+                messages::transition(
+                    tx,
+                    *id,
+                    MessageStatus::Expired,
+                    now,
+                    "scheduler",
+                    "not sent before its deadline",
+                )?;
+            }
+            Ok(())
+        })?;
+        self.changed = true;
+        Ok(())
+    }
+
+    /// Claims due messages (committed before any provider call) and hands them to workers.
+    fn dispatch(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let max = self.settings.max_in_flight.max(1);
+        if self.in_flight >= max {
+            return Ok(());
+        }
+        let mut room = max - self.in_flight;
+        if self.settings.rate_per_second > 0 {
+            if now - self.rate_window_start >= Duration::seconds(1) {
+                self.rate_window_start = now;
+                self.rate_sent = 0;
+            }
+            let left = self.settings.rate_per_second.saturating_sub(self.rate_sent) as usize;
+            room = room.min(left);
+        }
+        if room == 0 {
+            return Ok(());
+        }
+        let settings = self.settings.clone();
+        let holder = self.holder.clone();
+        let claimed = self
+            .store
+            .write(|tx| claim(tx, &settings, &holder, now, room))?;
+        if claimed.changed {
+            self.changed = true;
+        }
+        for job in claimed.jobs {
+            self.in_flight += 1;
+            self.rate_sent += 1;
+            if let Some(jobs) = &self.jobs
+                && jobs.send(job).is_err()
+            {
+                self.in_flight -= 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn poll(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        if !self.provider.needs_polling() || self.polling {
+            return Ok(());
+        }
+        if self
+            .last_poll
+            .is_some_and(|t| now - t < Duration::seconds(POLL_SECS.min(self.poll_period())))
+        {
+            return Ok(());
+        }
+        self.last_poll = Some(now);
+        let pending: Vec<PendingStatus> = {
+            let mut stmt = self.store.conn().prepare_cached(
+                "SELECT id, COALESCE(provider_id,''), phone, sent_at FROM messages
+                 WHERE status = 'submitted' AND provider = ?1 ORDER BY sent_at LIMIT 200",
+            )?;
+            stmt.query_map([self.provider_name], |r| {
+                Ok(PendingStatus {
+                    reference: reference(r.get(0)?),
+                    provider_id: r.get(1)?,
+                    to_e164: r.get(2)?,
+                    submitted_at: from_ts(r.get::<_, Option<i64>>(3)?.unwrap_or(0)),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
+        let since = stats::runtime(self.store.conn(), "replies.cursor")?
+            .and_then(|(v, _)| v.parse::<i64>().ok())
+            .map(from_ts)
+            .unwrap_or(now - Duration::days(7));
+        if let Some(jobs) = &self.jobs {
+            if !pending.is_empty() && jobs.send(Job::Poll(pending)).is_ok() {
+                self.polling = true;
+            }
+            let _ = jobs.send(Job::Replies(since));
+        }
+        Ok(())
+    }
+
+    /// The simulator reports within seconds: poll it more often than real providers.
+    fn poll_period(&self) -> i64 {
+        if self.provider_name == "simulator" {
+            2
+        } else {
+            POLL_SECS
+        }
+    }
+
+    fn record(&mut self, result: JobResult) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let provider = self.provider_name;
+        self.changed = true;
+        match result {
+            JobResult::Submitted {
+                id,
+                segments,
+                outcome,
+            } => {
+                self.in_flight = self.in_flight.saturating_sub(1);
+                let health = match &outcome {
+                    Ok(_) => "ok".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                self.store
+                    .write(|tx| record_submission(tx, id, segments, provider, outcome, now))?;
+                stats::set_runtime(self.store.conn(), "provider.health", &health, now)?;
+            }
+            JobResult::Polled(result) => {
+                self.polling = false;
+                match result {
+                    Ok(reports) => {
+                        self.store.write(|tx| -> Result<(), StoreError> {
+                            for r in &reports {
+                                apply_report(tx, provider, r, now)?;
+                            }
+                            Ok(())
+                        })?;
+                        stats::set_runtime(self.store.conn(), "provider.health", "ok", now)?;
+                    }
+                    Err(e) => stats::set_runtime(
+                        self.store.conn(),
+                        "provider.health",
+                        &e.to_string(),
+                        now,
+                    )?,
+                }
+            }
+            JobResult::Replies { since, result } => match result {
+                Ok(replies) => {
+                    let mut newest = since;
+                    for inbound in &replies {
+                        newest = newest.max(inbound.received_at);
+                        crate::core::replies::record_inbound(
+                            &mut self.store,
+                            provider,
+                            inbound,
+                            now,
+                        )
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    }
+                    stats::set_runtime(
+                        self.store.conn(),
+                        "replies.cursor",
+                        &ts(newest).to_string(),
+                        now,
+                    )?;
+                }
+                Err(e) => {
+                    stats::set_runtime(self.store.conn(), "provider.health", &e.to_string(), now)?
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn apply_callback(&mut self, event: CallbackEvent) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let provider = self.provider_name;
+        self.changed = true;
+        match event {
+            CallbackEvent::Status(report) => self
+                .store
+                .write(|tx| apply_report(tx, provider, &report, now)),
+            CallbackEvent::Reply(inbound) => {
+                crate::core::replies::record_inbound(&mut self.store, provider, &inbound, now)
+                    .map(|_| ())
+                    .map_err(|e| StoreError::Invalid(e.to_string()))
+            }
+        }
+    }
+}
+
+/// Builds the provider of the settings; a broken configuration gives a stand-in whose sends
+/// wait with the reason (shown on the dashboard) rather than stopping the scheduler.
+fn build_provider(config: &gateway::ProviderConfig, clock: &Clock) -> Arc<dyn Provider> {
+    match gateway::build_with(config, gateway::http::DEFAULT_TIMEOUT, clock.clone()) {
+        Ok(p) => Arc::from(p),
+        Err(e) => {
+            tracing::error!("provider configuration: {e}");
+            Arc::new(Unconfigured(e.to_string()))
+        }
+    }
+}
+
+fn worker(jobs: Arc<Mutex<Receiver<Job>>>, out: Sender<Input>, provider: Arc<dyn Provider>) {
+    loop {
+        let job = {
+            let Ok(rx) = jobs.lock() else { return };
+            match rx.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        let result = match job {
+            Job::Submit { id, sms } => JobResult::Submitted {
+                id,
+                segments: i64::from(sms.segments),
+                outcome: provider.submit(&sms),
+            },
+            Job::Poll(pending) => JobResult::Polled(provider.poll_statuses(&pending)),
+            Job::Replies(since) => JobResult::Replies {
+                since,
+                result: provider.fetch_replies(since),
+            },
+        };
+        if out.send(Input::Done(result)).is_err() {
+            return;
+        }
+    }
+}
+
+struct Claimed {
+    jobs: Vec<Job>,
+    changed: bool,
+}
+
+/// Picks due messages and decides, for each, whether it leaves now: expired, STOP, waiting for
+/// the window or for credit, or claimed (`sending`). Runs in one IMMEDIATE transaction.
+fn claim(
+    tx: &rusqlite::Transaction,
+    settings: &Settings,
+    holder: &str,
+    now: DateTime<Utc>,
+    room: usize,
+) -> Result<Claimed, StoreError> {
+    let mut out = Claimed {
+        jobs: Vec::new(),
+        changed: false,
+    };
+    let due: Vec<DueMessage> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, phone, text, segments, encoding, deadline, campaign, expects_reply, sender
+             FROM messages WHERE status = 'pending' AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        stmt.query_map(params![ts(now), (room * 4) as i64], |r| {
+            Ok(DueMessage {
+                id: r.get(0)?,
+                phone: r.get(1)?,
+                text: r.get(2)?,
+                segments: r.get(3)?,
+                ucs2: r.get::<_, String>(4)? == "UCS-2",
+                deadline: from_ts(r.get(5)?),
+                campaign: r.get(6)?,
+                expects_reply: r.get(7)?,
+                sender: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    if due.is_empty() {
+        return Ok(out);
+    }
+    // Credit not yet charged but already promised to messages being sent.
+    let reserved: i64 = tx.query_row(
+        "SELECT COALESCE(SUM(segments),0) FROM messages WHERE status = 'sending'",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut available = credit::balance(tx)? - reserved;
+    let tz = settings.timezone;
+    let w = settings.window();
+    for m in due {
+        if out.jobs.len() >= room {
+            break;
+        }
+        out.changed = true;
+        if now > m.deadline {
+            messages::transition(
+                tx,
+                m.id,
+                MessageStatus::Expired,
+                now,
+                "scheduler",
+                "not sent before its deadline",
+            )?;
+            continue;
+        }
+        if participants::is_opted_out(tx, &m.phone)? {
+            messages::transition(
+                tx,
+                m.id,
+                MessageStatus::Stop,
+                now,
+                "scheduler",
+                "number on the opt-out list: not sent, not charged",
+            )?;
+            continue;
+        }
+        let opening = if m.campaign {
+            window::campaign_next_opening(now, tz, &w).ok()
+        } else {
+            Some(window::next_opening(now, tz, &w))
+        };
+        match opening {
+            Some(open) if open <= now => {}
+            Some(open) if open <= m.deadline => {
+                wait(tx, m.id, open, "window", "")?;
+                continue;
+            }
+            _ => {
+                messages::transition(
+                    tx,
+                    m.id,
+                    MessageStatus::Expired,
+                    now,
+                    "scheduler",
+                    "the sending window does not open again before its deadline",
+                )?;
+                continue;
+            }
+        }
+        if available < m.segments {
+            let retry = (now + Duration::seconds(CREDIT_RETRY_SECS)).min(m.deadline);
+            wait(
+                tx,
+                m.id,
+                retry,
+                "credit",
+                &format!(
+                    "{} segment(s) needed, {} available",
+                    m.segments,
+                    available.max(0)
+                ),
+            )?;
+            continue;
+        }
+        available -= m.segments;
+        tx.prepare_cached(
+            "UPDATE messages SET claimed_by = ?2, attempts = attempts + 1, wait_reason = '' WHERE id = ?1",
+        )?
+        .execute(params![m.id, holder])?;
+        if !messages::transition(tx, m.id, MessageStatus::Sending, now, "scheduler", "")? {
+            continue;
+        }
+        let from = if m.expects_reply && !settings.reply_number.is_empty() {
+            settings.reply_number.clone()
+        } else if m.sender.is_empty() {
+            settings.sender.clone()
+        } else {
+            m.sender.clone()
+        };
+        out.jobs.push(Job::Submit {
+            id: m.id,
+            sms: OutgoingSms {
+                reference: reference(m.id),
+                to_e164: m.phone,
+                from,
+                text: m.text,
+                ucs2: m.ucs2,
+                segments: u32::try_from(m.segments).unwrap_or(1),
+                expects_reply: m.expects_reply,
+            },
+        });
+    }
+    Ok(out)
+}
+
+struct DueMessage {
+    id: i64,
+    phone: String,
+    text: String,
+    segments: i64,
+    ucs2: bool,
+    deadline: DateTime<Utc>,
+    campaign: bool,
+    expects_reply: bool,
+    sender: String,
+}
+
+/// Leaves a message pending until `until`, saying why (shown on the dashboard and in Upcoming).
+fn wait(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    until: DateTime<Utc>,
+    reason: &str,
+    error: &str,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE messages SET next_attempt_at = ?2, wait_reason = ?3, last_error = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, ts(until), reason, error])?;
+    Ok(())
+}
+
+/// Records what the provider said about one submission.
+fn record_submission(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    segments: i64,
+    provider: &str,
+    outcome: Result<SubmitOutcome, ProviderError>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match outcome {
+        Ok(SubmitOutcome::Accepted { provider_id }) => {
+            accept(tx, id, segments, provider, &provider_id, now)
+        }
+        Ok(SubmitOutcome::Rejected { reason }) => {
+            tx.execute(
+                "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
+                params![id, reason, provider],
+            )?;
+            messages::transition(tx, id, MessageStatus::Failed, now, provider, &reason)?;
+            Ok(())
+        }
+        Err(ProviderError::Ambiguous { reason }) => {
+            tx.execute(
+                "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
+                params![id, reason, provider],
+            )?;
+            messages::transition(tx, id, MessageStatus::Unknown, now, provider, &reason)?;
+            Ok(())
+        }
+        Err(e) => {
+            let (reason, retry_after) = match &e {
+                ProviderError::Transient {
+                    reason,
+                    retry_after,
+                } => (reason.clone(), *retry_after),
+                other => (other.to_string(), None),
+            };
+            let (attempts, deadline): (u32, i64) = tx.query_row(
+                "SELECT attempts, deadline FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut delay = window::backoff(attempts);
+            if let Some(after) = retry_after.and_then(|d| Duration::from_std(d).ok()) {
+                delay = delay.max(after);
+            }
+            let next = now + delay;
+            messages::transition(
+                tx,
+                id,
+                MessageStatus::Pending,
+                now,
+                provider,
+                &format!("will retry: {reason}"),
+            )?;
+            if ts(next) > deadline {
+                messages::transition(
+                    tx,
+                    id,
+                    MessageStatus::Expired,
+                    now,
+                    "scheduler",
+                    "retry window over",
+                )?;
+            } else {
+                wait(tx, id, next, "provider", &reason)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The provider took the message: charge it once, remember its id, mark it submitted (unless
+/// a delivery report already overtook this answer).
+fn accept(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    segments: i64,
+    provider: &str,
+    provider_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "UPDATE messages SET provider = ?2, provider_id = ?3, sent_at = COALESCE(sent_at, ?4),
+            listed_at = COALESCE(sent_at, ?4), last_error = '' WHERE id = ?1",
+    )?
+    .execute(params![id, provider, provider_id, ts(now)])?;
+    credit::charge_message(tx, id, segments, now)?;
+    messages::transition(
+        tx,
+        id,
+        MessageStatus::Submitted,
+        now,
+        provider,
+        "accepted by the provider",
+    )?;
+    Ok(())
+}
+
+fn final_status(s: ReportedStatus) -> Option<MessageStatus> {
+    match s {
+        ReportedStatus::InTransit => None,
+        ReportedStatus::Delivered => Some(MessageStatus::Delivered),
+        ReportedStatus::NotDelivered => Some(MessageStatus::NotDelivered),
+        ReportedStatus::Expired => Some(MessageStatus::Expired),
+        ReportedStatus::Failed => Some(MessageStatus::Failed),
+        ReportedStatus::Stop => Some(MessageStatus::Stop),
+    }
+}
+
+/// Applies a status report, found by our reference or the provider's id. Reports for unknown
+/// messages and reports that would change a final status are ignored (logged).
+fn apply_report(
+    tx: &rusqlite::Transaction,
+    provider: &str,
+    r: &StatusReport,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let id = match parse_reference(&r.reference) {
+        Some(id) => Some(id),
+        None if !r.provider_id.is_empty() => tx
+            .query_row(
+                "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
+                params![provider, r.provider_id],
+                |row| row.get(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    let Some(id) = id else {
+        tracing::warn!("status report for an unknown message: {:?}", r.reference);
+        return Ok(());
+    };
+    let Some(next) = final_status(r.status) else {
+        return Ok(());
+    };
+    let current = match messages::status_of(tx, id) {
+        Ok(s) => s,
+        Err(StoreError::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    // A report proves the provider had it: an `unknown` becomes submitted first.
+    if current == MessageStatus::Unknown {
+        messages::transition(
+            tx,
+            id,
+            MessageStatus::Submitted,
+            now,
+            provider,
+            "a report arrived",
+        )?;
+    }
+    let at = if r.at.timestamp() > 0 {
+        r.at.min(now)
+    } else {
+        now
+    };
+    messages::transition(tx, id, next, at, provider, &r.detail)?;
+    if next == MessageStatus::Stop {
+        let phone: String =
+            tx.query_row("SELECT phone FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+        participants::opt_out(tx, &phone, "provider", None, provider, now)?;
+    }
+    Ok(())
+}
+
+/// Stands in for a provider whose configuration is broken: every send waits, and the
+/// dashboard shows why.
+struct Unconfigured(String);
+
+impl Provider for Unconfigured {
+    fn name(&self) -> &'static str {
+        "unconfigured"
+    }
+    fn submit(&self, _: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
+        Err(ProviderError::Config(self.0.clone()))
+    }
+    fn needs_polling(&self) -> bool {
+        false
+    }
+    fn poll_statuses(&self, _: &[PendingStatus]) -> Result<Vec<StatusReport>, ProviderError> {
+        Ok(Vec::new())
+    }
+    fn fetch_replies(&self, _: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
+        Ok(Vec::new())
+    }
+    fn lookup(&self, _: &str, _: &str) -> Result<Lookup, ProviderError> {
+        Ok(Lookup::Unsupported)
+    }
+    fn balance(&self) -> Result<Option<gateway::Balance>, ProviderError> {
+        Ok(None)
+    }
+}

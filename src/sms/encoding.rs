@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Septets in a lone GSM-7 message.
 pub const GSM7_SINGLE: usize = 160;
@@ -27,7 +27,7 @@ pub const UCS2_SINGLE: usize = 70;
 pub const UCS2_MULTI: usize = 67;
 
 /// How a text travels on the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Encoding {
     /// 3GPP TS 23.038 default alphabet, 7 bits per character.
     #[serde(rename = "GSM-7")]
@@ -79,7 +79,7 @@ impl fmt::Display for Encoding {
 }
 
 /// Everything the editor and the previews show about a text's size on the network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentInfo {
     /// Encoding the whole text will be sent in.
     pub encoding: Encoding,
@@ -167,18 +167,24 @@ const fn build_latin1_table() -> [u8; 256] {
 /// U+001B (ESC) is refused: it is the escape code itself, not a character anyone types.
 #[inline]
 pub fn gsm7_cost(c: char) -> Option<usize> {
+    match gsm7_cost_raw(c) {
+        0 => None,
+        n => Some(n),
+    }
+}
+
+/// [`gsm7_cost`] with 0 for "not GSM-7", branch-light for the counting loop.
+#[inline(always)]
+fn gsm7_cost_raw(c: char) -> usize {
     let cp = c as u32;
     if cp < 0x100 {
-        match LATIN1_COST[cp as usize] {
-            0 => None,
-            n => Some(n as usize),
-        }
+        LATIN1_COST[cp as usize] as usize
     } else {
         match c {
             // Greek capitals of the default alphabet.
-            'Δ' | 'Φ' | 'Γ' | 'Λ' | 'Ω' | 'Π' | 'Ψ' | 'Σ' | 'Θ' | 'Ξ' => Some(1),
-            '€' => Some(2),
-            _ => None,
+            'Δ' | 'Φ' | 'Γ' | 'Λ' | 'Ω' | 'Π' | 'Ψ' | 'Σ' | 'Θ' | 'Ξ' => 1,
+            '€' => 2,
+            _ => 0,
         }
     }
 }
@@ -258,64 +264,98 @@ fn note_foreign(non_gsm: &mut Vec<char>, sorted: &mut Vec<char>, c: char) {
     }
 }
 
+/// Greedy filling of split segments of one capacity, fed one character cost at a time.
+struct Greedy {
+    cap: usize,
+    used: usize,
+    segments: usize,
+    splits: Vec<usize>,
+}
+
+impl Greedy {
+    fn new(cap: usize, expected_splits: usize) -> Self {
+        Greedy {
+            cap,
+            used: 0,
+            segments: 1,
+            splits: Vec::with_capacity(expected_splits),
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, index: usize, cost: usize) {
+        if self.used + cost > self.cap {
+            self.splits.push(index);
+            self.segments += 1;
+            self.used = 0;
+        }
+        self.used += cost;
+    }
+}
+
 /// Counts everything about a text: encoding, characters, units, segments, room left, the
 /// characters that force UCS-2 and where the segments split.
+///
+/// One pass: the greedy split is followed for both encodings at once, since whether the text
+/// is GSM-7 is only known at its end.
 pub fn analyse(text: &str) -> SegmentInfo {
     let mut chars = 0usize;
     let mut septets = 0usize;
     let mut utf16 = 0usize;
     let mut non_gsm: Vec<char> = Vec::new();
     let mut sorted: Vec<char> = Vec::new();
+    // Split positions are only needed beyond one segment; sizing them from the byte length
+    // avoids regrowing (and allocates nothing for short texts).
+    let long = text.len() > UCS2_SINGLE;
+    let mut gsm = Greedy::new(
+        GSM7_MULTI,
+        if long { text.len() / GSM7_MULTI + 1 } else { 0 },
+    );
+    let mut ucs = Greedy::new(
+        UCS2_MULTI,
+        if long { text.len() / UCS2_MULTI + 1 } else { 0 },
+    );
     for c in text.chars() {
-        chars += 1;
-        utf16 += c.len_utf16();
-        match gsm7_cost(c) {
-            Some(n) => septets += n,
-            None => note_foreign(&mut non_gsm, &mut sorted, c),
+        let u = c.len_utf16();
+        utf16 += u;
+        ucs.push(chars, u);
+        let g = gsm7_cost_raw(c);
+        if g == 0 {
+            note_foreign(&mut non_gsm, &mut sorted, c);
+        } else {
+            septets += g;
+            gsm.push(chars, g);
         }
+        chars += 1;
     }
-    let (encoding, units) = if non_gsm.is_empty() {
-        (Encoding::Gsm7, septets)
+    let (encoding, units, greedy) = if non_gsm.is_empty() {
+        (Encoding::Gsm7, septets, gsm)
     } else {
-        (Encoding::Ucs2, utf16)
+        (Encoding::Ucs2, utf16, ucs)
     };
     let single = encoding.single_capacity();
-    if units == 0 {
-        return SegmentInfo {
-            encoding,
-            chars,
-            units,
-            segments: 0,
-            per_segment: single,
-            remaining: single,
-            non_gsm,
-            splits: Vec::new(),
-        };
-    }
     if units <= single {
+        let segments = usize::from(units > 0);
         return SegmentInfo {
             encoding,
             chars,
             units,
-            segments: 1,
+            segments,
             per_segment: single,
             remaining: single - units,
             non_gsm,
             splits: Vec::new(),
         };
     }
-    let per_segment = encoding.multi_capacity();
-    let mut splits = Vec::with_capacity(units / per_segment + 1);
-    let (segments, used) = fill_segments(text, encoding, |i, _| splits.push(i));
     SegmentInfo {
         encoding,
         chars,
         units,
-        segments,
-        per_segment,
-        remaining: per_segment - used,
+        segments: greedy.segments,
+        per_segment: greedy.cap,
+        remaining: greedy.cap - greedy.used,
         non_gsm,
-        splits,
+        splits: greedy.splits,
     }
 }
 
@@ -341,7 +381,7 @@ pub fn split_segments(text: &str) -> Vec<&str> {
 }
 
 /// The `smsdesk segments` answer (SPEC §7), fields in the documented order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmentsReport {
     pub encoding: Encoding,
     pub chars: usize,
@@ -403,18 +443,16 @@ mod tests {
         for c in "^{}\\[]~|€\u{000C}".chars() {
             assert_eq!(gsm7_cost(c), Some(2), "{c:?}");
         }
-        // Everything else in the BMP is foreign.
+        // Everything else in Unicode is foreign.
         let known: Vec<char> = DEFAULT_ALPHABET
             .chars()
             .chain("^{}\\[]~|€\u{000C}".chars())
             .collect();
         let mut count = 0;
-        for cp in 0..=0xFFFFu32 {
-            if let Some(c) = char::from_u32(cp) {
-                if is_gsm7_char(c) {
-                    count += 1;
-                    assert!(known.contains(&c), "{c:?} wrongly GSM-7");
-                }
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if is_gsm7_char(c) {
+                count += 1;
+                assert!(known.contains(&c), "{c:?} wrongly GSM-7");
             }
         }
         assert_eq!(count, 127 + 10);
@@ -425,6 +463,21 @@ mod tests {
         for c in ['ç', '\u{1B}', '`', '\t', 'ê', 'œ', '’', '\u{A0}', 'Α', 'Β'] {
             assert!(!is_gsm7_char(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn many_distinct_foreign_chars_listed_once_in_order() {
+        let cjk: Vec<char> = (0x4E00..0x4E00 + 100)
+            .rev()
+            .filter_map(char::from_u32)
+            .collect();
+        let text: String = cjk.iter().chain(cjk.iter()).collect();
+        let info = analyse(&text);
+        assert_eq!(info.non_gsm, cjk);
+        assert_eq!(
+            (info.units, info.segments, info.remaining),
+            (200, 3, 67 - 66)
+        );
     }
 
     #[test]

@@ -195,6 +195,11 @@ mod tests {
         // 2008: Ascension on 1 May.
         let list = holidays(2008, Territory::Metropolitan);
         assert_eq!(list.len(), 11);
-        assert_eq!(list.iter().filter(|(date, _)| *date == d(2008, 5, 1)).count(), 2);
+        assert_eq!(
+            list.iter()
+                .filter(|(date, _)| *date == d(2008, 5, 1))
+                .count(),
+            2
+        );
     }
 }

@@ -1,13 +1,1072 @@
-//! TODO
-// placeholder until the phone branch lands
-#[derive(serde::Serialize)]
+//! Phone numbers: from what people type (or what a spreadsheet left) to E.164.
+//!
+//! Three layers:
+//! - a cleaning pass for what back-office staff actually paste: dotted, dashed and spaced
+//!   forms, `+33 (0)6…`, NBSP and zero-width characters, `tel:` URIs, spreadsheet floats such
+//!   as `612345678.0` or `6.12345678E8`; letters and stray punctuation are refused here;
+//! - libphonenumber's own rules (`parse`, `isValidNumber`, `getRegionCodeForNumber`,
+//!   `getNumberType`, `format`) re-implemented on the metadata of the `phonenumber` crate
+//!   (libphonenumber 9.0.33). The crate's parser strips national prefixes twice and its
+//!   validators match pattern prefixes only, so its answers differ from Google's for some
+//!   countries; these follow Google's Java code step by step;
+//! - the French plan on top: a 9-digit number is a French number that lost its leading zero,
+//!   and a national number is read in every territory of the plan (metropolitan France and
+//!   the overseas departments share `0` + 9 digits, libphonenumber splits them by calling
+//!   code), so `0690…` typed in Paris is a Guadeloupe mobile.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+
+use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+/// Regions that share the French ten-digit national format (`0` + 9 digits): a number typed
+/// in national form in any of them may belong to any other, so a failed parse is retried in
+/// the others. Saint-Barthélemy and Saint-Martin parse exactly like Guadeloupe (+590, same
+/// national prefix); libphonenumber tells them apart afterwards.
+const FRENCH_PLAN_RETRY: [&str; 6] = ["FR", "GP", "MQ", "GF", "RE", "YT"];
+
+/// Default regions whose operators type numbers in the French national format.
+const FRENCH_PLAN_REGIONS: [&str; 8] = ["FR", "GP", "MQ", "GF", "RE", "YT", "BL", "MF"];
+
+/// Country calling codes of the French ten-digit plan (metropolitan France and the overseas
+/// departments): numbers under them are shown in national form to French operators.
+const FRENCH_PLAN_CODES: [u16; 5] = [33, 262, 590, 594, 596];
+
+/// Longest digit run worth handing to the parser: E.164 allows 15 digits, an international
+/// prefix adds up to 4 more.
+const MAX_DIGITS: usize = 19;
+
+/// Most zeros a spreadsheet float may need appended to become a whole number. Exact float
+/// renderings (`6.1234567E8` for 612345670) drop trailing zeros, but so does a spreadsheet
+/// showing a long number rounded (`3.36123E+10`), which would text a stranger: three or more
+/// missing digits are taken for rounding (a real number ending in 000 is refused too, rarely).
+const MAX_PADDING_ZEROS: usize = 2;
+
+/// What a number is for sending purposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineKind {
+    /// Can receive SMS: a mobile, or a number whose plan cannot tell mobile from fixed line
+    /// (North America) while its mobile ranges cover it.
+    Mobile,
+    /// A fixed line.
+    Landline,
+    /// VoIP (French 09), toll-free, premium rate, shared cost, personal numbers, pagers…
+    Other,
+}
+
+impl fmt::Display for LineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LineKind::Mobile => "mobile",
+            LineKind::Landline => "landline",
+            LineKind::Other => "special (VoIP, toll-free, premium or shared-cost) number",
+        })
+    }
+}
+
+/// A valid phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Phone {
+    /// `+` followed by the country calling code and the national significant number.
+    pub e164: String,
+    /// ISO 3166 region the number belongs to according to libphonenumber (`FR`, `GP`, `BL`…),
+    /// or `001` for non-geographic numbers such as +800.
+    pub region: String,
+    /// Mobile, landline or other.
+    pub kind: LineKind,
+}
+
+impl Phone {
+    /// Whether SMS can be sent to this number.
+    pub fn is_mobile(&self) -> bool {
+        self.kind == LineKind::Mobile
+    }
+}
+
+/// Why a number was refused. Messages are meant for the operator, who sees them next to the
+/// row or field they came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    /// Nothing but spaces.
+    #[error("no phone number given")]
+    Empty,
+    /// The default country setting is not an ISO region libphonenumber knows.
+    #[error("unknown default country {region:?} (expected a two-letter code such as FR)")]
+    UnknownRegion {
+        /// The region as given.
+        region: String,
+    },
+    /// A letter where a digit was expected (e.g. `06 12 AB 56 78`).
+    #[error(
+        "contains a letter ({letter:?}): a phone number has only digits, spaces, dots, dashes and a leading +"
+    )]
+    Letters {
+        /// The first letter found.
+        letter: char,
+    },
+    /// Punctuation that is not part of a phone number (`,`, `;`, `*`, `#`, a `+` in the
+    /// middle…), often two numbers glued in one cell.
+    #[error("unexpected character {character:?} in a phone number (one number per line or cell)")]
+    InvalidCharacter {
+        /// The offending character.
+        character: char,
+    },
+    /// Punctuation but no digit at all (`+`, `--`).
+    #[error("no digits in the phone number")]
+    NoDigits,
+    /// Fewer digits than any number of that country.
+    #[error("too short to be a phone number ({digits} digits)")]
+    TooShort {
+        /// Digits typed.
+        digits: usize,
+    },
+    /// More digits than any number of that country.
+    #[error("too long to be a phone number ({digits} digits)")]
+    TooLong {
+        /// Digits typed.
+        digits: usize,
+    },
+    /// `+` or `00` followed by a code no country uses.
+    #[error("unknown country calling code")]
+    UnknownCountryCode,
+    /// A spreadsheet number with decimals (`6.1234E3`), which no phone number is.
+    #[error("a decimal number, not a phone number")]
+    NotInteger,
+    /// A spreadsheet number shown rounded (`6.12346E+08`): its last digits are lost.
+    #[error(
+        "a rounded spreadsheet number (its last digits are lost): format the column as text and export it again"
+    )]
+    RoundedNumber,
+    /// Right length, but a prefix no operator was assigned.
+    #[error("not a valid phone number (unknown prefix or wrong length for that country)")]
+    InvalidNumber,
+    /// Valid, but SMS cannot reach it.
+    #[error("not a mobile number: {e164} is a {kind}")]
+    NotMobile {
+        /// The number, normalised.
+        e164: String,
+        /// What it is instead.
+        kind: LineKind,
+    },
+}
+
+/// Normalises `input` to E.164, taking national forms as dialled in `default_region` (an ISO
+/// region such as `FR`; any case).
+pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneError> {
+    let region = resolve_region(default_region)?;
+    let cleaned = clean(input)?;
+    let french = FRENCH_PLAN_REGIONS.contains(&region.id());
+    let digits = if french && !cleaned.plus && is_spreadsheet_french(&cleaned.digits) {
+        // A spreadsheet stored 0612345678 as the number 612345678.
+        format!("0{}", cleaned.digits)
+    } else {
+        cleaned.digits.clone()
+    };
+
+    let parsed = parse_digits(&digits, cleaned.plus, Some(region));
+    let national = matches!(
+        parsed,
+        Ok(Parsed {
+            source: Source::Default,
+            ..
+        })
+    );
+    let first = parsed.and_then(|p| validate(&p));
+    if french && national {
+        return french_plan(&digits, region, first);
+    }
+    if first.is_ok() {
+        return first;
+    }
+    if cleaned.trunk_zero {
+        // `+39 (0)2…`: in Italy that zero is part of the number, not a trunk prefix.
+        let kept = with_trunk_zero(&cleaned);
+        if let Ok(phone) =
+            parse_digits(&kept.digits, kept.plus, Some(region)).and_then(|p| validate(&p))
+        {
+            return Ok(phone);
+        }
+    }
+    first
+}
+
+/// A number typed in national form in the French plan, whose prefix tells the territory
+/// (ARCEP): 0590/0690 Guadeloupe, 0596/0696 Martinique, 0262/0692 Réunion… libphonenumber
+/// files each territory under its own calling code, and its metropolitan description even
+/// admits some overseas landlines (0263, 0269, 0596 as +33), so every department is tried:
+/// a department that recognises the number as one of its landlines or mobiles wins, since
+/// those ranges are assigned per territory. Otherwise the default region's reading stands,
+/// then any other reading (a metropolitan number typed in Réunion).
+fn french_plan(
+    digits: &str,
+    region: &'static Metadata,
+    first: Result<Phone, PhoneError>,
+) -> Result<Phone, PhoneError> {
+    let attempt = |id: &str| {
+        DATABASE
+            .by_id(id)
+            .and_then(|meta| parse_digits(digits, false, Some(meta)).ok())
+            .and_then(|parsed| validate(&parsed).ok())
+    };
+    // Only a metropolitan (+33) reading may hide an overseas number.
+    if first
+        .as_ref()
+        .is_ok_and(|phone| !phone.e164.starts_with("+33"))
+    {
+        return first;
+    }
+    let departments = FRENCH_PLAN_RETRY
+        .iter()
+        .filter(|id| **id != "FR" && **id != region.id());
+    let geographic = departments
+        .clone()
+        .filter_map(|id| attempt(id))
+        .find(|phone| phone.kind != LineKind::Other);
+    if let Some(phone) = geographic {
+        return Ok(phone);
+    }
+    if first.is_ok() {
+        return first;
+    }
+    FRENCH_PLAN_RETRY
+        .iter()
+        .filter(|id| **id != region.id())
+        .find_map(|id| attempt(id))
+        .ok_or_else(|| first.err().unwrap_or(PhoneError::InvalidNumber))
+}
+
+/// Nine digits not starting with 0: a French number whose leading zero a spreadsheet dropped.
+fn is_spreadsheet_french(digits: &str) -> bool {
+    digits.len() == 9 && !digits.starts_with('0')
+}
+
+/// Like [`parse_phone`], but refuses numbers that cannot receive SMS.
+pub fn parse_recipient(input: &str, default_region: &str) -> Result<Phone, PhoneError> {
+    let phone = parse_phone(input, default_region)?;
+    if phone.is_mobile() {
+        Ok(phone)
+    } else {
+        Err(PhoneError::NotMobile {
+            e164: phone.e164,
+            kind: phone.kind,
+        })
+    }
+}
+
+/// Display form for French operators: `06 12 34 56 78`, `0690 12 34 56` for numbers of the
+/// French ten-digit plan (metropolitan and overseas departments, all dialled that way from
+/// any of them), `+44 7911 123456` for the rest. Returns the input unchanged if it is not a
+/// number in international form.
+pub fn format_national(e164: &str) -> String {
+    format_for_region(e164, "FR")
+}
+
+/// Display form relative to the organisation's region: national form when the number is
+/// dialled that way from `home_region` (same calling code, or both in the French plan),
+/// international form otherwise.
+pub fn format_for_region(e164: &str, home_region: &str) -> String {
+    let Some(parsed) = clean(e164)
+        .ok()
+        .filter(|c| c.plus)
+        .and_then(|c| parse_digits(&c.digits, true, None).ok())
+    else {
+        return e164.to_string();
+    };
+    let home = resolve_region(home_region).ok();
+    let home_code = home.map(Metadata::country_code);
+    let national = home_code == Some(parsed.code)
+        || (home.is_some_and(|h| FRENCH_PLAN_REGIONS.contains(&h.id()))
+            && FRENCH_PLAN_CODES.contains(&parsed.code));
+    format_nsn(parsed.code, &parsed.nsn, national)
+}
+
+/// One line of `smsdesk phone --json`: a report, not a refusal — a valid landline has its
+/// `e164`, `mobile: false` and no error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneCheck {
+    /// The text as given.
     pub input: String,
+    /// The normalised number, if valid.
     pub e164: Option<String>,
+    /// Whether SMS can be sent to it.
     pub mobile: bool,
+    /// Its region, if valid.
     pub region: Option<String>,
+    /// Why it is invalid, if it is.
     pub error: Option<String>,
 }
-pub fn check(input: &str, _region: &str) -> PhoneCheck {
-    PhoneCheck { input: input.into(), e164: None, mobile: false, region: None, error: Some("not implemented".into()) }
+
+/// Checks one number for the command line (SPEC §7).
+pub fn check(input: &str, default_region: &str) -> PhoneCheck {
+    match parse_phone(input, default_region) {
+        Ok(phone) => PhoneCheck {
+            input: input.to_string(),
+            mobile: phone.is_mobile(),
+            e164: Some(phone.e164),
+            region: Some(phone.region),
+            error: None,
+        },
+        Err(err) => PhoneCheck {
+            input: input.to_string(),
+            e164: None,
+            mobile: false,
+            region: None,
+            error: Some(err.to_string()),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleaning
+
+/// The digits of an input, with what the punctuation told us.
+#[derive(Debug, Clone)]
+struct Cleaned {
+    /// Started with `+`.
+    plus: bool,
+    /// Every digit, in order, without the dropped `(0)`.
+    digits: String,
+    /// A `(0)` trunk prefix was dropped…
+    trunk_zero: bool,
+    /// …at this position in `digits`.
+    trunk_zero_at: usize,
+}
+
+/// Characters that separate digit groups in what people type.
+fn is_separator(c: char) -> bool {
+    // libphonenumber's VALID_PUNCTUATION, less `x` (an extension marker).
+    c.is_whitespace()
+        || is_invisible(c)
+        || matches!(
+            c,
+            '.' | '-' | '/' | '(' | ')' | '[' | ']' | '~' | '\u{00AD}' | '\u{2053}' | '\u{223C}'
+        )
+        || matches!(
+            c,
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF5E}'
+        )
+        || matches!(
+            c,
+            '\u{FF08}' | '\u{FF09}' | '\u{FF0D}'..='\u{FF0F}' | '\u{FF3B}' | '\u{FF3D}'
+        )
+}
+
+/// Reduces the input to its digits, refusing letters and stray punctuation.
+fn clean(input: &str) -> Result<Cleaned, PhoneError> {
+    let trimmed = input.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    if trimmed.is_empty() {
+        return Err(PhoneError::Empty);
+    }
+    // RFC 3966 `tel:` URIs, as copied from a web page or a vCard.
+    let body = match trimmed.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("tel:") => trimmed[4..].trim_start(),
+        _ => trimmed,
+    };
+    if let Some(digits) = spreadsheet_float(body)? {
+        return Ok(Cleaned {
+            plus: false,
+            digits,
+            trunk_zero: false,
+            trunk_zero_at: 0,
+        });
+    }
+
+    let mut cleaned = Cleaned {
+        plus: false,
+        digits: String::with_capacity(body.len()),
+        trunk_zero: false,
+        trunk_zero_at: 0,
+    };
+    let chars: Vec<char> = body.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(d) = ascii_digit(c) {
+            cleaned.digits.push(d);
+        } else if c == '+' || c == '\u{FF0B}' {
+            if !cleaned.digits.is_empty() || cleaned.plus {
+                return Err(PhoneError::InvalidCharacter { character: c });
+            }
+            cleaned.plus = true;
+        } else if c == '(' && is_trunk_zero(&chars[i..]) && !cleaned.digits.is_empty() {
+            // `+33 (0)6…`: the zero is the national trunk prefix, not dialled from abroad.
+            cleaned.trunk_zero = true;
+            cleaned.trunk_zero_at = cleaned.digits.len();
+            i += chars[i..].iter().position(|&c| c == ')').unwrap_or(0) + 1;
+            continue;
+        } else if is_separator(c) || is_invisible(c) {
+        } else if c.is_alphabetic() {
+            return Err(PhoneError::Letters { letter: c });
+        } else {
+            return Err(PhoneError::InvalidCharacter { character: c });
+        }
+        i += 1;
+    }
+    if cleaned.digits.is_empty() {
+        return Err(PhoneError::NoDigits);
+    }
+    if cleaned.trunk_zero && !cleaned.plus && !cleaned.digits.starts_with("00") {
+        // National form `(0)6 12…` cannot happen here (digits precede the parenthesis), but a
+        // `(0)` inside a national number is not a trunk prefix: keep it.
+        cleaned = with_trunk_zero(&cleaned);
+    }
+    if cleaned.digits.len() > MAX_DIGITS {
+        return Err(PhoneError::TooLong {
+            digits: cleaned.digits.len(),
+        });
+    }
+    Ok(cleaned)
+}
+
+/// Zero-width characters that spreadsheets and web pages leave around numbers.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// ASCII and full-width digits (the latter come from Asian input methods).
+fn ascii_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '\u{FF10}'..='\u{FF19}' => char::from_digit(c as u32 - 0xFF10, 10),
+        _ => None,
+    }
+}
+
+/// Whether `chars` starts with `(0)`, spaces allowed inside.
+fn is_trunk_zero(chars: &[char]) -> bool {
+    let mut inner = chars
+        .iter()
+        .skip(1)
+        .take_while(|&&c| c != ')')
+        .filter(|c| !c.is_whitespace());
+    let closed = chars.iter().skip(1).any(|&c| c == ')');
+    closed && inner.next() == Some(&'0') && inner.next().is_none()
+}
+
+/// The same number with its `(0)` put back as a digit.
+fn with_trunk_zero(cleaned: &Cleaned) -> Cleaned {
+    let mut kept = cleaned.clone();
+    if kept.trunk_zero {
+        kept.digits.insert(kept.trunk_zero_at, '0');
+        kept.trunk_zero = false;
+    }
+    kept
+}
+
+/// A numeric cell written as a float by a spreadsheet: `612345678.0`, `6.12345678E8`,
+/// `6,12345678E+08` (French locale). Returns its integer digits; `None` if `s` is not such a
+/// float, an error if it is one with a fractional part.
+fn spreadsheet_float(s: &str) -> Result<Option<String>, PhoneError> {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(at) => {
+            let exp = s[at + 1..].strip_prefix('+').unwrap_or(&s[at + 1..]);
+            if exp.is_empty() || !exp.bytes().all(|b| b.is_ascii_digit()) || exp.len() > 2 {
+                return Ok(None);
+            }
+            (&s[..at], exp.parse::<usize>().unwrap_or(0))
+        }
+        None => (s, 0),
+    };
+    let Some(sep) = mantissa.find(['.', ',']) else {
+        return Ok(None);
+    };
+    let (int, frac) = (&mantissa[..sep], &mantissa[sep + 1..]);
+    let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || !all_digits(frac) {
+        return Ok(None);
+    }
+    let has_exponent = s.len() != mantissa.len();
+    if !has_exponent && !frac.bytes().all(|b| b == b'0') {
+        // `06.12` or `612345678.5`: let the separator rules decide (dots are separators).
+        return Ok(None);
+    }
+    if has_exponent && int.len() != 1 {
+        // Spreadsheets write one digit before the point in scientific notation.
+        return Ok(None);
+    }
+    let frac = frac.trim_end_matches('0');
+    if frac.len() > exponent {
+        return Err(PhoneError::NotInteger);
+    }
+    if exponent - frac.len() > MAX_PADDING_ZEROS {
+        return Err(PhoneError::RoundedNumber);
+    }
+    let mut digits = String::with_capacity(int.len() + exponent);
+    digits.push_str(int);
+    digits.push_str(frac);
+    digits.extend(std::iter::repeat_n('0', exponent - frac.len()));
+    Ok(Some(digits))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing: libphonenumber's `parse` on the cleaned digits (PhoneNumberUtil.parseHelper and
+// maybeExtractCountryCode), on the crate's metadata. The crate's own parser strips national
+// prefixes twice (`+375 80…`, `+7 800…` come out wrong), hence this.
+
+/// Where the country calling code came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Plus,
+    Idd,
+    /// The default region's code written without `+` (`33 6 12…` in France).
+    NumberWithoutPlus,
+    /// National form: the default region's code is implied.
+    Default,
+}
+
+/// A number split into country calling code and national significant number.
+#[derive(Debug, Clone)]
+struct Parsed {
+    code: u16,
+    nsn: String,
+    source: Source,
+    /// Digits typed, for error messages.
+    typed: usize,
+}
+
+/// Shortest national significant number libphonenumber accepts.
+const MIN_NSN: usize = 2;
+/// Longest national significant number libphonenumber accepts.
+const MAX_NSN: usize = 17;
+
+/// The metadata of an ISO region code given in any case (`fr`, ` FR `).
+fn resolve_region(region: &str) -> Result<&'static Metadata, PhoneError> {
+    let upper = region.trim().to_ascii_uppercase();
+    let db: &'static phonenumber::metadata::Database = &DATABASE;
+    Some(upper.as_str())
+        .filter(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+        .and_then(|r| db.by_id(r))
+        .ok_or_else(|| PhoneError::UnknownRegion {
+            region: region.to_string(),
+        })
+}
+
+/// The main region's metadata for a calling code (GB for +44, US for +1, `001` entries for
+/// non-geographic codes), used for national prefixes and formats as libphonenumber does.
+fn main_metadata(code: u16) -> Option<&'static Metadata> {
+    let db: &'static phonenumber::metadata::Database = &DATABASE;
+    db.by_code(&code)?.into_iter().next()
+}
+
+/// libphonenumber's `parseHelper` on cleaned digits: country code (from `+`, the default
+/// region's international prefix, or the default region itself), then the national prefix.
+fn parse_digits(
+    digits: &str,
+    plus: bool,
+    default: Option<&'static Metadata>,
+) -> Result<Parsed, PhoneError> {
+    let typed = digits.len();
+    if typed < MIN_NSN {
+        return Err(PhoneError::TooShort { digits: typed });
+    }
+    let (code, national, source) = extract_country_code(digits, plus, default)?;
+    let meta = match source {
+        Source::Default => default,
+        _ => main_metadata(code),
+    };
+    let mut nsn = national;
+    if nsn.len() < MIN_NSN {
+        return Err(PhoneError::TooShort { digits: typed });
+    }
+    if let Some(meta) = meta {
+        let potential = strip_national_prefix(&nsn, meta);
+        if !matches!(
+            test_length(&potential, meta),
+            Length::TooShort | Length::LocalOnly
+        ) {
+            nsn = potential;
+        }
+    }
+    if nsn.len() < MIN_NSN {
+        return Err(PhoneError::TooShort { digits: typed });
+    }
+    if nsn.len() > MAX_NSN {
+        return Err(PhoneError::TooLong { digits: typed });
+    }
+    Ok(Parsed {
+        code,
+        nsn,
+        source,
+        typed,
+    })
+}
+
+/// libphonenumber's `maybeExtractCountryCode`.
+fn extract_country_code(
+    digits: &str,
+    plus: bool,
+    default: Option<&'static Metadata>,
+) -> Result<(u16, String, Source), PhoneError> {
+    let typed = digits.len();
+    let international = if plus {
+        Some((digits, Source::Plus))
+    } else {
+        default
+            .and_then(|meta| strip_idd(digits, meta))
+            .map(|rest| (rest, Source::Idd))
+    };
+    if let Some((full, source)) = international {
+        if full.len() <= MIN_NSN {
+            return Err(PhoneError::TooShort { digits: typed });
+        }
+        if full.starts_with('0') {
+            return Err(PhoneError::UnknownCountryCode);
+        }
+        for len in 1..=3.min(full.len()) {
+            if let Ok(code) = full[..len].parse::<u16>()
+                && main_metadata(code).is_some()
+            {
+                return Ok((code, full[len..].to_string(), source));
+            }
+        }
+        return Err(PhoneError::UnknownCountryCode);
+    }
+    let Some(meta) = default else {
+        return Err(PhoneError::UnknownCountryCode);
+    };
+    let code = meta.country_code();
+    let code_text = code.to_string();
+    if let Some(rest) = digits.strip_prefix(code_text.as_str()) {
+        let potential = strip_national_prefix(rest, meta);
+        let general = meta.descriptors().general();
+        if (!pattern_match(general, digits) && pattern_match(general, &potential))
+            || test_length(digits, meta) == Length::TooLong
+        {
+            return Ok((code, potential, Source::NumberWithoutPlus));
+        }
+    }
+    Ok((code, digits.to_string(), Source::Default))
+}
+
+/// libphonenumber's `parsePrefixAsIdd`: the digits after the region's international prefix,
+/// unless a 0 follows it (no country code starts with 0).
+fn strip_idd<'d>(digits: &'d str, meta: &Metadata) -> Option<&'d str> {
+    let idd = meta.international_prefix()?;
+    let end = with_regex(addr(idd), idd.as_str(), Anchor::Start, |re| {
+        re.find(digits).map(|m| m.end())
+    })??;
+    let rest = &digits[end..];
+    (!rest.starts_with('0')).then_some(rest)
+}
+
+/// libphonenumber's `maybeStripNationalPrefixAndCarrierCode`: drops the national (trunk)
+/// prefix, or applies the region's transform rule (Argentina, Mexico…), unless the number
+/// only made sense with it.
+fn strip_national_prefix(number: &str, meta: &Metadata) -> String {
+    if number.is_empty() {
+        return String::new();
+    }
+    let (key, source) = match (meta.national_prefix_for_parsing(), meta.national_prefix()) {
+        (Some(re), _) => (addr(re), re.as_str().to_string()),
+        (None, Some(prefix)) if !prefix.is_empty() => {
+            (prefix.as_ptr() as usize, regex::escape(prefix))
+        }
+        _ => return number.to_string(),
+    };
+    let general = meta.descriptors().general();
+    let transform = meta
+        .national_prefix_transform_rule()
+        .filter(|t| !t.is_empty());
+    let stripped = with_regex(key, &source, Anchor::Start, |re| {
+        let caps = re.captures(number)?;
+        let whole = caps.get(0)?;
+        let groups = caps.len() - 1;
+        let last_group = (groups > 0).then(|| caps.get(groups)).flatten();
+        match (transform, last_group) {
+            (Some(rule), Some(_)) => {
+                let mut out = String::new();
+                caps.expand(&java_replacement(rule), &mut out);
+                out.push_str(&number[whole.end()..]);
+                Some(out)
+            }
+            _ => Some(number[whole.end()..].to_string()),
+        }
+    })
+    .flatten();
+    match stripped {
+        // A number valid as written keeps its prefix if stripping it would make it invalid.
+        Some(candidate)
+            if !pattern_match(general, number) || pattern_match(general, &candidate) =>
+        {
+            candidate
+        }
+        _ => number.to_string(),
+    }
+}
+
+/// Java's `$1` group references in Rust's `${1}` syntax, so `$1534` stays group 1 then text.
+fn java_replacement(rule: &str) -> String {
+    let mut out = String::with_capacity(rule.len() + 4);
+    let mut chars = rule.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('$', Some(d)) if d.is_ascii_digit() => {
+                out.push_str("${");
+                out.push(*d);
+                out.push('}');
+                chars.next();
+            }
+            ('$', _) => out.push_str("$$"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// libphonenumber's `ValidationResult`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Length {
+    Possible,
+    LocalOnly,
+    TooShort,
+    TooLong,
+    Invalid,
+}
+
+/// libphonenumber's `testNumberLength` for an unknown type: against every length the
+/// region's numbers have (the union libphonenumber stores in its general description).
+fn test_length(number: &str, meta: &Metadata) -> Length {
+    let mut national: Vec<u16> = Vec::with_capacity(8);
+    let mut local: Vec<u16> = Vec::new();
+    for desc in type_descriptors(meta).into_iter().flatten() {
+        national.extend_from_slice(desc.possible_length());
+        local.extend_from_slice(desc.possible_local_length());
+    }
+    national.sort_unstable();
+    national.dedup();
+    let len = u16::try_from(number.len()).unwrap_or(u16::MAX);
+    let (Some(&min), Some(&max)) = (national.first(), national.last()) else {
+        return Length::Invalid;
+    };
+    if local.contains(&len) && !national.contains(&len) {
+        Length::LocalOnly
+    } else if len < min {
+        Length::TooShort
+    } else if len > max {
+        Length::TooLong
+    } else if national.contains(&len) {
+        Length::Possible
+    } else {
+        Length::Invalid
+    }
+}
+
+/// Every number-type description of a region (what libphonenumber unions for lengths).
+fn type_descriptors(meta: &Metadata) -> [Option<&Descriptor>; 10] {
+    let d = meta.descriptors();
+    [
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+}
+
+/// Validity, region and kind of a parsed number, the libphonenumber way (`isValidNumber`,
+/// `getRegionCodeForNumber`, `getNumberType`).
+fn validate(parsed: &Parsed) -> Result<Phone, PhoneError> {
+    let db: &'static phonenumber::metadata::Database = &DATABASE;
+    let Some(metas) = db.by_code(&parsed.code) else {
+        return Err(PhoneError::UnknownCountryCode);
+    };
+    let nsn = parsed.nsn.as_str();
+    let Some((meta, ty)) = region_for_number(&metas, nsn) else {
+        let main = main_metadata(parsed.code);
+        let digits = parsed.typed;
+        return Err(match main.map(|m| test_length(nsn, m)) {
+            Some(Length::TooShort) => PhoneError::TooShort { digits },
+            Some(Length::TooLong) => PhoneError::TooLong { digits },
+            _ => PhoneError::InvalidNumber,
+        });
+    };
+    Ok(Phone {
+        e164: format!("+{}{}", parsed.code, nsn),
+        region: meta.id().to_string(),
+        kind: ty.kind(),
+    })
+}
+
+/// libphonenumber's `getRegionCodeForNumber` followed by its validity check: among the
+/// regions sharing the calling code (main region first), the first whose leading digits match
+/// or — for regions without leading digits — whose patterns recognise the number. Returns it
+/// with the number's type, or `None` if the number is not valid.
+fn region_for_number<'a>(metas: &[&'a Metadata], nsn: &str) -> Option<(&'a Metadata, NumberType)> {
+    let chosen = if let [only] = metas {
+        Some(*only)
+    } else {
+        metas
+            .iter()
+            .copied()
+            .find(|meta| match meta.leading_digits() {
+                Some(leading) => with_regex(addr(leading), leading.as_str(), Anchor::Start, |re| {
+                    re.is_match(nsn)
+                })
+                .unwrap_or(false),
+                None => number_type(meta, nsn) != NumberType::Unknown,
+            })
+    }?;
+    let ty = number_type(chosen, nsn);
+    (ty != NumberType::Unknown).then_some((chosen, ty))
+}
+
+/// The number types that matter here (libphonenumber's `PhoneNumberType`, folded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumberType {
+    FixedLine,
+    Mobile,
+    /// Fixed-line and mobile ranges overlap (North America): counted as mobile, because the
+    /// plan's mobile ranges include the number — refusing these would refuse every US or
+    /// Canadian mobile — and a landline that cannot take SMS is reported by the provider.
+    FixedLineOrMobile,
+    /// VoIP, toll-free, premium, shared cost, personal, pager, UAN, voicemail.
+    Special,
+    Unknown,
+}
+
+impl NumberType {
+    fn kind(self) -> LineKind {
+        match self {
+            NumberType::Mobile | NumberType::FixedLineOrMobile => LineKind::Mobile,
+            NumberType::FixedLine => LineKind::Landline,
+            NumberType::Special | NumberType::Unknown => LineKind::Other,
+        }
+    }
+}
+
+/// libphonenumber's `getNumberTypeHelper`: whole-number matches, special services first.
+fn number_type(meta: &Metadata, nsn: &str) -> NumberType {
+    let d = meta.descriptors();
+    // The general description admits every length of every type and its own pattern.
+    let lengths: Vec<&[u16]> = type_descriptors(meta)
+        .into_iter()
+        .flatten()
+        .map(Descriptor::possible_length)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
+    let length_ok = lengths.is_empty() || lengths.iter().any(|l| l.contains(&len));
+    if !length_ok || !pattern_match(d.general(), nsn) {
+        return NumberType::Unknown;
+    }
+    let special = [
+        d.premium_rate(),
+        d.toll_free(),
+        d.shared_cost(),
+        d.voip(),
+        d.personal_number(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ];
+    if special
+        .into_iter()
+        .flatten()
+        .any(|desc| desc_match(desc, nsn))
+    {
+        return NumberType::Special;
+    }
+    let same_pattern = match (d.fixed_line(), d.mobile()) {
+        (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
+        _ => false,
+    };
+    if d.fixed_line().is_some_and(|f| desc_match(f, nsn)) {
+        // Fixed line or mobile only when the mobile description admits the number too, its
+        // pattern and its lengths (libphonenumber skips the lengths when both patterns are
+        // the same; here a number the mobile lengths exclude stays a landline).
+        return if d.mobile().is_some_and(|m| desc_match(m, nsn)) {
+            NumberType::FixedLineOrMobile
+        } else {
+            NumberType::FixedLine
+        };
+    }
+    if !same_pattern && d.mobile().is_some_and(|m| desc_match(m, nsn)) {
+        return NumberType::Mobile;
+    }
+    NumberType::Unknown
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting: libphonenumber's `format` in NATIONAL and INTERNATIONAL modes.
+
+/// Formats a national significant number with the first of the main region's formats whose
+/// leading digits and pattern fit; unformatted if none does.
+fn format_nsn(code: u16, nsn: &str, national: bool) -> String {
+    let formatted = main_metadata(code).and_then(|meta| {
+        let formats = if national || meta.international_formats().is_empty() {
+            meta.formats()
+        } else {
+            meta.international_formats()
+        };
+        let format = formats.iter().find(|f| {
+            let leading_ok = f.leading_digits().last().is_none_or(|leading| {
+                with_regex(addr(leading), leading.as_str(), Anchor::Start, |re| {
+                    re.is_match(nsn)
+                })
+                .unwrap_or(false)
+            });
+            leading_ok
+                && with_regex(
+                    addr(f.pattern()),
+                    f.pattern().as_str(),
+                    Anchor::Both,
+                    |re| re.is_match(nsn),
+                )
+                .unwrap_or(false)
+        })?;
+        let mut rule = format.format().to_string();
+        if national
+            && let Some(np_rule) = format.national_prefix().filter(|r| !r.is_empty())
+            && let Some(at) = rule
+                .find('$')
+                .filter(|&at| rule[at + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        {
+            // `$NP$FG` → national prefix then the format's first group, whatever its number
+            // (Argentina's mobiles start with `$2`), as libphonenumber does.
+            let first_group = rule[at..at + 2].to_string();
+            let with_prefix = np_rule
+                .replacen("$NP", meta.national_prefix().unwrap_or(""), 1)
+                .replacen("$FG", &first_group, 1);
+            rule.replace_range(at..at + 2, &with_prefix);
+        }
+        let rule = java_replacement(&rule);
+        with_regex(
+            addr(format.pattern()),
+            format.pattern().as_str(),
+            Anchor::Both,
+            |re| re.replace(nsn, rule.as_str()).into_owned(),
+        )
+    });
+    let body = formatted.unwrap_or_else(|| nsn.to_string());
+    if national {
+        body
+    } else {
+        format!("+{code} {body}")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anchored pattern matching
+
+/// How a metadata pattern is anchored: `Start` is Java's `lookingAt`, `Both` its `matches`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Anchor {
+    Start,
+    Both,
+}
+
+thread_local! {
+    /// Anchored versions of the metadata patterns, compiled on first use. Keyed by the
+    /// address of the pattern inside the crate's static database, which never moves.
+    /// Thread-local: no lock on the hot path, and nothing shared to get wrong.
+    static ANCHORED: RefCell<HashMap<(usize, Anchor), Option<Regex>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The address identifying a pattern of the static database.
+fn addr<T>(pattern: &T) -> usize {
+    std::ptr::from_ref(pattern) as usize
+}
+
+/// Runs `f` with the anchored regex for `source` (identified by `key`); `None` if the
+/// metadata pattern does not compile, which the caller treats as no match.
+fn with_regex<R>(
+    key: usize,
+    source: &str,
+    anchor: Anchor,
+    f: impl FnOnce(&Regex) -> R,
+) -> Option<R> {
+    ANCHORED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let regex = cache.entry((key, anchor)).or_insert_with(|| {
+            let anchored = match anchor {
+                Anchor::Start => format!("^(?:{source})"),
+                Anchor::Both => format!("^(?:{source})$"),
+            };
+            RegexBuilder::new(&anchored)
+                .ignore_whitespace(true)
+                .build()
+                .ok()
+        });
+        regex.as_ref().map(f)
+    })
+}
+
+/// The whole of `nsn` matches the description's pattern.
+fn pattern_match(desc: &Descriptor, nsn: &str) -> bool {
+    let pattern = desc.national_number();
+    with_regex(addr(pattern), pattern.as_str(), Anchor::Both, |re| {
+        re.is_match(nsn)
+    })
+    .unwrap_or(false)
+}
+
+/// `nsn` has one of the description's lengths (any length if it lists none).
+fn length_match(desc: &Descriptor, nsn: &str) -> bool {
+    let lengths = desc.possible_length();
+    lengths.is_empty() || u16::try_from(nsn.len()).is_ok_and(|len| lengths.contains(&len))
+}
+
+/// libphonenumber's `isNumberMatchingDesc`: lengths, then the whole pattern.
+fn desc_match(desc: &Descriptor, nsn: &str) -> bool {
+    length_match(desc, nsn) && pattern_match(desc, nsn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_group_references_become_rust_ones() {
+        assert_eq!(java_replacement("1534$1"), "1534${1}");
+        assert_eq!(java_replacement("$1 $2-$3"), "${1} ${2}-${3}");
+        assert_eq!(java_replacement("9$1"), "9${1}");
+    }
+
+    #[test]
+    fn spreadsheet_floats() {
+        assert_eq!(
+            spreadsheet_float("612345678.0"),
+            Ok(Some("612345678".into()))
+        );
+        assert_eq!(
+            spreadsheet_float("6.1234567E8"),
+            Ok(Some("612345670".into()))
+        );
+        assert_eq!(spreadsheet_float("06.12.34.56.78"), Ok(None));
+        assert_eq!(spreadsheet_float("0612345678"), Ok(None));
+        assert_eq!(spreadsheet_float("6.5E0"), Err(PhoneError::NotInteger));
+        assert_eq!(spreadsheet_float("6.12E8"), Err(PhoneError::RoundedNumber));
+    }
+
+    #[test]
+    fn national_prefix_rules_follow_libphonenumber() {
+        let fr = resolve_region("FR").ok();
+        let ar = resolve_region("AR").ok();
+        let by = resolve_region("BY").ok();
+        // France: a plain trunk 0.
+        assert_eq!(
+            fr.map(|m| strip_national_prefix("0612345678", m)),
+            Some("612345678".into())
+        );
+        // Argentina: 0 11 15 xxxx xxxx becomes the international mobile form 9 11 xxxx xxxx.
+        assert_eq!(
+            ar.map(|m| strip_national_prefix("01115 2345 6789".replace(' ', "").as_str(), m)),
+            Some("91123456789".into())
+        );
+        // Belarus: 8 is the trunk prefix, but 801… is a valid number as written.
+        assert_eq!(
+            by.map(|m| strip_national_prefix("8011234567", m)),
+            Some("8011234567".into())
+        );
+    }
 }

@@ -111,15 +111,14 @@ pub fn normalize_keyword(text: &str) -> String {
         if is_combining_mark(c) {
             continue;
         }
-        let expanded: &str;
         let mut buf = [0u8; 4];
-        match c {
-            'œ' | 'Œ' => expanded = "OE",
-            'æ' | 'Æ' => expanded = "AE",
-            c if c.is_alphanumeric() => expanded = c.encode_utf8(&mut buf),
+        let expanded: &str = match c {
+            'œ' | 'Œ' => "OE",
+            'æ' | 'Æ' => "AE",
+            c if c.is_alphanumeric() => c.encode_utf8(&mut buf),
             // Punctuation, symbols, emoji, control characters.
             _ => continue,
-        }
+        };
         if pending_space {
             out.push(' ');
             pending_space = false;

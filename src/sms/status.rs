@@ -81,10 +81,18 @@ impl MessageStatus {
         match self {
             Pending => matches!(next, Sending | Cancelled | Expired | Stop | Failed),
             // A send that failed transiently goes back to pending for a retry.
-            Sending => matches!(next, Submitted | Pending | Failed | Stop | Unknown | Expired) || next.is_final() && next != Cancelled,
+            Sending => {
+                matches!(
+                    next,
+                    Submitted | Pending | Failed | Stop | Unknown | Expired
+                ) || next.is_final() && next != Cancelled
+            }
             Submitted => next.is_final() && next != Cancelled,
             // An operator resolves an unknown: resend (pending), or close it with what they know.
-            Unknown => matches!(next, Pending | Submitted | Delivered | NotDelivered | Failed | Cancelled | Expired),
+            Unknown => matches!(
+                next,
+                Pending | Submitted | Delivered | NotDelivered | Failed | Cancelled | Expired
+            ),
             _ => false,
         }
     }
@@ -158,8 +166,14 @@ mod tests {
         assert!(Sending.can_become(Submitted));
         assert!(Submitted.can_become(Delivered));
         assert!(Pending.can_become(Cancelled));
-        assert!(!Submitted.can_become(Cancelled), "what left cannot be cancelled");
-        assert!(!Submitted.can_become(Pending), "what left is never sent again");
+        assert!(
+            !Submitted.can_become(Cancelled),
+            "what left cannot be cancelled"
+        );
+        assert!(
+            !Submitted.can_become(Pending),
+            "what left is never sent again"
+        );
     }
 
     #[test]
@@ -167,6 +181,9 @@ mod tests {
         for s in MessageStatus::ALL {
             assert_eq!(MessageStatus::parse(s.as_str()), Some(s));
         }
-        assert_eq!(MessageStatus::parse("not yet sent"), Some(MessageStatus::Pending));
+        assert_eq!(
+            MessageStatus::parse("not yet sent"),
+            Some(MessageStatus::Pending)
+        );
     }
 }

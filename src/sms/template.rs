@@ -22,75 +22,10 @@ use chrono::{Datelike, Locale, NaiveDate, NaiveDateTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 // ---------------------------------------------------------------------------------------------
-// Interface language. Lives here until `crate::i18n` defines it; the lead will move it there.
+// Interface language: defined in `crate::i18n`.
 // ---------------------------------------------------------------------------------------------
 
-pub use lang::{Lang, LangParseError};
-
-mod lang {
-    use std::fmt;
-    use std::str::FromStr;
-
-    use serde::{Deserialize, Serialize};
-
-    /// Language of the interface and of the rendered dates (day and month names).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-    #[serde(rename_all = "lowercase")]
-    pub enum Lang {
-        /// French (the default: the organisations are French).
-        #[default]
-        Fr,
-        /// English.
-        En,
-    }
-
-    impl Lang {
-        /// Both languages, French first.
-        pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
-
-        /// Two-letter code: `fr` or `en`.
-        pub fn as_str(self) -> &'static str {
-            match self {
-                Lang::Fr => "fr",
-                Lang::En => "en",
-            }
-        }
-
-        /// The chrono locale used for day and month names in explicit date formats.
-        pub fn locale(self) -> chrono::Locale {
-            match self {
-                Lang::Fr => chrono::Locale::fr_FR,
-                Lang::En => chrono::Locale::en_GB,
-            }
-        }
-    }
-
-    impl fmt::Display for Lang {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-
-    /// A language name that is neither French nor English.
-    #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-    #[error("unknown language `{0}`: expected `fr` (French) or `en` (English)")]
-    pub struct LangParseError(pub String);
-
-    impl FromStr for Lang {
-        type Err = LangParseError;
-
-        /// Accepts `fr`, `en`, their names, and `LANG`-style values such as `fr_FR.UTF-8`.
-        fn from_str(s: &str) -> Result<Self, Self::Err> {
-            let lower = s.trim().to_ascii_lowercase();
-            let code = lower.split(['_', '-', '.', '@']).next().unwrap_or("");
-            match code {
-                "fr" | "french" | "francais" | "français" => Ok(Lang::Fr),
-                "en" | "english" | "anglais" => Ok(Lang::En),
-                _ => Err(LangParseError(s.to_string())),
-            }
-        }
-    }
-}
+pub use crate::i18n::{Lang, LangParseError};
 
 // ---------------------------------------------------------------------------------------------
 // Contexts
@@ -754,16 +689,13 @@ pub fn parse(text: &str, ctx: TemplateContext) -> Result<ParsedTemplate, Vec<Fie
         literal.push_str(&text[i..open]);
         let inner_start = open + 2;
         let rest = &text[inner_start..];
-        let close = rest.find("}}");
-        let line_end = rest.find('\n');
-        let nested = rest.find("{{");
-        let closed_here = match close {
-            Some(c) => line_end.is_none_or(|n| n > c) && nested.is_none_or(|n| n > c),
-            None => false,
-        };
-        let close = match (closed_here, close) {
-            (true, Some(c)) => inner_start + c,
-            _ => {
+        // A field ends at the first `}}`, on the same line and with no other `{{` before it.
+        let close = rest
+            .find("}}")
+            .filter(|&c| !rest[..c].contains('\n') && !rest[..c].contains("{{"));
+        let close = match close {
+            Some(c) => inner_start + c,
+            None => {
                 let kind = if ctx == TemplateContext::Free {
                     FieldErrorKind::FieldsNotAllowed
                 } else {

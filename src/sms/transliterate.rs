@@ -8,8 +8,9 @@
 //! Characters with no GSM-7 equivalent (emoji, other scripts) are left as they are, so the
 //! result may still need UCS-2: check it with [`crate::sms::encoding::analyse`].
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
+use unicode_normalization::char::{
+    compose, decompose_canonical, decompose_compatible, is_combining_mark,
+};
 
 use crate::sms::encoding::is_gsm7_char;
 
@@ -137,23 +138,48 @@ pub fn replacement(c: char) -> Option<&'static str> {
 /// zero-width characters disappear, `ê` → `e`, `ç` → `c`, `œ` → `oe`, accents GSM-7 lacks
 /// are stripped. GSM-7 characters (`é`, `à`, `Ç`…) are kept unchanged.
 ///
-/// The text is first put in composed form (NFC), so an `e` followed by a combining acute
-/// accent becomes the GSM-7 `é`; a combining mark left over after a GSM-7 letter is dropped.
-/// Emoji and other characters without an equivalent are kept: the result may still be UCS-2.
+/// A combining accent typed after a letter (decomposed text, as some systems paste it) is
+/// first composed with it, so `e` + U+0301 becomes the GSM-7 `é`; an accent GSM-7 cannot
+/// carry on the letter before it is dropped. Emoji and other characters without an
+/// equivalent are kept: the result may still be UCS-2.
 pub fn to_gsm7(text: &str) -> String {
     if text.chars().all(is_gsm7_char) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
-    for c in text.nfc() {
+    // Whether the last char of `out` was copied from the input (so composing onto it is
+    // composing what the author typed, not a replacement we produced).
+    let mut last_is_input = false;
+    for c in text.chars() {
         if is_gsm7_char(c) {
             out.push(c);
-        } else if let Some(r) = replacement(c) {
-            out.push_str(r);
-        } else if is_combining_mark(c) && out.chars().next_back().is_some_and(is_gsm7_char) {
-            // An accent GSM-7 cannot carry on the letter before it.
-        } else {
-            out.push(c);
+            last_is_input = true;
+            continue;
+        }
+        if is_combining_mark(c)
+            && let Some(prev) = out.chars().next_back().filter(|&p| is_gsm7_char(p))
+        {
+            if last_is_input && let Some(q) = compose(prev, c) {
+                out.pop();
+                if is_gsm7_char(q) {
+                    out.push(q);
+                } else {
+                    out.push_str(replacement(q).unwrap_or(prev.encode_utf8(&mut [0u8; 4])));
+                }
+            }
+            // Otherwise the accent cannot be written: drop it, keep the letter.
+            last_is_input = false;
+            continue;
+        }
+        match replacement(c) {
+            Some(r) => {
+                out.push_str(r);
+                last_is_input = false;
+            }
+            None => {
+                out.push(c);
+                last_is_input = true;
+            }
         }
     }
     out

@@ -44,9 +44,13 @@ pub enum WindowError {
          (or lun, mar, mer, jeu, ven, sam, dim), separated by commas, or a range like mon-sat"
     )]
     UnknownDay { input: String },
-    #[error("no week day allowed: a window needs at least one day, for example mon,tue,wed,thu,fri,sat")]
+    #[error(
+        "no week day allowed: a window needs at least one day, for example mon,tue,wed,thu,fri,sat"
+    )]
     NoDays,
-    #[error("unknown timezone {input:?}: expected an IANA name such as Europe/Paris or America/Guadeloupe")]
+    #[error(
+        "unknown timezone {input:?}: expected an IANA name such as Europe/Paris or America/Guadeloupe"
+    )]
     UnknownTimezone { input: String },
 }
 
@@ -76,7 +80,9 @@ pub enum PlanError {
     InThePast { at: String, now: String },
     #[error("the planned time {at} is outside the sending window {window}")]
     OutsideWindow { at: String, window: String },
-    #[error("the planned time {at} falls on a {day}, which is not an allowed sending day (allowed: {allowed})")]
+    #[error(
+        "the planned time {at} falls on a {day}, which is not an allowed sending day (allowed: {allowed})"
+    )]
     DayNotAllowed {
         at: String,
         day: &'static str,
@@ -84,7 +90,9 @@ pub enum PlanError {
     },
     #[error("the planned time {at} is not before the event it reminds of ({event})")]
     NotBeforeEvent { at: String, event: String },
-    #[error("information campaigns may not be sent on a public holiday: {date} is {name} ({territory})")]
+    #[error(
+        "information campaigns may not be sent on a public holiday: {date} is {name} ({territory})"
+    )]
     PublicHoliday {
         date: NaiveDate,
         name: &'static str,
@@ -372,7 +380,9 @@ impl SendWindow {
 
     /// Whether a local date-time is inside the window (allowed day, `start..=end`).
     pub fn contains_local(&self, local: NaiveDateTime) -> bool {
-        self.days.contains(local.weekday()) && self.start <= local.time() && local.time() <= self.end
+        self.days.contains(local.weekday())
+            && self.start <= local.time()
+            && local.time() <= self.end
     }
 
     /// Whether an instant is inside the window, read in `tz`.
@@ -457,9 +467,8 @@ pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Tz> {
         LocalResult::Single(dt) => dt,
         LocalResult::Ambiguous(first, second) => first.min(second),
         LocalResult::None => {
-            let shifted = offset_before_gap(tz, local).and_then(|offset| {
-                local.checked_sub_signed(Duration::seconds(i64::from(offset)))
-            });
+            let shifted = offset_before_gap(tz, local)
+                .and_then(|offset| local.checked_sub_signed(Duration::seconds(i64::from(offset))));
             // Unreachable in practice (every gap is shorter than two days); reading the time as
             // UTC keeps this total without panicking.
             tz.from_utc_datetime(&shifted.unwrap_or(local))
@@ -686,8 +695,10 @@ pub fn plan_follow_up(
 /// When a message sent "now" may leave: `now` itself if inside the window on an allowed day,
 /// else the next window start on an allowed day.
 ///
-/// A start that falls in a DST gap is resolved forward like any local time; a day whose whole
-/// window lies in the gap is skipped. A window with no allowed day (refused by
+/// A start that falls in a DST gap is resolved forward like any local time (a 02:30 start on a
+/// 02:00→03:00 night opens at 03:30); a day whose whole window lies in the gap is skipped. On
+/// such a night, an instant between the gap's end and the resolved start (03:10) already reads
+/// as inside the window on the wall clock, so `next_opening` returns it unchanged. A window with no allowed day (refused by
 /// [`SendWindow::new`]) has no opening: `now` is returned unchanged.
 pub fn next_opening(now: DateTime<Utc>, tz: Tz, w: &SendWindow) -> DateTime<Utc> {
     Rule::org(w).next_opening(now, tz).unwrap_or(now)
@@ -880,11 +891,25 @@ mod tests {
 
     #[test]
     fn parse_time_forms() {
-        assert_eq!(parse_time("09:00").unwrap(), NaiveTime::from_hms_opt(9, 0, 0).unwrap());
-        assert_eq!(parse_time("9:05").unwrap(), NaiveTime::from_hms_opt(9, 5, 0).unwrap());
-        assert_eq!(parse_time("18h30").unwrap(), NaiveTime::from_hms_opt(18, 30, 0).unwrap());
-        assert_eq!(parse_time("18h").unwrap(), NaiveTime::from_hms_opt(18, 0, 0).unwrap());
-        for bad in ["24:00", "9", "09:5", "09:60", "", "ab:cd", "-1:00", "09:00:"] {
+        assert_eq!(
+            parse_time("09:00").unwrap(),
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("9:05").unwrap(),
+            NaiveTime::from_hms_opt(9, 5, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("18h30").unwrap(),
+            NaiveTime::from_hms_opt(18, 30, 0).unwrap()
+        );
+        assert_eq!(
+            parse_time("18h").unwrap(),
+            NaiveTime::from_hms_opt(18, 0, 0).unwrap()
+        );
+        for bad in [
+            "24:00", "9", "09:5", "09:60", "", "ab:cd", "-1:00", "09:00:",
+        ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
     }
@@ -894,7 +919,10 @@ mod tests {
         let set: WeekdaySet = "mon,tue,wed,thu,fri,sat".parse().unwrap();
         assert_eq!(set, WeekdaySet::MON_SAT);
         assert_eq!(set.to_string(), "mon,tue,wed,thu,fri,sat");
-        assert_eq!("Lundi-Vendredi".parse::<WeekdaySet>().unwrap(), WeekdaySet::MON_FRI);
+        assert_eq!(
+            "Lundi-Vendredi".parse::<WeekdaySet>().unwrap(),
+            WeekdaySet::MON_FRI
+        );
         assert_eq!(
             "sat-mon".parse::<WeekdaySet>().unwrap().to_string(),
             "mon,sat,sun"

@@ -23,9 +23,15 @@ pub struct CreditSummary {
 }
 
 pub fn summary(conn: &Connection) -> Result<CreditSummary> {
-    let bought: i64 = conn.query_row("SELECT COALESCE(SUM(units),0) FROM credit_packs", [], |r| r.get(0))?;
-    let consumed: i64 =
-        conn.query_row("SELECT COALESCE(SUM(units),0) FROM credit_ledger", [], |r| r.get(0))?;
+    let bought: i64 =
+        conn.query_row("SELECT COALESCE(SUM(units),0) FROM credit_packs", [], |r| {
+            r.get(0)
+        })?;
+    let consumed: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(units),0) FROM credit_ledger",
+        [],
+        |r| r.get(0),
+    )?;
     Ok(CreditSummary {
         bought,
         consumed,
@@ -76,7 +82,12 @@ pub fn add_pack(
 
 /// Charges a submitted message once. Returns false when it was already charged (a retry of
 /// the same record after a crash), so the unit count never doubles.
-pub fn charge_message(conn: &Connection, message_id: i64, units: i64, at: DateTime<Utc>) -> Result<bool> {
+pub fn charge_message(
+    conn: &Connection,
+    message_id: i64,
+    units: i64,
+    at: DateTime<Utc>,
+) -> Result<bool> {
     let n = conn.execute(
         "INSERT INTO credit_ledger(message_id, units, at, kind) VALUES (?1,?2,?3,'send')
          ON CONFLICT DO NOTHING",
@@ -115,6 +126,11 @@ pub fn daily_consumption(
     Ok(per_day
         .into_iter()
         .enumerate()
-        .map(|(i, units)| (epoch + chrono::Days::new((first_day + i as i64) as u64), units))
+        .map(|(i, units)| {
+            (
+                epoch + chrono::Days::new((first_day + i as i64) as u64),
+                units,
+            )
+        })
         .collect())
 }

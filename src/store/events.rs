@@ -50,9 +50,13 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<EventRow> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"), [id], row)
-        .optional()?
-        .ok_or(StoreError::NotFound { what: "event", id })
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"),
+        [id],
+        row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "event", id })
 }
 
 /// Events starting at or after `from` (Unix seconds), in time order, after the keyset cursor.
@@ -125,7 +129,8 @@ pub fn insert_event(conn: &Connection, e: &NewEvent) -> Result<i64> {
     }
     if e.reminder_enabled && e.reminder_days_before.is_none() && e.reminder_at.is_none() {
         return Err(StoreError::Invalid(
-            "the event's reminder is on but has neither a delay (days before) nor an exact time".into(),
+            "the event's reminder is on but has neither a delay (days before) nor an exact time"
+                .into(),
         ));
     }
     if let Some(days) = e.reminder_days_before

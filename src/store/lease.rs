@@ -48,6 +48,9 @@ pub fn acquire(conn: &Connection, holder: &str, now: DateTime<Utc>, ttl: Duratio
 
 /// Gives the lease up (clean shutdown) so another process can take over at once.
 pub fn release(conn: &Connection, holder: &str) -> Result<()> {
-    conn.execute("DELETE FROM scheduler_lease WHERE id = 1 AND holder = ?1", [holder])?;
+    conn.execute(
+        "DELETE FROM scheduler_lease WHERE id = 1 AND holder = ?1",
+        [holder],
+    )?;
     Ok(())
 }

@@ -68,7 +68,14 @@ pub fn insert(conn: &Connection, m: &NewMessage) -> Result<i64> {
         ts(m.deadline),
     ])?;
     let id = conn.last_insert_rowid();
-    add_history(conn, id, MessageStatus::Pending, m.created_at, &m.created_by, "")?;
+    add_history(
+        conn,
+        id,
+        MessageStatus::Pending,
+        m.created_at,
+        &m.created_by,
+        "",
+    )?;
     Ok(id)
 }
 
@@ -89,10 +96,16 @@ pub fn add_history(
 
 pub fn status_of(conn: &Connection, id: i64) -> Result<MessageStatus> {
     let s: Option<String> = conn
-        .query_row("SELECT status FROM messages WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT status FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .optional()?;
-    let s = s.ok_or(StoreError::NotFound { what: "message", id })?;
-    MessageStatus::parse(&s).ok_or_else(|| StoreError::Invalid(format!("message #{id} has unknown status {s:?}")))
+    let s = s.ok_or(StoreError::NotFound {
+        what: "message",
+        id,
+    })?;
+    MessageStatus::parse(&s)
+        .ok_or_else(|| StoreError::Invalid(format!("message #{id} has unknown status {s:?}")))
 }
 
 /// Moves a message to `next` if the lifecycle allows it, recording the change. Returns false
@@ -277,7 +290,10 @@ fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> Str
         clauses.push(format!("m.collaborator_id = ?{}", args.len()));
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = t
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         args.push(Value::Text(format!("%{escaped}%")));
         let n = args.len();
         clauses.push(format!(

@@ -122,7 +122,10 @@ impl Store {
 
     /// Runs `f` in an IMMEDIATE transaction (takes the write lock first, so two processes
     /// never both read-then-write the same rows), committing only when `f` succeeds.
-    pub fn write<T, E>(&mut self, f: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>) -> Result<T, E>
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<rusqlite::Error>,
     {

@@ -169,7 +169,9 @@ pub fn add(
 ) -> Result<i64> {
     validate_login(login)?;
     if find(conn, login)?.is_some() {
-        return Err(StoreError::Invalid(format!("operator {login:?} already exists")));
+        return Err(StoreError::Invalid(format!(
+            "operator {login:?} already exists"
+        )));
     }
     conn.execute(
         "INSERT INTO operators(login, display_name, right_instant, right_scheduled, right_batch, right_free, right_admin, templates_only, active, created_at)

@@ -19,26 +19,107 @@ pub struct SettingSpec {
 
 macro_rules! spec {
     ($key:literal, $default:literal, $en:literal, $fr:literal) => {
-        SettingSpec { key: $key, default: $default, help_en: $en, help_fr: $fr, secret: false }
+        SettingSpec {
+            key: $key,
+            default: $default,
+            help_en: $en,
+            help_fr: $fr,
+            secret: false,
+        }
     };
 }
 
 pub const SPECS: &[SettingSpec] = &[
-    spec!("organisation", "Mon organisation", "organisation name, shown in merge fields", "nom de l'organisation (champ de fusion)"),
-    spec!("sender", "SMSDESK", "sender name: 3-11 ASCII letters/digits, at least one letter", "nom d'expéditeur : 3 à 11 lettres/chiffres ASCII, au moins une lettre"),
-    spec!("reply_number", "36180", "number replies come back to (messages expecting a reply are sent from it)", "numéro de réponse (les messages attendant une réponse partent de ce numéro)"),
-    spec!("max_segments", "3", "maximum segments per message (1-10)", "nombre maximal de segments par message (1 à 10)"),
-    spec!("window", "09:00-19:00", "sending window HH:MM-HH:MM (start before end)", "plage d'envoi HH:MM-HH:MM (début avant fin)"),
-    spec!("window_days", "mon,tue,wed,thu,fri,sat", "week days messages may leave", "jours d'envoi autorisés"),
-    spec!("timezone", "Europe/Paris", "organisation timezone (IANA name)", "fuseau horaire de l'organisation (nom IANA)"),
-    spec!("signature", "", "signature appended to every message", "signature ajoutée à chaque message"),
-    spec!("stop_mention", "STOP au 36608", "STOP mention appended to batch and free sends", "mention STOP ajoutée aux envois groupés et libres"),
-    spec!("default_region", "FR", "default country for phone numbers (ISO code)", "pays par défaut des numéros (code ISO)"),
-    spec!("low_credit", "100", "low credit warning threshold (SMS units)", "seuil d'alerte de crédit bas (SMS)"),
-    spec!("grace_seconds", "30", "seconds a send \"now\" waits in Upcoming (0-600)", "délai de grâce d'un envoi immédiat, en secondes (0 à 600)"),
-    spec!("max_in_flight", "4", "messages submitted at once (1-64)", "envois simultanés (1 à 64)"),
-    spec!("rate_per_second", "0", "maximum submissions per second, 0 = no limit", "envois maximum par seconde, 0 = sans limite"),
-    spec!("language", "", "interface language: fr, en, or empty for $LANG", "langue de l'interface : fr, en, ou vide pour $LANG"),
+    spec!(
+        "organisation",
+        "Mon organisation",
+        "organisation name, shown in merge fields",
+        "nom de l'organisation (champ de fusion)"
+    ),
+    spec!(
+        "sender",
+        "SMSDESK",
+        "sender name: 3-11 ASCII letters/digits, at least one letter",
+        "nom d'expéditeur : 3 à 11 lettres/chiffres ASCII, au moins une lettre"
+    ),
+    spec!(
+        "reply_number",
+        "36180",
+        "number replies come back to (messages expecting a reply are sent from it)",
+        "numéro de réponse (les messages attendant une réponse partent de ce numéro)"
+    ),
+    spec!(
+        "max_segments",
+        "3",
+        "maximum segments per message (1-10)",
+        "nombre maximal de segments par message (1 à 10)"
+    ),
+    spec!(
+        "window",
+        "09:00-19:00",
+        "sending window HH:MM-HH:MM (start before end)",
+        "plage d'envoi HH:MM-HH:MM (début avant fin)"
+    ),
+    spec!(
+        "window_days",
+        "mon,tue,wed,thu,fri,sat",
+        "week days messages may leave",
+        "jours d'envoi autorisés"
+    ),
+    spec!(
+        "timezone",
+        "Europe/Paris",
+        "organisation timezone (IANA name)",
+        "fuseau horaire de l'organisation (nom IANA)"
+    ),
+    spec!(
+        "signature",
+        "",
+        "signature appended to every message",
+        "signature ajoutée à chaque message"
+    ),
+    spec!(
+        "stop_mention",
+        "STOP au 36608",
+        "STOP mention appended to batch and free sends",
+        "mention STOP ajoutée aux envois groupés et libres"
+    ),
+    spec!(
+        "default_region",
+        "FR",
+        "default country for phone numbers (ISO code)",
+        "pays par défaut des numéros (code ISO)"
+    ),
+    spec!(
+        "low_credit",
+        "100",
+        "low credit warning threshold (SMS units)",
+        "seuil d'alerte de crédit bas (SMS)"
+    ),
+    spec!(
+        "grace_seconds",
+        "30",
+        "seconds a send \"now\" waits in Upcoming (0-600)",
+        "délai de grâce d'un envoi immédiat, en secondes (0 à 600)"
+    ),
+    spec!(
+        "max_in_flight",
+        "4",
+        "messages submitted at once (1-64)",
+        "envois simultanés (1 à 64)"
+    ),
+    spec!(
+        "rate_per_second",
+        "0",
+        "maximum submissions per second, 0 = no limit",
+        "envois maximum par seconde, 0 = sans limite"
+    ),
+    spec!(
+        "language",
+        "",
+        "interface language: fr, en, or empty for $LANG",
+        "langue de l'interface : fr, en, ou vide pour $LANG"
+    ),
     SettingSpec {
         key: "provider",
         default: "{\"kind\":\"simulator\"}",
@@ -81,7 +162,8 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
         "window" => parse_window(v)
             .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
             .map_err(|r| refuse(key, r)),
-        "window_days" => v.parse::<crate::sms::window::WeekdaySet>()
+        "window_days" => v
+            .parse::<crate::sms::window::WeekdaySet>()
             .map(|d| d.to_string())
             .map_err(|e| refuse(key, e.to_string())),
         "timezone" => crate::sms::window::parse_timezone(v)
@@ -97,7 +179,8 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
             }
         }
         "reply_number" => {
-            if v.is_empty() || (v.len() <= 15 && v.chars().all(|c| c.is_ascii_digit() || c == '+')) {
+            if v.is_empty() || (v.len() <= 15 && v.chars().all(|c| c.is_ascii_digit() || c == '+'))
+            {
                 Ok(v.to_string())
             } else {
                 Err(refuse(key, "digits only (a short code or a number)"))
@@ -108,7 +191,12 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
             if up.len() == 2 && up.parse::<phonenumber::country::Id>().is_ok() {
                 Ok(up)
             } else {
-                Err(refuse(key, format!("{v:?} is not an ISO country code known to the phone rules (e.g. FR, GP, RE)")))
+                Err(refuse(
+                    key,
+                    format!(
+                        "{v:?} is not an ISO country code known to the phone rules (e.g. FR, GP, RE)"
+                    ),
+                ))
             }
         }
         "language" => match v.to_ascii_lowercase().as_str() {
@@ -131,7 +219,10 @@ fn unknown_key(key: &str) -> SettingError {
 fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String, SettingError> {
     match v.parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
-        _ => Err(refuse(key, format!("a whole number from {min} to {max}, not {v:?}"))),
+        _ => Err(refuse(
+            key,
+            format!("a whole number from {min} to {max}, not {v:?}"),
+        )),
     }
 }
 
@@ -147,10 +238,18 @@ fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
     }
     let json = match v {
         "simulator" => "{\"kind\":\"simulator\"}",
-        "kannel" => "{\"kind\":\"kannel\",\"sendsms_url\":\"http://127.0.0.1:13013/cgi-bin/sendsms\",\"username\":\"\",\"password\":\"\",\"callback_listen\":\"127.0.0.1:8089\"}",
+        "kannel" => {
+            "{\"kind\":\"kannel\",\"sendsms_url\":\"http://127.0.0.1:13013/cgi-bin/sendsms\",\"username\":\"\",\"password\":\"\",\"callback_listen\":\"127.0.0.1:8089\"}"
+        }
         "twilio" => "{\"kind\":\"twilio\",\"account_sid\":\"\",\"auth_token\":\"\",\"from\":\"\"}",
-        "ovh" => "{\"kind\":\"ovh\",\"endpoint\":\"https://eu.api.ovh.com/1.0\",\"application_key\":\"\",\"application_secret\":\"\",\"consumer_key\":\"\",\"service_name\":\"\"}",
-        other => return Err(format!("unknown provider {other:?} (simulator, kannel, twilio, ovh)")),
+        "ovh" => {
+            "{\"kind\":\"ovh\",\"endpoint\":\"https://eu.api.ovh.com/1.0\",\"application_key\":\"\",\"application_secret\":\"\",\"consumer_key\":\"\",\"service_name\":\"\"}"
+        }
+        other => {
+            return Err(format!(
+                "unknown provider {other:?} (simulator, kannel, twilio, ovh)"
+            ));
+        }
     };
     serde_json::from_str(json).map_err(|e| e.to_string())
 }
@@ -161,7 +260,9 @@ pub fn get(conn: &Connection, key: &str) -> Result<String> {
         return Err(StoreError::Invalid(unknown_key(key).to_string()));
     };
     let stored: Option<String> = conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(stored.unwrap_or_else(|| spec.default.to_string()))
 }
@@ -184,7 +285,11 @@ pub fn redact(config: &ProviderConfig) -> String {
             if is_secret_field(field)
                 && let Some(s) = value.as_str()
             {
-                *value = serde_json::Value::String(if s.is_empty() { String::new() } else { "••••".into() });
+                *value = serde_json::Value::String(if s.is_empty() {
+                    String::new()
+                } else {
+                    "••••".into()
+                });
             }
         }
     }
@@ -192,24 +297,48 @@ pub fn redact(config: &ProviderConfig) -> String {
 }
 
 fn is_secret_field(field: &str) -> bool {
-    matches!(field, "password" | "auth_token" | "application_secret" | "consumer_key")
+    matches!(
+        field,
+        "password" | "auth_token" | "application_secret" | "consumer_key"
+    )
 }
 
 /// Validates and stores `value` for `key`, with an audit row. `provider.FIELD` keys change one
 /// field of the provider configuration.
-pub fn set(conn: &Connection, key: &str, value: &str, actor: &str, now: DateTime<Utc>) -> Result<String> {
+pub fn set(
+    conn: &Connection,
+    key: &str,
+    value: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let (key, normalised) = if let Some(field) = key.strip_prefix("provider.") {
         ("provider", set_provider_field(conn, field, value)?)
     } else {
-        (key, validate(key, value).map_err(|e| StoreError::Invalid(e.to_string()))?)
+        (
+            key,
+            validate(key, value).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        )
     };
     conn.execute(
         "INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?1,?2,?3,?4)
          ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_at=excluded.updated_at, updated_by=excluded.updated_by",
         params![key, normalised, ts(now), actor],
     )?;
-    let shown_value = if spec(key).is_some_and(|s| s.secret) { shown(conn, key)? } else { normalised.clone() };
-    audit::record(conn, now, actor, "settings.set", "setting", key, &shown_value)?;
+    let shown_value = if spec(key).is_some_and(|s| s.secret) {
+        shown(conn, key)?
+    } else {
+        normalised.clone()
+    };
+    audit::record(
+        conn,
+        now,
+        actor,
+        "settings.set",
+        "setting",
+        key,
+        &shown_value,
+    )?;
     Ok(shown_value)
 }
 
@@ -217,15 +346,23 @@ fn set_provider_field(conn: &Connection, field: &str, value: &str) -> Result<Str
     let current = get(conn, "provider")?;
     let mut json: serde_json::Value = serde_json::from_str(&current).unwrap_or_default();
     let Some(map) = json.as_object_mut() else {
-        return Err(StoreError::Invalid("provider configuration is not an object".into()));
+        return Err(StoreError::Invalid(
+            "provider configuration is not an object".into(),
+        ));
     };
-    if field == "kind" || !map.contains_key(field) && !matches!(field, "callback_url" | "reply_number" | "base_url") {
+    if field == "kind"
+        || !map.contains_key(field)
+            && !matches!(field, "callback_url" | "reply_number" | "base_url")
+    {
         let known: Vec<&String> = map.keys().filter(|k| *k != "kind").collect();
         return Err(StoreError::Invalid(format!(
             "provider.{field}: not a field of the current provider (fields: {known:?})"
         )));
     }
-    map.insert(field.to_string(), serde_json::Value::String(value.trim().to_string()));
+    map.insert(
+        field.to_string(),
+        serde_json::Value::String(value.trim().to_string()),
+    );
     let config: ProviderConfig = serde_json::from_value(json)
         .map_err(|e| StoreError::Invalid(format!("provider.{field}: {e}")))?;
     serde_json::to_string(&config).map_err(|e| StoreError::Invalid(e.to_string()))
@@ -270,8 +407,8 @@ impl Settings {
                 .and_then(|v| validate(key, v).ok())
                 .unwrap_or_else(|| default.to_string())
         };
-        let (window_start, window_end) = parse_window(&get("window"))
-            .unwrap_or((NaiveTime::MIN, NaiveTime::MIN));
+        let (window_start, window_end) =
+            parse_window(&get("window")).unwrap_or((NaiveTime::MIN, NaiveTime::MIN));
         Ok(Settings {
             organisation: get("organisation"),
             sender: get("sender"),

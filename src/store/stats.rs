@@ -47,21 +47,33 @@ pub fn queue(conn: &Connection, now: DateTime<Utc>) -> Result<QueueFigures> {
 }
 
 /// Messages that left in the last `days` days, counted by their current status.
-pub fn by_status_since(conn: &Connection, now: DateTime<Utc>, days: i64) -> Result<Vec<(String, i64)>> {
+pub fn by_status_since(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    days: i64,
+) -> Result<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT status, count(*) FROM messages WHERE listed_at IS NOT NULL AND listed_at >= ?1
          GROUP BY status ORDER BY count(*) DESC",
     )?;
-    let rows = stmt.query_map([ts(now - Duration::days(days))], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map([ts(now - Duration::days(days))], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Share delivered among messages with a final delivery outcome (ignores cancelled and those
 /// still in transit). None when nothing was sent.
 pub fn delivery_rate(by_status: &[(String, i64)]) -> Option<f64> {
-    let count = |s: &str| by_status.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    let count = |s: &str| {
+        by_status
+            .iter()
+            .find(|(k, _)| k == s)
+            .map_or(0, |(_, n)| *n)
+    };
     let delivered = count("delivered");
-    let outcome = delivered + count("not_delivered") + count("expired") + count("failed") + count("stop");
+    let outcome =
+        delivered + count("not_delivered") + count("expired") + count("failed") + count("stop");
     (outcome > 0).then(|| delivered as f64 / outcome as f64)
 }
 
@@ -69,9 +81,11 @@ pub fn delivery_rate(by_status: &[(String, i64)]) -> Option<f64> {
 pub fn runtime(conn: &Connection, key: &str) -> Result<Option<(String, i64)>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .query_row("SELECT value, updated_at FROM runtime_state WHERE key = ?1", [key], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT value, updated_at FROM runtime_state WHERE key = ?1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?)
 }
 
@@ -86,7 +100,12 @@ pub fn set_runtime(conn: &Connection, key: &str, value: &str, now: DateTime<Utc>
 
 /// The day the balance runs out at the average pace of the last `days` days (None when
 /// nothing was consumed or the balance is already empty).
-pub fn runs_out_on(balance: i64, consumed_last_days: i64, days: i64, today: chrono::NaiveDate) -> Option<chrono::NaiveDate> {
+pub fn runs_out_on(
+    balance: i64,
+    consumed_last_days: i64,
+    days: i64,
+    today: chrono::NaiveDate,
+) -> Option<chrono::NaiveDate> {
     if consumed_last_days <= 0 || days <= 0 || balance <= 0 {
         return None;
     }
@@ -101,7 +120,11 @@ mod tests {
 
     #[test]
     fn delivery_rate_counts_only_outcomes() {
-        let s = vec![("delivered".to_string(), 90), ("failed".to_string(), 10), ("cancelled".to_string(), 50)];
+        let s = vec![
+            ("delivered".to_string(), 90),
+            ("failed".to_string(), 10),
+            ("cancelled".to_string(), 50),
+        ];
         assert_eq!(delivery_rate(&s), Some(0.9));
         assert_eq!(delivery_rate(&[]), None);
     }
@@ -110,7 +133,10 @@ mod tests {
     fn balance_runs_out_at_current_pace() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         // 300 units over 30 days = 10/day; 95 left → 9 full days.
-        assert_eq!(runs_out_on(95, 300, 30, today), chrono::NaiveDate::from_ymd_opt(2026, 12, 1));
+        assert_eq!(
+            runs_out_on(95, 300, 30, today),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+        );
         assert_eq!(runs_out_on(95, 0, 30, today), None);
     }
 }

@@ -38,15 +38,24 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<TemplateRow> {
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<TemplateRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM templates t ORDER BY t.context, t.name"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM templates t ORDER BY t.context, t.name"
+    ))?;
     let rows = stmt.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<TemplateRow> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM templates t WHERE t.id = ?1"), [id], row)
-        .optional()?
-        .ok_or(StoreError::NotFound { what: "template", id })
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM templates t WHERE t.id = ?1"),
+        [id],
+        row,
+    )
+    .optional()?
+    .ok_or(StoreError::NotFound {
+        what: "template",
+        id,
+    })
 }
 
 /// Keyword → outcome pairs of a reply template, keywords normalised.
@@ -93,11 +102,17 @@ pub fn insert_template(conn: &Connection, t: &NewTemplate) -> Result<i64> {
         return Err(StoreError::Invalid(format!("template {name:?}: {first}")));
     }
     let taken = conn
-        .query_row("SELECT 1 FROM templates WHERE name = ?1", [name], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM templates WHERE name = ?1",
+            [name],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some();
     if taken {
-        return Err(StoreError::Invalid(format!("a template named {name:?} already exists")));
+        return Err(StoreError::Invalid(format!(
+            "a template named {name:?} already exists"
+        )));
     }
     if !t.reply_expected && !t.keywords.is_empty() {
         return Err(StoreError::Invalid(format!(

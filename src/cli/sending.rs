@@ -1,0 +1,369 @@
+//! `run`, `send`, `free`, `list`, `cancel`, `simulate reply`.
+
+use super::{CliResult, Env, Failure, print_json};
+use crate::core::send::{self, Body, FreeSend, IndividualSend};
+use crate::core::{outbox, replies};
+use crate::gateway::InboundSms;
+use crate::scheduler;
+use crate::sms::status::MessageStatus;
+use crate::store::messages::{self, Direction, ListKind, MessageFilter};
+use crate::store::settings::Settings;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// Headless scheduler until SIGTERM / SIGINT: in-flight sends finish, the lease is released.
+pub fn run(env: &Env) -> CliResult {
+    // Refuse a bad store before starting (newer version, not a store).
+    let (store, _) = env.open()?;
+    drop(store);
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, stop.clone())
+            .map_err(|e| Failure::System(format!("signal handler: {e}")))?;
+    }
+    let options = scheduler::Options::new(env.db.clone(), env.clock.clone());
+    eprintln!(
+        "smsdesk: scheduler {} running on {}",
+        options.holder,
+        env.db.display()
+    );
+    scheduler::run_blocking(options, stop).map_err(Failure::System)?;
+    eprintln!("smsdesk: scheduler stopped");
+    Ok(())
+}
+
+pub fn send_cmd(
+    to: &str,
+    text: Option<String>,
+    template: Option<i64>,
+    at: Option<String>,
+    env: &Env,
+) -> CliResult {
+    let (mut store, actor) = env.open()?;
+    let body = match (text, template) {
+        (Some(t), None) => Body::Text(t),
+        (None, Some(id)) => Body::Template(id),
+        _ => return Err(Failure::BadInput("give either --text or --template".into())),
+    };
+    let at = at.as_deref().map(outbox::parse_local).transpose()?;
+    let req = IndividualSend {
+        to: to
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        body,
+        at,
+    };
+    let ids = send::send_individual(&mut store, &actor, &req, env.clock.now())?;
+    print_queued(&store, &ids, env)
+}
+
+fn print_queued(store: &crate::store::Store, ids: &[i64], env: &Env) -> CliResult {
+    let settings = Settings::load(store.conn())?;
+    let rows: Vec<_> = ids
+        .iter()
+        .map(|id| messages::get(store.conn(), *id))
+        .collect::<Result<_, _>>()?;
+    if env.json {
+        print_json(
+            &json!({"queued": rows.iter().map(|m| row_json(m, &settings)).collect::<Vec<_>>()}),
+        );
+    } else {
+        for m in &rows {
+            println!(
+                "#{} → {} at {} ({} segment(s))",
+                m.id,
+                m.phone,
+                local(m.planned_at, &settings),
+                m.segments
+            );
+        }
+    }
+    Ok(())
+}
+
+fn local(secs: i64, settings: &Settings) -> String {
+    crate::store::from_ts(secs)
+        .with_timezone(&settings.timezone)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn row_json(m: &messages::MessageRow, settings: &Settings) -> serde_json::Value {
+    json!({
+        "id": m.id,
+        "kind": m.kind,
+        "context": m.context,
+        "status": m.status,
+        "phone": m.phone,
+        "name": m.recipient_name,
+        "planned": local(m.planned_at, settings),
+        "sent": m.sent_at.map(|t| local(t, settings)),
+        "segments": m.segments,
+        "text": m.text,
+        "created_by": m.created_by,
+        "reply": m.reply,
+        "waiting_for": m.wait_reason,
+    })
+}
+
+pub struct FreeArgs {
+    pub file: Option<std::path::PathBuf>,
+    pub numbers: Option<String>,
+    pub text: String,
+    pub at: Option<String>,
+    pub campaign: bool,
+    pub yes: bool,
+}
+
+/// Preview without `--yes`; queue with it. Invalid lines are listed with their row and reason;
+/// the valid ones are sent only on confirmation.
+pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
+    let (mut store, actor) = env.open()?;
+    let (lines, source) = match (&args.file, &args.numbers) {
+        (Some(path), None) => {
+            let lines = crate::io::import::phone_column(path)
+                .map_err(|e| Failure::BadInput(e.to_string()))?;
+            (
+                lines,
+                path.file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+            )
+        }
+        (None, Some(list)) => (send::split_numbers(list), "typed".to_string()),
+        _ => return Err(Failure::BadInput("give either --file or --numbers".into())),
+    };
+    let checked = send::check_free_list(&store, &lines)?;
+    let (_, totals) = send::free_totals(&store, &args.text, checked.valid.len())?;
+    let at = args.at.as_deref().map(outbox::parse_local).transpose()?;
+    if env.json && !args.yes {
+        print_json(
+            &json!({"valid": checked.valid.len(), "duplicates": checked.duplicates, "invalid": checked.invalid, "totals": totals}),
+        );
+    } else if !env.json {
+        println!(
+            "{} valid number(s), {} duplicate(s) removed, {} invalid",
+            checked.valid.len(),
+            checked.duplicates.len(),
+            checked.invalid.len()
+        );
+        for bad in &checked.invalid {
+            println!(
+                "  row {}: {}: {}",
+                bad.row,
+                crate::text::sanitize(&bad.input),
+                bad.error.as_deref().unwrap_or("invalid")
+            );
+        }
+        println!(
+            "{} message(s) × {} segment(s) = {} credit(s) ({}); balance after: {}",
+            totals.messages,
+            totals.segments_each,
+            totals.segments,
+            totals.encoding,
+            totals.balance_after
+        );
+    }
+    if !args.yes {
+        if !env.json {
+            println!("preview only: add --yes to queue");
+        }
+        return Ok(());
+    }
+    let req = FreeSend {
+        text: args.text,
+        numbers: checked
+            .valid
+            .iter()
+            .filter_map(|l| l.e164.clone())
+            .collect(),
+        at,
+        campaign: args.campaign,
+        source,
+    };
+    let (batch, ids) = send::queue_free(&mut store, &actor, &req, env.clock.now())?;
+    if env.json {
+        print_json(
+            &json!({"batch": batch, "queued": ids.len(), "invalid": checked.invalid, "duplicates": checked.duplicates.len()}),
+        );
+    } else {
+        println!("free send #{batch}: {} message(s) queued", ids.len());
+    }
+    Ok(())
+}
+
+pub struct ListArgs {
+    pub upcoming: bool,
+    pub status: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: usize,
+}
+
+/// Parses a `--from`/`--to` value: a local date (`2026-03-30`) or date-time.
+pub fn parse_bound(s: &str, settings: &Settings, end_of_day: bool) -> Result<i64, Failure> {
+    let naive = if let Ok(d) = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        let d = if end_of_day {
+            d.succ_opt().unwrap_or(d)
+        } else {
+            d
+        };
+        d.and_time(chrono::NaiveTime::MIN)
+    } else {
+        outbox::parse_local(s)?
+    };
+    Ok(crate::sms::window::resolve_local(settings.timezone, naive).timestamp())
+}
+
+pub fn filter_from(
+    status: &[String],
+    from: Option<&str>,
+    to: Option<&str>,
+    settings: &Settings,
+) -> Result<MessageFilter, Failure> {
+    let mut f = MessageFilter::default();
+    for s in status.iter().flat_map(|s| s.split(',')) {
+        let st = MessageStatus::parse(s).ok_or_else(|| {
+            let known: Vec<&str> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
+            Failure::BadInput(format!(
+                "unknown status {s:?} (known: {})",
+                known.join(", ")
+            ))
+        })?;
+        f.statuses.push(st);
+    }
+    f.from = from.map(|s| parse_bound(s, settings, false)).transpose()?;
+    f.to = to.map(|s| parse_bound(s, settings, true)).transpose()?;
+    Ok(f)
+}
+
+pub fn list_cmd(args: ListArgs, env: &Env) -> CliResult {
+    let (store, _) = env.open()?;
+    let settings = Settings::load(store.conn())?;
+    let filter = filter_from(
+        &args.status,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        &settings,
+    )?;
+    let kind = if args.upcoming {
+        ListKind::Upcoming
+    } else {
+        ListKind::Sent
+    };
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    while rows.len() < args.limit {
+        let page = messages::page(
+            store.conn(),
+            kind,
+            &filter,
+            cursor,
+            Direction::Forward,
+            (args.limit - rows.len()).min(500),
+        )?;
+        let Some(last) = page.last() else { break };
+        cursor = Some(kind.cursor_of(last));
+        rows.extend(page);
+    }
+    if env.json {
+        print_json(&serde_json::Value::Array(
+            rows.iter().map(|m| row_json(m, &settings)).collect(),
+        ));
+    } else {
+        for m in &rows {
+            let when = if args.upcoming {
+                m.planned_at
+            } else {
+                m.listed_at.unwrap_or(m.planned_at)
+            };
+            println!(
+                "#{:<7} {}  {:<14} {:<13} {:<20} {}",
+                m.id,
+                local(when, &settings),
+                m.status,
+                m.phone,
+                crate::text::sanitize(&m.recipient_name),
+                crate::text::sanitize(&m.text.chars().take(40).collect::<String>())
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn cancel_cmd(ids: &[i64], env: &Env) -> CliResult {
+    let (mut store, actor) = env.open()?;
+    let report = send::cancel(&mut store, &actor, ids, env.clock.now())?;
+    if env.json {
+        print_json(&json!({"cancelled": report.cancelled, "refused": report.refused}));
+    } else {
+        if !report.cancelled.is_empty() {
+            println!(
+                "cancelled: {}",
+                report
+                    .cancelled
+                    .iter()
+                    .map(|i| format!("#{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+        for (id, why) in &report.refused {
+            println!("#{id} not cancelled: {why}");
+        }
+    }
+    if report.cancelled.is_empty() && !report.refused.is_empty() {
+        let (id, why) = &report.refused[0];
+        return Err(Failure::BadInput(format!("#{id}: {why}")));
+    }
+    Ok(())
+}
+
+/// A reply arrives from a number, as the simulator provider would bring it.
+pub fn simulate_reply(from: &str, text: &str, env: &Env) -> CliResult {
+    let (mut store, _) = env.open()?;
+    let settings = Settings::load(store.conn())?;
+    if settings.provider.kind() != "simulator" {
+        return Err(Failure::BadInput(format!(
+            "simulate reply works with the simulator provider only (this store uses {})",
+            settings.provider.kind()
+        )));
+    }
+    let number = crate::sms::phone::parse_phone(from, &settings.default_region)
+        .map_err(|e| Failure::BadInput(format!("--from {}: {e}", crate::text::sanitize(from))))?;
+    let now = env.clock.now();
+    let inbound = InboundSms {
+        from_e164: number.e164,
+        to: settings.reply_number.clone(),
+        text: text.to_string(),
+        received_at: now,
+        provider_id: format!("sim-in-{}", now.timestamp_micros()),
+    };
+    let outcome = replies::record_inbound(&mut store, "simulator", &inbound, now)?;
+    if env.json {
+        print_json(&serde_json::to_value(&outcome).unwrap_or_default());
+    } else {
+        match outcome {
+            replies::ReplyOutcome::Matched {
+                message_id,
+                keyword,
+                outcome,
+                ..
+            } => {
+                println!("reply matched message #{message_id}: {keyword} → {outcome}")
+            }
+            replies::ReplyOutcome::Stop => {
+                println!("{} is now opted out (STOP)", inbound.from_e164)
+            }
+            replies::ReplyOutcome::Review { reason } => println!("reply kept for review: {reason}"),
+            replies::ReplyOutcome::Kept => {
+                println!("reply kept (no question waiting for an answer)")
+            }
+            replies::ReplyOutcome::Duplicate => println!("reply already recorded"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! Building messages: final text (signature, STOP mention), length rule, recipient checks,
+//! planned time and deadline. Every way of queuing a message goes through here, so they all
+//! refuse the same things with the same words.
+
+use super::{CoreError, CoreResult};
+use crate::sms::encoding::{self, SegmentInfo};
+use crate::sms::phone;
+use crate::sms::sender;
+use crate::sms::status::MessageKind;
+use crate::sms::window;
+use crate::store::messages::NewMessage;
+use crate::store::participants;
+use crate::store::settings::Settings;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+
+/// The text as it will leave: body, signature, and the STOP mention for batch and free sends.
+pub fn final_text(settings: &Settings, body: &str, with_stop: bool) -> String {
+    sender::compose(
+        body,
+        Some(settings.signature.as_str()),
+        with_stop.then_some(settings.stop_mention.as_str()),
+    )
+}
+
+/// Counts a final text and refuses it when it needs more segments than allowed.
+pub fn check_length(settings: &Settings, text: &str) -> CoreResult<SegmentInfo> {
+    if text.trim().is_empty() {
+        return Err(CoreError::Invalid("the message is empty".into()));
+    }
+    let info = encoding::analyse(text);
+    if info.segments > settings.max_segments as usize {
+        return Err(CoreError::Invalid(format!(
+            "too long: {} segments ({} characters, {}) where at most {} are allowed",
+            info.segments, info.chars, info.encoding, settings.max_segments
+        )));
+    }
+    Ok(info)
+}
+
+/// A checked recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    pub e164: String,
+    pub participant_id: Option<i64>,
+    pub name: String,
+}
+
+/// Normalises a typed number and checks it may receive SMS: a mobile, not opted out, and —
+/// when it belongs to a participant — with SMS consent.
+pub fn check_number(conn: &Connection, settings: &Settings, input: &str) -> CoreResult<Recipient> {
+    let number = phone::parse_recipient(input, &settings.default_region)
+        .map_err(|e| CoreError::Invalid(format!("{}: {e}", crate::text::sanitize(input))))?;
+    check_e164(conn, &number.e164)
+}
+
+/// Checks a number already in E.164 (a participant's stored mobile).
+pub fn check_e164(conn: &Connection, e164: &str) -> CoreResult<Recipient> {
+    if participants::is_opted_out(conn, e164)? {
+        return Err(CoreError::Invalid(format!(
+            "{e164}: opted out (STOP): no message may be sent to this number"
+        )));
+    }
+    let owner: Option<(i64, String, bool)> = conn
+        .query_row(
+            "SELECT id, trim(first_name || ' ' || last_name), sms_consent FROM participants WHERE mobile = ?1 ORDER BY id LIMIT 1",
+            [e164],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match owner {
+        Some((_, name, false)) => Err(CoreError::Invalid(format!(
+            "{e164}: {name} has not consented to receive SMS"
+        ))),
+        Some((id, name, true)) => Ok(Recipient {
+            e164: e164.to_string(),
+            participant_id: Some(id),
+            name,
+        }),
+        None => Ok(Recipient {
+            e164: e164.to_string(),
+            participant_id: None,
+            name: String::new(),
+        }),
+    }
+}
+
+/// Checks a participant may receive SMS and returns them as a recipient.
+pub fn check_participant(conn: &Connection, participant_id: i64) -> CoreResult<Recipient> {
+    let p = participants::get(conn, participant_id)?;
+    let name = p.full_name();
+    let Some(mobile) = p.mobile.filter(|m| !m.is_empty()) else {
+        return Err(CoreError::Invalid(format!("{name}: no mobile number")));
+    };
+    if !p.sms_consent {
+        return Err(CoreError::Invalid(format!(
+            "{name}: has not consented to receive SMS"
+        )));
+    }
+    if p.opted_out {
+        return Err(CoreError::Invalid(format!("{name}: opted out (STOP)")));
+    }
+    Ok(Recipient {
+        e164: mobile,
+        participant_id: Some(participant_id),
+        name,
+    })
+}
+
+/// When a message may leave and until when it may be retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    pub planned_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+}
+
+/// A send "now": it waits the grace period in Upcoming (where it can still be cancelled), then
+/// leaves at the next opening of the window; retried for 24 h after its creation.
+pub fn timing_now(settings: &Settings, now: DateTime<Utc>) -> Timing {
+    Timing {
+        planned_at: now + Duration::seconds(settings.grace_seconds),
+        deadline: window::retry_deadline(false, now, None),
+    }
+}
+
+/// A send at an explicit local time: refused outside the window (or the campaign rules), in
+/// the past, or not before the event it belongs to; retried for 24 h after that time (or until
+/// the event starts).
+pub fn timing_at(
+    settings: &Settings,
+    now: DateTime<Utc>,
+    at_local: NaiveDateTime,
+    campaign: bool,
+    event_start: Option<DateTime<Utc>>,
+) -> CoreResult<Timing> {
+    let tz = settings.timezone;
+    let at = window::resolve_local(tz, at_local).with_timezone(&Utc);
+    let w = settings.window();
+    if campaign {
+        window::validate_campaign(at, now, tz, &w)
+    } else {
+        window::validate_planned(at, now, event_start, tz, &w)
+    }
+    .map_err(|e| CoreError::Invalid(e.to_string()))?;
+    Ok(Timing {
+        planned_at: at,
+        deadline: match event_start {
+            Some(start) => start,
+            None => window::retry_deadline(false, at, None),
+        },
+    })
+}
+
+/// What every new message shares; the use case fills in the links.
+#[allow(clippy::too_many_arguments)]
+pub fn new_message(
+    settings: &Settings,
+    kind: MessageKind,
+    context: &str,
+    recipient: &Recipient,
+    text: String,
+    info: &SegmentInfo,
+    timing: Timing,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> NewMessage {
+    NewMessage {
+        kind,
+        context: context.to_string(),
+        participant_id: recipient.participant_id,
+        event_id: None,
+        batch_id: None,
+        template_id: None,
+        automation_id: None,
+        collaborator_id: None,
+        phone: recipient.e164.clone(),
+        recipient_name: recipient.name.clone(),
+        text,
+        manual_edit: false,
+        encoding: info.encoding.as_str().to_string(),
+        chars: info.chars as i64,
+        segments: info.segments as i64,
+        sender: settings.sender.clone(),
+        expects_reply: false,
+        campaign: false,
+        created_by: created_by.to_string(),
+        created_at: now,
+        planned_at: timing.planned_at,
+        deadline: timing.deadline,
+    }
+}
+
+/// Parses an operator's local date-time (`2026-03-30T14:00`, `2026-03-30 14:00`).
+pub fn parse_local(s: &str) -> CoreResult<NaiveDateTime> {
+    window::parse_local_datetime(s).map_err(|e| CoreError::Invalid(e.to_string()))
+}

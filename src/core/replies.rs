@@ -1,0 +1,262 @@
+//! Replies: every inbound SMS is kept; a STOP opts the number out; the first reply to a
+//! message expecting one (within 7 days) sets its event's outcome when its keyword is clear;
+//! anything unclear goes to the review list of the Inbox.
+
+use super::{CoreError, CoreResult};
+use crate::gateway::InboundSms;
+use crate::sms::sender::{is_stop_reply, normalize_keyword};
+use crate::store::{Store, audit, participants, templates, ts};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, params};
+
+/// A reply is matched to a question asked at most this long before it.
+pub const REPLY_WINDOW_DAYS: i64 = 7;
+
+/// Words that may follow a keyword without making the reply unclear ("Oui merci").
+const COURTESY: &[&str] = &[
+    "MERCI",
+    "BEAUCOUP",
+    "OK",
+    "BIEN",
+    "SUR",
+    "BONNE",
+    "JOURNEE",
+    "SOIREE",
+    "CORDIALEMENT",
+    "BONJOUR",
+    "THANKS",
+    "THANK",
+    "YOU",
+    "DACCORD",
+    "PARFAIT",
+    "A",
+    "BIENTOT",
+    "MADAME",
+    "MONSIEUR",
+];
+
+/// What happened to a reply.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ReplyOutcome {
+    /// Already recorded (same provider id): nothing done.
+    Duplicate,
+    /// The number is now on the opt-out list.
+    Stop,
+    /// Set the outcome of an event.
+    Matched {
+        message_id: i64,
+        event_id: Option<i64>,
+        keyword: String,
+        outcome: String,
+    },
+    /// Waits for an operator in the Inbox.
+    Review { reason: String },
+    /// Kept in the conversation; changes nothing.
+    Kept,
+}
+
+/// Where the keyword of a reply points, given the keywords of the template it answers.
+/// `None` when no keyword is clear.
+pub fn match_keyword<'a>(
+    text: &str,
+    keywords: &'a [(String, String)],
+) -> Result<&'a (String, String), String> {
+    let normalised = normalize_keyword(text).replace('\'', "");
+    let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return Err("empty reply".into());
+    }
+    let mut found: Vec<&(String, String)> = Vec::new();
+    for pair in keywords {
+        let kw: Vec<&str> = pair.0.split(' ').filter(|w| !w.is_empty()).collect();
+        if !kw.is_empty() && words.starts_with(&kw) {
+            let rest = &words[kw.len()..];
+            if rest.iter().all(|w| COURTESY.contains(w)) {
+                found.push(pair);
+            } else {
+                return Err(format!(
+                    "\"{}\" says more than the keyword {}",
+                    text.trim(),
+                    pair.0
+                ));
+            }
+        } else if words.iter().any(|w| kw.len() == 1 && *w == kw[0]) {
+            return Err(format!(
+                "keyword {} is not alone in \"{}\"",
+                pair.0,
+                text.trim()
+            ));
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err("no keyword recognised".into()),
+        _ => Err("several keywords".into()),
+    }
+}
+
+/// Records an inbound SMS and applies the rules. Idempotent for a provider id.
+pub fn record_inbound(
+    store: &mut Store,
+    provider: &str,
+    inbound: &InboundSms,
+    now: DateTime<Utc>,
+) -> CoreResult<ReplyOutcome> {
+    store.write(|tx| {
+        let provider_id = (!inbound.provider_id.is_empty()).then_some(inbound.provider_id.as_str());
+        if let Some(pid) = provider_id {
+            let seen: Option<i64> = tx
+                .query_row("SELECT id FROM replies WHERE provider = ?1 AND provider_id = ?2", params![provider, pid], |r| r.get(0))
+                .optional()?;
+            if seen.is_some() {
+                return Ok(ReplyOutcome::Duplicate);
+            }
+        }
+        let received = inbound.received_at;
+        let insert = |state: &str, reason: &str| -> CoreResult<i64> {
+            tx.execute(
+                "INSERT INTO replies(from_phone, to_number, text, received_at, provider, provider_id, state, review_reason)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+                params![inbound.from_e164, inbound.to, inbound.text, ts(received), provider, provider_id, state, reason],
+            )?;
+            Ok(tx.last_insert_rowid())
+        };
+        if is_stop_reply(&inbound.text) {
+            let id = insert("stop", "")?;
+            participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), provider, now)?;
+            audit::record(tx, now, provider, "optout.reply", "phone", &inbound.from_e164, &inbound.text)?;
+            return Ok(ReplyOutcome::Stop);
+        }
+        // Messages to this number expecting a reply, sent in the last 7 days, not yet answered.
+        let since = ts(received - Duration::days(REPLY_WINDOW_DAYS));
+        let open: Vec<(i64, Option<i64>, Option<i64>)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id, event_id, template_id FROM messages
+                 WHERE phone = ?1 AND expects_reply = 1 AND sent_at IS NOT NULL AND sent_at >= ?2 AND sent_at <= ?3
+                   AND reply_id IS NULL AND status IN ('submitted','delivered','unknown')
+                 ORDER BY sent_at DESC, id DESC",
+            )?;
+            stmt.query_map(params![inbound.from_e164, since, ts(received)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let Some(&(message_id, event_id, template_id)) = open.first() else {
+            insert("kept", "")?;
+            return Ok(ReplyOutcome::Kept);
+        };
+        let distinct_events: std::collections::BTreeSet<i64> = open.iter().filter_map(|m| m.1).collect();
+        if distinct_events.len() > 1 {
+            let reason = format!("{} appointments are waiting for an answer from this number", distinct_events.len());
+            let id = insert("review", &reason)?;
+            tx.execute("UPDATE replies SET message_id = ?2, event_id = ?3 WHERE id = ?1", params![id, message_id, event_id])?;
+            return Ok(ReplyOutcome::Review { reason });
+        }
+        let keywords = match template_id {
+            Some(t) => templates::keywords(tx, t)?,
+            None => Vec::new(),
+        };
+        match match_keyword(&inbound.text, &keywords) {
+            Ok((keyword, outcome)) => {
+                let id = insert("matched", "")?;
+                tx.execute(
+                    "UPDATE replies SET message_id = ?2, event_id = ?3, keyword = ?4, outcome = ?5 WHERE id = ?1",
+                    params![id, message_id, event_id, keyword, outcome],
+                )?;
+                // The first reply answers every still-open copy of the question for this event.
+                for (mid, _, _) in open.iter().filter(|m| m.1 == event_id) {
+                    tx.execute("UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL", params![mid, id])?;
+                }
+                if let Some(e) = event_id {
+                    tx.execute(
+                        "UPDATE events SET outcome = ?2, reply_text = ?3, reply_at = ?4, updated_at = ?5 WHERE id = ?1",
+                        params![e, outcome, inbound.text, ts(received), ts(now)],
+                    )?;
+                }
+                audit::record(tx, now, provider, "reply.matched", "message", &message_id.to_string(), &format!("{keyword} → {outcome}"))?;
+                Ok(ReplyOutcome::Matched {
+                    message_id,
+                    event_id,
+                    keyword: keyword.clone(),
+                    outcome: outcome.clone(),
+                })
+            }
+            Err(reason) => {
+                let id = insert("review", &reason)?;
+                tx.execute("UPDATE replies SET message_id = ?2, event_id = ?3 WHERE id = ?1", params![id, message_id, event_id])?;
+                // The question is answered, even if unclearly: later replies change nothing.
+                tx.execute("UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL", params![message_id, id])?;
+                Ok::<_, CoreError>(ReplyOutcome::Review { reason })
+            }
+        }
+    })
+}
+
+/// An operator settles a reply from the review list: sets the outcome of its event.
+pub fn resolve(
+    store: &mut Store,
+    actor: &super::Actor,
+    reply_id: i64,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    if outcome.trim().is_empty() {
+        return Err(CoreError::Invalid("choose an outcome".into()));
+    }
+    store.write(|tx| {
+        let row: Option<(String, Option<i64>, String, i64)> = tx
+            .query_row(
+                "SELECT state, event_id, text, received_at FROM replies WHERE id = ?1",
+                [reply_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((state, event_id, text, received_at)) = row else {
+            return Err(CoreError::Invalid(format!("no reply #{reply_id}")));
+        };
+        if state != "review" {
+            return Err(CoreError::Invalid(format!("reply #{reply_id} is not waiting for review")));
+        }
+        tx.execute(
+            "UPDATE replies SET state = 'resolved', outcome = ?2, reviewed_by = ?3, reviewed_at = ?4 WHERE id = ?1",
+            params![reply_id, outcome, actor.login, ts(now)],
+        )?;
+        if let Some(e) = event_id {
+            tx.execute(
+                "UPDATE events SET outcome = ?2, reply_text = ?3, reply_at = ?4, updated_at = ?5 WHERE id = ?1",
+                params![e, outcome, text, received_at, ts(now)],
+            )?;
+        }
+        audit::record(tx, now, &actor.login, "reply.resolve", "reply", &reply_id.to_string(), outcome)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kw() -> Vec<(String, String)> {
+        vec![
+            ("OUI".to_string(), "confirmé par SMS".to_string()),
+            ("NON".to_string(), "ne viendra pas".to_string()),
+        ]
+    }
+
+    #[test]
+    fn keywords_ignore_case_accents_and_punctuation() {
+        let k = kw();
+        assert_eq!(match_keyword("oui", &k).unwrap().0, "OUI");
+        assert_eq!(match_keyword("  Oui !", &k).unwrap().0, "OUI");
+        assert_eq!(match_keyword("OUI merci", &k).unwrap().0, "OUI");
+        assert_eq!(match_keyword("Non.", &k).unwrap().0, "NON");
+    }
+
+    #[test]
+    fn unclear_replies_go_to_review() {
+        let k = kw();
+        assert!(match_keyword("oui mais à 15h", &k).is_err());
+        assert!(match_keyword("peut-être", &k).is_err());
+        assert!(match_keyword("oui non", &k).is_err());
+        assert!(match_keyword("", &k).is_err());
+    }
+}

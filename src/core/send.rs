@@ -1,0 +1,475 @@
+//! Individual and free sends, cancelling, opt-outs, and settling "unknown — check" messages.
+
+use super::outbox::{self, Recipient, Timing};
+use super::{Actor, CoreError, CoreResult, merge};
+use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::template::TemplateContext;
+use crate::sms::{phone, window};
+use crate::store::settings::Settings;
+use crate::store::{Store, audit, messages, participants, templates, ts};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// What the operator wrote: a template, or a text of their own.
+#[derive(Clone, Debug)]
+pub enum Body {
+    Template(i64),
+    Text(String),
+}
+
+/// An individual message to one or more numbers, now or at a local time.
+#[derive(Clone, Debug)]
+pub struct IndividualSend {
+    pub to: Vec<String>,
+    pub body: Body,
+    pub at: Option<chrono::NaiveDateTime>,
+}
+
+/// Checks rights for a body: operators restricted to templates may not write their own text,
+/// and only active templates may be used.
+fn resolve_body(
+    store: &Store,
+    actor: &Actor,
+    body: &Body,
+) -> CoreResult<(Option<i64>, String, bool)> {
+    match body {
+        Body::Template(id) => {
+            let t = templates::get(store.conn(), *id)?;
+            if !t.active {
+                return Err(CoreError::Invalid(format!(
+                    "template \"{}\" is inactive",
+                    t.name
+                )));
+            }
+            Ok((Some(t.id), t.body, t.reply_expected))
+        }
+        Body::Text(text) => {
+            if !actor.rights.can_write_text() {
+                return Err(CoreError::Forbidden(format!(
+                    "{} may only send template texts (\"templates only\")",
+                    actor.login
+                )));
+            }
+            Ok((None, text.clone(), false))
+        }
+    }
+}
+
+/// Queues an individual message to each number. All numbers are checked first: one bad
+/// number refuses the whole request, with the reason, and nothing is queued.
+pub fn send_individual(
+    store: &mut Store,
+    actor: &Actor,
+    req: &IndividualSend,
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<i64>> {
+    let scheduled = req.at.is_some();
+    if scheduled && !actor.rights.can_scheduled() {
+        return Err(CoreError::Forbidden(format!(
+            "{} may not schedule individual messages",
+            actor.login
+        )));
+    }
+    if !scheduled && !actor.rights.can_instant() {
+        return Err(CoreError::Forbidden(format!(
+            "{} may not send individual messages",
+            actor.login
+        )));
+    }
+    if req.to.is_empty() {
+        return Err(CoreError::Invalid("no recipient".into()));
+    }
+    let settings = Settings::load(store.conn())?;
+    let (template_id, body, expects_reply) = resolve_body(store, actor, &req.body)?;
+    // Individual texts may carry participant fields (rendered per recipient), never event ones.
+    let parsed = merge::parse(&body, TemplateContext::Batch)?;
+    let timing = match req.at {
+        Some(at) => outbox::timing_at(&settings, now, at, false, None)?,
+        None => outbox::timing_now(&settings, now),
+    };
+    let kind = if scheduled {
+        MessageKind::Scheduled
+    } else {
+        MessageKind::Instant
+    };
+    let mut prepared = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for input in &req.to {
+        let r = outbox::check_number(store.conn(), &settings, input)?;
+        if !seen.insert(r.e164.clone()) {
+            continue;
+        }
+        let data = merge::merge_data(store.conn(), &settings, r.participant_id, None)?;
+        let who = if r.name.is_empty() {
+            r.e164.clone()
+        } else {
+            r.name.clone()
+        };
+        let rendered = merge::render(&parsed, &data, &settings, &who)?;
+        let text = outbox::final_text(&settings, &rendered, false);
+        let info = outbox::check_length(&settings, &text)
+            .map_err(|e| CoreError::Invalid(format!("{who}: {e}")))?;
+        let mut m = outbox::new_message(
+            &settings,
+            kind,
+            "individual",
+            &r,
+            text,
+            &info,
+            timing,
+            &actor.login,
+            now,
+        );
+        m.template_id = template_id;
+        m.expects_reply = expects_reply;
+        prepared.push(m);
+    }
+    store.write(|tx| {
+        let mut ids = Vec::new();
+        for m in &prepared {
+            let id = messages::insert(tx, m)?;
+            audit::record(
+                tx,
+                now,
+                &actor.login,
+                "message.create",
+                "message",
+                &id.to_string(),
+                kind.as_str(),
+            )?;
+            ids.push(id);
+        }
+        Ok::<_, CoreError>(ids)
+    })
+}
+
+/// One line of a free-send recipient list after checking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckedLine {
+    /// 1-based row (file row or line of the typed list).
+    pub row: usize,
+    pub input: String,
+    pub e164: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A free-send list, checked: valid numbers (duplicates removed), and every refused line with
+/// its row and reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FreeList {
+    pub valid: Vec<CheckedLine>,
+    pub duplicates: Vec<CheckedLine>,
+    pub invalid: Vec<CheckedLine>,
+}
+
+/// Splits typed or pasted numbers on `;`, `,` and new lines, keeping their line positions.
+pub fn split_numbers(typed: &str) -> Vec<(usize, String)> {
+    typed
+        .split(['\n', ';', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .enumerate()
+        .map(|(i, s)| (i + 1, s.to_string()))
+        .collect()
+}
+
+/// Checks each (row, number): normalised, mobile, not opted out; duplicates removed.
+pub fn check_free_list(store: &Store, lines: &[(usize, String)]) -> CoreResult<FreeList> {
+    let settings = Settings::load(store.conn())?;
+    let mut out = FreeList::default();
+    let mut seen = std::collections::HashSet::new();
+    for (row, input) in lines {
+        let mut line = CheckedLine {
+            row: *row,
+            input: input.clone(),
+            e164: None,
+            error: None,
+        };
+        match phone::parse_recipient(input, &settings.default_region) {
+            Err(e) => line.error = Some(e.to_string()),
+            Ok(p) => {
+                line.e164 = Some(p.e164.clone());
+                if participants::is_opted_out(store.conn(), &p.e164)? {
+                    line.error = Some("opted out (STOP)".into());
+                } else if !seen.insert(p.e164) {
+                    out.duplicates.push(line);
+                    continue;
+                }
+            }
+        }
+        if line.error.is_some() {
+            out.invalid.push(line);
+        } else {
+            out.valid.push(line);
+        }
+    }
+    Ok(out)
+}
+
+/// A free send: one plain text (no merge fields) to the valid numbers of a checked list.
+#[derive(Clone, Debug)]
+pub struct FreeSend {
+    pub text: String,
+    pub numbers: Vec<String>,
+    pub at: Option<chrono::NaiveDateTime>,
+    pub campaign: bool,
+    /// File name or "typed", shown in the batch history.
+    pub source: String,
+}
+
+/// Totals shown before a free send or a batch is confirmed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SendTotals {
+    pub messages: usize,
+    pub segments_each: usize,
+    pub segments: usize,
+    pub encoding: String,
+    pub balance_after: i64,
+}
+
+/// Checks the text of a free send and counts what it will cost.
+pub fn free_totals(
+    store: &Store,
+    text: &str,
+    recipients: usize,
+) -> CoreResult<(String, SendTotals)> {
+    let settings = Settings::load(store.conn())?;
+    merge::parse(text, TemplateContext::Free)?;
+    let final_text = outbox::final_text(&settings, text, true);
+    let info = outbox::check_length(&settings, &final_text)?;
+    let balance = crate::store::credit::balance(store.conn())?;
+    Ok((
+        final_text,
+        SendTotals {
+            messages: recipients,
+            segments_each: info.segments,
+            segments: info.segments * recipients,
+            encoding: info.encoding.as_str().to_string(),
+            balance_after: balance - (info.segments * recipients) as i64,
+        },
+    ))
+}
+
+/// Queues a free send as one batch row and one message per number.
+pub fn queue_free(
+    store: &mut Store,
+    actor: &Actor,
+    req: &FreeSend,
+    now: DateTime<Utc>,
+) -> CoreResult<(i64, Vec<i64>)> {
+    if !actor.rights.can_free() {
+        return Err(CoreError::Forbidden(format!(
+            "{} may not make free sends",
+            actor.login
+        )));
+    }
+    if !actor.rights.can_write_text() {
+        return Err(CoreError::Forbidden(format!(
+            "{} may only send template texts",
+            actor.login
+        )));
+    }
+    if req.numbers.is_empty() {
+        return Err(CoreError::Invalid("no valid number to send to".into()));
+    }
+    let settings = Settings::load(store.conn())?;
+    let (text, _) = free_totals(store, &req.text, req.numbers.len())?;
+    let info = outbox::check_length(&settings, &text)?;
+    let timing = free_timing(&settings, now, req.at, req.campaign)?;
+    store.write(|tx| {
+        tx.execute(
+            "INSERT INTO batches(kind, name, text, campaign, source, recipients, planned_at, created_by, created_at)
+             VALUES ('free', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                req.source,
+                text,
+                req.campaign,
+                req.source,
+                req.numbers.len() as i64,
+                ts(timing.planned_at),
+                actor.login,
+                ts(now)
+            ],
+        )?;
+        let batch_id = tx.last_insert_rowid();
+        let mut ids = Vec::with_capacity(req.numbers.len());
+        for number in &req.numbers {
+            let r = Recipient {
+                e164: number.clone(),
+                participant_id: None,
+                name: String::new(),
+            };
+            let mut m = outbox::new_message(&settings, MessageKind::Free, "free", &r, text.clone(), &info, timing, &actor.login, now);
+            m.batch_id = Some(batch_id);
+            m.campaign = req.campaign;
+            ids.push(messages::insert(tx, &m)?);
+        }
+        audit::record(tx, now, &actor.login, "free.queue", "batch", &batch_id.to_string(), &format!("{} messages", ids.len()))?;
+        Ok::<_, CoreError>((batch_id, ids))
+    })
+}
+
+/// Planned time of a batch or free send: now (after the grace period, at the next opening of
+/// the right window) or an explicit local time checked against the window or campaign rules.
+pub fn free_timing(
+    settings: &Settings,
+    now: DateTime<Utc>,
+    at: Option<chrono::NaiveDateTime>,
+    campaign: bool,
+) -> CoreResult<Timing> {
+    match at {
+        Some(at) => outbox::timing_at(settings, now, at, campaign, None),
+        None => {
+            let mut t = outbox::timing_now(settings, now);
+            if campaign {
+                let open = window::campaign_next_opening(
+                    t.planned_at,
+                    settings.timezone,
+                    &settings.window(),
+                )
+                .map_err(|e| CoreError::Invalid(e.to_string()))?;
+                t.planned_at = open;
+            }
+            Ok(t)
+        }
+    }
+}
+
+/// What a cancel request did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CancelReport {
+    pub cancelled: Vec<i64>,
+    /// Messages that could not be cancelled, with the reason.
+    pub refused: Vec<(i64, String)>,
+}
+
+/// Cancels messages not yet sent. Administrators may cancel any; operators their own. The
+/// reminder of a cancelled reminder's event is switched off, so it is not created again.
+pub fn cancel(
+    store: &mut Store,
+    actor: &Actor,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> CoreResult<CancelReport> {
+    store.write(|tx| {
+        let mut report = CancelReport::default();
+        for &id in ids {
+            let row: Option<(String, String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT status, created_by, event_id FROM messages WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((status, created_by, event_id)) = row else {
+                report.refused.push((id, "no such message".into()));
+                continue;
+            };
+            if !actor.rights.admin && created_by != actor.login {
+                report.refused.push((
+                    id,
+                    format!("created by {created_by}: only an administrator may cancel it"),
+                ));
+                continue;
+            }
+            if status != MessageStatus::Pending.as_str() {
+                report.refused.push((
+                    id,
+                    format!("already {status}: only messages not yet sent can be cancelled"),
+                ));
+                continue;
+            }
+            messages::transition(
+                tx,
+                id,
+                MessageStatus::Cancelled,
+                now,
+                &actor.login,
+                "cancelled by an operator",
+            )?;
+            if let Some(e) = event_id {
+                tx.execute(
+                    "UPDATE events SET reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
+                    params![e, ts(now)],
+                )?;
+            }
+            audit::record(
+                tx,
+                now,
+                &actor.login,
+                "message.cancel",
+                "message",
+                &id.to_string(),
+                "",
+            )?;
+            report.cancelled.push(id);
+        }
+        Ok::<_, CoreError>(report)
+    })
+}
+
+/// An operator's decision about a message left "unknown — check" by a crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnknownDecision {
+    /// Send it again (the operator accepts the risk of a double send).
+    Resend,
+    /// It reached the phone: close it as delivered.
+    Delivered,
+    /// Close it as failed, not sent again.
+    Failed,
+}
+
+pub fn settle_unknown(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    decision: UnknownDecision,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    store.write(|tx| {
+        let status = messages::status_of(tx, id)?;
+        if status != MessageStatus::Unknown {
+            return Err(CoreError::Invalid(format!("message #{id} is {status}, not \"unknown — check\"")));
+        }
+        let (next, detail) = match decision {
+            UnknownDecision::Resend => (MessageStatus::Pending, "resend decided by an operator"),
+            UnknownDecision::Delivered => (MessageStatus::Delivered, "closed as delivered by an operator"),
+            UnknownDecision::Failed => (MessageStatus::Failed, "closed as failed by an operator"),
+        };
+        messages::transition(tx, id, next, now, &actor.login, detail)?;
+        if decision == UnknownDecision::Resend {
+            tx.execute(
+                "UPDATE messages SET next_attempt_at = ?2, deadline = max(deadline, ?3), wait_reason = '' WHERE id = ?1",
+                params![id, ts(now), ts(now + Duration::hours(24))],
+            )?;
+        }
+        audit::record(tx, now, &actor.login, "message.settle_unknown", "message", &id.to_string(), detail)?;
+        Ok(())
+    })
+}
+
+/// An operator puts a number on the opt-out list (a participant asked by phone, say).
+pub fn record_opt_out(
+    store: &mut Store,
+    actor: &Actor,
+    number: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<String> {
+    let settings = Settings::load(store.conn())?;
+    let p = phone::parse_phone(number, &settings.default_region)
+        .map_err(|e| CoreError::Invalid(format!("{}: {e}", crate::text::sanitize(number))))?;
+    store.write(|tx| {
+        participants::opt_out(tx, &p.e164, "operator", None, &actor.login, now)?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "optout.operator",
+            "phone",
+            &p.e164,
+            "",
+        )?;
+        Ok::<_, CoreError>(p.e164.clone())
+    })
+}
