@@ -473,35 +473,25 @@ const TYPED_TEXTS: [&str; 8] = [
     "Bonjour {first}, je n'arrive pas à vous joindre, rappelez-moi au {phone}. {counsellor}",
 ];
 
-const OUI_REPLIES: [&str; 7] = ["Oui", "OUI", "oui", "Oui.", "oui !", "Oui 👍", "Oui !"];
-const NON_REPLIES: [&str; 5] = ["Non", "NON", "non", "Non.", "non !"];
-/// Replies that need a person: text, why, the outcome an operator chose when resolved.
-const REVIEW_REPLIES: [(&str, &str, &str); 5] = [
-    (
-        "Oui mais je serai en retard de 10 min",
-        "ambiguous: a keyword with other words",
-        OUTCOME_CONFIRMED,
-    ),
-    (
-        "oui mais à 15h",
-        "ambiguous: a keyword with other words",
-        OUTCOME_DECLINED,
-    ),
-    (
-        "Je ne sais pas encore, je vous rappelle",
-        "no keyword matched",
-        OUTCOME_DECLINED,
-    ),
-    (
-        "C'est à quelle adresse ?",
-        "no keyword matched",
-        OUTCOME_CONFIRMED,
-    ),
-    (
-        "Pouvez-vous décaler à jeudi ?",
-        "no keyword matched",
-        OUTCOME_DECLINED,
-    ),
+const OUI_REPLIES: [&str; 9] = [
+    "Oui",
+    "OUI",
+    "oui",
+    "Oui.",
+    "oui !",
+    "Oui 👍",
+    "Oui !",
+    "Oui merci",
+    "OUI merci beaucoup",
+];
+const NON_REPLIES: [&str; 6] = ["Non", "NON", "non", "Non.", "non !", "Non merci"];
+/// Replies that need a person (no clear keyword), and the outcome a counsellor chose for them.
+const REVIEW_REPLIES: [(&str, &str); 5] = [
+    ("Oui mais je serai en retard de 10 min", OUTCOME_CONFIRMED),
+    ("oui mais à 15h", OUTCOME_DECLINED),
+    ("Je ne sais pas encore, je vous rappelle", OUTCOME_DECLINED),
+    ("C'est à quelle adresse ?", OUTCOME_CONFIRMED),
+    ("Pouvez-vous décaler à jeudi ?", OUTCOME_DECLINED),
 ];
 const THANKS_REPLIES: [&str; 3] = ["Merci !", "Merci, à bientôt", "ok merci"];
 
@@ -2166,16 +2156,61 @@ impl<'c> Demo<'c> {
         order.sort_by_key(|&i| (self.msgs[i].planned_at, i));
         // The last few sends have no delivery report yet.
         let in_flight: Vec<usize> = order.iter().rev().take(6).copied().collect();
+        let mut questions: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, m) in self.msgs.iter().enumerate() {
+            if m.expects_reply {
+                questions.entry(m.phone.clone()).or_default().push(i);
+            }
+        }
+        let mut played = vec![false; self.msgs.len()];
         let mut stop_reply_done = false;
         for &i in &order {
             let fate = self.choose_fate(i, in_flight.contains(&i));
             self.msgs[i].fate = fate;
             self.tell_story(i)?;
-            if fate == Fate::Delivered && self.msgs[i].expects_reply {
-                self.maybe_reply(i, &mut stop_reply_done);
+            played[i] = true;
+            if self.msgs[i].fate == Fate::Delivered && self.msgs[i].expects_reply {
+                let others = questions
+                    .get(&self.msgs[i].phone)
+                    .cloned()
+                    .unwrap_or_default();
+                self.maybe_reply(i, &others, &played, &mut stop_reply_done)?;
             }
         }
         Ok(())
+    }
+
+    /// Whether a message other than `except` to the same number still waits for an answer at
+    /// `at`, as the core's reply rules see it (sent in the last 7 days, submitted, delivered or
+    /// unknown, not yet answered). A message not yet played that may have left by then counts
+    /// as waiting: a reply then would not be this message's.
+    fn another_question_open(
+        &self,
+        questions: &[usize],
+        except: Option<usize>,
+        at: DateTime<Utc>,
+        played: &[bool],
+    ) -> bool {
+        let window = Duration::days(crate::core::replies::REPLY_WINDOW_DAYS);
+        questions.iter().filter(|&&j| Some(j) != except).any(|&j| {
+            let m = &self.msgs[j];
+            if !played[j] {
+                return m.planned_at <= at;
+            }
+            let answered = m.reply.is_some_and(|r| self.replies[r].at <= at);
+            let status = m.story.iter().rev().find(|s| s.at <= at).map(|s| s.status);
+            let sent_recently = m.submitted_at.is_some_and(|t| t <= at && t >= at - window);
+            !answered
+                && sent_recently
+                && matches!(
+                    status,
+                    Some(
+                        MessageStatus::Submitted
+                            | MessageStatus::Delivered
+                            | MessageStatus::Unknown
+                    )
+                )
+        })
     }
 
     fn choose_fate(&mut self, i: usize, forced_in_flight: bool) -> Fate {
@@ -2310,7 +2345,7 @@ impl<'c> Demo<'c> {
                         at: submitted + delay,
                         source: "provider",
                         reply: None,
-                        by: sched.clone(),
+                        by: provider.clone(),
                     });
                 }
             }
@@ -2384,7 +2419,7 @@ impl<'c> Demo<'c> {
                     MessageStatus::Unknown,
                     at.min(now),
                     &sched,
-                    "found in sending after a restart; the provider cannot tell whether it was received",
+                    "interrupted while sending; the provider cannot be asked whether it received it",
                 ));
             }
             Fate::RetryExpired => {
@@ -2393,15 +2428,16 @@ impl<'c> Demo<'c> {
                 steps.push(step(
                     MessageStatus::Pending,
                     submitted,
-                    &sched,
-                    "provider unreachable: will retry",
+                    &provider,
+                    "will retry: provider unreachable: connection refused",
                 ));
                 attempts = 1 + ((deadline - planned).num_minutes() / 30).clamp(1, 40);
+                let at = (deadline + secs(self.rng.range(1, 50))).min(now);
                 steps.push(step(
                     MessageStatus::Expired,
-                    deadline,
+                    at,
                     &sched,
-                    "retry window over: never sent",
+                    "not sent before its deadline",
                 ));
             }
         }
@@ -2414,29 +2450,95 @@ impl<'c> Demo<'c> {
         Ok(())
     }
 
-    /// A delivered message that expects a reply may get one before its event starts.
-    fn maybe_reply(&mut self, i: usize, stop_done: &mut bool) {
+    /// A delivered message that expects a reply may get one before its event starts. The reply
+    /// is read as the core reads it ([`crate::core::replies::match_keyword`]): a clear keyword
+    /// sets the event's outcome, anything else waits for review (settled by a counsellor when
+    /// older than a few days), a STOP opts the number out.
+    fn maybe_reply(
+        &mut self,
+        i: usize,
+        questions: &[usize],
+        played: &[bool],
+        stop_done: &mut bool,
+    ) -> Result<()> {
         let Some(delivered) = self.msgs[i].story.last().map(|s| s.at) else {
-            return;
+            return Ok(());
         };
-        let Some(e) = self.msgs[i].event else { return };
+        let (Some(e), Some(tpl)) = (self.msgs[i].event, self.msgs[i].template) else {
+            return Ok(());
+        };
         let limit =
             (self.events[e].start - Duration::minutes(5)).min(self.now - Duration::minutes(1));
         let room = (limit - delivered).num_seconds();
         if room < 180 {
-            return;
+            return Ok(());
         }
         let at = delivered + secs(self.rng.range(120, room.min(6 * 3600)));
         let phone = self.msgs[i].phone.clone();
         let roll = self.rng.below(1000);
-        let stop_time = at > self.now - Duration::days(30)
-            && SimOutcome::for_number(&phone) == SimOutcome::Delivered;
         let r = self.replies.len();
+        let stop_candidate = at > self.now - Duration::days(30)
+            && SimOutcome::for_number(&phone) == SimOutcome::Delivered;
+        if !*stop_done && stop_candidate && roll < 150 {
+            *stop_done = true;
+            self.replies.push(ReplyPlan {
+                message: None,
+                event: None,
+                from: phone.clone(),
+                text: "Stop".into(),
+                at,
+                keyword: String::new(),
+                outcome: String::new(),
+                state: "stop",
+                review_reason: String::new(),
+                reviewed_by: None,
+                reviewed_at: None,
+            });
+            self.opt_outs.entry(phone.clone()).or_insert(OptOut {
+                at,
+                source: "reply",
+                reply: Some(r),
+                by: "simulator".into(),
+            });
+            self.audit.push(AuditPlan {
+                at,
+                actor: "simulator".into(),
+                action: "optout.reply",
+                object_type: "phone",
+                object_id: phone,
+                link: Link::None,
+                detail: "Stop".into(),
+            });
+            return Ok(());
+        }
+        let (text, settled_outcome) = if roll < 560 {
+            (self.rng.pick(&OUI_REPLIES).to_string(), OUTCOME_CONFIRMED)
+        } else if roll < 700 {
+            (self.rng.pick(&NON_REPLIES).to_string(), OUTCOME_DECLINED)
+        } else if roll < 770 {
+            let (text, outcome) = *self.rng.pick(&REVIEW_REPLIES);
+            (text.to_string(), outcome)
+        } else {
+            return Ok(());
+        };
+        // Another open question from this number would make the core file this reply
+        // elsewhere; such a participant simply did not answer.
+        if self.another_question_open(questions, Some(i), at, played) {
+            return Ok(());
+        }
+        let keywords: Vec<(String, String)> = if TEMPLATES[tpl].reply {
+            vec![
+                ("NON".to_string(), OUTCOME_DECLINED.to_string()),
+                ("OUI".to_string(), OUTCOME_CONFIRMED.to_string()),
+            ]
+        } else {
+            Vec::new()
+        };
         let mut reply = ReplyPlan {
             message: Some(i),
             event: Some(e),
             from: phone.clone(),
-            text: String::new(),
+            text: text.clone(),
             at,
             keyword: String::new(),
             outcome: String::new(),
@@ -2445,64 +2547,47 @@ impl<'c> Demo<'c> {
             reviewed_by: None,
             reviewed_at: None,
         };
-        if !*stop_done && stop_time && roll < 150 {
-            *stop_done = true;
-            reply.text = "Stop".into();
-            reply.keyword = "STOP".into();
-            reply.state = "stop";
-            self.opt_outs.entry(phone.clone()).or_insert(OptOut {
-                at,
-                source: "reply",
-                reply: Some(r),
-                by: "scheduler".into(),
-            });
-        } else if roll < 560 {
-            // Case, accents, punctuation and emoji are ignored: each of these is the keyword.
-            reply.text = self.rng.pick(&OUI_REPLIES).to_string();
-            reply.keyword = sender::normalize_keyword(&reply.text);
-            reply.outcome = OUTCOME_CONFIRMED.into();
-        } else if roll < 700 {
-            reply.text = self.rng.pick(&NON_REPLIES).to_string();
-            reply.keyword = sender::normalize_keyword(&reply.text);
-            reply.outcome = OUTCOME_DECLINED.into();
-        } else if roll < 770 {
-            let (text, reason, outcome) = *self.rng.pick(&REVIEW_REPLIES);
-            reply.text = text.into();
-            reply.state = "review";
-            reply.review_reason = reason.into();
-            // Older ones were settled by a counsellor.
-            let reviewed = at + Duration::minutes(self.rng.range(10, 600));
-            if reviewed < self.now - Duration::days(5) {
-                let by = self.pick_operator(|r| r.admin || r.instant);
-                reply.state = "resolved";
-                reply.outcome = outcome.into();
-                reply.reviewed_by = Some(by.clone());
-                reply.reviewed_at = Some(reviewed);
-                self.audit.push(AuditPlan {
-                    at: reviewed,
-                    actor: by,
-                    action: "reply.resolve",
-                    object_type: "reply",
-                    object_id: String::new(),
-                    link: Link::Reply(r),
-                    detail: format!("{text:?} → {outcome}"),
-                });
+        match crate::core::replies::match_keyword(&text, &keywords) {
+            Ok((keyword, outcome)) => {
+                reply.keyword = keyword.clone();
+                reply.outcome = outcome.clone();
             }
-        } else {
-            return;
+            Err(reason) => {
+                reply.state = "review";
+                reply.review_reason = reason;
+                // Older ones were settled by a counsellor.
+                let reviewed = at + Duration::minutes(self.rng.range(10, 600));
+                if reviewed < self.now - Duration::days(5) {
+                    let by = self.pick_operator(|r| r.admin || r.instant);
+                    reply.state = "resolved";
+                    reply.outcome = settled_outcome.into();
+                    reply.reviewed_by = Some(by.clone());
+                    reply.reviewed_at = Some(reviewed);
+                    self.audit.push(AuditPlan {
+                        at: reviewed,
+                        actor: by,
+                        action: "reply.resolve",
+                        object_type: "reply",
+                        object_id: String::new(),
+                        link: Link::Reply(r),
+                        detail: settled_outcome.into(),
+                    });
+                }
+            }
         }
         if !reply.outcome.is_empty() {
             let ev = &mut self.events[e];
             ev.outcome = reply.outcome.clone();
-            ev.reply_text = Some(reply.text.clone());
-            ev.reply_at = Some(reply.reviewed_at.unwrap_or(at));
+            ev.reply_text = Some(text);
+            ev.reply_at = Some(at);
         }
         self.msgs[i].reply = Some(r);
+        let matched = reply.state == "matched";
         self.replies.push(reply);
-        // Sometimes a thank-you follows: kept, changes nothing.
-        if self.replies[r].state == "matched" && self.rng.chance(80) {
+        // Sometimes a thank-you follows: with no question open it is kept and changes nothing.
+        if matched && self.rng.chance(80) {
             let later = at + Duration::minutes(self.rng.range(1, 40));
-            if later < self.now {
+            if later < self.now && !self.another_question_open(questions, None, later, played) {
                 let text = self.rng.pick(&THANKS_REPLIES).to_string();
                 self.replies.push(ReplyPlan {
                     message: None,
@@ -2513,12 +2598,13 @@ impl<'c> Demo<'c> {
                     keyword: String::new(),
                     outcome: String::new(),
                     state: "kept",
-                    review_reason: "no question pending".into(),
+                    review_reason: String::new(),
                     reviewed_by: None,
                     reviewed_at: None,
                 });
             }
         }
+        Ok(())
     }
 
     /// The messages waiting to leave: the next reminders of upcoming events, then scheduled

@@ -898,9 +898,31 @@ fn replies_match_reply_messages_and_set_event_outcomes() {
         ),
         0
     );
-    for text in strings(c, "SELECT text FROM replies WHERE state = 'matched'") {
-        let k = smsdesk::sms::sender::normalize_keyword(&text);
-        assert!(k == "OUI" || k == "NON", "{text:?} matched");
+    // The core's keyword rule agrees with every stored state.
+    let kw = vec![
+        ("NON".to_string(), "ne viendra pas".to_string()),
+        ("OUI".to_string(), "confirmé par SMS".to_string()),
+    ];
+    let mut stmt = c
+        .prepare("SELECT text, state, keyword, outcome FROM replies WHERE message_id IS NOT NULL")
+        .unwrap();
+    let rows: Vec<(String, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (text, state, keyword, outcome) in rows {
+        match smsdesk::core::replies::match_keyword(&text, &kw) {
+            Ok((k, o)) => assert_eq!(
+                (state.as_str(), k, o),
+                ("matched", &keyword, &outcome),
+                "{text:?}"
+            ),
+            Err(_) => assert!(
+                state == "review" || state == "resolved",
+                "{text:?} is {state}"
+            ),
+        }
     }
     assert!(
         count(
@@ -1057,7 +1079,7 @@ fn a_few_audit_rows_say_who_did_what() {
     }
     let unknown_actor = count(
         c,
-        "SELECT count(*) FROM audit_log WHERE actor NOT IN (SELECT login FROM operators) AND actor <> 'scheduler'",
+        "SELECT count(*) FROM audit_log WHERE actor NOT IN (SELECT login FROM operators) AND actor NOT IN ('scheduler', 'simulator')",
     );
     assert_eq!(unknown_actor, 0);
 }
