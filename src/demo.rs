@@ -1011,7 +1011,8 @@ impl<'c> Demo<'c> {
                         .pick(&["CAP", "Bac", "Bac pro", "BTS", "Licence", "Sans diplôme"]);
                 attributes.insert("niveau".into(), level.into());
             }
-            let created_at = self.setup + Duration::hours(self.rng.range(24, 24 * 100));
+            // Registered before the history starts.
+            let created_at = self.setup + Duration::hours(self.rng.range(24, 24 * 40));
             let email = (kind != "participant" || self.rng.chance(550)).then(|| {
                 if kind == "company" {
                     format!("contact@{}.example.org", ascii_slug(&last))
@@ -1600,8 +1601,10 @@ impl<'c> Demo<'c> {
             }
             let person = *self.rng.pick(&participants);
             let kind = self.pick_kind();
+            // Entered before any of its reminders could leave (D-3 at most, moved back over a
+            // Sunday: less than five days before).
             let created_at = (self.now - Duration::hours(self.rng.range(2, 24 * 20)))
-                .min(start - Duration::days(3));
+                .min(start - Duration::days(5));
             let mut ev = self.new_event(person, kind, local, created_at);
             let reachable = self.people[person].reachable();
             if let Some((days, tpl, auto)) = self.reminder_choice(kind, ev.event_type, reachable) {
@@ -2654,7 +2657,11 @@ impl<'c> Demo<'c> {
             if window::validate_planned(at, self.now, None, self.tz, &self.window).is_err() {
                 continue;
             }
-            let created = self.now - Duration::minutes(self.rng.range(20, 3 * 24 * 60));
+            // Written during office hours on one of the last working days.
+            let back = self.rng.range(0, 3);
+            let created = self
+                .office_at(self.workday_back(back))
+                .min(self.now - Duration::minutes(20));
             let m =
                 self.individual_message(MessageKind::Scheduled, person, &author, created, at)?;
             self.msgs.push(m);

@@ -1061,6 +1061,94 @@ fn history_reminders_follow_the_reminder_rule_too() {
 }
 
 #[test]
+fn things_happen_in_a_plausible_order() {
+    let d = demo().lock().unwrap_or_else(|e| e.into_inner());
+    let c = &d.conn;
+    // People are registered before their events and messages; events before their reminders.
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM events e JOIN participants p ON p.id = e.participant_id WHERE e.created_at < p.created_at"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN participants p ON p.id = m.participant_id WHERE m.created_at < p.created_at"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN events e ON e.id = m.event_id WHERE m.kind IN ('reminder','follow_up') AND m.created_at < e.created_at"
+        ),
+        0
+    );
+    // Reminders leave before their event, follow-ups after it.
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN events e ON e.id = m.event_id WHERE m.kind = 'reminder' AND m.planned_at >= e.starts_at"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN events e ON e.id = m.event_id WHERE m.kind = 'follow_up' AND m.planned_at <= e.starts_at"
+        ),
+        0
+    );
+    // Nobody without consent or without a mobile gets a message; free sends go to non-participants.
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN participants p ON p.id = m.participant_id WHERE p.sms_consent = 0 OR p.mobile IS NULL OR p.mobile <> m.phone"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE kind = 'free' AND participant_id IS NOT NULL"
+        ),
+        0
+    );
+    // Operators only did what their rights allow: free sends by free-right holders, typed texts
+    // by operators who may write.
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN operators o ON o.login = m.created_by WHERE m.kind = 'free' AND o.right_free = 0 AND o.right_admin = 0"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN operators o ON o.login = m.created_by WHERE m.kind = 'batch' AND o.right_batch = 0 AND o.right_admin = 0"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages m JOIN operators o ON o.login = m.created_by WHERE m.kind IN ('instant','scheduled') AND m.template_id IS NULL AND o.templates_only = 1 AND o.right_admin = 0"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            c,
+            "SELECT count(*) FROM messages WHERE created_by NOT IN (SELECT login FROM operators)"
+        ),
+        0
+    );
+}
+
+#[test]
 fn a_few_audit_rows_say_who_did_what() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
