@@ -2514,11 +2514,11 @@ impl<'c> Demo<'c> {
             });
             return Ok(());
         }
-        let (text, settled_outcome) = if roll < 560 {
+        let (text, settled_outcome) = if roll < 530 {
             (self.rng.pick(&OUI_REPLIES).to_string(), OUTCOME_CONFIRMED)
-        } else if roll < 700 {
+        } else if roll < 660 {
             (self.rng.pick(&NON_REPLIES).to_string(), OUTCOME_DECLINED)
-        } else if roll < 770 {
+        } else if roll < 790 {
             let (text, outcome) = *self.rng.pick(&REVIEW_REPLIES);
             (text.to_string(), outcome)
         } else {
@@ -2560,7 +2560,7 @@ impl<'c> Demo<'c> {
                 reply.review_reason = reason;
                 // Older ones were settled by a counsellor.
                 let reviewed = at + Duration::minutes(self.rng.range(10, 600));
-                if reviewed < self.now - Duration::days(5) {
+                if reviewed < self.now - Duration::days(6) {
                     let by = self.pick_operator(|r| r.admin || r.instant);
                     reply.state = "resolved";
                     reply.outcome = settled_outcome.into();
