@@ -212,7 +212,11 @@ pub fn rule_matches(rule: &AutomationRow, event: &EventDetail) -> bool {
         return false;
     }
     let ty = event.event_type.trim().to_lowercase();
-    rule.event_types.is_empty() || rule.event_types.iter().any(|t| t.trim().to_lowercase() == ty)
+    rule.event_types.is_empty()
+        || rule
+            .event_types
+            .iter()
+            .any(|t| t.trim().to_lowercase() == ty)
 }
 
 /// Whether the event already has what the rule would create: a reminder from this rule (in
@@ -349,7 +353,10 @@ pub(crate) fn apply_in(
                     "reminder.automation",
                     "message",
                     &id.to_string(),
-                    &format!("automation #{} \"{}\", event #{event_id}", rule.id, rule.name),
+                    &format!(
+                        "automation #{} \"{}\", event #{event_id}",
+                        rule.id, rule.name
+                    ),
                 )?;
                 changes.push(ReminderChange::Created {
                     message_id: id,
@@ -413,11 +420,7 @@ pub fn dry_run(store: &Store, days: u32, now: DateTime<Utc>) -> CoreResult<Vec<P
         .filter(|r| r.active)
         .collect();
     let mut out = Vec::new();
-    for event_id in events::active_ids_between(
-        conn,
-        crate::store::ts(now),
-        crate::store::ts(to),
-    )? {
+    for event_id in events::active_ids_between(conn, crate::store::ts(now), crate::store::ts(to))? {
         let event = events::detail(conn, event_id)?;
         let applicable: Vec<&AutomationRow> = all_rules
             .iter()

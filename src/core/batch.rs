@@ -195,12 +195,12 @@ fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<P
         ..MergeData::default()
     };
     if let Some(cid) = input.interview.collaborator_id {
-        base.collaborator = Some(merge::collaborator_data(conn, cid)?.ok_or(
-            CoreError::Store(crate::store::StoreError::NotFound {
+        base.collaborator = Some(merge::collaborator_data(conn, cid)?.ok_or(CoreError::Store(
+            crate::store::StoreError::NotFound {
                 what: "collaborator",
                 id: cid,
-            }),
-        )?);
+            },
+        ))?);
     }
     // Recipients: chosen ones first, then list members; each once.
     let mut seen = HashSet::new();
@@ -213,7 +213,9 @@ fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<P
     }
     for &l in &input.lists {
         let name: Option<String> = conn
-            .query_row("SELECT name FROM saved_lists WHERE id = ?1", [l], |r| r.get(0))
+            .query_row("SELECT name FROM saved_lists WHERE id = ?1", [l], |r| {
+                r.get(0)
+            })
             .optional()?;
         let Some(name) = name else {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
@@ -233,7 +235,9 @@ fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<P
         }
     }
     if recipients.is_empty() {
-        return Err(CoreError::Invalid("no recipient: choose participants or a saved list".into()));
+        return Err(CoreError::Invalid(
+            "no recipient: choose participants or a saved list".into(),
+        ));
     }
     let mut source = list_names.join(", ");
     if !input.participants.is_empty() {

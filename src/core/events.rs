@@ -29,7 +29,11 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 3] = [EventKind::Interview, EventKind::Step, EventKind::Orientation];
+    pub const ALL: [EventKind; 3] = [
+        EventKind::Interview,
+        EventKind::Step,
+        EventKind::Orientation,
+    ];
 
     /// As stored: `interview`, `step`, `orientation`.
     pub fn as_str(self) -> &'static str {
@@ -219,7 +223,11 @@ fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
 fn check_collaborator(conn: &Connection, id: Option<i64>) -> CoreResult<()> {
     if let Some(id) = id {
         let found = conn
-            .query_row("SELECT 1 FROM collaborators WHERE id = ?1", [id], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM collaborators WHERE id = ?1",
+                [id],
+                |_| Ok(()),
+            )
             .optional()?;
         if found.is_none() {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
@@ -297,7 +305,8 @@ pub fn create_event(
         )?;
         let mut changes = Vec::new();
         if let Some(req) = &input.reminder {
-            let s = reminders::schedule_in(tx, &settings, actor, event_id, req.when, &req.body, now)?;
+            let s =
+                reminders::schedule_in(tx, &settings, actor, event_id, req.when, &req.body, now)?;
             changes.push(ReminderChange::Created {
                 message_id: s.message_id,
                 kind: MessageKind::Reminder,
@@ -306,7 +315,13 @@ pub fn create_event(
                 automation: None,
             });
         }
-        changes.extend(automations::apply_in(tx, &settings, event_id, &actor.login, now)?);
+        changes.extend(automations::apply_in(
+            tx,
+            &settings,
+            event_id,
+            &actor.login,
+            now,
+        )?);
         Ok(EventOutcome { event_id, changes })
     })
 }
@@ -350,7 +365,14 @@ fn cancel_for_change(
     now: DateTime<Utc>,
 ) -> CoreResult<Option<ReminderChange>> {
     let detail = format!("{REPLAN_CANCEL_PREFIX}{reason}");
-    if messages::transition(tx, message_id, MessageStatus::Cancelled, now, actor, &detail)? {
+    if messages::transition(
+        tx,
+        message_id,
+        MessageStatus::Cancelled,
+        now,
+        actor,
+        &detail,
+    )? {
         audit::record(
             tx,
             now,
@@ -456,7 +478,13 @@ pub fn update_event(
                 changes.push(c);
             }
         }
-        changes.extend(automations::apply_in(tx, &settings, event_id, &actor.login, now)?);
+        changes.extend(automations::apply_in(
+            tx,
+            &settings,
+            event_id,
+            &actor.login,
+            now,
+        )?);
         Ok(EventOutcome { event_id, changes })
     })
 }

@@ -367,8 +367,11 @@ struct PendingReminder {
     created_by: String,
 }
 
+/// Status, kind, event, template and creator of a message.
+type MessageHead = (String, String, Option<i64>, Option<i64>, String);
+
 fn load_pending(conn: &Connection, actor: &Actor, id: i64) -> CoreResult<PendingReminder> {
-    let row: Option<(String, String, Option<i64>, Option<i64>, String)> = conn
+    let row: Option<MessageHead> = conn
         .query_row(
             "SELECT status, kind, event_id, template_id, created_by FROM messages WHERE id = ?1",
             [id],

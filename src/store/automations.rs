@@ -89,7 +89,9 @@ pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
     use rusqlite::OptionalExtension;
     let name = a.name.trim();
     if name.is_empty() {
-        return Err(super::StoreError::Invalid("an automation needs a name".into()));
+        return Err(super::StoreError::Invalid(
+            "an automation needs a name".into(),
+        ));
     }
     if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
         return Err(super::StoreError::Invalid(format!(
@@ -104,10 +106,17 @@ pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
         )));
     }
     let context: Option<String> = conn
-        .query_row("SELECT context FROM templates WHERE id = ?1", [a.template_id], |r| r.get(0))
+        .query_row(
+            "SELECT context FROM templates WHERE id = ?1",
+            [a.template_id],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(context) = context else {
-        return Err(super::StoreError::NotFound { what: "template", id: a.template_id });
+        return Err(super::StoreError::NotFound {
+            what: "template",
+            id: a.template_id,
+        });
     };
     if context != a.event_kind {
         return Err(super::StoreError::Invalid(format!(
@@ -143,7 +152,10 @@ pub fn get(conn: &Connection, id: i64) -> Result<AutomationRow> {
     list(conn)?
         .into_iter()
         .find(|a| a.id == id)
-        .ok_or(super::StoreError::NotFound { what: "automation", id })
+        .ok_or(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        })
 }
 
 /// The active rules for events of `kind`, broken ones included (the caller reports them).
@@ -159,7 +171,9 @@ pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Resul
     use rusqlite::OptionalExtension;
     let name = a.name.trim();
     if name.is_empty() {
-        return Err(super::StoreError::Invalid("an automation needs a name".into()));
+        return Err(super::StoreError::Invalid(
+            "an automation needs a name".into(),
+        ));
     }
     if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
         return Err(super::StoreError::Invalid(format!(
@@ -174,10 +188,17 @@ pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Resul
         )));
     }
     let context: Option<String> = conn
-        .query_row("SELECT context FROM templates WHERE id = ?1", [a.template_id], |r| r.get(0))
+        .query_row(
+            "SELECT context FROM templates WHERE id = ?1",
+            [a.template_id],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(context) = context else {
-        return Err(super::StoreError::NotFound { what: "template", id: a.template_id });
+        return Err(super::StoreError::NotFound {
+            what: "template",
+            id: a.template_id,
+        });
     };
     if context != a.event_kind {
         return Err(super::StoreError::Invalid(format!(
@@ -202,7 +223,10 @@ pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Resul
             super::ts(a.created_at),
         ])?;
     if n == 0 {
-        return Err(super::StoreError::NotFound { what: "automation", id });
+        return Err(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        });
     }
     Ok(())
 }
@@ -218,7 +242,10 @@ pub fn set_active(
         .prepare_cached("UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(rusqlite::params![id, super::flag(active), super::ts(at)])?;
     if n == 0 {
-        return Err(super::StoreError::NotFound { what: "automation", id });
+        return Err(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        });
     }
     Ok(())
 }
@@ -242,7 +269,10 @@ pub fn delete_automation(conn: &Connection, id: i64) -> Result<()> {
     }
     let n = conn.execute("DELETE FROM automations WHERE id = ?1", [id])?;
     if n == 0 {
-        return Err(super::StoreError::NotFound { what: "automation", id });
+        return Err(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        });
     }
     Ok(())
 }

@@ -129,7 +129,8 @@ pub fn insert_event(conn: &Connection, e: &NewEvent) -> Result<i64> {
     }
     if e.reminder_enabled && e.reminder_days_before.is_none() && e.reminder_at.is_none() {
         return Err(StoreError::Invalid(
-            "the event's reminder is on but has neither a delay (days before) nor an exact time".into(),
+            "the event's reminder is on but has neither a delay (days before) nor an exact time"
+                .into(),
         ));
     }
     if let Some(days) = e.reminder_days_before
@@ -210,7 +211,8 @@ impl EventDetail {
     }
 }
 
-const DETAIL_COLUMNS: &str = "id, participant_id, kind, type, starts_at, starts_local, collaborator_id, location,
+const DETAIL_COLUMNS: &str =
+    "id, participant_id, kind, type, starts_at, starts_local, collaborator_id, location,
     theme, outcome, notes, cancelled, batch_id, reminder_enabled, reminder_days_before, reminder_at,
     reminder_template_id, reminder_text, created_by";
 
@@ -240,10 +242,12 @@ fn detail_row(r: &rusqlite::Row) -> rusqlite::Result<EventDetail> {
 
 /// One event with its reminder settings.
 pub fn detail(conn: &Connection, id: i64) -> Result<EventDetail> {
-    conn.prepare_cached(&format!("SELECT {DETAIL_COLUMNS} FROM events WHERE id = ?1"))?
-        .query_row([id], detail_row)
-        .optional()?
-        .ok_or(StoreError::NotFound { what: "event", id })
+    conn.prepare_cached(&format!(
+        "SELECT {DETAIL_COLUMNS} FROM events WHERE id = ?1"
+    ))?
+    .query_row([id], detail_row)
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "event", id })
 }
 
 /// Ids of the events not cancelled starting in `[from, to)` (Unix seconds), in time order.
