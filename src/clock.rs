@@ -9,7 +9,10 @@ use std::time::Instant;
 enum Source {
     System,
     /// Starts at `start` when the process reads it first, then advances with the monotonic clock.
-    Offset { start: DateTime<Utc>, origin: Instant },
+    Offset {
+        start: DateTime<Utc>,
+        origin: Instant,
+    },
     /// Moves only when told to.
     Manual(Arc<Mutex<DateTime<Utc>>>),
 }

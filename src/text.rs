@@ -23,10 +23,7 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
 
 /// Like [`sanitize`] but keeps line breaks, for multi-line views (message detail).
 pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
-    if !s
-        .chars()
-        .any(|c| c != '\n' && needs_neutralising(c))
-    {
+    if !s.chars().any(|c| c != '\n' && needs_neutralising(c)) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(

@@ -228,6 +228,8 @@ struct Engine {
     lease_ttl: Duration,
     provider: Arc<dyn Provider>,
     provider_name: &'static str,
+    /// The configuration `provider` was built from (None: given by the caller, never rebuilt).
+    provider_config: Option<gateway::ProviderConfig>,
     settings: Settings,
     jobs: Option<Sender<Job>>,
     workers: Vec<JoinHandle<()>>,
@@ -253,16 +255,12 @@ impl Engine {
         notify: Option<Box<dyn Fn(Notice) + Send>>,
     ) -> Result<Engine, StoreError> {
         let settings = Settings::load(store.conn())?;
-        let provider: Arc<dyn Provider> = match &options.provider {
-            Some(p) => p.clone(),
-            None => match gateway::build(&settings.provider) {
-                Ok(p) => Arc::from(p),
-                Err(e) => {
-                    // A bad configuration must not stop the TUI: note it, use nothing.
-                    tracing::error!("provider configuration: {e}");
-                    Arc::new(Unconfigured(e.to_string()))
-                }
-            },
+        let (provider, provider_config) = match &options.provider {
+            Some(p) => (p.clone(), None),
+            None => (
+                build_provider(&settings.provider, &options.clock),
+                Some(settings.provider.clone()),
+            ),
         };
         let provider_name = provider.name();
         let now = options.clock.now();
@@ -273,6 +271,7 @@ impl Engine {
             lease_ttl: options.lease_ttl,
             provider,
             provider_name,
+            provider_config,
             settings,
             jobs: None,
             workers: Vec::new(),
@@ -431,6 +430,13 @@ impl Engine {
         self.holding = held;
         // Settings may have changed in the TUI or the CLI.
         self.settings = Settings::load(self.store.conn())?;
+        if self
+            .provider_config
+            .as_ref()
+            .is_some_and(|c| *c != self.settings.provider)
+        {
+            self.switch_provider();
+        }
         if held {
             stats::set_runtime(self.store.conn(), "scheduler.heartbeat", &self.holder, now)?;
         }
@@ -440,6 +446,25 @@ impl Engine {
             self.start_listener();
         }
         Ok(())
+    }
+
+    /// The operator chose another provider or changed its credentials: new workers use the
+    /// new one; submissions already handed out finish with the old one.
+    fn switch_provider(&mut self) {
+        tracing::info!("provider configuration changed: {}", self.settings.provider.kind());
+        self.provider = build_provider(&self.settings.provider, &self.clock);
+        self.provider_name = self.provider.name();
+        self.provider_config = Some(self.settings.provider.clone());
+        self.jobs = None;
+        // Old workers exit once their channel is dropped; they are not waited for here.
+        self.workers.clear();
+        self.start_workers();
+        if let Some(mut l) = self.listener.take() {
+            l.stop();
+        }
+        if self.holding {
+            self.start_listener();
+        }
     }
 
     /// Kannel pushes reports and replies to our callback listener, started by the lease holder.
@@ -640,9 +665,13 @@ impl Engine {
                 outcome,
             } => {
                 self.in_flight = self.in_flight.saturating_sub(1);
+                let health = match &outcome {
+                    Ok(_) => "ok".to_string(),
+                    Err(e) => e.to_string(),
+                };
                 self.store
                     .write(|tx| record_submission(tx, id, segments, provider, outcome, now))?;
-                stats::set_runtime(self.store.conn(), "provider.last_submit", provider, now)?;
+                stats::set_runtime(self.store.conn(), "provider.health", &health, now)?;
             }
             JobResult::Polled(result) => {
                 self.polling = false;
@@ -705,6 +734,18 @@ impl Engine {
                     .map(|_| ())
                     .map_err(|e| StoreError::Invalid(e.to_string()))
             }
+        }
+    }
+}
+
+/// Builds the provider of the settings; a broken configuration gives a stand-in whose sends
+/// wait with the reason (shown on the dashboard) rather than stopping the scheduler.
+fn build_provider(config: &gateway::ProviderConfig, clock: &Clock) -> Arc<dyn Provider> {
+    match gateway::build_with(config, gateway::http::DEFAULT_TIMEOUT, clock.clone()) {
+        Ok(p) => Arc::from(p),
+        Err(e) => {
+            tracing::error!("provider configuration: {e}");
+            Arc::new(Unconfigured(e.to_string()))
         }
     }
 }

@@ -89,7 +89,9 @@ pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
     use rusqlite::OptionalExtension;
     let name = a.name.trim();
     if name.is_empty() {
-        return Err(super::StoreError::Invalid("an automation needs a name".into()));
+        return Err(super::StoreError::Invalid(
+            "an automation needs a name".into(),
+        ));
     }
     if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
         return Err(super::StoreError::Invalid(format!(
@@ -104,10 +106,17 @@ pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
         )));
     }
     let context: Option<String> = conn
-        .query_row("SELECT context FROM templates WHERE id = ?1", [a.template_id], |r| r.get(0))
+        .query_row(
+            "SELECT context FROM templates WHERE id = ?1",
+            [a.template_id],
+            |r| r.get(0),
+        )
         .optional()?;
     let Some(context) = context else {
-        return Err(super::StoreError::NotFound { what: "template", id: a.template_id });
+        return Err(super::StoreError::NotFound {
+            what: "template",
+            id: a.template_id,
+        });
     };
     if context != a.event_kind {
         return Err(super::StoreError::Invalid(format!(

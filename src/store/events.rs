@@ -129,7 +129,8 @@ pub fn insert_event(conn: &Connection, e: &NewEvent) -> Result<i64> {
     }
     if e.reminder_enabled && e.reminder_days_before.is_none() && e.reminder_at.is_none() {
         return Err(StoreError::Invalid(
-            "the event's reminder is on but has neither a delay (days before) nor an exact time".into(),
+            "the event's reminder is on but has neither a delay (days before) nor an exact time"
+                .into(),
         ));
     }
     if let Some(days) = e.reminder_days_before

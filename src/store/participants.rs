@@ -225,7 +225,10 @@ fn check_phone(field: &str, who: &str, phone: Option<&str>) -> Result<()> {
 /// Creates a participant; returns its id. Refuses an unknown kind, a nameless contact, or a
 /// phone number not in E.164 form, saying which.
 pub fn insert_participant(conn: &Connection, p: &NewParticipant) -> Result<i64> {
-    let who = format!("participant {:?}", format!("{} {}", p.first_name, p.last_name).trim());
+    let who = format!(
+        "participant {:?}",
+        format!("{} {}", p.first_name, p.last_name).trim()
+    );
     if !PARTICIPANT_KINDS.contains(&p.kind.as_str()) {
         return Err(StoreError::Invalid(format!(
             "{who}: kind {:?} is not one of participant, partner, company",
@@ -233,7 +236,9 @@ pub fn insert_participant(conn: &Connection, p: &NewParticipant) -> Result<i64> 
         )));
     }
     if p.first_name.trim().is_empty() && p.last_name.trim().is_empty() {
-        return Err(StoreError::Invalid("a participant needs a first or last name".into()));
+        return Err(StoreError::Invalid(
+            "a participant needs a first or last name".into(),
+        ));
     }
     check_phone("mobile", &who, p.mobile.as_deref())?;
     check_phone("second mobile", &who, p.mobile2.as_deref())?;
@@ -277,9 +282,14 @@ pub struct NewCollaborator {
 
 /// Creates a collaborator; returns its id.
 pub fn insert_collaborator(conn: &Connection, c: &NewCollaborator) -> Result<i64> {
-    let who = format!("collaborator {:?}", format!("{} {}", c.first_name, c.last_name).trim());
+    let who = format!(
+        "collaborator {:?}",
+        format!("{} {}", c.first_name, c.last_name).trim()
+    );
     if c.first_name.trim().is_empty() && c.last_name.trim().is_empty() {
-        return Err(StoreError::Invalid("a collaborator needs a first or last name".into()));
+        return Err(StoreError::Invalid(
+            "a collaborator needs a first or last name".into(),
+        ));
     }
     check_phone("phone", &who, c.phone.as_deref())?;
     conn.prepare_cached(
@@ -315,11 +325,15 @@ pub fn insert_saved_list(conn: &Connection, l: &NewSavedList) -> Result<i64> {
         return Err(StoreError::Invalid("a saved list needs a name".into()));
     }
     let exists = conn
-        .query_row("SELECT 1 FROM saved_lists WHERE name = ?1", [name], |_| Ok(()))
+        .query_row("SELECT 1 FROM saved_lists WHERE name = ?1", [name], |_| {
+            Ok(())
+        })
         .optional()?
         .is_some();
     if exists {
-        return Err(StoreError::Invalid(format!("a saved list named {name:?} already exists")));
+        return Err(StoreError::Invalid(format!(
+            "a saved list named {name:?} already exists"
+        )));
     }
     conn.prepare_cached("INSERT INTO saved_lists(name, created_by, created_at) VALUES (?1,?2,?3)")?
         .execute(params![name, l.created_by, ts(l.created_at)])?;
@@ -329,8 +343,12 @@ pub fn insert_saved_list(conn: &Connection, l: &NewSavedList) -> Result<i64> {
     )?;
     for member in &l.members {
         add.execute(params![id, member]).map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                StoreError::Invalid(format!("saved list {name:?}: participant #{member} does not exist"))
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                StoreError::Invalid(format!(
+                    "saved list {name:?}: participant #{member} does not exist"
+                ))
             }
             other => StoreError::Sqlite(other),
         })?;

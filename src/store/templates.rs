@@ -102,11 +102,17 @@ pub fn insert_template(conn: &Connection, t: &NewTemplate) -> Result<i64> {
         return Err(StoreError::Invalid(format!("template {name:?}: {first}")));
     }
     let taken = conn
-        .query_row("SELECT 1 FROM templates WHERE name = ?1", [name], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM templates WHERE name = ?1",
+            [name],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some();
     if taken {
-        return Err(StoreError::Invalid(format!("a template named {name:?} already exists")));
+        return Err(StoreError::Invalid(format!(
+            "a template named {name:?} already exists"
+        )));
     }
     if !t.reply_expected && !t.keywords.is_empty() {
         return Err(StoreError::Invalid(format!(

@@ -1,0 +1,552 @@
+//! The sending engine with a controllable clock and an in-process provider: lifecycle, window,
+//! retries and expiry, credit, STOP, ambiguous answers and crash leftovers.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use smsdesk::clock::Clock;
+use smsdesk::core::Actor;
+use smsdesk::core::send::{self, Body, IndividualSend};
+use smsdesk::gateway::{
+    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
+    ReportedStatus, StatusReport, SubmitOutcome,
+};
+use smsdesk::scheduler::{self, Options};
+use smsdesk::sms::status::{MessageKind, MessageStatus};
+use smsdesk::store::{Store, credit, messages, participants, settings};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Accept,
+    Down,
+    Ambiguous,
+}
+
+/// A provider that counts submissions per reference and answers as told.
+struct FakeProvider {
+    mode: Mutex<Mode>,
+    submits: Mutex<HashMap<String, usize>>,
+    lookup: Mutex<Lookup>,
+}
+
+impl FakeProvider {
+    fn new(mode: Mode) -> Arc<FakeProvider> {
+        Arc::new(FakeProvider {
+            mode: Mutex::new(mode),
+            submits: Mutex::new(HashMap::new()),
+            lookup: Mutex::new(Lookup::Unsupported),
+        })
+    }
+    fn set(&self, mode: Mode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+    fn count(&self, id: i64) -> usize {
+        self.submits
+            .lock()
+            .unwrap()
+            .get(&scheduler::reference(id))
+            .copied()
+            .unwrap_or(0)
+    }
+    fn total(&self) -> usize {
+        self.submits.lock().unwrap().values().sum()
+    }
+}
+
+impl Provider for FakeProvider {
+    fn name(&self) -> &'static str {
+        "fake"
+    }
+    fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
+        *self
+            .submits
+            .lock()
+            .unwrap()
+            .entry(sms.reference.clone())
+            .or_default() += 1;
+        match *self.mode.lock().unwrap() {
+            Mode::Accept => Ok(SubmitOutcome::Accepted {
+                provider_id: format!("p-{}", sms.reference),
+            }),
+            Mode::Down => Err(ProviderError::Transient {
+                reason: "HTTP 503".into(),
+                retry_after: None,
+            }),
+            Mode::Ambiguous => Err(ProviderError::Ambiguous {
+                reason: "no answer within 10 s".into(),
+            }),
+        }
+    }
+    fn needs_polling(&self) -> bool {
+        true
+    }
+    fn poll_statuses(&self, pending: &[PendingStatus]) -> Result<Vec<StatusReport>, ProviderError> {
+        Ok(pending
+            .iter()
+            .map(|p| StatusReport {
+                reference: p.reference.clone(),
+                provider_id: p.provider_id.clone(),
+                status: ReportedStatus::Delivered,
+                detail: "DELIVRD".into(),
+                at: p.submitted_at,
+            })
+            .collect())
+    }
+    fn fetch_replies(&self, _: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
+        Ok(Vec::new())
+    }
+    fn lookup(&self, _: &str, _: &str) -> Result<Lookup, ProviderError> {
+        Ok(self.lookup.lock().unwrap().clone())
+    }
+    fn balance(&self) -> Result<Option<Balance>, ProviderError> {
+        Ok(None)
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    clock: Clock,
+    store: Store,
+    admin: Actor,
+}
+
+/// A store with an open window all week (unless changed), 1,000 credits, no grace period.
+/// The clock starts on Tuesday 10 March 2026, 10:00 in Paris.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
+    let clock = Clock::manual(start);
+    let mut store = Store::open(&db).unwrap();
+    let admin = Actor::identify(&mut store, "admin", start).unwrap();
+    for (k, v) in [
+        ("grace_seconds", "0"),
+        ("window", "08:00-20:00"),
+        ("window_days", "mon-sun"),
+    ] {
+        settings::set(store.conn(), k, v, "admin", start).unwrap();
+    }
+    credit::add_pack(
+        store.conn(),
+        1000,
+        "test",
+        start.date_naive(),
+        "admin",
+        start,
+    )
+    .unwrap();
+    Fixture {
+        _dir: dir,
+        db,
+        clock,
+        store,
+        admin,
+    }
+}
+
+impl Fixture {
+    fn send_now(&mut self, to: &str) -> i64 {
+        let req = IndividualSend {
+            to: vec![to.into()],
+            body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
+            at: None,
+        };
+        send::send_individual(&mut self.store, &self.admin, &req, self.clock.now()).unwrap()[0]
+    }
+
+    fn start(&self, provider: Arc<FakeProvider>, holder: &str) -> scheduler::Handle {
+        let mut o = Options::new(self.db.clone(), self.clock.clone());
+        o.holder = holder.into();
+        o.provider = Some(provider);
+        scheduler::spawn(o, None)
+    }
+
+    fn status(&self, id: i64) -> MessageStatus {
+        messages::status_of(self.store.conn(), id).unwrap()
+    }
+
+    fn wait_reason(&self, id: i64) -> String {
+        self.store
+            .conn()
+            .query_row(
+                "SELECT wait_reason FROM messages WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    fn history(&self, id: i64) -> Vec<String> {
+        messages::history(self.store.conn(), id)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.status)
+            .collect()
+    }
+
+    fn ledger_units(&self, id: i64) -> i64 {
+        self.store
+            .conn()
+            .query_row(
+                "SELECT COALESCE(SUM(units),0) FROM credit_ledger WHERE message_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+}
+
+/// Waits (real time) until `cond` holds, waking the scheduler meanwhile.
+fn eventually(handle: &scheduler::Handle, what: &str, mut cond: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while std::time::Instant::now() < until {
+        if cond() {
+            return;
+        }
+        handle.wake();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// Lets the scheduler run a few passes (for asserting that something does NOT happen).
+fn settle(handle: &scheduler::Handle) {
+    for _ in 0..10 {
+        handle.wake();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+}
+
+#[test]
+fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
+    let mut f = fixture();
+    let id = f.send_now("06 12 34 56 78");
+    let provider = FakeProvider::new(Mode::Accept);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "submitted", || f.status(id) == MessageStatus::Submitted);
+    // Statuses are polled: a later pass brings the delivery report.
+    f.clock.advance(Duration::seconds(30));
+    eventually(&h, "delivered", || f.status(id) == MessageStatus::Delivered);
+    settle(&h);
+    h.stop().unwrap();
+    assert_eq!(provider.count(id), 1);
+    assert_eq!(f.ledger_units(id), 1);
+    assert_eq!(
+        f.history(id),
+        ["pending", "sending", "submitted", "delivered"]
+    );
+    assert_eq!(credit::balance(f.store.conn()).unwrap(), 999);
+}
+
+#[test]
+fn a_send_now_outside_the_window_waits_for_the_next_opening() {
+    let mut f = fixture();
+    // 21:30 in Paris: after the 20:00 close.
+    f.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 10, 20, 30, 0).unwrap());
+    let id = f.send_now("06 12 34 56 78");
+    let provider = FakeProvider::new(Mode::Accept);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "waiting for the window", || {
+        f.wait_reason(id) == "window"
+    });
+    settle(&h);
+    assert_eq!(provider.count(id), 0, "nothing leaves outside the window");
+    assert_eq!(f.status(id), MessageStatus::Pending);
+    let planned_next: i64 = f
+        .store
+        .conn()
+        .query_row(
+            "SELECT next_attempt_at FROM messages WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // Next opening: Wednesday 08:00 Paris = 07:00 UTC.
+    assert_eq!(
+        planned_next,
+        Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 0)
+            .unwrap()
+            .timestamp()
+    );
+    f.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 5).unwrap());
+    eventually(&h, "sent at the opening", || {
+        f.status(id) == MessageStatus::Submitted
+    });
+    h.stop().unwrap();
+    assert_eq!(provider.count(id), 1);
+}
+
+#[test]
+fn a_send_now_is_retried_with_back_off_and_expires_24_hours_after_creation() {
+    let mut f = fixture();
+    let id = f.send_now("06 12 34 56 78");
+    let provider = FakeProvider::new(Mode::Down);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "first attempt", || {
+        provider.count(id) == 1 && f.wait_reason(id) == "provider"
+    });
+    assert_eq!(f.status(id), MessageStatus::Pending);
+    // Walk the clock forward in half-hour steps: retries happen, none succeeds.
+    for _ in 0..50 {
+        f.clock.advance(Duration::minutes(30));
+        settle(&h);
+        if f.status(id) == MessageStatus::Expired {
+            break;
+        }
+    }
+    eventually(&h, "expired", || f.status(id) == MessageStatus::Expired);
+    h.stop().unwrap();
+    let attempts = provider.count(id);
+    assert!(attempts >= 5, "retried several times, got {attempts}");
+    assert_eq!(f.ledger_units(id), 0, "nothing charged");
+    let final_at: i64 = f
+        .store
+        .conn()
+        .query_row("SELECT final_at FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let created = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
+    assert!(final_at >= (created + Duration::hours(24) - Duration::minutes(31)).timestamp());
+    assert!(final_at <= (created + Duration::hours(25)).timestamp());
+}
+
+#[test]
+fn a_reminder_is_retried_until_its_event_starts_then_expires() {
+    let f = fixture();
+    let now = f.clock.now();
+    let event_start = now + Duration::hours(2);
+    let info = smsdesk::sms::encoding::analyse("Rappel : rendez-vous à 11h.");
+    let id = messages::insert(
+        f.store.conn(),
+        &messages::NewMessage {
+            kind: MessageKind::Reminder,
+            context: "interview".into(),
+            participant_id: None,
+            event_id: None,
+            batch_id: None,
+            template_id: None,
+            automation_id: None,
+            collaborator_id: None,
+            phone: "+33612345678".into(),
+            recipient_name: "Élodie Martin".into(),
+            text: "Rappel : rendez-vous à 11h.".into(),
+            manual_edit: false,
+            encoding: info.encoding.as_str().into(),
+            chars: info.chars as i64,
+            segments: info.segments as i64,
+            sender: "MEBS".into(),
+            expects_reply: false,
+            campaign: false,
+            created_by: "admin".into(),
+            created_at: now,
+            planned_at: now,
+            deadline: event_start,
+        },
+    )
+    .unwrap();
+    let provider = FakeProvider::new(Mode::Down);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "first attempt", || provider.count(id) >= 1);
+    f.clock.advance(Duration::minutes(90));
+    settle(&h);
+    assert_eq!(
+        f.status(id),
+        MessageStatus::Pending,
+        "still before the event: keeps trying"
+    );
+    f.clock.advance(Duration::minutes(31));
+    eventually(&h, "expired at the event", || {
+        f.status(id) == MessageStatus::Expired
+    });
+    let tries = provider.count(id);
+    f.clock.advance(Duration::hours(5));
+    settle(&h);
+    h.stop().unwrap();
+    assert_eq!(
+        provider.count(id),
+        tries,
+        "an expired message is never sent"
+    );
+}
+
+#[test]
+fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automatically() {
+    let mut f = fixture();
+    let id = f.send_now("06 12 34 56 78");
+    let provider = FakeProvider::new(Mode::Ambiguous);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    provider.set(Mode::Accept);
+    f.clock.advance(Duration::hours(2));
+    settle(&h);
+    assert_eq!(provider.count(id), 1);
+    assert_eq!(f.status(id), MessageStatus::Unknown);
+    // The dashboard counts it.
+    let q = smsdesk::store::stats::queue(f.store.conn(), f.clock.now()).unwrap();
+    assert_eq!(q.unknown, 1);
+    // An operator decides to resend: it leaves again, once.
+    send::settle_unknown(
+        &mut f.store,
+        &f.admin,
+        id,
+        send::UnknownDecision::Resend,
+        f.clock.now(),
+    )
+    .unwrap();
+    eventually(&h, "resent", || f.status(id) == MessageStatus::Submitted);
+    h.stop().unwrap();
+    assert_eq!(provider.count(id), 2);
+}
+
+#[test]
+fn a_message_that_would_overdraw_waits_for_credit() {
+    let mut f = fixture();
+    // Spend the balance down to nothing.
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO credit_ledger(units, at, kind, note) VALUES (1000, 0, 'adjust', 'test')",
+            [],
+        )
+        .unwrap();
+    let id = f.send_now("06 12 34 56 78");
+    let provider = FakeProvider::new(Mode::Accept);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "waiting for credit", || f.wait_reason(id) == "credit");
+    assert_eq!(provider.count(id), 0);
+    let q = smsdesk::store::stats::queue(f.store.conn(), f.clock.now() + Duration::seconds(61))
+        .unwrap();
+    assert_eq!(q.waiting_credit, 1, "the dashboard says why it waits");
+    credit::add_pack(
+        f.store.conn(),
+        10,
+        "top-up",
+        f.clock.now().date_naive(),
+        "admin",
+        f.clock.now(),
+    )
+    .unwrap();
+    f.clock.advance(Duration::seconds(61));
+    eventually(&h, "sent after the top-up", || {
+        f.status(id) == MessageStatus::Submitted
+    });
+    h.stop().unwrap();
+}
+
+#[test]
+fn a_number_opted_out_after_queuing_ends_as_stop_without_being_sent_or_charged() {
+    let mut f = fixture();
+    let id = f.send_now("06 12 34 56 78");
+    participants::opt_out(
+        f.store.conn(),
+        "+33612345678",
+        "reply",
+        None,
+        "test",
+        f.clock.now(),
+    )
+    .unwrap();
+    let provider = FakeProvider::new(Mode::Accept);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "STOP", || f.status(id) == MessageStatus::Stop);
+    h.stop().unwrap();
+    assert_eq!(provider.count(id), 0);
+    assert_eq!(f.ledger_units(id), 0);
+}
+
+/// Leaves a message in `sending`, as a scheduler killed mid-send would.
+fn crash_leftover(f: &mut Fixture) -> i64 {
+    let id = f.send_now("06 12 34 56 78");
+    messages::transition(
+        f.store.conn(),
+        id,
+        MessageStatus::Sending,
+        f.clock.now(),
+        "dead",
+        "",
+    )
+    .unwrap();
+    id
+}
+
+#[test]
+fn a_crash_leftover_is_not_resent_blindly() {
+    let mut f = fixture();
+    let id = crash_leftover(&mut f);
+    let provider = FakeProvider::new(Mode::Accept);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    settle(&h);
+    h.stop().unwrap();
+    assert_eq!(provider.count(id), 0);
+}
+
+#[test]
+fn a_crash_leftover_is_reconciled_when_the_provider_can_be_asked() {
+    let mut f = fixture();
+    let found = crash_leftover(&mut f);
+    let provider = FakeProvider::new(Mode::Accept);
+    *provider.lookup.lock().unwrap() = Lookup::Found {
+        provider_id: "ovh-1".into(),
+        status: ReportedStatus::Delivered,
+    };
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "reconciled", || {
+        f.status(found) == MessageStatus::Delivered
+    });
+    h.stop().unwrap();
+    assert_eq!(
+        provider.count(found),
+        0,
+        "found at the provider: not sent again"
+    );
+    assert_eq!(f.ledger_units(found), 1, "charged once");
+
+    let not_found = crash_leftover(&mut f);
+    let provider = FakeProvider::new(Mode::Accept);
+    *provider.lookup.lock().unwrap() = Lookup::NotFound;
+    let h = f.start(provider.clone(), "b");
+    eventually(&h, "sent after reconciliation", || {
+        f.status(not_found) == MessageStatus::Submitted
+    });
+    h.stop().unwrap();
+    assert_eq!(provider.count(not_found), 1);
+}
+
+#[test]
+fn two_schedulers_on_one_store_never_send_a_message_twice() {
+    let mut f = fixture();
+    let numbers: Vec<String> = (0..300).map(|i| format!("+3361234{i:04}")).collect();
+    let (_, ids) = send::queue_free(
+        &mut f.store,
+        &f.admin,
+        &send::FreeSend {
+            text: "Information : atelier CV jeudi".into(),
+            numbers,
+            at: None,
+            campaign: false,
+            source: "test".into(),
+        },
+        f.clock.now(),
+    )
+    .unwrap();
+    let provider = FakeProvider::new(Mode::Accept);
+    let a = f.start(provider.clone(), "a");
+    let b = f.start(provider.clone(), "b");
+    eventually(&a, "all submitted", || {
+        ids.iter().all(|id| {
+            f.status(*id) != MessageStatus::Pending && f.status(*id) != MessageStatus::Sending
+        })
+    });
+    a.stop().unwrap();
+    b.stop().unwrap();
+    for id in &ids {
+        assert_eq!(provider.count(*id), 1, "message {id}");
+    }
+    assert_eq!(provider.total(), ids.len());
+}

@@ -1,0 +1,258 @@
+//! `smsdesk run` as real processes against a loopback provider speaking Kannel's sendsms
+//! protocol, which counts submissions per message reference: killed at random moments, or two
+//! at once on one store, no message is ever submitted twice.
+
+mod support;
+
+use chrono::Utc;
+use smsdesk::core::Actor;
+use smsdesk::core::send::{self, FreeSend};
+use smsdesk::store::{Store, credit, settings};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{FakeServer, Reply};
+
+/// A store with `n` free-send messages due now, a window open all day, and the Kannel provider
+/// pointing at `sendsms_url`.
+fn store_with_messages(dir: &Path, n: usize, sendsms_url: &str) -> PathBuf {
+    let db = dir.join("s.db");
+    let now = Utc::now();
+    let mut store = Store::open(&db).unwrap();
+    let admin = Actor::identify(&mut store, "admin", now).unwrap();
+    for (k, v) in [
+        ("grace_seconds", "0"),
+        ("window", "00:00-23:59"),
+        ("window_days", "mon-sun"),
+        ("max_in_flight", "8"),
+    ] {
+        settings::set(store.conn(), k, v, "admin", now).unwrap();
+    }
+    let provider = serde_json::json!({
+        "kind": "kannel",
+        "sendsms_url": sendsms_url,
+        "username": "tester",
+        "password": "secret",
+        "callback_listen": "127.0.0.1:0",
+    });
+    settings::set(
+        store.conn(),
+        "provider",
+        &provider.to_string(),
+        "admin",
+        now,
+    )
+    .unwrap();
+    credit::add_pack(
+        store.conn(),
+        1_000_000,
+        "test",
+        now.date_naive(),
+        "admin",
+        now,
+    )
+    .unwrap();
+    let numbers: Vec<String> = (0..n)
+        .map(|i| format!("+336{:08}", 10_000_000 + i))
+        .collect();
+    send::queue_free(
+        &mut store,
+        &admin,
+        &FreeSend {
+            text: "Information : réunion d'accueil lundi 9h".into(),
+            numbers,
+            at: None,
+            campaign: false,
+            source: "test".into(),
+        },
+        now,
+    )
+    .unwrap();
+    db
+}
+
+/// A Kannel-like sendsms endpoint: 202 "0: Accepted for delivery", a little slow so that kills
+/// often land while messages are in flight.
+fn kannel_like(delay: Duration) -> FakeServer {
+    FakeServer::start(move |_| Reply::new(202, "0: Accepted for delivery").delayed(delay))
+}
+
+/// Submissions per message reference (the `ref` inside the dlr-url of each request).
+fn submissions(server: &FakeServer) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for r in server.requests() {
+        let dlr = r.query_value("dlr-url").unwrap_or_default();
+        let reference = dlr
+            .split(['?', '&'])
+            .find_map(|kv| kv.strip_prefix("ref="))
+            .unwrap_or("")
+            .to_string();
+        assert!(
+            !reference.is_empty(),
+            "request without a reference: {}",
+            r.url
+        );
+        *counts.entry(reference).or_insert(0) += 1;
+    }
+    counts
+}
+
+fn spawn_run(db: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .args(["--db", db.to_str().unwrap(), "--user", "admin", "run"])
+        .env("SMSDESK_LEASE_TTL", "1")
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start smsdesk run")
+}
+
+fn terminate(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let until = Instant::now() + Duration::from_secs(40);
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(
+                status.success(),
+                "smsdesk run exits 0 on SIGTERM, got {status}"
+            );
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "smsdesk run did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn count_status(db: &Path) -> HashMap<String, i64> {
+    let store = Store::open(db).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT status, count(*) FROM messages GROUP BY status")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+fn wait_until_no_pending(db: &Path, limit: Duration) {
+    let until = Instant::now() + limit;
+    loop {
+        let s = count_status(db);
+        if s.get("pending").copied().unwrap_or(0) == 0
+            && s.get("sending").copied().unwrap_or(0) == 0
+        {
+            return;
+        }
+        assert!(Instant::now() < until, "messages still queued: {s:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Statuses and submission counts must tell the same story for every message.
+fn assert_consistent(db: &Path, counts: &HashMap<String, usize>) {
+    let store = Store::open(db).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT id, status FROM messages")
+        .unwrap();
+    let rows: Vec<(i64, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    for (id, status) in rows {
+        let n = counts.get(&format!("m{id}")).copied().unwrap_or(0);
+        assert!(n <= 1, "message {id} submitted {n} times");
+        match status.as_str() {
+            "submitted" | "delivered" => {
+                assert_eq!(n, 1, "message {id} is {status} but was submitted {n} times")
+            }
+            "pending" => assert_eq!(n, 0, "message {id} waits but was already submitted"),
+            "unknown" => {}
+            other => panic!("message {id} ended {other}: expected submitted, queued or unknown"),
+        }
+    }
+}
+
+#[test]
+fn killed_at_random_moments_no_message_is_submitted_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = kannel_like(Duration::from_millis(80));
+    let db = store_with_messages(
+        dir.path(),
+        2000,
+        &format!("{}/cgi-bin/sendsms", server.base),
+    );
+    // A small deterministic generator for the kill moments.
+    let mut seed: u64 = 0x5eed_1234_abcd_0001;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut kills = 0;
+    while kills < 24 {
+        let mut child = spawn_run(&db);
+        // The lease of the killed predecessor lapses after 1 s; then this one sends for a while.
+        let pause = 1_100 + next() % 700;
+        std::thread::sleep(Duration::from_millis(pause));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+        let s = count_status(&db);
+        if s.get("pending").copied().unwrap_or(0) == 0 {
+            break;
+        }
+    }
+    assert!(
+        kills >= 20 || count_status(&db).get("pending").is_none(),
+        "killed {kills} times"
+    );
+    // A last, clean run finishes what is left (crash leftovers become "unknown").
+    let last = spawn_run(&db);
+    // Let it take the lease and settle the leftovers of the last kill.
+    std::thread::sleep(Duration::from_millis(2500));
+    wait_until_no_pending(&db, Duration::from_secs(120));
+    terminate(last);
+    let counts = submissions(&server);
+    assert_consistent(&db, &counts);
+    let statuses = count_status(&db);
+    let submitted = statuses.get("submitted").copied().unwrap_or(0);
+    assert!(submitted > 1500, "most messages left: {statuses:?}");
+    assert!(
+        kills >= 20,
+        "the process was killed {kills} times (at least 20 wanted)"
+    );
+}
+
+#[test]
+fn two_processes_on_one_store_dispatch_10000_messages_without_a_double_submission() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = kannel_like(Duration::ZERO);
+    let db = store_with_messages(
+        dir.path(),
+        10_000,
+        &format!("{}/cgi-bin/sendsms", server.base),
+    );
+    let a = spawn_run(&db);
+    let b = spawn_run(&db);
+    wait_until_no_pending(&db, Duration::from_secs(600));
+    terminate(a);
+    terminate(b);
+    let counts = submissions(&server);
+    assert_eq!(counts.len(), 10_000, "every message submitted");
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "a message was submitted twice"
+    );
+    assert_consistent(&db, &counts);
+}
