@@ -1231,4 +1231,78 @@ fn dry_run_lists_what_rules_would_create_and_writes_nothing() {
     let p2 = plan.iter().find(|p| p.event_id == e2).unwrap();
     assert!(p2.error.as_deref().unwrap().contains("no mobile"));
     assert!(p2.planned_at.is_none());
+
+    // Applying the rules for real creates what the dry run showed, once.
+    let op = w.operator("claire", "instant,scheduled");
+    assert!(automations::apply_upcoming(&mut w.store, &op, 7, now()).is_err());
+    let done = automations::apply_upcoming(&mut w.store, &admin, 7, now()).unwrap();
+    let created: Vec<i64> = done
+        .iter()
+        .filter(|(_, c)| matches!(c, ReminderChange::Created { .. }))
+        .map(|(e, _)| *e)
+        .collect();
+    assert_eq!(created, vec![e1]);
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e1),
+        1
+    );
+    let again = automations::apply_upcoming(&mut w.store, &admin, 7, now()).unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|(_, c)| !matches!(c, ReminderChange::Created { .. }))
+    );
+    assert!(
+        automations::dry_run(&w.store, 7, now())
+            .unwrap()
+            .iter()
+            .all(|p| p.event_id != e1)
+    );
+}
+
+#[test]
+fn switching_the_reminder_off_cancels_it_and_keeps_rules_from_recreating_it() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let d2 = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let m: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM messages WHERE automation_id = ?1",
+            [d2],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let report = reminders::switch_off_reminder(&mut w.store, &admin, e, now()).unwrap();
+    assert_eq!(report.cancelled, vec![m]);
+    assert_eq!(w.message(m).status, "cancelled");
+    assert_eq!(
+        w.int("SELECT reminder_enabled FROM events WHERE id = ?1", e),
+        0
+    );
+    // Moving the event afterwards does not bring the rule's reminder back.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-04-03 15:30")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(out.changes.is_empty(), "{:?}", out.notices());
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
+        1
+    );
 }

@@ -474,3 +474,43 @@ pub fn dry_run(store: &Store, days: u32, now: DateTime<Utc>) -> CoreResult<Vec<P
     }
     Ok(out)
 }
+
+/// Applies the active rules to every event (not cancelled) starting in the next `days` days:
+/// what [`dry_run`] shows, for real — e.g. after a rule was created, for the events already in
+/// the agenda. Administrators only; one transaction; each message is created in the name of
+/// its event's creator (so they may cancel it), and the run is audited. Returns each event's
+/// changes.
+pub fn apply_upcoming(
+    store: &mut Store,
+    actor: &Actor,
+    days: u32,
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<(i64, ReminderChange)>> {
+    actor.require_admin("run automations")?;
+    let settings = Settings::load(store.conn())?;
+    let to = now + Duration::days(i64::from(days));
+    store.write(|tx| {
+        let mut out = Vec::new();
+        for event_id in events::active_ids_between(tx, crate::store::ts(now), crate::store::ts(to))?
+        {
+            let creator = events::detail(tx, event_id)?.created_by;
+            for change in apply_in(tx, &settings, event_id, &creator, now)? {
+                out.push((event_id, change));
+            }
+        }
+        let created = out
+            .iter()
+            .filter(|(_, c)| matches!(c, ReminderChange::Created { .. }))
+            .count();
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "automation.run",
+            "automation",
+            "",
+            &format!("{created} message(s) created for the next {days} day(s)"),
+        )?;
+        Ok(out)
+    })
+}

@@ -557,3 +557,48 @@ pub fn edit_reminder_time(
         Ok(timing.planned_at)
     })
 }
+
+/// Switches an event's reminder off (the agenda's "reminder" box unticked): its pending
+/// reminders are cancelled like from Upcoming — operators their own, administrators any —
+/// and the event's reminder flag goes off, so no rule creates it again.
+pub fn switch_off_reminder(
+    store: &mut Store,
+    actor: &Actor,
+    event_id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<super::send::CancelReport> {
+    let pending: Vec<i64> = events::reminder_messages(store.conn(), event_id)?
+        .into_iter()
+        .filter(|m| {
+            m.kind == MessageKind::Reminder.as_str() && m.status == MessageStatus::Pending.as_str()
+        })
+        .map(|m| m.id)
+        .collect();
+    let report = super::send::cancel(store, actor, &pending, now)?;
+    store.write(|tx| {
+        let event = events::detail(tx, event_id)?;
+        events::set_reminder(
+            tx,
+            event_id,
+            &ReminderSettings {
+                enabled: false,
+                days_before: event.reminder_days_before,
+                at: event.reminder_at.map(from_ts),
+                template_id: event.reminder_template_id,
+                text: event.reminder_text,
+            },
+            now,
+        )?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "reminder.switch_off",
+            "event",
+            &event_id.to_string(),
+            &format!("{} reminder(s) cancelled", report.cancelled.len()),
+        )?;
+        Ok::<_, CoreError>(())
+    })?;
+    Ok(report)
+}
