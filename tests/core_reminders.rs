@@ -1306,3 +1306,53 @@ fn switching_the_reminder_off_cancels_it_and_keeps_rules_from_recreating_it() {
         1
     );
 }
+
+#[test]
+fn event_times_follow_the_organisation_timezone_and_its_gaps() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    // 02:30 does not exist in Paris on 29 March 2026 (02:00 -> 03:00): it moves forward to 03:30 CEST.
+    let gap = w.event(w.alice, "2026-03-29 02:30");
+    let (starts_at, starts_local): (i64, String) = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT starts_at, starts_local FROM events WHERE id = ?1",
+            [gap],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(starts_at, utc("2026-03-29T01:30:00Z").timestamp());
+    assert_eq!(starts_local, "2026-03-29 03:30:00");
+    // 02:30 happens twice on 25 October: the first (CEST) occurrence is taken.
+    let fold = w.event(w.alice, "2026-10-25 02:30");
+    assert_eq!(
+        w.int("SELECT starts_at FROM events WHERE id = ?1", fold),
+        utc("2026-10-25T00:30:00Z").timestamp()
+    );
+    // Guadeloupe (UTC-4, no DST): a D-2 reminder of a 15:30 interview leaves at 15:30 local.
+    admin::set_setting(
+        &mut w.store,
+        &admin,
+        "timezone",
+        "America/Guadeloupe",
+        now(),
+    )
+    .unwrap();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    assert_eq!(
+        w.int("SELECT starts_at FROM events WHERE id = ?1", e),
+        utc("2026-03-27T19:30:00Z").timestamp()
+    );
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(2),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_at, utc("2026-03-25T19:30:00Z"));
+    assert_eq!(r.planned_local, local("2026-03-25 15:30"));
+}
