@@ -614,6 +614,14 @@ fn edits_recheck_window_and_length() {
     .unwrap();
     assert_eq!(at, utc("2026-03-26T10:00:00Z"));
     assert_eq!(planned(&w, r.message_id), at);
+    assert_eq!(
+        w.int(
+            "SELECT manual_edit FROM messages WHERE id = ?1",
+            r.message_id
+        ),
+        1,
+        "a time edit is a manual edit"
+    );
 
     admin::set_setting(&mut w.store, &admin, "max_segments", "1", now()).unwrap();
     let err =
@@ -1355,4 +1363,93 @@ fn event_times_follow_the_organisation_timezone_and_its_gaps() {
     .unwrap();
     assert_eq!(r.planned_at, utc("2026-03-25T19:30:00Z"));
     assert_eq!(r.planned_local, local("2026-03-25 15:30"));
+}
+
+#[test]
+fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_moves() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    reminders::edit_reminder_time(
+        &mut w.store,
+        &admin,
+        r.message_id,
+        local("2026-03-26 10:00"),
+        now(),
+    )
+    .unwrap();
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-04-03 15:30")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    // D-1 of Friday 3 April 15:30 CEST.
+    assert_eq!(planned(&w, r.message_id), utc("2026-04-02T13:30:00Z"));
+    assert!(
+        out.notices()[0].contains("manual edit was dropped"),
+        "{:?}",
+        out.notices()
+    );
+
+    // A reminder at an exact time keeps it while it stays valid.
+    let e2 = w.event(w.alice, "2026-03-27 15:30");
+    let r2 = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e2,
+        When::At(local("2026-03-25 10:00")),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    events::update_event(
+        &mut w.store,
+        &admin,
+        e2,
+        EventChange {
+            starts_local: Some(local("2026-03-28 11:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(planned(&w, r2.message_id), utc("2026-03-25T09:00:00Z"));
+    assert!(
+        w.message(r2.message_id)
+            .text
+            .contains("RDV le 28/03 a 11h00")
+    );
+    // Moved before that time: the exact time is no longer before the event, so it is cancelled.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e2,
+        EventChange {
+            starts_local: Some(local("2026-03-24 11:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(w.message(r2.message_id).status, "cancelled");
+    assert!(
+        out.notices()[0].contains("not before the event"),
+        "{:?}",
+        out.notices()
+    );
 }

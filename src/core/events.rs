@@ -398,8 +398,9 @@ struct Before {
 /// Changes an event's date, time, type, location, collaborator or notes; then re-plans and
 /// re-renders its pending reminders and applies the automations that now match.
 ///
-/// A reminder planned N days before is re-planned from its delay; one at an exact time keeps
-/// it while it is still valid (in the window, in the future, before the event). Its text is
+/// A reminder planned N days before is re-planned from its delay (even if its time was edited
+/// by hand); one at an exact time keeps it while it is still valid (in the window, in the
+/// future, before the event). Its text is
 /// re-rendered from its template (or the operator's original text) when the start or a field
 /// it uses changed — a manual edit is then dropped, and the result says so. A reminder left
 /// with no possible time or text is cancelled with the reason; so is one from a rule that no
@@ -544,8 +545,9 @@ fn replan(
     } else if kind == MessageKind::Reminder {
         delay = event.reminder_days_before.map(|d| -d);
     }
-    // An exact time (chosen, or set by editing the reminder's time) is kept while valid.
-    let exact = event.reminder_at == Some(m.planned_at) || delay.is_none();
+    // A reminder without a delay was planned at an exact time: it is kept while valid. One
+    // planned from a delay is re-planned from it (a manual time edit is dropped).
+    let exact = delay.is_none();
     let old_planned = from_ts(m.planned_at);
     let mut planned = old_planned;
     if start_changed {

@@ -362,23 +362,31 @@ pub fn schedule_reminder(
 /// A pending reminder as the edit functions need it.
 struct PendingReminder {
     kind: MessageKind,
+    automation_id: Option<i64>,
     event_id: i64,
     template_id: Option<i64>,
     created_by: String,
 }
 
-/// Status, kind, event, template and creator of a message.
-type MessageHead = (String, String, Option<i64>, Option<i64>, String);
+/// Status, kind, event, template, creator and rule of a message.
+type MessageHead = (
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<i64>,
+);
 
 fn load_pending(conn: &Connection, actor: &Actor, id: i64) -> CoreResult<PendingReminder> {
     let row: Option<MessageHead> = conn
         .query_row(
-            "SELECT status, kind, event_id, template_id, created_by FROM messages WHERE id = ?1",
+            "SELECT status, kind, event_id, template_id, created_by, automation_id FROM messages WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()?;
-    let Some((status, kind, event_id, template_id, created_by)) = row else {
+    let Some((status, kind, event_id, template_id, created_by, automation_id)) = row else {
         return Err(CoreError::Store(crate::store::StoreError::NotFound {
             what: "message",
             id,
@@ -408,6 +416,7 @@ fn load_pending(conn: &Connection, actor: &Actor, id: i64) -> CoreResult<Pending
     }
     Ok(PendingReminder {
         kind,
+        automation_id,
         event_id,
         template_id,
         created_by,
@@ -492,9 +501,10 @@ pub fn edit_reminder_text(
     })
 }
 
-/// Moves one pending reminder to an exact local time: refused outside the window, in the past,
-/// or (for a reminder) not before its event. The time is kept as the event's exact reminder
-/// time, so a later change of the event keeps it while it stays valid.
+/// Moves one pending reminder to a local time: refused outside the window, in the past, or
+/// (for a reminder) not before its event. Like a text edit, it is a manual edit: when the event
+/// moves later, a reminder planned from a delay is re-planned from it (the edit is dropped, and
+/// the operator told); one planned at an exact time keeps the new time while it stays valid.
 pub fn edit_reminder_time(
     store: &mut Store,
     actor: &Actor,
@@ -528,10 +538,15 @@ pub fn edit_reminder_time(
             _ => outbox::timing_at(&settings, now, at, false, Some(start))?,
         };
         tx.execute(
-            "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '' WHERE id = ?1",
+            "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '',
+                manual_edit = 1 WHERE id = ?1",
             params![message_id, ts(timing.planned_at), ts(timing.deadline)],
         )?;
-        if p.kind == MessageKind::Reminder {
+        // A manual reminder at an exact time: the event keeps the new time as its own.
+        if p.kind == MessageKind::Reminder
+            && p.automation_id.is_none()
+            && event.reminder_days_before.is_none()
+        {
             events::set_reminder(
                 tx,
                 event.id,
