@@ -252,8 +252,8 @@ pub struct Keymap {
 
 #[derive(Deserialize)]
 struct RawBinding {
-    on: toml::Spanned<String>,
-    action: toml::Spanned<String>,
+    on: String,
+    action: String,
     #[serde(default)]
     desc: String,
 }
@@ -302,12 +302,9 @@ impl Keymap {
             }
         };
         // Re-read with spans, section by section, so every problem names its line.
-        #[derive(Deserialize)]
-        struct Spanned {
-            #[serde(flatten)]
-            sections: HashMap<String, toml::Spanned<Vec<toml::Spanned<toml::Value>>>>,
-        }
-        let spanned: Spanned = match toml::from_str(source) {
+        // (Spans survive only when deserialized directly, not through `#[serde(flatten)]`.)
+        type Sections = HashMap<String, toml::Spanned<Vec<toml::Spanned<toml::Table>>>>;
+        let spanned: Sections = match toml::from_str(source) {
             Ok(s) => s,
             Err(e) => {
                 let line = e.span().map_or(0, |s| line_of(s.start));
@@ -323,7 +320,7 @@ impl Keymap {
             }
         };
         let _ = table;
-        let mut names: Vec<_> = spanned.sections.into_iter().collect();
+        let mut names: Vec<_> = spanned.into_iter().collect();
         names.sort_by_key(|(_, v)| v.span().start);
         for (name, entries) in names {
             let Some(context) = Context::ALL.into_iter().find(|c| c.name() == name) else {
@@ -338,7 +335,7 @@ impl Keymap {
             };
             for entry in entries.into_inner() {
                 let line = line_of(entry.span().start);
-                let raw: RawBinding = match entry.into_inner().try_into() {
+                let raw: RawBinding = match toml::Value::Table(entry.into_inner()).try_into() {
                     Ok(r) => r,
                     Err(e) => {
                         problems.push(KeymapProblem {
@@ -352,7 +349,7 @@ impl Keymap {
                         continue;
                     }
                 };
-                let key = match KeyChord::parse(raw.on.get_ref()) {
+                let key = match KeyChord::parse(&raw.on) {
                     Ok(k) => k,
                     Err(reason) => {
                         problems.push(KeymapProblem {
@@ -363,7 +360,7 @@ impl Keymap {
                         continue;
                     }
                 };
-                let action = raw.action.get_ref().clone();
+                let action = raw.action.clone();
                 if !context.actions().contains(&action.as_str()) {
                     problems.push(KeymapProblem {
                         file: file.into(),

@@ -129,6 +129,7 @@ fn each_answer_is_mapped() {
                 "config"
             }
             Err(ProviderError::Transient { .. }) => "transient",
+            Err(ProviderError::Ambiguous { .. }) => "ambiguous",
         };
         assert_eq!(got, expected, "{status} {body}: {res:?}");
     }

@@ -213,10 +213,6 @@ fn killed_at_random_moments_no_message_is_submitted_twice() {
             break;
         }
     }
-    assert!(
-        kills >= 20 || count_status(&db).get("pending").is_none(),
-        "killed {kills} times"
-    );
     // A last, clean run finishes what is left (crash leftovers become "unknown").
     let last = spawn_run(&db);
     // Let it take the lease and settle the leftovers of the last kill.

@@ -394,7 +394,7 @@ impl Engine {
             }
             Some(t) => {
                 let wait = (t - ts(now)).clamp(0, 1) as u64;
-                idle.min(std::time::Duration::from_secs(wait.max(0)))
+                idle.min(std::time::Duration::from_secs(wait))
                     .max(std::time::Duration::from_millis(50))
             }
             None => idle,
