@@ -21,7 +21,10 @@ fn loopback_sendsms() -> String {
         let server = server.clone();
         std::thread::spawn(move || {
             for rq in server.incoming_requests() {
-                let _ = rq.respond(tiny_http::Response::from_string("0: Accepted for delivery").with_status_code(202));
+                let _ = rq.respond(
+                    tiny_http::Response::from_string("0: Accepted for delivery")
+                        .with_status_code(202),
+                );
             }
         });
     }
@@ -43,8 +46,18 @@ fn queued_store(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
     ] {
         settings::set(store.conn(), k, &v, "admin", now).expect("setting");
     }
-    credit::add_pack(store.conn(), 10_000_000, "bench", now.date_naive(), "admin", now).expect("pack");
-    let numbers = (0..MESSAGES).map(|i| format!("+336{:08}", 10_000_000 + i)).collect();
+    credit::add_pack(
+        store.conn(),
+        10_000_000,
+        "bench",
+        now.date_naive(),
+        "admin",
+        now,
+    )
+    .expect("pack");
+    let numbers = (0..MESSAGES)
+        .map(|i| format!("+336{:08}", 10_000_000 + i))
+        .collect();
     send::queue_free(
         &mut store,
         &admin,
@@ -65,7 +78,11 @@ fn pending(db: &std::path::Path) -> i64 {
     Store::open(db)
         .expect("store")
         .conn()
-        .query_row("SELECT count(*) FROM messages WHERE status IN ('pending','sending')", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM messages WHERE status IN ('pending','sending')",
+            [],
+            |r| r.get(0),
+        )
         .expect("count")
 }
 
@@ -73,7 +90,9 @@ fn dispatch(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = loopback_sendsms();
     let mut group = c.benchmark_group("dispatch");
-    group.sample_size(10).measurement_time(Duration::from_secs(30));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
     group.throughput(Throughput::Elements(MESSAGES as u64));
     group.bench_function("2000 messages, 8 in flight, loopback HTTP", |b| {
         b.iter_custom(|iters| {

@@ -136,14 +136,14 @@ fn each_answer_is_mapped() {
 }
 
 #[test]
-fn timeout_and_refused_connection_are_transient() {
+fn timeout_is_ambiguous_and_refused_connection_transient() {
     let server = FakeServer::start(|_| {
         Reply::new(202, "0: Accepted for delivery").delayed(Duration::from_secs(3))
     });
     let k = fake_client(&server.base, Duration::from_millis(400));
     let (res, took) = timed(|| k.submit(&sms("m1", "+33612345678", "x", false)));
     assert!(
-        matches!(res, Err(ProviderError::Transient { .. })),
+        matches!(res, Err(ProviderError::Ambiguous { .. })),
         "{res:?}"
     );
     assert!(took < Duration::from_secs(2), "took {took:?}");

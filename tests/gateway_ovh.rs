@@ -262,18 +262,27 @@ fn throttling_honours_retry_after() {
 }
 
 #[test]
-fn server_errors_and_garbage_are_transient() {
-    let replies: Vec<fn() -> Reply> = vec![
-        || Reply::new(500, "Internal Server Error"),
-        || Reply::new(503, "<html>maintenance</html>"),
-        || Reply::new(200, "<html>not json</html>"),
-        || Reply::json(200, r#"{"ids": [], "invalidReceivers": []}"#),
-    ];
-    for make in replies {
+fn server_errors_are_transient_and_unreadable_successes_ambiguous() {
+    let errors: Vec<fn() -> Reply> = vec![|| Reply::new(500, "Internal Server Error"), || {
+        Reply::new(503, "<html>maintenance</html>")
+    }];
+    for make in errors {
         let server = ovh(move |_| make());
         let res = client(&server).submit(&sms("+33612345678"));
         assert!(
             matches!(res, Err(ProviderError::Transient { .. })),
+            "{res:?}"
+        );
+    }
+    // A 2xx may mean the job exists: never "retry", let the lookup by tag tell.
+    let successes: Vec<fn() -> Reply> = vec![|| Reply::new(200, "<html>not json</html>"), || {
+        Reply::json(200, r#"{"ids": [], "invalidReceivers": []}"#)
+    }];
+    for make in successes {
+        let server = ovh(move |_| make());
+        let res = client(&server).submit(&sms("+33612345678"));
+        assert!(
+            matches!(res, Err(ProviderError::Ambiguous { .. })),
             "{res:?}"
         );
     }
@@ -289,7 +298,7 @@ fn unreachable_clock_is_transient() {
 }
 
 #[test]
-fn slow_answer_times_out_as_transient() {
+fn slow_answer_times_out_as_ambiguous() {
     let server = ovh(|_| job_ok().delayed(Duration::from_secs(3)));
     let o = client_with(
         &format!("{}/1.0", server.base),
@@ -298,7 +307,7 @@ fn slow_answer_times_out_as_transient() {
     );
     let (res, took) = timed(|| o.submit(&sms("+33612345678")));
     assert!(
-        matches!(res, Err(ProviderError::Transient { .. })),
+        matches!(res, Err(ProviderError::Ambiguous { .. })),
         "{res:?}"
     );
     assert!(took < Duration::from_secs(2), "took {took:?}");
@@ -314,7 +323,7 @@ fn thirty_second_stall_ends_within_the_client_timeout() {
     );
     let (res, took) = timed(|| o.submit(&sms("+33612345678")));
     assert!(
-        matches!(res, Err(ProviderError::Transient { .. })),
+        matches!(res, Err(ProviderError::Ambiguous { .. })),
         "{res:?}"
     );
     assert!(took < Duration::from_secs(3), "took {took:?}");

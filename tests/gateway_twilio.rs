@@ -234,26 +234,27 @@ fn server_error_is_transient() {
 }
 
 #[test]
-fn garbage_answer_is_transient() {
+fn garbage_after_a_success_status_is_ambiguous() {
+    // 201 means Twilio may have queued it: retrying could send twice.
     let server = twilio(|_| Reply::new(201, vec![0xff, 0xfe, b'<', b'h', b't', 0x00, 0x01]));
     assert!(matches!(
         client(&server.base).submit(&sms("+33612345678")),
-        Err(ProviderError::Transient { .. })
+        Err(ProviderError::Ambiguous { .. })
     ));
     let server = twilio(|_| Reply::json(201, r#"{"status": "queued"}"#));
     assert!(matches!(
         client(&server.base).submit(&sms("+33612345678")),
-        Err(ProviderError::Transient { .. })
+        Err(ProviderError::Ambiguous { .. })
     ));
 }
 
 #[test]
-fn slow_server_times_out_as_transient() {
+fn slow_server_times_out_as_ambiguous() {
     let server = twilio(|_| created("SM5").delayed(Duration::from_secs(3)));
     let tw = client_with(&server.base, TOKEN, Duration::from_millis(400));
     let (res, took) = timed(|| tw.submit(&sms("+33612345678")));
     assert!(
-        matches!(res, Err(ProviderError::Transient { .. })),
+        matches!(res, Err(ProviderError::Ambiguous { .. })),
         "{res:?}"
     );
     assert!(took < Duration::from_secs(2), "took {took:?}");
@@ -265,7 +266,7 @@ fn thirty_second_stall_ends_within_the_client_timeout() {
     let tw = client_with(&server.base, TOKEN, Duration::from_millis(500));
     let (res, took) = timed(|| tw.submit(&sms("+33612345678")));
     assert!(
-        matches!(res, Err(ProviderError::Transient { .. })),
+        matches!(res, Err(ProviderError::Ambiguous { .. })),
         "{res:?}"
     );
     assert!(took < Duration::from_secs(3), "took {took:?}");

@@ -21,7 +21,11 @@ fn kannel_dir() -> PathBuf {
         return PathBuf::from(d);
     }
     let rel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/kannel");
-    if rel.join("start.sh").exists() { rel } else { PathBuf::from("/work/shared/kannel") }
+    if rel.join("start.sh").exists() {
+        rel
+    } else {
+        PathBuf::from("/work/shared/kannel")
+    }
 }
 
 /// Starts Kannel with its MO URL pointing at `mo_port`; None (skip) when it cannot start.
@@ -33,11 +37,21 @@ fn start_kannel(mo_port: u16) -> Option<HashMap<String, String>> {
         .output();
     let failure = match &out {
         Ok(o) if o.status.success() => None,
-        Ok(o) => Some(String::from_utf8_lossy(&o.stderr).lines().rev().take(5).collect::<Vec<_>>().join(" | ")),
+        Ok(o) => Some(
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .rev()
+                .take(5)
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ),
         Err(e) => Some(e.to_string()),
     };
     if let Some(why) = failure {
-        assert!(!required, "SMSDESK_REQUIRE_KANNEL=1 but Kannel could not be started: {why}");
+        assert!(
+            !required,
+            "SMSDESK_REQUIRE_KANNEL=1 but Kannel could not be started: {why}"
+        );
         eprintln!("SKIP Kannel end-to-end test: {why}");
         return None;
     }
@@ -57,12 +71,20 @@ fn script(env: &HashMap<String, String>, name: &str, args: &[&str]) -> String {
         .env("KANNEL_STATE_DIR", &env["KANNEL_STATE_DIR"])
         .output()
         .expect("run kannel script");
-    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
@@ -83,7 +105,9 @@ fn status(db: &Path, id: i64) -> MessageStatus {
 #[test]
 fn reminder_reply_and_stop_through_a_real_kannel() {
     let mo_port = free_port();
-    let Some(k) = start_kannel(mo_port) else { return };
+    let Some(k) = start_kannel(mo_port) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     let now = Utc::now();
@@ -134,11 +158,16 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
         &templates::NewTemplate {
             name: "Confirmation entretien".into(),
             context: smsdesk::sms::template::TemplateContext::Interview,
-            body: "Bonjour {{participant.first_name}}, confirmez-vous votre RDV ? Répondez OUI ou NON".into(),
+            body:
+                "Bonjour {{participant.first_name}}, confirmez-vous votre RDV ? Répondez OUI ou NON"
+                    .into(),
             active: true,
             locked: false,
             reply_expected: true,
-            keywords: vec![("OUI".into(), "confirmé par SMS".into()), ("NON".into(), "ne viendra pas".into())],
+            keywords: vec![
+                ("OUI".into(), "confirmé par SMS".into()),
+                ("NON".into(), "ne viendra pas".into()),
+            ],
             created_by: "admin".into(),
             created_at: now,
         },
@@ -207,25 +236,36 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
     .unwrap();
 
     let handle = scheduler::spawn(Options::new(db.clone(), Clock::system()), None);
-    eventually("delivery report on the callback listener", || status(&db, mid) == MessageStatus::Delivered);
+    eventually("delivery report on the callback listener", || {
+        status(&db, mid) == MessageStatus::Delivered
+    });
     // The fake SMSC got it, from the reply number, in UCS-2 (é is GSM-7, but the text is checked decoded).
     eventually("MT in the fake SMSC log", || {
-        script(&k, "mt.sh", &["--decode"]).lines().any(|l| l.contains("36180") && l.contains("33612349876") && l.contains("confirmez-vous"))
+        script(&k, "mt.sh", &["--decode"]).lines().any(|l| {
+            l.contains("36180") && l.contains("33612349876") && l.contains("confirmez-vous")
+        })
     });
 
     // The participant answers OUI: the event's outcome is set.
     script(&k, "mo.sh", &["33612349876", "36180", "Oui !"]);
     eventually("outcome from the reply", || {
-        events::get(Store::open(&db).unwrap().conn(), eid).unwrap().outcome == "confirmé par SMS"
+        events::get(Store::open(&db).unwrap().conn(), eid)
+            .unwrap()
+            .outcome
+            == "confirmé par SMS"
     });
 
     // STOP: the number is opted out, and the next message to it ends as STOP, uncharged.
     script(&k, "mo.sh", &["33612349876", "36180", "STOP"]);
-    eventually("opt-out", || participants::is_opted_out(Store::open(&db).unwrap().conn(), phone).unwrap());
+    eventually("opt-out", || {
+        participants::is_opted_out(Store::open(&db).unwrap().conn(), phone).unwrap()
+    });
     // Queued behind the opt-out's back (as a message created just before the STOP would be).
     let next = {
         let mut s = Store::open(&db).unwrap();
-        s.conn().execute("DELETE FROM opt_outs WHERE phone = ?1", [phone]).unwrap();
+        s.conn()
+            .execute("DELETE FROM opt_outs WHERE phone = ?1", [phone])
+            .unwrap();
         let ids = send::send_individual(
             &mut s,
             &admin,
@@ -241,14 +281,27 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
         ids[0]
     };
     handle.wake();
-    eventually("STOP without sending", || status(&db, next) == MessageStatus::Stop);
+    eventually("STOP without sending", || {
+        status(&db, next) == MessageStatus::Stop
+    });
     handle.stop().unwrap();
     let store = Store::open(&db).unwrap();
     let charged: i64 = store
         .conn()
-        .query_row("SELECT count(*) FROM credit_ledger WHERE message_id = ?1", [next], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM credit_ledger WHERE message_id = ?1",
+            [next],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(charged, 0);
-    assert_eq!(credit::summary(store.conn()).unwrap().consumed, 1, "only the reminder was charged");
-    assert!(!script(&k, "mt.sh", &["--decode"]).contains("reporté"), "the STOPped message never reached the SMSC");
+    assert_eq!(
+        credit::summary(store.conn()).unwrap().consumed,
+        1,
+        "only the reminder was charged"
+    );
+    assert!(
+        !script(&k, "mt.sh", &["--decode"]).contains("reporté"),
+        "the STOPped message never reached the SMSC"
+    );
 }

@@ -21,6 +21,8 @@ enum Mode {
     Accept,
     Down,
     Ambiguous,
+    /// Answers after 3 s, like a stalled provider (the HTTP client's time-out ends it).
+    Stall,
 }
 
 /// A provider that counts submissions per reference and answers as told.
@@ -76,6 +78,12 @@ impl Provider for FakeProvider {
             Mode::Ambiguous => Err(ProviderError::Ambiguous {
                 reason: "no answer within 10 s".into(),
             }),
+            Mode::Stall => {
+                std::thread::sleep(std::time::Duration::from_secs(3));
+                Err(ProviderError::Ambiguous {
+                    reason: "no answer within 3 s".into(),
+                })
+            }
         }
     }
     fn needs_polling(&self) -> bool {
@@ -549,4 +557,31 @@ fn two_schedulers_on_one_store_never_send_a_message_twice() {
         assert_eq!(provider.count(*id), 1, "message {id}");
     }
     assert_eq!(provider.total(), ids.len());
+}
+
+#[test]
+fn a_stalled_provider_never_blocks_the_operator() {
+    let mut f = fixture();
+    let first = f.send_now("06 12 34 56 78");
+    let provider = FakeProvider::new(Mode::Stall);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "the provider is being called", || provider.count(first) == 1);
+    // While the provider hangs, the store stays writable and the scheduler answers at once.
+    let t = std::time::Instant::now();
+    let second = f.send_now("06 12 34 56 79");
+    h.wake();
+    let rows = messages::page(
+        f.store.conn(),
+        messages::ListKind::Upcoming,
+        &messages::MessageFilter::default(),
+        None,
+        messages::Direction::Forward,
+        50,
+    )
+    .unwrap();
+    assert!(t.elapsed() < std::time::Duration::from_millis(500), "blocked {:?}", t.elapsed());
+    assert!(rows.iter().any(|r| r.id == second));
+    assert_eq!(f.status(first), MessageStatus::Sending);
+    eventually(&h, "the stalled send ends as unknown", || f.status(first) == MessageStatus::Unknown);
+    h.stop().unwrap();
 }

@@ -7,8 +7,12 @@ use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 
 pub mod admin;
+pub mod automations;
+pub mod batch;
+pub mod events;
 pub mod merge;
 pub mod outbox;
+pub mod reminders;
 pub mod replies;
 pub mod send;
 

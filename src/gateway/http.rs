@@ -218,6 +218,18 @@ impl HttpClient {
     }
 }
 
+/// For requests that send nothing (reading a clock, a status, a balance): a time-out there
+/// cannot hide a send, so it is an ordinary transient error.
+pub fn not_a_submission<T>(r: Result<T, ProviderError>) -> Result<T, ProviderError> {
+    r.map_err(|e| match e {
+        ProviderError::Ambiguous { reason } => ProviderError::Transient {
+            reason,
+            retry_after: None,
+        },
+        other => other,
+    })
+}
+
 /// `scheme://host:port` of a URL, without user info, path or query (which may hold secrets).
 pub fn host_of(url: &str) -> String {
     let (scheme, rest) = match url.split_once("://") {

@@ -17,7 +17,8 @@
 //! | 400 query out of time | transient (the clock difference is read again) |
 //! | other 400 | rejected |
 //! | 401, 403, 404 (unknown service) | configuration error |
-//! | 429, 5xx, time-out, unreadable answer | transient |
+//! | 429, 5xx, time-out before connecting | transient |
+//! | time-out waiting for the answer, unreadable 2xx answer | ambiguous (never retried blindly; looked up by tag) |
 //!
 //! Statuses (`GET /sms/{service}/outgoing/{id}`): the `deliveryReceipt` code, with the DLR
 //! values OVH shares with Kannel (see [`map_delivery_receipt`]): 1 delivered, 2 not delivered,
@@ -188,7 +189,7 @@ impl Ovh {
             return Ok(Utc::now().timestamp() + d);
         }
         let url = format!("{}/auth/time", self.endpoint);
-        let answer = self.http.get(&url, &[])?;
+        let answer = http::not_a_submission(self.http.get(&url, &[]))?;
         if !(200..300).contains(&answer.status) {
             return Err(self.error(&answer, "reading OVH's clock"));
         }

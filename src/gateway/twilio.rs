@@ -13,7 +13,8 @@
 //! | any other 400/4xx (e.g. 21211 invalid `To`) | rejected |
 //! | 401, 403 | configuration error (SID or token) |
 //! | 404 | configuration error (unknown account or wrong base URL) |
-//! | 429 (with `Retry-After`), 5xx, time-out, unreadable answer | transient |
+//! | 429 (with `Retry-After`), 5xx, time-out before connecting | transient |
+//! | time-out waiting for the answer, unreadable 2xx answer | ambiguous (never retried blindly) |
 //!
 //! Statuses (`GET …/Messages/{sid}.json`), see [`map_status`]:
 //!

@@ -451,7 +451,10 @@ impl Engine {
     /// The operator chose another provider or changed its credentials: new workers use the
     /// new one; submissions already handed out finish with the old one.
     fn switch_provider(&mut self) {
-        tracing::info!("provider configuration changed: {}", self.settings.provider.kind());
+        tracing::info!(
+            "provider configuration changed: {}",
+            self.settings.provider.kind()
+        );
         self.provider = build_provider(&self.settings.provider, &self.clock);
         self.provider_name = self.provider.name();
         self.provider_config = Some(self.settings.provider.clone());

@@ -143,3 +143,136 @@ pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
     ])?;
     Ok(conn.last_insert_rowid())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reads and changes (automations screen, rule engine)
+
+/// One rule with its template's state.
+pub fn get(conn: &Connection, id: i64) -> Result<AutomationRow> {
+    list(conn)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        })
+}
+
+/// The active rules for events of `kind`, broken ones included (the caller reports them).
+pub fn active_for_kind(conn: &Connection, kind: &str) -> Result<Vec<AutomationRow>> {
+    Ok(list(conn)?
+        .into_iter()
+        .filter(|a| a.active && a.event_kind == kind)
+        .collect())
+}
+
+/// Replaces a rule's definition, with the checks of [`insert_automation`].
+pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    let name = a.name.trim();
+    if name.is_empty() {
+        return Err(super::StoreError::Invalid(
+            "an automation needs a name".into(),
+        ));
+    }
+    if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: event kind {:?} is not one of interview, step, orientation",
+            a.event_kind
+        )));
+    }
+    if a.offset_days == 0 || !(-7..=30).contains(&a.offset_days) {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: the delay must be D-7 … D-1 before the event or D+1 … D+30 after, not {}",
+            a.offset_days
+        )));
+    }
+    let context: Option<String> = conn
+        .query_row(
+            "SELECT context FROM templates WHERE id = ?1",
+            [a.template_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(context) = context else {
+        return Err(super::StoreError::NotFound {
+            what: "template",
+            id: a.template_id,
+        });
+    };
+    if context != a.event_kind {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: template #{} is written for {context} messages, not {}",
+            a.template_id, a.event_kind
+        )));
+    }
+    let n = conn
+        .prepare_cached(
+            "UPDATE automations SET name = ?2, event_kind = ?3, collaborators = ?4, event_types = ?5, offset_days = ?6,
+                template_id = ?7, active = ?8, updated_at = ?9 WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![
+            id,
+            name,
+            a.event_kind,
+            serde_json::to_string(&a.collaborators).unwrap_or_else(|_| "[]".into()),
+            serde_json::to_string(&a.event_types).unwrap_or_else(|_| "[]".into()),
+            a.offset_days,
+            a.template_id,
+            super::flag(a.active),
+            super::ts(a.created_at),
+        ])?;
+    if n == 0 {
+        return Err(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        });
+    }
+    Ok(())
+}
+
+/// Switches a rule on or off.
+pub fn set_active(
+    conn: &Connection,
+    id: i64,
+    active: bool,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let n = conn
+        .prepare_cached("UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(rusqlite::params![id, super::flag(active), super::ts(at)])?;
+    if n == 0 {
+        return Err(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        });
+    }
+    Ok(())
+}
+
+/// Messages created by a rule (a rule that created some is kept for the history: deactivate it).
+pub fn messages_created(conn: &Connection, id: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM messages WHERE automation_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Deletes a rule that never created a message; refuses otherwise, saying why.
+pub fn delete_automation(conn: &Connection, id: i64) -> Result<()> {
+    let used = messages_created(conn, id)?;
+    if used > 0 {
+        return Err(super::StoreError::Invalid(format!(
+            "automation #{id} created {used} message(s) and is kept for their history: deactivate it instead"
+        )));
+    }
+    let n = conn.execute("DELETE FROM automations WHERE id = ?1", [id])?;
+    if n == 0 {
+        return Err(super::StoreError::NotFound {
+            what: "automation",
+            id,
+        });
+    }
+    Ok(())
+}

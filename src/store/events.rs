@@ -175,3 +175,229 @@ pub fn insert_event(conn: &Connection, e: &NewEvent) -> Result<i64> {
     ])?;
     Ok(conn.last_insert_rowid())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reads and updates for the agenda use cases (create / edit / cancel, reminders, automations)
+
+/// Every column of an event the reminder and automation rules need, as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventDetail {
+    pub id: i64,
+    pub participant_id: i64,
+    pub kind: String,
+    pub event_type: String,
+    pub starts_at: i64,
+    /// `YYYY-MM-DD HH:MM:SS`, the organisation's wall-clock time.
+    pub starts_local: String,
+    pub collaborator_id: Option<i64>,
+    pub location: String,
+    pub theme: String,
+    pub outcome: String,
+    pub notes: String,
+    pub cancelled: bool,
+    pub batch_id: Option<i64>,
+    pub reminder_enabled: bool,
+    pub reminder_days_before: Option<i64>,
+    pub reminder_at: Option<i64>,
+    pub reminder_template_id: Option<i64>,
+    pub reminder_text: Option<String>,
+    pub created_by: String,
+}
+
+impl EventDetail {
+    /// The local start as a date-time (`None` only if the stored text is corrupt).
+    pub fn local_start(&self) -> Option<chrono::NaiveDateTime> {
+        chrono::NaiveDateTime::parse_from_str(&self.starts_local, "%Y-%m-%d %H:%M:%S").ok()
+    }
+}
+
+const DETAIL_COLUMNS: &str =
+    "id, participant_id, kind, type, starts_at, starts_local, collaborator_id, location,
+    theme, outcome, notes, cancelled, batch_id, reminder_enabled, reminder_days_before, reminder_at,
+    reminder_template_id, reminder_text, created_by";
+
+fn detail_row(r: &rusqlite::Row) -> rusqlite::Result<EventDetail> {
+    Ok(EventDetail {
+        id: r.get(0)?,
+        participant_id: r.get(1)?,
+        kind: r.get(2)?,
+        event_type: r.get(3)?,
+        starts_at: r.get(4)?,
+        starts_local: r.get(5)?,
+        collaborator_id: r.get(6)?,
+        location: r.get(7)?,
+        theme: r.get(8)?,
+        outcome: r.get(9)?,
+        notes: r.get(10)?,
+        cancelled: r.get(11)?,
+        batch_id: r.get(12)?,
+        reminder_enabled: r.get(13)?,
+        reminder_days_before: r.get(14)?,
+        reminder_at: r.get(15)?,
+        reminder_template_id: r.get(16)?,
+        reminder_text: r.get(17)?,
+        created_by: r.get(18)?,
+    })
+}
+
+/// One event with its reminder settings.
+pub fn detail(conn: &Connection, id: i64) -> Result<EventDetail> {
+    conn.prepare_cached(&format!(
+        "SELECT {DETAIL_COLUMNS} FROM events WHERE id = ?1"
+    ))?
+    .query_row([id], detail_row)
+    .optional()?
+    .ok_or(StoreError::NotFound { what: "event", id })
+}
+
+/// Ids of the events not cancelled starting in `[from, to)` (Unix seconds), in time order.
+pub fn active_ids_between(conn: &Connection, from: i64, to: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM events WHERE starts_at >= ?1 AND starts_at < ?2 AND cancelled = 0 ORDER BY starts_at, id",
+    )?;
+    let rows = stmt.query_map(params![from, to], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The fields of an event an operator may change from the agenda.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventFields {
+    pub event_type: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub starts_local: chrono::NaiveDateTime,
+    pub collaborator_id: Option<i64>,
+    pub location: String,
+    pub notes: String,
+}
+
+/// Writes the changeable fields of an event.
+pub fn update_fields(
+    conn: &Connection,
+    id: i64,
+    f: &EventFields,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE events SET type = ?2, starts_at = ?3, starts_local = ?4, collaborator_id = ?5, location = ?6,
+                notes = ?7, updated_at = ?8 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            f.event_type,
+            super::ts(f.starts_at),
+            f.starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            f.collaborator_id,
+            f.location,
+            f.notes,
+            super::ts(at),
+        ])?;
+    if n == 0 {
+        return Err(StoreError::NotFound { what: "event", id });
+    }
+    Ok(())
+}
+
+/// Marks an event cancelled and switches its reminder off (its history is kept).
+pub fn set_cancelled(conn: &Connection, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE events SET cancelled = 1, reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
+        )?
+        .execute(params![id, super::ts(at)])?;
+    if n == 0 {
+        return Err(StoreError::NotFound { what: "event", id });
+    }
+    Ok(())
+}
+
+/// The reminder an operator chose for an event: a delay or an exact time, a template or a text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReminderSettings {
+    pub enabled: bool,
+    pub days_before: Option<i64>,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    pub template_id: Option<i64>,
+    pub text: Option<String>,
+}
+
+/// Writes the reminder columns of an event.
+pub fn set_reminder(
+    conn: &Connection,
+    id: i64,
+    r: &ReminderSettings,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE events SET reminder_enabled = ?2, reminder_days_before = ?3, reminder_at = ?4,
+                reminder_template_id = ?5, reminder_text = ?6, updated_at = ?7 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            super::flag(r.enabled),
+            r.days_before,
+            r.at.map(super::ts),
+            r.template_id,
+            r.text,
+            super::ts(at),
+        ])?;
+    if n == 0 {
+        return Err(StoreError::NotFound { what: "event", id });
+    }
+    Ok(())
+}
+
+/// A reminder or follow-up message of an event, in any status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventMessage {
+    pub id: i64,
+    /// `reminder` or `follow_up`.
+    pub kind: String,
+    pub status: String,
+    pub automation_id: Option<i64>,
+    pub template_id: Option<i64>,
+    pub planned_at: i64,
+    pub text: String,
+    pub manual_edit: bool,
+    pub created_by: String,
+    /// Whether it was cancelled because re-planning it after a change of the event failed
+    /// (rather than by an operator): such a reminder does not block its rule from trying again.
+    pub cancelled_by_replan: bool,
+}
+
+/// History detail written when a change of the event leaves its reminder no possible time or
+/// text; [`EventMessage::cancelled_by_replan`] recognises it.
+pub const REPLAN_CANCEL_PREFIX: &str = "event changed: ";
+
+/// Reminders and follow-ups of an event, oldest first.
+pub fn reminder_messages(conn: &Connection, event_id: i64) -> Result<Vec<EventMessage>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.kind, m.status, m.automation_id, m.template_id, m.planned_at, m.text, m.manual_edit, m.created_by,
+            m.status = 'cancelled' AND EXISTS(SELECT 1 FROM message_status_history h
+                WHERE h.message_id = m.id AND h.status = 'cancelled' AND substr(h.detail, 1, ?2) = ?3)
+         FROM messages m WHERE m.event_id = ?1 AND m.kind IN ('reminder','follow_up') ORDER BY m.id",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            event_id,
+            REPLAN_CANCEL_PREFIX.chars().count() as i64,
+            REPLAN_CANCEL_PREFIX
+        ],
+        |r| {
+            Ok(EventMessage {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                status: r.get(2)?,
+                automation_id: r.get(3)?,
+                template_id: r.get(4)?,
+                planned_at: r.get(5)?,
+                text: r.get(6)?,
+                manual_edit: r.get(7)?,
+                created_by: r.get(8)?,
+                cancelled_by_replan: r.get(9)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -277,30 +277,9 @@ pub fn shown(conn: &Connection, key: &str) -> Result<String> {
     Ok(value)
 }
 
-/// The provider configuration with every credential replaced by `••••` (or empty when unset).
+/// The provider configuration as JSON with every credential masked (never shown in clear).
 pub fn redact(config: &ProviderConfig) -> String {
-    let mut json = serde_json::to_value(config).unwrap_or_default();
-    if let Some(map) = json.as_object_mut() {
-        for (field, value) in map.iter_mut() {
-            if is_secret_field(field)
-                && let Some(s) = value.as_str()
-            {
-                *value = serde_json::Value::String(if s.is_empty() {
-                    String::new()
-                } else {
-                    "••••".into()
-                });
-            }
-        }
-    }
-    json.to_string()
-}
-
-fn is_secret_field(field: &str) -> bool {
-    matches!(
-        field,
-        "password" | "auth_token" | "application_secret" | "consumer_key"
-    )
+    serde_json::to_string(&config.redacted()).unwrap_or_default()
 }
 
 /// Validates and stores `value` for `key`, with an audit row. `provider.FIELD` keys change one

@@ -1,0 +1,568 @@
+//! Batch sends: one text (a template or the operator's own, with participant fields) to a list
+//! of participants, with the STOP mention, recording one interview in each recipient's
+//! history. The preview shows one row per recipient with its rendered text, counts and error;
+//! queuing writes everything in one transaction, fast enough for 10,000 recipients.
+
+use super::outbox::{self, Recipient};
+use super::send::{Body, free_timing};
+use super::{Actor, CoreError, CoreResult, merge};
+use crate::sms::status::MessageKind;
+use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateContext};
+use crate::sms::window;
+use crate::store::events::{self, NewEvent};
+use crate::store::participants::Participant;
+use crate::store::settings::Settings;
+use crate::store::{Store, audit, credit, messages, templates, ts};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// The interview recorded in each recipient's history.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InterviewInput {
+    /// Required: local date-time in the organisation's timezone.
+    pub starts_local: Option<NaiveDateTime>,
+    /// Required.
+    pub collaborator_id: Option<i64>,
+    /// Required: the interview type.
+    pub interview_type: String,
+    /// Required.
+    pub theme: String,
+    /// Required: what the interview achieved (e.g. "information sent").
+    pub outcome: String,
+    pub location: String,
+    pub channel: String,
+    pub programme: String,
+    pub summary: String,
+}
+
+/// A batch as the operator fills it in.
+#[derive(Clone, Debug)]
+pub struct BatchInput {
+    /// Name shown in the history of batches.
+    pub name: String,
+    /// Participants chosen one by one.
+    pub participants: Vec<i64>,
+    /// Saved lists whose members are added (duplicates are sent once).
+    pub lists: Vec<i64>,
+    pub interview: InterviewInput,
+    pub body: Body,
+    /// An information (marketing) campaign: the stricter legal window applies.
+    pub campaign: bool,
+}
+
+/// One recipient in the preview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BatchRow {
+    pub participant_id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    /// The final text (STOP mention included), when it could be rendered.
+    pub text: Option<String>,
+    pub chars: usize,
+    pub segments: usize,
+    pub encoding: Option<String>,
+    /// Why this recipient cannot be sent to; `None` when sendable.
+    pub error: Option<String>,
+}
+
+impl BatchRow {
+    pub fn is_sendable(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Totals over the sendable rows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BatchTotals {
+    pub recipients: usize,
+    pub messages: usize,
+    pub errors: usize,
+    pub segments: usize,
+    pub balance: i64,
+    /// Credit left once every message is sent (negative: the balance will not suffice).
+    pub balance_after: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BatchPreview {
+    pub rows: Vec<BatchRow>,
+    pub totals: BatchTotals,
+}
+
+/// What queuing created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedBatch {
+    pub batch_id: i64,
+    pub message_ids: Vec<i64>,
+    /// One interview per queued recipient.
+    pub event_ids: Vec<i64>,
+    pub planned_at: DateTime<Utc>,
+    /// Recipients left out: unticked by the operator, or with an error (and its reason).
+    pub left_out: Vec<(i64, String)>,
+}
+
+fn require_batch(actor: &Actor) -> CoreResult<()> {
+    if actor.rights.can_batch() {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(format!(
+            "{} may not send batches: the \"batch\" right is required",
+            actor.login
+        )))
+    }
+}
+
+/// Refuses an interview missing a required field, naming every missing one.
+fn check_interview(i: &InterviewInput) -> CoreResult<NaiveDateTime> {
+    let mut missing = Vec::new();
+    if i.starts_local.is_none() {
+        missing.push("date-time");
+    }
+    if i.collaborator_id.is_none() {
+        missing.push("collaborator");
+    }
+    if i.interview_type.trim().is_empty() {
+        missing.push("interview type");
+    }
+    if i.theme.trim().is_empty() {
+        missing.push("theme");
+    }
+    if i.outcome.trim().is_empty() {
+        missing.push("outcome");
+    }
+    match i.starts_local {
+        Some(start) if missing.is_empty() => Ok(start),
+        _ => Err(CoreError::Invalid(format!(
+            "the interview to record is missing required field(s): {}",
+            missing.join(", ")
+        ))),
+    }
+}
+
+/// Everything the rows share, prepared once: the parsed text, merge data of the collaborator
+/// and organisation, and the template's links.
+struct Prepared {
+    settings: Settings,
+    parsed: ParsedTemplate,
+    base: MergeData,
+    template_id: Option<i64>,
+    expects_reply: bool,
+    source_text: String,
+    start_local: NaiveDateTime,
+    recipients: Vec<i64>,
+    source: String,
+}
+
+fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<Prepared> {
+    require_batch(actor)?;
+    let start_local = check_interview(&input.interview)?;
+    let settings = Settings::load(conn)?;
+    let (template_id, source_text, expects_reply) = match &input.body {
+        Body::Template(id) => {
+            let t = templates::get(conn, *id)?;
+            if !t.active {
+                return Err(CoreError::Invalid(format!(
+                    "template \"{}\" is inactive",
+                    t.name
+                )));
+            }
+            if t.context != TemplateContext::Batch.as_str() {
+                return Err(CoreError::Invalid(format!(
+                    "template \"{}\" is written for {} messages, not batches",
+                    t.name, t.context
+                )));
+            }
+            (Some(t.id), t.body, t.reply_expected)
+        }
+        Body::Text(text) => {
+            if !actor.rights.can_write_text() {
+                return Err(CoreError::Forbidden(format!(
+                    "{} may only send template texts (\"templates only\"): choose a template",
+                    actor.login
+                )));
+            }
+            (None, text.clone(), false)
+        }
+    };
+    if source_text.trim().is_empty() {
+        return Err(CoreError::Invalid("the message is empty".into()));
+    }
+    let parsed = merge::parse(&source_text, TemplateContext::Batch)?;
+    let mut base = MergeData {
+        organisation: merge::organisation(&settings),
+        ..MergeData::default()
+    };
+    if let Some(cid) = input.interview.collaborator_id {
+        base.collaborator = Some(merge::collaborator_data(conn, cid)?.ok_or(CoreError::Store(
+            crate::store::StoreError::NotFound {
+                what: "collaborator",
+                id: cid,
+            },
+        ))?);
+    }
+    // Recipients: chosen ones first, then list members; each once.
+    let mut seen = HashSet::new();
+    let mut recipients = Vec::new();
+    let mut list_names = Vec::new();
+    for &p in &input.participants {
+        if seen.insert(p) {
+            recipients.push(p);
+        }
+    }
+    for &l in &input.lists {
+        let name: Option<String> = conn
+            .query_row("SELECT name FROM saved_lists WHERE id = ?1", [l], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(name) = name else {
+            return Err(CoreError::Store(crate::store::StoreError::NotFound {
+                what: "saved list",
+                id: l,
+            }));
+        };
+        list_names.push(name);
+        let mut stmt = conn.prepare_cached(
+            "SELECT participant_id FROM saved_list_members WHERE list_id = ?1 ORDER BY participant_id",
+        )?;
+        for p in stmt.query_map([l], |r| r.get::<_, i64>(0))? {
+            let p = p?;
+            if seen.insert(p) {
+                recipients.push(p);
+            }
+        }
+    }
+    if recipients.is_empty() {
+        return Err(CoreError::Invalid(
+            "no recipient: choose participants or a saved list".into(),
+        ));
+    }
+    let mut source = list_names.join(", ");
+    if !input.participants.is_empty() {
+        if !source.is_empty() {
+            source.push_str(" + ");
+        }
+        source.push_str(&format!("{} chosen", input.participants.len()));
+    }
+    Ok(Prepared {
+        settings,
+        parsed,
+        base,
+        template_id,
+        expects_reply,
+        source_text,
+        start_local,
+        recipients,
+        source,
+    })
+}
+
+/// The same checks and words as [`outbox::check_participant`], on a participant already read.
+fn check_recipient(p: &Participant) -> Result<Recipient, String> {
+    let name = p.full_name();
+    let Some(mobile) = p.mobile.clone().filter(|m| !m.is_empty()) else {
+        return Err(format!("{name}: no mobile number"));
+    };
+    if !p.sms_consent {
+        return Err(format!("{name}: has not consented to receive SMS"));
+    }
+    if p.opted_out {
+        return Err(format!("{name}: opted out (STOP)"));
+    }
+    Ok(Recipient {
+        e164: mobile,
+        participant_id: Some(p.id),
+        name,
+    })
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.to_string())
+}
+
+/// Reads one participant with a cached statement (a batch reads thousands).
+fn load_participant(conn: &Connection, id: i64) -> CoreResult<Option<Participant>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
+            EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id
+         FROM participants p WHERE p.id = ?1",
+    )?;
+    Ok(stmt
+        .query_row([id], |r| {
+            Ok(Participant {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                civility: r.get(2)?,
+                first_name: r.get(3)?,
+                last_name: r.get(4)?,
+                mobile: r.get(5)?,
+                sms_consent: r.get(6)?,
+                opted_out: r.get(7)?,
+                programme: r.get(8)?,
+                collaborator_id: r.get(9)?,
+            })
+        })
+        .optional()?)
+}
+
+/// One recipient, rendered and counted, or the reason it cannot be sent to.
+struct Rendered {
+    row: BatchRow,
+    recipient: Option<Recipient>,
+    info: Option<crate::sms::encoding::SegmentInfo>,
+}
+
+fn render_one(conn: &Connection, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
+    let p = match load_participant(conn, pid)? {
+        Some(p) => p,
+        None => {
+            return Ok(Rendered {
+                row: BatchRow {
+                    participant_id: pid,
+                    name: String::new(),
+                    phone: None,
+                    text: None,
+                    chars: 0,
+                    segments: 0,
+                    encoding: None,
+                    error: Some(format!("participant #{pid} not found")),
+                },
+                recipient: None,
+                info: None,
+            });
+        }
+    };
+    let mut row = BatchRow {
+        participant_id: pid,
+        name: p.full_name(),
+        phone: p.mobile.clone(),
+        text: None,
+        chars: 0,
+        segments: 0,
+        encoding: None,
+        error: None,
+    };
+    let recipient = match check_recipient(&p) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            row.error = Some(e);
+            None
+        }
+    };
+    let mut data = prep.base.clone();
+    data.participant = Some(ParticipantData {
+        civility: opt(&p.civility),
+        first_name: opt(&p.first_name),
+        last_name: opt(&p.last_name),
+        programme: opt(&p.programme),
+    });
+    let rendered = match merge::render(&prep.parsed, &data, &prep.settings, &row.name) {
+        Ok(r) => r,
+        Err(CoreError::Invalid(e)) => {
+            row.error.get_or_insert(e);
+            return Ok(Rendered {
+                row,
+                recipient: None,
+                info: None,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let text = outbox::final_text(&prep.settings, &rendered, true);
+    let info = crate::sms::encoding::analyse(&text);
+    row.chars = info.chars;
+    row.segments = info.segments;
+    row.encoding = Some(info.encoding.as_str().to_string());
+    if let Err(CoreError::Invalid(e)) = outbox::check_length(&prep.settings, &text) {
+        row.error.get_or_insert(format!("{}: {e}", row.name));
+    }
+    row.text = Some(text);
+    let ok = row.error.is_none();
+    Ok(Rendered {
+        row,
+        recipient: recipient.filter(|_| ok),
+        info: ok.then_some(info),
+    })
+}
+
+/// Previews a batch: one row per recipient (chosen and from saved lists, each once) with the
+/// rendered text, its characters and segments, and any error — no mobile number, opted out, no
+/// consent, a merge field without value, too many segments — and the totals of the sendable
+/// rows. Refused without the "batch" right, with a required interview field missing (all
+/// named), a typed text from a "templates only" operator, or a template of another context.
+pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreResult<BatchPreview> {
+    let conn = store.conn();
+    let prep = prepare(conn, actor, input)?;
+    let mut rows = Vec::with_capacity(prep.recipients.len());
+    for &pid in &prep.recipients {
+        rows.push(render_one(conn, &prep, pid)?.row);
+    }
+    let balance = credit::balance(conn)?;
+    let ok: Vec<&BatchRow> = rows.iter().filter(|r| r.is_sendable()).collect();
+    let segments: usize = ok.iter().map(|r| r.segments).sum();
+    let totals = BatchTotals {
+        recipients: rows.len(),
+        messages: ok.len(),
+        errors: rows.len() - ok.len(),
+        segments,
+        balance,
+        balance_after: balance - segments as i64,
+    };
+    Ok(BatchPreview { rows, totals })
+}
+
+/// Queues a batch: one `batches` row, one message per ticked recipient without error, and one
+/// interview recorded per queued recipient (kind interview, linked to the batch and to its
+/// message), all in one transaction, audited. Leaves at `at` (local time, checked against the
+/// window or the campaign rules) or now, after the grace period, at the next opening. Refused
+/// when nothing is sendable.
+pub fn queue_batch(
+    store: &mut Store,
+    actor: &Actor,
+    input: &BatchInput,
+    unticked: &[i64],
+    at: Option<NaiveDateTime>,
+    now: DateTime<Utc>,
+) -> CoreResult<QueuedBatch> {
+    let prep = prepare(store.conn(), actor, input)?;
+    let timing = free_timing(&prep.settings, now, at, input.campaign)?;
+    let unticked: HashSet<i64> = unticked.iter().copied().collect();
+    let tz = prep.settings.timezone;
+    let resolved = window::resolve_local(tz, prep.start_local);
+    let starts_at = resolved.with_timezone(&Utc);
+    let starts_local = resolved.naive_local();
+    let i = &input.interview;
+    let interview_json = serde_json::json!({
+        "starts_local": starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
+        "collaborator_id": i.collaborator_id,
+        "type": i.interview_type.trim(),
+        "theme": i.theme.trim(),
+        "outcome": i.outcome.trim(),
+        "location": i.location.trim(),
+        "channel": i.channel.trim(),
+        "programme": i.programme.trim(),
+        "summary": i.summary.trim(),
+    })
+    .to_string();
+    store.write(|tx| {
+        // Render inside the transaction: what is checked is what is written.
+        let mut ready = Vec::with_capacity(prep.recipients.len());
+        let mut left_out = Vec::new();
+        for &pid in &prep.recipients {
+            if unticked.contains(&pid) {
+                left_out.push((pid, "unticked".to_string()));
+                continue;
+            }
+            let r = render_one(tx, &prep, pid)?;
+            match (r.recipient, r.info, r.row.text) {
+                (Some(rec), Some(info), Some(text)) if r.row.error.is_none() => {
+                    ready.push((rec, info, text));
+                }
+                _ => left_out.push((
+                    pid,
+                    r.row.error.unwrap_or_else(|| "cannot be sent to".into()),
+                )),
+            }
+        }
+        if ready.is_empty() {
+            return Err(CoreError::Invalid(
+                "nothing to send: every recipient is unticked or has an error".into(),
+            ));
+        }
+        tx.execute(
+            "INSERT INTO batches(kind, name, template_id, text, campaign, interview, source, recipients, planned_at, created_by, created_at)
+             VALUES ('batch', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                input.name.trim(),
+                prep.template_id,
+                prep.source_text,
+                input.campaign,
+                interview_json,
+                prep.source,
+                ready.len() as i64,
+                ts(timing.planned_at),
+                actor.login,
+                ts(now)
+            ],
+        )?;
+        let batch_id = tx.last_insert_rowid();
+        let mut message_ids = Vec::with_capacity(ready.len());
+        let mut event_ids = Vec::with_capacity(ready.len());
+        for (rec, info, text) in ready {
+            let Some(pid) = rec.participant_id else {
+                continue;
+            };
+            let event_id = events::insert_event(
+                tx,
+                &NewEvent {
+                    participant_id: pid,
+                    kind: "interview".into(),
+                    event_type: i.interview_type.trim().to_string(),
+                    starts_at,
+                    starts_local,
+                    collaborator_id: i.collaborator_id,
+                    location: i.location.trim().to_string(),
+                    theme: i.theme.trim().to_string(),
+                    channel: i.channel.trim().to_string(),
+                    programme: i.programme.trim().to_string(),
+                    summary: i.summary.trim().to_string(),
+                    outcome: i.outcome.trim().to_string(),
+                    notes: String::new(),
+                    cancelled: false,
+                    batch_id: Some(batch_id),
+                    reminder_enabled: false,
+                    reminder_days_before: None,
+                    reminder_at: None,
+                    reminder_template_id: None,
+                    reminder_text: None,
+                    reply_text: None,
+                    reply_at: None,
+                    created_by: actor.login.clone(),
+                    created_at: now,
+                },
+            )?;
+            let mut m = outbox::new_message(
+                &prep.settings,
+                MessageKind::Batch,
+                TemplateContext::Batch.as_str(),
+                &rec,
+                text,
+                &info,
+                timing,
+                &actor.login,
+                now,
+            );
+            m.batch_id = Some(batch_id);
+            m.event_id = Some(event_id);
+            m.template_id = prep.template_id;
+            m.collaborator_id = i.collaborator_id;
+            m.expects_reply = prep.expects_reply;
+            m.campaign = input.campaign;
+            message_ids.push(messages::insert(tx, &m)?);
+            event_ids.push(event_id);
+        }
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "batch.queue",
+            "batch",
+            &batch_id.to_string(),
+            &format!(
+                "{} messages, {} interviews recorded, {} left out",
+                message_ids.len(),
+                event_ids.len(),
+                left_out.len()
+            ),
+        )?;
+        Ok(QueuedBatch {
+            batch_id,
+            message_ids,
+            event_ids,
+            planned_at: timing.planned_at,
+            left_out,
+        })
+    })
+}

@@ -1,0 +1,619 @@
+//! Reminders: an SMS tied to an event, sent N days before it (or at a chosen local time), and
+//! the operator's edits of one pending reminder. The planning and rendering helpers here are
+//! shared with event changes and automations, so a reminder is planned and written the same
+//! way whoever creates it.
+
+use super::outbox::{self, Timing};
+use super::send::Body;
+use super::{Actor, CoreError, CoreResult, merge};
+use crate::sms::encoding::SegmentInfo;
+use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::template::TemplateContext;
+use crate::sms::window;
+use crate::store::events::{self, EventDetail, ReminderSettings};
+use crate::store::settings::Settings;
+use crate::store::{Store, audit, from_ts, messages, templates, ts};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// When a reminder leaves: N days before the event (same time of day, moved into the window),
+/// or at an exact local date-time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// 1 to 7 days before the event.
+    DaysBefore(u32),
+    /// An exact local date-time (organisation's timezone), inside the window, before the event.
+    At(NaiveDateTime),
+}
+
+/// A reminder just scheduled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScheduledReminder {
+    pub message_id: i64,
+    pub planned_at: DateTime<Utc>,
+    /// The planned time in the organisation's timezone, as the operator reads it.
+    pub planned_local: NaiveDateTime,
+    pub text: String,
+    pub chars: usize,
+    pub segments: usize,
+    /// Pending reminders of the event this one replaced (now cancelled).
+    pub replaced: Vec<i64>,
+}
+
+/// Most days before an event a reminder may be planned (the delays offered: D-1 … D-7).
+pub const MAX_DAYS_BEFORE: u32 = 7;
+
+/// History detail of a reminder replaced by a newer one for the same event.
+const REPLACED_DETAIL: &str = "replaced by a new reminder for the same event";
+
+/// The template context of an event kind (`interview`, `step`, `orientation`).
+pub(crate) fn event_context(kind: &str) -> CoreResult<TemplateContext> {
+    match kind {
+        "interview" => Ok(TemplateContext::Interview),
+        "step" => Ok(TemplateContext::Step),
+        "orientation" => Ok(TemplateContext::Orientation),
+        other => Err(CoreError::Invalid(format!(
+            "event kind {other:?} is not one of interview, step, orientation"
+        ))),
+    }
+}
+
+/// A local date-time as operators read it: `Saturday 2026-03-28 09:00`.
+pub(crate) fn fmt_local(local: NaiveDateTime) -> String {
+    local.format("%A %Y-%m-%d %H:%M").to_string()
+}
+
+/// An instant in the organisation's wall-clock time.
+pub(crate) fn to_local(settings: &Settings, at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(&settings.timezone).naive_local()
+}
+
+/// The event's local start, refusing a corrupt stored value with the event's id.
+pub(crate) fn local_start(event: &EventDetail) -> CoreResult<NaiveDateTime> {
+    event.local_start().ok_or_else(|| {
+        CoreError::Invalid(format!(
+            "event #{}: stored start {:?} is not a date-time",
+            event.id, event.starts_local
+        ))
+    })
+}
+
+/// When a message `offset_days` from an event leaves: D-N (negative) before it, D+N
+/// (positive) after it, planned by the window rules. A D-N moment already past is replaced by
+/// the next opening of the window when that is still before the event (the reminder is
+/// still useful); otherwise there is no time left, and the reason says why.
+pub(crate) fn plan_offset(
+    settings: &Settings,
+    event: &EventDetail,
+    offset_days: i64,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    let tz = settings.timezone;
+    let w = settings.window();
+    let local = event
+        .local_start()
+        .ok_or_else(|| format!("stored start {:?} is not a date-time", event.starts_local))?;
+    let start = from_ts(event.starts_at);
+    let days = u32::try_from(offset_days.unsigned_abs()).unwrap_or(u32::MAX);
+    if offset_days < 0 {
+        if start <= now {
+            return Err(format!(
+                "the event of {} has already started",
+                fmt_local(local)
+            ));
+        }
+        let planned = window::plan_reminder(local, days, tz, &w).map_err(|e| e.to_string())?;
+        if planned >= now {
+            return Ok(planned);
+        }
+        let open = window::next_opening(now, tz, &w);
+        if open < start && w.is_open(open, tz) {
+            Ok(open)
+        } else {
+            Err(format!(
+                "no sending time is left before the event of {}: the window {} does not open again before it",
+                fmt_local(local),
+                w
+            ))
+        }
+    } else {
+        let planned = window::plan_follow_up(local, days, tz, &w).map_err(|e| e.to_string())?;
+        if planned >= now {
+            Ok(planned)
+        } else {
+            Err(format!(
+                "the follow-up time {} has already passed",
+                fmt_local(to_local(settings, planned))
+            ))
+        }
+    }
+}
+
+/// Deadline of a message tied to an event: a reminder is retried until the event starts, a
+/// follow-up for 24 hours after its planned time.
+pub(crate) fn deadline_for(
+    kind: MessageKind,
+    event: &EventDetail,
+    planned: DateTime<Utc>,
+) -> DateTime<Utc> {
+    if kind == MessageKind::FollowUp {
+        window::retry_deadline(false, planned, None)
+    } else {
+        from_ts(event.starts_at)
+    }
+}
+
+/// Renders a template (or an operator's own text) for the event's participant, with the
+/// signature, and counts it; refuses a missing merge field value (naming the field and the
+/// participant) or a text longer than the segments allowed.
+pub(crate) fn render_for_event(
+    conn: &Connection,
+    settings: &Settings,
+    source: &str,
+    event: &EventDetail,
+    who: &str,
+) -> CoreResult<(String, SegmentInfo)> {
+    let ctx = event_context(&event.kind)?;
+    let parsed = merge::parse(source, ctx)?;
+    let data = merge::merge_data(conn, settings, Some(event.participant_id), Some(event.id))?;
+    let rendered = merge::render(&parsed, &data, settings, who)?;
+    let text = outbox::final_text(settings, &rendered, false);
+    let info = outbox::check_length(settings, &text).map_err(|e| prefixed(who, e))?;
+    Ok((text, info))
+}
+
+/// Puts who or what an error concerns in front of it.
+pub(crate) fn prefixed(who: &str, e: CoreError) -> CoreError {
+    match e {
+        CoreError::Invalid(m) if !who.is_empty() => CoreError::Invalid(format!("{who}: {m}")),
+        other => other,
+    }
+}
+
+/// A template usable for an event reminder: it exists, is active and is written for the
+/// event's kind. Returns its body and whether it expects a reply.
+pub(crate) fn reminder_template(
+    conn: &Connection,
+    template_id: i64,
+    ctx: TemplateContext,
+) -> CoreResult<(String, bool)> {
+    let t = templates::get(conn, template_id)?;
+    if !t.active {
+        return Err(CoreError::Invalid(format!(
+            "template \"{}\" is inactive",
+            t.name
+        )));
+    }
+    if t.context != ctx.as_str() {
+        return Err(CoreError::Invalid(format!(
+            "template \"{}\" is written for {} messages, not {} reminders",
+            t.name, t.context, ctx
+        )));
+    }
+    Ok((t.body, t.reply_expected))
+}
+
+/// Schedules the reminder of an event (see [`schedule_reminder`]) inside a transaction the
+/// caller holds, so creating an event with its reminder is all or nothing.
+pub(crate) fn schedule_in(
+    tx: &Connection,
+    settings: &Settings,
+    actor: &Actor,
+    event_id: i64,
+    when: When,
+    body: &Body,
+    now: DateTime<Utc>,
+) -> CoreResult<ScheduledReminder> {
+    if !actor.rights.can_scheduled() {
+        return Err(CoreError::Forbidden(format!(
+            "{} may not schedule reminders: the \"scheduled\" right is required",
+            actor.login
+        )));
+    }
+    let event = events::detail(tx, event_id)?;
+    if event.cancelled {
+        return Err(CoreError::Invalid(format!(
+            "event #{event_id} is cancelled: it cannot have a reminder"
+        )));
+    }
+    let ctx = event_context(&event.kind)?;
+    let local = local_start(&event)?;
+    let start = from_ts(event.starts_at);
+    if start <= now {
+        return Err(CoreError::Invalid(format!(
+            "the event of {} has already started (or is in the past): a reminder must leave before it",
+            fmt_local(local)
+        )));
+    }
+    let (source, template_id, expects_reply, typed) = match body {
+        Body::Template(id) => {
+            let (source, reply) = reminder_template(tx, *id, ctx)?;
+            (source, Some(*id), reply, None)
+        }
+        Body::Text(text) => {
+            if !actor.rights.can_write_text() {
+                return Err(CoreError::Forbidden(format!(
+                    "{} may only send template texts (\"templates only\"): choose a template",
+                    actor.login
+                )));
+            }
+            (text.clone(), None, false, Some(text.clone()))
+        }
+    };
+    let recipient = outbox::check_participant(tx, event.participant_id)?;
+    let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;
+    let (timing, days_before, exact_at) = match when {
+        When::DaysBefore(n) => {
+            if !(1..=MAX_DAYS_BEFORE).contains(&n) {
+                return Err(CoreError::Invalid(format!(
+                    "a reminder is sent 1 to {MAX_DAYS_BEFORE} days before its event, not {n}"
+                )));
+            }
+            let tz = settings.timezone;
+            let planned = window::plan_reminder(local, n, tz, &settings.window())
+                .map_err(|e| CoreError::Invalid(e.to_string()))?;
+            if planned < now {
+                return Err(CoreError::Invalid(format!(
+                    "a reminder {n} day(s) before the event of {} would leave {}, which has already passed: choose a shorter delay or an exact time",
+                    fmt_local(local),
+                    fmt_local(to_local(settings, planned))
+                )));
+            }
+            (
+                Timing {
+                    planned_at: planned,
+                    deadline: start,
+                },
+                Some(i64::from(n)),
+                None,
+            )
+        }
+        When::At(at) => {
+            let timing = outbox::timing_at(settings, now, at, false, Some(start))?;
+            (timing, None, Some(timing.planned_at))
+        }
+    };
+    // One reminder per event: a new one replaces the pending ones (an automation's included).
+    let mut replaced = Vec::new();
+    for m in events::reminder_messages(tx, event_id)? {
+        if m.kind == MessageKind::Reminder.as_str()
+            && m.status == MessageStatus::Pending.as_str()
+            && messages::transition(
+                tx,
+                m.id,
+                MessageStatus::Cancelled,
+                now,
+                &actor.login,
+                REPLACED_DETAIL,
+            )?
+        {
+            replaced.push(m.id);
+        }
+    }
+    let mut m = outbox::new_message(
+        settings,
+        MessageKind::Reminder,
+        ctx.as_str(),
+        &recipient,
+        text.clone(),
+        &info,
+        timing,
+        &actor.login,
+        now,
+    );
+    m.event_id = Some(event_id);
+    m.template_id = template_id;
+    m.collaborator_id = event.collaborator_id;
+    m.expects_reply = expects_reply;
+    let message_id = messages::insert(tx, &m)?;
+    events::set_reminder(
+        tx,
+        event_id,
+        &ReminderSettings {
+            enabled: true,
+            days_before,
+            at: exact_at,
+            template_id,
+            text: typed,
+        },
+        now,
+    )?;
+    let planned_local = to_local(settings, timing.planned_at);
+    audit::record(
+        tx,
+        now,
+        &actor.login,
+        "reminder.schedule",
+        "message",
+        &message_id.to_string(),
+        &format!("event #{event_id}, planned {}", fmt_local(planned_local)),
+    )?;
+    Ok(ScheduledReminder {
+        message_id,
+        planned_at: timing.planned_at,
+        planned_local,
+        text,
+        chars: info.chars,
+        segments: info.segments,
+        replaced,
+    })
+}
+
+/// Schedules the reminder of an event: `DaysBefore(1..=7)` is planned at the event's time of
+/// day N days earlier, moved into the window; `At` is an exact local time, refused outside the
+/// window, in the past or not before the event. Refused without the "scheduled" right, for a
+/// typed text from a "templates only" operator, for a participant without mobile, consent or
+/// who opted out, for a template of another context, a merge field without value, or a text
+/// needing more segments than allowed. The participant's number is copied into the message. A
+/// pending reminder of the event is replaced (cancelled) by the new one.
+pub fn schedule_reminder(
+    store: &mut Store,
+    actor: &Actor,
+    event_id: i64,
+    when: When,
+    body: Body,
+    now: DateTime<Utc>,
+) -> CoreResult<ScheduledReminder> {
+    let settings = Settings::load(store.conn())?;
+    store.write(|tx| schedule_in(tx, &settings, actor, event_id, when, &body, now))
+}
+
+/// A pending reminder as the edit functions need it.
+struct PendingReminder {
+    kind: MessageKind,
+    automation_id: Option<i64>,
+    event_id: i64,
+    template_id: Option<i64>,
+    created_by: String,
+}
+
+/// Status, kind, event, template, creator and rule of a message.
+type MessageHead = (
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<i64>,
+);
+
+fn load_pending(conn: &Connection, actor: &Actor, id: i64) -> CoreResult<PendingReminder> {
+    let row: Option<MessageHead> = conn
+        .query_row(
+            "SELECT status, kind, event_id, template_id, created_by, automation_id FROM messages WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    let Some((status, kind, event_id, template_id, created_by, automation_id)) = row else {
+        return Err(CoreError::Store(crate::store::StoreError::NotFound {
+            what: "message",
+            id,
+        }));
+    };
+    let kind = MessageKind::parse(&kind)
+        .filter(|k| k.is_tied_to_event())
+        .ok_or_else(|| {
+            CoreError::Invalid(format!(
+                "message #{id} is a {kind} message, not the reminder of an event"
+            ))
+        })?;
+    let Some(event_id) = event_id else {
+        return Err(CoreError::Invalid(format!(
+            "message #{id} is not tied to an event"
+        )));
+    };
+    if status != MessageStatus::Pending.as_str() {
+        return Err(CoreError::Invalid(format!(
+            "message #{id} is already {status}: only messages not yet sent can be edited"
+        )));
+    }
+    if !actor.rights.admin && created_by != actor.login {
+        return Err(CoreError::Forbidden(format!(
+            "message #{id} was created by {created_by}: only they or an administrator may edit it"
+        )));
+    }
+    Ok(PendingReminder {
+        kind,
+        automation_id,
+        event_id,
+        template_id,
+        created_by,
+    })
+}
+
+/// The text of a pending reminder after an edit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EditedText {
+    pub text: String,
+    pub chars: usize,
+    pub segments: usize,
+    pub encoding: String,
+}
+
+/// Replaces the text of one pending reminder with the operator's own (the complete text as
+/// it will leave; merge fields in it are filled in). It is marked as a manual edit, which a
+/// later change of the event drops. Refused for a "templates only" operator, for a locked
+/// template (administrators excepted), or when too long.
+pub fn edit_reminder_text(
+    store: &mut Store,
+    actor: &Actor,
+    message_id: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<EditedText> {
+    let settings = Settings::load(store.conn())?;
+    store.write(|tx| {
+        let p = load_pending(tx, actor, message_id)?;
+        if !actor.rights.can_scheduled() {
+            return Err(CoreError::Forbidden(format!(
+                "{} may not edit reminders: the \"scheduled\" right is required",
+                actor.login
+            )));
+        }
+        if !actor.rights.can_write_text() {
+            return Err(CoreError::Forbidden(format!(
+                "{} may only send template texts (\"templates only\"): the text cannot be edited",
+                actor.login
+            )));
+        }
+        if let Some(tid) = p.template_id {
+            let t = templates::get(tx, tid)?;
+            if t.locked && !actor.rights.admin {
+                return Err(CoreError::Forbidden(format!(
+                    "template \"{}\" is locked: its text is imposed and may not be edited",
+                    t.name
+                )));
+            }
+        }
+        let event = events::detail(tx, p.event_id)?;
+        let ctx = event_context(&event.kind)?;
+        let parsed = merge::parse(text, ctx)?;
+        let data = merge::merge_data(tx, &settings, Some(event.participant_id), Some(event.id))?;
+        let rendered = merge::render(&parsed, &data, &settings, "")?;
+        let info = outbox::check_length(&settings, &rendered)?;
+        tx.execute(
+            "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1 WHERE id = ?1",
+            params![
+                message_id,
+                rendered,
+                info.chars as i64,
+                info.segments as i64,
+                info.encoding.as_str()
+            ],
+        )?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "reminder.edit_text",
+            "message",
+            &message_id.to_string(),
+            &format!("created by {}", p.created_by),
+        )?;
+        Ok(EditedText {
+            text: rendered,
+            chars: info.chars,
+            segments: info.segments,
+            encoding: info.encoding.as_str().to_string(),
+        })
+    })
+}
+
+/// Moves one pending reminder to a local time: refused outside the window, in the past, or
+/// (for a reminder) not before its event. Like a text edit, it is a manual edit: when the event
+/// moves later, a reminder planned from a delay is re-planned from it (the edit is dropped, and
+/// the operator told); one planned at an exact time keeps the new time while it stays valid.
+pub fn edit_reminder_time(
+    store: &mut Store,
+    actor: &Actor,
+    message_id: i64,
+    at: NaiveDateTime,
+    now: DateTime<Utc>,
+) -> CoreResult<DateTime<Utc>> {
+    let settings = Settings::load(store.conn())?;
+    store.write(|tx| {
+        let p = load_pending(tx, actor, message_id)?;
+        if !actor.rights.can_scheduled() {
+            return Err(CoreError::Forbidden(format!(
+                "{} may not move reminders: the \"scheduled\" right is required",
+                actor.login
+            )));
+        }
+        let event = events::detail(tx, p.event_id)?;
+        let start = from_ts(event.starts_at);
+        let timing = match p.kind {
+            MessageKind::FollowUp => {
+                let t = outbox::timing_at(&settings, now, at, false, None)?;
+                if t.planned_at <= start {
+                    return Err(CoreError::Invalid(format!(
+                        "a follow-up leaves after its event ({}), not {}",
+                        fmt_local(local_start(&event)?),
+                        fmt_local(to_local(&settings, t.planned_at))
+                    )));
+                }
+                t
+            }
+            _ => outbox::timing_at(&settings, now, at, false, Some(start))?,
+        };
+        tx.execute(
+            "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '',
+                manual_edit = 1 WHERE id = ?1",
+            params![message_id, ts(timing.planned_at), ts(timing.deadline)],
+        )?;
+        // A manual reminder at an exact time: the event keeps the new time as its own.
+        if p.kind == MessageKind::Reminder
+            && p.automation_id.is_none()
+            && event.reminder_days_before.is_none()
+        {
+            events::set_reminder(
+                tx,
+                event.id,
+                &ReminderSettings {
+                    enabled: true,
+                    days_before: None,
+                    at: Some(timing.planned_at),
+                    template_id: p.template_id,
+                    text: event.reminder_text.clone(),
+                },
+                now,
+            )?;
+        }
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "reminder.edit_time",
+            "message",
+            &message_id.to_string(),
+            &fmt_local(to_local(&settings, timing.planned_at)),
+        )?;
+        Ok(timing.planned_at)
+    })
+}
+
+/// Switches an event's reminder off (the agenda's "reminder" box unticked): its pending
+/// reminders are cancelled like from Upcoming — operators their own, administrators any —
+/// and the event's reminder flag goes off, so no rule creates it again.
+pub fn switch_off_reminder(
+    store: &mut Store,
+    actor: &Actor,
+    event_id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<super::send::CancelReport> {
+    let pending: Vec<i64> = events::reminder_messages(store.conn(), event_id)?
+        .into_iter()
+        .filter(|m| {
+            m.kind == MessageKind::Reminder.as_str() && m.status == MessageStatus::Pending.as_str()
+        })
+        .map(|m| m.id)
+        .collect();
+    let report = super::send::cancel(store, actor, &pending, now)?;
+    store.write(|tx| {
+        let event = events::detail(tx, event_id)?;
+        events::set_reminder(
+            tx,
+            event_id,
+            &ReminderSettings {
+                enabled: false,
+                days_before: event.reminder_days_before,
+                at: event.reminder_at.map(from_ts),
+                template_id: event.reminder_template_id,
+                text: event.reminder_text,
+            },
+            now,
+        )?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "reminder.switch_off",
+            "event",
+            &event_id.to_string(),
+            &format!("{} reminder(s) cancelled", report.cancelled.len()),
+        )?;
+        Ok::<_, CoreError>(())
+    })?;
+    Ok(report)
+}

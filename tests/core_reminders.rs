@@ -1,0 +1,1455 @@
+//! Events, reminders and automations on a temporary store with a fixed clock. Expected times
+//! come from the window rules of the spec (same local time N days earlier, moved into the
+//! window; Europe/Paris with its DST change on 2026-03-29 and 2026-10-25), not from the code.
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use smsdesk::core::automations::{self, AutomationInput};
+use smsdesk::core::events::{
+    self, EventChange, EventKind, NewEventInput, ReminderChange, ReminderRequest,
+};
+use smsdesk::core::reminders::{self, When};
+use smsdesk::core::send::Body;
+use smsdesk::core::{Actor, CoreError, admin};
+use smsdesk::sms::template::TemplateContext;
+use smsdesk::store::operators::Rights;
+use smsdesk::store::participants::{NewCollaborator, NewParticipant};
+use smsdesk::store::templates::NewTemplate;
+use smsdesk::store::{Store, messages, participants, templates};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn local(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+/// Monday 2026-03-23 11:00 in Paris (CET, UTC+1).
+fn now() -> DateTime<Utc> {
+    utc("2026-03-23T10:00:00Z")
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Store,
+    admin: Actor,
+    collaborator: i64,
+    other_collaborator: i64,
+    /// Has a mobile, consents.
+    alice: i64,
+    /// Template for interviews: first name, date and time.
+    t_interview: i64,
+}
+
+const INTERVIEW_BODY: &str =
+    "Bonjour {{participant.first_name}}, RDV le {{event.date|%d/%m}} a {{event.time|%Hh%M}}.";
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let n = now();
+    let (collaborator, other_collaborator, alice, t_interview) = store
+        .write(|tx| {
+            let c = participants::insert_collaborator(
+                tx,
+                &NewCollaborator {
+                    first_name: "Julien".into(),
+                    last_name: "Dubois".into(),
+                    active: true,
+                    ..Default::default()
+                },
+            )?;
+            let c2 = participants::insert_collaborator(
+                tx,
+                &NewCollaborator {
+                    first_name: "Nora".into(),
+                    last_name: "Haddad".into(),
+                    active: true,
+                    ..Default::default()
+                },
+            )?;
+            let a =
+                participants::insert_participant(tx, &person("Alice", Some("+33612345678"), n))?;
+            let t = templates::insert_template(
+                tx,
+                &NewTemplate {
+                    name: "Rappel entretien".into(),
+                    context: TemplateContext::Interview,
+                    body: INTERVIEW_BODY.into(),
+                    active: true,
+                    locked: false,
+                    reply_expected: true,
+                    keywords: vec![("oui".into(), "confirmé par SMS".into())],
+                    created_by: "admin".into(),
+                    created_at: n,
+                },
+            )?;
+            Ok::<_, smsdesk::store::StoreError>((c, c2, a, t))
+        })
+        .unwrap();
+    World {
+        _dir: dir,
+        store,
+        admin,
+        collaborator,
+        other_collaborator,
+        alice,
+        t_interview,
+    }
+}
+
+fn person(first: &str, mobile: Option<&str>, at: DateTime<Utc>) -> NewParticipant {
+    NewParticipant {
+        kind: "participant".into(),
+        first_name: first.into(),
+        last_name: "Test".into(),
+        mobile: mobile.map(Into::into),
+        sms_consent: true,
+        created_at: at,
+        ..Default::default()
+    }
+}
+
+impl World {
+    fn add_participant(&mut self, p: NewParticipant) -> i64 {
+        self.store
+            .write(|tx| participants::insert_participant(tx, &p))
+            .unwrap()
+    }
+
+    fn add_template(&mut self, name: &str, ctx: TemplateContext, body: &str) -> i64 {
+        let t = NewTemplate {
+            name: name.into(),
+            context: ctx,
+            body: body.into(),
+            active: true,
+            locked: false,
+            reply_expected: false,
+            keywords: vec![],
+            created_by: "admin".into(),
+            created_at: now(),
+        };
+        self.store
+            .write(|tx| templates::insert_template(tx, &t))
+            .unwrap()
+    }
+
+    fn operator(&mut self, login: &str, rights: &str) -> Actor {
+        let r = Rights::parse(rights).unwrap();
+        admin::add_user(&mut self.store, &self.admin, login, r, now()).unwrap();
+        Actor::identify(&mut self.store, login, now()).unwrap()
+    }
+
+    /// An interview without reminder, created by the administrator.
+    fn event(&mut self, participant: i64, start: &str) -> i64 {
+        self.event_with(participant, start, "diagnosis", "Lyon", None)
+    }
+
+    fn event_with(
+        &mut self,
+        participant: i64,
+        start: &str,
+        event_type: &str,
+        location: &str,
+        reminder: Option<ReminderRequest>,
+    ) -> i64 {
+        let admin = self.admin.clone();
+        events::create_event(
+            &mut self.store,
+            &admin,
+            NewEventInput {
+                participant_id: participant,
+                kind: EventKind::Interview,
+                event_type: event_type.into(),
+                starts_local: local(start),
+                collaborator_id: Some(self.collaborator),
+                location: location.into(),
+                notes: String::new(),
+                reminder,
+            },
+            now(),
+        )
+        .unwrap()
+        .event_id
+    }
+
+    fn count_messages(&self) -> i64 {
+        self.store
+            .conn()
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn message(&self, id: i64) -> messages::MessageRow {
+        messages::get(self.store.conn(), id).unwrap()
+    }
+
+    fn int(&self, sql: &str, id: i64) -> i64 {
+        self.store
+            .conn()
+            .query_row(sql, [id], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+fn planned(w: &World, id: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(w.message(id).planned_at, 0).unwrap()
+}
+
+fn invalid(e: CoreError) -> String {
+    match e {
+        CoreError::Invalid(m) => m,
+        other => panic!("expected a refusal for bad input, got {other:?}"),
+    }
+}
+
+fn forbidden(e: CoreError) -> String {
+    match e {
+        CoreError::Forbidden(m) => m,
+        other => panic!("expected a missing right, got {other:?}"),
+    }
+}
+
+// ------------------------------------------------------------------ planning rules --
+
+#[test]
+fn d2_reminder_keeps_the_local_time_across_the_spring_dst_change() {
+    let mut w = world();
+    // Monday 30 March 14:00 CEST (UTC+2); two days earlier is Saturday 28 March, still CET.
+    let e = w.event(w.alice, "2026-03-30 14:00");
+    let admin = w.admin.clone();
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(2),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    // 14:00 CET = 13:00 UTC (not 12:00 UTC, which 48 h before the event would give).
+    assert_eq!(r.planned_at, utc("2026-03-28T13:00:00Z"));
+    assert_eq!(r.planned_local, local("2026-03-28 14:00"));
+    assert_eq!(planned(&w, r.message_id), r.planned_at);
+    assert!(r.text.contains("RDV le 30/03 a 14h00"), "{}", r.text);
+}
+
+#[test]
+fn d2_reminder_keeps_the_local_time_across_the_autumn_dst_change() {
+    let mut w = world();
+    // Monday 26 October 10:00 CET; Saturday 24 October is still CEST (UTC+2).
+    let e = w.event(w.alice, "2026-10-26 10:00");
+    let admin = w.admin.clone();
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(2),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_at, utc("2026-10-24T08:00:00Z"));
+}
+
+#[test]
+fn reminder_is_clamped_into_the_window() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    // 08:00 interview, window opens at 09:00: D-1 reminder at 09:00 the day before.
+    let early = w.event(w.alice, "2026-03-25 08:00");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        early,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_local, local("2026-03-24 09:00"));
+    assert_eq!(r.planned_at, utc("2026-03-24T08:00:00Z"));
+    // 20:30 interview, window closes at 19:00: D-1 reminder at 19:00 the day before.
+    let late = w.event(w.alice, "2026-03-26 20:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        late,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_at, utc("2026-03-25T18:00:00Z"));
+    // A Monday interview's D-1 falls on Sunday, not a sending day: Saturday at the window's end.
+    let monday = w.event(w.alice, "2026-03-30 10:00");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        monday,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_local, local("2026-03-28 19:00"));
+}
+
+#[test]
+fn reminder_message_copies_the_phone_and_fills_the_event() {
+    let mut w = world();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let admin = w.admin.clone();
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(2),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    // The participant changes number afterwards: the message keeps the one it was made with.
+    w.store
+        .conn()
+        .execute(
+            "UPDATE participants SET mobile = '+33699999999' WHERE id = ?1",
+            [w.alice],
+        )
+        .unwrap();
+    let m = w.message(r.message_id);
+    assert_eq!(m.phone, "+33612345678");
+    assert_eq!(m.kind, "reminder");
+    assert_eq!(m.context, "interview");
+    assert_eq!(m.event_id, Some(e));
+    assert_eq!(m.status, "pending");
+    let c = w.store.conn();
+    let (expects, deadline, starts): (bool, i64, i64) = c
+        .query_row(
+            "SELECT m.expects_reply, m.deadline, e.starts_at FROM messages m JOIN events e ON e.id = m.event_id WHERE m.id = ?1",
+            [r.message_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(expects, "the template expects a reply");
+    assert_eq!(
+        deadline, starts,
+        "a reminder is retried until its event starts"
+    );
+    let (enabled, days, tid): (bool, Option<i64>, Option<i64>) = c
+        .query_row(
+            "SELECT reminder_enabled, reminder_days_before, reminder_template_id FROM events WHERE id = ?1",
+            [e],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(enabled);
+    assert_eq!(days, Some(2));
+    assert_eq!(tid, Some(w.t_interview));
+}
+
+#[test]
+fn exact_time_inside_the_window_is_kept() {
+    let mut w = world();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let admin = w.admin.clone();
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::At(local("2026-03-26 10:15")),
+        Body::Text("Rappel: RDV demain a {{event.time|%Hh%M}}".into()),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_at, utc("2026-03-26T09:15:00Z"));
+    assert_eq!(r.text, "Rappel: RDV demain a 15h30");
+}
+
+// ------------------------------------------------------------------ refusals --
+
+#[test]
+fn each_refusal_says_why_and_queues_nothing() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let t = Body::Template(w.t_interview);
+
+    // No right to schedule.
+    let instant_only = w.operator("ines", "instant");
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &instant_only,
+        e,
+        When::DaysBefore(1),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(forbidden(err).contains("scheduled"));
+
+    // A "templates only" operator may not type a text, but may use a template.
+    let templates_only = w.operator("karim", "scheduled,templates_only");
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &templates_only,
+        e,
+        When::DaysBefore(1),
+        Body::Text("Rappel de votre RDV".into()),
+        now(),
+    )
+    .unwrap_err();
+    assert!(forbidden(err).contains("templates only"));
+
+    // No mobile number.
+    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let e2 = w.event(nomobile, "2026-03-27 15:30");
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e2,
+        When::DaysBefore(1),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("no mobile"));
+
+    // No consent.
+    let mut p = person("Chloe", Some("+33611111111"), now());
+    p.sms_consent = false;
+    let noconsent = w.add_participant(p);
+    let e3 = w.event(noconsent, "2026-03-27 15:30");
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e3,
+        When::DaysBefore(1),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("consent"));
+
+    // Opted out (STOP).
+    let stopped = w.add_participant(person("Denis", Some("+33622222222"), now()));
+    smsdesk::core::send::record_opt_out(&mut w.store, &admin, "06 22 22 22 22", now()).unwrap();
+    let e4 = w.event(stopped, "2026-03-27 15:30");
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e4,
+        When::DaysBefore(1),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("opted out"));
+
+    // Outside the window: 21:00 when the window closes at 19:00.
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::At(local("2026-03-26 21:00")),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("outside the sending window"));
+
+    // Not before the event.
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::At(local("2026-03-27 16:00")),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("not before the event"));
+
+    // Event in the past.
+    let past = w.event(w.alice, "2026-03-20 10:00");
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        past,
+        When::DaysBefore(1),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("already started"));
+
+    // A delay whose moment has passed: D-5 of an event in 4 days.
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(5),
+        t.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("already passed"));
+
+    // Merge field without value: the event has no location.
+    let tloc = w.add_template(
+        "Lieu",
+        TemplateContext::Interview,
+        "RDV a {{event.location}}",
+    );
+    let noloc = w.event_with(w.alice, "2026-03-27 15:30", "diagnosis", "", None);
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        noloc,
+        When::DaysBefore(1),
+        Body::Template(tloc),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("event.location"));
+
+    // Template written for another context.
+    let tstep = w.add_template("Etape", TemplateContext::Step, "Votre etape approche");
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(tstep),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("step"));
+
+    // Too many segments: one segment allowed, a 200-character text.
+    admin::set_setting(&mut w.store, &admin, "max_segments", "1", now()).unwrap();
+    let long = "Rappel ".repeat(30);
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Text(long),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("too long"));
+
+    assert_eq!(
+        w.count_messages(),
+        0,
+        "no refusal may leave a message behind"
+    );
+}
+
+#[test]
+fn a_refused_reminder_refuses_the_event_creation_too() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let err = events::create_event(
+        &mut w.store,
+        &admin,
+        NewEventInput {
+            participant_id: nomobile,
+            kind: EventKind::Interview,
+            event_type: "diagnosis".into(),
+            starts_local: local("2026-03-27 15:30"),
+            collaborator_id: None,
+            location: "Lyon".into(),
+            notes: String::new(),
+            reminder: Some(ReminderRequest {
+                when: When::DaysBefore(1),
+                body: Body::Template(w.t_interview),
+            }),
+        },
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("no mobile"));
+    let events: i64 = w
+        .store
+        .conn()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(events, 0, "nothing half-done");
+}
+
+#[test]
+fn edits_recheck_window_and_length() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let err = reminders::edit_reminder_time(
+        &mut w.store,
+        &admin,
+        r.message_id,
+        local("2026-03-26 07:00"),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("outside the sending window"));
+    let at = reminders::edit_reminder_time(
+        &mut w.store,
+        &admin,
+        r.message_id,
+        local("2026-03-26 11:00"),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(at, utc("2026-03-26T10:00:00Z"));
+    assert_eq!(planned(&w, r.message_id), at);
+    assert_eq!(
+        w.int(
+            "SELECT manual_edit FROM messages WHERE id = ?1",
+            r.message_id
+        ),
+        1,
+        "a time edit is a manual edit"
+    );
+
+    admin::set_setting(&mut w.store, &admin, "max_segments", "1", now()).unwrap();
+    let err =
+        reminders::edit_reminder_text(&mut w.store, &admin, r.message_id, &"x".repeat(161), now())
+            .unwrap_err();
+    assert!(invalid(err).contains("too long"));
+    let edited = reminders::edit_reminder_text(
+        &mut w.store,
+        &admin,
+        r.message_id,
+        "A demain {{participant.first_name}} !",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(edited.text, "A demain Alice !");
+    assert_eq!(w.message(r.message_id).text, "A demain Alice !");
+    assert_eq!(
+        w.int(
+            "SELECT manual_edit FROM messages WHERE id = ?1",
+            r.message_id
+        ),
+        1
+    );
+}
+
+// ------------------------------------------------------------------ event changes --
+
+#[test]
+fn moving_an_event_replans_and_rerenders_its_reminder_and_drops_a_manual_edit() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_at, utc("2026-03-26T14:30:00Z"));
+    reminders::edit_reminder_text(
+        &mut w.store,
+        &admin,
+        r.message_id,
+        "Texte retouche a la main",
+        now(),
+    )
+    .unwrap();
+
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-04-02 11:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    // Thursday 2 April 11:00 CEST: the D-1 reminder moves to Wednesday 1 April 11:00 CEST.
+    assert_eq!(planned(&w, r.message_id), utc("2026-04-01T09:00:00Z"));
+    let m = w.message(r.message_id);
+    assert_eq!(m.status, "pending");
+    assert!(m.text.contains("RDV le 02/04 a 11h00"), "{}", m.text);
+    assert_eq!(
+        w.int(
+            "SELECT manual_edit FROM messages WHERE id = ?1",
+            r.message_id
+        ),
+        0
+    );
+    assert_eq!(
+        w.int("SELECT deadline FROM messages WHERE id = ?1", r.message_id),
+        utc("2026-04-02T09:00:00Z").timestamp(),
+        "the deadline follows the event"
+    );
+    let change = out
+        .changes
+        .iter()
+        .find(|c| matches!(c, ReminderChange::Replanned { message_id, .. } if *message_id == r.message_id))
+        .expect("the re-planned reminder is reported");
+    match change {
+        ReminderChange::Replanned {
+            time_changed,
+            text_rerendered,
+            manual_edit_dropped,
+            ..
+        } => assert!(*time_changed && *text_rerendered && *manual_edit_dropped),
+        _ => unreachable!(),
+    }
+    let notice = change.to_string();
+    assert!(
+        notice.contains(&format!("reminder #{} re-planned to", r.message_id)),
+        "{notice}"
+    );
+    assert!(notice.contains("2026-04-01 11:00"), "{notice}");
+    assert!(notice.contains("manual edit was dropped"), "{notice}");
+}
+
+#[test]
+fn changing_a_field_the_text_uses_rerenders_it_and_other_fields_change_nothing() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let tloc = w.add_template(
+        "Lieu",
+        TemplateContext::Interview,
+        "RDV a {{event.location}}",
+    );
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(tloc),
+        now(),
+    )
+    .unwrap();
+    let before = planned(&w, r.message_id);
+    // Notes are not in the text: the reminder is untouched, nothing to report.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            notes: Some("bring CV".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(out.changes.is_empty(), "{:?}", out.notices());
+    // The location is: the text follows, the time stays.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            location: Some("Villeurbanne".into()),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(
+        w.message(r.message_id)
+            .text
+            .starts_with("RDV a Villeurbanne")
+    );
+    assert_eq!(planned(&w, r.message_id), before);
+    assert!(matches!(
+        out.changes.as_slice(),
+        [ReminderChange::Replanned {
+            time_changed: false,
+            text_rerendered: true,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    // 19:30 on Monday, the window has closed; moved to Tuesday 08:00, before it opens again.
+    let evening = utc("2026-03-23T18:30:00Z");
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-03-24 08:00")),
+            ..Default::default()
+        },
+        evening,
+    )
+    .unwrap();
+    assert_eq!(w.message(r.message_id).status, "cancelled");
+    match out.changes.as_slice() {
+        [ReminderChange::Cancelled { message_id, reason }] => {
+            assert_eq!(*message_id, r.message_id);
+            assert!(reason.contains("no sending time"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let history = messages::history(w.store.conn(), r.message_id).unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.status, "cancelled");
+    assert!(last.detail.contains("no sending time"), "{}", last.detail);
+
+    // Into the past.
+    let e2 = w.event(w.alice, "2026-03-27 15:30");
+    let r2 = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e2,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e2,
+        EventChange {
+            starts_local: Some(local("2026-03-20 10:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(w.message(r2.message_id).status, "cancelled");
+    assert!(
+        out.notices()[0].contains("already started"),
+        "{:?}",
+        out.notices()
+    );
+}
+
+#[test]
+fn an_event_moved_closer_still_gets_its_reminder_at_the_next_opening() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(2),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    // Moved to tomorrow 15:00: D-2 has passed, but the window is open now (11:00 local).
+    events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-03-24 15:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(w.message(r.message_id).status, "pending");
+    assert_eq!(planned(&w, r.message_id), now());
+}
+
+#[test]
+fn cancelling_an_event_cancels_its_unsent_reminder() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let out = events::cancel_event(&mut w.store, &admin, e, now()).unwrap();
+    assert_eq!(out.cancelled_messages, vec![r.message_id]);
+    assert_eq!(w.message(r.message_id).status, "cancelled");
+    let history = messages::history(w.store.conn(), r.message_id).unwrap();
+    assert_eq!(history.last().unwrap().detail, "event cancelled");
+    assert_eq!(w.int("SELECT cancelled FROM events WHERE id = ?1", e), 1);
+    assert_eq!(
+        w.int("SELECT reminder_enabled FROM events WHERE id = ?1", e),
+        0
+    );
+    // A cancelled event takes no new reminder.
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("cancelled"));
+}
+
+// ------------------------------------------------------------------ automations --
+
+fn rule(collaborator: i64, name: &str, offset: i64, template: i64) -> AutomationInput {
+    AutomationInput {
+        name: name.into(),
+        event_kind: EventKind::Interview,
+        collaborators: vec![collaborator],
+        event_types: vec!["Diagnosis".into()],
+        offset_days: offset,
+        template_id: template,
+        active: true,
+    }
+}
+
+#[test]
+fn automations_are_admin_only_and_checked() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let op = w.operator("claire", "instant,scheduled,batch");
+    let r = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
+    let err = automations::create_automation(&mut w.store, &op, &r, now()).unwrap_err();
+    assert!(forbidden(err).contains("administrator"));
+    // A template written for another context does not fit the rule's events.
+    let tstep = w.add_template("Etape", TemplateContext::Step, "Votre etape approche");
+    let err = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "bad", -2, tstep),
+        now(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("step"), "{err}");
+    // A delay outside D-7 … D+30 is refused.
+    let err = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "bad", -8, w.t_interview),
+        now(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("D-7"), "{err}");
+    let id = automations::create_automation(&mut w.store, &admin, &r, now()).unwrap();
+    let audited: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'automation.create' AND object_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[test]
+fn automations_create_reminders_on_event_creation_and_skip_broken_rules() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let d2 = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let tfollow = w.add_template(
+        "Suivi",
+        TemplateContext::Interview,
+        "Comment s'est passe votre {{event.type}} ?",
+    );
+    let follow = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D+3 follow-up", 3, tfollow),
+        now(),
+    )
+    .unwrap();
+    let tbroken = w.add_template("Ancien", TemplateContext::Interview, "Ancien modele");
+    let broken = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "old D-1", -1, tbroken),
+        now(),
+    )
+    .unwrap();
+    w.store
+        .conn()
+        .execute("UPDATE templates SET active = 0 WHERE id = ?1", [tbroken])
+        .unwrap();
+
+    let out = events::create_event(
+        &mut w.store,
+        &admin,
+        NewEventInput {
+            participant_id: w.alice,
+            kind: EventKind::Interview,
+            event_type: "diagnosis".into(), // rule types match ignoring case
+            starts_local: local("2026-03-27 15:30"),
+            collaborator_id: Some(w.collaborator),
+            location: "Lyon".into(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap();
+    let e = out.event_id;
+    let created: Vec<(i64, String)> = {
+        let mut stmt = w
+            .store
+            .conn()
+            .prepare("SELECT automation_id, kind FROM messages WHERE event_id = ?1 ORDER BY automation_id")
+            .unwrap();
+        stmt.query_map([e], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        created,
+        vec![
+            (d2, "reminder".to_string()),
+            (follow, "follow_up".to_string())
+        ]
+    );
+    assert!(out.changes.iter().any(
+        |c| matches!(c, ReminderChange::Broken { automation_id, .. } if *automation_id == broken)
+    ));
+    let d2_msg: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM messages WHERE automation_id = ?1",
+            [d2],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // Friday 27 March 15:30 CET: D-2 is Wednesday 25 at 15:30 CET.
+    assert_eq!(planned(&w, d2_msg), utc("2026-03-25T14:30:00Z"));
+    let f_msg: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM messages WHERE automation_id = ?1",
+            [follow],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // D+3 is Monday 30 March at 15:30, now CEST.
+    assert_eq!(planned(&w, f_msg), utc("2026-03-30T13:30:00Z"));
+    assert_eq!(
+        w.message(f_msg).text,
+        "Comment s'est passe votre diagnosis ?"
+    );
+
+    // Applying again creates nothing twice.
+    let again = automations::apply_automations(w.store.conn(), e, now()).unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|c| !matches!(c, ReminderChange::Created { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
+        2
+    );
+}
+
+#[test]
+fn automations_respect_collaborators_types_and_manual_reminders() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    // Another type: no reminder.
+    let e1 = w.event_with(w.alice, "2026-03-27 15:30", "workshop", "Lyon", None);
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e1),
+        0
+    );
+    // Another collaborator: no reminder.
+    let admin2 = admin.clone();
+    let other = w.other_collaborator;
+    let e2 = events::create_event(
+        &mut w.store,
+        &admin2,
+        NewEventInput {
+            participant_id: w.alice,
+            kind: EventKind::Interview,
+            event_type: "diagnosis".into(),
+            starts_local: local("2026-03-27 15:30"),
+            collaborator_id: Some(other),
+            location: "Lyon".into(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap()
+    .event_id;
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e2),
+        0
+    );
+    // A manual reminder takes the place of the rule's.
+    let e3 = w.event_with(
+        w.alice,
+        "2026-03-27 15:30",
+        "diagnosis",
+        "Lyon",
+        Some(ReminderRequest {
+            when: When::DaysBefore(1),
+            body: Body::Template(w.t_interview),
+        }),
+    );
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e3),
+        1
+    );
+    assert_eq!(
+        w.int(
+            "SELECT count(*) FROM messages WHERE event_id = ?1 AND automation_id IS NULL",
+            e3
+        ),
+        1
+    );
+    // Changing e2's collaborator to the rule's creates the rule's reminder then.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e2,
+        EventChange {
+            collaborator_id: Some(Some(w.collaborator)),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(
+        out.changes
+            .iter()
+            .any(|c| matches!(c, ReminderChange::Created { .. }))
+    );
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e2),
+        1
+    );
+    // And back: the rule no longer applies, its reminder is cancelled with the reason.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e2,
+        EventChange {
+            collaborator_id: Some(Some(other)),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(
+        out.notices()[0].contains("no longer applies"),
+        "{:?}",
+        out.notices()
+    );
+}
+
+#[test]
+fn dry_run_lists_what_rules_would_create_and_writes_nothing() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    // Events first, rules afterwards: nothing exists yet for them.
+    let e1 = w.event(w.alice, "2026-03-27 15:30");
+    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let e2 = w.event(nomobile, "2026-03-26 10:00");
+    let _far = w.event(w.alice, "2026-05-27 15:30");
+    automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let count = |w: &World, table: &str| -> i64 {
+        w.store
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = (
+        count(&w, "messages"),
+        count(&w, "audit_log"),
+        count(&w, "events"),
+    );
+    let plan = automations::dry_run(&w.store, 7, now()).unwrap();
+    assert_eq!(
+        before,
+        (
+            count(&w, "messages"),
+            count(&w, "audit_log"),
+            count(&w, "events")
+        )
+    );
+    assert_eq!(plan.len(), 2, "{plan:?}");
+    let p1 = plan.iter().find(|p| p.event_id == e1).unwrap();
+    assert_eq!(p1.planned_at, Some(utc("2026-03-25T14:30:00Z")));
+    assert_eq!(p1.delay, "D-2");
+    assert!(p1.error.is_none());
+    assert!(p1.text.as_deref().unwrap().starts_with("Bonjour Alice"));
+    let p2 = plan.iter().find(|p| p.event_id == e2).unwrap();
+    assert!(p2.error.as_deref().unwrap().contains("no mobile"));
+    assert!(p2.planned_at.is_none());
+
+    // Applying the rules for real creates what the dry run showed, once.
+    let op = w.operator("claire", "instant,scheduled");
+    assert!(automations::apply_upcoming(&mut w.store, &op, 7, now()).is_err());
+    let done = automations::apply_upcoming(&mut w.store, &admin, 7, now()).unwrap();
+    let created: Vec<i64> = done
+        .iter()
+        .filter(|(_, c)| matches!(c, ReminderChange::Created { .. }))
+        .map(|(e, _)| *e)
+        .collect();
+    assert_eq!(created, vec![e1]);
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e1),
+        1
+    );
+    let again = automations::apply_upcoming(&mut w.store, &admin, 7, now()).unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|(_, c)| !matches!(c, ReminderChange::Created { .. }))
+    );
+    assert!(
+        automations::dry_run(&w.store, 7, now())
+            .unwrap()
+            .iter()
+            .all(|p| p.event_id != e1)
+    );
+}
+
+#[test]
+fn switching_the_reminder_off_cancels_it_and_keeps_rules_from_recreating_it() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let d2 = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let m: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM messages WHERE automation_id = ?1",
+            [d2],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let report = reminders::switch_off_reminder(&mut w.store, &admin, e, now()).unwrap();
+    assert_eq!(report.cancelled, vec![m]);
+    assert_eq!(w.message(m).status, "cancelled");
+    assert_eq!(
+        w.int("SELECT reminder_enabled FROM events WHERE id = ?1", e),
+        0
+    );
+    // Moving the event afterwards does not bring the rule's reminder back.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-04-03 15:30")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(out.changes.is_empty(), "{:?}", out.notices());
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
+        1
+    );
+}
+
+#[test]
+fn event_times_follow_the_organisation_timezone_and_its_gaps() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    // 02:30 does not exist in Paris on 29 March 2026 (02:00 -> 03:00): it moves forward to 03:30 CEST.
+    let gap = w.event(w.alice, "2026-03-29 02:30");
+    let (starts_at, starts_local): (i64, String) = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT starts_at, starts_local FROM events WHERE id = ?1",
+            [gap],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(starts_at, utc("2026-03-29T01:30:00Z").timestamp());
+    assert_eq!(starts_local, "2026-03-29 03:30:00");
+    // 02:30 happens twice on 25 October: the first (CEST) occurrence is taken.
+    let fold = w.event(w.alice, "2026-10-25 02:30");
+    assert_eq!(
+        w.int("SELECT starts_at FROM events WHERE id = ?1", fold),
+        utc("2026-10-25T00:30:00Z").timestamp()
+    );
+    // Guadeloupe (UTC-4, no DST): a D-2 reminder of a 15:30 interview leaves at 15:30 local.
+    admin::set_setting(
+        &mut w.store,
+        &admin,
+        "timezone",
+        "America/Guadeloupe",
+        now(),
+    )
+    .unwrap();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    assert_eq!(
+        w.int("SELECT starts_at FROM events WHERE id = ?1", e),
+        utc("2026-03-27T19:30:00Z").timestamp()
+    );
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(2),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(r.planned_at, utc("2026-03-25T19:30:00Z"));
+    assert_eq!(r.planned_local, local("2026-03-25 15:30"));
+}
+
+#[test]
+fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_moves() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    reminders::edit_reminder_time(
+        &mut w.store,
+        &admin,
+        r.message_id,
+        local("2026-03-26 10:00"),
+        now(),
+    )
+    .unwrap();
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-04-03 15:30")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    // D-1 of Friday 3 April 15:30 CEST.
+    assert_eq!(planned(&w, r.message_id), utc("2026-04-02T13:30:00Z"));
+    assert!(
+        out.notices()[0].contains("manual edit was dropped"),
+        "{:?}",
+        out.notices()
+    );
+
+    // A reminder at an exact time keeps it while it stays valid.
+    let e2 = w.event(w.alice, "2026-03-27 15:30");
+    let r2 = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e2,
+        When::At(local("2026-03-25 10:00")),
+        Body::Template(w.t_interview),
+        now(),
+    )
+    .unwrap();
+    events::update_event(
+        &mut w.store,
+        &admin,
+        e2,
+        EventChange {
+            starts_local: Some(local("2026-03-28 11:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(planned(&w, r2.message_id), utc("2026-03-25T09:00:00Z"));
+    assert!(
+        w.message(r2.message_id)
+            .text
+            .contains("RDV le 28/03 a 11h00")
+    );
+    // Moved before that time: the exact time is no longer before the event, so it is cancelled.
+    let out = events::update_event(
+        &mut w.store,
+        &admin,
+        e2,
+        EventChange {
+            starts_local: Some(local("2026-03-24 11:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(w.message(r2.message_id).status, "cancelled");
+    assert!(
+        out.notices()[0].contains("not before the event"),
+        "{:?}",
+        out.notices()
+    );
+}
