@@ -232,7 +232,8 @@ impl<S: Source> Pager<S> {
         } else if self.selected >= self.offset + height {
             self.offset = self.selected + 1 - height;
         }
-        self.offset = self.offset.min(self.rows.len().saturating_sub(1));
+        // Never leave blank rows at the bottom while earlier rows could fill them (End).
+        self.offset = self.offset.min(self.rows.len().saturating_sub(height));
         self.offset
     }
 

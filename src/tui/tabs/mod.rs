@@ -286,6 +286,7 @@ impl Selection {
         } else if self.selected >= self.offset + self.height {
             self.offset = self.selected + 1 - self.height;
         }
+        self.offset = self.offset.min(len.saturating_sub(self.height));
         self.offset
     }
 }
