@@ -155,7 +155,11 @@ fn page_down_on_sent_walks_a_2000_row_list_to_its_end_by_keyset_pages() {
     app.handle_key(code(KeyCode::End));
     let end = visible_people(&render(&mut app, 80, 24));
     assert_eq!(end.last(), Some(&1));
-    assert_eq!(end.len(), 19, "End shows a full screen of the last rows: {end:?}");
+    assert_eq!(
+        end.len(),
+        19,
+        "End shows a full screen of the last rows: {end:?}"
+    );
     // And back up from the end, page by page, past the loaded window.
     for _ in 0..30 {
         app.handle_key(code(KeyCode::PageUp));

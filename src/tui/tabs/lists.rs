@@ -51,6 +51,14 @@ fn title(ctx: &Ctx, key: &str) -> Span<'static> {
     Span::styled(ctx.tr(key).to_string(), ctx.theme.title())
 }
 
+/// `J` (jour J) in French, `D` (D-day) in English, for delays such as `J-2` / `D-2`.
+pub fn day_letter(lang: crate::i18n::Lang) -> char {
+    match lang {
+        crate::i18n::Lang::Fr => 'J',
+        crate::i18n::Lang::En => 'D',
+    }
+}
+
 /// Agenda: events from today on, grouped by day.
 pub struct AgendaTab {
     pager: Option<Pager<EventsSource>>,
@@ -131,7 +139,7 @@ impl TabView for AgendaTab {
             };
             let reminder = if e.reminder_enabled {
                 match e.reminder_days_before {
-                    Some(d) => format!("✓ J-{d}"),
+                    Some(d) => format!("✓ {}-{d}", day_letter(ctx.lang())),
                     None => "✓".to_string(),
                 }
             } else {
