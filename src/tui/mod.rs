@@ -88,7 +88,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let mut problems: Vec<String> = keymap_problems.iter().map(ToString::to_string).collect();
     problems.extend(config_problem);
 
-    let mut app = App::new(store, actor, lang, keymap, clock);
+    let mut app = App::new(store, actor, lang, keymap, clock.clone());
     app.set_location(db.display().to_string());
     app.show_problems(problems);
 
@@ -102,12 +102,24 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     spawn_input(tx.clone());
     spawn_tick(tx.clone());
-    // The scheduler will get a clone of `tx` and send `AppEvent::QueueChanged`.
+    // The scheduler runs inside the TUI (one process holds the sending lease at a time; a
+    // `smsdesk run` service may hold it instead). It tells the screen when messages changed.
+    let notify = tx.clone();
+    let scheduler = crate::scheduler::spawn(
+        crate::scheduler::Options::new(db.clone(), clock),
+        Some(Box::new(move |_| {
+            let _ = notify.send(AppEvent::QueueChanged);
+        })),
+    );
     drop(tx);
 
     let outcome = event_loop(&mut terminal, &mut app, &rx);
     drop(terminal);
     drop(guard);
+    // After the terminal is restored: in-flight sends finish and the lease is released.
+    if let Err(e) = scheduler.stop() {
+        eprintln!("smsdesk: scheduler: {e}");
+    }
     outcome
 }
 
