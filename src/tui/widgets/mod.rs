@@ -1,0 +1,3 @@
+//! Windows and editors that own the keyboard while open.
+
+pub mod confirm;
