@@ -11,6 +11,7 @@ use super::tabs::lists::{AgendaTab, ContactsTab, HistoryTab, InboxTab};
 use super::tabs::messages::MessagesTab;
 use super::tabs::{Ctx, Outcome, TabView};
 use super::theme::Theme;
+use super::widgets::confirm::{Confirm, ConfirmKey};
 use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Lang, tr, trf};
@@ -101,6 +102,8 @@ enum Popup {
     },
     /// "Unsaved changes, quit anyway?"
     ConfirmQuit,
+    /// A tab's question before a change (cancel N messages, move one).
+    Confirm(Confirm),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -339,6 +342,10 @@ impl App {
     /// Pasted text goes to the filter bar when it has the keyboard; elsewhere it is ignored
     /// (a paste must never run commands).
     pub fn handle_paste(&mut self, text: &str) {
+        if let Some(Popup::Confirm(c)) = &mut self.popup {
+            c.paste(text);
+            return;
+        }
         if let Some(edit) = &mut self.filter_edit {
             edit.push_str(&clean(text));
         }
@@ -384,6 +391,7 @@ impl App {
                     scroll: 0,
                 });
             }
+            Outcome::Confirm(c) => self.popup = Some(Popup::Confirm(c)),
             Outcome::EditFilter => {
                 let current = self.views[self.tab.index()].filter().map(str::to_string);
                 if let Some(text) = current {
@@ -452,6 +460,18 @@ impl App {
             return;
         };
         match popup {
+            Popup::Confirm(c) => match c.key(key, dialog.as_deref()) {
+                ConfirmKey::Stay => {}
+                ConfirmKey::Closed => self.popup = None,
+                ConfirmKey::Confirmed => {
+                    let now = self.clock.now();
+                    if let Ok(done) = c.run(&mut self.store, &self.actor, now) {
+                        self.popup = None;
+                        self.info(done);
+                        self.with_view(|v, ctx| v.after_change(ctx));
+                    }
+                }
+            },
             Popup::ConfirmQuit => match dialog.as_deref() {
                 Some("confirm") => {
                     self.popup = None;
@@ -577,7 +597,33 @@ impl App {
         self.views[self.tab.index()].draw(frame, body, &ctx);
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
-        if let Some(popup) = &mut self.popup {
+        if let Some(Popup::Confirm(c)) = &self.popup {
+            let hint = if c.input.is_some() {
+                hints(
+                    &self.keymap,
+                    &self.shipped,
+                    self.lang,
+                    Context::Editor,
+                    &["close"],
+                )
+                .into_iter()
+                .map(|(k, d)| format!("{k} {d}"))
+                .chain([format!("Enter {}", tr(self.lang, "confirm.validate"))])
+                .collect::<Vec<_>>()
+            } else {
+                hints(
+                    &self.keymap,
+                    &self.shipped,
+                    self.lang,
+                    Context::Dialog,
+                    &["confirm", "close"],
+                )
+                .into_iter()
+                .map(|(k, d)| format!("{k} {d}"))
+                .collect()
+            };
+            c.draw(frame, area, self.theme, &hint.join("  "));
+        } else if let Some(popup) = &mut self.popup {
             draw_popup(
                 frame,
                 area,
@@ -686,7 +732,7 @@ impl App {
         };
         let mut shown: Vec<(String, String)> = Vec::new();
         match &self.popup {
-            Some(Popup::ConfirmQuit) => {
+            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => {
                 shown.extend(hints_for(Context::Dialog, &["confirm", "close"]))
             }
             Some(_) => {
@@ -781,6 +827,8 @@ fn draw_popup(
     theme: Theme,
 ) {
     let (title, lines, scroll, rect) = match popup {
+        // Drawn by its own widget.
+        Popup::Confirm(_) => return,
         Popup::ConfirmQuit => {
             let rect = centered(area, 60, 20);
             (

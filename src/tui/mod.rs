@@ -11,6 +11,7 @@ mod pager;
 mod queries;
 mod tabs;
 mod theme;
+mod widgets;
 
 pub use app::{App, Tab};
 pub use theme::Theme;

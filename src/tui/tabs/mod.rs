@@ -53,6 +53,8 @@ pub enum Outcome {
     ShowBatch(i64),
     /// A known action this version does not offer yet (the status line says so).
     NotYet,
+    /// Ask before a change; the app runs it with the store when the operator says yes.
+    Confirm(crate::tui::widgets::confirm::Confirm),
 }
 
 pub trait TabView {
@@ -76,6 +78,10 @@ pub trait TabView {
     /// Restricts the list to one batch's messages (`None`: all messages).
     fn show_batch(&mut self, _batch: Option<i64>, _ctx: &Ctx) -> Result<()> {
         Ok(())
+    }
+    /// A confirmed change was made: re-read (and forget a selection that is now done).
+    fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        self.refresh(ctx).map(|_| ())
     }
     /// Rows currently held in memory (diagnostics and tests: paging must stay bounded).
     fn loaded_rows(&self) -> usize {
