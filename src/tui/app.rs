@@ -324,6 +324,7 @@ impl App {
         let mut act = Act {
             store: &mut self.store,
             actor: &self.actor,
+            keymap: &self.keymap,
             fmt: Fmt {
                 lang: self.lang,
                 tz: self.org.tz,

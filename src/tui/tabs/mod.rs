@@ -10,7 +10,7 @@ use super::pager::{Pager, Source};
 use super::theme::Theme;
 use crate::core::Actor;
 use crate::i18n::Lang;
-use crate::keymap::Context;
+use crate::keymap::{Context, Keymap};
 use crate::store::{Result, Store};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -50,6 +50,8 @@ impl Ctx<'_> {
 pub struct Act<'a> {
     pub store: &'a mut Store,
     pub actor: &'a Actor,
+    /// The live bindings, for editors resolving their own keys (`Editor`, `Dialog`).
+    pub keymap: &'a Keymap,
     pub fmt: Fmt,
     pub theme: Theme,
     pub now: DateTime<Utc>,
