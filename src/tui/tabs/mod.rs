@@ -4,6 +4,7 @@ pub mod admin;
 pub mod dashboard;
 pub mod lists;
 pub mod messages;
+pub mod templates;
 
 use super::fmt::{Fmt, truncate};
 use super::pager::{Pager, Source};

@@ -356,15 +356,14 @@ impl Form {
             }
         }
         let message_rows = u16::from(self.message.is_some());
-        let composer_rows: u16 = if self.composer.is_some() {
-            (inner.height.saturating_sub(message_rows) / 2).max(6)
+        let avail = inner.height.saturating_sub(message_rows);
+        let needed = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+        // The fields take what they need; the composer the rest (at least 6 rows).
+        let field_rows = if self.composer.is_some() {
+            needed.min(avail.saturating_sub(6)).max(1)
         } else {
-            0
+            avail.max(1)
         };
-        let field_rows = inner
-            .height
-            .saturating_sub(composer_rows + message_rows)
-            .max(1);
         let rows = usize::from(field_rows);
         if focus_line < self.offset {
             self.offset = focus_line;
@@ -480,4 +479,33 @@ fn field_line(
         spans.push(Span::styled("█", theme.dim()));
     }
     Line::from(spans)
+}
+
+/// A small centred question over `area` (a confirmation): title, the lines, and the answer
+/// keys in the footer (the owner resolves them with the `Dialog` context of the keymap).
+pub fn draw_question(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: &[String]) {
+    let width = area.width.clamp(20, 64).min(area.width);
+    let inner_w = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let height = (u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2)).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    let text: Vec<Line> = lines.iter().map(|l| Line::from(clean(l))).collect();
+    let p = Paragraph::new(text)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.warn())
+                .title(Span::styled(format!(" {} ", clean(title)), theme.title())),
+        );
+    frame.render_widget(p, rect);
 }
