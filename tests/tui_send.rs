@@ -235,7 +235,7 @@ fn a_filter_term_not_understood_says_which_and_leaves_the_list_alone() {
 fn moving_a_message_checks_the_window_and_keeps_the_window_open_on_a_refusal() {
     let f = store_with_queue();
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
-    press(&mut app, "7E");
+    press(&mut app, "7m");
     let screen = render(&mut app, 80, 24);
     // Prefilled with the planned local time.
     assert!(screen.contains("31/03/2026 10:00"), "{screen}");

@@ -10,7 +10,6 @@ use crate::store::Result;
 use crate::store::automations::{self, AutomationRow};
 use crate::store::operators::{self, Operator};
 use crate::store::settings::{self, SPECS};
-use crate::store::templates::{self, TemplateRow};
 use crate::tui::fmt::{clean, mark};
 use crate::tui::queries::collaborator_names;
 use ratatui::Frame;
@@ -18,17 +17,35 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use std::collections::HashMap;
 
-fn header(frame: &mut Frame, area: Rect, ctx: &Ctx, title_key: &str, count: usize) -> Rect {
+pub(super) fn header(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    title_key: &str,
+    count: usize,
+) -> Rect {
+    header_with(frame, area, ctx, title_key, count, ctx.tr("ui.read_only"))
+}
+
+/// The info line of an administration list: title, a note, the row count.
+pub(super) fn header_with(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    title_key: &str,
+    count: usize,
+    note: &str,
+) -> Rect {
     let (info, table) = split_info(area);
     let left = vec![
         Span::styled(ctx.tr(title_key).to_string(), ctx.theme.title()),
-        Span::styled(format!("  {}", ctx.tr("ui.read_only")), ctx.theme.dim()),
+        Span::styled(format!("  {note}"), ctx.theme.dim()),
     ];
     info_line(frame, info, ctx, left, count.to_string());
     table
 }
 
-fn replace<T: PartialEq>(slot: &mut Vec<T>, fresh: Vec<T>) -> bool {
+pub(super) fn replace<T: PartialEq>(slot: &mut Vec<T>, fresh: Vec<T>) -> bool {
     let changed = *slot != fresh;
     *slot = fresh;
     changed
@@ -86,67 +103,6 @@ impl TabView for SettingsTab {
                     styled(key.clone(), ctx.theme.key()),
                     value,
                     styled(help, ctx.theme.dim()),
-                ]
-            })
-            .collect();
-        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
-    }
-
-    fn hints(&self) -> &'static [&'static str] {
-        &["down", "up"]
-    }
-}
-
-/// Templates with their use.
-#[derive(Default)]
-pub struct TemplatesTab {
-    rows: Vec<TemplateRow>,
-    sel: Selection,
-}
-
-impl TabView for TemplatesTab {
-    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        Ok(replace(&mut self.rows, templates::list(ctx.conn)?))
-    }
-
-    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
-        Ok(self
-            .sel
-            .action(action, self.rows.len())
-            .unwrap_or(match action {
-                "open" | "new" | "edit" | "delete" | "toggle" => Outcome::NotYet,
-                _ => Outcome::Ignored,
-            }))
-    }
-
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let table = header(frame, area, ctx, "tab.templates", self.rows.len());
-        let offset = self.sel.viewport(body_height(table), self.rows.len());
-        let cols = [
-            Col::fill(ctx.tr("col.name"), 20, 0),
-            Col::new(ctx.tr("col.context"), 11, 1),
-            Col::new(ctx.tr("col.active"), 7, 2),
-            Col::new(ctx.tr("col.locked"), 7, 4),
-            Col::new(ctx.tr("col.reply_expected"), 9, 3),
-            Col::new(ctx.tr("col.used"), 7, 2),
-        ];
-        let cells = self
-            .rows
-            .iter()
-            .map(|t| {
-                let active = if t.active {
-                    ctx.theme.ok()
-                } else {
-                    ctx.theme.dim()
-                };
-                vec![
-                    cell(clean(&t.name)),
-                    cell(ctx.fmt.kind(&t.context)),
-                    styled(ctx.fmt.yes_no(t.active), active),
-                    cell(mark(t.locked)),
-                    cell(mark(t.reply_expected)),
-                    cell(t.used.to_string()),
                 ]
             })
             .collect();

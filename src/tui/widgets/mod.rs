@@ -1,3 +1,5 @@
-//! Windows and editors that own the keyboard while open.
+//! Reusable editing widgets: the SMS composer, the keyboard form, the confirmation window.
 
+pub mod composer;
 pub mod confirm;
+pub mod form;
