@@ -275,3 +275,112 @@ fn moving_a_message_checks_the_window_and_keeps_the_window_open_on_a_refusal() {
             .contains("31/03 15:00")
     );
 }
+
+/// One participant (Élodie Martin, consenting, mobile) with an interview on Friday 3 April
+/// 2026 at 14:00 Paris, no reminder; an active interview template.
+fn store_with_event() -> Fixture {
+    use smsdesk::core::Actor;
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    let mut f = empty_store();
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    let conn = f.store.conn();
+    conn.execute(
+        "INSERT INTO participants(kind, civility, first_name, last_name, mobile, sms_consent, programme, created_at, updated_at)
+         VALUES ('participant','Mme','Élodie','Martin','+33612345678',1,'PLIE',?1,?1)",
+        [now().timestamp()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+         VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
+        [now().timestamp()],
+    )
+    .unwrap();
+    let starts = chrono::NaiveDate::from_ymd_opt(2026, 4, 3)
+        .unwrap()
+        .and_hms_opt(14, 0, 0)
+        .unwrap();
+    create_event(
+        &mut f.store,
+        &actor,
+        NewEventInput {
+            participant_id: 1,
+            kind: EventKind::Interview,
+            event_type: "diagnostic".into(),
+            starts_local: starts,
+            collaborator_id: None,
+            location: String::new(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap();
+    f
+}
+
+#[test]
+fn a_d2_reminder_switched_on_from_the_agenda_appears_in_upcoming_at_the_right_time() {
+    let f = store_with_event();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "a");
+    assert!(render(&mut app, 80, 24).contains("Martin"));
+    press(&mut app, "t");
+    assert!(app.is_editing());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("D-1") && screen.contains("Rappel RDV"),
+        "{screen}"
+    );
+    // Tab to "When", → once: D-2; the template is already chosen. Save.
+    app.handle_key(code(KeyCode::Tab));
+    app.handle_key(code(KeyCode::Right));
+    app.handle_key(smsdesk_ctrl('s'));
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+    let msg = app.status_message().unwrap_or_default().to_string();
+    assert!(msg.contains("01/04 14:00"), "{msg}");
+    // In Upcoming: Wednesday 1 April 14:00, the interview's time of day two days before.
+    press(&mut app, "7");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("01/04 14:00") && screen.contains("Élodie Martin"),
+        "{screen}"
+    );
+    // Checked in the store through another connection.
+    let store = Store::open(&f.path()).unwrap();
+    let (planned, kind, text): (i64, String, String) = store
+        .conn()
+        .query_row(
+            "SELECT planned_at, kind, text FROM messages WHERE status = 'pending'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(kind, "reminder");
+    assert_eq!(
+        planned,
+        Utc.with_ymd_and_hms(2026, 4, 1, 12, 0, 0)
+            .unwrap()
+            .timestamp()
+    );
+    assert!(text.starts_with("Bonjour Élodie"), "{text}");
+}
+
+#[test]
+fn cancelling_an_event_from_the_agenda_cancels_its_reminder() {
+    let f = store_with_event();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "at");
+    app.handle_key(smsdesk_ctrl('s'));
+    assert_eq!(status_of(&f, "Élodie Martin"), "pending");
+    press(&mut app, "d");
+    assert!(render(&mut app, 80, 24).contains("Annuler"));
+    press(&mut app, "o");
+    assert_eq!(status_of(&f, "Élodie Martin"), "cancelled");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("annulé"), "{screen}");
+}
+
+fn smsdesk_ctrl(c: char) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(KeyCode::Char(c), crossterm::event::KeyModifiers::CONTROL)
+}
