@@ -384,3 +384,44 @@ fn cancelling_an_event_from_the_agenda_cancels_its_reminder() {
 fn smsdesk_ctrl(c: char) -> crossterm::event::KeyEvent {
     crossterm::event::KeyEvent::new(KeyCode::Char(c), crossterm::event::KeyModifiers::CONTROL)
 }
+
+#[test]
+fn a_reply_of_the_review_list_gets_the_outcome_the_operator_types() {
+    let f = sample_store();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "i");
+    // The review list alone.
+    press(&mut app, "t");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("oui mais") && !screen.contains("STOP  "),
+        "{screen}"
+    );
+    // The conversation with that number.
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("oui mais à 15h") && screen.contains('←'),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Esc));
+    press(&mut app, "m");
+    press(&mut app, "will come at 15:00");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(&mut app, 80, 24));
+    let store = Store::open(&f.path()).unwrap();
+    let (state, outcome): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT state, outcome FROM replies WHERE text = 'oui mais à 15h'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (state.as_str(), outcome.as_str()),
+        ("resolved", "will come at 15:00")
+    );
+    // Settled, it leaves the review list.
+    assert!(!render(&mut app, 80, 24).contains("oui mais"));
+}

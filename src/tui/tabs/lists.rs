@@ -538,9 +538,135 @@ pub struct InboxTab {
 impl InboxTab {
     pub fn new() -> Self {
         InboxTab {
-            pager: Pager::new(RepliesSource, PAGE),
+            pager: Pager::new(RepliesSource { state: None }, PAGE),
             height: 10,
         }
+    }
+
+    /// The conversation with one number: every message sent to it and every reply from it,
+    /// in time order (through the per-phone indexes).
+    fn conversation(&self, ctx: &Ctx) -> Result<Outcome> {
+        let Some(r) = self.pager.selected() else {
+            return Ok(Outcome::Handled);
+        };
+        let phone_e164 = r.from_phone.clone();
+        let mut items: Vec<(i64, bool, String, String)> = Vec::new();
+        let mut stmt = ctx.conn.prepare_cached(
+            "SELECT COALESCE(sent_at, planned_at), text, status FROM messages WHERE phone = ?1
+             ORDER BY COALESCE(sent_at, planned_at) DESC LIMIT 200",
+        )?;
+        let sent = stmt.query_map([&phone_e164], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for m in sent {
+            let (at, text, status) = m?;
+            items.push((at, true, text, ctx.fmt.status(&status)));
+        }
+        let mut stmt = ctx.conn.prepare_cached(
+            "SELECT received_at, text, state, outcome FROM replies WHERE from_phone = ?1
+             ORDER BY received_at DESC LIMIT 200",
+        )?;
+        let got = stmt.query_map([&phone_e164], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })?;
+        for m in got {
+            let (at, text, state, outcome) = m?;
+            let note = if outcome.is_empty() {
+                ctx.fmt.reply_state(&state)
+            } else {
+                format!("{} · {}", ctx.fmt.reply_state(&state), clean(&outcome))
+            };
+            items.push((at, false, text, note));
+        }
+        items.sort_by_key(|i| i.0);
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        for (at, outgoing, text, note) in items {
+            let (arrow, style) = if outgoing {
+                ("→", ctx.theme.dim())
+            } else {
+                ("←", ctx.theme.title())
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{arrow} {}  ", ctx.fmt.time(at)), style),
+                Span::styled(note, ctx.theme.dim()),
+            ]));
+            for l in crate::text::sanitize_multiline(&text).lines() {
+                lines.push(Line::from(format!("   {l}")));
+            }
+        }
+        let name = if r.participant_name.is_empty() {
+            phone(&r.from_phone, ctx.region)
+        } else {
+            format!(
+                "{} · {}",
+                clean(&r.participant_name),
+                phone(&r.from_phone, ctx.region)
+            )
+        };
+        Ok(Outcome::Popup(name, lines))
+    }
+
+    /// Settling a reply of the review list: the outcome typed (or one of the template's
+    /// keyword outcomes) is set on its event through `core::replies::resolve`.
+    fn ask_outcome(&self, ctx: &Ctx) -> Result<Outcome> {
+        let Some(r) = self.pager.selected() else {
+            return Ok(Outcome::Handled);
+        };
+        let lang = ctx.lang();
+        if r.state != "review" {
+            return Ok(Outcome::Error(ctx.tr("inbox.not_review").to_string()));
+        }
+        let mut outcomes: Vec<String> = Vec::new();
+        if let Some(m) = r.message_id {
+            let mut stmt = ctx.conn.prepare_cached(
+                "SELECT k.keyword, k.outcome FROM template_keywords k
+                 JOIN messages m ON m.template_id = k.template_id WHERE m.id = ?1 ORDER BY k.keyword",
+            )?;
+            let rows = stmt.query_map([m], |row| {
+                Ok(format!(
+                    "{} → {}",
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?
+                ))
+            })?;
+            for o in rows {
+                outcomes.push(clean(&o?));
+            }
+        }
+        let mut lines = vec![
+            Line::from(format!("« {} »", clean(&r.text))),
+            Line::from(Span::styled(clean(&r.review_reason), ctx.theme.warn())),
+        ];
+        if !outcomes.is_empty() {
+            lines.push(Line::from(format!(
+                "{} {}",
+                ctx.tr("inbox.known_outcomes"),
+                outcomes.join(" · ")
+            )));
+        }
+        let id = r.id;
+        Ok(Outcome::Confirm(
+            Confirm::new(
+                ctx.tr("inbox.resolve_title").to_string(),
+                lines,
+                Box::new(move |store, actor, now, typed| {
+                    let outcome = typed.trim();
+                    crate::core::replies::resolve(store, actor, id, outcome, now)
+                        .map(|()| trf(lang, "inbox.resolved", &[("outcome", &clean(outcome))]))
+                        .map_err(|e| e.to_string())
+                }),
+            )
+            .with_input(ctx.tr("col.outcome").to_string(), String::new()),
+        ))
     }
 }
 
@@ -554,7 +680,18 @@ impl TabView for InboxTab {
             return Ok(done);
         }
         Ok(match action {
-            "filter" | "open" | "edit" => Outcome::NotYet,
+            "open" => self.conversation(ctx)?,
+            "edit" => self.ask_outcome(ctx)?,
+            // The review list alone, or every reply.
+            "toggle" | "filter" => {
+                self.pager.source.state = match self.pager.source.state {
+                    None => Some("review"),
+                    Some(_) => None,
+                };
+                self.pager.reset();
+                self.pager.first(ctx.conn)?;
+                Outcome::Handled
+            }
             _ => Outcome::Ignored,
         })
     }
@@ -568,7 +705,13 @@ impl TabView for InboxTab {
             Col::new(ctx.tr("col.state"), 12, 2),
             Col::new(ctx.tr("col.outcome"), 16, 3),
         ];
-        let left = vec![title(ctx, "tab.inbox")];
+        let mut left = vec![title(ctx, "tab.inbox")];
+        if self.pager.source.state.is_some() {
+            left.push(Span::styled(
+                format!("  {}", ctx.tr("inbox.review_only")),
+                ctx.theme.warn(),
+            ));
+        }
         self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, r, _| {
             let state_style = if r.state == "review" {
                 ctx.theme.warn()
@@ -592,7 +735,7 @@ impl TabView for InboxTab {
     }
 
     fn hints(&self) -> &'static [&'static str] {
-        &["page_down", "page_up", "first", "last"]
+        &["open", "toggle", "edit", "page_down", "page_up"]
     }
 
     fn loaded_rows(&self) -> usize {
