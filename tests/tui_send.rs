@@ -425,3 +425,56 @@ fn a_reply_of_the_review_list_gets_the_outcome_the_operator_types() {
     // Settled, it leaves the review list.
     assert!(!render(&mut app, 80, 24).contains("oui mais"));
 }
+
+#[test]
+fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
+    let f = sample_store();
+    let path = f.dir.path().join("contacts.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Nom").unwrap();
+        sheet.write_string(0, 1, "Téléphone").unwrap();
+        // A spreadsheet dropped the leading zero of 06 11 22 33 44 (twice: a duplicate).
+        sheet.write_number(1, 1, 611223344.0).unwrap();
+        sheet.write_number(2, 1, 611223344.0).unwrap();
+        sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
+        sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
+        book.save(&path).unwrap();
+    }
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "9n");
+    assert!(app.is_editing());
+    app.handle_paste(&path.display().to_string());
+    for _ in 0..3 {
+        app.handle_key(code(KeyCode::Tab));
+    }
+    press(&mut app, "Portes ouvertes samedi");
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(app.has_popup(), "{screen}");
+    assert!(
+        screen.contains("2 valid number(s), 1 duplicate(s) removed, 1 invalid"),
+        "{screen}"
+    );
+    // The landline is refused with its row in the file.
+    assert!(screen.contains("row 5"), "{screen}");
+    press(&mut app, "y");
+    assert_eq!(app.status_message(), Some("2 message(s) queued"));
+    assert!(!app.is_editing());
+    let store = Store::open(&f.path()).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT phone, text FROM messages WHERE kind = 'free' AND status = 'pending' ORDER BY phone")
+        .unwrap();
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ["+33611223344", "+33755667788"]
+    );
+    assert!(rows[0].1.starts_with("Portes ouvertes samedi") && rows[0].1.contains("STOP"));
+}

@@ -7,6 +7,7 @@
 use super::fmt::{Fmt, clean, truncate};
 use super::tabs::admin::{AutomationsTab, SettingsTab, UsersTab};
 use super::tabs::dashboard::DashboardTab;
+use super::tabs::free::FreeTab;
 use super::tabs::lists::{AgendaTab, ContactsTab, HistoryTab, InboxTab};
 use super::tabs::messages::MessagesTab;
 use super::tabs::templates::TemplatesTab;
@@ -159,7 +160,7 @@ impl App {
                     Tab::Sent => Box::new(MessagesTab::new(ListKind::Sent)),
                     Tab::Upcoming => Box::new(MessagesTab::new(ListKind::Upcoming)),
                     Tab::Batch => Box::new(HistoryTab::new("batch")),
-                    Tab::Free => Box::new(HistoryTab::new("free")),
+                    Tab::Free => Box::new(FreeTab::new()),
                     Tab::Agenda => Box::new(AgendaTab::new()),
                     Tab::Contacts => Box::new(ContactsTab::new()),
                     Tab::Inbox => Box::new(InboxTab::new()),

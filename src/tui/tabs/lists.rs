@@ -789,7 +789,7 @@ impl TabView for HistoryTab {
         let (title_key, note_key) = if batch {
             ("tab.batch", "ui.batch_later")
         } else {
-            ("tab.free", "ui.free_later")
+            ("tab.free", "free.history_note")
         };
         let left = vec![
             title(ctx, title_key),

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod dashboard;
+pub mod free;
 pub mod lists;
 pub mod messages;
 pub mod templates;
