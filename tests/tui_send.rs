@@ -478,3 +478,25 @@ fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
     );
     assert!(rows[0].1.starts_with("Portes ouvertes samedi") && rows[0].1.contains("STOP"));
 }
+
+#[test]
+fn an_opt_out_from_contacts_is_asked_then_recorded() {
+    let f = sample_store();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "c/Benali");
+    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "t");
+    assert!(render(&mut app, 80, 24).contains("Karim Benali"));
+    press(&mut app, "y");
+    let store = Store::open(&f.path()).unwrap();
+    let n: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM opt_outs WHERE phone = '+33698765432'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(render(&mut app, 80, 24).contains("STOP"));
+}

@@ -460,6 +460,35 @@ impl TabView for ContactsTab {
         }
         Ok(match action {
             "filter" => Outcome::EditFilter,
+            // Opt-out: the number goes on the STOP list (asked first; never undone here).
+            "toggle" => match self.pager.selected() {
+                Some(p) if p.opted_out => {
+                    Outcome::Error(ctx.tr("contacts.already_out").to_string())
+                }
+                Some(p) => match p.mobile.clone() {
+                    Some(mobile) => {
+                        let lang = ctx.lang();
+                        let name = clean(&format!("{} {}", p.first_name, p.last_name));
+                        Outcome::Confirm(Confirm::new(
+                            ctx.tr("contacts.optout_title").to_string(),
+                            vec![Line::from(trf(
+                                lang,
+                                "contacts.optout_question",
+                                &[("name", &name), ("phone", &phone(&mobile, ctx.region))],
+                            ))],
+                            Box::new(move |store, actor, now, _| {
+                                crate::core::send::record_opt_out(store, actor, &mobile, now)
+                                    .map(|e164| {
+                                        trf(lang, "contacts.opted_out", &[("phone", &e164)])
+                                    })
+                                    .map_err(|e| e.to_string())
+                            }),
+                        ))
+                    }
+                    None => Outcome::Error(ctx.tr("contacts.no_mobile").to_string()),
+                },
+                None => Outcome::Handled,
+            },
             "open" | "new" | "edit" | "select" | "select_all" | "export" => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
@@ -511,7 +540,7 @@ impl TabView for ContactsTab {
     }
 
     fn hints(&self) -> &'static [&'static str] {
-        &["filter", "page_down", "page_up", "first", "last"]
+        &["filter", "toggle", "page_down", "page_up", "first", "last"]
     }
 
     fn filter(&self) -> Option<&str> {
