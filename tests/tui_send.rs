@@ -500,3 +500,167 @@ fn an_opt_out_from_contacts_is_asked_then_recorded() {
     assert_eq!(n, 1);
     assert!(render(&mut app, 80, 24).contains("STOP"));
 }
+
+/// A collaborator, four participants (Chloé has not consented to SMS), and the saved list
+/// "Atelier CV" of Anna, Bruno and Chloé; Denis is outside it.
+fn store_with_list() -> Fixture {
+    use smsdesk::store::participants::{
+        NewCollaborator, NewParticipant, NewSavedList, insert_collaborator, insert_participant,
+        insert_saved_list,
+    };
+    let f = empty_store();
+    let conn = f.store.conn();
+    insert_collaborator(
+        conn,
+        &NewCollaborator {
+            first_name: "Claire".into(),
+            last_name: "Durand".into(),
+            active: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut ids = Vec::new();
+    for (first, last, mobile, consent) in [
+        ("Anna", "Arnaud", "+33612345671", true),
+        ("Bruno", "Bernard", "+33612345672", true),
+        ("Chloé", "Colin", "+33612345673", false),
+        ("Denis", "Dupuis", "+33612345674", true),
+    ] {
+        ids.push(
+            insert_participant(
+                conn,
+                &NewParticipant {
+                    kind: "participant".into(),
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    mobile: Some(mobile.into()),
+                    sms_consent: consent,
+                    created_at: now(),
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        );
+    }
+    insert_saved_list(
+        conn,
+        &NewSavedList {
+            name: "Atelier CV".into(),
+            created_by: "admin".into(),
+            created_at: now(),
+            members: ids[..3].to_vec(),
+        },
+    )
+    .unwrap();
+    f
+}
+
+fn tab(app: &mut smsdesk::tui::App, n: usize) {
+    for _ in 0..n {
+        app.handle_key(code(KeyCode::Tab));
+    }
+}
+
+#[test]
+fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
+    let f = store_with_list();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    assert!(app.is_editing());
+    press(&mut app, "Atelier avril");
+    tab(&mut app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, 1);
+    // Search as you type: the first match is offered, Enter adds it.
+    press(&mut app, "dupu");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Enter adds Denis DUPUIS"), "{screen}");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("1/1 Denis DUPUIS"), "{screen}");
+    // Saving now: the core names every missing interview field.
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("missing required field(s): date-time, collaborator"),
+        "{screen}"
+    );
+    tab(&mut app, 2);
+    press(&mut app, "02/04/2026 10:00");
+    tab(&mut app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, 1);
+    press(&mut app, "atelier");
+    tab(&mut app, 1);
+    press(&mut app, "CV");
+    tab(&mut app, 1);
+    press(&mut app, "information sent");
+    // location, channel, programme, summary, template (own text), campaign, at → composer.
+    tab(&mut app, 8);
+    press(
+        &mut app,
+        "Bonjour {{participant.first_name}}, atelier CV jeudi.",
+    );
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    // One row per recipient: the chosen one first, then the list; Chloé cannot be sent to.
+    for name in [
+        "Denis Dupuis",
+        "Anna Arnaud",
+        "Bruno Bernard",
+        "Chloé Colin",
+    ] {
+        assert!(screen.contains(name), "{name}\n{screen}");
+    }
+    assert!(screen.contains("has not consented"), "{screen}");
+    assert!(screen.contains("3 message(s) · 3 SMS"), "{screen}");
+    // Untick Anna (second row).
+    press(&mut app, "j ");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("2 message(s) · 2 SMS") && screen.contains("1 unticked"),
+        "{screen}"
+    );
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Queue 2 message(s)"), "{screen}");
+    press(&mut app, "y");
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+    assert_eq!(
+        app.status_message(),
+        Some("batch queued: 2 message(s), 2 recipient(s) left out")
+    );
+    let store = Store::open(&f.path()).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT m.recipient_name, m.text, e.type, e.theme, e.outcome
+             FROM messages m JOIN events e ON e.batch_id = m.batch_id AND e.participant_id = m.participant_id
+             WHERE m.status = 'pending' ORDER BY m.recipient_name",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, String, String, String)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ["Bruno Bernard", "Denis Dupuis"]
+    );
+    assert!(
+        rows[0].1.starts_with("Bonjour Bruno, atelier CV jeudi."),
+        "{}",
+        rows[0].1
+    );
+    assert!(rows[0].1.contains("STOP"), "{}", rows[0].1);
+    assert_eq!(
+        (rows[1].2.as_str(), rows[1].3.as_str(), rows[1].4.as_str()),
+        ("atelier", "CV", "information sent")
+    );
+    // The history shows it.
+    assert!(render(&mut app, 80, 24).contains("Atelier avril"));
+}

@@ -6,9 +6,10 @@
 
 use super::fmt::{Fmt, clean, truncate};
 use super::tabs::admin::{AutomationsTab, SettingsTab, UsersTab};
+use super::tabs::batch::BatchTab;
 use super::tabs::dashboard::DashboardTab;
 use super::tabs::free::FreeTab;
-use super::tabs::lists::{AgendaTab, ContactsTab, HistoryTab, InboxTab};
+use super::tabs::lists::{AgendaTab, ContactsTab, InboxTab};
 use super::tabs::messages::MessagesTab;
 use super::tabs::templates::TemplatesTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
@@ -159,7 +160,7 @@ impl App {
                     Tab::Users => Box::new(UsersTab::default()),
                     Tab::Sent => Box::new(MessagesTab::new(ListKind::Sent)),
                     Tab::Upcoming => Box::new(MessagesTab::new(ListKind::Upcoming)),
-                    Tab::Batch => Box::new(HistoryTab::new("batch")),
+                    Tab::Batch => Box::new(BatchTab::new()),
                     Tab::Free => Box::new(FreeTab::new()),
                     Tab::Agenda => Box::new(AgendaTab::new()),
                     Tab::Contacts => Box::new(ContactsTab::new()),

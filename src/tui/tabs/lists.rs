@@ -816,7 +816,7 @@ impl TabView for HistoryTab {
             Col::new(ctx.tr("col.by_status"), 30, 0),
         ];
         let (title_key, note_key) = if batch {
-            ("tab.batch", "ui.batch_later")
+            ("tab.batch", "batch.history_note")
         } else {
             ("tab.free", "free.history_note")
         };

@@ -1,0 +1,786 @@
+//! Batch: one text to a list of participants, recording one interview in each one's history.
+//!
+//! `n` opens the form: recipients from a saved list and / or one by one (a search field that
+//! matches as you type; Enter adds the first match), the interview to record (required and
+//! optional fields of the spec), a template or the operator's own text in the composer, the
+//! campaign flag and the time. Saving asks the core for the preview (`core::batch::
+//! preview_batch`): one row per recipient with the rendered text, its counts and any error;
+//! Space unticks a row; the totals follow. Validating asks once more, then queues through
+//! `core::batch::queue_batch`. Below, the history of batches.
+
+use super::lists::HistoryTab;
+use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
+use crate::core::batch::{self, BatchInput, BatchRow, InterviewInput};
+use crate::core::send::Body;
+use crate::i18n::{Lang, tr, trf};
+use crate::keymap::Context;
+use crate::sms::template::TemplateContext;
+use crate::store::Result;
+use crate::store::participants::{self, Participant};
+use crate::store::settings::Settings;
+use crate::store::templates;
+use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::tabs::messages::parse_local_time;
+use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::{Form, FormField, FormKey};
+use chrono::NaiveDateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use std::collections::HashSet;
+
+/// Matches of the participant search shown under the field.
+const MATCHES: usize = 4;
+
+pub struct BatchTab {
+    history: HistoryTab,
+    form: Option<Form>,
+    /// Participants chosen one by one: id and the name shown.
+    chosen: Vec<(i64, String)>,
+    /// What the search field matches now (id, label), best first (Enter adds the first).
+    matches: Vec<(i64, String)>,
+    /// The preview of the filled form, while shown.
+    preview: Option<Preview>,
+    lang: Lang,
+}
+
+/// The preview: the core's rows, what the operator unticked, the time asked for.
+struct Preview {
+    input: BatchInput,
+    at: Option<NaiveDateTime>,
+    at_text: String,
+    rows: Vec<BatchRow>,
+    balance: i64,
+    unticked: HashSet<i64>,
+    sel: Selection,
+}
+
+/// Totals over the rows still ticked and sendable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ticked {
+    messages: usize,
+    segments: usize,
+    unticked: usize,
+    errors: usize,
+    balance_after: i64,
+}
+
+impl Preview {
+    fn ticked(&self) -> Ticked {
+        let mut t = Ticked {
+            messages: 0,
+            segments: 0,
+            unticked: 0,
+            errors: 0,
+            balance_after: self.balance,
+        };
+        for r in &self.rows {
+            if !r.is_sendable() {
+                t.errors += 1;
+            } else if self.unticked.contains(&r.participant_id) {
+                t.unticked += 1;
+            } else {
+                t.messages += 1;
+                t.segments += r.segments;
+            }
+        }
+        t.balance_after = self.balance - t.segments as i64;
+        t
+    }
+}
+
+/// The error of a row without the recipient's name the core puts in front of it (the name
+/// is in its own column).
+fn row_error(r: &BatchRow) -> String {
+    let e = r.error.as_deref().unwrap_or("");
+    let prefix = format!("{}: ", r.name);
+    clean(e.strip_prefix(&prefix).unwrap_or(e))
+}
+
+impl Default for BatchTab {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BatchTab {
+    pub fn new() -> Self {
+        BatchTab {
+            history: HistoryTab::new("batch"),
+            form: None,
+            chosen: Vec::new(),
+            matches: Vec::new(),
+            preview: None,
+            lang: Lang::En,
+        }
+    }
+
+    fn open_form(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        if !act.actor.rights.can_batch() {
+            return Ok(Outcome::Error(tr(lang, "batch.no_right").to_string()));
+        }
+        let conn = act.store.conn();
+        let settings = Settings::load(conn)?;
+        let mut list_options = vec![(String::new(), tr(lang, "batch.no_list").to_string())];
+        list_options.extend(participants::saved_lists(conn)?.into_iter().map(|l| {
+            (
+                l.id.to_string(),
+                format!("{} ({})", clean(&l.name), thousands(l.members)),
+            )
+        }));
+        let mut collab_options = vec![(String::new(), "—".to_string())];
+        collab_options.extend(
+            participants::collaborators(conn)?
+                .into_iter()
+                .map(|c| (c.id.to_string(), clean(&c.full_name()))),
+        );
+        let may_write = act.actor.rights.can_write_text();
+        let mut template_options = Vec::new();
+        if may_write {
+            template_options.push((String::new(), tr(lang, "agenda.own_text").to_string()));
+        }
+        template_options.extend(
+            templates::list(conn)?
+                .into_iter()
+                .filter(|t| t.active && t.context == TemplateContext::Batch.as_str())
+                .map(|t| (t.id.to_string(), clean(&t.name))),
+        );
+        let template = template_options
+            .first()
+            .map(|(v, _)| v.clone())
+            .unwrap_or_default();
+        let fields = vec![
+            FormField::text("name", tr(lang, "batch.name"), "")
+                .with_help(tr(lang, "batch.name_help")),
+            FormField::choice("list", tr(lang, "batch.list"), "", list_options, false)
+                .with_help(tr(lang, "batch.list_help")),
+            FormField::text("search", tr(lang, "batch.search"), "")
+                .with_help(tr(lang, "batch.search_help")),
+            FormField::choice("chosen", tr(lang, "batch.chosen"), "", Vec::new(), false)
+                .with_help(tr(lang, "batch.chosen_help")),
+            FormField::text("starts", tr(lang, "batch.starts"), "")
+                .with_help(tr(lang, "batch.starts_help")),
+            FormField::choice(
+                "collaborator",
+                tr(lang, "batch.collaborator"),
+                "",
+                collab_options,
+                false,
+            ),
+            FormField::text("type", tr(lang, "batch.type"), ""),
+            FormField::text("theme", tr(lang, "batch.theme"), ""),
+            FormField::text("outcome", tr(lang, "batch.outcome"), "")
+                .with_help(tr(lang, "batch.outcome_help")),
+            FormField::text("location", tr(lang, "batch.location"), ""),
+            FormField::text("channel", tr(lang, "batch.channel"), ""),
+            FormField::text("programme", tr(lang, "batch.programme"), ""),
+            FormField::text("summary", tr(lang, "batch.summary"), ""),
+            FormField::choice(
+                "template",
+                tr(lang, "agenda.template"),
+                &template,
+                template_options,
+                false,
+            )
+            .with_help(tr(lang, "agenda.template_help")),
+            FormField::toggle("campaign", tr(lang, "free.campaign"), false)
+                .with_help(tr(lang, "free.campaign_help")),
+            FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
+        ];
+        let composer = Composer::new(
+            ComposerSetup::from_settings(&settings, TemplateContext::Batch, true, false),
+            lang,
+            act.theme,
+        );
+        self.chosen.clear();
+        self.matches.clear();
+        self.preview = None;
+        let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
+        load_template(&mut form, act, may_write)?;
+        self.form = Some(form);
+        Ok(Outcome::Handled)
+    }
+
+    /// The search field changed: match participants by name or number as the operator types.
+    fn search(&mut self, act: &mut Act) -> Result<()> {
+        let Some(form) = &mut self.form else {
+            return Ok(());
+        };
+        let text = form.value("search").trim().to_string();
+        self.matches = if text.is_empty() {
+            Vec::new()
+        } else {
+            participants::page(act.store.conn(), &text, None, MATCHES)?
+                .iter()
+                .map(|p| (p.id, participant_label(p, act.region)))
+                .collect()
+        };
+        let help = if text.is_empty() {
+            tr(act.lang(), "batch.search_help").to_string()
+        } else if self.matches.is_empty() {
+            tr(act.lang(), "batch.no_match").to_string()
+        } else {
+            let names: Vec<String> = self.matches.iter().map(|(_, l)| l.clone()).collect();
+            trf(
+                act.lang(),
+                "batch.matches",
+                &[("first", &names[0]), ("others", &names[1..].join(" · "))],
+            )
+        };
+        if let Some(f) = form.field_mut("search") {
+            f.help = help;
+        }
+        Ok(())
+    }
+
+    /// Enter in the search field: the first match joins the chosen recipients.
+    fn add_first_match(&mut self) {
+        let Some((first, label)) = self.matches.first().cloned() else {
+            return;
+        };
+        if !self.chosen.iter().any(|(id, _)| *id == first) {
+            self.chosen.push((first, label));
+        }
+        let last = first.to_string();
+        self.matches.clear();
+        self.sync_chosen(Some(last));
+        if let Some(form) = &mut self.form
+            && let Some(f) = form.field_mut("search")
+        {
+            f.value.clear();
+            f.help = tr(self.lang, "batch.search_help").to_string();
+        }
+    }
+
+    /// Removes the chosen recipient shown in the "chosen" field.
+    fn remove_shown(&mut self) {
+        let Some(form) = &self.form else {
+            return;
+        };
+        let shown = form.value("chosen").to_string();
+        self.chosen.retain(|(id, _)| id.to_string() != shown);
+        let next = self.chosen.last().map(|(id, _)| id.to_string());
+        self.sync_chosen(next);
+    }
+
+    /// The "chosen" field lists the chosen recipients (← → to look through them).
+    fn sync_chosen(&mut self, show: Option<String>) {
+        let n = self.chosen.len();
+        let options: Vec<(String, String)> = self
+            .chosen
+            .iter()
+            .enumerate()
+            .map(|(i, (id, name))| (id.to_string(), format!("{}/{n} {name}", i + 1)))
+            .collect();
+        if let Some(form) = &mut self.form
+            && let Some(f) = form.field_mut("chosen")
+        {
+            f.kind = crate::tui::widgets::form::FieldKind::Choice {
+                options,
+                free: false,
+            };
+            f.value = show.unwrap_or_default();
+        }
+    }
+
+    /// Reads the form into the core's input; `Err` is the message shown under the form.
+    fn read_form(
+        &self,
+        act: &Act,
+    ) -> std::result::Result<(BatchInput, Option<NaiveDateTime>, String), String> {
+        let Some(form) = &self.form else {
+            return Err(String::new());
+        };
+        let lang = act.lang();
+        let today = act.fmt.local_date(act.now);
+        let parse = |key: &str| -> std::result::Result<Option<NaiveDateTime>, String> {
+            let text = form.value(key).trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            parse_local_time(text, today)
+                .map(Some)
+                .ok_or_else(|| trf(lang, "confirm.bad_time", &[("input", &clean(text))]))
+        };
+        let starts_local = parse("starts")?;
+        let at = parse("at")?;
+        let body = match form.value("template").parse::<i64>() {
+            Ok(t) => Body::Template(t),
+            Err(_) => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
+        };
+        let input = BatchInput {
+            name: form.value("name").trim().to_string(),
+            participants: self.chosen.iter().map(|(id, _)| *id).collect(),
+            lists: form.value("list").parse::<i64>().into_iter().collect(),
+            interview: InterviewInput {
+                starts_local,
+                collaborator_id: form.value("collaborator").parse().ok(),
+                interview_type: form.value("type").to_string(),
+                theme: form.value("theme").to_string(),
+                outcome: form.value("outcome").to_string(),
+                location: form.value("location").to_string(),
+                channel: form.value("channel").to_string(),
+                programme: form.value("programme").to_string(),
+                summary: form.value("summary").to_string(),
+            },
+            body,
+            campaign: form.value("campaign") == "yes",
+        };
+        Ok((input, at, form.value("at").trim().to_string()))
+    }
+
+    /// Saving the form: the core previews the batch (or says what is missing).
+    fn show_preview(&mut self, act: &mut Act) -> Result<Outcome> {
+        let read = self.read_form(act);
+        let Some(form) = &mut self.form else {
+            return Ok(Outcome::Handled);
+        };
+        let (input, at, at_text) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                form.message = Some(e);
+                return Ok(Outcome::Handled);
+            }
+        };
+        match batch::preview_batch(act.store, act.actor, &input) {
+            Ok(p) => {
+                self.preview = Some(Preview {
+                    input,
+                    at,
+                    at_text,
+                    rows: p.rows,
+                    balance: p.totals.balance,
+                    unticked: HashSet::new(),
+                    sel: Selection::default(),
+                });
+                Ok(Outcome::Handled)
+            }
+            Err(e) => {
+                form.message = Some(e.to_string());
+                Ok(Outcome::Handled)
+            }
+        }
+    }
+
+    /// Validating the preview: one more question, then the core queues it.
+    fn ask_queue(&self, act: &Act) -> Outcome {
+        let Some(p) = &self.preview else {
+            return Outcome::Handled;
+        };
+        let lang = act.lang();
+        let t = p.ticked();
+        if t.messages == 0 {
+            return Outcome::Error(tr(lang, "batch.nothing").to_string());
+        }
+        let when = if p.at_text.is_empty() {
+            tr(lang, "free.now").to_string()
+        } else {
+            p.at.map(|t| t.format("%d/%m/%Y %H:%M").to_string())
+                .unwrap_or_default()
+        };
+        let mut lines = vec![Line::from(trf(
+            lang,
+            "batch.confirm_question",
+            &[
+                ("n", &thousands(t.messages as i64)),
+                ("segments", &thousands(t.segments as i64)),
+                ("when", &when),
+            ],
+        ))];
+        lines.push(Line::from(Span::styled(
+            trf(
+                lang,
+                "batch.confirm_left_out",
+                &[
+                    ("unticked", &t.unticked.to_string()),
+                    ("errors", &t.errors.to_string()),
+                ],
+            ),
+            act.theme.dim(),
+        )));
+        if t.balance_after < 0 {
+            lines.push(Line::from(Span::styled(
+                trf(
+                    lang,
+                    "batch.short_credit",
+                    &[("after", &thousands(t.balance_after))],
+                ),
+                act.theme.warn(),
+            )));
+        }
+        let input = p.input.clone();
+        let unticked: Vec<i64> = p.unticked.iter().copied().collect();
+        let at = p.at;
+        Outcome::Confirm(Confirm::new(
+            tr(lang, "batch.confirm_title").to_string(),
+            lines,
+            Box::new(move |store, actor, now, _| {
+                batch::queue_batch(store, actor, &input, &unticked, at, now)
+                    .map(|q| {
+                        trf(
+                            lang,
+                            "batch.queued",
+                            &[
+                                ("n", &q.message_ids.len().to_string()),
+                                ("left", &q.left_out.len().to_string()),
+                            ],
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            }),
+        ))
+    }
+
+    /// A key while the preview is shown: move, untick, look at one text, validate, go back.
+    fn preview_key(&mut self, key: &KeyEvent, act: &mut Act) -> Outcome {
+        let editor = act.keymap.action(Context::Editor, key);
+        let list = act.keymap.action(Context::List, key);
+        match (editor, list) {
+            (Some("save"), _) => return self.ask_queue(act),
+            (Some("close"), _) => {
+                self.preview = None;
+                return Outcome::Handled;
+            }
+            _ => {}
+        }
+        let Some(p) = &mut self.preview else {
+            return Outcome::Handled;
+        };
+        let len = p.rows.len();
+        match list {
+            Some("select") | Some("toggle") => {
+                if let Some(r) = p.rows.get(p.sel.selected) {
+                    if r.is_sendable() {
+                        let id = r.participant_id;
+                        if !p.unticked.remove(&id) {
+                            p.unticked.insert(id);
+                        }
+                    }
+                    p.sel.selected = (p.sel.selected + 1).min(len.saturating_sub(1));
+                }
+                Outcome::Handled
+            }
+            Some("open") => match p.rows.get(p.sel.selected) {
+                Some(r) => {
+                    let mut lines = Vec::new();
+                    if let Some(ph) = &r.phone {
+                        lines.push(Line::from(phone(ph, act.region)));
+                    }
+                    if r.error.is_some() {
+                        lines.push(Line::from(Span::styled(
+                            format!("✖ {}", row_error(r)),
+                            act.theme.error(),
+                        )));
+                    }
+                    if let Some(text) = &r.text {
+                        lines.push(Line::from(""));
+                        for l in crate::text::sanitize_multiline(text).lines() {
+                            lines.push(Line::from(l.to_string()));
+                        }
+                        lines.push(Line::from(""));
+                        lines.push(Line::from(Span::styled(
+                            format!(
+                                "{} · {} · {} SMS",
+                                r.encoding.as_deref().unwrap_or(""),
+                                r.chars,
+                                r.segments
+                            ),
+                            act.theme.dim(),
+                        )));
+                    }
+                    Outcome::Popup(clean(&r.name), lines)
+                }
+                None => Outcome::Handled,
+            },
+            Some(a) => p.sel.action(a, len).unwrap_or(Outcome::Handled),
+            None => Outcome::Handled,
+        }
+    }
+
+    fn draw_preview(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(p) = &mut self.preview else {
+            return;
+        };
+        frame.render_widget(Clear, area);
+        let title = if p.input.name.is_empty() {
+            ctx.tr("batch.preview_title").to_string()
+        } else {
+            format!(
+                "{} · {}",
+                ctx.tr("batch.preview_title"),
+                clean(&p.input.name)
+            )
+        };
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(
+                " {} ",
+                truncate(&title, usize::from(area.width.saturating_sub(4)))
+            ),
+            ctx.theme.title(),
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height < 3 {
+            return;
+        }
+        let t = p.ticked();
+        let after_style = if t.balance_after < 0 {
+            ctx.theme.error()
+        } else {
+            ctx.theme.ok()
+        };
+        let totals = Line::from(vec![
+            Span::raw(trf(
+                ctx.lang(),
+                "batch.totals",
+                &[
+                    ("messages", &thousands(t.messages as i64)),
+                    ("segments", &thousands(t.segments as i64)),
+                ],
+            )),
+            Span::styled(
+                trf(
+                    ctx.lang(),
+                    "batch.after",
+                    &[("after", &thousands(t.balance_after))],
+                ),
+                after_style,
+            ),
+            Span::styled(
+                trf(
+                    ctx.lang(),
+                    "batch.left_out",
+                    &[
+                        ("unticked", &t.unticked.to_string()),
+                        ("errors", &t.errors.to_string()),
+                    ],
+                ),
+                ctx.theme.dim(),
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(totals), Rect { height: 1, ..inner });
+        let table = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        let cols = [
+            Col::new("", 1, 0),
+            Col::new(ctx.tr("col.name"), 16, 0),
+            Col::fill(ctx.tr("col.text"), 12, 1),
+            Col::new(ctx.tr("batch.chars"), 5, 2),
+            Col::new(ctx.tr("col.segments"), 3, 0),
+            Col::fill(ctx.tr("batch.error"), 14, 0),
+        ];
+        let height = body_height(table);
+        let offset = p.sel.viewport(height, p.rows.len());
+        let cells = p
+            .rows
+            .iter()
+            .map(|r| {
+                let (mark, style) = if !r.is_sendable() {
+                    ("✖", ctx.theme.error())
+                } else if p.unticked.contains(&r.participant_id) {
+                    ("☐", ctx.theme.dim())
+                } else {
+                    ("✓", ctx.theme.ok())
+                };
+                let text = r
+                    .text
+                    .as_deref()
+                    .map(|t| clean(&t.replace('\n', " ")))
+                    .unwrap_or_default();
+                vec![
+                    styled(mark, style),
+                    styled(clean(&r.name), style),
+                    styled(text, ctx.theme.dim()),
+                    styled(r.chars.to_string(), ctx.theme.base()),
+                    styled(r.segments.to_string(), ctx.theme.base()),
+                    styled(row_error(r), ctx.theme.error()),
+                ]
+            })
+            .collect();
+        let selected = (!p.rows.is_empty()).then_some(p.sel.selected);
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+    }
+}
+
+/// `Élodie MARTIN (06 12 34 56 78)`: enough to tell two homonyms apart.
+fn participant_label(p: &Participant, region: &str) -> String {
+    let name = clean(format!("{} {}", p.first_name, p.last_name.to_uppercase()).trim());
+    match &p.mobile {
+        Some(m) => format!("{name} ({})", phone(m, region)),
+        None => name,
+    }
+}
+
+/// Shows the chosen template's text in the composer (read-only: the template is what
+/// leaves); with "own text" the composer is editable again, starting from what it shows.
+fn load_template(form: &mut Form, act: &Act, may_write: bool) -> Result<()> {
+    let template = form.value("template").parse::<i64>().ok();
+    let body = match template {
+        Some(id) => Some(templates::get(act.store.conn(), id)?.body),
+        None => None,
+    };
+    if let Some(c) = &mut form.composer {
+        match body {
+            Some(body) => {
+                c.set_text(&body);
+                c.set_read_only(true);
+            }
+            None => c.set_read_only(!may_write),
+        }
+    }
+    Ok(())
+}
+
+impl TabView for BatchTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.history.refresh(ctx)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        self.history.action(action, ctx)
+    }
+
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        match action {
+            "new" => self.open_form(act),
+            _ => Ok(Outcome::Ignored),
+        }
+    }
+
+    fn editing(&self) -> bool {
+        self.form.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        if self.preview.is_some() {
+            return Ok(self.preview_key(key, act));
+        }
+        let Some(form) = &mut self.form else {
+            return Ok(Outcome::Ignored);
+        };
+        let focused = form
+            .fields
+            .get(form.focus)
+            .map(|f| f.key.clone())
+            .unwrap_or_default();
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match (focused.as_str(), key.code) {
+            ("search", KeyCode::Enter) if plain => {
+                self.add_first_match();
+                return Ok(Outcome::Handled);
+            }
+            ("chosen", KeyCode::Backspace | KeyCode::Delete) if plain => {
+                self.remove_shown();
+                return Ok(Outcome::Handled);
+            }
+            _ => {}
+        }
+        let Some(form) = &mut self.form else {
+            return Ok(Outcome::Ignored);
+        };
+        match form.key(key, act.keymap) {
+            FormKey::Save => self.show_preview(act),
+            FormKey::Close => {
+                self.form = None;
+                self.preview = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(i) => {
+                form.message = None;
+                let changed = form.fields.get(i).map(|f| f.key.clone());
+                match changed.as_deref() {
+                    Some("search") => self.search(act)?,
+                    Some("template") => {
+                        let may_write = act.actor.rights.can_write_text();
+                        load_template(form, act, may_write)?;
+                    }
+                    _ => {}
+                }
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, act: &mut Act) {
+        if self.preview.is_some() {
+            return;
+        }
+        if let Some(form) = &mut self.form
+            && let Some(i) = form.paste(text)
+            && form.fields.get(i).is_some_and(|f| f.key == "search")
+        {
+            let _ = self.search(act);
+        }
+    }
+
+    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+        if self.preview.is_some() {
+            return (
+                vec![
+                    (Context::List, "select"),
+                    (Context::List, "open"),
+                    (Context::Editor, "save"),
+                    (Context::Editor, "close"),
+                ],
+                Vec::new(),
+            );
+        }
+        match &self.form {
+            Some(form) => {
+                let (bound, mut free) = form.hints(self.lang);
+                match form.fields.get(form.focus).map(|f| f.key.as_str()) {
+                    Some("search") => {
+                        free.push(("Enter".into(), tr(self.lang, "batch.add").into()));
+                    }
+                    Some("chosen") => {
+                        free.push(("Del".into(), tr(self.lang, "batch.remove").into()));
+                    }
+                    _ => {}
+                }
+                (bound, free)
+            }
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.form.as_ref().is_some_and(Form::is_changed) || !self.chosen.is_empty()
+    }
+
+    /// The batch was queued: the form closes and the history shows it.
+    fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        self.form = None;
+        self.preview = None;
+        self.chosen.clear();
+        self.matches.clear();
+        self.history.refresh(ctx).map(|_| ())
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.lang = ctx.lang();
+        self.history.draw(frame, area, ctx);
+        if self.preview.is_some() {
+            self.draw_preview(frame, area, ctx);
+        } else if let Some(form) = &mut self.form {
+            form.draw(frame, area, ctx.theme, ctx.lang());
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["new", "open", "page_down", "page_up"]
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.history.loaded_rows()
+    }
+}
