@@ -78,3 +78,91 @@ fn a_template_with_merge_fields_and_a_reply_keyword_is_created_from_the_keyboard
     assert_eq!(kw.len(), 2);
     assert_eq!(kw[1].0, "OUI");
 }
+
+#[test]
+fn settings_are_validated_as_typed_and_saved_after_confirmation() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, lang);
+        press(&mut app, "2");
+        app.handle_key(code(KeyCode::Enter));
+        assert!(app.is_editing());
+        app.handle_key(code(KeyCode::Tab)); // sender
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "MY SENDER");
+        let screen = snap(&mut app, "settings_form_invalid", lang);
+        assert!(
+            screen.contains('✖'),
+            "the reason is shown inline:\n{screen}"
+        );
+        app.handle_key(ctrl('s'));
+        assert!(app.is_editing(), "not saved while a value is refused");
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "MLLYON");
+        for _ in 0..3 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "08:30-18:00");
+        app.handle_key(code(KeyCode::Tab)); // days
+        app.handle_key(code(KeyCode::Tab)); // timezone
+        app.handle_key(code(KeyCode::Right)); // first overseas zone offered
+        app.handle_key(ctrl('s'));
+        snap(&mut app, "settings_confirm", lang);
+        app.handle_key(code(KeyCode::Enter));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let s = smsdesk::store::settings::Settings::load(store.conn()).unwrap();
+        assert_eq!(s.sender, "MLLYON");
+        assert_eq!(s.window_start.to_string(), "08:30:00");
+        assert_eq!(s.window_end.to_string(), "18:00:00");
+        assert_eq!(s.timezone, chrono_tz::America::Guadeloupe);
+        let audited: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'settings.set' AND actor = 'admin'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(audited >= 3);
+    }
+}
+
+#[test]
+fn provider_credentials_are_masked_and_kept_when_left_empty() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "2");
+    app.handle_key(code(KeyCode::End));
+    app.handle_key(code(KeyCode::Enter)); // the provider row
+    app.handle_key(code(KeyCode::Right)); // simulator → kannel
+    app.handle_key(code(KeyCode::Tab)); // sendsms_url
+    app.handle_key(code(KeyCode::Tab)); // username
+    typing(&mut app, "desk");
+    app.handle_key(code(KeyCode::Tab)); // password
+    typing(&mut app, "s3cret-pw");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        !screen.contains("s3cret-pw"),
+        "typed credentials are masked:\n{screen}"
+    );
+    app.handle_key(ctrl('s'));
+    app.handle_key(key('y'));
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("s3cret-pw"), "{screen}");
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let s = smsdesk::store::settings::Settings::load(store.conn()).unwrap();
+    match s.provider {
+        smsdesk::gateway::ProviderConfig::Kannel {
+            username, password, ..
+        } => {
+            assert_eq!(username, "desk");
+            assert_eq!(password, "s3cret-pw");
+        }
+        _ => panic!("provider not switched"),
+    }
+}

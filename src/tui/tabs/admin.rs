@@ -9,7 +9,6 @@ use crate::i18n::Lang;
 use crate::store::Result;
 use crate::store::automations::{self, AutomationRow};
 use crate::store::operators::{self, Operator};
-use crate::store::settings::{self, SPECS};
 use crate::tui::fmt::{clean, mark};
 use crate::tui::queries::collaborator_names;
 use ratatui::Frame;
@@ -49,70 +48,6 @@ pub(super) fn replace<T: PartialEq>(slot: &mut Vec<T>, fresh: Vec<T>) -> bool {
     let changed = *slot != fresh;
     *slot = fresh;
     changed
-}
-
-/// Every setting with its value (secrets masked) and its help.
-#[derive(Default)]
-pub struct SettingsTab {
-    rows: Vec<(String, String)>,
-    sel: Selection,
-}
-
-impl TabView for SettingsTab {
-    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        let mut fresh = Vec::with_capacity(SPECS.len());
-        for spec in SPECS {
-            fresh.push((spec.key.to_string(), settings::shown(ctx.conn, spec.key)?));
-        }
-        Ok(replace(&mut self.rows, fresh))
-    }
-
-    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
-        Ok(self
-            .sel
-            .action(action, self.rows.len())
-            .unwrap_or(match action {
-                "edit" | "open" => Outcome::NotYet,
-                _ => Outcome::Ignored,
-            }))
-    }
-
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let table = header(frame, area, ctx, "tab.settings", self.rows.len());
-        let height = body_height(table);
-        let offset = self.sel.viewport(height, self.rows.len());
-        let cols = [
-            Col::new(ctx.tr("col.setting"), 15, 0),
-            Col::new(ctx.tr("col.value"), 24, 0),
-            Col::fill(ctx.tr("col.help"), 20, 1),
-        ];
-        let cells = self
-            .rows
-            .iter()
-            .map(|(key, value)| {
-                let help = settings::spec(key).map_or("", |s| match ctx.lang() {
-                    Lang::Fr => s.help_fr,
-                    Lang::En => s.help_en,
-                });
-                let value = if value.is_empty() {
-                    styled(format!("({})", ctx.tr("word.empty")), ctx.theme.dim())
-                } else {
-                    cell(clean(value))
-                };
-                vec![
-                    styled(key.clone(), ctx.theme.key()),
-                    value,
-                    styled(help, ctx.theme.dim()),
-                ]
-            })
-            .collect();
-        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
-    }
-
-    fn hints(&self) -> &'static [&'static str] {
-        &["down", "up"]
-    }
 }
 
 /// Automation rules; a rule whose template is inactive is flagged broken.

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod dashboard;
 pub mod lists;
 pub mod messages;
+pub mod settings;
 pub mod templates;
 
 use super::fmt::{Fmt, truncate};
