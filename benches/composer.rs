@@ -14,7 +14,8 @@ use smsdesk::tui::Theme;
 use smsdesk::tui::widgets::composer::{Composer, ComposerSetup};
 
 fn text() -> String {
-    let sentence = "Bonjour, votre rendez-vous est confirmé à 9h à l'agence : pensez à votre CV ! 😀 ";
+    let sentence =
+        "Bonjour, votre rendez-vous est confirmé à 9h à l'agence : pensez à votre CV ! 😀 ";
     sentence.chars().cycle().take(1000).collect()
 }
 

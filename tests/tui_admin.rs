@@ -166,3 +166,43 @@ fn provider_credentials_are_masked_and_kept_when_left_empty() {
         _ => panic!("provider not switched"),
     }
 }
+
+#[test]
+fn an_operator_gets_the_batch_right_and_the_last_administrator_is_protected() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, lang);
+        press(&mut app, "5");
+        // The last row: karim.benali, without the batch right.
+        app.handle_key(code(KeyCode::End));
+        app.handle_key(code(KeyCode::Enter));
+        for _ in 0..2 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(key(' ')); // batch
+        snap(&mut app, "user_rights", lang);
+        app.handle_key(ctrl('s'));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        // The only administrator cannot drop the right.
+        app.handle_key(code(KeyCode::Home));
+        app.handle_key(code(KeyCode::Enter));
+        for _ in 0..4 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(key(' ')); // admin off
+        app.handle_key(ctrl('s'));
+        assert!(app.is_editing(), "refused: the form stays open");
+        let screen = snap(&mut app, "user_last_admin", lang);
+        assert!(screen.contains("last administrator"), "{screen}");
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let karim = smsdesk::store::operators::find(store.conn(), "karim.benali")
+            .unwrap()
+            .unwrap();
+        assert!(karim.rights.batch);
+        let admin = smsdesk::store::operators::find(store.conn(), "admin")
+            .unwrap()
+            .unwrap();
+        assert!(admin.rights.admin);
+    }
+}

@@ -5,12 +5,13 @@
 //! While the filter bar has the keyboard, letters are text, never commands.
 
 use super::fmt::{Fmt, clean, truncate};
-use super::tabs::admin::{AutomationsTab, UsersTab};
+use super::tabs::admin::AutomationsTab;
 use super::tabs::dashboard::DashboardTab;
 use super::tabs::lists::{AgendaTab, ContactsTab, HistoryTab, InboxTab};
 use super::tabs::messages::MessagesTab;
 use super::tabs::settings::SettingsTab;
 use super::tabs::templates::TemplatesTab;
+use super::tabs::users::UsersTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
 use crate::clock::Clock;

@@ -8,8 +8,7 @@ use super::{
 use crate::i18n::Lang;
 use crate::store::Result;
 use crate::store::automations::{self, AutomationRow};
-use crate::store::operators::{self, Operator};
-use crate::tui::fmt::{clean, mark};
+use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -146,71 +145,5 @@ fn delay_label(a: &AutomationRow, lang: Lang) -> String {
     match lang {
         Lang::Fr => label.replacen('D', "J", 1),
         Lang::En => label,
-    }
-}
-
-/// Operators and their rights as ✓ columns.
-#[derive(Default)]
-pub struct UsersTab {
-    rows: Vec<Operator>,
-    sel: Selection,
-}
-
-impl TabView for UsersTab {
-    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        Ok(replace(&mut self.rows, operators::list(ctx.conn)?))
-    }
-
-    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
-        Ok(self
-            .sel
-            .action(action, self.rows.len())
-            .unwrap_or(match action {
-                "open" | "new" | "edit" | "toggle" => Outcome::NotYet,
-                _ => Outcome::Ignored,
-            }))
-    }
-
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let table = header(frame, area, ctx, "tab.users", self.rows.len());
-        let offset = self.sel.viewport(body_height(table), self.rows.len());
-        let cols = [
-            Col::fill(ctx.tr("col.login"), 12, 0),
-            Col::new(ctx.tr("right.instant"), 8, 1),
-            Col::new(ctx.tr("right.scheduled"), 9, 1),
-            Col::new(ctx.tr("right.batch"), 7, 1),
-            Col::new(ctx.tr("right.free"), 6, 1),
-            Col::new(ctx.tr("right.admin"), 6, 1),
-            Col::new(ctx.tr("right.templates_only"), 10, 2),
-            Col::new(ctx.tr("col.active"), 7, 0),
-        ];
-        let cells = self
-            .rows
-            .iter()
-            .map(|o| {
-                let r = o.rights;
-                let active = if o.active {
-                    ctx.theme.ok()
-                } else {
-                    ctx.theme.dim()
-                };
-                vec![
-                    cell(clean(&o.login)),
-                    cell(mark(r.instant)),
-                    cell(mark(r.scheduled)),
-                    cell(mark(r.batch)),
-                    cell(mark(r.free)),
-                    cell(mark(r.admin)),
-                    cell(mark(r.templates_only)),
-                    styled(ctx.fmt.yes_no(o.active), active),
-                ]
-            })
-            .collect();
-        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
-    }
-
-    fn hints(&self) -> &'static [&'static str] {
-        &["down", "up"]
     }
 }

@@ -6,6 +6,7 @@ pub mod lists;
 pub mod messages;
 pub mod settings;
 pub mod templates;
+pub mod users;
 
 use super::fmt::{Fmt, truncate};
 use super::pager::{Pager, Source};
