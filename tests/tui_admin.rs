@@ -206,3 +206,60 @@ fn an_operator_gets_the_batch_right_and_the_last_administrator_is_protected() {
         assert!(admin.rights.admin);
     }
 }
+
+#[test]
+fn an_administrator_adds_a_credit_pack_from_the_dashboard() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, lang);
+        press(&mut app, "1n");
+        assert!(app.is_editing());
+        typing(&mut app, "abc");
+        app.handle_key(ctrl('s'));
+        assert!(app.is_editing(), "refused: not a number");
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "2000");
+        app.handle_key(code(KeyCode::Tab));
+        typing(&mut app, "Pack avril");
+        snap(&mut app, "dashboard_pack", lang);
+        app.handle_key(ctrl('s'));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let packs: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM credit_packs WHERE units = 2000 AND label = 'Pack avril'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(packs, 1);
+    }
+}
+
+#[test]
+fn an_unknown_message_is_closed_from_the_dashboard() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let count = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM messages WHERE status = 'unknown'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = count(f.store.conn());
+    assert!(before > 0, "the demo has messages to check");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "1");
+    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(code(KeyCode::Tab));
+    app.handle_key(code(KeyCode::Right)); // close as delivered
+    snap(&mut app, "dashboard_unknown", Lang::En);
+    app.handle_key(ctrl('s'));
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    assert_eq!(count(store.conn()), before - 1);
+}
