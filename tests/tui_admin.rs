@@ -263,3 +263,39 @@ fn an_unknown_message_is_closed_from_the_dashboard() {
     let store = smsdesk::store::Store::open(&path).unwrap();
     assert_eq!(count(store.conn()), before - 1);
 }
+
+#[test]
+fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let queued = |conn: &rusqlite::Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = queued(f.store.conn());
+        let mut app = app(f.store, lang);
+        press(&mut app, "4n");
+        typing(&mut app, "Rappel J-2");
+        for _ in 0..4 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "-2");
+        snap(&mut app, "automation_editor", lang);
+        app.handle_key(ctrl('s'));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        press(&mut app, "r");
+        assert!(app.has_popup(), "the dry run shows in a popup");
+        snap(&mut app, "automation_dry_run", lang);
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let rules = smsdesk::store::automations::list(store.conn()).unwrap();
+        let rule = rules
+            .iter()
+            .find(|r| r.name == "Rappel J-2")
+            .expect("saved");
+        assert_eq!(rule.offset_days, -2);
+        assert!(rule.collaborators.is_empty() && rule.event_types.is_empty());
+        assert_eq!(queued(store.conn()), before, "the dry run sends nothing");
+    }
+}
