@@ -16,6 +16,7 @@ use crate::store::Result;
 use crate::store::automations::{self, AutomationRow};
 use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
+use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -85,7 +86,6 @@ impl AutomationsTab {
         if let Err(e) = act.actor.require_admin("change automations") {
             return Ok(Outcome::Error(e.to_string()));
         }
-        let lang = act.lang();
         let templates = crate::store::templates::list(act.store.conn())?;
         let options: Vec<(String, String)> = templates
             .iter()
@@ -384,7 +384,7 @@ impl TabView for AutomationsTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(KeyContext, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> EditHints {
         if self.confirm_delete.is_some() {
             return (
                 vec![

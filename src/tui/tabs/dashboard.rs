@@ -4,13 +4,13 @@ use super::{Act, Ctx, Outcome, TabView};
 use crate::core::admin::add_credit;
 use crate::core::send::{UnknownDecision, settle_unknown};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
 use crate::store::Result;
 use crate::store::credit::{self, CreditSummary, Pack};
 use crate::store::lease::{self, Lease};
 use crate::store::settings;
 use crate::store::stats::{self, QueueFigures};
 use crate::tui::fmt::{clean, thousands, truncate};
+use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
@@ -287,7 +287,7 @@ impl TabView for DashboardTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> EditHints {
         match &self.editor {
             Some((_, form)) => form.hints(self.lang.unwrap_or(Lang::En)),
             None => (Vec::new(), Vec::new()),

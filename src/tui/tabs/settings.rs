@@ -13,6 +13,7 @@ use crate::keymap::Context;
 use crate::store::Result;
 use crate::store::settings::{self, SPECS};
 use crate::tui::fmt::clean;
+use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -371,7 +372,7 @@ impl TabView for SettingsTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> EditHints {
         if self.confirm.is_some() {
             return (
                 vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],

@@ -6,10 +6,10 @@ use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
 use crate::core::admin::{add_user, set_user};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
 use crate::store::Result;
 use crate::store::operators::{self, Operator, Rights};
 use crate::tui::fmt::{clean, mark};
+use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -183,7 +183,7 @@ impl TabView for UsersTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> EditHints {
         match &self.editor {
             Some(e) => e.form.hints(self.lang.unwrap_or(Lang::En)),
             None => (Vec::new(), Vec::new()),
