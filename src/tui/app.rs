@@ -5,11 +5,14 @@
 //! While the filter bar has the keyboard, letters are text, never commands.
 
 use super::fmt::{Fmt, clean, truncate};
-use super::tabs::admin::{AutomationsTab, SettingsTab, TemplatesTab, UsersTab};
+use super::tabs::admin::AutomationsTab;
 use super::tabs::dashboard::DashboardTab;
 use super::tabs::lists::{AgendaTab, ContactsTab, HistoryTab, InboxTab};
 use super::tabs::messages::MessagesTab;
-use super::tabs::{Ctx, Outcome, TabView};
+use super::tabs::settings::SettingsTab;
+use super::tabs::templates::TemplatesTab;
+use super::tabs::users::UsersTab;
+use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
 use crate::clock::Clock;
 use crate::core::Actor;
@@ -229,9 +232,14 @@ impl App {
         self.quit
     }
 
-    /// Whether something typed would be lost by quitting (no editing form exists yet).
+    /// Whether something typed would be lost by quitting (an open form with changes).
     pub fn has_unsaved(&self) -> bool {
-        false
+        self.views.iter().any(|v| v.unsaved())
+    }
+
+    /// Whether the current tab has a form or editor open (every key goes to it).
+    pub fn is_editing(&self) -> bool {
+        self.views[self.tab.index()].editing()
     }
 
     pub fn tab(&self) -> Tab {
@@ -298,8 +306,38 @@ impl App {
             now: self.clock.now(),
             region: &self.org.region,
             low_credit: self.org.low_credit,
+            actor: &self.actor,
         };
         let result = f(self.views[self.tab.index()].as_mut(), &ctx);
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = format!("{}: {e}", self.tab.label(self.lang));
+                self.error(message);
+                None
+            }
+        }
+    }
+
+    /// Runs `f` on the current tab's view with write access to the store.
+    fn with_act<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn TabView, &mut Act) -> crate::store::Result<T>,
+    ) -> Option<T> {
+        let mut act = Act {
+            store: &mut self.store,
+            actor: &self.actor,
+            keymap: &self.keymap,
+            fmt: Fmt {
+                lang: self.lang,
+                tz: self.org.tz,
+            },
+            theme: self.theme,
+            now: self.clock.now(),
+            region: &self.org.region,
+            low_credit: self.org.low_credit,
+        };
+        let result = f(self.views[self.tab.index()].as_mut(), &mut act);
         match result {
             Ok(v) => Some(v),
             Err(e) => {
@@ -316,7 +354,7 @@ impl App {
 
     /// The slow tick: re-read the visible page. Returns whether the screen must be redrawn.
     pub fn on_tick(&mut self) -> bool {
-        if matches!(self.tab, Tab::Settings | Tab::Dashboard) {
+        if matches!(self.tab, Tab::Settings | Tab::Dashboard) && !self.is_editing() {
             self.load_org();
         }
         let changed = self.refresh_current();
@@ -339,8 +377,18 @@ impl App {
     /// Pasted text goes to the filter bar when it has the keyboard; elsewhere it is ignored
     /// (a paste must never run commands).
     pub fn handle_paste(&mut self, text: &str) {
+        if self.popup.is_some() {
+            return;
+        }
         if let Some(edit) = &mut self.filter_edit {
             edit.push_str(&clean(text));
+            return;
+        }
+        if self.is_editing() {
+            self.with_act(|v, act| {
+                v.paste(text, act);
+                Ok(())
+            });
         }
     }
 
@@ -353,8 +401,23 @@ impl App {
             self.filter_key(key);
             return;
         }
+        if self.is_editing() {
+            self.status = None;
+            if let Some(outcome) = self.with_act(|v, act| v.key(&key, act)) {
+                self.apply_outcome(outcome, "");
+            }
+            return;
+        }
         if let Some(action) = self.keymap.action(Context::List, &key).map(str::to_string) {
             self.status = None;
+            match self.with_act(|v, act| v.command(&action, act)) {
+                Some(Outcome::Ignored) => {}
+                Some(outcome) => {
+                    self.apply_outcome(outcome, &action);
+                    return;
+                }
+                None => return,
+            }
             match self.with_view(|v, ctx| v.action(&action, ctx)) {
                 Some(Outcome::Ignored) => {}
                 Some(outcome) => {
@@ -404,6 +467,8 @@ impl App {
                     .map_or_else(|| action.replace('_', " "), |b| b.desc.clone());
                 self.info(trf(self.lang, "ui.not_yet", &[("what", &clean(&desc))]));
             }
+            Outcome::Info(message) => self.info(clean(&message)),
+            Outcome::Error(message) => self.error(clean(&message)),
         }
     }
 
@@ -554,6 +619,7 @@ impl App {
             now: self.clock.now(),
             region: &self.org.region,
             low_credit: self.org.low_credit,
+            actor: &self.actor,
         };
         let body = if let Some(text) = &self.filter_edit {
             let bar = Rect {
@@ -696,6 +762,13 @@ impl App {
             None if self.filter_edit.is_some() => {
                 shown.push(("Enter".into(), tr(self.lang, "ui.apply").to_string()));
                 shown.extend(hints_for(Context::Editor, &["close"]));
+            }
+            None if self.is_editing() => {
+                let (bound, free) = self.views[self.tab.index()].edit_hints();
+                for (context, action) in bound {
+                    shown.extend(hints_for(context, &[action]));
+                }
+                shown.extend(free);
             }
             None => {
                 let tab_hints = self.views[self.tab.index()].hints();

@@ -10,7 +10,8 @@ mod fmt;
 mod pager;
 mod queries;
 mod tabs;
-mod theme;
+pub mod theme;
+pub mod widgets;
 
 pub use app::{App, Tab};
 pub use theme::Theme;

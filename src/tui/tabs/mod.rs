@@ -4,13 +4,20 @@ pub mod admin;
 pub mod dashboard;
 pub mod lists;
 pub mod messages;
+pub mod settings;
+pub mod templates;
+pub mod users;
 
 use super::fmt::{Fmt, truncate};
 use super::pager::{Pager, Source};
 use super::theme::Theme;
+use crate::core::Actor;
 use crate::i18n::Lang;
-use crate::store::Result;
+use crate::keymap::Keymap;
+use crate::store::{Result, Store};
+use crate::tui::widgets::form::EditHints;
 use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -28,9 +35,48 @@ pub struct Ctx<'a> {
     pub region: &'a str,
     /// Low-credit threshold (SMS units).
     pub low_credit: i64,
+    /// Who is using the screen: editing actions are shown only to those with the right.
+    pub actor: &'a Actor,
 }
 
 impl Ctx<'_> {
+    pub fn lang(&self) -> Lang {
+        self.fmt.lang
+    }
+
+    pub fn tr<'k>(&self, key: &'k str) -> &'k str {
+        crate::i18n::tr(self.fmt.lang, key)
+    }
+}
+
+/// What a tab may use to change things: the store (through the core use cases, which check
+/// rights and audit), who acts and when. Reading goes through [`Act::ctx`].
+pub struct Act<'a> {
+    pub store: &'a mut Store,
+    pub actor: &'a Actor,
+    /// The live bindings, for editors resolving their own keys (`Editor`, `Dialog`).
+    pub keymap: &'a Keymap,
+    pub fmt: Fmt,
+    pub theme: Theme,
+    pub now: DateTime<Utc>,
+    pub region: &'a str,
+    pub low_credit: i64,
+}
+
+impl Act<'_> {
+    /// A read-only view of the same context.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            conn: self.store.conn(),
+            fmt: self.fmt,
+            theme: self.theme,
+            now: self.now,
+            region: self.region,
+            low_credit: self.low_credit,
+            actor: self.actor,
+        }
+    }
+
     pub fn lang(&self) -> Lang {
         self.fmt.lang
     }
@@ -53,6 +99,10 @@ pub enum Outcome {
     ShowBatch(i64),
     /// A known action this version does not offer yet (the status line says so).
     NotYet,
+    /// Something was done: say so in the status line.
+    Info(String),
+    /// Something was refused or failed: say why in the status line.
+    Error(String),
 }
 
 pub trait TabView {
@@ -80,6 +130,33 @@ pub trait TabView {
     /// Rows currently held in memory (diagnostics and tests: paging must stay bounded).
     fn loaded_rows(&self) -> usize {
         0
+    }
+    /// A list action that changes something (`new`, `edit`, `delete`, `toggle`…), given the
+    /// store to write to. Called before [`TabView::action`]; `Ignored` falls through to it.
+    fn command(&mut self, _action: &str, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
+    /// Whether a form, editor or modal of this tab has the keyboard: every key, letters
+    /// included, then goes to [`TabView::key`] before (and instead of) any binding.
+    fn editing(&self) -> bool {
+        false
+    }
+    /// A key while [`TabView::editing`]. The tab resolves its own bindings (`Editor` and
+    /// `Dialog` contexts of the keymap); `Ignored` means the key does nothing.
+    fn key(&mut self, _key: &KeyEvent, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
+    /// Text pasted (bracketed paste) while [`TabView::editing`].
+    fn paste(&mut self, _text: &str, _act: &mut Act) {}
+    /// Key hints while [`TabView::editing`]: `(context, action)` pairs, resolved through the
+    /// live keymap; plus free `(key, description)` pairs for keys that are not bindings
+    /// (Tab between fields, Space to toggle).
+    fn edit_hints(&self) -> EditHints {
+        (Vec::new(), Vec::new())
+    }
+    /// Whether something typed in this tab would be lost by quitting.
+    fn unsaved(&self) -> bool {
+        false
     }
 }
 
