@@ -7,6 +7,7 @@
 use super::fmt::{Fmt, clean, truncate};
 use super::tabs::admin::AutomationsTab;
 use super::tabs::dashboard::DashboardTab;
+use super::tabs::free::FreeTab;
 use super::tabs::lists::{AgendaTab, ContactsTab, HistoryTab, InboxTab};
 use super::tabs::messages::MessagesTab;
 use super::tabs::settings::SettingsTab;
@@ -14,6 +15,7 @@ use super::tabs::templates::TemplatesTab;
 use super::tabs::users::UsersTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
+use super::widgets::confirm::{Confirm, ConfirmKey};
 use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Lang, tr, trf};
@@ -104,6 +106,8 @@ enum Popup {
     },
     /// "Unsaved changes, quit anyway?"
     ConfirmQuit,
+    /// A tab's question before a change (cancel N messages, move one).
+    Confirm(Confirm),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +162,7 @@ impl App {
                     Tab::Sent => Box::new(MessagesTab::new(ListKind::Sent)),
                     Tab::Upcoming => Box::new(MessagesTab::new(ListKind::Upcoming)),
                     Tab::Batch => Box::new(HistoryTab::new("batch")),
-                    Tab::Free => Box::new(HistoryTab::new("free")),
+                    Tab::Free => Box::new(FreeTab::new()),
                     Tab::Agenda => Box::new(AgendaTab::new()),
                     Tab::Contacts => Box::new(ContactsTab::new()),
                     Tab::Inbox => Box::new(InboxTab::new()),
@@ -377,6 +381,10 @@ impl App {
     /// Pasted text goes to the filter bar when it has the keyboard; elsewhere it is ignored
     /// (a paste must never run commands).
     pub fn handle_paste(&mut self, text: &str) {
+        if let Some(Popup::Confirm(c)) = &mut self.popup {
+            c.paste(text);
+            return;
+        }
         if self.popup.is_some() {
             return;
         }
@@ -447,6 +455,7 @@ impl App {
                     scroll: 0,
                 });
             }
+            Outcome::Confirm(c) => self.popup = Some(Popup::Confirm(c)),
             Outcome::EditFilter => {
                 let current = self.views[self.tab.index()].filter().map(str::to_string);
                 if let Some(text) = current {
@@ -517,6 +526,18 @@ impl App {
             return;
         };
         match popup {
+            Popup::Confirm(c) => match c.key(key, dialog.as_deref()) {
+                ConfirmKey::Stay => {}
+                ConfirmKey::Closed => self.popup = None,
+                ConfirmKey::Confirmed => {
+                    let now = self.clock.now();
+                    if let Ok(done) = c.run(&mut self.store, &self.actor, now) {
+                        self.popup = None;
+                        self.info(done);
+                        self.with_view(|v, ctx| v.after_change(ctx));
+                    }
+                }
+            },
             Popup::ConfirmQuit => match dialog.as_deref() {
                 Some("confirm") => {
                     self.popup = None;
@@ -643,7 +664,33 @@ impl App {
         self.views[self.tab.index()].draw(frame, body, &ctx);
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
-        if let Some(popup) = &mut self.popup {
+        if let Some(Popup::Confirm(c)) = &self.popup {
+            let hint = if c.input.is_some() {
+                hints(
+                    &self.keymap,
+                    &self.shipped,
+                    self.lang,
+                    Context::Editor,
+                    &["close"],
+                )
+                .into_iter()
+                .map(|(k, d)| format!("{k} {d}"))
+                .chain([format!("Enter {}", tr(self.lang, "confirm.validate"))])
+                .collect::<Vec<_>>()
+            } else {
+                hints(
+                    &self.keymap,
+                    &self.shipped,
+                    self.lang,
+                    Context::Dialog,
+                    &["confirm", "close"],
+                )
+                .into_iter()
+                .map(|(k, d)| format!("{k} {d}"))
+                .collect()
+            };
+            c.draw(frame, area, self.theme, &hint.join("  "));
+        } else if let Some(popup) = &mut self.popup {
             draw_popup(
                 frame,
                 area,
@@ -752,7 +799,7 @@ impl App {
         };
         let mut shown: Vec<(String, String)> = Vec::new();
         match &self.popup {
-            Some(Popup::ConfirmQuit) => {
+            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => {
                 shown.extend(hints_for(Context::Dialog, &["confirm", "close"]))
             }
             Some(_) => {
@@ -854,6 +901,8 @@ fn draw_popup(
     theme: Theme,
 ) {
     let (title, lines, scroll, rect) = match popup {
+        // Drawn by its own widget.
+        Popup::Confirm(_) => return,
         Popup::ConfirmQuit => {
             let rect = centered(area, 60, 20);
             (

@@ -177,8 +177,10 @@ impl Source for EventsSource {
     }
 }
 
-/// Replies, newest first.
-pub struct RepliesSource;
+/// Replies, newest first; with `state`, only those in it (`review`: the review list).
+pub struct RepliesSource {
+    pub state: Option<&'static str>,
+}
 
 impl Source for RepliesSource {
     type Row = ReplyRow;
@@ -198,18 +200,18 @@ impl Source for RepliesSource {
         limit: usize,
     ) -> Result<Vec<ReplyRow>> {
         if dir == Direction::Forward {
-            return replies::page(conn, None, after.copied(), limit);
+            return replies::page(conn, self.state, after.copied(), limit);
         }
         let (at, id) = after.copied().unwrap_or((i64::MIN, i64::MIN));
         let mut stmt = conn.prepare_cached(
             "SELECT r.id, r.from_phone,
                     COALESCE((SELECT p.first_name || ' ' || p.last_name FROM participants p WHERE p.mobile = r.from_phone LIMIT 1), ''),
                     r.text, r.received_at, r.state, r.outcome, r.message_id, r.event_id, r.review_reason
-             FROM replies r WHERE (r.received_at, r.id) > (?1, ?2)
+             FROM replies r WHERE (?4 IS NULL OR r.state = ?4) AND (r.received_at, r.id) > (?1, ?2)
              ORDER BY r.received_at ASC, r.id ASC LIMIT ?3",
         )?;
         let mut rows: Vec<ReplyRow> = stmt
-            .query_map(params![at, id, limit as i64], |r| {
+            .query_map(params![at, id, limit as i64, self.state], |r| {
                 Ok(ReplyRow {
                     id: r.get(0)?,
                     from_phone: r.get(1)?,

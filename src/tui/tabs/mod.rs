@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod dashboard;
+pub mod free;
 pub mod lists;
 pub mod messages;
 pub mod settings;
@@ -99,6 +100,8 @@ pub enum Outcome {
     ShowBatch(i64),
     /// A known action this version does not offer yet (the status line says so).
     NotYet,
+    /// Ask before a change; the app runs it with the store when the operator says yes.
+    Confirm(crate::tui::widgets::confirm::Confirm),
     /// Something was done: say so in the status line.
     Info(String),
     /// Something was refused or failed: say why in the status line.
@@ -126,6 +129,10 @@ pub trait TabView {
     /// Restricts the list to one batch's messages (`None`: all messages).
     fn show_batch(&mut self, _batch: Option<i64>, _ctx: &Ctx) -> Result<()> {
         Ok(())
+    }
+    /// A confirmed change was made: re-read (and forget a selection that is now done).
+    fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        self.refresh(ctx).map(|_| ())
     }
     /// Rows currently held in memory (diagnostics and tests: paging must stay bounded).
     fn loaded_rows(&self) -> usize {
