@@ -5,13 +5,15 @@
 //! While the filter bar has the keyboard, letters are text, never commands.
 
 use super::fmt::{Fmt, clean, truncate};
-use super::tabs::admin::{AutomationsTab, SettingsTab, UsersTab};
+use super::tabs::admin::AutomationsTab;
 use super::tabs::batch::BatchTab;
 use super::tabs::dashboard::DashboardTab;
 use super::tabs::free::FreeTab;
 use super::tabs::lists::{AgendaTab, ContactsTab, InboxTab};
 use super::tabs::messages::MessagesTab;
+use super::tabs::settings::SettingsTab;
 use super::tabs::templates::TemplatesTab;
+use super::tabs::users::UsersTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
 use super::widgets::confirm::{Confirm, ConfirmKey};

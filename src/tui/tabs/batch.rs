@@ -723,7 +723,7 @@ impl TabView for BatchTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> super::EditHints {
         if self.preview.is_some() {
             return (
                 vec![

@@ -1,13 +1,19 @@
 //! The dashboard: credit, queue, consumption, delivery and the scheduler at a glance.
 
-use super::{Ctx, Outcome, TabView};
+use super::{Act, Ctx, Outcome, TabView};
+use crate::core::admin::add_credit;
+use crate::core::send::{UnknownDecision, settle_unknown};
+use crate::i18n::{Lang, tr, trf};
 use crate::store::Result;
 use crate::store::credit::{self, CreditSummary, Pack};
 use crate::store::lease::{self, Lease};
 use crate::store::settings;
 use crate::store::stats::{self, QueueFigures};
 use crate::tui::fmt::{clean, thousands, truncate};
+use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::{Form, FormField, FormKey};
 use chrono::NaiveDate;
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -35,11 +41,192 @@ struct Data {
 #[derive(Default)]
 pub struct DashboardTab {
     data: Option<Data>,
+    /// The pack form or the "unknown — check" form.
+    editor: Option<(Editing, Form)>,
+    admin: bool,
+    /// Messages left "unknown — check": `(id, label)`.
+    unknown: Vec<(i64, String)>,
+    lang: Option<Lang>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Editing {
+    Pack,
+    Unknown,
+}
+
+/// Messages left "unknown — check" by a crash, oldest first (a handful at most).
+fn unknown_messages(
+    conn: &rusqlite::Connection,
+    fmt: &crate::tui::fmt::Fmt,
+    region: &str,
+) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, phone, planned_at FROM messages WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, phone, planned) = row?;
+        out.push((
+            id,
+            format!(
+                "#{id} {} {}",
+                crate::tui::fmt::phone(&phone, region),
+                fmt.time(planned)
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+impl DashboardTab {
+    fn draw_body(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(data) = &self.data else {
+            return;
+        };
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Length(8),
+            Constraint::Min(4),
+            Constraint::Length(7),
+        ])
+        .areas(area);
+        let [credit_area, queue_area] =
+            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(top);
+        let [packs_area, week_area] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom);
+        draw_credit(frame, credit_area, ctx, data);
+        draw_queue(frame, queue_area, ctx, data);
+        draw_chart(frame, middle, ctx, data);
+        draw_packs(frame, packs_area, ctx, data);
+        draw_week(frame, week_area, ctx, data);
+    }
+
+    fn open_pack(&mut self, act: &mut Act) -> Outcome {
+        if let Err(e) = act.actor.require_admin("add credit packs") {
+            return Outcome::Error(e.to_string());
+        }
+        let lang = act.lang();
+        let today = act.fmt.local_date(act.now).format("%Y-%m-%d").to_string();
+        let form = Form::new(
+            tr(lang, "admin.pack_title"),
+            vec![
+                FormField::text("units", tr(lang, "admin.pack_units"), ""),
+                FormField::text("label", tr(lang, "admin.pack_label"), ""),
+                FormField::text("date", tr(lang, "admin.pack_date"), &today)
+                    .with_help("YYYY-MM-DD"),
+            ],
+        );
+        self.editor = Some((Editing::Pack, form));
+        Outcome::Handled
+    }
+
+    fn open_unknown(&mut self, act: &mut Act) -> Outcome {
+        let lang = act.lang();
+        if self.unknown.is_empty() {
+            return Outcome::Info(tr(lang, "admin.unknown_none").to_string());
+        }
+        let first = self.unknown[0].0.to_string();
+        let form = Form::new(
+            tr(lang, "admin.unknown_title"),
+            vec![
+                FormField::choice(
+                    "message",
+                    tr(lang, "admin.unknown_message"),
+                    &first,
+                    self.unknown
+                        .iter()
+                        .map(|(id, label)| (id.to_string(), label.clone()))
+                        .collect(),
+                    false,
+                ),
+                FormField::choice(
+                    "decision",
+                    tr(lang, "admin.unknown_decision"),
+                    "resend",
+                    ["resend", "delivered", "failed"]
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.to_string(),
+                                tr(lang, &format!("admin.unknown_{d}")).to_string(),
+                            )
+                        })
+                        .collect(),
+                    false,
+                ),
+            ],
+        );
+        self.editor = Some((Editing::Unknown, form));
+        Outcome::Handled
+    }
+
+    fn save(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let Some((kind, form)) = &mut self.editor else {
+            return Ok(Outcome::Handled);
+        };
+        let result = match kind {
+            Editing::Pack => {
+                let units = form
+                    .value("units")
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0);
+                let date = NaiveDate::parse_from_str(form.value("date").trim(), "%Y-%m-%d").ok();
+                match (units, date) {
+                    (Some(units), Some(date)) => {
+                        let label = form.value("label").trim().to_string();
+                        add_credit(act.store, act.actor, units, &label, date, act.now).map(|_| {
+                            trf(lang, "admin.pack_added", &[("units", &units.to_string())])
+                        })
+                    }
+                    (None, _) => Err(crate::core::CoreError::Invalid(
+                        tr(lang, "admin.pack_units_bad").to_string(),
+                    )),
+                    (_, None) => Err(crate::core::CoreError::Invalid(
+                        tr(lang, "admin.pack_date_bad").to_string(),
+                    )),
+                }
+            }
+            Editing::Unknown => {
+                let id = form.value("message").parse::<i64>().unwrap_or_default();
+                let decision = match form.value("decision") {
+                    "delivered" => UnknownDecision::Delivered,
+                    "failed" => UnknownDecision::Failed,
+                    _ => UnknownDecision::Resend,
+                };
+                settle_unknown(act.store, act.actor, id, decision, act.now)
+                    .map(|()| trf(lang, "admin.unknown_done", &[("id", &id.to_string())]))
+            }
+        };
+        match result {
+            Ok(message) => {
+                self.editor = None;
+                self.refresh(&act.ctx())?;
+                Ok(Outcome::Info(message))
+            }
+            Err(e) => {
+                form.message = Some(e.to_string());
+                Ok(Outcome::Handled)
+            }
+        }
+    }
 }
 
 impl TabView for DashboardTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         let conn = ctx.conn;
+        self.admin = ctx.actor.rights.admin;
+        self.unknown = unknown_messages(conn, &ctx.fmt, ctx.region)?;
         let summary = credit::summary(conn)?;
         let daily = credit::daily_consumption(conn, ctx.now, DAYS, ctx.fmt.utc_offset(ctx.now))?;
         let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
@@ -64,30 +251,70 @@ impl TabView for DashboardTab {
         Ok(Outcome::Ignored)
     }
 
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        Ok(match action {
+            "new" => self.open_pack(act),
+            "open" | "edit" => self.open_unknown(act),
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn editing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some((_, form)) = &mut self.editor else {
+            return Ok(Outcome::Ignored);
+        };
+        match form.key(key, act.keymap) {
+            FormKey::Save => self.save(act),
+            FormKey::Close => {
+                self.editor = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(_) => {
+                form.message = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, _act: &mut Act) {
+        if let Some((_, form)) = &mut self.editor {
+            form.paste(text);
+        }
+    }
+
+    fn edit_hints(&self) -> EditHints {
+        match &self.editor {
+            Some((_, form)) => form.hints(self.lang.unwrap_or(Lang::En)),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
     fn hints(&self) -> &'static [&'static str] {
-        &[]
+        match (self.admin, self.unknown.is_empty()) {
+            (true, true) => &["new"],
+            (true, false) => &["new", "open"],
+            (false, true) => &[],
+            (false, false) => &["open"],
+        }
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let Some(data) = &self.data else {
-            return;
-        };
-        let [top, middle, bottom] = Layout::vertical([
-            Constraint::Length(8),
-            Constraint::Min(4),
-            Constraint::Length(7),
-        ])
-        .areas(area);
-        let [credit_area, queue_area] =
-            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(top);
-        let [packs_area, week_area] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                .areas(bottom);
-        draw_credit(frame, credit_area, ctx, data);
-        draw_queue(frame, queue_area, ctx, data);
-        draw_chart(frame, middle, ctx, data);
-        draw_packs(frame, packs_area, ctx, data);
-        draw_week(frame, week_area, ctx, data);
+        self.lang = Some(ctx.lang());
+        self.draw_body(frame, area, ctx);
+        if let Some((_, form)) = &mut self.editor {
+            let height = area.height.min(9);
+            let rect = Rect {
+                y: area.y + (area.height - height) / 2,
+                height,
+                ..area
+            };
+            form.draw(frame, rect, ctx.theme, ctx.lang());
+        }
     }
 }
 

@@ -6,15 +6,18 @@ pub mod dashboard;
 pub mod free;
 pub mod lists;
 pub mod messages;
+pub mod settings;
 pub mod templates;
+pub mod users;
 
 use super::fmt::{Fmt, truncate};
 use super::pager::{Pager, Source};
 use super::theme::Theme;
 use crate::core::Actor;
 use crate::i18n::Lang;
-use crate::keymap::{Context, Keymap};
+use crate::keymap::Keymap;
 use crate::store::{Result, Store};
+use crate::tui::widgets::form::EditHints;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -156,7 +159,7 @@ pub trait TabView {
     /// Key hints while [`TabView::editing`]: `(context, action)` pairs, resolved through the
     /// live keymap; plus free `(key, description)` pairs for keys that are not bindings
     /// (Tab between fields, Space to toggle).
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> EditHints {
         (Vec::new(), Vec::new())
     }
     /// Whether something typed in this tab would be lost by quitting.

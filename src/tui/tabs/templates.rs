@@ -14,6 +14,7 @@ use crate::store::settings::Settings;
 use crate::store::templates::{self, TemplateRow};
 use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey, draw_question};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -367,7 +368,7 @@ impl TabView for TemplatesTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> EditHints {
         if self.confirm.is_some() {
             return (
                 vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],

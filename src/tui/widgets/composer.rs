@@ -339,11 +339,11 @@ impl Composer {
                 }
                 return ComposerKey::Handled;
             }
-            KeyCode::Char(_) if ctrl || key.modifiers.contains(KeyModifiers::ALT) => {
-                // Moves (Ctrl-a/e/f/b…) are fine; edits are refused on an imposed text.
-                if self.read_only {
-                    return ComposerKey::Handled;
-                }
+            // Moves (Ctrl-a/e/f/b…) are fine; edits are refused on an imposed text.
+            KeyCode::Char(_)
+                if (ctrl || key.modifiers.contains(KeyModifiers::ALT)) && self.read_only =>
+            {
+                return ComposerKey::Handled;
             }
             _ => {}
         }

@@ -95,6 +95,10 @@ impl FormField {
     }
 }
 
+/// Footer hints of an editor: `(context, action)` pairs resolved through the keymap, and
+/// free `(key, description)` pairs for keys that are not bindings.
+pub type EditHints = (Vec<(Context, &'static str)>, Vec<(String, String)>);
+
 /// What the form did with a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormKey {
@@ -174,8 +178,10 @@ impl Form {
         if action == Some("save") {
             return FormKey::Save;
         }
-        if self.composer_focused() {
-            if let Some(c) = &mut self.composer {
+        if self.composer_focused()
+            && let Some(c) = &mut self.composer
+        {
+            {
                 let picker = c.picker_open();
                 let before = c.text();
                 if c.key(key, keymap) == ComposerKey::Handled {
@@ -276,7 +282,7 @@ impl Form {
     }
 
     /// Footer hints: `(context, action)` through the keymap, plus the keys of the fields.
-    pub fn hints(&self, lang: Lang) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    pub fn hints(&self, lang: Lang) -> EditHints {
         let mut bound = vec![(Context::Editor, "save"), (Context::Editor, "close")];
         let mut free = vec![("Tab".to_string(), tr(lang, "form.next_field").to_string())];
         if let Some(c) = self.composer.as_ref().filter(|_| self.composer_focused()) {
