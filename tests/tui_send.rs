@@ -664,3 +664,91 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
     // The history shows it.
     assert!(render(&mut app, 80, 24).contains("Atelier avril"));
 }
+
+#[test]
+fn an_event_created_from_the_agenda_with_a_participant_searched_as_you_type() {
+    let f = store_with_event();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "an");
+    assert!(app.is_editing());
+    // Saving without a participant says what is missing.
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("needs a date and time"), "{screen}");
+    press(&mut app, "mart");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Enter picks Élodie MARTIN"), "{screen}");
+    app.handle_key(code(KeyCode::Enter));
+    tab(&mut app, 1);
+    app.handle_key(code(KeyCode::Right)); // step
+    tab(&mut app, 1);
+    press(&mut app, "atelier CV");
+    tab(&mut app, 1);
+    press(&mut app, "06/04/2026 09:30");
+    tab(&mut app, 2);
+    press(&mut app, "salle 2");
+    app.handle_key(smsdesk_ctrl('s'));
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+    assert_eq!(app.status_message(), Some("event created"));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("atelier CV"), "{screen}");
+    let store = Store::open(&f.path()).unwrap();
+    let (kind, starts, location, who): (String, String, String, i64) = store
+        .conn()
+        .query_row(
+            "SELECT kind, starts_local, location, participant_id FROM events WHERE type = 'atelier CV'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (kind.as_str(), starts.as_str(), location.as_str(), who),
+        ("step", "2026-04-06 09:30:00", "salle 2", 1)
+    );
+}
+
+#[test]
+fn moving_an_event_re_plans_its_reminder_and_says_so() {
+    let f = store_with_event();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    // A D-2 reminder on the Friday 3 April 14:00 interview.
+    press(&mut app, "at");
+    tab(&mut app, 1);
+    app.handle_key(code(KeyCode::Right));
+    app.handle_key(smsdesk_ctrl('s'));
+    assert!(!app.is_editing());
+    // Move it to Thursday 9 April 15:00.
+    press(&mut app, "m");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("03/04/2026 14:00") && screen.contains("Élodie Martin"),
+        "{screen}"
+    );
+    tab(&mut app, 1);
+    app.handle_key(smsdesk_ctrl('u'));
+    press(&mut app, "09/04/2026 15:00");
+    app.handle_key(smsdesk_ctrl('s'));
+    // The operator is told what happened to the reminder.
+    assert!(app.has_popup(), "{}", render(&mut app, 80, 24));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("event updated") && screen.contains("2026-04-07 15:00"),
+        "{screen}"
+    );
+    let store = Store::open(&f.path()).unwrap();
+    let (planned, text): (i64, String) = store
+        .conn()
+        .query_row(
+            "SELECT planned_at, text FROM messages WHERE status = 'pending'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        planned,
+        Utc.with_ymd_and_hms(2026, 4, 7, 13, 0, 0)
+            .unwrap()
+            .timestamp()
+    );
+    assert!(text.contains("jeudi 9 avril à 15h00"), "{text}");
+}

@@ -16,7 +16,6 @@ use ratatui::widgets::Cell;
 use crate::core::reminders::{self, When};
 use crate::core::send::Body;
 use crate::i18n::{tr, trf};
-use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
 use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
@@ -80,6 +79,8 @@ pub struct AgendaTab {
     height: usize,
     /// The reminder form of one event, while open.
     reminder: Option<(i64, Form)>,
+    /// The form creating or editing an event, while open.
+    event: Option<super::agenda::EventEditor>,
     /// Interface language, for the form's hints (known from the last draw).
     lang: crate::i18n::Lang,
 }
@@ -99,8 +100,55 @@ impl AgendaTab {
             pager: None,
             height: 10,
             reminder: None,
+            event: None,
             lang: crate::i18n::Lang::En,
         }
+    }
+
+    /// `n`: a new event; `m`: the selected one.
+    fn open_event(&mut self, act: &mut Act, new: bool) -> Result<Outcome> {
+        use super::agenda::EventEditor;
+        if new {
+            self.event = Some(EventEditor::new_event(act)?);
+            return Ok(Outcome::Handled);
+        }
+        let Some(id) = self.pager.as_ref().and_then(|p| p.selected()).map(|e| e.id) else {
+            return Ok(Outcome::Handled);
+        };
+        Ok(match EventEditor::edit_event(act, id)? {
+            Ok(editor) => {
+                self.event = Some(editor);
+                Outcome::Handled
+            }
+            Err(why) => Outcome::Error(why),
+        })
+    }
+
+    /// A key for the event form: saved, the list is re-read and the reminder notices shown.
+    fn event_key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        use super::agenda::{EditorKey, notices_popup};
+        let Some(editor) = &mut self.event else {
+            return Ok(Outcome::Ignored);
+        };
+        Ok(match editor.key(key, act)? {
+            EditorKey::Stay => Outcome::Handled,
+            EditorKey::Closed => {
+                self.event = None;
+                Outcome::Handled
+            }
+            EditorKey::Saved(done, notices) => {
+                self.event = None;
+                let ctx = act.ctx();
+                if let Some(p) = self.pager.as_mut() {
+                    p.refresh(ctx.conn)?;
+                }
+                if notices.is_empty() {
+                    Outcome::Info(done)
+                } else {
+                    Outcome::Popup(done, notices_popup(act.lang(), act.theme, &notices))
+                }
+            }
+        })
     }
 
     /// Opens the reminder form of the selected event, prefilled from what the event has.
@@ -311,23 +359,28 @@ impl TabView for AgendaTab {
         }
         Ok(match action {
             "delete" => self.ask_cancel_event(ctx),
-            "filter" | "new" => Outcome::NotYet,
+            "filter" => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
 
     fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
         match action {
-            "open" | "edit" | "toggle" => self.open_reminder(act),
+            "open" | "toggle" => self.open_reminder(act),
+            "new" => self.open_event(act, true),
+            "edit" => self.open_event(act, false),
             _ => Ok(Outcome::Ignored),
         }
     }
 
     fn editing(&self) -> bool {
-        self.reminder.is_some()
+        self.reminder.is_some() || self.event.is_some()
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        if self.event.is_some() {
+            return self.event_key(key, act);
+        }
         let Some((_, form)) = &mut self.reminder else {
             return Ok(Outcome::Ignored);
         };
@@ -345,17 +398,27 @@ impl TabView for AgendaTab {
         }
     }
 
-    fn paste(&mut self, text: &str, _act: &mut Act) {
-        if let Some((_, form)) = &mut self.reminder {
+    fn paste(&mut self, text: &str, act: &mut Act) {
+        if let Some(editor) = &mut self.event {
+            editor.paste(text, act);
+        } else if let Some((_, form)) = &mut self.reminder {
             form.paste(text);
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> super::EditHints {
+        if let Some(editor) = &self.event {
+            return editor.hints(self.lang);
+        }
         match &self.reminder {
             Some((_, form)) => form.hints(self.lang),
             None => (Vec::new(), Vec::new()),
         }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.event.as_ref().is_some_and(|e| e.unsaved())
+            || self.reminder.as_ref().is_some_and(|(_, f)| f.is_changed())
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
@@ -418,10 +481,13 @@ impl TabView for AgendaTab {
         if let Some((_, form)) = &mut self.reminder {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
+        if let Some(editor) = &mut self.event {
+            editor.draw(frame, area, ctx.theme, ctx.lang());
+        }
     }
 
     fn hints(&self) -> &'static [&'static str] {
-        &["edit", "delete", "page_down", "page_up", "first", "last"]
+        &["new", "edit", "toggle", "delete", "page_down", "page_up"]
     }
 
     fn loaded_rows(&self) -> usize {

@@ -1,6 +1,7 @@
 //! One module per tab, behind one small trait, plus the table helpers they share.
 
 pub mod admin;
+pub mod agenda;
 pub mod batch;
 pub mod dashboard;
 pub mod free;

@@ -1,0 +1,363 @@
+//! Agenda: the form that creates an event (participant searched as you type, kind, type,
+//! local date-time, collaborator, location, notes) or edits one (everything but who and what
+//! kind). Saving goes through `core::events::{create_event, update_event}`; what happened to
+//! reminders because of it (created by a rule, re-planned, re-rendered with a manual edit
+//! dropped, cancelled) comes back as `EventOutcome::notices()`, which the operator is shown.
+
+use super::Act;
+use crate::core::events::{self, EventChange, EventKind, NewEventInput};
+use crate::i18n::{Lang, tr, trf};
+use crate::store::Result;
+use crate::store::events::EventDetail;
+use crate::store::participants;
+use crate::tui::fmt::{clean, phone};
+use crate::tui::tabs::messages::parse_local_time;
+use crate::tui::widgets::form::{EditHints, Form, FormField, FormKey};
+use chrono::NaiveDateTime;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// Participants offered under the search field.
+const MATCHES: usize = 4;
+
+/// The event form, new or editing one event.
+pub struct EventEditor {
+    /// The event being edited (`None`: a new one).
+    original: Option<EventDetail>,
+    pub form: Form,
+    /// The participant picked for a new event: id and label.
+    participant: Option<(i64, String)>,
+    /// What the search field matches now (id, label), best first.
+    matches: Vec<(i64, String)>,
+}
+
+/// What a key did to the editor.
+pub enum EditorKey {
+    /// Keep the form open.
+    Stay,
+    /// Closed without saving.
+    Closed,
+    /// Saved: the sentence for the status line and the reminder notices (may be empty).
+    Saved(String, Vec<String>),
+}
+
+/// `Élodie MARTIN (06 12 34 56 78)`.
+fn label(p: &participants::Participant, region: &str) -> String {
+    let name = clean(format!("{} {}", p.first_name, p.last_name.to_uppercase()).trim());
+    match &p.mobile {
+        Some(m) => format!("{name} ({})", phone(m, region)),
+        None => name,
+    }
+}
+
+fn collaborator_options(act: &Act) -> Result<Vec<(String, String)>> {
+    let mut options = vec![(String::new(), "—".to_string())];
+    options.extend(
+        participants::collaborators(act.store.conn())?
+            .into_iter()
+            .map(|c| (c.id.to_string(), clean(&c.full_name()))),
+    );
+    Ok(options)
+}
+
+impl EventEditor {
+    /// A new event, starting empty (kind: interview).
+    pub fn new_event(act: &Act) -> Result<EventEditor> {
+        let lang = act.lang();
+        let kinds = EventKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_string(), act.fmt.kind(k.as_str())))
+            .collect();
+        let fields = vec![
+            FormField::text("participant", tr(lang, "agenda.participant"), "")
+                .with_help(tr(lang, "batch.search_help")),
+            FormField::choice("kind", tr(lang, "agenda.kind"), "interview", kinds, false),
+            FormField::text("type", tr(lang, "agenda.type"), "")
+                .with_help(tr(lang, "agenda.type_help")),
+            FormField::text("starts", tr(lang, "agenda.starts"), "")
+                .with_help(tr(lang, "batch.starts_help")),
+            FormField::choice(
+                "collaborator",
+                tr(lang, "batch.collaborator"),
+                "",
+                collaborator_options(act)?,
+                false,
+            ),
+            FormField::text("location", tr(lang, "batch.location"), ""),
+            FormField::text("notes", tr(lang, "agenda.notes"), ""),
+        ];
+        Ok(EventEditor {
+            original: None,
+            form: Form::new(tr(lang, "agenda.new_title"), fields),
+            participant: None,
+            matches: Vec::new(),
+        })
+    }
+
+    /// Editing event `id`, prefilled with what it has.
+    pub fn edit_event(act: &Act, id: i64) -> Result<std::result::Result<EventEditor, String>> {
+        let lang = act.lang();
+        let e = crate::store::events::detail(act.store.conn(), id)?;
+        if e.cancelled {
+            return Ok(Err(tr(lang, "agenda.is_cancelled").to_string()));
+        }
+        let who = participants::get(act.store.conn(), e.participant_id)?;
+        let starts = e
+            .local_start()
+            .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
+            .unwrap_or_default();
+        let collaborator = e.collaborator_id.map(|c| c.to_string()).unwrap_or_default();
+        let fields = vec![
+            FormField::text("type", tr(lang, "agenda.type"), &e.event_type)
+                .with_help(tr(lang, "agenda.type_help")),
+            FormField::text("starts", tr(lang, "agenda.starts"), &starts)
+                .with_help(tr(lang, "agenda.starts_edit_help")),
+            FormField::choice(
+                "collaborator",
+                tr(lang, "batch.collaborator"),
+                &collaborator,
+                collaborator_options(act)?,
+                false,
+            ),
+            FormField::text("location", tr(lang, "batch.location"), &e.location),
+            FormField::text("notes", tr(lang, "agenda.notes"), &e.notes),
+        ];
+        let title = trf(
+            lang,
+            "agenda.edit_title",
+            &[
+                ("kind", &act.fmt.kind(&e.kind)),
+                ("who", &clean(&who.full_name())),
+            ],
+        );
+        Ok(Ok(EventEditor {
+            original: Some(e),
+            form: Form::new(&title, fields),
+            participant: None,
+            matches: Vec::new(),
+        }))
+    }
+
+    fn focused(&self) -> &str {
+        self.form
+            .fields
+            .get(self.form.focus)
+            .map_or("", |f| f.key.as_str())
+    }
+
+    /// The participant field changed: forget the pick and match again.
+    fn search(&mut self, act: &Act) -> Result<()> {
+        self.participant = None;
+        let text = self.form.value("participant").trim().to_string();
+        self.matches = if text.is_empty() {
+            Vec::new()
+        } else {
+            participants::page(act.store.conn(), &text, None, MATCHES)?
+                .iter()
+                .map(|p| (p.id, label(p, act.region)))
+                .collect()
+        };
+        let lang = act.lang();
+        let help = if text.is_empty() {
+            tr(lang, "batch.search_help").to_string()
+        } else if self.matches.is_empty() {
+            tr(lang, "batch.no_match").to_string()
+        } else {
+            let names: Vec<&str> = self.matches.iter().map(|(_, l)| l.as_str()).collect();
+            trf(
+                lang,
+                "agenda.matches",
+                &[("first", names[0]), ("others", &names[1..].join(" · "))],
+            )
+        };
+        if let Some(f) = self.form.field_mut("participant") {
+            f.help = help;
+        }
+        Ok(())
+    }
+
+    /// Enter in the participant field: the first match is the event's participant.
+    fn pick_first(&mut self, lang: Lang) {
+        let Some((id, name)) = self.matches.first().cloned() else {
+            return;
+        };
+        self.matches.clear();
+        if let Some(f) = self.form.field_mut("participant") {
+            f.value = name.clone();
+            f.help = trf(lang, "agenda.picked", &[("who", &name)]);
+            f.error = None;
+        }
+        self.participant = Some((id, name));
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<EditorKey> {
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if self.focused() == "participant" && key.code == KeyCode::Enter && plain {
+            self.pick_first(act.lang());
+            return Ok(EditorKey::Stay);
+        }
+        match self.form.key(key, act.keymap) {
+            FormKey::Save => self.save(act),
+            FormKey::Close => Ok(EditorKey::Closed),
+            FormKey::Changed(i) => {
+                self.form.message = None;
+                if let Some(f) = self.form.fields.get_mut(i) {
+                    f.error = None;
+                }
+                if self
+                    .form
+                    .fields
+                    .get(i)
+                    .is_some_and(|f| f.key == "participant")
+                {
+                    self.search(act)?;
+                }
+                Ok(EditorKey::Stay)
+            }
+            FormKey::Handled => Ok(EditorKey::Stay),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str, act: &Act) {
+        if let Some(i) = self.form.paste(text)
+            && self
+                .form
+                .fields
+                .get(i)
+                .is_some_and(|f| f.key == "participant")
+        {
+            let _ = self.search(act);
+        }
+    }
+
+    /// The local start typed, or the reason it is refused (shown under the field).
+    fn starts(&mut self, act: &Act) -> Option<NaiveDateTime> {
+        let lang = act.lang();
+        let text = self.form.value("starts").trim().to_string();
+        let parsed = parse_local_time(&text, act.fmt.local_date(act.now));
+        if parsed.is_none()
+            && let Some(f) = self.form.field_mut("starts")
+        {
+            f.error = Some(if text.is_empty() {
+                tr(lang, "agenda.starts_needed").to_string()
+            } else {
+                trf(lang, "confirm.bad_time", &[("input", &clean(&text))])
+            });
+        }
+        parsed
+    }
+
+    fn save(&mut self, act: &mut Act) -> Result<EditorKey> {
+        let lang = act.lang();
+        let Some(starts_local) = self.starts(act) else {
+            return Ok(EditorKey::Stay);
+        };
+        let collaborator_id = self.form.value("collaborator").parse::<i64>().ok();
+        let event_type = self.form.value("type").trim().to_string();
+        let location = self.form.value("location").trim().to_string();
+        let notes = self.form.value("notes").trim().to_string();
+        let result = match &self.original {
+            None => {
+                let Some((participant_id, _)) = self.participant.clone() else {
+                    if let Some(f) = self.form.field_mut("participant") {
+                        f.error = Some(tr(lang, "agenda.pick_participant").to_string());
+                    }
+                    return Ok(EditorKey::Stay);
+                };
+                let kind =
+                    EventKind::parse(self.form.value("kind")).unwrap_or(EventKind::Interview);
+                events::create_event(
+                    act.store,
+                    act.actor,
+                    NewEventInput {
+                        participant_id,
+                        kind,
+                        event_type,
+                        starts_local,
+                        collaborator_id,
+                        location,
+                        notes,
+                        reminder: None,
+                    },
+                    act.now,
+                )
+                .map(|o| (tr(lang, "agenda.created").to_string(), o.notices()))
+            }
+            Some(old) => {
+                // Only what the operator changed: an unchanged field must not re-render a
+                // reminder (nor drop its manual edit).
+                let change = EventChange {
+                    starts_local: (old.local_start() != Some(starts_local)).then_some(starts_local),
+                    event_type: (old.event_type != event_type).then_some(event_type),
+                    location: (old.location != location).then_some(location),
+                    collaborator_id: (old.collaborator_id != collaborator_id)
+                        .then_some(collaborator_id),
+                    notes: (old.notes != notes).then_some(notes),
+                };
+                let nothing = change.starts_local.is_none()
+                    && change.event_type.is_none()
+                    && change.location.is_none()
+                    && change.collaborator_id.is_none()
+                    && change.notes.is_none();
+                if nothing {
+                    return Ok(EditorKey::Saved(
+                        tr(lang, "agenda.unchanged").to_string(),
+                        Vec::new(),
+                    ));
+                }
+                events::update_event(act.store, act.actor, old.id, change, act.now)
+                    .map(|o| (tr(lang, "agenda.updated").to_string(), o.notices()))
+            }
+        };
+        match result {
+            Ok((done, notices)) => Ok(EditorKey::Saved(done, notices)),
+            Err(e) => {
+                self.form.message = Some(e.to_string());
+                Ok(EditorKey::Stay)
+            }
+        }
+    }
+
+    pub fn hints(&self, lang: Lang) -> EditHints {
+        let (bound, mut free) = self.form.hints(lang);
+        if self.focused() == "participant" {
+            free.push(("Enter".into(), tr(lang, "agenda.pick").into()));
+        }
+        (bound, free)
+    }
+
+    pub fn unsaved(&self) -> bool {
+        self.form.is_changed()
+    }
+
+    pub fn draw(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        theme: crate::tui::theme::Theme,
+        lang: Lang,
+    ) {
+        self.form.draw(frame, area, theme, lang);
+    }
+}
+
+/// The popup shown after a save that changed reminders: one line per notice.
+pub fn notices_popup(
+    lang: Lang,
+    theme: crate::tui::theme::Theme,
+    notices: &[String],
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        tr(lang, "agenda.notices_intro").to_string(),
+        theme.title(),
+    ))];
+    lines.push(Line::from(""));
+    for n in notices {
+        lines.push(Line::from(format!("• {}", clean(n))));
+    }
+    lines
+}
