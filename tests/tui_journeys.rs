@@ -1,0 +1,510 @@
+//! Operator journeys on the real binary in a real terminal: `tmux` runs `smsdesk` at 80×24,
+//! keys are sent as an operator types them, the screen is read back with `capture-pane`, and
+//! the result is checked through the CLI (`--json list …`) on the same store.
+//!
+//! Each test has its own tmux server (`-L`), store and config directory, and a fixed start of
+//! the clock (`SMSDESK_NOW`). Without `tmux` the tests say so and pass, unless `CI=true`.
+
+mod tui_fixture;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use smsdesk::core::Actor;
+use smsdesk::sms::status::MessageKind;
+use smsdesk::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+use tui_fixture::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
+/// Monday 30 March 2026, 10:00 in Paris: the same instant as the headless tests.
+const NOW: &str = "2026-03-30T08:00:00Z";
+/// How long a screen may take to show what is expected.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A tmux server running `smsdesk` on one store; killed on drop.
+struct Term {
+    socket: String,
+}
+
+fn have_tmux() -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "tmux is required on CI"
+        );
+        eprintln!("tmux not found: journey skipped");
+    }
+    found
+}
+
+impl Term {
+    /// Starts `smsdesk --db DB --user admin` in English at 80×24.
+    fn start(name: &str, dir: &Path, db: &Path) -> Term {
+        let socket = format!("smsdesk-{name}-{}", std::process::id());
+        let config = dir.join("config");
+        std::fs::create_dir_all(&config).unwrap();
+        let command = format!(
+            "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
+             SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
+            config.display(),
+            dir.display(),
+            db.display()
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-s", "main", "-x", "80", "-y", "24", &command])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        let term = Term { socket };
+        term.wait_for("Dashboard");
+        term
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Named keys (`Tab`, `C-s`, `Space`, `Right`…), one after the other.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "main", k]);
+        }
+    }
+
+    /// Text typed as is.
+    fn typed(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "main", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "main"])
+    }
+
+    /// Polls the screen until it shows `needle`; fails with the screen otherwise.
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the screen never showed {needle:?}:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// `smsdesk --db DB --json ARGS…`, parsed.
+fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(BIN)
+        .env("SMSDESK_NOW", NOW)
+        .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
+        .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "smsdesk {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn rows(v: &serde_json::Value) -> &Vec<serde_json::Value> {
+    v.as_array().unwrap()
+}
+
+fn field<'a>(row: &'a serde_json::Value, key: &str) -> &'a str {
+    row[key].as_str().unwrap_or_default()
+}
+
+fn db_of(f: &Fixture) -> PathBuf {
+    f.path()
+}
+
+fn participant(store: &Store, first: &str, last: &str, mobile: &str, consent: bool) -> i64 {
+    smsdesk::store::participants::insert_participant(
+        store.conn(),
+        &smsdesk::store::participants::NewParticipant {
+            kind: "participant".into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            mobile: Some(mobile.into()),
+            sms_consent: consent,
+            created_at: now(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn cancel_three_selected_upcoming_messages() {
+    if !have_tmux() {
+        return;
+    }
+    let f = empty_store();
+    let base = Utc.with_ymd_and_hms(2026, 3, 31, 8, 0, 0).unwrap();
+    for i in 0..5 {
+        add_message(
+            &f.store,
+            &Msg {
+                kind: MessageKind::Instant,
+                context: "individual",
+                participant: None,
+                event: None,
+                batch: None,
+                template: None,
+                collaborator: None,
+                phone: &format!("+3361234567{i}"),
+                name: &format!("Anna {}", i + 1),
+                text: "Bonjour",
+                segments: 1,
+                planned: base + Duration::hours(i),
+                path: &[],
+            },
+        );
+    }
+    let db = db_of(&f);
+    let t = Term::start("cancel", f.dir.path(), &db);
+    t.keys(&["7"]);
+    t.wait_for("Anna 5");
+    t.keys(&["Space", "Space", "Space"]);
+    t.wait_for("3 selected");
+    t.keys(&["x"]);
+    t.wait_for("Cancel 3 message(s) not yet sent?");
+    t.keys(&["y"]);
+    t.wait_for("3 message(s) cancelled");
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    let names: Vec<&str> = rows(&upcoming).iter().map(|r| field(r, "name")).collect();
+    assert_eq!(names, ["Anna 4", "Anna 5"]);
+    let cancelled = cli_json(&db, &["list", "sent", "--status", "cancelled"]);
+    let mut names: Vec<&str> = rows(&cancelled).iter().map(|r| field(r, "name")).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Anna 1", "Anna 2", "Anna 3"]);
+}
+
+#[test]
+fn a_d2_reminder_from_the_agenda_shows_in_upcoming_at_the_right_time() {
+    if !have_tmux() {
+        return;
+    }
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    let mut f = empty_store();
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    participant(&f.store, "Élodie", "Martin", "+33612345678", true);
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+             VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
+            [now().timestamp()],
+        )
+        .unwrap();
+    create_event(
+        &mut f.store,
+        &actor,
+        NewEventInput {
+            participant_id: 1,
+            kind: EventKind::Interview,
+            event_type: "diagnostic".into(),
+            starts_local: NaiveDate::from_ymd_opt(2026, 4, 3)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+            collaborator_id: None,
+            location: String::new(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap();
+    let db = db_of(&f);
+    let t = Term::start("reminder", f.dir.path(), &db);
+    t.keys(&["a"]);
+    t.wait_for("Martin");
+    t.keys(&["t"]);
+    t.wait_for("Rappel RDV");
+    // "When": D-1 → D-2; the template is already chosen.
+    t.keys(&["Tab", "Right"]);
+    t.wait_for("D-2");
+    t.keys(&["C-s"]);
+    t.wait_for("reminder planned for 01/04 14:00");
+    t.keys(&["7"]);
+    t.wait_for("Élodie Martin");
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    let r = &rows(&upcoming)[0];
+    assert_eq!(rows(&upcoming).len(), 1);
+    assert_eq!(field(r, "kind"), "reminder");
+    assert!(
+        field(r, "planned").starts_with("2026-04-01T14:00:00+02:00"),
+        "{r}"
+    );
+    assert!(field(r, "text").starts_with("Bonjour Élodie"), "{r}");
+}
+
+#[test]
+fn a_batch_on_a_saved_list_with_one_unticked_recipient() {
+    if !have_tmux() {
+        return;
+    }
+    use smsdesk::store::participants::{
+        NewCollaborator, NewSavedList, insert_collaborator, insert_saved_list,
+    };
+    let f = empty_store();
+    insert_collaborator(
+        f.store.conn(),
+        &NewCollaborator {
+            first_name: "Claire".into(),
+            last_name: "Durand".into(),
+            active: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let members = vec![
+        participant(&f.store, "Anna", "Arnaud", "+33612345671", true),
+        participant(&f.store, "Bruno", "Bernard", "+33612345672", true),
+        participant(&f.store, "Chloé", "Colin", "+33612345673", true),
+    ];
+    insert_saved_list(
+        f.store.conn(),
+        &NewSavedList {
+            name: "Atelier CV".into(),
+            created_by: "admin".into(),
+            created_at: now(),
+            members,
+        },
+    )
+    .unwrap();
+    let db = db_of(&f);
+    let t = Term::start("batch", f.dir.path(), &db);
+    t.keys(&["8", "n"]);
+    t.wait_for("New batch");
+    t.typed("Atelier avril");
+    t.keys(&["Tab", "Right"]);
+    t.wait_for("Atelier CV (3)");
+    // Past the search and chosen fields to the interview.
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.typed("02/04/2026 10:00");
+    t.keys(&["Tab", "Right", "Tab"]);
+    t.typed("atelier");
+    t.keys(&["Tab"]);
+    t.typed("CV");
+    t.keys(&["Tab"]);
+    t.typed("information sent");
+    // location, channel, programme, summary, template, campaign → "At".
+    for _ in 0..7 {
+        t.keys(&["Tab"]);
+    }
+    t.typed("31/03/2026 10:00");
+    t.keys(&["Tab"]);
+    t.typed("Bonjour {{participant.first_name}}, atelier CV jeudi.");
+    t.keys(&["C-s"]);
+    t.wait_for("3 message(s) · 3 SMS");
+    // Untick Bruno, the second row.
+    t.keys(&["Down", "Space"]);
+    t.wait_for("2 message(s) · 2 SMS");
+    t.keys(&["C-s"]);
+    t.wait_for("Queue 2 message(s)");
+    t.keys(&["y"]);
+    t.wait_for("batch queued: 2 message(s), 1 recipient(s) left out");
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    let mut names: Vec<&str> = rows(&upcoming).iter().map(|r| field(r, "name")).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Anna Arnaud", "Chloé Colin"]);
+    for r in rows(&upcoming) {
+        assert_eq!(field(r, "context"), "batch");
+        assert!(
+            field(r, "planned").starts_with("2026-03-31T10:00:00+02:00"),
+            "{r}"
+        );
+        assert!(
+            field(r, "text").contains("atelier CV jeudi.") && field(r, "text").contains("STOP")
+        );
+    }
+}
+
+#[test]
+fn a_free_send_from_an_xlsx_with_numeric_cells_and_duplicates() {
+    if !have_tmux() {
+        return;
+    }
+    let f = empty_store();
+    let xlsx = f.dir.path().join("numbers.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Nom").unwrap();
+        sheet.write_string(0, 1, "Téléphone").unwrap();
+        // Leading zero lost by the spreadsheet, twice (a duplicate), then a text cell and a
+        // landline.
+        sheet.write_number(1, 1, 611223344.0).unwrap();
+        sheet.write_number(2, 1, 611223344.0).unwrap();
+        sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
+        sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
+        book.save(&xlsx).unwrap();
+    }
+    let db = db_of(&f);
+    let t = Term::start("free", f.dir.path(), &db);
+    t.keys(&["9", "n"]);
+    t.wait_for("New free send");
+    t.typed(&xlsx.display().to_string());
+    t.keys(&["Tab"]);
+    t.typed("31/03/2026 11:00");
+    t.keys(&["Tab", "Tab"]);
+    t.typed("Portes ouvertes samedi");
+    t.keys(&["C-s"]);
+    t.wait_for("2 valid number(s), 1 duplicate(s) removed, 1 invalid");
+    assert!(t.screen().contains("row 5"), "{}", t.screen());
+    t.keys(&["y"]);
+    t.wait_for("2 message(s) queued");
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    let mut phones: Vec<&str> = rows(&upcoming).iter().map(|r| field(r, "phone")).collect();
+    phones.sort_unstable();
+    assert_eq!(phones, ["+33611223344", "+33755667788"]);
+    for r in rows(&upcoming) {
+        assert_eq!(field(r, "context"), "free");
+        assert!(
+            field(r, "planned").starts_with("2026-03-31T11:00:00+02:00"),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn oui_by_sms_sets_the_outcome_in_the_agenda_and_shows_in_the_inbox() {
+    if !have_tmux() {
+        return;
+    }
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    let mut f = empty_store();
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    let who = participant(&f.store, "Élodie", "Martin", "+33612345678", true);
+    let conn = f.store.conn();
+    conn.execute(
+        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+         VALUES ('Confirmez','interview','RDV demain, répondez OUI ou NON',1,0,1,'admin',?1,?1)",
+        [now().timestamp()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO template_keywords(template_id, keyword, outcome) VALUES (1,'OUI','confirmed by SMS'), (1,'NON','will not attend')",
+        [],
+    )
+    .unwrap();
+    let event = create_event(
+        &mut f.store,
+        &actor,
+        NewEventInput {
+            participant_id: who,
+            kind: EventKind::Interview,
+            event_type: "diagnostic".into(),
+            starts_local: NaiveDate::from_ymd_opt(2026, 3, 31)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+            collaborator_id: None,
+            location: String::new(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap()
+    .event_id;
+    // The reminder left an hour ago and was delivered.
+    let id = add_message(
+        &f.store,
+        &Msg {
+            kind: MessageKind::Reminder,
+            context: "interview",
+            participant: Some(who),
+            event: Some(event),
+            batch: None,
+            template: Some(1),
+            collaborator: None,
+            phone: "+33612345678",
+            name: "Élodie Martin",
+            text: "RDV demain, répondez OUI ou NON",
+            segments: 1,
+            planned: now() - Duration::hours(1),
+            path: DELIVERED,
+        },
+    );
+    f.store
+        .conn()
+        .execute("UPDATE messages SET expects_reply = 1 WHERE id = ?1", [id])
+        .unwrap();
+    let db = db_of(&f);
+    let out = Command::new(BIN)
+        .env("SMSDESK_NOW", NOW)
+        .args(["--db", db.to_str().unwrap(), "--user", "admin"])
+        .args([
+            "simulate",
+            "reply",
+            "--from",
+            "06 12 34 56 78",
+            "--text",
+            "Oui !",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("confirmed by SMS"), "{said}");
+    let t = Term::start("reply", f.dir.path(), &db);
+    t.keys(&["a"]);
+    let screen = t.wait_for("Élodie Martin");
+    // The outcome column shows the start of "confirmed by SMS" at 80 columns.
+    assert!(screen.contains("confirmed by"), "{screen}");
+    let outcome: String = Store::open(&db)
+        .unwrap()
+        .conn()
+        .query_row("SELECT outcome FROM events WHERE id = ?1", [event], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(outcome, "confirmed by SMS");
+    t.keys(&["i"]);
+    t.wait_for("Oui !");
+    t.keys(&["Enter"]);
+    // The conversation: the reminder out, the answer in.
+    let screen = t.wait_for("←");
+    assert!(
+        screen.contains("→") && screen.contains("répondez OUI ou NON"),
+        "{screen}"
+    );
+    let sent = cli_json(&db, &["list", "sent"]);
+    let r = &rows(&sent)[0];
+    assert_eq!(field(r, "reply"), "Oui !", "{r}");
+}
