@@ -1,3 +1,4 @@
-//! Spreadsheet and CSV import and export.
+//! Spreadsheet and CSV import and export, and the generator of large demo histories.
 
+pub mod export;
 pub mod import;
