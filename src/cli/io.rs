@@ -2,6 +2,7 @@
 
 use super::sending::filter_from;
 use super::{CliResult, Env, Failure, print_json};
+use crate::core::import;
 use crate::io::export::{self, ExportError, Format};
 use crate::store::messages::{self, ListKind};
 use crate::store::settings::Settings;
@@ -94,7 +95,167 @@ pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
     Ok(())
 }
 
+/// How many valid rows the text preview spells out (all of them in JSON).
+const SHOWN_VALID: usize = 20;
+
+fn progress_printer(enabled: bool) -> impl FnMut(crate::io::import::Progress) {
+    move |p: crate::io::import::Progress| {
+        if enabled && let Some(total) = p.rows_total.filter(|t| *t >= 10_000) {
+            eprint!("\rreading… {}/{total} rows", p.rows_read);
+            if p.rows_read >= total {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn print_issues(title: &str, issues: &[crate::io::contacts::RowIssue]) {
+    if issues.is_empty() {
+        return;
+    }
+    println!("{title}:");
+    for i in issues {
+        let column = if i.column.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", i.column)
+        };
+        let value = if i.value.is_empty() {
+            String::new()
+        } else {
+            format!(" \"{}\"", crate::text::sanitize(&i.value))
+        };
+        println!("  row {}{column}:{value} {}", i.row, i.reason);
+    }
+}
+
+/// Preview without `--yes`; with it, every valid row is imported in one transaction.
 pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
-    let _ = (what, file, yes, env);
-    Err(Failure::BadInput("import is not available yet".into()))
+    let (mut store, actor) = env.open()?;
+    let show_progress = std::io::stderr().is_terminal() && !env.json;
+    let now = env.clock.now();
+    let bad = |e: crate::io::import::ImportError| Failure::BadInput(e.to_string());
+    match what {
+        "contacts" => {
+            let sheet =
+                crate::io::contacts::read_contacts(file, &mut progress_printer(show_progress))
+                    .map_err(bad)?;
+            let preview = import::preview_contacts(&store, &sheet)?;
+            let outcome = if yes {
+                Some(import::import_contacts(&mut store, &actor, &preview, now)?)
+            } else {
+                None
+            };
+            if env.json {
+                print_json(&json!({"preview": preview, "imported": outcome}));
+                return Ok(());
+            }
+            println!(
+                "{}: header on row {}; {} valid contact(s), {} duplicate(s), {} invalid row(s)",
+                crate::text::sanitize(&preview.file),
+                preview.header_row,
+                preview.valid.len(),
+                preview.duplicates.len(),
+                preview.invalid_rows
+            );
+            for n in &preview.notices {
+                println!("note: {n}");
+            }
+            print_issues("invalid", &preview.invalid);
+            print_issues("duplicates (not imported)", &preview.duplicates);
+            if outcome.is_none() {
+                println!("valid:");
+                for c in preview.valid.iter().take(SHOWN_VALID) {
+                    let name = format!("{} {} {}", c.civility, c.first_name, c.last_name);
+                    println!(
+                        "  row {}: {} {} (SMS consent: {}){}",
+                        c.row,
+                        crate::text::sanitize(name.trim()),
+                        c.mobile.as_deref().unwrap_or("no mobile"),
+                        if c.sms_consent { "yes" } else { "no" },
+                        if c.warnings.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {}", c.warnings.join("; "))
+                        }
+                    );
+                }
+                if preview.valid.len() > SHOWN_VALID {
+                    println!("  … and {} more", preview.valid.len() - SHOWN_VALID);
+                }
+            }
+            finish(outcome, "contact(s)")
+        }
+        "events" => {
+            let sheet = crate::io::events::read_events(file, &mut progress_printer(show_progress))
+                .map_err(bad)?;
+            let preview = import::preview_events(&store, &sheet, now)?;
+            let outcome = if yes {
+                Some(import::import_events(&mut store, &actor, &preview, now)?)
+            } else {
+                None
+            };
+            if env.json {
+                print_json(&json!({"preview": preview, "imported": outcome}));
+                return Ok(());
+            }
+            println!(
+                "{}: header on row {}; {} valid event(s), {} duplicate(s), {} invalid row(s)",
+                crate::text::sanitize(&preview.file),
+                preview.header_row,
+                preview.valid.len(),
+                preview.duplicates.len(),
+                preview.invalid_rows
+            );
+            for n in &preview.notices {
+                println!("note: {n}");
+            }
+            print_issues("invalid", &preview.invalid);
+            print_issues("duplicates (not imported)", &preview.duplicates);
+            if outcome.is_none() {
+                println!("valid:");
+                for e in preview.valid.iter().take(SHOWN_VALID) {
+                    println!(
+                        "  row {}: {} {} {} — {} ({})",
+                        e.row,
+                        e.starts_local,
+                        e.kind,
+                        crate::text::sanitize(&e.event_type),
+                        crate::text::sanitize(&e.participant),
+                        e.mobile
+                    );
+                }
+                if preview.valid.len() > SHOWN_VALID {
+                    println!("  … and {} more", preview.valid.len() - SHOWN_VALID);
+                }
+            }
+            finish(outcome, "event(s)")
+        }
+        other => Err(Failure::BadInput(format!(
+            "import {other}: say contacts or events"
+        ))),
+    }
+}
+
+fn finish(outcome: Option<import::ImportOutcome>, what: &str) -> CliResult {
+    match outcome {
+        None => {
+            println!("preview only: add --yes to import the valid rows");
+        }
+        Some(o) => {
+            for n in &o.notices {
+                println!("  {n}");
+            }
+            print_issues(
+                "skipped (created by someone else since the preview)",
+                &o.skipped,
+            );
+            let range = match (o.created.first(), o.created.last()) {
+                (Some(a), Some(b)) => format!(" (#{a}–#{b})"),
+                _ => String::new(),
+            };
+            println!("{} {what} imported{range}", o.created.len());
+        }
+    }
+    Ok(())
 }
