@@ -686,18 +686,34 @@ fn csv_table(
     let mut first_seen: Option<(usize, Vec<String>)> = None;
     let mut seen = 0usize;
     let mut rows = Vec::new();
+    // Row numbers are the file's line numbers where each record starts (a quoted cell may
+    // span lines), counted from byte offsets.
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0usize, 1usize);
+    let mut line_at = |mut byte: usize| {
+        // The reader counts a CRLF's `\n` as the start of the next record: skip line ends.
+        while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte > counted_to {
+            line += bytes[counted_to..byte]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted_to = byte;
+        }
+        line
+    };
     for record in reader.records() {
-        let row = record
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map(|p| p.line() as usize)
-            .unwrap_or(0);
         let record = record.map_err(|e| ImportError::Row {
             file: file.to_string(),
-            row: e.position().map(|p| p.line() as usize).unwrap_or(row),
+            row: e.position().map(|p| p.line() as usize).unwrap_or(0),
             reason: format!("not valid CSV ({e})"),
         })?;
+        let row = record
+            .position()
+            .map(|p| line_at(p.byte() as usize))
+            .unwrap_or(0);
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         let blank = cells.iter().all(|c| c.trim().is_empty());
         if header.is_none() {
