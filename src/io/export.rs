@@ -250,8 +250,8 @@ fn write_xlsx(
 ) -> Result<u64, ExportError> {
     let err = |e| xlsx_error(file, e);
     let mut workbook = Workbook::new();
-    // Deflate weighs on the save of a large sheet: level 3 halves the export time of a million
-    // rows against the default 6, for a file about 15 % bigger.
+    // Deflate weighs on the save of a large sheet: level 3 saves faster than the default 6,
+    // for a slightly bigger file (78 MB instead of 68 MB for a million rows).
     workbook.set_zip_compression_level(3);
     let sheet = workbook.add_worksheet_with_constant_memory().map_err(err)?;
     let bold = XFormat::new().set_bold();
