@@ -371,6 +371,13 @@ fn a_failed_export_leaves_nothing_and_keeps_the_previous_file() {
     .unwrap();
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(!text.contains("old content"));
+    // Phone numbers inside: readable by its owner only, like the store.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+    }
     assert_eq!(
         text.lines().filter(|l| l.contains(";échec;")).count() as u64,
         n

@@ -428,7 +428,15 @@ impl TempTarget {
             return Err(fail("it is a folder".into()));
         }
         let path = dir.join(format!(".{name}.part-{}", std::process::id()));
-        File::create(&path).map_err(|e| fail(e.to_string()))?;
+        // Readable by its owner only, like the store: it holds phone numbers.
+        let mut options = File::options();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(&path).map_err(|e| fail(e.to_string()))?;
         Ok(TempTarget {
             path,
             committed: false,
