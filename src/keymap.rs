@@ -74,6 +74,7 @@ impl Context {
                 "edit",
                 "delete",
                 "toggle",
+                "dry_run",
             ],
             Context::Editor => &[
                 "save",

@@ -565,7 +565,9 @@ fn a_stalled_provider_never_blocks_the_operator() {
     let first = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Stall);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "the provider is being called", || provider.count(first) == 1);
+    eventually(&h, "the provider is being called", || {
+        provider.count(first) == 1
+    });
     // While the provider hangs, the store stays writable and the scheduler answers at once.
     let t = std::time::Instant::now();
     let second = f.send_now("06 12 34 56 79");
@@ -579,9 +581,15 @@ fn a_stalled_provider_never_blocks_the_operator() {
         50,
     )
     .unwrap();
-    assert!(t.elapsed() < std::time::Duration::from_millis(500), "blocked {:?}", t.elapsed());
+    assert!(
+        t.elapsed() < std::time::Duration::from_millis(500),
+        "blocked {:?}",
+        t.elapsed()
+    );
     assert!(rows.iter().any(|r| r.id == second));
     assert_eq!(f.status(first), MessageStatus::Sending);
-    eventually(&h, "the stalled send ends as unknown", || f.status(first) == MessageStatus::Unknown);
+    eventually(&h, "the stalled send ends as unknown", || {
+        f.status(first) == MessageStatus::Unknown
+    });
     h.stop().unwrap();
 }

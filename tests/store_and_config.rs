@@ -12,9 +12,15 @@ fn a_fresh_store_is_migrated_to_the_current_version_with_private_permissions() {
     let path = dir.path().join("sub/dir/store.db");
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = store
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let fk: i64 = store
+        .conn()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(fk, 1);
     #[cfg(unix)]
     {
@@ -44,9 +50,15 @@ fn a_store_from_a_newer_smsdesk_is_refused_and_left_byte_for_byte_untouched() {
     let path = dir.path().join("newer.db");
     {
         let store = Store::open(&path).unwrap();
-        store.conn().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        store
+            .conn()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         // Fold the WAL into the main file so the file alone is the whole store.
-        store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+        store
+            .conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
     }
     let _ = std::fs::remove_file(dir.path().join("newer.db-wal"));
     let _ = std::fs::remove_file(dir.path().join("newer.db-shm"));
@@ -54,7 +66,10 @@ fn a_store_from_a_newer_smsdesk_is_refused_and_left_byte_for_byte_untouched() {
     let err = Store::open(&path).unwrap_err();
     assert!(matches!(err, StoreError::NewerVersion { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("newer smsdesk") && msg.contains("newer.db"), "{msg}");
+    assert!(
+        msg.contains("newer smsdesk") && msg.contains("newer.db"),
+        "{msg}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), before, "bytes changed");
 }
 
@@ -75,37 +90,75 @@ fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
 
 #[test]
 fn a_valid_user_keymap_overlays_the_defaults_key_by_key() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keymap_valid.toml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keymap_valid.toml");
     let (map, problems) = Keymap::load(Some(&path));
     assert!(problems.is_empty(), "{problems:?}");
-    assert_eq!(map.action(Context::Global, &key(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some("quit"));
+    assert_eq!(
+        map.action(
+            Context::Global,
+            &key(KeyCode::Char('q'), KeyModifiers::CONTROL)
+        ),
+        Some("quit")
+    );
     // Defaults not overridden still work.
-    assert_eq!(map.action(Context::Global, &key(KeyCode::Char('q'), KeyModifiers::NONE)), Some("quit"));
-    assert_eq!(map.action(Context::List, &key(KeyCode::Char('o'), KeyModifiers::NONE)), Some("open"));
-    assert_eq!(map.action(Context::List, &key(KeyCode::Enter, KeyModifiers::NONE)), Some("open"));
+    assert_eq!(
+        map.action(
+            Context::Global,
+            &key(KeyCode::Char('q'), KeyModifiers::NONE)
+        ),
+        Some("quit")
+    );
+    assert_eq!(
+        map.action(Context::List, &key(KeyCode::Char('o'), KeyModifiers::NONE)),
+        Some("open")
+    );
+    assert_eq!(
+        map.action(Context::List, &key(KeyCode::Enter, KeyModifiers::NONE)),
+        Some("open")
+    );
 }
 
 #[test]
 fn bad_user_entries_are_reported_with_file_line_and_reason_and_good_ones_still_apply() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keymap_invalid.toml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keymap_invalid.toml");
     let (map, problems) = Keymap::load(Some(&path));
     let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
     assert_eq!(problems.len(), 3, "{problems:?}");
-    assert!(problems.iter().all(|p| p.file.ends_with("keymap_invalid.toml")));
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.file.ends_with("keymap_invalid.toml"))
+    );
     assert!(problems[0].reason.contains("Hyper-x"), "{}", problems[0]);
     assert!(problems.iter().any(|p| p.reason.contains("explode")));
     assert!(problems.iter().any(|p| p.reason.contains("nonsense")));
     // Lines point at the offending entries.
     let text = std::fs::read_to_string(&path).unwrap();
     for (p, line) in problems.iter().zip(lines) {
-        let around: String = text.lines().skip(line.saturating_sub(1)).take(3).collect::<Vec<_>>().join("\n");
+        let around: String = text
+            .lines()
+            .skip(line.saturating_sub(1))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n");
         assert!(
             around.contains("Hyper-x") || around.contains("explode") || around.contains("nonsense"),
             "line {line} of {p}: {around}"
         );
     }
-    assert_eq!(map.action(Context::Global, &key(KeyCode::Char('q'), KeyModifiers::CONTROL)), Some("quit"));
-    assert_eq!(map.action(Context::List, &key(KeyCode::Char('o'), KeyModifiers::NONE)), Some("open"));
+    assert_eq!(
+        map.action(
+            Context::Global,
+            &key(KeyCode::Char('q'), KeyModifiers::CONTROL)
+        ),
+        Some("quit")
+    );
+    assert_eq!(
+        map.action(Context::List, &key(KeyCode::Char('o'), KeyModifiers::NONE)),
+        Some("open")
+    );
 }
 
 #[test]

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod replies;
 pub mod send;
+pub mod templates;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {

@@ -473,3 +473,69 @@ pub fn record_opt_out(
         Ok::<_, CoreError>(p.e164.clone())
     })
 }
+
+/// Moves one message not yet sent that is not tied to an event (instant, scheduled, batch,
+/// free) to a local time. Refused outside the window — a campaign message keeps the stricter
+/// campaign rules — or in the past; retried for 24 hours after the new time. Reminders and
+/// follow-ups move through [`super::reminders::edit_reminder_time`], which knows their event.
+pub fn edit_message_time(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    at: chrono::NaiveDateTime,
+    now: DateTime<Utc>,
+) -> CoreResult<DateTime<Utc>> {
+    let settings = Settings::load(store.conn())?;
+    store.write(|tx| {
+        let row: Option<(String, String, String, bool)> = tx
+            .query_row(
+                "SELECT status, kind, created_by, campaign FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((status, kind, created_by, campaign)) = row else {
+            return Err(CoreError::Store(crate::store::StoreError::NotFound {
+                what: "message",
+                id,
+            }));
+        };
+        if MessageKind::parse(&kind).is_some_and(MessageKind::is_tied_to_event) {
+            return Err(CoreError::Invalid(format!(
+                "message #{id} is the {kind} of an event: move it as a reminder"
+            )));
+        }
+        if status != MessageStatus::Pending.as_str() {
+            return Err(CoreError::Invalid(format!(
+                "message #{id} is already {status}: only messages not yet sent can be moved"
+            )));
+        }
+        if !actor.rights.admin && created_by != actor.login {
+            return Err(CoreError::Forbidden(format!(
+                "message #{id} was created by {created_by}: only they or an administrator may move it"
+            )));
+        }
+        if !actor.rights.can_scheduled() {
+            return Err(CoreError::Forbidden(format!(
+                "{} may not plan messages at a time: the \"scheduled\" right is required",
+                actor.login
+            )));
+        }
+        let timing = outbox::timing_at(&settings, now, at, campaign, None)?;
+        tx.execute(
+            "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = ''
+             WHERE id = ?1",
+            params![id, ts(timing.planned_at), ts(timing.deadline)],
+        )?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "message.edit_time",
+            "message",
+            &id.to_string(),
+            &at.format("%Y-%m-%d %H:%M").to_string(),
+        )?;
+        Ok(timing.planned_at)
+    })
+}

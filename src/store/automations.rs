@@ -86,44 +86,8 @@ pub struct NewAutomation {
 /// unknown kind, a missing template, or a template written for another context (its merge
 /// fields would not fit the event).
 pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
-    use rusqlite::OptionalExtension;
+    validate(conn, a)?;
     let name = a.name.trim();
-    if name.is_empty() {
-        return Err(super::StoreError::Invalid(
-            "an automation needs a name".into(),
-        ));
-    }
-    if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: event kind {:?} is not one of interview, step, orientation",
-            a.event_kind
-        )));
-    }
-    if a.offset_days == 0 || !(-7..=30).contains(&a.offset_days) {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: the delay must be D-7 … D-1 before the event or D+1 … D+30 after, not {}",
-            a.offset_days
-        )));
-    }
-    let context: Option<String> = conn
-        .query_row(
-            "SELECT context FROM templates WHERE id = ?1",
-            [a.template_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(context) = context else {
-        return Err(super::StoreError::NotFound {
-            what: "template",
-            id: a.template_id,
-        });
-    };
-    if context != a.event_kind {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: template #{} is written for {context} messages, not {}",
-            a.template_id, a.event_kind
-        )));
-    }
     let at = super::ts(a.created_at);
     conn.prepare_cached(
         "INSERT INTO automations(name, event_kind, collaborators, event_types, offset_days, template_id, active,
@@ -168,44 +132,8 @@ pub fn active_for_kind(conn: &Connection, kind: &str) -> Result<Vec<AutomationRo
 
 /// Replaces a rule's definition, with the checks of [`insert_automation`].
 pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Result<()> {
-    use rusqlite::OptionalExtension;
+    validate(conn, a)?;
     let name = a.name.trim();
-    if name.is_empty() {
-        return Err(super::StoreError::Invalid(
-            "an automation needs a name".into(),
-        ));
-    }
-    if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: event kind {:?} is not one of interview, step, orientation",
-            a.event_kind
-        )));
-    }
-    if a.offset_days == 0 || !(-7..=30).contains(&a.offset_days) {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: the delay must be D-7 … D-1 before the event or D+1 … D+30 after, not {}",
-            a.offset_days
-        )));
-    }
-    let context: Option<String> = conn
-        .query_row(
-            "SELECT context FROM templates WHERE id = ?1",
-            [a.template_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(context) = context else {
-        return Err(super::StoreError::NotFound {
-            what: "template",
-            id: a.template_id,
-        });
-    };
-    if context != a.event_kind {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: template #{} is written for {context} messages, not {}",
-            a.template_id, a.event_kind
-        )));
-    }
     let n = conn
         .prepare_cached(
             "UPDATE automations SET name = ?2, event_kind = ?3, collaborators = ?4, event_types = ?5, offset_days = ?6,
@@ -273,6 +201,50 @@ pub fn delete_automation(conn: &Connection, id: i64) -> Result<()> {
             what: "automation",
             id,
         });
+    }
+    Ok(())
+}
+
+/// The checks shared by creating and changing a rule: a name, a known kind, a delay within
+/// D-7 … D+30 (not D0), and an existing template written for that kind.
+fn validate(conn: &Connection, a: &NewAutomation) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    let name = a.name.trim();
+    if name.is_empty() {
+        return Err(super::StoreError::Invalid(
+            "an automation needs a name".into(),
+        ));
+    }
+    if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: event kind {:?} is not one of interview, step, orientation",
+            a.event_kind
+        )));
+    }
+    if a.offset_days == 0 || !(-7..=30).contains(&a.offset_days) {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: the delay must be D-7 … D-1 before the event or D+1 … D+30 after, not {}",
+            a.offset_days
+        )));
+    }
+    let context: Option<String> = conn
+        .query_row(
+            "SELECT context FROM templates WHERE id = ?1",
+            [a.template_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(context) = context else {
+        return Err(super::StoreError::NotFound {
+            what: "template",
+            id: a.template_id,
+        });
+    };
+    if context != a.event_kind {
+        return Err(super::StoreError::Invalid(format!(
+            "automation {name:?}: template #{} is written for {context} messages, not {}",
+            a.template_id, a.event_kind
+        )));
     }
     Ok(())
 }

@@ -1,0 +1,378 @@
+//! Templates: create, change, switch on or off, delete (administrators only, audited). A
+//! template that a message or an automation uses is never deleted — the history must keep
+//! saying which text a message came from — it can be deactivated instead.
+
+use super::{Actor, CoreError, CoreResult};
+use crate::sms::sender::normalize_keyword;
+use crate::sms::template::{self, TemplateContext};
+use crate::store::templates::{self as rows, NewTemplate};
+use crate::store::{Store, audit, flag, ts};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A template as the editor submits it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateInput {
+    pub name: String,
+    pub context: TemplateContext,
+    pub body: String,
+    pub active: bool,
+    pub locked: bool,
+    pub reply_expected: bool,
+    /// Reply keyword → event outcome, as typed.
+    pub keywords: Vec<(String, String)>,
+}
+
+/// Reads the keyword list the editor shows on one line: `OUI=confirmé par SMS; NON=ne
+/// viendra pas`. Pairs are separated by `;` (or new lines), keyword and outcome by `=`.
+pub fn parse_keywords(text: &str) -> CoreResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (i, part) in text.split([';', '\n']).enumerate() {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let Some((keyword, outcome)) = part.split_once('=') else {
+            return Err(CoreError::Invalid(format!(
+                "reply keyword {}: write KEYWORD=outcome (e.g. OUI=confirmé par SMS), got {part:?}",
+                i + 1
+            )));
+        };
+        out.push((keyword.trim().to_string(), outcome.trim().to_string()));
+    }
+    Ok(out)
+}
+
+/// The keyword list written back on one line, for the editor.
+pub fn format_keywords(keywords: &[(String, String)]) -> String {
+    keywords
+        .iter()
+        .map(|(k, o)| format!("{k}={o}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The checks [`rows::insert_template`] makes, for an update (the name may stay its own).
+fn check(
+    conn: &Connection,
+    id: Option<i64>,
+    t: &TemplateInput,
+) -> CoreResult<Vec<(String, String)>> {
+    let name = t.name.trim();
+    if name.is_empty() {
+        return Err(CoreError::Invalid("a template needs a name".into()));
+    }
+    if let Err(errors) = template::parse(&t.body, t.context) {
+        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+        return Err(CoreError::Invalid(format!("template {name:?}: {first}")));
+    }
+    let other: Option<i64> = conn
+        .query_row("SELECT id FROM templates WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if other.is_some() && other != id {
+        return Err(CoreError::Invalid(format!(
+            "a template named {name:?} already exists"
+        )));
+    }
+    if !t.reply_expected && !t.keywords.is_empty() {
+        return Err(CoreError::Invalid(format!(
+            "template {name:?}: reply keywords need \"reply expected\" to be on"
+        )));
+    }
+    let mut keywords: Vec<(String, String)> = Vec::new();
+    for (keyword, outcome) in &t.keywords {
+        let normalised = normalize_keyword(keyword);
+        if normalised.is_empty() {
+            return Err(CoreError::Invalid(format!(
+                "template {name:?}: keyword {keyword:?} is empty once accents and punctuation are removed"
+            )));
+        }
+        if outcome.trim().is_empty() {
+            return Err(CoreError::Invalid(format!(
+                "template {name:?}: keyword {normalised} needs an outcome"
+            )));
+        }
+        if keywords.iter().any(|(k, _)| *k == normalised) {
+            return Err(CoreError::Invalid(format!(
+                "template {name:?}: keyword {normalised} is given twice"
+            )));
+        }
+        keywords.push((normalised, outcome.trim().to_string()));
+    }
+    Ok(keywords)
+}
+
+fn describe(t: &TemplateInput) -> String {
+    format!(
+        "{} ({}{}{}{})",
+        t.name.trim(),
+        t.context.as_str(),
+        if t.active { "" } else { ", inactive" },
+        if t.locked { ", locked" } else { "" },
+        if t.reply_expected {
+            format!(", reply: {}", format_keywords(&t.keywords))
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Creates a template (administrators only, audited); returns its id.
+pub fn create_template(
+    store: &mut Store,
+    actor: &Actor,
+    input: &TemplateInput,
+    now: DateTime<Utc>,
+) -> CoreResult<i64> {
+    actor.require_admin("create templates")?;
+    store.write(|tx| {
+        let id = rows::insert_template(
+            tx,
+            &NewTemplate {
+                name: input.name.clone(),
+                context: input.context,
+                body: input.body.clone(),
+                active: input.active,
+                locked: input.locked,
+                reply_expected: input.reply_expected,
+                keywords: input.keywords.clone(),
+                created_by: actor.login.clone(),
+                created_at: now,
+            },
+        )?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "template.create",
+            "template",
+            &id.to_string(),
+            &describe(input),
+        )?;
+        Ok::<_, CoreError>(id)
+    })
+}
+
+/// Changes a template (administrators only, audited). Messages already created keep their
+/// text; reminders not yet sent are not rewritten.
+pub fn update_template(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    input: &TemplateInput,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    actor.require_admin("change templates")?;
+    store.write(|tx| {
+        let before = rows::get(tx, id)?;
+        let keywords = check(tx, Some(id), input)?;
+        if before.automations > 0 && !input.context.has_event() {
+            return Err(CoreError::Invalid(format!(
+                "template {:?}: {} automation(s) use it for reminders, so its context must stay an event context",
+                before.name, before.automations
+            )));
+        }
+        tx.execute(
+            "UPDATE templates SET name = ?2, context = ?3, body = ?4, active = ?5, locked = ?6,
+                reply_expected = ?7, updated_at = ?8 WHERE id = ?1",
+            params![
+                id,
+                input.name.trim(),
+                input.context.as_str(),
+                input.body,
+                flag(input.active),
+                flag(input.locked),
+                flag(input.reply_expected),
+                ts(now),
+            ],
+        )?;
+        tx.execute("DELETE FROM template_keywords WHERE template_id = ?1", [id])?;
+        for (k, o) in &keywords {
+            tx.execute(
+                "INSERT INTO template_keywords(template_id, keyword, outcome) VALUES (?1,?2,?3)",
+                params![id, k, o],
+            )?;
+        }
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "template.update",
+            "template",
+            &id.to_string(),
+            &describe(input),
+        )?;
+        Ok(())
+    })
+}
+
+/// Switches a template on or off (administrators only, audited). Automations using an
+/// inactive template are shown as broken.
+pub fn set_template_active(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    actor.require_admin("switch templates on or off")?;
+    store.write(|tx| {
+        let t = rows::get(tx, id)?;
+        tx.execute(
+            "UPDATE templates SET active = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, flag(active), ts(now)],
+        )?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            if active {
+                "template.activate"
+            } else {
+                "template.deactivate"
+            },
+            "template",
+            &id.to_string(),
+            &t.name,
+        )?;
+        Ok(())
+    })
+}
+
+/// Deletes a template no message and no automation uses (administrators only, audited). A
+/// used one is refused with the counts, so the history keeps its link.
+pub fn delete_template(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    actor.require_admin("delete templates")?;
+    store.write(|tx| {
+        let t = rows::get(tx, id)?;
+        if t.used > 0 || t.automations > 0 {
+            return Err(CoreError::Invalid(format!(
+                "template {:?} cannot be deleted: {} message(s) and {} automation(s) use it; deactivate it instead",
+                t.name, t.used, t.automations
+            )));
+        }
+        tx.execute("DELETE FROM template_keywords WHERE template_id = ?1", [id])?;
+        tx.execute("DELETE FROM templates WHERE id = ?1", [id])?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "template.delete",
+            "template",
+            &id.to_string(),
+            &t.name,
+        )?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::operators::Rights;
+
+    fn admin() -> Actor {
+        Actor {
+            login: "admin".into(),
+            rights: Rights::all(),
+        }
+    }
+
+    fn input(name: &str) -> TemplateInput {
+        TemplateInput {
+            name: name.into(),
+            context: TemplateContext::Interview,
+            body: "Bonjour {{participant.first_name}}, RDV le {{event.date}}. OUI/NON".into(),
+            active: true,
+            locked: false,
+            reply_expected: true,
+            keywords: parse_keywords("oui = confirmé par SMS; Non=ne viendra pas").unwrap(),
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn keywords_are_read_from_one_line_and_stored_normalised() {
+        let (_d, mut s) = store();
+        let now = Utc::now();
+        let id = create_template(&mut s, &admin(), &input("Confirmation"), now).unwrap();
+        let kw = rows::keywords(s.conn(), id).unwrap();
+        assert_eq!(
+            kw,
+            vec![
+                ("NON".to_string(), "ne viendra pas".to_string()),
+                ("OUI".to_string(), "confirmé par SMS".to_string())
+            ]
+        );
+        assert!(parse_keywords("OUI confirmé").is_err());
+    }
+
+    #[test]
+    fn an_operator_cannot_create_and_updates_keep_names_unique() {
+        let (_d, mut s) = store();
+        let now = Utc::now();
+        let op = Actor {
+            login: "op".into(),
+            rights: Rights::default(),
+        };
+        assert!(matches!(
+            create_template(&mut s, &op, &input("A"), now),
+            Err(CoreError::Forbidden(_))
+        ));
+        let a = create_template(&mut s, &admin(), &input("A"), now).unwrap();
+        create_template(&mut s, &admin(), &input("B"), now).unwrap();
+        let mut changed = input("A");
+        changed.body = "Rappel {{event.time}}".into();
+        update_template(&mut s, &admin(), a, &changed, now).unwrap();
+        assert_eq!(
+            rows::get(s.conn(), a).unwrap().body,
+            "Rappel {{event.time}}"
+        );
+        let err = update_template(&mut s, &admin(), a, &input("B"), now).unwrap_err();
+        assert!(err.to_string().contains("already exists"), "{err}");
+        let mut bad = input("A");
+        bad.body = "Bonjour {{participant.prenom}}".into();
+        let err = update_template(&mut s, &admin(), a, &bad, now).unwrap_err();
+        assert!(err.to_string().contains("line 1, column 9"), "{err}");
+    }
+
+    #[test]
+    fn a_used_template_is_not_deleted_an_unused_one_is() {
+        let (_d, mut s) = store();
+        let now = Utc::now();
+        let a = create_template(&mut s, &admin(), &input("A"), now).unwrap();
+        s.conn()
+            .execute_batch(&format!(
+                "INSERT INTO automations(name, event_kind, offset_days, template_id, active, created_by, created_at, updated_at)
+                 VALUES ('r', 'interview', -1, {a}, 1, 'admin', 0, 0)"
+            ))
+            .unwrap();
+        let err = delete_template(&mut s, &admin(), a, now).unwrap_err();
+        assert!(err.to_string().contains("1 automation(s)"), "{err}");
+        assert!(rows::get(s.conn(), a).is_ok(), "still there");
+        let b = create_template(&mut s, &admin(), &input("B"), now).unwrap();
+        delete_template(&mut s, &admin(), b, now).unwrap();
+        assert!(rows::get(s.conn(), b).is_err());
+        let audit: i64 = s
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'template.delete'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audit, 1);
+    }
+}

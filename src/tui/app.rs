@@ -1,0 +1,1004 @@
+//! The application state and its key routing. Headless: it reads the store and draws into
+//! any ratatui `Frame`, so tests drive it with key events and a `TestBackend`.
+//!
+//! Keys go to the focused thing first: popup → filter bar (editor) → tab → global bindings.
+//! While the filter bar has the keyboard, letters are text, never commands.
+
+use super::fmt::{Fmt, clean, truncate};
+use super::tabs::admin::AutomationsTab;
+use super::tabs::dashboard::DashboardTab;
+use super::tabs::free::FreeTab;
+use super::tabs::lists::{AgendaTab, ContactsTab, HistoryTab, InboxTab};
+use super::tabs::messages::MessagesTab;
+use super::tabs::settings::SettingsTab;
+use super::tabs::templates::TemplatesTab;
+use super::tabs::users::UsersTab;
+use super::tabs::{Act, Ctx, Outcome, TabView};
+use super::theme::Theme;
+use super::widgets::confirm::{Confirm, ConfirmKey};
+use crate::clock::Clock;
+use crate::core::Actor;
+use crate::i18n::{Lang, tr, trf};
+use crate::keymap::{Binding, Context, Keymap};
+use crate::store::Store;
+use crate::store::messages::ListKind;
+use crate::store::settings::Settings;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The tabs, in the order of the tab bar and the number keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Dashboard,
+    Settings,
+    Templates,
+    Automations,
+    Users,
+    Sent,
+    Upcoming,
+    Batch,
+    Free,
+    Agenda,
+    Contacts,
+    Inbox,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 12] = [
+        Tab::Dashboard,
+        Tab::Settings,
+        Tab::Templates,
+        Tab::Automations,
+        Tab::Users,
+        Tab::Sent,
+        Tab::Upcoming,
+        Tab::Batch,
+        Tab::Free,
+        Tab::Agenda,
+        Tab::Contacts,
+        Tab::Inbox,
+    ];
+
+    /// The name used by the catalogue (`tab.sent`) and the keymap (`tab_sent`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Dashboard => "dashboard",
+            Tab::Settings => "settings",
+            Tab::Templates => "templates",
+            Tab::Automations => "automations",
+            Tab::Users => "users",
+            Tab::Sent => "sent",
+            Tab::Upcoming => "upcoming",
+            Tab::Batch => "batch",
+            Tab::Free => "free",
+            Tab::Agenda => "agenda",
+            Tab::Contacts => "contacts",
+            Tab::Inbox => "inbox",
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> String {
+        tr(lang, &format!("tab.{}", self.name())).to_string()
+    }
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    fn from_action(action: &str) -> Option<Tab> {
+        let name = action.strip_prefix("tab_")?;
+        Tab::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// A window over the tabs, with its own keys.
+enum Popup {
+    /// Every binding per context.
+    Help { scroll: u16 },
+    /// Read-only text: a message's detail, start-up problems.
+    Text {
+        title: String,
+        lines: Vec<Line<'static>>,
+        scroll: u16,
+    },
+    /// "Unsaved changes, quit anyway?"
+    ConfirmQuit,
+    /// A tab's question before a change (cancel N messages, move one).
+    Confirm(Confirm),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StatusKind {
+    Info,
+    Error,
+}
+
+/// The organisation settings the screens need, read once and on refresh.
+struct Org {
+    tz: chrono_tz::Tz,
+    region: String,
+    low_credit: i64,
+}
+
+pub struct App {
+    store: Store,
+    actor: Actor,
+    lang: Lang,
+    keymap: Keymap,
+    /// The shipped bindings: a binding whose description is the shipped one is described in
+    /// the interface language; one the operator described is shown as written.
+    shipped: Keymap,
+    clock: Clock,
+    theme: Theme,
+    org: Org,
+    tab: Tab,
+    views: Vec<Box<dyn TabView>>,
+    popup: Option<Popup>,
+    /// The filter bar while it has the keyboard: the text being typed.
+    filter_edit: Option<String>,
+    status: Option<(StatusKind, String)>,
+    quit: bool,
+    location: String,
+    /// Minute shown in the status line, to redraw when it changes.
+    shown_minute: i64,
+    /// Start-up problems waiting behind another popup.
+    pending_problems: Vec<String>,
+}
+
+impl App {
+    pub fn new(store: Store, actor: Actor, lang: Lang, keymap: Keymap, clock: Clock) -> App {
+        let views: Vec<Box<dyn TabView>> = Tab::ALL
+            .iter()
+            .map(|t| -> Box<dyn TabView> {
+                match t {
+                    Tab::Dashboard => Box::new(DashboardTab::default()),
+                    Tab::Settings => Box::new(SettingsTab::default()),
+                    Tab::Templates => Box::new(TemplatesTab::default()),
+                    Tab::Automations => Box::new(AutomationsTab::default()),
+                    Tab::Users => Box::new(UsersTab::default()),
+                    Tab::Sent => Box::new(MessagesTab::new(ListKind::Sent)),
+                    Tab::Upcoming => Box::new(MessagesTab::new(ListKind::Upcoming)),
+                    Tab::Batch => Box::new(HistoryTab::new("batch")),
+                    Tab::Free => Box::new(FreeTab::new()),
+                    Tab::Agenda => Box::new(AgendaTab::new()),
+                    Tab::Contacts => Box::new(ContactsTab::new()),
+                    Tab::Inbox => Box::new(InboxTab::new()),
+                }
+            })
+            .collect();
+        let mut app = App {
+            store,
+            actor,
+            lang,
+            keymap,
+            shipped: Keymap::defaults(),
+            clock,
+            theme: Theme::from_env(),
+            org: Org {
+                tz: chrono_tz::Europe::Paris,
+                region: "FR".into(),
+                low_credit: 100,
+            },
+            tab: Tab::Dashboard,
+            views,
+            popup: None,
+            filter_edit: None,
+            status: None,
+            quit: false,
+            location: String::new(),
+            shown_minute: 0,
+            pending_problems: Vec::new(),
+        };
+        app.load_org();
+        app.refresh_current();
+        app
+    }
+
+    /// Uses this theme instead of the one `NO_COLOR` chose.
+    pub fn set_theme(&mut self, theme: Theme) {
+        self.theme = theme;
+    }
+
+    /// The store's path, shown in the status line.
+    pub fn set_location(&mut self, location: String) {
+        self.location = location;
+    }
+
+    /// Shows start-up problems (bad keymap entries, a broken config file) in a popup the
+    /// operator dismisses; nothing is shown when there are none.
+    pub fn show_problems(&mut self, problems: Vec<String>) {
+        if problems.is_empty() {
+            return;
+        }
+        if self.popup.is_some() {
+            self.pending_problems.extend(problems);
+            return;
+        }
+        let mut lines = vec![Line::from(Span::styled(
+            tr(self.lang, "ui.problems_intro").to_string(),
+            self.theme.warn(),
+        ))];
+        lines.push(Line::from(""));
+        for p in problems {
+            lines.push(Line::from(format!("• {}", clean(&p))));
+        }
+        self.popup = Some(Popup::Text {
+            title: tr(self.lang, "ui.problems_title").to_string(),
+            lines,
+            scroll: 0,
+        });
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether something typed would be lost by quitting (an open form with changes).
+    pub fn has_unsaved(&self) -> bool {
+        self.views.iter().any(|v| v.unsaved())
+    }
+
+    /// Whether the current tab has a form or editor open (every key goes to it).
+    pub fn is_editing(&self) -> bool {
+        self.views[self.tab.index()].editing()
+    }
+
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The status-line message, if any (errors reach the operator here).
+    pub fn status_message(&self) -> Option<&str> {
+        self.status.as_ref().map(|(_, s)| s.as_str())
+    }
+
+    /// Whether a popup (help, detail, problems, confirmation) is open.
+    pub fn has_popup(&self) -> bool {
+        self.popup.is_some()
+    }
+
+    /// Rows of the current tab held in memory: paged lists keep only a window.
+    pub fn loaded_rows(&self) -> usize {
+        self.views[self.tab.index()].loaded_rows()
+    }
+
+    fn load_org(&mut self) {
+        match Settings::load(self.store.conn()) {
+            Ok(s) => {
+                self.org = Org {
+                    tz: s.timezone,
+                    region: s.default_region,
+                    low_credit: s.low_credit,
+                }
+            }
+            Err(e) => self.error(format!("{}: {e}", tr(self.lang, "tab.settings"))),
+        }
+    }
+
+    fn fmt(&self) -> Fmt {
+        Fmt {
+            lang: self.lang,
+            tz: self.org.tz,
+        }
+    }
+
+    fn error(&mut self, message: String) {
+        self.status = Some((StatusKind::Error, message));
+    }
+
+    fn info(&mut self, message: String) {
+        self.status = Some((StatusKind::Info, message));
+    }
+
+    /// Runs `f` on the current tab's view with a fresh context; a store error becomes a
+    /// status-line message naming the tab.
+    fn with_view<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn TabView, &Ctx) -> crate::store::Result<T>,
+    ) -> Option<T> {
+        let ctx = Ctx {
+            conn: self.store.conn(),
+            fmt: self.fmt(),
+            theme: self.theme,
+            now: self.clock.now(),
+            region: &self.org.region,
+            low_credit: self.org.low_credit,
+            actor: &self.actor,
+        };
+        let result = f(self.views[self.tab.index()].as_mut(), &ctx);
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = format!("{}: {e}", self.tab.label(self.lang));
+                self.error(message);
+                None
+            }
+        }
+    }
+
+    /// Runs `f` on the current tab's view with write access to the store.
+    fn with_act<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn TabView, &mut Act) -> crate::store::Result<T>,
+    ) -> Option<T> {
+        let mut act = Act {
+            store: &mut self.store,
+            actor: &self.actor,
+            keymap: &self.keymap,
+            fmt: Fmt {
+                lang: self.lang,
+                tz: self.org.tz,
+            },
+            theme: self.theme,
+            now: self.clock.now(),
+            region: &self.org.region,
+            low_credit: self.org.low_credit,
+        };
+        let result = f(self.views[self.tab.index()].as_mut(), &mut act);
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = format!("{}: {e}", self.tab.label(self.lang));
+                self.error(message);
+                None
+            }
+        }
+    }
+
+    fn refresh_current(&mut self) -> bool {
+        self.with_view(|v, ctx| v.refresh(ctx)).unwrap_or(false)
+    }
+
+    /// The slow tick: re-read the visible page. Returns whether the screen must be redrawn.
+    pub fn on_tick(&mut self) -> bool {
+        if matches!(self.tab, Tab::Settings | Tab::Dashboard) && !self.is_editing() {
+            self.load_org();
+        }
+        let changed = self.refresh_current();
+        let minute = self.clock.now().timestamp() / 60;
+        let minute_changed = minute != self.shown_minute;
+        changed || minute_changed
+    }
+
+    /// The scheduler changed the queue: re-read what is shown.
+    pub fn on_queue_changed(&mut self) -> bool {
+        self.refresh_current()
+    }
+
+    pub fn switch_to(&mut self, tab: Tab) {
+        self.tab = tab;
+        self.filter_edit = None;
+        self.refresh_current();
+    }
+
+    /// Pasted text goes to the filter bar when it has the keyboard; elsewhere it is ignored
+    /// (a paste must never run commands).
+    pub fn handle_paste(&mut self, text: &str) {
+        if let Some(Popup::Confirm(c)) = &mut self.popup {
+            c.paste(text);
+            return;
+        }
+        if self.popup.is_some() {
+            return;
+        }
+        if let Some(edit) = &mut self.filter_edit {
+            edit.push_str(&clean(text));
+            return;
+        }
+        if self.is_editing() {
+            self.with_act(|v, act| {
+                v.paste(text, act);
+                Ok(())
+            });
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.popup.is_some() {
+            self.popup_key(key);
+            return;
+        }
+        if self.filter_edit.is_some() {
+            self.filter_key(key);
+            return;
+        }
+        if self.is_editing() {
+            self.status = None;
+            if let Some(outcome) = self.with_act(|v, act| v.key(&key, act)) {
+                self.apply_outcome(outcome, "");
+            }
+            return;
+        }
+        if let Some(action) = self.keymap.action(Context::List, &key).map(str::to_string) {
+            self.status = None;
+            match self.with_act(|v, act| v.command(&action, act)) {
+                Some(Outcome::Ignored) => {}
+                Some(outcome) => {
+                    self.apply_outcome(outcome, &action);
+                    return;
+                }
+                None => return,
+            }
+            match self.with_view(|v, ctx| v.action(&action, ctx)) {
+                Some(Outcome::Ignored) => {}
+                Some(outcome) => {
+                    self.apply_outcome(outcome, &action);
+                    return;
+                }
+                None => return,
+            }
+        }
+        if let Some(action) = self
+            .keymap
+            .action(Context::Global, &key)
+            .map(str::to_string)
+        {
+            self.status = None;
+            self.global(&action);
+        }
+    }
+
+    fn apply_outcome(&mut self, outcome: Outcome, action: &str) {
+        match outcome {
+            Outcome::Ignored | Outcome::Handled => {}
+            Outcome::Popup(title, lines) => {
+                self.popup = Some(Popup::Text {
+                    title,
+                    lines,
+                    scroll: 0,
+                });
+            }
+            Outcome::Confirm(c) => self.popup = Some(Popup::Confirm(c)),
+            Outcome::EditFilter => {
+                let current = self.views[self.tab.index()].filter().map(str::to_string);
+                if let Some(text) = current {
+                    self.filter_edit = Some(text);
+                }
+            }
+            Outcome::ShowBatch(id) => {
+                self.tab = Tab::Sent;
+                self.filter_edit = None;
+                self.with_view(|v, ctx| v.show_batch(Some(id), ctx));
+            }
+            Outcome::NotYet => {
+                let desc = self
+                    .keymap
+                    .bindings(Context::List)
+                    .iter()
+                    .find(|b| b.action == action)
+                    .map_or_else(|| action.replace('_', " "), |b| b.desc.clone());
+                self.info(trf(self.lang, "ui.not_yet", &[("what", &clean(&desc))]));
+            }
+            Outcome::Info(message) => self.info(clean(&message)),
+            Outcome::Error(message) => self.error(clean(&message)),
+        }
+    }
+
+    fn global(&mut self, action: &str) {
+        if let Some(tab) = Tab::from_action(action) {
+            self.switch_to(tab);
+            return;
+        }
+        match action {
+            "quit" => {
+                if self.has_unsaved() {
+                    self.popup = Some(Popup::ConfirmQuit);
+                } else {
+                    self.quit = true;
+                }
+            }
+            "help" => self.popup = Some(Popup::Help { scroll: 0 }),
+            "next_tab" => {
+                let next = (self.tab.index() + 1) % Tab::ALL.len();
+                self.switch_to(Tab::ALL[next]);
+            }
+            "prev_tab" => {
+                let prev = (self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len();
+                self.switch_to(Tab::ALL[prev]);
+            }
+            "refresh" => {
+                self.load_org();
+                self.refresh_current();
+            }
+            _ => {}
+        }
+    }
+
+    fn popup_key(&mut self, key: KeyEvent) {
+        let dialog = self
+            .keymap
+            .action(Context::Dialog, &key)
+            .map(str::to_string);
+        let list = self.keymap.action(Context::List, &key).map(str::to_string);
+        let global = self
+            .keymap
+            .action(Context::Global, &key)
+            .map(str::to_string);
+        let is_help = matches!(self.popup, Some(Popup::Help { .. }));
+        let Some(popup) = &mut self.popup else {
+            return;
+        };
+        match popup {
+            Popup::Confirm(c) => match c.key(key, dialog.as_deref()) {
+                ConfirmKey::Stay => {}
+                ConfirmKey::Closed => self.popup = None,
+                ConfirmKey::Confirmed => {
+                    let now = self.clock.now();
+                    if let Ok(done) = c.run(&mut self.store, &self.actor, now) {
+                        self.popup = None;
+                        self.info(done);
+                        self.with_view(|v, ctx| v.after_change(ctx));
+                    }
+                }
+            },
+            Popup::ConfirmQuit => match dialog.as_deref() {
+                Some("confirm") => {
+                    self.popup = None;
+                    self.quit = true;
+                }
+                Some("close") => self.popup = None,
+                _ => {}
+            },
+            Popup::Help { scroll } | Popup::Text { scroll, .. } => {
+                let closes = matches!(dialog.as_deref(), Some("close" | "confirm"))
+                    || (is_help && global.as_deref() == Some("help"));
+                if closes {
+                    self.popup = None;
+                    let pending = std::mem::take(&mut self.pending_problems);
+                    self.show_problems(pending);
+                    return;
+                }
+                *scroll = match list.as_deref() {
+                    Some("down") => scroll.saturating_add(1),
+                    Some("up") => scroll.saturating_sub(1),
+                    Some("page_down") => scroll.saturating_add(10),
+                    Some("page_up") => scroll.saturating_sub(10),
+                    Some("first") => 0,
+                    Some("last") => u16::MAX,
+                    _ => *scroll,
+                };
+            }
+        }
+    }
+
+    /// The filter bar: text keys type; Enter (or the editor's save key) applies; the editor's
+    /// close key (Esc) clears the filter.
+    fn filter_key(&mut self, key: KeyEvent) {
+        let action = self
+            .keymap
+            .action(Context::Editor, &key)
+            .map(str::to_string);
+        match action.as_deref() {
+            Some("close") => {
+                self.filter_edit = None;
+                self.with_view(|v, ctx| {
+                    v.show_batch(None, ctx)?;
+                    v.set_filter("", ctx)
+                });
+                return;
+            }
+            Some("save") => {
+                self.apply_filter();
+                return;
+            }
+            _ => {}
+        }
+        let Some(edit) = &mut self.filter_edit else {
+            return;
+        };
+        match key.code {
+            KeyCode::Enter => self.apply_filter(),
+            KeyCode::Backspace => {
+                edit.pop();
+            }
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && !c.is_control()
+                    && edit.chars().count() < 100 =>
+            {
+                edit.push(c);
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_filter(&mut self) {
+        if let Some(text) = self.filter_edit.take() {
+            self.with_view(|v, ctx| v.set_filter(&text, ctx));
+        }
+    }
+
+    // ----- drawing -----
+
+    pub fn draw(&mut self, frame: &mut Frame) {
+        let area = frame.area();
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        self.shown_minute = self.clock.now().timestamp() / 60;
+        let [tabs, body, status, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(u16::from(area.height >= 4)),
+            Constraint::Length(u16::from(area.height >= 3)),
+        ])
+        .areas(area);
+        self.draw_tabs(frame, tabs);
+        let ctx = Ctx {
+            conn: self.store.conn(),
+            fmt: self.fmt(),
+            theme: self.theme,
+            now: self.clock.now(),
+            region: &self.org.region,
+            low_credit: self.org.low_credit,
+            actor: &self.actor,
+        };
+        let body = if let Some(text) = &self.filter_edit {
+            let bar = Rect {
+                height: body.height.min(1),
+                ..body
+            };
+            let line = Line::from(vec![
+                Span::styled("/ ", self.theme.key()),
+                Span::raw(text.clone()),
+                Span::styled("█", self.theme.dim()),
+            ]);
+            frame.render_widget(Paragraph::new(line), bar);
+            Rect {
+                y: body.y + bar.height,
+                height: body.height - bar.height,
+                ..body
+            }
+        } else {
+            body
+        };
+        self.views[self.tab.index()].draw(frame, body, &ctx);
+        self.draw_status(frame, status);
+        self.draw_footer(frame, footer);
+        if let Some(Popup::Confirm(c)) = &self.popup {
+            let hint = if c.input.is_some() {
+                hints(
+                    &self.keymap,
+                    &self.shipped,
+                    self.lang,
+                    Context::Editor,
+                    &["close"],
+                )
+                .into_iter()
+                .map(|(k, d)| format!("{k} {d}"))
+                .chain([format!("Enter {}", tr(self.lang, "confirm.validate"))])
+                .collect::<Vec<_>>()
+            } else {
+                hints(
+                    &self.keymap,
+                    &self.shipped,
+                    self.lang,
+                    Context::Dialog,
+                    &["confirm", "close"],
+                )
+                .into_iter()
+                .map(|(k, d)| format!("{k} {d}"))
+                .collect()
+            };
+            c.draw(frame, area, self.theme, &hint.join("  "));
+        } else if let Some(popup) = &mut self.popup {
+            draw_popup(
+                frame,
+                area,
+                popup,
+                (&self.keymap, &self.shipped),
+                self.lang,
+                self.theme,
+            );
+        }
+    }
+
+    /// The tab bar. When every label does not fit, a window of tabs around the current one is
+    /// shown, with `‹` / `›` where tabs are hidden.
+    fn draw_tabs(&self, frame: &mut Frame, area: Rect) {
+        let labels: Vec<String> = Tab::ALL
+            .iter()
+            .map(|t| {
+                let key = self
+                    .keymap
+                    .key_for(Context::Global, &format!("tab_{}", t.name()));
+                match key {
+                    Some(k) => format!(" {k} {} ", t.label(self.lang)),
+                    None => format!(" {} ", t.label(self.lang)),
+                }
+            })
+            .collect();
+        let width = |s: &String| unicode_width::UnicodeWidthStr::width(s.as_str());
+        let current = self.tab.index();
+        let avail = usize::from(area.width);
+        let (mut start, mut end) = (current, current + 1);
+        let mut used = width(&labels[current]);
+        // Grow the window alternately right and left while it fits (2 columns for the marks).
+        loop {
+            let mut grew = false;
+            if end < labels.len() && used + width(&labels[end]) + 2 <= avail {
+                used += width(&labels[end]);
+                end += 1;
+                grew = true;
+            }
+            if start > 0 && used + width(&labels[start - 1]) + 2 <= avail {
+                start -= 1;
+                used += width(&labels[start]);
+                grew = true;
+            }
+            if !grew {
+                break;
+            }
+        }
+        let mut spans = Vec::new();
+        spans.push(Span::styled(
+            if start > 0 { "‹" } else { " " },
+            self.theme.dim(),
+        ));
+        for (i, label) in labels.iter().enumerate().take(end).skip(start) {
+            let style = if i == current {
+                self.theme.tab_active()
+            } else {
+                self.theme.base()
+            };
+            spans.push(Span::styled(
+                truncate(label, avail.saturating_sub(2)),
+                style,
+            ));
+        }
+        if end < labels.len() {
+            spans.push(Span::styled("›", self.theme.dim()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn draw_status(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        let right = format!(
+            "{} · {}",
+            clean(&self.actor.login),
+            self.fmt().time(self.clock.now().timestamp())
+        );
+        let (text, style) = match &self.status {
+            Some((StatusKind::Error, s)) => (format!("✖ {s}"), self.theme.error()),
+            Some((StatusKind::Info, s)) => (s.clone(), self.theme.warn()),
+            None => (clean(&self.location), self.theme.dim()),
+        };
+        let avail = usize::from(area.width);
+        let right_width = unicode_width::UnicodeWidthStr::width(right.as_str());
+        let left_room = avail.saturating_sub(right_width + 1);
+        let text = truncate(&text, left_room);
+        let gap = avail
+            .saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()) + right_width);
+        let mut spans = vec![Span::styled(text, style)];
+        if avail > right_width {
+            spans.push(Span::raw(" ".repeat(gap)));
+            spans.push(Span::styled(right, self.theme.dim()));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    /// Key hints of the focused context, from the live keymap: remapped keys show as they are.
+    fn draw_footer(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        let hints_for = |context, actions: &[&str]| {
+            hints(&self.keymap, &self.shipped, self.lang, context, actions)
+        };
+        let mut shown: Vec<(String, String)> = Vec::new();
+        match &self.popup {
+            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => {
+                shown.extend(hints_for(Context::Dialog, &["confirm", "close"]))
+            }
+            Some(_) => {
+                shown.extend(hints_for(Context::Dialog, &["close"]));
+                shown.extend(hints_for(Context::List, &["down", "up", "page_down"]));
+            }
+            None if self.filter_edit.is_some() => {
+                shown.push(("Enter".into(), tr(self.lang, "ui.apply").to_string()));
+                shown.extend(hints_for(Context::Editor, &["close"]));
+            }
+            None if self.is_editing() => {
+                let (bound, free) = self.views[self.tab.index()].edit_hints();
+                for (context, action) in bound {
+                    shown.extend(hints_for(context, &[action]));
+                }
+                shown.extend(free);
+            }
+            None => {
+                let tab_hints = self.views[self.tab.index()].hints();
+                shown.extend(hints_for(Context::List, tab_hints));
+                shown.extend(hints_for(
+                    Context::Global,
+                    &["help", "quit", "next_tab", "refresh"],
+                ));
+            }
+        }
+        let avail = usize::from(area.width);
+        let mut spans = Vec::new();
+        let mut used = 0;
+        for (key, desc) in shown {
+            let key = clean(&key);
+            let desc = clean(&desc);
+            let w = unicode_width::UnicodeWidthStr::width(key.as_str())
+                + unicode_width::UnicodeWidthStr::width(desc.as_str())
+                + 3;
+            if used + w > avail {
+                break;
+            }
+            used += w;
+            spans.push(Span::styled(key, self.theme.key()));
+            spans.push(Span::raw(format!(" {desc}  ")));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+}
+
+/// How a binding is described: in the interface language when it kept the shipped
+/// description, as the operator wrote it otherwise.
+fn describe(shipped: &Keymap, lang: Lang, context: Context, b: &Binding) -> String {
+    let is_shipped = shipped
+        .bindings(context)
+        .iter()
+        .any(|d| d.action == b.action && d.desc == b.desc);
+    if is_shipped {
+        let key = format!("action.{}", b.action);
+        let t = tr(lang, &key);
+        if t != key {
+            return t.to_string();
+        }
+    }
+    clean(&b.desc)
+}
+
+/// `(key, description)` of the first binding of each action, in order, from the live keymap.
+fn hints(
+    keymap: &Keymap,
+    shipped: &Keymap,
+    lang: Lang,
+    context: Context,
+    actions: &[&str],
+) -> Vec<(String, String)> {
+    actions
+        .iter()
+        .filter_map(|a| {
+            let b = keymap.bindings(context).iter().find(|b| b.action == *a)?;
+            Some((b.key.label(), describe(shipped, lang, context, b)))
+        })
+        .collect()
+}
+
+/// A rectangle of `percent_x` × `percent_y` centred in `area` (at least 20 × 5 when possible).
+fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
+    let w = (area.width * percent_x / 100).max(20).min(area.width);
+    let h = (area.height * percent_y / 100).max(5).min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn draw_popup(
+    frame: &mut Frame,
+    area: Rect,
+    popup: &mut Popup,
+    keymaps: (&Keymap, &Keymap),
+    lang: Lang,
+    theme: Theme,
+) {
+    let (title, lines, scroll, rect) = match popup {
+        // Drawn by its own widget.
+        Popup::Confirm(_) => return,
+        Popup::ConfirmQuit => {
+            let rect = centered(area, 60, 20);
+            (
+                tr(lang, "app.title").to_string(),
+                vec![Line::from(tr(lang, "app.quit_confirm").to_string())],
+                None,
+                rect,
+            )
+        }
+        Popup::Help { scroll } => (
+            tr(lang, "help.title").to_string(),
+            help_lines(keymaps.0, keymaps.1, lang, theme),
+            Some(scroll),
+            centered(area, 90, 90),
+        ),
+        Popup::Text {
+            title,
+            lines,
+            scroll,
+        } => (
+            title.clone(),
+            lines.clone(),
+            Some(scroll),
+            centered(area, 90, 90),
+        ),
+    };
+    // Shrink to the content (estimated after wrapping), centred again.
+    let inner_width = usize::from(rect.width.saturating_sub(2)).max(1);
+    let total = wrapped_rows(&lines, inner_width);
+    let needed = total.saturating_add(2).max(3);
+    let rect = if needed < rect.height {
+        Rect {
+            y: area.y + (area.height - needed) / 2,
+            height: needed,
+            ..rect
+        }
+    } else {
+        rect
+    };
+    frame.render_widget(Clear, rect);
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(
+            " {} ",
+            truncate(&title, usize::from(rect.width.saturating_sub(4)))
+        ),
+        theme.title(),
+    ));
+    let inner = block.inner(rect);
+    let offset = match scroll {
+        Some(s) => {
+            // Clamp so the last line stays on screen (End jumps to the bottom).
+            let max = total.saturating_sub(inner.height);
+            *s = (*s).min(max);
+            *s
+        }
+        None => 0,
+    };
+    let paragraph = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((offset, 0));
+    frame.render_widget(paragraph, rect);
+}
+
+/// Rows `lines` take once wrapped at `width` columns. Word wrapping breaks lines a little
+/// earlier than a hard cut, hence the slack on long lines.
+fn wrapped_rows(lines: &[Line], width: usize) -> u16 {
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let w = l.width();
+            if w <= width {
+                1
+            } else {
+                (w + w / 6).div_ceil(width)
+            }
+        })
+        .sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+/// Every binding per context, with its description, from the live keymap.
+fn help_lines(keymap: &Keymap, shipped: &Keymap, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for context in Context::ALL {
+        lines.push(Line::from(Span::styled(
+            tr(lang, &format!("help.{}", context.name())).to_string(),
+            theme.header(),
+        )));
+        for b in keymap.bindings(context) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10}", clean(&b.key.label())), theme.key()),
+                Span::raw(describe(shipped, lang, context, b)),
+            ]));
+        }
+        lines.push(Line::from(""));
+    }
+    lines
+}

@@ -1,0 +1,265 @@
+//! Turning stored values into what the operator reads: times in the organisation's timezone,
+//! translated statuses, formatted phone numbers, neutralised outside text.
+
+use crate::i18n::{Lang, tr};
+use crate::text::sanitize;
+use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use unicode_width::UnicodeWidthChar;
+
+/// Formatting context: interface language and organisation timezone.
+#[derive(Clone, Copy, Debug)]
+pub struct Fmt {
+    pub lang: Lang,
+    pub tz: Tz,
+}
+
+impl Fmt {
+    fn local(&self, secs: i64) -> Option<DateTime<Tz>> {
+        DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&self.tz))
+    }
+
+    /// `29/03 14:30` (day/month in both languages: the product's users are French).
+    pub fn time(&self, secs: i64) -> String {
+        self.local(secs)
+            .map(|t| t.format("%d/%m %H:%M").to_string())
+            .unwrap_or_default()
+    }
+
+    /// `29/03/2026 14:30:05`, for histories where seconds and the year matter.
+    pub fn full_time(&self, secs: i64) -> String {
+        self.local(secs)
+            .map(|t| t.format("%d/%m/%Y %H:%M:%S").to_string())
+            .unwrap_or_default()
+    }
+
+    /// `14:30`.
+    pub fn hour(&self, secs: i64) -> String {
+        self.local(secs)
+            .map(|t| t.format("%H:%M").to_string())
+            .unwrap_or_default()
+    }
+
+    /// `14:30:05`.
+    pub fn clock(&self, secs: i64) -> String {
+        self.local(secs)
+            .map(|t| t.format("%H:%M:%S").to_string())
+            .unwrap_or_default()
+    }
+
+    /// `lun. 30/03` / `Mon 30/03`.
+    pub fn day(&self, secs: i64) -> String {
+        self.local(secs)
+            .map(|t| {
+                t.format_localized("%a %d/%m", self.lang.locale())
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `30/03/2026`.
+    pub fn date(&self, d: NaiveDate) -> String {
+        d.format("%d/%m/%Y").to_string()
+    }
+
+    /// The organisation's calendar day of an instant.
+    pub fn local_date(&self, t: DateTime<Utc>) -> NaiveDate {
+        t.with_timezone(&self.tz).date_naive()
+    }
+
+    /// Seconds to add to UTC to get the organisation's wall clock at `t`.
+    pub fn utc_offset(&self, t: DateTime<Utc>) -> i64 {
+        i64::from(
+            self.tz
+                .offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        )
+    }
+
+    /// Unix seconds of local midnight starting the day of `t` (the first instant of that day
+    /// when midnight does not exist because of a DST change).
+    pub fn start_of_day(&self, t: DateTime<Utc>) -> i64 {
+        let day = self.local_date(t);
+        let mut probe = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+        for _ in 0..4 {
+            if let Some(start) = self.tz.from_local_datetime(&probe).earliest() {
+                return start.timestamp();
+            }
+            probe += chrono::Duration::minutes(30);
+        }
+        t.timestamp()
+    }
+
+    /// A message status in the interface language.
+    pub fn status(&self, status: &str) -> String {
+        translated(self.lang, "status", status)
+    }
+
+    /// An event kind or message context (`interview`, `batch`…) in the interface language.
+    pub fn kind(&self, kind: &str) -> String {
+        translated(self.lang, "kind", kind)
+    }
+
+    /// A reply state in the interface language.
+    pub fn reply_state(&self, state: &str) -> String {
+        translated(self.lang, "reply_state", state)
+    }
+
+    /// Why a due message waits (`window`, `credit`, `provider`).
+    pub fn wait(&self, reason: &str) -> String {
+        translated(self.lang, "wait", reason)
+    }
+
+    pub fn yes_no(&self, b: bool) -> &'static str {
+        tr(self.lang, if b { "word.yes" } else { "word.no" })
+    }
+}
+
+/// `section.value` from the catalogue, or the (neutralised) value itself when the catalogue
+/// does not know it — a new status must never show as a raw key.
+fn translated(lang: Lang, section: &str, value: &str) -> String {
+    let key = format!("{section}.{value}");
+    let t = tr(lang, &key);
+    if t == key {
+        clean(value)
+    } else {
+        t.to_string()
+    }
+}
+
+/// A ✓ for true, nothing for false (rights and flags in tables).
+pub fn mark(b: bool) -> &'static str {
+    if b { "✓" } else { "" }
+}
+
+/// Outside text made safe for one line of the terminal.
+pub fn clean(s: &str) -> String {
+    sanitize(s).into_owned()
+}
+
+/// `s` cut to `width` terminal columns, with `…` when something was cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// A stored E.164 number as people write it: national form for the default country
+/// (`06 12 34 56 78`), international form for others (`+590 690 12 34 56`). Anything the
+/// phone rules cannot read is shown as stored, neutralised.
+pub fn phone(e164: &str, default_region: &str) -> String {
+    let Ok(number) = phonenumber::parse(None, e164) else {
+        return clean(e164);
+    };
+    let home = default_region.parse::<phonenumber::country::Id>().ok();
+    let mode = if home.is_some() && number.country().id() == home {
+        phonenumber::Mode::National
+    } else {
+        phonenumber::Mode::International
+    };
+    number.format().mode(mode).to_string()
+}
+
+/// Thousands separated by a space, as in French (`12 480`).
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fr() -> Fmt {
+        Fmt {
+            lang: Lang::Fr,
+            tz: chrono_tz::Europe::Paris,
+        }
+    }
+
+    #[test]
+    fn times_are_shown_in_the_organisation_timezone() {
+        // 2026-03-29 12:30 UTC is 14:30 in Paris (summer time started that night).
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 29, 12, 30, 0)
+            .unwrap()
+            .timestamp();
+        assert_eq!(fr().time(t), "29/03 14:30");
+        let reunion = Fmt {
+            lang: Lang::Fr,
+            tz: chrono_tz::Indian::Reunion,
+        };
+        assert_eq!(reunion.time(t), "29/03 16:30");
+    }
+
+    #[test]
+    fn days_are_named_in_the_interface_language() {
+        let t = Utc
+            .with_ymd_and_hms(2026, 3, 30, 8, 0, 0)
+            .unwrap()
+            .timestamp();
+        assert_eq!(fr().day(t), "lun. 30/03");
+        let en = Fmt {
+            lang: Lang::En,
+            ..fr()
+        };
+        assert_eq!(en.day(t), "Mon 30/03");
+    }
+
+    #[test]
+    fn start_of_day_is_local_midnight() {
+        let t = Utc.with_ymd_and_hms(2026, 3, 29, 23, 30, 0).unwrap(); // 01:30 on the 30th in Paris
+        let start = fr().start_of_day(t);
+        assert_eq!(
+            start,
+            Utc.with_ymd_and_hms(2026, 3, 29, 22, 0, 0)
+                .unwrap()
+                .timestamp()
+        );
+    }
+
+    #[test]
+    fn phones_are_formatted_nationally_at_home() {
+        assert_eq!(phone("+33612345678", "FR"), "06 12 34 56 78");
+        assert!(phone("+590690123456", "FR").starts_with("+590 690"));
+        assert_eq!(phone("garbage\u{1b}", "FR"), "garbage\u{FFFD}");
+    }
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("Bonjour Élodie", 8), "Bonjour…");
+        assert_eq!(truncate("court", 8), "court");
+        assert_eq!(thousands(12480), "12 480");
+        assert_eq!(thousands(-1000), "-1 000");
+    }
+
+    #[test]
+    fn unknown_statuses_are_shown_neutralised() {
+        assert_eq!(fr().status("delivered"), "délivré");
+        assert_eq!(fr().status("weird\u{1b}"), "weird\u{FFFD}");
+    }
+}

@@ -1,0 +1,360 @@
+//! A keyset-paged window over a list that may hold a million rows.
+//!
+//! Only a window of rows around the selection is in memory (at most [`Pager::capacity`]).
+//! Moving the selection past the window's edge fetches the next (or previous) page *by key*
+//! from the row at the edge, and drops rows from the far side — never `OFFSET`, so the end of
+//! the list costs what its beginning costs.
+
+use crate::store::Result;
+use crate::store::messages::Direction;
+use rusqlite::Connection;
+
+/// Where a list's rows come from.
+pub trait Source {
+    type Row: Clone + PartialEq;
+    type Key: Clone;
+
+    /// The keyset position of a row.
+    fn key(&self, row: &Self::Row) -> Self::Key;
+    /// A stable identity, to keep the selection on the same row across refreshes.
+    fn id(&self, row: &Self::Row) -> i64;
+    /// Up to `limit` rows strictly after (`Forward`) or before (`Backward`) `after`, in list
+    /// order. Without a key: the first rows (`Forward`) or the last rows (`Backward`).
+    fn fetch(
+        &self,
+        conn: &Connection,
+        after: Option<&Self::Key>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<Self::Row>>;
+}
+
+pub struct Pager<S: Source> {
+    pub source: S,
+    rows: Vec<S::Row>,
+    selected: usize,
+    more_before: bool,
+    more_after: bool,
+    page: usize,
+    capacity: usize,
+    loaded: bool,
+    /// First row shown on screen (index into `rows`).
+    offset: usize,
+}
+
+impl<S: Source> Pager<S> {
+    pub fn new(source: S, page: usize) -> Self {
+        let page = page.max(1);
+        Pager {
+            source,
+            rows: Vec::new(),
+            selected: 0,
+            more_before: false,
+            more_after: false,
+            page,
+            capacity: page * 3,
+            loaded: false,
+            offset: 0,
+        }
+    }
+
+    pub fn rows(&self) -> &[S::Row] {
+        &self.rows
+    }
+
+    pub fn selected_index(&self) -> usize {
+        self.selected
+    }
+
+    pub fn selected(&self) -> Option<&S::Row> {
+        self.rows.get(self.selected)
+    }
+
+    /// Whether rows exist before the loaded window (shown as "more above").
+    pub fn more_before(&self) -> bool {
+        self.more_before
+    }
+
+    pub fn more_after(&self) -> bool {
+        self.more_after
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// The most rows ever held at once.
+    #[cfg(test)]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Loads the first page and selects its first row.
+    pub fn first(&mut self, conn: &Connection) -> Result<()> {
+        let rows = self
+            .source
+            .fetch(conn, None, Direction::Forward, self.page)?;
+        self.more_after = rows.len() == self.page;
+        self.more_before = false;
+        self.rows = rows;
+        self.selected = 0;
+        self.offset = 0;
+        self.loaded = true;
+        Ok(())
+    }
+
+    /// Loads the last page and selects its last row.
+    pub fn last(&mut self, conn: &Connection) -> Result<()> {
+        let rows = self
+            .source
+            .fetch(conn, None, Direction::Backward, self.page)?;
+        self.more_before = rows.len() == self.page;
+        self.more_after = false;
+        self.rows = rows;
+        self.selected = self.rows.len().saturating_sub(1);
+        self.offset = self.rows.len();
+        self.loaded = true;
+        Ok(())
+    }
+
+    /// Moves the selection by `delta` rows, fetching pages by key as it crosses the window's
+    /// edges. Stops at the list's ends.
+    pub fn move_by(&mut self, conn: &Connection, delta: isize) -> Result<()> {
+        if !self.loaded {
+            self.first(conn)?;
+        }
+        let mut target = self.selected as isize + delta;
+        while target >= self.rows.len() as isize && self.more_after {
+            let dropped = self.fetch_after(conn)?;
+            target -= dropped as isize;
+        }
+        while target < 0 && self.more_before {
+            let added = self.fetch_before(conn)?;
+            target += added as isize;
+        }
+        let max = self.rows.len().saturating_sub(1) as isize;
+        self.selected = target.clamp(0, max.max(0)) as usize;
+        Ok(())
+    }
+
+    /// Appends the next page; returns how many rows were dropped from the front.
+    fn fetch_after(&mut self, conn: &Connection) -> Result<usize> {
+        let Some(last) = self.rows.last() else {
+            self.first(conn)?;
+            return Ok(0);
+        };
+        let key = self.source.key(last);
+        let more = self
+            .source
+            .fetch(conn, Some(&key), Direction::Forward, self.page)?;
+        self.more_after = more.len() == self.page;
+        if more.is_empty() {
+            return Ok(0);
+        }
+        self.rows.extend(more);
+        let excess = self.rows.len().saturating_sub(self.capacity);
+        if excess > 0 {
+            self.rows.drain(..excess);
+            self.selected = self.selected.saturating_sub(excess);
+            self.offset = self.offset.saturating_sub(excess);
+            self.more_before = true;
+        }
+        Ok(excess)
+    }
+
+    /// Prepends the previous page; returns how many rows were added in front.
+    fn fetch_before(&mut self, conn: &Connection) -> Result<usize> {
+        let Some(first) = self.rows.first() else {
+            self.last(conn)?;
+            return Ok(0);
+        };
+        let key = self.source.key(first);
+        let mut more = self
+            .source
+            .fetch(conn, Some(&key), Direction::Backward, self.page)?;
+        self.more_before = more.len() == self.page;
+        let added = more.len();
+        if added == 0 {
+            return Ok(0);
+        }
+        more.append(&mut self.rows);
+        self.rows = more;
+        self.selected += added;
+        self.offset += added;
+        if self.rows.len() > self.capacity {
+            self.rows.truncate(self.capacity);
+            self.more_after = true;
+        }
+        Ok(added)
+    }
+
+    /// Re-reads the loaded window from the store (rows may have arrived, changed status or
+    /// left the list), keeping the selection on the same row when it is still there. Returns
+    /// whether anything visible changed.
+    pub fn refresh(&mut self, conn: &Connection) -> Result<bool> {
+        if !self.loaded || self.rows.is_empty() {
+            let before = self.rows.clone();
+            self.first(conn)?;
+            return Ok(before != self.rows);
+        }
+        let selected_id = self.selected().map(|r| self.source.id(r));
+        let first_key = self.rows.first().map(|r| self.source.key(r));
+        // The row just before the window is the anchor the window starts after.
+        let anchor = match &first_key {
+            Some(k) => self
+                .source
+                .fetch(conn, Some(k), Direction::Backward, 1)?
+                .pop(),
+            None => None,
+        };
+        let anchor_key = anchor.as_ref().map(|r| self.source.key(r));
+        let want = self.rows.len().max(self.page);
+        let rows = self
+            .source
+            .fetch(conn, anchor_key.as_ref(), Direction::Forward, want)?;
+        self.more_before = anchor.is_some();
+        self.more_after = rows.len() == want;
+        let changed = rows != self.rows;
+        let old_index = self.selected;
+        self.rows = rows;
+        self.selected = selected_id
+            .and_then(|id| self.rows.iter().position(|r| self.source.id(r) == id))
+            .unwrap_or_else(|| old_index.min(self.rows.len().saturating_sub(1)));
+        Ok(changed)
+    }
+
+    /// The first row to show in a viewport of `height` rows, scrolled just enough to keep the
+    /// selection visible.
+    pub fn viewport(&mut self, height: usize) -> usize {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        // Never leave blank rows at the bottom while earlier rows could fill them (End).
+        self.offset = self.offset.min(self.rows.len().saturating_sub(height));
+        self.offset
+    }
+
+    /// Drops everything: the next access reloads from the first page (a new filter).
+    pub fn reset(&mut self) {
+        self.rows.clear();
+        self.selected = 0;
+        self.offset = 0;
+        self.loaded = false;
+        self.more_after = false;
+        self.more_before = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Numbers 0..n as a list, keyed by themselves, counting the rows each fetch returns.
+    struct Numbers {
+        n: i64,
+        fetched: std::cell::Cell<usize>,
+    }
+
+    impl Source for Numbers {
+        type Row = i64;
+        type Key = i64;
+        fn key(&self, row: &i64) -> i64 {
+            *row
+        }
+        fn id(&self, row: &i64) -> i64 {
+            *row
+        }
+        fn fetch(
+            &self,
+            _: &Connection,
+            after: Option<&i64>,
+            dir: Direction,
+            limit: usize,
+        ) -> Result<Vec<i64>> {
+            let rows: Vec<i64> = match (dir, after) {
+                (Direction::Forward, a) => {
+                    let start = a.map_or(0, |k| k + 1);
+                    (start..self.n).take(limit).collect()
+                }
+                (Direction::Backward, a) => {
+                    let end = a.copied().unwrap_or(self.n);
+                    let start = (end - limit as i64).max(0);
+                    (start..end).collect()
+                }
+            };
+            self.fetched.set(self.fetched.get() + rows.len());
+            Ok(rows)
+        }
+    }
+
+    fn conn() -> Connection {
+        Connection::open_in_memory().unwrap()
+    }
+
+    #[test]
+    fn walking_down_reaches_the_end_with_a_bounded_window() {
+        let c = conn();
+        let mut p = Pager::new(
+            Numbers {
+                n: 2000,
+                fetched: 0.into(),
+            },
+            20,
+        );
+        p.first(&c).unwrap();
+        for _ in 0..300 {
+            p.move_by(&c, 10).unwrap();
+            assert!(p.rows().len() <= p.capacity());
+        }
+        assert_eq!(p.selected(), Some(&1999));
+        assert!(!p.more_after());
+        // And back up to the top, page by page.
+        for _ in 0..300 {
+            p.move_by(&c, -10).unwrap();
+        }
+        assert_eq!(p.selected(), Some(&0));
+        assert!(!p.more_before());
+    }
+
+    #[test]
+    fn last_then_first_jump_without_walking() {
+        let c = conn();
+        let mut p = Pager::new(
+            Numbers {
+                n: 1_000_000,
+                fetched: 0.into(),
+            },
+            20,
+        );
+        p.last(&c).unwrap();
+        assert_eq!(p.selected(), Some(&999_999));
+        p.move_by(&c, -25).unwrap();
+        assert_eq!(p.selected(), Some(&999_974));
+        p.first(&c).unwrap();
+        assert_eq!(p.selected(), Some(&0));
+        assert!(
+            p.source.fetched.get() < 100,
+            "only pages near the selection are read"
+        );
+    }
+
+    #[test]
+    fn refresh_keeps_the_selected_row() {
+        let c = conn();
+        let mut p = Pager::new(
+            Numbers {
+                n: 100,
+                fetched: 0.into(),
+            },
+            10,
+        );
+        p.first(&c).unwrap();
+        p.move_by(&c, 35).unwrap();
+        assert_eq!(p.selected(), Some(&35));
+        assert!(!p.refresh(&c).unwrap());
+        assert_eq!(p.selected(), Some(&35));
+    }
+}

@@ -1,0 +1,316 @@
+//! The list sources of the paged tabs. Forward pages come from the store's own queries; the
+//! backward pages (scrolling up past the loaded window, `End`) and the batch history are
+//! written here until the store grows them — same keys, same indexes, never `OFFSET`.
+
+use super::pager::Source;
+use crate::store::Result;
+use crate::store::events::{self, EventRow};
+use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
+use crate::store::participants::{self, Participant};
+use crate::store::replies::{self, ReplyRow};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params, params_from_iter};
+
+/// Sent or Upcoming, with the operator's filter.
+pub struct MessagesSource {
+    pub kind: ListKind,
+    pub filter: MessageFilter,
+}
+
+impl Source for MessagesSource {
+    type Row = MessageRow;
+    type Key = Cursor;
+
+    fn key(&self, row: &MessageRow) -> Cursor {
+        self.kind.cursor_of(row)
+    }
+    fn id(&self, row: &MessageRow) -> i64 {
+        row.id
+    }
+    fn fetch(
+        &self,
+        conn: &Connection,
+        after: Option<&Cursor>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<MessageRow>> {
+        messages::page(conn, self.kind, &self.filter, after.copied(), dir, limit)
+    }
+}
+
+/// Participants by name, with a name / phone search.
+pub struct ParticipantsSource {
+    pub search: String,
+}
+
+type NameKey = (String, String, i64);
+
+const PARTICIPANT_COLUMNS: &str =
+    "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
+    EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id";
+
+fn participant(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
+    Ok(Participant {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        civility: r.get(2)?,
+        first_name: r.get(3)?,
+        last_name: r.get(4)?,
+        mobile: r.get(5)?,
+        sms_consent: r.get(6)?,
+        opted_out: r.get(7)?,
+        programme: r.get(8)?,
+        collaborator_id: r.get(9)?,
+    })
+}
+
+impl Source for ParticipantsSource {
+    type Row = Participant;
+    type Key = NameKey;
+
+    fn key(&self, row: &Participant) -> NameKey {
+        (row.last_name.clone(), row.first_name.clone(), row.id)
+    }
+    fn id(&self, row: &Participant) -> i64 {
+        row.id
+    }
+    fn fetch(
+        &self,
+        conn: &Connection,
+        after: Option<&NameKey>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<Participant>> {
+        if dir == Direction::Forward {
+            let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
+            return participants::page(conn, &self.search, after, limit);
+        }
+        // Same filter as the store's forward page, keys compared the other way.
+        let like = format!("%{}%", self.search.trim().replace('%', ""));
+        let mut args: Vec<Value> = vec![Value::Text(like)];
+        let mut cond = String::new();
+        if let Some((l, f, id)) = after {
+            args.extend([
+                Value::Text(l.clone()),
+                Value::Text(f.clone()),
+                Value::Integer(*id),
+            ]);
+            cond = " AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) < (?2, ?3, ?4)".into();
+        }
+        args.push(Value::Integer(limit as i64));
+        let sql = format!(
+            "SELECT {PARTICIPANT_COLUMNS} FROM participants p
+             WHERE (p.last_name || ' ' || p.first_name || ' ' || p.first_name || ' ' || COALESCE(p.mobile,'')) LIKE ?1{cond}
+             ORDER BY p.last_name COLLATE NOCASE DESC, p.first_name COLLATE NOCASE DESC, p.id DESC LIMIT ?{}",
+            args.len()
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows: Vec<Participant> = stmt
+            .query_map(params_from_iter(args), participant)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+}
+
+/// Events from a day on, in time order.
+pub struct EventsSource {
+    pub from: i64,
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.participant_id, p.first_name || ' ' || p.last_name, e.kind, e.type, e.starts_at, e.starts_local,
+    e.collaborator_id, COALESCE(c.first_name || ' ' || c.last_name, ''), e.location, e.outcome, e.cancelled,
+    e.reminder_enabled, e.reminder_days_before, e.reply_text";
+
+fn event(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        participant_id: r.get(1)?,
+        participant_name: r.get(2)?,
+        kind: r.get(3)?,
+        event_type: r.get(4)?,
+        starts_at: r.get(5)?,
+        starts_local: r.get(6)?,
+        collaborator_id: r.get(7)?,
+        collaborator: r.get(8)?,
+        location: r.get(9)?,
+        outcome: r.get(10)?,
+        cancelled: r.get(11)?,
+        reminder_enabled: r.get(12)?,
+        reminder_days_before: r.get(13)?,
+        reply_text: r.get(14)?,
+    })
+}
+
+impl Source for EventsSource {
+    type Row = EventRow;
+    type Key = (i64, i64);
+
+    fn key(&self, row: &EventRow) -> (i64, i64) {
+        (row.starts_at, row.id)
+    }
+    fn id(&self, row: &EventRow) -> i64 {
+        row.id
+    }
+    fn fetch(
+        &self,
+        conn: &Connection,
+        after: Option<&(i64, i64)>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<EventRow>> {
+        if dir == Direction::Forward {
+            return events::page(conn, self.from, None, after.copied(), limit);
+        }
+        let (at, id) = after.copied().unwrap_or((i64::MAX, i64::MAX));
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN participants p ON p.id = e.participant_id
+                LEFT JOIN collaborators c ON c.id = e.collaborator_id
+             WHERE e.starts_at >= ?1 AND (e.starts_at, e.id) < (?2, ?3)
+             ORDER BY e.starts_at DESC, e.id DESC LIMIT ?4"
+        ))?;
+        let mut rows: Vec<EventRow> = stmt
+            .query_map(params![self.from, at, id, limit as i64], event)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+}
+
+/// Replies, newest first; with `state`, only those in it (`review`: the review list).
+pub struct RepliesSource {
+    pub state: Option<&'static str>,
+}
+
+impl Source for RepliesSource {
+    type Row = ReplyRow;
+    type Key = (i64, i64);
+
+    fn key(&self, row: &ReplyRow) -> (i64, i64) {
+        (row.received_at, row.id)
+    }
+    fn id(&self, row: &ReplyRow) -> i64 {
+        row.id
+    }
+    fn fetch(
+        &self,
+        conn: &Connection,
+        after: Option<&(i64, i64)>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<ReplyRow>> {
+        if dir == Direction::Forward {
+            return replies::page(conn, self.state, after.copied(), limit);
+        }
+        let (at, id) = after.copied().unwrap_or((i64::MIN, i64::MIN));
+        let mut stmt = conn.prepare_cached(
+            "SELECT r.id, r.from_phone,
+                    COALESCE((SELECT p.first_name || ' ' || p.last_name FROM participants p WHERE p.mobile = r.from_phone LIMIT 1), ''),
+                    r.text, r.received_at, r.state, r.outcome, r.message_id, r.event_id, r.review_reason
+             FROM replies r WHERE (?4 IS NULL OR r.state = ?4) AND (r.received_at, r.id) > (?1, ?2)
+             ORDER BY r.received_at ASC, r.id ASC LIMIT ?3",
+        )?;
+        let mut rows: Vec<ReplyRow> = stmt
+            .query_map(params![at, id, limit as i64, self.state], |r| {
+                Ok(ReplyRow {
+                    id: r.get(0)?,
+                    from_phone: r.get(1)?,
+                    participant_name: r.get(2)?,
+                    text: r.get(3)?,
+                    received_at: r.get(4)?,
+                    state: r.get(5)?,
+                    outcome: r.get(6)?,
+                    message_id: r.get(7)?,
+                    event_id: r.get(8)?,
+                    review_reason: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+}
+
+/// One batch or free send in the history, with its messages counted by status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub created_by: String,
+    pub name: String,
+    pub source: String,
+    pub recipients: i64,
+    pub planned_at: Option<i64>,
+    /// `(status, count)`, most frequent first.
+    pub counts: Vec<(String, i64)>,
+}
+
+/// The history of batches (`kind = "batch"`) or free sends (`"free"`), newest first.
+pub struct BatchesSource {
+    pub kind: &'static str,
+}
+
+impl Source for BatchesSource {
+    type Row = BatchRow;
+    type Key = (i64, i64);
+
+    fn key(&self, row: &BatchRow) -> (i64, i64) {
+        (row.created_at, row.id)
+    }
+    fn id(&self, row: &BatchRow) -> i64 {
+        row.id
+    }
+    fn fetch(
+        &self,
+        conn: &Connection,
+        after: Option<&(i64, i64)>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<BatchRow>> {
+        let (cmp, order, default) = match dir {
+            Direction::Forward => ("<", "DESC", (i64::MAX, i64::MAX)),
+            Direction::Backward => (">", "ASC", (i64::MIN, i64::MIN)),
+        };
+        let (at, id) = after.copied().unwrap_or(default);
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id, created_at, created_by, name, source, recipients, planned_at FROM batches
+             WHERE kind = ?1 AND (created_at, id) {cmp} (?2, ?3)
+             ORDER BY created_at {order}, id {order} LIMIT ?4"
+        ))?;
+        let mut rows: Vec<BatchRow> = stmt
+            .query_map(params![self.kind, at, id, limit as i64], |r| {
+                Ok(BatchRow {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    created_by: r.get(2)?,
+                    name: r.get(3)?,
+                    source: r.get(4)?,
+                    recipients: r.get(5)?,
+                    planned_at: r.get(6)?,
+                    counts: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if dir == Direction::Backward {
+            rows.reverse();
+        }
+        // Counts for this page only, through the per-batch index.
+        let mut counts = conn.prepare_cached(
+            "SELECT status, count(*) FROM messages WHERE batch_id = ?1 GROUP BY status ORDER BY count(*) DESC, status",
+        )?;
+        for row in &mut rows {
+            row.counts = counts
+                .query_map([row.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(rows)
+    }
+}
+
+/// Collaborator names by id (automations store ids).
+pub fn collaborator_names(conn: &Connection) -> Result<std::collections::HashMap<i64, String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, first_name || ' ' || last_name FROM collaborators")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

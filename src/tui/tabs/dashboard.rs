@@ -1,0 +1,663 @@
+//! The dashboard: credit, queue, consumption, delivery and the scheduler at a glance.
+
+use super::{Act, Ctx, Outcome, TabView};
+use crate::core::admin::add_credit;
+use crate::core::send::{UnknownDecision, settle_unknown};
+use crate::i18n::{Lang, tr, trf};
+use crate::store::Result;
+use crate::store::credit::{self, CreditSummary, Pack};
+use crate::store::lease::{self, Lease};
+use crate::store::settings;
+use crate::store::stats::{self, QueueFigures};
+use crate::tui::fmt::{clean, thousands, truncate};
+use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::{Form, FormField, FormKey};
+use chrono::NaiveDate;
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, Block, Borders, Paragraph};
+
+/// Days shown by the consumption chart and used for the run-out estimate.
+const DAYS: i64 = 30;
+
+#[derive(Clone, Debug, PartialEq)]
+struct Data {
+    summary: CreditSummary,
+    packs: Vec<Pack>,
+    daily: Vec<(NaiveDate, i64)>,
+    queue: QueueFigures,
+    by_status: Vec<(String, i64)>,
+    lease: Option<Lease>,
+    runs_out: Option<NaiveDate>,
+    /// The provider's kind (`simulator`, `kannel`…).
+    provider: String,
+    /// What the scheduler last heard from the provider (`ok` or the error) and when.
+    provider_health: Option<(String, i64)>,
+}
+
+#[derive(Default)]
+pub struct DashboardTab {
+    data: Option<Data>,
+    /// The pack form or the "unknown — check" form.
+    editor: Option<(Editing, Form)>,
+    admin: bool,
+    /// Messages left "unknown — check": `(id, label)`.
+    unknown: Vec<(i64, String)>,
+    lang: Option<Lang>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Editing {
+    Pack,
+    Unknown,
+}
+
+/// Messages left "unknown — check" by a crash, oldest first (a handful at most).
+fn unknown_messages(
+    conn: &rusqlite::Connection,
+    fmt: &crate::tui::fmt::Fmt,
+    region: &str,
+) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, phone, planned_at FROM messages WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, phone, planned) = row?;
+        out.push((
+            id,
+            format!(
+                "#{id} {} {}",
+                crate::tui::fmt::phone(&phone, region),
+                fmt.time(planned)
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+impl DashboardTab {
+    fn draw_body(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(data) = &self.data else {
+            return;
+        };
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Length(8),
+            Constraint::Min(4),
+            Constraint::Length(7),
+        ])
+        .areas(area);
+        let [credit_area, queue_area] =
+            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(top);
+        let [packs_area, week_area] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(bottom);
+        draw_credit(frame, credit_area, ctx, data);
+        draw_queue(frame, queue_area, ctx, data);
+        draw_chart(frame, middle, ctx, data);
+        draw_packs(frame, packs_area, ctx, data);
+        draw_week(frame, week_area, ctx, data);
+    }
+
+    fn open_pack(&mut self, act: &mut Act) -> Outcome {
+        if let Err(e) = act.actor.require_admin("add credit packs") {
+            return Outcome::Error(e.to_string());
+        }
+        let lang = act.lang();
+        let today = act.fmt.local_date(act.now).format("%Y-%m-%d").to_string();
+        let form = Form::new(
+            tr(lang, "admin.pack_title"),
+            vec![
+                FormField::text("units", tr(lang, "admin.pack_units"), ""),
+                FormField::text("label", tr(lang, "admin.pack_label"), ""),
+                FormField::text("date", tr(lang, "admin.pack_date"), &today)
+                    .with_help("YYYY-MM-DD"),
+            ],
+        );
+        self.editor = Some((Editing::Pack, form));
+        Outcome::Handled
+    }
+
+    fn open_unknown(&mut self, act: &mut Act) -> Outcome {
+        let lang = act.lang();
+        if self.unknown.is_empty() {
+            return Outcome::Info(tr(lang, "admin.unknown_none").to_string());
+        }
+        let first = self.unknown[0].0.to_string();
+        let form = Form::new(
+            tr(lang, "admin.unknown_title"),
+            vec![
+                FormField::choice(
+                    "message",
+                    tr(lang, "admin.unknown_message"),
+                    &first,
+                    self.unknown
+                        .iter()
+                        .map(|(id, label)| (id.to_string(), label.clone()))
+                        .collect(),
+                    false,
+                ),
+                FormField::choice(
+                    "decision",
+                    tr(lang, "admin.unknown_decision"),
+                    "resend",
+                    ["resend", "delivered", "failed"]
+                        .iter()
+                        .map(|d| {
+                            (
+                                d.to_string(),
+                                tr(lang, &format!("admin.unknown_{d}")).to_string(),
+                            )
+                        })
+                        .collect(),
+                    false,
+                ),
+            ],
+        );
+        self.editor = Some((Editing::Unknown, form));
+        Outcome::Handled
+    }
+
+    fn save(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let Some((kind, form)) = &mut self.editor else {
+            return Ok(Outcome::Handled);
+        };
+        let result = match kind {
+            Editing::Pack => {
+                let units = form
+                    .value("units")
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0);
+                let date = NaiveDate::parse_from_str(form.value("date").trim(), "%Y-%m-%d").ok();
+                match (units, date) {
+                    (Some(units), Some(date)) => {
+                        let label = form.value("label").trim().to_string();
+                        add_credit(act.store, act.actor, units, &label, date, act.now).map(|_| {
+                            trf(lang, "admin.pack_added", &[("units", &units.to_string())])
+                        })
+                    }
+                    (None, _) => Err(crate::core::CoreError::Invalid(
+                        tr(lang, "admin.pack_units_bad").to_string(),
+                    )),
+                    (_, None) => Err(crate::core::CoreError::Invalid(
+                        tr(lang, "admin.pack_date_bad").to_string(),
+                    )),
+                }
+            }
+            Editing::Unknown => {
+                let id = form.value("message").parse::<i64>().unwrap_or_default();
+                let decision = match form.value("decision") {
+                    "delivered" => UnknownDecision::Delivered,
+                    "failed" => UnknownDecision::Failed,
+                    _ => UnknownDecision::Resend,
+                };
+                settle_unknown(act.store, act.actor, id, decision, act.now)
+                    .map(|()| trf(lang, "admin.unknown_done", &[("id", &id.to_string())]))
+            }
+        };
+        match result {
+            Ok(message) => {
+                self.editor = None;
+                self.refresh(&act.ctx())?;
+                Ok(Outcome::Info(message))
+            }
+            Err(e) => {
+                form.message = Some(e.to_string());
+                Ok(Outcome::Handled)
+            }
+        }
+    }
+}
+
+impl TabView for DashboardTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        let conn = ctx.conn;
+        self.admin = ctx.actor.rights.admin;
+        self.unknown = unknown_messages(conn, &ctx.fmt, ctx.region)?;
+        let summary = credit::summary(conn)?;
+        let daily = credit::daily_consumption(conn, ctx.now, DAYS, ctx.fmt.utc_offset(ctx.now))?;
+        let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
+        let today = ctx.fmt.local_date(ctx.now);
+        let data = Data {
+            runs_out: stats::runs_out_on(summary.balance, consumed, DAYS, today),
+            summary,
+            packs: credit::packs(conn)?,
+            daily,
+            queue: stats::queue(conn, ctx.now)?,
+            by_status: stats::by_status_since(conn, ctx.now, 7)?,
+            lease: lease::current(conn)?,
+            provider: provider_kind(&settings::get(conn, "provider")?),
+            provider_health: stats::runtime(conn, "provider.health")?,
+        };
+        let changed = self.data.as_ref() != Some(&data);
+        self.data = Some(data);
+        Ok(changed)
+    }
+
+    fn action(&mut self, _action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
+
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        Ok(match action {
+            "new" => self.open_pack(act),
+            "open" | "edit" => self.open_unknown(act),
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn editing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some((_, form)) = &mut self.editor else {
+            return Ok(Outcome::Ignored);
+        };
+        match form.key(key, act.keymap) {
+            FormKey::Save => self.save(act),
+            FormKey::Close => {
+                self.editor = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(_) => {
+                form.message = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, _act: &mut Act) {
+        if let Some((_, form)) = &mut self.editor {
+            form.paste(text);
+        }
+    }
+
+    fn edit_hints(&self) -> EditHints {
+        match &self.editor {
+            Some((_, form)) => form.hints(self.lang.unwrap_or(Lang::En)),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        match (self.admin, self.unknown.is_empty()) {
+            (true, true) => &["new"],
+            (true, false) => &["new", "open"],
+            (false, true) => &[],
+            (false, false) => &["open"],
+        }
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.lang = Some(ctx.lang());
+        self.draw_body(frame, area, ctx);
+        if let Some((_, form)) = &mut self.editor {
+            let height = area.height.min(9);
+            let rect = Rect {
+                y: area.y + (area.height - height) / 2,
+                height,
+                ..area
+            };
+            form.draw(frame, rect, ctx.theme, ctx.lang());
+        }
+    }
+}
+
+fn boxed(ctx: &Ctx, key: &str) -> Block<'static> {
+    Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", ctx.tr(key)),
+        ctx.theme.title(),
+    ))
+}
+
+/// Seven-segment digits, three rows high, readable in any terminal and in monochrome.
+fn big_number(n: i64) -> [String; 3] {
+    const GLYPHS: [[&str; 3]; 10] = [
+        [" _ ", "| |", "|_|"],
+        ["   ", "  |", "  |"],
+        [" _ ", " _|", "|_ "],
+        [" _ ", " _|", " _|"],
+        ["   ", "|_|", "  |"],
+        [" _ ", "|_ ", " _|"],
+        [" _ ", "|_ ", "|_|"],
+        [" _ ", "  |", "  |"],
+        [" _ ", "|_|", "|_|"],
+        [" _ ", "|_|", " _|"],
+    ];
+    let mut rows = [String::new(), String::new(), String::new()];
+    for c in thousands(n).chars() {
+        let glyph = match c {
+            '-' => ["   ", " _ ", "   "],
+            ' ' => [" ", " ", " "],
+            d => d
+                .to_digit(10)
+                .map_or(["?", "?", "?"], |d| GLYPHS[d as usize]),
+        };
+        for (row, part) in rows.iter_mut().zip(glyph) {
+            row.push_str(part);
+        }
+    }
+    rows
+}
+
+fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.balance");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let balance = d.summary.balance;
+    let style = if balance <= 0 {
+        ctx.theme.error()
+    } else if balance < ctx.low_credit {
+        ctx.theme.warn()
+    } else {
+        ctx.theme.big()
+    };
+    let big = big_number(balance);
+    let mut lines: Vec<Line> = Vec::new();
+    let big_width = big[0].chars().count() + 4;
+    if usize::from(inner.width) >= big_width && inner.height >= 5 {
+        for (i, row) in big.into_iter().enumerate() {
+            let mut spans = vec![Span::styled(row, style)];
+            if i == 2 {
+                spans.push(Span::styled(" SMS", ctx.theme.title()));
+            }
+            lines.push(Line::from(spans));
+        }
+    } else {
+        lines.push(Line::from(Span::styled(
+            format!("{} SMS", thousands(balance)),
+            style,
+        )));
+    }
+    if balance < ctx.low_credit {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.low_credit").to_string(),
+            ctx.theme.warn(),
+        )));
+    }
+    let runs_out = match d.runs_out {
+        Some(day) => ctx.fmt.date(day),
+        None => "—".to_string(),
+    };
+    lines.push(Line::from(vec![
+        Span::raw(format!("{} ", ctx.tr("dash.runs_out"))),
+        Span::styled(runs_out, ctx.theme.title()),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.queue");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let q = &d.queue;
+    let mut lines = vec![Line::from(format!(
+        "{} {} · {} SMS",
+        thousands(q.pending),
+        ctx.tr("dash.messages_queued"),
+        thousands(q.pending_segments)
+    ))];
+    if q.pending_segments > d.summary.balance {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "⚠ {} ({} > {})",
+                ctx.tr("dash.insufficient"),
+                thousands(q.pending_segments),
+                thousands(d.summary.balance)
+            ),
+            ctx.theme.error(),
+        )));
+    } else {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.sufficient").to_string(),
+            ctx.theme.ok(),
+        )));
+    }
+    lines.push(Line::from(format!(
+        "{}: {} · {}: {}",
+        ctx.tr("dash.waiting_window"),
+        q.waiting_window,
+        ctx.tr("dash.waiting_credit"),
+        q.waiting_credit
+    )));
+    let unknown_style = if q.unknown > 0 {
+        ctx.theme.warn()
+    } else {
+        ctx.theme.base()
+    };
+    lines.push(Line::from(Span::styled(
+        format!("{}: {}", ctx.fmt.status("unknown"), q.unknown),
+        unknown_style,
+    )));
+    lines.push(scheduler_line(ctx, d.lease.as_ref()));
+    lines.push(provider_line(ctx, d));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The provider kind from its stored JSON configuration (never its credentials).
+fn provider_kind(config: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(config)
+        .ok()
+        .and_then(|v| v.get("kind")?.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The provider and how the last exchange with it went.
+fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
+    let mut spans = vec![Span::raw(format!(
+        "{}: {} · ",
+        ctx.tr("dash.provider"),
+        clean(&d.provider)
+    ))];
+    match &d.provider_health {
+        Some((health, at)) if health == "ok" => {
+            spans.push(Span::styled(ctx.tr("word.ok").to_string(), ctx.theme.ok()));
+            spans.push(Span::styled(
+                format!(" ({})", ctx.fmt.time(*at)),
+                ctx.theme.dim(),
+            ));
+        }
+        Some((error, at)) => {
+            spans.push(Span::styled(
+                format!("✖ {}", clean(error)),
+                ctx.theme.error(),
+            ));
+            spans.push(Span::styled(
+                format!(" ({})", ctx.fmt.time(*at)),
+                ctx.theme.dim(),
+            ));
+        }
+        None => spans.push(Span::styled(
+            ctx.tr("dash.not_contacted").to_string(),
+            ctx.theme.dim(),
+        )),
+    }
+    Line::from(spans)
+}
+
+/// The lease holder and its last heartbeat; "no scheduler" when nobody holds a live lease.
+fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
+    let label = Span::raw(format!("{}: ", ctx.tr("dash.scheduler")));
+    match lease {
+        Some(l) if l.expires_at >= ctx.now => Line::from(vec![
+            label,
+            Span::raw(format!("{} ", ctx.fmt.clock(l.heartbeat_at.timestamp()))),
+            Span::styled(clean(&l.holder), ctx.theme.ok()),
+        ]),
+        Some(l) => Line::from(vec![
+            label,
+            Span::styled(ctx.tr("dash.no_scheduler").to_string(), ctx.theme.warn()),
+            Span::styled(
+                format!(
+                    " ({} {} {})",
+                    ctx.tr("dash.heartbeat"),
+                    ctx.fmt.time(l.heartbeat_at.timestamp()),
+                    clean(&l.holder)
+                ),
+                ctx.theme.dim(),
+            ),
+        ]),
+        None => Line::from(vec![
+            label,
+            Span::styled(ctx.tr("dash.no_scheduler").to_string(), ctx.theme.warn()),
+        ]),
+    }
+}
+
+fn draw_chart(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let total: i64 = d.daily.iter().map(|(_, n)| n).sum();
+    let max = d.daily.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let title = format!(
+        " {} — {} : {} SMS, max {}/{} ",
+        ctx.tr("dash.consumption"),
+        ctx.tr("dash.days_30"),
+        thousands(total),
+        thousands(max),
+        ctx.tr("dash.per_day")
+    );
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        truncate(&title, usize::from(area.width.saturating_sub(2))),
+        ctx.theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let [bars_area, axis_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let n = d.daily.len().max(1) as u16;
+    // Widest bars that fit, one column apart.
+    let bar_width = ((inner.width + 1) / n).saturating_sub(1).max(1);
+    let bars: Vec<Bar> = d
+        .daily
+        .iter()
+        .map(|(_, units)| Bar::new((*units).max(0) as u64).text_value(String::new()))
+        .collect();
+    let chart = BarChart::new(bars)
+        .bar_width(bar_width)
+        .bar_gap(1)
+        .bar_style(ctx.theme.bar())
+        .max(max.max(1) as u64);
+    frame.render_widget(chart, bars_area);
+    if let (Some((first, _)), Some((last, _))) = (d.daily.first(), d.daily.last()) {
+        let left = first.format("%d/%m").to_string();
+        let right = last.format("%d/%m").to_string();
+        let used = (n * (bar_width + 1)).saturating_sub(1).min(inner.width);
+        let gap = usize::from(used).saturating_sub(left.len() + right.len());
+        let axis = format!("{left}{}{right}", " ".repeat(gap));
+        frame.render_widget(
+            Paragraph::new(Span::styled(axis, ctx.theme.dim())),
+            axis_area,
+        );
+    }
+}
+
+/// Packs, newest first, with what was used of each: consumption is charged to the oldest
+/// pack first, as credit is spent in the order it was bought.
+fn draw_packs(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.packs");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut left_to_charge = d.summary.consumed;
+    let mut used = vec![0i64; d.packs.len()];
+    for (i, p) in d.packs.iter().enumerate().rev() {
+        let take = left_to_charge.clamp(0, p.units);
+        used[i] = take;
+        left_to_charge -= take;
+    }
+    let mut lines = vec![Line::from(format!(
+        "{} {} · {} {}",
+        ctx.tr("dash.bought"),
+        thousands(d.summary.bought),
+        ctx.tr("dash.consumed"),
+        thousands(d.summary.consumed)
+    ))];
+    if d.packs.is_empty() {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.no_packs").to_string(),
+            ctx.theme.dim(),
+        )));
+    }
+    for (p, used) in d.packs.iter().zip(used) {
+        let style = if used >= p.units {
+            ctx.theme.dim()
+        } else {
+            ctx.theme.base()
+        };
+        let day = NaiveDate::parse_from_str(&p.bought_on, "%Y-%m-%d")
+            .map(|day| day.format("%d/%m/%y").to_string())
+            .unwrap_or_else(|_| clean(&p.bought_on));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{day} "), style),
+            Span::styled(
+                format!("{}/{} ", thousands(used), thousands(p.units)),
+                style,
+            ),
+            Span::styled(clean(&p.label), ctx.theme.dim()),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
+    let block = boxed(ctx, "dash.last_7_days");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rate = match stats::delivery_rate(&d.by_status) {
+        Some(r) => format!("{:.0} %", r * 100.0),
+        None => "—".to_string(),
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::raw(format!("{}: ", ctx.tr("dash.delivery_rate"))),
+        Span::styled(rate, ctx.theme.title()),
+    ])];
+    if d.by_status.is_empty() {
+        lines.push(Line::from(Span::styled(
+            ctx.tr("dash.nothing_sent").to_string(),
+            ctx.theme.dim(),
+        )));
+    }
+    // Two statuses per line when they fit.
+    let half = usize::from(inner.width / 2);
+    let cells: Vec<(String, Style)> = d
+        .by_status
+        .iter()
+        .map(|(s, n)| {
+            (
+                format!("{} {}", thousands(*n), ctx.fmt.status(s)),
+                ctx.theme.status(s),
+            )
+        })
+        .collect();
+    for pair in cells.chunks(2) {
+        let mut spans = Vec::new();
+        for (i, (text, style)) in pair.iter().enumerate() {
+            let text = truncate(text, half.saturating_sub(1));
+            let pad = if i == 0 {
+                half.saturating_sub(text.chars().count())
+            } else {
+                0
+            };
+            spans.push(Span::styled(text, *style));
+            spans.push(Span::raw(" ".repeat(pad)));
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

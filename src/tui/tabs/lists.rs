@@ -1,0 +1,855 @@
+//! The other paged tabs: Agenda, Contacts, Inbox, and the Batch / Free send histories.
+
+use super::{
+    Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
+    move_pager, split_info, styled,
+};
+use crate::store::Result;
+use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::pager::{Pager, Source};
+use crate::tui::queries::{BatchesSource, EventsSource, ParticipantsSource, RepliesSource};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::Cell;
+
+use crate::core::reminders::{self, When};
+use crate::core::send::Body;
+use crate::i18n::{tr, trf};
+use crate::keymap::Context;
+use crate::sms::template::TemplateContext;
+use crate::store::events::EventDetail;
+use crate::store::settings::Settings;
+use crate::store::templates;
+use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crossterm::event::KeyEvent;
+use ratatui::text::Line;
+
+const PAGE: usize = 60;
+
+/// Shared drawing of a paged list: info line (title, filter, marks) and the table.
+fn draw_paged<S: Source>(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    pager: &mut Pager<S>,
+    mut left: Vec<Span<'static>>,
+    cols: &[Col],
+    cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell<'static>>,
+) -> usize {
+    let (info, table) = split_info(area);
+    let height = body_height(table);
+    let offset = pager.viewport(height);
+    if pager.rows().is_empty() && pager.is_loaded() {
+        left.push(Span::styled(
+            format!("  {}", ctx.tr("ui.empty")),
+            ctx.theme.dim(),
+        ));
+    }
+    let marks = more_marks(pager, offset, height);
+    info_line(frame, info, ctx, left, marks);
+    let rows = pager
+        .rows()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| cells(i, r, offset))
+        .collect();
+    let selected = (!pager.rows().is_empty()).then_some(pager.selected_index());
+    draw_table(frame, table, ctx, cols, rows, selected, offset);
+    height
+}
+
+fn title(ctx: &Ctx, key: &str) -> Span<'static> {
+    Span::styled(ctx.tr(key).to_string(), ctx.theme.title())
+}
+
+/// `J` (jour J) in French, `D` (D-day) in English, for delays such as `J-2` / `D-2`.
+pub fn day_letter(lang: crate::i18n::Lang) -> char {
+    match lang {
+        crate::i18n::Lang::Fr => 'J',
+        crate::i18n::Lang::En => 'D',
+    }
+}
+
+/// Agenda: events from today on, grouped by day; the reminder of one event is switched on
+/// (delay or exact time, template or text) or off from a form.
+pub struct AgendaTab {
+    pager: Option<Pager<EventsSource>>,
+    height: usize,
+    /// The reminder form of one event, while open.
+    reminder: Option<(i64, Form)>,
+    /// Interface language, for the form's hints (known from the last draw).
+    lang: crate::i18n::Lang,
+}
+
+/// The template context of an event kind.
+fn event_template_context(kind: &str) -> TemplateContext {
+    match kind {
+        "step" => TemplateContext::Step,
+        "orientation" => TemplateContext::Orientation,
+        _ => TemplateContext::Interview,
+    }
+}
+
+impl AgendaTab {
+    pub fn new() -> Self {
+        AgendaTab {
+            pager: None,
+            height: 10,
+            reminder: None,
+            lang: crate::i18n::Lang::En,
+        }
+    }
+
+    /// Opens the reminder form of the selected event, prefilled from what the event has.
+    fn open_reminder(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(id) = self.pager.as_ref().and_then(|p| p.selected()).map(|e| e.id) else {
+            return Ok(Outcome::Handled);
+        };
+        let lang = act.lang();
+        let conn = act.store.conn();
+        let e: EventDetail = crate::store::events::detail(conn, id)?;
+        if e.cancelled {
+            return Ok(Outcome::Error(tr(lang, "agenda.is_cancelled").to_string()));
+        }
+        let settings = Settings::load(conn)?;
+        let context = event_template_context(&e.kind);
+        let mut template_options = vec![(String::new(), tr(lang, "agenda.own_text").to_string())];
+        template_options.extend(
+            templates::list(conn)?
+                .into_iter()
+                .filter(|t| t.active && t.context == context.as_str())
+                .map(|t| (t.id.to_string(), clean(&t.name))),
+        );
+        let letter = day_letter(lang);
+        let mut when_options: Vec<(String, String)> = (1..=reminders::MAX_DAYS_BEFORE)
+            .map(|d| (d.to_string(), format!("{letter}-{d}")))
+            .collect();
+        when_options.push(("at".into(), tr(lang, "agenda.exact_time").to_string()));
+        let when = match (e.reminder_days_before, e.reminder_at) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(_)) => "at".into(),
+            (None, None) => "1".into(),
+        };
+        let at = e
+            .reminder_at
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| {
+                t.with_timezone(&act.fmt.tz)
+                    .format("%d/%m/%Y %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let template = e
+            .reminder_template_id
+            .map(|t| t.to_string())
+            .filter(|t| template_options.iter().any(|(v, _)| v == t))
+            .or_else(|| template_options.get(1).map(|(v, _)| v.clone()))
+            .unwrap_or_default();
+        let fields = vec![
+            FormField::toggle("on", tr(lang, "agenda.reminder_on"), true),
+            FormField::choice("when", tr(lang, "agenda.when"), &when, when_options, false),
+            FormField::text("at", tr(lang, "agenda.at"), &at).with_help(tr(lang, "agenda.at_help")),
+            FormField::choice(
+                "template",
+                tr(lang, "agenda.template"),
+                &template,
+                template_options,
+                false,
+            )
+            .with_help(tr(lang, "agenda.template_help")),
+        ];
+        let mut composer = Composer::new(
+            ComposerSetup::from_settings(&settings, context, false, false),
+            lang,
+            act.theme,
+        );
+        composer.set_text(e.reminder_text.as_deref().unwrap_or(""));
+        let title = format!(
+            "{} · {} {}",
+            tr(lang, "agenda.reminder_title"),
+            act.fmt.day(e.starts_at),
+            act.fmt.hour(e.starts_at)
+        );
+        self.reminder = Some((id, Form::new(&title, fields).with_composer(composer)));
+        Ok(Outcome::Handled)
+    }
+
+    /// Saves the reminder form through the core: switched off, or scheduled.
+    fn save_reminder(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some((id, form)) = &mut self.reminder else {
+            return Ok(Outcome::Handled);
+        };
+        let id = *id;
+        let lang = act.lang();
+        let result = if form.value("on") != "yes" {
+            reminders::switch_off_reminder(act.store, act.actor, id, act.now).map(|r| {
+                trf(
+                    lang,
+                    "agenda.switched_off",
+                    &[("n", &r.cancelled.len().to_string())],
+                )
+            })
+        } else {
+            let when = match form.value("when") {
+                "at" => {
+                    let today = act.fmt.local_date(act.now);
+                    match crate::tui::tabs::messages::parse_local_time(form.value("at"), today) {
+                        Some(t) => When::At(t),
+                        None => {
+                            form.message = Some(trf(
+                                lang,
+                                "confirm.bad_time",
+                                &[("input", &clean(form.value("at")))],
+                            ));
+                            return Ok(Outcome::Handled);
+                        }
+                    }
+                }
+                d => When::DaysBefore(d.parse().unwrap_or(1)),
+            };
+            let body = match form.value("template").parse::<i64>() {
+                Ok(t) => Body::Template(t),
+                Err(_) => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
+            };
+            reminders::schedule_reminder(act.store, act.actor, id, when, body, act.now).map(|r| {
+                trf(
+                    lang,
+                    "agenda.scheduled",
+                    &[
+                        ("at", &act.fmt.time(r.planned_at.timestamp())),
+                        ("segments", &r.segments.to_string()),
+                    ],
+                )
+            })
+        };
+        match result {
+            Ok(done) => {
+                self.reminder = None;
+                let ctx = act.ctx();
+                if let Some(p) = self.pager.as_mut() {
+                    p.refresh(ctx.conn)?;
+                }
+                Ok(Outcome::Info(done))
+            }
+            Err(e) => {
+                form.message = Some(e.to_string());
+                Ok(Outcome::Handled)
+            }
+        }
+    }
+
+    /// "Cancel this event?" — its unsent reminders are cancelled with it.
+    fn ask_cancel_event(&self, ctx: &Ctx) -> Outcome {
+        let Some(e) = self.pager.as_ref().and_then(|p| p.selected()) else {
+            return Outcome::Handled;
+        };
+        if e.cancelled {
+            return Outcome::Error(ctx.tr("agenda.is_cancelled").to_string());
+        }
+        let lang = ctx.lang();
+        let id = e.id;
+        let lines = vec![
+            Line::from(trf(
+                lang,
+                "agenda.cancel_question",
+                &[(
+                    "what",
+                    &format!(
+                        "{} {} · {} {}",
+                        ctx.fmt.kind(&e.kind),
+                        clean(&e.participant_name),
+                        ctx.fmt.day(e.starts_at),
+                        ctx.fmt.hour(e.starts_at)
+                    ),
+                )],
+            )),
+            Line::from(Span::styled(
+                tr(lang, "agenda.cancel_reminders").to_string(),
+                ctx.theme.dim(),
+            )),
+        ];
+        Outcome::Confirm(Confirm::new(
+            tr(lang, "agenda.cancel_title").to_string(),
+            lines,
+            Box::new(move |store, actor, now, _| {
+                crate::core::events::cancel_event(store, actor, id, now)
+                    .map(|r| {
+                        trf(
+                            lang,
+                            "agenda.cancelled",
+                            &[("n", &r.cancelled_messages.len().to_string())],
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            }),
+        ))
+    }
+
+    /// The list starts at the beginning of the organisation's today; a new day moves it.
+    fn pager(&mut self, ctx: &Ctx) -> &mut Pager<EventsSource> {
+        let from = ctx.fmt.start_of_day(ctx.now);
+        if self.pager.as_ref().is_none_or(|p| p.source.from != from) {
+            self.pager = Some(Pager::new(EventsSource { from }, PAGE));
+        }
+        self.pager
+            .get_or_insert_with(|| Pager::new(EventsSource { from }, PAGE))
+    }
+}
+
+impl TabView for AgendaTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager(ctx).refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        let height = self.height;
+        if let Some(done) = move_pager(self.pager(ctx), action, ctx.conn, height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "delete" => self.ask_cancel_event(ctx),
+            "filter" | "new" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        match action {
+            "open" | "edit" | "toggle" => self.open_reminder(act),
+            _ => Ok(Outcome::Ignored),
+        }
+    }
+
+    fn editing(&self) -> bool {
+        self.reminder.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some((_, form)) = &mut self.reminder else {
+            return Ok(Outcome::Ignored);
+        };
+        match form.key(key, act.keymap) {
+            FormKey::Save => self.save_reminder(act),
+            FormKey::Close => {
+                self.reminder = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(_) => {
+                form.message = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, _act: &mut Act) {
+        if let Some((_, form)) = &mut self.reminder {
+            form.paste(text);
+        }
+    }
+
+    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+        match &self.reminder {
+            Some((_, form)) => form.hints(self.lang),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let cols = [
+            Col::new(ctx.tr("col.day"), 10, 0),
+            Col::new(ctx.tr("col.time"), 5, 0),
+            Col::fill(ctx.tr("col.participant"), 14, 0),
+            Col::new(ctx.tr("col.kind"), 11, 5),
+            Col::new(ctx.tr("col.type"), 12, 4),
+            Col::new(ctx.tr("col.collaborator"), 14, 3),
+            Col::new(ctx.tr("col.outcome"), 13, 1),
+            Col::new(ctx.tr("col.reminder"), 6, 2),
+        ];
+        self.lang = ctx.lang();
+        let left = vec![title(ctx, "tab.agenda")];
+        let Some(pager) = self.pager.as_mut() else {
+            return;
+        };
+        // Day of the previous row, so a day is written once (and again at the top of the screen).
+        let days: Vec<String> = pager
+            .rows()
+            .iter()
+            .map(|e| ctx.fmt.day(e.starts_at))
+            .collect();
+        self.height = draw_paged(frame, area, ctx, pager, left, &cols, |i, e, offset| {
+            let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
+                days.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let dim = if e.cancelled {
+                ctx.theme.dim()
+            } else {
+                ctx.theme.base()
+            };
+            let outcome = if e.cancelled {
+                ctx.tr("word.cancelled").to_string()
+            } else {
+                clean(&e.outcome)
+            };
+            let reminder = if e.reminder_enabled {
+                match e.reminder_days_before {
+                    Some(d) => format!("✓ {}-{d}", day_letter(ctx.lang())),
+                    None => "✓".to_string(),
+                }
+            } else {
+                ctx.tr("word.off").to_string()
+            };
+            vec![
+                styled(day, ctx.theme.title()),
+                styled(ctx.fmt.hour(e.starts_at), dim),
+                styled(clean(&e.participant_name), dim),
+                styled(ctx.fmt.kind(&e.kind), dim),
+                styled(clean(&e.event_type), dim),
+                styled(clean(&e.collaborator), dim),
+                styled(outcome, dim),
+                styled(reminder, dim),
+            ]
+        });
+        if let Some((_, form)) = &mut self.reminder {
+            form.draw(frame, area, ctx.theme, ctx.lang());
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["edit", "delete", "page_down", "page_up", "first", "last"]
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.as_ref().map_or(0, |p| p.rows().len())
+    }
+}
+
+/// Contacts: participants by name, searchable.
+pub struct ContactsTab {
+    pager: Pager<ParticipantsSource>,
+    height: usize,
+}
+
+impl ContactsTab {
+    pub fn new() -> Self {
+        ContactsTab {
+            pager: Pager::new(
+                ParticipantsSource {
+                    search: String::new(),
+                },
+                PAGE,
+            ),
+            height: 10,
+        }
+    }
+}
+
+impl TabView for ContactsTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "filter" => Outcome::EditFilter,
+            // Opt-out: the number goes on the STOP list (asked first; never undone here).
+            "toggle" => match self.pager.selected() {
+                Some(p) if p.opted_out => {
+                    Outcome::Error(ctx.tr("contacts.already_out").to_string())
+                }
+                Some(p) => match p.mobile.clone() {
+                    Some(mobile) => {
+                        let lang = ctx.lang();
+                        let name = clean(&format!("{} {}", p.first_name, p.last_name));
+                        Outcome::Confirm(Confirm::new(
+                            ctx.tr("contacts.optout_title").to_string(),
+                            vec![Line::from(trf(
+                                lang,
+                                "contacts.optout_question",
+                                &[("name", &name), ("phone", &phone(&mobile, ctx.region))],
+                            ))],
+                            Box::new(move |store, actor, now, _| {
+                                crate::core::send::record_opt_out(store, actor, &mobile, now)
+                                    .map(|e164| {
+                                        trf(lang, "contacts.opted_out", &[("phone", &e164)])
+                                    })
+                                    .map_err(|e| e.to_string())
+                            }),
+                        ))
+                    }
+                    None => Outcome::Error(ctx.tr("contacts.no_mobile").to_string()),
+                },
+                None => Outcome::Handled,
+            },
+            "open" | "new" | "edit" | "select" | "select_all" | "export" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let cols = [
+            Col::fill(ctx.tr("col.name"), 18, 0),
+            Col::new(ctx.tr("col.mobile"), 17, 1),
+            Col::new(ctx.tr("col.consent"), 8, 2),
+            Col::new(ctx.tr("col.opted_out"), 6, 2),
+            Col::new(ctx.tr("col.kind"), 11, 4),
+            Col::new(ctx.tr("col.programme"), 14, 3),
+        ];
+        let mut left = vec![title(ctx, "tab.contacts")];
+        if !self.pager.source.search.is_empty() {
+            left.push(Span::raw(format!(
+                "  {} « {} »",
+                ctx.tr("ui.filter"),
+                truncate(&clean(&self.pager.source.search), 30)
+            )));
+        }
+        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, p, _| {
+            let name = format!(
+                "{} {} {}",
+                p.civility,
+                p.last_name.to_uppercase(),
+                p.first_name
+            );
+            let consent = if p.sms_consent {
+                ctx.theme.ok()
+            } else {
+                ctx.theme.warn()
+            };
+            vec![
+                cell(clean(name.trim())),
+                cell(
+                    p.mobile
+                        .as_deref()
+                        .map(|m| phone(m, ctx.region))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                styled(ctx.fmt.yes_no(p.sms_consent), consent),
+                styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
+                cell(ctx.fmt.kind(&p.kind)),
+                cell(clean(&p.programme)),
+            ]
+        });
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["filter", "toggle", "page_down", "page_up", "first", "last"]
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.pager.source.search)
+    }
+
+    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+        self.pager.source.search = text.trim().to_string();
+        self.pager.reset();
+        self.pager.first(ctx.conn)
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}
+
+/// Inbox: replies, newest first, with what became of them.
+pub struct InboxTab {
+    pager: Pager<RepliesSource>,
+    height: usize,
+}
+
+impl InboxTab {
+    pub fn new() -> Self {
+        InboxTab {
+            pager: Pager::new(RepliesSource { state: None }, PAGE),
+            height: 10,
+        }
+    }
+
+    /// The conversation with one number: every message sent to it and every reply from it,
+    /// in time order (through the per-phone indexes).
+    fn conversation(&self, ctx: &Ctx) -> Result<Outcome> {
+        let Some(r) = self.pager.selected() else {
+            return Ok(Outcome::Handled);
+        };
+        let phone_e164 = r.from_phone.clone();
+        let mut items: Vec<(i64, bool, String, String)> = Vec::new();
+        let mut stmt = ctx.conn.prepare_cached(
+            "SELECT COALESCE(sent_at, planned_at), text, status FROM messages WHERE phone = ?1
+             ORDER BY COALESCE(sent_at, planned_at) DESC LIMIT 200",
+        )?;
+        let sent = stmt.query_map([&phone_e164], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for m in sent {
+            let (at, text, status) = m?;
+            items.push((at, true, text, ctx.fmt.status(&status)));
+        }
+        let mut stmt = ctx.conn.prepare_cached(
+            "SELECT received_at, text, state, outcome FROM replies WHERE from_phone = ?1
+             ORDER BY received_at DESC LIMIT 200",
+        )?;
+        let got = stmt.query_map([&phone_e164], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })?;
+        for m in got {
+            let (at, text, state, outcome) = m?;
+            let note = if outcome.is_empty() {
+                ctx.fmt.reply_state(&state)
+            } else {
+                format!("{} · {}", ctx.fmt.reply_state(&state), clean(&outcome))
+            };
+            items.push((at, false, text, note));
+        }
+        items.sort_by_key(|i| i.0);
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        for (at, outgoing, text, note) in items {
+            let (arrow, style) = if outgoing {
+                ("→", ctx.theme.dim())
+            } else {
+                ("←", ctx.theme.title())
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{arrow} {}  ", ctx.fmt.time(at)), style),
+                Span::styled(note, ctx.theme.dim()),
+            ]));
+            for l in crate::text::sanitize_multiline(&text).lines() {
+                lines.push(Line::from(format!("   {l}")));
+            }
+        }
+        let name = if r.participant_name.is_empty() {
+            phone(&r.from_phone, ctx.region)
+        } else {
+            format!(
+                "{} · {}",
+                clean(&r.participant_name),
+                phone(&r.from_phone, ctx.region)
+            )
+        };
+        Ok(Outcome::Popup(name, lines))
+    }
+
+    /// Settling a reply of the review list: the outcome typed (or one of the template's
+    /// keyword outcomes) is set on its event through `core::replies::resolve`.
+    fn ask_outcome(&self, ctx: &Ctx) -> Result<Outcome> {
+        let Some(r) = self.pager.selected() else {
+            return Ok(Outcome::Handled);
+        };
+        let lang = ctx.lang();
+        if r.state != "review" {
+            return Ok(Outcome::Error(ctx.tr("inbox.not_review").to_string()));
+        }
+        let mut outcomes: Vec<String> = Vec::new();
+        if let Some(m) = r.message_id {
+            let mut stmt = ctx.conn.prepare_cached(
+                "SELECT k.keyword, k.outcome FROM template_keywords k
+                 JOIN messages m ON m.template_id = k.template_id WHERE m.id = ?1 ORDER BY k.keyword",
+            )?;
+            let rows = stmt.query_map([m], |row| {
+                Ok(format!(
+                    "{} → {}",
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?
+                ))
+            })?;
+            for o in rows {
+                outcomes.push(clean(&o?));
+            }
+        }
+        let mut lines = vec![
+            Line::from(format!("« {} »", clean(&r.text))),
+            Line::from(Span::styled(clean(&r.review_reason), ctx.theme.warn())),
+        ];
+        if !outcomes.is_empty() {
+            lines.push(Line::from(format!(
+                "{} {}",
+                ctx.tr("inbox.known_outcomes"),
+                outcomes.join(" · ")
+            )));
+        }
+        let id = r.id;
+        Ok(Outcome::Confirm(
+            Confirm::new(
+                ctx.tr("inbox.resolve_title").to_string(),
+                lines,
+                Box::new(move |store, actor, now, typed| {
+                    let outcome = typed.trim();
+                    crate::core::replies::resolve(store, actor, id, outcome, now)
+                        .map(|()| trf(lang, "inbox.resolved", &[("outcome", &clean(outcome))]))
+                        .map_err(|e| e.to_string())
+                }),
+            )
+            .with_input(ctx.tr("col.outcome").to_string(), String::new()),
+        ))
+    }
+}
+
+impl TabView for InboxTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "open" => self.conversation(ctx)?,
+            "edit" => self.ask_outcome(ctx)?,
+            // The review list alone, or every reply.
+            "toggle" | "filter" => {
+                self.pager.source.state = match self.pager.source.state {
+                    None => Some("review"),
+                    Some(_) => None,
+                };
+                self.pager.reset();
+                self.pager.first(ctx.conn)?;
+                Outcome::Handled
+            }
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let cols = [
+            Col::new(ctx.tr("col.received"), 11, 0),
+            Col::new(ctx.tr("col.from"), 16, 1),
+            Col::new(ctx.tr("col.phone"), 14, 4),
+            Col::fill(ctx.tr("col.text"), 14, 0),
+            Col::new(ctx.tr("col.state"), 12, 2),
+            Col::new(ctx.tr("col.outcome"), 16, 3),
+        ];
+        let mut left = vec![title(ctx, "tab.inbox")];
+        if self.pager.source.state.is_some() {
+            left.push(Span::styled(
+                format!("  {}", ctx.tr("inbox.review_only")),
+                ctx.theme.warn(),
+            ));
+        }
+        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, r, _| {
+            let state_style = if r.state == "review" {
+                ctx.theme.warn()
+            } else {
+                ctx.theme.base()
+            };
+            let outcome = if r.state == "review" && !r.review_reason.is_empty() {
+                clean(&r.review_reason)
+            } else {
+                clean(&r.outcome)
+            };
+            vec![
+                cell(ctx.fmt.time(r.received_at)),
+                cell(clean(&r.participant_name)),
+                cell(phone(&r.from_phone, ctx.region)),
+                cell(clean(&r.text)),
+                styled(ctx.fmt.reply_state(&r.state), state_style),
+                cell(outcome),
+            ]
+        });
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["open", "toggle", "edit", "page_down", "page_up"]
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}
+
+/// Batch / Free: the history of sends of that kind (the composing forms come later).
+pub struct HistoryTab {
+    pager: Pager<BatchesSource>,
+    height: usize,
+}
+
+impl HistoryTab {
+    pub fn new(kind: &'static str) -> Self {
+        HistoryTab {
+            pager: Pager::new(BatchesSource { kind }, PAGE),
+            height: 10,
+        }
+    }
+}
+
+impl TabView for HistoryTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "open" => match self.pager.selected() {
+                Some(b) => Outcome::ShowBatch(b.id),
+                None => Outcome::Handled,
+            },
+            "new" | "filter" | "export" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let batch = self.pager.source.kind == "batch";
+        let cols = [
+            Col::new(ctx.tr("col.date"), 11, 0),
+            Col::new(ctx.tr("col.author"), 10, 3),
+            Col::fill(ctx.tr("col.name"), 14, 1),
+            Col::new(ctx.tr("col.recipients"), 5, 2),
+            Col::new(ctx.tr("col.by_status"), 30, 0),
+        ];
+        let (title_key, note_key) = if batch {
+            ("tab.batch", "ui.batch_later")
+        } else {
+            ("tab.free", "free.history_note")
+        };
+        let left = vec![
+            title(ctx, title_key),
+            Span::styled(format!("  {}", ctx.tr(note_key)), ctx.theme.dim()),
+        ];
+        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, b, _| {
+            let name = if b.name.is_empty() {
+                &b.source
+            } else {
+                &b.name
+            };
+            let counts: Vec<String> = b
+                .counts
+                .iter()
+                .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
+                .collect();
+            vec![
+                cell(ctx.fmt.time(b.created_at)),
+                cell(clean(&b.created_by)),
+                cell(clean(name)),
+                cell(thousands(b.recipients)),
+                cell(counts.join(", ")),
+            ]
+        });
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["open", "page_down", "page_up", "first", "last"]
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}

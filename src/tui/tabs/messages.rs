@@ -1,0 +1,933 @@
+//! Sent and Upcoming: keyset-paged message lists with a filter bar, a detail popup, and in
+//! Upcoming a selection to cancel and a time to edit.
+//!
+//! The filter bar takes words and `key:value` terms, in French or English:
+//! `period:7d` (`période:7j`, `today`/`aujourdhui`, `yesterday`/`hier`, `week`/`semaine`,
+//! `month`/`mois`, a day `25/03/2026`, a range `01/03..15/03`), `status:delivered,failed`
+//! (`statut:délivré,échec` — names as shown in the list), `batch:yes|no` (`lot:oui|non`),
+//! `context:interview` (`contexte:entretien`), `collab:Durand` (`collaborateur:`); quotes
+//! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
+
+use super::{
+    Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks, move_pager,
+    split_info, styled,
+};
+use crate::core::{CoreError, reminders, send};
+use crate::i18n::{Lang, tr, trf};
+use crate::sms::sender::normalize_keyword;
+use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::window;
+use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
+use crate::store::{Result, StoreError};
+use crate::text::sanitize_multiline;
+use crate::tui::fmt::{Fmt, clean, phone, truncate};
+use crate::tui::pager::Pager;
+use crate::tui::queries::{MessagesSource, collaborator_names};
+use crate::tui::widgets::confirm::Confirm;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use std::collections::BTreeSet;
+
+/// Rows fetched per page: a little more than a tall screen.
+const PAGE: usize = 60;
+
+pub struct MessagesTab {
+    pager: Pager<MessagesSource>,
+    height: usize,
+    /// The filter bar's text as typed (the parsed form is in the pager's source).
+    filter_text: String,
+    /// Upcoming: ids of the selected messages (Space, select all).
+    picked: BTreeSet<i64>,
+}
+
+impl MessagesTab {
+    pub fn new(kind: ListKind) -> Self {
+        MessagesTab {
+            pager: Pager::new(
+                MessagesSource {
+                    kind,
+                    filter: MessageFilter::default(),
+                },
+                PAGE,
+            ),
+            height: 10,
+            filter_text: String::new(),
+            picked: BTreeSet::new(),
+        }
+    }
+
+    fn kind(&self) -> ListKind {
+        self.pager.source.kind
+    }
+
+    fn columns(&self, ctx: &Ctx) -> Vec<Col> {
+        let sent = self.kind() == ListKind::Sent;
+        let mut cols = Vec::new();
+        if !sent {
+            cols.push(Col::new("", 1, 0));
+        }
+        cols.push(Col::new(
+            ctx.tr("col.planned"),
+            11,
+            if sent { 5 } else { 0 },
+        ));
+        if sent {
+            cols.push(Col::new(ctx.tr("col.sent"), 11, 0));
+        }
+        cols.extend([
+            Col::new(ctx.tr("col.recipient"), 15, 1),
+            Col::new(ctx.tr("col.phone"), 17, 3),
+            Col::new(ctx.tr("col.context"), 10, 6),
+            Col::new(ctx.tr("col.collaborator"), 14, 7),
+            Col::fill(ctx.tr("col.text"), 12, 4),
+            Col::new(ctx.tr("col.segments"), 3, 8),
+            Col::new(ctx.tr("col.status"), if sent { 16 } else { 17 }, 2),
+            Col::new(ctx.tr("col.reply"), 10, 9),
+        ]);
+        cols
+    }
+
+    fn cells(&self, row: &MessageRow, ctx: &Ctx) -> Vec<ratatui::widgets::Cell<'static>> {
+        let sent = self.kind() == ListKind::Sent;
+        let mut out = Vec::new();
+        if !sent {
+            let mark = if self.picked.contains(&row.id) {
+                "✓"
+            } else {
+                ""
+            };
+            out.push(styled(mark, ctx.theme.ok()));
+        }
+        out.push(cell(ctx.fmt.time(row.planned_at)));
+        if sent {
+            out.push(cell(
+                row.sent_at
+                    .or(row.listed_at)
+                    .map(|t| ctx.fmt.time(t))
+                    .unwrap_or_default(),
+            ));
+        }
+        // A message that is due but held back says why instead of "not yet sent".
+        let status = if row.status == "pending" && !row.wait_reason.is_empty() {
+            ctx.fmt.wait(&row.wait_reason)
+        } else {
+            ctx.fmt.status(&row.status)
+        };
+        out.extend([
+            cell(clean(&row.recipient_name)),
+            cell(phone(&row.phone, ctx.region)),
+            cell(ctx.fmt.kind(&row.context)),
+            cell(clean(&row.collaborator)),
+            cell(clean(&row.text)),
+            cell(row.segments.to_string()),
+            styled(status, ctx.theme.status(&row.status)),
+            cell(row.reply.as_deref().map(clean).unwrap_or_default()),
+        ]);
+        out
+    }
+
+    /// The detail popup: everything about one message, then its status history.
+    fn detail(&self, id: i64, ctx: &Ctx) -> Result<Outcome> {
+        let m = messages::get(ctx.conn, id)?;
+        let history = messages::history(ctx.conn, id)?;
+        let label = |key: &str| Span::styled(format!("{}: ", ctx.tr(key)), ctx.theme.title());
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let name = if m.recipient_name.is_empty() {
+            "—".to_string()
+        } else {
+            clean(&m.recipient_name)
+        };
+        lines.push(Line::from(vec![
+            label("col.recipient"),
+            Span::raw(format!("{name} · {}", phone(&m.phone, ctx.region))),
+        ]));
+        lines.push(Line::from(vec![
+            label("col.context"),
+            Span::raw(format!(
+                "{} · {}",
+                ctx.fmt.kind(&m.context),
+                ctx.fmt.kind(&m.kind)
+            )),
+        ]));
+        if !m.collaborator.is_empty() {
+            lines.push(Line::from(vec![
+                label("col.collaborator"),
+                Span::raw(clean(&m.collaborator)),
+            ]));
+        }
+        lines.push(Line::from(vec![
+            label("detail.created_by"),
+            Span::raw(clean(&m.created_by)),
+        ]));
+        lines.push(Line::from(vec![
+            label("col.planned"),
+            Span::raw(ctx.fmt.full_time(m.planned_at)),
+        ]));
+        if let Some(t) = m.sent_at {
+            lines.push(Line::from(vec![
+                label("col.sent"),
+                Span::raw(ctx.fmt.full_time(t)),
+            ]));
+        }
+        lines.push(Line::from(vec![
+            label("col.status"),
+            Span::styled(ctx.fmt.status(&m.status), ctx.theme.status(&m.status)),
+            Span::raw(format!(" · {} {}", m.segments, ctx.tr("detail.segments"))),
+        ]));
+        if let Some(event_id) = m.event_id {
+            match crate::store::events::get(ctx.conn, event_id) {
+                Ok(e) => lines.push(Line::from(vec![
+                    label("detail.event"),
+                    Span::raw(format!(
+                        "{} {} · {} {}",
+                        ctx.fmt.kind(&e.kind),
+                        clean(&e.event_type),
+                        ctx.fmt.day(e.starts_at),
+                        ctx.fmt.hour(e.starts_at)
+                    )),
+                ])),
+                Err(e) => lines.push(Line::from(Span::styled(e.to_string(), ctx.theme.error()))),
+            }
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(label("col.text")));
+        for l in sanitize_multiline(&m.text).lines() {
+            lines.push(Line::from(format!("  {l}")));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(label("detail.history")));
+        for h in &history {
+            let mut spans = vec![
+                Span::raw(format!("  {}  ", ctx.fmt.full_time(h.at))),
+                Span::styled(ctx.fmt.status(&h.status), ctx.theme.status(&h.status)),
+            ];
+            if !h.actor.is_empty() {
+                spans.push(Span::styled(
+                    format!("  {}", clean(&h.actor)),
+                    ctx.theme.dim(),
+                ));
+            }
+            if !h.detail.is_empty() {
+                spans.push(Span::raw(format!("  {}", clean(&h.detail))));
+            }
+            lines.push(Line::from(spans));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            label("col.reply"),
+            Span::raw(
+                m.reply
+                    .as_deref()
+                    .map(clean)
+                    .unwrap_or_else(|| "—".to_string()),
+            ),
+        ]));
+        let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
+        Ok(Outcome::Popup(title, lines))
+    }
+}
+
+impl MessagesTab {
+    /// Ids of every message the filter shows, read by key page after page (never the whole
+    /// rows at once beyond a page).
+    fn all_shown(&self, ctx: &Ctx) -> Result<BTreeSet<i64>> {
+        const CHUNK: usize = 2000;
+        let mut ids = BTreeSet::new();
+        let mut after: Option<Cursor> = None;
+        loop {
+            let rows = messages::page(
+                ctx.conn,
+                self.kind(),
+                &self.pager.source.filter,
+                after,
+                Direction::Forward,
+                CHUNK,
+            )?;
+            ids.extend(rows.iter().map(|r| r.id));
+            match rows.last() {
+                Some(last) if rows.len() == CHUNK => after = Some(self.kind().cursor_of(last)),
+                _ => break,
+            }
+        }
+        Ok(ids)
+    }
+
+    /// "Cancel N messages?" for the selection, or for the row under the cursor when nothing
+    /// is selected.
+    fn ask_cancel(&self, ctx: &Ctx) -> Outcome {
+        let ids: Vec<i64> = if self.picked.is_empty() {
+            self.pager.selected().map(|r| r.id).into_iter().collect()
+        } else {
+            self.picked.iter().copied().collect()
+        };
+        if ids.is_empty() {
+            return Outcome::Handled;
+        }
+        let lang = ctx.lang();
+        let n = ids.len().to_string();
+        let lines = vec![
+            Line::from(trf(lang, "confirm.cancel_question", &[("n", &n)])),
+            Line::from(Span::styled(
+                tr(lang, "confirm.cancel_reminders").to_string(),
+                ctx.theme.dim(),
+            )),
+        ];
+        let run = Box::new(
+            move |store: &mut crate::store::Store,
+                  actor: &crate::core::Actor,
+                  now,
+                  _typed: &str| {
+                let report = send::cancel(store, actor, &ids, now).map_err(|e| e.to_string())?;
+                let mut done = trf(
+                    lang,
+                    "confirm.cancelled",
+                    &[("n", &report.cancelled.len().to_string())],
+                );
+                if let Some((id, why)) = report.refused.first() {
+                    done.push_str(&format!(
+                        " · {}",
+                        trf(
+                            lang,
+                            "confirm.refused",
+                            &[
+                                ("n", &report.refused.len().to_string()),
+                                ("first", &format!("#{id} {}", clean(why))),
+                            ]
+                        )
+                    ));
+                }
+                Ok(done)
+            },
+        );
+        Outcome::Confirm(Confirm::new(
+            tr(lang, "confirm.cancel_title").to_string(),
+            lines,
+            run,
+        ))
+    }
+}
+
+/// "Move message #N to…" with the planned local time prefilled; reminders move through the
+/// reminder rules (not after their event), other messages through the window rules.
+fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
+    let lang = ctx.lang();
+    let fmt = ctx.fmt;
+    let tz = fmt.tz;
+    let id = row.id;
+    let tied = MessageKind::parse(&row.kind).is_some_and(MessageKind::is_tied_to_event);
+    let initial = DateTime::from_timestamp(row.planned_at, 0)
+        .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_default();
+    let lines = vec![
+        Line::from(format!(
+            "#{id} · {} · {}",
+            clean(&row.recipient_name),
+            phone(&row.phone, ctx.region)
+        )),
+        Line::from(Span::styled(
+            tr(lang, "confirm.time_help").to_string(),
+            ctx.theme.dim(),
+        )),
+    ];
+    let run = Box::new(
+        move |store: &mut crate::store::Store,
+              actor: &crate::core::Actor,
+              now: DateTime<Utc>,
+              typed: &str| {
+            let today = now.with_timezone(&tz).date_naive();
+            let at = parse_local_time(typed, today)
+                .ok_or_else(|| trf(lang, "confirm.bad_time", &[("input", &clean(typed))]))?;
+            let planned = if tied {
+                reminders::edit_reminder_time(store, actor, id, at, now)
+            } else {
+                send::edit_message_time(store, actor, id, at, now)
+            }
+            .map_err(|e: CoreError| e.to_string())?;
+            Ok(trf(
+                lang,
+                "confirm.moved",
+                &[
+                    ("id", &id.to_string()),
+                    ("at", &fmt.time(planned.timestamp())),
+                ],
+            ))
+        },
+    );
+    Outcome::Confirm(
+        Confirm::new(tr(lang, "confirm.time_title").to_string(), lines, run)
+            .with_input(tr(lang, "confirm.time_label").to_string(), initial),
+    )
+}
+
+/// A local date-time typed by an operator: `25/03/2026 14:30`, `25/03 14:30` (this year, or
+/// next year when that day has passed), `14:30` (today), `2026-03-25 14:30`.
+pub fn parse_local_time(input: &str, today: NaiveDate) -> Option<NaiveDateTime> {
+    let input = input.trim();
+    if let Ok(t) = window::parse_local_datetime(input) {
+        return Some(t);
+    }
+    let mut parts = input.split_whitespace();
+    let first = parts.next()?;
+    let second = parts.next();
+    if parts.next().is_some() {
+        return None;
+    }
+    let (day, time) = match second {
+        Some(time) => (parse_day(first, today)?, time),
+        None => (today, first),
+    };
+    let time = NaiveTime::parse_from_str(time, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(time, "%Hh%M"))
+        .or_else(|_| NaiveTime::parse_from_str(&format!("{time}00"), "%Hh%M"))
+        .ok()?;
+    Some(day.and_time(time))
+}
+
+/// `25/03/2026`, `25/03/26`, `2026-03-25`, or `25/03` (the next such day from `today`).
+fn parse_day(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    for f in ["%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Some(d);
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%d/%m/%y") {
+        return Some(d);
+    }
+    let (d, m) = s.split_once('/')?;
+    let (d, m): (u32, u32) = (d.parse().ok()?, m.parse().ok()?);
+    let this_year = NaiveDate::from_ymd_opt(today.year(), m, d);
+    match this_year {
+        Some(day) if day >= today => Some(day),
+        _ => NaiveDate::from_ymd_opt(today.year() + 1, m, d).or(this_year),
+    }
+}
+
+/// Splits the filter bar into terms; double quotes group words (`collab:"Marie Durand"`).
+fn terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The form words are compared in: no case, accents, spaces or punctuation.
+fn folded(s: &str) -> String {
+    normalize_keyword(&s.replace('_', " ")).replace(' ', "")
+}
+
+/// Whether `word` names `value` of `section`: its stored name or its label in either language.
+fn names(section: &str, value: &str, word: &str) -> bool {
+    let w = folded(word);
+    w == folded(value)
+        || [Lang::Fr, Lang::En].iter().any(|&l| {
+            let key = format!("{section}.{value}");
+            let t = tr(l, &key);
+            t != key && folded(t) == w
+        })
+}
+
+const STATUSES: [MessageStatus; 10] = [
+    MessageStatus::Pending,
+    MessageStatus::Sending,
+    MessageStatus::Submitted,
+    MessageStatus::Delivered,
+    MessageStatus::NotDelivered,
+    MessageStatus::Expired,
+    MessageStatus::Failed,
+    MessageStatus::Stop,
+    MessageStatus::Cancelled,
+    MessageStatus::Unknown,
+];
+
+const CONTEXTS: [&str; 6] = [
+    "interview",
+    "step",
+    "orientation",
+    "batch",
+    "free",
+    "individual",
+];
+
+/// Unix seconds of the local midnight that starts `day`.
+fn day_start(tz: Tz, day: NaiveDate) -> i64 {
+    window::resolve_local(tz, day.and_time(NaiveTime::MIN)).timestamp()
+}
+
+/// `[from, to)` of a period word, relative to `now` (looking back in Sent, ahead in Upcoming
+/// for `7d`-style lengths and `week` / `month`).
+fn period(
+    word: &str,
+    kind: ListKind,
+    fmt: &Fmt,
+    now: DateTime<Utc>,
+) -> Option<(Option<i64>, Option<i64>)> {
+    let tz = fmt.tz;
+    let today = now.with_timezone(&tz).date_naive();
+    let day = |d: NaiveDate| day_start(tz, d);
+    let next = |d: NaiveDate| d.succ_opt().map(day);
+    let span = |days: i64| {
+        let days = Duration::days(days);
+        match kind {
+            ListKind::Sent => (Some((now - days).timestamp()), None),
+            ListKind::Upcoming => (None, Some((now + days).timestamp())),
+        }
+    };
+    let w = folded(word);
+    match w.as_str() {
+        "TODAY" | "AUJOURDHUI" | "AUJ" => return Some((Some(day(today)), next(today))),
+        "YESTERDAY" | "HIER" => {
+            let y = today.pred_opt()?;
+            return Some((Some(day(y)), Some(day(today))));
+        }
+        "TOMORROW" | "DEMAIN" => {
+            let t = today.succ_opt()?;
+            return Some((Some(day(t)), next(t)));
+        }
+        "WEEK" | "SEMAINE" => return Some(span(7)),
+        "MONTH" | "MOIS" => return Some(span(30)),
+        _ => {}
+    }
+    // `7d`, `7j`, `30d`.
+    if let Some(n) = w
+        .strip_suffix('D')
+        .or_else(|| w.strip_suffix('J'))
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| (1..=3660).contains(n))
+    {
+        return Some(span(n));
+    }
+    // A day, or a range of days `a..b` (either side may be empty).
+    if let Some((a, b)) = word.split_once("..") {
+        let from = if a.is_empty() {
+            None
+        } else {
+            Some(day(parse_day_past(a, today)?))
+        };
+        let to = if b.is_empty() {
+            None
+        } else {
+            Some(next(parse_day_past(b, today)?)?)
+        };
+        return Some((from, to));
+    }
+    let d = parse_day_past(word, today)?;
+    Some((Some(day(d)), next(d)))
+}
+
+/// A day in a filter: like [`parse_day`], but `25/03` is this year's.
+fn parse_day_past(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    if s.matches('/').count() == 1 {
+        let (d, m) = s.split_once('/')?;
+        return NaiveDate::from_ymd_opt(today.year(), m.parse().ok()?, d.parse().ok()?);
+    }
+    parse_day(s, today)
+}
+
+/// Turns the filter bar's text into a [`MessageFilter`], or says which term is wrong.
+pub fn parse_filter(
+    text: &str,
+    kind: ListKind,
+    fmt: &Fmt,
+    now: DateTime<Utc>,
+    collaborators: &std::collections::HashMap<i64, String>,
+) -> std::result::Result<MessageFilter, String> {
+    let lang = fmt.lang;
+    let mut f = MessageFilter::default();
+    let mut words = Vec::new();
+    for term in terms(text) {
+        let Some((key, value)) = term.split_once(':').filter(|(k, _)| !k.is_empty()) else {
+            words.push(term);
+            continue;
+        };
+        let bad = |why: &str| {
+            trf(
+                lang,
+                "send.bad_term",
+                &[("term", &clean(&term)), ("why", why)],
+            )
+        };
+        match folded(key).as_str() {
+            "PERIOD" | "PERIODE" | "DATE" => {
+                let (from, to) = period(value, kind, fmt, now)
+                    .ok_or_else(|| bad(tr(lang, "send.period_help")))?;
+                f.from = from;
+                f.to = to;
+            }
+            "STATUS" | "STATUT" | "STATUSES" | "STATUTS" => {
+                for v in value.split(',').filter(|v| !v.trim().is_empty()) {
+                    let s = STATUSES
+                        .iter()
+                        .find(|s| names("status", s.as_str(), v))
+                        .ok_or_else(|| bad(tr(lang, "send.status_help")))?;
+                    if !f.statuses.contains(s) {
+                        f.statuses.push(*s);
+                    }
+                }
+            }
+            "BATCH" | "LOT" | "GROUPE" => {
+                f.batch = match folded(value).as_str() {
+                    "YES" | "OUI" | "Y" | "O" | "1" => Some(true),
+                    "NO" | "NON" | "N" | "0" => Some(false),
+                    _ => return Err(bad(tr(lang, "send.yes_no_help"))),
+                }
+            }
+            "CONTEXT" | "CONTEXTE" => {
+                let c = CONTEXTS
+                    .iter()
+                    .find(|c| names("kind", c, value))
+                    .ok_or_else(|| bad(tr(lang, "send.context_help")))?;
+                f.context = Some((*c).to_string());
+            }
+            "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
+                let want = folded(value);
+                let mut found: Vec<(&i64, &String)> = collaborators
+                    .iter()
+                    .filter(|(_, n)| !want.is_empty() && folded(n).contains(&want))
+                    .collect();
+                // An exact full name wins over names that merely contain it.
+                if found.len() > 1 {
+                    let exact: Vec<_> = found
+                        .iter()
+                        .copied()
+                        .filter(|(_, n)| folded(n) == want)
+                        .collect();
+                    if exact.len() == 1 {
+                        found = exact;
+                    }
+                }
+                match found.as_slice() {
+                    [(id, _)] => f.collaborator_id = Some(**id),
+                    [] => return Err(bad(tr(lang, "send.no_collab"))),
+                    many => {
+                        let mut list: Vec<String> = many.iter().map(|(_, n)| clean(n)).collect();
+                        list.sort();
+                        return Err(bad(&trf(
+                            lang,
+                            "send.many_collabs",
+                            &[("names", &list.join(", "))],
+                        )));
+                    }
+                }
+            }
+            _ => words.push(term),
+        }
+    }
+    let free = words.join(" ");
+    f.text = (!free.is_empty()).then_some(free);
+    Ok(f)
+}
+
+impl TabView for MessagesTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
+            return Ok(done);
+        }
+        Ok(match action {
+            "open" => match self.pager.selected().map(|r| r.id) {
+                Some(id) => self.detail(id, ctx)?,
+                None => Outcome::Handled,
+            },
+            "filter" => Outcome::EditFilter,
+            "select" if self.kind() == ListKind::Upcoming => {
+                if let Some(id) = self.pager.selected().map(|r| r.id) {
+                    if !self.picked.remove(&id) {
+                        self.picked.insert(id);
+                    }
+                    self.pager.move_by(ctx.conn, 1)?;
+                }
+                Outcome::Handled
+            }
+            "select_all" if self.kind() == ListKind::Upcoming => {
+                let all = self.all_shown(ctx)?;
+                // Pressed again with everything already picked: unpick.
+                if !all.is_empty() && all.is_subset(&self.picked) {
+                    self.picked.clear();
+                } else {
+                    self.picked = all;
+                }
+                Outcome::Handled
+            }
+            "cancel_selected" if self.kind() == ListKind::Upcoming => self.ask_cancel(ctx),
+            "edit" if self.kind() == ListKind::Upcoming => match self.pager.selected() {
+                Some(row) => ask_time(row, ctx),
+                None => Outcome::Handled,
+            },
+            "select" | "select_all" | "cancel_selected" | "edit" => Outcome::Ignored,
+            "export" => Outcome::NotYet,
+            _ => Outcome::Ignored,
+        })
+    }
+
+    fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        self.picked.clear();
+        self.pager.refresh(ctx.conn).map(|_| ())
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let (info, table) = split_info(area);
+        self.height = body_height(table);
+        let offset = self.pager.viewport(self.height);
+        let title = if self.kind() == ListKind::Sent {
+            "tab.sent"
+        } else {
+            "tab.upcoming"
+        };
+        let mut left = vec![Span::styled(ctx.tr(title).to_string(), ctx.theme.title())];
+        if !self.filter_text.is_empty() {
+            left.push(Span::raw(format!(
+                "  {} « {} »",
+                ctx.tr("ui.filter"),
+                truncate(&clean(&self.filter_text), 30)
+            )));
+        }
+        if !self.picked.is_empty() {
+            left.push(Span::styled(
+                format!(
+                    "  {}",
+                    trf(
+                        ctx.lang(),
+                        "send.picked",
+                        &[("n", &self.picked.len().to_string())]
+                    )
+                ),
+                ctx.theme.ok(),
+            ));
+        }
+        if let Some(b) = self.pager.source.filter.batch_id {
+            left.push(Span::raw(format!("  {} #{b}", ctx.tr("ui.batch"))));
+        }
+        let marks = more_marks(&self.pager, offset, self.height);
+        if self.pager.rows().is_empty() && self.pager.is_loaded() {
+            left.push(Span::styled(
+                format!("  {}", ctx.tr("ui.empty")),
+                ctx.theme.dim(),
+            ));
+        }
+        info_line(frame, info, ctx, left, marks);
+        let cols = self.columns(ctx);
+        let cells = self
+            .pager
+            .rows()
+            .iter()
+            .map(|r| self.cells(r, ctx))
+            .collect();
+        let selected = (!self.pager.rows().is_empty()).then_some(self.pager.selected_index());
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        if self.kind() == ListKind::Upcoming {
+            &[
+                "open",
+                "select",
+                "select_all",
+                "cancel_selected",
+                "edit",
+                "filter",
+                "page_down",
+            ]
+        } else {
+            &["open", "filter", "page_down", "page_up", "first", "last"]
+        }
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.filter_text)
+    }
+
+    /// Parses the filter bar; a term it does not understand leaves the list as it was and
+    /// says which term and why. A new filter forgets the selection (it may hide picked rows).
+    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+        let text = text.trim();
+        let names = collaborator_names(ctx.conn)?;
+        let mut filter = parse_filter(text, self.kind(), &ctx.fmt, ctx.now, &names)
+            .map_err(StoreError::Invalid)?;
+        filter.batch_id = self.pager.source.filter.batch_id;
+        self.pager.source.filter = filter;
+        self.filter_text = text.to_string();
+        self.picked.clear();
+        self.pager.reset();
+        self.pager.first(ctx.conn)
+    }
+
+    fn show_batch(&mut self, batch: Option<i64>, ctx: &Ctx) -> Result<()> {
+        self.pager.source.filter.batch_id = batch;
+        self.picked.clear();
+        self.pager.reset();
+        self.pager.first(ctx.conn)
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use std::collections::HashMap;
+
+    fn fmt(lang: Lang) -> Fmt {
+        Fmt {
+            lang,
+            tz: chrono_tz::Europe::Paris,
+        }
+    }
+
+    /// Monday 30 March 2026, 10:00 in Paris (the day after the change to summer time).
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 30, 8, 0, 0).unwrap()
+    }
+
+    fn collabs() -> HashMap<i64, String> {
+        HashMap::from([
+            (1, "Claire Durand".to_string()),
+            (2, "Marc Durand".to_string()),
+            (3, "Marc Petit".to_string()),
+        ])
+    }
+
+    fn parse(text: &str, kind: ListKind) -> std::result::Result<MessageFilter, String> {
+        parse_filter(text, kind, &fmt(Lang::En), now(), &collabs())
+    }
+
+    #[test]
+    fn free_words_search_and_terms_filter() {
+        let f = parse("Dupont status:delivered,échec batch:no", ListKind::Sent).unwrap();
+        assert_eq!(f.text.as_deref(), Some("Dupont"));
+        assert_eq!(
+            f.statuses,
+            vec![MessageStatus::Delivered, MessageStatus::Failed]
+        );
+        assert_eq!(f.batch, Some(false));
+        let f = parse("lot:oui contexte:entretien", ListKind::Sent).unwrap();
+        assert_eq!(f.batch, Some(true));
+        assert_eq!(f.context.as_deref(), Some("interview"));
+        // Translated labels with spaces, accents and case ignored.
+        let f = parse("statut:\"non délivré\",stop", ListKind::Sent).unwrap();
+        assert_eq!(
+            f.statuses,
+            vec![MessageStatus::NotDelivered, MessageStatus::Stop]
+        );
+        // A colon that is not a known term stays in the search (a time, a link).
+        let f = parse("rdv 14:30", ListKind::Sent).unwrap();
+        assert_eq!(f.text.as_deref(), Some("rdv 14:30"));
+    }
+
+    #[test]
+    fn a_day_is_local_midnight_to_midnight_across_daylight_saving() {
+        // Sunday 29 March 2026 is 23 hours long in Paris.
+        let f = parse("period:29/03/2026", ListKind::Sent).unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 3, 28, 23, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 3, 29, 22, 0, 0).unwrap();
+        assert_eq!(
+            (f.from, f.to),
+            (Some(from.timestamp()), Some(to.timestamp()))
+        );
+        let f = parse("période:hier", ListKind::Sent).unwrap();
+        assert_eq!(
+            (f.from, f.to),
+            (Some(from.timestamp()), Some(to.timestamp()))
+        );
+        // A range includes its last day.
+        let f = parse("period:28/03..29/03", ListKind::Sent).unwrap();
+        assert_eq!(f.to, Some(to.timestamp()));
+    }
+
+    #[test]
+    fn lengths_look_back_in_sent_and_ahead_in_upcoming() {
+        let week = Duration::days(7);
+        let f = parse("period:7d", ListKind::Sent).unwrap();
+        assert_eq!((f.from, f.to), (Some((now() - week).timestamp()), None));
+        let f = parse("periode:7j", ListKind::Upcoming).unwrap();
+        assert_eq!((f.from, f.to), (None, Some((now() + week).timestamp())));
+    }
+
+    #[test]
+    fn collaborators_are_found_by_a_unique_part_of_their_name() {
+        assert_eq!(
+            parse("collab:petit", ListKind::Sent)
+                .unwrap()
+                .collaborator_id,
+            Some(3)
+        );
+        assert_eq!(
+            parse("collab:\"Claire Durand\"", ListKind::Sent)
+                .unwrap()
+                .collaborator_id,
+            Some(1)
+        );
+        let e = parse("collab:durand", ListKind::Sent).unwrap_err();
+        assert!(
+            e.contains("Claire Durand") && e.contains("Marc Durand"),
+            "{e}"
+        );
+        assert!(parse("collab:nobody", ListKind::Sent).is_err());
+    }
+
+    #[test]
+    fn wrong_terms_say_which_term() {
+        for bad in [
+            "status:lost",
+            "batch:maybe",
+            "period:someday",
+            "context:party",
+        ] {
+            let e = parse(bad, ListKind::Sent).unwrap_err();
+            assert!(e.contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn typed_times() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 30).unwrap();
+        let at = |y, m, d, h, min| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(h, min, 0)
+                .unwrap()
+        };
+        assert_eq!(
+            parse_local_time("31/03/2026 14:30", today),
+            Some(at(2026, 3, 31, 14, 30))
+        );
+        assert_eq!(
+            parse_local_time("14h30", today),
+            Some(at(2026, 3, 30, 14, 30))
+        );
+        assert_eq!(parse_local_time("9h", today), Some(at(2026, 3, 30, 9, 0)));
+        assert_eq!(
+            parse_local_time("2026-04-02 09:00", today),
+            Some(at(2026, 4, 2, 9, 0))
+        );
+        // A day already past this year is next year's.
+        assert_eq!(
+            parse_local_time("02/01 09:00", today),
+            Some(at(2027, 1, 2, 9, 0))
+        );
+        assert_eq!(parse_local_time("31/02/2026 09:00", today), None);
+        assert_eq!(parse_local_time("demain", today), None);
+    }
+}

@@ -1,0 +1,418 @@
+//! One module per tab, behind one small trait, plus the table helpers they share.
+
+pub mod admin;
+pub mod dashboard;
+pub mod free;
+pub mod lists;
+pub mod messages;
+pub mod settings;
+pub mod templates;
+pub mod users;
+
+use super::fmt::{Fmt, truncate};
+use super::pager::{Pager, Source};
+use super::theme::Theme;
+use crate::core::Actor;
+use crate::i18n::Lang;
+use crate::keymap::Keymap;
+use crate::store::{Result, Store};
+use crate::tui::widgets::form::EditHints;
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use rusqlite::Connection;
+
+/// What a tab needs to read and show its data.
+pub struct Ctx<'a> {
+    pub conn: &'a Connection,
+    pub fmt: Fmt,
+    pub theme: Theme,
+    pub now: DateTime<Utc>,
+    /// Default country of phone numbers (`FR`), for display.
+    pub region: &'a str,
+    /// Low-credit threshold (SMS units).
+    pub low_credit: i64,
+    /// Who is using the screen: editing actions are shown only to those with the right.
+    pub actor: &'a Actor,
+}
+
+impl Ctx<'_> {
+    pub fn lang(&self) -> Lang {
+        self.fmt.lang
+    }
+
+    pub fn tr<'k>(&self, key: &'k str) -> &'k str {
+        crate::i18n::tr(self.fmt.lang, key)
+    }
+}
+
+/// What a tab may use to change things: the store (through the core use cases, which check
+/// rights and audit), who acts and when. Reading goes through [`Act::ctx`].
+pub struct Act<'a> {
+    pub store: &'a mut Store,
+    pub actor: &'a Actor,
+    /// The live bindings, for editors resolving their own keys (`Editor`, `Dialog`).
+    pub keymap: &'a Keymap,
+    pub fmt: Fmt,
+    pub theme: Theme,
+    pub now: DateTime<Utc>,
+    pub region: &'a str,
+    pub low_credit: i64,
+}
+
+impl Act<'_> {
+    /// A read-only view of the same context.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            conn: self.store.conn(),
+            fmt: self.fmt,
+            theme: self.theme,
+            now: self.now,
+            region: self.region,
+            low_credit: self.low_credit,
+            actor: self.actor,
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.fmt.lang
+    }
+
+    pub fn tr<'k>(&self, key: &'k str) -> &'k str {
+        crate::i18n::tr(self.fmt.lang, key)
+    }
+}
+
+/// What a tab did with an action.
+pub enum Outcome {
+    /// Not for this tab: try the global bindings.
+    Ignored,
+    Handled,
+    /// Show this popup (title, body lines).
+    Popup(String, Vec<Line<'static>>),
+    /// Give the keyboard to the filter bar.
+    EditFilter,
+    /// Show the messages of this batch / free send (in Sent).
+    ShowBatch(i64),
+    /// A known action this version does not offer yet (the status line says so).
+    NotYet,
+    /// Ask before a change; the app runs it with the store when the operator says yes.
+    Confirm(crate::tui::widgets::confirm::Confirm),
+    /// Something was done: say so in the status line.
+    Info(String),
+    /// Something was refused or failed: say why in the status line.
+    Error(String),
+}
+
+pub trait TabView {
+    /// Re-reads what the tab shows; returns whether anything changed.
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool>;
+    /// A list-context action (`down`, `open`, `filter`…).
+    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome>;
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx);
+    /// List actions worth a hint in the footer, most useful first.
+    fn hints(&self) -> &'static [&'static str] {
+        &["open", "filter", "page_down", "first", "last"]
+    }
+    /// The filter text in force, when the tab can be filtered.
+    fn filter(&self) -> Option<&str> {
+        None
+    }
+    /// Applies a new filter text (only called when `filter()` is `Some`).
+    fn set_filter(&mut self, _text: &str, _ctx: &Ctx) -> Result<()> {
+        Ok(())
+    }
+    /// Restricts the list to one batch's messages (`None`: all messages).
+    fn show_batch(&mut self, _batch: Option<i64>, _ctx: &Ctx) -> Result<()> {
+        Ok(())
+    }
+    /// A confirmed change was made: re-read (and forget a selection that is now done).
+    fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        self.refresh(ctx).map(|_| ())
+    }
+    /// Rows currently held in memory (diagnostics and tests: paging must stay bounded).
+    fn loaded_rows(&self) -> usize {
+        0
+    }
+    /// A list action that changes something (`new`, `edit`, `delete`, `toggle`…), given the
+    /// store to write to. Called before [`TabView::action`]; `Ignored` falls through to it.
+    fn command(&mut self, _action: &str, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
+    /// Whether a form, editor or modal of this tab has the keyboard: every key, letters
+    /// included, then goes to [`TabView::key`] before (and instead of) any binding.
+    fn editing(&self) -> bool {
+        false
+    }
+    /// A key while [`TabView::editing`]. The tab resolves its own bindings (`Editor` and
+    /// `Dialog` contexts of the keymap); `Ignored` means the key does nothing.
+    fn key(&mut self, _key: &KeyEvent, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
+    /// Text pasted (bracketed paste) while [`TabView::editing`].
+    fn paste(&mut self, _text: &str, _act: &mut Act) {}
+    /// Key hints while [`TabView::editing`]: `(context, action)` pairs, resolved through the
+    /// live keymap; plus free `(key, description)` pairs for keys that are not bindings
+    /// (Tab between fields, Space to toggle).
+    fn edit_hints(&self) -> EditHints {
+        (Vec::new(), Vec::new())
+    }
+    /// Whether something typed in this tab would be lost by quitting.
+    fn unsaved(&self) -> bool {
+        false
+    }
+}
+
+/// One column of a table: preferred width, whether it takes the remaining space, and which
+/// columns go first when the terminal is narrow (lower `priority` is kept longer).
+pub struct Col {
+    pub title: String,
+    pub width: u16,
+    pub priority: u8,
+    pub fill: bool,
+}
+
+impl Col {
+    pub fn new(title: &str, width: u16, priority: u8) -> Col {
+        Col {
+            title: title.to_string(),
+            width,
+            priority,
+            fill: false,
+        }
+    }
+
+    pub fn fill(title: &str, min: u16, priority: u8) -> Col {
+        Col {
+            fill: true,
+            ..Col::new(title, min, priority)
+        }
+    }
+}
+
+/// The columns that fit in `width` (by priority), in their display order.
+pub fn fit_columns(cols: &[Col], width: u16) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..cols.len()).collect();
+    order.sort_by_key(|&i| (cols[i].priority, i));
+    let mut kept = Vec::new();
+    let mut used: u32 = 0;
+    for i in order {
+        let need = u32::from(cols[i].width) + if kept.is_empty() { 0 } else { 1 };
+        if used + need <= u32::from(width) {
+            used += need;
+            kept.push(i);
+        }
+    }
+    kept.sort_unstable();
+    kept
+}
+
+/// A table that shows `cells[row][col]`, dropping columns that do not fit, with the selected
+/// row highlighted and the viewport starting at `offset`.
+pub fn draw_table(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    cols: &[Col],
+    cells: Vec<Vec<Cell<'static>>>,
+    selected: Option<usize>,
+    offset: usize,
+) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let kept = fit_columns(cols, area.width);
+    let header = Row::new(
+        kept.iter()
+            .map(|&i| Cell::new(truncate(&cols[i].title, usize::from(cols[i].width.max(1)))))
+            .collect::<Vec<_>>(),
+    )
+    .style(ctx.theme.header());
+    let widths: Vec<Constraint> = kept
+        .iter()
+        .map(|&i| {
+            if cols[i].fill {
+                Constraint::Fill(1)
+            } else {
+                Constraint::Length(cols[i].width)
+            }
+        })
+        .collect();
+    let rows: Vec<Row> = cells
+        .into_iter()
+        .map(|mut row| {
+            let mut picked = Vec::with_capacity(kept.len());
+            for &i in &kept {
+                picked.push(if i < row.len() {
+                    std::mem::take(&mut row[i])
+                } else {
+                    Cell::new("")
+                });
+            }
+            Row::new(picked)
+        })
+        .collect();
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(ctx.theme.selected());
+    let mut state = TableState::new()
+        .with_offset(offset)
+        .with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// Number of table rows that fit under the header in `area`.
+pub fn body_height(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(1)).max(1)
+}
+
+/// The one-line bar above a list: a title on the left, a note on the right (`↑ ↓` when more
+/// rows exist beyond the loaded window).
+pub fn info_line(
+    frame: &mut Frame,
+    area: Rect,
+    ctx: &Ctx,
+    left: Vec<Span<'static>>,
+    right: String,
+) {
+    if area.height == 0 {
+        return;
+    }
+    let right_width = right.chars().count() as u16;
+    let mut spans = left;
+    let left_width: u16 = spans.iter().map(|s| s.width() as u16).sum();
+    if area.width > left_width + right_width + 1 {
+        let gap = area.width - left_width - right_width;
+        spans.push(Span::raw(" ".repeat(usize::from(gap))));
+        spans.push(Span::styled(right, ctx.theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// `↑` / `↓` marks for rows beyond the loaded window or the screen.
+pub fn more_marks<S: Source>(pager: &Pager<S>, offset: usize, height: usize) -> String {
+    let up = pager.more_before() || offset > 0;
+    let down = pager.more_after() || offset + height < pager.rows().len();
+    match (up, down) {
+        (true, true) => "↑↓".into(),
+        (true, false) => "↑".into(),
+        (false, true) => "↓".into(),
+        (false, false) => String::new(),
+    }
+}
+
+/// Handles the movement actions of a paged list; `None` for other actions.
+pub fn move_pager<S: Source>(
+    pager: &mut Pager<S>,
+    action: &str,
+    conn: &Connection,
+    page: usize,
+) -> Result<Option<Outcome>> {
+    let page = page.max(1) as isize;
+    match action {
+        "down" => pager.move_by(conn, 1)?,
+        "up" => pager.move_by(conn, -1)?,
+        "page_down" => pager.move_by(conn, page)?,
+        "page_up" => pager.move_by(conn, -page)?,
+        "first" => pager.first(conn)?,
+        "last" => pager.last(conn)?,
+        _ => return Ok(None),
+    }
+    Ok(Some(Outcome::Handled))
+}
+
+/// A small list held whole (settings, templates, automations, operators: tens of rows) with
+/// a selection and a viewport.
+pub struct Selection {
+    pub selected: usize,
+    pub offset: usize,
+    pub height: usize,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            selected: 0,
+            offset: 0,
+            height: 10,
+        }
+    }
+}
+
+impl Selection {
+    /// Handles movement actions over `len` rows; `None` for other actions.
+    pub fn action(&mut self, action: &str, len: usize) -> Option<Outcome> {
+        let last = len.saturating_sub(1);
+        let page = self.height.max(1);
+        self.selected = match action {
+            "down" => (self.selected + 1).min(last),
+            "up" => self.selected.saturating_sub(1),
+            "page_down" => (self.selected + page).min(last),
+            "page_up" => self.selected.saturating_sub(page),
+            "first" => 0,
+            "last" => last,
+            _ => return None,
+        };
+        Some(Outcome::Handled)
+    }
+
+    /// Scrolls the viewport to keep the selection visible; returns its first row.
+    pub fn viewport(&mut self, height: usize, len: usize) -> usize {
+        self.height = height.max(1);
+        self.selected = self.selected.min(len.saturating_sub(1));
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + self.height {
+            self.offset = self.selected + 1 - self.height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(self.height));
+        self.offset
+    }
+}
+
+/// A cell with a style.
+pub fn styled(text: impl Into<String>, style: Style) -> Cell<'static> {
+    Cell::new(text.into()).style(style)
+}
+
+/// A plain cell.
+pub fn cell(text: impl Into<String>) -> Cell<'static> {
+    Cell::new(text.into())
+}
+
+/// The vertical split used by list tabs: an info line, then the table.
+pub fn split_info(area: Rect) -> (Rect, Rect) {
+    let info = Rect {
+        height: area.height.min(1),
+        ..area
+    };
+    let rest = Rect {
+        y: area.y + info.height,
+        height: area.height - info.height,
+        ..area
+    };
+    (info, rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_terminals_drop_the_least_important_columns() {
+        let cols = vec![
+            Col::new("a", 10, 0),
+            Col::new("b", 10, 2),
+            Col::fill("c", 10, 1),
+        ];
+        assert_eq!(fit_columns(&cols, 80), vec![0, 1, 2]);
+        assert_eq!(fit_columns(&cols, 21), vec![0, 2], "b goes first");
+        assert_eq!(fit_columns(&cols, 10), vec![0]);
+        assert_eq!(fit_columns(&cols, 3), Vec::<usize>::new());
+    }
+}

@@ -1,0 +1,449 @@
+//! Settings: every setting with its value (credentials masked) and, for administrators, one
+//! form to change them — each value validated as typed by the store's own validation (the
+//! reason shown under the field), a timezone picker that offers metropolitan France and the
+//! overseas zones first and accepts any IANA name, the provider and its credentials (masked,
+//! never shown back; left empty they stay as they are). Saving asks for confirmation and goes
+//! through `core::admin::set_setting` (right checked, audited).
+
+use super::admin::{header_with, replace};
+use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
+use crate::core::admin::set_setting;
+use crate::i18n::{Lang, tr, trf};
+use crate::keymap::Context;
+use crate::store::Result;
+use crate::store::settings::{self, SPECS};
+use crate::tui::fmt::clean;
+use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// Provider fields that are credentials: typed masked, never shown back.
+const SECRET_FIELDS: &[&str] = &[
+    "password",
+    "auth_token",
+    "application_key",
+    "application_secret",
+    "consumer_key",
+];
+
+const PROVIDERS: &[&str] = &["simulator", "kannel", "twilio", "ovh"];
+
+struct Editor {
+    form: Form,
+    /// Stored values when the form opened (provider as raw JSON, never shown).
+    original: Vec<(String, String)>,
+}
+
+/// Every setting with its value (secrets masked) and its help; the form for administrators.
+#[derive(Default)]
+pub struct SettingsTab {
+    rows: Vec<(String, String)>,
+    sel: Selection,
+    admin: bool,
+    editor: Option<Editor>,
+    /// Changes waiting for the confirmation: `(key, value)`.
+    confirm: Option<Vec<(String, String)>>,
+    lang: Option<Lang>,
+}
+
+fn help(key: &str, lang: Lang) -> &'static str {
+    settings::spec(key).map_or("", |s| match lang {
+        Lang::Fr => s.help_fr,
+        Lang::En => s.help_en,
+    })
+}
+
+/// The provider's fields from its JSON configuration: text fields, secrets masked and empty.
+fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let Some(map) = value.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "kind")
+        .map(|(k, v)| {
+            let key = format!("provider.{k}");
+            let label = format!("  {k}");
+            if SECRET_FIELDS.contains(&k.as_str()) {
+                FormField::secret(&key, &label).with_help(tr(lang, "admin.set_secret_help"))
+            } else {
+                FormField::text(&key, &label, v.as_str().unwrap_or(""))
+            }
+        })
+        .collect()
+}
+
+impl SettingsTab {
+    fn open_editor(&mut self, act: &mut Act) -> Result<Outcome> {
+        if let Err(e) = act.actor.require_admin("change settings") {
+            return Ok(Outcome::Error(e.to_string()));
+        }
+        let lang = act.lang();
+        let conn = act.store.conn();
+        let mut fields = Vec::new();
+        let mut original = Vec::new();
+        for spec in SPECS {
+            let value = settings::get(conn, spec.key)?;
+            original.push((spec.key.to_string(), value.clone()));
+            let label = tr(lang, &format!("admin.set_{}", spec.key)).to_string();
+            let field = match spec.key {
+                "timezone" => FormField::choice(
+                    spec.key,
+                    &label,
+                    &value,
+                    crate::sms::window::suggested_timezones()
+                        .iter()
+                        .map(|(tz, name)| (tz.to_string(), name.to_string()))
+                        .collect(),
+                    true,
+                ),
+                "language" => FormField::choice(
+                    spec.key,
+                    &label,
+                    &value,
+                    vec![
+                        (
+                            String::new(),
+                            tr(lang, "admin.set_language_auto").to_string(),
+                        ),
+                        ("fr".into(), "français".into()),
+                        ("en".into(), "English".into()),
+                    ],
+                    false,
+                ),
+                "provider" => {
+                    let kind = serde_json::from_str::<serde_json::Value>(&value)
+                        .ok()
+                        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+                        .unwrap_or_else(|| "simulator".into());
+                    FormField::choice(
+                        spec.key,
+                        &label,
+                        &kind,
+                        PROVIDERS
+                            .iter()
+                            .map(|p| (p.to_string(), String::new()))
+                            .collect(),
+                        false,
+                    )
+                }
+                _ => FormField::text(spec.key, &label, &value),
+            };
+            fields.push(field.with_help(help(spec.key, lang)));
+            if spec.key == "provider" {
+                fields.extend(provider_fields(&value, lang));
+            }
+        }
+        let form = Form::new(tr(lang, "admin.set_title"), fields);
+        self.editor = Some(Editor { form, original });
+        Ok(Outcome::Handled)
+    }
+
+    /// Validates field `i` as typed; a new provider kind brings its own fields.
+    fn validate(editor: &mut Editor, i: usize, lang: Lang) {
+        let Some(field) = editor.form.fields.get(i) else {
+            return;
+        };
+        let key = field.key.clone();
+        let value = field.value.clone();
+        if key == "provider" {
+            let json = settings::validate("provider", &value).unwrap_or_default();
+            editor
+                .form
+                .fields
+                .retain(|f| !f.key.starts_with("provider."));
+            let at = editor
+                .form
+                .fields
+                .iter()
+                .position(|f| f.key == "provider")
+                .map_or(editor.form.fields.len(), |p| p + 1);
+            // Keep the stored values when coming back to the stored provider.
+            let stored = editor
+                .original
+                .iter()
+                .find(|(k, _)| k == "provider")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let same_kind = serde_json::from_str::<serde_json::Value>(&stored)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+                .is_some_and(|k| k == value);
+            let source = if same_kind { stored } else { json };
+            for (n, f) in provider_fields(&source, lang).into_iter().enumerate() {
+                editor.form.fields.insert(at + n, f);
+            }
+            return;
+        }
+        if key.starts_with("provider.") {
+            return;
+        }
+        let error = settings::validate(&key, &value).err().map(|e| e.reason);
+        if let Some(f) = editor.form.fields.get_mut(i) {
+            f.error = error;
+        }
+    }
+
+    /// The changes the form holds, each as `set_setting` takes it; the provider as one JSON.
+    fn changes(editor: &Editor) -> std::result::Result<Vec<(String, String)>, String> {
+        let form = &editor.form;
+        let original = |key: &str| {
+            editor
+                .original
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or("", |(_, v)| v.as_str())
+                .to_string()
+        };
+        let mut out = Vec::new();
+        for f in &form.fields {
+            if f.key == "provider" || f.key.starts_with("provider.") {
+                continue;
+            }
+            let normalised = settings::validate(&f.key, &f.value).map_err(|e| e.to_string())?;
+            if normalised != original(&f.key) {
+                out.push((f.key.clone(), normalised));
+            }
+        }
+        let stored = original("provider");
+        let kind = form.value("provider").to_string();
+        let stored_json: serde_json::Value = serde_json::from_str(&stored).unwrap_or_default();
+        let same_kind = stored_json.get("kind").and_then(|k| k.as_str()) == Some(kind.as_str());
+        let base = if same_kind {
+            stored_json
+        } else {
+            let json = settings::validate("provider", &kind).map_err(|e| e.to_string())?;
+            serde_json::from_str(&json).unwrap_or_default()
+        };
+        let mut config = base.clone();
+        if let Some(map) = config.as_object_mut() {
+            for f in form
+                .fields
+                .iter()
+                .filter(|f| f.key.starts_with("provider."))
+            {
+                let name = f.key.trim_start_matches("provider.");
+                let secret = SECRET_FIELDS.contains(&name);
+                if secret && f.value.is_empty() {
+                    continue; // unchanged
+                }
+                map.insert(
+                    name.to_string(),
+                    serde_json::Value::String(f.value.trim().to_string()),
+                );
+            }
+        }
+        let json = serde_json::to_string(&config).map_err(|e| e.to_string())?;
+        let normalised = settings::validate("provider", &json).map_err(|e| e.to_string())?;
+        let stored_normalised = settings::validate("provider", &stored).unwrap_or(stored);
+        if normalised != stored_normalised {
+            out.push(("provider".into(), normalised));
+        }
+        Ok(out)
+    }
+
+    fn apply(&mut self, changes: Vec<(String, String)>, act: &mut Act) -> Result<Outcome> {
+        let mut done = 0;
+        for (key, value) in &changes {
+            if let Err(e) = set_setting(act.store, act.actor, key, value, act.now) {
+                if let Some(editor) = &mut self.editor {
+                    editor.form.message = Some(e.to_string());
+                }
+                self.refresh(&act.ctx())?;
+                return Ok(Outcome::Error(e.to_string()));
+            }
+            done += 1;
+        }
+        self.editor = None;
+        self.refresh(&act.ctx())?;
+        Ok(Outcome::Info(trf(
+            act.lang(),
+            "admin.set_saved",
+            &[("count", &done.to_string())],
+        )))
+    }
+}
+
+impl TabView for SettingsTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.admin = ctx.actor.rights.admin;
+        let mut fresh = Vec::with_capacity(SPECS.len());
+        for spec in SPECS {
+            fresh.push((spec.key.to_string(), settings::shown(ctx.conn, spec.key)?));
+        }
+        Ok(replace(&mut self.rows, fresh))
+    }
+
+    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(self
+            .sel
+            .action(action, self.rows.len())
+            .unwrap_or(Outcome::Ignored))
+    }
+
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        match action {
+            "open" | "edit" => {
+                let selected = self.rows.get(self.sel.selected).map(|(k, _)| k.clone());
+                let outcome = self.open_editor(act)?;
+                if let (Some(editor), Some(key)) = (&mut self.editor, selected) {
+                    editor.form.focus = editor
+                        .form
+                        .fields
+                        .iter()
+                        .position(|f| f.key == key)
+                        .unwrap_or(0);
+                }
+                Ok(outcome)
+            }
+            _ => Ok(Outcome::Ignored),
+        }
+    }
+
+    fn editing(&self) -> bool {
+        self.editor.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        if let Some(changes) = &self.confirm {
+            match act.keymap.action(Context::Dialog, key) {
+                Some("confirm") => {
+                    let changes = changes.clone();
+                    self.confirm = None;
+                    return self.apply(changes, act);
+                }
+                Some("close") => self.confirm = None,
+                _ => {}
+            }
+            return Ok(Outcome::Handled);
+        }
+        let lang = act.lang();
+        let Some(editor) = &mut self.editor else {
+            return Ok(Outcome::Ignored);
+        };
+        match editor.form.key(key, act.keymap) {
+            FormKey::Save => {
+                if let Some(f) = editor.form.fields.iter().find(|f| f.error.is_some()) {
+                    editor.form.message = Some(format!(
+                        "{}: {}",
+                        f.label.trim(),
+                        f.error.clone().unwrap_or_default()
+                    ));
+                    return Ok(Outcome::Handled);
+                }
+                match Self::changes(editor) {
+                    Ok(changes) if changes.is_empty() => {
+                        self.editor = None;
+                        Ok(Outcome::Info(tr(lang, "admin.set_nothing").to_string()))
+                    }
+                    Ok(changes) => {
+                        self.confirm = Some(changes);
+                        Ok(Outcome::Handled)
+                    }
+                    Err(e) => {
+                        editor.form.message = Some(e);
+                        Ok(Outcome::Handled)
+                    }
+                }
+            }
+            FormKey::Close => {
+                self.editor = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(i) => {
+                editor.form.message = None;
+                Self::validate(editor, i, lang);
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, act: &mut Act) {
+        if self.confirm.is_some() {
+            return;
+        }
+        if let Some(editor) = &mut self.editor
+            && let Some(i) = editor.form.paste(text)
+        {
+            Self::validate(editor, i, act.lang());
+        }
+    }
+
+    fn edit_hints(&self) -> EditHints {
+        if self.confirm.is_some() {
+            return (
+                vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],
+                Vec::new(),
+            );
+        }
+        match &self.editor {
+            Some(e) => e.form.hints(self.lang.unwrap_or(Lang::En)),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.editor.as_ref().is_some_and(|e| e.form.is_changed())
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.lang = Some(ctx.lang());
+        let note = if ctx.actor.rights.admin {
+            ""
+        } else {
+            ctx.tr("admin.admin_only")
+        };
+        let table = header_with(frame, area, ctx, "tab.settings", self.rows.len(), note);
+        let height = body_height(table);
+        let offset = self.sel.viewport(height, self.rows.len());
+        let cols = [
+            Col::new(ctx.tr("col.setting"), 15, 0),
+            Col::new(ctx.tr("col.value"), 24, 0),
+            Col::fill(ctx.tr("col.help"), 20, 1),
+        ];
+        let cells = self
+            .rows
+            .iter()
+            .map(|(key, value)| {
+                let value = if value.is_empty() {
+                    styled(format!("({})", ctx.tr("word.empty")), ctx.theme.dim())
+                } else {
+                    cell(clean(value))
+                };
+                vec![
+                    styled(key.clone(), ctx.theme.key()),
+                    value,
+                    styled(help(key, ctx.lang()), ctx.theme.dim()),
+                ]
+            })
+            .collect();
+        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        if let Some(editor) = &mut self.editor {
+            editor.form.draw(frame, area, ctx.theme, ctx.lang());
+        }
+        if let Some(changes) = &self.confirm {
+            let keys: Vec<&str> = changes.iter().map(|(k, _)| k.as_str()).collect();
+            let lines = vec![trf(
+                ctx.lang(),
+                "admin.set_confirm",
+                &[
+                    ("count", &changes.len().to_string()),
+                    ("keys", &keys.join(", ")),
+                ],
+            )];
+            draw_question(frame, area, ctx.theme, ctx.tr("admin.set_title"), &lines);
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        if self.admin {
+            &["edit", "down", "up"]
+        } else {
+            &["down", "up"]
+        }
+    }
+}

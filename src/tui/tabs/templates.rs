@@ -1,0 +1,456 @@
+//! Templates: the list (context, active, reply expected, times used) and, for administrators,
+//! the editor — name, context, flags, reply keywords → outcomes, and the text in the composer
+//! with a live sample preview. Saving, deactivating and deleting go through
+//! `core::templates`, which checks the right, validates and audits.
+
+use super::admin::{header_with, replace};
+use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
+use crate::core::templates::{self as core_templates, TemplateInput};
+use crate::i18n::{Lang, tr, trf};
+use crate::keymap::Context;
+use crate::sms::template::TemplateContext;
+use crate::store::Result;
+use crate::store::settings::Settings;
+use crate::store::templates::{self, TemplateRow};
+use crate::tui::fmt::{clean, mark};
+use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey, draw_question};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+/// A question waiting for its answer.
+enum Confirm {
+    Delete { id: i64, name: String },
+    Discard,
+}
+
+struct Editor {
+    /// `None`: a new template.
+    id: Option<i64>,
+    form: Form,
+}
+
+/// Templates with their use; the editor for administrators.
+#[derive(Default)]
+pub struct TemplatesTab {
+    rows: Vec<TemplateRow>,
+    sel: Selection,
+    admin: bool,
+    editor: Option<Editor>,
+    confirm: Option<Confirm>,
+    /// Interface language, known from the last draw (for the footer's free hints).
+    lang: Option<Lang>,
+}
+
+fn context_options(lang: Lang) -> Vec<(String, String)> {
+    TemplateContext::ALL
+        .iter()
+        .map(|c| (c.as_str().to_string(), c.label(lang).to_string()))
+        .collect()
+}
+
+impl TemplatesTab {
+    fn lang_hint(&self) -> Lang {
+        self.lang.unwrap_or(Lang::En)
+    }
+
+    fn selected(&self) -> Option<&TemplateRow> {
+        self.rows.get(self.sel.selected)
+    }
+
+    fn open_editor(&mut self, act: &mut Act, row: Option<TemplateRow>) -> Result<Outcome> {
+        if let Err(e) = act.actor.require_admin("edit templates") {
+            return Ok(Outcome::Error(e.to_string()));
+        }
+        let lang = act.lang();
+        let settings = Settings::load(act.store.conn())?;
+        let (id, name, context, body, active, locked, reply, keywords) = match &row {
+            Some(t) => (
+                Some(t.id),
+                t.name.clone(),
+                t.context.parse().unwrap_or(TemplateContext::Interview),
+                t.body.clone(),
+                t.active,
+                t.locked,
+                t.reply_expected,
+                core_templates::format_keywords(&templates::keywords(act.store.conn(), t.id)?),
+            ),
+            None => (
+                None,
+                String::new(),
+                TemplateContext::Interview,
+                String::new(),
+                true,
+                false,
+                false,
+                String::new(),
+            ),
+        };
+        let fields = vec![
+            FormField::text("name", act.tr("admin.tpl_name"), &name),
+            FormField::choice(
+                "context",
+                act.tr("admin.tpl_context"),
+                context.as_str(),
+                context_options(lang),
+                false,
+            ),
+            FormField::toggle("active", act.tr("admin.tpl_active"), active),
+            FormField::toggle("locked", act.tr("admin.tpl_locked"), locked)
+                .with_help(act.tr("admin.tpl_locked_help")),
+            FormField::toggle("reply", act.tr("admin.tpl_reply"), reply),
+            FormField::text("keywords", act.tr("admin.tpl_keywords"), &keywords)
+                .with_help(act.tr("admin.tpl_keywords_help")),
+        ];
+        let mut composer = Composer::new(setup(&settings, context), lang, act.theme);
+        composer.set_text(&body);
+        let title = match &row {
+            Some(t) => trf(lang, "admin.tpl_edit_title", &[("name", &clean(&t.name))]),
+            None => tr(lang, "admin.tpl_new_title").to_string(),
+        };
+        let mut form = Form::new(&title, fields).with_composer(composer);
+        if row.is_none() {
+            form.focus = 0;
+        }
+        self.editor = Some(Editor { id, form });
+        Ok(Outcome::Handled)
+    }
+
+    /// Checks the field that changed, with the core's own parser, and shows the reason inline.
+    fn validate(form: &mut Form, i: usize, act: &Act) {
+        if i == COMPOSER {
+            return;
+        }
+        let Some(key) = form.fields.get(i).map(|f| f.key.clone()) else {
+            return;
+        };
+        match key.as_str() {
+            "name" => {
+                let empty = form.value("name").trim().is_empty();
+                if let Some(f) = form.field_mut("name") {
+                    f.error = empty.then(|| act.tr("admin.tpl_name_needed").to_string());
+                }
+            }
+            "context" => {
+                let context = form
+                    .value("context")
+                    .parse()
+                    .unwrap_or(TemplateContext::Interview);
+                if let Ok(settings) = Settings::load(act.store.conn())
+                    && let Some(c) = &mut form.composer
+                {
+                    let text = c.text();
+                    *c = Composer::new(setup(&settings, context), act.lang(), act.theme);
+                    c.set_text(&text);
+                }
+            }
+            "keywords" | "reply" => {
+                let reply = form.fields.iter().any(|f| f.key == "reply" && f.is_on());
+                let text = form.value("keywords").to_string();
+                let error = match core_templates::parse_keywords(&text) {
+                    Err(e) => Some(e.to_string()),
+                    Ok(k) if !k.is_empty() && !reply => {
+                        Some(act.tr("admin.tpl_keywords_need_reply").to_string())
+                    }
+                    Ok(_) => None,
+                };
+                if let Some(f) = form.field_mut("keywords") {
+                    f.error = error;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn save(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(editor) = &mut self.editor else {
+            return Ok(Outcome::Handled);
+        };
+        let form = &mut editor.form;
+        let body = form
+            .composer
+            .as_ref()
+            .map(Composer::text)
+            .unwrap_or_default();
+        if let Some(reason) = form.composer.as_ref().and_then(Composer::refusal) {
+            form.message = Some(reason);
+            return Ok(Outcome::Handled);
+        }
+        let keywords = match core_templates::parse_keywords(form.value("keywords")) {
+            Ok(k) => k,
+            Err(e) => {
+                form.message = Some(e.to_string());
+                return Ok(Outcome::Handled);
+            }
+        };
+        let on = |key: &str| form.fields.iter().any(|f| f.key == key && f.is_on());
+        let input = TemplateInput {
+            name: form.value("name").trim().to_string(),
+            context: form
+                .value("context")
+                .parse()
+                .unwrap_or(TemplateContext::Interview),
+            body,
+            active: on("active"),
+            locked: on("locked"),
+            reply_expected: on("reply"),
+            keywords,
+        };
+        let result = match editor.id {
+            Some(id) => core_templates::update_template(act.store, act.actor, id, &input, act.now)
+                .map(|()| id),
+            None => core_templates::create_template(act.store, act.actor, &input, act.now),
+        };
+        match result {
+            Ok(id) => {
+                self.editor = None;
+                self.refresh(&act.ctx())?;
+                if let Some(pos) = self.rows.iter().position(|r| r.id == id) {
+                    self.sel.selected = pos;
+                }
+                Ok(Outcome::Info(trf(
+                    act.lang(),
+                    "admin.tpl_saved",
+                    &[("name", &input.name)],
+                )))
+            }
+            Err(e) => {
+                form.message = Some(e.to_string());
+                Ok(Outcome::Handled)
+            }
+        }
+    }
+}
+
+/// Templates are counted with sample data and the signature; batch and free ones with the STOP
+/// mention too. They are never refused for their length.
+fn setup(settings: &Settings, context: TemplateContext) -> ComposerSetup {
+    let with_stop = matches!(context, TemplateContext::Batch | TemplateContext::Free);
+    ComposerSetup::from_settings(settings, context, with_stop, true)
+}
+
+impl TabView for TemplatesTab {
+    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.admin = ctx.actor.rights.admin;
+        Ok(replace(&mut self.rows, templates::list(ctx.conn)?))
+    }
+
+    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+        Ok(self
+            .sel
+            .action(action, self.rows.len())
+            .unwrap_or(Outcome::Ignored))
+    }
+
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        match action {
+            "new" => self.open_editor(act, None),
+            "open" | "edit" => match self.selected().cloned() {
+                Some(row) => self.open_editor(act, Some(row)),
+                None => Ok(Outcome::Handled),
+            },
+            "toggle" => {
+                let Some(t) = self.selected().cloned() else {
+                    return Ok(Outcome::Handled);
+                };
+                match core_templates::set_template_active(
+                    act.store, act.actor, t.id, !t.active, act.now,
+                ) {
+                    Ok(()) => {
+                        self.refresh(&act.ctx())?;
+                        let key = if t.active {
+                            "admin.tpl_deactivated"
+                        } else {
+                            "admin.tpl_activated"
+                        };
+                        Ok(Outcome::Info(trf(act.lang(), key, &[("name", &t.name)])))
+                    }
+                    Err(e) => Ok(Outcome::Error(e.to_string())),
+                }
+            }
+            "delete" => {
+                let Some(t) = self.selected() else {
+                    return Ok(Outcome::Handled);
+                };
+                if let Err(e) = act.actor.require_admin("delete templates") {
+                    return Ok(Outcome::Error(e.to_string()));
+                }
+                if t.used > 0 || t.automations > 0 {
+                    // Said before asking: the core would refuse it anyway.
+                    return Ok(Outcome::Error(trf(
+                        act.lang(),
+                        "admin.tpl_delete_refused",
+                        &[
+                            ("name", &t.name),
+                            ("messages", &t.used.to_string()),
+                            ("automations", &t.automations.to_string()),
+                        ],
+                    )));
+                }
+                self.confirm = Some(Confirm::Delete {
+                    id: t.id,
+                    name: t.name.clone(),
+                });
+                Ok(Outcome::Handled)
+            }
+            _ => Ok(Outcome::Ignored),
+        }
+    }
+
+    fn editing(&self) -> bool {
+        self.editor.is_some() || self.confirm.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        if let Some(confirm) = &self.confirm {
+            match act.keymap.action(Context::Dialog, key) {
+                Some("confirm") => {
+                    let outcome = match confirm {
+                        Confirm::Delete { id, name } => {
+                            let name = name.clone();
+                            match core_templates::delete_template(
+                                act.store, act.actor, *id, act.now,
+                            ) {
+                                Ok(()) => Outcome::Info(trf(
+                                    act.lang(),
+                                    "admin.tpl_deleted",
+                                    &[("name", &name)],
+                                )),
+                                Err(e) => Outcome::Error(e.to_string()),
+                            }
+                        }
+                        Confirm::Discard => {
+                            self.editor = None;
+                            Outcome::Handled
+                        }
+                    };
+                    self.confirm = None;
+                    self.refresh(&act.ctx())?;
+                    return Ok(outcome);
+                }
+                Some("close") => self.confirm = None,
+                _ => {}
+            }
+            return Ok(Outcome::Handled);
+        }
+        let Some(editor) = &mut self.editor else {
+            return Ok(Outcome::Ignored);
+        };
+        match editor.form.key(key, act.keymap) {
+            FormKey::Save => self.save(act),
+            FormKey::Close => {
+                if editor.form.is_changed() {
+                    self.confirm = Some(Confirm::Discard);
+                } else {
+                    self.editor = None;
+                }
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(i) => {
+                editor.form.message = None;
+                Self::validate(&mut editor.form, i, act);
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, act: &mut Act) {
+        if self.confirm.is_some() {
+            return;
+        }
+        if let Some(editor) = &mut self.editor
+            && let Some(i) = editor.form.paste(text)
+        {
+            Self::validate(&mut editor.form, i, act);
+        }
+    }
+
+    fn edit_hints(&self) -> EditHints {
+        if self.confirm.is_some() {
+            return (
+                vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],
+                Vec::new(),
+            );
+        }
+        match &self.editor {
+            // The language only names the free keys; the tab has no context here.
+            Some(e) => e.form.hints(self.lang_hint()),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.editor.as_ref().is_some_and(|e| e.form.is_changed())
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.lang = Some(ctx.lang());
+        let note = if ctx.actor.rights.admin {
+            ""
+        } else {
+            ctx.tr("admin.admin_only")
+        };
+        let table = header_with(frame, area, ctx, "tab.templates", self.rows.len(), note);
+        let offset = self.sel.viewport(body_height(table), self.rows.len());
+        let cols = [
+            Col::fill(ctx.tr("col.name"), 20, 0),
+            Col::new(ctx.tr("col.context"), 11, 1),
+            Col::new(ctx.tr("col.active"), 7, 2),
+            Col::new(ctx.tr("col.locked"), 7, 4),
+            Col::new(ctx.tr("col.reply_expected"), 9, 3),
+            Col::new(ctx.tr("col.used"), 7, 2),
+        ];
+        let cells = self
+            .rows
+            .iter()
+            .map(|t| {
+                let active = if t.active {
+                    ctx.theme.ok()
+                } else {
+                    ctx.theme.dim()
+                };
+                vec![
+                    cell(clean(&t.name)),
+                    cell(ctx.fmt.kind(&t.context)),
+                    styled(ctx.fmt.yes_no(t.active), active),
+                    cell(mark(t.locked)),
+                    cell(mark(t.reply_expected)),
+                    cell(t.used.to_string()),
+                ]
+            })
+            .collect();
+        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
+        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        if let Some(editor) = &mut self.editor {
+            editor.form.draw(frame, area, ctx.theme, ctx.lang());
+        }
+        if let Some(confirm) = &self.confirm {
+            let (title, lines) = match confirm {
+                Confirm::Delete { name, .. } => (
+                    ctx.tr("admin.tpl_delete_title").to_string(),
+                    vec![trf(
+                        ctx.lang(),
+                        "admin.tpl_delete_question",
+                        &[("name", name)],
+                    )],
+                ),
+                Confirm::Discard => (
+                    ctx.tr("form.discard_title").to_string(),
+                    vec![ctx.tr("form.discard_question").to_string()],
+                ),
+            };
+            draw_question(frame, area, ctx.theme, &title, &lines);
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        if self.admin {
+            &["open", "new", "toggle", "delete"]
+        } else {
+            &["down", "up"]
+        }
+    }
+}

@@ -1,0 +1,784 @@
+//! The SMS composer: one text editor used wherever a text is written (templates, reminders,
+//! batch, free sends). At every key it recounts the text *as it will leave* — merge fields
+//! rendered (sample data for templates, the recipient's data for a message), signature and
+//! STOP mention appended — and shows encoding, characters, segments used / allowed and units
+//! left. Characters that force Unicode are highlighted; one key transliterates them (undoable);
+//! a picker inserts the merge fields of the context at the cursor.
+//!
+//! The counting rules are not here: `sms::encoding::analyse`, `sms::template`,
+//! `sms::sender::compose` decide; this widget only shows what they say.
+
+use crate::i18n::{Lang, tr, trf};
+use crate::keymap::{Context, Keymap};
+use crate::sms::encoding::{self, Encoding, SegmentInfo};
+use crate::sms::template::{self, FieldSpec, MergeData, TemplateContext};
+use crate::sms::transliterate;
+use crate::tui::fmt::{clean, truncate};
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+use std::sync::OnceLock;
+
+/// What the composer counts around the typed body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComposerSetup {
+    /// Which merge fields exist (`Free`: plain text, no field at all).
+    pub context: TemplateContext,
+    /// The "maximum segments" setting.
+    pub max_segments: usize,
+    /// Appended to every message (empty: none).
+    pub signature: String,
+    /// STOP mention, for batch and free sends.
+    pub stop: Option<String>,
+    /// A template is never refused for its length (its fields are unknown until sent); a
+    /// message is.
+    pub template: bool,
+}
+
+impl ComposerSetup {
+    /// The setup for `context` under the organisation's settings.
+    pub fn from_settings(
+        settings: &crate::store::settings::Settings,
+        context: TemplateContext,
+        with_stop: bool,
+        template: bool,
+    ) -> ComposerSetup {
+        ComposerSetup {
+            context,
+            max_segments: settings.max_segments as usize,
+            signature: settings.signature.clone(),
+            stop: with_stop.then(|| settings.stop_mention.clone()),
+            template,
+        }
+    }
+}
+
+/// The live counts of the text as it will leave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComposerStats {
+    /// Counts of the final text (rendered, signature and STOP included).
+    pub info: SegmentInfo,
+    /// Characters of the typed body that force Unicode, in order of first appearance.
+    pub non_gsm: Vec<char>,
+    /// Merge-field errors of the body (`line L, column C: …`).
+    pub errors: Vec<String>,
+    /// Why the text could not be rendered for the recipient (a missing value).
+    pub render_error: Option<String>,
+    /// More segments than allowed.
+    pub too_long: bool,
+    /// The final text (what the preview shows).
+    pub final_text: String,
+}
+
+/// What the composer did with a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComposerKey {
+    /// The composer used it (typing, moving, transliterating, the picker…).
+    Handled,
+    /// Not for the composer: the form around it decides (Esc, Tab, save…).
+    Ignored,
+}
+
+/// The editor widget. Cheap to keep around; recounts only when the text changes.
+pub struct Composer {
+    area: TextArea<'static>,
+    setup: ComposerSetup,
+    lang: Lang,
+    /// Sample data (templates) or the selected recipient's data.
+    data: MergeData,
+    stats: ComposerStats,
+    /// The field picker, open with the index of the highlighted field.
+    picker: Option<usize>,
+    /// Show the final text instead of the editor.
+    preview: bool,
+    /// Undo steps the last transliteration took, while it is the last edit.
+    translit_undo: usize,
+    changed: bool,
+    read_only: bool,
+}
+
+/// Characters that force Unicode, as a regex class the text area highlights.
+fn non_gsm_pattern() -> &'static str {
+    static PATTERN: OnceLock<String> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        let mut class = String::from("[^");
+        let candidates = (0x20u32..0x400).chain([0x20AC]);
+        for c in candidates.filter_map(char::from_u32) {
+            if encoding::is_gsm7_char(c) {
+                class.push_str(&regex::escape(&c.to_string()));
+            }
+        }
+        class.push(']');
+        class
+    })
+}
+
+impl Composer {
+    pub fn new(setup: ComposerSetup, lang: Lang, theme: Theme) -> Composer {
+        let mut area = TextArea::default();
+        area.set_wrap_mode(WrapMode::WordOrGlyph);
+        area.set_cursor_line_style(Style::default());
+        area.set_max_histories(200);
+        // The pattern is built from the encoding table; it always compiles.
+        let _ = area.set_search_pattern(non_gsm_pattern());
+        area.set_search_style(non_gsm_style(theme));
+        area.set_placeholder_text(tr(lang, "composer.placeholder"));
+        area.set_placeholder_style(theme.dim());
+        let data = MergeData::sample(lang);
+        let mut c = Composer {
+            area,
+            setup,
+            lang,
+            data,
+            stats: empty_stats(),
+            picker: None,
+            preview: false,
+            translit_undo: 0,
+            changed: false,
+            read_only: false,
+        };
+        c.recount();
+        c
+    }
+
+    /// Replaces the text (loading a template or a message); not counted as a change.
+    pub fn set_text(&mut self, text: &str) {
+        let lines: Vec<String> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+            .collect();
+        let mut area = TextArea::new(lines);
+        area.set_wrap_mode(self.area.wrap_mode());
+        area.set_cursor_line_style(Style::default());
+        area.set_max_histories(200);
+        let _ = area.set_search_pattern(non_gsm_pattern());
+        area.set_search_style(self.area.search_style());
+        area.set_placeholder_text(self.area.placeholder_text().to_string());
+        if let Some(style) = self.area.placeholder_style() {
+            area.set_placeholder_style(style);
+        }
+        area.move_cursor(CursorMove::Bottom);
+        area.move_cursor(CursorMove::End);
+        self.area = area;
+        self.translit_undo = 0;
+        self.changed = false;
+        self.recount();
+    }
+
+    /// The typed body (lines joined by `\n`).
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+
+    /// Changes the context (the template editor's context field); recounts.
+    pub fn set_context(&mut self, context: TemplateContext) {
+        self.setup.context = context;
+        self.picker = None;
+        self.recount();
+    }
+
+    pub fn context(&self) -> TemplateContext {
+        self.setup.context
+    }
+
+    /// Counts and previews with this recipient's data instead of the sample.
+    pub fn set_data(&mut self, data: MergeData) {
+        self.data = data;
+        self.recount();
+    }
+
+    /// An imposed text (locked template): shown and counted, not editable.
+    pub fn set_read_only(&mut self, read_only: bool) {
+        self.read_only = read_only;
+    }
+
+    pub fn stats(&self) -> &ComposerStats {
+        &self.stats
+    }
+
+    /// Whether the text changed since it was loaded.
+    pub fn is_changed(&self) -> bool {
+        self.changed
+    }
+
+    pub fn picker_open(&self) -> bool {
+        self.picker.is_some()
+    }
+
+    pub fn preview_shown(&self) -> bool {
+        self.preview
+    }
+
+    /// Why the text cannot be sent (or saved as a template) as it is; `None` when it can.
+    pub fn refusal(&self) -> Option<String> {
+        let s = &self.stats;
+        if self.text().trim().is_empty() {
+            return Some(tr(self.lang, "composer.empty").to_string());
+        }
+        if let Some(first) = s.errors.first() {
+            return Some(first.clone());
+        }
+        if self.setup.template {
+            return None;
+        }
+        if let Some(e) = &s.render_error {
+            return Some(e.clone());
+        }
+        if s.too_long {
+            return Some(self.too_long_text());
+        }
+        None
+    }
+
+    fn too_long_text(&self) -> String {
+        trf(
+            self.lang,
+            "composer.too_long",
+            &[
+                ("segments", &self.stats.info.segments.to_string()),
+                ("max", &self.setup.max_segments.to_string()),
+            ],
+        )
+    }
+
+    /// Replaces every character that forces Unicode by its closest GSM-7 equivalent. One
+    /// undo brings the text back.
+    pub fn transliterate(&mut self) -> bool {
+        if self.read_only {
+            return false;
+        }
+        let text = self.text();
+        let gsm = transliterate::to_gsm7(&text);
+        if gsm == text {
+            return false;
+        }
+        self.area.select_all();
+        self.area.cut();
+        self.area.insert_str(&gsm);
+        self.area.set_yank_text("");
+        // cut + insert are two edits in the area's history.
+        self.translit_undo = 2;
+        self.changed = true;
+        self.recount();
+        true
+    }
+
+    /// Inserts `text` at the cursor (a paste, a merge field), line breaks kept.
+    pub fn insert(&mut self, text: &str) {
+        if self.read_only {
+            return;
+        }
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        // Control characters other than line breaks would reach the terminal.
+        let text: String = text
+            .chars()
+            .filter(|c| *c == '\n' || !c.is_control())
+            .collect();
+        if text.is_empty() {
+            return;
+        }
+        self.area.insert_str(&text);
+        self.translit_undo = 0;
+        self.changed = true;
+        self.recount();
+    }
+
+    /// Bracketed paste: inserted as typed text.
+    pub fn paste(&mut self, text: &str) {
+        self.insert(text);
+    }
+
+    /// The fields the picker offers (those of the context).
+    pub fn fields(&self) -> &'static [FieldSpec] {
+        template::catalogue(self.setup.context)
+    }
+
+    /// Handles a key: the editor bindings (`transliterate`, `insert_field`, `preview`), the
+    /// picker when open, else typing and moving.
+    pub fn key(&mut self, key: &KeyEvent, keymap: &Keymap) -> ComposerKey {
+        if let Some(selected) = self.picker {
+            return self.picker_key(key, keymap, selected);
+        }
+        match keymap.action(Context::Editor, key) {
+            Some("transliterate") => {
+                self.transliterate();
+                return ComposerKey::Handled;
+            }
+            Some("insert_field") => {
+                if !self.read_only && !self.fields().is_empty() {
+                    self.picker = Some(0);
+                }
+                return ComposerKey::Handled;
+            }
+            Some("preview") => {
+                self.preview = !self.preview;
+                return ComposerKey::Handled;
+            }
+            Some(_) => return ComposerKey::Ignored,
+            None => {}
+        }
+        if self.preview {
+            // Any other key leaves the preview and goes on editing.
+            self.preview = false;
+        }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc | KeyCode::Tab | KeyCode::BackTab => return ComposerKey::Ignored,
+            KeyCode::Char('z' | 'u') if ctrl => {
+                self.undo();
+                return ComposerKey::Handled;
+            }
+            KeyCode::Char('y') if ctrl => {
+                if !self.read_only && self.area.redo() {
+                    self.after_edit();
+                }
+                return ComposerKey::Handled;
+            }
+            // Moves (Ctrl-a/e/f/b…) are fine; edits are refused on an imposed text.
+            KeyCode::Char(_)
+                if (ctrl || key.modifiers.contains(KeyModifiers::ALT)) && self.read_only =>
+            {
+                return ComposerKey::Handled;
+            }
+            _ => {}
+        }
+        let moves = matches!(
+            key.code,
+            KeyCode::Left
+                | KeyCode::Right
+                | KeyCode::Up
+                | KeyCode::Down
+                | KeyCode::Home
+                | KeyCode::End
+                | KeyCode::PageUp
+                | KeyCode::PageDown
+        );
+        if self.read_only && !moves {
+            return ComposerKey::Handled;
+        }
+        if self.area.input(*key) {
+            self.after_edit();
+        }
+        ComposerKey::Handled
+    }
+
+    fn undo(&mut self) {
+        if self.read_only {
+            return;
+        }
+        let steps = self.translit_undo.max(1);
+        let mut undone = false;
+        for _ in 0..steps {
+            undone |= self.area.undo();
+        }
+        self.translit_undo = 0;
+        if undone {
+            self.changed = true;
+            self.recount();
+        }
+    }
+
+    fn after_edit(&mut self) {
+        self.translit_undo = 0;
+        self.changed = true;
+        self.recount();
+    }
+
+    fn picker_key(&mut self, key: &KeyEvent, keymap: &Keymap, selected: usize) -> ComposerKey {
+        let len = self.fields().len();
+        if matches!(keymap.action(Context::Editor, key), Some("close"))
+            || matches!(keymap.action(Context::Editor, key), Some("insert_field"))
+        {
+            self.picker = None;
+            return ComposerKey::Handled;
+        }
+        match key.code {
+            KeyCode::Esc => self.picker = None,
+            KeyCode::Down => self.picker = Some((selected + 1).min(len.saturating_sub(1))),
+            KeyCode::Up => self.picker = Some(selected.saturating_sub(1)),
+            KeyCode::Home => self.picker = Some(0),
+            KeyCode::End => self.picker = Some(len.saturating_sub(1)),
+            KeyCode::Enter => {
+                self.picker = None;
+                if let Some(f) = self.fields().get(selected) {
+                    self.insert(&f.placeholder());
+                }
+            }
+            _ => {}
+        }
+        ComposerKey::Handled
+    }
+
+    /// Recounts everything from the text; called after every change.
+    fn recount(&mut self) {
+        let body = self.text();
+        let non_gsm = encoding::analyse(&body).non_gsm;
+        let mut errors = Vec::new();
+        let mut render_error = None;
+        let rendered = match template::parse(&body, self.setup.context) {
+            Ok(parsed) => match template::render(&parsed, &self.data, self.lang) {
+                Ok(text) => text,
+                Err(e) => {
+                    render_error = Some(e.to_string());
+                    body.clone()
+                }
+            },
+            Err(errs) => {
+                errors = errs.iter().map(ToString::to_string).collect();
+                body.clone()
+            }
+        };
+        let final_text = if rendered.trim().is_empty() {
+            String::new()
+        } else {
+            crate::sms::sender::compose(
+                &rendered,
+                Some(self.setup.signature.as_str()).filter(|s| !s.trim().is_empty()),
+                self.setup.stop.as_deref().filter(|s| !s.trim().is_empty()),
+            )
+        };
+        let info = encoding::analyse(&final_text);
+        let too_long = info.segments > self.setup.max_segments;
+        self.stats = ComposerStats {
+            info,
+            non_gsm,
+            errors,
+            render_error,
+            too_long,
+            final_text,
+        };
+    }
+
+    /// The counts line: `GSM-7 · 45 chars · 1/3 SMS · 115 left`.
+    pub fn counts_line(&self) -> String {
+        let i = &self.stats.info;
+        let enc = match i.encoding {
+            Encoding::Gsm7 => "GSM-7",
+            Encoding::Ucs2 => "Unicode",
+        };
+        trf(
+            self.lang,
+            "composer.counts",
+            &[
+                ("encoding", enc),
+                ("chars", &i.chars.to_string()),
+                ("segments", &i.segments.to_string()),
+                ("max", &self.setup.max_segments.to_string()),
+                ("left", &i.remaining.to_string()),
+            ],
+        )
+    }
+
+    /// Draws the editor (or the preview) with its counts under it, and the picker over it.
+    pub fn draw(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        theme: Theme,
+        title: &str,
+        focused: bool,
+    ) {
+        if area.height < 3 || area.width < 10 {
+            return;
+        }
+        let lang = self.lang;
+        let status_rows = 2u16.min(area.height - 2);
+        let edit = Rect {
+            height: area.height - status_rows,
+            ..area
+        };
+        let status = Rect {
+            y: area.y + edit.height,
+            height: status_rows,
+            ..area
+        };
+        let border = if focused { theme.title() } else { theme.dim() };
+        let title = if self.preview {
+            format!(" {} — {} ", title, tr(lang, "composer.preview"))
+        } else if self.read_only {
+            format!(" {} — {} ", title, tr(lang, "composer.locked"))
+        } else {
+            format!(" {title} ")
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(Span::styled(
+                truncate(&title, usize::from(area.width.saturating_sub(4))),
+                border,
+            ));
+        if self.preview {
+            let p = Paragraph::new(clean_keep_lines(&self.stats.final_text))
+                .block(block)
+                .wrap(Wrap { trim: false });
+            frame.render_widget(p, edit);
+        } else {
+            self.area.set_block(block);
+            self.area.set_cursor_style(if focused {
+                theme.selected().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default()
+            });
+            frame.render_widget(&self.area, edit);
+        }
+        self.draw_status(frame, status, theme);
+        if let Some(selected) = self.picker {
+            self.draw_picker(frame, edit, theme, selected);
+        }
+    }
+
+    fn draw_status(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+        let lang = self.lang;
+        let width = usize::from(area.width);
+        let s = &self.stats;
+        let counts_style = if s.too_long && !self.setup.template {
+            theme.error()
+        } else {
+            theme.base()
+        };
+        let mut first = vec![Span::styled(self.counts_line(), counts_style)];
+        if s.too_long {
+            first.push(Span::styled(
+                format!("  {}", self.too_long_text()),
+                if self.setup.template {
+                    theme.warn()
+                } else {
+                    theme.error()
+                },
+            ));
+        }
+        let second = if let Some(e) = s.errors.first() {
+            Line::from(Span::styled(truncate(&clean(e), width), theme.error()))
+        } else if let Some(e) = &s.render_error {
+            Line::from(Span::styled(truncate(&clean(e), width), theme.error()))
+        } else if !s.non_gsm.is_empty() {
+            let chars: Vec<String> = s.non_gsm.iter().map(|c| printable(*c)).take(12).collect();
+            Line::from(vec![
+                Span::styled(
+                    format!("{} ", tr(lang, "composer.unicode_chars")),
+                    theme.warn(),
+                ),
+                Span::styled(chars.join(" "), non_gsm_style(theme)),
+            ])
+        } else {
+            Line::from("")
+        };
+        let lines = vec![Line::from(first), second];
+        frame.render_widget(Paragraph::new(lines), area);
+    }
+
+    fn draw_picker(&self, frame: &mut Frame, over: Rect, theme: Theme, selected: usize) {
+        let fields = self.fields();
+        let width = over.width.clamp(10, 60);
+        let height = (fields.len() as u16 + 2).min(over.height.max(3));
+        let rect = Rect {
+            x: over.x + (over.width - width) / 2,
+            y: over.y,
+            width,
+            height,
+        };
+        let items: Vec<ListItem> = fields
+            .iter()
+            .map(|f| {
+                ListItem::new(Line::from(vec![
+                    Span::raw(format!("{:<22}", f.label(self.lang))),
+                    Span::styled(f.sample(self.lang).to_string(), theme.dim()),
+                ]))
+            })
+            .collect();
+        let list = List::new(items)
+            .block(Block::default().borders(Borders::ALL).title(Span::styled(
+                format!(" {} ", tr(self.lang, "composer.fields")),
+                theme.title(),
+            )))
+            .highlight_style(theme.selected());
+        let mut state = ListState::default().with_selected(Some(selected));
+        frame.render_widget(Clear, rect);
+        frame.render_stateful_widget(list, rect, &mut state);
+    }
+
+    /// `(context, action)` hints of the composer, for the footer.
+    pub fn hints(&self) -> Vec<(Context, &'static str)> {
+        if self.picker.is_some() {
+            return vec![(Context::Editor, "close")];
+        }
+        let mut out = Vec::new();
+        if !self.stats.non_gsm.is_empty() {
+            out.push((Context::Editor, "transliterate"));
+        }
+        if !self.fields().is_empty() {
+            out.push((Context::Editor, "insert_field"));
+        }
+        out.push((Context::Editor, "preview"));
+        out
+    }
+}
+
+fn empty_stats() -> ComposerStats {
+    ComposerStats {
+        info: encoding::analyse(""),
+        non_gsm: Vec::new(),
+        errors: Vec::new(),
+        render_error: None,
+        too_long: false,
+        final_text: String::new(),
+    }
+}
+
+/// How characters that force Unicode stand out: reversed warning colour (bold underline
+/// without colour).
+fn non_gsm_style(theme: Theme) -> Style {
+    theme
+        .warn()
+        .add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+}
+
+/// A character as shown in the list of Unicode ones (invisible spaces named).
+fn printable(c: char) -> String {
+    match c {
+        '\u{a0}' => "⍽(nbsp)".into(),
+        '\u{202f}' => "⍽(nnbsp)".into(),
+        '\t' => "⇥(tab)".into(),
+        c if c.is_control() => format!("U+{:04X}", u32::from(c)),
+        c => c.to_string(),
+    }
+}
+
+/// Text for the screen: control characters removed, line breaks kept.
+fn clean_keep_lines(text: &str) -> Vec<Line<'static>> {
+    text.split('\n').map(|l| Line::from(clean(l))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEvent;
+
+    fn setup(context: TemplateContext, template: bool) -> ComposerSetup {
+        ComposerSetup {
+            context,
+            max_segments: 3,
+            signature: String::new(),
+            stop: None,
+            template,
+        }
+    }
+
+    fn typed(c: &mut Composer, text: &str) {
+        let km = Keymap::defaults();
+        for ch in text.chars() {
+            c.key(&KeyEvent::from(KeyCode::Char(ch)), &km);
+        }
+    }
+
+    #[test]
+    fn accented_e_flips_to_unicode_and_transliteration_brings_gsm_back() {
+        let mut c = Composer::new(
+            setup(TemplateContext::Free, false),
+            Lang::Fr,
+            Theme::monochrome(),
+        );
+        typed(&mut c, "Rendez-vous confirmé à 9h");
+        assert_eq!(c.stats().info.encoding, Encoding::Gsm7, "é and à are GSM-7");
+        assert_eq!(c.stats().info.chars, 25);
+        assert_eq!(c.stats().info.remaining, 160 - 25);
+        typed(&mut c, " ê");
+        assert_eq!(c.stats().info.encoding, Encoding::Ucs2);
+        assert_eq!(c.stats().non_gsm, vec!['ê']);
+        assert_eq!(c.stats().info.remaining, 70 - 27);
+        let km = Keymap::defaults();
+        let ctrl_t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL);
+        c.key(&ctrl_t, &km);
+        assert_eq!(c.text(), "Rendez-vous confirmé à 9h e");
+        assert_eq!(c.stats().info.encoding, Encoding::Gsm7);
+        // One undo restores the accented text.
+        c.key(
+            &KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL),
+            &km,
+        );
+        assert_eq!(c.text(), "Rendez-vous confirmé à 9h ê");
+    }
+
+    #[test]
+    fn signature_and_stop_count_and_too_long_is_refused_for_a_message_only() {
+        let mut s = setup(TemplateContext::Free, false);
+        s.max_segments = 1;
+        s.stop = Some("STOP au 36608".into());
+        let mut c = Composer::new(s.clone(), Lang::En, Theme::monochrome());
+        c.set_text(&"a".repeat(140));
+        // 140 + space + "STOP au 36608" (13) = 154 > 160? no: 154 fits in one.
+        assert_eq!(c.stats().info.segments, 1);
+        c.set_text(&"a".repeat(150));
+        assert_eq!(c.stats().info.chars, 164);
+        assert!(c.stats().too_long);
+        assert!(c.refusal().is_some());
+        s.template = true;
+        let mut t = Composer::new(s, Lang::En, Theme::monochrome());
+        t.set_text(&"a".repeat(150));
+        assert!(t.stats().too_long);
+        assert_eq!(
+            t.refusal(),
+            None,
+            "a template is not refused for its length"
+        );
+    }
+
+    #[test]
+    fn the_picker_inserts_a_field_of_the_context_at_the_cursor() {
+        let mut c = Composer::new(
+            setup(TemplateContext::Interview, true),
+            Lang::Fr,
+            Theme::monochrome(),
+        );
+        typed(&mut c, "Bonjour ");
+        let km = Keymap::defaults();
+        c.key(
+            &KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL),
+            &km,
+        );
+        assert!(c.picker_open());
+        let first = c.fields()[0].placeholder();
+        c.key(&KeyEvent::from(KeyCode::Enter), &km);
+        assert_eq!(c.text(), format!("Bonjour {first}"));
+        // Counted on the sample rendering, not the placeholder.
+        let rendered = c.stats().final_text.clone();
+        assert!(!rendered.contains("{{"), "{rendered}");
+    }
+
+    #[test]
+    fn free_sends_take_no_merge_field() {
+        let mut c = Composer::new(
+            setup(TemplateContext::Free, false),
+            Lang::En,
+            Theme::monochrome(),
+        );
+        c.set_text("Hello {{participant.first_name}}");
+        assert!(!c.stats().errors.is_empty());
+        assert!(c.refusal().is_some());
+        let km = Keymap::defaults();
+        c.key(
+            &KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL),
+            &km,
+        );
+        assert!(!c.picker_open(), "no field to offer");
+    }
+
+    #[test]
+    fn a_long_french_paste_with_emoji_counts_surrogates_twice() {
+        let mut c = Composer::new(
+            setup(TemplateContext::Free, false),
+            Lang::Fr,
+            Theme::monochrome(),
+        );
+        c.paste("Bonjour 😀\r\nÀ demain");
+        assert_eq!(c.text(), "Bonjour 😀\nÀ demain");
+        assert_eq!(c.stats().info.encoding, Encoding::Ucs2);
+        // 18 characters, the emoji counting two UTF-16 units.
+        assert_eq!(c.stats().info.units, 19);
+    }
+}

@@ -1,0 +1,227 @@
+//! A confirmation window that owns the keyboard: a question, optionally one line the operator
+//! types (a new time, a number), and the change to run when confirmed.
+//!
+//! Tabs cannot write to the store themselves (they only read through a shared connection); a
+//! `Confirm` carries the write as a closure the app runs with the store and the acting
+//! operator, so every destructive action goes through the core use cases after a "yes".
+
+use crate::core::Actor;
+use crate::store::Store;
+use crate::tui::fmt::{clean, truncate};
+use crate::tui::theme::Theme;
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The change behind a confirmation: store, operator, clock, typed text. `Ok` is the sentence
+/// the status line shows; `Err` is shown in the window, which stays open to fix the input.
+pub type Run = Box<dyn FnMut(&mut Store, &Actor, DateTime<Utc>, &str) -> Result<String, String>>;
+
+/// One line of typed input inside the window.
+pub struct Input {
+    pub label: String,
+    pub text: String,
+}
+
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<Line<'static>>,
+    pub input: Option<Input>,
+    /// The last refusal of `run`, shown under the question.
+    pub error: Option<String>,
+    run: Run,
+}
+
+/// What a key did to the window.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfirmKey {
+    /// The operator said yes: run the change.
+    Confirmed,
+    /// The operator said no: close, change nothing.
+    Closed,
+    /// Typed into the input, or ignored.
+    Stay,
+}
+
+impl Confirm {
+    pub fn new(title: String, lines: Vec<Line<'static>>, run: Run) -> Confirm {
+        Confirm {
+            title,
+            lines,
+            input: None,
+            error: None,
+            run,
+        }
+    }
+
+    /// Adds a line to type, prefilled with `initial`.
+    pub fn with_input(mut self, label: String, initial: String) -> Confirm {
+        self.input = Some(Input {
+            label,
+            text: initial,
+        });
+        self
+    }
+
+    /// Routes one key. `dialog` is the key's action in the dialog context (`confirm`,
+    /// `close`). While a line is being typed, letters are text (so `y`, `n`, `o` type
+    /// themselves); only Enter confirms and Esc closes.
+    pub fn key(&mut self, key: KeyEvent, dialog: Option<&str>) -> ConfirmKey {
+        let Some(input) = &mut self.input else {
+            return match dialog {
+                Some("confirm") => ConfirmKey::Confirmed,
+                Some("close") => ConfirmKey::Closed,
+                _ => ConfirmKey::Stay,
+            };
+        };
+        match key.code {
+            KeyCode::Enter => ConfirmKey::Confirmed,
+            KeyCode::Esc => ConfirmKey::Closed,
+            KeyCode::Backspace => {
+                input.text.pop();
+                ConfirmKey::Stay
+            }
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                    && !c.is_control()
+                    && input.text.chars().count() < 200 =>
+            {
+                input.text.push(c);
+                self.error = None;
+                ConfirmKey::Stay
+            }
+            _ => ConfirmKey::Stay,
+        }
+    }
+
+    /// Pasted text goes to the input line (never runs anything).
+    pub fn paste(&mut self, text: &str) {
+        if let Some(input) = &mut self.input {
+            input.text.push_str(&clean(text));
+        }
+    }
+
+    /// Runs the change. On refusal the reason is kept for display and returned.
+    pub fn run(
+        &mut self,
+        store: &mut Store,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<String, String> {
+        let typed = self
+            .input
+            .as_ref()
+            .map(|i| i.text.clone())
+            .unwrap_or_default();
+        let result = (self.run)(store, actor, now, &typed);
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+        }
+        result
+    }
+
+    /// The window's text: question, input line, last refusal, key hints.
+    fn body(&self, theme: Theme, hint: &str) -> Vec<Line<'static>> {
+        let mut lines = self.lines.clone();
+        if let Some(input) = &self.input {
+            lines.push(Line::from(""));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", clean(&input.label)), theme.title()),
+                Span::raw(input.text.clone()),
+                Span::styled("█", theme.dim()),
+            ]));
+        }
+        if let Some(e) = &self.error {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                format!("✖ {}", clean(e)),
+                theme.error(),
+            )));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(hint.to_string(), theme.dim())));
+        lines
+    }
+
+    /// Draws the window centred in `area`, sized to its text. `hint` says which keys answer.
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, hint: &str) {
+        let width = (area.width.saturating_mul(7) / 10).max(30).min(area.width);
+        let inner_width = usize::from(width.saturating_sub(2)).max(1);
+        let lines = self.body(theme, hint);
+        let rows: usize = lines
+            .iter()
+            .map(|l| l.width().max(1).div_ceil(inner_width))
+            .sum();
+        let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height);
+        let rect = Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + (area.height - height) / 2,
+            width,
+            height,
+        };
+        frame.render_widget(Clear, rect);
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(
+                " {} ",
+                truncate(&self.title, usize::from(width.saturating_sub(4)))
+            ),
+            theme.title(),
+        ));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            rect,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    fn noop() -> Run {
+        Box::new(|_, _, _, typed| Ok(typed.to_string()))
+    }
+
+    #[test]
+    fn without_input_the_dialog_keys_answer() {
+        let mut c = Confirm::new("t".into(), vec![], noop());
+        assert_eq!(
+            c.key(k(KeyCode::Char('y')), Some("confirm")),
+            ConfirmKey::Confirmed
+        );
+        assert_eq!(
+            c.key(k(KeyCode::Char('n')), Some("close")),
+            ConfirmKey::Closed
+        );
+        assert_eq!(c.key(k(KeyCode::Char('z')), None), ConfirmKey::Stay);
+    }
+
+    #[test]
+    fn with_input_letters_are_text_and_only_enter_confirms() {
+        let mut c = Confirm::new("t".into(), vec![], noop()).with_input("at".into(), "12".into());
+        // `n` would close a plain dialog; here it is typed.
+        assert_eq!(
+            c.key(k(KeyCode::Char('n')), Some("close")),
+            ConfirmKey::Stay
+        );
+        assert_eq!(c.key(k(KeyCode::Backspace), None), ConfirmKey::Stay);
+        assert_eq!(c.input.as_ref().map(|i| i.text.as_str()), Some("12"));
+        c.key(k(KeyCode::Char('3')), None);
+        assert_eq!(
+            c.key(k(KeyCode::Enter), Some("confirm")),
+            ConfirmKey::Confirmed
+        );
+        assert_eq!(c.key(k(KeyCode::Esc), Some("close")), ConfirmKey::Closed);
+    }
+}

@@ -1,0 +1,517 @@
+//! A keyboard form: one field per line (text, secret, toggle, choice with free text), Tab /
+//! Shift-Tab / ↑ ↓ between fields, the reason a value is refused shown inline under it, and
+//! optionally the SMS composer as the last field. The form knows no rule: its owner validates
+//! each change (through the store's or the core's validation) and sets the field's error.
+
+use super::composer::{Composer, ComposerKey};
+use crate::i18n::{Lang, tr};
+use crate::keymap::{Context, Keymap};
+use crate::tui::fmt::{clean, truncate};
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+/// How a field is edited.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Free text on one line.
+    Text,
+    /// Free text shown masked (credentials); empty means "unchanged".
+    Secret,
+    /// On / off with Space (or ← →).
+    Toggle,
+    /// ← → cycle through `(value, label)` suggestions; with `free`, typing any value is allowed
+    /// too (a timezone outside the list).
+    Choice {
+        options: Vec<(String, String)>,
+        free: bool,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormField {
+    /// The owner's name for it (a setting key, `name`, `context`…).
+    pub key: String,
+    pub label: String,
+    pub kind: FieldKind,
+    /// The value as typed (`yes` / `no` for toggles).
+    pub value: String,
+    /// Why the value is refused, shown under it.
+    pub error: Option<String>,
+    /// A short help shown when the field has the focus.
+    pub help: String,
+}
+
+impl FormField {
+    pub fn text(key: &str, label: &str, value: &str) -> FormField {
+        FormField {
+            key: key.into(),
+            label: label.into(),
+            kind: FieldKind::Text,
+            value: value.into(),
+            error: None,
+            help: String::new(),
+        }
+    }
+
+    pub fn secret(key: &str, label: &str) -> FormField {
+        FormField {
+            kind: FieldKind::Secret,
+            ..FormField::text(key, label, "")
+        }
+    }
+
+    pub fn toggle(key: &str, label: &str, on: bool) -> FormField {
+        FormField {
+            kind: FieldKind::Toggle,
+            ..FormField::text(key, label, if on { "yes" } else { "no" })
+        }
+    }
+
+    pub fn choice(
+        key: &str,
+        label: &str,
+        value: &str,
+        options: Vec<(String, String)>,
+        free: bool,
+    ) -> FormField {
+        FormField {
+            kind: FieldKind::Choice { options, free },
+            ..FormField::text(key, label, value)
+        }
+    }
+
+    pub fn with_help(mut self, help: &str) -> FormField {
+        self.help = help.into();
+        self
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.value == "yes"
+    }
+}
+
+/// Footer hints of an editor: `(context, action)` pairs resolved through the keymap, and
+/// free `(key, description)` pairs for keys that are not bindings.
+pub type EditHints = (Vec<(Context, &'static str)>, Vec<(String, String)>);
+
+/// What the form did with a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormKey {
+    Handled,
+    /// The value of field `i` changed (`usize::MAX`: the composer's text): validate it.
+    Changed(usize),
+    /// The save key.
+    Save,
+    /// The close key (Esc).
+    Close,
+}
+
+/// Index [`FormKey::Changed`] gives for the composer.
+pub const COMPOSER: usize = usize::MAX;
+
+pub struct Form {
+    pub title: String,
+    pub fields: Vec<FormField>,
+    /// The text editor after the fields, if the form has one.
+    pub composer: Option<Composer>,
+    /// Focused field; `fields.len()` is the composer.
+    pub focus: usize,
+    /// A line under the form (the last refusal of a save).
+    pub message: Option<String>,
+    changed: bool,
+    offset: usize,
+}
+
+impl Form {
+    pub fn new(title: &str, fields: Vec<FormField>) -> Form {
+        Form {
+            title: title.into(),
+            fields,
+            composer: None,
+            focus: 0,
+            message: None,
+            changed: false,
+            offset: 0,
+        }
+    }
+
+    pub fn with_composer(mut self, composer: Composer) -> Form {
+        self.composer = Some(composer);
+        self
+    }
+
+    /// Whether anything was typed since the form opened.
+    pub fn is_changed(&self) -> bool {
+        self.changed || self.composer.as_ref().is_some_and(Composer::is_changed)
+    }
+
+    pub fn value(&self, key: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or("", |f| f.value.as_str())
+    }
+
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut FormField> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.fields.iter().any(|f| f.error.is_some())
+    }
+
+    fn slots(&self) -> usize {
+        self.fields.len() + usize::from(self.composer.is_some())
+    }
+
+    pub fn composer_focused(&self) -> bool {
+        self.composer.is_some() && self.focus == self.fields.len()
+    }
+
+    pub fn key(&mut self, key: &KeyEvent, keymap: &Keymap) -> FormKey {
+        let action = keymap.action(Context::Editor, key);
+        if action == Some("save") {
+            return FormKey::Save;
+        }
+        if self.composer_focused()
+            && let Some(c) = &mut self.composer
+        {
+            {
+                let picker = c.picker_open();
+                let before = c.text();
+                if c.key(key, keymap) == ComposerKey::Handled {
+                    return if c.text() != before {
+                        FormKey::Changed(COMPOSER)
+                    } else {
+                        FormKey::Handled
+                    };
+                }
+                if picker {
+                    return FormKey::Handled;
+                }
+            }
+        }
+        if action == Some("close") {
+            return FormKey::Close;
+        }
+        let slots = self.slots();
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => {
+                self.focus = (self.focus + 1) % slots.max(1);
+                return FormKey::Handled;
+            }
+            KeyCode::BackTab | KeyCode::Up => {
+                self.focus = (self.focus + slots.max(1) - 1) % slots.max(1);
+                return FormKey::Handled;
+            }
+            _ => {}
+        }
+        let i = self.focus;
+        let Some(field) = self.fields.get_mut(i) else {
+            return FormKey::Handled;
+        };
+        let typing = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let changed = match (&field.kind, key.code) {
+            (FieldKind::Toggle, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
+                field.value = if field.is_on() { "no" } else { "yes" }.into();
+                true
+            }
+            (FieldKind::Toggle, _) => false,
+            (FieldKind::Choice { options, .. }, KeyCode::Left | KeyCode::Right)
+                if !options.is_empty() =>
+            {
+                let pos = options.iter().position(|(v, _)| *v == field.value);
+                let n = options.len();
+                let next = match (pos, key.code) {
+                    (None, _) => 0,
+                    (Some(p), KeyCode::Right) => (p + 1) % n,
+                    (Some(p), _) => (p + n - 1) % n,
+                };
+                field.value = options[next].0.clone();
+                true
+            }
+            (FieldKind::Choice { free: false, .. }, _) => false,
+            (_, KeyCode::Backspace) => field.value.pop().is_some(),
+            (_, KeyCode::Char('u')) if !typing => {
+                field.value.clear();
+                true
+            }
+            (_, KeyCode::Char(c)) if typing && !c.is_control() => {
+                if field.value.chars().count() < 500 {
+                    field.value.push(c);
+                }
+                true
+            }
+            _ => false,
+        };
+        if changed {
+            self.changed = true;
+            FormKey::Changed(i)
+        } else {
+            FormKey::Handled
+        }
+    }
+
+    /// Pasted text: into the composer when it has the focus, else into a text field (first
+    /// line only).
+    pub fn paste(&mut self, text: &str) -> Option<usize> {
+        if self.composer_focused() {
+            if let Some(c) = &mut self.composer {
+                c.paste(text);
+            }
+            return Some(COMPOSER);
+        }
+        let i = self.focus;
+        let field = self.fields.get_mut(i)?;
+        match field.kind {
+            FieldKind::Text | FieldKind::Secret | FieldKind::Choice { free: true, .. } => {
+                let line = text.lines().next().unwrap_or("");
+                field.value.push_str(&clean(line));
+                self.changed = true;
+                Some(i)
+            }
+            _ => None,
+        }
+    }
+
+    /// Footer hints: `(context, action)` through the keymap, plus the keys of the fields.
+    pub fn hints(&self, lang: Lang) -> EditHints {
+        let mut bound = vec![(Context::Editor, "save"), (Context::Editor, "close")];
+        let mut free = vec![("Tab".to_string(), tr(lang, "form.next_field").to_string())];
+        if let Some(c) = self.composer.as_ref().filter(|_| self.composer_focused()) {
+            if c.picker_open() {
+                return (
+                    c.hints(),
+                    vec![("Enter".into(), tr(lang, "form.insert").into())],
+                );
+            }
+            bound.extend(c.hints());
+            free.clear();
+        } else if let Some(f) = self.fields.get(self.focus) {
+            match f.kind {
+                FieldKind::Toggle => {
+                    free.push(("Space".into(), tr(lang, "form.toggle").into()));
+                }
+                FieldKind::Choice { .. } => {
+                    free.push(("← →".into(), tr(lang, "form.choose").into()));
+                }
+                _ => {}
+            }
+        }
+        (bound, free)
+    }
+
+    /// Draws the form filling `area`: fields (label, value, inline error) scrolled to keep
+    /// the focus visible, then the composer in the remaining rows.
+    pub fn draw(&mut self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang) {
+        frame.render_widget(Clear, area);
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(
+                " {} ",
+                truncate(&self.title, usize::from(area.width.saturating_sub(4)))
+            ),
+            theme.title(),
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 || inner.width < 10 {
+            return;
+        }
+        let label_w = self
+            .fields
+            .iter()
+            .map(|f| f.label.width())
+            .max()
+            .unwrap_or(0)
+            .min(usize::from(inner.width / 3))
+            + 1;
+        let mut lines: Vec<Line> = Vec::new();
+        let mut focus_line = 0;
+        for (i, f) in self.fields.iter().enumerate() {
+            let focused = i == self.focus;
+            if focused {
+                focus_line = lines.len();
+            }
+            lines.push(field_line(f, focused, label_w, theme, lang, inner.width));
+            if let Some(e) = &f.error {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(label_w + 2)),
+                    Span::styled(
+                        truncate(
+                            &format!("✖ {}", clean(e)),
+                            usize::from(inner.width) - label_w - 2,
+                        ),
+                        theme.error(),
+                    ),
+                ]));
+            } else if focused && !f.help.is_empty() {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(label_w + 2)),
+                    Span::styled(
+                        truncate(&clean(&f.help), usize::from(inner.width) - label_w - 2),
+                        theme.dim(),
+                    ),
+                ]));
+            }
+        }
+        let message_rows = u16::from(self.message.is_some());
+        let avail = inner.height.saturating_sub(message_rows);
+        let needed = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+        // The fields take what they need; the composer the rest (at least 6 rows).
+        let field_rows = if self.composer.is_some() {
+            needed.min(avail.saturating_sub(6)).max(1)
+        } else {
+            avail.max(1)
+        };
+        let rows = usize::from(field_rows);
+        if focus_line < self.offset {
+            self.offset = focus_line;
+        } else if focus_line + 2 > self.offset + rows {
+            self.offset = (focus_line + 2).saturating_sub(rows);
+        }
+        self.offset = self.offset.min(lines.len().saturating_sub(rows));
+        let fields_area = Rect {
+            height: field_rows.min(inner.height),
+            ..inner
+        };
+        frame.render_widget(
+            Paragraph::new(lines).scroll((u16::try_from(self.offset).unwrap_or(0), 0)),
+            fields_area,
+        );
+        let mut y = inner.y + fields_area.height;
+        let composer_focused = self.composer_focused();
+        if let Some(c) = &mut self.composer {
+            let h = inner
+                .height
+                .saturating_sub(fields_area.height + message_rows);
+            let rect = Rect {
+                y,
+                height: h,
+                ..inner
+            };
+            c.draw(frame, rect, theme, tr(lang, "form.text"), composer_focused);
+            y += h;
+        }
+        if let Some(m) = &self.message {
+            let rect = Rect {
+                y,
+                height: 1,
+                ..inner
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    truncate(&clean(m), usize::from(inner.width)),
+                    theme.error(),
+                )),
+                rect,
+            );
+        }
+    }
+}
+
+fn field_line(
+    f: &FormField,
+    focused: bool,
+    label_w: usize,
+    theme: Theme,
+    lang: Lang,
+    width: u16,
+) -> Line<'static> {
+    let marker = if focused { "▸ " } else { "  " };
+    let label = format!("{:<w$}", truncate(&f.label, label_w), w = label_w);
+    let room = usize::from(width).saturating_sub(label_w + 3);
+    let value = match &f.kind {
+        FieldKind::Toggle => {
+            if f.is_on() {
+                format!("[✓] {}", tr(lang, "word.yes"))
+            } else {
+                format!("[ ] {}", tr(lang, "word.no"))
+            }
+        }
+        FieldKind::Secret => {
+            if f.value.is_empty() {
+                format!("({})", tr(lang, "form.unchanged"))
+            } else {
+                "•".repeat(f.value.chars().count().min(24))
+            }
+        }
+        FieldKind::Choice { options, .. } => {
+            let label = options
+                .iter()
+                .find(|(v, _)| *v == f.value)
+                .map(|(_, l)| l.as_str())
+                .filter(|l| !l.is_empty() && *l != f.value);
+            match label {
+                Some(l) => format!("‹ {} › {}", clean(&f.value), clean(l)),
+                None => format!("‹ {} ›", clean(&f.value)),
+            }
+        }
+        FieldKind::Text => clean(&f.value),
+    };
+    let value_style = if f.error.is_some() {
+        theme.error()
+    } else if focused {
+        theme.selected()
+    } else {
+        theme.base()
+    };
+    let mut spans = vec![
+        Span::styled(marker.to_string(), theme.key()),
+        Span::styled(label, if focused { theme.title() } else { theme.dim() }),
+        Span::raw(" "),
+    ];
+    let editable_text = matches!(
+        f.kind,
+        FieldKind::Text | FieldKind::Secret | FieldKind::Choice { free: true, .. }
+    );
+    // Long values show their end, where the typing happens.
+    let value = if value.width() > room.saturating_sub(1) {
+        let chars: Vec<char> = value.chars().collect();
+        let keep = room.saturating_sub(2);
+        let start = chars.len().saturating_sub(keep);
+        format!("…{}", chars[start..].iter().collect::<String>())
+    } else {
+        value
+    };
+    spans.push(Span::styled(value, value_style));
+    if focused && editable_text {
+        spans.push(Span::styled("█", theme.dim()));
+    }
+    Line::from(spans)
+}
+
+/// A small centred question over `area` (a confirmation): title, the lines, and the answer
+/// keys in the footer (the owner resolves them with the `Dialog` context of the keymap).
+pub fn draw_question(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: &[String]) {
+    let width = area.width.clamp(20, 64).min(area.width);
+    let inner_w = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let height = (u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2)).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    let text: Vec<Line> = lines.iter().map(|l| Line::from(clean(l))).collect();
+    let p = Paragraph::new(text)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.warn())
+                .title(Span::styled(format!(" {} ", clean(title)), theme.title())),
+        );
+    frame.render_widget(p, rect);
+}

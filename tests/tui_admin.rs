@@ -1,0 +1,301 @@
+//! The administration side driven headless: template editor with the composer, settings form,
+//! automations, users, dashboard packs. Each journey checks the store afterwards, and each
+//! screen and dialog is snapshotted at 80×24 in French and English.
+
+mod tui_fixture;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use smsdesk::i18n::Lang;
+use smsdesk::store::templates;
+use smsdesk::tui::App;
+use tui_fixture::*;
+
+fn demo_store() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    Fixture { dir, store }
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn typing(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(key(c));
+    }
+}
+
+fn snap(app: &mut App, name: &str, lang: Lang) -> String {
+    let screen = render(app, 80, 24);
+    assert!(!screen.contains('\u{1b}'));
+    insta::assert_snapshot!(format!("{name}_{}", lang.as_str()), screen);
+    screen
+}
+
+#[test]
+fn a_template_with_merge_fields_and_a_reply_keyword_is_created_from_the_keyboard() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "3");
+    press(&mut app, "n");
+    assert!(app.is_editing(), "the editor has the keyboard");
+    // Letters are text, not tab shortcuts ("a" is the agenda, "q" quits).
+    typing(&mut app, "Quick reminder");
+    app.handle_key(code(KeyCode::Tab)); // context
+    app.handle_key(code(KeyCode::Tab)); // active
+    app.handle_key(code(KeyCode::Tab)); // locked
+    app.handle_key(code(KeyCode::Tab)); // reply expected
+    app.handle_key(key(' '));
+    app.handle_key(code(KeyCode::Tab)); // keywords
+    typing(&mut app, "oui=confirmed by SMS; non=will not attend");
+    app.handle_key(code(KeyCode::Tab)); // text
+    typing(&mut app, "Hello ");
+    app.handle_key(ctrl('f'));
+    app.handle_key(code(KeyCode::Down));
+    app.handle_key(code(KeyCode::Enter));
+    typing(&mut app, ", see you {{event.date}}. Reply OUI or NON");
+    snap(&mut app, "template_editor", Lang::En);
+    app.handle_key(ctrl('s'));
+    assert!(
+        !app.is_editing(),
+        "saved and closed: {:?}",
+        app.status_message()
+    );
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let t = templates::list(store.conn())
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "Quick reminder")
+        .expect("template saved");
+    assert!(t.reply_expected);
+    assert!(t.body.starts_with("Hello {{"), "{}", t.body);
+    assert!(t.body.contains("{{event.date}}"));
+    let kw = templates::keywords(store.conn(), t.id).unwrap();
+    assert_eq!(kw.len(), 2);
+    assert_eq!(kw[1].0, "OUI");
+}
+
+#[test]
+fn settings_are_validated_as_typed_and_saved_after_confirmation() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, lang);
+        press(&mut app, "2");
+        app.handle_key(code(KeyCode::Enter));
+        assert!(app.is_editing());
+        app.handle_key(code(KeyCode::Tab)); // sender
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "MY SENDER");
+        let screen = snap(&mut app, "settings_form_invalid", lang);
+        assert!(
+            screen.contains('✖'),
+            "the reason is shown inline:\n{screen}"
+        );
+        app.handle_key(ctrl('s'));
+        assert!(app.is_editing(), "not saved while a value is refused");
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "MLLYON");
+        for _ in 0..3 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "08:30-18:00");
+        app.handle_key(code(KeyCode::Tab)); // days
+        app.handle_key(code(KeyCode::Tab)); // timezone
+        app.handle_key(code(KeyCode::Right)); // first overseas zone offered
+        app.handle_key(ctrl('s'));
+        snap(&mut app, "settings_confirm", lang);
+        app.handle_key(code(KeyCode::Enter));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let s = smsdesk::store::settings::Settings::load(store.conn()).unwrap();
+        assert_eq!(s.sender, "MLLYON");
+        assert_eq!(s.window_start.to_string(), "08:30:00");
+        assert_eq!(s.window_end.to_string(), "18:00:00");
+        assert_eq!(s.timezone, chrono_tz::America::Guadeloupe);
+        let audited: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'settings.set' AND actor = 'admin'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(audited >= 3);
+    }
+}
+
+#[test]
+fn provider_credentials_are_masked_and_kept_when_left_empty() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "2");
+    app.handle_key(code(KeyCode::End));
+    app.handle_key(code(KeyCode::Enter)); // the provider row
+    app.handle_key(code(KeyCode::Right)); // simulator → kannel
+    app.handle_key(code(KeyCode::Tab)); // sendsms_url
+    app.handle_key(code(KeyCode::Tab)); // username
+    typing(&mut app, "desk");
+    app.handle_key(code(KeyCode::Tab)); // password
+    typing(&mut app, "s3cret-pw");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        !screen.contains("s3cret-pw"),
+        "typed credentials are masked:\n{screen}"
+    );
+    app.handle_key(ctrl('s'));
+    app.handle_key(key('y'));
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("s3cret-pw"), "{screen}");
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let s = smsdesk::store::settings::Settings::load(store.conn()).unwrap();
+    match s.provider {
+        smsdesk::gateway::ProviderConfig::Kannel {
+            username, password, ..
+        } => {
+            assert_eq!(username, "desk");
+            assert_eq!(password, "s3cret-pw");
+        }
+        _ => panic!("provider not switched"),
+    }
+}
+
+#[test]
+fn an_operator_gets_the_batch_right_and_the_last_administrator_is_protected() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, lang);
+        press(&mut app, "5");
+        // The last row: karim.benali, without the batch right.
+        app.handle_key(code(KeyCode::End));
+        app.handle_key(code(KeyCode::Enter));
+        for _ in 0..2 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(key(' ')); // batch
+        snap(&mut app, "user_rights", lang);
+        app.handle_key(ctrl('s'));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        // The only administrator cannot drop the right.
+        app.handle_key(code(KeyCode::Home));
+        app.handle_key(code(KeyCode::Enter));
+        for _ in 0..4 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(key(' ')); // admin off
+        app.handle_key(ctrl('s'));
+        assert!(app.is_editing(), "refused: the form stays open");
+        let screen = snap(&mut app, "user_last_admin", lang);
+        assert!(screen.contains("last administrator"), "{screen}");
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let karim = smsdesk::store::operators::find(store.conn(), "karim.benali")
+            .unwrap()
+            .unwrap();
+        assert!(karim.rights.batch);
+        let admin = smsdesk::store::operators::find(store.conn(), "admin")
+            .unwrap()
+            .unwrap();
+        assert!(admin.rights.admin);
+    }
+}
+
+#[test]
+fn an_administrator_adds_a_credit_pack_from_the_dashboard() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, lang);
+        press(&mut app, "1n");
+        assert!(app.is_editing());
+        typing(&mut app, "abc");
+        app.handle_key(ctrl('s'));
+        assert!(app.is_editing(), "refused: not a number");
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "2000");
+        app.handle_key(code(KeyCode::Tab));
+        typing(&mut app, "Pack avril");
+        snap(&mut app, "dashboard_pack", lang);
+        app.handle_key(ctrl('s'));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let packs: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM credit_packs WHERE units = 2000 AND label = 'Pack avril'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(packs, 1);
+    }
+}
+
+#[test]
+fn an_unknown_message_is_closed_from_the_dashboard() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let count = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM messages WHERE status = 'unknown'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = count(f.store.conn());
+    assert!(before > 0, "the demo has messages to check");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "1");
+    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(code(KeyCode::Tab));
+    app.handle_key(code(KeyCode::Right)); // close as delivered
+    snap(&mut app, "dashboard_unknown", Lang::En);
+    app.handle_key(ctrl('s'));
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    assert_eq!(count(store.conn()), before - 1);
+}
+
+#[test]
+fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let queued = |conn: &rusqlite::Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+                .unwrap()
+        };
+        let before = queued(f.store.conn());
+        let mut app = app(f.store, lang);
+        press(&mut app, "4n");
+        typing(&mut app, "Rappel J-2");
+        for _ in 0..4 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "-2");
+        snap(&mut app, "automation_editor", lang);
+        app.handle_key(ctrl('s'));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        press(&mut app, "r");
+        assert!(app.has_popup(), "the dry run shows in a popup");
+        snap(&mut app, "automation_dry_run", lang);
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let rules = smsdesk::store::automations::list(store.conn()).unwrap();
+        let rule = rules
+            .iter()
+            .find(|r| r.name == "Rappel J-2")
+            .expect("saved");
+        assert_eq!(rule.offset_days, -2);
+        assert!(rule.collaborators.is_empty() && rule.event_types.is_empty());
+        assert_eq!(queued(store.conn()), before, "the dry run sends nothing");
+    }
+}

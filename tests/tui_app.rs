@@ -1,0 +1,508 @@
+//! The App driven headless by key events, as an operator would.
+
+mod tui_fixture;
+
+use chrono::Duration;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use smsdesk::i18n::Lang;
+use smsdesk::keymap::Keymap;
+use smsdesk::sms::status::MessageKind;
+use smsdesk::tui::{Tab, Theme};
+use tui_fixture::*;
+
+#[test]
+fn number_and_letter_keys_switch_tabs() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    assert_eq!(app.tab(), Tab::Dashboard);
+    let expected = [
+        ('2', Tab::Settings),
+        ('3', Tab::Templates),
+        ('4', Tab::Automations),
+        ('5', Tab::Users),
+        ('6', Tab::Sent),
+        ('7', Tab::Upcoming),
+        ('8', Tab::Batch),
+        ('9', Tab::Free),
+        ('a', Tab::Agenda),
+        ('c', Tab::Contacts),
+        ('i', Tab::Inbox),
+        ('1', Tab::Dashboard),
+    ];
+    for (k, tab) in expected {
+        app.handle_key(key(k));
+        assert_eq!(app.tab(), tab, "key {k}");
+    }
+    // The list really changes: Sent shows delivered messages, Upcoming the ones waiting.
+    press(&mut app, "6");
+    let sent = render(&mut app, 80, 24);
+    assert!(
+        sent.contains("delivered") && !sent.contains("waits for window"),
+        "{sent}"
+    );
+    press(&mut app, "7");
+    let upcoming = render(&mut app, 80, 24);
+    assert!(
+        upcoming.contains("waits for window") && !upcoming.contains("delivered"),
+        "{upcoming}"
+    );
+}
+
+#[test]
+fn tab_and_backtab_cycle_through_every_tab_and_wrap() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::Fr);
+    for expected in Tab::ALL.iter().skip(1).chain([Tab::Dashboard].iter()) {
+        app.handle_key(code(KeyCode::Tab));
+        assert_eq!(app.tab(), *expected);
+    }
+    app.handle_key(code(KeyCode::BackTab));
+    assert_eq!(
+        app.tab(),
+        Tab::Inbox,
+        "Shift-Tab from the first tab wraps to the last"
+    );
+    // Some terminals send Shift+Tab rather than BackTab.
+    app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT));
+    assert_eq!(app.tab(), Tab::Contacts);
+}
+
+/// 2,000 sent messages, one per minute; recipient `Person 0001` is the oldest.
+fn big_store() -> Fixture {
+    let f = empty_store();
+    f.store.conn().execute_batch("BEGIN").unwrap();
+    for i in 1..=2000 {
+        let name = format!("Person {i:04}");
+        add_message(
+            &f.store,
+            &Msg {
+                kind: MessageKind::Instant,
+                context: "individual",
+                participant: None,
+                event: None,
+                batch: None,
+                template: None,
+                collaborator: None,
+                phone: "+33612345678",
+                name: &name,
+                text: "Bonjour",
+                segments: 1,
+                planned: now() - Duration::minutes(3000 - i),
+                path: DELIVERED,
+            },
+        );
+    }
+    f.store.conn().execute_batch("COMMIT").unwrap();
+    f
+}
+
+/// A table row of a message list: it starts with a `dd/mm` date.
+fn is_row(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() > 5 && b[0].is_ascii_digit() && b[1].is_ascii_digit() && b[2] == b'/'
+}
+
+fn visible_people(screen: &str) -> Vec<u32> {
+    screen
+        .lines()
+        .filter_map(|l| l.split("Person ").nth(1))
+        .filter_map(|rest| rest.get(..4)?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn page_down_on_sent_walks_a_2000_row_list_to_its_end_by_keyset_pages() {
+    let f = big_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "6");
+    let first = visible_people(&render(&mut app, 80, 24));
+    assert_eq!(first.first(), Some(&2000), "newest first");
+    app.handle_key(code(KeyCode::PageDown));
+    let second = visible_people(&render(&mut app, 80, 24));
+    assert_ne!(first, second, "PageDown shows other rows");
+    assert!(second.iter().all(|n| *n < 2000));
+
+    let mut previous_min = u32::MAX;
+    for _ in 0..400 {
+        app.handle_key(code(KeyCode::PageDown));
+        let shown = visible_people(&render(&mut app, 80, 24));
+        let min = *shown.iter().min().unwrap();
+        assert!(min <= previous_min, "rows only go older while paging down");
+        previous_min = min;
+        assert!(
+            app.loaded_rows() <= 200,
+            "only a window around the selection is held, not {}",
+            app.loaded_rows()
+        );
+    }
+    let end = render(&mut app, 80, 24);
+    assert_eq!(
+        visible_people(&end).last(),
+        Some(&1),
+        "the oldest message is reached:\n{end}"
+    );
+    assert!(end.contains("Person 0001"));
+
+    // Home and End jump without walking.
+    app.handle_key(code(KeyCode::Home));
+    assert_eq!(
+        visible_people(&render(&mut app, 80, 24)).first(),
+        Some(&2000)
+    );
+    app.handle_key(code(KeyCode::End));
+    let end = visible_people(&render(&mut app, 80, 24));
+    assert_eq!(end.last(), Some(&1));
+    assert_eq!(
+        end.len(),
+        19,
+        "End shows a full screen of the last rows: {end:?}"
+    );
+    // And back up from the end, page by page, past the loaded window.
+    for _ in 0..30 {
+        app.handle_key(code(KeyCode::PageUp));
+    }
+    let up = visible_people(&render(&mut app, 80, 24));
+    assert!(
+        up.iter().all(|n| (300..=700).contains(n)),
+        "30 pages up from the end: {up:?}"
+    );
+}
+
+#[test]
+fn help_opens_with_question_mark_and_closes_with_esc() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "?");
+    assert!(app.has_popup());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Key bindings"), "{screen}");
+    assert!(screen.contains("next tab"));
+    // Keys go to the popup: a tab key does not switch tabs behind it.
+    press(&mut app, "6");
+    assert_eq!(app.tab(), Tab::Dashboard);
+    // Scrolling reaches the last context.
+    app.handle_key(code(KeyCode::End));
+    let bottom = render(&mut app, 80, 24);
+    assert!(bottom.contains("Windows"), "{bottom}");
+    app.handle_key(code(KeyCode::Esc));
+    assert!(!app.has_popup());
+    assert!(!render(&mut app, 80, 24).contains("Key bindings"));
+}
+
+#[test]
+fn q_quits_without_asking_when_nothing_is_unsaved() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::Fr);
+    assert!(!app.should_quit());
+    assert!(!app.has_unsaved());
+    press(&mut app, "q");
+    assert!(app.should_quit());
+}
+
+#[test]
+fn a_remapped_key_works_and_its_hint_shows_in_the_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    std::fs::write(
+        &path,
+        "[[global]]\non = \"Ctrl-q\"\naction = \"quit\"\ndesc = \"leave\"\n\n\
+         [[global]]\non = \"q\"\naction = \"help\"\ndesc = \"aide\"\n\n\
+         [[list]]\non = \"n\"\naction = \"down\"\n",
+    )
+    .unwrap();
+    let (keymap, problems) = Keymap::load(Some(&path));
+    assert!(problems.is_empty(), "{problems:?}");
+    let f = sample_store();
+    let mut app = app_with_keymap(f.store, Lang::En, keymap);
+    let screen = render(&mut app, 80, 24);
+    let footer = screen.lines().last().unwrap();
+    assert!(footer.contains("Ctrl-q leave"), "footer: {footer}");
+    assert!(!footer.contains("q quit"), "footer: {footer}");
+
+    // `q` now opens help; Ctrl-q quits.
+    press(&mut app, "q");
+    assert!(app.has_popup() && !app.should_quit());
+    app.handle_key(code(KeyCode::Esc));
+    app.handle_key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL));
+    assert!(app.should_quit());
+}
+
+#[test]
+fn remapped_list_key_moves_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    std::fs::write(
+        &path,
+        "[[list]]\non = \"n\"\naction = \"down\"\ndesc = \"next row\"\n",
+    )
+    .unwrap();
+    let (keymap, _) = Keymap::load(Some(&path));
+    let f = sample_store();
+    let mut app = app_with_keymap(f.store, Lang::En, keymap);
+    press(&mut app, "6");
+    app.handle_key(code(KeyCode::Enter));
+    let first = render(&mut app, 80, 24);
+    app.handle_key(code(KeyCode::Esc));
+    press(&mut app, "n");
+    app.handle_key(code(KeyCode::Enter));
+    let second = render(&mut app, 80, 24);
+    assert!(first.contains("Message #1 "), "{first}");
+    assert!(
+        !second.contains("Message #1 "),
+        "n moved to the next row:\n{second}"
+    );
+}
+
+#[test]
+fn bad_keymap_entries_are_shown_with_file_and_line_and_can_be_dismissed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    std::fs::write(&path, "[[global]]\non = \"q\"\naction = \"quit\"\n\n[[global]]\non = \"Hyper-z\"\naction = \"fly\"\n").unwrap();
+    let (keymap, problems) = Keymap::load(Some(&path));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    let f = sample_store();
+    let mut app = app_with_keymap(f.store, Lang::En, keymap);
+    app.show_problems(problems.iter().map(ToString::to_string).collect());
+    let screen = render(&mut app, 100, 24);
+    assert!(screen.contains("Configuration problems"), "{screen}");
+    assert!(
+        screen.contains("keymap.toml:5:"),
+        "file:line shown:\n{screen}"
+    );
+    app.handle_key(code(KeyCode::Esc));
+    assert!(!app.has_popup());
+}
+
+#[test]
+fn terminal_control_sequences_in_names_are_neutralised() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::Fr);
+    for k in ['6', 'c', 'a'] {
+        press(&mut app, &k.to_string());
+        let screen = render(&mut app, 100, 24);
+        assert!(!screen.contains('\u{1b}'), "raw ESC on screen in tab {k}");
+        assert!(
+            screen.contains("Evil\u{FFFD}[2J"),
+            "the name is shown, neutralised, in tab {k}:\n{screen}"
+        );
+    }
+    // And in the message detail.
+    press(&mut app, "6");
+    app.handle_key(code(KeyCode::End));
+    app.handle_key(code(KeyCode::Enter));
+    let detail = render(&mut app, 80, 24);
+    assert!(!detail.contains('\u{1b}'));
+    assert!(detail.contains("Texte \u{FFFD}[31mrouge"), "{detail}");
+}
+
+#[test]
+fn enter_opens_the_detail_with_the_status_history() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "6");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 30);
+    // The newest sent message is Élodie's reminder: pending, sending, submitted, delivered.
+    assert!(screen.contains("Élodie Martin"), "{screen}");
+    let history: Vec<&str> = screen
+        .lines()
+        .filter(|l| {
+            l.contains("/2026 ")
+                && (l.contains("not yet sent")
+                    || l.contains("sending")
+                    || l.contains("submitted")
+                    || l.contains("delivered"))
+        })
+        .collect();
+    assert_eq!(history.len(), 4, "{screen}");
+    assert!(history[0].contains("not yet sent") && history[3].contains("delivered"));
+    // Times are in Paris time: planned 29/03 06:00 UTC = 08:00 in Paris.
+    assert!(screen.contains("29/03/2026 08:00:00"), "{screen}");
+    assert!(screen.contains("Reply: OUI"), "{screen}");
+    app.handle_key(code(KeyCode::Esc));
+    assert!(!app.has_popup());
+}
+
+#[test]
+fn the_filter_bar_takes_letters_as_text_and_filters_sent() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "6/");
+    // Letters that are global tab keys are typed, not obeyed.
+    press(&mut app, "karim");
+    assert_eq!(app.tab(), Tab::Sent);
+    assert!(render(&mut app, 80, 24).contains("/ karim"));
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    let rows: Vec<&str> = screen.lines().filter(|l| is_row(l)).collect();
+    assert_eq!(rows.len(), 2, "{screen}");
+    assert!(rows.iter().all(|l| l.contains("Karim Benali")));
+    assert!(screen.contains("filter « karim »"));
+    // Esc in the bar clears the filter.
+    press(&mut app, "/");
+    app.handle_key(code(KeyCode::Esc));
+    let all = render(&mut app, 80, 24);
+    assert_eq!(all.lines().filter(|l| is_row(l)).count(), 8, "{all}");
+}
+
+#[test]
+fn contacts_search_finds_by_name() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "c/leroy");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("LEROY Jean") && !screen.contains("MARTIN"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn enter_on_a_batch_shows_its_messages_in_sent() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "8");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(app.tab(), Tab::Sent);
+    let screen = render(&mut app, 80, 24);
+    let rows: Vec<&str> = screen.lines().filter(|l| is_row(l)).collect();
+    assert_eq!(rows.len(), 3, "{screen}");
+    assert!(rows.iter().all(|l| l.contains("Réunion jeudi")));
+}
+
+#[test]
+fn nothing_panics_at_tiny_or_odd_sizes() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::Fr);
+    for tab in 0..12 {
+        for (w, h) in [
+            (20, 5),
+            (1, 1),
+            (0, 0),
+            (5, 2),
+            (80, 3),
+            (200, 60),
+            (40, 10),
+        ] {
+            let _ = render(&mut app, w, h);
+        }
+        app.handle_key(code(KeyCode::Tab));
+        assert!(tab < 12);
+    }
+    press(&mut app, "?");
+    for (w, h) in [(20, 5), (1, 1), (3, 3)] {
+        let _ = render(&mut app, w, h);
+    }
+    app.handle_key(code(KeyCode::Esc));
+    press(&mut app, "6");
+    app.handle_key(code(KeyCode::Enter));
+    for (w, h) in [(20, 5), (1, 1), (3, 3)] {
+        let _ = render(&mut app, w, h);
+    }
+}
+
+#[test]
+fn columns_adapt_to_the_width() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "6");
+    let wide = render(&mut app, 160, 24);
+    assert!(
+        wide.contains("Counsellor") && wide.contains("Context"),
+        "{wide}"
+    );
+    let narrow = render(&mut app, 50, 24);
+    assert!(!narrow.contains("Counsellor"));
+    assert!(
+        narrow.contains("Recipient") && narrow.contains("Status"),
+        "{narrow}"
+    );
+}
+
+#[test]
+fn a_store_error_reaches_the_status_line_not_a_panic() {
+    let f = sample_store();
+    f.store.conn().execute_batch("DROP TABLE replies").unwrap();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "i");
+    let message = app.status_message().unwrap_or_default().to_string();
+    assert!(
+        message.contains("Inbox") && message.contains("replies"),
+        "{message}"
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("no such table: replies"), "{screen}");
+}
+
+#[test]
+fn no_color_means_monochrome() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    app.set_theme(Theme::monochrome());
+    for k in ['1', '6', '7', '4', 'i'] {
+        press(&mut app, &k.to_string());
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|fr| app.draw(fr)).unwrap();
+        let buffer = terminal.backend().buffer();
+        for cell in buffer.content() {
+            assert_eq!(cell.fg, Color::Reset, "a colour in tab {k}: {cell:?}");
+            assert_eq!(cell.bg, Color::Reset, "a colour in tab {k}: {cell:?}");
+        }
+        // Still readable: the selection is marked by a modifier.
+        if k == '6' {
+            assert!(
+                buffer
+                    .content()
+                    .iter()
+                    .any(|c| c.modifier.contains(ratatui::style::Modifier::REVERSED))
+            );
+        }
+    }
+}
+
+#[test]
+fn the_dashboard_shows_credit_queue_and_scheduler() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    let screen = render(&mut app, 80, 24);
+    // 1,500 bought, 8 consumed.
+    assert!(screen.contains("bought 1 500 · consumed 8"), "{screen}");
+    assert!(screen.contains("3 message(s) queued · 3 SMS"));
+    assert!(screen.contains("waiting for the window: 1"));
+    assert!(screen.contains("tui:admin@desk:4242"));
+    // Four delivered out of six with an outcome (4 delivered, 1 failed, 1 STOP).
+    assert!(screen.contains("Delivery rate: 67 %"), "{screen}");
+}
+
+#[test]
+fn the_dashboard_says_when_no_scheduler_runs_and_credit_is_short() {
+    let f = sample_store();
+    f.store
+        .conn()
+        .execute_batch("DELETE FROM scheduler_lease")
+        .unwrap();
+    // Queue more segments than the balance allows.
+    f.store
+        .conn()
+        .execute("UPDATE messages SET segments = 1600 WHERE status = 'pending' AND id = (SELECT max(id) FROM messages)", [])
+        .unwrap();
+    smsdesk::store::stats::set_runtime(
+        f.store.conn(),
+        "provider.health",
+        "connection refused",
+        now(),
+    )
+    .unwrap();
+    let mut app = app(f.store, Lang::En);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("no scheduler"), "{screen}");
+    assert!(
+        screen.contains("Provider: simulator · ✖ connection refused"),
+        "{screen}"
+    );
+    assert!(screen.contains("not enough credit"), "{screen}");
+}
