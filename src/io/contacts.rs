@@ -3,7 +3,7 @@
 //! `TELEPHONE`), each cell turned into a typed value or a reason. Checks that need the store
 //! (duplicates, collaborators) are made by `core::import`.
 
-use super::import::{Cell, ImportError, Progress, Table, TableRow, normalise_header, read_table};
+use super::import::{ImportError, Progress, Table, TableRow, normalise_header, read_table};
 use serde::Serialize;
 use std::path::Path;
 
@@ -329,11 +329,6 @@ pub fn plausible_email(s: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// `Cell` values that are plainly a date in a column that expects text.
-pub fn is_date(cell: &Cell) -> bool {
-    matches!(cell, Cell::DateTime(_))
 }
 
 #[cfg(test)]
