@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use std::path::PathBuf;
 
+mod io;
 mod rules;
 mod sending;
 
@@ -125,6 +126,36 @@ pub enum Command {
         to: Option<String>,
         #[arg(long, default_value_t = 100)]
         limit: usize,
+    },
+    /// Export the Sent or Upcoming list (filtered) to .xlsx or .csv
+    Export {
+        #[arg(value_parser = ["sent", "upcoming"])]
+        which: String,
+        /// xlsx or csv (default: from the file name)
+        #[arg(long, value_parser = ["xlsx", "csv"])]
+        format: Option<String>,
+        /// The file to write
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Statuses, comma-separated (e.g. delivered,failed)
+        #[arg(long)]
+        status: Vec<String>,
+        /// From this local date (YYYY-MM-DD) or date-time
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this local date (inclusive) or date-time
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Import contacts or events from a spreadsheet: preview, then import with --yes
+    Import {
+        #[arg(value_parser = ["contacts", "events"])]
+        what: String,
+        /// .xlsx, .xls, .ods or .csv file with a header row
+        file: PathBuf,
+        /// Import the valid rows (without it, only the preview is shown)
+        #[arg(long)]
+        yes: bool,
     },
     /// Cancel messages not yet sent
     Cancel {
@@ -320,6 +351,25 @@ pub fn run(command: Command, env: &Env) -> CliResult {
             },
             env,
         ),
+        Command::Export {
+            which,
+            format,
+            output,
+            status,
+            from,
+            to,
+        } => io::export_cmd(
+            io::ExportArgs {
+                upcoming: which == "upcoming",
+                format,
+                output,
+                status,
+                from,
+                to,
+            },
+            env,
+        ),
+        Command::Import { what, file, yes } => io::import_cmd(&what, &file, yes, env),
         Command::Cancel { ids } => sending::cancel_cmd(&ids, env),
         Command::Simulate {
             action: SimulateAction::Reply { from, text },

@@ -1,0 +1,261 @@
+//! `export sent|upcoming` and `import contacts|events`.
+
+use super::sending::filter_from;
+use super::{CliResult, Env, Failure, print_json};
+use crate::core::import;
+use crate::io::export::{self, ExportError, Format};
+use crate::store::messages::{self, ListKind};
+use crate::store::settings::Settings;
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+pub struct ExportArgs {
+    pub upcoming: bool,
+    pub format: Option<String>,
+    pub output: PathBuf,
+    pub status: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The format asked for, checked against the file name: an `.xlsx` written under a `.csv`
+/// name would not open, so a mismatch is refused rather than guessed.
+fn export_format(format: Option<&str>, output: &Path) -> Result<Format, Failure> {
+    let by_name = Format::from_path(output);
+    match (format.and_then(Format::parse), by_name) {
+        (Some(f), Some(n)) if f != n => Err(Failure::BadInput(format!(
+            "-o {}: the file name does not end in .{} (--format {})",
+            output.display(),
+            f.extension(),
+            f.extension()
+        ))),
+        (Some(f), _) => Ok(f),
+        (None, Some(n)) => Ok(n),
+        (None, None) => Err(Failure::BadInput(format!(
+            "-o {}: say --format xlsx or --format csv (or name the file .xlsx or .csv)",
+            output.display()
+        ))),
+    }
+}
+
+impl From<ExportError> for Failure {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Store(s) => Failure::from(s),
+            ExportError::Write { .. } | ExportError::TooManyRows { .. } => {
+                Failure::BadInput(e.to_string())
+            }
+        }
+    }
+}
+
+pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
+    let format = export_format(args.format.as_deref(), &args.output)?;
+    let (store, _) = env.open()?;
+    let settings = Settings::load(store.conn())?;
+    let filter = filter_from(
+        &args.status,
+        args.from.as_deref(),
+        args.to.as_deref(),
+        &settings,
+    )?;
+    let kind = if args.upcoming {
+        ListKind::Upcoming
+    } else {
+        ListKind::Sent
+    };
+    let show_progress = std::io::stderr().is_terminal() && !env.json;
+    let total = if show_progress {
+        messages::count(store.conn(), kind, &filter)?
+    } else {
+        0
+    };
+    let mut progress = |done: u64| {
+        if show_progress && total > 0 {
+            eprint!("\rexporting… {done}/{total} rows");
+        }
+    };
+    let rows = export::export_messages(
+        store.conn(),
+        kind,
+        &filter,
+        format,
+        &args.output,
+        &mut progress,
+    )?;
+    if show_progress && total > 0 {
+        eprintln!();
+    }
+    if env.json {
+        print_json(&json!({"rows": rows, "file": args.output.display().to_string()}));
+    } else {
+        println!("{rows} row(s) exported to {}", args.output.display());
+    }
+    Ok(())
+}
+
+/// How many valid rows the text preview spells out (all of them in JSON).
+const SHOWN_VALID: usize = 20;
+
+fn progress_printer(enabled: bool) -> impl FnMut(crate::io::import::Progress) {
+    move |p: crate::io::import::Progress| {
+        if enabled && let Some(total) = p.rows_total.filter(|t| *t >= 10_000) {
+            eprint!("\rreading… {}/{total} rows", p.rows_read);
+            if p.rows_read >= total {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn print_issues(title: &str, issues: &[crate::io::contacts::RowIssue]) {
+    if issues.is_empty() {
+        return;
+    }
+    println!("{title}:");
+    for i in issues {
+        let column = if i.column.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", i.column)
+        };
+        let value = if i.value.is_empty() {
+            String::new()
+        } else {
+            format!(" \"{}\"", crate::text::sanitize(&i.value))
+        };
+        println!("  row {}{column}:{value} {}", i.row, i.reason);
+    }
+}
+
+/// Preview without `--yes`; with it, every valid row is imported in one transaction.
+pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
+    let (mut store, actor) = env.open()?;
+    let show_progress = std::io::stderr().is_terminal() && !env.json;
+    let now = env.clock.now();
+    let bad = |e: crate::io::import::ImportError| Failure::BadInput(e.to_string());
+    match what {
+        "contacts" => {
+            let sheet =
+                crate::io::contacts::read_contacts(file, &mut progress_printer(show_progress))
+                    .map_err(bad)?;
+            let preview = import::preview_contacts(&store, &sheet)?;
+            let outcome = if yes {
+                Some(import::import_contacts(&mut store, &actor, &preview, now)?)
+            } else {
+                None
+            };
+            if env.json {
+                print_json(&json!({"preview": preview, "imported": outcome}));
+                return Ok(());
+            }
+            println!(
+                "{}: header on row {}; {} valid contact(s), {} duplicate(s), {} invalid row(s)",
+                crate::text::sanitize(&preview.file),
+                preview.header_row,
+                preview.valid.len(),
+                preview.duplicates.len(),
+                preview.invalid_rows
+            );
+            for n in &preview.notices {
+                println!("note: {n}");
+            }
+            print_issues("invalid", &preview.invalid);
+            print_issues("duplicates (not imported)", &preview.duplicates);
+            if outcome.is_none() {
+                println!("valid:");
+                for c in preview.valid.iter().take(SHOWN_VALID) {
+                    let name = format!("{} {} {}", c.civility, c.first_name, c.last_name);
+                    println!(
+                        "  row {}: {} {} (SMS consent: {}){}",
+                        c.row,
+                        crate::text::sanitize(name.trim()),
+                        c.mobile.as_deref().unwrap_or("no mobile"),
+                        if c.sms_consent { "yes" } else { "no" },
+                        if c.warnings.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {}", c.warnings.join("; "))
+                        }
+                    );
+                }
+                if preview.valid.len() > SHOWN_VALID {
+                    println!("  … and {} more", preview.valid.len() - SHOWN_VALID);
+                }
+            }
+            finish(outcome, "contact(s)")
+        }
+        "events" => {
+            let sheet = crate::io::events::read_events(file, &mut progress_printer(show_progress))
+                .map_err(bad)?;
+            let preview = import::preview_events(&store, &sheet, now)?;
+            let outcome = if yes {
+                Some(import::import_events(&mut store, &actor, &preview, now)?)
+            } else {
+                None
+            };
+            if env.json {
+                print_json(&json!({"preview": preview, "imported": outcome}));
+                return Ok(());
+            }
+            println!(
+                "{}: header on row {}; {} valid event(s), {} duplicate(s), {} invalid row(s)",
+                crate::text::sanitize(&preview.file),
+                preview.header_row,
+                preview.valid.len(),
+                preview.duplicates.len(),
+                preview.invalid_rows
+            );
+            for n in &preview.notices {
+                println!("note: {n}");
+            }
+            print_issues("invalid", &preview.invalid);
+            print_issues("duplicates (not imported)", &preview.duplicates);
+            if outcome.is_none() {
+                println!("valid:");
+                for e in preview.valid.iter().take(SHOWN_VALID) {
+                    println!(
+                        "  row {}: {} {} {} — {} ({})",
+                        e.row,
+                        e.starts_local,
+                        e.kind,
+                        crate::text::sanitize(&e.event_type),
+                        crate::text::sanitize(&e.participant),
+                        e.mobile
+                    );
+                }
+                if preview.valid.len() > SHOWN_VALID {
+                    println!("  … and {} more", preview.valid.len() - SHOWN_VALID);
+                }
+            }
+            finish(outcome, "event(s)")
+        }
+        other => Err(Failure::BadInput(format!(
+            "import {other}: say contacts or events"
+        ))),
+    }
+}
+
+fn finish(outcome: Option<import::ImportOutcome>, what: &str) -> CliResult {
+    match outcome {
+        None => {
+            println!("preview only: add --yes to import the valid rows");
+        }
+        Some(o) => {
+            for n in &o.notices {
+                println!("  {n}");
+            }
+            print_issues(
+                "skipped (created by someone else since the preview)",
+                &o.skipped,
+            );
+            let range = match (o.created.first(), o.created.last()) {
+                (Some(a), Some(b)) => format!(" (#{a}–#{b})"),
+                _ => String::new(),
+            };
+            println!("{} {what} imported{range}", o.created.len());
+        }
+    }
+    Ok(())
+}

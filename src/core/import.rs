@@ -1,0 +1,999 @@
+//! Spreadsheet imports, checked against the store: the numbers of a free send, contacts
+//! (participants, partners, companies) and events.
+//!
+//! Each import is a preview first — every valid row, every duplicate and every invalid row with
+//! its row, column and reason — and nothing is written until the operator confirms. On
+//! confirmation all valid rows are written in one transaction: a failure on any row leaves the
+//! store as it was.
+
+use super::events::EventKind;
+use super::send::{CheckedLine, FreeList, check_free_list};
+use super::{Actor, CoreError, CoreResult, automations};
+use crate::io::contacts::{
+    ContactField, ContactSheet, RowIssue, normalise_civility, parse_kind, parse_yes_no,
+    plausible_email,
+};
+use crate::io::events::{EventField, EventSheet};
+use crate::io::import::{Cell, PhoneCells, normalise_header};
+use crate::sms::phone::{self, LineKind};
+use crate::sms::window;
+use crate::store::events::{self, NewEvent};
+use crate::store::participants::{self, NewParticipant};
+use crate::store::settings::Settings;
+use crate::store::{Store, audit};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Checks the phone column of a free-send file: valid numbers (duplicates removed), and every
+/// refused row — a bad number, or a cell that held no usable text — with its row and reason,
+/// in row order.
+pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeList> {
+    let mut list = check_free_list(store, &cells.numbers)?;
+    list.invalid
+        .extend(cells.problems.iter().map(|p| CheckedLine {
+            row: p.row,
+            input: p.input.clone(),
+            e164: None,
+            error: Some(p.reason.clone()),
+        }));
+    list.invalid.sort_by_key(|l| l.row);
+    Ok(list)
+}
+
+/// Only operators (someone with at least one right) may import; unknown logins may look, not
+/// act.
+fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
+    let r = actor.rights;
+    if r.admin || r.instant || r.scheduled || r.batch || r.free {
+        Ok(())
+    } else {
+        Err(CoreError::Forbidden(format!(
+            "{} may not {what}: not an smsdesk operator with any right",
+            actor.login
+        )))
+    }
+}
+
+/// A collaborator as import files name them.
+struct Collaborators {
+    /// Normalised names ("PRENOMNOM", "NOMPRENOM", login, and last name when unique) → id.
+    by_key: HashMap<String, Vec<(i64, bool)>>,
+    names: Vec<String>,
+}
+
+impl Collaborators {
+    fn load(conn: &Connection) -> CoreResult<Collaborators> {
+        let mut stmt = conn.prepare(
+            "SELECT id, first_name, last_name, COALESCE(operator_login, ''), active FROM collaborators ORDER BY last_name, first_name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
+            ))
+        })?;
+        let mut by_key: HashMap<String, Vec<(i64, bool)>> = HashMap::new();
+        let mut names = Vec::new();
+        for row in rows {
+            let (id, first, last, login, active) = row?;
+            let mut keys = vec![
+                normalise_header(&format!("{first}{last}")),
+                normalise_header(&format!("{last}{first}")),
+                normalise_header(&last),
+            ];
+            if !login.is_empty() {
+                keys.push(normalise_header(&login));
+            }
+            keys.dedup();
+            for k in keys.into_iter().filter(|k| !k.is_empty()) {
+                let ids = by_key.entry(k).or_default();
+                if !ids.iter().any(|(i, _)| *i == id) {
+                    ids.push((id, active));
+                }
+            }
+            if active {
+                names.push(format!("{first} {last}").trim().to_string());
+            }
+        }
+        Ok(Collaborators { by_key, names })
+    }
+
+    /// The collaborator a cell names, or why none.
+    fn find(&self, name: &str) -> Result<i64, String> {
+        let shown = crate::text::sanitize(name);
+        match self.by_key.get(&normalise_header(name)).map(Vec::as_slice) {
+            Some([(id, true)]) => Ok(*id),
+            Some([(_, false)]) => Err(format!("collaborator \"{shown}\" is no longer active")),
+            Some([]) | None => {
+                let mut known = self
+                    .names
+                    .iter()
+                    .take(8)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if self.names.len() > 8 {
+                    known.push_str(", …");
+                }
+                Err(format!(
+                    "no collaborator named \"{shown}\" (known: {})",
+                    if known.is_empty() { "none" } else { &known }
+                ))
+            }
+            Some(_) => Err(format!(
+                "several collaborators are named \"{shown}\": write the first and last name"
+            )),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contacts
+
+/// A contact ready to be created (one valid row of the file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContactRow {
+    pub row: usize,
+    pub kind: String,
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub mobile: Option<String>,
+    pub mobile2: Option<String>,
+    pub landline: Option<String>,
+    pub email: Option<String>,
+    pub sms_consent: bool,
+    pub programme: String,
+    pub collaborator_id: Option<i64>,
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// Things the operator should know but that do not stop the row (no mobile, opted out…).
+    pub warnings: Vec<String>,
+}
+
+/// How one column of the file is used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColumnUse {
+    pub column: String,
+    /// The field it fills, or `attribute` for a free attribute.
+    pub field: String,
+}
+
+/// What a contacts import would do.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ContactsPreview {
+    pub file: String,
+    pub header_row: usize,
+    pub columns: Vec<ColumnUse>,
+    /// About the file as a whole (a missing consent column, columns kept as attributes).
+    pub notices: Vec<String>,
+    pub valid: Vec<ContactRow>,
+    /// Rows whose contact exists already (same mobile, or same name without mobile), or
+    /// repeat an earlier row of the file.
+    pub duplicates: Vec<RowIssue>,
+    /// Every problem of every invalid row: row, column, value and reason.
+    pub invalid: Vec<RowIssue>,
+    /// How many rows are invalid (a row may have several problems).
+    pub invalid_rows: usize,
+}
+
+fn field_name(f: ContactField) -> &'static str {
+    match f {
+        ContactField::Civility => "civility",
+        ContactField::FirstName => "first_name",
+        ContactField::LastName => "last_name",
+        ContactField::Mobile => "mobile",
+        ContactField::Mobile2 => "mobile2",
+        ContactField::Landline => "landline",
+        ContactField::Email => "email",
+        ContactField::Consent => "sms_consent",
+        ContactField::Programme => "programme",
+        ContactField::Kind => "kind",
+        ContactField::Collaborator => "collaborator",
+    }
+}
+
+/// Existing participants by mobile (first and second) and, for those without a mobile, by
+/// name: what makes a row a duplicate.
+struct Existing {
+    by_phone: HashMap<String, (i64, String)>,
+    by_name: HashMap<String, (i64, String)>,
+}
+
+fn name_key(first: &str, last: &str) -> String {
+    normalise_header(&format!("{first}|{last}"))
+}
+
+impl Existing {
+    fn load(conn: &Connection) -> CoreResult<Existing> {
+        let mut stmt =
+            conn.prepare("SELECT id, first_name, last_name, mobile, mobile2 FROM participants")?;
+        let mut rows = stmt.query([])?;
+        let mut e = Existing {
+            by_phone: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let first: String = r.get(1)?;
+            let last: String = r.get(2)?;
+            let mobile: Option<String> = r.get(3)?;
+            let mobile2: Option<String> = r.get(4)?;
+            let shown = format!("#{id} {}", format!("{first} {last}").trim());
+            if mobile.is_none() {
+                e.by_name
+                    .entry(name_key(&first, &last))
+                    .or_insert((id, shown.clone()));
+            }
+            for m in [mobile, mobile2].into_iter().flatten() {
+                e.by_phone.entry(m).or_insert((id, shown.clone()));
+            }
+        }
+        Ok(e)
+    }
+
+    /// Why `c` duplicates an existing participant, if it does.
+    fn duplicate(&self, c: &ContactRow) -> Option<String> {
+        match &c.mobile {
+            Some(m) => self
+                .by_phone
+                .get(m)
+                .map(|(_, who)| format!("this mobile number already belongs to participant {who}")),
+            None => self
+                .by_name
+                .get(&name_key(&c.first_name, &c.last_name))
+                .map(|(_, who)| format!("participant {who} already exists (same name, no mobile)")),
+        }
+    }
+}
+
+/// Checks every row of a contacts file against the rules and the store; writes nothing.
+pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<ContactsPreview> {
+    let conn = store.conn();
+    let settings = Settings::load(conn)?;
+    let collaborators = Collaborators::load(conn)?;
+    let existing = Existing::load(conn)?;
+    let table = &sheet.table;
+    let mut p = ContactsPreview {
+        file: table.file.clone(),
+        header_row: table.header_row,
+        ..Default::default()
+    };
+    for (field, col) in &sheet.columns.fields {
+        p.columns.push(ColumnUse {
+            column: table.column_name(*col),
+            field: field_name(*field).into(),
+        });
+    }
+    for col in &sheet.columns.others {
+        p.columns.push(ColumnUse {
+            column: table.column_name(*col),
+            field: "attribute".into(),
+        });
+    }
+    if !sheet.has(ContactField::Mobile) {
+        p.notices.push(
+            "no mobile column (MOBILE, PORTABLE or TELEPHONE): the contacts will have no number to text"
+                .into(),
+        );
+    }
+    if !sheet.has(ContactField::Consent) {
+        p.notices.push(
+            "no CONSENTEMENT SMS column: every contact is recorded as consenting to SMS, as when created by hand"
+                .into(),
+        );
+    }
+    if !sheet.columns.others.is_empty() {
+        let names: Vec<String> = sheet
+            .columns
+            .others
+            .iter()
+            .map(|c| format!("\"{}\"", table.column_name(*c)))
+            .collect();
+        p.notices.push(format!(
+            "kept as free attributes of each contact: {}",
+            names.join(", ")
+        ));
+    }
+    // Rows of the file already taken, by mobile or by name: a later row repeating one is a
+    // duplicate.
+    let mut seen_phone: HashMap<String, usize> = HashMap::new();
+    let mut seen_name: HashMap<String, usize> = HashMap::new();
+    for r in &table.rows {
+        match contact_row(sheet, r, &settings.default_region, &collaborators, conn) {
+            Err(issues) => {
+                p.invalid_rows += 1;
+                p.invalid.extend(issues);
+            }
+            Ok(c) => {
+                let earlier = match &c.mobile {
+                    Some(m) => seen_phone.get(m).copied(),
+                    None => seen_name
+                        .get(&name_key(&c.first_name, &c.last_name))
+                        .copied(),
+                };
+                let column = if c.mobile.is_some() {
+                    sheet.column_name(ContactField::Mobile)
+                } else {
+                    String::new()
+                };
+                let value = c
+                    .mobile
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", c.first_name, c.last_name).trim().into());
+                if let Some(first_row) = earlier {
+                    p.duplicates.push(RowIssue {
+                        row: c.row,
+                        column,
+                        value,
+                        reason: format!("same contact as row {first_row}"),
+                    });
+                    continue;
+                }
+                if let Some(reason) = existing.duplicate(&c) {
+                    p.duplicates.push(RowIssue {
+                        row: c.row,
+                        column,
+                        value,
+                        reason,
+                    });
+                    continue;
+                }
+                match &c.mobile {
+                    Some(m) => seen_phone.insert(m.clone(), c.row),
+                    None => seen_name.insert(name_key(&c.first_name, &c.last_name), c.row),
+                };
+                p.valid.push(c);
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// One row, checked: the contact, or every problem it has.
+fn contact_row(
+    sheet: &ContactSheet,
+    r: &crate::io::import::TableRow,
+    region: &str,
+    collaborators: &Collaborators,
+    conn: &Connection,
+) -> Result<ContactRow, Vec<RowIssue>> {
+    let mut issues = Vec::new();
+    let mut text = |field: ContactField| match sheet.text(r, field) {
+        Ok(t) => t,
+        Err(issue) => {
+            issues.push(issue);
+            String::new()
+        }
+    };
+    let civility = text(ContactField::Civility);
+    let first_name = text(ContactField::FirstName);
+    let last_name = text(ContactField::LastName);
+    let mobile_in = text(ContactField::Mobile);
+    let mobile2_in = text(ContactField::Mobile2);
+    let landline_in = text(ContactField::Landline);
+    let email_in = text(ContactField::Email);
+    let consent_in = text(ContactField::Consent);
+    let programme = text(ContactField::Programme);
+    let kind_in = text(ContactField::Kind);
+    let collaborator_in = text(ContactField::Collaborator);
+    let issue = |field: ContactField, value: &str, reason: String| RowIssue {
+        row: r.row,
+        column: sheet.column_name(field),
+        value: crate::text::sanitize(value).to_string(),
+        reason,
+    };
+    let mut warnings = Vec::new();
+    let kind = match parse_kind(&kind_in) {
+        Some(k) => k.to_string(),
+        None => {
+            issues.push(issue(
+                ContactField::Kind,
+                &kind_in,
+                "not a contact type (participant, partenaire or entreprise)".into(),
+            ));
+            String::new()
+        }
+    };
+    if first_name.is_empty() && last_name.is_empty() && issues.is_empty() {
+        issues.push(RowIssue {
+            row: r.row,
+            column: sheet.column_name(ContactField::LastName),
+            value: String::new(),
+            reason: "no name: NOM and PRÉNOM are both empty".into(),
+        });
+    }
+    for (field, value) in [
+        (ContactField::FirstName, &first_name),
+        (ContactField::LastName, &last_name),
+    ] {
+        if value.chars().count() > 100 {
+            issues.push(issue(field, value, "longer than 100 characters".into()));
+        }
+    }
+    // A date typed into a name column is a shifted column, not a name.
+    for field in [ContactField::FirstName, ContactField::LastName] {
+        if let Some(col) = sheet.columns.col(field)
+            && matches!(r.get(col), Cell::DateTime(_) | Cell::Number(_))
+        {
+            issues.push(issue(
+                field,
+                &r.get(col).text().unwrap_or_default(),
+                "a number or date, not a name (are the columns shifted?)".into(),
+            ));
+        }
+    }
+    let mut landline = None;
+    if !landline_in.is_empty() {
+        match phone::parse_phone(&landline_in, region) {
+            Ok(p) => landline = Some(p.e164),
+            Err(e) => issues.push(issue(ContactField::Landline, &landline_in, e.to_string())),
+        }
+    }
+    let mut mobile = None;
+    if !mobile_in.is_empty() {
+        match phone::parse_phone(&mobile_in, region) {
+            Ok(p) if p.is_mobile() => mobile = Some(p.e164),
+            Ok(p) if landline.is_none() && p.kind == LineKind::Landline => {
+                warnings.push(format!(
+                    "{} is a landline: kept as the landline, no SMS can reach this contact",
+                    phone::format_national(&p.e164)
+                ));
+                landline = Some(p.e164);
+            }
+            Ok(p) => issues.push(issue(
+                ContactField::Mobile,
+                &mobile_in,
+                format!("{}: a {}, SMS cannot reach it", p.e164, p.kind),
+            )),
+            Err(e) => issues.push(issue(ContactField::Mobile, &mobile_in, e.to_string())),
+        }
+    }
+    let mut mobile2 = None;
+    if !mobile2_in.is_empty() {
+        match phone::parse_recipient(&mobile2_in, region) {
+            Ok(p) => mobile2 = Some(p.e164),
+            Err(e) => issues.push(issue(ContactField::Mobile2, &mobile2_in, e.to_string())),
+        }
+    }
+    let email = if email_in.is_empty() {
+        None
+    } else if plausible_email(&email_in) {
+        Some(email_in.clone())
+    } else {
+        issues.push(issue(
+            ContactField::Email,
+            &email_in,
+            "not an e-mail address".into(),
+        ));
+        None
+    };
+    let sms_consent = if !sheet.has(ContactField::Consent) {
+        true
+    } else if consent_in.is_empty() {
+        // A consent column left blank: consent was not recorded, so it is not assumed.
+        warnings.push("consent cell empty: recorded as no SMS consent".into());
+        false
+    } else {
+        match parse_yes_no(&consent_in) {
+            Some(b) => b,
+            None => {
+                issues.push(issue(
+                    ContactField::Consent,
+                    &consent_in,
+                    "neither yes nor no (write oui or non)".into(),
+                ));
+                false
+            }
+        }
+    };
+    let collaborator_id = if collaborator_in.is_empty() {
+        None
+    } else {
+        match collaborators.find(&collaborator_in) {
+            Ok(id) => Some(id),
+            Err(reason) => {
+                issues.push(issue(ContactField::Collaborator, &collaborator_in, reason));
+                None
+            }
+        }
+    };
+    let mut attributes = serde_json::Map::new();
+    for &col in &sheet.columns.others {
+        let key = sheet.table.headers[col].trim().to_string();
+        match crate::io::contacts::cell_text(&sheet.table, r, col) {
+            Ok(v) if v.is_empty() => {}
+            Ok(v) => {
+                attributes.insert(key, serde_json::Value::String(v));
+            }
+            Err(i) => issues.push(i),
+        }
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    match &mobile {
+        None => warnings.push("no mobile number: no SMS can be sent to this contact".into()),
+        Some(m) => {
+            if participants::is_opted_out(conn, m).unwrap_or(false) {
+                warnings.push("this number opted out (STOP): no SMS will be sent to it".into());
+            }
+        }
+    }
+    Ok(ContactRow {
+        row: r.row,
+        kind,
+        civility: normalise_civility(&civility),
+        first_name,
+        last_name,
+        mobile,
+        mobile2,
+        landline,
+        email,
+        sms_consent,
+        programme,
+        collaborator_id,
+        attributes,
+        warnings,
+    })
+}
+
+/// What a confirmed import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub created: Vec<i64>,
+    /// Rows found to be duplicates at write time (added by someone since the preview).
+    pub skipped: Vec<RowIssue>,
+    /// Reminders the automations created for imported events, and what they could not do.
+    pub notices: Vec<String>,
+}
+
+/// Creates every valid contact of the preview, in one transaction; duplicates (checked again,
+/// since the store may have changed since the preview) are skipped and reported.
+pub fn import_contacts(
+    store: &mut Store,
+    actor: &Actor,
+    preview: &ContactsPreview,
+    now: DateTime<Utc>,
+) -> CoreResult<ImportOutcome> {
+    require_operator(actor, "import contacts")?;
+    if preview.valid.is_empty() {
+        return Err(CoreError::Invalid(format!(
+            "{}: no valid contact to import",
+            preview.file
+        )));
+    }
+    store.write(|tx| {
+        let existing = Existing::load(tx)?;
+        let mut out = ImportOutcome::default();
+        for c in &preview.valid {
+            if let Some(reason) = existing.duplicate(c) {
+                out.skipped.push(RowIssue {
+                    row: c.row,
+                    column: String::new(),
+                    value: c.mobile.clone().unwrap_or_default(),
+                    reason,
+                });
+                continue;
+            }
+            let id = participants::insert_participant(
+                tx,
+                &NewParticipant {
+                    kind: c.kind.clone(),
+                    civility: c.civility.clone(),
+                    first_name: c.first_name.clone(),
+                    last_name: c.last_name.clone(),
+                    mobile: c.mobile.clone(),
+                    mobile2: c.mobile2.clone(),
+                    landline: c.landline.clone(),
+                    email: c.email.clone(),
+                    sms_consent: c.sms_consent,
+                    programme: c.programme.clone(),
+                    collaborator_id: c.collaborator_id,
+                    attributes: c.attributes.clone(),
+                    created_at: now,
+                },
+            )
+            .map_err(|e| CoreError::Invalid(format!("{}: row {}: {e}", preview.file, c.row)))?;
+            out.created.push(id);
+        }
+        let range = match (out.created.first(), out.created.last()) {
+            (Some(a), Some(b)) => format!(" (#{a}–#{b})"),
+            _ => String::new(),
+        };
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "participants.import",
+            "file",
+            &preview.file,
+            &format!(
+                "{} contact(s) created{range}, {} duplicate(s) and {} invalid row(s) left out",
+                out.created.len(),
+                preview.duplicates.len() + out.skipped.len(),
+                preview.invalid_rows
+            ),
+        )?;
+        Ok(out)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/// An event ready to be created (one valid row of the file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventRow {
+    pub row: usize,
+    pub participant_id: i64,
+    pub participant: String,
+    pub mobile: String,
+    pub kind: EventKind,
+    pub event_type: String,
+    /// Local start, `YYYY-MM-DD HH:MM`.
+    pub starts_local: String,
+    #[serde(skip)]
+    pub start: NaiveDateTime,
+    pub collaborator_id: Option<i64>,
+    pub location: String,
+    pub notes: String,
+}
+
+/// What an events import would do.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EventsPreview {
+    pub file: String,
+    pub header_row: usize,
+    pub notices: Vec<String>,
+    pub valid: Vec<EventRow>,
+    pub duplicates: Vec<RowIssue>,
+    pub invalid: Vec<RowIssue>,
+    pub invalid_rows: usize,
+}
+
+/// A participant an events file may name: id, name, counsellor.
+type Known = (i64, String, Option<i64>);
+
+/// Participants by mobile number (first and second).
+fn participants_by_phone(conn: &Connection) -> CoreResult<HashMap<String, Vec<Known>>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, first_name, last_name, mobile, mobile2, collaborator_id FROM participants
+         WHERE mobile IS NOT NULL OR mobile2 IS NOT NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out: HashMap<String, Vec<Known>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let name = format!("{} {}", r.get::<_, String>(1)?, r.get::<_, String>(2)?)
+            .trim()
+            .to_string();
+        let collab: Option<i64> = r.get(5)?;
+        for m in [
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let list = out.entry(m).or_default();
+            if !list.iter().any(|(i, _, _)| *i == id) {
+                list.push((id, name.clone(), collab));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn parse_event_kind(s: &str) -> Option<EventKind> {
+    if let Some(k) = EventKind::parse(s) {
+        return Some(k);
+    }
+    match normalise_header(s).as_str() {
+        "" | "RDV" | "RENDEZVOUS" | "ENTRETIEN" | "ENTRETIENS" | "INTERVIEW" => {
+            Some(EventKind::Interview)
+        }
+        "ETAPE" | "STEP" => Some(EventKind::Step),
+        "ORIENTATION" | "PRESCRIPTION" => Some(EventKind::Orientation),
+        _ => None,
+    }
+}
+
+fn event_exists(
+    conn: &Connection,
+    participant: i64,
+    kind: EventKind,
+    local: &str,
+) -> CoreResult<Option<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM events WHERE participant_id = ?1 AND kind = ?2 AND starts_local = ?3 AND cancelled = 0 LIMIT 1",
+    )?;
+    let mut rows = stmt.query(params![participant, kind.as_str(), local])?;
+    Ok(match rows.next()? {
+        Some(r) => Some(r.get(0)?),
+        None => None,
+    })
+}
+
+/// Checks every row of an events file against the rules and the store; writes nothing.
+/// Events must start after `now`; the participant is found by mobile number.
+pub fn preview_events(
+    store: &Store,
+    sheet: &EventSheet,
+    now: DateTime<Utc>,
+) -> CoreResult<EventsPreview> {
+    let conn = store.conn();
+    let settings = Settings::load(conn)?;
+    let collaborators = Collaborators::load(conn)?;
+    let people = participants_by_phone(conn)?;
+    let table = &sheet.table;
+    let mut p = EventsPreview {
+        file: table.file.clone(),
+        header_row: table.header_row,
+        ..Default::default()
+    };
+    if sheet.columns.col(EventField::Kind).is_none() {
+        p.notices
+            .push("no NATURE column: every event is recorded as an interview".into());
+    }
+    if sheet.columns.col(EventField::Collaborator).is_none() {
+        p.notices.push(
+            "no COLLABORATEUR column: each event goes to the participant's own counsellor".into(),
+        );
+    }
+    let mut seen: HashMap<(i64, EventKind, String), usize> = HashMap::new();
+    for r in &table.rows {
+        let mut issues: Vec<RowIssue> = Vec::new();
+        let mut text = |field: EventField| match sheet.text(r, field) {
+            Ok(t) => t,
+            Err(issue) => {
+                issues.push(issue);
+                String::new()
+            }
+        };
+        let mobile_in = text(EventField::Mobile);
+        let kind_in = text(EventField::Kind);
+        let event_type = text(EventField::Type);
+        let collaborator_in = text(EventField::Collaborator);
+        let location = text(EventField::Location);
+        let notes = text(EventField::Notes);
+        let issue = |field: EventField, value: &str, reason: String| RowIssue {
+            row: r.row,
+            column: sheet.column_name(field),
+            value: crate::text::sanitize(value).to_string(),
+            reason,
+        };
+        let mut participant = None;
+        if mobile_in.is_empty() {
+            issues.push(issue(
+                EventField::Mobile,
+                "",
+                "no mobile number to find the participant".into(),
+            ));
+        } else {
+            match phone::parse_phone(&mobile_in, &settings.default_region) {
+                Err(e) => issues.push(issue(EventField::Mobile, &mobile_in, e.to_string())),
+                Ok(ph) => match people.get(&ph.e164).map(Vec::as_slice) {
+                    Some([one]) => participant = Some((one.clone(), ph.e164)),
+                    Some(several) if several.len() > 1 => issues.push(issue(
+                        EventField::Mobile,
+                        &mobile_in,
+                        format!(
+                            "{} participants have this number ({}): create this event from the agenda",
+                            several.len(),
+                            several
+                                .iter()
+                                .map(|(id, n, _)| format!("#{id} {n}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )),
+                    _ => issues.push(issue(
+                        EventField::Mobile,
+                        &mobile_in,
+                        format!(
+                            "no participant has the number {}: import the contacts first",
+                            ph.e164
+                        ),
+                    )),
+                },
+            }
+        }
+        let kind = match parse_event_kind(&kind_in) {
+            Some(k) => Some(k),
+            None => {
+                issues.push(issue(
+                    EventField::Kind,
+                    &kind_in,
+                    "not an event kind (entretien, étape or orientation)".into(),
+                ));
+                None
+            }
+        };
+        let start = match sheet.start(r) {
+            Ok(s) => {
+                let resolved = window::resolve_local(settings.timezone, s);
+                if resolved.with_timezone(&Utc) <= now {
+                    issues.push(issue(
+                        EventField::Date,
+                        &s.format("%d/%m/%Y %H:%M").to_string(),
+                        "starts in the past: only coming events are imported".into(),
+                    ));
+                    None
+                } else {
+                    Some(resolved.naive_local())
+                }
+            }
+            Err(i) => {
+                issues.push(i);
+                None
+            }
+        };
+        let collaborator_id = if collaborator_in.is_empty() {
+            participant.as_ref().and_then(|((_, _, c), _)| *c)
+        } else {
+            match collaborators.find(&collaborator_in) {
+                Ok(id) => Some(id),
+                Err(reason) => {
+                    issues.push(issue(EventField::Collaborator, &collaborator_in, reason));
+                    None
+                }
+            }
+        };
+        for (field, value) in [
+            (EventField::Type, &event_type),
+            (EventField::Location, &location),
+        ] {
+            if value.chars().count() > 200 {
+                issues.push(issue(field, value, "longer than 200 characters".into()));
+            }
+        }
+        let (Some(((pid, name, _), e164)), Some(kind), Some(start), true) =
+            (participant, kind, start, issues.is_empty())
+        else {
+            p.invalid_rows += 1;
+            p.invalid.extend(issues);
+            continue;
+        };
+        let stored_local = start.format("%Y-%m-%d %H:%M:%S").to_string();
+        let shown_local = start.format("%Y-%m-%d %H:%M").to_string();
+        let dup_issue = |reason: String| RowIssue {
+            row: r.row,
+            column: sheet.column_name(EventField::Date),
+            value: shown_local.clone(),
+            reason,
+        };
+        if let Some(first_row) = seen.get(&(pid, kind, stored_local.clone())) {
+            p.duplicates
+                .push(dup_issue(format!("same event as row {first_row}")));
+            continue;
+        }
+        if let Some(id) = event_exists(conn, pid, kind, &stored_local)? {
+            p.duplicates.push(dup_issue(format!(
+                "{name} already has this {kind} at this time (event #{id})"
+            )));
+            continue;
+        }
+        seen.insert((pid, kind, stored_local), r.row);
+        p.valid.push(EventRow {
+            row: r.row,
+            participant_id: pid,
+            participant: name,
+            mobile: e164,
+            kind,
+            event_type,
+            starts_local: shown_local,
+            start,
+            collaborator_id,
+            location,
+            notes,
+        });
+    }
+    Ok(p)
+}
+
+/// Creates every valid event of the preview in one transaction, as the agenda does (audited,
+/// the automations applied to each: their reminders are created with it). Events that became
+/// duplicates since the preview are skipped and reported.
+pub fn import_events(
+    store: &mut Store,
+    actor: &Actor,
+    preview: &EventsPreview,
+    now: DateTime<Utc>,
+) -> CoreResult<ImportOutcome> {
+    require_operator(actor, "import events")?;
+    if preview.valid.is_empty() {
+        return Err(CoreError::Invalid(format!(
+            "{}: no valid event to import",
+            preview.file
+        )));
+    }
+    let settings = Settings::load(store.conn())?;
+    store.write(|tx| {
+        let mut out = ImportOutcome::default();
+        for e in &preview.valid {
+            let resolved = window::resolve_local(settings.timezone, e.start);
+            let stored_local = resolved.naive_local();
+            if let Some(id) = event_exists(
+                tx,
+                e.participant_id,
+                e.kind,
+                &stored_local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            )? {
+                out.skipped.push(RowIssue {
+                    row: e.row,
+                    column: String::new(),
+                    value: e.starts_local.clone(),
+                    reason: format!("event #{id} was created meanwhile"),
+                });
+                continue;
+            }
+            let id = events::insert_event(
+                tx,
+                &NewEvent {
+                    participant_id: e.participant_id,
+                    kind: e.kind.as_str().to_string(),
+                    event_type: e.event_type.clone(),
+                    starts_at: resolved.with_timezone(&Utc),
+                    starts_local: stored_local,
+                    collaborator_id: e.collaborator_id,
+                    location: e.location.clone(),
+                    theme: String::new(),
+                    channel: String::new(),
+                    programme: String::new(),
+                    summary: String::new(),
+                    outcome: String::new(),
+                    notes: e.notes.clone(),
+                    cancelled: false,
+                    batch_id: None,
+                    reminder_enabled: false,
+                    reminder_days_before: None,
+                    reminder_at: None,
+                    reminder_template_id: None,
+                    reminder_text: None,
+                    reply_text: None,
+                    reply_at: None,
+                    created_by: actor.login.clone(),
+                    created_at: now,
+                },
+            )
+            .map_err(|err| CoreError::Invalid(format!("{}: row {}: {err}", preview.file, e.row)))?;
+            audit::record(
+                tx,
+                now,
+                &actor.login,
+                "event.create",
+                "event",
+                &id.to_string(),
+                &format!(
+                    "{} {} for participant #{} (import of {}, row {})",
+                    e.kind, e.starts_local, e.participant_id, preview.file, e.row
+                ),
+            )?;
+            for change in automations::apply_in(tx, &settings, id, &actor.login, now)? {
+                out.notices
+                    .push(format!("row {} (event #{id}): {change}", e.row));
+            }
+            out.created.push(id);
+        }
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "events.import",
+            "file",
+            &preview.file,
+            &format!(
+                "{} event(s) created, {} duplicate(s) and {} invalid row(s) left out",
+                out.created.len(),
+                preview.duplicates.len() + out.skipped.len(),
+                preview.invalid_rows
+            ),
+        )?;
+        Ok(out)
+    })
+}

@@ -1,0 +1,390 @@
+//! Reading a contacts spreadsheet: columns found by their header (civilité, prénom, nom,
+//! téléphone / mobile, consentement SMS, programme…; case, accents and spaces ignored, as for
+//! `TELEPHONE`), each cell turned into a typed value or a reason. Checks that need the store
+//! (duplicates, collaborators) are made by `core::import`.
+
+use super::import::{ImportError, Progress, Table, TableRow, normalise_header, read_table};
+use serde::Serialize;
+use std::path::Path;
+
+/// What a column of a contacts file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactField {
+    Civility,
+    FirstName,
+    LastName,
+    Mobile,
+    Mobile2,
+    Landline,
+    Email,
+    Consent,
+    Programme,
+    Kind,
+    Collaborator,
+}
+
+/// Accepted headers of each field, normalised (upper case, no accent, no space), most specific
+/// first. A column whose header is in none of these lists becomes a free attribute.
+pub const CONTACT_HEADERS: &[(ContactField, &[&str])] = &[
+    (
+        ContactField::Civility,
+        &["CIVILITE", "CIV", "CIVILITY", "TITRE", "TITLE"],
+    ),
+    (
+        ContactField::FirstName,
+        &["PRENOM", "PRENOMS", "FIRSTNAME", "GIVENNAME"],
+    ),
+    (
+        ContactField::LastName,
+        &[
+            "NOM",
+            "NOMDEFAMILLE",
+            "NOMDUSAGE",
+            "NOMDENAISSANCE",
+            "LASTNAME",
+            "SURNAME",
+            "NAME",
+            "RAISONSOCIALE",
+        ],
+    ),
+    (
+        ContactField::Mobile,
+        &[
+            "MOBILE",
+            "PORTABLE",
+            "TELEPHONEMOBILE",
+            "TELEPHONEPORTABLE",
+            "TELMOBILE",
+            "TELPORTABLE",
+            "MOBILE1",
+            "GSM",
+            "MOBILEPHONE",
+            "TELEPHONE",
+            "TELEPHONE1",
+            "TEL",
+            "PHONE",
+            "NUMERO",
+            "NUMERODETELEPHONE",
+        ],
+    ),
+    (
+        ContactField::Mobile2,
+        &["MOBILE2", "PORTABLE2", "TELEPHONE2", "TEL2", "AUTREMOBILE"],
+    ),
+    (
+        ContactField::Landline,
+        &[
+            "FIXE",
+            "TELEPHONEFIXE",
+            "TELFIXE",
+            "LANDLINE",
+            "TELEPHONEDOMICILE",
+            "DOMICILE",
+        ],
+    ),
+    (
+        ContactField::Email,
+        &[
+            "EMAIL",
+            "MAIL",
+            "COURRIEL",
+            "ADRESSEMAIL",
+            "ADRESSEEMAIL",
+            "ADRESSECOURRIEL",
+            "EMAILADDRESS",
+        ],
+    ),
+    (
+        ContactField::Consent,
+        &[
+            "CONSENTEMENTSMS",
+            "CONSENTEMENT",
+            "ACCORDSMS",
+            "AUTORISATIONSMS",
+            "OPTINSMS",
+            "SMSCONSENT",
+            "CONSENT",
+            "SMS",
+        ],
+    ),
+    (
+        ContactField::Programme,
+        &["PROGRAMME", "PROGRAM", "DISPOSITIF", "PARCOURS"],
+    ),
+    (
+        ContactField::Kind,
+        &["TYPE", "TYPEDECONTACT", "KIND", "CATEGORIE"],
+    ),
+    (
+        ContactField::Collaborator,
+        &[
+            "COLLABORATEUR",
+            "COLLABORATRICE",
+            "CONSEILLER",
+            "CONSEILLERE",
+            "REFERENT",
+            "REFERENTE",
+            "COUNSELLOR",
+            "COLLABORATOR",
+        ],
+    ),
+];
+
+/// Which column holds which field, and the other columns (kept as free attributes).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnMap<F> {
+    pub fields: Vec<(F, usize)>,
+    pub others: Vec<usize>,
+}
+
+impl<F: Copy + PartialEq> ColumnMap<F> {
+    /// Maps each header to the first field (in `specs` order) that accepts it and has no column
+    /// yet; the most specific names are listed first in each field.
+    pub fn new(headers: &[String], specs: &[(F, &[&str])]) -> ColumnMap<F> {
+        let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+        let mut map = ColumnMap {
+            fields: Vec::new(),
+            others: Vec::new(),
+        };
+        let mut taken = vec![false; headers.len()];
+        for (field, names) in specs {
+            let found = names.iter().find_map(|name| {
+                normalised
+                    .iter()
+                    .enumerate()
+                    .position(|(i, h)| !taken[i] && h == name)
+            });
+            if let Some(col) = found {
+                taken[col] = true;
+                map.fields.push((*field, col));
+            }
+        }
+        for (i, h) in normalised.iter().enumerate() {
+            if !taken[i] && !h.is_empty() {
+                map.others.push(i);
+            }
+        }
+        map
+    }
+
+    pub fn col(&self, field: F) -> Option<usize> {
+        self.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, c)| *c)
+    }
+}
+
+/// Whether a header row names at least one of the `fields`.
+pub fn names_any(
+    headers: &[String],
+    specs: &[(ContactField, &[&str])],
+    fields: &[ContactField],
+) -> bool {
+    headers.iter().any(|h| {
+        let n = normalise_header(h);
+        specs
+            .iter()
+            .filter(|(f, _)| fields.contains(f))
+            .any(|(_, names)| names.contains(&n.as_str()))
+    })
+}
+
+/// A problem with one cell of one row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowIssue {
+    pub row: usize,
+    /// The column's header (and letter in spreadsheets); empty when the problem is the row's.
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// A contacts file, read: the table and which column holds what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContactSheet {
+    pub table: Table,
+    pub columns: ColumnMap<ContactField>,
+}
+
+/// Reads a contacts file. Its header row is the first (among the first rows) naming a name
+/// column (`NOM` or `PRÉNOM`…). Cells merged across rows in any column read are refused.
+pub fn read_contacts(
+    path: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ContactSheet, ImportError> {
+    let file = path.display().to_string();
+    let is_header = |h: &[String]| {
+        names_any(
+            h,
+            CONTACT_HEADERS,
+            &[ContactField::LastName, ContactField::FirstName],
+        )
+    };
+    let missing = |row: usize, found: String| ImportError::MissingColumn {
+        file: file.clone(),
+        row,
+        wanted: "NOM (or PRÉNOM)".into(),
+        found,
+    };
+    let table = read_table(path, &is_header, &missing, progress)?;
+    let columns = ColumnMap::new(&table.headers, CONTACT_HEADERS);
+    let mut used: Vec<usize> = columns.fields.iter().map(|(_, c)| *c).collect();
+    used.extend(&columns.others);
+    table.check_merged(&used)?;
+    Ok(ContactSheet { table, columns })
+}
+
+impl ContactSheet {
+    /// The text of a field in a row (empty when the column is absent), or the issue.
+    pub fn text(&self, r: &TableRow, field: ContactField) -> Result<String, RowIssue> {
+        match self.columns.col(field) {
+            None => Ok(String::new()),
+            Some(col) => cell_text(&self.table, r, col),
+        }
+    }
+
+    pub fn has(&self, field: ContactField) -> bool {
+        self.columns.col(field).is_some()
+    }
+
+    pub fn column_name(&self, field: ContactField) -> String {
+        self.columns
+            .col(field)
+            .map(|c| self.table.column_name(c))
+            .unwrap_or_default()
+    }
+}
+
+/// A cell as clean text: trimmed, inner runs of spaces collapsed; control characters refused
+/// (they would reach terminals and SMS texts).
+pub fn cell_text(table: &Table, r: &TableRow, col: usize) -> Result<String, RowIssue> {
+    let issue = |value: String, reason: String| RowIssue {
+        row: r.row,
+        column: table.column_name(col),
+        value,
+        reason,
+    };
+    let text = r
+        .get(col)
+        .text()
+        .map_err(|reason| issue(String::new(), reason))?;
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(issue(
+            crate::text::sanitize(&text).to_string(),
+            "contains control characters".into(),
+        ));
+    }
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// `oui`/`non` and their usual spellings. `None` for anything else.
+pub fn parse_yes_no(s: &str) -> Option<bool> {
+    match normalise_header(s).as_str() {
+        "OUI" | "O" | "YES" | "Y" | "1" | "X" | "VRAI" | "TRUE" | "OK" | "ACCORD" | "DACCORD" => {
+            Some(true)
+        }
+        "NON" | "N" | "NO" | "0" | "FAUX" | "FALSE" | "REFUS" | "REFUSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// `participant`, `partner` or `company` from what French files write.
+pub fn parse_kind(s: &str) -> Option<&'static str> {
+    match normalise_header(s).as_str() {
+        "" | "PARTICIPANT" | "PARTICIPANTE" | "BENEFICIAIRE" | "USAGER" | "USAGERE"
+        | "STAGIAIRE" | "CANDIDAT" | "CANDIDATE" | "DEMANDEURDEMPLOI" | "PERSONNE" => {
+            Some("participant")
+        }
+        "PARTENAIRE" | "PARTNER" => Some("partner"),
+        "ENTREPRISE" | "SOCIETE" | "COMPANY" | "EMPLOYEUR" | "CONTACTENTREPRISE" => Some("company"),
+        _ => None,
+    }
+}
+
+/// `M.` or `Mme` for the usual spellings; anything else is kept as written.
+pub fn normalise_civility(s: &str) -> String {
+    match normalise_header(s).as_str() {
+        "M" | "MR" | "MONSIEUR" => "M.".into(),
+        "MME" | "MADAME" | "MLLE" | "MADEMOISELLE" | "MRS" | "MS" => "Mme".into(),
+        _ => s.trim().to_string(),
+    }
+}
+
+/// A plausible e-mail address: one `@`, something before it, a dotted domain after it, no
+/// space.
+pub fn plausible_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(local), Some(domain), None) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(char::is_whitespace)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(h: &[&str]) -> Vec<String> {
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn columns_are_found_by_their_usual_french_names() {
+        let map = ColumnMap::new(
+            &headers(&[
+                "Civilité",
+                "Prénom",
+                "NOM",
+                "Téléphone portable",
+                "Consentement SMS",
+                "Programme",
+                "Date de naissance",
+            ]),
+            CONTACT_HEADERS,
+        );
+        assert_eq!(map.col(ContactField::Civility), Some(0));
+        assert_eq!(map.col(ContactField::FirstName), Some(1));
+        assert_eq!(map.col(ContactField::LastName), Some(2));
+        assert_eq!(map.col(ContactField::Mobile), Some(3));
+        assert_eq!(map.col(ContactField::Consent), Some(4));
+        assert_eq!(map.col(ContactField::Programme), Some(5));
+        assert_eq!(map.others, vec![6]);
+    }
+
+    #[test]
+    fn a_mobile_column_wins_over_a_plain_telephone_column() {
+        let map = ColumnMap::new(&headers(&["Nom", "Téléphone", "Mobile"]), CONTACT_HEADERS);
+        assert_eq!(map.col(ContactField::Mobile), Some(2));
+        // The other phone column is not lost: it is kept as a free attribute.
+        assert_eq!(map.others, vec![1]);
+    }
+
+    #[test]
+    fn yes_no_kinds_civilities_and_emails() {
+        assert_eq!(parse_yes_no("Oui"), Some(true));
+        assert_eq!(parse_yes_no(" x "), Some(true));
+        assert_eq!(parse_yes_no("NON"), Some(false));
+        assert_eq!(parse_yes_no("peut-être"), None);
+        assert_eq!(parse_kind("Entreprise"), Some("company"));
+        assert_eq!(parse_kind("Bénéficiaire"), Some("participant"));
+        assert_eq!(parse_kind("fournisseur"), None);
+        assert_eq!(normalise_civility("Madame"), "Mme");
+        assert_eq!(normalise_civility("m"), "M.");
+        assert_eq!(normalise_civility("Dr"), "Dr");
+        assert!(plausible_email("lea.legall@example.fr"));
+        assert!(!plausible_email("lea.legall@example"));
+        assert!(!plausible_email("lea @example.fr"));
+        assert!(!plausible_email("a@b@c.fr"));
+    }
+}
