@@ -508,3 +508,69 @@ fn oui_by_sms_sets_the_outcome_in_the_agenda_and_shows_in_the_inbox() {
     let r = &rows(&sent)[0];
     assert_eq!(field(r, "reply"), "Oui !", "{r}");
 }
+
+#[test]
+fn sent_exported_to_xlsx_reads_back_with_calamine() {
+    if !have_tmux() {
+        return;
+    }
+    use calamine::{Data, Reader, open_workbook_auto};
+    let f = empty_store();
+    for (i, name) in ["Bob", "Carla", "Dan"].iter().enumerate() {
+        add_message(
+            &f.store,
+            &Msg {
+                kind: MessageKind::Instant,
+                context: "individual",
+                participant: None,
+                event: None,
+                batch: None,
+                template: None,
+                collaborator: None,
+                phone: &format!("+3369876543{i}"),
+                name,
+                text: "Bonjour",
+                segments: 1,
+                planned: now() - Duration::hours(3 + i as i64),
+                path: DELIVERED,
+            },
+        );
+    }
+    let db = db_of(&f);
+    let xlsx = f.dir.path().join("sent.xlsx");
+    let t = Term::start("export", f.dir.path(), &db);
+    t.keys(&["6"]);
+    t.wait_for("Carla");
+    t.keys(&["e"]);
+    t.wait_for("Export Sent");
+    t.keys(&["C-u"]);
+    t.typed(&xlsx.display().to_string());
+    t.keys(&["Enter"]);
+    t.wait_for("exported 3 row(s)");
+    let sent = cli_json(&db, &["list", "sent"]);
+    let mut book = open_workbook_auto(&xlsx).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(cells.len(), 1 + rows_of(&sent));
+    // Phone numbers are text cells, exactly as the CLI lists them.
+    let mut from_cli: Vec<String> = rows(&sent)
+        .iter()
+        .map(|r| field(r, "phone").to_string())
+        .collect();
+    let mut from_file: Vec<String> = cells[1..]
+        .iter()
+        .filter_map(|r| {
+            r.iter().find_map(|c| match c {
+                Data::String(s) if s.starts_with("+33") => Some(s.clone()),
+                _ => None,
+            })
+        })
+        .collect();
+    from_cli.sort();
+    from_file.sort();
+    assert_eq!(from_file, from_cli);
+}
+
+fn rows_of(v: &serde_json::Value) -> usize {
+    rows(v).len()
+}

@@ -752,3 +752,53 @@ fn moving_an_event_re_plans_its_reminder_and_says_so() {
     );
     assert!(text.contains("jeudi 9 avril à 15h00"), "{text}");
 }
+
+#[test]
+fn sent_exported_to_xlsx_off_the_ui_thread_reads_back_with_phones_as_text() {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "6e");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Export Sent: every message?"), "{screen}");
+    // A file without a known extension is refused in the window, which stays open.
+    app.handle_key(smsdesk_ctrl('u'));
+    let bad = f.dir.path().join("sent.ods");
+    app.handle_paste(&bad.display().to_string());
+    app.handle_key(code(KeyCode::Enter));
+    assert!(app.has_popup());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains(".xlsx or .csv"), "{screen}");
+    app.handle_key(smsdesk_ctrl('u'));
+    let path = f.dir.path().join("sent.xlsx");
+    app.handle_paste(&path.display().to_string());
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(&mut app, 80, 24));
+    // The export runs on its own thread; the info line says when it is done.
+    let start = std::time::Instant::now();
+    let screen = loop {
+        app.on_tick();
+        let screen = render(&mut app, 120, 24);
+        if screen.contains("exported 2 row(s)") {
+            break screen;
+        }
+        assert!(start.elapsed().as_secs() < 20, "{screen}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(screen.contains("sent.xlsx"), "{screen}");
+    let mut book = open_workbook_auto(&path).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(rows.len(), 3, "header and the two ended messages");
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    // Headers follow the store's language (the environment's when the setting is empty).
+    let col = |names: [&str; 2]| header.iter().position(|h| names.contains(&h.as_str()));
+    let phone_col = col(["Phone", "Téléphone"]).unwrap();
+    let name_col = col(["Recipient", "Destinataire"]).unwrap();
+    let mut names: Vec<String> = rows[1..].iter().map(|r| r[name_col].to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["Bob Delivered", "Carl Failed"]);
+    for r in &rows[1..] {
+        assert_eq!(r[phone_col], Data::String("+33698765432".into()));
+    }
+}

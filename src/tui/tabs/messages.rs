@@ -41,6 +41,8 @@ pub struct MessagesTab {
     filter_text: String,
     /// Upcoming: ids of the selected messages (Space, select all).
     picked: BTreeSet<i64>,
+    /// The last export of this list (running or finished).
+    export: super::export::ExportJob,
 }
 
 impl MessagesTab {
@@ -56,6 +58,7 @@ impl MessagesTab {
             height: 10,
             filter_text: String::new(),
             picked: BTreeSet::new(),
+            export: super::export::ExportJob::default(),
         }
     }
 
@@ -636,7 +639,8 @@ pub fn parse_filter(
 
 impl TabView for MessagesTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.pager.refresh(ctx.conn)
+        let rows = self.pager.refresh(ctx.conn)?;
+        Ok(self.export.changed() || rows)
     }
 
     fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
@@ -674,7 +678,17 @@ impl TabView for MessagesTab {
                 None => Outcome::Handled,
             },
             "select" | "select_all" | "cancel_selected" | "edit" => Outcome::Ignored,
-            "export" => Outcome::NotYet,
+            "export" if self.export.running() => Outcome::Error(ctx.tr("export.busy").to_string()),
+            "export" => {
+                self.export = super::export::ExportJob::default();
+                Outcome::Confirm(super::export::ask(
+                    &self.export,
+                    self.kind(),
+                    self.pager.source.filter.clone(),
+                    &self.filter_text,
+                    ctx,
+                ))
+            }
             _ => Outcome::Ignored,
         })
     }
@@ -717,6 +731,14 @@ impl TabView for MessagesTab {
         if let Some(b) = self.pager.source.filter.batch_id {
             left.push(Span::raw(format!("  {} #{b}", ctx.tr("ui.batch"))));
         }
+        if let Some((note, ok)) = self.export.note(ctx.lang()) {
+            let style = if ok {
+                ctx.theme.ok()
+            } else {
+                ctx.theme.error()
+            };
+            left.push(Span::styled(format!("  {note}"), style));
+        }
         let marks = more_marks(&self.pager, offset, self.height);
         if self.pager.rows().is_empty() && self.pager.is_loaded() {
             left.push(Span::styled(
@@ -745,10 +767,19 @@ impl TabView for MessagesTab {
                 "cancel_selected",
                 "edit",
                 "filter",
+                "export",
                 "page_down",
             ]
         } else {
-            &["open", "filter", "page_down", "page_up", "first", "last"]
+            &[
+                "open",
+                "filter",
+                "export",
+                "page_down",
+                "page_up",
+                "first",
+                "last",
+            ]
         }
     }
 

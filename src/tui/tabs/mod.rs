@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agenda;
 pub mod batch;
 pub mod dashboard;
+pub mod export;
 pub mod free;
 pub mod lists;
 pub mod messages;

@@ -84,6 +84,11 @@ impl Confirm {
                 input.text.pop();
                 ConfirmKey::Stay
             }
+            // Ctrl-u empties the line (a prefilled path or time is replaced in one key).
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                input.text.clear();
+                ConfirmKey::Stay
+            }
             KeyCode::Char(c)
                 if !key
                     .modifiers
@@ -217,6 +222,12 @@ mod tests {
         );
         assert_eq!(c.key(k(KeyCode::Backspace), None), ConfirmKey::Stay);
         assert_eq!(c.input.as_ref().map(|i| i.text.as_str()), Some("12"));
+        c.key(k(KeyCode::Char('3')), None);
+        c.key(
+            KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+            None,
+        );
+        assert_eq!(c.input.as_ref().map(|i| i.text.as_str()), Some(""));
         c.key(k(KeyCode::Char('3')), None);
         assert_eq!(
             c.key(k(KeyCode::Enter), Some("confirm")),

@@ -1,0 +1,247 @@
+//! Export of Sent / Upcoming as filtered (`e`): the operator types the file path (its
+//! extension, `.xlsx` or `.csv`, chooses the format), and `io::export::export_messages` runs
+//! on its own thread with its own connection, so a million rows never freeze the screen. The
+//! list's info line shows the rows written so far, then how many were written and where (or
+//! why it failed).
+
+use crate::i18n::{Lang, tr, trf};
+use crate::io::export::{Format, export_messages};
+use crate::store::Store;
+use crate::store::messages::{ListKind, MessageFilter};
+use crate::tui::fmt::{clean, thousands};
+use crate::tui::tabs::Ctx;
+use crate::tui::widgets::confirm::Confirm;
+use ratatui::text::{Line, Span};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// What the export thread reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Set once the operator confirmed and the thread started.
+    pub started: bool,
+    pub path: String,
+    /// Rows written so far.
+    pub rows: u64,
+    /// Rows written in the end, or why it failed.
+    pub done: Option<Result<u64, String>>,
+}
+
+/// One export, shared between the tab and its thread.
+#[derive(Clone, Debug, Default)]
+pub struct ExportJob {
+    shared: Arc<Mutex<Progress>>,
+    /// What was last drawn, to redraw only on change.
+    seen: Option<Progress>,
+}
+
+impl ExportJob {
+    pub fn progress(&self) -> Progress {
+        self.shared.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    pub fn running(&self) -> bool {
+        let p = self.progress();
+        p.started && p.done.is_none()
+    }
+
+    /// Whether the progress changed since the last call (the screen must be redrawn).
+    pub fn changed(&mut self) -> bool {
+        let now = self.progress();
+        let changed = self.seen.as_ref() != Some(&now);
+        self.seen = Some(now);
+        changed
+    }
+
+    /// The words for the info line: rows so far, then the result.
+    pub fn note(&self, lang: Lang) -> Option<(String, bool)> {
+        let p = self.progress();
+        if !p.started {
+            return None;
+        }
+        Some(match &p.done {
+            None => (
+                trf(
+                    lang,
+                    "export.running",
+                    &[("rows", &thousands(p.rows as i64))],
+                ),
+                true,
+            ),
+            Some(Ok(n)) => (
+                trf(
+                    lang,
+                    "export.done",
+                    &[("rows", &thousands(*n as i64)), ("path", &clean(&p.path))],
+                ),
+                true,
+            ),
+            Some(Err(e)) => (clean(e), false),
+        })
+    }
+}
+
+/// `~/x` → `$HOME/x`.
+fn expand(typed: &str) -> PathBuf {
+    let typed = typed.trim();
+    if let Some(rest) = typed.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
+    }
+    PathBuf::from(typed)
+}
+
+/// The file an export goes to unless the operator types another: the home directory,
+/// named after the list and the local time.
+fn default_path(kind: ListKind, ctx: &Ctx) -> String {
+    let list = match kind {
+        ListKind::Sent => "sent",
+        ListKind::Upcoming => "upcoming",
+    };
+    let stamp = ctx
+        .now
+        .with_timezone(&ctx.fmt.tz)
+        .format("%Y%m%d-%H%M")
+        .to_string();
+    let dir = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default();
+    dir.join(format!("smsdesk-{list}-{stamp}.xlsx"))
+        .display()
+        .to_string()
+}
+
+/// Checks the typed path before anything starts: a known extension, an existing folder.
+fn check_path(lang: Lang, typed: &str) -> Result<(PathBuf, Format), String> {
+    let path = expand(typed);
+    if typed.trim().is_empty() {
+        return Err(tr(lang, "export.no_path").to_string());
+    }
+    let Some(format) = Format::from_path(&path) else {
+        return Err(trf(
+            lang,
+            "export.bad_extension",
+            &[("path", &clean(typed))],
+        ));
+    };
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(trf(
+            lang,
+            "export.no_folder",
+            &[("folder", &clean(&parent.display().to_string()))],
+        ));
+    }
+    Ok((path, format))
+}
+
+/// Asks for the path, then starts the export of `kind` under `filter` on its own thread.
+/// `job` is the tab's (fresh) job: the thread reports into it.
+pub fn ask(
+    job: &ExportJob,
+    kind: ListKind,
+    filter: MessageFilter,
+    filter_text: &str,
+    ctx: &Ctx,
+) -> Confirm {
+    let lang = ctx.lang();
+    let what = if filter_text.is_empty() {
+        tr(lang, "export.everything").to_string()
+    } else {
+        trf(lang, "export.filtered", &[("filter", &clean(filter_text))])
+    };
+    let list = match kind {
+        ListKind::Sent => tr(lang, "tab.sent"),
+        ListKind::Upcoming => tr(lang, "tab.upcoming"),
+    };
+    let lines = vec![
+        Line::from(trf(
+            lang,
+            "export.question",
+            &[("list", list), ("what", &what)],
+        )),
+        Line::from(Span::styled(
+            tr(lang, "export.formats").to_string(),
+            ctx.theme.dim(),
+        )),
+    ];
+    let shared = job.shared.clone();
+    Confirm::new(
+        tr(lang, "export.title").to_string(),
+        lines,
+        Box::new(move |store, _, _, typed| {
+            let (path, format) = check_path(lang, typed)?;
+            let db = store.path().to_path_buf();
+            let shown = path.display().to_string();
+            if let Ok(mut p) = shared.lock() {
+                *p = Progress {
+                    started: true,
+                    path: shown.clone(),
+                    rows: 0,
+                    done: None,
+                };
+            }
+            let shared = shared.clone();
+            let filter = filter.clone();
+            std::thread::spawn(move || {
+                let report = shared.clone();
+                let result = Store::open(&db)
+                    .map_err(|e| e.to_string())
+                    .and_then(|store| {
+                        export_messages(store.conn(), kind, &filter, format, &path, &mut |n| {
+                            if let Ok(mut p) = report.lock() {
+                                p.rows = n;
+                            }
+                        })
+                        .map_err(|e| e.to_string())
+                    });
+                if let Ok(mut p) = shared.lock() {
+                    if let Ok(n) = result {
+                        p.rows = n;
+                    }
+                    p.done = Some(result);
+                }
+            });
+            Ok(trf(lang, "export.started", &[("path", &clean(&shown))]))
+        }),
+    )
+    .with_input(tr(lang, "export.path").to_string(), default_path(kind, ctx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_chooses_the_format_and_anything_else_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = dir.path().join("a.XLSX");
+        assert_eq!(
+            check_path(Lang::En, x.to_str().unwrap()).map(|r| r.1),
+            Ok(Format::Xlsx)
+        );
+        let c = dir.path().join("a.csv");
+        assert_eq!(
+            check_path(Lang::En, c.to_str().unwrap()).map(|r| r.1),
+            Ok(Format::Csv)
+        );
+        let bad = dir.path().join("a.ods");
+        assert!(
+            check_path(Lang::En, bad.to_str().unwrap())
+                .unwrap_err()
+                .contains(".xlsx or .csv")
+        );
+        let nowhere = dir.path().join("missing").join("a.csv");
+        assert!(
+            check_path(Lang::En, nowhere.to_str().unwrap())
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        assert!(check_path(Lang::En, "  ").is_err());
+    }
+}
