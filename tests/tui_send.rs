@@ -802,3 +802,53 @@ fn sent_exported_to_xlsx_off_the_ui_thread_reads_back_with_phones_as_text() {
         assert_eq!(r[phone_col], Data::String("+33698765432".into()));
     }
 }
+
+/// Fills the batch form of [`store_with_list`] up to its preview (the list, Denis chosen,
+/// the interview, an own text), as in the journey above.
+fn fill_batch(app: &mut smsdesk::tui::App) {
+    press(app, "8n");
+    press(app, "Atelier avril");
+    tab(app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(app, 1);
+    press(app, "dupu");
+    app.handle_key(code(KeyCode::Enter));
+    tab(app, 2);
+    press(app, "02/04/2026 10:00");
+    tab(app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(app, 1);
+    press(app, "atelier");
+    tab(app, 1);
+    press(app, "CV");
+    tab(app, 1);
+    press(app, "information sent");
+    tab(app, 8);
+    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
+}
+
+#[test]
+fn snapshots_of_the_batch_form_and_preview_and_the_event_form() {
+    for lang in [Lang::En, Lang::Fr] {
+        let f = store_with_list();
+        let mut app = app(Store::open(&f.path()).unwrap(), lang);
+        fill_batch(&mut app);
+        insta::assert_snapshot!(
+            format!("batch_form_{}", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+        app.handle_key(smsdesk_ctrl('s'));
+        press(&mut app, "j ");
+        insta::assert_snapshot!(
+            format!("batch_preview_{}", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+        let f = store_with_event();
+        let mut agenda = tui_fixture::app(Store::open(&f.path()).unwrap(), lang);
+        press(&mut agenda, "am");
+        insta::assert_snapshot!(
+            format!("event_form_{}", lang.as_str()),
+            render(&mut agenda, 80, 24)
+        );
+    }
+}

@@ -5,6 +5,7 @@
 //! dropped, cancelled) comes back as `EventOutcome::notices()`, which the operator is shown.
 
 use super::Act;
+use super::batch::Named;
 use crate::core::events::{self, EventChange, EventKind, NewEventInput};
 use crate::i18n::{Lang, tr, trf};
 use crate::store::Result;
@@ -31,6 +32,10 @@ pub struct EventEditor {
     participant: Option<(i64, String)>,
     /// What the search field matches now (id, label), best first.
     matches: Vec<(i64, String)>,
+    /// Ids behind the collaborators' names.
+    named: Named,
+    /// Event kinds by their shown name.
+    kinds: Vec<(String, EventKind)>,
 }
 
 /// What a key did to the editor.
@@ -52,28 +57,42 @@ fn label(p: &participants::Participant, region: &str) -> String {
     }
 }
 
-fn collaborator_options(act: &Act) -> Result<Vec<(String, String)>> {
-    let mut options = vec![(String::new(), "—".to_string())];
-    options.extend(
+/// The collaborators by name ("—": none), their ids kept in `named`.
+fn collaborator_options(act: &Act, named: &mut Named) -> Result<Vec<(String, String)>> {
+    Ok(named.options(
+        "collaborator",
+        Some(NO_COLLABORATOR),
         participants::collaborators(act.store.conn())?
             .into_iter()
-            .map(|c| (c.id.to_string(), clean(&c.full_name()))),
-    );
-    Ok(options)
+            .map(|c| (c.id, clean(&c.full_name()))),
+    ))
 }
+
+/// The "no collaborator" choice.
+const NO_COLLABORATOR: &str = "—";
 
 impl EventEditor {
     /// A new event, starting empty (kind: interview).
     pub fn new_event(act: &Act) -> Result<EventEditor> {
         let lang = act.lang();
-        let kinds = EventKind::ALL
+        let kinds: Vec<(String, EventKind)> = EventKind::ALL
             .iter()
-            .map(|k| (k.as_str().to_string(), act.fmt.kind(k.as_str())))
+            .map(|k| (act.fmt.kind(k.as_str()), *k))
             .collect();
+        let kind_options = kinds.iter().map(|(l, _)| (l.clone(), l.clone())).collect();
+        let first_kind = kinds.first().map(|(l, _)| l.clone()).unwrap_or_default();
+        let mut named = Named::default();
+        let collaborators = collaborator_options(act, &mut named)?;
         let fields = vec![
             FormField::text("participant", tr(lang, "agenda.participant"), "")
                 .with_help(tr(lang, "batch.search_help")),
-            FormField::choice("kind", tr(lang, "agenda.kind"), "interview", kinds, false),
+            FormField::choice(
+                "kind",
+                tr(lang, "agenda.kind"),
+                &first_kind,
+                kind_options,
+                false,
+            ),
             FormField::text("type", tr(lang, "agenda.type"), "")
                 .with_help(tr(lang, "agenda.type_help")),
             FormField::text("starts", tr(lang, "agenda.starts"), "")
@@ -81,8 +100,8 @@ impl EventEditor {
             FormField::choice(
                 "collaborator",
                 tr(lang, "batch.collaborator"),
-                "",
-                collaborator_options(act)?,
+                NO_COLLABORATOR,
+                collaborators,
                 false,
             ),
             FormField::text("location", tr(lang, "batch.location"), ""),
@@ -93,6 +112,8 @@ impl EventEditor {
             form: Form::new(tr(lang, "agenda.new_title"), fields),
             participant: None,
             matches: Vec::new(),
+            named,
+            kinds,
         })
     }
 
@@ -108,7 +129,14 @@ impl EventEditor {
             .local_start()
             .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
             .unwrap_or_default();
-        let collaborator = e.collaborator_id.map(|c| c.to_string()).unwrap_or_default();
+        let mut named = Named::default();
+        let collaborators = collaborator_options(act, &mut named)?;
+        let collaborator = collaborators
+            .iter()
+            .find(|(v, _)| {
+                e.collaborator_id.is_some() && named.id("collaborator", v) == e.collaborator_id
+            })
+            .map_or(NO_COLLABORATOR.to_string(), |(v, _)| v.clone());
         let fields = vec![
             FormField::text("type", tr(lang, "agenda.type"), &e.event_type)
                 .with_help(tr(lang, "agenda.type_help")),
@@ -118,25 +146,30 @@ impl EventEditor {
                 "collaborator",
                 tr(lang, "batch.collaborator"),
                 &collaborator,
-                collaborator_options(act)?,
+                collaborators,
                 false,
             ),
             FormField::text("location", tr(lang, "batch.location"), &e.location),
             FormField::text("notes", tr(lang, "agenda.notes"), &e.notes),
         ];
+        let kind = act.fmt.kind(&e.kind);
+        let mut letters = kind.chars();
+        let kind = letters
+            .next()
+            .map(|c| c.to_uppercase().chain(letters).collect::<String>())
+            .unwrap_or_default();
         let title = trf(
             lang,
             "agenda.edit_title",
-            &[
-                ("kind", &act.fmt.kind(&e.kind)),
-                ("who", &clean(&who.full_name())),
-            ],
+            &[("kind", &kind), ("who", &clean(&who.full_name()))],
         );
         Ok(Ok(EventEditor {
             original: Some(e),
             form: Form::new(&title, fields),
             participant: None,
             matches: Vec::new(),
+            named,
+            kinds: Vec::new(),
         }))
     }
 
@@ -256,7 +289,9 @@ impl EventEditor {
         let Some(starts_local) = self.starts(act) else {
             return Ok(EditorKey::Stay);
         };
-        let collaborator_id = self.form.value("collaborator").parse::<i64>().ok();
+        let collaborator_id = self
+            .named
+            .id("collaborator", self.form.value("collaborator"));
         let event_type = self.form.value("type").trim().to_string();
         let location = self.form.value("location").trim().to_string();
         let notes = self.form.value("notes").trim().to_string();
@@ -268,8 +303,12 @@ impl EventEditor {
                     }
                     return Ok(EditorKey::Stay);
                 };
-                let kind =
-                    EventKind::parse(self.form.value("kind")).unwrap_or(EventKind::Interview);
+                let shown = self.form.value("kind");
+                let kind = self
+                    .kinds
+                    .iter()
+                    .find(|(l, _)| l == shown)
+                    .map_or(EventKind::Interview, |(_, k)| *k);
                 events::create_event(
                     act.store,
                     act.actor,

@@ -30,10 +30,45 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Matches of the participant search shown under the field.
 const MATCHES: usize = 4;
+
+/// Choice options shown by name: each option's value is its label (made unique with the id
+/// when two share a name), so the form never shows database ids; the ids are looked up here.
+#[derive(Default)]
+pub struct Named(HashMap<(&'static str, String), i64>);
+
+impl Named {
+    /// The options of field `key`: `none` first (no id) when given, then `items` by name.
+    pub fn options(
+        &mut self,
+        key: &'static str,
+        none: Option<&str>,
+        items: impl IntoIterator<Item = (i64, String)>,
+    ) -> Vec<(String, String)> {
+        self.0.retain(|(k, _), _| *k != key);
+        let mut out: Vec<(String, String)> = none
+            .map(|n| (n.to_string(), n.to_string()))
+            .into_iter()
+            .collect();
+        for (id, name) in items {
+            let mut label = name;
+            if out.iter().any(|(v, _)| *v == label) {
+                label = format!("{label} #{id}");
+            }
+            self.0.insert((key, label.clone()), id);
+            out.push((label.clone(), label));
+        }
+        out
+    }
+
+    /// The id behind the value of field `key` (`None`: the "none" option).
+    pub fn id(&self, key: &'static str, value: &str) -> Option<i64> {
+        self.0.get(&(key, value.to_string())).copied()
+    }
+}
 
 pub struct BatchTab {
     history: HistoryTab,
@@ -44,6 +79,8 @@ pub struct BatchTab {
     matches: Vec<(i64, String)>,
     /// The preview of the filled form, while shown.
     preview: Option<Preview>,
+    /// Ids behind the names of the choice fields.
+    named: Named,
     lang: Lang,
 }
 
@@ -114,6 +151,7 @@ impl BatchTab {
             chosen: Vec::new(),
             matches: Vec::new(),
             preview: None,
+            named: Named::default(),
             lang: Lang::En,
         }
     }
@@ -125,29 +163,32 @@ impl BatchTab {
         }
         let conn = act.store.conn();
         let settings = Settings::load(conn)?;
-        let mut list_options = vec![(String::new(), tr(lang, "batch.no_list").to_string())];
-        list_options.extend(participants::saved_lists(conn)?.into_iter().map(|l| {
-            (
-                l.id.to_string(),
-                format!("{} ({})", clean(&l.name), thousands(l.members)),
-            )
-        }));
-        let mut collab_options = vec![(String::new(), "—".to_string())];
-        collab_options.extend(
+        let no_list = tr(lang, "batch.no_list");
+        let list_options = self.named.options(
+            "list",
+            Some(no_list),
+            participants::saved_lists(conn)?.into_iter().map(|l| {
+                (
+                    l.id,
+                    format!("{} ({})", clean(&l.name), thousands(l.members)),
+                )
+            }),
+        );
+        let collab_options = self.named.options(
+            "collaborator",
+            Some("—"),
             participants::collaborators(conn)?
                 .into_iter()
-                .map(|c| (c.id.to_string(), clean(&c.full_name()))),
+                .map(|c| (c.id, clean(&c.full_name()))),
         );
         let may_write = act.actor.rights.can_write_text();
-        let mut template_options = Vec::new();
-        if may_write {
-            template_options.push((String::new(), tr(lang, "agenda.own_text").to_string()));
-        }
-        template_options.extend(
+        let template_options = self.named.options(
+            "template",
+            may_write.then(|| tr(lang, "agenda.own_text")),
             templates::list(conn)?
                 .into_iter()
                 .filter(|t| t.active && t.context == TemplateContext::Batch.as_str())
-                .map(|t| (t.id.to_string(), clean(&t.name))),
+                .map(|t| (t.id, clean(&t.name))),
         );
         let template = template_options
             .first()
@@ -156,7 +197,7 @@ impl BatchTab {
         let fields = vec![
             FormField::text("name", tr(lang, "batch.name"), "")
                 .with_help(tr(lang, "batch.name_help")),
-            FormField::choice("list", tr(lang, "batch.list"), "", list_options, false)
+            FormField::choice("list", tr(lang, "batch.list"), no_list, list_options, false)
                 .with_help(tr(lang, "batch.list_help")),
             FormField::text("search", tr(lang, "batch.search"), "")
                 .with_help(tr(lang, "batch.search_help")),
@@ -167,7 +208,7 @@ impl BatchTab {
             FormField::choice(
                 "collaborator",
                 tr(lang, "batch.collaborator"),
-                "",
+                "—",
                 collab_options,
                 false,
             ),
@@ -200,7 +241,7 @@ impl BatchTab {
         self.matches.clear();
         self.preview = None;
         let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
-        load_template(&mut form, act, may_write)?;
+        load_template(&mut form, act, &self.named, may_write)?;
         self.form = Some(form);
         Ok(Outcome::Handled)
     }
@@ -245,9 +286,8 @@ impl BatchTab {
         if !self.chosen.iter().any(|(id, _)| *id == first) {
             self.chosen.push((first, label));
         }
-        let last = first.to_string();
         self.matches.clear();
-        self.sync_chosen(Some(last));
+        self.sync_chosen(Some(first));
         if let Some(form) = &mut self.form
             && let Some(f) = form.field_mut("search")
         {
@@ -261,21 +301,28 @@ impl BatchTab {
         let Some(form) = &self.form else {
             return;
         };
-        let shown = form.value("chosen").to_string();
-        self.chosen.retain(|(id, _)| id.to_string() != shown);
-        let next = self.chosen.last().map(|(id, _)| id.to_string());
+        let shown = self.named.id("chosen", form.value("chosen"));
+        self.chosen.retain(|(id, _)| Some(*id) != shown);
+        let next = self.chosen.last().map(|(id, _)| *id);
         self.sync_chosen(next);
     }
 
     /// The "chosen" field lists the chosen recipients (← → to look through them).
-    fn sync_chosen(&mut self, show: Option<String>) {
+    fn sync_chosen(&mut self, show: Option<i64>) {
         let n = self.chosen.len();
-        let options: Vec<(String, String)> = self
-            .chosen
-            .iter()
-            .enumerate()
-            .map(|(i, (id, name))| (id.to_string(), format!("{}/{n} {name}", i + 1)))
-            .collect();
+        let options = self.named.options(
+            "chosen",
+            None,
+            self.chosen
+                .iter()
+                .enumerate()
+                .map(|(i, (id, name))| (*id, format!("{}/{n} {name}", i + 1))),
+        );
+        let shown = show
+            .and_then(|id| self.chosen.iter().position(|(c, _)| *c == id))
+            .and_then(|i| options.get(i))
+            .map(|(v, _)| v.clone())
+            .unwrap_or_default();
         if let Some(form) = &mut self.form
             && let Some(f) = form.field_mut("chosen")
         {
@@ -283,7 +330,7 @@ impl BatchTab {
                 options,
                 free: false,
             };
-            f.value = show.unwrap_or_default();
+            f.value = shown;
         }
     }
 
@@ -308,17 +355,21 @@ impl BatchTab {
         };
         let starts_local = parse("starts")?;
         let at = parse("at")?;
-        let body = match form.value("template").parse::<i64>() {
-            Ok(t) => Body::Template(t),
-            Err(_) => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
+        let body = match self.named.id("template", form.value("template")) {
+            Some(t) => Body::Template(t),
+            None => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
         };
         let input = BatchInput {
             name: form.value("name").trim().to_string(),
             participants: self.chosen.iter().map(|(id, _)| *id).collect(),
-            lists: form.value("list").parse::<i64>().into_iter().collect(),
+            lists: self
+                .named
+                .id("list", form.value("list"))
+                .into_iter()
+                .collect(),
             interview: InterviewInput {
                 starts_local,
-                collaborator_id: form.value("collaborator").parse().ok(),
+                collaborator_id: self.named.id("collaborator", form.value("collaborator")),
                 interview_type: form.value("type").to_string(),
                 theme: form.value("theme").to_string(),
                 outcome: form.value("outcome").to_string(),
@@ -620,8 +671,8 @@ fn participant_label(p: &Participant, region: &str) -> String {
 
 /// Shows the chosen template's text in the composer (read-only: the template is what
 /// leaves); with "own text" the composer is editable again, starting from what it shows.
-fn load_template(form: &mut Form, act: &Act, may_write: bool) -> Result<()> {
-    let template = form.value("template").parse::<i64>().ok();
+fn load_template(form: &mut Form, act: &Act, named: &Named, may_write: bool) -> Result<()> {
+    let template = named.id("template", form.value("template"));
     let body = match template {
         Some(id) => Some(templates::get(act.store.conn(), id)?.body),
         None => None,
@@ -701,7 +752,7 @@ impl TabView for BatchTab {
                     Some("search") => self.search(act)?,
                     Some("template") => {
                         let may_write = act.actor.rights.can_write_text();
-                        load_template(form, act, may_write)?;
+                        load_template(form, act, &self.named, may_write)?;
                     }
                     _ => {}
                 }

@@ -81,6 +81,8 @@ pub struct AgendaTab {
     reminder: Option<(i64, Form)>,
     /// The form creating or editing an event, while open.
     event: Option<super::agenda::EventEditor>,
+    /// Ids behind the template names of the reminder form.
+    named: super::batch::Named,
     /// Interface language, for the form's hints (known from the last draw).
     lang: crate::i18n::Lang,
 }
@@ -101,6 +103,7 @@ impl AgendaTab {
             height: 10,
             reminder: None,
             event: None,
+            named: super::batch::Named::default(),
             lang: crate::i18n::Lang::En,
         }
     }
@@ -164,22 +167,26 @@ impl AgendaTab {
         }
         let settings = Settings::load(conn)?;
         let context = event_template_context(&e.kind);
-        let mut template_options = vec![(String::new(), tr(lang, "agenda.own_text").to_string())];
-        template_options.extend(
+        let own_text = tr(lang, "agenda.own_text");
+        let template_options = self.named.options(
+            "template",
+            Some(own_text),
             templates::list(conn)?
                 .into_iter()
                 .filter(|t| t.active && t.context == context.as_str())
-                .map(|t| (t.id.to_string(), clean(&t.name))),
+                .map(|t| (t.id, clean(&t.name))),
         );
+        // Shown and kept by name (J-2 / D-2, "exact time"), read back in `save_reminder`.
         let letter = day_letter(lang);
+        let exact = tr(lang, "agenda.exact_time").to_string();
         let mut when_options: Vec<(String, String)> = (1..=reminders::MAX_DAYS_BEFORE)
-            .map(|d| (d.to_string(), format!("{letter}-{d}")))
+            .map(|d| (format!("{letter}-{d}"), format!("{letter}-{d}")))
             .collect();
-        when_options.push(("at".into(), tr(lang, "agenda.exact_time").to_string()));
+        when_options.push((exact.clone(), exact.clone()));
         let when = match (e.reminder_days_before, e.reminder_at) {
-            (Some(d), _) => d.to_string(),
-            (None, Some(_)) => "at".into(),
-            (None, None) => "1".into(),
+            (Some(d), _) => format!("{letter}-{d}"),
+            (None, Some(_)) => exact,
+            (None, None) => format!("{letter}-1"),
         };
         let at = e
             .reminder_at
@@ -190,11 +197,16 @@ impl AgendaTab {
                     .to_string()
             })
             .unwrap_or_default();
-        let template = e
-            .reminder_template_id
-            .map(|t| t.to_string())
-            .filter(|t| template_options.iter().any(|(v, _)| v == t))
-            .or_else(|| template_options.get(1).map(|(v, _)| v.clone()))
+        let named = &self.named;
+        let template = template_options
+            .iter()
+            .find(|(v, _)| {
+                e.reminder_template_id.is_some()
+                    && named.id("template", v) == e.reminder_template_id
+            })
+            .or_else(|| template_options.get(1))
+            .or_else(|| template_options.first())
+            .map(|(v, _)| v.clone())
             .unwrap_or_default();
         let fields = vec![
             FormField::toggle("on", tr(lang, "agenda.reminder_on"), true),
@@ -241,8 +253,9 @@ impl AgendaTab {
                 )
             })
         } else {
+            let exact = tr(lang, "agenda.exact_time");
             let when = match form.value("when") {
-                "at" => {
+                w if w == exact => {
                     let today = act.fmt.local_date(act.now);
                     match crate::tui::tabs::messages::parse_local_time(form.value("at"), today) {
                         Some(t) => When::At(t),
@@ -256,11 +269,11 @@ impl AgendaTab {
                         }
                     }
                 }
-                d => When::DaysBefore(d.parse().unwrap_or(1)),
+                d => When::DaysBefore(d.get(2..).and_then(|n| n.parse().ok()).unwrap_or(1)),
             };
-            let body = match form.value("template").parse::<i64>() {
-                Ok(t) => Body::Template(t),
-                Err(_) => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
+            let body = match self.named.id("template", form.value("template")) {
+                Some(t) => Body::Template(t),
+                None => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
             };
             reminders::schedule_reminder(act.store, act.actor, id, when, body, act.now).map(|r| {
                 trf(
