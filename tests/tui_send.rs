@@ -852,3 +852,59 @@ fn snapshots_of_the_batch_form_and_preview_and_the_event_form() {
         );
     }
 }
+
+#[test]
+fn a_long_batch_preview_scrolls_and_counts_every_recipient() {
+    use smsdesk::store::participants::{NewSavedList, insert_saved_list};
+    let f = store_with_list();
+    let mut ids = Vec::new();
+    for i in 0..150 {
+        ids.push(
+            smsdesk::store::participants::insert_participant(
+                f.store.conn(),
+                &smsdesk::store::participants::NewParticipant {
+                    kind: "participant".into(),
+                    first_name: format!("P{i:03}"),
+                    last_name: "Zed".into(),
+                    mobile: Some(format!("+33700000{i:03}")),
+                    sms_consent: true,
+                    created_at: now(),
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        );
+    }
+    insert_saved_list(
+        f.store.conn(),
+        &NewSavedList {
+            name: "Zed".into(),
+            created_by: "admin".into(),
+            created_at: now(),
+            members: ids,
+        },
+    )
+    .unwrap();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    fill_batch(&mut app);
+    // Second list in the picker: "Zed (150)"; Denis is chosen too.
+    for _ in 0..15 {
+        app.handle_key(code(KeyCode::BackTab));
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Atelier CV (3)"), "{screen}");
+    app.handle_key(code(KeyCode::Right));
+    assert!(render(&mut app, 80, 24).contains("Zed (150)"));
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("151 message(s) · 151 SMS"), "{screen}");
+    app.handle_key(code(KeyCode::End));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("P149 Zed") && !screen.contains("Denis Dupuis"),
+        "{screen}"
+    );
+    // Untick the last one: the totals follow.
+    press(&mut app, " ");
+    assert!(render(&mut app, 80, 24).contains("150 message(s) · 150 SMS"));
+}

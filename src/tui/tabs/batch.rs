@@ -629,9 +629,12 @@ impl BatchTab {
         ];
         let height = body_height(table);
         let offset = p.sel.viewport(height, p.rows.len());
+        // Only the rows on screen are built (a batch may have thousands).
         let cells = p
             .rows
             .iter()
+            .skip(offset)
+            .take(height)
             .map(|r| {
                 let (mark, style) = if !r.is_sendable() {
                     ("✖", ctx.theme.error())
@@ -655,8 +658,8 @@ impl BatchTab {
                 ]
             })
             .collect();
-        let selected = (!p.rows.is_empty()).then_some(p.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        let selected = (!p.rows.is_empty()).then_some(p.sel.selected.saturating_sub(offset));
+        draw_table(frame, table, ctx, &cols, cells, selected, 0);
     }
 }
 
@@ -805,7 +808,9 @@ impl TabView for BatchTab {
     }
 
     fn unsaved(&self) -> bool {
-        self.form.as_ref().is_some_and(Form::is_changed) || !self.chosen.is_empty()
+        self.form
+            .as_ref()
+            .is_some_and(|f| f.is_changed() || !self.chosen.is_empty())
     }
 
     /// The batch was queued: the form closes and the history shows it.
