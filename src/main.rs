@@ -4,6 +4,7 @@ use smsdesk::clock::Clock;
 use smsdesk::config::{self, UserConfig};
 
 fn main() {
+    restore_default_sigpipe();
     let args = Cli::parse();
     let code = match run(args) {
         Ok(()) => 0,
@@ -77,4 +78,15 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// `smsdesk list sent | head` must end quietly when `head` closes the pipe, as every Unix
+/// tool does, instead of panicking on a failed write (Rust ignores SIGPIPE by default).
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

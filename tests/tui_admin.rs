@@ -299,3 +299,79 @@ fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
         assert_eq!(queued(store.conn()), before, "the dry run sends nothing");
     }
 }
+
+/// Every dialog of the template editor, in both languages: the editor, the field picker, the
+/// preview with sample data, and the delete confirmation.
+#[test]
+fn template_dialogs_in_both_languages() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let mut app = app(f.store, lang);
+        press(&mut app, "3n");
+        typing(&mut app, "Essai");
+        for _ in 0..6 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        typing(&mut app, "Bonjour ");
+        snap(&mut app, "dlg_template_editor", lang);
+        app.handle_key(ctrl('f'));
+        let picker = snap(&mut app, "dlg_field_picker", lang);
+        assert!(
+            picker.contains("Camille"),
+            "sample values are shown:\n{picker}"
+        );
+        app.handle_key(code(KeyCode::Enter));
+        typing(&mut app, ", RDV le {{event.date}}");
+        app.handle_key(ctrl('p'));
+        let preview = snap(&mut app, "dlg_preview", lang);
+        assert!(
+            preview.contains("14"),
+            "rendered with the sample date:\n{preview}"
+        );
+        app.handle_key(code(KeyCode::Esc));
+        app.handle_key(code(KeyCode::Esc));
+        // Discarding asks first; answer no, then leave with yes.
+        if app.is_editing() {
+            app.handle_key(code(KeyCode::Esc));
+        }
+        let mut app = {
+            let f = demo_store();
+            self::app(f.store, lang)
+        };
+        press(&mut app, "3");
+        app.handle_key(code(KeyCode::End));
+        press(&mut app, "d");
+        snap(&mut app, "dlg_template_delete", lang);
+    }
+}
+
+/// A counsellor without the administrator right sees the lists, not the editing actions.
+#[test]
+fn a_non_administrator_sees_no_editing_action() {
+    for lang in [Lang::Fr, Lang::En] {
+        let mut f = demo_store();
+        let actor = smsdesk::core::Actor::identify(&mut f.store, "claire.martin", now()).unwrap();
+        assert!(!actor.rights.admin);
+        let mut app = App::new(
+            f.store,
+            actor,
+            lang,
+            smsdesk::keymap::Keymap::defaults(),
+            smsdesk::clock::Clock::fixed(now()),
+        );
+        app.set_location("demo.db".into());
+        for tab in ["3", "4", "5"] {
+            press(&mut app, tab);
+            let screen = render(&mut app, 80, 24);
+            let footer = screen.lines().last().unwrap_or_default().to_string();
+            assert!(
+                !footer.contains("n new") && !footer.contains("n nouveau"),
+                "{footer}"
+            );
+        }
+        press(&mut app, "3");
+        snap(&mut app, "non_admin_templates", lang);
+        press(&mut app, "n");
+        assert!(!app.is_editing(), "the core refuses; no editor opens");
+    }
+}

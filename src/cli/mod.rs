@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 mod io;
 mod rules;
+mod rules_lists;
 mod sending;
 
 #[derive(Debug, Parser)]
@@ -76,6 +77,13 @@ pub enum Command {
     },
     /// Check the store, settings and provider, and say what is wrong
     Doctor,
+    /// List templates (name, context, active, reply expected, keywords, times used)
+    Templates,
+    /// List automations; with --dry-run N, the reminders they would create in the next N days
+    Automations {
+        #[arg(long, value_name = "DAYS")]
+        dry_run: Option<u32>,
+    },
     /// Run the scheduler headless (for a systemd service) until SIGTERM
     Run,
     /// Send an individual message now or at a local time
@@ -310,6 +318,8 @@ pub fn run(command: Command, env: &Env) -> CliResult {
         Command::Phone { numbers } => rules::phone(&numbers, env),
         Command::Plan { event, days_before } => rules::plan(&event, days_before, env),
         Command::Doctor => doctor(env),
+        Command::Templates => rules_lists::templates(env),
+        Command::Automations { dry_run } => rules_lists::automations(dry_run, env),
         Command::Run => sending::run(env),
         Command::Send {
             to,

@@ -122,21 +122,26 @@ pub struct FreeArgs {
 /// the valid ones are sent only on confirmation.
 pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     let (mut store, actor) = env.open()?;
-    let (lines, source) = match (&args.file, &args.numbers) {
+    // Cells that cannot be numbers (errors, dates) are listed with the invalid rows, not fatal.
+    let (checked, source) = match (&args.file, &args.numbers) {
         (Some(path), None) => {
-            let lines = crate::io::import::phone_column(path)
+            let cells = crate::io::import::read_phone_column(path, &mut |_| {})
                 .map_err(|e| Failure::BadInput(e.to_string()))?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             (
-                lines,
-                path.file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default(),
+                crate::core::import::check_phone_cells(&store, &cells)?,
+                name,
             )
         }
-        (None, Some(list)) => (send::split_numbers(list), "typed".to_string()),
+        (None, Some(list)) => (
+            send::check_free_list(&store, &send::split_numbers(list))?,
+            "typed".to_string(),
+        ),
         _ => return Err(Failure::BadInput("give either --file or --numbers".into())),
     };
-    let checked = send::check_free_list(&store, &lines)?;
     let (_, totals) = send::free_totals(&store, &args.text, checked.valid.len())?;
     let at = args.at.as_deref().map(outbox::parse_local).transpose()?;
     if env.json && !args.yes {

@@ -62,6 +62,7 @@ enum Input {
 
 enum Job {
     Submit { id: i64, sms: OutgoingSms },
+    Balance,
     Poll(Vec<PendingStatus>),
     Replies(DateTime<Utc>),
 }
@@ -73,6 +74,7 @@ enum JobResult {
         outcome: Result<SubmitOutcome, ProviderError>,
     },
     Polled(Result<Vec<StatusReport>, ProviderError>),
+    Balance(Result<Option<gateway::Balance>, ProviderError>),
     Replies {
         since: DateTime<Utc>,
         result: Result<Vec<InboundSms>, ProviderError>,
@@ -241,6 +243,7 @@ struct Engine {
     holding: bool,
     last_heartbeat: Option<DateTime<Utc>>,
     last_poll: Option<DateTime<Utc>>,
+    last_balance: Option<DateTime<Utc>>,
     listener: Option<gateway::kannel::ListenerHandle>,
     rate_window_start: DateTime<Utc>,
     rate_sent: u32,
@@ -282,6 +285,7 @@ impl Engine {
             holding: false,
             last_heartbeat: None,
             last_poll: None,
+            last_balance: None,
             listener: None,
             rate_window_start: now,
             rate_sent: 0,
@@ -610,6 +614,16 @@ impl Engine {
     }
 
     fn poll(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        // The provider's own balance (money and/or units), for the dashboard, every 10 minutes.
+        if self
+            .last_balance
+            .is_none_or(|t| now - t >= Duration::minutes(10))
+        {
+            self.last_balance = Some(now);
+            if let Some(jobs) = &self.jobs {
+                let _ = jobs.send(Job::Balance);
+            }
+        }
         if !self.provider.needs_polling() || self.polling {
             return Ok(());
         }
@@ -696,6 +710,25 @@ impl Engine {
                     )?,
                 }
             }
+            JobResult::Balance(result) => match result {
+                Ok(Some(b)) => {
+                    let value = serde_json::json!({
+                        "units": b.units,
+                        "money": b.money.as_ref().map(|(amount, _)| amount),
+                        "currency": b.money.as_ref().map(|(_, currency)| currency),
+                    });
+                    stats::set_runtime(
+                        self.store.conn(),
+                        "provider.balance",
+                        &value.to_string(),
+                        now,
+                    )?;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    stats::set_runtime(self.store.conn(), "provider.health", &e.to_string(), now)?
+                }
+            },
             JobResult::Replies { since, result } => match result {
                 Ok(replies) => {
                     let mut newest = since;
@@ -769,6 +802,7 @@ fn worker(jobs: Arc<Mutex<Receiver<Job>>>, out: Sender<Input>, provider: Arc<dyn
                 outcome: provider.submit(&sms),
             },
             Job::Poll(pending) => JobResult::Polled(provider.poll_statuses(&pending)),
+            Job::Balance => JobResult::Balance(provider.balance()),
             Job::Replies(since) => JobResult::Replies {
                 since,
                 result: provider.fetch_replies(since),

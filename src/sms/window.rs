@@ -548,9 +548,17 @@ impl Rule {
                 return None;
             }
             // A start inside a DST gap resolves forward; if that leaves the window (the whole
-            // window is in the gap), the day has no opening.
-            let open = resolve_local(tz, date.and_time(self.start)).with_timezone(&Utc);
-            (open >= now && self.contains(open, tz)).then_some(open)
+            // window is in the gap), the day has no opening. A start in the autumn fold occurs
+            // twice: the second occurrence still opens the window when the first has passed.
+            let local = date.and_time(self.start);
+            let first = resolve_local(tz, local).with_timezone(&Utc);
+            let second = match tz.from_local_datetime(&local) {
+                chrono::LocalResult::Ambiguous(_, later) => later.with_timezone(&Utc),
+                _ => first,
+            };
+            [first, second]
+                .into_iter()
+                .find(|open| *open >= now && self.contains(*open, tz))
         })
     }
 }

@@ -36,6 +36,8 @@ struct Data {
     provider: String,
     /// What the scheduler last heard from the provider (`ok` or the error) and when.
     provider_health: Option<(String, i64)>,
+    /// The balance the provider itself reports (`{"units","money","currency"}` JSON), if any.
+    provider_balance: Option<String>,
 }
 
 #[derive(Default)]
@@ -241,6 +243,7 @@ impl TabView for DashboardTab {
             lease: lease::current(conn)?,
             provider: provider_kind(&settings::get(conn, "provider")?),
             provider_health: stats::runtime(conn, "provider.health")?,
+            provider_balance: stats::runtime(conn, "provider.balance")?.map(|(v, _)| v),
         };
         let changed = self.data.as_ref() != Some(&data);
         self.data = Some(data);
@@ -382,6 +385,16 @@ fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         lines.push(Line::from(Span::styled(
             format!("{} SMS", thousands(balance)),
             style,
+        )));
+    }
+    if let Some(text) = d
+        .provider_balance
+        .as_deref()
+        .and_then(provider_balance_text)
+    {
+        lines.push(Line::from(Span::styled(
+            format!("{} {text}", ctx.tr("dash.at_provider")),
+            ctx.theme.dim(),
         )));
     }
     if balance < ctx.low_credit {
@@ -660,4 +673,41 @@ fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `12.50 EUR · 4 120 SMS` from what the provider reported (money where it reports it).
+fn provider_balance_text(json: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let mut parts = Vec::new();
+    if let Some(m) = v["money"].as_f64() {
+        parts.push(format!(
+            "{m:.2} {}",
+            clean(v["currency"].as_str().unwrap_or(""))
+        ));
+    }
+    if let Some(u) = v["units"].as_f64() {
+        parts.push(format!("{} SMS", thousands(u as i64)));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+#[cfg(test)]
+mod balance_tests {
+    use super::provider_balance_text;
+
+    #[test]
+    fn the_providers_own_balance_shows_money_and_units() {
+        assert_eq!(
+            provider_balance_text(r#"{"units":null,"money":12.5,"currency":"EUR"}"#).as_deref(),
+            Some("12.50 EUR")
+        );
+        assert!(
+            provider_balance_text(r#"{"units":4120.0,"money":null,"currency":null}"#)
+                .is_some_and(|t| t.ends_with("SMS"))
+        );
+        assert_eq!(
+            provider_balance_text(r#"{"units":null,"money":null}"#),
+            None
+        );
+    }
 }

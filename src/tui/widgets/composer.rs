@@ -582,11 +582,21 @@ impl Composer {
             width,
             height,
         };
+        // Labels in a column as wide as the longest (within reason), then the sample value.
+        let label_width = fields
+            .iter()
+            .map(|f| unicode_width::UnicodeWidthStr::width(f.label(self.lang)))
+            .max()
+            .unwrap_or(0)
+            .min(usize::from(width.saturating_sub(12)));
         let items: Vec<ListItem> = fields
             .iter()
             .map(|f| {
+                let label = super::super::fmt::truncate(f.label(self.lang), label_width);
+                let pad = label_width
+                    .saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()));
                 ListItem::new(Line::from(vec![
-                    Span::raw(format!("{:<22}", f.label(self.lang))),
+                    Span::raw(format!("{label}{} ", " ".repeat(pad))),
                     Span::styled(f.sample(self.lang).to_string(), theme.dim()),
                 ]))
             })

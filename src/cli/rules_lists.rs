@@ -1,0 +1,97 @@
+//! `templates` and `automations`: what the administrator configured, for scripts and checks.
+
+use super::{CliResult, Env, print_json};
+use crate::store::{automations, templates};
+use serde_json::json;
+
+pub fn templates(env: &Env) -> CliResult {
+    let (store, _) = env.open()?;
+    let list = templates::list(store.conn())?;
+    if env.json {
+        let mut out = Vec::new();
+        for t in &list {
+            let keywords: Vec<_> = templates::keywords(store.conn(), t.id)?
+                .into_iter()
+                .map(|(k, o)| json!({"keyword": k, "outcome": o}))
+                .collect();
+            let mut v = serde_json::to_value(t).unwrap_or_default();
+            v["keywords"] = json!(keywords);
+            out.push(v);
+        }
+        print_json(&json!(out));
+    } else {
+        for t in &list {
+            println!(
+                "#{:<4} {:<30} {:<12} {:<8} {:<15} used {}",
+                t.id,
+                crate::text::sanitize(&t.name),
+                t.context,
+                if t.active { "active" } else { "inactive" },
+                if t.reply_expected {
+                    "reply expected"
+                } else {
+                    ""
+                },
+                t.used
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
+    let (store, _) = env.open()?;
+    if let Some(days) = dry_run {
+        let planned = crate::core::automations::dry_run(&store, days, env.clock.now())?;
+        let rows: Vec<_> = planned
+            .iter()
+            .map(|p| {
+                json!({
+                    "event_id": p.event_id,
+                    "participant": p.participant_name,
+                    "rule": p.rule,
+                    "delay": p.delay,
+                    "planned_local": p.planned_local.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
+                    "text": p.text,
+                })
+            })
+            .collect();
+        if env.json {
+            print_json(&json!(rows));
+        } else {
+            for p in &planned {
+                println!(
+                    "{} {:<6} {:<24} {}",
+                    p.planned_local
+                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "—".into()),
+                    p.delay,
+                    crate::text::sanitize(&p.participant_name),
+                    crate::text::sanitize(&p.rule)
+                );
+            }
+        }
+        return Ok(());
+    }
+    let list = automations::list(store.conn())?;
+    if env.json {
+        print_json(&serde_json::to_value(&list).unwrap_or_default());
+    } else {
+        for a in &list {
+            println!(
+                "#{:<4} {:<28} {:<12} {:<5} {}{}",
+                a.id,
+                crate::text::sanitize(&a.name),
+                a.event_kind,
+                a.delay_label(),
+                crate::text::sanitize(&a.template_name),
+                if a.is_broken() {
+                    " (broken: template inactive)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    Ok(())
+}

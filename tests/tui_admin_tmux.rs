@@ -1,0 +1,270 @@
+//! The administrator's journey in a real terminal: the binary runs in `tmux` at 80×24, keys
+//! are sent as a person types them, the screen is read back with `capture-pane`, and every
+//! change is checked afterwards through the command line on the same store.
+//!
+//! Skipped with a message when tmux is missing, unless `CI=true` (CI installs it).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(socket: &str, cmd: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is required in CI"
+            );
+            eprintln!("SKIP tmux journey: tmux is not installed");
+            return None;
+        }
+        let t = Tmux {
+            socket: socket.into(),
+        };
+        let _ = t.tmux(&["kill-server"]);
+        t.tmux(&["new-session", "-d", "-s", "j", "-x", "80", "-y", "24", cmd]);
+        Some(t)
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Named keys (`Enter`, `Tab`, `C-s`), one at a time, so `Escape` + a letter never reads as Alt.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "j", k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "j", "-l", "--", text]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "j"])
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let until = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                Instant::now() < until,
+                "never saw {needle:?} on screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+fn cli(db: &Path, args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "admin", "--json"])
+        .args(args)
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn demo(dir: &Path) -> PathBuf {
+    let db = dir.join("demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "admin", "demo"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+#[test]
+fn an_administrator_configures_the_service_from_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let cmd = format!(
+        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
+        cfg = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    let Some(t) = Tmux::start(&format!("smsdesk-admin-{}", std::process::id()), &cmd) else {
+        return;
+    };
+    t.wait_for("Dashboard");
+
+    // A template with merge fields and a reply keyword.
+    t.keys(&["3"]);
+    t.wait_for("Templates");
+    t.keys(&["n"]);
+    t.wait_for("Name");
+    t.type_text("Rappel express");
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Space", "Tab"]);
+    t.type_text("OUI=confirmé par SMS; NON=ne viendra pas");
+    t.keys(&["Tab"]);
+    t.type_text("Bonjour {{participant.first_name}}, RDV {{event.date}} à {{event.time}}. Répondez OUI ou NON");
+    let screen = t.wait_for("GSM-7");
+    assert!(screen.contains("Rappel express"), "{screen}");
+    t.keys(&["C-s"]);
+    t.wait_for("Rappel express");
+
+    // An automation using it, D-2, and its dry run.
+    t.keys(&["4"]);
+    t.wait_for("Automations");
+    t.keys(&["n"]);
+    t.type_text("Confirmation J-2");
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "C-u"]);
+    t.type_text("-2");
+    t.keys(&["Tab"]);
+    let mut tries = 0;
+    while !t
+        .screen()
+        .lines()
+        .any(|l| l.contains("Template") && l.contains("Rappel express"))
+    {
+        t.keys(&["Right"]);
+        tries += 1;
+        assert!(
+            tries < 20,
+            "the new template is not offered:\n{}",
+            t.screen()
+        );
+    }
+    t.keys(&["C-s"]);
+    t.wait_for("Confirmation J-2");
+    let before = cli(&db, &["list", "upcoming", "--limit", "1000"])
+        .as_array()
+        .unwrap()
+        .len();
+    t.keys(&["r"]);
+    let dry = t.wait_for("Dry run — nothing is sent");
+    assert!(
+        dry.contains("reminder(s) the active rules would create"),
+        "{dry}"
+    );
+    let after = cli(&db, &["list", "upcoming", "--limit", "1000"])
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "the dry run queues nothing");
+    t.keys(&["Escape"]);
+
+    // Window and timezone.
+    t.keys(&["2"]);
+    t.wait_for("Settings");
+    t.keys(&["Enter", "Tab", "Tab", "Tab", "Tab", "C-u"]);
+    t.type_text("08:30-18:00");
+    t.keys(&["Tab", "Tab", "Right", "C-s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // The batch right for karim.benali (the last operator).
+    t.keys(&["5"]);
+    t.wait_for("karim.benali");
+    t.keys(&["End", "Enter", "Tab", "Tab", "Space", "C-s"]);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // A credit pack from the dashboard.
+    t.keys(&["1"]);
+    t.wait_for("Dashboard");
+    t.keys(&["n"]);
+    t.type_text("2000");
+    t.keys(&["Tab"]);
+    t.type_text("Pack avril");
+    t.keys(&["C-s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(800));
+
+    // Everything is in the store, as the command line sees it.
+    let templates = cli(&db, &["templates"]);
+    let tpl = templates
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Rappel express")
+        .expect("template saved");
+    assert_eq!(tpl["reply_expected"], true);
+    assert!(
+        tpl["body"]
+            .as_str()
+            .unwrap()
+            .contains("{{participant.first_name}}")
+    );
+    assert!(
+        tpl["keywords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["keyword"] == "OUI" && k["outcome"] == "confirmé par SMS")
+    );
+    let autos = cli(&db, &["automations"]);
+    let rule = autos
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "Confirmation J-2")
+        .expect("automation saved");
+    assert_eq!(rule["offset_days"], -2);
+    assert_eq!(rule["template_name"], "Rappel express");
+    assert_eq!(
+        cli(&db, &["settings", "get", "window"])["value"],
+        "08:30-18:00"
+    );
+    assert_eq!(
+        cli(&db, &["settings", "get", "timezone"])["value"],
+        "America/Guadeloupe"
+    );
+    let users = cli(&db, &["user", "list"]);
+    let karim = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "karim.benali")
+        .unwrap();
+    assert_eq!(karim["rights"]["batch"], true);
+    let credit = cli(&db, &["credit"]);
+    assert!(
+        credit["packs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["units"] == 2000 && p["label"] == "Pack avril")
+    );
+}
