@@ -21,7 +21,7 @@ enum Mode {
     Accept,
     Down,
     Ambiguous,
-    /// Answers after 3 s, like a stalled provider (the HTTP client's time-out ends it).
+    /// Answers after 6 s, like a stalled provider (the HTTP client's time-out ends it).
     Stall,
 }
 
@@ -79,9 +79,9 @@ impl Provider for FakeProvider {
                 reason: "no answer within 10 s".into(),
             }),
             Mode::Stall => {
-                std::thread::sleep(std::time::Duration::from_secs(3));
+                std::thread::sleep(std::time::Duration::from_secs(6));
                 Err(ProviderError::Ambiguous {
-                    reason: "no answer within 3 s".into(),
+                    reason: "no answer within 6 s".into(),
                 })
             }
         }
@@ -581,12 +581,14 @@ fn a_stalled_provider_never_blocks_the_operator() {
         50,
     )
     .unwrap();
+    // Blocking would mean waiting for the 6 s stall; allow for a loaded machine.
     assert!(
-        t.elapsed() < std::time::Duration::from_millis(500),
+        t.elapsed() < std::time::Duration::from_secs(2),
         "blocked {:?}",
         t.elapsed()
     );
-    assert!(rows.iter().any(|r| r.id == second));
+    // The new message is queued (or already claimed: the scheduler had room for it).
+    assert!(rows.iter().any(|r| r.id == second) || f.status(second) == MessageStatus::Sending);
     assert_eq!(f.status(first), MessageStatus::Sending);
     eventually(&h, "the stalled send ends as unknown", || {
         f.status(first) == MessageStatus::Unknown
