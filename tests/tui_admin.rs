@@ -375,3 +375,34 @@ fn a_non_administrator_sees_no_editing_action() {
         assert!(!app.is_editing(), "the core refuses; no editor opens");
     }
 }
+
+/// The remaining dialogs, in both languages: settling an "unknown — check" message, deleting
+/// an automation, adding an operator, the settings form as it opens.
+#[test]
+fn other_admin_dialogs_in_both_languages() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let mut app = app(f.store, lang);
+        press(&mut app, "1");
+        app.handle_key(code(KeyCode::Enter));
+        assert!(app.is_editing(), "the unknown-message form opens");
+        snap(&mut app, "dlg_unknown", lang);
+        app.handle_key(code(KeyCode::Esc));
+        if app.is_editing() {
+            press(&mut app, "y");
+        }
+        press(&mut app, "4d");
+        snap(&mut app, "dlg_automation_delete", lang);
+        app.handle_key(code(KeyCode::Esc));
+        press(&mut app, "5n");
+        assert!(app.is_editing(), "the new-operator form opens");
+        snap(&mut app, "dlg_user_new", lang);
+        app.handle_key(code(KeyCode::Esc));
+        if app.is_editing() {
+            press(&mut app, "y");
+        }
+        press(&mut app, "2");
+        app.handle_key(code(KeyCode::Enter));
+        snap(&mut app, "dlg_settings_form", lang);
+    }
+}
