@@ -17,6 +17,23 @@ pub fn set_setting(
     store.write(|tx| Ok(settings::set(tx, key, value, &actor.login, now)?))
 }
 
+/// Saves several settings at once: every value is validated and written in one transaction,
+/// so a form's changes land together or not at all. Returns how many were saved.
+pub fn set_settings(
+    store: &mut Store,
+    actor: &Actor,
+    changes: &[(String, String)],
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
+    actor.require_admin("change settings")?;
+    store.write(|tx| {
+        for (key, value) in changes {
+            settings::set(tx, key, value, &actor.login, now)?;
+        }
+        Ok::<_, CoreError>(changes.len())
+    })
+}
+
 pub fn add_user(
     store: &mut Store,
     actor: &Actor,

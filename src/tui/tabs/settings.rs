@@ -3,11 +3,11 @@
 //! reason shown under the field), a timezone picker that offers metropolitan France and the
 //! overseas zones first and accepts any IANA name, the provider and its credentials (masked,
 //! never shown back; left empty they stay as they are). Saving asks for confirmation and goes
-//! through `core::admin::set_setting` (right checked, audited).
+//! through `core::admin::set_settings` (right checked, audited, one transaction).
 
 use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
-use crate::core::admin::set_setting;
+use crate::core::admin::set_settings;
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::store::Result;
@@ -245,17 +245,17 @@ impl SettingsTab {
     }
 
     fn apply(&mut self, changes: Vec<(String, String)>, act: &mut Act) -> Result<Outcome> {
-        let mut done = 0;
-        for (key, value) in &changes {
-            if let Err(e) = set_setting(act.store, act.actor, key, value, act.now) {
+        // All the form's changes in one transaction: nothing half-saved.
+        let done = match set_settings(act.store, act.actor, &changes, act.now) {
+            Ok(n) => n,
+            Err(e) => {
                 if let Some(editor) = &mut self.editor {
                     editor.form.message = Some(e.to_string());
                 }
                 self.refresh(&act.ctx())?;
                 return Ok(Outcome::Error(e.to_string()));
             }
-            done += 1;
-        }
+        };
         self.editor = None;
         self.refresh(&act.ctx())?;
         Ok(Outcome::Info(trf(
