@@ -484,7 +484,7 @@ impl TabView for AutomationsTab {
 
     fn hints(&self) -> &'static [&'static str] {
         if self.admin {
-            &["open", "new", "dry_run", "toggle", "delete"]
+            &["edit", "new", "dry_run", "toggle", "delete"]
         } else {
             &["dry_run", "down", "up"]
         }

@@ -448,7 +448,7 @@ impl TabView for TemplatesTab {
 
     fn hints(&self) -> &'static [&'static str] {
         if self.admin {
-            &["open", "new", "toggle", "delete"]
+            &["edit", "new", "toggle", "delete"]
         } else {
             &["down", "up"]
         }

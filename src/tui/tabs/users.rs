@@ -250,7 +250,7 @@ impl TabView for UsersTab {
 
     fn hints(&self) -> &'static [&'static str] {
         if self.admin {
-            &["open", "new", "down", "up"]
+            &["edit", "new", "down", "up"]
         } else {
             &["down", "up"]
         }
