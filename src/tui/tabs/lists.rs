@@ -508,10 +508,13 @@ impl TabView for AgendaTab {
     }
 }
 
-/// Contacts: participants by name, searchable.
+/// Contacts: participants by name, searchable; `n` writes an individual SMS to the selected one.
 pub struct ContactsTab {
     pager: Pager<ParticipantsSource>,
     height: usize,
+    /// The individual-send form: the participant's mobile and the form (time + composer).
+    send: Option<(String, Form)>,
+    lang: crate::i18n::Lang,
 }
 
 impl ContactsTab {
@@ -524,6 +527,98 @@ impl ContactsTab {
                 PAGE,
             ),
             height: 10,
+            send: None,
+            lang: crate::i18n::Lang::En,
+        }
+    }
+
+    /// Opens the individual send for the selected participant (instant or scheduled right).
+    fn open_send(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let rights = act.actor.rights;
+        if !rights.can_instant() && !rights.can_scheduled() {
+            return Ok(Outcome::Error(
+                tr(lang, "contacts.no_send_right").to_string(),
+            ));
+        }
+        let Some(p) = self.pager.selected().cloned() else {
+            return Ok(Outcome::Handled);
+        };
+        let Some(mobile) = p.mobile.clone() else {
+            return Ok(Outcome::Error(tr(lang, "contacts.no_mobile").to_string()));
+        };
+        let settings = Settings::load(act.store.conn())?;
+        let mut composer = Composer::new(
+            ComposerSetup::from_settings(&settings, TemplateContext::Batch, false, false),
+            lang,
+            act.theme,
+        );
+        // The preview and the counts use this participant's own values.
+        if let Ok(data) =
+            crate::core::merge::merge_data(act.store.conn(), &settings, Some(p.id), None)
+        {
+            composer.set_data(data);
+        }
+        let name = clean(&format!("{} {}", p.first_name, p.last_name));
+        let fields = vec![
+            FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
+        ];
+        let title = trf(
+            lang,
+            "contacts.send_title",
+            &[("name", &name), ("phone", &phone(&mobile, act.region))],
+        );
+        self.send = Some((mobile, Form::new(&title, fields).with_composer(composer)));
+        Ok(Outcome::Handled)
+    }
+
+    /// Queues the message through the core (rights, consent, STOP, window, length checked there).
+    fn queue_send(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let Some((mobile, form)) = &mut self.send else {
+            return Ok(Outcome::Handled);
+        };
+        let at_text = form.value("at").trim().to_string();
+        let at = if at_text.is_empty() {
+            None
+        } else {
+            match crate::tui::tabs::messages::parse_local_time(
+                &at_text,
+                act.fmt.local_date(act.now),
+            ) {
+                Some(t) => Some(t),
+                None => {
+                    form.message = Some(trf(
+                        lang,
+                        "confirm.bad_time",
+                        &[("input", &clean(&at_text))],
+                    ));
+                    return Ok(Outcome::Handled);
+                }
+            }
+        };
+        let text = form.composer.as_ref().map(|c| c.text()).unwrap_or_default();
+        let request = crate::core::send::IndividualSend {
+            to: vec![mobile.clone()],
+            body: Body::Text(text),
+            at,
+        };
+        match crate::core::send::send_individual(act.store, act.actor, &request, act.now) {
+            Ok(ids) => {
+                self.send = None;
+                Ok(Outcome::Info(trf(
+                    lang,
+                    "contacts.sent",
+                    &[(
+                        "id",
+                        &ids.first().map(|i| i.to_string()).unwrap_or_default(),
+                    )],
+                )))
+            }
+            Err(e) => {
+                form.message = Some(e.to_string());
+                Ok(Outcome::Handled)
+            }
         }
     }
 }
@@ -531,6 +626,57 @@ impl ContactsTab {
 impl TabView for ContactsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         self.pager.refresh(ctx.conn)
+    }
+
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        match action {
+            "new" => self.open_send(act),
+            _ => Ok(Outcome::Ignored),
+        }
+    }
+
+    fn editing(&self) -> bool {
+        self.send.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some((_, form)) = &mut self.send else {
+            return Ok(Outcome::Ignored);
+        };
+        match form.key(key, act.keymap) {
+            FormKey::Save => self.queue_send(act),
+            FormKey::Close => {
+                self.send = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(_) => {
+                form.message = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, _act: &mut Act) {
+        if let Some((_, form)) = &mut self.send {
+            form.paste(text);
+        }
+    }
+
+    fn edit_hints(
+        &self,
+    ) -> (
+        Vec<(crate::keymap::Context, &'static str)>,
+        Vec<(String, String)>,
+    ) {
+        match &self.send {
+            Some((_, form)) => form.hints(self.lang),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.send.as_ref().is_some_and(|(_, f)| f.is_changed())
     }
 
     fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
@@ -568,12 +714,48 @@ impl TabView for ContactsTab {
                 },
                 None => Outcome::Handled,
             },
-            "open" | "new" | "edit" | "select" | "select_all" | "export" => Outcome::NotYet,
+            "open" | "edit" | "select" | "select_all" | "export" => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.lang = ctx.lang();
+        self.draw_list(frame, area, ctx);
+        if let Some((_, form)) = &mut self.send {
+            form.draw(frame, area, ctx.theme, ctx.lang());
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &[
+            "new",
+            "filter",
+            "toggle",
+            "page_down",
+            "page_up",
+            "first",
+            "last",
+        ]
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.pager.source.search)
+    }
+
+    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+        self.pager.source.search = text.trim().to_string();
+        self.pager.reset();
+        self.pager.first(ctx.conn)
+    }
+
+    fn loaded_rows(&self) -> usize {
+        self.pager.rows().len()
+    }
+}
+
+impl ContactsTab {
+    fn draw_list(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let cols = [
             Col::fill(ctx.tr("col.name"), 18, 0),
             Col::new(ctx.tr("col.mobile"), 17, 1),
@@ -616,24 +798,6 @@ impl TabView for ContactsTab {
                 cell(clean(&p.programme)),
             ]
         });
-    }
-
-    fn hints(&self) -> &'static [&'static str] {
-        &["filter", "toggle", "page_down", "page_up", "first", "last"]
-    }
-
-    fn filter(&self) -> Option<&str> {
-        Some(&self.pager.source.search)
-    }
-
-    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
-        self.pager.source.search = text.trim().to_string();
-        self.pager.reset();
-        self.pager.first(ctx.conn)
-    }
-
-    fn loaded_rows(&self) -> usize {
-        self.pager.rows().len()
     }
 }
 
