@@ -59,6 +59,26 @@ pub fn get(conn: &Connection, id: i64) -> Result<EventRow> {
     .ok_or(StoreError::NotFound { what: "event", id })
 }
 
+/// The page just before `before` (scrolling back up), returned in time order.
+pub fn page_before(
+    conn: &Connection,
+    from: i64,
+    before: Option<(i64, i64)>,
+    limit: usize,
+) -> Result<Vec<EventRow>> {
+    let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM {FROM}
+         WHERE e.starts_at >= ?1 AND (e.starts_at, e.id) < (?2, ?3)
+         ORDER BY e.starts_at DESC, e.id DESC LIMIT ?4"
+    ))?;
+    let mut rows: Vec<EventRow> = stmt
+        .query_map(params![from, at, id, limit as i64], row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.reverse();
+    Ok(rows)
+}
+
 /// Events starting at or after `from` (Unix seconds), in time order, after the keyset cursor.
 pub fn page(
     conn: &Connection,

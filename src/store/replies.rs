@@ -18,6 +18,25 @@ pub struct ReplyRow {
     pub review_reason: String,
 }
 
+const COLUMNS: &str = "r.id, r.from_phone,
+    COALESCE((SELECT p.first_name || ' ' || p.last_name FROM participants p WHERE p.mobile = r.from_phone LIMIT 1), ''),
+    r.text, r.received_at, r.state, r.outcome, r.message_id, r.event_id, r.review_reason";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<ReplyRow> {
+    Ok(ReplyRow {
+        id: r.get(0)?,
+        from_phone: r.get(1)?,
+        participant_name: r.get(2)?,
+        text: r.get(3)?,
+        received_at: r.get(4)?,
+        state: r.get(5)?,
+        outcome: r.get(6)?,
+        message_id: r.get(7)?,
+        event_id: r.get(8)?,
+        review_reason: r.get(9)?,
+    })
+}
+
 /// Replies newest first, optionally only those in `state`, after the keyset `(received_at, id)`.
 pub fn page(
     conn: &Connection,
@@ -26,29 +45,34 @@ pub fn page(
     limit: usize,
 ) -> Result<Vec<ReplyRow>> {
     let (at, id) = after.unwrap_or((i64::MAX, i64::MAX));
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.id, r.from_phone,
-                COALESCE((SELECT p.first_name || ' ' || p.last_name FROM participants p WHERE p.mobile = r.from_phone LIMIT 1), ''),
-                r.text, r.received_at, r.state, r.outcome, r.message_id, r.event_id, r.review_reason
-         FROM replies r
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM replies r
          WHERE (?1 IS NULL OR r.state = ?1) AND (r.received_at, r.id) < (?2, ?3)
-         ORDER BY r.received_at DESC, r.id DESC LIMIT ?4",
-    )?;
-    let rows = stmt.query_map(params![state, at, id, limit as i64], |r| {
-        Ok(ReplyRow {
-            id: r.get(0)?,
-            from_phone: r.get(1)?,
-            participant_name: r.get(2)?,
-            text: r.get(3)?,
-            received_at: r.get(4)?,
-            state: r.get(5)?,
-            outcome: r.get(6)?,
-            message_id: r.get(7)?,
-            event_id: r.get(8)?,
-            review_reason: r.get(9)?,
-        })
-    })?;
+         ORDER BY r.received_at DESC, r.id DESC LIMIT ?4"
+    ))?;
+    let rows = stmt.query_map(params![state, at, id, limit as i64], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The page just before `before` in the same newest-first order (scrolling back up), returned
+/// newest first too.
+pub fn page_before(
+    conn: &Connection,
+    state: Option<&str>,
+    before: Option<(i64, i64)>,
+    limit: usize,
+) -> Result<Vec<ReplyRow>> {
+    let (at, id) = before.unwrap_or((i64::MIN, i64::MIN));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM replies r
+         WHERE (?1 IS NULL OR r.state = ?1) AND (r.received_at, r.id) > (?2, ?3)
+         ORDER BY r.received_at ASC, r.id ASC LIMIT ?4"
+    ))?;
+    let mut rows: Vec<ReplyRow> = stmt
+        .query_map(params![state, at, id, limit as i64], row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.reverse();
+    Ok(rows)
 }
 
 // ---------------------------------------------------------------------------------------------

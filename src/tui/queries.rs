@@ -118,30 +118,6 @@ pub struct EventsSource {
     pub from: i64,
 }
 
-const EVENT_COLUMNS: &str = "e.id, e.participant_id, p.first_name || ' ' || p.last_name, e.kind, e.type, e.starts_at, e.starts_local,
-    e.collaborator_id, COALESCE(c.first_name || ' ' || c.last_name, ''), e.location, e.outcome, e.cancelled,
-    e.reminder_enabled, e.reminder_days_before, e.reply_text";
-
-fn event(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
-    Ok(EventRow {
-        id: r.get(0)?,
-        participant_id: r.get(1)?,
-        participant_name: r.get(2)?,
-        kind: r.get(3)?,
-        event_type: r.get(4)?,
-        starts_at: r.get(5)?,
-        starts_local: r.get(6)?,
-        collaborator_id: r.get(7)?,
-        collaborator: r.get(8)?,
-        location: r.get(9)?,
-        outcome: r.get(10)?,
-        cancelled: r.get(11)?,
-        reminder_enabled: r.get(12)?,
-        reminder_days_before: r.get(13)?,
-        reply_text: r.get(14)?,
-    })
-}
-
 impl Source for EventsSource {
     type Row = EventRow;
     type Key = (i64, i64);
@@ -159,21 +135,10 @@ impl Source for EventsSource {
         dir: Direction,
         limit: usize,
     ) -> Result<Vec<EventRow>> {
-        if dir == Direction::Forward {
-            return events::page(conn, self.from, None, after.copied(), limit);
+        match dir {
+            Direction::Forward => events::page(conn, self.from, None, after.copied(), limit),
+            Direction::Backward => events::page_before(conn, self.from, after.copied(), limit),
         }
-        let (at, id) = after.copied().unwrap_or((i64::MAX, i64::MAX));
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events e JOIN participants p ON p.id = e.participant_id
-                LEFT JOIN collaborators c ON c.id = e.collaborator_id
-             WHERE e.starts_at >= ?1 AND (e.starts_at, e.id) < (?2, ?3)
-             ORDER BY e.starts_at DESC, e.id DESC LIMIT ?4"
-        ))?;
-        let mut rows: Vec<EventRow> = stmt
-            .query_map(params![self.from, at, id, limit as i64], event)?
-            .collect::<rusqlite::Result<_>>()?;
-        rows.reverse();
-        Ok(rows)
     }
 }
 
@@ -199,35 +164,10 @@ impl Source for RepliesSource {
         dir: Direction,
         limit: usize,
     ) -> Result<Vec<ReplyRow>> {
-        if dir == Direction::Forward {
-            return replies::page(conn, self.state, after.copied(), limit);
+        match dir {
+            Direction::Forward => replies::page(conn, self.state, after.copied(), limit),
+            Direction::Backward => replies::page_before(conn, self.state, after.copied(), limit),
         }
-        let (at, id) = after.copied().unwrap_or((i64::MIN, i64::MIN));
-        let mut stmt = conn.prepare_cached(
-            "SELECT r.id, r.from_phone,
-                    COALESCE((SELECT p.first_name || ' ' || p.last_name FROM participants p WHERE p.mobile = r.from_phone LIMIT 1), ''),
-                    r.text, r.received_at, r.state, r.outcome, r.message_id, r.event_id, r.review_reason
-             FROM replies r WHERE (?4 IS NULL OR r.state = ?4) AND (r.received_at, r.id) > (?1, ?2)
-             ORDER BY r.received_at ASC, r.id ASC LIMIT ?3",
-        )?;
-        let mut rows: Vec<ReplyRow> = stmt
-            .query_map(params![at, id, limit as i64, self.state], |r| {
-                Ok(ReplyRow {
-                    id: r.get(0)?,
-                    from_phone: r.get(1)?,
-                    participant_name: r.get(2)?,
-                    text: r.get(3)?,
-                    received_at: r.get(4)?,
-                    state: r.get(5)?,
-                    outcome: r.get(6)?,
-                    message_id: r.get(7)?,
-                    event_id: r.get(8)?,
-                    review_reason: r.get(9)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        rows.reverse();
-        Ok(rows)
     }
 }
 
