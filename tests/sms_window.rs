@@ -234,6 +234,29 @@ fn window_start_in_the_gap_opens_after_the_gap() {
     assert_eq!(next_opening(now, PARIS, &w), utc("2026-03-30T00:10:00Z"));
 }
 
+#[test]
+fn window_reopens_when_the_clocks_go_back_into_it() {
+    // Sundays 00:23-02:01 on 25 October 2026: 02:01 CEST passes at 00:01 UTC; at 01:00 UTC the
+    // clocks go back from 03:00 CEST to 02:00 CET, inside the window again until 02:01 CET.
+    let w = SendWindow::new(t(0, 23), t(2, 1), WeekdaySet::from_bits(1 << 6)).unwrap();
+    let now = utc("2026-10-25T00:59:59Z"); // 02:59:59 CEST, closed
+    assert_eq!(next_opening(now, PARIS, &w), utc("2026-10-25T01:00:00Z"));
+    // Once that minute has passed, the next Sunday.
+    let now = utc("2026-10-25T01:02:00Z");
+    assert_eq!(next_opening(now, PARIS, &w), utc("2026-10-31T23:23:00Z"));
+    // A window starting inside the repeated hour opens at its first occurrence, and again at
+    // its second once the first has passed.
+    let w = SendWindow::new(t(2, 30), t(2, 45), WeekdaySet::ALL).unwrap();
+    assert_eq!(
+        next_opening(utc("2026-10-24T23:00:00Z"), PARIS, &w),
+        utc("2026-10-25T00:30:00Z")
+    );
+    assert_eq!(
+        next_opening(utc("2026-10-25T00:50:00Z"), PARIS, &w),
+        utc("2026-10-25T01:30:00Z")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Zones without DST, and Saint-Pierre-et-Miquelon
 

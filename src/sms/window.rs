@@ -556,11 +556,42 @@ impl Rule {
                 chrono::LocalResult::Ambiguous(_, later) => later.with_timezone(&Utc),
                 _ => first,
             };
-            [first, second]
+            // When the clocks go back, the local time falls back into the window once more:
+            // the window reopens at that very instant, before any second start.
+            [Some(first), fall_back_instant(tz, date), Some(second)]
                 .into_iter()
-                .find(|open| *open >= now && self.contains(*open, tz))
+                .flatten()
+                .filter(|open| *open >= now && self.contains(*open, tz))
+                .min()
         })
     }
+}
+
+/// The instant during local `date` at which the clocks of `tz` go back, if they do that day.
+fn fall_back_instant(tz: Tz, date: NaiveDate) -> Option<DateTime<Utc>> {
+    let offset_at = |secs: i64| {
+        DateTime::<Utc>::from_timestamp(secs, 0).map(|at| {
+            tz.offset_from_utc_datetime(&at.naive_utc())
+                .fix()
+                .local_minus_utc()
+        })
+    };
+    let mut lo = resolve_local(tz, date.and_time(NaiveTime::MIN)).timestamp();
+    let mut hi = resolve_local(tz, date.succ_opt()?.and_time(NaiveTime::MIN)).timestamp();
+    let before = offset_at(lo)?;
+    if offset_at(hi)? >= before {
+        return None;
+    }
+    // Invariant: `lo` still has the old offset, `hi` already the new one (whole seconds).
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if offset_at(mid)? == before {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    DateTime::<Utc>::from_timestamp(hi, 0)
 }
 
 /// 08:00 and 20:00, the legal hours of information campaigns.
