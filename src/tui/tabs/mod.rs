@@ -168,6 +168,11 @@ pub trait TabView {
     fn unsaved(&self) -> bool {
         false
     }
+    /// Called on every tick: a tab waiting for work done off the UI thread (reading a large
+    /// file…) reports its progress (`Handled`: redraw) or what comes of it (a confirmation…).
+    fn poll(&mut self, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
 }
 
 /// One column of a table: preferred width, whether it takes the remaining space, and which
