@@ -320,6 +320,58 @@ fn store_with_event() -> Fixture {
 }
 
 #[test]
+fn the_text_of_one_upcoming_message_is_rewritten_in_the_composer_and_rechecked() {
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "7");
+    press(&mut app, "w");
+    assert!(app.is_editing());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Text of message #"), "{screen}");
+    assert!(screen.contains("Anna 1"), "{screen}");
+    // The composer holds the current text and counts what is typed.
+    app.handle_key(code(KeyCode::End));
+    press(&mut app, ", RDV à 14h");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Bonjour, RDV à 14h"), "{screen}");
+    app.handle_key(smsdesk_ctrl('s'));
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+    assert!(
+        app.status_message()
+            .is_some_and(|m| m.contains("new text saved") && m.contains("1 SMS")),
+        "{:?}",
+        app.status_message()
+    );
+    let text: String = f
+        .store
+        .conn()
+        .query_row(
+            "SELECT text FROM messages WHERE recipient_name = 'Anna 1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(text, "Bonjour, RDV à 14h");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Bonjour, RDV"), "{screen}");
+
+    // An empty text is refused under the form, which stays open; Esc leaves it unchanged.
+    press(&mut app, "w");
+    for _ in 0..40 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    app.handle_key(smsdesk_ctrl('s'));
+    assert!(app.is_editing());
+    assert!(render(&mut app, 80, 24).contains("the message is empty"));
+    app.handle_key(code(KeyCode::Esc));
+    // Unsaved text: Esc may ask first; a second Esc or "y" closes.
+    if app.has_popup() {
+        press(&mut app, "y");
+    }
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+}
+
+#[test]
 fn a_d2_reminder_switched_on_from_the_agenda_appears_in_upcoming_at_the_right_time() {
     let f = store_with_event();
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod export;
 pub mod free;
 pub mod lists;
+pub mod message_edit;
 pub mod messages;
 pub mod settings;
 pub mod templates;
