@@ -540,6 +540,9 @@ pub fn edit_message_time(
     })
 }
 
+/// Status, kind, author, participant and template of a message about to be edited.
+type EditedHead = (String, String, String, Option<i64>, Option<i64>);
+
 /// Replaces the text of one message not yet sent that is not tied to an event (instant,
 /// scheduled, batch, free) by the operator's own: the complete text as it will leave. A
 /// participant's merge fields in it are filled in (free sends accept none); a batch or free
@@ -557,7 +560,7 @@ pub fn edit_message_text(
 ) -> CoreResult<super::reminders::EditedText> {
     let settings = Settings::load(store.conn())?;
     store.write(|tx| {
-        let row: Option<(String, String, String, Option<i64>, Option<i64>)> = tx
+        let row: Option<EditedHead> = tx
             .query_row(
                 "SELECT status, kind, created_by, participant_id, template_id FROM messages WHERE id = ?1",
                 [id],
