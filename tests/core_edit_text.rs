@@ -73,7 +73,7 @@ impl World {
     }
 }
 
-fn message(e: CoreError) -> String {
+fn message(e: &CoreError) -> String {
     e.to_string()
 }
 
@@ -121,7 +121,7 @@ fn a_free_send_must_keep_its_stop_mention_and_accepts_no_merge_field() {
     );
     let err = send::edit_message_text(&mut w.store, &admin, id, "Portes ouvertes dimanche", now())
         .unwrap_err();
-    assert!(message(err).contains("STOP mention"));
+    assert!(message(&err).contains("STOP mention"));
     let err = send::edit_message_text(
         &mut w.store,
         &admin,
@@ -130,7 +130,7 @@ fn a_free_send_must_keep_its_stop_mention_and_accepts_no_merge_field() {
         now(),
     )
     .unwrap_err();
-    assert!(message(err).contains("field"), "{}", message(err));
+    assert!(message(&err).contains("field"), "{}", message(&err));
     // Case of the mention does not matter; the text is unchanged by refusals before this.
     assert!(w.text_of(id).0.starts_with("Portes ouvertes samedi"));
     send::edit_message_text(
@@ -152,9 +152,9 @@ fn too_long_not_pending_or_someone_elses_message_is_refused() {
     admin::set_setting(&mut w.store, &admin, "max_segments", "1", now()).unwrap();
     let err =
         send::edit_message_text(&mut w.store, &admin, id, &"x".repeat(161), now()).unwrap_err();
-    assert!(message(err).contains("too long"));
+    assert!(message(&err).contains("too long"));
     let err = send::edit_message_text(&mut w.store, &admin, id, "  ", now()).unwrap_err();
-    assert!(message(err).contains("empty"));
+    assert!(message(&err).contains("empty"));
 
     // Another operator with every sending right may not edit the administrator's message.
     let all = Rights {
@@ -166,7 +166,7 @@ fn too_long_not_pending_or_someone_elses_message_is_refused() {
     };
     let bob = w.operator("bob", all);
     let err = send::edit_message_text(&mut w.store, &bob, id, "Bonjour", now()).unwrap_err();
-    assert!(message(err).contains("created by admin"));
+    assert!(message(&err).contains("created by admin"));
 
     // A "templates only" operator may not write a text, even on their own message.
     let tina = w.operator(
@@ -182,6 +182,6 @@ fn too_long_not_pending_or_someone_elses_message_is_refused() {
     // Cancelled: no longer editable.
     send::cancel(&mut w.store, &admin, &[id], now()).unwrap();
     let err = send::edit_message_text(&mut w.store, &admin, id, "Bonjour", now()).unwrap_err();
-    assert!(message(err).contains("only messages not yet sent"));
+    assert!(message(&err).contains("only messages not yet sent"));
     assert_eq!(w.text_of(id).0, "Votre dossier est prêt");
 }
