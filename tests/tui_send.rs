@@ -1029,3 +1029,82 @@ fn a_long_batch_preview_scrolls_and_counts_every_recipient() {
     press(&mut app, " ");
     assert!(render(&mut app, 80, 24).contains("150 message(s) · 150 SMS"));
 }
+
+/// The Agenda's rows between the header and the status line.
+fn agenda_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip(3)
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_agenda_filters_by_outcome_period_kind_and_collaborator() {
+    let f = sample_store();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "a");
+    let everything = agenda_rows(&render(&mut app, 80, 24));
+    assert!(everything.len() >= 6, "{everything:?}");
+    // Every interview confirmed or declined by SMS this week.
+    press(&mut app, "/");
+    press(
+        &mut app,
+        "résultat:confirmé,\"ne viendra pas\" période:semaine",
+    );
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    let rows = agenda_rows(&screen);
+    assert_eq!(rows.len(), 2, "{screen}");
+    assert!(rows[0].contains("confirmé par"), "{screen}");
+    assert!(rows[1].contains("ne viendra"), "{screen}");
+    assert!(
+        screen.lines().nth(1).unwrap().contains("résultat:"),
+        "{screen}"
+    );
+
+    // Events without an outcome, of one kind.
+    press(&mut app, "/");
+    for _ in 0..80 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    press(&mut app, "résultat:aucun nature:étape");
+    app.handle_key(code(KeyCode::Enter));
+    let rows = agenda_rows(&render(&mut app, 80, 24));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("atelier CV"), "{rows:?}");
+
+    // A term not understood says which, and the list stays as it was.
+    press(&mut app, "/");
+    for _ in 0..80 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    press(&mut app, "nature:réunion");
+    app.handle_key(code(KeyCode::Enter));
+    let msg = app.status_message().unwrap_or_default().to_string();
+    assert!(msg.contains("nature:réunion"), "{msg}");
+    assert_eq!(agenda_rows(&render(&mut app, 80, 24)).len(), 1);
+
+    // One collaborator's events: every row names them.
+    press(&mut app, "/");
+    for _ in 0..80 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    press(&mut app, "collab:petit");
+    app.handle_key(code(KeyCode::Enter));
+    let rows = agenda_rows(&render(&mut app, 80, 24));
+    assert!(
+        !rows.is_empty() && rows.len() < everything.len(),
+        "{rows:?}"
+    );
+    assert!(rows.iter().all(|r| r.contains("Marc Petit")), "{rows:?}");
+
+    // An empty filter: everything from today again.
+    press(&mut app, "/");
+    for _ in 0..80 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(agenda_rows(&render(&mut app, 80, 24)), everything);
+}

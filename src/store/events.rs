@@ -59,41 +59,135 @@ pub fn get(conn: &Connection, id: i64) -> Result<EventRow> {
     .ok_or(StoreError::NotFound { what: "event", id })
 }
 
+/// What the Agenda shows: events starting in `[from, to)`, narrowed by outcome, kind,
+/// collaborator and words.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Unix seconds, inclusive.
+    pub from: i64,
+    /// Unix seconds, exclusive.
+    pub to: Option<i64>,
+    /// Any of these, each matched as a part of the outcome without ASCII case (`""`: events
+    /// without an outcome). Empty: every outcome.
+    pub outcomes: Vec<String>,
+    /// `interview`, `step` or `orientation`.
+    pub kind: Option<String>,
+    pub collaborator_id: Option<i64>,
+    /// Words found in the participant's name, the type or the location.
+    pub text: Option<String>,
+}
+
+/// `%` and `_` typed by an operator are literal in a LIKE pattern.
+fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl EventFilter {
+    /// The WHERE clause (after the keyset condition, numbered from `?4`) and its values.
+    fn clause(&self) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut sql = String::new();
+        let mut values: Vec<Value> = Vec::new();
+        let mut push = |sql: &mut String, cond: &str, v: Value| {
+            values.push(v);
+            sql.push_str(&cond.replace('#', &format!("?{}", values.len() + 3)));
+        };
+        if let Some(to) = self.to {
+            push(&mut sql, " AND e.starts_at < #", Value::Integer(to));
+        }
+        if !self.outcomes.is_empty() {
+            sql.push_str(" AND (");
+            for (i, o) in self.outcomes.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(" OR ");
+                }
+                if o.is_empty() {
+                    sql.push_str("e.outcome = ''");
+                } else {
+                    push(
+                        &mut sql,
+                        "e.outcome LIKE # ESCAPE '\\'",
+                        Value::Text(like_pattern(o)),
+                    );
+                }
+            }
+            sql.push(')');
+        }
+        if let Some(kind) = &self.kind {
+            push(&mut sql, " AND e.kind = #", Value::Text(kind.clone()));
+        }
+        if let Some(c) = self.collaborator_id {
+            push(&mut sql, " AND e.collaborator_id = #", Value::Integer(c));
+        }
+        if let Some(text) = &self.text {
+            for word in text.split_whitespace() {
+                push(
+                    &mut sql,
+                    " AND (p.first_name || ' ' || p.last_name || ' ' || e.type || ' ' || e.location) LIKE # ESCAPE '\\'",
+                    Value::Text(like_pattern(word)),
+                );
+            }
+        }
+        (sql, values)
+    }
+}
+
+/// Events under `filter`, in time order, after the keyset cursor.
+pub fn page(
+    conn: &Connection,
+    filter: &EventFilter,
+    after: Option<(i64, i64)>,
+    limit: usize,
+) -> Result<Vec<EventRow>> {
+    keyset(
+        conn,
+        filter,
+        after.unwrap_or((filter.from, -1)),
+        true,
+        limit,
+    )
+}
+
 /// The page just before `before` (scrolling back up), returned in time order.
 pub fn page_before(
     conn: &Connection,
-    from: i64,
+    filter: &EventFilter,
     before: Option<(i64, i64)>,
     limit: usize,
 ) -> Result<Vec<EventRow>> {
-    let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM {FROM}
-         WHERE e.starts_at >= ?1 AND (e.starts_at, e.id) < (?2, ?3)
-         ORDER BY e.starts_at DESC, e.id DESC LIMIT ?4"
-    ))?;
-    let mut rows: Vec<EventRow> = stmt
-        .query_map(params![from, at, id, limit as i64], row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut rows = keyset(
+        conn,
+        filter,
+        before.unwrap_or((i64::MAX, i64::MAX)),
+        false,
+        limit,
+    )?;
     rows.reverse();
     Ok(rows)
 }
 
-/// Events starting at or after `from` (Unix seconds), in time order, after the keyset cursor.
-pub fn page(
+/// One keyset page from `cursor`, forward in time or backward (then newest first).
+fn keyset(
     conn: &Connection,
-    from: i64,
-    outcome: Option<&str>,
-    after: Option<(i64, i64)>,
+    filter: &EventFilter,
+    (at, id): (i64, i64),
+    forward: bool,
     limit: usize,
 ) -> Result<Vec<EventRow>> {
-    let (at, id) = after.unwrap_or((from, -1));
+    let (cmp, order) = if forward { (">", "ASC") } else { ("<", "DESC") };
+    let (clause, values) = filter.clause();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM {FROM}
-         WHERE e.starts_at >= ?1 AND (e.starts_at, e.id) > (?2, ?3) AND (?4 IS NULL OR e.outcome = ?4)
-         ORDER BY e.starts_at, e.id LIMIT ?5"
+         WHERE e.starts_at >= ?1 AND (e.starts_at, e.id) {cmp} (?2, ?3){clause}
+         ORDER BY e.starts_at {order}, e.id {order} LIMIT {limit}"
     ))?;
-    let rows = stmt.query_map(params![from, at, id, outcome, limit as i64], row)?;
+    let mut all: Vec<rusqlite::types::Value> = vec![filter.from.into(), at.into(), id.into()];
+    all.extend(values);
+    let rows = stmt.query_map(rusqlite::params_from_iter(all), row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -115,7 +115,7 @@ impl Source for ParticipantsSource {
 
 /// Events from a day on, in time order.
 pub struct EventsSource {
-    pub from: i64,
+    pub filter: events::EventFilter,
 }
 
 impl Source for EventsSource {
@@ -136,8 +136,8 @@ impl Source for EventsSource {
         limit: usize,
     ) -> Result<Vec<EventRow>> {
         match dir {
-            Direction::Forward => events::page(conn, self.from, None, after.copied(), limit),
-            Direction::Backward => events::page_before(conn, self.from, after.copied(), limit),
+            Direction::Forward => events::page(conn, &self.filter, after.copied(), limit),
+            Direction::Backward => events::page_before(conn, &self.filter, after.copied(), limit),
         }
     }
 }

@@ -400,3 +400,92 @@ pub fn notices_popup(
     }
     lines
 }
+
+/// The Agenda's filter bar: a period (`période:semaine` is this calendar week, Monday to
+/// Sunday; `mois` this month; `7j` the next seven days; a day or a range), outcomes
+/// (`résultat:confirmé,"ne viendra pas"`, each a part of the outcome; `aucun` for events
+/// without one), the event kind (`nature:entretien`), the collaborator (`collab:Durand`);
+/// other words are looked for in the participant's name, the type and the location.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AgendaFilter {
+    /// `[from, to)` of a period term; without one the Agenda starts today.
+    pub period: Option<(Option<i64>, Option<i64>)>,
+    pub events: crate::store::events::EventFilter,
+}
+
+impl AgendaFilter {
+    /// The store filter in force at `now`: a period's bounds, else from the start of today.
+    pub fn at(
+        &self,
+        fmt: &crate::tui::fmt::Fmt,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> crate::store::events::EventFilter {
+        let today = fmt.start_of_day(now);
+        let (from, to) = self.period.unwrap_or((None, None));
+        crate::store::events::EventFilter {
+            from: from.unwrap_or(today),
+            to,
+            ..self.events.clone()
+        }
+    }
+}
+
+/// Parses the Agenda's filter bar, or says which term is wrong and why.
+pub fn parse_filter(
+    text: &str,
+    fmt: &crate::tui::fmt::Fmt,
+    now: chrono::DateTime<chrono::Utc>,
+    collaborators: &std::collections::HashMap<i64, String>,
+) -> std::result::Result<AgendaFilter, String> {
+    use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, terms};
+    let lang = fmt.lang;
+    let mut f = AgendaFilter::default();
+    let mut words = Vec::new();
+    for term in terms(text) {
+        let Some((key, value)) = term.split_once(':').filter(|(k, _)| !k.is_empty()) else {
+            words.push(term);
+            continue;
+        };
+        let bad = |why: &str| {
+            trf(
+                lang,
+                "send.bad_term",
+                &[("term", &clean(&term)), ("why", why)],
+            )
+        };
+        match folded(key).as_str() {
+            "PERIOD" | "PERIODE" | "DATE" => {
+                f.period = Some(
+                    period(value, Reach::Calendar, fmt, now)
+                        .ok_or_else(|| bad(tr(lang, "send.period_help")))?,
+                );
+            }
+            "OUTCOME" | "OUTCOMES" | "RESULT" | "RESULTAT" | "RESULTATS" | "ISSUE" => {
+                for v in value.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+                    let v = match folded(v).as_str() {
+                        "NONE" | "AUCUN" | "-" => String::new(),
+                        _ => v.to_string(),
+                    };
+                    if !f.events.outcomes.contains(&v) {
+                        f.events.outcomes.push(v);
+                    }
+                }
+            }
+            "KIND" | "NATURE" | "CONTEXT" | "CONTEXTE" => {
+                let k = crate::store::events::EVENT_KINDS
+                    .iter()
+                    .find(|k| names("kind", k, value))
+                    .ok_or_else(|| bad(tr(lang, "agenda.kind_help")))?;
+                f.events.kind = Some((*k).to_string());
+            }
+            "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
+                f.events.collaborator_id =
+                    Some(collaborator(value, collaborators, lang).map_err(|why| bad(&why))?);
+            }
+            _ => words.push(term),
+        }
+    }
+    let free = words.join(" ");
+    f.events.text = (!free.is_empty()).then_some(free);
+    Ok(f)
+}

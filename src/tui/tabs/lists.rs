@@ -85,6 +85,9 @@ pub struct AgendaTab {
     named: super::batch::Named,
     /// Interface language, for the form's hints (known from the last draw).
     lang: crate::i18n::Lang,
+    /// The filter bar's text as typed, and what it means.
+    filter_text: String,
+    filter: super::agenda::AgendaFilter,
 }
 
 /// The template context of an event kind.
@@ -105,6 +108,8 @@ impl AgendaTab {
             event: None,
             named: super::batch::Named::default(),
             lang: crate::i18n::Lang::En,
+            filter_text: String::new(),
+            filter: super::agenda::AgendaFilter::default(),
         }
     }
 
@@ -349,14 +354,19 @@ impl AgendaTab {
         ))
     }
 
-    /// The list starts at the beginning of the organisation's today; a new day moves it.
+    /// Without a period the list starts at the beginning of the organisation's today (a new
+    /// day moves it); a new filter starts a new list.
     fn pager(&mut self, ctx: &Ctx) -> &mut Pager<EventsSource> {
-        let from = ctx.fmt.start_of_day(ctx.now);
-        if self.pager.as_ref().is_none_or(|p| p.source.from != from) {
-            self.pager = Some(Pager::new(EventsSource { from }, PAGE));
+        let filter = self.filter.at(&ctx.fmt, ctx.now);
+        if self
+            .pager
+            .as_ref()
+            .is_none_or(|p| p.source.filter != filter)
+        {
+            self.pager = None;
         }
         self.pager
-            .get_or_insert_with(|| Pager::new(EventsSource { from }, PAGE))
+            .get_or_insert_with(|| Pager::new(EventsSource { filter }, PAGE))
     }
 }
 
@@ -372,7 +382,7 @@ impl TabView for AgendaTab {
         }
         Ok(match action {
             "delete" => self.ask_cancel_event(ctx),
-            "filter" => Outcome::NotYet,
+            "filter" => Outcome::EditFilter,
             _ => Outcome::Ignored,
         })
     }
@@ -446,7 +456,14 @@ impl TabView for AgendaTab {
             Col::new(ctx.tr("col.reminder"), 6, 2),
         ];
         self.lang = ctx.lang();
-        let left = vec![title(ctx, "tab.agenda")];
+        let mut left = vec![title(ctx, "tab.agenda")];
+        if !self.filter_text.is_empty() {
+            left.push(Span::raw(format!(
+                "  {} « {} »",
+                ctx.tr("ui.filter"),
+                crate::tui::fmt::truncate(&clean(&self.filter_text), 40)
+            )));
+        }
         let Some(pager) = self.pager.as_mut() else {
             return;
         };
@@ -500,11 +517,33 @@ impl TabView for AgendaTab {
     }
 
     fn hints(&self) -> &'static [&'static str] {
-        &["new", "edit", "toggle", "delete", "page_down", "page_up"]
+        &[
+            "new",
+            "edit",
+            "toggle",
+            "delete",
+            "filter",
+            "page_down",
+            "page_up",
+        ]
     }
 
     fn loaded_rows(&self) -> usize {
         self.pager.as_ref().map_or(0, |p| p.rows().len())
+    }
+
+    fn filter(&self) -> Option<&str> {
+        Some(&self.filter_text)
+    }
+
+    /// A term the bar does not understand leaves the list as it was and says why.
+    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+        let text = text.trim();
+        let names = crate::tui::queries::collaborator_names(ctx.conn)?;
+        self.filter = super::agenda::parse_filter(text, &ctx.fmt, ctx.now, &names)
+            .map_err(crate::store::StoreError::Invalid)?;
+        self.filter_text = text.to_string();
+        self.pager(ctx).first(ctx.conn)
     }
 }
 

@@ -15,19 +15,18 @@ use super::{
 };
 use crate::core::{CoreError, reminders, send};
 use crate::i18n::{Lang, tr, trf};
-use crate::sms::sender::normalize_keyword;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::{Result, StoreError};
 use crate::text::sanitize_multiline;
+use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
 use crate::tui::pager::Pager;
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{EditHints, FormKey};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -398,7 +397,7 @@ pub fn parse_local_time(input: &str, today: NaiveDate) -> Option<NaiveDateTime> 
 }
 
 /// `25/03/2026`, `25/03/26`, `2026-03-25`, or `25/03` (the next such day from `today`).
-fn parse_day(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+pub(crate) fn parse_day(s: &str, today: NaiveDate) -> Option<NaiveDate> {
     for f in ["%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             return Some(d);
@@ -414,44 +413,6 @@ fn parse_day(s: &str, today: NaiveDate) -> Option<NaiveDate> {
         Some(day) if day >= today => Some(day),
         _ => NaiveDate::from_ymd_opt(today.year() + 1, m, d).or(this_year),
     }
-}
-
-/// Splits the filter bar into terms; double quotes group words (`collab:"Marie Durand"`).
-fn terms(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in text.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-/// The form words are compared in: no case, accents, spaces or punctuation.
-fn folded(s: &str) -> String {
-    normalize_keyword(&s.replace('_', " ")).replace(' ', "")
-}
-
-/// Whether `word` names `value` of `section`: its stored name or its label in either language.
-fn names(section: &str, value: &str, word: &str) -> bool {
-    let w = folded(word);
-    w == folded(value)
-        || [Lang::Fr, Lang::En].iter().any(|&l| {
-            let key = format!("{section}.{value}");
-            let t = tr(l, &key);
-            t != key && folded(t) == w
-        })
 }
 
 const STATUSES: [MessageStatus; 10] = [
@@ -476,79 +437,12 @@ const CONTEXTS: [&str; 6] = [
     "individual",
 ];
 
-/// Unix seconds of the local midnight that starts `day`.
-fn day_start(tz: Tz, day: NaiveDate) -> i64 {
-    window::resolve_local(tz, day.and_time(NaiveTime::MIN)).timestamp()
-}
-
-/// `[from, to)` of a period word, relative to `now` (looking back in Sent, ahead in Upcoming
-/// for `7d`-style lengths and `week` / `month`).
-fn period(
-    word: &str,
-    kind: ListKind,
-    fmt: &Fmt,
-    now: DateTime<Utc>,
-) -> Option<(Option<i64>, Option<i64>)> {
-    let tz = fmt.tz;
-    let today = now.with_timezone(&tz).date_naive();
-    let day = |d: NaiveDate| day_start(tz, d);
-    let next = |d: NaiveDate| d.succ_opt().map(day);
-    let span = |days: i64| {
-        let days = Duration::days(days);
-        match kind {
-            ListKind::Sent => (Some((now - days).timestamp()), None),
-            ListKind::Upcoming => (None, Some((now + days).timestamp())),
-        }
-    };
-    let w = folded(word);
-    match w.as_str() {
-        "TODAY" | "AUJOURDHUI" | "AUJ" => return Some((Some(day(today)), next(today))),
-        "YESTERDAY" | "HIER" => {
-            let y = today.pred_opt()?;
-            return Some((Some(day(y)), Some(day(today))));
-        }
-        "TOMORROW" | "DEMAIN" => {
-            let t = today.succ_opt()?;
-            return Some((Some(day(t)), next(t)));
-        }
-        "WEEK" | "SEMAINE" => return Some(span(7)),
-        "MONTH" | "MOIS" => return Some(span(30)),
-        _ => {}
+/// Sent looks back from now, Upcoming ahead.
+fn reach_of(kind: ListKind) -> Reach {
+    match kind {
+        ListKind::Sent => Reach::Back,
+        ListKind::Upcoming => Reach::Ahead,
     }
-    // `7d`, `7j`, `30d`.
-    if let Some(n) = w
-        .strip_suffix('D')
-        .or_else(|| w.strip_suffix('J'))
-        .and_then(|n| n.parse::<i64>().ok())
-        .filter(|n| (1..=3660).contains(n))
-    {
-        return Some(span(n));
-    }
-    // A day, or a range of days `a..b` (either side may be empty).
-    if let Some((a, b)) = word.split_once("..") {
-        let from = if a.is_empty() {
-            None
-        } else {
-            Some(day(parse_day_past(a, today)?))
-        };
-        let to = if b.is_empty() {
-            None
-        } else {
-            Some(next(parse_day_past(b, today)?)?)
-        };
-        return Some((from, to));
-    }
-    let d = parse_day_past(word, today)?;
-    Some((Some(day(d)), next(d)))
-}
-
-/// A day in a filter: like [`parse_day`], but `25/03` is this year's.
-fn parse_day_past(s: &str, today: NaiveDate) -> Option<NaiveDate> {
-    if s.matches('/').count() == 1 {
-        let (d, m) = s.split_once('/')?;
-        return NaiveDate::from_ymd_opt(today.year(), m.parse().ok()?, d.parse().ok()?);
-    }
-    parse_day(s, today)
 }
 
 /// Turns the filter bar's text into a [`MessageFilter`], or says which term is wrong.
@@ -576,7 +470,7 @@ pub fn parse_filter(
         };
         match folded(key).as_str() {
             "PERIOD" | "PERIODE" | "DATE" => {
-                let (from, to) = period(value, kind, fmt, now)
+                let (from, to) = period(value, reach_of(kind), fmt, now)
                     .ok_or_else(|| bad(tr(lang, "send.period_help")))?;
                 f.from = from;
                 f.to = to;
@@ -607,35 +501,8 @@ pub fn parse_filter(
                 f.context = Some((*c).to_string());
             }
             "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
-                let want = folded(value);
-                let mut found: Vec<(&i64, &String)> = collaborators
-                    .iter()
-                    .filter(|(_, n)| !want.is_empty() && folded(n).contains(&want))
-                    .collect();
-                // An exact full name wins over names that merely contain it.
-                if found.len() > 1 {
-                    let exact: Vec<_> = found
-                        .iter()
-                        .copied()
-                        .filter(|(_, n)| folded(n) == want)
-                        .collect();
-                    if exact.len() == 1 {
-                        found = exact;
-                    }
-                }
-                match found.as_slice() {
-                    [(id, _)] => f.collaborator_id = Some(**id),
-                    [] => return Err(bad(tr(lang, "send.no_collab"))),
-                    many => {
-                        let mut list: Vec<String> = many.iter().map(|(_, n)| clean(n)).collect();
-                        list.sort();
-                        return Err(bad(&trf(
-                            lang,
-                            "send.many_collabs",
-                            &[("names", &list.join(", "))],
-                        )));
-                    }
-                }
+                f.collaborator_id =
+                    Some(collaborator(value, collaborators, lang).map_err(|why| bad(&why))?);
             }
             _ => words.push(term),
         }
@@ -892,7 +759,7 @@ impl TabView for MessagesTab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
     use std::collections::HashMap;
 
     fn fmt(lang: Lang) -> Fmt {
