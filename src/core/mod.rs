@@ -11,6 +11,7 @@ pub mod automations;
 pub mod batch;
 pub mod events;
 pub mod import;
+pub mod lists;
 pub mod merge;
 pub mod outbox;
 pub mod reminders;

@@ -11,6 +11,7 @@ pub mod automations;
 pub mod credit;
 pub mod events;
 pub mod lease;
+pub mod lists;
 pub mod messages;
 pub mod operators;
 pub mod participants;

@@ -27,11 +27,11 @@ impl Participant {
     }
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
     EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
+pub(crate) fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
     Ok(Participant {
         id: r.get(0)?,
         kind: r.get(1)?,

@@ -7,9 +7,10 @@
 use super::fmt::{Fmt, clean, truncate};
 use super::tabs::admin::AutomationsTab;
 use super::tabs::batch::BatchTab;
+use super::tabs::contacts::ContactsTab;
 use super::tabs::dashboard::DashboardTab;
 use super::tabs::free::FreeTab;
-use super::tabs::lists::{AgendaTab, ContactsTab, InboxTab};
+use super::tabs::lists::{AgendaTab, InboxTab};
 use super::tabs::messages::MessagesTab;
 use super::tabs::settings::SettingsTab;
 use super::tabs::templates::TemplatesTab;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agenda;
 pub mod batch;
+pub mod contacts;
 pub mod dashboard;
 pub mod export;
 pub mod free;
