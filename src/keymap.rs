@@ -83,6 +83,7 @@ impl Context {
                 "preview",
                 "close",
                 "send",
+                "save_list",
             ],
             Context::Dialog => &["confirm", "close"],
         }

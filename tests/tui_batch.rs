@@ -394,5 +394,94 @@ fn snapshots_of_the_batch_form_with_its_filters() {
             format!("batch_filters_{}", lang.as_str()),
             render(&mut app, 80, 24)
         );
+        app.handle_key(ctrl('l'));
+        insta::assert_snapshot!(
+            format!("batch_save_list_{}", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
     }
+}
+
+#[test]
+fn the_selection_is_saved_as_a_list_and_the_form_stays_open() {
+    let f = store_with_filters();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    // Nothing chosen yet: nothing to save.
+    app.handle_key(ctrl('l'));
+    assert!(!app.has_popup());
+    assert!(
+        app.status_message()
+            .is_some_and(|s| s.contains("nothing to save")),
+        "{:?}",
+        app.status_message()
+    );
+    press(&mut app, "Claire mars");
+    // Everyone with an event with Claire (Anna, Bruno, Chloé), plus the list (Anna, Denis).
+    tab(&mut app, COLLABORATOR);
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, MATCHING - COLLABORATOR);
+    app.handle_key(code(KeyCode::Enter));
+    back(&mut app, MATCHING - LIST);
+    app.handle_key(code(KeyCode::Right));
+    assert!(render(&mut app, 80, 24).contains("New batch · 4 recipient(s)"));
+    app.handle_key(ctrl('l'));
+    assert!(app.has_popup());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Save as a list")
+            && screen.contains("Save the 4 recipient(s) chosen so far")
+            && screen.contains("List name: Claire mars"),
+        "{screen}"
+    );
+    // A name already used is refused in the window, which stays open.
+    app.handle_key(ctrl('u'));
+    press(&mut app, "atelier cv");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(app.has_popup());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("already exists"), "{screen}");
+    app.handle_key(ctrl('u'));
+    press(&mut app, "Relance Claire");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(&mut app, 80, 24));
+    assert_eq!(
+        app.status_message(),
+        Some("saved list « Relance Claire »: 4 participant(s)")
+    );
+    // The form is still there, with what was typed, and offers the new list.
+    assert!(app.is_editing());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Claire mars") && screen.contains("Atelier CV (2)"),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Right));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Relance Claire (4)"), "{screen}");
+    // In the store: the four, each once, and the creation audited.
+    let store = Store::open(&f.path()).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT p.first_name FROM saved_list_members m
+             JOIN saved_lists l ON l.id = m.list_id JOIN participants p ON p.id = m.participant_id
+             WHERE l.name = 'Relance Claire' ORDER BY p.id",
+        )
+        .unwrap();
+    let members: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(members, ["Anna", "Bruno", "Chloé", "Denis"]);
+    let (who, action): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((who.as_str(), action.as_str()), ("admin", "list.create"));
 }

@@ -11,6 +11,7 @@
 use super::lists::HistoryTab;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
 use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput, InterviewInput};
+use crate::core::lists;
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
@@ -30,7 +31,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use rusqlite::Connection;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Matches of the participant search shown under the field.
 const MATCHES: usize = 4;
@@ -88,6 +92,9 @@ pub struct BatchTab {
     added_set: HashSet<i64>,
     /// Members of the saved list chosen in the form.
     list_ids: Vec<i64>,
+    /// Set by the "save the selection as a list" confirmation when it saved: the form then
+    /// stays open (see [`TabView::after_change`]).
+    list_saved: Rc<Cell<Option<i64>>>,
     lang: Lang,
 }
 
@@ -208,8 +215,23 @@ impl BatchTab {
             added: Vec::new(),
             added_set: HashSet::new(),
             list_ids: Vec::new(),
+            list_saved: Rc::new(Cell::new(None)),
             lang: Lang::En,
         }
+    }
+
+    /// The choices of the "saved list" field: none, then every list with its size.
+    fn list_options(&mut self, conn: &Connection, lang: Lang) -> Result<Vec<(String, String)>> {
+        Ok(self.named.options(
+            "list",
+            Some(tr(lang, "batch.no_list")),
+            participants::saved_lists(conn)?.into_iter().map(|l| {
+                (
+                    l.id,
+                    format!("{} ({})", clean(&l.name), thousands(l.members)),
+                )
+            }),
+        ))
     }
 
     fn open_form(&mut self, act: &mut Act) -> Result<Outcome> {
@@ -221,16 +243,7 @@ impl BatchTab {
         let conn = act.store.conn();
         let settings = Settings::load(conn)?;
         let no_list = tr(lang, "batch.no_list");
-        let list_options = self.named.options(
-            "list",
-            Some(no_list),
-            participants::saved_lists(conn)?.into_iter().map(|l| {
-                (
-                    l.id,
-                    format!("{} ({})", clean(&l.name), thousands(l.members)),
-                )
-            }),
-        );
+        let list_options = self.list_options(conn, lang)?;
         let collab_options = self.named.options(
             "collaborator",
             Some("—"),
@@ -539,6 +552,10 @@ impl BatchTab {
             .collect()
     }
 
+    fn has_selection(&self) -> bool {
+        !(self.chosen.is_empty() && self.added.is_empty() && self.list_ids.is_empty())
+    }
+
     /// The form's title says how many recipients are chosen; returns that number.
     fn sync_title(&mut self) -> usize {
         let n = self.selection().len();
@@ -644,6 +661,48 @@ impl BatchTab {
             };
             f.value = shown;
         }
+    }
+
+    /// The save-as-list key: asks a name, then the core saves every recipient chosen so far
+    /// (list members, filter matches, one-by-one picks, each once) as a new saved list. The
+    /// form stays open.
+    fn ask_save_list(&self, act: &Act) -> Outcome {
+        let lang = act.lang();
+        let ids = self.selection();
+        if ids.is_empty() {
+            return Outcome::Error(tr(lang, "batch.save_list_empty").to_string());
+        }
+        let n = thousands(ids.len() as i64);
+        let initial = self
+            .form
+            .as_ref()
+            .map(|f| f.value("name").trim().to_string())
+            .unwrap_or_default();
+        let saved = Rc::clone(&self.list_saved);
+        let lines = vec![Line::from(trf(
+            lang,
+            "batch.save_list_question",
+            &[("n", &n)],
+        ))];
+        Outcome::Confirm(
+            Confirm::new(
+                tr(lang, "batch.save_list_title").to_string(),
+                lines,
+                Box::new(move |store, actor, now, name| {
+                    lists::create_list(store, actor, name, &ids, now)
+                        .map(|id| {
+                            saved.set(Some(id));
+                            trf(
+                                lang,
+                                "batch.list_saved",
+                                &[("name", &clean(name.trim())), ("n", &n)],
+                            )
+                        })
+                        .map_err(|e| e.to_string())
+                }),
+            )
+            .with_input(tr(lang, "batch.list_name").to_string(), initial),
+        )
     }
 
     /// Reads the form into the core's input; `Err` is the message shown under the form.
@@ -1047,6 +1106,9 @@ impl TabView for BatchTab {
         if self.preview.is_some() {
             return Ok(self.preview_key(key, act));
         }
+        if self.form.is_some() && act.keymap.action(Context::Editor, key) == Some("save_list") {
+            return Ok(self.ask_save_list(act));
+        }
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Ignored);
         };
@@ -1130,7 +1192,14 @@ impl TabView for BatchTab {
         }
         match &self.form {
             Some(form) => {
-                let (bound, mut free) = form.hints(self.lang);
+                let (mut bound, mut free) = form.hints(self.lang);
+                // Where the footer has room: on a text field, once something is chosen.
+                let on_text = form.fields.get(form.focus).is_some_and(|f| {
+                    f.kind == crate::tui::widgets::form::FieldKind::Text && f.key != "search"
+                });
+                if on_text && self.has_selection() {
+                    bound.push((Context::Editor, "save_list"));
+                }
                 match form.fields.get(form.focus).map(|f| f.key.as_str()) {
                     Some("search") => {
                         free.push(("Enter".into(), tr(self.lang, "batch.add").into()));
@@ -1156,8 +1225,24 @@ impl TabView for BatchTab {
             .is_some_and(|f| f.is_changed() || !self.chosen.is_empty() || !self.added.is_empty())
     }
 
-    /// The batch was queued: the form closes and the history shows it.
+    /// The batch was queued: the form closes and the history shows it. The selection was
+    /// saved as a list: the form stays, its list choice offering the new one.
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        if self.list_saved.take().is_some() {
+            let options = self.list_options(ctx.conn, ctx.lang())?;
+            if let Some(form) = &mut self.form
+                && let Some(f) = form.field_mut("list")
+            {
+                if !options.iter().any(|(v, _)| *v == f.value) {
+                    f.value = tr(ctx.lang(), "batch.no_list").to_string();
+                }
+                f.kind = crate::tui::widgets::form::FieldKind::Choice {
+                    options,
+                    free: false,
+                };
+            }
+            return Ok(());
+        }
         self.form = None;
         self.preview = None;
         self.chosen.clear();
