@@ -485,3 +485,200 @@ fn the_selection_is_saved_as_a_list_and_the_form_stays_open() {
         .unwrap();
     assert_eq!((who.as_str(), action.as_str()), ("admin", "list.create"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same in a real terminal: the binary in tmux at 80×24, checked through the CLI.
+
+mod tmux {
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    pub const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
+    /// Monday 30 March 2026, 10:00 in Paris: the same instant as the headless tests.
+    pub const NOW: &str = "2026-03-30T08:00:00Z";
+
+    /// A tmux server running `smsdesk` on one store; killed on drop.
+    pub struct Term {
+        socket: String,
+    }
+
+    pub fn have_tmux() -> bool {
+        let found = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is required on CI"
+            );
+            eprintln!("tmux not found: journey skipped");
+        }
+        found
+    }
+
+    impl Term {
+        /// Starts `smsdesk --db DB --user admin` in English at 80×24.
+        pub fn start(name: &str, dir: &Path, db: &Path) -> Term {
+            let socket = format!("smsdesk-{name}-{}", std::process::id());
+            let config = dir.join("config");
+            std::fs::create_dir_all(&config).unwrap();
+            let command = format!(
+                "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
+                 SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
+                config.display(),
+                dir.display(),
+                db.display()
+            );
+            let ok = Command::new("tmux")
+                .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+                .args(["-s", "main", "-x", "80", "-y", "24", &command])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "tmux new-session failed");
+            let term = Term { socket };
+            term.wait_for("Dashboard");
+            term
+        }
+
+        fn tmux(&self, args: &[&str]) -> String {
+            let out = Command::new("tmux")
+                .args(["-L", &self.socket])
+                .args(args)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+
+        /// Named keys (`Tab`, `C-s`, `Space`, `Right`…), one after the other.
+        pub fn keys(&self, keys: &[&str]) {
+            for k in keys {
+                self.tmux(&["send-keys", "-t", "main", k]);
+            }
+        }
+
+        pub fn tabs(&self, n: usize) {
+            for _ in 0..n {
+                self.keys(&["Tab"]);
+            }
+        }
+
+        /// Text typed as is.
+        pub fn typed(&self, text: &str) {
+            self.tmux(&["send-keys", "-t", "main", "-l", text]);
+        }
+
+        pub fn screen(&self) -> String {
+            self.tmux(&["capture-pane", "-p", "-t", "main"])
+        }
+
+        /// Polls the screen until it shows `needle`; fails with the screen otherwise.
+        pub fn wait_for(&self, needle: &str) -> String {
+            let start = Instant::now();
+            loop {
+                let screen = self.screen();
+                if screen.contains(needle) {
+                    return screen;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "the screen never showed {needle:?}:\n{screen}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    impl Drop for Term {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["-L", &self.socket, "kill-server"])
+                .status();
+        }
+    }
+
+    /// `smsdesk --db DB --json ARGS…`, parsed.
+    pub fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(BIN)
+            .env("SMSDESK_NOW", NOW)
+            .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
+            .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "smsdesk {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// An operator batches everyone with an event with Claire (Anna, Bruno, and Chloé who has
+/// not consented), unticks Bruno, validates for tomorrow 10:00; the CLI lists Anna's message
+/// only, in Upcoming, as a batch message at that time.
+#[test]
+fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
+    use tmux::{Term, cli_json, have_tmux};
+    if !have_tmux() {
+        return;
+    }
+    let f = store_with_filters();
+    let db = f.path();
+    let t = Term::start("batch-filter", f.dir.path(), &db);
+    t.keys(&["8", "n"]);
+    t.wait_for("New batch");
+    t.typed("Relance Claire");
+    t.tabs(COLLABORATOR);
+    t.keys(&["Right"]);
+    t.wait_for("3 participant(s) — Enter adds them");
+    t.tabs(MATCHING - COLLABORATOR);
+    t.keys(&["Enter"]);
+    t.wait_for("3 added by the filters · 3 recipient(s)");
+    t.wait_for("New batch · 3 recipient(s)");
+    t.tabs(STARTS - MATCHING);
+    t.typed("02/04/2026 10:00");
+    t.keys(&["Tab", "Right", "Tab"]);
+    t.typed("relance");
+    t.keys(&["Tab"]);
+    t.typed("suivi");
+    t.keys(&["Tab"]);
+    t.typed("information sent");
+    // location, channel, programme, summary, template, campaign → "At".
+    t.tabs(7);
+    t.typed("31/03/2026 10:00");
+    t.keys(&["Tab"]);
+    t.typed("Bonjour {{participant.first_name}}, votre conseillère vous attend.");
+    t.keys(&["C-s"]);
+    // Anna and Bruno can be sent to; Chloé's row says why she cannot.
+    let screen = t.wait_for("2 message(s) · 2 SMS");
+    assert!(screen.contains("has not consented"), "{screen}");
+    // Untick Bruno, the second row.
+    t.keys(&["Down", "Space"]);
+    t.wait_for("1 message(s) · 1 SMS");
+    t.keys(&["C-s"]);
+    t.wait_for("Queue 1 message(s)");
+    t.keys(&["y"]);
+    t.wait_for("batch queued: 1 message(s), 2 recipient(s) left out");
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    let rows = upcoming.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{upcoming}");
+    let r = &rows[0];
+    assert_eq!(r["name"], "Anna Arnaud", "{r}");
+    assert_eq!(r["context"], "batch", "{r}");
+    assert!(
+        r["planned"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-31T10:00:00+02:00"),
+        "{r}"
+    );
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Bonjour Anna, votre conseillère vous attend.") && text.contains("STOP"),
+        "{text}"
+    );
+}
