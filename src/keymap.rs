@@ -75,6 +75,7 @@ impl Context {
                 "delete",
                 "toggle",
                 "dry_run",
+                "edit_text",
             ],
             Context::Editor => &[
                 "save",

@@ -669,8 +669,16 @@ fn mixed_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// `PROPTEST_CASES` when set (to search harder on a developer's machine), else `default`.
+fn cases_or(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(400)))]
 
     #[test]
     fn segmentation_is_sound_and_minimal(text in mixed_text()) {

@@ -724,8 +724,16 @@ fn start_in_gap(at: DateTime<Utc>, tz: Tz, w: &SendWindow) -> bool {
     tz.from_local_datetime(&day.and_time(w.start)) == chrono::LocalResult::None
 }
 
+/// `PROPTEST_CASES` when set (to search harder on a developer's machine), else `default`.
+fn cases_or(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(512)))]
 
     #[test]
     fn reminder_is_inside_window_and_before_event(
@@ -832,7 +840,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(1024))]
+    #![proptest_config(ProptestConfig::with_cases(cases_or(1024)))]
 
     #[test]
     fn around_clock_changes_plans_stay_inside(

@@ -320,6 +320,58 @@ fn store_with_event() -> Fixture {
 }
 
 #[test]
+fn the_text_of_one_upcoming_message_is_rewritten_in_the_composer_and_rechecked() {
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "7");
+    press(&mut app, "w");
+    assert!(app.is_editing());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Text of message #"), "{screen}");
+    assert!(screen.contains("Anna 1"), "{screen}");
+    // The composer holds the current text and counts what is typed.
+    app.handle_key(code(KeyCode::End));
+    press(&mut app, ", RDV à 14h");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Bonjour, RDV à 14h"), "{screen}");
+    app.handle_key(smsdesk_ctrl('s'));
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+    assert!(
+        app.status_message()
+            .is_some_and(|m| m.contains("new text saved") && m.contains("1 SMS")),
+        "{:?}",
+        app.status_message()
+    );
+    let text: String = f
+        .store
+        .conn()
+        .query_row(
+            "SELECT text FROM messages WHERE recipient_name = 'Anna 1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(text, "Bonjour, RDV à 14h");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Bonjour, RDV"), "{screen}");
+
+    // An empty text is refused under the form, which stays open; Esc leaves it unchanged.
+    press(&mut app, "w");
+    for _ in 0..40 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    app.handle_key(smsdesk_ctrl('s'));
+    assert!(app.is_editing());
+    assert!(render(&mut app, 80, 24).contains("the message is empty"));
+    app.handle_key(code(KeyCode::Esc));
+    // Unsaved text: Esc may ask first; a second Esc or "y" closes.
+    if app.has_popup() {
+        press(&mut app, "y");
+    }
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+}
+
+#[test]
 fn a_d2_reminder_switched_on_from_the_agenda_appears_in_upcoming_at_the_right_time() {
     let f = store_with_event();
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
@@ -451,8 +503,14 @@ fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
     }
     press(&mut app, "Portes ouvertes samedi");
     app.handle_key(smsdesk_ctrl('s'));
+    // The file is read off the UI thread: the form says so, then the preview opens.
+    assert!(
+        render(&mut app, 80, 24).contains("reading contacts.xlsx"),
+        "{}",
+        render(&mut app, 80, 24)
+    );
+    tick_until_popup(&mut app);
     let screen = render(&mut app, 80, 24);
-    assert!(app.has_popup(), "{screen}");
     assert!(
         screen.contains("2 valid number(s), 1 duplicate(s) removed, 1 invalid"),
         "{screen}"
@@ -477,6 +535,69 @@ fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
         ["+33611223344", "+33755667788"]
     );
     assert!(rows[0].1.starts_with("Portes ouvertes samedi") && rows[0].1.contains("STOP"));
+}
+
+#[test]
+fn a_free_send_file_lists_unusable_cells_by_row_and_a_bad_file_is_refused_whole() {
+    let f = sample_store();
+    let path = f.dir.path().join("numbers.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "TELEPHONE").unwrap();
+        sheet.write_string(1, 0, "06 11 22 33 44").unwrap();
+        // A formula whose cached value is an error: that row is refused, not the file.
+        sheet
+            .write_formula(
+                2,
+                0,
+                rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!"),
+            )
+            .unwrap();
+        sheet.write_string(3, 0, "07 55 66 77 88").unwrap();
+        book.save(&path).unwrap();
+    }
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "9n");
+    app.handle_paste(&path.display().to_string());
+    for _ in 0..3 {
+        app.handle_key(code(KeyCode::Tab));
+    }
+    press(&mut app, "Fermeture exceptionnelle");
+    app.handle_key(smsdesk_ctrl('s'));
+    tick_until_popup(&mut app);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("2 valid number(s), 0 duplicate(s) removed, 1 invalid"),
+        "{screen}"
+    );
+    assert!(screen.contains("row 3"), "{screen}");
+    // Esc: nothing queued.
+    app.handle_key(code(KeyCode::Esc));
+    // A text file renamed .xlsx: the reason, in the form, and nothing queued.
+    let fake = f.dir.path().join("fake.xlsx");
+    std::fs::write(&fake, "TELEPHONE\n0611223344\n").unwrap();
+    let mut app = self::app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "9n");
+    app.handle_paste(&fake.display().to_string());
+    for _ in 0..3 {
+        app.handle_key(code(KeyCode::Tab));
+    }
+    press(&mut app, "Fermeture exceptionnelle");
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = tick_until_shown(&mut app, "fake.xlsx:");
+    assert!(!app.has_popup(), "{screen}");
+    assert!(app.is_editing(), "{screen}");
+    let store = Store::open(&f.path()).unwrap();
+    let queued: i64 = store
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM messages WHERE kind = 'free'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(queued, 0);
 }
 
 #[test]

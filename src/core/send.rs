@@ -539,3 +539,136 @@ pub fn edit_message_time(
         Ok(timing.planned_at)
     })
 }
+
+/// Status, kind, author, participant and template of a message about to be edited.
+type EditedHead = (String, String, String, Option<i64>, Option<i64>);
+
+/// Replaces the text of one message not yet sent that is not tied to an event (instant,
+/// scheduled, batch, free) by the operator's own: the complete text as it will leave. A
+/// participant's merge fields in it are filled in (free sends accept none); a batch or free
+/// send, which must end with the STOP mention, keeps it; the length is checked against
+/// "maximum segments". Refused for a "templates only" operator, for a locked template
+/// (administrators excepted), without the right of the message's kind, and to anyone but its
+/// author or an administrator. Reminders are edited through
+/// [`super::reminders::edit_reminder_text`], which knows their event.
+pub fn edit_message_text(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<super::reminders::EditedText> {
+    let settings = Settings::load(store.conn())?;
+    store.write(|tx| {
+        let row: Option<EditedHead> = tx
+            .query_row(
+                "SELECT status, kind, created_by, participant_id, template_id FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((status, kind, created_by, participant_id, template_id)) = row else {
+            return Err(CoreError::Store(crate::store::StoreError::NotFound {
+                what: "message",
+                id,
+            }));
+        };
+        let kind = MessageKind::parse(&kind)
+            .ok_or_else(|| CoreError::Invalid(format!("message #{id} has an unknown kind {kind}")))?;
+        if kind.is_tied_to_event() {
+            return Err(CoreError::Invalid(format!(
+                "message #{id} is the {} of an event: edit it as a reminder",
+                kind.as_str()
+            )));
+        }
+        if status != MessageStatus::Pending.as_str() {
+            return Err(CoreError::Invalid(format!(
+                "message #{id} is already {status}: only messages not yet sent can be edited"
+            )));
+        }
+        if !actor.rights.admin && created_by != actor.login {
+            return Err(CoreError::Forbidden(format!(
+                "message #{id} was created by {created_by}: only they or an administrator may edit it"
+            )));
+        }
+        let (allowed, right) = match kind {
+            MessageKind::Instant => (actor.rights.can_instant(), "instant"),
+            MessageKind::Scheduled => (actor.rights.can_scheduled(), "scheduled"),
+            MessageKind::Batch => (actor.rights.can_batch(), "batch"),
+            _ => (actor.rights.can_free(), "free"),
+        };
+        if !allowed {
+            return Err(CoreError::Forbidden(format!(
+                "{} may not edit {} messages: the \"{right}\" right is required",
+                actor.login,
+                kind.as_str()
+            )));
+        }
+        if !actor.rights.can_write_text() {
+            return Err(CoreError::Forbidden(format!(
+                "{} may only send template texts (\"templates only\"): the text cannot be edited",
+                actor.login
+            )));
+        }
+        if let Some(tid) = template_id {
+            let t = templates::get(tx, tid)?;
+            if t.locked && !actor.rights.admin {
+                return Err(CoreError::Forbidden(format!(
+                    "template \"{}\" is locked: its text is imposed and may not be edited",
+                    t.name
+                )));
+            }
+        }
+        let context = if kind == MessageKind::Free {
+            TemplateContext::Free
+        } else {
+            TemplateContext::Batch
+        };
+        let parsed = merge::parse(text, context)?;
+        let data = merge::merge_data(tx, &settings, participant_id, None)?;
+        let rendered = merge::render(&parsed, &data, &settings, "")?;
+        let rendered = rendered.trim_end().to_string();
+        let stop = settings.stop_mention.trim();
+        if matches!(kind, MessageKind::Batch | MessageKind::Free)
+            && !stop.is_empty()
+            && !rendered.to_lowercase().ends_with(&stop.to_lowercase())
+        {
+            return Err(CoreError::Invalid(format!(
+                "a {} message must end with the STOP mention \"{stop}\"",
+                kind.as_str()
+            )));
+        }
+        let info = outbox::check_length(&settings, &rendered)?;
+        let changed = tx.execute(
+            "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1
+             WHERE id = ?1 AND status = 'pending'",
+            params![
+                id,
+                rendered,
+                info.chars as i64,
+                info.segments as i64,
+                info.encoding.as_str()
+            ],
+        )?;
+        if changed == 0 {
+            return Err(CoreError::Invalid(format!(
+                "message #{id} is being sent: it can no longer be edited"
+            )));
+        }
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "message.edit_text",
+            "message",
+            &id.to_string(),
+            &format!("created by {created_by}"),
+        )?;
+        Ok(super::reminders::EditedText {
+            text: rendered,
+            chars: info.chars,
+            segments: info.segments,
+            encoding: info.encoding.as_str().to_string(),
+        })
+    })
+}

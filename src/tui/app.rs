@@ -363,7 +363,14 @@ impl App {
         if matches!(self.tab, Tab::Settings | Tab::Dashboard) && !self.is_editing() {
             self.load_org();
         }
-        let changed = self.refresh_current();
+        let mut changed = self.refresh_current();
+        if self.popup.is_none()
+            && let Some(outcome) = self.with_act(|v, act| v.poll(act))
+            && !matches!(outcome, Outcome::Ignored)
+        {
+            self.apply_outcome(outcome, "");
+            changed = true;
+        }
         let minute = self.clock.now().timestamp() / 60;
         let minute_changed = minute != self.shown_minute;
         changed || minute_changed

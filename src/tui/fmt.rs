@@ -129,6 +129,17 @@ fn translated(lang: Lang, section: &str, value: &str) -> String {
 }
 
 /// A ✓ for true, nothing for false (rights and flags in tables).
+/// A typed path with `~/` standing for the home directory.
+pub fn expand_home(typed: &str) -> std::path::PathBuf {
+    let typed = typed.trim();
+    if let Some(rest) = typed.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return std::path::PathBuf::from(home).join(rest);
+    }
+    std::path::PathBuf::from(typed)
+}
+
 pub fn mark(b: bool) -> &'static str {
     if b { "✓" } else { "" }
 }

@@ -548,3 +548,29 @@ pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
     }
     out
 }
+
+/// Ticks until a popup opens (work done off the UI thread, e.g. reading a file, has
+/// finished); panics with the screen after 20 s.
+pub fn tick_until_popup(app: &mut App) {
+    for _ in 0..2000 {
+        app.on_tick();
+        if app.has_popup() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("no popup after 20 s:\n{}", render(app, 80, 24));
+}
+
+/// Ticks until `text` is on the screen; panics with the screen after 20 s.
+pub fn tick_until_shown(app: &mut App, text: &str) -> String {
+    for _ in 0..2000 {
+        app.on_tick();
+        let screen = render(app, 80, 24);
+        if screen.contains(text) {
+            return screen;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("{text:?} not shown after 20 s:\n{}", render(app, 80, 24));
+}

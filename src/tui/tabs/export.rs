@@ -8,7 +8,7 @@ use crate::i18n::{Lang, tr, trf};
 use crate::io::export::{Format, export_messages};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
-use crate::tui::fmt::{clean, thousands};
+use crate::tui::fmt::{clean, expand_home, thousands};
 use crate::tui::tabs::Ctx;
 use crate::tui::widgets::confirm::Confirm;
 use ratatui::text::{Line, Span};
@@ -81,17 +81,6 @@ impl ExportJob {
     }
 }
 
-/// `~/x` → `$HOME/x`.
-fn expand(typed: &str) -> PathBuf {
-    let typed = typed.trim();
-    if let Some(rest) = typed.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        return PathBuf::from(home).join(rest);
-    }
-    PathBuf::from(typed)
-}
-
 /// The file an export goes to unless the operator types another: the home directory,
 /// named after the list and the local time.
 fn default_path(kind: ListKind, ctx: &Ctx) -> String {
@@ -115,7 +104,7 @@ fn default_path(kind: ListKind, ctx: &Ctx) -> String {
 
 /// Checks the typed path before anything starts: a known extension, an existing folder.
 fn check_path(lang: Lang, typed: &str) -> Result<(PathBuf, Format), String> {
-    let path = expand(typed);
+    let path = expand_home(typed);
     if typed.trim().is_empty() {
         return Err(tr(lang, "export.no_path").to_string());
     }

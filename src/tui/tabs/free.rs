@@ -6,22 +6,26 @@
 
 use super::lists::HistoryTab;
 use super::{Act, Ctx, Outcome, TabView};
-use crate::core::send::{self, FreeSend};
+use crate::core::import::check_phone_cells;
+use crate::core::send::{self, FreeList, FreeSend};
 use crate::i18n::{Lang, tr, trf};
+use crate::io::import::{Progress, read_phone_column};
 use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
-use crate::store::Result;
 use crate::store::settings::Settings;
-use crate::tui::fmt::{clean, phone, thousands};
+use crate::store::{Result, Store};
+use crate::tui::fmt::{clean, expand_home, phone, thousands};
 use crate::tui::tabs::messages::parse_local_time;
 use crate::tui::widgets::composer::{Composer, ComposerSetup};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
+use chrono::NaiveDateTime;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use std::path::Path;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// Invalid rows listed in the preview before "and N more".
 const SHOWN_INVALID: usize = 8;
@@ -29,6 +33,8 @@ const SHOWN_INVALID: usize = 8;
 pub struct FreeTab {
     history: HistoryTab,
     form: Option<Form>,
+    /// The recipients file being read, when there is one.
+    reading: Option<ReadJob>,
     lang: Lang,
 }
 
@@ -37,6 +43,7 @@ impl FreeTab {
         FreeTab {
             history: HistoryTab::new("free"),
             form: None,
+            reading: None,
             lang: Lang::En,
         }
     }
@@ -63,16 +70,19 @@ impl FreeTab {
         Ok(Outcome::Handled)
     }
 
-    /// Reads and checks the recipients, counts the cost, and asks before queuing.
+    /// Reads and checks the recipients, counts the cost, and asks before queuing. A file is
+    /// read on its own thread (a large one takes seconds); [`TabView::poll`] shows its
+    /// progress and then the same preview.
     fn preview(&mut self, act: &mut Act) -> Result<Outcome> {
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Handled);
         };
         let lang = act.lang();
+        if self.reading.is_some() {
+            return Ok(Outcome::Handled);
+        }
         let input = form.value("recipients").trim().to_string();
         let at_text = form.value("at").trim().to_string();
-        let campaign = form.value("campaign") == "yes";
-        let text = form.composer.as_ref().map(|c| c.text()).unwrap_or_default();
         let at = if at_text.is_empty() {
             None
         } else {
@@ -88,27 +98,48 @@ impl FreeTab {
                 }
             }
         };
-        let (lines, source) = match read_recipients(&input) {
-            Ok(r) => r,
-            Err(e) => {
-                form.message = Some(e);
-                return Ok(Outcome::Handled);
-            }
+        let draft = Draft {
+            text: form.composer.as_ref().map(|c| c.text()).unwrap_or_default(),
+            at,
+            campaign: form.value("campaign") == "yes",
         };
-        let checked = match send::check_free_list(act.store, &lines) {
-            Ok(c) => c,
-            Err(e) => {
-                form.message = Some(e.to_string());
-                return Ok(Outcome::Handled);
+        match recipients_source(&input) {
+            Source::File(path, name) => {
+                form.message = Some(trf(lang, "free.reading", &[("file", &clean(&name))]));
+                self.reading = Some(ReadJob::start(act.store, path, name, draft));
+                Ok(Outcome::Handled)
             }
+            Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
+                Ok(checked) => self.confirm(act, draft, checked, "typed".to_string()),
+                Err(e) => {
+                    form.message = Some(e.to_string());
+                    Ok(Outcome::Handled)
+                }
+            },
+        }
+    }
+
+    /// The preview of a checked list: counts, invalid rows, totals, time; "yes" queues.
+    fn confirm(
+        &mut self,
+        act: &mut Act,
+        draft: Draft,
+        checked: FreeList,
+        source: String,
+    ) -> Result<Outcome> {
+        let Some(form) = &mut self.form else {
+            return Ok(Outcome::Handled);
         };
-        let (final_text, totals) = match send::free_totals(act.store, &text, checked.valid.len()) {
-            Ok(t) => t,
-            Err(e) => {
-                form.message = Some(e.to_string());
-                return Ok(Outcome::Handled);
-            }
-        };
+        let lang = act.lang();
+        let (final_text, totals) =
+            match send::free_totals(act.store, &draft.text, checked.valid.len()) {
+                Ok(t) => t,
+                Err(e) => {
+                    form.message = Some(e.to_string());
+                    return Ok(Outcome::Handled);
+                }
+            };
+        form.message = None;
         let mut body = vec![Line::from(trf(
             lang,
             "free.counts",
@@ -150,7 +181,7 @@ impl FreeTab {
                 ("after", &thousands(totals.balance_after)),
             ],
         )));
-        let when = match at {
+        let when = match draft.at {
             Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
             None => tr(lang, "free.now").to_string(),
         };
@@ -166,14 +197,14 @@ impl FreeTab {
             )));
         }
         let request = FreeSend {
-            text,
+            text: draft.text,
             numbers: checked
                 .valid
                 .iter()
                 .filter_map(|l| l.e164.clone())
                 .collect(),
-            at,
-            campaign,
+            at: draft.at,
+            campaign: draft.campaign,
             source,
         };
         Ok(Outcome::Confirm(Confirm::new(
@@ -188,24 +219,84 @@ impl FreeTab {
     }
 }
 
-/// The recipients field: a path to a spreadsheet or CSV file (its `TELEPHONE` column), or
-/// numbers separated by `;`, `,` or new lines. Returns the (row, number) lines and the source
-/// name kept in the history.
-pub fn read_recipients(input: &str) -> std::result::Result<(Vec<(usize, String)>, String), String> {
-    let path = Path::new(input);
+/// What the operator asked for besides the recipients.
+struct Draft {
+    text: String,
+    at: Option<NaiveDateTime>,
+    campaign: bool,
+}
+
+/// Where the recipients come from.
+enum Source {
+    /// A spreadsheet or CSV file (its `TELEPHONE` column), and the name kept in the history.
+    File(PathBuf, String),
+    /// Numbers typed or pasted, with their line positions.
+    Typed(Vec<(usize, String)>),
+}
+
+/// The recipients field: a path to a spreadsheet or CSV file, or numbers separated by `;`,
+/// `,` or new lines.
+fn recipients_source(input: &str) -> Source {
+    let path = expand_home(input);
     let looks_like_file = path.extension().is_some_and(|e| {
         let e = e.to_string_lossy().to_ascii_lowercase();
         ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt"].contains(&e.as_str())
     });
     if looks_like_file || path.is_file() {
-        let lines = crate::io::import::phone_column(path).map_err(|e| e.to_string())?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| input.to_string());
-        return Ok((lines, name));
+        return Source::File(path, name);
     }
-    Ok((send::split_numbers(input), "typed".to_string()))
+    Source::Typed(send::split_numbers(input))
+}
+
+/// What the reading thread reports.
+#[derive(Default)]
+struct ReadState {
+    progress: Option<Progress>,
+    /// The checked list, or why the file could not be read (file, row, reason).
+    done: Option<std::result::Result<FreeList, String>>,
+}
+
+/// A recipients file being read and checked off the UI thread, with its own connection.
+struct ReadJob {
+    shared: Arc<Mutex<ReadState>>,
+    name: String,
+    draft: Draft,
+    /// The progress last shown, to redraw only on change.
+    shown: Option<Progress>,
+}
+
+impl ReadJob {
+    fn start(store: &Store, path: PathBuf, name: String, draft: Draft) -> ReadJob {
+        let shared = Arc::new(Mutex::new(ReadState::default()));
+        let report = shared.clone();
+        let db = store.path().to_path_buf();
+        std::thread::spawn(move || {
+            let progress = report.clone();
+            let result = read_phone_column(&path, &mut |p| {
+                if let Ok(mut state) = progress.lock() {
+                    state.progress = Some(p);
+                }
+            })
+            .map_err(|e| e.to_string())
+            .and_then(|cells| {
+                let store = Store::open(&db).map_err(|e| e.to_string())?;
+                check_phone_cells(&store, &cells).map_err(|e| e.to_string())
+            });
+            if let Ok(mut state) = report.lock() {
+                state.done = Some(result);
+            }
+        });
+        ReadJob {
+            shared,
+            name,
+            draft,
+            shown: None,
+        }
+    }
 }
 
 impl TabView for FreeTab {
@@ -236,10 +327,13 @@ impl TabView for FreeTab {
             FormKey::Save => self.preview(act),
             FormKey::Close => {
                 self.form = None;
+                self.reading = None;
                 Ok(Outcome::Handled)
             }
             FormKey::Changed(_) => {
+                // What is being read no longer matches the form.
                 form.message = None;
+                self.reading = None;
                 Ok(Outcome::Handled)
             }
             FormKey::Handled => Ok(Outcome::Handled),
@@ -249,6 +343,62 @@ impl TabView for FreeTab {
     fn paste(&mut self, text: &str, _act: &mut Act) {
         if let Some(form) = &mut self.form {
             form.paste(text);
+            self.reading = None;
+        }
+    }
+
+    fn poll(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(job) = &mut self.reading else {
+            return Ok(Outcome::Ignored);
+        };
+        let lang = act.lang();
+        let (progress, done) = match job.shared.lock() {
+            Ok(mut state) => (state.progress, state.done.take()),
+            Err(_) => (None, Some(Err(tr(lang, "free.read_failed").to_string()))),
+        };
+        match done {
+            Some(result) => {
+                let Some(job) = self.reading.take() else {
+                    return Ok(Outcome::Ignored);
+                };
+                match result {
+                    Ok(checked) => self.confirm(act, job.draft, checked, job.name),
+                    Err(e) => {
+                        if let Some(form) = &mut self.form {
+                            form.message = Some(clean(&e));
+                        }
+                        Ok(Outcome::Handled)
+                    }
+                }
+            }
+            None if progress == job.shown => Ok(Outcome::Ignored),
+            None => {
+                job.shown = progress;
+                let rows = progress.map_or(0, |p| p.rows_read);
+                let text = match progress.and_then(|p| p.rows_total) {
+                    Some(total) => trf(
+                        lang,
+                        "free.read_progress_of",
+                        &[
+                            ("file", &clean(&job.name)),
+                            ("rows", &thousands(rows as i64)),
+                            ("total", &thousands(total as i64)),
+                        ],
+                    ),
+                    None => trf(
+                        lang,
+                        "free.read_progress",
+                        &[
+                            ("file", &clean(&job.name)),
+                            ("rows", &thousands(rows as i64)),
+                        ],
+                    ),
+                };
+                if let Some(form) = &mut self.form {
+                    form.message = Some(text);
+                }
+                Ok(Outcome::Handled)
+            }
         }
     }
 

@@ -8,9 +8,10 @@
 //! `context:interview` (`contexte:entretien`), `collab:Durand` (`collaborateur:`); quotes
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
+use super::message_edit::TextEdit;
 use super::{
-    Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks, move_pager,
-    split_info, styled,
+    Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
+    move_pager, split_info, styled,
 };
 use crate::core::{CoreError, reminders, send};
 use crate::i18n::{Lang, tr, trf};
@@ -24,8 +25,10 @@ use crate::tui::fmt::{Fmt, clean, phone, truncate};
 use crate::tui::pager::Pager;
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::{EditHints, FormKey};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -43,6 +46,9 @@ pub struct MessagesTab {
     picked: BTreeSet<i64>,
     /// The last export of this list (running or finished).
     export: super::export::ExportJob,
+    /// Upcoming: the text of one message being rewritten.
+    text_edit: Option<TextEdit>,
+    lang: Lang,
 }
 
 impl MessagesTab {
@@ -59,6 +65,8 @@ impl MessagesTab {
             filter_text: String::new(),
             picked: BTreeSet::new(),
             export: super::export::ExportJob::default(),
+            text_edit: None,
+            lang: Lang::En,
         }
     }
 
@@ -643,6 +651,68 @@ impl TabView for MessagesTab {
         Ok(self.export.changed() || rows)
     }
 
+    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+        if action != "edit_text" || self.kind() != ListKind::Upcoming {
+            return Ok(Outcome::Ignored);
+        }
+        let Some(row) = self.pager.selected().cloned() else {
+            return Ok(Outcome::Handled);
+        };
+        Ok(match TextEdit::open(&row, act)? {
+            Ok(edit) => {
+                self.text_edit = Some(edit);
+                Outcome::Handled
+            }
+            Err(why) => Outcome::Error(why),
+        })
+    }
+
+    fn editing(&self) -> bool {
+        self.text_edit.is_some()
+    }
+
+    fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some(edit) = &mut self.text_edit else {
+            return Ok(Outcome::Ignored);
+        };
+        match edit.form.key(key, act.keymap) {
+            FormKey::Save => {
+                let outcome = edit.save(act);
+                if matches!(outcome, Outcome::Info(_)) {
+                    self.text_edit = None;
+                    self.pager.refresh(act.store.conn())?;
+                }
+                Ok(outcome)
+            }
+            FormKey::Close => {
+                self.text_edit = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Changed(_) => {
+                edit.form.message = None;
+                Ok(Outcome::Handled)
+            }
+            FormKey::Handled => Ok(Outcome::Handled),
+        }
+    }
+
+    fn paste(&mut self, text: &str, _act: &mut Act) {
+        if let Some(edit) = &mut self.text_edit {
+            edit.form.paste(text);
+        }
+    }
+
+    fn edit_hints(&self) -> EditHints {
+        match &self.text_edit {
+            Some(edit) => edit.form.hints(self.lang),
+            None => (Vec::new(), Vec::new()),
+        }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.text_edit.as_ref().is_some_and(|e| e.form.is_changed())
+    }
+
     fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
@@ -677,7 +747,7 @@ impl TabView for MessagesTab {
                 Some(row) => ask_time(row, ctx),
                 None => Outcome::Handled,
             },
-            "select" | "select_all" | "cancel_selected" | "edit" => Outcome::Ignored,
+            "select" | "select_all" | "cancel_selected" | "edit" | "edit_text" => Outcome::Ignored,
             "export" if self.export.running() => Outcome::Error(ctx.tr("export.busy").to_string()),
             "export" => {
                 self.export = super::export::ExportJob::default();
@@ -699,6 +769,7 @@ impl TabView for MessagesTab {
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.lang = ctx.lang();
         let (info, table) = split_info(area);
         self.height = body_height(table);
         let offset = self.pager.viewport(self.height);
@@ -756,6 +827,9 @@ impl TabView for MessagesTab {
             .collect();
         let selected = (!self.pager.rows().is_empty()).then_some(self.pager.selected_index());
         draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        if let Some(edit) = &mut self.text_edit {
+            edit.form.draw(frame, area, ctx.theme, ctx.lang());
+        }
     }
 
     fn hints(&self) -> &'static [&'static str] {
@@ -767,6 +841,7 @@ impl TabView for MessagesTab {
                 "cancel_selected",
                 "edit",
                 "filter",
+                "edit_text",
                 "export",
                 "page_down",
             ]

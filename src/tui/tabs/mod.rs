@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod export;
 pub mod free;
 pub mod lists;
+pub mod message_edit;
 pub mod messages;
 pub mod settings;
 pub mod templates;
@@ -168,6 +169,11 @@ pub trait TabView {
     /// Whether something typed in this tab would be lost by quitting.
     fn unsaved(&self) -> bool {
         false
+    }
+    /// Called on every tick: a tab waiting for work done off the UI thread (reading a large
+    /// file…) reports its progress (`Handled`: redraw) or what comes of it (a confirmation…).
+    fn poll(&mut self, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
     }
 }
 
