@@ -84,6 +84,7 @@ impl Context {
                 "preview",
                 "close",
                 "send",
+                "save_list",
             ],
             Context::Dialog => &["confirm", "close"],
         }

@@ -496,3 +496,476 @@ fn ten_thousand_recipients_queue_in_one_batch() {
         assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Choosing recipients by filters
+
+use batch::{ConsentFilter, FilterInput};
+use smsdesk::store::events::{self, NewEvent};
+use smsdesk::store::participants::ParticipantFilter;
+
+/// An event of `participant` at `local` (Paris wall-clock time).
+fn event(w: &mut World, participant: i64, kind: &str, typ: &str, collab: i64, local_s: &str) {
+    event_full(w, participant, kind, typ, Some(collab), local_s, false);
+}
+
+fn event_full(
+    w: &mut World,
+    participant: i64,
+    kind: &str,
+    typ: &str,
+    collab: Option<i64>,
+    local_s: &str,
+    cancelled: bool,
+) {
+    use chrono::TimeZone;
+    let starts_local = local(local_s);
+    let starts_at = chrono_tz::Europe::Paris
+        .from_local_datetime(&starts_local)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    w.store
+        .write(|tx| {
+            events::insert_event(
+                tx,
+                &NewEvent {
+                    participant_id: participant,
+                    kind: kind.into(),
+                    event_type: typ.into(),
+                    starts_at,
+                    starts_local,
+                    collaborator_id: collab,
+                    location: String::new(),
+                    theme: String::new(),
+                    channel: String::new(),
+                    programme: String::new(),
+                    summary: String::new(),
+                    outcome: String::new(),
+                    notes: String::new(),
+                    cancelled,
+                    batch_id: None,
+                    reminder_enabled: false,
+                    reminder_days_before: None,
+                    reminder_at: None,
+                    reminder_template_id: None,
+                    reminder_text: None,
+                    reply_text: None,
+                    reply_at: None,
+                    created_by: "admin".into(),
+                    created_at: now(),
+                },
+            )
+        })
+        .unwrap();
+}
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+/// Six people and their events, to filter:
+/// - Alice, PLIE, consent — workshop with Julien on 31/03 23:30 (Paris);
+/// - Bruno, PLIE, no consent — diagnosis with Julien on 01/04 00:30 (the next day, Paris);
+/// - Chloé, partner, Garantie jeunes, consent — workshop with Sophie on 15/03;
+/// - Denis, Garantie jeunes, consent — a cancelled workshop with Julien on 20/03;
+/// - Emma, company, no programme, consent — no event;
+/// - Farid, PLIE, consent — diagnosis with Julien and workshop with Sophie, both on 10/03.
+struct People {
+    w: World,
+    sophie: i64,
+    ids: [i64; 6],
+}
+
+fn people() -> People {
+    let mut w = world();
+    let julien = w.collaborator;
+    let sophie = w
+        .store
+        .write(|tx| {
+            participants::insert_collaborator(
+                tx,
+                &NewCollaborator {
+                    first_name: "Sophie".into(),
+                    last_name: "Martin".into(),
+                    active: true,
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    let mut one = |first: &str, kind: &str, programme: &str, consent: bool| {
+        let mut p = person(first, Some("+33612345678"));
+        p.kind = kind.into();
+        p.programme = programme.into();
+        p.sms_consent = consent;
+        w.add(p)
+    };
+    let ids = [
+        one("Alice", "participant", "PLIE", true),
+        one("Bruno", "participant", "PLIE", false),
+        one("Chloé", "partner", "Garantie jeunes", true),
+        one("Denis", "participant", "Garantie jeunes", true),
+        one("Emma", "company", "", true),
+        one("Farid", "participant", "PLIE", true),
+    ];
+    event(
+        &mut w,
+        ids[0],
+        "step",
+        "workshop",
+        julien,
+        "2026-03-31 23:30",
+    );
+    event(
+        &mut w,
+        ids[1],
+        "interview",
+        "diagnosis",
+        julien,
+        "2026-04-01 00:30",
+    );
+    event(
+        &mut w,
+        ids[2],
+        "step",
+        "workshop",
+        sophie,
+        "2026-03-15 10:00",
+    );
+    event_full(
+        &mut w,
+        ids[3],
+        "step",
+        "workshop",
+        Some(julien),
+        "2026-03-20 10:00",
+        true,
+    );
+    event(
+        &mut w,
+        ids[5],
+        "interview",
+        "diagnosis",
+        julien,
+        "2026-03-10 09:00",
+    );
+    event(
+        &mut w,
+        ids[5],
+        "step",
+        "workshop",
+        sophie,
+        "2026-03-10 14:00",
+    );
+    People { w, sophie, ids }
+}
+
+impl People {
+    /// The first names the filter selects, through the core (rights and timezone).
+    fn names(&self, input: &FilterInput) -> Vec<String> {
+        let ids = batch::filter_participants(&self.w.store, &self.w.admin, input).unwrap();
+        assert_eq!(
+            batch::count_filtered(&self.w.store, input).unwrap(),
+            ids.len() as i64,
+            "the count and the ids agree for {input:?}"
+        );
+        ids.iter()
+            .map(|id| {
+                participants::get(self.w.store.conn(), *id)
+                    .unwrap()
+                    .first_name
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn filters_select_by_type_programme_and_consent() {
+    let p = people();
+    let kind = |k: &str| FilterInput {
+        kind: Some(k.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        p.names(&kind("participant")),
+        ["Alice", "Bruno", "Denis", "Farid"]
+    );
+    assert_eq!(p.names(&kind("partner")), ["Chloé"]);
+    assert_eq!(p.names(&kind("company")), ["Emma"]);
+    let plie = FilterInput {
+        programme: Some("PLIE".into()),
+        ..Default::default()
+    };
+    assert_eq!(p.names(&plie), ["Alice", "Bruno", "Farid"]);
+    let no_consent = FilterInput {
+        consent: ConsentFilter::No,
+        ..Default::default()
+    };
+    assert_eq!(p.names(&no_consent), ["Bruno"]);
+    // Criteria add up.
+    let plie_consenting = FilterInput {
+        consent: ConsentFilter::Yes,
+        ..plie.clone()
+    };
+    assert_eq!(p.names(&plie_consenting), ["Alice", "Farid"]);
+    // The choices the form offers: what exists, once each, in order, no empty programme.
+    let conn = p.w.store.conn();
+    assert_eq!(
+        participants::programmes(conn).unwrap(),
+        ["Garantie jeunes", "PLIE"]
+    );
+    assert_eq!(
+        participants::event_types(conn).unwrap(),
+        ["diagnosis", "workshop"]
+    );
+}
+
+#[test]
+fn event_filters_hold_on_one_same_event_that_is_not_cancelled() {
+    let p = people();
+    let julien = p.w.collaborator;
+    let with_julien = FilterInput {
+        collaborator_id: Some(julien),
+        ..Default::default()
+    };
+    // Denis's event with Julien is cancelled: he is not selected.
+    assert_eq!(p.names(&with_julien), ["Alice", "Bruno", "Farid"]);
+    let workshops = FilterInput {
+        event_type: Some("workshop".into()),
+        ..Default::default()
+    };
+    assert_eq!(p.names(&workshops), ["Alice", "Chloé", "Farid"]);
+    // Farid has a workshop (with Sophie) and a diagnosis with Julien, but no workshop with
+    // Julien.
+    let julien_workshops = FilterInput {
+        collaborator_id: Some(julien),
+        event_type: Some("workshop".into()),
+        ..Default::default()
+    };
+    assert_eq!(p.names(&julien_workshops), ["Alice"]);
+    let sophie = FilterInput {
+        collaborator_id: Some(p.sophie),
+        programme: Some("PLIE".into()),
+        ..Default::default()
+    };
+    assert_eq!(p.names(&sophie), ["Farid"]);
+}
+
+#[test]
+fn the_period_is_in_local_days_of_the_organisation_both_included() {
+    let p = people();
+    let period = |from: Option<&str>, to: Option<&str>| FilterInput {
+        from: from.map(day),
+        to: to.map(day),
+        ..Default::default()
+    };
+    // Alice's workshop at 23:30 on 31 March (21:30 UTC) is in March; Bruno's diagnosis at
+    // 00:30 on 1 April (22:30 UTC the day before) is not.
+    assert_eq!(
+        p.names(&period(Some("2026-03-01"), Some("2026-03-31"))),
+        ["Alice", "Chloé", "Farid"]
+    );
+    assert_eq!(
+        p.names(&period(Some("2026-04-01"), Some("2026-04-01"))),
+        ["Bruno"]
+    );
+    assert_eq!(
+        p.names(&period(Some("2026-03-31"), None)),
+        ["Alice", "Bruno"]
+    );
+    assert_eq!(p.names(&period(None, Some("2026-03-14"))), ["Farid"]);
+    // The same days read in Réunion (UTC+4): Alice's 21:30 UTC is 1 April 01:30 there.
+    let mut w = p.w;
+    let admin = w.admin.clone();
+    admin::set_setting(&mut w.store, &admin, "timezone", "Indian/Reunion", now()).unwrap();
+    let april_first = batch::filter_participants(
+        &w.store,
+        &admin,
+        &period(Some("2026-04-01"), Some("2026-04-01")),
+    )
+    .unwrap();
+    assert_eq!(april_first, [p.ids[0], p.ids[1]]);
+}
+
+#[test]
+fn filtering_needs_the_batch_right_and_at_least_one_filter() {
+    let mut p = people();
+    let admin = p.w.admin.clone();
+    let all = batch::count_filtered(&p.w.store, &FilterInput::default()).unwrap();
+    assert_eq!(all, 6, "no filter: the count is every participant");
+    let err = invalid(
+        batch::filter_participants(&p.w.store, &admin, &FilterInput::default()).unwrap_err(),
+    );
+    assert!(err.contains("no filter chosen"), "{err}");
+    let backward = FilterInput {
+        from: Some(day("2026-03-31")),
+        to: Some(day("2026-03-01")),
+        ..Default::default()
+    };
+    let err = invalid(batch::filter_participants(&p.w.store, &admin, &backward).unwrap_err());
+    assert!(err.contains("ends (01/03/2026) before it starts"), "{err}");
+    admin::add_user(
+        &mut p.w.store,
+        &admin,
+        "ines",
+        Rights::parse("instant,scheduled").unwrap(),
+        now(),
+    )
+    .unwrap();
+    let ines = Actor::identify(&mut p.w.store, "ines", now()).unwrap();
+    let plie = FilterInput {
+        programme: Some("PLIE".into()),
+        ..Default::default()
+    };
+    let err = forbidden(batch::filter_participants(&p.w.store, &ines, &plie).unwrap_err());
+    assert!(err.contains("batch"), "{err}");
+}
+
+#[test]
+fn filtered_chosen_and_listed_recipients_are_previewed_once_each() {
+    let mut p = people();
+    let admin = p.w.admin.clone();
+    let plie = batch::filter_participants(
+        &p.w.store,
+        &admin,
+        &FilterInput {
+            programme: Some("PLIE".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let list =
+        p.w.store
+            .write(|tx| {
+                participants::insert_saved_list(
+                    tx,
+                    &NewSavedList {
+                        name: "Mars".into(),
+                        created_by: "admin".into(),
+                        created_at: now(),
+                        members: vec![p.ids[0], p.ids[2]],
+                    },
+                )
+            })
+            .unwrap();
+    // Farid chosen one by one, then the PLIE filter (Alice, Bruno, Farid), then the list
+    // (Alice, Chloé).
+    let mut input = p.w.input([vec![p.ids[5]], plie].concat());
+    input.lists = vec![list];
+    let preview = batch::preview_batch(&p.w.store, &admin, &input).unwrap();
+    let names: Vec<&str> = preview
+        .rows
+        .iter()
+        .map(|r| r.name.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(names, ["Farid", "Alice", "Bruno", "Chloé"]);
+    // The preview still says why one cannot be sent to.
+    let bruno = &preview.rows[2];
+    assert!(
+        bruno
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("has not consented")),
+        "{bruno:?}"
+    );
+    assert_eq!(preview.totals.messages, 3);
+}
+
+/// 10⁵ participants and 3·10⁵ events: every event criterion finds its events through an
+/// index (never a scan of the events), and the participants by id; a programme goes through
+/// its index. Type and consent alone read the participants once (3 and 2 values: no index
+/// would narrow them).
+#[test]
+fn every_filter_is_served_by_an_index_on_a_hundred_thousand_participants() {
+    let w = world();
+    let conn = w.store.conn();
+    conn.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+         INSERT INTO participants(kind, first_name, last_name, mobile, sms_consent, programme, created_at, updated_at)
+         SELECT CASE WHEN i % 10 = 0 THEN 'partner' ELSE 'participant' END, 'F' || i, 'L' || i,
+                '+336' || (10000000 + i), i % 7 <> 0, 'PROG' || (i % 30), 0, 0 FROM n;
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+         INSERT INTO events(participant_id, kind, type, starts_at, starts_local, collaborator_id, created_by, created_at, updated_at)
+         SELECT (i * 7919) % 100000 + 1, 'interview', 'type' || (i % 40),
+                1767225600 + (i * 977) % 31536000, '', 1, 'x', 0, 0 FROM n;",
+    )
+    .unwrap();
+    let tz = chrono_tz::Europe::Paris;
+    let march = FilterInput {
+        from: Some(day("2026-03-01")),
+        to: Some(day("2026-03-31")),
+        ..Default::default()
+    };
+    let cases = [
+        (
+            "collaborator",
+            FilterInput {
+                collaborator_id: Some(w.collaborator),
+                ..Default::default()
+            },
+        ),
+        (
+            "event type",
+            FilterInput {
+                event_type: Some("type3".into()),
+                ..Default::default()
+            },
+        ),
+        ("period", march.clone()),
+        (
+            "everything",
+            FilterInput {
+                kind: Some("participant".into()),
+                programme: Some("PROG3".into()),
+                collaborator_id: Some(w.collaborator),
+                event_type: Some("type3".into()),
+                consent: ConsentFilter::Yes,
+                ..march.clone()
+            },
+        ),
+    ];
+    for (what, input) in &cases {
+        let filter = batch::build_filter(tz, input).unwrap();
+        let plan = participants::matching_plan(conn, &filter)
+            .unwrap()
+            .join("\n");
+        assert!(
+            plan.contains("SEARCH e USING INDEX") && !plan.contains("SCAN e"),
+            "{what}:\n{plan}"
+        );
+        assert!(
+            !plan.contains("SCAN p"),
+            "{what}: participants by id or index:\n{plan}"
+        );
+    }
+    let programme = ParticipantFilter {
+        programme: Some("PROG3".into()),
+        ..Default::default()
+    };
+    let plan = participants::matching_plan(conn, &programme)
+        .unwrap()
+        .join("\n");
+    assert!(plan.contains("participants_by_programme"), "{plan}");
+    // The counts are right on the large store too.
+    let count = |input: &FilterInput| batch::count_filtered(&w.store, input).unwrap();
+    assert_eq!(
+        count(&FilterInput {
+            programme: Some("PROG3".into()),
+            ..Default::default()
+        }),
+        w.count("SELECT count(*) FROM participants WHERE programme = 'PROG3'")
+    );
+    let march_filter = batch::build_filter(tz, &march).unwrap();
+    assert_eq!(
+        count(&march),
+        w.count(&format!(
+            "SELECT count(DISTINCT participant_id) FROM events WHERE starts_at >= {} AND starts_at < {}",
+            march_filter.event_from.unwrap().timestamp(),
+            march_filter.event_until.unwrap().timestamp()
+        ))
+    );
+    // The choices are listed one index seek each, capped.
+    assert_eq!(participants::programmes(conn).unwrap().len(), 30);
+    assert_eq!(participants::event_types(conn).unwrap().len(), 40);
+}

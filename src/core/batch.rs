@@ -10,10 +10,10 @@ use crate::sms::status::MessageKind;
 use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateContext};
 use crate::sms::window;
 use crate::store::events::{self, NewEvent};
-use crate::store::participants::Participant;
+use crate::store::participants::{self, PARTICIPANT_KINDS, Participant, ParticipantFilter};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, credit, messages, templates, ts};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -565,4 +565,247 @@ pub fn queue_batch(
             left_out,
         })
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing recipients by filters
+
+/// SMS consent asked of the participants a filter selects.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConsentFilter {
+    #[default]
+    Any,
+    Yes,
+    No,
+}
+
+/// The filters as the operator chooses them in the Batch form: `None` (or `Any`) means "any".
+/// The period is in local dates of the organisation, both days included.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilterInput {
+    /// Participant type: `participant`, `partner` or `company`.
+    pub kind: Option<String>,
+    pub programme: Option<String>,
+    /// The collaborator of one of their events.
+    pub collaborator_id: Option<i64>,
+    /// The type of one of their events.
+    pub event_type: Option<String>,
+    /// One of their events on or after this day…
+    pub from: Option<NaiveDate>,
+    /// …and on or before this one.
+    pub to: Option<NaiveDate>,
+    pub consent: ConsentFilter,
+}
+
+impl FilterInput {
+    /// Whether nothing is chosen (every participant would match).
+    pub fn is_empty(&self) -> bool {
+        build_filter(chrono_tz::UTC, self).is_ok_and(|f| f.is_empty())
+    }
+}
+
+/// Builds the store's filter from the operator's choices: the period's local days become
+/// instants in the organisation's timezone `tz` (from the first day's midnight to the midnight
+/// after the last day, whatever the daylight-saving changes between). Refuses an unknown
+/// participant type or a period that ends before it starts. Pure: reads nothing.
+pub fn build_filter(tz: chrono_tz::Tz, input: &FilterInput) -> CoreResult<ParticipantFilter> {
+    fn text(s: &Option<String>) -> Option<&str> {
+        s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let kind = text(&input.kind).map(str::to_string);
+    if let Some(k) = &kind
+        && !PARTICIPANT_KINDS.contains(&k.as_str())
+    {
+        return Err(CoreError::Invalid(format!(
+            "participant type {k:?} is not one of participant, partner, company"
+        )));
+    }
+    if let (Some(from), Some(to)) = (input.from, input.to)
+        && to < from
+    {
+        return Err(CoreError::Invalid(format!(
+            "the period ends ({}) before it starts ({})",
+            to.format("%d/%m/%Y"),
+            from.format("%d/%m/%Y")
+        )));
+    }
+    let midnight = |day: NaiveDate| {
+        window::resolve_local(tz, day.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
+    };
+    Ok(ParticipantFilter {
+        kind,
+        programme: text(&input.programme).map(str::to_string),
+        consent: match input.consent {
+            ConsentFilter::Any => None,
+            ConsentFilter::Yes => Some(true),
+            ConsentFilter::No => Some(false),
+        },
+        event_collaborator: input.collaborator_id,
+        event_type: text(&input.event_type).map(str::to_string),
+        event_from: input.from.map(midnight),
+        event_until: input.to.and_then(|d| d.succ_opt()).map(midnight),
+    })
+}
+
+/// The participants the filters select (ids in order), for a batch: refused without the
+/// "batch" right, or on an empty filter (every participant: choose at least one filter).
+pub fn filter_participants(
+    store: &Store,
+    actor: &Actor,
+    input: &FilterInput,
+) -> CoreResult<Vec<i64>> {
+    require_batch(actor)?;
+    let filter = build_filter(Settings::load(store.conn())?.timezone, input)?;
+    if filter.is_empty() {
+        return Err(CoreError::Invalid(
+            "no filter chosen: choose at least one (type, programme, collaborator, event type, period or consent)".into(),
+        ));
+    }
+    Ok(participants::matching_ids(store.conn(), &filter)?)
+}
+
+/// How many participants the filters select (every participant when none is chosen).
+pub fn count_filtered(store: &Store, input: &FilterInput) -> CoreResult<i64> {
+    let filter = build_filter(Settings::load(store.conn())?.timezone, input)?;
+    Ok(participants::count_matching(store.conn(), &filter)?)
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn nothing_chosen_is_the_empty_filter() {
+        let f = build_filter(chrono_tz::Europe::Paris, &FilterInput::default()).unwrap();
+        assert!(f.is_empty());
+        let blank = FilterInput {
+            kind: Some(" ".into()),
+            programme: Some(String::new()),
+            event_type: Some("  ".into()),
+            ..Default::default()
+        };
+        assert!(
+            build_filter(chrono_tz::Europe::Paris, &blank)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_period_is_from_local_midnight_to_the_midnight_after_the_last_day() {
+        // 29 March 2026: Paris goes from +01:00 to +02:00 during the period.
+        let input = FilterInput {
+            from: Some(day(2026, 3, 28)),
+            to: Some(day(2026, 3, 29)),
+            ..Default::default()
+        };
+        let f = build_filter(chrono_tz::Europe::Paris, &input).unwrap();
+        assert_eq!(
+            f.event_from,
+            Some(Utc.with_ymd_and_hms(2026, 3, 27, 23, 0, 0).unwrap())
+        );
+        assert_eq!(
+            f.event_until,
+            Some(Utc.with_ymd_and_hms(2026, 3, 29, 22, 0, 0).unwrap())
+        );
+        // The same days in Réunion (+04:00, no daylight saving).
+        let f = build_filter(chrono_tz::Indian::Reunion, &input).unwrap();
+        assert_eq!(
+            f.event_from,
+            Some(Utc.with_ymd_and_hms(2026, 3, 27, 20, 0, 0).unwrap())
+        );
+        assert_eq!(
+            f.event_until,
+            Some(Utc.with_ymd_and_hms(2026, 3, 29, 20, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn one_sided_periods_stay_open() {
+        let from_only = FilterInput {
+            from: Some(day(2026, 4, 1)),
+            ..Default::default()
+        };
+        let f = build_filter(chrono_tz::Europe::Paris, &from_only).unwrap();
+        assert!(f.event_from.is_some() && f.event_until.is_none());
+        let to_only = FilterInput {
+            to: Some(day(2026, 4, 1)),
+            ..Default::default()
+        };
+        let f = build_filter(chrono_tz::Europe::Paris, &to_only).unwrap();
+        assert_eq!(
+            (f.event_from, f.event_until),
+            (
+                None,
+                Some(Utc.with_ymd_and_hms(2026, 4, 1, 22, 0, 0).unwrap())
+            )
+        );
+    }
+
+    #[test]
+    fn choices_carry_over_trimmed_and_consent_maps_to_yes_no_or_none() {
+        let input = FilterInput {
+            kind: Some("partner".into()),
+            programme: Some(" PLIE ".into()),
+            collaborator_id: Some(7),
+            event_type: Some("workshop".into()),
+            consent: ConsentFilter::No,
+            ..Default::default()
+        };
+        let f = build_filter(chrono_tz::Europe::Paris, &input).unwrap();
+        assert_eq!(
+            f,
+            ParticipantFilter {
+                kind: Some("partner".into()),
+                programme: Some("PLIE".into()),
+                consent: Some(false),
+                event_collaborator: Some(7),
+                event_type: Some("workshop".into()),
+                event_from: None,
+                event_until: None,
+            }
+        );
+        let yes = FilterInput {
+            consent: ConsentFilter::Yes,
+            ..Default::default()
+        };
+        assert_eq!(
+            build_filter(chrono_tz::Europe::Paris, &yes)
+                .unwrap()
+                .consent,
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn a_backward_period_or_an_unknown_type_is_refused_saying_why() {
+        let backward = FilterInput {
+            from: Some(day(2026, 4, 10)),
+            to: Some(day(2026, 4, 1)),
+            ..Default::default()
+        };
+        let e = build_filter(chrono_tz::Europe::Paris, &backward).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the period ends (01/04/2026) before it starts (10/04/2026)"
+        );
+        let unknown = FilterInput {
+            kind: Some("customer".into()),
+            ..Default::default()
+        };
+        let e = build_filter(chrono_tz::Europe::Paris, &unknown).unwrap_err();
+        assert!(e.to_string().contains("\"customer\""), "{e}");
+        // One day is a valid period.
+        let one = FilterInput {
+            from: Some(day(2026, 4, 1)),
+            to: Some(day(2026, 4, 1)),
+            ..Default::default()
+        };
+        assert!(build_filter(chrono_tz::Europe::Paris, &one).is_ok());
+    }
 }

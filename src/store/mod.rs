@@ -22,7 +22,10 @@ pub mod templates;
 
 /// Migrations in order; `user_version` is the number applied. Never edit a shipped one:
 /// append a new file.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_initial.sql"),
+    include_str!("migrations/002_participant_filters.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -10,7 +10,8 @@
 
 use super::lists::HistoryTab;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
-use crate::core::batch::{self, BatchInput, BatchRow, InterviewInput};
+use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput, InterviewInput};
+use crate::core::lists;
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
@@ -24,13 +25,16 @@ use crate::tui::tabs::messages::parse_local_time;
 use crate::tui::widgets::composer::{Composer, ComposerSetup};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use rusqlite::Connection;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// Matches of the participant search shown under the field.
 const MATCHES: usize = 4;
@@ -81,8 +85,63 @@ pub struct BatchTab {
     preview: Option<Preview>,
     /// Ids behind the names of the choice fields.
     named: Named,
+    /// Values behind the labels of the filter choices (programme, type…).
+    texts: Texts,
+    /// Participants added by filters (in the order added), and the same as a set.
+    added: Vec<i64>,
+    added_set: HashSet<i64>,
+    /// Members of the saved list chosen in the form.
+    list_ids: Vec<i64>,
+    /// Set by the "save the selection as a list" confirmation when it saved: the form then
+    /// stays open (see [`TabView::after_change`]).
+    list_saved: Rc<Cell<Option<i64>>>,
     lang: Lang,
 }
+
+/// Filter choices shown by label: each option's value is its (unique) label; the value the
+/// store knows is looked up here.
+#[derive(Default)]
+struct Texts(HashMap<(&'static str, String), String>);
+
+impl Texts {
+    /// The options of field `key`: "any" first (no value), then `items` as `(value, label)`.
+    fn options(
+        &mut self,
+        key: &'static str,
+        any: &str,
+        items: impl IntoIterator<Item = (String, String)>,
+    ) -> Vec<(String, String)> {
+        self.0.retain(|(k, _), _| *k != key);
+        let mut out = vec![(any.to_string(), any.to_string())];
+        for (value, label) in items {
+            let mut label = label;
+            let mut n = 1;
+            while out.iter().any(|(v, _)| *v == label) {
+                n += 1;
+                label = format!("{label} ({n})");
+            }
+            self.0.insert((key, label.clone()), value);
+            out.push((label.clone(), label));
+        }
+        out
+    }
+
+    /// The value behind the label shown in field `key` (`None`: "any").
+    fn value(&self, key: &'static str, label: &str) -> Option<String> {
+        self.0.get(&(key, label.to_string())).cloned()
+    }
+}
+
+/// The filter fields: a change in one recounts the participants they match.
+const FILTER_FIELDS: [&str; 7] = [
+    "f_kind",
+    "f_programme",
+    "f_collaborator",
+    "f_event_type",
+    "f_from",
+    "f_to",
+    "f_consent",
+];
 
 /// The preview: the core's rows, what the operator unticked, the time asked for.
 struct Preview {
@@ -152,28 +211,39 @@ impl BatchTab {
             matches: Vec::new(),
             preview: None,
             named: Named::default(),
+            texts: Texts::default(),
+            added: Vec::new(),
+            added_set: HashSet::new(),
+            list_ids: Vec::new(),
+            list_saved: Rc::new(Cell::new(None)),
             lang: Lang::En,
         }
     }
 
-    fn open_form(&mut self, act: &mut Act) -> Result<Outcome> {
-        let lang = act.lang();
-        if !act.actor.rights.can_batch() {
-            return Ok(Outcome::Error(tr(lang, "batch.no_right").to_string()));
-        }
-        let conn = act.store.conn();
-        let settings = Settings::load(conn)?;
-        let no_list = tr(lang, "batch.no_list");
-        let list_options = self.named.options(
+    /// The choices of the "saved list" field: none, then every list with its size.
+    fn list_options(&mut self, conn: &Connection, lang: Lang) -> Result<Vec<(String, String)>> {
+        Ok(self.named.options(
             "list",
-            Some(no_list),
+            Some(tr(lang, "batch.no_list")),
             participants::saved_lists(conn)?.into_iter().map(|l| {
                 (
                     l.id,
                     format!("{} ({})", clean(&l.name), thousands(l.members)),
                 )
             }),
-        );
+        ))
+    }
+
+    fn open_form(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        self.lang = lang;
+        if !act.actor.rights.can_batch() {
+            return Ok(Outcome::Error(tr(lang, "batch.no_right").to_string()));
+        }
+        let conn = act.store.conn();
+        let settings = Settings::load(conn)?;
+        let no_list = tr(lang, "batch.no_list");
+        let list_options = self.list_options(conn, lang)?;
         let collab_options = self.named.options(
             "collaborator",
             Some("—"),
@@ -199,6 +269,9 @@ impl BatchTab {
                 .with_help(tr(lang, "batch.name_help")),
             FormField::choice("list", tr(lang, "batch.list"), no_list, list_options, false)
                 .with_help(tr(lang, "batch.list_help")),
+        ];
+        let mut fields = [fields, self.filter_fields(act)?].concat();
+        fields.extend([
             FormField::text("search", tr(lang, "batch.search"), "")
                 .with_help(tr(lang, "batch.search_help")),
             FormField::choice("chosen", tr(lang, "batch.chosen"), "", Vec::new(), false)
@@ -231,7 +304,7 @@ impl BatchTab {
             FormField::toggle("campaign", tr(lang, "free.campaign"), false)
                 .with_help(tr(lang, "free.campaign_help")),
             FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
-        ];
+        ]);
         let composer = Composer::new(
             ComposerSetup::from_settings(&settings, TemplateContext::Batch, true, false),
             lang,
@@ -239,11 +312,265 @@ impl BatchTab {
         );
         self.chosen.clear();
         self.matches.clear();
+        self.added.clear();
+        self.added_set.clear();
+        self.list_ids.clear();
         self.preview = None;
         let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
         load_template(&mut form, act, &self.named, may_write)?;
         self.form = Some(form);
+        self.recount(act)?;
         Ok(Outcome::Handled)
+    }
+
+    /// The filter fields, their choices listing what exists in the store, and the line
+    /// saying how many participants they match.
+    fn filter_fields(&mut self, act: &Act) -> Result<Vec<FormField>> {
+        let lang = act.lang();
+        let conn = act.store.conn();
+        let any = tr(lang, "word.any");
+        let kinds = self.texts.options(
+            "f_kind",
+            any,
+            participants::PARTICIPANT_KINDS
+                .iter()
+                .map(|k| (k.to_string(), tr(lang, &format!("kind.{k}")).to_string())),
+        );
+        let programmes = self.texts.options(
+            "f_programme",
+            any,
+            participants::programmes(conn)?
+                .into_iter()
+                .map(|p| (p.clone(), clean(&p))),
+        );
+        let collaborators = self.named.options(
+            "f_collaborator",
+            Some(any),
+            participants::collaborators(conn)?
+                .into_iter()
+                .map(|c| (c.id, clean(&c.full_name()))),
+        );
+        let event_types = self.texts.options(
+            "f_event_type",
+            any,
+            participants::event_types(conn)?
+                .into_iter()
+                .map(|t| (t.clone(), clean(&t))),
+        );
+        let consent = self.texts.options(
+            "f_consent",
+            any,
+            [
+                ("yes".to_string(), tr(lang, "word.yes").to_string()),
+                ("no".to_string(), tr(lang, "word.no").to_string()),
+            ],
+        );
+        let choice = |key: &str, options: Vec<(String, String)>| {
+            FormField::choice(key, tr(lang, &format!("batch.{key}")), any, options, false)
+        };
+        Ok(vec![
+            choice("f_kind", kinds),
+            choice("f_programme", programmes),
+            choice("f_collaborator", collaborators)
+                .with_help(tr(lang, "batch.f_collaborator_help")),
+            choice("f_event_type", event_types).with_help(tr(lang, "batch.f_event_type_help")),
+            FormField::text("f_from", tr(lang, "batch.f_from"), "")
+                .with_help(tr(lang, "batch.f_from_help")),
+            FormField::text("f_to", tr(lang, "batch.f_to"), "")
+                .with_help(tr(lang, "batch.f_to_help")),
+            choice("f_consent", consent),
+            FormField::info("matching", tr(lang, "batch.matching"), "")
+                .with_help(tr(lang, "batch.matching_help")),
+        ])
+    }
+
+    /// Reads the filter fields; `Err` names the field refused and why.
+    fn read_filter(&self, act: &Act) -> std::result::Result<FilterInput, (&'static str, String)> {
+        let Some(form) = &self.form else {
+            return Ok(FilterInput::default());
+        };
+        let today = act.fmt.local_date(act.now);
+        let date =
+            |key: &'static str| -> std::result::Result<Option<NaiveDate>, (&'static str, String)> {
+                let text = form.value(key).trim();
+                if text.is_empty() {
+                    return Ok(None);
+                }
+                parse_date(text, today).map(Some).ok_or_else(|| {
+                    (
+                        key,
+                        trf(act.lang(), "batch.bad_date", &[("input", &clean(text))]),
+                    )
+                })
+            };
+        let (from, to) = (date("f_from")?, date("f_to")?);
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err((
+                "f_to",
+                trf(
+                    act.lang(),
+                    "batch.bad_period",
+                    &[("from", &f.format("%d/%m/%Y").to_string())],
+                ),
+            ));
+        }
+        Ok(FilterInput {
+            kind: self.texts.value("f_kind", form.value("f_kind")),
+            programme: self.texts.value("f_programme", form.value("f_programme")),
+            collaborator_id: self
+                .named
+                .id("f_collaborator", form.value("f_collaborator")),
+            event_type: self.texts.value("f_event_type", form.value("f_event_type")),
+            from,
+            to,
+            consent: match self
+                .texts
+                .value("f_consent", form.value("f_consent"))
+                .as_deref()
+            {
+                Some("yes") => ConsentFilter::Yes,
+                Some("no") => ConsentFilter::No,
+                _ => ConsentFilter::Any,
+            },
+        })
+    }
+
+    /// A filter changed: counts the participants it matches (the line under the filters),
+    /// or says which date is not understood.
+    fn recount(&mut self, act: &mut Act) -> Result<()> {
+        let read = self.read_filter(act);
+        let lang = act.lang();
+        let (line, error) = match read {
+            Err((key, e)) => (
+                tr(lang, "batch.matching_unknown").to_string(),
+                Some((key, e)),
+            ),
+            Ok(input) => match batch::count_filtered(act.store, &input) {
+                Ok(n) => {
+                    let key = if input.is_empty() {
+                        "batch.matching_none"
+                    } else {
+                        "batch.matching_count"
+                    };
+                    (trf(lang, key, &[("n", &thousands(n))]), None)
+                }
+                Err(crate::core::CoreError::Store(e)) => return Err(e),
+                Err(e) => (
+                    tr(lang, "batch.matching_unknown").to_string(),
+                    Some(("f_to", e.to_string())),
+                ),
+            },
+        };
+        let Some(form) = &mut self.form else {
+            return Ok(());
+        };
+        for key in ["f_from", "f_to"] {
+            if let Some(f) = form.field_mut(key) {
+                f.error = None;
+            }
+        }
+        if let Some((key, e)) = error
+            && let Some(f) = form.field_mut(key)
+        {
+            f.error = Some(e);
+        }
+        if let Some(f) = form.field_mut("matching") {
+            f.value = line;
+        }
+        Ok(())
+    }
+
+    /// Enter on the count line: the participants the filters match join the recipients
+    /// (each once, whatever else chose them).
+    fn add_filtered(&mut self, act: &mut Act) -> Outcome {
+        let lang = act.lang();
+        let input = match self.read_filter(act) {
+            Ok(i) => i,
+            Err((_, e)) => return Outcome::Error(e),
+        };
+        let ids = match batch::filter_participants(act.store, act.actor, &input) {
+            Ok(ids) => ids,
+            Err(e) => return Outcome::Error(e.to_string()),
+        };
+        let mut new = 0usize;
+        for id in ids {
+            if self.added_set.insert(id) {
+                self.added.push(id);
+                new += 1;
+            }
+        }
+        let total = self.sync_title();
+        Outcome::Info(trf(
+            lang,
+            "batch.filter_added",
+            &[
+                ("n", &thousands(new as i64)),
+                ("total", &thousands(total as i64)),
+            ],
+        ))
+    }
+
+    /// Del on the count line: forgets the participants the filters added.
+    fn forget_filtered(&mut self) -> Outcome {
+        let n = self.added.len();
+        self.added.clear();
+        self.added_set.clear();
+        self.sync_title();
+        Outcome::Info(trf(
+            self.lang,
+            "batch.filter_forgotten",
+            &[("n", &thousands(n as i64))],
+        ))
+    }
+
+    /// The chosen saved list changed: reads its members (for the count of recipients).
+    fn load_list(&mut self, act: &Act) -> Result<()> {
+        let list = self
+            .form
+            .as_ref()
+            .and_then(|f| self.named.id("list", f.value("list")));
+        self.list_ids = match list {
+            Some(id) => participants::list_member_ids(act.store.conn(), id)?,
+            None => Vec::new(),
+        };
+        self.sync_title();
+        Ok(())
+    }
+
+    /// Every recipient chosen so far, each once: one by one, by filters, then the saved
+    /// list's members.
+    fn selection(&self) -> Vec<i64> {
+        let mut seen = HashSet::new();
+        self.chosen
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(self.added.iter().copied())
+            .chain(self.list_ids.iter().copied())
+            .filter(|id| seen.insert(*id))
+            .collect()
+    }
+
+    fn has_selection(&self) -> bool {
+        !(self.chosen.is_empty() && self.added.is_empty() && self.list_ids.is_empty())
+    }
+
+    /// The form's title says how many recipients are chosen; returns that number.
+    fn sync_title(&mut self) -> usize {
+        let n = self.selection().len();
+        if let Some(form) = &mut self.form {
+            form.title = if n == 0 {
+                tr(self.lang, "batch.title").to_string()
+            } else {
+                trf(
+                    self.lang,
+                    "batch.title_count",
+                    &[("n", &thousands(n as i64))],
+                )
+            };
+        }
+        n
     }
 
     /// The search field changed: match participants by name or number as the operator types.
@@ -288,6 +615,7 @@ impl BatchTab {
         }
         self.matches.clear();
         self.sync_chosen(Some(first));
+        self.sync_title();
         if let Some(form) = &mut self.form
             && let Some(f) = form.field_mut("search")
         {
@@ -305,6 +633,7 @@ impl BatchTab {
         self.chosen.retain(|(id, _)| Some(*id) != shown);
         let next = self.chosen.last().map(|(id, _)| *id);
         self.sync_chosen(next);
+        self.sync_title();
     }
 
     /// The "chosen" field lists the chosen recipients (← → to look through them).
@@ -334,6 +663,48 @@ impl BatchTab {
         }
     }
 
+    /// The save-as-list key: asks a name, then the core saves every recipient chosen so far
+    /// (list members, filter matches, one-by-one picks, each once) as a new saved list. The
+    /// form stays open.
+    fn ask_save_list(&self, act: &Act) -> Outcome {
+        let lang = act.lang();
+        let ids = self.selection();
+        if ids.is_empty() {
+            return Outcome::Error(tr(lang, "batch.save_list_empty").to_string());
+        }
+        let n = thousands(ids.len() as i64);
+        let initial = self
+            .form
+            .as_ref()
+            .map(|f| f.value("name").trim().to_string())
+            .unwrap_or_default();
+        let saved = Rc::clone(&self.list_saved);
+        let lines = vec![Line::from(trf(
+            lang,
+            "batch.save_list_question",
+            &[("n", &n)],
+        ))];
+        Outcome::Confirm(
+            Confirm::new(
+                tr(lang, "batch.save_list_title").to_string(),
+                lines,
+                Box::new(move |store, actor, now, name| {
+                    lists::create_list(store, actor, name, &ids, now)
+                        .map(|id| {
+                            saved.set(Some(id));
+                            trf(
+                                lang,
+                                "batch.list_saved",
+                                &[("name", &clean(name.trim())), ("n", &n)],
+                            )
+                        })
+                        .map_err(|e| e.to_string())
+                }),
+            )
+            .with_input(tr(lang, "batch.list_name").to_string(), initial),
+        )
+    }
+
     /// Reads the form into the core's input; `Err` is the message shown under the form.
     fn read_form(
         &self,
@@ -361,7 +732,12 @@ impl BatchTab {
         };
         let input = BatchInput {
             name: form.value("name").trim().to_string(),
-            participants: self.chosen.iter().map(|(id, _)| *id).collect(),
+            participants: self
+                .chosen
+                .iter()
+                .map(|(id, _)| *id)
+                .chain(self.added.iter().copied())
+                .collect(),
             lists: self
                 .named
                 .id("list", form.value("list"))
@@ -663,6 +1039,20 @@ impl BatchTab {
     }
 }
 
+/// A day typed in a filter: `25/03/2026`, `25/03/26`, `2026-03-25`, `25.03.2026`, or `25/03`
+/// (in the year of `today`: a period is as often past as coming).
+fn parse_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let s = s.trim();
+    // Two-digit years first: `%Y` would read `26` as the year 26.
+    for f in ["%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Some(d);
+        }
+    }
+    let (d, m) = s.split_once('/')?;
+    NaiveDate::from_ymd_opt(today.year(), m.trim().parse().ok()?, d.trim().parse().ok()?)
+}
+
 /// `Élodie MARTIN (06 12 34 56 78)`: enough to tell two homonyms apart.
 fn participant_label(p: &Participant, region: &str) -> String {
     let name = clean(format!("{} {}", p.first_name, p.last_name.to_uppercase()).trim());
@@ -716,6 +1106,9 @@ impl TabView for BatchTab {
         if self.preview.is_some() {
             return Ok(self.preview_key(key, act));
         }
+        if self.form.is_some() && act.keymap.action(Context::Editor, key) == Some("save_list") {
+            return Ok(self.ask_save_list(act));
+        }
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Ignored);
         };
@@ -736,6 +1129,12 @@ impl TabView for BatchTab {
                 self.remove_shown();
                 return Ok(Outcome::Handled);
             }
+            ("matching", KeyCode::Enter) if plain => {
+                return Ok(self.add_filtered(act));
+            }
+            ("matching", KeyCode::Backspace | KeyCode::Delete) if plain => {
+                return Ok(self.forget_filtered());
+            }
             _ => {}
         }
         let Some(form) = &mut self.form else {
@@ -753,6 +1152,8 @@ impl TabView for BatchTab {
                 let changed = form.fields.get(i).map(|f| f.key.clone());
                 match changed.as_deref() {
                     Some("search") => self.search(act)?,
+                    Some("list") => self.load_list(act)?,
+                    Some(k) if FILTER_FIELDS.contains(&k) => self.recount(act)?,
                     Some("template") => {
                         let may_write = act.actor.rights.can_write_text();
                         load_template(form, act, &self.named, may_write)?;
@@ -791,13 +1192,24 @@ impl TabView for BatchTab {
         }
         match &self.form {
             Some(form) => {
-                let (bound, mut free) = form.hints(self.lang);
+                let (mut bound, mut free) = form.hints(self.lang);
+                // Where the footer has room: on a text field, once something is chosen.
+                let on_text = form.fields.get(form.focus).is_some_and(|f| {
+                    f.kind == crate::tui::widgets::form::FieldKind::Text && f.key != "search"
+                });
+                if on_text && self.has_selection() {
+                    bound.push((Context::Editor, "save_list"));
+                }
                 match form.fields.get(form.focus).map(|f| f.key.as_str()) {
                     Some("search") => {
                         free.push(("Enter".into(), tr(self.lang, "batch.add").into()));
                     }
                     Some("chosen") => {
                         free.push(("Del".into(), tr(self.lang, "batch.remove").into()));
+                    }
+                    Some("matching") => {
+                        free.push(("Enter".into(), tr(self.lang, "batch.add_all").into()));
+                        free.push(("Del".into(), tr(self.lang, "batch.forget").into()));
                     }
                     _ => {}
                 }
@@ -810,15 +1222,34 @@ impl TabView for BatchTab {
     fn unsaved(&self) -> bool {
         self.form
             .as_ref()
-            .is_some_and(|f| f.is_changed() || !self.chosen.is_empty())
+            .is_some_and(|f| f.is_changed() || !self.chosen.is_empty() || !self.added.is_empty())
     }
 
-    /// The batch was queued: the form closes and the history shows it.
+    /// The batch was queued: the form closes and the history shows it. The selection was
+    /// saved as a list: the form stays, its list choice offering the new one.
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        if self.list_saved.take().is_some() {
+            let options = self.list_options(ctx.conn, ctx.lang())?;
+            if let Some(form) = &mut self.form
+                && let Some(f) = form.field_mut("list")
+            {
+                if !options.iter().any(|(v, _)| *v == f.value) {
+                    f.value = tr(ctx.lang(), "batch.no_list").to_string();
+                }
+                f.kind = crate::tui::widgets::form::FieldKind::Choice {
+                    options,
+                    free: false,
+                };
+            }
+            return Ok(());
+        }
         self.form = None;
         self.preview = None;
         self.chosen.clear();
         self.matches.clear();
+        self.added.clear();
+        self.added_set.clear();
+        self.list_ids.clear();
         self.history.refresh(ctx).map(|_| ())
     }
 

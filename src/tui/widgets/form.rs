@@ -30,6 +30,8 @@ pub enum FieldKind {
         options: Vec<(String, String)>,
         free: bool,
     },
+    /// Read-only: a line the owner writes (a count, a summary); keys do not change it.
+    Info,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +83,13 @@ impl FormField {
     ) -> FormField {
         FormField {
             kind: FieldKind::Choice { options, free },
+            ..FormField::text(key, label, value)
+        }
+    }
+
+    pub fn info(key: &str, label: &str, value: &str) -> FormField {
+        FormField {
+            kind: FieldKind::Info,
             ..FormField::text(key, label, value)
         }
     }
@@ -223,7 +232,7 @@ impl Form {
                 field.value = if field.is_on() { "no" } else { "yes" }.into();
                 true
             }
-            (FieldKind::Toggle, _) => false,
+            (FieldKind::Toggle | FieldKind::Info, _) => false,
             (FieldKind::Choice { options, .. }, KeyCode::Left | KeyCode::Right)
                 if !options.is_empty() =>
             {
@@ -453,7 +462,7 @@ fn field_line(
                 None => format!("‹ {} ›", clean(&f.value)),
             }
         }
-        FieldKind::Text => clean(&f.value),
+        FieldKind::Text | FieldKind::Info => clean(&f.value),
     };
     let value_style = if f.error.is_some() {
         theme.error()

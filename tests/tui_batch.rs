@@ -1,0 +1,684 @@
+//! The Batch form's filters driven headless, as an operator would: choose a filter, watch the
+//! count follow, add the participants it matches, see them (once each, with their errors) in
+//! the preview, and send. Snapshots of the form with its filters in French and English.
+
+mod tui_fixture;
+
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use smsdesk::i18n::Lang;
+use smsdesk::store::Store;
+use smsdesk::store::events::{NewEvent, insert_event};
+use smsdesk::store::participants::{
+    NewCollaborator, NewParticipant, NewSavedList, insert_collaborator, insert_participant,
+    insert_saved_list,
+};
+use tui_fixture::*;
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn tab(app: &mut smsdesk::tui::App, n: usize) {
+    for _ in 0..n {
+        app.handle_key(code(KeyCode::Tab));
+    }
+}
+
+fn back(app: &mut smsdesk::tui::App, n: usize) {
+    for _ in 0..n {
+        app.handle_key(code(KeyCode::BackTab));
+    }
+}
+
+fn add_event(f: &Fixture, participant: i64, typ: &str, collaborator: i64, local: &str) {
+    let starts_local = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
+    let starts_at = chrono_tz::Europe::Paris
+        .from_local_datetime(&starts_local)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    insert_event(
+        f.store.conn(),
+        &NewEvent {
+            participant_id: participant,
+            kind: "step".into(),
+            event_type: typ.into(),
+            starts_at,
+            starts_local,
+            collaborator_id: Some(collaborator),
+            location: String::new(),
+            theme: String::new(),
+            channel: String::new(),
+            programme: String::new(),
+            summary: String::new(),
+            outcome: String::new(),
+            notes: String::new(),
+            cancelled: false,
+            batch_id: None,
+            reminder_enabled: false,
+            reminder_days_before: None,
+            reminder_at: None,
+            reminder_template_id: None,
+            reminder_text: None,
+            reply_text: None,
+            reply_at: None,
+            created_by: "admin".into(),
+            created_at: now(),
+        },
+    )
+    .unwrap();
+}
+
+/// Two collaborators and five people (today is Monday 30 March 2026):
+/// - Anna Arnaud, PLIE — workshop with Claire on 2 March;
+/// - Bruno Bernard, PLIE — workshop with Claire on 20 March;
+/// - Chloé Colin, PLIE, no SMS consent — diagnosis with Claire on 25 March;
+/// - Denis Dupuis, Garantie jeunes — workshop with Marc on 10 March;
+/// - Emma Etienne, a partner, no programme, no event.
+///
+/// The saved list "Atelier CV" holds Anna and Denis.
+fn store_with_filters() -> Fixture {
+    let f = empty_store();
+    let conn = f.store.conn();
+    let collaborator = |first: &str, last: &str| {
+        insert_collaborator(
+            conn,
+            &NewCollaborator {
+                first_name: first.into(),
+                last_name: last.into(),
+                active: true,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let claire = collaborator("Claire", "Durand");
+    let marc = collaborator("Marc", "Petit");
+    let mut ids = Vec::new();
+    for (i, (first, last, kind, programme, consent)) in [
+        ("Anna", "Arnaud", "participant", "PLIE", true),
+        ("Bruno", "Bernard", "participant", "PLIE", true),
+        ("Chloé", "Colin", "participant", "PLIE", false),
+        ("Denis", "Dupuis", "participant", "Garantie jeunes", true),
+        ("Emma", "Etienne", "partner", "", true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        ids.push(
+            insert_participant(
+                conn,
+                &NewParticipant {
+                    kind: kind.into(),
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    mobile: Some(format!("+3361234567{i}")),
+                    sms_consent: consent,
+                    programme: programme.into(),
+                    created_at: now(),
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        );
+    }
+    add_event(&f, ids[0], "workshop", claire, "2026-03-02 10:00");
+    add_event(&f, ids[1], "workshop", claire, "2026-03-20 10:00");
+    add_event(&f, ids[2], "diagnosis", claire, "2026-03-25 10:00");
+    add_event(&f, ids[3], "workshop", marc, "2026-03-10 10:00");
+    insert_saved_list(
+        conn,
+        &NewSavedList {
+            name: "Atelier CV".into(),
+            created_by: "admin".into(),
+            created_at: now(),
+            members: vec![ids[0], ids[3]],
+        },
+    )
+    .unwrap();
+    f
+}
+
+/// The form's fields in order, from "Batch name": how many Tab from the first to each.
+const LIST: usize = 1;
+const KIND: usize = 2;
+const PROGRAMME: usize = 3;
+const COLLABORATOR: usize = 4;
+const EVENT_TYPE: usize = 5;
+const FROM: usize = 6;
+const TO: usize = 7;
+const MATCHING: usize = 9;
+const STARTS: usize = 12;
+
+/// The line under the filters (the "Matching" field), as shown.
+fn matching_line(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains("Matching") || l.contains("Correspondent"))
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+        .unwrap_or_default()
+}
+
+/// Fills the interview and an own text, from the "Interview date-time" field.
+fn fill_interview_and_text(app: &mut smsdesk::tui::App) {
+    press(app, "02/04/2026 10:00");
+    tab(app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(app, 1);
+    press(app, "atelier");
+    tab(app, 1);
+    press(app, "CV");
+    tab(app, 1);
+    press(app, "information sent");
+    // location, channel, programme, summary, template (own text), campaign, at → composer.
+    tab(app, 8);
+    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
+}
+
+#[test]
+fn the_count_follows_each_filter_as_it_changes() {
+    let f = store_with_filters();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        matching_line(&screen).contains("no filter chosen (5 participant(s) in all)"),
+        "{screen}"
+    );
+    // Type: participant (4), partner (1), company (0), back to any.
+    tab(&mut app, KIND);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        app.handle_key(code(KeyCode::Right));
+        seen.push(matching_line(&render(&mut app, 80, 24)));
+    }
+    assert!(
+        seen[0].contains("4 participant(s) — Enter adds them"),
+        "{seen:?}"
+    );
+    assert!(seen[1].contains("1 participant(s)"), "{seen:?}");
+    assert!(seen[2].contains("0 participant(s)"), "{seen:?}");
+    assert!(seen[3].contains("no filter chosen"), "{seen:?}");
+    // Programme: the ones in the store, in order.
+    tab(&mut app, PROGRAMME - KIND);
+    app.handle_key(code(KeyCode::Right));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Garantie jeunes"), "{screen}");
+    assert!(
+        matching_line(&screen).contains("1 participant(s)"),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Right));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        matching_line(&screen).contains("3 participant(s)"),
+        "{screen}"
+    );
+    // PLIE with an event from 15 March: Bruno and Chloé; until 22 March: Bruno.
+    tab(&mut app, FROM - PROGRAMME);
+    press(&mut app, "15/03");
+    assert!(matching_line(&render(&mut app, 80, 24)).contains("2 participant(s)"));
+    tab(&mut app, 1);
+    press(&mut app, "22/03/2026");
+    assert!(matching_line(&render(&mut app, 80, 24)).contains("1 participant(s)"));
+    // A day that does not exist, then a period that ends before it starts: the field says why.
+    app.handle_key(ctrl('u'));
+    press(&mut app, "31/02");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("« 31/02 » is not a date"), "{screen}");
+    assert!(
+        matching_line(&screen).contains("fix the filter above"),
+        "{screen}"
+    );
+    app.handle_key(ctrl('u'));
+    press(&mut app, "01/03");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("the period ends before its first day (15/03/2026)"),
+        "{screen}"
+    );
+    // Enter on the line adds nothing while the filter is wrong.
+    tab(&mut app, MATCHING - TO);
+    app.handle_key(code(KeyCode::Enter));
+    assert!(
+        app.status_message()
+            .is_some_and(|s| s.contains("ends before its first day")),
+        "{:?}",
+        app.status_message()
+    );
+    back(&mut app, MATCHING - TO);
+    app.handle_key(ctrl('u'));
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("before its first day"), "{screen}");
+    assert!(
+        matching_line(&screen).contains("2 participant(s)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn participants_a_filter_matches_join_the_recipients_once_each_and_reach_the_preview() {
+    let f = store_with_filters();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    press(&mut app, "Claire mars");
+    // Nothing chosen: Enter on the line says to choose a filter first.
+    tab(&mut app, MATCHING);
+    app.handle_key(code(KeyCode::Enter));
+    assert!(
+        app.status_message()
+            .is_some_and(|s| s.contains("no filter chosen")),
+        "{:?}",
+        app.status_message()
+    );
+    // Everyone with an event with Claire: Anna, Bruno, Chloé.
+    back(&mut app, MATCHING - COLLABORATOR);
+    app.handle_key(code(KeyCode::Right));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Claire Durand"), "{screen}");
+    assert!(
+        matching_line(&screen).contains("3 participant(s)"),
+        "{screen}"
+    );
+    tab(&mut app, MATCHING - COLLABORATOR);
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(
+        app.status_message(),
+        Some("3 added by the filters · 3 recipient(s)")
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("New batch · 3 recipient(s)"), "{screen}");
+    // Adding them again changes nothing; workshops only (Anna, Bruno) are already in.
+    back(&mut app, MATCHING - EVENT_TYPE);
+    app.handle_key(code(KeyCode::Right));
+    app.handle_key(code(KeyCode::Right));
+    assert!(render(&mut app, 80, 24).contains("workshop"));
+    tab(&mut app, MATCHING - EVENT_TYPE);
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(
+        app.status_message(),
+        Some("0 added by the filters · 3 recipient(s)")
+    );
+    // The saved list adds Denis; Anna is in it too but counted once.
+    back(&mut app, MATCHING - LIST);
+    app.handle_key(code(KeyCode::Right));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Atelier CV (2)") && screen.contains("New batch · 4 recipient(s)"),
+        "{screen}"
+    );
+    tab(&mut app, STARTS - LIST);
+    fill_interview_and_text(&mut app);
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    // One row each: the filter's (in order), then the list's new one; Chloé's error shows.
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains('✓') || l.contains('✖') || l.contains('☐'))
+        .collect();
+    assert_eq!(rows.len(), 4, "{screen}");
+    for (row, name) in rows.iter().zip([
+        "Anna Arnaud",
+        "Bruno Bernard",
+        "Chloé Colin",
+        "Denis Dupuis",
+    ]) {
+        assert!(row.contains(name), "{name}: {row}\n{screen}");
+    }
+    assert!(
+        rows[2].contains('✖') && screen.contains("has not consented"),
+        "{screen}"
+    );
+    assert!(screen.contains("3 message(s) · 3 SMS"), "{screen}");
+    app.handle_key(ctrl('s'));
+    press(&mut app, "y");
+    assert_eq!(
+        app.status_message(),
+        Some("batch queued: 3 message(s), 1 recipient(s) left out")
+    );
+    let store = Store::open(&f.path()).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT recipient_name FROM messages WHERE status = 'pending' ORDER BY recipient_name",
+        )
+        .unwrap();
+    let names: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(names, ["Anna Arnaud", "Bruno Bernard", "Denis Dupuis"]);
+}
+
+#[test]
+fn del_on_the_count_line_forgets_what_the_filters_added() {
+    let f = store_with_filters();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    tab(&mut app, PROGRAMME);
+    app.handle_key(code(KeyCode::Right));
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, MATCHING - PROGRAMME);
+    app.handle_key(code(KeyCode::Enter));
+    assert!(render(&mut app, 80, 24).contains("New batch · 3 recipient(s)"));
+    app.handle_key(code(KeyCode::Delete));
+    assert_eq!(
+        app.status_message(),
+        Some("3 added by the filters taken out of the recipients")
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("New batch") && !screen.contains("recipient(s)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn snapshots_of_the_batch_form_with_its_filters() {
+    for lang in [Lang::En, Lang::Fr] {
+        let f = store_with_filters();
+        let mut app = app(Store::open(&f.path()).unwrap(), lang);
+        press(&mut app, "8n");
+        tab(&mut app, COLLABORATOR);
+        app.handle_key(code(KeyCode::Right));
+        tab(&mut app, EVENT_TYPE - COLLABORATOR);
+        app.handle_key(code(KeyCode::Right));
+        app.handle_key(code(KeyCode::Right));
+        tab(&mut app, FROM - EVENT_TYPE);
+        press(&mut app, "01/03/2026");
+        tab(&mut app, MATCHING - FROM);
+        app.handle_key(code(KeyCode::Enter));
+        insta::assert_snapshot!(
+            format!("batch_filters_{}", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+        app.handle_key(ctrl('l'));
+        insta::assert_snapshot!(
+            format!("batch_save_list_{}", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+    }
+}
+
+#[test]
+fn the_selection_is_saved_as_a_list_and_the_form_stays_open() {
+    let f = store_with_filters();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    // Nothing chosen yet: nothing to save.
+    app.handle_key(ctrl('l'));
+    assert!(!app.has_popup());
+    assert!(
+        app.status_message()
+            .is_some_and(|s| s.contains("nothing to save")),
+        "{:?}",
+        app.status_message()
+    );
+    press(&mut app, "Claire mars");
+    // Everyone with an event with Claire (Anna, Bruno, Chloé), plus the list (Anna, Denis).
+    tab(&mut app, COLLABORATOR);
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, MATCHING - COLLABORATOR);
+    app.handle_key(code(KeyCode::Enter));
+    back(&mut app, MATCHING - LIST);
+    app.handle_key(code(KeyCode::Right));
+    assert!(render(&mut app, 80, 24).contains("New batch · 4 recipient(s)"));
+    app.handle_key(ctrl('l'));
+    assert!(app.has_popup());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Save as a list")
+            && screen.contains("Save the 4 recipient(s) chosen so far")
+            && screen.contains("List name: Claire mars"),
+        "{screen}"
+    );
+    // A name already used is refused in the window, which stays open.
+    app.handle_key(ctrl('u'));
+    press(&mut app, "atelier cv");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(app.has_popup());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("already exists"), "{screen}");
+    app.handle_key(ctrl('u'));
+    press(&mut app, "Relance Claire");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(&mut app, 80, 24));
+    assert_eq!(
+        app.status_message(),
+        Some("saved list « Relance Claire »: 4 participant(s)")
+    );
+    // The form is still there, with what was typed, and offers the new list.
+    assert!(app.is_editing());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Claire mars") && screen.contains("Atelier CV (2)"),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Right));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Relance Claire (4)"), "{screen}");
+    // In the store: the four, each once, and the creation audited.
+    let store = Store::open(&f.path()).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT p.first_name FROM saved_list_members m
+             JOIN saved_lists l ON l.id = m.list_id JOIN participants p ON p.id = m.participant_id
+             WHERE l.name = 'Relance Claire' ORDER BY p.id",
+        )
+        .unwrap();
+    let members: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(members, ["Anna", "Bruno", "Chloé", "Denis"]);
+    let (who, action): (String, String) = store
+        .conn()
+        .query_row(
+            "SELECT actor, action FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((who.as_str(), action.as_str()), ("admin", "list.create"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same in a real terminal: the binary in tmux at 80×24, checked through the CLI.
+
+mod tmux {
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    pub const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
+    /// Monday 30 March 2026, 10:00 in Paris: the same instant as the headless tests.
+    pub const NOW: &str = "2026-03-30T08:00:00Z";
+
+    /// A tmux server running `smsdesk` on one store; killed on drop.
+    pub struct Term {
+        socket: String,
+    }
+
+    pub fn have_tmux() -> bool {
+        let found = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is required on CI"
+            );
+            eprintln!("tmux not found: journey skipped");
+        }
+        found
+    }
+
+    impl Term {
+        /// Starts `smsdesk --db DB --user admin` in English at 80×24.
+        pub fn start(name: &str, dir: &Path, db: &Path) -> Term {
+            let socket = format!("smsdesk-{name}-{}", std::process::id());
+            let config = dir.join("config");
+            std::fs::create_dir_all(&config).unwrap();
+            let command = format!(
+                "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
+                 SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
+                config.display(),
+                dir.display(),
+                db.display()
+            );
+            let ok = Command::new("tmux")
+                .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+                .args(["-s", "main", "-x", "80", "-y", "24", &command])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "tmux new-session failed");
+            let term = Term { socket };
+            term.wait_for("Dashboard");
+            term
+        }
+
+        fn tmux(&self, args: &[&str]) -> String {
+            let out = Command::new("tmux")
+                .args(["-L", &self.socket])
+                .args(args)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+
+        /// Named keys (`Tab`, `C-s`, `Space`, `Right`…), one after the other.
+        pub fn keys(&self, keys: &[&str]) {
+            for k in keys {
+                self.tmux(&["send-keys", "-t", "main", k]);
+            }
+        }
+
+        pub fn tabs(&self, n: usize) {
+            for _ in 0..n {
+                self.keys(&["Tab"]);
+            }
+        }
+
+        /// Text typed as is.
+        pub fn typed(&self, text: &str) {
+            self.tmux(&["send-keys", "-t", "main", "-l", text]);
+        }
+
+        pub fn screen(&self) -> String {
+            self.tmux(&["capture-pane", "-p", "-t", "main"])
+        }
+
+        /// Polls the screen until it shows `needle`; fails with the screen otherwise.
+        pub fn wait_for(&self, needle: &str) -> String {
+            let start = Instant::now();
+            loop {
+                let screen = self.screen();
+                if screen.contains(needle) {
+                    return screen;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(10),
+                    "the screen never showed {needle:?}:\n{screen}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    impl Drop for Term {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["-L", &self.socket, "kill-server"])
+                .status();
+        }
+    }
+
+    /// `smsdesk --db DB --json ARGS…`, parsed.
+    pub fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(BIN)
+            .env("SMSDESK_NOW", NOW)
+            .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
+            .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "smsdesk {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// An operator batches everyone with an event with Claire (Anna, Bruno, and Chloé who has
+/// not consented), unticks Bruno, validates for tomorrow 10:00; the CLI lists Anna's message
+/// only, in Upcoming, as a batch message at that time.
+#[test]
+fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
+    use tmux::{Term, cli_json, have_tmux};
+    if !have_tmux() {
+        return;
+    }
+    let f = store_with_filters();
+    let db = f.path();
+    let t = Term::start("batch-filter", f.dir.path(), &db);
+    t.keys(&["8", "n"]);
+    t.wait_for("New batch");
+    t.typed("Relance Claire");
+    t.tabs(COLLABORATOR);
+    t.keys(&["Right"]);
+    t.wait_for("3 participant(s) — Enter adds them");
+    t.tabs(MATCHING - COLLABORATOR);
+    t.keys(&["Enter"]);
+    t.wait_for("3 added by the filters · 3 recipient(s)");
+    t.wait_for("New batch · 3 recipient(s)");
+    t.tabs(STARTS - MATCHING);
+    t.typed("02/04/2026 10:00");
+    t.keys(&["Tab", "Right", "Tab"]);
+    t.typed("relance");
+    t.keys(&["Tab"]);
+    t.typed("suivi");
+    t.keys(&["Tab"]);
+    t.typed("information sent");
+    // location, channel, programme, summary, template, campaign → "At".
+    t.tabs(7);
+    t.typed("31/03/2026 10:00");
+    t.keys(&["Tab"]);
+    t.typed("Bonjour {{participant.first_name}}, votre conseillère vous attend.");
+    t.keys(&["C-s"]);
+    // Anna and Bruno can be sent to; Chloé's row says why she cannot.
+    let screen = t.wait_for("2 message(s) · 2 SMS");
+    assert!(screen.contains("has not consented"), "{screen}");
+    // Untick Bruno, the second row.
+    t.keys(&["Down", "Space"]);
+    t.wait_for("1 message(s) · 1 SMS");
+    t.keys(&["C-s"]);
+    t.wait_for("Queue 1 message(s)");
+    t.keys(&["y"]);
+    t.wait_for("batch queued: 1 message(s), 2 recipient(s) left out");
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    let rows = upcoming.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{upcoming}");
+    let r = &rows[0];
+    assert_eq!(r["name"], "Anna Arnaud", "{r}");
+    assert_eq!(r["context"], "batch", "{r}");
+    assert!(
+        r["planned"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-31T10:00:00+02:00"),
+        "{r}"
+    );
+    let text = r["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Bonjour Anna, votre conseillère vous attend.") && text.contains("STOP"),
+        "{text}"
+    );
+}
