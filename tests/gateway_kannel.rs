@@ -27,6 +27,7 @@ fn cfg(sendsms_url: &str, username: &str, password: &str, callback_url: &str) ->
         password: password.into(),
         callback_listen: "127.0.0.1:8089".into(),
         callback_url: callback_url.into(),
+        callback_secret: String::new(),
     }
 }
 
@@ -188,7 +189,7 @@ fn get(url: &str) -> (u16, String) {
 
 fn listener() -> (ListenerHandle, mpsc::Receiver<CallbackEvent>, String) {
     let (tx, rx) = mpsc::channel();
-    let h = start_listener("127.0.0.1:0", tx).expect("listener starts");
+    let h = start_listener("127.0.0.1:0", "", tx).expect("listener starts");
     let base = format!("http://{}", h.local_addr());
     (h, rx, base)
 }
@@ -217,6 +218,42 @@ fn dlr_requests_become_status_reports() {
             other => panic!("expected a status, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn with_a_secret_the_listener_refuses_callbacks_without_it() {
+    let secret = "Kb7-listener_secret.01";
+    let (tx, rx) = mpsc::channel();
+    let h = start_listener("127.0.0.1:0", secret, tx).expect("listener starts");
+    let base = format!("http://{}", h.local_addr());
+    // Forged report and reply: refused, nothing reaches the scheduler.
+    let (status, _) = get(&format!("{base}/dlr?ref=m42&status=1&ts=1772442000"));
+    assert_eq!(status, 403);
+    let (status, _) = get(&format!(
+        "{base}/mo?key=wrong-secret-of-22-ch&from=33612345678&text=STOP"
+    ));
+    assert_eq!(status, 403);
+    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
+    // The dlr-url smsdesk gives Kannel carries it.
+    let url = smsdesk::gateway::kannel::dlr_url(&base, "m42", secret)
+        .replace("%d", "1")
+        .replace("%A", "")
+        .replace("%T", "1772442000");
+    let (status, _) = get(&url);
+    assert_eq!(status, 200);
+    assert!(matches!(
+        rx.recv_timeout(Duration::from_secs(2)),
+        Ok(CallbackEvent::Status(_))
+    ));
+}
+
+#[test]
+fn without_a_secret_the_listener_only_listens_on_loopback() {
+    let (tx, _rx) = mpsc::channel();
+    let err = start_listener("0.0.0.0:0", "", tx).err().expect("refused");
+    assert!(err.to_string().contains("callback_secret"), "{err}");
+    let (tx, _rx) = mpsc::channel();
+    assert!(start_listener("0.0.0.0:0", "Kb7-listener_secret.01", tx).is_ok());
 }
 
 #[test]
@@ -301,7 +338,7 @@ fn real_kannel() -> Option<&'static RealKannel> {
         };
         let dir = kannel_dir();
         let (tx, rx) = mpsc::channel();
-        let listener = match start_listener("127.0.0.1:0", tx) {
+        let listener = match start_listener("127.0.0.1:0", "", tx) {
             Ok(l) => l,
             Err(e) => return skip(format!("callback listener: {e}")),
         };

@@ -29,11 +29,21 @@ fn kannel_dir() -> PathBuf {
 }
 
 /// Starts Kannel with its MO URL pointing at `mo_port`; None (skip) when it cannot start.
+/// Shared by smsdesk's listener, its dlr-urls and the MO get-url of kannel.conf.
+const SECRET: &str = "e2e-Callback-Secret-42";
+
 fn start_kannel(mo_port: u16) -> Option<HashMap<String, String>> {
     let required = std::env::var("SMSDESK_REQUIRE_KANNEL").as_deref() == Ok("1");
     let out = std::process::Command::new(kannel_dir().join("start.sh"))
         .arg(std::env::temp_dir().join("kannel-test"))
         .env("KANNEL_MO_PORT", mo_port.to_string())
+        // Replies come back with the listener's secret, as an administrator configures it.
+        .env(
+            "KANNEL_MO_URL",
+            format!(
+                "http://127.0.0.1:{mo_port}/mo?key={SECRET}&from=%p&to=%P&text=%b&time=%T&coding=%c&charset=%C&smsc=%i&id=%I"
+            ),
+        )
         .output();
     let failure = match &out {
         Ok(o) if o.status.success() => None,
@@ -119,6 +129,7 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
         "username": k["KANNEL_USER"],
         "password": k["KANNEL_PASSWORD"],
         "callback_listen": format!("127.0.0.1:{mo_port}"),
+        "callback_secret": SECRET,
     });
     for (key, value) in [
         ("grace_seconds", "0".to_string()),

@@ -36,6 +36,8 @@ pub struct Kannel {
     password: String,
     /// Base URL Kannel uses to reach our listener, without a trailing `/`.
     callback_url: String,
+    /// Carried by every dlr-url as `key=`, checked by the listener (empty: none).
+    callback_secret: String,
     http: HttpClient,
 }
 
@@ -60,6 +62,7 @@ impl Kannel {
             password,
             callback_listen,
             callback_url,
+            callback_secret,
         } = cfg
         else {
             return Err(ProviderError::Config(format!(
@@ -69,6 +72,7 @@ impl Kannel {
         };
         super::require("kannel", "sendsms_url", sendsms_url)?;
         super::require("kannel", "username", username)?;
+        check_callback_secret(callback_secret)?;
         let callback = if callback_url.trim().is_empty() {
             super::require("kannel", "callback_listen", callback_listen)?;
             format!("http://{}", callback_listen.trim())
@@ -80,6 +84,7 @@ impl Kannel {
             username: username.clone(),
             password: password.clone(),
             callback_url: callback.trim_end_matches('/').to_string(),
+            callback_secret: callback_secret.trim().to_string(),
             http: HttpClient::new("Kannel", timeout, cfg.secrets()),
         })
     }
@@ -99,7 +104,10 @@ impl Kannel {
         params.push(("charset", "UTF-8".into()));
         params.push(("coding", if sms.ucs2 { "2" } else { "0" }.into()));
         params.push(("dlr-mask", "31".into()));
-        params.push(("dlr-url", dlr_url(&self.callback_url, &sms.reference)));
+        params.push((
+            "dlr-url",
+            dlr_url(&self.callback_url, &sms.reference, &self.callback_secret),
+        ));
         let query = params
             .iter()
             .map(|(k, v)| format!("{k}={}", http::url_encode(v)))
@@ -115,13 +123,58 @@ impl Kannel {
 }
 
 /// The dlr-url Kannel calls for every report of the message `reference`:
-/// `{callback_url}/dlr?ref=<reference>&status=%d&answer=%A&ts=%T`.
-pub fn dlr_url(callback_url: &str, reference: &str) -> String {
-    format!(
+/// `{callback_url}/dlr?ref=<reference>&status=%d&answer=%A&ts=%T`, then `&key=<secret>` when
+/// the listener has one.
+pub fn dlr_url(callback_url: &str, reference: &str, secret: &str) -> String {
+    let mut url = format!(
         "{}/dlr?ref={}&status=%d&answer=%A&ts=%T",
         callback_url.trim_end_matches('/'),
         http::url_encode(reference)
-    )
+    );
+    if !secret.is_empty() {
+        url.push_str("&key=");
+        url.push_str(&http::url_encode(secret));
+    }
+    url
+}
+
+/// A callback secret travels in URLs Kannel rewrites (`%d`, `%A`…): only unreserved URL
+/// characters, and long enough not to be guessed.
+pub fn check_callback_secret(secret: &str) -> Result<(), ProviderError> {
+    let s = secret.trim();
+    if s.is_empty() {
+        return Ok(());
+    }
+    if s.len() < 16 {
+        return Err(ProviderError::Config(format!(
+            "kannel: callback_secret is {} characters long; use at least 16",
+            s.len()
+        )));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
+    {
+        return Err(ProviderError::Config(format!(
+            "kannel: callback_secret may only hold letters, digits, - _ . ~ (found {c:?})"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a callback request carries the listener's secret (`key=`); compared in constant
+/// time so the answer's timing does not reveal how much of a guess was right.
+pub fn carries_secret(path_and_query: &str, secret: &str) -> bool {
+    if secret.is_empty() {
+        return true;
+    }
+    let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
+    let q = http::parse_query(query);
+    let Some(given) = http::query_value(&q, "key") else {
+        return false;
+    };
+    let (a, b) = (given.as_bytes(), secret.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Maps a sendsms answer to the outcome of the table in the module documentation.
@@ -416,12 +469,29 @@ impl Drop for ListenerHandle {
 
 /// Starts the Kannel callback listener on `addr` (e.g. `127.0.0.1:8089`, or port 0) on its own
 /// thread. Each `/dlr` and `/mo` request becomes a [`CallbackEvent`] on `tx` and is answered
-/// `200 OK` at once; a bad request gets 400, an unknown path 404, and 503 when nobody receives
-/// the events any more (Kannel retries those if `http-request-retry` is set).
+/// `200 OK` at once; a request without the `secret` (as `key=`) gets 403, a bad request 400,
+/// an unknown path 404, and 503 when nobody receives the events any more (Kannel retries those
+/// if `http-request-retry` is set). Without a secret the listener only binds to a loopback
+/// address: anyone who could reach it could otherwise forge delivery reports and replies.
 pub fn start_listener(
     addr: &str,
+    secret: &str,
     tx: Sender<CallbackEvent>,
 ) -> Result<ListenerHandle, ProviderError> {
+    check_callback_secret(secret)?;
+    let secret = secret.trim().to_string();
+    let loopback = addr
+        .trim()
+        .parse::<SocketAddr>()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or_else(|_| addr.trim().starts_with("localhost:"));
+    if secret.is_empty() && !loopback {
+        return Err(ProviderError::Config(format!(
+            "the callback listener on {addr} can be reached from other machines: set \
+             provider.callback_secret (and add key=<secret> to the MO get-url of kannel.conf), \
+             or listen on 127.0.0.1"
+        )));
+    }
     let server = tiny_http::Server::http(addr).map_err(|e| {
         ProviderError::Config(format!(
             "cannot listen on {addr} for Kannel delivery reports and replies: {e}"
@@ -439,7 +509,7 @@ pub fn start_listener(
         let stop = Arc::clone(&stop);
         std::thread::Builder::new()
             .name("kannel-callbacks".into())
-            .spawn(move || serve(&server, &stop, &tx))
+            .spawn(move || serve(&server, &stop, &secret, &tx))
             .map_err(|e| {
                 ProviderError::Config(format!("cannot start the callback listener thread: {e}"))
             })?
@@ -452,13 +522,19 @@ pub fn start_listener(
     })
 }
 
-fn serve(server: &tiny_http::Server, stop: &AtomicBool, tx: &Sender<CallbackEvent>) {
+fn serve(server: &tiny_http::Server, stop: &AtomicBool, secret: &str, tx: &Sender<CallbackEvent>) {
     while !stop.load(Ordering::SeqCst) {
         let request = match server.recv_timeout(Duration::from_millis(100)) {
             Ok(Some(r)) => r,
             Ok(None) => continue,
             Err(_) => continue,
         };
+        if !carries_secret(request.url(), secret) {
+            tracing::warn!("callback without the right key refused");
+            let _ = request
+                .respond(tiny_http::Response::from_string("Forbidden").with_status_code(403));
+            continue;
+        }
         let (code, body) = match parse_callback(request.url(), Utc::now()) {
             Ok(event) => match tx.send(event) {
                 Ok(()) => (200, "OK".to_string()),
@@ -479,9 +555,36 @@ mod tests {
     #[test]
     fn dlr_url_is_a_template_for_kannel() {
         assert_eq!(
-            dlr_url("http://127.0.0.1:8089/", "m42"),
+            dlr_url("http://127.0.0.1:8089/", "m42", ""),
             "http://127.0.0.1:8089/dlr?ref=m42&status=%d&answer=%A&ts=%T"
         );
+        assert_eq!(
+            dlr_url("http://127.0.0.1:8089", "m42", "Zx9-k_2.p~Q7r8s9t0"),
+            "http://127.0.0.1:8089/dlr?ref=m42&status=%d&answer=%A&ts=%T&key=Zx9-k_2.p~Q7r8s9t0"
+        );
+    }
+
+    #[test]
+    fn a_callback_must_carry_the_secret_exactly() {
+        let secret = "Zx9-k_2.p~Q7r8s9t0";
+        let url = dlr_url("", "m1", secret);
+        assert!(carries_secret(&url, secret));
+        assert!(carries_secret("/dlr?ref=m1&status=1", ""));
+        assert!(!carries_secret("/dlr?ref=m1&status=1", secret));
+        assert!(!carries_secret(
+            "/dlr?ref=m1&key=Zx9-k_2.p~Q7r8s9t1",
+            secret
+        ));
+        assert!(!carries_secret("/dlr?ref=m1&key=Zx9-k_2.p~Q7r8s9t", secret));
+    }
+
+    #[test]
+    fn a_callback_secret_is_long_and_url_safe() {
+        assert!(check_callback_secret("").is_ok());
+        assert!(check_callback_secret("Zx9-k_2.p~Q7r8s9t0").is_ok());
+        assert!(check_callback_secret("short").is_err());
+        assert!(check_callback_secret("has%percent-and-more-chars").is_err());
+        assert!(check_callback_secret("has space and more characters").is_err());
     }
 
     #[test]

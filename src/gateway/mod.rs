@@ -161,6 +161,11 @@ pub enum ProviderConfig {
         /// Base URL Kannel uses to reach the listener (defaults to `http://{callback_listen}`).
         #[serde(default)]
         callback_url: String,
+        /// Shared with Kannel: every callback must carry it as `key=` (the dlr-url does; the
+        /// MO `get-url` of kannel.conf must too). Required when the listener is reachable from
+        /// other machines.
+        #[serde(default)]
+        callback_secret: String,
     },
     Twilio {
         account_sid: String,
@@ -212,7 +217,14 @@ impl ProviderConfig {
         let mut c = self.clone();
         match &mut c {
             ProviderConfig::Simulator => {}
-            ProviderConfig::Kannel { password, .. } => *password = hide(password),
+            ProviderConfig::Kannel {
+                password,
+                callback_secret,
+                ..
+            } => {
+                *password = hide(password);
+                *callback_secret = hide(callback_secret);
+            }
             ProviderConfig::Twilio { auth_token, .. } => *auth_token = hide(auth_token),
             ProviderConfig::Ovh {
                 application_secret,
@@ -230,7 +242,11 @@ impl ProviderConfig {
     pub fn secrets(&self) -> Vec<String> {
         let v: Vec<&String> = match self {
             ProviderConfig::Simulator => vec![],
-            ProviderConfig::Kannel { password, .. } => vec![password],
+            ProviderConfig::Kannel {
+                password,
+                callback_secret,
+                ..
+            } => vec![password, callback_secret],
             ProviderConfig::Twilio { auth_token, .. } => vec![auth_token],
             ProviderConfig::Ovh {
                 application_secret,
@@ -253,6 +269,7 @@ impl std::fmt::Debug for ProviderConfig {
                 password,
                 callback_listen,
                 callback_url,
+                callback_secret,
             } => f
                 .debug_struct("Kannel")
                 .field("sendsms_url", &http::host_of(&sendsms_url))
@@ -260,6 +277,7 @@ impl std::fmt::Debug for ProviderConfig {
                 .field("password", &password)
                 .field("callback_listen", &callback_listen)
                 .field("callback_url", &callback_url)
+                .field("callback_secret", &callback_secret)
                 .finish(),
             ProviderConfig::Twilio {
                 account_sid,
@@ -374,8 +392,10 @@ mod tests {
             password: "pw1".into(),
             callback_listen: "127.0.0.1:0".into(),
             callback_url: String::new(),
+            callback_secret: "s3cr3t-k3y".into(),
         };
         assert!(!format!("{k:?}").contains("pw1"));
+        assert!(!format!("{k:?}").contains("s3cr3t-k3y"));
     }
 
     #[test]

@@ -480,7 +480,9 @@ impl Engine {
             return;
         }
         if let gateway::ProviderConfig::Kannel {
-            callback_listen, ..
+            callback_listen,
+            callback_secret,
+            ..
         } = &self.settings.provider
             && self.provider_name == "kannel"
         {
@@ -493,7 +495,7 @@ impl Engine {
                     }
                 }
             });
-            match gateway::kannel::start_listener(callback_listen, tx) {
+            match gateway::kannel::start_listener(callback_listen, callback_secret, tx) {
                 Ok(h) => self.listener = Some(h),
                 Err(e) => tracing::error!("callback listener on {callback_listen}: {e}"),
             }

@@ -239,7 +239,7 @@ fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
     let json = match v {
         "simulator" => "{\"kind\":\"simulator\"}",
         "kannel" => {
-            "{\"kind\":\"kannel\",\"sendsms_url\":\"http://127.0.0.1:13013/cgi-bin/sendsms\",\"username\":\"\",\"password\":\"\",\"callback_listen\":\"127.0.0.1:8089\"}"
+            "{\"kind\":\"kannel\",\"sendsms_url\":\"http://127.0.0.1:13013/cgi-bin/sendsms\",\"username\":\"\",\"password\":\"\",\"callback_listen\":\"127.0.0.1:8089\",\"callback_secret\":\"\"}"
         }
         "twilio" => "{\"kind\":\"twilio\",\"account_sid\":\"\",\"auth_token\":\"\",\"from\":\"\"}",
         "ovh" => {
@@ -331,7 +331,10 @@ fn set_provider_field(conn: &Connection, field: &str, value: &str) -> Result<Str
     };
     if field == "kind"
         || !map.contains_key(field)
-            && !matches!(field, "callback_url" | "reply_number" | "base_url")
+            && !matches!(
+                field,
+                "callback_url" | "callback_secret" | "reply_number" | "base_url"
+            )
     {
         let known: Vec<&String> = map.keys().filter(|k| *k != "kind").collect();
         return Err(StoreError::Invalid(format!(

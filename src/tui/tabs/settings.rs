@@ -26,6 +26,7 @@ const SECRET_FIELDS: &[&str] = &[
     "application_key",
     "application_secret",
     "consumer_key",
+    "callback_secret",
 ];
 
 const PROVIDERS: &[&str] = &["simulator", "kannel", "twilio", "ovh"];
