@@ -336,7 +336,10 @@ impl Provider for Ovh {
         let mut body = json!({
             "message": sms.text,
             "receivers": [sms.to_e164],
-            "noStopClause": false,
+            // smsdesk writes the STOP mention itself (batch and free sends) and counts it in
+            // the segments it charges; OVH adding its own would change both, and would put a
+            // STOP line on reminders, which are not advertising.
+            "noStopClause": true,
             "charset": "UTF-8",
             "coding": if sms.ucs2 { "8bit" } else { "7bit" },
             "tag": sms.reference,
