@@ -30,7 +30,7 @@ use crate::store::participants::{self, NewCollaborator, NewParticipant, NewSaved
 use crate::store::replies::{self, NewReply};
 use crate::store::settings::{self, Settings};
 use crate::store::templates::{self, NewTemplate};
-use crate::store::{Store, StoreError, audit, credit, flag, ts};
+use crate::store::{Store, StoreError, audit, credit, ts};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use rusqlite::{Connection, params};
@@ -2676,25 +2676,23 @@ impl<'c> Demo<'c> {
         let max_segments = i64::from(self.settings.max_segments);
         let mut batch_ids = Vec::with_capacity(self.batches.len());
         for b in &self.batches {
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO batches(kind, name, template_id, text, campaign, interview, source, recipients, planned_at, created_by, created_at)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-                )?
-                .execute(params![
-                    b.kind,
-                    b.name,
-                    b.template.map(|t| self.templates[t].id),
-                    b.text,
-                    flag(b.campaign),
-                    b.interview.to_string(),
-                    b.source,
-                    b.recipients as i64,
-                    ts(b.planned_at),
-                    b.created_by,
-                    ts(b.created_at),
-                ])?;
-            batch_ids.push(self.conn.last_insert_rowid());
+            let interview = b.interview.to_string();
+            batch_ids.push(crate::store::batches::insert(
+                self.conn,
+                &crate::store::batches::NewBatch {
+                    kind: b.kind,
+                    name: &b.name,
+                    template_id: b.template.map(|t| self.templates[t].id),
+                    text: &b.text,
+                    campaign: b.campaign,
+                    interview: &interview,
+                    source: &b.source,
+                    recipients: b.recipients as i64,
+                    planned_at: Some(ts(b.planned_at)),
+                    created_by: &b.created_by,
+                    created_at: ts(b.created_at),
+                },
+            )?);
         }
         // Events in time order of creation, as they were entered.
         let mut event_order: Vec<usize> = (0..self.events.len()).collect();

@@ -12,9 +12,9 @@ use crate::sms::window;
 use crate::store::events::{self, NewEvent};
 use crate::store::participants::{self, PARTICIPANT_KINDS, Participant, ParticipantFilter};
 use crate::store::settings::Settings;
-use crate::store::{Store, audit, credit, messages, templates, ts};
+use crate::store::{Store, audit, batches, credit, messages, templates, ts};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -471,23 +471,22 @@ pub fn queue_batch(
                 "nothing to send: every recipient is unticked or has an error".into(),
             ));
         }
-        tx.execute(
-            "INSERT INTO batches(kind, name, template_id, text, campaign, interview, source, recipients, planned_at, created_by, created_at)
-             VALUES ('batch', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                input.name.trim(),
-                prep.template_id,
-                prep.source_text,
-                input.campaign,
-                interview_json,
-                prep.source,
-                ready.len() as i64,
-                ts(timing.planned_at),
-                actor.login,
-                ts(now)
-            ],
+        let batch_id = batches::insert(
+            tx,
+            &batches::NewBatch {
+                kind: "batch",
+                name: input.name.trim(),
+                template_id: prep.template_id,
+                text: &prep.source_text,
+                campaign: input.campaign,
+                interview: &interview_json,
+                source: &prep.source,
+                recipients: ready.len() as i64,
+                planned_at: Some(ts(timing.planned_at)),
+                created_by: &actor.login,
+                created_at: ts(now),
+            },
         )?;
-        let batch_id = tx.last_insert_rowid();
         let mut message_ids = Vec::with_capacity(ready.len());
         let mut event_ids = Vec::with_capacity(ready.len());
         for (rec, info, text) in ready {

@@ -6,7 +6,7 @@ use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
 use crate::store::settings::Settings;
-use crate::store::{Store, audit, messages, participants, templates, ts};
+use crate::store::{Store, audit, batches, messages, participants, templates, ts};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -278,21 +278,21 @@ pub fn queue_free(
     let info = outbox::check_length(&settings, &text)?;
     let timing = free_timing(&settings, now, req.at, req.campaign)?;
     store.write(|tx| {
-        tx.execute(
-            "INSERT INTO batches(kind, name, text, campaign, source, recipients, planned_at, created_by, created_at)
-             VALUES ('free', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                req.source,
-                text,
-                req.campaign,
-                req.source,
-                req.numbers.len() as i64,
-                ts(timing.planned_at),
-                actor.login,
-                ts(now)
-            ],
+        let batch_id = batches::insert(
+            tx,
+            &batches::NewBatch {
+                kind: "free",
+                name: &req.source,
+                text: &text,
+                campaign: req.campaign,
+                source: &req.source,
+                recipients: req.numbers.len() as i64,
+                planned_at: Some(ts(timing.planned_at)),
+                created_by: &actor.login,
+                created_at: ts(now),
+                ..Default::default()
+            },
         )?;
-        let batch_id = tx.last_insert_rowid();
         let mut ids = Vec::with_capacity(req.numbers.len());
         for number in &req.numbers {
             let r = Recipient {
@@ -300,12 +300,30 @@ pub fn queue_free(
                 participant_id: None,
                 name: String::new(),
             };
-            let mut m = outbox::new_message(&settings, MessageKind::Free, "free", &r, text.clone(), &info, timing, &actor.login, now);
+            let mut m = outbox::new_message(
+                &settings,
+                MessageKind::Free,
+                "free",
+                &r,
+                text.clone(),
+                &info,
+                timing,
+                &actor.login,
+                now,
+            );
             m.batch_id = Some(batch_id);
             m.campaign = req.campaign;
             ids.push(messages::insert(tx, &m)?);
         }
-        audit::record(tx, now, &actor.login, "free.queue", "batch", &batch_id.to_string(), &format!("{} messages", ids.len()))?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "free.queue",
+            "batch",
+            &batch_id.to_string(),
+            &format!("{} messages", ids.len()),
+        )?;
         Ok::<_, CoreError>((batch_id, ids))
     })
 }

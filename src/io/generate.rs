@@ -619,24 +619,21 @@ impl<'c> Generator<'c> {
                 "Liste : tous les participants".to_string(),
             )
         };
-        self.conn
-            .prepare_cached(
-                "INSERT INTO batches(kind, name, template_id, text, campaign, interview, source, recipients, planned_at,
-                    created_by, created_at)
-                 VALUES (?1, ?2, NULL, ?3, ?4, '{}', ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
+        let batch = crate::store::batches::insert(
+            self.conn,
+            &crate::store::batches::NewBatch {
                 kind,
-                name,
-                text,
-                i64::from(campaign),
-                source,
-                size as i64,
-                planned_at,
-                author,
-                created_at
-            ])?;
-        let batch = self.conn.last_insert_rowid();
+                name: &name,
+                text: &text,
+                campaign,
+                source: &source,
+                recipients: size as i64,
+                planned_at: Some(planned_at),
+                created_by: &author,
+                created_at,
+                ..Default::default()
+            },
+        )?;
         self.summary.batches += 1;
         for _ in 0..size {
             let (participant, phone, name) = if free {

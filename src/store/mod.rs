@@ -8,6 +8,7 @@ use std::time::Duration;
 
 pub mod audit;
 pub mod automations;
+pub mod batches;
 pub mod credit;
 pub mod events;
 pub mod lease;

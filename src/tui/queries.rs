@@ -9,7 +9,7 @@ use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, M
 use crate::store::participants::{self, Participant};
 use crate::store::replies::{self, ReplyRow};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params, params_from_iter};
+use rusqlite::{Connection, params_from_iter};
 
 /// Sent or Upcoming, with the operator's filter.
 pub struct MessagesSource {
@@ -171,19 +171,7 @@ impl Source for RepliesSource {
     }
 }
 
-/// One batch or free send in the history, with its messages counted by status.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BatchRow {
-    pub id: i64,
-    pub created_at: i64,
-    pub created_by: String,
-    pub name: String,
-    pub source: String,
-    pub recipients: i64,
-    pub planned_at: Option<i64>,
-    /// `(status, count)`, most frequent first.
-    pub counts: Vec<(String, i64)>,
-}
+pub use crate::store::batches::BatchSummary as BatchRow;
 
 /// The history of batches (`kind = "batch"`) or free sends (`"free"`), newest first.
 pub struct BatchesSource {
@@ -207,43 +195,7 @@ impl Source for BatchesSource {
         dir: Direction,
         limit: usize,
     ) -> Result<Vec<BatchRow>> {
-        let (cmp, order, default) = match dir {
-            Direction::Forward => ("<", "DESC", (i64::MAX, i64::MAX)),
-            Direction::Backward => (">", "ASC", (i64::MIN, i64::MIN)),
-        };
-        let (at, id) = after.copied().unwrap_or(default);
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT id, created_at, created_by, name, source, recipients, planned_at FROM batches
-             WHERE kind = ?1 AND (created_at, id) {cmp} (?2, ?3)
-             ORDER BY created_at {order}, id {order} LIMIT ?4"
-        ))?;
-        let mut rows: Vec<BatchRow> = stmt
-            .query_map(params![self.kind, at, id, limit as i64], |r| {
-                Ok(BatchRow {
-                    id: r.get(0)?,
-                    created_at: r.get(1)?,
-                    created_by: r.get(2)?,
-                    name: r.get(3)?,
-                    source: r.get(4)?,
-                    recipients: r.get(5)?,
-                    planned_at: r.get(6)?,
-                    counts: Vec::new(),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        if dir == Direction::Backward {
-            rows.reverse();
-        }
-        // Counts for this page only, through the per-batch index.
-        let mut counts = conn.prepare_cached(
-            "SELECT status, count(*) FROM messages WHERE batch_id = ?1 GROUP BY status ORDER BY count(*) DESC, status",
-        )?;
-        for row in &mut rows {
-            row.counts = counts
-                .query_map([row.id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-        }
-        Ok(rows)
+        crate::store::batches::history_page(conn, self.kind, after.copied(), dir, limit)
     }
 }
 
