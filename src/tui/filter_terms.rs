@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use std::collections::HashMap;
 
 /// Splits the filter bar into terms; double quotes group words (`collab:"Marie Durand"`).
-pub fn terms(text: &str) -> Vec<String> {
+fn terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
@@ -141,6 +141,35 @@ fn parse_day_past(s: &str, today: NaiveDate) -> Option<NaiveDate> {
         return NaiveDate::from_ymd_opt(today.year(), m.parse().ok()?, d.parse().ok()?);
     }
     parse_day(s, today)
+}
+
+/// Reads a filter bar: each `key:value` term goes to `on_term` with the key folded
+/// ([`folded`]) and a function writing "term «…»: why" for a refusal; `on_term` answers whether
+/// it knew the key. Unknown keys and plain words are the free text, returned joined.
+pub fn read_terms(
+    text: &str,
+    lang: Lang,
+    mut on_term: impl FnMut(&str, &str, &dyn Fn(&str) -> String) -> Result<bool, String>,
+) -> Result<Option<String>, String> {
+    let mut words = Vec::new();
+    for term in terms(text) {
+        let Some((key, value)) = term.split_once(':').filter(|(k, _)| !k.is_empty()) else {
+            words.push(term);
+            continue;
+        };
+        let bad = |why: &str| {
+            trf(
+                lang,
+                "send.bad_term",
+                &[("term", &clean(&term)), ("why", why)],
+            )
+        };
+        if !on_term(&folded(key), value, &bad)? {
+            words.push(term.clone());
+        }
+    }
+    let free = words.join(" ");
+    Ok((!free.is_empty()).then_some(free))
 }
 
 /// The collaborator a filter names: a part of the name, or the exact full name when several

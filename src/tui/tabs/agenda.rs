@@ -437,23 +437,11 @@ pub fn parse_filter(
     now: chrono::DateTime<chrono::Utc>,
     collaborators: &std::collections::HashMap<i64, String>,
 ) -> std::result::Result<AgendaFilter, String> {
-    use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, terms};
+    use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
     let lang = fmt.lang;
     let mut f = AgendaFilter::default();
-    let mut words = Vec::new();
-    for term in terms(text) {
-        let Some((key, value)) = term.split_once(':').filter(|(k, _)| !k.is_empty()) else {
-            words.push(term);
-            continue;
-        };
-        let bad = |why: &str| {
-            trf(
-                lang,
-                "send.bad_term",
-                &[("term", &clean(&term)), ("why", why)],
-            )
-        };
-        match folded(key).as_str() {
+    f.events.text = read_terms(text, lang, |key, value, bad| {
+        match key {
             "PERIOD" | "PERIODE" | "DATE" => {
                 f.period = Some(
                     period(value, Reach::Calendar, fmt, now)
@@ -482,10 +470,9 @@ pub fn parse_filter(
                 f.events.collaborator_id =
                     Some(collaborator(value, collaborators, lang).map_err(|why| bad(&why))?);
             }
-            _ => words.push(term),
+            _ => return Ok(false),
         }
-    }
-    let free = words.join(" ");
-    f.events.text = (!free.is_empty()).then_some(free);
+        Ok(true)
+    })?;
     Ok(f)
 }

@@ -20,7 +20,7 @@ use crate::sms::window;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::{Result, StoreError};
 use crate::text::sanitize_multiline;
-use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, terms};
+use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
 use crate::tui::pager::Pager;
 use crate::tui::queries::{MessagesSource, collaborator_names};
@@ -455,20 +455,8 @@ pub fn parse_filter(
 ) -> std::result::Result<MessageFilter, String> {
     let lang = fmt.lang;
     let mut f = MessageFilter::default();
-    let mut words = Vec::new();
-    for term in terms(text) {
-        let Some((key, value)) = term.split_once(':').filter(|(k, _)| !k.is_empty()) else {
-            words.push(term);
-            continue;
-        };
-        let bad = |why: &str| {
-            trf(
-                lang,
-                "send.bad_term",
-                &[("term", &clean(&term)), ("why", why)],
-            )
-        };
-        match folded(key).as_str() {
+    f.text = read_terms(text, lang, |key, value, bad| {
+        match key {
             "PERIOD" | "PERIODE" | "DATE" => {
                 let (from, to) = period(value, reach_of(kind), fmt, now)
                     .ok_or_else(|| bad(tr(lang, "send.period_help")))?;
@@ -504,11 +492,10 @@ pub fn parse_filter(
                 f.collaborator_id =
                     Some(collaborator(value, collaborators, lang).map_err(|why| bad(&why))?);
             }
-            _ => words.push(term),
+            _ => return Ok(false),
         }
-    }
-    let free = words.join(" ");
-    f.text = (!free.is_empty()).then_some(free);
+        Ok(true)
+    })?;
     Ok(f)
 }
 
