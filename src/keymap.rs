@@ -75,6 +75,13 @@ impl Context {
                 "delete",
                 "toggle",
                 "dry_run",
+                "pick_list",
+                "save_list",
+                "add_to_list",
+                "remove_from_list",
+                "rename_list",
+                "delete_list",
+                "import",
             ],
             Context::Editor => &[
                 "save",
