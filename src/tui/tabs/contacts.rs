@@ -79,6 +79,8 @@ pub struct ContactsTab {
     clear_after_change: bool,
     import: ImportJob,
     preview: Option<PreviewView>,
+    /// Why the file could not be read or imported, in a window until Enter / Esc.
+    failure: Option<String>,
 }
 
 impl Default for ContactsTab {
@@ -106,6 +108,7 @@ impl ContactsTab {
             clear_after_change: false,
             import: ImportJob::default(),
             preview: None,
+            failure: None,
         }
     }
 
@@ -577,9 +580,18 @@ impl ContactsTab {
                     None => continue,
                 },
             };
-            let count = trf(lang, "contacts.members", &[("n", &thousands(count))]);
-            let mark = if is_shown { "● " } else { "  " };
-            let name_w = inner_w.saturating_sub(count.chars().count() + 4);
+            let count = if count == 1 {
+                ctx.tr("contacts.member_one").to_string()
+            } else {
+                trf(lang, "contacts.members", &[("n", &thousands(count))])
+            };
+            // The cursor and the list shown are told apart without colours too.
+            let mark = format!(
+                "{}{} ",
+                if i == picker.index { '›' } else { ' ' },
+                if is_shown { '●' } else { ' ' }
+            );
+            let name_w = inner_w.saturating_sub(count.chars().count() + 5);
             let text = format!(
                 "{mark}{:<name_w$} {count:>}",
                 truncate(&label, name_w),
@@ -651,8 +663,10 @@ impl TabView for ContactsTab {
             if let Some(preview) = self.import.take_preview() {
                 self.preview = Some(PreviewView::new(preview));
             }
-            if matches!(self.import.stage(), Stage::Imported { .. }) {
-                self.recheck_shown(ctx.conn)?;
+            match self.import.stage() {
+                Stage::Imported { .. } => self.recheck_shown(ctx.conn)?,
+                Stage::Failed(e) => self.failure = Some(e),
+                _ => {}
             }
         }
         Ok(self.pager.refresh(ctx.conn)? || changed)
@@ -666,7 +680,10 @@ impl TabView for ContactsTab {
     }
 
     fn editing(&self) -> bool {
-        self.send.is_some() || self.picker.is_some() || self.preview.is_some()
+        self.send.is_some()
+            || self.picker.is_some()
+            || self.preview.is_some()
+            || self.failure.is_some()
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
@@ -675,6 +692,12 @@ impl TabView for ContactsTab {
         }
         if self.preview.is_some() {
             return self.preview_key(key, act);
+        }
+        if self.failure.is_some() {
+            if act.keymap.action(Context::Dialog, key).is_some() {
+                self.failure = None;
+            }
+            return Ok(Outcome::Handled);
         }
         let Some((_, form)) = &mut self.send else {
             return Ok(Outcome::Ignored);
@@ -702,6 +725,7 @@ impl TabView for ContactsTab {
     fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
         match &self.send {
             Some((_, form)) => form.hints(self.lang),
+            None if self.failure.is_some() => (vec![(Context::Dialog, "close")], Vec::new()),
             None if self.picker.is_some() || self.preview.is_some() => {
                 let (moves, confirm, close) = if self.preview.is_some() {
                     (
@@ -831,6 +855,20 @@ impl TabView for ContactsTab {
         if let Some(view) = &self.preview {
             view.draw(frame, area, ctx.theme, ctx.lang(), &self.keys_line(ctx));
         }
+        if let Some(e) = &self.failure {
+            crate::tui::widgets::form::draw_question(
+                frame,
+                area,
+                ctx.theme,
+                ctx.tr("contacts.import_failed_title"),
+                &[
+                    e.clone(),
+                    String::new(),
+                    ctx.tr("contacts.import_failed_nothing").to_string(),
+                    format!("Enter / Esc {}", ctx.tr("contacts.close_key")),
+                ],
+            );
+        }
     }
 
     fn hints(&self) -> &'static [&'static str] {
@@ -838,10 +876,10 @@ impl TabView for ContactsTab {
             "select",
             "pick_list",
             "save_list",
-            "add_to_list",
-            "remove_from_list",
             "import",
             "new",
+            "add_to_list",
+            "remove_from_list",
             "filter",
             "toggle",
             "rename_list",

@@ -265,6 +265,42 @@ pub struct PreviewView {
     pub scroll: usize,
     /// A refusal when Enter was pressed (e.g. nothing valid to import).
     pub error: Option<String>,
+    /// The width details were last wrapped to (scrolling counts wrapped lines).
+    width: std::cell::Cell<usize>,
+}
+
+/// Cuts `text` into lines of at most `width` columns at spaces (a word longer than a line is
+/// cut); lines after the first are indented by four spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let indent = if lines.is_empty() { "" } else { "    " };
+        let candidate = if line.is_empty() {
+            format!("{indent}{word}")
+        } else {
+            format!("{line} {word}")
+        };
+        if candidate.width() <= width || line.trim().is_empty() {
+            line = candidate;
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line = format!("    {word}");
+        }
+        while line.width() > width {
+            let cut = truncate(&line, width);
+            let kept = cut.trim_end_matches('…').to_string();
+            let rest = line[kept.len()..].to_string();
+            lines.push(kept);
+            line = format!("    {rest}");
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn issue_line(i: &RowIssue, lang: Lang) -> String {
@@ -286,11 +322,27 @@ impl PreviewView {
             preview,
             scroll: 0,
             error: None,
+            width: std::cell::Cell::new(72),
         }
     }
 
-    /// Lines below the counts: notices, invalid rows, then rows already in the store.
+    /// Lines below the counts, wrapped to the window: notices, invalid rows, then rows
+    /// already in the store.
     fn detail_lines(&self, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
+        let width = self.width.get();
+        self.details(lang, theme)
+            .into_iter()
+            .flat_map(|l| {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                let style = l.spans.first().map(|s| s.style).unwrap_or_default();
+                wrap(&text, width)
+                    .into_iter()
+                    .map(move |t| Line::from(Span::styled(t, style)))
+            })
+            .collect()
+    }
+
+    fn details(&self, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
         let p = &self.preview;
         let mut lines = Vec::new();
         for n in &p.notices {
@@ -398,17 +450,13 @@ impl PreviewView {
         let room = usize::from(height.saturating_sub(2))
             .saturating_sub(head.len() + foot.len())
             .max(1);
+        self.width.set(inner_w);
         let details = self.detail_lines(lang, theme);
         let shown: Vec<Line> = details
             .iter()
             .skip(self.scroll)
             .take(room)
-            .map(|l| {
-                // One screen line per detail: long reasons are cut, the CLI shows them whole.
-                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-                let style = l.spans.first().map(|s| s.style).unwrap_or_default();
-                Line::from(Span::styled(truncate(&text, inner_w), style))
-            })
+            .cloned()
             .collect();
         let more = details.len() > self.scroll + room;
         head.extend(shown);
@@ -429,5 +477,28 @@ impl PreviewView {
             .borders(Borders::ALL)
             .title(Span::styled(title, theme.title()));
         frame.render_widget(Paragraph::new(head).block(block), rect);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_reasons_wrap_at_spaces_and_nothing_is_lost() {
+        let text = "row 5, Portable (column C): « 12345 » too short to be a phone number";
+        let lines = wrap(text, 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert!(
+            lines[1..].iter().all(|l| l.starts_with("    ")),
+            "{lines:?}"
+        );
+        let joined: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        assert_eq!(joined, text.split_whitespace().collect::<Vec<_>>());
+        // A word longer than a line is cut, not dropped.
+        let long = "x".repeat(50);
+        let cut = wrap(&long, 20);
+        assert_eq!(cut.concat().replace(' ', ""), long);
+        assert_eq!(wrap("", 20), [""]);
     }
 }
