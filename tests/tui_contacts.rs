@@ -551,3 +551,185 @@ fn import_preview_snapshots() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The journey on the real binary (tmux), checked through the CLI
+
+mod journey {
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
+    const NOW: &str = "2026-03-30T08:00:00Z";
+
+    fn have_tmux() -> bool {
+        let found = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is required on CI"
+            );
+            eprintln!("tmux not found: journey skipped");
+        }
+        found
+    }
+
+    /// `smsdesk --db DB --user admin` in English at 80×24 in its own tmux server.
+    struct Term {
+        socket: String,
+    }
+
+    impl Term {
+        fn start(dir: &Path, db: &Path) -> Term {
+            let socket = format!("smsdesk-contacts-{}", std::process::id());
+            let config = dir.join("config");
+            std::fs::create_dir_all(&config).unwrap();
+            let command = format!(
+                "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
+                 SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
+                config.display(),
+                dir.display(),
+                db.display()
+            );
+            let ok = Command::new("tmux")
+                .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+                .args(["-s", "main", "-x", "80", "-y", "24", &command])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "tmux new-session failed");
+            let term = Term { socket };
+            term.wait_for("Dashboard");
+            term
+        }
+
+        fn tmux(&self, args: &[&str]) -> String {
+            let out = Command::new("tmux")
+                .args(["-L", &self.socket])
+                .args(args)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+
+        fn keys(&self, keys: &[&str]) {
+            for k in keys {
+                self.tmux(&["send-keys", "-t", "main", k]);
+            }
+        }
+
+        fn typed(&self, text: &str) {
+            self.tmux(&["send-keys", "-t", "main", "-l", text]);
+        }
+
+        fn wait_for(&self, needle: &str) -> String {
+            let start = Instant::now();
+            loop {
+                let screen = self.tmux(&["capture-pane", "-p", "-t", "main"]);
+                if screen.contains(needle) {
+                    return screen;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(15),
+                    "the screen never showed {needle:?}:\n{screen}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    impl Drop for Term {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["-L", &self.socket, "kill-server"])
+                .status();
+        }
+    }
+
+    fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(BIN)
+            .env("SMSDESK_NOW", NOW)
+            .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
+            .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "smsdesk {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    #[test]
+    fn import_a_spreadsheet_then_save_two_contacts_as_a_list() {
+        if !have_tmux() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("j.db");
+        drop(smsdesk::store::Store::open(&db).unwrap());
+        let file = dir.path().join("inscrits.xlsx");
+        super::xlsx(
+            &file,
+            &[
+                &["Nom", "Prénom", "Téléphone portable", "Accord SMS"],
+                &["Roux", "Paul", "06 77 88 99 00", "oui"],
+                &["Girard", "Marc", "0655443322", "oui"],
+                &["Lefebvre", "Anne", "+33 6 11 22 33 44", "non"],
+            ],
+        );
+        let term = Term::start(dir.path(), &db);
+        term.keys(&["c"]);
+        term.wait_for("Contacts");
+        term.keys(&["I"]);
+        term.wait_for("Import contacts");
+        term.typed(file.to_str().unwrap());
+        term.keys(&["Enter"]);
+        let preview = term.wait_for("Import preview");
+        assert!(preview.contains("new: 3"), "{preview}");
+        assert!(preview.contains("invalid rows: 0"), "{preview}");
+        // Nothing before Enter.
+        assert!(cli_json(&db, &["lists"]).as_array().unwrap().is_empty());
+        term.keys(&["Enter"]);
+        term.wait_for("3 contact(s) imported from inscrits.xlsx");
+        // In name order: Girard, Lefebvre, Roux. Select the first two and save them.
+        term.wait_for("GIRARD Marc");
+        term.keys(&["Space", "Space"]);
+        term.wait_for("2 selected");
+        term.keys(&["s"]);
+        term.wait_for("Save as a list");
+        term.typed("Atelier CV avril");
+        term.keys(&["Enter"]);
+        term.wait_for("list « Atelier CV avril » saved with 2 participant(s)");
+
+        let lists = cli_json(&db, &["lists"]);
+        let lists = lists.as_array().unwrap();
+        assert_eq!(lists.len(), 1, "{lists:?}");
+        assert_eq!(lists[0]["name"], "Atelier CV avril");
+        assert_eq!(lists[0]["members"], 2);
+        assert_eq!(lists[0]["created_by"], "admin");
+        let id = lists[0]["id"].as_i64().unwrap().to_string();
+        let members = cli_json(&db, &["lists", "--members", &id]);
+        let names: Vec<(&str, &str)> = members
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["last_name"].as_str().unwrap(),
+                    p["mobile"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [("Girard", "+33655443322"), ("Lefebvre", "+33611223344")]
+        );
+    }
+}
