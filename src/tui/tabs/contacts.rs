@@ -909,7 +909,6 @@ impl TabView for ContactsTab {
 impl ContactsTab {
     fn draw_list(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let cols = [
-            Col::new("", 1, 0),
             Col::fill(ctx.tr("col.name"), 18, 0),
             Col::new(ctx.tr("col.mobile"), 17, 1),
             Col::new(ctx.tr("col.consent"), 8, 2),
@@ -976,11 +975,12 @@ impl ContactsTab {
                 ctx.theme.warn()
             };
             vec![
-                styled(
-                    if picked.contains(&p.id) { "✓" } else { "" },
-                    ctx.theme.ok(),
-                ),
-                cell(clean(name.trim())),
+                // A selected row starts with a tick (seen without colours too).
+                if picked.contains(&p.id) {
+                    styled(format!("✓ {}", clean(name.trim())), ctx.theme.ok())
+                } else {
+                    cell(clean(name.trim()))
+                },
                 cell(
                     p.mobile
                         .as_deref()
