@@ -256,6 +256,10 @@ impl ContactsTab {
         };
         match list_rows::get(conn, id) {
             Ok(l) => {
+                // The list grew or shrank: the cheaper way to page it may have changed.
+                let everyone = participants::count(conn)?;
+                self.pager.source.list =
+                    Some((l.id, MemberPlan::choose(l.members, everyone, PAGE)));
                 self.shown = Some((l.id, l.name, l.members));
                 Ok(())
             }
