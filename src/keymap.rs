@@ -76,6 +76,13 @@ impl Context {
                 "toggle",
                 "dry_run",
                 "edit_text",
+                "pick_list",
+                "save_list",
+                "add_to_list",
+                "remove_from_list",
+                "rename_list",
+                "delete_list",
+                "import",
             ],
             Context::Editor => &[
                 "save",

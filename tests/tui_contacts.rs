@@ -58,3 +58,678 @@ fn an_individual_sms_is_sent_to_the_selected_contact() {
         "{text}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Saved lists
+
+use smsdesk::store::Store;
+use smsdesk::store::participants::{SavedList, list_members, saved_lists};
+use std::path::Path;
+
+fn lists_of(path: &Path) -> Vec<SavedList> {
+    saved_lists(Store::open(path).unwrap().conn()).unwrap()
+}
+
+fn member_names(path: &Path, list: i64) -> Vec<String> {
+    list_members(Store::open(path).unwrap().conn(), list)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.last_name)
+        .collect()
+}
+
+fn typed(app: &mut smsdesk::tui::App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(key(c));
+    }
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// Searches `name` in the filter bar (the cursor lands on the first match).
+fn search(app: &mut smsdesk::tui::App, name: &str) {
+    press(app, "/");
+    for _ in 0..30 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    typed(app, name);
+    app.handle_key(code(KeyCode::Enter));
+}
+
+/// The tab's title line (under the tab bar).
+fn title(screen: &str) -> &str {
+    screen.lines().nth(1).unwrap_or_default()
+}
+
+fn audited(path: &Path) -> Vec<String> {
+    let store = Store::open(path).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT action FROM audit_log WHERE action LIKE 'list.%' ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+#[test]
+fn a_selection_becomes_a_list_that_is_shown_filled_trimmed_renamed_and_deleted() {
+    let f = sample_store();
+    let path = f.path();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "c");
+    // The list starts with Benali, Dupain: select both.
+    app.handle_key(key(' '));
+    app.handle_key(key(' '));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("2 selected"), "{screen}");
+
+    // Save them as a list.
+    press(&mut app, "s");
+    assert!(app.has_popup());
+    typed(&mut app, "  Atelier CV ");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(&mut app, 80, 24));
+    assert_eq!(
+        app.status_message(),
+        Some("list « Atelier CV » saved with 2 participant(s)")
+    );
+    let lists = lists_of(&path);
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].name, "Atelier CV");
+    assert_eq!(member_names(&path, lists[0].id), ["Benali", "Dupain"]);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        !screen.contains("selected"),
+        "saved: selection forgotten\n{screen}"
+    );
+
+    // The same name in another case is refused, in the window, which stays open.
+    app.handle_key(key(' '));
+    press(&mut app, "s");
+    typed(&mut app, "atelier cv");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(app.has_popup());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("already exists"), "{screen}");
+    app.handle_key(code(KeyCode::Esc));
+    assert_eq!(lists_of(&path).len(), 1);
+
+    // Show the list: only its members, its name in the title.
+    press(&mut app, "l");
+    assert!(app.is_editing(), "the picker opens");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Everyone") && screen.contains("Atelier CV"),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Down));
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.is_editing());
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("list « Atelier CV » (2)"), "{screen}");
+    assert!(
+        screen.contains("BENALI") && screen.contains("DUPAIN"),
+        "{screen}"
+    );
+    assert!(!screen.contains("MARTIN"), "{screen}");
+
+    // Back to everyone, pick Martin and add her to the list.
+    press(&mut app, "l");
+    app.handle_key(code(KeyCode::Home));
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("MARTIN") && !title(&screen).contains("list «"),
+        "{screen}"
+    );
+    search(&mut app, "Martin");
+    app.handle_key(key(' '));
+    press(&mut app, "+");
+    assert!(
+        app.is_editing(),
+        "the list picker opens: {:?}",
+        app.status_message()
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Add 1 participant(s) to which list?"),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(
+        app.status_message(),
+        Some("1 added to « Atelier CV » (0 already in it)")
+    );
+    assert_eq!(
+        member_names(&path, lists[0].id),
+        ["Benali", "Dupain", "Martin"]
+    );
+
+    // Show it again and take the first row (Benali) out.
+    search(&mut app, "");
+    press(&mut app, "l");
+    app.handle_key(code(KeyCode::Down));
+    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "-");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Take 1 participant(s) out of « Atelier CV »?"),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(member_names(&path, lists[0].id), ["Dupain", "Martin"]);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("list « Atelier CV » (2)"), "{screen}");
+    assert!(!screen.contains("BENALI"), "{screen}");
+
+    // Rename the shown list.
+    press(&mut app, "R");
+    app.handle_key(ctrl('u'));
+    typed(&mut app, "Atelier CV mars");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(lists_of(&path)[0].name, "Atelier CV mars");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("list « Atelier CV mars » (2)"), "{screen}");
+
+    // Delete it: the confirmation says how many members; everyone is shown again.
+    press(&mut app, "D");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Delete the list « Atelier CV mars » and its 2")
+            && screen.contains("member(s)?"),
+        "{screen}"
+    );
+    app.handle_key(code(KeyCode::Enter));
+    assert!(lists_of(&path).is_empty());
+    let screen = render(&mut app, 80, 24);
+    assert!(!title(&screen).contains("list «"), "{screen}");
+    assert!(
+        screen.contains("BENALI") && screen.contains("MOREAU"),
+        "{screen}"
+    );
+    // Participants stay.
+    assert_eq!(
+        smsdesk::store::participants::count(Store::open(&path).unwrap().conn()).unwrap(),
+        7
+    );
+    assert_eq!(
+        audited(&path),
+        [
+            "list.create",
+            "list.add",
+            "list.remove",
+            "list.rename",
+            "list.delete"
+        ]
+    );
+}
+
+#[test]
+fn rename_and_delete_pick_a_list_when_everyone_is_shown_and_say_when_there_is_none() {
+    let f = sample_store();
+    let path = f.path();
+    let mut app = app(f.store, Lang::Fr);
+    press(&mut app, "c");
+    press(&mut app, "D");
+    assert!(!app.is_editing());
+    assert!(
+        app.status_message()
+            .is_some_and(|m| m.contains("aucune liste enregistrée")),
+        "{:?}",
+        app.status_message()
+    );
+    // A list of one (the row under the cursor when nothing is selected).
+    press(&mut app, "s");
+    typed(&mut app, "Solo");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(member_names(&path, lists_of(&path)[0].id), ["Benali"]);
+    press(&mut app, "D");
+    assert!(app.is_editing(), "the picker asks which list");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Supprimer quelle liste ?"), "{screen}");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Supprimer la liste « Solo » et ses 1 membre(s) ?"),
+        "{screen}"
+    );
+    // No: nothing deleted.
+    app.handle_key(code(KeyCode::Esc));
+    assert_eq!(lists_of(&path).len(), 1);
+    // Removing rows needs a shown list.
+    press(&mut app, "-");
+    assert!(
+        app.status_message()
+            .is_some_and(|m| m.contains("affichez d'abord une liste")),
+        "{:?}",
+        app.status_message()
+    );
+}
+
+#[test]
+fn select_all_takes_everyone_the_search_shows() {
+    let f = sample_store();
+    let path = f.path();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "c");
+    search(&mut app, "ar");
+    // Benali Karim, Garnier, Martin contain "ar".
+    press(&mut app, "A");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("3 selected"), "{screen}");
+    press(&mut app, "s");
+    typed(&mut app, "AR");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(
+        member_names(&path, lists_of(&path)[0].id),
+        ["Benali", "Garnier", "Martin"]
+    );
+}
+
+#[test]
+fn lists_picker_snapshots() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = sample_store();
+        let mut store = f.store;
+        let admin = smsdesk::core::Actor::identify(&mut store, "admin", now()).unwrap();
+        for (name, ids) in [("Atelier CV", vec![1, 2, 3]), ("Jeunes PLIE", vec![4])] {
+            smsdesk::core::lists::create_list(&mut store, &admin, name, &ids, now()).unwrap();
+        }
+        let mut app = app(store, lang);
+        press(&mut app, "c");
+        press(&mut app, "l");
+        app.handle_key(code(KeyCode::Down));
+        insta::assert_snapshot!(
+            format!("lists_picker_{}", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import from a spreadsheet
+
+/// A one-sheet workbook of strings.
+fn xlsx(path: &Path, rows: &[&[&str]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                ws.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// Two new contacts, Martin (already in the sample store), and a row with a landline.
+fn contacts_file(dir: &Path) -> std::path::PathBuf {
+    let file = dir.join("nouveaux.xlsx");
+    xlsx(
+        &file,
+        &[
+            &["NOM", "Prénom", "Portable", "Consentement SMS"],
+            &["Lefebvre", "Anne", "06 55 44 33 22", "oui"],
+            &["Roux", "Paul", "0677889900", "oui"],
+            &["Martin", "Élodie", "06 12 34 56 78", "oui"],
+            &["Girard", "Marc", "12345", "oui"],
+        ],
+    );
+    file
+}
+
+/// Lets the import thread work: ticks until `done` holds (or fails after 10 s).
+fn wait(app: &mut smsdesk::tui::App, what: &str, done: impl Fn(&mut smsdesk::tui::App) -> bool) {
+    let start = std::time::Instant::now();
+    loop {
+        app.on_tick();
+        if done(app) {
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{what} never happened:\n{}",
+            render(app, 80, 24)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn count(path: &Path) -> i64 {
+    smsdesk::store::participants::count(Store::open(path).unwrap().conn()).unwrap()
+}
+
+fn start_import(app: &mut smsdesk::tui::App, file: &Path) {
+    press(app, "I");
+    assert!(app.has_popup(), "the import asks for a file");
+    typed(app, file.to_str().unwrap());
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(app, 80, 24));
+}
+
+#[test]
+fn an_import_shows_its_preview_then_imports_on_enter() {
+    let f = sample_store();
+    let path = f.path();
+    let file = contacts_file(f.dir.path());
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "c");
+    start_import(&mut app, &file);
+    wait(&mut app, "the preview", |a| a.is_editing());
+    let screen = render(&mut app, 80, 24);
+    for expected in [
+        "Import preview",
+        "nouveaux.xlsx: header on row 1",
+        "new: 2",
+        "already in the store (left unchanged): 1",
+        "invalid rows: 1",
+        "row 5, Portable (column C): « 12345 »",
+        "row 4",
+    ] {
+        assert!(screen.contains(expected), "{expected:?} missing:\n{screen}");
+    }
+    // Nothing is written before Enter.
+    assert_eq!(count(&path), 7);
+    app.handle_key(code(KeyCode::Enter));
+    wait(&mut app, "the import", |a| {
+        !render(a, 80, 24).contains("importing")
+    });
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("2 contact(s) imported from nouveaux.xlsx"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("LEFEBVRE") && screen.contains("ROUX"),
+        "{screen}"
+    );
+    assert_eq!(count(&path), 9);
+    let store = Store::open(&path).unwrap();
+    let mobile: String = store
+        .conn()
+        .query_row(
+            "SELECT mobile FROM participants WHERE last_name = 'Roux'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(mobile, "+33677889900");
+    let audit: String = store
+        .conn()
+        .query_row(
+            "SELECT actor FROM audit_log WHERE action = 'participants.import'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audit, "admin");
+}
+
+#[test]
+fn esc_on_the_preview_imports_nothing() {
+    let f = sample_store();
+    let path = f.path();
+    let file = contacts_file(f.dir.path());
+    let mut app = app(f.store, Lang::Fr);
+    press(&mut app, "c");
+    start_import(&mut app, &file);
+    wait(&mut app, "the preview", |a| a.is_editing());
+    // `n` / `y` typed by mistake answer nothing here.
+    press(&mut app, "yon");
+    assert!(app.is_editing());
+    app.handle_key(code(KeyCode::Esc));
+    assert!(!app.is_editing());
+    assert_eq!(
+        app.status_message(),
+        Some("import abandonné : rien n'a été importé")
+    );
+    for _ in 0..5 {
+        app.on_tick();
+    }
+    assert_eq!(count(&path), 7);
+}
+
+#[test]
+fn unreadable_files_say_why_in_a_window_and_import_nothing() {
+    let f = sample_store();
+    let path = f.path();
+    let dir = f.dir.path().to_path_buf();
+    let fake = dir.join("fake.xlsx");
+    std::fs::write(&fake, "NOM;PRENOM\nDurand;Paul\n").unwrap();
+    let no_name = dir.join("no_name.csv");
+    std::fs::write(&no_name, "TELEPHONE;VILLE\n0612345678;Lyon\n").unwrap();
+    let empty = dir.join("empty.ods");
+    std::fs::write(&empty, "").unwrap();
+    let missing = dir.join("nowhere.xlsx");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "c");
+    for file in [&fake, &no_name, &empty, &missing] {
+        // The window shows io's own message, whole.
+        let expected = smsdesk::io::contacts::read_contacts(file, &mut |_| {})
+            .unwrap_err()
+            .to_string();
+        start_import(&mut app, file);
+        wait(&mut app, "the failure window", |a| a.is_editing());
+        let screen = render(&mut app, 80, 24);
+        assert!(screen.contains("Cannot import"), "{screen}");
+        assert!(screen.contains("Nothing was imported."), "{screen}");
+        let shown: String = screen
+            .lines()
+            .filter_map(|l| l.split('│').nth(1))
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let words: Vec<&str> = expected.split_whitespace().collect();
+        let seen: Vec<&str> = shown.split_whitespace().collect();
+        assert!(
+            seen.windows(words.len()).any(|w| w == words.as_slice()),
+            "{expected:?} not shown whole:\n{screen}"
+        );
+        app.handle_key(code(KeyCode::Esc));
+        assert!(!app.is_editing());
+        assert_eq!(count(&path), 7);
+    }
+}
+
+#[test]
+fn import_preview_snapshots() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = sample_store();
+        let file = contacts_file(f.dir.path());
+        let mut app = app(f.store, lang);
+        press(&mut app, "c");
+        start_import(&mut app, &file);
+        wait(&mut app, "the preview", |a| a.is_editing());
+        insta::assert_snapshot!(
+            format!("import_preview_{}", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The journey on the real binary (tmux), checked through the CLI
+
+mod journey {
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
+    const NOW: &str = "2026-03-30T08:00:00Z";
+
+    fn have_tmux() -> bool {
+        let found = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is required on CI"
+            );
+            eprintln!("tmux not found: journey skipped");
+        }
+        found
+    }
+
+    /// `smsdesk --db DB --user admin` in English at 80×24 in its own tmux server.
+    struct Term {
+        socket: String,
+    }
+
+    impl Term {
+        fn start(dir: &Path, db: &Path) -> Term {
+            let socket = format!("smsdesk-contacts-{}", std::process::id());
+            let config = dir.join("config");
+            std::fs::create_dir_all(&config).unwrap();
+            let command = format!(
+                "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
+                 SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
+                config.display(),
+                dir.display(),
+                db.display()
+            );
+            let ok = Command::new("tmux")
+                .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+                .args(["-s", "main", "-x", "80", "-y", "24", &command])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "tmux new-session failed");
+            let term = Term { socket };
+            term.wait_for("Dashboard");
+            term
+        }
+
+        fn tmux(&self, args: &[&str]) -> String {
+            let out = Command::new("tmux")
+                .args(["-L", &self.socket])
+                .args(args)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+
+        fn keys(&self, keys: &[&str]) {
+            for k in keys {
+                self.tmux(&["send-keys", "-t", "main", k]);
+            }
+        }
+
+        fn typed(&self, text: &str) {
+            self.tmux(&["send-keys", "-t", "main", "-l", text]);
+        }
+
+        fn wait_for(&self, needle: &str) -> String {
+            let start = Instant::now();
+            loop {
+                let screen = self.tmux(&["capture-pane", "-p", "-t", "main"]);
+                if screen.contains(needle) {
+                    return screen;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(15),
+                    "the screen never showed {needle:?}:\n{screen}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    impl Drop for Term {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["-L", &self.socket, "kill-server"])
+                .status();
+        }
+    }
+
+    fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
+        let out = Command::new(BIN)
+            .env("SMSDESK_NOW", NOW)
+            .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
+            .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "smsdesk {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    #[test]
+    fn import_a_spreadsheet_then_save_two_contacts_as_a_list() {
+        if !have_tmux() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("j.db");
+        drop(smsdesk::store::Store::open(&db).unwrap());
+        let file = dir.path().join("inscrits.xlsx");
+        super::xlsx(
+            &file,
+            &[
+                &["Nom", "Prénom", "Téléphone portable", "Accord SMS"],
+                &["Roux", "Paul", "06 77 88 99 00", "oui"],
+                &["Girard", "Marc", "0655443322", "oui"],
+                &["Lefebvre", "Anne", "+33 6 11 22 33 44", "non"],
+            ],
+        );
+        let term = Term::start(dir.path(), &db);
+        term.keys(&["c"]);
+        term.wait_for("Contacts");
+        term.keys(&["I"]);
+        term.wait_for("Import contacts");
+        term.typed(file.to_str().unwrap());
+        term.keys(&["Enter"]);
+        let preview = term.wait_for("Import preview");
+        assert!(preview.contains("new: 3"), "{preview}");
+        assert!(preview.contains("invalid rows: 0"), "{preview}");
+        // Nothing before Enter.
+        assert!(cli_json(&db, &["lists"]).as_array().unwrap().is_empty());
+        term.keys(&["Enter"]);
+        term.wait_for("3 contact(s) imported from inscrits.xlsx");
+        // In name order: Girard, Lefebvre, Roux. Select the first two and save them.
+        term.wait_for("GIRARD Marc");
+        term.keys(&["Space", "Space"]);
+        term.wait_for("2 selected");
+        term.keys(&["s"]);
+        term.wait_for("Save as a list");
+        term.typed("Atelier CV avril");
+        term.keys(&["Enter"]);
+        term.wait_for("list « Atelier CV avril » saved with 2 participant(s)");
+
+        let lists = cli_json(&db, &["lists"]);
+        let lists = lists.as_array().unwrap();
+        assert_eq!(lists.len(), 1, "{lists:?}");
+        assert_eq!(lists[0]["name"], "Atelier CV avril");
+        assert_eq!(lists[0]["members"], 2);
+        assert_eq!(lists[0]["created_by"], "admin");
+        let id = lists[0]["id"].as_i64().unwrap().to_string();
+        let members = cli_json(&db, &["lists", "--members", &id]);
+        let names: Vec<(&str, &str)> = members
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["last_name"].as_str().unwrap(),
+                    p["mobile"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [("Girard", "+33655443322"), ("Lefebvre", "+33611223344")]
+        );
+    }
+}

@@ -79,6 +79,11 @@ pub enum Command {
     Doctor,
     /// List templates (name, context, active, reply expected, keywords, times used)
     Templates,
+    /// List saved lists (name, members, author); with --members ID, the members of one list
+    Lists {
+        #[arg(long, value_name = "LIST_ID")]
+        members: Option<i64>,
+    },
     /// List automations; with --dry-run N, the reminders they would create in the next N days
     Automations {
         #[arg(long, value_name = "DAYS")]
@@ -319,6 +324,7 @@ pub fn run(command: Command, env: &Env) -> CliResult {
         Command::Plan { event, days_before } => rules::plan(&event, days_before, env),
         Command::Doctor => doctor(env),
         Command::Templates => rules_lists::templates(env),
+        Command::Lists { members } => rules_lists::saved_lists(members, env),
         Command::Automations { dry_run } => rules_lists::automations(dry_run, env),
         Command::Run => sending::run(env),
         Command::Send {

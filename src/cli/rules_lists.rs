@@ -95,3 +95,41 @@ pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
     }
     Ok(())
 }
+
+/// Saved lists with their member counts; with `members`, that list's participants.
+pub fn saved_lists(members: Option<i64>, env: &Env) -> CliResult {
+    let (store, _) = env.open()?;
+    let conn = store.conn();
+    if let Some(id) = members {
+        crate::store::lists::get(conn, id)?;
+        let people = crate::store::participants::list_members(conn, id)?;
+        if env.json {
+            print_json(&json!(people));
+        } else {
+            for p in &people {
+                println!(
+                    "#{:<6} {:<40} {}",
+                    p.id,
+                    crate::text::sanitize(&p.full_name()),
+                    p.mobile.as_deref().unwrap_or("no mobile")
+                );
+            }
+        }
+        return Ok(());
+    }
+    let lists = crate::store::participants::saved_lists(conn)?;
+    if env.json {
+        print_json(&json!(lists));
+    } else {
+        for l in &lists {
+            println!(
+                "#{:<4} {:<40} {:>7} member(s)  by {}",
+                l.id,
+                crate::text::sanitize(&l.name),
+                l.members,
+                crate::text::sanitize(&l.created_by)
+            );
+        }
+    }
+    Ok(())
+}

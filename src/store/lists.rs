@@ -100,7 +100,9 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// How to read a list's members in name order.
+/// How to read a list's members in name order. Measured on 10⁶ participants (debug build):
+/// a 10⁵-member list pages in ~2 ms walking names (60 ms sorting members); a 50-member list in
+/// under 1 ms sorting members (2 s walking names) — hence [`MemberPlan::choose`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MemberPlan {
     /// Walk the participants' name index and keep members (cheap when the list holds a good

@@ -41,6 +41,8 @@ impl Source for MessagesSource {
 /// Participants by name, with a name / phone search.
 pub struct ParticipantsSource {
     pub search: String,
+    /// Only the members of this saved list (and how to read them), when set.
+    pub list: Option<(i64, crate::store::lists::MemberPlan)>,
 }
 
 type NameKey = (String, String, i64);
@@ -81,6 +83,18 @@ impl Source for ParticipantsSource {
         dir: Direction,
         limit: usize,
     ) -> Result<Vec<Participant>> {
+        if let Some((list, plan)) = self.list {
+            let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
+            return crate::store::lists::member_page(
+                conn,
+                list,
+                plan,
+                &self.search,
+                after,
+                dir,
+                limit,
+            );
+        }
         if dir == Direction::Forward {
             let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
             return participants::page(conn, &self.search, after, limit);

@@ -1,15 +1,24 @@
-//! Contacts: participants by name, searchable; individual send and opt-out.
+//! Contacts: participants by name, searchable; individual send and opt-out; saved lists
+//! (Space selects, `l` shows one list's members, `s` saves the selection as a list, `+` adds it
+//! to a list, `-` takes it out of the shown list, `R` / `D` rename and delete a list); import
+//! from a spreadsheet (`I`, see `contacts_import`).
 
+use super::contacts_import::{self, ImportJob, PreviewView, Stage};
 use super::lists::{PAGE, draw_paged, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
-use crate::i18n::{tr, trf};
+use crate::i18n::{Lang, tr, trf};
+use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
 use crate::store::Result;
+use crate::store::lists::{self as list_rows, MemberPlan};
+use crate::store::messages::Direction;
+use crate::store::participants::{self, SavedList};
 use crate::store::settings::Settings;
-use crate::tui::fmt::{clean, phone, truncate};
-use crate::tui::pager::Pager;
+use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::pager::{Pager, Source};
 use crate::tui::queries::ParticipantsSource;
+use crate::tui::theme::Theme;
 use crate::tui::widgets::composer::{Composer, ComposerSetup};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
@@ -17,6 +26,42 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use std::collections::BTreeSet;
+
+/// What the lists picker is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    /// Show one list's members, or everyone (the first row).
+    Show,
+    /// Add the selection to the chosen list.
+    AddTo,
+    Rename,
+    Delete,
+}
+
+/// The saved lists in a small window, one chosen with the list keys and Enter.
+struct Picker {
+    purpose: Purpose,
+    lists: Vec<SavedList>,
+    /// Participants in all (the "everyone" row of [`Purpose::Show`]).
+    everyone: i64,
+    index: usize,
+}
+
+impl Picker {
+    fn rows(&self) -> usize {
+        self.lists.len() + usize::from(self.purpose == Purpose::Show)
+    }
+
+    /// The list under the cursor (`None`: the "everyone" row).
+    fn chosen(&self) -> Option<&SavedList> {
+        let offset = usize::from(self.purpose == Purpose::Show);
+        self.index
+            .checked_sub(offset)
+            .and_then(|i| self.lists.get(i))
+    }
+}
 
 /// Contacts: participants by name, searchable; `n` writes an individual SMS to the selected one.
 pub struct ContactsTab {
@@ -24,7 +69,24 @@ pub struct ContactsTab {
     height: usize,
     /// The individual-send form: the participant's mobile and the form (time + composer).
     send: Option<(String, Form)>,
-    lang: crate::i18n::Lang,
+    lang: Lang,
+    /// Ids of the selected participants (Space, select all).
+    picked: BTreeSet<i64>,
+    /// The saved list shown instead of everyone: id, name, members.
+    shown: Option<(i64, String, i64)>,
+    picker: Option<Picker>,
+    /// Forget the selection after the confirmed change (a list was saved or trimmed).
+    clear_after_change: bool,
+    import: ImportJob,
+    preview: Option<PreviewView>,
+    /// Why the file could not be read or imported, in a window until Enter / Esc.
+    failure: Option<String>,
+}
+
+impl Default for ContactsTab {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl ContactsTab {
@@ -33,12 +95,20 @@ impl ContactsTab {
             pager: Pager::new(
                 ParticipantsSource {
                     search: String::new(),
+                    list: None,
                 },
                 PAGE,
             ),
             height: 10,
             send: None,
-            lang: crate::i18n::Lang::En,
+            lang: Lang::En,
+            picked: BTreeSet::new(),
+            shown: None,
+            picker: None,
+            clear_after_change: false,
+            import: ImportJob::default(),
+            preview: None,
+            failure: None,
         }
     }
 
@@ -133,9 +203,477 @@ impl ContactsTab {
     }
 }
 
+impl ContactsTab {
+    /// The participants an action applies to: the selection, else the row under the cursor.
+    fn targets(&self) -> Vec<i64> {
+        if self.picked.is_empty() {
+            self.pager.selected().map(|p| p.id).into_iter().collect()
+        } else {
+            self.picked.iter().copied().collect()
+        }
+    }
+
+    /// Ids of everyone the list shows (the list, the search), read by key page after page.
+    fn all_shown(&self, ctx: &Ctx) -> Result<BTreeSet<i64>> {
+        const CHUNK: usize = 2000;
+        let source = &self.pager.source;
+        let mut ids = BTreeSet::new();
+        let mut after = None;
+        loop {
+            let rows = source.fetch(ctx.conn, after.as_ref(), Direction::Forward, CHUNK)?;
+            ids.extend(rows.iter().map(|r| r.id));
+            match rows.last() {
+                Some(last) if rows.len() == CHUNK => after = Some(source.key(last)),
+                _ => break,
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Shows the members of list `id` (`None`: everyone), from the first row.
+    fn show(&mut self, list: Option<&SavedList>, conn: &rusqlite::Connection) -> Result<()> {
+        match list {
+            Some(l) => {
+                let everyone = participants::count(conn)?;
+                let plan = MemberPlan::choose(l.members, everyone, PAGE);
+                self.shown = Some((l.id, l.name.clone(), l.members));
+                self.pager.source.list = Some((l.id, plan));
+            }
+            None => {
+                self.shown = None;
+                self.pager.source.list = None;
+            }
+        }
+        self.picked.clear();
+        self.pager.reset();
+        self.pager.first(conn)
+    }
+
+    /// Re-reads the shown list after a change (renamed, trimmed, or deleted: then everyone).
+    fn recheck_shown(&mut self, conn: &rusqlite::Connection) -> Result<()> {
+        let Some((id, ..)) = self.shown else {
+            return Ok(());
+        };
+        match list_rows::get(conn, id) {
+            Ok(l) => {
+                // The list grew or shrank: the cheaper way to page it may have changed.
+                let everyone = participants::count(conn)?;
+                self.pager.source.list =
+                    Some((l.id, MemberPlan::choose(l.members, everyone, PAGE)));
+                self.shown = Some((l.id, l.name, l.members));
+                Ok(())
+            }
+            Err(crate::store::StoreError::NotFound { .. }) => self.show(None, conn),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_picker(&mut self, purpose: Purpose, ctx: &Ctx) -> Result<Outcome> {
+        let lists = participants::saved_lists(ctx.conn)?;
+        if lists.is_empty() && purpose != Purpose::Show {
+            return Ok(Outcome::Error(ctx.tr("contacts.no_lists").to_string()));
+        }
+        let everyone = if purpose == Purpose::Show {
+            participants::count(ctx.conn)?
+        } else {
+            0
+        };
+        // Start on the list shown (or "everyone").
+        let offset = usize::from(purpose == Purpose::Show);
+        let index = self
+            .shown
+            .as_ref()
+            .and_then(|(id, ..)| lists.iter().position(|l| l.id == *id))
+            .map_or(0, |i| i + offset);
+        self.picker = Some(Picker {
+            purpose,
+            lists,
+            everyone,
+            index,
+        });
+        Ok(Outcome::Handled)
+    }
+
+    /// "Save the N selected as a list named…".
+    fn ask_save(&mut self, ctx: &Ctx) -> Outcome {
+        let ids = self.targets();
+        if ids.is_empty() {
+            return Outcome::Error(ctx.tr("contacts.nothing_selected").to_string());
+        }
+        let lang = ctx.lang();
+        let n = thousands(ids.len() as i64);
+        self.clear_after_change = true;
+        Outcome::Confirm(
+            Confirm::new(
+                ctx.tr("contacts.save_title").to_string(),
+                vec![Line::from(trf(
+                    lang,
+                    "contacts.save_question",
+                    &[("n", &n)],
+                ))],
+                Box::new(move |store, actor, now, typed| {
+                    crate::core::lists::create_list(store, actor, typed, &ids, now)
+                        .map(|_| {
+                            trf(
+                                lang,
+                                "contacts.saved",
+                                &[("name", &clean(typed.trim())), ("n", &n)],
+                            )
+                        })
+                        .map_err(|e| e.to_string())
+                }),
+            )
+            .with_input(ctx.tr("contacts.list_name").to_string(), String::new()),
+        )
+    }
+
+    /// "Take the N selected out of list X?" (they stay in Contacts).
+    fn ask_remove(&mut self, ctx: &Ctx) -> Outcome {
+        let Some((list, name, _)) = self.shown.clone() else {
+            return Outcome::Error(ctx.tr("contacts.no_list_shown").to_string());
+        };
+        let ids = self.targets();
+        if ids.is_empty() {
+            return Outcome::Handled;
+        }
+        let lang = ctx.lang();
+        let n = thousands(ids.len() as i64);
+        let name = clean(&name);
+        self.clear_after_change = true;
+        Outcome::Confirm(Confirm::new(
+            ctx.tr("contacts.remove_title").to_string(),
+            vec![
+                Line::from(trf(
+                    lang,
+                    "contacts.remove_question",
+                    &[("n", &n), ("name", &name)],
+                )),
+                Line::from(Span::styled(
+                    ctx.tr("contacts.remove_stay").to_string(),
+                    ctx.theme.dim(),
+                )),
+            ],
+            Box::new(move |store, actor, now, _| {
+                crate::core::lists::remove_from_list(store, actor, list, &ids, now)
+                    .map(|removed| {
+                        trf(
+                            lang,
+                            "contacts.removed",
+                            &[("n", &thousands(removed as i64)), ("name", &name)],
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            }),
+        ))
+    }
+
+    fn ask_rename(id: i64, name: &str, lang: Lang) -> Outcome {
+        let old = clean(name);
+        Outcome::Confirm(
+            Confirm::new(
+                tr(lang, "contacts.rename_title").to_string(),
+                vec![Line::from(trf(
+                    lang,
+                    "contacts.rename_question",
+                    &[("name", &old)],
+                ))],
+                Box::new(move |store, actor, now, typed| {
+                    crate::core::lists::rename_list(store, actor, id, typed, now)
+                        .map(|new| {
+                            trf(
+                                lang,
+                                "contacts.renamed",
+                                &[("old", &old), ("name", &clean(&new))],
+                            )
+                        })
+                        .map_err(|e| e.to_string())
+                }),
+            )
+            .with_input(tr(lang, "contacts.list_name").to_string(), name.to_string()),
+        )
+    }
+
+    fn ask_delete(id: i64, name: &str, members: i64, lang: Lang, theme: Theme) -> Outcome {
+        let name = clean(name);
+        let n = thousands(members);
+        Outcome::Confirm(Confirm::new(
+            tr(lang, "contacts.delete_title").to_string(),
+            vec![
+                Line::from(trf(
+                    lang,
+                    "contacts.delete_question",
+                    &[("name", &name), ("n", &n)],
+                )),
+                Line::from(Span::styled(
+                    tr(lang, "contacts.delete_stay").to_string(),
+                    theme.dim(),
+                )),
+            ],
+            Box::new(move |store, actor, now, _| {
+                crate::core::lists::delete_list(store, actor, id, now)
+                    .map(|had| {
+                        trf(
+                            lang,
+                            "contacts.deleted",
+                            &[("name", &name), ("n", &thousands(had))],
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            }),
+        ))
+    }
+
+    /// Rename / delete the shown list, or pick which one when everyone is shown.
+    fn rename_or_delete(&mut self, purpose: Purpose, ctx: &Ctx) -> Result<Outcome> {
+        let Some((id, name, _)) = self.shown.clone() else {
+            return self.open_picker(purpose, ctx);
+        };
+        Ok(match purpose {
+            Purpose::Rename => Self::ask_rename(id, &name, ctx.lang()),
+            _ => {
+                // The count as it is now (someone may have changed the list meanwhile).
+                let members = list_rows::member_count(ctx.conn, id)?;
+                Self::ask_delete(id, &name, members, ctx.lang(), ctx.theme)
+            }
+        })
+    }
+
+    /// A key while the lists picker is open.
+    fn picker_key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some(picker) = &mut self.picker else {
+            return Ok(Outcome::Ignored);
+        };
+        let dialog = act.keymap.action(Context::Dialog, key);
+        let list = act.keymap.action(Context::List, key);
+        let last = picker.rows().saturating_sub(1);
+        match (dialog, list) {
+            (Some("close"), _) => {
+                self.picker = None;
+                return Ok(Outcome::Handled);
+            }
+            (Some("confirm"), _) => {}
+            (_, Some("down")) => picker.index = (picker.index + 1).min(last),
+            (_, Some("up")) => picker.index = picker.index.saturating_sub(1),
+            (_, Some("page_down")) => picker.index = (picker.index + 10).min(last),
+            (_, Some("page_up")) => picker.index = picker.index.saturating_sub(10),
+            (_, Some("first")) => picker.index = 0,
+            (_, Some("last")) => picker.index = last,
+            _ => {}
+        }
+        if dialog != Some("confirm") {
+            return Ok(Outcome::Handled);
+        }
+        let purpose = picker.purpose;
+        let chosen = picker.chosen().cloned();
+        self.picker = None;
+        let lang = act.lang();
+        match (purpose, chosen) {
+            (Purpose::Show, list) => {
+                self.show(list.as_ref(), act.store.conn())?;
+                Ok(Outcome::Handled)
+            }
+            (_, None) => Ok(Outcome::Handled),
+            (Purpose::AddTo, Some(l)) => {
+                let ids = self.targets();
+                match crate::core::lists::add_to_list(act.store, act.actor, l.id, &ids, act.now) {
+                    Ok(added) => {
+                        self.picked.clear();
+                        self.recheck_shown(act.store.conn())?;
+                        self.pager.refresh(act.store.conn())?;
+                        Ok(Outcome::Info(trf(
+                            lang,
+                            "contacts.added",
+                            &[
+                                ("n", &thousands(added as i64)),
+                                ("name", &clean(&l.name)),
+                                ("already", &thousands((ids.len() - added) as i64)),
+                            ],
+                        )))
+                    }
+                    Err(e) => Ok(Outcome::Error(e.to_string())),
+                }
+            }
+            (Purpose::Rename, Some(l)) => Ok(Self::ask_rename(l.id, &l.name, lang)),
+            (Purpose::Delete, Some(l)) => {
+                let members = list_rows::member_count(act.store.conn(), l.id)?;
+                Ok(Self::ask_delete(l.id, &l.name, members, lang, act.theme))
+            }
+        }
+    }
+
+    /// A key while the import preview is open: scroll, Enter imports, Esc leaves.
+    fn preview_key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some(view) = &mut self.preview else {
+            return Ok(Outcome::Ignored);
+        };
+        let lang = act.lang();
+        let dialog = act.keymap.action(Context::Dialog, key);
+        // Only Enter and Esc answer: `y`, `o` or `n` typed by mistake do nothing here.
+        let enter = key.code == crossterm::event::KeyCode::Enter;
+        let esc = key.code == crossterm::event::KeyCode::Esc;
+        match (dialog, act.keymap.action(Context::List, key)) {
+            (Some("close"), _) if esc => {
+                self.preview = None;
+                Ok(Outcome::Info(tr(lang, "contacts.import_left").to_string()))
+            }
+            (Some("confirm"), _) if enter => {
+                if view.preview.valid.is_empty() {
+                    view.error = Some(tr(lang, "contacts.import_nothing").to_string());
+                    return Ok(Outcome::Handled);
+                }
+                let db = act.store.path().to_path_buf();
+                let Some(view) = self.preview.take() else {
+                    return Ok(Outcome::Handled);
+                };
+                self.import
+                    .start_import(db, act.actor.clone(), view.preview, act.now);
+                Ok(Outcome::Handled)
+            }
+            (_, Some("down")) => {
+                view.scroll_by(1, lang, act.theme);
+                Ok(Outcome::Handled)
+            }
+            (_, Some("up")) => {
+                view.scroll_by(-1, lang, act.theme);
+                Ok(Outcome::Handled)
+            }
+            (_, Some("page_down")) => {
+                view.scroll_by(10, lang, act.theme);
+                Ok(Outcome::Handled)
+            }
+            (_, Some("page_up")) => {
+                view.scroll_by(-10, lang, act.theme);
+                Ok(Outcome::Handled)
+            }
+            _ => Ok(Outcome::Handled),
+        }
+    }
+
+    fn draw_picker(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(picker) = &self.picker else {
+            return;
+        };
+        let lang = ctx.lang();
+        let width = area.width.saturating_sub(4).clamp(20, 64).min(area.width);
+        let rows = picker.rows();
+        let height = u16::try_from(rows + 4)
+            .unwrap_or(u16::MAX)
+            .min(area.height.saturating_sub(2).max(5))
+            .min(area.height);
+        let rect = Rect {
+            x: area.x + (area.width - width) / 2,
+            y: area.y + (area.height - height) / 2,
+            width,
+            height,
+        };
+        let inner_w = usize::from(width.saturating_sub(2));
+        let room = usize::from(height.saturating_sub(4)).max(1);
+        let first = picker.index.saturating_sub(room - 1);
+        let shown_id = self.shown.as_ref().map(|(id, ..)| *id);
+        let mut lines = Vec::new();
+        for i in first..(first + room).min(rows) {
+            let offset = usize::from(picker.purpose == Purpose::Show);
+            let (label, count, is_shown) = match i.checked_sub(offset) {
+                None => (
+                    ctx.tr("contacts.everyone").to_string(),
+                    picker.everyone,
+                    shown_id.is_none(),
+                ),
+                Some(j) => match picker.lists.get(j) {
+                    Some(l) => (clean(&l.name), l.members, shown_id == Some(l.id)),
+                    None => continue,
+                },
+            };
+            let count = if count == 1 {
+                ctx.tr("contacts.member_one").to_string()
+            } else {
+                trf(lang, "contacts.members", &[("n", &thousands(count))])
+            };
+            // The cursor and the list shown are told apart without colours too.
+            let mark = format!(
+                "{}{} ",
+                if i == picker.index { '›' } else { ' ' },
+                if is_shown { '●' } else { ' ' }
+            );
+            let name_w = inner_w.saturating_sub(count.chars().count() + 5);
+            let text = format!(
+                "{mark}{:<name_w$} {count:>}",
+                truncate(&label, name_w),
+                name_w = name_w
+            );
+            let style = if i == picker.index {
+                ctx.theme.selected()
+            } else {
+                ctx.theme.base()
+            };
+            lines.push(Line::from(Span::styled(truncate(&text, inner_w), style)));
+        }
+        while lines.len() < room {
+            lines.push(Line::from(""));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            truncate(&self.keys_line(ctx), inner_w),
+            ctx.theme.dim(),
+        )));
+        let title_key = match picker.purpose {
+            Purpose::Show => "contacts.pick_show",
+            Purpose::AddTo => "contacts.pick_add",
+            Purpose::Rename => "contacts.pick_rename",
+            Purpose::Delete => "contacts.pick_delete",
+        };
+        let title = trf(
+            lang,
+            title_key,
+            &[("n", &thousands(self.targets().len() as i64))],
+        );
+        frame.render_widget(Clear, rect);
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(" {} ", truncate(&title, inner_w.saturating_sub(2))),
+            ctx.theme.title(),
+        ));
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
+    }
+
+    /// "↑↓ choose · Enter ok · Esc close", for the picker and the import preview.
+    fn keys_line(&self, ctx: &Ctx) -> String {
+        let confirm = if self.preview.is_some() {
+            "contacts.import_confirm_key"
+        } else {
+            "contacts.pick_confirm_key"
+        };
+        format!(
+            "↑↓ {}  ·  Enter {}  ·  Esc {}",
+            ctx.tr(if self.preview.is_some() {
+                "contacts.scroll_key"
+            } else {
+                "contacts.move_key"
+            }),
+            ctx.tr(confirm),
+            ctx.tr(if self.preview.is_some() {
+                "contacts.import_leave_key"
+            } else {
+                "contacts.close_key"
+            }),
+        )
+    }
+}
+
 impl TabView for ContactsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.pager.refresh(ctx.conn)
+        let mut changed = false;
+        if self.import.changed() {
+            changed = true;
+            if let Some(preview) = self.import.take_preview() {
+                self.preview = Some(PreviewView::new(preview));
+            }
+            match self.import.stage() {
+                Stage::Imported { .. } => self.recheck_shown(ctx.conn)?,
+                Stage::Failed(e) => self.failure = Some(e),
+                _ => {}
+            }
+        }
+        Ok(self.pager.refresh(ctx.conn)? || changed)
     }
 
     fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
@@ -147,9 +685,24 @@ impl TabView for ContactsTab {
 
     fn editing(&self) -> bool {
         self.send.is_some()
+            || self.picker.is_some()
+            || self.preview.is_some()
+            || self.failure.is_some()
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        if self.picker.is_some() {
+            return self.picker_key(key, act);
+        }
+        if self.preview.is_some() {
+            return self.preview_key(key, act);
+        }
+        if self.failure.is_some() {
+            if act.keymap.action(Context::Dialog, key).is_some() {
+                self.failure = None;
+            }
+            return Ok(Outcome::Handled);
+        }
         let Some((_, form)) = &mut self.send else {
             return Ok(Outcome::Ignored);
         };
@@ -173,14 +726,33 @@ impl TabView for ContactsTab {
         }
     }
 
-    fn edit_hints(
-        &self,
-    ) -> (
-        Vec<(crate::keymap::Context, &'static str)>,
-        Vec<(String, String)>,
-    ) {
+    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
         match &self.send {
             Some((_, form)) => form.hints(self.lang),
+            None if self.failure.is_some() => (vec![(Context::Dialog, "close")], Vec::new()),
+            None if self.picker.is_some() || self.preview.is_some() => {
+                let (moves, confirm, close) = if self.preview.is_some() {
+                    (
+                        "contacts.scroll_key",
+                        "contacts.import_confirm_key",
+                        "contacts.import_leave_key",
+                    )
+                } else {
+                    (
+                        "contacts.move_key",
+                        "contacts.pick_confirm_key",
+                        "contacts.close_key",
+                    )
+                };
+                (
+                    Vec::new(),
+                    vec![
+                        ("↑↓".into(), tr(self.lang, moves).to_string()),
+                        ("Enter".into(), tr(self.lang, confirm).to_string()),
+                        ("Esc".into(), tr(self.lang, close).to_string()),
+                    ],
+                )
+            }
             None => (Vec::new(), Vec::new()),
         }
     }
@@ -189,12 +761,60 @@ impl TabView for ContactsTab {
         self.send.as_ref().is_some_and(|(_, f)| f.is_changed())
     }
 
+    fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
+        if std::mem::take(&mut self.clear_after_change) {
+            self.picked.clear();
+        }
+        self.recheck_shown(ctx.conn)?;
+        self.pager.refresh(ctx.conn).map(|_| ())
+    }
+
     fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
+        // A confirmation that was closed without answering leaves no selection to forget.
+        self.clear_after_change = false;
         Ok(match action {
             "filter" => Outcome::EditFilter,
+            "select" => {
+                if let Some(id) = self.pager.selected().map(|p| p.id) {
+                    if !self.picked.remove(&id) {
+                        self.picked.insert(id);
+                    }
+                    self.pager.move_by(ctx.conn, 1)?;
+                }
+                Outcome::Handled
+            }
+            "select_all" => {
+                let all = self.all_shown(ctx)?;
+                // Pressed again with everything already picked: unpick.
+                if !all.is_empty() && all.is_subset(&self.picked) {
+                    self.picked.clear();
+                } else {
+                    self.picked = all;
+                }
+                Outcome::Handled
+            }
+            "pick_list" => self.open_picker(Purpose::Show, ctx)?,
+            "save_list" => self.ask_save(ctx),
+            "add_to_list" => {
+                if self.targets().is_empty() {
+                    Outcome::Error(ctx.tr("contacts.nothing_selected").to_string())
+                } else {
+                    self.open_picker(Purpose::AddTo, ctx)?
+                }
+            }
+            "remove_from_list" => self.ask_remove(ctx),
+            "rename_list" => self.rename_or_delete(Purpose::Rename, ctx)?,
+            "delete_list" => self.rename_or_delete(Purpose::Delete, ctx)?,
+            "import" if self.import.busy() => {
+                Outcome::Error(ctx.tr("contacts.import_busy").to_string())
+            }
+            "import" => {
+                self.import = ImportJob::default();
+                Outcome::Confirm(contacts_import::ask(&self.import, ctx.lang(), ctx.theme))
+            }
             // Opt-out: the number goes on the STOP list (asked first; never undone here).
             "toggle" => match self.pager.selected() {
                 Some(p) if p.opted_out => {
@@ -224,7 +844,7 @@ impl TabView for ContactsTab {
                 },
                 None => Outcome::Handled,
             },
-            "open" | "edit" | "select" | "select_all" | "export" => Outcome::NotYet,
+            "open" | "edit" | "export" => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
@@ -235,17 +855,41 @@ impl TabView for ContactsTab {
         if let Some((_, form)) = &mut self.send {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
+        self.draw_picker(frame, area, ctx);
+        if let Some(view) = &self.preview {
+            view.draw(frame, area, ctx.theme, ctx.lang(), &self.keys_line(ctx));
+        }
+        if let Some(e) = &self.failure {
+            crate::tui::widgets::form::draw_question(
+                frame,
+                area,
+                ctx.theme,
+                ctx.tr("contacts.import_failed_title"),
+                &[
+                    e.clone(),
+                    String::new(),
+                    ctx.tr("contacts.import_failed_nothing").to_string(),
+                    format!("Enter / Esc {}", ctx.tr("contacts.close_key")),
+                ],
+            );
+        }
     }
 
     fn hints(&self) -> &'static [&'static str] {
         &[
+            "select",
+            "pick_list",
+            "save_list",
+            "import",
             "new",
+            "add_to_list",
+            "remove_from_list",
             "filter",
             "toggle",
+            "rename_list",
+            "delete_list",
+            "select_all",
             "page_down",
-            "page_up",
-            "first",
-            "last",
         ]
     }
 
@@ -253,6 +897,8 @@ impl TabView for ContactsTab {
         Some(&self.pager.source.search)
     }
 
+    /// A new search keeps the selection (it is how one picks people by name, one search
+    /// after another).
     fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
         self.pager.source.search = text.trim().to_string();
         self.pager.reset();
@@ -275,6 +921,22 @@ impl ContactsTab {
             Col::new(ctx.tr("col.programme"), 14, 3),
         ];
         let mut left = vec![title(ctx, "tab.contacts")];
+        if let Some((_, name, members)) = &self.shown {
+            left.push(Span::styled(
+                format!(
+                    " · {}",
+                    trf(
+                        ctx.lang(),
+                        "contacts.shown_list",
+                        &[
+                            ("name", &truncate(&clean(name), 24)),
+                            ("n", &thousands(*members)),
+                        ],
+                    )
+                ),
+                ctx.theme.title(),
+            ));
+        }
         if !self.pager.source.search.is_empty() {
             left.push(Span::raw(format!(
                 "  {} « {} »",
@@ -282,6 +944,28 @@ impl ContactsTab {
                 truncate(&clean(&self.pager.source.search), 30)
             )));
         }
+        if !self.picked.is_empty() {
+            left.push(Span::styled(
+                format!(
+                    "  {}",
+                    trf(
+                        ctx.lang(),
+                        "send.picked",
+                        &[("n", &self.picked.len().to_string())]
+                    )
+                ),
+                ctx.theme.ok(),
+            ));
+        }
+        if let Some((note, ok)) = self.import.note(ctx.lang()) {
+            let style = if ok {
+                ctx.theme.ok()
+            } else {
+                ctx.theme.error()
+            };
+            left.push(Span::styled(format!("  {note}"), style));
+        }
+        let picked = &self.picked;
         self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, p, _| {
             let name = format!(
                 "{} {} {}",
@@ -295,7 +979,12 @@ impl ContactsTab {
                 ctx.theme.warn()
             };
             vec![
-                cell(clean(name.trim())),
+                // A selected row starts with a tick (seen without colours too).
+                if picked.contains(&p.id) {
+                    styled(format!("✓ {}", clean(name.trim())), ctx.theme.ok())
+                } else {
+                    cell(clean(name.trim()))
+                },
                 cell(
                     p.mobile
                         .as_deref()

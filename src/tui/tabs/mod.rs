@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agenda;
 pub mod batch;
 pub mod contacts;
+pub mod contacts_import;
 pub mod dashboard;
 pub mod export;
 pub mod free;
