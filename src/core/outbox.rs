@@ -194,3 +194,36 @@ pub fn new_message(
 pub fn parse_local(s: &str) -> CoreResult<NaiveDateTime> {
     window::parse_local_datetime(s).map_err(|e| CoreError::Invalid(e.to_string()))
 }
+
+/// What an operator does to a message not yet sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Edit,
+    Move,
+}
+
+/// A message may be edited or moved only while not yet sent, and only by its author or an
+/// administrator.
+pub fn require_pending_by(
+    actor: &super::Actor,
+    id: i64,
+    status: &str,
+    created_by: &str,
+    change: Change,
+) -> CoreResult<()> {
+    let (verb, done) = match change {
+        Change::Edit => ("edit", "edited"),
+        Change::Move => ("move", "moved"),
+    };
+    if status != crate::sms::status::MessageStatus::Pending.as_str() {
+        return Err(CoreError::Invalid(format!(
+            "message #{id} is already {status}: only messages not yet sent can be {done}"
+        )));
+    }
+    if !actor.rights.admin && created_by != actor.login {
+        return Err(CoreError::Forbidden(format!(
+            "message #{id} was created by {created_by}: only they or an administrator may {verb} it"
+        )));
+    }
+    Ok(())
+}

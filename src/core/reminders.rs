@@ -404,16 +404,7 @@ fn load_pending(conn: &Connection, actor: &Actor, id: i64) -> CoreResult<Pending
             "message #{id} is not tied to an event"
         )));
     };
-    if status != MessageStatus::Pending.as_str() {
-        return Err(CoreError::Invalid(format!(
-            "message #{id} is already {status}: only messages not yet sent can be edited"
-        )));
-    }
-    if !actor.rights.admin && created_by != actor.login {
-        return Err(CoreError::Forbidden(format!(
-            "message #{id} was created by {created_by}: only they or an administrator may edit it"
-        )));
-    }
+    outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
     Ok(PendingReminder {
         kind,
         automation_id,

@@ -523,16 +523,7 @@ pub fn edit_message_time(
                 "message #{id} is the {kind} of an event: move it as a reminder"
             )));
         }
-        if status != MessageStatus::Pending.as_str() {
-            return Err(CoreError::Invalid(format!(
-                "message #{id} is already {status}: only messages not yet sent can be moved"
-            )));
-        }
-        if !actor.rights.admin && created_by != actor.login {
-            return Err(CoreError::Forbidden(format!(
-                "message #{id} was created by {created_by}: only they or an administrator may move it"
-            )));
-        }
+        outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Move)?;
         if !actor.rights.can_scheduled() {
             return Err(CoreError::Forbidden(format!(
                 "{} may not plan messages at a time: the \"scheduled\" right is required",
@@ -599,16 +590,7 @@ pub fn edit_message_text(
                 kind.as_str()
             )));
         }
-        if status != MessageStatus::Pending.as_str() {
-            return Err(CoreError::Invalid(format!(
-                "message #{id} is already {status}: only messages not yet sent can be edited"
-            )));
-        }
-        if !actor.rights.admin && created_by != actor.login {
-            return Err(CoreError::Forbidden(format!(
-                "message #{id} was created by {created_by}: only they or an administrator may edit it"
-            )));
-        }
+        outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
         let (allowed, right) = match kind {
             MessageKind::Instant => (actor.rights.can_instant(), "instant"),
             MessageKind::Scheduled => (actor.rights.can_scheduled(), "scheduled"),

@@ -21,7 +21,7 @@ use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::composer::{Composer, ComposerSetup};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::form::{Form, FormField, Modal};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -706,17 +706,13 @@ impl TabView for ContactsTab {
         let Some((_, form)) = &mut self.send else {
             return Ok(Outcome::Ignored);
         };
-        match form.key(key, act.keymap) {
-            FormKey::Save => self.queue_send(act),
-            FormKey::Close => {
+        match form.modal_key(key, act.keymap) {
+            Modal::Save => self.queue_send(act),
+            Modal::Close => {
                 self.send = None;
                 Ok(Outcome::Handled)
             }
-            FormKey::Changed(_) => {
-                form.message = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
+            Modal::Stay => Ok(Outcome::Handled),
         }
     }
 

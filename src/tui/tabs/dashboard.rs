@@ -11,7 +11,7 @@ use crate::store::settings;
 use crate::store::stats::{self, QueueFigures};
 use crate::tui::fmt::{clean, thousands, truncate};
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::form::{Form, FormField, Modal};
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -270,17 +270,13 @@ impl TabView for DashboardTab {
         let Some((_, form)) = &mut self.editor else {
             return Ok(Outcome::Ignored);
         };
-        match form.key(key, act.keymap) {
-            FormKey::Save => self.save(act),
-            FormKey::Close => {
+        match form.modal_key(key, act.keymap) {
+            Modal::Save => self.save(act),
+            Modal::Close => {
                 self.editor = None;
                 Ok(Outcome::Handled)
             }
-            FormKey::Changed(_) => {
-                form.message = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
+            Modal::Stay => Ok(Outcome::Handled),
         }
     }
 

@@ -22,7 +22,7 @@ use crate::store::settings::Settings;
 use crate::store::templates;
 use crate::tui::widgets::composer::{Composer, ComposerSetup};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::form::{Form, FormField, Modal};
 use crossterm::event::KeyEvent;
 use ratatui::text::Line;
 
@@ -407,17 +407,13 @@ impl TabView for AgendaTab {
         let Some((_, form)) = &mut self.reminder else {
             return Ok(Outcome::Ignored);
         };
-        match form.key(key, act.keymap) {
-            FormKey::Save => self.save_reminder(act),
-            FormKey::Close => {
+        match form.modal_key(key, act.keymap) {
+            Modal::Save => self.save_reminder(act),
+            Modal::Close => {
                 self.reminder = None;
                 Ok(Outcome::Handled)
             }
-            FormKey::Changed(_) => {
-                form.message = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
+            Modal::Stay => Ok(Outcome::Handled),
         }
     }
 

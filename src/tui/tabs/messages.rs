@@ -25,7 +25,7 @@ use crate::tui::fmt::{Fmt, clean, phone, truncate};
 use crate::tui::pager::Pager;
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{EditHints, FormKey};
+use crate::tui::widgets::form::{EditHints, Modal};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -529,8 +529,8 @@ impl TabView for MessagesTab {
         let Some(edit) = &mut self.text_edit else {
             return Ok(Outcome::Ignored);
         };
-        match edit.form.key(key, act.keymap) {
-            FormKey::Save => {
+        match edit.form.modal_key(key, act.keymap) {
+            Modal::Save => {
                 let outcome = edit.save(act);
                 if matches!(outcome, Outcome::Info(_)) {
                     self.text_edit = None;
@@ -538,15 +538,11 @@ impl TabView for MessagesTab {
                 }
                 Ok(outcome)
             }
-            FormKey::Close => {
+            Modal::Close => {
                 self.text_edit = None;
                 Ok(Outcome::Handled)
             }
-            FormKey::Changed(_) => {
-                edit.form.message = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
+            Modal::Stay => Ok(Outcome::Handled),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::store::Result;
 use crate::store::operators::{self, Operator, Rights};
 use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::form::{Form, FormField, Modal};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -163,17 +163,13 @@ impl TabView for UsersTab {
         let Some(editor) = &mut self.editor else {
             return Ok(Outcome::Ignored);
         };
-        match editor.form.key(key, act.keymap) {
-            FormKey::Save => self.save(act),
-            FormKey::Close => {
+        match editor.form.modal_key(key, act.keymap) {
+            Modal::Save => self.save(act),
+            Modal::Close => {
                 self.editor = None;
                 Ok(Outcome::Handled)
             }
-            FormKey::Changed(_) => {
-                editor.form.message = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
+            Modal::Stay => Ok(Outcome::Handled),
         }
     }
 

@@ -120,6 +120,15 @@ pub enum FormKey {
     Close,
 }
 
+/// What a form that checks its values only when saved asks of its tab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Modal {
+    Save,
+    Close,
+    /// The form used the key (a change clears the last refusal shown under it).
+    Stay,
+}
+
 /// Index [`FormKey::Changed`] gives for the composer.
 pub const COMPOSER: usize = usize::MAX;
 
@@ -180,6 +189,19 @@ impl Form {
 
     pub fn composer_focused(&self) -> bool {
         self.composer.is_some() && self.focus == self.fields.len()
+    }
+
+    /// [`Form::key`] for forms checked only when saved.
+    pub fn modal_key(&mut self, key: &KeyEvent, keymap: &Keymap) -> Modal {
+        match self.key(key, keymap) {
+            FormKey::Save => Modal::Save,
+            FormKey::Close => Modal::Close,
+            FormKey::Changed(_) => {
+                self.message = None;
+                Modal::Stay
+            }
+            FormKey::Handled => Modal::Stay,
+        }
     }
 
     pub fn key(&mut self, key: &KeyEvent, keymap: &Keymap) -> FormKey {
