@@ -698,7 +698,7 @@ impl App {
                 .map(|(k, d)| format!("{k} {d}"))
                 .collect()
             };
-            c.draw(frame, area, self.theme, &hint.join("  "));
+            c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
         } else if let Some(popup) = &mut self.popup {
             draw_popup(
                 frame,

@@ -6,6 +6,7 @@
 //! operator, so every destructive action goes through the core use cases after a "yes".
 
 use crate::core::Actor;
+use crate::i18n::{Lang, tr};
 use crate::store::Store;
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
@@ -131,12 +132,16 @@ impl Confirm {
     }
 
     /// The window's text: question, input line, last refusal, key hints.
-    fn body(&self, theme: Theme, hint: &str) -> Vec<Line<'static>> {
+    fn body(&self, theme: Theme, lang: Lang, hint: &str) -> Vec<Line<'static>> {
         let mut lines = self.lines.clone();
         if let Some(input) = &self.input {
             lines.push(Line::from(""));
             lines.push(Line::from(vec![
-                Span::styled(format!("{}: ", clean(&input.label)), theme.title()),
+                // "fichier : " in French, "file: " in English.
+                Span::styled(
+                    format!("{}{}", clean(&input.label), tr(lang, "ui.colon")),
+                    theme.title(),
+                ),
                 Span::raw(input.text.clone()),
                 Span::styled("█", theme.dim()),
             ]));
@@ -154,10 +159,10 @@ impl Confirm {
     }
 
     /// Draws the window centred in `area`, sized to its text. `hint` says which keys answer.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, hint: &str) {
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang, hint: &str) {
         let width = (area.width.saturating_mul(7) / 10).max(30).min(area.width);
         let inner_width = usize::from(width.saturating_sub(2)).max(1);
-        let lines = self.body(theme, hint);
+        let lines = self.body(theme, lang, hint);
         let rows: usize = lines
             .iter()
             .map(|l| l.width().max(1).div_ceil(inner_width))
