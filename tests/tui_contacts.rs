@@ -13,7 +13,14 @@ fn an_individual_sms_is_sent_to_the_selected_contact() {
     smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
     let store = smsdesk::store::Store::open(&path).unwrap();
     // The first contact (in list order) who may receive SMS, and its row index.
-    let people = smsdesk::store::participants::page(store.conn(), "", None, 500).unwrap();
+    let people = smsdesk::store::participants::page(
+        store.conn(),
+        "",
+        None,
+        smsdesk::store::messages::Direction::Forward,
+        500,
+    )
+    .unwrap();
     let (index, target) = people
         .iter()
         .enumerate()
@@ -730,6 +737,26 @@ mod journey {
         assert_eq!(
             names,
             [("Girard", "+33655443322"), ("Lefebvre", "+33611223344")]
+        );
+    }
+}
+
+#[test]
+fn a_contact_is_found_by_either_name_order_or_by_the_number_as_shown() {
+    let f = sample_store();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "c");
+    for typed in ["Karim Benali", "Benali Karim", "06 98 76 54 32", "+33 6 98"] {
+        search(&mut app, typed);
+        let screen = render(&mut app, 80, 24);
+        let rows: Vec<&str> = screen
+            .lines()
+            .skip(3)
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        assert!(
+            rows.len() == 1 && rows[0].contains("BENALI Karim"),
+            "{typed}: {screen}"
         );
     }
 }

@@ -154,7 +154,7 @@ pub fn member_page(
     dir: Direction,
     limit: usize,
 ) -> Result<Vec<Participant>> {
-    let like = format!("%{}%", search.trim().replace('%', ""));
+    let like = super::participants::search_pattern(search);
     let mut args: Vec<Value> = vec![Value::Integer(list), Value::Text(like)];
     let (cmp, order) = match dir {
         Direction::Forward => (">", ""),
@@ -174,10 +174,11 @@ pub fn member_page(
     args.push(Value::Integer(limit as i64));
     let columns = super::participants::COLUMNS;
     let from = plan.from();
+    let search = super::participants::SEARCH_TEXT;
     let sql = format!(
         "SELECT {columns} FROM {from}
          WHERE m.list_id = ?1
-           AND (p.last_name || ' ' || p.first_name || ' ' || COALESCE(p.mobile,'')) LIKE ?2{cond}
+           AND {search} LIKE ?2{cond}
          ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
          LIMIT ?{}",
         args.len()

@@ -59,33 +59,72 @@ pub fn get(conn: &Connection, id: i64) -> Result<Participant> {
     })
 }
 
-/// A page of participants ordered by name, after the keyset `(last_name, first_name, id)`,
-/// optionally filtered by a name / phone substring.
+/// What a name / phone search looks in: the last name on both sides of the first, so
+/// "Benali Karim" and "Karim Benali" both match, then the mobile.
+pub(crate) const SEARCH_TEXT: &str =
+    "(p.last_name || ' ' || p.first_name || ' ' || p.last_name || ' ' || COALESCE(p.mobile,''))";
+
+/// The LIKE pattern of a typed search (`%` typed is dropped: it would match anything). A
+/// number typed as the screen shows it (`06 98 76 54 32`, `06.98…`, `+33 6…`) is searched by
+/// its digits, without the national leading 0, in the stored E.164 form.
+pub(crate) fn search_pattern(search: &str) -> String {
+    let search = search.trim();
+    let phone_like = search
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()".contains(c));
+    let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+    if phone_like && digits.len() >= 3 {
+        let national = digits
+            .strip_prefix('0')
+            .filter(|rest| !rest.starts_with('0'))
+            .unwrap_or(&digits);
+        return format!("%{national}%");
+    }
+    format!("%{}%", search.replace('%', ""))
+}
+
+/// A keyset page of participants ordered by name `(last_name, first_name, id)`, optionally
+/// filtered by a name / phone substring: `Forward` after `cursor`, `Backward` before it
+/// (returned in name order).
 pub fn page(
     conn: &Connection,
     search: &str,
-    after: Option<(&str, &str, i64)>,
+    cursor: Option<(&str, &str, i64)>,
+    dir: super::messages::Direction,
     limit: usize,
 ) -> Result<Vec<Participant>> {
-    let like = format!("%{}%", search.trim().replace('%', ""));
-    let (l, f, id) = after.unwrap_or(("", "", 0));
+    use super::messages::Direction;
+    use rusqlite::types::Value;
+    let (cmp, order) = match dir {
+        Direction::Forward => (">", ""),
+        Direction::Backward => ("<", " DESC"),
+    };
+    let mut args: Vec<Value> = vec![Value::Text(search_pattern(search))];
+    let mut cond = String::new();
+    if let Some((l, f, id)) = cursor {
+        args.extend([
+            Value::Text(l.to_string()),
+            Value::Text(f.to_string()),
+            Value::Integer(id),
+        ]);
+        cond = format!(
+            " AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) {cmp} (?2, ?3, ?4)"
+        );
+    }
+    args.push(Value::Integer(limit as i64));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM participants p
-         WHERE (p.last_name || ' ' || p.first_name || ' ' || p.first_name || ' ' || COALESCE(p.mobile,'')) LIKE ?1
-           AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) > (?2, ?3, ?4)
-         ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id LIMIT ?5"
+        "SELECT {COLUMNS} FROM participants p WHERE {SEARCH_TEXT} LIKE ?1{cond}
+         ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
+         LIMIT ?{}",
+        args.len()
     ))?;
-    let rows = stmt.query_map(
-        params![
-            like,
-            l,
-            f,
-            if after.is_some() { id } else { -1 },
-            limit as i64
-        ],
-        row,
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut rows: Vec<Participant> = stmt
+        .query_map(rusqlite::params_from_iter(args), row)?
+        .collect::<rusqlite::Result<_>>()?;
+    if dir == Direction::Backward {
+        rows.reverse();
+    }
+    Ok(rows)
 }
 
 pub fn count(conn: &Connection) -> Result<i64> {

@@ -8,8 +8,7 @@ use crate::store::events::{self, EventRow};
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::participants::{self, Participant};
 use crate::store::replies::{self, ReplyRow};
-use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::Connection;
 
 /// Sent or Upcoming, with the operator's filter.
 pub struct MessagesSource {
@@ -47,25 +46,6 @@ pub struct ParticipantsSource {
 
 type NameKey = (String, String, i64);
 
-const PARTICIPANT_COLUMNS: &str =
-    "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
-    EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id";
-
-fn participant(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
-    Ok(Participant {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        civility: r.get(2)?,
-        first_name: r.get(3)?,
-        last_name: r.get(4)?,
-        mobile: r.get(5)?,
-        sms_consent: r.get(6)?,
-        opted_out: r.get(7)?,
-        programme: r.get(8)?,
-        collaborator_id: r.get(9)?,
-    })
-}
-
 impl Source for ParticipantsSource {
     type Row = Participant;
     type Key = NameKey;
@@ -95,35 +75,8 @@ impl Source for ParticipantsSource {
                 limit,
             );
         }
-        if dir == Direction::Forward {
-            let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
-            return participants::page(conn, &self.search, after, limit);
-        }
-        // Same filter as the store's forward page, keys compared the other way.
-        let like = format!("%{}%", self.search.trim().replace('%', ""));
-        let mut args: Vec<Value> = vec![Value::Text(like)];
-        let mut cond = String::new();
-        if let Some((l, f, id)) = after {
-            args.extend([
-                Value::Text(l.clone()),
-                Value::Text(f.clone()),
-                Value::Integer(*id),
-            ]);
-            cond = " AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) < (?2, ?3, ?4)".into();
-        }
-        args.push(Value::Integer(limit as i64));
-        let sql = format!(
-            "SELECT {PARTICIPANT_COLUMNS} FROM participants p
-             WHERE (p.last_name || ' ' || p.first_name || ' ' || p.first_name || ' ' || COALESCE(p.mobile,'')) LIKE ?1{cond}
-             ORDER BY p.last_name COLLATE NOCASE DESC, p.first_name COLLATE NOCASE DESC, p.id DESC LIMIT ?{}",
-            args.len()
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows: Vec<Participant> = stmt
-            .query_map(params_from_iter(args), participant)?
-            .collect::<rusqlite::Result<_>>()?;
-        rows.reverse();
-        Ok(rows)
+        let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
+        participants::page(conn, &self.search, after, dir, limit)
     }
 }
 

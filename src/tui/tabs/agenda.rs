@@ -187,10 +187,16 @@ impl EventEditor {
         self.matches = if text.is_empty() {
             Vec::new()
         } else {
-            participants::page(act.store.conn(), &text, None, MATCHES)?
-                .iter()
-                .map(|p| (p.id, label(p, act.region)))
-                .collect()
+            participants::page(
+                act.store.conn(),
+                &text,
+                None,
+                crate::store::messages::Direction::Forward,
+                MATCHES,
+            )?
+            .iter()
+            .map(|p| (p.id, label(p, act.region)))
+            .collect()
         };
         let lang = act.lang();
         let help = if text.is_empty() {

@@ -582,10 +582,16 @@ impl BatchTab {
         self.matches = if text.is_empty() {
             Vec::new()
         } else {
-            participants::page(act.store.conn(), &text, None, MATCHES)?
-                .iter()
-                .map(|p| (p.id, participant_label(p, act.region)))
-                .collect()
+            participants::page(
+                act.store.conn(),
+                &text,
+                None,
+                crate::store::messages::Direction::Forward,
+                MATCHES,
+            )?
+            .iter()
+            .map(|p| (p.id, participant_label(p, act.region)))
+            .collect()
         };
         let help = if text.is_empty() {
             tr(act.lang(), "batch.search_help").to_string()
