@@ -76,6 +76,7 @@ pub(crate) fn parse_template(template: &str) -> Option<Vec<Part>> {
 }
 
 /// The placeholders of a template, sorted (to compare an English template with its French one).
+#[cfg(test)]
 pub(crate) fn holes(parts: &[Part]) -> Vec<&str> {
     let mut out: Vec<&str> = parts
         .iter()
@@ -134,7 +135,7 @@ fn compile(english: &str, french: &str) -> Option<Entry> {
         en_holes.push(FRAGMENT_HEAD);
         pattern.push_str("(.*?)");
     }
-    for part in &en {
+    for (i, part) in en.iter().enumerate() {
         match part {
             Part::Literal(t) => {
                 literal_chars += t.chars().count();
@@ -142,7 +143,10 @@ fn compile(english: &str, french: &str) -> Option<Entry> {
             }
             Part::Hole(h) => {
                 en_holes.push(h.as_str());
-                pattern.push_str("(.*?)");
+                // English puts no space before `:` or `;`; French does. A value followed by
+                // one may not end with a space, so text already French (`n°3 : …`) is left alone.
+                let before_colon = matches!(en.get(i + 1), Some(Part::Literal(t)) if t.starts_with([':', ';']));
+                pattern.push_str(if before_colon { "((?:.*?\\S)?)" } else { "(.*?)" });
             }
         }
     }
@@ -434,6 +438,8 @@ mod tests {
         assert_eq!(say(Lang::En, text), text);
         assert_eq!(say(Lang::Fr, "rien à traduire"), "rien à traduire");
         assert_eq!(say(Lang::Fr, ""), "");
+        let french = "message n°3 : nouveau texte enregistré";
+        assert_eq!(say(Lang::Fr, french), french);
     }
 
     #[test]

@@ -199,7 +199,10 @@ impl MessagesTab {
                         ctx.fmt.hour(e.starts_at)
                     )),
                 ])),
-                Err(e) => lines.push(Line::from(Span::styled(e.to_string(), ctx.theme.error()))),
+                Err(e) => lines.push(Line::from(Span::styled(
+                    clean(&crate::i18n::say(ctx.lang(), &e.to_string())),
+                    ctx.theme.error(),
+                ))),
             }
         }
         lines.push(Line::from(""));
