@@ -145,8 +145,13 @@ fn compile(english: &str, french: &str) -> Option<Entry> {
                 en_holes.push(h.as_str());
                 // English puts no space before `:` or `;`; French does. A value followed by
                 // one may not end with a space, so text already French (`n°3 : …`) is left alone.
-                let before_colon = matches!(en.get(i + 1), Some(Part::Literal(t)) if t.starts_with([':', ';']));
-                pattern.push_str(if before_colon { "((?:.*?\\S)?)" } else { "(.*?)" });
+                let before_colon =
+                    matches!(en.get(i + 1), Some(Part::Literal(t)) if t.starts_with([':', ';']));
+                pattern.push_str(if before_colon {
+                    "((?:.*?\\S)?)"
+                } else {
+                    "(.*?)"
+                });
             }
         }
     }
@@ -253,7 +258,10 @@ fn french_dates(value: &str) -> std::borrow::Cow<'_, str> {
     static DAY: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(day) = DAY
         .get_or_init(|| {
-            Regex::new(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)( \d{4}-\d{2}-\d{2})").ok()
+            Regex::new(
+                r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)( \d{4}-\d{2}-\d{2})",
+            )
+            .ok()
         })
         .as_ref()
     else {
@@ -407,7 +415,11 @@ mod tests {
             .filter(|f| !f.ends_with("i18n/messages.rs"))
             .flat_map(|f| string_literals(&std::fs::read_to_string(f).expect("source reads")))
             .collect();
-        assert!(literals.len() > 1000, "only {} literals found", literals.len());
+        assert!(
+            literals.len() > 1000,
+            "only {} literals found",
+            literals.len()
+        );
         let mut missing = Vec::new();
         let mut mismatched = Vec::new();
         for (en, fr) in pairs().expect("catalogue parses") {
@@ -422,8 +434,14 @@ mod tests {
                 mismatched.push((en, fr));
             }
         }
-        assert!(missing.is_empty(), "not in any src/**/*.rs string: {missing:#?}");
-        assert!(mismatched.is_empty(), "placeholders differ: {mismatched:#?}");
+        assert!(
+            missing.is_empty(),
+            "not in any src/**/*.rs string: {missing:#?}"
+        );
+        assert!(
+            mismatched.is_empty(),
+            "placeholders differ: {mismatched:#?}"
+        );
     }
 
     #[test]

@@ -397,7 +397,10 @@ pub fn notices_popup(
     lines.push(Line::from(""));
     for n in notices {
         // The core writes its notices in English: shown in the interface's language.
-        lines.push(Line::from(format!("• {}", clean(&crate::i18n::say(lang, n)))));
+        lines.push(Line::from(format!(
+            "• {}",
+            clean(&crate::i18n::say(lang, n))
+        )));
     }
     lines
 }
