@@ -318,7 +318,11 @@ impl App {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!("{}: {e}", self.tab.label(self.lang));
+                let message = format!(
+                    "{}: {}",
+                    self.tab.label(self.lang),
+                    say(self.lang, &e.to_string())
+                );
                 self.error(message);
                 None
             }
@@ -347,7 +351,11 @@ impl App {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!("{}: {e}", self.tab.label(self.lang));
+                let message = format!(
+                    "{}: {}",
+                    self.tab.label(self.lang),
+                    say(self.lang, &e.to_string())
+                );
                 self.error(message);
                 None
             }

@@ -224,7 +224,11 @@ impl MessagesTab {
                 ));
             }
             if !h.detail.is_empty() {
-                spans.push(Span::raw(format!("  {}", clean(&h.detail))));
+                // Notes written by the rules (`cancelled by an operator`…) are English.
+                spans.push(Span::raw(format!(
+                    "  {}",
+                    clean(&crate::i18n::say(ctx.lang(), &h.detail))
+                )));
             }
             lines.push(Line::from(spans));
         }
