@@ -210,30 +210,43 @@ fn catalogue() -> &'static Catalogue {
 pub fn say(lang: Lang, english: &str) -> String {
     match lang {
         Lang::En => english.to_string(),
-        Lang::Fr => translate(english, MAX_DEPTH).unwrap_or_else(|| english.to_string()),
+        Lang::Fr => translate(english, MAX_DEPTH, true).unwrap_or_else(|| english.to_string()),
     }
 }
 
-/// The French of `text`, or `None` when no template matches it.
-fn translate(text: &str, depth: usize) -> Option<String> {
+/// The French of `text`, or `None` when no template matches it. `lists`: whether values may
+/// be read as lists of messages (not inside one of those list items, to bound the work).
+fn translate(text: &str, depth: usize, lists: bool) -> Option<String> {
     if depth == 0 || text.is_empty() {
         return None;
     }
     let catalogue = catalogue();
-    let best = catalogue
-        .set
-        .matches(text)
+    let mut candidates: Vec<usize> = catalogue.set.matches(text).into_iter().collect();
+    candidates.sort_by_key(|&i| (std::cmp::Reverse(catalogue.entries[i].literal_chars), i));
+    // The most specific template whose values are whole: a value with unbalanced brackets
+    // straddles the structure of the message (`B): the cell…` read as a column letter).
+    let (entry, captures) = candidates
         .iter()
-        .max_by_key(|&i| (catalogue.entries[i].literal_chars, std::cmp::Reverse(i)))?;
-    let entry = &catalogue.entries[best];
-    let captures = entry.regex.captures(text)?;
+        .filter_map(|&i| {
+            let entry = &catalogue.entries[i];
+            entry.regex.captures(text).map(|c| (entry, c))
+        })
+        .find(|(_, c)| c.iter().skip(1).flatten().all(|m| balanced(m.as_str())))
+        .or_else(|| {
+            let entry = &catalogue.entries[*candidates.first()?];
+            entry.regex.captures(text).map(|c| (entry, c))
+        })?;
     let mut out = String::with_capacity(text.len() + 16);
     for piece in &entry.french {
         match piece {
             Piece::Text(t) => out.push_str(t),
             Piece::Capture(i) => {
                 let value = captures.get(i + 1).map_or("", |m| m.as_str());
-                match translate(value, depth - 1).or_else(|| translate_list(value, depth - 1)) {
+                let french = lists
+                    .then(|| translate_list(value, depth - 1))
+                    .flatten()
+                    .or_else(|| translate(value, depth - 1, lists));
+                match french {
                     Some(french) => out.push_str(&french),
                     None => out.push_str(&french_dates(value)),
                 }
@@ -243,13 +256,59 @@ fn translate(text: &str, depth: usize) -> Option<String> {
     Some(out)
 }
 
-/// A value listing known words (`date-time, collaborator`): each translated, when all are known.
+/// Whether every bracket opened in `value` is closed in it, in order.
+fn balanced(value: &str) -> bool {
+    let mut open = Vec::new();
+    for c in value.chars() {
+        match c {
+            '(' | '[' => open.push(c),
+            ')' if open.pop() != Some('(') => return false,
+            ']' if open.pop() != Some('[') => return false,
+            _ => {}
+        }
+    }
+    open.is_empty()
+}
+
+/// Longest list read item by item (`shown_list` shows a few problems, `missing.join`).
+const MAX_LIST_PARTS: usize = 24;
+
+/// A value listing messages joined by `, ` (`date-time, collaborator`; `row 3, TELEPHONE
+/// (column B): …, row 4, …`), when it splits into at least two items that each translate.
+/// Items may hold `, ` themselves: the split keeping the most items wins.
 fn translate_list(value: &str, depth: usize) -> Option<String> {
     if !value.contains(", ") {
         return None;
     }
-    let items: Option<Vec<String>> = value.split(", ").map(|v| translate(v, depth)).collect();
-    items.map(|items| items.join(", "))
+    let parts: Vec<&str> = value.split(", ").collect();
+    if parts.len() > MAX_LIST_PARTS {
+        return None;
+    }
+    // best[i]: the most items parts[..i] splits into, with their French.
+    let mut best: Vec<Option<(usize, String)>> = vec![None; parts.len() + 1];
+    best[0] = Some((0, String::new()));
+    for end in 1..=parts.len() {
+        for start in 0..end {
+            let Some((items, head)) = &best[start] else {
+                continue;
+            };
+            if best[end].as_ref().is_some_and(|(n, _)| *n >= items + 1) {
+                continue;
+            }
+            if let Some(french) = translate(&parts[start..end].join(", "), depth, false) {
+                let joined = if head.is_empty() {
+                    french
+                } else {
+                    format!("{head}, {french}")
+                };
+                best[end] = Some((items + 1, joined));
+            }
+        }
+    }
+    best.pop()
+        .flatten()
+        .filter(|(items, _)| *items >= 2)
+        .map(|(_, french)| french)
 }
 
 /// Values that are local date-times (`Saturday 2026-03-28 09:00`) carry an English day name:
@@ -469,6 +528,28 @@ mod tests {
         assert_eq!(
             say(Lang::Fr, "06 12: too short to be a phone number (4 digits)"),
             "06 12 : trop court pour un numéro de téléphone (4 chiffres)"
+        );
+    }
+
+    #[test]
+    fn lists_of_messages_are_translated_item_by_item() {
+        assert_eq!(
+            say(
+                Lang::Fr,
+                "the interview to record is missing required field(s): date-time, collaborator"
+            ),
+            "il manque à l'entretien à enregistrer des champs obligatoires : date et heure, collaborateur"
+        );
+        assert_eq!(
+            say(
+                Lang::Fr,
+                "x.xlsx: 2 cell(s) cannot be read — row 3, TELEPHONE (column B): the cell holds \
+                 an error (#N/A), row 4, TELEPHONE (column B): a date, not a phone number; \
+                 nothing was imported"
+            ),
+            "x.xlsx : 2 cellule(s) illisible(s) — ligne 3, TELEPHONE (colonne B) : la cellule \
+             contient une erreur (#N/A), ligne 4, TELEPHONE (colonne B) : une date, pas un numéro \
+             de téléphone ; rien n'a été importé"
         );
     }
 

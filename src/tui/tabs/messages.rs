@@ -311,7 +311,10 @@ impl MessagesTab {
                             "confirm.refused",
                             &[
                                 ("n", &report.refused.len().to_string()),
-                                ("first", &format!("#{id} {}", clean(why))),
+                                (
+                                    "first",
+                                    &format!("#{id} {}", clean(&crate::i18n::say(lang, why))),
+                                ),
                             ]
                         )
                     ));
