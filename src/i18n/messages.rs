@@ -292,7 +292,7 @@ fn translate_list(value: &str, depth: usize) -> Option<String> {
             let Some((items, head)) = &best[start] else {
                 continue;
             };
-            if best[end].as_ref().is_some_and(|(n, _)| *n >= items + 1) {
+            if best[end].as_ref().is_some_and(|(n, _)| *n > *items) {
                 continue;
             }
             if let Some(french) = translate(&parts[start..end].join(", "), depth, false) {
