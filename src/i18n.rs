@@ -1,6 +1,10 @@
 //! Interface language. Passed explicitly (never a global), so tests in parallel stay
 //! deterministic. Catalogues live in `assets/i18n/*.toml`, embedded in the binary.
 
+mod messages;
+
+pub use messages::say;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

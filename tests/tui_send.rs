@@ -788,6 +788,61 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
 }
 
 #[test]
+fn the_french_batch_preview_gives_the_rules_refusals_in_french() {
+    let f = store_with_list();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "8n");
+    assert!(app.is_editing());
+    press(&mut app, "Atelier avril");
+    tab(&mut app, 1);
+    app.handle_key(code(KeyCode::Right));
+    // Saving with no interview: the core's refusal, its list of fields included, in French.
+    app.handle_key(smsdesk_ctrl('s'));
+    let screen = render(&mut app, 200, 30);
+    assert!(
+        screen.contains(
+            "il manque à l'entretien à enregistrer des champs obligatoires : date et heure, \
+             collaborateur, type d'entretien, thème, résultat"
+        ),
+        "{screen}"
+    );
+    assert!(!screen.contains("missing required"), "{screen}");
+    // Past the filters and the search to the interview fields.
+    tab(&mut app, 11);
+    press(&mut app, "02/04/2026 10:00");
+    tab(&mut app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, 1);
+    press(&mut app, "atelier");
+    tab(&mut app, 1);
+    press(&mut app, "CV");
+    tab(&mut app, 1);
+    press(&mut app, "information envoyée");
+    tab(&mut app, 8);
+    press(
+        &mut app,
+        "Bonjour {{participant.first_name}}, atelier CV jeudi.",
+    );
+    app.handle_key(smsdesk_ctrl('s'));
+    // The error column of the preview: Chloé has not consented, said in French.
+    let screen = render(&mut app, 200, 30);
+    let chloe = screen
+        .lines()
+        .find(|l| l.contains("Chloé Colin"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(chloe.contains("n'a pas donné son accord SMS"), "{chloe}");
+    assert!(!screen.contains("has not consented"), "{screen}");
+    // Her row opened: the same refusal, whole.
+    press(&mut app, "jj");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("✖ n'a pas donné son accord SMS"),
+        "{screen}"
+    );
+}
+
+#[test]
 fn an_event_created_from_the_agenda_with_a_participant_searched_as_you_type() {
     let f = store_with_event();
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);

@@ -20,7 +20,7 @@ use super::theme::Theme;
 use super::widgets::confirm::{Confirm, ConfirmKey};
 use crate::clock::Clock;
 use crate::core::Actor;
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Lang, say, tr, trf};
 use crate::keymap::{Binding, Context, Keymap};
 use crate::store::Store;
 use crate::store::messages::ListKind;
@@ -318,7 +318,11 @@ impl App {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!("{}: {e}", self.tab.label(self.lang));
+                let message = format!(
+                    "{}: {}",
+                    self.tab.label(self.lang),
+                    say(self.lang, &e.to_string())
+                );
                 self.error(message);
                 None
             }
@@ -347,7 +351,11 @@ impl App {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!("{}: {e}", self.tab.label(self.lang));
+                let message = format!(
+                    "{}: {}",
+                    self.tab.label(self.lang),
+                    say(self.lang, &e.to_string())
+                );
                 self.error(message);
                 None
             }
@@ -485,8 +493,9 @@ impl App {
                     .map_or_else(|| action.replace('_', " "), |b| b.desc.clone());
                 self.info(trf(self.lang, "ui.not_yet", &[("what", &clean(&desc))]));
             }
-            Outcome::Info(message) => self.info(clean(&message)),
-            Outcome::Error(message) => self.error(clean(&message)),
+            // Refusals and notices may come from the rules, in English: shown in the interface's language.
+            Outcome::Info(message) => self.info(clean(&say(self.lang, &message))),
+            Outcome::Error(message) => self.error(clean(&say(self.lang, &message))),
         }
     }
 
@@ -540,10 +549,17 @@ impl App {
                 ConfirmKey::Closed => self.popup = None,
                 ConfirmKey::Confirmed => {
                     let now = self.clock.now();
-                    if let Ok(done) = c.run(&mut self.store, &self.actor, now) {
-                        self.popup = None;
-                        self.info(done);
-                        self.with_view(|v, ctx| v.after_change(ctx));
+                    match c.run(&mut self.store, &self.actor, now) {
+                        Ok(done) => {
+                            self.popup = None;
+                            self.info(say(self.lang, &done));
+                            self.with_view(|v, ctx| v.after_change(ctx));
+                        }
+                        Err(_) => {
+                            if let Some(e) = &mut c.error {
+                                *e = say(self.lang, e);
+                            }
+                        }
                     }
                 }
             },

@@ -260,7 +260,10 @@ impl AutomationsTab {
                 )),
             ];
             match (&p.error, &p.text) {
-                (Some(e), _) => spans.push(Span::styled(format!("✖ {}", clean(e)), theme.error())),
+                (Some(e), _) => spans.push(Span::styled(
+                    format!("✖ {}", clean(&crate::i18n::say(lang, e))),
+                    theme.error(),
+                )),
                 (None, Some(t)) => spans.push(Span::styled(
                     format!(
                         "« {} » ({} SMS)",

@@ -402,7 +402,11 @@ pub fn notices_popup(
     ))];
     lines.push(Line::from(""));
     for n in notices {
-        lines.push(Line::from(format!("• {}", clean(n))));
+        // The core writes its notices in English: shown in the interface's language.
+        lines.push(Line::from(format!(
+            "• {}",
+            clean(&crate::i18n::say(lang, n))
+        )));
     }
     lines
 }

@@ -188,12 +188,15 @@ impl Preview {
     }
 }
 
-/// The error of a row without the recipient's name the core puts in front of it (the name
-/// is in its own column).
-fn row_error(r: &BatchRow) -> String {
-    let e = r.error.as_deref().unwrap_or("");
-    let prefix = format!("{}: ", r.name);
-    clean(e.strip_prefix(&prefix).unwrap_or(e))
+/// The error of a row in `lang`, without the recipient's name the core puts in front of it
+/// (the name is in its own column).
+fn row_error(r: &BatchRow, lang: Lang) -> String {
+    let e = crate::i18n::say(lang, r.error.as_deref().unwrap_or(""));
+    let shown = [format!("{}: ", r.name), format!("{} : ", r.name)]
+        .iter()
+        .find_map(|prefix| e.strip_prefix(prefix.as_str()))
+        .unwrap_or(&e);
+    clean(shown)
 }
 
 impl Default for BatchTab {
@@ -905,7 +908,7 @@ impl BatchTab {
                     }
                     if r.error.is_some() {
                         lines.push(Line::from(Span::styled(
-                            format!("✖ {}", row_error(r)),
+                            format!("✖ {}", row_error(r, act.lang())),
                             act.theme.error(),
                         )));
                     }
@@ -1036,7 +1039,7 @@ impl BatchTab {
                     styled(text, ctx.theme.dim()),
                     styled(r.chars.to_string(), ctx.theme.base()),
                     styled(r.segments.to_string(), ctx.theme.base()),
-                    styled(row_error(r), ctx.theme.error()),
+                    styled(row_error(r, ctx.lang()), ctx.theme.error()),
                 ]
             })
             .collect();

@@ -157,7 +157,10 @@ impl FreeTab {
                     &[
                         ("row", &line.row.to_string()),
                         ("input", &clean(&line.input)),
-                        ("why", &clean(line.error.as_deref().unwrap_or(""))),
+                        (
+                            "why",
+                            &clean(&crate::i18n::say(lang, line.error.as_deref().unwrap_or(""))),
+                        ),
                     ],
                 ),
                 act.theme.warn(),

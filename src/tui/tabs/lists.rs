@@ -15,7 +15,7 @@ use ratatui::widgets::Cell;
 
 use crate::core::reminders::{self, When};
 use crate::core::send::Body;
-use crate::i18n::{tr, trf};
+use crate::i18n::{say, tr, trf};
 use crate::sms::template::TemplateContext;
 use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
@@ -657,7 +657,10 @@ impl InboxTab {
         }
         let mut lines = vec![
             Line::from(format!("« {} »", clean(&r.text))),
-            Line::from(Span::styled(clean(&r.review_reason), ctx.theme.warn())),
+            Line::from(Span::styled(
+                clean(&say(lang, &r.review_reason)),
+                ctx.theme.warn(),
+            )),
         ];
         if !outcomes.is_empty() {
             lines.push(Line::from(format!(
@@ -732,7 +735,8 @@ impl TabView for InboxTab {
                 ctx.theme.base()
             };
             let outcome = if r.state == "review" && !r.review_reason.is_empty() {
-                clean(&r.review_reason)
+                // Stored in English by the rules: shown in the interface's language.
+                clean(&say(ctx.lang(), &r.review_reason))
             } else {
                 clean(&r.outcome)
             };

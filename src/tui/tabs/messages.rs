@@ -199,7 +199,10 @@ impl MessagesTab {
                         ctx.fmt.hour(e.starts_at)
                     )),
                 ])),
-                Err(e) => lines.push(Line::from(Span::styled(e.to_string(), ctx.theme.error()))),
+                Err(e) => lines.push(Line::from(Span::styled(
+                    clean(&crate::i18n::say(ctx.lang(), &e.to_string())),
+                    ctx.theme.error(),
+                ))),
             }
         }
         lines.push(Line::from(""));
@@ -221,7 +224,11 @@ impl MessagesTab {
                 ));
             }
             if !h.detail.is_empty() {
-                spans.push(Span::raw(format!("  {}", clean(&h.detail))));
+                // Notes written by the rules (`cancelled by an operator`…) are English.
+                spans.push(Span::raw(format!(
+                    "  {}",
+                    clean(&crate::i18n::say(ctx.lang(), &h.detail))
+                )));
             }
             lines.push(Line::from(spans));
         }
@@ -304,7 +311,10 @@ impl MessagesTab {
                             "confirm.refused",
                             &[
                                 ("n", &report.refused.len().to_string()),
-                                ("first", &format!("#{id} {}", clean(why))),
+                                (
+                                    "first",
+                                    &format!("#{id} {}", clean(&crate::i18n::say(lang, why))),
+                                ),
                             ]
                         )
                     ));

@@ -552,10 +552,17 @@ impl Composer {
                 },
             ));
         }
+        // Template errors come from the rules in English: shown in the interface's language.
         let second = if let Some(e) = s.errors.first() {
-            Line::from(Span::styled(truncate(&clean(e), width), theme.error()))
+            Line::from(Span::styled(
+                truncate(&clean(&crate::i18n::say(lang, e)), width),
+                theme.error(),
+            ))
         } else if let Some(e) = &s.render_error {
-            Line::from(Span::styled(truncate(&clean(e), width), theme.error()))
+            Line::from(Span::styled(
+                truncate(&clean(&crate::i18n::say(lang, e)), width),
+                theme.error(),
+            ))
         } else if !s.non_gsm.is_empty() {
             let chars: Vec<String> = s.non_gsm.iter().map(|c| printable(*c)).take(12).collect();
             Line::from(vec![

@@ -4,7 +4,7 @@
 //! each change (through the store's or the core's validation) and sets the field's error.
 
 use super::composer::{Composer, ComposerKey};
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Lang, say, tr};
 use crate::keymap::{Context, Keymap};
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
@@ -376,7 +376,7 @@ impl Form {
                     Span::raw(" ".repeat(label_w + 2)),
                     Span::styled(
                         truncate(
-                            &format!("✖ {}", clean(e)),
+                            &format!("✖ {}", clean(&say(lang, e))),
                             usize::from(inner.width) - label_w - 2,
                         ),
                         theme.error(),
@@ -438,7 +438,7 @@ impl Form {
             };
             frame.render_widget(
                 Paragraph::new(Span::styled(
-                    truncate(&clean(m), usize::from(inner.width)),
+                    truncate(&clean(&say(lang, m)), usize::from(inner.width)),
                     theme.error(),
                 )),
                 rect,

@@ -1,0 +1,195 @@
+//! The rules' refusals, produced by calling the core, the SMS rules and the spreadsheet reader,
+//! come out in French through `i18n::say` with their values (names, numbers, rows, times)
+//! intact; in English they are left exactly as the core wrote them.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use smsdesk::core::batch::{self, BatchInput, InterviewInput};
+use smsdesk::core::send::{self, Body, IndividualSend};
+use smsdesk::core::{Actor, admin};
+use smsdesk::i18n::{Lang, say};
+use smsdesk::sms::phone;
+use smsdesk::sms::template::{self, MergeData, TemplateContext};
+use smsdesk::store::Store;
+use smsdesk::store::participants::{self, NewCollaborator, NewParticipant};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn local(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+/// Monday 2026-03-23 11:00 in Paris.
+fn now() -> DateTime<Utc> {
+    utc("2026-03-23T10:00:00Z")
+}
+
+fn store() -> (tempfile::TempDir, Store, Actor) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+    let actor = Actor::identify(&mut store, "admin", now()).unwrap();
+    admin::add_credit(
+        &mut store,
+        &actor,
+        100,
+        "pack",
+        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        now(),
+    )
+    .unwrap();
+    (dir, store, actor)
+}
+
+/// The French, checked to differ from the English (a message the catalogue missed would
+/// come back unchanged).
+fn french(english: &str) -> String {
+    assert_eq!(say(Lang::En, english), english, "English is left as it is");
+    let fr = say(Lang::Fr, english);
+    assert_ne!(fr, english, "no French for {english:?}");
+    fr
+}
+
+#[test]
+fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
+    let (_dir, mut store, actor) = store();
+    let (collaborator, denis) = store
+        .write(|tx| {
+            let c = participants::insert_collaborator(
+                tx,
+                &NewCollaborator {
+                    first_name: "Julien".into(),
+                    last_name: "Dubois".into(),
+                    active: true,
+                    ..Default::default()
+                },
+            )?;
+            let p = participants::insert_participant(
+                tx,
+                &NewParticipant {
+                    kind: "participant".into(),
+                    first_name: "Denis".into(),
+                    last_name: "Lefèvre".into(),
+                    mobile: Some("+33612345670".into()),
+                    sms_consent: false,
+                    created_at: now(),
+                    ..Default::default()
+                },
+            )?;
+            Ok::<_, smsdesk::store::StoreError>((c, p))
+        })
+        .unwrap();
+    let input = BatchInput {
+        name: "Salon".into(),
+        participants: vec![denis],
+        lists: vec![],
+        interview: InterviewInput {
+            starts_local: Some(local("2026-03-26 10:00")),
+            collaborator_id: Some(collaborator),
+            interview_type: "information collective".into(),
+            theme: "salon".into(),
+            outcome: "invitation".into(),
+            ..Default::default()
+        },
+        body: Body::Text("Salon de l'emploi jeudi 10h.".into()),
+        campaign: false,
+    };
+    let preview = batch::preview_batch(&store, &actor, &input).unwrap();
+    let error = preview.rows[0].error.clone().expect("no consent, no SMS");
+    assert_eq!(error, "Denis Lefèvre: has not consented to receive SMS");
+    assert_eq!(
+        french(&error),
+        "Denis Lefèvre : n'a pas donné son accord SMS"
+    );
+}
+
+#[test]
+fn a_refused_number_keeps_the_number_and_its_digit_count() {
+    let (_dir, mut store, actor) = store();
+    let request = IndividualSend {
+        to: vec!["06 12".into()],
+        body: Body::Text("Bonjour".into()),
+        at: None,
+    };
+    let error = send::send_individual(&mut store, &actor, &request, now())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(error, "06 12: too short to be a phone number (4 digits)");
+    assert_eq!(
+        french(&error),
+        "06 12 : trop court pour un numéro de téléphone (4 chiffres)"
+    );
+
+    let landline = phone::parse_recipient("01 42 68 53 00", "FR")
+        .unwrap_err()
+        .to_string();
+    let fr = french(&landline);
+    assert_eq!(fr, "pas un numéro de mobile : +33142685300 (ligne fixe)");
+    assert!(
+        fr.contains("ligne fixe"),
+        "the kind of line is French too: {fr}"
+    );
+}
+
+#[test]
+fn a_time_outside_the_window_keeps_its_time_and_window_with_a_french_day() {
+    let (_dir, mut store, actor) = store();
+    let request = IndividualSend {
+        to: vec!["06 12 34 56 78".into()],
+        body: Body::Text("Bonjour".into()),
+        at: Some(local("2026-03-24 21:30")),
+    };
+    let error = send::send_individual(&mut store, &actor, &request, now())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("is outside the sending window"), "{error}");
+    let fr = french(&error);
+    assert!(
+        fr.starts_with("l'heure prévue, mardi 2026-03-24 21:30"),
+        "time kept, day in French: {fr}"
+    );
+    assert!(
+        fr.contains("est hors de la plage d'envoi 09:00-19:00"),
+        "{fr}"
+    );
+}
+
+#[test]
+fn a_missing_merge_value_names_its_field() {
+    let parsed =
+        template::parse("Bonjour {{participant.first_name}}", TemplateContext::Batch).unwrap();
+    let error = template::render(&parsed, &MergeData::default(), Lang::Fr)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        french(&error),
+        "pas de valeur pour le champ de fusion `participant.first_name` pour ce destinataire"
+    );
+
+    let errors =
+        template::parse("Bonjour {{participant.prenom}}", TemplateContext::Batch).unwrap_err();
+    let fr = french(&errors[0].to_string());
+    assert!(
+        fr.starts_with("ligne 1, colonne 9 : champ de fusion inconnu `participant.prenom`"),
+        "{fr}"
+    );
+}
+
+#[test]
+fn a_spreadsheet_without_telephone_column_names_file_row_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("destinataires.csv");
+    std::fs::write(&path, "NOM;PORTABLE\nMartin;0612345678\n").unwrap();
+    let error = smsdesk::io::import::read_phone_column(&path, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    let fr = french(&error);
+    let file = path.display().to_string();
+    assert!(
+        fr.starts_with(&format!(
+            "{file} : pas de colonne TELEPHONE dans la ligne d'en-tête (ligne 1) ; colonnes trouvées : "
+        )),
+        "{fr}"
+    );
+    assert!(fr.contains("NOM") && fr.contains("PORTABLE"), "{fr}");
+}
