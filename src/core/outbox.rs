@@ -211,19 +211,26 @@ pub fn require_pending_by(
     created_by: &str,
     change: Change,
 ) -> CoreResult<()> {
-    let (verb, done) = match change {
-        Change::Edit => ("edit", "edited"),
-        Change::Move => ("move", "moved"),
-    };
+    // Whole sentences, so the French catalogue (`i18n::say`) finds each one.
     if status != crate::sms::status::MessageStatus::Pending.as_str() {
-        return Err(CoreError::Invalid(format!(
-            "message #{id} is already {status}: only messages not yet sent can be {done}"
-        )));
+        return Err(CoreError::Invalid(match change {
+            Change::Edit => format!(
+                "message #{id} is already {status}: only messages not yet sent can be edited"
+            ),
+            Change::Move => format!(
+                "message #{id} is already {status}: only messages not yet sent can be moved"
+            ),
+        }));
     }
     if !actor.rights.admin && created_by != actor.login {
-        return Err(CoreError::Forbidden(format!(
-            "message #{id} was created by {created_by}: only they or an administrator may {verb} it"
-        )));
+        return Err(CoreError::Forbidden(match change {
+            Change::Edit => format!(
+                "message #{id} was created by {created_by}: only they or an administrator may edit it"
+            ),
+            Change::Move => format!(
+                "message #{id} was created by {created_by}: only they or an administrator may move it"
+            ),
+        }));
     }
     Ok(())
 }
