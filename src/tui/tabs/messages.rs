@@ -507,7 +507,18 @@ pub fn parse_filter(
             _ => words.push(term),
         }
     }
-    let free = words.join(" ");
+    // A quoted group stays one phrase for the store's search.
+    let free = words
+        .iter()
+        .map(|w| {
+            if w.chars().any(char::is_whitespace) {
+                format!("\"{w}\"")
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     f.text = (!free.is_empty()).then_some(free);
     Ok(f)
 }
@@ -807,6 +818,9 @@ mod tests {
         // A colon that is not a known term stays in the search (a time, a link).
         let f = parse("rdv 14:30", ListKind::Sent).unwrap();
         assert_eq!(f.text.as_deref(), Some("rdv 14:30"));
+        // Quoted words stay one phrase.
+        let f = parse("\"Anna 4\" rdv", ListKind::Sent).unwrap();
+        assert_eq!(f.text.as_deref(), Some("\"Anna 4\" rdv"));
     }
 
     #[test]
