@@ -52,7 +52,27 @@ pub fn contains_folded(hay: &str, needle: &str) -> bool {
             .windows(n.len())
             .any(|w| w.eq_ignore_ascii_case(n));
     }
-    fold(hay).contains(needle)
+    FOLDED.with_borrow_mut(|buf| {
+        buf.clear();
+        for c in hay.chars() {
+            if c.is_ascii() {
+                buf.push(c.to_ascii_lowercase());
+            } else {
+                buf.extend(
+                    std::iter::once(c)
+                        .nfd()
+                        .filter(|c| !is_combining_mark(*c))
+                        .flat_map(char::to_lowercase),
+                );
+            }
+        }
+        buf.contains(needle)
+    })
+}
+
+thread_local! {
+    /// The folded haystack, kept between calls so that a walk over many rows allocates once.
+    static FOLDED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// One way for a word to be found: in any of the three columns, or in the phone only.
