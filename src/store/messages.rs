@@ -500,10 +500,14 @@ impl Page<'_> {
     ) -> Result<Vec<MessageRow>> {
         let col = self.kind.sort_column();
         let mut args = Vec::new();
+        // Without an indexed word, the short ones are plain conditions of the list.
+        let by = match search {
+            Some(s) if !s.indexed.is_empty() => by,
+            _ => TextBy::Nothing,
+        };
         let sql = match (by, search) {
             (TextBy::Hits, Some(search)) => {
-                let expr = search.fts_expression().unwrap_or_default();
-                args.push(Value::Text(expr));
+                args.push(Value::Text(search.fts_expression().unwrap_or_default()));
                 let mut clauses = list_clauses(self.kind, self.filter, false, &mut args);
                 let (order, cursor) = self.keyset(&mut args);
                 clauses.extend(cursor);
@@ -620,4 +624,180 @@ pub fn history(conn: &Connection, id: i64) -> Result<Vec<HistoryEntry>> {
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use chrono::TimeZone;
+
+    fn queue(conn: &Connection, name: &str, phone: &str, text: &str, minute: u32) -> i64 {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, minute, 0).unwrap();
+        insert(
+            conn,
+            &NewMessage {
+                kind: MessageKind::Instant,
+                context: "individual".into(),
+                participant_id: None,
+                event_id: None,
+                batch_id: None,
+                template_id: None,
+                automation_id: None,
+                collaborator_id: None,
+                phone: phone.into(),
+                recipient_name: name.into(),
+                text: text.into(),
+                manual_edit: false,
+                encoding: "UCS-2".into(),
+                chars: 1,
+                segments: 1,
+                sender: String::new(),
+                expects_reply: false,
+                campaign: false,
+                created_by: "admin".into(),
+                created_at: at,
+                planned_at: at,
+                deadline: at + chrono::Duration::days(1),
+            },
+        )
+        .unwrap()
+    }
+
+    /// Every id of the list read two at a time with `by`, forward then backward.
+    fn read_all(conn: &Connection, kind: ListKind, f: &MessageFilter, by: TextBy) -> Vec<i64> {
+        let search = f.text.as_deref().and_then(Search::of);
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let q = Page {
+                kind,
+                filter: f,
+                after,
+                direction: Direction::Forward,
+                limit: 2,
+            };
+            let rows = q.read(conn, search.as_ref(), by).unwrap();
+            out.extend(rows.iter().map(|r| r.id));
+            match rows.last() {
+                Some(r) if rows.len() == 2 => after = Some(kind.cursor_of(r)),
+                _ => break,
+            }
+        }
+        // Back from the end, the same rows.
+        if let Some(last) = out.last() {
+            let row = get(conn, *last).unwrap();
+            let q = Page {
+                kind,
+                filter: f,
+                after: Some(kind.cursor_of(&row)),
+                direction: Direction::Backward,
+                limit: 100,
+            };
+            let back: Vec<i64> = q
+                .read(conn, search.as_ref(), by)
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(back, out[..out.len() - 1], "backward, {by:?}");
+        }
+        out
+    }
+
+    #[test]
+    fn the_index_and_the_row_by_row_check_find_the_same_messages_in_the_same_order() {
+        let store = Store::open_defaults().unwrap();
+        let c = store.conn();
+        let people = [
+            (
+                "Hélène Le Floch",
+                "+33612345678",
+                "Bonjour, RDV atelier CV à 14h.",
+            ),
+            (
+                "HELENE MARTIN",
+                "+33698765432",
+                "Réunion d'information, 100 % gratuite.",
+            ),
+            (
+                "Marc Martin",
+                "+33611111111",
+                "Rappel : entretien diagnostic.",
+            ),
+            (
+                "",
+                "+33700000001",
+                "Bonjour ! Œuvre, élève, Ça va ? 06 12 34 56 78",
+            ),
+            ("Zoé Riou", "+33612349999", "rdv atelier numérique."),
+        ];
+        for round in 0..3u32 {
+            for (i, (name, phone, text)) in people.iter().enumerate() {
+                // Same times for some rows: the id breaks ties.
+                queue(c, name, phone, text, round * 5 + (i as u32 % 3));
+            }
+        }
+        // Some sent, some cancelled: both lists hold rows.
+        for id in [1, 4, 7, 8, 12] {
+            let at = Utc.with_ymd_and_hms(2026, 3, 2, 10, id as u32, 0).unwrap();
+            transition(c, id, MessageStatus::Sending, at, "t", "").unwrap();
+            transition(c, id, MessageStatus::Submitted, at, "t", "").unwrap();
+        }
+        transition(c, 2, MessageStatus::Cancelled, Utc::now(), "t", "").unwrap();
+        let searches = [
+            "helene",
+            "HÉLÈNE",
+            "martin",
+            "bonjour",
+            "atelier rdv",
+            "\"rdv atelier\"",
+            "réunion",
+            "œuvre",
+            "ELEVE",
+            "ça va",
+            "\"ÇA VA\"",
+            "06 12 34",
+            "0612345678",
+            "+33 6 12",
+            "cv atelier",
+            "%",
+            "zwxq",
+        ];
+        for kind in [ListKind::Sent, ListKind::Upcoming] {
+            for text in searches {
+                for statuses in [vec![], vec![MessageStatus::Submitted]] {
+                    let f = MessageFilter {
+                        text: Some(text.into()),
+                        statuses,
+                        ..Default::default()
+                    };
+                    let hits = read_all(c, kind, &f, TextBy::Hits);
+                    let rows = read_all(c, kind, &f, TextBy::Rows);
+                    assert_eq!(hits, rows, "{kind:?} {text:?} {:?}", f.statuses);
+                    assert_eq!(count(c, kind, &f).unwrap(), hits.len() as i64);
+                    let whole = page(c, kind, &f, None, Direction::Forward, 100).unwrap();
+                    let whole: Vec<i64> = whole.iter().map(|r| r.id).collect();
+                    assert_eq!(whole, hits, "{kind:?} {text:?}");
+                }
+            }
+        }
+        // The searches do find something: the comparison is not between two empty lists.
+        let f = |t: &str| MessageFilter {
+            text: Some(t.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            read_all(c, ListKind::Upcoming, &f("\"ÇA VA\""), TextBy::Rows).len(),
+            2
+        );
+        assert_eq!(
+            read_all(c, ListKind::Sent, &f("helene"), TextBy::Rows).len(),
+            4
+        );
+        assert_eq!(
+            read_all(c, ListKind::Upcoming, &f("0612345678"), TextBy::Rows).len(),
+            2
+        );
+    }
 }
