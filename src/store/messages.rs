@@ -240,14 +240,6 @@ impl ListKind {
         }
     }
 
-    /// The index that holds the list in its order (partial: the list's rows only).
-    fn order_index(self) -> &'static str {
-        match self {
-            ListKind::Sent => "messages_sent_list",
-            ListKind::Upcoming => "messages_upcoming",
-        }
-    }
-
     /// Sent: newest first. Upcoming: soonest first.
     fn descending(self) -> bool {
         matches!(self, ListKind::Sent)
@@ -286,8 +278,8 @@ const SPARSE_HITS: i64 = 8_000;
 const WALK_ROWS: i64 = 10_000;
 
 /// The conditions of the filter other than its words, on `m`. `status_by_order`: the statuses
-/// are checked on each row rather than read from their index (the walk in list order reads the
-/// list's own index, `INDEXED BY`, and stops as soon as the page is full).
+/// are checked on each row rather than read from their index, so that a walk in list order
+/// keeps using the list's own index and stops as soon as the page is full.
 fn list_clauses(
     kind: ListKind,
     f: &MessageFilter,
@@ -482,16 +474,6 @@ impl Page<'_> {
         (if smaller { "DESC" } else { "ASC" }, clause)
     }
 
-    /// The walk reads the list's own index in its order, unless a batch or a collaborator
-    /// narrows the list to a few rows that their own index finds (then sorted: few).
-    fn walk_index(&self) -> String {
-        if self.filter.batch_id.is_some() || self.filter.collaborator_id.is_some() {
-            String::new()
-        } else {
-            format!("INDEXED BY {}", self.kind.order_index())
-        }
-    }
-
     /// How many rows of the list (its words aside) lie past the cursor, up to [`WALK_ROWS`].
     fn walkable(&self, conn: &Connection) -> Result<i64> {
         let mut args = Vec::new();
@@ -501,8 +483,7 @@ impl Page<'_> {
         args.push(Value::Integer(WALK_ROWS));
         let col = self.kind.sort_column();
         let sql = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM messages m {} WHERE {} ORDER BY {col} {order}, m.id {order} LIMIT ?{})",
-            self.walk_index(),
+            "SELECT count(*) FROM (SELECT 1 FROM messages m WHERE {} ORDER BY {col} {order}, m.id {order} LIMIT ?{})",
             clauses.join(" AND "),
             args.len()
         );
@@ -517,19 +498,6 @@ impl Page<'_> {
         search: Option<&Search>,
         by: TextBy,
     ) -> Result<Vec<MessageRow>> {
-        let (sql, args) = self.sql(search, by);
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows: Vec<MessageRow> = stmt
-            .query_map(params_from_iter(args), row)?
-            .collect::<rusqlite::Result<_>>()?;
-        if self.direction == Direction::Backward {
-            rows.reverse();
-        }
-        Ok(rows)
-    }
-
-    /// The page's query and its arguments.
-    fn sql(&self, search: Option<&Search>, by: TextBy) -> (String, Vec<Value>) {
         let col = self.kind.sort_column();
         let mut args = Vec::new();
         // Without an indexed word, the short ones are plain conditions of the list.
@@ -570,11 +538,10 @@ impl Page<'_> {
                 args.push(Value::Integer(self.limit as i64));
                 // The list in its order, WALK_ROWS rows at most, each checked on the way.
                 let ids = format!(
-                    "SELECT w.id FROM (SELECT m.id, {col} AS at, ({}) AS ok FROM messages m {}
+                    "SELECT w.id FROM (SELECT m.id, {col} AS at, ({}) AS ok FROM messages m
                         WHERE {} ORDER BY {col} {order}, m.id {order} LIMIT ?{walk}) w
                      WHERE w.ok ORDER BY w.at {order}, w.id {order} LIMIT ?{}",
                     checks.join(" AND "),
-                    self.walk_index(),
                     clauses.join(" AND "),
                     args.len()
                 );
@@ -600,7 +567,14 @@ impl Page<'_> {
                 )
             }
         };
-        (sql, args)
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows: Vec<MessageRow> = stmt
+            .query_map(params_from_iter(args), row)?
+            .collect::<rusqlite::Result<_>>()?;
+        if self.direction == Direction::Backward {
+            rows.reverse();
+        }
+        Ok(rows)
     }
 }
 
@@ -729,76 +703,6 @@ mod tests {
             assert_eq!(back, out[..out.len() - 1], "backward, {by:?}");
         }
         out
-    }
-
-    /// The plan SQLite chooses for a page, one line per step.
-    fn plan(conn: &Connection, q: &Page, search: &Search, by: TextBy) -> String {
-        let (sql, args) = q.sql(Some(search), by);
-        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let lines: Vec<String> = stmt
-            .query_map(params_from_iter(args), |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(|l| l.unwrap())
-            .collect();
-        lines.join("\n")
-    }
-
-    #[test]
-    fn plans_start_from_the_hits_or_walk_the_list_index_without_sorting() {
-        let store = Store::open_defaults().unwrap();
-        let c = store.conn();
-        let search = Search::of("martin").unwrap();
-        let filters = [
-            MessageFilter::default(),
-            MessageFilter {
-                statuses: vec![MessageStatus::Failed, MessageStatus::NotDelivered],
-                from: Some(1),
-                to: Some(2_000_000_000),
-                ..Default::default()
-            },
-        ];
-        for (kind, index) in [
-            (ListKind::Sent, "messages_sent_list"),
-            (ListKind::Upcoming, "messages_upcoming"),
-        ] {
-            for f in &filters {
-                for after in [None, Some(Cursor { at: 5, id: 9 })] {
-                    for direction in [Direction::Forward, Direction::Backward] {
-                        let q = Page {
-                            kind,
-                            filter: f,
-                            after,
-                            direction,
-                            limit: 50,
-                        };
-                        // Few hits: the index first, each hit looked up by rowid.
-                        let hits = plan(c, &q, &search, TextBy::Hits);
-                        let first = hits
-                            .lines()
-                            .find(|l| !l.starts_with("CO-ROUTINE"))
-                            .unwrap_or_default();
-                        assert!(first.contains("messages_fts"), "{kind:?}: {hits}");
-                        assert!(
-                            hits.contains("SEARCH m USING INTEGER PRIMARY KEY"),
-                            "{kind:?}: {hits}"
-                        );
-                        // Many hits: the list's own index in its order, no sort of the walk,
-                        // so the page stops as soon as it is full.
-                        let walk = plan(c, &q, &search, TextBy::Rows);
-                        assert!(walk.contains(index), "{kind:?} {f:?}: {walk}");
-                        assert!(!walk.contains("messages_fts"), "{kind:?}: {walk}");
-                        let walk_part: Vec<&str> = walk
-                            .lines()
-                            .take_while(|l| !l.contains("SCAN p") && !l.contains("SCAN w"))
-                            .collect();
-                        assert!(
-                            !walk_part.iter().any(|l| l.contains("TEMP B-TREE")),
-                            "{kind:?} {f:?}: {walk}"
-                        );
-                    }
-                }
-            }
-        }
     }
 
     #[test]
