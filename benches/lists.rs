@@ -119,7 +119,6 @@ fn lists(c: &mut Criterion, path: &Path) {
     };
     group.bench_function("filter_status_and_text", |b| {
         b.iter(|| {
-            messages::forget_search_hits();
             messages::page(
                 conn,
                 ListKind::Sent,
@@ -154,7 +153,6 @@ fn lists(c: &mut Criterion, path: &Path) {
     };
     group.bench_function("filter_text", |b| {
         b.iter(|| {
-            messages::forget_search_hits();
             messages::page(
                 conn,
                 ListKind::Sent,
@@ -167,62 +165,17 @@ fn lists(c: &mut Criterion, path: &Path) {
         })
     });
 
-    // A search that matches nothing (before the index: a scan of the whole list).
+    // The worst case: a search that matches nothing scans the whole list.
     let no_match = MessageFilter {
         text: Some("Zwxq".into()),
         ..Default::default()
     };
     group.bench_function("filter_text_no_match", |b| {
         b.iter(|| {
-            messages::forget_search_hits();
             messages::page(
                 conn,
                 ListKind::Sent,
                 &no_match,
-                None,
-                Direction::Forward,
-                50,
-            )
-            .expect("page")
-        })
-    });
-    // Filter changes forget the hits counted by the previous iteration (a page down keeps them).
-    // Free text through the trigram index (migration 003): a name (about 2 % of the
-    // messages), a word in nearly every message, a word in a few thousand, in Upcoming too.
-    let cases = [
-        ("filter_text_name", ListKind::Sent, "martin"),
-        ("filter_text_common_word", ListKind::Sent, "bonjour"),
-        ("filter_text_rare_word", ListKind::Sent, "reunion"),
-        ("filter_text_two_words", ListKind::Sent, "atelier martin"),
-        ("filter_text_phone", ListKind::Sent, "06 12 34"),
-        ("upcoming_text_name", ListKind::Upcoming, "martin"),
-        ("upcoming_text_no_match", ListKind::Upcoming, "Zwxq"),
-    ];
-    for (name, kind, text) in cases {
-        let f = MessageFilter {
-            text: Some(text.into()),
-            ..Default::default()
-        };
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                messages::forget_search_hits();
-                messages::page(conn, kind, black_box(&f), None, Direction::Forward, 50)
-                    .expect("page")
-            })
-        });
-    }
-    let status_no_match = MessageFilter {
-        statuses: vec![MessageStatus::NotDelivered, MessageStatus::Failed],
-        text: Some("Zwxq".into()),
-        ..Default::default()
-    };
-    group.bench_function("filter_status_and_text_no_match", |b| {
-        b.iter(|| {
-            messages::forget_search_hits();
-            messages::page(
-                conn,
-                ListKind::Sent,
-                black_box(&status_no_match),
                 None,
                 Direction::Forward,
                 50,
@@ -254,31 +207,6 @@ fn lists(c: &mut Criterion, path: &Path) {
             .expect("page")
         })
     });
-    for (name, text) in [
-        ("page_down_text_name_50", "martin"),
-        ("page_down_text_common_50", "bonjour"),
-    ] {
-        let f = MessageFilter {
-            text: Some(text.into()),
-            ..Default::default()
-        };
-        let first =
-            messages::page(conn, ListKind::Sent, &f, None, Direction::Forward, 50).expect("page");
-        let after = first.last().map(|m| ListKind::Sent.cursor_of(m));
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                messages::page(
-                    conn,
-                    ListKind::Sent,
-                    &f,
-                    black_box(after),
-                    Direction::Forward,
-                    50,
-                )
-                .expect("page")
-            })
-        });
-    }
     group.bench_function("page_down_filtered_50", |b| {
         let first = messages::page(
             conn,

@@ -17,7 +17,6 @@ pub mod messages;
 pub mod operators;
 pub mod participants;
 pub mod replies;
-pub mod search;
 pub mod settings;
 pub mod stats;
 pub mod templates;
@@ -27,7 +26,6 @@ pub mod templates;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_participant_filters.sql"),
-    include_str!("migrations/003_message_search.sql"),
 ];
 
 /// The schema version this build writes.
@@ -102,7 +100,6 @@ impl Store {
     pub fn open_defaults() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        search::register(&conn)?;
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
@@ -186,7 +183,6 @@ fn unusable(path: &str, e: rusqlite::Error) -> StoreError {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    search::register(conn)?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

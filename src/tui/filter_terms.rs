@@ -145,13 +145,12 @@ fn parse_day_past(s: &str, today: NaiveDate) -> Option<NaiveDate> {
 
 /// Reads a filter bar: each `key:value` term goes to `on_term` with the key folded
 /// ([`folded`]) and a function writing "term «…»: why" for a refusal; `on_term` answers whether
-/// it knew the key. Unknown keys and plain words are the free text, returned as typed (a
-/// quoted group is one word).
+/// it knew the key. Unknown keys and plain words are the free text, returned joined.
 pub fn read_terms(
     text: &str,
     lang: Lang,
     mut on_term: impl FnMut(&str, &str, &dyn Fn(&str) -> String) -> Result<bool, String>,
-) -> Result<Vec<String>, String> {
+) -> Result<Option<String>, String> {
     let mut words = Vec::new();
     for term in terms(text) {
         let Some((key, value)) = term.split_once(':').filter(|(k, _)| !k.is_empty()) else {
@@ -169,7 +168,8 @@ pub fn read_terms(
             words.push(term.clone());
         }
     }
-    Ok(words)
+    let free = words.join(" ");
+    Ok((!free.is_empty()).then_some(free))
 }
 
 /// The collaborator a filter names: a part of the name, or the exact full name when several

@@ -450,7 +450,7 @@ pub fn parse_filter(
     use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
     let lang = fmt.lang;
     let mut f = AgendaFilter::default();
-    let words = read_terms(text, lang, |key, value, bad| {
+    f.events.text = read_terms(text, lang, |key, value, bad| {
         match key {
             "PERIOD" | "PERIODE" | "DATE" => {
                 f.period = Some(
@@ -484,6 +484,5 @@ pub fn parse_filter(
         }
         Ok(true)
     })?;
-    f.events.text = (!words.is_empty()).then(|| words.join(" "));
     Ok(f)
 }

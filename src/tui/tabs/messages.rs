@@ -465,7 +465,7 @@ pub fn parse_filter(
 ) -> std::result::Result<MessageFilter, String> {
     let lang = fmt.lang;
     let mut f = MessageFilter::default();
-    let words = read_terms(text, lang, |key, value, bad| {
+    f.text = read_terms(text, lang, |key, value, bad| {
         match key {
             "PERIOD" | "PERIODE" | "DATE" => {
                 let (from, to) = period(value, reach_of(kind), fmt, now)
@@ -506,19 +506,6 @@ pub fn parse_filter(
         }
         Ok(true)
     })?;
-    // A quoted group stays one phrase for the store's search.
-    let free = words
-        .iter()
-        .map(|w| {
-            if w.chars().any(char::is_whitespace) {
-                format!("\"{w}\"")
-            } else {
-                w.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    f.text = (!free.is_empty()).then_some(free);
     Ok(f)
 }
 
@@ -813,9 +800,6 @@ mod tests {
         // A colon that is not a known term stays in the search (a time, a link).
         let f = parse("rdv 14:30", ListKind::Sent).unwrap();
         assert_eq!(f.text.as_deref(), Some("rdv 14:30"));
-        // Quoted words stay one phrase.
-        let f = parse("\"Anna 4\" rdv", ListKind::Sent).unwrap();
-        assert_eq!(f.text.as_deref(), Some("\"Anna 4\" rdv"));
     }
 
     #[test]
