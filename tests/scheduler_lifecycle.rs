@@ -412,6 +412,32 @@ fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automat
 }
 
 #[test]
+fn an_unknown_closed_as_delivered_by_an_operator_is_charged_once() {
+    let mut f = fixture();
+    let delivered = f.send_now("06 12 34 56 78");
+    let failed = f.send_now("06 12 34 56 79");
+    let provider = FakeProvider::new(Mode::Ambiguous);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "unknown", || {
+        f.status(delivered) == MessageStatus::Unknown && f.status(failed) == MessageStatus::Unknown
+    });
+    h.stop().unwrap();
+    assert_eq!(f.ledger_units(delivered), 0, "not charged while unknown");
+    for (id, decision) in [
+        (delivered, send::UnknownDecision::Delivered),
+        (failed, send::UnknownDecision::Failed),
+    ] {
+        send::settle_unknown(&mut f.store, &f.admin, id, decision, f.clock.now()).unwrap();
+    }
+    assert_eq!(
+        f.ledger_units(delivered),
+        1,
+        "the provider took it: charged once"
+    );
+    assert_eq!(f.ledger_units(failed), 0, "closed as failed: not charged");
+}
+
+#[test]
 fn a_message_that_would_overdraw_waits_for_credit() {
     let mut f = fixture();
     // Spend the balance down to nothing.
@@ -594,4 +620,91 @@ fn a_stalled_provider_never_blocks_the_operator() {
         f.status(first) == MessageStatus::Unknown
     });
     h.stop().unwrap();
+}
+
+/// Waits (real time, up to `secs`) until `cond` holds, waking the scheduler meanwhile.
+fn within(secs: u64, handle: &scheduler::Handle, what: &str, mut cond: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if cond() {
+            return;
+        }
+        handle.wake();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+#[test]
+fn a_store_locked_for_30_s_by_another_process_holds_sending_up_and_it_resumes_by_itself() {
+    let mut f = fixture();
+    // Due five minutes from now, so it is queued before the lock and due during it.
+    let req = IndividualSend {
+        to: vec!["06 12 34 56 78".into()],
+        body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
+        at: Some(
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 10)
+                .unwrap()
+                .and_hms_opt(10, 5, 0)
+                .unwrap(),
+        ),
+    };
+    let id = send::send_individual(&mut f.store, &f.admin, &req, f.clock.now()).unwrap()[0];
+    let provider = FakeProvider::new(Mode::Accept);
+    let notices: Arc<Mutex<Vec<scheduler::Notice>>> = Arc::default();
+    let mut o = Options::new(f.db.clone(), f.clock.clone());
+    o.holder = "tui".into();
+    o.provider = Some(provider.clone());
+    let seen = notices.clone();
+    let h = scheduler::spawn(o, Some(Box::new(move |n| seen.lock().unwrap().push(n))));
+    within(15, &h, "the scheduler holds the lease", || {
+        smsdesk::store::lease::current(f.store.conn())
+            .unwrap()
+            .is_some_and(|l| l.holder == "tui")
+    });
+
+    // Another process takes the write lock and keeps it for 30 s; the message falls due.
+    let locker = Store::open(&f.db).unwrap();
+    locker.conn().execute_batch("BEGIN IMMEDIATE").unwrap();
+    f.clock.advance(Duration::minutes(10));
+    let locked_at = std::time::Instant::now();
+    within(25, &h, "the dashboard says the store is busy", || {
+        scheduler::current_trouble().is_some_and(|t| t.busy)
+    });
+    while locked_at.elapsed() < std::time::Duration::from_secs(30) {
+        h.wake();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(
+        provider.count(id),
+        0,
+        "nothing can be claimed while the store is locked"
+    );
+    assert_eq!(f.status(id), MessageStatus::Pending);
+    assert!(
+        notices
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| matches!(n, scheduler::Notice::Trouble(t) if t.busy)),
+        "the screen was told"
+    );
+    locker.conn().execute_batch("ROLLBACK").unwrap();
+
+    // The lock is gone: the same scheduler sends it, without a restart.
+    within(40, &h, "sent after the lock", || {
+        f.status(id) == MessageStatus::Submitted
+    });
+    within(10, &h, "the trouble is cleared", || {
+        scheduler::current_trouble().is_none()
+    });
+    assert!(
+        notices
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| *n == scheduler::Notice::Recovered)
+    );
+    h.stop().unwrap();
+    assert_eq!(provider.count(id), 1);
 }

@@ -11,12 +11,18 @@ use smsdesk::store::{Store, credit, settings};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{FakeServer, Reply};
 
 /// A store with `n` free-send messages due now, a window open all day, and the Kannel provider
 /// pointing at `sendsms_url`.
 fn store_with_messages(dir: &Path, n: usize, sendsms_url: &str) -> PathBuf {
+    store_with_kannel(dir, n, sendsms_url, "127.0.0.1:0")
+}
+
+/// [`store_with_messages`] with the callback listener on `callback_listen`.
+fn store_with_kannel(dir: &Path, n: usize, sendsms_url: &str, callback_listen: &str) -> PathBuf {
     let db = dir.join("s.db");
     let now = Utc::now();
     let mut store = Store::open(&db).unwrap();
@@ -34,7 +40,7 @@ fn store_with_messages(dir: &Path, n: usize, sendsms_url: &str) -> PathBuf {
         "sendsms_url": sendsms_url,
         "username": "tester",
         "password": "secret",
-        "callback_listen": "127.0.0.1:0",
+        "callback_listen": callback_listen,
     });
     settings::set(
         store.conn(),
@@ -251,4 +257,198 @@ fn two_processes_on_one_store_dispatch_10000_messages_without_a_double_submissio
         "a message was submitted twice"
     );
     assert_consistent(&db, &counts);
+}
+
+/// Delivery reports as Kannel sends them: each one to its dlr-url, retried until it gets a
+/// 200 (Kannel's `http-request-retry`), on its own thread so the sendsms answers never wait.
+struct ReportSender {
+    queue: Arc<Mutex<Vec<String>>>,
+}
+
+impl ReportSender {
+    fn start() -> ReportSender {
+        let queue: Arc<Mutex<Vec<String>>> = Arc::default();
+        let q = queue.clone();
+        std::thread::spawn(move || {
+            loop {
+                let batch: Vec<String> = std::mem::take(&mut *q.lock().unwrap());
+                let mut again = Vec::new();
+                for url in batch {
+                    if http_get_status(&url) != Some(200) {
+                        again.push(url);
+                    }
+                }
+                q.lock().unwrap().extend(again);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        ReportSender { queue }
+    }
+
+    /// Queues the "delivered" report for a sendsms request, filling the dlr-url's escapes.
+    fn report_for(&self, request: &support::Recorded) {
+        let Some(template) = request.query_value("dlr-url") else {
+            return;
+        };
+        let url = template
+            .replace("%d", "1")
+            .replace("%A", "ACK%2Fdelivered")
+            .replace("%T", &Utc::now().timestamp().to_string());
+        self.queue.lock().unwrap().push(url);
+    }
+
+    fn waiting(&self) -> usize {
+        self.queue.lock().unwrap().len()
+    }
+}
+
+/// GET over a plain TCP connection; the status code, or None when the listener is not there.
+fn http_get_status(url: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest.split_at(rest.find('/')?);
+    let mut conn = std::net::TcpStream::connect(host).ok()?;
+    conn.set_read_timeout(Some(Duration::from_secs(15))).ok()?;
+    write!(conn, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).ok()?;
+    answer.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn killed_while_reports_arrive_every_accepted_message_is_delivered_and_charged_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = Arc::new(ReportSender::start());
+    let server = {
+        let reports = reports.clone();
+        FakeServer::start(move |r| {
+            reports.report_for(r);
+            Reply::new(202, "0: Accepted for delivery").delayed(Duration::from_millis(60))
+        })
+    };
+    let listen = format!("127.0.0.1:{}", free_port());
+    let db = store_with_kannel(
+        dir.path(),
+        2000,
+        &format!("{}/cgi-bin/sendsms", server.base),
+        &listen,
+    );
+    let mut seed: u64 = 0x5eed_4321_dcba_0002;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut kills = 0;
+    while kills < 24 {
+        let mut child = spawn_run(&db);
+        std::thread::sleep(Duration::from_millis(1_100 + next() % 700));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+        if count_status(&db).get("pending").copied().unwrap_or(0) == 0 {
+            break;
+        }
+    }
+    assert!(kills >= 20, "killed {kills} times (at least 20 wanted)");
+    // A last, clean run sends what is left and takes every report still being retried.
+    let last = spawn_run(&db);
+    std::thread::sleep(Duration::from_millis(2500));
+    wait_until_no_pending(&db, Duration::from_secs(120));
+    let until = Instant::now() + Duration::from_secs(60);
+    while reports.waiting() > 0 {
+        assert!(
+            Instant::now() < until,
+            "reports still refused: {}",
+            reports.waiting()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    terminate(last);
+
+    let counts = submissions(&server);
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "a message was submitted twice"
+    );
+    let store = Store::open(&db).unwrap();
+    let rows: Vec<(i64, String, i64, i64)> = store
+        .conn()
+        .prepare(
+            "SELECT m.id, m.status, m.segments,
+                    (SELECT COALESCE(SUM(units), 0) FROM credit_ledger l WHERE l.message_id = m.id)
+             FROM messages m",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    let (mut accepted, mut charged, mut owed) = (0, 0, 0);
+    for (id, status, segments, units) in rows {
+        let seen = counts.get(&format!("m{id}")).copied().unwrap_or(0);
+        if seen == 1 {
+            accepted += 1;
+            owed += segments;
+            assert_eq!(
+                status, "delivered",
+                "message {id} was accepted and its report answered 200, but it is {status}"
+            );
+        } else {
+            assert_eq!(status, "unknown", "message {id} never reached the provider");
+        }
+        charged += units;
+        assert_eq!(
+            units,
+            if seen == 1 { segments } else { 0 },
+            "message {id} ({status}, submitted {seen} times) charged {units} units"
+        );
+    }
+    assert_eq!(
+        charged, owed,
+        "ledger units = segments of every accepted message"
+    );
+    assert!(accepted > 1500, "most messages left: {accepted}");
+}
+
+#[test]
+fn a_store_locked_for_30_s_by_another_process_does_not_stop_run_and_sending_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = kannel_like(Duration::ZERO);
+    let db = store_with_messages(dir.path(), 200, &format!("{}/cgi-bin/sendsms", server.base));
+    // Another process holds the write lock from before `run` starts, for 30 s.
+    let locker = Store::open(&db).unwrap();
+    locker.conn().execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut child = spawn_run(&db);
+    let locked_at = Instant::now();
+    while locked_at.elapsed() < Duration::from_secs(30) {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("smsdesk run exited while the store was locked: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(server.requests().is_empty(), "nothing leaves while locked");
+    locker.conn().execute_batch("ROLLBACK").unwrap();
+    drop(locker);
+    wait_until_no_pending(&db, Duration::from_secs(60));
+    terminate(child);
+    let counts = submissions(&server);
+    assert_eq!(counts.len(), 200, "every message left after the lock");
+    assert!(counts.values().all(|n| *n == 1));
+    let log = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".log"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .collect::<String>();
+    assert!(log.contains("store busy since"), "the log says it: {log}");
 }

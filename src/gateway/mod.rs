@@ -108,7 +108,7 @@ pub enum CallbackEvent {
     Reply(InboundSms),
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ProviderError {
     /// Worth retrying later (network, 5xx, 429, time-out, garbage answer).
     #[error("provider temporarily unavailable: {reason}")]

@@ -48,11 +48,42 @@ pub fn parse_reference(r: &str) -> Option<i64> {
 }
 
 /// Something the scheduler tells whoever watches it (the TUI redraws the visible page).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
     /// Messages changed status (sent, reports, replies): re-read what is shown.
     QueueChanged,
+    /// Sending is held up since `since`: the store is busy (another process holds its write
+    /// lock) or an error stopped a pass. The scheduler waits with back-off and resumes.
+    Trouble(Trouble),
+    /// The trouble is over: sending goes on.
+    Recovered,
 }
+
+/// Why sending is held up, and since when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trouble {
+    pub since: DateTime<Utc>,
+    /// The store is locked by another connection (as opposed to any other error).
+    pub busy: bool,
+    pub reason: String,
+}
+
+/// The trouble of the scheduler running in this process, if any, for the dashboard.
+static TROUBLE: Mutex<Option<Trouble>> = Mutex::new(None);
+
+/// What holds up the scheduler of this process right now (None: all is well).
+pub fn current_trouble() -> Option<Trouble> {
+    TROUBLE.lock().ok().and_then(|t| t.clone())
+}
+
+fn set_trouble(t: Option<Trouble>) {
+    if let Ok(mut slot) = TROUBLE.lock() {
+        *slot = t;
+    }
+}
+
+/// Longest wait between two attempts while the store is busy or a pass fails.
+const MAX_BACKOFF_MILLIS: u64 = 5_000;
 
 enum Input {
     Wake,
@@ -67,10 +98,10 @@ enum Job {
     Replies(DateTime<Utc>),
 }
 
+#[derive(Clone)]
 enum JobResult {
     Submitted {
         id: i64,
-        segments: i64,
         outcome: Result<SubmitOutcome, ProviderError>,
     },
     Polled(Result<Vec<StatusReport>, ProviderError>),
@@ -181,7 +212,7 @@ pub fn spawn(options: Options, notify: Option<Box<dyn Fn(Notice) + Send>>) -> Ha
         let tx = tx.clone();
         std::thread::Builder::new()
             .name("scheduler".into())
-            .spawn(move || run_loop(options, stop, tx, rx, notify))
+            .spawn(move || supervise(options, stop, tx, rx, notify))
             .ok()
     };
     Handle {
@@ -205,25 +236,118 @@ pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), Strin
             let _ = tx.send(Input::Wake);
         });
     }
-    run_loop(options, stop, tx, rx, None)
+    supervise(options, stop, tx, rx, None)
 }
 
-fn run_loop(
+/// Runs the engine until `stop`, and never lets it die: a busy store at start is waited for,
+/// and an engine that fails to start or panics is logged, shown and started again with
+/// back-off. Only a store that cannot be used at all on the first start is returned as an
+/// error (`smsdesk run` then exits with the reason).
+fn supervise(
     options: Options,
     stop: Arc<AtomicBool>,
     tx: Sender<Input>,
     rx: Receiver<Input>,
     notify: Option<Box<dyn Fn(Notice) + Send>>,
 ) -> Result<(), String> {
-    let store = Store::open(&options.db).map_err(|e| e.to_string())?;
-    let mut engine = Engine::new(store, options, tx, notify).map_err(|e| e.to_string())?;
-    let result = engine.run(&stop, &rx);
-    engine.shutdown(&rx);
-    result.map_err(|e| e.to_string())
+    let mut started = false;
+    let mut backoff = Backoff::default();
+    let mut trouble: Option<Trouble> = None;
+    while !stop.load(Ordering::SeqCst) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_engine(&options, &stop, &tx, &rx, notify.as_deref(), &mut started)
+        }));
+        let (reason, busy) = match outcome {
+            Ok(Ok(())) => break,
+            Ok(Err(e)) if !started && !e.is_busy() => return Err(e.to_string()),
+            Ok(Err(e)) => (e.to_string(), e.is_busy()),
+            Err(panic) => (
+                format!(
+                    "the scheduler stopped on an internal error: {}",
+                    panic_text(&panic)
+                ),
+                false,
+            ),
+        };
+        let now = options.clock.now();
+        let t = trouble.get_or_insert_with(|| Trouble {
+            since: now,
+            busy,
+            reason: String::new(),
+        });
+        t.busy = busy;
+        t.reason = reason;
+        tracing::error!("scheduler: {}; starting again", t.reason);
+        report_trouble(t, notify.as_deref());
+        backoff.sleep(&stop);
+    }
+    if trouble.is_some() {
+        set_trouble(None);
+    }
+    Ok(())
+}
+
+/// Opens the store and runs one engine until `stop` (Ok) or until it cannot go on (Err).
+fn run_engine(
+    options: &Options,
+    stop: &AtomicBool,
+    tx: &Sender<Input>,
+    rx: &Receiver<Input>,
+    notify: Option<&(dyn Fn(Notice) + Send)>,
+    started: &mut bool,
+) -> Result<(), StoreError> {
+    let store = Store::open(&options.db)?;
+    let mut engine = Engine::new(store, options.clone(), tx.clone(), notify)?;
+    *started = true;
+    engine.run(stop, rx);
+    engine.shutdown(rx);
+    Ok(())
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+/// Logs and shows a trouble ("store busy since 18:02").
+fn report_trouble(t: &Trouble, notify: Option<&(dyn Fn(Notice) + Send)>) {
+    set_trouble(Some(t.clone()));
+    if let Some(n) = notify {
+        n(Notice::Trouble(t.clone()));
+    }
+}
+
+/// Waits growing from 200 ms to [`MAX_BACKOFF_MILLIS`] between attempts.
+#[derive(Default)]
+struct Backoff {
+    attempts: u32,
+}
+
+impl Backoff {
+    fn next(&mut self) -> std::time::Duration {
+        let millis = 200u64.saturating_mul(1 << self.attempts.min(5));
+        self.attempts += 1;
+        std::time::Duration::from_millis(millis.min(MAX_BACKOFF_MILLIS))
+    }
+
+    /// Sleeps the next delay in small steps, so a stop request is seen at once.
+    fn sleep(&mut self, stop: &AtomicBool) {
+        let until = std::time::Instant::now() + self.next();
+        while std::time::Instant::now() < until && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn reset(&mut self) {
+        self.attempts = 0;
+    }
 }
 
 /// The scheduler's state, owned by its thread.
-struct Engine {
+struct Engine<'n> {
     store: Store,
     clock: Clock,
     holder: String,
@@ -236,7 +360,13 @@ struct Engine {
     jobs: Option<Sender<Job>>,
     workers: Vec<JoinHandle<()>>,
     tx: Sender<Input>,
-    notify: Option<Box<dyn Fn(Notice) + Send>>,
+    notify: Option<&'n (dyn Fn(Notice) + Send)>,
+    /// Results whose recording failed (store busy): recorded first on the next turn, so an
+    /// answer of the provider is never lost.
+    held: std::collections::VecDeque<JobResult>,
+    /// What holds sending up since when (None: all is well).
+    trouble: Option<Trouble>,
+    backoff: Backoff,
     /// Submissions handed to workers and not yet answered.
     in_flight: usize,
     polling: bool,
@@ -250,13 +380,13 @@ struct Engine {
     changed: bool,
 }
 
-impl Engine {
+impl<'n> Engine<'n> {
     fn new(
         store: Store,
         options: Options,
         tx: Sender<Input>,
-        notify: Option<Box<dyn Fn(Notice) + Send>>,
-    ) -> Result<Engine, StoreError> {
+        notify: Option<&'n (dyn Fn(Notice) + Send)>,
+    ) -> Result<Engine<'n>, StoreError> {
         let settings = Settings::load(store.conn())?;
         let (provider, provider_config) = match &options.provider {
             Some(p) => (p.clone(), None),
@@ -280,6 +410,9 @@ impl Engine {
             workers: Vec::new(),
             tx,
             notify,
+            held: std::collections::VecDeque::new(),
+            trouble: None,
+            backoff: Backoff::default(),
             in_flight: 0,
             polling: false,
             holding: false,
@@ -313,24 +446,89 @@ impl Engine {
         self.jobs = Some(jobs_tx);
     }
 
-    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) -> Result<(), StoreError> {
+    /// Turns until `stop`. A turn that fails (store busy or locked, any other store error) is
+    /// logged and shown, then tried again with back-off: the loop never ends on an error.
+    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) {
         while !stop.load(Ordering::SeqCst) {
-            self.pass()?;
-            let wait = self.sleep_for()?;
-            match rx.recv_timeout(wait) {
-                Ok(input) => {
-                    self.handle(input)?;
-                    // Drain whatever else arrived, then do a pass.
-                    while let Ok(input) = rx.try_recv() {
-                        self.handle(input)?;
-                    }
+            match self.turn(rx) {
+                Ok(true) => self.recovered(),
+                Ok(false) => break,
+                Err(e) => {
+                    self.troubled(&e);
+                    self.backoff.sleep(stop);
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
             }
             self.flush_notice();
         }
-        Ok(())
+    }
+
+    /// One turn: what could not be recorded before, a pass, then waiting for inputs. Returns
+    /// false when every sender of inputs is gone.
+    fn turn(&mut self, rx: &Receiver<Input>) -> Result<bool, StoreError> {
+        while let Some(result) = self.held.pop_front() {
+            if let Err(e) = self.record(result.clone()) {
+                self.held.push_front(result);
+                return Err(e);
+            }
+        }
+        self.pass()?;
+        let wait = self.sleep_for()?;
+        match rx.recv_timeout(wait) {
+            Ok(input) => {
+                self.handle(input)?;
+                // Drain whatever else arrived, then do a pass.
+                while let Ok(input) = rx.try_recv() {
+                    self.handle(input)?;
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// A turn failed: say so once (log, dashboard), with the time it started.
+    fn troubled(&mut self, e: &StoreError) {
+        let now = self.clock.now();
+        let busy = e.is_busy();
+        let reason = e.to_string();
+        let first = self
+            .trouble
+            .as_ref()
+            .is_none_or(|t| t.busy != busy || t.reason != reason);
+        let since = self.trouble.as_ref().map_or(now, |t| t.since);
+        let t = Trouble {
+            since,
+            busy,
+            reason,
+        };
+        if first {
+            if busy {
+                tracing::warn!(
+                    "store busy since {} (another process holds its write lock): sending waits and resumes by itself",
+                    since.format("%H:%M:%S UTC")
+                );
+            } else {
+                tracing::error!("scheduler: {}; trying again", t.reason);
+            }
+            report_trouble(&t, self.notify);
+        }
+        self.trouble = Some(t);
+    }
+
+    /// A turn went through after a trouble: log it, clear the dashboard's line.
+    fn recovered(&mut self) {
+        self.backoff.reset();
+        if let Some(t) = self.trouble.take() {
+            tracing::info!(
+                "store available again (held up since {}): sending resumes",
+                t.since.format("%H:%M:%S UTC")
+            );
+            set_trouble(None);
+            if let Some(n) = self.notify {
+                n(Notice::Recovered);
+            }
+        }
     }
 
     /// Lets in-flight sends finish and records them, then gives the lease up.
@@ -345,6 +543,12 @@ impl Engine {
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        // Answers held by a busy store: one last try, so they are not left to reconciliation.
+        while let Some(result) = self.held.pop_front() {
+            if let Err(e) = self.record(result) {
+                tracing::error!("while stopping, a provider answer could not be recorded: {e}");
             }
         }
         self.jobs = None;
@@ -375,7 +579,12 @@ impl Engine {
     fn handle(&mut self, input: Input) -> Result<(), StoreError> {
         match input {
             Input::Wake => Ok(()),
-            Input::Done(result) => self.record(result),
+            Input::Done(result) => {
+                // Kept until recorded: a busy store must not lose what the provider said.
+                let copy = result.clone();
+                self.record(result)
+                    .inspect_err(|_| self.held.push_back(copy))
+            }
             Input::Callback(event) => self.apply_callback(event),
         }
     }
@@ -504,20 +713,21 @@ impl Engine {
 
     /// Messages left in `sending` by a process that died: ask the provider, never resend blindly.
     fn recover(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let stuck: Vec<(i64, String, i64)> = {
-            let mut stmt = self.store.conn().prepare(
-                "SELECT id, phone, segments FROM messages WHERE status = 'sending' ORDER BY id",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        let stuck: Vec<(i64, String)> = {
+            let mut stmt = self
+                .store
+                .conn()
+                .prepare("SELECT id, phone FROM messages WHERE status = 'sending' ORDER BY id")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
-        for (id, phone, segments) in stuck {
+        for (id, phone) in stuck {
             let answer = self.provider.lookup(&reference(id), &phone);
             let provider = self.provider_name;
             self.store.write(|tx| -> Result<(), StoreError> {
                 match answer {
                     Ok(Lookup::Found { provider_id, status }) => {
-                        accept(tx, id, segments, provider, &provider_id, now)?;
+                        accept(tx, id, provider, &provider_id, now)?;
                         if let Some(next) = final_status(status) {
                             messages::transition(tx, id, next, now, provider, "reconciled after restart")?;
                         }
@@ -678,18 +888,14 @@ impl Engine {
         let provider = self.provider_name;
         self.changed = true;
         match result {
-            JobResult::Submitted {
-                id,
-                segments,
-                outcome,
-            } => {
+            JobResult::Submitted { id, outcome } => {
                 self.in_flight = self.in_flight.saturating_sub(1);
                 let health = match &outcome {
                     Ok(_) => "ok".to_string(),
                     Err(e) => e.to_string(),
                 };
                 self.store
-                    .write(|tx| record_submission(tx, id, segments, provider, outcome, now))?;
+                    .write(|tx| record_submission(tx, id, provider, outcome, now))?;
                 stats::set_runtime(self.store.conn(), "provider.health", &health, now)?;
             }
             JobResult::Polled(result) => {
@@ -742,7 +948,7 @@ impl Engine {
                             inbound,
                             now,
                         )
-                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                        .map_err(into_store_error)?;
                     }
                     stats::set_runtime(
                         self.store.conn(),
@@ -800,7 +1006,6 @@ fn worker(jobs: Arc<Mutex<Receiver<Job>>>, out: Sender<Input>, provider: Arc<dyn
         let result = match job {
             Job::Submit { id, sms } => JobResult::Submitted {
                 id,
-                segments: i64::from(sms.segments),
                 outcome: provider.submit(&sms),
             },
             Job::Poll(pending) => JobResult::Polled(provider.poll_statuses(&pending)),
@@ -994,15 +1199,12 @@ fn wait(
 fn record_submission(
     tx: &rusqlite::Transaction,
     id: i64,
-    segments: i64,
     provider: &str,
     outcome: Result<SubmitOutcome, ProviderError>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     match outcome {
-        Ok(SubmitOutcome::Accepted { provider_id }) => {
-            accept(tx, id, segments, provider, &provider_id, now)
-        }
+        Ok(SubmitOutcome::Accepted { provider_id }) => accept(tx, id, provider, &provider_id, now),
         Ok(SubmitOutcome::Rejected { reason }) => {
             tx.execute(
                 "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
@@ -1067,7 +1269,6 @@ fn record_submission(
 fn accept(
     tx: &rusqlite::Transaction,
     id: i64,
-    segments: i64,
     provider: &str,
     provider_id: &str,
     now: DateTime<Utc>,
@@ -1077,7 +1278,7 @@ fn accept(
             listed_at = COALESCE(sent_at, ?4), last_error = '' WHERE id = ?1",
     )?
     .execute(params![id, provider, provider_id, ts(now)])?;
-    credit::charge_message(tx, id, segments, now)?;
+    // Entering `submitted` charges the message (see `messages::transition`).
     messages::transition(
         tx,
         id,
@@ -1131,8 +1332,10 @@ fn apply_report(
         Err(StoreError::NotFound { .. }) => return Ok(()),
         Err(e) => return Err(e),
     };
-    // A report proves the provider had it: an `unknown` becomes submitted first.
-    if current == MessageStatus::Unknown {
+    // A report proves the provider had it: a message left `unknown` by a crash, or still
+    // `sending` because the report overtook the provider's answer, becomes submitted first
+    // (which charges it).
+    if matches!(current, MessageStatus::Unknown | MessageStatus::Sending) {
         messages::transition(
             tx,
             id,
@@ -1185,3 +1388,15 @@ impl Provider for Unconfigured {
         Ok(None)
     }
 }
+
+/// A core error in the scheduler's terms, keeping a store error as it is (a busy store is
+/// waited for, not reported as a refusal).
+fn into_store_error(e: crate::core::CoreError) -> StoreError {
+    match e {
+        crate::core::CoreError::Store(e) => e,
+        other => StoreError::Invalid(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

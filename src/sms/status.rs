@@ -75,6 +75,16 @@ impl MessageStatus {
         )
     }
 
+    /// Statuses a message only reaches once the provider took it: entering one charges the
+    /// message (once, whatever the path: an answer, a late report, a reconciliation or an
+    /// operator closing an "unknown — check" as delivered).
+    pub fn proves_acceptance(self) -> bool {
+        matches!(
+            self,
+            MessageStatus::Submitted | MessageStatus::Delivered | MessageStatus::NotDelivered
+        )
+    }
+
     /// Whether a message in `self` may move to `next`.
     pub fn can_become(self, next: MessageStatus) -> bool {
         use MessageStatus::*;

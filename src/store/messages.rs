@@ -138,6 +138,13 @@ pub fn transition(
     )?
     .execute(params![id, next.as_str(), t, sent_at, final_at])?;
     add_history(conn, id, next, at, actor, detail)?;
+    if next.proves_acceptance() {
+        // Charged here, in the same transaction as the status, so no path can skip it.
+        let segments: i64 = conn
+            .prepare_cached("SELECT segments FROM messages WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        super::credit::charge_message(conn, id, segments, at)?;
+    }
     Ok(true)
 }
 

@@ -58,6 +58,24 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+impl StoreError {
+    /// Another connection holds the store's lock (SQLITE_BUSY / SQLITE_LOCKED): waiting and
+    /// trying again will do, nothing is wrong with the store.
+    pub fn is_busy(&self) -> bool {
+        let e = match self {
+            StoreError::Sqlite(e) => e,
+            StoreError::Unusable { reason, .. } => {
+                return reason.contains("database is locked");
+            }
+            _ => return false,
+        };
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 /// An open store: one SQLite connection.
 pub struct Store {
     conn: Connection,

@@ -502,6 +502,20 @@ fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
 /// The lease holder and its last heartbeat; "no scheduler" when nobody holds a live lease.
 fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
     let label = Span::raw(format!("{}: ", ctx.tr("dash.scheduler")));
+    // This process's scheduler is held up (store locked by another process, failing pass).
+    if let Some(t) = crate::scheduler::current_trouble() {
+        let since = ctx.fmt.clock(t.since.timestamp());
+        let text = if t.busy {
+            format!("{} {since}", ctx.tr("dash.store_busy_since"))
+        } else {
+            format!(
+                "{} {since}: {}",
+                ctx.tr("dash.held_up_since"),
+                clean(&t.reason)
+            )
+        };
+        return Line::from(vec![label, Span::styled(text, ctx.theme.warn())]);
+    }
     match lease {
         Some(l) if l.expires_at >= ctx.now => Line::from(vec![
             label,
