@@ -14,13 +14,31 @@ use std::sync::atomic::AtomicBool;
 
 /// Headless scheduler until SIGTERM / SIGINT: in-flight sends finish, the lease is released.
 pub fn run(env: &Env) -> CliResult {
-    // Refuse a bad store before starting (newer version, not a store).
-    let (store, _) = env.open()?;
-    drop(store);
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, stop.clone())
             .map_err(|e| Failure::System(format!("signal handler: {e}")))?;
+    }
+    // Refuse a bad store before starting (newer version, not a store); a store locked by
+    // another process is waited for.
+    let mut said = false;
+    loop {
+        match open_for_run(env) {
+            Ok(()) => break,
+            Err(Opening::Busy) => {
+                if !said {
+                    eprintln!(
+                        "smsdesk: store busy (another process holds its write lock), waiting"
+                    );
+                    said = true;
+                }
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Ok(());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            Err(Opening::Refused(e)) => return Err(e),
+        }
     }
     let options = scheduler::Options::new(env.db.clone(), env.clock.clone());
     eprintln!(
@@ -30,6 +48,27 @@ pub fn run(env: &Env) -> CliResult {
     );
     scheduler::run_blocking(options, stop).map_err(Failure::System)?;
     eprintln!("smsdesk: scheduler stopped");
+    Ok(())
+}
+
+enum Opening {
+    Busy,
+    Refused(Failure),
+}
+
+/// Opens the store and identifies the operator, telling a busy store from a bad one.
+fn open_for_run(env: &Env) -> Result<(), Opening> {
+    let mut store = crate::store::Store::open(&env.db).map_err(|e| {
+        if e.is_busy() {
+            Opening::Busy
+        } else {
+            Opening::Refused(e.into())
+        }
+    })?;
+    crate::core::Actor::identify(&mut store, &env.user, env.clock.now()).map_err(|e| match e {
+        crate::core::CoreError::Store(s) if s.is_busy() => Opening::Busy,
+        other => Opening::Refused(other.into()),
+    })?;
     Ok(())
 }
 
