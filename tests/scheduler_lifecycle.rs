@@ -702,8 +702,7 @@ fn a_store_locked_for_30_s_by_another_process_holds_sending_up_and_it_resumes_by
         notices
             .lock()
             .unwrap()
-            .iter()
-            .any(|n| *n == scheduler::Notice::Recovered)
+            .contains(&scheduler::Notice::Recovered)
     );
     h.stop().unwrap();
     assert_eq!(provider.count(id), 1);
