@@ -707,3 +707,42 @@ fn a_store_locked_for_30_s_by_another_process_holds_sending_up_and_it_resumes_by
     h.stop().unwrap();
     assert_eq!(provider.count(id), 1);
 }
+
+#[test]
+fn a_message_planned_at_the_closing_minute_of_the_window_leaves_at_that_minute() {
+    let mut f = fixture();
+    settings::set(
+        f.store.conn(),
+        "window",
+        "09:00-19:00",
+        "admin",
+        f.clock.now(),
+    )
+    .unwrap();
+    // Tuesday 10 March 2026, 19:00 in Paris (18:00 UTC).
+    let req = IndividualSend {
+        to: vec!["06 12 34 56 78".into()],
+        body: Body::Text("Rappel : rendez-vous demain 9h.".into()),
+        at: Some(
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 10)
+                .unwrap()
+                .and_hms_opt(19, 0, 0)
+                .unwrap(),
+        ),
+    };
+    let id = send::send_individual(&mut f.store, &f.admin, &req, f.clock.now()).unwrap()[0];
+    let provider = FakeProvider::new(Mode::Accept);
+    let h = f.start(provider.clone(), "a");
+    settle(&h);
+    assert_eq!(provider.count(id), 0, "not before its time");
+    // The scheduler looks a little after 19:00:00, as its tick does.
+    f.clock.advance(
+        Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap() - f.clock.now()
+            + Duration::milliseconds(700),
+    );
+    eventually(&h, "sent at 19:00", || {
+        f.status(id) == MessageStatus::Submitted
+    });
+    h.stop().unwrap();
+    assert_eq!(provider.count(id), 1);
+}

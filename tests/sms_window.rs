@@ -58,6 +58,44 @@ fn default_window_is_nine_to_seven_monday_to_saturday() {
 }
 
 #[test]
+fn the_end_minute_of_the_window_is_inside_it() {
+    let w = SendWindow::default();
+    let tz = Tz::Europe__Paris;
+    // Saturday 5 December 2026, Paris (UTC+1).
+    assert!(w.is_open(utc("2026-12-05T18:00:00Z"), tz), "19:00:00");
+    assert!(w.is_open(utc("2026-12-05T18:00:30Z"), tz), "19:00:30");
+    assert!(w.is_open(utc("2026-12-05T18:00:59.9Z"), tz), "19:00:59.9");
+    assert!(!w.is_open(utc("2026-12-05T18:01:00Z"), tz), "19:01:00");
+    assert!(!w.is_open(utc("2026-12-05T07:59:59Z"), tz), "08:59:59");
+    // The scheduler looking a moment after 19:00 finds the window still open.
+    let late = utc("2026-12-05T18:00:00.4Z");
+    assert_eq!(next_opening(late, tz, &w), late);
+    // Without the end minute, 23:59 would close a whole-day window a minute early.
+    let all_day = SendWindow::new(t(0, 0), t(23, 59), WeekdaySet::ALL).unwrap();
+    assert!(all_day.is_open(utc("2026-12-05T22:59:59Z"), tz), "23:59:59");
+}
+
+#[test]
+fn a_d1_reminder_of_a_monday_9_oclock_appointment_leaves_on_saturday_at_19() {
+    let w = SendWindow::default();
+    let tz = Tz::Europe__Paris;
+    let planned = plan_reminder(local("2026-12-07T09:00"), 1, tz, &w).unwrap();
+    assert_eq!(
+        planned,
+        utc("2026-12-05T18:00:00Z"),
+        "Saturday 19:00, Sunday is closed"
+    );
+    for tick in [0, 400, 999, 30_000] {
+        let at = planned + Duration::milliseconds(tick);
+        assert_eq!(
+            next_opening(at, tz, &w),
+            at,
+            "the scheduler at 19:00 + {tick} ms sends"
+        );
+    }
+}
+
+#[test]
 fn window_parsing_and_validation() {
     let w: SendWindow = "08:30-18:00".parse().unwrap();
     assert_eq!(
@@ -711,9 +749,16 @@ prop_compose! {
     }
 }
 
+/// The window rule, written independently: from `start` to the last second of the `end`
+/// minute, on an allowed day.
 fn inside(at: DateTime<Utc>, tz: Tz, w: &SendWindow) -> bool {
     let l = at.with_timezone(&tz).naive_local();
-    w.days.contains(l.weekday()) && w.start <= l.time() && l.time() <= w.end
+    let secs = i64::from(l.time().num_seconds_from_midnight());
+    let (start, end) = (
+        i64::from(w.start.num_seconds_from_midnight()),
+        i64::from(w.end.num_seconds_from_midnight()),
+    );
+    w.days.contains(l.weekday()) && start <= secs && secs < end + 60
 }
 
 /// The documented exception to "nothing opens before next_opening": on a day whose window
@@ -870,6 +915,38 @@ proptest! {
                 "{probe} open before {open}"
             );
             probe += Duration::minutes(1);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases_or(512)))]
+
+    /// What the planner produces, and any explicit time the checks accept, is sent by the
+    /// scheduler at that instant: its rule (`next_opening`) finds the window open then and
+    /// during the scheduler's tick after it.
+    #[test]
+    fn what_the_planner_or_the_checks_accept_leaves_at_that_instant(
+        zone in 0usize..ZONES.len(), w in any_window(), ev in any_local(), n in 1u32..8,
+        tick_ms in 0i64..1000, secs in 1_577_836_800i64..2_082_758_400,
+    ) {
+        let tz = ZONES[zone];
+        let tick = Duration::milliseconds(tick_ms);
+        let planned = plan_reminder(ev, n, tz, &w).unwrap();
+        prop_assert_eq!(next_opening(planned + tick, tz, &w), planned + tick, "reminder {} {}", planned, w);
+        let follow = plan_follow_up(ev, n, tz, &w).unwrap();
+        prop_assert_eq!(next_opening(follow + tick, tz, &w), follow + tick, "follow-up {} {}", follow, w);
+        // An explicit time, to the minute, as typed in the composer or `send --at`.
+        let now = DateTime::from_timestamp(secs, 0).unwrap();
+        let explicit = resolve_local(tz, ev).with_timezone(&Utc);
+        if validate_planned(explicit, now, None, tz, &w).is_ok() {
+            prop_assert_eq!(next_opening(explicit + tick, tz, &w), explicit + tick);
+        }
+        // A campaign that waits for its opening leaves when it opens.
+        if let Ok(open) = campaign_next_opening(now, tz, &w).map(|o| o.max(now)) {
+            if open > now {
+                prop_assert_eq!(campaign_next_opening(open + tick, tz, &w), Ok(open + tick));
+            }
         }
     }
 }

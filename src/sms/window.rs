@@ -3,14 +3,17 @@
 //! Everything here is pure: the current instant is always a parameter, never read from a clock.
 //!
 //! Conventions (SPEC §3 "Window", "Information campaigns", "Retries"):
-//! - A window is a time range `start..=end` of local wall-clock time (both ends included: a
-//!   message planned at exactly `end` may leave) on a set of allowed week days. The default is
-//!   09:00–19:00, Monday to Saturday.
+//! - A window is a time range from `start` to the end of its `end` minute, in local wall-clock
+//!   time (a window 09:00–19:00 is open from 09:00:00 to 19:00:59: a message planned at 19:00
+//!   leaves at 19:00, even when the scheduler looks a few seconds later), on a set of allowed
+//!   week days. The default is 09:00–19:00, Monday to Saturday.
 //! - Local times are turned into instants by [`resolve_local`] only: a time that does not exist
 //!   (spring-forward gap) is moved forward by the length of the gap, an ambiguous one (autumn
 //!   fold) takes its first, daylight-saving, occurrence.
 //! - An instant is "inside" a window when its local wall-clock time, read in the window's
-//!   timezone, is within `start..=end` and its local date falls on an allowed week day.
+//!   timezone, is within [`within_hours`] and its local date falls on an allowed week day. The
+//!   planner, the scheduler, `plan`, the check of an explicit time and the campaign rule all
+//!   use this one rule.
 //! - Information campaigns also obey the French rule: Monday to Saturday, 08:00–20:00, never
 //!   on a public holiday of the territory of the timezone (see [`crate::sms::holidays`]).
 
@@ -378,17 +381,25 @@ impl SendWindow {
         format!("{}-{}", fmt_time(self.start), fmt_time(self.end))
     }
 
-    /// Whether a local date-time is inside the window (allowed day, `start..=end`).
+    /// Whether a local date-time is inside the window (allowed day, [`within_hours`]).
     pub fn contains_local(&self, local: NaiveDateTime) -> bool {
-        self.days.contains(local.weekday())
-            && self.start <= local.time()
-            && local.time() <= self.end
+        self.days.contains(local.weekday()) && within_hours(self.start, self.end, local.time())
     }
 
     /// Whether an instant is inside the window, read in `tz`.
     pub fn is_open(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         self.contains_local(at.with_timezone(&tz).naive_local())
     }
+}
+
+/// Whether a local time of day is inside the hours `start`–`end`: from `start` to the last
+/// second of the `end` minute (the end minute is inside the window).
+pub fn within_hours(start: NaiveTime, end: NaiveTime, time: NaiveTime) -> bool {
+    let minute = time
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(time);
+    start <= time && minute <= end
 }
 
 /// Parses `"HH:MM-HH:MM"` (an en dash is accepted too) into its two times.
@@ -529,7 +540,7 @@ impl Rule {
 
     fn contains(&self, at: DateTime<Utc>, tz: Tz) -> bool {
         let local = at.with_timezone(&tz).naive_local();
-        self.day_ok(local.date()) && self.start <= local.time() && local.time() <= self.end
+        self.day_ok(local.date()) && within_hours(self.start, self.end, local.time())
     }
 
     fn hours(&self) -> String {
