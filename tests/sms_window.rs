@@ -412,8 +412,11 @@ fn next_opening_waits_for_the_window() {
     // Exactly at the end: still open.
     let now = utc("2026-06-10T17:00:00Z");
     assert_eq!(next_opening(now, PARIS, &w), now);
-    // One second later: tomorrow 09:00.
-    let now = utc("2026-06-10T17:00:01Z");
+    // Later in the end minute: still open (the scheduler looks a moment after 19:00).
+    let now = utc("2026-06-10T17:00:59Z");
+    assert_eq!(next_opening(now, PARIS, &w), now);
+    // Once the end minute is over: tomorrow 09:00.
+    let now = utc("2026-06-10T17:01:00Z");
     assert_eq!(next_opening(now, PARIS, &w), utc("2026-06-11T07:00:00Z"));
     // Early morning: today 09:00.
     let now = utc("2026-06-10T04:00:00Z");
