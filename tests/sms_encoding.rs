@@ -537,7 +537,8 @@ fn composed_text_is_what_gets_counted() {
 
 #[test]
 fn stop_replies() {
-    for yes in [
+    use smsdesk::sms::sender::{OptOutReply, classify_opt_out};
+    let opt_out = [
         "STOP",
         "stop",
         "Stop",
@@ -555,22 +556,78 @@ fn stop_replies() {
         "Unsubscribe",
         "«STOP»",
         "ＳＴＯＰ",
-    ] {
-        assert!(is_stop_reply(yes), "{yes:?} should opt out");
+        "STOP merci",
+        "Stop svp",
+        "stop SVP !",
+        "arrêt SVP",
+        "Arrêt s'il vous plaît",
+        "STOP s'il vous plait merci",
+        "Stop merci beaucoup",
+        "Merci, stop.",
+        "Bonjour, STOP",
+        "Bonjour STOP merci",
+        "stop stp",
+        "STOP STOP STOP",
+        "Stop!!!",
+        "STOP 🙏",
+        "stop merci 😊",
+        "Stop please",
+        "unsubscribe thanks",
+        "Désinscrire svp",
+        "STOP SMS merci",
+        "Arret sms svp",
+        "stop, cordialement",
+        "Bonsoir madame, stop",
+        "stop thx",
+    ];
+    for text in opt_out {
+        assert_eq!(
+            classify_opt_out(text),
+            OptOutReply::OptOut,
+            "{text:?} opts out"
+        );
+        assert!(is_stop_reply(text), "{text:?} opts out");
     }
-    for no in [
+    let review = [
+        "stop le rdv de demain?",
+        "non stop",
+        "je veux arrêter",
+        "stopper",
+        "je ne veux plus mais stop si vous changez l'heure",
+        "Stop, je serai en retard de 10 minutes",
+        "oui stop",
+        "STOP ou pas je viendrai",
+        "arrêtez de m'écrire",
+        "Merci de me désinscrire",
+        "je souhaite me désabonner",
+        "stop pour jeudi",
+    ];
+    for text in review {
+        assert_eq!(
+            classify_opt_out(text),
+            OptOutReply::Unclear,
+            "{text:?} goes to review"
+        );
+        assert!(!is_stop_reply(text), "{text:?} does not opt out by itself");
+    }
+    let ordinary = [
         "",
         "   ",
-        "stop le rdv de demain?",
         "OK",
         "oui",
-        "stopper",
-        "non stop",
-        "STOP STOP STOP",
-        "je veux arrêter",
+        "Oui merci",
+        "merci",
         "S T O P",
-    ] {
-        assert!(!is_stop_reply(no), "{no:?} should not opt out");
+        "à demain",
+        "Non je ne viendrai pas",
+        "STOPPING", // not a French or English stop word
+    ];
+    for text in ordinary {
+        assert_eq!(
+            classify_opt_out(text),
+            OptOutReply::No,
+            "{text:?} is an ordinary reply"
+        );
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{CoreError, CoreResult};
 use crate::gateway::InboundSms;
-use crate::sms::sender::{is_stop_reply, normalize_keyword};
+use crate::sms::sender::{OptOutReply, classify_opt_out, normalize_keyword};
 use crate::store::{Store, audit, participants, templates, ts};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -96,6 +96,10 @@ pub fn match_keyword<'a>(
     }
 }
 
+/// Review reason of a reply that says "stop" among other words.
+const STOP_AMONG_OTHER_WORDS: &str =
+    "\"stop\" among other words: opt the number out from Contacts if that is what they ask";
+
 /// Records an inbound SMS and applies the rules. Idempotent for a provider id.
 pub fn record_inbound(
     store: &mut Store,
@@ -122,12 +126,15 @@ pub fn record_inbound(
             )?;
             Ok(tx.last_insert_rowid())
         };
-        if is_stop_reply(&inbound.text) {
+        let opt_out = classify_opt_out(&inbound.text);
+        if opt_out == OptOutReply::OptOut {
             let id = insert("stop", "")?;
             participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), provider, now)?;
             audit::record(tx, now, provider, "optout.reply", "phone", &inbound.from_e164, &inbound.text)?;
             return Ok(ReplyOutcome::Stop);
         }
+        // "stop" among other words: never matched as a keyword, always read by a person.
+        let unclear_stop = (opt_out == OptOutReply::Unclear).then(|| STOP_AMONG_OTHER_WORDS.to_string());
         // Messages to this number expecting a reply, sent in the last 7 days, not yet answered.
         let since = ts(received - Duration::days(REPLY_WINDOW_DAYS));
         let open: Vec<(i64, Option<i64>, Option<i64>)> = {
@@ -141,6 +148,10 @@ pub fn record_inbound(
                 .collect::<rusqlite::Result<_>>()?
         };
         let Some(&(message_id, event_id, template_id)) = open.first() else {
+            if let Some(reason) = unclear_stop {
+                insert("review", &reason)?;
+                return Ok(ReplyOutcome::Review { reason });
+            }
             insert("kept", "")?;
             return Ok(ReplyOutcome::Kept);
         };
@@ -155,7 +166,11 @@ pub fn record_inbound(
             Some(t) => templates::keywords(tx, t)?,
             None => Vec::new(),
         };
-        match match_keyword(&inbound.text, &keywords) {
+        let matched = match unclear_stop {
+            Some(reason) => Err(reason),
+            None => match_keyword(&inbound.text, &keywords),
+        };
+        match matched {
             Ok((keyword, outcome)) => {
                 let id = insert("matched", "")?;
                 tx.execute(

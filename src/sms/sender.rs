@@ -133,7 +133,8 @@ pub fn normalize_keyword(text: &str) -> String {
     out
 }
 
-/// Replies that put the number on the opt-out list, once normalised by [`normalize_keyword`].
+/// Opt-out requests, once normalised by [`normalize_keyword`]: a reply made of these (and
+/// politeness) puts the number on the opt-out list.
 const STOP_KEYWORDS: &[&str] = &[
     "STOP",
     "ARRET",
@@ -145,13 +146,109 @@ const STOP_KEYWORDS: &[&str] = &[
     "UNSUBSCRIBE",
 ];
 
-/// Whether a reply is an unambiguous opt-out request: the whole message (case, accents,
-/// punctuation and surrounding whitespace ignored) is one of `STOP`, `ARRET`, `STOP SMS`,
-/// `STOPSMS`, `ARRET SMS`, `DESABONNER`, `DESINSCRIRE`, `UNSUBSCRIBE`. A sentence that merely
-/// contains the word (“stop le rdv de demain ?”) is not one: it goes to human review.
+/// Words that say "stop" in some form: in a reply with other content, a person decides.
+const STOP_WORDS: &[&str] = &[
+    "STOP",
+    "STOPSMS",
+    "ARRET",
+    "ARRETER",
+    "ARRETEZ",
+    "STOPPER",
+    "STOPPEZ",
+    "DESABONNER",
+    "DESABONNEZ",
+    "DESABONNEMENT",
+    "DESINSCRIRE",
+    "DESINSCRIVEZ",
+    "DESINSCRIPTION",
+    "UNSUBSCRIBE",
+];
+
+/// Politeness and greetings that may surround an opt-out word without changing its meaning
+/// ("STOP merci", "Stop svp", "arrêt s'il vous plaît", "Bonjour, STOP").
+const POLITENESS: &[&str] = &[
+    "MERCI",
+    "MERCIII",
+    "MRC",
+    "MCI",
+    "BEAUCOUP",
+    "SVP",
+    "STP",
+    "SIL",
+    "VOUS",
+    "TE",
+    "PLAIT",
+    "BONJOUR",
+    "BONSOIR",
+    "SALUT",
+    "MADAME",
+    "MONSIEUR",
+    "CORDIALEMENT",
+    "CDT",
+    "CDLT",
+    "PLEASE",
+    "PLZ",
+    "PLS",
+    "THANKS",
+    "THANK",
+    "YOU",
+    "THX",
+];
+
+/// What a reply says about opting out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptOutReply {
+    /// Nothing but opt-out words, politeness and punctuation: the number opts out.
+    OptOut,
+    /// A "stop" word among other content ("stop le rdv de demain ?", "je veux arrêter"): a
+    /// person must read it.
+    Unclear,
+    /// No opt-out word.
+    No,
+}
+
+/// Reads a reply for an opt-out request (case, accents and punctuation ignored): made only of
+/// `STOP`, `ARRET`, `STOP SMS`, `STOPSMS`, `ARRET SMS`, `DESABONNER`, `DESINSCRIRE`,
+/// `UNSUBSCRIBE`, repeated or not, with politeness around them ("STOP merci", "Stop svp",
+/// "Bonjour, STOP") → [`OptOutReply::OptOut`]; a stop word mixed with anything else →
+/// [`OptOutReply::Unclear`], for human review.
+pub fn classify_opt_out(text: &str) -> OptOutReply {
+    let normalized = normalize_keyword(text);
+    let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    let content: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !POLITENESS.contains(w))
+        .collect();
+    if !content.is_empty() && only_stop_keywords(&content) {
+        OptOutReply::OptOut
+    } else if words.iter().any(|w| STOP_WORDS.contains(w)) {
+        OptOutReply::Unclear
+    } else {
+        OptOutReply::No
+    }
+}
+
+/// Whether `words` is a sequence of [`STOP_KEYWORDS`] (one or two words each).
+fn only_stop_keywords(words: &[&str]) -> bool {
+    let mut rest = words;
+    while !rest.is_empty() {
+        let two =
+            rest.len() >= 2 && STOP_KEYWORDS.contains(&format!("{} {}", rest[0], rest[1]).as_str());
+        if two {
+            rest = &rest[2..];
+        } else if STOP_KEYWORDS.contains(&rest[0]) {
+            rest = &rest[1..];
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a reply is an unambiguous opt-out request (see [`classify_opt_out`]).
 pub fn is_stop_reply(text: &str) -> bool {
-    let n = normalize_keyword(text);
-    STOP_KEYWORDS.contains(&n.as_str())
+    classify_opt_out(text) == OptOutReply::OptOut
 }
 
 #[cfg(test)]
