@@ -22,10 +22,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use support::{Misbehave, RawServer, Recorded, dead_address};
 
-/// The clients' HTTP time-out in these tests (the real one is 10 s).
-const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(700);
+/// The clients' HTTP time-out in these tests (the real one is 10 s): short, but long enough
+/// for a plain loopback answer on a busy machine.
+const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 /// How long a stalling server keeps quiet: well past the client's time-out.
-const STALL: std::time::Duration = std::time::Duration::from_secs(3);
+const STALL: std::time::Duration = std::time::Duration::from_secs(6);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -292,7 +293,15 @@ fn fixture() -> Fixture {
     ] {
         settings::set(store.conn(), k, v, "admin", start).unwrap();
     }
-    credit::add_pack(store.conn(), 1000, "test", start.date_naive(), "admin", start).unwrap();
+    credit::add_pack(
+        store.conn(),
+        1000,
+        "test",
+        start.date_naive(),
+        "admin",
+        start,
+    )
+    .unwrap();
     Fixture {
         _dir: dir,
         db,
