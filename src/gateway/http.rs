@@ -3,7 +3,12 @@
 //! parsing) shared by the providers and the Kannel callback listener.
 
 use super::ProviderError;
+use std::cell::Cell;
 use std::time::Duration;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+};
 
 /// Default limit for a whole HTTP exchange (connect, send, headers and body): an SMS API that
 /// has not answered in 10 s is treated as down, and the message is retried later.
@@ -12,6 +17,65 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Answers larger than this are cut: no SMS API answers megabytes, and a runaway body must not
 /// fill the memory of a long-running scheduler.
 const MAX_BODY: u64 = 2 * 1024 * 1024;
+
+/// Longest `Retry-After` honoured: a provider asking for hours (or by mistake for years) must
+/// not push a message past its deadline in one step; it is asked again after this.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
+
+thread_local! {
+    /// Set as soon as a byte of the current request is handed to the connection. ureq does all
+    /// the I/O of a call on the calling thread, so this tells, for the call this thread just
+    /// made, whether a failure happened before anything left (safe to retry) or after (the
+    /// provider may have acted on it).
+    static REQUEST_LEFT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The last link of the connector chain: wraps every connection (plain or TLS, new or pooled)
+/// so that writing the request marks [`REQUEST_LEFT`]. The TLS handshake happens inside the
+/// chain, below this wrapper, so it does not count as the request leaving.
+#[derive(Debug)]
+struct MarkRequestWrites;
+
+impl<In: Transport> Connector<In> for MarkRequestWrites {
+    type Out = MarkedTransport<In>;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(MarkedTransport))
+    }
+}
+
+#[derive(Debug)]
+struct MarkedTransport<T>(T);
+
+impl<T: Transport> Transport for MarkedTransport<T> {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.0.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if amount > 0 {
+            // Before the write: a write that fails half-way may still have delivered the request.
+            REQUEST_LEFT.with(|c| c.set(true));
+        }
+        self.0.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.0.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.0.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.0.is_tls()
+    }
+}
 
 /// An HTTP answer, whatever its status (4xx/5xx bodies carry the provider's reason).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,8 +119,9 @@ impl HttpClient {
             .max_redirects(0)
             .user_agent(concat!("smsdesk/", env!("CARGO_PKG_VERSION")))
             .build();
+        let connector = DefaultConnector::new().chain(MarkRequestWrites);
         HttpClient {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(config, connector, DefaultResolver::default()),
             timeout,
             provider,
             secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
@@ -94,7 +159,7 @@ impl HttpClient {
         for (k, v) in headers {
             req = req.header(*k, v.as_str());
         }
-        self.finish(url, req.call())
+        self.finish(url, || req.call())
     }
 
     /// POST with an `application/x-www-form-urlencoded` body.
@@ -116,7 +181,7 @@ impl HttpClient {
         for (k, v) in headers {
             req = req.header(*k, v.as_str());
         }
-        self.finish(url, req.send(body))
+        self.finish(url, || req.send(body))
     }
 
     /// POST with a JSON body, sent exactly as given (OVH signs the body bytes).
@@ -133,15 +198,22 @@ impl HttpClient {
         for (k, v) in headers {
             req = req.header(*k, v.as_str());
         }
-        self.finish(url, req.send(body.to_string()))
+        self.finish(url, || req.send(body))
     }
 
+    /// Runs one exchange and reads the whole answer. Every failure says whether the request
+    /// may have reached the provider: [`ProviderError::Ambiguous`] once a byte of it left (or a
+    /// success status came with a body that could not be read), otherwise an error that is safe
+    /// to retry or a configuration error.
     fn finish(
         &self,
         url: &str,
-        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        call: impl FnOnce() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<HttpAnswer, ProviderError> {
-        let mut response = result.map_err(|e| self.transport_error(url, e))?;
+        REQUEST_LEFT.with(|c| c.set(false));
+        let result = call();
+        let left = REQUEST_LEFT.with(|c| c.get());
+        let mut response = result.map_err(|e| self.transport_error(url, e, left))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -153,7 +225,7 @@ impl HttpClient {
             .with_config()
             .limit(MAX_BODY)
             .read_to_vec()
-            .map_err(|e| self.transport_error(url, e))?;
+            .map_err(|e| self.unreadable_body(url, status, retry_after, e))?;
         Ok(HttpAnswer {
             status,
             body: String::from_utf8_lossy(&bytes).into_owned(),
@@ -161,45 +233,82 @@ impl HttpClient {
         })
     }
 
-    /// Turns a network failure into an error a user understands, naming the host but never the
-    /// query string (Kannel carries the password there).
-    fn transport_error(&self, url: &str, e: ureq::Error) -> ProviderError {
+    /// The status line came, the body did not (cut, stalled, bad chunking, too long). After a
+    /// success status the provider may hold the message; any other status refused it.
+    fn unreadable_body(
+        &self,
+        url: &str,
+        status: u16,
+        retry_after: Option<Duration>,
+        e: ureq::Error,
+    ) -> ProviderError {
         let host = host_of(url);
         let provider = self.provider;
-        match e {
-            // Nothing left before the connection was made: safe to retry.
-            ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
-                ProviderError::Transient {
-                    reason: format!(
-                        "{provider} at {host} could not be reached within {} s",
-                        self.timeout.as_secs_f64()
-                    ),
-                    retry_after: None,
-                }
-            }
-            // The request may have been received and acted upon: never retry blindly.
-            ureq::Error::Timeout(_) => ProviderError::Ambiguous {
+        let why = self.scrub(&e.to_string());
+        if (200..300).contains(&status) {
+            ProviderError::Ambiguous {
                 reason: format!(
-                    "{provider} at {host} did not answer within {} s",
-                    self.timeout.as_secs_f64()
+                    "{provider} at {host} answered HTTP {status} but its answer could not be read ({why})"
                 ),
-            },
-            ureq::Error::Io(io)
-                if matches!(
-                    io.kind(),
-                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-                ) =>
-            {
-                ProviderError::Ambiguous {
-                    reason: format!(
-                        "{provider} at {host} did not answer within {} s",
-                        self.timeout.as_secs_f64()
-                    ),
-                }
             }
-            ureq::Error::BadUri(_) | ureq::Error::Http(_) => ProviderError::Config(format!(
-                "the {provider} address {host:?} is not a valid URL; check the provider settings"
-            )),
+        } else {
+            ProviderError::Transient {
+                reason: format!(
+                    "{provider} at {host} answered HTTP {status} with an unreadable body ({why})"
+                ),
+                retry_after,
+            }
+        }
+    }
+
+    /// Turns a network failure into an error a user understands, naming the host but never the
+    /// query string (Kannel carries the password there). `left`: whether a byte of the request
+    /// had been handed to the connection when it failed.
+    fn transport_error(&self, url: &str, e: ureq::Error, left: bool) -> ProviderError {
+        let host = host_of(url);
+        let provider = self.provider;
+        let secs = self.timeout.as_secs_f64();
+        if left {
+            // The provider may have received the request and acted on it: never retry blindly,
+            // whatever broke afterwards (time-out, reset, close, garbage instead of HTTP).
+            let what = match &e {
+                ureq::Error::Timeout(_) => format!("did not answer within {secs} s"),
+                ureq::Error::Io(io)
+                    if matches!(
+                        io.kind(),
+                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    format!("did not answer within {secs} s")
+                }
+                ureq::Error::Io(io)
+                    if matches!(
+                        io.kind(),
+                        std::io::ErrorKind::ConnectionReset
+                            | std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::BrokenPipe
+                            | std::io::ErrorKind::UnexpectedEof
+                    ) =>
+                {
+                    format!("dropped the connection before answering ({io})")
+                }
+                other => format!("gave no readable answer ({other})"),
+            };
+            return ProviderError::Ambiguous {
+                reason: self.scrub(&format!("{provider} at {host} {what}")),
+            };
+        }
+        // Nothing of the request left: whatever happened, the provider cannot have it.
+        match e {
+            ureq::Error::Timeout(_) => ProviderError::Transient {
+                reason: format!("{provider} at {host} could not be reached within {secs} s"),
+                retry_after: None,
+            },
+            ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::RequireHttpsOnly(_) => {
+                ProviderError::Config(format!(
+                    "the {provider} address {host:?} is not a valid URL; check the provider settings"
+                ))
+            }
             ureq::Error::HostNotFound => ProviderError::Transient {
                 reason: format!("cannot resolve the {provider} host {host}"),
                 retry_after: None,
@@ -208,13 +317,47 @@ impl HttpClient {
                 reason: format!("cannot connect to {provider} at {host}"),
                 retry_after: None,
             },
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                ProviderError::Transient {
+                    reason: format!("cannot connect to {provider} at {host}: connection refused"),
+                    retry_after: None,
+                }
+            }
             other => ProviderError::Transient {
-                reason: self.scrub(&format!(
-                    "network error talking to {provider} at {host}: {other}"
-                )),
+                reason: self.scrub(&format!("cannot connect to {provider} at {host}: {other}")),
                 retry_after: None,
             },
         }
+    }
+}
+
+/// What a status says by itself about a submission, the same for every provider; `None` when
+/// the provider's own answer must be read (2xx, and the 4xx it documents). `provider` names it
+/// in the reason; the caller scrubs secrets.
+///
+/// * 408, 425, 429, 500–503, 505…: the provider says it did not take the message; retried,
+///   after its `Retry-After` when it gives one.
+/// * 504: a gateway in front of the provider gave up waiting for it, exactly like our own
+///   time-out: the provider may have the message.
+/// * 3xx: redirections are never followed (they could carry credentials elsewhere), so the
+///   address in the settings is not the API's own.
+pub fn submission_status(provider: &str, answer: &HttpAnswer) -> Option<ProviderError> {
+    let status = answer.status;
+    let text = excerpt(&answer.body);
+    match status {
+        504 => Some(ProviderError::Ambiguous {
+            reason: format!(
+                "a gateway in front of {provider} timed out waiting for it (HTTP 504: {text})"
+            ),
+        }),
+        408 | 425 | 429 | 500..=599 => Some(ProviderError::Transient {
+            reason: format!("{provider} is unavailable (HTTP {status}: {text})"),
+            retry_after: answer.retry_after,
+        }),
+        300..=399 => Some(ProviderError::Config(format!(
+            "{provider} answered with a redirection (HTTP {status}); set the API address itself in the provider settings"
+        ))),
+        _ => None,
     }
 }
 
@@ -258,15 +401,37 @@ pub fn scrub_secrets(text: &str, secrets: &[String]) -> String {
     out
 }
 
-/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3: IMF-fixdate, or the obsolete
+/// RFC 850 and asctime forms), capped at [`MAX_RETRY_AFTER`]. A date in the past means "now";
+/// a negative or unreadable value is ignored (the usual back-off applies).
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
+    parse_retry_after_at(v, chrono::Utc::now())
+}
+
+/// [`parse_retry_after`] against a given "now" (the date form is relative to it).
+pub fn parse_retry_after_at(v: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
     let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still "a very long time".
+        let secs = v.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
     }
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let delta = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
+    let at = chrono::DateTime::parse_from_rfc2822(v)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok()
+        .or_else(|| {
+            let naive = v.trim_end_matches(" GMT").trim_end_matches(" UTC");
+            ["%A, %d-%b-%y %H:%M:%S", "%a %b %e %H:%M:%S %Y"]
+                .iter()
+                .find_map(|f| chrono::NaiveDateTime::parse_from_str(naive, f).ok())
+                .map(|t| t.and_utc())
+        })?;
+    Some(
+        (at - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 /// Percent-encodes everything but the RFC 3986 unreserved characters, so `+`, `&`, `%`, `=`
@@ -427,5 +592,36 @@ mod tests {
     fn retry_after_seconds() {
         assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after("-5"), None);
+        assert_eq!(parse_retry_after("1.5"), None);
+        assert_eq!(parse_retry_after("86400"), Some(MAX_RETRY_AFTER));
+        assert_eq!(
+            parse_retry_after("99999999999999999999999"),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
+    fn retry_after_dates_in_every_http_form() {
+        let now = chrono::DateTime::parse_from_rfc3339("1994-11-06T08:47:37Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        let two_minutes = Some(Duration::from_secs(120));
+        for form in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(parse_retry_after_at(form, now), two_minutes, "{form}");
+        }
+        assert_eq!(
+            parse_retry_after_at("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(
+            parse_retry_after_at("Sat, 06 Nov 2094 08:00:00 GMT", now),
+            Some(MAX_RETRY_AFTER)
+        );
     }
 }

@@ -3,20 +3,24 @@
 //! `dlr-url`, and delivery reports and replies come back on smsdesk's callback listener
 //! ([`start_listener`]): nothing is polled.
 //!
-//! Submission answers:
+//! Submission answers (the status rules shared by every provider are
+//! [`http::submission_status`]; a request that may have left and got no usable answer is
+//! ambiguous, see the HTTP client):
 //!
 //! | Kannel answer | outcome |
 //! |---|---|
-//! | 2xx (`0: Accepted for delivery`, `3: Queued for later delivery`) | accepted, `provider_id` = our reference |
+//! | 2xx saying `0: Accepted for delivery`, `3: Queued for later delivery` (or `Sent.`) | accepted, `provider_id` = our reference |
+//! | 2xx with any other body (empty, HTML, cut) | ambiguous: Kannel may have queued it |
 //! | 401/403 `Authorization failed…` | configuration error (username/password) |
-//! | 403 `Not routable…`, any other 4xx | rejected (no retry) |
-//! | 5xx, time-out, connection refused | transient (retried later) |
+//! | 403 `Not routable…`, 400 and the other 4xx | rejected (no retry) |
+//! | 408, 425, 429, 5xx except 504 (with `Retry-After`), connection refused | transient (retried later) |
+//! | 504, time-out or broken connection after the request left | ambiguous (never retried blindly) |
 //!
 //! Delivery reports (`%d` of the dlr-url), see [`dlr_status`]: 1 delivered, 2 not delivered
 //! (or expired / failed when the SMSC answer says `stat:EXPIRED` / `stat:REJECTD`), 4 buffered and
 //! 8 accepted by the SMSC are in transit, 16 rejected by the SMSC is failed.
 
-use super::http::{self, HttpClient};
+use super::http::{self, HttpAnswer, HttpClient};
 use super::{
     Balance, CallbackEvent, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
     ProviderConfig, ProviderError, ReportedStatus, StatusReport, SubmitOutcome,
@@ -179,14 +183,24 @@ pub fn carries_secret(path_and_query: &str, secret: &str) -> bool {
 
 /// Maps a sendsms answer to the outcome of the table in the module documentation.
 pub fn classify_answer(
-    status: u16,
-    body: &str,
+    answer: &HttpAnswer,
     reference: &str,
 ) -> Result<SubmitOutcome, ProviderError> {
-    let text = http::excerpt(body);
+    if let Some(e) = http::submission_status("Kannel", answer) {
+        return Err(e);
+    }
+    let status = answer.status;
+    let text = http::excerpt(&answer.body);
     match status {
-        200..=299 => Ok(SubmitOutcome::Accepted {
+        200..=299 if says_accepted(&answer.body) => Ok(SubmitOutcome::Accepted {
             provider_id: reference.to_string(),
+        }),
+        // A success status from something that does not speak like Kannel (a proxy page, an
+        // empty or cut answer): the message may be queued, so it must not leave twice.
+        200..=299 => Err(ProviderError::Ambiguous {
+            reason: format!(
+                "Kannel answered HTTP {status} without saying it took the message ({text:?})"
+            ),
         }),
         401 | 403
             if text.to_ascii_lowercase().contains("authorization failed") || status == 401 =>
@@ -198,11 +212,21 @@ pub fn classify_answer(
         400..=499 => Ok(SubmitOutcome::Rejected {
             reason: format!("Kannel refused the message (HTTP {status}: {text})"),
         }),
-        _ => Err(ProviderError::Transient {
-            reason: format!("Kannel is unavailable (HTTP {status}: {text})"),
-            retry_after: None,
+        _ => Err(ProviderError::Ambiguous {
+            reason: format!("Kannel gave an unexpected HTTP status {status} ({text:?})"),
         }),
     }
+}
+
+/// Kannel's sendsms acceptance: `0: Accepted for delivery`, `3: Queued for later delivery`, or
+/// `Sent.` from older versions.
+fn says_accepted(body: &str) -> bool {
+    let b = body.trim().to_ascii_lowercase();
+    b.starts_with("0:")
+        || b.starts_with("3:")
+        || b.starts_with("sent")
+        || b.contains("accepted for delivery")
+        || b.contains("queued for later delivery")
 }
 
 impl Provider for Kannel {
@@ -213,8 +237,7 @@ impl Provider for Kannel {
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
         let url = self.sendsms_request_url(sms);
         let answer = self.http.get(&url, &[])?;
-        classify_answer(answer.status, &answer.body, &sms.reference)
-            .map_err(|e| self.http.scrub_error(e))
+        classify_answer(&answer, &sms.reference).map_err(|e| self.http.scrub_error(e))
     }
 
     fn needs_polling(&self) -> bool {

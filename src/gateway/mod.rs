@@ -110,7 +110,9 @@ pub enum CallbackEvent {
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum ProviderError {
-    /// Worth retrying later (network, 5xx, 429, time-out, garbage answer).
+    /// Nothing was taken and it is worth trying again later: the provider could not be reached
+    /// before a byte of the request left (refused, not resolved, time-out while connecting), or
+    /// it said so (429, 5xx but 504, …, with its `Retry-After` when it gave one).
     #[error("provider temporarily unavailable: {reason}")]
     Transient {
         reason: String,
@@ -119,9 +121,10 @@ pub enum ProviderError {
     /// Credentials or configuration are wrong: retrying will not help until an operator acts.
     #[error("provider configuration error: {0}")]
     Config(String),
-    /// The request may have reached the provider but no usable answer came back (time-out
-    /// while waiting for the answer, garbage after a success status). Sending again could
-    /// deliver twice, so the message is reconciled or left for an operator instead.
+    /// The request may have reached the provider but no usable answer came back (time-out,
+    /// close or reset once the request left, a 504 from a gateway, a success status with a cut,
+    /// empty or unparsable body or without the message id). Sending again could deliver twice,
+    /// so the message is reconciled or left for an operator instead.
     #[error("no usable answer from the provider, the message may have been sent: {reason}")]
     Ambiguous { reason: String },
 }

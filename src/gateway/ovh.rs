@@ -17,8 +17,8 @@
 //! | 400 query out of time | transient (the clock difference is read again) |
 //! | other 400 | rejected |
 //! | 401, 403, 404 (unknown service) | configuration error |
-//! | 429, 5xx, time-out before connecting | transient |
-//! | time-out waiting for the answer, unreadable 2xx answer | ambiguous (never retried blindly; looked up by tag) |
+//! | 408, 425, 429, 5xx except 504 (with `Retry-After`), connection refused, time-out before connecting | transient |
+//! | 504, time-out or broken connection after the request left, unreadable 2xx answer, 2xx without an id | ambiguous (never retried blindly; looked up by tag) |
 //!
 //! Statuses (`GET /sms/{service}/outgoing/{id}`): the `deliveryReceipt` code, with the DLR
 //! values OVH shares with Kannel (see [`map_delivery_receipt`]): 1 delivered, 2 not delivered,
@@ -237,7 +237,8 @@ impl Ovh {
         ];
         let result = match body {
             Some(b) => self.http.post_json(url, &headers, b),
-            None => self.http.get(url, &headers),
+            // A GET sends nothing: a lost answer there is an ordinary transient error.
+            None => http::not_a_submission(self.http.get(url, &headers)),
         };
         result.map_err(|e| self.http.scrub_error(e))
     }
@@ -352,6 +353,9 @@ impl Provider for Ovh {
         let body = body.to_string();
         let what = "sending a message";
         let answer = self.call(&self.service_url("/jobs"), Some(&body))?;
+        if let Some(e) = http::submission_status("OVH", &answer) {
+            return Err(self.http.scrub_error(e));
+        }
         if answer.status == 400 {
             let (code, message) = parse_error(&answer.body);
             let lower = format!("{code} {message}").to_ascii_lowercase();

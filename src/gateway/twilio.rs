@@ -13,8 +13,8 @@
 //! | any other 400/4xx (e.g. 21211 invalid `To`) | rejected |
 //! | 401, 403 | configuration error (SID or token) |
 //! | 404 | configuration error (unknown account or wrong base URL) |
-//! | 429 (with `Retry-After`), 5xx, time-out before connecting | transient |
-//! | time-out waiting for the answer, unreadable 2xx answer | ambiguous (never retried blindly) |
+//! | 408, 425, 429, 5xx except 504 (with `Retry-After`), connection refused, time-out before connecting | transient |
+//! | 504, time-out or broken connection after the request left, unreadable 2xx answer, 2xx without a sid | ambiguous (never retried blindly) |
 //!
 //! Statuses (`GET …/Messages/{sid}.json`), see [`map_status`]:
 //!
@@ -167,9 +167,9 @@ impl Twilio {
         ]
     }
 
+    /// A GET sends nothing: a lost answer there is an ordinary transient error.
     fn get(&self, url: &str) -> Result<HttpAnswer, ProviderError> {
-        self.http
-            .get(url, &self.auth())
+        http::not_a_submission(self.http.get(url, &self.auth()))
             .map_err(|e| self.http.scrub_error(e))
     }
 
@@ -330,6 +330,9 @@ impl Provider for Twilio {
             .post_form(&self.account_url("/Messages.json"), &self.auth(), &form)
             .map_err(|e| self.http.scrub_error(e))?;
         let what = "sending a message";
+        if let Some(e) = http::submission_status("Twilio", &answer) {
+            return Err(self.http.scrub_error(e));
+        }
         match answer.status {
             // A success status means Twilio may have queued the message: an unreadable
             // answer must not lead to a second send.
@@ -350,7 +353,8 @@ impl Provider for Twilio {
                     }),
                 }
             }
-            400 | 402 | 405..=428 | 430..=499 => {
+            // 408, 425 and 429 were answered above.
+            400 | 402 | 405..=499 => {
                 let (code, message) = parse_error(&answer.body);
                 let reason = match code {
                     Some(c) => format!("Twilio error {c}: {message}"),

@@ -282,3 +282,239 @@ pub fn sha1_hex(data: &str) -> String {
     h.update(data.as_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// What a [`RawServer`] does once it has read a whole request.
+#[derive(Clone, Debug)]
+pub enum Misbehave {
+    /// Writes these bytes as they are (status line, headers, body: anything), then closes.
+    Bytes(Vec<u8>),
+    /// Closes the connection without a byte of answer.
+    Close,
+    /// Resets the connection (RST, through SO_LINGER 0) without a byte of answer.
+    Reset,
+    /// Writes these bytes, then says nothing for this long before closing.
+    StallAfter(Vec<u8>, Duration),
+}
+
+impl Misbehave {
+    /// A complete, well-formed answer (`Content-Length`, `Connection: close`).
+    pub fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Misbehave {
+        let mut out = format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status));
+        for (k, v) in headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ));
+        Misbehave::Bytes(out.into_bytes())
+    }
+
+    /// A success status whose body stops short of its announced `Content-Length`.
+    pub fn cut_body(status: u16, body: &str) -> Misbehave {
+        let half = &body[..body.len() / 2];
+        Misbehave::Bytes(
+            format!(
+                "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{half}",
+                reason_phrase(status),
+                body.len()
+            )
+            .into_bytes(),
+        )
+    }
+
+    /// A chunked body whose last chunk is cut and never terminated.
+    pub fn cut_chunked(status: u16, body: &str) -> Misbehave {
+        Misbehave::Bytes(
+            format!(
+                "HTTP/1.1 {status} {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}",
+                reason_phrase(status),
+                body.len(),
+                &body[..body.len() / 2]
+            )
+            .into_bytes(),
+        )
+    }
+
+    /// A "chunked" body that is not chunked data at all.
+    pub fn bad_chunked(status: u16) -> Misbehave {
+        Misbehave::Bytes(
+            format!(
+                "HTTP/1.1 {status} {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nnot-hex\r\nhello\r\n0\r\n\r\n",
+                reason_phrase(status)
+            )
+            .into_bytes(),
+        )
+    }
+
+    /// Status line and headers announcing a body, then silence for `stall`.
+    pub fn stall_in_body(status: u16, stall: Duration) -> Misbehave {
+        Misbehave::StallAfter(
+            format!(
+                "HTTP/1.1 {status} {}\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"si",
+                reason_phrase(status)
+            )
+            .into_bytes(),
+            stall,
+        )
+    }
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Whatever",
+    }
+}
+
+type RawHandler = dyn Fn(&Recorded) -> Misbehave + Send + Sync;
+
+/// A server on a raw `TcpListener` that reads each request completely, records it, then
+/// answers as its handler says — including the ways no HTTP library lets a server misbehave
+/// (cut or broken bodies, a close or a reset instead of an answer, a stall). One request per
+/// connection, each on its own thread.
+pub struct RawServer {
+    pub base: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl RawServer {
+    pub fn start(handler: impl Fn(&Recorded) -> Misbehave + Send + Sync + 'static) -> RawServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind raw server");
+        let addr = listener.local_addr().expect("raw server address");
+        listener.set_nonblocking(true).expect("non-blocking accept");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<RawHandler> = Arc::new(handler);
+        let thread = {
+            let requests = Arc::clone(&requests);
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let stream = match listener.accept() {
+                        Ok((s, _)) => s,
+                        Err(_) => {
+                            std::thread::sleep(Duration::from_millis(5));
+                            continue;
+                        }
+                    };
+                    let requests = Arc::clone(&requests);
+                    let handler = Arc::clone(&handler);
+                    std::thread::spawn(move || serve_raw(stream, &requests, &*handler));
+                }
+            })
+        };
+        RawServer {
+            base: format!("http://{addr}"),
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Reads one request (headers, then `Content-Length` bytes of body) and misbehaves.
+fn serve_raw(
+    mut stream: std::net::TcpStream,
+    requests: &Mutex<Vec<Recorded>>,
+    handler: &RawHandler,
+) {
+    use std::io::Write;
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or("").split(' ');
+    let method = first.next().unwrap_or("").to_string();
+    let url = first.next().unwrap_or("").to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let rec = Recorded {
+        method,
+        url,
+        headers,
+        body: String::from_utf8_lossy(&buf[head_end..head_end + length]).into_owned(),
+    };
+    requests.lock().unwrap().push(rec.clone());
+    match handler(&rec) {
+        Misbehave::Bytes(b) => {
+            let _ = stream.write_all(&b);
+            let _ = stream.flush();
+        }
+        Misbehave::Close => {}
+        Misbehave::Reset => reset_on_close(&stream),
+        Misbehave::StallAfter(b, d) => {
+            let _ = stream.write_all(&b);
+            let _ = stream.flush();
+            std::thread::sleep(d);
+        }
+    }
+}
+
+/// SO_LINGER with a zero time-out: closing the socket sends a RST instead of a FIN.
+/// (`TcpStream::set_linger` is unstable.)
+fn reset_on_close(stream: &std::net::TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket descriptor and a correctly sized `linger` value.
+    let rc = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0, "setsockopt(SO_LINGER)");
+}
