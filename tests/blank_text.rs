@@ -240,8 +240,8 @@ fn a_reminder_and_a_rewritten_message_need_a_text_of_their_own() {
     )
     .unwrap()[0];
     for text in BLANKS.iter().copied().chain([SIGNATURE, whole.as_str()]) {
-        let err = send::edit_message_text(&mut w.store, &w.admin, individual, text, now())
-            .unwrap_err();
+        let err =
+            send::edit_message_text(&mut w.store, &w.admin, individual, text, now()).unwrap_err();
         assert!(says_nothing(&err), "Upcoming rewrite {text:?}: {err}");
     }
     let free = send::queue_free(

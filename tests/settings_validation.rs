@@ -63,7 +63,11 @@ fn provider_fields_that_cannot_work_are_refused_naming_the_field() {
     ok(&db, &["settings", "set", "provider", "kannel"]);
     for (field, value, words) in [
         ("callback_secret", "short", "16"),
-        ("callback_secret", "a secret with spaces!", "letters, digits"),
+        (
+            "callback_secret",
+            "a secret with spaces!",
+            "letters, digits",
+        ),
         ("callback_listen", "not an address", "address to listen on"),
         ("callback_listen", "127.0.0.1", "address to listen on"),
         ("callback_listen", "127.0.0.1:99999", "address to listen on"),
@@ -80,7 +84,10 @@ fn provider_fields_that_cannot_work_are_refused_naming_the_field() {
         ("password", "***", "mask"),
         ("username", "desk\nX-Injected: 1", "control character"),
     ] {
-        let err = refused(&db, &["settings", "set", &format!("provider.{field}"), value]);
+        let err = refused(
+            &db,
+            &["settings", "set", &format!("provider.{field}"), value],
+        );
         assert!(
             err.contains(&format!("provider.{field}")) && err.contains(words),
             "{field} = {value:?}: {err}"
@@ -89,19 +96,30 @@ fn provider_fields_that_cannot_work_are_refused_naming_the_field() {
     // A listener other machines can reach needs the secret first.
     let err = refused(
         &db,
-        &["settings", "set", "provider.callback_listen", "0.0.0.0:8089"],
+        &[
+            "settings",
+            "set",
+            "provider.callback_listen",
+            "0.0.0.0:8089",
+        ],
     );
     assert!(err.contains("provider.callback_secret"), "{err}");
     // What can work is accepted, field by field.
     for (field, value) in [
-        ("sendsms_url", "https://sms.example.org:13013/cgi-bin/sendsms"),
+        (
+            "sendsms_url",
+            "https://sms.example.org:13013/cgi-bin/sendsms",
+        ),
         ("username", "desk"),
         ("password", "pa55-word"),
         ("callback_secret", "0123456789abcdef-_.~"),
         ("callback_listen", "0.0.0.0:8089"),
         ("callback_url", "http://[::1]:8089"),
     ] {
-        ok(&db, &["settings", "set", &format!("provider.{field}"), value]);
+        ok(
+            &db,
+            &["settings", "set", &format!("provider.{field}"), value],
+        );
     }
     // The secret cannot be removed while the listener is reachable from elsewhere.
     let err = refused(&db, &["settings", "set", "provider.callback_secret", ""]);
@@ -128,7 +146,10 @@ fn provider_fields_that_cannot_work_are_refused_naming_the_field() {
         ("reply_number", "call me", "digits"),
         ("callback_secret", "0123456789abcdef", "not a field"),
     ] {
-        let err = refused(&db, &["settings", "set", &format!("provider.{field}"), value]);
+        let err = refused(
+            &db,
+            &["settings", "set", &format!("provider.{field}"), value],
+        );
         assert!(
             err.contains(&format!("provider.{field}")) && err.contains(words),
             "{field} = {value:?}: {err}"
@@ -142,7 +163,10 @@ fn provider_fields_that_cannot_work_are_refused_naming_the_field() {
         ("consumer_key", "", "required"),
         ("service_name", "", "required"),
     ] {
-        let err = refused(&db, &["settings", "set", &format!("provider.{field}"), value]);
+        let err = refused(
+            &db,
+            &["settings", "set", &format!("provider.{field}"), value],
+        );
         assert!(
             err.contains(&format!("provider.{field}")) && err.contains(words),
             "{field} = {value:?}: {err}"
@@ -182,11 +206,15 @@ fn a_whole_provider_json_is_checked_field_by_field() {
             "{field} = {value:?}: {err}"
         );
     }
-    let twilio = serde_json::json!({"kind": "twilio", "account_sid": "AC1", "auth_token": "", "from": "X"});
+    let twilio =
+        serde_json::json!({"kind": "twilio", "account_sid": "AC1", "auth_token": "", "from": "X"});
     let err = refused(&db, &["settings", "set", "provider", &twilio.to_string()]);
     assert!(err.contains("provider.auth_token"), "{err}");
     ok(&db, &["settings", "set", "provider", &good.to_string()]);
-    assert!(matches!(stored_provider(&db), ProviderConfig::Kannel { .. }));
+    assert!(matches!(
+        stored_provider(&db),
+        ProviderConfig::Kannel { .. }
+    ));
 }
 
 const URL_WITH_CREDENTIALS: &str = "http://desk:pa55word@127.0.0.1:13013/cgi-bin/sendsms?user=desk&password=hunter22&api_token=t0k3n&x=1";
@@ -198,7 +226,10 @@ fn kannel_with_url_credentials(db: &Path) {
         ("username", "desk"),
         ("password", "s3cr3t-pw"),
     ] {
-        ok(db, &["settings", "set", &format!("provider.{field}"), value]);
+        ok(
+            db,
+            &["settings", "set", &format!("provider.{field}"), value],
+        );
     }
 }
 
@@ -356,7 +387,10 @@ fn doctor_names_each_provider_field_that_cannot_work() {
         serde_json::from_slice(&smsdesk(&db, &["--json", "doctor"]).stdout).unwrap();
     assert_eq!(json["ok"], false);
     // The provider is still the one configured, not silently the simulator.
-    assert!(matches!(stored_provider(&db), ProviderConfig::Kannel { .. }));
+    assert!(matches!(
+        stored_provider(&db),
+        ProviderConfig::Kannel { .. }
+    ));
 }
 
 fn ctrl(c: char) -> KeyEvent {

@@ -276,9 +276,10 @@ impl From<StoreError> for Failure {
             | StoreError::Invalid(_)
             | StoreError::NotFound { .. } => Failure::BadInput(e.to_string()),
             // The store is fine: the machine has no room left to write it.
-            StoreError::Sqlite(_) | StoreError::Io { .. } if e.is_disk_full() => {
-                Failure::System(format!("disk full: {e}"))
+            StoreError::Sqlite(ref s) if e.is_disk_full() => {
+                Failure::System(format!("disk full: the store could not be written ({s})"))
             }
+            StoreError::Io { .. } if e.is_disk_full() => Failure::System(format!("disk full: {e}")),
             other => Failure::System(other.to_string()),
         }
     }

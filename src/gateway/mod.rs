@@ -515,7 +515,9 @@ pub fn check_field(kind: &str, field: &str, value: &str) -> Result<(), String> {
         "sendsms_url" | "callback_url" | "base_url" | "endpoint" => check_url(v),
         "callback_listen" => check_listen(v),
         "callback_secret" => kannel::check_callback_secret(v).map_err(|e| match e {
-            ProviderError::Config(m) => m.trim_start_matches("kannel: callback_secret ").to_string(),
+            ProviderError::Config(m) => {
+                m.trim_start_matches("kannel: callback_secret ").to_string()
+            }
             other => other.to_string(),
         }),
         // Sent in a URL query or an HTTP header: no spaces around or inside identifiers.
@@ -534,19 +536,32 @@ pub fn check_field(kind: &str, field: &str, value: &str) -> Result<(), String> {
 /// An `http://` or `https://` URL with a host (and a port from 1 to 65535 when given).
 pub fn check_url(url: &str) -> Result<(), String> {
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("a URL holds no spaces or control characters (found {c:?})"));
+        return Err(format!(
+            "a URL holds no spaces or control characters (found {c:?})"
+        ));
     }
+    let only_http =
+        |scheme: &str| format!("only http:// and https:// URLs are allowed, not {scheme}:");
     let Some(parts) = UrlParts::parse(url) else {
+        // `javascript:…`, `mailto:…`: another scheme (`host:port` is not one).
+        if let Some((scheme, rest)) = url.split_once(':')
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !rest.starts_with(|c: char| c.is_ascii_digit())
+            && !scheme.eq_ignore_ascii_case("http")
+            && !scheme.eq_ignore_ascii_case("https")
+        {
+            return Err(only_http(scheme));
+        }
         return Err(format!(
             "{:?} is not a URL: it must start with http:// or https://",
             redact_url(url)
         ));
     };
     if !parts.scheme.eq_ignore_ascii_case("http") && !parts.scheme.eq_ignore_ascii_case("https") {
-        return Err(format!(
-            "only http:// and https:// URLs are allowed, not {}:",
-            parts.scheme
-        ));
+        return Err(only_http(parts.scheme));
     }
     let (host, port) = split_host_port(parts.host_port);
     if host.is_empty() {
@@ -753,12 +768,10 @@ pub fn unmask_url(new: &str, stored: &str) -> String {
         return new.to_string();
     };
     let userinfo = n.userinfo.map(|u| match u.split_once(':') {
-        Some((user, pw)) if pw == REDACTED => {
-            match s.userinfo.and_then(|su| su.split_once(':')) {
-                Some((_, old)) => format!("{user}:{old}"),
-                None => u.to_string(),
-            }
-        }
+        Some((user, pw)) if pw == REDACTED => match s.userinfo.and_then(|su| su.split_once(':')) {
+            Some((_, old)) => format!("{user}:{old}"),
+            None => u.to_string(),
+        },
         _ => u.to_string(),
     });
     let stored_params: Vec<(&str, &str)> = s
@@ -973,7 +986,12 @@ mod tests {
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }
-        for ok in ["127.0.0.1:8089", "[::1]:8089", "0.0.0.0:0", "localhost:8089"] {
+        for ok in [
+            "127.0.0.1:8089",
+            "[::1]:8089",
+            "0.0.0.0:0",
+            "localhost:8089",
+        ] {
             assert_eq!(check_listen(ok), Ok(()), "{ok}");
         }
         for bad in ["", "8089", "127.0.0.1", "host:8089", "127.0.0.1:99999"] {
