@@ -206,6 +206,13 @@ fn a_whole_provider_json_is_checked_field_by_field() {
             "{field} = {value:?}: {err}"
         );
     }
+    let mut misspelt = good.clone();
+    misspelt["callback_secert"] = serde_json::json!("0123456789abcdef");
+    let err = refused(&db, &["settings", "set", "provider", &misspelt.to_string()]);
+    assert!(
+        err.contains("provider.callback_secert") && err.contains("not a field"),
+        "{err}"
+    );
     let twilio =
         serde_json::json!({"kind": "twilio", "account_sid": "AC1", "auth_token": "", "from": "X"});
     let err = refused(&db, &["settings", "set", "provider", &twilio.to_string()]);

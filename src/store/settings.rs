@@ -241,6 +241,18 @@ pub fn provider_value(
     let v = value.trim();
     let mut config = parse_provider(v).map_err(|r| refuse("provider", r))?;
     if v.starts_with('{') {
+        // A misspelt field would be dropped silently, and its value with it.
+        let typed: serde_json::Value = serde_json::from_str(v).unwrap_or_default();
+        let known: Vec<&str> = config.fields().into_iter().map(|(k, _)| k).collect();
+        if let Some(unknown) = typed.as_object().and_then(|m| {
+            m.keys()
+                .find(|k| *k != "kind" && !known.contains(&k.as_str()))
+        }) {
+            return Err(refuse(
+                &format!("provider.{unknown}"),
+                format!("not a field of the {} provider", config.kind()),
+            ));
+        }
         if let Some(old) = stored.and_then(|s| serde_json::from_str::<ProviderConfig>(s).ok()) {
             config.restore_masked(&old);
         }
