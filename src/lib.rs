@@ -13,6 +13,7 @@ pub mod gateway;
 pub mod i18n;
 pub mod io;
 pub mod keymap;
+pub mod logging;
 pub mod scheduler;
 pub mod sms;
 pub mod store;

@@ -35,7 +35,8 @@ fn run(args: Cli) -> Result<(), Failure> {
             smsdesk::demo::create(&db, 2026, &user, clock.now())
                 .map_err(|e| Failure::BadInput(e.to_string()))?;
         }
-        let _log = init_logging();
+        // Logs go to a file, never to the terminal the TUI draws on.
+        let _log = smsdesk::logging::init().ok();
         return smsdesk::tui::run(smsdesk::tui::Launch {
             db,
             user,
@@ -45,6 +46,8 @@ fn run(args: Cli) -> Result<(), Failure> {
         })
         .map_err(|e| Failure::System(format!("{e:#}")));
     };
+    // The headless scheduler logs as the TUI does, and says where once on start.
+    let _log = matches!(command, cli::Command::Run).then(log_run);
     let env = Env {
         db: config::store_path(args.db.as_deref(), &user_config),
         user,
@@ -63,23 +66,26 @@ fn tempdir_for_demo() -> Result<std::path::PathBuf, Failure> {
     Ok(dir)
 }
 
-/// Logs go to a daily file, never to the terminal the TUI draws on.
-fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = config::log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::daily(dir, "smsdesk.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SMSDESK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
+/// Logging for `smsdesk run`: today's private file in the log directory, else standard error
+/// (for a systemd service, the journal) with the reason the file could not be used.
+fn log_run() -> Option<smsdesk::logging::Logging> {
+    match smsdesk::logging::init() {
+        Ok(log) => {
+            eprintln!("smsdesk run: logging to {}", log.file.display());
+            Some(log)
+        }
+        Err(e) => {
+            eprintln!("smsdesk run: cannot write the log file ({e}); logging to standard error");
+            let filter = tracing_subscriber::EnvFilter::try_from_env("SMSDESK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt()
+                .with_writer(std::io::stderr)
+                .with_env_filter(filter)
+                .try_init();
+            None
+        }
+    }
 }
-
 /// `smsdesk list sent | head` must end quietly when `head` closes the pipe, as every Unix
 /// tool does, instead of panicking on a failed write (Rust ignores SIGPIPE by default).
 fn restore_default_sigpipe() {

@@ -281,3 +281,184 @@ fn send_list_cancel_free_and_simulated_reply() {
     let err = bad_input(&db, &["send", "--to", "0612345602", "--text", "encore"]);
     assert!(err.contains("opted out"), "{err}");
 }
+
+#[test]
+fn automations_dry_run_refuses_a_horizon_no_calendar_reaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert!(smsdesk(&db, &["demo"]).status.success());
+    for days in ["4294967295", "3661"] {
+        let err = bad_input(&db, &["automations", "--dry-run", days]);
+        assert!(
+            err.contains(days) && err.contains("at most 3660 days"),
+            "{days}: {err}"
+        );
+    }
+    let planned = ok_json(&db, &["--json", "automations", "--dry-run", "3660"]);
+    assert!(planned.is_array());
+}
+
+#[test]
+fn a_free_send_of_nothing_but_the_stop_mention_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert!(smsdesk(&db, &["credit", "add", "100"]).status.success());
+    for text in ["", "  ", "STOP au 36608"] {
+        for yes in [true, false] {
+            let mut args = vec!["free", "--numbers", "0612345601,0612345602", "--text", text];
+            if yes {
+                args.push("--yes");
+            }
+            let err = bad_input(&db, &args);
+            assert!(
+                err.contains("empty") || err.contains("no text of its own"),
+                "{text:?}: {err}"
+            );
+        }
+    }
+    let upcoming = ok_json(&db, &["--json", "list", "upcoming"]);
+    assert_eq!(upcoming.as_array().unwrap().len(), 0, "nothing queued");
+}
+
+#[test]
+fn a_store_that_cannot_be_opened_for_lack_of_room_is_a_system_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert!(smsdesk(&db, &["credit", "add", "100"]).status.success());
+    // Opening a WAL store writes its shared-memory index beside it; with a file size limit of
+    // one block that write fails (SIGXFSZ ignored, so the write returns EFBIG).
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 1 && trap '' XFSZ && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "admin", "credit"])
+        .env("SMSDESK_LOG_DIR", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("not a usable"), "{err}");
+    assert!(
+        smsdesk(&db, &["credit"]).status.success(),
+        "the store is fine"
+    );
+}
+
+#[test]
+fn a_full_disk_is_a_system_failure_saying_disk_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert!(
+        smsdesk(&db, &["settings", "set", "sender", "MAIRIE"])
+            .status
+            .success()
+    );
+    let mnt = dir.path().join("full");
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&mnt).unwrap();
+    std::fs::create_dir(&out_dir).unwrap();
+    // A real full file system: a small tmpfs in a user namespace of our own, filled up. First
+    // every page is taken (opening needs room for SQLite's index beside the store), then 40 KiB
+    // are given back: enough to open, not to write the journal.
+    let script = r#"mount -t tmpfs -o size=2m tmpfs "$1" || exit 77
+cp "$2" "$1/x.db" || exit 78
+run() { name=$1; shift; "$SMSDESK" --db "$MNT/x.db" --user admin "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"; echo $? >"$OUT/$name.code"; }
+SMSDESK=$3 MNT=$1 OUT=$4
+cat /dev/zero > "$1/filler" 2>/dev/null
+run open credit
+truncate -s -40K "$1/filler"
+run write settings set sender LYON
+rm "$1/filler"
+run after settings get sender
+"#;
+    let out = Command::new("unshare")
+        .args(["-rm", "sh", "-c", script, "sh"])
+        .arg(&mnt)
+        .arg(&db)
+        .arg(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg(&out_dir)
+        .env("SMSDESK_LOG_DIR", dir.path())
+        .env_remove("SMSDESK_DB")
+        .output();
+    let ran = |name: &str| {
+        let code = std::fs::read_to_string(out_dir.join(format!("{name}.code"))).ok()?;
+        let err = std::fs::read_to_string(out_dir.join(format!("{name}.err"))).ok()?;
+        let out = std::fs::read_to_string(out_dir.join(format!("{name}.out"))).ok()?;
+        Some((code.trim().parse::<i32>().ok()?, err, out))
+    };
+    let Some(open) = ran("open") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "cannot mount a tmpfs in a user namespace: {out:?}"
+        );
+        eprintln!("skipped: no user namespace to mount a small tmpfs in ({out:?})");
+        return;
+    };
+    for (what, (code, err, _)) in [("open", open), ("write", ran("write").unwrap())] {
+        assert_eq!(code, 1, "{what}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{what}: one line: {err}");
+        assert!(err.contains("disk full"), "{what}: {err}");
+        assert!(!err.contains("not a usable"), "{what}: {err}");
+    }
+    let (code, err, out) = ran("after").unwrap();
+    assert_eq!(
+        (code, out.trim()),
+        (0, "MAIRIE"),
+        "the store is fine: {err}"
+    );
+}
+
+#[test]
+fn run_logs_to_a_private_file_and_says_where_on_start() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert!(smsdesk(&db, &["credit"]).status.success());
+    let logs = dir.path().join("logs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "admin", "run"])
+        .env("SMSDESK_LOG_DIR", &logs)
+        .env_remove("SMSDESK_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("a line on start");
+    let file = first
+        .strip_prefix("smsdesk run: logging to ")
+        .unwrap_or_else(|| panic!("first line says where the log goes: {first}"));
+    let file = std::path::PathBuf::from(file);
+    assert!(file.starts_with(&logs), "{}", file.display());
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let text = loop {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if text.contains("holds the sending lease") {
+            break text;
+        }
+        assert!(std::time::Instant::now() < until, "nothing logged: {text}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(text.contains("INFO"), "{text}");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "log file mode {mode:o}");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}

@@ -71,6 +71,49 @@ fn a_store_from_a_newer_smsdesk_is_refused_and_left_byte_for_byte_untouched() {
         "{msg}"
     );
     assert_eq!(std::fs::read(&path).unwrap(), before, "bytes changed");
+    assert_no_siblings(dir.path(), "newer.db");
+    // The command line refuses it the same way (exit 2), and leaves nothing beside it either.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(&path)
+        .args(["--user", "admin", "doctor"])
+        .env("SMSDESK_LOG_DIR", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("newer smsdesk"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "bytes changed");
+    assert_no_siblings(dir.path(), "newer.db");
+}
+
+/// Nothing but the store itself in `dir`: no `-wal`, `-shm` or journal left beside it.
+fn assert_no_siblings(dir: &std::path::Path, name: &str) {
+    let files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|f| f.starts_with(name))
+        .collect();
+    assert_eq!(files, vec![name.to_string()], "files beside the store");
+}
+
+#[test]
+fn an_sqlite_database_of_another_program_is_refused_with_nothing_left_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; CREATE TABLE notes(x); INSERT INTO notes VALUES (1);",
+        )
+        .unwrap();
+    }
+    assert_no_siblings(dir.path(), "other.db");
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Unusable { .. }), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_no_siblings(dir.path(), "other.db");
 }
 
 #[test]

@@ -275,6 +275,11 @@ impl From<StoreError> for Failure {
             | StoreError::Unusable { .. }
             | StoreError::Invalid(_)
             | StoreError::NotFound { .. } => Failure::BadInput(e.to_string()),
+            // The store is fine: the machine has no room left to write it.
+            StoreError::Sqlite(ref s) if e.is_disk_full() => {
+                Failure::System(format!("disk full: the store could not be written ({s})"))
+            }
+            StoreError::Io { .. } if e.is_disk_full() => Failure::System(format!("disk full: {e}")),
             other => Failure::System(other.to_string()),
         }
     }
@@ -536,6 +541,8 @@ fn doctor(env: &Env) -> CliResult {
     }
     let s = settings::Settings::load(store.conn())?;
     facts.push(format!("provider: {}", settings::redact(&s.provider)));
+    // Each provider field that cannot work: nothing would leave until it is fixed.
+    problems.extend(s.provider_problems().iter().map(|p| p.to_string()));
     let balance = credit::balance(store.conn())?;
     facts.push(format!("credit: {balance} SMS"));
     if balance <= s.low_credit {

@@ -265,7 +265,11 @@ fn evaluate(
     if rule.offset_days < 0 && start <= now {
         return Ok(Evaluation::Nothing);
     }
-    if rule.offset_days > 0 && start + Duration::days(rule.offset_days) < now {
+    if rule.offset_days > 0
+        && start
+            .checked_add_signed(Duration::days(rule.offset_days))
+            .is_none_or(|t| t < now)
+    {
         return Ok(Evaluation::Nothing);
     }
     if rule.is_broken() {
@@ -408,13 +412,26 @@ pub struct PlannedReminder {
     pub error: Option<String>,
 }
 
+/// `now` plus `days` days; a number of days no calendar reaches is refused, not a panic.
+fn horizon(now: DateTime<Utc>, days: u32) -> CoreResult<DateTime<Utc>> {
+    // Ten years is already far beyond any event a reminder is written for.
+    const MAX_DAYS: u32 = 3660;
+    if days > MAX_DAYS {
+        return Err(CoreError::Invalid(format!(
+            "{days} days is too far ahead: give at most {MAX_DAYS} days"
+        )));
+    }
+    now.checked_add_signed(Duration::days(i64::from(days)))
+        .ok_or_else(|| CoreError::Invalid(format!("{days} days from now is past any calendar")))
+}
+
 /// Lists what the active rules would create for the events (not cancelled) starting in the
 /// next `days` days, without writing anything. Rules blocked by an existing reminder are left
 /// out; broken rules and refusals are listed with their reason.
 pub fn dry_run(store: &Store, days: u32, now: DateTime<Utc>) -> CoreResult<Vec<PlannedReminder>> {
     let conn = store.conn();
     let settings = Settings::load(conn)?;
-    let to = now + Duration::days(i64::from(days));
+    let to = horizon(now, days)?;
     let all_rules: Vec<AutomationRow> = rules::list(conn)?
         .into_iter()
         .filter(|r| r.active)
@@ -488,7 +505,7 @@ pub fn apply_upcoming(
 ) -> CoreResult<Vec<(i64, ReminderChange)>> {
     actor.require_admin("run automations")?;
     let settings = Settings::load(store.conn())?;
-    let to = now + Duration::days(i64::from(days));
+    let to = horizon(now, days)?;
     store.write(|tx| {
         let mut out = Vec::new();
         for event_id in events::active_ids_between(tx, crate::store::ts(now), crate::store::ts(to))?

@@ -23,10 +23,16 @@ pub fn final_text(settings: &Settings, body: &str, with_stop: bool) -> String {
     )
 }
 
-/// Counts a final text and refuses it when it needs more segments than allowed.
+/// Counts a final text and refuses it when it needs more segments than allowed, or when it
+/// says nothing: every way of queuing or rewriting a message ends here.
 pub fn check_length(settings: &Settings, text: &str) -> CoreResult<SegmentInfo> {
-    if text.trim().is_empty() {
+    if is_blank(text) {
         return Err(CoreError::Invalid("the message is empty".into()));
+    }
+    if is_blank(own_text(settings, text)) {
+        return Err(CoreError::Invalid(
+            "the message has no text of its own, only the signature and the STOP mention: write what it is about".into(),
+        ));
     }
     let info = encoding::analyse(text);
     if info.segments > settings.max_segments as usize {
@@ -36,6 +42,39 @@ pub fn check_length(settings: &Settings, text: &str) -> CoreResult<SegmentInfo> 
         )));
     }
     Ok(info)
+}
+
+/// Nothing a phone would show: whitespace, control and zero-width characters only.
+fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+            )
+    })
+}
+
+/// A final text without the STOP mentions and signatures at its end (`final_text` puts them
+/// there, and an operator may have typed them too).
+fn own_text<'a>(settings: &Settings, text: &'a str) -> &'a str {
+    let mut rest = text.trim_end();
+    loop {
+        let before = rest.len();
+        for tail in [settings.stop_mention.trim(), settings.signature.trim()] {
+            if tail.is_empty() || rest.len() < tail.len() {
+                continue;
+            }
+            let cut = rest.len() - tail.len();
+            if rest.is_char_boundary(cut) && rest[cut..].eq_ignore_ascii_case(tail) {
+                rest = rest[..cut].trim_end();
+            }
+        }
+        if rest.len() == before {
+            return rest;
+        }
+    }
 }
 
 /// A checked recipient.

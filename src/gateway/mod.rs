@@ -207,8 +207,9 @@ impl ProviderConfig {
     }
 
     /// A copy safe to log or show: passwords, tokens and secrets are replaced by `***` (an empty
-    /// secret stays empty, so a screen can still tell "not set"). Identifiers that are not
-    /// secret (usernames, account SID, application key) are kept so an operator can check them.
+    /// secret stays empty, so a screen can still tell "not set"), and so are credentials written
+    /// inside a URL ([`redact_url`]). Identifiers that are not secret (usernames, account SID,
+    /// application key) are kept so an operator can check them.
     pub fn redacted(&self) -> ProviderConfig {
         fn hide(s: &str) -> String {
             if s.is_empty() {
@@ -221,19 +222,32 @@ impl ProviderConfig {
         match &mut c {
             ProviderConfig::Simulator => {}
             ProviderConfig::Kannel {
+                sendsms_url,
                 password,
+                callback_url,
                 callback_secret,
                 ..
             } => {
+                *sendsms_url = redact_url(sendsms_url);
+                *callback_url = redact_url(callback_url);
                 *password = hide(password);
                 *callback_secret = hide(callback_secret);
             }
-            ProviderConfig::Twilio { auth_token, .. } => *auth_token = hide(auth_token),
+            ProviderConfig::Twilio {
+                auth_token,
+                base_url,
+                ..
+            } => {
+                *auth_token = hide(auth_token);
+                *base_url = redact_url(base_url);
+            }
             ProviderConfig::Ovh {
+                endpoint,
                 application_secret,
                 consumer_key,
                 ..
             } => {
+                *endpoint = redact_url(endpoint);
                 *application_secret = hide(application_secret);
                 *consumer_key = hide(consumer_key);
             }
@@ -241,7 +255,8 @@ impl ProviderConfig {
         c
     }
 
-    /// The secrets of this configuration, for scrubbing error messages.
+    /// The secrets of this configuration, for scrubbing error messages: the credential fields
+    /// and the credentials written inside its URLs.
     pub fn secrets(&self) -> Vec<String> {
         let v: Vec<&String> = match self {
             ProviderConfig::Simulator => vec![],
@@ -257,8 +272,537 @@ impl ProviderConfig {
                 ..
             } => vec![application_secret, consumer_key],
         };
-        v.into_iter().filter(|s| !s.is_empty()).cloned().collect()
+        let mut out: Vec<String> = v.into_iter().filter(|s| !s.is_empty()).cloned().collect();
+        // A very short value inside a URL (`?auth=1`) would scrub every "1" from messages.
+        for (_, url) in self.urls() {
+            out.extend(
+                url_secrets(url)
+                    .into_iter()
+                    .filter(|s| s.chars().count() >= 4),
+            );
+        }
+        out.retain(|s| !s.is_empty() && s != REDACTED);
+        out.sort();
+        out.dedup();
+        out
     }
+
+    /// The URL fields of this configuration, by name.
+    fn urls(&self) -> Vec<(&'static str, &String)> {
+        match self {
+            ProviderConfig::Simulator => vec![],
+            ProviderConfig::Kannel {
+                sendsms_url,
+                callback_url,
+                ..
+            } => vec![("sendsms_url", sendsms_url), ("callback_url", callback_url)],
+            ProviderConfig::Twilio { base_url, .. } => vec![("base_url", base_url)],
+            ProviderConfig::Ovh { endpoint, .. } => vec![("endpoint", endpoint)],
+        }
+    }
+
+    /// Every field as `(name, value)`, in declaration order (`kind` left out).
+    pub fn fields(&self) -> Vec<(&'static str, &String)> {
+        match self {
+            ProviderConfig::Simulator => vec![],
+            ProviderConfig::Kannel {
+                sendsms_url,
+                username,
+                password,
+                callback_listen,
+                callback_url,
+                callback_secret,
+            } => vec![
+                ("sendsms_url", sendsms_url),
+                ("username", username),
+                ("password", password),
+                ("callback_listen", callback_listen),
+                ("callback_url", callback_url),
+                ("callback_secret", callback_secret),
+            ],
+            ProviderConfig::Twilio {
+                account_sid,
+                auth_token,
+                from,
+                reply_number,
+                base_url,
+            } => vec![
+                ("account_sid", account_sid),
+                ("auth_token", auth_token),
+                ("from", from),
+                ("reply_number", reply_number),
+                ("base_url", base_url),
+            ],
+            ProviderConfig::Ovh {
+                endpoint,
+                application_key,
+                application_secret,
+                consumer_key,
+                service_name,
+            } => vec![
+                ("endpoint", endpoint),
+                ("application_key", application_key),
+                ("application_secret", application_secret),
+                ("consumer_key", consumer_key),
+                ("service_name", service_name),
+            ],
+        }
+    }
+
+    fn fields_mut(&mut self) -> Vec<(&'static str, &mut String)> {
+        match self {
+            ProviderConfig::Simulator => vec![],
+            ProviderConfig::Kannel {
+                sendsms_url,
+                username,
+                password,
+                callback_listen,
+                callback_url,
+                callback_secret,
+            } => vec![
+                ("sendsms_url", sendsms_url),
+                ("username", username),
+                ("password", password),
+                ("callback_listen", callback_listen),
+                ("callback_url", callback_url),
+                ("callback_secret", callback_secret),
+            ],
+            ProviderConfig::Twilio {
+                account_sid,
+                auth_token,
+                from,
+                reply_number,
+                base_url,
+            } => vec![
+                ("account_sid", account_sid),
+                ("auth_token", auth_token),
+                ("from", from),
+                ("reply_number", reply_number),
+                ("base_url", base_url),
+            ],
+            ProviderConfig::Ovh {
+                endpoint,
+                application_key,
+                application_secret,
+                consumer_key,
+                service_name,
+            } => vec![
+                ("endpoint", endpoint),
+                ("application_key", application_key),
+                ("application_secret", application_secret),
+                ("consumer_key", consumer_key),
+                ("service_name", service_name),
+            ],
+        }
+    }
+
+    /// Puts back the stored values behind the masks a screen showed: a credential left as `***`
+    /// and a URL whose password or secret parameters read `***` take the value `stored` has
+    /// (same provider only). What an operator saves back from `settings get` or a form then
+    /// keeps the secrets instead of storing the mask.
+    pub fn restore_masked(&mut self, stored: &ProviderConfig) {
+        if self.kind() != stored.kind() {
+            return;
+        }
+        let old: Vec<(&'static str, String)> = stored
+            .fields()
+            .into_iter()
+            .map(|(k, v)| (k, v.clone()))
+            .collect();
+        for (name, value) in self.fields_mut() {
+            let Some((_, before)) = old.iter().find(|(k, _)| *k == name) else {
+                continue;
+            };
+            if value.trim() == REDACTED {
+                *value = before.clone();
+            } else if value.contains(REDACTED) && is_url_field(name) {
+                *value = unmask_url(value, before);
+            }
+        }
+    }
+
+    /// Every field that cannot work, with the reason, in field order: the rules of
+    /// [`check_field`] plus those that tie two fields together.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let kind = self.kind();
+        let mut out: Vec<FieldProblem> = self
+            .fields()
+            .into_iter()
+            .filter_map(|(name, value)| {
+                check_field(kind, name, value)
+                    .err()
+                    .map(|reason| FieldProblem {
+                        field: name,
+                        reason,
+                    })
+            })
+            .collect();
+        if let ProviderConfig::Kannel {
+            callback_listen,
+            callback_secret,
+            ..
+        } = self
+            && callback_secret.trim().is_empty()
+            && check_listen(callback_listen).is_ok()
+            && !is_loopback_listen(callback_listen)
+        {
+            out.push(FieldProblem {
+                field: "callback_secret",
+                reason: format!(
+                    "required when callback_listen ({}) can be reached from other machines: \
+                     anyone reaching it could forge delivery reports and STOP replies",
+                    callback_listen.trim()
+                ),
+            });
+        }
+        out
+    }
+}
+
+/// A provider field that cannot work, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl std::fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "provider.{}: {}", self.field, self.reason)
+    }
+}
+
+/// The fields of each provider kind that are credentials (never shown back in clear).
+pub fn is_secret_field(field: &str) -> bool {
+    matches!(
+        field,
+        "password" | "auth_token" | "application_secret" | "consumer_key" | "callback_secret"
+    )
+}
+
+fn is_url_field(field: &str) -> bool {
+    matches!(
+        field,
+        "sendsms_url" | "callback_url" | "base_url" | "endpoint"
+    )
+}
+
+/// Checks one provider field as typed, alone: the same rule for the command line, the
+/// Settings form and `doctor`. `Err` holds the reason, without the field's name.
+pub fn check_field(kind: &str, field: &str, value: &str) -> Result<(), String> {
+    let v = value.trim();
+    if let Some(c) = v.chars().find(|c| c.is_control()) {
+        // A line break in a credential would end up in an HTTP header or URL.
+        return Err(format!("control character {c:?} not allowed"));
+    }
+    let required = match (kind, field) {
+        ("kannel", "sendsms_url" | "username" | "password" | "callback_listen") => true,
+        ("kannel", "callback_url" | "callback_secret") => false,
+        ("twilio", "account_sid" | "auth_token" | "from") => true,
+        ("twilio", "reply_number" | "base_url") => false,
+        (
+            "ovh",
+            "endpoint" | "application_key" | "application_secret" | "consumer_key" | "service_name",
+        ) => true,
+        _ => return Err(format!("not a field of the {kind} provider")),
+    };
+    if v.is_empty() {
+        return if required {
+            Err("required: it cannot be empty".into())
+        } else {
+            Ok(())
+        };
+    }
+    if v == REDACTED || v.contains(&format!(":{REDACTED}@")) || v.contains(&format!("={REDACTED}"))
+    {
+        return Err(format!(
+            "{REDACTED} is the mask shown for a hidden value, not the value: type the value itself"
+        ));
+    }
+    match field {
+        "sendsms_url" | "callback_url" | "base_url" | "endpoint" => check_url(v),
+        "callback_listen" => check_listen(v),
+        "callback_secret" => kannel::check_callback_secret(v).map_err(|e| match e {
+            ProviderError::Config(m) => {
+                m.trim_start_matches("kannel: callback_secret ").to_string()
+            }
+            other => other.to_string(),
+        }),
+        // Sent in a URL query or an HTTP header: no spaces around or inside identifiers.
+        "username" | "account_sid" | "application_key" | "service_name" | "from"
+            if v.chars().any(char::is_whitespace) =>
+        {
+            Err("no spaces allowed".into())
+        }
+        "reply_number" if !v.chars().all(|c| c.is_ascii_digit() || c == '+') => {
+            Err("digits only (a short code or a number)".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An `http://` or `https://` URL with a host (and a port from 1 to 65535 when given).
+pub fn check_url(url: &str) -> Result<(), String> {
+    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "a URL holds no spaces or control characters (found {c:?})"
+        ));
+    }
+    let only_http =
+        |scheme: &str| format!("only http:// and https:// URLs are allowed, not {scheme}:");
+    let Some(parts) = UrlParts::parse(url) else {
+        // `javascript:…`, `mailto:…`: another scheme (`host:port` is not one).
+        if let Some((scheme, rest)) = url.split_once(':')
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !rest.starts_with(|c: char| c.is_ascii_digit())
+            && !scheme.eq_ignore_ascii_case("http")
+            && !scheme.eq_ignore_ascii_case("https")
+        {
+            return Err(only_http(scheme));
+        }
+        return Err(format!(
+            "{:?} is not a URL: it must start with http:// or https://",
+            redact_url(url)
+        ));
+    };
+    if !parts.scheme.eq_ignore_ascii_case("http") && !parts.scheme.eq_ignore_ascii_case("https") {
+        return Err(only_http(parts.scheme));
+    }
+    let (host, port) = split_host_port(parts.host_port);
+    if host.is_empty() {
+        return Err("the URL has no host".into());
+    }
+    let host_ok = if let Some(ip6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        ip6.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        host.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            && !host.starts_with(['.', '-'])
+    };
+    if !host_ok {
+        return Err(format!("{host:?} is not a host name or address"));
+    }
+    if let Some(p) = port
+        && !matches!(p.parse::<u16>(), Ok(n) if n > 0)
+    {
+        return Err(format!("port {p:?} is not a number from 1 to 65535"));
+    }
+    Ok(())
+}
+
+/// Where a listener binds: `IP:PORT` (`127.0.0.1:8089`, `[::1]:8089`, `0.0.0.0:8089`) or
+/// `localhost:PORT`.
+pub fn check_listen(addr: &str) -> Result<(), String> {
+    let a = addr.trim();
+    if a.parse::<std::net::SocketAddr>().is_ok() {
+        return Ok(());
+    }
+    if let Some(port) = a.strip_prefix("localhost:")
+        && port.parse::<u16>().is_ok()
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "{a:?} is not an address to listen on: IP:PORT, e.g. 127.0.0.1:8089"
+    ))
+}
+
+fn is_loopback_listen(addr: &str) -> bool {
+    let a = addr.trim();
+    a.parse::<std::net::SocketAddr>()
+        .map(|s| s.ip().is_loopback())
+        .unwrap_or_else(|_| a.starts_with("localhost:"))
+}
+
+/// A URL cut in the pieces redaction needs; `None` when it has no `scheme://`.
+struct UrlParts<'a> {
+    scheme: &'a str,
+    /// `user` or `user:password`, without the `@`.
+    userinfo: Option<&'a str>,
+    host_port: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+impl<'a> UrlParts<'a> {
+    fn parse(url: &'a str) -> Option<UrlParts<'a>> {
+        let (scheme, rest) = url.split_once("://")?;
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        {
+            return None;
+        }
+        let (rest, fragment) = match rest.split_once('#') {
+            Some((r, f)) => (r, Some(f)),
+            None => (rest, None),
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let (userinfo, host_port) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        Some(UrlParts {
+            scheme,
+            userinfo,
+            host_port,
+            path,
+            query,
+            fragment,
+        })
+    }
+
+    fn build(&self, userinfo: Option<&str>, query: Option<&str>) -> String {
+        let mut out = format!("{}://", self.scheme);
+        if let Some(u) = userinfo {
+            out.push_str(u);
+            out.push('@');
+        }
+        out.push_str(self.host_port);
+        out.push_str(self.path);
+        if let Some(q) = query {
+            out.push('?');
+            out.push_str(q);
+        }
+        if let Some(f) = self.fragment {
+            out.push('#');
+            out.push_str(f);
+        }
+        out
+    }
+}
+
+fn split_host_port(host_port: &str) -> (&str, Option<&str>) {
+    if host_port.starts_with('[') {
+        return match host_port.find(']') {
+            Some(i) => {
+                let (h, rest) = host_port.split_at(i + 1);
+                (h, rest.strip_prefix(':'))
+            }
+            None => (host_port, None),
+        };
+    }
+    match host_port.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (host_port, None),
+    }
+}
+
+/// Whether a query parameter's name says it carries a credential (`password`, `pwd`, `token`,
+/// `api_key`, `secret`, `auth`, `sig`…), percent-encoding and case ignored.
+pub fn is_secret_param(name: &str) -> bool {
+    let n: String = http::url_decode(name)
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    const PARTS: &[&str] = &[
+        "pass",
+        "pwd",
+        "token",
+        "secret",
+        "auth",
+        "key",
+        "credential",
+        "signature",
+        "session",
+    ];
+    PARTS.iter().any(|p| n.contains(p)) || matches!(n.as_str(), "pw" | "sig")
+}
+
+/// The URL with its user-info password and the values of its secret-named query parameters
+/// replaced by `***` (`http://u:pw@h/x?password=pw&to=1` → `http://u:***@h/x?password=***&to=1`).
+/// Text that is not a URL comes back unchanged.
+pub fn redact_url(url: &str) -> String {
+    let Some(parts) = UrlParts::parse(url) else {
+        return url.to_string();
+    };
+    let userinfo = parts.userinfo.map(|u| match u.split_once(':') {
+        Some((user, _)) => format!("{user}:{REDACTED}"),
+        None => u.to_string(),
+    });
+    let query = parts.query.map(|q| {
+        q.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) if is_secret_param(k) && !v.is_empty() => format!("{k}={REDACTED}"),
+                _ => pair.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    parts.build(userinfo.as_deref(), query.as_deref())
+}
+
+/// The credentials written inside a URL (user-info password, secret-named parameters), raw
+/// and percent-decoded, for scrubbing messages.
+fn url_secrets(url: &str) -> Vec<String> {
+    let Some(parts) = UrlParts::parse(url) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some((_, pw)) = parts.userinfo.and_then(|u| u.split_once(':')) {
+        out.push(pw.to_string());
+        out.push(http::url_decode(pw));
+    }
+    for pair in parts.query.unwrap_or("").split('&') {
+        if let Some((k, v)) = pair.split_once('=')
+            && is_secret_param(k)
+        {
+            out.push(v.to_string());
+            out.push(http::url_decode(v));
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// `new` (as a screen or `settings get` showed it, possibly edited) with each `***` that
+/// [`redact_url`] put in taken back from `stored`: the user-info password, and each secret
+/// parameter by name.
+pub fn unmask_url(new: &str, stored: &str) -> String {
+    let (Some(n), Some(s)) = (UrlParts::parse(new), UrlParts::parse(stored)) else {
+        return new.to_string();
+    };
+    let userinfo = n.userinfo.map(|u| match u.split_once(':') {
+        Some((user, pw)) if pw == REDACTED => match s.userinfo.and_then(|su| su.split_once(':')) {
+            Some((_, old)) => format!("{user}:{old}"),
+            None => u.to_string(),
+        },
+        _ => u.to_string(),
+    });
+    let stored_params: Vec<(&str, &str)> = s
+        .query
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .collect();
+    let query = n.query.map(|q| {
+        q.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, v)) if v == REDACTED => {
+                    match stored_params.iter().find(|(sk, _)| *sk == k) {
+                        Some((_, old)) => format!("{k}={old}"),
+                        None => pair.to_string(),
+                    }
+                }
+                _ => pair.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    n.build(userinfo.as_deref(), query.as_deref())
 }
 
 /// Prints the redacted form, so a stray `{:?}` in a log never leaks a credential.
@@ -399,6 +943,69 @@ mod tests {
         };
         assert!(!format!("{k:?}").contains("pw1"));
         assert!(!format!("{k:?}").contains("s3cr3t-k3y"));
+    }
+
+    #[test]
+    fn credentials_inside_urls_are_masked_and_taken_back() {
+        let url = "https://u:p%40ss@h.example:8443/x?user=u&password=pw1&api_key=k1&to=1#f";
+        let shown = redact_url(url);
+        assert_eq!(
+            shown,
+            "https://u:***@h.example:8443/x?user=u&password=***&api_key=***&to=1#f"
+        );
+        assert_eq!(unmask_url(&shown, url), url);
+        let moved = shown.replace("8443", "9443");
+        assert_eq!(unmask_url(&moved, url), url.replace("8443", "9443"));
+        assert_eq!(redact_url("not a url"), "not a url");
+        let k = ProviderConfig::Kannel {
+            sendsms_url: url.into(),
+            username: "u".into(),
+            password: "x".into(),
+            callback_listen: "127.0.0.1:8089".into(),
+            callback_url: String::new(),
+            callback_secret: String::new(),
+        };
+        let secrets = k.secrets();
+        for s in ["p%40ss", "p@ss", "x"] {
+            assert!(secrets.contains(&s.to_string()), "{s}: {secrets:?}");
+        }
+        assert!(!secrets.contains(&"u".to_string()));
+        assert!(!secrets.contains(&"pw1".to_string()), "too short to scrub");
+    }
+
+    #[test]
+    fn urls_and_listen_addresses_are_checked() {
+        for ok in [
+            "http://127.0.0.1:13013/cgi-bin/sendsms",
+            "https://eu.api.ovh.com/1.0",
+            "HTTPS://[::1]:8443",
+        ] {
+            assert_eq!(check_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://h/x",
+            "http://",
+            "http:///x",
+            "http://h:0/",
+            "http://h:65536/",
+            "http://h x/",
+            "http://bad!host/",
+            "//h/x",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+        for ok in [
+            "127.0.0.1:8089",
+            "[::1]:8089",
+            "0.0.0.0:0",
+            "localhost:8089",
+        ] {
+            assert_eq!(check_listen(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "8089", "127.0.0.1", "host:8089", "127.0.0.1:99999"] {
+            assert!(check_listen(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

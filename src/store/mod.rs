@@ -43,6 +43,13 @@ pub enum StoreError {
     },
     #[error("{path}: not a usable smsdesk store: {reason}")]
     Unusable { path: String, reason: String },
+    /// No room left to write the store or the files SQLite keeps beside it: the system's
+    /// failure, not a bad store.
+    #[error("{path}: disk full: {reason}")]
+    DiskFull { path: String, reason: String },
+    /// The store is fine but the system failed reading or writing it (I/O error, permission).
+    #[error("{path}: {reason}")]
+    System { path: String, reason: String },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -94,6 +101,12 @@ impl Store {
     /// written to it.
     pub fn open(path: &Path) -> Result<Store> {
         let shown = path.display().to_string();
+        if path.is_dir() {
+            return Err(StoreError::Unusable {
+                path: shown,
+                reason: "it is a folder, not a file".into(),
+            });
+        }
         if path.exists() {
             check_version_read_only(path)?;
         } else {
@@ -103,14 +116,17 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| unusable(&shown, e))?;
-        configure(&conn).map_err(|e| unusable(&shown, e))?;
+        .map_err(|e| classify(&shown, None, e))?;
+        configure(&conn).map_err(|e| classify(&shown, Some(&conn), e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.migrate()?;
-        Ok(store)
+        match store.migrate() {
+            Ok(()) => Ok(store),
+            Err(StoreError::Sqlite(e)) => Err(classify(&shown, Some(&store.conn), e)),
+            Err(e) => Err(e),
+        }
     }
 
     /// A store in memory with the default settings, for rules that need settings when no store
@@ -193,10 +209,58 @@ impl Store {
     }
 }
 
-fn unusable(path: &str, e: rusqlite::Error) -> StoreError {
-    StoreError::Unusable {
-        path: path.to_string(),
-        reason: e.to_string(),
+impl StoreError {
+    /// Whether the disk is full (SQLite's SQLITE_FULL, or ENOSPC behind an I/O error).
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            StoreError::DiskFull { .. } => true,
+            StoreError::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+            StoreError::Io { source, .. } => is_enospc(source),
+            _ => false,
+        }
+    }
+}
+
+fn is_enospc(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || matches!(e.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT))
+}
+
+/// The OS error behind SQLite's last failure on `conn` (0 when none).
+fn system_errno(conn: &Connection) -> i32 {
+    // SAFETY: the handle is valid while `conn` is borrowed, and sqlite3_system_errno only reads
+    // the connection's last error number.
+    unsafe { rusqlite::ffi::sqlite3_system_errno(conn.handle()) }
+}
+
+/// Why SQLite failed on the store at `path`: a file that is not a usable store (the caller's
+/// input, exit 2) only when SQLite says so (not a database, corrupt); anything else — a full
+/// disk, an I/O error, a permission — is the system failing (exit 1).
+fn classify(path: &str, conn: Option<&Connection>, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    let errno = conn.map_or(0, system_errno);
+    let os = (errno != 0).then(|| std::io::Error::from_raw_os_error(errno));
+    let reason = match &os {
+        Some(os) => format!("{e} ({os})"),
+        None => e.to_string(),
+    };
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Unusable {
+            path: path.to_string(),
+            reason,
+        },
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull {
+            path: path.to_string(),
+            reason,
+        },
+        _ if os.as_ref().is_some_and(is_enospc) => StoreError::DiskFull {
+            path: path.to_string(),
+            reason,
+        },
+        _ => StoreError::System {
+            path: path.to_string(),
+            reason,
+        },
     }
 }
 
@@ -208,17 +272,92 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Reads the schema version without writing a byte: read-only open, one pragma.
+/// The schema version as the file's header says (`PRAGMA user_version` is stored at byte 60),
+/// read without SQLite so that refusing a newer store leaves nothing beside it: a read-only
+/// SQLite connection on a WAL store creates `-wal` and `-shm` files it never removes. `None`
+/// for an empty file (a store being created).
+fn header_version(path: &Path) -> Result<Option<i64>> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let io = |source: std::io::Error| {
+        if is_enospc(&source) {
+            StoreError::DiskFull {
+                path: shown.clone(),
+                reason: source.to_string(),
+            }
+        } else {
+            StoreError::Io {
+                path: shown.clone(),
+                source,
+            }
+        }
+    };
+    let mut header = Vec::with_capacity(100);
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(100)
+        .read_to_end(&mut header)
+        .map_err(io)?;
+    if header.is_empty() {
+        return Ok(None);
+    }
+    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
+        return Err(StoreError::Unusable {
+            path: shown,
+            reason: "it is not an SQLite database".into(),
+        });
+    }
+    let mut version = [0u8; 4];
+    version.copy_from_slice(&header[60..64]);
+    Ok(Some(i64::from(i32::from_be_bytes(version))))
+}
+
+/// Checks the store is one this build can open, without writing a byte: the header's schema
+/// version first, then a read-only connection for what only SQLite can tell. A refused file is
+/// left as it was, with no `-wal` / `-shm` beside it.
 fn check_version_read_only(path: &Path) -> Result<()> {
+    if let Some(found) = header_version(path)?
+        && found > SCHEMA_VERSION
+    {
+        return Err(StoreError::NewerVersion {
+            path: path.display().to_string(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let siblings: Vec<PathBuf> = ["-wal", "-shm"]
+        .iter()
+        .map(|s| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(s);
+            PathBuf::from(p)
+        })
+        .collect();
+    let absent: Vec<&PathBuf> = siblings.iter().filter(|p| !p.exists()).collect();
+    let checked = check_with_sqlite(path);
+    if checked.is_err() {
+        // What the read-only connection created is ours to remove: the `-shm` index, and the
+        // `-wal` while it holds nothing.
+        for p in absent {
+            let is_wal = p.to_string_lossy().ends_with("-wal");
+            if std::fs::metadata(p).is_ok_and(|m| !is_wal || m.len() == 0) {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+    checked
+}
+
+fn check_with_sqlite(path: &Path) -> Result<()> {
     let shown = path.display().to_string();
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| unusable(&shown, e))?;
+    .map_err(|e| classify(&shown, None, e))?;
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(|e| unusable(&shown, e))?;
+        .map_err(|e| classify(&shown, Some(&conn), e))?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::NewerVersion {
             path: shown,
@@ -230,7 +369,7 @@ fn check_version_read_only(path: &Path) -> Result<()> {
     if version == 0 {
         let tables: i64 = conn
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(|e| unusable(&shown, e))?;
+            .map_err(|e| classify(&shown, Some(&conn), e))?;
         if tables > 0 {
             return Err(StoreError::Unusable {
                 path: shown,
@@ -245,7 +384,7 @@ fn check_version_read_only(path: &Path) -> Result<()> {
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| unusable(&shown, e))?;
+            .map_err(|e| classify(&shown, Some(&conn), e))?;
         if has_messages.is_none() {
             return Err(StoreError::Unusable {
                 path: shown,
@@ -288,4 +427,48 @@ pub fn from_ts(secs: i64) -> chrono::DateTime<chrono::Utc> {
 /// Boolean flag columns are INTEGER 0/1.
 pub fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(code: i32) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn only_a_file_sqlite_cannot_read_is_an_unusable_store() {
+        use rusqlite::ffi;
+        assert!(matches!(
+            classify("s.db", None, failure(ffi::SQLITE_NOTADB)),
+            StoreError::Unusable { .. }
+        ));
+        assert!(matches!(
+            classify("s.db", None, failure(ffi::SQLITE_CORRUPT)),
+            StoreError::Unusable { .. }
+        ));
+        let full = classify("s.db", None, failure(ffi::SQLITE_FULL));
+        assert!(matches!(full, StoreError::DiskFull { .. }), "{full}");
+        assert!(full.to_string().contains("disk full"), "{full}");
+        for code in [
+            ffi::SQLITE_IOERR_SHMSIZE,
+            ffi::SQLITE_IOERR_WRITE,
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_PERM,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_BUSY,
+        ] {
+            let e = classify("s.db", None, failure(code));
+            assert!(matches!(e, StoreError::System { .. }), "{code}: {e}");
+        }
+        assert!(StoreError::Sqlite(failure(ffi::SQLITE_FULL)).is_disk_full());
+        assert!(
+            StoreError::Io {
+                path: "s.db".into(),
+                source: std::io::Error::from_raw_os_error(libc::ENOSPC),
+            }
+            .is_disk_full()
+        );
+    }
 }

@@ -204,9 +204,7 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
             "fr" | "en" => Ok(v.to_ascii_lowercase()),
             _ => Err(refuse(key, "fr, en, or empty to follow $LANG")),
         },
-        "provider" => parse_provider(v)
-            .and_then(|c| serde_json::to_string(&c).map_err(|e| e.to_string()))
-            .map_err(|r| refuse(key, r)),
+        "provider" => provider_value(v, None),
         _ => Err(unknown_key(key)),
     }
 }
@@ -230,6 +228,39 @@ fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String,
 pub fn parse_window(v: &str) -> std::result::Result<(NaiveTime, NaiveTime), String> {
     let w = crate::sms::window::SendWindow::parse(v, "mon-sun").map_err(|e| e.to_string())?;
     Ok((w.start, w.end))
+}
+
+/// Checks a whole provider configuration (JSON, or a bare provider name that starts an empty
+/// configuration of that kind to fill field by field) and returns it as stored. Masks a screen
+/// showed (`***`) take back the values of `stored` first; then every field of a JSON value must
+/// be able to work ([`ProviderConfig::problems`]), the first that cannot is refused by name.
+pub fn provider_value(
+    value: &str,
+    stored: Option<&str>,
+) -> std::result::Result<String, SettingError> {
+    let v = value.trim();
+    let mut config = parse_provider(v).map_err(|r| refuse("provider", r))?;
+    if v.starts_with('{') {
+        // A misspelt field would be dropped silently, and its value with it.
+        let typed: serde_json::Value = serde_json::from_str(v).unwrap_or_default();
+        let known: Vec<&str> = config.fields().into_iter().map(|(k, _)| k).collect();
+        if let Some(unknown) = typed.as_object().and_then(|m| {
+            m.keys()
+                .find(|k| *k != "kind" && !known.contains(&k.as_str()))
+        }) {
+            return Err(refuse(
+                &format!("provider.{unknown}"),
+                format!("not a field of the {} provider", config.kind()),
+            ));
+        }
+        if let Some(old) = stored.and_then(|s| serde_json::from_str::<ProviderConfig>(s).ok()) {
+            config.restore_masked(&old);
+        }
+        if let Some(p) = config.problems().into_iter().next() {
+            return Err(refuse(&format!("provider.{}", p.field), p.reason));
+        }
+    }
+    serde_json::to_string(&config).map_err(|e| refuse("provider", e.to_string()))
 }
 
 fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
@@ -267,7 +298,7 @@ pub fn get(conn: &Connection, key: &str) -> Result<String> {
     Ok(stored.unwrap_or_else(|| spec.default.to_string()))
 }
 
-/// What may be shown of a setting: secrets are masked.
+/// What may be shown of a setting: secrets are masked, inside URLs too.
 pub fn shown(conn: &Connection, key: &str) -> Result<String> {
     let value = get(conn, key)?;
     if key == "provider" {
@@ -293,6 +324,12 @@ pub fn set(
 ) -> Result<String> {
     let (key, normalised) = if let Some(field) = key.strip_prefix("provider.") {
         ("provider", set_provider_field(conn, field, value)?)
+    } else if key == "provider" {
+        let stored = get(conn, "provider")?;
+        (
+            key,
+            provider_value(value, Some(&stored)).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        )
     } else {
         (
             key,
@@ -341,12 +378,26 @@ fn set_provider_field(conn: &Connection, field: &str, value: &str) -> Result<Str
             "provider.{field}: not a field of the current provider (fields: {known:?})"
         )));
     }
-    map.insert(
-        field.to_string(),
-        serde_json::Value::String(value.trim().to_string()),
-    );
+    let before: ProviderConfig = serde_json::from_value(json.clone()).unwrap_or_default();
+    let Some(map) = json.as_object_mut() else {
+        return Err(StoreError::Invalid(
+            "provider configuration is not an object".into(),
+        ));
+    };
+    // A URL copied from `settings get` keeps the credentials its masks stand for.
+    let old = map.get(field).and_then(|v| v.as_str()).unwrap_or_default();
+    let typed = crate::gateway::unmask_url(value.trim(), old);
+    if let Err(reason) = crate::gateway::check_field(before.kind(), field, &typed) {
+        return Err(StoreError::Invalid(format!("provider.{field}: {reason}")));
+    }
+    map.insert(field.to_string(), serde_json::Value::String(typed));
     let config: ProviderConfig = serde_json::from_value(json)
         .map_err(|e| StoreError::Invalid(format!("provider.{field}: {e}")))?;
+    // Fields still empty may be filled one by one; what this change breaks is refused.
+    let was = before.problems();
+    if let Some(p) = config.problems().into_iter().find(|p| !was.contains(p)) {
+        return Err(StoreError::Invalid(p.to_string()));
+    }
     serde_json::to_string(&config).map_err(|e| StoreError::Invalid(e.to_string()))
 }
 
@@ -382,6 +433,12 @@ impl Settings {
             let (k, v) = row?;
             values.insert(k, v);
         }
+        // The provider is read as stored even when a field cannot work: falling back to the
+        // simulator would "send" nothing; `doctor` and the dashboard say what is wrong.
+        let provider = values
+            .get("provider")
+            .and_then(|v| serde_json::from_str(v).ok())
+            .unwrap_or_default();
         let get = |key: &str| -> String {
             let default = spec(key).map(|s| s.default).unwrap_or_default();
             values
@@ -408,7 +465,7 @@ impl Settings {
             max_in_flight: get("max_in_flight").parse().unwrap_or(4),
             rate_per_second: get("rate_per_second").parse().unwrap_or(0),
             language: get("language"),
-            provider: serde_json::from_str(&get("provider")).unwrap_or_default(),
+            provider,
         })
     }
 
@@ -418,11 +475,20 @@ impl Settings {
         let mut bad = Vec::new();
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (k, v) = row?;
+            // A readable provider is checked field by field by `provider_problems`.
+            if k == "provider" && serde_json::from_str::<ProviderConfig>(&v).is_ok() {
+                continue;
+            }
             if let Err(e) = validate(&k, &v) {
                 bad.push(e);
             }
         }
         Ok(bad)
+    }
+
+    /// The provider fields that cannot work, with the reason (reported by `doctor`).
+    pub fn provider_problems(&self) -> Vec<crate::gateway::FieldProblem> {
+        self.provider.problems()
     }
 
     pub fn window(&self) -> crate::sms::window::SendWindow {

@@ -8,6 +8,7 @@
 use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
 use crate::core::admin::set_settings;
+use crate::gateway::{ProviderConfig, check_field, redact_url, unmask_url};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::store::Result;
@@ -56,7 +57,8 @@ fn help(key: &str, lang: Lang) -> &'static str {
     })
 }
 
-/// The provider's fields from its JSON configuration: text fields, secrets masked and empty.
+/// The provider's fields from its JSON configuration: text fields, secrets masked and empty,
+/// credentials inside URLs shown as `***` (saved back, they keep the stored value).
 fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
     let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
     let Some(map) = value.as_object() else {
@@ -70,7 +72,7 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
             if SECRET_FIELDS.contains(&k.as_str()) {
                 FormField::secret(&key, &label).with_help(tr(lang, "admin.set_secret_help"))
             } else {
-                FormField::text(&key, &label, v.as_str().unwrap_or(""))
+                FormField::text(&key, &label, &redact_url(v.as_str().unwrap_or("")))
             }
         })
         .collect()
@@ -178,13 +180,36 @@ impl SettingsTab {
             }
             return;
         }
-        if key.starts_with("provider.") {
+        if let Some(name) = key.strip_prefix("provider.") {
+            let kind = editor.form.value("provider").to_string();
+            let stored = Self::stored_provider_field(editor, &kind, name);
+            // A credential left empty keeps the stored one; the whole provider is checked on save.
+            let error = if SECRET_FIELDS.contains(&name) && value.is_empty() {
+                None
+            } else {
+                check_field(&kind, name, &unmask_url(value.trim(), &stored)).err()
+            };
+            if let Some(f) = editor.form.fields.get_mut(i) {
+                f.error = error;
+            }
             return;
         }
         let error = settings::validate(&key, &value).err().map(|e| e.reason);
         if let Some(f) = editor.form.fields.get_mut(i) {
             f.error = error;
         }
+    }
+
+    /// The stored value of a provider field, when the form shows the stored provider's kind.
+    fn stored_provider_field(editor: &Editor, kind: &str, name: &str) -> String {
+        editor
+            .original
+            .iter()
+            .find(|(k, _)| k == "provider")
+            .and_then(|(_, v)| serde_json::from_str::<serde_json::Value>(v).ok())
+            .filter(|v| v.get("kind").and_then(|k| k.as_str()) == Some(kind))
+            .and_then(|v| v.get(name).and_then(|f| f.as_str()).map(str::to_string))
+            .unwrap_or_default()
     }
 
     /// The changes the form holds, each as `set_setting` takes it; the provider as one JSON.
@@ -218,7 +243,7 @@ impl SettingsTab {
             let json = settings::validate("provider", &kind).map_err(|e| e.to_string())?;
             serde_json::from_str(&json).unwrap_or_default()
         };
-        let mut config = base.clone();
+        let mut config = base;
         if let Some(map) = config.as_object_mut() {
             for f in form
                 .fields
@@ -236,10 +261,17 @@ impl SettingsTab {
                 );
             }
         }
-        let json = serde_json::to_string(&config).map_err(|e| e.to_string())?;
-        let normalised = settings::validate("provider", &json).map_err(|e| e.to_string())?;
-        let stored_normalised = settings::validate("provider", &stored).unwrap_or(stored);
-        if normalised != stored_normalised {
+        let stored_config = serde_json::from_str::<ProviderConfig>(&stored).ok();
+        let mut config: ProviderConfig =
+            serde_json::from_value(config).map_err(|e| format!("provider: {e}"))?;
+        if let Some(old) = &stored_config {
+            config.restore_masked(old);
+        }
+        // Only a changed provider is checked: other settings can be saved while it is incomplete.
+        if stored_config.as_ref() != Some(&config) {
+            let json = serde_json::to_string(&config).map_err(|e| e.to_string())?;
+            let normalised =
+                settings::provider_value(&json, Some(&stored)).map_err(|e| e.to_string())?;
             out.push(("provider".into(), normalised));
         }
         Ok(out)
