@@ -746,3 +746,34 @@ fn a_message_planned_at_the_closing_minute_of_the_window_leaves_at_that_minute()
     h.stop().unwrap();
     assert_eq!(provider.count(id), 1);
 }
+
+#[test]
+fn an_ambiguous_answer_is_reconciled_when_the_provider_can_be_asked_and_never_resent() {
+    let mut f = fixture();
+    let id = f.send_now("06 12 34 56 78");
+    let provider = FakeProvider::new(Mode::Ambiguous);
+    let h = f.start(provider.clone(), "a");
+    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    // The provider had it after all, and can be asked by our reference (OVH's tag).
+    *provider.lookup.lock().unwrap() = Lookup::Found {
+        provider_id: "ovh-7".into(),
+        status: ReportedStatus::Delivered,
+    };
+    provider.set(Mode::Accept);
+    f.clock.advance(Duration::seconds(20));
+    eventually(&h, "reconciled", || {
+        f.status(id) == MessageStatus::Delivered
+    });
+    h.stop().unwrap();
+    assert_eq!(
+        provider.count(id),
+        1,
+        "found at the provider: never sent again"
+    );
+    assert_eq!(f.ledger_units(id), 1, "charged once");
+    assert!(
+        f.history(id).contains(&"unknown".to_string()),
+        "{:?}",
+        f.history(id)
+    );
+}

@@ -92,10 +92,15 @@ enum Input {
 }
 
 enum Job {
-    Submit { id: i64, sms: OutgoingSms },
+    Submit {
+        id: i64,
+        sms: OutgoingSms,
+    },
     Balance,
     Poll(Vec<PendingStatus>),
     Replies(DateTime<Utc>),
+    /// Ask the provider by our reference about messages left "unknown — check": (id, phone).
+    Lookup(Vec<(i64, String)>),
 }
 
 #[derive(Clone)]
@@ -110,6 +115,7 @@ enum JobResult {
         since: DateTime<Utc>,
         result: Result<Vec<InboundSms>, ProviderError>,
     },
+    LookedUp(Vec<(i64, Result<Lookup, ProviderError>)>),
 }
 
 /// Options of a scheduler run.
@@ -374,6 +380,10 @@ struct Engine<'n> {
     last_heartbeat: Option<DateTime<Utc>>,
     last_poll: Option<DateTime<Utc>>,
     last_balance: Option<DateTime<Utc>>,
+    /// Whether the provider can be asked by our reference (false once it says it cannot).
+    can_look_up: bool,
+    looking_up: bool,
+    last_lookup: Option<DateTime<Utc>>,
     listener: Option<gateway::kannel::ListenerHandle>,
     rate_window_start: DateTime<Utc>,
     rate_sent: u32,
@@ -419,6 +429,9 @@ impl<'n> Engine<'n> {
             last_heartbeat: None,
             last_poll: None,
             last_balance: None,
+            can_look_up: true,
+            looking_up: false,
+            last_lookup: None,
             listener: None,
             rate_window_start: now,
             rate_sent: 0,
@@ -671,6 +684,7 @@ impl<'n> Engine<'n> {
         self.provider = build_provider(&self.settings.provider, &self.clock);
         self.provider_name = self.provider.name();
         self.provider_config = Some(self.settings.provider.clone());
+        self.can_look_up = true;
         self.jobs = None;
         // Old workers exit once their channel is dropped; they are not waited for here.
         self.workers.clear();
@@ -836,6 +850,7 @@ impl<'n> Engine<'n> {
                 let _ = jobs.send(Job::Balance);
             }
         }
+        self.look_up_unknowns(now)?;
         if !self.provider.needs_polling() || self.polling {
             return Ok(());
         }
@@ -870,6 +885,38 @@ impl<'n> Engine<'n> {
                 self.polling = true;
             }
             let _ = jobs.send(Job::Replies(since));
+        }
+        Ok(())
+    }
+
+    /// Messages left "unknown — check" (an ambiguous answer, a crash) in the last day are asked
+    /// about by our reference every poll period, where the provider can be asked (OVH): one
+    /// found there is reconciled without an operator, never sent again.
+    fn look_up_unknowns(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        if !self.can_look_up
+            || self.looking_up
+            || self
+                .last_lookup
+                .is_some_and(|t| now - t < Duration::seconds(POLL_SECS))
+        {
+            return Ok(());
+        }
+        self.last_lookup = Some(now);
+        let unknown: Vec<(i64, String)> = {
+            let mut stmt = self.store.conn().prepare_cached(
+                "SELECT id, phone FROM messages WHERE status = 'unknown' AND status_at >= ?1
+                 ORDER BY status_at DESC LIMIT 50",
+            )?;
+            stmt.query_map([ts(now - Duration::days(1))], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
+        if !unknown.is_empty()
+            && let Some(jobs) = &self.jobs
+            && jobs.send(Job::Lookup(unknown)).is_ok()
+        {
+            self.looking_up = true;
         }
         Ok(())
     }
@@ -916,6 +963,36 @@ impl<'n> Engine<'n> {
                         &e.to_string(),
                         now,
                     )?,
+                }
+            }
+            JobResult::LookedUp(answers) => {
+                self.looking_up = false;
+                for (id, answer) in answers {
+                    match answer {
+                        Ok(Lookup::Found {
+                            provider_id,
+                            status,
+                        }) => self.store.write(|tx| -> Result<(), StoreError> {
+                            if messages::status_of(tx, id)? != MessageStatus::Unknown {
+                                return Ok(());
+                            }
+                            accept(tx, id, provider, &provider_id, now)?;
+                            if let Some(next) = final_status(status) {
+                                messages::transition(
+                                    tx,
+                                    id,
+                                    next,
+                                    now,
+                                    provider,
+                                    "found at the provider by its reference",
+                                )?;
+                            }
+                            Ok(())
+                        })?,
+                        Ok(Lookup::Unsupported) => self.can_look_up = false,
+                        // Not found (yet) or not asked: it stays for an operator to decide.
+                        Ok(Lookup::NotFound) | Err(_) => {}
+                    }
                 }
             }
             JobResult::Balance(result) => match result {
@@ -1010,6 +1087,12 @@ fn worker(jobs: Arc<Mutex<Receiver<Job>>>, out: Sender<Input>, provider: Arc<dyn
             },
             Job::Poll(pending) => JobResult::Polled(provider.poll_statuses(&pending)),
             Job::Balance => JobResult::Balance(provider.balance()),
+            Job::Lookup(unknown) => JobResult::LookedUp(
+                unknown
+                    .into_iter()
+                    .map(|(id, phone)| (id, provider.lookup(&reference(id), &phone)))
+                    .collect(),
+            ),
             Job::Replies(since) => JobResult::Replies {
                 since,
                 result: provider.fetch_replies(since),
