@@ -369,13 +369,17 @@ fn oversized_requests_are_refused_and_smsdesk_run_stays_small() {
     );
 
     // Headers over 8 KiB.
-    let headers = "X-Pad: 0123456789012345678901234567890123456789012345678901234567890123456789\r\n"
-        .repeat(150);
+    let headers =
+        "X-Pad: 0123456789012345678901234567890123456789012345678901234567890123456789\r\n"
+            .repeat(150);
     let answer = exchange(
         s.port,
         format!("GET /dlr?ref=m1&status=1 HTTP/1.1\r\n{headers}\r\n").as_bytes(),
     );
-    assert!(answer.starts_with("HTTP/1.1 431"), "8 KiB of headers: {answer:?}");
+    assert!(
+        answer.starts_with("HTTP/1.1 431"),
+        "8 KiB of headers: {answer:?}"
+    );
     // A body over 64 KiB, announced (nothing sent) or chunked.
     let answer = exchange(
         s.port,

@@ -57,7 +57,8 @@ pub enum Notice {
 enum Input {
     Wake,
     Done(JobResult),
-    Callback(CallbackEvent),
+    /// A report or reply from the callback listener, answered once committed.
+    Callback(gateway::listener::Callback),
 }
 
 enum Job {
@@ -181,7 +182,7 @@ pub fn spawn(options: Options, notify: Option<Box<dyn Fn(Notice) + Send>>) -> Ha
         let tx = tx.clone();
         std::thread::Builder::new()
             .name("scheduler".into())
-            .spawn(move || run_loop(options, stop, tx, rx, notify))
+            .spawn(move || run_loop(options, stop, tx, rx, notify, false))
             .ok()
     };
     Handle {
@@ -205,18 +206,22 @@ pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), Strin
             let _ = tx.send(Input::Wake);
         });
     }
-    run_loop(options, stop, tx, rx, None)
+    run_loop(options, stop, tx, rx, None, true)
 }
 
+/// `listener_fatal`: a callback listener that cannot start stops the scheduler (`smsdesk run`,
+/// which would otherwise run without reports) instead of being shown on the dashboard.
 fn run_loop(
     options: Options,
     stop: Arc<AtomicBool>,
     tx: Sender<Input>,
     rx: Receiver<Input>,
     notify: Option<Box<dyn Fn(Notice) + Send>>,
+    listener_fatal: bool,
 ) -> Result<(), String> {
     let store = Store::open(&options.db).map_err(|e| e.to_string())?;
     let mut engine = Engine::new(store, options, tx, notify).map_err(|e| e.to_string())?;
+    engine.listener_fatal = listener_fatal;
     let result = engine.run(&stop, &rx);
     engine.shutdown(&rx);
     result.map_err(|e| e.to_string())
@@ -245,6 +250,7 @@ struct Engine {
     last_poll: Option<DateTime<Utc>>,
     last_balance: Option<DateTime<Utc>>,
     listener: Option<gateway::kannel::ListenerHandle>,
+    listener_fatal: bool,
     rate_window_start: DateTime<Utc>,
     rate_sent: u32,
     changed: bool,
@@ -287,6 +293,7 @@ impl Engine {
             last_poll: None,
             last_balance: None,
             listener: None,
+            listener_fatal: false,
             rate_window_start: now,
             rate_sent: 0,
             changed: false,
@@ -376,7 +383,7 @@ impl Engine {
         match input {
             Input::Wake => Ok(()),
             Input::Done(result) => self.record(result),
-            Input::Callback(event) => self.apply_callback(event),
+            Input::Callback(callback) => self.apply_callback(callback),
         }
     }
 
@@ -444,10 +451,14 @@ impl Engine {
         if held {
             stats::set_runtime(self.store.conn(), "scheduler.heartbeat", &self.holder, now)?;
         }
+        if !held && let Some(mut l) = self.listener.take() {
+            // The new holder listens on the same port.
+            l.stop();
+        }
         if held && !was_holding {
             tracing::info!("scheduler {} holds the sending lease", self.holder);
             self.recover(now)?;
-            self.start_listener();
+            self.start_listener()?;
         }
         Ok(())
     }
@@ -469,15 +480,19 @@ impl Engine {
         if let Some(mut l) = self.listener.take() {
             l.stop();
         }
-        if self.holding {
-            self.start_listener();
+        if self.holding
+            && let Err(e) = self.start_listener()
+        {
+            tracing::error!("{e}");
         }
     }
 
     /// Kannel pushes reports and replies to our callback listener, started by the lease holder.
-    fn start_listener(&mut self) {
+    /// A listener that cannot start is an error for `smsdesk run`, and shown on the dashboard
+    /// (`listener.error`) inside the TUI.
+    fn start_listener(&mut self) -> Result<(), StoreError> {
         if self.listener.is_some() {
-            return;
+            return Ok(());
         }
         if let gateway::ProviderConfig::Kannel {
             callback_listen,
@@ -486,20 +501,37 @@ impl Engine {
         } = &self.settings.provider
             && self.provider_name == "kannel"
         {
-            let (tx, rx) = channel::<CallbackEvent>();
+            let (tx, rx) = channel::<gateway::listener::Callback>();
             let forward = self.tx.clone();
             std::thread::spawn(move || {
-                for event in rx {
-                    if forward.send(Input::Callback(event)).is_err() {
+                for callback in rx {
+                    // A callback that cannot be forwarded is dropped: its request gets 503.
+                    if forward.send(Input::Callback(callback)).is_err() {
                         break;
                     }
                 }
             });
+            let now = self.clock.now();
             match gateway::kannel::start_listener(callback_listen, callback_secret, tx) {
-                Ok(h) => self.listener = Some(h),
-                Err(e) => tracing::error!("callback listener on {callback_listen}: {e}"),
+                Ok(h) => {
+                    self.listener = Some(h);
+                    stats::set_runtime(self.store.conn(), "listener.error", "", now)?;
+                }
+                Err(e) => {
+                    let why = match e {
+                        ProviderError::Config(m) => m,
+                        other => other.to_string(),
+                    };
+                    let why = format!("callback listener: {why}");
+                    tracing::error!("{why}");
+                    stats::set_runtime(self.store.conn(), "listener.error", &why, now)?;
+                    if self.listener_fatal {
+                        return Err(StoreError::Invalid(why));
+                    }
+                }
             }
         }
+        Ok(())
     }
 
     /// Messages left in `sending` by a process that died: ask the provider, never resend blindly.
@@ -759,20 +791,29 @@ impl Engine {
         Ok(())
     }
 
-    fn apply_callback(&mut self, event: CallbackEvent) -> Result<(), StoreError> {
+    /// Commits a report or reply, then answers the listener, which answers Kannel: 200 only
+    /// once it is stored. A duplicate changes nothing and is a success; a failure is answered
+    /// (503, Kannel retries) without stopping the scheduler.
+    fn apply_callback(&mut self, callback: gateway::listener::Callback) -> Result<(), StoreError> {
         let now = self.clock.now();
         let provider = self.provider_name;
         self.changed = true;
-        match event {
+        let stored = match callback.event {
             CallbackEvent::Status(report) => self
                 .store
-                .write(|tx| apply_report(tx, provider, &report, now)),
+                .write(|tx| apply_report(tx, provider, &report, now))
+                .map_err(|e| e.to_string()),
             CallbackEvent::Reply(inbound) => {
                 crate::core::replies::record_inbound(&mut self.store, provider, &inbound, now)
                     .map(|_| ())
-                    .map_err(|e| StoreError::Invalid(e.to_string()))
+                    .map_err(|e| e.to_string())
             }
+        };
+        if let Err(e) = &stored {
+            tracing::error!("callback not stored (answered 503): {e}");
         }
+        callback.answer.send(stored);
+        Ok(())
     }
 }
 
