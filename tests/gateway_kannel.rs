@@ -6,7 +6,7 @@
 mod support;
 
 use chrono::{TimeZone, Utc};
-use smsdesk::gateway::kannel::{Kannel, ListenerHandle, start_listener};
+use smsdesk::gateway::kannel::{Callback, Kannel, ListenerHandle, start_listener};
 use smsdesk::gateway::{
     CallbackEvent, Lookup, OutgoingSms, Provider, ProviderConfig, ProviderError, ReportedStatus,
     SubmitOutcome,
@@ -187,11 +187,24 @@ fn get(url: &str) -> (u16, String) {
     (status, r.body_mut().read_to_string().unwrap_or_default())
 }
 
+/// Callbacks acknowledged as soon as they arrive (there is no store here), their events
+/// passed on.
+fn acknowledged(rx: mpsc::Receiver<Callback>) -> mpsc::Receiver<CallbackEvent> {
+    let (tx, out) = mpsc::channel();
+    std::thread::spawn(move || {
+        for c in rx {
+            let _ = tx.send(c.event);
+            c.answer.send(Ok(()));
+        }
+    });
+    out
+}
+
 fn listener() -> (ListenerHandle, mpsc::Receiver<CallbackEvent>, String) {
     let (tx, rx) = mpsc::channel();
     let h = start_listener("127.0.0.1:0", "", tx).expect("listener starts");
     let base = format!("http://{}", h.local_addr());
-    (h, rx, base)
+    (h, acknowledged(rx), base)
 }
 
 #[test]
@@ -225,6 +238,7 @@ fn with_a_secret_the_listener_refuses_callbacks_without_it() {
     let secret = "Kb7-listener_secret.01";
     let (tx, rx) = mpsc::channel();
     let h = start_listener("127.0.0.1:0", secret, tx).expect("listener starts");
+    let rx = acknowledged(rx);
     let base = format!("http://{}", h.local_addr());
     // Forged report and reply: refused, nothing reaches the scheduler.
     let (status, _) = get(&format!("{base}/dlr?ref=m42&status=1&ts=1772442000"));
@@ -349,8 +363,9 @@ fn real_kannel() -> Option<&'static RealKannel> {
         {
             let events = Arc::clone(&events);
             std::thread::spawn(move || {
-                for ev in rx {
-                    events.lock().unwrap().push(ev);
+                for c in rx {
+                    events.lock().unwrap().push(c.event);
+                    c.answer.send(Ok(()));
                 }
             });
         }

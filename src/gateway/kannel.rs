@@ -27,10 +27,7 @@ use super::{
 };
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Kannel's `sendsms` client.
@@ -429,77 +426,29 @@ fn parse_mo(query: &str, now: DateTime<Utc>) -> Result<CallbackEvent, CallbackEr
     }))
 }
 
-/// A running callback listener; dropping it (or [`ListenerHandle::stop`]) stops it and frees
-/// the port.
-pub struct ListenerHandle {
-    server: Option<Arc<tiny_http::Server>>,
-    thread: Option<JoinHandle<()>>,
-    stop: Arc<AtomicBool>,
-    addr: SocketAddr,
-}
+pub use super::listener::{Callback, ListenerHandle};
 
-impl std::fmt::Debug for ListenerHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListenerHandle")
-            .field("addr", &self.addr)
-            .field("running", &self.thread.is_some())
-            .finish()
-    }
-}
-
-impl ListenerHandle {
-    /// The bound address (the real port when `:0` was asked).
-    pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops the listener and waits for its thread (at most ~100 ms plus the request being
-    /// answered).
-    pub fn stop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(server) = &self.server {
-            server.unblock();
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-        if self.server.take().is_some() {
-            // tiny_http closes its socket on its accept thread, shortly after the drop: wait
-            // (at most 1 s) until connections are refused, so the port can be bound again.
-            let mut probe = self.addr;
-            if probe.ip().is_unspecified() {
-                probe.set_ip(match probe {
-                    SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-                    SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-                });
-            }
-            for _ in 0..50 {
-                if std::net::TcpStream::connect_timeout(&probe, Duration::from_millis(100)).is_err()
-                {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-    }
-}
-
-impl Drop for ListenerHandle {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// Starts the Kannel callback listener on `addr` (e.g. `127.0.0.1:8089`, or port 0) on its own
-/// thread. Each `/dlr` and `/mo` request becomes a [`CallbackEvent`] on `tx` and is answered
-/// `200 OK` at once; a request without the `secret` (as `key=`) gets 403, a bad request 400,
-/// an unknown path 404, and 503 when nobody receives the events any more (Kannel retries those
-/// if `http-request-retry` is set). Without a secret the listener only binds to a loopback
-/// address: anyone who could reach it could otherwise forge delivery reports and replies.
+/// Starts the Kannel callback listener on `addr` (e.g. `127.0.0.1:8089`, or port 0) with the
+/// default [`Limits`](super::listener::Limits). Each `/dlr` and `/mo` request becomes a
+/// [`Callback`] on `tx` and is answered `200 OK` only once the receiver says it is committed,
+/// 503 otherwise (Kannel retries those when `http-request-retry` is set); a request without the
+/// `secret` (as `key=`) gets 403, a bad request 400, an unknown path 404. Without a secret the
+/// listener only binds to a loopback address: anyone who could reach it could otherwise forge
+/// delivery reports and replies.
 pub fn start_listener(
     addr: &str,
     secret: &str,
-    tx: Sender<CallbackEvent>,
+    tx: Sender<Callback>,
+) -> Result<ListenerHandle, ProviderError> {
+    start_listener_with(addr, secret, super::listener::Limits::default(), tx)
+}
+
+/// [`start_listener`] with other bounds (tests shorten the waits).
+pub fn start_listener_with(
+    addr: &str,
+    secret: &str,
+    limits: super::listener::Limits,
+    tx: Sender<Callback>,
 ) -> Result<ListenerHandle, ProviderError> {
     check_callback_secret(secret)?;
     let secret = secret.trim().to_string();
@@ -515,60 +464,12 @@ pub fn start_listener(
              or listen on 127.0.0.1"
         )));
     }
-    let server = tiny_http::Server::http(addr).map_err(|e| {
+    super::listener::serve(addr, &secret, limits, tx).map_err(|e| {
         ProviderError::Config(format!(
-            "cannot listen on {addr} for Kannel delivery reports and replies: {e}"
+            "cannot listen on {} for Kannel delivery reports and replies: {e}",
+            addr.trim()
         ))
-    })?;
-    let bound = server.server_addr().to_ip().ok_or_else(|| {
-        ProviderError::Config(format!(
-            "the callback listener address {addr} is not an IP address"
-        ))
-    })?;
-    let server = Arc::new(server);
-    let stop = Arc::new(AtomicBool::new(false));
-    let thread = {
-        let server = Arc::clone(&server);
-        let stop = Arc::clone(&stop);
-        std::thread::Builder::new()
-            .name("kannel-callbacks".into())
-            .spawn(move || serve(&server, &stop, &secret, &tx))
-            .map_err(|e| {
-                ProviderError::Config(format!("cannot start the callback listener thread: {e}"))
-            })?
-    };
-    Ok(ListenerHandle {
-        server: Some(server),
-        thread: Some(thread),
-        stop,
-        addr: bound,
     })
-}
-
-fn serve(server: &tiny_http::Server, stop: &AtomicBool, secret: &str, tx: &Sender<CallbackEvent>) {
-    while !stop.load(Ordering::SeqCst) {
-        let request = match server.recv_timeout(Duration::from_millis(100)) {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(_) => continue,
-        };
-        if !carries_secret(request.url(), secret) {
-            tracing::warn!("callback without the right key refused");
-            let _ = request
-                .respond(tiny_http::Response::from_string("Forbidden").with_status_code(403));
-            continue;
-        }
-        let (code, body) = match parse_callback(request.url(), Utc::now()) {
-            Ok(event) => match tx.send(event) {
-                Ok(()) => (200, "OK".to_string()),
-                Err(_) => (503, "smsdesk is not receiving reports".to_string()),
-            },
-            Err(CallbackError::NotFound) => (404, "Not found".to_string()),
-            Err(e) => (400, e.to_string()),
-        };
-        // Kannel ignores the body; a failed answer (peer gone) changes nothing for us.
-        let _ = request.respond(tiny_http::Response::from_string(body).with_status_code(code));
-    }
 }
 
 #[cfg(test)]

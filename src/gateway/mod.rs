@@ -8,6 +8,7 @@ use std::time::Duration;
 
 pub mod http;
 pub mod kannel;
+pub mod listener;
 pub mod ovh;
 pub mod simulator;
 pub mod twilio;

@@ -88,7 +88,8 @@ const MAX_BACKOFF_MILLIS: u64 = 5_000;
 enum Input {
     Wake,
     Done(JobResult),
-    Callback(CallbackEvent),
+    /// A report or reply from the callback listener, answered once committed.
+    Callback(gateway::listener::Callback),
 }
 
 enum Job {
@@ -218,7 +219,7 @@ pub fn spawn(options: Options, notify: Option<Box<dyn Fn(Notice) + Send>>) -> Ha
         let tx = tx.clone();
         std::thread::Builder::new()
             .name("scheduler".into())
-            .spawn(move || supervise(options, stop, tx, rx, notify))
+            .spawn(move || supervise(options, stop, tx, rx, notify, false))
             .ok()
     };
     Handle {
@@ -242,31 +243,45 @@ pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), Strin
             let _ = tx.send(Input::Wake);
         });
     }
-    supervise(options, stop, tx, rx, None)
+    supervise(options, stop, tx, rx, None, true)
 }
 
 /// Runs the engine until `stop`, and never lets it die: a busy store at start is waited for,
 /// and an engine that fails to start or panics is logged, shown and started again with
 /// back-off. Only a store that cannot be used at all on the first start is returned as an
-/// error (`smsdesk run` then exits with the reason).
+/// error (`smsdesk run` then exits with the reason), and, with `listener_fatal`, a callback
+/// listener that cannot start (`smsdesk run`, which would otherwise run without reports;
+/// inside the TUI it is shown on the dashboard instead).
 fn supervise(
     options: Options,
     stop: Arc<AtomicBool>,
     tx: Sender<Input>,
     rx: Receiver<Input>,
     notify: Option<Box<dyn Fn(Notice) + Send>>,
+    listener_fatal: bool,
 ) -> Result<(), String> {
     let mut started = false;
     let mut backoff = Backoff::default();
     let mut trouble: Option<Trouble> = None;
     while !stop.load(Ordering::SeqCst) {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_engine(&options, &stop, &tx, &rx, notify.as_deref(), &mut started)
+            run_engine(
+                &options,
+                &stop,
+                &tx,
+                &rx,
+                notify.as_deref(),
+                listener_fatal,
+                &mut started,
+            )
         }));
         let (reason, busy) = match outcome {
             Ok(Ok(())) => break,
-            Ok(Err(e)) if !started && !e.is_busy() => return Err(e.to_string()),
-            Ok(Err(e)) => (e.to_string(), e.is_busy()),
+            Ok(Err(EngineExit::Fatal(why))) => return Err(why),
+            Ok(Err(EngineExit::Store(e))) if !started && !e.is_busy() => {
+                return Err(e.to_string());
+            }
+            Ok(Err(EngineExit::Store(e))) => (e.to_string(), e.is_busy()),
             Err(panic) => (
                 format!(
                     "the scheduler stopped on an internal error: {}",
@@ -293,6 +308,14 @@ fn supervise(
     Ok(())
 }
 
+/// Why an engine stopped before being asked to.
+enum EngineExit {
+    /// It could not start on the store: tried again (unless the very first start).
+    Store(StoreError),
+    /// It must not go on (`smsdesk run` without its callback listener).
+    Fatal(String),
+}
+
 /// Opens the store and runs one engine until `stop` (Ok) or until it cannot go on (Err).
 fn run_engine(
     options: &Options,
@@ -300,14 +323,17 @@ fn run_engine(
     tx: &Sender<Input>,
     rx: &Receiver<Input>,
     notify: Option<&(dyn Fn(Notice) + Send)>,
+    listener_fatal: bool,
     started: &mut bool,
-) -> Result<(), StoreError> {
-    let store = Store::open(&options.db)?;
-    let mut engine = Engine::new(store, options.clone(), tx.clone(), notify)?;
+) -> Result<(), EngineExit> {
+    let store = Store::open(&options.db).map_err(EngineExit::Store)?;
+    let mut engine =
+        Engine::new(store, options.clone(), tx.clone(), notify).map_err(EngineExit::Store)?;
+    engine.listener_fatal = listener_fatal;
     *started = true;
-    engine.run(stop, rx);
+    let outcome = engine.run(stop, rx);
     engine.shutdown(rx);
-    Ok(())
+    outcome.map_err(EngineExit::Fatal)
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -373,6 +399,8 @@ struct Engine<'n> {
     /// What holds sending up since when (None: all is well).
     trouble: Option<Trouble>,
     backoff: Backoff,
+    /// Set when the engine must stop for good (see [`EngineExit::Fatal`]).
+    fatal: Option<String>,
     /// Submissions handed to workers and not yet answered.
     in_flight: usize,
     polling: bool,
@@ -385,6 +413,7 @@ struct Engine<'n> {
     looking_up: bool,
     last_lookup: Option<DateTime<Utc>>,
     listener: Option<gateway::kannel::ListenerHandle>,
+    listener_fatal: bool,
     rate_window_start: DateTime<Utc>,
     rate_sent: u32,
     changed: bool,
@@ -423,6 +452,7 @@ impl<'n> Engine<'n> {
             held: std::collections::VecDeque::new(),
             trouble: None,
             backoff: Backoff::default(),
+            fatal: None,
             in_flight: 0,
             polling: false,
             holding: false,
@@ -433,6 +463,7 @@ impl<'n> Engine<'n> {
             looking_up: false,
             last_lookup: None,
             listener: None,
+            listener_fatal: false,
             rate_window_start: now,
             rate_sent: 0,
             changed: false,
@@ -461,8 +492,11 @@ impl<'n> Engine<'n> {
 
     /// Turns until `stop`. A turn that fails (store busy or locked, any other store error) is
     /// logged and shown, then tried again with back-off: the loop never ends on an error.
-    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) {
+    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) -> Result<(), String> {
         while !stop.load(Ordering::SeqCst) {
+            if let Some(why) = self.fatal.take() {
+                return Err(why);
+            }
             match self.turn(rx) {
                 Ok(true) => self.recovered(),
                 Ok(false) => break,
@@ -473,6 +507,7 @@ impl<'n> Engine<'n> {
             }
             self.flush_notice();
         }
+        Ok(())
     }
 
     /// One turn: what could not be recorded before, a pass, then waiting for inputs. Returns
@@ -598,7 +633,7 @@ impl<'n> Engine<'n> {
                 self.record(result)
                     .inspect_err(|_| self.held.push_back(copy))
             }
-            Input::Callback(event) => self.apply_callback(event),
+            Input::Callback(callback) => self.apply_callback(callback),
         }
     }
 
@@ -666,10 +701,14 @@ impl<'n> Engine<'n> {
         if held {
             stats::set_runtime(self.store.conn(), "scheduler.heartbeat", &self.holder, now)?;
         }
+        if !held && let Some(mut l) = self.listener.take() {
+            // The new holder listens on the same port.
+            l.stop();
+        }
         if held && !was_holding {
             tracing::info!("scheduler {} holds the sending lease", self.holder);
             self.recover(now)?;
-            self.start_listener();
+            self.start_listener()?;
         }
         Ok(())
     }
@@ -692,15 +731,19 @@ impl<'n> Engine<'n> {
         if let Some(mut l) = self.listener.take() {
             l.stop();
         }
-        if self.holding {
-            self.start_listener();
+        if self.holding
+            && let Err(e) = self.start_listener()
+        {
+            tracing::error!("{e}");
         }
     }
 
     /// Kannel pushes reports and replies to our callback listener, started by the lease holder.
-    fn start_listener(&mut self) {
+    /// A listener that cannot start is an error for `smsdesk run`, and shown on the dashboard
+    /// (`listener.error`) inside the TUI.
+    fn start_listener(&mut self) -> Result<(), StoreError> {
         if self.listener.is_some() {
-            return;
+            return Ok(());
         }
         if let gateway::ProviderConfig::Kannel {
             callback_listen,
@@ -709,20 +752,37 @@ impl<'n> Engine<'n> {
         } = &self.settings.provider
             && self.provider_name == "kannel"
         {
-            let (tx, rx) = channel::<CallbackEvent>();
+            let (tx, rx) = channel::<gateway::listener::Callback>();
             let forward = self.tx.clone();
             std::thread::spawn(move || {
-                for event in rx {
-                    if forward.send(Input::Callback(event)).is_err() {
+                for callback in rx {
+                    // A callback that cannot be forwarded is dropped: its request gets 503.
+                    if forward.send(Input::Callback(callback)).is_err() {
                         break;
                     }
                 }
             });
+            let now = self.clock.now();
             match gateway::kannel::start_listener(callback_listen, callback_secret, tx) {
-                Ok(h) => self.listener = Some(h),
-                Err(e) => tracing::error!("callback listener on {callback_listen}: {e}"),
+                Ok(h) => {
+                    self.listener = Some(h);
+                    stats::set_runtime(self.store.conn(), "listener.error", "", now)?;
+                }
+                Err(e) => {
+                    let why = match e {
+                        ProviderError::Config(m) => m,
+                        other => other.to_string(),
+                    };
+                    let why = format!("callback listener: {why}");
+                    tracing::error!("{why}");
+                    stats::set_runtime(self.store.conn(), "listener.error", &why, now)?;
+                    if self.listener_fatal {
+                        self.fatal = Some(why);
+                    }
+                }
             }
         }
+        Ok(())
     }
 
     /// Messages left in `sending` by a process that died: ask the provider, never resend blindly.
@@ -1042,20 +1102,29 @@ impl<'n> Engine<'n> {
         Ok(())
     }
 
-    fn apply_callback(&mut self, event: CallbackEvent) -> Result<(), StoreError> {
+    /// Commits a report or reply, then answers the listener, which answers Kannel: 200 only
+    /// once it is stored. A duplicate changes nothing and is a success; a failure is answered
+    /// (503, Kannel retries) without stopping the scheduler.
+    fn apply_callback(&mut self, callback: gateway::listener::Callback) -> Result<(), StoreError> {
         let now = self.clock.now();
         let provider = self.provider_name;
         self.changed = true;
-        match event {
+        let stored = match callback.event {
             CallbackEvent::Status(report) => self
                 .store
-                .write(|tx| apply_report(tx, provider, &report, now)),
+                .write(|tx| apply_report(tx, provider, &report, now))
+                .map_err(|e| e.to_string()),
             CallbackEvent::Reply(inbound) => {
                 crate::core::replies::record_inbound(&mut self.store, provider, &inbound, now)
                     .map(|_| ())
-                    .map_err(|e| StoreError::Invalid(e.to_string()))
+                    .map_err(|e| e.to_string())
             }
+        };
+        if let Err(e) = &stored {
+            tracing::error!("callback not stored (answered 503): {e}");
         }
+        callback.answer.send(stored);
+        Ok(())
     }
 }
 

@@ -18,7 +18,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, Block, Borders, Paragraph};
+use ratatui::widgets::{Bar, BarChart, Block, Borders, Paragraph, Wrap};
 
 /// Days shown by the consumption chart and used for the run-out estimate.
 const DAYS: i64 = 30;
@@ -38,6 +38,10 @@ struct Data {
     provider_health: Option<(String, i64)>,
     /// The balance the provider itself reports (`{"units","money","currency"}` JSON), if any.
     provider_balance: Option<String>,
+    /// Why the Kannel callback listener could not start, and when (none while it runs).
+    listener_error: Option<(String, i64)>,
+    /// The listener's configured address (`provider.callback_listen`).
+    callback_listen: String,
 }
 
 #[derive(Default)]
@@ -93,8 +97,10 @@ impl DashboardTab {
         let Some(data) = &self.data else {
             return;
         };
+        // Two more rows for the listener's error, only while there is one.
+        let extra = if data.listener_error.is_some() { 2 } else { 0 };
         let [top, middle, bottom] = Layout::vertical([
-            Constraint::Length(8),
+            Constraint::Length(8 + extra),
             Constraint::Min(4),
             Constraint::Length(7),
         ])
@@ -233,6 +239,7 @@ impl TabView for DashboardTab {
         let daily = credit::daily_consumption(conn, ctx.now, DAYS, ctx.fmt.utc_offset(ctx.now))?;
         let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
         let today = ctx.fmt.local_date(ctx.now);
+        let provider = settings::get(conn, "provider")?;
         let data = Data {
             runs_out: stats::runs_out_on(summary.balance, consumed, DAYS, today),
             summary,
@@ -241,7 +248,11 @@ impl TabView for DashboardTab {
             queue: stats::queue(conn, ctx.now)?,
             by_status: stats::by_status_since(conn, ctx.now, 7)?,
             lease: lease::current(conn)?,
-            provider: provider_kind(&settings::get(conn, "provider")?),
+            provider: provider_kind(&provider),
+            callback_listen: provider_field(&provider, "callback_listen"),
+            // Left over from an earlier Kannel configuration: not shown for another provider.
+            listener_error: stats::runtime(conn, "listener.error")?
+                .filter(|(v, _)| !v.is_empty() && provider_kind(&provider) == "kannel"),
             provider_health: stats::runtime(conn, "provider.health")?,
             provider_balance: stats::runtime(conn, "provider.balance")?.map(|(v, _)| v),
         };
@@ -455,14 +466,39 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     )));
     lines.push(scheduler_line(ctx, d.lease.as_ref()));
     lines.push(provider_line(ctx, d));
-    frame.render_widget(Paragraph::new(lines), inner);
+    let Some((error, at)) = &d.listener_error else {
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    };
+    let [main, below] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), main);
+    // The reason is the end of the message (the OS's words), after the address it names.
+    let reason = error.rsplit_once(": ").map_or(error.as_str(), |(_, r)| r);
+    let line = Line::from(vec![
+        Span::styled(
+            format!(
+                "✖ {} {}: {}",
+                ctx.tr("dash.listener"),
+                clean(&d.callback_listen),
+                clean(reason)
+            ),
+            ctx.theme.error(),
+        ),
+        Span::styled(format!(" ({})", ctx.fmt.time(*at)), ctx.theme.dim()),
+    ]);
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), below);
 }
 
 /// The provider kind from its stored JSON configuration (never its credentials).
 fn provider_kind(config: &str) -> String {
+    provider_field(config, "kind")
+}
+
+/// One plain field of the provider's stored JSON configuration.
+fn provider_field(config: &str, field: &str) -> String {
     serde_json::from_str::<serde_json::Value>(config)
         .ok()
-        .and_then(|v| v.get("kind")?.as_str().map(str::to_string))
+        .and_then(|v| v.get(field)?.as_str().map(str::to_string))
         .unwrap_or_default()
 }
 
