@@ -263,18 +263,23 @@ fn two_processes_on_one_store_dispatch_10000_messages_without_a_double_submissio
 /// 200 (Kannel's `http-request-retry`), on its own thread so the sendsms answers never wait.
 struct ReportSender {
     queue: Arc<Mutex<Vec<String>>>,
+    /// Reports not yet answered 200 (queued or being sent).
+    outstanding: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl ReportSender {
     fn start() -> ReportSender {
         let queue: Arc<Mutex<Vec<String>>> = Arc::default();
-        let q = queue.clone();
+        let outstanding: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let (q, left) = (queue.clone(), outstanding.clone());
         std::thread::spawn(move || {
             loop {
                 let batch: Vec<String> = std::mem::take(&mut *q.lock().unwrap());
                 let mut again = Vec::new();
                 for url in batch {
-                    if http_get_status(&url) != Some(200) {
+                    if http_get_status(&url) == Some(200) {
+                        left.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    } else {
                         again.push(url);
                     }
                 }
@@ -282,7 +287,7 @@ impl ReportSender {
                 std::thread::sleep(Duration::from_millis(50));
             }
         });
-        ReportSender { queue }
+        ReportSender { queue, outstanding }
     }
 
     /// Queues the "delivered" report for a sendsms request, filling the dlr-url's escapes.
@@ -294,11 +299,13 @@ impl ReportSender {
             .replace("%d", "1")
             .replace("%A", "ACK%2Fdelivered")
             .replace("%T", &Utc::now().timestamp().to_string());
+        self.outstanding
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.queue.lock().unwrap().push(url);
     }
 
     fn waiting(&self) -> usize {
-        self.queue.lock().unwrap().len()
+        self.outstanding.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -399,9 +406,17 @@ fn killed_while_reports_arrive_every_accepted_message_is_delivered_and_charged_o
         if seen == 1 {
             accepted += 1;
             owed += segments;
+            let history: Vec<String> = store
+                .conn()
+                .prepare("SELECT status || ' ' || at || ' ' || actor || ' ' || detail FROM message_status_history WHERE message_id = ?1 ORDER BY id")
+                .unwrap()
+                .query_map([id], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
             assert_eq!(
                 status, "delivered",
-                "message {id} was accepted and its report answered 200, but it is {status}"
+                "message {id} was accepted and its report answered 200, but it is {status}: {history:?}"
             );
         } else {
             assert_eq!(status, "unknown", "message {id} never reached the provider");
