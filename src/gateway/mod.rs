@@ -196,6 +196,58 @@ pub enum ProviderConfig {
 /// What secrets are replaced by in [`ProviderConfig::redacted`].
 pub const REDACTED: &str = "***";
 
+/// Every field of a configuration as `(name, value)`, in declaration order, borrowed as the
+/// configuration is (shared or mutable): one list for [`ProviderConfig::fields`] and its
+/// mutable twin.
+macro_rules! provider_fields {
+    ($config:expr) => {
+        match $config {
+            ProviderConfig::Simulator => vec![],
+            ProviderConfig::Kannel {
+                sendsms_url,
+                username,
+                password,
+                callback_listen,
+                callback_url,
+                callback_secret,
+            } => vec![
+                ("sendsms_url", sendsms_url),
+                ("username", username),
+                ("password", password),
+                ("callback_listen", callback_listen),
+                ("callback_url", callback_url),
+                ("callback_secret", callback_secret),
+            ],
+            ProviderConfig::Twilio {
+                account_sid,
+                auth_token,
+                from,
+                reply_number,
+                base_url,
+            } => vec![
+                ("account_sid", account_sid),
+                ("auth_token", auth_token),
+                ("from", from),
+                ("reply_number", reply_number),
+                ("base_url", base_url),
+            ],
+            ProviderConfig::Ovh {
+                endpoint,
+                application_key,
+                application_secret,
+                consumer_key,
+                service_name,
+            } => vec![
+                ("endpoint", endpoint),
+                ("application_key", application_key),
+                ("application_secret", application_secret),
+                ("consumer_key", consumer_key),
+                ("service_name", service_name),
+            ],
+        }
+    };
+}
+
 impl ProviderConfig {
     /// Short name of the provider, as in the settings.
     pub fn kind(&self) -> &'static str {
@@ -304,97 +356,11 @@ impl ProviderConfig {
 
     /// Every field as `(name, value)`, in declaration order (`kind` left out).
     pub fn fields(&self) -> Vec<(&'static str, &String)> {
-        match self {
-            ProviderConfig::Simulator => vec![],
-            ProviderConfig::Kannel {
-                sendsms_url,
-                username,
-                password,
-                callback_listen,
-                callback_url,
-                callback_secret,
-            } => vec![
-                ("sendsms_url", sendsms_url),
-                ("username", username),
-                ("password", password),
-                ("callback_listen", callback_listen),
-                ("callback_url", callback_url),
-                ("callback_secret", callback_secret),
-            ],
-            ProviderConfig::Twilio {
-                account_sid,
-                auth_token,
-                from,
-                reply_number,
-                base_url,
-            } => vec![
-                ("account_sid", account_sid),
-                ("auth_token", auth_token),
-                ("from", from),
-                ("reply_number", reply_number),
-                ("base_url", base_url),
-            ],
-            ProviderConfig::Ovh {
-                endpoint,
-                application_key,
-                application_secret,
-                consumer_key,
-                service_name,
-            } => vec![
-                ("endpoint", endpoint),
-                ("application_key", application_key),
-                ("application_secret", application_secret),
-                ("consumer_key", consumer_key),
-                ("service_name", service_name),
-            ],
-        }
+        provider_fields!(self)
     }
 
     fn fields_mut(&mut self) -> Vec<(&'static str, &mut String)> {
-        match self {
-            ProviderConfig::Simulator => vec![],
-            ProviderConfig::Kannel {
-                sendsms_url,
-                username,
-                password,
-                callback_listen,
-                callback_url,
-                callback_secret,
-            } => vec![
-                ("sendsms_url", sendsms_url),
-                ("username", username),
-                ("password", password),
-                ("callback_listen", callback_listen),
-                ("callback_url", callback_url),
-                ("callback_secret", callback_secret),
-            ],
-            ProviderConfig::Twilio {
-                account_sid,
-                auth_token,
-                from,
-                reply_number,
-                base_url,
-            } => vec![
-                ("account_sid", account_sid),
-                ("auth_token", auth_token),
-                ("from", from),
-                ("reply_number", reply_number),
-                ("base_url", base_url),
-            ],
-            ProviderConfig::Ovh {
-                endpoint,
-                application_key,
-                application_secret,
-                consumer_key,
-                service_name,
-            } => vec![
-                ("endpoint", endpoint),
-                ("application_key", application_key),
-                ("application_secret", application_secret),
-                ("consumer_key", consumer_key),
-                ("service_name", service_name),
-            ],
-        }
+        provider_fields!(self)
     }
 
     /// Puts back the stored values behind the masks a screen showed: a credential left as `***`
