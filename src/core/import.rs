@@ -14,7 +14,7 @@ use crate::io::contacts::{
     plausible_email,
 };
 use crate::io::events::{EventField, EventSheet};
-use crate::io::import::{Cell, PhoneCells, normalise_header};
+use crate::io::import::{Cell, PhoneCells, get_str, get_varint, normalise_header, put_str, put_varint};
 use crate::sms::phone::{self, LineKind};
 use crate::sms::window;
 use crate::store::events::{self, NewEvent};
@@ -155,6 +155,140 @@ pub struct ContactRow {
     pub warnings: Vec<String>,
 }
 
+/// How many valid contacts a preview keeps in full (a screen's worth; all are counted and
+/// imported).
+pub const SHOWN_VALID: usize = 100;
+
+/// Every valid contact of a preview, packed into one buffer: a million rows cost their text
+/// and a few bytes each, not a struct and a dozen strings (the preview of 10⁶ contacts must
+/// fit in a few hundred MB). Serialised as a list of [`ContactRow`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackedContacts {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+fn put_opt(out: &mut Vec<u8>, s: &Option<String>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
+
+fn get_opt(bytes: &[u8], at: &mut usize) -> Option<String> {
+    let tag = bytes.get(*at).copied().unwrap_or(0);
+    *at += 1;
+    (tag == 1).then(|| get_str(bytes, at))
+}
+
+impl PackedContacts {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn push(&mut self, c: &ContactRow) {
+        let b = &mut self.bytes;
+        put_varint(b, c.row as u64);
+        for s in [&c.kind, &c.civility, &c.first_name, &c.last_name] {
+            put_str(b, s);
+        }
+        for s in [&c.mobile, &c.mobile2, &c.landline, &c.email] {
+            put_opt(b, s);
+        }
+        b.push(u8::from(c.sms_consent));
+        put_str(b, &c.programme);
+        match c.collaborator_id {
+            None => b.push(0),
+            Some(id) => {
+                b.push(1);
+                b.extend_from_slice(&id.to_le_bytes());
+            }
+        }
+        put_varint(b, c.attributes.len() as u64);
+        for (k, v) in &c.attributes {
+            put_str(b, k);
+            match v {
+                serde_json::Value::String(s) => put_str(b, s),
+                other => put_str(b, &other.to_string()),
+            }
+        }
+        put_varint(b, c.warnings.len() as u64);
+        for w in &c.warnings {
+            put_str(b, w);
+        }
+        self.len += 1;
+    }
+
+    /// The contacts in file order, each unpacked as it is reached.
+    pub fn iter(&self) -> impl Iterator<Item = ContactRow> + '_ {
+        let b = &self.bytes;
+        let mut at = 0usize;
+        (0..self.len).map(move |_| {
+            let row = get_varint(b, &mut at) as usize;
+            let kind = get_str(b, &mut at);
+            let civility = get_str(b, &mut at);
+            let first_name = get_str(b, &mut at);
+            let last_name = get_str(b, &mut at);
+            let mobile = get_opt(b, &mut at);
+            let mobile2 = get_opt(b, &mut at);
+            let landline = get_opt(b, &mut at);
+            let email = get_opt(b, &mut at);
+            let sms_consent = b.get(at).copied().unwrap_or(0) != 0;
+            at += 1;
+            let programme = get_str(b, &mut at);
+            let collaborator_id = if b.get(at).copied().unwrap_or(0) == 1 {
+                let mut id = [0u8; 8];
+                if let Some(src) = b.get(at + 1..at + 9) {
+                    id.copy_from_slice(src);
+                }
+                at += 9;
+                Some(i64::from_le_bytes(id))
+            } else {
+                at += 1;
+                None
+            };
+            let mut attributes = serde_json::Map::new();
+            for _ in 0..get_varint(b, &mut at) {
+                let k = get_str(b, &mut at);
+                let v = get_str(b, &mut at);
+                attributes.insert(k, serde_json::Value::String(v));
+            }
+            let warnings = (0..get_varint(b, &mut at))
+                .map(|_| get_str(b, &mut at))
+                .collect();
+            ContactRow {
+                row,
+                kind,
+                civility,
+                first_name,
+                last_name,
+                mobile,
+                mobile2,
+                landline,
+                email,
+                sms_consent,
+                programme,
+                collaborator_id,
+                attributes,
+                warnings,
+            }
+        })
+    }
+}
+
+impl Serialize for PackedContacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 /// How one column of the file is used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ColumnUse {
@@ -169,9 +303,16 @@ pub struct ContactsPreview {
     pub file: String,
     pub header_row: usize,
     pub columns: Vec<ColumnUse>,
-    /// About the file as a whole (a missing consent column, columns kept as attributes).
+    /// About the file as a whole (a missing consent column, columns kept as attributes, how
+    /// a CSV was decoded).
     pub notices: Vec<String>,
+    /// The first [`SHOWN_VALID`] valid contacts in full, for display; every one of them is in
+    /// `all_valid`.
+    #[serde(skip)]
     pub valid: Vec<ContactRow>,
+    /// Every valid contact — what the import creates — packed (serialised as `valid`).
+    #[serde(rename = "valid")]
+    pub all_valid: PackedContacts,
     /// Rows whose contact exists already (same mobile, or same name without mobile), or
     /// repeat an earlier row of the file.
     pub duplicates: Vec<RowIssue>,
@@ -261,6 +402,7 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     let mut p = ContactsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
+        notices: table.notices.clone(),
         ..Default::default()
     };
     for (field, col) in &sheet.columns.fields {
@@ -303,8 +445,8 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     // duplicate.
     let mut seen_phone: HashMap<String, usize> = HashMap::new();
     let mut seen_name: HashMap<String, usize> = HashMap::new();
-    for r in &table.rows {
-        match contact_row(sheet, r, &settings.default_region, &collaborators, conn) {
+    for r in table.rows.iter() {
+        match contact_row(sheet, &r, &settings.default_region, &collaborators, conn) {
             Err(issues) => {
                 p.invalid_rows += 1;
                 p.invalid.extend(issues);
@@ -347,7 +489,10 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                     Some(m) => seen_phone.insert(m.clone(), c.row),
                     None => seen_name.insert(name_key(&c.first_name, &c.last_name), c.row),
                 };
-                p.valid.push(c);
+                if p.valid.len() < SHOWN_VALID {
+                    p.valid.push(c.clone());
+                }
+                p.all_valid.push(&c);
             }
         }
     }
@@ -561,7 +706,7 @@ pub fn import_contacts(
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
     require_operator(actor, "import contacts")?;
-    if preview.valid.is_empty() {
+    if preview.all_valid.is_empty() {
         return Err(CoreError::Invalid(format!(
             "{}: no valid contact to import",
             preview.file
@@ -570,7 +715,8 @@ pub fn import_contacts(
     store.write(|tx| {
         let existing = Existing::load(tx)?;
         let mut out = ImportOutcome::default();
-        for c in &preview.valid {
+        for c in preview.all_valid.iter() {
+            let c = &c;
             if let Some(reason) = existing.duplicate(c) {
                 out.skipped.push(RowIssue {
                     row: c.row,
@@ -734,6 +880,7 @@ pub fn preview_events(
     let mut p = EventsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
+        notices: table.notices.clone(),
         ..Default::default()
     };
     if sheet.columns.col(EventField::Kind).is_none() {
@@ -746,7 +893,8 @@ pub fn preview_events(
         );
     }
     let mut seen: HashMap<(i64, EventKind, String), usize> = HashMap::new();
-    for r in &table.rows {
+    for r in table.rows.iter() {
+        let r = &r;
         let mut issues: Vec<RowIssue> = Vec::new();
         let mut text = |field: EventField| match sheet.text(r, field) {
             Ok(t) => t,

@@ -1,0 +1,483 @@
+//! Hostile and badly encoded files, through the real binary: a spreadsheet never takes the
+//! process down (no abort, even under a 1 GiB address-space limit), memory follows the cells
+//! present, and a CSV is decoded right or refused with its line — exit 2 with a one-line
+//! reason, nothing imported.
+//!
+//! Every file is generated here, small on disk (the bombs are a few KB to a few MB).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use zip::write::SimpleFileOptions;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_smsdesk")
+}
+
+fn command(db: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("--db")
+        .arg(db)
+        .args(["--user", "admin"])
+        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .env("LANG", "fr_FR.UTF-8")
+        .env_remove("SMSDESK_DB");
+    c
+}
+
+fn smsdesk(db: &Path, args: &[&str]) -> Output {
+    command(db).args(args).output().expect("run smsdesk")
+}
+
+/// The binary under `ulimit -v` (KiB): an allocation the limit refuses aborts it (134).
+fn smsdesk_limited(db: &Path, kib: u64, args: &[&str]) -> Output {
+    let mut c = Command::new("sh");
+    c.arg("-c")
+        .arg(format!("ulimit -v {kib}; exec \"$0\" \"$@\""))
+        .arg(bin())
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "admin"])
+        .args(args)
+        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .env("LANG", "fr_FR.UTF-8")
+        .env_remove("SMSDESK_DB");
+    c.output().expect("run smsdesk under ulimit")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).to_string()
+}
+
+/// Exit 2 and a one-line reason on stderr, which is returned.
+fn refused(out: &Output) -> String {
+    let err = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "should be refused (exit 2), got {:?}: stdout {} stderr {err}",
+        out.status,
+        text(&out.stdout)
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
+    err
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn participants(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    let store = smsdesk::store::Store::open(db).unwrap();
+    store
+        .conn()
+        .query_row("SELECT count(*) FROM participants", [], |r| r.get(0))
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-made xlsx files
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#;
+const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+const SHEET_START: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
+
+fn inline(cell: &str, s: &str) -> String {
+    format!(r#"<c r="{cell}" t="inlineStr"><is><t>{s}</t></is></c>"#)
+}
+
+/// A one-sheet xlsx whose sheet XML is written by `sheet` (streamed into the zip, so it may
+/// be far larger than memory should hold), with optional shared strings.
+fn xlsx_with(path: &Path, shared_strings: Option<&str>, sheet: &mut dyn FnMut(&mut dyn Write)) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let deflate = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for (name, body) in [
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", RELS),
+        ("xl/workbook.xml", WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+    ] {
+        zip.start_file(name, deflate).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    if let Some(sst) = shared_strings {
+        zip.start_file("xl/sharedStrings.xml", deflate).unwrap();
+        zip.write_all(sst.as_bytes()).unwrap();
+    }
+    zip.start_file("xl/worksheets/sheet1.xml", deflate).unwrap();
+    sheet(&mut zip);
+    zip.finish().unwrap();
+}
+
+fn xlsx(path: &Path, dimension: &str, body: &str) {
+    xlsx_with(path, None, &mut |w| {
+        write!(
+            w,
+            r#"{SHEET_START}<dimension ref="{dimension}"/><sheetData>{body}</sheetData></worksheet>"#
+        )
+        .unwrap();
+    });
+}
+
+/// The header and two numbers of a free send.
+fn phones() -> String {
+    format!(
+        r#"<row r="1">{}</row><row r="2"><c r="A2"><v>612345678</v></c></row><row r="3">{}</row>"#,
+        inline("A1", "TELEPHONE"),
+        inline("A3", "06 98 76 54 32")
+    )
+}
+
+fn dimension_bomb(dir: &Path) -> PathBuf {
+    let path = dir.join("grille.xlsx");
+    // Declares a 1,000,000 × 16,384 grid; a far cell holds an empty string, which makes the
+    // grid reader span the whole declared area.
+    let body = format!(
+        "{}<row r=\"1000000\">{}</row>",
+        phones(),
+        inline("XFD1000000", "")
+    );
+    xlsx(&path, "A1:XFD1000000", &body);
+    path
+}
+
+fn far_cell_bomb(dir: &Path) -> PathBuf {
+    let path = dir.join("loin.xlsx");
+    let body = format!(
+        "{}<row r=\"1000000\">{}</row>",
+        phones(),
+        inline("XFD1000000", "x")
+    );
+    xlsx(&path, "A1", &body);
+    path
+}
+
+/// About 1 GiB of sheet XML (real cells) in a file of about a megabyte.
+fn inflation_bomb(dir: &Path) -> PathBuf {
+    let path = dir.join("gonfle.xlsx");
+    xlsx_with(&path, None, &mut |w| {
+        write!(w, "{SHEET_START}<sheetData>{}", phones()).unwrap();
+        // Rows without a row number repeat the same bytes, which deflate squeezes ~1000 times.
+        let row = "<row><c><v>612345678</v></c><c><v>612345678</v></c></row>".repeat(1 << 12);
+        let mut written = 0usize;
+        while written < (1 << 30) {
+            w.write_all(row.as_bytes()).unwrap();
+            written += row.len();
+        }
+        write!(w, "</sheetData></worksheet>").unwrap();
+    });
+    path
+}
+
+fn shared_strings_bomb(dir: &Path) -> PathBuf {
+    let path = dir.join("chaines.xlsx");
+    let sst = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4000000000" uniqueCount="4000000000"><si><t>TELEPHONE</t></si></sst>"#;
+    xlsx_with(&path, Some(sst), &mut |w| {
+        write!(
+            w,
+            r#"{SHEET_START}<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2"><v>612345678</v></c></row></sheetData></worksheet>"#
+        )
+        .unwrap();
+    });
+    path
+}
+
+fn free(db: &Path, file: &Path) -> Output {
+    smsdesk(
+        db,
+        &["free", "--file", file.to_str().unwrap(), "--text", "Bonjour"],
+    )
+}
+
+#[test]
+fn a_declared_grid_of_a_million_rows_by_16384_columns_is_read_by_its_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let path = dimension_bomb(dir.path());
+    assert!(std::fs::metadata(&path).unwrap().len() < 4096);
+    let out = ok(&free(&db, &path));
+    assert!(out.contains("2 valid number(s)"), "{out}");
+}
+
+#[test]
+fn one_cell_at_xfd1000000_costs_one_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let path = far_cell_bomb(dir.path());
+    let out = ok(&free(&db, &path));
+    // The far cell has no header: it is not a number to send to.
+    assert!(out.contains("2 valid number(s)"), "{out}");
+    assert!(out.contains("0 invalid"), "{out}");
+}
+
+#[test]
+fn an_inflation_bomb_is_refused_before_it_is_inflated() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let path = inflation_bomb(dir.path());
+    assert!(std::fs::metadata(&path).unwrap().len() < 4 << 20);
+    let err = refused(&free(&db, &path));
+    assert!(err.contains("gonfle.xlsx"), "{err}");
+    assert!(err.contains("xl/worksheets/sheet1.xml"), "{err}");
+    assert!(err.contains("MiB"), "names the limit: {err}");
+    // The contacts import refuses it the same way, and imports nothing.
+    let err = refused(&smsdesk(
+        &db,
+        &["import", "contacts", path.to_str().unwrap(), "--yes"],
+    ));
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(participants(&db), 0);
+}
+
+#[test]
+fn shared_strings_declaring_billions_of_entries_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let err = refused(&free(&db, &shared_strings_bomb(dir.path())));
+    assert!(err.contains("4000000000"), "{err}");
+}
+
+#[test]
+fn bombs_do_not_abort_under_a_1_gib_address_space_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    // The store exists before the limit applies (creating it is not what is measured).
+    ok(&smsdesk(&db, &["--json", "list", "sent"]));
+    let cases = [
+        (dimension_bomb(dir.path()), Some(0)),
+        (far_cell_bomb(dir.path()), Some(0)),
+        (inflation_bomb(dir.path()), Some(2)),
+        (shared_strings_bomb(dir.path()), Some(2)),
+    ];
+    for (path, expected) in cases {
+        let out = smsdesk_limited(
+            &db,
+            1 << 20,
+            &["free", "--file", path.to_str().unwrap(), "--text", "Bonjour"],
+        );
+        assert_eq!(
+            out.status.code(),
+            expected,
+            "{}: {:?} (134 is an abort): {}",
+            path.display(),
+            out.status,
+            text(&out.stderr)
+        );
+        if expected == Some(2) {
+            refused(&out);
+        }
+    }
+}
+
+#[test]
+fn a_damaged_sheet_that_makes_the_reader_panic_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let path = dir.path().join("abime.xlsx");
+    // A reversed dimension: the reader subtracts its ends (a panic in debug builds).
+    xlsx(&path, "B2:A1", &phones());
+    let out = free(&db, &path);
+    assert_ne!(out.status.code(), Some(101), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+    if out.status.code() == Some(2) {
+        let err = refused(&out);
+        assert!(err.contains("abime.xlsx"), "{err}");
+    } else {
+        ok(&out);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV encodings
+
+const CONTACTS: &str = "Civilité;Prénom;Nom;Mobile;Consentement SMS\r\n\
+                        Mme;Léa;Le Gall;06 12 34 56 78;oui\r\n\
+                        M.;Rémi;Kerbrat;06 98 76 54 32;oui\r\n";
+
+fn import(db: &Path, file: &Path, yes: bool) -> Output {
+    let mut args = vec!["import", "contacts", file.to_str().unwrap()];
+    if yes {
+        args.push("--yes");
+    }
+    smsdesk(db, &args)
+}
+
+fn latin1(s: &str) -> Vec<u8> {
+    s.chars().map(|c| u8::try_from(u32::from(c)).unwrap()).collect()
+}
+
+#[test]
+fn a_latin1_csv_is_read_as_windows_1252_and_the_preview_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let file = dir.path().join("latin1.csv");
+    std::fs::write(&file, latin1(CONTACTS)).unwrap();
+    let out = ok(&import(&db, &file, false));
+    assert!(out.contains("Windows-1252"), "{out}");
+    assert!(out.contains("check accents"), "{out}");
+    assert!(out.contains("Léa Le Gall"), "{out}");
+    assert!(out.contains("2 valid contact(s)"), "{out}");
+    ok(&import(&db, &file, true));
+    assert_eq!(participants(&db), 2);
+}
+
+#[test]
+fn utf16_csv_with_a_bom_is_decoded_in_either_byte_order() {
+    for (name, bom, le) in [
+        ("le.csv", [0xFF, 0xFE], true),
+        ("be.csv", [0xFE, 0xFF], false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("store.db");
+        let file = dir.path().join(name);
+        let mut bytes = bom.to_vec();
+        for u in CONTACTS.encode_utf16() {
+            bytes.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        std::fs::write(&file, bytes).unwrap();
+        let out = ok(&import(&db, &file, false));
+        assert!(out.contains("2 valid contact(s)"), "{name}: {out}");
+        assert!(out.contains("Mme Léa Le Gall +33612345678"), "{name}: {out}");
+        assert!(out.contains("M. Rémi Kerbrat +33698765432"), "{name}: {out}");
+        assert!(!out.contains("Windows-1252"), "{name}: {out}");
+    }
+}
+
+#[test]
+fn a_utf8_csv_with_a_stray_latin1_byte_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let file = dir.path().join("melange.csv");
+    let mut bytes = CONTACTS.as_bytes().to_vec();
+    // Line 4: "Zoé" typed on a Latin-1 keyboard into a UTF-8 file.
+    bytes.extend_from_slice(b"Mme;Zo\xe9;Riou;06 11 22 33 44;oui\r\n");
+    std::fs::write(&file, &bytes).unwrap();
+    for yes in [false, true] {
+        let err = refused(&import(&db, &file, yes));
+        assert!(err.contains("melange.csv"), "{err}");
+        assert!(err.contains("row 4"), "{err}");
+        assert!(err.contains("UTF-8"), "{err}");
+    }
+    assert_eq!(participants(&db), 0, "nothing imported");
+    // The same for a free send.
+    let numbers = dir.path().join("numeros.csv");
+    std::fs::write(&numbers, b"TELEPHONE;Nom\n0612345678;L\xc3\xa9a\n0698765432;Zo\xe9\n").unwrap();
+    let err = refused(&free(&db, &numbers));
+    assert!(err.contains("row 3"), "{err}");
+}
+
+#[test]
+fn a_title_line_above_the_csv_header_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let file = dir.path().join("titre.csv");
+    std::fs::write(
+        &file,
+        format!("Export du 14 avril, agence de Lorient, service emploi\r\n\r\n{CONTACTS}"),
+    )
+    .unwrap();
+    let out = ok(&import(&db, &file, false));
+    assert!(out.contains("header on row 3"), "{out}");
+    assert!(out.contains("2 valid contact(s)"), "{out}");
+    // With commas as delimiter and a title holding semicolons.
+    let numbers = dir.path().join("liste.csv");
+    std::fs::write(
+        &numbers,
+        "Liste; version 2\nNom,TELEPHONE\nRiou,0612345678\nLe Gall,0698765432\n",
+    )
+    .unwrap();
+    let out = ok(&free(&db, &numbers));
+    assert!(out.contains("2 valid number(s)"), "{out}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A million contacts
+
+/// Runs the command and returns its output and the child's peak resident memory in bytes.
+fn run_measured(mut c: Command) -> (Output, u64) {
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let t = std::thread::spawn(move || {
+        let mut e = Vec::new();
+        std::io::Read::read_to_end(&mut se, &mut e).unwrap();
+        e
+    });
+    std::io::Read::read_to_end(&mut so, &mut out).unwrap();
+    err.extend(t.join().unwrap());
+    let mut status = 0;
+    // SAFETY: rusage is plain data, written by wait4 for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    use std::os::unix::process::ExitStatusExt;
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: out,
+        stderr: err,
+    };
+    (output, usage.ru_maxrss as u64 * 1024)
+}
+
+#[test]
+fn a_million_contacts_import_within_300_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let file = dir.path().join("million.csv");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
+    writeln!(w, "Civilité;Prénom;Nom;Mobile;Consentement SMS;Programme").unwrap();
+    for i in 0..1_000_000u32 {
+        writeln!(
+            w,
+            "{};Prénom{i};Nom{i};06{:08};oui;Programme {}",
+            if i % 2 == 0 { "Mme" } else { "M." },
+            i,
+            i % 7
+        )
+        .unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+    ok(&smsdesk(&db, &["--json", "list", "sent"]));
+    let started = std::time::Instant::now();
+    let mut c = command(&db);
+    c.args(["import", "contacts", file.to_str().unwrap(), "--yes"]);
+    let (out, peak) = run_measured(c);
+    let stdout = ok(&out);
+    assert!(stdout.contains("1000000 contact(s) imported"), "{stdout}");
+    assert_eq!(participants(&db), 1_000_000);
+    eprintln!(
+        "10^6 contacts: peak {} MB in {:?}",
+        peak / 1_000_000,
+        started.elapsed()
+    );
+    assert!(
+        peak <= 300_000_000,
+        "peak resident memory {} MB",
+        peak / 1_000_000
+    );
+}
