@@ -338,15 +338,66 @@ fn field_name(f: ContactField) -> &'static str {
     }
 }
 
+/// A phone number as a map key: its E.164 digits as one integer (15 digits at most), so that a
+/// million numbers cost 8 bytes each rather than a string; anything else keeps its text.
+fn phone_key(e164: &str) -> Option<u64> {
+    let digits = e164.strip_prefix('+')?;
+    let ok = (1..=18).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    if ok { digits.parse().ok() } else { None }
+}
+
+/// Phone numbers to values (the first one kept), compact for E.164 numbers.
+struct PhoneMap<V> {
+    digits: HashMap<u64, V>,
+    other: HashMap<String, V>,
+}
+
+impl<V: Copy> PhoneMap<V> {
+    fn new() -> PhoneMap<V> {
+        PhoneMap {
+            digits: HashMap::new(),
+            other: HashMap::new(),
+        }
+    }
+
+    fn get(&self, phone: &str) -> Option<V> {
+        match phone_key(phone) {
+            Some(k) => self.digits.get(&k).copied(),
+            None => self.other.get(phone).copied(),
+        }
+    }
+
+    fn insert_first(&mut self, phone: &str, v: V) {
+        match phone_key(phone) {
+            Some(k) => {
+                self.digits.entry(k).or_insert(v);
+            }
+            None => {
+                self.other.entry(phone.to_string()).or_insert(v);
+            }
+        }
+    }
+}
+
 /// Existing participants by mobile (first and second) and, for those without a mobile, by
-/// name: what makes a row a duplicate.
+/// name: what makes a row a duplicate. Only ids are kept (the name is looked up for a
+/// duplicate found): a store of a million participants must not double in memory.
 struct Existing {
-    by_phone: HashMap<String, (i64, String)>,
-    by_name: HashMap<String, (i64, String)>,
+    by_phone: PhoneMap<i64>,
+    by_name: HashMap<String, i64>,
 }
 
 fn name_key(first: &str, last: &str) -> String {
     normalise_header(&format!("{first}|{last}"))
+}
+
+/// Whether a number opted out (STOP), with a statement prepared once for all rows.
+fn opted_out(conn: &Connection, phone: &str) -> bool {
+    conn.prepare_cached("SELECT 1 FROM opt_outs WHERE phone = ?1")
+        .and_then(|mut stmt| stmt.exists([phone]))
+        .unwrap_or(false)
 }
 
 impl Existing {
@@ -355,40 +406,48 @@ impl Existing {
             conn.prepare("SELECT id, first_name, last_name, mobile, mobile2 FROM participants")?;
         let mut rows = stmt.query([])?;
         let mut e = Existing {
-            by_phone: HashMap::new(),
+            by_phone: PhoneMap::new(),
             by_name: HashMap::new(),
         };
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let first: String = r.get(1)?;
-            let last: String = r.get(2)?;
             let mobile: Option<String> = r.get(3)?;
             let mobile2: Option<String> = r.get(4)?;
-            let shown = format!("#{id} {}", format!("{first} {last}").trim());
             if mobile.is_none() {
-                e.by_name
-                    .entry(name_key(&first, &last))
-                    .or_insert((id, shown.clone()));
+                let first: String = r.get(1)?;
+                let last: String = r.get(2)?;
+                e.by_name.entry(name_key(&first, &last)).or_insert(id);
             }
             for m in [mobile, mobile2].into_iter().flatten() {
-                e.by_phone.entry(m).or_insert((id, shown.clone()));
+                e.by_phone.insert_first(&m, id);
             }
         }
         Ok(e)
     }
 
     /// Why `c` duplicates an existing participant, if it does.
-    fn duplicate(&self, c: &ContactRow) -> Option<String> {
-        match &c.mobile {
-            Some(m) => self
-                .by_phone
-                .get(m)
-                .map(|(_, who)| format!("this mobile number already belongs to participant {who}")),
+    fn duplicate(&self, conn: &Connection, c: &ContactRow) -> CoreResult<Option<String>> {
+        let found = match &c.mobile {
+            Some(m) => self.by_phone.get(m).map(|id| (id, true)),
             None => self
                 .by_name
                 .get(&name_key(&c.first_name, &c.last_name))
-                .map(|(_, who)| format!("participant {who} already exists (same name, no mobile)")),
-        }
+                .map(|id| (*id, false)),
+        };
+        let Some((id, by_phone)) = found else {
+            return Ok(None);
+        };
+        let name: String = conn
+            .prepare_cached(
+                "SELECT trim(first_name || ' ' || last_name) FROM participants WHERE id = ?1",
+            )?
+            .query_row([id], |r| r.get(0))?;
+        let who = format!("#{id} {name}");
+        Ok(Some(if by_phone {
+            format!("this mobile number already belongs to participant {who}")
+        } else {
+            format!("participant {who} already exists (same name, no mobile)")
+        }))
     }
 }
 
@@ -443,7 +502,7 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     }
     // Rows of the file already taken, by mobile or by name: a later row repeating one is a
     // duplicate.
-    let mut seen_phone: HashMap<String, usize> = HashMap::new();
+    let mut seen_phone: PhoneMap<usize> = PhoneMap::new();
     let mut seen_name: HashMap<String, usize> = HashMap::new();
     for r in table.rows.iter() {
         match contact_row(sheet, &r, &settings.default_region, &collaborators, conn) {
@@ -453,30 +512,24 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
             }
             Ok(c) => {
                 let earlier = match &c.mobile {
-                    Some(m) => seen_phone.get(m).copied(),
+                    Some(m) => seen_phone.get(m),
                     None => seen_name
                         .get(&name_key(&c.first_name, &c.last_name))
                         .copied(),
                 };
-                let column = if c.mobile.is_some() {
-                    sheet.column_name(ContactField::Mobile)
-                } else {
-                    String::new()
+                let reason = match earlier {
+                    Some(first_row) => Some(format!("same contact as row {first_row}")),
+                    None => existing.duplicate(conn, &c)?,
                 };
-                let value = c
-                    .mobile
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", c.first_name, c.last_name).trim().into());
-                if let Some(first_row) = earlier {
-                    p.duplicates.push(RowIssue {
-                        row: c.row,
-                        column,
-                        value,
-                        reason: format!("same contact as row {first_row}"),
+                if let Some(reason) = reason {
+                    let column = if c.mobile.is_some() {
+                        sheet.column_name(ContactField::Mobile)
+                    } else {
+                        String::new()
+                    };
+                    let value = c.mobile.clone().unwrap_or_else(|| {
+                        format!("{} {}", c.first_name, c.last_name).trim().into()
                     });
-                    continue;
-                }
-                if let Some(reason) = existing.duplicate(&c) {
                     p.duplicates.push(RowIssue {
                         row: c.row,
                         column,
@@ -486,8 +539,12 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                     continue;
                 }
                 match &c.mobile {
-                    Some(m) => seen_phone.insert(m.clone(), c.row),
-                    None => seen_name.insert(name_key(&c.first_name, &c.last_name), c.row),
+                    Some(m) => seen_phone.insert_first(m, c.row),
+                    None => {
+                        seen_name
+                            .entry(name_key(&c.first_name, &c.last_name))
+                            .or_insert(c.row);
+                    }
                 };
                 if p.valid.len() < SHOWN_VALID {
                     p.valid.push(c.clone());
@@ -664,7 +721,7 @@ fn contact_row(
     match &mobile {
         None => warnings.push("no mobile number: no SMS can be sent to this contact".into()),
         Some(m) => {
-            if participants::is_opted_out(conn, m).unwrap_or(false) {
+            if opted_out(conn, m) {
                 warnings.push("this number opted out (STOP): no SMS will be sent to it".into());
             }
         }
@@ -717,7 +774,7 @@ pub fn import_contacts(
         let mut out = ImportOutcome::default();
         for c in preview.all_valid.iter() {
             let c = &c;
-            if let Some(reason) = existing.duplicate(c) {
+            if let Some(reason) = existing.duplicate(tx, c)? {
                 out.skipped.push(RowIssue {
                     row: c.row,
                     column: String::new(),
