@@ -203,6 +203,44 @@ fn shared_strings_bomb(dir: &Path) -> PathBuf {
     path
 }
 
+/// An OpenDocument spreadsheet whose one table is `rows` (content.xml table rows).
+fn ods(path: &Path, rows: &str) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflate =
+        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", deflate).unwrap();
+    zip.write_all(
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#,
+    )
+    .unwrap();
+    zip.start_file("content.xml", deflate).unwrap();
+    write!(
+        zip,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Feuille1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    )
+    .unwrap();
+    zip.finish().unwrap();
+}
+
+const ODS_PHONES: &str = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>TELEPHONE</text:p></table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type="string"><text:p>0612345678</text:p></table:table-cell></table:table-row>"#;
+
+/// One row of 16,384 filled cells repeated a million times: 1.6·10¹⁰ cells for the grid
+/// reader, in a file of a few hundred bytes.
+fn ods_bomb(dir: &Path) -> PathBuf {
+    let path = dir.join("repete.ods");
+    let rows = format!(
+        r#"{ODS_PHONES}<table:table-row table:number-rows-repeated="1000000"><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>"#
+    );
+    ods(&path, &rows);
+    path
+}
+
 fn free(db: &Path, file: &Path) -> Output {
     smsdesk(
         db,
@@ -260,6 +298,26 @@ fn shared_strings_declaring_billions_of_entries_are_refused() {
 }
 
 #[test]
+fn an_ods_whose_repeated_rows_expand_to_billions_of_cells_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let err = refused(&free(&db, &ods_bomb(dir.path())));
+    assert!(err.contains("repete.ods"), "{err}");
+    assert!(err.contains("cells"), "{err}");
+    // The empty rows and columns a spreadsheet program repeats to the sheet's end are no
+    // reason to refuse a file.
+    let path = dir.path().join("normal.ods");
+    ods(
+        &path,
+        &format!(
+            r#"{ODS_PHONES}<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#
+        ),
+    );
+    let out = ok(&free(&db, &path));
+    assert!(out.contains("1 valid number(s)"), "{out}");
+}
+
+#[test]
 fn bombs_do_not_abort_under_a_1_gib_address_space_limit() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.db");
@@ -270,6 +328,7 @@ fn bombs_do_not_abort_under_a_1_gib_address_space_limit() {
         (far_cell_bomb(dir.path()), Some(0)),
         (inflation_bomb(dir.path()), Some(2)),
         (shared_strings_bomb(dir.path()), Some(2)),
+        (ods_bomb(dir.path()), Some(2)),
     ];
     for (path, expected) in cases {
         let out = smsdesk_limited(
