@@ -14,7 +14,9 @@ use crate::io::contacts::{
     plausible_email,
 };
 use crate::io::events::{EventField, EventSheet};
-use crate::io::import::{Cell, PhoneCells, get_str, get_varint, normalise_header, put_str, put_varint};
+use crate::io::import::{
+    Cell, PhoneCells, get_str, get_varint, normalise_header, put_str, put_varint,
+};
 use crate::sms::phone::{self, LineKind};
 use crate::sms::window;
 use crate::store::events::{self, NewEvent};

@@ -518,7 +518,9 @@ pub fn read_table(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     let file = path.display().to_string();
-    guarded(&file, || read_table_inner(path, is_header, missing, progress))
+    guarded(&file, || {
+        read_table_inner(path, is_header, missing, progress)
+    })
 }
 
 fn read_table_inner(
@@ -617,10 +619,7 @@ pub fn catch_read<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-fn guarded<T>(
-    file: &str,
-    f: impl FnOnce() -> Result<T, ImportError>,
-) -> Result<T, ImportError> {
+fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ImportError>) -> Result<T, ImportError> {
     catch_read(f).unwrap_or_else(|reason| {
         Err(ImportError::Crashed {
             file: file.to_string(),

@@ -164,7 +164,9 @@ pub(super) fn check_ods(path: &Path, file: &str) -> Result<(), ImportError> {
             .unwrap_or(1)
     };
     loop {
-        let event = xml.read_event_into(&mut buf).map_err(|e| open_error(file, e))?;
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| open_error(file, e))?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let closed = matches!(event, Event::Empty(_));
@@ -325,7 +327,7 @@ impl<'a> Builder<'a> {
             ));
         }
         self.rows.push(row, &cells);
-        if self.rows.len() % 10_000 == 0 {
+        if self.rows.len().is_multiple_of(10_000) {
             (self.progress)(Progress {
                 rows_read: self.rows.len(),
                 rows_total: self.total,
@@ -423,13 +425,7 @@ pub(super) fn sheet_table(
     // Opened by content, not by name: an `.xls` that is really an `.xlsx` is read all the same.
     let mut best = None;
     let found = if !zip {
-        range_sheets(
-            open_xls(path, file)?,
-            file,
-            is_header,
-            progress,
-            &mut best,
-        )?
+        range_sheets(open_xls(path, file)?, file, is_header, progress, &mut best)?
     } else if ext == "xlsb" {
         xlsb_sheets(path, file, is_header, progress, &mut best)?
     } else if is_ods(path) {
@@ -605,7 +601,11 @@ fn xlsb_sheets(
                     return Ok(None);
                 };
                 let (r, c) = cell.get_position();
-                Ok(Some((r, c, Cell::from_data(&Data::from(cell.get_value().clone())))))
+                Ok(Some((
+                    r,
+                    c,
+                    Cell::from_data(&Data::from(cell.get_value().clone())),
+                )))
             })?
         };
         if found && let Some((header_row, headers)) = b.header {
@@ -725,7 +725,11 @@ mod tests {
         .unwrap();
         b.row(3, vec![(9, Cell::Number(1.0))]).unwrap();
         let rows: Vec<_> = b.rows.iter().collect();
-        assert_eq!(rows.len(), 1, "a row with nothing under a header is not kept");
+        assert_eq!(
+            rows.len(),
+            1,
+            "a row with nothing under a header is not kept"
+        );
         assert_eq!(rows[0].cells, vec![(0, Cell::Text("Riou".into()))]);
         assert_eq!(rows[0].get(16_383), &Cell::Empty);
     }

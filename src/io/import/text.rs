@@ -36,9 +36,7 @@ impl EncodingProblem {
     /// The line concerned (1-based), when there is one.
     pub fn line(&self) -> Option<usize> {
         match self {
-            EncodingProblem::Mixed { line, .. } | EncodingProblem::BadUtf16 { line } => {
-                Some(*line)
-            }
+            EncodingProblem::Mixed { line, .. } | EncodingProblem::BadUtf16 { line } => Some(*line),
             EncodingProblem::Utf16WithoutBom => None,
         }
     }
@@ -340,7 +338,10 @@ mod tests {
 
     #[test]
     fn utf8_with_or_without_bom_is_utf8() {
-        assert_eq!(csv_encoding("Nom;Prénom\n".as_bytes()), Ok(CsvEncoding::Utf8));
+        assert_eq!(
+            csv_encoding("Nom;Prénom\n".as_bytes()),
+            Ok(CsvEncoding::Utf8)
+        );
         assert_eq!(csv_encoding(b"Nom;Tel\n"), Ok(CsvEncoding::Utf8));
         assert_eq!(
             csv_encoding("\u{feff}Nom;Prénom\n".as_bytes()),

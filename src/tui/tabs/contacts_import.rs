@@ -250,7 +250,10 @@ pub fn ask(job: &ImportJob, lang: Lang, theme: Theme) -> Confirm {
                         })
                 })
                 .unwrap_or_else(|panic| {
-                    Err(format!("{}: the file could not be read ({panic})", path.display()))
+                    Err(format!(
+                        "{}: the file could not be read ({panic})",
+                        path.display()
+                    ))
                 });
                 let stage = match result {
                     Ok(preview) => Stage::Ready(Box::new(preview)),
