@@ -1204,3 +1204,69 @@ pub fn import_events(
         Ok(out)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_contacts_give_back_every_field() {
+        let mut attributes = serde_json::Map::new();
+        attributes.insert("Ville".into(), serde_json::Value::String("Lorient".into()));
+        let full = ContactRow {
+            row: 1_000_001,
+            kind: "partner".into(),
+            civility: "Mme".into(),
+            first_name: "Léa".into(),
+            last_name: "Le Gall".into(),
+            mobile: Some("+33612345678".into()),
+            mobile2: None,
+            landline: Some("+33297000000".into()),
+            email: Some("lea@example.fr".into()),
+            sms_consent: true,
+            programme: "Garantie jeunes".into(),
+            collaborator_id: Some(-3),
+            attributes,
+            warnings: vec!["this number opted out (STOP)".into()],
+        };
+        let bare = ContactRow {
+            row: 2,
+            kind: "participant".into(),
+            civility: String::new(),
+            first_name: String::new(),
+            last_name: "Riou".into(),
+            mobile: None,
+            mobile2: None,
+            landline: None,
+            email: None,
+            sms_consent: false,
+            programme: String::new(),
+            collaborator_id: None,
+            attributes: serde_json::Map::new(),
+            warnings: Vec::new(),
+        };
+        let mut packed = PackedContacts::default();
+        packed.push(&full);
+        packed.push(&bare);
+        assert_eq!(packed.len(), 2);
+        assert_eq!(packed.iter().collect::<Vec<_>>(), vec![full.clone(), bare]);
+        // Serialised as the list of rows it holds.
+        let json = serde_json::to_value(&packed).unwrap();
+        assert_eq!(json[0], serde_json::to_value(&full).unwrap());
+    }
+
+    #[test]
+    fn phone_keys_are_e164_digits_only() {
+        assert_eq!(phone_key("+33612345678"), Some(33_612_345_678));
+        assert_eq!(phone_key("0612345678"), None);
+        assert_eq!(phone_key("+0612"), None);
+        assert_eq!(phone_key("+33 6"), None);
+        let mut seen = PhoneMap::new();
+        seen.insert_first("+33612345678", 4usize);
+        seen.insert_first("+33612345678", 9);
+        seen.insert_first("not e164", 5);
+        assert_eq!(seen.get("+33612345678"), Some(4), "the first row is kept");
+        assert_eq!(seen.get("not e164"), Some(5));
+        assert_eq!(seen.get("+33698765432"), None);
+    }
+}

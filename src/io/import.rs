@@ -907,6 +907,44 @@ mod tests {
     }
 
     #[test]
+    fn packed_rows_give_back_every_kind_of_cell() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 30)
+            .and_then(|d| d.and_hms_opt(14, 5, 0))
+            .unwrap();
+        let cells = vec![
+            (0, Cell::Text("Léa".into())),
+            (2, Cell::Number(612345678.0)),
+            (3, Cell::Bool(true)),
+            (700, Cell::DateTime(day)),
+            (
+                16_383,
+                Cell::Problem("the cell holds an error (#N/A)".into()),
+            ),
+        ];
+        let mut rows = Rows::default();
+        rows.push(4, &cells);
+        rows.push(1_000_000, &[(1, Cell::Text(String::new()))]);
+        let back: Vec<TableRow> = rows.iter().collect();
+        assert_eq!(back[0], TableRow { row: 4, cells });
+        assert_eq!(back[0].get(1), &Cell::Empty);
+        assert_eq!(back[0].get(700), &Cell::DateTime(day));
+        assert_eq!(back[1].row, 1_000_000);
+        assert_eq!((rows.len(), rows.cells()), (2, 6));
+    }
+
+    #[test]
+    fn a_panic_while_reading_becomes_an_error_with_its_message() {
+        assert!(!reading_in_guard());
+        let out: Result<(), String> = catch_read(|| {
+            assert!(reading_in_guard());
+            panic!("attempt to subtract with overflow")
+        });
+        assert_eq!(out, Err("attempt to subtract with overflow".to_string()));
+        assert!(!reading_in_guard(), "the guard ends with the read");
+        assert_eq!(catch_read(|| 7), Ok(7));
+    }
+
+    #[test]
     fn files_are_recognised_by_their_first_bytes() {
         assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
         assert_eq!(sniff(b"TELEPHONE;NOM\n0612345678;Dupont\n"), Sniffed::Text);
