@@ -583,3 +583,15 @@ fn a_million_contacts_import_within_300_mb() {
         peak / 1_000_000
     );
 }
+
+#[test]
+fn a_csv_line_wider_than_a_sheet_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let file = dir.path().join("large.csv");
+    let wide = vec!["x"; 20_000].join(";");
+    std::fs::write(&file, format!("TELEPHONE;Nom\n0612345678;Riou\n{wide}\n")).unwrap();
+    let err = refused(&free(&db, &file));
+    assert!(err.contains("row 3"), "{err}");
+    assert!(err.contains("16384"), "{err}");
+}

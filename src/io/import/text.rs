@@ -1,7 +1,7 @@
 //! CSV files: the encoding decided once for the whole file, the delimiter and the header row
 //! found among the first lines (title lines above the header are skipped, as in sheets).
 
-use super::limits::MAX_CSV_BYTES;
+use super::limits::{MAX_CSV_BYTES, MAX_ROW_CELLS};
 use super::sheets::{Builder, Step};
 use super::{Cell, HEADER_SEARCH_ROWS, ImportError, Progress, Table};
 use std::borrow::Cow;
@@ -303,6 +303,14 @@ pub(super) fn csv_table(
             .position()
             .map(|p| line_at(p.byte() as usize))
             .unwrap_or(0);
+        if record.len() > MAX_ROW_CELLS {
+            return Err(ImportError::TooLarge {
+                file: file.to_string(),
+                what: format!(
+                    "row {row} holds more than {MAX_ROW_CELLS} fields, more than a sheet's width"
+                ),
+            });
+        }
         let cells = record
             .iter()
             .enumerate()
