@@ -595,3 +595,139 @@ fn a_csv_line_wider_than_a_sheet_is_refused() {
     assert!(err.contains("row 3"), "{err}");
     assert!(err.contains("16384"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// A hand-made .xls (an OLE compound file holding a BIFF8 workbook stream)
+
+fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+    out.extend_from_slice(&typ.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u16).to_le_bytes());
+    out.extend_from_slice(data);
+}
+
+/// A one-sheet `.xls` whose sheet declares `rows` rows × 256 columns in its DIMENSIONS record
+/// and holds one number.
+fn xls(path: &Path, rows: u32) {
+    let bof = |dt: u16| {
+        let mut d = vec![0u8; 16];
+        d[0..2].copy_from_slice(&0x0600u16.to_le_bytes());
+        d[2..4].copy_from_slice(&dt.to_le_bytes());
+        d
+    };
+    let mut globals = Vec::new();
+    record(&mut globals, 0x0809, &bof(0x0005));
+    let sheet_name = b"Feuil1";
+    let boundsheet_len = 4 + 8 + sheet_name.len();
+    let sheet_at = (globals.len() + boundsheet_len + 4) as u32;
+    let mut bs = sheet_at.to_le_bytes().to_vec();
+    bs.extend_from_slice(&[0, 0, sheet_name.len() as u8, 0]);
+    bs.extend_from_slice(sheet_name);
+    record(&mut globals, 0x0085, &bs);
+    record(&mut globals, 0x000A, &[]);
+    let mut stream = globals;
+    record(&mut stream, 0x0809, &bof(0x0010));
+    let mut dim = Vec::new();
+    dim.extend_from_slice(&0u32.to_le_bytes());
+    dim.extend_from_slice(&rows.to_le_bytes());
+    dim.extend_from_slice(&0u16.to_le_bytes());
+    dim.extend_from_slice(&256u16.to_le_bytes());
+    dim.extend_from_slice(&0u16.to_le_bytes());
+    record(&mut stream, 0x0200, &dim);
+    let mut number = vec![0u8; 6];
+    number.extend_from_slice(&612345678f64.to_le_bytes());
+    record(&mut stream, 0x0203, &number);
+    record(&mut stream, 0x000A, &[]);
+    // Over 4096 bytes, so that the stream lives in ordinary sectors, not the mini stream.
+    while stream.len() < 4608 {
+        record(&mut stream, 0x00E1, &[0u8; 100]);
+    }
+    let sectors = stream.len().div_ceil(512);
+    stream.resize(sectors * 512, 0);
+    // Header, then sector 0 the FAT, sector 1 the directory, sectors 2… the stream.
+    let mut file = vec![0u8; 512];
+    file[0..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let put16 =
+        |f: &mut Vec<u8>, at: usize, v: u16| f[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put32 =
+        |f: &mut Vec<u8>, at: usize, v: u32| f[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put16(&mut file, 0x18, 0x003E);
+    put16(&mut file, 0x1A, 0x0003);
+    put16(&mut file, 0x1C, 0xFFFE);
+    put16(&mut file, 0x1E, 9);
+    put16(&mut file, 0x20, 6);
+    put32(&mut file, 0x2C, 1);
+    put32(&mut file, 0x30, 1);
+    put32(&mut file, 0x38, 4096);
+    put32(&mut file, 0x3C, 0xFFFF_FFFE);
+    put32(&mut file, 0x44, 0xFFFF_FFFE);
+    put32(&mut file, 0x4C, 0);
+    for i in 1..109 {
+        put32(&mut file, 0x4C + 4 * i, 0xFFFF_FFFF);
+    }
+    let mut fat = vec![0xFFFF_FFFFu32; 128];
+    fat[0] = 0xFFFF_FFFD;
+    fat[1] = 0xFFFF_FFFE;
+    for s in 0..sectors {
+        fat[2 + s] = if s + 1 == sectors {
+            0xFFFF_FFFE
+        } else {
+            (3 + s) as u32
+        };
+    }
+    for v in fat {
+        file.extend_from_slice(&v.to_le_bytes());
+    }
+    let entry = |name: &str, typ: u8, child: u32, start: u32, size: u32| {
+        let mut e = vec![0u8; 128];
+        let units: Vec<u16> = name.encode_utf16().collect();
+        for (i, u) in units.iter().enumerate() {
+            e[2 * i..2 * i + 2].copy_from_slice(&u.to_le_bytes());
+        }
+        e[64..66].copy_from_slice(&(((units.len() + 1) * 2) as u16).to_le_bytes());
+        e[66] = typ;
+        e[67] = 1;
+        e[68..72].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        e[72..76].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        e[76..80].copy_from_slice(&child.to_le_bytes());
+        e[116..120].copy_from_slice(&start.to_le_bytes());
+        e[120..124].copy_from_slice(&size.to_le_bytes());
+        e
+    };
+    file.extend(entry("Root Entry", 5, 1, 0xFFFF_FFFE, 0));
+    file.extend(entry("Workbook", 2, 0xFFFF_FFFF, 2, (sectors * 512) as u32));
+    file.extend(vec![0u8; 256]);
+    file.extend(stream);
+    std::fs::write(path, file).unwrap();
+}
+
+#[test]
+fn an_xls_declaring_a_huge_sheet_is_refused_before_its_reader_reserves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store.db");
+    let path = dir.path().join("vieux.xls");
+    // 4·10⁹ rows × 256 columns declared: the reader would reserve 10¹² cells.
+    xls(&path, u32::MAX);
+    assert!(std::fs::metadata(&path).unwrap().len() < 8192);
+    let err = refused(&smsdesk_limited(
+        &db,
+        1 << 20,
+        &[
+            "free",
+            "--file",
+            path.to_str().unwrap(),
+            "--text",
+            "Bonjour",
+        ],
+    ));
+    assert!(err.contains("vieux.xls"), "{err}");
+    assert!(err.contains("more than 8000000 cells"), "{err}");
+    // A sheet declaring what it holds goes on to the reader (which finds no header here).
+    xls(&path, 1);
+    let out = free(&db, &path);
+    assert!(
+        !text(&out.stderr).contains("cells"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(134));
+}

@@ -22,6 +22,7 @@ use unicode_normalization::UnicodeNormalization;
 
 mod sheets;
 mod text;
+mod xls;
 
 pub use text::{CsvEncoding, EncodingProblem, csv_encoding, decode_csv};
 

@@ -425,6 +425,7 @@ pub(super) fn sheet_table(
     // Opened by content, not by name: an `.xls` that is really an `.xlsx` is read all the same.
     let mut best = None;
     let found = if !zip {
+        super::xls::check_xls(path, file)?;
         range_sheets(open_xls(path, file)?, file, is_header, progress, &mut best)?
     } else if ext == "xlsb" {
         xlsb_sheets(path, file, is_header, progress, &mut best)?
