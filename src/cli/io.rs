@@ -98,6 +98,23 @@ pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
 /// How many valid rows the text preview spells out (all of them in JSON).
 const SHOWN_VALID: usize = 20;
 
+/// What `--json import` prints: serialised straight to stdout, row by row (a million rows
+/// built as one JSON value would take gigabytes).
+#[derive(serde::Serialize)]
+struct Report<'a, P: serde::Serialize> {
+    preview: &'a P,
+    imported: &'a Option<import::ImportOutcome>,
+}
+
+fn print_json_streamed(value: &impl serde::Serialize) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if serde_json::to_writer(&mut out, value).is_ok() {
+        let _ = writeln!(out);
+        let _ = out.flush();
+    }
+}
+
 fn progress_printer(enabled: bool) -> impl FnMut(crate::io::import::Progress) {
     move |p: crate::io::import::Progress| {
         if enabled && let Some(total) = p.rows_total.filter(|t| *t >= 10_000) {
@@ -141,20 +158,25 @@ pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
                 crate::io::contacts::read_contacts(file, &mut progress_printer(show_progress))
                     .map_err(bad)?;
             let preview = import::preview_contacts(&store, &sheet)?;
+            // The table is no longer needed: the preview holds what is imported.
+            drop(sheet);
             let outcome = if yes {
                 Some(import::import_contacts(&mut store, &actor, &preview, now)?)
             } else {
                 None
             };
             if env.json {
-                print_json(&json!({"preview": preview, "imported": outcome}));
+                print_json_streamed(&Report {
+                    preview: &preview,
+                    imported: &outcome,
+                });
                 return Ok(());
             }
             println!(
                 "{}: header on row {}; {} valid contact(s), {} duplicate(s), {} invalid row(s)",
                 crate::text::sanitize(&preview.file),
                 preview.header_row,
-                preview.valid.len(),
+                preview.all_valid.len(),
                 preview.duplicates.len(),
                 preview.invalid_rows
             );
@@ -180,8 +202,8 @@ pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
                         }
                     );
                 }
-                if preview.valid.len() > SHOWN_VALID {
-                    println!("  … and {} more", preview.valid.len() - SHOWN_VALID);
+                if preview.all_valid.len() > SHOWN_VALID {
+                    println!("  … and {} more", preview.all_valid.len() - SHOWN_VALID);
                 }
             }
             finish(outcome, "contact(s)")
@@ -196,7 +218,10 @@ pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
                 None
             };
             if env.json {
-                print_json(&json!({"preview": preview, "imported": outcome}));
+                print_json_streamed(&Report {
+                    preview: &preview,
+                    imported: &outcome,
+                });
                 return Ok(());
             }
             println!(

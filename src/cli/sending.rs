@@ -162,10 +162,12 @@ pub struct FreeArgs {
 pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     let (mut store, actor) = env.open()?;
     // Cells that cannot be numbers (errors, dates) are listed with the invalid rows, not fatal.
+    let mut notices = Vec::new();
     let (checked, source) = match (&args.file, &args.numbers) {
         (Some(path), None) => {
             let cells = crate::io::import::read_phone_column(path, &mut |_| {})
                 .map_err(|e| Failure::BadInput(e.to_string()))?;
+            notices.clone_from(&cells.notices);
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
@@ -185,9 +187,12 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     let at = args.at.as_deref().map(outbox::parse_local).transpose()?;
     if env.json && !args.yes {
         print_json(
-            &json!({"valid": checked.valid.len(), "duplicates": checked.duplicates, "invalid": checked.invalid, "totals": totals}),
+            &json!({"valid": checked.valid.len(), "duplicates": checked.duplicates, "invalid": checked.invalid, "totals": totals, "notices": notices}),
         );
     } else if !env.json {
+        for n in &notices {
+            println!("note: {n}");
+        }
         println!(
             "{} valid number(s), {} duplicate(s) removed, {} invalid",
             checked.valid.len(),

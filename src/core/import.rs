@@ -14,7 +14,9 @@ use crate::io::contacts::{
     plausible_email,
 };
 use crate::io::events::{EventField, EventSheet};
-use crate::io::import::{Cell, PhoneCells, normalise_header};
+use crate::io::import::{
+    Cell, PhoneCells, get_str, get_varint, normalise_header, put_str, put_varint,
+};
 use crate::sms::phone::{self, LineKind};
 use crate::sms::window;
 use crate::store::events::{self, NewEvent};
@@ -155,6 +157,140 @@ pub struct ContactRow {
     pub warnings: Vec<String>,
 }
 
+/// How many valid contacts a preview keeps in full (a screen's worth; all are counted and
+/// imported).
+pub const SHOWN_VALID: usize = 100;
+
+/// Every valid contact of a preview, packed into one buffer: a million rows cost their text
+/// and a few bytes each, not a struct and a dozen strings (the preview of 10⁶ contacts must
+/// fit in a few hundred MB). Serialised as a list of [`ContactRow`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackedContacts {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+fn put_opt(out: &mut Vec<u8>, s: &Option<String>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+    }
+}
+
+fn get_opt(bytes: &[u8], at: &mut usize) -> Option<String> {
+    let tag = bytes.get(*at).copied().unwrap_or(0);
+    *at += 1;
+    (tag == 1).then(|| get_str(bytes, at))
+}
+
+impl PackedContacts {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn push(&mut self, c: &ContactRow) {
+        let b = &mut self.bytes;
+        put_varint(b, c.row as u64);
+        for s in [&c.kind, &c.civility, &c.first_name, &c.last_name] {
+            put_str(b, s);
+        }
+        for s in [&c.mobile, &c.mobile2, &c.landline, &c.email] {
+            put_opt(b, s);
+        }
+        b.push(u8::from(c.sms_consent));
+        put_str(b, &c.programme);
+        match c.collaborator_id {
+            None => b.push(0),
+            Some(id) => {
+                b.push(1);
+                b.extend_from_slice(&id.to_le_bytes());
+            }
+        }
+        put_varint(b, c.attributes.len() as u64);
+        for (k, v) in &c.attributes {
+            put_str(b, k);
+            match v {
+                serde_json::Value::String(s) => put_str(b, s),
+                other => put_str(b, &other.to_string()),
+            }
+        }
+        put_varint(b, c.warnings.len() as u64);
+        for w in &c.warnings {
+            put_str(b, w);
+        }
+        self.len += 1;
+    }
+
+    /// The contacts in file order, each unpacked as it is reached.
+    pub fn iter(&self) -> impl Iterator<Item = ContactRow> + '_ {
+        let b = &self.bytes;
+        let mut at = 0usize;
+        (0..self.len).map(move |_| {
+            let row = get_varint(b, &mut at) as usize;
+            let kind = get_str(b, &mut at);
+            let civility = get_str(b, &mut at);
+            let first_name = get_str(b, &mut at);
+            let last_name = get_str(b, &mut at);
+            let mobile = get_opt(b, &mut at);
+            let mobile2 = get_opt(b, &mut at);
+            let landline = get_opt(b, &mut at);
+            let email = get_opt(b, &mut at);
+            let sms_consent = b.get(at).copied().unwrap_or(0) != 0;
+            at += 1;
+            let programme = get_str(b, &mut at);
+            let collaborator_id = if b.get(at).copied().unwrap_or(0) == 1 {
+                let mut id = [0u8; 8];
+                if let Some(src) = b.get(at + 1..at + 9) {
+                    id.copy_from_slice(src);
+                }
+                at += 9;
+                Some(i64::from_le_bytes(id))
+            } else {
+                at += 1;
+                None
+            };
+            let mut attributes = serde_json::Map::new();
+            for _ in 0..get_varint(b, &mut at) {
+                let k = get_str(b, &mut at);
+                let v = get_str(b, &mut at);
+                attributes.insert(k, serde_json::Value::String(v));
+            }
+            let warnings = (0..get_varint(b, &mut at))
+                .map(|_| get_str(b, &mut at))
+                .collect();
+            ContactRow {
+                row,
+                kind,
+                civility,
+                first_name,
+                last_name,
+                mobile,
+                mobile2,
+                landline,
+                email,
+                sms_consent,
+                programme,
+                collaborator_id,
+                attributes,
+                warnings,
+            }
+        })
+    }
+}
+
+impl Serialize for PackedContacts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 /// How one column of the file is used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ColumnUse {
@@ -169,9 +305,16 @@ pub struct ContactsPreview {
     pub file: String,
     pub header_row: usize,
     pub columns: Vec<ColumnUse>,
-    /// About the file as a whole (a missing consent column, columns kept as attributes).
+    /// About the file as a whole (a missing consent column, columns kept as attributes, how
+    /// a CSV was decoded).
     pub notices: Vec<String>,
+    /// The first [`SHOWN_VALID`] valid contacts in full, for display; every one of them is in
+    /// `all_valid`.
+    #[serde(skip)]
     pub valid: Vec<ContactRow>,
+    /// Every valid contact — what the import creates — packed (serialised as `valid`).
+    #[serde(rename = "valid")]
+    pub all_valid: PackedContacts,
     /// Rows whose contact exists already (same mobile, or same name without mobile), or
     /// repeat an earlier row of the file.
     pub duplicates: Vec<RowIssue>,
@@ -197,15 +340,66 @@ fn field_name(f: ContactField) -> &'static str {
     }
 }
 
+/// A phone number as a map key: its E.164 digits as one integer (15 digits at most), so that a
+/// million numbers cost 8 bytes each rather than a string; anything else keeps its text.
+fn phone_key(e164: &str) -> Option<u64> {
+    let digits = e164.strip_prefix('+')?;
+    let ok = (1..=18).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    if ok { digits.parse().ok() } else { None }
+}
+
+/// Phone numbers to values (the first one kept), compact for E.164 numbers.
+struct PhoneMap<V> {
+    digits: HashMap<u64, V>,
+    other: HashMap<String, V>,
+}
+
+impl<V: Copy> PhoneMap<V> {
+    fn new() -> PhoneMap<V> {
+        PhoneMap {
+            digits: HashMap::new(),
+            other: HashMap::new(),
+        }
+    }
+
+    fn get(&self, phone: &str) -> Option<V> {
+        match phone_key(phone) {
+            Some(k) => self.digits.get(&k).copied(),
+            None => self.other.get(phone).copied(),
+        }
+    }
+
+    fn insert_first(&mut self, phone: &str, v: V) {
+        match phone_key(phone) {
+            Some(k) => {
+                self.digits.entry(k).or_insert(v);
+            }
+            None => {
+                self.other.entry(phone.to_string()).or_insert(v);
+            }
+        }
+    }
+}
+
 /// Existing participants by mobile (first and second) and, for those without a mobile, by
-/// name: what makes a row a duplicate.
+/// name: what makes a row a duplicate. Only ids are kept (the name is looked up for a
+/// duplicate found): a store of a million participants must not double in memory.
 struct Existing {
-    by_phone: HashMap<String, (i64, String)>,
-    by_name: HashMap<String, (i64, String)>,
+    by_phone: PhoneMap<i64>,
+    by_name: HashMap<String, i64>,
 }
 
 fn name_key(first: &str, last: &str) -> String {
     normalise_header(&format!("{first}|{last}"))
+}
+
+/// Whether a number opted out (STOP), with a statement prepared once for all rows.
+fn opted_out(conn: &Connection, phone: &str) -> bool {
+    conn.prepare_cached("SELECT 1 FROM opt_outs WHERE phone = ?1")
+        .and_then(|mut stmt| stmt.exists([phone]))
+        .unwrap_or(false)
 }
 
 impl Existing {
@@ -214,40 +408,48 @@ impl Existing {
             conn.prepare("SELECT id, first_name, last_name, mobile, mobile2 FROM participants")?;
         let mut rows = stmt.query([])?;
         let mut e = Existing {
-            by_phone: HashMap::new(),
+            by_phone: PhoneMap::new(),
             by_name: HashMap::new(),
         };
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let first: String = r.get(1)?;
-            let last: String = r.get(2)?;
             let mobile: Option<String> = r.get(3)?;
             let mobile2: Option<String> = r.get(4)?;
-            let shown = format!("#{id} {}", format!("{first} {last}").trim());
             if mobile.is_none() {
-                e.by_name
-                    .entry(name_key(&first, &last))
-                    .or_insert((id, shown.clone()));
+                let first: String = r.get(1)?;
+                let last: String = r.get(2)?;
+                e.by_name.entry(name_key(&first, &last)).or_insert(id);
             }
             for m in [mobile, mobile2].into_iter().flatten() {
-                e.by_phone.entry(m).or_insert((id, shown.clone()));
+                e.by_phone.insert_first(&m, id);
             }
         }
         Ok(e)
     }
 
     /// Why `c` duplicates an existing participant, if it does.
-    fn duplicate(&self, c: &ContactRow) -> Option<String> {
-        match &c.mobile {
-            Some(m) => self
-                .by_phone
-                .get(m)
-                .map(|(_, who)| format!("this mobile number already belongs to participant {who}")),
+    fn duplicate(&self, conn: &Connection, c: &ContactRow) -> CoreResult<Option<String>> {
+        let found = match &c.mobile {
+            Some(m) => self.by_phone.get(m).map(|id| (id, true)),
             None => self
                 .by_name
                 .get(&name_key(&c.first_name, &c.last_name))
-                .map(|(_, who)| format!("participant {who} already exists (same name, no mobile)")),
-        }
+                .map(|id| (*id, false)),
+        };
+        let Some((id, by_phone)) = found else {
+            return Ok(None);
+        };
+        let name: String = conn
+            .prepare_cached(
+                "SELECT trim(first_name || ' ' || last_name) FROM participants WHERE id = ?1",
+            )?
+            .query_row([id], |r| r.get(0))?;
+        let who = format!("#{id} {name}");
+        Ok(Some(if by_phone {
+            format!("this mobile number already belongs to participant {who}")
+        } else {
+            format!("participant {who} already exists (same name, no mobile)")
+        }))
     }
 }
 
@@ -261,6 +463,7 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     let mut p = ContactsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
+        notices: table.notices.clone(),
         ..Default::default()
     };
     for (field, col) in &sheet.columns.fields {
@@ -301,40 +504,34 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     }
     // Rows of the file already taken, by mobile or by name: a later row repeating one is a
     // duplicate.
-    let mut seen_phone: HashMap<String, usize> = HashMap::new();
+    let mut seen_phone: PhoneMap<usize> = PhoneMap::new();
     let mut seen_name: HashMap<String, usize> = HashMap::new();
-    for r in &table.rows {
-        match contact_row(sheet, r, &settings.default_region, &collaborators, conn) {
+    for r in table.rows.iter() {
+        match contact_row(sheet, &r, &settings.default_region, &collaborators, conn) {
             Err(issues) => {
                 p.invalid_rows += 1;
                 p.invalid.extend(issues);
             }
             Ok(c) => {
                 let earlier = match &c.mobile {
-                    Some(m) => seen_phone.get(m).copied(),
+                    Some(m) => seen_phone.get(m),
                     None => seen_name
                         .get(&name_key(&c.first_name, &c.last_name))
                         .copied(),
                 };
-                let column = if c.mobile.is_some() {
-                    sheet.column_name(ContactField::Mobile)
-                } else {
-                    String::new()
+                let reason = match earlier {
+                    Some(first_row) => Some(format!("same contact as row {first_row}")),
+                    None => existing.duplicate(conn, &c)?,
                 };
-                let value = c
-                    .mobile
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", c.first_name, c.last_name).trim().into());
-                if let Some(first_row) = earlier {
-                    p.duplicates.push(RowIssue {
-                        row: c.row,
-                        column,
-                        value,
-                        reason: format!("same contact as row {first_row}"),
+                if let Some(reason) = reason {
+                    let column = if c.mobile.is_some() {
+                        sheet.column_name(ContactField::Mobile)
+                    } else {
+                        String::new()
+                    };
+                    let value = c.mobile.clone().unwrap_or_else(|| {
+                        format!("{} {}", c.first_name, c.last_name).trim().into()
                     });
-                    continue;
-                }
-                if let Some(reason) = existing.duplicate(&c) {
                     p.duplicates.push(RowIssue {
                         row: c.row,
                         column,
@@ -344,10 +541,17 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                     continue;
                 }
                 match &c.mobile {
-                    Some(m) => seen_phone.insert(m.clone(), c.row),
-                    None => seen_name.insert(name_key(&c.first_name, &c.last_name), c.row),
+                    Some(m) => seen_phone.insert_first(m, c.row),
+                    None => {
+                        seen_name
+                            .entry(name_key(&c.first_name, &c.last_name))
+                            .or_insert(c.row);
+                    }
                 };
-                p.valid.push(c);
+                if p.valid.len() < SHOWN_VALID {
+                    p.valid.push(c.clone());
+                }
+                p.all_valid.push(&c);
             }
         }
     }
@@ -519,7 +723,7 @@ fn contact_row(
     match &mobile {
         None => warnings.push("no mobile number: no SMS can be sent to this contact".into()),
         Some(m) => {
-            if participants::is_opted_out(conn, m).unwrap_or(false) {
+            if opted_out(conn, m) {
                 warnings.push("this number opted out (STOP): no SMS will be sent to it".into());
             }
         }
@@ -561,7 +765,7 @@ pub fn import_contacts(
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
     require_operator(actor, "import contacts")?;
-    if preview.valid.is_empty() {
+    if preview.all_valid.is_empty() {
         return Err(CoreError::Invalid(format!(
             "{}: no valid contact to import",
             preview.file
@@ -570,8 +774,9 @@ pub fn import_contacts(
     store.write(|tx| {
         let existing = Existing::load(tx)?;
         let mut out = ImportOutcome::default();
-        for c in &preview.valid {
-            if let Some(reason) = existing.duplicate(c) {
+        for c in preview.all_valid.iter() {
+            let c = &c;
+            if let Some(reason) = existing.duplicate(tx, c)? {
                 out.skipped.push(RowIssue {
                     row: c.row,
                     column: String::new(),
@@ -734,6 +939,7 @@ pub fn preview_events(
     let mut p = EventsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
+        notices: table.notices.clone(),
         ..Default::default()
     };
     if sheet.columns.col(EventField::Kind).is_none() {
@@ -746,7 +952,8 @@ pub fn preview_events(
         );
     }
     let mut seen: HashMap<(i64, EventKind, String), usize> = HashMap::new();
-    for r in &table.rows {
+    for r in table.rows.iter() {
+        let r = &r;
         let mut issues: Vec<RowIssue> = Vec::new();
         let mut text = |field: EventField| match sheet.text(r, field) {
             Ok(t) => t,
@@ -996,4 +1203,70 @@ pub fn import_events(
         )?;
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_contacts_give_back_every_field() {
+        let mut attributes = serde_json::Map::new();
+        attributes.insert("Ville".into(), serde_json::Value::String("Lorient".into()));
+        let full = ContactRow {
+            row: 1_000_001,
+            kind: "partner".into(),
+            civility: "Mme".into(),
+            first_name: "Léa".into(),
+            last_name: "Le Gall".into(),
+            mobile: Some("+33612345678".into()),
+            mobile2: None,
+            landline: Some("+33297000000".into()),
+            email: Some("lea@example.fr".into()),
+            sms_consent: true,
+            programme: "Garantie jeunes".into(),
+            collaborator_id: Some(-3),
+            attributes,
+            warnings: vec!["this number opted out (STOP)".into()],
+        };
+        let bare = ContactRow {
+            row: 2,
+            kind: "participant".into(),
+            civility: String::new(),
+            first_name: String::new(),
+            last_name: "Riou".into(),
+            mobile: None,
+            mobile2: None,
+            landline: None,
+            email: None,
+            sms_consent: false,
+            programme: String::new(),
+            collaborator_id: None,
+            attributes: serde_json::Map::new(),
+            warnings: Vec::new(),
+        };
+        let mut packed = PackedContacts::default();
+        packed.push(&full);
+        packed.push(&bare);
+        assert_eq!(packed.len(), 2);
+        assert_eq!(packed.iter().collect::<Vec<_>>(), vec![full.clone(), bare]);
+        // Serialised as the list of rows it holds.
+        let json = serde_json::to_value(&packed).unwrap();
+        assert_eq!(json[0], serde_json::to_value(&full).unwrap());
+    }
+
+    #[test]
+    fn phone_keys_are_e164_digits_only() {
+        assert_eq!(phone_key("+33612345678"), Some(33_612_345_678));
+        assert_eq!(phone_key("0612345678"), None);
+        assert_eq!(phone_key("+0612"), None);
+        assert_eq!(phone_key("+33 6"), None);
+        let mut seen = PhoneMap::new();
+        seen.insert_first("+33612345678", 4usize);
+        seen.insert_first("+33612345678", 9);
+        seen.insert_first("not e164", 5);
+        assert_eq!(seen.get("+33612345678"), Some(4), "the first row is kept");
+        assert_eq!(seen.get("not e164"), Some(5));
+        assert_eq!(seen.get("+33698765432"), None);
+    }
 }

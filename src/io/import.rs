@@ -8,20 +8,55 @@
 //! are listed), cells merged across rows in a column that is read (each row must hold its own
 //! value), formulas saved without their computed value, error cells (`#N/A`…). Spreadsheet
 //! quirks are absorbed: title rows above the header, numeric cells that lost their leading
-//! zero (`612345678`), CSV in UTF-8 (with or without BOM) or Windows-1252 with `;`, `,` or tab.
+//! zero (`612345678`), CSV in UTF-8 (with or without BOM), UTF-16 with BOM or — said in the
+//! preview — Windows-1252, with `;`, `,` or tab.
+//!
+//! A hostile or broken file is refused, never allowed to exhaust memory: see [`limits`].
 
-use calamine::{Data, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsx, open_workbook};
+use calamine::Data;
 use chrono::{NaiveDate, NaiveDateTime};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization;
+
+mod sheets;
+mod text;
+mod xls;
+
+pub use text::{CsvEncoding, EncodingProblem, csv_encoding, decode_csv};
 
 /// The header that names the phone column, normalised.
 pub const PHONE_HEADER: &str = "TELEPHONE";
 
 /// A file larger than this many rows is refused rather than read half-way.
-pub const MAX_ROWS: usize = 1_000_000;
+pub const MAX_ROWS: usize = limits::MAX_ROWS;
+
+/// What a file may hold before it is refused, whatever it declares: memory must follow the data
+/// present and stay bounded (an allocation failure aborts the process, it cannot be caught).
+pub mod limits {
+    /// Data rows (below the header) of any file, `.csv` or spreadsheet.
+    pub const MAX_ROWS: usize = 1_000_000;
+    /// Non-empty cells kept (in columns with a header), all rows together.
+    pub const MAX_CELLS: usize = 16_000_000;
+    /// Cells in one row of a sheet (the widest an `.xlsx` can be).
+    pub const MAX_ROW_CELLS: usize = 16_384;
+    /// Uncompressed size of one part of an `.xlsx`/`.ods` zip (a sheet's XML).
+    pub const MAX_PART_BYTES: u64 = 512 << 20;
+    /// Uncompressed size of the shared strings, all held in memory by the reader.
+    pub const MAX_SHARED_STRINGS_BYTES: u64 = 128 << 20;
+    /// Uncompressed size of all the parts together.
+    pub const MAX_ZIP_BYTES: u64 = 1 << 30;
+    /// Compression ratio beyond which a part is a zip bomb, not a spreadsheet (checked on
+    /// parts over [`RATIO_FLOOR`] bytes; real sheets compress 5 to 50 times).
+    pub const MAX_RATIO: u64 = 400;
+    pub const RATIO_FLOOR: u64 = 8 << 20;
+    /// Cells an `.ods` expands to (its reader builds the whole grid, repeated rows and columns
+    /// included).
+    pub const MAX_ODS_CELLS: u64 = 5_000_000;
+    /// Size of a `.csv` file (it is read whole to decide its encoding).
+    pub const MAX_CSV_BYTES: u64 = 256 << 20;
+}
 
 /// How many non-empty rows may come before the header (titles, dates, notes above a table).
 pub const HEADER_SEARCH_ROWS: usize = 20;
@@ -84,6 +119,14 @@ pub enum ImportError {
     },
     #[error("{file}: more than {limit} rows; split the file")]
     TooManyRows { file: String, limit: usize },
+    /// The file is larger, or would grow larger in memory, than any import needs.
+    #[error("{file}: {what}; nothing was imported")]
+    TooLarge { file: String, what: String },
+    /// The spreadsheet reader failed on the file (a panic caught).
+    #[error(
+        "{file}: the file could not be read ({reason}); it may be damaged: open it in a spreadsheet program and save it again — nothing was imported"
+    )]
+    Crashed { file: String, reason: String },
 }
 
 /// Upper case, accents and everything but letters and digits removed: `Téléphone ` → `TELEPHONE`.
@@ -198,22 +241,175 @@ fn parse_iso(s: &str) -> Option<NaiveDateTime> {
         })
 }
 
-/// One data row: its 1-based row number in the file and its cells, aligned on the headers.
+/// One data row: its 1-based row number in the file and its non-empty cells, by column
+/// (0-based, `A` = 0; the field's position in a CSV line), in column order. Rows are sparse:
+/// a cell far to the right costs one entry, not the whole width.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRow {
     pub row: usize,
-    pub cells: Vec<Cell>,
+    pub cells: Vec<(usize, Cell)>,
 }
 
 impl TableRow {
-    /// The cell in column `col` (empty when the row is shorter).
+    /// The cell in column `col` (empty when the row has none there).
     pub fn get(&self, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
-        self.cells.get(col).unwrap_or(&EMPTY)
+        self.cells
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .map(|i| &self.cells[i].1)
+            .unwrap_or(&EMPTY)
     }
 }
 
-/// A block of cells merged into one: 1-based rows, columns as indexes into the headers.
+/// The data rows of a table, packed into one buffer: a million rows cost their text and a few
+/// bytes each rather than a vector and a string per cell. Read back with [`Rows::iter`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rows {
+    bytes: Vec<u8>,
+    len: usize,
+    cells: usize,
+}
+
+const TAG_TEXT: u8 = 1;
+const TAG_NUMBER: u8 = 2;
+const TAG_BOOL: u8 = 3;
+const TAG_DATE: u8 = 4;
+const TAG_PROBLEM: u8 = 5;
+
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+pub(crate) fn get_varint(bytes: &[u8], at: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    while let Some(&b) = bytes.get(*at) {
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 || shift > 56 {
+            break;
+        }
+        shift += 7;
+    }
+    v
+}
+
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+pub(crate) fn get_str(bytes: &[u8], at: &mut usize) -> String {
+    let n = get_varint(bytes, at) as usize;
+    let end = (*at + n).min(bytes.len());
+    let s = String::from_utf8_lossy(&bytes[*at..end]).into_owned();
+    *at = end;
+    s
+}
+
+fn get_8(bytes: &[u8], at: &mut usize) -> [u8; 8] {
+    let mut b = [0u8; 8];
+    if let Some(src) = bytes.get(*at..*at + 8) {
+        b.copy_from_slice(src);
+    }
+    *at += 8;
+    b
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Non-empty cells kept, all rows together.
+    pub fn cells(&self) -> usize {
+        self.cells
+    }
+
+    /// Adds a row (cells in column order; empty cells are not stored).
+    pub fn push(&mut self, row: usize, cells: &[(usize, Cell)]) {
+        let b = &mut self.bytes;
+        put_varint(b, row as u64);
+        let kept = cells.iter().filter(|(_, c)| *c != Cell::Empty).count();
+        put_varint(b, kept as u64);
+        for (col, cell) in cells {
+            match cell {
+                Cell::Empty => continue,
+                Cell::Text(s) => {
+                    put_varint(b, *col as u64);
+                    b.push(TAG_TEXT);
+                    put_str(b, s);
+                }
+                Cell::Number(f) => {
+                    put_varint(b, *col as u64);
+                    b.push(TAG_NUMBER);
+                    b.extend_from_slice(&f.to_le_bytes());
+                }
+                Cell::Bool(v) => {
+                    put_varint(b, *col as u64);
+                    b.push(TAG_BOOL);
+                    b.push(u8::from(*v));
+                }
+                Cell::DateTime(t) => {
+                    put_varint(b, *col as u64);
+                    b.push(TAG_DATE);
+                    b.extend_from_slice(&t.and_utc().timestamp().to_le_bytes());
+                }
+                Cell::Problem(reason) => {
+                    put_varint(b, *col as u64);
+                    b.push(TAG_PROBLEM);
+                    put_str(b, reason);
+                }
+            }
+        }
+        self.len += 1;
+        self.cells += kept;
+    }
+
+    /// The rows in file order, each unpacked as it is reached.
+    pub fn iter(&self) -> impl Iterator<Item = TableRow> + '_ {
+        let bytes = &self.bytes;
+        let mut at = 0usize;
+        (0..self.len).map(move |_| {
+            let row = get_varint(bytes, &mut at) as usize;
+            let n = get_varint(bytes, &mut at) as usize;
+            let mut cells = Vec::with_capacity(n.min(64));
+            for _ in 0..n {
+                let col = get_varint(bytes, &mut at) as usize;
+                let tag = bytes.get(at).copied().unwrap_or(0);
+                at += 1;
+                let cell = match tag {
+                    TAG_TEXT => Cell::Text(get_str(bytes, &mut at)),
+                    TAG_NUMBER => Cell::Number(f64::from_le_bytes(get_8(bytes, &mut at))),
+                    TAG_BOOL => {
+                        let v = bytes.get(at).copied().unwrap_or(0) != 0;
+                        at += 1;
+                        Cell::Bool(v)
+                    }
+                    TAG_DATE => {
+                        let secs = i64::from_le_bytes(get_8(bytes, &mut at));
+                        chrono::DateTime::from_timestamp(secs, 0)
+                            .map(|t| Cell::DateTime(t.naive_utc()))
+                            .unwrap_or_else(|| Cell::Problem("a date outside the calendar".into()))
+                    }
+                    _ => Cell::Problem(get_str(bytes, &mut at)),
+                };
+                cells.push((col, cell));
+            }
+            TableRow { row, cells }
+        })
+    }
+}
+
+/// A block of cells merged into one: 1-based rows, 0-based columns (`A` = 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Merge {
     pub first_row: usize,
@@ -223,7 +419,7 @@ pub struct Merge {
 }
 
 /// A sheet (or CSV file) read as a table: the header row found, then every row below it that
-/// holds something.
+/// holds something in a column with a header (other columns are not kept).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub file: String,
@@ -231,11 +427,13 @@ pub struct Table {
     pub sheet: Option<String>,
     /// 1-based row of the header.
     pub header_row: usize,
+    /// The header row by column (`A` = 0; the field's position in a CSV line), empty where a
+    /// column has no header.
     pub headers: Vec<String>,
-    pub rows: Vec<TableRow>,
-    /// Spreadsheet column letter of each header (`A`, `B`… ; `1`, `2`… for CSV).
-    pub letters: Vec<String>,
+    pub rows: Rows,
     pub merged: Vec<Merge>,
+    /// About the file as a whole, to show with its preview (e.g. how a CSV was decoded).
+    pub notices: Vec<String>,
 }
 
 impl Table {
@@ -255,9 +453,10 @@ impl Table {
             .get(col)
             .map(|h| crate::text::sanitize(h.trim()).to_string())
             .unwrap_or_default();
-        match self.letters.get(col) {
-            Some(letter) if self.sheet.is_some() => format!("{header} (column {letter})"),
-            _ => header,
+        if self.sheet.is_some() {
+            format!("{header} (column {})", column_letter(col))
+        } else {
+            header
         }
     }
 
@@ -274,9 +473,13 @@ impl Table {
                         && (m.first_col..=m.last_col).contains(&col)
                 })
                 .map(|m| {
-                    let first = self.letters.get(m.first_col).cloned().unwrap_or_default();
-                    let last = self.letters.get(m.last_col).cloned().unwrap_or_default();
-                    format!("{first}{}:{last}{}", m.first_row, m.last_row)
+                    format!(
+                        "{}{}:{}{}",
+                        column_letter(m.first_col),
+                        m.first_row,
+                        column_letter(m.last_col),
+                        m.last_row
+                    )
                 })
                 .collect();
             if !ranges.is_empty() {
@@ -304,7 +507,24 @@ pub struct Progress {
 /// rows) satisfies `is_header` (given the header texts). When no sheet has one, `missing`
 /// builds the error from the first non-empty row of the first sheet (its number and the
 /// columns it shows).
+///
+/// Memory follows the cells present, not the size a sheet declares: `.xlsx` and `.xlsb` are
+/// read cell by cell, zip parts are checked before they are inflated, and the rows, cells and
+/// bytes read are bounded (see [`limits`]). A panic of the spreadsheet reader on a damaged file
+/// becomes an error naming the file.
 pub fn read_table(
+    path: &Path,
+    is_header: &dyn Fn(&[String]) -> bool,
+    missing: &dyn Fn(usize, String) -> ImportError,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Table, ImportError> {
+    let file = path.display().to_string();
+    guarded(&file, || {
+        read_table_inner(path, is_header, missing, progress)
+    })
+}
+
+fn read_table_inner(
     path: &Path,
     is_header: &dyn Fn(&[String]) -> bool,
     missing: &dyn Fn(usize, String) -> ImportError,
@@ -333,9 +553,10 @@ pub fn read_table(
                 ),
             });
         }
-        ("csv" | "txt", _) => csv_table(path, &file, is_header, missing, progress)?,
+        ("csv" | "txt", _) => text::csv_table(path, &file, is_header, missing, progress)?,
         ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", Sniffed::Zip | Sniffed::Ole) => {
-            sheet_table(path, &file, &ext, kind, is_header, missing, progress)?
+            let zip = kind == Sniffed::Zip;
+            sheets::sheet_table(path, &file, &ext, zip, is_header, missing, progress)?
         }
         ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", other) => {
             return Err(ImportError::NotASpreadsheet {
@@ -358,6 +579,54 @@ pub fn read_table(
         rows_total: Some(total),
     });
     Ok(table)
+}
+
+thread_local! {
+    /// Set while this thread runs a guarded read: a panic there is reported as an error, so the
+    /// panic hooks stay quiet (and the TUI's does not restore the terminal under itself).
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the current thread is inside [`catch_read`] (for panic hooks).
+pub fn reading_in_guard() -> bool {
+    GUARDED.with(|g| g.get())
+}
+
+/// Runs `f`, turning a panic into `Err` with the panic's message: a damaged file must not take
+/// the process (or the TUI and its scheduler) down. An allocation failure aborts and cannot be
+/// caught: the limits of [`limits`] are what prevent it.
+pub fn catch_read<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if reading_in_guard() {
+                tracing::error!("file reader panicked: {info}");
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    let was = GUARDED.with(|g| g.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(was));
+    out.map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown error".into());
+        crate::text::sanitize(&what).to_string()
+    })
+}
+
+fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ImportError>) -> Result<T, ImportError> {
+    catch_read(f).unwrap_or_else(|reason| {
+        Err(ImportError::Crashed {
+            file: file.to_string(),
+            reason,
+        })
+    })
 }
 
 fn first_bytes(path: &Path, file: &str) -> Result<Vec<u8>, ImportError> {
@@ -436,53 +705,6 @@ fn sniff(head: &[u8]) -> Sniffed {
     }
 }
 
-fn open_error(file: &str, e: impl std::fmt::Display) -> ImportError {
-    ImportError::Open {
-        file: file.to_string(),
-        reason: format!("not a readable spreadsheet ({e})"),
-    }
-}
-
-/// Opens by content, not by name: an `.xls` that is really an `.xlsx` (or the reverse) is read
-/// all the same.
-fn open_sheets(
-    path: &Path,
-    file: &str,
-    ext: &str,
-    kind: Sniffed,
-) -> Result<Sheets<BufReader<File>>, ImportError> {
-    match kind {
-        Sniffed::Ole => open_workbook::<Xls<_>, _>(path)
-            .map(Sheets::Xls)
-            .map_err(|e| open_error(file, e)),
-        _ if ext == "ods" => open_workbook::<Ods<_>, _>(path)
-            .map(Sheets::Ods)
-            .or_else(|e| {
-                open_workbook::<Xlsx<_>, _>(path)
-                    .map(Sheets::Xlsx)
-                    .map_err(|_| open_error(file, e))
-            }),
-        _ if ext == "xlsb" => open_workbook::<calamine::Xlsb<_>, _>(path)
-            .map(Sheets::Xlsb)
-            .map_err(|e| open_error(file, e)),
-        _ => open_workbook::<Xlsx<_>, _>(path)
-            .map(Sheets::Xlsx)
-            .or_else(|e| {
-                open_workbook::<Ods<_>, _>(path)
-                    .map(Sheets::Ods)
-                    .map_err(|_| open_error(file, e))
-            }),
-    }
-}
-
-fn merges_of(wb: &mut Sheets<BufReader<File>>, sheet: &str) -> Vec<Dimensions> {
-    match wb {
-        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
-        Sheets::Xls(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
-        Sheets::Xlsb(_) | Sheets::Ods(_) => Vec::new(),
-    }
-}
-
 /// `A`, `B`, … `Z`, `AA`… for a 0-based column.
 pub fn column_letter(col: usize) -> String {
     let mut n = col + 1;
@@ -494,295 +716,6 @@ pub fn column_letter(col: usize) -> String {
     }
     out.reverse();
     String::from_utf8(out).unwrap_or_default()
-}
-
-/// The header candidate rows of a sheet: (index in the range, texts).
-fn header_candidates(range: &Range<Data>) -> Vec<(usize, Vec<String>)> {
-    range
-        .rows()
-        .enumerate()
-        .filter(|(_, cells)| cells.iter().any(|c| !Cell::from_data(c).is_empty()))
-        .take(HEADER_SEARCH_ROWS)
-        .map(|(i, cells)| {
-            (
-                i,
-                cells
-                    .iter()
-                    .map(|c| Cell::from_data(c).text().unwrap_or_default())
-                    .collect(),
-            )
-        })
-        .collect()
-}
-
-fn sheet_table(
-    path: &Path,
-    file: &str,
-    ext: &str,
-    kind: Sniffed,
-    is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Table, ImportError> {
-    let mut wb = open_sheets(path, file, ext, kind)?;
-    let names = wb.sheet_names();
-    if names.is_empty() {
-        return Err(ImportError::NoSheet {
-            file: file.to_string(),
-        });
-    }
-    // The first non-empty row of the first sheet with data, for the error message.
-    let mut first_seen: Option<(usize, Vec<String>)> = None;
-    for name in &names {
-        let range = wb.worksheet_range(name).map_err(|e| ImportError::Open {
-            file: file.to_string(),
-            reason: format!("sheet \"{}\": {e}", crate::text::sanitize(name)),
-        })?;
-        if range.height() > MAX_ROWS {
-            return Err(ImportError::TooManyRows {
-                file: file.to_string(),
-                limit: MAX_ROWS,
-            });
-        }
-        let (first_row, first_col) = range
-            .start()
-            .map(|(r, c)| (r as usize, c as usize))
-            .unwrap_or((0, 0));
-        let candidates = header_candidates(&range);
-        let Some((index, headers)) = candidates.iter().find(|(_, h)| is_header(h)).cloned() else {
-            // The row that looks most like a header: the one with the most cells filled.
-            if first_seen.is_none()
-                && let Some((i, h)) = candidates.iter().rev().max_by_key(|(_, h)| filled(h))
-            {
-                first_seen = Some((first_row + i + 1, h.clone()));
-            }
-            continue;
-        };
-        let total = range.height().saturating_sub(index + 1);
-        progress(Progress {
-            rows_read: 0,
-            rows_total: Some(total),
-        });
-        let formulas = wb.worksheet_formula(name).ok();
-        let merged = merges_of(&mut wb, name)
-            .into_iter()
-            .filter(|d| d.end.1 as usize >= first_col)
-            .map(|d| Merge {
-                first_row: d.start.0 as usize + 1,
-                last_row: d.end.0 as usize + 1,
-                first_col: (d.start.1 as usize).saturating_sub(first_col),
-                last_col: d.end.1 as usize - first_col,
-            })
-            .collect();
-        let width = range.width();
-        let mut rows = Vec::new();
-        for (i, cells) in range.rows().enumerate().skip(index + 1) {
-            let row = first_row + i + 1;
-            let mut out: Vec<Cell> = cells.iter().map(Cell::from_data).collect();
-            if let Some(f) = &formulas {
-                for (j, cell) in out.iter_mut().enumerate() {
-                    let pos = ((first_row + i) as u32, (first_col + j) as u32);
-                    let uncomputed = match cell {
-                        Cell::Empty => true,
-                        Cell::Number(n) => *n == 0.0,
-                        _ => false,
-                    };
-                    if uncomputed
-                        && let Some(formula) = f.get_value(pos).filter(|s| !s.trim().is_empty())
-                    {
-                        *cell = Cell::Problem(format!(
-                            "the formula ={} has no computed value (the file was saved without calculating it: open it in a spreadsheet program and save it again)",
-                            crate::text::sanitize(formula)
-                        ));
-                    }
-                }
-            }
-            if out.iter().any(|c| !c.is_empty()) {
-                rows.push(TableRow { row, cells: out });
-            }
-            if i % 10_000 == 0 {
-                progress(Progress {
-                    rows_read: i - index,
-                    rows_total: Some(total),
-                });
-            }
-        }
-        let letters = (0..width.max(headers.len()))
-            .map(|j| column_letter(first_col + j))
-            .collect();
-        return Ok(Table {
-            file: file.to_string(),
-            sheet: Some(name.clone()),
-            header_row: first_row + index + 1,
-            headers,
-            rows,
-            letters,
-            merged,
-        });
-    }
-    match first_seen {
-        Some((row, headers)) => Err(missing(row, shown_columns(&headers))),
-        None => Err(ImportError::Empty {
-            file: file.to_string(),
-        }),
-    }
-}
-
-/// Windows-1252 bytes 0x80–0x9F (the rest of the range is Latin-1).
-const CP1252_HIGH: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
-    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
-];
-
-fn decode_text(bytes: Vec<u8>) -> String {
-    match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => e
-            .into_bytes()
-            .iter()
-            .map(|&b| match b {
-                0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)],
-                _ => char::from(b),
-            })
-            .collect(),
-    }
-}
-
-fn csv_table(
-    path: &Path,
-    file: &str,
-    is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Table, ImportError> {
-    let bytes = std::fs::read(path).map_err(|e| ImportError::Open {
-        file: file.to_string(),
-        reason: e.to_string(),
-    })?;
-    // Spreadsheets export CSV in UTF-8 (with or without BOM) or Windows-1252; accept both.
-    let text = decode_text(bytes);
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(ImportError::Empty {
-            file: file.to_string(),
-        });
-    }
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = [b';', b',', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.matches(*d as char).count())
-        .unwrap_or(b';');
-    let lines_total = text.lines().count();
-    progress(Progress {
-        rows_read: 0,
-        rows_total: Some(lines_total),
-    });
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut header: Option<(usize, Vec<String>)> = None;
-    let mut first_seen: Option<(usize, Vec<String>)> = None;
-    let mut seen = 0usize;
-    let mut rows = Vec::new();
-    // Row numbers are the file's line numbers where each record starts (a quoted cell may
-    // span lines), counted from byte offsets.
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0usize, 1usize);
-    let mut line_at = |mut byte: usize| {
-        // The reader counts a CRLF's `\n` as the start of the next record: skip line ends.
-        while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
-            byte += 1;
-        }
-        if byte > counted_to {
-            line += bytes[counted_to..byte]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            counted_to = byte;
-        }
-        line
-    };
-    for record in reader.records() {
-        let record = record.map_err(|e| ImportError::Row {
-            file: file.to_string(),
-            row: e.position().map(|p| p.line() as usize).unwrap_or(0),
-            reason: format!("not valid CSV ({e})"),
-        })?;
-        let row = record
-            .position()
-            .map(|p| line_at(p.byte() as usize))
-            .unwrap_or(0);
-        let cells: Vec<String> = record.iter().map(str::to_string).collect();
-        let blank = cells.iter().all(|c| c.trim().is_empty());
-        if header.is_none() {
-            if blank {
-                continue;
-            }
-            if is_header(&cells) {
-                header = Some((row, cells));
-            } else {
-                if first_seen
-                    .as_ref()
-                    .is_none_or(|(_, best)| filled(&cells) > filled(best))
-                {
-                    first_seen = Some((row, cells));
-                }
-                seen += 1;
-                if seen >= HEADER_SEARCH_ROWS {
-                    break;
-                }
-            }
-            continue;
-        }
-        if blank {
-            continue;
-        }
-        if rows.len() >= MAX_ROWS {
-            return Err(ImportError::TooManyRows {
-                file: file.to_string(),
-                limit: MAX_ROWS,
-            });
-        }
-        rows.push(TableRow {
-            row,
-            cells: cells
-                .into_iter()
-                .map(|c| {
-                    if c.trim().is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(c)
-                    }
-                })
-                .collect(),
-        });
-        if rows.len() % 10_000 == 0 {
-            progress(Progress {
-                rows_read: row,
-                rows_total: Some(lines_total),
-            });
-        }
-    }
-    let Some((header_row, headers)) = header else {
-        return match first_seen {
-            Some((row, h)) => Err(missing(row, shown_columns(&h))),
-            None => Err(ImportError::Empty {
-                file: file.to_string(),
-            }),
-        };
-    };
-    let letters = (1..=headers.len()).map(|i| i.to_string()).collect();
-    Ok(Table {
-        file: file.to_string(),
-        sheet: None,
-        header_row,
-        headers,
-        rows,
-        letters,
-        merged: Vec::new(),
-    })
 }
 
 fn filled(cells: &[String]) -> usize {
@@ -838,6 +771,8 @@ pub struct PhoneCells {
     pub header_row: usize,
     pub numbers: Vec<(usize, String)>,
     pub problems: Vec<CellProblem>,
+    /// About the file as a whole, to show with the preview (e.g. how a CSV was decoded).
+    pub notices: Vec<String>,
 }
 
 fn has_phone_header(headers: &[String]) -> bool {
@@ -863,9 +798,10 @@ pub fn read_phone_column(
         file: table.file.clone(),
         header: table.headers.get(col).cloned().unwrap_or_default(),
         header_row: table.header_row,
+        notices: table.notices.clone(),
         ..Default::default()
     };
-    for r in &table.rows {
+    for r in table.rows.iter() {
         let cell = r.get(col);
         let problem = match cell {
             Cell::DateTime(t) => Some((
@@ -972,20 +908,49 @@ mod tests {
     }
 
     #[test]
+    fn packed_rows_give_back_every_kind_of_cell() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 30)
+            .and_then(|d| d.and_hms_opt(14, 5, 0))
+            .unwrap();
+        let cells = vec![
+            (0, Cell::Text("Léa".into())),
+            (2, Cell::Number(612345678.0)),
+            (3, Cell::Bool(true)),
+            (700, Cell::DateTime(day)),
+            (
+                16_383,
+                Cell::Problem("the cell holds an error (#N/A)".into()),
+            ),
+        ];
+        let mut rows = Rows::default();
+        rows.push(4, &cells);
+        rows.push(1_000_000, &[(1, Cell::Text(String::new()))]);
+        let back: Vec<TableRow> = rows.iter().collect();
+        assert_eq!(back[0], TableRow { row: 4, cells });
+        assert_eq!(back[0].get(1), &Cell::Empty);
+        assert_eq!(back[0].get(700), &Cell::DateTime(day));
+        assert_eq!(back[1].row, 1_000_000);
+        assert_eq!((rows.len(), rows.cells()), (2, 6));
+    }
+
+    #[test]
+    fn a_panic_while_reading_becomes_an_error_with_its_message() {
+        assert!(!reading_in_guard());
+        let out: Result<(), String> = catch_read(|| {
+            assert!(reading_in_guard());
+            panic!("attempt to subtract with overflow")
+        });
+        assert_eq!(out, Err("attempt to subtract with overflow".to_string()));
+        assert!(!reading_in_guard(), "the guard ends with the read");
+        assert_eq!(catch_read(|| 7), Ok(7));
+    }
+
+    #[test]
     fn files_are_recognised_by_their_first_bytes() {
         assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
         assert_eq!(sniff(b"TELEPHONE;NOM\n0612345678;Dupont\n"), Sniffed::Text);
         assert_eq!(sniff(b"<html><table>"), Sniffed::Html);
         assert_eq!(sniff(b"%PDF-1.7"), Sniffed::Pdf);
         assert_eq!(sniff(&[0, 1, 2, 3]), Sniffed::Binary);
-    }
-
-    #[test]
-    fn windows_1252_text_is_decoded() {
-        // "Cœur" and a curly apostrophe as a French Windows spreadsheet writes them.
-        assert_eq!(
-            decode_text(b"C\x9cur l\x92\xe9t\xe9".to_vec()),
-            "Cœur l’été"
-        );
     }
 }

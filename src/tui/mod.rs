@@ -270,7 +270,10 @@ fn restore_terminal() {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
+        // A file reader's panic is caught and shown as a message: the TUI goes on.
+        if !crate::io::import::reading_in_guard() {
+            restore_terminal();
+        }
         previous(info);
     }));
 }

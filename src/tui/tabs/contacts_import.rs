@@ -150,16 +150,20 @@ impl ImportJob {
     ) {
         self.set(Stage::Importing {
             file: preview.file.clone(),
-            rows: preview.valid.len(),
+            rows: preview.all_valid.len(),
         });
         let shared = self.shared.clone();
         std::thread::spawn(move || {
-            let result: Result<ImportOutcome, String> = Store::open(&db)
-                .map_err(|e| e.to_string())
-                .and_then(|mut store| {
-                    import::import_contacts(&mut store, &actor, &preview, now)
-                        .map_err(|e| e.to_string())
-                });
+            // A panic becomes a failure shown in the tab (the transaction rolls back).
+            let result: Result<ImportOutcome, String> = crate::io::import::catch_read(|| {
+                Store::open(&db)
+                    .map_err(|e| e.to_string())
+                    .and_then(|mut store| {
+                        import::import_contacts(&mut store, &actor, &preview, now)
+                            .map_err(|e| e.to_string())
+                    })
+            })
+            .unwrap_or_else(|panic| Err(format!("{}: import stopped ({panic})", preview.file)));
             let stage = match result {
                 Ok(out) => Stage::Imported {
                     file: preview.file.clone(),
@@ -235,12 +239,22 @@ pub fn ask(job: &ImportJob, lang: Lang, theme: Theme) -> Confirm {
                         };
                     }
                 };
-                let result = crate::io::contacts::read_contacts(&path, &mut progress)
-                    .map_err(|e| e.to_string())
-                    .and_then(|sheet| {
-                        let store = Store::open(&db).map_err(|e| e.to_string())?;
-                        import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
-                    });
+                // A panic while reading or checking becomes a message: the TUI and its
+                // scheduler live on.
+                let result = crate::io::import::catch_read(|| {
+                    crate::io::contacts::read_contacts(&path, &mut progress)
+                        .map_err(|e| e.to_string())
+                        .and_then(|sheet| {
+                            let store = Store::open(&db).map_err(|e| e.to_string())?;
+                            import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
+                        })
+                })
+                .unwrap_or_else(|panic| {
+                    Err(format!(
+                        "{}: the file could not be read ({panic})",
+                        path.display()
+                    ))
+                });
                 let stage = match result {
                     Ok(preview) => Stage::Ready(Box::new(preview)),
                     Err(e) => Stage::Failed(e),
@@ -410,7 +424,7 @@ impl PreviewView {
                     trf(
                         lang,
                         "contacts.import_new",
-                        &[("n", &thousands(p.valid.len() as i64))],
+                        &[("n", &thousands(p.all_valid.len() as i64))],
                     ),
                     theme.ok(),
                 ),

@@ -110,7 +110,7 @@ impl FreeTab {
                 Ok(Outcome::Handled)
             }
             Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
-                Ok(checked) => self.confirm(act, draft, checked, "typed".to_string()),
+                Ok(checked) => self.confirm(act, draft, checked, "typed".to_string(), &[]),
                 Err(e) => {
                     form.message = Some(e.to_string());
                     Ok(Outcome::Handled)
@@ -126,6 +126,7 @@ impl FreeTab {
         draft: Draft,
         checked: FreeList,
         source: String,
+        notices: &[String],
     ) -> Result<Outcome> {
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Handled);
@@ -149,6 +150,10 @@ impl FreeTab {
                 ("invalid", &thousands(checked.invalid.len() as i64)),
             ],
         ))];
+        // About the file as a whole (e.g. a CSV read as Windows-1252): before the rows.
+        for n in notices {
+            body.push(Line::from(Span::styled(clean(n), act.theme.warn())));
+        }
         for line in checked.invalid.iter().take(SHOWN_INVALID) {
             body.push(Line::from(Span::styled(
                 trf(
@@ -259,8 +264,9 @@ fn recipients_source(input: &str) -> Source {
 #[derive(Default)]
 struct ReadState {
     progress: Option<Progress>,
-    /// The checked list, or why the file could not be read (file, row, reason).
-    done: Option<std::result::Result<FreeList, String>>,
+    /// The checked list and the notices about the file, or why the file could not be read
+    /// (file, row, reason).
+    done: Option<std::result::Result<(FreeList, Vec<String>), String>>,
 }
 
 /// A recipients file being read and checked off the UI thread, with its own connection.
@@ -279,16 +285,24 @@ impl ReadJob {
         let db = store.path().to_path_buf();
         std::thread::spawn(move || {
             let progress = report.clone();
-            let result = read_phone_column(&path, &mut |p| {
-                if let Ok(mut state) = progress.lock() {
-                    state.progress = Some(p);
-                }
+            let shown = path.display().to_string();
+            // A panic while reading or checking becomes a message: the TUI and its scheduler
+            // live on.
+            let result = crate::io::import::catch_read(|| {
+                read_phone_column(&path, &mut |p| {
+                    if let Ok(mut state) = progress.lock() {
+                        state.progress = Some(p);
+                    }
+                })
+                .map_err(|e| e.to_string())
+                .and_then(|cells| {
+                    let store = Store::open(&db).map_err(|e| e.to_string())?;
+                    check_phone_cells(&store, &cells)
+                        .map(|list| (list, cells.notices))
+                        .map_err(|e| e.to_string())
+                })
             })
-            .map_err(|e| e.to_string())
-            .and_then(|cells| {
-                let store = Store::open(&db).map_err(|e| e.to_string())?;
-                check_phone_cells(&store, &cells).map_err(|e| e.to_string())
-            });
+            .unwrap_or_else(|panic| Err(format!("{shown}: the file could not be read ({panic})")));
             if let Ok(mut state) = report.lock() {
                 state.done = Some(result);
             }
@@ -365,7 +379,9 @@ impl TabView for FreeTab {
                     return Ok(Outcome::Ignored);
                 };
                 match result {
-                    Ok(checked) => self.confirm(act, job.draft, checked, job.name),
+                    Ok((checked, notices)) => {
+                        self.confirm(act, job.draft, checked, job.name, &notices)
+                    }
                     Err(e) => {
                         if let Some(form) = &mut self.form {
                             form.message = Some(clean(&e));

@@ -1,0 +1,737 @@
+//! Reading spreadsheets without trusting what they declare: zip parts checked before they are
+//! inflated, `.xlsx`/`.xlsb` read cell by cell (never as a grid of the declared size), `.ods`
+//! measured before its reader expands repeated rows and columns, and only the cells of columns
+//! with a header kept.
+
+use super::limits::{
+    MAX_CELLS, MAX_ODS_CELLS, MAX_PART_BYTES, MAX_RATIO, MAX_ROW_CELLS, MAX_ROWS,
+    MAX_SHARED_STRINGS_BYTES, MAX_ZIP_BYTES, RATIO_FLOOR,
+};
+use super::{Cell, HEADER_SEARCH_ROWS, ImportError, Merge, Progress, Rows, Table, filled};
+use calamine::{Data, Dimensions, Ods, Reader, Xls, Xlsb, Xlsx, XlsxFormulaMetadata};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+const MIB: u64 = 1 << 20;
+
+fn open_error(file: &str, e: impl std::fmt::Display) -> ImportError {
+    ImportError::Open {
+        file: file.to_string(),
+        reason: format!("not a readable spreadsheet ({e})"),
+    }
+}
+
+fn too_large(file: &str, what: String) -> ImportError {
+    ImportError::TooLarge {
+        file: file.to_string(),
+        what,
+    }
+}
+
+fn sheet_error(file: &str, sheet: &str, e: impl std::fmt::Display) -> ImportError {
+    ImportError::Open {
+        file: file.to_string(),
+        reason: format!("sheet \"{}\": {e}", crate::text::sanitize(sheet)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The zip container
+
+/// Checks the zip's central directory before any part is inflated: each part's uncompressed
+/// size and compression ratio, their total, and the shared-strings count the reader reserves
+/// room for. The zip reader fails on a part that inflates beyond its declared size, so the
+/// declared sizes bound what is read.
+pub(super) fn check_zip(path: &Path, file: &str) -> Result<(), ImportError> {
+    let f = File::open(path).map_err(|e| ImportError::Open {
+        file: file.to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| open_error(file, e))?;
+    let mut total = 0u64;
+    let mut shared_strings = Vec::new();
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| open_error(file, e))?;
+        let name = entry
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| format!("#{i}"));
+        let shown = crate::text::sanitize(&name).to_string();
+        let (size, packed) = (entry.size(), entry.compressed_size());
+        total = total.saturating_add(size);
+        let is_strings = name.ends_with("sharedStrings.xml");
+        let limit = if is_strings {
+            MAX_SHARED_STRINGS_BYTES
+        } else {
+            MAX_PART_BYTES
+        };
+        if size > limit {
+            return Err(too_large(
+                file,
+                format!(
+                    "its part {shown} inflates to {} MiB, over the {} MiB limit for one part of a spreadsheet",
+                    size.div_ceil(MIB),
+                    limit / MIB
+                ),
+            ));
+        }
+        if size > RATIO_FLOOR && size / packed.max(1) > MAX_RATIO {
+            return Err(too_large(
+                file,
+                format!(
+                    "its part {shown} is compressed {} times ({packed} bytes inflate to {} MiB), more than the {MAX_RATIO} any spreadsheet needs: refused as a zip bomb",
+                    size / packed.max(1),
+                    size.div_ceil(MIB)
+                ),
+            ));
+        }
+        if is_strings {
+            shared_strings.push((name, size));
+        }
+    }
+    if total > MAX_ZIP_BYTES {
+        return Err(too_large(
+            file,
+            format!(
+                "it inflates to {} MiB, over the {} MiB limit for a spreadsheet",
+                total.div_ceil(MIB),
+                MAX_ZIP_BYTES / MIB
+            ),
+        ));
+    }
+    // The reader reserves room for the count the shared strings declare, before reading them.
+    for (name, size) in shared_strings {
+        let Ok(entry) = zip.by_name(&name) else {
+            continue;
+        };
+        let mut head = Vec::with_capacity(4096);
+        let _ = entry.take(4096).read_to_end(&mut head);
+        let declared = declared_count(&head);
+        // Each string takes at least `<si/>`: five bytes.
+        let room = size / 5 + 16;
+        if declared.is_some_and(|n| n > room || n > MAX_CELLS as u64) {
+            return Err(too_large(
+                file,
+                format!(
+                    "its shared strings declare {} entries, more than the {} bytes of {} can hold",
+                    declared.unwrap_or_default(),
+                    size,
+                    crate::text::sanitize(&name)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` of an `<sst>` start tag.
+fn declared_count(head: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(head);
+    let at = text.find("uniqueCount=")? + "uniqueCount=".len();
+    let rest = text[at..].trim_start_matches(['"', '\'']);
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    // More digits than a u64 holds is as absurd as a huge number.
+    Some(digits.parse().unwrap_or(u64::MAX))
+}
+
+/// Measures the grid the `.ods` reader would build (it expands repeated rows and columns into
+/// cells, for every sheet, when the file is opened) and refuses one beyond [`MAX_ODS_CELLS`].
+pub(super) fn check_ods(path: &Path, file: &str) -> Result<(), ImportError> {
+    use quick_xml::events::Event;
+    let f = File::open(path).map_err(|e| ImportError::Open {
+        file: file.to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| open_error(file, e))?;
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Ok(());
+    };
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(content));
+    let mut buf = Vec::new();
+    // Per sheet: rows from the first non-empty one to the last, the widest row.
+    let (mut rows, mut pending, mut width, mut total) = (0u64, 0u64, 0u64, 0u64);
+    // Per row: its repeat count, cells kept so far, empty cells waiting for a value.
+    let (mut repeat, mut kept, mut waiting) = (1u64, 0u64, 0u64);
+    let max_rows = 1_048_576u64;
+    let max_cols = 16_384u64;
+    let number = |e: &quick_xml::events::BytesStart<'_>, key: &str| -> u64 {
+        e.try_get_attribute(key)
+            .ok()
+            .flatten()
+            .and_then(|a| a.value.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    loop {
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| open_error(file, e))?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let closed = matches!(event, Event::Empty(_));
+                match e.name().as_ref() {
+                    "table:table" => (rows, pending, width) = (0, 0, 0),
+                    "table:table-row" => {
+                        repeat = number(e, "table:number-rows-repeated").min(max_rows);
+                        (kept, waiting) = (0, 0);
+                        if closed {
+                            pending = pending.saturating_add(repeat);
+                        }
+                    }
+                    "table:table-cell" | "table:covered-table-cell" => {
+                        let n = number(e, "table:number-columns-repeated").min(max_cols);
+                        let valued = !closed
+                            || e.attributes().flatten().any(|a| {
+                                let k = a.key.as_ref();
+                                k.starts_with("office:") || k == "table:formula"
+                            });
+                        if valued {
+                            kept = (kept + waiting + n).min(max_cols);
+                            waiting = 0;
+                        } else {
+                            waiting = (waiting + n).min(max_cols);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(ref e) => match e.name().as_ref() {
+                "table:table-row" => {
+                    if kept > 0 {
+                        width = width.max(kept);
+                        let before = if rows == 0 { 0 } else { pending };
+                        rows = (rows + before + repeat).min(max_rows);
+                        pending = 0;
+                    } else {
+                        pending = pending.saturating_add(repeat);
+                    }
+                }
+                "table:table" => {
+                    total = total.saturating_add(rows.saturating_mul(width));
+                    (rows, pending, width) = (0, 0, 0);
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        if total.saturating_add(rows.saturating_mul(width)) > MAX_ODS_CELLS {
+            return Err(too_large(
+                file,
+                format!(
+                    "its sheets expand to more than {MAX_ODS_CELLS} cells (repeated rows or columns); save it as .xlsx or .csv and import that file"
+                ),
+            ));
+        }
+        buf.clear();
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows to a table
+
+/// Whether to go on reading a sheet.
+pub(super) enum Step {
+    More,
+    /// No header among the first rows: this sheet is not the table.
+    NoHeader,
+}
+
+/// Builds a table from rows given one at a time: finds the header among the first non-empty
+/// rows, then keeps the cells of the columns that have a header, within the limits.
+pub(super) struct Builder<'a> {
+    file: &'a str,
+    is_header: &'a dyn Fn(&[String]) -> bool,
+    progress: &'a mut dyn FnMut(Progress),
+    pub total: Option<usize>,
+    pub header: Option<(usize, Vec<String>)>,
+    keep: Vec<bool>,
+    looked: usize,
+    /// The fullest row seen where the header was looked for (for the error when none is).
+    pub best: Option<(usize, Vec<String>)>,
+    pub rows: Rows,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(
+        file: &'a str,
+        is_header: &'a dyn Fn(&[String]) -> bool,
+        progress: &'a mut dyn FnMut(Progress),
+    ) -> Builder<'a> {
+        Builder {
+            file,
+            is_header,
+            progress,
+            total: None,
+            header: None,
+            keep: Vec::new(),
+            looked: 0,
+            best: None,
+            rows: Rows::default(),
+        }
+    }
+
+    /// One row (1-based number) and its cells by 0-based column, in any order.
+    pub fn row(&mut self, row: usize, mut cells: Vec<(usize, Cell)>) -> Result<Step, ImportError> {
+        cells.retain(|(_, c)| !c.is_empty());
+        if cells.is_empty() {
+            return Ok(Step::More);
+        }
+        cells.sort_by_key(|(c, _)| *c);
+        cells.dedup_by_key(|(c, _)| *c);
+        if self.header.is_none() {
+            let width = cells.last().map(|(c, _)| c + 1).unwrap_or(0);
+            let mut texts = vec![String::new(); width];
+            for (c, cell) in &cells {
+                texts[*c] = cell.text().unwrap_or_default();
+            }
+            if (self.is_header)(&texts) {
+                self.keep = texts.iter().map(|t| !t.trim().is_empty()).collect();
+                self.header = Some((row, texts));
+                (self.progress)(Progress {
+                    rows_read: 0,
+                    rows_total: self.total,
+                });
+                return Ok(Step::More);
+            }
+            if self
+                .best
+                .as_ref()
+                .is_none_or(|(_, best)| filled(&texts) > filled(best))
+            {
+                self.best = Some((row, texts));
+            }
+            self.looked += 1;
+            return Ok(if self.looked >= HEADER_SEARCH_ROWS {
+                Step::NoHeader
+            } else {
+                Step::More
+            });
+        }
+        cells.retain(|(c, _)| self.keep.get(*c).copied().unwrap_or(false));
+        if cells.is_empty() {
+            return Ok(Step::More);
+        }
+        if self.rows.len() >= MAX_ROWS {
+            return Err(ImportError::TooManyRows {
+                file: self.file.to_string(),
+                limit: MAX_ROWS,
+            });
+        }
+        if self.rows.cells() + cells.len() > MAX_CELLS {
+            return Err(too_large(
+                self.file,
+                format!("more than {MAX_CELLS} filled cells under the header; split the file"),
+            ));
+        }
+        self.rows.push(row, &cells);
+        if self.rows.len().is_multiple_of(10_000) {
+            (self.progress)(Progress {
+                rows_read: self.rows.len(),
+                rows_total: self.total,
+            });
+        }
+        Ok(Step::More)
+    }
+}
+
+/// Groups cells given in row order into rows for the builder. Returns whether the header was
+/// found (false when the sheet ended, or gave up, without one).
+fn feed(
+    b: &mut Builder<'_>,
+    next: &mut dyn FnMut() -> Result<Option<(u32, u32, Cell)>, ImportError>,
+) -> Result<bool, ImportError> {
+    let mut current: Option<u32> = None;
+    let mut cells: Vec<(usize, Cell)> = Vec::new();
+    loop {
+        let item = next()?;
+        let row_changes = match &item {
+            Some((r, _, _)) => current != Some(*r),
+            None => true,
+        };
+        if row_changes
+            && let Some(r) = current
+            && let Step::NoHeader = b.row(r as usize + 1, std::mem::take(&mut cells))?
+        {
+            return Ok(false);
+        }
+        let Some((r, c, cell)) = item else {
+            return Ok(b.header.is_some());
+        };
+        current = Some(r);
+        if !cell.is_empty() {
+            if cells.len() >= MAX_ROW_CELLS {
+                return Err(too_large(
+                    b.file,
+                    format!(
+                        "row {} holds more than {MAX_ROW_CELLS} cells, more than a sheet's width",
+                        r as u64 + 1
+                    ),
+                ));
+            }
+            cells.push((c as usize, cell));
+        }
+    }
+}
+
+/// A cell whose formula was saved without its computed value.
+fn uncomputed(cell: Cell, formula: Option<&str>) -> Cell {
+    let empty = match &cell {
+        Cell::Empty => true,
+        Cell::Number(n) => *n == 0.0,
+        _ => false,
+    };
+    match formula {
+        Some(f) if empty && !f.trim().is_empty() => Cell::Problem(format!(
+            "the formula ={} has no computed value (the file was saved without calculating it: open it in a spreadsheet program and save it again)",
+            crate::text::sanitize(f)
+        )),
+        _ => cell,
+    }
+}
+
+/// The rows-to-come hint of a declared dimension (never trusted for memory).
+fn hint(d: Dimensions) -> Option<usize> {
+    let rows = (d.end.0 as usize).saturating_sub(d.start.0 as usize);
+    (rows > 0).then_some(rows.min(MAX_ROWS))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formats
+
+/// What was read of one sheet.
+struct Found {
+    sheet: String,
+    header_row: usize,
+    headers: Vec<String>,
+    rows: Rows,
+    merged: Vec<Dimensions>,
+}
+
+pub(super) fn sheet_table(
+    path: &Path,
+    file: &str,
+    ext: &str,
+    zip: bool,
+    is_header: &dyn Fn(&[String]) -> bool,
+    missing: &dyn Fn(usize, String) -> ImportError,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Table, ImportError> {
+    if zip {
+        check_zip(path, file)?;
+    }
+    // Opened by content, not by name: an `.xls` that is really an `.xlsx` is read all the same.
+    let mut best = None;
+    let found = if !zip {
+        super::xls::check_xls(path, file)?;
+        range_sheets(open_xls(path, file)?, file, is_header, progress, &mut best)?
+    } else if ext == "xlsb" {
+        xlsb_sheets(path, file, is_header, progress, &mut best)?
+    } else if is_ods(path) {
+        check_ods(path, file)?;
+        let ods: Ods<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
+        range_sheets(
+            calamine::Sheets::Ods(ods),
+            file,
+            is_header,
+            progress,
+            &mut best,
+        )?
+    } else {
+        xlsx_sheets(path, file, is_header, progress, &mut best)?
+    };
+    let Some(f) = found else {
+        return match best {
+            Some((row, headers)) => Err(missing(row, super::shown_columns(&headers))),
+            None => Err(ImportError::Empty {
+                file: file.to_string(),
+            }),
+        };
+    };
+    Ok(Table {
+        file: file.to_string(),
+        sheet: Some(f.sheet),
+        header_row: f.header_row,
+        headers: f.headers,
+        rows: f.rows,
+        merged: f
+            .merged
+            .into_iter()
+            .map(|d| Merge {
+                first_row: d.start.0 as usize + 1,
+                last_row: d.end.0 as usize + 1,
+                first_col: d.start.1 as usize,
+                last_col: d.end.1 as usize,
+            })
+            .collect(),
+        notices: Vec::new(),
+    })
+}
+
+/// An OpenDocument zip (its `mimetype` part says so), whatever its name.
+fn is_ods(path: &Path) -> bool {
+    let Ok(f) = File::open(path) else {
+        return false;
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(f)) else {
+        return false;
+    };
+    let Ok(entry) = zip.by_name("mimetype") else {
+        return false;
+    };
+    let mut head = Vec::new();
+    let _ = entry.take(100).read_to_end(&mut head);
+    head.starts_with(b"application/vnd.oasis.opendocument.spreadsheet")
+}
+
+fn open_xls(path: &Path, file: &str) -> Result<calamine::Sheets<BufReader<File>>, ImportError> {
+    let xls: Xls<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
+    Ok(calamine::Sheets::Xls(xls))
+}
+
+/// Keeps the fullest row of the first sheet that had one, for the missing-header error.
+fn remember(best: &mut Option<(usize, Vec<String>)>, b: Builder<'_>) {
+    if best.is_none() {
+        *best = b.best;
+    }
+}
+
+fn xlsx_sheets(
+    path: &Path,
+    file: &str,
+    is_header: &dyn Fn(&[String]) -> bool,
+    progress: &mut dyn FnMut(Progress),
+    best: &mut Option<(usize, Vec<String>)>,
+) -> Result<Option<Found>, ImportError> {
+    let mut wb: Xlsx<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(ImportError::NoSheet {
+            file: file.to_string(),
+        });
+    }
+    for name in names {
+        let mut b = Builder::new(file, is_header, progress);
+        let found = {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(file, &name, e))?;
+            b.total = hint(reader.dimensions());
+            // Shared formulas name their text once, on the first cell; later cells refer to
+            // it by number. A few thousand are kept, for messages only.
+            let mut shared: HashMap<usize, String> = HashMap::new();
+            feed(&mut b, &mut || {
+                let Some(rec) = reader
+                    .next_cell_with_formula_metadata()
+                    .map_err(|e| sheet_error(file, &name, e))?
+                else {
+                    return Ok(None);
+                };
+                let formula = match rec.formula {
+                    None => None,
+                    Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
+                    Some(XlsxFormulaMetadata::Shared {
+                        shared_index,
+                        formula,
+                        ..
+                    }) => {
+                        if shared.len() < 4096 {
+                            shared.insert(shared_index, formula.clone());
+                        }
+                        Some(formula)
+                    }
+                    Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
+                        shared
+                            .get(&shared_index)
+                            .cloned()
+                            .unwrap_or_else(|| "…".into()),
+                    ),
+                    Some(_) => Some("…".into()),
+                };
+                let cell = Cell::from_data(&Data::from(rec.value));
+                Ok(Some((
+                    rec.pos.0,
+                    rec.pos.1,
+                    uncomputed(cell, formula.as_deref()),
+                )))
+            })?
+        };
+        if found && let Some((header_row, headers)) = b.header {
+            let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            return Ok(Some(Found {
+                sheet: name,
+                header_row,
+                headers,
+                rows: b.rows,
+                merged,
+            }));
+        }
+        remember(best, b);
+    }
+    Ok(None)
+}
+
+fn xlsb_sheets(
+    path: &Path,
+    file: &str,
+    is_header: &dyn Fn(&[String]) -> bool,
+    progress: &mut dyn FnMut(Progress),
+    best: &mut Option<(usize, Vec<String>)>,
+) -> Result<Option<Found>, ImportError> {
+    let mut wb: Xlsb<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(ImportError::NoSheet {
+            file: file.to_string(),
+        });
+    }
+    for name in names {
+        let mut b = Builder::new(file, is_header, progress);
+        let found = {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(file, &name, e))?;
+            b.total = hint(reader.dimensions());
+            feed(&mut b, &mut || {
+                let Some(cell) = reader
+                    .next_cell()
+                    .map_err(|e| sheet_error(file, &name, e))?
+                else {
+                    return Ok(None);
+                };
+                let (r, c) = cell.get_position();
+                Ok(Some((
+                    r,
+                    c,
+                    Cell::from_data(&Data::from(cell.get_value().clone())),
+                )))
+            })?
+        };
+        if found && let Some((header_row, headers)) = b.header {
+            return Ok(Some(Found {
+                sheet: name,
+                header_row,
+                headers,
+                rows: b.rows,
+                merged: Vec::new(),
+            }));
+        }
+        remember(best, b);
+    }
+    Ok(None)
+}
+
+/// `.ods` and `.xls`: their readers build each sheet's grid when the file is opened (the
+/// `.ods` one is measured first by [`check_ods`]); the cells are then taken row by row.
+fn range_sheets(
+    mut wb: calamine::Sheets<BufReader<File>>,
+    file: &str,
+    is_header: &dyn Fn(&[String]) -> bool,
+    progress: &mut dyn FnMut(Progress),
+    best: &mut Option<(usize, Vec<String>)>,
+) -> Result<Option<Found>, ImportError> {
+    let names = wb.sheet_names();
+    if names.is_empty() {
+        return Err(ImportError::NoSheet {
+            file: file.to_string(),
+        });
+    }
+    for name in names {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| sheet_error(file, &name, e))?;
+        let formulas = wb.worksheet_formula(&name).ok();
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut b = Builder::new(file, is_header, progress);
+        b.total = Some(range.height().min(MAX_ROWS));
+        let mut rows = range.rows().enumerate();
+        let mut cols = 0..0u32;
+        let mut current: Option<(u32, &[Data])> = None;
+        let found = feed(&mut b, &mut || {
+            loop {
+                if let Some((r, cells)) = current
+                    && let Some(j) = cols.next()
+                {
+                    let Some(d) = cells.get(j as usize) else {
+                        continue;
+                    };
+                    let pos = (r, left + j);
+                    let formula = formulas.as_ref().and_then(|f| f.get_value(pos));
+                    let cell = uncomputed(Cell::from_data(d), formula.map(String::as_str));
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    return Ok(Some((pos.0, pos.1, cell)));
+                }
+                let Some((i, cells)) = rows.next() else {
+                    return Ok(None);
+                };
+                current = Some((top + i as u32, cells));
+                cols = 0..cells.len() as u32;
+            }
+        })?;
+        if found && let Some((header_row, headers)) = b.header {
+            let merged = match &mut wb {
+                calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            return Ok(Some(Found {
+                sheet: name,
+                header_row,
+                headers,
+                rows: b.rows,
+                merged,
+            }));
+        }
+        remember(best, b);
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_string_counts_are_read_from_the_start_tag() {
+        assert_eq!(
+            declared_count(br#"<?xml version="1.0"?><sst xmlns="x" count="3" uniqueCount="2">"#),
+            Some(2)
+        );
+        assert_eq!(declared_count(b"<sst>"), None);
+        assert_eq!(
+            declared_count(br#"<sst uniqueCount="99999999999999999999999">"#),
+            Some(u64::MAX)
+        );
+    }
+
+    #[test]
+    fn rows_are_sparse_and_only_headed_columns_are_kept() {
+        let is_header = |h: &[String]| h.iter().any(|t| t == "NOM");
+        let mut progress = |_| {};
+        let mut b = Builder::new("f.xlsx", &is_header, &mut progress);
+        assert!(matches!(
+            b.row(1, vec![(0, Cell::Text("NOM".into()))]).unwrap(),
+            Step::More
+        ));
+        b.row(
+            2,
+            vec![
+                (16_383, Cell::Text("far".into())),
+                (0, Cell::Text("Riou".into())),
+            ],
+        )
+        .unwrap();
+        b.row(3, vec![(9, Cell::Number(1.0))]).unwrap();
+        let rows: Vec<_> = b.rows.iter().collect();
+        assert_eq!(
+            rows.len(),
+            1,
+            "a row with nothing under a header is not kept"
+        );
+        assert_eq!(rows[0].cells, vec![(0, Cell::Text("Riou".into()))]);
+        assert_eq!(rows[0].get(16_383), &Cell::Empty);
+    }
+}
