@@ -605,7 +605,8 @@ fn fall_back_instant(tz: Tz, date: NaiveDate) -> Option<DateTime<Utc>> {
     DateTime::<Utc>::from_timestamp(hi, 0)
 }
 
-/// 08:00 and 20:00, the legal hours of information campaigns.
+/// 08:00 and 20:00, the legal hours of information campaigns ("de 8h à 20h"); like every
+/// window's end, the 20:00 minute is inside, so a campaign planned at 20:00 leaves then.
 fn campaign_legal_hours() -> (NaiveTime, NaiveTime) {
     (
         NaiveTime::from_hms_opt(8, 0, 0).unwrap_or(NaiveTime::MIN),
