@@ -16,7 +16,8 @@ use smsdesk::store::operators::Rights;
 use smsdesk::tui::App;
 use tui_fixture::*;
 
-const RAPPEL: &str = "Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.";
+const RAPPEL: &str =
+    "Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.";
 const CONVOCATION: &str = "Merci de venir avec votre CV, {{participant.first_name}}.";
 const ATELIER: &str = "Bonjour {{participant.first_name}}, atelier CV jeudi à 10h.";
 
@@ -216,13 +217,23 @@ fn a_free_text_reminder_reopened_shows_its_text_and_saving_keeps_it() {
     open_reminder(&mut app);
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("(own text below)"), "{screen}");
-    assert!(screen.contains("Pensez à votre rendez-vous de demain."), "{screen}");
+    assert!(
+        screen.contains("Pensez à votre rendez-vous de demain."),
+        "{screen}"
+    );
     assert!(!screen.contains("Rappel RDV"), "{screen}");
     app.handle_key(ctrl('s'));
     assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
-    assert_eq!(pending_count(&f), 1, "the new reminder replaced the old one");
+    assert_eq!(
+        pending_count(&f),
+        1,
+        "the new reminder replaced the old one"
+    );
     let (text, template) = pending(&f);
-    assert!(text.starts_with("Pensez à votre rendez-vous de demain."), "{text}");
+    assert!(
+        text.starts_with("Pensez à votre rendez-vous de demain."),
+        "{text}"
+    );
     assert_eq!(template, None);
 }
 
@@ -251,7 +262,10 @@ fn a_template_reminder_reopened_shows_the_template_and_its_text() {
     assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
     let (text, template) = pending(&f);
     assert_eq!(template, Some(convocation));
-    assert!(text.starts_with("Merci de venir avec votre CV, Élodie."), "{text}");
+    assert!(
+        text.starts_with("Merci de venir avec votre CV, Élodie."),
+        "{text}"
+    );
 }
 
 #[test]
@@ -293,7 +307,10 @@ fn a_templates_only_operator_schedules_a_picked_template_for_one_event() {
     let mut app = app_as(&mut f, "karim", "scheduled,templates_only");
     open_reminder(&mut app);
     let screen = render(&mut app, 100, 30);
-    assert!(!screen.contains("own text"), "not offered to them: {screen}");
+    assert!(
+        !screen.contains("own text"),
+        "not offered to them: {screen}"
+    );
     app.handle_key(ctrl('o'));
     press(&mut app, "rapp");
     app.handle_key(code(KeyCode::Enter));
@@ -310,7 +327,10 @@ fn a_templates_only_operator_schedules_a_picked_template_for_one_event() {
     assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
     let (text, template) = pending(&f);
     assert_eq!(template, Some(rappel));
-    assert!(text.starts_with("Bonjour Élodie, RDV diagnostic le "), "{text}");
+    assert!(
+        text.starts_with("Bonjour Élodie, RDV diagnostic le "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -319,6 +339,10 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     press(&mut app, "c");
     press(&mut app, "n");
+    // In the empty box, even on a narrow screen, the footer names the picker's key.
+    app.handle_key(code(KeyCode::Tab));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Ctrl-o pick template"), "{screen}");
     app.handle_key(ctrl('o'));
     press(&mut app, "atel");
     app.handle_key(code(KeyCode::Enter));

@@ -773,7 +773,11 @@ impl Composer {
             return vec![(Context::Editor, "close")];
         }
         let mut out = Vec::new();
-        if !self.templates.is_empty() {
+        // Before anything is written, or where nothing can be typed, picking a template is
+        // the likely next step: named first (narrow footers drop the last hints).
+        let templates = !self.templates.is_empty();
+        let first = self.read_only || self.text().trim().is_empty();
+        if templates && first {
             out.push((Context::Editor, "pick_template"));
         }
         if !self.stats.non_gsm.is_empty() {
@@ -783,6 +787,9 @@ impl Composer {
             out.push((Context::Editor, "insert_field"));
         }
         out.push((Context::Editor, "preview"));
+        if templates && !first {
+            out.push((Context::Editor, "pick_template"));
+        }
         out
     }
 }
@@ -934,6 +941,78 @@ mod tests {
             &km,
         );
         assert!(!c.picker_open(), "no field to offer");
+    }
+
+    fn choices() -> Vec<TemplateChoice> {
+        vec![
+            TemplateChoice {
+                id: 1,
+                name: "Atelier".into(),
+                body: "Atelier jeudi".into(),
+                locked: false,
+            },
+            TemplateChoice {
+                id: 2,
+                name: "Charte".into(),
+                body: "Texte imposé".into(),
+                locked: true,
+            },
+        ]
+    }
+
+    #[test]
+    fn a_picked_template_leaves_as_itself_until_edited_then_as_typed() {
+        let km = Keymap::defaults();
+        let mut c = Composer::new(
+            setup(TemplateContext::Batch, false),
+            Lang::Fr,
+            Theme::monochrome(),
+        );
+        c.set_templates(choices(), true);
+        c.key(
+            &KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL),
+            &km,
+        );
+        assert!(c.template_picker_open());
+        typed(&mut c, "atel");
+        c.key(&KeyEvent::from(KeyCode::Enter), &km);
+        assert_eq!(c.text(), "Atelier jeudi");
+        assert!(c.is_changed());
+        assert!(matches!(c.body(), Body::Template(1)));
+        typed(&mut c, " 10h");
+        assert!(matches!(c.body(), Body::Text(t) if t == "Atelier jeudi 10h"));
+        // Putting the template's text back makes it the template again.
+        for _ in 0..4 {
+            c.key(&KeyEvent::from(KeyCode::Backspace), &km);
+        }
+        assert!(matches!(c.body(), Body::Template(1)));
+    }
+
+    #[test]
+    fn a_locked_template_is_read_only_and_not_kept_as_own_text() {
+        let km = Keymap::defaults();
+        let mut c = Composer::new(
+            setup(TemplateContext::Batch, false),
+            Lang::Fr,
+            Theme::monochrome(),
+        );
+        c.set_templates(choices(), true);
+        c.choose_template(Some(2));
+        typed(&mut c, "x");
+        c.key(&KeyEvent::from(KeyCode::Backspace), &km);
+        assert_eq!(c.text(), "Texte imposé");
+        assert!(matches!(c.body(), Body::Template(2)));
+        c.choose_template(None);
+        assert_eq!(c.text(), "", "an imposed text does not become one's own");
+        typed(&mut c, "Bonjour");
+        assert!(matches!(c.body(), Body::Text(t) if t == "Bonjour"));
+        // "Templates only": nothing can be typed, a template can be picked.
+        c.set_templates(choices(), false);
+        typed(&mut c, "!");
+        assert_eq!(c.text(), "Bonjour");
+        c.choose_template(Some(1));
+        typed(&mut c, "!");
+        assert!(matches!(c.body(), Body::Template(1)));
     }
 
     #[test]

@@ -150,11 +150,17 @@ mod tests {
         let mut p = Picker::new();
         let n = names();
         for c in "rappel".chars() {
-            assert_eq!(p.key(&KeyEvent::from(KeyCode::Char(c)), &n), PickerKey::Stay);
+            assert_eq!(
+                p.key(&KeyEvent::from(KeyCode::Char(c)), &n),
+                PickerKey::Stay
+            );
         }
         assert_eq!(p.matches(&n), vec![0, 2]);
         p.key(&KeyEvent::from(KeyCode::Down), &n);
-        assert_eq!(p.key(&KeyEvent::from(KeyCode::Enter), &n), PickerKey::Chosen(2));
+        assert_eq!(
+            p.key(&KeyEvent::from(KeyCode::Enter), &n),
+            PickerKey::Chosen(2)
+        );
         p.key(&KeyEvent::from(KeyCode::Char('x')), &n);
         assert_eq!(p.key(&KeyEvent::from(KeyCode::Enter), &n), PickerKey::Stay);
         assert_eq!(p.key(&KeyEvent::from(KeyCode::Esc), &n), PickerKey::Closed);
