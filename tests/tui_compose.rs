@@ -363,3 +363,66 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
     );
     assert_eq!(template, None, "edited: the operator's own text");
 }
+
+#[test]
+fn a_template_picked_and_edited_in_a_batch_leaves_as_edited() {
+    let f = store();
+    smsdesk::store::participants::insert_collaborator(
+        f.store.conn(),
+        &smsdesk::store::participants::NewCollaborator {
+            first_name: "Claire".into(),
+            last_name: "Durand".into(),
+            active: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    let tab = |app: &mut App, n: usize| {
+        for _ in 0..n {
+            app.handle_key(code(KeyCode::Tab));
+        }
+    };
+    press(&mut app, "8n");
+    press(&mut app, "Atelier avril");
+    // Élodie added from the search field, then the interview the batch records.
+    tab(&mut app, 10);
+    press(&mut app, "mart");
+    app.handle_key(code(KeyCode::Enter));
+    tab(&mut app, 2);
+    press(&mut app, "02/04/2026 10:00");
+    tab(&mut app, 1);
+    app.handle_key(code(KeyCode::Right));
+    for text in ["atelier", "CV", "information sent"] {
+        tab(&mut app, 1);
+        press(&mut app, text);
+    }
+    app.handle_key(ctrl('o'));
+    press(&mut app, "atel");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 100, 40);
+    assert!(screen.contains("‹ Atelier CV ›"), "{screen}");
+    app.handle_key(code(KeyCode::End));
+    for _ in 0..4 {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    press(&mut app, "11h !");
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 100, 40);
+    assert!(screen.contains("1 message(s)"), "{screen}");
+    app.handle_key(ctrl('s'));
+    press(&mut app, "y");
+    let screen = render(&mut app, 100, 40);
+    assert!(
+        app.status_message()
+            .is_some_and(|s| s.contains("batch queued: 1 message(s)")),
+        "{:?}\n{screen}",
+        app.status_message(),
+    );
+    let (text, template) = pending(&f);
+    assert!(
+        text.starts_with("Bonjour Élodie, atelier CV jeudi à 11h !"),
+        "{text}"
+    );
+    assert_eq!(template, None);
+}
