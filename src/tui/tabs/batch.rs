@@ -1078,8 +1078,6 @@ fn participant_label(p: &Participant, region: &str) -> String {
     }
 }
 
-/// Shows the chosen template's text in the composer (read-only: the template is what
-/// leaves); with "own text" the composer is editable again, starting from what it shows.
 /// Keeps a form's template field and its box together: a template chosen in the field fills
 /// the box (editable unless locked or "templates only"); one picked from the box (Ctrl-o)
 /// shows in the field.
