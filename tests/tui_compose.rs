@@ -426,3 +426,52 @@ fn a_template_picked_and_edited_in_a_batch_leaves_as_edited() {
     );
     assert_eq!(template, None);
 }
+
+#[test]
+fn an_upcoming_text_is_rewritten_from_a_picked_template() {
+    let mut f = store();
+    let admin = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    smsdesk::core::send::send_individual(
+        &mut f.store,
+        &admin,
+        &smsdesk::core::send::IndividualSend {
+            to: vec!["+33612345678".into()],
+            body: Body::Text("Bonjour, à bientôt.".into()),
+            at: Some(
+                chrono::NaiveDate::from_ymd_opt(2026, 4, 1)
+                    .unwrap()
+                    .and_hms_opt(10, 0, 0)
+                    .unwrap(),
+            ),
+        },
+        now(),
+    )
+    .unwrap();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "7");
+    press(&mut app, "w");
+    assert!(app.is_editing(), "{}", render(&mut app, 100, 30));
+    app.handle_key(ctrl('o'));
+    press(&mut app, "atel");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("atelier CV jeudi à 10h."), "{screen}");
+    assert!(!screen.contains("à bientôt"), "{screen}");
+    app.handle_key(ctrl('s'));
+    assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
+    let (text, _) = pending(&f);
+    assert_eq!(text, "Bonjour Élodie, atelier CV jeudi à 10h.");
+}
+
+#[test]
+fn snapshot_of_the_template_picker_in_the_reminder_window() {
+    for lang in [Lang::En, Lang::Fr] {
+        let f = store();
+        let mut app = app(Store::open(&f.path()).unwrap(), lang);
+        open_reminder(&mut app);
+        app.handle_key(ctrl('o'));
+        press(&mut app, "r");
+        let screen = render(&mut app, 80, 24);
+        insta::assert_snapshot!(format!("template_picker_{}", lang.as_str()), screen);
+    }
+}
