@@ -88,6 +88,7 @@ impl Context {
                 "save",
                 "transliterate",
                 "insert_field",
+                "pick_template",
                 "preview",
                 "close",
                 "send",

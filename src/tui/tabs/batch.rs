@@ -22,9 +22,9 @@ use crate::store::settings::Settings;
 use crate::store::templates;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::tabs::messages::parse_local_time;
-use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -320,7 +320,13 @@ impl BatchTab {
         self.list_ids.clear();
         self.preview = None;
         let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
-        load_template(&mut form, act, &self.named, may_write)?;
+        if let Some(c) = form.composer.as_mut() {
+            c.set_templates(
+                TemplateChoice::active(conn, &[TemplateContext::Batch])?,
+                may_write,
+            );
+            c.load_template(self.named.id("template", &template));
+        }
         self.form = Some(form);
         self.recount(act)?;
         Ok(Outcome::Handled)
@@ -735,10 +741,11 @@ impl BatchTab {
         };
         let starts_local = parse("starts")?;
         let at = parse("at")?;
-        let body = match self.named.id("template", form.value("template")) {
-            Some(t) => Body::Template(t),
-            None => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
-        };
+        // What is in the box leaves: the template untouched, else the text as typed.
+        let body = form
+            .composer
+            .as_ref()
+            .map_or(Body::Text(String::new()), Composer::body);
         let input = BatchInput {
             name: form.value("name").trim().to_string(),
             participants: self
@@ -1071,24 +1078,33 @@ fn participant_label(p: &Participant, region: &str) -> String {
     }
 }
 
-/// Shows the chosen template's text in the composer (read-only: the template is what
-/// leaves); with "own text" the composer is editable again, starting from what it shows.
-fn load_template(form: &mut Form, act: &Act, named: &Named, may_write: bool) -> Result<()> {
-    let template = named.id("template", form.value("template"));
-    let body = match template {
-        Some(id) => Some(templates::get(act.store.conn(), id)?.body),
-        None => None,
+/// Keeps a form's template field and its box together: a template chosen in the field fills
+/// the box (editable unless locked or "templates only"); one picked from the box (Ctrl-o)
+/// shows in the field.
+pub(super) fn sync_template(form: &mut Form, named: &Named) {
+    let field = named.id("template", form.value("template"));
+    let box_focused = form.composer_focused();
+    let Some(c) = form.composer.as_mut() else {
+        return;
     };
-    if let Some(c) = &mut form.composer {
-        match body {
-            Some(body) => {
-                c.set_text(&body);
-                c.set_read_only(true);
-            }
-            None => c.set_read_only(!may_write),
-        }
+    let picked = c.chosen_template();
+    if field == picked {
+        return;
     }
-    Ok(())
+    if !box_focused {
+        c.choose_template(field);
+        return;
+    }
+    let Some(f) = form.field_mut("template") else {
+        return;
+    };
+    if let (Some(id), FieldKind::Choice { options, .. }) = (picked, &f.kind)
+        && let Some((v, _)) = options
+            .iter()
+            .find(|(v, _)| named.id("template", v) == Some(id))
+    {
+        f.value = v.clone();
+    }
 }
 
 impl TabView for BatchTab {
@@ -1163,15 +1179,17 @@ impl TabView for BatchTab {
                     Some("search") => self.search(act)?,
                     Some("list") => self.load_list(act)?,
                     Some(k) if FILTER_FIELDS.contains(&k) => self.recount(act)?,
-                    Some("template") => {
-                        let may_write = act.actor.rights.can_write_text();
-                        load_template(form, act, &self.named, may_write)?;
-                    }
                     _ => {}
+                }
+                if let Some(form) = &mut self.form {
+                    sync_template(form, &self.named);
                 }
                 Ok(Outcome::Handled)
             }
-            FormKey::Handled => Ok(Outcome::Handled),
+            FormKey::Handled => {
+                sync_template(form, &self.named);
+                Ok(Outcome::Handled)
+            }
         }
     }
 

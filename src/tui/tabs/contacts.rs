@@ -19,7 +19,7 @@ use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, Modal};
 use crossterm::event::KeyEvent;
@@ -139,6 +139,14 @@ impl ContactsTab {
         {
             composer.set_data(data);
         }
+        // Individual texts take participant fields: batch templates and plain ones fit.
+        composer.set_templates(
+            TemplateChoice::active(
+                act.store.conn(),
+                &[TemplateContext::Batch, TemplateContext::Free],
+            )?,
+            rights.can_write_text(),
+        );
         let name = clean(&format!("{} {}", p.first_name, p.last_name));
         let fields = vec![
             FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
@@ -177,10 +185,14 @@ impl ContactsTab {
                 }
             }
         };
-        let text = form.composer.as_ref().map(|c| c.text()).unwrap_or_default();
+        // What is in the box leaves: the template untouched, else the text as typed.
+        let body = form
+            .composer
+            .as_ref()
+            .map_or(Body::Text(String::new()), Composer::body);
         let request = crate::core::send::IndividualSend {
             to: vec![mobile.clone()],
-            body: Body::Text(text),
+            body,
             at,
         };
         match crate::core::send::send_individual(act.store, act.actor, &request, act.now) {

@@ -16,7 +16,7 @@ use crate::store::settings::Settings;
 use crate::store::{Result, Store};
 use crate::tui::fmt::{clean, expand_home, phone, thousands};
 use crate::tui::tabs::messages::parse_local_time;
-use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
 use chrono::NaiveDateTime;
@@ -61,10 +61,15 @@ impl FreeTab {
             FormField::toggle("campaign", tr(lang, "free.campaign"), false)
                 .with_help(tr(lang, "free.campaign_help")),
         ];
-        let composer = Composer::new(
+        let mut composer = Composer::new(
             ComposerSetup::from_settings(&settings, TemplateContext::Free, true, false),
             lang,
             act.theme,
+        );
+        // Saved plain texts fill the box; it leaves as typed (a free send takes no template).
+        composer.set_templates(
+            TemplateChoice::active(act.store.conn(), &[TemplateContext::Free])?,
+            act.actor.rights.can_write_text(),
         );
         self.form = Some(Form::new(tr(lang, "free.title"), fields).with_composer(composer));
         Ok(Outcome::Handled)

@@ -19,8 +19,7 @@ use crate::i18n::{say, tr, trf};
 use crate::sms::template::TemplateContext;
 use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
-use crate::store::templates;
-use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, Modal};
 use crossterm::event::KeyEvent;
@@ -173,13 +172,12 @@ impl AgendaTab {
         let settings = Settings::load(conn)?;
         let context = event_template_context(&e.kind);
         let own_text = tr(lang, "agenda.own_text");
+        let choices = TemplateChoice::active(conn, &[context])?;
+        let may_write = act.actor.rights.can_write_text();
         let template_options = self.named.options(
             "template",
-            Some(own_text),
-            templates::list(conn)?
-                .into_iter()
-                .filter(|t| t.active && t.context == context.as_str())
-                .map(|t| (t.id, clean(&t.name))),
+            may_write.then_some(own_text),
+            choices.iter().map(|t| (t.id, clean(&t.name))),
         );
         // Shown and kept by name (J-2 / D-2, "exact time"), read back in `save_reminder`.
         let letter = day_letter(lang);
@@ -203,16 +201,27 @@ impl AgendaTab {
             })
             .unwrap_or_default();
         let named = &self.named;
-        let template = template_options
+        // What will leave: the saved template, else the saved own text, else (a new
+        // reminder) the first template.
+        let saved_template = template_options
             .iter()
             .find(|(v, _)| {
                 e.reminder_template_id.is_some()
                     && named.id("template", v) == e.reminder_template_id
             })
-            .or_else(|| template_options.get(1))
-            .or_else(|| template_options.first())
-            .map(|(v, _)| v.clone())
+            .map(|(v, _)| v.clone());
+        let own = e.reminder_template_id.is_none() && e.reminder_text.is_some() && may_write;
+        let template = saved_template
+            .or_else(|| own.then(|| own_text.to_string()))
+            .or_else(|| {
+                template_options
+                    .iter()
+                    .find(|(v, _)| named.id("template", v).is_some())
+                    .map(|(v, _)| v.clone())
+            })
+            .or_else(|| template_options.first().map(|(v, _)| v.clone()))
             .unwrap_or_default();
+        let template_id = named.id("template", &template);
         let fields = vec![
             FormField::toggle("on", tr(lang, "agenda.reminder_on"), true),
             FormField::choice("when", tr(lang, "agenda.when"), &when, when_options, false),
@@ -231,7 +240,11 @@ impl AgendaTab {
             lang,
             act.theme,
         );
-        composer.set_text(e.reminder_text.as_deref().unwrap_or(""));
+        composer.set_templates(choices, may_write);
+        match template_id {
+            Some(t) => composer.load_template(Some(t)),
+            None => composer.set_text(e.reminder_text.as_deref().unwrap_or("")),
+        }
         let title = format!(
             "{} · {} {}",
             tr(lang, "agenda.reminder_title"),
@@ -276,10 +289,11 @@ impl AgendaTab {
                 }
                 d => When::DaysBefore(d.get(2..).and_then(|n| n.parse().ok()).unwrap_or(1)),
             };
-            let body = match self.named.id("template", form.value("template")) {
-                Some(t) => Body::Template(t),
-                None => Body::Text(form.composer.as_ref().map(|c| c.text()).unwrap_or_default()),
-            };
+            // What is in the box leaves: the template untouched, else the text as typed.
+            let body = form
+                .composer
+                .as_ref()
+                .map_or(Body::Text(String::new()), Composer::body);
             reminders::schedule_reminder(act.store, act.actor, id, when, body, act.now).map(|r| {
                 trf(
                     lang,
@@ -407,7 +421,9 @@ impl TabView for AgendaTab {
         let Some((_, form)) = &mut self.reminder else {
             return Ok(Outcome::Ignored);
         };
-        match form.modal_key(key, act.keymap) {
+        let outcome = form.modal_key(key, act.keymap);
+        super::batch::sync_template(form, &self.named);
+        match outcome {
             Modal::Save => self.save_reminder(act),
             Modal::Close => {
                 self.reminder = None;

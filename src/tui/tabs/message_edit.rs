@@ -15,7 +15,7 @@ use crate::store::Result;
 use crate::store::messages::MessageRow;
 use crate::store::settings::Settings;
 use crate::tui::fmt::{clean, phone};
-use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::Form;
 use rusqlite::OptionalExtension;
 
@@ -71,6 +71,13 @@ impl TextEdit {
             composer.set_data(data);
         }
         composer.set_text(&row.text);
+        // A saved text may replace the message's; it is saved as typed.
+        let context = context_of(kind, &row.context);
+        let fits: &[TemplateContext] = match context {
+            TemplateContext::Batch => &[TemplateContext::Batch, TemplateContext::Free],
+            _ => std::slice::from_ref(&context),
+        };
+        composer.set_templates(TemplateChoice::active(conn, fits)?, true);
         let who = if row.recipient_name.is_empty() {
             phone(&row.phone, act.region)
         } else {

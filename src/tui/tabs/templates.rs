@@ -13,7 +13,7 @@ use crate::store::Result;
 use crate::store::settings::Settings;
 use crate::store::templates::{self, TemplateRow};
 use crate::tui::fmt::{clean, mark};
-use crate::tui::widgets::composer::{Composer, ComposerSetup};
+use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey, draw_question};
 use crossterm::event::KeyEvent;
@@ -106,6 +106,7 @@ impl TemplatesTab {
         ];
         let mut composer = Composer::new(setup(&settings, context), lang, act.theme);
         composer.set_text(&body);
+        composer.set_templates(starters(act.store.conn(), context, id)?, true);
         let title = match &row {
             Some(t) => trf(lang, "admin.tpl_edit_title", &[("name", &clean(&t.name))]),
             None => tr(lang, "admin.tpl_new_title").to_string(),
@@ -144,6 +145,9 @@ impl TemplatesTab {
                     let text = c.text();
                     *c = Composer::new(setup(&settings, context), act.lang(), act.theme);
                     c.set_text(&text);
+                    if let Ok(others) = starters(act.store.conn(), context, None) {
+                        c.set_templates(others, true);
+                    }
                 }
             }
             "keywords" | "reply" => {
@@ -453,4 +457,18 @@ impl TabView for TemplatesTab {
             &["down", "up"]
         }
     }
+}
+
+/// Templates of `context` a new text may start from (Ctrl-o), the one edited aside. Their
+/// text is a starting point here: editable even when they are locked.
+fn starters(
+    conn: &rusqlite::Connection,
+    context: TemplateContext,
+    except: Option<i64>,
+) -> Result<Vec<TemplateChoice>> {
+    Ok(TemplateChoice::active(conn, &[context])?
+        .into_iter()
+        .filter(|t| Some(t.id) != except)
+        .map(|t| TemplateChoice { locked: false, ..t })
+        .collect())
 }

@@ -3,11 +3,16 @@
 //! rendered (sample data for templates, the recipient's data for a message), signature and
 //! STOP mention appended — and shows encoding, characters, segments used / allowed and units
 //! left. Characters that force Unicode are highlighted; one key transliterates them (undoable);
-//! a picker inserts the merge fields of the context at the cursor.
+//! a picker inserts the merge fields of the context at the cursor; another picks a saved text
+//! (template) by name, which fills the box (editable unless the template is locked or the
+//! operator may only send templates). What is in the box is what leaves: [`Composer::body`]
+//! is the template itself while its text is untouched, the typed text once edited.
 //!
 //! The counting rules are not here: `sms::encoding::analyse`, `sms::template`,
 //! `sms::sender::compose` decide; this widget only shows what they say.
 
+use super::picker::{Picker, PickerKey};
+use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::{Context, Keymap};
 use crate::sms::encoding::{self, Encoding, SegmentInfo};
@@ -84,6 +89,35 @@ pub enum ComposerKey {
     Ignored,
 }
 
+/// A saved text the template picker offers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateChoice {
+    pub id: i64,
+    pub name: String,
+    pub body: String,
+    /// Imposed text: shown, not editable.
+    pub locked: bool,
+}
+
+impl TemplateChoice {
+    /// The active templates whose text fits one of `contexts`, by name.
+    pub fn active(
+        conn: &rusqlite::Connection,
+        contexts: &[TemplateContext],
+    ) -> crate::store::Result<Vec<TemplateChoice>> {
+        Ok(crate::store::templates::list(conn)?
+            .into_iter()
+            .filter(|t| t.active && contexts.iter().any(|c| c.as_str() == t.context))
+            .map(|t| TemplateChoice {
+                id: t.id,
+                name: t.name,
+                body: t.body,
+                locked: t.locked,
+            })
+            .collect())
+    }
+}
+
 /// The editor widget. Cheap to keep around; recounts only when the text changes.
 pub struct Composer {
     area: TextArea<'static>,
@@ -100,6 +134,14 @@ pub struct Composer {
     translit_undo: usize,
     changed: bool,
     read_only: bool,
+    /// Saved texts offered by the template picker.
+    templates: Vec<TemplateChoice>,
+    /// The template picker, while open.
+    template_picker: Option<Picker>,
+    /// The template whose text was last put in the box.
+    chosen: Option<TemplateChoice>,
+    /// Whether the operator may write their own text ("templates only": no).
+    may_write: bool,
 }
 
 /// Characters that force Unicode, as a regex class the text area highlights.
@@ -141,6 +183,10 @@ impl Composer {
             translit_undo: 0,
             changed: false,
             read_only: false,
+            templates: Vec::new(),
+            template_picker: None,
+            chosen: None,
+            may_write: true,
         };
         c.recount();
         c
@@ -197,6 +243,65 @@ impl Composer {
         self.read_only = read_only;
     }
 
+    /// The saved texts the template picker offers; without `may_write` ("templates only")
+    /// the box is read-only and only a template can fill it.
+    pub fn set_templates(&mut self, templates: Vec<TemplateChoice>, may_write: bool) {
+        self.templates = templates;
+        self.may_write = may_write;
+        self.read_only = !may_write || self.chosen.as_ref().is_some_and(|t| t.locked);
+    }
+
+    pub fn templates(&self) -> &[TemplateChoice] {
+        &self.templates
+    }
+
+    /// Puts the text of template `id` in the box (`None`: the operator's own text; the box
+    /// keeps what it has unless it held an imposed text). Not counted as a change: for
+    /// loading what was saved.
+    pub fn load_template(&mut self, id: Option<i64>) {
+        let chosen = id.and_then(|id| self.templates.iter().find(|t| t.id == id).cloned());
+        match chosen {
+            Some(t) => {
+                self.set_text(&t.body);
+                self.read_only = t.locked || !self.may_write;
+                self.chosen = Some(t);
+            }
+            None => {
+                // A locked text may not become the operator's own by switching away.
+                if self.chosen.take().is_some_and(|t| t.locked) {
+                    self.set_text("");
+                }
+                self.read_only = !self.may_write;
+            }
+        }
+    }
+
+    /// [`Composer::load_template`] as the operator's choice: counted as a change.
+    pub fn choose_template(&mut self, id: Option<i64>) {
+        let before = self.text();
+        self.load_template(id);
+        self.changed |= self.text() != before || id.is_some();
+    }
+
+    /// The template whose text was last put in the box (it may have been edited since).
+    pub fn chosen_template(&self) -> Option<i64> {
+        self.chosen.as_ref().map(|t| t.id)
+    }
+
+    /// What leaves: the template while the box holds its text untouched (it keeps its
+    /// reply keywords), else the text as typed.
+    pub fn body(&self) -> Body {
+        let text = self.text();
+        match &self.chosen {
+            Some(t) if t.body == text => Body::Template(t.id),
+            _ => Body::Text(text),
+        }
+    }
+
+    pub fn template_picker_open(&self) -> bool {
+        self.template_picker.is_some()
+    }
+
     pub fn stats(&self) -> &ComposerStats {
         &self.stats
     }
@@ -206,8 +311,9 @@ impl Composer {
         self.changed
     }
 
+    /// Whether a popup (merge fields or templates) has the keys.
     pub fn picker_open(&self) -> bool {
-        self.picker.is_some()
+        self.picker.is_some() || self.template_picker.is_some()
     }
 
     pub fn preview_shown(&self) -> bool {
@@ -304,7 +410,17 @@ impl Composer {
         if let Some(selected) = self.picker {
             return self.picker_key(key, keymap, selected);
         }
+        if self.template_picker.is_some() {
+            return self.template_picker_key(key, keymap);
+        }
         match keymap.action(Context::Editor, key) {
+            Some("pick_template") => {
+                if !self.templates.is_empty() {
+                    self.preview = false;
+                    self.template_picker = Some(Picker::new());
+                }
+                return ComposerKey::Handled;
+            }
             Some("transliterate") => {
                 self.transliterate();
                 return ComposerKey::Handled;
@@ -410,6 +526,27 @@ impl Composer {
                 }
             }
             _ => {}
+        }
+        ComposerKey::Handled
+    }
+
+    fn template_picker_key(&mut self, key: &KeyEvent, keymap: &Keymap) -> ComposerKey {
+        if matches!(keymap.action(Context::Editor, key), Some("pick_template")) {
+            self.template_picker = None;
+            return ComposerKey::Handled;
+        }
+        let names: Vec<String> = self.templates.iter().map(|t| t.name.clone()).collect();
+        let Some(picker) = &mut self.template_picker else {
+            return ComposerKey::Handled;
+        };
+        match picker.key(key, &names) {
+            PickerKey::Stay => {}
+            PickerKey::Closed => self.template_picker = None,
+            PickerKey::Chosen(i) => {
+                self.template_picker = None;
+                let id = self.templates.get(i).map(|t| t.id);
+                self.choose_template(id);
+            }
         }
         ComposerKey::Handled
     }
@@ -530,6 +667,17 @@ impl Composer {
         if let Some(selected) = self.picker {
             self.draw_picker(frame, edit, theme, selected);
         }
+        if let Some(picker) = &self.template_picker {
+            let names: Vec<String> = self.templates.iter().map(|t| t.name.clone()).collect();
+            picker.draw(
+                frame,
+                edit,
+                theme,
+                lang,
+                tr(lang, "composer.templates"),
+                &names,
+            );
+        }
     }
 
     fn draw_status(&self, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -621,10 +769,17 @@ impl Composer {
 
     /// `(context, action)` hints of the composer, for the footer.
     pub fn hints(&self) -> Vec<(Context, &'static str)> {
-        if self.picker.is_some() {
+        if self.picker.is_some() || self.template_picker.is_some() {
             return vec![(Context::Editor, "close")];
         }
         let mut out = Vec::new();
+        // Before anything is written, or where nothing can be typed, picking a template is
+        // the likely next step: named first (narrow footers drop the last hints).
+        let templates = !self.templates.is_empty();
+        let first = self.read_only || self.text().trim().is_empty();
+        if templates && first {
+            out.push((Context::Editor, "pick_template"));
+        }
         if !self.stats.non_gsm.is_empty() {
             out.push((Context::Editor, "transliterate"));
         }
@@ -632,6 +787,9 @@ impl Composer {
             out.push((Context::Editor, "insert_field"));
         }
         out.push((Context::Editor, "preview"));
+        if templates && !first {
+            out.push((Context::Editor, "pick_template"));
+        }
         out
     }
 }
@@ -783,6 +941,78 @@ mod tests {
             &km,
         );
         assert!(!c.picker_open(), "no field to offer");
+    }
+
+    fn choices() -> Vec<TemplateChoice> {
+        vec![
+            TemplateChoice {
+                id: 1,
+                name: "Atelier".into(),
+                body: "Atelier jeudi".into(),
+                locked: false,
+            },
+            TemplateChoice {
+                id: 2,
+                name: "Charte".into(),
+                body: "Texte imposé".into(),
+                locked: true,
+            },
+        ]
+    }
+
+    #[test]
+    fn a_picked_template_leaves_as_itself_until_edited_then_as_typed() {
+        let km = Keymap::defaults();
+        let mut c = Composer::new(
+            setup(TemplateContext::Batch, false),
+            Lang::Fr,
+            Theme::monochrome(),
+        );
+        c.set_templates(choices(), true);
+        c.key(
+            &KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL),
+            &km,
+        );
+        assert!(c.template_picker_open());
+        typed(&mut c, "atel");
+        c.key(&KeyEvent::from(KeyCode::Enter), &km);
+        assert_eq!(c.text(), "Atelier jeudi");
+        assert!(c.is_changed());
+        assert!(matches!(c.body(), Body::Template(1)));
+        typed(&mut c, " 10h");
+        assert!(matches!(c.body(), Body::Text(t) if t == "Atelier jeudi 10h"));
+        // Putting the template's text back makes it the template again.
+        for _ in 0..4 {
+            c.key(&KeyEvent::from(KeyCode::Backspace), &km);
+        }
+        assert!(matches!(c.body(), Body::Template(1)));
+    }
+
+    #[test]
+    fn a_locked_template_is_read_only_and_not_kept_as_own_text() {
+        let km = Keymap::defaults();
+        let mut c = Composer::new(
+            setup(TemplateContext::Batch, false),
+            Lang::Fr,
+            Theme::monochrome(),
+        );
+        c.set_templates(choices(), true);
+        c.choose_template(Some(2));
+        typed(&mut c, "x");
+        c.key(&KeyEvent::from(KeyCode::Backspace), &km);
+        assert_eq!(c.text(), "Texte imposé");
+        assert!(matches!(c.body(), Body::Template(2)));
+        c.choose_template(None);
+        assert_eq!(c.text(), "", "an imposed text does not become one's own");
+        typed(&mut c, "Bonjour");
+        assert!(matches!(c.body(), Body::Text(t) if t == "Bonjour"));
+        // "Templates only": nothing can be typed, a template can be picked.
+        c.set_templates(choices(), false);
+        typed(&mut c, "!");
+        assert_eq!(c.text(), "Bonjour");
+        c.choose_template(Some(1));
+        typed(&mut c, "!");
+        assert!(matches!(c.body(), Body::Template(1)));
     }
 
     #[test]

@@ -209,6 +209,15 @@ impl Form {
         if action == Some("save") {
             return FormKey::Save;
         }
+        // The template picker opens from any field: it fills the box.
+        if action == Some("pick_template")
+            && self
+                .composer
+                .as_ref()
+                .is_some_and(|c| !c.templates().is_empty())
+        {
+            self.focus = self.fields.len();
+        }
         if self.composer_focused()
             && let Some(c) = &mut self.composer
         {
@@ -317,6 +326,15 @@ impl Form {
         let mut bound = vec![(Context::Editor, "save"), (Context::Editor, "close")];
         let mut free = vec![("Tab".to_string(), tr(lang, "form.next_field").to_string())];
         if let Some(c) = self.composer.as_ref().filter(|_| self.composer_focused()) {
+            if c.template_picker_open() {
+                return (
+                    c.hints(),
+                    vec![
+                        ("↑↓".into(), tr(lang, "form.move").into()),
+                        ("Enter".into(), tr(lang, "form.take_template").into()),
+                    ],
+                );
+            }
             if c.picker_open() {
                 return (
                     c.hints(),
@@ -326,6 +344,13 @@ impl Form {
             bound.extend(c.hints());
             free.clear();
         } else if let Some(f) = self.fields.get(self.focus) {
+            if self
+                .composer
+                .as_ref()
+                .is_some_and(|c| !c.templates().is_empty())
+            {
+                bound.push((Context::Editor, "pick_template"));
+            }
             match f.kind {
                 FieldKind::Toggle => {
                     free.push(("Space".into(), tr(lang, "form.toggle").into()));
