@@ -289,10 +289,12 @@ fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
         typing(&mut app, "-2");
         snap(&mut app, "automation_editor", lang);
         app.handle_key(ctrl('s'));
+        // The rule acts on the agenda already there: asked first, with how many reminders.
+        assert!(app.is_editing(), "the confirmation waits for an answer");
+        let question = snap(&mut app, "automation_save_question", lang);
+        app.handle_key(code(KeyCode::Enter));
         assert!(!app.is_editing(), "{:?}", app.status_message());
-        press(&mut app, "r");
-        assert!(app.has_popup(), "the dry run shows in a popup");
-        snap(&mut app, "automation_dry_run", lang);
+        let status = app.status_message().unwrap_or_default().to_string();
         let store = smsdesk::store::Store::open(&path).unwrap();
         let rules = smsdesk::store::automations::list(store.conn()).unwrap();
         let rule = rules
@@ -301,7 +303,33 @@ fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
             .expect("saved");
         assert_eq!(rule.offset_days, -2);
         assert!(rule.collaborators.is_empty() && rule.event_types.is_empty());
-        assert_eq!(queued(store.conn()), before, "the dry run sends nothing");
+        let created: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM messages WHERE automation_id = ?1",
+                [rule.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(created > 0, "the demo has interviews without a reminder");
+        assert_eq!(queued(store.conn()), before + created);
+        let announced = match lang {
+            Lang::Fr => format!("{created} rappels seront créés"),
+            Lang::En => format!("{created} reminders will be created"),
+        };
+        assert!(
+            question.replace('\n', " ").replace('│', "").split_whitespace().collect::<Vec<_>>().join(" ").contains(&announced),
+            "{question}"
+        );
+        assert!(status.contains(&created.to_string()), "{status}");
+        press(&mut app, "r");
+        assert!(app.has_popup(), "the dry run shows in a popup");
+        snap(&mut app, "automation_dry_run", lang);
+        assert_eq!(
+            queued(store.conn()),
+            before + created,
+            "the dry run sends nothing"
+        );
     }
 }
 
