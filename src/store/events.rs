@@ -24,6 +24,8 @@ pub struct EventRow {
     /// The rule behind the event's reminder, when a rule created it (the reminder then shows
     /// on the event even though the operator set none).
     pub reminder_rule: Option<String>,
+    /// That rule's delay (`-2` for D-2).
+    pub reminder_rule_offset: Option<i64>,
 }
 
 /// The event's reminder: its latest reminder message not cancelled (one per event).
@@ -36,7 +38,10 @@ const COLUMNS: &str = "e.id, e.participant_id, p.first_name || ' ' || p.last_nam
 
 /// The rule name of [`EventRow::reminder_rule`], looked up through `messages_by_event`.
 fn columns() -> String {
-    format!("{COLUMNS}, (SELECT a.name FROM automations a WHERE a.id = ({CURRENT_REMINDER}))")
+    format!(
+        "{COLUMNS}, (SELECT a.name FROM automations a WHERE a.id = ({CURRENT_REMINDER})),
+        (SELECT a.offset_days FROM automations a WHERE a.id = ({CURRENT_REMINDER}))"
+    )
 }
 
 const FROM: &str = "events e JOIN participants p ON p.id = e.participant_id LEFT JOIN collaborators c ON c.id = e.collaborator_id";
@@ -59,6 +64,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
         reminder_days_before: r.get(13)?,
         reply_text: r.get(14)?,
         reminder_rule: r.get(15)?,
+        reminder_rule_offset: r.get(16)?,
     })
 }
 
@@ -512,6 +518,18 @@ pub const REPLAN_CANCEL_PREFIX: &str = "event changed: ";
 /// History detail written when a rule switched off or deleted takes its pending reminders
 /// with it; [`EventMessage::cancelled_by_replan`] recognises it too.
 pub const RULE_OFF_CANCEL_PREFIX: &str = "automation switched off: ";
+
+/// The rule behind the event's pending reminder, when a rule created it: what the reminder
+/// window starts from when the operator set none.
+pub fn pending_rule_reminder(conn: &Connection, event_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT automation_id FROM messages WHERE event_id = ?1 AND kind = 'reminder' AND status = 'pending'
+             AND automation_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([event_id], |r| r.get(0))
+        .optional()?)
+}
 
 /// Reminders and follow-ups of an event, oldest first.
 pub fn reminder_messages(conn: &Connection, event_id: i64) -> Result<Vec<EventMessage>> {
