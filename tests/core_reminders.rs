@@ -1509,8 +1509,7 @@ fn a_rule_created_after_its_events_creates_their_reminders_and_says_how_many() {
     let nomobile = w.add_participant(person("Bruno", None, now()));
     let refused = w.event(nomobile, "2026-03-30 10:00");
     let input = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
-    let preview =
-        automations::preview_automation(&w.store, &admin, None, &input, now()).unwrap();
+    let preview = automations::preview_automation(&w.store, &admin, None, &input, now()).unwrap();
     // The confirmation's count: three reminders; Bruno's is listed with why it cannot be.
     assert_eq!(preview.iter().filter(|p| p.error.is_none()).count(), 3);
     assert!(
@@ -1629,7 +1628,10 @@ fn switching_a_rule_off_or_deleting_it_cancels_its_pending_reminders_on_request(
         .unwrap();
     w.store
         .conn()
-        .execute("UPDATE messages SET status = 'delivered' WHERE id = ?1", [sent])
+        .execute(
+            "UPDATE messages SET status = 'delivered' WHERE id = ?1",
+            [sent],
+        )
         .unwrap();
     assert_eq!(automations::pending_count(&w.store, id).unwrap(), 1);
     let del = automations::delete_automation(&mut w.store, &admin, id, true, now()).unwrap();
@@ -1695,7 +1697,10 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
             r.get(0)
         })
         .unwrap();
-    assert_eq!(w.int("SELECT automation_id FROM messages WHERE id = ?1", m), d1);
+    assert_eq!(
+        w.int("SELECT automation_id FROM messages WHERE id = ?1", m),
+        d1
+    );
     // D-1 of Monday 30 March 15:30 is a Sunday: the window moves it to Saturday evening,
     // still later than D-3 (Friday 27 at 15:30).
     assert_eq!(planned(&w, m), utc("2026-03-28T18:00:00Z"));

@@ -946,10 +946,10 @@ proptest! {
             prop_assert_eq!(next_opening(explicit + tick, tz, &w), explicit + tick);
         }
         // A campaign that waits for its opening leaves when it opens.
-        if let Ok(open) = campaign_next_opening(now, tz, &w).map(|o| o.max(now)) {
-            if open > now {
-                prop_assert_eq!(campaign_next_opening(open + tick, tz, &w), Ok(open + tick));
-            }
+        if let Ok(open) = campaign_next_opening(now, tz, &w).map(|o| o.max(now))
+            && open > now
+        {
+            prop_assert_eq!(campaign_next_opening(open + tick, tz, &w), Ok(open + tick));
         }
     }
 }

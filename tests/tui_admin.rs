@@ -318,7 +318,13 @@ fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
             Lang::En => format!("{created} reminders will be created"),
         };
         assert!(
-            question.replace('\n', " ").replace('│', "").split_whitespace().collect::<Vec<_>>().join(" ").contains(&announced),
+            question
+                .replace('\n', " ")
+                .replace('│', "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(&announced),
             "{question}"
         );
         assert!(status.contains(&created.to_string()), "{status}");

@@ -176,10 +176,7 @@ fn an_administrator_configures_the_service_from_the_keyboard() {
         .len();
     t.keys(&["r"]);
     let dry = t.wait_for("Dry run — nothing is sent");
-    assert!(
-        dry.contains("reminder(s) the rules would create"),
-        "{dry}"
-    );
+    assert!(dry.contains("reminder(s) the rules would create"), "{dry}");
     let after = cli(&db, &["list", "upcoming", "--limit", "1000"])
         .as_array()
         .unwrap()

@@ -451,8 +451,7 @@ fn decide(
     }
     let current = existing
         .iter()
-        .filter(|m| m.kind == MessageKind::Reminder.as_str() && !m.cancelled_by_replan)
-        .next_back();
+        .rfind(|m| m.kind == MessageKind::Reminder.as_str() && !m.cancelled_by_replan);
     let replaceable = current.filter(|m| {
         m.status == MessageStatus::Pending.as_str() && m.automation_id.is_some() && !m.manual_edit
     });
@@ -554,10 +553,11 @@ fn carry_out(
                 });
             }
             Decision::TakeOver(rule, id, m) => {
-                let before: Option<i64> =
-                    tx.query_row("SELECT automation_id FROM messages WHERE id = ?1", [id], |r| {
-                        r.get(0)
-                    })?;
+                let before: Option<i64> = tx.query_row(
+                    "SELECT automation_id FROM messages WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?;
                 tx.execute(
                     "UPDATE messages SET automation_id = ?2, template_id = ?3, text = ?4, chars = ?5, segments = ?6,
                         encoding = ?7, expects_reply = ?8, planned_at = ?9, next_attempt_at = ?9, deadline = ?10,
@@ -788,7 +788,11 @@ pub fn preview_automation(
 
 /// What activating rule `id` would create over the whole future agenda (for an active rule:
 /// what applying it again would still create), writing nothing.
-pub fn dry_run_rule(store: &Store, id: i64, now: DateTime<Utc>) -> CoreResult<Vec<PlannedReminder>> {
+pub fn dry_run_rule(
+    store: &Store,
+    id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<PlannedReminder>> {
     let rule = rules::get(store.conn(), id)?;
     rule_dry_run(store.conn(), &rule, now)
 }

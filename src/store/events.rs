@@ -29,7 +29,8 @@ pub struct EventRow {
 }
 
 /// The event's reminder: its latest reminder message not cancelled (one per event).
-const CURRENT_REMINDER: &str = "SELECT m.automation_id FROM messages m WHERE m.event_id = e.id AND m.kind = 'reminder'
+const CURRENT_REMINDER: &str =
+    "SELECT m.automation_id FROM messages m WHERE m.event_id = e.id AND m.kind = 'reminder'
     AND m.status <> 'cancelled' ORDER BY m.id DESC LIMIT 1";
 
 const COLUMNS: &str = "e.id, e.participant_id, p.first_name || ' ' || p.last_name, e.kind, e.type, e.starts_at, e.starts_local,

@@ -290,14 +290,15 @@ impl AutomationsTab {
                     )
                 })
             }
-            Confirm::Delete(id, name, _) => delete_automation(act.store, act.actor, id, cancel, act.now)
-                .map(|o| {
+            Confirm::Delete(id, name, _) => {
+                delete_automation(act.store, act.actor, id, cancel, act.now).map(|o| {
                     crate::i18n::trf(
                         lang,
                         "admin.auto_deleted_cancelled",
                         &[("name", &name), ("count", &o.cancelled.len().to_string())],
                     )
-                }),
+                })
+            }
         };
         self.refresh(&act.ctx())?;
         Ok(match done {
@@ -592,15 +593,30 @@ impl TabView for AutomationsTab {
         if let Some(c) = &self.confirm {
             let lang = ctx.lang();
             let (title, key, name, count) = match c {
-                Confirm::Save(_, input, n) => ("action.save", "admin.auto_save_question", input.name.as_str(), *n),
-                Confirm::Activate(_, name, n) => ("action.toggle", "admin.auto_activate_question", name.as_str(), *n),
+                Confirm::Save(_, input, n) => (
+                    "action.save",
+                    "admin.auto_save_question",
+                    input.name.as_str(),
+                    *n,
+                ),
+                Confirm::Activate(_, name, n) => (
+                    "action.toggle",
+                    "admin.auto_activate_question",
+                    name.as_str(),
+                    *n,
+                ),
                 Confirm::Deactivate(_, name, n) => (
                     "action.toggle",
                     "admin.auto_deactivate_question",
                     name.as_str(),
                     *n,
                 ),
-                Confirm::Delete(_, name, 0) => ("action.delete", "admin.auto_delete_question", name.as_str(), 0),
+                Confirm::Delete(_, name, 0) => (
+                    "action.delete",
+                    "admin.auto_delete_question",
+                    name.as_str(),
+                    0,
+                ),
                 Confirm::Delete(_, name, n) => (
                     "action.delete",
                     "admin.auto_delete_pending_question",
