@@ -555,3 +555,52 @@ fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
             .timestamp()
     );
 }
+
+/// Switching a rule off in its editor asks, like the on / off key, whether to cancel its
+/// reminders not sent yet, with their count; `y` cancels them.
+#[test]
+fn a_rule_switched_off_in_its_editor_cancels_its_pending_reminders_on_request() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let first = smsdesk::store::automations::list(f.store.conn()).unwrap()[0].clone();
+    assert!(first.active);
+    let pending = |store: &smsdesk::store::Store| -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM messages WHERE automation_id = ?1 AND status = 'pending'",
+                [first.id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = pending(&f.store);
+    assert!(before > 0, "the demo rule has reminders to leave");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "4");
+    app.handle_key(code(KeyCode::Enter));
+    for _ in 0..6 {
+        app.handle_key(code(KeyCode::Tab));
+    }
+    app.handle_key(key(' '));
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    let flat = screen
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains(&format!("cancel its {before} reminders not sent yet")),
+        "{screen}"
+    );
+    press(&mut app, "y");
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    assert_eq!(pending(&store), 0);
+    assert!(
+        !smsdesk::store::automations::get(store.conn(), first.id)
+            .unwrap()
+            .active
+    );
+}

@@ -69,6 +69,8 @@ pub struct AutomationsTab {
 enum Confirm {
     /// Saving the editor's rule creates `created` reminders.
     Save(Option<i64>, AutomationInput, usize),
+    /// Saving the editor's rule switched off: cancel its `pending` reminders (y) or keep them (n)?
+    SaveOff(i64, AutomationInput, usize),
     /// Switching a rule on creates `created` reminders.
     Activate(i64, String, usize),
     /// Switching a rule off: cancel its `pending` reminders (y) or keep them (n)?
@@ -220,6 +222,21 @@ impl AutomationsTab {
             template_id: form.value("template").parse().unwrap_or_default(),
             active: form.fields.iter().any(|f| f.key == "active" && f.is_on()),
         };
+        // Switched off in the editor: asked like the on / off key, when reminders are pending.
+        let was_on = id.is_some_and(|rid| self.rows.iter().any(|r| r.id == rid && r.active));
+        if let (Some(rid), true, false) = (*id, was_on, input.active) {
+            match pending_count(act.store, rid) {
+                Ok(0) => {}
+                Ok(n) => {
+                    self.confirm = Some(Confirm::SaveOff(rid, input, n));
+                    return Ok(Outcome::Handled);
+                }
+                Err(e) => {
+                    form.message = Some(crate::i18n::say(act.lang(), &e.to_string()));
+                    return Ok(Outcome::Handled);
+                }
+            }
+        }
         // A rule acts on the events already in the agenda: say how many reminders first.
         match preview_automation(act.store, act.actor, *id, &input, act.now) {
             Ok(rows) if creatable(&rows) > 0 => {
@@ -272,6 +289,25 @@ impl AutomationsTab {
         let lang = act.lang();
         let done = match c {
             Confirm::Save(id, input, _) => return self.commit_save(act, id, input),
+            Confirm::SaveOff(id, input, _) => {
+                let saved = save_automation(act.store, act.actor, Some(id), &input, act.now)
+                    .and_then(|_| {
+                        set_automation_active(act.store, act.actor, id, false, cancel, act.now)
+                    });
+                if saved.is_ok() {
+                    self.editor = None;
+                }
+                saved.map(|o| {
+                    crate::i18n::trf(
+                        lang,
+                        "admin.auto_deactivated",
+                        &[
+                            ("name", &input.name),
+                            ("count", &o.cancelled.len().to_string()),
+                        ],
+                    )
+                })
+            }
             Confirm::Activate(id, name, _) => {
                 set_automation_active(act.store, act.actor, id, true, false, act.now).map(|o| {
                     crate::i18n::trf(
@@ -452,7 +488,7 @@ impl TabView for AutomationsTab {
             // With pending reminders at stake, y cancels them and n keeps them; Esc goes back.
             let asks_pending = matches!(
                 c,
-                Confirm::Deactivate(_, _, n) | Confirm::Delete(_, _, n) if n > 0
+                Confirm::Deactivate(_, _, n) | Confirm::Delete(_, _, n) | Confirm::SaveOff(_, _, n) if n > 0
             );
             if key.code == KeyCode::Esc {
                 self.confirm = None;
@@ -603,6 +639,12 @@ impl TabView for AutomationsTab {
                     "action.toggle",
                     "admin.auto_activate_question",
                     name.as_str(),
+                    *n,
+                ),
+                Confirm::SaveOff(_, input, n) => (
+                    "action.save",
+                    "admin.auto_deactivate_question",
+                    input.name.as_str(),
                     *n,
                 ),
                 Confirm::Deactivate(_, name, n) => (
