@@ -1202,11 +1202,15 @@ fn dry_run_lists_what_rules_would_create_and_writes_nothing() {
     let e1 = w.event(w.alice, "2026-03-27 15:30");
     let nomobile = w.add_participant(person("Bruno", None, now()));
     let e2 = w.event(nomobile, "2026-03-26 10:00");
-    let _far = w.event(w.alice, "2026-05-27 15:30");
-    automations::create_automation(
+    let far = w.event(w.alice, "2026-05-27 15:30");
+    // Created inactive: the dry run shows what switching it on would create.
+    let id = automations::create_automation(
         &mut w.store,
         &admin,
-        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        &AutomationInput {
+            active: false,
+            ..rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview)
+        },
         now(),
     )
     .unwrap();
@@ -1240,16 +1244,20 @@ fn dry_run_lists_what_rules_would_create_and_writes_nothing() {
     assert!(p2.error.as_deref().unwrap().contains("no mobile"));
     assert!(p2.planned_at.is_none());
 
-    // Applying the rules for real creates what the dry run showed, once.
+    assert!(plan.iter().all(|p| !p.rule_active));
+    // Switching the rule on creates what the dry run showed, once.
     let op = w.operator("claire", "instant,scheduled");
     assert!(automations::apply_upcoming(&mut w.store, &op, 7, now()).is_err());
-    let done = automations::apply_upcoming(&mut w.store, &admin, 7, now()).unwrap();
+    let done =
+        automations::set_automation_active(&mut w.store, &admin, id, true, false, now()).unwrap();
     let created: Vec<i64> = done
+        .changes
         .iter()
         .filter(|(_, c)| matches!(c, ReminderChange::Created { .. }))
         .map(|(e, _)| *e)
         .collect();
-    assert_eq!(created, vec![e1]);
+    // The whole agenda, past the dry run's seven days too.
+    assert_eq!(created, vec![e1, far]);
     assert_eq!(
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e1),
         1
@@ -1451,5 +1459,288 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
         out.notices()[0].contains("not before the event"),
         "{:?}",
         out.notices()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 10 points 2 and 3: automations act on the whole agenda; one reminder per event.
+
+/// (event, planned_at, text) of every reminder a rule created, by event.
+fn rule_messages(w: &World, rule: i64) -> Vec<(i64, i64, String)> {
+    let mut stmt = w
+        .store
+        .conn()
+        .prepare(
+            "SELECT event_id, planned_at, text FROM messages WHERE automation_id = ?1 AND status = 'pending'
+             ORDER BY event_id",
+        )
+        .unwrap();
+    stmt.query_map([rule], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The same triples from a dry run's rows that would create something.
+fn planned_rows(rows: &[automations::PlannedReminder]) -> Vec<(i64, i64, String)> {
+    let mut out: Vec<(i64, i64, String)> = rows
+        .iter()
+        .filter(|p| p.error.is_none())
+        .map(|p| {
+            (
+                p.event_id,
+                p.planned_at.unwrap().timestamp(),
+                p.text.clone().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_rule_created_after_its_events_creates_their_reminders_and_says_how_many() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    // Jungo2's protocol: the agenda exists, the action (template) exists, then the rule.
+    let e1 = w.event(w.alice, "2026-03-27 15:30");
+    let e2 = w.event(w.alice, "2026-04-10 09:00");
+    let far = w.event(w.alice, "2026-06-02 11:00");
+    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let refused = w.event(nomobile, "2026-03-30 10:00");
+    let input = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
+    let preview = automations::preview_automation(&w.store, &admin, None, &input, now()).unwrap();
+    // The confirmation's count: three reminders; Bruno's is listed with why it cannot be.
+    assert_eq!(preview.iter().filter(|p| p.error.is_none()).count(), 3);
+    assert!(
+        preview
+            .iter()
+            .any(|p| p.event_id == refused && p.error.as_deref().unwrap().contains("no mobile"))
+    );
+    let before = w.count_messages();
+    let out = automations::save_automation(&mut w.store, &admin, None, &input, now()).unwrap();
+    assert_eq!(out.created(), 3);
+    assert_eq!(w.count_messages(), before + 3);
+    for e in [e1, e2, far] {
+        assert_eq!(
+            w.int(
+                "SELECT count(*) FROM messages WHERE event_id = ?1 AND automation_id IS NOT NULL",
+                e
+            ),
+            1,
+            "event #{e}"
+        );
+    }
+    // What was announced is what was created.
+    assert_eq!(planned_rows(&preview), rule_messages(&w, out.id));
+    // Changing the rule (another delay) creates nothing twice for events that have one.
+    let again = automations::save_automation(
+        &mut w.store,
+        &admin,
+        Some(out.id),
+        &rule(w.collaborator, "D-2 diagnosis", -3, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(again.created(), 0);
+    assert_eq!(w.count_messages(), before + 3);
+}
+
+#[test]
+fn the_dry_run_lists_exactly_what_switching_a_rule_on_creates() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    w.event(w.alice, "2026-03-25 09:00"); // D-1 is today, 24th: still to come
+    w.event(w.alice, "2026-03-27 15:30");
+    w.event(w.alice, "2026-03-24 08:00"); // D-1 passed: next window opening, before it
+    w.event(w.alice, "2026-05-12 14:00");
+    let id = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &AutomationInput {
+            active: false,
+            ..rule(w.collaborator, "D-1 diagnosis", -1, w.t_interview)
+        },
+        now(),
+    )
+    .unwrap();
+    assert_eq!(w.count_messages(), 0, "an inactive rule creates nothing");
+    let dry = automations::dry_run_rule(&w.store, id, now()).unwrap();
+    let listed = planned_rows(&dry);
+    assert_eq!(listed.len(), 4, "{dry:?}");
+    // The Automations tab's week-long dry run shows the same rows for the coming week.
+    let week = automations::dry_run(&w.store, 7, now()).unwrap();
+    assert_eq!(planned_rows(&week).len(), 3);
+    assert!(planned_rows(&week).iter().all(|r| listed.contains(r)));
+    let out =
+        automations::set_automation_active(&mut w.store, &admin, id, true, false, now()).unwrap();
+    assert_eq!(out.created(), 4);
+    assert_eq!(listed, rule_messages(&w, id));
+}
+
+#[test]
+fn switching_a_rule_off_or_deleting_it_cancels_its_pending_reminders_on_request() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e1 = w.event(w.alice, "2026-03-27 15:30");
+    let e2 = w.event(w.alice, "2026-04-10 09:00");
+    let id = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(automations::pending_count(&w.store, id).unwrap(), 2);
+    // Kept: switched off, its reminders still leave.
+    let kept =
+        automations::set_automation_active(&mut w.store, &admin, id, false, false, now()).unwrap();
+    assert!(kept.cancelled.is_empty());
+    assert_eq!(rule_messages(&w, id).len(), 2);
+    // On again: nothing twice. Off with cancelling: both cancelled.
+    let on =
+        automations::set_automation_active(&mut w.store, &admin, id, true, false, now()).unwrap();
+    assert_eq!(on.created(), 0);
+    let off =
+        automations::set_automation_active(&mut w.store, &admin, id, false, true, now()).unwrap();
+    assert_eq!(off.cancelled.len(), 2);
+    assert_eq!(
+        w.int(
+            "SELECT count(*) FROM messages WHERE automation_id = ?1 AND status = 'cancelled'",
+            id
+        ),
+        2
+    );
+    // Switched on again, the rule gives those events their reminder back.
+    let on =
+        automations::set_automation_active(&mut w.store, &admin, id, true, false, now()).unwrap();
+    assert_eq!(on.created(), 2);
+    // One of them has left: deleting the rule is possible, the sent one keeps its history and
+    // its rule, the pending one is cancelled on request.
+    let sent: i64 = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT id FROM messages WHERE automation_id = ?1 AND event_id = ?2 AND status = 'pending'",
+            [id, e1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    w.store
+        .conn()
+        .execute(
+            "UPDATE messages SET status = 'delivered' WHERE id = ?1",
+            [sent],
+        )
+        .unwrap();
+    assert_eq!(automations::pending_count(&w.store, id).unwrap(), 1);
+    let del = automations::delete_automation(&mut w.store, &admin, id, true, now()).unwrap();
+    assert_eq!(del.cancelled.len(), 1);
+    assert_eq!(
+        w.int(
+            "SELECT count(*) FROM messages WHERE event_id = ?1 AND status = 'pending'",
+            e2
+        ),
+        0
+    );
+    assert_eq!(w.message(sent).status, "delivered");
+    assert_eq!(
+        w.int("SELECT automation_id FROM messages WHERE id = ?1", sent),
+        id
+    );
+    assert!(
+        automations::list_automations(&w.store)
+            .unwrap()
+            .iter()
+            .all(|a| a.id != id)
+    );
+    // A deleted rule creates nothing any more.
+    let e3 = w.event(w.alice, "2026-04-20 09:00");
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e3),
+        0
+    );
+}
+
+#[test]
+fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_place() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let d3 = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-3 diagnosis", -3, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let e = w.event(w.alice, "2026-03-30 15:30");
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
+        1
+    );
+    // A second rule leaving later: it takes the event's reminder over, no second one.
+    let d1 = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-1 diagnosis", -1, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
+        1
+    );
+    let m: i64 = w
+        .store
+        .conn()
+        .query_row("SELECT id FROM messages WHERE event_id = ?1", [e], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        w.int("SELECT automation_id FROM messages WHERE id = ?1", m),
+        d1
+    );
+    // D-1 of Monday 30 March 15:30 is a Sunday: the window moves it to Saturday evening,
+    // still later than D-3 (Friday 27 at 15:30).
+    assert_eq!(planned(&w, m), utc("2026-03-28T18:00:00Z"));
+    // A new event matched by both: one reminder, the D-1 one, whatever the rules' order.
+    let e2 = w.event(w.alice, "2026-04-02 10:00");
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e2),
+        1
+    );
+    assert_eq!(
+        w.int("SELECT automation_id FROM messages WHERE event_id = ?1", e2),
+        d1
+    );
+    assert!(d3 < d1);
+    // The Agenda shows it on the event: which rule.
+    let row = smsdesk::store::events::get(w.store.conn(), e).unwrap();
+    assert_eq!(row.reminder_rule.as_deref(), Some("D-1 diagnosis"));
+    // Setting the reminder by hand edits that message: still one, now the operator's.
+    let s = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(2),
+        Body::Text("A lundi {{participant.first_name}}".into()),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(s.message_id, m);
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
+        1
+    );
+    assert_eq!(w.message(m).status, "pending");
+    assert!(w.message(m).text.starts_with("A lundi Alice"));
+    assert_eq!(planned(&w, m), utc("2026-03-28T14:30:00Z"));
+    // The rules leave the operator's reminder alone afterwards.
+    let again = automations::apply_automations(w.store.conn(), e, now()).unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    assert_eq!(
+        w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
+        1
     );
 }

@@ -289,10 +289,12 @@ fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
         typing(&mut app, "-2");
         snap(&mut app, "automation_editor", lang);
         app.handle_key(ctrl('s'));
+        // The rule acts on the agenda already there: asked first, with how many reminders.
+        assert!(app.is_editing(), "the confirmation waits for an answer");
+        let question = snap(&mut app, "automation_save_question", lang);
+        app.handle_key(code(KeyCode::Enter));
         assert!(!app.is_editing(), "{:?}", app.status_message());
-        press(&mut app, "r");
-        assert!(app.has_popup(), "the dry run shows in a popup");
-        snap(&mut app, "automation_dry_run", lang);
+        let status = app.status_message().unwrap_or_default().to_string();
         let store = smsdesk::store::Store::open(&path).unwrap();
         let rules = smsdesk::store::automations::list(store.conn()).unwrap();
         let rule = rules
@@ -301,7 +303,39 @@ fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
             .expect("saved");
         assert_eq!(rule.offset_days, -2);
         assert!(rule.collaborators.is_empty() && rule.event_types.is_empty());
-        assert_eq!(queued(store.conn()), before, "the dry run sends nothing");
+        let created: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM messages WHERE automation_id = ?1",
+                [rule.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(created > 0, "the demo has interviews without a reminder");
+        assert_eq!(queued(store.conn()), before + created);
+        let announced = match lang {
+            Lang::Fr => format!("{created} rappels seront créés"),
+            Lang::En => format!("{created} reminders will be created"),
+        };
+        assert!(
+            question
+                .replace('\n', " ")
+                .replace('│', "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(&announced),
+            "{question}"
+        );
+        assert!(status.contains(&created.to_string()), "{status}");
+        press(&mut app, "r");
+        assert!(app.has_popup(), "the dry run shows in a popup");
+        snap(&mut app, "automation_dry_run", lang);
+        assert_eq!(
+            queued(store.conn()),
+            before + created,
+            "the dry run sends nothing"
+        );
     }
 }
 
@@ -410,4 +444,163 @@ fn other_admin_dialogs_in_both_languages() {
         app.handle_key(code(KeyCode::Enter));
         snap(&mut app, "dlg_settings_form", lang);
     }
+}
+
+/// Issue 10 point 3: a rule's reminder is the event's reminder — shown in the Agenda, opened in
+/// the reminder window naming the rule, and setting it there edits that message.
+#[test]
+fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
+    use chrono::TimeZone;
+    use smsdesk::core::automations::{AutomationInput, create_automation};
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    let mut f = empty_store();
+    let path = f.path();
+    let actor = smsdesk::core::Actor::identify(&mut f.store, "admin", now()).unwrap();
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO participants(kind, first_name, last_name, mobile, sms_consent, created_at, updated_at)
+             VALUES ('participant','Élodie','Martin','+33612345678',1,?1,?1)",
+            [now().timestamp()],
+        )
+        .unwrap();
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+             VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
+            [now().timestamp()],
+        )
+        .unwrap();
+    // Friday 3 April 14:00; the rule comes after the event and gives it its D-2 reminder.
+    let event = create_event(
+        &mut f.store,
+        &actor,
+        NewEventInput {
+            participant_id: 1,
+            kind: EventKind::Interview,
+            event_type: "diagnostic".into(),
+            starts_local: chrono::NaiveDate::from_ymd_opt(2026, 4, 3)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+            collaborator_id: None,
+            location: String::new(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap()
+    .event_id;
+    create_automation(
+        &mut f.store,
+        &actor,
+        &AutomationInput {
+            name: "Rappel auto".into(),
+            event_kind: EventKind::Interview,
+            collaborators: vec![],
+            event_types: vec![],
+            offset_days: -2,
+            template_id: 1,
+            active: true,
+        },
+        now(),
+    )
+    .unwrap();
+    let messages = |store: &smsdesk::store::Store| -> Vec<(i64, Option<i64>, i64)> {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT id, automation_id, planned_at FROM messages WHERE event_id = ?1")
+            .unwrap();
+        stmt.query_map([event], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let before = messages(&f.store);
+    assert_eq!(before.len(), 1);
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "a");
+    let agenda = render(&mut app, 80, 24);
+    let row = agenda
+        .lines()
+        .find(|l| l.contains("Martin"))
+        .expect("the event is listed");
+    assert!(
+        row.contains("✓ D-2"),
+        "the rule's reminder shows:\n{agenda}"
+    );
+    press(&mut app, "t");
+    let window = render(&mut app, 80, 24);
+    assert!(
+        window.contains("Rappel auto") && window.contains("D-2"),
+        "the window opens on the rule's reminder:\n{window}"
+    );
+    // D-2 → D-1, saved: the same message moves, no second one.
+    app.handle_key(code(KeyCode::Tab));
+    app.handle_key(code(KeyCode::Left));
+    app.handle_key(ctrl('s'));
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let after = messages(&store);
+    assert_eq!(after.len(), 1, "one reminder for the event");
+    assert_eq!(after[0].0, before[0].0, "the same message, edited");
+    // Thursday 2 April 14:00 in Paris (summer time).
+    assert_eq!(
+        after[0].2,
+        chrono::Utc
+            .with_ymd_and_hms(2026, 4, 2, 12, 0, 0)
+            .unwrap()
+            .timestamp()
+    );
+}
+
+/// Switching a rule off in its editor asks, like the on / off key, whether to cancel its
+/// reminders not sent yet, with their count; `y` cancels them.
+#[test]
+fn a_rule_switched_off_in_its_editor_cancels_its_pending_reminders_on_request() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let first = smsdesk::store::automations::list(f.store.conn()).unwrap()[0].clone();
+    assert!(first.active);
+    let pending = |store: &smsdesk::store::Store| -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM messages WHERE automation_id = ?1 AND status = 'pending'",
+                [first.id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = pending(&f.store);
+    assert!(before > 0, "the demo rule has reminders to leave");
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "4");
+    app.handle_key(code(KeyCode::Enter));
+    for _ in 0..6 {
+        app.handle_key(code(KeyCode::Tab));
+    }
+    app.handle_key(key(' '));
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    let flat = screen
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains(&format!("cancel its {before} reminders not sent yet")),
+        "{screen}"
+    );
+    press(&mut app, "y");
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    assert_eq!(pending(&store), 0);
+    assert!(
+        !smsdesk::store::automations::get(store.conn(), first.id)
+            .unwrap()
+            .active
+    );
 }

@@ -166,17 +166,17 @@ fn an_administrator_configures_the_service_from_the_keyboard() {
         );
     }
     t.keys(&["C-s"]);
-    t.wait_for("Confirmation J-2");
+    // It acts on the interviews already in the agenda: asked first, with the count.
+    t.wait_for("reminders will be");
+    t.keys(&["Enter"]);
+    t.wait_for("reminder(s) created");
     let before = cli(&db, &["list", "upcoming", "--limit", "1000"])
         .as_array()
         .unwrap()
         .len();
     t.keys(&["r"]);
     let dry = t.wait_for("Dry run — nothing is sent");
-    assert!(
-        dry.contains("reminder(s) the active rules would create"),
-        "{dry}"
-    );
+    assert!(dry.contains("reminder(s) the rules would create"), "{dry}");
     let after = cli(&db, &["list", "upcoming", "--limit", "1000"])
         .as_array()
         .unwrap()

@@ -50,6 +50,7 @@ pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
                     "event_id": p.event_id,
                     "participant": p.participant_name,
                     "rule": p.rule,
+                    "rule_active": p.rule_active,
                     "delay": p.delay,
                     "planned_local": p.planned_local.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
                     "text": p.text,

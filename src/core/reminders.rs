@@ -37,7 +37,8 @@ pub struct ScheduledReminder {
     pub text: String,
     pub chars: usize,
     pub segments: usize,
-    /// Pending reminders of the event this one replaced (now cancelled).
+    /// Pending reminders of the event this one replaced (now cancelled): only ones left from
+    /// before one reminder per event; the event's pending reminder is edited in place.
     pub replaced: Vec<i64>,
 }
 
@@ -274,20 +275,25 @@ pub(crate) fn schedule_in(
             (timing, None, Some(timing.planned_at))
         }
     };
-    // One reminder per event: a new one replaces the pending ones (an automation's included).
+    // One reminder per event: setting it by hand edits the pending one (a rule's included,
+    // which becomes the operator's); any other pending one left from before is replaced.
+    let pending: Vec<events::EventMessage> = events::reminder_messages(tx, event_id)?
+        .into_iter()
+        .filter(|m| {
+            m.kind == MessageKind::Reminder.as_str() && m.status == MessageStatus::Pending.as_str()
+        })
+        .collect();
     let mut replaced = Vec::new();
-    for m in events::reminder_messages(tx, event_id)? {
-        if m.kind == MessageKind::Reminder.as_str()
-            && m.status == MessageStatus::Pending.as_str()
-            && messages::transition(
-                tx,
-                m.id,
-                MessageStatus::Cancelled,
-                now,
-                &actor.login,
-                REPLACED_DETAIL,
-            )?
-        {
+    let edited = pending.last().map(|m| (m.id, m.automation_id));
+    for m in pending.iter().rev().skip(1) {
+        if messages::transition(
+            tx,
+            m.id,
+            MessageStatus::Cancelled,
+            now,
+            &actor.login,
+            REPLACED_DETAIL,
+        )? {
             replaced.push(m.id);
         }
     }
@@ -306,7 +312,32 @@ pub(crate) fn schedule_in(
     m.template_id = template_id;
     m.collaborator_id = event.collaborator_id;
     m.expects_reply = expects_reply;
-    let message_id = messages::insert(tx, &m)?;
+    let message_id = match edited {
+        Some((id, _)) => {
+            tx.execute(
+                "UPDATE messages SET automation_id = NULL, template_id = ?2, text = ?3, chars = ?4, segments = ?5,
+                    encoding = ?6, expects_reply = ?7, planned_at = ?8, next_attempt_at = ?8, deadline = ?9,
+                    wait_reason = '', manual_edit = 0, created_by = ?10, phone = ?11, recipient_name = ?12
+                 WHERE id = ?1",
+                params![
+                    id,
+                    m.template_id,
+                    m.text,
+                    m.chars,
+                    m.segments,
+                    m.encoding,
+                    m.expects_reply,
+                    ts(m.planned_at),
+                    ts(m.deadline),
+                    m.created_by,
+                    m.phone,
+                    m.recipient_name,
+                ],
+            )?;
+            id
+        }
+        None => messages::insert(tx, &m)?,
+    };
     events::set_reminder(
         tx,
         event_id,
@@ -327,7 +358,17 @@ pub(crate) fn schedule_in(
         "reminder.schedule",
         "message",
         &message_id.to_string(),
-        &format!("event #{event_id}, planned {}", fmt_local(planned_local)),
+        &match edited {
+            Some((_, Some(rule))) => format!(
+                "event #{event_id}, planned {}; set by hand on the reminder automation #{rule} created",
+                fmt_local(planned_local)
+            ),
+            Some((_, None)) => format!(
+                "event #{event_id}, planned {}; the event's reminder changed",
+                fmt_local(planned_local)
+            ),
+            None => format!("event #{event_id}, planned {}", fmt_local(planned_local)),
+        },
     )?;
     Ok(ScheduledReminder {
         message_id,
@@ -345,8 +386,8 @@ pub(crate) fn schedule_in(
 /// window, in the past or not before the event. Refused without the "scheduled" right, for a
 /// typed text from a "templates only" operator, for a participant without mobile, consent or
 /// who opted out, for a template of another context, a merge field without value, or a text
-/// needing more segments than allowed. The participant's number is copied into the message. A
-/// pending reminder of the event is replaced (cancelled) by the new one.
+/// needing more segments than allowed. The participant's number is copied into the message. The
+/// event has one reminder: a pending one (set by hand or by a rule) is edited, not doubled.
 pub fn schedule_reminder(
     store: &mut Store,
     actor: &Actor,

@@ -35,28 +35,33 @@ impl AutomationRow {
     }
 }
 
+const SELECT: &str = "SELECT a.id, a.name, a.event_kind, a.collaborators, a.event_types, a.offset_days, a.template_id,
+        t.name, t.active, a.active
+     FROM automations a JOIN templates t ON t.id = a.template_id";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<AutomationRow> {
+    let collaborators: String = r.get(3)?;
+    let types: String = r.get(4)?;
+    Ok(AutomationRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        event_kind: r.get(2)?,
+        collaborators: serde_json::from_str(&collaborators).unwrap_or_default(),
+        event_types: serde_json::from_str(&types).unwrap_or_default(),
+        offset_days: r.get(5)?,
+        template_id: r.get(6)?,
+        template_name: r.get(7)?,
+        template_active: r.get(8)?,
+        active: r.get(9)?,
+    })
+}
+
+/// Every rule not deleted.
 pub fn list(conn: &Connection) -> Result<Vec<AutomationRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.name, a.event_kind, a.collaborators, a.event_types, a.offset_days, a.template_id,
-                t.name, t.active, a.active
-         FROM automations a JOIN templates t ON t.id = a.template_id ORDER BY a.event_kind, a.offset_days, a.id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let collaborators: String = r.get(3)?;
-        let types: String = r.get(4)?;
-        Ok(AutomationRow {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            event_kind: r.get(2)?,
-            collaborators: serde_json::from_str(&collaborators).unwrap_or_default(),
-            event_types: serde_json::from_str(&types).unwrap_or_default(),
-            offset_days: r.get(5)?,
-            template_id: r.get(6)?,
-            template_name: r.get(7)?,
-            template_active: r.get(8)?,
-            active: r.get(9)?,
-        })
-    })?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE a.deleted_at IS NULL ORDER BY a.event_kind, a.offset_days, a.id"
+    ))?;
+    let rows = stmt.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -111,11 +116,12 @@ pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
 // ---------------------------------------------------------------------------------------------
 // Reads and changes (automations screen, rule engine)
 
-/// One rule with its template's state.
+/// One rule with its template's state, a deleted one included (its messages still name it).
 pub fn get(conn: &Connection, id: i64) -> Result<AutomationRow> {
-    list(conn)?
-        .into_iter()
-        .find(|a| a.id == id)
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(&format!("{SELECT} WHERE a.id = ?1"))?
+        .query_row([id], row)
+        .optional()?
         .ok_or(super::StoreError::NotFound {
             what: "automation",
             id,
@@ -137,7 +143,7 @@ pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Resul
     let n = conn
         .prepare_cached(
             "UPDATE automations SET name = ?2, event_kind = ?3, collaborators = ?4, event_types = ?5, offset_days = ?6,
-                template_id = ?7, active = ?8, updated_at = ?9 WHERE id = ?1",
+                template_id = ?7, active = ?8, updated_at = ?9 WHERE id = ?1 AND deleted_at IS NULL",
         )?
         .execute(rusqlite::params![
             id,
@@ -167,7 +173,7 @@ pub fn set_active(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     let n = conn
-        .prepare_cached("UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1")?
+        .prepare_cached("UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL")?
         .execute(rusqlite::params![id, super::flag(active), super::ts(at)])?;
     if n == 0 {
         return Err(super::StoreError::NotFound {
@@ -178,7 +184,7 @@ pub fn set_active(
     Ok(())
 }
 
-/// Messages created by a rule (a rule that created some is kept for the history: deactivate it).
+/// Messages created by a rule, in any status.
 pub fn messages_created(conn: &Connection, id: i64) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT count(*) FROM messages WHERE automation_id = ?1",
@@ -187,15 +193,30 @@ pub fn messages_created(conn: &Connection, id: i64) -> Result<i64> {
     )?)
 }
 
-/// Deletes a rule that never created a message; refuses otherwise, saying why.
-pub fn delete_automation(conn: &Connection, id: i64) -> Result<()> {
-    let used = messages_created(conn, id)?;
-    if used > 0 {
-        return Err(super::StoreError::Invalid(format!(
-            "automation #{id} created {used} message(s) and is kept for their history: deactivate it instead"
-        )));
-    }
-    let n = conn.execute("DELETE FROM automations WHERE id = ?1", [id])?;
+/// The rule's messages not sent yet (what switching it off may cancel), oldest first.
+pub fn pending_messages(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM messages WHERE automation_id = ?1 AND status = 'pending' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Deletes a rule. One that created messages stays in the table, marked deleted and
+/// inactive, so those messages keep naming it (the foreign key); it is no longer listed.
+pub fn delete_automation(
+    conn: &Connection,
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let n = if messages_created(conn, id)? > 0 {
+        conn.execute(
+            "UPDATE automations SET deleted_at = ?2, active = 0, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            rusqlite::params![id, super::ts(at)],
+        )?
+    } else {
+        conn.execute("DELETE FROM automations WHERE id = ?1", [id])?
+    };
     if n == 0 {
         return Err(super::StoreError::NotFound {
             what: "automation",

@@ -21,11 +21,29 @@ pub struct EventRow {
     pub reminder_enabled: bool,
     pub reminder_days_before: Option<i64>,
     pub reply_text: Option<String>,
+    /// The rule behind the event's reminder, when a rule created it (the reminder then shows
+    /// on the event even though the operator set none).
+    pub reminder_rule: Option<String>,
+    /// That rule's delay (`-2` for D-2).
+    pub reminder_rule_offset: Option<i64>,
 }
+
+/// The event's reminder: its latest reminder message not cancelled (one per event).
+const CURRENT_REMINDER: &str =
+    "SELECT m.automation_id FROM messages m WHERE m.event_id = e.id AND m.kind = 'reminder'
+    AND m.status <> 'cancelled' ORDER BY m.id DESC LIMIT 1";
 
 const COLUMNS: &str = "e.id, e.participant_id, p.first_name || ' ' || p.last_name, e.kind, e.type, e.starts_at, e.starts_local,
     e.collaborator_id, COALESCE(c.first_name || ' ' || c.last_name, ''), e.location, e.outcome, e.cancelled,
     e.reminder_enabled, e.reminder_days_before, e.reply_text";
+
+/// The rule name of [`EventRow::reminder_rule`], looked up through `messages_by_event`.
+fn columns() -> String {
+    format!(
+        "{COLUMNS}, (SELECT a.name FROM automations a WHERE a.id = ({CURRENT_REMINDER})),
+        (SELECT a.offset_days FROM automations a WHERE a.id = ({CURRENT_REMINDER}))"
+    )
+}
 
 const FROM: &str = "events e JOIN participants p ON p.id = e.participant_id LEFT JOIN collaborators c ON c.id = e.collaborator_id";
 
@@ -46,12 +64,14 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
         reminder_enabled: r.get(12)?,
         reminder_days_before: r.get(13)?,
         reply_text: r.get(14)?,
+        reminder_rule: r.get(15)?,
+        reminder_rule_offset: r.get(16)?,
     })
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<EventRow> {
     conn.query_row(
-        &format!("SELECT {COLUMNS} FROM {FROM} WHERE e.id = ?1"),
+        &format!("SELECT {} FROM {FROM} WHERE e.id = ?1", columns()),
         [id],
         row,
     )
@@ -181,9 +201,10 @@ fn keyset(
     let (cmp, order) = if forward { (">", "ASC") } else { ("<", "DESC") };
     let (clause, values) = filter.clause();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM {FROM}
+        "SELECT {} FROM {FROM}
          WHERE e.starts_at >= ?1 AND (e.starts_at, e.id) {cmp} (?2, ?3){clause}
-         ORDER BY e.starts_at {order}, e.id {order} LIMIT {limit}"
+         ORDER BY e.starts_at {order}, e.id {order} LIMIT {limit}",
+        columns()
     ))?;
     let mut all: Vec<rusqlite::types::Value> = vec![filter.from.into(), at.into(), id.into()];
     all.extend(values);
@@ -373,6 +394,16 @@ pub fn active_ids_between(conn: &Connection, from: i64, to: i64) -> Result<Vec<i
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Ids of the events of `kind` not cancelled starting at or after `from` (Unix seconds), in
+/// time order: the agenda a rule acts on (read through `events_by_start`).
+pub fn active_ids_of_kind_from(conn: &Connection, kind: &str, from: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM events WHERE starts_at >= ?1 AND kind = ?2 AND cancelled = 0 ORDER BY starts_at, id",
+    )?;
+    let rows = stmt.query_map(params![from, kind], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The fields of an event an operator may change from the agenda.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventFields {
@@ -475,8 +506,9 @@ pub struct EventMessage {
     pub text: String,
     pub manual_edit: bool,
     pub created_by: String,
-    /// Whether it was cancelled because re-planning it after a change of the event failed
-    /// (rather than by an operator): such a reminder does not block its rule from trying again.
+    /// Whether it was cancelled because re-planning it after a change of the event failed, or
+    /// because its rule was switched off or deleted (rather than by an operator cancelling
+    /// it): such a reminder does not keep a rule from creating the event's reminder again.
     pub cancelled_by_replan: bool,
 }
 
@@ -484,19 +516,38 @@ pub struct EventMessage {
 /// text; [`EventMessage::cancelled_by_replan`] recognises it.
 pub const REPLAN_CANCEL_PREFIX: &str = "event changed: ";
 
+/// History detail written when a rule switched off or deleted takes its pending reminders
+/// with it; [`EventMessage::cancelled_by_replan`] recognises it too.
+pub const RULE_OFF_CANCEL_PREFIX: &str = "automation switched off: ";
+
+/// The rule behind the event's pending reminder, when a rule created it: what the reminder
+/// window starts from when the operator set none.
+pub fn pending_rule_reminder(conn: &Connection, event_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT automation_id FROM messages WHERE event_id = ?1 AND kind = 'reminder' AND status = 'pending'
+             AND automation_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([event_id], |r| r.get(0))
+        .optional()?)
+}
+
 /// Reminders and follow-ups of an event, oldest first.
 pub fn reminder_messages(conn: &Connection, event_id: i64) -> Result<Vec<EventMessage>> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.id, m.kind, m.status, m.automation_id, m.template_id, m.planned_at, m.text, m.manual_edit, m.created_by,
             m.status = 'cancelled' AND EXISTS(SELECT 1 FROM message_status_history h
-                WHERE h.message_id = m.id AND h.status = 'cancelled' AND substr(h.detail, 1, ?2) = ?3)
+                WHERE h.message_id = m.id AND h.status = 'cancelled'
+                    AND (substr(h.detail, 1, ?2) = ?3 OR substr(h.detail, 1, ?4) = ?5))
          FROM messages m WHERE m.event_id = ?1 AND m.kind IN ('reminder','follow_up') ORDER BY m.id",
     )?;
     let rows = stmt.query_map(
         params![
             event_id,
             REPLAN_CANCEL_PREFIX.chars().count() as i64,
-            REPLAN_CANCEL_PREFIX
+            REPLAN_CANCEL_PREFIX,
+            RULE_OFF_CANCEL_PREFIX.chars().count() as i64,
+            RULE_OFF_CANCEL_PREFIX
         ],
         |r| {
             Ok(EventMessage {

@@ -26,6 +26,7 @@ pub mod templates;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_participant_filters.sql"),
+    include_str!("migrations/003_automation_history.sql"),
 ];
 
 /// The schema version this build writes.

@@ -7,8 +7,8 @@ use super::{
     styled,
 };
 use crate::core::automations::{
-    AutomationInput, create_automation, delete_automation, dry_run, set_automation_active,
-    update_automation,
+    AutomationInput, delete_automation, dry_run, dry_run_rule, pending_count, preview_automation,
+    save_automation, set_automation_active,
 };
 use crate::i18n::Lang;
 use crate::keymap::Context as KeyContext;
@@ -18,7 +18,7 @@ use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -59,9 +59,29 @@ pub struct AutomationsTab {
     admin: bool,
     /// The rule being edited (`None` id: a new rule).
     editor: Option<(Option<i64>, Form)>,
-    /// A rule waiting for the delete confirmation.
-    confirm_delete: Option<(i64, String)>,
+    /// A change waiting for the operator's answer, with what it will do to the agenda.
+    confirm: Option<Confirm>,
     lang: Option<Lang>,
+}
+
+/// A rule change that acts on the agenda, asked first with its count.
+#[derive(Clone)]
+enum Confirm {
+    /// Saving the editor's rule creates `created` reminders.
+    Save(Option<i64>, AutomationInput, usize),
+    /// Saving the editor's rule switched off: cancel its `pending` reminders (y) or keep them (n)?
+    SaveOff(i64, AutomationInput, usize),
+    /// Switching a rule on creates `created` reminders.
+    Activate(i64, String, usize),
+    /// Switching a rule off: cancel its `pending` reminders (y) or keep them (n)?
+    Deactivate(i64, String, usize),
+    /// Deleting a rule, and cancelling its `pending` reminders (y) or keeping them (n).
+    Delete(i64, String, usize),
+}
+
+/// Reminders a dry run would create (its rows without an error).
+fn creatable(rows: &[crate::core::automations::PlannedReminder]) -> usize {
+    rows.iter().filter(|p| p.error.is_none()).count()
 }
 
 /// Days the dry run looks ahead.
@@ -202,25 +222,125 @@ impl AutomationsTab {
             template_id: form.value("template").parse().unwrap_or_default(),
             active: form.fields.iter().any(|f| f.key == "active" && f.is_on()),
         };
-        let result = match id {
-            Some(id) => update_automation(act.store, act.actor, *id, &input, act.now),
-            None => create_automation(act.store, act.actor, &input, act.now).map(|_| ()),
-        };
-        match result {
-            Ok(()) => {
+        // Switched off in the editor: asked like the on / off key, when reminders are pending.
+        let was_on = id.is_some_and(|rid| self.rows.iter().any(|r| r.id == rid && r.active));
+        if let (Some(rid), true, false) = (*id, was_on, input.active) {
+            match pending_count(act.store, rid) {
+                Ok(0) => {}
+                Ok(n) => {
+                    self.confirm = Some(Confirm::SaveOff(rid, input, n));
+                    return Ok(Outcome::Handled);
+                }
+                Err(e) => {
+                    form.message = Some(crate::i18n::say(act.lang(), &e.to_string()));
+                    return Ok(Outcome::Handled);
+                }
+            }
+        }
+        // A rule acts on the events already in the agenda: say how many reminders first.
+        match preview_automation(act.store, act.actor, *id, &input, act.now) {
+            Ok(rows) if creatable(&rows) > 0 => {
+                self.confirm = Some(Confirm::Save(*id, input, creatable(&rows)));
+                Ok(Outcome::Handled)
+            }
+            Ok(_) => {
+                let id = *id;
+                self.commit_save(act, id, input)
+            }
+            Err(e) => {
+                form.message = Some(crate::i18n::say(act.lang(), &e.to_string()));
+                Ok(Outcome::Handled)
+            }
+        }
+    }
+
+    /// Saves the rule (after the confirmation when it creates reminders).
+    fn commit_save(
+        &mut self,
+        act: &mut Act,
+        id: Option<i64>,
+        input: AutomationInput,
+    ) -> Result<Outcome> {
+        match save_automation(act.store, act.actor, id, &input, act.now) {
+            Ok(out) => {
                 self.editor = None;
                 self.refresh(&act.ctx())?;
                 Ok(Outcome::Info(crate::i18n::trf(
                     act.lang(),
-                    "admin.auto_saved",
-                    &[("name", &input.name)],
+                    "admin.auto_saved_created",
+                    &[("name", &input.name), ("count", &out.created().to_string())],
                 )))
             }
             Err(e) => {
-                form.message = Some(e.to_string());
-                Ok(Outcome::Handled)
+                let message = crate::i18n::say(act.lang(), &e.to_string());
+                match &mut self.editor {
+                    Some((_, form)) => {
+                        form.message = Some(message);
+                        Ok(Outcome::Handled)
+                    }
+                    None => Ok(Outcome::Error(message)),
+                }
             }
         }
+    }
+
+    /// Carries out a confirmed change; `cancel` is the answer about pending reminders.
+    fn answer(&mut self, act: &mut Act, c: Confirm, cancel: bool) -> Result<Outcome> {
+        let lang = act.lang();
+        let done = match c {
+            Confirm::Save(id, input, _) => return self.commit_save(act, id, input),
+            Confirm::SaveOff(id, input, _) => {
+                let saved = save_automation(act.store, act.actor, Some(id), &input, act.now)
+                    .and_then(|_| {
+                        set_automation_active(act.store, act.actor, id, false, cancel, act.now)
+                    });
+                if saved.is_ok() {
+                    self.editor = None;
+                }
+                saved.map(|o| {
+                    crate::i18n::trf(
+                        lang,
+                        "admin.auto_deactivated",
+                        &[
+                            ("name", &input.name),
+                            ("count", &o.cancelled.len().to_string()),
+                        ],
+                    )
+                })
+            }
+            Confirm::Activate(id, name, _) => {
+                set_automation_active(act.store, act.actor, id, true, false, act.now).map(|o| {
+                    crate::i18n::trf(
+                        lang,
+                        "admin.auto_activated",
+                        &[("name", &name), ("count", &o.created().to_string())],
+                    )
+                })
+            }
+            Confirm::Deactivate(id, name, _) => {
+                set_automation_active(act.store, act.actor, id, false, cancel, act.now).map(|o| {
+                    crate::i18n::trf(
+                        lang,
+                        "admin.auto_deactivated",
+                        &[("name", &name), ("count", &o.cancelled.len().to_string())],
+                    )
+                })
+            }
+            Confirm::Delete(id, name, _) => {
+                delete_automation(act.store, act.actor, id, cancel, act.now).map(|o| {
+                    crate::i18n::trf(
+                        lang,
+                        "admin.auto_deleted_cancelled",
+                        &[("name", &name), ("count", &o.cancelled.len().to_string())],
+                    )
+                })
+            }
+        };
+        self.refresh(&act.ctx())?;
+        Ok(match done {
+            Ok(text) => Outcome::Info(text),
+            Err(e) => Outcome::Error(crate::i18n::say(lang, &e.to_string())),
+        })
     }
 
     /// What the active rules would create over the coming days, nothing written.
@@ -259,6 +379,12 @@ impl AutomationsTab {
                     clean(&p.rule)
                 )),
             ];
+            if !p.rule_active {
+                spans.push(Span::styled(
+                    format!("{} ", act.tr("admin.auto_dry_inactive")),
+                    theme.dim(),
+                ));
+            }
             match (&p.error, &p.text) {
                 (Some(e), _) => spans.push(Span::styled(
                     format!("✖ {}", clean(&crate::i18n::say(lang, e))),
@@ -310,13 +436,30 @@ impl TabView for AutomationsTab {
                 let Some(a) = selected else {
                     return Ok(Outcome::Handled);
                 };
-                match set_automation_active(act.store, act.actor, a.id, !a.active, act.now) {
-                    Ok(()) => {
-                        self.refresh(&act.ctx())?;
-                        Ok(Outcome::Handled)
-                    }
-                    Err(e) => Ok(Outcome::Error(e.to_string())),
+                if let Err(e) = act.actor.require_admin("switch automations on or off") {
+                    return Ok(Outcome::Error(e.to_string()));
                 }
+                // Switching on acts on the agenda, switching off may take reminders with it:
+                // both are asked with their count; nothing to count, nothing to ask.
+                let count = if a.active {
+                    pending_count(act.store, a.id)
+                } else {
+                    dry_run_rule(act.store, a.id, act.now).map(|rows| creatable(&rows))
+                };
+                let count = match count {
+                    Ok(n) => n,
+                    Err(e) => return Ok(Outcome::Error(e.to_string())),
+                };
+                let c = if a.active {
+                    Confirm::Deactivate(a.id, a.name, count)
+                } else {
+                    Confirm::Activate(a.id, a.name, count)
+                };
+                if count == 0 {
+                    return self.answer(act, c, false);
+                }
+                self.confirm = Some(c);
+                Ok(Outcome::Handled)
             }
             "delete" => {
                 let Some(a) = selected else {
@@ -325,7 +468,11 @@ impl TabView for AutomationsTab {
                 if let Err(e) = act.actor.require_admin("delete automations") {
                     return Ok(Outcome::Error(e.to_string()));
                 }
-                self.confirm_delete = Some((a.id, a.name));
+                let pending = match pending_count(act.store, a.id) {
+                    Ok(n) => n,
+                    Err(e) => return Ok(Outcome::Error(e.to_string())),
+                };
+                self.confirm = Some(Confirm::Delete(a.id, a.name, pending));
                 Ok(Outcome::Handled)
             }
             _ => Ok(Outcome::Ignored),
@@ -333,26 +480,30 @@ impl TabView for AutomationsTab {
     }
 
     fn editing(&self) -> bool {
-        self.editor.is_some() || self.confirm_delete.is_some()
+        self.editor.is_some() || self.confirm.is_some()
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        if let Some((id, name)) = self.confirm_delete.clone() {
+        if let Some(c) = self.confirm.clone() {
+            // With pending reminders at stake, y cancels them and n keeps them; Esc goes back.
+            let asks_pending = matches!(
+                c,
+                Confirm::Deactivate(_, _, n) | Confirm::Delete(_, _, n) | Confirm::SaveOff(_, _, n) if n > 0
+            );
+            if key.code == KeyCode::Esc {
+                self.confirm = None;
+                return Ok(Outcome::Handled);
+            }
             match act.keymap.action(KeyContext::Dialog, key) {
                 Some("confirm") => {
-                    self.confirm_delete = None;
-                    let outcome = match delete_automation(act.store, act.actor, id, act.now) {
-                        Ok(()) => Outcome::Info(crate::i18n::trf(
-                            act.lang(),
-                            "admin.auto_deleted",
-                            &[("name", &name)],
-                        )),
-                        Err(e) => Outcome::Error(e.to_string()),
-                    };
-                    self.refresh(&act.ctx())?;
-                    return Ok(outcome);
+                    self.confirm = None;
+                    return self.answer(act, c, true);
                 }
-                Some("close") => self.confirm_delete = None,
+                Some("close") if asks_pending => {
+                    self.confirm = None;
+                    return self.answer(act, c, false);
+                }
+                Some("close") => self.confirm = None,
                 _ => {}
             }
             return Ok(Outcome::Handled);
@@ -388,7 +539,7 @@ impl TabView for AutomationsTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        if self.confirm_delete.is_some() {
+        if self.confirm.is_some() {
             return (
                 vec![
                     (KeyContext::Dialog, "confirm"),
@@ -475,13 +626,52 @@ impl TabView for AutomationsTab {
         if let Some((_, form)) = &mut self.editor {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
-        if let Some((_, name)) = &self.confirm_delete {
+        if let Some(c) = &self.confirm {
+            let lang = ctx.lang();
+            let (title, key, name, count) = match c {
+                Confirm::Save(_, input, n) => (
+                    "action.save",
+                    "admin.auto_save_question",
+                    input.name.as_str(),
+                    *n,
+                ),
+                Confirm::Activate(_, name, n) => (
+                    "action.toggle",
+                    "admin.auto_activate_question",
+                    name.as_str(),
+                    *n,
+                ),
+                Confirm::SaveOff(_, input, n) => (
+                    "action.save",
+                    "admin.auto_deactivate_question",
+                    input.name.as_str(),
+                    *n,
+                ),
+                Confirm::Deactivate(_, name, n) => (
+                    "action.toggle",
+                    "admin.auto_deactivate_question",
+                    name.as_str(),
+                    *n,
+                ),
+                Confirm::Delete(_, name, 0) => (
+                    "action.delete",
+                    "admin.auto_delete_question",
+                    name.as_str(),
+                    0,
+                ),
+                Confirm::Delete(_, name, n) => (
+                    "action.delete",
+                    "admin.auto_delete_pending_question",
+                    name.as_str(),
+                    *n,
+                ),
+            };
             let lines = vec![crate::i18n::trf(
-                ctx.lang(),
-                "admin.auto_delete_question",
-                &[("name", name)],
+                lang,
+                key,
+                &[("name", name), ("count", &count.to_string())],
             )];
-            draw_question(frame, area, ctx.theme, ctx.tr("action.delete"), &lines);
+            draw_question(frame, area, ctx.theme, ctx.tr(title), &lines);
         }
     }
 

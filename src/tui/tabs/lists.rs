@@ -186,6 +186,17 @@ impl AgendaTab {
             .map(|d| (format!("{letter}-{d}"), format!("{letter}-{d}")))
             .collect();
         when_options.push((exact.clone(), exact.clone()));
+        // A rule's pending reminder is the event's: the window opens on it (its delay, its
+        // template), and saving edits that message.
+        let rule = match crate::store::events::pending_rule_reminder(conn, id)? {
+            Some(a) => Some(crate::store::automations::get(conn, a)?),
+            None => None,
+        };
+        let mut e = e;
+        if let Some(r) = rule.as_ref().filter(|_| e.reminder_days_before.is_none()) {
+            e.reminder_days_before = Some(-r.offset_days);
+            e.reminder_template_id = Some(r.template_id);
+        }
         let when = match (e.reminder_days_before, e.reminder_at) {
             (Some(d), _) => format!("{letter}-{d}"),
             (None, Some(_)) => exact,
@@ -245,12 +256,19 @@ impl AgendaTab {
             Some(t) => composer.load_template(Some(t)),
             None => composer.set_text(e.reminder_text.as_deref().unwrap_or("")),
         }
-        let title = format!(
+        let mut title = format!(
             "{} · {} {}",
             tr(lang, "agenda.reminder_title"),
             act.fmt.day(e.starts_at),
             act.fmt.hour(e.starts_at)
         );
+        if let Some(r) = &rule {
+            title.push_str(&crate::i18n::trf(
+                lang,
+                "agenda.reminder_by_rule",
+                &[("rule", &clean(&r.name))],
+            ));
+        }
         self.reminder = Some((id, Form::new(&title, fields).with_composer(composer)));
         Ok(Outcome::Handled)
     }
@@ -501,13 +519,14 @@ impl TabView for AgendaTab {
             } else {
                 clean(&e.outcome)
             };
-            let reminder = if e.reminder_enabled {
-                match e.reminder_days_before {
+            // A rule's reminder is the event's reminder too (its rule named in the window).
+            let reminder = match (e.reminder_rule_offset, e.reminder_enabled) {
+                (Some(d), _) => format!("✓ {}{d}", day_letter(ctx.lang())),
+                (None, true) => match e.reminder_days_before {
                     Some(d) => format!("✓ {}-{d}", day_letter(ctx.lang())),
                     None => "✓".to_string(),
-                }
-            } else {
-                ctx.tr("word.off").to_string()
+                },
+                (None, false) => ctx.tr("word.off").to_string(),
             };
             vec![
                 styled(day, ctx.theme.title()),
