@@ -59,6 +59,9 @@ pub enum AppEvent {
     Tick,
     /// The scheduler queued, sent or updated messages.
     QueueChanged,
+    /// The scheduler is held up (store busy, failing pass) or goes on again: the dashboard's
+    /// scheduler line changes although no data did.
+    SchedulerChanged,
     /// The input thread could not read the terminal any more.
     InputClosed(String),
 }
@@ -109,8 +112,14 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let notify = tx.clone();
     let scheduler = crate::scheduler::spawn(
         crate::scheduler::Options::new(db.clone(), clock),
-        Some(Box::new(move |_| {
-            let _ = notify.send(AppEvent::QueueChanged);
+        Some(Box::new(move |notice| {
+            let event = match notice {
+                crate::scheduler::Notice::QueueChanged => AppEvent::QueueChanged,
+                crate::scheduler::Notice::Trouble(_) | crate::scheduler::Notice::Recovered => {
+                    AppEvent::SchedulerChanged
+                }
+            };
+            let _ = notify.send(event);
         })),
     );
     drop(tx);
@@ -165,6 +174,7 @@ fn apply(app: &mut App, ev: AppEvent) -> anyhow::Result<bool> {
         AppEvent::Resize => true,
         AppEvent::Tick => app.on_tick(),
         AppEvent::QueueChanged => app.on_queue_changed(),
+        AppEvent::SchedulerChanged => true,
         AppEvent::InputClosed(reason) => {
             anyhow::bail!("cannot read the terminal any more: {reason}")
         }
