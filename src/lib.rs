@@ -4,6 +4,7 @@
 //! shared by the TUI and the command line; `gateway` the providers; `scheduler` the sending loop;
 //! `io` spreadsheet import and export; `tui` the terminal interface.
 
+pub mod access;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -1,5 +1,5 @@
 use clap::Parser;
-use smsdesk::cli::{self, Cli, Env, Failure};
+use smsdesk::cli::{self, Cli, Env, Failure, access};
 use smsdesk::clock::Clock;
 use smsdesk::config::{self, UserConfig};
 
@@ -19,10 +19,45 @@ fn main() {
 fn run(args: Cli) -> Result<(), Failure> {
     let clock = Clock::from_env().map_err(Failure::BadInput)?;
     let (user_config, config_problem) = UserConfig::load();
-    let user = args
-        .user
-        .clone()
-        .unwrap_or_else(smsdesk::core::current_login);
+    // Through an operator's SSH key: the key names who acts, whatever the client asked.
+    if let Some(operator) = access::is_session(args.command.as_ref()) {
+        let db = config::store_path(args.db.as_deref(), &user_config);
+        let original = std::env::var("SSH_ORIGINAL_COMMAND").ok();
+        return match access::session(operator, db, original.as_deref(), args.json, clock.clone())? {
+            access::Session::Tui { db, user } => {
+                if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                    return Err(Failure::BadInput(
+                        "no terminal: connect with ssh -t, or give a command (ssh … -- list upcoming)"
+                            .into(),
+                    ));
+                }
+                let _log = smsdesk::logging::init().ok();
+                smsdesk::tui::run(smsdesk::tui::Launch {
+                    db,
+                    user,
+                    clock,
+                    user_config,
+                    config_problem,
+                })
+                .map_err(|e| Failure::System(format!("{e:#}")))
+            }
+            access::Session::Command { command, env } => cli::run(command, &env),
+            access::Session::Done => Ok(()),
+        };
+    }
+    let db_for_identity = if args.demo && args.db.is_none() {
+        None
+    } else {
+        Some(config::store_path(args.db.as_deref(), &user_config))
+    };
+    let user = match &db_for_identity {
+        Some(db) => access::decide_identity(args.user.as_deref(), db, &clock)?,
+        // A fresh demo store in a new directory is the caller's own.
+        None => args
+            .user
+            .clone()
+            .unwrap_or_else(smsdesk::access::identity::caller_login),
+    };
     let Some(command) = args.command else {
         let demo_dir;
         let db = if args.demo && args.db.is_none() {

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use std::path::PathBuf;
 
+pub mod access;
 mod io;
 mod rules;
 mod rules_lists;
@@ -180,6 +181,29 @@ pub enum Command {
         #[command(subcommand)]
         action: SimulateAction,
     },
+    /// Operators' access over SSH (see the README, "Running it on a server")
+    Ssh {
+        #[command(subcommand)]
+        action: SshAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SshAction {
+    /// Print the authorized_keys lines of active operators' keys, for sshd's
+    /// AuthorizedKeysCommand (`%t %k`: only the line of that key)
+    AuthorizedKeys {
+        /// Key type sshd offers (%t)
+        kind: Option<String>,
+        /// Key data sshd offers (%k)
+        blob: Option<String>,
+    },
+    /// The forced command of an operator's key: the TUI as that operator, or the smsdesk
+    /// command the client asked for ($SSH_ORIGINAL_COMMAND)
+    Session {
+        /// The operator the key belongs to
+        operator: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,6 +245,30 @@ pub enum UserAction {
     },
     /// List operators and their rights
     List,
+    /// An operator's SSH keys: add, list, remove
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// The language of an operator's screens: fr, en, or auto (the store's setting)
+    Language { name: String, language: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyAction {
+    /// Add a public key: the line of a .pub file, or --file F (- for standard input)
+    Add {
+        name: String,
+        #[arg(long, value_name = "FILE", conflicts_with = "key")]
+        file: Option<PathBuf>,
+        /// ssh-ed25519 AAAA… comment
+        #[arg(num_args = 0.., trailing_var_arg = true, allow_hyphen_values = true)]
+        key: Vec<String>,
+    },
+    /// List an operator's keys with their fingerprints
+    List { name: String },
+    /// Remove a key by its fingerprint (SHA256:…)
+    Remove { name: String, fingerprint: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -395,6 +443,15 @@ pub fn run(command: Command, env: &Env) -> CliResult {
         Command::Simulate {
             action: SimulateAction::Reply { from, text },
         } => sending::simulate_reply(&from, &text, env),
+        Command::Ssh {
+            action: SshAction::AuthorizedKeys { kind, blob },
+        } => access::authorized_keys(kind.as_deref(), blob.as_deref(), env),
+        // The forced command is started by main, which decides who acts before anything else.
+        Command::Ssh {
+            action: SshAction::Session { .. },
+        } => Err(Failure::BadInput(
+            "ssh session is the forced command of an operator's key; sshd runs it".into(),
+        )),
     }
 }
 
@@ -451,6 +508,13 @@ fn settings_cmd(action: SettingsAction, env: &Env) -> CliResult {
 
 fn user_cmd(action: UserAction, env: &Env) -> CliResult {
     let parse = |r: &str| Rights::parse(r).map_err(Failure::BadInput);
+    let action = match action {
+        UserAction::Key { action } => return access::key_cmd(action, env),
+        UserAction::Language { name, language } => {
+            return access::language_cmd(&name, &language, env);
+        }
+        other => other,
+    };
     let (mut store, actor) = env.open()?;
     let now = env.clock.now();
     match action {
@@ -486,6 +550,7 @@ fn user_cmd(action: UserAction, env: &Env) -> CliResult {
             }
             return Ok(());
         }
+        UserAction::Key { .. } | UserAction::Language { .. } => {}
     }
     if env.json {
         let ops = operators::list(store.conn())?;

@@ -11,6 +11,7 @@ pub mod automations;
 pub mod batch;
 pub mod events;
 pub mod import;
+pub mod keys;
 pub mod lists;
 pub mod merge;
 pub mod outbox;
@@ -114,34 +115,4 @@ impl Actor {
             )))
         }
     }
-}
-
-/// The login of the person running smsdesk: `$USER`, `$LOGNAME`, else the name of the
-/// process's user id in `/etc/passwd` (services and containers often set neither variable).
-pub fn current_login() -> String {
-    for var in ["USER", "LOGNAME"] {
-        if let Ok(v) = std::env::var(var)
-            && !v.trim().is_empty()
-        {
-            return v;
-        }
-    }
-    login_from_passwd().unwrap_or_default()
-}
-
-fn login_from_passwd() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))?
-        .split_whitespace()
-        .next()?
-        .to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next()?;
-        let id = fields.nth(1)?;
-        (id == uid).then(|| name.to_string())
-    })
 }

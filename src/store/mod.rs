@@ -14,6 +14,7 @@ pub mod events;
 pub mod lease;
 pub mod lists;
 pub mod messages;
+pub mod operator_keys;
 pub mod operators;
 pub mod participants;
 pub mod replies;
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_initial.sql"),
     include_str!("migrations/002_participant_filters.sql"),
     include_str!("migrations/003_automation_history.sql"),
+    include_str!("migrations/004_operator_access.sql"),
 ];
 
 /// The schema version this build writes.

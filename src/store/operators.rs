@@ -110,9 +110,11 @@ pub struct Operator {
     pub display_name: String,
     pub rights: Rights,
     pub active: bool,
+    /// `fr` or `en` chosen for this operator; `None` follows the store's setting.
+    pub language: Option<String>,
 }
 
-const COLUMNS: &str = "id, login, display_name, right_instant, right_scheduled, right_batch, right_free, right_admin, templates_only, active";
+const COLUMNS: &str = "id, login, display_name, right_instant, right_scheduled, right_batch, right_free, right_admin, templates_only, active, language";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Operator> {
     Ok(Operator {
@@ -128,6 +130,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Operator> {
             templates_only: r.get(8)?,
         },
         active: r.get(9)?,
+        language: r.get(10)?,
     })
 }
 
@@ -216,6 +219,18 @@ pub fn set(conn: &Connection, login: &str, rights: Rights, active: bool) -> Resu
             flag(active)
         ],
     )?;
+    Ok(())
+}
+
+/// Sets the language an operator's screens use (`fr`, `en`), or `None` to follow the store.
+pub fn set_language(conn: &Connection, login: &str, language: Option<&str>) -> Result<()> {
+    let changed = conn.execute(
+        "UPDATE operators SET language = ?2 WHERE login = ?1",
+        params![login, language],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::Invalid(format!("no operator named {login:?}")));
+    }
     Ok(())
 }
 

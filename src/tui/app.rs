@@ -90,6 +90,17 @@ impl Tab {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
 
+    /// Whether an operator with these rights has this tab: the administrator's screens and
+    /// the sending screens they have no right to are not shown (the core refuses anyway).
+    pub fn open_to(self, rights: &crate::store::operators::Rights) -> bool {
+        match self {
+            Tab::Settings | Tab::Templates | Tab::Automations | Tab::Users => rights.admin,
+            Tab::Batch => rights.can_batch(),
+            Tab::Free => rights.can_free(),
+            _ => true,
+        }
+    }
+
     fn from_action(action: &str) -> Option<Tab> {
         let name = action.strip_prefix("tab_")?;
         Tab::ALL.into_iter().find(|t| t.name() == name)
@@ -389,7 +400,18 @@ impl App {
         self.refresh_current()
     }
 
+    /// The tabs this operator has, in order.
+    fn tabs(&self) -> Vec<Tab> {
+        Tab::ALL
+            .into_iter()
+            .filter(|t| t.open_to(&self.actor.rights))
+            .collect()
+    }
+
     pub fn switch_to(&mut self, tab: Tab) {
+        if !tab.open_to(&self.actor.rights) {
+            return;
+        }
         self.tab = tab;
         self.filter_edit = None;
         self.refresh_current();
@@ -513,13 +535,17 @@ impl App {
                 }
             }
             "help" => self.popup = Some(Popup::Help { scroll: 0 }),
-            "next_tab" => {
-                let next = (self.tab.index() + 1) % Tab::ALL.len();
-                self.switch_to(Tab::ALL[next]);
-            }
-            "prev_tab" => {
-                let prev = (self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len();
-                self.switch_to(Tab::ALL[prev]);
+            "next_tab" | "prev_tab" => {
+                let tabs = self.tabs();
+                let here = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
+                let step = if action == "next_tab" {
+                    1
+                } else {
+                    tabs.len() - 1
+                };
+                if let Some(tab) = tabs.get((here + step) % tabs.len().max(1)) {
+                    self.switch_to(*tab);
+                }
             }
             "refresh" => {
                 self.load_org();
@@ -730,7 +756,8 @@ impl App {
     /// The tab bar. When every label does not fit, a window of tabs around the current one is
     /// shown, with `‹` / `›` where tabs are hidden.
     fn draw_tabs(&self, frame: &mut Frame, area: Rect) {
-        let labels: Vec<String> = Tab::ALL
+        let tabs = self.tabs();
+        let labels: Vec<String> = tabs
             .iter()
             .map(|t| {
                 let key = self
@@ -743,7 +770,7 @@ impl App {
             })
             .collect();
         let width = |s: &String| unicode_width::UnicodeWidthStr::width(s.as_str());
-        let current = self.tab.index();
+        let current = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
         let avail = usize::from(area.width);
         let (mut start, mut end) = (current, current + 1);
         let mut used = width(&labels[current]);

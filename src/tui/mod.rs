@@ -83,9 +83,12 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let mut store = Store::open(&db)?;
     let actor = Actor::identify(&mut store, &user, clock.now())?;
     let settings = Settings::load(store.conn())?;
-    let lang_setting = user_config
-        .language
-        .clone()
+    // The operator's own choice first: over SSH every operator shares the service account's
+    // configuration and the server's LANG.
+    let own_language =
+        crate::store::operators::find(store.conn(), &actor.login)?.and_then(|op| op.language);
+    let lang_setting = own_language
+        .or_else(|| user_config.language.clone())
         .unwrap_or_else(|| settings.language.clone());
     let lang = Lang::resolve(&lang_setting);
     let (keymap, keymap_problems) = Keymap::load(UserConfig::keymap_path().as_deref());

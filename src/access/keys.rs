@@ -1,0 +1,182 @@
+//! Operators' SSH public keys: what a pasted key line must be before smsdesk hands it to sshd.
+//!
+//! A key is stored as its type and base64 blob only; the options of the line sshd reads
+//! (`command=…,restrict,pty`) are always written by smsdesk, never taken from the operator, so
+//! a key line carrying options of its own (`command="sh" ssh-ed25519 …`) is refused.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use sha2::{Digest, Sha256};
+
+/// Key types OpenSSH accepts for user authentication.
+pub const KEY_TYPES: [&str; 8] = [
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "ssh-dss",
+];
+
+/// A public key as sshd will be given it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey {
+    pub kind: String,
+    /// The base64 of the key blob, exactly as in the `.pub` file.
+    pub blob: String,
+    /// The free text after the key (`alice@laptop`), printable characters only.
+    pub comment: String,
+}
+
+/// Why a key line cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyProblem {
+    #[error("the key is empty: paste the one line of a .pub file (ssh-ed25519 AAAA… name)")]
+    Empty,
+    #[error("one key per line: the text holds {0} lines")]
+    SeveralLines(usize),
+    #[error(
+        "the line starts with options ({0:?}): smsdesk writes the options itself; paste the key from its type (ssh-ed25519 AAAA…)"
+    )]
+    Options(String),
+    #[error("unknown key type {0:?} (expected one of: {types})", types = KEY_TYPES.join(", "))]
+    UnknownType(String),
+    #[error("the key has no data after its type {0:?}")]
+    NoData(String),
+    #[error("the key data is not valid base64")]
+    NotBase64,
+    #[error("the key data is not a {0} key (it is cut or altered)")]
+    Mismatch(String),
+    #[error("the key's comment holds control characters")]
+    ControlInComment,
+}
+
+impl PublicKey {
+    /// Parses one `.pub` line: `TYPE BASE64 [COMMENT]`.
+    pub fn parse(text: &str) -> Result<PublicKey, KeyProblem> {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let line = match lines.as_slice() {
+            [] => return Err(KeyProblem::Empty),
+            [one] => *one,
+            many => return Err(KeyProblem::SeveralLines(many.len())),
+        };
+        let mut parts = line.splitn(3, [' ', '\t']);
+        let kind = parts.next().unwrap_or_default();
+        if !KEY_TYPES.contains(&kind) {
+            // sshd reads anything before a known type as options (command=, from=, …).
+            if kind.contains('=') || kind.contains(',') || kind.contains('"') || line_has_type(line)
+            {
+                return Err(KeyProblem::Options(short(kind)));
+            }
+            return Err(KeyProblem::UnknownType(short(kind)));
+        }
+        let blob = parts.next().map(str::trim).unwrap_or_default();
+        if blob.is_empty() {
+            return Err(KeyProblem::NoData(kind.to_string()));
+        }
+        let bytes = STANDARD.decode(blob).map_err(|_| KeyProblem::NotBase64)?;
+        // The blob starts with the key type as an SSH string (u32 length, then the name).
+        if blob_type(&bytes) != Some(kind.as_bytes()) {
+            return Err(KeyProblem::Mismatch(kind.to_string()));
+        }
+        let comment = parts.next().unwrap_or_default().trim().to_string();
+        if comment.chars().any(char::is_control) {
+            return Err(KeyProblem::ControlInComment);
+        }
+        Ok(PublicKey {
+            kind: kind.to_string(),
+            blob: blob.to_string(),
+            comment,
+        })
+    }
+
+    /// The fingerprint `ssh-keygen -l` prints: `SHA256:` and the unpadded base64 of the
+    /// SHA-256 of the key blob.
+    pub fn fingerprint(&self) -> String {
+        let bytes = STANDARD.decode(&self.blob).unwrap_or_default();
+        format!("SHA256:{}", STANDARD_NO_PAD.encode(Sha256::digest(&bytes)))
+    }
+}
+
+fn line_has_type(line: &str) -> bool {
+    line.split_whitespace().any(|w| KEY_TYPES.contains(&w))
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+fn blob_type(bytes: &[u8]) -> Option<&[u8]> {
+    let len = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+    bytes.get(4..4usize.checked_add(len)?)
+}
+
+/// Whether `fingerprint` names a key, as typed by a person: with or without `SHA256:`.
+pub fn same_fingerprint(stored: &str, typed: &str) -> bool {
+    let typed = typed.trim();
+    stored == typed || stored.strip_prefix("SHA256:") == Some(typed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH3UjOYGvB+lgNxynKpqH7WylSPrAT9xOCSvVCfAp5rA alice@laptop";
+
+    #[test]
+    fn a_pub_line_is_read_with_its_fingerprint() {
+        let k = PublicKey::parse(ED).unwrap();
+        assert_eq!(k.kind, "ssh-ed25519");
+        assert_eq!(k.comment, "alice@laptop");
+        // As `ssh-keygen -lf` prints it for this key.
+        assert_eq!(
+            k.fingerprint(),
+            "SHA256:Cmx/dD6un//JpyaZaUJaP55K/Sto1+mUuqLkCMia31Y"
+        );
+    }
+
+    #[test]
+    fn options_before_the_key_are_refused() {
+        let line = format!("command=\"/bin/sh\",no-pty {ED}");
+        assert!(matches!(
+            PublicKey::parse(&line),
+            Err(KeyProblem::Options(_))
+        ));
+        let line = format!("restrict {ED}");
+        assert!(matches!(
+            PublicKey::parse(&line),
+            Err(KeyProblem::Options(_))
+        ));
+    }
+
+    #[test]
+    fn a_blob_of_another_type_or_cut_is_refused() {
+        let line = ED.replace("ssh-ed25519", "ssh-rsa");
+        assert_eq!(
+            PublicKey::parse(&line),
+            Err(KeyProblem::Mismatch("ssh-rsa".into()))
+        );
+        assert_eq!(
+            PublicKey::parse("ssh-ed25519 AAAAC3Nza"),
+            Err(KeyProblem::NotBase64)
+        );
+        assert_eq!(
+            PublicKey::parse("ssh-ed25519 AAAA"),
+            Err(KeyProblem::Mismatch("ssh-ed25519".into()))
+        );
+        assert_eq!(
+            PublicKey::parse(&format!("{ED}\n{ED}")),
+            Err(KeyProblem::SeveralLines(2))
+        );
+        assert_eq!(
+            PublicKey::parse(&format!("{ED}\u{1b}[2J")),
+            Err(KeyProblem::ControlInComment)
+        );
+    }
+}

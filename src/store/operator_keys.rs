@@ -1,0 +1,133 @@
+//! Operators' SSH public keys (schema 4). sshd learns who may log in from these rows at each
+//! login, through `smsdesk ssh authorized-keys`.
+
+use super::{Result, StoreError, ts};
+use crate::access::keys::{PublicKey, same_fingerprint};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// One stored key, as listed to an administrator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredKey {
+    pub login: String,
+    pub kind: String,
+    pub fingerprint: String,
+    pub comment: String,
+    pub added_at: i64,
+    pub added_by: String,
+    /// The key line without options (`ssh-ed25519 AAAA… comment`).
+    #[serde(skip)]
+    pub key: PublicKey,
+}
+
+const COLUMNS: &str = "o.login, k.kind, k.blob, k.comment, k.fingerprint, k.added_at, k.added_by";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredKey> {
+    let kind: String = r.get(1)?;
+    let comment: String = r.get(3)?;
+    Ok(StoredKey {
+        login: r.get(0)?,
+        kind: kind.clone(),
+        fingerprint: r.get(4)?,
+        comment: comment.clone(),
+        added_at: r.get(5)?,
+        added_by: r.get(6)?,
+        key: PublicKey {
+            kind,
+            blob: r.get(2)?,
+            comment,
+        },
+    })
+}
+
+fn operator_id(conn: &Connection, login: &str) -> Result<i64> {
+    conn.query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::Invalid(format!("no operator named {login:?}")))
+}
+
+/// Stores a key for `login`. A key already given to anyone is refused: one key, one person.
+pub fn add(
+    conn: &Connection,
+    login: &str,
+    key: &PublicKey,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let id = operator_id(conn, login)?;
+    let fingerprint = key.fingerprint();
+    let holder: Option<String> = conn
+        .query_row(
+            "SELECT o.login FROM operator_keys k JOIN operators o ON o.id = k.operator_id WHERE k.fingerprint = ?1",
+            [&fingerprint],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(holder) = holder {
+        return Err(StoreError::Invalid(if holder == login {
+            format!("{login} already has the key {fingerprint}")
+        } else {
+            format!("the key {fingerprint} is already {holder}'s: one key identifies one operator")
+        }));
+    }
+    conn.execute(
+        "INSERT INTO operator_keys(operator_id, kind, blob, comment, fingerprint, added_at, added_by)
+         VALUES (?1,?2,?3,?4,?5,?6,?7)",
+        params![id, key.kind, key.blob, key.comment, fingerprint, ts(now), by],
+    )?;
+    Ok(fingerprint)
+}
+
+/// The keys of one operator, oldest first.
+pub fn of(conn: &Connection, login: &str) -> Result<Vec<StoredKey>> {
+    let id = operator_id(conn, login)?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM operator_keys k JOIN operators o ON o.id = k.operator_id
+         WHERE k.operator_id = ?1 ORDER BY k.id"
+    ))?;
+    let rows = stmt.query_map([id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Removes the key of `login` whose fingerprint is `fingerprint` (with or without `SHA256:`).
+/// Returns the fingerprint removed.
+pub fn remove(conn: &Connection, login: &str, fingerprint: &str) -> Result<String> {
+    let Some(found) = of(conn, login)?
+        .into_iter()
+        .find(|k| same_fingerprint(&k.fingerprint, fingerprint))
+    else {
+        return Err(StoreError::Invalid(format!(
+            "{login} has no key {fingerprint} (see: smsdesk user key list {login})"
+        )));
+    };
+    conn.execute(
+        "DELETE FROM operator_keys WHERE fingerprint = ?1",
+        [&found.fingerprint],
+    )?;
+    Ok(found.fingerprint)
+}
+
+/// The keys that may log in now: those of active operators. With `only`, the one key sshd
+/// asks about (its type and blob), so a login costs one indexed lookup.
+pub fn usable(conn: &Connection, only: Option<(&str, &str)>) -> Result<Vec<StoredKey>> {
+    let base = format!(
+        "SELECT {COLUMNS} FROM operator_keys k JOIN operators o ON o.id = k.operator_id
+         WHERE o.active = 1"
+    );
+    let keys = match only {
+        Some((kind, blob)) => {
+            let mut stmt = conn.prepare(&format!("{base} AND k.kind = ?1 AND k.blob = ?2"))?;
+            stmt.query_map([kind, blob], from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+        None => {
+            let mut stmt = conn.prepare(&format!("{base} ORDER BY o.login, k.id"))?;
+            stmt.query_map([], from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+    };
+    Ok(keys)
+}
