@@ -3,6 +3,8 @@
 //! garbage). Each request is answered on its own thread, so a stalled one blocks nothing.
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,116 @@
+//! A real terminal for journeys: a program runs in `tmux` at a given size, keys are sent as a
+//! person types them, the screen is read back with `capture-pane`. One tmux server per test
+//! (its own socket), killed when dropped.
+//!
+//! Skipped with a message when tmux is missing, unless `CI=true` (CI installs it).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// A tmux server on `socket` with one 80×24 session `j` running `cmd`; `None` (skip) when
+    /// tmux is not installed outside CI.
+    pub fn start(socket: &str, cmd: &str) -> Option<Tmux> {
+        let t = Tmux::server(socket)?;
+        t.open("j", cmd);
+        Some(t)
+    }
+
+    /// A tmux server without sessions yet.
+    pub fn server(socket: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "tmux is required in CI"
+            );
+            eprintln!("SKIP tmux journey: tmux is not installed");
+            return None;
+        }
+        let t = Tmux {
+            socket: socket.into(),
+        };
+        let _ = t.tmux(&["kill-server"]);
+        Some(t)
+    }
+
+    /// Another 80×24 session named `name` running `cmd`.
+    pub fn open(&self, name: &str, cmd: &str) {
+        self.tmux(&["new-session", "-d", "-s", name, "-x", "80", "-y", "24", cmd]);
+    }
+
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Named keys (`Enter`, `Tab`, `C-s`) to session `j`, one at a time, so `Escape` + a
+    /// letter never reads as Alt.
+    pub fn keys(&self, keys: &[&str]) {
+        self.keys_to("j", keys);
+    }
+
+    pub fn keys_to(&self, session: &str, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", session, k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    pub fn type_text(&self, text: &str) {
+        self.type_text_to("j", text);
+    }
+
+    pub fn type_text_to(&self, session: &str, text: &str) {
+        self.tmux(&["send-keys", "-t", session, "-l", "--", text]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    pub fn screen(&self) -> String {
+        self.screen_of("j")
+    }
+
+    pub fn screen_of(&self, session: &str) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", session])
+    }
+
+    pub fn wait_for(&self, needle: &str) -> String {
+        self.wait_in("j", Duration::from_secs(10), |s| s.contains(needle), needle)
+    }
+
+    /// Waits until session's screen satisfies `ok`, at most `limit`; panics with the screen.
+    pub fn wait_in(
+        &self,
+        session: &str,
+        limit: Duration,
+        ok: impl Fn(&str) -> bool,
+        what: &str,
+    ) -> String {
+        let until = Instant::now() + limit;
+        loop {
+            let s = self.screen_of(session);
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < until,
+                "{session}: never saw {what:?} on screen within {limit:?}:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
