@@ -6,8 +6,11 @@
 //!
 //! Skipped with a message when sshd is not installed, unless `CI=true`.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::Command;
+use support::openssh::{self, Sshd};
 
 const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
 
@@ -31,13 +34,6 @@ fn server_blocks() -> Vec<(String, String)> {
     blocks
 }
 
-fn me() -> String {
-    String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
-        .unwrap()
-        .trim()
-        .to_string()
-}
-
 /// A server path moved under `root`; everything else as written.
 fn moved(line: &str, root: &Path) -> String {
     let r = root.display();
@@ -46,30 +42,10 @@ fn moved(line: &str, root: &Path) -> String {
         .replace("/etc/", &format!("{r}/etc/"))
 }
 
-fn openssh_dir() -> PathBuf {
-    let rel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/openssh");
-    if rel.join("start.sh").exists() {
-        rel
-    } else {
-        PathBuf::from("/work/shared/openssh")
-    }
-}
-
-struct Sshd(PathBuf);
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = Command::new(openssh_dir().join("stop.sh"))
-            .arg(&self.0)
-            .output();
-    }
-}
-
 #[test]
 fn the_server_section_of_the_readme_works_as_written() {
     let ci = std::env::var("CI").as_deref() == Ok("true");
-    if !Path::new("/usr/sbin/sshd").exists() && !ci {
-        eprintln!("SKIP server README steps: OpenSSH server (/usr/sbin/sshd) is not installed");
+    if !openssh::available() {
         return;
     }
     let has_systemd_analyze = Command::new("systemd-analyze")
@@ -100,15 +76,10 @@ fn the_server_section_of_the_readme_works_as_written() {
         std::fs::create_dir_all(root_path.join(dir)).unwrap();
     }
     for name in ["alice", "bob"] {
-        let out = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-            .arg(work.path().join(name))
-            .output()
-            .expect("ssh-keygen");
-        assert!(out.status.success());
+        openssh::keygen(work.path(), name);
     }
-    let me = me();
-    let mut sshd: Option<(Sshd, String)> = None;
+    let me = openssh::me();
+    let mut sshd: Option<Sshd> = None;
     let mut operator_output = String::new();
     let blocks = server_blocks();
     assert_eq!(
@@ -128,20 +99,7 @@ fn the_server_section_of_the_readme_works_as_written() {
                         )
                 })
                 .collect();
-            let dir = work.path().join("sshd");
-            let out = Command::new(openssh_dir().join("start.sh"))
-                .arg(&dir)
-                .arg("--")
-                .args(&lines)
-                .output()
-                .expect("start.sh");
-            assert!(
-                out.status.success(),
-                "sshd refused the README's configuration: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let port = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            sshd = Some((Sshd(dir), port));
+            sshd = Some(Sshd::start(&work.path().join("sshd"), &lines));
             continue;
         }
         let mut script = String::from("set -euo pipefail\n");
@@ -165,12 +123,11 @@ fn the_server_section_of_the_readme_works_as_written() {
                     &format!("{}/assets/systemd/", env!("CARGO_MANIFEST_DIR")),
                 );
             if let Some(rest) = l.strip_prefix("ssh smsdesk@server") {
-                let (_, port) = sshd
+                let sshd = sshd
                     .as_ref()
                     .expect("sshd configured before operators log in");
-                l = format!(
-                    "ssh -i alice -p {port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes -o LogLevel=ERROR {me}@127.0.0.1{rest}"
-                );
+                let alice = sshd.client_args(&work.path().join("alice")).join(" ");
+                l = format!("ssh {alice}{rest}");
             }
             script.push_str(&l);
             script.push('\n');

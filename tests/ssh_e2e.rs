@@ -12,18 +12,10 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
+use support::openssh::{self, Sshd};
 use support::tmux::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
-
-fn openssh_dir() -> PathBuf {
-    let rel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/openssh");
-    if rel.join("start.sh").exists() {
-        rel
-    } else {
-        PathBuf::from("/work/shared/openssh")
-    }
-}
 
 /// smsdesk run directly on the server, as the account owning the store.
 fn admin(db: &Path, args: &[&str]) -> Output {
@@ -48,25 +40,16 @@ fn admin_ok(db: &Path, args: &[&str]) -> String {
 }
 
 struct Server {
+    sshd: Sshd,
     dir: PathBuf,
-    port: String,
     db: PathBuf,
     _tmp: tempfile::TempDir,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new(openssh_dir().join("stop.sh"))
-            .arg(self.dir.join("sshd"))
-            .output();
-    }
-}
-
-/// A demo store with operators alice (instant, scheduled; her language English), bob (no
-/// right) and carol, each with a key `DIR/NAME`, and an sshd asking smsdesk for keys.
+/// A demo store with operators alice (instant, scheduled), bob (no right) and carol, each
+/// with a key `DIR/NAME`, and an sshd asking smsdesk for keys.
 fn server() -> Option<Server> {
-    if !Path::new("/usr/sbin/sshd").exists() && std::env::var("CI").as_deref() != Ok("true") {
-        eprintln!("SKIP ssh tests: OpenSSH server (/usr/sbin/sshd) is not installed");
+    if !openssh::available() {
         return None;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -80,15 +63,7 @@ fn server() -> Option<Server> {
     admin_ok(&db, &["user", "add", "bob", "--rights", "none"]);
     admin_ok(&db, &["user", "add", "carol", "--rights", "instant"]);
     for name in ["alice", "bob", "carol"] {
-        let key = dir.join(name);
-        let out = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-C"])
-            .arg(format!("{name}@laptop"))
-            .arg("-f")
-            .arg(&key)
-            .output()
-            .expect("ssh-keygen");
-        assert!(out.status.success());
+        let key = openssh::keygen(&dir, name);
         admin_ok(
             &db,
             &[
@@ -101,32 +76,20 @@ fn server() -> Option<Server> {
             ],
         );
     }
-    let me = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
     let lines = [
         // /usr/bin/env is root's and safe for sshd's path check; the binary may live anywhere.
         format!(
             "AuthorizedKeysCommand /usr/bin/env SMSDESK_DB={} {BIN} ssh authorized-keys %t %k",
             db.display()
         ),
-        format!("AuthorizedKeysCommandUser {}", me.trim()),
+        format!("AuthorizedKeysCommandUser {}", openssh::me()),
         "SetEnv LANG=fr_FR.UTF-8".to_string(),
         format!("SetEnv SMSDESK_LOG_DIR={}", dir.display()),
     ];
-    let out = Command::new(openssh_dir().join("start.sh"))
-        .arg(dir.join("sshd"))
-        .arg("--")
-        .args(&lines)
-        .output()
-        .expect("start.sh");
-    assert!(
-        out.status.success(),
-        "sshd did not start: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let port = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let sshd = Sshd::start(&dir.join("sshd"), &lines);
     Some(Server {
+        sshd,
         dir,
-        port,
         db,
         _tmp: tmp,
     })
@@ -134,29 +97,7 @@ fn server() -> Option<Server> {
 
 impl Server {
     fn ssh_args(&self, who: &str) -> Vec<String> {
-        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
-            .unwrap()
-            .trim()
-            .to_string();
-        [
-            "-i",
-            &self.dir.join(who).display().to_string(),
-            "-p",
-            &self.port,
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "LogLevel=ERROR",
-            &format!("{user}@127.0.0.1"),
-        ]
-        .map(String::from)
-        .to_vec()
+        self.sshd.client_args(&self.dir.join(who))
     }
 
     /// `ssh … -- ARGS` as `who`.
