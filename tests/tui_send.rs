@@ -1066,7 +1066,7 @@ fn a_long_batch_preview_scrolls_and_counts_every_recipient() {
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     fill_batch(&mut app);
     // Second list in the picker: "Zed (150)"; Denis is chosen too.
-    for _ in 0..23 {
+    for _ in 0..24 {
         app.handle_key(code(KeyCode::BackTab));
     }
     let screen = render(&mut app, 80, 24);
