@@ -642,7 +642,7 @@ fn the_context_choice_and_its_setting_speak_french() {
     assert!(
         screen.contains("Contexte")
             && screen.contains("Sans entretien (commerce, réseau)")
-            && screen.contains("défaut : Paramètres › Entretiens des groupés"),
+            && screen.contains("défaut : Paramètres › Entretien (groupés)"),
         "{screen}"
     );
     assert!(!screen.contains("Entretien le"), "{screen}");
@@ -657,8 +657,8 @@ fn the_context_choice_and_its_setting_speak_french() {
     let mut app = app_at_settings(&f);
     let screen = tall(&mut app);
     assert!(
-        screen.contains("Entretiens des groupés")
-            && screen.contains("campagnes simples, sans entretien (commerce, réseau)"),
+        screen.contains("Entretien (groupés)")
+            && screen.contains("‹ no › campagnes simples, sans entretien"),
         "{screen}"
     );
 }
