@@ -5,10 +5,10 @@
 //! matches as you type; Enter adds the first match), the context (interview or campaign, its
 //! default from the `batch_interview` setting), the interview to record when the context says
 //! so (required and optional fields of the spec, hidden for a campaign), a template or the
-//! operator's own text in the composer, the campaign flag and the time. Saving asks the core for the preview (`core::batch::
-//! preview_batch`): one row per recipient with the rendered text, its counts and any error;
-//! Space unticks a row; the totals follow. Validating asks once more, then queues through
-//! `core::batch::queue_batch`. Below, the history of batches.
+//! operator's own text in the composer, the campaign flag and the time. Saving asks the core
+//! for the preview (`core::batch::preview_batch`): one row per recipient with the rendered
+//! text, its counts and any error; Space unticks a row; the totals follow. Validating asks
+//! once more, then queues through `core::batch::queue_batch`. Below, the history of batches.
 
 use super::lists::HistoryTab;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
