@@ -89,14 +89,14 @@ fn build(path: &Path) -> BatchInput {
         name: "Salon".into(),
         participants: vec![],
         lists: vec![list],
-        interview: InterviewInput {
+        interview: Some(InterviewInput {
             starts_local: NaiveDateTime::parse_from_str("2026-03-26 10:00", "%Y-%m-%d %H:%M").ok(),
             collaborator_id: Some(collaborator),
             interview_type: "information collective".into(),
             theme: "salon de l'emploi".into(),
             outcome: "invitation envoyée".into(),
             ..Default::default()
-        },
+        }),
         body: Body::Template(template),
         campaign: false,
     }

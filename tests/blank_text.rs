@@ -150,14 +150,14 @@ fn a_batch_needs_a_text_of_its_own() {
             name: "Salon".into(),
             participants: vec![w.alice],
             lists: vec![],
-            interview: InterviewInput {
+            interview: Some(InterviewInput {
                 starts_local: Some(local("2026-03-26 10:00")),
                 collaborator_id: Some(w.collaborator),
                 interview_type: "collective information".into(),
                 theme: "job fair".into(),
                 outcome: "invitation sent".into(),
                 ..Default::default()
-            },
+            }),
             body: Body::Text(text.into()),
             campaign: false,
         };

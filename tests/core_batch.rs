@@ -123,7 +123,7 @@ impl World {
             name: "Salon mars".into(),
             participants,
             lists: vec![],
-            interview: self.interview(),
+            interview: Some(self.interview()),
             body: Body::Template(self.template),
             campaign: false,
         }
@@ -269,9 +269,11 @@ fn refusals_name_what_is_wrong() {
 
     // Missing required interview fields, all named.
     let mut input = w.input(vec![alice]);
-    input.interview.theme = "  ".into();
-    input.interview.outcome = String::new();
-    input.interview.starts_local = None;
+    let mut interview = w.interview();
+    interview.theme = "  ".into();
+    interview.outcome = String::new();
+    interview.starts_local = None;
+    input.interview = Some(interview);
     let err = invalid(batch::preview_batch(&w.store, &admin, &input).unwrap_err());
     assert!(
         err.contains("theme") && err.contains("outcome") && err.contains("date-time"),
@@ -437,6 +439,58 @@ fn queue_leaves_out_unticked_and_invalid_recipients_and_records_one_interview_ea
         )
         .unwrap();
     assert_eq!((recorded, audit), (2, 1));
+}
+
+#[test]
+fn a_shop_campaign_without_interview_fields_is_previewed_and_queued_and_records_no_interview() {
+    let mut w = world();
+    let alice = w.add(person("Alice", Some("+33612345678")));
+    let bob = w.add(person("Bob", Some("+33612345679")));
+    let admin = w.admin.clone();
+    // A shop's campaign: name, recipients and text, no interview field filled in.
+    let input = BatchInput {
+        name: "Soldes d'hiver".into(),
+        participants: vec![alice, bob],
+        lists: vec![],
+        interview: None,
+        body: Body::Text("Bonjour {{participant.first_name}}, -20 % samedi.".into()),
+        campaign: true,
+    };
+    let preview = batch::preview_batch(&w.store, &admin, &input).unwrap();
+    assert_eq!(preview.totals.messages, 2);
+    assert!(
+        preview.rows[0]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.starts_with("Bonjour Alice, -20 % samedi.")),
+        "{:?}",
+        preview.rows[0]
+    );
+    let q = batch::queue_batch(&mut w.store, &admin, &input, &[], None, now()).unwrap();
+    assert_eq!(q.message_ids.len(), 2);
+    assert!(q.event_ids.is_empty(), "{:?}", q.event_ids);
+    // Nothing lands in the recipients' histories; the messages point at no event.
+    assert_eq!(w.count("SELECT count(*) FROM events"), 0);
+    assert_eq!(
+        w.count("SELECT count(*) FROM messages WHERE batch_id IS NOT NULL AND event_id IS NULL AND status = 'pending'"),
+        2
+    );
+    // An interview batch with the same empty fields is still refused, every field named.
+    let err = invalid(
+        batch::preview_batch(
+            &w.store,
+            &admin,
+            &BatchInput {
+                interview: Some(InterviewInput::default()),
+                ..input
+            },
+        )
+        .unwrap_err(),
+    );
+    assert!(
+        err.contains("date-time, collaborator, interview type, theme, outcome"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -83,14 +83,14 @@ fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
         name: "Salon".into(),
         participants: vec![denis],
         lists: vec![],
-        interview: InterviewInput {
+        interview: Some(InterviewInput {
             starts_local: Some(local("2026-03-26 10:00")),
             collaborator_id: Some(collaborator),
             interview_type: "information collective".into(),
             theme: "salon".into(),
             outcome: "invitation".into(),
             ..Default::default()
-        },
+        }),
         body: Body::Text("Salon de l'emploi jeudi 10h.".into()),
         campaign: false,
     };

@@ -340,6 +340,39 @@ fn what_settings_get_printed_can_be_set_back_without_losing_the_credentials() {
     assert!(err.contains("provider.callback_url"), "{err}");
 }
 
+/// Whether batches record an interview (job seekers) or are plain campaigns (a shop, a
+/// network): yes by default, yes or no in English or French, anything else refused.
+#[test]
+fn batch_interview_is_yes_by_default_and_takes_yes_or_no() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    assert_eq!(
+        ok(&db, &["settings", "get", "batch_interview"]).trim(),
+        "yes"
+    );
+    assert_eq!(
+        ok(&db, &["settings", "set", "batch_interview", "Non"]).trim(),
+        "batch_interview = no"
+    );
+    assert!(
+        !Settings::load(Store::open(&db).unwrap().conn())
+            .unwrap()
+            .batch_interview
+    );
+    let err = refused(&db, &["settings", "set", "batch_interview", "sometimes"]);
+    assert!(err.contains("batch_interview: yes or no"), "{err}");
+    assert_eq!(
+        ok(&db, &["settings", "get", "batch_interview"]).trim(),
+        "no"
+    );
+    ok(&db, &["settings", "set", "batch_interview", "oui"]);
+    assert!(
+        Settings::load(Store::open(&db).unwrap().conn())
+            .unwrap()
+            .batch_interview
+    );
+}
+
 #[test]
 fn doctor_names_each_provider_field_that_cannot_work() {
     let dir = tempfile::tempdir().unwrap();

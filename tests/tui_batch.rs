@@ -149,7 +149,7 @@ const EVENT_TYPE: usize = 5;
 const FROM: usize = 6;
 const TO: usize = 7;
 const MATCHING: usize = 9;
-const STARTS: usize = 12;
+const STARTS: usize = 13;
 
 /// The line under the filters (the "Matching" field), as shown.
 fn matching_line(screen: &str) -> String {
@@ -486,6 +486,191 @@ fn the_selection_is_saved_as_a_list_and_the_form_stays_open() {
     assert_eq!((who.as_str(), action.as_str()), ("admin", "list.create"));
 }
 
+/// The context field, between "Chosen" and the interview fields.
+const CONTEXT: usize = 12;
+
+/// Rows of the form (a tall terminal: every field on screen, nothing scrolled away).
+fn tall(app: &mut smsdesk::tui::App) -> String {
+    render(app, 100, 60)
+}
+
+/// The interview fields' labels, in English.
+const INTERVIEW_LABELS: [&str; 5] = [
+    "Interview date-time",
+    "Interview type",
+    "Theme",
+    "Outcome",
+    "Summary",
+];
+
+/// Batches with an interview are recorded, by events linked to them.
+fn batch_events(f: &Fixture) -> i64 {
+    Store::open(&f.path())
+        .unwrap()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM events WHERE batch_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// A shop (setting `batch_interview` = no): the form asks name, recipients and text only,
+/// the confirmation says no interview is recorded, and none is: the messages belong to no
+/// event and their detail shows none.
+#[test]
+fn a_shop_campaign_batch_asks_no_interview_and_records_none() {
+    let f = store_with_filters();
+    smsdesk::store::settings::set(f.store.conn(), "batch_interview", "no", "admin", now()).unwrap();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    let screen = tall(&mut app);
+    assert!(
+        screen.contains("Context") && screen.contains("No interview (shop, network)"),
+        "{screen}"
+    );
+    for label in INTERVIEW_LABELS {
+        assert!(!screen.contains(label), "{label} shown:\n{screen}");
+    }
+    press(&mut app, "Soldes d'hiver");
+    // The saved list (Anna, Denis), then the context, template, campaign, time: the text.
+    tab(&mut app, LIST);
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, CONTEXT - LIST);
+    tab(&mut app, 4);
+    press(
+        &mut app,
+        "Bonjour {{participant.first_name}}, -20 % samedi.",
+    );
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("2 message(s) · 2 SMS"), "{screen}");
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Queue 2 message(s)") && screen.contains("No interview is recorded."),
+        "{screen}"
+    );
+    assert!(!screen.contains("One interview"), "{screen}");
+    press(&mut app, "y");
+    assert_eq!(
+        app.status_message(),
+        Some("batch queued: 2 message(s), 0 recipient(s) left out")
+    );
+    assert!(render(&mut app, 80, 24).contains("Soldes d'hiver"));
+    assert_eq!(batch_events(&f), 0);
+    // In Upcoming, the detail of one of its messages names no event.
+    press(&mut app, "7");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Bonjour Anna, -20 % samedi.") || screen.contains("Bonjour Denis"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Event"), "{screen}");
+}
+
+/// An organisation that records interviews (the default) may still send a campaign: the
+/// context hides the interview fields, which are then not asked; choosing the interview
+/// again shows them with what was typed.
+#[test]
+fn the_context_hides_the_interview_fields_and_brings_them_back_as_typed() {
+    let f = store_with_filters();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    press(&mut app, "8n");
+    press(&mut app, "Atelier CV");
+    tab(&mut app, LIST);
+    app.handle_key(code(KeyCode::Right));
+    tab(&mut app, CONTEXT - LIST);
+    let screen = tall(&mut app);
+    assert!(
+        screen.contains("Interview recorded (job seekers)")
+            && screen.contains("default: Settings › Batch interviews"),
+        "{screen}"
+    );
+    for label in INTERVIEW_LABELS {
+        assert!(screen.contains(label), "{label} missing:\n{screen}");
+    }
+    tab(&mut app, 1);
+    press(&mut app, "02/04/2026 10:00");
+    back(&mut app, 1);
+    app.handle_key(code(KeyCode::Right));
+    let screen = tall(&mut app);
+    assert!(screen.contains("No interview (shop, network)"), "{screen}");
+    for label in INTERVIEW_LABELS {
+        assert!(!screen.contains(label), "{label} shown:\n{screen}");
+    }
+    assert!(!screen.contains("02/04/2026 10:00"), "{screen}");
+    // Back to an interview batch: the fields are back, the date kept; saving now names the
+    // interview fields still missing.
+    app.handle_key(code(KeyCode::Left));
+    let screen = tall(&mut app);
+    assert!(screen.contains("02/04/2026 10:00"), "{screen}");
+    // The nine interview fields, template, campaign, time: the text.
+    tab(&mut app, 13);
+    press(&mut app, "Bonjour {{participant.first_name}}.");
+    app.handle_key(ctrl('s'));
+    let screen = tall(&mut app);
+    assert!(
+        screen.contains("missing required field(s): collaborator, interview type, theme, outcome"),
+        "{screen}"
+    );
+    // As a campaign the same form previews, and queues without recording an interview.
+    back(&mut app, 13);
+    app.handle_key(code(KeyCode::Right));
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("2 message(s) · 2 SMS"), "{screen}");
+    app.handle_key(ctrl('s'));
+    press(&mut app, "y");
+    assert_eq!(
+        app.status_message(),
+        Some("batch queued: 2 message(s), 0 recipient(s) left out")
+    );
+    assert_eq!(batch_events(&f), 0);
+}
+
+#[test]
+fn the_context_choice_and_its_setting_speak_french() {
+    let f = store_with_filters();
+    smsdesk::store::settings::set(f.store.conn(), "batch_interview", "no", "admin", now()).unwrap();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "8n");
+    tab(&mut app, CONTEXT);
+    let screen = tall(&mut app);
+    assert!(
+        screen.contains("Contexte")
+            && screen.contains("Sans entretien (commerce, réseau)")
+            && screen.contains("défaut : Paramètres › Entretien (groupés)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Entretien le"), "{screen}");
+    app.handle_key(code(KeyCode::Right));
+    let screen = tall(&mut app);
+    assert!(
+        screen.contains("Entretien enregistré (demandeurs d'emploi)")
+            && screen.contains("Entretien le"),
+        "{screen}"
+    );
+    // The Settings form names the setting and its choice.
+    let mut app = app_at_settings(&f);
+    let screen = tall(&mut app);
+    assert!(
+        screen.contains("Entretien (groupés)")
+            && screen.contains("‹ no › campagnes simples, sans entretien"),
+        "{screen}"
+    );
+}
+
+/// A fresh app on `f`'s store in French, its Settings form open.
+fn app_at_settings(f: &Fixture) -> smsdesk::tui::App {
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "2");
+    app.handle_key(code(KeyCode::Enter));
+    app
+}
+
 // ---------------------------------------------------------------------------------------------
 // The same in a real terminal: the binary in tmux at 80×24, checked through the CLI.
 
@@ -680,5 +865,75 @@ fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
     assert!(
         text.starts_with("Bonjour Anna, votre conseillère vous attend.") && text.contains("STOP"),
         "{text}"
+    );
+}
+
+/// A shop sends a campaign: the setting says its batches record no interview (set on the
+/// command line), the form at 80×24 asks name, recipients and text only, and the CLI lists
+/// the two messages in Upcoming; no interview lands in the recipients' histories.
+#[test]
+fn journey_a_shop_campaign_batch_without_interview_fields() {
+    use tmux::{Term, cli_json, have_tmux};
+    if !have_tmux() {
+        return;
+    }
+    let f = store_with_filters();
+    let db = f.path();
+    let set = cli_json(&db, &["settings", "set", "batch_interview", "no"]);
+    assert_eq!(
+        set,
+        serde_json::json!({"key": "batch_interview", "value": "no"})
+    );
+    let t = Term::start("batch-shop", f.dir.path(), &db);
+    t.keys(&["8", "n"]);
+    t.wait_for("New batch");
+    t.typed("Soldes d'hiver");
+    t.keys(&["Tab", "Right"]);
+    t.wait_for("New batch · 2 recipient(s)");
+    t.tabs(CONTEXT - LIST);
+    let screen = t.wait_for("No interview (shop, network)");
+    assert!(!screen.contains("Interview date-time"), "{screen}");
+    // The next field is the template: no interview field in between, none further down.
+    t.keys(&["Tab"]);
+    let screen = t.wait_for("▸ Template");
+    for label in ["Interview date-time", "Interview type", "Theme", "Outcome"] {
+        assert!(!screen.contains(label), "{label} shown:\n{screen}");
+    }
+    // An information campaign, for tomorrow 10:00.
+    t.keys(&["Tab", "Space", "Tab"]);
+    t.typed("31/03/2026 10:00");
+    t.keys(&["Tab"]);
+    t.typed("Bonjour {{participant.first_name}}, -20 % sur tout le magasin samedi.");
+    t.keys(&["C-s"]);
+    t.wait_for("2 message(s) · 2 SMS");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("Queue 2 message(s)");
+    assert!(screen.contains("No interview is recorded."), "{screen}");
+    t.keys(&["y"]);
+    t.wait_for("batch queued: 2 message(s), 0 recipient(s) left out");
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    let rows = upcoming.as_array().unwrap();
+    let mut names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["Anna Arnaud", "Denis Dupuis"], "{upcoming}");
+    for r in rows {
+        assert_eq!(r["context"], "batch", "{r}");
+        assert!(
+            r["planned"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-03-31T10:00:00+02:00"),
+            "{r}"
+        );
+        let text = r["text"].as_str().unwrap();
+        assert!(
+            text.contains(", -20 % sur tout le magasin samedi.") && text.contains("STOP"),
+            "{text}"
+        );
+    }
+    assert_eq!(batch_events(&f), 0);
+    assert_eq!(
+        cli_json(&db, &["settings", "get", "batch_interview"]),
+        serde_json::json!({"key": "batch_interview", "value": "no"})
     );
 }

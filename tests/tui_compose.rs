@@ -389,7 +389,8 @@ fn a_template_picked_and_edited_in_a_batch_leaves_as_edited() {
     tab(&mut app, 10);
     press(&mut app, "mart");
     app.handle_key(code(KeyCode::Enter));
-    tab(&mut app, 2);
+    // Past the chosen recipient and the context (an interview, by default).
+    tab(&mut app, 3);
     press(&mut app, "02/04/2026 10:00");
     tab(&mut app, 1);
     app.handle_key(code(KeyCode::Right));

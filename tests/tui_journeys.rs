@@ -309,8 +309,8 @@ fn a_batch_on_a_saved_list_with_one_unticked_recipient() {
     t.typed("Atelier avril");
     t.keys(&["Tab", "Right"]);
     t.wait_for("Atelier CV (3)");
-    // Past the filters, the search and chosen fields to the interview.
-    for _ in 0..11 {
+    // Past the filters, the search, chosen and context fields to the interview.
+    for _ in 0..12 {
         t.keys(&["Tab"]);
     }
     t.typed("02/04/2026 10:00");

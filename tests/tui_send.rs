@@ -708,7 +708,8 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
         screen.contains("missing required field(s): date-time, collaborator"),
         "{screen}"
     );
-    tab(&mut app, 2);
+    // Past the chosen recipient and the context (an interview, by default).
+    tab(&mut app, 3);
     press(&mut app, "02/04/2026 10:00");
     tab(&mut app, 1);
     app.handle_key(code(KeyCode::Right));
@@ -807,8 +808,8 @@ fn the_french_batch_preview_gives_the_rules_refusals_in_french() {
         "{screen}"
     );
     assert!(!screen.contains("missing required"), "{screen}");
-    // Past the filters and the search to the interview fields.
-    tab(&mut app, 11);
+    // Past the filters, the search and the context to the interview fields.
+    tab(&mut app, 12);
     press(&mut app, "02/04/2026 10:00");
     tab(&mut app, 1);
     app.handle_key(code(KeyCode::Right));
@@ -990,7 +991,7 @@ fn fill_batch(app: &mut smsdesk::tui::App) {
     tab(app, 9);
     press(app, "dupu");
     app.handle_key(code(KeyCode::Enter));
-    tab(app, 2);
+    tab(app, 3);
     press(app, "02/04/2026 10:00");
     tab(app, 1);
     app.handle_key(code(KeyCode::Right));
@@ -1065,7 +1066,7 @@ fn a_long_batch_preview_scrolls_and_counts_every_recipient() {
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     fill_batch(&mut app);
     // Second list in the picker: "Zed (150)"; Denis is chosen too.
-    for _ in 0..23 {
+    for _ in 0..24 {
         app.handle_key(code(KeyCode::BackTab));
     }
     let screen = render(&mut app, 80, 24);

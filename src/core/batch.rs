@@ -1,7 +1,8 @@
 //! Batch sends: one text (a template or the operator's own, with participant fields) to a list
-//! of participants, with the STOP mention, recording one interview in each recipient's
-//! history. The preview shows one row per recipient with its rendered text, counts and error;
-//! queuing writes everything in one transaction, fast enough for 10,000 recipients.
+//! of participants, with the STOP mention; an interview batch (job seekers) also records one
+//! interview in each recipient's history, a plain campaign (a shop, a network) none. The
+//! preview shows one row per recipient with its rendered text, counts and error; queuing
+//! writes everything in one transaction, fast enough for 10,000 recipients.
 
 use super::outbox::{self, Recipient};
 use super::send::{Body, free_timing};
@@ -18,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashSet;
 
-/// The interview recorded in each recipient's history.
+/// The interview recorded in each recipient's history (an interview batch only).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InterviewInput {
     /// Required: local date-time in the organisation's timezone.
@@ -46,7 +47,9 @@ pub struct BatchInput {
     pub participants: Vec<i64>,
     /// Saved lists whose members are added (duplicates are sent once).
     pub lists: Vec<i64>,
-    pub interview: InterviewInput,
+    /// The interview recorded for each recipient; `None` for a plain campaign, which records
+    /// none and so needs no interview field.
+    pub interview: Option<InterviewInput>,
     pub body: Body,
     /// An information (marketing) campaign: the stricter legal window applies.
     pub campaign: bool,
@@ -96,7 +99,7 @@ pub struct BatchPreview {
 pub struct QueuedBatch {
     pub batch_id: i64,
     pub message_ids: Vec<i64>,
-    /// One interview per queued recipient.
+    /// One interview per queued recipient (none for a plain campaign).
     pub event_ids: Vec<i64>,
     pub planned_at: DateTime<Utc>,
     /// Recipients left out: unticked by the operator, or with an error (and its reason).
@@ -150,14 +153,15 @@ struct Prepared {
     template_id: Option<i64>,
     expects_reply: bool,
     source_text: String,
-    start_local: NaiveDateTime,
+    /// When the interview recorded for each recipient starts (none for a plain campaign).
+    start_local: Option<NaiveDateTime>,
     recipients: Vec<i64>,
     source: String,
 }
 
 fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<Prepared> {
     require_batch(actor)?;
-    let start_local = check_interview(&input.interview)?;
+    let start_local = input.interview.as_ref().map(check_interview).transpose()?;
     let settings = Settings::load(conn)?;
     let (template_id, source_text, expects_reply) = match &input.body {
         Body::Template(id) => {
@@ -194,7 +198,7 @@ fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<P
         organisation: merge::organisation(&settings),
         ..MergeData::default()
     };
-    if let Some(cid) = input.interview.collaborator_id {
+    if let Some(cid) = input.interview.as_ref().and_then(|i| i.collaborator_id) {
         base.collaborator = Some(merge::collaborator_data(conn, cid)?.ok_or(CoreError::Store(
             crate::store::StoreError::NotFound {
                 what: "collaborator",
@@ -390,8 +394,9 @@ fn render_one(conn: &Connection, prep: &Prepared, pid: i64) -> CoreResult<Render
 /// Previews a batch: one row per recipient (chosen and from saved lists, each once) with the
 /// rendered text, its characters and segments, and any error — no mobile number, opted out, no
 /// consent, a merge field without value, too many segments — and the totals of the sendable
-/// rows. Refused without the "batch" right, with a required interview field missing (all
-/// named), a typed text from a "templates only" operator, or a template of another context.
+/// rows. Refused without the "batch" right, with a required field of the interview to record
+/// missing (all named), a typed text from a "templates only" operator, or a template of
+/// another context.
 pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreResult<BatchPreview> {
     let conn = store.conn();
     let prep = prepare(conn, actor, input)?;
@@ -413,11 +418,11 @@ pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreRe
     Ok(BatchPreview { rows, totals })
 }
 
-/// Queues a batch: one `batches` row, one message per ticked recipient without error, and one
-/// interview recorded per queued recipient (kind interview, linked to the batch and to its
-/// message), all in one transaction, audited. Leaves at `at` (local time, checked against the
-/// window or the campaign rules) or now, after the grace period, at the next opening. Refused
-/// when nothing is sendable.
+/// Queues a batch: one `batches` row, one message per ticked recipient without error, and for
+/// an interview batch one interview recorded per queued recipient (kind interview, linked to
+/// the batch and to its message), all in one transaction, audited. Leaves at `at` (local
+/// time, checked against the window or the campaign rules) or now, after the grace period, at
+/// the next opening. Refused when nothing is sendable.
 pub fn queue_batch(
     store: &mut Store,
     actor: &Actor,
@@ -430,22 +435,29 @@ pub fn queue_batch(
     let timing = free_timing(&prep.settings, now, at, input.campaign)?;
     let unticked: HashSet<i64> = unticked.iter().copied().collect();
     let tz = prep.settings.timezone;
-    let resolved = window::resolve_local(tz, prep.start_local);
-    let starts_at = resolved.with_timezone(&Utc);
-    let starts_local = resolved.naive_local();
-    let i = &input.interview;
-    let interview_json = serde_json::json!({
-        "starts_local": starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
-        "collaborator_id": i.collaborator_id,
-        "type": i.interview_type.trim(),
-        "theme": i.theme.trim(),
-        "outcome": i.outcome.trim(),
-        "location": i.location.trim(),
-        "channel": i.channel.trim(),
-        "programme": i.programme.trim(),
-        "summary": i.summary.trim(),
-    })
-    .to_string();
+    // The interview with its start resolved in the organisation's timezone.
+    let interview = match (&input.interview, prep.start_local) {
+        (Some(i), Some(start)) => {
+            let resolved = window::resolve_local(tz, start);
+            Some((i, resolved.with_timezone(&Utc), resolved.naive_local()))
+        }
+        _ => None,
+    };
+    let interview_json = match &interview {
+        Some((i, _, starts_local)) => serde_json::json!({
+            "starts_local": starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "collaborator_id": i.collaborator_id,
+            "type": i.interview_type.trim(),
+            "theme": i.theme.trim(),
+            "outcome": i.outcome.trim(),
+            "location": i.location.trim(),
+            "channel": i.channel.trim(),
+            "programme": i.programme.trim(),
+            "summary": i.summary.trim(),
+        })
+        .to_string(),
+        None => "{}".to_string(),
+    };
     store.write(|tx| {
         // Render inside the transaction: what is checked is what is written.
         let mut ready = Vec::with_capacity(prep.recipients.len());
@@ -493,35 +505,38 @@ pub fn queue_batch(
             let Some(pid) = rec.participant_id else {
                 continue;
             };
-            let event_id = events::insert_event(
-                tx,
-                &NewEvent {
-                    participant_id: pid,
-                    kind: "interview".into(),
-                    event_type: i.interview_type.trim().to_string(),
-                    starts_at,
-                    starts_local,
-                    collaborator_id: i.collaborator_id,
-                    location: i.location.trim().to_string(),
-                    theme: i.theme.trim().to_string(),
-                    channel: i.channel.trim().to_string(),
-                    programme: i.programme.trim().to_string(),
-                    summary: i.summary.trim().to_string(),
-                    outcome: i.outcome.trim().to_string(),
-                    notes: String::new(),
-                    cancelled: false,
-                    batch_id: Some(batch_id),
-                    reminder_enabled: false,
-                    reminder_days_before: None,
-                    reminder_at: None,
-                    reminder_template_id: None,
-                    reminder_text: None,
-                    reply_text: None,
-                    reply_at: None,
-                    created_by: actor.login.clone(),
-                    created_at: now,
-                },
-            )?;
+            let event_id = match &interview {
+                Some((i, starts_at, starts_local)) => Some(events::insert_event(
+                    tx,
+                    &NewEvent {
+                        participant_id: pid,
+                        kind: "interview".into(),
+                        event_type: i.interview_type.trim().to_string(),
+                        starts_at: *starts_at,
+                        starts_local: *starts_local,
+                        collaborator_id: i.collaborator_id,
+                        location: i.location.trim().to_string(),
+                        theme: i.theme.trim().to_string(),
+                        channel: i.channel.trim().to_string(),
+                        programme: i.programme.trim().to_string(),
+                        summary: i.summary.trim().to_string(),
+                        outcome: i.outcome.trim().to_string(),
+                        notes: String::new(),
+                        cancelled: false,
+                        batch_id: Some(batch_id),
+                        reminder_enabled: false,
+                        reminder_days_before: None,
+                        reminder_at: None,
+                        reminder_template_id: None,
+                        reminder_text: None,
+                        reply_text: None,
+                        reply_at: None,
+                        created_by: actor.login.clone(),
+                        created_at: now,
+                    },
+                )?),
+                None => None,
+            };
             let mut m = outbox::new_message(
                 &prep.settings,
                 MessageKind::Batch,
@@ -534,13 +549,13 @@ pub fn queue_batch(
                 now,
             );
             m.batch_id = Some(batch_id);
-            m.event_id = Some(event_id);
+            m.event_id = event_id;
             m.template_id = prep.template_id;
-            m.collaborator_id = i.collaborator_id;
+            m.collaborator_id = interview.as_ref().and_then(|(i, _, _)| i.collaborator_id);
             m.expects_reply = prep.expects_reply;
             m.campaign = input.campaign;
             message_ids.push(messages::insert(tx, &m)?);
-            event_ids.push(event_id);
+            event_ids.extend(event_id);
         }
         audit::record(
             tx,

@@ -85,6 +85,12 @@ pub const SPECS: &[SettingSpec] = &[
         "mention STOP ajoutée aux envois groupés et libres"
     ),
     spec!(
+        "batch_interview",
+        "yes",
+        "new batches record an interview per recipient: yes (job seekers), no (a shop's or a network's campaigns)",
+        "les nouveaux envois groupés enregistrent un entretien par destinataire : yes (demandeurs d'emploi), no (campagnes d'un commerce ou d'un réseau)"
+    ),
+    spec!(
         "default_region",
         "FR",
         "default country for phone numbers (ISO code)",
@@ -199,6 +205,11 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
                 ))
             }
         }
+        "batch_interview" => match v.to_lowercase().as_str() {
+            "yes" | "oui" | "true" | "1" => Ok("yes".into()),
+            "no" | "non" | "false" | "0" => Ok("no".into()),
+            _ => Err(refuse(key, "yes or no")),
+        },
         "language" => match v.to_ascii_lowercase().as_str() {
             "" => Ok(String::new()),
             "fr" | "en" => Ok(v.to_ascii_lowercase()),
@@ -414,6 +425,9 @@ pub struct Settings {
     pub timezone: chrono_tz::Tz,
     pub signature: String,
     pub stop_mention: String,
+    /// Whether a new batch starts as an interview batch (job seekers) rather than a plain
+    /// campaign: the form's default, each batch may choose otherwise.
+    pub batch_interview: bool,
     pub default_region: String,
     pub low_credit: i64,
     pub grace_seconds: i64,
@@ -459,6 +473,7 @@ impl Settings {
             timezone: get("timezone").parse().unwrap_or(chrono_tz::Europe::Paris),
             signature: get("signature"),
             stop_mention: get("stop_mention"),
+            batch_interview: get("batch_interview") == "yes",
             default_region: get("default_region"),
             low_credit: get("low_credit").parse().unwrap_or(100),
             grace_seconds: get("grace_seconds").parse().unwrap_or(30),

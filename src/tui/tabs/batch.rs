@@ -1,12 +1,14 @@
-//! Batch: one text to a list of participants, recording one interview in each one's history.
+//! Batch: one text to a list of participants; an interview batch (job seekers) records one
+//! interview in each one's history, a plain campaign (a shop, a network) none.
 //!
 //! `n` opens the form: recipients from a saved list and / or one by one (a search field that
-//! matches as you type; Enter adds the first match), the interview to record (required and
-//! optional fields of the spec), a template or the operator's own text in the composer, the
-//! campaign flag and the time. Saving asks the core for the preview (`core::batch::
-//! preview_batch`): one row per recipient with the rendered text, its counts and any error;
-//! Space unticks a row; the totals follow. Validating asks once more, then queues through
-//! `core::batch::queue_batch`. Below, the history of batches.
+//! matches as you type; Enter adds the first match), the context (interview or campaign, its
+//! default from the `batch_interview` setting), the interview to record when the context says
+//! so (required and optional fields of the spec, hidden for a campaign), a template or the
+//! operator's own text in the composer, the campaign flag and the time. Saving asks the core
+//! for the preview (`core::batch::preview_batch`): one row per recipient with the rendered
+//! text, its counts and any error; Space unticks a row; the totals follow. Validating asks
+//! once more, then queues through `core::batch::queue_batch`. Below, the history of batches.
 
 use super::lists::HistoryTab;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
@@ -38,6 +40,19 @@ use std::rc::Rc;
 
 /// Matches of the participant search shown under the field.
 const MATCHES: usize = 4;
+
+/// The fields of the interview a batch records, shown only when its context is an interview.
+const INTERVIEW_FIELDS: [&str; 9] = [
+    "starts",
+    "collaborator",
+    "type",
+    "theme",
+    "outcome",
+    "location",
+    "channel",
+    "programme",
+    "summary",
+];
 
 /// Choice options shown by name: each option's value is its label (made unique with the id
 /// when two share a name), so the form never shows database ids; the ids are looked up here.
@@ -92,6 +107,8 @@ pub struct BatchTab {
     added_set: HashSet<i64>,
     /// Members of the saved list chosen in the form.
     list_ids: Vec<i64>,
+    /// The interview fields, kept with what was typed in them while a campaign hides them.
+    hidden_interview: Vec<FormField>,
     /// Set by the "save the selection as a list" confirmation when it saved: the form then
     /// stays open (see [`TabView::after_change`]).
     list_saved: Rc<Cell<Option<i64>>>,
@@ -218,6 +235,7 @@ impl BatchTab {
             added: Vec::new(),
             added_set: HashSet::new(),
             list_ids: Vec::new(),
+            hidden_interview: Vec::new(),
             list_saved: Rc::new(Cell::new(None)),
             lang: Lang::En,
         }
@@ -267,6 +285,18 @@ impl BatchTab {
             .first()
             .map(|(v, _)| v.clone())
             .unwrap_or_default();
+        let context_options = self.named.options(
+            "context",
+            None,
+            [
+                (1, tr(lang, "batch.context_interview").to_string()),
+                (0, tr(lang, "batch.context_no_interview").to_string()),
+            ],
+        );
+        let context = context_options
+            .get(usize::from(!settings.batch_interview))
+            .map(|(v, _)| v.clone())
+            .unwrap_or_default();
         let fields = vec![
             FormField::text("name", tr(lang, "batch.name"), "")
                 .with_help(tr(lang, "batch.name_help")),
@@ -279,6 +309,14 @@ impl BatchTab {
                 .with_help(tr(lang, "batch.search_help")),
             FormField::choice("chosen", tr(lang, "batch.chosen"), "", Vec::new(), false)
                 .with_help(tr(lang, "batch.chosen_help")),
+            FormField::choice(
+                "context",
+                tr(lang, "batch.context"),
+                &context,
+                context_options,
+                false,
+            )
+            .with_help(tr(lang, "batch.context_help")),
             FormField::text("starts", tr(lang, "batch.starts"), "")
                 .with_help(tr(lang, "batch.starts_help")),
             FormField::choice(
@@ -318,6 +356,7 @@ impl BatchTab {
         self.added.clear();
         self.added_set.clear();
         self.list_ids.clear();
+        self.hidden_interview.clear();
         self.preview = None;
         let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
         if let Some(c) = form.composer.as_mut() {
@@ -328,8 +367,49 @@ impl BatchTab {
             c.load_template(self.named.id("template", &template));
         }
         self.form = Some(form);
+        self.sync_context();
         self.recount(act)?;
         Ok(Outcome::Handled)
+    }
+
+    /// Whether the form's context is an interview batch (else a plain campaign).
+    fn records_interview(&self) -> bool {
+        self.form
+            .as_ref()
+            .is_some_and(|f| self.named.id("context", f.value("context")) == Some(1))
+    }
+
+    /// Shows the interview fields under the context when it is an interview batch; hides them
+    /// for a campaign, keeping what was typed for a change of mind.
+    fn sync_context(&mut self) {
+        let interview = self.records_interview();
+        let Some(form) = &mut self.form else {
+            return;
+        };
+        let shown = form.fields.iter().any(|f| f.key == "starts");
+        if interview && !shown {
+            let at = form
+                .fields
+                .iter()
+                .position(|f| f.key == "context")
+                .map_or(form.fields.len(), |p| p + 1);
+            let fields = std::mem::take(&mut self.hidden_interview);
+            // Fields after the focused context move down: keep the focus on the same field.
+            if form.focus >= at {
+                form.focus += fields.len();
+            }
+            form.fields.splice(at..at, fields);
+        } else if !interview && shown {
+            let focus_key = form.fields.get(form.focus).map(|f| f.key.clone());
+            let (hidden, kept): (Vec<FormField>, Vec<FormField>) = std::mem::take(&mut form.fields)
+                .into_iter()
+                .partition(|f| INTERVIEW_FIELDS.contains(&f.key.as_str()));
+            form.fields = kept;
+            self.hidden_interview = hidden;
+            form.focus = focus_key
+                .and_then(|k| form.fields.iter().position(|f| f.key == k))
+                .unwrap_or(form.fields.len());
+        }
     }
 
     /// The filter fields, their choices listing what exists in the store, and the line
@@ -739,7 +819,6 @@ impl BatchTab {
                 .map(Some)
                 .ok_or_else(|| trf(lang, "confirm.bad_time", &[("input", &clean(text))]))
         };
-        let starts_local = parse("starts")?;
         let at = parse("at")?;
         // What is in the box leaves: the template untouched, else the text as typed.
         let body = form
@@ -759,16 +838,21 @@ impl BatchTab {
                 .id("list", form.value("list"))
                 .into_iter()
                 .collect(),
-            interview: InterviewInput {
-                starts_local,
-                collaborator_id: self.named.id("collaborator", form.value("collaborator")),
-                interview_type: form.value("type").to_string(),
-                theme: form.value("theme").to_string(),
-                outcome: form.value("outcome").to_string(),
-                location: form.value("location").to_string(),
-                channel: form.value("channel").to_string(),
-                programme: form.value("programme").to_string(),
-                summary: form.value("summary").to_string(),
+            // A campaign records no interview: its fields are neither shown nor asked.
+            interview: if self.records_interview() {
+                Some(InterviewInput {
+                    starts_local: parse("starts")?,
+                    collaborator_id: self.named.id("collaborator", form.value("collaborator")),
+                    interview_type: form.value("type").to_string(),
+                    theme: form.value("theme").to_string(),
+                    outcome: form.value("outcome").to_string(),
+                    location: form.value("location").to_string(),
+                    channel: form.value("channel").to_string(),
+                    programme: form.value("programme").to_string(),
+                    summary: form.value("summary").to_string(),
+                })
+            } else {
+                None
             },
             body,
             campaign: form.value("campaign") == "yes",
@@ -834,6 +918,14 @@ impl BatchTab {
                 ("when", &when),
             ],
         ))];
+        lines.push(Line::from(tr(
+            lang,
+            if p.input.interview.is_some() {
+                "batch.confirm_interviews"
+            } else {
+                "batch.confirm_no_interview"
+            },
+        )));
         lines.push(Line::from(Span::styled(
             trf(
                 lang,
@@ -1178,6 +1270,7 @@ impl TabView for BatchTab {
                 match changed.as_deref() {
                     Some("search") => self.search(act)?,
                     Some("list") => self.load_list(act)?,
+                    Some("context") => self.sync_context(),
                     Some(k) if FILTER_FIELDS.contains(&k) => self.recount(act)?,
                     _ => {}
                 }
@@ -1277,6 +1370,7 @@ impl TabView for BatchTab {
         self.added.clear();
         self.added_set.clear();
         self.list_ids.clear();
+        self.hidden_interview.clear();
         self.history.refresh(ctx).map(|_| ())
     }
 

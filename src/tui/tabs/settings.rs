@@ -116,6 +116,22 @@ impl SettingsTab {
                     ],
                     false,
                 ),
+                "batch_interview" => FormField::choice(
+                    spec.key,
+                    &label,
+                    &value,
+                    vec![
+                        (
+                            "yes".into(),
+                            tr(lang, "admin.set_batch_interview_yes").to_string(),
+                        ),
+                        (
+                            "no".into(),
+                            tr(lang, "admin.set_batch_interview_no").to_string(),
+                        ),
+                    ],
+                    false,
+                ),
                 "provider" => {
                     let kind = serde_json::from_str::<serde_json::Value>(&value)
                         .ok()
