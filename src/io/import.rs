@@ -454,7 +454,8 @@ impl Table {
             .map(|h| crate::text::sanitize(h.trim()).to_string())
             .unwrap_or_default();
         if self.sheet.is_some() {
-            format!("{header} (column {})", column_letter(col))
+            let letter = column_letter(col);
+            format!("{header} (column {letter})")
         } else {
             header
         }
