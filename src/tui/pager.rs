@@ -40,7 +40,17 @@ pub struct Pager<S: Source> {
     loaded: bool,
     /// First row shown on screen (index into `rows`).
     offset: usize,
+    /// Rows the screen showed at the last draw.
+    height: usize,
+    /// Key of the list's first row when the operator last had it in the window: rows before
+    /// it arrived since (shown as "N new ↑" while the view is elsewhere).
+    top: Option<S::Key>,
+    /// Rows before `top`, up to [`NEW_CAP`].
+    new_above: usize,
 }
+
+/// New rows are counted up to this (one indexed page read, never a full count).
+pub const NEW_CAP: usize = 99;
 
 impl<S: Source> Pager<S> {
     pub fn new(source: S, page: usize) -> Self {
@@ -55,7 +65,22 @@ impl<S: Source> Pager<S> {
             capacity: page * 3,
             loaded: false,
             offset: 0,
+            height: page,
+            top: None,
+            new_above: 0,
         }
+    }
+
+    /// Rows that arrived before the loaded window since the list's first row was last in it
+    /// (at most [`NEW_CAP`]: that many or more).
+    pub fn new_above(&self) -> usize {
+        self.new_above
+    }
+
+    /// Whether the screen shows the list's first row: such a list follows rows arriving in
+    /// front of it.
+    fn shows_top(&self) -> bool {
+        self.loaded && !self.more_before && self.offset == 0
     }
 
     pub fn rows(&self) -> &[S::Row] {
@@ -96,6 +121,8 @@ impl<S: Source> Pager<S> {
             .fetch(conn, None, Direction::Forward, self.page)?;
         self.more_after = rows.len() == self.page;
         self.more_before = false;
+        self.top = rows.first().map(|r| self.source.key(r));
+        self.new_above = 0;
         self.rows = rows;
         self.selected = 0;
         self.offset = 0;
@@ -114,6 +141,14 @@ impl<S: Source> Pager<S> {
         self.selected = self.rows.len().saturating_sub(1);
         self.offset = self.rows.len();
         self.loaded = true;
+        if self.top.is_none() {
+            // Rows arriving in front from now on are new to the operator.
+            self.top = self
+                .source
+                .fetch(conn, None, Direction::Forward, 1)?
+                .first()
+                .map(|r| self.source.key(r));
+        }
         Ok(())
     }
 
@@ -177,6 +212,11 @@ impl<S: Source> Pager<S> {
         if added == 0 {
             return Ok(0);
         }
+        if !self.more_before {
+            // Walked up to the list's first row: the new rows are in the window now.
+            self.top = more.first().map(|r| self.source.key(r));
+            self.new_above = 0;
+        }
         more.append(&mut self.rows);
         self.rows = more;
         self.selected += added;
@@ -189,14 +229,22 @@ impl<S: Source> Pager<S> {
     }
 
     /// Re-reads the loaded window from the store (rows may have arrived, changed status or
-    /// left the list), keeping the selection on the same row when it is still there. Returns
-    /// whether anything visible changed.
+    /// left the list), keeping the selection on the same row when it is still there. A view
+    /// showing the list's first row stays at the top, so rows arriving in front show; a view
+    /// further down stays where it is and counts them ([`Pager::new_above`]). Returns whether
+    /// anything visible changed.
     pub fn refresh(&mut self, conn: &Connection) -> Result<bool> {
-        if !self.loaded || self.rows.is_empty() {
-            let before = self.rows.clone();
-            self.first(conn)?;
-            return Ok(before != self.rows);
+        if !self.loaded || self.rows.is_empty() || self.shows_top() {
+            return self.reload_from_top(conn);
         }
+        let new_before = self.new_above;
+        self.new_above = match &self.top {
+            Some(top) => self
+                .source
+                .fetch(conn, Some(top), Direction::Backward, NEW_CAP)?
+                .len(),
+            None => 0,
+        };
         let selected_id = self.selected().map(|r| self.source.id(r));
         let first_key = self.rows.first().map(|r| self.source.key(r));
         // The row just before the window is the anchor the window starts after.
@@ -214,7 +262,12 @@ impl<S: Source> Pager<S> {
             .fetch(conn, anchor_key.as_ref(), Direction::Forward, want)?;
         self.more_before = anchor.is_some();
         self.more_after = rows.len() == want;
-        let changed = rows != self.rows;
+        if !self.more_before {
+            // The window starts at the list's first row: nothing above is unseen.
+            self.top = rows.first().map(|r| self.source.key(r));
+            self.new_above = 0;
+        }
+        let changed = rows != self.rows || new_before != self.new_above;
         let old_index = self.selected;
         self.rows = rows;
         self.selected = selected_id
@@ -227,6 +280,7 @@ impl<S: Source> Pager<S> {
     /// selection visible.
     pub fn viewport(&mut self, height: usize) -> usize {
         let height = height.max(1);
+        self.height = height;
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if self.selected >= self.offset + height {
@@ -237,6 +291,28 @@ impl<S: Source> Pager<S> {
         self.offset
     }
 
+    /// Re-reads the window from the list's first row, keeping the view at the top: the cursor
+    /// stays on its row while that row is still on screen, else on the same screen line.
+    fn reload_from_top(&mut self, conn: &Connection) -> Result<bool> {
+        let before = std::mem::take(&mut self.rows);
+        let selected_id = before.get(self.selected).map(|r| self.source.id(r));
+        let want = before.len().max(self.page);
+        let rows = self.source.fetch(conn, None, Direction::Forward, want)?;
+        self.more_after = rows.len() == want;
+        self.more_before = false;
+        self.top = rows.first().map(|r| self.source.key(r));
+        self.new_above = 0;
+        let last = rows.len().saturating_sub(1);
+        self.selected = selected_id
+            .and_then(|id| rows.iter().position(|r| self.source.id(r) == id))
+            .filter(|i| *i < self.height.max(1))
+            .unwrap_or(self.selected.min(last));
+        self.offset = 0;
+        self.loaded = true;
+        self.rows = rows;
+        Ok(before != self.rows)
+    }
+
     /// Drops everything: the next access reloads from the first page (a new filter).
     pub fn reset(&mut self) {
         self.rows.clear();
@@ -245,6 +321,8 @@ impl<S: Source> Pager<S> {
         self.loaded = false;
         self.more_after = false;
         self.more_before = false;
+        self.top = None;
+        self.new_above = 0;
     }
 }
 
@@ -339,6 +417,113 @@ mod tests {
             p.source.fetched.get() < 100,
             "only pages near the selection are read"
         );
+    }
+
+    /// A newest-first list another writer adds to (like Sent): larger numbers go in front.
+    struct Live {
+        rows: std::cell::RefCell<Vec<i64>>,
+    }
+
+    impl Live {
+        fn new(n: i64) -> Live {
+            Live {
+                rows: (1..=n).rev().collect::<Vec<_>>().into(),
+            }
+        }
+        fn arrive(&self, n: i64) {
+            let mut rows = self.rows.borrow_mut();
+            let top = rows.first().copied().unwrap_or(0);
+            for k in 1..=n {
+                rows.insert(0, top + k);
+            }
+        }
+    }
+
+    impl Source for Live {
+        type Row = i64;
+        type Key = i64;
+        fn key(&self, row: &i64) -> i64 {
+            *row
+        }
+        fn id(&self, row: &i64) -> i64 {
+            *row
+        }
+        fn fetch(
+            &self,
+            _: &Connection,
+            after: Option<&i64>,
+            dir: Direction,
+            limit: usize,
+        ) -> Result<Vec<i64>> {
+            let rows = self.rows.borrow();
+            Ok(match (dir, after) {
+                (Direction::Forward, None) => rows.iter().copied().take(limit).collect(),
+                (Direction::Forward, Some(k)) => {
+                    rows.iter().copied().filter(|r| r < k).take(limit).collect()
+                }
+                (Direction::Backward, a) => {
+                    let before: Vec<i64> = rows
+                        .iter()
+                        .copied()
+                        .filter(|r| a.is_none_or(|k| r > k))
+                        .collect();
+                    before[before.len().saturating_sub(limit)..].to_vec()
+                }
+            })
+        }
+    }
+
+    #[test]
+    fn a_list_showing_its_top_follows_rows_arriving_in_front() {
+        let c = conn();
+        let mut p = Pager::new(Live::new(100), 20);
+        p.first(&c).unwrap();
+        p.viewport(10);
+        p.move_by(&c, 2).unwrap();
+        assert_eq!(p.selected(), Some(&98));
+        p.source.arrive(3);
+        assert!(p.refresh(&c).unwrap());
+        assert_eq!(p.viewport(10), 0, "the view stays at the top");
+        assert_eq!(&p.rows()[..4], &[103, 102, 101, 100]);
+        assert_eq!(p.selected(), Some(&98), "the cursor stays on its row");
+        assert_eq!(p.new_above(), 0);
+        // So many arrive that the cursor's row would leave the screen: the view stays at
+        // the top, the cursor on the same screen line.
+        p.source.arrive(20);
+        p.refresh(&c).unwrap();
+        assert_eq!(p.viewport(10), 0);
+        assert_eq!(p.rows()[0], 123);
+        assert_eq!(p.selected_index(), 5);
+    }
+
+    #[test]
+    fn a_list_scrolled_down_counts_rows_arriving_in_front_until_first() {
+        let c = conn();
+        let mut p = Pager::new(Live::new(1000), 20);
+        p.first(&c).unwrap();
+        p.viewport(10);
+        p.move_by(&c, 15).unwrap();
+        p.viewport(10);
+        p.source.arrive(3);
+        p.refresh(&c).unwrap();
+        assert_eq!(p.selected(), Some(&985), "the view stays where it is");
+        assert_eq!(p.new_above(), 3);
+        // Further down, past the loaded window: still counted, by key.
+        for _ in 0..20 {
+            p.move_by(&c, 10).unwrap();
+            p.viewport(10);
+        }
+        assert!(p.more_before());
+        p.source.arrive(2);
+        p.refresh(&c).unwrap();
+        assert_eq!(p.new_above(), 5);
+        // The count is bounded (one page read), whatever arrives.
+        p.source.arrive(500);
+        p.refresh(&c).unwrap();
+        assert_eq!(p.new_above(), NEW_CAP);
+        p.first(&c).unwrap();
+        assert_eq!(p.selected(), Some(&1505));
+        assert_eq!(p.new_above(), 0);
     }
 
     #[test]

@@ -87,6 +87,7 @@ fn default_path(kind: ListKind, ctx: &Ctx) -> String {
     let list = match kind {
         ListKind::Sent => "sent",
         ListKind::Upcoming => "upcoming",
+        ListKind::Batch => "batch",
     };
     let stamp = ctx
         .now
@@ -147,6 +148,7 @@ pub fn ask(
     let list = match kind {
         ListKind::Sent => tr(lang, "tab.sent"),
         ListKind::Upcoming => tr(lang, "tab.upcoming"),
+        ListKind::Batch => tr(lang, "tab.batch"),
     };
     let lines = vec![
         Line::from(trf(
