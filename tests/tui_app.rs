@@ -373,10 +373,7 @@ fn enter_on_a_batch_shows_its_messages_in_sent() {
     assert_eq!(rows.len(), 3, "{screen}");
     // The status column is as wide as Upcoming's there ("not yet sent" rows too): the text
     // column is one narrower.
-    assert!(
-        rows.iter().all(|l| l.contains("Réunion jeud")),
-        "{screen}"
-    );
+    assert!(rows.iter().all(|l| l.contains("Réunion jeud")), "{screen}");
 }
 
 #[test]
@@ -597,7 +594,7 @@ fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
         "only the batch's messages:\n{screen}"
     );
     assert!(
-        screen.contains("Upcoming › batch « Relance avril » · none sent yet"),
+        screen.contains("Upcoming › batch « Relance avril » · not yet sent"),
         "the title names the batch:\n{screen}"
     );
     let footer = screen.lines().last().unwrap_or_default();
@@ -611,13 +608,7 @@ fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
 fn a_partly_sent_batch_shows_sent_and_upcoming_messages_in_one_list() {
     let f = sample_store();
     // "Réunion avril" has three messages that left; one more waits for tomorrow.
-    batch_message(
-        &f.store,
-        1,
-        "Sophie Moreau",
-        now() + Duration::days(1),
-        &[],
-    );
+    batch_message(&f.store, 1, "Sophie Moreau", now() + Duration::days(1), &[]);
     let mut app = app(f.store, Lang::Fr);
     press(&mut app, "8");
     app.handle_key(code(KeyCode::Enter));
@@ -649,7 +640,11 @@ fn esc_leaves_the_batch_back_to_the_history_it_was_opened_from() {
     assert_eq!(app.tab(), Tab::Sent);
     render(&mut app, 80, 24);
     app.handle_key(code(KeyCode::Esc));
-    assert_eq!(app.tab(), Tab::Batch, "Esc goes back where the batch was opened");
+    assert_eq!(
+        app.tab(),
+        Tab::Batch,
+        "Esc goes back where the batch was opened"
+    );
     press(&mut app, "6");
     let sent = render(&mut app, 80, 24);
     assert!(!sent.contains("Sent ›"), "the batch is left:\n{sent}");

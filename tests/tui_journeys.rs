@@ -634,14 +634,21 @@ fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
     t.keys(&["8"]);
     t.wait_for("Relance avril");
     t.keys(&["Enter"]);
-    let screen = t.wait_for("Upcoming › batch « Relance avril » · none sent yet");
+    let screen = t.wait_for("Upcoming › batch « Relance avril » · not yet sent");
     assert!(!screen.contains("(no rows)"), "{screen}");
     // What the screen lists is what the store holds for tomorrow.
     let upcoming = cli_json(&db, &["list", "upcoming"]);
     assert_eq!(rows(&upcoming).len(), 3, "{upcoming}");
     for r in rows(&upcoming) {
-        assert!(field(r, "planned").starts_with("2026-03-31T10:00:00+02:00"), "{r}");
-        assert!(screen.contains(field(r, "name")), "{} not shown:\n{screen}", field(r, "name"));
+        assert!(
+            field(r, "planned").starts_with("2026-03-31T10:00:00+02:00"),
+            "{r}"
+        );
+        assert!(
+            screen.contains(field(r, "name")),
+            "{} not shown:\n{screen}",
+            field(r, "name")
+        );
     }
     assert!(screen.contains("Esc back to history"), "{screen}");
     t.keys(&["Escape"]);

@@ -495,7 +495,10 @@ impl App {
                 let from = self.tab;
                 self.tab = target;
                 self.filter_edit = None;
-                if self.with_view(|v, ctx| v.show_batch(Some(id), ctx)).is_some() {
+                if self
+                    .with_view(|v, ctx| v.show_batch(Some(id), ctx))
+                    .is_some()
+                {
                     self.came_from.retain(|(t, _)| *t != target);
                     self.came_from.push((target, from));
                 }

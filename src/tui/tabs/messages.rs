@@ -57,7 +57,7 @@ pub struct MessagesTab {
 struct Scope {
     /// `batch « Réunion avril »`, in the interface language.
     label: String,
-    /// What the scoped list holds (`all its messages`, `none sent yet`).
+    /// What the scoped list holds (`all its messages`, `not yet sent`).
     note: &'static str,
     before: (ListKind, MessageFilter, String),
 }
@@ -112,7 +112,11 @@ impl MessagesTab {
             Col::new(ctx.tr("col.segments"), 3, 8),
             Col::new(
                 ctx.tr("col.status"),
-                if self.kind() == ListKind::Sent { 16 } else { 17 },
+                if self.kind() == ListKind::Sent {
+                    16
+                } else {
+                    17
+                },
                 2,
             ),
             Col::new(ctx.tr("col.reply"), 10, 9),
@@ -803,7 +807,7 @@ impl TabView for MessagesTab {
                 self.scope = Some(Scope {
                     label,
                     note: if upcoming {
-                        "send.scope_none_sent"
+                        "send.scope_pending"
                     } else {
                         "send.scope_all"
                     },
