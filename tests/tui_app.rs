@@ -831,3 +831,51 @@ fn upcoming_scrolled_down_counts_a_message_queued_above_the_view() {
     assert_eq!(visible_people(&screen)[..3], [999, 500, 1001], "{screen}");
     assert!(!screen.contains("new ↑"), "{screen}");
 }
+
+#[test]
+fn a_large_batch_opened_from_the_history_is_read_page_by_page_to_its_last_message() {
+    // 1,500 recipients: the first thousand messages left, the rest wait for tomorrow.
+    let f = empty_store();
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO batches(kind, name, text, source, recipients, created_by, created_at)
+             VALUES ('batch', 'Grand envoi', 'Bonjour.', 'liste', 1500, 'admin', ?1)",
+            [(now() - Duration::days(1)).timestamp()],
+        )
+        .unwrap();
+    f.store.conn().execute_batch("BEGIN").unwrap();
+    for i in 1..=1500 {
+        let (planned, path) = if i <= 1000 {
+            (now() - Duration::days(1), DELIVERED)
+        } else {
+            (now() + Duration::days(1), &[][..])
+        };
+        batch_message(&f.store, 1, &format!("Person {i:04}"), planned, path);
+    }
+    f.store.conn().execute_batch("COMMIT").unwrap();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "8");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(app.tab(), Tab::Sent);
+    let first = visible_people(&render(&mut app, 80, 24));
+    assert_eq!(first.first(), Some(&1), "in the order they were queued");
+    for _ in 0..100 {
+        app.handle_key(code(KeyCode::PageDown));
+        render(&mut app, 80, 24);
+        assert!(
+            app.loaded_rows() <= 200,
+            "only a window is held, not {}",
+            app.loaded_rows()
+        );
+    }
+    let end = render(&mut app, 80, 24);
+    assert_eq!(visible_people(&end).last(), Some(&1500), "{end}");
+    assert!(end.contains("not yet sent"), "{end}");
+    app.handle_key(code(KeyCode::Home));
+    app.handle_key(code(KeyCode::End));
+    assert_eq!(
+        visible_people(&render(&mut app, 80, 24)).last(),
+        Some(&1500)
+    );
+}
