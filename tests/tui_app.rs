@@ -625,6 +625,13 @@ fn a_partly_sent_batch_shows_sent_and_upcoming_messages_in_one_list() {
             .any(|l| l.contains("pas encore envoyé")),
         "the upcoming one is listed with its status:\n{screen}"
     );
+    // Its export says what leaves: the batch, not all of Sent.
+    press(&mut app, "e");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Exporter Envoyés › envoi groupé « Réunion avril » :"),
+        "{screen}"
+    );
 }
 
 #[test]

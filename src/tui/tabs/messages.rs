@@ -644,6 +644,7 @@ impl TabView for MessagesTab {
                     self.kind(),
                     self.pager.source.filter.clone(),
                     &self.filter_text,
+                    self.scope.as_ref().map(|s| s.label.as_str()),
                     ctx,
                 ))
             }
