@@ -83,6 +83,7 @@ impl Context {
                 "rename_list",
                 "delete_list",
                 "import",
+                "back",
             ],
             Context::Editor => &[
                 "save",

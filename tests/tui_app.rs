@@ -371,7 +371,9 @@ fn enter_on_a_batch_shows_its_messages_in_sent() {
     let screen = render(&mut app, 80, 24);
     let rows: Vec<&str> = screen.lines().filter(|l| is_row(l)).collect();
     assert_eq!(rows.len(), 3, "{screen}");
-    assert!(rows.iter().all(|l| l.contains("Réunion jeudi")));
+    // The status column is as wide as Upcoming's there ("not yet sent" rows too): the text
+    // column is one narrower.
+    assert!(rows.iter().all(|l| l.contains("Réunion jeud")), "{screen}");
 }
 
 #[test]
@@ -505,4 +507,383 @@ fn the_dashboard_says_when_no_scheduler_runs_and_credit_is_short() {
         "{screen}"
     );
     assert!(screen.contains("not enough credit"), "{screen}");
+}
+
+// ----- Lists show what they claim: one batch's messages, new rows -----
+
+/// The table's rows: under the tab bar, the title and the header, above the status line
+/// and the footer.
+fn table_rows(screen: &str) -> Vec<&str> {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[3..lines.len().saturating_sub(2).max(3)]
+        .iter()
+        .copied()
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// The table rows with `name` in them.
+fn rows_with<'a>(screen: &'a str, name: &str) -> Vec<&'a str> {
+    table_rows(screen)
+        .into_iter()
+        .filter(|l| l.contains(name))
+        .collect()
+}
+
+/// A batch message to `name`, planned `planned`, going through `path`.
+fn batch_message(
+    store: &smsdesk::store::Store,
+    batch: i64,
+    name: &str,
+    planned: chrono::DateTime<chrono::Utc>,
+    path: &[smsdesk::sms::status::MessageStatus],
+) {
+    add_message(
+        store,
+        &Msg {
+            kind: MessageKind::Batch,
+            context: "batch",
+            participant: None,
+            event: None,
+            batch: Some(batch),
+            template: None,
+            collaborator: None,
+            phone: "+33611111111",
+            name,
+            text: "Relance avril. STOP au 36608",
+            segments: 1,
+            planned,
+            path,
+        },
+    );
+}
+
+/// The sample store plus a batch queued for tomorrow 10:00, none of whose messages has left.
+fn store_with_a_scheduled_batch() -> Fixture {
+    let f = sample_store();
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO batches(kind, name, text, source, recipients, created_by, created_at)
+             VALUES ('batch', 'Relance avril', 'Relance avril.', 'liste PLIE', 2, 'admin', ?1)",
+            [(now() - Duration::hours(1)).timestamp()],
+        )
+        .unwrap();
+    let id = f.store.conn().last_insert_rowid();
+    for name in ["Anna Scheduled", "Bruno Scheduled"] {
+        batch_message(&f.store, id, name, now() + Duration::days(1), &[]);
+    }
+    f
+}
+
+#[test]
+fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
+    let f = store_with_a_scheduled_batch();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "8");
+    let history = render(&mut app, 80, 24);
+    assert!(history.contains("Relance avril"), "{history}");
+    app.handle_key(code(KeyCode::Enter));
+    // None has left: they are in Upcoming, the one list that holds them (and cancels them).
+    assert_eq!(app.tab(), Tab::Upcoming);
+    let screen = render(&mut app, 80, 24);
+    assert_eq!(rows_with(&screen, "Scheduled").len(), 2, "{screen}");
+    assert_eq!(
+        table_rows(&screen).len(),
+        2,
+        "only the batch's messages:\n{screen}"
+    );
+    assert!(
+        screen.contains("Upcoming › batch « Relance avril » · not yet sent"),
+        "the title names the batch:\n{screen}"
+    );
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(
+        footer.starts_with("Esc back to history"),
+        "the way back comes first in the footer: {footer}"
+    );
+}
+
+#[test]
+fn a_partly_sent_batch_shows_sent_and_upcoming_messages_in_one_list() {
+    let f = sample_store();
+    // "Réunion avril" has three messages that left; one more waits for tomorrow.
+    batch_message(&f.store, 1, "Sophie Moreau", now() + Duration::days(1), &[]);
+    let mut app = app(f.store, Lang::Fr);
+    press(&mut app, "8");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(app.tab(), Tab::Sent);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Envoyés › envoi groupé « Réunion avril » · tous ses messages"),
+        "{screen}"
+    );
+    assert_eq!(table_rows(&screen).len(), 4, "{screen}");
+    assert!(
+        rows_with(&screen, "Sophie Moreau")
+            .iter()
+            .any(|l| l.contains("pas encore envoyé")),
+        "the upcoming one is listed with its status:\n{screen}"
+    );
+    // Its export says what leaves: the batch, not all of Sent.
+    press(&mut app, "e");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Exporter Envoyés › envoi groupé « Réunion avril » :"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn esc_leaves_the_batch_back_to_the_history_it_was_opened_from() {
+    let f = store_with_a_scheduled_batch();
+    let mut app = app(f.store, Lang::En);
+    // Sent had a filter of its own: it is there again after the batch.
+    press(&mut app, "6/karim");
+    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "8");
+    app.handle_key(code(KeyCode::Down));
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(app.tab(), Tab::Sent);
+    render(&mut app, 80, 24);
+    app.handle_key(code(KeyCode::Esc));
+    assert_eq!(
+        app.tab(),
+        Tab::Batch,
+        "Esc goes back where the batch was opened"
+    );
+    press(&mut app, "6");
+    let sent = render(&mut app, 80, 24);
+    assert!(!sent.contains("Sent ›"), "the batch is left:\n{sent}");
+    assert!(sent.contains("filter « karim »"), "{sent}");
+    assert_eq!(rows_with(&sent, "Karim Benali").len(), 2, "{sent}");
+    assert_eq!(table_rows(&sent).len(), 2, "{sent}");
+    // Esc on a list not narrowed to a batch does nothing.
+    app.handle_key(code(KeyCode::Esc));
+    assert_eq!(app.tab(), Tab::Sent);
+
+    // A free send opened from Free goes back to Free.
+    press(&mut app, "9");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("free send « clients.xlsx »"),
+        "the free send's source names it:\n{screen}"
+    );
+    app.handle_key(code(KeyCode::Esc));
+    assert_eq!(app.tab(), Tab::Free);
+}
+
+#[test]
+fn clearing_the_filter_of_a_batch_leaves_the_batch_named_until_esc() {
+    let f = sample_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "8");
+    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "/karim");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert_eq!(table_rows(&screen).len(), 1, "{screen}");
+    assert!(screen.contains("batch « Réunion avril »"), "{screen}");
+    // Emptied and applied: every message of the batch again, the batch still named.
+    press(&mut app, "/");
+    for _ in 0.."karim".len() {
+        app.handle_key(code(KeyCode::Backspace));
+    }
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("filter «"), "{screen}");
+    assert!(
+        screen.contains("Sent › batch « Réunion avril » · all its messages"),
+        "the batch shows in the title, not hidden:\n{screen}"
+    );
+    assert_eq!(table_rows(&screen).len(), 3, "{screen}");
+    // Esc in the filter bar clears the filter only, and says nothing false.
+    press(&mut app, "/k");
+    app.handle_key(code(KeyCode::Esc));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("batch « Réunion avril »"), "{screen}");
+    assert_eq!(table_rows(&screen).len(), 3, "{screen}");
+    // The list's own Esc leaves the batch.
+    app.handle_key(code(KeyCode::Esc));
+    press(&mut app, "6");
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("Réunion avril »"), "{screen}");
+    assert_eq!(table_rows(&screen).len(), 8, "{screen}");
+}
+
+/// A message another writer (the scheduler, `smsdesk send`) adds to the store meanwhile.
+fn another_writer_adds(path: &std::path::Path, name: &str, minutes: i64, sent: bool) {
+    let other = smsdesk::store::Store::open(path).unwrap();
+    add_message(
+        &other,
+        &Msg {
+            kind: MessageKind::Instant,
+            context: "individual",
+            participant: None,
+            event: None,
+            batch: None,
+            template: None,
+            collaborator: None,
+            phone: "+33612345678",
+            name,
+            text: "Bonjour",
+            segments: 1,
+            planned: now() + Duration::minutes(minutes),
+            path: if sent { DELIVERED } else { &[] },
+        },
+    );
+}
+
+#[test]
+fn a_list_at_its_top_shows_the_rows_another_writer_adds() {
+    let f = sample_store();
+    let path = f.path();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "6");
+    render(&mut app, 80, 24);
+    another_writer_adds(&path, "Zoé Nouvelle", -5, true);
+    app.on_tick();
+    let screen = render(&mut app, 80, 24);
+    let first = table_rows(&screen).first().copied().unwrap_or_default();
+    assert!(first.contains("Zoé Nouvelle"), "{screen}");
+    assert!(!screen.contains("↑"), "{screen}");
+
+    // Upcoming too, through the global refresh key: a message due before the first one.
+    press(&mut app, "7");
+    app.handle_key(code(KeyCode::Down));
+    render(&mut app, 80, 24);
+    another_writer_adds(&path, "Yves Pressé", -30, false);
+    app.handle_key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL));
+    let screen = render(&mut app, 80, 24);
+    let first = table_rows(&screen).first().copied().unwrap_or_default();
+    assert!(first.contains("Yves Pressé"), "{screen}");
+}
+
+#[test]
+fn a_list_scrolled_down_says_how_many_rows_arrived_and_home_shows_them() {
+    for (lang, new, show) in [
+        (Lang::En, "3 new ↑", "Home show new"),
+        (Lang::Fr, "3 nouveau(x) ↑", "Home voir les nouveaux"),
+    ] {
+        let f = big_store();
+        let path = f.path();
+        let mut app = app(f.store, lang);
+        press(&mut app, "6");
+        render(&mut app, 80, 24);
+        app.handle_key(code(KeyCode::PageDown));
+        let before = visible_people(&render(&mut app, 80, 24));
+        for i in 0..3 {
+            another_writer_adds(&path, &format!("Person {:04}", 9001 + i), i, true);
+        }
+        app.on_tick();
+        let screen = render(&mut app, 80, 24);
+        assert_eq!(
+            visible_people(&screen),
+            before,
+            "the view stays on what the operator reads"
+        );
+        assert!(screen.contains(new), "{screen}");
+        let footer = screen.lines().last().unwrap_or_default();
+        assert!(footer.starts_with(show), "{footer}");
+        app.handle_key(code(KeyCode::Home));
+        let screen = render(&mut app, 80, 24);
+        assert_eq!(
+            visible_people(&screen)[..4],
+            [9003, 9002, 9001, 2000],
+            "{screen}"
+        );
+        assert!(!screen.contains(new), "{screen}");
+    }
+}
+
+#[test]
+fn upcoming_scrolled_down_counts_a_message_queued_above_the_view() {
+    // A due message waiting for the window, then forty an hour apart.
+    let f = empty_store();
+    for h in std::iter::once(-1).chain(1..=40) {
+        add_message(
+            &f.store,
+            &Msg {
+                kind: MessageKind::Instant,
+                context: "individual",
+                participant: None,
+                event: None,
+                batch: None,
+                template: None,
+                collaborator: None,
+                phone: "+33612345678",
+                name: &format!("Person {:04}", 1000 + h),
+                text: "Bonjour",
+                segments: 1,
+                planned: now() + Duration::hours(h),
+                path: &[],
+            },
+        );
+    }
+    let path = f.path();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "7");
+    render(&mut app, 80, 24);
+    app.handle_key(code(KeyCode::PageDown));
+    let before = visible_people(&render(&mut app, 80, 24));
+    // Sent "now" by someone else: it leaves after the grace period, behind the due one.
+    another_writer_adds(&path, "Person 0500", 1, false);
+    app.on_tick();
+    let screen = render(&mut app, 80, 24);
+    assert_eq!(visible_people(&screen), before, "{screen}");
+    assert!(screen.contains("1 new ↑"), "{screen}");
+    app.handle_key(code(KeyCode::Home));
+    let screen = render(&mut app, 80, 24);
+    assert_eq!(visible_people(&screen)[..3], [999, 500, 1001], "{screen}");
+    assert!(!screen.contains("new ↑"), "{screen}");
+}
+
+#[test]
+fn a_large_batch_opened_from_the_history_is_read_page_by_page_to_its_last_message() {
+    // 1,500 recipients: the first thousand messages left, the rest wait for tomorrow.
+    let f = empty_store();
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO batches(kind, name, text, source, recipients, created_by, created_at)
+             VALUES ('batch', 'Grand envoi', 'Bonjour.', 'liste', 1500, 'admin', ?1)",
+            [(now() - Duration::days(1)).timestamp()],
+        )
+        .unwrap();
+    f.store.conn().execute_batch("BEGIN").unwrap();
+    for i in 1..=1500 {
+        let (planned, path) = if i <= 1000 {
+            (now() - Duration::days(1), DELIVERED)
+        } else {
+            (now() + Duration::days(1), &[][..])
+        };
+        batch_message(&f.store, 1, &format!("Person {i:04}"), planned, path);
+    }
+    f.store.conn().execute_batch("COMMIT").unwrap();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "8");
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(app.tab(), Tab::Sent);
+    render(&mut app, 80, 24);
+    for _ in 0..100 {
+        app.handle_key(code(KeyCode::PageDown));
+        render(&mut app, 80, 24);
+        assert!(
+            app.loaded_rows() <= 200,
+            "only a window is held, not {}",
+            app.loaded_rows()
+        );
+    }
+    let end = render(&mut app, 80, 24);
+    assert_eq!(visible_people(&end).last(), Some(&1500), "{end}");
+    assert!(end.contains("not yet sent"), "{end}");
+    app.handle_key(code(KeyCode::Home));
+    let first = visible_people(&render(&mut app, 80, 24));
+    assert_eq!(first.first(), Some(&1), "in the order they were queued");
+    app.handle_key(code(KeyCode::End));
+    assert_eq!(
+        visible_people(&render(&mut app, 80, 24)).last(),
+        Some(&1500)
+    );
 }

@@ -576,3 +576,82 @@ fn sent_exported_to_xlsx_reads_back_with_calamine() {
 fn rows_of(v: &serde_json::Value) -> usize {
     rows(v).len()
 }
+
+/// A batch queued for tomorrow 10:00 (nothing of it has left): Enter on it in the history
+/// shows its messages, in Upcoming, under a title naming it; Esc goes back to the history.
+#[test]
+fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
+    if !have_tmux() {
+        return;
+    }
+    use smsdesk::core::batch::{BatchInput, InterviewInput, queue_batch};
+    use smsdesk::core::send::Body;
+    let mut f = empty_store();
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO collaborators(first_name, last_name, active) VALUES ('Claire', 'Durand', 1)",
+            [],
+        )
+        .unwrap();
+    let people = vec![
+        participant(&f.store, "Anna", "Arnaud", "+33612345670", true),
+        participant(&f.store, "Bruno", "Blanc", "+33612345671", true),
+        participant(&f.store, "Chloé", "Caron", "+33612345672", true),
+    ];
+    let day = |d, h| {
+        NaiveDate::from_ymd_opt(2026, 3, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    };
+    queue_batch(
+        &mut f.store,
+        &actor,
+        &BatchInput {
+            name: "Relance avril".into(),
+            participants: people,
+            lists: vec![],
+            interview: InterviewInput {
+                starts_local: Some(day(30, 9)),
+                collaborator_id: Some(1),
+                interview_type: "relance".into(),
+                theme: "suivi".into(),
+                outcome: "information sent".into(),
+                ..Default::default()
+            },
+            body: Body::Text("Bonjour {{participant.first_name}}, rappel de votre suivi.".into()),
+            campaign: false,
+        },
+        &[],
+        Some(day(31, 10)),
+        now(),
+    )
+    .unwrap();
+    let db = db_of(&f);
+    let t = Term::start("scheduled-batch", f.dir.path(), &db);
+    t.keys(&["8"]);
+    t.wait_for("Relance avril");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Upcoming › batch « Relance avril » · not yet sent");
+    assert!(!screen.contains("(no rows)"), "{screen}");
+    // What the screen lists is what the store holds for tomorrow.
+    let upcoming = cli_json(&db, &["list", "upcoming"]);
+    assert_eq!(rows(&upcoming).len(), 3, "{upcoming}");
+    for r in rows(&upcoming) {
+        assert!(
+            field(r, "planned").starts_with("2026-03-31T10:00:00+02:00"),
+            "{r}"
+        );
+        assert!(
+            screen.contains(field(r, "name")),
+            "{} not shown:\n{screen}",
+            field(r, "name")
+        );
+    }
+    assert!(screen.contains("Esc back to history"), "{screen}");
+    t.keys(&["Escape"]);
+    let screen = t.wait_for("history — n: new batch");
+    assert!(!screen.contains("›"), "{screen}");
+}

@@ -3,7 +3,7 @@
 
 use super::Result;
 use super::messages::Direction;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// A batch (`kind = "batch"`) or free send (`"free"`) to record. Times are Unix seconds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,6 +49,18 @@ pub fn insert(conn: &Connection, b: &NewBatch) -> Result<i64> {
         b.created_at
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// `(kind, name)` of a batch or free send, the name being its source (file, list) when it
+/// has none — as its history row shows it.
+pub fn kind_and_name(conn: &Connection, id: i64) -> Result<(String, String)> {
+    conn.query_row(
+        "SELECT kind, CASE WHEN name = '' THEN source ELSE name END FROM batches WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or(super::StoreError::NotFound { what: "batch", id })
 }
 
 /// One batch or free send in the history, with its messages counted by status.

@@ -170,12 +170,14 @@ pub struct MessageRow {
     pub wait_reason: String,
 }
 
-/// Which list: Sent (everything that left or ended, newest first) or Upcoming (not yet sent,
-/// soonest first).
+/// Which list: Sent (everything that left or ended, newest first), Upcoming (not yet sent,
+/// soonest first), or Batch: every message of batch and free sends whatever its status (one
+/// batch with the filter's `batch_id`), in the order they were queued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ListKind {
     Sent,
     Upcoming,
+    Batch,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -240,6 +242,16 @@ impl ListKind {
         match self {
             ListKind::Sent => "m.listed_at",
             ListKind::Upcoming => "m.planned_at",
+            // Pending rows have no sent time: queue order, read through the per-batch index.
+            ListKind::Batch => "m.id",
+        }
+    }
+
+    /// The time a period filter bounds.
+    fn time_column(self) -> &'static str {
+        match self {
+            ListKind::Sent => "m.listed_at",
+            ListKind::Upcoming | ListKind::Batch => "m.planned_at",
         }
     }
 
@@ -252,16 +264,18 @@ impl ListKind {
         let at = match self {
             ListKind::Sent => row.listed_at.unwrap_or(0),
             ListKind::Upcoming => row.planned_at,
+            ListKind::Batch => row.id,
         };
         Cursor { at, id: row.id }
     }
 }
 
 fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> String {
-    let col = kind.sort_column();
+    let col = kind.time_column();
     let mut clauses = vec![match kind {
         ListKind::Sent => "m.listed_at IS NOT NULL".to_string(),
         ListKind::Upcoming => "m.status = 'pending'".to_string(),
+        ListKind::Batch => "m.batch_id IS NOT NULL".to_string(),
     }];
     if let Some(from) = f.from {
         args.push(Value::Integer(from));
@@ -354,6 +368,16 @@ pub fn page(
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// Whether any message of this batch has left the queue (sent, or ended unsent): a batch with
+/// none only has messages in Upcoming.
+pub fn batch_has_left(conn: &Connection, batch_id: i64) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM messages WHERE batch_id = ?1 AND status <> 'pending')",
+        [batch_id],
+        |r| r.get(0),
+    )?)
 }
 
 /// Number of rows a filter matches (for the list header; may scan, run it off the UI thread).

@@ -159,6 +159,8 @@ pub struct App {
     shown_minute: i64,
     /// Start-up problems waiting behind another popup.
     pending_problems: Vec<String>,
+    /// A tab narrowed to one batch → the tab it was opened from (where Esc goes back to).
+    came_from: Vec<(Tab, Tab)>,
 }
 
 impl App {
@@ -204,6 +206,7 @@ impl App {
             location: String::new(),
             shown_minute: 0,
             pending_problems: Vec::new(),
+            came_from: Vec::new(),
         };
         app.load_org();
         app.refresh_current();
@@ -502,9 +505,32 @@ impl App {
                 }
             }
             Outcome::ShowBatch(id) => {
-                self.tab = Tab::Sent;
+                // A batch none of whose messages has left yet lives in Upcoming only.
+                let target = match crate::store::messages::batch_has_left(self.store.conn(), id) {
+                    Ok(true) => Tab::Sent,
+                    Ok(false) => Tab::Upcoming,
+                    Err(e) => {
+                        self.error(say(self.lang, &e.to_string()));
+                        return;
+                    }
+                };
+                let from = self.tab;
+                self.tab = target;
                 self.filter_edit = None;
-                self.with_view(|v, ctx| v.show_batch(Some(id), ctx));
+                if self
+                    .with_view(|v, ctx| v.show_batch(Some(id), ctx))
+                    .is_some()
+                {
+                    self.came_from.retain(|(t, _)| *t != target);
+                    self.came_from.push((target, from));
+                }
+            }
+            Outcome::Back => {
+                let here = self.tab;
+                if let Some(i) = self.came_from.iter().position(|(t, _)| *t == here) {
+                    let (_, from) = self.came_from.remove(i);
+                    self.switch_to(from);
+                }
             }
             Outcome::NotYet => {
                 let desc = self
@@ -628,11 +654,10 @@ impl App {
             .map(str::to_string);
         match action.as_deref() {
             Some("close") => {
+                // Only the typed filter goes: a batch the list is narrowed to stays, named in
+                // the title, until the list's own Esc.
                 self.filter_edit = None;
-                self.with_view(|v, ctx| {
-                    v.show_batch(None, ctx)?;
-                    v.set_filter("", ctx)
-                });
+                self.with_view(|v, ctx| v.set_filter("", ctx));
                 return;
             }
             Some("save") => {
@@ -870,8 +895,16 @@ impl App {
                 shown.extend(free);
             }
             None => {
-                let tab_hints = self.views[self.tab.index()].hints();
-                shown.extend(hints_for(Context::List, tab_hints));
+                let view = &self.views[self.tab.index()];
+                let mut tab_hints = view.hints().to_vec();
+                if view.new_above() > 0 {
+                    // Rows arrived in front: the first-row key is what shows them.
+                    tab_hints.retain(|a| *a != "first");
+                    if let Some(key) = self.keymap.key_for(Context::List, "first") {
+                        shown.push((key, tr(self.lang, "ui.show_new").to_string()));
+                    }
+                }
+                shown.extend(hints_for(Context::List, &tab_hints));
                 shown.extend(hints_for(
                     Context::Global,
                     &["help", "quit", "next_tab", "refresh"],

@@ -8,6 +8,7 @@
 use crate::store::Result;
 use crate::store::messages::Direction;
 use rusqlite::Connection;
+use std::collections::HashSet;
 
 /// Where a list's rows come from.
 pub trait Source {
@@ -40,7 +41,19 @@ pub struct Pager<S: Source> {
     loaded: bool,
     /// First row shown on screen (index into `rows`).
     offset: usize,
+    /// Rows the screen showed at the last draw.
+    height: usize,
+    /// Key of the list's first row when the operator last had it in the window: rows before
+    /// it arrived since (shown as "N new ↑" while the view is elsewhere).
+    top: Option<S::Key>,
+    /// Rows before `top`, up to [`NEW_CAP`].
+    ahead: usize,
+    /// Rows that went into the loaded window above the view since the view left the top.
+    arrived: usize,
 }
+
+/// New rows are counted up to this (one indexed page read, never a full count).
+pub const NEW_CAP: usize = 99;
 
 impl<S: Source> Pager<S> {
     pub fn new(source: S, page: usize) -> Self {
@@ -55,7 +68,23 @@ impl<S: Source> Pager<S> {
             capacity: page * 3,
             loaded: false,
             offset: 0,
+            height: page,
+            top: None,
+            ahead: 0,
+            arrived: 0,
         }
+    }
+
+    /// Rows that arrived before the loaded window since the list's first row was last in it
+    /// (at most [`NEW_CAP`]: that many or more).
+    pub fn new_above(&self) -> usize {
+        (self.ahead + self.arrived).min(NEW_CAP)
+    }
+
+    /// Whether the screen shows the list's first row: such a list follows rows arriving in
+    /// front of it.
+    fn shows_top(&self) -> bool {
+        self.loaded && !self.more_before && self.offset == 0
     }
 
     pub fn rows(&self) -> &[S::Row] {
@@ -96,6 +125,9 @@ impl<S: Source> Pager<S> {
             .fetch(conn, None, Direction::Forward, self.page)?;
         self.more_after = rows.len() == self.page;
         self.more_before = false;
+        self.top = rows.first().map(|r| self.source.key(r));
+        self.ahead = 0;
+        self.arrived = 0;
         self.rows = rows;
         self.selected = 0;
         self.offset = 0;
@@ -114,6 +146,14 @@ impl<S: Source> Pager<S> {
         self.selected = self.rows.len().saturating_sub(1);
         self.offset = self.rows.len();
         self.loaded = true;
+        if self.top.is_none() {
+            // Rows arriving in front from now on are new to the operator.
+            self.top = self
+                .source
+                .fetch(conn, None, Direction::Forward, 1)?
+                .first()
+                .map(|r| self.source.key(r));
+        }
         Ok(())
     }
 
@@ -177,6 +217,11 @@ impl<S: Source> Pager<S> {
         if added == 0 {
             return Ok(0);
         }
+        if !self.more_before {
+            // Walked up to the list's first row: the rows in front are in the window now.
+            self.top = more.first().map(|r| self.source.key(r));
+            self.ahead = 0;
+        }
         more.append(&mut self.rows);
         self.rows = more;
         self.selected += added;
@@ -189,15 +234,25 @@ impl<S: Source> Pager<S> {
     }
 
     /// Re-reads the loaded window from the store (rows may have arrived, changed status or
-    /// left the list), keeping the selection on the same row when it is still there. Returns
-    /// whether anything visible changed.
+    /// left the list), keeping the selection on the same row when it is still there. A view
+    /// showing the list's first row stays at the top, so rows arriving in front show; a view
+    /// further down stays where it is and counts them ([`Pager::new_above`]). Returns whether
+    /// anything visible changed.
     pub fn refresh(&mut self, conn: &Connection) -> Result<bool> {
-        if !self.loaded || self.rows.is_empty() {
-            let before = self.rows.clone();
-            self.first(conn)?;
-            return Ok(before != self.rows);
+        if !self.loaded || self.rows.is_empty() || self.shows_top() {
+            return self.reload_from_top(conn);
         }
+        let new_before = self.new_above();
+        self.ahead = match &self.top {
+            Some(top) => self
+                .source
+                .fetch(conn, Some(top), Direction::Backward, NEW_CAP)?
+                .len(),
+            None => 0,
+        };
         let selected_id = self.selected().map(|r| self.source.id(r));
+        let shown_id = self.rows.get(self.offset).map(|r| self.source.id(r));
+        let known: HashSet<i64> = self.rows.iter().map(|r| self.source.id(r)).collect();
         let first_key = self.rows.first().map(|r| self.source.key(r));
         // The row just before the window is the anchor the window starts after.
         let anchor = match &first_key {
@@ -214,12 +269,27 @@ impl<S: Source> Pager<S> {
             .fetch(conn, anchor_key.as_ref(), Direction::Forward, want)?;
         self.more_before = anchor.is_some();
         self.more_after = rows.len() == want;
-        let changed = rows != self.rows;
+        if !self.more_before {
+            // The window starts at the list's first row: nothing before it is unseen.
+            self.top = rows.first().map(|r| self.source.key(r));
+            self.ahead = 0;
+        }
+        let last = rows.len().saturating_sub(1);
+        // The view keeps its first row; rows new to the window before it went in above.
+        let offset = shown_id
+            .and_then(|id| rows.iter().position(|r| self.source.id(r) == id))
+            .unwrap_or(self.offset.min(last));
+        self.arrived += rows[..offset]
+            .iter()
+            .filter(|r| !known.contains(&self.source.id(r)))
+            .count();
+        self.offset = offset;
+        let changed = rows != self.rows || new_before != self.new_above();
         let old_index = self.selected;
         self.rows = rows;
         self.selected = selected_id
             .and_then(|id| self.rows.iter().position(|r| self.source.id(r) == id))
-            .unwrap_or_else(|| old_index.min(self.rows.len().saturating_sub(1)));
+            .unwrap_or_else(|| old_index.min(last));
         Ok(changed)
     }
 
@@ -227,6 +297,7 @@ impl<S: Source> Pager<S> {
     /// selection visible.
     pub fn viewport(&mut self, height: usize) -> usize {
         let height = height.max(1);
+        self.height = height;
         if self.selected < self.offset {
             self.offset = self.selected;
         } else if self.selected >= self.offset + height {
@@ -237,6 +308,29 @@ impl<S: Source> Pager<S> {
         self.offset
     }
 
+    /// Re-reads the window from the list's first row, keeping the view at the top: the cursor
+    /// stays on its row while that row is still on screen, else on the same screen line.
+    fn reload_from_top(&mut self, conn: &Connection) -> Result<bool> {
+        let before = std::mem::take(&mut self.rows);
+        let selected_id = before.get(self.selected).map(|r| self.source.id(r));
+        let want = before.len().max(self.page);
+        let rows = self.source.fetch(conn, None, Direction::Forward, want)?;
+        self.more_after = rows.len() == want;
+        self.more_before = false;
+        self.top = rows.first().map(|r| self.source.key(r));
+        self.ahead = 0;
+        self.arrived = 0;
+        let last = rows.len().saturating_sub(1);
+        self.selected = selected_id
+            .and_then(|id| rows.iter().position(|r| self.source.id(r) == id))
+            .filter(|i| *i < self.height.max(1))
+            .unwrap_or(self.selected.min(last));
+        self.offset = 0;
+        self.loaded = true;
+        self.rows = rows;
+        Ok(before != self.rows)
+    }
+
     /// Drops everything: the next access reloads from the first page (a new filter).
     pub fn reset(&mut self) {
         self.rows.clear();
@@ -245,6 +339,9 @@ impl<S: Source> Pager<S> {
         self.loaded = false;
         self.more_after = false;
         self.more_before = false;
+        self.top = None;
+        self.ahead = 0;
+        self.arrived = 0;
     }
 }
 
@@ -339,6 +436,128 @@ mod tests {
             p.source.fetched.get() < 100,
             "only pages near the selection are read"
         );
+    }
+
+    /// A newest-first list another writer adds to (like Sent): rows 10, 20, 30… larger ones
+    /// in front, room between them for rows going in further down.
+    struct Live {
+        rows: std::cell::RefCell<Vec<i64>>,
+    }
+
+    impl Live {
+        fn new(n: i64) -> Live {
+            Live {
+                rows: (1..=n).rev().map(|i| i * 10).collect::<Vec<_>>().into(),
+            }
+        }
+        /// `n` rows in front of the list.
+        fn arrive(&self, n: i64) {
+            let top = self.rows.borrow().first().copied().unwrap_or(0);
+            for k in 1..=n {
+                self.put(top + k * 10);
+            }
+        }
+        fn put(&self, row: i64) {
+            let mut rows = self.rows.borrow_mut();
+            let at = rows.iter().position(|r| *r < row).unwrap_or(rows.len());
+            rows.insert(at, row);
+        }
+    }
+
+    impl Source for Live {
+        type Row = i64;
+        type Key = i64;
+        fn key(&self, row: &i64) -> i64 {
+            *row
+        }
+        fn id(&self, row: &i64) -> i64 {
+            *row
+        }
+        fn fetch(
+            &self,
+            _: &Connection,
+            after: Option<&i64>,
+            dir: Direction,
+            limit: usize,
+        ) -> Result<Vec<i64>> {
+            let rows = self.rows.borrow();
+            Ok(match (dir, after) {
+                (Direction::Forward, None) => rows.iter().copied().take(limit).collect(),
+                (Direction::Forward, Some(k)) => {
+                    rows.iter().copied().filter(|r| r < k).take(limit).collect()
+                }
+                (Direction::Backward, a) => {
+                    let before: Vec<i64> = rows
+                        .iter()
+                        .copied()
+                        .filter(|r| a.is_none_or(|k| r > k))
+                        .collect();
+                    before[before.len().saturating_sub(limit)..].to_vec()
+                }
+            })
+        }
+    }
+
+    #[test]
+    fn a_list_showing_its_top_follows_rows_arriving_in_front() {
+        let c = conn();
+        let mut p = Pager::new(Live::new(100), 20);
+        p.first(&c).unwrap();
+        p.viewport(10);
+        p.move_by(&c, 2).unwrap();
+        assert_eq!(p.selected(), Some(&980));
+        p.source.arrive(3);
+        assert!(p.refresh(&c).unwrap());
+        assert_eq!(p.viewport(10), 0, "the view stays at the top");
+        assert_eq!(&p.rows()[..4], &[1030, 1020, 1010, 1000]);
+        assert_eq!(p.selected(), Some(&980), "the cursor stays on its row");
+        assert_eq!(p.new_above(), 0);
+        // So many arrive that the cursor's row would leave the screen: the view stays at
+        // the top, the cursor on the same screen line.
+        p.source.arrive(20);
+        p.refresh(&c).unwrap();
+        assert_eq!(p.viewport(10), 0);
+        assert_eq!(p.rows()[0], 1230);
+        assert_eq!(p.selected_index(), 5);
+    }
+
+    #[test]
+    fn a_list_scrolled_down_counts_rows_arriving_above_the_view_until_first() {
+        let c = conn();
+        let mut p = Pager::new(Live::new(1000), 20);
+        p.first(&c).unwrap();
+        p.viewport(10);
+        p.move_by(&c, 15).unwrap();
+        let offset = p.viewport(10);
+        let shown = p.rows()[offset];
+        p.source.arrive(3);
+        p.refresh(&c).unwrap();
+        let offset = p.viewport(10);
+        assert_eq!(p.rows()[offset], shown, "the view stays where it is");
+        assert_eq!(p.selected(), Some(&9850));
+        assert_eq!(p.new_above(), 3);
+        // Between rows above the view, not in front: counted too, the view still put.
+        p.source.put(9995);
+        p.refresh(&c).unwrap();
+        let offset = p.viewport(10);
+        assert_eq!(p.rows()[offset], shown);
+        assert_eq!(p.new_above(), 4);
+        // Further down, past the loaded window: rows in front still counted, by key.
+        for _ in 0..20 {
+            p.move_by(&c, 10).unwrap();
+            p.viewport(10);
+        }
+        assert!(p.more_before());
+        p.source.arrive(2);
+        p.refresh(&c).unwrap();
+        assert_eq!(p.new_above(), 6);
+        // The count is bounded (one page read), whatever arrives.
+        p.source.arrive(500);
+        p.refresh(&c).unwrap();
+        assert_eq!(p.new_above(), NEW_CAP);
+        p.first(&c).unwrap();
+        assert_eq!(p.selected(), Some(&15050));
+        assert_eq!(p.new_above(), 0);
     }
 
     #[test]

@@ -1391,4 +1391,8 @@ impl TabView for BatchTab {
     fn loaded_rows(&self) -> usize {
         self.history.loaded_rows()
     }
+
+    fn new_above(&self) -> usize {
+        self.history.new_above()
+    }
 }

@@ -916,6 +916,10 @@ impl TabView for ContactsTab {
     fn loaded_rows(&self) -> usize {
         self.pager.rows().len()
     }
+
+    fn new_above(&self) -> usize {
+        self.pager.new_above()
+    }
 }
 
 impl ContactsTab {

@@ -87,6 +87,7 @@ fn default_path(kind: ListKind, ctx: &Ctx) -> String {
     let list = match kind {
         ListKind::Sent => "sent",
         ListKind::Upcoming => "upcoming",
+        ListKind::Batch => "batch",
     };
     let stamp = ctx
         .now
@@ -130,12 +131,14 @@ fn check_path(lang: Lang, typed: &str) -> Result<(PathBuf, Format), String> {
 }
 
 /// Asks for the path, then starts the export of `kind` under `filter` on its own thread.
-/// `job` is the tab's (fresh) job: the thread reports into it.
+/// `job` is the tab's (fresh) job: the thread reports into it. `scope` names the batch the
+/// list is narrowed to, so the question says what leaves.
 pub fn ask(
     job: &ExportJob,
     kind: ListKind,
     filter: MessageFilter,
     filter_text: &str,
+    scope: Option<&str>,
     ctx: &Ctx,
 ) -> Confirm {
     let lang = ctx.lang();
@@ -145,14 +148,18 @@ pub fn ask(
         trf(lang, "export.filtered", &[("filter", &clean(filter_text))])
     };
     let list = match kind {
-        ListKind::Sent => tr(lang, "tab.sent"),
+        ListKind::Sent | ListKind::Batch => tr(lang, "tab.sent"),
         ListKind::Upcoming => tr(lang, "tab.upcoming"),
+    };
+    let list = match scope {
+        Some(scope) => format!("{list} › {scope}"),
+        None => list.to_string(),
     };
     let lines = vec![
         Line::from(trf(
             lang,
             "export.question",
-            &[("list", list), ("what", &what)],
+            &[("list", &list), ("what", &what)],
         )),
         Line::from(Span::styled(
             tr(lang, "export.formats").to_string(),

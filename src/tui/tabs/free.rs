@@ -458,4 +458,8 @@ impl TabView for FreeTab {
     fn loaded_rows(&self) -> usize {
         self.history.loaded_rows()
     }
+
+    fn new_above(&self) -> usize {
+        self.history.new_above()
+    }
 }

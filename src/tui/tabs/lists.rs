@@ -46,7 +46,7 @@ pub(super) fn draw_paged<S: Source>(
             ctx.theme.dim(),
         ));
     }
-    let marks = more_marks(pager, offset, height);
+    let marks = more_marks(pager, offset, height, ctx);
     info_line(frame, info, ctx, left, marks);
     let rows = pager
         .rows()
@@ -563,6 +563,10 @@ impl TabView for AgendaTab {
         self.pager.as_ref().map_or(0, |p| p.rows().len())
     }
 
+    fn new_above(&self) -> usize {
+        self.pager.as_ref().map_or(0, Pager::new_above)
+    }
+
     fn filter(&self) -> Option<&str> {
         Some(&self.filter_text)
     }
@@ -793,6 +797,10 @@ impl TabView for InboxTab {
     fn loaded_rows(&self) -> usize {
         self.pager.rows().len()
     }
+
+    fn new_above(&self) -> usize {
+        self.pager.new_above()
+    }
 }
 
 /// Batch / Free: the history of sends of that kind (the composing forms come later).
@@ -874,5 +882,9 @@ impl TabView for HistoryTab {
 
     fn loaded_rows(&self) -> usize {
         self.pager.rows().len()
+    }
+
+    fn new_above(&self) -> usize {
+        self.pager.new_above()
     }
 }

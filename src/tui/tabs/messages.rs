@@ -47,7 +47,19 @@ pub struct MessagesTab {
     export: super::export::ExportJob,
     /// Upcoming: the text of one message being rewritten.
     text_edit: Option<TextEdit>,
+    /// One batch opened from its history, until Esc.
+    scope: Option<Scope>,
     lang: Lang,
+}
+
+/// A list narrowed to one batch or free send: what the title says, and the list as it was
+/// before, given back when the operator leaves.
+struct Scope {
+    /// `batch « Réunion avril »`, in the interface language.
+    label: String,
+    /// What the scoped list holds (`all its messages`, `not yet sent`).
+    note: &'static str,
+    before: (ListKind, MessageFilter, String),
 }
 
 impl MessagesTab {
@@ -65,6 +77,7 @@ impl MessagesTab {
             picked: BTreeSet::new(),
             export: super::export::ExportJob::default(),
             text_edit: None,
+            scope: None,
             lang: Lang::En,
         }
     }
@@ -74,18 +87,21 @@ impl MessagesTab {
     }
 
     fn columns(&self, ctx: &Ctx) -> Vec<Col> {
-        let sent = self.kind() == ListKind::Sent;
+        let sent = self.kind() != ListKind::Upcoming;
         let mut cols = Vec::new();
         if !sent {
             cols.push(Col::new("", 1, 0));
         }
-        cols.push(Col::new(
-            ctx.tr("col.planned"),
-            11,
-            if sent { 5 } else { 0 },
-        ));
+        // One batch's messages are not all sent: the planned time, which every one has, goes
+        // first there.
+        let (planned, sent_at) = match self.kind() {
+            ListKind::Sent => (5, 0),
+            ListKind::Upcoming => (0, 0),
+            ListKind::Batch => (0, 5),
+        };
+        cols.push(Col::new(ctx.tr("col.planned"), 11, planned));
         if sent {
-            cols.push(Col::new(ctx.tr("col.sent"), 11, 0));
+            cols.push(Col::new(ctx.tr("col.sent"), 11, sent_at));
         }
         cols.extend([
             Col::new(ctx.tr("col.recipient"), 15, 1),
@@ -94,14 +110,22 @@ impl MessagesTab {
             Col::new(ctx.tr("col.collaborator"), 14, 7),
             Col::fill(ctx.tr("col.text"), 12, 4),
             Col::new(ctx.tr("col.segments"), 3, 8),
-            Col::new(ctx.tr("col.status"), if sent { 16 } else { 17 }, 2),
+            Col::new(
+                ctx.tr("col.status"),
+                if self.kind() == ListKind::Sent {
+                    16
+                } else {
+                    17
+                },
+                2,
+            ),
             Col::new(ctx.tr("col.reply"), 10, 9),
         ]);
         cols
     }
 
     fn cells(&self, row: &MessageRow, ctx: &Ctx) -> Vec<ratatui::widgets::Cell<'static>> {
-        let sent = self.kind() == ListKind::Sent;
+        let sent = self.kind() != ListKind::Upcoming;
         let mut out = Vec::new();
         if !sent {
             let mark = if self.picked.contains(&row.id) {
@@ -447,10 +471,10 @@ const CONTEXTS: [&str; 6] = [
     "individual",
 ];
 
-/// Sent looks back from now, Upcoming ahead.
+/// Sent (and one batch's messages, mostly sent) looks back from now, Upcoming ahead.
 fn reach_of(kind: ListKind) -> Reach {
     match kind {
-        ListKind::Sent => Reach::Back,
+        ListKind::Sent | ListKind::Batch => Reach::Back,
         ListKind::Upcoming => Reach::Ahead,
     }
 }
@@ -578,6 +602,10 @@ impl TabView for MessagesTab {
             return Ok(done);
         }
         Ok(match action {
+            "back" if self.scope.is_some() => {
+                self.show_batch(None, ctx)?;
+                Outcome::Back
+            }
             "open" => match self.pager.selected().map(|r| r.id) {
                 Some(id) => self.detail(id, ctx)?,
                 None => Outcome::Handled,
@@ -616,6 +644,7 @@ impl TabView for MessagesTab {
                     self.kind(),
                     self.pager.source.filter.clone(),
                     &self.filter_text,
+                    self.scope.as_ref().map(|s| s.label.as_str()),
                     ctx,
                 ))
             }
@@ -633,12 +662,18 @@ impl TabView for MessagesTab {
         let (info, table) = split_info(area);
         self.height = body_height(table);
         let offset = self.pager.viewport(self.height);
-        let title = if self.kind() == ListKind::Sent {
-            "tab.sent"
-        } else {
+        let title = if self.kind() == ListKind::Upcoming {
             "tab.upcoming"
+        } else {
+            "tab.sent"
         };
         let mut left = vec![Span::styled(ctx.tr(title).to_string(), ctx.theme.title())];
+        if let Some(scope) = &self.scope {
+            left.push(Span::styled(
+                format!(" › {} · {}", scope.label, ctx.tr(scope.note)),
+                ctx.theme.title(),
+            ));
+        }
         if !self.filter_text.is_empty() {
             left.push(Span::raw(format!(
                 "  {} « {} »",
@@ -659,9 +694,6 @@ impl TabView for MessagesTab {
                 ctx.theme.ok(),
             ));
         }
-        if let Some(b) = self.pager.source.filter.batch_id {
-            left.push(Span::raw(format!("  {} #{b}", ctx.tr("ui.batch"))));
-        }
         if let Some((note, ok)) = self.export.note(ctx.lang()) {
             let style = if ok {
                 ctx.theme.ok()
@@ -670,7 +702,7 @@ impl TabView for MessagesTab {
             };
             left.push(Span::styled(format!("  {note}"), style));
         }
-        let marks = more_marks(&self.pager, offset, self.height);
+        let marks = more_marks(&self.pager, offset, self.height, ctx);
         if self.pager.rows().is_empty() && self.pager.is_loaded() {
             left.push(Span::styled(
                 format!("  {}", ctx.tr("ui.empty")),
@@ -693,8 +725,22 @@ impl TabView for MessagesTab {
     }
 
     fn hints(&self) -> &'static [&'static str] {
-        if self.kind() == ListKind::Upcoming {
-            &[
+        let scoped = self.scope.is_some();
+        match (self.kind(), scoped) {
+            // Narrowed to one batch, the way back comes first.
+            (ListKind::Upcoming, true) => &[
+                "back",
+                "open",
+                "select",
+                "select_all",
+                "cancel_selected",
+                "edit",
+                "filter",
+                "edit_text",
+                "export",
+            ],
+            (_, true) => &["back", "open", "filter", "export", "page_down", "first"],
+            (ListKind::Upcoming, false) => &[
                 "open",
                 "select",
                 "select_all",
@@ -704,9 +750,8 @@ impl TabView for MessagesTab {
                 "edit_text",
                 "export",
                 "page_down",
-            ]
-        } else {
-            &[
+            ],
+            (_, false) => &[
                 "open",
                 "filter",
                 "export",
@@ -714,7 +759,7 @@ impl TabView for MessagesTab {
                 "page_up",
                 "first",
                 "last",
-            ]
+            ],
         }
     }
 
@@ -737,8 +782,59 @@ impl TabView for MessagesTab {
         self.pager.first(ctx.conn)
     }
 
+    /// A batch opened from its history: Sent shows every message of it whatever its status,
+    /// Upcoming those not sent yet; the filter bar starts empty and the title names the
+    /// batch. `None` gives back the list as it was before.
     fn show_batch(&mut self, batch: Option<i64>, ctx: &Ctx) -> Result<()> {
-        self.pager.source.filter.batch_id = batch;
+        match batch {
+            Some(id) => {
+                let (kind, name) = crate::store::batches::kind_and_name(ctx.conn, id)?;
+                let what = if kind == "free" {
+                    "send.scope_free"
+                } else {
+                    "send.scope_batch"
+                };
+                let label = trf(ctx.lang(), what, &[("name", &truncate(&clean(&name), 24))]);
+                let before = match self.scope.take() {
+                    // Opening another batch from a scoped list still goes back to the list.
+                    Some(scope) => scope.before,
+                    None => (
+                        self.kind(),
+                        std::mem::take(&mut self.pager.source.filter),
+                        std::mem::take(&mut self.filter_text),
+                    ),
+                };
+                let upcoming = before.0 == ListKind::Upcoming;
+                self.scope = Some(Scope {
+                    label,
+                    note: if upcoming {
+                        "send.scope_pending"
+                    } else {
+                        "send.scope_all"
+                    },
+                    before,
+                });
+                self.pager.source.kind = if upcoming {
+                    ListKind::Upcoming
+                } else {
+                    ListKind::Batch
+                };
+                self.pager.source.filter = MessageFilter {
+                    batch_id: Some(id),
+                    ..MessageFilter::default()
+                };
+                self.filter_text.clear();
+            }
+            None => {
+                let Some(scope) = self.scope.take() else {
+                    return Ok(());
+                };
+                let (kind, filter, text) = scope.before;
+                self.pager.source.kind = kind;
+                self.pager.source.filter = filter;
+                self.filter_text = text;
+            }
+        }
         self.picked.clear();
         self.pager.reset();
         self.pager.first(ctx.conn)
@@ -746,6 +842,10 @@ impl TabView for MessagesTab {
 
     fn loaded_rows(&self) -> usize {
         self.pager.rows().len()
+    }
+
+    fn new_above(&self) -> usize {
+        self.pager.new_above()
     }
 }
 

@@ -102,8 +102,10 @@ pub enum Outcome {
     Popup(String, Vec<Line<'static>>),
     /// Give the keyboard to the filter bar.
     EditFilter,
-    /// Show the messages of this batch / free send (in Sent).
+    /// Show the messages of this batch / free send (in Sent, or Upcoming while none left).
     ShowBatch(i64),
+    /// A narrowed list was given back: return to the tab the operator came from.
+    Back,
     /// A known action this version does not offer yet (the status line says so).
     NotYet,
     /// Ask before a change; the app runs it with the store when the operator says yes.
@@ -135,6 +137,11 @@ pub trait TabView {
     /// Restricts the list to one batch's messages (`None`: all messages).
     fn show_batch(&mut self, _batch: Option<i64>, _ctx: &Ctx) -> Result<()> {
         Ok(())
+    }
+    /// Rows that arrived in front of a list scrolled away from its top (the footer then says
+    /// what the first-row key does).
+    fn new_above(&self) -> usize {
+        0
     }
     /// A confirmed change was made: re-read (and forget a selection that is now done).
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
@@ -305,16 +312,22 @@ pub fn info_line(
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// `↑` / `↓` marks for rows beyond the loaded window or the screen.
-pub fn more_marks<S: Source>(pager: &Pager<S>, offset: usize, height: usize) -> String {
+/// `↑` / `↓` marks for rows beyond the loaded window or the screen; `3 new ↑` when rows
+/// arrived in front of a list scrolled away from its top.
+pub fn more_marks<S: Source>(pager: &Pager<S>, offset: usize, height: usize, ctx: &Ctx) -> String {
     let up = pager.more_before() || offset > 0;
     let down = pager.more_after() || offset + height < pager.rows().len();
-    match (up, down) {
-        (true, true) => "↑↓".into(),
-        (true, false) => "↑".into(),
-        (false, true) => "↓".into(),
-        (false, false) => String::new(),
-    }
+    let new = pager.new_above();
+    let up = match (new, up) {
+        (0, true) => "↑".to_string(),
+        (0, false) => String::new(),
+        // The count is bounded: "99+" past it.
+        (n, _) if n >= super::pager::NEW_CAP => {
+            crate::i18n::trf(ctx.lang(), "ui.new_above", &[("n", &format!("{n}+"))])
+        }
+        (n, _) => crate::i18n::trf(ctx.lang(), "ui.new_above", &[("n", &n.to_string())]),
+    };
+    format!("{up}{}", if down { "↓" } else { "" })
 }
 
 /// Handles the movement actions of a paged list; `None` for other actions.
