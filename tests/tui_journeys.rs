@@ -613,14 +613,14 @@ fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
             name: "Relance avril".into(),
             participants: people,
             lists: vec![],
-            interview: InterviewInput {
+            interview: Some(InterviewInput {
                 starts_local: Some(day(30, 9)),
                 collaborator_id: Some(1),
                 interview_type: "relance".into(),
                 theme: "suivi".into(),
                 outcome: "information sent".into(),
                 ..Default::default()
-            },
+            }),
             body: Body::Text("Bonjour {{participant.first_name}}, rappel de votre suivi.".into()),
             campaign: false,
         },
