@@ -1744,3 +1744,143 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
         1
     );
 }
+
+#[test]
+fn a_template_edited_before_saving_leaves_as_edited_and_its_reply_keywords_still_set_the_outcome() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    let edited = "Bonjour {{participant.first_name}}, RDV le {{event.date|%d/%m}} a {{event.time|%Hh%M}}. Apportez votre CV.";
+    let r = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        Body::Edited {
+            template: w.t_interview,
+            text: edited.into(),
+        },
+        now(),
+    )
+    .unwrap();
+    let m = w.message(r.message_id);
+    assert!(
+        m.text
+            .starts_with("Bonjour Alice, RDV le 27/03 a 15h30. Apportez votre CV."),
+        "{}",
+        m.text
+    );
+    assert_eq!(
+        w.int(
+            "SELECT template_id FROM messages WHERE id = ?1",
+            r.message_id
+        ),
+        w.t_interview,
+        "still the template's message"
+    );
+    // Moving the event re-renders the edited text, not the template's.
+    events::update_event(
+        &mut w.store,
+        &admin,
+        e,
+        EventChange {
+            starts_local: Some(local("2026-03-30 11:00")),
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let m = w.message(r.message_id);
+    assert!(
+        m.text
+            .starts_with("Bonjour Alice, RDV le 30/03 a 11h00. Apportez votre CV."),
+        "{}",
+        m.text
+    );
+
+    // It leaves; the participant answers the template's keyword.
+    let sent_at = utc("2026-03-28T09:00:00Z");
+    w.store
+        .conn()
+        .execute(
+            "UPDATE messages SET status = 'delivered', sent_at = ?2 WHERE id = ?1",
+            rusqlite::params![r.message_id, sent_at.timestamp()],
+        )
+        .unwrap();
+    let outcome = smsdesk::core::replies::record_inbound(
+        &mut w.store,
+        "simulator",
+        &smsdesk::gateway::InboundSms {
+            from_e164: "+33612345678".into(),
+            to: String::new(),
+            text: "Oui".into(),
+            received_at: sent_at + chrono::Duration::hours(1),
+            provider_id: "in-1".into(),
+        },
+        sent_at + chrono::Duration::hours(1),
+    )
+    .unwrap();
+    assert!(
+        matches!(
+            outcome,
+            smsdesk::core::replies::ReplyOutcome::Matched { .. }
+        ),
+        "{outcome:?}"
+    );
+    let outcome: String = w
+        .store
+        .conn()
+        .query_row("SELECT outcome FROM events WHERE id = ?1", [e], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(outcome, "confirmé par SMS");
+}
+
+#[test]
+fn a_locked_template_cannot_leave_edited_nor_a_templates_only_operator_edit_one() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let e = w.event(w.alice, "2026-03-27 15:30");
+    w.store
+        .conn()
+        .execute(
+            "UPDATE templates SET locked = 1 WHERE id = ?1",
+            [w.t_interview],
+        )
+        .unwrap();
+    let edit = Body::Edited {
+        template: w.t_interview,
+        text: "Autre texte".into(),
+    };
+    let err = reminders::schedule_reminder(
+        &mut w.store,
+        &admin,
+        e,
+        When::DaysBefore(1),
+        edit.clone(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(invalid(err).contains("is locked"));
+    w.store
+        .conn()
+        .execute(
+            "UPDATE templates SET locked = 0 WHERE id = ?1",
+            [w.t_interview],
+        )
+        .unwrap();
+    admin::add_user(
+        &mut w.store,
+        &admin,
+        "karim",
+        Rights::parse("scheduled,templates_only").unwrap(),
+        now(),
+    )
+    .unwrap();
+    let karim = Actor::identify(&mut w.store, "karim", now()).unwrap();
+    let err =
+        reminders::schedule_reminder(&mut w.store, &karim, e, When::DaysBefore(1), edit, now())
+            .unwrap_err();
+    assert!(forbidden(err).contains("templates only"));
+}

@@ -196,8 +196,19 @@ fn text_typed_after_choosing_a_template_leaves_as_typed() {
         text.starts_with("Merci de venir avec votre CV, Élodie. Apportez votre CV."),
         "{text}"
     );
-    // Edited, it is the operator's text: no template recorded for it.
-    assert_eq!(template, None);
+    // Edited, its text leaves as typed and it stays the template's message: the template's
+    // reply keywords still set the event's outcome.
+    assert_eq!(template, Some(template_id(&f, "Convocation")));
+    // Reopened, the window names the template and shows the text as edited; saved again,
+    // nothing changes and no second reminder appears.
+    open_reminder(&mut app);
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("‹ Convocation ›"), "{screen}");
+    assert!(screen.contains("Apportez votre CV."), "{screen}");
+    app.handle_key(ctrl('s'));
+    assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
+    assert_eq!(pending(&f), (text, template));
+    assert_eq!(pending_count(&f), 1);
 }
 
 #[test]
@@ -361,7 +372,11 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
         text.starts_with("Bonjour Élodie, atelier CV jeudi à 11h !"),
         "{text}"
     );
-    assert_eq!(template, None, "edited: the operator's own text");
+    assert_eq!(
+        template,
+        Some(template_id(&f, "Atelier CV")),
+        "edited, still the template's message (its reply keywords apply)"
+    );
 }
 
 #[test]
@@ -425,7 +440,7 @@ fn a_template_picked_and_edited_in_a_batch_leaves_as_edited() {
         text.starts_with("Bonjour Élodie, atelier CV jeudi à 11h !"),
         "{text}"
     );
-    assert_eq!(template, None);
+    assert_eq!(template, Some(template_id(&f, "Atelier CV")));
 }
 
 #[test]

@@ -159,27 +159,30 @@ struct Prepared {
     source: String,
 }
 
+/// An active batch template: its id, text and whether it expects a reply.
+fn batch_template(conn: &Connection, id: i64) -> CoreResult<(Option<i64>, String, bool)> {
+    let t = templates::get(conn, id)?;
+    if !t.active {
+        return Err(CoreError::Invalid(format!(
+            "template \"{}\" is inactive",
+            t.name
+        )));
+    }
+    if t.context != TemplateContext::Batch.as_str() {
+        return Err(CoreError::Invalid(format!(
+            "template \"{}\" is written for {} messages, not batches",
+            t.name, t.context
+        )));
+    }
+    Ok((Some(t.id), t.body, t.reply_expected))
+}
+
 fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<Prepared> {
     require_batch(actor)?;
     let start_local = input.interview.as_ref().map(check_interview).transpose()?;
     let settings = Settings::load(conn)?;
     let (template_id, source_text, expects_reply) = match &input.body {
-        Body::Template(id) => {
-            let t = templates::get(conn, *id)?;
-            if !t.active {
-                return Err(CoreError::Invalid(format!(
-                    "template \"{}\" is inactive",
-                    t.name
-                )));
-            }
-            if t.context != TemplateContext::Batch.as_str() {
-                return Err(CoreError::Invalid(format!(
-                    "template \"{}\" is written for {} messages, not batches",
-                    t.name, t.context
-                )));
-            }
-            (Some(t.id), t.body, t.reply_expected)
-        }
+        Body::Template(id) => batch_template(conn, *id)?,
         Body::Text(text) => {
             if !actor.rights.can_write_text() {
                 return Err(CoreError::Forbidden(format!(
@@ -188,6 +191,11 @@ fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<P
                 )));
             }
             (None, text.clone(), false)
+        }
+        Body::Edited { template, text } => {
+            let (id, _, reply) = batch_template(conn, *template)?;
+            super::send::check_edit(actor, &templates::get(conn, *template)?)?;
+            (id, text.clone(), reply)
         }
     };
     if source_text.trim().is_empty() {

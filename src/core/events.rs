@@ -333,11 +333,13 @@ fn source_of(
     m: &events::EventMessage,
     event: &EventDetail,
 ) -> CoreResult<Option<String>> {
+    let by_hand = m.automation_id.is_none() && m.kind == MessageKind::Reminder.as_str();
+    // The operator's own text, or a template's text as they edited it, is kept on the event.
+    if by_hand && event.reminder_text.is_some() {
+        return Ok(event.reminder_text.clone());
+    }
     if let Some(tid) = m.template_id {
         return Ok(Some(templates::get(conn, tid)?.body));
-    }
-    if m.automation_id.is_none() && m.kind == MessageKind::Reminder.as_str() {
-        return Ok(event.reminder_text.clone());
     }
     Ok(None)
 }

@@ -241,6 +241,11 @@ pub(crate) fn schedule_in(
             }
             (text.clone(), None, false, Some(text.clone()))
         }
+        Body::Edited { template, text } => {
+            let (_, reply) = reminder_template(tx, *template, ctx)?;
+            super::send::check_edit(actor, &crate::store::templates::get(tx, *template)?)?;
+            (text.clone(), Some(*template), reply, Some(text.clone()))
+        }
     };
     let recipient = outbox::check_participant(tx, event.participant_id)?;
     let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;

@@ -16,6 +16,30 @@ use serde::Serialize;
 pub enum Body {
     Template(i64),
     Text(String),
+    /// A template's text changed by the operator before sending: that text leaves, and the
+    /// template still links the message (its reply keywords set the event's outcome).
+    Edited {
+        template: i64,
+        text: String,
+    },
+}
+
+/// Whether `actor` may send `t`'s text changed: not a locked (imposed) text, and not an
+/// operator restricted to templates.
+pub(crate) fn check_edit(actor: &Actor, t: &templates::TemplateRow) -> CoreResult<()> {
+    if t.locked {
+        return Err(CoreError::Invalid(format!(
+            "template \"{}\" is locked: its text is sent as written",
+            t.name
+        )));
+    }
+    if !actor.rights.can_write_text() {
+        return Err(CoreError::Forbidden(format!(
+            "{} may only send template texts (\"templates only\")",
+            actor.login
+        )));
+    }
+    Ok(())
 }
 
 /// An individual message to one or more numbers, now or at a local time.
@@ -52,6 +76,11 @@ fn resolve_body(
                 )));
             }
             Ok((None, text.clone(), false))
+        }
+        Body::Edited { template, text } => {
+            let (id, _, reply) = resolve_body(store, actor, &Body::Template(*template))?;
+            check_edit(actor, &templates::get(store.conn(), *template)?)?;
+            Ok((id, text.clone(), reply))
         }
     }
 }

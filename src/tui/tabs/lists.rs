@@ -253,7 +253,16 @@ impl AgendaTab {
         );
         composer.set_templates(choices, may_write);
         match template_id {
-            Some(t) => composer.load_template(Some(t)),
+            Some(t) => {
+                composer.load_template(Some(t));
+                // A template's text edited when saved: the box shows what will leave, still
+                // linked to the template.
+                if e.reminder_template_id == Some(t)
+                    && let Some(text) = e.reminder_text.as_deref()
+                {
+                    composer.set_text(text);
+                }
+            }
             None => composer.set_text(e.reminder_text.as_deref().unwrap_or("")),
         }
         let mut title = format!(

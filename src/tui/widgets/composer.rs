@@ -288,12 +288,17 @@ impl Composer {
         self.chosen.as_ref().map(|t| t.id)
     }
 
-    /// What leaves: the template while the box holds its text untouched (it keeps its
-    /// reply keywords), else the text as typed.
+    /// What leaves: the template while the box holds its text untouched; its text as edited,
+    /// still linked to the template (whose reply keywords keep setting the outcome); else the
+    /// text as typed.
     pub fn body(&self) -> Body {
         let text = self.text();
         match &self.chosen {
             Some(t) if t.body == text => Body::Template(t.id),
+            Some(t) if !text.trim().is_empty() => Body::Edited {
+                template: t.id,
+                text,
+            },
             _ => Body::Text(text),
         }
     }
@@ -980,7 +985,9 @@ mod tests {
         assert!(c.is_changed());
         assert!(matches!(c.body(), Body::Template(1)));
         typed(&mut c, " 10h");
-        assert!(matches!(c.body(), Body::Text(t) if t == "Atelier jeudi 10h"));
+        assert!(
+            matches!(c.body(), Body::Edited { template: 1, text } if text == "Atelier jeudi 10h")
+        );
         // Putting the template's text back makes it the template again.
         for _ in 0..4 {
             c.key(&KeyEvent::from(KeyCode::Backspace), &km);
