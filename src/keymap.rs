@@ -56,6 +56,7 @@ impl Context {
                 "tab_contacts",
                 "tab_inbox",
                 "refresh",
+                "language",
             ],
             Context::List => &[
                 "down",
@@ -83,6 +84,8 @@ impl Context {
                 "rename_list",
                 "delete_list",
                 "import",
+                "keys",
+                "add_key",
             ],
             Context::Editor => &[
                 "save",
