@@ -650,6 +650,17 @@ fn an_administrator_adds_and_removes_an_operators_ssh_key_from_the_users_tab() {
         assert!(screen.contains(reason), "{screen}");
         assert!(keys_of(&path, "claire.martin").is_empty());
 
+        // Two keys in one paste (line ends as a terminal sends them): one key per line.
+        app.handle_key(ctrl('u'));
+        app.handle_paste(&format!("{}\r{CLAIRE_KEY}", CLAIRE_KEY.trim_end()));
+        app.handle_key(code(KeyCode::Enter));
+        let screen = render(&mut app, 80, 24);
+        let reason = match lang {
+            Lang::Fr => "une clé par ligne : le texte compte 2 lignes",
+            Lang::En => "one key per line: the text holds 2 lines",
+        };
+        assert!(screen.contains(reason), "{screen}");
+
         // Bad base64, then the right line pasted (bracketed paste, newline included).
         app.handle_key(ctrl('u'));
         typing(&mut app, "ssh-ed25519 AAAA!!!!");

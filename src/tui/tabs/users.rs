@@ -609,7 +609,8 @@ impl TabView for UsersTab {
                 ));
                 return;
             }
-            typed.push_str(text);
+            // Terminals paste line ends as CR: one `\n` each, so several lines read as such.
+            typed.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
             w.error = None;
             return;
         }
