@@ -294,7 +294,7 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     let Some(t) = Tmux::start(&format!("smsdesk-keys-{}", std::process::id()), &cmd) else {
         return;
     };
-    let keys = |t: &Tmux| cli(&db, &["user", "key", "list", "claire.martin"]);
+    let keys = || cli(&db, &["user", "key", "list", "claire.martin"]);
     t.wait_for("Dashboard");
     t.keys(&["5"]);
     t.wait_for("karim.benali");
@@ -308,7 +308,7 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     t.paste(&format!("command=\"/bin/sh\" {KEY}"));
     t.keys(&["Enter"]);
     t.wait_for("starts with options");
-    assert_eq!(keys(&t).as_array().unwrap().len(), 0);
+    assert_eq!(keys().as_array().unwrap().len(), 0);
 
     // The .pub line pasted as is, in the list (a paste starts a key; typed, its letters would
     // be commands): listed with its fingerprint, in the store.
@@ -319,7 +319,7 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     let screen = t.wait_for(FP);
     assert!(screen.contains("claire@laptop"), "{screen}");
     assert!(screen.contains("Key added to claire.martin"), "{screen}");
-    let stored = keys(&t);
+    let stored = keys();
     assert_eq!(stored.as_array().unwrap().len(), 1, "{stored}");
     assert_eq!(stored[0]["fingerprint"], FP);
     assert_eq!(stored[0]["added_by"], "admin");
@@ -330,7 +330,7 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     assert!(question.contains(FP), "{question}");
     t.keys(&["y"]);
     t.wait_for("Key removed from claire.martin");
-    assert_eq!(keys(&t).as_array().unwrap().len(), 0);
+    assert_eq!(keys().as_array().unwrap().len(), 0);
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(200));
 
