@@ -756,6 +756,14 @@ fn the_users_table_counts_keys_and_a_keys_comment_is_shown_neutralised() {
         "{screen}"
     );
     assert!(screen.contains("30/03/2026 10:00"), "added when: {screen}");
+    // A key someone else has is refused for another operator: one key, one person.
+    app.handle_key(code(KeyCode::Esc));
+    app.handle_key(code(KeyCode::Up)); // claire.martin
+    press(&mut app, "K");
+    app.handle_paste(CLAIRE_KEY);
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("julie.roux's: one key identifies one operator"), "{screen}");
 }
 
 /// Esc with a key typed and not added asks before dropping it, like the template editor.
@@ -852,6 +860,12 @@ fn an_operator_without_the_users_tab_changes_their_own_language() {
         smsdesk::clock::Clock::fixed(now()),
     );
     app.set_location("demo.db".into());
+    press(&mut app, "5");
+    assert_eq!(
+        app.tab(),
+        smsdesk::tui::Tab::Dashboard,
+        "no Users tab for them"
+    );
     let footer = render(&mut app, 80, 24).lines().last().unwrap().to_string();
     assert!(
         footer.contains("L ma langue"),

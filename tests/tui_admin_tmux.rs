@@ -357,4 +357,36 @@ fn an_administrator_manages_an_operators_keys_and_language() {
         .find(|u| u["login"] == "claire.martin")
         .unwrap();
     assert_eq!(claire["language"], "fr");
+    drop(t);
+
+    // Claire's next start is in French whatever the server's LANG; `L` switches her screen.
+    let cmd = format!(
+        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user claire.martin",
+        cfg = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    let Some(t) = Tmux::start(&format!("smsdesk-lang-{}", std::process::id()), &cmd) else {
+        return;
+    };
+    let screen = t.wait_for("Tableau de bord");
+    assert!(screen.contains("L ma langue"), "{screen}");
+    t.keys(&["L"]);
+    t.wait_for("Ma langue");
+    t.keys(&["Right", "Enter"]); // fr → en
+    let screen = t.wait_for("Dashboard");
+    assert!(
+        screen.contains("Your language: English, from now on"),
+        "{screen}"
+    );
+    t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let users = cli(&db, &["user", "list"]);
+    let claire = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "claire.martin")
+        .unwrap();
+    assert_eq!(claire["language"], "en");
 }
