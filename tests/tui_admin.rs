@@ -763,7 +763,10 @@ fn the_users_table_counts_keys_and_a_keys_comment_is_shown_neutralised() {
     app.handle_paste(CLAIRE_KEY);
     app.handle_key(code(KeyCode::Enter));
     let screen = render(&mut app, 80, 24);
-    assert!(screen.contains("julie.roux's: one key identifies one operator"), "{screen}");
+    assert!(
+        screen.contains("julie.roux's: one key identifies one operator"),
+        "{screen}"
+    );
 }
 
 /// Esc with a key typed and not added asks before dropping it, like the template editor.
