@@ -56,6 +56,7 @@ impl Context {
                 "tab_contacts",
                 "tab_inbox",
                 "refresh",
+                "language",
             ],
             Context::List => &[
                 "down",
@@ -84,6 +85,8 @@ impl Context {
                 "delete_list",
                 "import",
                 "back",
+                "keys",
+                "add_key",
             ],
             Context::Editor => &[
                 "save",

@@ -408,8 +408,10 @@ fn a_non_administrator_sees_no_editing_action() {
                 "{footer}"
             );
         }
+        // The administration tabs are not open to them (tabs by rights): the keys do nothing.
         press(&mut app, "3");
-        snap(&mut app, "non_admin_templates", lang);
+        assert_eq!(app.tab(), smsdesk::tui::Tab::Dashboard);
+        snap(&mut app, "non_admin_no_admin_tabs", lang);
         press(&mut app, "n");
         assert!(!app.is_editing(), "the core refuses; no editor opens");
     }
@@ -603,4 +605,318 @@ fn a_rule_switched_off_in_its_editor_cancels_its_pending_reminders_on_request() 
             .unwrap()
             .active
     );
+}
+
+/// A key as `ssh-keygen` writes it in a `.pub` file (with its newline), and its fingerprint as
+/// `ssh-keygen -lf` prints it.
+const CLAIRE_KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH3UjOYGvB+lgNxynKpqH7WylSPrAT9xOCSvVCfAp5rA claire@laptop\n";
+const CLAIRE_FP: &str = "SHA256:Cmx/dD6un//JpyaZaUJaP55K/Sto1+mUuqLkCMia31Y";
+
+fn keys_of(path: &std::path::Path, login: &str) -> Vec<smsdesk::store::operator_keys::StoredKey> {
+    let store = smsdesk::store::Store::open(path).unwrap();
+    smsdesk::store::operator_keys::of(store.conn(), login).unwrap()
+}
+
+/// Issue 11: an administrator opens an operator's SSH keys from the Users tab, adds one by
+/// pasting its `.pub` line, sees a bad key refused with the core's reason, and removes the key
+/// after a confirmation naming it and its operator; the store follows each step.
+#[test]
+fn an_administrator_adds_and_removes_an_operators_ssh_key_from_the_users_tab() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, lang);
+        press(&mut app, "5");
+        app.handle_key(code(KeyCode::Down)); // claire.martin
+        let footer = render(&mut app, 80, 24).lines().last().unwrap().to_string();
+        let keys_hint = match lang {
+            Lang::Fr => "K clés SSH",
+            Lang::En => "K SSH keys",
+        };
+        assert!(footer.contains(keys_hint), "{footer}");
+        press(&mut app, "K");
+        assert!(app.is_editing(), "the keys window has the keyboard");
+        snap(&mut app, "user_keys_empty", lang);
+
+        // Options smuggled in front of the key: refused with the reason, the text kept.
+        press(&mut app, "a");
+        app.handle_paste(&format!("command=\"/bin/sh\",no-pty {CLAIRE_KEY}"));
+        app.handle_key(code(KeyCode::Enter));
+        let screen = snap(&mut app, "user_key_refused", lang);
+        let reason = match lang {
+            Lang::Fr => "commence par des options",
+            Lang::En => "starts with options",
+        };
+        assert!(screen.contains(reason), "{screen}");
+        assert!(keys_of(&path, "claire.martin").is_empty());
+
+        // Two keys in one paste (line ends as a terminal sends them): one key per line.
+        app.handle_key(ctrl('u'));
+        app.handle_paste(&format!("{}\r{CLAIRE_KEY}", CLAIRE_KEY.trim_end()));
+        app.handle_key(code(KeyCode::Enter));
+        let screen = render(&mut app, 80, 24);
+        let reason = match lang {
+            Lang::Fr => "une clé par ligne : le texte compte 2 lignes",
+            Lang::En => "one key per line: the text holds 2 lines",
+        };
+        assert!(screen.contains(reason), "{screen}");
+
+        // Bad base64, then the right line pasted (bracketed paste, newline included).
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "ssh-ed25519 AAAA!!!!");
+        app.handle_key(code(KeyCode::Enter));
+        let screen = render(&mut app, 80, 24);
+        let reason = match lang {
+            Lang::Fr => "pas du base64 valide",
+            Lang::En => "not valid base64",
+        };
+        assert!(screen.contains(reason), "{screen}");
+        app.handle_key(ctrl('u'));
+        app.handle_paste(CLAIRE_KEY);
+        app.handle_key(code(KeyCode::Enter));
+        let screen = snap(&mut app, "user_keys_list", lang);
+        assert!(
+            screen.contains(CLAIRE_FP),
+            "the fingerprint in full:\n{screen}"
+        );
+        assert!(screen.contains("claire@laptop"), "{screen}");
+        let stored = keys_of(&path, "claire.martin");
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].fingerprint, CLAIRE_FP);
+        assert_eq!(stored[0].added_by, "admin");
+
+        // The same key again: one key identifies one operator.
+        press(&mut app, "a");
+        app.handle_paste(CLAIRE_KEY);
+        app.handle_key(code(KeyCode::Enter));
+        let screen = render(&mut app, 80, 24);
+        let reason = match lang {
+            Lang::Fr => "a déjà la clé",
+            Lang::En => "already has the key",
+        };
+        assert!(screen.contains(reason), "{screen}");
+        app.handle_key(ctrl('u'));
+        app.handle_key(code(KeyCode::Esc)); // nothing typed: leaves the line without asking
+
+        // Removal: asked first, naming the key and the operator; "no" keeps it.
+        press(&mut app, "d");
+        let screen = snap(&mut app, "user_key_remove", lang);
+        assert!(screen.contains("SHA256:Cmx/dD6un"), "{screen}");
+        assert!(screen.contains("claire.martin"), "{screen}");
+        press(&mut app, "n");
+        assert_eq!(keys_of(&path, "claire.martin").len(), 1, "n keeps the key");
+        press(&mut app, "d");
+        press(&mut app, "y");
+        assert!(keys_of(&path, "claire.martin").is_empty(), "removed");
+        let status = app.status_message().unwrap_or_default().to_string();
+        assert!(status.contains(CLAIRE_FP), "{status}");
+        let audited: i64 = smsdesk::store::Store::open(&path)
+            .unwrap()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE actor = 'admin' AND action IN ('user.key.add', 'user.key.remove')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audited, 2);
+        app.handle_key(code(KeyCode::Esc));
+        assert!(!app.is_editing(), "Esc closes the keys window");
+    }
+}
+
+/// The keys column counts each operator's keys; a comment's control characters are neutralised.
+#[test]
+fn the_users_table_counts_keys_and_a_keys_comment_is_shown_neutralised() {
+    let mut f = demo_store();
+    let actor = smsdesk::core::Actor::identify(&mut f.store, "admin", now()).unwrap();
+    // A bidi override is not a control character for the key parser: the screen neutralises it.
+    let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g \u{202E}evil";
+    smsdesk::core::keys::add_key(&mut f.store, &actor, "julie.roux", line, now()).unwrap();
+    smsdesk::core::keys::add_key(&mut f.store, &actor, "julie.roux", CLAIRE_KEY, now()).unwrap();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "5");
+    let screen = render(&mut app, 80, 24);
+    let julie = screen
+        .lines()
+        .find(|l| l.starts_with("julie.roux"))
+        .unwrap();
+    assert!(julie.contains(" 2 "), "two keys: {julie}");
+    for l in screen.lines().filter(|l| l.starts_with("claire.martin")) {
+        assert!(l.contains(" 0 "), "no key: {l}");
+    }
+    app.handle_key(code(KeyCode::Down));
+    app.handle_key(code(KeyCode::Down)); // julie.roux
+    press(&mut app, "K");
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains('\u{202E}'), "{screen}");
+    assert!(screen.contains("\u{FFFD}evil"), "{screen}");
+    assert!(
+        screen.contains("SHA256:mKqU+0K8OhKmA8bBQi9Rz0Q5l7/g160hIP+rJYSTNj4"),
+        "{screen}"
+    );
+    assert!(screen.contains("30/03/2026 10:00"), "added when: {screen}");
+    // A key someone else has is refused for another operator: one key, one person.
+    app.handle_key(code(KeyCode::Esc));
+    app.handle_key(code(KeyCode::Up)); // claire.martin
+    press(&mut app, "K");
+    app.handle_paste(CLAIRE_KEY);
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("julie.roux's: one key identifies one operator"),
+        "{screen}"
+    );
+}
+
+/// Esc with a key typed and not added asks before dropping it, like the template editor.
+#[test]
+fn a_typed_key_is_not_dropped_without_asking() {
+    let f = demo_store();
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "5K");
+    press(&mut app, "a");
+    typing(&mut app, "ssh-ed25519 AAAA");
+    assert!(app.has_unsaved(), "quitting would ask too");
+    app.handle_key(code(KeyCode::Esc));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Drop the key typed"), "{screen}");
+    press(&mut app, "n");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("ssh-ed25519 AAAA"), "kept: {screen}");
+    app.handle_key(code(KeyCode::Esc));
+    press(&mut app, "y");
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("ssh-ed25519 AAAA"), "dropped: {screen}");
+    assert!(app.is_editing(), "the keys window stays open");
+    app.handle_key(code(KeyCode::Esc));
+    assert!(!app.is_editing());
+    // Out of the window, `a` is the agenda again.
+    press(&mut app, "a");
+    assert_eq!(app.tab(), smsdesk::tui::Tab::Agenda);
+}
+
+/// The rights form sets an operator's language; the table shows it and the store keeps it.
+/// An administrator changing their own language sees the screen switch at once.
+#[test]
+fn an_administrator_sets_an_operators_language_in_the_rights_form() {
+    let f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let mut app = app(f.store, Lang::Fr);
+    press(&mut app, "5");
+    app.handle_key(code(KeyCode::End)); // karim.benali
+    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(code(KeyCode::Up)); // the last field: the language
+    app.handle_key(code(KeyCode::Left)); // auto → en
+    snap(&mut app, "user_language", Lang::Fr);
+    app.handle_key(ctrl('s'));
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let screen = render(&mut app, 80, 24);
+    let karim = screen
+        .lines()
+        .find(|l| l.starts_with("karim.benali"))
+        .unwrap();
+    assert!(karim.trim_end().ends_with("en"), "{karim}");
+    let language = |login: &str| {
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        smsdesk::store::operators::find(store.conn(), login)
+            .unwrap()
+            .unwrap()
+            .language
+    };
+    assert_eq!(language("karim.benali").as_deref(), Some("en"));
+    assert_eq!(
+        app.lang(),
+        Lang::Fr,
+        "another operator's language: no switch"
+    );
+
+    // Their own row: the screen speaks English at once.
+    app.handle_key(code(KeyCode::Home));
+    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(code(KeyCode::Up));
+    app.handle_key(code(KeyCode::Left));
+    app.handle_key(ctrl('s'));
+    assert_eq!(app.lang(), Lang::En);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Users"), "{screen}");
+    assert!(
+        app.status_message().unwrap_or_default().contains("English"),
+        "{:?}",
+        app.status_message()
+    );
+    assert_eq!(language("admin").as_deref(), Some("en"));
+}
+
+/// Any operator, administrator or not, sets their own language with `L` from any tab.
+#[test]
+fn an_operator_without_the_users_tab_changes_their_own_language() {
+    let mut f = demo_store();
+    let path = f.dir.path().join("demo.db");
+    let actor = smsdesk::core::Actor::identify(&mut f.store, "claire.martin", now()).unwrap();
+    assert!(!actor.rights.admin);
+    let mut app = App::new(
+        f.store,
+        actor,
+        Lang::Fr,
+        smsdesk::keymap::Keymap::defaults(),
+        smsdesk::clock::Clock::fixed(now()),
+    );
+    app.set_location("demo.db".into());
+    press(&mut app, "5");
+    assert_eq!(
+        app.tab(),
+        smsdesk::tui::Tab::Dashboard,
+        "no Users tab for them"
+    );
+    let footer = render(&mut app, 80, 24).lines().last().unwrap().to_string();
+    assert!(
+        footer.contains("L ma langue"),
+        "the dashboard says where: {footer}"
+    );
+    press(&mut app, "L");
+    let screen = snap(&mut app, "own_language", Lang::Fr);
+    assert!(screen.contains("Ma langue"), "{screen}");
+    app.handle_key(code(KeyCode::Left)); // auto → en
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup());
+    assert_eq!(app.lang(), Lang::En, "the screen switches at once");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Dashboard"), "{screen}");
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let claire = smsdesk::store::operators::find(store.conn(), "claire.martin")
+        .unwrap()
+        .unwrap();
+    assert_eq!(claire.language.as_deref(), Some("en"));
+    // Back to auto: the store forgets the choice.
+    press(&mut app, "L");
+    app.handle_key(code(KeyCode::Left)); // en → fr
+    app.handle_key(code(KeyCode::Left)); // fr → auto
+    app.handle_key(code(KeyCode::Enter));
+    let claire = smsdesk::store::operators::find(store.conn(), "claire.martin")
+        .unwrap()
+        .unwrap();
+    assert_eq!(claire.language, None);
+    assert!(
+        app.status_message().unwrap_or_default().contains("auto"),
+        "{:?}",
+        app.status_message()
+    );
+}
+
+/// `?` lists the new bindings with what they do.
+#[test]
+fn help_lists_the_keys_and_language_bindings() {
+    for (lang, wanted) in [
+        (Lang::En, ["SSH keys", "add a key", "my language"]),
+        (Lang::Fr, ["clés SSH", "ajouter une clé", "ma langue"]),
+    ] {
+        let f = demo_store();
+        let mut app = app(f.store, lang);
+        press(&mut app, "?");
+        let screen = render(&mut app, 80, 120);
+        for w in wanted {
+            assert!(screen.contains(w), "{w}:\n{screen}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ mod support;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use support::tmux::Tmux;
 
 fn cli(db: &Path, args: &[&str]) -> Value {
@@ -199,4 +199,119 @@ fn an_administrator_configures_the_service_from_the_keyboard() {
             .iter()
             .any(|p| p["units"] == 2000 && p["label"] == "Pack avril")
     );
+}
+
+/// Issue 11 at 80×24: an operator's SSH key added by pasting its `.pub` line, seen with its
+/// fingerprint, a bad key refused with the reason, the key removed after the confirmation, and
+/// the operator's language set in the rights form; the command line sees each change.
+#[test]
+fn an_administrator_manages_an_operators_keys_and_language() {
+    const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH3UjOYGvB+lgNxynKpqH7WylSPrAT9xOCSvVCfAp5rA claire@laptop\n";
+    const FP: &str = "SHA256:Cmx/dD6un//JpyaZaUJaP55K/Sto1+mUuqLkCMia31Y";
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let cmd = format!(
+        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
+        cfg = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    let Some(t) = Tmux::start(&format!("smsdesk-keys-{}", std::process::id()), &cmd) else {
+        return;
+    };
+    let keys = || cli(&db, &["user", "key", "list", "claire.martin"]);
+    t.wait_for("Dashboard");
+    t.keys(&["5"]);
+    t.wait_for("karim.benali");
+    let screen = t.wait_for("Keys Lang");
+    assert!(screen.contains("K SSH keys"), "{screen}");
+    t.keys(&["Down", "K"]);
+    t.wait_for("SSH keys of claire.martin");
+
+    // A key line carrying options of its own is refused, with the reason.
+    t.keys(&["a"]);
+    t.paste(&format!("command=\"/bin/sh\" {KEY}"));
+    t.keys(&["Enter"]);
+    t.wait_for("starts with options");
+    assert_eq!(keys().as_array().unwrap().len(), 0);
+
+    // The .pub line pasted as is, in the list (a paste starts a key; typed, its letters would
+    // be commands): listed with its fingerprint, in the store.
+    t.keys(&["C-u", "Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+    t.paste(KEY);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(FP);
+    assert!(screen.contains("claire@laptop"), "{screen}");
+    assert!(screen.contains("Key added to claire.martin"), "{screen}");
+    let stored = keys();
+    assert_eq!(stored.as_array().unwrap().len(), 1, "{stored}");
+    assert_eq!(stored[0]["fingerprint"], FP);
+    assert_eq!(stored[0]["added_by"], "admin");
+
+    // Removed after the confirmation naming the key and the operator.
+    t.keys(&["d"]);
+    let question = t.wait_for("Remove this SSH key of claire.martin?");
+    assert!(question.contains(FP), "{question}");
+    t.keys(&["y"]);
+    t.wait_for("Key removed from claire.martin");
+    assert_eq!(keys().as_array().unwrap().len(), 0);
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+
+    // The language in the rights form (its last field): auto → fr, shown in the table.
+    t.keys(&["Enter"]);
+    t.wait_for("Rights of claire.martin");
+    t.keys(&["Up", "Right", "C-s"]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while !t
+        .screen()
+        .lines()
+        .any(|l| l.starts_with("claire.martin") && l.trim_end().ends_with(" fr"))
+    {
+        assert!(Instant::now() < until, "fr not shown:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let users = cli(&db, &["user", "list"]);
+    let claire = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "claire.martin")
+        .unwrap();
+    assert_eq!(claire["language"], "fr");
+    drop(t);
+
+    // Claire's next start is in French whatever the server's LANG; `L` switches her screen.
+    let cmd = format!(
+        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user claire.martin",
+        cfg = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    let Some(t) = Tmux::start(&format!("smsdesk-lang-{}", std::process::id()), &cmd) else {
+        return;
+    };
+    let screen = t.wait_for("Tableau de bord");
+    assert!(screen.contains("L ma langue"), "{screen}");
+    t.keys(&["L"]);
+    t.wait_for("Ma langue");
+    t.keys(&["Right", "Enter"]); // fr → en
+    let screen = t.wait_for("Dashboard");
+    assert!(
+        screen.contains("Your language: English, from now on"),
+        "{screen}"
+    );
+    t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let users = cli(&db, &["user", "list"]);
+    let claire = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["login"] == "claire.martin")
+        .unwrap();
+    assert_eq!(claire["language"], "en");
 }

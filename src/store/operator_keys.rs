@@ -92,6 +92,21 @@ pub fn of(conn: &Connection, login: &str) -> Result<Vec<StoredKey>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// How many keys each operator has, by login (operators without a key are absent).
+pub fn counts(conn: &Connection) -> Result<std::collections::HashMap<String, usize>> {
+    let mut stmt = conn.prepare(
+        "SELECT o.login, count(*) FROM operator_keys k JOIN operators o ON o.id = k.operator_id
+         GROUP BY o.login",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            usize::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Removes the key of `login` whose fingerprint is `fingerprint` (with or without `SHA256:`).
 /// Returns the fingerprint removed.
 pub fn remove(conn: &Connection, login: &str, fingerprint: &str) -> Result<String> {

@@ -18,6 +18,7 @@ use super::tabs::users::UsersTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
 use super::widgets::confirm::{Confirm, ConfirmKey};
+use super::widgets::form::{Form, FormField, Modal};
 use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Lang, say, tr, trf};
@@ -121,6 +122,8 @@ enum Popup {
     ConfirmQuit,
     /// A tab's question before a change (cancel N messages, move one).
     Confirm(Confirm),
+    /// The operator's own language (fr / en / auto), open to everyone from any tab.
+    Language(Box<Form>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +137,8 @@ struct Org {
     tz: chrono_tz::Tz,
     region: String,
     low_credit: i64,
+    /// The store's `language` setting, what "auto" follows.
+    language: String,
 }
 
 pub struct App {
@@ -161,6 +166,8 @@ pub struct App {
     pending_problems: Vec<String>,
     /// A tab narrowed to one batch → the tab it was opened from (where Esc goes back to).
     came_from: Vec<(Tab, Tab)>,
+    /// The language of the user's `config.toml`, which "auto" follows before the store's.
+    config_language: Option<String>,
 }
 
 impl App {
@@ -196,6 +203,7 @@ impl App {
                 tz: chrono_tz::Europe::Paris,
                 region: "FR".into(),
                 low_credit: 100,
+                language: String::new(),
             },
             tab: Tab::Dashboard,
             views,
@@ -207,6 +215,7 @@ impl App {
             shown_minute: 0,
             pending_problems: Vec::new(),
             came_from: Vec::new(),
+            config_language: None,
         };
         app.load_org();
         app.refresh_current();
@@ -216,6 +225,17 @@ impl App {
     /// Uses this theme instead of the one `NO_COLOR` chose.
     pub fn set_theme(&mut self, theme: Theme) {
         self.theme = theme;
+    }
+
+    /// The language of the user's configuration file: an operator whose own language is
+    /// "auto" gets it before the store's setting (as at start).
+    pub fn set_config_language(&mut self, language: Option<String>) {
+        self.config_language = language;
+    }
+
+    /// The interface language.
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// The store's path, shown in the status line.
@@ -292,6 +312,7 @@ impl App {
                     tz: s.timezone,
                     region: s.default_region,
                     low_credit: s.low_credit,
+                    language: s.language,
                 }
             }
             Err(e) => self.error(format!("{}: {e}", tr(self.lang, "tab.settings"))),
@@ -544,7 +565,53 @@ impl App {
             // Refusals and notices may come from the rules, in English: shown in the interface's language.
             Outcome::Info(message) => self.info(clean(&say(self.lang, &message))),
             Outcome::Error(message) => self.error(clean(&say(self.lang, &message))),
+            Outcome::OwnLanguage(chosen) => self.switch_language(chosen.as_deref()),
         }
+    }
+
+    /// The operator's own language was stored: the screen speaks it at once (every text is
+    /// looked up when drawn), and the status line says so in the new language.
+    fn switch_language(&mut self, chosen: Option<&str>) {
+        self.lang = match chosen.and_then(Lang::parse) {
+            Some(lang) => lang,
+            // "auto": what the start would pick without an own choice.
+            None => Lang::resolve(
+                self.config_language
+                    .as_deref()
+                    .unwrap_or(self.org.language.as_str()),
+            ),
+        };
+        let name = match chosen {
+            Some(_) => tr(self.lang, &format!("ui.lang_{}", self.lang.as_str())).to_string(),
+            None => format!(
+                "auto ({})",
+                tr(self.lang, &format!("ui.lang_{}", self.lang.as_str()))
+            ),
+        };
+        self.info(trf(self.lang, "ui.language_now", &[("language", &name)]));
+    }
+
+    /// Opens the operator's own language chooser.
+    fn open_language(&mut self) {
+        let current = match crate::store::operators::find(self.store.conn(), &self.actor.login) {
+            Ok(op) => op.and_then(|o| o.language),
+            Err(e) => {
+                self.error(say(self.lang, &e.to_string()));
+                return;
+            }
+        };
+        let field = FormField::choice(
+            "language",
+            tr(self.lang, "users.language"),
+            super::tabs::users::language_code(current.as_deref()),
+            super::tabs::users::language_options(self.lang),
+            false,
+        )
+        .with_help(tr(self.lang, "ui.language_help"));
+        self.popup = Some(Popup::Language(Box::new(Form::new(
+            tr(self.lang, "ui.language_title"),
+            vec![field],
+        ))));
     }
 
     fn global(&mut self, action: &str) {
@@ -561,6 +628,7 @@ impl App {
                 }
             }
             "help" => self.popup = Some(Popup::Help { scroll: 0 }),
+            "language" => self.open_language(),
             "next_tab" | "prev_tab" => {
                 let tabs = self.tabs();
                 let here = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
@@ -596,6 +664,35 @@ impl App {
             return;
         };
         match popup {
+            Popup::Language(form) => {
+                // One field: Enter saves as well as the editor's save key.
+                let modal = if key.code == KeyCode::Enter {
+                    Modal::Save
+                } else {
+                    form.modal_key(&key, &self.keymap)
+                };
+                if modal == Modal::Save {
+                    let chosen = form.value("language").to_string();
+                    let now = self.clock.now();
+                    let login = self.actor.login.clone();
+                    match crate::core::keys::set_language(
+                        &mut self.store,
+                        &self.actor,
+                        &login,
+                        &chosen,
+                        now,
+                    ) {
+                        Ok(stored) => {
+                            self.popup = None;
+                            self.switch_language(stored.as_deref());
+                            self.refresh_current();
+                        }
+                        Err(e) => form.message = Some(say(self.lang, &e.to_string())),
+                    }
+                } else if modal == Modal::Close {
+                    self.popup = None;
+                }
+            }
             Popup::Confirm(c) => match c.key(key, dialog.as_deref()) {
                 ConfirmKey::Stay => {}
                 ConfirmKey::Closed => self.popup = None,
@@ -766,6 +863,17 @@ impl App {
                 .collect()
             };
             c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
+        } else if let Some(Popup::Language(form)) = &mut self.popup {
+            let width = area.width.min(64);
+            // Border, the field, its help line, a refusal.
+            let height = area.height.min(5);
+            let rect = Rect {
+                x: area.x + (area.width - width) / 2,
+                y: area.y + (area.height - height) / 2,
+                width,
+                height,
+            };
+            form.draw(frame, rect, self.theme, self.lang);
         } else if let Some(popup) = &mut self.popup {
             draw_popup(
                 frame,
@@ -879,6 +987,11 @@ impl App {
             Some(Popup::ConfirmQuit | Popup::Confirm(_)) => {
                 shown.extend(hints_for(Context::Dialog, &["confirm", "close"]))
             }
+            Some(Popup::Language(_)) => {
+                shown.push(("Enter".into(), tr(self.lang, "action.save").to_string()));
+                shown.extend(hints_for(Context::Editor, &["close"]));
+                shown.push(("← →".into(), tr(self.lang, "form.choose").to_string()));
+            }
             Some(_) => {
                 shown.extend(hints_for(Context::Dialog, &["close"]));
                 shown.extend(hints_for(Context::List, &["down", "up", "page_down"]));
@@ -905,10 +1018,13 @@ impl App {
                     }
                 }
                 shown.extend(hints_for(Context::List, &tab_hints));
-                shown.extend(hints_for(
-                    Context::Global,
-                    &["help", "quit", "next_tab", "refresh"],
-                ));
+                // Everyone lands on the dashboard: it says where one's own language is set.
+                let global: &[&str] = if self.tab == Tab::Dashboard {
+                    &["help", "quit", "language", "next_tab", "refresh"]
+                } else {
+                    &["help", "quit", "next_tab", "refresh"]
+                };
+                shown.extend(hints_for(Context::Global, global));
             }
         }
         let avail = usize::from(area.width);
@@ -986,8 +1102,8 @@ fn draw_popup(
     theme: Theme,
 ) {
     let (title, lines, scroll, rect) = match popup {
-        // Drawn by its own widget.
-        Popup::Confirm(_) => return,
+        // Drawn by their own widgets.
+        Popup::Confirm(_) | Popup::Language(_) => return,
         Popup::ConfirmQuit => {
             let rect = centered(area, 60, 20);
             (

@@ -98,6 +98,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
 
     let mut app = App::new(store, actor, lang, keymap, clock.clone());
     app.set_location(db.display().to_string());
+    app.set_config_language(user_config.language.clone());
     app.show_problems(problems);
 
     // The terminal is set up before the input thread starts: crossterm answers queries such

@@ -74,6 +74,13 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    /// Text pasted as a terminal pastes it: bracketed, since the application asked for it.
+    pub fn paste(&self, text: &str) {
+        self.tmux(&["set-buffer", "-b", "paste", "--", text]);
+        self.tmux(&["paste-buffer", "-p", "-b", "paste", "-t", "j"]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
     pub fn screen(&self) -> String {
         self.screen_of("j")
     }

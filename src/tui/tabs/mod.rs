@@ -114,6 +114,9 @@ pub enum Outcome {
     Info(String),
     /// Something was refused or failed: say why in the status line.
     Error(String),
+    /// The acting operator's own language was stored (`None`: follow the store's setting):
+    /// the screen switches to it.
+    OwnLanguage(Option<String>),
 }
 
 pub trait TabView {

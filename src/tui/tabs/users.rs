@@ -1,19 +1,28 @@
-//! Users: operators and their rights as ✓ columns; for administrators, a form of toggles per
-//! operator (and one to add an operator). `core::admin::{add_user, set_user}` check the right,
-//! refuse to remove the last administrator (their reason is shown as is) and audit.
+//! Users: operators and their rights as ✓ columns, with how many SSH keys each has and their
+//! language; for administrators, a form of toggles per operator (and one to add an operator),
+//! and a window listing one operator's SSH keys where keys are added (typed or pasted) and
+//! removed. `core::admin::{add_user, set_user}` and `core::keys` check the right, refuse what
+//! breaks a rule (the last administrator, a key with options, a key someone already has…) with
+//! a reason shown as is, and audit.
 
 use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
 use crate::core::admin::{add_user, set_user};
-use crate::i18n::{Lang, tr, trf};
+use crate::core::keys::{add_key, list_keys, remove_key, set_language};
+use crate::i18n::{Lang, say, tr, trf};
+use crate::keymap::Context;
 use crate::store::Result;
+use crate::store::operator_keys::{self, StoredKey};
 use crate::store::operators::{self, Operator, Rights};
-use crate::tui::fmt::{clean, mark};
+use crate::tui::fmt::{clean, mark, truncate};
+use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, Modal};
-use crossterm::event::KeyEvent;
+use crate::tui::widgets::form::{Form, FormField, Modal, draw_question};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 const RIGHTS: [&str; 6] = [
     "instant",
@@ -24,19 +33,62 @@ const RIGHTS: [&str; 6] = [
     "templates_only",
 ];
 
+/// Longest key text taken: an RSA 16384-bit `.pub` line is under 3 KiB; more is not a key.
+const MAX_KEY_TEXT: usize = 16 * 1024;
+
+/// The choices of an operator's language: `auto` follows the store's setting.
+pub fn language_options(lang: Lang) -> Vec<(String, String)> {
+    vec![
+        ("auto".into(), tr(lang, "users.lang_auto").to_string()),
+        ("fr".into(), "français".into()),
+        ("en".into(), "English".into()),
+    ]
+}
+
+/// How a stored language shows: `fr`, `en` or `auto`.
+pub fn language_code(language: Option<&str>) -> &str {
+    language.unwrap_or("auto")
+}
+
 struct Editor {
     /// `None`: a new operator (the login is a field).
     login: Option<String>,
+    /// The language when the form opened (`auto`, `fr`, `en`): stored again only if changed.
+    language: String,
     form: Form,
 }
 
-/// Operators and their rights; the rights form for administrators.
+/// Keys bound to the keys window's actions, read from the live keymap when it opens.
+struct KeyLabels {
+    add: String,
+    remove: String,
+    close: String,
+    save: String,
+}
+
+/// One operator's SSH keys, over the operators table.
+struct KeysWindow {
+    login: String,
+    keys: Vec<StoredKey>,
+    sel: Selection,
+    /// The key text being typed or pasted (`None`: the list has the keyboard).
+    adding: Option<String>,
+    /// Why the last key was refused (the core's reason, in the interface's language).
+    error: Option<String>,
+    /// "Drop the key typed?" is being asked.
+    discard: bool,
+    labels: KeyLabels,
+}
+
+/// Operators and their rights; the rights form and the keys window for administrators.
 #[derive(Default)]
 pub struct UsersTab {
-    rows: Vec<Operator>,
+    /// Each operator with how many keys they have.
+    rows: Vec<(Operator, usize)>,
     sel: Selection,
     admin: bool,
     editor: Option<Editor>,
+    keys: Option<KeysWindow>,
     lang: Option<Lang>,
 }
 
@@ -50,6 +102,19 @@ fn right(r: &Rights, name: &str) -> bool {
         "templates_only" => r.templates_only,
         _ => false,
     }
+}
+
+/// A key type as short as the table needs (`ssh-ed25519` → `ed25519`); the detail shows it whole.
+fn short_kind(kind: &str) -> String {
+    let k = kind.trim_end_matches("@openssh.com");
+    let k = k.replace("ecdsa-sha2-nistp", "ecdsa-").replace("ssh-", "");
+    if k == "dss" { "dsa".into() } else { k }
+}
+
+fn label(keymap: &crate::keymap::Keymap, context: Context, action: &str, fallback: &str) -> String {
+    keymap
+        .key_for(context, action)
+        .unwrap_or_else(|| fallback.to_string())
 }
 
 impl UsersTab {
@@ -77,12 +142,21 @@ impl UsersTab {
                 op.as_ref().is_some_and(|o| o.active),
             ));
         }
+        let language = language_code(op.as_ref().and_then(|o| o.language.as_deref())).to_string();
+        fields.push(FormField::choice(
+            "language",
+            tr(lang, "users.language"),
+            &language,
+            language_options(lang),
+            false,
+        ));
         let title = match &op {
             Some(o) => trf(lang, "admin.user_title", &[("login", &clean(&o.login))]),
             None => tr(lang, "admin.user_new").to_string(),
         };
         self.editor = Some(Editor {
             login: op.map(|o| o.login),
+            language,
             form: Form::new(&title, fields),
         });
         Outcome::Handled
@@ -102,6 +176,7 @@ impl UsersTab {
             admin: on("admin"),
             templates_only: on("templates_only"),
         };
+        let language = form.value("language").to_string();
         let (login, result) = match &editor.login {
             Some(login) => (
                 login.clone(),
@@ -113,10 +188,21 @@ impl UsersTab {
                 (login, r)
             }
         };
+        // The language is its own audited change, made only when it changed.
+        let result = result.and_then(|()| {
+            if language == editor.language {
+                Ok(None)
+            } else {
+                set_language(act.store, act.actor, &login, &language, act.now).map(Some)
+            }
+        });
         match result {
-            Ok(()) => {
+            Ok(changed) => {
                 self.editor = None;
                 self.refresh(&act.ctx())?;
+                if let Some(chosen) = changed.filter(|_| login == act.actor.login) {
+                    return Ok(Outcome::OwnLanguage(chosen));
+                }
                 Ok(Outcome::Info(trf(
                     act.lang(),
                     "admin.user_saved",
@@ -124,9 +210,328 @@ impl UsersTab {
                 )))
             }
             Err(e) => {
-                editor.form.message = Some(e.to_string());
+                editor.form.message = Some(say(act.lang(), &e.to_string()));
                 Ok(Outcome::Handled)
             }
+        }
+    }
+
+    fn open_keys(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some((op, _)) = self.rows.get(self.sel.selected) else {
+            return Ok(Outcome::Handled);
+        };
+        let login = op.login.clone();
+        let keys = match list_keys(act.store, act.actor, &login) {
+            Ok(k) => k,
+            Err(e) => return Ok(Outcome::Error(e.to_string())),
+        };
+        let km = act.keymap;
+        self.keys = Some(KeysWindow {
+            login,
+            keys,
+            sel: Selection::default(),
+            adding: None,
+            error: None,
+            discard: false,
+            labels: KeyLabels {
+                add: label(km, Context::List, "add_key", "a"),
+                remove: label(km, Context::List, "delete", "d"),
+                close: label(km, Context::Editor, "close", "Esc"),
+                save: label(km, Context::Editor, "save", "Ctrl-s"),
+            },
+        });
+        Ok(Outcome::Handled)
+    }
+
+    /// Hands the typed key to the core; its refusal stays in the window with the text.
+    fn submit_key(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(w) = &mut self.keys else {
+            return Ok(Outcome::Handled);
+        };
+        let text = w.adding.clone().unwrap_or_default();
+        match add_key(act.store, act.actor, &w.login, &text, act.now) {
+            Ok(fingerprint) => {
+                w.adding = None;
+                w.error = None;
+                let login = w.login.clone();
+                self.refresh(&act.ctx())?;
+                if let Some(w) = &mut self.keys {
+                    w.sel.selected = w
+                        .keys
+                        .iter()
+                        .position(|k| k.fingerprint == fingerprint)
+                        .unwrap_or(0);
+                }
+                Ok(Outcome::Info(trf(
+                    act.lang(),
+                    "users.key_added",
+                    &[("fingerprint", &fingerprint), ("login", &login)],
+                )))
+            }
+            Err(e) => {
+                w.error = Some(say(act.lang(), &e.to_string()));
+                Ok(Outcome::Handled)
+            }
+        }
+    }
+
+    /// Asks before removing the selected key; the app runs the removal on "yes".
+    fn ask_remove(&self, act: &Act) -> Outcome {
+        let Some(w) = &self.keys else {
+            return Outcome::Handled;
+        };
+        let Some(key) = w.keys.get(w.sel.selected) else {
+            return Outcome::Handled;
+        };
+        let lang = act.lang();
+        let login = w.login.clone();
+        let fingerprint = key.fingerprint.clone();
+        // One short line each: the fingerprint cannot wrap, a long sentence around it would.
+        let comment = clean(&key.comment);
+        let lines = vec![
+            Line::from(trf(
+                lang,
+                "users.remove_question",
+                &[("login", &clean(&login))],
+            )),
+            Line::from(fingerprint.clone()),
+            Line::from(
+                format!("{} {comment}", clean(&key.kind))
+                    .trim_end()
+                    .to_string(),
+            ),
+            Line::from(tr(lang, "users.remove_effect").to_string()),
+        ];
+        let run: crate::tui::widgets::confirm::Run = Box::new(move |store, actor, now, _| {
+            remove_key(store, actor, &login, &fingerprint, now)
+                .map(|fp| {
+                    trf(
+                        lang,
+                        "users.key_removed",
+                        &[("fingerprint", &fp), ("login", &login)],
+                    )
+                })
+                .map_err(|e| e.to_string())
+        });
+        Outcome::Confirm(Confirm::new(
+            tr(lang, "users.remove_title").to_string(),
+            lines,
+            run,
+        ))
+    }
+
+    /// A key while the keys window is open.
+    fn keys_key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some(w) = &mut self.keys else {
+            return Ok(Outcome::Ignored);
+        };
+        if w.discard {
+            match act.keymap.action(Context::Dialog, key) {
+                Some("confirm") => {
+                    w.discard = false;
+                    w.adding = None;
+                    w.error = None;
+                }
+                Some("close") => w.discard = false,
+                _ => {}
+            }
+            return Ok(Outcome::Handled);
+        }
+        let editor = act.keymap.action(Context::Editor, key);
+        if let Some(text) = &mut w.adding {
+            if editor == Some("close") {
+                // Typed text is never dropped without asking.
+                if text.trim().is_empty() {
+                    w.adding = None;
+                    w.error = None;
+                } else {
+                    w.discard = true;
+                }
+                return Ok(Outcome::Handled);
+            }
+            if editor == Some("save") || key.code == KeyCode::Enter {
+                return self.submit_key(act);
+            }
+            let ctrl = key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            match key.code {
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char('u') if ctrl => text.clear(),
+                KeyCode::Char(c) if !ctrl && !c.is_control() && text.len() < MAX_KEY_TEXT => {
+                    text.push(c)
+                }
+                _ => return Ok(Outcome::Handled),
+            }
+            w.error = None;
+            return Ok(Outcome::Handled);
+        }
+        if editor == Some("close") {
+            self.keys = None;
+            return Ok(Outcome::Handled);
+        }
+        match act.keymap.action(Context::List, key) {
+            Some("add_key") => {
+                w.adding = Some(String::new());
+                w.error = None;
+                Ok(Outcome::Handled)
+            }
+            Some("delete") => Ok(self.ask_remove(act)),
+            Some(a) => {
+                w.sel.action(a, w.keys.len());
+                Ok(Outcome::Handled)
+            }
+            None => Ok(Outcome::Handled),
+        }
+    }
+
+    fn draw_keys(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(w) = &mut self.keys else {
+            return;
+        };
+        let lang = ctx.lang();
+        frame.render_widget(Clear, area);
+        let title = trf(lang, "users.keys_title", &[("login", &clean(&w.login))]);
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(
+                " {} ",
+                truncate(&title, usize::from(area.width.saturating_sub(4)))
+            ),
+            ctx.theme.title(),
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height < 4 || inner.width < 20 {
+            return;
+        }
+        let width = usize::from(inner.width);
+        // Below the list: the selected key in full, then the line being typed and the refusal.
+        let mut below: Vec<Line> = Vec::new();
+        if let Some(k) = w
+            .keys
+            .get(w.sel.selected.min(w.keys.len().saturating_sub(1)))
+        {
+            below.push(Line::from(Span::styled(
+                truncate(&k.fingerprint, width),
+                ctx.theme.title(),
+            )));
+            let comment = clean(&k.comment);
+            let what = if comment.is_empty() {
+                clean(&k.kind)
+            } else {
+                format!("{} · {comment}", clean(&k.kind))
+            };
+            below.push(Line::from(truncate(&what, width)));
+            below.push(Line::from(Span::styled(
+                truncate(
+                    &trf(
+                        lang,
+                        "users.added",
+                        &[
+                            ("when", &ctx.fmt.full_time(k.added_at)),
+                            ("who", &clean(&k.added_by)),
+                        ],
+                    ),
+                    width,
+                ),
+                ctx.theme.dim(),
+            )));
+        }
+        if let Some(text) = &w.adding {
+            below.push(Line::from(""));
+            let label = format!("{}{}", tr(lang, "users.key_line"), tr(lang, "ui.colon"));
+            // Line breaks show, so a paste of several lines is seen as such; the end of a
+            // long key shows, where the typing happens.
+            let shown = clean(&text.trim_end_matches(['\n', '\r']).replace('\n', "⏎"));
+            let room =
+                width.saturating_sub(unicode_width::UnicodeWidthStr::width(label.as_str()) + 1);
+            let chars: Vec<char> = shown.chars().collect();
+            let shown = if chars.len() > room {
+                let keep = room.saturating_sub(1);
+                format!(
+                    "…{}",
+                    chars[chars.len() - keep..].iter().collect::<String>()
+                )
+            } else {
+                shown
+            };
+            below.push(Line::from(vec![
+                Span::styled(label, ctx.theme.title()),
+                Span::raw(shown),
+                Span::styled("█", ctx.theme.dim()),
+            ]));
+        }
+        if let Some(e) = &w.error {
+            below.push(Line::from(Span::styled(
+                format!("✖ {}", clean(e)),
+                ctx.theme.error(),
+            )));
+        }
+        let below_rows: u16 = below
+            .iter()
+            .map(|l| u16::try_from(l.width().max(1).div_ceil(width)).unwrap_or(1))
+            .sum();
+        let list_h = inner.height.saturating_sub(below_rows + 1).max(2);
+        let list = Rect {
+            height: list_h,
+            ..inner
+        };
+        if w.keys.is_empty() {
+            let text = trf(
+                lang,
+                "users.no_keys",
+                &[("login", &clean(&w.login)), ("key", &w.labels.add)],
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, ctx.theme.dim())).wrap(Wrap { trim: false }),
+                list,
+            );
+        } else {
+            let offset = w.sel.viewport(body_height(list), w.keys.len());
+            let cols = [
+                Col::new(ctx.tr("users.col_type"), 10, 1),
+                Col::fill(ctx.tr("users.col_fingerprint"), 20, 0),
+                Col::new(ctx.tr("users.col_comment"), 14, 2),
+                Col::new(ctx.tr("users.col_added"), 10, 3),
+                Col::new(ctx.tr("users.col_by"), 10, 4),
+            ];
+            let cells = w
+                .keys
+                .iter()
+                .map(|k| {
+                    vec![
+                        cell(short_kind(&clean(&k.kind))),
+                        cell(k.fingerprint.clone()),
+                        cell(clean(&k.comment)),
+                        cell(
+                            ctx.fmt
+                                .full_time(k.added_at)
+                                .chars()
+                                .take(10)
+                                .collect::<String>(),
+                        ),
+                        cell(clean(&k.added_by)),
+                    ]
+                })
+                .collect();
+            draw_table(frame, list, ctx, &cols, cells, Some(w.sel.selected), offset);
+        }
+        let rest = Rect {
+            y: inner.y + list_h + 1,
+            height: inner.height.saturating_sub(list_h + 1),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(below).wrap(Wrap { trim: false }), rest);
+        if w.discard {
+            draw_question(
+                frame,
+                area,
+                ctx.theme,
+                ctx.tr("form.discard_title"),
+                &[ctx.tr("users.discard_question").to_string()],
+            );
         }
     }
 }
@@ -134,7 +539,19 @@ impl UsersTab {
 impl TabView for UsersTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         self.admin = ctx.actor.rights.admin;
-        Ok(replace(&mut self.rows, operators::list(ctx.conn)?))
+        let counts = operator_keys::counts(ctx.conn)?;
+        let rows = operators::list(ctx.conn)?
+            .into_iter()
+            .map(|o| {
+                let n = counts.get(&o.login).copied().unwrap_or(0);
+                (o, n)
+            })
+            .collect();
+        let mut changed = replace(&mut self.rows, rows);
+        if let Some(w) = &mut self.keys {
+            changed |= replace(&mut w.keys, operator_keys::of(ctx.conn, &w.login)?);
+        }
+        Ok(changed)
     }
 
     fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
@@ -148,18 +565,22 @@ impl TabView for UsersTab {
         Ok(match action {
             "new" => self.open(act, None),
             "open" | "edit" | "toggle" => match self.rows.get(self.sel.selected).cloned() {
-                Some(op) => self.open(act, Some(op)),
+                Some((op, _)) => self.open(act, Some(op)),
                 None => Outcome::Handled,
             },
+            "keys" => return self.open_keys(act),
             _ => Outcome::Ignored,
         })
     }
 
     fn editing(&self) -> bool {
-        self.editor.is_some()
+        self.editor.is_some() || self.keys.is_some()
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        if self.keys.is_some() {
+            return self.keys_key(key, act);
+        }
         let Some(editor) = &mut self.editor else {
             return Ok(Outcome::Ignored);
         };
@@ -174,20 +595,73 @@ impl TabView for UsersTab {
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
+        if let Some(w) = &mut self.keys {
+            if w.discard {
+                return;
+            }
+            // A paste in the list starts a new key with it: the usual way to give one.
+            let typed = w.adding.get_or_insert_with(String::new);
+            if typed.len() + text.len() > MAX_KEY_TEXT {
+                w.error = Some(trf(
+                    self.lang.unwrap_or(Lang::En),
+                    "users.key_too_long",
+                    &[("max", &MAX_KEY_TEXT.to_string())],
+                ));
+                return;
+            }
+            // Terminals paste line ends as CR: one `\n` each, so several lines read as such.
+            typed.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+            w.error = None;
+            return;
+        }
         if let Some(editor) = &mut self.editor {
             editor.form.paste(text);
         }
     }
 
     fn edit_hints(&self) -> EditHints {
+        let lang = self.lang.unwrap_or(Lang::En);
+        if let Some(w) = &self.keys {
+            if w.discard {
+                return (
+                    vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],
+                    Vec::new(),
+                );
+            }
+            let l = &w.labels;
+            let free = if w.adding.is_some() {
+                vec![
+                    (
+                        format!("Enter/{}", l.save),
+                        tr(lang, "users.hint_submit").to_string(),
+                    ),
+                    ("Ctrl-u".into(), tr(lang, "users.hint_clear").to_string()),
+                    (l.close.clone(), tr(lang, "users.hint_cancel").to_string()),
+                ]
+            } else {
+                let mut v = vec![(l.add.clone(), tr(lang, "users.hint_add").to_string())];
+                if !w.keys.is_empty() {
+                    v.push((l.remove.clone(), tr(lang, "users.hint_remove").to_string()));
+                    v.push(("↑↓".into(), tr(lang, "form.move").to_string()));
+                }
+                v.push((l.close.clone(), tr(lang, "users.hint_close").to_string()));
+                v
+            };
+            return (Vec::new(), free);
+        }
         match &self.editor {
-            Some(e) => e.form.hints(self.lang.unwrap_or(Lang::En)),
+            Some(e) => e.form.hints(lang),
             None => (Vec::new(), Vec::new()),
         }
     }
 
     fn unsaved(&self) -> bool {
         self.editor.as_ref().is_some_and(|e| e.form.is_changed())
+            || self
+                .keys
+                .as_ref()
+                .and_then(|w| w.adding.as_deref())
+                .is_some_and(|t| !t.trim().is_empty())
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
@@ -203,16 +677,18 @@ impl TabView for UsersTab {
             Col::fill(ctx.tr("col.login"), 12, 0),
             Col::new(ctx.tr("right.instant"), 8, 1),
             Col::new(ctx.tr("right.scheduled"), 9, 1),
-            Col::new(ctx.tr("right.batch"), 7, 1),
-            Col::new(ctx.tr("right.free"), 6, 1),
-            Col::new(ctx.tr("right.admin"), 6, 1),
+            Col::new(ctx.tr("right.batch"), 6, 1),
+            Col::new(ctx.tr("right.free"), 5, 1),
+            Col::new(ctx.tr("right.admin"), 5, 1),
             Col::new(ctx.tr("right.templates_only"), 10, 2),
-            Col::new(ctx.tr("col.active"), 7, 0),
+            Col::new(ctx.tr("col.active"), 6, 0),
+            Col::new(ctx.tr("users.col_keys"), 4, 1),
+            Col::new(ctx.tr("users.col_lang"), 4, 1),
         ];
         let cells = self
             .rows
             .iter()
-            .map(|o| {
+            .map(|(o, keys)| {
                 let r = o.rights;
                 let active = if o.active {
                     ctx.theme.ok()
@@ -228,6 +704,8 @@ impl TabView for UsersTab {
                     cell(mark(r.admin)),
                     cell(mark(r.templates_only)),
                     styled(ctx.fmt.yes_no(o.active), active),
+                    cell(keys.to_string()),
+                    cell(clean(language_code(o.language.as_deref()))),
                 ]
             })
             .collect();
@@ -242,11 +720,14 @@ impl TabView for UsersTab {
             };
             editor.form.draw(frame, rect, ctx.theme, ctx.lang());
         }
+        if self.keys.is_some() {
+            self.draw_keys(frame, area, ctx);
+        }
     }
 
     fn hints(&self) -> &'static [&'static str] {
         if self.admin {
-            &["edit", "new", "down", "up"]
+            &["edit", "new", "keys", "down", "up"]
         } else {
             &["down", "up"]
         }
