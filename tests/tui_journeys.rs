@@ -45,12 +45,17 @@ fn have_tmux() -> bool {
 impl Term {
     /// Starts `smsdesk --db DB --user admin` in English at 80×24.
     fn start(name: &str, dir: &Path, db: &Path) -> Term {
+        Term::start_as(name, dir, db, "admin")
+    }
+
+    /// Starts `smsdesk --db DB --user USER` in English at 80×24.
+    fn start_as(name: &str, dir: &Path, db: &Path, user: &str) -> Term {
         let socket = format!("smsdesk-{name}-{}", std::process::id());
         let config = dir.join("config");
         std::fs::create_dir_all(&config).unwrap();
         let command = format!(
             "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
-             SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
+             SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user {user}",
             config.display(),
             dir.display(),
             db.display()
@@ -654,4 +659,109 @@ fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
     t.keys(&["Escape"]);
     let screen = t.wait_for("history — n: new batch");
     assert!(!screen.contains("›"), "{screen}");
+}
+
+#[test]
+fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
+    if !have_tmux() {
+        return;
+    }
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    let mut f = empty_store();
+    let admin = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    smsdesk::core::admin::add_user(
+        &mut f.store,
+        &admin,
+        "karim",
+        smsdesk::store::operators::Rights::parse("instant,scheduled,templates_only").unwrap(),
+        now(),
+    )
+    .unwrap();
+    participant(&f.store, "Élodie", "Martin", "+33612345678", true);
+    for (name, context, body) in [
+        (
+            "Atelier CV",
+            "batch",
+            "Bonjour {{participant.first_name}}, atelier CV jeudi à 10h.",
+        ),
+        (
+            "Rappel RDV",
+            "interview",
+            "Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.",
+        ),
+    ] {
+        f.store
+            .conn()
+            .execute(
+                "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, 1, 0, 0, 'admin', ?4, ?4)",
+                rusqlite::params![name, context, body, now().timestamp()],
+            )
+            .unwrap();
+    }
+    create_event(
+        &mut f.store,
+        &admin,
+        NewEventInput {
+            participant_id: 1,
+            kind: EventKind::Interview,
+            event_type: "diagnostic".into(),
+            starts_local: NaiveDate::from_ymd_opt(2026, 4, 3)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+            collaborator_id: None,
+            location: String::new(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap();
+    let db = db_of(&f);
+    let t = Term::start_as("templates-only", f.dir.path(), &db, "karim");
+
+    // Contacts: a new message to Élodie, the text picked by name; typing changes nothing.
+    t.keys(&["c"]);
+    t.wait_for("MARTIN");
+    t.keys(&["n"]);
+    t.wait_for("Ctrl-o");
+    t.keys(&["C-o"]);
+    t.typed("atel");
+    t.keys(&["Enter"]);
+    t.wait_for("atelier CV jeudi");
+    t.typed("xyz");
+    t.keys(&["C-s"]);
+    t.wait_for("Contacts");
+
+    // Agenda: the event's reminder, the template picked the same way.
+    t.keys(&["a"]);
+    t.wait_for("Martin");
+    t.keys(&["t"]);
+    t.wait_for("Ctrl-o");
+    t.keys(&["C-o"]);
+    t.typed("rapp");
+    t.keys(&["Enter"]);
+    t.wait_for("Rappel RDV");
+    t.keys(&["C-s"]);
+    t.wait_for("reminder planned for");
+
+    let mut all = rows(&cli_json(&db, &["list", "upcoming"])).clone();
+    all.extend(rows(&cli_json(&db, &["list", "sent"])).iter().cloned());
+    let karims: Vec<_> = all
+        .iter()
+        .filter(|r| field(r, "created_by") == "karim")
+        .collect();
+    assert_eq!(karims.len(), 2, "{all:?}");
+    assert!(
+        karims.iter().any(|r| field(r, "text")
+            .starts_with("Bonjour Élodie, atelier CV jeudi à 10h.")
+            && !field(r, "text").contains("xyz")),
+        "{karims:?}"
+    );
+    assert!(
+        karims.iter().any(|r| field(r, "kind") == "reminder"
+            && field(r, "text").starts_with("Bonjour Élodie, RDV le")),
+        "{karims:?}"
+    );
 }
