@@ -110,6 +110,27 @@ impl Server {
             .expect("ssh")
     }
 
+    /// `ssh … -- ARGS` as `who`, with `input` on standard input.
+    fn ssh_with_input(&self, who: &str, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new("ssh")
+            .args(self.ssh_args(who))
+            .arg("--")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("ssh");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     fn tui_command(&self, who: &str) -> String {
         format!("ssh -tt {}", self.ssh_args(who).join(" "))
     }
@@ -213,6 +234,39 @@ fn a_key_runs_commands_as_its_operator_and_nothing_the_client_sends_borrows_anot
     let out = s.ssh("alice", &["/bin/sh", "-c", "id"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!text(&out.stdout).contains("uid="));
+    // Her own keys are hers to manage, from standard input; nobody else's.
+    let second = support::openssh::keygen(&s.dir, "alice-phone");
+    let line = std::fs::read_to_string(second.with_extension("pub")).unwrap();
+    let out = s.ssh_with_input(
+        "alice",
+        &["user", "key", "add", "alice", "--file", "-"],
+        &line,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = s.ssh_with_input(
+        "alice",
+        &["user", "key", "add", "bob", "--file", "-"],
+        &line,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("administrator right required"),
+        "{}",
+        text(&out.stderr)
+    );
+    let keys: Value = serde_json::from_str(&admin_ok(
+        &s.db,
+        &["--json", "user", "key", "list", "alice"],
+    ))
+    .unwrap();
+    assert_eq!(keys.as_array().unwrap().len(), 2);
+    // The new key opens her session too.
+    let out = Command::new("ssh")
+        .args(s.sshd.client_args(&second))
+        .args(["--", "--json", "credit"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
     // Files on the server are out of reach.
     let out = s.ssh("alice", &["export", "sent", "-o", "/tmp/x.csv"]);
     assert_eq!(out.status.code(), Some(2));
