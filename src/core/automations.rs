@@ -1,9 +1,13 @@
 //! Automations: rules that create reminders (D-N) and follow-ups (D+N) by themselves for the
 //! events they match. Administrators manage them; a rule created, changed or switched on acts
 //! on the whole future agenda, and every event created or changed goes through
-//! [`apply_automations`]. An event has one reminder: the rules fill it in (the one leaving
-//! latest before the event wins), the operator may edit it. [`dry_run`] and
-//! [`preview_automation`] show what the rules would create, writing nothing.
+//! [`apply_automations`]. A rule changed while active also changes what it planned and has not
+//! sent (new delay: moved; new template: rewritten; events no longer matched: theirs cancelled,
+//! or handed to another matching rule), leaving messages edited by hand and messages sent as
+//! they are. An event has one reminder and one follow-up: the rules fill them in (the message
+//! closest to the event wins: the reminder leaving latest before it, the follow-up leaving
+//! earliest after it), the operator may edit them. [`dry_run`], [`preview_automation`] and
+//! [`preview_save`] show what the rules would do, writing nothing.
 
 use super::events::{EventKind, ReminderChange};
 use super::outbox::{self, Timing};
@@ -11,8 +15,8 @@ use super::{Actor, CoreError, CoreResult, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::automations::{self as rules, AutomationRow, NewAutomation};
 use crate::store::events::{self, EventDetail, EventMessage};
-use crate::store::settings::Settings;
 use crate::store::messages::NewMessage;
+use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, templates};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -654,8 +658,8 @@ fn own_offer(
             ),
             Evaluation::Ready(m) => {
                 let time = new_time && m.planned_at != from_ts(cur.planned_at);
-                let text = new_text
-                    && (m.text != cur.text || cur.template_id != Some(rule.template_id));
+                let text =
+                    new_text && (m.text != cur.text || cur.template_id != Some(rule.template_id));
                 if time || text {
                     Own::Update(m, time, text)
                 } else {
@@ -970,14 +974,8 @@ fn carry_out(
             }
             Decision::Cancel(prev, reason) => {
                 let detail = format!("{}{reason}", events::RULE_CHANGE_CANCEL_PREFIX);
-                if messages::transition(
-                    tx,
-                    prev.id,
-                    MessageStatus::Cancelled,
-                    now,
-                    actor,
-                    &detail,
-                )? {
+                if messages::transition(tx, prev.id, MessageStatus::Cancelled, now, actor, &detail)?
+                {
                     audit::record(
                         tx,
                         now,
