@@ -1533,7 +1533,8 @@ fn a_rule_created_after_its_events_creates_their_reminders_and_says_how_many() {
     }
     // What was announced is what was created.
     assert_eq!(planned_rows(&preview), rule_messages(&w, out.id));
-    // Changing the rule (another delay) creates nothing twice for events that have one.
+    // Changing the rule (another delay) creates nothing twice for events that have one: it
+    // moves the reminders it planned.
     let again = automations::save_automation(
         &mut w.store,
         &admin,
@@ -1542,7 +1543,8 @@ fn a_rule_created_after_its_events_creates_their_reminders_and_says_how_many() {
         now(),
     )
     .unwrap();
-    assert_eq!(again.created(), 0);
+    assert_eq!(again.counts().created, 0);
+    assert_eq!(again.counts().moved, 3);
     assert_eq!(w.count_messages(), before + 3);
 }
 
@@ -1743,6 +1745,473 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
         1
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 10: changing a rule re-plans what it planned; one follow-up per event.
+
+/// A message's planned time as the operator reads it: Paris wall-clock time, with the day.
+fn planned_local(w: &World, id: i64) -> String {
+    planned(w, id)
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%a %Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The event's messages not sent yet: (id, kind, rule).
+fn pending_of(w: &World, event: i64) -> Vec<(i64, String, Option<i64>)> {
+    let mut stmt = w
+        .store
+        .conn()
+        .prepare(
+            "SELECT id, kind, automation_id FROM messages WHERE event_id = ?1 AND status = 'pending' ORDER BY id",
+        )
+        .unwrap();
+    stmt.query_map([event], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The one message of `kind` of the event waiting to leave.
+fn the_pending(w: &World, event: i64, kind: &str) -> (i64, Option<i64>) {
+    let found: Vec<(i64, Option<i64>)> = pending_of(w, event)
+        .into_iter()
+        .filter(|(_, k, _)| k == kind)
+        .map(|(id, _, rule)| (id, rule))
+        .collect();
+    assert_eq!(found.len(), 1, "one {kind} for event #{event}: {found:?}");
+    found[0]
+}
+
+impl World {
+    /// An interview of `collaborator` and `event_type`, created by the administrator.
+    fn interview(&mut self, start: &str, collaborator: i64, event_type: &str) -> i64 {
+        let admin = self.admin.clone();
+        events::create_event(
+            &mut self.store,
+            &admin,
+            NewEventInput {
+                participant_id: self.alice,
+                kind: EventKind::Interview,
+                event_type: event_type.into(),
+                starts_local: local(start),
+                collaborator_id: Some(collaborator),
+                location: "Lyon".into(),
+                notes: String::new(),
+                reminder: None,
+            },
+            now(),
+        )
+        .unwrap()
+        .event_id
+    }
+
+    fn audits(&self, action: &str) -> Vec<String> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare("SELECT detail FROM audit_log WHERE action = ?1 ORDER BY id")
+            .unwrap();
+        stmt.query_map([action], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+}
+
+#[test]
+fn a_rules_new_delay_moves_its_pending_reminders_and_leaves_sent_and_hand_edited_ones() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let friday = w.event(w.alice, "2026-03-27 15:30");
+    let summer = w.event(w.alice, "2026-04-09 09:00"); // after the change to summer time
+    let monday = w.event(w.alice, "2026-03-30 10:00");
+    let edited = w.event(w.alice, "2026-04-01 14:00");
+    let gone = w.event(w.alice, "2026-03-24 16:00"); // D-2 has passed: it leaves now
+    let input = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
+    let id = automations::create_automation(&mut w.store, &admin, &input, now()).unwrap();
+    let (m_friday, _) = the_pending(&w, friday, "reminder");
+    let (m_summer, _) = the_pending(&w, summer, "reminder");
+    let (m_monday, _) = the_pending(&w, monday, "reminder");
+    let (m_edited, _) = the_pending(&w, edited, "reminder");
+    let (m_gone, _) = the_pending(&w, gone, "reminder");
+    assert_eq!(planned_local(&w, m_friday), "Wed 2026-03-25 15:30");
+    assert_eq!(planned_local(&w, m_monday), "Sat 2026-03-28 10:00");
+    // An operator rewrites one by hand; another one has left.
+    reminders::edit_reminder_text(&mut w.store, &admin, m_edited, "A mercredi !", now()).unwrap();
+    w.store
+        .conn()
+        .execute(
+            "UPDATE messages SET status = 'delivered' WHERE id = ?1",
+            [m_gone],
+        )
+        .unwrap();
+    let gone_before = w.message(m_gone);
+    let edited_before = w.message(m_edited);
+    // D-2 → D-1: the confirmation counts what moves, and the message edited by hand.
+    let changed = AutomationInput {
+        offset_days: -1,
+        ..input
+    };
+    let preview = automations::preview_save(&w.store, &admin, Some(id), &changed, now()).unwrap();
+    assert_eq!(
+        (
+            preview.counts.moved,
+            preview.counts.rewritten,
+            preview.counts.cancelled,
+            preview.counts.created,
+            preview.counts.kept
+        ),
+        (3, 0, 0, 0, 1),
+        "{preview:?}"
+    );
+    let before = w.count_messages();
+    let out =
+        automations::save_automation(&mut w.store, &admin, Some(id), &changed, now()).unwrap();
+    assert_eq!(
+        out.counts(),
+        preview.counts,
+        "what was announced is what was done"
+    );
+    assert_eq!(w.count_messages(), before, "moved, not doubled");
+    // The same messages, the day before at the event's local time, moved into the window: a
+    // Monday's D-1 is a Sunday, not a sending day, so Saturday at the window's end.
+    assert_eq!(the_pending(&w, friday, "reminder").0, m_friday);
+    assert_eq!(planned_local(&w, m_friday), "Thu 2026-03-26 15:30");
+    assert_eq!(planned_local(&w, m_summer), "Wed 2026-04-08 09:00");
+    assert_eq!(planned_local(&w, m_monday), "Sat 2026-03-28 19:00");
+    assert_eq!(
+        w.int("SELECT deadline FROM messages WHERE id = ?1", m_friday),
+        utc("2026-03-27T14:30:00Z").timestamp(),
+        "a reminder is still retried until its event"
+    );
+    // The one edited by hand and the one sent are as they were.
+    assert_eq!(w.message(m_edited), edited_before);
+    assert_eq!(planned_local(&w, m_edited), "Mon 2026-03-30 14:00");
+    assert_eq!(w.message(m_gone), gone_before);
+    // Audited: the rule's change with its counts, and each message moved.
+    let update = w.audits("automation.update");
+    assert!(
+        update.last().unwrap().contains("3 moved") && update.last().unwrap().contains("was:"),
+        "{update:?}"
+    );
+    let replans = w.audits("reminder.replan");
+    assert_eq!(replans.len(), 3, "{replans:?}");
+    // Nothing left for the rule to do.
+    assert!(planned_rows(&automations::dry_run_rule(&w.store, id, now()).unwrap()).is_empty());
+}
+
+#[test]
+fn a_rules_new_template_rewrites_its_pending_texts_but_not_one_edited_by_hand() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let friday = w.event(w.alice, "2026-03-27 15:30");
+    let april = w.event(w.alice, "2026-04-09 09:00");
+    let edited = w.event(w.alice, "2026-04-01 14:00");
+    let input = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
+    let id = automations::create_automation(&mut w.store, &admin, &input, now()).unwrap();
+    let (m_friday, _) = the_pending(&w, friday, "reminder");
+    let (m_april, _) = the_pending(&w, april, "reminder");
+    let (m_edited, _) = the_pending(&w, edited, "reminder");
+    reminders::edit_reminder_text(&mut w.store, &admin, m_edited, "A mercredi !", now()).unwrap();
+    let when = planned(&w, m_friday);
+    let t2 = w.add_template(
+        "Rappel court",
+        TemplateContext::Interview,
+        "{{participant.first_name}}, rendez-vous le {{event.date|%d/%m}} a {{event.time|%Hh%M}}.",
+    );
+    let changed = AutomationInput {
+        template_id: t2,
+        ..input
+    };
+    let preview = automations::preview_save(&w.store, &admin, Some(id), &changed, now()).unwrap();
+    assert_eq!(
+        (
+            preview.counts.moved,
+            preview.counts.rewritten,
+            preview.counts.cancelled,
+            preview.counts.created,
+            preview.counts.kept
+        ),
+        (0, 2, 0, 0, 1)
+    );
+    let out =
+        automations::save_automation(&mut w.store, &admin, Some(id), &changed, now()).unwrap();
+    assert_eq!(out.counts(), preview.counts);
+    assert!(
+        w.message(m_friday)
+            .text
+            .starts_with("Alice, rendez-vous le 27/03 a 15h30."),
+        "{}",
+        w.message(m_friday).text
+    );
+    assert!(
+        w.message(m_april)
+            .text
+            .starts_with("Alice, rendez-vous le 09/04 a 09h00.")
+    );
+    assert_eq!(
+        w.int("SELECT template_id FROM messages WHERE id = ?1", m_friday),
+        t2
+    );
+    assert_eq!(planned(&w, m_friday), when, "same delay: same time");
+    assert_eq!(w.message(m_edited).text, "A mercredi !");
+    assert_eq!(w.audits("reminder.replan").len(), 2);
+}
+
+#[test]
+fn a_rule_narrowed_hands_its_reminders_to_a_matching_rule_or_cancels_them_and_widened_creates() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let (julien, nora) = (w.collaborator, w.other_collaborator);
+    // D-3 for Julien's diagnoses; D-2 for anything of Julien's (it leaves later: it wins).
+    automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(julien, "D-3 diagnosis", -3, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let broad = AutomationInput {
+        event_types: vec![],
+        ..rule(julien, "D-2 Julien", -2, w.t_interview)
+    };
+    let d2 = automations::create_automation(&mut w.store, &admin, &broad, now()).unwrap();
+    let diagnosis = w.interview("2026-04-03 15:30", julien, "diagnosis");
+    let workshop = w.interview("2026-04-09 10:00", julien, "workshop");
+    let noras = w.interview("2026-04-10 11:00", nora, "diagnosis");
+    let (m_diagnosis, rule_before) = the_pending(&w, diagnosis, "reminder");
+    assert_eq!(rule_before, Some(d2));
+    let (m_workshop, _) = the_pending(&w, workshop, "reminder");
+    assert!(pending_of(&w, noras).is_empty());
+    // The D-2 rule now for Nora only.
+    let narrowed = AutomationInput {
+        collaborators: vec![nora],
+        ..broad.clone()
+    };
+    let preview = automations::preview_save(&w.store, &admin, Some(d2), &narrowed, now()).unwrap();
+    let out =
+        automations::save_automation(&mut w.store, &admin, Some(d2), &narrowed, now()).unwrap();
+    assert_eq!(out.counts(), preview.counts);
+    assert_eq!(
+        (
+            preview.counts.moved,
+            preview.counts.cancelled,
+            preview.counts.created
+        ),
+        (1, 1, 1),
+        "{preview:?}"
+    );
+    // Julien's diagnosis keeps one reminder: the D-3 rule's, the same message moved.
+    let (m, r) = the_pending(&w, diagnosis, "reminder");
+    assert_eq!(m, m_diagnosis);
+    assert_ne!(r, Some(d2));
+    assert_eq!(planned_local(&w, m), "Tue 2026-03-31 15:30");
+    // His workshop matches no rule any more: its reminder is cancelled, saying why.
+    assert!(pending_of(&w, workshop).is_empty());
+    assert_eq!(w.message(m_workshop).status, "cancelled");
+    let why: String = w
+        .store
+        .conn()
+        .query_row(
+            "SELECT detail FROM message_status_history WHERE message_id = ?1 AND status = 'cancelled'",
+            [m_workshop],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(why.contains("no longer applies"), "{why}");
+    // Nora's interview gets its reminder, D-2 at its local time.
+    let (m_nora, r) = the_pending(&w, noras, "reminder");
+    assert_eq!(r, Some(d2));
+    assert_eq!(planned_local(&w, m_nora), "Wed 2026-04-08 11:00");
+    // Widened again to both: the cancelled reminder does not block the rule, and the D-2 rule,
+    // closer to the event, takes Julien's diagnosis back.
+    let both = AutomationInput {
+        collaborators: vec![julien, nora],
+        ..broad
+    };
+    let out = automations::save_automation(&mut w.store, &admin, Some(d2), &both, now()).unwrap();
+    assert_eq!(
+        (
+            out.counts().moved,
+            out.counts().created,
+            out.counts().cancelled
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(
+        the_pending(&w, diagnosis, "reminder"),
+        (m_diagnosis, Some(d2))
+    );
+    assert_eq!(planned_local(&w, m_diagnosis), "Wed 2026-04-01 15:30");
+    let (_, r) = the_pending(&w, workshop, "reminder");
+    assert_eq!(r, Some(d2));
+    assert_eq!(the_pending(&w, noras, "reminder"), (m_nora, Some(d2)));
+}
+
+#[test]
+fn a_reminder_rule_turned_into_a_follow_up_rule_cancels_its_reminders_and_creates_follow_ups() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let friday = w.event(w.alice, "2026-04-03 15:30");
+    let input = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
+    let id = automations::create_automation(&mut w.store, &admin, &input, now()).unwrap();
+    let (reminder, _) = the_pending(&w, friday, "reminder");
+    let follow = AutomationInput {
+        offset_days: 1,
+        ..input
+    };
+    let preview = automations::preview_save(&w.store, &admin, Some(id), &follow, now()).unwrap();
+    let out = automations::save_automation(&mut w.store, &admin, Some(id), &follow, now()).unwrap();
+    assert_eq!(out.counts(), preview.counts);
+    assert_eq!((preview.counts.cancelled, preview.counts.created), (1, 1));
+    assert_eq!(w.message(reminder).status, "cancelled");
+    let (f, _) = the_pending(&w, friday, "follow_up");
+    assert_eq!(planned_local(&w, f), "Sat 2026-04-04 15:30");
+}
+
+#[test]
+fn two_follow_up_rules_give_an_event_one_follow_up_the_one_leaving_earliest_after_it() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let tfollow = w.add_template(
+        "Suivi",
+        TemplateContext::Interview,
+        "Comment s'est passe votre {{event.type}} ?",
+    );
+    let d3 = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D+3 follow-up", 3, tfollow),
+        now(),
+    )
+    .unwrap();
+    automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview),
+        now(),
+    )
+    .unwrap();
+    let friday = w.event(w.alice, "2026-03-27 15:30");
+    let (f, r) = the_pending(&w, friday, "follow_up");
+    assert_eq!(r, Some(d3));
+    assert_eq!(planned_local(&w, f), "Mon 2026-03-30 15:30");
+    // A D+1 rule: it leaves earlier after the event, so it takes the follow-up over.
+    let d1 = automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D+1 follow-up", 1, tfollow),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(the_pending(&w, friday, "follow_up"), (f, Some(d1)));
+    assert_eq!(planned_local(&w, f), "Sat 2026-03-28 15:30");
+    // A D+5 rule changes nothing; a new event matched by the three gets one follow-up, D+1,
+    // and its one reminder.
+    automations::create_automation(
+        &mut w.store,
+        &admin,
+        &rule(w.collaborator, "D+5 follow-up", 5, tfollow),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(the_pending(&w, friday, "follow_up"), (f, Some(d1)));
+    let thursday = w.event(w.alice, "2026-04-02 10:00");
+    let (f2, r) = the_pending(&w, thursday, "follow_up");
+    assert_eq!(r, Some(d1));
+    assert_eq!(planned_local(&w, f2), "Fri 2026-04-03 10:00");
+    the_pending(&w, thursday, "reminder");
+    assert_eq!(pending_of(&w, thursday).len(), 2);
+    // Nothing more to create: the week's dry run lists no second follow-up.
+    let week = automations::dry_run(&w.store, 7, now()).unwrap();
+    assert!(planned_rows(&week).is_empty(), "{week:?}");
+    // The D+1 rule switched off with its follow-ups: the D+3 rule gives them back, one each.
+    automations::set_automation_active(&mut w.store, &admin, d1, false, true, now()).unwrap();
+    let (_, r) = the_pending(&w, friday, "follow_up");
+    assert_eq!(r, Some(d3));
+    let (_, r) = the_pending(&w, thursday, "follow_up");
+    assert_eq!(r, Some(d3));
+}
+
+/// On the demo store, for each of its rules (a D+3 follow-up rule among them) and for a second
+/// follow-up rule on the same events: the dry run lists exactly what switching it on does, and
+/// every event keeps one reminder and one follow-up at most.
+#[test]
+fn on_the_demo_store_the_dry_run_of_each_rule_is_what_switching_it_on_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let at_most_one_each = |store: &Store| {
+        let doubled: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM (SELECT event_id, kind FROM messages WHERE status = 'pending'
+                    AND automation_id IS NOT NULL AND kind IN ('reminder','follow_up')
+                    GROUP BY event_id, kind HAVING count(*) > 1)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(doubled, 0, "an event with two pending messages of one kind");
+    };
+    let pending = |store: &Store, rule: i64| -> Vec<(i64, i64, String)> {
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT event_id, planned_at, text FROM messages WHERE automation_id = ?1 AND status = 'pending'
+                 ORDER BY event_id",
+            )
+            .unwrap();
+        stmt.query_map([rule], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    at_most_one_each(&store);
+    let rules = automations::list_automations(&store).unwrap();
+    assert!(rules.iter().any(|r| r.offset_days > 0));
+    for r in &rules {
+        automations::set_automation_active(&mut store, &admin, r.id, false, true, now()).unwrap();
+        let dry = automations::dry_run_rule(&store, r.id, now()).unwrap();
+        automations::set_automation_active(&mut store, &admin, r.id, true, false, now()).unwrap();
+        assert_eq!(planned_rows(&dry), pending(&store, r.id), "{}", r.name);
+        assert!(
+            !planned_rows(&dry).is_empty() || r.offset_days > 0,
+            "{}",
+            r.name
+        );
+    }
+    at_most_one_each(&store);
+    // A second follow-up rule on the orientations, D+1: it would leave earlier after each of
+    // them, so it takes over the D+3 rule's pending follow-ups; listed first, then done.
+    let d3 = rules.iter().find(|r| r.offset_days > 0).unwrap();
+    let input = AutomationInput {
+        name: "Orientations : suivi J+1".into(),
+        event_kind: EventKind::parse(&d3.event_kind).unwrap(),
+        collaborators: vec![],
+        event_types: vec![],
+        offset_days: 1,
+        template_id: d3.template_id,
+        active: false,
+    };
+    let d1 = automations::create_automation(&mut store, &admin, &input, now()).unwrap();
+    let dry = automations::dry_run_rule(&store, d1, now()).unwrap();
+    let d3_before = pending(&store, d3.id).len();
+    let out =
+        automations::set_automation_active(&mut store, &admin, d1, true, false, now()).unwrap();
+    assert_eq!(out.created(), planned_rows(&dry).len());
+    assert_eq!(planned_rows(&dry), pending(&store, d1));
+    let took_over = dry.iter().filter(|p| p.takes_over.is_some()).count();
+    assert!(
+        took_over > 0,
+        "the demo has orientations waiting for their follow-up"
+    );
+    assert_eq!(pending(&store, d3.id).len(), d3_before - took_over);
+    at_most_one_each(&store);
 }
 
 #[test]

@@ -920,3 +920,136 @@ fn help_lists_the_keys_and_language_bindings() {
         }
     }
 }
+
+/// Changing an active rule's delay in its editor: before saving, the confirmation says how
+/// many of its reminders not sent yet move, are rewritten or cancelled, and how many are
+/// created; saving does exactly that, moves them to the day before their event at its local
+/// time, and leaves the rule's sent messages as they were.
+#[test]
+fn changing_a_rules_delay_in_its_editor_says_what_moves_then_moves_it() {
+    use chrono::{Datelike, NaiveDateTime, TimeZone, Weekday};
+    type Row = (i64, String, i64, String, Option<i64>, String);
+    // Every message of the rule, and every message it holds now: (id, status, planned_at,
+    // text, event, event start local).
+    let messages = |store: &smsdesk::store::Store, rule: i64| -> Vec<Row> {
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT m.id, m.status, m.planned_at, m.text, m.event_id, e.starts_local FROM messages m
+                 JOIN events e ON e.id = m.event_id WHERE m.automation_id = ?1 ORDER BY m.id",
+            )
+            .unwrap();
+        stmt.query_map([rule], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let rule = smsdesk::store::automations::list(f.store.conn()).unwrap()[0].clone();
+        assert_eq!(
+            (rule.event_kind.as_str(), rule.offset_days),
+            ("interview", -2)
+        );
+        let before = messages(&f.store, rule.id);
+        let mut app = app(f.store, lang);
+        press(&mut app, "4");
+        app.handle_key(code(KeyCode::Enter));
+        for _ in 0..4 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "-1");
+        app.handle_key(ctrl('s'));
+        assert!(app.is_editing(), "the confirmation waits for an answer");
+        let question = snap(&mut app, "automation_change_question", lang);
+        app.handle_key(code(KeyCode::Enter));
+        assert!(!app.is_editing(), "{:?}", app.status_message());
+        let status = app.status_message().unwrap_or_default().to_string();
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let after = messages(&store, rule.id);
+        // What happened, message by message.
+        let (mut moved, mut rewritten, mut cancelled, mut checked) = (0, 0, 0, 0);
+        for b in &before {
+            let a = after.iter().find(|a| a.0 == b.0).expect("still the rule's");
+            if b.1 != "pending" {
+                assert_eq!(a, b, "a message already sent does not change");
+                continue;
+            }
+            match a.1.as_str() {
+                "cancelled" => cancelled += 1,
+                "pending" if a.2 != b.2 => {
+                    moved += 1;
+                    // D-1 at the event's local time, when that is a sending day and the time
+                    // is inside the window (09:00-19:00, Monday to Saturday).
+                    let start = NaiveDateTime::parse_from_str(&a.5, "%Y-%m-%d %H:%M:%S").unwrap();
+                    let in_window = (9..19).contains(&chrono::Timelike::hour(&start));
+                    if in_window && start.weekday() != Weekday::Mon {
+                        let planned = chrono::Utc
+                            .timestamp_opt(a.2, 0)
+                            .unwrap()
+                            .with_timezone(&chrono_tz::Europe::Paris)
+                            .naive_local();
+                        assert_eq!(
+                            planned,
+                            start - chrono::Duration::days(1),
+                            "event {:?}",
+                            a.4
+                        );
+                        checked += 1;
+                    }
+                }
+                "pending" if a.3 != b.3 => rewritten += 1,
+                _ => {}
+            }
+        }
+        let created = after
+            .iter()
+            .filter(|a| !before.iter().any(|b| b.0 == a.0))
+            .count();
+        assert!(
+            moved > 0 && checked > 0,
+            "the demo rule has reminders to move"
+        );
+        let announced = match lang {
+            Lang::Fr => format!(
+                "{moved} rappels seront déplacés, {rewritten} réécrits, {cancelled} annulés, {created} créés"
+            ),
+            Lang::En => format!(
+                "{moved} reminders will be moved, {rewritten} rewritten, {cancelled} cancelled, {created} created"
+            ),
+        };
+        let flat = question
+            .replace('│', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains(&announced), "{announced}\n{question}");
+        let done = match lang {
+            Lang::Fr => format!("{moved} déplacé(s)"),
+            Lang::En => format!("{moved} moved"),
+        };
+        assert!(status.contains(&done), "{status}");
+        // One reminder per event still.
+        let doubled: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM (SELECT event_id FROM messages WHERE status = 'pending'
+                    AND kind = 'reminder' GROUP BY event_id HAVING count(*) > 1)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(doubled, 0);
+    }
+}

@@ -1,9 +1,13 @@
 //! Automations: rules that create reminders (D-N) and follow-ups (D+N) by themselves for the
 //! events they match. Administrators manage them; a rule created, changed or switched on acts
 //! on the whole future agenda, and every event created or changed goes through
-//! [`apply_automations`]. An event has one reminder: the rules fill it in (the one leaving
-//! latest before the event wins), the operator may edit it. [`dry_run`] and
-//! [`preview_automation`] show what the rules would create, writing nothing.
+//! [`apply_automations`]. A rule changed while active also changes what it planned and has not
+//! sent (new delay: moved; new template: rewritten; events no longer matched: theirs cancelled,
+//! or handed to another matching rule), leaving messages edited by hand and messages sent as
+//! they are. An event has one reminder and one follow-up: the rules fill them in (the message
+//! closest to the event wins: the reminder leaving latest before it, the follow-up leaving
+//! earliest after it), the operator may edit them. [`dry_run`], [`preview_automation`] and
+//! [`preview_save`] show what the rules would do, writing nothing.
 
 use super::events::{EventKind, ReminderChange};
 use super::outbox::{self, Timing};
@@ -11,6 +15,7 @@ use super::{Actor, CoreError, CoreResult, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::automations::{self as rules, AutomationRow, NewAutomation};
 use crate::store::events::{self, EventDetail, EventMessage};
+use crate::store::messages::NewMessage;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, templates};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -92,16 +97,65 @@ fn describe(a: &NewAutomation) -> String {
     )
 }
 
+/// A stored rule as [`describe`] writes a new one, its filters included (for the audit of a
+/// change: what it was).
+fn describe_row(r: &AutomationRow) -> String {
+    format!(
+        "{} {} {}, template #{}, collaborators {:?}, types {:?}{}",
+        r.name,
+        r.event_kind,
+        r.delay_label(),
+        r.template_id,
+        r.collaborators,
+        r.event_types,
+        if r.active { "" } else { " (inactive)" }
+    )
+}
+
 /// What saving, switching or deleting a rule did to the agenda: the reminders it created
-/// (or took over from a rule leaving earlier) for the events already there, and its pending
-/// reminders cancelled.
+/// (or took over from a rule farther from the event) for the events already there, its
+/// pending messages re-planned, re-rendered or cancelled by a change of its definition, and
+/// its pending reminders cancelled at the operator's request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleOutcome {
     pub id: i64,
-    /// Per event, what the rule did (created, took over, or could not: with the reason).
+    /// Per event, what the rule did (created, took over, moved, re-rendered, cancelled, or
+    /// could not: with the reason).
     pub changes: Vec<(i64, ReminderChange)>,
     /// Pending messages of the rule cancelled at the operator's request.
     pub cancelled: Vec<i64>,
+    /// Pending messages of the rule edited by hand, which a change of the rule left as they
+    /// were.
+    pub kept: usize,
+}
+
+/// What a rule change does to the messages waiting to leave, as the confirmation says it
+/// before saving ([`preview_save`]) and the result after ([`RuleOutcome::counts`]): messages
+/// created, moved to another time, rewritten (same time, new text), cancelled; and the
+/// rule's messages edited by hand, left as they are. Messages already sent never change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChangeCounts {
+    pub created: usize,
+    pub moved: usize,
+    pub rewritten: usize,
+    pub cancelled: usize,
+    pub kept: usize,
+}
+
+impl ChangeCounts {
+    fn add(&mut self, e: Effect) {
+        match e {
+            Effect::Created => self.created += 1,
+            Effect::Moved => self.moved += 1,
+            Effect::Rewritten => self.rewritten += 1,
+            Effect::Cancelled => self.cancelled += 1,
+        }
+    }
+
+    /// Whether the change touches any message (created, moved, rewritten or cancelled).
+    pub fn any(&self) -> bool {
+        self.created + self.moved + self.rewritten + self.cancelled > 0
+    }
 }
 
 impl RuleOutcome {
@@ -117,6 +171,31 @@ impl RuleOutcome {
             })
             .count()
     }
+
+    /// The messages created, moved, rewritten and cancelled, counted as [`preview_save`]
+    /// announces them (a message taken over by another rule, or by this one, is moved).
+    pub fn counts(&self) -> ChangeCounts {
+        let mut n = ChangeCounts {
+            kept: self.kept,
+            ..Default::default()
+        };
+        for (_, c) in &self.changes {
+            match c {
+                ReminderChange::Created { .. } => n.add(Effect::Created),
+                ReminderChange::Replanned {
+                    time_changed: true, ..
+                } => n.add(Effect::Moved),
+                ReminderChange::Replanned {
+                    text_rerendered: true,
+                    ..
+                } => n.add(Effect::Rewritten),
+                ReminderChange::Cancelled { .. } => n.add(Effect::Cancelled),
+                _ => {}
+            }
+        }
+        n.cancelled += self.cancelled.len();
+        n
+    }
 }
 
 /// Creates a rule (administrators only, audited) and, when active, applies it to the whole
@@ -131,8 +210,12 @@ pub fn create_automation(
 }
 
 /// Creates (`id` None) or replaces a rule's definition (administrators only, audited), then
-/// applies it, when active, to every matching future event: the count is what
-/// [`preview_automation`] announced. Reminders it already created are kept as they are.
+/// applies it, when active, to the agenda in one transaction: every matching future event gets
+/// its message (see [`plan_rule`]). A rule changed while it is saved active also changes what it
+/// already planned and has not sent: a new delay moves its pending messages (planned like new
+/// ones, window included), a new template rewrites their text, events it no longer matches lose
+/// theirs (another matching rule may give them one); messages edited by hand and messages sent
+/// stay as they are. The counts are what [`preview_save`] announced.
 pub fn save_automation(
     store: &mut Store,
     actor: &Actor,
@@ -148,22 +231,39 @@ pub fn save_automation(
     let settings = Settings::load(store.conn())?;
     store.write(|tx| {
         let a = prepare(tx, actor, input, now)?;
-        let (id, action) = match id {
+        let (id, action, before) = match id {
             Some(id) => {
+                let before = rules::get(tx, id)?;
                 rules::update_automation(tx, id, &a)?;
-                (id, "automation.update")
+                (id, "automation.update", Some(before))
             }
-            None => (rules::insert_automation(tx, &a)?, "automation.create"),
+            None => (rules::insert_automation(tx, &a)?, "automation.create", None),
         };
-        let changes = if a.active {
-            apply_rule_in(tx, &settings, &rules::get(tx, id)?, now)?
-        } else {
-            Vec::new()
-        };
-        let out = RuleOutcome {
+        let rule = rules::get(tx, id)?;
+        let mut out = RuleOutcome {
             id,
-            changes,
-            cancelled: Vec::new(),
+            ..Default::default()
+        };
+        if a.active {
+            if before.as_ref().is_some_and(|b| redefined(b, &rule)) {
+                out.kept = rules::pending_hand_edited(tx, id)?;
+            }
+            out.changes =
+                apply_rule_in(tx, &settings, &rule, before.as_ref(), &actor.login, now)?;
+        }
+        let n = out.counts();
+        let detail = match &before {
+            Some(b) => format!(
+                "{}; was: {}; {} message(s) created, {} moved, {} rewritten, {} cancelled, {} edited by hand kept",
+                describe(&a),
+                describe_row(b),
+                n.created,
+                n.moved,
+                n.rewritten,
+                n.cancelled,
+                n.kept
+            ),
+            None => format!("{}; {} message(s) created", describe(&a), out.created()),
         };
         audit::record(
             tx,
@@ -172,7 +272,7 @@ pub fn save_automation(
             action,
             "automation",
             &id.to_string(),
-            &format!("{}; {} message(s) created", describe(&a), out.created()),
+            &detail,
         )?;
         Ok(out)
     })
@@ -248,7 +348,7 @@ pub fn set_automation_active(
             ..Default::default()
         };
         if active {
-            out.changes = apply_rule_in(tx, &settings, &rule, now)?;
+            out.changes = apply_rule_in(tx, &settings, &rule, None, &actor.login, now)?;
         } else if cancel_pending {
             out.cancelled = cancel_pending_in(tx, &settings, &rule, &actor.login, now)?;
         }
@@ -303,8 +403,8 @@ pub fn delete_automation(
         )?;
         Ok(RuleOutcome {
             id,
-            changes: Vec::new(),
             cancelled,
+            ..Default::default()
         })
     })
 }
@@ -348,7 +448,8 @@ enum Evaluation {
 }
 
 /// Evaluates a rule for an event as if it were active (what it exists alongside is for
-/// [`decide`]).
+/// [`decide_kind`]). With `fixed`, the message keeps that planned time (a rule changed but not
+/// its delay: its pending message keeps its time) instead of being planned from the delay.
 fn evaluate(
     conn: &Connection,
     settings: &Settings,
@@ -356,6 +457,7 @@ fn evaluate(
     rule: &AutomationRow,
     created_by: &str,
     now: DateTime<Utc>,
+    fixed: Option<DateTime<Utc>>,
 ) -> CoreResult<Evaluation> {
     if event.cancelled || !rule_matches(rule, event) {
         return Ok(Evaluation::Nothing);
@@ -363,10 +465,11 @@ fn evaluate(
     let start = from_ts(event.starts_at);
     // A D-N rule on an event already started, or a D+N rule whose moment has passed (an
     // event recorded after the fact), has nothing to do: not worth a warning.
-    if rule.offset_days < 0 && start <= now {
+    if fixed.is_none() && rule.offset_days < 0 && start <= now {
         return Ok(Evaluation::Nothing);
     }
-    if rule.offset_days > 0
+    if fixed.is_none()
+        && rule.offset_days > 0
         && start
             .checked_add_signed(Duration::days(rule.offset_days))
             .is_none_or(|t| t < now)
@@ -388,15 +491,14 @@ fn evaluate(
             Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason)),
             Err(e) => return Err(e),
         };
-    let planned = match reminders::plan_offset(settings, event, rule.offset_days, now) {
-        Ok(p) => p,
-        Err(reason) => return Ok(Evaluation::Refused(reason)),
+    let planned = match fixed {
+        Some(at) => at,
+        None => match reminders::plan_offset(settings, event, rule.offset_days, now) {
+            Ok(p) => p,
+            Err(reason) => return Ok(Evaluation::Refused(reason)),
+        },
     };
-    let kind = if rule.offset_days < 0 {
-        MessageKind::Reminder
-    } else {
-        MessageKind::FollowUp
-    };
+    let kind = kind_of(rule);
     let timing = Timing {
         planned_at: planned,
         deadline: reminders::deadline_for(kind, event, planned),
@@ -420,22 +522,259 @@ fn evaluate(
     Ok(Evaluation::Ready(Box::new(m)))
 }
 
+/// The kind of message a rule sends: a reminder (D-N) or a follow-up (D+N).
+fn kind_of(rule: &AutomationRow) -> MessageKind {
+    if rule.offset_days < 0 {
+        MessageKind::Reminder
+    } else {
+        MessageKind::FollowUp
+    }
+}
+
+/// Whether a message of `kind` planned at `a` is closer to its event than one planned at `b`,
+/// so that it wins when several rules match one event. A reminder: the later one, leaving
+/// latest before the event. A follow-up: the earlier one, leaving earliest after the event.
+/// One principle for both, the message closest to the event wins: a reminder the day before is
+/// still in mind when the participant comes, and a follow-up the day after finds the event
+/// still fresh; a later follow-up would only ask again what the first one asked.
+fn closer(kind: MessageKind, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
+    if kind == MessageKind::FollowUp {
+        a < b
+    } else {
+        a > b
+    }
+}
+
+/// The event's message of `kind` (its one reminder, or its one follow-up): the newest not
+/// cancelled by a re-plan or by its rule going.
+fn current_of(existing: &[EventMessage], kind: MessageKind) -> Option<&EventMessage> {
+    existing
+        .iter()
+        .rfind(|m| m.kind == kind.as_str() && !m.cancelled_by_replan)
+}
+
+/// Whether the rules may still change that message: pending, created by a rule, not edited by
+/// hand (an operator's edit of text or time makes it theirs).
+fn replaceable(m: &EventMessage) -> bool {
+    m.status == MessageStatus::Pending.as_str() && m.automation_id.is_some() && !m.manual_edit
+}
+
+/// Whether a rule's definition changed in a way its messages follow: event kind,
+/// collaborators, types, delay or template (its name or state alone changes none of them).
+fn redefined(before: &AutomationRow, after: &AutomationRow) -> bool {
+    before.event_kind != after.event_kind
+        || before.collaborators != after.collaborators
+        || before.event_types != after.event_types
+        || before.offset_days != after.offset_days
+        || before.template_id != after.template_id
+}
+
 /// What the rules do for one event.
 enum Decision {
     Broken(AutomationRow),
     Refused(AutomationRow, String),
-    /// A new reminder (none yet) or follow-up.
-    Create(AutomationRow, Box<crate::store::messages::NewMessage>),
-    /// The event's pending reminder, from a rule leaving earlier, becomes this rule's: one
-    /// reminder per event, the one closest to the event.
-    TakeOver(AutomationRow, i64, Box<crate::store::messages::NewMessage>),
+    /// A new reminder or follow-up (the event has none).
+    Create(AutomationRow, Box<NewMessage>),
+    /// The event's pending message of that kind, from another rule, becomes this rule's: one
+    /// reminder and one follow-up per event, the one closest to the event (see [`closer`]).
+    TakeOver(AutomationRow, Box<EventMessage>, Box<NewMessage>),
+    /// The changed rule's own pending message follows its new definition: `time`, a new
+    /// planned time (new delay); `text`, a new text (new template).
+    Update {
+        rule: AutomationRow,
+        prev: Box<EventMessage>,
+        message: Box<NewMessage>,
+        time: bool,
+        text: bool,
+    },
+    /// The changed rule's own pending message has no place any more (no rule gives the event
+    /// that message): cancelled, with the reason.
+    Cancel(Box<EventMessage>, String),
 }
 
-/// Decides what `rules` (taken as active) do for one event, given its messages. A follow-up
-/// rule creates its own follow-up once. Reminder rules share the event's one reminder: none
-/// yet, the rule that would leave latest before the event creates it; a pending one from a
-/// rule leaving earlier, not edited by hand, is taken over by it; one set or edited by hand,
-/// sent, or cancelled by an operator stays the event's reminder and blocks every rule.
+/// What a changed rule offers for its own pending message.
+enum Own {
+    /// It stays as it is (same delay and template, or the rule is now broken).
+    Keep,
+    /// It follows the new definition: the message as it would now be, and what changes.
+    Update(Box<NewMessage>, bool, bool),
+    /// The rule no longer sends it: why.
+    Gone(String),
+}
+
+/// What rule `before.id`, changed from `before` to `after` (`None`: not among the rules
+/// given), makes of its pending message `cur` of `kind`: moved when the delay changed (planned
+/// like a new one, window included), re-rendered when the template changed, gone when the
+/// event no longer matches or no time or text is left.
+#[allow(clippy::too_many_arguments)]
+fn own_offer(
+    conn: &Connection,
+    settings: &Settings,
+    event: &EventDetail,
+    kind: MessageKind,
+    before: &AutomationRow,
+    after: Option<&AutomationRow>,
+    cur: &EventMessage,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<Own> {
+    let Some(rule) = after.filter(|r| rule_matches(r, event)) else {
+        return Ok(Own::Gone(format!(
+            "automation \"{}\" was changed and no longer applies to this event",
+            before.name
+        )));
+    };
+    if kind_of(rule) != kind {
+        return Ok(Own::Gone(if kind == MessageKind::Reminder {
+            format!(
+                "automation \"{}\" now sends follow-ups ({}), not reminders",
+                rule.name,
+                rule.delay_label()
+            )
+        } else {
+            format!(
+                "automation \"{}\" now sends reminders ({}), not follow-ups",
+                rule.name,
+                rule.delay_label()
+            )
+        }));
+    }
+    let new_time = rule.offset_days != before.offset_days;
+    let new_text = rule.template_id != before.template_id;
+    if !new_time && !new_text {
+        return Ok(Own::Keep);
+    }
+    let fixed = (!new_time).then(|| from_ts(cur.planned_at));
+    Ok(
+        match evaluate(conn, settings, event, rule, created_by, now, fixed)? {
+            // A rule whose template is inactive creates nothing and changes nothing.
+            Evaluation::Broken => Own::Keep,
+            Evaluation::Refused(reason) => Own::Gone(reason),
+            // The new delay's moment has passed (or the event has started).
+            Evaluation::Nothing => Own::Gone(
+                reminders::plan_offset(settings, event, rule.offset_days, now)
+                    .err()
+                    .unwrap_or_else(|| "its new time has already passed".to_string()),
+            ),
+            Evaluation::Ready(m) => {
+                let time = new_time && m.planned_at != from_ts(cur.planned_at);
+                let text =
+                    new_text && (m.text != cur.text || cur.template_id != Some(rule.template_id));
+                if time || text {
+                    Own::Update(m, time, text)
+                } else {
+                    Own::Keep
+                }
+            }
+        },
+    )
+}
+
+/// Decides what `rules` (taken as active) do for one event's message of `kind`, given its
+/// messages. The event has one reminder and one follow-up: none yet, the rule whose message
+/// would be closest to the event ([`closer`]) creates it; a pending one from another rule, not
+/// edited by hand, is taken over by a rule strictly closer; one set or edited by hand, sent, or
+/// cancelled by an operator stays the event's and blocks every rule.
+///
+/// With `changed` (the previous definition of a rule whose new one is among `rules`), that
+/// rule's own pending message is decided again from scratch: it follows the new definition
+/// ([`own_offer`]) unless another rule is now closer (which takes it over); when no rule gives
+/// the event that message any more, it is cancelled with the reason.
+#[allow(clippy::too_many_arguments)]
+fn decide_kind(
+    conn: &Connection,
+    settings: &Settings,
+    event: &EventDetail,
+    kind: MessageKind,
+    rules: &[AutomationRow],
+    existing: &[EventMessage],
+    created_by: &str,
+    now: DateTime<Utc>,
+    changed: Option<&AutomationRow>,
+    out: &mut Vec<Decision>,
+) -> CoreResult<()> {
+    if event.cancelled {
+        return Ok(());
+    }
+    let current = current_of(existing, kind);
+    let replaceable = current.filter(|m| replaceable(m));
+    if current.is_some() && replaceable.is_none() {
+        return Ok(());
+    }
+    let own = match (changed, replaceable) {
+        (Some(before), Some(cur)) if cur.automation_id == Some(before.id) => {
+            let after = rules.iter().find(|r| r.id == before.id);
+            Some(own_offer(
+                conn, settings, event, kind, before, after, cur, created_by, now,
+            )?)
+        }
+        _ => None,
+    };
+    let mut best: Option<(&AutomationRow, Box<NewMessage>)> = None;
+    for rule in rules
+        .iter()
+        .filter(|r| kind_of(r) == kind && rule_matches(r, event))
+    {
+        // A rule does not compete with its own message: kept, or decided by `own_offer`.
+        if replaceable.is_some_and(|m| m.automation_id == Some(rule.id)) {
+            continue;
+        }
+        match evaluate(conn, settings, event, rule, created_by, now, None)? {
+            Evaluation::Nothing => {}
+            Evaluation::Broken if current.is_none() => out.push(Decision::Broken(rule.clone())),
+            Evaluation::Refused(r) if current.is_none() => {
+                out.push(Decision::Refused(rule.clone(), r))
+            }
+            Evaluation::Broken | Evaluation::Refused(_) => {}
+            Evaluation::Ready(m) => {
+                let better = best.as_ref().is_none_or(|(r, b)| {
+                    closer(kind, m.planned_at, b.planned_at)
+                        || (m.planned_at == b.planned_at && rule.id < r.id)
+                });
+                if better {
+                    best = Some((rule, m));
+                }
+            }
+        }
+    }
+    let Some(cur) = replaceable else {
+        if let Some((rule, m)) = best {
+            out.push(Decision::Create(rule.clone(), m));
+        }
+        return Ok(());
+    };
+    // The message in place keeps its event unless another rule is strictly closer (a tie
+    // leaves it where it is: nothing moves for nothing).
+    let held_at = match &own {
+        None | Some(Own::Keep) => Some(from_ts(cur.planned_at)),
+        Some(Own::Update(m, _, _)) => Some(m.planned_at),
+        Some(Own::Gone(_)) => None,
+    };
+    match best {
+        Some((rule, m)) if held_at.is_none_or(|at| closer(kind, m.planned_at, at)) => {
+            out.push(Decision::TakeOver(rule.clone(), Box::new(cur.clone()), m));
+        }
+        _ => match own {
+            Some(Own::Update(message, time, text)) => {
+                if let Some(rule) = rules.iter().find(|r| Some(r.id) == cur.automation_id) {
+                    out.push(Decision::Update {
+                        rule: rule.clone(),
+                        prev: Box::new(cur.clone()),
+                        message,
+                        time,
+                        text,
+                    });
+                }
+            }
+            Some(Own::Gone(reason)) => out.push(Decision::Cancel(Box::new(cur.clone()), reason)),
+            None | Some(Own::Keep) => {}
+        },
+    }
+    Ok(())
+}
+
+/// Decides what `rules` (taken as active) do for one event: its one reminder and its one
+/// follow-up (see [`decide_kind`]).
 fn decide(
     conn: &Connection,
     settings: &Settings,
@@ -446,76 +785,60 @@ fn decide(
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<Decision>> {
     let mut out = Vec::new();
-    if event.cancelled {
-        return Ok(out);
-    }
-    let current = existing
-        .iter()
-        .rfind(|m| m.kind == MessageKind::Reminder.as_str() && !m.cancelled_by_replan);
-    let replaceable = current.filter(|m| {
-        m.status == MessageStatus::Pending.as_str() && m.automation_id.is_some() && !m.manual_edit
-    });
-    let blocked = current.is_some() && replaceable.is_none();
-    let mut best: Option<(&AutomationRow, Box<crate::store::messages::NewMessage>)> = None;
-    for rule in rules {
-        if !rule_matches(rule, event) {
-            continue;
-        }
-        if rule.offset_days > 0 {
-            // A follow-up of this rule in any status (an operator's cancel included) counts.
-            if existing
-                .iter()
-                .any(|m| !m.cancelled_by_replan && m.automation_id == Some(rule.id))
-            {
-                continue;
-            }
-            match evaluate(conn, settings, event, rule, created_by, now)? {
-                Evaluation::Nothing => {}
-                Evaluation::Broken => out.push(Decision::Broken(rule.clone())),
-                Evaluation::Refused(r) => out.push(Decision::Refused(rule.clone(), r)),
-                Evaluation::Ready(m) => out.push(Decision::Create(rule.clone(), m)),
-            }
-            continue;
-        }
-        if blocked || replaceable.is_some_and(|m| m.automation_id == Some(rule.id)) {
-            continue;
-        }
-        match evaluate(conn, settings, event, rule, created_by, now)? {
-            Evaluation::Nothing => {}
-            Evaluation::Broken if current.is_none() => out.push(Decision::Broken(rule.clone())),
-            Evaluation::Refused(r) if current.is_none() => {
-                out.push(Decision::Refused(rule.clone(), r))
-            }
-            Evaluation::Broken | Evaluation::Refused(_) => {}
-            Evaluation::Ready(m) => {
-                let better = best.as_ref().is_none_or(|(r, b)| {
-                    m.planned_at > b.planned_at || (m.planned_at == b.planned_at && rule.id < r.id)
-                });
-                if better {
-                    best = Some((rule, m));
-                }
-            }
-        }
-    }
-    if let Some((rule, m)) = best {
-        match replaceable {
-            None => out.push(Decision::Create(rule.clone(), m)),
-            Some(cur) if m.planned_at > from_ts(cur.planned_at) => {
-                out.push(Decision::TakeOver(rule.clone(), cur.id, m))
-            }
-            Some(_) => {}
-        }
+    for kind in [MessageKind::Reminder, MessageKind::FollowUp] {
+        decide_kind(
+            conn, settings, event, kind, rules, existing, created_by, now, None, &mut out,
+        )?;
     }
     Ok(out)
 }
 
-/// Writes what [`decide`] chose for one event, audited in the name of `created_by`.
+/// How a decision changes the messages waiting to leave, as the confirmation of a rule change
+/// counts it: the same comparison as the [`ReminderChange`] [`carry_out`] reports.
+fn effect(d: &Decision) -> Option<Effect> {
+    match d {
+        Decision::Broken(_) | Decision::Refused(..) => None,
+        Decision::Create(..) => Some(Effect::Created),
+        Decision::TakeOver(_, prev, m) => {
+            if m.planned_at != from_ts(prev.planned_at) {
+                Some(Effect::Moved)
+            } else if m.text != prev.text {
+                Some(Effect::Rewritten)
+            } else {
+                None
+            }
+        }
+        Decision::Update { time, text, .. } => {
+            if *time {
+                Some(Effect::Moved)
+            } else if *text {
+                Some(Effect::Rewritten)
+            } else {
+                None
+            }
+        }
+        Decision::Cancel(..) => Some(Effect::Cancelled),
+    }
+}
+
+/// What happens to one message waiting to leave (or one created).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Effect {
+    Created,
+    Moved,
+    Rewritten,
+    Cancelled,
+}
+
+/// Writes what [`decide`] chose for one event. Messages are created (and taken over) in the
+/// name of `created_by`; `actor` re-plans and cancels. Each write is audited.
 fn carry_out(
     tx: &Connection,
     settings: &Settings,
     event_id: i64,
     decisions: Vec<Decision>,
     created_by: &str,
+    actor: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<ReminderChange>> {
     let mut changes = Vec::new();
@@ -552,18 +875,13 @@ fn carry_out(
                     automation: Some(rule.name),
                 });
             }
-            Decision::TakeOver(rule, id, m) => {
-                let before: Option<i64> = tx.query_row(
-                    "SELECT automation_id FROM messages WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )?;
+            Decision::TakeOver(rule, prev, m) => {
                 tx.execute(
                     "UPDATE messages SET automation_id = ?2, template_id = ?3, text = ?4, chars = ?5, segments = ?6,
                         encoding = ?7, expects_reply = ?8, planned_at = ?9, next_attempt_at = ?9, deadline = ?10,
                         wait_reason = '' WHERE id = ?1 AND status = 'pending'",
                     params![
-                        id,
+                        prev.id,
                         m.automation_id,
                         m.template_id,
                         m.text,
@@ -581,22 +899,97 @@ fn carry_out(
                     created_by,
                     "reminder.automation",
                     "message",
-                    &id.to_string(),
+                    &prev.id.to_string(),
                     &format!(
-                        "automation #{} \"{}\" takes over the reminder of automation #{}, event #{event_id}",
+                        "automation #{} \"{}\" takes over the {} of automation #{}, event #{event_id}",
                         rule.id,
                         rule.name,
-                        before.unwrap_or_default()
+                        prev.kind,
+                        prev.automation_id.unwrap_or_default()
                     ),
                 )?;
                 changes.push(ReminderChange::Replanned {
-                    message_id: id,
+                    message_id: prev.id,
                     planned_at: m.planned_at,
                     planned_local: reminders::to_local(settings, m.planned_at),
-                    time_changed: true,
-                    text_rerendered: true,
+                    time_changed: m.planned_at != from_ts(prev.planned_at),
+                    text_rerendered: m.text != prev.text,
                     manual_edit_dropped: false,
                 });
+            }
+            Decision::Update {
+                rule,
+                prev,
+                message: m,
+                time,
+                text,
+            } => {
+                if time {
+                    tx.execute(
+                        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = ''
+                         WHERE id = ?1 AND status = 'pending'",
+                        params![
+                            prev.id,
+                            crate::store::ts(m.planned_at),
+                            crate::store::ts(m.deadline)
+                        ],
+                    )?;
+                }
+                if text {
+                    tx.execute(
+                        "UPDATE messages SET template_id = ?2, text = ?3, chars = ?4, segments = ?5, encoding = ?6,
+                            expects_reply = ?7 WHERE id = ?1 AND status = 'pending'",
+                        params![
+                            prev.id,
+                            m.template_id,
+                            m.text,
+                            m.chars,
+                            m.segments,
+                            m.encoding,
+                            m.expects_reply,
+                        ],
+                    )?;
+                }
+                let change = ReminderChange::Replanned {
+                    message_id: prev.id,
+                    planned_at: m.planned_at,
+                    planned_local: reminders::to_local(settings, m.planned_at),
+                    time_changed: time,
+                    text_rerendered: text,
+                    manual_edit_dropped: false,
+                };
+                audit::record(
+                    tx,
+                    now,
+                    actor,
+                    "reminder.replan",
+                    "message",
+                    &prev.id.to_string(),
+                    &format!(
+                        "automation #{} \"{}\" changed, event #{event_id}: {change}",
+                        rule.id, rule.name
+                    ),
+                )?;
+                changes.push(change);
+            }
+            Decision::Cancel(prev, reason) => {
+                let detail = format!("{}{reason}", events::RULE_CHANGE_CANCEL_PREFIX);
+                if messages::transition(tx, prev.id, MessageStatus::Cancelled, now, actor, &detail)?
+                {
+                    audit::record(
+                        tx,
+                        now,
+                        actor,
+                        "reminder.cancel",
+                        "message",
+                        &prev.id.to_string(),
+                        &format!("{detail}; event #{event_id}"),
+                    )?;
+                    changes.push(ReminderChange::Cancelled {
+                        message_id: prev.id,
+                        reason,
+                    });
+                }
             }
         }
     }
@@ -619,7 +1012,9 @@ pub(crate) fn apply_in(
     let rules = rules::active_for_kind(tx, &event.kind)?;
     let existing = events::reminder_messages(tx, event_id)?;
     let decisions = decide(tx, settings, &event, &rules, &existing, created_by, now)?;
-    carry_out(tx, settings, event_id, decisions, created_by, now)
+    carry_out(
+        tx, settings, event_id, decisions, created_by, created_by, now,
+    )
 }
 
 /// The future events a rule may act on: of its kind, not cancelled, starting after now (or,
@@ -635,24 +1030,98 @@ fn agenda_of(conn: &Connection, rule: &AutomationRow, now: DateTime<Utc>) -> Cor
     )?)
 }
 
-/// Applies one rule (just created, changed or switched on) to the whole future agenda; each
-/// message is created in the name of its event's creator (so they may change it).
+/// Decides, event by event, what rule `rule` (just created, switched on, or saved — taken as
+/// active) does to the agenda, and hands each event's decisions to `each` (which writes them,
+/// or counts them for a preview): every matching future event gets its message when it has
+/// none (or takes over one from a rule farther from the event). With `before`, the rule's
+/// previous definition, and when the delay, template, kind, collaborators or types changed,
+/// the rule's pending messages are decided again too (found through its index): moved,
+/// re-rendered, handed to a closer rule, or cancelled (see [`decide_kind`]). Reads only.
+fn plan_rule(
+    conn: &Connection,
+    settings: &Settings,
+    rule: &AutomationRow,
+    before: Option<&AutomationRow>,
+    now: DateTime<Utc>,
+    mut each: impl FnMut(&EventDetail, Vec<Decision>) -> CoreResult<()>,
+) -> CoreResult<()> {
+    let changed = before.filter(|b| b.id == rule.id && redefined(b, rule));
+    let mut ids = agenda_of(conn, rule, now)?;
+    let mut active = Vec::new();
+    if changed.is_some() {
+        ids.extend(rules::pending_events(conn, rule.id)?);
+        ids.sort_unstable();
+        ids.dedup();
+        active = rules::list(conn)?
+            .into_iter()
+            .filter(|r| r.active && r.id != rule.id)
+            .collect();
+        active.push(rule.clone());
+    }
+    let one = std::slice::from_ref(rule);
+    for event_id in ids {
+        let event = events::detail(conn, event_id)?;
+        if event.cancelled {
+            continue;
+        }
+        let existing = events::reminder_messages(conn, event_id)?;
+        let mut decisions = Vec::new();
+        for kind in [MessageKind::Reminder, MessageKind::FollowUp] {
+            // Where the changed rule holds the event's message, every rule competes for it
+            // again; elsewhere, only the rule (the others already had their say).
+            let holds = changed.is_some_and(|b| {
+                current_of(&existing, kind)
+                    .is_some_and(|m| replaceable(m) && m.automation_id == Some(b.id))
+            });
+            let (competing, ch) = if holds {
+                (&active[..], changed)
+            } else {
+                (one, None)
+            };
+            decide_kind(
+                conn,
+                settings,
+                &event,
+                kind,
+                competing,
+                &existing,
+                &event.created_by,
+                now,
+                ch,
+                &mut decisions,
+            )?;
+        }
+        each(&event, decisions)?;
+    }
+    Ok(())
+}
+
+/// Applies rule `rule` (just created, changed or switched on; see [`plan_rule`]) to the
+/// agenda inside the caller's transaction. Each message is created in the name of its event's
+/// creator (so they may change it); `actor` re-plans and cancels.
 fn apply_rule_in(
     tx: &Connection,
     settings: &Settings,
     rule: &AutomationRow,
+    before: Option<&AutomationRow>,
+    actor: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<(i64, ReminderChange)>> {
     let mut out = Vec::new();
-    let one = std::slice::from_ref(rule);
-    for event_id in agenda_of(tx, rule, now)? {
-        let event = events::detail(tx, event_id)?;
-        let existing = events::reminder_messages(tx, event_id)?;
-        let decisions = decide(tx, settings, &event, one, &existing, &event.created_by, now)?;
-        for c in carry_out(tx, settings, event_id, decisions, &event.created_by, now)? {
-            out.push((event_id, c));
+    plan_rule(tx, settings, rule, before, now, |event, decisions| {
+        for c in carry_out(
+            tx,
+            settings,
+            event.id,
+            decisions,
+            &event.created_by,
+            actor,
+            now,
+        )? {
+            out.push((event.id, c));
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -704,7 +1173,9 @@ fn rows_of(
     decisions: Vec<Decision>,
     rule_active: bool,
 ) -> CoreResult<Vec<PlannedReminder>> {
-    if decisions.is_empty() {
+    // Re-plans and cancels of a rule's own messages are counted, not listed.
+    let listed = |d: &Decision| !matches!(d, Decision::Update { .. } | Decision::Cancel(..));
+    if !decisions.iter().any(listed) {
         return Ok(Vec::new());
     }
     let name = crate::store::participants::get(conn, event.participant_id)?.full_name();
@@ -718,11 +1189,7 @@ fn rows_of(
         rule: rule.name.clone(),
         rule_active,
         delay: rule.delay_label(),
-        kind: if rule.offset_days < 0 {
-            MessageKind::Reminder
-        } else {
-            MessageKind::FollowUp
-        },
+        kind: kind_of(rule),
         takes_over: None,
         planned_at: None,
         planned_local: None,
@@ -739,7 +1206,8 @@ fn rows_of(
             }
             Decision::Refused(rule, reason) => (rule, None, None, Some(reason)),
             Decision::Create(rule, m) => (rule, Some(m), None, None),
-            Decision::TakeOver(rule, id, m) => (rule, Some(m), Some(id), None),
+            Decision::TakeOver(rule, prev, m) => (rule, Some(m), Some(prev.id), None),
+            Decision::Update { .. } | Decision::Cancel(..) => continue,
         };
         let mut r = row(&rule);
         r.error = error;
@@ -755,21 +1223,35 @@ fn rows_of(
     Ok(out)
 }
 
-/// What saving `input` (a new rule, or rule `id` changed) would create over the whole future
-/// agenda, writing nothing: the count the confirmation announces. Nothing for an inactive rule.
-pub fn preview_automation(
+/// What saving `input` would do, writing nothing: what the confirmation announces.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RulePreview {
+    /// The messages the rule would create or take over, and the ones it could not create
+    /// (with the reason), as the dry run lists them.
+    pub rows: Vec<PlannedReminder>,
+    /// Every message created, moved, rewritten or cancelled; the rule's messages edited by
+    /// hand, kept. Equal to [`RuleOutcome::counts`] of the save.
+    pub counts: ChangeCounts,
+}
+
+/// What saving `input` (a new rule, or rule `id` changed) would do over the whole agenda,
+/// writing nothing: the messages created for the events already there and, for a rule whose
+/// delay, template, kind, collaborators or types changed, its pending messages moved,
+/// rewritten or cancelled (see [`save_automation`]). Nothing for an inactive rule.
+pub fn preview_save(
     store: &Store,
     actor: &Actor,
     id: Option<i64>,
     input: &AutomationInput,
     now: DateTime<Utc>,
-) -> CoreResult<Vec<PlannedReminder>> {
+) -> CoreResult<RulePreview> {
     let conn = store.conn();
     let a = prepare(conn, actor, input, now)?;
     if !a.active {
-        return Ok(Vec::new());
+        return Ok(RulePreview::default());
     }
     let template = templates::get(conn, a.template_id)?;
+    let before = id.map(|id| rules::get(conn, id)).transpose()?;
     let rule = AutomationRow {
         // A new rule has no id yet: 0 is never one.
         id: id.unwrap_or(0),
@@ -783,7 +1265,24 @@ pub fn preview_automation(
         template_active: template.active,
         active: true,
     };
-    rule_dry_run(conn, &rule, now)
+    let mut out = RulePreview::default();
+    if let Some(b) = before.as_ref().filter(|b| redefined(b, &rule)) {
+        out.counts.kept = rules::pending_hand_edited(conn, b.id)?;
+    }
+    rule_preview(conn, &rule, before.as_ref(), now, &mut out)?;
+    Ok(out)
+}
+
+/// What saving `input` would create (or take over) over the whole future agenda, writing
+/// nothing: the rows of [`preview_save`].
+pub fn preview_automation(
+    store: &Store,
+    actor: &Actor,
+    id: Option<i64>,
+    input: &AutomationInput,
+    now: DateTime<Utc>,
+) -> CoreResult<Vec<PlannedReminder>> {
+    Ok(preview_save(store, actor, id, input, now)?.rows)
 }
 
 /// What activating rule `id` would create over the whole future agenda (for an active rule:
@@ -794,24 +1293,28 @@ pub fn dry_run_rule(
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<PlannedReminder>> {
     let rule = rules::get(store.conn(), id)?;
-    rule_dry_run(store.conn(), &rule, now)
+    let mut out = RulePreview::default();
+    rule_preview(store.conn(), &rule, None, now, &mut out)?;
+    Ok(out.rows)
 }
 
-fn rule_dry_run(
+/// Runs [`plan_rule`] for `rule` writing nothing, its decisions listed and counted in `out`.
+fn rule_preview(
     conn: &Connection,
     rule: &AutomationRow,
+    before: Option<&AutomationRow>,
     now: DateTime<Utc>,
-) -> CoreResult<Vec<PlannedReminder>> {
+    out: &mut RulePreview,
+) -> CoreResult<()> {
     let settings = Settings::load(conn)?;
-    let one = std::slice::from_ref(rule);
-    let mut out = Vec::new();
-    for event_id in agenda_of(conn, rule, now)? {
-        let event = events::detail(conn, event_id)?;
-        let existing = events::reminder_messages(conn, event_id)?;
-        let decisions = decide(conn, &settings, &event, one, &existing, "", now)?;
-        out.extend(rows_of(conn, &settings, &event, decisions, rule.active)?);
-    }
-    Ok(out)
+    plan_rule(conn, &settings, rule, before, now, |event, decisions| {
+        for e in decisions.iter().filter_map(effect) {
+            out.counts.add(e);
+        }
+        out.rows
+            .extend(rows_of(conn, &settings, event, decisions, rule.active)?);
+        Ok(())
+    })
 }
 
 /// `now` plus `days` days; a number of days no calendar reaches is refused, not a panic.

@@ -202,6 +202,28 @@ pub fn pending_messages(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The events of the rule's messages not sent yet (what changing the rule re-plans), in id
+/// order; found through the rule's index, not by reading every message.
+pub fn pending_events(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT event_id FROM messages WHERE automation_id = ?1 AND status = 'pending'
+            AND event_id IS NOT NULL ORDER BY event_id",
+    )?;
+    let rows = stmt.query_map([id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many of the rule's messages not sent yet an operator edited by hand (text or time):
+/// a change of the rule leaves them as they are.
+pub fn pending_hand_edited(conn: &Connection, id: i64) -> Result<usize> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM messages WHERE automation_id = ?1 AND status = 'pending' AND manual_edit = 1",
+        [id],
+        |r| r.get(0),
+    )?;
+    Ok(usize::try_from(n).unwrap_or_default())
+}
+
 /// Deletes a rule. One that created messages stays in the table, marked deleted and
 /// inactive, so those messages keep naming it (the foreign key); it is no longer listed.
 pub fn delete_automation(

@@ -507,8 +507,8 @@ pub struct EventMessage {
     pub manual_edit: bool,
     pub created_by: String,
     /// Whether it was cancelled because re-planning it after a change of the event failed, or
-    /// because its rule was switched off or deleted (rather than by an operator cancelling
-    /// it): such a reminder does not keep a rule from creating the event's reminder again.
+    /// because its rule was switched off, deleted or changed (rather than by an operator
+    /// cancelling it): such a reminder does not keep a rule from creating the event's reminder again.
     pub cancelled_by_replan: bool,
 }
 
@@ -519,6 +519,11 @@ pub const REPLAN_CANCEL_PREFIX: &str = "event changed: ";
 /// History detail written when a rule switched off or deleted takes its pending reminders
 /// with it; [`EventMessage::cancelled_by_replan`] recognises it too.
 pub const RULE_OFF_CANCEL_PREFIX: &str = "automation switched off: ";
+
+/// History detail written when a rule changed (its delay, template, kind, collaborators or
+/// types) leaves one of its pending messages no place: the event no longer matches, or no
+/// time or text is left; [`EventMessage::cancelled_by_replan`] recognises it too.
+pub const RULE_CHANGE_CANCEL_PREFIX: &str = "automation changed: ";
 
 /// The rule behind the event's pending reminder, when a rule created it: what the reminder
 /// window starts from when the operator set none.
@@ -538,7 +543,8 @@ pub fn reminder_messages(conn: &Connection, event_id: i64) -> Result<Vec<EventMe
         "SELECT m.id, m.kind, m.status, m.automation_id, m.template_id, m.planned_at, m.text, m.manual_edit, m.created_by,
             m.status = 'cancelled' AND EXISTS(SELECT 1 FROM message_status_history h
                 WHERE h.message_id = m.id AND h.status = 'cancelled'
-                    AND (substr(h.detail, 1, ?2) = ?3 OR substr(h.detail, 1, ?4) = ?5))
+                    AND (substr(h.detail, 1, ?2) = ?3 OR substr(h.detail, 1, ?4) = ?5
+                        OR substr(h.detail, 1, ?6) = ?7))
          FROM messages m WHERE m.event_id = ?1 AND m.kind IN ('reminder','follow_up') ORDER BY m.id",
     )?;
     let rows = stmt.query_map(
@@ -547,7 +553,9 @@ pub fn reminder_messages(conn: &Connection, event_id: i64) -> Result<Vec<EventMe
             REPLAN_CANCEL_PREFIX.chars().count() as i64,
             REPLAN_CANCEL_PREFIX,
             RULE_OFF_CANCEL_PREFIX.chars().count() as i64,
-            RULE_OFF_CANCEL_PREFIX
+            RULE_OFF_CANCEL_PREFIX,
+            RULE_CHANGE_CANCEL_PREFIX.chars().count() as i64,
+            RULE_CHANGE_CANCEL_PREFIX
         ],
         |r| {
             Ok(EventMessage {

@@ -7,8 +7,8 @@ use super::{
     styled,
 };
 use crate::core::automations::{
-    AutomationInput, delete_automation, dry_run, dry_run_rule, pending_count, preview_automation,
-    save_automation, set_automation_active,
+    AutomationInput, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
+    preview_automation, preview_save, save_automation, set_automation_active,
 };
 use crate::i18n::Lang;
 use crate::keymap::Context as KeyContext;
@@ -69,6 +69,9 @@ pub struct AutomationsTab {
 enum Confirm {
     /// Saving the editor's rule creates `created` reminders.
     Save(Option<i64>, AutomationInput, usize),
+    /// Saving a change of an active rule: what it does to the messages waiting to leave
+    /// (moved, rewritten, cancelled, created; kept as edited by hand).
+    Change(i64, AutomationInput, ChangeCounts),
     /// Saving the editor's rule switched off: cancel its `pending` reminders (y) or keep them (n)?
     SaveOff(i64, AutomationInput, usize),
     /// Switching a rule on creates `created` reminders.
@@ -237,6 +240,21 @@ impl AutomationsTab {
                 }
             }
         }
+        // A changed rule also changes what it planned: say what moves, is rewritten, is
+        // cancelled and is created first.
+        if let Some(rid) = *id {
+            return match preview_save(act.store, act.actor, Some(rid), &input, act.now) {
+                Ok(p) if p.counts.any() => {
+                    self.confirm = Some(Confirm::Change(rid, input, p.counts));
+                    Ok(Outcome::Handled)
+                }
+                Ok(_) => self.commit_save(act, Some(rid), input),
+                Err(e) => {
+                    form.message = Some(crate::i18n::say(act.lang(), &e.to_string()));
+                    Ok(Outcome::Handled)
+                }
+            };
+        }
         // A rule acts on the events already in the agenda: say how many reminders first.
         match preview_automation(act.store, act.actor, *id, &input, act.now) {
             Ok(rows) if creatable(&rows) > 0 => {
@@ -265,11 +283,27 @@ impl AutomationsTab {
             Ok(out) => {
                 self.editor = None;
                 self.refresh(&act.ctx())?;
-                Ok(Outcome::Info(crate::i18n::trf(
-                    act.lang(),
-                    "admin.auto_saved_created",
-                    &[("name", &input.name), ("count", &out.created().to_string())],
-                )))
+                let text = if id.is_some() {
+                    let n = out.counts();
+                    crate::i18n::trf(
+                        act.lang(),
+                        "admin.auto_saved_changed",
+                        &[
+                            ("name", &input.name),
+                            ("moved", &n.moved.to_string()),
+                            ("rewritten", &n.rewritten.to_string()),
+                            ("cancelled", &n.cancelled.to_string()),
+                            ("created", &n.created.to_string()),
+                        ],
+                    )
+                } else {
+                    crate::i18n::trf(
+                        act.lang(),
+                        "admin.auto_saved_created",
+                        &[("name", &input.name), ("count", &out.created().to_string())],
+                    )
+                };
+                Ok(Outcome::Info(text))
             }
             Err(e) => {
                 let message = crate::i18n::say(act.lang(), &e.to_string());
@@ -289,6 +323,7 @@ impl AutomationsTab {
         let lang = act.lang();
         let done = match c {
             Confirm::Save(id, input, _) => return self.commit_save(act, id, input),
+            Confirm::Change(id, input, _) => return self.commit_save(act, Some(id), input),
             Confirm::SaveOff(id, input, _) => {
                 let saved = save_automation(act.store, act.actor, Some(id), &input, act.now)
                     .and_then(|_| {
@@ -626,7 +661,33 @@ impl TabView for AutomationsTab {
         if let Some((_, form)) = &mut self.editor {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
-        if let Some(c) = &self.confirm {
+        if let Some(Confirm::Change(_, input, n)) = &self.confirm {
+            let lang = ctx.lang();
+            let key = if input.offset_days > 0 {
+                "admin.auto_change_question_follow_up"
+            } else {
+                "admin.auto_change_question"
+            };
+            let mut lines = vec![crate::i18n::trf(
+                lang,
+                key,
+                &[
+                    ("name", input.name.as_str()),
+                    ("moved", &n.moved.to_string()),
+                    ("rewritten", &n.rewritten.to_string()),
+                    ("cancelled", &n.cancelled.to_string()),
+                    ("created", &n.created.to_string()),
+                ],
+            )];
+            if n.kept > 0 {
+                lines.push(crate::i18n::trf(
+                    lang,
+                    "admin.auto_change_kept",
+                    &[("kept", &n.kept.to_string())],
+                ));
+            }
+            draw_question(frame, area, ctx.theme, ctx.tr("action.save"), &lines);
+        } else if let Some(c) = &self.confirm {
             let lang = ctx.lang();
             let (title, key, name, count) = match c {
                 Confirm::Save(_, input, n) => (
@@ -635,6 +696,8 @@ impl TabView for AutomationsTab {
                     input.name.as_str(),
                     *n,
                 ),
+                // Drawn above.
+                Confirm::Change(..) => return,
                 Confirm::Activate(_, name, n) => (
                     "action.toggle",
                     "admin.auto_activate_question",
