@@ -1,4 +1,4 @@
-//! A rule created on an agenda that already holds its events (budget: < 2 s for 10,000):
+//! A rule created on an agenda that already holds its events (budget: < 5 s for 10,000):
 //! saving a D-1 rule plans the reminder of every matching future event, in one transaction
 //! (Jungo2's protocol: the events first, then the rule). Each iteration starts from a copy of
 //! the same store (10,000 participants, one interview each over the next 60 days).
