@@ -460,3 +460,24 @@ fn run_logs_to_a_private_file_and_says_where_on_start() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn a_bad_send_time_is_named_as_the_time_to_send_not_an_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert!(smsdesk(&db, &["demo"]).status.success());
+    let err = bad_input(
+        &db,
+        &[
+            "send",
+            "--to",
+            "0611223344",
+            "--text",
+            "Bonjour",
+            "--at",
+            "demain 10h",
+        ],
+    );
+    assert!(err.contains("invalid date-time \"demain 10h\""), "{err}");
+    assert!(!err.contains("event"), "{err}");
+}

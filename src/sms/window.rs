@@ -61,7 +61,7 @@ pub enum WindowError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PlanError {
     #[error(
-        "invalid event date-time {input:?}: expected YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM \
+        "invalid date-time {input:?}: expected YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM \
          (seconds optional), for example 2026-03-29T08:00"
     )]
     InvalidDateTime { input: String },
