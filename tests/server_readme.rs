@@ -42,6 +42,20 @@ fn moved(line: &str, root: &Path) -> String {
         .replace("/etc/", &format!("{r}/etc/"))
 }
 
+/// Whether sshd's path check would accept a program below `dir`: it and every directory above
+/// it belong to root or to us and are not writable by group or others.
+fn safe_for_sshd(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let Ok(dir) = dir.canonicalize() else {
+        return false;
+    };
+    dir.ancestors().all(|d| {
+        std::fs::metadata(d).is_ok_and(|m| (m.uid() == 0 || m.uid() == me) && m.mode() & 0o022 == 0)
+    })
+}
+
 #[test]
 fn the_server_section_of_the_readme_works_as_written() {
     let ci = std::env::var("CI").as_deref() == Ok("true");
@@ -58,8 +72,14 @@ fn the_server_section_of_the_readme_works_as_written() {
     );
 
     // sshd runs the AuthorizedKeysCommand only from a path whose every directory is root's (or
-    // the caller's) and not writable by others: the cargo target directory is, /tmp is not.
-    let root = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    // the caller's) and not writable by others: the cargo target directory usually is, /tmp
+    // never; /run is root's on a machine where the tests run as root.
+    let parent = [env!("CARGO_TARGET_TMPDIR"), "/run"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| safe_for_sshd(p))
+        .expect("a directory sshd accepts for the AuthorizedKeysCommand");
+    let root = tempfile::tempdir_in(parent).unwrap();
     let root_path = root.path().to_path_buf();
     std::fs::set_permissions(
         &root_path,
