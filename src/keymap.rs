@@ -424,17 +424,6 @@ impl Keymap {
             .find(|b| b.action == action)
             .map(|b| b.key.label())
     }
-
-    /// `(key, desc)` for each of `actions` that has a key, in the given order.
-    pub fn hints(&self, context: Context, actions: &[&str]) -> Vec<(String, String)> {
-        actions
-            .iter()
-            .filter_map(|a| {
-                let b = self.bindings(context).iter().find(|b| b.action == *a)?;
-                Some((b.key.label(), b.desc.clone()))
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]

@@ -172,11 +172,6 @@ impl Handle {
         let _ = self.wake.send(Input::Wake);
     }
 
-    /// A cloneable way to wake the scheduler from elsewhere (the TUI's core calls).
-    pub fn waker(&self) -> Waker {
-        Waker(self.wake.clone())
-    }
-
     /// Finishes in-flight sends, releases the lease, and waits for the thread.
     pub fn stop(mut self) -> Result<(), String> {
         self.stop.store(true, Ordering::SeqCst);
@@ -197,15 +192,6 @@ impl Drop for Handle {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-    }
-}
-
-#[derive(Clone)]
-pub struct Waker(Sender<Input>);
-
-impl Waker {
-    pub fn wake(&self) {
-        let _ = self.0.send(Input::Wake);
     }
 }
 

@@ -145,21 +145,12 @@ impl Store {
         Ok(store)
     }
 
-    /// Another connection on the same file (for the scheduler thread).
-    pub fn reopen(&self) -> Result<Store> {
-        Store::open(&self.path)
-    }
-
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     pub fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 
     /// Runs `f` in an IMMEDIATE transaction (takes the write lock first, so two processes

@@ -221,13 +221,6 @@ impl Composer {
         self.area.lines().join("\n")
     }
 
-    /// Changes the context (the template editor's context field); recounts.
-    pub fn set_context(&mut self, context: TemplateContext) {
-        self.setup.context = context;
-        self.picker = None;
-        self.recount();
-    }
-
     pub fn context(&self) -> TemplateContext {
         self.setup.context
     }
@@ -319,10 +312,6 @@ impl Composer {
     /// Whether a popup (merge fields or templates) has the keys.
     pub fn picker_open(&self) -> bool {
         self.picker.is_some() || self.template_picker.is_some()
-    }
-
-    pub fn preview_shown(&self) -> bool {
-        self.preview
     }
 
     /// Why the text cannot be sent (or saved as a template) as it is; `None` when it can.

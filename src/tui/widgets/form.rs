@@ -179,10 +179,6 @@ impl Form {
         self.fields.iter_mut().find(|f| f.key == key)
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.fields.iter().any(|f| f.error.is_some())
-    }
-
     fn slots(&self) -> usize {
         self.fields.len() + usize::from(self.composer.is_some())
     }
