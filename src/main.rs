@@ -19,11 +19,17 @@ fn main() {
 fn run(args: Cli) -> Result<(), Failure> {
     let clock = Clock::from_env().map_err(Failure::BadInput)?;
     let (user_config, config_problem) = UserConfig::load();
+    let store_path = config::store_path(args.db.as_deref(), &user_config);
     // Through an operator's SSH key: the key names who acts, whatever the client asked.
     if let Some(operator) = access::is_session(args.command.as_ref()) {
-        let db = config::store_path(args.db.as_deref(), &user_config);
         let original = std::env::var("SSH_ORIGINAL_COMMAND").ok();
-        return match access::session(operator, db, original.as_deref(), args.json, clock.clone())? {
+        return match access::session(
+            operator,
+            store_path,
+            original.as_deref(),
+            args.json,
+            clock.clone(),
+        )? {
             access::Session::Tui { db, user } => {
                 if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
                     return Err(Failure::BadInput(
@@ -31,65 +37,60 @@ fn run(args: Cli) -> Result<(), Failure> {
                             .into(),
                     ));
                 }
-                let _log = smsdesk::logging::init().ok();
-                smsdesk::tui::run(smsdesk::tui::Launch {
+                open_tui(smsdesk::tui::Launch {
                     db,
                     user,
                     clock,
                     user_config,
                     config_problem,
                 })
-                .map_err(|e| Failure::System(format!("{e:#}")))
             }
             access::Session::Command { command, env } => cli::run(command, &env),
             access::Session::Done => Ok(()),
         };
     }
-    let db_for_identity = if args.demo && args.db.is_none() {
-        None
-    } else {
-        Some(config::store_path(args.db.as_deref(), &user_config))
-    };
-    let user = match &db_for_identity {
-        Some(db) => access::decide_identity(args.user.as_deref(), db, &clock)?,
-        // A fresh demo store in a new directory is the caller's own.
-        None => args
-            .user
+    // `--demo` without `--db`: a fresh store in a new directory, the caller's own.
+    let fresh_demo = args.demo && args.db.is_none();
+    let user = if fresh_demo {
+        args.user
             .clone()
-            .unwrap_or_else(smsdesk::access::identity::caller_login),
+            .unwrap_or_else(smsdesk::access::identity::caller_login)
+    } else {
+        access::decide_identity(args.user.as_deref(), &store_path, &clock)?
     };
     let Some(command) = args.command else {
-        let demo_dir;
-        let db = if args.demo && args.db.is_none() {
-            demo_dir = tempdir_for_demo()?;
-            demo_dir.join("demo.db")
+        let db = if fresh_demo {
+            tempdir_for_demo()?.join("demo.db")
         } else {
-            config::store_path(args.db.as_deref(), &user_config)
+            store_path
         };
         if args.demo && !db.exists() {
             smsdesk::demo::create(&db, 2026, &user, clock.now())
                 .map_err(|e| Failure::BadInput(e.to_string()))?;
         }
-        // Logs go to a file, never to the terminal the TUI draws on.
-        let _log = smsdesk::logging::init().ok();
-        return smsdesk::tui::run(smsdesk::tui::Launch {
+        return open_tui(smsdesk::tui::Launch {
             db,
             user,
             clock,
             user_config,
             config_problem,
-        })
-        .map_err(|e| Failure::System(format!("{e:#}")));
+        });
     };
     // The headless scheduler logs as the TUI does, and says where once on start.
     let _log = matches!(command, cli::Command::Run).then(log_run);
     let env = Env {
-        db: config::store_path(args.db.as_deref(), &user_config),
+        db: store_path,
         user,
         json: args.json,
         clock,
     };
     cli::run(command, &env)
+}
+
+/// The TUI, logging to a file: never to the terminal it draws on.
+fn open_tui(launch: smsdesk::tui::Launch) -> Result<(), Failure> {
+    let _log = smsdesk::logging::init().ok();
+    smsdesk::tui::run(launch).map_err(|e| Failure::System(format!("{e:#}")))
 }
 
 /// A fresh directory for `--demo` without `--db`; kept after exit so the operator can look at

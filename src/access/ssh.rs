@@ -18,14 +18,10 @@ pub fn authorized_line(exe: &Path, db: &Path, key: &StoredKey) -> String {
     );
     // Inside command="…" sshd unescapes only \" ; a backslash elsewhere stays as it is.
     let command = command.replace('"', "\\\"");
-    let mut line = format!(
-        "command=\"{command}\",restrict,pty {} {}",
-        key.key.kind, key.key.blob
-    );
-    let comment = format!("smsdesk:{}", key.login);
-    line.push(' ');
-    line.push_str(&comment);
-    line
+    format!(
+        "command=\"{command}\",restrict,pty {} {} smsdesk:{}",
+        key.key.kind, key.key.blob, key.login
+    )
 }
 
 /// Single-quotes a word for `sh -c` (the login shell sshd runs the forced command with).

@@ -249,7 +249,8 @@ pub fn decide_identity(
     match identity::decide(requested, &caller, owns) {
         identity::Decision::Act(login) => Ok(login),
         identity::Decision::Refused { caller, requested } => {
-            if let Ok(mut store) = open_if_there(db) {
+            // Refused only for a store that exists (and is someone else's): never creates one.
+            if let Ok(mut store) = Store::open(db) {
                 let now = clock.now();
                 let detail = format!("{caller} asked to act as {requested}");
                 let _ = store.write(|tx| {
@@ -269,14 +270,6 @@ pub fn decide_identity(
             )))
         }
     }
-}
-
-/// The store if it exists: an audit row must never create one.
-fn open_if_there(db: &Path) -> Result<Store, ()> {
-    if !db.exists() {
-        return Err(());
-    }
-    Store::open(db).map_err(|_| ())
 }
 
 /// `ssh session` is dispatched here from main.
