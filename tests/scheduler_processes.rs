@@ -482,7 +482,26 @@ fn a_store_locked_for_30_s_by_another_process_does_not_stop_run_and_sending_resu
     );
     assert_consistent(&db, &counts);
     let statuses = count_status(&db);
-    assert_eq!(statuses.get("submitted"), Some(&2000), "{statuses:?}");
+    // On failure, say why each message that is not `submitted` ended where it did.
+    let why: Vec<(i64, String, String)> = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT m.id, m.status, COALESCE((SELECT h.detail FROM message_status_history h
+                  WHERE h.message_id = m.id ORDER BY h.id DESC LIMIT 1), '')
+                 FROM messages m WHERE m.status != 'submitted' LIMIT 10",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        statuses.get("submitted"),
+        Some(&2000),
+        "{statuses:?}: {why:?}"
+    );
     let log = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
