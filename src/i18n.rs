@@ -1,9 +1,16 @@
 //! Interface language. Passed explicitly (never a global), so tests in parallel stay
 //! deterministic. Catalogues live in `assets/i18n/*.toml`, embedded in the binary.
 
+mod describe;
 mod messages;
 
+pub use describe::{Arg, Describe, MessageKeys, fill, placeholders};
 pub use messages::say;
+
+/// Every typed message enum's keys, for the catalogue test: a new enum is added here.
+pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
+    vec![("PhoneError", crate::sms::phone::PhoneError::KEYS)]
+}
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -171,6 +178,59 @@ mod tests {
             "keys missing in one language: {missing:?}"
         );
         assert!(fr.len() > 20);
+    }
+
+    /// Every variant of every typed message has its text in both languages, with exactly its
+    /// fields as placeholders; and no text in their sections is left without a variant.
+    #[test]
+    fn every_typed_message_has_a_french_and_an_english_text_with_its_fields() {
+        let mut problems = Vec::new();
+        let mut sections = std::collections::HashSet::new();
+        let mut known = std::collections::HashSet::new();
+        for (name, keys) in typed_message_keys() {
+            for (key, fields) in keys {
+                sections.insert(key.split('.').next().unwrap_or(key));
+                known.insert(*key);
+                let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+                fields.sort();
+                for lang in Lang::ALL {
+                    match catalogue(lang).get(*key) {
+                        None => problems.push(format!("{name}: no {lang} text for {key}")),
+                        Some(text) if placeholders(text) != fields => problems.push(format!(
+                            "{name}: {lang} text of {key} has placeholders {:?}, the variant has {fields:?}",
+                            placeholders(text)
+                        )),
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        for lang in Lang::ALL {
+            for key in catalogue(lang).keys() {
+                let section = key.split('.').next().unwrap_or(key);
+                if sections.contains(section) && !known.contains(key.as_str()) {
+                    problems.push(format!("{lang}: {key} belongs to no variant"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn a_typed_message_is_written_in_the_readers_language() {
+        use crate::sms::phone::{LineKind, PhoneError};
+        let e = PhoneError::NotMobile {
+            e164: "+33140000000".into(),
+            kind: LineKind::Landline,
+        };
+        assert_eq!(
+            e.describe(Lang::Fr),
+            "pas un numéro de mobile : +33140000000 (ligne fixe)"
+        );
+        assert_eq!(
+            e.to_string(),
+            "not a mobile number: +33140000000 is a landline"
+        );
     }
 
     #[test]

@@ -58,13 +58,29 @@ pub enum LineKind {
     Other,
 }
 
+impl LineKind {
+    fn key(self) -> &'static str {
+        match self {
+            LineKind::Mobile => "line_kind.mobile",
+            LineKind::Landline => "line_kind.landline",
+            LineKind::Other => "line_kind.other",
+        }
+    }
+}
+
+impl crate::i18n::Describe for LineKind {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, self.key()).to_string()
+    }
+}
+
 impl fmt::Display for LineKind {
+    /// English: logs and the command line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            LineKind::Mobile => "mobile",
-            LineKind::Landline => "landline",
-            LineKind::Other => "special (VoIP, toll-free, premium or shared-cost) number",
-        })
+        f.write_str(&crate::i18n::Describe::describe(
+            self,
+            crate::i18n::Lang::En,
+        ))
     }
 }
 
@@ -87,72 +103,60 @@ impl Phone {
     }
 }
 
-/// Why a number was refused. Messages are meant for the operator, who sees them next to the
-/// row or field they came from.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PhoneError {
-    /// Nothing but spaces.
-    #[error("no phone number given")]
-    Empty,
-    /// The default country setting is not an ISO region libphonenumber knows.
-    #[error("unknown default country {region:?} (expected a two-letter code such as FR)")]
-    UnknownRegion {
-        /// The region as given.
-        region: String,
-    },
-    /// A letter where a digit was expected (e.g. `06 12 AB 56 78`).
-    #[error(
-        "contains a letter ({letter:?}): a phone number has only digits, spaces, dots, dashes and a leading +"
-    )]
-    Letters {
-        /// The first letter found.
-        letter: char,
-    },
-    /// Punctuation that is not part of a phone number (`,`, `;`, `*`, `#`, a `+` in the
-    /// middle…), often two numbers glued in one cell.
-    #[error("unexpected character {character:?} in a phone number (one number per line or cell)")]
-    InvalidCharacter {
-        /// The offending character.
-        character: char,
-    },
-    /// Punctuation but no digit at all (`+`, `--`).
-    #[error("no digits in the phone number")]
-    NoDigits,
-    /// Fewer digits than any number of that country.
-    #[error("too short to be a phone number ({digits} digits)")]
-    TooShort {
-        /// Digits typed.
-        digits: usize,
-    },
-    /// More digits than any number of that country.
-    #[error("too long to be a phone number ({digits} digits)")]
-    TooLong {
-        /// Digits typed.
-        digits: usize,
-    },
-    /// `+` or `00` followed by a code no country uses.
-    #[error("unknown country calling code")]
-    UnknownCountryCode,
-    /// A spreadsheet number with decimals (`6.1234E3`), which no phone number is.
-    #[error("a decimal number, not a phone number")]
-    NotInteger,
-    /// A spreadsheet number shown rounded (`6.12346E+08`): its last digits are lost.
-    #[error(
-        "a rounded spreadsheet number (its last digits are lost): format the column as text and export it again"
-    )]
-    RoundedNumber,
-    /// Right length, but a prefix no operator was assigned.
-    #[error("not a valid phone number (unknown prefix or wrong length for that country)")]
-    InvalidNumber,
-    /// Valid, but SMS cannot reach it.
-    #[error("not a mobile number: {e164} is a {kind}")]
-    NotMobile {
-        /// The number, normalised.
-        e164: String,
-        /// What it is instead.
-        kind: LineKind,
-    },
+crate::typed_messages! {
+    /// Why a number was refused. Messages are meant for the operator, who sees them next to
+    /// the row or field they came from (texts: `[phone_error]` in the catalogues).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum PhoneError in "phone_error" {
+        /// Nothing but spaces.
+        Empty = "empty",
+        /// The default country setting is not an ISO region libphonenumber knows.
+        UnknownRegion {
+            /// The region as given.
+            region: String,
+        } = "unknown_region",
+        /// A letter where a digit was expected (e.g. `06 12 AB 56 78`).
+        Letters {
+            /// The first letter found.
+            letter: char,
+        } = "letters",
+        /// Punctuation that is not part of a phone number (`,`, `;`, `*`, `#`, a `+` in the
+        /// middle…), often two numbers glued in one cell.
+        InvalidCharacter {
+            /// The offending character.
+            character: char,
+        } = "invalid_character",
+        /// Punctuation but no digit at all (`+`, `--`).
+        NoDigits = "no_digits",
+        /// Fewer digits than any number of that country.
+        TooShort {
+            /// Digits typed.
+            digits: usize,
+        } = "too_short",
+        /// More digits than any number of that country.
+        TooLong {
+            /// Digits typed.
+            digits: usize,
+        } = "too_long",
+        /// `+` or `00` followed by a code no country uses.
+        UnknownCountryCode = "unknown_country_code",
+        /// A spreadsheet number with decimals (`6.1234E3`), which no phone number is.
+        NotInteger = "not_integer",
+        /// A spreadsheet number shown rounded (`6.12346E+08`): its last digits are lost.
+        RoundedNumber = "rounded_number",
+        /// Right length, but a prefix no operator was assigned.
+        InvalidNumber = "invalid_number",
+        /// Valid, but SMS cannot reach it.
+        NotMobile {
+            /// The number, normalised.
+            e164: String,
+            /// What it is instead.
+            kind: LineKind,
+        } = "not_mobile",
+    }
 }
+
+impl std::error::Error for PhoneError {}
 
 /// Normalises `input` to E.164, taking national forms as dialled in `default_region` (an ISO
 /// region such as `FR`; any case).
