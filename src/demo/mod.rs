@@ -2,22 +2,25 @@
 //! in southern Brittany with its operators, counsellors, 200 participants, events, templates,
 //! automations, credit packs, 60 days of message history and 50 messages waiting to leave.
 //!
-//! Everything is derived from the seed and `now` through a small PRNG of our own (splitmix64),
-//! never from the clock or a hash map's order: the same seed and instant give the same store
-//! byte for byte, so a demo can be replayed and tests can compare two stores.
+//! Everything is derived from the seed and `now` through a small PRNG of our own (splitmix64,
+//! in `rng`, shared with [`million`]), never from the clock or a hash map's order: the same seed
+//! and instant give the same store byte for byte, so a demo can be replayed and tests can
+//! compare two stores.
 //!
 //! The data goes through the same rules as real use: texts are rendered from the templates with
-//! [`template::render`] and composed with the signature (and the STOP mention for batch and free
-//! sends), counted by [`encoding::analyse`], reminders are planned with
-//! [`window::plan_reminder`], statuses follow the lifecycle rules (`MessageStatus::can_become`), outcomes of sent
-//! messages follow the simulator's rule on the number's last two digits, and every submitted
-//! message is charged once. It is written in one transaction, so a failure leaves nothing.
+//! [`crate::sms::template::render`] and composed with the signature (and the STOP mention for
+//! batch and free sends), counted by [`crate::sms::encoding::analyse`], reminders are planned
+//! with [`crate::sms::window::plan_reminder`], statuses follow the lifecycle rules
+//! (`MessageStatus::can_become`), outcomes of sent messages follow the simulator's rule on the
+//! number's last two digits, and every submitted message is charged once. It is written in one
+//! transaction, so a failure leaves nothing.
 //!
-//! The work is split by concern: [`people`] (operators, counsellors, participants, lists),
-//! [`setup`] (settings, templates, automations, credit), [`agenda`] (events and their
-//! reminders), [`sends`] (batch, free and individual messages), [`history`] and [`replies`]
-//! (what became of each message), [`write`] (the rows, through the store). [`million`] adds a
-//! large history on top of a demo store. Both draw from the one [`rng::Rng`].
+//! The work is split by concern: `setup` (settings, operators, templates, automations, credit),
+//! `people` (counsellors, participants, lists, opt-outs), `agenda` (events and their
+//! reminders), `texts` (merge data, composition), `sends` (batch, free and individual
+//! messages), `history` and `replies` (what became of each message), `write` (the rows, through
+//! the store; raw SQL only in [`crate::store::seed`]). [`million`] adds a large history on top
+//! of a demo store.
 
 mod agenda;
 mod history;

@@ -62,7 +62,7 @@ const PARTNERS: [&str; 8] = [
     "CIDFF Morbihan",
 ];
 
-/// Towns of the overseas territories 1–5 of [`Demo::mobile`].
+/// Towns of the overseas territories 1–5 of `Demo::mobile`.
 const OVERSEAS_TOWNS: [&str; 5] = [
     "Pointe-à-Pitre",
     "Fort-de-France",
@@ -446,4 +446,14 @@ fn ascii_slug(s: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e_mail_slug_of_a_breton_name() {
+        assert_eq!(ascii_slug("Le Hénanff"), "lehenanff");
+    }
 }

@@ -1,6 +1,6 @@
 //! What the demo plans in memory before writing it: people, events, batches, messages with
 //! their fate and story, replies, opt-outs and audit entries. Indexes point into the vectors of
-//! [`super::Demo`]; store ids are only known once written.
+//! `Demo`; store ids are only known once written.
 
 use super::agenda::Kind;
 use crate::sms::status::{MessageKind, MessageStatus};

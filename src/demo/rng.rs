@@ -4,8 +4,8 @@
 pub(crate) struct Rng(u64);
 
 impl Rng {
-    /// Each generator mixes its own constant into the seed, so two of them fed the same seed
-    /// do not draw the same numbers.
+    /// Callers mix a constant of their own into `seed`, so the demo and the million
+    /// generator fed the same seed draw different numbers.
     pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed)
     }

@@ -10,7 +10,7 @@
 //! Reminders carry no event (the history would otherwise need as many past events).
 //!
 //! Everything is derived from the seed and `now` (no clock, no hash order) through the demo's
-//! [`Rng`], written in one transaction with prepared statements and explicit ids.
+//! PRNG, written in one transaction with prepared statements and explicit ids.
 
 mod data;
 mod messages;
