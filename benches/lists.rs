@@ -37,7 +37,7 @@ fn generate(path: &Path, n: usize) {
         .conn()
         .pragma_update(None, "cache_size", -262_144)
         .expect("pragma");
-    smsdesk::io::generate::add_history(store.conn(), n, 2026, now()).expect("history");
+    smsdesk::demo::million::add_history(store.conn(), n, 2026, now()).expect("history");
     store
         .conn()
         .execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")

@@ -1,7 +1,6 @@
-//! Spreadsheet and CSV import and export, and the generator of large demo histories.
+//! Spreadsheet and CSV import and export.
 
 pub mod contacts;
 pub mod events;
 pub mod export;
-pub mod generate;
 pub mod import;

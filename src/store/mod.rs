@@ -18,6 +18,7 @@ pub mod operator_keys;
 pub mod operators;
 pub mod participants;
 pub mod replies;
+pub mod seed;
 pub mod settings;
 pub mod stats;
 pub mod templates;
