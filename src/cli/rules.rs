@@ -25,7 +25,7 @@ pub fn segments(text: &str, env: &Env) -> CliResult {
 fn default_region(env: &Env) -> String {
     if env.db.exists()
         && let Ok(store) = Store::open(&env.db)
-        && let Ok(s) = Settings::load(store.conn())
+        && let Ok(s) = Settings::load(store.db())
     {
         return s.default_region;
     }

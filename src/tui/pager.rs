@@ -5,9 +5,9 @@
 //! from the row at the edge, and drops rows from the far side — never `OFFSET`, so the end of
 //! the list costs what its beginning costs.
 
+use crate::store::Db;
 use crate::store::Result;
 use crate::store::messages::Direction;
-use rusqlite::Connection;
 use std::collections::HashSet;
 
 /// Where a list's rows come from.
@@ -23,7 +23,7 @@ pub trait Source {
     /// order. Without a key: the first rows (`Forward`) or the last rows (`Backward`).
     fn fetch(
         &self,
-        conn: &Connection,
+        conn: Db<'_>,
         after: Option<&Self::Key>,
         dir: Direction,
         limit: usize,
@@ -119,7 +119,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Loads the first page and selects its first row.
-    pub fn first(&mut self, conn: &Connection) -> Result<()> {
+    pub fn first(&mut self, conn: Db<'_>) -> Result<()> {
         let rows = self
             .source
             .fetch(conn, None, Direction::Forward, self.page)?;
@@ -136,7 +136,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Loads the last page and selects its last row.
-    pub fn last(&mut self, conn: &Connection) -> Result<()> {
+    pub fn last(&mut self, conn: Db<'_>) -> Result<()> {
         let rows = self
             .source
             .fetch(conn, None, Direction::Backward, self.page)?;
@@ -159,7 +159,7 @@ impl<S: Source> Pager<S> {
 
     /// Moves the selection by `delta` rows, fetching pages by key as it crosses the window's
     /// edges. Stops at the list's ends.
-    pub fn move_by(&mut self, conn: &Connection, delta: isize) -> Result<()> {
+    pub fn move_by(&mut self, conn: Db<'_>, delta: isize) -> Result<()> {
         if !self.loaded {
             self.first(conn)?;
         }
@@ -178,7 +178,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Appends the next page; returns how many rows were dropped from the front.
-    fn fetch_after(&mut self, conn: &Connection) -> Result<usize> {
+    fn fetch_after(&mut self, conn: Db<'_>) -> Result<usize> {
         let Some(last) = self.rows.last() else {
             self.first(conn)?;
             return Ok(0);
@@ -203,7 +203,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Prepends the previous page; returns how many rows were added in front.
-    fn fetch_before(&mut self, conn: &Connection) -> Result<usize> {
+    fn fetch_before(&mut self, conn: Db<'_>) -> Result<usize> {
         let Some(first) = self.rows.first() else {
             self.last(conn)?;
             return Ok(0);
@@ -238,7 +238,7 @@ impl<S: Source> Pager<S> {
     /// showing the list's first row stays at the top, so rows arriving in front show; a view
     /// further down stays where it is and counts them ([`Pager::new_above`]). Returns whether
     /// anything visible changed.
-    pub fn refresh(&mut self, conn: &Connection) -> Result<bool> {
+    pub fn refresh(&mut self, conn: Db<'_>) -> Result<bool> {
         if !self.loaded || self.rows.is_empty() || self.shows_top() {
             return self.reload_from_top(conn);
         }
@@ -310,7 +310,7 @@ impl<S: Source> Pager<S> {
 
     /// Re-reads the window from the list's first row, keeping the view at the top: the cursor
     /// stays on its row while that row is still on screen, else on the same screen line.
-    fn reload_from_top(&mut self, conn: &Connection) -> Result<bool> {
+    fn reload_from_top(&mut self, conn: Db<'_>) -> Result<bool> {
         let before = std::mem::take(&mut self.rows);
         let selected_id = before.get(self.selected).map(|r| self.source.id(r));
         let want = before.len().max(self.page);
@@ -366,7 +366,7 @@ mod tests {
         }
         fn fetch(
             &self,
-            _: &Connection,
+            _: Db<'_>,
             after: Option<&i64>,
             dir: Direction,
             limit: usize,
@@ -475,7 +475,7 @@ mod tests {
         }
         fn fetch(
             &self,
-            _: &Connection,
+            _: Db<'_>,
             after: Option<&i64>,
             dir: Direction,
             limit: usize,
