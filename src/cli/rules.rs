@@ -81,9 +81,9 @@ pub fn plan(event: &str, days_before: u32, env: &Env) -> CliResult {
         )));
     }
     let settings = if env.db.exists() {
-        Settings::load(Store::open(&env.db)?.conn())?
+        Settings::load(Store::open(&env.db)?.db())?
     } else {
-        Settings::load(Store::open_defaults()?.conn())?
+        Settings::load(Store::open_defaults()?.db())?
     };
     let report = window::plan_report(event, days_before, settings.timezone, &settings.window())
         .map_err(|e| Failure::BadInput(e.to_string()))?;

@@ -221,13 +221,13 @@ fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
 }
 
 fn check_collaborator(conn: Db<'_>, id: Option<i64>) -> CoreResult<()> {
-    if let Some(id) = id {
-        if !participants::collaborator_exists(conn, id)? {
-            return Err(CoreError::Store(crate::store::StoreError::NotFound {
-                what: "collaborator",
-                id,
-            }));
-        }
+    if let Some(id) = id
+        && !participants::collaborator_exists(conn, id)?
+    {
+        return Err(CoreError::Store(crate::store::StoreError::NotFound {
+            what: "collaborator",
+            id,
+        }));
     }
     Ok(())
 }

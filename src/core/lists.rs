@@ -214,7 +214,7 @@ mod tests {
         let mut store = Store::open_defaults().unwrap();
         let admin = Actor::identify(&mut store, "admin", now()).unwrap();
         let ids = store
-            .write(|tx| {
+            .write(|tx: crate::store::Db<'_>| {
                 operators::add(tx, "lea", "Léa", Rights::default(), now())?;
                 ["Martin", "Durand", "Petit"]
                     .iter()

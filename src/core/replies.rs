@@ -108,10 +108,10 @@ pub fn record_inbound(
 ) -> CoreResult<ReplyOutcome> {
     store.write(|tx| {
         let provider_id = (!inbound.provider_id.is_empty()).then_some(inbound.provider_id.as_str());
-        if let Some(pid) = provider_id {
-            if replies::find_by_provider_id(tx, provider, pid)?.is_some() {
-                return Ok(ReplyOutcome::Duplicate);
-            }
+        if let Some(pid) = provider_id
+            && replies::find_by_provider_id(tx, provider, pid)?.is_some()
+        {
+            return Ok(ReplyOutcome::Duplicate);
         }
         let received = inbound.received_at;
         let insert = |state: &str, reason: &str| -> CoreResult<i64> {
@@ -178,13 +178,13 @@ pub fn record_inbound(
         match matched {
             Ok((keyword, outcome)) => {
                 let id = insert("matched", "")?;
-                replies::link_matched(tx, id, message_id, event_id, &keyword, &outcome)?;
+                replies::link_matched(tx, id, message_id, event_id, keyword, outcome)?;
                 // The first reply answers every still-open copy of the question for this event.
                 for (mid, _, _) in open.iter().filter(|m| m.1 == event_id) {
                     replies::answer_message(tx, *mid, id)?;
                 }
                 if let Some(e) = event_id {
-                    events::set_reply_outcome(tx, e, &outcome, &inbound.text, ts(received), now)?;
+                    events::set_reply_outcome(tx, e, outcome, &inbound.text, ts(received), now)?;
                 }
                 audit::record(
                     tx,

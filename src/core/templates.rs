@@ -287,7 +287,7 @@ mod tests {
         let (_d, mut s) = store();
         let now = Utc::now();
         let id = create_template(&mut s, &admin(), &input("Confirmation"), now).unwrap();
-        let kw = rows::keywords(s.conn(), id).unwrap();
+        let kw = rows::keywords(s.db(), id).unwrap();
         assert_eq!(
             kw,
             vec![
@@ -315,10 +315,7 @@ mod tests {
         let mut changed = input("A");
         changed.body = "Rappel {{event.time}}".into();
         update_template(&mut s, &admin(), a, &changed, now).unwrap();
-        assert_eq!(
-            rows::get(s.conn(), a).unwrap().body,
-            "Rappel {{event.time}}"
-        );
+        assert_eq!(rows::get(s.db(), a).unwrap().body, "Rappel {{event.time}}");
         let err = update_template(&mut s, &admin(), a, &input("B"), now).unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
         let mut bad = input("A");
@@ -340,12 +337,12 @@ mod tests {
             .unwrap();
         let err = delete_template(&mut s, &admin(), a, now).unwrap_err();
         assert!(err.to_string().contains("1 automation(s)"), "{err}");
-        assert!(rows::get(s.conn(), a).is_ok(), "still there");
+        assert!(rows::get(s.db(), a).is_ok(), "still there");
         let b = create_template(&mut s, &admin(), &input("B"), now).unwrap();
         delete_template(&mut s, &admin(), b, now).unwrap();
-        assert!(rows::get(s.conn(), b).is_err());
+        assert!(rows::get(s.db(), b).is_err());
         let audit: i64 = s
-            .db()
+            .conn()
             .query_row(
                 "SELECT count(*) FROM audit_log WHERE action = 'template.delete'",
                 [],

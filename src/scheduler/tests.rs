@@ -31,7 +31,7 @@ fn store_with_one_message() -> (tempfile::TempDir, Store, i64, DateTime<Utc>) {
 
 fn ledger(store: &Store, id: i64) -> (i64, i64) {
     store
-        .db()
+        .conn()
         .query_row(
             "SELECT count(*), COALESCE(SUM(units),0) FROM credit_ledger WHERE message_id = ?1",
             [id],
@@ -42,7 +42,7 @@ fn ledger(store: &Store, id: i64) -> (i64, i64) {
 
 fn segments(store: &Store, id: i64) -> i64 {
     store
-        .db()
+        .conn()
         .query_row("SELECT segments FROM messages WHERE id = ?1", [id], |r| {
             r.get(0)
         })

@@ -5,8 +5,11 @@ use super::Result;
 use crate::store::Db;
 use rusqlite::params;
 
-/// Every collaborator: id, first name, last name, operator login ('' when none), active.
-pub fn collaborators(conn: Db<'_>) -> Result<Vec<(i64, String, String, String, bool)>> {
+/// A collaborator: id, first name, last name, operator login ('' when none), active.
+pub type CollaboratorKeys = (i64, String, String, String, bool);
+
+/// Every collaborator, by name.
+pub fn collaborators(conn: Db<'_>) -> Result<Vec<CollaboratorKeys>> {
     let mut stmt = conn.prepare(
         "SELECT id, first_name, last_name, COALESCE(operator_login, ''), active FROM collaborators ORDER BY last_name, first_name",
     )?;

@@ -178,14 +178,17 @@ pub fn insert_inbound(
     Ok(conn.last_insert_rowid())
 }
 
+/// A message waiting for a reply: its id, event and template.
+pub type OpenQuestion = (i64, Option<i64>, Option<i64>);
+
 /// Messages to `phone` expecting a reply, sent between `since` and `until`, not yet answered,
-/// newest first: (message id, event id, template id).
+/// newest first.
 pub fn open_questions(
     conn: Db<'_>,
     phone: &str,
     since: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
+) -> Result<Vec<OpenQuestion>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, event_id, template_id FROM messages
                  WHERE phone = ?1 AND expects_reply = 1 AND sent_at IS NOT NULL AND sent_at >= ?2 AND sent_at <= ?3
@@ -234,8 +237,10 @@ pub fn answer_message(conn: Db<'_>, message_id: i64, reply_id: i64) -> Result<()
     Ok(())
 }
 
-/// A reply as its review needs it: (state, event id, text, received at in Unix seconds).
-pub fn for_review(conn: Db<'_>, id: i64) -> Result<Option<(String, Option<i64>, String, i64)>> {
+/// A reply as its review needs it: state, event id, text, received at (Unix seconds).
+pub type ReviewHead = (String, Option<i64>, String, i64);
+
+pub fn for_review(conn: Db<'_>, id: i64) -> Result<Option<ReviewHead>> {
     Ok(conn
         .query_row(
             "SELECT state, event_id, text, received_at FROM replies WHERE id = ?1",

@@ -387,8 +387,9 @@ mod tests {
         }
     }
 
-    fn conn() -> Connection {
-        Connection::open_in_memory().unwrap()
+    /// The pager only passes the handle to its source: an empty store will do.
+    fn conn() -> crate::store::Store {
+        crate::store::Store::open_defaults().unwrap()
     }
 
     #[test]
@@ -401,16 +402,16 @@ mod tests {
             },
             20,
         );
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         for _ in 0..300 {
-            p.move_by(&c, 10).unwrap();
+            p.move_by(c.db(), 10).unwrap();
             assert!(p.rows().len() <= p.capacity());
         }
         assert_eq!(p.selected(), Some(&1999));
         assert!(!p.more_after());
         // And back up to the top, page by page.
         for _ in 0..300 {
-            p.move_by(&c, -10).unwrap();
+            p.move_by(c.db(), -10).unwrap();
         }
         assert_eq!(p.selected(), Some(&0));
         assert!(!p.more_before());
@@ -426,11 +427,11 @@ mod tests {
             },
             20,
         );
-        p.last(&c).unwrap();
+        p.last(c.db()).unwrap();
         assert_eq!(p.selected(), Some(&999_999));
-        p.move_by(&c, -25).unwrap();
+        p.move_by(c.db(), -25).unwrap();
         assert_eq!(p.selected(), Some(&999_974));
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         assert_eq!(p.selected(), Some(&0));
         assert!(
             p.source.fetched.get() < 100,
@@ -502,12 +503,12 @@ mod tests {
     fn a_list_showing_its_top_follows_rows_arriving_in_front() {
         let c = conn();
         let mut p = Pager::new(Live::new(100), 20);
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         p.viewport(10);
-        p.move_by(&c, 2).unwrap();
+        p.move_by(c.db(), 2).unwrap();
         assert_eq!(p.selected(), Some(&980));
         p.source.arrive(3);
-        assert!(p.refresh(&c).unwrap());
+        assert!(p.refresh(c.db()).unwrap());
         assert_eq!(p.viewport(10), 0, "the view stays at the top");
         assert_eq!(&p.rows()[..4], &[1030, 1020, 1010, 1000]);
         assert_eq!(p.selected(), Some(&980), "the cursor stays on its row");
@@ -515,7 +516,7 @@ mod tests {
         // So many arrive that the cursor's row would leave the screen: the view stays at
         // the top, the cursor on the same screen line.
         p.source.arrive(20);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         assert_eq!(p.viewport(10), 0);
         assert_eq!(p.rows()[0], 1230);
         assert_eq!(p.selected_index(), 5);
@@ -525,37 +526,37 @@ mod tests {
     fn a_list_scrolled_down_counts_rows_arriving_above_the_view_until_first() {
         let c = conn();
         let mut p = Pager::new(Live::new(1000), 20);
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         p.viewport(10);
-        p.move_by(&c, 15).unwrap();
+        p.move_by(c.db(), 15).unwrap();
         let offset = p.viewport(10);
         let shown = p.rows()[offset];
         p.source.arrive(3);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         let offset = p.viewport(10);
         assert_eq!(p.rows()[offset], shown, "the view stays where it is");
         assert_eq!(p.selected(), Some(&9850));
         assert_eq!(p.new_above(), 3);
         // Between rows above the view, not in front: counted too, the view still put.
         p.source.put(9995);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         let offset = p.viewport(10);
         assert_eq!(p.rows()[offset], shown);
         assert_eq!(p.new_above(), 4);
         // Further down, past the loaded window: rows in front still counted, by key.
         for _ in 0..20 {
-            p.move_by(&c, 10).unwrap();
+            p.move_by(c.db(), 10).unwrap();
             p.viewport(10);
         }
         assert!(p.more_before());
         p.source.arrive(2);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         assert_eq!(p.new_above(), 6);
         // The count is bounded (one page read), whatever arrives.
         p.source.arrive(500);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         assert_eq!(p.new_above(), NEW_CAP);
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         assert_eq!(p.selected(), Some(&15050));
         assert_eq!(p.new_above(), 0);
     }
@@ -570,10 +571,10 @@ mod tests {
             },
             10,
         );
-        p.first(&c).unwrap();
-        p.move_by(&c, 35).unwrap();
+        p.first(c.db()).unwrap();
+        p.move_by(c.db(), 35).unwrap();
         assert_eq!(p.selected(), Some(&35));
-        assert!(!p.refresh(&c).unwrap());
+        assert!(!p.refresh(c.db()).unwrap());
         assert_eq!(p.selected(), Some(&35));
     }
 }

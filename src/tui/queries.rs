@@ -168,5 +168,5 @@ impl Source for BatchesSource {
 
 /// Collaborator names by id (automations store ids).
 pub fn collaborator_names(conn: Db<'_>) -> Result<std::collections::HashMap<i64, String>> {
-    Ok(crate::store::screens::collaborator_names(conn)?)
+    crate::store::screens::collaborator_names(conn)
 }
