@@ -1,5 +1,7 @@
 //! What an import reads to check its rows against the store: collaborators by name,
-//! participants by number or name, events already recorded, opt-outs.
+//! participants by number or name, events already recorded, opt-outs. Unlike the paged
+//! lists, the collaborator and participant reads return whole tables: an import looks each
+//! of its rows up in them, once per import, as the import did before the move.
 
 use super::Result;
 use crate::store::Db;

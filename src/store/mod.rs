@@ -10,7 +10,6 @@ pub mod audit;
 pub mod automations;
 pub mod batches;
 pub mod credit;
-
 pub mod dispatch;
 pub mod events;
 pub mod import;
