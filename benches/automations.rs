@@ -29,7 +29,7 @@ fn build(path: &Path) -> AutomationInput {
     let mut store = Store::open(path).expect("store");
     Actor::identify(&mut store, "admin", now()).expect("admin");
     let template = store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             let t = templates::insert_template(
                 tx,
                 &NewTemplate {

@@ -28,7 +28,7 @@ fn build(path: &Path) -> BatchInput {
     let mut store = Store::open(path).expect("store");
     Actor::identify(&mut store, "admin", now()).expect("admin");
     let (collaborator, template, list) = store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             let c = participants::insert_collaborator(
                 tx,
                 &NewCollaborator {

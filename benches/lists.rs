@@ -37,7 +37,7 @@ fn generate(path: &Path, n: usize) {
         .conn()
         .pragma_update(None, "cache_size", -262_144)
         .expect("pragma");
-    smsdesk::demo::million::add_history(store.conn(), n, 2026, now()).expect("history");
+    smsdesk::demo::million::add_history(store.db(), n, 2026, now()).expect("history");
     store
         .conn()
         .execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")
@@ -98,7 +98,8 @@ fn current_rss_mb() -> Option<f64> {
 fn lists(c: &mut Criterion, path: &Path) {
     let store = Store::open(path).expect("store");
     let conn = store.conn();
-    let total = messages::count(conn, ListKind::Sent, &MessageFilter::default()).expect("count");
+    let total =
+        messages::count(conn.into(), ListKind::Sent, &MessageFilter::default()).expect("count");
     eprintln!("Sent list: {total} messages");
 
     let mut group = c.benchmark_group("sent_list");
@@ -107,7 +108,15 @@ fn lists(c: &mut Criterion, path: &Path) {
     let all = MessageFilter::default();
     group.bench_function("first_page_50", |b| {
         b.iter(|| {
-            messages::page(conn, ListKind::Sent, &all, None, Direction::Forward, 50).expect("page")
+            messages::page(
+                conn.into(),
+                ListKind::Sent,
+                &all,
+                None,
+                Direction::Forward,
+                50,
+            )
+            .expect("page")
         })
     });
 
@@ -120,7 +129,7 @@ fn lists(c: &mut Criterion, path: &Path) {
     group.bench_function("filter_status_and_text", |b| {
         b.iter(|| {
             messages::page(
-                conn,
+                conn.into(),
                 ListKind::Sent,
                 black_box(&status_and_text),
                 None,
@@ -137,7 +146,7 @@ fn lists(c: &mut Criterion, path: &Path) {
     group.bench_function("filter_status", |b| {
         b.iter(|| {
             messages::page(
-                conn,
+                conn.into(),
                 ListKind::Sent,
                 &status_only,
                 None,
@@ -154,7 +163,7 @@ fn lists(c: &mut Criterion, path: &Path) {
     group.bench_function("filter_text", |b| {
         b.iter(|| {
             messages::page(
-                conn,
+                conn.into(),
                 ListKind::Sent,
                 &text_only,
                 None,
@@ -173,7 +182,7 @@ fn lists(c: &mut Criterion, path: &Path) {
     group.bench_function("filter_text_no_match", |b| {
         b.iter(|| {
             messages::page(
-                conn,
+                conn.into(),
                 ListKind::Sent,
                 &no_match,
                 None,
@@ -184,20 +193,27 @@ fn lists(c: &mut Criterion, path: &Path) {
         })
     });
     group.bench_function("count_status_and_text", |b| {
-        b.iter(|| messages::count(conn, ListKind::Sent, &status_and_text).expect("count"))
+        b.iter(|| messages::count(conn.into(), ListKind::Sent, &status_and_text).expect("count"))
     });
 
     // Page down from deep in the list (the 20,000th row): keyset paging costs the same there.
     let mut cursor: Option<Cursor> = None;
     for _ in 0..40 {
-        let page = messages::page(conn, ListKind::Sent, &all, cursor, Direction::Forward, 500)
-            .expect("page");
+        let page = messages::page(
+            conn.into(),
+            ListKind::Sent,
+            &all,
+            cursor,
+            Direction::Forward,
+            500,
+        )
+        .expect("page");
         cursor = page.last().map(|m| ListKind::Sent.cursor_of(m));
     }
     group.bench_function("page_down_50", |b| {
         b.iter(|| {
             messages::page(
-                conn,
+                conn.into(),
                 ListKind::Sent,
                 &all,
                 black_box(cursor),
@@ -209,7 +225,7 @@ fn lists(c: &mut Criterion, path: &Path) {
     });
     group.bench_function("page_down_filtered_50", |b| {
         let first = messages::page(
-            conn,
+            conn.into(),
             ListKind::Sent,
             &status_only,
             None,
@@ -220,7 +236,7 @@ fn lists(c: &mut Criterion, path: &Path) {
         let after = first.last().map(|m| ListKind::Sent.cursor_of(m));
         b.iter(|| {
             messages::page(
-                conn,
+                conn.into(),
                 ListKind::Sent,
                 &status_only,
                 black_box(after),
@@ -243,7 +259,7 @@ fn export_once(path: &Path) {
     let before = current_rss_mb();
     let started = Instant::now();
     let rows = export_messages(
-        store.conn(),
+        store.db(),
         ListKind::Sent,
         &MessageFilter::default(),
         Format::Xlsx,
@@ -267,7 +283,7 @@ fn export_once(path: &Path) {
     let started = Instant::now();
     let out = out_dir.path().join("sent.csv");
     let rows = export_messages(
-        store.conn(),
+        store.db(),
         ListKind::Sent,
         &MessageFilter::default(),
         Format::Csv,

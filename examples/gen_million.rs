@@ -49,7 +49,7 @@ fn run(path: &std::path::Path, n: usize) -> Result<(), Box<dyn std::error::Error
     // A big page cache keeps the million-row transaction from spilling to the WAL half-way.
     store.conn().pragma_update(None, "cache_size", -262_144)?;
     let started = Instant::now();
-    let summary = smsdesk::demo::million::add_history(store.conn(), n, 2026, now)?;
+    let summary = smsdesk::demo::million::add_history(store.db(), n, 2026, now)?;
     eprintln!(
         "{} messages, {} status changes, {} replies, {} batches and free sends, {} participants added over {} working days in {:.1} s",
         summary.messages,

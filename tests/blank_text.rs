@@ -51,7 +51,7 @@ fn world() -> World {
     )
     .unwrap();
     let (collaborator, alice) = store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             let c = participants::insert_collaborator(
                 tx,
                 &NewCollaborator {

@@ -42,7 +42,7 @@ fn world() -> World {
     let mut store = Store::open(&dir.path().join("b.db")).unwrap();
     let admin = Actor::identify(&mut store, "admin", now()).unwrap();
     let (collaborator, template) = store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             let c = participants::insert_collaborator(
                 tx,
                 &NewCollaborator {
@@ -102,7 +102,7 @@ fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
 impl World {
     fn add(&mut self, p: NewParticipant) -> i64 {
         self.store
-            .write(|tx| participants::insert_participant(tx, &p))
+            .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p))
             .unwrap()
     }
 
@@ -359,7 +359,7 @@ fn queue_leaves_out_unticked_and_invalid_recipients_and_records_one_interview_ea
     let admin = w.admin.clone();
     let list = w
         .store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             participants::insert_saved_list(
                 tx,
                 &NewSavedList {
@@ -499,7 +499,7 @@ fn ten_thousand_recipients_queue_in_one_batch() {
     let admin = w.admin.clone();
     let ids = w
         .store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             let mut ids = Vec::with_capacity(10_000);
             for i in 0..10_000 {
                 ids.push(participants::insert_participant(
@@ -512,7 +512,7 @@ fn ten_thousand_recipients_queue_in_one_batch() {
         .unwrap();
     let list = w
         .store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             participants::insert_saved_list(
                 tx,
                 &NewSavedList {
@@ -580,7 +580,7 @@ fn event_full(
         .unwrap()
         .with_timezone(&Utc);
     w.store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             events::insert_event(
                 tx,
                 &NewEvent {
@@ -636,7 +636,7 @@ fn people() -> People {
     let julien = w.collaborator;
     let sophie = w
         .store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             participants::insert_collaborator(
                 tx,
                 &NewCollaborator {
@@ -726,7 +726,7 @@ impl People {
         );
         ids.iter()
             .map(|id| {
-                participants::get(self.w.store.conn(), *id)
+                participants::get(self.w.store.db(), *id)
                     .unwrap()
                     .first_name
             })
@@ -766,11 +766,11 @@ fn filters_select_by_type_programme_and_consent() {
     // The choices the form offers: what exists, once each, in order, no empty programme.
     let conn = p.w.store.conn();
     assert_eq!(
-        participants::programmes(conn).unwrap(),
+        participants::programmes(conn.into()).unwrap(),
         ["Garantie jeunes", "PLIE"]
     );
     assert_eq!(
-        participants::event_types(conn).unwrap(),
+        participants::event_types(conn.into()).unwrap(),
         ["diagnosis", "workshop"]
     );
 }
@@ -891,7 +891,7 @@ fn filtered_chosen_and_listed_recipients_are_previewed_once_each() {
     .unwrap();
     let list =
         p.w.store
-            .write(|tx| {
+            .write(|tx: smsdesk::store::Db<'_>| {
                 participants::insert_saved_list(
                     tx,
                     &NewSavedList {
@@ -981,7 +981,7 @@ fn every_filter_is_served_by_an_index_on_a_hundred_thousand_participants() {
     ];
     for (what, input) in &cases {
         let filter = batch::build_filter(tz, input).unwrap();
-        let plan = participants::matching_plan(conn, &filter)
+        let plan = participants::matching_plan(conn.into(), &filter)
             .unwrap()
             .join("\n");
         assert!(
@@ -997,7 +997,7 @@ fn every_filter_is_served_by_an_index_on_a_hundred_thousand_participants() {
         programme: Some("PROG3".into()),
         ..Default::default()
     };
-    let plan = participants::matching_plan(conn, &programme)
+    let plan = participants::matching_plan(conn.into(), &programme)
         .unwrap()
         .join("\n");
     assert!(plan.contains("participants_by_programme"), "{plan}");
@@ -1020,6 +1020,6 @@ fn every_filter_is_served_by_an_index_on_a_hundred_thousand_participants() {
         ))
     );
     // The choices are listed one index seek each, capped.
-    assert_eq!(participants::programmes(conn).unwrap().len(), 30);
-    assert_eq!(participants::event_types(conn).unwrap().len(), 40);
+    assert_eq!(participants::programmes(conn.into()).unwrap().len(), 30);
+    assert_eq!(participants::event_types(conn.into()).unwrap().len(), 40);
 }

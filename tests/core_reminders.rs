@@ -50,7 +50,7 @@ fn world() -> World {
     let admin = Actor::identify(&mut store, "admin", now()).unwrap();
     let n = now();
     let (collaborator, other_collaborator, alice, t_interview) = store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             let c = participants::insert_collaborator(
                 tx,
                 &NewCollaborator {
@@ -114,7 +114,7 @@ fn person(first: &str, mobile: Option<&str>, at: DateTime<Utc>) -> NewParticipan
 impl World {
     fn add_participant(&mut self, p: NewParticipant) -> i64 {
         self.store
-            .write(|tx| participants::insert_participant(tx, &p))
+            .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p))
             .unwrap()
     }
 
@@ -131,7 +131,7 @@ impl World {
             created_at: now(),
         };
         self.store
-            .write(|tx| templates::insert_template(tx, &t))
+            .write(|tx: smsdesk::store::Db<'_>| templates::insert_template(tx, &t))
             .unwrap()
     }
 
@@ -182,7 +182,7 @@ impl World {
     }
 
     fn message(&self, id: i64) -> messages::MessageRow {
-        messages::get(self.store.conn(), id).unwrap()
+        messages::get(self.store.db(), id).unwrap()
     }
 
     fn int(&self, sql: &str, id: i64) -> i64 {
@@ -820,7 +820,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
         }
         other => panic!("{other:?}"),
     }
-    let history = messages::history(w.store.conn(), r.message_id).unwrap();
+    let history = messages::history(w.store.db(), r.message_id).unwrap();
     let last = history.last().unwrap();
     assert_eq!(last.status, "cancelled");
     assert!(last.detail.contains("no sending time"), "{}", last.detail);
@@ -902,7 +902,7 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
     let out = events::cancel_event(&mut w.store, &admin, e, now()).unwrap();
     assert_eq!(out.cancelled_messages, vec![r.message_id]);
     assert_eq!(w.message(r.message_id).status, "cancelled");
-    let history = messages::history(w.store.conn(), r.message_id).unwrap();
+    let history = messages::history(w.store.db(), r.message_id).unwrap();
     assert_eq!(history.last().unwrap().detail, "event cancelled");
     assert_eq!(w.int("SELECT cancelled FROM events WHERE id = ?1", e), 1);
     assert_eq!(
@@ -1078,7 +1078,7 @@ fn automations_create_reminders_on_event_creation_and_skip_broken_rules() {
     );
 
     // Applying again creates nothing twice.
-    let again = automations::apply_automations(w.store.conn(), e, now()).unwrap();
+    let again = automations::apply_automations(w.store.db(), e, now()).unwrap();
     assert!(
         again
             .iter()
@@ -1718,7 +1718,7 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
     );
     assert!(d3 < d1);
     // The Agenda shows it on the event: which rule.
-    let row = smsdesk::store::events::get(w.store.conn(), e).unwrap();
+    let row = smsdesk::store::events::get(w.store.db(), e).unwrap();
     assert_eq!(row.reminder_rule.as_deref(), Some("D-1 diagnosis"));
     // Setting the reminder by hand edits that message: still one, now the operator's.
     let s = reminders::schedule_reminder(
@@ -1739,7 +1739,7 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
     assert!(w.message(m).text.starts_with("A lundi Alice"));
     assert_eq!(planned(&w, m), utc("2026-03-28T14:30:00Z"));
     // The rules leave the operator's reminder alone afterwards.
-    let again = automations::apply_automations(w.store.conn(), e, now()).unwrap();
+    let again = automations::apply_automations(w.store.db(), e, now()).unwrap();
     assert!(again.is_empty(), "{again:?}");
     assert_eq!(
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),

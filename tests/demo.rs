@@ -108,7 +108,7 @@ fn settings_describe_a_breton_agency_on_the_simulator() {
     ));
     // Nothing stored fails validation (doctor would complain).
     assert!(
-        smsdesk::store::settings::Settings::invalid_stored(c)
+        smsdesk::store::settings::Settings::invalid_stored(c.into())
             .unwrap()
             .is_empty()
     );
@@ -117,7 +117,7 @@ fn settings_describe_a_breton_agency_on_the_simulator() {
 #[test]
 fn four_operators_with_different_rights_and_the_caller_is_administrator() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
-    let ops = smsdesk::store::operators::list(&d.conn).unwrap();
+    let ops = smsdesk::store::operators::list((&d.conn).into()).unwrap();
     assert_eq!(ops.len(), 4);
     let admin = ops
         .iter()
@@ -144,7 +144,7 @@ fn admin_login_colliding_with_a_demo_operator_still_gives_four_operators() {
     let path = dir.path().join("demo.db");
     smsdesk::demo::create(&path, 1, "claire.martin", now()).unwrap();
     let conn = open_ro(&path);
-    let ops = smsdesk::store::operators::list(&conn).unwrap();
+    let ops = smsdesk::store::operators::list((&conn).into()).unwrap();
     assert_eq!(ops.len(), 4);
     let claire = ops.iter().find(|o| o.login == "claire.martin").unwrap();
     assert!(claire.rights.admin);
@@ -153,7 +153,7 @@ fn admin_login_colliding_with_a_demo_operator_still_gives_four_operators() {
 #[test]
 fn collaborators_are_named_counsellors_with_phones() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
-    let collabs = smsdesk::store::participants::collaborators(&d.conn).unwrap();
+    let collabs = smsdesk::store::participants::collaborators((&d.conn).into()).unwrap();
     assert!((6..=10).contains(&collabs.len()), "{}", collabs.len());
     for c in &collabs {
         assert!(!c.first_name.is_empty() && !c.last_name.is_empty());
@@ -267,7 +267,7 @@ fn two_hundred_participants_with_every_case_a_batch_must_handle() {
 #[test]
 fn three_saved_lists_with_members() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
-    let lists = smsdesk::store::participants::saved_lists(&d.conn).unwrap();
+    let lists = smsdesk::store::participants::saved_lists((&d.conn).into()).unwrap();
     assert_eq!(lists.len(), 3);
     assert!(lists.iter().all(|l| l.members > 0), "{lists:?}");
 }
@@ -347,7 +347,7 @@ fn three_hundred_events_in_the_next_thirty_days_of_three_kinds() {
 fn eight_templates_that_parse_two_expect_replies_one_locked_one_inactive() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
-    let list = smsdesk::store::templates::list(c).unwrap();
+    let list = smsdesk::store::templates::list(c.into()).unwrap();
     assert_eq!(list.len(), 8);
     let contexts: BTreeSet<&str> = list.iter().map(|t| t.context.as_str()).collect();
     for ctx in ["interview", "step", "orientation", "batch"] {
@@ -362,7 +362,7 @@ fn eight_templates_that_parse_two_expect_replies_one_locked_one_inactive() {
     let reply: Vec<_> = list.iter().filter(|t| t.reply_expected).collect();
     assert_eq!(reply.len(), 2);
     for t in reply {
-        let kw = smsdesk::store::templates::keywords(c, t.id).unwrap();
+        let kw = smsdesk::store::templates::keywords(c.into(), t.id).unwrap();
         assert_eq!(
             kw,
             vec![
@@ -383,13 +383,13 @@ fn eight_templates_that_parse_two_expect_replies_one_locked_one_inactive() {
 #[test]
 fn three_valid_automations() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
-    let autos = smsdesk::store::automations::list(&d.conn).unwrap();
+    let autos = smsdesk::store::automations::list((&d.conn).into()).unwrap();
     assert_eq!(autos.len(), 3);
     assert!(autos.iter().all(|a| a.active && !a.is_broken()));
     let kinds: BTreeSet<&str> = autos.iter().map(|a| a.event_kind.as_str()).collect();
     assert_eq!(kinds.len(), 3);
     assert!(autos.iter().any(|a| a.offset_days < 0) && autos.iter().any(|a| a.offset_days > 0));
-    let templates = smsdesk::store::templates::list(&d.conn).unwrap();
+    let templates = smsdesk::store::templates::list((&d.conn).into()).unwrap();
     for a in &autos {
         let t = templates.iter().find(|t| t.id == a.template_id).unwrap();
         assert_eq!(t.context, a.event_kind, "{}", a.name);
@@ -406,7 +406,7 @@ fn three_valid_automations() {
 fn two_packs_and_a_positive_balance_covering_what_is_queued() {
     let d = demo().lock().unwrap_or_else(|e| e.into_inner());
     let c = &d.conn;
-    let packs = smsdesk::store::credit::packs(c).unwrap();
+    let packs = smsdesk::store::credit::packs(c.into()).unwrap();
     assert_eq!(packs.len(), 2);
     let today = now().with_timezone(&paris()).date_naive().to_string();
     assert!(
@@ -749,7 +749,7 @@ fn status_history_is_complete_ordered_and_consistent_with_the_row() {
     let now = now().timestamp();
     for (id, status, created, planned, sent, fin, listed, status_at) in rows {
         let st = MessageStatus::parse(&status).unwrap();
-        let history = smsdesk::store::messages::history(c, id).unwrap();
+        let history = smsdesk::store::messages::history(c.into(), id).unwrap();
         assert_eq!(
             history.first().map(|h| h.status.as_str()),
             Some("pending"),
@@ -1294,7 +1294,7 @@ fn refuses_to_overwrite_a_store_that_holds_data() {
     {
         let mut store = smsdesk::store::Store::open(&used).unwrap();
         store
-            .write(|tx| {
+            .write(|tx: smsdesk::store::Db<'_>| {
                 smsdesk::store::operators::add(tx, "jdoe", "J. Doe", Default::default(), now())?;
                 Ok::<_, smsdesk::store::StoreError>(())
             })
@@ -1385,7 +1385,7 @@ fn insert_template_normalises_keywords_and_refuses_what_cannot_work() {
     )
     .unwrap();
     assert_eq!(
-        keywords(c, id).unwrap(),
+        keywords(c.into(), id).unwrap(),
         vec![
             ("ARRET".to_string(), "annulé".to_string()),
             ("OUI".to_string(), "confirmé".to_string())
@@ -1427,7 +1427,7 @@ fn insert_automation_checks_delay_kind_and_template_context() {
         created_at: now(),
     };
     insert_automation(c, &rule("interview", -2)).unwrap();
-    let a = &list(c).unwrap()[0];
+    let a = &list(c.into()).unwrap()[0];
     assert_eq!(
         (
             a.collaborators.clone(),
@@ -1474,7 +1474,7 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
         ..Default::default()
     };
     let id = insert_participant(c, &person(Some("+33612345678"), "participant")).unwrap();
-    let p = smsdesk::store::participants::get(c, id).unwrap();
+    let p = smsdesk::store::participants::get(c.into(), id).unwrap();
     assert_eq!(
         (p.full_name(), p.mobile.as_deref()),
         ("Élodie N'Diaye".to_string(), Some("+33612345678"))
@@ -1498,7 +1498,7 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
     };
     insert_saved_list(c, &list("Atelier", vec![id, id])).unwrap();
     assert_eq!(
-        smsdesk::store::participants::saved_lists(c).unwrap()[0].members,
+        smsdesk::store::participants::saved_lists(c.into()).unwrap()[0].members,
         1
     );
     assert!(
@@ -1543,7 +1543,7 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
         created_at: now(),
     };
     let e_id = smsdesk::store::events::insert_event(c, &event("interview", true, Some(1))).unwrap();
-    let row = smsdesk::store::events::get(c, e_id).unwrap();
+    let row = smsdesk::store::events::get(c.into(), e_id).unwrap();
     assert_eq!(
         row.starts_local,
         local_at.format("%Y-%m-%d %H:%M:%S").to_string()

@@ -330,7 +330,7 @@ impl Fixture {
     }
 
     fn status(&self, id: i64) -> MessageStatus {
-        messages::status_of(self.store.conn(), id).unwrap()
+        messages::status_of(self.store.db(), id).unwrap()
     }
 
     /// `(attempts, next_attempt_at, wait_reason)`.

@@ -82,7 +82,7 @@ fn setup_on(port: u16, n: usize, secret: &str) -> Setup {
     .unwrap();
     for &id in &ids {
         for s in [MessageStatus::Sending, MessageStatus::Submitted] {
-            messages::transition(store.conn(), id, s, now, "test", "").unwrap();
+            messages::transition(store.db(), id, s, now, "test", "").unwrap();
         }
     }
     Setup {
@@ -142,7 +142,7 @@ fn reader(db: &Path) -> rusqlite::Connection {
 }
 
 fn status(db: &Path, id: i64) -> MessageStatus {
-    messages::status_of(&reader(db), id).unwrap()
+    messages::status_of((&reader(db)).into(), id).unwrap()
 }
 
 fn history_len(db: &Path, id: i64) -> i64 {
@@ -221,7 +221,7 @@ fn a_report_or_reply_answered_200_is_already_in_the_store() {
     );
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(
-        participants::is_opted_out(&reader(&s.db), &s.phones[1]).unwrap(),
+        participants::is_opted_out((&reader(&s.db)).into(), &s.phones[1]).unwrap(),
         "answered 200 before the STOP was stored"
     );
     unlock.join().unwrap();
@@ -456,7 +456,7 @@ fn inside_the_tui_a_taken_callback_port_shows_on_the_dashboard() {
     let until = Instant::now() + Duration::from_secs(20);
     let error = loop {
         let store = Store::open(&s.db).unwrap();
-        let value = smsdesk::store::stats::runtime(store.conn(), "listener.error").unwrap();
+        let value = smsdesk::store::stats::runtime(store.db(), "listener.error").unwrap();
         if let Some((v, _)) = value.filter(|(v, _)| !v.is_empty()) {
             break v;
         }

@@ -54,7 +54,7 @@ fn french(english: &str) -> String {
 fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
     let (_dir, mut store, actor) = store();
     let (collaborator, denis) = store
-        .write(|tx| {
+        .write(|tx: smsdesk::store::Db<'_>| {
             let c = participants::insert_collaborator(
                 tx,
                 &NewCollaborator {

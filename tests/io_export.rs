@@ -42,7 +42,8 @@ fn all_rows(conn: &Connection, kind: ListKind, filter: &MessageFilter) -> Vec<Me
     let mut out: Vec<MessageRow> = Vec::new();
     let mut cursor = None;
     loop {
-        let page = messages::page(conn, kind, filter, cursor, Direction::Forward, 700).unwrap();
+        let page =
+            messages::page(conn.into(), kind, filter, cursor, Direction::Forward, 700).unwrap();
         let Some(last) = page.last() else { break };
         cursor = Some(kind.cursor_of(last));
         out.extend(page);
@@ -79,7 +80,7 @@ fn sent_to_xlsx_reads_back_with_every_row_phone_as_text_and_accents() {
     let filter = MessageFilter::default();
     let mut calls = Vec::new();
     let n = export_messages(
-        d.store.conn(),
+        d.store.db(),
         ListKind::Sent,
         &filter,
         Format::Xlsx,
@@ -88,7 +89,7 @@ fn sent_to_xlsx_reads_back_with_every_row_phone_as_text_and_accents() {
     )
     .unwrap();
     let expected = all_rows(d.store.conn(), ListKind::Sent, &filter);
-    let count = messages::count(d.store.conn(), ListKind::Sent, &filter).unwrap();
+    let count = messages::count(d.store.db(), ListKind::Sent, &filter).unwrap();
     assert_eq!(n as i64, count);
     assert_eq!(expected.len() as i64, count);
     assert!(count > 1_000, "the demo has a history to export");
@@ -195,7 +196,7 @@ fn a_filtered_export_holds_exactly_the_filtered_rows() {
     assert!(!expected.is_empty());
     let out = d.out("filtered.xlsx");
     let n = export_messages(
-        d.store.conn(),
+        d.store.db(),
         ListKind::Sent,
         &filter,
         Format::Xlsx,
@@ -219,7 +220,7 @@ fn csv_is_excel_friendly_and_reads_back() {
     let filter = MessageFilter::default();
     let out = d.out("sent.csv");
     let n = export_messages(
-        d.store.conn(),
+        d.store.db(),
         ListKind::Sent,
         &filter,
         Format::Csv,
@@ -272,7 +273,7 @@ fn upcoming_exports_the_pending_messages_soonest_first() {
     assert!(!expected.is_empty());
     let out = d.out("upcoming.csv");
     let n = export_messages(
-        d.store.conn(),
+        d.store.db(),
         ListKind::Upcoming,
         &filter,
         Format::Csv,
@@ -309,7 +310,7 @@ fn times_follow_the_organisation_timezone() {
     let first = &all_rows(d.store.conn(), ListKind::Sent, &filter)[0];
     let out = d.out("gp.csv");
     export_messages(
-        d.store.conn(),
+        d.store.db(),
         ListKind::Sent,
         &filter,
         Format::Csv,
@@ -338,7 +339,7 @@ fn a_failed_export_leaves_nothing_and_keeps_the_previous_file() {
     // A folder that does not exist: a clear error naming the file, nothing created.
     let missing = d.out("no/such/folder/x.xlsx");
     let err = export_messages(
-        d.store.conn(),
+        d.store.db(),
         ListKind::Sent,
         &filter,
         Format::Xlsx,
@@ -361,7 +362,7 @@ fn a_failed_export_leaves_nothing_and_keeps_the_previous_file() {
         ..Default::default()
     };
     let n = export_messages(
-        d.store.conn(),
+        d.store.db(),
         ListKind::Sent,
         &only_failed,
         Format::Csv,

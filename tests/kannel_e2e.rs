@@ -109,7 +109,7 @@ fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
 }
 
 fn status(db: &Path, id: i64) -> MessageStatus {
-    messages::status_of(Store::open(db).unwrap().conn(), id).unwrap()
+    messages::status_of(Store::open(db).unwrap().db(), id).unwrap()
 }
 
 #[test]
@@ -260,7 +260,7 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
     // The participant answers OUI: the event's outcome is set.
     script(&k, "mo.sh", &["33612349876", "36180", "Oui !"]);
     eventually("outcome from the reply", || {
-        events::get(Store::open(&db).unwrap().conn(), eid)
+        events::get(Store::open(&db).unwrap().db(), eid)
             .unwrap()
             .outcome
             == "confirmé par SMS"
@@ -269,7 +269,7 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
     // STOP: the number is opted out, and the next message to it ends as STOP, uncharged.
     script(&k, "mo.sh", &["33612349876", "36180", "STOP"]);
     eventually("opt-out", || {
-        participants::is_opted_out(Store::open(&db).unwrap().conn(), phone).unwrap()
+        participants::is_opted_out(Store::open(&db).unwrap().db(), phone).unwrap()
     });
     // Queued behind the opt-out's back (as a message created just before the STOP would be).
     let next = {

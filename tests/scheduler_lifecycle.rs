@@ -172,7 +172,7 @@ impl Fixture {
     }
 
     fn status(&self, id: i64) -> MessageStatus {
-        messages::status_of(self.store.conn(), id).unwrap()
+        messages::status_of(self.store.db(), id).unwrap()
     }
 
     fn wait_reason(&self, id: i64) -> String {
@@ -187,7 +187,7 @@ impl Fixture {
     }
 
     fn history(&self, id: i64) -> Vec<String> {
-        messages::history(self.store.conn(), id)
+        messages::history(self.store.db(), id)
             .unwrap()
             .into_iter()
             .map(|h| h.status)
@@ -245,7 +245,7 @@ fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
         f.history(id),
         ["pending", "sending", "submitted", "delivered"]
     );
-    assert_eq!(credit::balance(f.store.conn()).unwrap(), 999);
+    assert_eq!(credit::balance(f.store.db()).unwrap(), 999);
 }
 
 #[test]
@@ -395,7 +395,7 @@ fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automat
     assert_eq!(provider.count(id), 1);
     assert_eq!(f.status(id), MessageStatus::Unknown);
     // The dashboard counts it.
-    let q = smsdesk::store::stats::queue(f.store.conn(), f.clock.now()).unwrap();
+    let q = smsdesk::store::stats::queue(f.store.db(), f.clock.now()).unwrap();
     assert_eq!(q.unknown, 1);
     // An operator decides to resend: it leaves again, once.
     send::settle_unknown(
@@ -453,8 +453,8 @@ fn a_message_that_would_overdraw_waits_for_credit() {
     let h = f.start(provider.clone(), "a");
     eventually(&h, "waiting for credit", || f.wait_reason(id) == "credit");
     assert_eq!(provider.count(id), 0);
-    let q = smsdesk::store::stats::queue(f.store.conn(), f.clock.now() + Duration::seconds(61))
-        .unwrap();
+    let q =
+        smsdesk::store::stats::queue(f.store.db(), f.clock.now() + Duration::seconds(61)).unwrap();
     assert_eq!(q.waiting_credit, 1, "the dashboard says why it waits");
     credit::add_pack(
         f.store.conn(),
@@ -497,7 +497,7 @@ fn a_number_opted_out_after_queuing_ends_as_stop_without_being_sent_or_charged()
 fn crash_leftover(f: &mut Fixture) -> i64 {
     let id = f.send_now("06 12 34 56 78");
     messages::transition(
-        f.store.conn(),
+        f.store.db(),
         id,
         MessageStatus::Sending,
         f.clock.now(),
@@ -599,7 +599,7 @@ fn a_stalled_provider_never_blocks_the_operator() {
     let second = f.send_now("06 12 34 56 79");
     h.wake();
     let rows = messages::page(
-        f.store.conn(),
+        f.store.db(),
         messages::ListKind::Upcoming,
         &messages::MessageFilter::default(),
         None,
@@ -658,7 +658,7 @@ fn a_store_locked_for_30_s_by_another_process_holds_sending_up_and_it_resumes_by
     let seen = notices.clone();
     let h = scheduler::spawn(o, Some(Box::new(move |n| seen.lock().unwrap().push(n))));
     within(15, &h, "the scheduler holds the lease", || {
-        smsdesk::store::lease::current(f.store.conn())
+        smsdesk::store::lease::current(f.store.db())
             .unwrap()
             .is_some_and(|l| l.holder == "tui")
     });

@@ -40,7 +40,7 @@ fn reopening_keeps_data_and_does_not_migrate_again() {
         settings::set(store.conn(), "sender", "MAIRIE75", "admin", now).unwrap();
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(settings::get(store.conn(), "sender").unwrap(), "MAIRIE75");
+    assert_eq!(settings::get(store.db(), "sender").unwrap(), "MAIRIE75");
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
 

@@ -66,7 +66,7 @@ fn a_template_with_merge_fields_and_a_reply_keyword_is_created_from_the_keyboard
         app.status_message()
     );
     let store = smsdesk::store::Store::open(&path).unwrap();
-    let t = templates::list(store.conn())
+    let t = templates::list(store.db())
         .unwrap()
         .into_iter()
         .find(|t| t.name == "Quick reminder")
@@ -74,7 +74,7 @@ fn a_template_with_merge_fields_and_a_reply_keyword_is_created_from_the_keyboard
     assert!(t.reply_expected);
     assert!(t.body.starts_with("Hello {{"), "{}", t.body);
     assert!(t.body.contains("{{event.date}}"));
-    let kw = templates::keywords(store.conn(), t.id).unwrap();
+    let kw = templates::keywords(store.db(), t.id).unwrap();
     assert_eq!(kw.len(), 2);
     assert_eq!(kw[1].0, "OUI");
 }
@@ -201,11 +201,11 @@ fn an_operator_gets_the_batch_right_and_the_last_administrator_is_protected() {
         };
         assert!(screen.contains(refusal), "{screen}");
         let store = smsdesk::store::Store::open(&path).unwrap();
-        let karim = smsdesk::store::operators::find(store.conn(), "karim.benali")
+        let karim = smsdesk::store::operators::find(store.db(), "karim.benali")
             .unwrap()
             .unwrap();
         assert!(karim.rights.batch);
-        let admin = smsdesk::store::operators::find(store.conn(), "admin")
+        let admin = smsdesk::store::operators::find(store.db(), "admin")
             .unwrap()
             .unwrap();
         assert!(admin.rights.admin);
@@ -296,7 +296,7 @@ fn an_automation_is_created_and_its_dry_run_lists_reminders_without_sending() {
         assert!(!app.is_editing(), "{:?}", app.status_message());
         let status = app.status_message().unwrap_or_default().to_string();
         let store = smsdesk::store::Store::open(&path).unwrap();
-        let rules = smsdesk::store::automations::list(store.conn()).unwrap();
+        let rules = smsdesk::store::automations::list(store.db()).unwrap();
         let rule = rules
             .iter()
             .find(|r| r.name == "Rappel J-2")
@@ -564,7 +564,7 @@ fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
 fn a_rule_switched_off_in_its_editor_cancels_its_pending_reminders_on_request() {
     let f = demo_store();
     let path = f.dir.path().join("demo.db");
-    let first = smsdesk::store::automations::list(f.store.conn()).unwrap()[0].clone();
+    let first = smsdesk::store::automations::list(f.store.db()).unwrap()[0].clone();
     assert!(first.active);
     let pending = |store: &smsdesk::store::Store| -> i64 {
         store
@@ -601,7 +601,7 @@ fn a_rule_switched_off_in_its_editor_cancels_its_pending_reminders_on_request() 
     let store = smsdesk::store::Store::open(&path).unwrap();
     assert_eq!(pending(&store), 0);
     assert!(
-        !smsdesk::store::automations::get(store.conn(), first.id)
+        !smsdesk::store::automations::get(store.db(), first.id)
             .unwrap()
             .active
     );
@@ -614,7 +614,7 @@ const CLAIRE_FP: &str = "SHA256:Cmx/dD6un//JpyaZaUJaP55K/Sto1+mUuqLkCMia31Y";
 
 fn keys_of(path: &std::path::Path, login: &str) -> Vec<smsdesk::store::operator_keys::StoredKey> {
     let store = smsdesk::store::Store::open(path).unwrap();
-    smsdesk::store::operator_keys::of(store.conn(), login).unwrap()
+    smsdesk::store::operator_keys::of(store.db(), login).unwrap()
 }
 
 /// Issue 11: an administrator opens an operator's SSH keys from the Users tab, adds one by
@@ -819,7 +819,7 @@ fn an_administrator_sets_an_operators_language_in_the_rights_form() {
     assert!(karim.trim_end().ends_with("en"), "{karim}");
     let language = |login: &str| {
         let store = smsdesk::store::Store::open(&path).unwrap();
-        smsdesk::store::operators::find(store.conn(), login)
+        smsdesk::store::operators::find(store.db(), login)
             .unwrap()
             .unwrap()
             .language
@@ -884,7 +884,7 @@ fn an_operator_without_the_users_tab_changes_their_own_language() {
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Dashboard"), "{screen}");
     let store = smsdesk::store::Store::open(&path).unwrap();
-    let claire = smsdesk::store::operators::find(store.conn(), "claire.martin")
+    let claire = smsdesk::store::operators::find(store.db(), "claire.martin")
         .unwrap()
         .unwrap();
     assert_eq!(claire.language.as_deref(), Some("en"));
@@ -893,7 +893,7 @@ fn an_operator_without_the_users_tab_changes_their_own_language() {
     app.handle_key(code(KeyCode::Left)); // en → fr
     app.handle_key(code(KeyCode::Left)); // fr → auto
     app.handle_key(code(KeyCode::Enter));
-    let claire = smsdesk::store::operators::find(store.conn(), "claire.martin")
+    let claire = smsdesk::store::operators::find(store.db(), "claire.martin")
         .unwrap()
         .unwrap();
     assert_eq!(claire.language, None);
@@ -956,7 +956,7 @@ fn changing_a_rules_delay_in_its_editor_says_what_moves_then_moves_it() {
     for lang in [Lang::Fr, Lang::En] {
         let f = demo_store();
         let path = f.dir.path().join("demo.db");
-        let rule = smsdesk::store::automations::list(f.store.conn()).unwrap()[0].clone();
+        let rule = smsdesk::store::automations::list(f.store.db()).unwrap()[0].clone();
         assert_eq!(
             (rule.event_kind.as_str(), rule.offset_days),
             ("interview", -2)

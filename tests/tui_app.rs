@@ -493,7 +493,7 @@ fn the_dashboard_says_when_no_scheduler_runs_and_credit_is_short() {
         .execute("UPDATE messages SET segments = 1600 WHERE status = 'pending' AND id = (SELECT max(id) FROM messages)", [])
         .unwrap();
     smsdesk::store::stats::set_runtime(
-        f.store.conn(),
+        f.store.db(),
         "provider.health",
         "connection refused",
         now(),

@@ -14,7 +14,7 @@ fn an_individual_sms_is_sent_to_the_selected_contact() {
     let store = smsdesk::store::Store::open(&path).unwrap();
     // The first contact (in list order) who may receive SMS, and its row index.
     let people = smsdesk::store::participants::page(
-        store.conn(),
+        store.db(),
         "",
         None,
         smsdesk::store::messages::Direction::Forward,
@@ -74,11 +74,11 @@ use smsdesk::store::participants::{SavedList, list_members, saved_lists};
 use std::path::Path;
 
 fn lists_of(path: &Path) -> Vec<SavedList> {
-    saved_lists(Store::open(path).unwrap().conn()).unwrap()
+    saved_lists(Store::open(path).unwrap().db()).unwrap()
 }
 
 fn member_names(path: &Path, list: i64) -> Vec<String> {
-    list_members(Store::open(path).unwrap().conn(), list)
+    list_members(Store::open(path).unwrap().db(), list)
         .unwrap()
         .into_iter()
         .map(|p| p.last_name)
@@ -260,7 +260,7 @@ fn a_selection_becomes_a_list_that_is_shown_filled_trimmed_renamed_and_deleted()
     );
     // Participants stay.
     assert_eq!(
-        smsdesk::store::participants::count(Store::open(&path).unwrap().conn()).unwrap(),
+        smsdesk::store::participants::count(Store::open(&path).unwrap().db()).unwrap(),
         7
     );
     assert_eq!(
@@ -408,7 +408,7 @@ fn wait(app: &mut smsdesk::tui::App, what: &str, done: impl Fn(&mut smsdesk::tui
 }
 
 fn count(path: &Path) -> i64 {
-    smsdesk::store::participants::count(Store::open(path).unwrap().conn()).unwrap()
+    smsdesk::store::participants::count(Store::open(path).unwrap().db()).unwrap()
 }
 
 fn start_import(app: &mut smsdesk::tui::App, file: &Path) {

@@ -6,6 +6,7 @@ use super::{Cli, CliResult, Command, Env, Failure, KeyAction, SettingsAction, Ss
 use super::{SimulateAction, UserAction, print_json};
 use crate::access::{identity, ssh};
 use crate::core::{Actor, keys};
+use crate::store::Db;
 use crate::store::{Store, audit, operator_keys, operators};
 use clap::Parser;
 use serde_json::json;
@@ -95,7 +96,7 @@ pub fn authorized_keys(kind: Option<&str>, blob: Option<&str>, env: &Env) -> Cli
     let exe = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .map_err(|e| Failure::System(format!("cannot tell where smsdesk is installed: {e}")))?;
-    for key in operator_keys::usable(store.conn(), only)? {
+    for key in operator_keys::usable(store.db(), only)? {
         println!("{}", ssh::authorized_line(&exe, &db, &key));
     }
     Ok(())
@@ -130,7 +131,7 @@ pub fn session(
     clock: crate::clock::Clock,
 ) -> Result<Session, Failure> {
     let mut store = Store::open(&db)?;
-    let actor = match operators::find(store.conn(), operator)? {
+    let actor = match operators::find(store.db(), operator)? {
         Some(op) if op.active => Actor::identify(&mut store, operator, clock.now())?,
         _ => {
             return Err(Failure::BadInput(format!(
@@ -148,7 +149,7 @@ pub fn session(
     let refuse = |store: &mut Store, reason: String| -> Failure {
         let detail = format!("{reason} (asked: {})", crate::text::sanitize(original));
         let now = clock.now();
-        let _ = store.write(|tx| {
+        let _ = store.write(|tx: Db<'_>| {
             audit::record(
                 tx,
                 now,
@@ -253,7 +254,7 @@ pub fn decide_identity(
             if let Ok(mut store) = Store::open(db) {
                 let now = clock.now();
                 let detail = format!("{caller} asked to act as {requested}");
-                let _ = store.write(|tx| {
+                let _ = store.write(|tx: Db<'_>| {
                     audit::record(
                         tx,
                         now,

@@ -53,7 +53,7 @@ impl From<ExportError> for Failure {
 pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
     let format = export_format(args.format.as_deref(), &args.output)?;
     let (store, _) = env.open()?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let filter = filter_from(
         &args.status,
         args.from.as_deref(),
@@ -67,7 +67,7 @@ pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
     };
     let show_progress = std::io::stderr().is_terminal() && !env.json;
     let total = if show_progress {
-        messages::count(store.conn(), kind, &filter)?
+        messages::count(store.db(), kind, &filter)?
     } else {
         0
     };
@@ -77,7 +77,7 @@ pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
         }
     };
     let rows = export::export_messages(
-        store.conn(),
+        store.db(),
         kind,
         &filter,
         format,

@@ -476,7 +476,7 @@ fn settings_cmd(action: SettingsAction, env: &Env) -> CliResult {
             };
             let mut out = serde_json::Map::new();
             for k in &keys {
-                out.insert(k.to_string(), json!(settings::shown(store.conn(), k)?));
+                out.insert(k.to_string(), json!(settings::shown(store.db(), k)?));
             }
             if env.json {
                 if key.is_some() {
@@ -535,7 +535,7 @@ fn user_cmd(action: UserAction, env: &Env) -> CliResult {
             }
         }
         UserAction::List => {
-            let ops = operators::list(store.conn())?;
+            let ops = operators::list(store.db())?;
             if env.json {
                 print_json(&serde_json::to_value(&ops).unwrap_or_default());
             } else {
@@ -553,7 +553,7 @@ fn user_cmd(action: UserAction, env: &Env) -> CliResult {
         UserAction::Key { .. } | UserAction::Language { .. } => {}
     }
     if env.json {
-        let ops = operators::list(store.conn())?;
+        let ops = operators::list(store.db())?;
         print_json(&serde_json::to_value(&ops).unwrap_or_default());
     }
     Ok(())
@@ -563,12 +563,12 @@ fn credit_cmd(action: Option<CreditAction>, env: &Env) -> CliResult {
     let (mut store, actor) = env.open()?;
     let now = env.clock.now();
     if let Some(CreditAction::Add { units, label }) = action {
-        let tz = settings::Settings::load(store.conn())?.timezone;
+        let tz = settings::Settings::load(store.db())?.timezone;
         let today = now.with_timezone(&tz).date_naive();
         admin::add_credit(&mut store, &actor, units, &label, today, now)?;
     }
-    let summary = credit::summary(store.conn())?;
-    let packs = credit::packs(store.conn())?;
+    let summary = credit::summary(store.db())?;
+    let packs = credit::packs(store.db())?;
     if env.json {
         print_json(&json!({
             "balance": summary.balance,
@@ -595,20 +595,20 @@ fn doctor(env: &Env) -> CliResult {
     facts.push(format!("schema version: {}", store.schema_version()?));
     facts.push(format!("operator: {} ({})", actor.login, actor.rights));
     let integrity: String = store
-        .conn()
-        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .db()
+        .quick_check()
         .map_err(|e| Failure::System(e.to_string()))?;
     if integrity != "ok" {
         problems.push(format!("store integrity: {integrity}"));
     }
-    for bad in settings::Settings::invalid_stored(store.conn())? {
+    for bad in settings::Settings::invalid_stored(store.db())? {
         problems.push(format!("setting {bad} (the default is used)"));
     }
-    let s = settings::Settings::load(store.conn())?;
+    let s = settings::Settings::load(store.db())?;
     facts.push(format!("provider: {}", settings::redact(&s.provider)));
     // Each provider field that cannot work: nothing would leave until it is fixed.
     problems.extend(s.provider_problems().iter().map(|p| p.to_string()));
-    let balance = credit::balance(store.conn())?;
+    let balance = credit::balance(store.db())?;
     facts.push(format!("credit: {balance} SMS"));
     if balance <= s.low_credit {
         problems.push(format!(
@@ -616,7 +616,7 @@ fn doctor(env: &Env) -> CliResult {
             s.low_credit
         ));
     }
-    if operators::list(store.conn())?
+    if operators::list(store.db())?
         .iter()
         .all(|o| !o.rights.admin || !o.active)
     {

@@ -25,7 +25,7 @@ pub fn segments(text: &str, env: &Env) -> CliResult {
 fn default_region(env: &Env) -> String {
     if env.db.exists()
         && let Ok(store) = Store::open(&env.db)
-        && let Ok(s) = Settings::load(store.conn())
+        && let Ok(s) = Settings::load(store.db())
     {
         return s.default_region;
     }
@@ -81,9 +81,9 @@ pub fn plan(event: &str, days_before: u32, env: &Env) -> CliResult {
         )));
     }
     let settings = if env.db.exists() {
-        Settings::load(Store::open(&env.db)?.conn())?
+        Settings::load(Store::open(&env.db)?.db())?
     } else {
-        Settings::load(Store::open_defaults()?.conn())?
+        Settings::load(Store::open_defaults()?.db())?
     };
     let report = window::plan_report(event, days_before, settings.timezone, &settings.window())
         .map_err(|e| Failure::BadInput(e.to_string()))?;

@@ -6,11 +6,11 @@ use serde_json::json;
 
 pub fn templates(env: &Env) -> CliResult {
     let (store, _) = env.open()?;
-    let list = templates::list(store.conn())?;
+    let list = templates::list(store.db())?;
     if env.json {
         let mut out = Vec::new();
         for t in &list {
-            let keywords: Vec<_> = templates::keywords(store.conn(), t.id)?
+            let keywords: Vec<_> = templates::keywords(store.db(), t.id)?
                 .into_iter()
                 .map(|(k, o)| json!({"keyword": k, "outcome": o}))
                 .collect();
@@ -74,7 +74,7 @@ pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
         }
         return Ok(());
     }
-    let list = automations::list(store.conn())?;
+    let list = automations::list(store.db())?;
     if env.json {
         print_json(&serde_json::to_value(&list).unwrap_or_default());
     } else {
@@ -100,7 +100,7 @@ pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
 /// Saved lists with their member counts; with `members`, that list's participants.
 pub fn saved_lists(members: Option<i64>, env: &Env) -> CliResult {
     let (store, _) = env.open()?;
-    let conn = store.conn();
+    let conn = store.db();
     if let Some(id) = members {
         crate::store::lists::get(conn, id)?;
         let people = crate::store::participants::list_members(conn, id)?;

@@ -100,10 +100,10 @@ pub fn send_cmd(
 }
 
 fn print_queued(store: &crate::store::Store, ids: &[i64], env: &Env) -> CliResult {
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let rows: Vec<_> = ids
         .iter()
-        .map(|id| messages::get(store.conn(), *id))
+        .map(|id| messages::get(store.db(), *id))
         .collect::<Result<_, _>>()?;
     if env.json {
         print_json(
@@ -291,7 +291,7 @@ pub fn filter_from(
 
 pub fn list_cmd(args: ListArgs, env: &Env) -> CliResult {
     let (store, _) = env.open()?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let filter = filter_from(
         &args.status,
         args.from.as_deref(),
@@ -307,7 +307,7 @@ pub fn list_cmd(args: ListArgs, env: &Env) -> CliResult {
     let mut cursor = None;
     while rows.len() < args.limit {
         let page = messages::page(
-            store.conn(),
+            store.db(),
             kind,
             &filter,
             cursor,
@@ -374,7 +374,7 @@ pub fn cancel_cmd(ids: &[i64], env: &Env) -> CliResult {
 /// A reply arrives from a number, as the simulator provider would bring it.
 pub fn simulate_reply(from: &str, text: &str, env: &Env) -> CliResult {
     let (mut store, _) = env.open()?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     if settings.provider.kind() != "simulator" {
         return Err(Failure::BadInput(format!(
             "simulate reply works with the simulator provider only (this store uses {})",

@@ -1,6 +1,7 @@
 //! Administration: settings, operators, credit packs.
 
 use super::{Actor, CoreError, CoreResult};
+use crate::store::Db;
 use crate::store::operators::Rights;
 use crate::store::{Store, audit, credit, operators, settings};
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ pub fn set_setting(
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
     actor.require_admin("change settings")?;
-    store.write(|tx| Ok(settings::set(tx, key, value, &actor.login, now)?))
+    store.write(|tx: Db<'_>| Ok(settings::set(tx, key, value, &actor.login, now)?))
 }
 
 /// Saves several settings at once: every value is validated and written in one transaction,
@@ -26,7 +27,7 @@ pub fn set_settings(
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
     actor.require_admin("change settings")?;
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         for (key, value) in changes {
             settings::set(tx, key, value, &actor.login, now)?;
         }
@@ -42,7 +43,7 @@ pub fn add_user(
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     actor.require_admin("add operators")?;
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         operators::add(tx, login, login, rights, now)?;
         audit::record(
             tx,
@@ -91,7 +92,7 @@ pub fn add_credit(
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
     actor.require_admin("add credit packs")?;
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         let id = credit::add_pack(tx, units, label, bought_on, &actor.login, now)?;
         audit::record(
             tx,

@@ -13,13 +13,13 @@ use super::events::{EventKind, ReminderChange};
 use super::outbox::{self, Timing};
 use super::{Actor, CoreError, CoreResult, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
+use crate::store::Db;
 use crate::store::automations::{self as rules, AutomationRow, NewAutomation};
 use crate::store::events::{self, EventDetail, EventMessage};
 use crate::store::messages::NewMessage;
 use crate::store::settings::Settings;
-use crate::store::{Store, audit, from_ts, messages, templates};
+use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// A rule as the administrator defines it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,17 +38,14 @@ pub struct AutomationInput {
 
 /// Checks what the store cannot (collaborators exist, types are not blank) and builds the row.
 fn prepare(
-    conn: &Connection,
+    conn: Db<'_>,
     actor: &Actor,
     input: &AutomationInput,
     now: DateTime<Utc>,
 ) -> CoreResult<NewAutomation> {
     let name = input.name.trim();
     for &c in &input.collaborators {
-        let found = conn
-            .query_row("SELECT 1 FROM collaborators WHERE id = ?1", [c], |_| Ok(()))
-            .optional()?;
-        if found.is_none() {
+        if !crate::store::participants::collaborator_exists(conn, c)? {
             return Err(CoreError::Invalid(format!(
                 "automation {name:?}: collaborator #{c} does not exist"
             )));
@@ -228,7 +225,7 @@ pub fn save_automation(
     } else {
         "create automations"
     })?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let a = prepare(tx, actor, input, now)?;
         let (id, action, before) = match id {
@@ -293,7 +290,7 @@ pub fn update_automation(
 /// rule, or another rule, may create the event's reminder again), then lets the other active
 /// rules give those events their reminder.
 fn cancel_pending_in(
-    tx: &Connection,
+    tx: Db<'_>,
     settings: &Settings,
     rule: &AutomationRow,
     login: &str,
@@ -308,10 +305,7 @@ fn cancel_pending_in(
     }
     let mut touched: Vec<i64> = Vec::new();
     for &id in &cancelled {
-        let event_id: Option<i64> =
-            tx.query_row("SELECT event_id FROM messages WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })?;
+        let event_id = pending::event_of(tx, id)?;
         if let Some(e) = event_id.filter(|e| !touched.contains(e)) {
             touched.push(e);
             let creator = events::detail(tx, e)?.created_by;
@@ -324,7 +318,7 @@ fn cancel_pending_in(
 /// How many messages of a rule are still to leave: what switching it off or deleting it
 /// offers to cancel.
 pub fn pending_count(store: &Store, id: i64) -> CoreResult<usize> {
-    Ok(rules::pending_messages(store.conn(), id)?.len())
+    Ok(rules::pending_messages(store.db(), id)?.len())
 }
 
 /// Switches a rule on or off (administrators only, audited). Switched on, it creates the
@@ -339,7 +333,7 @@ pub fn set_automation_active(
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
     actor.require_admin("switch automations on or off")?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         rules::set_active(tx, id, active, now)?;
         let rule = rules::get(tx, id)?;
@@ -383,7 +377,7 @@ pub fn delete_automation(
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
     actor.require_admin("delete automations")?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let rule = rules::get(tx, id)?;
         rules::delete_automation(tx, id, now)?;
@@ -411,7 +405,7 @@ pub fn delete_automation(
 
 /// Every rule, broken ones flagged by [`AutomationRow::is_broken`].
 pub fn list_automations(store: &Store) -> CoreResult<Vec<AutomationRow>> {
-    Ok(rules::list(store.conn())?)
+    Ok(rules::list(store.db())?)
 }
 
 /// Whether a rule applies to an event: same kind, and its collaborator and type in the rule's
@@ -451,7 +445,7 @@ enum Evaluation {
 /// [`decide_kind`]). With `fixed`, the message keeps that planned time (a rule changed but not
 /// its delay: its pending message keeps its time) instead of being planned from the delay.
 fn evaluate(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     event: &EventDetail,
     rule: &AutomationRow,
@@ -608,7 +602,7 @@ enum Own {
 /// event no longer matches or no time or text is left.
 #[allow(clippy::too_many_arguments)]
 fn own_offer(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     event: &EventDetail,
     kind: MessageKind,
@@ -682,7 +676,7 @@ fn own_offer(
 /// the event that message any more, it is cancelled with the reason.
 #[allow(clippy::too_many_arguments)]
 fn decide_kind(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     event: &EventDetail,
     kind: MessageKind,
@@ -776,7 +770,7 @@ fn decide_kind(
 /// Decides what `rules` (taken as active) do for one event: its one reminder and its one
 /// follow-up (see [`decide_kind`]).
 fn decide(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     event: &EventDetail,
     rules: &[AutomationRow],
@@ -833,7 +827,7 @@ enum Effect {
 /// Writes what [`decide`] chose for one event. Messages are created (and taken over) in the
 /// name of `created_by`; `actor` re-plans and cancels. Each write is audited.
 fn carry_out(
-    tx: &Connection,
+    tx: Db<'_>,
     settings: &Settings,
     event_id: i64,
     decisions: Vec<Decision>,
@@ -876,23 +870,7 @@ fn carry_out(
                 });
             }
             Decision::TakeOver(rule, prev, m) => {
-                tx.execute(
-                    "UPDATE messages SET automation_id = ?2, template_id = ?3, text = ?4, chars = ?5, segments = ?6,
-                        encoding = ?7, expects_reply = ?8, planned_at = ?9, next_attempt_at = ?9, deadline = ?10,
-                        wait_reason = '' WHERE id = ?1 AND status = 'pending'",
-                    params![
-                        prev.id,
-                        m.automation_id,
-                        m.template_id,
-                        m.text,
-                        m.chars,
-                        m.segments,
-                        m.encoding,
-                        m.expects_reply,
-                        crate::store::ts(m.planned_at),
-                        crate::store::ts(m.deadline),
-                    ],
-                )?;
+                pending::take_over(tx, prev.id, &m)?;
                 audit::record(
                     tx,
                     now,
@@ -925,30 +903,10 @@ fn carry_out(
                 text,
             } => {
                 if time {
-                    tx.execute(
-                        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = ''
-                         WHERE id = ?1 AND status = 'pending'",
-                        params![
-                            prev.id,
-                            crate::store::ts(m.planned_at),
-                            crate::store::ts(m.deadline)
-                        ],
-                    )?;
+                    pending::rule_replan(tx, prev.id, &m)?;
                 }
                 if text {
-                    tx.execute(
-                        "UPDATE messages SET template_id = ?2, text = ?3, chars = ?4, segments = ?5, encoding = ?6,
-                            expects_reply = ?7 WHERE id = ?1 AND status = 'pending'",
-                        params![
-                            prev.id,
-                            m.template_id,
-                            m.text,
-                            m.chars,
-                            m.segments,
-                            m.encoding,
-                            m.expects_reply,
-                        ],
-                    )?;
+                    pending::rule_rewrite(tx, prev.id, &m)?;
                 }
                 let change = ReminderChange::Replanned {
                     message_id: prev.id,
@@ -999,7 +957,7 @@ fn carry_out(
 /// Applies the active rules to one event inside the caller's transaction; the messages are
 /// created by `created_by` (the operator whose action triggered the rules).
 pub(crate) fn apply_in(
-    tx: &Connection,
+    tx: Db<'_>,
     settings: &Settings,
     event_id: i64,
     created_by: &str,
@@ -1019,7 +977,7 @@ pub(crate) fn apply_in(
 
 /// The future events a rule may act on: of its kind, not cancelled, starting after now (or,
 /// for a follow-up rule, recently enough for the follow-up to be still to come).
-fn agenda_of(conn: &Connection, rule: &AutomationRow, now: DateTime<Utc>) -> CoreResult<Vec<i64>> {
+fn agenda_of(conn: Db<'_>, rule: &AutomationRow, now: DateTime<Utc>) -> CoreResult<Vec<i64>> {
     let from = now
         .checked_sub_signed(Duration::days(rule.offset_days.max(0)))
         .unwrap_or(now);
@@ -1038,7 +996,7 @@ fn agenda_of(conn: &Connection, rule: &AutomationRow, now: DateTime<Utc>) -> Cor
 /// the rule's pending messages are decided again too (found through its index): moved,
 /// re-rendered, handed to a closer rule, or cancelled (see [`decide_kind`]). Reads only.
 fn plan_rule(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     rule: &AutomationRow,
     before: Option<&AutomationRow>,
@@ -1100,7 +1058,7 @@ fn plan_rule(
 /// agenda inside the caller's transaction. Each message is created in the name of its event's
 /// creator (so they may change it); `actor` re-plans and cancels.
 fn apply_rule_in(
-    tx: &Connection,
+    tx: Db<'_>,
     settings: &Settings,
     rule: &AutomationRow,
     before: Option<&AutomationRow>,
@@ -1131,7 +1089,7 @@ fn apply_rule_in(
 /// mobile, no time left…) are reported with the reason. Works on a store connection or inside
 /// a transaction; the messages are created in the name of the event's creator.
 pub fn apply_automations(
-    conn: &Connection,
+    conn: Db<'_>,
     event_id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<ReminderChange>> {
@@ -1167,7 +1125,7 @@ pub struct PlannedReminder {
 
 /// The dry-run rows of [`decide`]'s decisions for one event.
 fn rows_of(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     event: &EventDetail,
     decisions: Vec<Decision>,
@@ -1245,7 +1203,7 @@ pub fn preview_save(
     input: &AutomationInput,
     now: DateTime<Utc>,
 ) -> CoreResult<RulePreview> {
-    let conn = store.conn();
+    let conn = store.db();
     let a = prepare(conn, actor, input, now)?;
     if !a.active {
         return Ok(RulePreview::default());
@@ -1292,15 +1250,15 @@ pub fn dry_run_rule(
     id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<PlannedReminder>> {
-    let rule = rules::get(store.conn(), id)?;
+    let rule = rules::get(store.db(), id)?;
     let mut out = RulePreview::default();
-    rule_preview(store.conn(), &rule, None, now, &mut out)?;
+    rule_preview(store.db(), &rule, None, now, &mut out)?;
     Ok(out.rows)
 }
 
 /// Runs [`plan_rule`] for `rule` writing nothing, its decisions listed and counted in `out`.
 fn rule_preview(
-    conn: &Connection,
+    conn: Db<'_>,
     rule: &AutomationRow,
     before: Option<&AutomationRow>,
     now: DateTime<Utc>,
@@ -1335,7 +1293,7 @@ fn horizon(now: DateTime<Utc>, days: u32) -> CoreResult<DateTime<Utc>> {
 /// `rule_active: false`), writing nothing. Events that have their reminder are left out;
 /// broken rules and refusals are listed with their reason.
 pub fn dry_run(store: &Store, days: u32, now: DateTime<Utc>) -> CoreResult<Vec<PlannedReminder>> {
-    let conn = store.conn();
+    let conn = store.db();
     let settings = Settings::load(conn)?;
     let to = horizon(now, days)?;
     let (active, inactive): (Vec<AutomationRow>, Vec<AutomationRow>) =
@@ -1381,7 +1339,7 @@ pub fn apply_upcoming(
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<(i64, ReminderChange)>> {
     actor.require_admin("run automations")?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let to = horizon(now, days)?;
     store.write(|tx| {
         let mut out = Vec::new();

@@ -10,12 +10,12 @@ use super::{Actor, CoreError, CoreResult, merge};
 use crate::sms::status::MessageKind;
 use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateContext};
 use crate::sms::window;
+use crate::store::Db;
 use crate::store::events::{self, NewEvent};
 use crate::store::participants::{self, PARTICIPANT_KINDS, Participant, ParticipantFilter};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, batches, credit, messages, templates, ts};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -160,7 +160,7 @@ struct Prepared {
 }
 
 /// An active batch template: its id, text and whether it expects a reply.
-fn batch_template(conn: &Connection, id: i64) -> CoreResult<(Option<i64>, String, bool)> {
+fn batch_template(conn: Db<'_>, id: i64) -> CoreResult<(Option<i64>, String, bool)> {
     let t = templates::get(conn, id)?;
     if !t.active {
         return Err(CoreError::Invalid(format!(
@@ -177,7 +177,7 @@ fn batch_template(conn: &Connection, id: i64) -> CoreResult<(Option<i64>, String
     Ok((Some(t.id), t.body, t.reply_expected))
 }
 
-fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<Prepared> {
+fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepared> {
     require_batch(actor)?;
     let start_local = input.interview.as_ref().map(check_interview).transpose()?;
     let settings = Settings::load(conn)?;
@@ -224,11 +224,7 @@ fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<P
         }
     }
     for &l in &input.lists {
-        let name: Option<String> = conn
-            .query_row("SELECT name FROM saved_lists WHERE id = ?1", [l], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let name = crate::store::lists::name_of(conn, l)?;
         let Some(name) = name else {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
                 what: "saved list",
@@ -236,11 +232,7 @@ fn prepare(conn: &Connection, actor: &Actor, input: &BatchInput) -> CoreResult<P
             }));
         };
         list_names.push(name);
-        let mut stmt = conn.prepare_cached(
-            "SELECT participant_id FROM saved_list_members WHERE list_id = ?1 ORDER BY participant_id",
-        )?;
-        for p in stmt.query_map([l], |r| r.get::<_, i64>(0))? {
-            let p = p?;
+        for p in participants::list_member_ids(conn, l)? {
             if seen.insert(p) {
                 recipients.push(p);
             }
@@ -295,28 +287,8 @@ fn opt(s: &str) -> Option<String> {
 }
 
 /// Reads one participant with a cached statement (a batch reads thousands).
-fn load_participant(conn: &Connection, id: i64) -> CoreResult<Option<Participant>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
-            EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id
-         FROM participants p WHERE p.id = ?1",
-    )?;
-    Ok(stmt
-        .query_row([id], |r| {
-            Ok(Participant {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                civility: r.get(2)?,
-                first_name: r.get(3)?,
-                last_name: r.get(4)?,
-                mobile: r.get(5)?,
-                sms_consent: r.get(6)?,
-                opted_out: r.get(7)?,
-                programme: r.get(8)?,
-                collaborator_id: r.get(9)?,
-            })
-        })
-        .optional()?)
+fn load_participant(conn: Db<'_>, id: i64) -> CoreResult<Option<Participant>> {
+    Ok(participants::get_cached(conn, id)?)
 }
 
 /// One recipient, rendered and counted, or the reason it cannot be sent to.
@@ -326,7 +298,7 @@ struct Rendered {
     info: Option<crate::sms::encoding::SegmentInfo>,
 }
 
-fn render_one(conn: &Connection, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
+fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
     let p = match load_participant(conn, pid)? {
         Some(p) => p,
         None => {
@@ -406,7 +378,7 @@ fn render_one(conn: &Connection, prep: &Prepared, pid: i64) -> CoreResult<Render
 /// missing (all named), a typed text from a "templates only" operator, or a template of
 /// another context.
 pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreResult<BatchPreview> {
-    let conn = store.conn();
+    let conn = store.db();
     let prep = prepare(conn, actor, input)?;
     let mut rows = Vec::with_capacity(prep.recipients.len());
     for &pid in &prep.recipients {
@@ -439,7 +411,7 @@ pub fn queue_batch(
     at: Option<NaiveDateTime>,
     now: DateTime<Utc>,
 ) -> CoreResult<QueuedBatch> {
-    let prep = prepare(store.conn(), actor, input)?;
+    let prep = prepare(store.db(), actor, input)?;
     let timing = free_timing(&prep.settings, now, at, input.campaign)?;
     let unticked: HashSet<i64> = unticked.iter().copied().collect();
     let tz = prep.settings.timezone;
@@ -677,19 +649,19 @@ pub fn filter_participants(
     input: &FilterInput,
 ) -> CoreResult<Vec<i64>> {
     require_batch(actor)?;
-    let filter = build_filter(Settings::load(store.conn())?.timezone, input)?;
+    let filter = build_filter(Settings::load(store.db())?.timezone, input)?;
     if filter.is_empty() {
         return Err(CoreError::Invalid(
             "no filter chosen: choose at least one (type, programme, collaborator, event type, period or consent)".into(),
         ));
     }
-    Ok(participants::matching_ids(store.conn(), &filter)?)
+    Ok(participants::matching_ids(store.db(), &filter)?)
 }
 
 /// How many participants the filters select (every participant when none is chosen).
 pub fn count_filtered(store: &Store, input: &FilterInput) -> CoreResult<i64> {
-    let filter = build_filter(Settings::load(store.conn())?.timezone, input)?;
-    Ok(participants::count_matching(store.conn(), &filter)?)
+    let filter = build_filter(Settings::load(store.db())?.timezone, input)?;
+    Ok(participants::count_matching(store.db(), &filter)?)
 }
 
 #[cfg(test)]

@@ -8,11 +8,11 @@ use super::send::Body;
 use super::{Actor, CoreError, CoreResult, automations};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
+use crate::store::Db;
 use crate::store::events::{self, EventDetail, EventFields, NewEvent, REPLAN_CANCEL_PREFIX};
 use crate::store::settings::Settings;
-use crate::store::{Store, audit, from_ts, messages, participants, templates, ts};
+use crate::store::{Store, audit, from_ts, messages, participants, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::fmt;
 
@@ -220,21 +220,14 @@ fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
     }
 }
 
-fn check_collaborator(conn: &Connection, id: Option<i64>) -> CoreResult<()> {
-    if let Some(id) = id {
-        let found = conn
-            .query_row(
-                "SELECT 1 FROM collaborators WHERE id = ?1",
-                [id],
-                |_| Ok(()),
-            )
-            .optional()?;
-        if found.is_none() {
-            return Err(CoreError::Store(crate::store::StoreError::NotFound {
-                what: "collaborator",
-                id,
-            }));
-        }
+fn check_collaborator(conn: Db<'_>, id: Option<i64>) -> CoreResult<()> {
+    if let Some(id) = id
+        && !participants::collaborator_exists(conn, id)?
+    {
+        return Err(CoreError::Store(crate::store::StoreError::NotFound {
+            what: "collaborator",
+            id,
+        }));
     }
     Ok(())
 }
@@ -255,7 +248,7 @@ pub fn create_event(
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
     require_operator(actor, "create events")?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         participants::get(tx, input.participant_id)?;
         check_collaborator(tx, input.collaborator_id)?;
@@ -329,7 +322,7 @@ pub fn create_event(
 /// The text a pending reminder is rendered from: its template, or the operator's own text
 /// kept on the event. `None` when neither is known (the text is then left as it is).
 fn source_of(
-    conn: &Connection,
+    conn: Db<'_>,
     m: &events::EventMessage,
     event: &EventDetail,
 ) -> CoreResult<Option<String>> {
@@ -346,7 +339,7 @@ fn source_of(
 
 /// Renders a source for an event without the length rule (to compare before and after).
 fn render_plain(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     source: &str,
     event: &EventDetail,
@@ -360,7 +353,7 @@ fn render_plain(
 
 /// Cancels a pending message because the event changed, with the reason in its history.
 fn cancel_for_change(
-    tx: &Connection,
+    tx: Db<'_>,
     message_id: i64,
     actor: &str,
     reason: String,
@@ -415,7 +408,7 @@ pub fn update_event(
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
     require_operator(actor, "change events")?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let old = events::detail(tx, event_id)?;
         if old.cancelled {
@@ -522,7 +515,7 @@ fn describe_change(old: &EventDetail, f: &EventFields) -> String {
 
 /// Brings one pending reminder in step with its changed event.
 fn replan(
-    tx: &Connection,
+    tx: Db<'_>,
     settings: &Settings,
     event: &EventDetail,
     start_changed: bool,
@@ -593,20 +586,15 @@ fn replan(
         return Ok(None);
     }
     let deadline = reminders::deadline_for(kind, event, planned);
-    tx.execute(
-        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '' WHERE id = ?1",
-        params![m.id, ts(planned), ts(deadline)],
-    )?;
+    pending::replan(tx, m.id, planned, deadline)?;
     if let Some((text, info)) = &new_text {
-        tx.execute(
-            "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 0 WHERE id = ?1",
-            params![
-                m.id,
-                text,
-                info.chars as i64,
-                info.segments as i64,
-                info.encoding.as_str()
-            ],
+        pending::set_rendered_text(
+            tx,
+            m.id,
+            text,
+            info.chars as i64,
+            info.segments as i64,
+            info.encoding.as_str(),
         )?;
     }
     if !time_changed && !text_rerendered && !manual_edit_dropped {

@@ -19,12 +19,13 @@ use crate::io::import::{
 };
 use crate::sms::phone::{self, LineKind};
 use crate::sms::window;
+use crate::store::Db;
 use crate::store::events::{self, NewEvent};
+use crate::store::import as store_import;
 use crate::store::participants::{self, NewParticipant};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::{Connection, params};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -66,23 +67,11 @@ struct Collaborators {
 }
 
 impl Collaborators {
-    fn load(conn: &Connection) -> CoreResult<Collaborators> {
-        let mut stmt = conn.prepare(
-            "SELECT id, first_name, last_name, COALESCE(operator_login, ''), active FROM collaborators ORDER BY last_name, first_name",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, bool>(4)?,
-            ))
-        })?;
+    fn load(conn: Db<'_>) -> CoreResult<Collaborators> {
+        let rows = store_import::collaborators(conn)?;
         let mut by_key: HashMap<String, Vec<(i64, bool)>> = HashMap::new();
         let mut names = Vec::new();
-        for row in rows {
-            let (id, first, last, login, active) = row?;
+        for (id, first, last, login, active) in rows {
             let mut keys = vec![
                 normalise_header(&format!("{first}{last}")),
                 normalise_header(&format!("{last}{first}")),
@@ -396,28 +385,18 @@ fn name_key(first: &str, last: &str) -> String {
 }
 
 /// Whether a number opted out (STOP), with a statement prepared once for all rows.
-fn opted_out(conn: &Connection, phone: &str) -> bool {
-    conn.prepare_cached("SELECT 1 FROM opt_outs WHERE phone = ?1")
-        .and_then(|mut stmt| stmt.exists([phone]))
-        .unwrap_or(false)
+fn opted_out(conn: Db<'_>, phone: &str) -> bool {
+    store_import::opted_out(conn, phone)
 }
 
 impl Existing {
-    fn load(conn: &Connection) -> CoreResult<Existing> {
-        let mut stmt =
-            conn.prepare("SELECT id, first_name, last_name, mobile, mobile2 FROM participants")?;
-        let mut rows = stmt.query([])?;
+    fn load(conn: Db<'_>) -> CoreResult<Existing> {
         let mut e = Existing {
             by_phone: PhoneMap::new(),
             by_name: HashMap::new(),
         };
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let mobile: Option<String> = r.get(3)?;
-            let mobile2: Option<String> = r.get(4)?;
+        for (id, first, last, mobile, mobile2) in store_import::participant_keys(conn)? {
             if mobile.is_none() {
-                let first: String = r.get(1)?;
-                let last: String = r.get(2)?;
                 e.by_name.entry(name_key(&first, &last)).or_insert(id);
             }
             for m in [mobile, mobile2].into_iter().flatten() {
@@ -428,7 +407,7 @@ impl Existing {
     }
 
     /// Why `c` duplicates an existing participant, if it does.
-    fn duplicate(&self, conn: &Connection, c: &ContactRow) -> CoreResult<Option<String>> {
+    fn duplicate(&self, conn: Db<'_>, c: &ContactRow) -> CoreResult<Option<String>> {
         let found = match &c.mobile {
             Some(m) => self.by_phone.get(m).map(|id| (id, true)),
             None => self
@@ -439,11 +418,7 @@ impl Existing {
         let Some((id, by_phone)) = found else {
             return Ok(None);
         };
-        let name: String = conn
-            .prepare_cached(
-                "SELECT trim(first_name || ' ' || last_name) FROM participants WHERE id = ?1",
-            )?
-            .query_row([id], |r| r.get(0))?;
+        let name = store_import::participant_name(conn, id)?;
         let who = format!("#{id} {name}");
         Ok(Some(if by_phone {
             format!("this mobile number already belongs to participant {who}")
@@ -455,7 +430,7 @@ impl Existing {
 
 /// Checks every row of a contacts file against the rules and the store; writes nothing.
 pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<ContactsPreview> {
-    let conn = store.conn();
+    let conn = store.db();
     let settings = Settings::load(conn)?;
     let collaborators = Collaborators::load(conn)?;
     let existing = Existing::load(conn)?;
@@ -564,7 +539,7 @@ fn contact_row(
     r: &crate::io::import::TableRow,
     region: &str,
     collaborators: &Collaborators,
-    conn: &Connection,
+    conn: Db<'_>,
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
     let mut text = |field: ContactField| match sheet.text(r, field) {
@@ -865,26 +840,12 @@ pub struct EventsPreview {
 type Known = (i64, String, Option<i64>);
 
 /// Participants by mobile number (first and second).
-fn participants_by_phone(conn: &Connection) -> CoreResult<HashMap<String, Vec<Known>>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, first_name, last_name, mobile, mobile2, collaborator_id FROM participants
-         WHERE mobile IS NOT NULL OR mobile2 IS NOT NULL",
-    )?;
-    let mut rows = stmt.query([])?;
+fn participants_by_phone(conn: Db<'_>) -> CoreResult<HashMap<String, Vec<Known>>> {
     let mut out: HashMap<String, Vec<Known>> = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let name = format!("{} {}", r.get::<_, String>(1)?, r.get::<_, String>(2)?)
-            .trim()
-            .to_string();
-        let collab: Option<i64> = r.get(5)?;
-        for m in [
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, Option<String>>(4)?,
-        ]
-        .into_iter()
-        .flatten()
-        {
+    for (id, first, last, mobile, mobile2, collab) in store_import::participants_with_numbers(conn)?
+    {
+        let name = format!("{first} {last}").trim().to_string();
+        for m in [mobile, mobile2].into_iter().flatten() {
             let list = out.entry(m).or_default();
             if !list.iter().any(|(i, _, _)| *i == id) {
                 list.push((id, name.clone(), collab));
@@ -909,19 +870,17 @@ fn parse_event_kind(s: &str) -> Option<EventKind> {
 }
 
 fn event_exists(
-    conn: &Connection,
+    conn: Db<'_>,
     participant: i64,
     kind: EventKind,
     local: &str,
 ) -> CoreResult<Option<i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM events WHERE participant_id = ?1 AND kind = ?2 AND starts_local = ?3 AND cancelled = 0 LIMIT 1",
-    )?;
-    let mut rows = stmt.query(params![participant, kind.as_str(), local])?;
-    Ok(match rows.next()? {
-        Some(r) => Some(r.get(0)?),
-        None => None,
-    })
+    Ok(store_import::event_at(
+        conn,
+        participant,
+        kind.as_str(),
+        local,
+    )?)
 }
 
 /// Checks every row of an events file against the rules and the store; writes nothing.
@@ -931,7 +890,7 @@ pub fn preview_events(
     sheet: &EventSheet,
     now: DateTime<Utc>,
 ) -> CoreResult<EventsPreview> {
-    let conn = store.conn();
+    let conn = store.db();
     let settings = Settings::load(conn)?;
     let collaborators = Collaborators::load(conn)?;
     let people = participants_by_phone(conn)?;
@@ -1119,7 +1078,7 @@ pub fn import_events(
             preview.file
         )));
     }
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let mut out = ImportOutcome::default();
         for e in &preview.valid {

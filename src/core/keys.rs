@@ -70,7 +70,7 @@ pub fn remove_key(
 
 pub fn list_keys(store: &Store, actor: &Actor, login: &str) -> CoreResult<Vec<StoredKey>> {
     require_self_or_admin(actor, login, "see the keys")?;
-    Ok(operator_keys::of(store.conn(), login)?)
+    Ok(operator_keys::of(store.db(), login)?)
 }
 
 /// Sets the language of `login`'s screens: `fr`, `en`, or `auto` / empty to follow the store.

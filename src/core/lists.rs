@@ -4,16 +4,16 @@
 //! case or surrounding spaces, so two operators cannot make "Atelier CV" and "atelier cv ".
 
 use super::{Actor, CoreError, CoreResult};
+use crate::store::Db;
 use crate::store::lists as rows;
 use crate::store::{Store, StoreError, audit, operators};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 /// The longest list name accepted (it is shown in a tab title).
 pub const NAME_MAX: usize = 60;
 
 /// Only registered, active operators change lists (an unknown login may look, not act).
-fn require_operator(conn: &Connection, actor: &Actor, what: &str) -> CoreResult<()> {
+fn require_operator(conn: Db<'_>, actor: &Actor, what: &str) -> CoreResult<()> {
     match operators::find(conn, &actor.login)? {
         Some(op) if op.active => Ok(()),
         _ => Err(CoreError::Forbidden(format!(
@@ -25,7 +25,7 @@ fn require_operator(conn: &Connection, actor: &Actor, what: &str) -> CoreResult<
 
 /// The trimmed name, refused when empty, too long, holding control characters, or already
 /// used by another list (compared without case).
-fn check_name(conn: &Connection, name: &str, own: Option<i64>) -> CoreResult<String> {
+fn check_name(conn: Db<'_>, name: &str, own: Option<i64>) -> CoreResult<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(CoreError::Invalid("a saved list needs a name".into()));
@@ -53,7 +53,7 @@ fn check_name(conn: &Connection, name: &str, own: Option<i64>) -> CoreResult<Str
     Ok(name.to_string())
 }
 
-fn list_name(conn: &Connection, list_id: i64) -> CoreResult<String> {
+fn list_name(conn: Db<'_>, list_id: i64) -> CoreResult<String> {
     Ok(rows::get(conn, list_id)?.name)
 }
 
@@ -169,8 +169,8 @@ pub fn rename_list(
 
 /// How many members list `list_id` holds (what a delete confirmation says).
 pub fn member_count(store: &Store, list_id: i64) -> CoreResult<i64> {
-    rows::get(store.conn(), list_id)?;
-    Ok(rows::member_count(store.conn(), list_id)?)
+    rows::get(store.db(), list_id)?;
+    Ok(rows::member_count(store.db(), list_id)?)
 }
 
 /// Deletes a list (its participants stay); returns how many members it held.
@@ -214,7 +214,7 @@ mod tests {
         let mut store = Store::open_defaults().unwrap();
         let admin = Actor::identify(&mut store, "admin", now()).unwrap();
         let ids = store
-            .write(|tx| {
+            .write(|tx: crate::store::Db<'_>| {
                 operators::add(tx, "lea", "Léa", Rights::default(), now())?;
                 ["Martin", "Durand", "Petit"]
                     .iter()
@@ -237,7 +237,7 @@ mod tests {
     }
 
     fn audit_actions(store: &Store) -> Vec<(String, String, String)> {
-        let mut rows = audit::page(store.conn(), None, 50).unwrap();
+        let mut rows = audit::page(store.db(), None, 50).unwrap();
         rows.reverse();
         rows.into_iter()
             .filter(|e| e.action.starts_with("list."))
@@ -249,7 +249,7 @@ mod tests {
     fn an_operator_without_sending_rights_manages_lists_and_each_change_is_audited() {
         let (mut store, _, lea, ids) = world();
         let id = create_list(&mut store, &lea, "  Atelier CV ", &ids[..2], now()).unwrap();
-        let lists = saved_lists(store.conn()).unwrap();
+        let lists = saved_lists(store.db()).unwrap();
         assert_eq!(lists.len(), 1);
         assert_eq!(lists[0].name, "Atelier CV");
         assert_eq!(lists[0].members, 2);
@@ -268,9 +268,9 @@ mod tests {
             "Atelier CV mars"
         );
         assert_eq!(delete_list(&mut store, &lea, id, now()).unwrap(), 2);
-        assert!(saved_lists(store.conn()).unwrap().is_empty());
+        assert!(saved_lists(store.db()).unwrap().is_empty());
         // The participants stay.
-        assert_eq!(crate::store::participants::count(store.conn()).unwrap(), 3);
+        assert_eq!(crate::store::participants::count(store.db()).unwrap(), 3);
         let lea_s = "lea".to_string();
         assert_eq!(
             audit_actions(&store),
@@ -333,7 +333,7 @@ mod tests {
         let long = "x".repeat(NAME_MAX + 1);
         let err = create_list(&mut store, &admin, &long, &[], now()).unwrap_err();
         assert!(err.to_string().contains("at most 60"), "{err}");
-        assert_eq!(saved_lists(store.conn()).unwrap().len(), 2);
+        assert_eq!(saved_lists(store.db()).unwrap().len(), 2);
     }
 
     #[test]
@@ -344,7 +344,7 @@ mod tests {
             err.to_string(),
             "saved list \"L\": participant #999 does not exist"
         );
-        assert!(saved_lists(store.conn()).unwrap().is_empty());
+        assert!(saved_lists(store.db()).unwrap().is_empty());
 
         let id = create_list(&mut store, &admin, "L", &[ids[0]], now()).unwrap();
         let stranger = Actor::identify(&mut store, "stranger", now()).unwrap();

@@ -6,8 +6,9 @@ use crate::sms::template::{
     self, EventData, MergeData, OrgData, ParsedTemplate, ParticipantData, PersonData,
     TemplateContext,
 };
+use crate::store::Db;
+use crate::store::merge as store_merge;
 use crate::store::settings::Settings;
-use rusqlite::{Connection, OptionalExtension};
 
 /// The organisation's part of the merge data.
 pub fn organisation(settings: &Settings) -> OrgData {
@@ -25,7 +26,7 @@ fn opt(s: String) -> Option<String> {
 
 /// Merge data for a participant and, optionally, one of their events (with its collaborator).
 pub fn merge_data(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     participant_id: Option<i64>,
     event_id: Option<i64>,
@@ -35,29 +36,17 @@ pub fn merge_data(
         ..MergeData::default()
     };
     if let Some(pid) = participant_id {
-        data.participant = conn
-            .query_row(
-                "SELECT civility, first_name, last_name, programme FROM participants WHERE id = ?1",
-                [pid],
-                |r| {
-                    Ok(ParticipantData {
-                        civility: opt(r.get(0)?),
-                        first_name: opt(r.get(1)?),
-                        last_name: opt(r.get(2)?),
-                        programme: opt(r.get(3)?),
-                    })
-                },
-            )
-            .optional()?;
+        data.participant = store_merge::participant_fields(conn, pid)?.map(
+            |[civility, first_name, last_name, programme]| ParticipantData {
+                civility: opt(civility),
+                first_name: opt(first_name),
+                last_name: opt(last_name),
+                programme: opt(programme),
+            },
+        );
     }
     if let Some(eid) = event_id {
-        let row: Option<(String, String, String, String, Option<i64>)> = conn
-            .query_row(
-                "SELECT starts_local, type, location, kind, collaborator_id FROM events WHERE id = ?1",
-                [eid],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()?;
+        let row = store_merge::event_fields(conn, eid)?;
         if let Some((start, event_type, location, kind, collaborator)) = row {
             let lang = message_lang(settings);
             data.event = Some(EventData {
@@ -74,20 +63,16 @@ pub fn merge_data(
     Ok(data)
 }
 
-pub fn collaborator_data(conn: &Connection, id: i64) -> CoreResult<Option<PersonData>> {
-    Ok(conn
-        .query_row(
-            "SELECT first_name, last_name, phone FROM collaborators WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(PersonData {
-                    first_name: opt(r.get(0)?),
-                    last_name: opt(r.get(1)?),
-                    phone: r.get::<_, Option<String>>(2)?.and_then(opt),
-                })
-            },
-        )
-        .optional()?)
+pub fn collaborator_data(conn: Db<'_>, id: i64) -> CoreResult<Option<PersonData>> {
+    Ok(
+        store_merge::collaborator_fields(conn, id)?.map(|(first_name, last_name, phone)| {
+            PersonData {
+                first_name: opt(first_name),
+                last_name: opt(last_name),
+                phone: phone.and_then(opt),
+            }
+        }),
+    )
 }
 
 /// Parses a template or text for `context`, with every unknown field reported and placed.

@@ -32,12 +32,6 @@ pub enum CoreError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for CoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        CoreError::Store(StoreError::Sqlite(e))
-    }
-}
-
 impl CoreError {
     /// Whether the caller gave bad input (CLI exit code 2) rather than the system failing.
     pub fn is_bad_input(&self) -> bool {

@@ -8,11 +8,11 @@ use crate::sms::phone;
 use crate::sms::sender;
 use crate::sms::status::MessageKind;
 use crate::sms::window;
+use crate::store::Db;
 use crate::store::messages::NewMessage;
 use crate::store::participants;
 use crate::store::settings::Settings;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 
 /// The text as it will leave: body, signature, and the STOP mention for batch and free sends.
 pub fn final_text(settings: &Settings, body: &str, with_stop: bool) -> String {
@@ -87,26 +87,20 @@ pub struct Recipient {
 
 /// Normalises a typed number and checks it may receive SMS: a mobile, not opted out, and —
 /// when it belongs to a participant — with SMS consent.
-pub fn check_number(conn: &Connection, settings: &Settings, input: &str) -> CoreResult<Recipient> {
+pub fn check_number(conn: Db<'_>, settings: &Settings, input: &str) -> CoreResult<Recipient> {
     let number = phone::parse_recipient(input, &settings.default_region)
         .map_err(|e| CoreError::Invalid(format!("{}: {e}", crate::text::sanitize(input))))?;
     check_e164(conn, &number.e164)
 }
 
 /// Checks a number already in E.164 (a participant's stored mobile).
-pub fn check_e164(conn: &Connection, e164: &str) -> CoreResult<Recipient> {
+pub fn check_e164(conn: Db<'_>, e164: &str) -> CoreResult<Recipient> {
     if participants::is_opted_out(conn, e164)? {
         return Err(CoreError::Invalid(format!(
             "{e164}: opted out (STOP): no message may be sent to this number"
         )));
     }
-    let owner: Option<(i64, String, bool)> = conn
-        .query_row(
-            "SELECT id, trim(first_name || ' ' || last_name), sms_consent FROM participants WHERE mobile = ?1 ORDER BY id LIMIT 1",
-            [e164],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let owner = participants::owner_of_mobile(conn, e164)?;
     match owner {
         Some((_, name, false)) => Err(CoreError::Invalid(format!(
             "{e164}: {name} has not consented to receive SMS"
@@ -125,7 +119,7 @@ pub fn check_e164(conn: &Connection, e164: &str) -> CoreResult<Recipient> {
 }
 
 /// Checks a participant may receive SMS and returns them as a recipient.
-pub fn check_participant(conn: &Connection, participant_id: i64) -> CoreResult<Recipient> {
+pub fn check_participant(conn: Db<'_>, participant_id: i64) -> CoreResult<Recipient> {
     let p = participants::get(conn, participant_id)?;
     let name = p.full_name();
     let Some(mobile) = p.mobile.filter(|m| !m.is_empty()) else {

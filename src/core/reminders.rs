@@ -10,11 +10,11 @@ use crate::sms::encoding::SegmentInfo;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::window;
+use crate::store::Db;
 use crate::store::events::{self, EventDetail, ReminderSettings};
 use crate::store::settings::Settings;
-use crate::store::{Store, audit, from_ts, messages, templates, ts};
+use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// When a reminder leaves: N days before the event (same time of day, moved into the window),
@@ -149,7 +149,7 @@ pub(crate) fn deadline_for(
 /// signature, and counts it; refuses a missing merge field value (naming the field and the
 /// participant) or a text longer than the segments allowed.
 pub(crate) fn render_for_event(
-    conn: &Connection,
+    conn: Db<'_>,
     settings: &Settings,
     source: &str,
     event: &EventDetail,
@@ -175,7 +175,7 @@ pub(crate) fn prefixed(who: &str, e: CoreError) -> CoreError {
 /// A template usable for an event reminder: it exists, is active and is written for the
 /// event's kind. Returns its body and whether it expects a reply.
 pub(crate) fn reminder_template(
-    conn: &Connection,
+    conn: Db<'_>,
     template_id: i64,
     ctx: TemplateContext,
 ) -> CoreResult<(String, bool)> {
@@ -198,7 +198,7 @@ pub(crate) fn reminder_template(
 /// Schedules the reminder of an event (see [`schedule_reminder`]) inside a transaction the
 /// caller holds, so creating an event with its reminder is all or nothing.
 pub(crate) fn schedule_in(
-    tx: &Connection,
+    tx: Db<'_>,
     settings: &Settings,
     actor: &Actor,
     event_id: i64,
@@ -319,26 +319,7 @@ pub(crate) fn schedule_in(
     m.expects_reply = expects_reply;
     let message_id = match edited {
         Some((id, _)) => {
-            tx.execute(
-                "UPDATE messages SET automation_id = NULL, template_id = ?2, text = ?3, chars = ?4, segments = ?5,
-                    encoding = ?6, expects_reply = ?7, planned_at = ?8, next_attempt_at = ?8, deadline = ?9,
-                    wait_reason = '', manual_edit = 0, created_by = ?10, phone = ?11, recipient_name = ?12
-                 WHERE id = ?1",
-                params![
-                    id,
-                    m.template_id,
-                    m.text,
-                    m.chars,
-                    m.segments,
-                    m.encoding,
-                    m.expects_reply,
-                    ts(m.planned_at),
-                    ts(m.deadline),
-                    m.created_by,
-                    m.phone,
-                    m.recipient_name,
-                ],
-            )?;
+            pending::rewrite_reminder(tx, id, &m)?;
             id
         }
         None => messages::insert(tx, &m)?,
@@ -401,7 +382,7 @@ pub fn schedule_reminder(
     body: Body,
     now: DateTime<Utc>,
 ) -> CoreResult<ScheduledReminder> {
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| schedule_in(tx, &settings, actor, event_id, when, &body, now))
 }
 
@@ -414,24 +395,8 @@ struct PendingReminder {
     created_by: String,
 }
 
-/// Status, kind, event, template, creator and rule of a message.
-type MessageHead = (
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    String,
-    Option<i64>,
-);
-
-fn load_pending(conn: &Connection, actor: &Actor, id: i64) -> CoreResult<PendingReminder> {
-    let row: Option<MessageHead> = conn
-        .query_row(
-            "SELECT status, kind, event_id, template_id, created_by, automation_id FROM messages WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )
-        .optional()?;
+fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingReminder> {
+    let row = pending::reminder_head(conn, id)?;
     let Some((status, kind, event_id, template_id, created_by, automation_id)) = row else {
         return Err(CoreError::Store(crate::store::StoreError::NotFound {
             what: "message",
@@ -480,7 +445,7 @@ pub fn edit_reminder_text(
     text: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<EditedText> {
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let p = load_pending(tx, actor, message_id)?;
         if !actor.rights.can_scheduled() {
@@ -510,15 +475,13 @@ pub fn edit_reminder_text(
         let data = merge::merge_data(tx, &settings, Some(event.participant_id), Some(event.id))?;
         let rendered = merge::render(&parsed, &data, &settings, "")?;
         let info = outbox::check_length(&settings, &rendered)?;
-        tx.execute(
-            "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1 WHERE id = ?1",
-            params![
-                message_id,
-                rendered,
-                info.chars as i64,
-                info.segments as i64,
-                info.encoding.as_str()
-            ],
+        pending::set_edited_text(
+            tx,
+            message_id,
+            &rendered,
+            info.chars as i64,
+            info.segments as i64,
+            info.encoding.as_str(),
         )?;
         audit::record(
             tx,
@@ -549,7 +512,7 @@ pub fn edit_reminder_time(
     at: NaiveDateTime,
     now: DateTime<Utc>,
 ) -> CoreResult<DateTime<Utc>> {
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let p = load_pending(tx, actor, message_id)?;
         if !actor.rights.can_scheduled() {
@@ -574,11 +537,7 @@ pub fn edit_reminder_time(
             }
             _ => outbox::timing_at(&settings, now, at, false, Some(start))?,
         };
-        tx.execute(
-            "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '',
-                manual_edit = 1 WHERE id = ?1",
-            params![message_id, ts(timing.planned_at), ts(timing.deadline)],
-        )?;
+        pending::replan_by_hand(tx, message_id, timing.planned_at, timing.deadline)?;
         // A manual reminder at an exact time: the event keeps the new time as its own.
         if p.kind == MessageKind::Reminder
             && p.automation_id.is_none()
@@ -619,7 +578,7 @@ pub fn switch_off_reminder(
     event_id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<super::send::CancelReport> {
-    let pending: Vec<i64> = events::reminder_messages(store.conn(), event_id)?
+    let pending: Vec<i64> = events::reminder_messages(store.db(), event_id)?
         .into_iter()
         .filter(|m| {
             m.kind == MessageKind::Reminder.as_str() && m.status == MessageStatus::Pending.as_str()

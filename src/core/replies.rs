@@ -5,9 +5,8 @@
 use super::{CoreError, CoreResult};
 use crate::gateway::InboundSms;
 use crate::sms::sender::{OptOutReply, classify_opt_out, normalize_keyword};
-use crate::store::{Store, audit, participants, templates, ts};
+use crate::store::{Store, audit, events, participants, replies, templates, ts};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 
 /// A reply is matched to a question asked at most this long before it.
 pub const REPLY_WINDOW_DAYS: i64 = 7;
@@ -109,44 +108,46 @@ pub fn record_inbound(
 ) -> CoreResult<ReplyOutcome> {
     store.write(|tx| {
         let provider_id = (!inbound.provider_id.is_empty()).then_some(inbound.provider_id.as_str());
-        if let Some(pid) = provider_id {
-            let seen: Option<i64> = tx
-                .query_row("SELECT id FROM replies WHERE provider = ?1 AND provider_id = ?2", params![provider, pid], |r| r.get(0))
-                .optional()?;
-            if seen.is_some() {
-                return Ok(ReplyOutcome::Duplicate);
-            }
+        if let Some(pid) = provider_id
+            && replies::find_by_provider_id(tx, provider, pid)?.is_some()
+        {
+            return Ok(ReplyOutcome::Duplicate);
         }
         let received = inbound.received_at;
         let insert = |state: &str, reason: &str| -> CoreResult<i64> {
-            tx.execute(
-                "INSERT INTO replies(from_phone, to_number, text, received_at, provider, provider_id, state, review_reason)
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-                params![inbound.from_e164, inbound.to, inbound.text, ts(received), provider, provider_id, state, reason],
-            )?;
-            Ok(tx.last_insert_rowid())
+            Ok(replies::insert_inbound(
+                tx,
+                &inbound.from_e164,
+                &inbound.to,
+                &inbound.text,
+                received,
+                provider,
+                provider_id,
+                state,
+                reason,
+            )?)
         };
         let opt_out = classify_opt_out(&inbound.text);
         if opt_out == OptOutReply::OptOut {
             let id = insert("stop", "")?;
             participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), provider, now)?;
-            audit::record(tx, now, provider, "optout.reply", "phone", &inbound.from_e164, &inbound.text)?;
+            audit::record(
+                tx,
+                now,
+                provider,
+                "optout.reply",
+                "phone",
+                &inbound.from_e164,
+                &inbound.text,
+            )?;
             return Ok(ReplyOutcome::Stop);
         }
         // "stop" among other words: never matched as a keyword, always read by a person.
-        let unclear_stop = (opt_out == OptOutReply::Unclear).then(|| STOP_AMONG_OTHER_WORDS.to_string());
+        let unclear_stop =
+            (opt_out == OptOutReply::Unclear).then(|| STOP_AMONG_OTHER_WORDS.to_string());
         // Messages to this number expecting a reply, sent in the last 7 days, not yet answered.
-        let since = ts(received - Duration::days(REPLY_WINDOW_DAYS));
-        let open: Vec<(i64, Option<i64>, Option<i64>)> = {
-            let mut stmt = tx.prepare_cached(
-                "SELECT id, event_id, template_id FROM messages
-                 WHERE phone = ?1 AND expects_reply = 1 AND sent_at IS NOT NULL AND sent_at >= ?2 AND sent_at <= ?3
-                   AND reply_id IS NULL AND status IN ('submitted','delivered','unknown')
-                 ORDER BY sent_at DESC, id DESC",
-            )?;
-            stmt.query_map(params![inbound.from_e164, since, ts(received)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let since = received - Duration::days(REPLY_WINDOW_DAYS);
+        let open = replies::open_questions(tx, &inbound.from_e164, since, received)?;
         let Some(&(message_id, event_id, template_id)) = open.first() else {
             if let Some(reason) = unclear_stop {
                 insert("review", &reason)?;
@@ -155,11 +156,15 @@ pub fn record_inbound(
             insert("kept", "")?;
             return Ok(ReplyOutcome::Kept);
         };
-        let distinct_events: std::collections::BTreeSet<i64> = open.iter().filter_map(|m| m.1).collect();
+        let distinct_events: std::collections::BTreeSet<i64> =
+            open.iter().filter_map(|m| m.1).collect();
         if distinct_events.len() > 1 {
-            let reason = format!("{} appointments are waiting for an answer from this number", distinct_events.len());
+            let reason = format!(
+                "{} appointments are waiting for an answer from this number",
+                distinct_events.len()
+            );
             let id = insert("review", &reason)?;
-            tx.execute("UPDATE replies SET message_id = ?2, event_id = ?3 WHERE id = ?1", params![id, message_id, event_id])?;
+            replies::link(tx, id, message_id, event_id)?;
             return Ok(ReplyOutcome::Review { reason });
         }
         let keywords = match template_id {
@@ -173,21 +178,23 @@ pub fn record_inbound(
         match matched {
             Ok((keyword, outcome)) => {
                 let id = insert("matched", "")?;
-                tx.execute(
-                    "UPDATE replies SET message_id = ?2, event_id = ?3, keyword = ?4, outcome = ?5 WHERE id = ?1",
-                    params![id, message_id, event_id, keyword, outcome],
-                )?;
+                replies::link_matched(tx, id, message_id, event_id, keyword, outcome)?;
                 // The first reply answers every still-open copy of the question for this event.
                 for (mid, _, _) in open.iter().filter(|m| m.1 == event_id) {
-                    tx.execute("UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL", params![mid, id])?;
+                    replies::answer_message(tx, *mid, id)?;
                 }
                 if let Some(e) = event_id {
-                    tx.execute(
-                        "UPDATE events SET outcome = ?2, reply_text = ?3, reply_at = ?4, updated_at = ?5 WHERE id = ?1",
-                        params![e, outcome, inbound.text, ts(received), ts(now)],
-                    )?;
+                    events::set_reply_outcome(tx, e, outcome, &inbound.text, ts(received), now)?;
                 }
-                audit::record(tx, now, provider, "reply.matched", "message", &message_id.to_string(), &format!("{keyword} → {outcome}"))?;
+                audit::record(
+                    tx,
+                    now,
+                    provider,
+                    "reply.matched",
+                    "message",
+                    &message_id.to_string(),
+                    &format!("{keyword} → {outcome}"),
+                )?;
                 Ok(ReplyOutcome::Matched {
                     message_id,
                     event_id,
@@ -197,9 +204,9 @@ pub fn record_inbound(
             }
             Err(reason) => {
                 let id = insert("review", &reason)?;
-                tx.execute("UPDATE replies SET message_id = ?2, event_id = ?3 WHERE id = ?1", params![id, message_id, event_id])?;
+                replies::link(tx, id, message_id, event_id)?;
                 // The question is answered, even if unclearly: later replies change nothing.
-                tx.execute("UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL", params![message_id, id])?;
+                replies::answer_message(tx, message_id, id)?;
                 Ok::<_, CoreError>(ReplyOutcome::Review { reason })
             }
         }
@@ -218,30 +225,28 @@ pub fn resolve(
         return Err(CoreError::Invalid("choose an outcome".into()));
     }
     store.write(|tx| {
-        let row: Option<(String, Option<i64>, String, i64)> = tx
-            .query_row(
-                "SELECT state, event_id, text, received_at FROM replies WHERE id = ?1",
-                [reply_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+        let row = replies::for_review(tx, reply_id)?;
         let Some((state, event_id, text, received_at)) = row else {
             return Err(CoreError::Invalid(format!("no reply #{reply_id}")));
         };
         if state != "review" {
-            return Err(CoreError::Invalid(format!("reply #{reply_id} is not waiting for review")));
+            return Err(CoreError::Invalid(format!(
+                "reply #{reply_id} is not waiting for review"
+            )));
         }
-        tx.execute(
-            "UPDATE replies SET state = 'resolved', outcome = ?2, reviewed_by = ?3, reviewed_at = ?4 WHERE id = ?1",
-            params![reply_id, outcome, actor.login, ts(now)],
-        )?;
+        replies::resolve(tx, reply_id, outcome, &actor.login, now)?;
         if let Some(e) = event_id {
-            tx.execute(
-                "UPDATE events SET outcome = ?2, reply_text = ?3, reply_at = ?4, updated_at = ?5 WHERE id = ?1",
-                params![e, outcome, text, received_at, ts(now)],
-            )?;
+            events::set_reply_outcome(tx, e, outcome, &text, received_at, now)?;
         }
-        audit::record(tx, now, &actor.login, "reply.resolve", "reply", &reply_id.to_string(), outcome)?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "reply.resolve",
+            "reply",
+            &reply_id.to_string(),
+            outcome,
+        )?;
         Ok(())
     })
 }

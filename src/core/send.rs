@@ -5,10 +5,10 @@ use super::{Actor, CoreError, CoreResult, merge};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
+use crate::store::Db;
 use crate::store::settings::Settings;
-use crate::store::{Store, audit, batches, messages, participants, templates, ts};
+use crate::store::{Store, audit, batches, messages, participants, pending, templates, ts};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// What the operator wrote: a template, or a text of their own.
@@ -59,7 +59,7 @@ fn resolve_body(
 ) -> CoreResult<(Option<i64>, String, bool)> {
     match body {
         Body::Template(id) => {
-            let t = templates::get(store.conn(), *id)?;
+            let t = templates::get(store.db(), *id)?;
             if !t.active {
                 return Err(CoreError::Invalid(format!(
                     "template \"{}\" is inactive",
@@ -79,7 +79,7 @@ fn resolve_body(
         }
         Body::Edited { template, text } => {
             let (id, _, reply) = resolve_body(store, actor, &Body::Template(*template))?;
-            check_edit(actor, &templates::get(store.conn(), *template)?)?;
+            check_edit(actor, &templates::get(store.db(), *template)?)?;
             Ok((id, text.clone(), reply))
         }
     }
@@ -109,7 +109,7 @@ pub fn send_individual(
     if req.to.is_empty() {
         return Err(CoreError::Invalid("no recipient".into()));
     }
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let (template_id, body, expects_reply) = resolve_body(store, actor, &req.body)?;
     // Individual texts may carry participant fields (rendered per recipient), never event ones.
     let parsed = merge::parse(&body, TemplateContext::Batch)?;
@@ -125,11 +125,11 @@ pub fn send_individual(
     let mut prepared = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for input in &req.to {
-        let r = outbox::check_number(store.conn(), &settings, input)?;
+        let r = outbox::check_number(store.db(), &settings, input)?;
         if !seen.insert(r.e164.clone()) {
             continue;
         }
-        let data = merge::merge_data(store.conn(), &settings, r.participant_id, None)?;
+        let data = merge::merge_data(store.db(), &settings, r.participant_id, None)?;
         let who = if r.name.is_empty() {
             r.e164.clone()
         } else {
@@ -154,7 +154,7 @@ pub fn send_individual(
         m.expects_reply = expects_reply;
         prepared.push(m);
     }
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         let mut ids = Vec::new();
         for m in &prepared {
             let id = messages::insert(tx, m)?;
@@ -205,7 +205,7 @@ pub fn split_numbers(typed: &str) -> Vec<(usize, String)> {
 
 /// Checks each (row, number): normalised, mobile, not opted out; duplicates removed.
 pub fn check_free_list(store: &Store, lines: &[(usize, String)]) -> CoreResult<FreeList> {
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let mut out = FreeList::default();
     let mut seen = std::collections::HashSet::new();
     for (row, input) in lines {
@@ -219,7 +219,7 @@ pub fn check_free_list(store: &Store, lines: &[(usize, String)]) -> CoreResult<F
             Err(e) => line.error = Some(e.to_string()),
             Ok(p) => {
                 line.e164 = Some(p.e164.clone());
-                if participants::is_opted_out(store.conn(), &p.e164)? {
+                if participants::is_opted_out(store.db(), &p.e164)? {
                     line.error = Some("opted out (STOP)".into());
                 } else if !seen.insert(p.e164) {
                     out.duplicates.push(line);
@@ -263,11 +263,11 @@ pub fn free_totals(
     text: &str,
     recipients: usize,
 ) -> CoreResult<(String, SendTotals)> {
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     merge::parse(text, TemplateContext::Free)?;
     let final_text = outbox::final_text(&settings, text, true);
     let info = outbox::check_length(&settings, &final_text)?;
-    let balance = crate::store::credit::balance(store.conn())?;
+    let balance = crate::store::credit::balance(store.db())?;
     Ok((
         final_text,
         SendTotals {
@@ -302,11 +302,11 @@ pub fn queue_free(
     if req.numbers.is_empty() {
         return Err(CoreError::Invalid("no valid number to send to".into()));
     }
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let (text, _) = free_totals(store, &req.text, req.numbers.len())?;
     let info = outbox::check_length(&settings, &text)?;
     let timing = free_timing(&settings, now, req.at, req.campaign)?;
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         let batch_id = batches::insert(
             tx,
             &batches::NewBatch {
@@ -399,16 +399,10 @@ pub fn cancel(
     ids: &[i64],
     now: DateTime<Utc>,
 ) -> CoreResult<CancelReport> {
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         let mut report = CancelReport::default();
         for &id in ids {
-            let row: Option<(String, String, Option<i64>)> = tx
-                .query_row(
-                    "SELECT status, created_by, event_id FROM messages WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
+            let row = pending::cancel_head(tx, id)?;
             let Some((status, created_by, event_id)) = row else {
                 report.refused.push((id, "no such message".into()));
                 continue;
@@ -436,10 +430,7 @@ pub fn cancel(
                 "cancelled by an operator",
             )?;
             if let Some(e) = event_id {
-                tx.execute(
-                    "UPDATE events SET reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
-                    params![e, ts(now)],
-                )?;
+                crate::store::events::disable_reminder(tx, e, now)?;
             }
             audit::record(
                 tx,
@@ -477,21 +468,31 @@ pub fn settle_unknown(
     store.write(|tx| {
         let status = messages::status_of(tx, id)?;
         if status != MessageStatus::Unknown {
-            return Err(CoreError::Invalid(format!("message #{id} is {status}, not \"unknown — check\"")));
+            return Err(CoreError::Invalid(format!(
+                "message #{id} is {status}, not \"unknown — check\""
+            )));
         }
         let (next, detail) = match decision {
             UnknownDecision::Resend => (MessageStatus::Pending, "resend decided by an operator"),
-            UnknownDecision::Delivered => (MessageStatus::Delivered, "closed as delivered by an operator"),
+            UnknownDecision::Delivered => (
+                MessageStatus::Delivered,
+                "closed as delivered by an operator",
+            ),
             UnknownDecision::Failed => (MessageStatus::Failed, "closed as failed by an operator"),
         };
         messages::transition(tx, id, next, now, &actor.login, detail)?;
         if decision == UnknownDecision::Resend {
-            tx.execute(
-                "UPDATE messages SET next_attempt_at = ?2, deadline = max(deadline, ?3), wait_reason = '' WHERE id = ?1",
-                params![id, ts(now), ts(now + Duration::hours(24))],
-            )?;
+            pending::due_now(tx, id, now, now + Duration::hours(24))?;
         }
-        audit::record(tx, now, &actor.login, "message.settle_unknown", "message", &id.to_string(), detail)?;
+        audit::record(
+            tx,
+            now,
+            &actor.login,
+            "message.settle_unknown",
+            "message",
+            &id.to_string(),
+            detail,
+        )?;
         Ok(())
     })
 }
@@ -503,10 +504,10 @@ pub fn record_opt_out(
     number: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     let p = phone::parse_phone(number, &settings.default_region)
         .map_err(|e| CoreError::Invalid(format!("{}: {e}", crate::text::sanitize(number))))?;
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         participants::opt_out(tx, &p.e164, "operator", None, &actor.login, now)?;
         audit::record(
             tx,
@@ -532,15 +533,9 @@ pub fn edit_message_time(
     at: chrono::NaiveDateTime,
     now: DateTime<Utc>,
 ) -> CoreResult<DateTime<Utc>> {
-    let settings = Settings::load(store.conn())?;
-    store.write(|tx| {
-        let row: Option<(String, String, String, bool)> = tx
-            .query_row(
-                "SELECT status, kind, created_by, campaign FROM messages WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+    let settings = Settings::load(store.db())?;
+    store.write(|tx: Db<'_>| {
+        let row = pending::reschedule_head(tx, id)?;
         let Some((status, kind, created_by, campaign)) = row else {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
                 what: "message",
@@ -560,11 +555,7 @@ pub fn edit_message_time(
             )));
         }
         let timing = outbox::timing_at(&settings, now, at, campaign, None)?;
-        tx.execute(
-            "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = ''
-             WHERE id = ?1",
-            params![id, ts(timing.planned_at), ts(timing.deadline)],
-        )?;
+        pending::replan(tx, id, timing.planned_at, timing.deadline)?;
         audit::record(
             tx,
             now,
@@ -579,8 +570,6 @@ pub fn edit_message_time(
 }
 
 /// Status, kind, author, participant and template of a message about to be edited.
-type EditedHead = (String, String, String, Option<i64>, Option<i64>);
-
 /// Replaces the text of one message not yet sent that is not tied to an event (instant,
 /// scheduled, batch, free) by the operator's own: the complete text as it will leave. A
 /// participant's merge fields in it are filled in (free sends accept none); a batch or free
@@ -596,23 +585,18 @@ pub fn edit_message_text(
     text: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<super::reminders::EditedText> {
-    let settings = Settings::load(store.conn())?;
-    store.write(|tx| {
-        let row: Option<EditedHead> = tx
-            .query_row(
-                "SELECT status, kind, created_by, participant_id, template_id FROM messages WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()?;
+    let settings = Settings::load(store.db())?;
+    store.write(|tx: Db<'_>| {
+        let row = pending::edit_head(tx, id)?;
         let Some((status, kind, created_by, participant_id, template_id)) = row else {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
                 what: "message",
                 id,
             }));
         };
-        let kind = MessageKind::parse(&kind)
-            .ok_or_else(|| CoreError::Invalid(format!("message #{id} has an unknown kind {kind}")))?;
+        let kind = MessageKind::parse(&kind).ok_or_else(|| {
+            CoreError::Invalid(format!("message #{id} has an unknown kind {kind}"))
+        })?;
         if kind.is_tied_to_event() {
             return Err(CoreError::Invalid(format!(
                 "message #{id} is the {} of an event: edit it as a reminder",
@@ -668,18 +652,15 @@ pub fn edit_message_text(
             )));
         }
         let info = outbox::check_length(&settings, &rendered)?;
-        let changed = tx.execute(
-            "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1
-             WHERE id = ?1 AND status = 'pending'",
-            params![
-                id,
-                rendered,
-                info.chars as i64,
-                info.segments as i64,
-                info.encoding.as_str()
-            ],
+        let changed = pending::set_edited_text_if_pending(
+            tx,
+            id,
+            &rendered,
+            info.chars as i64,
+            info.segments as i64,
+            info.encoding.as_str(),
         )?;
-        if changed == 0 {
+        if !changed {
             return Err(CoreError::Invalid(format!(
                 "message #{id} is being sent: it can no longer be edited"
             )));

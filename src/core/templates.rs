@@ -5,10 +5,10 @@
 use super::{Actor, CoreError, CoreResult};
 use crate::sms::sender::normalize_keyword;
 use crate::sms::template::{self, TemplateContext};
+use crate::store::Db;
 use crate::store::templates::{self as rows, NewTemplate};
-use crate::store::{Store, audit, flag, ts};
+use crate::store::{Store, audit};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// A template as the editor submits it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,11 +53,7 @@ pub fn format_keywords(keywords: &[(String, String)]) -> String {
 }
 
 /// The checks [`rows::insert_template`] makes, for an update (the name may stay its own).
-fn check(
-    conn: &Connection,
-    id: Option<i64>,
-    t: &TemplateInput,
-) -> CoreResult<Vec<(String, String)>> {
+fn check(conn: Db<'_>, id: Option<i64>, t: &TemplateInput) -> CoreResult<Vec<(String, String)>> {
     let name = t.name.trim();
     if name.is_empty() {
         return Err(CoreError::Invalid("a template needs a name".into()));
@@ -66,11 +62,7 @@ fn check(
         let first = errors.first().map(ToString::to_string).unwrap_or_default();
         return Err(CoreError::Invalid(format!("template {name:?}: {first}")));
     }
-    let other: Option<i64> = conn
-        .query_row("SELECT id FROM templates WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let other = rows::id_named(conn, name)?;
     if other.is_some() && other != id {
         return Err(CoreError::Invalid(format!(
             "a template named {name:?} already exists"
@@ -127,7 +119,7 @@ pub fn create_template(
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
     actor.require_admin("create templates")?;
-    store.write(|tx| {
+    store.write(|tx: Db<'_>| {
         let id = rows::insert_template(
             tx,
             &NewTemplate {
@@ -174,27 +166,18 @@ pub fn update_template(
                 before.name, before.automations
             )));
         }
-        tx.execute(
-            "UPDATE templates SET name = ?2, context = ?3, body = ?4, active = ?5, locked = ?6,
-                reply_expected = ?7, updated_at = ?8 WHERE id = ?1",
-            params![
-                id,
-                input.name.trim(),
-                input.context.as_str(),
-                input.body,
-                flag(input.active),
-                flag(input.locked),
-                flag(input.reply_expected),
-                ts(now),
-            ],
+        rows::update(
+            tx,
+            id,
+            input.name.trim(),
+            input.context.as_str(),
+            &input.body,
+            input.active,
+            input.locked,
+            input.reply_expected,
+            now,
         )?;
-        tx.execute("DELETE FROM template_keywords WHERE template_id = ?1", [id])?;
-        for (k, o) in &keywords {
-            tx.execute(
-                "INSERT INTO template_keywords(template_id, keyword, outcome) VALUES (?1,?2,?3)",
-                params![id, k, o],
-            )?;
-        }
+        rows::replace_keywords(tx, id, &keywords)?;
         audit::record(
             tx,
             now,
@@ -220,10 +203,7 @@ pub fn set_template_active(
     actor.require_admin("switch templates on or off")?;
     store.write(|tx| {
         let t = rows::get(tx, id)?;
-        tx.execute(
-            "UPDATE templates SET active = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, flag(active), ts(now)],
-        )?;
+        rows::set_active(tx, id, active, now)?;
         audit::record(
             tx,
             now,
@@ -258,8 +238,7 @@ pub fn delete_template(
                 t.name, t.used, t.automations
             )));
         }
-        tx.execute("DELETE FROM template_keywords WHERE template_id = ?1", [id])?;
-        tx.execute("DELETE FROM templates WHERE id = ?1", [id])?;
+        rows::delete(tx, id)?;
         audit::record(
             tx,
             now,
@@ -308,7 +287,7 @@ mod tests {
         let (_d, mut s) = store();
         let now = Utc::now();
         let id = create_template(&mut s, &admin(), &input("Confirmation"), now).unwrap();
-        let kw = rows::keywords(s.conn(), id).unwrap();
+        let kw = rows::keywords(s.db(), id).unwrap();
         assert_eq!(
             kw,
             vec![
@@ -336,10 +315,7 @@ mod tests {
         let mut changed = input("A");
         changed.body = "Rappel {{event.time}}".into();
         update_template(&mut s, &admin(), a, &changed, now).unwrap();
-        assert_eq!(
-            rows::get(s.conn(), a).unwrap().body,
-            "Rappel {{event.time}}"
-        );
+        assert_eq!(rows::get(s.db(), a).unwrap().body, "Rappel {{event.time}}");
         let err = update_template(&mut s, &admin(), a, &input("B"), now).unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
         let mut bad = input("A");
@@ -361,10 +337,10 @@ mod tests {
             .unwrap();
         let err = delete_template(&mut s, &admin(), a, now).unwrap_err();
         assert!(err.to_string().contains("1 automation(s)"), "{err}");
-        assert!(rows::get(s.conn(), a).is_ok(), "still there");
+        assert!(rows::get(s.db(), a).is_ok(), "still there");
         let b = create_template(&mut s, &admin(), &input("B"), now).unwrap();
         delete_template(&mut s, &admin(), b, now).unwrap();
-        assert!(rows::get(s.conn(), b).is_err());
+        assert!(rows::get(s.db(), b).is_err());
         let audit: i64 = s
             .conn()
             .query_row(

@@ -171,7 +171,7 @@ const DATA_TABLES: [&str; 8] = [
     "credit_packs",
 ];
 
-fn refuse_if_not_empty(conn: &Conn, path: &str) -> Result<()> {
+fn refuse_if_not_empty(conn: Conn<'_>, path: &str) -> Result<()> {
     let mut found = Vec::new();
     for table in DATA_TABLES {
         let n = seed::count_rows(conn, table)?;
@@ -195,7 +195,7 @@ const A_STEP: usize = 1;
 const A_FOLLOW_UP: usize = 2;
 
 struct Demo<'c> {
-    conn: &'c Conn,
+    conn: Conn<'c>,
     rng: Rng,
     now: DateTime<Utc>,
     admin: String,
@@ -227,7 +227,7 @@ fn secs(n: i64) -> Duration {
 }
 
 impl<'c> Demo<'c> {
-    fn new(conn: &'c Conn, seed: u64, admin: &str, now: DateTime<Utc>) -> Result<Demo<'c>> {
+    fn new(conn: Conn<'c>, seed: u64, admin: &str, now: DateTime<Utc>) -> Result<Demo<'c>> {
         // Whole seconds: the store keeps seconds, and equal inputs must give equal stores.
         let now = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
         let setup = now - Duration::days(120);

@@ -8,12 +8,12 @@
 //! half-written under the name the operator chose.
 
 use crate::i18n::{self, Lang};
+use crate::store::Db;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::settings::Settings;
 use crate::store::{StoreError, from_ts};
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
-use rusqlite::Connection;
 use rust_xlsxwriter::{Format as XFormat, Workbook, Worksheet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -120,7 +120,7 @@ pub fn headers(lang: Lang) -> [&'static str; 11] {
 /// Writes the list `kind`, filtered by `filter`, to `path` in `format`; `progress` is called
 /// with the number of rows written so far after each page. Returns the number of rows.
 pub fn export_messages(
-    conn: &Connection,
+    conn: Db<'_>,
     kind: ListKind,
     filter: &MessageFilter,
     format: Format,
@@ -133,11 +133,7 @@ pub fn export_messages(
     let tmp = TempTarget::new(path)?;
     // One read transaction: every page sees the same snapshot, so a message the scheduler
     // sends meanwhile is neither missed nor exported twice.
-    let snapshot = if conn.is_autocommit() {
-        Some(conn.unchecked_transaction().map_err(StoreError::from)?)
-    } else {
-        None
-    };
+    let snapshot = conn.snapshot()?;
     let labels = Labels {
         tz: settings.timezone,
         lang,
@@ -154,7 +150,7 @@ pub fn export_messages(
 
 /// Iterates over the rows of a list, one keyset page at a time.
 struct Pages<'a> {
-    conn: &'a Connection,
+    conn: Db<'a>,
     kind: ListKind,
     filter: &'a MessageFilter,
     cursor: Option<Cursor>,
@@ -162,7 +158,7 @@ struct Pages<'a> {
 }
 
 impl<'a> Pages<'a> {
-    fn new(conn: &'a Connection, kind: ListKind, filter: &'a MessageFilter) -> Self {
+    fn new(conn: Db<'a>, kind: ListKind, filter: &'a MessageFilter) -> Self {
         Pages {
             conn,
             kind,

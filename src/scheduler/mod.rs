@@ -18,10 +18,12 @@ use crate::gateway::{
 };
 use crate::sms::status::MessageStatus;
 use crate::sms::window;
+use crate::store::Db;
 use crate::store::settings::Settings;
-use crate::store::{Store, StoreError, credit, from_ts, lease, messages, participants, stats, ts};
+use crate::store::{
+    Store, StoreError, credit, dispatch, from_ts, lease, messages, participants, stats, ts,
+};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, params};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -412,7 +414,7 @@ impl<'n> Engine<'n> {
         tx: Sender<Input>,
         notify: Option<&'n (dyn Fn(Notice) + Send)>,
     ) -> Result<Engine<'n>, StoreError> {
-        let settings = Settings::load(store.conn())?;
+        let settings = Settings::load(store.db())?;
         let (provider, provider_config) = match &options.provider {
             Some(p) => (p.clone(), None),
             None => (
@@ -629,11 +631,7 @@ impl<'n> Engine<'n> {
         if !self.holding {
             return Ok(idle);
         }
-        let next: Option<i64> = self.store.conn().query_row(
-            "SELECT min(next_attempt_at) FROM messages WHERE status = 'pending'",
-            [],
-            |r| r.get(0),
-        )?;
+        let next = dispatch::next_due(self.store.db())?;
         let now = self.clock.now();
         Ok(match next {
             Some(t) if t <= ts(now) && self.in_flight < self.settings.max_in_flight => {
@@ -676,7 +674,7 @@ impl<'n> Engine<'n> {
         let was_holding = self.holding;
         self.holding = held;
         // Settings may have changed in the TUI or the CLI.
-        self.settings = Settings::load(self.store.conn())?;
+        self.settings = Settings::load(self.store.db())?;
         if self
             .provider_config
             .as_ref()
@@ -685,7 +683,7 @@ impl<'n> Engine<'n> {
             self.switch_provider();
         }
         if held {
-            stats::set_runtime(self.store.conn(), "scheduler.heartbeat", &self.holder, now)?;
+            stats::set_runtime(self.store.db(), "scheduler.heartbeat", &self.holder, now)?;
         }
         if !held && let Some(mut l) = self.listener.take() {
             // The new holder listens on the same port.
@@ -752,7 +750,7 @@ impl<'n> Engine<'n> {
             match gateway::kannel::start_listener(callback_listen, callback_secret, tx) {
                 Ok(h) => {
                     self.listener = Some(h);
-                    stats::set_runtime(self.store.conn(), "listener.error", "", now)?;
+                    stats::set_runtime(self.store.db(), "listener.error", "", now)?;
                 }
                 Err(e) => {
                     let why = match e {
@@ -761,7 +759,7 @@ impl<'n> Engine<'n> {
                     };
                     let why = format!("callback listener: {why}");
                     tracing::error!("{why}");
-                    stats::set_runtime(self.store.conn(), "listener.error", &why, now)?;
+                    stats::set_runtime(self.store.db(), "listener.error", &why, now)?;
                     if self.listener_fatal {
                         self.fatal = Some(why);
                     }
@@ -773,14 +771,7 @@ impl<'n> Engine<'n> {
 
     /// Messages left in `sending` by a process that died: ask the provider, never resend blindly.
     fn recover(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let stuck: Vec<(i64, String)> = {
-            let mut stmt = self
-                .store
-                .conn()
-                .prepare("SELECT id, phone FROM messages WHERE status = 'sending' ORDER BY id")?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let stuck = dispatch::stuck_sending(self.store.db())?;
         for (id, phone) in stuck {
             let answer = self.provider.lookup(&reference(id), &phone);
             let provider = self.provider_name;
@@ -801,7 +792,7 @@ impl<'n> Engine<'n> {
                             "scheduler",
                             "the provider never received it: it will be sent",
                         )?;
-                        tx.execute("UPDATE messages SET next_attempt_at = ?2 WHERE id = ?1", params![id, ts(now)])?;
+                        dispatch::due_now(tx, id, now)?;
                     }
                     Ok(Lookup::Unsupported) | Err(_) => {
                         let why = match &answer {
@@ -820,13 +811,7 @@ impl<'n> Engine<'n> {
 
     /// Pending messages whose retry window is over become expired, never sent.
     fn expire_overdue(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let overdue: Vec<i64> = {
-            let mut stmt = self.store.conn().prepare_cached(
-                "SELECT id FROM messages WHERE status = 'pending' AND deadline < ?1 ORDER BY deadline LIMIT 500",
-            )?;
-            stmt.query_map([ts(now)], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let overdue = dispatch::overdue(self.store.db(), now)?;
         if overdue.is_empty() {
             return Ok(());
         }
@@ -907,22 +892,17 @@ impl<'n> Engine<'n> {
             return Ok(());
         }
         self.last_poll = Some(now);
-        let pending: Vec<PendingStatus> = {
-            let mut stmt = self.store.conn().prepare_cached(
-                "SELECT id, COALESCE(provider_id,''), phone, sent_at FROM messages
-                 WHERE status = 'submitted' AND provider = ?1 ORDER BY sent_at LIMIT 200",
-            )?;
-            stmt.query_map([self.provider_name], |r| {
-                Ok(PendingStatus {
-                    reference: reference(r.get(0)?),
-                    provider_id: r.get(1)?,
-                    to_e164: r.get(2)?,
-                    submitted_at: from_ts(r.get::<_, Option<i64>>(3)?.unwrap_or(0)),
+        let pending: Vec<PendingStatus> =
+            dispatch::awaiting_report(self.store.db(), self.provider_name)?
+                .into_iter()
+                .map(|m| PendingStatus {
+                    reference: reference(m.id),
+                    provider_id: m.provider_id,
+                    to_e164: m.phone,
+                    submitted_at: from_ts(m.sent_at.unwrap_or(0)),
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?
-        };
-        let since = stats::runtime(self.store.conn(), "replies.cursor")?
+                .collect();
+        let since = stats::runtime(self.store.db(), "replies.cursor")?
             .and_then(|(v, _)| v.parse::<i64>().ok())
             .map(from_ts)
             .unwrap_or(now - Duration::days(7));
@@ -948,16 +928,7 @@ impl<'n> Engine<'n> {
             return Ok(());
         }
         self.last_lookup = Some(now);
-        let unknown: Vec<(i64, String)> = {
-            let mut stmt = self.store.conn().prepare_cached(
-                "SELECT id, phone FROM messages WHERE status = 'unknown' AND status_at >= ?1
-                 ORDER BY status_at DESC LIMIT 50",
-            )?;
-            stmt.query_map([ts(now - Duration::days(1))], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?
-        };
+        let unknown = dispatch::recent_unknown(self.store.db(), now - Duration::days(1))?;
         if !unknown.is_empty()
             && let Some(jobs) = &self.jobs
             && jobs.send(Job::Lookup(unknown)).is_ok()
@@ -989,7 +960,7 @@ impl<'n> Engine<'n> {
                 };
                 self.store
                     .write(|tx| record_submission(tx, id, provider, outcome, now))?;
-                stats::set_runtime(self.store.conn(), "provider.health", &health, now)?;
+                stats::set_runtime(self.store.db(), "provider.health", &health, now)?;
             }
             JobResult::Polled(result) => {
                 self.polling = false;
@@ -1001,14 +972,11 @@ impl<'n> Engine<'n> {
                             }
                             Ok(())
                         })?;
-                        stats::set_runtime(self.store.conn(), "provider.health", "ok", now)?;
+                        stats::set_runtime(self.store.db(), "provider.health", "ok", now)?;
                     }
-                    Err(e) => stats::set_runtime(
-                        self.store.conn(),
-                        "provider.health",
-                        &e.to_string(),
-                        now,
-                    )?,
+                    Err(e) => {
+                        stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
+                    }
                 }
             }
             JobResult::LookedUp(answers) => {
@@ -1049,7 +1017,7 @@ impl<'n> Engine<'n> {
                         "currency": b.money.as_ref().map(|(_, currency)| currency),
                     });
                     stats::set_runtime(
-                        self.store.conn(),
+                        self.store.db(),
                         "provider.balance",
                         &value.to_string(),
                         now,
@@ -1057,7 +1025,7 @@ impl<'n> Engine<'n> {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    stats::set_runtime(self.store.conn(), "provider.health", &e.to_string(), now)?
+                    stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
                 }
             },
             JobResult::Replies { since, result } => match result {
@@ -1074,14 +1042,14 @@ impl<'n> Engine<'n> {
                         .map_err(into_store_error)?;
                     }
                     stats::set_runtime(
-                        self.store.conn(),
+                        self.store.db(),
                         "replies.cursor",
                         &ts(newest).to_string(),
                         now,
                     )?;
                 }
                 Err(e) => {
-                    stats::set_runtime(self.store.conn(), "provider.health", &e.to_string(), now)?
+                    stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
                 }
             },
         }
@@ -1167,7 +1135,7 @@ struct Claimed {
 /// Picks due messages and decides, for each, whether it leaves now: expired, STOP, waiting for
 /// the window or for credit, or claimed (`sending`). Runs in one IMMEDIATE transaction.
 fn claim(
-    tx: &rusqlite::Transaction,
+    tx: Db<'_>,
     settings: &Settings,
     holder: &str,
     now: DateTime<Utc>,
@@ -1177,36 +1145,12 @@ fn claim(
         jobs: Vec::new(),
         changed: false,
     };
-    let due: Vec<DueMessage> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT id, phone, text, segments, encoding, deadline, campaign, expects_reply, sender
-             FROM messages WHERE status = 'pending' AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at, id LIMIT ?2",
-        )?;
-        stmt.query_map(params![ts(now), (room * 4) as i64], |r| {
-            Ok(DueMessage {
-                id: r.get(0)?,
-                phone: r.get(1)?,
-                text: r.get(2)?,
-                segments: r.get(3)?,
-                ucs2: r.get::<_, String>(4)? == "UCS-2",
-                deadline: from_ts(r.get(5)?),
-                campaign: r.get(6)?,
-                expects_reply: r.get(7)?,
-                sender: r.get(8)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?
-    };
+    let due = dispatch::due(tx, now, (room * 4) as i64)?;
     if due.is_empty() {
         return Ok(out);
     }
     // Credit not yet charged but already promised to messages being sent.
-    let reserved: i64 = tx.query_row(
-        "SELECT COALESCE(SUM(segments),0) FROM messages WHERE status = 'sending'",
-        [],
-        |r| r.get(0),
-    )?;
+    let reserved = dispatch::reserved_segments(tx)?;
     let mut available = credit::balance(tx)? - reserved;
     let tz = settings.timezone;
     let w = settings.window();
@@ -1276,10 +1220,7 @@ fn claim(
             continue;
         }
         available -= m.segments;
-        tx.prepare_cached(
-            "UPDATE messages SET claimed_by = ?2, attempts = attempts + 1, wait_reason = '' WHERE id = ?1",
-        )?
-        .execute(params![m.id, holder])?;
+        dispatch::claim(tx, m.id, holder)?;
         if !messages::transition(tx, m.id, MessageStatus::Sending, now, "scheduler", "")? {
             continue;
         }
@@ -1306,36 +1247,20 @@ fn claim(
     Ok(out)
 }
 
-struct DueMessage {
-    id: i64,
-    phone: String,
-    text: String,
-    segments: i64,
-    ucs2: bool,
-    deadline: DateTime<Utc>,
-    campaign: bool,
-    expects_reply: bool,
-    sender: String,
-}
-
 /// Leaves a message pending until `until`, saying why (shown on the dashboard and in Upcoming).
 fn wait(
-    tx: &rusqlite::Transaction,
+    tx: Db<'_>,
     id: i64,
     until: DateTime<Utc>,
     reason: &str,
     error: &str,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "UPDATE messages SET next_attempt_at = ?2, wait_reason = ?3, last_error = ?4 WHERE id = ?1",
-    )?
-    .execute(params![id, ts(until), reason, error])?;
-    Ok(())
+    dispatch::wait(tx, id, until, reason, error)
 }
 
 /// Records what the provider said about one submission.
 fn record_submission(
-    tx: &rusqlite::Transaction,
+    tx: Db<'_>,
     id: i64,
     provider: &str,
     outcome: Result<SubmitOutcome, ProviderError>,
@@ -1344,18 +1269,12 @@ fn record_submission(
     match outcome {
         Ok(SubmitOutcome::Accepted { provider_id }) => accept(tx, id, provider, &provider_id, now),
         Ok(SubmitOutcome::Rejected { reason }) => {
-            tx.execute(
-                "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
-                params![id, reason, provider],
-            )?;
+            dispatch::reject(tx, id, &reason, provider)?;
             messages::transition(tx, id, MessageStatus::Failed, now, provider, &reason)?;
             Ok(())
         }
         Err(ProviderError::Ambiguous { reason }) => {
-            tx.execute(
-                "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
-                params![id, reason, provider],
-            )?;
+            dispatch::reject(tx, id, &reason, provider)?;
             messages::transition(tx, id, MessageStatus::Unknown, now, provider, &reason)?;
             Ok(())
         }
@@ -1367,11 +1286,7 @@ fn record_submission(
                 } => (reason.clone(), *retry_after),
                 other => (other.to_string(), None),
             };
-            let (attempts, deadline): (u32, i64) = tx.query_row(
-                "SELECT attempts, deadline FROM messages WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+            let (attempts, deadline) = dispatch::attempts_and_deadline(tx, id)?;
             let mut delay = window::backoff(attempts);
             if let Some(after) = retry_after.and_then(|d| Duration::from_std(d).ok()) {
                 delay = delay.max(after);
@@ -1405,17 +1320,13 @@ fn record_submission(
 /// The provider took the message: charge it once, remember its id, mark it submitted (unless
 /// a delivery report already overtook this answer).
 fn accept(
-    tx: &rusqlite::Transaction,
+    tx: Db<'_>,
     id: i64,
     provider: &str,
     provider_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "UPDATE messages SET provider = ?2, provider_id = ?3, sent_at = COALESCE(sent_at, ?4),
-            listed_at = COALESCE(sent_at, ?4), last_error = '' WHERE id = ?1",
-    )?
-    .execute(params![id, provider, provider_id, ts(now)])?;
+    dispatch::accept(tx, id, provider, provider_id, now)?;
     // Entering `submitted` charges the message (see `messages::transition`).
     messages::transition(
         tx,
@@ -1442,20 +1353,16 @@ fn final_status(s: ReportedStatus) -> Option<MessageStatus> {
 /// Applies a status report, found by our reference or the provider's id. Reports for unknown
 /// messages and reports that would change a final status are ignored (logged).
 fn apply_report(
-    tx: &rusqlite::Transaction,
+    tx: Db<'_>,
     provider: &str,
     r: &StatusReport,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let id = match parse_reference(&r.reference) {
         Some(id) => Some(id),
-        None if !r.provider_id.is_empty() => tx
-            .query_row(
-                "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
-                params![provider, r.provider_id],
-                |row| row.get(0),
-            )
-            .optional()?,
+        None if !r.provider_id.is_empty() => {
+            dispatch::by_provider_id(tx, provider, &r.provider_id)?
+        }
         None => None,
     };
     let Some(id) = id else {
@@ -1490,10 +1397,7 @@ fn apply_report(
     };
     messages::transition(tx, id, next, at, provider, &r.detail)?;
     if next == MessageStatus::Stop {
-        let phone: String =
-            tx.query_row("SELECT phone FROM messages WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })?;
+        let phone = dispatch::phone_of(tx, id)?;
         participants::opt_out(tx, &phone, "provider", None, provider, now)?;
     }
     Ok(())

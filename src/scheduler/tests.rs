@@ -16,9 +16,9 @@ fn store_with_one_message() -> (tempfile::TempDir, Store, i64, DateTime<Utc>) {
         ("window", "08:00-20:00"),
         ("window_days", "mon-sun"),
     ] {
-        settings::set(store.conn(), k, v, "admin", now).expect("setting");
+        settings::set(store.db(), k, v, "admin", now).expect("setting");
     }
-    credit::add_pack(store.conn(), 100, "test", now.date_naive(), "admin", now).expect("pack");
+    credit::add_pack(store.db(), 100, "test", now.date_naive(), "admin", now).expect("pack");
     let req = IndividualSend {
         to: vec!["06 12 34 56 78".into()],
         // Two segments, so a charge of 1 by mistake would show.
@@ -80,7 +80,7 @@ fn a_report_for_a_message_left_unknown_charges_it_once() {
         .write(|tx| apply_report(tx, "kannel", &report, now))
         .unwrap();
     assert_eq!(
-        messages::status_of(store.conn(), id).unwrap(),
+        messages::status_of(store.db(), id).unwrap(),
         MessageStatus::Delivered
     );
     assert_eq!(ledger(&store, id), (1, 2), "charged once, all its segments");
@@ -104,7 +104,7 @@ fn a_report_that_overtakes_the_answer_charges_once() {
         .write(|tx| record_submission(tx, id, "kannel", accepted, now))
         .unwrap();
     assert_eq!(
-        messages::status_of(store.conn(), id).unwrap(),
+        messages::status_of(store.db(), id).unwrap(),
         MessageStatus::Delivered
     );
     assert_eq!(
@@ -127,7 +127,7 @@ fn a_failed_submission_is_not_charged() {
         .write(|tx| record_submission(tx, id, "kannel", refused, now))
         .unwrap();
     assert_eq!(
-        messages::status_of(store.conn(), id).unwrap(),
+        messages::status_of(store.db(), id).unwrap(),
         MessageStatus::Failed
     );
     assert_eq!(ledger(&store, id), (0, 0));

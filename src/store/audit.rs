@@ -1,13 +1,14 @@
 //! The audit log: who did what and when. Append-only.
 
 use super::{Result, ts};
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 
 /// Records one action. Called inside the transaction that performs the action, so an action
 /// and its audit row land together or not at all.
-pub fn record(
-    conn: &Connection,
+pub fn record<'c>(
+    conn: impl Into<Db<'c>>,
     at: DateTime<Utc>,
     actor: &str,
     action: &str,
@@ -15,6 +16,7 @@ pub fn record(
     object_id: &str,
     detail: &str,
 ) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.execute(
         "INSERT INTO audit_log(at, actor, action, object_type, object_id, detail) VALUES (?1,?2,?3,?4,?5,?6)",
         params![ts(at), actor, action, object_type, object_id, detail],
@@ -34,7 +36,7 @@ pub struct AuditEntry {
 }
 
 /// The latest entries, newest first, before the keyset `before_id` when given.
-pub fn page(conn: &Connection, before_id: Option<i64>, limit: usize) -> Result<Vec<AuditEntry>> {
+pub fn page(conn: Db<'_>, before_id: Option<i64>, limit: usize) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, at, actor, action, object_type, object_id, detail FROM audit_log
          WHERE id < ?1 ORDER BY id DESC LIMIT ?2",

@@ -1,7 +1,7 @@
 //! Automations: rules that create reminders for matching events.
 
 use super::Result;
-use rusqlite::Connection;
+use crate::store::Db;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -57,7 +57,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AutomationRow> {
 }
 
 /// Every rule not deleted.
-pub fn list(conn: &Connection) -> Result<Vec<AutomationRow>> {
+pub fn list(conn: Db<'_>) -> Result<Vec<AutomationRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} WHERE a.deleted_at IS NULL ORDER BY a.event_kind, a.offset_days, a.id"
     ))?;
@@ -90,7 +90,8 @@ pub struct NewAutomation {
 /// Creates an automation; returns its id. Refuses a delay outside D-7 … D+30 (or D0), an
 /// unknown kind, a missing template, or a template written for another context (its merge
 /// fields would not fit the event).
-pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
+pub fn insert_automation<'c>(conn: impl Into<Db<'c>>, a: &NewAutomation) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     validate(conn, a)?;
     let name = a.name.trim();
     let at = super::ts(a.created_at);
@@ -117,7 +118,7 @@ pub fn insert_automation(conn: &Connection, a: &NewAutomation) -> Result<i64> {
 // Reads and changes (automations screen, rule engine)
 
 /// One rule with its template's state, a deleted one included (its messages still name it).
-pub fn get(conn: &Connection, id: i64) -> Result<AutomationRow> {
+pub fn get(conn: Db<'_>, id: i64) -> Result<AutomationRow> {
     use rusqlite::OptionalExtension;
     conn.prepare_cached(&format!("{SELECT} WHERE a.id = ?1"))?
         .query_row([id], row)
@@ -129,7 +130,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<AutomationRow> {
 }
 
 /// The active rules for events of `kind`, broken ones included (the caller reports them).
-pub fn active_for_kind(conn: &Connection, kind: &str) -> Result<Vec<AutomationRow>> {
+pub fn active_for_kind(conn: Db<'_>, kind: &str) -> Result<Vec<AutomationRow>> {
     Ok(list(conn)?
         .into_iter()
         .filter(|a| a.active && a.event_kind == kind)
@@ -137,7 +138,7 @@ pub fn active_for_kind(conn: &Connection, kind: &str) -> Result<Vec<AutomationRo
 }
 
 /// Replaces a rule's definition, with the checks of [`insert_automation`].
-pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Result<()> {
+pub fn update_automation(conn: Db<'_>, id: i64, a: &NewAutomation) -> Result<()> {
     validate(conn, a)?;
     let name = a.name.trim();
     let n = conn
@@ -167,7 +168,7 @@ pub fn update_automation(conn: &Connection, id: i64, a: &NewAutomation) -> Resul
 
 /// Switches a rule on or off.
 pub fn set_active(
-    conn: &Connection,
+    conn: Db<'_>,
     id: i64,
     active: bool,
     at: chrono::DateTime<chrono::Utc>,
@@ -185,7 +186,7 @@ pub fn set_active(
 }
 
 /// Messages created by a rule, in any status.
-pub fn messages_created(conn: &Connection, id: i64) -> Result<i64> {
+pub fn messages_created(conn: Db<'_>, id: i64) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT count(*) FROM messages WHERE automation_id = ?1",
         [id],
@@ -194,7 +195,7 @@ pub fn messages_created(conn: &Connection, id: i64) -> Result<i64> {
 }
 
 /// The rule's messages not sent yet (what switching it off may cancel), oldest first.
-pub fn pending_messages(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+pub fn pending_messages(conn: Db<'_>, id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM messages WHERE automation_id = ?1 AND status = 'pending' ORDER BY id",
     )?;
@@ -204,7 +205,7 @@ pub fn pending_messages(conn: &Connection, id: i64) -> Result<Vec<i64>> {
 
 /// The events of the rule's messages not sent yet (what changing the rule re-plans), in id
 /// order; found through the rule's index, not by reading every message.
-pub fn pending_events(conn: &Connection, id: i64) -> Result<Vec<i64>> {
+pub fn pending_events(conn: Db<'_>, id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT event_id FROM messages WHERE automation_id = ?1 AND status = 'pending'
             AND event_id IS NOT NULL ORDER BY event_id",
@@ -215,7 +216,7 @@ pub fn pending_events(conn: &Connection, id: i64) -> Result<Vec<i64>> {
 
 /// How many of the rule's messages not sent yet an operator edited by hand (text or time):
 /// a change of the rule leaves them as they are.
-pub fn pending_hand_edited(conn: &Connection, id: i64) -> Result<usize> {
+pub fn pending_hand_edited(conn: Db<'_>, id: i64) -> Result<usize> {
     let n: i64 = conn.query_row(
         "SELECT count(*) FROM messages WHERE automation_id = ?1 AND status = 'pending' AND manual_edit = 1",
         [id],
@@ -226,11 +227,7 @@ pub fn pending_hand_edited(conn: &Connection, id: i64) -> Result<usize> {
 
 /// Deletes a rule. One that created messages stays in the table, marked deleted and
 /// inactive, so those messages keep naming it (the foreign key); it is no longer listed.
-pub fn delete_automation(
-    conn: &Connection,
-    id: i64,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
+pub fn delete_automation(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let n = if messages_created(conn, id)? > 0 {
         conn.execute(
             "UPDATE automations SET deleted_at = ?2, active = 0, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
@@ -250,7 +247,7 @@ pub fn delete_automation(
 
 /// The checks shared by creating and changing a rule: a name, a known kind, a delay within
 /// D-7 … D+30 (not D0), and an existing template written for that kind.
-fn validate(conn: &Connection, a: &NewAutomation) -> Result<()> {
+fn validate(conn: Db<'_>, a: &NewAutomation) -> Result<()> {
     use rusqlite::OptionalExtension;
     let name = a.name.trim();
     if name.is_empty() {

@@ -3,7 +3,8 @@
 
 use super::Result;
 use super::messages::Direction;
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::Db;
+use rusqlite::{OptionalExtension, params};
 
 /// A batch (`kind = "batch"`) or free send (`"free"`) to record. Times are Unix seconds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,7 +26,8 @@ pub struct NewBatch<'a> {
 }
 
 /// Records a batch or free send; returns its id.
-pub fn insert(conn: &Connection, b: &NewBatch) -> Result<i64> {
+pub fn insert<'c>(conn: impl Into<Db<'c>>, b: &NewBatch) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO batches(kind, name, template_id, text, campaign, interview, source, recipients,
             planned_at, created_by, created_at)
@@ -53,7 +55,7 @@ pub fn insert(conn: &Connection, b: &NewBatch) -> Result<i64> {
 
 /// `(kind, name)` of a batch or free send, the name being its source (file, list) when it
 /// has none — as its history row shows it.
-pub fn kind_and_name(conn: &Connection, id: i64) -> Result<(String, String)> {
+pub fn kind_and_name(conn: Db<'_>, id: i64) -> Result<(String, String)> {
     conn.query_row(
         "SELECT kind, CASE WHEN name = '' THEN source ELSE name END FROM batches WHERE id = ?1",
         [id],
@@ -80,7 +82,7 @@ pub struct BatchSummary {
 /// A keyset page of the history of `kind`, newest first: `Forward` goes to older sends after
 /// `cursor` (`(created_at, id)`), `Backward` to newer ones before it (returned newest first).
 pub fn history_page(
-    conn: &Connection,
+    conn: Db<'_>,
     kind: &str,
     cursor: Option<(i64, i64)>,
     dir: Direction,

@@ -2,8 +2,9 @@
 //! is charged once at most (a unique index on the ledger enforces it).
 
 use super::{Result, StoreError, ts};
+use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -22,7 +23,8 @@ pub struct CreditSummary {
     pub balance: i64,
 }
 
-pub fn summary(conn: &Connection) -> Result<CreditSummary> {
+pub fn summary<'c>(conn: impl Into<Db<'c>>) -> Result<CreditSummary> {
+    let conn: Db<'c> = conn.into();
     let bought: i64 =
         conn.query_row("SELECT COALESCE(SUM(units),0) FROM credit_packs", [], |r| {
             r.get(0)
@@ -39,11 +41,11 @@ pub fn summary(conn: &Connection) -> Result<CreditSummary> {
     })
 }
 
-pub fn balance(conn: &Connection) -> Result<i64> {
+pub fn balance(conn: Db<'_>) -> Result<i64> {
     Ok(summary(conn)?.balance)
 }
 
-pub fn packs(conn: &Connection) -> Result<Vec<Pack>> {
+pub fn packs(conn: Db<'_>) -> Result<Vec<Pack>> {
     let mut stmt = conn.prepare(
         "SELECT id, bought_on, units, label, created_by FROM credit_packs ORDER BY bought_on DESC, id DESC",
     )?;
@@ -60,14 +62,15 @@ pub fn packs(conn: &Connection) -> Result<Vec<Pack>> {
 }
 
 /// Adds a pack of `units` SMS bought on `bought_on`.
-pub fn add_pack(
-    conn: &Connection,
+pub fn add_pack<'c>(
+    conn: impl Into<Db<'c>>,
     units: i64,
     label: &str,
     bought_on: NaiveDate,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     if units <= 0 || units > 10_000_000 {
         return Err(StoreError::Invalid(format!(
             "a pack holds 1 to 10,000,000 SMS, not {units}"
@@ -82,12 +85,13 @@ pub fn add_pack(
 
 /// Charges a submitted message once. Returns false when it was already charged (a retry of
 /// the same record after a crash), so the unit count never doubles.
-pub fn charge_message(
-    conn: &Connection,
+pub fn charge_message<'c>(
+    conn: impl Into<Db<'c>>,
     message_id: i64,
     units: i64,
     at: DateTime<Utc>,
 ) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let n = conn.execute(
         "INSERT INTO credit_ledger(message_id, units, at, kind) VALUES (?1,?2,?3,'send')
          ON CONFLICT DO NOTHING",
@@ -99,7 +103,7 @@ pub fn charge_message(
 /// Units consumed per day over `days` days ending today (local days, given the UTC offset of
 /// the organisation's timezone in seconds). Oldest first.
 pub fn daily_consumption(
-    conn: &Connection,
+    conn: Db<'_>,
     now: DateTime<Utc>,
     days: i64,
     utc_offset_secs: i64,

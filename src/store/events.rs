@@ -1,7 +1,8 @@
 //! Events in participants' futures: interviews, steps, orientations.
 
 use super::{Result, StoreError};
-use rusqlite::{Connection, OptionalExtension, params};
+use crate::store::Db;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -69,7 +70,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
     })
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<EventRow> {
+pub fn get(conn: Db<'_>, id: i64) -> Result<EventRow> {
     conn.query_row(
         &format!("SELECT {} FROM {FROM} WHERE e.id = ?1", columns()),
         [id],
@@ -158,7 +159,7 @@ impl EventFilter {
 
 /// Events under `filter`, in time order, after the keyset cursor.
 pub fn page(
-    conn: &Connection,
+    conn: Db<'_>,
     filter: &EventFilter,
     after: Option<(i64, i64)>,
     limit: usize,
@@ -174,7 +175,7 @@ pub fn page(
 
 /// The page just before `before` (scrolling back up), returned in time order.
 pub fn page_before(
-    conn: &Connection,
+    conn: Db<'_>,
     filter: &EventFilter,
     before: Option<(i64, i64)>,
     limit: usize,
@@ -192,7 +193,7 @@ pub fn page_before(
 
 /// One keyset page from `cursor`, forward in time or backward (then newest first).
 fn keyset(
-    conn: &Connection,
+    conn: Db<'_>,
     filter: &EventFilter,
     (at, id): (i64, i64),
     forward: bool,
@@ -255,7 +256,8 @@ pub struct NewEvent {
 
 /// Creates an event; returns its id. Refuses an unknown kind, or a reminder switched on with
 /// neither a delay nor an exact time.
-pub fn insert_event(conn: &Connection, e: &NewEvent) -> Result<i64> {
+pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     if !EVENT_KINDS.contains(&e.kind.as_str()) {
         return Err(StoreError::Invalid(format!(
             "event kind {:?} is not one of interview, step, orientation",
@@ -376,7 +378,7 @@ fn detail_row(r: &rusqlite::Row) -> rusqlite::Result<EventDetail> {
 }
 
 /// One event with its reminder settings.
-pub fn detail(conn: &Connection, id: i64) -> Result<EventDetail> {
+pub fn detail(conn: Db<'_>, id: i64) -> Result<EventDetail> {
     conn.prepare_cached(&format!(
         "SELECT {DETAIL_COLUMNS} FROM events WHERE id = ?1"
     ))?
@@ -386,7 +388,7 @@ pub fn detail(conn: &Connection, id: i64) -> Result<EventDetail> {
 }
 
 /// Ids of the events not cancelled starting in `[from, to)` (Unix seconds), in time order.
-pub fn active_ids_between(conn: &Connection, from: i64, to: i64) -> Result<Vec<i64>> {
+pub fn active_ids_between(conn: Db<'_>, from: i64, to: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM events WHERE starts_at >= ?1 AND starts_at < ?2 AND cancelled = 0 ORDER BY starts_at, id",
     )?;
@@ -396,7 +398,7 @@ pub fn active_ids_between(conn: &Connection, from: i64, to: i64) -> Result<Vec<i
 
 /// Ids of the events of `kind` not cancelled starting at or after `from` (Unix seconds), in
 /// time order: the agenda a rule acts on (read through `events_by_start`).
-pub fn active_ids_of_kind_from(conn: &Connection, kind: &str, from: i64) -> Result<Vec<i64>> {
+pub fn active_ids_of_kind_from(conn: Db<'_>, kind: &str, from: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM events WHERE starts_at >= ?1 AND kind = ?2 AND cancelled = 0 ORDER BY starts_at, id",
     )?;
@@ -417,7 +419,7 @@ pub struct EventFields {
 
 /// Writes the changeable fields of an event.
 pub fn update_fields(
-    conn: &Connection,
+    conn: Db<'_>,
     id: i64,
     f: &EventFields,
     at: chrono::DateTime<chrono::Utc>,
@@ -444,7 +446,7 @@ pub fn update_fields(
 }
 
 /// Marks an event cancelled and switches its reminder off (its history is kept).
-pub fn set_cancelled(conn: &Connection, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+pub fn set_cancelled(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let n = conn
         .prepare_cached(
             "UPDATE events SET cancelled = 1, reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
@@ -468,7 +470,7 @@ pub struct ReminderSettings {
 
 /// Writes the reminder columns of an event.
 pub fn set_reminder(
-    conn: &Connection,
+    conn: Db<'_>,
     id: i64,
     r: &ReminderSettings,
     at: chrono::DateTime<chrono::Utc>,
@@ -527,7 +529,7 @@ pub const RULE_CHANGE_CANCEL_PREFIX: &str = "automation changed: ";
 
 /// The rule behind the event's pending reminder, when a rule created it: what the reminder
 /// window starts from when the operator set none.
-pub fn pending_rule_reminder(conn: &Connection, event_id: i64) -> Result<Option<i64>> {
+pub fn pending_rule_reminder(conn: Db<'_>, event_id: i64) -> Result<Option<i64>> {
     Ok(conn
         .prepare_cached(
             "SELECT automation_id FROM messages WHERE event_id = ?1 AND kind = 'reminder' AND status = 'pending'
@@ -538,7 +540,7 @@ pub fn pending_rule_reminder(conn: &Connection, event_id: i64) -> Result<Option<
 }
 
 /// Reminders and follow-ups of an event, oldest first.
-pub fn reminder_messages(conn: &Connection, event_id: i64) -> Result<Vec<EventMessage>> {
+pub fn reminder_messages(conn: Db<'_>, event_id: i64) -> Result<Vec<EventMessage>> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.id, m.kind, m.status, m.automation_id, m.template_id, m.planned_at, m.text, m.manual_edit, m.created_by,
             m.status = 'cancelled' AND EXISTS(SELECT 1 FROM message_status_history h
@@ -573,4 +575,29 @@ pub fn reminder_messages(conn: &Connection, event_id: i64) -> Result<Vec<EventMe
         },
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sets an event's outcome from the reply that answered it (`reply_at` in Unix seconds).
+pub fn set_reply_outcome(
+    conn: Db<'_>,
+    id: i64,
+    outcome: &str,
+    reply_text: &str,
+    reply_at: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE events SET outcome = ?2, reply_text = ?3, reply_at = ?4, updated_at = ?5 WHERE id = ?1",
+        params![id, outcome, reply_text, reply_at, super::ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Stops an event's reminders (its reminder was cancelled by hand).
+pub fn disable_reminder(conn: Db<'_>, id: i64, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE events SET reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
+        params![id, super::ts(now)],
+    )?;
+    Ok(())
 }

@@ -2,8 +2,9 @@
 //! heartbeats; when it lapses (process killed), another takes over.
 
 use super::{Result, from_ts, ts};
+use crate::store::Db;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lease {
@@ -13,7 +14,7 @@ pub struct Lease {
     pub expires_at: DateTime<Utc>,
 }
 
-pub fn current(conn: &Connection) -> Result<Option<Lease>> {
+pub fn current(conn: Db<'_>) -> Result<Option<Lease>> {
     Ok(conn
         .query_row(
             "SELECT holder, acquired_at, heartbeat_at, expires_at FROM scheduler_lease WHERE id = 1",
@@ -32,7 +33,7 @@ pub fn current(conn: &Connection) -> Result<Option<Lease>> {
 
 /// Takes or renews the lease for `holder` if it is free, lapsed, or already ours. Returns
 /// whether `holder` holds it now. Must run in an IMMEDIATE transaction (see `Store::write`).
-pub fn acquire(conn: &Connection, holder: &str, now: DateTime<Utc>, ttl: Duration) -> Result<bool> {
+pub fn acquire(conn: Db<'_>, holder: &str, now: DateTime<Utc>, ttl: Duration) -> Result<bool> {
     let n = conn.execute(
         "INSERT INTO scheduler_lease(id, holder, acquired_at, heartbeat_at, expires_at) VALUES (1, ?1, ?2, ?2, ?3)
          ON CONFLICT(id) DO UPDATE SET
@@ -47,7 +48,7 @@ pub fn acquire(conn: &Connection, holder: &str, now: DateTime<Utc>, ttl: Duratio
 }
 
 /// Gives the lease up (clean shutdown) so another process can take over at once.
-pub fn release(conn: &Connection, holder: &str) -> Result<()> {
+pub fn release(conn: Db<'_>, holder: &str) -> Result<()> {
     conn.execute(
         "DELETE FROM scheduler_lease WHERE id = 1 AND holder = ?1",
         [holder],

@@ -6,12 +6,13 @@
 use super::messages::Direction;
 use super::participants::{Participant, SavedList};
 use super::{Result, StoreError, ts};
+use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{OptionalExtension, params, params_from_iter};
 
 /// One saved list with its member count.
-pub fn get(conn: &Connection, id: i64) -> Result<SavedList> {
+pub fn get(conn: Db<'_>, id: i64) -> Result<SavedList> {
     conn.query_row(
         "SELECT l.id, l.name, (SELECT count(*) FROM saved_list_members m WHERE m.list_id = l.id), l.created_by
          FROM saved_lists l WHERE l.id = ?1",
@@ -33,21 +34,21 @@ pub fn get(conn: &Connection, id: i64) -> Result<SavedList> {
 }
 
 /// Every list's id and name (lists are few; members are not read).
-pub fn names(conn: &Connection) -> Result<Vec<(i64, String)>> {
+pub fn names(conn: Db<'_>) -> Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare_cached("SELECT id, name FROM saved_lists ORDER BY name")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// How many participants list `id` holds.
-pub fn member_count(conn: &Connection, id: i64) -> Result<i64> {
+pub fn member_count(conn: Db<'_>, id: i64) -> Result<i64> {
     Ok(conn
         .prepare_cached("SELECT count(*) FROM saved_list_members WHERE list_id = ?1")?
         .query_row([id], |r| r.get(0))?)
 }
 
 /// Creates an empty list; the caller has checked the name.
-pub fn insert(conn: &Connection, name: &str, created_by: &str, at: DateTime<Utc>) -> Result<i64> {
+pub fn insert(conn: Db<'_>, name: &str, created_by: &str, at: DateTime<Utc>) -> Result<i64> {
     conn.prepare_cached("INSERT INTO saved_lists(name, created_by, created_at) VALUES (?1,?2,?3)")?
         .execute(params![name, created_by, ts(at)])?;
     Ok(conn.last_insert_rowid())
@@ -55,7 +56,7 @@ pub fn insert(conn: &Connection, name: &str, created_by: &str, at: DateTime<Utc>
 
 /// Adds participants to list `id`; returns how many were not members yet. An unknown
 /// participant id is refused (saying which), so call it inside the transaction of the change.
-pub fn add_members(conn: &Connection, id: i64, members: &[i64]) -> Result<usize> {
+pub fn add_members(conn: Db<'_>, id: i64, members: &[i64]) -> Result<usize> {
     let mut add = conn.prepare_cached(
         "INSERT INTO saved_list_members(list_id, participant_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
     )?;
@@ -74,7 +75,7 @@ pub fn add_members(conn: &Connection, id: i64, members: &[i64]) -> Result<usize>
 }
 
 /// Takes participants out of list `id`; returns how many were members.
-pub fn remove_members(conn: &Connection, id: i64, members: &[i64]) -> Result<usize> {
+pub fn remove_members(conn: Db<'_>, id: i64, members: &[i64]) -> Result<usize> {
     let mut remove = conn.prepare_cached(
         "DELETE FROM saved_list_members WHERE list_id = ?1 AND participant_id = ?2",
     )?;
@@ -85,14 +86,14 @@ pub fn remove_members(conn: &Connection, id: i64, members: &[i64]) -> Result<usi
     Ok(removed)
 }
 
-pub fn rename(conn: &Connection, id: i64, name: &str) -> Result<()> {
+pub fn rename(conn: Db<'_>, id: i64, name: &str) -> Result<()> {
     conn.prepare_cached("UPDATE saved_lists SET name = ?2 WHERE id = ?1")?
         .execute(params![id, name])?;
     Ok(())
 }
 
 /// Deletes list `id` and its memberships (never the participants).
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+pub fn delete(conn: Db<'_>, id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM saved_list_members WHERE list_id = ?1")?
         .execute([id])?;
     conn.prepare_cached("DELETE FROM saved_lists WHERE id = ?1")?
@@ -146,7 +147,7 @@ impl MemberPlan {
 /// ordered by `(last_name, first_name, id)` without case, strictly after (`Forward`) or before
 /// (`Backward`) the key `after`, returned in list order.
 pub fn member_page(
-    conn: &Connection,
+    conn: Db<'_>,
     list: i64,
     plan: MemberPlan,
     search: &str,
@@ -193,13 +194,22 @@ pub fn member_page(
     Ok(rows)
 }
 
+/// A saved list's name, if it exists.
+pub fn name_of(conn: Db<'_>, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT name FROM saved_lists WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::Store;
     use crate::store::participants::{NewParticipant, insert_participant};
 
-    fn person(conn: &Connection, last: &str) -> i64 {
+    fn person(conn: Db<'_>, last: &str) -> i64 {
         insert_participant(
             conn,
             &NewParticipant {
@@ -215,7 +225,7 @@ mod tests {
     #[test]
     fn both_plans_page_members_in_name_order_both_ways() {
         let store = Store::open_defaults().unwrap();
-        let conn = store.conn();
+        let conn = store.db();
         let ids: Vec<i64> = ["d", "B", "a", "c", "E", "f"]
             .iter()
             .map(|n| person(conn, n))
@@ -275,7 +285,7 @@ mod tests {
     #[test]
     fn plans_use_the_intended_indexes() {
         let store = Store::open_defaults().unwrap();
-        let conn = store.conn();
+        let conn = store.db();
         for (plan, outer) in [
             (MemberPlan::WalkNames, "participants_by_name"),
             (MemberPlan::SortMembers, "SEARCH m USING PRIMARY KEY"),

@@ -2,9 +2,10 @@
 
 use super::{Result, StoreError, flag, ts};
 use crate::sms::status::{MessageKind, MessageStatus};
+use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 
 /// Everything needed to queue one message. Texts are final (rendered, signature and STOP
@@ -36,7 +37,8 @@ pub struct NewMessage {
 }
 
 /// Inserts a pending message and its first history row.
-pub fn insert(conn: &Connection, m: &NewMessage) -> Result<i64> {
+pub fn insert<'c>(conn: impl Into<Db<'c>>, m: &NewMessage) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO messages(kind, context, status, participant_id, event_id, batch_id, template_id, automation_id,
             collaborator_id, phone, recipient_name, text, manual_edit, encoding, chars, segments, sender, expects_reply,
@@ -79,14 +81,15 @@ pub fn insert(conn: &Connection, m: &NewMessage) -> Result<i64> {
     Ok(id)
 }
 
-pub fn add_history(
-    conn: &Connection,
+pub fn add_history<'c>(
+    conn: impl Into<Db<'c>>,
     message_id: i64,
     status: MessageStatus,
     at: DateTime<Utc>,
     actor: &str,
     detail: &str,
 ) -> Result<()> {
+    let conn: Db<'c> = conn.into();
     conn.prepare_cached(
         "INSERT INTO message_status_history(message_id, status, at, actor, detail) VALUES (?1,?2,?3,?4,?5)",
     )?
@@ -94,7 +97,7 @@ pub fn add_history(
     Ok(())
 }
 
-pub fn status_of(conn: &Connection, id: i64) -> Result<MessageStatus> {
+pub fn status_of(conn: Db<'_>, id: i64) -> Result<MessageStatus> {
     let s: Option<String> = conn
         .query_row("SELECT status FROM messages WHERE id = ?1", [id], |r| {
             r.get(0)
@@ -112,7 +115,7 @@ pub fn status_of(conn: &Connection, id: i64) -> Result<MessageStatus> {
 /// (and changes nothing) when the message is already in a status that may not become `next` —
 /// e.g. a late delivery report for a message already final.
 pub fn transition(
-    conn: &Connection,
+    conn: Db<'_>,
     id: i64,
     next: MessageStatus,
     at: DateTime<Utc>,
@@ -327,7 +330,7 @@ fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> Str
 /// One page of a list, keyset-paged: `after` is the last row the caller has (or the first, when
 /// going backward). Never uses OFFSET, so page N costs the same as page 1.
 pub fn page(
-    conn: &Connection,
+    conn: Db<'_>,
     kind: ListKind,
     filter: &MessageFilter,
     after: Option<Cursor>,
@@ -372,7 +375,7 @@ pub fn page(
 
 /// Whether any message of this batch has left the queue (sent, or ended unsent): a batch with
 /// none only has messages in Upcoming.
-pub fn batch_has_left(conn: &Connection, batch_id: i64) -> Result<bool> {
+pub fn batch_has_left(conn: Db<'_>, batch_id: i64) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS(SELECT 1 FROM messages WHERE batch_id = ?1 AND status <> 'pending')",
         [batch_id],
@@ -381,14 +384,14 @@ pub fn batch_has_left(conn: &Connection, batch_id: i64) -> Result<bool> {
 }
 
 /// Number of rows a filter matches (for the list header; may scan, run it off the UI thread).
-pub fn count(conn: &Connection, kind: ListKind, filter: &MessageFilter) -> Result<i64> {
+pub fn count(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Result<i64> {
     let mut args = Vec::new();
     let sql_where = where_clause(kind, filter, &mut args);
     let sql = format!("SELECT count(*) FROM messages m WHERE {sql_where}");
     Ok(conn.query_row(&sql, params_from_iter(args), |r| r.get(0))?)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<MessageRow> {
+pub fn get(conn: Db<'_>, id: i64) -> Result<MessageRow> {
     conn.query_row(
         &format!("SELECT {ROW_COLUMNS} FROM messages m LEFT JOIN collaborators c ON c.id = m.collaborator_id WHERE m.id = ?1"),
         [id],
@@ -406,7 +409,7 @@ pub struct HistoryEntry {
     pub detail: String,
 }
 
-pub fn history(conn: &Connection, id: i64) -> Result<Vec<HistoryEntry>> {
+pub fn history(conn: Db<'_>, id: i64) -> Result<Vec<HistoryEntry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT status, at, actor, detail FROM message_status_history WHERE message_id = ?1 ORDER BY at, id",
     )?;

@@ -10,14 +10,19 @@ pub mod audit;
 pub mod automations;
 pub mod batches;
 pub mod credit;
+pub mod dispatch;
 pub mod events;
+pub mod import;
 pub mod lease;
 pub mod lists;
+pub mod merge;
 pub mod messages;
 pub mod operator_keys;
 pub mod operators;
 pub mod participants;
+pub mod pending;
 pub mod replies;
+pub mod screens;
 pub mod seed;
 pub mod settings;
 pub mod stats;
@@ -87,6 +92,87 @@ impl StoreError {
     }
 }
 
+/// A handle on the store, for reading or, inside [`Store::write`], for writing in its
+/// transaction. Only `crate::store` sees the connection behind it, so SQL stays here.
+#[derive(Clone, Copy)]
+pub struct Db<'a> {
+    conn: &'a Connection,
+}
+
+impl<'a> Db<'a> {
+    pub(in crate::store) fn conn(self) -> &'a Connection {
+        self.conn
+    }
+
+    pub(in crate::store) fn execute<P: rusqlite::Params>(
+        self,
+        sql: &str,
+        params: P,
+    ) -> rusqlite::Result<usize> {
+        self.conn.execute(sql, params)
+    }
+
+    pub(in crate::store) fn prepare(self, sql: &str) -> rusqlite::Result<rusqlite::Statement<'a>> {
+        self.conn.prepare(sql)
+    }
+
+    pub(in crate::store) fn prepare_cached(
+        self,
+        sql: &str,
+    ) -> rusqlite::Result<rusqlite::CachedStatement<'a>> {
+        self.conn.prepare_cached(sql)
+    }
+
+    pub(in crate::store) fn query_row<T, P, F>(
+        self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T>
+    where
+        P: rusqlite::Params,
+        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.conn.query_row(sql, params, f)
+    }
+
+    pub(in crate::store) fn last_insert_rowid(self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+
+    /// SQLite's `PRAGMA quick_check`: "ok", or what is wrong.
+    pub fn quick_check(self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))?)
+    }
+
+    /// A read transaction, so that several reads see one state of the store until it is
+    /// dropped; `None` when a transaction is already open (it gives that state).
+    pub fn snapshot(self) -> Result<Option<Snapshot<'a>>> {
+        if !self.conn().is_autocommit() {
+            return Ok(None);
+        }
+        Ok(Some(Snapshot {
+            _tx: self.conn().unchecked_transaction()?,
+        }))
+    }
+}
+
+/// See [`Db::snapshot`]: rolled back (nothing was written) when dropped.
+pub struct Snapshot<'a> {
+    _tx: rusqlite::Transaction<'a>,
+}
+
+/// For tests that hold a raw connection (src/ outside the store never does: see
+/// tests/read_boundary.rs).
+#[doc(hidden)]
+impl<'a> From<&'a Connection> for Db<'a> {
+    fn from(conn: &'a Connection) -> Db<'a> {
+        Db { conn }
+    }
+}
+
 /// An open store: one SQLite connection.
 pub struct Store {
     conn: Connection,
@@ -150,24 +236,31 @@ impl Store {
         &self.path
     }
 
+    /// A read handle: what the rest of the program passes to the store's functions.
+    pub fn db(&self) -> Db<'_> {
+        Db { conn: &self.conn }
+    }
+
+    /// The raw connection. Escape hatch for tests, benches, examples and the demo and history
+    /// only; tests/read_boundary.rs keeps it out of `src/` outside the store.
+    #[doc(hidden)]
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// Runs `f` in an IMMEDIATE transaction (takes the write lock first, so two processes
-    /// never both read-then-write the same rows), committing only when `f` succeeds.
-    pub fn write<T, E>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, E>,
-    ) -> Result<T, E>
+    /// never both read-then-write the same rows), committing only when `f` succeeds. `f` gets
+    /// a [`Db`] over the transaction.
+    pub fn write<'s, T, E>(&'s mut self, f: impl FnOnce(Db<'s>) -> Result<T, E>) -> Result<T, E>
     where
-        E: From<rusqlite::Error>,
+        E: From<StoreError>,
     {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
+        let conn: &'s Connection = &self.conn;
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+        let out = f(Db { conn })?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
 

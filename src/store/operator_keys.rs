@@ -3,8 +3,9 @@
 
 use super::{Result, StoreError, ts};
 use crate::access::keys::{PublicKey, same_fingerprint};
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// One stored key, as listed to an administrator.
@@ -41,7 +42,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredKey> {
     })
 }
 
-fn operator_id(conn: &Connection, login: &str) -> Result<i64> {
+fn operator_id(conn: Db<'_>, login: &str) -> Result<i64> {
     conn.query_row("SELECT id FROM operators WHERE login = ?1", [login], |r| {
         r.get(0)
     })
@@ -51,7 +52,7 @@ fn operator_id(conn: &Connection, login: &str) -> Result<i64> {
 
 /// Stores a key for `login`. A key already given to anyone is refused: one key, one person.
 pub fn add(
-    conn: &Connection,
+    conn: Db<'_>,
     login: &str,
     key: &PublicKey,
     by: &str,
@@ -82,7 +83,7 @@ pub fn add(
 }
 
 /// The keys of one operator, oldest first.
-pub fn of(conn: &Connection, login: &str) -> Result<Vec<StoredKey>> {
+pub fn of(conn: Db<'_>, login: &str) -> Result<Vec<StoredKey>> {
     let id = operator_id(conn, login)?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM operator_keys k JOIN operators o ON o.id = k.operator_id
@@ -93,7 +94,7 @@ pub fn of(conn: &Connection, login: &str) -> Result<Vec<StoredKey>> {
 }
 
 /// How many keys each operator has, by login (operators without a key are absent).
-pub fn counts(conn: &Connection) -> Result<std::collections::HashMap<String, usize>> {
+pub fn counts(conn: Db<'_>) -> Result<std::collections::HashMap<String, usize>> {
     let mut stmt = conn.prepare(
         "SELECT o.login, count(*) FROM operator_keys k JOIN operators o ON o.id = k.operator_id
          GROUP BY o.login",
@@ -109,7 +110,7 @@ pub fn counts(conn: &Connection) -> Result<std::collections::HashMap<String, usi
 
 /// Removes the key of `login` whose fingerprint is `fingerprint` (with or without `SHA256:`).
 /// Returns the fingerprint removed.
-pub fn remove(conn: &Connection, login: &str, fingerprint: &str) -> Result<String> {
+pub fn remove(conn: Db<'_>, login: &str, fingerprint: &str) -> Result<String> {
     let Some(found) = of(conn, login)?
         .into_iter()
         .find(|k| same_fingerprint(&k.fingerprint, fingerprint))
@@ -127,7 +128,7 @@ pub fn remove(conn: &Connection, login: &str, fingerprint: &str) -> Result<Strin
 
 /// The keys that may log in now: those of active operators. With `only`, the one key sshd
 /// asks about (its type and blob), so a login costs one indexed lookup.
-pub fn usable(conn: &Connection, only: Option<(&str, &str)>) -> Result<Vec<StoredKey>> {
+pub fn usable(conn: Db<'_>, only: Option<(&str, &str)>) -> Result<Vec<StoredKey>> {
     let base = format!(
         "SELECT {COLUMNS} FROM operator_keys k JOIN operators o ON o.id = k.operator_id
          WHERE o.active = 1"

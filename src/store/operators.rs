@@ -1,8 +1,9 @@
 //! Operators and their rights.
 
 use super::{Result, StoreError, flag, ts};
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// What an operator may do. An administrator may do everything.
@@ -134,7 +135,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Operator> {
     })
 }
 
-pub fn find(conn: &Connection, login: &str) -> Result<Option<Operator>> {
+pub fn find(conn: Db<'_>, login: &str) -> Result<Option<Operator>> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM operators WHERE login = ?1"),
@@ -144,17 +145,17 @@ pub fn find(conn: &Connection, login: &str) -> Result<Option<Operator>> {
         .optional()?)
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Operator>> {
+pub fn list(conn: Db<'_>) -> Result<Vec<Operator>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM operators ORDER BY login"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn count(conn: &Connection) -> Result<i64> {
+pub fn count(conn: Db<'_>) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM operators", [], |r| r.get(0))?)
 }
 
-fn active_admins(conn: &Connection) -> Result<i64> {
+fn active_admins(conn: Db<'_>) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT count(*) FROM operators WHERE right_admin = 1 AND active = 1",
         [],
@@ -163,13 +164,14 @@ fn active_admins(conn: &Connection) -> Result<i64> {
 }
 
 /// Adds an operator. Refuses a login that exists or is not a plausible login name.
-pub fn add(
-    conn: &Connection,
+pub fn add<'c>(
+    conn: impl Into<Db<'c>>,
     login: &str,
     display_name: &str,
     rights: Rights,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     validate_login(login)?;
     if find(conn, login)?.is_some() {
         return Err(StoreError::Invalid(format!(
@@ -196,7 +198,7 @@ pub fn add(
 
 /// Changes an operator's rights and active flag; never leaves the store without an active
 /// administrator.
-pub fn set(conn: &Connection, login: &str, rights: Rights, active: bool) -> Result<()> {
+pub fn set(conn: Db<'_>, login: &str, rights: Rights, active: bool) -> Result<()> {
     let Some(before) = find(conn, login)? else {
         return Err(StoreError::Invalid(format!("no operator named {login:?}")));
     };
@@ -223,7 +225,7 @@ pub fn set(conn: &Connection, login: &str, rights: Rights, active: bool) -> Resu
 }
 
 /// Sets the language an operator's screens use (`fr`, `en`), or `None` to follow the store.
-pub fn set_language(conn: &Connection, login: &str, language: Option<&str>) -> Result<()> {
+pub fn set_language(conn: Db<'_>, login: &str, language: Option<&str>) -> Result<()> {
     let changed = conn.execute(
         "UPDATE operators SET language = ?2 WHERE login = ?1",
         params![login, language],

@@ -1,8 +1,9 @@
 //! Participants (and partner / company contacts), saved lists, opt-outs.
 
 use super::{Result, StoreError, ts};
+use crate::store::Db;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -46,7 +47,7 @@ pub(crate) fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
     })
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Participant> {
+pub fn get(conn: Db<'_>, id: i64) -> Result<Participant> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1"),
         [id],
@@ -87,7 +88,7 @@ pub(crate) fn search_pattern(search: &str) -> String {
 /// filtered by a name / phone substring: `Forward` after `cursor`, `Backward` before it
 /// (returned in name order).
 pub fn page(
-    conn: &Connection,
+    conn: Db<'_>,
     search: &str,
     cursor: Option<(&str, &str, i64)>,
     dir: super::messages::Direction,
@@ -127,11 +128,11 @@ pub fn page(
     Ok(rows)
 }
 
-pub fn count(conn: &Connection) -> Result<i64> {
+pub fn count(conn: Db<'_>) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM participants", [], |r| r.get(0))?)
 }
 
-pub fn is_opted_out(conn: &Connection, phone: &str) -> Result<bool> {
+pub fn is_opted_out(conn: Db<'_>, phone: &str) -> Result<bool> {
     Ok(conn
         .query_row("SELECT 1 FROM opt_outs WHERE phone = ?1", [phone], |_| {
             Ok(())
@@ -141,14 +142,15 @@ pub fn is_opted_out(conn: &Connection, phone: &str) -> Result<bool> {
 }
 
 /// Puts a number on the opt-out list (idempotent: the first opt-out is kept).
-pub fn opt_out(
-    conn: &Connection,
+pub fn opt_out<'c>(
+    conn: impl Into<Db<'c>>,
     phone: &str,
     source: &str,
     reply_id: Option<i64>,
     actor: &str,
     at: DateTime<Utc>,
 ) -> Result<bool> {
+    let conn: Db<'c> = conn.into();
     let n = conn.execute(
         "INSERT INTO opt_outs(phone, at, source, reply_id, created_by) VALUES (?1,?2,?3,?4,?5) ON CONFLICT DO NOTHING",
         params![phone, ts(at), source, reply_id, actor],
@@ -164,7 +166,7 @@ pub struct SavedList {
     pub created_by: String,
 }
 
-pub fn saved_lists(conn: &Connection) -> Result<Vec<SavedList>> {
+pub fn saved_lists(conn: Db<'_>) -> Result<Vec<SavedList>> {
     let mut stmt = conn.prepare(
         "SELECT l.id, l.name, (SELECT count(*) FROM saved_list_members m WHERE m.list_id = l.id), l.created_by
          FROM saved_lists l ORDER BY l.name",
@@ -180,7 +182,7 @@ pub fn saved_lists(conn: &Connection) -> Result<Vec<SavedList>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn list_members(conn: &Connection, list_id: i64) -> Result<Vec<Participant>> {
+pub fn list_members(conn: Db<'_>, list_id: i64) -> Result<Vec<Participant>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM participants p JOIN saved_list_members m ON m.participant_id = p.id
          WHERE m.list_id = ?1 ORDER BY p.last_name, p.first_name, p.id"
@@ -203,7 +205,7 @@ impl Collaborator {
     }
 }
 
-pub fn collaborators(conn: &Connection) -> Result<Vec<Collaborator>> {
+pub fn collaborators(conn: Db<'_>) -> Result<Vec<Collaborator>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, first_name, last_name, phone FROM collaborators WHERE active = 1 ORDER BY last_name, first_name",
     )?;
@@ -263,7 +265,8 @@ fn check_phone(field: &str, who: &str, phone: Option<&str>) -> Result<()> {
 
 /// Creates a participant; returns its id. Refuses an unknown kind, a nameless contact, or a
 /// phone number not in E.164 form, saying which.
-pub fn insert_participant(conn: &Connection, p: &NewParticipant) -> Result<i64> {
+pub fn insert_participant<'c>(conn: impl Into<Db<'c>>, p: &NewParticipant) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     let who = format!(
         "participant {:?}",
         format!("{} {}", p.first_name, p.last_name).trim()
@@ -320,7 +323,8 @@ pub struct NewCollaborator {
 }
 
 /// Creates a collaborator; returns its id.
-pub fn insert_collaborator(conn: &Connection, c: &NewCollaborator) -> Result<i64> {
+pub fn insert_collaborator<'c>(conn: impl Into<Db<'c>>, c: &NewCollaborator) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     let who = format!(
         "collaborator {:?}",
         format!("{} {}", c.first_name, c.last_name).trim()
@@ -358,7 +362,8 @@ pub struct NewSavedList {
 
 /// Creates a saved list with its members; returns its id. Refuses an empty name or one already
 /// used (names are unique so operators can tell lists apart).
-pub fn insert_saved_list(conn: &Connection, l: &NewSavedList) -> Result<i64> {
+pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     let name = l.name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("a saved list needs a name".into()));
@@ -482,7 +487,7 @@ impl ParticipantFilter {
 }
 
 /// The ids of the participants `filter` selects, in id order.
-pub fn matching_ids(conn: &Connection, filter: &ParticipantFilter) -> Result<Vec<i64>> {
+pub fn matching_ids(conn: Db<'_>, filter: &ParticipantFilter) -> Result<Vec<i64>> {
     let (from, params) = filter.sql();
     let mut stmt = conn.prepare_cached(&format!("SELECT p.id {from} ORDER BY p.id"))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get(0))?;
@@ -490,7 +495,7 @@ pub fn matching_ids(conn: &Connection, filter: &ParticipantFilter) -> Result<Vec
 }
 
 /// How many participants `filter` selects.
-pub fn count_matching(conn: &Connection, filter: &ParticipantFilter) -> Result<i64> {
+pub fn count_matching(conn: Db<'_>, filter: &ParticipantFilter) -> Result<i64> {
     let (from, params) = filter.sql();
     let mut stmt = conn.prepare_cached(&format!("SELECT count(*) {from}"))?;
     Ok(stmt.query_row(rusqlite::params_from_iter(params), |r| r.get(0))?)
@@ -501,7 +506,7 @@ pub const MAX_CHOICES: usize = 200;
 
 /// The distinct non-empty values of an indexed column, in order, one index seek per value
 /// (never a scan of the table: a million participants share a few dozen programmes).
-fn distinct_values(conn: &Connection, table: &str, column: &str) -> Result<Vec<String>> {
+fn distinct_values(conn: Db<'_>, table: &str, column: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(&format!(
         "WITH RECURSIVE v(x) AS (
              SELECT (SELECT min({column}) FROM {table} WHERE {column} > '')
@@ -515,17 +520,17 @@ fn distinct_values(conn: &Connection, table: &str, column: &str) -> Result<Vec<S
 }
 
 /// The programmes participants are in (first [`MAX_CHOICES`], in order).
-pub fn programmes(conn: &Connection) -> Result<Vec<String>> {
+pub fn programmes(conn: Db<'_>) -> Result<Vec<String>> {
     distinct_values(conn, "participants", "programme")
 }
 
 /// The types events have (first [`MAX_CHOICES`], in order).
-pub fn event_types(conn: &Connection) -> Result<Vec<String>> {
+pub fn event_types(conn: Db<'_>) -> Result<Vec<String>> {
     distinct_values(conn, "events", "type")
 }
 
 /// The participant ids of the members of saved list `list_id`, in id order.
-pub fn list_member_ids(conn: &Connection, list_id: i64) -> Result<Vec<i64>> {
+pub fn list_member_ids(conn: Db<'_>, list_id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT participant_id FROM saved_list_members WHERE list_id = ?1 ORDER BY participant_id",
     )?;
@@ -535,11 +540,59 @@ pub fn list_member_ids(conn: &Connection, list_id: i64) -> Result<Vec<i64>> {
 
 /// How SQLite runs [`matching_ids`] for `filter` (the `EXPLAIN QUERY PLAN` details): for
 /// checking that every filter is served by an index.
-pub fn matching_plan(conn: &Connection, filter: &ParticipantFilter) -> Result<Vec<String>> {
+pub fn matching_plan(conn: Db<'_>, filter: &ParticipantFilter) -> Result<Vec<String>> {
     let (from, params) = filter.sql();
     let mut stmt = conn.prepare(&format!(
         "EXPLAIN QUERY PLAN SELECT p.id {from} ORDER BY p.id"
     ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get(3))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The first participant (by id) whose mobile is `e164`: id, full name, SMS consent.
+pub fn owner_of_mobile(conn: Db<'_>, e164: &str) -> Result<Option<(i64, String, bool)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, trim(first_name || ' ' || last_name), sms_consent FROM participants WHERE mobile = ?1 ORDER BY id LIMIT 1",
+            [e164],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+/// Reads one participant with a cached statement (a batch reads thousands).
+pub fn get_cached(conn: Db<'_>, id: i64) -> Result<Option<Participant>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
+            EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id
+         FROM participants p WHERE p.id = ?1",
+    )?;
+    Ok(stmt
+        .query_row([id], |r| {
+            Ok(Participant {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                civility: r.get(2)?,
+                first_name: r.get(3)?,
+                last_name: r.get(4)?,
+                mobile: r.get(5)?,
+                sms_consent: r.get(6)?,
+                opted_out: r.get(7)?,
+                programme: r.get(8)?,
+                collaborator_id: r.get(9)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Whether collaborator `id` exists.
+pub fn collaborator_exists(conn: Db<'_>, id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM collaborators WHERE id = ?1",
+            [id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }

@@ -1,7 +1,9 @@
 //! Replies (inbound SMS). Every reply is kept.
 
-use super::Result;
-use rusqlite::{Connection, params};
+use super::{Result, ts};
+use crate::store::Db;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -39,7 +41,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ReplyRow> {
 
 /// Replies newest first, optionally only those in `state`, after the keyset `(received_at, id)`.
 pub fn page(
-    conn: &Connection,
+    conn: Db<'_>,
     state: Option<&str>,
     after: Option<(i64, i64)>,
     limit: usize,
@@ -57,7 +59,7 @@ pub fn page(
 /// The page just before `before` in the same newest-first order (scrolling back up), returned
 /// newest first too.
 pub fn page_before(
-    conn: &Connection,
+    conn: Db<'_>,
     state: Option<&str>,
     before: Option<(i64, i64)>,
     limit: usize,
@@ -108,7 +110,8 @@ pub struct NewReply {
 
 /// Records a reply; returns its id, or `None` when the provider already gave a reply with the
 /// same provider id (fetched twice).
-pub fn insert_reply(conn: &Connection, r: &NewReply) -> Result<Option<i64>> {
+pub fn insert_reply<'c>(conn: impl Into<Db<'c>>, r: &NewReply) -> Result<Option<i64>> {
+    let conn: Db<'c> = conn.into();
     if !REPLY_STATES.contains(&r.state.as_str()) {
         return Err(super::StoreError::Invalid(format!(
             "reply state {:?} is not one of {}",
@@ -141,4 +144,123 @@ pub fn insert_reply(conn: &Connection, r: &NewReply) -> Result<Option<i64>> {
             r.reviewed_at.map(t),
         ])?;
     Ok((n == 1).then(|| conn.last_insert_rowid()))
+}
+
+/// The reply a provider already gave with this id, if any.
+pub fn find_by_provider_id(conn: Db<'_>, provider: &str, provider_id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM replies WHERE provider = ?1 AND provider_id = ?2",
+            params![provider, provider_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Records an inbound SMS as received; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_inbound(
+    conn: Db<'_>,
+    from_phone: &str,
+    to_number: &str,
+    text: &str,
+    received: DateTime<Utc>,
+    provider: &str,
+    provider_id: Option<&str>,
+    state: &str,
+    reason: &str,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO replies(from_phone, to_number, text, received_at, provider, provider_id, state, review_reason)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+        params![from_phone, to_number, text, ts(received), provider, provider_id, state, reason],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A message waiting for a reply: its id, event and template.
+pub type OpenQuestion = (i64, Option<i64>, Option<i64>);
+
+/// Messages to `phone` expecting a reply, sent between `since` and `until`, not yet answered,
+/// newest first.
+pub fn open_questions(
+    conn: Db<'_>,
+    phone: &str,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OpenQuestion>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, event_id, template_id FROM messages
+                 WHERE phone = ?1 AND expects_reply = 1 AND sent_at IS NOT NULL AND sent_at >= ?2 AND sent_at <= ?3
+                   AND reply_id IS NULL AND status IN ('submitted','delivered','unknown')
+                 ORDER BY sent_at DESC, id DESC",
+    )?;
+    let open = stmt
+        .query_map(params![phone, ts(since), ts(until)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(open)
+}
+
+/// Ties a reply to the message (and event) it answers.
+pub fn link(conn: Db<'_>, id: i64, message_id: i64, event_id: Option<i64>) -> Result<()> {
+    conn.execute(
+        "UPDATE replies SET message_id = ?2, event_id = ?3 WHERE id = ?1",
+        params![id, message_id, event_id],
+    )?;
+    Ok(())
+}
+
+/// Ties a reply to the message it answers, with the keyword it matched and its outcome.
+pub fn link_matched(
+    conn: Db<'_>,
+    id: i64,
+    message_id: i64,
+    event_id: Option<i64>,
+    keyword: &str,
+    outcome: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE replies SET message_id = ?2, event_id = ?3, keyword = ?4, outcome = ?5 WHERE id = ?1",
+        params![id, message_id, event_id, keyword, outcome],
+    )?;
+    Ok(())
+}
+
+/// Marks a message as answered by `reply_id`, unless an earlier reply answered it.
+pub fn answer_message(conn: Db<'_>, message_id: i64, reply_id: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL",
+        params![message_id, reply_id],
+    )?;
+    Ok(())
+}
+
+/// A reply as its review needs it: state, event id, text, received at (Unix seconds).
+pub type ReviewHead = (String, Option<i64>, String, i64);
+
+pub fn for_review(conn: Db<'_>, id: i64) -> Result<Option<ReviewHead>> {
+    Ok(conn
+        .query_row(
+            "SELECT state, event_id, text, received_at FROM replies WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?)
+}
+
+/// Settles a reply under review.
+pub fn resolve(
+    conn: Db<'_>,
+    id: i64,
+    outcome: &str,
+    reviewed_by: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE replies SET state = 'resolved', outcome = ?2, reviewed_by = ?3, reviewed_at = ?4 WHERE id = ?1",
+        params![id, outcome, reviewed_by, ts(now)],
+    )?;
+    Ok(())
 }

@@ -5,17 +5,17 @@
 
 use super::{Result, Store, StoreError};
 use crate::sms::status::MessageStatus;
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{TransactionBehavior, params};
 
-/// The connection the generators write through.
-pub type Conn = Connection;
+/// The handle the generators write through.
+pub type Conn<'a> = super::Db<'a>;
 
 /// Runs `f` in one IMMEDIATE transaction on `store`, with a page cache of `cache_kib` KiB so a
 /// large write does not spill to the WAL half-way; commits only when `f` succeeds.
 pub fn write_new<T, E: From<StoreError>>(
     store: &mut Store,
     cache_kib: i64,
-    f: impl FnOnce(&Conn) -> Result<T, E>,
+    f: impl FnOnce(Conn<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
     store
         .conn
@@ -25,29 +25,32 @@ pub fn write_new<T, E: From<StoreError>>(
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(StoreError::from)?;
-    let out = f(&tx)?;
+    let out = f(super::Db::from(&*tx))?;
     tx.commit().map_err(StoreError::from)?;
     Ok(out)
 }
 
 /// Runs `f` in one transaction on a shared connection; commits only when `f` succeeds.
 pub fn in_transaction<T, E: From<StoreError>>(
-    conn: &Conn,
-    f: impl FnOnce(&Conn) -> Result<T, E>,
+    conn: Conn<'_>,
+    f: impl FnOnce(Conn<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
-    let tx = conn.unchecked_transaction().map_err(StoreError::from)?;
-    let out = f(&tx)?;
+    let tx = conn
+        .conn()
+        .unchecked_transaction()
+        .map_err(StoreError::from)?;
+    let out = f(super::Db::from(&*tx))?;
     tx.commit().map_err(StoreError::from)?;
     Ok(out)
 }
 
 /// Rows in `table` (a name from the schema, never user input).
-pub fn count_rows(conn: &Conn, table: &'static str) -> Result<i64> {
+pub fn count_rows(conn: Conn<'_>, table: &'static str) -> Result<i64> {
     Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
 }
 
 /// Messages still pending (`pending`), or all the others.
-pub fn count_messages(conn: &Conn, pending: bool) -> Result<i64> {
+pub fn count_messages(conn: Conn<'_>, pending: bool) -> Result<i64> {
     let sql = if pending {
         "SELECT count(*) FROM messages WHERE status = 'pending'"
     } else {
@@ -57,7 +60,7 @@ pub fn count_messages(conn: &Conn, pending: bool) -> Result<i64> {
 }
 
 /// The highest id in `table` (a name from the schema), 0 when empty.
-pub fn max_id(conn: &Conn, table: &'static str) -> Result<i64> {
+pub fn max_id(conn: Conn<'_>, table: &'static str) -> Result<i64> {
     Ok(conn.query_row(
         &format!("SELECT COALESCE(MAX(id), 0) FROM {table}"),
         [],
@@ -66,7 +69,7 @@ pub fn max_id(conn: &Conn, table: &'static str) -> Result<i64> {
 }
 
 /// Logins of the active operators, oldest first.
-pub fn active_operators(conn: &Conn) -> Result<Vec<String>> {
+pub fn active_operators(conn: Conn<'_>) -> Result<Vec<String>> {
     Ok(conn
         .prepare("SELECT login FROM operators WHERE active = 1 ORDER BY id")?
         .query_map([], |r| r.get(0))?
@@ -74,7 +77,7 @@ pub fn active_operators(conn: &Conn) -> Result<Vec<String>> {
 }
 
 /// Ids of the active collaborators, oldest first.
-pub fn active_collaborators(conn: &Conn) -> Result<Vec<i64>> {
+pub fn active_collaborators(conn: Conn<'_>) -> Result<Vec<i64>> {
     Ok(conn
         .prepare("SELECT id FROM collaborators WHERE active = 1 ORDER BY id")?
         .query_map([], |r| r.get(0))?
@@ -91,7 +94,7 @@ pub struct Textable {
 }
 
 /// Participants with a mobile, consent, and a number not opted out, oldest first.
-pub fn textable_participants(conn: &Conn) -> Result<Vec<Textable>> {
+pub fn textable_participants(conn: Conn<'_>) -> Result<Vec<Textable>> {
     Ok(conn
         .prepare(
             "SELECT id, civility, first_name, last_name, mobile FROM participants
@@ -122,7 +125,7 @@ pub struct ParticipantRow<'a> {
     pub created_at: i64,
 }
 
-pub fn insert_participant(conn: &Conn, p: &ParticipantRow) -> Result<i64> {
+pub fn insert_participant(conn: Conn<'_>, p: &ParticipantRow) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO participants(kind, civility, first_name, last_name, mobile, sms_consent, programme,
             collaborator_id, attributes, created_at, updated_at)
@@ -175,7 +178,7 @@ pub struct MessageRow<'a> {
     pub reply_id: Option<i64>,
 }
 
-pub fn insert_message(conn: &Conn, m: &MessageRow) -> Result<()> {
+pub fn insert_message(conn: Conn<'_>, m: &MessageRow) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO messages(id, kind, context, status, participant_id, event_id, batch_id, template_id,
             automation_id, collaborator_id, phone, recipient_name, text, manual_edit, encoding, chars,
@@ -222,7 +225,7 @@ pub fn insert_message(conn: &Conn, m: &MessageRow) -> Result<()> {
 
 /// One status change of a message's history (`at` in Unix seconds).
 pub fn insert_status_change(
-    conn: &Conn,
+    conn: Conn<'_>,
     message_id: i64,
     status: MessageStatus,
     at: i64,
@@ -237,7 +240,7 @@ pub fn insert_status_change(
 }
 
 /// The charge of a submitted message (`at` in Unix seconds).
-pub fn insert_charge(conn: &Conn, message_id: i64, units: i64, at: i64) -> Result<()> {
+pub fn insert_charge(conn: Conn<'_>, message_id: i64, units: i64, at: i64) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO credit_ledger(message_id, units, at, kind) VALUES (?1, ?2, ?3, 'send')",
     )?
@@ -247,7 +250,7 @@ pub fn insert_charge(conn: &Conn, message_id: i64, units: i64, at: i64) -> Resul
 
 /// A credit pack bought on `bought_on` (`YYYY-MM-DD`; `at` in Unix seconds).
 pub fn insert_pack(
-    conn: &Conn,
+    conn: Conn<'_>,
     bought_on: &str,
     units: i64,
     label: &str,
@@ -278,7 +281,7 @@ pub struct ReplyRow<'a> {
     pub reviewed_at: Option<i64>,
 }
 
-pub fn insert_reply(conn: &Conn, r: &ReplyRow) -> Result<()> {
+pub fn insert_reply(conn: Conn<'_>, r: &ReplyRow) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO replies(id, from_phone, to_number, text, received_at, provider, provider_id,
             message_id, event_id, keyword, outcome, state, review_reason, reviewed_by, reviewed_at)
@@ -303,7 +306,7 @@ pub fn insert_reply(conn: &Conn, r: &ReplyRow) -> Result<()> {
 }
 
 /// Opts `phone` out as the provider reported it (`at` in Unix seconds); kept if already out.
-pub fn insert_provider_opt_out(conn: &Conn, phone: &str, at: i64) -> Result<()> {
+pub fn insert_provider_opt_out(conn: Conn<'_>, phone: &str, at: i64) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO opt_outs(phone, at, source, reply_id, created_by) VALUES (?1, ?2, 'provider', NULL, 'simulator')
          ON CONFLICT DO NOTHING",
@@ -313,7 +316,7 @@ pub fn insert_provider_opt_out(conn: &Conn, phone: &str, at: i64) -> Result<()> 
 }
 
 /// Links a message to its reply, unless it already has one.
-pub fn link_reply(conn: &Conn, message_id: i64, reply_id: i64) -> Result<()> {
+pub fn link_reply(conn: Conn<'_>, message_id: i64, reply_id: i64) -> Result<()> {
     conn.prepare_cached("UPDATE messages SET reply_id = ?2 WHERE id = ?1 AND reply_id IS NULL")?
         .execute(params![message_id, reply_id])?;
     Ok(())
@@ -336,7 +339,7 @@ pub struct MessageOutcome<'a> {
     pub next_attempt_at: Option<i64>,
 }
 
-pub fn set_message_outcome(conn: &Conn, m: &MessageOutcome) -> Result<()> {
+pub fn set_message_outcome(conn: Conn<'_>, m: &MessageOutcome) -> Result<()> {
     conn.prepare_cached(
         "UPDATE messages SET status = ?2, status_at = ?3, sent_at = ?4, final_at = ?5, listed_at = ?6,
             attempts = ?7, last_error = ?8, provider = ?9, provider_id = ?10, claimed_by = ?11,

@@ -3,8 +3,9 @@
 
 use super::{Result, StoreError, audit, ts};
 use crate::gateway::ProviderConfig;
+use crate::store::Db;
 use chrono::{DateTime, NaiveTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 /// A setting the operator can read and change.
 #[derive(Debug)]
@@ -297,7 +298,7 @@ fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
 }
 
 /// The stored value of `key`, or its default.
-pub fn get(conn: &Connection, key: &str) -> Result<String> {
+pub fn get(conn: Db<'_>, key: &str) -> Result<String> {
     let Some(spec) = spec(key) else {
         return Err(StoreError::Invalid(unknown_key(key).to_string()));
     };
@@ -310,7 +311,7 @@ pub fn get(conn: &Connection, key: &str) -> Result<String> {
 }
 
 /// What may be shown of a setting: secrets are masked, inside URLs too.
-pub fn shown(conn: &Connection, key: &str) -> Result<String> {
+pub fn shown(conn: Db<'_>, key: &str) -> Result<String> {
     let value = get(conn, key)?;
     if key == "provider" {
         let config: ProviderConfig = serde_json::from_str(&value).unwrap_or_default();
@@ -326,13 +327,14 @@ pub fn redact(config: &ProviderConfig) -> String {
 
 /// Validates and stores `value` for `key`, with an audit row. `provider.FIELD` keys change one
 /// field of the provider configuration.
-pub fn set(
-    conn: &Connection,
+pub fn set<'c>(
+    conn: impl Into<Db<'c>>,
     key: &str,
     value: &str,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<String> {
+    let conn: Db<'c> = conn.into();
     let (key, normalised) = if let Some(field) = key.strip_prefix("provider.") {
         ("provider", set_provider_field(conn, field, value)?)
     } else if key == "provider" {
@@ -369,7 +371,7 @@ pub fn set(
     Ok(shown_value)
 }
 
-fn set_provider_field(conn: &Connection, field: &str, value: &str) -> Result<String> {
+fn set_provider_field(conn: Db<'_>, field: &str, value: &str) -> Result<String> {
     let current = get(conn, "provider")?;
     let mut json: serde_json::Value = serde_json::from_str(&current).unwrap_or_default();
     let Some(map) = json.as_object_mut() else {
@@ -440,7 +442,8 @@ pub struct Settings {
 impl Settings {
     /// Loads every setting; a stored value that no longer validates falls back to its default
     /// (and `doctor` reports it).
-    pub fn load(conn: &Connection) -> Result<Settings> {
+    pub fn load<'c>(conn: impl Into<Db<'c>>) -> Result<Settings> {
+        let conn: Db<'c> = conn.into();
         let mut values = std::collections::HashMap::new();
         let mut stmt = conn.prepare_cached("SELECT key, value FROM settings")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
@@ -485,7 +488,7 @@ impl Settings {
     }
 
     /// Stored values that no longer validate (reported by `doctor`).
-    pub fn invalid_stored(conn: &Connection) -> Result<Vec<SettingError>> {
+    pub fn invalid_stored(conn: Db<'_>) -> Result<Vec<SettingError>> {
         let mut stmt = conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
         let mut bad = Vec::new();
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {

@@ -1,8 +1,9 @@
 //! Figures for the dashboard. Each query is served by an index (status / time ranges).
 
 use super::{Result, ts};
+use crate::store::Db;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -19,7 +20,7 @@ pub struct QueueFigures {
     pub unknown: i64,
 }
 
-pub fn queue(conn: &Connection, now: DateTime<Utc>) -> Result<QueueFigures> {
+pub fn queue(conn: Db<'_>, now: DateTime<Utc>) -> Result<QueueFigures> {
     let (pending, pending_segments) = conn.query_row(
         "SELECT count(*), COALESCE(SUM(segments),0) FROM messages WHERE status = 'pending'",
         [],
@@ -47,11 +48,7 @@ pub fn queue(conn: &Connection, now: DateTime<Utc>) -> Result<QueueFigures> {
 }
 
 /// Messages that left in the last `days` days, counted by their current status.
-pub fn by_status_since(
-    conn: &Connection,
-    now: DateTime<Utc>,
-    days: i64,
-) -> Result<Vec<(String, i64)>> {
+pub fn by_status_since(conn: Db<'_>, now: DateTime<Utc>, days: i64) -> Result<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT status, count(*) FROM messages WHERE listed_at IS NOT NULL AND listed_at >= ?1
          GROUP BY status ORDER BY count(*) DESC",
@@ -78,7 +75,7 @@ pub fn delivery_rate(by_status: &[(String, i64)]) -> Option<f64> {
 }
 
 /// Runtime facts (last scheduler pass, provider health…).
-pub fn runtime(conn: &Connection, key: &str) -> Result<Option<(String, i64)>> {
+pub fn runtime(conn: Db<'_>, key: &str) -> Result<Option<(String, i64)>> {
     use rusqlite::OptionalExtension;
     Ok(conn
         .query_row(
@@ -89,7 +86,7 @@ pub fn runtime(conn: &Connection, key: &str) -> Result<Option<(String, i64)>> {
         .optional()?)
 }
 
-pub fn set_runtime(conn: &Connection, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
+pub fn set_runtime(conn: Db<'_>, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "INSERT INTO runtime_state(key, value, updated_at) VALUES (?1,?2,?3)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

@@ -1,7 +1,8 @@
 //! Templates and their reply keywords.
 
 use super::{Result, StoreError};
-use rusqlite::{Connection, OptionalExtension};
+use crate::store::Db;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -37,7 +38,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<TemplateRow> {
     })
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<TemplateRow>> {
+pub fn list(conn: Db<'_>) -> Result<Vec<TemplateRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM templates t ORDER BY t.context, t.name"
     ))?;
@@ -45,7 +46,7 @@ pub fn list(conn: &Connection) -> Result<Vec<TemplateRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<TemplateRow> {
+pub fn get(conn: Db<'_>, id: i64) -> Result<TemplateRow> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM templates t WHERE t.id = ?1"),
         [id],
@@ -59,7 +60,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<TemplateRow> {
 }
 
 /// Keyword → outcome pairs of a reply template, keywords normalised.
-pub fn keywords(conn: &Connection, template_id: i64) -> Result<Vec<(String, String)>> {
+pub fn keywords(conn: Db<'_>, template_id: i64) -> Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT keyword, outcome FROM template_keywords WHERE template_id = ?1 ORDER BY keyword",
     )?;
@@ -89,7 +90,8 @@ pub struct NewTemplate {
 /// Creates a template and its keywords; returns its id. Refuses a body whose merge fields do
 /// not parse for its context, a name already used, keywords on a template that expects no
 /// reply, and keywords that are blank or collide once normalised.
-pub fn insert_template(conn: &Connection, t: &NewTemplate) -> Result<i64> {
+pub fn insert_template<'c>(conn: impl Into<Db<'c>>, t: &NewTemplate) -> Result<i64> {
+    let conn: Db<'c> = conn.into();
     let name = t.name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("a template needs a name".into()));
@@ -162,4 +164,76 @@ pub fn insert_template(conn: &Connection, t: &NewTemplate) -> Result<i64> {
         add.execute(rusqlite::params![id, keyword, outcome])?;
     }
     Ok(id)
+}
+
+/// The template named `name`, if any.
+pub fn id_named(conn: Db<'_>, name: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT id FROM templates WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Rewrites a template (its keywords apart: [`replace_keywords`]).
+#[allow(clippy::too_many_arguments)]
+pub fn update(
+    conn: Db<'_>,
+    id: i64,
+    name: &str,
+    context: &str,
+    body: &str,
+    active: bool,
+    locked: bool,
+    reply_expected: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE templates SET name = ?2, context = ?3, body = ?4, active = ?5, locked = ?6,
+                reply_expected = ?7, updated_at = ?8 WHERE id = ?1",
+        rusqlite::params![
+            id,
+            name,
+            context,
+            body,
+            super::flag(active),
+            super::flag(locked),
+            super::flag(reply_expected),
+            super::ts(now),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Replaces a template's reply keywords (keyword → outcome).
+pub fn replace_keywords(conn: Db<'_>, id: i64, keywords: &[(String, String)]) -> Result<()> {
+    conn.execute("DELETE FROM template_keywords WHERE template_id = ?1", [id])?;
+    for (k, o) in keywords {
+        conn.execute(
+            "INSERT INTO template_keywords(template_id, keyword, outcome) VALUES (?1,?2,?3)",
+            rusqlite::params![id, k, o],
+        )?;
+    }
+    Ok(())
+}
+
+/// Switches a template on or off.
+pub fn set_active(
+    conn: Db<'_>,
+    id: i64,
+    active: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE templates SET active = ?2, updated_at = ?3 WHERE id = ?1",
+        rusqlite::params![id, super::flag(active), super::ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Deletes a template and its keywords.
+pub fn delete(conn: Db<'_>, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM template_keywords WHERE template_id = ?1", [id])?;
+    conn.execute("DELETE FROM templates WHERE id = ?1", [id])?;
+    Ok(())
 }

@@ -306,7 +306,7 @@ impl App {
     }
 
     fn load_org(&mut self) {
-        match Settings::load(self.store.conn()) {
+        match Settings::load(self.store.db()) {
             Ok(s) => {
                 self.org = Org {
                     tz: s.timezone,
@@ -341,7 +341,7 @@ impl App {
         f: impl FnOnce(&mut dyn TabView, &Ctx) -> crate::store::Result<T>,
     ) -> Option<T> {
         let ctx = Ctx {
-            conn: self.store.conn(),
+            conn: self.store.db(),
             fmt: self.fmt(),
             theme: self.theme,
             now: self.clock.now(),
@@ -527,7 +527,7 @@ impl App {
             }
             Outcome::ShowBatch(id) => {
                 // A batch none of whose messages has left yet lives in Upcoming only.
-                let target = match crate::store::messages::batch_has_left(self.store.conn(), id) {
+                let target = match crate::store::messages::batch_has_left(self.store.db(), id) {
                     Ok(true) => Tab::Sent,
                     Ok(false) => Tab::Upcoming,
                     Err(e) => {
@@ -593,7 +593,7 @@ impl App {
 
     /// Opens the operator's own language chooser.
     fn open_language(&mut self) {
-        let current = match crate::store::operators::find(self.store.conn(), &self.actor.login) {
+        let current = match crate::store::operators::find(self.store.db(), &self.actor.login) {
             Ok(op) => op.and_then(|o| o.language),
             Err(e) => {
                 self.error(say(self.lang, &e.to_string()));
@@ -807,7 +807,7 @@ impl App {
         .areas(area);
         self.draw_tabs(frame, tabs);
         let ctx = Ctx {
-            conn: self.store.conn(),
+            conn: self.store.db(),
             fmt: self.fmt(),
             theme: self.theme,
             now: self.clock.now(),

@@ -82,11 +82,11 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     } = launch;
     let mut store = Store::open(&db)?;
     let actor = Actor::identify(&mut store, &user, clock.now())?;
-    let settings = Settings::load(store.conn())?;
+    let settings = Settings::load(store.db())?;
     // The operator's own choice first: over SSH every operator shares the service account's
     // configuration and the server's LANG.
     let own_language =
-        crate::store::operators::find(store.conn(), &actor.login)?.and_then(|op| op.language);
+        crate::store::operators::find(store.db(), &actor.login)?.and_then(|op| op.language);
     let lang_setting = own_language
         .or_else(|| user_config.language.clone())
         .unwrap_or_else(|| settings.language.clone());

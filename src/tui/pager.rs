@@ -5,9 +5,9 @@
 //! from the row at the edge, and drops rows from the far side — never `OFFSET`, so the end of
 //! the list costs what its beginning costs.
 
+use crate::store::Db;
 use crate::store::Result;
 use crate::store::messages::Direction;
-use rusqlite::Connection;
 use std::collections::HashSet;
 
 /// Where a list's rows come from.
@@ -23,7 +23,7 @@ pub trait Source {
     /// order. Without a key: the first rows (`Forward`) or the last rows (`Backward`).
     fn fetch(
         &self,
-        conn: &Connection,
+        conn: Db<'_>,
         after: Option<&Self::Key>,
         dir: Direction,
         limit: usize,
@@ -119,7 +119,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Loads the first page and selects its first row.
-    pub fn first(&mut self, conn: &Connection) -> Result<()> {
+    pub fn first(&mut self, conn: Db<'_>) -> Result<()> {
         let rows = self
             .source
             .fetch(conn, None, Direction::Forward, self.page)?;
@@ -136,7 +136,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Loads the last page and selects its last row.
-    pub fn last(&mut self, conn: &Connection) -> Result<()> {
+    pub fn last(&mut self, conn: Db<'_>) -> Result<()> {
         let rows = self
             .source
             .fetch(conn, None, Direction::Backward, self.page)?;
@@ -159,7 +159,7 @@ impl<S: Source> Pager<S> {
 
     /// Moves the selection by `delta` rows, fetching pages by key as it crosses the window's
     /// edges. Stops at the list's ends.
-    pub fn move_by(&mut self, conn: &Connection, delta: isize) -> Result<()> {
+    pub fn move_by(&mut self, conn: Db<'_>, delta: isize) -> Result<()> {
         if !self.loaded {
             self.first(conn)?;
         }
@@ -178,7 +178,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Appends the next page; returns how many rows were dropped from the front.
-    fn fetch_after(&mut self, conn: &Connection) -> Result<usize> {
+    fn fetch_after(&mut self, conn: Db<'_>) -> Result<usize> {
         let Some(last) = self.rows.last() else {
             self.first(conn)?;
             return Ok(0);
@@ -203,7 +203,7 @@ impl<S: Source> Pager<S> {
     }
 
     /// Prepends the previous page; returns how many rows were added in front.
-    fn fetch_before(&mut self, conn: &Connection) -> Result<usize> {
+    fn fetch_before(&mut self, conn: Db<'_>) -> Result<usize> {
         let Some(first) = self.rows.first() else {
             self.last(conn)?;
             return Ok(0);
@@ -238,7 +238,7 @@ impl<S: Source> Pager<S> {
     /// showing the list's first row stays at the top, so rows arriving in front show; a view
     /// further down stays where it is and counts them ([`Pager::new_above`]). Returns whether
     /// anything visible changed.
-    pub fn refresh(&mut self, conn: &Connection) -> Result<bool> {
+    pub fn refresh(&mut self, conn: Db<'_>) -> Result<bool> {
         if !self.loaded || self.rows.is_empty() || self.shows_top() {
             return self.reload_from_top(conn);
         }
@@ -310,7 +310,7 @@ impl<S: Source> Pager<S> {
 
     /// Re-reads the window from the list's first row, keeping the view at the top: the cursor
     /// stays on its row while that row is still on screen, else on the same screen line.
-    fn reload_from_top(&mut self, conn: &Connection) -> Result<bool> {
+    fn reload_from_top(&mut self, conn: Db<'_>) -> Result<bool> {
         let before = std::mem::take(&mut self.rows);
         let selected_id = before.get(self.selected).map(|r| self.source.id(r));
         let want = before.len().max(self.page);
@@ -366,7 +366,7 @@ mod tests {
         }
         fn fetch(
             &self,
-            _: &Connection,
+            _: Db<'_>,
             after: Option<&i64>,
             dir: Direction,
             limit: usize,
@@ -387,8 +387,9 @@ mod tests {
         }
     }
 
-    fn conn() -> Connection {
-        Connection::open_in_memory().unwrap()
+    /// The pager only passes the handle to its source: an empty store will do.
+    fn conn() -> crate::store::Store {
+        crate::store::Store::open_defaults().unwrap()
     }
 
     #[test]
@@ -401,16 +402,16 @@ mod tests {
             },
             20,
         );
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         for _ in 0..300 {
-            p.move_by(&c, 10).unwrap();
+            p.move_by(c.db(), 10).unwrap();
             assert!(p.rows().len() <= p.capacity());
         }
         assert_eq!(p.selected(), Some(&1999));
         assert!(!p.more_after());
         // And back up to the top, page by page.
         for _ in 0..300 {
-            p.move_by(&c, -10).unwrap();
+            p.move_by(c.db(), -10).unwrap();
         }
         assert_eq!(p.selected(), Some(&0));
         assert!(!p.more_before());
@@ -426,11 +427,11 @@ mod tests {
             },
             20,
         );
-        p.last(&c).unwrap();
+        p.last(c.db()).unwrap();
         assert_eq!(p.selected(), Some(&999_999));
-        p.move_by(&c, -25).unwrap();
+        p.move_by(c.db(), -25).unwrap();
         assert_eq!(p.selected(), Some(&999_974));
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         assert_eq!(p.selected(), Some(&0));
         assert!(
             p.source.fetched.get() < 100,
@@ -475,7 +476,7 @@ mod tests {
         }
         fn fetch(
             &self,
-            _: &Connection,
+            _: Db<'_>,
             after: Option<&i64>,
             dir: Direction,
             limit: usize,
@@ -502,12 +503,12 @@ mod tests {
     fn a_list_showing_its_top_follows_rows_arriving_in_front() {
         let c = conn();
         let mut p = Pager::new(Live::new(100), 20);
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         p.viewport(10);
-        p.move_by(&c, 2).unwrap();
+        p.move_by(c.db(), 2).unwrap();
         assert_eq!(p.selected(), Some(&980));
         p.source.arrive(3);
-        assert!(p.refresh(&c).unwrap());
+        assert!(p.refresh(c.db()).unwrap());
         assert_eq!(p.viewport(10), 0, "the view stays at the top");
         assert_eq!(&p.rows()[..4], &[1030, 1020, 1010, 1000]);
         assert_eq!(p.selected(), Some(&980), "the cursor stays on its row");
@@ -515,7 +516,7 @@ mod tests {
         // So many arrive that the cursor's row would leave the screen: the view stays at
         // the top, the cursor on the same screen line.
         p.source.arrive(20);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         assert_eq!(p.viewport(10), 0);
         assert_eq!(p.rows()[0], 1230);
         assert_eq!(p.selected_index(), 5);
@@ -525,37 +526,37 @@ mod tests {
     fn a_list_scrolled_down_counts_rows_arriving_above_the_view_until_first() {
         let c = conn();
         let mut p = Pager::new(Live::new(1000), 20);
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         p.viewport(10);
-        p.move_by(&c, 15).unwrap();
+        p.move_by(c.db(), 15).unwrap();
         let offset = p.viewport(10);
         let shown = p.rows()[offset];
         p.source.arrive(3);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         let offset = p.viewport(10);
         assert_eq!(p.rows()[offset], shown, "the view stays where it is");
         assert_eq!(p.selected(), Some(&9850));
         assert_eq!(p.new_above(), 3);
         // Between rows above the view, not in front: counted too, the view still put.
         p.source.put(9995);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         let offset = p.viewport(10);
         assert_eq!(p.rows()[offset], shown);
         assert_eq!(p.new_above(), 4);
         // Further down, past the loaded window: rows in front still counted, by key.
         for _ in 0..20 {
-            p.move_by(&c, 10).unwrap();
+            p.move_by(c.db(), 10).unwrap();
             p.viewport(10);
         }
         assert!(p.more_before());
         p.source.arrive(2);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         assert_eq!(p.new_above(), 6);
         // The count is bounded (one page read), whatever arrives.
         p.source.arrive(500);
-        p.refresh(&c).unwrap();
+        p.refresh(c.db()).unwrap();
         assert_eq!(p.new_above(), NEW_CAP);
-        p.first(&c).unwrap();
+        p.first(c.db()).unwrap();
         assert_eq!(p.selected(), Some(&15050));
         assert_eq!(p.new_above(), 0);
     }
@@ -570,10 +571,10 @@ mod tests {
             },
             10,
         );
-        p.first(&c).unwrap();
-        p.move_by(&c, 35).unwrap();
+        p.first(c.db()).unwrap();
+        p.move_by(c.db(), 35).unwrap();
         assert_eq!(p.selected(), Some(&35));
-        assert!(!p.refresh(&c).unwrap());
+        assert!(!p.refresh(c.db()).unwrap());
         assert_eq!(p.selected(), Some(&35));
     }
 }

@@ -3,12 +3,12 @@
 //! written here until the store grows them — same keys, same indexes, never `OFFSET`.
 
 use super::pager::Source;
+use crate::store::Db;
 use crate::store::Result;
 use crate::store::events::{self, EventRow};
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::participants::{self, Participant};
 use crate::store::replies::{self, ReplyRow};
-use rusqlite::Connection;
 
 /// Sent or Upcoming, with the operator's filter.
 pub struct MessagesSource {
@@ -28,7 +28,7 @@ impl Source for MessagesSource {
     }
     fn fetch(
         &self,
-        conn: &Connection,
+        conn: Db<'_>,
         after: Option<&Cursor>,
         dir: Direction,
         limit: usize,
@@ -58,7 +58,7 @@ impl Source for ParticipantsSource {
     }
     fn fetch(
         &self,
-        conn: &Connection,
+        conn: Db<'_>,
         after: Option<&NameKey>,
         dir: Direction,
         limit: usize,
@@ -97,7 +97,7 @@ impl Source for EventsSource {
     }
     fn fetch(
         &self,
-        conn: &Connection,
+        conn: Db<'_>,
         after: Option<&(i64, i64)>,
         dir: Direction,
         limit: usize,
@@ -126,7 +126,7 @@ impl Source for RepliesSource {
     }
     fn fetch(
         &self,
-        conn: &Connection,
+        conn: Db<'_>,
         after: Option<&(i64, i64)>,
         dir: Direction,
         limit: usize,
@@ -157,7 +157,7 @@ impl Source for BatchesSource {
     }
     fn fetch(
         &self,
-        conn: &Connection,
+        conn: Db<'_>,
         after: Option<&(i64, i64)>,
         dir: Direction,
         limit: usize,
@@ -167,9 +167,6 @@ impl Source for BatchesSource {
 }
 
 /// Collaborator names by id (automations store ids).
-pub fn collaborator_names(conn: &Connection) -> Result<std::collections::HashMap<i64, String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, first_name || ' ' || last_name FROM collaborators")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+pub fn collaborator_names(conn: Db<'_>) -> Result<std::collections::HashMap<i64, String>> {
+    crate::store::screens::collaborator_names(conn)
 }

@@ -90,7 +90,7 @@ pub fn add_message(store: &Store, m: &Msg) -> i64 {
     let mut at = m.planned;
     for s in m.path {
         assert!(
-            messages::transition(conn, id, *s, at, "scheduler", "").unwrap(),
+            messages::transition(conn.into(), id, *s, at, "scheduler", "").unwrap(),
             "{s}"
         );
         if *s == MessageStatus::Submitted {
@@ -139,7 +139,7 @@ pub fn sample_store() -> Fixture {
     )
     .unwrap();
     operators::set(
-        conn,
+        conn.into(),
         "paul",
         Rights {
             batch: true,

@@ -66,7 +66,7 @@ struct Msg {
 /// the store behind `conn`, which must already hold a demo store (operators, collaborators,
 /// settings). Runs in one transaction: on error nothing is added.
 pub fn add_history(
-    conn: &Conn,
+    conn: Conn<'_>,
     n: usize,
     seed: u64,
     now: DateTime<Utc>,
@@ -75,7 +75,7 @@ pub fn add_history(
 }
 
 struct Generator<'c> {
-    conn: &'c Conn,
+    conn: Conn<'c>,
     rng: Rng,
     now: DateTime<Utc>,
     tz: Tz,
@@ -95,7 +95,7 @@ struct Generator<'c> {
 const PACK_UNITS: i64 = 50_000;
 
 impl<'c> Generator<'c> {
-    fn new(conn: &'c Conn, seed: u64, now: DateTime<Utc>) -> Result<Self, StoreError> {
+    fn new(conn: Conn<'c>, seed: u64, now: DateTime<Utc>) -> Result<Self, StoreError> {
         let settings = Settings::load(conn)?;
         let operators = seed::active_operators(conn)?;
         if operators.is_empty() {

@@ -109,7 +109,7 @@ impl AutomationsTab {
         if let Err(e) = act.actor.require_admin("change automations") {
             return Ok(Outcome::Error(e.to_string()));
         }
-        let templates = crate::store::templates::list(act.store.conn())?;
+        let templates = crate::store::templates::list(act.store.db())?;
         let options: Vec<(String, String)> = templates
             .iter()
             .filter(|t| t.context != "batch" && t.context != "free")

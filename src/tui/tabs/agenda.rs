@@ -62,7 +62,7 @@ fn collaborator_options(act: &Act, named: &mut Named) -> Result<Vec<(String, Str
     Ok(named.options(
         "collaborator",
         Some(NO_COLLABORATOR),
-        participants::collaborators(act.store.conn())?
+        participants::collaborators(act.store.db())?
             .into_iter()
             .map(|c| (c.id, clean(&c.full_name()))),
     ))
@@ -120,11 +120,11 @@ impl EventEditor {
     /// Editing event `id`, prefilled with what it has.
     pub fn edit_event(act: &Act, id: i64) -> Result<std::result::Result<EventEditor, String>> {
         let lang = act.lang();
-        let e = crate::store::events::detail(act.store.conn(), id)?;
+        let e = crate::store::events::detail(act.store.db(), id)?;
         if e.cancelled {
             return Ok(Err(tr(lang, "agenda.is_cancelled").to_string()));
         }
-        let who = participants::get(act.store.conn(), e.participant_id)?;
+        let who = participants::get(act.store.db(), e.participant_id)?;
         let starts = e
             .local_start()
             .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
@@ -188,7 +188,7 @@ impl EventEditor {
             Vec::new()
         } else {
             participants::page(
-                act.store.conn(),
+                act.store.db(),
                 &text,
                 None,
                 crate::store::messages::Direction::Forward,

@@ -18,6 +18,7 @@ use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
+use crate::store::Db;
 use crate::store::Result;
 use crate::store::participants::{self, Participant};
 use crate::store::settings::Settings;
@@ -33,7 +34,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use rusqlite::Connection;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -242,7 +242,7 @@ impl BatchTab {
     }
 
     /// The choices of the "saved list" field: none, then every list with its size.
-    fn list_options(&mut self, conn: &Connection, lang: Lang) -> Result<Vec<(String, String)>> {
+    fn list_options(&mut self, conn: Db<'_>, lang: Lang) -> Result<Vec<(String, String)>> {
         Ok(self.named.options(
             "list",
             Some(tr(lang, "batch.no_list")),
@@ -261,7 +261,7 @@ impl BatchTab {
         if !act.actor.rights.can_batch() {
             return Ok(Outcome::Error(tr(lang, "batch.no_right").to_string()));
         }
-        let conn = act.store.conn();
+        let conn = act.store.db();
         let settings = Settings::load(conn)?;
         let no_list = tr(lang, "batch.no_list");
         let list_options = self.list_options(conn, lang)?;
@@ -416,7 +416,7 @@ impl BatchTab {
     /// saying how many participants they match.
     fn filter_fields(&mut self, act: &Act) -> Result<Vec<FormField>> {
         let lang = act.lang();
-        let conn = act.store.conn();
+        let conn = act.store.db();
         let any = tr(lang, "word.any");
         let kinds = self.texts.options(
             "f_kind",
@@ -621,7 +621,7 @@ impl BatchTab {
             .as_ref()
             .and_then(|f| self.named.id("list", f.value("list")));
         self.list_ids = match list {
-            Some(id) => participants::list_member_ids(act.store.conn(), id)?,
+            Some(id) => participants::list_member_ids(act.store.db(), id)?,
             None => Vec::new(),
         };
         self.sync_title();
@@ -672,7 +672,7 @@ impl BatchTab {
             Vec::new()
         } else {
             participants::page(
-                act.store.conn(),
+                act.store.db(),
                 &text,
                 None,
                 crate::store::messages::Direction::Forward,

@@ -10,6 +10,7 @@ use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
+use crate::store::Db;
 use crate::store::Result;
 use crate::store::lists::{self as list_rows, MemberPlan};
 use crate::store::messages::Direction;
@@ -127,7 +128,7 @@ impl ContactsTab {
         let Some(mobile) = p.mobile.clone() else {
             return Ok(Outcome::Error(tr(lang, "contacts.no_mobile").to_string()));
         };
-        let settings = Settings::load(act.store.conn())?;
+        let settings = Settings::load(act.store.db())?;
         let mut composer = Composer::new(
             ComposerSetup::from_settings(&settings, TemplateContext::Batch, false, false),
             lang,
@@ -135,14 +136,14 @@ impl ContactsTab {
         );
         // The preview and the counts use this participant's own values.
         if let Ok(data) =
-            crate::core::merge::merge_data(act.store.conn(), &settings, Some(p.id), None)
+            crate::core::merge::merge_data(act.store.db(), &settings, Some(p.id), None)
         {
             composer.set_data(data);
         }
         // Individual texts take participant fields: batch templates and plain ones fit.
         composer.set_templates(
             TemplateChoice::active(
-                act.store.conn(),
+                act.store.db(),
                 &[TemplateContext::Batch, TemplateContext::Free],
             )?,
             rights.can_write_text(),
@@ -243,7 +244,7 @@ impl ContactsTab {
     }
 
     /// Shows the members of list `id` (`None`: everyone), from the first row.
-    fn show(&mut self, list: Option<&SavedList>, conn: &rusqlite::Connection) -> Result<()> {
+    fn show(&mut self, list: Option<&SavedList>, conn: Db<'_>) -> Result<()> {
         match list {
             Some(l) => {
                 let everyone = participants::count(conn)?;
@@ -262,7 +263,7 @@ impl ContactsTab {
     }
 
     /// Re-reads the shown list after a change (renamed, trimmed, or deleted: then everyone).
-    fn recheck_shown(&mut self, conn: &rusqlite::Connection) -> Result<()> {
+    fn recheck_shown(&mut self, conn: Db<'_>) -> Result<()> {
         let Some((id, ..)) = self.shown else {
             return Ok(());
         };
@@ -481,7 +482,7 @@ impl ContactsTab {
         let lang = act.lang();
         match (purpose, chosen) {
             (Purpose::Show, list) => {
-                self.show(list.as_ref(), act.store.conn())?;
+                self.show(list.as_ref(), act.store.db())?;
                 Ok(Outcome::Handled)
             }
             (_, None) => Ok(Outcome::Handled),
@@ -490,8 +491,8 @@ impl ContactsTab {
                 match crate::core::lists::add_to_list(act.store, act.actor, l.id, &ids, act.now) {
                     Ok(added) => {
                         self.picked.clear();
-                        self.recheck_shown(act.store.conn())?;
-                        self.pager.refresh(act.store.conn())?;
+                        self.recheck_shown(act.store.db())?;
+                        self.pager.refresh(act.store.db())?;
                         Ok(Outcome::Info(trf(
                             lang,
                             "contacts.added",
@@ -507,7 +508,7 @@ impl ContactsTab {
             }
             (Purpose::Rename, Some(l)) => Ok(Self::ask_rename(l.id, &l.name, lang)),
             (Purpose::Delete, Some(l)) => {
-                let members = list_rows::member_count(act.store.conn(), l.id)?;
+                let members = list_rows::member_count(act.store.db(), l.id)?;
                 Ok(Self::ask_delete(l.id, &l.name, members, lang, act.theme))
             }
         }

@@ -4,6 +4,7 @@ use super::{Act, Ctx, Outcome, TabView};
 use crate::core::admin::add_credit;
 use crate::core::send::{UnknownDecision, settle_unknown};
 use crate::i18n::{Lang, tr, trf};
+use crate::store::Db;
 use crate::store::Result;
 use crate::store::credit::{self, CreditSummary, Pack};
 use crate::store::lease::{self, Lease};
@@ -63,23 +64,12 @@ enum Editing {
 
 /// Messages left "unknown — check" by a crash, oldest first (a handful at most).
 fn unknown_messages(
-    conn: &rusqlite::Connection,
+    conn: Db<'_>,
     fmt: &crate::tui::fmt::Fmt,
     region: &str,
 ) -> Result<Vec<(i64, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, phone, planned_at FROM messages WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (id, phone, planned) = row?;
+    for (id, phone, planned) in crate::store::screens::unknown_messages(conn)? {
         out.push((
             id,
             format!(

@@ -189,7 +189,7 @@ pub fn ask(
                 let result = Store::open(&db)
                     .map_err(|e| e.to_string())
                     .and_then(|store| {
-                        export_messages(store.conn(), kind, &filter, format, &path, &mut |n| {
+                        export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
                             if let Ok(mut p) = report.lock() {
                                 p.rows = n;
                             }

@@ -53,7 +53,7 @@ impl FreeTab {
         if !act.actor.rights.can_free() {
             return Ok(Outcome::Error(tr(lang, "free.no_right").to_string()));
         }
-        let settings = Settings::load(act.store.conn())?;
+        let settings = Settings::load(act.store.db())?;
         let fields = vec![
             FormField::text("recipients", tr(lang, "free.recipients"), "")
                 .with_help(tr(lang, "free.recipients_help")),
@@ -68,7 +68,7 @@ impl FreeTab {
         );
         // Saved plain texts fill the box; it leaves as typed (a free send takes no template).
         composer.set_templates(
-            TemplateChoice::active(act.store.conn(), &[TemplateContext::Free])?,
+            TemplateChoice::active(act.store.db(), &[TemplateContext::Free])?,
             act.actor.rights.can_write_text(),
         );
         self.form = Some(Form::new(tr(lang, "free.title"), fields).with_composer(composer));

@@ -4,7 +4,7 @@ use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
     move_pager, split_info, styled,
 };
-use crate::store::Result;
+use crate::store::{Result, screens};
 use crate::tui::fmt::{clean, phone, thousands};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::queries::{BatchesSource, EventsSource, RepliesSource};
@@ -164,7 +164,7 @@ impl AgendaTab {
             return Ok(Outcome::Handled);
         };
         let lang = act.lang();
-        let conn = act.store.conn();
+        let conn = act.store.db();
         let e: EventDetail = crate::store::events::detail(conn, id)?;
         if e.cancelled {
             return Ok(Outcome::Error(tr(lang, "agenda.is_cancelled").to_string()));
@@ -612,35 +612,10 @@ impl InboxTab {
         };
         let phone_e164 = r.from_phone.clone();
         let mut items: Vec<(i64, bool, String, String)> = Vec::new();
-        let mut stmt = ctx.conn.prepare_cached(
-            "SELECT COALESCE(sent_at, planned_at), text, status FROM messages WHERE phone = ?1
-             ORDER BY COALESCE(sent_at, planned_at) DESC LIMIT 200",
-        )?;
-        let sent = stmt.query_map([&phone_e164], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })?;
-        for m in sent {
-            let (at, text, status) = m?;
+        for (at, text, status) in screens::sent_to(ctx.conn, &phone_e164)? {
             items.push((at, true, text, ctx.fmt.status(&status)));
         }
-        let mut stmt = ctx.conn.prepare_cached(
-            "SELECT received_at, text, state, outcome FROM replies WHERE from_phone = ?1
-             ORDER BY received_at DESC LIMIT 200",
-        )?;
-        let got = stmt.query_map([&phone_e164], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })?;
-        for m in got {
-            let (at, text, state, outcome) = m?;
+        for (at, text, state, outcome) in screens::replies_from(ctx.conn, &phone_e164)? {
             let note = if outcome.is_empty() {
                 ctx.fmt.reply_state(&state)
             } else {
@@ -688,19 +663,8 @@ impl InboxTab {
         }
         let mut outcomes: Vec<String> = Vec::new();
         if let Some(m) = r.message_id {
-            let mut stmt = ctx.conn.prepare_cached(
-                "SELECT k.keyword, k.outcome FROM template_keywords k
-                 JOIN messages m ON m.template_id = k.template_id WHERE m.id = ?1 ORDER BY k.keyword",
-            )?;
-            let rows = stmt.query_map([m], |row| {
-                Ok(format!(
-                    "{} → {}",
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?
-                ))
-            })?;
-            for o in rows {
-                outcomes.push(clean(&o?));
+            for (keyword, outcome) in screens::keyword_outcomes(ctx.conn, m)? {
+                outcomes.push(clean(&format!("{keyword} → {outcome}")));
             }
         }
         let mut lines = vec![

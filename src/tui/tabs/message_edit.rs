@@ -17,7 +17,6 @@ use crate::store::settings::Settings;
 use crate::tui::fmt::{clean, phone};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::Form;
-use rusqlite::OptionalExtension;
 
 /// One message's text being edited.
 pub struct TextEdit {
@@ -48,7 +47,7 @@ impl TextEdit {
         if !act.actor.rights.can_write_text() {
             return Ok(Err(tr(lang, "edit_text.templates_only").to_string()));
         }
-        let conn = act.store.conn();
+        let conn = act.store.db();
         let settings = Settings::load(conn)?;
         let setup = ComposerSetup {
             context: context_of(kind, &row.context),
@@ -59,14 +58,7 @@ impl TextEdit {
             template: false,
         };
         let mut composer = Composer::new(setup, lang, act.theme);
-        let participant: Option<i64> = conn
-            .query_row(
-                "SELECT participant_id FROM messages WHERE id = ?1",
-                [row.id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
+        let participant = crate::store::screens::participant_of(conn, row.id)?;
         if let Ok(data) = merge::merge_data(conn, &settings, participant, row.event_id) {
             composer.set_data(data);
         }

@@ -568,7 +568,7 @@ impl TabView for MessagesTab {
                 let outcome = edit.save(act);
                 if matches!(outcome, Outcome::Info(_)) {
                     self.text_edit = None;
-                    self.pager.refresh(act.store.conn())?;
+                    self.pager.refresh(act.store.db())?;
                 }
                 Ok(outcome)
             }

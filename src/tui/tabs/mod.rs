@@ -21,6 +21,7 @@ use super::theme::Theme;
 use crate::core::Actor;
 use crate::i18n::Lang;
 use crate::keymap::Keymap;
+use crate::store::Db;
 use crate::store::{Result, Store};
 use crate::tui::widgets::form::EditHints;
 use chrono::{DateTime, Utc};
@@ -30,11 +31,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
-use rusqlite::Connection;
 
 /// What a tab needs to read and show its data.
 pub struct Ctx<'a> {
-    pub conn: &'a Connection,
+    pub conn: Db<'a>,
     pub fmt: Fmt,
     pub theme: Theme,
     pub now: DateTime<Utc>,
@@ -74,7 +74,7 @@ impl Act<'_> {
     /// A read-only view of the same context.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
-            conn: self.store.conn(),
+            conn: self.store.db(),
             fmt: self.fmt,
             theme: self.theme,
             now: self.now,
@@ -337,7 +337,7 @@ pub fn more_marks<S: Source>(pager: &Pager<S>, offset: usize, height: usize, ctx
 pub fn move_pager<S: Source>(
     pager: &mut Pager<S>,
     action: &str,
-    conn: &Connection,
+    conn: Db<'_>,
     page: usize,
 ) -> Result<Option<Outcome>> {
     let page = page.max(1) as isize;

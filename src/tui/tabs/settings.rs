@@ -84,7 +84,7 @@ impl SettingsTab {
             return Ok(Outcome::Error(e.to_string()));
         }
         let lang = act.lang();
-        let conn = act.store.conn();
+        let conn = act.store.db();
         let mut fields = Vec::new();
         let mut original = Vec::new();
         for spec in SPECS {

@@ -9,6 +9,7 @@ use crate::core::templates::{self as core_templates, TemplateInput};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
+use crate::store::Db;
 use crate::store::Result;
 use crate::store::settings::Settings;
 use crate::store::templates::{self, TemplateRow};
@@ -65,7 +66,7 @@ impl TemplatesTab {
             return Ok(Outcome::Error(e.to_string()));
         }
         let lang = act.lang();
-        let settings = Settings::load(act.store.conn())?;
+        let settings = Settings::load(act.store.db())?;
         let (id, name, context, body, active, locked, reply, keywords) = match &row {
             Some(t) => (
                 Some(t.id),
@@ -75,7 +76,7 @@ impl TemplatesTab {
                 t.active,
                 t.locked,
                 t.reply_expected,
-                core_templates::format_keywords(&templates::keywords(act.store.conn(), t.id)?),
+                core_templates::format_keywords(&templates::keywords(act.store.db(), t.id)?),
             ),
             None => (
                 None,
@@ -106,7 +107,7 @@ impl TemplatesTab {
         ];
         let mut composer = Composer::new(setup(&settings, context), lang, act.theme);
         composer.set_text(&body);
-        composer.set_templates(starters(act.store.conn(), context, id)?, true);
+        composer.set_templates(starters(act.store.db(), context, id)?, true);
         let title = match &row {
             Some(t) => trf(lang, "admin.tpl_edit_title", &[("name", &clean(&t.name))]),
             None => tr(lang, "admin.tpl_new_title").to_string(),
@@ -139,13 +140,13 @@ impl TemplatesTab {
                     .value("context")
                     .parse()
                     .unwrap_or(TemplateContext::Interview);
-                if let Ok(settings) = Settings::load(act.store.conn())
+                if let Ok(settings) = Settings::load(act.store.db())
                     && let Some(c) = &mut form.composer
                 {
                     let text = c.text();
                     *c = Composer::new(setup(&settings, context), act.lang(), act.theme);
                     c.set_text(&text);
-                    if let Ok(others) = starters(act.store.conn(), context, None) {
+                    if let Ok(others) = starters(act.store.db(), context, None) {
                         c.set_templates(others, true);
                     }
                 }
@@ -462,7 +463,7 @@ impl TabView for TemplatesTab {
 /// Templates of `context` a new text may start from (Ctrl-o), the one edited aside. Their
 /// text is a starting point here: editable even when they are locked.
 fn starters(
-    conn: &rusqlite::Connection,
+    conn: Db<'_>,
     context: TemplateContext,
     except: Option<i64>,
 ) -> Result<Vec<TemplateChoice>> {

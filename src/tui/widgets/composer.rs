@@ -18,6 +18,7 @@ use crate::keymap::{Context, Keymap};
 use crate::sms::encoding::{self, Encoding, SegmentInfo};
 use crate::sms::template::{self, FieldSpec, MergeData, TemplateContext};
 use crate::sms::transliterate;
+use crate::store::Db;
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -102,7 +103,7 @@ pub struct TemplateChoice {
 impl TemplateChoice {
     /// The active templates whose text fits one of `contexts`, by name.
     pub fn active(
-        conn: &rusqlite::Connection,
+        conn: Db<'_>,
         contexts: &[TemplateContext],
     ) -> crate::store::Result<Vec<TemplateChoice>> {
         Ok(crate::store::templates::list(conn)?

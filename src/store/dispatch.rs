@@ -1,0 +1,205 @@
+//! The scheduler's queries: messages due, claimed, accepted or rejected by the provider, and
+//! found again by a status report. The rules (window, credit, STOP, retries) stay in the
+//! scheduler; each function here is one statement.
+
+use super::{Result, from_ts, ts};
+use crate::store::Db;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+/// A pending message whose time has come, as the claim needs it.
+pub struct DueMessage {
+    pub id: i64,
+    pub phone: String,
+    pub text: String,
+    pub segments: i64,
+    pub ucs2: bool,
+    pub deadline: DateTime<Utc>,
+    pub campaign: bool,
+    pub expects_reply: bool,
+    pub sender: String,
+}
+
+/// A submitted message still waiting for its report.
+pub struct AwaitingReport {
+    pub id: i64,
+    pub provider_id: String,
+    pub phone: String,
+    pub sent_at: Option<i64>,
+}
+
+/// When the next pending message is due (Unix seconds), if any.
+pub fn next_due(conn: Db<'_>) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT min(next_attempt_at) FROM messages WHERE status = 'pending'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Up to `limit` pending messages due at `now`, oldest due first.
+pub fn due(conn: Db<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<DueMessage>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, phone, text, segments, encoding, deadline, campaign, expects_reply, sender
+             FROM messages WHERE status = 'pending' AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at, id LIMIT ?2",
+    )?;
+    let due = stmt
+        .query_map(params![ts(now), limit], |r| {
+            Ok(DueMessage {
+                id: r.get(0)?,
+                phone: r.get(1)?,
+                text: r.get(2)?,
+                segments: r.get(3)?,
+                ucs2: r.get::<_, String>(4)? == "UCS-2",
+                deadline: from_ts(r.get(5)?),
+                campaign: r.get(6)?,
+                expects_reply: r.get(7)?,
+                sender: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(due)
+}
+
+/// Credit not yet charged but already promised to messages being sent.
+pub fn reserved_segments(conn: Db<'_>) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(segments),0) FROM messages WHERE status = 'sending'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Marks a message as taken by `holder` for one more attempt (its status changes apart).
+pub fn claim(conn: Db<'_>, id: i64, holder: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE messages SET claimed_by = ?2, attempts = attempts + 1, wait_reason = '' WHERE id = ?1",
+    )?
+    .execute(params![id, holder])?;
+    Ok(())
+}
+
+/// Leaves a message pending until `until`, saying why.
+pub fn wait(conn: Db<'_>, id: i64, until: DateTime<Utc>, reason: &str, error: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE messages SET next_attempt_at = ?2, wait_reason = ?3, last_error = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, ts(until), reason, error])?;
+    Ok(())
+}
+
+/// Makes a pending message due at `now` (the provider never received it).
+pub fn due_now(conn: Db<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET next_attempt_at = ?2 WHERE id = ?1",
+        params![id, ts(now)],
+    )?;
+    Ok(())
+}
+
+/// Records the provider's refusal (or ambiguous answer) on the message.
+pub fn reject(conn: Db<'_>, id: i64, reason: &str, provider: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
+        params![id, reason, provider],
+    )?;
+    Ok(())
+}
+
+/// How many attempts a message had, and its deadline (Unix seconds).
+pub fn attempts_and_deadline(conn: Db<'_>, id: i64) -> Result<(u32, i64)> {
+    Ok(conn.query_row(
+        "SELECT attempts, deadline FROM messages WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// Remembers the provider and its id for an accepted message, and when it left.
+pub fn accept(
+    conn: Db<'_>,
+    id: i64,
+    provider: &str,
+    provider_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE messages SET provider = ?2, provider_id = ?3, sent_at = COALESCE(sent_at, ?4),
+            listed_at = COALESCE(sent_at, ?4), last_error = '' WHERE id = ?1",
+    )?
+    .execute(params![id, provider, provider_id, ts(now)])?;
+    Ok(())
+}
+
+/// The message a report names by the provider's id.
+pub fn by_provider_id(conn: Db<'_>, provider: &str, provider_id: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
+            params![provider, provider_id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// The number a message went to.
+pub fn phone_of(conn: Db<'_>, id: i64) -> Result<String> {
+    Ok(
+        conn.query_row("SELECT phone FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Messages left in `sending` (by a process that died), by id.
+pub fn stuck_sending(conn: Db<'_>) -> Result<Vec<(i64, String)>> {
+    let mut stmt =
+        conn.prepare("SELECT id, phone FROM messages WHERE status = 'sending' ORDER BY id")?;
+    let stuck = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(stuck)
+}
+
+/// Up to 500 pending messages whose deadline is over.
+pub fn overdue(conn: Db<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM messages WHERE status = 'pending' AND deadline < ?1 ORDER BY deadline LIMIT 500",
+    )?;
+    let overdue = stmt
+        .query_map([ts(now)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(overdue)
+}
+
+/// Up to 200 messages submitted through `provider` still waiting for a report, oldest first.
+pub fn awaiting_report(conn: Db<'_>, provider: &str) -> Result<Vec<AwaitingReport>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, COALESCE(provider_id,''), phone, sent_at FROM messages
+                 WHERE status = 'submitted' AND provider = ?1 ORDER BY sent_at LIMIT 200",
+    )?;
+    let pending = stmt
+        .query_map([provider], |r| {
+            Ok(AwaitingReport {
+                id: r.get(0)?,
+                provider_id: r.get(1)?,
+                phone: r.get(2)?,
+                sent_at: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(pending)
+}
+
+/// Up to 50 messages left `unknown` since `since`, newest first.
+pub fn recent_unknown(conn: Db<'_>, since: DateTime<Utc>) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, phone FROM messages WHERE status = 'unknown' AND status_at >= ?1
+                 ORDER BY status_at DESC LIMIT 50",
+    )?;
+    let unknown = stmt
+        .query_map([ts(since)], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(unknown)
+}

@@ -1,0 +1,236 @@
+//! What the core's rules read and change on messages not yet sent: replanning, re-rendering,
+//! an operator's edit, a rule taking a reminder over. Who may do it, and the audit, stay in
+//! the core.
+
+use super::messages::NewMessage;
+use super::{Result, ts};
+use crate::store::Db;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+/// Status, kind, event, template, creator and rule of a message.
+pub type ReminderHead = (
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<i64>,
+);
+
+pub fn reminder_head(conn: Db<'_>, id: i64) -> Result<Option<ReminderHead>> {
+    Ok(conn
+        .query_row(
+            "SELECT status, kind, event_id, template_id, created_by, automation_id FROM messages WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?)
+}
+
+/// Status, creator and event of a message.
+pub fn cancel_head(conn: Db<'_>, id: i64) -> Result<Option<(String, String, Option<i64>)>> {
+    Ok(conn
+        .query_row(
+            "SELECT status, created_by, event_id FROM messages WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+/// Status, kind, creator and campaign flag of a message.
+pub fn reschedule_head(conn: Db<'_>, id: i64) -> Result<Option<(String, String, String, bool)>> {
+    Ok(conn
+        .query_row(
+            "SELECT status, kind, created_by, campaign FROM messages WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?)
+}
+
+/// Status, kind, creator, participant and template of a message.
+pub type EditHead = (String, String, String, Option<i64>, Option<i64>);
+
+pub fn edit_head(conn: Db<'_>, id: i64) -> Result<Option<EditHead>> {
+    Ok(conn
+        .query_row(
+            "SELECT status, kind, created_by, participant_id, template_id FROM messages WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?)
+}
+
+/// The event a message reminds of, if any.
+pub fn event_of(conn: Db<'_>, id: i64) -> Result<Option<i64>> {
+    Ok(
+        conn.query_row("SELECT event_id FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Moves a message's planned time and deadline; it waits for nothing else.
+pub fn replan(
+    conn: Db<'_>,
+    id: i64,
+    planned_at: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '' WHERE id = ?1",
+        params![id, ts(planned_at), ts(deadline)],
+    )?;
+    Ok(())
+}
+
+/// Moves a message's planned time and deadline as the operator chose (a manual edit).
+pub fn replan_by_hand(
+    conn: Db<'_>,
+    id: i64,
+    planned_at: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '',
+                manual_edit = 1 WHERE id = ?1",
+        params![id, ts(planned_at), ts(deadline)],
+    )?;
+    Ok(())
+}
+
+/// Makes a message due now, its deadline at least `deadline`.
+pub fn due_now(conn: Db<'_>, id: i64, now: DateTime<Utc>, deadline: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET next_attempt_at = ?2, deadline = max(deadline, ?3), wait_reason = '' WHERE id = ?1",
+        params![id, ts(now), ts(deadline)],
+    )?;
+    Ok(())
+}
+
+/// Replaces a message's text by one rendered again from its template (no manual edit left).
+pub fn set_rendered_text(
+    conn: Db<'_>,
+    id: i64,
+    text: &str,
+    chars: i64,
+    segments: i64,
+    encoding: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 0 WHERE id = ?1",
+        params![id, text, chars, segments, encoding],
+    )?;
+    Ok(())
+}
+
+/// Replaces a message's text by the operator's own.
+pub fn set_edited_text(
+    conn: Db<'_>,
+    id: i64,
+    text: &str,
+    chars: i64,
+    segments: i64,
+    encoding: &str,
+) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1 WHERE id = ?1",
+        params![id, text, chars, segments, encoding],
+    )?;
+    Ok(())
+}
+
+/// Replaces a pending message's text by the operator's own; false when it is no longer
+/// pending (being sent).
+pub fn set_edited_text_if_pending(
+    conn: Db<'_>,
+    id: i64,
+    text: &str,
+    chars: i64,
+    segments: i64,
+    encoding: &str,
+) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1
+             WHERE id = ?1 AND status = 'pending'",
+        params![id, text, chars, segments, encoding],
+    )?;
+    Ok(changed > 0)
+}
+
+/// Rewrites an operator's pending reminder from `m` (no rule, no manual edit left).
+pub fn rewrite_reminder(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET automation_id = NULL, template_id = ?2, text = ?3, chars = ?4, segments = ?5,
+                    encoding = ?6, expects_reply = ?7, planned_at = ?8, next_attempt_at = ?8, deadline = ?9,
+                    wait_reason = '', manual_edit = 0, created_by = ?10, phone = ?11, recipient_name = ?12
+                 WHERE id = ?1",
+        params![
+            id,
+            m.template_id,
+            m.text,
+            m.chars,
+            m.segments,
+            m.encoding,
+            m.expects_reply,
+            ts(m.planned_at),
+            ts(m.deadline),
+            m.created_by,
+            m.phone,
+            m.recipient_name,
+        ],
+    )?;
+    Ok(())
+}
+
+/// A rule takes a pending reminder over: its rule, template, text and times become `m`'s.
+pub fn take_over(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET automation_id = ?2, template_id = ?3, text = ?4, chars = ?5, segments = ?6,
+                        encoding = ?7, expects_reply = ?8, planned_at = ?9, next_attempt_at = ?9, deadline = ?10,
+                        wait_reason = '' WHERE id = ?1 AND status = 'pending'",
+        params![
+            id,
+            m.automation_id,
+            m.template_id,
+            m.text,
+            m.chars,
+            m.segments,
+            m.encoding,
+            m.expects_reply,
+            ts(m.planned_at),
+            ts(m.deadline),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A rule moves its pending reminder to `m`'s times.
+pub fn rule_replan(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = ''
+                         WHERE id = ?1 AND status = 'pending'",
+        params![id, ts(m.planned_at), ts(m.deadline)],
+    )?;
+    Ok(())
+}
+
+/// A rule gives its pending reminder `m`'s template and text.
+pub fn rule_rewrite(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
+    conn.execute(
+        "UPDATE messages SET template_id = ?2, text = ?3, chars = ?4, segments = ?5, encoding = ?6,
+                            expects_reply = ?7 WHERE id = ?1 AND status = 'pending'",
+        params![
+            id,
+            m.template_id,
+            m.text,
+            m.chars,
+            m.segments,
+            m.encoding,
+            m.expects_reply,
+        ],
+    )?;
+    Ok(())
+}
