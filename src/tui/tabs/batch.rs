@@ -16,7 +16,7 @@ use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput,
 use crate::core::lists;
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
+use crate::keymap::{Action, EditorAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Result;
 use crate::store::participants::{self, Participant};
@@ -972,11 +972,11 @@ impl BatchTab {
 
     /// A key while the preview is shown: move, untick, look at one text, validate, go back.
     fn preview_key(&mut self, key: &KeyEvent, act: &mut Act) -> Outcome {
-        let editor = act.keymap.action(Context::Editor, key);
-        let list = act.keymap.action(Context::List, key);
+        let editor = act.keymap.editor(key);
+        let list = act.keymap.list(key);
         match (editor, list) {
-            (Some("save"), _) => return self.ask_queue(act),
-            (Some("close"), _) => {
+            (Some(EditorAction::Save), _) => return self.ask_queue(act),
+            (Some(EditorAction::Close), _) => {
                 self.preview = None;
                 return Outcome::Handled;
             }
@@ -987,7 +987,7 @@ impl BatchTab {
         };
         let len = p.rows.len();
         match list {
-            Some("select") | Some("toggle") => {
+            Some(ListAction::Select) | Some(ListAction::Toggle) => {
                 if let Some(r) = p.rows.get(p.sel.selected) {
                     if r.is_sendable() {
                         let id = r.participant_id;
@@ -999,7 +999,7 @@ impl BatchTab {
                 }
                 Outcome::Handled
             }
-            Some("open") => match p.rows.get(p.sel.selected) {
+            Some(ListAction::Open) => match p.rows.get(p.sel.selected) {
                 Some(r) => {
                     let mut lines = Vec::new();
                     if let Some(ph) = &r.phone {
@@ -1204,13 +1204,13 @@ impl TabView for BatchTab {
         self.history.refresh(ctx)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         self.history.action(action, ctx)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "new" => self.open_form(act),
+            ListAction::New => self.open_form(act),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -1223,7 +1223,7 @@ impl TabView for BatchTab {
         if self.preview.is_some() {
             return Ok(self.preview_key(key, act));
         }
-        if self.form.is_some() && act.keymap.action(Context::Editor, key) == Some("save_list") {
+        if self.form.is_some() && act.keymap.editor(key) == Some(EditorAction::SaveList) {
             return Ok(self.ask_save_list(act));
         }
         let Some(form) = &mut self.form else {
@@ -1302,10 +1302,10 @@ impl TabView for BatchTab {
         if self.preview.is_some() {
             return (
                 vec![
-                    (Context::List, "select"),
-                    (Context::List, "open"),
-                    (Context::Editor, "save"),
-                    (Context::Editor, "close"),
+                    Action::List(ListAction::Select),
+                    Action::List(ListAction::Open),
+                    Action::Editor(EditorAction::Save),
+                    Action::Editor(EditorAction::Close),
                 ],
                 Vec::new(),
             );
@@ -1318,7 +1318,7 @@ impl TabView for BatchTab {
                     f.kind == crate::tui::widgets::form::FieldKind::Text && f.key != "search"
                 });
                 if on_text && self.has_selection() {
-                    bound.push((Context::Editor, "save_list"));
+                    bound.push(Action::Editor(EditorAction::SaveList));
                 }
                 match form.fields.get(form.focus).map(|f| f.key.as_str()) {
                     Some("search") => {
@@ -1384,8 +1384,13 @@ impl TabView for BatchTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["new", "open", "page_down", "page_up"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::New,
+            ListAction::Open,
+            ListAction::PageDown,
+            ListAction::PageUp,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {

@@ -8,7 +8,7 @@ use super::lists::{PAGE, draw_paged, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
+use crate::keymap::{Action, DialogAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Result;
 use crate::store::lists::{self as list_rows, MemberPlan};
@@ -455,24 +455,24 @@ impl ContactsTab {
         let Some(picker) = &mut self.picker else {
             return Ok(Outcome::Ignored);
         };
-        let dialog = act.keymap.action(Context::Dialog, key);
-        let list = act.keymap.action(Context::List, key);
+        let dialog = act.keymap.dialog(key);
+        let list = act.keymap.list(key);
         let last = picker.rows().saturating_sub(1);
         match (dialog, list) {
-            (Some("close"), _) => {
+            (Some(DialogAction::Close), _) => {
                 self.picker = None;
                 return Ok(Outcome::Handled);
             }
-            (Some("confirm"), _) => {}
-            (_, Some("down")) => picker.index = (picker.index + 1).min(last),
-            (_, Some("up")) => picker.index = picker.index.saturating_sub(1),
-            (_, Some("page_down")) => picker.index = (picker.index + 10).min(last),
-            (_, Some("page_up")) => picker.index = picker.index.saturating_sub(10),
-            (_, Some("first")) => picker.index = 0,
-            (_, Some("last")) => picker.index = last,
+            (Some(DialogAction::Confirm), _) => {}
+            (_, Some(ListAction::Down)) => picker.index = (picker.index + 1).min(last),
+            (_, Some(ListAction::Up)) => picker.index = picker.index.saturating_sub(1),
+            (_, Some(ListAction::PageDown)) => picker.index = (picker.index + 10).min(last),
+            (_, Some(ListAction::PageUp)) => picker.index = picker.index.saturating_sub(10),
+            (_, Some(ListAction::First)) => picker.index = 0,
+            (_, Some(ListAction::Last)) => picker.index = last,
             _ => {}
         }
-        if dialog != Some("confirm") {
+        if dialog != Some(DialogAction::Confirm) {
             return Ok(Outcome::Handled);
         }
         let purpose = picker.purpose;
@@ -519,16 +519,16 @@ impl ContactsTab {
             return Ok(Outcome::Ignored);
         };
         let lang = act.lang();
-        let dialog = act.keymap.action(Context::Dialog, key);
+        let dialog = act.keymap.dialog(key);
         // Only Enter and Esc answer: `y`, `o` or `n` typed by mistake do nothing here.
         let enter = key.code == crossterm::event::KeyCode::Enter;
         let esc = key.code == crossterm::event::KeyCode::Esc;
-        match (dialog, act.keymap.action(Context::List, key)) {
-            (Some("close"), _) if esc => {
+        match (dialog, act.keymap.list(key)) {
+            (Some(DialogAction::Close), _) if esc => {
                 self.preview = None;
                 Ok(Outcome::Info(tr(lang, "contacts.import_left").to_string()))
             }
-            (Some("confirm"), _) if enter => {
+            (Some(DialogAction::Confirm), _) if enter => {
                 if view.preview.valid.is_empty() {
                     view.error = Some(tr(lang, "contacts.import_nothing").to_string());
                     return Ok(Outcome::Handled);
@@ -541,19 +541,19 @@ impl ContactsTab {
                     .start_import(db, act.actor.clone(), view.preview, act.now);
                 Ok(Outcome::Handled)
             }
-            (_, Some("down")) => {
+            (_, Some(ListAction::Down)) => {
                 view.scroll_by(1, lang, act.theme);
                 Ok(Outcome::Handled)
             }
-            (_, Some("up")) => {
+            (_, Some(ListAction::Up)) => {
                 view.scroll_by(-1, lang, act.theme);
                 Ok(Outcome::Handled)
             }
-            (_, Some("page_down")) => {
+            (_, Some(ListAction::PageDown)) => {
                 view.scroll_by(10, lang, act.theme);
                 Ok(Outcome::Handled)
             }
-            (_, Some("page_up")) => {
+            (_, Some(ListAction::PageUp)) => {
                 view.scroll_by(-10, lang, act.theme);
                 Ok(Outcome::Handled)
             }
@@ -688,9 +688,9 @@ impl TabView for ContactsTab {
         Ok(self.pager.refresh(ctx.conn)? || changed)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "new" => self.open_send(act),
+            ListAction::New => self.open_send(act),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -710,7 +710,7 @@ impl TabView for ContactsTab {
             return self.preview_key(key, act);
         }
         if self.failure.is_some() {
-            if act.keymap.action(Context::Dialog, key).is_some() {
+            if act.keymap.dialog(key).is_some() {
                 self.failure = None;
             }
             return Ok(Outcome::Handled);
@@ -734,10 +734,12 @@ impl TabView for ContactsTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> super::EditHints {
         match &self.send {
             Some((_, form)) => form.hints(self.lang),
-            None if self.failure.is_some() => (vec![(Context::Dialog, "close")], Vec::new()),
+            None if self.failure.is_some() => {
+                (vec![Action::Dialog(DialogAction::Close)], Vec::new())
+            }
             None if self.picker.is_some() || self.preview.is_some() => {
                 let (moves, confirm, close) = if self.preview.is_some() {
                     (
@@ -777,15 +779,15 @@ impl TabView for ContactsTab {
         self.pager.refresh(ctx.conn).map(|_| ())
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         // A confirmation that was closed without answering leaves no selection to forget.
         self.clear_after_change = false;
         Ok(match action {
-            "filter" => Outcome::EditFilter,
-            "select" => {
+            ListAction::Filter => Outcome::EditFilter,
+            ListAction::Select => {
                 if let Some(id) = self.pager.selected().map(|p| p.id) {
                     if !self.picked.remove(&id) {
                         self.picked.insert(id);
@@ -794,7 +796,7 @@ impl TabView for ContactsTab {
                 }
                 Outcome::Handled
             }
-            "select_all" => {
+            ListAction::SelectAll => {
                 let all = self.all_shown(ctx)?;
                 // Pressed again with everything already picked: unpick.
                 if !all.is_empty() && all.is_subset(&self.picked) {
@@ -804,27 +806,27 @@ impl TabView for ContactsTab {
                 }
                 Outcome::Handled
             }
-            "pick_list" => self.open_picker(Purpose::Show, ctx)?,
-            "save_list" => self.ask_save(ctx),
-            "add_to_list" => {
+            ListAction::PickList => self.open_picker(Purpose::Show, ctx)?,
+            ListAction::SaveList => self.ask_save(ctx),
+            ListAction::AddToList => {
                 if self.targets().is_empty() {
                     Outcome::Error(ctx.tr("contacts.nothing_selected").to_string())
                 } else {
                     self.open_picker(Purpose::AddTo, ctx)?
                 }
             }
-            "remove_from_list" => self.ask_remove(ctx),
-            "rename_list" => self.rename_or_delete(Purpose::Rename, ctx)?,
-            "delete_list" => self.rename_or_delete(Purpose::Delete, ctx)?,
-            "import" if self.import.busy() => {
+            ListAction::RemoveFromList => self.ask_remove(ctx),
+            ListAction::RenameList => self.rename_or_delete(Purpose::Rename, ctx)?,
+            ListAction::DeleteList => self.rename_or_delete(Purpose::Delete, ctx)?,
+            ListAction::Import if self.import.busy() => {
                 Outcome::Error(ctx.tr("contacts.import_busy").to_string())
             }
-            "import" => {
+            ListAction::Import => {
                 self.import = ImportJob::default();
                 Outcome::Confirm(contacts_import::ask(&self.import, ctx.lang(), ctx.theme))
             }
             // Opt-out: the number goes on the STOP list (asked first; never undone here).
-            "toggle" => match self.pager.selected() {
+            ListAction::Toggle => match self.pager.selected() {
                 Some(p) if p.opted_out => {
                     Outcome::Error(ctx.tr("contacts.already_out").to_string())
                 }
@@ -852,7 +854,7 @@ impl TabView for ContactsTab {
                 },
                 None => Outcome::Handled,
             },
-            "open" | "edit" | "export" => Outcome::NotYet,
+            ListAction::Open | ListAction::Edit | ListAction::Export => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
@@ -883,21 +885,21 @@ impl TabView for ContactsTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         &[
-            "select",
-            "pick_list",
-            "save_list",
-            "import",
-            "new",
-            "add_to_list",
-            "remove_from_list",
-            "filter",
-            "toggle",
-            "rename_list",
-            "delete_list",
-            "select_all",
-            "page_down",
+            ListAction::Select,
+            ListAction::PickList,
+            ListAction::SaveList,
+            ListAction::Import,
+            ListAction::New,
+            ListAction::AddToList,
+            ListAction::RemoveFromList,
+            ListAction::Filter,
+            ListAction::Toggle,
+            ListAction::RenameList,
+            ListAction::DeleteList,
+            ListAction::SelectAll,
+            ListAction::PageDown,
         ]
     }
 

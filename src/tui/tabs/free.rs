@@ -10,7 +10,7 @@ use crate::core::import::check_phone_cells;
 use crate::core::send::{self, FreeList, FreeSend};
 use crate::i18n::{Lang, tr, trf};
 use crate::io::import::{Progress, read_phone_column};
-use crate::keymap::Context;
+use crate::keymap::ListAction;
 use crate::sms::template::TemplateContext;
 use crate::store::settings::Settings;
 use crate::store::{Result, Store};
@@ -326,13 +326,13 @@ impl TabView for FreeTab {
         self.history.refresh(ctx)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         self.history.action(action, ctx)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "new" => self.open_form(act),
+            ListAction::New => self.open_form(act),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -426,7 +426,7 @@ impl TabView for FreeTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> super::EditHints {
         match &self.form {
             Some(form) => form.hints(self.lang),
             None => (Vec::new(), Vec::new()),
@@ -451,8 +451,13 @@ impl TabView for FreeTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["new", "open", "page_down", "page_up"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::New,
+            ListAction::Open,
+            ListAction::PageDown,
+            ListAction::PageUp,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {

@@ -4,6 +4,7 @@ use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
     move_pager, split_info, styled,
 };
+use crate::keymap::ListAction;
 use crate::store::Result;
 use crate::tui::fmt::{clean, phone, thousands};
 use crate::tui::pager::{Pager, Source};
@@ -416,23 +417,23 @@ impl TabView for AgendaTab {
         self.pager(ctx).refresh(ctx.conn)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         let height = self.height;
         if let Some(done) = move_pager(self.pager(ctx), action, ctx.conn, height)? {
             return Ok(done);
         }
         Ok(match action {
-            "delete" => self.ask_cancel_event(ctx),
-            "filter" => Outcome::EditFilter,
+            ListAction::Delete => self.ask_cancel_event(ctx),
+            ListAction::Filter => Outcome::EditFilter,
             _ => Outcome::Ignored,
         })
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "open" | "toggle" => self.open_reminder(act),
-            "new" => self.open_event(act, true),
-            "edit" => self.open_event(act, false),
+            ListAction::Open | ListAction::Toggle => self.open_reminder(act),
+            ListAction::New => self.open_event(act, true),
+            ListAction::Edit => self.open_event(act, false),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -556,15 +557,15 @@ impl TabView for AgendaTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         &[
-            "new",
-            "edit",
-            "toggle",
-            "delete",
-            "filter",
-            "page_down",
-            "page_up",
+            ListAction::New,
+            ListAction::Edit,
+            ListAction::Toggle,
+            ListAction::Delete,
+            ListAction::Filter,
+            ListAction::PageDown,
+            ListAction::PageUp,
         ]
     }
 
@@ -739,15 +740,15 @@ impl TabView for InboxTab {
         self.pager.refresh(ctx.conn)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         Ok(match action {
-            "open" => self.conversation(ctx)?,
-            "edit" => self.ask_outcome(ctx)?,
+            ListAction::Open => self.conversation(ctx)?,
+            ListAction::Edit => self.ask_outcome(ctx)?,
             // The review list alone, or every reply.
-            "toggle" | "filter" => {
+            ListAction::Toggle | ListAction::Filter => {
                 self.pager.source.state = match self.pager.source.state {
                     None => Some("review"),
                     Some(_) => None,
@@ -799,8 +800,14 @@ impl TabView for InboxTab {
         });
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["open", "toggle", "edit", "page_down", "page_up"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::Open,
+            ListAction::Toggle,
+            ListAction::Edit,
+            ListAction::PageDown,
+            ListAction::PageUp,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {
@@ -832,16 +839,16 @@ impl TabView for HistoryTab {
         self.pager.refresh(ctx.conn)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         Ok(match action {
-            "open" => match self.pager.selected() {
+            ListAction::Open => match self.pager.selected() {
                 Some(b) => Outcome::ShowBatch(b.id),
                 None => Outcome::Handled,
             },
-            "new" | "filter" | "export" => Outcome::NotYet,
+            ListAction::New | ListAction::Filter | ListAction::Export => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
@@ -885,8 +892,14 @@ impl TabView for HistoryTab {
         });
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["open", "page_down", "page_up", "first", "last"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::Open,
+            ListAction::PageDown,
+            ListAction::PageUp,
+            ListAction::First,
+            ListAction::Last,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {

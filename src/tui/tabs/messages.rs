@@ -15,6 +15,7 @@ use super::{
 };
 use crate::core::{CoreError, reminders, send};
 use crate::i18n::{Lang, tr, trf};
+use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
@@ -539,8 +540,8 @@ impl TabView for MessagesTab {
         Ok(self.export.changed() || rows)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
-        if action != "edit_text" || self.kind() != ListKind::Upcoming {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
+        if action != ListAction::EditText || self.kind() != ListKind::Upcoming {
             return Ok(Outcome::Ignored);
         }
         let Some(row) = self.pager.selected().cloned() else {
@@ -597,21 +598,21 @@ impl TabView for MessagesTab {
         self.text_edit.as_ref().is_some_and(|e| e.form.is_changed())
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         Ok(match action {
-            "back" if self.scope.is_some() => {
+            ListAction::Back if self.scope.is_some() => {
                 self.show_batch(None, ctx)?;
                 Outcome::Back
             }
-            "open" => match self.pager.selected().map(|r| r.id) {
+            ListAction::Open => match self.pager.selected().map(|r| r.id) {
                 Some(id) => self.detail(id, ctx)?,
                 None => Outcome::Handled,
             },
-            "filter" => Outcome::EditFilter,
-            "select" if self.kind() == ListKind::Upcoming => {
+            ListAction::Filter => Outcome::EditFilter,
+            ListAction::Select if self.kind() == ListKind::Upcoming => {
                 if let Some(id) = self.pager.selected().map(|r| r.id) {
                     if !self.picked.remove(&id) {
                         self.picked.insert(id);
@@ -620,7 +621,7 @@ impl TabView for MessagesTab {
                 }
                 Outcome::Handled
             }
-            "select_all" if self.kind() == ListKind::Upcoming => {
+            ListAction::SelectAll if self.kind() == ListKind::Upcoming => {
                 let all = self.all_shown(ctx)?;
                 // Pressed again with everything already picked: unpick.
                 if !all.is_empty() && all.is_subset(&self.picked) {
@@ -630,14 +631,20 @@ impl TabView for MessagesTab {
                 }
                 Outcome::Handled
             }
-            "cancel_selected" if self.kind() == ListKind::Upcoming => self.ask_cancel(ctx),
-            "edit" if self.kind() == ListKind::Upcoming => match self.pager.selected() {
+            ListAction::CancelSelected if self.kind() == ListKind::Upcoming => self.ask_cancel(ctx),
+            ListAction::Edit if self.kind() == ListKind::Upcoming => match self.pager.selected() {
                 Some(row) => ask_time(row, ctx),
                 None => Outcome::Handled,
             },
-            "select" | "select_all" | "cancel_selected" | "edit" | "edit_text" => Outcome::Ignored,
-            "export" if self.export.running() => Outcome::Error(ctx.tr("export.busy").to_string()),
-            "export" => {
+            ListAction::Select
+            | ListAction::SelectAll
+            | ListAction::CancelSelected
+            | ListAction::Edit
+            | ListAction::EditText => Outcome::Ignored,
+            ListAction::Export if self.export.running() => {
+                Outcome::Error(ctx.tr("export.busy").to_string())
+            }
+            ListAction::Export => {
                 self.export = super::export::ExportJob::default();
                 Outcome::Confirm(super::export::ask(
                     &self.export,
@@ -724,41 +731,48 @@ impl TabView for MessagesTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         let scoped = self.scope.is_some();
         match (self.kind(), scoped) {
             // Narrowed to one batch, the way back comes first.
             (ListKind::Upcoming, true) => &[
-                "back",
-                "open",
-                "select",
-                "select_all",
-                "cancel_selected",
-                "edit",
-                "filter",
-                "edit_text",
-                "export",
+                ListAction::Back,
+                ListAction::Open,
+                ListAction::Select,
+                ListAction::SelectAll,
+                ListAction::CancelSelected,
+                ListAction::Edit,
+                ListAction::Filter,
+                ListAction::EditText,
+                ListAction::Export,
             ],
-            (_, true) => &["back", "open", "filter", "export", "page_down", "first"],
+            (_, true) => &[
+                ListAction::Back,
+                ListAction::Open,
+                ListAction::Filter,
+                ListAction::Export,
+                ListAction::PageDown,
+                ListAction::First,
+            ],
             (ListKind::Upcoming, false) => &[
-                "open",
-                "select",
-                "select_all",
-                "cancel_selected",
-                "edit",
-                "filter",
-                "edit_text",
-                "export",
-                "page_down",
+                ListAction::Open,
+                ListAction::Select,
+                ListAction::SelectAll,
+                ListAction::CancelSelected,
+                ListAction::Edit,
+                ListAction::Filter,
+                ListAction::EditText,
+                ListAction::Export,
+                ListAction::PageDown,
             ],
             (_, false) => &[
-                "open",
-                "filter",
-                "export",
-                "page_down",
-                "page_up",
-                "first",
-                "last",
+                ListAction::Open,
+                ListAction::Filter,
+                ListAction::Export,
+                ListAction::PageDown,
+                ListAction::PageUp,
+                ListAction::First,
+                ListAction::Last,
             ],
         }
     }

@@ -7,6 +7,7 @@
 
 use crate::core::Actor;
 use crate::i18n::{Lang, tr};
+use crate::keymap::DialogAction;
 use crate::store::Store;
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
@@ -70,11 +71,11 @@ impl Confirm {
     /// Routes one key. `dialog` is the key's action in the dialog context (`confirm`,
     /// `close`). While a line is being typed, letters are text (so `y`, `n`, `o` type
     /// themselves); only Enter confirms and Esc closes.
-    pub fn key(&mut self, key: KeyEvent, dialog: Option<&str>) -> ConfirmKey {
+    pub fn key(&mut self, key: KeyEvent, dialog: Option<DialogAction>) -> ConfirmKey {
         let Some(input) = &mut self.input else {
             return match dialog {
-                Some("confirm") => ConfirmKey::Confirmed,
-                Some("close") => ConfirmKey::Closed,
+                Some(DialogAction::Confirm) => ConfirmKey::Confirmed,
+                Some(DialogAction::Close) => ConfirmKey::Closed,
                 _ => ConfirmKey::Stay,
             };
         };
@@ -207,11 +208,11 @@ mod tests {
     fn without_input_the_dialog_keys_answer() {
         let mut c = Confirm::new("t".into(), vec![], noop());
         assert_eq!(
-            c.key(k(KeyCode::Char('y')), Some("confirm")),
+            c.key(k(KeyCode::Char('y')), Some(DialogAction::Confirm)),
             ConfirmKey::Confirmed
         );
         assert_eq!(
-            c.key(k(KeyCode::Char('n')), Some("close")),
+            c.key(k(KeyCode::Char('n')), Some(DialogAction::Close)),
             ConfirmKey::Closed
         );
         assert_eq!(c.key(k(KeyCode::Char('z')), None), ConfirmKey::Stay);
@@ -222,7 +223,7 @@ mod tests {
         let mut c = Confirm::new("t".into(), vec![], noop()).with_input("at".into(), "12".into());
         // `n` would close a plain dialog; here it is typed.
         assert_eq!(
-            c.key(k(KeyCode::Char('n')), Some("close")),
+            c.key(k(KeyCode::Char('n')), Some(DialogAction::Close)),
             ConfirmKey::Stay
         );
         assert_eq!(c.key(k(KeyCode::Backspace), None), ConfirmKey::Stay);
@@ -235,9 +236,12 @@ mod tests {
         assert_eq!(c.input.as_ref().map(|i| i.text.as_str()), Some(""));
         c.key(k(KeyCode::Char('3')), None);
         assert_eq!(
-            c.key(k(KeyCode::Enter), Some("confirm")),
+            c.key(k(KeyCode::Enter), Some(DialogAction::Confirm)),
             ConfirmKey::Confirmed
         );
-        assert_eq!(c.key(k(KeyCode::Esc), Some("close")), ConfirmKey::Closed);
+        assert_eq!(
+            c.key(k(KeyCode::Esc), Some(DialogAction::Close)),
+            ConfirmKey::Closed
+        );
     }
 }
