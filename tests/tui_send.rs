@@ -1165,3 +1165,44 @@ fn the_agenda_filters_by_outcome_period_kind_and_collaborator() {
     app.handle_key(code(KeyCode::Enter));
     assert_eq!(agenda_rows(&render(&mut app, 80, 24)), everything);
 }
+
+#[test]
+fn an_export_reports_its_progress_then_its_end_as_events_on_the_app_channel() {
+    use smsdesk::tui::AppEvent;
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    // As in the event loop: jobs report on the channel the main thread reads.
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.set_events(tx);
+    press(&mut app, "6e");
+    app.handle_key(smsdesk_ctrl('u'));
+    let path = f.dir.path().join("sent.csv");
+    app.handle_paste(&path.display().to_string());
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(&mut app, 120, 24));
+    // Ticks alone bring nothing: the news is in the events.
+    app.on_tick();
+    assert!(!render(&mut app, 120, 24).contains("export: "));
+    let mut screens = Vec::new();
+    while let Ok(ev) = rx.recv_timeout(std::time::Duration::from_secs(20)) {
+        let AppEvent::Job(job) = ev else { continue };
+        assert!(app.on_job(job), "a job event redraws");
+        let screen = render(&mut app, 120, 24);
+        let done = screen.contains("exported 2 row(s)");
+        screens.push(screen);
+        if done {
+            break;
+        }
+    }
+    let first = screens.first().expect("the export sent events");
+    assert!(
+        first.contains("export: 0 row(s)…"),
+        "progress first:\n{first}"
+    );
+    let last = screens.last().unwrap();
+    assert!(
+        last.contains("exported 2 row(s)") && last.contains("sent.csv"),
+        "then the result:\n{last}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 3);
+}

@@ -4,7 +4,9 @@
 //! Keys go to the focused thing first: popup → filter bar (editor) → tab → global bindings.
 //! While the filter bar has the keyboard, letters are text, never commands.
 
+use super::AppEvent;
 use super::fmt::{Fmt, clean, truncate};
+use super::jobs::{JobEvent, Jobs};
 use super::tabs::admin::AutomationsTab;
 use super::tabs::batch::BatchTab;
 use super::tabs::contacts::ContactsTab;
@@ -33,6 +35,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use std::sync::mpsc::{Receiver, Sender};
 
 /// The tabs, in the order of the tab bar and the number keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -187,6 +190,12 @@ pub struct App {
     came_from: Vec<(Tab, Tab)>,
     /// The language of the user's `config.toml`, which "auto" follows before the store's.
     config_language: Option<String>,
+    /// Where jobs report (the event loop's channel once `set_events` is called).
+    jobs: Jobs,
+    /// The app's own end of the job channel while no event loop runs (tests).
+    job_rx: Option<Receiver<AppEvent>>,
+    /// Outcomes of jobs waiting until their tab is shown with no window open.
+    deferred: Vec<(Tab, Outcome)>,
 }
 
 impl App {
@@ -210,7 +219,11 @@ impl App {
                 }
             })
             .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
         let mut app = App {
+            jobs: Jobs::new(tx, Tab::Dashboard),
+            job_rx: Some(rx),
+            deferred: Vec::new(),
             store,
             actor,
             lang,
@@ -367,6 +380,7 @@ impl App {
             region: &self.org.region,
             low_credit: self.org.low_credit,
             actor: &self.actor,
+            jobs: self.jobs.for_tab(self.tab),
         };
         let result = f(self.views[self.tab.index()].as_mut(), &ctx);
         match result {
@@ -388,6 +402,15 @@ impl App {
         &mut self,
         f: impl FnOnce(&mut dyn TabView, &mut Act) -> crate::store::Result<T>,
     ) -> Option<T> {
+        self.with_act_on(self.tab, f)
+    }
+
+    /// Runs `f` on `tab`'s view (the current one, or the one a job reports to).
+    fn with_act_on<T>(
+        &mut self,
+        tab: Tab,
+        f: impl FnOnce(&mut dyn TabView, &mut Act) -> crate::store::Result<T>,
+    ) -> Option<T> {
         let mut act = Act {
             store: &mut self.store,
             actor: &self.actor,
@@ -400,14 +423,15 @@ impl App {
             now: self.clock.now(),
             region: &self.org.region,
             low_credit: self.org.low_credit,
+            jobs: self.jobs.for_tab(tab),
         };
-        let result = f(self.views[self.tab.index()].as_mut(), &mut act);
+        let result = f(self.views[tab.index()].as_mut(), &mut act);
         match result {
             Ok(v) => Some(v),
             Err(e) => {
                 let message = format!(
                     "{}: {}",
-                    self.tab.label(self.lang),
+                    tab.label(self.lang),
                     say(self.lang, &e.to_string())
                 );
                 self.error(message);
@@ -426,16 +450,52 @@ impl App {
             self.load_org();
         }
         let mut changed = self.refresh_current();
-        if self.popup.is_none()
-            && let Some(outcome) = self.with_act(|v, act| v.poll(act))
-            && !matches!(outcome, Outcome::Ignored)
-        {
-            self.apply_outcome(outcome, None);
-            changed = true;
+        // Headless (tests): job events wait in the app's own channel until the tick.
+        while let Some(ev) = self.job_rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            if let AppEvent::Job(job) = ev {
+                changed |= self.on_job(job);
+            }
         }
+        changed |= self.apply_deferred();
+
         let minute = self.clock.now().timestamp() / 60;
         let minute_changed = minute != self.shown_minute;
         changed || minute_changed
+    }
+
+    /// Job events go to `tx` (the event loop's channel) instead of the app's own.
+    pub fn set_events(&mut self, tx: Sender<AppEvent>) {
+        self.jobs = Jobs::new(tx, self.tab);
+        self.job_rx = None;
+    }
+
+    /// A job got further or ended: its tab takes the news. What comes of it (a confirmation,
+    /// a message) shows at once on that tab, else when the operator is back on it with no
+    /// window open. Returns whether the screen must be redrawn.
+    pub fn on_job(&mut self, job: JobEvent) -> bool {
+        let JobEvent { tab, id, update } = job;
+        let Some(outcome) = self.with_act_on(tab, |v, act| v.on_job(id, update, act)) else {
+            return true;
+        };
+        if !matches!(outcome, Outcome::Ignored) {
+            self.deferred.push((tab, outcome));
+            self.apply_deferred();
+        }
+        true
+    }
+
+    /// Shows the first outcome of a job waiting for its tab, when that tab is shown and no
+    /// window is open (one at a time: a confirmation must not hide another).
+    fn apply_deferred(&mut self) -> bool {
+        if self.popup.is_some() || self.filter_edit.is_some() {
+            return false;
+        }
+        let Some(i) = self.deferred.iter().position(|(t, _)| *t == self.tab) else {
+            return false;
+        };
+        let (_, outcome) = self.deferred.remove(i);
+        self.apply_outcome(outcome, None);
+        true
     }
 
     /// The scheduler changed the queue: re-read what is shown.
@@ -820,6 +880,7 @@ impl App {
             region: &self.org.region,
             low_credit: self.org.low_credit,
             actor: &self.actor,
+            jobs: self.jobs.for_tab(self.tab),
         };
         let body = if let Some(text) = &self.filter_edit {
             let bar = Rect {

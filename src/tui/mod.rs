@@ -8,6 +8,7 @@
 mod app;
 mod filter_terms;
 mod fmt;
+pub mod jobs;
 mod pager;
 mod queries;
 mod tabs;
@@ -47,7 +48,7 @@ pub struct Launch {
 
 /// Everything that can wake the main loop. Kept tiny: workers say *that* something changed,
 /// the `App` re-reads only what it shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum AppEvent {
     /// A key was pressed (releases and repeats are filtered out by the input thread).
     Key(KeyEvent),
@@ -62,6 +63,8 @@ pub enum AppEvent {
     /// The scheduler is held up (store busy, failing pass) or goes on again: the dashboard's
     /// scheduler line changes although no data did.
     SchedulerChanged,
+    /// A job (file read, import, export) got further or ended.
+    Job(jobs::JobEvent),
     /// The input thread could not read the terminal any more.
     InputClosed(String),
 }
@@ -109,6 +112,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     terminal.clear()?;
 
     let (tx, rx) = mpsc::channel();
+    app.set_events(tx.clone());
     spawn_input(tx.clone());
     spawn_tick(tx.clone());
     // The scheduler runs inside the TUI (one process holds the sending lease at a time; a
@@ -179,6 +183,7 @@ fn apply(app: &mut App, ev: AppEvent) -> anyhow::Result<bool> {
         AppEvent::Tick => app.on_tick(),
         AppEvent::QueueChanged => app.on_queue_changed(),
         AppEvent::SchedulerChanged => true,
+        AppEvent::Job(job) => app.on_job(job),
         AppEvent::InputClosed(reason) => {
             anyhow::bail!("cannot read the terminal any more: {reason}")
         }

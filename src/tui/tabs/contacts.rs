@@ -3,7 +3,7 @@
 //! to a list, `-` takes it out of the shown list, `R` / `D` rename and delete a list); import
 //! from a spreadsheet (`I`, see `contacts_import`).
 
-use super::contacts_import::{self, ImportJob, PreviewView, Stage};
+use super::contacts_import::{self, ImportJob, PreviewView};
 use super::lists::{PAGE, draw_paged, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
@@ -16,6 +16,7 @@ use crate::store::messages::Direction;
 use crate::store::participants::{self, SavedList};
 use crate::store::settings::Settings;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
@@ -538,7 +539,7 @@ impl ContactsTab {
                     return Ok(Outcome::Handled);
                 };
                 self.import
-                    .start_import(db, act.actor.clone(), view.preview, act.now);
+                    .start_import(&act.jobs, db, act.actor.clone(), view.preview, act.now);
                 Ok(Outcome::Handled)
             }
             (_, Some(ListAction::Down)) => {
@@ -673,19 +674,18 @@ impl ContactsTab {
 
 impl TabView for ContactsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        let mut changed = false;
-        if self.import.changed() {
-            changed = true;
-            if let Some(preview) = self.import.take_preview() {
-                self.preview = Some(PreviewView::new(preview));
-            }
-            match self.import.stage() {
-                Stage::Imported { .. } => self.recheck_shown(ctx.conn)?,
-                Stage::Failed(e) => self.failure = Some(e),
-                _ => {}
-            }
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn on_job(&mut self, _id: JobId, update: JobUpdate, act: &mut Act) -> Result<Outcome> {
+        let done = matches!(update, JobUpdate::ImportDone(Ok(_)));
+        match self.import.update(update) {
+            Ok(Some(preview)) => self.preview = Some(PreviewView::new(preview)),
+            Ok(None) if done => self.recheck_shown(act.store.conn())?,
+            Ok(None) => {}
+            Err(e) => self.failure = Some(e),
         }
-        Ok(self.pager.refresh(ctx.conn)? || changed)
+        Ok(Outcome::Handled)
     }
 
     fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
@@ -823,7 +823,7 @@ impl TabView for ContactsTab {
             }
             ListAction::Import => {
                 self.import = ImportJob::default();
-                Outcome::Confirm(contacts_import::ask(&self.import, ctx.lang(), ctx.theme))
+                Outcome::Confirm(contacts_import::ask(&ctx.jobs, ctx.lang(), ctx.theme))
             }
             // Opt-out: the number goes on the STOP list (asked first; never undone here).
             ListAction::Toggle => match self.pager.selected() {

@@ -23,6 +23,7 @@ use crate::store::{Result, StoreError};
 use crate::text::sanitize_multiline;
 use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
+use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
@@ -536,8 +537,15 @@ pub fn parse_filter(
 
 impl TabView for MessagesTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        let rows = self.pager.refresh(ctx.conn)?;
-        Ok(self.export.changed() || rows)
+        self.pager.refresh(ctx.conn)
+    }
+
+    fn on_job(&mut self, _id: JobId, update: JobUpdate, _act: &mut Act) -> Result<Outcome> {
+        Ok(if self.export.update(update) {
+            Outcome::Handled
+        } else {
+            Outcome::Ignored
+        })
     }
 
     fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
@@ -647,7 +655,6 @@ impl TabView for MessagesTab {
             ListAction::Export => {
                 self.export = super::export::ExportJob::default();
                 Outcome::Confirm(super::export::ask(
-                    &self.export,
                     self.kind(),
                     self.pager.source.filter.clone(),
                     &self.filter_text,

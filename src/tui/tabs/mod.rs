@@ -22,6 +22,7 @@ use crate::core::Actor;
 use crate::i18n::Lang;
 use crate::keymap::{Keymap, ListAction};
 use crate::store::{Result, Store};
+use crate::tui::jobs::{JobId, JobUpdate, Jobs};
 use crate::tui::widgets::form::EditHints;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -44,6 +45,8 @@ pub struct Ctx<'a> {
     pub low_credit: i64,
     /// Who is using the screen: editing actions are shown only to those with the right.
     pub actor: &'a Actor,
+    /// Starts work off the UI thread for this tab.
+    pub jobs: Jobs,
 }
 
 impl Ctx<'_> {
@@ -68,6 +71,8 @@ pub struct Act<'a> {
     pub now: DateTime<Utc>,
     pub region: &'a str,
     pub low_credit: i64,
+    /// Starts work off the UI thread for this tab.
+    pub jobs: Jobs,
 }
 
 impl Act<'_> {
@@ -81,6 +86,7 @@ impl Act<'_> {
             region: self.region,
             low_credit: self.low_credit,
             actor: self.actor,
+            jobs: self.jobs.clone(),
         }
     }
 
@@ -187,9 +193,9 @@ pub trait TabView {
     fn unsaved(&self) -> bool {
         false
     }
-    /// Called on every tick: a tab waiting for work done off the UI thread (reading a large
-    /// file…) reports its progress (`Handled`: redraw) or what comes of it (a confirmation…).
-    fn poll(&mut self, _act: &mut Act) -> Result<Outcome> {
+    /// A job this tab started (reading a large file, an import, an export) got further or
+    /// ended: the tab shows its progress or what comes of it (a confirmation…).
+    fn on_job(&mut self, _id: JobId, _update: JobUpdate, _act: &mut Act) -> Result<Outcome> {
         Ok(Outcome::Ignored)
     }
 }
