@@ -7,6 +7,7 @@
 use super::AppEvent;
 use super::fmt::{Fmt, clean, truncate};
 use super::jobs::{JobEvent, Jobs};
+use super::pending::RunCtx;
 use super::tabs::admin::AutomationsTab;
 use super::tabs::batch::BatchTab;
 use super::tabs::contacts::ContactsTab;
@@ -380,7 +381,6 @@ impl App {
             region: &self.org.region,
             low_credit: self.org.low_credit,
             actor: &self.actor,
-            jobs: self.jobs.for_tab(self.tab),
         };
         let result = f(self.views[self.tab.index()].as_mut(), &ctx);
         match result {
@@ -730,6 +730,8 @@ impl App {
         let list = self.keymap.list(&key);
         let global = self.keymap.global(&key);
         let is_help = matches!(self.popup, Some(Popup::Help { .. }));
+        let fmt = self.fmt();
+        let jobs = self.jobs.for_tab(self.tab);
         let Some(popup) = &mut self.popup else {
             return;
         };
@@ -767,18 +769,21 @@ impl App {
                 ConfirmKey::Stay => {}
                 ConfirmKey::Closed => self.popup = None,
                 ConfirmKey::Confirmed => {
-                    let now = self.clock.now();
-                    match c.run(&mut self.store, &self.actor, now) {
-                        Ok(done) => {
-                            self.popup = None;
-                            self.info(say(self.lang, &done));
-                            self.with_view(|v, ctx| v.after_change(ctx));
-                        }
-                        Err(_) => {
-                            if let Some(e) = &mut c.error {
-                                *e = say(self.lang, e);
-                            }
-                        }
+                    let cx = RunCtx {
+                        store: &mut self.store,
+                        actor: &self.actor,
+                        now: self.clock.now(),
+                        fmt,
+                        jobs: &jobs,
+                    };
+                    // A refusal stays in the window (already in the screen's language).
+                    if let Ok(done) = c.run(cx) {
+                        self.popup = None;
+                        self.info(done.text.clone());
+                        self.with_view(|v, ctx| {
+                            v.confirmed(&done);
+                            v.after_change(ctx)
+                        });
                     }
                 }
             },
@@ -880,7 +885,6 @@ impl App {
             region: &self.org.region,
             low_credit: self.org.low_credit,
             actor: &self.actor,
-            jobs: self.jobs.for_tab(self.tab),
         };
         let body = if let Some(text) = &self.filter_edit {
             let bar = Rect {

@@ -10,6 +10,7 @@ mod filter_terms;
 mod fmt;
 pub mod jobs;
 mod pager;
+mod pending;
 mod queries;
 mod tabs;
 pub mod theme;

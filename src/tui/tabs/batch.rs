@@ -13,7 +13,6 @@
 use super::lists::HistoryTab;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
 use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput, InterviewInput};
-use crate::core::lists;
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::{Action, EditorAction, ListAction};
@@ -23,6 +22,7 @@ use crate::store::participants::{self, Participant};
 use crate::store::settings::Settings;
 use crate::store::templates;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::pending::{Done, Pending};
 use crate::tui::tabs::messages::parse_local_time;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
@@ -34,9 +34,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use rusqlite::Connection;
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 
 /// Matches of the participant search shown under the field.
 const MATCHES: usize = 4;
@@ -111,7 +109,7 @@ pub struct BatchTab {
     hidden_interview: Vec<FormField>,
     /// Set by the "save the selection as a list" confirmation when it saved: the form then
     /// stays open (see [`TabView::after_change`]).
-    list_saved: Rc<Cell<Option<i64>>>,
+    list_saved: Option<i64>,
     lang: Lang,
 }
 
@@ -236,7 +234,7 @@ impl BatchTab {
             added_set: HashSet::new(),
             list_ids: Vec::new(),
             hidden_interview: Vec::new(),
-            list_saved: Rc::new(Cell::new(None)),
+            list_saved: None,
             lang: Lang::En,
         }
     }
@@ -773,7 +771,6 @@ impl BatchTab {
             .as_ref()
             .map(|f| f.value("name").trim().to_string())
             .unwrap_or_default();
-        let saved = Rc::clone(&self.list_saved);
         let lines = vec![Line::from(trf(
             lang,
             "batch.save_list_question",
@@ -783,18 +780,10 @@ impl BatchTab {
             Confirm::new(
                 tr(lang, "batch.save_list_title").to_string(),
                 lines,
-                Box::new(move |store, actor, now, name| {
-                    lists::create_list(store, actor, name, &ids, now)
-                        .map(|id| {
-                            saved.set(Some(id));
-                            trf(
-                                lang,
-                                "batch.list_saved",
-                                &[("name", &clean(name.trim())), ("n", &n)],
-                            )
-                        })
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::SaveList {
+                    ids,
+                    saved: "batch.list_saved",
+                },
             )
             .with_input(tr(lang, "batch.list_name").to_string(), initial),
         )
@@ -953,20 +942,11 @@ impl BatchTab {
         Outcome::Confirm(Confirm::new(
             tr(lang, "batch.confirm_title").to_string(),
             lines,
-            Box::new(move |store, actor, now, _| {
-                batch::queue_batch(store, actor, &input, &unticked, at, now)
-                    .map(|q| {
-                        trf(
-                            lang,
-                            "batch.queued",
-                            &[
-                                ("n", &q.message_ids.len().to_string()),
-                                ("left", &q.left_out.len().to_string()),
-                            ],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::SendBatch {
+                input: Box::new(input),
+                unticked,
+                at,
+            },
         ))
     }
 
@@ -1372,6 +1352,12 @@ impl TabView for BatchTab {
         self.list_ids.clear();
         self.hidden_interview.clear();
         self.history.refresh(ctx).map(|_| ())
+    }
+
+    fn confirmed(&mut self, done: &Done) {
+        if done.list.is_some() {
+            self.list_saved = done.list;
+        }
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {

@@ -18,6 +18,7 @@ use crate::store::settings::Settings;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::{Pager, Source};
+use crate::tui::pending::Pending;
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
@@ -324,17 +325,10 @@ impl ContactsTab {
                     "contacts.save_question",
                     &[("n", &n)],
                 ))],
-                Box::new(move |store, actor, now, typed| {
-                    crate::core::lists::create_list(store, actor, typed, &ids, now)
-                        .map(|_| {
-                            trf(
-                                lang,
-                                "contacts.saved",
-                                &[("name", &clean(typed.trim())), ("n", &n)],
-                            )
-                        })
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::SaveList {
+                    ids,
+                    saved: "contacts.saved",
+                },
             )
             .with_input(ctx.tr("contacts.list_name").to_string(), String::new()),
         )
@@ -366,17 +360,7 @@ impl ContactsTab {
                     ctx.theme.dim(),
                 )),
             ],
-            Box::new(move |store, actor, now, _| {
-                crate::core::lists::remove_from_list(store, actor, list, &ids, now)
-                    .map(|removed| {
-                        trf(
-                            lang,
-                            "contacts.removed",
-                            &[("n", &thousands(removed as i64)), ("name", &name)],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::RemoveFromList { list, ids, name },
         ))
     }
 
@@ -390,17 +374,7 @@ impl ContactsTab {
                     "contacts.rename_question",
                     &[("name", &old)],
                 ))],
-                Box::new(move |store, actor, now, typed| {
-                    crate::core::lists::rename_list(store, actor, id, typed, now)
-                        .map(|new| {
-                            trf(
-                                lang,
-                                "contacts.renamed",
-                                &[("old", &old), ("name", &clean(&new))],
-                            )
-                        })
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::RenameList { id, old },
             )
             .with_input(tr(lang, "contacts.list_name").to_string(), name.to_string()),
         )
@@ -422,17 +396,7 @@ impl ContactsTab {
                     theme.dim(),
                 )),
             ],
-            Box::new(move |store, actor, now, _| {
-                crate::core::lists::delete_list(store, actor, id, now)
-                    .map(|had| {
-                        trf(
-                            lang,
-                            "contacts.deleted",
-                            &[("name", &name), ("n", &thousands(had))],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::DeleteList { id, name },
         ))
     }
 
@@ -823,7 +787,7 @@ impl TabView for ContactsTab {
             }
             ListAction::Import => {
                 self.import = ImportJob::default();
-                Outcome::Confirm(contacts_import::ask(&ctx.jobs, ctx.lang(), ctx.theme))
+                Outcome::Confirm(contacts_import::ask(ctx.lang(), ctx.theme))
             }
             // Opt-out: the number goes on the STOP list (asked first; never undone here).
             ListAction::Toggle => match self.pager.selected() {
@@ -841,13 +805,7 @@ impl TabView for ContactsTab {
                                 "contacts.optout_question",
                                 &[("name", &name), ("phone", &phone(&mobile, ctx.region))],
                             ))],
-                            Box::new(move |store, actor, now, _| {
-                                crate::core::send::record_opt_out(store, actor, &mobile, now)
-                                    .map(|e164| {
-                                        trf(lang, "contacts.opted_out", &[("phone", &e164)])
-                                    })
-                                    .map_err(|e| e.to_string())
-                            }),
+                            Pending::OptOut { mobile },
                         ))
                     }
                     None => Outcome::Error(ctx.tr("contacts.no_mobile").to_string()),

@@ -13,6 +13,7 @@ use crate::io::contacts::RowIssue;
 use crate::store::Store;
 use crate::tui::fmt::{clean, thousands, truncate};
 use crate::tui::jobs::{JobUpdate, Jobs};
+use crate::tui::pending::Pending;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::confirm::Confirm;
 use chrono::{DateTime, Utc};
@@ -181,9 +182,8 @@ fn expand(typed: &str) -> PathBuf {
     PathBuf::from(typed)
 }
 
-/// Asks for the file, then reads and checks it on its own thread (nothing is written).
-pub fn ask(jobs: &Jobs, lang: Lang, theme: Theme) -> Confirm {
-    let jobs = jobs.clone();
+/// Asks for the file ([`start`] reads it once confirmed; nothing is written).
+pub fn ask(lang: Lang, theme: Theme) -> Confirm {
     let lines = vec![
         Line::from(tr(lang, "contacts.import_question").to_string()),
         Line::from(Span::styled(
@@ -194,53 +194,57 @@ pub fn ask(jobs: &Jobs, lang: Lang, theme: Theme) -> Confirm {
     Confirm::new(
         tr(lang, "contacts.import_title").to_string(),
         lines,
-        Box::new(move |store, _, _, typed| {
-            if typed.trim().is_empty() {
-                return Err(tr(lang, "contacts.import_no_path").to_string());
-            }
-            let db = store.path().to_path_buf();
-            if db.as_os_str() == ":memory:" {
-                return Err(tr(lang, "contacts.import_no_store").to_string());
-            }
-            let path = expand(typed);
-            let file = path.display().to_string();
-            jobs.spawn(move |report| {
-                report.progress(JobUpdate::ImportReading {
-                    file: file.clone(),
-                    rows: 0,
-                });
-                let mut progress = |p: crate::io::import::Progress| {
-                    report.progress(JobUpdate::ImportReading {
-                        file: file.clone(),
-                        rows: p.rows_read,
-                    })
-                };
-                // A panic while reading or checking becomes a message: the TUI and its
-                // scheduler live on.
-                let result = crate::io::import::catch_read(|| {
-                    crate::io::contacts::read_contacts(&path, &mut progress)
-                        .map_err(|e| e.to_string())
-                        .and_then(|sheet| {
-                            let store = Store::open(&db).map_err(|e| e.to_string())?;
-                            import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
-                        })
-                })
-                .unwrap_or_else(|panic| {
-                    Err(format!(
-                        "{}: the file could not be read ({panic})",
-                        path.display()
-                    ))
-                });
-                JobUpdate::ImportRead(result.map(Box::new))
-            });
-            Ok(trf(
-                lang,
-                "contacts.import_started",
-                &[("file", &clean(&short_name(typed)))],
-            ))
-        }),
+        Pending::ImportContacts,
     )
     .with_input(tr(lang, "contacts.import_path").to_string(), String::new())
+}
+
+/// Reads and checks the `typed` file as a job reporting to the tab; the sentence for the
+/// status line, or why nothing starts.
+pub fn start(jobs: &Jobs, store: &Store, typed: &str, lang: Lang) -> Result<String, String> {
+    if typed.trim().is_empty() {
+        return Err(tr(lang, "contacts.import_no_path").to_string());
+    }
+    let db = store.path().to_path_buf();
+    if db.as_os_str() == ":memory:" {
+        return Err(tr(lang, "contacts.import_no_store").to_string());
+    }
+    let path = expand(typed);
+    let file = path.display().to_string();
+    jobs.spawn(move |report| {
+        report.progress(JobUpdate::ImportReading {
+            file: file.clone(),
+            rows: 0,
+        });
+        let mut progress = |p: crate::io::import::Progress| {
+            report.progress(JobUpdate::ImportReading {
+                file: file.clone(),
+                rows: p.rows_read,
+            })
+        };
+        // A panic while reading or checking becomes a message: the TUI and its
+        // scheduler live on.
+        let result = crate::io::import::catch_read(|| {
+            crate::io::contacts::read_contacts(&path, &mut progress)
+                .map_err(|e| e.to_string())
+                .and_then(|sheet| {
+                    let store = Store::open(&db).map_err(|e| e.to_string())?;
+                    import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
+                })
+        })
+        .unwrap_or_else(|panic| {
+            Err(format!(
+                "{}: the file could not be read ({panic})",
+                path.display()
+            ))
+        });
+        JobUpdate::ImportRead(result.map(Box::new))
+    });
+    Ok(trf(
+        lang,
+        "contacts.import_started",
+        &[("file", &clean(&short_name(typed)))],
+    ))
 }
 
 /// The preview window: what the import would do, scrolled with the list keys.

@@ -9,7 +9,8 @@ use crate::io::export::{Format, export_messages};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
 use crate::tui::fmt::{clean, expand_home, thousands};
-use crate::tui::jobs::JobUpdate;
+use crate::tui::jobs::{JobUpdate, Jobs};
+use crate::tui::pending::Pending;
 use crate::tui::tabs::Ctx;
 use crate::tui::widgets::confirm::Confirm;
 use ratatui::text::{Line, Span};
@@ -139,8 +140,37 @@ fn check_path(lang: Lang, typed: &str) -> Result<(PathBuf, Format), String> {
     Ok((path, format))
 }
 
-/// Asks for the path, then starts the export of `kind` under `filter` as a job reporting to
-/// the tab. `scope` names the batch the list is narrowed to, so the question says what leaves.
+/// Starts the export to the `typed` path as a job reporting to the tab; the sentence for the
+/// status line, or why the path is refused.
+pub fn start(
+    jobs: &Jobs,
+    store: &Store,
+    kind: ListKind,
+    filter: MessageFilter,
+    typed: &str,
+    lang: Lang,
+) -> Result<String, String> {
+    let (path, format) = check_path(lang, typed)?;
+    let db = store.path().to_path_buf();
+    let shown = path.display().to_string();
+    let started = shown.clone();
+    jobs.spawn(move |report| {
+        report.progress(JobUpdate::ExportStarted(started));
+        let result = Store::open(&db)
+            .map_err(|e| e.to_string())
+            .and_then(|store| {
+                export_messages(store.conn(), kind, &filter, format, &path, &mut |n| {
+                    report.progress(JobUpdate::ExportRows(n))
+                })
+                .map_err(|e| e.to_string())
+            });
+        JobUpdate::ExportDone(result)
+    });
+    Ok(trf(lang, "export.started", &[("path", &clean(&shown))]))
+}
+
+/// Asks for the path to export `kind` under `filter` to ([`start`] once confirmed). `scope`
+/// names the batch the list is narrowed to, so the question says what leaves.
 pub fn ask(
     kind: ListKind,
     filter: MessageFilter,
@@ -173,30 +203,13 @@ pub fn ask(
             ctx.theme.dim(),
         )),
     ];
-    let jobs = ctx.jobs.clone();
     Confirm::new(
         tr(lang, "export.title").to_string(),
         lines,
-        Box::new(move |store, _, _, typed| {
-            let (path, format) = check_path(lang, typed)?;
-            let db = store.path().to_path_buf();
-            let shown = path.display().to_string();
-            let started = shown.clone();
-            let filter = filter.clone();
-            jobs.spawn(move |report| {
-                report.progress(JobUpdate::ExportStarted(started));
-                let result = Store::open(&db)
-                    .map_err(|e| e.to_string())
-                    .and_then(|store| {
-                        export_messages(store.conn(), kind, &filter, format, &path, &mut |n| {
-                            report.progress(JobUpdate::ExportRows(n))
-                        })
-                        .map_err(|e| e.to_string())
-                    });
-                JobUpdate::ExportDone(result)
-            });
-            Ok(trf(lang, "export.started", &[("path", &clean(&shown))]))
-        }),
+        Pending::Export {
+            kind,
+            filter: Box::new(filter),
+        },
     )
     .with_input(tr(lang, "export.path").to_string(), default_path(kind, ctx))
 }

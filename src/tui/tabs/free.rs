@@ -16,6 +16,7 @@ use crate::store::settings::Settings;
 use crate::store::{Result, Store};
 use crate::tui::fmt::{clean, expand_home, phone, thousands};
 use crate::tui::jobs::{JobId, JobUpdate, Jobs};
+use crate::tui::pending::Pending;
 use crate::tui::tabs::messages::parse_local_time;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
@@ -223,11 +224,7 @@ impl FreeTab {
         Ok(Outcome::Confirm(Confirm::new(
             tr(lang, "free.confirm_title").to_string(),
             body,
-            Box::new(move |store, actor, now, _| {
-                send::queue_free(store, actor, &request, now)
-                    .map(|(_, ids)| trf(lang, "free.queued", &[("n", &ids.len().to_string())]))
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::SendFree(Box::new(request)),
         )))
     }
 }

@@ -8,6 +8,7 @@ use crate::keymap::ListAction;
 use crate::store::Result;
 use crate::tui::fmt::{clean, phone, thousands};
 use crate::tui::pager::{Pager, Source};
+use crate::tui::pending::Pending;
 use crate::tui::queries::{BatchesSource, EventsSource, RepliesSource};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -382,17 +383,7 @@ impl AgendaTab {
         Outcome::Confirm(Confirm::new(
             tr(lang, "agenda.cancel_title").to_string(),
             lines,
-            Box::new(move |store, actor, now, _| {
-                crate::core::events::cancel_event(store, actor, id, now)
-                    .map(|r| {
-                        trf(
-                            lang,
-                            "agenda.cancelled",
-                            &[("n", &r.cancelled_messages.len().to_string())],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::CancelEvent { id },
         ))
     }
 
@@ -723,12 +714,7 @@ impl InboxTab {
             Confirm::new(
                 ctx.tr("inbox.resolve_title").to_string(),
                 lines,
-                Box::new(move |store, actor, now, typed| {
-                    let outcome = typed.trim();
-                    crate::core::replies::resolve(store, actor, id, outcome, now)
-                        .map(|()| trf(lang, "inbox.resolved", &[("outcome", &clean(outcome))]))
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::ResolveReply { id },
             )
             .with_input(ctx.tr("col.outcome").to_string(), String::new()),
         ))

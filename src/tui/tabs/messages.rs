@@ -13,7 +13,6 @@ use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
     move_pager, split_info, styled,
 };
-use crate::core::{CoreError, reminders, send};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus};
@@ -25,6 +24,7 @@ use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
+use crate::tui::pending::Pending;
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{EditHints, Modal};
@@ -318,40 +318,10 @@ impl MessagesTab {
                 ctx.theme.dim(),
             )),
         ];
-        let run = Box::new(
-            move |store: &mut crate::store::Store,
-                  actor: &crate::core::Actor,
-                  now,
-                  _typed: &str| {
-                let report = send::cancel(store, actor, &ids, now).map_err(|e| e.to_string())?;
-                let mut done = trf(
-                    lang,
-                    "confirm.cancelled",
-                    &[("n", &report.cancelled.len().to_string())],
-                );
-                if let Some((id, why)) = report.refused.first() {
-                    done.push_str(&format!(
-                        " · {}",
-                        trf(
-                            lang,
-                            "confirm.refused",
-                            &[
-                                ("n", &report.refused.len().to_string()),
-                                (
-                                    "first",
-                                    &format!("#{id} {}", clean(&crate::i18n::say(lang, why))),
-                                ),
-                            ]
-                        )
-                    ));
-                }
-                Ok(done)
-            },
-        );
         Outcome::Confirm(Confirm::new(
             tr(lang, "confirm.cancel_title").to_string(),
             lines,
-            run,
+            Pending::CancelMessages { ids },
         ))
     }
 }
@@ -378,33 +348,13 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
             ctx.theme.dim(),
         )),
     ];
-    let run = Box::new(
-        move |store: &mut crate::store::Store,
-              actor: &crate::core::Actor,
-              now: DateTime<Utc>,
-              typed: &str| {
-            let today = now.with_timezone(&tz).date_naive();
-            let at = parse_local_time(typed, today)
-                .ok_or_else(|| trf(lang, "confirm.bad_time", &[("input", &clean(typed))]))?;
-            let planned = if tied {
-                reminders::edit_reminder_time(store, actor, id, at, now)
-            } else {
-                send::edit_message_time(store, actor, id, at, now)
-            }
-            .map_err(|e: CoreError| e.to_string())?;
-            Ok(trf(
-                lang,
-                "confirm.moved",
-                &[
-                    ("id", &id.to_string()),
-                    ("at", &fmt.time(planned.timestamp())),
-                ],
-            ))
-        },
-    );
     Outcome::Confirm(
-        Confirm::new(tr(lang, "confirm.time_title").to_string(), lines, run)
-            .with_input(tr(lang, "confirm.time_label").to_string(), initial),
+        Confirm::new(
+            tr(lang, "confirm.time_title").to_string(),
+            lines,
+            Pending::MoveMessage { id, tied },
+        )
+        .with_input(tr(lang, "confirm.time_label").to_string(), initial),
     )
 }
 

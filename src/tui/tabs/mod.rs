@@ -45,8 +45,6 @@ pub struct Ctx<'a> {
     pub low_credit: i64,
     /// Who is using the screen: editing actions are shown only to those with the right.
     pub actor: &'a Actor,
-    /// Starts work off the UI thread for this tab.
-    pub jobs: Jobs,
 }
 
 impl Ctx<'_> {
@@ -86,7 +84,6 @@ impl Act<'_> {
             region: self.region,
             low_credit: self.low_credit,
             actor: self.actor,
-            jobs: self.jobs.clone(),
         }
     }
 
@@ -158,6 +155,8 @@ pub trait TabView {
     fn new_above(&self) -> usize {
         0
     }
+    /// A confirmed change of this tab was made (before [`TabView::after_change`]).
+    fn confirmed(&mut self, _done: &crate::tui::pending::Done) {}
     /// A confirmed change was made: re-read (and forget a selection that is now done).
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
         self.refresh(ctx).map(|_| ())

@@ -8,7 +8,7 @@
 use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
 use crate::core::admin::{add_user, set_user};
-use crate::core::keys::{add_key, list_keys, remove_key, set_language};
+use crate::core::keys::{add_key, list_keys, set_language};
 use crate::i18n::{Lang, say, tr, trf};
 use crate::keymap::{Action, DialogAction, EditorAction, ListAction};
 use crate::store::Result;
@@ -302,21 +302,10 @@ impl UsersTab {
             ),
             Line::from(tr(lang, "users.remove_effect").to_string()),
         ];
-        let run: crate::tui::widgets::confirm::Run = Box::new(move |store, actor, now, _| {
-            remove_key(store, actor, &login, &fingerprint, now)
-                .map(|fp| {
-                    trf(
-                        lang,
-                        "users.key_removed",
-                        &[("fingerprint", &fp), ("login", &login)],
-                    )
-                })
-                .map_err(|e| e.to_string())
-        });
         Outcome::Confirm(Confirm::new(
             tr(lang, "users.remove_title").to_string(),
             lines,
-            run,
+            crate::tui::pending::Pending::RemoveKey { login, fingerprint },
         ))
     }
 

@@ -1,26 +1,20 @@
 //! A confirmation window that owns the keyboard: a question, optionally one line the operator
 //! types (a new time, a number), and the change to run when confirmed.
 //!
-//! Tabs cannot write to the store themselves (they only read through a shared connection); a
-//! `Confirm` carries the write as a closure the app runs with the store and the acting
-//! operator, so every destructive action goes through the core use cases after a "yes".
+//! A `Confirm` carries the change as data ([`Pending`]); the app runs it with the store and
+//! the acting operator, so every destructive action goes through the core use cases after a
+//! "yes".
 
-use crate::core::Actor;
 use crate::i18n::{Lang, tr};
 use crate::keymap::DialogAction;
-use crate::store::Store;
 use crate::tui::fmt::{clean, truncate};
+use crate::tui::pending::{Done, Pending, RunCtx};
 use crate::tui::theme::Theme;
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-
-/// The change behind a confirmation: store, operator, clock, typed text. `Ok` is the sentence
-/// the status line shows; `Err` is shown in the window, which stays open to fix the input.
-pub type Run = Box<dyn FnMut(&mut Store, &Actor, DateTime<Utc>, &str) -> Result<String, String>>;
 
 /// One line of typed input inside the window.
 pub struct Input {
@@ -34,7 +28,7 @@ pub struct Confirm {
     pub input: Option<Input>,
     /// The last refusal of `run`, shown under the question.
     pub error: Option<String>,
-    run: Run,
+    pub pending: Pending,
 }
 
 /// What a key did to the window.
@@ -49,13 +43,13 @@ pub enum ConfirmKey {
 }
 
 impl Confirm {
-    pub fn new(title: String, lines: Vec<Line<'static>>, run: Run) -> Confirm {
+    pub fn new(title: String, lines: Vec<Line<'static>>, pending: Pending) -> Confirm {
         Confirm {
             title,
             lines,
             input: None,
             error: None,
-            run,
+            pending,
         }
     }
 
@@ -113,19 +107,15 @@ impl Confirm {
         }
     }
 
-    /// Runs the change. On refusal the reason is kept for display and returned.
-    pub fn run(
-        &mut self,
-        store: &mut Store,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<String, String> {
+    /// Runs the change with the typed line. On refusal the reason is kept for display and
+    /// returned.
+    pub fn run(&mut self, cx: RunCtx) -> Result<Done, String> {
         let typed = self
             .input
             .as_ref()
             .map(|i| i.text.clone())
             .unwrap_or_default();
-        let result = (self.run)(store, actor, now, &typed);
+        let result = self.pending.run(cx, &typed);
         if let Err(e) = &result {
             self.error = Some(e.clone());
         }
@@ -200,8 +190,8 @@ mod tests {
         KeyEvent::new(c, KeyModifiers::NONE)
     }
 
-    fn noop() -> Run {
-        Box::new(|_, _, _, typed| Ok(typed.to_string()))
+    fn noop() -> Pending {
+        Pending::CancelMessages { ids: Vec::new() }
     }
 
     #[test]
