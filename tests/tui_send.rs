@@ -276,6 +276,34 @@ fn moving_a_message_checks_the_window_and_keeps_the_window_open_on_a_refusal() {
     );
 }
 
+#[test]
+fn in_french_a_move_says_its_refusals_and_its_result_in_french() {
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "7m");
+    app.handle_key(smsdesk_ctrl('u'));
+    press(&mut app, "demain");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("« demain » n'est pas une date"), "{screen}");
+    // The rules' refusal (English in the core) is shown in French.
+    app.handle_key(smsdesk_ctrl('u'));
+    press(&mut app, "31/03/2026 23:30");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("hors de la plage d'envoi"), "{screen}");
+    assert!(!screen.contains("outside"), "{screen}");
+    app.handle_key(smsdesk_ctrl('u'));
+    press(&mut app, "31/03/2026 15:00");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup());
+    let status = app.status_message().unwrap_or_default().to_string();
+    assert!(
+        status.starts_with("le message #") && status.contains("part maintenant le 31/03 15:00"),
+        "{status}"
+    );
+}
+
 /// One participant (Élodie Martin, consenting, mobile) with an interview on Friday 3 April
 /// 2026 at 14:00 Paris, no reminder; an active interview template.
 fn store_with_event() -> Fixture {
