@@ -1,8 +1,8 @@
 //! The terminal interface: one event loop, one `App` owned by the main thread.
 //!
-//! Input (key presses, pastes, coalesced resizes), a slow tick and — later — the scheduler
-//! thread all feed one channel of small [`AppEvent`]s; the main thread applies them to the
-//! [`App`] and redraws only when something changed. The `App` itself never touches the
+//! Input (key presses, pastes, coalesced resizes), a slow tick, the scheduler thread and the
+//! jobs of the tabs ([`jobs`]) all feed one channel of small [`AppEvent`]s; the main thread
+//! applies them to the [`App`] and redraws only when something changed. The `App` itself never touches the
 //! terminal, so tests drive it headless with a `TestBackend`.
 
 mod app;
