@@ -35,70 +35,180 @@ impl Context {
         }
     }
 
-    /// Actions a binding in this context may name.
-    pub fn actions(self) -> &'static [&'static str] {
+    /// Names a binding in this context may give as its action (for the refusal of a bad one).
+    pub fn action_names(self) -> Vec<&'static str> {
         match self {
-            Context::Global => &[
-                "quit",
-                "help",
-                "next_tab",
-                "prev_tab",
-                "tab_dashboard",
-                "tab_settings",
-                "tab_templates",
-                "tab_automations",
-                "tab_users",
-                "tab_sent",
-                "tab_upcoming",
-                "tab_batch",
-                "tab_free",
-                "tab_agenda",
-                "tab_contacts",
-                "tab_inbox",
-                "refresh",
-                "language",
-            ],
-            Context::List => &[
-                "down",
-                "up",
-                "page_down",
-                "page_up",
-                "first",
-                "last",
-                "open",
-                "filter",
-                "select",
-                "select_all",
-                "cancel_selected",
-                "export",
-                "new",
-                "edit",
-                "delete",
-                "toggle",
-                "dry_run",
-                "edit_text",
-                "pick_list",
-                "save_list",
-                "add_to_list",
-                "remove_from_list",
-                "rename_list",
-                "delete_list",
-                "import",
-                "back",
-                "keys",
-                "add_key",
-            ],
-            Context::Editor => &[
-                "save",
-                "transliterate",
-                "insert_field",
-                "pick_template",
-                "preview",
-                "close",
-                "send",
-                "save_list",
-            ],
-            Context::Dialog => &["confirm", "close"],
+            Context::Global => GlobalAction::ALL.iter().map(|a| a.name()).collect(),
+            Context::List => ListAction::ALL.iter().map(|a| a.name()).collect(),
+            Context::Editor => EditorAction::ALL.iter().map(|a| a.name()).collect(),
+            Context::Dialog => DialogAction::ALL.iter().map(|a| a.name()).collect(),
+        }
+    }
+
+    /// The action `name` stands for in this context, read through its enum's serde names.
+    pub fn parse_action(self, name: &str) -> Option<Action> {
+        use serde::de::IntoDeserializer;
+        fn de<A: for<'de> Deserialize<'de>>(name: &str) -> Option<A> {
+            let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+                name.into_deserializer();
+            A::deserialize(d).ok()
+        }
+        match self {
+            Context::Global => de::<GlobalAction>(name).map(Action::Global),
+            Context::List => de::<ListAction>(name).map(Action::List),
+            Context::Editor => de::<EditorAction>(name).map(Action::Editor),
+            Context::Dialog => de::<DialogAction>(name).map(Action::Dialog),
+        }
+    }
+}
+
+/// One enum per context: the serde name is the one written in `keymap.toml` (and the
+/// `action.NAME` catalogue key), so a typo in a tab is a compile error, not a dead key.
+macro_rules! actions {
+    ($(#[$doc:meta])* $name:ident, $wrap:ident, { $($variant:ident => $s:literal),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $s)] $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name written in `keymap.toml`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $s,)*
+                }
+            }
+        }
+
+        impl From<$name> for Action {
+            fn from(a: $name) -> Action {
+                Action::$wrap(a)
+            }
+        }
+
+        impl ContextAction for $name {
+            const CONTEXT: Context = Context::$wrap;
+            fn of(action: Action) -> Option<$name> {
+                match action {
+                    Action::$wrap(a) => Some(a),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+/// An action of one context, as the key map looks it up.
+pub trait ContextAction: Copy + Into<Action> {
+    const CONTEXT: Context;
+    fn of(action: Action) -> Option<Self>;
+}
+
+actions!(
+    /// Keys that work on every tab.
+    GlobalAction, Global, {
+    Quit => "quit",
+    Help => "help",
+    NextTab => "next_tab",
+    PrevTab => "prev_tab",
+    TabDashboard => "tab_dashboard",
+    TabSettings => "tab_settings",
+    TabTemplates => "tab_templates",
+    TabAutomations => "tab_automations",
+    TabUsers => "tab_users",
+    TabSent => "tab_sent",
+    TabUpcoming => "tab_upcoming",
+    TabBatch => "tab_batch",
+    TabFree => "tab_free",
+    TabAgenda => "tab_agenda",
+    TabContacts => "tab_contacts",
+    TabInbox => "tab_inbox",
+    Refresh => "refresh",
+    Language => "language",
+});
+
+actions!(
+    /// Keys of a tab's list.
+    ListAction, List, {
+    Down => "down",
+    Up => "up",
+    PageDown => "page_down",
+    PageUp => "page_up",
+    First => "first",
+    Last => "last",
+    Open => "open",
+    Filter => "filter",
+    Select => "select",
+    SelectAll => "select_all",
+    CancelSelected => "cancel_selected",
+    Export => "export",
+    New => "new",
+    Edit => "edit",
+    Delete => "delete",
+    Toggle => "toggle",
+    DryRun => "dry_run",
+    EditText => "edit_text",
+    PickList => "pick_list",
+    SaveList => "save_list",
+    AddToList => "add_to_list",
+    RemoveFromList => "remove_from_list",
+    RenameList => "rename_list",
+    DeleteList => "delete_list",
+    Import => "import",
+    Back => "back",
+    Keys => "keys",
+    AddKey => "add_key",
+});
+
+actions!(
+    /// Keys of a form or editor.
+    EditorAction, Editor, {
+    Save => "save",
+    Transliterate => "transliterate",
+    InsertField => "insert_field",
+    PickTemplate => "pick_template",
+    Preview => "preview",
+    Close => "close",
+    Send => "send",
+    SaveList => "save_list",
+});
+
+actions!(
+    /// Keys of a question window.
+    DialogAction, Dialog, {
+    Confirm => "confirm",
+    Close => "close",
+});
+
+/// An action of any context (what a binding holds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Global(GlobalAction),
+    List(ListAction),
+    Editor(EditorAction),
+    Dialog(DialogAction),
+}
+
+impl Action {
+    pub fn context(self) -> Context {
+        match self {
+            Action::Global(_) => Context::Global,
+            Action::List(_) => Context::List,
+            Action::Editor(_) => Context::Editor,
+            Action::Dialog(_) => Context::Dialog,
+        }
+    }
+
+    /// The name written in `keymap.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Global(a) => a.name(),
+            Action::List(a) => a.name(),
+            Action::Editor(a) => a.name(),
+            Action::Dialog(a) => a.name(),
         }
     }
 }
@@ -242,7 +352,7 @@ fn normalise(code: KeyCode, mut mods: KeyModifiers) -> KeyChord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Binding {
     pub key: KeyChord,
-    pub action: String,
+    pub action: Action,
     pub desc: String,
 }
 
@@ -375,20 +485,20 @@ impl Keymap {
                         continue;
                     }
                 };
-                let action = raw.action.clone();
-                if !context.actions().contains(&action.as_str()) {
+                let Some(action) = context.parse_action(&raw.action) else {
                     problems.push(KeymapProblem {
                         file: file.into(),
                         line,
                         reason: format!(
-                            "unknown action {action:?} in [[{name}]] (known: {})",
-                            context.actions().join(", ")
+                            "unknown action {:?} in [[{name}]] (known: {})",
+                            raw.action,
+                            context.action_names().join(", ")
                         ),
                     });
                     continue;
-                }
+                };
                 let desc = if raw.desc.is_empty() {
-                    action.replace('_', " ")
+                    action.name().replace('_', " ")
                 } else {
                     raw.desc
                 };
@@ -400,14 +510,30 @@ impl Keymap {
         problems
     }
 
-    /// The action bound to this key in `context`, if any.
-    pub fn action(&self, context: Context, ev: &KeyEvent) -> Option<&str> {
+    /// The action bound to this key in `A`'s context, if any.
+    pub fn action<A: ContextAction>(&self, ev: &KeyEvent) -> Option<A> {
         let chord = KeyChord::from_event(ev);
         self.sections
-            .get(&context)?
+            .get(&A::CONTEXT)?
             .iter()
             .find(|b| b.key == chord)
-            .map(|b| b.action.as_str())
+            .and_then(|b| A::of(b.action))
+    }
+
+    pub fn global(&self, ev: &KeyEvent) -> Option<GlobalAction> {
+        self.action(ev)
+    }
+
+    pub fn list(&self, ev: &KeyEvent) -> Option<ListAction> {
+        self.action(ev)
+    }
+
+    pub fn editor(&self, ev: &KeyEvent) -> Option<EditorAction> {
+        self.action(ev)
+    }
+
+    pub fn dialog(&self, ev: &KeyEvent) -> Option<DialogAction> {
+        self.action(ev)
     }
 
     pub fn bindings(&self, context: Context) -> &[Binding] {
@@ -417,9 +543,10 @@ impl Keymap {
             .unwrap_or(&[])
     }
 
-    /// The first key bound to `action` in `context`, for hints (`q quit`).
-    pub fn key_for(&self, context: Context, action: &str) -> Option<String> {
-        self.bindings(context)
+    /// The first key bound to `action`, for hints (`q quit`).
+    pub fn key_for(&self, action: impl Into<Action>) -> Option<String> {
+        let action = action.into();
+        self.bindings(action.context())
             .iter()
             .find(|b| b.action == action)
             .map(|b| b.key.label())
@@ -438,7 +565,7 @@ mod tests {
     fn shipped_keymap_loads_without_problems() {
         let mut map = Keymap::default();
         assert_eq!(map.overlay(DEFAULT_KEYMAP, "keymap.toml"), vec![]);
-        assert_eq!(map.action(Context::Global, &key('q')), Some("quit"));
+        assert_eq!(map.global(&key('q')), Some(GlobalAction::Quit));
     }
 
     #[test]
@@ -450,6 +577,61 @@ mod tests {
         assert_eq!(
             KeyChord::parse("Shift-Tab").unwrap(),
             KeyChord::parse("BackTab").unwrap()
+        );
+    }
+
+    #[test]
+    fn every_shipped_action_name_reads_into_its_context_enum() {
+        let raw: HashMap<String, Vec<RawBinding>> = toml::from_str(DEFAULT_KEYMAP).unwrap();
+        let mut seen = 0;
+        for (section, entries) in raw {
+            let context = Context::ALL
+                .into_iter()
+                .find(|c| c.name() == section)
+                .unwrap();
+            for entry in entries {
+                let action = context.parse_action(&entry.action);
+                assert_eq!(
+                    action.map(Action::name),
+                    Some(entry.action.as_str()),
+                    "[[{section}]] {}",
+                    entry.action
+                );
+                assert_eq!(action.map(Action::context), Some(context));
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "{seen} bindings read");
+        // And every variant is written the way serde reads it (no name drifts from its enum).
+        for context in Context::ALL {
+            for name in context.action_names() {
+                assert_eq!(context.parse_action(name).map(Action::name), Some(name));
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_action_in_a_user_file_is_reported_and_the_rest_applies() {
+        let mut map = Keymap::defaults();
+        let user = "[[list]]\non = \"j\"\naction = \"dwon\"\n\n[[global]]\non = \"x\"\naction = \"quit\"\n";
+        let problems = map.overlay(user, "keymap.toml");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, 1);
+        assert!(
+            problems[0].to_string().starts_with(
+                "keymap.toml:1: unknown action \"dwon\" in [[list]] (known: down, up,"
+            ),
+            "{}",
+            problems[0]
+        );
+        // An action of another context is unknown here too.
+        let problems = map.overlay("[[dialog]]\non = \"x\"\naction = \"down\"\n", "k.toml");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(map.global(&key('x')), Some(GlobalAction::Quit));
+        assert_eq!(
+            map.list(&key('j')),
+            Some(ListAction::Down),
+            "the default stays"
         );
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use smsdesk::config::UserConfig;
-use smsdesk::keymap::{Context, Keymap};
+use smsdesk::keymap::{GlobalAction, Keymap, ListAction};
 use smsdesk::store::{SCHEMA_VERSION, Store, StoreError, settings};
 
 #[test]
@@ -138,27 +138,21 @@ fn a_valid_user_keymap_overlays_the_defaults_key_by_key() {
     let (map, problems) = Keymap::load(Some(&path));
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(
-        map.action(
-            Context::Global,
-            &key(KeyCode::Char('q'), KeyModifiers::CONTROL)
-        ),
-        Some("quit")
+        map.global(&key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+        Some(GlobalAction::Quit)
     );
     // Defaults not overridden still work.
     assert_eq!(
-        map.action(
-            Context::Global,
-            &key(KeyCode::Char('q'), KeyModifiers::NONE)
-        ),
-        Some("quit")
+        map.global(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
+        Some(GlobalAction::Quit)
     );
     assert_eq!(
-        map.action(Context::List, &key(KeyCode::Char('o'), KeyModifiers::NONE)),
-        Some("open")
+        map.list(&key(KeyCode::Char('o'), KeyModifiers::NONE)),
+        Some(ListAction::Open)
     );
     assert_eq!(
-        map.action(Context::List, &key(KeyCode::Enter, KeyModifiers::NONE)),
-        Some("open")
+        map.list(&key(KeyCode::Enter, KeyModifiers::NONE)),
+        Some(ListAction::Open)
     );
 }
 
@@ -192,15 +186,12 @@ fn bad_user_entries_are_reported_with_file_line_and_reason_and_good_ones_still_a
         );
     }
     assert_eq!(
-        map.action(
-            Context::Global,
-            &key(KeyCode::Char('q'), KeyModifiers::CONTROL)
-        ),
-        Some("quit")
+        map.global(&key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+        Some(GlobalAction::Quit)
     );
     assert_eq!(
-        map.action(Context::List, &key(KeyCode::Char('o'), KeyModifiers::NONE)),
-        Some("open")
+        map.list(&key(KeyCode::Char('o'), KeyModifiers::NONE)),
+        Some(ListAction::Open)
     );
 }
 

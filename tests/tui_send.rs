@@ -276,6 +276,34 @@ fn moving_a_message_checks_the_window_and_keeps_the_window_open_on_a_refusal() {
     );
 }
 
+#[test]
+fn in_french_a_move_says_its_refusals_and_its_result_in_french() {
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "7m");
+    app.handle_key(smsdesk_ctrl('u'));
+    press(&mut app, "demain");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("« demain » n'est pas une date"), "{screen}");
+    // The rules' refusal (English in the core) is shown in French.
+    app.handle_key(smsdesk_ctrl('u'));
+    press(&mut app, "31/03/2026 23:30");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 100, 30);
+    assert!(screen.contains("hors de la plage d'envoi"), "{screen}");
+    assert!(!screen.contains("outside"), "{screen}");
+    app.handle_key(smsdesk_ctrl('u'));
+    press(&mut app, "31/03/2026 15:00");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup());
+    let status = app.status_message().unwrap_or_default().to_string();
+    assert!(
+        status.starts_with("le message #") && status.contains("part maintenant le 31/03 15:00"),
+        "{status}"
+    );
+}
+
 /// One participant (Élodie Martin, consenting, mobile) with an interview on Friday 3 April
 /// 2026 at 14:00 Paris, no reminder; an active interview template.
 fn store_with_event() -> Fixture {
@@ -1164,4 +1192,45 @@ fn the_agenda_filters_by_outcome_period_kind_and_collaborator() {
     }
     app.handle_key(code(KeyCode::Enter));
     assert_eq!(agenda_rows(&render(&mut app, 80, 24)), everything);
+}
+
+#[test]
+fn an_export_reports_its_progress_then_its_end_as_events_on_the_app_channel() {
+    use smsdesk::tui::AppEvent;
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
+    // As in the event loop: jobs report on the channel the main thread reads.
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.set_events(tx);
+    press(&mut app, "6e");
+    app.handle_key(smsdesk_ctrl('u'));
+    let path = f.dir.path().join("sent.csv");
+    app.handle_paste(&path.display().to_string());
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup(), "{}", render(&mut app, 120, 24));
+    // Ticks alone bring nothing: the news is in the events.
+    app.on_tick();
+    assert!(!render(&mut app, 120, 24).contains("export: "));
+    let mut screens = Vec::new();
+    while let Ok(ev) = rx.recv_timeout(std::time::Duration::from_secs(20)) {
+        let AppEvent::Job(job) = ev else { continue };
+        assert!(app.on_job(job), "a job event redraws");
+        let screen = render(&mut app, 120, 24);
+        let done = screen.contains("exported 2 row(s)");
+        screens.push(screen);
+        if done {
+            break;
+        }
+    }
+    let first = screens.first().expect("the export sent events");
+    assert!(
+        first.contains("export: 0 row(s)…"),
+        "progress first:\n{first}"
+    );
+    let last = screens.last().unwrap();
+    assert!(
+        last.contains("exported 2 row(s)") && last.contains("sent.csv"),
+        "then the result:\n{last}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 3);
 }

@@ -4,7 +4,10 @@
 //! Keys go to the focused thing first: popup → filter bar (editor) → tab → global bindings.
 //! While the filter bar has the keyboard, letters are text, never commands.
 
+use super::AppEvent;
 use super::fmt::{Fmt, clean, truncate};
+use super::jobs::{JobEvent, Jobs};
+use super::pending::RunCtx;
 use super::tabs::admin::AutomationsTab;
 use super::tabs::batch::BatchTab;
 use super::tabs::contacts::ContactsTab;
@@ -22,7 +25,9 @@ use super::widgets::form::{Form, FormField, Modal};
 use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Lang, say, tr, trf};
-use crate::keymap::{Binding, Context, Keymap};
+use crate::keymap::{
+    Action, Binding, Context, DialogAction, EditorAction, GlobalAction, Keymap, ListAction,
+};
 use crate::store::Store;
 use crate::store::messages::ListKind;
 use crate::store::settings::Settings;
@@ -31,6 +36,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use std::sync::mpsc::{Receiver, Sender};
 
 /// The tabs, in the order of the tab bar and the number keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -102,9 +108,26 @@ impl Tab {
         }
     }
 
-    fn from_action(action: &str) -> Option<Tab> {
-        let name = action.strip_prefix("tab_")?;
-        Tab::ALL.into_iter().find(|t| t.name() == name)
+    /// The global action that opens this tab.
+    fn action(self) -> GlobalAction {
+        match self {
+            Tab::Dashboard => GlobalAction::TabDashboard,
+            Tab::Settings => GlobalAction::TabSettings,
+            Tab::Templates => GlobalAction::TabTemplates,
+            Tab::Automations => GlobalAction::TabAutomations,
+            Tab::Users => GlobalAction::TabUsers,
+            Tab::Sent => GlobalAction::TabSent,
+            Tab::Upcoming => GlobalAction::TabUpcoming,
+            Tab::Batch => GlobalAction::TabBatch,
+            Tab::Free => GlobalAction::TabFree,
+            Tab::Agenda => GlobalAction::TabAgenda,
+            Tab::Contacts => GlobalAction::TabContacts,
+            Tab::Inbox => GlobalAction::TabInbox,
+        }
+    }
+
+    fn from_action(action: GlobalAction) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.action() == action)
     }
 }
 
@@ -168,6 +191,12 @@ pub struct App {
     came_from: Vec<(Tab, Tab)>,
     /// The language of the user's `config.toml`, which "auto" follows before the store's.
     config_language: Option<String>,
+    /// Where jobs report (the event loop's channel once `set_events` is called).
+    jobs: Jobs,
+    /// The app's own end of the job channel while no event loop runs (tests).
+    job_rx: Option<Receiver<AppEvent>>,
+    /// Outcomes of jobs waiting until their tab is shown with no window open.
+    deferred: Vec<(Tab, Outcome)>,
 }
 
 impl App {
@@ -191,7 +220,11 @@ impl App {
                 }
             })
             .collect();
+        let (tx, rx) = std::sync::mpsc::channel();
         let mut app = App {
+            jobs: Jobs::new(tx, Tab::Dashboard),
+            job_rx: Some(rx),
+            deferred: Vec::new(),
             store,
             actor,
             lang,
@@ -369,6 +402,15 @@ impl App {
         &mut self,
         f: impl FnOnce(&mut dyn TabView, &mut Act) -> crate::store::Result<T>,
     ) -> Option<T> {
+        self.with_act_on(self.tab, f)
+    }
+
+    /// Runs `f` on `tab`'s view (the current one, or the one a job reports to).
+    fn with_act_on<T>(
+        &mut self,
+        tab: Tab,
+        f: impl FnOnce(&mut dyn TabView, &mut Act) -> crate::store::Result<T>,
+    ) -> Option<T> {
         let mut act = Act {
             store: &mut self.store,
             actor: &self.actor,
@@ -381,14 +423,15 @@ impl App {
             now: self.clock.now(),
             region: &self.org.region,
             low_credit: self.org.low_credit,
+            jobs: self.jobs.for_tab(tab),
         };
-        let result = f(self.views[self.tab.index()].as_mut(), &mut act);
+        let result = f(self.views[tab.index()].as_mut(), &mut act);
         match result {
             Ok(v) => Some(v),
             Err(e) => {
                 let message = format!(
                     "{}: {}",
-                    self.tab.label(self.lang),
+                    tab.label(self.lang),
                     say(self.lang, &e.to_string())
                 );
                 self.error(message);
@@ -407,16 +450,52 @@ impl App {
             self.load_org();
         }
         let mut changed = self.refresh_current();
-        if self.popup.is_none()
-            && let Some(outcome) = self.with_act(|v, act| v.poll(act))
-            && !matches!(outcome, Outcome::Ignored)
-        {
-            self.apply_outcome(outcome, "");
-            changed = true;
+        // Headless (tests): job events wait in the app's own channel until the tick.
+        while let Some(ev) = self.job_rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            if let AppEvent::Job(job) = ev {
+                changed |= self.on_job(job);
+            }
         }
+        changed |= self.apply_deferred();
+
         let minute = self.clock.now().timestamp() / 60;
         let minute_changed = minute != self.shown_minute;
         changed || minute_changed
+    }
+
+    /// Job events go to `tx` (the event loop's channel) instead of the app's own.
+    pub fn set_events(&mut self, tx: Sender<AppEvent>) {
+        self.jobs = Jobs::new(tx, self.tab);
+        self.job_rx = None;
+    }
+
+    /// A job got further or ended: its tab takes the news. What comes of it (a confirmation,
+    /// a message) shows at once on that tab, else when the operator is back on it with no
+    /// window open. Returns whether the screen must be redrawn.
+    pub fn on_job(&mut self, job: JobEvent) -> bool {
+        let JobEvent { tab, id, update } = job;
+        let Some(outcome) = self.with_act_on(tab, |v, act| v.on_job(id, update, act)) else {
+            return true;
+        };
+        if !matches!(outcome, Outcome::Ignored) {
+            self.deferred.push((tab, outcome));
+            self.apply_deferred();
+        }
+        true
+    }
+
+    /// Shows the first outcome of a job waiting for its tab, when that tab is shown and no
+    /// window is open (one at a time: a confirmation must not hide another).
+    fn apply_deferred(&mut self) -> bool {
+        if self.popup.is_some() || self.filter_edit.is_some() {
+            return false;
+        }
+        let Some(i) = self.deferred.iter().position(|(t, _)| *t == self.tab) else {
+            return false;
+        };
+        let (_, outcome) = self.deferred.remove(i);
+        self.apply_outcome(outcome, None);
+        true
     }
 
     /// The scheduler changed the queue: re-read what is shown.
@@ -475,40 +554,36 @@ impl App {
         if self.is_editing() {
             self.status = None;
             if let Some(outcome) = self.with_act(|v, act| v.key(&key, act)) {
-                self.apply_outcome(outcome, "");
+                self.apply_outcome(outcome, None);
             }
             return;
         }
-        if let Some(action) = self.keymap.action(Context::List, &key).map(str::to_string) {
+        if let Some(action) = self.keymap.list(&key) {
             self.status = None;
-            match self.with_act(|v, act| v.command(&action, act)) {
+            match self.with_act(|v, act| v.command(action, act)) {
                 Some(Outcome::Ignored) => {}
                 Some(outcome) => {
-                    self.apply_outcome(outcome, &action);
+                    self.apply_outcome(outcome, Some(action));
                     return;
                 }
                 None => return,
             }
-            match self.with_view(|v, ctx| v.action(&action, ctx)) {
+            match self.with_view(|v, ctx| v.action(action, ctx)) {
                 Some(Outcome::Ignored) => {}
                 Some(outcome) => {
-                    self.apply_outcome(outcome, &action);
+                    self.apply_outcome(outcome, Some(action));
                     return;
                 }
                 None => return,
             }
         }
-        if let Some(action) = self
-            .keymap
-            .action(Context::Global, &key)
-            .map(str::to_string)
-        {
+        if let Some(action) = self.keymap.global(&key) {
             self.status = None;
-            self.global(&action);
+            self.global(action);
         }
     }
 
-    fn apply_outcome(&mut self, outcome: Outcome, action: &str) {
+    fn apply_outcome(&mut self, outcome: Outcome, action: Option<ListAction>) {
         match outcome {
             Outcome::Ignored | Outcome::Handled => {}
             Outcome::Popup(title, lines) => {
@@ -554,12 +629,13 @@ impl App {
                 }
             }
             Outcome::NotYet => {
+                let name = action.map_or("", ListAction::name);
                 let desc = self
                     .keymap
                     .bindings(Context::List)
                     .iter()
-                    .find(|b| b.action == action)
-                    .map_or_else(|| action.replace('_', " "), |b| b.desc.clone());
+                    .find(|b| action.is_some_and(|a| b.action == a.into()))
+                    .map_or_else(|| name.replace('_', " "), |b| b.desc.clone());
                 self.info(trf(self.lang, "ui.not_yet", &[("what", &clean(&desc))]));
             }
             // Refusals and notices may come from the rules, in English: shown in the interface's language.
@@ -614,25 +690,25 @@ impl App {
         ))));
     }
 
-    fn global(&mut self, action: &str) {
+    fn global(&mut self, action: GlobalAction) {
         if let Some(tab) = Tab::from_action(action) {
             self.switch_to(tab);
             return;
         }
         match action {
-            "quit" => {
+            GlobalAction::Quit => {
                 if self.has_unsaved() {
                     self.popup = Some(Popup::ConfirmQuit);
                 } else {
                     self.quit = true;
                 }
             }
-            "help" => self.popup = Some(Popup::Help { scroll: 0 }),
-            "language" => self.open_language(),
-            "next_tab" | "prev_tab" => {
+            GlobalAction::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            GlobalAction::Language => self.open_language(),
+            GlobalAction::NextTab | GlobalAction::PrevTab => {
                 let tabs = self.tabs();
                 let here = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
-                let step = if action == "next_tab" {
+                let step = if action == GlobalAction::NextTab {
                     1
                 } else {
                     tabs.len() - 1
@@ -641,7 +717,7 @@ impl App {
                     self.switch_to(*tab);
                 }
             }
-            "refresh" => {
+            GlobalAction::Refresh => {
                 self.load_org();
                 self.refresh_current();
             }
@@ -650,16 +726,12 @@ impl App {
     }
 
     fn popup_key(&mut self, key: KeyEvent) {
-        let dialog = self
-            .keymap
-            .action(Context::Dialog, &key)
-            .map(str::to_string);
-        let list = self.keymap.action(Context::List, &key).map(str::to_string);
-        let global = self
-            .keymap
-            .action(Context::Global, &key)
-            .map(str::to_string);
+        let dialog = self.keymap.dialog(&key);
+        let list = self.keymap.list(&key);
+        let global = self.keymap.global(&key);
         let is_help = matches!(self.popup, Some(Popup::Help { .. }));
+        let fmt = self.fmt();
+        let jobs = self.jobs.for_tab(self.tab);
         let Some(popup) = &mut self.popup else {
             return;
         };
@@ -693,49 +765,52 @@ impl App {
                     self.popup = None;
                 }
             }
-            Popup::Confirm(c) => match c.key(key, dialog.as_deref()) {
+            Popup::Confirm(c) => match c.key(key, dialog) {
                 ConfirmKey::Stay => {}
                 ConfirmKey::Closed => self.popup = None,
                 ConfirmKey::Confirmed => {
-                    let now = self.clock.now();
-                    match c.run(&mut self.store, &self.actor, now) {
-                        Ok(done) => {
-                            self.popup = None;
-                            self.info(say(self.lang, &done));
-                            self.with_view(|v, ctx| v.after_change(ctx));
-                        }
-                        Err(_) => {
-                            if let Some(e) = &mut c.error {
-                                *e = say(self.lang, e);
-                            }
-                        }
+                    let cx = RunCtx {
+                        store: &mut self.store,
+                        actor: &self.actor,
+                        now: self.clock.now(),
+                        fmt,
+                        jobs: &jobs,
+                    };
+                    // A refusal stays in the window (already in the screen's language).
+                    if let Ok(done) = c.run(cx) {
+                        self.popup = None;
+                        self.info(done.text.clone());
+                        self.with_view(|v, ctx| {
+                            v.confirmed(&done);
+                            v.after_change(ctx)
+                        });
                     }
                 }
             },
-            Popup::ConfirmQuit => match dialog.as_deref() {
-                Some("confirm") => {
+            Popup::ConfirmQuit => match dialog {
+                Some(DialogAction::Confirm) => {
                     self.popup = None;
                     self.quit = true;
                 }
-                Some("close") => self.popup = None,
+                Some(DialogAction::Close) => self.popup = None,
                 _ => {}
             },
             Popup::Help { scroll } | Popup::Text { scroll, .. } => {
-                let closes = matches!(dialog.as_deref(), Some("close" | "confirm"))
-                    || (is_help && global.as_deref() == Some("help"));
+                let closes = matches!(dialog, Some(DialogAction::Close | DialogAction::Confirm))
+                    || (is_help && global == Some(GlobalAction::Help));
                 if closes {
                     self.popup = None;
                     let pending = std::mem::take(&mut self.pending_problems);
                     self.show_problems(pending);
                     return;
                 }
-                *scroll = match list.as_deref() {
-                    Some("down") => scroll.saturating_add(1),
-                    Some("up") => scroll.saturating_sub(1),
-                    Some("page_down") => scroll.saturating_add(10),
-                    Some("page_up") => scroll.saturating_sub(10),
-                    Some("first") => 0,
-                    Some("last") => u16::MAX,
+                *scroll = match list {
+                    Some(ListAction::Down) => scroll.saturating_add(1),
+                    Some(ListAction::Up) => scroll.saturating_sub(1),
+                    Some(ListAction::PageDown) => scroll.saturating_add(10),
+                    Some(ListAction::PageUp) => scroll.saturating_sub(10),
+                    Some(ListAction::First) => 0,
+                    Some(ListAction::Last) => u16::MAX,
                     _ => *scroll,
                 };
             }
@@ -745,19 +820,15 @@ impl App {
     /// The filter bar: text keys type; Enter (or the editor's save key) applies; the editor's
     /// close key (Esc) clears the filter.
     fn filter_key(&mut self, key: KeyEvent) {
-        let action = self
-            .keymap
-            .action(Context::Editor, &key)
-            .map(str::to_string);
-        match action.as_deref() {
-            Some("close") => {
+        match self.keymap.editor(&key) {
+            Some(EditorAction::Close) => {
                 // Only the typed filter goes: a batch the list is narrowed to stays, named in
                 // the title, until the list's own Esc.
                 self.filter_edit = None;
                 self.with_view(|v, ctx| v.set_filter("", ctx));
                 return;
             }
-            Some("save") => {
+            Some(EditorAction::Save) => {
                 self.apply_filter();
                 return;
             }
@@ -843,8 +914,7 @@ impl App {
                     &self.keymap,
                     &self.shipped,
                     self.lang,
-                    Context::Editor,
-                    &["close"],
+                    &[EditorAction::Close.into()],
                 )
                 .into_iter()
                 .map(|(k, d)| format!("{k} {d}"))
@@ -855,8 +925,7 @@ impl App {
                     &self.keymap,
                     &self.shipped,
                     self.lang,
-                    Context::Dialog,
-                    &["confirm", "close"],
+                    &[DialogAction::Confirm.into(), DialogAction::Close.into()],
                 )
                 .into_iter()
                 .map(|(k, d)| format!("{k} {d}"))
@@ -893,9 +962,7 @@ impl App {
         let labels: Vec<String> = tabs
             .iter()
             .map(|t| {
-                let key = self
-                    .keymap
-                    .key_for(Context::Global, &format!("tab_{}", t.name()));
+                let key = self.keymap.key_for(t.action());
                 match key {
                     Some(k) => format!(" {k} {} ", t.label(self.lang)),
                     None => format!(" {} ", t.label(self.lang)),
@@ -979,52 +1046,65 @@ impl App {
         if area.height == 0 {
             return;
         }
-        let hints_for = |context, actions: &[&str]| {
-            hints(&self.keymap, &self.shipped, self.lang, context, actions)
-        };
+        let hints_for = |actions: &[Action]| hints(&self.keymap, &self.shipped, self.lang, actions);
         let mut shown: Vec<(String, String)> = Vec::new();
         match &self.popup {
-            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => {
-                shown.extend(hints_for(Context::Dialog, &["confirm", "close"]))
-            }
+            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => shown.extend(hints_for(&[
+                DialogAction::Confirm.into(),
+                DialogAction::Close.into(),
+            ])),
             Some(Popup::Language(_)) => {
                 shown.push(("Enter".into(), tr(self.lang, "action.save").to_string()));
-                shown.extend(hints_for(Context::Editor, &["close"]));
+                shown.extend(hints_for(&[EditorAction::Close.into()]));
                 shown.push(("← →".into(), tr(self.lang, "form.choose").to_string()));
             }
             Some(_) => {
-                shown.extend(hints_for(Context::Dialog, &["close"]));
-                shown.extend(hints_for(Context::List, &["down", "up", "page_down"]));
+                shown.extend(hints_for(&[DialogAction::Close.into()]));
+                shown.extend(hints_for(&[
+                    ListAction::Down.into(),
+                    ListAction::Up.into(),
+                    ListAction::PageDown.into(),
+                ]));
             }
             None if self.filter_edit.is_some() => {
                 shown.push(("Enter".into(), tr(self.lang, "ui.apply").to_string()));
-                shown.extend(hints_for(Context::Editor, &["close"]));
+                shown.extend(hints_for(&[EditorAction::Close.into()]));
             }
             None if self.is_editing() => {
                 let (bound, free) = self.views[self.tab.index()].edit_hints();
-                for (context, action) in bound {
-                    shown.extend(hints_for(context, &[action]));
-                }
+                shown.extend(hints_for(&bound));
                 shown.extend(free);
             }
             None => {
                 let view = &self.views[self.tab.index()];
-                let mut tab_hints = view.hints().to_vec();
+                let mut tab_hints: Vec<Action> = view.hints().iter().map(|&a| a.into()).collect();
                 if view.new_above() > 0 {
                     // Rows arrived in front: the first-row key is what shows them.
-                    tab_hints.retain(|a| *a != "first");
-                    if let Some(key) = self.keymap.key_for(Context::List, "first") {
+                    tab_hints.retain(|a| *a != ListAction::First.into());
+                    if let Some(key) = self.keymap.key_for(ListAction::First) {
                         shown.push((key, tr(self.lang, "ui.show_new").to_string()));
                     }
                 }
-                shown.extend(hints_for(Context::List, &tab_hints));
+                shown.extend(hints_for(&tab_hints));
                 // Everyone lands on the dashboard: it says where one's own language is set.
-                let global: &[&str] = if self.tab == Tab::Dashboard {
-                    &["help", "quit", "language", "next_tab", "refresh"]
+                let global: &[GlobalAction] = if self.tab == Tab::Dashboard {
+                    &[
+                        GlobalAction::Help,
+                        GlobalAction::Quit,
+                        GlobalAction::Language,
+                        GlobalAction::NextTab,
+                        GlobalAction::Refresh,
+                    ]
                 } else {
-                    &["help", "quit", "next_tab", "refresh"]
+                    &[
+                        GlobalAction::Help,
+                        GlobalAction::Quit,
+                        GlobalAction::NextTab,
+                        GlobalAction::Refresh,
+                    ]
                 };
-                shown.extend(hints_for(Context::Global, global));
+                let global: Vec<Action> = global.iter().map(|&a| a.into()).collect();
+                shown.extend(hints_for(&global));
             }
         }
         let avail = usize::from(area.width);
@@ -1055,7 +1135,7 @@ fn describe(shipped: &Keymap, lang: Lang, context: Context, b: &Binding) -> Stri
         .iter()
         .any(|d| d.action == b.action && d.desc == b.desc);
     if is_shipped {
-        let key = format!("action.{}", b.action);
+        let key = format!("action.{}", b.action.name());
         let t = tr(lang, &key);
         if t != key {
             return t.to_string();
@@ -1069,12 +1149,12 @@ fn hints(
     keymap: &Keymap,
     shipped: &Keymap,
     lang: Lang,
-    context: Context,
-    actions: &[&str],
+    actions: &[Action],
 ) -> Vec<(String, String)> {
     actions
         .iter()
         .filter_map(|a| {
+            let context = a.context();
             let b = keymap.bindings(context).iter().find(|b| b.action == *a)?;
             Some((b.key.label(), describe(shipped, lang, context, b)))
         })

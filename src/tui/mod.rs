@@ -1,14 +1,16 @@
 //! The terminal interface: one event loop, one `App` owned by the main thread.
 //!
-//! Input (key presses, pastes, coalesced resizes), a slow tick and — later — the scheduler
-//! thread all feed one channel of small [`AppEvent`]s; the main thread applies them to the
-//! [`App`] and redraws only when something changed. The `App` itself never touches the
+//! Input (key presses, pastes, coalesced resizes), a slow tick, the scheduler thread and the
+//! jobs of the tabs ([`jobs`]) all feed one channel of small [`AppEvent`]s; the main thread
+//! applies them to the [`App`] and redraws only when something changed. The `App` itself never touches the
 //! terminal, so tests drive it headless with a `TestBackend`.
 
 mod app;
 mod filter_terms;
 mod fmt;
+pub mod jobs;
 mod pager;
+mod pending;
 mod queries;
 mod tabs;
 pub mod theme;
@@ -47,7 +49,7 @@ pub struct Launch {
 
 /// Everything that can wake the main loop. Kept tiny: workers say *that* something changed,
 /// the `App` re-reads only what it shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum AppEvent {
     /// A key was pressed (releases and repeats are filtered out by the input thread).
     Key(KeyEvent),
@@ -62,6 +64,8 @@ pub enum AppEvent {
     /// The scheduler is held up (store busy, failing pass) or goes on again: the dashboard's
     /// scheduler line changes although no data did.
     SchedulerChanged,
+    /// A job (file read, import, export) got further or ended.
+    Job(jobs::JobEvent),
     /// The input thread could not read the terminal any more.
     InputClosed(String),
 }
@@ -109,6 +113,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     terminal.clear()?;
 
     let (tx, rx) = mpsc::channel();
+    app.set_events(tx.clone());
     spawn_input(tx.clone());
     spawn_tick(tx.clone());
     // The scheduler runs inside the TUI (one process holds the sending lease at a time; a
@@ -179,6 +184,7 @@ fn apply(app: &mut App, ev: AppEvent) -> anyhow::Result<bool> {
         AppEvent::Tick => app.on_tick(),
         AppEvent::QueueChanged => app.on_queue_changed(),
         AppEvent::SchedulerChanged => true,
+        AppEvent::Job(job) => app.on_job(job),
         AppEvent::InputClosed(reason) => {
             anyhow::bail!("cannot read the terminal any more: {reason}")
         }

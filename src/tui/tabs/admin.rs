@@ -11,7 +11,7 @@ use crate::core::automations::{
     preview_automation, preview_save, save_automation, set_automation_active,
 };
 use crate::i18n::Lang;
-use crate::keymap::Context as KeyContext;
+use crate::keymap::{Action, DialogAction, ListAction};
 use crate::store::Result;
 use crate::store::automations::{self, AutomationRow};
 use crate::tui::fmt::clean;
@@ -451,23 +451,23 @@ impl TabView for AutomationsTab {
         Ok(replace(&mut self.rows, automations::list(ctx.conn)?))
     }
 
-    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, _ctx: &Ctx) -> Result<Outcome> {
         Ok(self
             .sel
             .action(action, self.rows.len())
             .unwrap_or(Outcome::Ignored))
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         let selected = self.rows.get(self.sel.selected).cloned();
         match action {
-            "new" => self.open(act, None),
-            "open" | "edit" => match selected {
+            ListAction::New => self.open(act, None),
+            ListAction::Open | ListAction::Edit => match selected {
                 Some(a) => self.open(act, Some(a)),
                 None => Ok(Outcome::Handled),
             },
-            "dry_run" => self.dry_run_popup(act),
-            "toggle" => {
+            ListAction::DryRun => self.dry_run_popup(act),
+            ListAction::Toggle => {
                 let Some(a) = selected else {
                     return Ok(Outcome::Handled);
                 };
@@ -496,7 +496,7 @@ impl TabView for AutomationsTab {
                 self.confirm = Some(c);
                 Ok(Outcome::Handled)
             }
-            "delete" => {
+            ListAction::Delete => {
                 let Some(a) = selected else {
                     return Ok(Outcome::Handled);
                 };
@@ -529,16 +529,16 @@ impl TabView for AutomationsTab {
                 self.confirm = None;
                 return Ok(Outcome::Handled);
             }
-            match act.keymap.action(KeyContext::Dialog, key) {
-                Some("confirm") => {
+            match act.keymap.dialog(key) {
+                Some(DialogAction::Confirm) => {
                     self.confirm = None;
                     return self.answer(act, c, true);
                 }
-                Some("close") if asks_pending => {
+                Some(DialogAction::Close) if asks_pending => {
                     self.confirm = None;
                     return self.answer(act, c, false);
                 }
-                Some("close") => self.confirm = None,
+                Some(DialogAction::Close) => self.confirm = None,
                 _ => {}
             }
             return Ok(Outcome::Handled);
@@ -577,8 +577,8 @@ impl TabView for AutomationsTab {
         if self.confirm.is_some() {
             return (
                 vec![
-                    (KeyContext::Dialog, "confirm"),
-                    (KeyContext::Dialog, "close"),
+                    Action::Dialog(DialogAction::Confirm),
+                    Action::Dialog(DialogAction::Close),
                 ],
                 Vec::new(),
             );
@@ -738,11 +738,17 @@ impl TabView for AutomationsTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         if self.admin {
-            &["edit", "new", "dry_run", "toggle", "delete"]
+            &[
+                ListAction::Edit,
+                ListAction::New,
+                ListAction::DryRun,
+                ListAction::Toggle,
+                ListAction::Delete,
+            ]
         } else {
-            &["dry_run", "down", "up"]
+            &[ListAction::DryRun, ListAction::Down, ListAction::Up]
         }
     }
 }

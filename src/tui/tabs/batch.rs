@@ -13,10 +13,9 @@
 use super::lists::HistoryTab;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
 use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput, InterviewInput};
-use crate::core::lists;
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
+use crate::keymap::{Action, EditorAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
@@ -24,6 +23,7 @@ use crate::store::participants::{self, Participant};
 use crate::store::settings::Settings;
 use crate::store::templates;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::pending::{Done, Pending};
 use crate::tui::tabs::messages::parse_local_time;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
@@ -34,9 +34,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 
 /// Matches of the participant search shown under the field.
 const MATCHES: usize = 4;
@@ -111,7 +109,7 @@ pub struct BatchTab {
     hidden_interview: Vec<FormField>,
     /// Set by the "save the selection as a list" confirmation when it saved: the form then
     /// stays open (see [`TabView::after_change`]).
-    list_saved: Rc<Cell<Option<i64>>>,
+    list_saved: Option<i64>,
     lang: Lang,
 }
 
@@ -236,7 +234,7 @@ impl BatchTab {
             added_set: HashSet::new(),
             list_ids: Vec::new(),
             hidden_interview: Vec::new(),
-            list_saved: Rc::new(Cell::new(None)),
+            list_saved: None,
             lang: Lang::En,
         }
     }
@@ -773,7 +771,6 @@ impl BatchTab {
             .as_ref()
             .map(|f| f.value("name").trim().to_string())
             .unwrap_or_default();
-        let saved = Rc::clone(&self.list_saved);
         let lines = vec![Line::from(trf(
             lang,
             "batch.save_list_question",
@@ -783,18 +780,10 @@ impl BatchTab {
             Confirm::new(
                 tr(lang, "batch.save_list_title").to_string(),
                 lines,
-                Box::new(move |store, actor, now, name| {
-                    lists::create_list(store, actor, name, &ids, now)
-                        .map(|id| {
-                            saved.set(Some(id));
-                            trf(
-                                lang,
-                                "batch.list_saved",
-                                &[("name", &clean(name.trim())), ("n", &n)],
-                            )
-                        })
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::SaveList {
+                    ids,
+                    saved: "batch.list_saved",
+                },
             )
             .with_input(tr(lang, "batch.list_name").to_string(), initial),
         )
@@ -953,30 +942,21 @@ impl BatchTab {
         Outcome::Confirm(Confirm::new(
             tr(lang, "batch.confirm_title").to_string(),
             lines,
-            Box::new(move |store, actor, now, _| {
-                batch::queue_batch(store, actor, &input, &unticked, at, now)
-                    .map(|q| {
-                        trf(
-                            lang,
-                            "batch.queued",
-                            &[
-                                ("n", &q.message_ids.len().to_string()),
-                                ("left", &q.left_out.len().to_string()),
-                            ],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::SendBatch {
+                input: Box::new(input),
+                unticked,
+                at,
+            },
         ))
     }
 
     /// A key while the preview is shown: move, untick, look at one text, validate, go back.
     fn preview_key(&mut self, key: &KeyEvent, act: &mut Act) -> Outcome {
-        let editor = act.keymap.action(Context::Editor, key);
-        let list = act.keymap.action(Context::List, key);
+        let editor = act.keymap.editor(key);
+        let list = act.keymap.list(key);
         match (editor, list) {
-            (Some("save"), _) => return self.ask_queue(act),
-            (Some("close"), _) => {
+            (Some(EditorAction::Save), _) => return self.ask_queue(act),
+            (Some(EditorAction::Close), _) => {
                 self.preview = None;
                 return Outcome::Handled;
             }
@@ -987,7 +967,7 @@ impl BatchTab {
         };
         let len = p.rows.len();
         match list {
-            Some("select") | Some("toggle") => {
+            Some(ListAction::Select) | Some(ListAction::Toggle) => {
                 if let Some(r) = p.rows.get(p.sel.selected) {
                     if r.is_sendable() {
                         let id = r.participant_id;
@@ -999,7 +979,7 @@ impl BatchTab {
                 }
                 Outcome::Handled
             }
-            Some("open") => match p.rows.get(p.sel.selected) {
+            Some(ListAction::Open) => match p.rows.get(p.sel.selected) {
                 Some(r) => {
                     let mut lines = Vec::new();
                     if let Some(ph) = &r.phone {
@@ -1204,13 +1184,13 @@ impl TabView for BatchTab {
         self.history.refresh(ctx)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         self.history.action(action, ctx)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "new" => self.open_form(act),
+            ListAction::New => self.open_form(act),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -1223,7 +1203,7 @@ impl TabView for BatchTab {
         if self.preview.is_some() {
             return Ok(self.preview_key(key, act));
         }
-        if self.form.is_some() && act.keymap.action(Context::Editor, key) == Some("save_list") {
+        if self.form.is_some() && act.keymap.editor(key) == Some(EditorAction::SaveList) {
             return Ok(self.ask_save_list(act));
         }
         let Some(form) = &mut self.form else {
@@ -1302,10 +1282,10 @@ impl TabView for BatchTab {
         if self.preview.is_some() {
             return (
                 vec![
-                    (Context::List, "select"),
-                    (Context::List, "open"),
-                    (Context::Editor, "save"),
-                    (Context::Editor, "close"),
+                    Action::List(ListAction::Select),
+                    Action::List(ListAction::Open),
+                    Action::Editor(EditorAction::Save),
+                    Action::Editor(EditorAction::Close),
                 ],
                 Vec::new(),
             );
@@ -1318,7 +1298,7 @@ impl TabView for BatchTab {
                     f.kind == crate::tui::widgets::form::FieldKind::Text && f.key != "search"
                 });
                 if on_text && self.has_selection() {
-                    bound.push((Context::Editor, "save_list"));
+                    bound.push(Action::Editor(EditorAction::SaveList));
                 }
                 match form.fields.get(form.focus).map(|f| f.key.as_str()) {
                     Some("search") => {
@@ -1374,6 +1354,12 @@ impl TabView for BatchTab {
         self.history.refresh(ctx).map(|_| ())
     }
 
+    fn confirmed(&mut self, done: &Done) {
+        if done.list.is_some() {
+            self.list_saved = done.list;
+        }
+    }
+
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
         self.history.draw(frame, area, ctx);
@@ -1384,8 +1370,13 @@ impl TabView for BatchTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["new", "open", "page_down", "page_up"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::New,
+            ListAction::Open,
+            ListAction::PageDown,
+            ListAction::PageUp,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {

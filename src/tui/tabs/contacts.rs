@@ -3,12 +3,12 @@
 //! to a list, `-` takes it out of the shown list, `R` / `D` rename and delete a list); import
 //! from a spreadsheet (`I`, see `contacts_import`).
 
-use super::contacts_import::{self, ImportJob, PreviewView, Stage};
+use super::contacts_import::{self, ImportJob, PreviewView};
 use super::lists::{PAGE, draw_paged, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
+use crate::keymap::{Action, DialogAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
@@ -17,7 +17,9 @@ use crate::store::messages::Direction;
 use crate::store::participants::{self, SavedList};
 use crate::store::settings::Settings;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::{Pager, Source};
+use crate::tui::pending::Pending;
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
@@ -324,17 +326,10 @@ impl ContactsTab {
                     "contacts.save_question",
                     &[("n", &n)],
                 ))],
-                Box::new(move |store, actor, now, typed| {
-                    crate::core::lists::create_list(store, actor, typed, &ids, now)
-                        .map(|_| {
-                            trf(
-                                lang,
-                                "contacts.saved",
-                                &[("name", &clean(typed.trim())), ("n", &n)],
-                            )
-                        })
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::SaveList {
+                    ids,
+                    saved: "contacts.saved",
+                },
             )
             .with_input(ctx.tr("contacts.list_name").to_string(), String::new()),
         )
@@ -366,17 +361,7 @@ impl ContactsTab {
                     ctx.theme.dim(),
                 )),
             ],
-            Box::new(move |store, actor, now, _| {
-                crate::core::lists::remove_from_list(store, actor, list, &ids, now)
-                    .map(|removed| {
-                        trf(
-                            lang,
-                            "contacts.removed",
-                            &[("n", &thousands(removed as i64)), ("name", &name)],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::RemoveFromList { list, ids, name },
         ))
     }
 
@@ -390,17 +375,7 @@ impl ContactsTab {
                     "contacts.rename_question",
                     &[("name", &old)],
                 ))],
-                Box::new(move |store, actor, now, typed| {
-                    crate::core::lists::rename_list(store, actor, id, typed, now)
-                        .map(|new| {
-                            trf(
-                                lang,
-                                "contacts.renamed",
-                                &[("old", &old), ("name", &clean(&new))],
-                            )
-                        })
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::RenameList { id, old },
             )
             .with_input(tr(lang, "contacts.list_name").to_string(), name.to_string()),
         )
@@ -422,17 +397,7 @@ impl ContactsTab {
                     theme.dim(),
                 )),
             ],
-            Box::new(move |store, actor, now, _| {
-                crate::core::lists::delete_list(store, actor, id, now)
-                    .map(|had| {
-                        trf(
-                            lang,
-                            "contacts.deleted",
-                            &[("name", &name), ("n", &thousands(had))],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::DeleteList { id, name },
         ))
     }
 
@@ -456,24 +421,24 @@ impl ContactsTab {
         let Some(picker) = &mut self.picker else {
             return Ok(Outcome::Ignored);
         };
-        let dialog = act.keymap.action(Context::Dialog, key);
-        let list = act.keymap.action(Context::List, key);
+        let dialog = act.keymap.dialog(key);
+        let list = act.keymap.list(key);
         let last = picker.rows().saturating_sub(1);
         match (dialog, list) {
-            (Some("close"), _) => {
+            (Some(DialogAction::Close), _) => {
                 self.picker = None;
                 return Ok(Outcome::Handled);
             }
-            (Some("confirm"), _) => {}
-            (_, Some("down")) => picker.index = (picker.index + 1).min(last),
-            (_, Some("up")) => picker.index = picker.index.saturating_sub(1),
-            (_, Some("page_down")) => picker.index = (picker.index + 10).min(last),
-            (_, Some("page_up")) => picker.index = picker.index.saturating_sub(10),
-            (_, Some("first")) => picker.index = 0,
-            (_, Some("last")) => picker.index = last,
+            (Some(DialogAction::Confirm), _) => {}
+            (_, Some(ListAction::Down)) => picker.index = (picker.index + 1).min(last),
+            (_, Some(ListAction::Up)) => picker.index = picker.index.saturating_sub(1),
+            (_, Some(ListAction::PageDown)) => picker.index = (picker.index + 10).min(last),
+            (_, Some(ListAction::PageUp)) => picker.index = picker.index.saturating_sub(10),
+            (_, Some(ListAction::First)) => picker.index = 0,
+            (_, Some(ListAction::Last)) => picker.index = last,
             _ => {}
         }
-        if dialog != Some("confirm") {
+        if dialog != Some(DialogAction::Confirm) {
             return Ok(Outcome::Handled);
         }
         let purpose = picker.purpose;
@@ -520,16 +485,16 @@ impl ContactsTab {
             return Ok(Outcome::Ignored);
         };
         let lang = act.lang();
-        let dialog = act.keymap.action(Context::Dialog, key);
+        let dialog = act.keymap.dialog(key);
         // Only Enter and Esc answer: `y`, `o` or `n` typed by mistake do nothing here.
         let enter = key.code == crossterm::event::KeyCode::Enter;
         let esc = key.code == crossterm::event::KeyCode::Esc;
-        match (dialog, act.keymap.action(Context::List, key)) {
-            (Some("close"), _) if esc => {
+        match (dialog, act.keymap.list(key)) {
+            (Some(DialogAction::Close), _) if esc => {
                 self.preview = None;
                 Ok(Outcome::Info(tr(lang, "contacts.import_left").to_string()))
             }
-            (Some("confirm"), _) if enter => {
+            (Some(DialogAction::Confirm), _) if enter => {
                 if view.preview.valid.is_empty() {
                     view.error = Some(tr(lang, "contacts.import_nothing").to_string());
                     return Ok(Outcome::Handled);
@@ -539,22 +504,22 @@ impl ContactsTab {
                     return Ok(Outcome::Handled);
                 };
                 self.import
-                    .start_import(db, act.actor.clone(), view.preview, act.now);
+                    .start_import(&act.jobs, db, act.actor.clone(), view.preview, act.now);
                 Ok(Outcome::Handled)
             }
-            (_, Some("down")) => {
+            (_, Some(ListAction::Down)) => {
                 view.scroll_by(1, lang, act.theme);
                 Ok(Outcome::Handled)
             }
-            (_, Some("up")) => {
+            (_, Some(ListAction::Up)) => {
                 view.scroll_by(-1, lang, act.theme);
                 Ok(Outcome::Handled)
             }
-            (_, Some("page_down")) => {
+            (_, Some(ListAction::PageDown)) => {
                 view.scroll_by(10, lang, act.theme);
                 Ok(Outcome::Handled)
             }
-            (_, Some("page_up")) => {
+            (_, Some(ListAction::PageUp)) => {
                 view.scroll_by(-10, lang, act.theme);
                 Ok(Outcome::Handled)
             }
@@ -674,24 +639,23 @@ impl ContactsTab {
 
 impl TabView for ContactsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        let mut changed = false;
-        if self.import.changed() {
-            changed = true;
-            if let Some(preview) = self.import.take_preview() {
-                self.preview = Some(PreviewView::new(preview));
-            }
-            match self.import.stage() {
-                Stage::Imported { .. } => self.recheck_shown(ctx.conn)?,
-                Stage::Failed(e) => self.failure = Some(e),
-                _ => {}
-            }
-        }
-        Ok(self.pager.refresh(ctx.conn)? || changed)
+        self.pager.refresh(ctx.conn)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn on_job(&mut self, _id: JobId, update: JobUpdate, act: &mut Act) -> Result<Outcome> {
+        let done = matches!(update, JobUpdate::ImportDone(Ok(_)));
+        match self.import.update(update) {
+            Ok(Some(preview)) => self.preview = Some(PreviewView::new(preview)),
+            Ok(None) if done => self.recheck_shown(act.store.db())?,
+            Ok(None) => {}
+            Err(e) => self.failure = Some(e),
+        }
+        Ok(Outcome::Handled)
+    }
+
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "new" => self.open_send(act),
+            ListAction::New => self.open_send(act),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -711,7 +675,7 @@ impl TabView for ContactsTab {
             return self.preview_key(key, act);
         }
         if self.failure.is_some() {
-            if act.keymap.action(Context::Dialog, key).is_some() {
+            if act.keymap.dialog(key).is_some() {
                 self.failure = None;
             }
             return Ok(Outcome::Handled);
@@ -735,10 +699,12 @@ impl TabView for ContactsTab {
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> super::EditHints {
         match &self.send {
             Some((_, form)) => form.hints(self.lang),
-            None if self.failure.is_some() => (vec![(Context::Dialog, "close")], Vec::new()),
+            None if self.failure.is_some() => {
+                (vec![Action::Dialog(DialogAction::Close)], Vec::new())
+            }
             None if self.picker.is_some() || self.preview.is_some() => {
                 let (moves, confirm, close) = if self.preview.is_some() {
                     (
@@ -778,15 +744,15 @@ impl TabView for ContactsTab {
         self.pager.refresh(ctx.conn).map(|_| ())
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         // A confirmation that was closed without answering leaves no selection to forget.
         self.clear_after_change = false;
         Ok(match action {
-            "filter" => Outcome::EditFilter,
-            "select" => {
+            ListAction::Filter => Outcome::EditFilter,
+            ListAction::Select => {
                 if let Some(id) = self.pager.selected().map(|p| p.id) {
                     if !self.picked.remove(&id) {
                         self.picked.insert(id);
@@ -795,7 +761,7 @@ impl TabView for ContactsTab {
                 }
                 Outcome::Handled
             }
-            "select_all" => {
+            ListAction::SelectAll => {
                 let all = self.all_shown(ctx)?;
                 // Pressed again with everything already picked: unpick.
                 if !all.is_empty() && all.is_subset(&self.picked) {
@@ -805,27 +771,27 @@ impl TabView for ContactsTab {
                 }
                 Outcome::Handled
             }
-            "pick_list" => self.open_picker(Purpose::Show, ctx)?,
-            "save_list" => self.ask_save(ctx),
-            "add_to_list" => {
+            ListAction::PickList => self.open_picker(Purpose::Show, ctx)?,
+            ListAction::SaveList => self.ask_save(ctx),
+            ListAction::AddToList => {
                 if self.targets().is_empty() {
                     Outcome::Error(ctx.tr("contacts.nothing_selected").to_string())
                 } else {
                     self.open_picker(Purpose::AddTo, ctx)?
                 }
             }
-            "remove_from_list" => self.ask_remove(ctx),
-            "rename_list" => self.rename_or_delete(Purpose::Rename, ctx)?,
-            "delete_list" => self.rename_or_delete(Purpose::Delete, ctx)?,
-            "import" if self.import.busy() => {
+            ListAction::RemoveFromList => self.ask_remove(ctx),
+            ListAction::RenameList => self.rename_or_delete(Purpose::Rename, ctx)?,
+            ListAction::DeleteList => self.rename_or_delete(Purpose::Delete, ctx)?,
+            ListAction::Import if self.import.busy() => {
                 Outcome::Error(ctx.tr("contacts.import_busy").to_string())
             }
-            "import" => {
+            ListAction::Import => {
                 self.import = ImportJob::default();
-                Outcome::Confirm(contacts_import::ask(&self.import, ctx.lang(), ctx.theme))
+                Outcome::Confirm(contacts_import::ask(ctx.lang(), ctx.theme))
             }
             // Opt-out: the number goes on the STOP list (asked first; never undone here).
-            "toggle" => match self.pager.selected() {
+            ListAction::Toggle => match self.pager.selected() {
                 Some(p) if p.opted_out => {
                     Outcome::Error(ctx.tr("contacts.already_out").to_string())
                 }
@@ -840,20 +806,14 @@ impl TabView for ContactsTab {
                                 "contacts.optout_question",
                                 &[("name", &name), ("phone", &phone(&mobile, ctx.region))],
                             ))],
-                            Box::new(move |store, actor, now, _| {
-                                crate::core::send::record_opt_out(store, actor, &mobile, now)
-                                    .map(|e164| {
-                                        trf(lang, "contacts.opted_out", &[("phone", &e164)])
-                                    })
-                                    .map_err(|e| e.to_string())
-                            }),
+                            Pending::OptOut { mobile },
                         ))
                     }
                     None => Outcome::Error(ctx.tr("contacts.no_mobile").to_string()),
                 },
                 None => Outcome::Handled,
             },
-            "open" | "edit" | "export" => Outcome::NotYet,
+            ListAction::Open | ListAction::Edit | ListAction::Export => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
@@ -884,21 +844,21 @@ impl TabView for ContactsTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         &[
-            "select",
-            "pick_list",
-            "save_list",
-            "import",
-            "new",
-            "add_to_list",
-            "remove_from_list",
-            "filter",
-            "toggle",
-            "rename_list",
-            "delete_list",
-            "select_all",
-            "page_down",
+            ListAction::Select,
+            ListAction::PickList,
+            ListAction::SaveList,
+            ListAction::Import,
+            ListAction::New,
+            ListAction::AddToList,
+            ListAction::RemoveFromList,
+            ListAction::Filter,
+            ListAction::Toggle,
+            ListAction::RenameList,
+            ListAction::DeleteList,
+            ListAction::SelectAll,
+            ListAction::PageDown,
         ]
     }
 

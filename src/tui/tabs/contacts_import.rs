@@ -1,9 +1,9 @@
 //! Contacts import from a spreadsheet (`.xlsx`, `.xls`, `.ods`, `.csv`): the operator types a
-//! path; the file is read and checked against the store on a thread with its own connection
-//! (the info line counts the rows read), then the preview the CLI prints
+//! path; the file is read and checked against the store by a job with its own connection
+//! (the info line counts the rows read, from the job's events), then the preview the CLI prints
 //! (`smsdesk import contacts FILE`) opens over the list: counts, notices, every invalid row
 //! with its row number, column and reason. Enter imports every valid row through
-//! `core::import::import_contacts` (one transaction, on a thread too); Esc leaves with nothing
+//! `core::import::import_contacts` (one transaction, in a job too); Esc leaves with nothing
 //! imported. A file that cannot be read gives io's message and imports nothing.
 
 use crate::core::Actor;
@@ -12,6 +12,8 @@ use crate::i18n::{Lang, tr, trf};
 use crate::io::contacts::RowIssue;
 use crate::store::Store;
 use crate::tui::fmt::{clean, thousands, truncate};
+use crate::tui::jobs::{JobUpdate, Jobs};
+use crate::tui::pending::Pending;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::confirm::Confirm;
 use chrono::{DateTime, Utc};
@@ -20,17 +22,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
-/// Where an import stands, shared between the tab and its thread.
+/// Where an import stands, from its jobs' events.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Stage {
     #[default]
     Idle,
     /// Reading the file: data rows read so far.
     Reading { file: String, rows: usize },
-    /// Read and checked: the preview waits for the operator.
-    Ready(Box<ContactsPreview>),
     /// The operator confirmed: creating the contacts.
     Importing { file: String, rows: usize },
     /// Done: how many were created (and skipped as found meanwhile), from which file.
@@ -43,55 +42,50 @@ pub enum Stage {
     Failed(String),
 }
 
-/// One import at a time, shared with its thread.
+/// One import at a time.
 #[derive(Clone, Debug, Default)]
 pub struct ImportJob {
-    shared: Arc<Mutex<Stage>>,
-    /// What was last seen, to redraw only on change.
-    seen: Option<Stage>,
+    stage: Stage,
 }
 
 impl ImportJob {
-    pub fn stage(&self) -> Stage {
-        self.shared.lock().map(|s| s.clone()).unwrap_or_default()
-    }
-
-    fn set(&self, stage: Stage) {
-        if let Ok(mut s) = self.shared.lock() {
-            *s = stage;
-        }
-    }
-
     pub fn busy(&self) -> bool {
-        matches!(
-            self.stage(),
-            Stage::Reading { .. } | Stage::Importing { .. }
-        )
+        matches!(self.stage, Stage::Reading { .. } | Stage::Importing { .. })
     }
 
-    /// Whether the stage changed since the last call (the screen must be redrawn).
-    pub fn changed(&mut self) -> bool {
-        let now = self.stage();
-        let changed = self.seen.as_ref() != Some(&now);
-        self.seen = Some(now);
-        changed
-    }
-
-    /// Hands a finished preview over to the tab (the job goes back to idle).
-    pub fn take_preview(&mut self) -> Option<ContactsPreview> {
-        let mut s = self.shared.lock().ok()?;
-        if let Stage::Ready(p) = &*s {
-            let p = (**p).clone();
-            *s = Stage::Idle;
-            return Some(p);
+    /// Takes the news of a job: the preview to show once the file is read, or why the import
+    /// failed (`Err`). `Ok(None)`: nothing more to do than redraw.
+    pub fn update(&mut self, update: JobUpdate) -> Result<Option<ContactsPreview>, String> {
+        match update {
+            JobUpdate::ImportReading { file, rows } => self.stage = Stage::Reading { file, rows },
+            JobUpdate::ImportRead(Ok(preview)) => {
+                self.stage = Stage::Idle;
+                return Ok(Some(*preview));
+            }
+            JobUpdate::ImportDone(Ok((created, skipped))) => {
+                let file = match &self.stage {
+                    Stage::Importing { file, .. } => file.clone(),
+                    _ => String::new(),
+                };
+                self.stage = Stage::Imported {
+                    file,
+                    created,
+                    skipped,
+                };
+            }
+            JobUpdate::ImportRead(Err(e)) | JobUpdate::ImportDone(Err(e)) => {
+                self.stage = Stage::Failed(e.clone());
+                return Err(e);
+            }
+            _ => {}
         }
-        None
+        Ok(None)
     }
 
     /// The words for the info line, and whether they are good news.
     pub fn note(&self, lang: Lang) -> Option<(String, bool)> {
-        Some(match self.stage() {
-            Stage::Idle | Stage::Ready(_) => return None,
+        Some(match self.stage.clone() {
+            Stage::Idle => return None,
             Stage::Reading { file, rows } => (
                 trf(
                     lang,
@@ -140,20 +134,20 @@ impl ImportJob {
         })
     }
 
-    /// Starts creating the preview's valid contacts on a thread with its own connection.
+    /// Starts creating the preview's valid contacts in a job with its own connection.
     pub fn start_import(
-        &self,
+        &mut self,
+        jobs: &Jobs,
         db: PathBuf,
         actor: Actor,
         preview: ContactsPreview,
         now: DateTime<Utc>,
     ) {
-        self.set(Stage::Importing {
+        self.stage = Stage::Importing {
             file: preview.file.clone(),
             rows: preview.all_valid.len(),
-        });
-        let shared = self.shared.clone();
-        std::thread::spawn(move || {
+        };
+        jobs.spawn(move |_| {
             // A panic becomes a failure shown in the tab (the transaction rolls back).
             let result: Result<ImportOutcome, String> = crate::io::import::catch_read(|| {
                 Store::open(&db)
@@ -164,17 +158,7 @@ impl ImportJob {
                     })
             })
             .unwrap_or_else(|panic| Err(format!("{}: import stopped ({panic})", preview.file)));
-            let stage = match result {
-                Ok(out) => Stage::Imported {
-                    file: preview.file.clone(),
-                    created: out.created.len(),
-                    skipped: out.skipped.len(),
-                },
-                Err(e) => Stage::Failed(e),
-            };
-            if let Ok(mut s) = shared.lock() {
-                *s = stage;
-            }
+            JobUpdate::ImportDone(result.map(|out| (out.created.len(), out.skipped.len())))
         });
     }
 }
@@ -198,9 +182,8 @@ fn expand(typed: &str) -> PathBuf {
     PathBuf::from(typed)
 }
 
-/// Asks for the file, then reads and checks it on its own thread (nothing is written).
-pub fn ask(job: &ImportJob, lang: Lang, theme: Theme) -> Confirm {
-    let shared = job.shared.clone();
+/// Asks for the file ([`start`] reads it once confirmed; nothing is written).
+pub fn ask(lang: Lang, theme: Theme) -> Confirm {
     let lines = vec![
         Line::from(tr(lang, "contacts.import_question").to_string()),
         Line::from(Span::styled(
@@ -211,66 +194,57 @@ pub fn ask(job: &ImportJob, lang: Lang, theme: Theme) -> Confirm {
     Confirm::new(
         tr(lang, "contacts.import_title").to_string(),
         lines,
-        Box::new(move |store, _, _, typed| {
-            if typed.trim().is_empty() {
-                return Err(tr(lang, "contacts.import_no_path").to_string());
-            }
-            let db = store.path().to_path_buf();
-            if db.as_os_str() == ":memory:" {
-                return Err(tr(lang, "contacts.import_no_store").to_string());
-            }
-            let path = expand(typed);
-            let file = path.display().to_string();
-            if let Ok(mut s) = shared.lock() {
-                *s = Stage::Reading {
-                    file: file.clone(),
-                    rows: 0,
-                };
-            }
-            let shared = shared.clone();
-            std::thread::spawn(move || {
-                let report = shared.clone();
-                let shown = file.clone();
-                let mut progress = |p: crate::io::import::Progress| {
-                    if let Ok(mut s) = report.lock() {
-                        *s = Stage::Reading {
-                            file: shown.clone(),
-                            rows: p.rows_read,
-                        };
-                    }
-                };
-                // A panic while reading or checking becomes a message: the TUI and its
-                // scheduler live on.
-                let result = crate::io::import::catch_read(|| {
-                    crate::io::contacts::read_contacts(&path, &mut progress)
-                        .map_err(|e| e.to_string())
-                        .and_then(|sheet| {
-                            let store = Store::open(&db).map_err(|e| e.to_string())?;
-                            import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
-                        })
-                })
-                .unwrap_or_else(|panic| {
-                    Err(format!(
-                        "{}: the file could not be read ({panic})",
-                        path.display()
-                    ))
-                });
-                let stage = match result {
-                    Ok(preview) => Stage::Ready(Box::new(preview)),
-                    Err(e) => Stage::Failed(e),
-                };
-                if let Ok(mut s) = shared.lock() {
-                    *s = stage;
-                }
-            });
-            Ok(trf(
-                lang,
-                "contacts.import_started",
-                &[("file", &clean(&short_name(typed)))],
-            ))
-        }),
+        Pending::ImportContacts,
     )
     .with_input(tr(lang, "contacts.import_path").to_string(), String::new())
+}
+
+/// Reads and checks the `typed` file as a job reporting to the tab; the sentence for the
+/// status line, or why nothing starts.
+pub fn start(jobs: &Jobs, store: &Store, typed: &str, lang: Lang) -> Result<String, String> {
+    if typed.trim().is_empty() {
+        return Err(tr(lang, "contacts.import_no_path").to_string());
+    }
+    let db = store.path().to_path_buf();
+    if db.as_os_str() == ":memory:" {
+        return Err(tr(lang, "contacts.import_no_store").to_string());
+    }
+    let path = expand(typed);
+    let file = path.display().to_string();
+    jobs.spawn(move |report| {
+        report.progress(JobUpdate::ImportReading {
+            file: file.clone(),
+            rows: 0,
+        });
+        let mut progress = |p: crate::io::import::Progress| {
+            report.progress(JobUpdate::ImportReading {
+                file: file.clone(),
+                rows: p.rows_read,
+            })
+        };
+        // A panic while reading or checking becomes a message: the TUI and its
+        // scheduler live on.
+        let result = crate::io::import::catch_read(|| {
+            crate::io::contacts::read_contacts(&path, &mut progress)
+                .map_err(|e| e.to_string())
+                .and_then(|sheet| {
+                    let store = Store::open(&db).map_err(|e| e.to_string())?;
+                    import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
+                })
+        })
+        .unwrap_or_else(|panic| {
+            Err(format!(
+                "{}: the file could not be read ({panic})",
+                path.display()
+            ))
+        });
+        JobUpdate::ImportRead(result.map(Box::new))
+    });
+    Ok(trf(
+        lang,
+        "contacts.import_started",
+        &[("file", &clean(&short_name(typed)))],
+    ))
 }
 
 /// The preview window: what the import would do, scrolled with the list keys.

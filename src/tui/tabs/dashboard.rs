@@ -4,6 +4,7 @@ use super::{Act, Ctx, Outcome, TabView};
 use crate::core::admin::add_credit;
 use crate::core::send::{UnknownDecision, settle_unknown};
 use crate::i18n::{Lang, tr, trf};
+use crate::keymap::ListAction;
 use crate::store::Db;
 use crate::store::Result;
 use crate::store::credit::{self, CreditSummary, Pack};
@@ -251,14 +252,14 @@ impl TabView for DashboardTab {
         Ok(changed)
     }
 
-    fn action(&mut self, _action: &str, _ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, _action: ListAction, _ctx: &Ctx) -> Result<Outcome> {
         Ok(Outcome::Ignored)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         Ok(match action {
-            "new" => self.open_pack(act),
-            "open" | "edit" => self.open_unknown(act),
+            ListAction::New => self.open_pack(act),
+            ListAction::Open | ListAction::Edit => self.open_unknown(act),
             _ => Outcome::Ignored,
         })
     }
@@ -294,12 +295,12 @@ impl TabView for DashboardTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         match (self.admin, self.unknown.is_empty()) {
-            (true, true) => &["new"],
-            (true, false) => &["new", "open"],
+            (true, true) => &[ListAction::New],
+            (true, false) => &[ListAction::New, ListAction::Open],
             (false, true) => &[],
-            (false, false) => &["open"],
+            (false, false) => &[ListAction::Open],
         }
     }
 

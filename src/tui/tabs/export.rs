@@ -1,21 +1,22 @@
 //! Export of Sent / Upcoming as filtered (`e`): the operator types the file path (its
 //! extension, `.xlsx` or `.csv`, chooses the format), and `io::export::export_messages` runs
-//! on its own thread with its own connection, so a million rows never freeze the screen. The
-//! list's info line shows the rows written so far, then how many were written and where (or
-//! why it failed).
+//! as a job with its own connection, so a million rows never freeze the screen. The list's
+//! info line shows the rows written so far, then how many were written and where (or why it
+//! failed), as the job's events arrive.
 
 use crate::i18n::{Lang, tr, trf};
 use crate::io::export::{Format, export_messages};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
 use crate::tui::fmt::{clean, expand_home, thousands};
+use crate::tui::jobs::{JobUpdate, Jobs};
+use crate::tui::pending::Pending;
 use crate::tui::tabs::Ctx;
 use crate::tui::widgets::confirm::Confirm;
 use ratatui::text::{Line, Span};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-/// What the export thread reports.
+/// Where the list's export stands, from its job's events.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     /// Set once the operator confirmed and the thread started.
@@ -27,35 +28,44 @@ pub struct Progress {
     pub done: Option<Result<u64, String>>,
 }
 
-/// One export, shared between the tab and its thread.
+/// The list's last export (running or finished).
 #[derive(Clone, Debug, Default)]
 pub struct ExportJob {
-    shared: Arc<Mutex<Progress>>,
-    /// What was last drawn, to redraw only on change.
-    seen: Option<Progress>,
+    progress: Progress,
 }
 
 impl ExportJob {
-    pub fn progress(&self) -> Progress {
-        self.shared.lock().map(|p| p.clone()).unwrap_or_default()
-    }
-
     pub fn running(&self) -> bool {
-        let p = self.progress();
-        p.started && p.done.is_none()
+        self.progress.started && self.progress.done.is_none()
     }
 
-    /// Whether the progress changed since the last call (the screen must be redrawn).
-    pub fn changed(&mut self) -> bool {
-        let now = self.progress();
-        let changed = self.seen.as_ref() != Some(&now);
-        self.seen = Some(now);
-        changed
+    /// Takes the news of the export job; `false` when the event is not an export's.
+    pub fn update(&mut self, update: JobUpdate) -> bool {
+        let p = &mut self.progress;
+        match update {
+            JobUpdate::ExportStarted(path) => {
+                *p = Progress {
+                    started: true,
+                    path,
+                    rows: 0,
+                    done: None,
+                }
+            }
+            JobUpdate::ExportRows(n) => p.rows = n,
+            JobUpdate::ExportDone(result) => {
+                if let Ok(n) = result {
+                    p.rows = n;
+                }
+                p.done = Some(result);
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// The words for the info line: rows so far, then the result.
     pub fn note(&self, lang: Lang) -> Option<(String, bool)> {
-        let p = self.progress();
+        let p = &self.progress;
         if !p.started {
             return None;
         }
@@ -130,11 +140,38 @@ fn check_path(lang: Lang, typed: &str) -> Result<(PathBuf, Format), String> {
     Ok((path, format))
 }
 
-/// Asks for the path, then starts the export of `kind` under `filter` on its own thread.
-/// `job` is the tab's (fresh) job: the thread reports into it. `scope` names the batch the
-/// list is narrowed to, so the question says what leaves.
+/// Starts the export to the `typed` path as a job reporting to the tab; the sentence for the
+/// status line, or why the path is refused.
+pub fn start(
+    jobs: &Jobs,
+    store: &Store,
+    kind: ListKind,
+    filter: MessageFilter,
+    typed: &str,
+    lang: Lang,
+) -> Result<String, String> {
+    let (path, format) = check_path(lang, typed)?;
+    let db = store.path().to_path_buf();
+    let shown = path.display().to_string();
+    let started = shown.clone();
+    jobs.spawn(move |report| {
+        report.progress(JobUpdate::ExportStarted(started));
+        let result = Store::open(&db)
+            .map_err(|e| e.to_string())
+            .and_then(|store| {
+                export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
+                    report.progress(JobUpdate::ExportRows(n))
+                })
+                .map_err(|e| e.to_string())
+            });
+        JobUpdate::ExportDone(result)
+    });
+    Ok(trf(lang, "export.started", &[("path", &clean(&shown))]))
+}
+
+/// Asks for the path to export `kind` under `filter` to ([`start`] once confirmed). `scope`
+/// names the batch the list is narrowed to, so the question says what leaves.
 pub fn ask(
-    job: &ExportJob,
     kind: ListKind,
     filter: MessageFilter,
     filter_text: &str,
@@ -166,45 +203,13 @@ pub fn ask(
             ctx.theme.dim(),
         )),
     ];
-    let shared = job.shared.clone();
     Confirm::new(
         tr(lang, "export.title").to_string(),
         lines,
-        Box::new(move |store, _, _, typed| {
-            let (path, format) = check_path(lang, typed)?;
-            let db = store.path().to_path_buf();
-            let shown = path.display().to_string();
-            if let Ok(mut p) = shared.lock() {
-                *p = Progress {
-                    started: true,
-                    path: shown.clone(),
-                    rows: 0,
-                    done: None,
-                };
-            }
-            let shared = shared.clone();
-            let filter = filter.clone();
-            std::thread::spawn(move || {
-                let report = shared.clone();
-                let result = Store::open(&db)
-                    .map_err(|e| e.to_string())
-                    .and_then(|store| {
-                        export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
-                            if let Ok(mut p) = report.lock() {
-                                p.rows = n;
-                            }
-                        })
-                        .map_err(|e| e.to_string())
-                    });
-                if let Ok(mut p) = shared.lock() {
-                    if let Ok(n) = result {
-                        p.rows = n;
-                    }
-                    p.done = Some(result);
-                }
-            });
-            Ok(trf(lang, "export.started", &[("path", &clean(&shown))]))
-        }),
+        Pending::Export {
+            kind,
+            filter: Box::new(filter),
+        },
     )
     .with_input(tr(lang, "export.path").to_string(), default_path(kind, ctx))
 }

@@ -9,12 +9,14 @@ use super::{Act, Ctx, Outcome, TabView};
 use crate::core::import::check_phone_cells;
 use crate::core::send::{self, FreeList, FreeSend};
 use crate::i18n::{Lang, tr, trf};
-use crate::io::import::{Progress, read_phone_column};
-use crate::keymap::Context;
+use crate::io::import::read_phone_column;
+use crate::keymap::ListAction;
 use crate::sms::template::TemplateContext;
 use crate::store::settings::Settings;
 use crate::store::{Result, Store};
 use crate::tui::fmt::{clean, expand_home, phone, thousands};
+use crate::tui::jobs::{JobId, JobUpdate, Jobs};
+use crate::tui::pending::Pending;
 use crate::tui::tabs::messages::parse_local_time;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
@@ -25,7 +27,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 /// Invalid rows listed in the preview before "and N more".
 const SHOWN_INVALID: usize = 8;
@@ -111,7 +112,7 @@ impl FreeTab {
         match recipients_source(&input) {
             Source::File(path, name) => {
                 form.message = Some(trf(lang, "free.reading", &[("file", &clean(&name))]));
-                self.reading = Some(ReadJob::start(act.store, path, name, draft));
+                self.reading = Some(ReadJob::start(&act.jobs, act.store, path, name, draft));
                 Ok(Outcome::Handled)
             }
             Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
@@ -223,11 +224,7 @@ impl FreeTab {
         Ok(Outcome::Confirm(Confirm::new(
             tr(lang, "free.confirm_title").to_string(),
             body,
-            Box::new(move |store, actor, now, _| {
-                send::queue_free(store, actor, &request, now)
-                    .map(|(_, ids)| trf(lang, "free.queued", &[("n", &ids.len().to_string())]))
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::SendFree(Box::new(request)),
         )))
     }
 }
@@ -265,59 +262,34 @@ fn recipients_source(input: &str) -> Source {
     Source::Typed(send::split_numbers(input))
 }
 
-/// What the reading thread reports.
-#[derive(Default)]
-struct ReadState {
-    progress: Option<Progress>,
-    /// The checked list and the notices about the file, or why the file could not be read
-    /// (file, row, reason).
-    done: Option<std::result::Result<(FreeList, Vec<String>), String>>,
-}
-
-/// A recipients file being read and checked off the UI thread, with its own connection.
+/// A recipients file being read and checked by a job with its own connection.
 struct ReadJob {
-    shared: Arc<Mutex<ReadState>>,
+    id: JobId,
     name: String,
     draft: Draft,
-    /// The progress last shown, to redraw only on change.
-    shown: Option<Progress>,
 }
 
 impl ReadJob {
-    fn start(store: &Store, path: PathBuf, name: String, draft: Draft) -> ReadJob {
-        let shared = Arc::new(Mutex::new(ReadState::default()));
-        let report = shared.clone();
+    fn start(jobs: &Jobs, store: &Store, path: PathBuf, name: String, draft: Draft) -> ReadJob {
         let db = store.path().to_path_buf();
-        std::thread::spawn(move || {
-            let progress = report.clone();
+        let id = jobs.spawn(move |report| {
             let shown = path.display().to_string();
             // A panic while reading or checking becomes a message: the TUI and its scheduler
             // live on.
             let result = crate::io::import::catch_read(|| {
-                read_phone_column(&path, &mut |p| {
-                    if let Ok(mut state) = progress.lock() {
-                        state.progress = Some(p);
-                    }
-                })
-                .map_err(|e| e.to_string())
-                .and_then(|cells| {
-                    let store = Store::open(&db).map_err(|e| e.to_string())?;
-                    check_phone_cells(&store, &cells)
-                        .map(|list| (list, cells.notices))
-                        .map_err(|e| e.to_string())
-                })
+                read_phone_column(&path, &mut |p| report.progress(JobUpdate::FreeRows(p)))
+                    .map_err(|e| e.to_string())
+                    .and_then(|cells| {
+                        let store = Store::open(&db).map_err(|e| e.to_string())?;
+                        check_phone_cells(&store, &cells)
+                            .map(|list| (list, cells.notices))
+                            .map_err(|e| e.to_string())
+                    })
             })
             .unwrap_or_else(|panic| Err(format!("{shown}: the file could not be read ({panic})")));
-            if let Ok(mut state) = report.lock() {
-                state.done = Some(result);
-            }
+            JobUpdate::FreeRead(result)
         });
-        ReadJob {
-            shared,
-            name,
-            draft,
-            shown: None,
-        }
+        ReadJob { id, name, draft }
     }
 }
 
@@ -326,13 +298,13 @@ impl TabView for FreeTab {
         self.history.refresh(ctx)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         self.history.action(action, ctx)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "new" => self.open_form(act),
+            ListAction::New => self.open_form(act),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -369,17 +341,14 @@ impl TabView for FreeTab {
         }
     }
 
-    fn poll(&mut self, act: &mut Act) -> Result<Outcome> {
-        let Some(job) = &mut self.reading else {
+    fn on_job(&mut self, id: JobId, update: JobUpdate, act: &mut Act) -> Result<Outcome> {
+        // A job the form no longer waits for (closed, changed) is forgotten.
+        if self.reading.as_ref().is_none_or(|job| job.id != id) {
             return Ok(Outcome::Ignored);
-        };
+        }
         let lang = act.lang();
-        let (progress, done) = match job.shared.lock() {
-            Ok(mut state) => (state.progress, state.done.take()),
-            Err(_) => (None, Some(Err(tr(lang, "free.read_failed").to_string()))),
-        };
-        match done {
-            Some(result) => {
+        match update {
+            JobUpdate::FreeRead(result) => {
                 let Some(job) = self.reading.take() else {
                     return Ok(Outcome::Ignored);
                 };
@@ -395,11 +364,12 @@ impl TabView for FreeTab {
                     }
                 }
             }
-            None if progress == job.shown => Ok(Outcome::Ignored),
-            None => {
-                job.shown = progress;
-                let rows = progress.map_or(0, |p| p.rows_read);
-                let text = match progress.and_then(|p| p.rows_total) {
+            JobUpdate::FreeRows(progress) => {
+                let Some(job) = &self.reading else {
+                    return Ok(Outcome::Ignored);
+                };
+                let rows = progress.rows_read;
+                let text = match progress.rows_total {
                     Some(total) => trf(
                         lang,
                         "free.read_progress_of",
@@ -423,10 +393,11 @@ impl TabView for FreeTab {
                 }
                 Ok(Outcome::Handled)
             }
+            _ => Ok(Outcome::Ignored),
         }
     }
 
-    fn edit_hints(&self) -> (Vec<(Context, &'static str)>, Vec<(String, String)>) {
+    fn edit_hints(&self) -> super::EditHints {
         match &self.form {
             Some(form) => form.hints(self.lang),
             None => (Vec::new(), Vec::new()),
@@ -451,8 +422,13 @@ impl TabView for FreeTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["new", "open", "page_down", "page_up"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::New,
+            ListAction::Open,
+            ListAction::PageDown,
+            ListAction::PageUp,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {

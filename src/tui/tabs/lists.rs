@@ -4,9 +4,11 @@ use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
     move_pager, split_info, styled,
 };
+use crate::keymap::ListAction;
 use crate::store::{Result, screens};
 use crate::tui::fmt::{clean, phone, thousands};
 use crate::tui::pager::{Pager, Source};
+use crate::tui::pending::Pending;
 use crate::tui::queries::{BatchesSource, EventsSource, RepliesSource};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -381,17 +383,7 @@ impl AgendaTab {
         Outcome::Confirm(Confirm::new(
             tr(lang, "agenda.cancel_title").to_string(),
             lines,
-            Box::new(move |store, actor, now, _| {
-                crate::core::events::cancel_event(store, actor, id, now)
-                    .map(|r| {
-                        trf(
-                            lang,
-                            "agenda.cancelled",
-                            &[("n", &r.cancelled_messages.len().to_string())],
-                        )
-                    })
-                    .map_err(|e| e.to_string())
-            }),
+            Pending::CancelEvent { id },
         ))
     }
 
@@ -416,23 +408,23 @@ impl TabView for AgendaTab {
         self.pager(ctx).refresh(ctx.conn)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         let height = self.height;
         if let Some(done) = move_pager(self.pager(ctx), action, ctx.conn, height)? {
             return Ok(done);
         }
         Ok(match action {
-            "delete" => self.ask_cancel_event(ctx),
-            "filter" => Outcome::EditFilter,
+            ListAction::Delete => self.ask_cancel_event(ctx),
+            ListAction::Filter => Outcome::EditFilter,
             _ => Outcome::Ignored,
         })
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "open" | "toggle" => self.open_reminder(act),
-            "new" => self.open_event(act, true),
-            "edit" => self.open_event(act, false),
+            ListAction::Open | ListAction::Toggle => self.open_reminder(act),
+            ListAction::New => self.open_event(act, true),
+            ListAction::Edit => self.open_event(act, false),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -556,15 +548,15 @@ impl TabView for AgendaTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         &[
-            "new",
-            "edit",
-            "toggle",
-            "delete",
-            "filter",
-            "page_down",
-            "page_up",
+            ListAction::New,
+            ListAction::Edit,
+            ListAction::Toggle,
+            ListAction::Delete,
+            ListAction::Filter,
+            ListAction::PageDown,
+            ListAction::PageUp,
         ]
     }
 
@@ -686,12 +678,7 @@ impl InboxTab {
             Confirm::new(
                 ctx.tr("inbox.resolve_title").to_string(),
                 lines,
-                Box::new(move |store, actor, now, typed| {
-                    let outcome = typed.trim();
-                    crate::core::replies::resolve(store, actor, id, outcome, now)
-                        .map(|()| trf(lang, "inbox.resolved", &[("outcome", &clean(outcome))]))
-                        .map_err(|e| e.to_string())
-                }),
+                Pending::ResolveReply { id },
             )
             .with_input(ctx.tr("col.outcome").to_string(), String::new()),
         ))
@@ -703,15 +690,15 @@ impl TabView for InboxTab {
         self.pager.refresh(ctx.conn)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         Ok(match action {
-            "open" => self.conversation(ctx)?,
-            "edit" => self.ask_outcome(ctx)?,
+            ListAction::Open => self.conversation(ctx)?,
+            ListAction::Edit => self.ask_outcome(ctx)?,
             // The review list alone, or every reply.
-            "toggle" | "filter" => {
+            ListAction::Toggle | ListAction::Filter => {
                 self.pager.source.state = match self.pager.source.state {
                     None => Some("review"),
                     Some(_) => None,
@@ -763,8 +750,14 @@ impl TabView for InboxTab {
         });
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["open", "toggle", "edit", "page_down", "page_up"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::Open,
+            ListAction::Toggle,
+            ListAction::Edit,
+            ListAction::PageDown,
+            ListAction::PageUp,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {
@@ -796,16 +789,16 @@ impl TabView for HistoryTab {
         self.pager.refresh(ctx.conn)
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         Ok(match action {
-            "open" => match self.pager.selected() {
+            ListAction::Open => match self.pager.selected() {
                 Some(b) => Outcome::ShowBatch(b.id),
                 None => Outcome::Handled,
             },
-            "new" | "filter" | "export" => Outcome::NotYet,
+            ListAction::New | ListAction::Filter | ListAction::Export => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
@@ -849,8 +842,14 @@ impl TabView for HistoryTab {
         });
     }
 
-    fn hints(&self) -> &'static [&'static str] {
-        &["open", "page_down", "page_up", "first", "last"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::Open,
+            ListAction::PageDown,
+            ListAction::PageUp,
+            ListAction::First,
+            ListAction::Last,
+        ]
     }
 
     fn loaded_rows(&self) -> usize {

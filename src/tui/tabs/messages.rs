@@ -13,8 +13,8 @@ use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
     move_pager, split_info, styled,
 };
-use crate::core::{CoreError, reminders, send};
 use crate::i18n::{Lang, tr, trf};
+use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
@@ -22,7 +22,9 @@ use crate::store::{Result, StoreError};
 use crate::text::sanitize_multiline;
 use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
+use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
+use crate::tui::pending::Pending;
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{EditHints, Modal};
@@ -316,40 +318,10 @@ impl MessagesTab {
                 ctx.theme.dim(),
             )),
         ];
-        let run = Box::new(
-            move |store: &mut crate::store::Store,
-                  actor: &crate::core::Actor,
-                  now,
-                  _typed: &str| {
-                let report = send::cancel(store, actor, &ids, now).map_err(|e| e.to_string())?;
-                let mut done = trf(
-                    lang,
-                    "confirm.cancelled",
-                    &[("n", &report.cancelled.len().to_string())],
-                );
-                if let Some((id, why)) = report.refused.first() {
-                    done.push_str(&format!(
-                        " · {}",
-                        trf(
-                            lang,
-                            "confirm.refused",
-                            &[
-                                ("n", &report.refused.len().to_string()),
-                                (
-                                    "first",
-                                    &format!("#{id} {}", clean(&crate::i18n::say(lang, why))),
-                                ),
-                            ]
-                        )
-                    ));
-                }
-                Ok(done)
-            },
-        );
         Outcome::Confirm(Confirm::new(
             tr(lang, "confirm.cancel_title").to_string(),
             lines,
-            run,
+            Pending::CancelMessages { ids },
         ))
     }
 }
@@ -376,33 +348,13 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
             ctx.theme.dim(),
         )),
     ];
-    let run = Box::new(
-        move |store: &mut crate::store::Store,
-              actor: &crate::core::Actor,
-              now: DateTime<Utc>,
-              typed: &str| {
-            let today = now.with_timezone(&tz).date_naive();
-            let at = parse_local_time(typed, today)
-                .ok_or_else(|| trf(lang, "confirm.bad_time", &[("input", &clean(typed))]))?;
-            let planned = if tied {
-                reminders::edit_reminder_time(store, actor, id, at, now)
-            } else {
-                send::edit_message_time(store, actor, id, at, now)
-            }
-            .map_err(|e: CoreError| e.to_string())?;
-            Ok(trf(
-                lang,
-                "confirm.moved",
-                &[
-                    ("id", &id.to_string()),
-                    ("at", &fmt.time(planned.timestamp())),
-                ],
-            ))
-        },
-    );
     Outcome::Confirm(
-        Confirm::new(tr(lang, "confirm.time_title").to_string(), lines, run)
-            .with_input(tr(lang, "confirm.time_label").to_string(), initial),
+        Confirm::new(
+            tr(lang, "confirm.time_title").to_string(),
+            lines,
+            Pending::MoveMessage { id, tied },
+        )
+        .with_input(tr(lang, "confirm.time_label").to_string(), initial),
     )
 }
 
@@ -535,12 +487,19 @@ pub fn parse_filter(
 
 impl TabView for MessagesTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        let rows = self.pager.refresh(ctx.conn)?;
-        Ok(self.export.changed() || rows)
+        self.pager.refresh(ctx.conn)
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
-        if action != "edit_text" || self.kind() != ListKind::Upcoming {
+    fn on_job(&mut self, _id: JobId, update: JobUpdate, _act: &mut Act) -> Result<Outcome> {
+        Ok(if self.export.update(update) {
+            Outcome::Handled
+        } else {
+            Outcome::Ignored
+        })
+    }
+
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
+        if action != ListAction::EditText || self.kind() != ListKind::Upcoming {
             return Ok(Outcome::Ignored);
         }
         let Some(row) = self.pager.selected().cloned() else {
@@ -597,21 +556,21 @@ impl TabView for MessagesTab {
         self.text_edit.as_ref().is_some_and(|e| e.form.is_changed())
     }
 
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
         if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
             return Ok(done);
         }
         Ok(match action {
-            "back" if self.scope.is_some() => {
+            ListAction::Back if self.scope.is_some() => {
                 self.show_batch(None, ctx)?;
                 Outcome::Back
             }
-            "open" => match self.pager.selected().map(|r| r.id) {
+            ListAction::Open => match self.pager.selected().map(|r| r.id) {
                 Some(id) => self.detail(id, ctx)?,
                 None => Outcome::Handled,
             },
-            "filter" => Outcome::EditFilter,
-            "select" if self.kind() == ListKind::Upcoming => {
+            ListAction::Filter => Outcome::EditFilter,
+            ListAction::Select if self.kind() == ListKind::Upcoming => {
                 if let Some(id) = self.pager.selected().map(|r| r.id) {
                     if !self.picked.remove(&id) {
                         self.picked.insert(id);
@@ -620,7 +579,7 @@ impl TabView for MessagesTab {
                 }
                 Outcome::Handled
             }
-            "select_all" if self.kind() == ListKind::Upcoming => {
+            ListAction::SelectAll if self.kind() == ListKind::Upcoming => {
                 let all = self.all_shown(ctx)?;
                 // Pressed again with everything already picked: unpick.
                 if !all.is_empty() && all.is_subset(&self.picked) {
@@ -630,17 +589,22 @@ impl TabView for MessagesTab {
                 }
                 Outcome::Handled
             }
-            "cancel_selected" if self.kind() == ListKind::Upcoming => self.ask_cancel(ctx),
-            "edit" if self.kind() == ListKind::Upcoming => match self.pager.selected() {
+            ListAction::CancelSelected if self.kind() == ListKind::Upcoming => self.ask_cancel(ctx),
+            ListAction::Edit if self.kind() == ListKind::Upcoming => match self.pager.selected() {
                 Some(row) => ask_time(row, ctx),
                 None => Outcome::Handled,
             },
-            "select" | "select_all" | "cancel_selected" | "edit" | "edit_text" => Outcome::Ignored,
-            "export" if self.export.running() => Outcome::Error(ctx.tr("export.busy").to_string()),
-            "export" => {
+            ListAction::Select
+            | ListAction::SelectAll
+            | ListAction::CancelSelected
+            | ListAction::Edit
+            | ListAction::EditText => Outcome::Ignored,
+            ListAction::Export if self.export.running() => {
+                Outcome::Error(ctx.tr("export.busy").to_string())
+            }
+            ListAction::Export => {
                 self.export = super::export::ExportJob::default();
                 Outcome::Confirm(super::export::ask(
-                    &self.export,
                     self.kind(),
                     self.pager.source.filter.clone(),
                     &self.filter_text,
@@ -724,41 +688,48 @@ impl TabView for MessagesTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         let scoped = self.scope.is_some();
         match (self.kind(), scoped) {
             // Narrowed to one batch, the way back comes first.
             (ListKind::Upcoming, true) => &[
-                "back",
-                "open",
-                "select",
-                "select_all",
-                "cancel_selected",
-                "edit",
-                "filter",
-                "edit_text",
-                "export",
+                ListAction::Back,
+                ListAction::Open,
+                ListAction::Select,
+                ListAction::SelectAll,
+                ListAction::CancelSelected,
+                ListAction::Edit,
+                ListAction::Filter,
+                ListAction::EditText,
+                ListAction::Export,
             ],
-            (_, true) => &["back", "open", "filter", "export", "page_down", "first"],
+            (_, true) => &[
+                ListAction::Back,
+                ListAction::Open,
+                ListAction::Filter,
+                ListAction::Export,
+                ListAction::PageDown,
+                ListAction::First,
+            ],
             (ListKind::Upcoming, false) => &[
-                "open",
-                "select",
-                "select_all",
-                "cancel_selected",
-                "edit",
-                "filter",
-                "edit_text",
-                "export",
-                "page_down",
+                ListAction::Open,
+                ListAction::Select,
+                ListAction::SelectAll,
+                ListAction::CancelSelected,
+                ListAction::Edit,
+                ListAction::Filter,
+                ListAction::EditText,
+                ListAction::Export,
+                ListAction::PageDown,
             ],
             (_, false) => &[
-                "open",
-                "filter",
-                "export",
-                "page_down",
-                "page_up",
-                "first",
-                "last",
+                ListAction::Open,
+                ListAction::Filter,
+                ListAction::Export,
+                ListAction::PageDown,
+                ListAction::PageUp,
+                ListAction::First,
+                ListAction::Last,
             ],
         }
     }

@@ -20,9 +20,10 @@ use super::pager::{Pager, Source};
 use super::theme::Theme;
 use crate::core::Actor;
 use crate::i18n::Lang;
-use crate::keymap::Keymap;
+use crate::keymap::{Keymap, ListAction};
 use crate::store::Db;
 use crate::store::{Result, Store};
+use crate::tui::jobs::{JobId, JobUpdate, Jobs};
 use crate::tui::widgets::form::EditHints;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -68,6 +69,8 @@ pub struct Act<'a> {
     pub now: DateTime<Utc>,
     pub region: &'a str,
     pub low_credit: i64,
+    /// Starts work off the UI thread for this tab.
+    pub jobs: Jobs,
 }
 
 impl Act<'_> {
@@ -123,11 +126,17 @@ pub trait TabView {
     /// Re-reads what the tab shows; returns whether anything changed.
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool>;
     /// A list-context action (`down`, `open`, `filter`…).
-    fn action(&mut self, action: &str, ctx: &Ctx) -> Result<Outcome>;
+    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome>;
     fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx);
     /// List actions worth a hint in the footer, most useful first.
-    fn hints(&self) -> &'static [&'static str] {
-        &["open", "filter", "page_down", "first", "last"]
+    fn hints(&self) -> &'static [ListAction] {
+        &[
+            ListAction::Open,
+            ListAction::Filter,
+            ListAction::PageDown,
+            ListAction::First,
+            ListAction::Last,
+        ]
     }
     /// The filter text in force, when the tab can be filtered.
     fn filter(&self) -> Option<&str> {
@@ -146,6 +155,8 @@ pub trait TabView {
     fn new_above(&self) -> usize {
         0
     }
+    /// A confirmed change of this tab was made (before [`TabView::after_change`]).
+    fn confirmed(&mut self, _done: &crate::tui::pending::Done) {}
     /// A confirmed change was made: re-read (and forget a selection that is now done).
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
         self.refresh(ctx).map(|_| ())
@@ -156,7 +167,7 @@ pub trait TabView {
     }
     /// A list action that changes something (`new`, `edit`, `delete`, `toggle`…), given the
     /// store to write to. Called before [`TabView::action`]; `Ignored` falls through to it.
-    fn command(&mut self, _action: &str, _act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, _action: ListAction, _act: &mut Act) -> Result<Outcome> {
         Ok(Outcome::Ignored)
     }
     /// Whether a form, editor or modal of this tab has the keyboard: every key, letters
@@ -181,9 +192,9 @@ pub trait TabView {
     fn unsaved(&self) -> bool {
         false
     }
-    /// Called on every tick: a tab waiting for work done off the UI thread (reading a large
-    /// file…) reports its progress (`Handled`: redraw) or what comes of it (a confirmation…).
-    fn poll(&mut self, _act: &mut Act) -> Result<Outcome> {
+    /// A job this tab started (reading a large file, an import, an export) got further or
+    /// ended: the tab shows its progress or what comes of it (a confirmation…).
+    fn on_job(&mut self, _id: JobId, _update: JobUpdate, _act: &mut Act) -> Result<Outcome> {
         Ok(Outcome::Ignored)
     }
 }
@@ -336,18 +347,18 @@ pub fn more_marks<S: Source>(pager: &Pager<S>, offset: usize, height: usize, ctx
 /// Handles the movement actions of a paged list; `None` for other actions.
 pub fn move_pager<S: Source>(
     pager: &mut Pager<S>,
-    action: &str,
+    action: ListAction,
     conn: Db<'_>,
     page: usize,
 ) -> Result<Option<Outcome>> {
     let page = page.max(1) as isize;
     match action {
-        "down" => pager.move_by(conn, 1)?,
-        "up" => pager.move_by(conn, -1)?,
-        "page_down" => pager.move_by(conn, page)?,
-        "page_up" => pager.move_by(conn, -page)?,
-        "first" => pager.first(conn)?,
-        "last" => pager.last(conn)?,
+        ListAction::Down => pager.move_by(conn, 1)?,
+        ListAction::Up => pager.move_by(conn, -1)?,
+        ListAction::PageDown => pager.move_by(conn, page)?,
+        ListAction::PageUp => pager.move_by(conn, -page)?,
+        ListAction::First => pager.first(conn)?,
+        ListAction::Last => pager.last(conn)?,
         _ => return Ok(None),
     }
     Ok(Some(Outcome::Handled))
@@ -373,16 +384,16 @@ impl Default for Selection {
 
 impl Selection {
     /// Handles movement actions over `len` rows; `None` for other actions.
-    pub fn action(&mut self, action: &str, len: usize) -> Option<Outcome> {
+    pub fn action(&mut self, action: ListAction, len: usize) -> Option<Outcome> {
         let last = len.saturating_sub(1);
         let page = self.height.max(1);
         self.selected = match action {
-            "down" => (self.selected + 1).min(last),
-            "up" => self.selected.saturating_sub(1),
-            "page_down" => (self.selected + page).min(last),
-            "page_up" => self.selected.saturating_sub(page),
-            "first" => 0,
-            "last" => last,
+            ListAction::Down => (self.selected + 1).min(last),
+            ListAction::Up => self.selected.saturating_sub(1),
+            ListAction::PageDown => (self.selected + page).min(last),
+            ListAction::PageUp => self.selected.saturating_sub(page),
+            ListAction::First => 0,
+            ListAction::Last => last,
             _ => return None,
         };
         Some(Outcome::Handled)

@@ -10,7 +10,7 @@ use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_
 use crate::core::admin::set_settings;
 use crate::gateway::{ProviderConfig, check_field, redact_url, unmask_url};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
+use crate::keymap::{Action, DialogAction, ListAction};
 use crate::store::Result;
 use crate::store::settings::{self, SPECS};
 use crate::tui::fmt::clean;
@@ -325,16 +325,16 @@ impl TabView for SettingsTab {
         Ok(replace(&mut self.rows, fresh))
     }
 
-    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, _ctx: &Ctx) -> Result<Outcome> {
         Ok(self
             .sel
             .action(action, self.rows.len())
             .unwrap_or(Outcome::Ignored))
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "open" | "edit" => {
+            ListAction::Open | ListAction::Edit => {
                 let selected = self.rows.get(self.sel.selected).map(|(k, _)| k.clone());
                 let outcome = self.open_editor(act)?;
                 if let (Some(editor), Some(key)) = (&mut self.editor, selected) {
@@ -357,13 +357,13 @@ impl TabView for SettingsTab {
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if let Some(changes) = &self.confirm {
-            match act.keymap.action(Context::Dialog, key) {
-                Some("confirm") => {
+            match act.keymap.dialog(key) {
+                Some(DialogAction::Confirm) => {
                     let changes = changes.clone();
                     self.confirm = None;
                     return self.apply(changes, act);
                 }
-                Some("close") => self.confirm = None,
+                Some(DialogAction::Close) => self.confirm = None,
                 _ => {}
             }
             return Ok(Outcome::Handled);
@@ -424,7 +424,10 @@ impl TabView for SettingsTab {
     fn edit_hints(&self) -> EditHints {
         if self.confirm.is_some() {
             return (
-                vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],
+                vec![
+                    Action::Dialog(DialogAction::Confirm),
+                    Action::Dialog(DialogAction::Close),
+                ],
                 Vec::new(),
             );
         }
@@ -488,11 +491,11 @@ impl TabView for SettingsTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         if self.admin {
-            &["edit", "down", "up"]
+            &[ListAction::Edit, ListAction::Down, ListAction::Up]
         } else {
-            &["down", "up"]
+            &[ListAction::Down, ListAction::Up]
         }
     }
 }

@@ -7,7 +7,7 @@ use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
 use crate::core::templates::{self as core_templates, TemplateInput};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::Context;
+use crate::keymap::{Action, DialogAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
@@ -242,21 +242,21 @@ impl TabView for TemplatesTab {
         Ok(replace(&mut self.rows, templates::list(ctx.conn)?))
     }
 
-    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, _ctx: &Ctx) -> Result<Outcome> {
         Ok(self
             .sel
             .action(action, self.rows.len())
             .unwrap_or(Outcome::Ignored))
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
-            "new" => self.open_editor(act, None),
-            "open" | "edit" => match self.selected().cloned() {
+            ListAction::New => self.open_editor(act, None),
+            ListAction::Open | ListAction::Edit => match self.selected().cloned() {
                 Some(row) => self.open_editor(act, Some(row)),
                 None => Ok(Outcome::Handled),
             },
-            "toggle" => {
+            ListAction::Toggle => {
                 let Some(t) = self.selected().cloned() else {
                     return Ok(Outcome::Handled);
                 };
@@ -275,7 +275,7 @@ impl TabView for TemplatesTab {
                     Err(e) => Ok(Outcome::Error(e.to_string())),
                 }
             }
-            "delete" => {
+            ListAction::Delete => {
                 let Some(t) = self.selected() else {
                     return Ok(Outcome::Handled);
                 };
@@ -310,8 +310,8 @@ impl TabView for TemplatesTab {
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if let Some(confirm) = &self.confirm {
-            match act.keymap.action(Context::Dialog, key) {
-                Some("confirm") => {
+            match act.keymap.dialog(key) {
+                Some(DialogAction::Confirm) => {
                     let outcome = match confirm {
                         Confirm::Delete { id, name } => {
                             let name = name.clone();
@@ -335,7 +335,7 @@ impl TabView for TemplatesTab {
                     self.refresh(&act.ctx())?;
                     return Ok(outcome);
                 }
-                Some("close") => self.confirm = None,
+                Some(DialogAction::Close) => self.confirm = None,
                 _ => {}
             }
             return Ok(Outcome::Handled);
@@ -376,7 +376,10 @@ impl TabView for TemplatesTab {
     fn edit_hints(&self) -> EditHints {
         if self.confirm.is_some() {
             return (
-                vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],
+                vec![
+                    Action::Dialog(DialogAction::Confirm),
+                    Action::Dialog(DialogAction::Close),
+                ],
                 Vec::new(),
             );
         }
@@ -451,11 +454,16 @@ impl TabView for TemplatesTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         if self.admin {
-            &["edit", "new", "toggle", "delete"]
+            &[
+                ListAction::Edit,
+                ListAction::New,
+                ListAction::Toggle,
+                ListAction::Delete,
+            ]
         } else {
-            &["down", "up"]
+            &[ListAction::Down, ListAction::Up]
         }
     }
 }

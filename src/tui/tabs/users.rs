@@ -8,9 +8,9 @@
 use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
 use crate::core::admin::{add_user, set_user};
-use crate::core::keys::{add_key, list_keys, remove_key, set_language};
+use crate::core::keys::{add_key, list_keys, set_language};
 use crate::i18n::{Lang, say, tr, trf};
-use crate::keymap::Context;
+use crate::keymap::{Action, DialogAction, EditorAction, ListAction};
 use crate::store::Result;
 use crate::store::operator_keys::{self, StoredKey};
 use crate::store::operators::{self, Operator, Rights};
@@ -111,9 +111,9 @@ fn short_kind(kind: &str) -> String {
     if k == "dss" { "dsa".into() } else { k }
 }
 
-fn label(keymap: &crate::keymap::Keymap, context: Context, action: &str, fallback: &str) -> String {
+fn label(keymap: &crate::keymap::Keymap, action: Action, fallback: &str) -> String {
     keymap
-        .key_for(context, action)
+        .key_for(action)
         .unwrap_or_else(|| fallback.to_string())
 }
 
@@ -234,10 +234,10 @@ impl UsersTab {
             error: None,
             discard: false,
             labels: KeyLabels {
-                add: label(km, Context::List, "add_key", "a"),
-                remove: label(km, Context::List, "delete", "d"),
-                close: label(km, Context::Editor, "close", "Esc"),
-                save: label(km, Context::Editor, "save", "Ctrl-s"),
+                add: label(km, ListAction::AddKey.into(), "a"),
+                remove: label(km, ListAction::Delete.into(), "d"),
+                close: label(km, EditorAction::Close.into(), "Esc"),
+                save: label(km, EditorAction::Save.into(), "Ctrl-s"),
             },
         });
         Ok(Outcome::Handled)
@@ -302,21 +302,10 @@ impl UsersTab {
             ),
             Line::from(tr(lang, "users.remove_effect").to_string()),
         ];
-        let run: crate::tui::widgets::confirm::Run = Box::new(move |store, actor, now, _| {
-            remove_key(store, actor, &login, &fingerprint, now)
-                .map(|fp| {
-                    trf(
-                        lang,
-                        "users.key_removed",
-                        &[("fingerprint", &fp), ("login", &login)],
-                    )
-                })
-                .map_err(|e| e.to_string())
-        });
         Outcome::Confirm(Confirm::new(
             tr(lang, "users.remove_title").to_string(),
             lines,
-            run,
+            crate::tui::pending::Pending::RemoveKey { login, fingerprint },
         ))
     }
 
@@ -326,20 +315,20 @@ impl UsersTab {
             return Ok(Outcome::Ignored);
         };
         if w.discard {
-            match act.keymap.action(Context::Dialog, key) {
-                Some("confirm") => {
+            match act.keymap.dialog(key) {
+                Some(DialogAction::Confirm) => {
                     w.discard = false;
                     w.adding = None;
                     w.error = None;
                 }
-                Some("close") => w.discard = false,
+                Some(DialogAction::Close) => w.discard = false,
                 _ => {}
             }
             return Ok(Outcome::Handled);
         }
-        let editor = act.keymap.action(Context::Editor, key);
+        let editor = act.keymap.editor(key);
         if let Some(text) = &mut w.adding {
-            if editor == Some("close") {
+            if editor == Some(EditorAction::Close) {
                 // Typed text is never dropped without asking.
                 if text.trim().is_empty() {
                     w.adding = None;
@@ -349,7 +338,7 @@ impl UsersTab {
                 }
                 return Ok(Outcome::Handled);
             }
-            if editor == Some("save") || key.code == KeyCode::Enter {
+            if editor == Some(EditorAction::Save) || key.code == KeyCode::Enter {
                 return self.submit_key(act);
             }
             let ctrl = key
@@ -368,17 +357,17 @@ impl UsersTab {
             w.error = None;
             return Ok(Outcome::Handled);
         }
-        if editor == Some("close") {
+        if editor == Some(EditorAction::Close) {
             self.keys = None;
             return Ok(Outcome::Handled);
         }
-        match act.keymap.action(Context::List, key) {
-            Some("add_key") => {
+        match act.keymap.list(key) {
+            Some(ListAction::AddKey) => {
                 w.adding = Some(String::new());
                 w.error = None;
                 Ok(Outcome::Handled)
             }
-            Some("delete") => Ok(self.ask_remove(act)),
+            Some(ListAction::Delete) => Ok(self.ask_remove(act)),
             Some(a) => {
                 w.sel.action(a, w.keys.len());
                 Ok(Outcome::Handled)
@@ -554,21 +543,23 @@ impl TabView for UsersTab {
         Ok(changed)
     }
 
-    fn action(&mut self, action: &str, _ctx: &Ctx) -> Result<Outcome> {
+    fn action(&mut self, action: ListAction, _ctx: &Ctx) -> Result<Outcome> {
         Ok(self
             .sel
             .action(action, self.rows.len())
             .unwrap_or(Outcome::Ignored))
     }
 
-    fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
+    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         Ok(match action {
-            "new" => self.open(act, None),
-            "open" | "edit" | "toggle" => match self.rows.get(self.sel.selected).cloned() {
-                Some((op, _)) => self.open(act, Some(op)),
-                None => Outcome::Handled,
-            },
-            "keys" => return self.open_keys(act),
+            ListAction::New => self.open(act, None),
+            ListAction::Open | ListAction::Edit | ListAction::Toggle => {
+                match self.rows.get(self.sel.selected).cloned() {
+                    Some((op, _)) => self.open(act, Some(op)),
+                    None => Outcome::Handled,
+                }
+            }
+            ListAction::Keys => return self.open_keys(act),
             _ => Outcome::Ignored,
         })
     }
@@ -624,7 +615,10 @@ impl TabView for UsersTab {
         if let Some(w) = &self.keys {
             if w.discard {
                 return (
-                    vec![(Context::Dialog, "confirm"), (Context::Dialog, "close")],
+                    vec![
+                        Action::Dialog(DialogAction::Confirm),
+                        Action::Dialog(DialogAction::Close),
+                    ],
                     Vec::new(),
                 );
             }
@@ -725,11 +719,17 @@ impl TabView for UsersTab {
         }
     }
 
-    fn hints(&self) -> &'static [&'static str] {
+    fn hints(&self) -> &'static [ListAction] {
         if self.admin {
-            &["edit", "new", "keys", "down", "up"]
+            &[
+                ListAction::Edit,
+                ListAction::New,
+                ListAction::Keys,
+                ListAction::Down,
+                ListAction::Up,
+            ]
         } else {
-            &["down", "up"]
+            &[ListAction::Down, ListAction::Up]
         }
     }
 }

@@ -14,7 +14,7 @@
 use super::picker::{Picker, PickerKey};
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::{Context, Keymap};
+use crate::keymap::{Action, EditorAction, Keymap};
 use crate::sms::encoding::{self, Encoding, SegmentInfo};
 use crate::sms::template::{self, FieldSpec, MergeData, TemplateContext};
 use crate::sms::transliterate;
@@ -408,25 +408,25 @@ impl Composer {
         if self.template_picker.is_some() {
             return self.template_picker_key(key, keymap);
         }
-        match keymap.action(Context::Editor, key) {
-            Some("pick_template") => {
+        match keymap.editor(key) {
+            Some(EditorAction::PickTemplate) => {
                 if !self.templates.is_empty() {
                     self.preview = false;
                     self.template_picker = Some(Picker::new());
                 }
                 return ComposerKey::Handled;
             }
-            Some("transliterate") => {
+            Some(EditorAction::Transliterate) => {
                 self.transliterate();
                 return ComposerKey::Handled;
             }
-            Some("insert_field") => {
+            Some(EditorAction::InsertField) => {
                 if !self.read_only && !self.fields().is_empty() {
                     self.picker = Some(0);
                 }
                 return ComposerKey::Handled;
             }
-            Some("preview") => {
+            Some(EditorAction::Preview) => {
                 self.preview = !self.preview;
                 return ComposerKey::Handled;
             }
@@ -502,8 +502,8 @@ impl Composer {
 
     fn picker_key(&mut self, key: &KeyEvent, keymap: &Keymap, selected: usize) -> ComposerKey {
         let len = self.fields().len();
-        if matches!(keymap.action(Context::Editor, key), Some("close"))
-            || matches!(keymap.action(Context::Editor, key), Some("insert_field"))
+        if matches!(keymap.editor(key), Some(EditorAction::Close))
+            || matches!(keymap.editor(key), Some(EditorAction::InsertField))
         {
             self.picker = None;
             return ComposerKey::Handled;
@@ -526,7 +526,7 @@ impl Composer {
     }
 
     fn template_picker_key(&mut self, key: &KeyEvent, keymap: &Keymap) -> ComposerKey {
-        if matches!(keymap.action(Context::Editor, key), Some("pick_template")) {
+        if matches!(keymap.editor(key), Some(EditorAction::PickTemplate)) {
             self.template_picker = None;
             return ComposerKey::Handled;
         }
@@ -763,9 +763,9 @@ impl Composer {
     }
 
     /// `(context, action)` hints of the composer, for the footer.
-    pub fn hints(&self) -> Vec<(Context, &'static str)> {
+    pub fn hints(&self) -> Vec<Action> {
         if self.picker.is_some() || self.template_picker.is_some() {
-            return vec![(Context::Editor, "close")];
+            return vec![Action::Editor(EditorAction::Close)];
         }
         let mut out = Vec::new();
         // Before anything is written, or where nothing can be typed, picking a template is
@@ -773,17 +773,17 @@ impl Composer {
         let templates = !self.templates.is_empty();
         let first = self.read_only || self.text().trim().is_empty();
         if templates && first {
-            out.push((Context::Editor, "pick_template"));
+            out.push(Action::Editor(EditorAction::PickTemplate));
         }
         if !self.stats.non_gsm.is_empty() {
-            out.push((Context::Editor, "transliterate"));
+            out.push(Action::Editor(EditorAction::Transliterate));
         }
         if !self.fields().is_empty() {
-            out.push((Context::Editor, "insert_field"));
+            out.push(Action::Editor(EditorAction::InsertField));
         }
-        out.push((Context::Editor, "preview"));
+        out.push(Action::Editor(EditorAction::Preview));
         if templates && !first {
-            out.push((Context::Editor, "pick_template"));
+            out.push(Action::Editor(EditorAction::PickTemplate));
         }
         out
     }

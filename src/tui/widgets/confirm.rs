@@ -1,25 +1,20 @@
 //! A confirmation window that owns the keyboard: a question, optionally one line the operator
 //! types (a new time, a number), and the change to run when confirmed.
 //!
-//! Tabs cannot write to the store themselves (they only read through a shared connection); a
-//! `Confirm` carries the write as a closure the app runs with the store and the acting
-//! operator, so every destructive action goes through the core use cases after a "yes".
+//! A `Confirm` carries the change as data ([`Pending`]); the app runs it with the store and
+//! the acting operator, so every destructive action goes through the core use cases after a
+//! "yes".
 
-use crate::core::Actor;
 use crate::i18n::{Lang, tr};
-use crate::store::Store;
+use crate::keymap::DialogAction;
 use crate::tui::fmt::{clean, truncate};
+use crate::tui::pending::{Done, Pending, RunCtx};
 use crate::tui::theme::Theme;
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-
-/// The change behind a confirmation: store, operator, clock, typed text. `Ok` is the sentence
-/// the status line shows; `Err` is shown in the window, which stays open to fix the input.
-pub type Run = Box<dyn FnMut(&mut Store, &Actor, DateTime<Utc>, &str) -> Result<String, String>>;
 
 /// One line of typed input inside the window.
 pub struct Input {
@@ -33,7 +28,7 @@ pub struct Confirm {
     pub input: Option<Input>,
     /// The last refusal of `run`, shown under the question.
     pub error: Option<String>,
-    run: Run,
+    pub pending: Pending,
 }
 
 /// What a key did to the window.
@@ -48,13 +43,13 @@ pub enum ConfirmKey {
 }
 
 impl Confirm {
-    pub fn new(title: String, lines: Vec<Line<'static>>, run: Run) -> Confirm {
+    pub fn new(title: String, lines: Vec<Line<'static>>, pending: Pending) -> Confirm {
         Confirm {
             title,
             lines,
             input: None,
             error: None,
-            run,
+            pending,
         }
     }
 
@@ -70,11 +65,11 @@ impl Confirm {
     /// Routes one key. `dialog` is the key's action in the dialog context (`confirm`,
     /// `close`). While a line is being typed, letters are text (so `y`, `n`, `o` type
     /// themselves); only Enter confirms and Esc closes.
-    pub fn key(&mut self, key: KeyEvent, dialog: Option<&str>) -> ConfirmKey {
+    pub fn key(&mut self, key: KeyEvent, dialog: Option<DialogAction>) -> ConfirmKey {
         let Some(input) = &mut self.input else {
             return match dialog {
-                Some("confirm") => ConfirmKey::Confirmed,
-                Some("close") => ConfirmKey::Closed,
+                Some(DialogAction::Confirm) => ConfirmKey::Confirmed,
+                Some(DialogAction::Close) => ConfirmKey::Closed,
                 _ => ConfirmKey::Stay,
             };
         };
@@ -112,19 +107,15 @@ impl Confirm {
         }
     }
 
-    /// Runs the change. On refusal the reason is kept for display and returned.
-    pub fn run(
-        &mut self,
-        store: &mut Store,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<String, String> {
+    /// Runs the change with the typed line. On refusal the reason is kept for display and
+    /// returned.
+    pub fn run(&mut self, cx: RunCtx) -> Result<Done, String> {
         let typed = self
             .input
             .as_ref()
             .map(|i| i.text.clone())
             .unwrap_or_default();
-        let result = (self.run)(store, actor, now, &typed);
+        let result = self.pending.run(cx, &typed);
         if let Err(e) = &result {
             self.error = Some(e.clone());
         }
@@ -199,19 +190,19 @@ mod tests {
         KeyEvent::new(c, KeyModifiers::NONE)
     }
 
-    fn noop() -> Run {
-        Box::new(|_, _, _, typed| Ok(typed.to_string()))
+    fn noop() -> Pending {
+        Pending::CancelMessages { ids: Vec::new() }
     }
 
     #[test]
     fn without_input_the_dialog_keys_answer() {
         let mut c = Confirm::new("t".into(), vec![], noop());
         assert_eq!(
-            c.key(k(KeyCode::Char('y')), Some("confirm")),
+            c.key(k(KeyCode::Char('y')), Some(DialogAction::Confirm)),
             ConfirmKey::Confirmed
         );
         assert_eq!(
-            c.key(k(KeyCode::Char('n')), Some("close")),
+            c.key(k(KeyCode::Char('n')), Some(DialogAction::Close)),
             ConfirmKey::Closed
         );
         assert_eq!(c.key(k(KeyCode::Char('z')), None), ConfirmKey::Stay);
@@ -222,7 +213,7 @@ mod tests {
         let mut c = Confirm::new("t".into(), vec![], noop()).with_input("at".into(), "12".into());
         // `n` would close a plain dialog; here it is typed.
         assert_eq!(
-            c.key(k(KeyCode::Char('n')), Some("close")),
+            c.key(k(KeyCode::Char('n')), Some(DialogAction::Close)),
             ConfirmKey::Stay
         );
         assert_eq!(c.key(k(KeyCode::Backspace), None), ConfirmKey::Stay);
@@ -235,9 +226,12 @@ mod tests {
         assert_eq!(c.input.as_ref().map(|i| i.text.as_str()), Some(""));
         c.key(k(KeyCode::Char('3')), None);
         assert_eq!(
-            c.key(k(KeyCode::Enter), Some("confirm")),
+            c.key(k(KeyCode::Enter), Some(DialogAction::Confirm)),
             ConfirmKey::Confirmed
         );
-        assert_eq!(c.key(k(KeyCode::Esc), Some("close")), ConfirmKey::Closed);
+        assert_eq!(
+            c.key(k(KeyCode::Esc), Some(DialogAction::Close)),
+            ConfirmKey::Closed
+        );
     }
 }

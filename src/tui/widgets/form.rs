@@ -5,7 +5,7 @@
 
 use super::composer::{Composer, ComposerKey};
 use crate::i18n::{Lang, say, tr};
-use crate::keymap::{Context, Keymap};
+use crate::keymap::{Action, EditorAction, Keymap};
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -106,7 +106,7 @@ impl FormField {
 
 /// Footer hints of an editor: `(context, action)` pairs resolved through the keymap, and
 /// free `(key, description)` pairs for keys that are not bindings.
-pub type EditHints = (Vec<(Context, &'static str)>, Vec<(String, String)>);
+pub type EditHints = (Vec<Action>, Vec<(String, String)>);
 
 /// What the form did with a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,12 +201,12 @@ impl Form {
     }
 
     pub fn key(&mut self, key: &KeyEvent, keymap: &Keymap) -> FormKey {
-        let action = keymap.action(Context::Editor, key);
-        if action == Some("save") {
+        let action = keymap.editor(key);
+        if action == Some(EditorAction::Save) {
             return FormKey::Save;
         }
         // The template picker opens from any field: it fills the box.
-        if action == Some("pick_template")
+        if action == Some(EditorAction::PickTemplate)
             && self
                 .composer
                 .as_ref()
@@ -232,7 +232,7 @@ impl Form {
                 }
             }
         }
-        if action == Some("close") {
+        if action == Some(EditorAction::Close) {
             return FormKey::Close;
         }
         let slots = self.slots();
@@ -319,7 +319,10 @@ impl Form {
 
     /// Footer hints: `(context, action)` through the keymap, plus the keys of the fields.
     pub fn hints(&self, lang: Lang) -> EditHints {
-        let mut bound = vec![(Context::Editor, "save"), (Context::Editor, "close")];
+        let mut bound = vec![
+            Action::Editor(EditorAction::Save),
+            Action::Editor(EditorAction::Close),
+        ];
         let mut free = vec![("Tab".to_string(), tr(lang, "form.next_field").to_string())];
         if let Some(c) = self.composer.as_ref().filter(|_| self.composer_focused()) {
             if c.template_picker_open() {
@@ -345,7 +348,7 @@ impl Form {
                 .as_ref()
                 .is_some_and(|c| !c.templates().is_empty())
             {
-                bound.push((Context::Editor, "pick_template"));
+                bound.push(Action::Editor(EditorAction::PickTemplate));
             }
             match f.kind {
                 FieldKind::Toggle => {
