@@ -4,8 +4,8 @@
 use crate::i18n::{Lang, tr, trf};
 use crate::sms::sender::normalize_keyword;
 use crate::sms::window;
+use crate::tui::dates::parse_day;
 use crate::tui::fmt::{Fmt, clean};
-use crate::tui::tabs::messages::parse_day;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;

@@ -6,6 +6,7 @@
 //! terminal, so tests drive it headless with a `TestBackend`.
 
 mod app;
+mod dates;
 mod filter_terms;
 mod fmt;
 pub mod jobs;

@@ -8,9 +8,10 @@ use crate::core::{Actor, events, keys, lists, reminders, replies};
 use crate::i18n::{Lang, say, trf};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
+use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{Fmt, clean, thousands};
 use crate::tui::jobs::Jobs;
-use crate::tui::tabs::{contacts_import, export, messages::parse_local_time};
+use crate::tui::tabs::{contacts_import, export};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// What a confirmation does when the operator says yes.

@@ -5,15 +5,15 @@
 //! dropped, cancelled) comes back as `EventOutcome::notices()`, which the operator is shown.
 
 use super::Act;
-use super::batch::Named;
 use crate::core::events::{self, EventChange, EventKind, NewEventInput};
 use crate::i18n::{Lang, tr, trf};
 use crate::store::Result;
 use crate::store::events::EventDetail;
 use crate::store::participants;
+use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{clean, phone};
-use crate::tui::tabs::messages::parse_local_time;
 use crate::tui::widgets::form::{EditHints, Form, FormField, FormKey};
+use crate::tui::widgets::named::Named;
 use chrono::NaiveDateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;

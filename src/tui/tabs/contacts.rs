@@ -173,10 +173,7 @@ impl ContactsTab {
         let at = if at_text.is_empty() {
             None
         } else {
-            match crate::tui::tabs::messages::parse_local_time(
-                &at_text,
-                act.fmt.local_date(act.now),
-            ) {
+            match crate::tui::dates::parse_local_time(&at_text, act.fmt.local_date(act.now)) {
                 Some(t) => Some(t),
                 None => {
                     form.message = Some(trf(

@@ -83,7 +83,7 @@ pub struct AgendaTab {
     /// The form creating or editing an event, while open.
     event: Option<super::agenda::EventEditor>,
     /// Ids behind the template names of the reminder form.
-    named: super::batch::Named,
+    named: crate::tui::widgets::named::Named,
     /// Interface language, for the form's hints (known from the last draw).
     lang: crate::i18n::Lang,
     /// The filter bar's text as typed, and what it means.
@@ -107,7 +107,7 @@ impl AgendaTab {
             height: 10,
             reminder: None,
             event: None,
-            named: super::batch::Named::default(),
+            named: crate::tui::widgets::named::Named::default(),
             lang: crate::i18n::Lang::En,
             filter_text: String::new(),
             filter: super::agenda::AgendaFilter::default(),
@@ -304,7 +304,7 @@ impl AgendaTab {
             let when = match form.value("when") {
                 w if w == exact => {
                     let today = act.fmt.local_date(act.now);
-                    match crate::tui::tabs::messages::parse_local_time(form.value("at"), today) {
+                    match crate::tui::dates::parse_local_time(form.value("at"), today) {
                         Some(t) => When::At(t),
                         None => {
                             form.message = Some(trf(

@@ -4,4 +4,5 @@
 pub mod composer;
 pub mod confirm;
 pub mod form;
+pub mod named;
 pub mod picker;
