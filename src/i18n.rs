@@ -9,7 +9,19 @@ pub use messages::say;
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
-    vec![("PhoneError", crate::sms::phone::PhoneError::KEYS)]
+    use crate::sms::{template, window};
+    vec![
+        ("PhoneError", crate::sms::phone::PhoneError::KEYS),
+        ("WindowError", window::WindowError::KEYS),
+        ("PlanError", window::PlanError::KEYS),
+        ("PlannedSlot", window::PlannedSlot::KEYS),
+        ("SlotSearch", window::SlotSearch::KEYS),
+        ("SenderError", crate::sms::sender::SenderError::KEYS),
+        ("ContextParseError", template::ContextParseError::KEYS),
+        ("FieldErrorKind", template::FieldErrorKind::KEYS),
+        ("FieldError", template::FieldError::KEYS),
+        ("RenderError", template::RenderError::KEYS),
+    ]
 }
 
 use std::collections::HashMap;
