@@ -9,6 +9,7 @@ pub use messages::say;
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
+    use crate::io::import;
     use crate::sms::{template, window};
     vec![
         ("PhoneError", crate::sms::phone::PhoneError::KEYS),
@@ -21,6 +22,18 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("FieldErrorKind", template::FieldErrorKind::KEYS),
         ("FieldError", template::FieldError::KEYS),
         ("RenderError", template::RenderError::KEYS),
+        ("ImportError", import::ImportError::KEYS),
+        ("ReadFailure", import::ReadFailure::KEYS),
+        ("FileKind", import::FileKind::KEYS),
+        ("WantedColumns", import::WantedColumns::KEYS),
+        ("Column", import::Column::KEYS),
+        ("AndMore", import::AndMore::KEYS),
+        ("RowProblem", import::RowProblem::KEYS),
+        ("EncodingProblem", import::EncodingProblem::KEYS),
+        ("CellIssue", import::CellIssue::KEYS),
+        ("CellAt", import::CellAt::KEYS),
+        ("TooLarge", import::TooLarge::KEYS),
+        ("ReadPanic", import::ReadPanic::KEYS),
     ]
 }
 

@@ -38,7 +38,7 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
             row: p.row,
             input: p.input.clone(),
             e164: None,
-            error: Some(p.reason.clone()),
+            error: Some(p.reason.to_string()),
         }));
     list.invalid.sort_by_key(|l| l.row);
     Ok(list)

@@ -8,8 +8,8 @@ use super::lists::HistoryTab;
 use super::{Act, Ctx, Outcome, TabView};
 use crate::core::import::check_phone_cells;
 use crate::core::send::{self, FreeList, FreeSend};
-use crate::i18n::{Lang, tr, trf};
-use crate::io::import::{Progress, read_phone_column};
+use crate::i18n::{Describe, Lang, tr, trf};
+use crate::io::import::{ImportError, Progress, ReadPanic, read_phone_column};
 use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
 use crate::store::settings::Settings;
@@ -111,7 +111,7 @@ impl FreeTab {
         match recipients_source(&input) {
             Source::File(path, name) => {
                 form.message = Some(trf(lang, "free.reading", &[("file", &clean(&name))]));
-                self.reading = Some(ReadJob::start(act.store, path, name, draft));
+                self.reading = Some(ReadJob::start(act.store, path, name, draft, act.lang()));
                 Ok(Outcome::Handled)
             }
             Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
@@ -284,7 +284,7 @@ struct ReadJob {
 }
 
 impl ReadJob {
-    fn start(store: &Store, path: PathBuf, name: String, draft: Draft) -> ReadJob {
+    fn start(store: &Store, path: PathBuf, name: String, draft: Draft, lang: Lang) -> ReadJob {
         let shared = Arc::new(Mutex::new(ReadState::default()));
         let report = shared.clone();
         let db = store.path().to_path_buf();
@@ -299,7 +299,7 @@ impl ReadJob {
                         state.progress = Some(p);
                     }
                 })
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.describe(lang))
                 .and_then(|cells| {
                     let store = Store::open(&db).map_err(|e| e.to_string())?;
                     check_phone_cells(&store, &cells)
@@ -307,7 +307,13 @@ impl ReadJob {
                         .map_err(|e| e.to_string())
                 })
             })
-            .unwrap_or_else(|panic| Err(format!("{shown}: the file could not be read ({panic})")));
+            .unwrap_or_else(|ReadPanic::Panicked { reason }| {
+                Err(ImportError::Crashed {
+                    file: shown,
+                    reason,
+                }
+                .describe(lang))
+            });
             if let Ok(mut state) = report.lock() {
                 state.done = Some(result);
             }
