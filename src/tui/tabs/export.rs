@@ -4,7 +4,7 @@
 //! list's info line shows the rows written so far, then how many were written and where (or
 //! why it failed).
 
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::io::export::{Format, export_messages};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
@@ -194,7 +194,7 @@ pub fn ask(
                                 p.rows = n;
                             }
                         })
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| e.describe(lang))
                     });
                 if let Ok(mut p) = shared.lock() {
                     if let Ok(n) = result {
