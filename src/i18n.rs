@@ -34,6 +34,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("CellAt", import::CellAt::KEYS),
         ("TooLarge", import::TooLarge::KEYS),
         ("ReadPanic", import::ReadPanic::KEYS),
+        ("FileNotice", import::FileNotice::KEYS),
         ("ExportError", crate::io::export::ExportError::KEYS),
         ("WriteFailure", crate::io::export::WriteFailure::KEYS),
     ]

@@ -463,7 +463,7 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     let mut p = ContactsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
-        notices: table.notices.clone(),
+        notices: table.notices.iter().map(ToString::to_string).collect(),
         ..Default::default()
     };
     for (field, col) in &sheet.columns.fields {
@@ -939,7 +939,7 @@ pub fn preview_events(
     let mut p = EventsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
-        notices: table.notices.clone(),
+        notices: table.notices.iter().map(ToString::to_string).collect(),
         ..Default::default()
     };
     if sheet.columns.col(EventField::Kind).is_none() {

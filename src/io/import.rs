@@ -204,6 +204,13 @@ crate::typed_messages! {
     }
 }
 
+impl serde::Serialize for FileNotice {
+    /// In English, as the command line shows it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
 impl serde::Serialize for CellIssue {
     /// In English, as the command line shows it.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -270,6 +277,14 @@ crate::typed_messages! {
         XlsCells { limit: u64, grid: u64 } = "xls_cells",
         CsvBytes { mib: u64, limit_mib: u64 } = "csv_bytes",
         CsvFields { row: usize, limit: usize } = "csv_fields",
+    }
+}
+
+crate::typed_messages! {
+    /// About a file as a whole, shown with its preview (texts: `[file_notice]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum FileNotice in "file_notice" {
+        Windows1252 = "windows_1252",
     }
 }
 
@@ -594,7 +609,7 @@ pub struct Table {
     pub rows: Rows,
     pub merged: Vec<Merge>,
     /// About the file as a whole, to show with its preview (e.g. how a CSV was decoded).
-    pub notices: Vec<String>,
+    pub notices: Vec<FileNotice>,
 }
 
 impl Table {
@@ -942,7 +957,7 @@ pub struct PhoneCells {
     pub numbers: Vec<(usize, String)>,
     pub problems: Vec<CellProblem>,
     /// About the file as a whole, to show with the preview (e.g. how a CSV was decoded).
-    pub notices: Vec<String>,
+    pub notices: Vec<FileNotice>,
 }
 
 fn has_phone_header(headers: &[String]) -> bool {

@@ -274,9 +274,7 @@ pub(super) fn csv_table(
     let text = decode_csv(&bytes, encoding).map_err(problem)?;
     let mut notices = Vec::new();
     if encoding == CsvEncoding::Windows1252 {
-        notices.push(
-            "read as Windows-1252 (Latin-1), the file not being UTF-8: check accents".to_string(),
-        );
+        notices.push(super::FileNotice::Windows1252);
     }
     if text.trim().is_empty() {
         return Err(ImportError::Empty {

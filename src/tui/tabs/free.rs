@@ -9,7 +9,7 @@ use super::{Act, Ctx, Outcome, TabView};
 use crate::core::import::check_phone_cells;
 use crate::core::send::{self, FreeList, FreeSend};
 use crate::i18n::{Describe, Lang, tr, trf};
-use crate::io::import::{ImportError, Progress, ReadPanic, read_phone_column};
+use crate::io::import::{FileNotice, ImportError, Progress, ReadPanic, read_phone_column};
 use crate::keymap::Context;
 use crate::sms::template::TemplateContext;
 use crate::store::settings::Settings;
@@ -131,7 +131,7 @@ impl FreeTab {
         draft: Draft,
         checked: FreeList,
         source: String,
-        notices: &[String],
+        notices: &[FileNotice],
     ) -> Result<Outcome> {
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Handled);
@@ -157,7 +157,10 @@ impl FreeTab {
         ))];
         // About the file as a whole (e.g. a CSV read as Windows-1252): before the rows.
         for n in notices {
-            body.push(Line::from(Span::styled(clean(n), act.theme.warn())));
+            body.push(Line::from(Span::styled(
+                clean(&n.describe(lang)),
+                act.theme.warn(),
+            )));
         }
         for line in checked.invalid.iter().take(SHOWN_INVALID) {
             body.push(Line::from(Span::styled(
@@ -271,7 +274,7 @@ struct ReadState {
     progress: Option<Progress>,
     /// The checked list and the notices about the file, or why the file could not be read
     /// (file, row, reason).
-    done: Option<std::result::Result<(FreeList, Vec<String>), String>>,
+    done: Option<std::result::Result<(FreeList, Vec<FileNotice>), String>>,
 }
 
 /// A recipients file being read and checked off the UI thread, with its own connection.
