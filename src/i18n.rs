@@ -26,6 +26,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("ReadFailure", import::ReadFailure::KEYS),
         ("FileKind", import::FileKind::KEYS),
         ("WantedColumns", import::WantedColumns::KEYS),
+        ("FoundColumns", import::FoundColumns::KEYS),
         ("Column", import::Column::KEYS),
         ("AndMore", import::AndMore::KEYS),
         ("RowProblem", import::RowProblem::KEYS),

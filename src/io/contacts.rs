@@ -222,7 +222,7 @@ pub fn read_contacts(
             &[ContactField::LastName, ContactField::FirstName],
         )
     };
-    let missing = |row: usize, found: String| ImportError::MissingColumn {
+    let missing = |row: usize, found: super::import::FoundColumns| ImportError::MissingColumn {
         file: file.clone(),
         row,
         wanted: super::import::WantedColumns::Name,

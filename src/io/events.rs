@@ -135,7 +135,7 @@ pub fn read_events(
         let has = |f| names(f).iter().any(|name| n.iter().any(|x| x == name));
         has(EventField::Mobile) && has(EventField::Date)
     };
-    let missing = |row: usize, found: String| ImportError::MissingColumn {
+    let missing = |row: usize, found: super::import::FoundColumns| ImportError::MissingColumn {
         file: file.clone(),
         row,
         wanted: super::import::WantedColumns::PhoneAndDate,

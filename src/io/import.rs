@@ -81,13 +81,13 @@ crate::typed_messages! {
         NoPhoneColumn {
             file: String,
             row: usize,
-            found: String,
+            found: FoundColumns,
         } = "no_phone_column",
         MissingColumn {
             file: String,
             row: usize,
             wanted: WantedColumns,
-            found: String,
+            found: FoundColumns,
         } = "missing_column",
         Merged {
             file: String,
@@ -139,6 +139,16 @@ crate::typed_messages! {
         Html = "html",
         Text = "text",
         Binary = "binary",
+    }
+}
+
+crate::typed_messages! {
+    /// The columns a header row shows, in a refusal that did not find the wanted one (texts:
+    /// `[found_columns]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum FoundColumns in "found_columns" {
+        Listed { columns: String } = "listed",
+        Nothing = "nothing",
     }
 }
 
@@ -701,7 +711,7 @@ pub struct Progress {
 pub fn read_table(
     path: &Path,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     let file = path.display().to_string();
@@ -713,7 +723,7 @@ pub fn read_table(
 fn read_table_inner(
     path: &Path,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     let file = path.display().to_string();
@@ -912,16 +922,18 @@ fn filled(cells: &[String]) -> usize {
     cells.iter().filter(|c| !c.trim().is_empty()).count()
 }
 
-fn shown_columns(names: &[String]) -> String {
+fn shown_columns(names: &[String]) -> FoundColumns {
     let shown: Vec<String> = names
         .iter()
         .filter(|n| !n.trim().is_empty())
         .map(|n| format!("\"{}\"", crate::text::sanitize(n.trim())))
         .collect();
     if shown.is_empty() {
-        "none".into()
+        FoundColumns::Nothing
     } else {
-        shown.join(", ")
+        FoundColumns::Listed {
+            columns: shown.join(", "),
+        }
     }
 }
 
@@ -970,7 +982,7 @@ pub fn read_phone_column(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PhoneCells, ImportError> {
     let file = path.display().to_string();
-    let missing = |row: usize, found: String| ImportError::NoPhoneColumn {
+    let missing = |row: usize, found: FoundColumns| ImportError::NoPhoneColumn {
         file: file.clone(),
         row,
         found,

@@ -424,7 +424,7 @@ pub(super) fn sheet_table(
     ext: &str,
     zip: bool,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, super::FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     if zip {

@@ -239,7 +239,7 @@ pub(super) fn csv_table(
     path: &Path,
     file: &str,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, super::FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     let open = |e: std::io::Error| ImportError::Open {
