@@ -1153,6 +1153,49 @@ mod tests {
     }
 
     #[test]
+    fn refusals_read_in_french_and_in_english() {
+        use crate::i18n::{Describe, Lang};
+        let row = ImportError::Row {
+            file: "liste.csv".into(),
+            row: 7,
+            problem: Box::new(RowProblem::Encoding {
+                problem: EncodingProblem::Mixed {
+                    line: 7,
+                    byte: 0xE9,
+                },
+            }),
+        };
+        assert_eq!(
+            row.describe(Lang::Fr),
+            "liste.csv : ligne 7 : l'octet 0xE9 n'est pas de l'UTF-8 alors que le reste du \
+             fichier l'est : le fichier mélange deux encodages et des noms seraient abîmés ; \
+             enregistrez-le de nouveau en « CSV UTF-8 »"
+        );
+        assert_eq!(
+            row.to_string(),
+            "liste.csv: row 7: byte 0xE9 is not UTF-8 while the rest of the file is: the file \
+             mixes two encodings and names would be damaged; save it again as \"CSV UTF-8\""
+        );
+        let large = ImportError::TooLarge {
+            file: "x.csv".into(),
+            what: TooLarge::CsvBytes {
+                mib: 300,
+                limit_mib: 256,
+            },
+        };
+        assert_eq!(
+            large.describe(Lang::Fr),
+            "x.csv : 300 Mio, au-delà de la limite de 256 Mio pour un fichier CSV ; découpez \
+             le fichier ; rien n'a été importé"
+        );
+        assert_eq!(
+            large.to_string(),
+            "x.csv: 300 MiB, over the 256 MiB limit for a CSV file; split the file; nothing was \
+             imported"
+        );
+    }
+
+    #[test]
     fn files_are_recognised_by_their_first_bytes() {
         assert_eq!(sniff(b"PK\x03\x04rest"), Sniffed::Zip);
         assert_eq!(sniff(b"TELEPHONE;NOM\n0612345678;Dupont\n"), Sniffed::Text);
