@@ -259,8 +259,16 @@ mod tests {
             e.as_deref(),
             Some("sender name is too long: 14 characters, at most 11 are allowed")
         );
-        let e = validate_sender("Agé").err().map(|e| e.to_string());
-        assert!(e.is_some_and(|m| m.contains("'é' at position 3")));
+        let e = validate_sender("Agé").err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.to_string().contains("“é” at position 3"))
+        );
+        // As a French screen says it.
+        assert!(e.is_some_and(|e| {
+            crate::i18n::Describe::describe(&e, crate::i18n::Lang::Fr)
+                .starts_with("le nom d'expéditeur contient « é » en position 3 :")
+        }));
     }
 
     #[test]
