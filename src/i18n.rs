@@ -9,7 +9,36 @@ pub use messages::say;
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
-    vec![("PhoneError", crate::sms::phone::PhoneError::KEYS)]
+    use crate::io::import;
+    use crate::sms::{template, window};
+    vec![
+        ("PhoneError", crate::sms::phone::PhoneError::KEYS),
+        ("WindowError", window::WindowError::KEYS),
+        ("PlanError", window::PlanError::KEYS),
+        ("PlannedSlot", window::PlannedSlot::KEYS),
+        ("SlotSearch", window::SlotSearch::KEYS),
+        ("SenderError", crate::sms::sender::SenderError::KEYS),
+        ("ContextParseError", template::ContextParseError::KEYS),
+        ("FieldErrorKind", template::FieldErrorKind::KEYS),
+        ("FieldError", template::FieldError::KEYS),
+        ("RenderError", template::RenderError::KEYS),
+        ("ImportError", import::ImportError::KEYS),
+        ("ReadFailure", import::ReadFailure::KEYS),
+        ("FileKind", import::FileKind::KEYS),
+        ("WantedColumns", import::WantedColumns::KEYS),
+        ("FoundColumns", import::FoundColumns::KEYS),
+        ("Column", import::Column::KEYS),
+        ("AndMore", import::AndMore::KEYS),
+        ("RowProblem", import::RowProblem::KEYS),
+        ("EncodingProblem", import::EncodingProblem::KEYS),
+        ("CellIssue", import::CellIssue::KEYS),
+        ("CellAt", import::CellAt::KEYS),
+        ("TooLarge", import::TooLarge::KEYS),
+        ("ReadPanic", import::ReadPanic::KEYS),
+        ("FileNotice", import::FileNotice::KEYS),
+        ("ExportError", crate::io::export::ExportError::KEYS),
+        ("WriteFailure", crate::io::export::WriteFailure::KEYS),
+    ]
 }
 
 use std::collections::HashMap;

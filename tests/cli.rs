@@ -478,6 +478,6 @@ fn a_bad_send_time_is_named_as_the_time_to_send_not_an_event() {
             "demain 10h",
         ],
     );
-    assert!(err.contains("invalid date-time \"demain 10h\""), "{err}");
+    assert!(err.contains("invalid date-time “demain 10h”"), "{err}");
     assert!(!err.contains("event"), "{err}");
 }

@@ -180,10 +180,9 @@ fn a_spreadsheet_without_telephone_column_names_file_row_and_columns() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("destinataires.csv");
     std::fs::write(&path, "NOM;PORTABLE\nMartin;0612345678\n").unwrap();
-    let error = smsdesk::io::import::read_phone_column(&path, &mut |_| {})
-        .unwrap_err()
-        .to_string();
-    let fr = french(&error);
+    // The reader's error is typed: the screen describes it in the operator's language.
+    let error = smsdesk::io::import::read_phone_column(&path, &mut |_| {}).unwrap_err();
+    let fr = smsdesk::i18n::Describe::describe(&error, Lang::Fr);
     let file = path.display().to_string();
     assert!(
         fr.starts_with(&format!(

@@ -338,7 +338,7 @@ fn a_failed_export_leaves_nothing_and_keeps_the_previous_file() {
     let filter = MessageFilter::default();
     // A folder that does not exist: a clear error naming the file, nothing created.
     let missing = d.out("no/such/folder/x.xlsx");
-    let err = export_messages(
+    let error = export_messages(
         d.store.db(),
         ListKind::Sent,
         &filter,
@@ -346,11 +346,20 @@ fn a_failed_export_leaves_nothing_and_keeps_the_previous_file() {
         &missing,
         &mut |_| {},
     )
-    .unwrap_err()
-    .to_string();
+    .unwrap_err();
+    let err = error.to_string();
     assert!(
         err.contains("x.xlsx") && err.contains("does not exist"),
         "{err}"
+    );
+    // As the French screen says it.
+    let folder = missing.parent().unwrap().display().to_string();
+    assert_eq!(
+        smsdesk::i18n::Describe::describe(&error, smsdesk::i18n::Lang::Fr),
+        format!(
+            "{} : impossible d'écrire l'export : le dossier {folder} n'existe pas",
+            missing.display()
+        )
     );
     assert!(!missing.exists());
 

@@ -312,6 +312,39 @@ fn error_and_date_cells_are_reported_with_row_and_reason() {
     );
 }
 
+/// The same refusal as the operator reads it: in French on a French screen (file, rows and
+/// column named in French), in English on the command line.
+#[test]
+fn unreadable_cells_are_named_in_the_readers_language() {
+    use smsdesk::i18n::{Describe, Lang};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("erreurs.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Nom").unwrap();
+    ws.write_string(0, 1, "Téléphone").unwrap();
+    ws.write_string(1, 1, "0612345678").unwrap();
+    ws.write_formula(2, 1, Formula::new("=VLOOKUP(1,Z:Z,2)").set_result("#N/A"))
+        .unwrap();
+    wb.save(&path).unwrap();
+    let err = phone_column(&path).unwrap_err();
+    let file = path.display().to_string();
+    assert_eq!(
+        err.describe(Lang::Fr),
+        format!(
+            "{file} : 1 cellule(s) illisible(s) — ligne 3, Téléphone (colonne B) : la cellule \
+             contient une erreur (#N/A) ; rien n'a été importé"
+        )
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{file}: 1 cell(s) cannot be read — row 3, Téléphone (column B): the cell holds an \
+             error (#N/A); nothing was imported"
+        )
+    );
+}
+
 #[test]
 fn telephone_column_with_numeric_cells_and_duplicates_counts_right() {
     let dir = tempfile::tempdir().unwrap();

@@ -679,3 +679,29 @@ proptest! {
         prop_assert!(en.ends_with(&start.format("%-I:%M %P").to_string()), "{}", en);
     }
 }
+
+/// A template error says where and what in the operator's language; English on the command line.
+#[test]
+fn a_template_error_reads_in_french_and_in_english() {
+    use smsdesk::i18n::Describe;
+    let errs = errors("Bonjour {{event.dte}}", TemplateContext::Interview);
+    assert_eq!(
+        errs[0].describe(Lang::Fr),
+        "ligne 1, colonne 9 : champ de fusion inconnu `event.dte` (vouliez-vous dire `event.date` ?)"
+    );
+    assert_eq!(
+        errs[0].to_string(),
+        "line 1, column 9: unknown merge field `event.dte` (did you mean `event.date`?)"
+    );
+    let errs = errors("{{event.date}}", TemplateContext::Batch);
+    assert_eq!(
+        errs[0].kind.describe(Lang::Fr),
+        "le champ de fusion `event.date` n'est pas disponible dans les modèles de type groupé \
+         (il n'y a pas d'événement)"
+    );
+    let errs = errors("{{ participant.first_name", TemplateContext::Interview);
+    assert_eq!(
+        errs[0].kind.to_string(),
+        "`{{` is not closed by `}}` on the same line"
+    );
+}

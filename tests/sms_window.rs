@@ -954,3 +954,28 @@ proptest! {
         }
     }
 }
+
+/// A refused time reads in the operator's language, the day names included; the command line
+/// keeps English.
+#[test]
+fn a_refused_time_reads_in_french_and_in_english() {
+    use smsdesk::i18n::{Describe, Lang};
+    let w = SendWindow::default();
+    let now = utc("2026-06-10T08:00:00Z");
+    let sunday = validate_planned(utc("2026-06-14T08:00:00Z"), now, None, PARIS, &w).unwrap_err();
+    assert_eq!(
+        sunday.describe(Lang::Fr),
+        "l'heure prévue, dimanche 2026-06-14 10:00 +02:00 (Europe/Paris), tombe un dimanche, \
+         qui n'est pas un jour d'envoi autorisé (autorisés : mon,tue,wed,thu,fri,sat)"
+    );
+    assert_eq!(
+        sunday.to_string(),
+        "the planned time Sunday 2026-06-14 10:00 +02:00 (Europe/Paris) falls on a Sunday, \
+         which is not an allowed sending day (allowed: mon,tue,wed,thu,fri,sat)"
+    );
+    let bad = "9h-25h".parse::<SendWindow>().unwrap_err();
+    assert_eq!(
+        PlanError::from(bad.clone()).describe(Lang::Fr),
+        format!("plage d'envoi non valide : {}", bad.describe(Lang::Fr))
+    );
+}

@@ -39,7 +39,7 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
             row: p.row,
             input: p.input.clone(),
             e164: None,
-            error: Some(p.reason.clone()),
+            error: Some(p.reason.to_string()),
         }));
     list.invalid.sort_by_key(|l| l.row);
     Ok(list)
@@ -438,7 +438,7 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     let mut p = ContactsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
-        notices: table.notices.clone(),
+        notices: table.notices.iter().map(ToString::to_string).collect(),
         ..Default::default()
     };
     for (field, col) in &sheet.columns.fields {
@@ -898,7 +898,7 @@ pub fn preview_events(
     let mut p = EventsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
-        notices: table.notices.clone(),
+        notices: table.notices.iter().map(ToString::to_string).collect(),
         ..Default::default()
     };
     if sheet.columns.col(EventField::Kind).is_none() {

@@ -49,6 +49,12 @@ impl<T: Describe + ?Sized> Describe for Box<T> {
     }
 }
 
+impl<T: Describe + ?Sized> Describe for &T {
+    fn describe(&self, lang: Lang) -> String {
+        (**self).describe(lang)
+    }
+}
+
 impl<T: Describe> Describe for Vec<T> {
     /// A list, comma-separated.
     fn describe(&self, lang: Lang) -> String {
@@ -60,25 +66,36 @@ impl<T: Describe> Describe for Vec<T> {
 }
 
 /// The catalogue text of `key` in `lang` with its `{placeholders}` filled, in one pass (a value
-/// that contains braces is never filled a second time).
+/// that contains braces is never filled a second time). `{{` and `}}` write a brace.
 pub fn fill(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     let template = tr(lang, key);
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
+    while let Some(at) = rest.find(['{', '}']) {
+        out.push_str(&rest[..at]);
+        let brace = &rest[at..];
+        if brace.starts_with("{{") || brace.starts_with("}}") {
+            out.push_str(&brace[..1]);
+            rest = &brace[2..];
+            continue;
+        }
+        if let Some(after) = brace.strip_prefix('}') {
+            out.push('}');
+            rest = after;
+            continue;
+        }
+        let after = &brace[1..];
         match after.find('}') {
             Some(close) => {
                 let name = &after[..close];
                 match args.iter().find(|(n, _)| *n == name) {
                     Some((_, value)) => out.push_str(value),
-                    None => out.push_str(&rest[open..open + close + 2]),
+                    None => out.push_str(&brace[..close + 2]),
                 }
                 rest = &after[close + 1..];
             }
             None => {
-                out.push_str(&rest[open..]);
+                out.push_str(brace);
                 rest = "";
             }
         }
@@ -87,12 +104,21 @@ pub fn fill(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     out
 }
 
-/// The placeholders of a catalogue text, sorted: `{name}` → `name`.
+/// The placeholders of a catalogue text, sorted: `{name}` → `name` (`{{` and `}}` are braces).
 pub fn placeholders(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
+    while let Some(at) = rest.find(['{', '}']) {
+        let brace = &rest[at..];
+        if brace.starts_with("{{") || brace.starts_with("}}") {
+            rest = &brace[2..];
+            continue;
+        }
+        let after = &brace[1..];
+        if brace.starts_with('}') {
+            rest = after;
+            continue;
+        }
         let Some(close) = after.find('}') else { break };
         out.push(after[..close].to_string());
         rest = &after[close + 1..];
@@ -172,5 +198,16 @@ mod tests {
             &[("who", "{what}".into())],
         );
         assert_eq!(s, "no.such {what} said {what}");
+    }
+
+    #[test]
+    fn doubled_braces_are_written_once_and_are_no_placeholder() {
+        assert_eq!(placeholders("`{{{{` in {name}: `}}}}`"), vec!["name"]);
+        let s = fill(
+            Lang::En,
+            "no.such `{{{{` in {name} `}}}}`",
+            &[("name", "x".into())],
+        );
+        assert_eq!(s, "no.such `{{` in x `}}`");
     }
 }

@@ -551,17 +551,6 @@ mod tests {
             ),
             "il manque à l'entretien à enregistrer des champs obligatoires : date et heure, collaborateur"
         );
-        assert_eq!(
-            say(
-                Lang::Fr,
-                "x.xlsx: 2 cell(s) cannot be read — row 3, TELEPHONE (column B): the cell holds \
-                 an error (#N/A), row 4, TELEPHONE (column B): a date, not a phone number; \
-                 nothing was imported"
-            ),
-            "x.xlsx : 2 cellule(s) illisible(s) — ligne 3, TELEPHONE (colonne B) : la cellule \
-             contient une erreur (#N/A), ligne 4, TELEPHONE (colonne B) : une date, pas un numéro \
-             de téléphone ; rien n'a été importé"
-        );
     }
 
     #[test]

@@ -222,10 +222,10 @@ pub fn read_contacts(
             &[ContactField::LastName, ContactField::FirstName],
         )
     };
-    let missing = |row: usize, found: String| ImportError::MissingColumn {
+    let missing = |row: usize, found: super::import::FoundColumns| ImportError::MissingColumn {
         file: file.clone(),
         row,
-        wanted: "NOM (or PRÉNOM)".into(),
+        wanted: super::import::WantedColumns::Name,
         found,
     };
     let table = read_table(path, &is_header, &missing, progress)?;
@@ -269,14 +269,14 @@ pub fn cell_text(table: &Table, r: &TableRow, col: usize) -> Result<String, RowI
     let text = r
         .get(col)
         .text()
-        .map_err(|reason| issue(String::new(), reason))?;
+        .map_err(|reason| issue(String::new(), reason.to_string()))?;
     if text
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
         return Err(issue(
             crate::text::sanitize(&text).to_string(),
-            "contains control characters".into(),
+            super::import::CellIssue::ControlCharacters.to_string(),
         ));
     }
     Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))

@@ -2,7 +2,9 @@
 //! by mobile number, kind, type, local date and time, collaborator, location, notes.
 
 use super::contacts::{ColumnMap, RowIssue, cell_text};
-use super::import::{Cell, ImportError, Progress, Table, TableRow, normalise_header, read_table};
+use super::import::{
+    Cell, CellIssue, ImportError, Progress, Table, TableRow, normalise_header, read_table,
+};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::Serialize;
 use std::path::Path;
@@ -133,10 +135,10 @@ pub fn read_events(
         let has = |f| names(f).iter().any(|name| n.iter().any(|x| x == name));
         has(EventField::Mobile) && has(EventField::Date)
     };
-    let missing = |row: usize, found: String| ImportError::MissingColumn {
+    let missing = |row: usize, found: super::import::FoundColumns| ImportError::MissingColumn {
         file: file.clone(),
         row,
-        wanted: "TELEPHONE and DATE".into(),
+        wanted: super::import::WantedColumns::PhoneAndDate,
         found,
     };
     let table = read_table(path, &is_header, &missing, progress)?;
@@ -165,7 +167,7 @@ impl EventSheet {
     /// completed by the time column when there is one.
     pub fn start(&self, r: &TableRow) -> Result<NaiveDateTime, RowIssue> {
         let date_col = self.columns.col(EventField::Date).unwrap_or(0);
-        let issue = |col: usize, value: String, reason: &str| RowIssue {
+        let issue = |col: usize, value: String, reason: &CellIssue| RowIssue {
             row: r.row,
             column: self.table.column_name(col),
             value,
@@ -174,21 +176,17 @@ impl EventSheet {
         let date_cell = r.get(date_col);
         let shown = date_cell.text().unwrap_or_default();
         let (day, time_in_date) = match date_cell {
-            Cell::Empty => return Err(issue(date_col, shown, "no date")),
+            Cell::Empty => return Err(issue(date_col, shown, &CellIssue::NoDate)),
             Cell::Problem(reason) => return Err(issue(date_col, String::new(), reason)),
             Cell::DateTime(t) => (t.date(), (t.time() != NaiveTime::MIN).then_some(t.time())),
             Cell::Number(serial) => match excel_serial(*serial) {
                 Some(t) => (t.date(), (t.time() != NaiveTime::MIN).then_some(t.time())),
-                None => return Err(issue(date_col, shown, "not a date")),
+                None => return Err(issue(date_col, shown, &CellIssue::NotADate)),
             },
             Cell::Text(_) | Cell::Bool(_) => match parse_date_time(&shown) {
                 Some(x) => x,
                 None => {
-                    return Err(issue(
-                        date_col,
-                        shown,
-                        "not a date (write it as 30/03/2026 14:00 or 2026-03-30 14:00)",
-                    ));
+                    return Err(issue(date_col, shown, &CellIssue::BadDate));
                 }
             },
         };
@@ -205,7 +203,7 @@ impl EventSheet {
                     match parse_time(&t) {
                         Some(x) => Some(x),
                         None => {
-                            return Err(issue(col, t, "not a time (write it as 14:00 or 14h00)"));
+                            return Err(issue(col, t, &CellIssue::BadTime));
                         }
                     }
                 }
@@ -213,11 +211,7 @@ impl EventSheet {
             None => time_in_date,
         };
         let Some(time) = time else {
-            return Err(issue(
-                date_col,
-                shown,
-                "no time of day: add an HEURE column or write the time after the date",
-            ));
+            return Err(issue(date_col, shown, &CellIssue::NoTime));
         };
         Ok(day.and_time(time.with_nanosecond(0).unwrap_or(time)))
     }

@@ -58,16 +58,88 @@ impl Format {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why an export failed (texts: `[export_error]`).
+#[derive(Debug)]
 pub enum ExportError {
-    #[error("{file}: cannot write the export: {reason}")]
-    Write { file: String, reason: String },
-    #[error(
-        "{file}: more than {max} rows do not fit in one Excel sheet; narrow the filter or export to .csv"
-    )]
-    TooManyRows { file: String, max: u64 },
-    #[error("export: {0}")]
-    Store(#[from] StoreError),
+    Write {
+        file: String,
+        reason: WriteFailure,
+    },
+    TooManyRows {
+        file: String,
+        max: u64,
+    },
+    /// The store failed while reading the messages (its message is still English).
+    Store(StoreError),
+}
+
+impl ExportError {
+    /// Every text's catalogue key and placeholders (checked in both languages).
+    pub const KEYS: crate::i18n::MessageKeys = &[
+        ("export_error.write", &["file", "reason"]),
+        ("export_error.too_many_rows", &["file", "max"]),
+        ("export_error.store", &["error"]),
+    ];
+}
+
+impl crate::i18n::Describe for ExportError {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::fill;
+        match self {
+            ExportError::Write { file, reason } => fill(
+                lang,
+                "export_error.write",
+                &[("file", file.clone()), ("reason", reason.describe(lang))],
+            ),
+            ExportError::TooManyRows { file, max } => fill(
+                lang,
+                "export_error.too_many_rows",
+                &[("file", file.clone()), ("max", max.to_string())],
+            ),
+            ExportError::Store(e) => fill(
+                lang,
+                "export_error.store",
+                &[("error", crate::i18n::say(lang, &e.to_string()))],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ExportError {
+    /// English: logs and the command line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::i18n::Describe::describe(
+            self,
+            crate::i18n::Lang::En,
+        ))
+    }
+}
+
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExportError::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for ExportError {
+    fn from(e: StoreError) -> Self {
+        ExportError::Store(e)
+    }
+}
+
+crate::typed_messages! {
+    /// Why the export file could not be written (texts: `[write_failure]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum WriteFailure in "write_failure" {
+        /// What the system or the writer said (English, as they wrote it).
+        System { error: String } = "system",
+        NotAFileName = "not_a_file_name",
+        NoFolder { folder: String } = "no_folder",
+        IsAFolder = "is_a_folder",
+    }
 }
 
 /// The columns of the Sent and Upcoming lists, in order.
@@ -233,7 +305,9 @@ fn excel_serial(t: NaiveDateTime) -> f64 {
 fn xlsx_error(file: &str, e: rust_xlsxwriter::XlsxError) -> ExportError {
     ExportError::Write {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: WriteFailure::System {
+            error: e.to_string(),
+        },
     }
 }
 
@@ -342,11 +416,15 @@ fn write_csv(
 ) -> Result<u64, ExportError> {
     let io_err = |e: std::io::Error| ExportError::Write {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: WriteFailure::System {
+            error: e.to_string(),
+        },
     };
     let csv_err = |e: csv::Error| ExportError::Write {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: WriteFailure::System {
+            error: e.to_string(),
+        },
     };
     let out = File::options().write(true).open(tmp).map_err(io_err)?;
     let mut out = BufWriter::with_capacity(256 * 1024, out);
@@ -404,13 +482,13 @@ struct TempTarget {
 impl TempTarget {
     fn new(target: &Path) -> Result<TempTarget, ExportError> {
         let file = target.display().to_string();
-        let fail = |reason: String| ExportError::Write {
+        let fail = |reason: WriteFailure| ExportError::Write {
             file: file.clone(),
             reason,
         };
         let name = target
             .file_name()
-            .ok_or_else(|| fail("not a file name".into()))?
+            .ok_or_else(|| fail(WriteFailure::NotAFileName))?
             .to_string_lossy()
             .to_string();
         let dir = match target.parent() {
@@ -418,10 +496,12 @@ impl TempTarget {
             _ => PathBuf::from("."),
         };
         if !dir.is_dir() {
-            return Err(fail(format!("the folder {} does not exist", dir.display())));
+            return Err(fail(WriteFailure::NoFolder {
+                folder: dir.display().to_string(),
+            }));
         }
         if target.is_dir() {
-            return Err(fail("it is a folder".into()));
+            return Err(fail(WriteFailure::IsAFolder));
         }
         let path = dir.join(format!(".{name}.part-{}", std::process::id()));
         // Readable by its owner only, like the store: it holds phone numbers.
@@ -432,7 +512,11 @@ impl TempTarget {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        options.open(&path).map_err(|e| fail(e.to_string()))?;
+        options.open(&path).map_err(|e| {
+            fail(WriteFailure::System {
+                error: e.to_string(),
+            })
+        })?;
         Ok(TempTarget {
             path,
             committed: false,
@@ -442,7 +526,9 @@ impl TempTarget {
     fn commit(mut self, target: &Path) -> Result<(), ExportError> {
         std::fs::rename(&self.path, target).map_err(|e| ExportError::Write {
             file: target.display().to_string(),
-            reason: e.to_string(),
+            reason: WriteFailure::System {
+                error: e.to_string(),
+            },
         })?;
         self.committed = true;
         Ok(())

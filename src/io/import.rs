@@ -64,69 +64,246 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// At most this many problems are spelled out in one message; the rest are counted.
 const SHOWN_PROBLEMS: usize = 10;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("{file}: cannot read: {reason}")]
-    Open { file: String, reason: String },
-    #[error("{file}: unsupported file type (use .xlsx, .xls, .ods or .csv)")]
-    UnsupportedType { file: String },
-    #[error(
-        "{file}: named .{named} but it is {looks_like}, not a spreadsheet; save it from your spreadsheet program as .xlsx (or .csv), then import that file"
-    )]
-    NotASpreadsheet {
-        file: String,
-        named: String,
-        looks_like: String,
-    },
-    #[error("{file}: the file has no sheet")]
-    NoSheet { file: String },
-    #[error("{file}: the file is empty")]
-    Empty { file: String },
-    #[error("{file}: the header is on row {header_row} but no row below it holds data")]
-    NoData { file: String, header_row: usize },
-    #[error("{file}: no TELEPHONE column in the header row (row {row}); columns found: {found}")]
-    NoPhoneColumn {
-        file: String,
-        row: usize,
-        found: String,
-    },
-    #[error("{file}: no {wanted} column in the header row (row {row}); columns found: {found}")]
-    MissingColumn {
-        file: String,
-        row: usize,
-        wanted: String,
-        found: String,
-    },
-    #[error(
-        "{file}: column {column} has cells merged across rows ({ranges}); unmerge them so that each row holds its own value — nothing was imported"
-    )]
-    Merged {
-        file: String,
-        column: String,
-        ranges: String,
-    },
-    #[error("{file}: {count} cell(s) cannot be read — {problems}; nothing was imported")]
-    Cells {
-        file: String,
-        count: usize,
-        problems: String,
-    },
-    #[error("{file}: row {row}: {reason}")]
-    Row {
-        file: String,
-        row: usize,
-        reason: String,
-    },
-    #[error("{file}: more than {limit} rows; split the file")]
-    TooManyRows { file: String, limit: usize },
-    /// The file is larger, or would grow larger in memory, than any import needs.
-    #[error("{file}: {what}; nothing was imported")]
-    TooLarge { file: String, what: String },
-    /// The spreadsheet reader failed on the file (a panic caught).
-    #[error(
-        "{file}: the file could not be read ({reason}); it may be damaged: open it in a spreadsheet program and save it again — nothing was imported"
-    )]
-    Crashed { file: String, reason: String },
+crate::typed_messages! {
+    /// Why a file cannot be imported at all, naming it (texts: `[import_error]`).
+    #[derive(Debug)]
+    pub enum ImportError in "import_error" {
+        Open { file: String, reason: ReadFailure } = "open",
+        UnsupportedType { file: String } = "unsupported_type",
+        NotASpreadsheet {
+            file: String,
+            named: String,
+            looks_like: FileKind,
+        } = "not_a_spreadsheet",
+        NoSheet { file: String } = "no_sheet",
+        Empty { file: String } = "empty",
+        NoData { file: String, header_row: usize } = "no_data",
+        NoPhoneColumn {
+            file: String,
+            row: usize,
+            found: FoundColumns,
+        } = "no_phone_column",
+        MissingColumn {
+            file: String,
+            row: usize,
+            wanted: WantedColumns,
+            found: FoundColumns,
+        } = "missing_column",
+        Merged {
+            file: String,
+            column: Column,
+            ranges: Vec<String>,
+            more: Option<AndMore>,
+        } = "merged",
+        Cells {
+            file: String,
+            count: usize,
+            problems: Vec<CellAt>,
+            more: Option<AndMore>,
+        } = "cells",
+        Row {
+            file: String,
+            row: usize,
+            problem: Box<RowProblem>,
+        } = "row",
+        TooManyRows { file: String, limit: usize } = "too_many_rows",
+        /// The file is larger, or would grow larger in memory, than any import needs.
+        TooLarge { file: String, what: TooLarge } = "too_large",
+        /// The spreadsheet reader failed on the file (a panic caught).
+        Crashed { file: String, reason: String } = "crashed",
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+crate::typed_messages! {
+    /// Why a file could not be opened or read (texts: `[read_failure]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ReadFailure in "read_failure" {
+        /// What the system said (English, as the system wrote it).
+        System { error: String } = "system",
+        /// A spreadsheet named `.csv` or `.txt`.
+        SpreadsheetNamedText { ext: String } = "spreadsheet_named_text",
+        NotReadable { error: String } = "not_readable",
+        Sheet { sheet: String, error: String } = "sheet",
+        Encoding { problem: EncodingProblem } = "encoding",
+    }
+}
+
+crate::typed_messages! {
+    /// What a file that is not a spreadsheet looks like (texts: `[file_kind]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum FileKind in "file_kind" {
+        Spreadsheet = "spreadsheet",
+        Pdf = "pdf",
+        Html = "html",
+        Text = "text",
+        Binary = "binary",
+    }
+}
+
+crate::typed_messages! {
+    /// The columns a header row shows, in a refusal that did not find the wanted one (texts:
+    /// `[found_columns]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum FoundColumns in "found_columns" {
+        Listed { columns: String } = "listed",
+        Nothing = "nothing",
+    }
+}
+
+crate::typed_messages! {
+    /// The header a reader looks for (texts: `[wanted_columns]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum WantedColumns in "wanted_columns" {
+        Name = "name",
+        PhoneAndDate = "phone_and_date",
+    }
+}
+
+crate::typed_messages! {
+    /// A column as messages name it: its header, and its letter in spreadsheets (texts:
+    /// `[column]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Column in "column" {
+        Named { header: String } = "named",
+        Lettered { header: String, letter: String } = "lettered",
+    }
+}
+
+impl serde::Serialize for Column {
+    /// In English, as the command line shows it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+crate::typed_messages! {
+    /// The end of a list cut short (texts: `[and_more]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum AndMore in "and_more" {
+        More { count: usize } = "more",
+    }
+}
+
+crate::typed_messages! {
+    /// A problem with one row of a file as a whole (texts: `[row_problem]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum RowProblem in "row_problem" {
+        NotValidCsv { error: String } = "not_valid_csv",
+        Encoding { problem: EncodingProblem } = "encoding",
+    }
+}
+
+crate::typed_messages! {
+    /// Why a cell holds no usable value (texts: `[cell_problem]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CellIssue in "cell_problem" {
+        DateNotPhone = "date_not_phone",
+        ErrorValue { error: String } = "error_value",
+        Duration = "duration",
+        OutsideCalendar = "outside_calendar",
+        /// A formula saved without its computed value.
+        Uncomputed { formula: String } = "uncomputed",
+        ControlCharacters = "control_characters",
+        NoDate = "no_date",
+        NotADate = "not_a_date",
+        BadDate = "bad_date",
+        BadTime = "bad_time",
+        NoTime = "no_time",
+    }
+}
+
+impl serde::Serialize for FileNotice {
+    /// In English, as the command line shows it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl serde::Serialize for CellIssue {
+    /// In English, as the command line shows it.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl CellIssue {
+    /// Packed in [`Rows`]: a code and the text it holds.
+    fn code(&self) -> (u64, &str) {
+        match self {
+            CellIssue::DateNotPhone => (0, ""),
+            CellIssue::ErrorValue { error } => (1, error),
+            CellIssue::Duration => (2, ""),
+            CellIssue::OutsideCalendar => (3, ""),
+            CellIssue::Uncomputed { formula } => (4, formula),
+            CellIssue::ControlCharacters => (5, ""),
+            CellIssue::NoDate => (6, ""),
+            CellIssue::NotADate => (7, ""),
+            CellIssue::BadDate => (8, ""),
+            CellIssue::BadTime => (9, ""),
+            CellIssue::NoTime => (10, ""),
+        }
+    }
+
+    fn from_code(code: u64, text: String) -> CellIssue {
+        match code {
+            0 => CellIssue::DateNotPhone,
+            1 => CellIssue::ErrorValue { error: text },
+            2 => CellIssue::Duration,
+            4 => CellIssue::Uncomputed { formula: text },
+            5 => CellIssue::ControlCharacters,
+            6 => CellIssue::NoDate,
+            7 => CellIssue::NotADate,
+            8 => CellIssue::BadDate,
+            9 => CellIssue::BadTime,
+            10 => CellIssue::NoTime,
+            _ => CellIssue::OutsideCalendar,
+        }
+    }
+}
+
+crate::typed_messages! {
+    /// An unreadable cell in a list of them (texts: `[cell_at]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CellAt in "cell_at" {
+        At { row: usize, column: Column, reason: CellIssue } = "at",
+    }
+}
+
+crate::typed_messages! {
+    /// What makes a file too large to import (texts: `[too_large]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum TooLarge in "too_large" {
+        Part { part: String, mib: u64, limit_mib: u64 } = "part",
+        ZipBomb { part: String, ratio: u64, packed: u64, mib: u64, max_ratio: u64 } = "zip_bomb",
+        Zip { mib: u64, limit_mib: u64 } = "zip",
+        SharedStrings { declared: u64, size: u64, part: String } = "shared_strings",
+        OdsCells { limit: u64 } = "ods_cells",
+        Cells { limit: usize } = "cells",
+        RowCells { row: u64, limit: usize } = "row_cells",
+        XlsBytes { mib: u64, limit_mib: u64 } = "xls_bytes",
+        XlsBackwards { first: u64, last: u64 } = "xls_backwards",
+        XlsCells { limit: u64, grid: u64 } = "xls_cells",
+        CsvBytes { mib: u64, limit_mib: u64 } = "csv_bytes",
+        CsvFields { row: usize, limit: usize } = "csv_fields",
+    }
+}
+
+crate::typed_messages! {
+    /// About a file as a whole, shown with its preview (texts: `[file_notice]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum FileNotice in "file_notice" {
+        Windows1252 = "windows_1252",
+    }
+}
+
+crate::typed_messages! {
+    /// A panic of a file reader, caught: its message (texts: `[read_panic]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ReadPanic in "read_panic" {
+        Panicked { reason: String } = "panicked",
+    }
 }
 
 /// Upper case, accents and everything but letters and digits removed: `Téléphone ` → `TELEPHONE`.
@@ -139,7 +316,7 @@ pub fn normalise_header(s: &str) -> String {
 }
 
 /// A numeric cell as the digits a person typed: `612345678.0` → `612345678`.
-pub fn cell_text(cell: &Data) -> Result<String, String> {
+pub fn cell_text(cell: &Data) -> Result<String, CellIssue> {
     Ok(match cell {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),
@@ -147,9 +324,13 @@ pub fn cell_text(cell: &Data) -> Result<String, String> {
         Data::Float(f) => number_text(*f),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(_) | Data::DateTimeIso(_) | Data::DurationIso(_) => {
-            return Err("a date, not a phone number".into());
+            return Err(CellIssue::DateNotPhone);
         }
-        Data::Error(e) => return Err(format!("the cell holds an error ({e})")),
+        Data::Error(e) => {
+            return Err(CellIssue::ErrorValue {
+                error: e.to_string(),
+            });
+        }
     })
 }
 
@@ -175,7 +356,7 @@ pub enum Cell {
     DateTime(NaiveDateTime),
     /// A cell with no usable value (an error such as `#N/A`, a formula saved without its
     /// result), with the reason.
-    Problem(String),
+    Problem(CellIssue),
 }
 
 impl Cell {
@@ -189,7 +370,7 @@ impl Cell {
 
     /// The cell as text: trimmed, numbers as typed (`612345678`, not `612345678.0`), dates as
     /// `YYYY-MM-DD HH:MM`. A problem cell gives its reason as the error.
-    pub fn text(&self) -> Result<String, String> {
+    pub fn text(&self) -> Result<String, CellIssue> {
         match self {
             Cell::Empty => Ok(String::new()),
             Cell::Text(s) => Ok(s.trim().to_string()),
@@ -211,20 +392,20 @@ impl Cell {
             Data::DateTime(dt) => {
                 let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
                 if dt.is_duration() {
-                    return Cell::Problem("a duration, not a value this column expects".into());
+                    return Cell::Problem(CellIssue::Duration);
                 }
                 NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(d))
                     .and_then(|day| day.and_hms_opt(u32::from(h), u32::from(mi), u32::from(s)))
                     .map(Cell::DateTime)
-                    .unwrap_or_else(|| Cell::Problem("a date outside the calendar".into()))
+                    .unwrap_or(Cell::Problem(CellIssue::OutsideCalendar))
             }
             Data::DateTimeIso(s) => parse_iso(s)
                 .map(Cell::DateTime)
                 .unwrap_or_else(|| Cell::Text(s.clone())),
-            Data::DurationIso(_) => {
-                Cell::Problem("a duration, not a value this column expects".into())
-            }
-            Data::Error(e) => Cell::Problem(format!("the cell holds an error ({e})")),
+            Data::DurationIso(_) => Cell::Problem(CellIssue::Duration),
+            Data::Error(e) => Cell::Problem(CellIssue::ErrorValue {
+                error: e.to_string(),
+            }),
         }
     }
 }
@@ -363,10 +544,12 @@ impl Rows {
                     b.push(TAG_DATE);
                     b.extend_from_slice(&t.and_utc().timestamp().to_le_bytes());
                 }
-                Cell::Problem(reason) => {
+                Cell::Problem(problem) => {
                     put_varint(b, *col as u64);
                     b.push(TAG_PROBLEM);
-                    put_str(b, reason);
+                    let (code, text) = problem.code();
+                    put_varint(b, code);
+                    put_str(b, text);
                 }
             }
         }
@@ -398,9 +581,12 @@ impl Rows {
                         let secs = i64::from_le_bytes(get_8(bytes, &mut at));
                         chrono::DateTime::from_timestamp(secs, 0)
                             .map(|t| Cell::DateTime(t.naive_utc()))
-                            .unwrap_or_else(|| Cell::Problem("a date outside the calendar".into()))
+                            .unwrap_or(Cell::Problem(CellIssue::OutsideCalendar))
                     }
-                    _ => Cell::Problem(get_str(bytes, &mut at)),
+                    _ => {
+                        let code = get_varint(bytes, &mut at);
+                        Cell::Problem(CellIssue::from_code(code, get_str(bytes, &mut at)))
+                    }
                 };
                 cells.push((col, cell));
             }
@@ -433,7 +619,7 @@ pub struct Table {
     pub rows: Rows,
     pub merged: Vec<Merge>,
     /// About the file as a whole, to show with its preview (e.g. how a CSV was decoded).
-    pub notices: Vec<String>,
+    pub notices: Vec<FileNotice>,
 }
 
 impl Table {
@@ -446,18 +632,25 @@ impl Table {
             .find_map(|name| normalised.iter().position(|h| h == name))
     }
 
-    /// How a column is named in messages: `TELEPHONE (column C)`.
+    /// How a column is named in messages: `TELEPHONE (column C)`, in English.
     pub fn column_name(&self, col: usize) -> String {
+        self.column_named(col).to_string()
+    }
+
+    /// How a column is named in messages, in the reader's language.
+    pub fn column_named(&self, col: usize) -> Column {
         let header = self
             .headers
             .get(col)
             .map(|h| crate::text::sanitize(h.trim()).to_string())
             .unwrap_or_default();
         if self.sheet.is_some() {
-            let letter = column_letter(col);
-            format!("{header} (column {letter})")
+            Column::Lettered {
+                header,
+                letter: column_letter(col),
+            }
         } else {
-            header
+            Column::Named { header }
         }
     }
 
@@ -484,10 +677,12 @@ impl Table {
                 })
                 .collect();
             if !ranges.is_empty() {
+                let (ranges, more) = shown_list(ranges);
                 return Err(ImportError::Merged {
                     file: self.file.clone(),
-                    column: self.column_name(col),
-                    ranges: shown_list(&ranges),
+                    column: self.column_named(col),
+                    ranges,
+                    more,
                 });
             }
         }
@@ -516,7 +711,7 @@ pub struct Progress {
 pub fn read_table(
     path: &Path,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     let file = path.display().to_string();
@@ -528,7 +723,7 @@ pub fn read_table(
 fn read_table_inner(
     path: &Path,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     let file = path.display().to_string();
@@ -549,9 +744,7 @@ fn read_table_inner(
         ("csv" | "txt", Sniffed::Zip | Sniffed::Ole) => {
             return Err(ImportError::Open {
                 file,
-                reason: format!(
-                    "named .{ext} but it is an Excel or OpenDocument file; rename it .xlsx (or .ods) and import it again"
-                ),
+                reason: ReadFailure::SpreadsheetNamedText { ext },
             });
         }
         ("csv" | "txt", _) => text::csv_table(path, &file, is_header, missing, progress)?,
@@ -563,7 +756,7 @@ fn read_table_inner(
             return Err(ImportError::NotASpreadsheet {
                 file,
                 named: ext,
-                looks_like: other.describe().into(),
+                looks_like: other.kind(),
             });
         }
         _ => return Err(ImportError::UnsupportedType { file }),
@@ -596,7 +789,7 @@ pub fn reading_in_guard() -> bool {
 /// Runs `f`, turning a panic into `Err` with the panic's message: a damaged file must not take
 /// the process (or the TUI and its scheduler) down. An allocation failure aborts and cannot be
 /// caught: the limits of [`limits`] are what prevent it.
-pub fn catch_read<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub fn catch_read<T>(f: impl FnOnce() -> T) -> Result<T, ReadPanic> {
     static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
     QUIET_HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -617,12 +810,14 @@ pub fn catch_read<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown error".into());
-        crate::text::sanitize(&what).to_string()
+        ReadPanic::Panicked {
+            reason: crate::text::sanitize(&what).to_string(),
+        }
     })
 }
 
 fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ImportError>) -> Result<T, ImportError> {
-    catch_read(f).unwrap_or_else(|reason| {
+    catch_read(f).unwrap_or_else(|ReadPanic::Panicked { reason }| {
         Err(ImportError::Crashed {
             file: file.to_string(),
             reason,
@@ -633,7 +828,9 @@ fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ImportError>) -> Result<
 fn first_bytes(path: &Path, file: &str) -> Result<Vec<u8>, ImportError> {
     let mut f = File::open(path).map_err(|e| ImportError::Open {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: ReadFailure::System {
+            error: e.to_string(),
+        },
     })?;
     let mut buf = vec![0u8; 512];
     let mut n = 0;
@@ -644,7 +841,9 @@ fn first_bytes(path: &Path, file: &str) -> Result<Vec<u8>, ImportError> {
             Err(e) => {
                 return Err(ImportError::Open {
                     file: file.to_string(),
-                    reason: e.to_string(),
+                    reason: ReadFailure::System {
+                        error: e.to_string(),
+                    },
                 });
             }
         }
@@ -667,13 +866,13 @@ enum Sniffed {
 }
 
 impl Sniffed {
-    fn describe(self) -> &'static str {
+    fn kind(self) -> FileKind {
         match self {
-            Sniffed::Zip | Sniffed::Ole => "a spreadsheet",
-            Sniffed::Pdf => "a PDF document",
-            Sniffed::Html => "a web page (HTML)",
-            Sniffed::Text => "a text file",
-            Sniffed::Binary => "an unknown binary file",
+            Sniffed::Zip | Sniffed::Ole => FileKind::Spreadsheet,
+            Sniffed::Pdf => FileKind::Pdf,
+            Sniffed::Html => FileKind::Html,
+            Sniffed::Text => FileKind::Text,
+            Sniffed::Binary => FileKind::Binary,
         }
     }
 }
@@ -723,31 +922,28 @@ fn filled(cells: &[String]) -> usize {
     cells.iter().filter(|c| !c.trim().is_empty()).count()
 }
 
-fn shown_columns(names: &[String]) -> String {
+fn shown_columns(names: &[String]) -> FoundColumns {
     let shown: Vec<String> = names
         .iter()
         .filter(|n| !n.trim().is_empty())
         .map(|n| format!("\"{}\"", crate::text::sanitize(n.trim())))
         .collect();
     if shown.is_empty() {
-        "none".into()
+        FoundColumns::Nothing
     } else {
-        shown.join(", ")
+        FoundColumns::Listed {
+            columns: shown.join(", "),
+        }
     }
 }
 
-/// `a, b, c and 4 more`.
-fn shown_list(items: &[String]) -> String {
-    let mut s = items
-        .iter()
-        .take(SHOWN_PROBLEMS)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > SHOWN_PROBLEMS {
-        s.push_str(&format!(" and {} more", items.len() - SHOWN_PROBLEMS));
-    }
-    s
+/// The first few items, and how many more there are: `a, b, c and 4 more`.
+fn shown_list<T>(mut items: Vec<T>) -> (Vec<T>, Option<AndMore>) {
+    let more = (items.len() > SHOWN_PROBLEMS).then(|| AndMore::More {
+        count: items.len() - SHOWN_PROBLEMS,
+    });
+    items.truncate(SHOWN_PROBLEMS);
+    (items, more)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -757,9 +953,9 @@ fn shown_list(items: &[String]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CellProblem {
     pub row: usize,
-    pub column: String,
+    pub column: Column,
     pub input: String,
-    pub reason: String,
+    pub reason: CellIssue,
 }
 
 /// The phone column of a file: the numbers as typed with their rows, and the cells that hold
@@ -773,7 +969,7 @@ pub struct PhoneCells {
     pub numbers: Vec<(usize, String)>,
     pub problems: Vec<CellProblem>,
     /// About the file as a whole, to show with the preview (e.g. how a CSV was decoded).
-    pub notices: Vec<String>,
+    pub notices: Vec<FileNotice>,
 }
 
 fn has_phone_header(headers: &[String]) -> bool {
@@ -786,7 +982,7 @@ pub fn read_phone_column(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PhoneCells, ImportError> {
     let file = path.display().to_string();
-    let missing = |row: usize, found: String| ImportError::NoPhoneColumn {
+    let missing = |row: usize, found: FoundColumns| ImportError::NoPhoneColumn {
         file: file.clone(),
         row,
         found,
@@ -794,7 +990,7 @@ pub fn read_phone_column(
     let table = read_table(path, &has_phone_header, &missing, progress)?;
     let col = table.column(&[PHONE_HEADER]).unwrap_or(0);
     table.check_merged(&[col])?;
-    let column = table.column_name(col);
+    let column = table.column_named(col);
     let mut out = PhoneCells {
         file: table.file.clone(),
         header: table.headers.get(col).cloned().unwrap_or_default(),
@@ -805,10 +1001,7 @@ pub fn read_phone_column(
     for r in table.rows.iter() {
         let cell = r.get(col);
         let problem = match cell {
-            Cell::DateTime(t) => Some((
-                t.format("%d/%m/%Y").to_string(),
-                "a date, not a phone number".to_string(),
-            )),
+            Cell::DateTime(t) => Some((t.format("%d/%m/%Y").to_string(), CellIssue::DateNotPhone)),
             Cell::Problem(reason) => Some((String::new(), reason.clone())),
             _ => None,
         };
@@ -862,14 +1055,20 @@ pub fn phone_column_with_progress(
 
 /// One error naming every unreadable cell (the first few spelled out).
 pub fn cells_error(file: &str, problems: &[CellProblem]) -> ImportError {
-    let listed: Vec<String> = problems
+    let listed: Vec<CellAt> = problems
         .iter()
-        .map(|p| format!("row {}, {}: {}", p.row, p.column, p.reason))
+        .map(|p| CellAt::At {
+            row: p.row,
+            column: p.column.clone(),
+            reason: p.reason.clone(),
+        })
         .collect();
+    let (problems_shown, more) = shown_list(listed);
     ImportError::Cells {
         file: file.to_string(),
         count: problems.len(),
-        problems: shown_list(&listed),
+        problems: problems_shown,
+        more,
     }
 }
 
@@ -920,7 +1119,9 @@ mod tests {
             (700, Cell::DateTime(day)),
             (
                 16_383,
-                Cell::Problem("the cell holds an error (#N/A)".into()),
+                Cell::Problem(CellIssue::ErrorValue {
+                    error: "#N/A".into(),
+                }),
             ),
         ];
         let mut rows = Rows::default();
@@ -937,13 +1138,61 @@ mod tests {
     #[test]
     fn a_panic_while_reading_becomes_an_error_with_its_message() {
         assert!(!reading_in_guard());
-        let out: Result<(), String> = catch_read(|| {
+        let out: Result<(), ReadPanic> = catch_read(|| {
             assert!(reading_in_guard());
             panic!("attempt to subtract with overflow")
         });
-        assert_eq!(out, Err("attempt to subtract with overflow".to_string()));
+        assert_eq!(
+            out,
+            Err(ReadPanic::Panicked {
+                reason: "attempt to subtract with overflow".to_string()
+            })
+        );
         assert!(!reading_in_guard(), "the guard ends with the read");
         assert_eq!(catch_read(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn refusals_read_in_french_and_in_english() {
+        use crate::i18n::{Describe, Lang};
+        let row = ImportError::Row {
+            file: "liste.csv".into(),
+            row: 7,
+            problem: Box::new(RowProblem::Encoding {
+                problem: EncodingProblem::Mixed {
+                    line: 7,
+                    byte: 0xE9,
+                },
+            }),
+        };
+        assert_eq!(
+            row.describe(Lang::Fr),
+            "liste.csv : ligne 7 : l'octet 0xE9 n'est pas de l'UTF-8 alors que le reste du \
+             fichier l'est : le fichier mélange deux encodages et des noms seraient abîmés ; \
+             enregistrez-le de nouveau en « CSV UTF-8 »"
+        );
+        assert_eq!(
+            row.to_string(),
+            "liste.csv: row 7: byte 0xE9 is not UTF-8 while the rest of the file is: the file \
+             mixes two encodings and names would be damaged; save it again as \"CSV UTF-8\""
+        );
+        let large = ImportError::TooLarge {
+            file: "x.csv".into(),
+            what: TooLarge::CsvBytes {
+                mib: 300,
+                limit_mib: 256,
+            },
+        };
+        assert_eq!(
+            large.describe(Lang::Fr),
+            "x.csv : 300 Mio, au-delà de la limite de 256 Mio pour un fichier CSV ; découpez \
+             le fichier ; rien n'a été importé"
+        );
+        assert_eq!(
+            large.to_string(),
+            "x.csv: 300 MiB, over the 256 MiB limit for a CSV file; split the file; nothing was \
+             imported"
+        );
     }
 
     #[test]

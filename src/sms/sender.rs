@@ -1,6 +1,5 @@
 //! Sender name rules, the final text (body + signature + STOP mention) and STOP replies.
 
-use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -13,26 +12,22 @@ pub const SENDER_MIN_LEN: usize = 3;
 /// Longest sender name (alphanumeric originator address, 11 characters).
 pub const SENDER_MAX_LEN: usize = 11;
 
-/// Why a sender name is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum SenderError {
-    #[error("sender name is too short: {len} character(s), it needs at least {SENDER_MIN_LEN}")]
-    TooShort { len: usize },
-    #[error("sender name is too long: {len} characters, at most {SENDER_MAX_LEN} are allowed")]
-    TooLong { len: usize },
-    #[error(
-        "sender name contains {ch:?} at position {position}: only ASCII letters and digits are allowed (no space, accent or punctuation)"
-    )]
-    InvalidChar {
-        ch: char,
-        /// 1-based position, counted in characters.
-        position: usize,
-    },
-    #[error(
-        "sender name has no letter: operators refuse all-digit sender names, use a name with at least one letter"
-    )]
-    NoLetter,
+crate::typed_messages! {
+    /// Why a sender name is refused (texts: `[sender_error]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SenderError in "sender_error" {
+        TooShort { len: usize } = "too_short",
+        TooLong { len: usize } = "too_long",
+        InvalidChar {
+            ch: char,
+            /// 1-based position, counted in characters.
+            position: usize,
+        } = "invalid_char",
+        NoLetter = "no_letter",
+    }
 }
+
+impl std::error::Error for SenderError {}
 
 /// Checks a sender name: 3 to 11 characters, ASCII letters and digits only, at least one
 /// letter. Length is checked first, then each character, then the letter.
@@ -264,8 +259,16 @@ mod tests {
             e.as_deref(),
             Some("sender name is too long: 14 characters, at most 11 are allowed")
         );
-        let e = validate_sender("Agé").err().map(|e| e.to_string());
-        assert!(e.is_some_and(|m| m.contains("'é' at position 3")));
+        let e = validate_sender("Agé").err();
+        assert!(
+            e.as_ref()
+                .is_some_and(|e| e.to_string().contains("“é” at position 3"))
+        );
+        // As a French screen says it.
+        assert!(e.is_some_and(|e| {
+            crate::i18n::Describe::describe(&e, crate::i18n::Lang::Fr)
+                .starts_with("le nom d'expéditeur contient « é » en position 3 :")
+        }));
     }
 
     #[test]

@@ -100,12 +100,49 @@ impl fmt::Display for TemplateContext {
     }
 }
 
-/// A context name that matches none of the known contexts.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown template context `{0}`: expected one of interview, step, orientation, batch, free"
-)]
+impl crate::i18n::Describe for TemplateContext {
+    /// The context as messages name it (`batch`, `groupé`): `[kind]` in the catalogues.
+    fn describe(&self, lang: Lang) -> String {
+        crate::i18n::tr(lang, &format!("kind.{}", self.as_str())).to_string()
+    }
+}
+
+/// `Display` in English (logs and the command line) for a type that is [`Describe`]d.
+///
+/// [`Describe`]: crate::i18n::Describe
+macro_rules! english_display {
+    ($($t:ty),*) => {
+        $(impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&crate::i18n::Describe::describe(self, Lang::En))
+            }
+        }
+
+        impl std::error::Error for $t {})*
+    };
+}
+
+/// A context name that matches none of the known contexts (text:
+/// `[template_context_error]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContextParseError(pub String);
+
+impl ContextParseError {
+    /// Its catalogue key and placeholders (checked in both languages).
+    pub const KEYS: crate::i18n::MessageKeys = &[("template_context_error.unknown", &["context"])];
+}
+
+impl crate::i18n::Describe for ContextParseError {
+    fn describe(&self, lang: Lang) -> String {
+        crate::i18n::fill(
+            lang,
+            "template_context_error.unknown",
+            &[("context", self.0.clone())],
+        )
+    }
+}
+
+english_display!(ContextParseError);
 
 impl FromStr for TemplateContext {
     type Err = ContextParseError;
@@ -611,44 +648,114 @@ impl ParsedTemplate {
     }
 }
 
-/// What is wrong with a template at one place.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// What is wrong with a template at one place (texts: `[template_error]`; an unknown field
+/// with a suggestion and a field out of a context without event have their own text).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldErrorKind {
-    #[error("`{{{{` is not closed by `}}}}` on the same line")]
     Unclosed,
-    #[error("empty merge field `{{{{}}}}`: put a field name between the braces")]
     Empty,
-    #[error("unknown merge field `{name}`{}", suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     Unknown {
         name: String,
         suggestion: Option<&'static str>,
     },
-    #[error("merge field `{field}` is not available in {} templates{}", context.as_str(), if context.has_event() { "" } else { " (there is no event)" })]
     NotInContext {
         field: &'static str,
         context: TemplateContext,
     },
-    #[error("free sends are plain text: merge fields (`{{{{…}}}}`) are not allowed")]
     FieldsNotAllowed,
-    #[error("merge field `{field}` is not a date or time, so it takes no format after `|`")]
-    FormatOnText { field: &'static str },
-    #[error(
-        "empty format after `|` in `{field}`: remove the `|` or give a format such as %A %d %B"
-    )]
-    EmptyFormat { field: &'static str },
-    #[error(
-        "invalid date format `{format}` for `{field}`: use strftime codes such as %A %d %B or %Hh%M"
-    )]
-    InvalidFormat { field: &'static str, format: String },
-    #[error(
-        "date format `{format}` for `{field}` asks for a time zone (%Z, %z, %c…), which event times do not carry"
-    )]
-    FormatNeedsTimezone { field: &'static str, format: String },
+    FormatOnText {
+        field: &'static str,
+    },
+    EmptyFormat {
+        field: &'static str,
+    },
+    InvalidFormat {
+        field: &'static str,
+        format: String,
+    },
+    FormatNeedsTimezone {
+        field: &'static str,
+        format: String,
+    },
 }
 
-/// An error in a template, with where it is: the opening `{{` of the faulty field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}, column {column}: {kind}")]
+impl FieldErrorKind {
+    /// Every text's catalogue key and placeholders (checked in both languages).
+    pub const KEYS: crate::i18n::MessageKeys = &[
+        ("template_error.unclosed", &[]),
+        ("template_error.empty", &[]),
+        ("template_error.unknown", &["name"]),
+        (
+            "template_error.unknown_did_you_mean",
+            &["name", "suggestion"],
+        ),
+        ("template_error.not_in_context", &["field", "context"]),
+        (
+            "template_error.not_in_context_no_event",
+            &["field", "context"],
+        ),
+        ("template_error.fields_not_allowed", &[]),
+        ("template_error.format_on_text", &["field"]),
+        ("template_error.empty_format", &["field"]),
+        ("template_error.invalid_format", &["field", "format"]),
+        ("template_error.format_needs_timezone", &["field", "format"]),
+    ];
+}
+
+impl crate::i18n::Describe for FieldErrorKind {
+    fn describe(&self, lang: Lang) -> String {
+        use crate::i18n::fill;
+        let field = |f: &str| ("field", f.to_string());
+        match self {
+            FieldErrorKind::Unclosed => fill(lang, "template_error.unclosed", &[]),
+            FieldErrorKind::Empty => fill(lang, "template_error.empty", &[]),
+            FieldErrorKind::Unknown {
+                name,
+                suggestion: None,
+            } => fill(lang, "template_error.unknown", &[("name", name.clone())]),
+            FieldErrorKind::Unknown {
+                name,
+                suggestion: Some(s),
+            } => fill(
+                lang,
+                "template_error.unknown_did_you_mean",
+                &[("name", name.clone()), ("suggestion", s.to_string())],
+            ),
+            FieldErrorKind::NotInContext { field: f, context } => fill(
+                lang,
+                if context.has_event() {
+                    "template_error.not_in_context"
+                } else {
+                    "template_error.not_in_context_no_event"
+                },
+                &[field(f), ("context", context.describe(lang))],
+            ),
+            FieldErrorKind::FieldsNotAllowed => {
+                fill(lang, "template_error.fields_not_allowed", &[])
+            }
+            FieldErrorKind::FormatOnText { field: f } => {
+                fill(lang, "template_error.format_on_text", &[field(f)])
+            }
+            FieldErrorKind::EmptyFormat { field: f } => {
+                fill(lang, "template_error.empty_format", &[field(f)])
+            }
+            FieldErrorKind::InvalidFormat { field: f, format } => fill(
+                lang,
+                "template_error.invalid_format",
+                &[field(f), ("format", format.clone())],
+            ),
+            FieldErrorKind::FormatNeedsTimezone { field: f, format } => fill(
+                lang,
+                "template_error.format_needs_timezone",
+                &[field(f), ("format", format.clone())],
+            ),
+        }
+    }
+}
+
+/// An error in a template, with where it is: the opening `{{` of the faulty field (text:
+/// `[field_error]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// What is wrong.
     pub kind: FieldErrorKind,
@@ -661,6 +768,27 @@ pub struct FieldError {
     /// Length of the faulty part in characters (to highlight it).
     pub len: usize,
 }
+
+impl FieldError {
+    /// Its catalogue key and placeholders (checked in both languages).
+    pub const KEYS: crate::i18n::MessageKeys = &[("field_error.at", &["line", "column", "kind"])];
+}
+
+impl crate::i18n::Describe for FieldError {
+    fn describe(&self, lang: Lang) -> String {
+        crate::i18n::fill(
+            lang,
+            "field_error.at",
+            &[
+                ("line", self.line.to_string()),
+                ("column", self.column.to_string()),
+                ("kind", self.kind.describe(lang)),
+            ],
+        )
+    }
+}
+
+english_display!(FieldErrorKind, FieldError);
 
 /// Byte range of one `{{…}}` in the source, for error positions.
 struct Span {
@@ -893,16 +1021,19 @@ pub fn fields_used(t: &ParsedTemplate) -> Vec<&str> {
 // Rendering
 // ---------------------------------------------------------------------------------------------
 
-/// Why a template could not be rendered for one recipient.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RenderError {
-    /// The recipient has no value for a field the template uses; nothing is sent with a hole.
-    #[error("no value for merge field `{field}` for this recipient")]
-    MissingValue { field: &'static str },
-    /// The date could not be written with the template's format.
-    #[error("the date of `{field}` cannot be written with the format `{format}`")]
-    Format { field: &'static str, format: String },
+crate::typed_messages! {
+    /// Why a template could not be rendered for one recipient (texts: `[render_error]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum RenderError in "render_error" {
+        /// The recipient has no value for a field the template uses; nothing is sent with a
+        /// hole.
+        MissingValue { field: &'static str } = "missing_value",
+        /// The date could not be written with the template's format.
+        Format { field: &'static str, format: String } = "format",
+    }
 }
+
+impl std::error::Error for RenderError {}
 
 /// Renders a parsed template for one recipient. Values are trimmed and their line breaks
 /// and control characters turned into spaces; a missing or blank value is an error.

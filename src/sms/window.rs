@@ -25,7 +25,6 @@ use chrono::{
     SecondsFormat, TimeZone, Timelike, Utc, Weekday,
 };
 use chrono_tz::Tz;
-use thiserror::Error;
 
 use crate::sms::holidays::{Territory, is_holiday};
 
@@ -33,90 +32,141 @@ use crate::sms::holidays::{Territory, is_holiday};
 /// covers every weekday set; the margin covers runs of public holidays next to Sundays.
 const SEARCH_DAYS: u64 = 31;
 
-/// Errors in window settings: times, week days, timezone.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum WindowError {
-    #[error("invalid time {input:?}: expected HH:MM between 00:00 and 23:59, for example 09:00")]
-    InvalidTime { input: String },
-    #[error("invalid window {input:?}: expected HH:MM-HH:MM, for example 09:00-19:00")]
-    InvalidRange { input: String },
-    #[error("the window must open before it closes: start {start} is not before end {end}")]
-    StartNotBeforeEnd { start: String, end: String },
-    #[error(
-        "unknown week day {input:?}: use mon, tue, wed, thu, fri, sat, sun \
-         (or lun, mar, mer, jeu, ven, sam, dim), separated by commas, or a range like mon-sat"
-    )]
-    UnknownDay { input: String },
-    #[error(
-        "no week day allowed: a window needs at least one day, for example mon,tue,wed,thu,fri,sat"
-    )]
-    NoDays,
-    #[error(
-        "unknown timezone {input:?}: expected an IANA name such as Europe/Paris or America/Guadeloupe"
-    )]
-    UnknownTimezone { input: String },
+crate::typed_messages! {
+    /// Errors in window settings: times, week days, timezone (texts: `[window_error]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum WindowError in "window_error" {
+        InvalidTime { input: String } = "invalid_time",
+        InvalidRange { input: String } = "invalid_range",
+        StartNotBeforeEnd { start: String, end: String } = "start_not_before_end",
+        UnknownDay { input: String } = "unknown_day",
+        NoDays = "no_days",
+        UnknownTimezone { input: String } = "unknown_timezone",
+    }
 }
 
-/// Why a time could not be planned, or a planned time is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum PlanError {
-    #[error(
-        "invalid date-time {input:?}: expected YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM \
-         (seconds optional), for example 2026-03-29T08:00"
-    )]
-    InvalidDateTime { input: String },
-    #[error("invalid sending window: {0}")]
-    InvalidWindow(#[from] WindowError),
-    #[error(
-        "no sending time before the event of {event}: {days_before} day(s) before, inside the \
-         window {window}, is {planned}, which is not before the event"
-    )]
-    NoSlotBeforeEvent {
-        event: String,
-        days_before: u32,
-        planned: String,
-        window: String,
-    },
-    #[error("no sending time could be found {what} (window {window})")]
-    NoSlot { what: String, window: String },
-    #[error("the planned time {at} is in the past (now: {now})")]
-    InThePast { at: String, now: String },
-    #[error("the planned time {at} is outside the sending window {window}")]
-    OutsideWindow { at: String, window: String },
-    #[error(
-        "the planned time {at} falls on a {day}, which is not an allowed sending day (allowed: {allowed})"
-    )]
-    DayNotAllowed {
-        at: String,
-        day: &'static str,
-        allowed: WeekdaySet,
-    },
-    #[error("the planned time {at} is not before the event it reminds of ({event})")]
-    NotBeforeEvent { at: String, event: String },
-    #[error(
-        "information campaigns may not be sent on a public holiday: {date} is {name} ({territory})"
-    )]
-    PublicHoliday {
-        date: NaiveDate,
-        name: &'static str,
-        territory: &'static str,
-    },
-    #[error("information campaigns may not be sent on a Sunday ({at})")]
-    CampaignSunday { at: String },
-    #[error(
-        "the planned time {at} is outside the hours open to information campaigns, {window} \
-         (the organisation's window {org_window} within the legal 08:00-20:00)"
-    )]
-    OutsideCampaignWindow {
-        at: String,
-        window: String,
-        org_window: String,
-    },
-    #[error(
-        "information campaigns cannot be sent at all: the window {window} has no time in common \
-         with the legal Monday-Saturday 08:00-20:00"
-    )]
-    NoCampaignWindow { window: String },
+impl std::error::Error for WindowError {}
+
+crate::typed_messages! {
+    /// Why a time could not be planned, or a planned time is refused (texts: `[plan_error]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum PlanError in "plan_error" {
+        InvalidDateTime { input: String } = "invalid_date_time",
+        InvalidWindow { window: WindowError } = "invalid_window",
+        NoSlotBeforeEvent {
+            event: LocalTime,
+            days_before: u32,
+            planned: PlannedSlot,
+            window: String,
+        } = "no_slot_before_event",
+        NoSlot { what: SlotSearch, window: String } = "no_slot",
+        InThePast { at: LocalTime, now: LocalTime } = "in_the_past",
+        OutsideWindow { at: LocalTime, window: String } = "outside_window",
+        DayNotAllowed {
+            at: LocalTime,
+            day: Weekday,
+            allowed: WeekdaySet,
+        } = "day_not_allowed",
+        NotBeforeEvent { at: LocalTime, event: LocalTime } = "not_before_event",
+        PublicHoliday {
+            date: NaiveDate,
+            name: &'static str,
+            territory: &'static str,
+        } = "public_holiday",
+        CampaignSunday { at: LocalTime } = "campaign_sunday",
+        OutsideCampaignWindow {
+            at: LocalTime,
+            window: String,
+            org_window: String,
+        } = "outside_campaign_window",
+        NoCampaignWindow { window: String } = "no_campaign_window",
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+impl From<WindowError> for PlanError {
+    fn from(window: WindowError) -> Self {
+        PlanError::InvalidWindow { window }
+    }
+}
+
+crate::typed_messages! {
+    /// Where a reminder would have left, in [`PlanError::NoSlotBeforeEvent`].
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum PlannedSlot in "planned_slot" {
+        At { at: LocalTime } = "at",
+        BeforeFirstDate = "before_first_date",
+    }
+}
+
+crate::typed_messages! {
+    /// What was searched, in [`PlanError::NoSlot`].
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SlotSearch in "slot_search" {
+        AfterEvent { days_after: u32, event: LocalTime } = "after_event",
+        Campaign { days: u64, from: LocalTime } = "campaign",
+    }
+}
+
+/// A local date-time with its offset and zone, for messages: `Saturday 2026-03-28 09:00 +01:00
+/// (Europe/Paris)`, the day named in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalTime(pub DateTime<Tz>);
+
+impl LocalTime {
+    fn new(at: DateTime<Utc>, tz: Tz) -> LocalTime {
+        LocalTime(at.with_timezone(&tz))
+    }
+}
+
+impl crate::i18n::Describe for LocalTime {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        let local = &self.0;
+        format!(
+            "{} {} {} ({})",
+            local.format_localized("%A %Y-%m-%d", lang.locale()),
+            fmt_time(local.time()),
+            local.format("%:z"),
+            local.timezone().name()
+        )
+    }
+}
+
+impl fmt::Display for LocalTime {
+    /// English: logs and the command line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::i18n::Describe::describe(
+            self,
+            crate::i18n::Lang::En,
+        ))
+    }
+}
+
+impl crate::i18n::Describe for Weekday {
+    /// The day's name in the reader's language (`Sunday`, `dimanche`).
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        // 2024-01-01 is a Monday.
+        NaiveDate::from_ymd_opt(2024, 1, 1)
+            .and_then(|monday| {
+                monday.checked_add_days(Days::new(u64::from(self.num_days_from_monday())))
+            })
+            .map(|d| d.format_localized("%A", lang.locale()).to_string())
+            .unwrap_or_default()
+    }
+}
+
+impl crate::i18n::Describe for NaiveDate {
+    fn describe(&self, _: crate::i18n::Lang) -> String {
+        self.to_string()
+    }
+}
+
+impl crate::i18n::Describe for WeekdaySet {
+    /// The codes the settings take (`mon,tue,wed`), the same in both languages.
+    fn describe(&self, _: crate::i18n::Lang) -> String {
+        self.to_string()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,19 +306,6 @@ fn day_code(day: Weekday) -> &'static str {
         Weekday::Fri => "fri",
         Weekday::Sat => "sat",
         Weekday::Sun => "sun",
-    }
-}
-
-/// English day name, for error messages.
-fn day_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
     }
 }
 
@@ -614,19 +651,6 @@ fn campaign_legal_hours() -> (NaiveTime, NaiveTime) {
     )
 }
 
-/// Local date-time with its offset and zone, for messages: `2026-03-28 09:00 +01:00 (Europe/Paris)`.
-fn fmt_local(at: DateTime<Utc>, tz: Tz) -> String {
-    let local = at.with_timezone(&tz);
-    let time = fmt_time(local.time());
-    format!(
-        "{} {} {} ({})",
-        local.format("%A %Y-%m-%d"),
-        time,
-        local.format("%:z"),
-        tz.name()
-    )
-}
-
 /// The closest allowed day on or before `date`.
 fn allowed_on_or_before(date: NaiveDate, days: WeekdaySet) -> Option<NaiveDate> {
     (0..7).find_map(|i| {
@@ -659,13 +683,13 @@ pub fn plan_reminder(
 ) -> Result<DateTime<Utc>, PlanError> {
     w.validate()?;
     let event = resolve_local(tz, event_local).with_timezone(&Utc);
-    let no_slot = |planned: String| PlanError::NoSlotBeforeEvent {
-        event: fmt_local(event, tz),
+    let no_slot = |planned: PlannedSlot| PlanError::NoSlotBeforeEvent {
+        event: LocalTime::new(event, tz),
         days_before,
         planned,
         window: w.to_string(),
     };
-    let overflow = || no_slot("before the first representable date".to_string());
+    let overflow = || no_slot(PlannedSlot::BeforeFirstDate);
     let day = event_local
         .date()
         .checked_sub_days(Days::new(u64::from(days_before)))
@@ -683,7 +707,9 @@ pub fn plan_reminder(
             return if planned < event {
                 Ok(planned)
             } else {
-                Err(no_slot(fmt_local(planned, tz)))
+                Err(no_slot(PlannedSlot::At {
+                    at: LocalTime::new(planned, tz),
+                }))
             };
         }
         let previous = local
@@ -711,10 +737,10 @@ pub fn plan_follow_up(
     w.validate()?;
     let event = resolve_local(tz, event_local).with_timezone(&Utc);
     let overflow = || PlanError::NoSlot {
-        what: format!(
-            "{days_after} day(s) after the event of {}",
-            fmt_local(event, tz)
-        ),
+        what: SlotSearch::AfterEvent {
+            days_after,
+            event: LocalTime::new(event, tz),
+        },
         window: w.to_string(),
     };
     let day = event_local
@@ -767,8 +793,8 @@ pub fn validate_planned(
     w.validate()?;
     if at < now {
         return Err(PlanError::InThePast {
-            at: fmt_local(at, tz),
-            now: fmt_local(now, tz),
+            at: LocalTime::new(at, tz),
+            now: LocalTime::new(now, tz),
         });
     }
     check_org_window(at, tz, w)?;
@@ -776,8 +802,8 @@ pub fn validate_planned(
         && at >= event
     {
         return Err(PlanError::NotBeforeEvent {
-            at: fmt_local(at, tz),
-            event: fmt_local(event, tz),
+            at: LocalTime::new(at, tz),
+            event: LocalTime::new(event, tz),
         });
     }
     Ok(())
@@ -787,14 +813,14 @@ fn check_org_window(at: DateTime<Utc>, tz: Tz, w: &SendWindow) -> Result<(), Pla
     let local = at.with_timezone(&tz);
     if !w.days.contains(local.weekday()) {
         return Err(PlanError::DayNotAllowed {
-            at: fmt_local(at, tz),
-            day: day_name(local.weekday()),
+            at: LocalTime::new(at, tz),
+            day: local.weekday(),
             allowed: w.days,
         });
     }
     if !w.is_open(at, tz) {
         return Err(PlanError::OutsideWindow {
-            at: fmt_local(at, tz),
+            at: LocalTime::new(at, tz),
             window: w.hours(),
         });
     }
@@ -814,10 +840,10 @@ pub fn campaign_next_opening(
         window: w.to_string(),
     })?;
     rule.next_opening(now, tz).ok_or_else(|| PlanError::NoSlot {
-        what: format!(
-            "for an information campaign within {SEARCH_DAYS} days of {}",
-            fmt_local(now, tz)
-        ),
+        what: SlotSearch::Campaign {
+            days: SEARCH_DAYS,
+            from: LocalTime::new(now, tz),
+        },
         window: w.to_string(),
     })
 }
@@ -836,8 +862,8 @@ pub fn validate_campaign(
     })?;
     if at < now {
         return Err(PlanError::InThePast {
-            at: fmt_local(at, tz),
-            now: fmt_local(now, tz),
+            at: LocalTime::new(at, tz),
+            now: LocalTime::new(now, tz),
         });
     }
     let local = at.with_timezone(&tz);
@@ -851,13 +877,13 @@ pub fn validate_campaign(
     }
     if local.weekday() == Weekday::Sun {
         return Err(PlanError::CampaignSunday {
-            at: fmt_local(at, tz),
+            at: LocalTime::new(at, tz),
         });
     }
     check_org_window(at, tz, w)?;
     if !rule.contains(at, tz) {
         return Err(PlanError::OutsideCampaignWindow {
-            at: fmt_local(at, tz),
+            at: LocalTime::new(at, tz),
             window: rule.hours(),
             org_window: w.hours(),
         });

@@ -44,7 +44,7 @@ pub enum JobUpdate {
     /// Free send: recipients file read so far.
     FreeRows(crate::io::import::Progress),
     /// Free send: the checked list and the file's notices, or why the file could not be read.
-    FreeRead(Result<(FreeList, Vec<String>), String>),
+    FreeRead(Result<(FreeList, Vec<crate::io::import::FileNotice>), String>),
 }
 
 /// Starts jobs for one tab; cheap to clone.

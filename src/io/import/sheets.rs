@@ -7,7 +7,10 @@ use super::limits::{
     MAX_CELLS, MAX_ODS_CELLS, MAX_PART_BYTES, MAX_RATIO, MAX_ROW_CELLS, MAX_ROWS,
     MAX_SHARED_STRINGS_BYTES, MAX_ZIP_BYTES, RATIO_FLOOR,
 };
-use super::{Cell, HEADER_SEARCH_ROWS, ImportError, Merge, Progress, Rows, Table, filled};
+use super::{
+    Cell, CellIssue, HEADER_SEARCH_ROWS, ImportError, Merge, Progress, ReadFailure, Rows, Table,
+    TooLarge, filled,
+};
 use calamine::{Data, Dimensions, Ods, Reader, Xls, Xlsb, Xlsx, XlsxFormulaMetadata};
 use std::collections::HashMap;
 use std::fs::File;
@@ -19,11 +22,13 @@ const MIB: u64 = 1 << 20;
 fn open_error(file: &str, e: impl std::fmt::Display) -> ImportError {
     ImportError::Open {
         file: file.to_string(),
-        reason: format!("not a readable spreadsheet ({e})"),
+        reason: ReadFailure::NotReadable {
+            error: e.to_string(),
+        },
     }
 }
 
-fn too_large(file: &str, what: String) -> ImportError {
+fn too_large(file: &str, what: TooLarge) -> ImportError {
     ImportError::TooLarge {
         file: file.to_string(),
         what,
@@ -33,7 +38,10 @@ fn too_large(file: &str, what: String) -> ImportError {
 fn sheet_error(file: &str, sheet: &str, e: impl std::fmt::Display) -> ImportError {
     ImportError::Open {
         file: file.to_string(),
-        reason: format!("sheet \"{}\": {e}", crate::text::sanitize(sheet)),
+        reason: ReadFailure::Sheet {
+            sheet: crate::text::sanitize(sheet).to_string(),
+            error: e.to_string(),
+        },
     }
 }
 
@@ -47,7 +55,9 @@ fn sheet_error(file: &str, sheet: &str, e: impl std::fmt::Display) -> ImportErro
 pub(super) fn check_zip(path: &Path, file: &str) -> Result<(), ImportError> {
     let f = File::open(path).map_err(|e| ImportError::Open {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: ReadFailure::System {
+            error: e.to_string(),
+        },
     })?;
     let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| open_error(file, e))?;
     let mut total = 0u64;
@@ -70,21 +80,23 @@ pub(super) fn check_zip(path: &Path, file: &str) -> Result<(), ImportError> {
         if size > limit {
             return Err(too_large(
                 file,
-                format!(
-                    "its part {shown} inflates to {} MiB, over the {} MiB limit for one part of a spreadsheet",
-                    size.div_ceil(MIB),
-                    limit / MIB
-                ),
+                TooLarge::Part {
+                    part: shown,
+                    mib: size.div_ceil(MIB),
+                    limit_mib: limit / MIB,
+                },
             ));
         }
         if size > RATIO_FLOOR && size / packed.max(1) > MAX_RATIO {
             return Err(too_large(
                 file,
-                format!(
-                    "its part {shown} is compressed {} times ({packed} bytes inflate to {} MiB), more than the {MAX_RATIO} any spreadsheet needs: refused as a zip bomb",
-                    size / packed.max(1),
-                    size.div_ceil(MIB)
-                ),
+                TooLarge::ZipBomb {
+                    part: shown,
+                    ratio: size / packed.max(1),
+                    packed,
+                    mib: size.div_ceil(MIB),
+                    max_ratio: MAX_RATIO,
+                },
             ));
         }
         if is_strings {
@@ -94,11 +106,10 @@ pub(super) fn check_zip(path: &Path, file: &str) -> Result<(), ImportError> {
     if total > MAX_ZIP_BYTES {
         return Err(too_large(
             file,
-            format!(
-                "it inflates to {} MiB, over the {} MiB limit for a spreadsheet",
-                total.div_ceil(MIB),
-                MAX_ZIP_BYTES / MIB
-            ),
+            TooLarge::Zip {
+                mib: total.div_ceil(MIB),
+                limit_mib: MAX_ZIP_BYTES / MIB,
+            },
         ));
     }
     // The reader reserves room for the count the shared strings declare, before reading them.
@@ -114,12 +125,11 @@ pub(super) fn check_zip(path: &Path, file: &str) -> Result<(), ImportError> {
         if declared.is_some_and(|n| n > room || n > MAX_CELLS as u64) {
             return Err(too_large(
                 file,
-                format!(
-                    "its shared strings declare {} entries, more than the {} bytes of {} can hold",
-                    declared.unwrap_or_default(),
+                TooLarge::SharedStrings {
+                    declared: declared.unwrap_or_default(),
                     size,
-                    crate::text::sanitize(&name)
-                ),
+                    part: crate::text::sanitize(&name).to_string(),
+                },
             ));
         }
     }
@@ -142,7 +152,9 @@ pub(super) fn check_ods(path: &Path, file: &str) -> Result<(), ImportError> {
     use quick_xml::events::Event;
     let f = File::open(path).map_err(|e| ImportError::Open {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: ReadFailure::System {
+            error: e.to_string(),
+        },
     })?;
     let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| open_error(file, e))?;
     let Ok(content) = zip.by_name("content.xml") else {
@@ -219,9 +231,9 @@ pub(super) fn check_ods(path: &Path, file: &str) -> Result<(), ImportError> {
         if total.saturating_add(rows.saturating_mul(width)) > MAX_ODS_CELLS {
             return Err(too_large(
                 file,
-                format!(
-                    "its sheets expand to more than {MAX_ODS_CELLS} cells (repeated rows or columns); save it as .xlsx or .csv and import that file"
-                ),
+                TooLarge::OdsCells {
+                    limit: MAX_ODS_CELLS,
+                },
             ));
         }
         buf.clear();
@@ -321,10 +333,7 @@ impl<'a> Builder<'a> {
             });
         }
         if self.rows.cells() + cells.len() > MAX_CELLS {
-            return Err(too_large(
-                self.file,
-                format!("more than {MAX_CELLS} filled cells under the header; split the file"),
-            ));
+            return Err(too_large(self.file, TooLarge::Cells { limit: MAX_CELLS }));
         }
         self.rows.push(row, &cells);
         if self.rows.len().is_multiple_of(10_000) {
@@ -365,10 +374,10 @@ fn feed(
             if cells.len() >= MAX_ROW_CELLS {
                 return Err(too_large(
                     b.file,
-                    format!(
-                        "row {} holds more than {MAX_ROW_CELLS} cells, more than a sheet's width",
-                        r as u64 + 1
-                    ),
+                    TooLarge::RowCells {
+                        row: u64::from(r) + 1,
+                        limit: MAX_ROW_CELLS,
+                    },
                 ));
             }
             cells.push((c as usize, cell));
@@ -384,10 +393,9 @@ fn uncomputed(cell: Cell, formula: Option<&str>) -> Cell {
         _ => false,
     };
     match formula {
-        Some(f) if empty && !f.trim().is_empty() => Cell::Problem(format!(
-            "the formula ={} has no computed value (the file was saved without calculating it: open it in a spreadsheet program and save it again)",
-            crate::text::sanitize(f)
-        )),
+        Some(f) if empty && !f.trim().is_empty() => Cell::Problem(CellIssue::Uncomputed {
+            formula: crate::text::sanitize(f).to_string(),
+        }),
         _ => cell,
     }
 }
@@ -416,7 +424,7 @@ pub(super) fn sheet_table(
     ext: &str,
     zip: bool,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, super::FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     if zip {

@@ -3,7 +3,9 @@
 
 use super::limits::{MAX_CSV_BYTES, MAX_ROW_CELLS};
 use super::sheets::{Builder, Step};
-use super::{Cell, HEADER_SEARCH_ROWS, ImportError, Progress, Table};
+use super::{
+    Cell, HEADER_SEARCH_ROWS, ImportError, Progress, ReadFailure, RowProblem, Table, TooLarge,
+};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -41,18 +43,39 @@ impl EncodingProblem {
         }
     }
 
-    pub fn reason(&self) -> String {
+    /// Every text's catalogue key and placeholders (checked in both languages; the line is
+    /// said by the message around it).
+    pub const KEYS: crate::i18n::MessageKeys = &[
+        ("encoding_problem.mixed", &["byte"]),
+        ("encoding_problem.bad_utf16", &[]),
+        ("encoding_problem.utf16_without_bom", &[]),
+    ];
+}
+
+impl crate::i18n::Describe for EncodingProblem {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::fill;
         match self {
-            EncodingProblem::Mixed { byte, .. } => format!(
-                "byte 0x{byte:02X} is not UTF-8 while the rest of the file is: the file mixes two encodings and names would be damaged; save it again as \"CSV UTF-8\""
+            EncodingProblem::Mixed { byte, .. } => fill(
+                lang,
+                "encoding_problem.mixed",
+                &[("byte", format!("0x{byte:02X}"))],
             ),
-            EncodingProblem::BadUtf16 { .. } => {
-                "not valid UTF-16; save the file again as \"CSV UTF-8\"".into()
-            }
+            EncodingProblem::BadUtf16 { .. } => fill(lang, "encoding_problem.bad_utf16", &[]),
             EncodingProblem::Utf16WithoutBom => {
-                "UTF-16 text without a byte-order mark (its byte order cannot be told); save it again as \"CSV UTF-8\"".into()
+                fill(lang, "encoding_problem.utf16_without_bom", &[])
             }
         }
+    }
+}
+
+impl std::fmt::Display for EncodingProblem {
+    /// English: logs and the command line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::i18n::Describe::describe(
+            self,
+            crate::i18n::Lang::En,
+        ))
     }
 }
 
@@ -216,22 +239,23 @@ pub(super) fn csv_table(
     path: &Path,
     file: &str,
     is_header: &dyn Fn(&[String]) -> bool,
-    missing: &dyn Fn(usize, String) -> ImportError,
+    missing: &dyn Fn(usize, super::FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
     let open = |e: std::io::Error| ImportError::Open {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: ReadFailure::System {
+            error: e.to_string(),
+        },
     };
     let size = std::fs::metadata(path).map_err(open)?.len();
     if size > MAX_CSV_BYTES {
         return Err(ImportError::TooLarge {
             file: file.to_string(),
-            what: format!(
-                "{} MiB, over the {} MiB limit for a CSV file; split the file",
-                size.div_ceil(1 << 20),
-                MAX_CSV_BYTES >> 20
-            ),
+            what: TooLarge::CsvBytes {
+                mib: size.div_ceil(1 << 20),
+                limit_mib: MAX_CSV_BYTES >> 20,
+            },
         });
     }
     let bytes = std::fs::read(path).map_err(open)?;
@@ -239,20 +263,18 @@ pub(super) fn csv_table(
         Some(row) => ImportError::Row {
             file: file.to_string(),
             row,
-            reason: p.reason(),
+            problem: Box::new(RowProblem::Encoding { problem: p }),
         },
         None => ImportError::Open {
             file: file.to_string(),
-            reason: p.reason(),
+            reason: ReadFailure::Encoding { problem: p },
         },
     };
     let encoding = csv_encoding(&bytes).map_err(problem)?;
     let text = decode_csv(&bytes, encoding).map_err(problem)?;
     let mut notices = Vec::new();
     if encoding == CsvEncoding::Windows1252 {
-        notices.push(
-            "read as Windows-1252 (Latin-1), the file not being UTF-8: check accents".to_string(),
-        );
+        notices.push(super::FileNotice::Windows1252);
     }
     if text.trim().is_empty() {
         return Err(ImportError::Empty {
@@ -295,7 +317,9 @@ pub(super) fn csv_table(
                 return Err(ImportError::Row {
                     file: file.to_string(),
                     row: e.position().map(|p| p.line() as usize).unwrap_or(0),
-                    reason: format!("not valid CSV ({e})"),
+                    problem: Box::new(RowProblem::NotValidCsv {
+                        error: e.to_string(),
+                    }),
                 });
             }
         }
@@ -306,9 +330,10 @@ pub(super) fn csv_table(
         if record.len() > MAX_ROW_CELLS {
             return Err(ImportError::TooLarge {
                 file: file.to_string(),
-                what: format!(
-                    "row {row} holds more than {MAX_ROW_CELLS} fields, more than a sheet's width"
-                ),
+                what: TooLarge::CsvFields {
+                    row,
+                    limit: MAX_ROW_CELLS,
+                },
             });
         }
         let cells = record

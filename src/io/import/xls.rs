@@ -2,7 +2,7 @@
 //! DIMENSIONS record declares and then builds the grid its cells span: both are measured here
 //! first, from the workbook stream of the compound file, and refused beyond [`MAX_XLS_CELLS`].
 
-use super::ImportError;
+use super::{ImportError, ReadFailure, TooLarge};
 use std::path::Path;
 
 /// Grid cells the `.xls` reader may build, all sheets together (each costs it ~32 bytes).
@@ -125,21 +125,22 @@ fn workbook_stream(bytes: &[u8]) -> Option<Vec<u8>> {
 /// Per sheet: the grid its DIMENSIONS record makes the reader reserve, and the one its cells
 /// span; refused when either, summed over the sheets, is beyond [`MAX_XLS_CELLS`].
 pub(super) fn check_xls(path: &Path, file: &str) -> Result<(), ImportError> {
-    let too_large = |what: String| ImportError::TooLarge {
+    let too_large = |what: TooLarge| ImportError::TooLarge {
         file: file.to_string(),
         what,
     };
     let open = |e: std::io::Error| ImportError::Open {
         file: file.to_string(),
-        reason: e.to_string(),
+        reason: ReadFailure::System {
+            error: e.to_string(),
+        },
     };
     let size = std::fs::metadata(path).map_err(open)?.len();
     if size > MAX_XLS_BYTES {
-        return Err(too_large(format!(
-            "{} MiB, over the {} MiB limit for an .xls file; save it as .xlsx or .csv",
-            size.div_ceil(1 << 20),
-            MAX_XLS_BYTES >> 20
-        )));
+        return Err(too_large(TooLarge::XlsBytes {
+            mib: size.div_ceil(1 << 20),
+            limit_mib: MAX_XLS_BYTES >> 20,
+        }));
     }
     let bytes = std::fs::read(path).map_err(open)?;
     // A file the reader cannot open either is left to it to describe.
@@ -187,9 +188,10 @@ pub(super) fn check_xls(path: &Path, file: &str) -> Result<(), ImportError> {
                 let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
                 if rl >= 1 && cl >= 1 {
                     if rl - 1 < rf {
-                        return Err(too_large(format!(
-                            "a sheet declares rows {rf} to {rl}, backwards: the file is damaged"
-                        )));
+                        return Err(too_large(TooLarge::XlsBackwards {
+                            first: rf,
+                            last: rl,
+                        }));
                     }
                     declared = declared.saturating_add((rl - rf).saturating_mul(cl - cf));
                 }
@@ -217,9 +219,10 @@ pub(super) fn check_xls(path: &Path, file: &str) -> Result<(), ImportError> {
     close(&mut span, &mut spanned);
     let grid = declared.max(spanned);
     if grid > MAX_XLS_CELLS {
-        return Err(too_large(format!(
-            "its sheets span more than {MAX_XLS_CELLS} cells ({grid}), which the .xls reader would build in memory; save it as .xlsx or .csv and import that file"
-        )));
+        return Err(too_large(TooLarge::XlsCells {
+            limit: MAX_XLS_CELLS,
+            grid,
+        }));
     }
     Ok(())
 }

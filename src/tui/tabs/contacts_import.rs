@@ -8,8 +8,9 @@
 
 use crate::core::Actor;
 use crate::core::import::{self, ContactsPreview, ImportOutcome};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, say, tr, trf};
 use crate::io::contacts::RowIssue;
+use crate::io::import::{ImportError, ReadPanic};
 use crate::store::Store;
 use crate::tui::fmt::{clean, thousands, truncate};
 use crate::tui::jobs::{JobUpdate, Jobs};
@@ -226,17 +227,18 @@ pub fn start(jobs: &Jobs, store: &Store, typed: &str, lang: Lang) -> Result<Stri
         // scheduler live on.
         let result = crate::io::import::catch_read(|| {
             crate::io::contacts::read_contacts(&path, &mut progress)
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.describe(lang))
                 .and_then(|sheet| {
                     let store = Store::open(&db).map_err(|e| e.to_string())?;
                     import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
                 })
         })
-        .unwrap_or_else(|panic| {
-            Err(format!(
-                "{}: the file could not be read ({panic})",
-                path.display()
-            ))
+        .unwrap_or_else(|ReadPanic::Panicked { reason }| {
+            Err(ImportError::Crashed {
+                file: path.display().to_string(),
+                reason,
+            }
+            .describe(lang))
         });
         JobUpdate::ImportRead(result.map(Box::new))
     });
@@ -294,13 +296,15 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 fn issue_line(i: &RowIssue, lang: Lang) -> String {
     let mut out = trf(lang, "contacts.import_row", &[("row", &i.row.to_string())]);
     if !i.column.is_empty() {
-        out.push_str(&format!(", {}", clean(&i.column)));
+        out.push_str(&format!(", {}", clean(&say(lang, &i.column))));
     }
     out.push(':');
     if !i.value.is_empty() {
         out.push_str(&format!(" « {} »", truncate(&clean(&i.value), 24)));
     }
-    out.push_str(&format!(" {}", clean(&i.reason)));
+    // Reasons are still English strings (core's are not typed yet): shown in the reader's
+    // language through the catalogue.
+    out.push_str(&format!(" {}", clean(&say(lang, &i.reason))));
     out
 }
 

@@ -4,7 +4,7 @@
 //! info line shows the rows written so far, then how many were written and where (or why it
 //! failed), as the job's events arrive.
 
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::io::export::{Format, export_messages};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
@@ -162,7 +162,7 @@ pub fn start(
                 export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
                     report.progress(JobUpdate::ExportRows(n))
                 })
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.describe(lang))
             });
         JobUpdate::ExportDone(result)
     });

@@ -8,8 +8,8 @@ use super::lists::HistoryTab;
 use super::{Act, Ctx, Outcome, TabView};
 use crate::core::import::check_phone_cells;
 use crate::core::send::{self, FreeList, FreeSend};
-use crate::i18n::{Lang, tr, trf};
-use crate::io::import::read_phone_column;
+use crate::i18n::{Describe, Lang, tr, trf};
+use crate::io::import::{FileNotice, ImportError, ReadPanic, read_phone_column};
 use crate::keymap::ListAction;
 use crate::sms::template::TemplateContext;
 use crate::store::settings::Settings;
@@ -112,7 +112,14 @@ impl FreeTab {
         match recipients_source(&input) {
             Source::File(path, name) => {
                 form.message = Some(trf(lang, "free.reading", &[("file", &clean(&name))]));
-                self.reading = Some(ReadJob::start(&act.jobs, act.store, path, name, draft));
+                self.reading = Some(ReadJob::start(
+                    &act.jobs,
+                    act.store,
+                    path,
+                    name,
+                    draft,
+                    act.lang(),
+                ));
                 Ok(Outcome::Handled)
             }
             Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
@@ -132,7 +139,7 @@ impl FreeTab {
         draft: Draft,
         checked: FreeList,
         source: String,
-        notices: &[String],
+        notices: &[FileNotice],
     ) -> Result<Outcome> {
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Handled);
@@ -158,7 +165,10 @@ impl FreeTab {
         ))];
         // About the file as a whole (e.g. a CSV read as Windows-1252): before the rows.
         for n in notices {
-            body.push(Line::from(Span::styled(clean(n), act.theme.warn())));
+            body.push(Line::from(Span::styled(
+                clean(&n.describe(lang)),
+                act.theme.warn(),
+            )));
         }
         for line in checked.invalid.iter().take(SHOWN_INVALID) {
             body.push(Line::from(Span::styled(
@@ -270,7 +280,14 @@ struct ReadJob {
 }
 
 impl ReadJob {
-    fn start(jobs: &Jobs, store: &Store, path: PathBuf, name: String, draft: Draft) -> ReadJob {
+    fn start(
+        jobs: &Jobs,
+        store: &Store,
+        path: PathBuf,
+        name: String,
+        draft: Draft,
+        lang: Lang,
+    ) -> ReadJob {
         let db = store.path().to_path_buf();
         let id = jobs.spawn(move |report| {
             let shown = path.display().to_string();
@@ -278,7 +295,7 @@ impl ReadJob {
             // live on.
             let result = crate::io::import::catch_read(|| {
                 read_phone_column(&path, &mut |p| report.progress(JobUpdate::FreeRows(p)))
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.describe(lang))
                     .and_then(|cells| {
                         let store = Store::open(&db).map_err(|e| e.to_string())?;
                         check_phone_cells(&store, &cells)
@@ -286,7 +303,13 @@ impl ReadJob {
                             .map_err(|e| e.to_string())
                     })
             })
-            .unwrap_or_else(|panic| Err(format!("{shown}: the file could not be read ({panic})")));
+            .unwrap_or_else(|ReadPanic::Panicked { reason }| {
+                Err(ImportError::Crashed {
+                    file: shown,
+                    reason,
+                }
+                .describe(lang))
+            });
             JobUpdate::FreeRead(result)
         });
         ReadJob { id, name, draft }

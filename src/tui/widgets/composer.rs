@@ -13,7 +13,7 @@
 
 use super::picker::{Picker, PickerKey};
 use crate::core::send::Body;
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, EditorAction, Keymap};
 use crate::sms::encoding::{self, Encoding, SegmentInfo};
 use crate::sms::template::{self, FieldSpec, MergeData, TemplateContext};
@@ -72,9 +72,9 @@ pub struct ComposerStats {
     /// Characters of the typed body that force Unicode, in order of first appearance.
     pub non_gsm: Vec<char>,
     /// Merge-field errors of the body (`line L, column C: …`).
-    pub errors: Vec<String>,
+    pub errors: Vec<template::FieldError>,
     /// Why the text could not be rendered for the recipient (a missing value).
-    pub render_error: Option<String>,
+    pub render_error: Option<template::RenderError>,
     /// More segments than allowed.
     pub too_long: bool,
     /// The final text (what the preview shows).
@@ -322,13 +322,13 @@ impl Composer {
             return Some(tr(self.lang, "composer.empty").to_string());
         }
         if let Some(first) = s.errors.first() {
-            return Some(first.clone());
+            return Some(first.describe(self.lang));
         }
         if self.setup.template {
             return None;
         }
         if let Some(e) = &s.render_error {
-            return Some(e.clone());
+            return Some(e.describe(self.lang));
         }
         if s.too_long {
             return Some(self.too_long_text());
@@ -556,12 +556,12 @@ impl Composer {
             Ok(parsed) => match template::render(&parsed, &self.data, self.lang) {
                 Ok(text) => text,
                 Err(e) => {
-                    render_error = Some(e.to_string());
+                    render_error = Some(e);
                     body.clone()
                 }
             },
             Err(errs) => {
-                errors = errs.iter().map(ToString::to_string).collect();
+                errors = errs;
                 body.clone()
             }
         };
@@ -695,15 +695,14 @@ impl Composer {
                 },
             ));
         }
-        // Template errors come from the rules in English: shown in the interface's language.
         let second = if let Some(e) = s.errors.first() {
             Line::from(Span::styled(
-                truncate(&clean(&crate::i18n::say(lang, e)), width),
+                truncate(&clean(&e.describe(lang)), width),
                 theme.error(),
             ))
         } else if let Some(e) = &s.render_error {
             Line::from(Span::styled(
-                truncate(&clean(&crate::i18n::say(lang, e)), width),
+                truncate(&clean(&e.describe(lang)), width),
                 theme.error(),
             ))
         } else if !s.non_gsm.is_empty() {
