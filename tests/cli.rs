@@ -52,7 +52,7 @@ fn demo_store_credit_and_settings() {
     assert_eq!(credit["packs"].as_array().unwrap().len(), 2);
 
     let err = bad_input(&db, &["settings", "set", "sender", "MY SHOP"]);
-    assert!(err.contains("sender") && err.contains("' '"), "{err}");
+    assert!(err.contains("sender") && err.contains("“ ”"), "{err}");
     assert!(
         smsdesk(&db, &["settings", "set", "sender", "MAIRIE75"])
             .status
