@@ -60,11 +60,6 @@ const CHOICE_CODES: &[&str] = &[
     "partner",
     "company",
     "individual",
-    "any",
-    "none",
-    "workshop",
-    "diagnosis",
-    "follow-up",
 ];
 
 /// English interface words that must not reach a French screen.

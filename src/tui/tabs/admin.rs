@@ -157,7 +157,14 @@ impl AutomationsTab {
         };
         let kinds = crate::core::events::EventKind::ALL
             .iter()
-            .map(|k| (k.as_str().to_string(), act.fmt.kind(k.as_str())))
+            .map(|k| {
+                // Named as the template contexts of the same name are in their editor.
+                let label = k
+                    .as_str()
+                    .parse::<crate::sms::template::TemplateContext>()
+                    .map_or_else(|_| act.fmt.kind(k.as_str()), |c| c.label(act.lang()).into());
+                (k.as_str().to_string(), label)
+            })
             .collect();
         let fields = vec![
             FormField::text("name", act.tr("admin.auto_name"), &name),

@@ -8,7 +8,7 @@
 
 use crate::core::Actor;
 use crate::core::import::{self, ContactsPreview, ImportOutcome};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Lang, say, tr, trf};
 use crate::io::contacts::RowIssue;
 use crate::store::Store;
 use crate::tui::fmt::{clean, thousands, truncate};
@@ -319,14 +319,15 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 fn issue_line(i: &RowIssue, lang: Lang) -> String {
     let mut out = trf(lang, "contacts.import_row", &[("row", &i.row.to_string())]);
+    // The column and the reason are the readers' English sentences: shown in `lang`.
     if !i.column.is_empty() {
-        out.push_str(&format!(", {}", clean(&i.column)));
+        out.push_str(&format!(", {}", clean(&say(lang, &i.column))));
     }
     out.push(':');
     if !i.value.is_empty() {
         out.push_str(&format!(" « {} »", truncate(&clean(&i.value), 24)));
     }
-    out.push_str(&format!(" {}", clean(&i.reason)));
+    out.push_str(&format!(" {}", clean(&say(lang, &i.reason))));
     out
 }
 

@@ -507,7 +507,7 @@ fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
     let mut spans = vec![Span::raw(format!(
         "{}: {} · ",
         ctx.tr("dash.provider"),
-        clean(&d.provider)
+        ctx.fmt.provider(&d.provider)
     ))];
     match &d.provider_health {
         Some((health, at)) if health == "ok" => {

@@ -243,7 +243,7 @@ impl MessagesTab {
             ];
             if !h.actor.is_empty() {
                 spans.push(Span::styled(
-                    format!("  {}", clean(&h.actor)),
+                    format!("  {}", ctx.fmt.actor(&h.actor)),
                     ctx.theme.dim(),
                 ));
             }

@@ -12,7 +12,7 @@ use crate::gateway::{ProviderConfig, check_field, redact_url, unmask_url};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::store::Result;
-use crate::store::settings::{self, SPECS};
+use crate::store::settings::{self, SPECS, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
@@ -32,6 +32,79 @@ const SECRET_FIELDS: &[&str] = &[
 
 const PROVIDERS: &[&str] = &["simulator", "kannel", "twilio", "ovh"];
 
+/// A provider kind's name on screens.
+fn provider_label(kind: &str, lang: Lang) -> String {
+    let key = format!("provider.{kind}");
+    let label = tr(lang, &key);
+    if label == key {
+        clean(kind)
+    } else {
+        label.to_string()
+    }
+}
+
+/// The suggested timezones, each named by its territory in `lang` with its IANA name.
+fn timezone_options(lang: Lang) -> Vec<(String, String)> {
+    crate::sms::window::suggested_timezones()
+        .iter()
+        .map(|(tz, _)| {
+            let territory = tz
+                .parse::<chrono_tz::Tz>()
+                .map(crate::sms::holidays::Territory::from_tz)
+                .map_or(String::new(), |t| t.name(lang));
+            (tz.to_string(), format!("{territory} ({tz})"))
+        })
+        .collect()
+}
+
+/// Week days in the reader's language: `lun, mar, mer` / `Mon, Tue, Wed` (the validation
+/// reads both, and the codes).
+fn weekdays(value: &str, lang: Lang) -> String {
+    match value.parse::<crate::sms::window::WeekdaySet>() {
+        Ok(set) => set
+            .iter()
+            .map(|d| tr(lang, &format!("weekday.{}", d.num_days_from_monday())).to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Err(_) => value.to_string(),
+    }
+}
+
+/// A setting's value as the reader reads it: week days, yes / no, the language and the
+/// provider named in `lang`; the rest as stored.
+fn shown_value(key: SettingKey, value: &str, lang: Lang) -> String {
+    match key {
+        SettingKey::WindowDays => weekdays(value, lang),
+        SettingKey::BatchInterview => tr(
+            lang,
+            if value == "yes" {
+                "word.yes"
+            } else {
+                "word.no"
+            },
+        )
+        .to_string(),
+        SettingKey::Language => match value.parse::<Lang>() {
+            Ok(l) => tr(lang, &format!("language.{l}")).to_string(),
+            Err(_) => tr(lang, "admin.set_language_auto").to_string(),
+        },
+        SettingKey::Provider => {
+            let config: ProviderConfig = serde_json::from_str(value).unwrap_or_default();
+            provider_label(config.kind(), lang)
+        }
+        // A suggested zone by its territory (the form shows its IANA name too).
+        SettingKey::Timezone => crate::sms::window::suggested_timezones()
+            .iter()
+            .find(|(tz, _)| *tz == value)
+            .and_then(|(tz, _)| tz.parse::<chrono_tz::Tz>().ok())
+            .map_or_else(
+                || value.to_string(),
+                |tz| crate::sms::holidays::Territory::from_tz(tz).name(lang),
+            ),
+        _ => value.to_string(),
+    }
+}
+
 struct Editor {
     form: Form,
     /// Stored values when the form opened (provider as raw JSON, never shown).
@@ -41,7 +114,7 @@ struct Editor {
 /// Every setting with its value (secrets masked) and its help; the form for administrators.
 #[derive(Default)]
 pub struct SettingsTab {
-    rows: Vec<(String, String)>,
+    rows: Vec<(SettingKey, String)>,
     sel: Selection,
     admin: bool,
     editor: Option<Editor>,
@@ -51,10 +124,7 @@ pub struct SettingsTab {
 }
 
 fn help(key: &str, lang: Lang) -> &'static str {
-    settings::spec(key).map_or("", |s| match lang {
-        Lang::Fr => s.help_fr,
-        Lang::En => s.help_en,
-    })
+    key.parse::<SettingKey>().map_or("", |k| k.help(lang))
 }
 
 /// The provider's fields from its JSON configuration: text fields, secrets masked and empty,
@@ -92,16 +162,10 @@ impl SettingsTab {
             original.push((spec.key.to_string(), value.clone()));
             let label = tr(lang, &format!("admin.set_{}", spec.key)).to_string();
             let field = match spec.key {
-                "timezone" => FormField::choice(
-                    spec.key,
-                    &label,
-                    &value,
-                    crate::sms::window::suggested_timezones()
-                        .iter()
-                        .map(|(tz, name)| (tz.to_string(), name.to_string()))
-                        .collect(),
-                    true,
-                ),
+                "timezone" => {
+                    FormField::choice(spec.key, &label, &value, timezone_options(lang), true)
+                }
+                "window_days" => FormField::text(spec.key, &label, &weekdays(&value, lang)),
                 "language" => FormField::choice(
                     spec.key,
                     &label,
@@ -111,8 +175,8 @@ impl SettingsTab {
                             String::new(),
                             tr(lang, "admin.set_language_auto").to_string(),
                         ),
-                        ("fr".into(), "français".into()),
-                        ("en".into(), "English".into()),
+                        ("fr".into(), tr(lang, "language.fr").to_string()),
+                        ("en".into(), tr(lang, "language.en").to_string()),
                     ],
                     false,
                 ),
@@ -143,7 +207,7 @@ impl SettingsTab {
                         &kind,
                         PROVIDERS
                             .iter()
-                            .map(|p| (p.to_string(), String::new()))
+                            .map(|p| (p.to_string(), provider_label(p, lang)))
                             .collect(),
                         false,
                     )
@@ -319,8 +383,8 @@ impl TabView for SettingsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         self.admin = ctx.actor.rights.admin;
         let mut fresh = Vec::with_capacity(SPECS.len());
-        for spec in SPECS {
-            fresh.push((spec.key.to_string(), settings::shown(ctx.conn, spec.key)?));
+        for key in SettingKey::ALL {
+            fresh.push((key, settings::shown(ctx.conn, key.as_str())?));
         }
         Ok(replace(&mut self.rows, fresh))
     }
@@ -335,7 +399,7 @@ impl TabView for SettingsTab {
     fn command(&mut self, action: &str, act: &mut Act) -> Result<Outcome> {
         match action {
             "open" | "edit" => {
-                let selected = self.rows.get(self.sel.selected).map(|(k, _)| k.clone());
+                let selected = self.rows.get(self.sel.selected).map(|(k, _)| k.as_str());
                 let outcome = self.open_editor(act)?;
                 if let (Some(editor), Some(key)) = (&mut self.editor, selected) {
                     editor.form.focus = editor
@@ -449,23 +513,23 @@ impl TabView for SettingsTab {
         let height = body_height(table);
         let offset = self.sel.viewport(height, self.rows.len());
         let cols = [
-            Col::new(ctx.tr("col.setting"), 15, 0),
-            Col::new(ctx.tr("col.value"), 24, 0),
+            Col::new(ctx.tr("col.setting"), 20, 0),
+            Col::new(ctx.tr("col.value"), 30, 0),
             Col::fill(ctx.tr("col.help"), 20, 1),
         ];
         let cells = self
             .rows
             .iter()
             .map(|(key, value)| {
-                let value = if value.is_empty() {
+                let value = if value.is_empty() && *key != SettingKey::Language {
                     styled(format!("({})", ctx.tr("word.empty")), ctx.theme.dim())
                 } else {
-                    cell(clean(value))
+                    cell(clean(&shown_value(*key, value, ctx.lang())))
                 };
                 vec![
-                    styled(key.clone(), ctx.theme.key()),
+                    styled(key.label(ctx.lang()), ctx.theme.key()),
                     value,
-                    styled(help(key, ctx.lang()), ctx.theme.dim()),
+                    styled(key.help(ctx.lang()), ctx.theme.dim()),
                 ]
             })
             .collect();
@@ -475,7 +539,13 @@ impl TabView for SettingsTab {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }
         if let Some(changes) = &self.confirm {
-            let keys: Vec<&str> = changes.iter().map(|(k, _)| k.as_str()).collect();
+            let keys: Vec<String> = changes
+                .iter()
+                .map(|(k, _)| {
+                    k.parse::<SettingKey>()
+                        .map_or_else(|_| clean(k), |k| k.label(ctx.lang()))
+                })
+                .collect();
             let lines = vec![trf(
                 ctx.lang(),
                 "admin.set_confirm",
