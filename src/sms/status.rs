@@ -108,6 +108,45 @@ impl MessageStatus {
     }
 }
 
+impl MessageStatus {
+    /// The status as screens name it, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("status.{}", self.as_str())).to_string()
+    }
+}
+
+/// Stored as its code ([`MessageStatus::as_str`]).
+impl rusqlite::ToSql for MessageStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for MessageStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let code = value.as_str()?;
+        MessageStatus::parse(code).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown message status {code:?}").into())
+        })
+    }
+}
+
+/// Stored as its code ([`MessageKind::as_str`]).
+impl rusqlite::ToSql for MessageKind {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for MessageKind {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let code = value.as_str()?;
+        MessageKind::parse(code).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown message kind {code:?}").into())
+        })
+    }
+}
+
 impl std::fmt::Display for MessageStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -145,7 +145,8 @@ impl MessagesTab {
             ));
         }
         // A message that is due but held back says why instead of "not yet sent".
-        let status = if row.status == "pending" && !row.wait_reason.is_empty() {
+        let code = MessageStatus::parse(&row.status);
+        let status = if code == Some(MessageStatus::Pending) && !row.wait_reason.is_empty() {
             ctx.fmt.wait(&row.wait_reason)
         } else {
             ctx.fmt.status(&row.status)
@@ -157,7 +158,7 @@ impl MessagesTab {
             cell(clean(&row.collaborator)),
             cell(clean(&row.text)),
             cell(row.segments.to_string()),
-            styled(status, ctx.theme.status(&row.status)),
+            styled(status, ctx.theme.status(code)),
             cell(row.reply.as_deref().map(clean).unwrap_or_default()),
         ]);
         out
@@ -208,7 +209,10 @@ impl MessagesTab {
         }
         lines.push(Line::from(vec![
             label("col.status"),
-            Span::styled(ctx.fmt.status(&m.status), ctx.theme.status(&m.status)),
+            Span::styled(
+                ctx.fmt.status(&m.status),
+                ctx.theme.status(MessageStatus::parse(&m.status)),
+            ),
             Span::raw(format!(" · {} {}", m.segments, ctx.tr("detail.segments"))),
         ]));
         if let Some(event_id) = m.event_id {
@@ -239,7 +243,10 @@ impl MessagesTab {
         for h in &history {
             let mut spans = vec![
                 Span::raw(format!("  {}  ", ctx.fmt.full_time(h.at))),
-                Span::styled(ctx.fmt.status(&h.status), ctx.theme.status(&h.status)),
+                Span::styled(
+                    ctx.fmt.status(&h.status),
+                    ctx.theme.status(MessageStatus::parse(&h.status)),
+                ),
             ];
             if !h.actor.is_empty() {
                 spans.push(Span::styled(

@@ -12,7 +12,7 @@ use crate::gateway::{ProviderConfig, check_field, redact_url, unmask_url};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::store::Result;
-use crate::store::settings::{self, SPECS, SettingKey};
+use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
@@ -123,10 +123,6 @@ pub struct SettingsTab {
     lang: Option<Lang>,
 }
 
-fn help(key: &str, lang: Lang) -> &'static str {
-    key.parse::<SettingKey>().map_or("", |k| k.help(lang))
-}
-
 /// The provider's fields from its JSON configuration: text fields, secrets masked and empty,
 /// credentials inside URLs shown as `***` (saved back, they keep the stored value).
 fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
@@ -157,17 +153,18 @@ impl SettingsTab {
         let conn = act.store.conn();
         let mut fields = Vec::new();
         let mut original = Vec::new();
-        for spec in SPECS {
-            let value = settings::get(conn, spec.key)?;
-            original.push((spec.key.to_string(), value.clone()));
-            let label = tr(lang, &format!("admin.set_{}", spec.key)).to_string();
-            let field = match spec.key {
-                "timezone" => {
-                    FormField::choice(spec.key, &label, &value, timezone_options(lang), true)
+        for setting in SettingKey::ALL {
+            let key = setting.as_str();
+            let value = settings::get(conn, key)?;
+            original.push((key.to_string(), value.clone()));
+            let label = setting.label(lang);
+            let field = match setting {
+                SettingKey::Timezone => {
+                    FormField::choice(key, &label, &value, timezone_options(lang), true)
                 }
-                "window_days" => FormField::text(spec.key, &label, &weekdays(&value, lang)),
-                "language" => FormField::choice(
-                    spec.key,
+                SettingKey::WindowDays => FormField::text(key, &label, &weekdays(&value, lang)),
+                SettingKey::Language => FormField::choice(
+                    key,
                     &label,
                     &value,
                     vec![
@@ -180,8 +177,8 @@ impl SettingsTab {
                     ],
                     false,
                 ),
-                "batch_interview" => FormField::choice(
-                    spec.key,
+                SettingKey::BatchInterview => FormField::choice(
+                    key,
                     &label,
                     &value,
                     vec![
@@ -196,13 +193,13 @@ impl SettingsTab {
                     ],
                     false,
                 ),
-                "provider" => {
+                SettingKey::Provider => {
                     let kind = serde_json::from_str::<serde_json::Value>(&value)
                         .ok()
                         .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
                         .unwrap_or_else(|| "simulator".into());
                     FormField::choice(
-                        spec.key,
+                        key,
                         &label,
                         &kind,
                         PROVIDERS
@@ -212,10 +209,10 @@ impl SettingsTab {
                         false,
                     )
                 }
-                _ => FormField::text(spec.key, &label, &value),
+                _ => FormField::text(key, &label, &value),
             };
-            fields.push(field.with_help(help(spec.key, lang)));
-            if spec.key == "provider" {
+            fields.push(field.with_help(setting.help(lang)));
+            if setting == SettingKey::Provider {
                 fields.extend(provider_fields(&value, lang));
             }
         }
@@ -382,7 +379,7 @@ impl SettingsTab {
 impl TabView for SettingsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         self.admin = ctx.actor.rights.admin;
-        let mut fresh = Vec::with_capacity(SPECS.len());
+        let mut fresh = Vec::with_capacity(SettingKey::ALL.len());
         for key in SettingKey::ALL {
             fresh.push((key, settings::shown(ctx.conn, key.as_str())?));
         }
