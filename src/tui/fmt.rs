@@ -121,11 +121,6 @@ impl Fmt {
         }
     }
 
-    /// Why a due message waits (`window`, `credit`, `provider`).
-    pub fn wait(&self, reason: &str) -> String {
-        translated(self.lang, "wait", reason)
-    }
-
     pub fn yes_no(&self, b: bool) -> &'static str {
         tr(self.lang, if b { "word.yes" } else { "word.no" })
     }

@@ -110,15 +110,22 @@ impl AutomationsTab {
             return Ok(Outcome::Error(e.to_string()));
         }
         let templates = crate::store::templates::list(act.store.conn())?;
+        // Rules send for events: their templates have an event context.
+        let for_events = |t: &&crate::store::templates::TemplateRow| {
+            t.context
+                .parse::<crate::sms::template::TemplateContext>()
+                .is_ok_and(|c| c.has_event())
+        };
         let options: Vec<(String, String)> = templates
             .iter()
-            .filter(|t| t.context != "batch" && t.context != "free")
+            .filter(for_events)
             .map(|t| (t.id.to_string(), clean(&t.name)))
             .collect();
         // A new rule starts on the first active template (an inactive one would be broken).
         let first_template = templates
             .iter()
-            .find(|t| t.active && t.context != "batch" && t.context != "free")
+            .filter(for_events)
+            .find(|t| t.active)
             .map(|t| t.id.to_string())
             .or_else(|| options.first().map(|(id, _)| id.clone()))
             .unwrap_or_default();

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::core::{CoreError, reminders, send};
 use crate::i18n::{Lang, tr, trf};
-use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
 use crate::sms::window;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::{Result, StoreError};
@@ -146,10 +146,10 @@ impl MessagesTab {
         }
         // A message that is due but held back says why instead of "not yet sent".
         let code = MessageStatus::parse(&row.status);
-        let status = if code == Some(MessageStatus::Pending) && !row.wait_reason.is_empty() {
-            ctx.fmt.wait(&row.wait_reason)
-        } else {
-            ctx.fmt.status(&row.status)
+        let waiting = WaitReason::parse(&row.wait_reason);
+        let status = match (code, waiting) {
+            (Some(MessageStatus::Pending), Some(reason)) => reason.label(ctx.lang()),
+            _ => ctx.fmt.status(&row.status),
         };
         out.extend([
             cell(clean(&row.recipient_name)),
@@ -796,7 +796,7 @@ impl TabView for MessagesTab {
         match batch {
             Some(id) => {
                 let (kind, name) = crate::store::batches::kind_and_name(ctx.conn, id)?;
-                let what = if kind == "free" {
+                let what = if MessageKind::parse(&kind) == Some(MessageKind::Free) {
                     "send.scope_free"
                 } else {
                     "send.scope_batch"
