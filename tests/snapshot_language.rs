@@ -121,6 +121,7 @@ const ENGLISH: &[&str] = &[
     "PgUp",
     "Home",
     "Shift",
+    "S-Tab",
 ];
 
 /// French interface words that must not reach an English screen (none of them is used by the

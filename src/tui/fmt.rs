@@ -129,6 +129,8 @@ impl Fmt {
 /// Key names in `lang` inside a key label or hint (`Enter` → `Entrée`, `Esc` → `Échap` in
 /// French); letters, symbols and names the catalogue does not list stay as they are.
 pub fn key_names(keys: &str, lang: Lang) -> String {
+    // Shift-Tab is written `S-Tab`: one name, not a letter and a word.
+    let keys = keys.replace("S-Tab", tr(lang, "keyname.backtab"));
     let mut out = String::with_capacity(keys.len() + 4);
     let mut word = String::new();
     let flush = |word: &mut String, out: &mut String| {
@@ -262,6 +264,17 @@ mod tests {
             tz: chrono_tz::Indian::Reunion,
         };
         assert_eq!(reunion.time(t), "29/03 16:30");
+    }
+
+    #[test]
+    fn key_names_follow_the_language() {
+        assert_eq!(key_names("Enter / Esc", Lang::Fr), "Entrée / Échap");
+        assert_eq!(key_names("Ctrl-s", Lang::Fr), "Ctrl-s");
+        assert_eq!(key_names("S-Tab", Lang::Fr), "Maj-Tab");
+        assert_eq!(key_names("Shift-PgDn", Lang::Fr), "Maj-PgSuiv");
+        assert_eq!(key_names("Enter", Lang::En), "Enter");
+        assert_eq!(key_names("S-Tab", Lang::En), "S-Tab");
+        assert_eq!(key_names("q", Lang::Fr), "q");
     }
 
     #[test]
