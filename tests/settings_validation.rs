@@ -452,6 +452,15 @@ fn the_settings_form_refuses_provider_fields_as_typed() {
     app.handle_key(code(KeyCode::End));
     app.handle_key(code(KeyCode::Enter)); // the provider row
     app.handle_key(code(KeyCode::Right)); // simulator → kannel
+    let screen = render(&mut app, 100, 40);
+    assert!(
+        screen.contains("‹ Kannel ›")
+            && screen.contains("  sendsms URL")
+            && screen.contains("  Report secret")
+            && !screen.contains("sendsms_url")
+            && !screen.contains("callback_secret"),
+        "the provider and its fields are named by their labels:\n{screen}"
+    );
     app.handle_key(code(KeyCode::Tab)); // sendsms_url
     app.handle_key(ctrl('u'));
     typing(&mut app, "javascript:alert(1)");

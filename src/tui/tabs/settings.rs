@@ -134,7 +134,14 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
         .filter(|(k, _)| k.as_str() != "kind")
         .map(|(k, v)| {
             let key = format!("provider.{k}");
-            let label = format!("  {k}");
+            // Named in `lang`; a field the catalogue does not know by its JSON name.
+            let name_key = format!("provider_field.{k}");
+            let name = tr(lang, &name_key);
+            let label = if name == name_key {
+                format!("  {}", clean(k))
+            } else {
+                format!("  {name}")
+            };
             if SECRET_FIELDS.contains(&k.as_str()) {
                 FormField::secret(&key, &label).with_help(tr(lang, "admin.set_secret_help"))
             } else {
