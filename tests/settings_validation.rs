@@ -452,6 +452,15 @@ fn the_settings_form_refuses_provider_fields_as_typed() {
     app.handle_key(code(KeyCode::End));
     app.handle_key(code(KeyCode::Enter)); // the provider row
     app.handle_key(code(KeyCode::Right)); // simulator → kannel
+    let screen = render(&mut app, 100, 40);
+    assert!(
+        screen.contains("‹ Kannel ›")
+            && screen.contains("  sendsms URL")
+            && screen.contains("  Report secret")
+            && !screen.contains("sendsms_url")
+            && !screen.contains("callback_secret"),
+        "the provider and its fields are named by their labels:\n{screen}"
+    );
     app.handle_key(code(KeyCode::Tab)); // sendsms_url
     app.handle_key(ctrl('u'));
     typing(&mut app, "javascript:alert(1)");
@@ -540,4 +549,32 @@ fn the_settings_form_masks_credentials_in_urls_and_keeps_them_when_saved() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Every setting key is typed, in the order of the specs, with the stored key unchanged, a
+/// label and a help in both languages; the language setting reads the languages' names.
+#[test]
+fn setting_keys_are_typed_and_named_in_both_languages() {
+    use smsdesk::store::settings::{SPECS, SettingKey, validate};
+    let keys: Vec<&str> = SettingKey::ALL.iter().map(|k| k.as_str()).collect();
+    let specs: Vec<&str> = SPECS.iter().map(|s| s.key).collect();
+    assert_eq!(keys, specs);
+    for key in SettingKey::ALL {
+        assert_eq!(key.as_str().parse::<SettingKey>(), Ok(key));
+        for lang in Lang::ALL {
+            let label = key.label(lang);
+            assert!(!label.is_empty() && label != key.as_str(), "{key}: {label}");
+            assert!(!label.starts_with("admin."), "{key} has no label in {lang}");
+            assert!(!key.help(lang).is_empty());
+        }
+    }
+    assert!("window_day".parse::<SettingKey>().is_err());
+    assert_eq!(validate("language", "français"), Ok("fr".to_string()));
+    assert_eq!(validate("language", "English"), Ok("en".to_string()));
+    assert_eq!(validate("language", ""), Ok(String::new()));
+    assert!(validate("language", "de").is_err());
+    assert_eq!(
+        validate("window_days", "lun, mar, mer"),
+        Ok("mon,tue,wed".to_string())
+    );
 }

@@ -503,7 +503,7 @@ fn the_dashboard_says_when_no_scheduler_runs_and_credit_is_short() {
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("no scheduler"), "{screen}");
     assert!(
-        screen.contains("Provider: simulator · ✖ connection refused"),
+        screen.contains("Provider: Simulator · ✖ connection refused"),
         "{screen}"
     );
     assert!(screen.contains("not enough credit"), "{screen}");
@@ -764,7 +764,7 @@ fn a_list_at_its_top_shows_the_rows_another_writer_adds() {
 fn a_list_scrolled_down_says_how_many_rows_arrived_and_home_shows_them() {
     for (lang, new, show) in [
         (Lang::En, "3 new ↑", "Home show new"),
-        (Lang::Fr, "3 nouveau(x) ↑", "Home voir les nouveaux"),
+        (Lang::Fr, "3 nouveau(x) ↑", "Début voir les nouveaux"),
     ] {
         let f = big_store();
         let path = f.path();

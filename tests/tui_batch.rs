@@ -658,7 +658,8 @@ fn the_context_choice_and_its_setting_speak_french() {
     let screen = tall(&mut app);
     assert!(
         screen.contains("Entretien (groupés)")
-            && screen.contains("‹ no › campagnes simples, sans entretien"),
+            && screen.contains("‹ campagnes simples, sans entretien ›")
+            && !screen.contains("‹ no ›"),
         "{screen}"
     );
 }

@@ -85,6 +85,25 @@ impl Territory {
         }
     }
 
+    /// The territory's name on screens, in `lang`.
+    pub fn name(self, lang: crate::i18n::Lang) -> String {
+        let key = match self {
+            Territory::Metropolitan => "metropolitan",
+            Territory::Guadeloupe => "guadeloupe",
+            Territory::Martinique => "martinique",
+            Territory::Guyane => "guyane",
+            Territory::Reunion => "reunion",
+            Territory::Mayotte => "mayotte",
+            Territory::SaintMartin => "saint_martin",
+            Territory::SaintBarthelemy => "saint_barthelemy",
+            Territory::SaintPierreEtMiquelon => "saint_pierre_et_miquelon",
+            Territory::NouvelleCaledonie => "nouvelle_caledonie",
+            Territory::Polynesie => "polynesie",
+            Territory::WallisEtFutuna => "wallis_et_futuna",
+        };
+        crate::i18n::tr(lang, &format!("territory.{key}")).to_string()
+    }
+
     /// The (month, day) of this territory's abolition-of-slavery holiday, if it has one.
     fn abolition_day(self) -> Option<(u32, u32)> {
         match self {

@@ -108,6 +108,94 @@ impl MessageStatus {
     }
 }
 
+impl MessageStatus {
+    /// The status as screens name it, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("status.{}", self.as_str())).to_string()
+    }
+}
+
+/// Stored as its code ([`MessageStatus::as_str`]).
+impl rusqlite::ToSql for MessageStatus {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for MessageStatus {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let code = value.as_str()?;
+        MessageStatus::parse(code).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown message status {code:?}").into())
+        })
+    }
+}
+
+/// Stored as its code ([`MessageKind::as_str`]).
+impl rusqlite::ToSql for MessageKind {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for MessageKind {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let code = value.as_str()?;
+        MessageKind::parse(code).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown message kind {code:?}").into())
+        })
+    }
+}
+
+/// Why a due message is still pending (`messages.wait_reason`; empty: it is not held back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitReason {
+    /// The sending window is closed: it leaves when it opens.
+    Window,
+    /// Not enough credit for its segments.
+    Credit,
+    /// The provider refused for now: tried again later.
+    Provider,
+}
+
+impl WaitReason {
+    pub const ALL: [WaitReason; 3] = [WaitReason::Window, WaitReason::Credit, WaitReason::Provider];
+
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitReason::Window => "window",
+            WaitReason::Credit => "credit",
+            WaitReason::Provider => "provider",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<WaitReason> {
+        WaitReason::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+
+    /// The reason as screens say it, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("wait.{}", self.as_str())).to_string()
+    }
+}
+
+impl rusqlite::ToSql for WaitReason {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for WaitReason {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let code = value.as_str()?;
+        WaitReason::parse(code).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown wait reason {code:?}").into())
+        })
+    }
+}
+
 impl std::fmt::Display for MessageStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -89,7 +89,7 @@ pub const SPECS: &[SettingSpec] = &[
         "batch_interview",
         "yes",
         "new batches record an interview per recipient: yes (job seekers), no (a shop's or a network's campaigns)",
-        "les nouveaux envois groupés enregistrent un entretien par destinataire : yes (demandeurs d'emploi), no (campagnes d'un commerce ou d'un réseau)"
+        "les nouveaux envois groupés enregistrent un entretien par destinataire : oui (demandeurs d'emploi), non (campagnes d'un commerce ou d'un réseau)"
     ),
     spec!(
         "default_region",
@@ -124,20 +124,139 @@ pub const SPECS: &[SettingSpec] = &[
     spec!(
         "language",
         "",
-        "interface language: fr, en, or empty for $LANG",
-        "langue de l'interface : fr, en, ou vide pour $LANG"
+        "interface language: French, English, or empty for $LANG",
+        "langue de l'interface : français, anglais, ou vide pour $LANG"
     ),
     SettingSpec {
         key: "provider",
         default: "{\"kind\":\"simulator\"}",
-        help_en: "provider: simulator, kannel, twilio, ovh (or its JSON configuration); fields with provider.FIELD",
-        help_fr: "fournisseur : simulator, kannel, twilio, ovh (ou sa configuration JSON) ; champs avec provider.CHAMP",
+        help_en: "provider: Simulator, Kannel, Twilio or OVH (or its JSON configuration); fields with provider.FIELD",
+        help_fr: "fournisseur : simulateur, Kannel, Twilio ou OVH (ou sa configuration JSON) ; champs avec provider.CHAMP",
         secret: true,
     },
 ];
 
 pub fn spec(key: &str) -> Option<&'static SettingSpec> {
     SPECS.iter().find(|s| s.key == key)
+}
+
+/// A setting's key, typed: screens name it by [`SettingKey::label`], never by its code. The
+/// stored key strings ([`SettingKey::as_str`]) are those of [`SPECS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SettingKey {
+    Organisation,
+    Sender,
+    ReplyNumber,
+    MaxSegments,
+    Window,
+    WindowDays,
+    Timezone,
+    Signature,
+    StopMention,
+    BatchInterview,
+    DefaultRegion,
+    LowCredit,
+    GraceSeconds,
+    MaxInFlight,
+    RatePerSecond,
+    Language,
+    Provider,
+}
+
+impl SettingKey {
+    /// Every setting, in the order of [`SPECS`].
+    pub const ALL: [SettingKey; 17] = [
+        SettingKey::Organisation,
+        SettingKey::Sender,
+        SettingKey::ReplyNumber,
+        SettingKey::MaxSegments,
+        SettingKey::Window,
+        SettingKey::WindowDays,
+        SettingKey::Timezone,
+        SettingKey::Signature,
+        SettingKey::StopMention,
+        SettingKey::BatchInterview,
+        SettingKey::DefaultRegion,
+        SettingKey::LowCredit,
+        SettingKey::GraceSeconds,
+        SettingKey::MaxInFlight,
+        SettingKey::RatePerSecond,
+        SettingKey::Language,
+        SettingKey::Provider,
+    ];
+
+    /// The key as stored and as the command line takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingKey::Organisation => "organisation",
+            SettingKey::Sender => "sender",
+            SettingKey::ReplyNumber => "reply_number",
+            SettingKey::MaxSegments => "max_segments",
+            SettingKey::Window => "window",
+            SettingKey::WindowDays => "window_days",
+            SettingKey::Timezone => "timezone",
+            SettingKey::Signature => "signature",
+            SettingKey::StopMention => "stop_mention",
+            SettingKey::BatchInterview => "batch_interview",
+            SettingKey::DefaultRegion => "default_region",
+            SettingKey::LowCredit => "low_credit",
+            SettingKey::GraceSeconds => "grace_seconds",
+            SettingKey::MaxInFlight => "max_in_flight",
+            SettingKey::RatePerSecond => "rate_per_second",
+            SettingKey::Language => "language",
+            SettingKey::Provider => "provider",
+        }
+    }
+
+    pub fn spec(self) -> &'static SettingSpec {
+        spec(self.as_str()).unwrap_or(&SPECS[0])
+    }
+
+    /// The setting's name on screens.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("admin.set_{}", self.as_str())).to_string()
+    }
+
+    /// What the setting is for, in `lang`.
+    pub fn help(self, lang: crate::i18n::Lang) -> &'static str {
+        let spec = self.spec();
+        match lang {
+            crate::i18n::Lang::Fr => spec.help_fr,
+            crate::i18n::Lang::En => spec.help_en,
+        }
+    }
+}
+
+impl std::fmt::Display for SettingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for SettingKey {
+    type Err = SettingError;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        SettingKey::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| unknown_key(s))
+    }
+}
+
+impl rusqlite::ToSql for SettingKey {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for SettingKey {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -211,11 +330,11 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
             "no" | "non" | "false" | "0" => Ok("no".into()),
             _ => Err(refuse(key, "yes or no")),
         },
-        "language" => match v.to_ascii_lowercase().as_str() {
-            "" => Ok(String::new()),
-            "fr" | "en" => Ok(v.to_ascii_lowercase()),
-            _ => Err(refuse(key, "fr, en, or empty to follow $LANG")),
-        },
+        "language" if v.is_empty() => Ok(String::new()),
+        "language" => v
+            .parse::<crate::i18n::Lang>()
+            .map(|l| l.as_str().to_string())
+            .map_err(|_| refuse(key, "fr, en, or empty to follow $LANG")),
         "provider" => provider_value(v, None),
         _ => Err(unknown_key(key)),
     }

@@ -5,7 +5,7 @@
 //! While the filter bar has the keyboard, letters are text, never commands.
 
 use super::AppEvent;
-use super::fmt::{Fmt, clean, truncate};
+use super::fmt::{Fmt, clean, key_names, truncate};
 use super::jobs::{JobEvent, Jobs};
 use super::pending::RunCtx;
 use super::tabs::admin::AutomationsTab;
@@ -918,7 +918,11 @@ impl App {
                 )
                 .into_iter()
                 .map(|(k, d)| format!("{k} {d}"))
-                .chain([format!("Enter {}", tr(self.lang, "confirm.validate"))])
+                .chain([format!(
+                    "{} {}",
+                    key_names("Enter", self.lang),
+                    tr(self.lang, "confirm.validate")
+                )])
                 .collect::<Vec<_>>()
             } else {
                 hints(
@@ -1111,7 +1115,7 @@ impl App {
         let mut spans = Vec::new();
         let mut used = 0;
         for (key, desc) in shown {
-            let key = clean(&key);
+            let key = clean(&key_names(&key, self.lang));
             let desc = clean(&desc);
             let w = unicode_width::UnicodeWidthStr::width(key.as_str())
                 + unicode_width::UnicodeWidthStr::width(desc.as_str())
@@ -1156,7 +1160,10 @@ fn hints(
         .filter_map(|a| {
             let context = a.context();
             let b = keymap.bindings(context).iter().find(|b| b.action == *a)?;
-            Some((b.key.label(), describe(shipped, lang, context, b)))
+            Some((
+                key_names(&b.key.label(), lang),
+                describe(shipped, lang, context, b),
+            ))
         })
         .collect()
 }
@@ -1275,7 +1282,10 @@ fn help_lines(keymap: &Keymap, shipped: &Keymap, lang: Lang, theme: Theme) -> Ve
         )));
         for b in keymap.bindings(context) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<10}", clean(&b.key.label())), theme.key()),
+                Span::styled(
+                    format!("  {:<10}", clean(&key_names(&b.key.label(), lang))),
+                    theme.key(),
+                ),
                 Span::raw(describe(shipped, lang, context, b)),
             ]));
         }

@@ -106,14 +106,53 @@ impl Fmt {
         translated(self.lang, "reply_state", state)
     }
 
-    /// Why a due message waits (`window`, `credit`, `provider`).
-    pub fn wait(&self, reason: &str) -> String {
-        translated(self.lang, "wait", reason)
+    /// A provider kind's name (`simulator` → Simulateur / Simulator).
+    pub fn provider(&self, kind: &str) -> String {
+        translated(self.lang, "provider", kind)
+    }
+
+    /// Who changed a message: an operator's login as is, the scheduler and the providers
+    /// (which report deliveries) by their names.
+    pub fn actor(&self, actor: &str) -> String {
+        match actor {
+            "scheduler" => tr(self.lang, "word.scheduler").to_string(),
+            "simulator" | "kannel" | "twilio" | "ovh" => self.provider(actor),
+            other => clean(other),
+        }
     }
 
     pub fn yes_no(&self, b: bool) -> &'static str {
         tr(self.lang, if b { "word.yes" } else { "word.no" })
     }
+}
+
+/// Key names in `lang` inside a key label or hint (`Enter` → `Entrée`, `Esc` → `Échap` in
+/// French); letters, symbols and names the catalogue does not list stay as they are.
+pub fn key_names(keys: &str, lang: Lang) -> String {
+    // Shift-Tab is written `S-Tab`: one name, not a letter and a word.
+    let keys = keys.replace("S-Tab", tr(lang, "keyname.backtab"));
+    let mut out = String::with_capacity(keys.len() + 4);
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let key = format!("keyname.{}", word.to_ascii_lowercase());
+        let name = tr(lang, &key);
+        if word.len() > 1 && name != key {
+            out.push_str(name);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in keys.chars() {
+        if c.is_ascii_alphabetic() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// `section.value` from the catalogue, or the (neutralised) value itself when the catalogue
@@ -225,6 +264,17 @@ mod tests {
             tz: chrono_tz::Indian::Reunion,
         };
         assert_eq!(reunion.time(t), "29/03 16:30");
+    }
+
+    #[test]
+    fn key_names_follow_the_language() {
+        assert_eq!(key_names("Enter / Esc", Lang::Fr), "Entrée / Échap");
+        assert_eq!(key_names("Ctrl-s", Lang::Fr), "Ctrl-s");
+        assert_eq!(key_names("S-Tab", Lang::Fr), "Maj-Tab");
+        assert_eq!(key_names("Shift-PgDn", Lang::Fr), "Maj-PgSuiv");
+        assert_eq!(key_names("Enter", Lang::En), "Enter");
+        assert_eq!(key_names("S-Tab", Lang::En), "S-Tab");
+        assert_eq!(key_names("q", Lang::Fr), "q");
     }
 
     #[test]

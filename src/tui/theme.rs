@@ -1,6 +1,7 @@
 //! Styles. With `NO_COLOR` set (https://no-color.org) only modifiers are used — bold,
 //! reversed, dim, underlined — so every screen stays readable in monochrome.
 
+use crate::sms::status::MessageStatus;
 use ratatui::style::{Color, Modifier, Style};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,13 +89,14 @@ impl Theme {
     }
 
     /// A message status: good outcomes green, bad ones red, waiting ones plain.
-    pub fn status(&self, status: &str) -> Style {
+    pub fn status(&self, status: Option<MessageStatus>) -> Style {
+        use MessageStatus::*;
         match status {
-            "delivered" => self.ok(),
-            "not_delivered" | "failed" | "expired" => self.error(),
-            "unknown" | "stop" => self.warn(),
-            "cancelled" => self.dim(),
-            _ => self.base(),
+            Some(Delivered) => self.ok(),
+            Some(NotDelivered | Failed | Expired) => self.error(),
+            Some(Unknown | Stop) => self.warn(),
+            Some(Cancelled) => self.dim(),
+            Some(Pending | Sending | Submitted) | None => self.base(),
         }
     }
 }

@@ -475,7 +475,7 @@ pub fn sample_store() -> Fixture {
     conn.execute(
         "INSERT INTO replies(from_phone, text, received_at, message_id, keyword, outcome, state, review_reason)
          VALUES ('+33612345678', 'OUI', ?1, 1, 'OUI', 'confirmé par SMS', 'matched', ''),
-                ('+33698765432', 'oui mais à 15h', ?2, 2, '', '', 'review', 'ambiguous'),
+                ('+33698765432', 'oui mais à 15h', ?2, 2, '', '', 'review', 'no keyword recognised'),
                 ('+33622222222', 'STOP', ?3, NULL, 'STOP', '', 'stop', '')",
         params![ts(t0 - Duration::hours(20)), ts(t0 - Duration::hours(40)), ts(t0 - Duration::hours(90))],
     )

@@ -110,15 +110,22 @@ impl AutomationsTab {
             return Ok(Outcome::Error(e.to_string()));
         }
         let templates = crate::store::templates::list(act.store.db())?;
+        // Rules send for events: their templates have an event context.
+        let for_events = |t: &&crate::store::templates::TemplateRow| {
+            t.context
+                .parse::<crate::sms::template::TemplateContext>()
+                .is_ok_and(|c| c.has_event())
+        };
         let options: Vec<(String, String)> = templates
             .iter()
-            .filter(|t| t.context != "batch" && t.context != "free")
+            .filter(for_events)
             .map(|t| (t.id.to_string(), clean(&t.name)))
             .collect();
         // A new rule starts on the first active template (an inactive one would be broken).
         let first_template = templates
             .iter()
-            .find(|t| t.active && t.context != "batch" && t.context != "free")
+            .filter(for_events)
+            .find(|t| t.active)
             .map(|t| t.id.to_string())
             .or_else(|| options.first().map(|(id, _)| id.clone()))
             .unwrap_or_default();
@@ -157,7 +164,14 @@ impl AutomationsTab {
         };
         let kinds = crate::core::events::EventKind::ALL
             .iter()
-            .map(|k| (k.as_str().to_string(), act.fmt.kind(k.as_str())))
+            .map(|k| {
+                // Named as the template contexts of the same name are in their editor.
+                let label = k
+                    .as_str()
+                    .parse::<crate::sms::template::TemplateContext>()
+                    .map_or_else(|_| act.fmt.kind(k.as_str()), |c| c.label(act.lang()).into());
+                (k.as_str().to_string(), label)
+            })
             .collect();
         let fields = vec![
             FormField::text("name", act.tr("admin.auto_name"), &name),

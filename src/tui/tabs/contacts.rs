@@ -16,7 +16,7 @@ use crate::store::lists::{self as list_rows, MemberPlan};
 use crate::store::messages::Direction;
 use crate::store::participants::{self, SavedList};
 use crate::store::settings::Settings;
-use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::fmt::{clean, key_names, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::pending::Pending;
@@ -618,13 +618,15 @@ impl ContactsTab {
             "contacts.pick_confirm_key"
         };
         format!(
-            "↑↓ {}  ·  Enter {}  ·  Esc {}",
+            "↑↓ {}  ·  {} {}  ·  {} {}",
             ctx.tr(if self.preview.is_some() {
                 "contacts.scroll_key"
             } else {
                 "contacts.move_key"
             }),
+            key_names("Enter", ctx.lang()),
             ctx.tr(confirm),
+            key_names("Esc", ctx.lang()),
             ctx.tr(if self.preview.is_some() {
                 "contacts.import_leave_key"
             } else {
@@ -835,7 +837,11 @@ impl TabView for ContactsTab {
                     e.clone(),
                     String::new(),
                     ctx.tr("contacts.import_failed_nothing").to_string(),
-                    format!("Enter / Esc {}", ctx.tr("contacts.close_key")),
+                    format!(
+                        "{} {}",
+                        key_names("Enter / Esc", ctx.lang()),
+                        ctx.tr("contacts.close_key")
+                    ),
                 ],
             );
         }

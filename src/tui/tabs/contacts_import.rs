@@ -295,6 +295,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 fn issue_line(i: &RowIssue, lang: Lang) -> String {
     let mut out = trf(lang, "contacts.import_row", &[("row", &i.row.to_string())]);
+    // The column and the reason are the readers' English sentences: shown in `lang`.
     if !i.column.is_empty() {
         out.push_str(&format!(", {}", clean(&say(lang, &i.column))));
     }
@@ -302,8 +303,6 @@ fn issue_line(i: &RowIssue, lang: Lang) -> String {
     if !i.value.is_empty() {
         out.push_str(&format!(" « {} »", truncate(&clean(&i.value), 24)));
     }
-    // Reasons are still English strings (core's are not typed yet): shown in the reader's
-    // language through the catalogue.
     out.push_str(&format!(" {}", clean(&say(lang, &i.reason))));
     out
 }

@@ -5,6 +5,7 @@ use crate::core::admin::add_credit;
 use crate::core::send::{UnknownDecision, settle_unknown};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::ListAction;
+use crate::sms::status::MessageStatus;
 use crate::store::Db;
 use crate::store::Result;
 use crate::store::credit::{self, CreditSummary, Pack};
@@ -149,13 +150,14 @@ impl DashboardTab {
                 FormField::choice(
                     "decision",
                     tr(lang, "admin.unknown_decision"),
-                    "resend",
-                    ["resend", "delivered", "failed"]
+                    decision_code(UnknownDecision::Resend),
+                    DECISIONS
                         .iter()
                         .map(|d| {
+                            let code = decision_code(*d);
                             (
-                                d.to_string(),
-                                tr(lang, &format!("admin.unknown_{d}")).to_string(),
+                                code.to_string(),
+                                tr(lang, &format!("admin.unknown_{code}")).to_string(),
                             )
                         })
                         .collect(),
@@ -198,11 +200,10 @@ impl DashboardTab {
             }
             Editing::Unknown => {
                 let id = form.value("message").parse::<i64>().unwrap_or_default();
-                let decision = match form.value("decision") {
-                    "delivered" => UnknownDecision::Delivered,
-                    "failed" => UnknownDecision::Failed,
-                    _ => UnknownDecision::Resend,
-                };
+                let decision = DECISIONS
+                    .into_iter()
+                    .find(|d| decision_code(*d) == form.value("decision"))
+                    .unwrap_or(UnknownDecision::Resend);
                 settle_unknown(act.store, act.actor, id, decision, act.now)
                     .map(|()| trf(lang, "admin.unknown_done", &[("id", &id.to_string())]))
             }
@@ -480,6 +481,22 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), below);
 }
 
+/// What an operator may decide for a message "unknown — check", in the form's order.
+const DECISIONS: [UnknownDecision; 3] = [
+    UnknownDecision::Resend,
+    UnknownDecision::Delivered,
+    UnknownDecision::Failed,
+];
+
+/// A decision's code in the form (its label is `admin.unknown_<code>`).
+fn decision_code(d: UnknownDecision) -> &'static str {
+    match d {
+        UnknownDecision::Resend => "resend",
+        UnknownDecision::Delivered => "delivered",
+        UnknownDecision::Failed => "failed",
+    }
+}
+
 /// The provider kind from its stored JSON configuration (never its credentials).
 fn provider_kind(config: &str) -> String {
     provider_field(config, "kind")
@@ -498,7 +515,7 @@ fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
     let mut spans = vec![Span::raw(format!(
         "{}: {} · ",
         ctx.tr("dash.provider"),
-        clean(&d.provider)
+        ctx.fmt.provider(&d.provider)
     ))];
     match &d.provider_health {
         Some((health, at)) if health == "ok" => {
@@ -691,7 +708,7 @@ fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         .map(|(s, n)| {
             (
                 format!("{} {}", thousands(*n), ctx.fmt.status(s)),
-                ctx.theme.status(s),
+                ctx.theme.status(MessageStatus::parse(s)),
             )
         })
         .collect();

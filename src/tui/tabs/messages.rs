@@ -15,7 +15,7 @@ use super::{
 };
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::ListAction;
-use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::{Result, StoreError};
 use crate::text::sanitize_multiline;
@@ -146,10 +146,11 @@ impl MessagesTab {
             ));
         }
         // A message that is due but held back says why instead of "not yet sent".
-        let status = if row.status == "pending" && !row.wait_reason.is_empty() {
-            ctx.fmt.wait(&row.wait_reason)
-        } else {
-            ctx.fmt.status(&row.status)
+        let code = MessageStatus::parse(&row.status);
+        let waiting = WaitReason::parse(&row.wait_reason);
+        let status = match (code, waiting) {
+            (Some(MessageStatus::Pending), Some(reason)) => reason.label(ctx.lang()),
+            _ => ctx.fmt.status(&row.status),
         };
         out.extend([
             cell(clean(&row.recipient_name)),
@@ -158,7 +159,7 @@ impl MessagesTab {
             cell(clean(&row.collaborator)),
             cell(clean(&row.text)),
             cell(row.segments.to_string()),
-            styled(status, ctx.theme.status(&row.status)),
+            styled(status, ctx.theme.status(code)),
             cell(row.reply.as_deref().map(clean).unwrap_or_default()),
         ]);
         out
@@ -209,7 +210,10 @@ impl MessagesTab {
         }
         lines.push(Line::from(vec![
             label("col.status"),
-            Span::styled(ctx.fmt.status(&m.status), ctx.theme.status(&m.status)),
+            Span::styled(
+                ctx.fmt.status(&m.status),
+                ctx.theme.status(MessageStatus::parse(&m.status)),
+            ),
             Span::raw(format!(" · {} {}", m.segments, ctx.tr("detail.segments"))),
         ]));
         if let Some(event_id) = m.event_id {
@@ -240,11 +244,14 @@ impl MessagesTab {
         for h in &history {
             let mut spans = vec![
                 Span::raw(format!("  {}  ", ctx.fmt.full_time(h.at))),
-                Span::styled(ctx.fmt.status(&h.status), ctx.theme.status(&h.status)),
+                Span::styled(
+                    ctx.fmt.status(&h.status),
+                    ctx.theme.status(MessageStatus::parse(&h.status)),
+                ),
             ];
             if !h.actor.is_empty() {
                 spans.push(Span::styled(
-                    format!("  {}", clean(&h.actor)),
+                    format!("  {}", ctx.fmt.actor(&h.actor)),
                     ctx.theme.dim(),
                 ));
             }
@@ -716,7 +723,7 @@ impl TabView for MessagesTab {
         match batch {
             Some(id) => {
                 let (kind, name) = crate::store::batches::kind_and_name(ctx.conn, id)?;
-                let what = if kind == "free" {
+                let what = if MessageKind::parse(&kind) == Some(MessageKind::Free) {
                     "send.scope_free"
                 } else {
                     "send.scope_batch"

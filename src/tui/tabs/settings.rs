@@ -12,7 +12,7 @@ use crate::gateway::{ProviderConfig, check_field, redact_url, unmask_url};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, ListAction};
 use crate::store::Result;
-use crate::store::settings::{self, SPECS};
+use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
@@ -32,6 +32,79 @@ const SECRET_FIELDS: &[&str] = &[
 
 const PROVIDERS: &[&str] = &["simulator", "kannel", "twilio", "ovh"];
 
+/// A provider kind's name on screens.
+fn provider_label(kind: &str, lang: Lang) -> String {
+    let key = format!("provider.{kind}");
+    let label = tr(lang, &key);
+    if label == key {
+        clean(kind)
+    } else {
+        label.to_string()
+    }
+}
+
+/// The suggested timezones, each named by its territory in `lang` with its IANA name.
+fn timezone_options(lang: Lang) -> Vec<(String, String)> {
+    crate::sms::window::suggested_timezones()
+        .iter()
+        .map(|(tz, _)| {
+            let territory = tz
+                .parse::<chrono_tz::Tz>()
+                .map(crate::sms::holidays::Territory::from_tz)
+                .map_or(String::new(), |t| t.name(lang));
+            (tz.to_string(), format!("{territory} ({tz})"))
+        })
+        .collect()
+}
+
+/// Week days in the reader's language: `lun, mar, mer` / `Mon, Tue, Wed` (the validation
+/// reads both, and the codes).
+fn weekdays(value: &str, lang: Lang) -> String {
+    match value.parse::<crate::sms::window::WeekdaySet>() {
+        Ok(set) => set
+            .iter()
+            .map(|d| tr(lang, &format!("weekday.{}", d.num_days_from_monday())).to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        Err(_) => value.to_string(),
+    }
+}
+
+/// A setting's value as the reader reads it: week days, yes / no, the language and the
+/// provider named in `lang`; the rest as stored.
+fn shown_value(key: SettingKey, value: &str, lang: Lang) -> String {
+    match key {
+        SettingKey::WindowDays => weekdays(value, lang),
+        SettingKey::BatchInterview => tr(
+            lang,
+            if value == "yes" {
+                "word.yes"
+            } else {
+                "word.no"
+            },
+        )
+        .to_string(),
+        SettingKey::Language => match value.parse::<Lang>() {
+            Ok(l) => tr(lang, &format!("language.{l}")).to_string(),
+            Err(_) => tr(lang, "admin.set_language_auto").to_string(),
+        },
+        SettingKey::Provider => {
+            let config: ProviderConfig = serde_json::from_str(value).unwrap_or_default();
+            provider_label(config.kind(), lang)
+        }
+        // A suggested zone by its territory (the form shows its IANA name too).
+        SettingKey::Timezone => crate::sms::window::suggested_timezones()
+            .iter()
+            .find(|(tz, _)| *tz == value)
+            .and_then(|(tz, _)| tz.parse::<chrono_tz::Tz>().ok())
+            .map_or_else(
+                || value.to_string(),
+                |tz| crate::sms::holidays::Territory::from_tz(tz).name(lang),
+            ),
+        _ => value.to_string(),
+    }
+}
+
 struct Editor {
     form: Form,
     /// Stored values when the form opened (provider as raw JSON, never shown).
@@ -41,20 +114,13 @@ struct Editor {
 /// Every setting with its value (secrets masked) and its help; the form for administrators.
 #[derive(Default)]
 pub struct SettingsTab {
-    rows: Vec<(String, String)>,
+    rows: Vec<(SettingKey, String)>,
     sel: Selection,
     admin: bool,
     editor: Option<Editor>,
     /// Changes waiting for the confirmation: `(key, value)`.
     confirm: Option<Vec<(String, String)>>,
     lang: Option<Lang>,
-}
-
-fn help(key: &str, lang: Lang) -> &'static str {
-    settings::spec(key).map_or("", |s| match lang {
-        Lang::Fr => s.help_fr,
-        Lang::En => s.help_en,
-    })
 }
 
 /// The provider's fields from its JSON configuration: text fields, secrets masked and empty,
@@ -68,7 +134,14 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
         .filter(|(k, _)| k.as_str() != "kind")
         .map(|(k, v)| {
             let key = format!("provider.{k}");
-            let label = format!("  {k}");
+            // Named in `lang`; a field the catalogue does not know by its JSON name.
+            let name_key = format!("provider_field.{k}");
+            let name = tr(lang, &name_key);
+            let label = if name == name_key {
+                format!("  {}", clean(k))
+            } else {
+                format!("  {name}")
+            };
             if SECRET_FIELDS.contains(&k.as_str()) {
                 FormField::secret(&key, &label).with_help(tr(lang, "admin.set_secret_help"))
             } else {
@@ -87,23 +160,18 @@ impl SettingsTab {
         let conn = act.store.db();
         let mut fields = Vec::new();
         let mut original = Vec::new();
-        for spec in SPECS {
-            let value = settings::get(conn, spec.key)?;
-            original.push((spec.key.to_string(), value.clone()));
-            let label = tr(lang, &format!("admin.set_{}", spec.key)).to_string();
-            let field = match spec.key {
-                "timezone" => FormField::choice(
-                    spec.key,
-                    &label,
-                    &value,
-                    crate::sms::window::suggested_timezones()
-                        .iter()
-                        .map(|(tz, name)| (tz.to_string(), name.to_string()))
-                        .collect(),
-                    true,
-                ),
-                "language" => FormField::choice(
-                    spec.key,
+        for setting in SettingKey::ALL {
+            let key = setting.as_str();
+            let value = settings::get(conn, key)?;
+            original.push((key.to_string(), value.clone()));
+            let label = setting.label(lang);
+            let field = match setting {
+                SettingKey::Timezone => {
+                    FormField::choice(key, &label, &value, timezone_options(lang), true)
+                }
+                SettingKey::WindowDays => FormField::text(key, &label, &weekdays(&value, lang)),
+                SettingKey::Language => FormField::choice(
+                    key,
                     &label,
                     &value,
                     vec![
@@ -111,13 +179,13 @@ impl SettingsTab {
                             String::new(),
                             tr(lang, "admin.set_language_auto").to_string(),
                         ),
-                        ("fr".into(), "français".into()),
-                        ("en".into(), "English".into()),
+                        ("fr".into(), tr(lang, "language.fr").to_string()),
+                        ("en".into(), tr(lang, "language.en").to_string()),
                     ],
                     false,
                 ),
-                "batch_interview" => FormField::choice(
-                    spec.key,
+                SettingKey::BatchInterview => FormField::choice(
+                    key,
                     &label,
                     &value,
                     vec![
@@ -132,26 +200,26 @@ impl SettingsTab {
                     ],
                     false,
                 ),
-                "provider" => {
+                SettingKey::Provider => {
                     let kind = serde_json::from_str::<serde_json::Value>(&value)
                         .ok()
                         .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
                         .unwrap_or_else(|| "simulator".into());
                     FormField::choice(
-                        spec.key,
+                        key,
                         &label,
                         &kind,
                         PROVIDERS
                             .iter()
-                            .map(|p| (p.to_string(), String::new()))
+                            .map(|p| (p.to_string(), provider_label(p, lang)))
                             .collect(),
                         false,
                     )
                 }
-                _ => FormField::text(spec.key, &label, &value),
+                _ => FormField::text(key, &label, &value),
             };
-            fields.push(field.with_help(help(spec.key, lang)));
-            if spec.key == "provider" {
+            fields.push(field.with_help(setting.help(lang)));
+            if setting == SettingKey::Provider {
                 fields.extend(provider_fields(&value, lang));
             }
         }
@@ -318,9 +386,9 @@ impl SettingsTab {
 impl TabView for SettingsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         self.admin = ctx.actor.rights.admin;
-        let mut fresh = Vec::with_capacity(SPECS.len());
-        for spec in SPECS {
-            fresh.push((spec.key.to_string(), settings::shown(ctx.conn, spec.key)?));
+        let mut fresh = Vec::with_capacity(SettingKey::ALL.len());
+        for key in SettingKey::ALL {
+            fresh.push((key, settings::shown(ctx.conn, key.as_str())?));
         }
         Ok(replace(&mut self.rows, fresh))
     }
@@ -335,7 +403,7 @@ impl TabView for SettingsTab {
     fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
             ListAction::Open | ListAction::Edit => {
-                let selected = self.rows.get(self.sel.selected).map(|(k, _)| k.clone());
+                let selected = self.rows.get(self.sel.selected).map(|(k, _)| k.as_str());
                 let outcome = self.open_editor(act)?;
                 if let (Some(editor), Some(key)) = (&mut self.editor, selected) {
                     editor.form.focus = editor
@@ -452,23 +520,23 @@ impl TabView for SettingsTab {
         let height = body_height(table);
         let offset = self.sel.viewport(height, self.rows.len());
         let cols = [
-            Col::new(ctx.tr("col.setting"), 15, 0),
-            Col::new(ctx.tr("col.value"), 24, 0),
+            Col::new(ctx.tr("col.setting"), 20, 0),
+            Col::new(ctx.tr("col.value"), 30, 0),
             Col::fill(ctx.tr("col.help"), 20, 1),
         ];
         let cells = self
             .rows
             .iter()
             .map(|(key, value)| {
-                let value = if value.is_empty() {
+                let value = if value.is_empty() && *key != SettingKey::Language {
                     styled(format!("({})", ctx.tr("word.empty")), ctx.theme.dim())
                 } else {
-                    cell(clean(value))
+                    cell(clean(&shown_value(*key, value, ctx.lang())))
                 };
                 vec![
-                    styled(key.clone(), ctx.theme.key()),
+                    styled(key.label(ctx.lang()), ctx.theme.key()),
                     value,
-                    styled(help(key, ctx.lang()), ctx.theme.dim()),
+                    styled(key.help(ctx.lang()), ctx.theme.dim()),
                 ]
             })
             .collect();
@@ -478,7 +546,13 @@ impl TabView for SettingsTab {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }
         if let Some(changes) = &self.confirm {
-            let keys: Vec<&str> = changes.iter().map(|(k, _)| k.as_str()).collect();
+            let keys: Vec<String> = changes
+                .iter()
+                .map(|(k, _)| {
+                    k.parse::<SettingKey>()
+                        .map_or_else(|_| clean(k), |k| k.label(ctx.lang()))
+                })
+                .collect();
             let lines = vec![trf(
                 ctx.lang(),
                 "admin.set_confirm",

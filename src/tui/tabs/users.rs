@@ -40,8 +40,8 @@ const MAX_KEY_TEXT: usize = 16 * 1024;
 pub fn language_options(lang: Lang) -> Vec<(String, String)> {
     vec![
         ("auto".into(), tr(lang, "users.lang_auto").to_string()),
-        ("fr".into(), "français".into()),
-        ("en".into(), "English".into()),
+        ("fr".into(), tr(lang, "language.fr").to_string()),
+        ("en".into(), tr(lang, "language.en").to_string()),
     ]
 }
 

@@ -497,16 +497,15 @@ fn field_line(
                 "•".repeat(f.value.chars().count().min(24))
             }
         }
+        // The option's label only: its value is a code (a typed value outside the list, a
+        // timezone, shows as typed).
         FieldKind::Choice { options, .. } => {
             let label = options
                 .iter()
                 .find(|(v, _)| *v == f.value)
                 .map(|(_, l)| l.as_str())
-                .filter(|l| !l.is_empty() && *l != f.value);
-            match label {
-                Some(l) => format!("‹ {} › {}", clean(&f.value), clean(l)),
-                None => format!("‹ {} ›", clean(&f.value)),
-            }
+                .filter(|l| !l.is_empty());
+            format!("‹ {} ›", clean(label.unwrap_or(&f.value)))
         }
         FieldKind::Text | FieldKind::Info => clean(&f.value),
     };
