@@ -1651,7 +1651,7 @@ fn switching_a_rule_off_or_deleting_it_cancels_its_pending_reminders_on_request(
         id
     );
     assert!(
-        automations::list_automations(&w.store)
+        smsdesk::store::automations::list(w.store.db())
             .unwrap()
             .iter()
             .all(|a| a.id != id)
@@ -2172,7 +2172,7 @@ fn on_the_demo_store_the_dry_run_of_each_rule_is_what_switching_it_on_does() {
             .unwrap()
     };
     at_most_one_each(&store);
-    let rules = automations::list_automations(&store).unwrap();
+    let rules = smsdesk::store::automations::list(store.db()).unwrap();
     assert!(rules.iter().any(|r| r.offset_days > 0));
     for r in &rules {
         automations::set_automation_active(&mut store, &admin, r.id, false, true, now()).unwrap();

@@ -403,11 +403,6 @@ pub fn delete_automation(
     })
 }
 
-/// Every rule, broken ones flagged by [`AutomationRow::is_broken`].
-pub fn list_automations(store: &Store) -> CoreResult<Vec<AutomationRow>> {
-    Ok(rules::list(store.db())?)
-}
-
 /// Whether a rule applies to an event: same kind, and its collaborator and type in the rule's
 /// sets when those are not empty (types compared ignoring case and surrounding spaces).
 pub fn rule_matches(rule: &AutomationRow, event: &EventDetail) -> bool {
