@@ -44,7 +44,10 @@ fn bench_keystroke(c: &mut Criterion) {
                 flip = !flip;
                 composer.key(if flip { &typed } else { &erase }, &keymap);
                 terminal
-                    .draw(|f| composer.draw(f, f.area(), Theme::monochrome(), "Texte", true))
+                    .draw(|f| {
+                        composer.layout(Theme::monochrome(), true);
+                        composer.draw(f, f.area(), Theme::monochrome(), "Texte", true);
+                    })
                     .expect("draw");
                 black_box(composer.stats().info.segments);
             });

@@ -863,12 +863,28 @@ impl App {
 
     // ----- drawing -----
 
+    /// Draws the screen: [`App::layout`] for the frame's size, then [`App::paint`].
     pub fn draw(&mut self, frame: &mut Frame) {
-        let area = frame.area();
-        if area.width == 0 || area.height == 0 {
-            return;
+        self.layout(frame.area());
+        self.paint(frame);
+    }
+
+    /// The context tabs read and draw with.
+    fn view_ctx(&self) -> Ctx<'_> {
+        Ctx {
+            conn: self.store.db(),
+            fmt: self.fmt(),
+            theme: self.theme,
+            now: self.clock.now(),
+            region: &self.org.region,
+            low_credit: self.org.low_credit,
+            actor: &self.actor,
         }
-        self.shown_minute = self.clock.now().timestamp() / 60;
+    }
+
+    /// Where the screen's parts go in `area`: the tab bar, the filter bar (while the filter
+    /// is being typed), the current tab, the status line and the footer.
+    fn areas(&self, area: Rect) -> [Rect; 5] {
         let [tabs, body, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
@@ -876,7 +892,31 @@ impl App {
             Constraint::Length(u16::from(area.height >= 3)),
         ])
         .areas(area);
-        self.draw_tabs(frame, tabs);
+        let bar = Rect {
+            height: if self.filter_edit.is_some() {
+                body.height.min(1)
+            } else {
+                0
+            },
+            ..body
+        };
+        let body = Rect {
+            y: body.y + bar.height,
+            height: body.height - bar.height,
+            ..body
+        };
+        [tabs, bar, body, status, footer]
+    }
+
+    /// Before [`App::paint`] in a frame of `area`: the current tab and the open windows
+    /// record the rows they show and scroll to keep their selection in view. Everything a
+    /// frame changes happens here; painting only reads.
+    pub fn layout(&mut self, area: Rect) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        self.shown_minute = self.clock.now().timestamp() / 60;
+        let [_, _, body, _, _] = self.areas(area);
         let ctx = Ctx {
             conn: self.store.db(),
             fmt: self.fmt(),
@@ -886,25 +926,46 @@ impl App {
             low_credit: self.org.low_credit,
             actor: &self.actor,
         };
-        let body = if let Some(text) = &self.filter_edit {
-            let bar = Rect {
-                height: body.height.min(1),
-                ..body
-            };
+        self.views[self.tab.index()].layout(body, &ctx);
+        match &mut self.popup {
+            Some(Popup::Language(form)) => form.layout(language_rect(area), self.theme),
+            Some(popup) => {
+                let keymaps = (&self.keymap, &self.shipped);
+                let clamped = popup_content(area, popup, keymaps, self.lang, self.theme).and_then(
+                    |(_, lines, scroll, rect)| {
+                        // Clamp so the last line stays on screen (End jumps to the bottom).
+                        let (rect, total) = popup_rect(area, rect, &lines);
+                        let inner = Block::default().borders(Borders::ALL).inner(rect);
+                        Some((*scroll?).min(total.saturating_sub(inner.height)))
+                    },
+                );
+                if let (Some(clamped), Popup::Help { scroll } | Popup::Text { scroll, .. }) =
+                    (clamped, popup)
+                {
+                    *scroll = clamped;
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Draws the screen as [`App::layout`] left it, for a frame of the same size.
+    pub fn paint(&self, frame: &mut Frame) {
+        let area = frame.area();
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let [tabs, bar, body, status, footer] = self.areas(area);
+        self.draw_tabs(frame, tabs);
+        let ctx = self.view_ctx();
+        if let Some(text) = &self.filter_edit {
             let line = Line::from(vec![
                 Span::styled("/ ", self.theme.key()),
                 Span::raw(text.clone()),
                 Span::styled("█", self.theme.dim()),
             ]);
             frame.render_widget(Paragraph::new(line), bar);
-            Rect {
-                y: body.y + bar.height,
-                height: body.height - bar.height,
-                ..body
-            }
-        } else {
-            body
-        };
+        }
         self.views[self.tab.index()].draw(frame, body, &ctx);
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
@@ -936,18 +997,9 @@ impl App {
                 .collect()
             };
             c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
-        } else if let Some(Popup::Language(form)) = &mut self.popup {
-            let width = area.width.min(64);
-            // Border, the field, its help line, a refusal.
-            let height = area.height.min(5);
-            let rect = Rect {
-                x: area.x + (area.width - width) / 2,
-                y: area.y + (area.height - height) / 2,
-                width,
-                height,
-            };
-            form.draw(frame, rect, self.theme, self.lang);
-        } else if let Some(popup) = &mut self.popup {
+        } else if let Some(Popup::Language(form)) = &self.popup {
+            form.draw(frame, language_rect(area), self.theme, self.lang);
+        } else if let Some(popup) = &self.popup {
             draw_popup(
                 frame,
                 area,
@@ -1180,17 +1232,30 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     }
 }
 
-fn draw_popup(
-    frame: &mut Frame,
+/// The language window, centred: border, the field, its help line, a refusal.
+fn language_rect(area: Rect) -> Rect {
+    let width = area.width.min(64);
+    let height = area.height.min(5);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+/// What a text popup shows: its title, lines, scroll (when it scrolls) and the most room it
+/// takes; `None` for popups drawn by their own widgets.
+fn popup_content<'p>(
     area: Rect,
-    popup: &mut Popup,
+    popup: &'p Popup,
     keymaps: (&Keymap, &Keymap),
     lang: Lang,
     theme: Theme,
-) {
-    let (title, lines, scroll, rect) = match popup {
+) -> Option<(String, Vec<Line<'static>>, Option<&'p u16>, Rect)> {
+    Some(match popup {
         // Drawn by their own widgets.
-        Popup::Confirm(_) | Popup::Language(_) => return,
+        Popup::Confirm(_) | Popup::Language(_) => return None,
         Popup::ConfirmQuit => {
             let rect = centered(area, 60, 20);
             (
@@ -1216,10 +1281,14 @@ fn draw_popup(
             Some(scroll),
             centered(area, 90, 90),
         ),
-    };
-    // Shrink to the content (estimated after wrapping), centred again.
+    })
+}
+
+/// `rect` shrunk to the content (estimated after wrapping), centred again in `area`; and the
+/// rows the content takes.
+fn popup_rect(area: Rect, rect: Rect, lines: &[Line]) -> (Rect, u16) {
     let inner_width = usize::from(rect.width.saturating_sub(2)).max(1);
-    let total = wrapped_rows(&lines, inner_width);
+    let total = wrapped_rows(lines, inner_width);
     let needed = total.saturating_add(2).max(3);
     let rect = if needed < rect.height {
         Rect {
@@ -1230,6 +1299,22 @@ fn draw_popup(
     } else {
         rect
     };
+    (rect, total)
+}
+
+fn draw_popup(
+    frame: &mut Frame,
+    area: Rect,
+    popup: &Popup,
+    keymaps: (&Keymap, &Keymap),
+    lang: Lang,
+    theme: Theme,
+) {
+    let Some((title, lines, scroll, rect)) = popup_content(area, popup, keymaps, lang, theme)
+    else {
+        return;
+    };
+    let (rect, _) = popup_rect(area, rect, &lines);
     frame.render_widget(Clear, rect);
     let block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(
@@ -1238,16 +1323,8 @@ fn draw_popup(
         ),
         theme.title(),
     ));
-    let inner = block.inner(rect);
-    let offset = match scroll {
-        Some(s) => {
-            // Clamp so the last line stays on screen (End jumps to the bottom).
-            let max = total.saturating_sub(inner.height);
-            *s = (*s).min(max);
-            *s
-        }
-        None => 0,
-    };
+    // Scrolled by `App::layout`, which keeps the last line on screen.
+    let offset = scroll.copied().unwrap_or(0);
     let paragraph = Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })

@@ -293,6 +293,11 @@ impl<S: Source> Pager<S> {
         Ok(changed)
     }
 
+    /// The first row shown, as [`Pager::viewport`] last scrolled it.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
     /// The first row to show in a viewport of `height` rows, scrolled just enough to keep the
     /// selection visible.
     pub fn viewport(&mut self, height: usize) -> usize {

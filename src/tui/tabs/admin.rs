@@ -607,15 +607,23 @@ impl TabView for AutomationsTab {
         self.editor.as_ref().is_some_and(|(_, f)| f.is_changed())
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
+        let (_, table) = split_info(area);
+        self.sel.viewport(body_height(table), self.rows.len());
+        if let Some((_, form)) = &mut self.editor {
+            form.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let note = if ctx.actor.rights.admin {
             ""
         } else {
             ctx.tr("admin.admin_only")
         };
         let table = header_with(frame, area, ctx, "tab.automations", self.rows.len(), note);
-        let offset = self.sel.viewport(body_height(table), self.rows.len());
+        let offset = self.sel.offset;
         let cols = [
             Col::new(ctx.tr("col.kind"), 11, 0),
             Col::new(ctx.tr("col.delay"), 5, 0),
@@ -672,7 +680,7 @@ impl TabView for AutomationsTab {
             .collect();
         let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
         draw_table(frame, table, ctx, &cols, cells, selected, offset);
-        if let Some((_, form)) = &mut self.editor {
+        if let Some((_, form)) = &self.editor {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
         if let Some(Confirm::Change(_, input, n)) = &self.confirm {

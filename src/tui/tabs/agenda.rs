@@ -379,13 +379,11 @@ impl EventEditor {
         self.form.is_changed()
     }
 
-    pub fn draw(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        theme: crate::tui::theme::Theme,
-        lang: Lang,
-    ) {
+    pub fn layout(&mut self, area: Rect, theme: crate::tui::theme::Theme) {
+        self.form.layout(area, theme);
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: crate::tui::theme::Theme, lang: Lang) {
         self.form.draw(frame, area, theme, lang);
     }
 }

@@ -982,8 +982,8 @@ impl BatchTab {
         }
     }
 
-    fn draw_preview(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let Some(p) = &mut self.preview else {
+    fn draw_preview(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(p) = &self.preview else {
             return;
         };
         frame.render_widget(Clear, area);
@@ -1058,7 +1058,7 @@ impl BatchTab {
             Col::fill(ctx.tr("batch.error"), 14, 0),
         ];
         let height = body_height(table);
-        let offset = p.sel.viewport(height, p.rows.len());
+        let offset = p.sel.offset;
         // Only the rows on screen are built (a batch may have thousands).
         let cells = p
             .rows
@@ -1326,12 +1326,30 @@ impl TabView for BatchTab {
         }
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
+        self.history.layout(area, ctx);
+        if let Some(p) = &mut self.preview {
+            // The table under the totals line, inside the border (see `draw_preview`).
+            let inner = Block::default().borders(Borders::ALL).inner(area);
+            if inner.height >= 3 {
+                let table = Rect {
+                    y: inner.y + 1,
+                    height: inner.height - 1,
+                    ..inner
+                };
+                p.sel.viewport(body_height(table), p.rows.len());
+            }
+        } else if let Some(form) = &mut self.form {
+            form.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         self.history.draw(frame, area, ctx);
         if self.preview.is_some() {
             self.draw_preview(frame, area, ctx);
-        } else if let Some(form) = &mut self.form {
+        } else if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
     }

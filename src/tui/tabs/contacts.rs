@@ -4,7 +4,7 @@
 //! from a spreadsheet (`I`, see `contacts_import`).
 
 use super::contacts_import::{self, ImportJob, PreviewView};
-use super::lists::{PAGE, draw_paged, title};
+use super::lists::{PAGE, draw_paged, layout_paged, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
 use crate::i18n::{Lang, tr, trf};
@@ -817,10 +817,17 @@ impl TabView for ContactsTab {
         })
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
-        self.draw_list(frame, area, ctx);
+        self.height = layout_paged(area, &mut self.pager);
         if let Some((_, form)) = &mut self.send {
+            form.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.draw_list(frame, area, ctx);
+        if let Some((_, form)) = &self.send {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
         self.draw_picker(frame, area, ctx);
@@ -887,7 +894,7 @@ impl TabView for ContactsTab {
 }
 
 impl ContactsTab {
-    fn draw_list(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn draw_list(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let cols = [
             Col::fill(ctx.tr("col.name"), 18, 0),
             Col::new(ctx.tr("col.mobile"), 17, 1),
@@ -942,7 +949,7 @@ impl ContactsTab {
             left.push(Span::styled(format!("  {note}"), style));
         }
         let picked = &self.picked;
-        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, p, _| {
+        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, p, _| {
             let name = format!(
                 "{} {} {}",
                 p.civility,

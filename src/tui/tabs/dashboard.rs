@@ -85,7 +85,7 @@ fn unknown_messages(
 }
 
 impl DashboardTab {
-    fn draw_body(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn draw_body(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let Some(data) = &self.data else {
             return;
         };
@@ -305,18 +305,28 @@ impl TabView for DashboardTab {
         }
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
-        self.draw_body(frame, area, ctx);
         if let Some((_, form)) = &mut self.editor {
-            let height = area.height.min(9);
-            let rect = Rect {
-                y: area.y + (area.height - height) / 2,
-                height,
-                ..area
-            };
-            form.draw(frame, rect, ctx.theme, ctx.lang());
+            form.layout(editor_rect(area), ctx.theme);
         }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.draw_body(frame, area, ctx);
+        if let Some((_, form)) = &self.editor {
+            form.draw(frame, editor_rect(area), ctx.theme, ctx.lang());
+        }
+    }
+}
+
+/// The credit pack and unknown-message forms, centred in the tab.
+fn editor_rect(area: Rect) -> Rect {
+    let height = area.height.min(9);
+    Rect {
+        y: area.y + (area.height - height) / 2,
+        height,
+        ..area
     }
 }
 

@@ -437,10 +437,17 @@ impl TabView for FreeTab {
         self.history.refresh(ctx).map(|_| ())
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
-        self.history.draw(frame, area, ctx);
+        self.history.layout(area, ctx);
         if let Some(form) = &mut self.form {
+            form.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.history.draw(frame, area, ctx);
+        if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
     }

@@ -29,19 +29,29 @@ use ratatui::text::Line;
 
 pub(super) const PAGE: usize = 60;
 
-/// Shared drawing of a paged list: info line (title, filter, marks) and the table.
+/// Layout of a paged list drawn by [`draw_paged`] in `area`: scrolls the pager to keep its
+/// selection in view; returns the rows the table shows.
+pub(super) fn layout_paged<S: Source>(area: Rect, pager: &mut Pager<S>) -> usize {
+    let (_, table) = split_info(area);
+    let height = body_height(table);
+    pager.viewport(height);
+    height
+}
+
+/// Shared drawing of a paged list: info line (title, filter, marks) and the table, as
+/// [`layout_paged`] scrolled it.
 pub(super) fn draw_paged<S: Source>(
     frame: &mut Frame,
     area: Rect,
     ctx: &Ctx,
-    pager: &mut Pager<S>,
+    pager: &Pager<S>,
     mut left: Vec<Span<'static>>,
     cols: &[Col],
     cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell<'static>>,
-) -> usize {
+) {
     let (info, table) = split_info(area);
     let height = body_height(table);
-    let offset = pager.viewport(height);
+    let offset = pager.offset();
     if pager.rows().is_empty() && pager.is_loaded() {
         left.push(Span::styled(
             format!("  {}", ctx.tr("ui.empty")),
@@ -58,7 +68,6 @@ pub(super) fn draw_paged<S: Source>(
         .collect();
     let selected = (!pager.rows().is_empty()).then_some(pager.selected_index());
     draw_table(frame, table, ctx, cols, rows, selected, offset);
-    height
 }
 
 pub(super) fn title(ctx: &Ctx, key: &str) -> Span<'static> {
@@ -475,7 +484,21 @@ impl TabView for AgendaTab {
             || self.reminder.as_ref().is_some_and(|(_, f)| f.is_changed())
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
+        self.lang = ctx.lang();
+        let Some(pager) = self.pager.as_mut() else {
+            return;
+        };
+        self.height = layout_paged(area, pager);
+        if let Some((_, form)) = &mut self.reminder {
+            form.layout(area, ctx.theme);
+        }
+        if let Some(editor) = &mut self.event {
+            editor.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let cols = [
             Col::new(ctx.tr("col.day"), 10, 0),
             Col::new(ctx.tr("col.time"), 5, 0),
@@ -486,7 +509,6 @@ impl TabView for AgendaTab {
             Col::new(ctx.tr("col.outcome"), 13, 1),
             Col::new(ctx.tr("col.reminder"), 6, 2),
         ];
-        self.lang = ctx.lang();
         let mut left = vec![title(ctx, "tab.agenda")];
         if !self.filter_text.is_empty() {
             left.push(Span::raw(format!(
@@ -495,7 +517,7 @@ impl TabView for AgendaTab {
                 crate::tui::fmt::truncate(&clean(&self.filter_text), 40)
             )));
         }
-        let Some(pager) = self.pager.as_mut() else {
+        let Some(pager) = &self.pager else {
             return;
         };
         // Day of the previous row, so a day is written once (and again at the top of the screen).
@@ -504,7 +526,7 @@ impl TabView for AgendaTab {
             .iter()
             .map(|e| ctx.fmt.day(e.starts_at))
             .collect();
-        self.height = draw_paged(frame, area, ctx, pager, left, &cols, |i, e, offset| {
+        draw_paged(frame, area, ctx, pager, left, &cols, |i, e, offset| {
             let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
                 days.get(i).cloned().unwrap_or_default()
             } else {
@@ -540,10 +562,10 @@ impl TabView for AgendaTab {
                 styled(reminder, dim),
             ]
         });
-        if let Some((_, form)) = &mut self.reminder {
+        if let Some((_, form)) = &self.reminder {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
-        if let Some(editor) = &mut self.event {
+        if let Some(editor) = &self.event {
             editor.draw(frame, area, ctx.theme, ctx.lang());
         }
     }
@@ -711,7 +733,11 @@ impl TabView for InboxTab {
         })
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, _ctx: &Ctx) {
+        self.height = layout_paged(area, &mut self.pager);
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let cols = [
             Col::new(ctx.tr("col.received"), 11, 0),
             Col::new(ctx.tr("col.from"), 16, 1),
@@ -727,7 +753,7 @@ impl TabView for InboxTab {
                 ctx.theme.warn(),
             ));
         }
-        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, r, _| {
+        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, r, _| {
             let state_style = if r.state == "review" {
                 ctx.theme.warn()
             } else {
@@ -803,7 +829,11 @@ impl TabView for HistoryTab {
         })
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, _ctx: &Ctx) {
+        self.height = layout_paged(area, &mut self.pager);
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let batch = self.pager.source.kind == "batch";
         let cols = [
             Col::new(ctx.tr("col.date"), 11, 0),
@@ -821,7 +851,7 @@ impl TabView for HistoryTab {
             title(ctx, title_key),
             Span::styled(format!("  {}", ctx.tr(note_key)), ctx.theme.dim()),
         ];
-        self.height = draw_paged(frame, area, ctx, &mut self.pager, left, &cols, |_, b, _| {
+        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, b, _| {
             let name = if b.name.is_empty() {
                 &b.source
             } else {

@@ -584,11 +584,19 @@ impl TabView for MessagesTab {
         self.pager.refresh(ctx.conn).map(|_| ())
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
-        let (info, table) = split_info(area);
+        let (_, table) = split_info(area);
         self.height = body_height(table);
-        let offset = self.pager.viewport(self.height);
+        self.pager.viewport(self.height);
+        if let Some(edit) = &mut self.text_edit {
+            edit.form.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let (info, table) = split_info(area);
+        let offset = self.pager.offset();
         let title = if self.kind() == ListKind::Upcoming {
             "tab.upcoming"
         } else {
@@ -646,7 +654,7 @@ impl TabView for MessagesTab {
             .collect();
         let selected = (!self.pager.rows().is_empty()).then_some(self.pager.selected_index());
         draw_table(frame, table, ctx, &cols, cells, selected, offset);
-        if let Some(edit) = &mut self.text_edit {
+        if let Some(edit) = &self.text_edit {
             edit.form.draw(frame, area, ctx.theme, ctx.lang());
         }
     }

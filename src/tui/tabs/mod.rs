@@ -127,7 +127,12 @@ pub trait TabView {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool>;
     /// A list-context action (`down`, `open`, `filter`…).
     fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome>;
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx);
+    /// Before drawing: records what the screen gives the tab (visible rows, the language)
+    /// and scrolls its lists and windows to keep their selection in view. Drawing itself
+    /// then only reads ([`TabView::draw`] takes `&self`).
+    fn layout(&mut self, _area: Rect, _ctx: &Ctx) {}
+    /// Draws the tab as [`TabView::layout`] left it, given the same `area`.
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx);
     /// List actions worth a hint in the footer, most useful first.
     fn hints(&self) -> &'static [ListAction] {
         &[

@@ -6,7 +6,9 @@
 //! through `core::admin::set_settings` (right checked, audited, one transaction).
 
 use super::admin::{header_with, replace};
-use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
+use super::{
+    Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, split_info, styled,
+};
 use crate::core::admin::set_settings;
 use crate::gateway::{ProviderConfig, check_field, redact_url, unmask_url};
 use crate::i18n::{Lang, tr, trf};
@@ -509,16 +511,23 @@ impl TabView for SettingsTab {
         self.editor.as_ref().is_some_and(|e| e.form.is_changed())
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
+        let (_, table) = split_info(area);
+        self.sel.viewport(body_height(table), self.rows.len());
+        if let Some(editor) = &mut self.editor {
+            editor.form.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let note = if ctx.actor.rights.admin {
             ""
         } else {
             ctx.tr("admin.admin_only")
         };
         let table = header_with(frame, area, ctx, "tab.settings", self.rows.len(), note);
-        let height = body_height(table);
-        let offset = self.sel.viewport(height, self.rows.len());
+        let offset = self.sel.offset;
         let cols = [
             Col::new(ctx.tr("col.setting"), 20, 0),
             Col::new(ctx.tr("col.value"), 30, 0),
@@ -542,7 +551,7 @@ impl TabView for SettingsTab {
             .collect();
         let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
         draw_table(frame, table, ctx, &cols, cells, selected, offset);
-        if let Some(editor) = &mut self.editor {
+        if let Some(editor) = &self.editor {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }
         if let Some(changes) = &self.confirm {

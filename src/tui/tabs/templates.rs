@@ -4,7 +4,9 @@
 //! `core::templates`, which checks the right, validates and audits.
 
 use super::admin::{header_with, replace};
-use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
+use super::{
+    Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, split_info, styled,
+};
 use crate::core::templates::{self as core_templates, TemplateInput};
 use crate::i18n::{Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, ListAction};
@@ -394,15 +396,23 @@ impl TabView for TemplatesTab {
         self.editor.as_ref().is_some_and(|e| e.form.is_changed())
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
+        let (_, table) = split_info(area);
+        self.sel.viewport(body_height(table), self.rows.len());
+        if let Some(editor) = &mut self.editor {
+            editor.form.layout(area, ctx.theme);
+        }
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let note = if ctx.actor.rights.admin {
             ""
         } else {
             ctx.tr("admin.admin_only")
         };
         let table = header_with(frame, area, ctx, "tab.templates", self.rows.len(), note);
-        let offset = self.sel.viewport(body_height(table), self.rows.len());
+        let offset = self.sel.offset;
         let cols = [
             Col::fill(ctx.tr("col.name"), 20, 0),
             Col::new(ctx.tr("col.context"), 11, 1),
@@ -432,7 +442,7 @@ impl TabView for TemplatesTab {
             .collect();
         let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
         draw_table(frame, table, ctx, &cols, cells, selected, offset);
-        if let Some(editor) = &mut self.editor {
+        if let Some(editor) = &self.editor {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }
         if let Some(confirm) = &self.confirm {

@@ -6,7 +6,9 @@
 //! a reason shown as is, and audit.
 
 use super::admin::{header_with, replace};
-use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
+use super::{
+    Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, split_info, styled,
+};
 use crate::core::admin::{add_user, set_user};
 use crate::core::keys::{add_key, list_keys, set_language};
 use crate::i18n::{Lang, say, tr, trf};
@@ -376,27 +378,30 @@ impl UsersTab {
         }
     }
 
-    fn draw_keys(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let Some(w) = &mut self.keys else {
-            return;
-        };
-        let lang = ctx.lang();
-        frame.render_widget(Clear, area);
-        let title = trf(lang, "users.keys_title", &[("login", &clean(&w.login))]);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&title, usize::from(area.width.saturating_sub(4)))
-            ),
-            ctx.theme.title(),
-        ));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+    /// Where the keys window puts its list of keys in `area` (the window's text under it).
+    fn keys_list(w: &KeysWindow, area: Rect, ctx: &Ctx) -> Option<(Rect, Vec<Line<'static>>)> {
+        let inner = Block::default().borders(Borders::ALL).inner(area);
         if inner.height < 4 || inner.width < 20 {
-            return;
+            return None;
         }
         let width = usize::from(inner.width);
-        // Below the list: the selected key in full, then the line being typed and the refusal.
+        let below = Self::keys_below(w, width, ctx);
+        let below_rows: u16 = below
+            .iter()
+            .map(|l| u16::try_from(l.width().max(1).div_ceil(width)).unwrap_or(1))
+            .sum();
+        let list_h = inner.height.saturating_sub(below_rows + 1).max(2);
+        let list = Rect {
+            height: list_h,
+            ..inner
+        };
+        Some((list, below))
+    }
+
+    /// Under the keys window's list: the selected key in full, then the line being typed and
+    /// the refusal.
+    fn keys_below(w: &KeysWindow, width: usize, ctx: &Ctx) -> Vec<Line<'static>> {
+        let lang = ctx.lang();
         let mut below: Vec<Line> = Vec::new();
         if let Some(k) = w
             .keys
@@ -458,15 +463,41 @@ impl UsersTab {
                 ctx.theme.error(),
             )));
         }
-        let below_rows: u16 = below
-            .iter()
-            .map(|l| u16::try_from(l.width().max(1).div_ceil(width)).unwrap_or(1))
-            .sum();
-        let list_h = inner.height.saturating_sub(below_rows + 1).max(2);
-        let list = Rect {
-            height: list_h,
-            ..inner
+        below
+    }
+
+    /// Before drawing the keys window: scrolls its list to keep the selection in view.
+    fn layout_keys(&mut self, area: Rect, ctx: &Ctx) {
+        let Some(w) = &mut self.keys else {
+            return;
         };
+        if let Some((list, _)) = Self::keys_list(w, area, ctx)
+            && !w.keys.is_empty()
+        {
+            w.sel.viewport(body_height(list), w.keys.len());
+        }
+    }
+
+    fn draw_keys(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let Some(w) = &self.keys else {
+            return;
+        };
+        let lang = ctx.lang();
+        frame.render_widget(Clear, area);
+        let title = trf(lang, "users.keys_title", &[("login", &clean(&w.login))]);
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(
+                " {} ",
+                truncate(&title, usize::from(area.width.saturating_sub(4)))
+            ),
+            ctx.theme.title(),
+        ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let Some((list, below)) = Self::keys_list(w, area, ctx) else {
+            return;
+        };
+        let list_h = list.height;
         if w.keys.is_empty() {
             let text = trf(
                 lang,
@@ -478,7 +509,7 @@ impl UsersTab {
                 list,
             );
         } else {
-            let offset = w.sel.viewport(body_height(list), w.keys.len());
+            let offset = w.sel.offset;
             let cols = [
                 Col::new(ctx.tr("users.col_type"), 10, 1),
                 Col::fill(ctx.tr("users.col_fingerprint"), 20, 0),
@@ -522,6 +553,16 @@ impl UsersTab {
                 &[ctx.tr("users.discard_question").to_string()],
             );
         }
+    }
+}
+
+/// The operator form, centred in the tab.
+fn editor_rect(area: Rect) -> Rect {
+    let height = area.height.min(14);
+    Rect {
+        y: area.y + (area.height - height) / 2,
+        height,
+        ..area
     }
 }
 
@@ -658,15 +699,24 @@ impl TabView for UsersTab {
                 .is_some_and(|t| !t.trim().is_empty())
     }
 
-    fn draw(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
+        let (_, table) = split_info(area);
+        self.sel.viewport(body_height(table), self.rows.len());
+        if let Some(editor) = &mut self.editor {
+            editor.form.layout(editor_rect(area), ctx.theme);
+        }
+        self.layout_keys(area, ctx);
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let note = if ctx.actor.rights.admin {
             ""
         } else {
             ctx.tr("admin.admin_only")
         };
         let table = header_with(frame, area, ctx, "tab.users", self.rows.len(), note);
-        let offset = self.sel.viewport(body_height(table), self.rows.len());
+        let offset = self.sel.offset;
         let cols = [
             Col::fill(ctx.tr("col.login"), 12, 0),
             Col::new(ctx.tr("right.instant"), 8, 1),
@@ -705,14 +755,10 @@ impl TabView for UsersTab {
             .collect();
         let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
         draw_table(frame, table, ctx, &cols, cells, selected, offset);
-        if let Some(editor) = &mut self.editor {
-            let height = area.height.min(14);
-            let rect = Rect {
-                y: area.y + (area.height - height) / 2,
-                height,
-                ..area
-            };
-            editor.form.draw(frame, rect, ctx.theme, ctx.lang());
+        if let Some(editor) = &self.editor {
+            editor
+                .form
+                .draw(frame, editor_rect(area), ctx.theme, ctx.lang());
         }
         if self.keys.is_some() {
             self.draw_keys(frame, area, ctx);

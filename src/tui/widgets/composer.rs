@@ -606,15 +606,17 @@ impl Composer {
         )
     }
 
+    /// Before [`Composer::draw`]: the text area's cursor shows whether it has the keyboard.
+    pub fn layout(&mut self, theme: Theme, focused: bool) {
+        self.area.set_cursor_style(if focused {
+            theme.selected().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        });
+    }
+
     /// Draws the editor (or the preview) with its counts under it, and the picker over it.
-    pub fn draw(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        theme: Theme,
-        title: &str,
-        focused: bool,
-    ) {
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, title: &str, focused: bool) {
         if area.height < 3 || area.width < 10 {
             return;
         }
@@ -650,13 +652,10 @@ impl Composer {
                 .wrap(Wrap { trim: false });
             frame.render_widget(p, edit);
         } else {
-            self.area.set_block(block);
-            self.area.set_cursor_style(if focused {
-                theme.selected().add_modifier(Modifier::REVERSED)
-            } else {
-                Style::default()
-            });
-            frame.render_widget(&self.area, edit);
+            // The frame first, then the text inside it (what the text area does with a block).
+            let inner = block.inner(edit);
+            frame.render_widget(block, edit);
+            frame.render_widget(&self.area, inner);
         }
         self.draw_status(frame, status, theme);
         if let Some(selected) = self.picker {

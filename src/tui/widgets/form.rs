@@ -363,9 +363,60 @@ impl Form {
         (bound, free)
     }
 
-    /// Draws the form filling `area`: fields (label, value, inline error) scrolled to keep
-    /// the focus visible, then the composer in the remaining rows.
-    pub fn draw(&mut self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang) {
+    /// Lines the fields take (each field, then its error or, when focused, its help) and the
+    /// line of the focused field.
+    fn field_lines(&self) -> (usize, usize) {
+        let mut lines = 0;
+        let mut focus_line = 0;
+        for (i, f) in self.fields.iter().enumerate() {
+            let focused = i == self.focus;
+            if focused {
+                focus_line = lines;
+            }
+            lines += 1;
+            if f.error.is_some() || (focused && !f.help.is_empty()) {
+                lines += 1;
+            }
+        }
+        (lines, focus_line)
+    }
+
+    /// Rows of `inner` the fields take; the composer takes the rest (at least 6 rows) but
+    /// the message's row.
+    fn field_rows(&self, inner: Rect, lines: usize) -> u16 {
+        let message_rows = u16::from(self.message.is_some());
+        let avail = inner.height.saturating_sub(message_rows);
+        let needed = u16::try_from(lines).unwrap_or(u16::MAX);
+        if self.composer.is_some() {
+            needed.min(avail.saturating_sub(6)).max(1)
+        } else {
+            avail.max(1)
+        }
+    }
+
+    /// Before [`Form::draw`] in the same `area`: scrolls the fields to keep the focus visible.
+    pub fn layout(&mut self, area: Rect, theme: Theme) {
+        let inner = Block::default().borders(Borders::ALL).inner(area);
+        if inner.height == 0 || inner.width < 10 {
+            return;
+        }
+        let (lines, focus_line) = self.field_lines();
+        let rows = usize::from(self.field_rows(inner, lines));
+        if focus_line < self.offset {
+            self.offset = focus_line;
+        } else if focus_line + 2 > self.offset + rows {
+            self.offset = (focus_line + 2).saturating_sub(rows);
+        }
+        self.offset = self.offset.min(lines.saturating_sub(rows));
+        let composer_focused = self.composer_focused();
+        if let Some(c) = &mut self.composer {
+            c.layout(theme, composer_focused);
+        }
+    }
+
+    /// Draws the form filling `area`: fields (label, value, inline error) scrolled by
+    /// [`Form::layout`], then the composer in the remaining rows.
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang) {
         frame.render_widget(Clear, area);
         let block = Block::default().borders(Borders::ALL).title(Span::styled(
             format!(
@@ -388,12 +439,8 @@ impl Form {
             .min(usize::from(inner.width / 3))
             + 1;
         let mut lines: Vec<Line> = Vec::new();
-        let mut focus_line = 0;
         for (i, f) in self.fields.iter().enumerate() {
             let focused = i == self.focus;
-            if focused {
-                focus_line = lines.len();
-            }
             lines.push(field_line(f, focused, label_w, theme, lang, inner.width));
             if let Some(e) = &f.error {
                 lines.push(Line::from(vec![
@@ -417,21 +464,7 @@ impl Form {
             }
         }
         let message_rows = u16::from(self.message.is_some());
-        let avail = inner.height.saturating_sub(message_rows);
-        let needed = u16::try_from(lines.len()).unwrap_or(u16::MAX);
-        // The fields take what they need; the composer the rest (at least 6 rows).
-        let field_rows = if self.composer.is_some() {
-            needed.min(avail.saturating_sub(6)).max(1)
-        } else {
-            avail.max(1)
-        };
-        let rows = usize::from(field_rows);
-        if focus_line < self.offset {
-            self.offset = focus_line;
-        } else if focus_line + 2 > self.offset + rows {
-            self.offset = (focus_line + 2).saturating_sub(rows);
-        }
-        self.offset = self.offset.min(lines.len().saturating_sub(rows));
+        let field_rows = self.field_rows(inner, lines.len());
         let fields_area = Rect {
             height: field_rows.min(inner.height),
             ..inner
@@ -442,7 +475,7 @@ impl Form {
         );
         let mut y = inner.y + fields_area.height;
         let composer_focused = self.composer_focused();
-        if let Some(c) = &mut self.composer {
+        if let Some(c) = &self.composer {
             let h = inner
                 .height
                 .saturating_sub(fields_area.height + message_rows);
