@@ -887,3 +887,25 @@ fn a_large_batch_opened_from_the_history_is_read_page_by_page_to_its_last_messag
         Some(&1500)
     );
 }
+
+#[test]
+fn drawing_reads_the_app_through_a_shared_reference() {
+    // Every tab, the help window and a form with its composer: once laid out, the app paints
+    // through `&App`, the same screen each time, and the same as `draw` (layout, then paint).
+    for keys in [
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "c", "i", "6?", "9n",
+    ] {
+        let f = sample_store();
+        let mut app = app(f.store, Lang::En);
+        press(&mut app, keys);
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        terminal.draw(|fr| app.draw(fr)).unwrap();
+        let drawn = terminal.backend().buffer().clone();
+        let shared: &smsdesk::tui::App = &app;
+        for _ in 0..2 {
+            let mut again = Terminal::new(TestBackend::new(100, 30)).unwrap();
+            again.draw(|fr| shared.paint(fr)).unwrap();
+            assert_eq!(again.backend().buffer(), &drawn, "keys {keys}");
+        }
+    }
+}

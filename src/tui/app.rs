@@ -949,7 +949,8 @@ impl App {
         }
     }
 
-    /// Draws the screen as [`App::layout`] left it, for a frame of the same size.
+    /// Draws the screen as [`App::layout`] left it, for a frame of the same size. Takes
+    /// `&self`: drawing changes nothing.
     pub fn paint(&self, frame: &mut Frame) {
         let area = frame.area();
         if area.width == 0 || area.height == 0 {

@@ -204,6 +204,11 @@ pub trait TabView {
     }
 }
 
+/// Drawing only reads: a tab draws through a shared reference (checked at compile time).
+const _: fn(&dyn TabView, &mut Frame, Rect, &Ctx) = |view, frame, area, ctx| {
+    view.draw(frame, area, ctx);
+};
+
 /// One column of a table: preferred width, whether it takes the remaining space, and which
 /// columns go first when the terminal is narrow (lower `priority` is kept longer).
 pub struct Col {
