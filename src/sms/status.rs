@@ -115,38 +115,6 @@ impl MessageStatus {
     }
 }
 
-/// Stored as its code ([`MessageStatus::as_str`]).
-impl rusqlite::ToSql for MessageStatus {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl rusqlite::types::FromSql for MessageStatus {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        let code = value.as_str()?;
-        MessageStatus::parse(code).ok_or_else(|| {
-            rusqlite::types::FromSqlError::Other(format!("unknown message status {code:?}").into())
-        })
-    }
-}
-
-/// Stored as its code ([`MessageKind::as_str`]).
-impl rusqlite::ToSql for MessageKind {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl rusqlite::types::FromSql for MessageKind {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        let code = value.as_str()?;
-        MessageKind::parse(code).ok_or_else(|| {
-            rusqlite::types::FromSqlError::Other(format!("unknown message kind {code:?}").into())
-        })
-    }
-}
-
 /// Why a due message is still pending (`messages.wait_reason`; empty: it is not held back).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -178,21 +146,6 @@ impl WaitReason {
     /// The reason as screens say it, in `lang`.
     pub fn label(self, lang: crate::i18n::Lang) -> String {
         crate::i18n::tr(lang, &format!("wait.{}", self.as_str())).to_string()
-    }
-}
-
-impl rusqlite::ToSql for WaitReason {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl rusqlite::types::FromSql for WaitReason {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        let code = value.as_str()?;
-        WaitReason::parse(code).ok_or_else(|| {
-            rusqlite::types::FromSqlError::Other(format!("unknown wait reason {code:?}").into())
-        })
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 pub mod audit;
 pub mod automations;
 pub mod batches;
+mod codes;
 pub mod credit;
 pub mod dispatch;
 pub mod events;
