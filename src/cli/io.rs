@@ -1,23 +1,14 @@
 //! `export sent|upcoming` and `import contacts|events`.
 
-use super::sending::filter_from;
+use super::sending::Selection;
 use super::{CliResult, Env, Failure, print_json};
 use crate::core::import;
 use crate::io::export::{self, ExportError, Format};
-use crate::store::messages::{self, ListKind};
+use crate::store::messages;
 use crate::store::settings::Settings;
 use serde_json::json;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-
-pub struct ExportArgs {
-    pub upcoming: bool,
-    pub format: Option<String>,
-    pub output: PathBuf,
-    pub status: Vec<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
+use std::path::Path;
 
 /// The format asked for, checked against the file name: an `.xlsx` written under a `.csv`
 /// name would not open, so a mismatch is refused rather than guessed.
@@ -50,21 +41,16 @@ impl From<ExportError> for Failure {
     }
 }
 
-pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
-    let format = export_format(args.format.as_deref(), &args.output)?;
+pub fn export_cmd(
+    selection: Selection,
+    format: Option<&str>,
+    output: &Path,
+    env: &Env,
+) -> CliResult {
+    let format = export_format(format, output)?;
     let (store, _) = env.open()?;
     let settings = Settings::load(store.db())?;
-    let filter = filter_from(
-        &args.status,
-        args.from.as_deref(),
-        args.to.as_deref(),
-        &settings,
-    )?;
-    let kind = if args.upcoming {
-        ListKind::Upcoming
-    } else {
-        ListKind::Sent
-    };
+    let (kind, filter) = selection.resolve(&settings)?;
     let show_progress = std::io::stderr().is_terminal() && !env.json;
     let total = if show_progress {
         messages::count(store.db(), kind, &filter)?
@@ -76,21 +62,14 @@ pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
             eprint!("\rexporting… {done}/{total} rows");
         }
     };
-    let rows = export::export_messages(
-        store.db(),
-        kind,
-        &filter,
-        format,
-        &args.output,
-        &mut progress,
-    )?;
+    let rows = export::export_messages(store.db(), kind, &filter, format, output, &mut progress)?;
     if show_progress && total > 0 {
         eprintln!();
     }
     if env.json {
-        print_json(&json!({"rows": rows, "file": args.output.display().to_string()}));
+        print_json(&json!({"rows": rows, "file": output.display().to_string()}));
     } else {
-        println!("{rows} row(s) exported to {}", args.output.display());
+        println!("{rows} row(s) exported to {}", output.display());
     }
     Ok(())
 }
