@@ -216,7 +216,9 @@ fn remote_refusal(cli: &Cli, actor: &Actor) -> Option<String> {
         Command::Ssh { .. } => Some("ssh: only sshd runs it".into()),
         Command::Import { .. } => Some(format!("import {files}; use the Contacts or Agenda tab")),
         Command::Export { .. } => Some(format!("export {files}; use list --json")),
-        Command::Free { file: Some(_), .. } => Some(format!("free --file {files}; use --numbers")),
+        Command::Free(args) if args.file.is_some() => {
+            Some(format!("free --file {files}; use --numbers"))
+        }
         Command::User {
             action:
                 UserAction::Key {

@@ -1,23 +1,15 @@
 //! `export sent|upcoming` and `import contacts|events`.
 
-use super::sending::filter_from;
+use super::sending::Selection;
 use super::{CliResult, Env, Failure, print_json};
 use crate::core::import;
+use crate::io::contacts::RowIssue;
 use crate::io::export::{self, ExportError, Format};
-use crate::store::messages::{self, ListKind};
+use crate::store::messages;
 use crate::store::settings::Settings;
 use serde_json::json;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-
-pub struct ExportArgs {
-    pub upcoming: bool,
-    pub format: Option<String>,
-    pub output: PathBuf,
-    pub status: Vec<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
+use std::path::Path;
 
 /// The format asked for, checked against the file name: an `.xlsx` written under a `.csv`
 /// name would not open, so a mismatch is refused rather than guessed.
@@ -50,21 +42,16 @@ impl From<ExportError> for Failure {
     }
 }
 
-pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
-    let format = export_format(args.format.as_deref(), &args.output)?;
+pub fn export_cmd(
+    selection: Selection,
+    format: Option<&str>,
+    output: &Path,
+    env: &Env,
+) -> CliResult {
+    let format = export_format(format, output)?;
     let (store, _) = env.open()?;
     let settings = Settings::load(store.db())?;
-    let filter = filter_from(
-        &args.status,
-        args.from.as_deref(),
-        args.to.as_deref(),
-        &settings,
-    )?;
-    let kind = if args.upcoming {
-        ListKind::Upcoming
-    } else {
-        ListKind::Sent
-    };
+    let (kind, filter) = selection.resolve(&settings)?;
     let show_progress = std::io::stderr().is_terminal() && !env.json;
     let total = if show_progress {
         messages::count(store.db(), kind, &filter)?
@@ -76,21 +63,14 @@ pub fn export_cmd(args: ExportArgs, env: &Env) -> CliResult {
             eprint!("\rexporting… {done}/{total} rows");
         }
     };
-    let rows = export::export_messages(
-        store.db(),
-        kind,
-        &filter,
-        format,
-        &args.output,
-        &mut progress,
-    )?;
+    let rows = export::export_messages(store.db(), kind, &filter, format, output, &mut progress)?;
     if show_progress && total > 0 {
         eprintln!();
     }
     if env.json {
-        print_json(&json!({"rows": rows, "file": args.output.display().to_string()}));
+        print_json(&json!({"rows": rows, "file": output.display().to_string()}));
     } else {
-        println!("{rows} row(s) exported to {}", args.output.display());
+        println!("{rows} row(s) exported to {}", output.display());
     }
     Ok(())
 }
@@ -126,7 +106,7 @@ fn progress_printer(enabled: bool) -> impl FnMut(crate::io::import::Progress) {
     }
 }
 
-fn print_issues(title: &str, issues: &[crate::io::contacts::RowIssue]) {
+fn print_issues(title: &str, issues: &[RowIssue]) {
     if issues.is_empty() {
         return;
     }
@@ -165,48 +145,7 @@ pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
             } else {
                 None
             };
-            if env.json {
-                print_json_streamed(&Report {
-                    preview: &preview,
-                    imported: &outcome,
-                });
-                return Ok(());
-            }
-            println!(
-                "{}: header on row {}; {} valid contact(s), {} duplicate(s), {} invalid row(s)",
-                crate::text::sanitize(&preview.file),
-                preview.header_row,
-                preview.all_valid.len(),
-                preview.duplicates.len(),
-                preview.invalid_rows
-            );
-            for n in &preview.notices {
-                println!("note: {n}");
-            }
-            print_issues("invalid", &preview.invalid);
-            print_issues("duplicates (not imported)", &preview.duplicates);
-            if outcome.is_none() {
-                println!("valid:");
-                for c in preview.valid.iter().take(SHOWN_VALID) {
-                    let name = format!("{} {} {}", c.civility, c.first_name, c.last_name);
-                    println!(
-                        "  row {}: {} {} (SMS consent: {}){}",
-                        c.row,
-                        crate::text::sanitize(name.trim()),
-                        c.mobile.as_deref().unwrap_or("no mobile"),
-                        if c.sms_consent { "yes" } else { "no" },
-                        if c.warnings.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" — {}", c.warnings.join("; "))
-                        }
-                    );
-                }
-                if preview.all_valid.len() > SHOWN_VALID {
-                    println!("  … and {} more", preview.all_valid.len() - SHOWN_VALID);
-                }
-            }
-            finish(outcome, "contact(s)")
+            report(&preview, outcome, env.json)
         }
         "events" => {
             let sheet = crate::io::events::read_events(file, &mut progress_printer(show_progress))
@@ -217,49 +156,146 @@ pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
             } else {
                 None
             };
-            if env.json {
-                print_json_streamed(&Report {
-                    preview: &preview,
-                    imported: &outcome,
-                });
-                return Ok(());
-            }
-            println!(
-                "{}: header on row {}; {} valid event(s), {} duplicate(s), {} invalid row(s)",
-                crate::text::sanitize(&preview.file),
-                preview.header_row,
-                preview.valid.len(),
-                preview.duplicates.len(),
-                preview.invalid_rows
-            );
-            for n in &preview.notices {
-                println!("note: {n}");
-            }
-            print_issues("invalid", &preview.invalid);
-            print_issues("duplicates (not imported)", &preview.duplicates);
-            if outcome.is_none() {
-                println!("valid:");
-                for e in preview.valid.iter().take(SHOWN_VALID) {
-                    println!(
-                        "  row {}: {} {} {} — {} ({})",
-                        e.row,
-                        e.starts_local,
-                        e.kind,
-                        crate::text::sanitize(&e.event_type),
-                        crate::text::sanitize(&e.participant),
-                        e.mobile
-                    );
-                }
-                if preview.valid.len() > SHOWN_VALID {
-                    println!("  … and {} more", preview.valid.len() - SHOWN_VALID);
-                }
-            }
-            finish(outcome, "event(s)")
+            report(&preview, outcome, env.json)
         }
         other => Err(Failure::BadInput(format!(
             "import {other}: say contacts or events"
         ))),
     }
+}
+
+/// What the report of an import shows of its preview.
+trait Previewed: serde::Serialize {
+    /// What is imported, plural: `contact(s)`.
+    const WHAT: &'static str;
+    fn file(&self) -> &str;
+    fn header_row(&self) -> usize;
+    fn notices(&self) -> &[String];
+    fn duplicates(&self) -> &[RowIssue];
+    fn invalid(&self) -> &[RowIssue];
+    fn invalid_rows(&self) -> usize;
+    /// How many rows are valid.
+    fn valid_count(&self) -> usize;
+    /// The first `n` valid rows, a line each.
+    fn valid_lines(&self, n: usize) -> Vec<String>;
+}
+
+/// The [`Previewed`] methods that read a field both previews have under the same name.
+macro_rules! shared_fields {
+    () => {
+        fn file(&self) -> &str {
+            &self.file
+        }
+        fn header_row(&self) -> usize {
+            self.header_row
+        }
+        fn notices(&self) -> &[String] {
+            &self.notices
+        }
+        fn duplicates(&self) -> &[RowIssue] {
+            &self.duplicates
+        }
+        fn invalid(&self) -> &[RowIssue] {
+            &self.invalid
+        }
+        fn invalid_rows(&self) -> usize {
+            self.invalid_rows
+        }
+    };
+}
+
+impl Previewed for import::ContactsPreview {
+    const WHAT: &'static str = "contact(s)";
+    shared_fields!();
+    fn valid_count(&self) -> usize {
+        self.all_valid.len()
+    }
+    fn valid_lines(&self, n: usize) -> Vec<String> {
+        self.valid
+            .iter()
+            .take(n)
+            .map(|c| {
+                let name = format!("{} {} {}", c.civility, c.first_name, c.last_name);
+                format!(
+                    "  row {}: {} {} (SMS consent: {}){}",
+                    c.row,
+                    crate::text::sanitize(name.trim()),
+                    c.mobile.as_deref().unwrap_or("no mobile"),
+                    if c.sms_consent { "yes" } else { "no" },
+                    if c.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", c.warnings.join("; "))
+                    }
+                )
+            })
+            .collect()
+    }
+}
+
+impl Previewed for import::EventsPreview {
+    const WHAT: &'static str = "event(s)";
+    shared_fields!();
+    fn valid_count(&self) -> usize {
+        self.valid.len()
+    }
+    fn valid_lines(&self, n: usize) -> Vec<String> {
+        self.valid
+            .iter()
+            .take(n)
+            .map(|e| {
+                format!(
+                    "  row {}: {} {} {} — {} ({})",
+                    e.row,
+                    e.starts_local,
+                    e.kind,
+                    crate::text::sanitize(&e.event_type),
+                    crate::text::sanitize(&e.participant),
+                    e.mobile
+                )
+            })
+            .collect()
+    }
+}
+
+/// Prints an import's preview and what was imported: as JSON, or as text with the first
+/// valid rows spelled out when nothing was imported yet.
+fn report<P: Previewed>(
+    preview: &P,
+    outcome: Option<import::ImportOutcome>,
+    json: bool,
+) -> CliResult {
+    if json {
+        print_json_streamed(&Report {
+            preview,
+            imported: &outcome,
+        });
+        return Ok(());
+    }
+    println!(
+        "{}: header on row {}; {} valid {}, {} duplicate(s), {} invalid row(s)",
+        crate::text::sanitize(preview.file()),
+        preview.header_row(),
+        preview.valid_count(),
+        P::WHAT,
+        preview.duplicates().len(),
+        preview.invalid_rows()
+    );
+    for n in preview.notices() {
+        println!("note: {n}");
+    }
+    print_issues("invalid", preview.invalid());
+    print_issues("duplicates (not imported)", preview.duplicates());
+    if outcome.is_none() {
+        println!("valid:");
+        for line in preview.valid_lines(SHOWN_VALID) {
+            println!("{line}");
+        }
+        if preview.valid_count() > SHOWN_VALID {
+            println!("  … and {} more", preview.valid_count() - SHOWN_VALID);
+        }
+    }
+    finish(outcome, P::WHAT)
 }
 
 fn finish(outcome: Option<import::ImportOutcome>, what: &str) -> CliResult {

@@ -107,37 +107,13 @@ pub enum Command {
         at: Option<String>,
     },
     /// Free send of one text to many numbers: preview, then queue with --yes
-    Free {
-        /// .xlsx, .xls, .ods or .csv file with a TELEPHONE column
-        #[arg(long, value_name = "FILE", conflicts_with = "numbers")]
-        file: Option<PathBuf>,
-        /// Numbers separated by ; , or new lines
-        #[arg(long, value_name = "LIST")]
-        numbers: Option<String>,
-        #[arg(long)]
-        text: String,
-        #[arg(long, value_name = "LOCAL_DATETIME")]
-        at: Option<String>,
-        /// Information campaign: Monday-Saturday 08:00-20:00, no public holiday
-        #[arg(long)]
-        campaign: bool,
-        /// Queue the messages (without it, only the preview is shown)
-        #[arg(long)]
-        yes: bool,
-    },
+    Free(sending::FreeArgs),
     /// List upcoming or sent messages
     List {
         #[arg(value_parser = ["upcoming", "sent"])]
         which: String,
-        /// Statuses, comma-separated (e.g. delivered,failed)
-        #[arg(long)]
-        status: Vec<String>,
-        /// From this local date (YYYY-MM-DD) or date-time
-        #[arg(long)]
-        from: Option<String>,
-        /// Up to this local date (inclusive) or date-time
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        filters: sending::Filters,
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
@@ -151,15 +127,8 @@ pub enum Command {
         /// The file to write
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
-        /// Statuses, comma-separated (e.g. delivered,failed)
-        #[arg(long)]
-        status: Vec<String>,
-        /// From this local date (YYYY-MM-DD) or date-time
-        #[arg(long)]
-        from: Option<String>,
-        /// Up to this local date (inclusive) or date-time
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        filters: sending::Filters,
     },
     /// Import contacts or events from a spreadsheet: preview, then import with --yes
     Import {
@@ -386,58 +355,21 @@ pub fn run(command: Command, env: &Env) -> CliResult {
             template,
             at,
         } => sending::send_cmd(&to, text, template, at, env),
-        Command::Free {
-            file,
-            numbers,
-            text,
-            at,
-            campaign,
-            yes,
-        } => sending::free_cmd(
-            sending::FreeArgs {
-                file,
-                numbers,
-                text,
-                at,
-                campaign,
-                yes,
-            },
-            env,
-        ),
+        Command::Free(args) => sending::free_cmd(args, env),
         Command::List {
             which,
-            status,
-            from,
-            to,
+            filters,
             limit,
-        } => sending::list_cmd(
-            sending::ListArgs {
-                upcoming: which == "upcoming",
-                status,
-                from,
-                to,
-                limit,
-            },
-            env,
-        ),
+        } => sending::list_cmd(sending::Selection::new(&which, filters), limit, env),
         Command::Export {
             which,
             format,
             output,
-            status,
-            from,
-            to,
-        } => io::export_cmd(
-            io::ExportArgs {
-                upcoming: which == "upcoming",
-                format,
-                output,
-                status,
-                from,
-                to,
-            },
-            env,
-        ),
+            filters,
+        } => {
+            let selection = sending::Selection::new(&which, filters);
+            io::export_cmd(selection, format.as_deref(), &output, env)
+        }
         Command::Import { what, file, yes } => io::import_cmd(&what, &file, yes, env),
         Command::Cancel { ids } => sending::cancel_cmd(&ids, env),
         Command::Simulate {

@@ -148,12 +148,24 @@ fn row_json(m: &messages::MessageRow, settings: &Settings) -> serde_json::Value 
     })
 }
 
+/// What `free` is given.
+#[derive(Debug, clap::Args)]
 pub struct FreeArgs {
+    /// .xlsx, .xls, .ods or .csv file with a TELEPHONE column
+    #[arg(long, value_name = "FILE", conflicts_with = "numbers")]
     pub file: Option<std::path::PathBuf>,
+    /// Numbers separated by ; , or new lines
+    #[arg(long, value_name = "LIST")]
     pub numbers: Option<String>,
+    #[arg(long)]
     pub text: String,
+    #[arg(long, value_name = "LOCAL_DATETIME")]
     pub at: Option<String>,
+    /// Information campaign: Monday-Saturday 08:00-20:00, no public holiday
+    #[arg(long)]
     pub campaign: bool,
+    /// Queue the messages (without it, only the preview is shown)
+    #[arg(long)]
     pub yes: bool,
 }
 
@@ -244,12 +256,24 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     Ok(())
 }
 
-pub struct ListArgs {
+/// Which messages `list` and `export` are asked for: sent or upcoming, by status and time.
+pub struct Selection {
     pub upcoming: bool,
+    pub filters: Filters,
+}
+
+/// The options of `list` and `export` that narrow the messages down.
+#[derive(Debug, clap::Args)]
+pub struct Filters {
+    /// Statuses, comma-separated (e.g. delivered,failed)
+    #[arg(long)]
     pub status: Vec<String>,
+    /// From this local date (YYYY-MM-DD) or date-time
+    #[arg(long)]
     pub from: Option<String>,
+    /// Up to this local date (inclusive) or date-time
+    #[arg(long)]
     pub to: Option<String>,
-    pub limit: usize,
 }
 
 /// Parses a `--from`/`--to` value: a local date (`2026-03-30`) or date-time.
@@ -267,52 +291,58 @@ pub fn parse_bound(s: &str, settings: &Settings, end_of_day: bool) -> Result<i64
     Ok(crate::sms::window::resolve_local(settings.timezone, naive).timestamp())
 }
 
-pub fn filter_from(
-    status: &[String],
-    from: Option<&str>,
-    to: Option<&str>,
-    settings: &Settings,
-) -> Result<MessageFilter, Failure> {
-    let mut f = MessageFilter::default();
-    for s in status.iter().flat_map(|s| s.split(',')) {
-        let st = MessageStatus::parse(s).ok_or_else(|| {
-            let known: Vec<&str> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
-            Failure::BadInput(format!(
-                "unknown status {s:?} (known: {})",
-                known.join(", ")
-            ))
-        })?;
-        f.statuses.push(st);
+impl Selection {
+    /// `which` is `sent` or `upcoming`.
+    pub fn new(which: &str, filters: Filters) -> Selection {
+        Selection {
+            upcoming: which == "upcoming",
+            filters,
+        }
     }
-    f.from = from.map(|s| parse_bound(s, settings, false)).transpose()?;
-    f.to = to.map(|s| parse_bound(s, settings, true)).transpose()?;
-    Ok(f)
+
+    /// The list and the filter selected, `--from`/`--to` read in the settings' time zone.
+    pub fn resolve(&self, settings: &Settings) -> Result<(ListKind, MessageFilter), Failure> {
+        let mut f = MessageFilter::default();
+        for s in self.filters.status.iter().flat_map(|s| s.split(',')) {
+            let st = MessageStatus::parse(s).ok_or_else(|| {
+                let known: Vec<&str> = MessageStatus::ALL.iter().map(|s| s.as_str()).collect();
+                Failure::BadInput(format!(
+                    "unknown status {s:?} (known: {})",
+                    known.join(", ")
+                ))
+            })?;
+            f.statuses.push(st);
+        }
+        let bound = |s: &Option<String>, end_of_day| {
+            s.as_deref()
+                .map(|s| parse_bound(s, settings, end_of_day))
+                .transpose()
+        };
+        f.from = bound(&self.filters.from, false)?;
+        f.to = bound(&self.filters.to, true)?;
+        let kind = if self.upcoming {
+            ListKind::Upcoming
+        } else {
+            ListKind::Sent
+        };
+        Ok((kind, f))
+    }
 }
 
-pub fn list_cmd(args: ListArgs, env: &Env) -> CliResult {
+pub fn list_cmd(selection: Selection, limit: usize, env: &Env) -> CliResult {
     let (store, _) = env.open()?;
     let settings = Settings::load(store.db())?;
-    let filter = filter_from(
-        &args.status,
-        args.from.as_deref(),
-        args.to.as_deref(),
-        &settings,
-    )?;
-    let kind = if args.upcoming {
-        ListKind::Upcoming
-    } else {
-        ListKind::Sent
-    };
+    let (kind, filter) = selection.resolve(&settings)?;
     let mut rows = Vec::new();
     let mut cursor = None;
-    while rows.len() < args.limit {
+    while rows.len() < limit {
         let page = messages::page(
             store.db(),
             kind,
             &filter,
             cursor,
             Direction::Forward,
-            (args.limit - rows.len()).min(500),
+            (limit - rows.len()).min(500),
         )?;
         let Some(last) = page.last() else { break };
         cursor = Some(kind.cursor_of(last));
@@ -324,7 +354,7 @@ pub fn list_cmd(args: ListArgs, env: &Env) -> CliResult {
         ));
     } else {
         for m in &rows {
-            let when = if args.upcoming {
+            let when = if selection.upcoming {
                 m.planned_at
             } else {
                 m.listed_at.unwrap_or(m.planned_at)

@@ -68,10 +68,10 @@ impl Demo<'_> {
         let mut stop_reply_done = false;
         for &i in &order {
             let fate = self.choose_fate(i, in_flight.contains(&i));
-            self.msgs[i].fate = fate;
+            self.msgs[i].outcome.fate = fate;
             self.tell_story(i)?;
             played[i] = true;
-            if self.msgs[i].fate == Fate::Delivered && self.msgs[i].expects_reply {
+            if self.msgs[i].outcome.fate == Fate::Delivered && self.msgs[i].expects_reply {
                 let others = questions
                     .get(&self.msgs[i].phone)
                     .cloned()
@@ -99,9 +99,18 @@ impl Demo<'_> {
             if !played[j] {
                 return m.planned_at <= at;
             }
-            let answered = m.reply.is_some_and(|r| self.replies[r].at <= at);
-            let status = m.story.iter().rev().find(|s| s.at <= at).map(|s| s.status);
-            let sent_recently = m.submitted_at.is_some_and(|t| t <= at && t >= at - window);
+            let answered = m.outcome.reply.is_some_and(|r| self.replies[r].at <= at);
+            let status = m
+                .outcome
+                .story
+                .iter()
+                .rev()
+                .find(|s| s.at <= at)
+                .map(|s| s.status);
+            let sent_recently = m
+                .outcome
+                .submitted_at
+                .is_some_and(|t| t <= at && t >= at - window);
             !answered
                 && sent_recently
                 && matches!(
@@ -156,7 +165,7 @@ impl Demo<'_> {
         let sending = planned + secs(1 + seq / 4 + self.rng.range(0, 9));
         let submitted = sending + secs(self.rng.range(1, 3));
         let mut story = Story {
-            fate: self.msgs[i].fate,
+            fate: self.msgs[i].outcome.fate,
             sending,
             submitted,
             steps: Vec::new(),
@@ -199,11 +208,11 @@ impl Demo<'_> {
             Fate::RetryExpired => self.retry_expired(i, &mut story),
         }
         let m = &mut self.msgs[i];
-        m.fate = story.fate;
-        m.story = story.steps;
-        m.attempts = story.attempts;
-        m.last_error = story.last_error;
-        m.submitted_at = story.submitted_at;
+        m.outcome.fate = story.fate;
+        m.outcome.story = story.steps;
+        m.outcome.attempts = story.attempts;
+        m.outcome.last_error = story.last_error;
+        m.outcome.submitted_at = story.submitted_at;
         Ok(())
     }
 

@@ -82,8 +82,9 @@ pub(super) struct BatchPlan {
 }
 
 /// What happens to a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) enum Fate {
+    #[default]
     Pending,
     Delivered,
     NotDelivered,
@@ -125,6 +126,13 @@ pub(super) struct MsgPlan {
     pub(super) deadline: DateTime<Utc>,
     /// Position inside its batch (later ones leave a little later).
     pub(super) seq: usize,
+    /// What became of it: every plan starts pending, the history tells the rest.
+    pub(super) outcome: Outcome,
+}
+
+/// A planned message's fate and the story of it the history tells.
+#[derive(Default)]
+pub(super) struct Outcome {
     pub(super) fate: Fate,
     pub(super) story: Vec<Step>,
     pub(super) attempts: i64,

@@ -52,7 +52,7 @@ impl Demo<'_> {
         played: &[bool],
         stop_done: &mut bool,
     ) -> Result<()> {
-        let Some(delivered) = self.msgs[i].story.last().map(|s| s.at) else {
+        let Some(delivered) = self.msgs[i].outcome.story.last().map(|s| s.at) else {
             return Ok(());
         };
         let (Some(e), Some(tpl)) = (self.msgs[i].event, self.msgs[i].template) else {
@@ -179,7 +179,7 @@ impl Demo<'_> {
             ev.reply_text = Some(a.text);
             ev.reply_at = Some(a.at);
         }
-        self.msgs[a.message].reply = Some(r);
+        self.msgs[a.message].outcome.reply = Some(r);
         let matched = reply.state == "matched";
         self.replies.push(reply);
         matched

@@ -2,7 +2,7 @@
 //! to leave.
 
 use super::agenda::Kind;
-use super::plan::{AuditPlan, BatchPlan, EventPlan, Fate, Link, MsgPlan};
+use super::plan::{AuditPlan, BatchPlan, EventPlan, Link, MsgPlan, Outcome};
 use super::setup::{
     AUTO_STEP_TYPES, T_CV_WORKSHOP, T_DOCUMENTS, T_INTERVIEW_REPLY, T_STEP, TEMPLATES,
 };
@@ -164,12 +164,7 @@ impl Demo<'_> {
             planned_at: planned,
             deadline: self.deadline(kind, created_at, planned, Some(e)),
             seq: 0,
-            fate: Fate::Pending,
-            story: Vec::new(),
-            attempts: 0,
-            last_error: String::new(),
-            submitted_at: None,
-            reply: None,
+            outcome: Outcome::default(),
         })
     }
 
@@ -408,12 +403,7 @@ impl Demo<'_> {
             planned_at: g.planned_at,
             deadline: self.deadline(kind, g.created_at, g.planned_at, None),
             seq,
-            fate: Fate::Pending,
-            story: Vec::new(),
-            attempts: 0,
-            last_error: String::new(),
-            submitted_at: None,
-            reply: None,
+            outcome: Outcome::default(),
         }
     }
 
@@ -470,12 +460,7 @@ impl Demo<'_> {
             planned_at,
             deadline: self.deadline(kind, created_at, planned_at, None),
             seq: 0,
-            fate: Fate::Pending,
-            story: Vec::new(),
-            attempts: 0,
-            last_error: String::new(),
-            submitted_at: None,
-            reply: None,
+            outcome: Outcome::default(),
         })
     }
 

@@ -119,10 +119,10 @@ impl Demo<'_> {
             let m = &self.msgs[i];
             let (id, segments) = self.write_message(m, ids)?;
             msg_ids[i] = id;
-            if m.fate != Fate::Pending {
+            if m.outcome.fate != Fate::Pending {
                 self.write_story(id, m)?;
             }
-            if let Some(at) = m.submitted_at {
+            if let Some(at) = m.outcome.submitted_at {
                 credit::charge_message(self.conn, id, segments, at)?;
             }
         }
@@ -237,7 +237,7 @@ impl Demo<'_> {
     fn write_story(&self, id: i64, m: &MsgPlan) -> Result<()> {
         let mut current = MessageStatus::Pending;
         let (mut sent_at, mut final_at) = (None, None);
-        for s in &m.story {
+        for s in &m.outcome.story {
             if current == s.status || !current.can_become(s.status) {
                 return Err(DemoError::Generator(format!(
                     "message #{id}: the lifecycle refuses {current} → {}",
@@ -252,7 +252,7 @@ impl Demo<'_> {
             messages::add_history(self.conn, id, s.status, s.at, &s.actor, &s.detail)?;
             current = s.status;
         }
-        let Some(last) = m.story.last() else {
+        let Some(last) = m.outcome.story.last() else {
             return Ok(());
         };
         let listed_at = match current {
@@ -260,6 +260,7 @@ impl Demo<'_> {
             _ => Some(sent_at.or(final_at).unwrap_or(last.at)),
         };
         let last_attempt = m
+            .outcome
             .story
             .iter()
             .rev()
@@ -274,11 +275,15 @@ impl Demo<'_> {
                 sent_at: sent_at.map(ts),
                 final_at: final_at.map(ts),
                 listed_at: listed_at.map(ts),
-                attempts: m.attempts,
-                last_error: &m.last_error,
-                provider: if m.attempts > 0 { "simulator" } else { "" },
+                attempts: m.outcome.attempts,
+                last_error: &m.outcome.last_error,
+                provider: if m.outcome.attempts > 0 {
+                    "simulator"
+                } else {
+                    ""
+                },
                 provider_id: sent_at.map(|_| format!("sim-m{id}")),
-                claimed_by: (m.attempts > 0).then_some("scheduler"),
+                claimed_by: (m.outcome.attempts > 0).then_some("scheduler"),
                 next_attempt_at: last_attempt.map(ts),
             },
         )?;

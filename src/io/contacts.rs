@@ -24,6 +24,18 @@ pub enum ContactField {
     Collaborator,
 }
 
+/// How files name the column of the collaborator following a contact or an event.
+pub const COLLABORATOR_HEADERS: &[&str] = &[
+    "COLLABORATEUR",
+    "COLLABORATRICE",
+    "CONSEILLER",
+    "CONSEILLERE",
+    "REFERENT",
+    "REFERENTE",
+    "COUNSELLOR",
+    "COLLABORATOR",
+];
+
 /// Accepted headers of each field, normalised (upper case, no accent, no space), most specific
 /// first. A column whose header is in none of these lists becomes a free attribute.
 pub const CONTACT_HEADERS: &[(ContactField, &[&str])] = &[
@@ -116,19 +128,7 @@ pub const CONTACT_HEADERS: &[(ContactField, &[&str])] = &[
         ContactField::Kind,
         &["TYPE", "TYPEDECONTACT", "KIND", "CATEGORIE"],
     ),
-    (
-        ContactField::Collaborator,
-        &[
-            "COLLABORATEUR",
-            "COLLABORATRICE",
-            "CONSEILLER",
-            "CONSEILLERE",
-            "REFERENT",
-            "REFERENTE",
-            "COUNSELLOR",
-            "COLLABORATOR",
-        ],
-    ),
+    (ContactField::Collaborator, COLLABORATOR_HEADERS),
 ];
 
 /// Which column holds which field, and the other columns (kept as free attributes).
@@ -201,11 +201,71 @@ pub struct RowIssue {
     pub reason: String,
 }
 
-/// A contacts file, read: the table and which column holds what.
+/// A file read as a table, and which column holds which field.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ContactSheet {
+pub struct Sheet<F> {
     pub table: Table,
-    pub columns: ColumnMap<ContactField>,
+    pub columns: ColumnMap<F>,
+}
+
+/// A contacts file, read.
+pub type ContactSheet = Sheet<ContactField>;
+
+/// The columns of a sheet whose cells must not be merged across rows.
+pub(super) enum Read {
+    /// The columns of a field.
+    Fields,
+    /// The columns of a field and the others (kept as free attributes).
+    All,
+}
+
+impl<F: Copy + PartialEq> Sheet<F> {
+    /// Reads a file whose header row is the first (among the first rows) `is_header`
+    /// accepts, `wanted` naming what it lacks when none does; maps its columns by `specs`.
+    /// Cells merged across rows in a column of `read` are refused.
+    pub(super) fn read(
+        path: &Path,
+        specs: &[(F, &[&str])],
+        is_header: &dyn Fn(&[String]) -> bool,
+        wanted: super::import::WantedColumns,
+        read: Read,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Sheet<F>, ImportError> {
+        let file = path.display().to_string();
+        let missing = |row: usize, found: super::import::FoundColumns| ImportError::MissingColumn {
+            file: file.clone(),
+            row,
+            wanted,
+            found,
+        };
+        let table = read_table(path, is_header, &missing, progress)?;
+        let columns = ColumnMap::new(&table.headers, specs);
+        let mut used: Vec<usize> = columns.fields.iter().map(|(_, c)| *c).collect();
+        if let Read::All = read {
+            used.extend(&columns.others);
+        }
+        table.check_merged(&used)?;
+        Ok(Sheet { table, columns })
+    }
+
+    /// The text of a field in a row (empty when the column is absent), or the issue.
+    pub fn text(&self, r: &TableRow, field: F) -> Result<String, RowIssue> {
+        match self.columns.col(field) {
+            None => Ok(String::new()),
+            Some(col) => cell_text(&self.table, r, col),
+        }
+    }
+
+    pub fn has(&self, field: F) -> bool {
+        self.columns.col(field).is_some()
+    }
+
+    pub fn column_name(&self, field: F) -> String {
+        self.columns
+            .col(field)
+            .map(|c| self.table.column_name(c))
+            .unwrap_or_default()
+    }
 }
 
 /// Reads a contacts file. Its header row is the first (among the first rows) naming a name
@@ -214,7 +274,6 @@ pub fn read_contacts(
     path: &Path,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ContactSheet, ImportError> {
-    let file = path.display().to_string();
     let is_header = |h: &[String]| {
         names_any(
             h,
@@ -222,39 +281,15 @@ pub fn read_contacts(
             &[ContactField::LastName, ContactField::FirstName],
         )
     };
-    let missing = |row: usize, found: super::import::FoundColumns| ImportError::MissingColumn {
-        file: file.clone(),
-        row,
-        wanted: super::import::WantedColumns::Name,
-        found,
-    };
-    let table = read_table(path, &is_header, &missing, progress)?;
-    let columns = ColumnMap::new(&table.headers, CONTACT_HEADERS);
-    let mut used: Vec<usize> = columns.fields.iter().map(|(_, c)| *c).collect();
-    used.extend(&columns.others);
-    table.check_merged(&used)?;
-    Ok(ContactSheet { table, columns })
-}
-
-impl ContactSheet {
-    /// The text of a field in a row (empty when the column is absent), or the issue.
-    pub fn text(&self, r: &TableRow, field: ContactField) -> Result<String, RowIssue> {
-        match self.columns.col(field) {
-            None => Ok(String::new()),
-            Some(col) => cell_text(&self.table, r, col),
-        }
-    }
-
-    pub fn has(&self, field: ContactField) -> bool {
-        self.columns.col(field).is_some()
-    }
-
-    pub fn column_name(&self, field: ContactField) -> String {
-        self.columns
-            .col(field)
-            .map(|c| self.table.column_name(c))
-            .unwrap_or_default()
-    }
+    let wanted = super::import::WantedColumns::Name;
+    Sheet::read(
+        path,
+        CONTACT_HEADERS,
+        &is_header,
+        wanted,
+        Read::All,
+        progress,
+    )
 }
 
 /// A cell as clean text: trimmed, inner runs of spaces collapsed; control characters refused

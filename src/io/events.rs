@@ -1,10 +1,8 @@
 //! Reading an events spreadsheet (interviews, steps, orientations to create): the participant
 //! by mobile number, kind, type, local date and time, collaborator, location, notes.
 
-use super::contacts::{ColumnMap, RowIssue, cell_text};
-use super::import::{
-    Cell, CellIssue, ImportError, Progress, Table, TableRow, normalise_header, read_table,
-};
+use super::contacts::{Read, RowIssue, Sheet};
+use super::import::{Cell, CellIssue, ImportError, Progress, TableRow, normalise_header};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::Serialize;
 use std::path::Path;
@@ -81,16 +79,7 @@ pub const EVENT_HEADERS: &[(EventField, &[&str])] = &[
     ),
     (
         EventField::Collaborator,
-        &[
-            "COLLABORATEUR",
-            "COLLABORATRICE",
-            "CONSEILLER",
-            "CONSEILLERE",
-            "REFERENT",
-            "REFERENTE",
-            "COUNSELLOR",
-            "COLLABORATOR",
-        ],
+        super::contacts::COLLABORATOR_HEADERS,
     ),
     (
         EventField::Location,
@@ -110,11 +99,7 @@ pub const EVENT_HEADERS: &[(EventField, &[&str])] = &[
 ];
 
 /// An events file, read.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventSheet {
-    pub table: Table,
-    pub columns: ColumnMap<EventField>,
-}
+pub type EventSheet = Sheet<EventField>;
 
 fn names(field: EventField) -> &'static [&'static str] {
     EVENT_HEADERS
@@ -129,40 +114,23 @@ pub fn read_events(
     path: &Path,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<EventSheet, ImportError> {
-    let file = path.display().to_string();
     let is_header = |h: &[String]| {
         let n: Vec<String> = h.iter().map(|s| normalise_header(s)).collect();
         let has = |f| names(f).iter().any(|name| n.iter().any(|x| x == name));
         has(EventField::Mobile) && has(EventField::Date)
     };
-    let missing = |row: usize, found: super::import::FoundColumns| ImportError::MissingColumn {
-        file: file.clone(),
-        row,
-        wanted: super::import::WantedColumns::PhoneAndDate,
-        found,
-    };
-    let table = read_table(path, &is_header, &missing, progress)?;
-    let columns = ColumnMap::new(&table.headers, EVENT_HEADERS);
-    let used: Vec<usize> = columns.fields.iter().map(|(_, c)| *c).collect();
-    table.check_merged(&used)?;
-    Ok(EventSheet { table, columns })
+    let wanted = super::import::WantedColumns::PhoneAndDate;
+    Sheet::read(
+        path,
+        EVENT_HEADERS,
+        &is_header,
+        wanted,
+        Read::Fields,
+        progress,
+    )
 }
 
 impl EventSheet {
-    pub fn text(&self, r: &TableRow, field: EventField) -> Result<String, RowIssue> {
-        match self.columns.col(field) {
-            None => Ok(String::new()),
-            Some(col) => cell_text(&self.table, r, col),
-        }
-    }
-
-    pub fn column_name(&self, field: EventField) -> String {
-        self.columns
-            .col(field)
-            .map(|c| self.table.column_name(c))
-            .unwrap_or_default()
-    }
-
     /// The local start of the event in row `r`: a date-time cell or text in the date column,
     /// completed by the time column when there is one.
     pub fn start(&self, r: &TableRow) -> Result<NaiveDateTime, RowIssue> {

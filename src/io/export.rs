@@ -258,6 +258,27 @@ impl<'a> Pages<'a> {
         }
         Ok(rows)
     }
+
+    /// Gives `write` every row, page after page, with the number of rows written before it;
+    /// `progress` hears the count after each page. The number of rows written.
+    fn write_all(
+        mut self,
+        progress: &mut dyn FnMut(u64),
+        mut write: impl FnMut(u64, &MessageRow) -> Result<(), ExportError>,
+    ) -> Result<u64, ExportError> {
+        let mut rows: u64 = 0;
+        loop {
+            let page = self.next_page()?;
+            if page.is_empty() {
+                return Ok(rows);
+            }
+            for m in &page {
+                write(rows, m)?;
+                rows += 1;
+            }
+            progress(rows);
+        }
+    }
 }
 
 /// How values are shown: times in the organisation's timezone, statuses and contexts in the
@@ -302,7 +323,8 @@ fn excel_serial(t: NaiveDateTime) -> f64 {
     secs as f64 / 86_400.0
 }
 
-fn xlsx_error(file: &str, e: rust_xlsxwriter::XlsxError) -> ExportError {
+/// The system failed writing `file` (an I/O, xlsx or CSV error).
+fn write_error(file: &str, e: impl std::fmt::Display) -> ExportError {
     ExportError::Write {
         file: file.to_string(),
         reason: WriteFailure::System {
@@ -315,10 +337,10 @@ fn write_xlsx(
     tmp: &Path,
     file: &str,
     labels: &Labels,
-    mut pages: Pages,
+    pages: Pages,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
-    let err = |e| xlsx_error(file, e);
+    let err = |e: rust_xlsxwriter::XlsxError| write_error(file, e);
     let mut workbook = Workbook::new();
     // Deflate weighs on the save of a large sheet: level 3 saves faster than the default 6,
     // for a slightly bigger file (78 MB instead of 68 MB for a million rows).
@@ -346,29 +368,21 @@ fn write_xlsx(
             .map_err(err)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(err)?;
-    let mut row: u32 = 0;
-    loop {
-        let page = pages.next_page()?;
-        if page.is_empty() {
-            break;
+    let rows = pages.write_all(progress, |before, m| {
+        if before >= XLSX_MAX_ROWS {
+            return Err(ExportError::TooManyRows {
+                file: file.to_string(),
+                max: XLSX_MAX_ROWS,
+            });
         }
-        for m in &page {
-            if u64::from(row) >= XLSX_MAX_ROWS {
-                return Err(ExportError::TooManyRows {
-                    file: file.to_string(),
-                    max: XLSX_MAX_ROWS,
-                });
-            }
-            row += 1;
-            write_xlsx_row(sheet, row, m, labels).map_err(err)?;
-        }
-        progress(u64::from(row));
-    }
-    if row > 0 {
-        sheet.autofilter(0, 0, row, 10).map_err(err)?;
+        // Below XLSX_MAX_ROWS: fits a sheet's row number.
+        write_xlsx_row(sheet, before as u32 + 1, m, labels).map_err(err)
+    })?;
+    if rows > 0 {
+        sheet.autofilter(0, 0, rows as u32, 10).map_err(err)?;
     }
     workbook.save(tmp).map_err(err)?;
-    Ok(u64::from(row))
+    Ok(rows)
 }
 
 /// One message; dates, phone (text) and message text take their column's format.
@@ -411,21 +425,11 @@ fn write_csv(
     tmp: &Path,
     file: &str,
     labels: &Labels,
-    mut pages: Pages,
+    pages: Pages,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
-    let io_err = |e: std::io::Error| ExportError::Write {
-        file: file.to_string(),
-        reason: WriteFailure::System {
-            error: e.to_string(),
-        },
-    };
-    let csv_err = |e: csv::Error| ExportError::Write {
-        file: file.to_string(),
-        reason: WriteFailure::System {
-            error: e.to_string(),
-        },
-    };
+    let io_err = |e: std::io::Error| write_error(file, e);
+    let csv_err = |e: csv::Error| write_error(file, e);
     let out = File::options().write(true).open(tmp).map_err(io_err)?;
     let mut out = BufWriter::with_capacity(256 * 1024, out);
     // The UTF-8 byte order mark makes Excel read accents right.
@@ -436,36 +440,27 @@ fn write_csv(
         .from_writer(out);
     w.write_record(headers(labels.lang)).map_err(csv_err)?;
     let fmt = |t: i64| labels.local(t).format("%Y-%m-%d %H:%M:%S").to_string();
-    let mut rows: u64 = 0;
-    loop {
-        let page = pages.next_page()?;
-        if page.is_empty() {
-            break;
-        }
-        for m in &page {
-            let segments = m.segments.to_string();
-            let planned = fmt(m.planned_at);
-            let sent = m.sent_at.map(fmt).unwrap_or_default();
-            let context = labels.context(&m.context);
-            let status = labels.status(&m.status);
-            w.write_record([
-                planned.as_str(),
-                sent.as_str(),
-                &csv_safe(&m.recipient_name),
-                m.phone.as_str(),
-                context.as_str(),
-                &csv_safe(&m.collaborator),
-                &csv_safe(&m.created_by),
-                &csv_safe(&m.text),
-                segments.as_str(),
-                status.as_str(),
-                &csv_safe(m.reply.as_deref().unwrap_or("")),
-            ])
-            .map_err(csv_err)?;
-            rows += 1;
-        }
-        progress(rows);
-    }
+    let rows = pages.write_all(progress, |_, m| {
+        let segments = m.segments.to_string();
+        let planned = fmt(m.planned_at);
+        let sent = m.sent_at.map(fmt).unwrap_or_default();
+        let context = labels.context(&m.context);
+        let status = labels.status(&m.status);
+        w.write_record([
+            planned.as_str(),
+            sent.as_str(),
+            &csv_safe(&m.recipient_name),
+            m.phone.as_str(),
+            context.as_str(),
+            &csv_safe(&m.collaborator),
+            &csv_safe(&m.created_by),
+            &csv_safe(&m.text),
+            segments.as_str(),
+            status.as_str(),
+            &csv_safe(m.reply.as_deref().unwrap_or("")),
+        ])
+        .map_err(csv_err)
+    })?;
     let out = w.into_inner().map_err(|e| io_err(e.into_error()))?;
     let file_handle = out.into_inner().map_err(|e| io_err(e.into_error()))?;
     file_handle.sync_all().map_err(io_err)?;

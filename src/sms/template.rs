@@ -1229,7 +1229,8 @@ fn write_formatted(
     .write_to(out)
 }
 
-const DAYS_FR: [&str; 7] = [
+/// French weekday names, Monday first.
+pub(crate) const DAYS_FR: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
 const DAYS_EN: [&str; 7] = [
@@ -1241,7 +1242,8 @@ const DAYS_EN: [&str; 7] = [
     "Saturday",
     "Sunday",
 ];
-const MONTHS_FR: [&str; 12] = [
+/// French month names, January first.
+pub(crate) const MONTHS_FR: [&str; 12] = [
     "janvier",
     "février",
     "mars",

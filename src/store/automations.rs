@@ -2,6 +2,8 @@
 
 use super::Result;
 use crate::store::Db;
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -93,25 +95,32 @@ pub struct NewAutomation {
 pub fn insert_automation<'c>(conn: impl Into<Db<'c>>, a: &NewAutomation) -> Result<i64> {
     let conn: Db<'c> = conn.into();
     validate(conn, a)?;
-    let name = a.name.trim();
     let at = super::ts(a.created_at);
+    let after = [Value::from(a.created_by.clone()), Value::from(at)];
     conn.prepare_cached(
         "INSERT INTO automations(name, event_kind, collaborators, event_types, offset_days, template_id, active,
             created_by, created_at, updated_at)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9)",
     )?
-    .execute(rusqlite::params![
-        name,
-        a.event_kind,
-        serde_json::to_string(&a.collaborators).unwrap_or_else(|_| "[]".into()),
-        serde_json::to_string(&a.event_types).unwrap_or_else(|_| "[]".into()),
-        a.offset_days,
-        a.template_id,
-        super::flag(a.active),
-        a.created_by,
-        at,
-    ])?;
+    .execute(params_from_iter(a.definition().into_iter().chain(after)))?;
     Ok(conn.last_insert_rowid())
+}
+
+impl NewAutomation {
+    /// The rule's definition as its columns store it, in the order both writes name them:
+    /// name (trimmed), event kind, collaborators and types (JSON), delay, template, active.
+    fn definition(&self) -> [Value; 7] {
+        let json = |v: Result<String, serde_json::Error>| v.unwrap_or_else(|_| "[]".into());
+        [
+            Value::from(self.name.trim().to_string()),
+            Value::from(self.event_kind.clone()),
+            Value::from(json(serde_json::to_string(&self.collaborators))),
+            Value::from(json(serde_json::to_string(&self.event_types))),
+            Value::from(self.offset_days),
+            Value::from(self.template_id),
+            Value::from(super::flag(self.active)),
+        ]
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,30 +149,16 @@ pub fn active_for_kind(conn: Db<'_>, kind: &str) -> Result<Vec<AutomationRow>> {
 /// Replaces a rule's definition, with the checks of [`insert_automation`].
 pub fn update_automation(conn: Db<'_>, id: i64, a: &NewAutomation) -> Result<()> {
     validate(conn, a)?;
-    let name = a.name.trim();
+    let columns = std::iter::once(Value::from(id))
+        .chain(a.definition())
+        .chain([Value::from(super::ts(a.created_at))]);
     let n = conn
         .prepare_cached(
             "UPDATE automations SET name = ?2, event_kind = ?3, collaborators = ?4, event_types = ?5, offset_days = ?6,
                 template_id = ?7, active = ?8, updated_at = ?9 WHERE id = ?1 AND deleted_at IS NULL",
         )?
-        .execute(rusqlite::params![
-            id,
-            name,
-            a.event_kind,
-            serde_json::to_string(&a.collaborators).unwrap_or_else(|_| "[]".into()),
-            serde_json::to_string(&a.event_types).unwrap_or_else(|_| "[]".into()),
-            a.offset_days,
-            a.template_id,
-            super::flag(a.active),
-            super::ts(a.created_at),
-        ])?;
-    if n == 0 {
-        return Err(super::StoreError::NotFound {
-            what: "automation",
-            id,
-        });
-    }
-    Ok(())
+        .execute(params_from_iter(columns))?;
+    super::found(n, "automation", id)
 }
 
 /// Switches a rule on or off.
@@ -176,13 +171,7 @@ pub fn set_active(
     let n = conn
         .prepare_cached("UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL")?
         .execute(rusqlite::params![id, super::flag(active), super::ts(at)])?;
-    if n == 0 {
-        return Err(super::StoreError::NotFound {
-            what: "automation",
-            id,
-        });
-    }
-    Ok(())
+    super::found(n, "automation", id)
 }
 
 /// Messages created by a rule, in any status.
@@ -236,13 +225,7 @@ pub fn delete_automation(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc
     } else {
         conn.execute("DELETE FROM automations WHERE id = ?1", [id])?
     };
-    if n == 0 {
-        return Err(super::StoreError::NotFound {
-            what: "automation",
-            id,
-        });
-    }
-    Ok(())
+    super::found(n, "automation", id)
 }
 
 /// The checks shared by creating and changing a rule: a name, a known kind, a delay within

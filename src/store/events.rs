@@ -439,10 +439,7 @@ pub fn update_fields(
             f.notes,
             super::ts(at),
         ])?;
-    if n == 0 {
-        return Err(StoreError::NotFound { what: "event", id });
-    }
-    Ok(())
+    super::found(n, "event", id)
 }
 
 /// Marks an event cancelled and switches its reminder off (its history is kept).
@@ -452,10 +449,7 @@ pub fn set_cancelled(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -
             "UPDATE events SET cancelled = 1, reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
         )?
         .execute(params![id, super::ts(at)])?;
-    if n == 0 {
-        return Err(StoreError::NotFound { what: "event", id });
-    }
-    Ok(())
+    super::found(n, "event", id)
 }
 
 /// The reminder an operator chose for an event: a delay or an exact time, a template or a text.
@@ -489,10 +483,7 @@ pub fn set_reminder(
             r.text,
             super::ts(at),
         ])?;
-    if n == 0 {
-        return Err(StoreError::NotFound { what: "event", id });
-    }
-    Ok(())
+    super::found(n, "event", id)
 }
 
 /// A reminder or follow-up message of an event, in any status.

@@ -518,6 +518,14 @@ pub fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
+/// Checks that a write by id found its row: `NotFound` (`what` #`id`) when it changed none.
+pub(crate) fn found(changed: usize, what: &'static str, id: i64) -> Result<()> {
+    if changed == 0 {
+        return Err(StoreError::NotFound { what, id });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,8 @@
 use super::{Result, StoreError, flag, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 
 /// What an operator may do. An administrator may do everything.
@@ -37,6 +38,24 @@ impl Rights {
             admin: true,
             templates_only: false,
         }
+    }
+
+    /// Each right on or off, in the order of [`Rights::NAMES`] (which is also the order of
+    /// the operators table's right columns).
+    fn flags(self) -> [bool; 6] {
+        [
+            self.instant,
+            self.scheduled,
+            self.batch,
+            self.free,
+            self.admin,
+            self.templates_only,
+        ]
+    }
+
+    /// The rights as their columns store them (0/1), in the order the writes name them.
+    fn columns(self) -> [Value; 6] {
+        self.flags().map(|b| Value::from(flag(b)))
     }
 
     /// Parses `instant,scheduled,batch,free,admin[,templates_only]`; `none` or empty gives no right.
@@ -82,17 +101,9 @@ impl Rights {
 
 impl std::fmt::Display for Rights {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let flags = [
-            self.instant,
-            self.scheduled,
-            self.batch,
-            self.free,
-            self.admin,
-            self.templates_only,
-        ];
         let names: Vec<&str> = Rights::NAMES
             .iter()
-            .zip(flags)
+            .zip(self.flags())
             .filter(|(_, on)| *on)
             .map(|(n, _)| *n)
             .collect();
@@ -181,17 +192,12 @@ pub fn add<'c>(
     conn.execute(
         "INSERT INTO operators(login, display_name, right_instant, right_scheduled, right_batch, right_free, right_admin, templates_only, active, created_at)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,1,?9)",
-        params![
-            login,
-            display_name,
-            flag(rights.instant),
-            flag(rights.scheduled),
-            flag(rights.batch),
-            flag(rights.free),
-            flag(rights.admin),
-            flag(rights.templates_only),
-            ts(now)
-        ],
+        params_from_iter(
+            [Value::from(login.to_string()), Value::from(display_name.to_string())]
+                .into_iter()
+                .chain(rights.columns())
+                .chain([Value::from(ts(now))]),
+        ),
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -210,16 +216,11 @@ pub fn set(conn: Db<'_>, login: &str, rights: Rights, active: bool) -> Result<()
     }
     conn.execute(
         "UPDATE operators SET right_instant=?2, right_scheduled=?3, right_batch=?4, right_free=?5, right_admin=?6, templates_only=?7, active=?8 WHERE login=?1",
-        params![
-            login,
-            flag(rights.instant),
-            flag(rights.scheduled),
-            flag(rights.batch),
-            flag(rights.free),
-            flag(rights.admin),
-            flag(rights.templates_only),
-            flag(active)
-        ],
+        params_from_iter(
+            std::iter::once(Value::from(login.to_string()))
+                .chain(rights.columns())
+                .chain([Value::from(flag(active))]),
+        ),
     )?;
     Ok(())
 }

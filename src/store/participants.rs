@@ -567,22 +567,7 @@ pub fn get_cached(conn: Db<'_>, id: i64) -> Result<Option<Participant>> {
             EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id
          FROM participants p WHERE p.id = ?1",
     )?;
-    Ok(stmt
-        .query_row([id], |r| {
-            Ok(Participant {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                civility: r.get(2)?,
-                first_name: r.get(3)?,
-                last_name: r.get(4)?,
-                mobile: r.get(5)?,
-                sms_consent: r.get(6)?,
-                opted_out: r.get(7)?,
-                programme: r.get(8)?,
-                collaborator_id: r.get(9)?,
-            })
-        })
-        .optional()?)
+    Ok(stmt.query_row([id], row).optional()?)
 }
 
 /// Whether collaborator `id` exists.

@@ -105,23 +105,6 @@ pub(super) const STEP_TYPES: [&str; 4] = [
     "Forum de l'emploi",
     "Visite d'entreprise",
 ];
-pub(super) const DAYS_FR: [&str; 7] = [
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-];
-pub(super) const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 pub(super) const BATCH_TEXTS: [&str; 5] = [
     "Bonjour, la MEBS organise un forum de l'emploi le {date} de 9h à 17h, salle Carnel. Venez avec votre CV !",
     "Bonjour, nouvelles offres d'emploi dans la logistique cette semaine : passez à l'accueil ou appelez-nous.",

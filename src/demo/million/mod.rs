@@ -17,12 +17,13 @@ mod messages;
 mod write;
 
 use super::rng::Rng;
+use crate::sms::template::{DAYS_FR, MONTHS_FR};
 use crate::store::seed::{self, Conn, ParticipantRow};
 use crate::store::settings::Settings;
 use crate::store::{StoreError, ts};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-use data::{DAYS_FR, FIRST, LAST, MONTHS_FR};
+use data::{FIRST, LAST};
 use serde::Serialize;
 
 /// What was added.

@@ -431,27 +431,32 @@ pub(super) fn sheet_table(
         check_zip(path, file)?;
     }
     // Opened by content, not by name: an `.xls` that is really an `.xlsx` is read all the same.
-    let mut best = None;
+    let mut search = Search {
+        file,
+        is_header,
+        progress,
+        best: None,
+    };
     let found = if !zip {
         super::xls::check_xls(path, file)?;
-        range_sheets(open_xls(path, file)?, file, is_header, progress, &mut best)?
+        let mut xls = open_xls(path, file)?;
+        first_headed_sheet(&mut xls, &mut search, read_range, range_merges)?
     } else if ext == "xlsb" {
-        xlsb_sheets(path, file, is_header, progress, &mut best)?
+        let mut xlsb: Xlsb<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
+        first_headed_sheet(&mut xlsb, &mut search, read_xlsb, |_, _| Vec::new())?
     } else if is_ods(path) {
         check_ods(path, file)?;
         let ods: Ods<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
-        range_sheets(
-            calamine::Sheets::Ods(ods),
-            file,
-            is_header,
-            progress,
-            &mut best,
-        )?
+        let mut ods = calamine::Sheets::Ods(ods);
+        first_headed_sheet(&mut ods, &mut search, read_range, range_merges)?
     } else {
-        xlsx_sheets(path, file, is_header, progress, &mut best)?
+        let mut xlsx: Xlsx<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
+        first_headed_sheet(&mut xlsx, &mut search, read_xlsx, |wb, name| {
+            wb.merge_cells_by_sheet_name(name).unwrap_or_default()
+        })?
     };
     let Some(f) = found else {
-        return match best {
+        return match search.best {
             Some((row, headers)) => Err(missing(row, super::shown_columns(&headers))),
             None => Err(ImportError::Empty {
                 file: file.to_string(),
@@ -499,75 +504,34 @@ fn open_xls(path: &Path, file: &str) -> Result<calamine::Sheets<BufReader<File>>
     Ok(calamine::Sheets::Xls(xls))
 }
 
-/// Keeps the fullest row of the first sheet that had one, for the missing-header error.
-fn remember(best: &mut Option<(usize, Vec<String>)>, b: Builder<'_>) {
-    if best.is_none() {
-        *best = b.best;
-    }
+/// What the sheets are searched for, and the fullest row of the first sheet that had one
+/// where no header was found (for the missing-header error).
+struct Search<'a> {
+    file: &'a str,
+    is_header: &'a dyn Fn(&[String]) -> bool,
+    progress: &'a mut dyn FnMut(Progress),
+    best: Option<(usize, Vec<String>)>,
 }
 
-fn xlsx_sheets(
-    path: &Path,
-    file: &str,
-    is_header: &dyn Fn(&[String]) -> bool,
-    progress: &mut dyn FnMut(Progress),
-    best: &mut Option<(usize, Vec<String>)>,
+/// Reads `wb`'s sheets in turn until one has the header: `read` gives a sheet's cells to the
+/// builder (true when the header was found), `merges` names a found sheet's merged cells.
+fn first_headed_sheet<W: Reader<BufReader<File>>>(
+    wb: &mut W,
+    search: &mut Search<'_>,
+    mut read: impl FnMut(&mut W, &str, &mut Builder<'_>) -> Result<bool, ImportError>,
+    merges: impl Fn(&mut W, &str) -> Vec<Dimensions>,
 ) -> Result<Option<Found>, ImportError> {
-    let mut wb: Xlsx<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
     let names = wb.sheet_names();
     if names.is_empty() {
         return Err(ImportError::NoSheet {
-            file: file.to_string(),
+            file: search.file.to_string(),
         });
     }
     for name in names {
-        let mut b = Builder::new(file, is_header, progress);
-        let found = {
-            let mut reader = wb
-                .worksheet_cells_reader(&name)
-                .map_err(|e| sheet_error(file, &name, e))?;
-            b.total = hint(reader.dimensions());
-            // Shared formulas name their text once, on the first cell; later cells refer to
-            // it by number. A few thousand are kept, for messages only.
-            let mut shared: HashMap<usize, String> = HashMap::new();
-            feed(&mut b, &mut || {
-                let Some(rec) = reader
-                    .next_cell_with_formula_metadata()
-                    .map_err(|e| sheet_error(file, &name, e))?
-                else {
-                    return Ok(None);
-                };
-                let formula = match rec.formula {
-                    None => None,
-                    Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
-                    Some(XlsxFormulaMetadata::Shared {
-                        shared_index,
-                        formula,
-                        ..
-                    }) => {
-                        if shared.len() < 4096 {
-                            shared.insert(shared_index, formula.clone());
-                        }
-                        Some(formula)
-                    }
-                    Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
-                        shared
-                            .get(&shared_index)
-                            .cloned()
-                            .unwrap_or_else(|| "…".into()),
-                    ),
-                    Some(_) => Some("…".into()),
-                };
-                let cell = Cell::from_data(&Data::from(rec.value));
-                Ok(Some((
-                    rec.pos.0,
-                    rec.pos.1,
-                    uncomputed(cell, formula.as_deref()),
-                )))
-            })?
-        };
+        let mut b = Builder::new(search.file, search.is_header, &mut *search.progress);
+        let found = read(wb, &name, &mut b)?;
         if found && let Some((header_row, headers)) = b.header {
-            let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            let merged = merges(wb, &name);
             return Ok(Some(Found {
                 sheet: name,
                 header_row,
@@ -576,126 +540,135 @@ fn xlsx_sheets(
                 merged,
             }));
         }
-        remember(best, b);
-    }
-    Ok(None)
-}
-
-fn xlsb_sheets(
-    path: &Path,
-    file: &str,
-    is_header: &dyn Fn(&[String]) -> bool,
-    progress: &mut dyn FnMut(Progress),
-    best: &mut Option<(usize, Vec<String>)>,
-) -> Result<Option<Found>, ImportError> {
-    let mut wb: Xlsb<_> = calamine::open_workbook(path).map_err(|e| open_error(file, e))?;
-    let names = wb.sheet_names();
-    if names.is_empty() {
-        return Err(ImportError::NoSheet {
-            file: file.to_string(),
-        });
-    }
-    for name in names {
-        let mut b = Builder::new(file, is_header, progress);
-        let found = {
-            let mut reader = wb
-                .worksheet_cells_reader(&name)
-                .map_err(|e| sheet_error(file, &name, e))?;
-            b.total = hint(reader.dimensions());
-            feed(&mut b, &mut || {
-                let Some(cell) = reader
-                    .next_cell()
-                    .map_err(|e| sheet_error(file, &name, e))?
-                else {
-                    return Ok(None);
-                };
-                let (r, c) = cell.get_position();
-                Ok(Some((
-                    r,
-                    c,
-                    Cell::from_data(&Data::from(cell.get_value().clone())),
-                )))
-            })?
-        };
-        if found && let Some((header_row, headers)) = b.header {
-            return Ok(Some(Found {
-                sheet: name,
-                header_row,
-                headers,
-                rows: b.rows,
-                merged: Vec::new(),
-            }));
+        if search.best.is_none() {
+            search.best = b.best;
         }
-        remember(best, b);
     }
     Ok(None)
 }
 
-/// `.ods` and `.xls`: their readers build each sheet's grid when the file is opened (the
-/// `.ods` one is measured first by [`check_ods`]); the cells are then taken row by row.
-fn range_sheets(
-    mut wb: calamine::Sheets<BufReader<File>>,
-    file: &str,
-    is_header: &dyn Fn(&[String]) -> bool,
-    progress: &mut dyn FnMut(Progress),
-    best: &mut Option<(usize, Vec<String>)>,
-) -> Result<Option<Found>, ImportError> {
-    let names = wb.sheet_names();
-    if names.is_empty() {
-        return Err(ImportError::NoSheet {
-            file: file.to_string(),
-        });
-    }
-    for name in names {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| sheet_error(file, &name, e))?;
-        let formulas = wb.worksheet_formula(&name).ok();
-        let (top, left) = range.start().unwrap_or((0, 0));
-        let mut b = Builder::new(file, is_header, progress);
-        b.total = Some(range.height().min(MAX_ROWS));
-        let mut rows = range.rows().enumerate();
-        let mut cols = 0..0u32;
-        let mut current: Option<(u32, &[Data])> = None;
-        let found = feed(&mut b, &mut || {
-            loop {
-                if let Some((r, cells)) = current
-                    && let Some(j) = cols.next()
-                {
-                    let Some(d) = cells.get(j as usize) else {
-                        continue;
-                    };
-                    let pos = (r, left + j);
-                    let formula = formulas.as_ref().and_then(|f| f.get_value(pos));
-                    let cell = uncomputed(Cell::from_data(d), formula.map(String::as_str));
-                    if cell.is_empty() {
-                        continue;
-                    }
-                    return Ok(Some((pos.0, pos.1, cell)));
+/// An `.xlsx` sheet, cell by cell.
+fn read_xlsx(
+    wb: &mut Xlsx<BufReader<File>>,
+    name: &str,
+    b: &mut Builder<'_>,
+) -> Result<bool, ImportError> {
+    let file = b.file;
+    let mut reader = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| sheet_error(file, name, e))?;
+    b.total = hint(reader.dimensions());
+    // Shared formulas name their text once, on the first cell; later cells refer to it by
+    // number. A few thousand are kept, for messages only.
+    let mut shared: HashMap<usize, String> = HashMap::new();
+    feed(b, &mut || {
+        let Some(rec) = reader
+            .next_cell_with_formula_metadata()
+            .map_err(|e| sheet_error(file, name, e))?
+        else {
+            return Ok(None);
+        };
+        let formula = match rec.formula {
+            None => None,
+            Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
+            Some(XlsxFormulaMetadata::Shared {
+                shared_index,
+                formula,
+                ..
+            }) => {
+                if shared.len() < 4096 {
+                    shared.insert(shared_index, formula.clone());
                 }
-                let Some((i, cells)) = rows.next() else {
-                    return Ok(None);
-                };
-                current = Some((top + i as u32, cells));
-                cols = 0..cells.len() as u32;
+                Some(formula)
             }
-        })?;
-        if found && let Some((header_row, headers)) = b.header {
-            let merged = match &mut wb {
-                calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-                _ => Vec::new(),
+            Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
+                shared
+                    .get(&shared_index)
+                    .cloned()
+                    .unwrap_or_else(|| "…".into()),
+            ),
+            Some(_) => Some("…".into()),
+        };
+        let cell = Cell::from_data(&Data::from(rec.value));
+        Ok(Some((
+            rec.pos.0,
+            rec.pos.1,
+            uncomputed(cell, formula.as_deref()),
+        )))
+    })
+}
+
+/// An `.xlsb` sheet, cell by cell (its merged cells are not read).
+fn read_xlsb(
+    wb: &mut Xlsb<BufReader<File>>,
+    name: &str,
+    b: &mut Builder<'_>,
+) -> Result<bool, ImportError> {
+    let file = b.file;
+    let mut reader = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| sheet_error(file, name, e))?;
+    b.total = hint(reader.dimensions());
+    feed(b, &mut || {
+        let Some(cell) = reader.next_cell().map_err(|e| sheet_error(file, name, e))? else {
+            return Ok(None);
+        };
+        let (r, c) = cell.get_position();
+        Ok(Some((
+            r,
+            c,
+            Cell::from_data(&Data::from(cell.get_value().clone())),
+        )))
+    })
+}
+
+/// An `.ods` or `.xls` sheet: their readers build each sheet's grid when the file is opened
+/// (the `.ods` one is measured first by [`check_ods`]); the cells are then taken row by row.
+fn read_range(
+    wb: &mut calamine::Sheets<BufReader<File>>,
+    name: &str,
+    b: &mut Builder<'_>,
+) -> Result<bool, ImportError> {
+    let range = wb
+        .worksheet_range(name)
+        .map_err(|e| sheet_error(b.file, name, e))?;
+    let formulas = wb.worksheet_formula(name).ok();
+    let (top, left) = range.start().unwrap_or((0, 0));
+    b.total = Some(range.height().min(MAX_ROWS));
+    let mut rows = range.rows().enumerate();
+    let mut cols = 0..0u32;
+    let mut current: Option<(u32, &[Data])> = None;
+    feed(b, &mut || {
+        loop {
+            if let Some((r, cells)) = current
+                && let Some(j) = cols.next()
+            {
+                let Some(d) = cells.get(j as usize) else {
+                    continue;
+                };
+                let pos = (r, left + j);
+                let formula = formulas.as_ref().and_then(|f| f.get_value(pos));
+                let cell = uncomputed(Cell::from_data(d), formula.map(String::as_str));
+                if cell.is_empty() {
+                    continue;
+                }
+                return Ok(Some((pos.0, pos.1, cell)));
+            }
+            let Some((i, cells)) = rows.next() else {
+                return Ok(None);
             };
-            return Ok(Some(Found {
-                sheet: name,
-                header_row,
-                headers,
-                rows: b.rows,
-                merged,
-            }));
+            current = Some((top + i as u32, cells));
+            cols = 0..cells.len() as u32;
         }
-        remember(best, b);
+    })
+}
+
+/// The merged cells of an `.xls` sheet (an `.ods` one's are not read).
+fn range_merges(wb: &mut calamine::Sheets<BufReader<File>>, name: &str) -> Vec<Dimensions> {
+    match wb {
+        calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        _ => Vec::new(),
     }
-    Ok(None)
 }
 
 #[cfg(test)]
