@@ -9,7 +9,10 @@ pub use messages::say;
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
-    vec![("PhoneError", crate::sms::phone::PhoneError::KEYS)]
+    vec![
+        ("PhoneError", crate::sms::phone::PhoneError::KEYS),
+        ("StatusNote", crate::store::notes::StatusNote::KEYS),
+    ]
 }
 
 use std::collections::HashMap;

@@ -5,6 +5,7 @@
 use super::agenda::Kind;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::ParsedTemplate;
+use crate::store::notes::StatusNote;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 #[derive(Clone, Debug)]
@@ -137,7 +138,7 @@ pub(super) struct Step {
     pub(super) status: MessageStatus,
     pub(super) at: DateTime<Utc>,
     pub(super) actor: String,
-    pub(super) detail: String,
+    pub(super) note: Option<StatusNote>,
 }
 
 pub(super) struct ReplyPlan {

@@ -249,7 +249,7 @@ impl Demo<'_> {
                 st if st.is_final() => final_at = final_at.or(Some(s.at)),
                 _ => {}
             }
-            messages::add_history(self.conn, id, s.status, s.at, &s.actor, &s.detail)?;
+            messages::add_history(self.conn, id, s.status, s.at, &s.actor, s.note.as_ref())?;
             current = s.status;
         }
         let Some(last) = m.story.last() else {

@@ -19,6 +19,7 @@ use crate::gateway::{
 use crate::sms::status::MessageStatus;
 use crate::sms::window;
 use crate::store::Db;
+use crate::store::notes::StatusNote;
 use crate::store::settings::Settings;
 use crate::store::{
     Store, StoreError, credit, dispatch, from_ts, lease, messages, participants, stats, ts,
@@ -777,10 +778,20 @@ impl<'n> Engine<'n> {
             let provider = self.provider_name;
             self.store.write(|tx| -> Result<(), StoreError> {
                 match answer {
-                    Ok(Lookup::Found { provider_id, status }) => {
+                    Ok(Lookup::Found {
+                        provider_id,
+                        status,
+                    }) => {
                         accept(tx, id, provider, &provider_id, now)?;
                         if let Some(next) = final_status(status) {
-                            messages::transition(tx, id, next, now, provider, "reconciled after restart")?;
+                            messages::transition(
+                                tx,
+                                id,
+                                next,
+                                now,
+                                provider,
+                                Some(StatusNote::Reconciled),
+                            )?;
                         }
                     }
                     Ok(Lookup::NotFound) => {
@@ -790,16 +801,25 @@ impl<'n> Engine<'n> {
                             MessageStatus::Pending,
                             now,
                             "scheduler",
-                            "the provider never received it: it will be sent",
+                            Some(StatusNote::NeverReceived),
                         )?;
                         dispatch::due_now(tx, id, now)?;
                     }
                     Ok(Lookup::Unsupported) | Err(_) => {
                         let why = match &answer {
-                            Err(e) => format!("interrupted while sending; the provider could not be asked ({e})"),
-                            _ => "interrupted while sending; the provider cannot be asked whether it received it".into(),
+                            Err(e) => StatusNote::InterruptedUnasked {
+                                error: e.to_string(),
+                            },
+                            _ => StatusNote::InterruptedCannotAsk,
                         };
-                        messages::transition(tx, id, MessageStatus::Unknown, now, "scheduler", &why)?;
+                        messages::transition(
+                            tx,
+                            id,
+                            MessageStatus::Unknown,
+                            now,
+                            "scheduler",
+                            Some(why),
+                        )?;
                     }
                 }
                 Ok(())
@@ -823,7 +843,7 @@ impl<'n> Engine<'n> {
                     MessageStatus::Expired,
                     now,
                     "scheduler",
-                    "not sent before its deadline",
+                    Some(StatusNote::DeadlinePassed),
                 )?;
             }
             Ok(())
@@ -998,7 +1018,7 @@ impl<'n> Engine<'n> {
                                     next,
                                     now,
                                     provider,
-                                    "found at the provider by its reference",
+                                    Some(StatusNote::FoundByReference),
                                 )?;
                             }
                             Ok(())
@@ -1166,7 +1186,7 @@ fn claim(
                 MessageStatus::Expired,
                 now,
                 "scheduler",
-                "not sent before its deadline",
+                Some(StatusNote::DeadlinePassed),
             )?;
             continue;
         }
@@ -1177,7 +1197,7 @@ fn claim(
                 MessageStatus::Stop,
                 now,
                 "scheduler",
-                "number on the opt-out list: not sent, not charged",
+                Some(StatusNote::OptedOut),
             )?;
             continue;
         }
@@ -1199,7 +1219,7 @@ fn claim(
                     MessageStatus::Expired,
                     now,
                     "scheduler",
-                    "the sending window does not open again before its deadline",
+                    Some(StatusNote::WindowClosed),
                 )?;
                 continue;
             }
@@ -1221,7 +1241,7 @@ fn claim(
         }
         available -= m.segments;
         dispatch::claim(tx, m.id, holder)?;
-        if !messages::transition(tx, m.id, MessageStatus::Sending, now, "scheduler", "")? {
+        if !messages::transition(tx, m.id, MessageStatus::Sending, now, "scheduler", None)? {
             continue;
         }
         let from = if m.expects_reply && !settings.reply_number.is_empty() {
@@ -1270,12 +1290,14 @@ fn record_submission(
         Ok(SubmitOutcome::Accepted { provider_id }) => accept(tx, id, provider, &provider_id, now),
         Ok(SubmitOutcome::Rejected { reason }) => {
             dispatch::reject(tx, id, &reason, provider)?;
-            messages::transition(tx, id, MessageStatus::Failed, now, provider, &reason)?;
+            let note = StatusNote::Refused { reason };
+            messages::transition(tx, id, MessageStatus::Failed, now, provider, Some(note))?;
             Ok(())
         }
         Err(ProviderError::Ambiguous { reason }) => {
             dispatch::reject(tx, id, &reason, provider)?;
-            messages::transition(tx, id, MessageStatus::Unknown, now, provider, &reason)?;
+            let note = StatusNote::NoUsableAnswer { reason };
+            messages::transition(tx, id, MessageStatus::Unknown, now, provider, Some(note))?;
             Ok(())
         }
         Err(e) => {
@@ -1298,7 +1320,9 @@ fn record_submission(
                 MessageStatus::Pending,
                 now,
                 provider,
-                &format!("will retry: {reason}"),
+                Some(StatusNote::WillRetry {
+                    reason: reason.clone(),
+                }),
             )?;
             if ts(next) > deadline {
                 messages::transition(
@@ -1307,7 +1331,7 @@ fn record_submission(
                     MessageStatus::Expired,
                     now,
                     "scheduler",
-                    "retry window over",
+                    Some(StatusNote::RetryWindowOver),
                 )?;
             } else {
                 wait(tx, id, next, "provider", &reason)?;
@@ -1334,7 +1358,7 @@ fn accept(
         MessageStatus::Submitted,
         now,
         provider,
-        "accepted by the provider",
+        Some(StatusNote::Accepted),
     )?;
     Ok(())
 }
@@ -1387,7 +1411,7 @@ fn apply_report(
             MessageStatus::Submitted,
             now,
             provider,
-            "a report arrived",
+            Some(StatusNote::ReportArrived),
         )?;
     }
     let at = if r.at.timestamp() > 0 {
@@ -1395,7 +1419,10 @@ fn apply_report(
     } else {
         now
     };
-    messages::transition(tx, id, next, at, provider, &r.detail)?;
+    let note = (!r.detail.is_empty()).then(|| StatusNote::Reported {
+        said: r.detail.clone(),
+    });
+    messages::transition(tx, id, next, at, provider, note)?;
     if next == MessageStatus::Stop {
         let phone = dispatch::phone_of(tx, id)?;
         participants::opt_out(tx, &phone, "provider", None, provider, now)?;

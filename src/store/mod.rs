@@ -17,6 +17,7 @@ pub mod lease;
 pub mod lists;
 pub mod merge;
 pub mod messages;
+pub mod notes;
 pub mod operator_keys;
 pub mod operators;
 pub mod participants;

@@ -14,7 +14,7 @@ use super::{
     move_pager, split_info, styled,
 };
 use crate::core::{CoreError, reminders, send};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
@@ -247,11 +247,10 @@ impl MessagesTab {
                     ctx.theme.dim(),
                 ));
             }
-            if !h.detail.is_empty() {
-                // Notes written by the rules (`cancelled by an operator`…) are English.
+            if let Some(note) = &h.note {
                 spans.push(Span::raw(format!(
                     "  {}",
-                    clean(&crate::i18n::say(ctx.lang(), &h.detail))
+                    clean(&note.describe(ctx.lang()))
                 )));
             }
             lines.push(Line::from(spans));

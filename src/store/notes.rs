@@ -1,0 +1,338 @@
+//! What a status change says: a code and its arguments, stored with the history row and
+//! rendered in the reader's language (texts: `[status_note]` in the catalogues).
+//!
+//! Storage: the note is kept in `message_status_history.detail` as the JSON of
+//! [`StatusNote`] (`{"code":"will_retry","reason":"…"}`), an empty text when the change says
+//! nothing. One column written and read by serde: no schema change beyond the rewrite of the old
+//! English rows (migration 5), the history index `(message_id, at, id)` is untouched (no query
+//! filters on the note but `events::reminder_messages`, which reads `json_extract(detail,
+//! '$.code')` of one message's rows found through that index), and a variant that gains a field
+//! needs no new column.
+
+use crate::i18n::{Describe, Lang};
+use serde::{Deserialize, Serialize};
+
+/// A text written in English by the rules of the core (why an event change cancelled a
+/// reminder…), carried in a note until those reasons are typed too. Shown translated through
+/// [`crate::i18n::say`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RuleText(pub String);
+
+impl Describe for RuleText {
+    fn describe(&self, lang: Lang) -> String {
+        crate::i18n::say(lang, &self.0)
+    }
+}
+
+impl From<String> for RuleText {
+    fn from(s: String) -> Self {
+        RuleText(s)
+    }
+}
+
+crate::typed_messages! {
+    /// What a status change says, beside its status, time and actor. The serde tag `code` is
+    /// the catalogue key; fields are the text's placeholders. Texts a provider wrote (its
+    /// reasons and reports) stay verbatim in their field.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "code", rename_all = "snake_case")]
+    pub enum StatusNote in "status_note" {
+        /// The provider took the message.
+        Accepted = "accepted",
+        /// After a restart, the provider knew the message and its final status.
+        Reconciled = "reconciled",
+        /// Left `unknown`, then found at the provider by our reference.
+        FoundByReference = "found_by_reference",
+        /// After a restart, the provider said it never received the message: sent again.
+        NeverReceived = "never_received",
+        /// After a restart, asking the provider failed.
+        InterruptedUnasked {
+            /// The provider's failure, as it was reported.
+            error: String,
+        } = "interrupted_unasked",
+        /// After a restart, the provider cannot be asked at all.
+        InterruptedCannotAsk = "interrupted_cannot_ask",
+        /// Still pending when its deadline passed.
+        DeadlinePassed = "deadline_passed",
+        /// The number is on the opt-out list: not sent.
+        OptedOut = "opted_out",
+        /// The sending window does not open again before the deadline.
+        WindowClosed = "window_closed",
+        /// The provider refused the message for good.
+        Refused {
+            /// The provider's reason.
+            reason: String,
+        } = "refused",
+        /// No usable answer from the provider: the message may have been sent.
+        NoUsableAnswer {
+            /// What went wrong.
+            reason: String,
+        } = "no_usable_answer",
+        /// The provider could not take it now: tried again later.
+        WillRetry {
+            /// What went wrong.
+            reason: String,
+        } = "will_retry",
+        /// The next try would come after the deadline.
+        RetryWindowOver = "retry_window_over",
+        /// A delivery report proved the provider had the message.
+        ReportArrived = "report_arrived",
+        /// A status report, with the provider's own words.
+        Reported {
+            /// What the provider said (its error code, its wording), verbatim.
+            said: String,
+        } = "reported",
+        /// An operator cancelled it.
+        CancelledByOperator = "cancelled_by_operator",
+        /// An operator decided to send again a message left unknown.
+        ResendDecided = "resend_decided",
+        /// An operator closed a message left unknown as delivered.
+        ClosedDelivered = "closed_delivered",
+        /// An operator closed a message left unknown as failed.
+        ClosedFailed = "closed_failed",
+        /// A new reminder for the same event replaced it.
+        Replaced = "replaced",
+        /// Its event was cancelled.
+        EventCancelled = "event_cancelled",
+        /// A change of its event left it no possible time or text.
+        EventChanged {
+            /// Why.
+            reason: RuleText,
+        } = "event_changed",
+        /// The rule that created it was switched off or deleted.
+        RuleSwitchedOff {
+            /// The rule's name.
+            rule: String,
+        } = "rule_switched_off",
+        /// A change of the rule that created it left it no place.
+        RuleChanged {
+            /// Why.
+            reason: RuleText,
+        } = "rule_changed",
+        /// A text recorded before notes had codes, and recognised as none of them: shown as is.
+        Text {
+            /// The recorded text, verbatim.
+            text: String,
+        } = "text",
+    }
+}
+
+impl StatusNote {
+    /// The catalogue code (the serde tag), as stored.
+    pub fn code(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// The stored form: the note's JSON.
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a stored note: `None` for an empty detail; a detail that is not a note's JSON
+    /// (written by a build that did not know its code) is kept as [`StatusNote::Text`].
+    pub fn from_stored(detail: &str) -> Option<StatusNote> {
+        if detail.is_empty() {
+            return None;
+        }
+        Some(
+            serde_json::from_str(detail).unwrap_or_else(|_| StatusNote::Text {
+                text: detail.to_string(),
+            }),
+        )
+    }
+}
+
+/// The codes of the cancellations that do not keep a rule from creating the event's reminder
+/// again (see `events::EventMessage::cancelled_by_replan`).
+pub const REPLAN_CANCEL_CODES: [&str; 3] = ["event_changed", "rule_switched_off", "rule_changed"];
+
+/// Provider names, as they appear as actors of the history.
+const PROVIDERS: [&str; 4] = ["simulator", "kannel", "twilio", "ovh"];
+
+/// The note an English detail written before notes had codes stands for (migration 5):
+/// every sentence smsdesk ever wrote maps to its code with its arguments parsed back; a
+/// provider's own words become its reason or report by the status and actor of the change;
+/// anything else is kept verbatim as [`StatusNote::Text`].
+pub fn from_english(status: &str, actor: &str, detail: &str) -> Option<StatusNote> {
+    use StatusNote::*;
+    if detail.is_empty() {
+        return None;
+    }
+    let exact = match detail {
+        "accepted by the provider" => Some(Accepted),
+        "reconciled after restart" => Some(Reconciled),
+        "found at the provider by its reference" => Some(FoundByReference),
+        "the provider never received it: it will be sent" => Some(NeverReceived),
+        "interrupted while sending; the provider cannot be asked whether it received it" => {
+            Some(InterruptedCannotAsk)
+        }
+        "not sent before its deadline" => Some(DeadlinePassed),
+        "number on the opt-out list: not sent, not charged" => Some(OptedOut),
+        "the sending window does not open again before its deadline" => Some(WindowClosed),
+        "retry window over" => Some(RetryWindowOver),
+        "a report arrived" => Some(ReportArrived),
+        "cancelled by an operator" => Some(CancelledByOperator),
+        "resend decided by an operator" => Some(ResendDecided),
+        "closed as delivered by an operator" => Some(ClosedDelivered),
+        "closed as failed by an operator" => Some(ClosedFailed),
+        "replaced by a new reminder for the same event" => Some(Replaced),
+        // The second one was written by the demo.
+        "event cancelled" | "the event was cancelled" => Some(EventCancelled),
+        _ => None,
+    };
+    if exact.is_some() {
+        return exact;
+    }
+    if let Some(error) = detail
+        .strip_prefix("interrupted while sending; the provider could not be asked (")
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        return Some(InterruptedUnasked {
+            error: error.to_string(),
+        });
+    }
+    if let Some(reason) = detail.strip_prefix("will retry: ") {
+        return Some(WillRetry {
+            reason: reason.to_string(),
+        });
+    }
+    if let Some(reason) = detail.strip_prefix("event changed: ") {
+        return Some(EventChanged {
+            reason: RuleText(reason.to_string()),
+        });
+    }
+    if let Some(rule) = detail
+        .strip_prefix("automation switched off: \"")
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        return Some(RuleSwitchedOff {
+            rule: rule.to_string(),
+        });
+    }
+    if let Some(reason) = detail.strip_prefix("automation changed: ") {
+        return Some(RuleChanged {
+            reason: RuleText(reason.to_string()),
+        });
+    }
+    // A provider's own words: a refusal (failed at once), an answer that proves nothing
+    // (unknown) or a report (a final status). Reports name themselves where the provider's
+    // module wrote them.
+    if PROVIDERS.contains(&actor) {
+        let report = ["Kannel DLR ", "Twilio status ", "OVH ", "simulated: "]
+            .iter()
+            .any(|p| detail.starts_with(p))
+            && !detail.starts_with("simulated: refused")
+            && !detail.starts_with("simulated: provider unavailable");
+        let said = detail.to_string();
+        return Some(match status {
+            "failed" if !report => Refused { reason: said },
+            "unknown" => NoUsableAnswer { reason: said },
+            _ => Reported { said },
+        });
+    }
+    Some(Text {
+        text: detail.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_is_stored_as_its_code_and_fields_and_read_back() {
+        let n = StatusNote::WillRetry {
+            reason: "Kannel at 127.0.0.1 answered HTTP 500".into(),
+        };
+        let s = n.to_stored();
+        assert_eq!(
+            s,
+            r#"{"code":"will_retry","reason":"Kannel at 127.0.0.1 answered HTTP 500"}"#
+        );
+        assert_eq!(StatusNote::from_stored(&s), Some(n));
+        assert_eq!(StatusNote::Accepted.to_stored(), r#"{"code":"accepted"}"#);
+        assert_eq!(StatusNote::Accepted.code(), "accepted");
+        assert_eq!(StatusNote::from_stored(""), None);
+        assert_eq!(
+            StatusNote::from_stored("crash"),
+            Some(StatusNote::Text {
+                text: "crash".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_code_is_the_catalogue_key() {
+        for (key, _) in StatusNote::KEYS {
+            assert!(key.starts_with("status_note."), "{key}");
+        }
+        let n = StatusNote::RuleSwitchedOff { rule: "J-1".into() };
+        assert!(
+            StatusNote::KEYS
+                .iter()
+                .any(|(k, _)| *k == format!("status_note.{}", n.code()))
+        );
+    }
+
+    #[test]
+    fn a_note_reads_in_both_languages() {
+        let n = StatusNote::Accepted;
+        assert_eq!(n.to_string(), "accepted by the provider");
+        assert_eq!(n.describe(Lang::Fr), "accepté par le fournisseur");
+    }
+
+    #[test]
+    fn english_details_are_recognised_with_their_arguments() {
+        assert_eq!(
+            from_english("submitted", "kannel", "accepted by the provider"),
+            Some(StatusNote::Accepted)
+        );
+        assert_eq!(
+            from_english(
+                "cancelled",
+                "ana",
+                "automation switched off: \"J-1 \"quoted\"\""
+            ),
+            Some(StatusNote::RuleSwitchedOff {
+                rule: "J-1 \"quoted\"".into()
+            })
+        );
+        assert_eq!(
+            from_english(
+                "unknown",
+                "scheduler",
+                "interrupted while sending; the provider could not be asked (provider temporarily unavailable: x)"
+            ),
+            Some(StatusNote::InterruptedUnasked {
+                error: "provider temporarily unavailable: x".into()
+            })
+        );
+        assert_eq!(
+            from_english(
+                "failed",
+                "kannel",
+                "Kannel refused the message (HTTP 400: no)"
+            ),
+            Some(StatusNote::Refused {
+                reason: "Kannel refused the message (HTTP 400: no)".into()
+            })
+        );
+        assert_eq!(
+            from_english("failed", "kannel", "Kannel DLR 2: not delivered"),
+            Some(StatusNote::Reported {
+                said: "Kannel DLR 2: not delivered".into()
+            })
+        );
+        assert_eq!(
+            from_english("unknown", "scheduler", "crash"),
+            Some(StatusNote::Text {
+                text: "crash".into()
+            })
+        );
+        assert_eq!(from_english("sending", "scheduler", ""), None);
+    }
+}
