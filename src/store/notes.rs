@@ -9,6 +9,7 @@
 //! '$.code')` of one message's rows found through that index), and a variant that gains a field
 //! needs no new column.
 
+use super::{Db, Result};
 use crate::i18n::{Describe, Lang};
 use serde::{Deserialize, Serialize};
 
@@ -239,6 +240,36 @@ pub fn from_english(status: &str, actor: &str, detail: &str) -> Option<StatusNot
     })
 }
 
+/// Migration 5: rewrites every English detail of the status history as its note's JSON
+/// ([`from_english`]). Rows already holding a note are left as they are.
+pub(super) fn convert_english_history(conn: Db<'_>) -> Result<()> {
+    // By pages of rows in id order: a large store is never held in memory at once.
+    let mut select = conn.prepare(
+        "SELECT id, status, actor, detail FROM message_status_history
+         WHERE id > ?1 AND detail <> '' ORDER BY id LIMIT 5000",
+    )?;
+    let mut update = conn.prepare("UPDATE message_status_history SET detail = ?2 WHERE id = ?1")?;
+    let mut last = 0_i64;
+    loop {
+        let rows: Vec<(i64, String, String, String)> = select
+            .query_map([last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(end) = rows.last().map(|r| r.0) else {
+            return Ok(());
+        };
+        for (id, status, actor, detail) in rows {
+            if serde_json::from_str::<StatusNote>(&detail).is_ok() {
+                continue;
+            }
+            let stored = from_english(&status, &actor, &detail)
+                .map(|n| n.to_stored())
+                .unwrap_or_default();
+            update.execute(rusqlite::params![id, stored])?;
+        }
+        last = end;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,5 +365,129 @@ mod tests {
             })
         );
         assert_eq!(from_english("sending", "scheduler", ""), None);
+    }
+
+    /// A store at schema version 4 holding English notes, as smsdesk wrote them, opened by
+    /// this build: each note is converted to its code with its arguments, unknown ones kept as
+    /// recorded text, and the detail screen's reading gives them in both languages.
+    #[test]
+    fn migration_5_converts_the_english_history_of_an_old_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &super::super::MIGRATIONS[..4] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 4).unwrap();
+            conn.execute_batch(
+                "INSERT INTO messages(id, kind, context, status, phone, text, encoding, chars, segments,
+                    created_by, created_at, planned_at, deadline, next_attempt_at, status_at)
+                 VALUES (1, 'instant', 'general', 'pending', '+33612345678', 'Bonjour', 'GSM-7', 7, 1,
+                    'ana', 100, 100, 9999, 100, 100);",
+            )
+            .unwrap();
+            let rows: &[(&str, &str, &str)] = &[
+                ("pending", "ana", ""),
+                ("sending", "scheduler", ""),
+                (
+                    "pending",
+                    "kannel",
+                    "will retry: Kannel at 127.0.0.1 answered HTTP 500 (busy)",
+                ),
+                ("sending", "scheduler", ""),
+                (
+                    "unknown",
+                    "scheduler",
+                    "interrupted while sending; the provider could not be asked (provider temporarily unavailable: cannot connect to Kannel at 127.0.0.1)",
+                ),
+                (
+                    "submitted",
+                    "kannel",
+                    "found at the provider by its reference",
+                ),
+                (
+                    "delivered",
+                    "kannel",
+                    "Kannel DLR 1: delivered to the phone",
+                ),
+                ("cancelled", "ana", "automation switched off: \"J-1\""),
+                (
+                    "cancelled",
+                    "ana",
+                    "event changed: no sending time is left before the event",
+                ),
+                ("unknown", "scheduler", "crash"),
+            ];
+            for (i, (status, actor, detail)) in rows.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO message_status_history(message_id, status, at, actor, detail)
+                     VALUES (1, ?1, ?2, ?3, ?4)",
+                    rusqlite::params![status, 100 + i as i64, actor, detail],
+                )
+                .unwrap();
+            }
+        }
+        let store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 5);
+        let history = crate::store::messages::history(store.db(), 1).unwrap();
+        let notes: Vec<Option<StatusNote>> = history.iter().map(|h| h.note.clone()).collect();
+        use StatusNote::*;
+        assert_eq!(
+            notes,
+            vec![
+                None,
+                None,
+                Some(WillRetry {
+                    reason: "Kannel at 127.0.0.1 answered HTTP 500 (busy)".into()
+                }),
+                None,
+                Some(InterruptedUnasked {
+                    error:
+                        "provider temporarily unavailable: cannot connect to Kannel at 127.0.0.1"
+                            .into()
+                }),
+                Some(FoundByReference),
+                Some(Reported {
+                    said: "Kannel DLR 1: delivered to the phone".into()
+                }),
+                Some(RuleSwitchedOff { rule: "J-1".into() }),
+                Some(EventChanged {
+                    reason: RuleText("no sending time is left before the event".into())
+                }),
+                Some(Text {
+                    text: "crash".into()
+                }),
+            ]
+        );
+        // Stored as codes.
+        let stored: String = store
+            .db()
+            .query_row(
+                "SELECT detail FROM message_status_history WHERE status = 'submitted'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, r#"{"code":"found_by_reference"}"#);
+        // Read in both languages.
+        let said = |lang| {
+            notes
+                .iter()
+                .flatten()
+                .map(|n| n.describe(lang))
+                .collect::<Vec<_>>()
+        };
+        let fr = said(Lang::Fr);
+        assert_eq!(
+            fr[0],
+            "nouvel essai prévu : Kannel at 127.0.0.1 answered HTTP 500 (busy)"
+        );
+        assert_eq!(fr[2], "retrouvé chez le fournisseur par sa référence");
+        assert_eq!(fr[4], "automatisme désactivé : « J-1 »");
+        assert_eq!(fr[6], "(texte enregistré) crash");
+        let en = said(Lang::En);
+        assert_eq!(en[2], "found at the provider by its reference");
+        assert_eq!(en[4], "automation switched off: “J-1”");
     }
 }
