@@ -21,7 +21,7 @@ struct Story {
     submitted: DateTime<Utc>,
     steps: Vec<Step>,
     attempts: i64,
-    last_error: String,
+    last_error: Option<StatusNote>,
     submitted_at: Option<DateTime<Utc>>,
 }
 
@@ -168,7 +168,7 @@ impl Demo<'_> {
             submitted,
             steps: Vec::new(),
             attempts: 1,
-            last_error: String::new(),
+            last_error: None,
             submitted_at: None,
         };
         match story.fate {
@@ -179,10 +179,10 @@ impl Demo<'_> {
             Fate::InFlight => story.left(),
             Fate::Refused => {
                 story.push(MessageStatus::Sending, sending, SCHEDULER, None);
-                story.last_error = "refused by the provider: destination not allowed".into();
                 let note = StatusNote::Refused {
                     reason: "destination not allowed".into(),
                 };
+                story.last_error = Some(note.clone());
                 story.push(MessageStatus::Failed, submitted, PROVIDER, Some(note));
             }
             Fate::StopUnsent => {
@@ -310,10 +310,10 @@ impl Demo<'_> {
     fn retry_expired(&mut self, i: usize, story: &mut Story) {
         let (planned, deadline) = (self.msgs[i].planned_at, self.msgs[i].deadline);
         story.push(MessageStatus::Sending, story.sending, SCHEDULER, None);
-        story.last_error = "provider unreachable: connection refused".into();
         let note = StatusNote::WillRetry {
-            reason: story.last_error.clone(),
+            reason: "provider unreachable: connection refused".into(),
         };
+        story.last_error = Some(note.clone());
         story.push(
             MessageStatus::Pending,
             story.submitted,

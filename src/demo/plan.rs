@@ -129,7 +129,7 @@ pub(super) struct MsgPlan {
     pub(super) fate: Fate,
     pub(super) story: Vec<Step>,
     pub(super) attempts: i64,
-    pub(super) last_error: String,
+    pub(super) last_error: Option<StatusNote>,
     pub(super) submitted_at: Option<DateTime<Utc>>,
     pub(super) reply: Option<usize>,
 }

@@ -167,7 +167,7 @@ impl Demo<'_> {
             fate: Fate::Pending,
             story: Vec::new(),
             attempts: 0,
-            last_error: String::new(),
+            last_error: None,
             submitted_at: None,
             reply: None,
         })
@@ -411,7 +411,7 @@ impl Demo<'_> {
             fate: Fate::Pending,
             story: Vec::new(),
             attempts: 0,
-            last_error: String::new(),
+            last_error: None,
             submitted_at: None,
             reply: None,
         }
@@ -473,7 +473,7 @@ impl Demo<'_> {
             fate: Fate::Pending,
             story: Vec::new(),
             attempts: 0,
-            last_error: String::new(),
+            last_error: None,
             submitted_at: None,
             reply: None,
         })

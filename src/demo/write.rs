@@ -8,6 +8,7 @@ use crate::sms::status::MessageStatus;
 use crate::store::batches::{self, NewBatch};
 use crate::store::events::{self, NewEvent};
 use crate::store::messages::{self, NewMessage};
+use crate::store::notes::StatusNote;
 use crate::store::participants;
 use crate::store::replies::{self, NewReply};
 use crate::store::seed::{self, MessageOutcome};
@@ -275,7 +276,11 @@ impl Demo<'_> {
                 final_at: final_at.map(ts),
                 listed_at: listed_at.map(ts),
                 attempts: m.attempts,
-                last_error: &m.last_error,
+                last_error: &m
+                    .last_error
+                    .as_ref()
+                    .map(StatusNote::to_stored)
+                    .unwrap_or_default(),
                 provider: if m.attempts > 0 { "simulator" } else { "" },
                 provider_id: sent_at.map(|_| format!("sim-m{id}")),
                 claimed_by: (m.attempts > 0).then_some("scheduler"),

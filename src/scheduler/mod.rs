@@ -1209,7 +1209,7 @@ fn claim(
         match opening {
             Some(open) if open <= now => {}
             Some(open) if open <= m.deadline => {
-                wait(tx, m.id, open, "window", "")?;
+                wait(tx, m.id, open, "window", None)?;
                 continue;
             }
             _ => {
@@ -1231,11 +1231,10 @@ fn claim(
                 m.id,
                 retry,
                 "credit",
-                &format!(
-                    "{} segment(s) needed, {} available",
-                    m.segments,
-                    available.max(0)
-                ),
+                Some(&StatusNote::CreditShort {
+                    needed: m.segments,
+                    available: available.max(0),
+                }),
             )?;
             continue;
         }
@@ -1273,7 +1272,7 @@ fn wait(
     id: i64,
     until: DateTime<Utc>,
     reason: &str,
-    error: &str,
+    error: Option<&StatusNote>,
 ) -> Result<(), StoreError> {
     dispatch::wait(tx, id, until, reason, error)
 }
@@ -1289,14 +1288,14 @@ fn record_submission(
     match outcome {
         Ok(SubmitOutcome::Accepted { provider_id }) => accept(tx, id, provider, &provider_id, now),
         Ok(SubmitOutcome::Rejected { reason }) => {
-            dispatch::reject(tx, id, &reason, provider)?;
             let note = StatusNote::Refused { reason };
+            dispatch::reject(tx, id, &note, provider)?;
             messages::transition(tx, id, MessageStatus::Failed, now, provider, Some(note))?;
             Ok(())
         }
         Err(ProviderError::Ambiguous { reason }) => {
-            dispatch::reject(tx, id, &reason, provider)?;
             let note = StatusNote::NoUsableAnswer { reason };
+            dispatch::reject(tx, id, &note, provider)?;
             messages::transition(tx, id, MessageStatus::Unknown, now, provider, Some(note))?;
             Ok(())
         }
@@ -1334,7 +1333,13 @@ fn record_submission(
                     Some(StatusNote::RetryWindowOver),
                 )?;
             } else {
-                wait(tx, id, next, "provider", &reason)?;
+                wait(
+                    tx,
+                    id,
+                    next,
+                    "provider",
+                    Some(&StatusNote::WillRetry { reason }),
+                )?;
             }
             Ok(())
         }

@@ -174,6 +174,9 @@ pub struct MessageRow {
     pub event_id: Option<i64>,
     pub reply: Option<String>,
     pub wait_reason: String,
+    /// What went wrong last (a refusal, a retry, missing credit), if anything.
+    #[serde(skip)]
+    pub last_error: Option<StatusNote>,
 }
 
 /// Which list: Sent (everything that left or ended, newest first), Upcoming (not yet sent,
@@ -219,7 +222,7 @@ pub enum Direction {
 
 const ROW_COLUMNS: &str = "m.id, m.kind, m.context, m.status, m.planned_at, m.sent_at, m.listed_at, m.recipient_name, m.phone,
     COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text, m.segments, m.batch_id, m.event_id,
-    (SELECT r.text FROM replies r WHERE r.id = m.reply_id), m.wait_reason";
+    (SELECT r.text FROM replies r WHERE r.id = m.reply_id), m.wait_reason, m.last_error";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
@@ -240,6 +243,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         event_id: r.get(14)?,
         reply: r.get(15)?,
         wait_reason: r.get(16)?,
+        last_error: StatusNote::from_stored(&r.get::<_, String>(17)?),
     })
 }
 

@@ -43,7 +43,10 @@ const MIGRATIONS: &[&str] = &[
 /// write (parsing old English notes).
 fn convert(version: i64, conn: &Connection) -> Result<()> {
     match version {
-        5 => notes::convert_english_history(Db { conn }),
+        5 => {
+            notes::convert_english_history(Db { conn })?;
+            notes::convert_english_last_errors(Db { conn })
+        }
         _ => Ok(()),
     }
 }

@@ -70,6 +70,13 @@ crate::typed_messages! {
             /// What went wrong.
             reason: String,
         } = "no_usable_answer",
+        /// Not enough credit left: waits for credit.
+        CreditShort {
+            /// Segments the message needs.
+            needed: i64,
+            /// Segments the credit holds (not promised to messages being sent).
+            available: i64,
+        } = "credit_short",
         /// The provider could not take it now: tried again later.
         WillRetry {
             /// What went wrong.
@@ -270,6 +277,56 @@ pub(super) fn convert_english_history(conn: Db<'_>) -> Result<()> {
     }
 }
 
+/// Migration 5, for messages: their last error becomes a note too, by what the message waits
+/// for or how it ended.
+pub(super) fn convert_english_last_errors(conn: Db<'_>) -> Result<()> {
+    let mut select = conn.prepare(
+        "SELECT id, status, wait_reason, last_error FROM messages
+         WHERE id > ?1 AND last_error <> '' ORDER BY id LIMIT 5000",
+    )?;
+    let mut update = conn.prepare("UPDATE messages SET last_error = ?2 WHERE id = ?1")?;
+    let mut last = 0_i64;
+    loop {
+        let rows: Vec<(i64, String, String, String)> = select
+            .query_map([last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(end) = rows.last().map(|r| r.0) else {
+            return Ok(());
+        };
+        for (id, status, wait_reason, error) in rows {
+            if serde_json::from_str::<StatusNote>(&error).is_ok() {
+                continue;
+            }
+            let note = error_from_english(&status, &wait_reason, &error);
+            update.execute(rusqlite::params![id, note.to_stored()])?;
+        }
+        last = end;
+    }
+}
+
+/// The note an English `last_error` stands for (migration 5).
+pub fn error_from_english(status: &str, wait_reason: &str, error: &str) -> StatusNote {
+    let credit = error
+        .strip_suffix(" available")
+        .and_then(|rest| rest.split_once(" segment(s) needed, "))
+        .and_then(|(n, a)| Some((n.parse().ok()?, a.parse().ok()?)));
+    if let Some((needed, available)) = credit {
+        return StatusNote::CreditShort { needed, available };
+    }
+    let reason = error.to_string();
+    match (status, wait_reason) {
+        ("pending", "provider") => StatusNote::WillRetry { reason },
+        ("failed", _) => StatusNote::Refused {
+            reason: error
+                .strip_prefix("refused by the provider: ")
+                .unwrap_or(error)
+                .to_string(),
+        },
+        ("unknown", _) => StatusNote::NoUsableAnswer { reason },
+        _ => StatusNote::Text { text: reason },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,9 +439,13 @@ mod tests {
             conn.pragma_update(None, "user_version", 4).unwrap();
             conn.execute_batch(
                 "INSERT INTO messages(id, kind, context, status, phone, text, encoding, chars, segments,
-                    created_by, created_at, planned_at, deadline, next_attempt_at, status_at)
+                    created_by, created_at, planned_at, deadline, next_attempt_at, status_at,
+                    wait_reason, last_error)
                  VALUES (1, 'instant', 'general', 'pending', '+33612345678', 'Bonjour', 'GSM-7', 7, 1,
-                    'ana', 100, 100, 9999, 100, 100);",
+                    'ana', 100, 100, 9999, 100, 100, 'credit', '2 segment(s) needed, 0 available'),
+                 (2, 'instant', 'general', 'failed', '+33612345690', 'Bonjour', 'GSM-7', 7, 1,
+                    'ana', 100, 100, 9999, 100, 100, '',
+                    'refused by the provider: destination not allowed');",
             )
             .unwrap();
             let rows: &[(&str, &str, &str)] = &[
@@ -459,6 +520,29 @@ mod tests {
                     text: "crash".into()
                 }),
             ]
+        );
+        // A message's last error too.
+        let error = |id| {
+            crate::store::messages::get(store.db(), id)
+                .unwrap()
+                .last_error
+        };
+        assert_eq!(
+            error(1),
+            Some(CreditShort {
+                needed: 2,
+                available: 0
+            })
+        );
+        assert_eq!(
+            error(2),
+            Some(Refused {
+                reason: "destination not allowed".into()
+            })
+        );
+        assert_eq!(
+            error(1).unwrap().describe(Lang::Fr),
+            "2 segment(s) nécessaire(s), 0 disponible(s)"
         );
         // Stored as codes.
         let stored: String = store

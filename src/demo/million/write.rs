@@ -18,6 +18,9 @@ struct Timeline {
     final_at: Option<i64>,
 }
 
+/// The last error of a message the provider refused: `StatusNote::Refused` as stored.
+const REFUSED: &str = r#"{"code":"refused","reason":"destination not allowed"}"#;
+
 /// A reply drawn for a message: id, text, keyword, outcome, received at.
 type Reply = (i64, &'static str, &'static str, &'static str, i64);
 
@@ -66,7 +69,7 @@ impl Generator<'_> {
                 deadline: m.planned_at + 86_400,
                 attempts: i64::from(sent),
                 last_error: if t.fate == Failed && t.sent_at.is_none() {
-                    "refused by the provider"
+                    REFUSED
                 } else {
                     ""
                 },

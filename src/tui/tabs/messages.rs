@@ -211,6 +211,12 @@ impl MessagesTab {
             Span::styled(ctx.fmt.status(&m.status), ctx.theme.status(&m.status)),
             Span::raw(format!(" · {} {}", m.segments, ctx.tr("detail.segments"))),
         ]));
+        if let Some(error) = &m.last_error {
+            lines.push(Line::from(vec![
+                label("detail.last_error"),
+                Span::raw(clean(&error.describe(ctx.lang()))),
+            ]));
+        }
         if let Some(event_id) = m.event_id {
             match crate::store::events::get(ctx.conn, event_id) {
                 Ok(e) => lines.push(Line::from(vec![
