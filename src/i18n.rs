@@ -12,6 +12,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
     vec![
         ("PhoneError", crate::sms::phone::PhoneError::KEYS),
         ("StatusNote", crate::store::notes::StatusNote::KEYS),
+        ("ProviderProblem", crate::gateway::ProviderProblem::KEYS),
     ]
 }
 

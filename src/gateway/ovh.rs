@@ -34,7 +34,7 @@
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
     Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig,
-    ProviderError, ReportedStatus, StatusReport, SubmitOutcome,
+    ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -198,10 +198,10 @@ impl Ovh {
             .trim()
             .parse()
             .map_err(|_| ProviderError::Transient {
-                reason: format!(
+                reason: ProviderProblem::from(format!(
                     "OVH's /auth/time answer is not a time ({})",
                     http::excerpt(&answer.body)
-                ),
+                )),
                 retry_after: None,
             })?;
         let d = server - Utc::now().timestamp();
@@ -251,9 +251,9 @@ impl Ovh {
         let e = if lower.contains("out of time") || code == "QUERY_TIME_OUT" {
             self.forget_time();
             ProviderError::Transient {
-                reason: format!(
+                reason: ProviderProblem::from(format!(
                     "OVH says the request time is wrong while {what} ({message}); the clock difference will be read again"
-                ),
+                )),
                 retry_after: None,
             }
         } else if status == 401
@@ -273,7 +273,9 @@ impl Ovh {
             ))
         } else {
             ProviderError::Transient {
-                reason: format!("OVH is unavailable while {what} (HTTP {status}: {message})"),
+                reason: ProviderProblem::from(format!(
+                    "OVH is unavailable while {what} (HTTP {status}: {message})"
+                )),
                 retry_after: answer.retry_after,
             }
         };
@@ -282,11 +284,11 @@ impl Ovh {
 
     fn json(&self, answer: &HttpAnswer, what: &str) -> Result<Value, ProviderError> {
         serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: self.http.scrub(&format!(
+            reason: ProviderProblem::from(self.http.scrub(&format!(
                 "OVH gave an unreadable answer while {what} (HTTP {}: {})",
                 answer.status,
                 http::excerpt(&answer.body)
-            )),
+            ))),
             retry_after: None,
         })
     }
@@ -367,7 +369,7 @@ impl Provider for Ovh {
             }
             if lower.contains("credit") {
                 return Err(ProviderError::Transient {
-                    reason: format!("OVH has not enough credit ({message})"),
+                    reason: ProviderProblem::from(format!("OVH has not enough credit ({message})")),
                     retry_after: None,
                 });
             }
@@ -379,7 +381,7 @@ impl Provider for Ovh {
                 return Err(self.error(&answer, what));
             }
             return Ok(SubmitOutcome::Rejected {
-                reason: format!("OVH refused the message: {message}"),
+                reason: ProviderProblem::from(format!("OVH refused the message: {message}")),
             });
         }
         if !(200..300).contains(&answer.status) {
@@ -390,7 +392,7 @@ impl Provider for Ovh {
         let v = self
             .json(&answer, what)
             .map_err(|e| ProviderError::Ambiguous {
-                reason: e.to_string(),
+                reason: ProviderProblem::from(e.to_string()),
             })?;
         if let Some(invalid) = v["invalidReceivers"].as_array().filter(|a| !a.is_empty()) {
             let list: Vec<String> = invalid
@@ -402,7 +404,10 @@ impl Provider for Ovh {
                 })
                 .collect();
             return Ok(SubmitOutcome::Rejected {
-                reason: format!("OVH refused the receiver as invalid: {}", list.join(", ")),
+                reason: ProviderProblem::from(format!(
+                    "OVH refused the receiver as invalid: {}",
+                    list.join(", ")
+                )),
             });
         }
         match v["ids"]
@@ -412,10 +417,10 @@ impl Provider for Ovh {
         {
             Some(id) => Ok(SubmitOutcome::Accepted { provider_id: id }),
             None => Err(ProviderError::Ambiguous {
-                reason: format!(
+                reason: ProviderProblem::from(format!(
                     "OVH accepted the request but gave no message id ({})",
                     http::excerpt(&answer.body)
-                ),
+                )),
             }),
         }
     }
@@ -464,10 +469,10 @@ impl Provider for Ovh {
         )?;
         let Some(ids) = list.as_array() else {
             return Err(ProviderError::Transient {
-                reason: format!(
+                reason: ProviderProblem::from(format!(
                     "OVH's incoming list is not a list ({})",
                     http::excerpt(&list.to_string())
-                ),
+                )),
                 retry_after: None,
             });
         };
@@ -545,7 +550,9 @@ impl Provider for Ovh {
                 money: None,
             })),
             None => Err(ProviderError::Transient {
-                reason: "OVH's service answer has no creditsLeft".to_string(),
+                reason: ProviderProblem::from(
+                    "OVH's service answer has no creditsLeft".to_string(),
+                ),
                 retry_after: None,
             }),
         }

@@ -35,7 +35,7 @@
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
     Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig,
-    ProviderError, ReportedStatus, StatusReport, SubmitOutcome,
+    ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -215,10 +215,10 @@ impl Twilio {
                 self.account_sid, self.base
             )),
             _ => ProviderError::Transient {
-                reason: format!(
+                reason: ProviderProblem::from(format!(
                     "Twilio is unavailable while {what} (HTTP {}: {detail})",
                     answer.status
-                ),
+                )),
                 retry_after: answer.retry_after,
             },
         };
@@ -227,11 +227,11 @@ impl Twilio {
 
     fn json(&self, answer: &HttpAnswer, what: &str) -> Result<Value, ProviderError> {
         serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: self.http.scrub(&format!(
+            reason: ProviderProblem::from(self.http.scrub(&format!(
                 "Twilio gave an unreadable answer while {what} (HTTP {}: {})",
                 answer.status,
                 http::excerpt(&answer.body)
-            )),
+            ))),
             retry_after: None,
         })
     }
@@ -253,11 +253,11 @@ impl Twilio {
         let status = v["status"].as_str().unwrap_or("").to_string();
         if status.is_empty() {
             return Err(ProviderError::Transient {
-                reason: format!(
+                reason: ProviderProblem::from(format!(
                     "Twilio gave no status for message {} (answer: {})",
                     p.provider_id,
                     http::excerpt(&answer.body)
-                ),
+                )),
                 retry_after: None,
             });
         }
@@ -346,10 +346,10 @@ impl Provider for Twilio {
                 match sid {
                     Some(sid) => Ok(SubmitOutcome::Accepted { provider_id: sid }),
                     None => Err(ProviderError::Ambiguous {
-                        reason: self.http.scrub(&format!(
+                        reason: ProviderProblem::from(self.http.scrub(&format!(
                             "Twilio accepted the request but gave no message sid ({})",
                             http::excerpt(&answer.body)
-                        )),
+                        ))),
                     }),
                 }
             }
@@ -365,7 +365,7 @@ impl Provider for Twilio {
                 };
                 match code {
                     Some(21610) => Ok(SubmitOutcome::Rejected {
-                        reason: format!("STOP: the recipient has unsubscribed ({reason})"),
+                        reason: ProviderProblem::from(format!("STOP: the recipient has unsubscribed ({reason})")),
                     }),
                     Some(21212 | 21603 | 21606 | 21659) => Err(self.http.scrub_error(
                         ProviderError::Config(format!(
@@ -373,10 +373,10 @@ impl Provider for Twilio {
                         )),
                     )),
                     Some(20429 | 21611) => Err(ProviderError::Transient {
-                        reason,
+                        reason: ProviderProblem::from(reason),
                         retry_after: answer.retry_after,
                     }),
-                    _ => Ok(SubmitOutcome::Rejected { reason }),
+                    _ => Ok(SubmitOutcome::Rejected { reason: reason.into() }),
                 }
             }
             _ => Err(self.common_error(&answer, what)),
@@ -423,10 +423,10 @@ impl Provider for Twilio {
             let v = self.json(&answer, "reading replies")?;
             let Some(messages) = v["messages"].as_array() else {
                 return Err(ProviderError::Transient {
-                    reason: format!(
+                    reason: ProviderProblem::from(format!(
                         "Twilio's message list has no `messages` ({})",
                         http::excerpt(&answer.body)
-                    ),
+                    )),
                     retry_after: None,
                 });
             };
@@ -482,10 +482,10 @@ impl Provider for Twilio {
                 money: Some((a, currency)),
             })),
             None => Err(ProviderError::Transient {
-                reason: format!(
+                reason: ProviderProblem::from(format!(
                     "Twilio's balance answer has no amount ({})",
                     http::excerpt(&answer.body)
-                ),
+                )),
                 retry_after: None,
             }),
         }

@@ -807,9 +807,7 @@ impl<'n> Engine<'n> {
                     }
                     Ok(Lookup::Unsupported) | Err(_) => {
                         let why = match &answer {
-                            Err(e) => StatusNote::InterruptedUnasked {
-                                error: e.to_string(),
-                            },
+                            Err(e) => StatusNote::InterruptedUnasked { error: e.problem() },
                             _ => StatusNote::InterruptedCannotAsk,
                         };
                         messages::transition(
@@ -1305,7 +1303,7 @@ fn record_submission(
                     reason,
                     retry_after,
                 } => (reason.clone(), *retry_after),
-                other => (other.to_string(), None),
+                other => (other.problem(), None),
             };
             let (attempts, deadline) = dispatch::attempts_and_deadline(tx, id)?;
             let mut delay = window::backoff(attempts);

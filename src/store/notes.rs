@@ -10,6 +10,7 @@
 //! needs no new column.
 
 use super::{Db, Result};
+use crate::gateway::ProviderProblem;
 use crate::i18n::{Describe, Lang};
 use serde::{Deserialize, Serialize};
 
@@ -49,8 +50,8 @@ crate::typed_messages! {
         NeverReceived = "never_received",
         /// After a restart, asking the provider failed.
         InterruptedUnasked {
-            /// The provider's failure, as it was reported.
-            error: String,
+            /// The provider's failure.
+            error: ProviderProblem,
         } = "interrupted_unasked",
         /// After a restart, the provider cannot be asked at all.
         InterruptedCannotAsk = "interrupted_cannot_ask",
@@ -63,12 +64,12 @@ crate::typed_messages! {
         /// The provider refused the message for good.
         Refused {
             /// The provider's reason.
-            reason: String,
+            reason: ProviderProblem,
         } = "refused",
         /// No usable answer from the provider: the message may have been sent.
         NoUsableAnswer {
             /// What went wrong.
-            reason: String,
+            reason: ProviderProblem,
         } = "no_usable_answer",
         /// Not enough credit left: waits for credit.
         CreditShort {
@@ -80,7 +81,7 @@ crate::typed_messages! {
         /// The provider could not take it now: tried again later.
         WillRetry {
             /// What went wrong.
-            reason: String,
+            reason: ProviderProblem,
         } = "will_retry",
         /// The next try would come after the deadline.
         RetryWindowOver = "retry_window_over",
@@ -200,12 +201,12 @@ pub fn from_english(status: &str, actor: &str, detail: &str) -> Option<StatusNot
         .and_then(|rest| rest.strip_suffix(')'))
     {
         return Some(InterruptedUnasked {
-            error: error.to_string(),
+            error: problem_from_english(error),
         });
     }
     if let Some(reason) = detail.strip_prefix("will retry: ") {
         return Some(WillRetry {
-            reason: reason.to_string(),
+            reason: problem_from_english(reason),
         });
     }
     if let Some(reason) = detail.strip_prefix("event changed: ") {
@@ -237,8 +238,12 @@ pub fn from_english(status: &str, actor: &str, detail: &str) -> Option<StatusNot
             && !detail.starts_with("simulated: provider unavailable");
         let said = detail.to_string();
         return Some(match status {
-            "failed" if !report => Refused { reason: said },
-            "unknown" => NoUsableAnswer { reason: said },
+            "failed" if !report => Refused {
+                reason: problem_from_english(detail),
+            },
+            "unknown" => NoUsableAnswer {
+                reason: problem_from_english(detail),
+            },
             _ => Reported { said },
         });
     }
@@ -313,18 +318,174 @@ pub fn error_from_english(status: &str, wait_reason: &str, error: &str) -> Statu
     if let Some((needed, available)) = credit {
         return StatusNote::CreditShort { needed, available };
     }
-    let reason = error.to_string();
+    let reason = problem_from_english(error);
     match (status, wait_reason) {
         ("pending", "provider") => StatusNote::WillRetry { reason },
         ("failed", _) => StatusNote::Refused {
-            reason: error
-                .strip_prefix("refused by the provider: ")
-                .unwrap_or(error)
-                .to_string(),
+            reason: problem_from_english(
+                error
+                    .strip_prefix("refused by the provider: ")
+                    .unwrap_or(error),
+            ),
         },
         ("unknown", _) => StatusNote::NoUsableAnswer { reason },
-        _ => StatusNote::Text { text: reason },
+        _ => StatusNote::Text {
+            text: error.to_string(),
+        },
     }
+}
+
+/// The problem an English provider reason stands for (migration 5): every sentence the
+/// provider modules wrote for network and HTTP failures, Kannel's answers and the simulator's,
+/// with their values parsed back; anything else (Twilio's and OVH's own sentences, not typed
+/// yet) kept as text.
+pub fn problem_from_english(text: &str) -> ProviderProblem {
+    use crate::gateway::Seconds;
+    use ProviderProblem::*;
+    // What `ProviderError` wrote around a reason (a failed lookup after a restart).
+    let text = text
+        .strip_prefix("provider temporarily unavailable: ")
+        .or_else(|| {
+            text.strip_prefix(
+                "no usable answer from the provider, the message may have been sent: ",
+            )
+        })
+        .unwrap_or(text);
+    match text {
+        "simulated: refused by the provider (number ends in 90-94)" => return SimulatedRefusal,
+        "simulated: provider unavailable (number ends in 99)" => return SimulatedOutage,
+        _ => {}
+    }
+    let get = |v: &[String], i: usize| v.get(i).cloned().unwrap_or_default();
+    let status = |v: &[String], i: usize| v.get(i).and_then(|s| s.parse::<u16>().ok());
+    let secs = |v: &[String], i: usize| v.get(i).and_then(|s| s.parse::<f64>().ok()).map(Seconds);
+    // A body Kannel's module wrote with `{:?}`: its quotes and escapes removed.
+    let debug = |s: String| -> String { serde_json::from_str::<String>(&s).unwrap_or(s) };
+    let templates: &[&str] = &[
+        "{} is unavailable (HTTP {}: {})",
+        "a gateway in front of {} timed out waiting for it (HTTP 504: {})",
+        "{} at {} did not answer within {} s",
+        "{} at {} dropped the connection before answering ({})",
+        "{} at {} gave no readable answer ({})",
+        "{} at {} answered HTTP {} but its answer could not be read ({})",
+        "{} at {} answered HTTP {} with an unreadable body ({})",
+        "{} at {} could not be reached within {} s",
+        "cannot resolve the {} host {}",
+        "cannot connect to {} at {}: connection refused",
+        "cannot connect to {} at {}: {}",
+        "cannot connect to {} at {}",
+        "Kannel refused the message (HTTP {}: {})",
+        "Kannel answered HTTP {} without saying it took the message ({})",
+        "Kannel gave an unexpected HTTP status {} ({})",
+    ];
+    for (n, template) in templates.iter().enumerate() {
+        let Some(v) = holes(template, text) else {
+            continue;
+        };
+        let kannel = || "Kannel".to_string();
+        let found = match n {
+            0 => status(&v, 1).map(|status| Unavailable {
+                provider: get(&v, 0),
+                status,
+                body: get(&v, 2),
+            }),
+            1 => Some(GatewayTimeout {
+                provider: get(&v, 0),
+                body: get(&v, 1),
+            }),
+            2 => secs(&v, 2).map(|secs| NoAnswerWithin {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+                secs,
+            }),
+            3 => Some(Dropped {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+                error: get(&v, 2),
+            }),
+            4 => Some(NoReadableAnswer {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+                error: get(&v, 2),
+            }),
+            5 => status(&v, 2).map(|status| AnswerUnreadable {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+                status,
+                error: get(&v, 3),
+            }),
+            6 => status(&v, 2).map(|status| BodyUnreadable {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+                status,
+                error: get(&v, 3),
+            }),
+            7 => secs(&v, 2).map(|secs| Unreachable {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+                secs,
+            }),
+            8 => Some(CannotResolve {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+            }),
+            9 => Some(ConnectionRefused {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+            }),
+            10 => Some(ConnectFailed {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+                error: get(&v, 2),
+            }),
+            11 => Some(CannotConnect {
+                provider: get(&v, 0),
+                host: get(&v, 1),
+            }),
+            12 => status(&v, 0).map(|status| RefusedMessage {
+                provider: kannel(),
+                status,
+                body: get(&v, 1),
+            }),
+            13 => status(&v, 0).map(|status| NotTaken {
+                provider: kannel(),
+                status,
+                body: debug(get(&v, 1)),
+            }),
+            14 => status(&v, 0).map(|status| UnexpectedStatus {
+                provider: kannel(),
+                status,
+                body: debug(get(&v, 1)),
+            }),
+            _ => None,
+        };
+        if let Some(problem) = found {
+            return problem;
+        }
+    }
+    ProviderProblem::from(text)
+}
+
+/// The values of a `{}` template's holes in `text`: the first literal is a prefix, the last a
+/// suffix; a hole between two literals ends where the next literal first occurs. A hole before
+/// ` at ` or `host ` (a provider's name) never holds a space.
+fn holes(template: &str, text: &str) -> Option<Vec<String>> {
+    let literals: Vec<&str> = template.split("{}").collect();
+    let (first, rest) = literals.split_first()?;
+    let (last, middle) = rest.split_last()?;
+    let mut body = text.strip_prefix(first)?.strip_suffix(last)?;
+    let mut out = Vec::new();
+    for literal in middle {
+        let at = body.find(literal)?;
+        out.push(body[..at].to_string());
+        body = &body[at + literal.len()..];
+    }
+    out.push(body.to_string());
+    let one_word = ["{} at ", "the {} host"];
+    if one_word.iter().any(|w| template.contains(w)) && out[0].contains(' ') {
+        return None;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -334,12 +495,24 @@ mod tests {
     #[test]
     fn a_note_is_stored_as_its_code_and_fields_and_read_back() {
         let n = StatusNote::WillRetry {
-            reason: "Kannel at 127.0.0.1 answered HTTP 500".into(),
+            reason: ProviderProblem::Unavailable {
+                provider: "Kannel".into(),
+                status: 500,
+                body: "busy".into(),
+            },
         };
         let s = n.to_stored();
         assert_eq!(
             s,
-            r#"{"code":"will_retry","reason":"Kannel at 127.0.0.1 answered HTTP 500"}"#
+            r#"{"code":"will_retry","reason":{"code":"unavailable","provider":"Kannel","status":500,"body":"busy"}}"#
+        );
+        assert_eq!(
+            n.describe(Lang::Fr),
+            "nouvel essai prévu : Kannel est indisponible (HTTP 500 : busy)"
+        );
+        assert_eq!(
+            n.to_string(),
+            "will retry: Kannel is unavailable (HTTP 500: busy)"
         );
         assert_eq!(StatusNote::from_stored(&s), Some(n));
         assert_eq!(StatusNote::Accepted.to_stored(), r#"{"code":"accepted"}"#);
@@ -374,6 +547,48 @@ mod tests {
     }
 
     #[test]
+    fn english_provider_reasons_are_recognised_with_their_values() {
+        use crate::gateway::Seconds;
+        assert_eq!(
+            problem_from_english("Twilio at https://api.twilio.com did not answer within 0.5 s"),
+            ProviderProblem::NoAnswerWithin {
+                provider: "Twilio".into(),
+                host: "https://api.twilio.com".into(),
+                secs: Seconds(0.5)
+            }
+        );
+        assert_eq!(
+            problem_from_english(
+                "Kannel answered HTTP 200 without saying it took the message (\"<html>\")"
+            ),
+            ProviderProblem::NotTaken {
+                provider: "Kannel".into(),
+                status: 200,
+                body: "<html>".into()
+            }
+        );
+        assert_eq!(
+            problem_from_english("simulated: provider unavailable (number ends in 99)"),
+            ProviderProblem::SimulatedOutage
+        );
+        assert_eq!(
+            problem_from_english("OVH refused the message: bad sender"),
+            ProviderProblem::Text {
+                text: "OVH refused the message: bad sender".into()
+            }
+        );
+        assert_eq!(
+            ProviderProblem::NoAnswerWithin {
+                provider: "Twilio".into(),
+                host: "https://api.twilio.com".into(),
+                secs: Seconds(0.5)
+            }
+            .describe(Lang::Fr),
+            "Twilio (https://api.twilio.com) n'a pas répondu en 0,5 s"
+        );
+    }
+
+    #[test]
     fn english_details_are_recognised_with_their_arguments() {
         assert_eq!(
             from_english("submitted", "kannel", "accepted by the provider"),
@@ -395,9 +610,7 @@ mod tests {
                 "scheduler",
                 "interrupted while sending; the provider could not be asked (provider temporarily unavailable: x)"
             ),
-            Some(StatusNote::InterruptedUnasked {
-                error: "provider temporarily unavailable: x".into()
-            })
+            Some(StatusNote::InterruptedUnasked { error: "x".into() })
         );
         assert_eq!(
             from_english(
@@ -406,7 +619,11 @@ mod tests {
                 "Kannel refused the message (HTTP 400: no)"
             ),
             Some(StatusNote::Refused {
-                reason: "Kannel refused the message (HTTP 400: no)".into()
+                reason: ProviderProblem::RefusedMessage {
+                    provider: "Kannel".into(),
+                    status: 400,
+                    body: "no".into()
+                }
             })
         );
         assert_eq!(
@@ -454,13 +671,13 @@ mod tests {
                 (
                     "pending",
                     "kannel",
-                    "will retry: Kannel at 127.0.0.1 answered HTTP 500 (busy)",
+                    "will retry: Kannel is unavailable (HTTP 500: busy (try later))",
                 ),
                 ("sending", "scheduler", ""),
                 (
                     "unknown",
                     "scheduler",
-                    "interrupted while sending; the provider could not be asked (provider temporarily unavailable: cannot connect to Kannel at 127.0.0.1)",
+                    "interrupted while sending; the provider could not be asked (provider temporarily unavailable: cannot connect to Kannel at http://127.0.0.1:13013)",
                 ),
                 (
                     "submitted",
@@ -500,13 +717,18 @@ mod tests {
                 None,
                 None,
                 Some(WillRetry {
-                    reason: "Kannel at 127.0.0.1 answered HTTP 500 (busy)".into()
+                    reason: ProviderProblem::Unavailable {
+                        provider: "Kannel".into(),
+                        status: 500,
+                        body: "busy (try later)".into()
+                    }
                 }),
                 None,
                 Some(InterruptedUnasked {
-                    error:
-                        "provider temporarily unavailable: cannot connect to Kannel at 127.0.0.1"
-                            .into()
+                    error: ProviderProblem::CannotConnect {
+                        provider: "Kannel".into(),
+                        host: "http://127.0.0.1:13013".into()
+                    }
                 }),
                 Some(FoundByReference),
                 Some(Reported {
@@ -565,7 +787,7 @@ mod tests {
         let fr = said(Lang::Fr);
         assert_eq!(
             fr[0],
-            "nouvel essai prévu : Kannel at 127.0.0.1 answered HTTP 500 (busy)"
+            "nouvel essai prévu : Kannel est indisponible (HTTP 500 : busy (try later))"
         );
         assert_eq!(fr[2], "retrouvé chez le fournisseur par sa référence");
         assert_eq!(fr[4], "automatisme désactivé : « J-1 »");

@@ -18,8 +18,13 @@ struct Timeline {
     final_at: Option<i64>,
 }
 
-/// The last error of a message the provider refused: `StatusNote::Refused` as stored.
-const REFUSED: &str = r#"{"code":"refused","reason":"destination not allowed"}"#;
+/// The last error of a message the provider refused, as stored.
+static REFUSED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    StatusNote::Refused {
+        reason: "destination not allowed".into(),
+    }
+    .to_stored()
+});
 
 /// A reply drawn for a message: id, text, keyword, outcome, received at.
 type Reply = (i64, &'static str, &'static str, &'static str, i64);
@@ -69,7 +74,7 @@ impl Generator<'_> {
                 deadline: m.planned_at + 86_400,
                 attempts: i64::from(sent),
                 last_error: if t.fate == Failed && t.sent_at.is_none() {
-                    REFUSED
+                    &REFUSED
                 } else {
                     ""
                 },
@@ -149,11 +154,11 @@ impl Generator<'_> {
         let submitted = sending_at + self.rng.range(1, 4);
         t.history.push((Sending, sending_at, None));
         if fate == Unknown {
-            let reason = "no answer".to_string();
+            let reason = "no answer".into();
             let note = StatusNote::NoUsableAnswer { reason };
             t.history.push((Unknown, submitted + 30, Some(note)));
         } else if fate == Failed && self.rng.chance(500) {
-            let reason = "destination not allowed".to_string();
+            let reason = "destination not allowed".into();
             t.history
                 .push((Failed, submitted, Some(StatusNote::Refused { reason })));
             t.final_at = Some(submitted);
