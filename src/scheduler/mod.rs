@@ -974,7 +974,7 @@ impl<'n> Engine<'n> {
                 self.in_flight = self.in_flight.saturating_sub(1);
                 let health = match &outcome {
                     Ok(_) => "ok".to_string(),
-                    Err(e) => e.to_string(),
+                    Err(e) => health_of(e),
                 };
                 self.store
                     .write(|tx| record_submission(tx, id, provider, outcome, now))?;
@@ -993,7 +993,7 @@ impl<'n> Engine<'n> {
                         stats::set_runtime(self.store.db(), "provider.health", "ok", now)?;
                     }
                     Err(e) => {
-                        stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
+                        stats::set_runtime(self.store.db(), "provider.health", &health_of(&e), now)?
                     }
                 }
             }
@@ -1043,7 +1043,7 @@ impl<'n> Engine<'n> {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
+                    stats::set_runtime(self.store.db(), "provider.health", &health_of(&e), now)?
                 }
             },
             JobResult::Replies { since, result } => match result {
@@ -1067,7 +1067,7 @@ impl<'n> Engine<'n> {
                     )?;
                 }
                 Err(e) => {
-                    stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
+                    stats::set_runtime(self.store.db(), "provider.health", &health_of(&e), now)?
                 }
             },
         }
@@ -1273,6 +1273,12 @@ fn wait(
     error: Option<&StatusNote>,
 ) -> Result<(), StoreError> {
     dispatch::wait(tx, id, until, reason, error)
+}
+
+/// How the last exchange with the provider went, as the dashboard reads it: `ok`, or the
+/// problem's JSON (rendered in the reader's language).
+fn health_of(e: &ProviderError) -> String {
+    serde_json::to_string(&e.problem()).unwrap_or_default()
 }
 
 /// Records what the provider said about one submission.

@@ -3,7 +3,7 @@
 use super::{Act, Ctx, Outcome, TabView};
 use crate::core::admin::add_credit;
 use crate::core::send::{UnknownDecision, settle_unknown};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::store::Db;
 use crate::store::Result;
 use crate::store::credit::{self, CreditSummary, Pack};
@@ -508,8 +508,11 @@ fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
             ));
         }
         Some((error, at)) => {
+            // The problem's JSON; a text written by an older build is shown as it is.
+            let said = serde_json::from_str::<crate::gateway::ProviderProblem>(error)
+                .map_or_else(|_| error.clone(), |p| p.describe(ctx.lang()));
             spans.push(Span::styled(
-                format!("✖ {}", clean(error)),
+                format!("✖ {}", clean(&said)),
                 ctx.theme.error(),
             ));
             spans.push(Span::styled(
