@@ -13,6 +13,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("PhoneError", crate::sms::phone::PhoneError::KEYS),
         ("StatusNote", crate::store::notes::StatusNote::KEYS),
         ("ProviderProblem", crate::gateway::ProviderProblem::KEYS),
+        ("Activity", crate::gateway::Activity::KEYS),
     ]
 }
 

@@ -92,6 +92,26 @@ crate::typed_messages! {
         NotTaken { provider: String, status: u16, body: String } = "not_taken",
         /// A status the provider's API does not use.
         UnexpectedStatus { provider: String, status: u16, body: String } = "unexpected_status",
+        /// It cannot take requests now, said while doing `activity` (with its own message).
+        UnavailableWhile { provider: String, activity: Activity, status: u16, body: String } = "unavailable_while",
+        /// Its answer was not the JSON its API documents.
+        UnreadableWhile { provider: String, activity: Activity, status: u16, body: String } = "unreadable_while",
+        /// Its answer lacked what was asked (a status, a list, an amount, a time).
+        IncompleteAnswer { provider: String, activity: Activity, body: String } = "incomplete_answer",
+        /// It says our request's time is wrong: the clock difference is read again.
+        ClockSkew { provider: String, activity: Activity, said: String } = "clock_skew",
+        /// It took the request but gave no id for the message.
+        NoMessageId { provider: String, body: String } = "no_message_id",
+        /// It refused the message with its own error code and message.
+        CodedRefusal { provider: String, number: String, said: String } = "coded_refusal",
+        /// It refused the message, in its own words.
+        RefusedSaying { provider: String, said: String } = "refused_saying",
+        /// The recipient unsubscribed (replied STOP) at the provider.
+        Unsubscribed { provider: String, said: String } = "unsubscribed",
+        /// Not enough credit at the provider.
+        NoCredit { provider: String, said: String } = "no_credit",
+        /// It refused these receivers as invalid.
+        InvalidReceivers { provider: String, numbers: String } = "invalid_receivers",
         /// The simulator refuses numbers ending in 90–94.
         SimulatedRefusal = "simulated_refusal",
         /// The simulator is down for numbers ending in 99.
@@ -99,6 +119,20 @@ crate::typed_messages! {
         /// Written in English by a provider module not yet typed, or recorded before problems
         /// had codes: shown as is.
         Text { text: String } = "text",
+    }
+}
+
+crate::typed_messages! {
+    /// What smsdesk was asking a provider when a problem came (texts: `[provider_activity]`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Activity in "provider_activity" {
+        Sending = "sending",
+        ReadingStatus = "reading_status",
+        ReadingReplies = "reading_replies",
+        ReadingBalance = "reading_balance",
+        ReadingClock = "reading_clock",
+        LookingUp = "looking_up",
     }
 }
 
@@ -209,6 +243,75 @@ impl ProviderProblem {
                 provider,
                 status,
                 body: scrub(&body),
+            },
+            UnavailableWhile {
+                provider,
+                activity,
+                status,
+                body,
+            } => UnavailableWhile {
+                provider,
+                activity,
+                status,
+                body: scrub(&body),
+            },
+            UnreadableWhile {
+                provider,
+                activity,
+                status,
+                body,
+            } => UnreadableWhile {
+                provider,
+                activity,
+                status,
+                body: scrub(&body),
+            },
+            IncompleteAnswer {
+                provider,
+                activity,
+                body,
+            } => IncompleteAnswer {
+                provider,
+                activity,
+                body: scrub(&body),
+            },
+            ClockSkew {
+                provider,
+                activity,
+                said,
+            } => ClockSkew {
+                provider,
+                activity,
+                said: scrub(&said),
+            },
+            NoMessageId { provider, body } => NoMessageId {
+                provider,
+                body: scrub(&body),
+            },
+            CodedRefusal {
+                provider,
+                number,
+                said,
+            } => CodedRefusal {
+                provider,
+                number,
+                said: scrub(&said),
+            },
+            RefusedSaying { provider, said } => RefusedSaying {
+                provider,
+                said: scrub(&said),
+            },
+            Unsubscribed { provider, said } => Unsubscribed {
+                provider,
+                said: scrub(&said),
+            },
+            NoCredit { provider, said } => NoCredit {
+                provider,
+                said: scrub(&said),
+            },
+            InvalidReceivers { provider, numbers } => InvalidReceivers {
+                provider,
+                numbers: scrub(&numbers),
             },
             Text { text } => Text { text: scrub(&text) },
             other => other,
