@@ -14,6 +14,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("StatusNote", crate::store::notes::StatusNote::KEYS),
         ("ProviderProblem", crate::gateway::ProviderProblem::KEYS),
         ("Activity", crate::gateway::Activity::KEYS),
+        ("SchedulerProblem", crate::scheduler::SchedulerProblem::KEYS),
     ]
 }
 

@@ -68,8 +68,27 @@ pub struct Trouble {
     pub since: DateTime<Utc>,
     /// The store is locked by another connection (as opposed to any other error).
     pub busy: bool,
-    pub reason: String,
+    pub reason: SchedulerProblem,
 }
+
+crate::typed_messages! {
+    /// Why the scheduler is held up, or stopped (texts: `[scheduler_problem]`): shown on the
+    /// dashboard in the reader's language, logged and printed by `smsdesk run` in English.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum SchedulerProblem in "scheduler_problem" {
+        /// The store failed (its own words, until store errors are typed).
+        Store { error: String } = "store",
+        /// The engine stopped on an internal error; it is started again.
+        Panicked { what: String } = "panicked",
+        /// The scheduler's thread died.
+        ThreadPanicked = "thread_panicked",
+        /// The callback listener could not start (`smsdesk run` stops rather than run
+        /// without reports).
+        Listener { error: String } = "listener",
+    }
+}
+
+impl std::error::Error for SchedulerProblem {}
 
 /// The trouble of the scheduler running in this process, if any, for the dashboard.
 static TROUBLE: Mutex<Option<Trouble>> = Mutex::new(None);
@@ -166,7 +185,7 @@ fn lease_ttl_from_env() -> Duration {
 pub struct Handle {
     wake: Sender<Input>,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Result<(), String>>>,
+    thread: Option<JoinHandle<Result<(), SchedulerProblem>>>,
 }
 
 impl Handle {
@@ -176,13 +195,11 @@ impl Handle {
     }
 
     /// Finishes in-flight sends, releases the lease, and waits for the thread.
-    pub fn stop(mut self) -> Result<(), String> {
+    pub fn stop(mut self) -> Result<(), SchedulerProblem> {
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.wake.send(Input::Wake);
         match self.thread.take() {
-            Some(t) => t
-                .join()
-                .unwrap_or_else(|_| Err("scheduler thread panicked".into())),
+            Some(t) => t.join().unwrap_or(Err(SchedulerProblem::ThreadPanicked)),
             None => Ok(()),
         }
     }
@@ -219,7 +236,7 @@ pub fn spawn(options: Options, notify: Option<Box<dyn Fn(Notice) + Send>>) -> Ha
 }
 
 /// Runs the scheduler on the calling thread until `stop` is set (`smsdesk run`).
-pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), String> {
+pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), SchedulerProblem> {
     let (tx, rx) = channel();
     // Wake the loop regularly so a stop request is seen quickly.
     {
@@ -248,7 +265,7 @@ fn supervise(
     rx: Receiver<Input>,
     notify: Option<Box<dyn Fn(Notice) + Send>>,
     listener_fatal: bool,
-) -> Result<(), String> {
+) -> Result<(), SchedulerProblem> {
     let mut started = false;
     let mut backoff = Backoff::default();
     let mut trouble: Option<Trouble> = None;
@@ -268,14 +285,20 @@ fn supervise(
             Ok(Ok(())) => break,
             Ok(Err(EngineExit::Fatal(why))) => return Err(why),
             Ok(Err(EngineExit::Store(e))) if !started && !e.is_busy() => {
-                return Err(e.to_string());
+                return Err(SchedulerProblem::Store {
+                    error: e.to_string(),
+                });
             }
-            Ok(Err(EngineExit::Store(e))) => (e.to_string(), e.is_busy()),
+            Ok(Err(EngineExit::Store(e))) => (
+                SchedulerProblem::Store {
+                    error: e.to_string(),
+                },
+                e.is_busy(),
+            ),
             Err(panic) => (
-                format!(
-                    "the scheduler stopped on an internal error: {}",
-                    panic_text(&panic)
-                ),
+                SchedulerProblem::Panicked {
+                    what: panic_text(&panic),
+                },
                 false,
             ),
         };
@@ -283,7 +306,7 @@ fn supervise(
         let t = trouble.get_or_insert_with(|| Trouble {
             since: now,
             busy,
-            reason: String::new(),
+            reason: reason.clone(),
         });
         t.busy = busy;
         t.reason = reason;
@@ -302,7 +325,7 @@ enum EngineExit {
     /// It could not start on the store: tried again (unless the very first start).
     Store(StoreError),
     /// It must not go on (`smsdesk run` without its callback listener).
-    Fatal(String),
+    Fatal(SchedulerProblem),
 }
 
 /// Opens the store and runs one engine until `stop` (Ok) or until it cannot go on (Err).
@@ -389,7 +412,7 @@ struct Engine<'n> {
     trouble: Option<Trouble>,
     backoff: Backoff,
     /// Set when the engine must stop for good (see [`EngineExit::Fatal`]).
-    fatal: Option<String>,
+    fatal: Option<SchedulerProblem>,
     /// Submissions handed to workers and not yet answered.
     in_flight: usize,
     polling: bool,
@@ -481,7 +504,7 @@ impl<'n> Engine<'n> {
 
     /// Turns until `stop`. A turn that fails (store busy or locked, any other store error) is
     /// logged and shown, then tried again with back-off: the loop never ends on an error.
-    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) -> Result<(), String> {
+    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) -> Result<(), SchedulerProblem> {
         while !stop.load(Ordering::SeqCst) {
             if let Some(why) = self.fatal.take() {
                 return Err(why);
@@ -528,7 +551,9 @@ impl<'n> Engine<'n> {
     fn troubled(&mut self, e: &StoreError) {
         let now = self.clock.now();
         let busy = e.is_busy();
-        let reason = e.to_string();
+        let reason = SchedulerProblem::Store {
+            error: e.to_string(),
+        };
         let first = self
             .trouble
             .as_ref()
@@ -758,9 +783,10 @@ impl<'n> Engine<'n> {
                         ProviderError::Config(m) => m,
                         other => other.to_string(),
                     };
-                    let why = format!("callback listener: {why}");
+                    let why = SchedulerProblem::Listener { error: why };
                     tracing::error!("{why}");
-                    stats::set_runtime(self.store.db(), "listener.error", &why, now)?;
+                    // English: the dashboard shows the OS's words, after the address.
+                    stats::set_runtime(self.store.db(), "listener.error", &why.to_string(), now)?;
                     if self.listener_fatal {
                         self.fatal = Some(why);
                     }

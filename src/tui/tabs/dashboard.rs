@@ -540,7 +540,7 @@ fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
             format!(
                 "{} {since}: {}",
                 ctx.tr("dash.held_up_since"),
-                clean(&t.reason)
+                clean(&t.reason.describe(ctx.lang()))
             )
         };
         return Line::from(vec![label, Span::styled(text, ctx.theme.warn())]);
