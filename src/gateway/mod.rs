@@ -136,6 +136,18 @@ crate::typed_messages! {
     }
 }
 
+impl Activity {
+    /// Every activity.
+    pub const ALL: [Activity; 6] = [
+        Activity::Sending,
+        Activity::ReadingStatus,
+        Activity::ReadingReplies,
+        Activity::ReadingBalance,
+        Activity::ReadingClock,
+        Activity::LookingUp,
+    ];
+}
+
 impl From<String> for ProviderProblem {
     fn from(text: String) -> Self {
         ProviderProblem::Text { text }

@@ -336,11 +336,10 @@ pub fn error_from_english(status: &str, wait_reason: &str, error: &str) -> Statu
 }
 
 /// The problem an English provider reason stands for (migration 5): every sentence the
-/// provider modules wrote for network and HTTP failures, Kannel's answers and the simulator's,
-/// with their values parsed back; anything else (Twilio's and OVH's own sentences, not typed
-/// yet) kept as text.
+/// provider modules wrote (network and HTTP failures, Kannel's, Twilio's, OVH's and the
+/// simulator's answers), with their values parsed back; anything else kept as text.
 pub fn problem_from_english(text: &str) -> ProviderProblem {
-    use crate::gateway::Seconds;
+    use crate::gateway::{Activity, Seconds};
     use ProviderProblem::*;
     // What `ProviderError` wrote around a reason (a failed lookup after a restart).
     let text = text
@@ -361,6 +360,14 @@ pub fn problem_from_english(text: &str) -> ProviderProblem {
     let secs = |v: &[String], i: usize| v.get(i).and_then(|s| s.parse::<f64>().ok()).map(Seconds);
     // A body Kannel's module wrote with `{:?}`: its quotes and escapes removed.
     let debug = |s: String| -> String { serde_json::from_str::<String>(&s).unwrap_or(s) };
+    // What the provider was asked, by its English words (OVH's clock was "reading OVH's clock").
+    let activity = |v: &[String], i: usize| -> Option<Activity> {
+        let said = v.get(i)?;
+        if said == "reading OVH's clock" {
+            return Some(Activity::ReadingClock);
+        }
+        Activity::ALL.into_iter().find(|a| a.to_string() == *said)
+    };
     let templates: &[&str] = &[
         "{} is unavailable (HTTP {}: {})",
         "a gateway in front of {} timed out waiting for it (HTTP 504: {})",
@@ -377,6 +384,17 @@ pub fn problem_from_english(text: &str) -> ProviderProblem {
         "Kannel refused the message (HTTP {}: {})",
         "Kannel answered HTTP {} without saying it took the message ({})",
         "Kannel gave an unexpected HTTP status {} ({})",
+        "{} is unavailable while {} (HTTP {}: {})",
+        "{} gave an unreadable answer while {} (HTTP {}: {})",
+        "{} says the request time is wrong while {} ({}); the clock difference will be read again",
+        "{} accepted the request but gave no message sid ({})",
+        "{} accepted the request but gave no message id ({})",
+        "STOP: the recipient has unsubscribed (Twilio error 21610: {})",
+        "Twilio error {}: {}",
+        "Twilio refused the message (HTTP {}: {})",
+        "OVH refused the message: {}",
+        "OVH has not enough credit ({})",
+        "OVH refused the receiver as invalid: {}",
     ];
     for (n, template) in templates.iter().enumerate() {
         let Some(v) = holes(template, text) else {
@@ -456,6 +474,59 @@ pub fn problem_from_english(text: &str) -> ProviderProblem {
                 provider: kannel(),
                 status,
                 body: debug(get(&v, 1)),
+            }),
+            15 => match (activity(&v, 1), status(&v, 2)) {
+                (Some(activity), Some(status)) => Some(UnavailableWhile {
+                    provider: get(&v, 0),
+                    activity,
+                    status,
+                    body: get(&v, 3),
+                }),
+                _ => None,
+            },
+            16 => match (activity(&v, 1), status(&v, 2)) {
+                (Some(activity), Some(status)) => Some(UnreadableWhile {
+                    provider: get(&v, 0),
+                    activity,
+                    status,
+                    body: get(&v, 3),
+                }),
+                _ => None,
+            },
+            17 => activity(&v, 1).map(|activity| ClockSkew {
+                provider: get(&v, 0),
+                activity,
+                said: get(&v, 2),
+            }),
+            18 | 19 => Some(NoMessageId {
+                provider: get(&v, 0),
+                body: get(&v, 1),
+            }),
+            20 => Some(Unsubscribed {
+                provider: "Twilio".into(),
+                said: get(&v, 0),
+            }),
+            21 => Some(CodedRefusal {
+                provider: "Twilio".into(),
+                number: get(&v, 0),
+                said: get(&v, 1),
+            }),
+            22 => status(&v, 0).map(|status| RefusedMessage {
+                provider: "Twilio".into(),
+                status,
+                body: get(&v, 1),
+            }),
+            23 => Some(RefusedSaying {
+                provider: "OVH".into(),
+                said: get(&v, 0),
+            }),
+            24 => Some(NoCredit {
+                provider: "OVH".into(),
+                said: get(&v, 0),
+            }),
+            25 => Some(InvalidReceivers {
+                provider: "OVH".into(),
+                numbers: get(&v, 0),
             }),
             _ => None,
         };
@@ -573,8 +644,26 @@ mod tests {
         );
         assert_eq!(
             problem_from_english("OVH refused the message: bad sender"),
+            ProviderProblem::RefusedSaying {
+                provider: "OVH".into(),
+                said: "bad sender".into()
+            }
+        );
+        assert_eq!(
+            problem_from_english(
+                "Twilio is unavailable while reading replies (HTTP 503: Twilio error 20500: down)"
+            ),
+            ProviderProblem::UnavailableWhile {
+                provider: "Twilio".into(),
+                activity: crate::gateway::Activity::ReadingReplies,
+                status: 503,
+                body: "Twilio error 20500: down".into()
+            }
+        );
+        assert_eq!(
+            problem_from_english("something no build wrote"),
             ProviderProblem::Text {
-                text: "OVH refused the message: bad sender".into()
+                text: "something no build wrote".into()
             }
         );
         assert_eq!(
