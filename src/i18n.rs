@@ -38,6 +38,10 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("FileNotice", import::FileNotice::KEYS),
         ("ExportError", crate::io::export::ExportError::KEYS),
         ("WriteFailure", crate::io::export::WriteFailure::KEYS),
+        ("StatusNote", crate::store::notes::StatusNote::KEYS),
+        ("ProviderProblem", crate::gateway::ProviderProblem::KEYS),
+        ("Activity", crate::gateway::Activity::KEYS),
+        ("SchedulerProblem", crate::scheduler::SchedulerProblem::KEYS),
     ]
 }
 

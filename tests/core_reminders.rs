@@ -11,6 +11,7 @@ use smsdesk::core::reminders::{self, When};
 use smsdesk::core::send::Body;
 use smsdesk::core::{Actor, CoreError, admin};
 use smsdesk::sms::template::TemplateContext;
+use smsdesk::store::notes::StatusNote;
 use smsdesk::store::operators::Rights;
 use smsdesk::store::participants::{NewCollaborator, NewParticipant};
 use smsdesk::store::templates::NewTemplate;
@@ -823,7 +824,12 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
     let history = messages::history(w.store.db(), r.message_id).unwrap();
     let last = history.last().unwrap();
     assert_eq!(last.status, "cancelled");
-    assert!(last.detail.contains("no sending time"), "{}", last.detail);
+    match &last.note {
+        Some(StatusNote::EventChanged { reason }) => {
+            assert!(reason.0.contains("no sending time"), "{reason:?}")
+        }
+        other => panic!("{other:?}"),
+    }
 
     // Into the past.
     let e2 = w.event(w.alice, "2026-03-27 15:30");
@@ -903,7 +909,10 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
     assert_eq!(out.cancelled_messages, vec![r.message_id]);
     assert_eq!(w.message(r.message_id).status, "cancelled");
     let history = messages::history(w.store.db(), r.message_id).unwrap();
-    assert_eq!(history.last().unwrap().detail, "event cancelled");
+    assert_eq!(
+        history.last().unwrap().note,
+        Some(StatusNote::EventCancelled)
+    );
     assert_eq!(w.int("SELECT cancelled FROM events WHERE id = ?1", e), 1);
     assert_eq!(
         w.int("SELECT reminder_enabled FROM events WHERE id = ?1", e),

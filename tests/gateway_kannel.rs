@@ -153,6 +153,7 @@ fn timeout_is_ambiguous_and_refused_connection_transient() {
     let res = k.submit(&sms("m1", "+33612345678", "x", false));
     match res {
         Err(ProviderError::Transient { reason, .. }) => {
+            let reason = reason.to_string();
             assert!(
                 !reason.contains(PASSWORD) && !reason.contains("pa%2Bss"),
                 "{reason}"

@@ -82,7 +82,7 @@ fn setup_on(port: u16, n: usize, secret: &str) -> Setup {
     .unwrap();
     for &id in &ids {
         for s in [MessageStatus::Sending, MessageStatus::Submitted] {
-            messages::transition(store.db(), id, s, now, "test", "").unwrap();
+            messages::transition(store.db(), id, s, now, "test", None).unwrap();
         }
     }
     Setup {

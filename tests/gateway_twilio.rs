@@ -152,7 +152,9 @@ fn invalid_to_is_rejected() {
         )
     });
     match client(&server.base).submit(&sms("+3361")).unwrap() {
-        SubmitOutcome::Rejected { reason } => assert!(reason.contains("21211"), "{reason}"),
+        SubmitOutcome::Rejected { reason } => {
+            assert!(reason.to_string().contains("21211"), "{reason}")
+        }
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
@@ -166,7 +168,9 @@ fn unsubscribed_recipient_is_rejected_as_stop() {
         )
     });
     match client(&server.base).submit(&sms("+33612345678")).unwrap() {
-        SubmitOutcome::Rejected { reason } => assert!(reason.starts_with("STOP:"), "{reason}"),
+        SubmitOutcome::Rejected { reason } => {
+            assert!(reason.to_string().starts_with("STOP:"), "{reason}")
+        }
         other => panic!("expected a STOP rejection, got {other:?}"),
     }
 }

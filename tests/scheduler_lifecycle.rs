@@ -502,7 +502,7 @@ fn crash_leftover(f: &mut Fixture) -> i64 {
         MessageStatus::Sending,
         f.clock.now(),
         "dead",
-        "",
+        None,
     )
     .unwrap();
     id

@@ -326,6 +326,94 @@ fn enter_opens_the_detail_with_the_status_history() {
     assert!(!app.has_popup());
 }
 
+/// The status history says why in the reader's language: notes are codes with their values,
+/// a provider's own words and recorded texts stay as written.
+#[test]
+fn the_status_history_is_written_in_the_readers_language() {
+    use smsdesk::gateway::ProviderProblem;
+    use smsdesk::sms::status::MessageStatus;
+    use smsdesk::store::messages;
+    use smsdesk::store::notes::StatusNote;
+    let notes = [
+        StatusNote::WillRetry {
+            reason: ProviderProblem::Unavailable {
+                provider: "Kannel".into(),
+                status: 503,
+                body: "queue full".into(),
+            },
+        },
+        StatusNote::CancelledByOperator,
+        StatusNote::Text {
+            text: "written before".into(),
+        },
+    ];
+    let screen = |lang| {
+        let f = sample_store();
+        let id: i64 = f
+            .store
+            .conn()
+            .query_row(
+                "SELECT id FROM messages WHERE listed_at IS NOT NULL ORDER BY listed_at DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let at = now() + Duration::minutes(1);
+        for note in &notes {
+            messages::add_history(
+                f.store.db(),
+                id,
+                MessageStatus::Pending,
+                at,
+                "kannel",
+                Some(note),
+            )
+            .unwrap();
+        }
+        let mut app = app(f.store, lang);
+        press(&mut app, "6");
+        app.handle_key(code(KeyCode::Enter));
+        render(&mut app, 160, 40)
+    };
+    let fr = screen(Lang::Fr);
+    assert!(
+        fr.contains("nouvel essai prévu : Kannel est indisponible (HTTP 503 : queue full)"),
+        "{fr}"
+    );
+    assert!(fr.contains("annulé par un opérateur"), "{fr}");
+    assert!(fr.contains("(texte enregistré) written before"), "{fr}");
+    let en = screen(Lang::En);
+    assert!(
+        en.contains("will retry: Kannel is unavailable (HTTP 503: queue full)"),
+        "{en}"
+    );
+    assert!(en.contains("cancelled by an operator"), "{en}");
+    assert!(en.contains("(recorded text) written before"), "{en}");
+}
+
+/// The provider's last problem on the dashboard is written in the reader's language.
+#[test]
+fn the_dashboard_says_the_providers_problem_in_the_readers_language() {
+    let f = sample_store();
+    let problem = smsdesk::gateway::ProviderProblem::CannotResolve {
+        provider: "OVH".into(),
+        host: "eu.api.ovh.com".into(),
+    };
+    smsdesk::store::stats::set_runtime(
+        f.store.db(),
+        "provider.health",
+        &serde_json::to_string(&problem).unwrap(),
+        now(),
+    )
+    .unwrap();
+    let mut app = app(f.store, Lang::Fr);
+    let screen = render(&mut app, 160, 24);
+    assert!(
+        screen.contains("✖ impossible de trouver l'hôte eu.api.ovh.com de OVH"),
+        "{screen}"
+    );
+}
+
 #[test]
 fn the_filter_bar_takes_letters_as_text_and_filters_sent() {
     let f = sample_store();

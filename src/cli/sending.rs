@@ -46,7 +46,7 @@ pub fn run(env: &Env) -> CliResult {
         options.holder,
         env.db.display()
     );
-    scheduler::run_blocking(options, stop).map_err(Failure::System)?;
+    scheduler::run_blocking(options, stop).map_err(|e| Failure::System(e.to_string()))?;
     eprintln!("smsdesk: scheduler stopped");
     Ok(())
 }

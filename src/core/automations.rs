@@ -297,9 +297,12 @@ fn cancel_pending_in(
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<i64>> {
     let mut cancelled = Vec::new();
-    let detail = format!("{}\"{}\"", events::RULE_OFF_CANCEL_PREFIX, rule.name);
+    let note = crate::store::notes::StatusNote::RuleSwitchedOff {
+        rule: rule.name.clone(),
+    };
     for id in rules::pending_messages(tx, rule.id)? {
-        if messages::transition(tx, id, MessageStatus::Cancelled, now, login, &detail)? {
+        let note = Some(note.clone());
+        if messages::transition(tx, id, MessageStatus::Cancelled, now, login, note)? {
             cancelled.push(id);
         }
     }
@@ -926,9 +929,19 @@ fn carry_out(
                 changes.push(change);
             }
             Decision::Cancel(prev, reason) => {
-                let detail = format!("{}{reason}", events::RULE_CHANGE_CANCEL_PREFIX);
-                if messages::transition(tx, prev.id, MessageStatus::Cancelled, now, actor, &detail)?
-                {
+                let note = crate::store::notes::StatusNote::RuleChanged {
+                    reason: reason.clone().into(),
+                };
+                // The audit keeps the English sentence.
+                let detail = note.to_string();
+                if messages::transition(
+                    tx,
+                    prev.id,
+                    MessageStatus::Cancelled,
+                    now,
+                    actor,
+                    Some(note),
+                )? {
                     audit::record(
                         tx,
                         now,

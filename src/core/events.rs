@@ -9,7 +9,8 @@ use super::{Actor, CoreError, CoreResult, automations};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::Db;
-use crate::store::events::{self, EventDetail, EventFields, NewEvent, REPLAN_CANCEL_PREFIX};
+use crate::store::events::{self, EventDetail, EventFields, NewEvent};
+use crate::store::notes::StatusNote;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, participants, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -359,14 +360,18 @@ fn cancel_for_change(
     reason: String,
     now: DateTime<Utc>,
 ) -> CoreResult<Option<ReminderChange>> {
-    let detail = format!("{REPLAN_CANCEL_PREFIX}{reason}");
+    let note = StatusNote::EventChanged {
+        reason: reason.clone().into(),
+    };
+    // The audit keeps the English sentence.
+    let detail = note.to_string();
     if messages::transition(
         tx,
         message_id,
         MessageStatus::Cancelled,
         now,
         actor,
-        &detail,
+        Some(note),
     )? {
         audit::record(
             tx,
@@ -655,7 +660,7 @@ pub fn cancel_event(
                     MessageStatus::Cancelled,
                     now,
                     &actor.login,
-                    "event cancelled",
+                    Some(StatusNote::EventCancelled),
                 )?
             {
                 cancelled_messages.push(m.id);

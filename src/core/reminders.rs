@@ -45,9 +45,6 @@ pub struct ScheduledReminder {
 /// Most days before an event a reminder may be planned (the delays offered: D-1 … D-7).
 pub const MAX_DAYS_BEFORE: u32 = 7;
 
-/// History detail of a reminder replaced by a newer one for the same event.
-const REPLACED_DETAIL: &str = "replaced by a new reminder for the same event";
-
 /// The template context of an event kind (`interview`, `step`, `orientation`).
 pub(crate) fn event_context(kind: &str) -> CoreResult<TemplateContext> {
     match kind {
@@ -297,7 +294,7 @@ pub(crate) fn schedule_in(
             MessageStatus::Cancelled,
             now,
             &actor.login,
-            REPLACED_DETAIL,
+            Some(crate::store::notes::StatusNote::Replaced),
         )? {
             replaced.push(m.id);
         }

@@ -6,6 +6,7 @@ use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
 use crate::store::Db;
+use crate::store::notes::StatusNote;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, batches, messages, participants, pending, templates, ts};
 use chrono::{DateTime, Duration, Utc};
@@ -427,7 +428,7 @@ pub fn cancel(
                 MessageStatus::Cancelled,
                 now,
                 &actor.login,
-                "cancelled by an operator",
+                Some(StatusNote::CancelledByOperator),
             )?;
             if let Some(e) = event_id {
                 crate::store::events::disable_reminder(tx, e, now)?;
@@ -473,14 +474,11 @@ pub fn settle_unknown(
             )));
         }
         let (next, detail) = match decision {
-            UnknownDecision::Resend => (MessageStatus::Pending, "resend decided by an operator"),
-            UnknownDecision::Delivered => (
-                MessageStatus::Delivered,
-                "closed as delivered by an operator",
-            ),
-            UnknownDecision::Failed => (MessageStatus::Failed, "closed as failed by an operator"),
+            UnknownDecision::Resend => (MessageStatus::Pending, StatusNote::ResendDecided),
+            UnknownDecision::Delivered => (MessageStatus::Delivered, StatusNote::ClosedDelivered),
+            UnknownDecision::Failed => (MessageStatus::Failed, StatusNote::ClosedFailed),
         };
-        messages::transition(tx, id, next, now, &actor.login, detail)?;
+        messages::transition(tx, id, next, now, &actor.login, Some(detail.clone()))?;
         if decision == UnknownDecision::Resend {
             pending::due_now(tx, id, now, now + Duration::hours(24))?;
         }
@@ -491,7 +489,7 @@ pub fn settle_unknown(
             "message.settle_unknown",
             "message",
             &id.to_string(),
-            detail,
+            &detail.to_string(),
         )?;
         Ok(())
     })

@@ -5,6 +5,7 @@ use super::plan::{AuditPlan, Fate, Link, OptOut, Step};
 use super::{Demo, HISTORY_DAYS, Result, secs};
 use crate::gateway::simulator::SimOutcome;
 use crate::sms::status::{MessageKind, MessageStatus};
+use crate::store::notes::StatusNote;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
@@ -20,28 +21,34 @@ struct Story {
     submitted: DateTime<Utc>,
     steps: Vec<Step>,
     attempts: i64,
-    last_error: String,
+    last_error: Option<StatusNote>,
     submitted_at: Option<DateTime<Utc>>,
 }
 
 impl Story {
-    fn push(&mut self, status: MessageStatus, at: DateTime<Utc>, actor: &str, detail: &str) {
+    fn push(
+        &mut self,
+        status: MessageStatus,
+        at: DateTime<Utc>,
+        actor: &str,
+        note: Option<StatusNote>,
+    ) {
         self.steps.push(Step {
             status,
             at,
             actor: actor.to_string(),
-            detail: detail.to_string(),
+            note,
         });
     }
 
     /// Handed to the provider, which accepted it.
     fn left(&mut self) {
-        self.push(MessageStatus::Sending, self.sending, SCHEDULER, "");
+        self.push(MessageStatus::Sending, self.sending, SCHEDULER, None);
         self.push(
             MessageStatus::Submitted,
             self.submitted,
             PROVIDER,
-            "accepted by the provider",
+            Some(StatusNote::Accepted),
         );
         self.submitted_at = Some(self.submitted);
     }
@@ -170,7 +177,7 @@ impl Demo<'_> {
             submitted,
             steps: Vec::new(),
             attempts: 1,
-            last_error: String::new(),
+            last_error: None,
             submitted_at: None,
         };
         match story.fate {
@@ -180,10 +187,12 @@ impl Demo<'_> {
             }
             Fate::InFlight => story.left(),
             Fate::Refused => {
-                story.push(MessageStatus::Sending, sending, SCHEDULER, "");
-                story.last_error = "refused by the provider: destination not allowed".into();
-                let detail = story.last_error.clone();
-                story.push(MessageStatus::Failed, submitted, PROVIDER, &detail);
+                story.push(MessageStatus::Sending, sending, SCHEDULER, None);
+                let note = StatusNote::Refused {
+                    reason: "destination not allowed".into(),
+                };
+                story.last_error = Some(note.clone());
+                story.push(MessageStatus::Failed, submitted, PROVIDER, Some(note));
             }
             Fate::StopUnsent => {
                 story.attempts = 0;
@@ -191,18 +200,18 @@ impl Demo<'_> {
                     MessageStatus::Stop,
                     planned,
                     SCHEDULER,
-                    "number on the opt-out list: not sent, not charged",
+                    Some(StatusNote::OptedOut),
                 );
             }
             Fate::CancelledByOperator | Fate::CancelledWithEvent => self.cancelled(i, &mut story),
             Fate::Unknown => {
-                story.push(MessageStatus::Sending, sending, SCHEDULER, "");
+                story.push(MessageStatus::Sending, sending, SCHEDULER, None);
                 let at = sending + Duration::minutes(self.rng.range(3, 30));
                 story.push(
                     MessageStatus::Unknown,
                     at.min(self.now),
                     SCHEDULER,
-                    "interrupted while sending; the provider cannot be asked whether it received it",
+                    Some(StatusNote::InterruptedCannotAsk),
                 );
             }
             Fate::RetryExpired => self.retry_expired(i, &mut story),
@@ -251,7 +260,10 @@ impl Demo<'_> {
         story.left();
         let at = story.submitted + delay;
         if at <= self.now {
-            story.push(status, at, PROVIDER, detail);
+            let note = StatusNote::Reported {
+                said: detail.to_string(),
+            };
+            story.push(status, at, PROVIDER, Some(note));
         } else {
             story.fate = Fate::InFlight;
         }
@@ -277,13 +289,13 @@ impl Demo<'_> {
             .clamp(2, 2 * 86_400);
         let at = planned - secs(self.rng.range(1, span - 1));
         let with_event = story.fate == Fate::CancelledWithEvent;
-        let detail = if with_event {
-            "the event was cancelled"
+        let (detail, note) = if with_event {
+            ("the event was cancelled", StatusNote::EventCancelled)
         } else {
-            "cancelled by an operator"
+            ("cancelled by an operator", StatusNote::CancelledByOperator)
         };
         let actor = self.msgs[i].created_by.clone();
-        story.push(MessageStatus::Cancelled, at, &actor, detail);
+        story.push(MessageStatus::Cancelled, at, &actor, Some(note));
         self.audit.push(AuditPlan {
             at,
             actor,
@@ -306,13 +318,16 @@ impl Demo<'_> {
     /// The provider stayed unreachable: retried every half hour until the deadline passed.
     fn retry_expired(&mut self, i: usize, story: &mut Story) {
         let (planned, deadline) = (self.msgs[i].planned_at, self.msgs[i].deadline);
-        story.push(MessageStatus::Sending, story.sending, SCHEDULER, "");
-        story.last_error = "provider unreachable: connection refused".into();
+        story.push(MessageStatus::Sending, story.sending, SCHEDULER, None);
+        let note = StatusNote::WillRetry {
+            reason: "provider unreachable: connection refused".into(),
+        };
+        story.last_error = Some(note.clone());
         story.push(
             MessageStatus::Pending,
             story.submitted,
             PROVIDER,
-            "will retry: provider unreachable: connection refused",
+            Some(note),
         );
         story.attempts = 1 + ((deadline - planned).num_minutes() / 30).clamp(1, 40);
         let at = (deadline + secs(self.rng.range(1, 50))).min(self.now);
@@ -320,7 +335,7 @@ impl Demo<'_> {
             MessageStatus::Expired,
             at,
             SCHEDULER,
-            "not sent before its deadline",
+            Some(StatusNote::DeadlinePassed),
         );
     }
 }

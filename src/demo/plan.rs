@@ -5,6 +5,7 @@
 use super::agenda::Kind;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::ParsedTemplate;
+use crate::store::notes::StatusNote;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 #[derive(Clone, Debug)]
@@ -136,7 +137,7 @@ pub(super) struct Outcome {
     pub(super) fate: Fate,
     pub(super) story: Vec<Step>,
     pub(super) attempts: i64,
-    pub(super) last_error: String,
+    pub(super) last_error: Option<StatusNote>,
     pub(super) submitted_at: Option<DateTime<Utc>>,
     pub(super) reply: Option<usize>,
 }
@@ -145,7 +146,7 @@ pub(super) struct Step {
     pub(super) status: MessageStatus,
     pub(super) at: DateTime<Utc>,
     pub(super) actor: String,
-    pub(super) detail: String,
+    pub(super) note: Option<StatusNote>,
 }
 
 pub(super) struct ReplyPlan {

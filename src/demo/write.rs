@@ -8,6 +8,7 @@ use crate::sms::status::MessageStatus;
 use crate::store::batches::{self, NewBatch};
 use crate::store::events::{self, NewEvent};
 use crate::store::messages::{self, NewMessage};
+use crate::store::notes::StatusNote;
 use crate::store::participants;
 use crate::store::replies::{self, NewReply};
 use crate::store::seed::{self, MessageOutcome};
@@ -249,7 +250,7 @@ impl Demo<'_> {
                 st if st.is_final() => final_at = final_at.or(Some(s.at)),
                 _ => {}
             }
-            messages::add_history(self.conn, id, s.status, s.at, &s.actor, &s.detail)?;
+            messages::add_history(self.conn, id, s.status, s.at, &s.actor, s.note.as_ref())?;
             current = s.status;
         }
         let Some(last) = m.outcome.story.last() else {
@@ -276,7 +277,12 @@ impl Demo<'_> {
                 final_at: final_at.map(ts),
                 listed_at: listed_at.map(ts),
                 attempts: m.outcome.attempts,
-                last_error: &m.outcome.last_error,
+                last_error: &m
+                    .outcome
+                    .last_error
+                    .as_ref()
+                    .map(StatusNote::to_stored)
+                    .unwrap_or_default(),
                 provider: if m.outcome.attempts > 0 {
                     "simulator"
                 } else {

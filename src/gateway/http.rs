@@ -2,7 +2,7 @@
 //! secret scrubbing are the same everywhere. Also small URL helpers (percent-encoding and query
 //! parsing) shared by the providers and the Kannel callback listener.
 
-use super::ProviderError;
+use super::{ProviderError, ProviderProblem, Seconds};
 use std::cell::Cell;
 use std::time::Duration;
 use ureq::unversioned::resolver::DefaultResolver;
@@ -145,11 +145,11 @@ impl HttpClient {
                 reason,
                 retry_after,
             } => ProviderError::Transient {
-                reason: self.scrub(&reason),
+                reason: reason.scrubbed(|t| self.scrub(t)),
                 retry_after,
             },
             ProviderError::Ambiguous { reason } => ProviderError::Ambiguous {
-                reason: self.scrub(&reason),
+                reason: reason.scrubbed(|t| self.scrub(t)),
             },
         }
     }
@@ -243,19 +243,25 @@ impl HttpClient {
         e: ureq::Error,
     ) -> ProviderError {
         let host = host_of(url);
-        let provider = self.provider;
-        let why = self.scrub(&e.to_string());
+        let provider = self.provider.to_string();
+        let error = self.scrub(&e.to_string());
         if (200..300).contains(&status) {
             ProviderError::Ambiguous {
-                reason: format!(
-                    "{provider} at {host} answered HTTP {status} but its answer could not be read ({why})"
-                ),
+                reason: ProviderProblem::AnswerUnreadable {
+                    provider,
+                    host,
+                    status,
+                    error,
+                },
             }
         } else {
             ProviderError::Transient {
-                reason: format!(
-                    "{provider} at {host} answered HTTP {status} with an unreadable body ({why})"
-                ),
+                reason: ProviderProblem::BodyUnreadable {
+                    provider,
+                    host,
+                    status,
+                    error,
+                },
                 retry_after,
             }
         }
@@ -267,19 +273,28 @@ impl HttpClient {
     fn transport_error(&self, url: &str, e: ureq::Error, left: bool) -> ProviderError {
         let host = host_of(url);
         let provider = self.provider;
-        let secs = self.timeout.as_secs_f64();
+        let secs = Seconds(self.timeout.as_secs_f64());
         if left {
             // The provider may have received the request and acted on it: never retry blindly,
             // whatever broke afterwards (time-out, reset, close, garbage instead of HTTP).
-            let what = match &e {
-                ureq::Error::Timeout(_) => format!("did not answer within {secs} s"),
+            let (provider, host) = (provider.to_string(), host);
+            let reason = match &e {
+                ureq::Error::Timeout(_) => ProviderProblem::NoAnswerWithin {
+                    provider,
+                    host,
+                    secs,
+                },
                 ureq::Error::Io(io)
                     if matches!(
                         io.kind(),
                         std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
                     ) =>
                 {
-                    format!("did not answer within {secs} s")
+                    ProviderProblem::NoAnswerWithin {
+                        provider,
+                        host,
+                        secs,
+                    }
                 }
                 ureq::Error::Io(io)
                     if matches!(
@@ -290,18 +305,30 @@ impl HttpClient {
                             | std::io::ErrorKind::UnexpectedEof
                     ) =>
                 {
-                    format!("dropped the connection before answering ({io})")
+                    ProviderProblem::Dropped {
+                        provider,
+                        host,
+                        error: io.to_string(),
+                    }
                 }
-                other => format!("gave no readable answer ({other})"),
+                other => ProviderProblem::NoReadableAnswer {
+                    provider,
+                    host,
+                    error: other.to_string(),
+                },
             };
             return ProviderError::Ambiguous {
-                reason: self.scrub(&format!("{provider} at {host} {what}")),
+                reason: reason.scrubbed(|t| self.scrub(t)),
             };
         }
         // Nothing of the request left: whatever happened, the provider cannot have it.
         match e {
             ureq::Error::Timeout(_) => ProviderError::Transient {
-                reason: format!("{provider} at {host} could not be reached within {secs} s"),
+                reason: ProviderProblem::Unreachable {
+                    provider: provider.to_string(),
+                    host,
+                    secs,
+                },
                 retry_after: None,
             },
             ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::RequireHttpsOnly(_) => {
@@ -310,21 +337,34 @@ impl HttpClient {
                 ))
             }
             ureq::Error::HostNotFound => ProviderError::Transient {
-                reason: format!("cannot resolve the {provider} host {host}"),
+                reason: ProviderProblem::CannotResolve {
+                    provider: provider.to_string(),
+                    host,
+                },
                 retry_after: None,
             },
             ureq::Error::ConnectionFailed => ProviderError::Transient {
-                reason: format!("cannot connect to {provider} at {host}"),
+                reason: ProviderProblem::CannotConnect {
+                    provider: provider.to_string(),
+                    host,
+                },
                 retry_after: None,
             },
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                 ProviderError::Transient {
-                    reason: format!("cannot connect to {provider} at {host}: connection refused"),
+                    reason: ProviderProblem::ConnectionRefused {
+                        provider: provider.to_string(),
+                        host,
+                    },
                     retry_after: None,
                 }
             }
             other => ProviderError::Transient {
-                reason: self.scrub(&format!("cannot connect to {provider} at {host}: {other}")),
+                reason: ProviderProblem::ConnectFailed {
+                    provider: provider.to_string(),
+                    host,
+                    error: self.scrub(&other.to_string()),
+                },
                 retry_after: None,
             },
         }
@@ -346,12 +386,17 @@ pub fn submission_status(provider: &str, answer: &HttpAnswer) -> Option<Provider
     let text = excerpt(&answer.body);
     match status {
         504 => Some(ProviderError::Ambiguous {
-            reason: format!(
-                "a gateway in front of {provider} timed out waiting for it (HTTP 504: {text})"
-            ),
+            reason: ProviderProblem::GatewayTimeout {
+                provider: provider.to_string(),
+                body: text,
+            },
         }),
         408 | 425 | 429 | 500..=599 => Some(ProviderError::Transient {
-            reason: format!("{provider} is unavailable (HTTP {status}: {text})"),
+            reason: ProviderProblem::Unavailable {
+                provider: provider.to_string(),
+                status,
+                body: text,
+            },
             retry_after: answer.retry_after,
         }),
         300..=399 => Some(ProviderError::Config(format!(

@@ -23,7 +23,7 @@
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
     Balance, CallbackEvent, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
-    ProviderConfig, ProviderError, ReportedStatus, StatusReport, SubmitOutcome,
+    ProviderConfig, ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use std::net::SocketAddr;
@@ -195,9 +195,11 @@ pub fn classify_answer(
         // A success status from something that does not speak like Kannel (a proxy page, an
         // empty or cut answer): the message may be queued, so it must not leave twice.
         200..=299 => Err(ProviderError::Ambiguous {
-            reason: format!(
-                "Kannel answered HTTP {status} without saying it took the message ({text:?})"
-            ),
+            reason: ProviderProblem::NotTaken {
+                provider: "Kannel".into(),
+                status,
+                body: text,
+            },
         }),
         401 | 403
             if text.to_ascii_lowercase().contains("authorization failed") || status == 401 =>
@@ -207,10 +209,18 @@ pub fn classify_answer(
             )))
         }
         400..=499 => Ok(SubmitOutcome::Rejected {
-            reason: format!("Kannel refused the message (HTTP {status}: {text})"),
+            reason: ProviderProblem::RefusedMessage {
+                provider: "Kannel".into(),
+                status,
+                body: text,
+            },
         }),
         _ => Err(ProviderError::Ambiguous {
-            reason: format!("Kannel gave an unexpected HTTP status {status} ({text:?})"),
+            reason: ProviderProblem::UnexpectedStatus {
+                provider: "Kannel".into(),
+                status,
+                body: text,
+            },
         }),
     }
 }

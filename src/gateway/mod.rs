@@ -34,7 +34,301 @@ pub enum SubmitOutcome {
     /// Taken by the provider; `provider_id` is its own id for the message.
     Accepted { provider_id: String },
     /// Refused for good (bad number, no route, content refused): the message fails, no retry.
-    Rejected { reason: String },
+    Rejected { reason: ProviderProblem },
+}
+
+/// A duration in seconds as a provider problem says it (`5`, `0.5`; `0,5` in French).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Seconds(pub f64);
+
+impl Eq for Seconds {}
+
+impl crate::i18n::Describe for Seconds {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        let s = self.0.to_string();
+        match lang {
+            crate::i18n::Lang::Fr => s.replace('.', ","),
+            crate::i18n::Lang::En => s,
+        }
+    }
+}
+
+crate::typed_messages! {
+    /// What went wrong with a provider, or why it refused a message (texts:
+    /// `[provider_problem]` in the catalogues). What the provider itself wrote (an answer's
+    /// excerpt, its error text) stays verbatim in a field; hosts never carry a query string and
+    /// secrets are scrubbed ([`ProviderProblem::scrubbed`]). Stored inside the status notes.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "code", rename_all = "snake_case")]
+    pub enum ProviderProblem in "provider_problem" {
+        /// It said it cannot take the message now (408, 425, 429, 5xx but 504).
+        Unavailable { provider: String, status: u16, body: String } = "unavailable",
+        /// A gateway in front of it gave up waiting for it (504).
+        GatewayTimeout { provider: String, body: String } = "gateway_timeout",
+        /// The request left, no answer came in time.
+        NoAnswerWithin { provider: String, host: String, secs: Seconds } = "no_answer_within",
+        /// The request left, then the connection was dropped.
+        Dropped { provider: String, host: String, error: String } = "dropped",
+        /// The request left, what came back was not HTTP.
+        NoReadableAnswer { provider: String, host: String, error: String } = "no_readable_answer",
+        /// A success status whose body could not be read: it may hold the message.
+        AnswerUnreadable { provider: String, host: String, status: u16, error: String } = "answer_unreadable",
+        /// Another status whose body could not be read.
+        BodyUnreadable { provider: String, host: String, status: u16, error: String } = "body_unreadable",
+        /// Not reached in time (nothing left).
+        Unreachable { provider: String, host: String, secs: Seconds } = "unreachable",
+        /// Its host name does not resolve.
+        CannotResolve { provider: String, host: String } = "cannot_resolve",
+        /// No connection could be made.
+        CannotConnect { provider: String, host: String } = "cannot_connect",
+        /// The connection was refused.
+        ConnectionRefused { provider: String, host: String } = "connection_refused",
+        /// Connecting failed otherwise.
+        ConnectFailed { provider: String, host: String, error: String } = "connect_failed",
+        /// It refused the message with an HTTP status, its answer's excerpt verbatim.
+        RefusedMessage { provider: String, status: u16, body: String } = "refused_message",
+        /// A success status that does not say the message was taken.
+        NotTaken { provider: String, status: u16, body: String } = "not_taken",
+        /// A status the provider's API does not use.
+        UnexpectedStatus { provider: String, status: u16, body: String } = "unexpected_status",
+        /// It cannot take requests now, said while doing `activity` (with its own message).
+        UnavailableWhile { provider: String, activity: Activity, status: u16, body: String } = "unavailable_while",
+        /// Its answer was not the JSON its API documents.
+        UnreadableWhile { provider: String, activity: Activity, status: u16, body: String } = "unreadable_while",
+        /// Its answer lacked what was asked (a status, a list, an amount, a time).
+        IncompleteAnswer { provider: String, activity: Activity, body: String } = "incomplete_answer",
+        /// It says our request's time is wrong: the clock difference is read again.
+        ClockSkew { provider: String, activity: Activity, said: String } = "clock_skew",
+        /// It took the request but gave no id for the message.
+        NoMessageId { provider: String, body: String } = "no_message_id",
+        /// It refused the message with its own error code and message.
+        CodedRefusal { provider: String, number: String, said: String } = "coded_refusal",
+        /// It refused the message, in its own words.
+        RefusedSaying { provider: String, said: String } = "refused_saying",
+        /// The recipient unsubscribed (replied STOP) at the provider.
+        Unsubscribed { provider: String, said: String } = "unsubscribed",
+        /// Not enough credit at the provider.
+        NoCredit { provider: String, said: String } = "no_credit",
+        /// It refused these receivers as invalid.
+        InvalidReceivers { provider: String, numbers: String } = "invalid_receivers",
+        /// The simulator refuses numbers ending in 90–94.
+        SimulatedRefusal = "simulated_refusal",
+        /// The simulator is down for numbers ending in 99.
+        SimulatedOutage = "simulated_outage",
+        /// Written in English by a provider module not yet typed, or recorded before problems
+        /// had codes: shown as is.
+        Text { text: String } = "text",
+    }
+}
+
+crate::typed_messages! {
+    /// What smsdesk was asking a provider when a problem came (texts: `[provider_activity]`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Activity in "provider_activity" {
+        Sending = "sending",
+        ReadingStatus = "reading_status",
+        ReadingReplies = "reading_replies",
+        ReadingBalance = "reading_balance",
+        ReadingClock = "reading_clock",
+        LookingUp = "looking_up",
+    }
+}
+
+impl Activity {
+    /// Every activity.
+    pub const ALL: [Activity; 6] = [
+        Activity::Sending,
+        Activity::ReadingStatus,
+        Activity::ReadingReplies,
+        Activity::ReadingBalance,
+        Activity::ReadingClock,
+        Activity::LookingUp,
+    ];
+}
+
+impl From<String> for ProviderProblem {
+    fn from(text: String) -> Self {
+        ProviderProblem::Text { text }
+    }
+}
+
+impl From<&str> for ProviderProblem {
+    fn from(text: &str) -> Self {
+        ProviderProblem::Text {
+            text: text.to_string(),
+        }
+    }
+}
+
+impl ProviderProblem {
+    /// The same problem with `scrub` applied to every text that came from outside.
+    pub fn scrubbed(self, scrub: impl Fn(&str) -> String) -> ProviderProblem {
+        use ProviderProblem::*;
+        match self {
+            Unavailable {
+                provider,
+                status,
+                body,
+            } => Unavailable {
+                provider,
+                status,
+                body: scrub(&body),
+            },
+            GatewayTimeout { provider, body } => GatewayTimeout {
+                provider,
+                body: scrub(&body),
+            },
+            Dropped {
+                provider,
+                host,
+                error,
+            } => Dropped {
+                provider,
+                host,
+                error: scrub(&error),
+            },
+            NoReadableAnswer {
+                provider,
+                host,
+                error,
+            } => NoReadableAnswer {
+                provider,
+                host,
+                error: scrub(&error),
+            },
+            AnswerUnreadable {
+                provider,
+                host,
+                status,
+                error,
+            } => AnswerUnreadable {
+                provider,
+                host,
+                status,
+                error: scrub(&error),
+            },
+            BodyUnreadable {
+                provider,
+                host,
+                status,
+                error,
+            } => BodyUnreadable {
+                provider,
+                host,
+                status,
+                error: scrub(&error),
+            },
+            ConnectFailed {
+                provider,
+                host,
+                error,
+            } => ConnectFailed {
+                provider,
+                host,
+                error: scrub(&error),
+            },
+            RefusedMessage {
+                provider,
+                status,
+                body,
+            } => RefusedMessage {
+                provider,
+                status,
+                body: scrub(&body),
+            },
+            NotTaken {
+                provider,
+                status,
+                body,
+            } => NotTaken {
+                provider,
+                status,
+                body: scrub(&body),
+            },
+            UnexpectedStatus {
+                provider,
+                status,
+                body,
+            } => UnexpectedStatus {
+                provider,
+                status,
+                body: scrub(&body),
+            },
+            UnavailableWhile {
+                provider,
+                activity,
+                status,
+                body,
+            } => UnavailableWhile {
+                provider,
+                activity,
+                status,
+                body: scrub(&body),
+            },
+            UnreadableWhile {
+                provider,
+                activity,
+                status,
+                body,
+            } => UnreadableWhile {
+                provider,
+                activity,
+                status,
+                body: scrub(&body),
+            },
+            IncompleteAnswer {
+                provider,
+                activity,
+                body,
+            } => IncompleteAnswer {
+                provider,
+                activity,
+                body: scrub(&body),
+            },
+            ClockSkew {
+                provider,
+                activity,
+                said,
+            } => ClockSkew {
+                provider,
+                activity,
+                said: scrub(&said),
+            },
+            NoMessageId { provider, body } => NoMessageId {
+                provider,
+                body: scrub(&body),
+            },
+            CodedRefusal {
+                provider,
+                number,
+                said,
+            } => CodedRefusal {
+                provider,
+                number,
+                said: scrub(&said),
+            },
+            RefusedSaying { provider, said } => RefusedSaying {
+                provider,
+                said: scrub(&said),
+            },
+            Unsubscribed { provider, said } => Unsubscribed {
+                provider,
+                said: scrub(&said),
+            },
+            NoCredit { provider, said } => NoCredit {
+                provider,
+                said: scrub(&said),
+            },
+            InvalidReceivers { provider, numbers } => InvalidReceivers {
+                provider,
+                numbers: scrub(&numbers),
+            },
+            Text { text } => Text { text: scrub(&text) },
+            other => other,
+        }
+    }
 }
 
 /// A status reported for a submitted message.
@@ -116,7 +410,7 @@ pub enum ProviderError {
     /// it said so (429, 5xx but 504, …, with its `Retry-After` when it gave one).
     #[error("provider temporarily unavailable: {reason}")]
     Transient {
-        reason: String,
+        reason: ProviderProblem,
         retry_after: Option<Duration>,
     },
     /// Credentials or configuration are wrong: retrying will not help until an operator acts.
@@ -127,7 +421,21 @@ pub enum ProviderError {
     /// empty or unparsable body or without the message id). Sending again could deliver twice,
     /// so the message is reconciled or left for an operator instead.
     #[error("no usable answer from the provider, the message may have been sent: {reason}")]
-    Ambiguous { reason: String },
+    Ambiguous { reason: ProviderProblem },
+}
+
+impl ProviderError {
+    /// What went wrong, as a status note keeps it.
+    pub fn problem(&self) -> ProviderProblem {
+        match self {
+            ProviderError::Transient { reason, .. } | ProviderError::Ambiguous { reason } => {
+                reason.clone()
+            }
+            ProviderError::Config(m) => ProviderProblem::Text {
+                text: format!("provider configuration error: {m}"),
+            },
+        }
+    }
 }
 
 /// A way to reach phones. Implementations must be `Send + Sync`: the scheduler calls

@@ -31,10 +31,11 @@
 //! jobs (`GET /sms/{service}/jobs`) for one to the same number. Balance:
 //! `creditsLeft` of `GET /sms/{service}`, in SMS units.
 
+use super::Activity;
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
     Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig,
-    ProviderError, ReportedStatus, StatusReport, SubmitOutcome,
+    ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -191,17 +192,18 @@ impl Ovh {
         let url = format!("{}/auth/time", self.endpoint);
         let answer = http::not_a_submission(self.http.get(&url, &[]))?;
         if !(200..300).contains(&answer.status) {
-            return Err(self.error(&answer, "reading OVH's clock"));
+            return Err(self.error(&answer, Activity::ReadingClock));
         }
         let server: i64 = answer
             .body
             .trim()
             .parse()
             .map_err(|_| ProviderError::Transient {
-                reason: format!(
-                    "OVH's /auth/time answer is not a time ({})",
-                    http::excerpt(&answer.body)
-                ),
+                reason: ProviderProblem::IncompleteAnswer {
+                    provider: "OVH".into(),
+                    activity: Activity::ReadingClock,
+                    body: http::excerpt(&answer.body),
+                },
                 retry_after: None,
             })?;
         let d = server - Utc::now().timestamp();
@@ -244,16 +246,18 @@ impl Ovh {
     }
 
     /// Errors common to every call.
-    fn error(&self, answer: &HttpAnswer, what: &str) -> ProviderError {
+    fn error(&self, answer: &HttpAnswer, what: Activity) -> ProviderError {
         let (code, message) = parse_error(&answer.body);
         let lower = format!("{code} {message}").to_ascii_lowercase();
         let status = answer.status;
         let e = if lower.contains("out of time") || code == "QUERY_TIME_OUT" {
             self.forget_time();
             ProviderError::Transient {
-                reason: format!(
-                    "OVH says the request time is wrong while {what} ({message}); the clock difference will be read again"
-                ),
+                reason: ProviderProblem::ClockSkew {
+                    provider: "OVH".into(),
+                    activity: what,
+                    said: message,
+                },
                 retry_after: None,
             }
         } else if status == 401
@@ -273,26 +277,32 @@ impl Ovh {
             ))
         } else {
             ProviderError::Transient {
-                reason: format!("OVH is unavailable while {what} (HTTP {status}: {message})"),
+                reason: ProviderProblem::UnavailableWhile {
+                    provider: "OVH".into(),
+                    activity: what,
+                    status,
+                    body: message,
+                },
                 retry_after: answer.retry_after,
             }
         };
         self.http.scrub_error(e)
     }
 
-    fn json(&self, answer: &HttpAnswer, what: &str) -> Result<Value, ProviderError> {
+    fn json(&self, answer: &HttpAnswer, what: Activity) -> Result<Value, ProviderError> {
         serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: self.http.scrub(&format!(
-                "OVH gave an unreadable answer while {what} (HTTP {}: {})",
-                answer.status,
-                http::excerpt(&answer.body)
-            )),
+            reason: ProviderProblem::UnreadableWhile {
+                provider: "OVH".into(),
+                activity: what,
+                status: answer.status,
+                body: self.http.scrub(&http::excerpt(&answer.body)),
+            },
             retry_after: None,
         })
     }
 
     /// A signed GET answered 2xx, read as JSON.
-    fn get_json(&self, url: &str, what: &str) -> Result<Value, ProviderError> {
+    fn get_json(&self, url: &str, what: Activity) -> Result<Value, ProviderError> {
         let answer = self.call(url, None)?;
         if !(200..300).contains(&answer.status) {
             return Err(self.error(&answer, what));
@@ -302,7 +312,7 @@ impl Ovh {
 
     /// Status of one outgoing message; `None` when OVH does not list it yet.
     fn outgoing_status(&self, id: &str) -> Result<Option<OutgoingState>, ProviderError> {
-        let what = "reading a message status";
+        let what = Activity::ReadingStatus;
         let answer = self.call(
             &self.service_url(&format!("/outgoing/{}", http::url_encode(id))),
             None,
@@ -351,7 +361,7 @@ impl Provider for Ovh {
             body["sender"] = Value::String(sms.from.trim().to_string());
         }
         let body = body.to_string();
-        let what = "sending a message";
+        let what = Activity::Sending;
         let answer = self.call(&self.service_url("/jobs"), Some(&body))?;
         if let Some(e) = http::submission_status("OVH", &answer) {
             return Err(self.http.scrub_error(e));
@@ -367,7 +377,10 @@ impl Provider for Ovh {
             }
             if lower.contains("credit") {
                 return Err(ProviderError::Transient {
-                    reason: format!("OVH has not enough credit ({message})"),
+                    reason: ProviderProblem::NoCredit {
+                        provider: "OVH".into(),
+                        said: message,
+                    },
                     retry_after: None,
                 });
             }
@@ -379,7 +392,10 @@ impl Provider for Ovh {
                 return Err(self.error(&answer, what));
             }
             return Ok(SubmitOutcome::Rejected {
-                reason: format!("OVH refused the message: {message}"),
+                reason: ProviderProblem::RefusedSaying {
+                    provider: "OVH".into(),
+                    said: message,
+                },
             });
         }
         if !(200..300).contains(&answer.status) {
@@ -390,7 +406,7 @@ impl Provider for Ovh {
         let v = self
             .json(&answer, what)
             .map_err(|e| ProviderError::Ambiguous {
-                reason: e.to_string(),
+                reason: e.problem(),
             })?;
         if let Some(invalid) = v["invalidReceivers"].as_array().filter(|a| !a.is_empty()) {
             let list: Vec<String> = invalid
@@ -402,7 +418,10 @@ impl Provider for Ovh {
                 })
                 .collect();
             return Ok(SubmitOutcome::Rejected {
-                reason: format!("OVH refused the receiver as invalid: {}", list.join(", ")),
+                reason: ProviderProblem::InvalidReceivers {
+                    provider: "OVH".into(),
+                    numbers: list.join(", "),
+                },
             });
         }
         match v["ids"]
@@ -412,10 +431,10 @@ impl Provider for Ovh {
         {
             Some(id) => Ok(SubmitOutcome::Accepted { provider_id: id }),
             None => Err(ProviderError::Ambiguous {
-                reason: format!(
-                    "OVH accepted the request but gave no message id ({})",
-                    http::excerpt(&answer.body)
-                ),
+                reason: ProviderProblem::NoMessageId {
+                    provider: "OVH".into(),
+                    body: http::excerpt(&answer.body),
+                },
             }),
         }
     }
@@ -453,7 +472,7 @@ impl Provider for Ovh {
     }
 
     fn fetch_replies(&self, since: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
-        let what = "reading replies";
+        let what = Activity::ReadingReplies;
         let from = since.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let list = self.get_json(
             &self.service_url(&format!(
@@ -464,10 +483,11 @@ impl Provider for Ovh {
         )?;
         let Some(ids) = list.as_array() else {
             return Err(ProviderError::Transient {
-                reason: format!(
-                    "OVH's incoming list is not a list ({})",
-                    http::excerpt(&list.to_string())
-                ),
+                reason: ProviderProblem::IncompleteAnswer {
+                    provider: "OVH".into(),
+                    activity: Activity::ReadingReplies,
+                    body: http::excerpt(&list.to_string()),
+                },
                 retry_after: None,
             });
         };
@@ -501,7 +521,7 @@ impl Provider for Ovh {
     /// no tag to search, so the pending jobs are also checked for one to the same number: a
     /// match counts as found (in transit), because sending twice is worse than waiting.
     fn lookup(&self, reference: &str, to_e164: &str) -> Result<Lookup, ProviderError> {
-        let what = "looking a message up";
+        let what = Activity::LookingUp;
         let list = self.get_json(
             &self.service_url(&format!("/outgoing?tag={}", http::url_encode(reference))),
             what,
@@ -537,7 +557,7 @@ impl Provider for Ovh {
     }
 
     fn balance(&self) -> Result<Option<Balance>, ProviderError> {
-        let what = "reading the balance";
+        let what = Activity::ReadingBalance;
         let v = self.get_json(&self.service_url(""), what)?;
         match v["creditsLeft"].as_f64() {
             Some(units) => Ok(Some(Balance {
@@ -545,7 +565,11 @@ impl Provider for Ovh {
                 money: None,
             })),
             None => Err(ProviderError::Transient {
-                reason: "OVH's service answer has no creditsLeft".to_string(),
+                reason: ProviderProblem::IncompleteAnswer {
+                    provider: "OVH".into(),
+                    activity: Activity::ReadingBalance,
+                    body: http::excerpt(&v.to_string()),
+                },
                 retry_after: None,
             }),
         }

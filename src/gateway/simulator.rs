@@ -23,7 +23,7 @@
 
 use super::{
     Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
-    ReportedStatus, StatusReport, SubmitOutcome,
+    ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
@@ -145,10 +145,10 @@ impl Provider for Simulator {
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
         match SimOutcome::for_number(&sms.to_e164) {
             SimOutcome::Rejected => Ok(SubmitOutcome::Rejected {
-                reason: SimOutcome::Rejected.detail().to_string(),
+                reason: ProviderProblem::SimulatedRefusal,
             }),
             SimOutcome::ProviderDown => Err(ProviderError::Transient {
-                reason: SimOutcome::ProviderDown.detail().to_string(),
+                reason: ProviderProblem::SimulatedOutage,
                 retry_after: None,
             }),
             _ => Ok(SubmitOutcome::Accepted {

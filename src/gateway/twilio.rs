@@ -32,10 +32,11 @@
 //! following `next_page_uri`. Balance: `GET …/Balance.json`, in money. `lookup` is unsupported:
 //! Twilio stores no client reference with a message, so a lost submission cannot be found again.
 
+use super::Activity;
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
     Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig,
-    ProviderError, ReportedStatus, StatusReport, SubmitOutcome,
+    ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -199,7 +200,7 @@ impl Twilio {
     }
 
     /// Errors common to every call: authentication, throttling, outages.
-    fn common_error(&self, answer: &HttpAnswer, what: &str) -> ProviderError {
+    fn common_error(&self, answer: &HttpAnswer, what: Activity) -> ProviderError {
         let (code, message) = parse_error(&answer.body);
         let detail = match code {
             Some(c) => format!("Twilio error {c}: {message}"),
@@ -215,23 +216,26 @@ impl Twilio {
                 self.account_sid, self.base
             )),
             _ => ProviderError::Transient {
-                reason: format!(
-                    "Twilio is unavailable while {what} (HTTP {}: {detail})",
-                    answer.status
-                ),
+                reason: ProviderProblem::UnavailableWhile {
+                    provider: "Twilio".into(),
+                    activity: what,
+                    status: answer.status,
+                    body: detail,
+                },
                 retry_after: answer.retry_after,
             },
         };
         self.http.scrub_error(e)
     }
 
-    fn json(&self, answer: &HttpAnswer, what: &str) -> Result<Value, ProviderError> {
+    fn json(&self, answer: &HttpAnswer, what: Activity) -> Result<Value, ProviderError> {
         serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: self.http.scrub(&format!(
-                "Twilio gave an unreadable answer while {what} (HTTP {}: {})",
-                answer.status,
-                http::excerpt(&answer.body)
-            )),
+            reason: ProviderProblem::UnreadableWhile {
+                provider: "Twilio".into(),
+                activity: what,
+                status: answer.status,
+                body: self.http.scrub(&http::excerpt(&answer.body)),
+            },
             retry_after: None,
         })
     }
@@ -247,17 +251,17 @@ impl Twilio {
             return Ok(None);
         }
         if !(200..300).contains(&answer.status) {
-            return Err(self.common_error(&answer, "reading a message status"));
+            return Err(self.common_error(&answer, Activity::ReadingStatus));
         }
-        let v = self.json(&answer, "reading a message status")?;
+        let v = self.json(&answer, Activity::ReadingStatus)?;
         let status = v["status"].as_str().unwrap_or("").to_string();
         if status.is_empty() {
             return Err(ProviderError::Transient {
-                reason: format!(
-                    "Twilio gave no status for message {} (answer: {})",
-                    p.provider_id,
-                    http::excerpt(&answer.body)
-                ),
+                reason: ProviderProblem::IncompleteAnswer {
+                    provider: "Twilio".into(),
+                    activity: Activity::ReadingStatus,
+                    body: http::excerpt(&answer.body),
+                },
                 retry_after: None,
             });
         }
@@ -329,7 +333,7 @@ impl Provider for Twilio {
             .http
             .post_form(&self.account_url("/Messages.json"), &self.auth(), &form)
             .map_err(|e| self.http.scrub_error(e))?;
-        let what = "sending a message";
+        let what = Activity::Sending;
         if let Some(e) = http::submission_status("Twilio", &answer) {
             return Err(self.http.scrub_error(e));
         }
@@ -346,10 +350,10 @@ impl Provider for Twilio {
                 match sid {
                     Some(sid) => Ok(SubmitOutcome::Accepted { provider_id: sid }),
                     None => Err(ProviderError::Ambiguous {
-                        reason: self.http.scrub(&format!(
-                            "Twilio accepted the request but gave no message sid ({})",
-                            http::excerpt(&answer.body)
-                        )),
+                        reason: ProviderProblem::NoMessageId {
+                            provider: "Twilio".into(),
+                            body: self.http.scrub(&http::excerpt(&answer.body)),
+                        },
                     }),
                 }
             }
@@ -357,15 +361,23 @@ impl Provider for Twilio {
             400 | 402 | 405..=499 => {
                 let (code, message) = parse_error(&answer.body);
                 let reason = match code {
-                    Some(c) => format!("Twilio error {c}: {message}"),
-                    None => format!(
-                        "Twilio refused the message (HTTP {}: {message})",
-                        answer.status
-                    ),
+                    Some(c) => ProviderProblem::CodedRefusal {
+                        provider: "Twilio".into(),
+                        number: c.to_string(),
+                        said: message.clone(),
+                    },
+                    None => ProviderProblem::RefusedMessage {
+                        provider: "Twilio".into(),
+                        status: answer.status,
+                        body: message.clone(),
+                    },
                 };
                 match code {
                     Some(21610) => Ok(SubmitOutcome::Rejected {
-                        reason: format!("STOP: the recipient has unsubscribed ({reason})"),
+                        reason: ProviderProblem::Unsubscribed {
+                            provider: "Twilio".into(),
+                            said: message,
+                        },
                     }),
                     Some(21212 | 21603 | 21606 | 21659) => Err(self.http.scrub_error(
                         ProviderError::Config(format!(
@@ -418,15 +430,16 @@ impl Provider for Twilio {
             pages += 1;
             let answer = self.get(&u)?;
             if !(200..300).contains(&answer.status) {
-                return Err(self.common_error(&answer, "reading replies"));
+                return Err(self.common_error(&answer, Activity::ReadingReplies));
             }
-            let v = self.json(&answer, "reading replies")?;
+            let v = self.json(&answer, Activity::ReadingReplies)?;
             let Some(messages) = v["messages"].as_array() else {
                 return Err(ProviderError::Transient {
-                    reason: format!(
-                        "Twilio's message list has no `messages` ({})",
-                        http::excerpt(&answer.body)
-                    ),
+                    reason: ProviderProblem::IncompleteAnswer {
+                        provider: "Twilio".into(),
+                        activity: Activity::ReadingReplies,
+                        body: http::excerpt(&answer.body),
+                    },
                     retry_after: None,
                 });
             };
@@ -467,9 +480,9 @@ impl Provider for Twilio {
     fn balance(&self) -> Result<Option<Balance>, ProviderError> {
         let answer = self.get(&self.account_url("/Balance.json"))?;
         if !(200..300).contains(&answer.status) {
-            return Err(self.common_error(&answer, "reading the balance"));
+            return Err(self.common_error(&answer, Activity::ReadingBalance));
         }
-        let v = self.json(&answer, "reading the balance")?;
+        let v = self.json(&answer, Activity::ReadingBalance)?;
         let amount = match &v["balance"] {
             Value::String(s) => s.trim().parse::<f64>().ok(),
             Value::Number(n) => n.as_f64(),
@@ -482,10 +495,11 @@ impl Provider for Twilio {
                 money: Some((a, currency)),
             })),
             None => Err(ProviderError::Transient {
-                reason: format!(
-                    "Twilio's balance answer has no amount ({})",
-                    http::excerpt(&answer.body)
-                ),
+                reason: ProviderProblem::IncompleteAnswer {
+                    provider: "Twilio".into(),
+                    activity: Activity::ReadingBalance,
+                    body: http::excerpt(&answer.body),
+                },
                 retry_after: None,
             }),
         }

@@ -19,6 +19,7 @@ use crate::gateway::{
 use crate::sms::status::MessageStatus;
 use crate::sms::window;
 use crate::store::Db;
+use crate::store::notes::StatusNote;
 use crate::store::settings::Settings;
 use crate::store::{
     Store, StoreError, credit, dispatch, from_ts, lease, messages, participants, stats, ts,
@@ -67,8 +68,27 @@ pub struct Trouble {
     pub since: DateTime<Utc>,
     /// The store is locked by another connection (as opposed to any other error).
     pub busy: bool,
-    pub reason: String,
+    pub reason: SchedulerProblem,
 }
+
+crate::typed_messages! {
+    /// Why the scheduler is held up, or stopped (texts: `[scheduler_problem]`): shown on the
+    /// dashboard in the reader's language, logged and printed by `smsdesk run` in English.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum SchedulerProblem in "scheduler_problem" {
+        /// The store failed (its own words, until store errors are typed).
+        Store { error: String } = "store",
+        /// The engine stopped on an internal error; it is started again.
+        Panicked { what: String } = "panicked",
+        /// The scheduler's thread died.
+        ThreadPanicked = "thread_panicked",
+        /// The callback listener could not start (`smsdesk run` stops rather than run
+        /// without reports).
+        Listener { error: String } = "listener",
+    }
+}
+
+impl std::error::Error for SchedulerProblem {}
 
 /// The trouble of the scheduler running in this process, if any, for the dashboard.
 static TROUBLE: Mutex<Option<Trouble>> = Mutex::new(None);
@@ -165,7 +185,7 @@ fn lease_ttl_from_env() -> Duration {
 pub struct Handle {
     wake: Sender<Input>,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<Result<(), String>>>,
+    thread: Option<JoinHandle<Result<(), SchedulerProblem>>>,
 }
 
 impl Handle {
@@ -175,13 +195,11 @@ impl Handle {
     }
 
     /// Finishes in-flight sends, releases the lease, and waits for the thread.
-    pub fn stop(mut self) -> Result<(), String> {
+    pub fn stop(mut self) -> Result<(), SchedulerProblem> {
         self.stop.store(true, Ordering::SeqCst);
         let _ = self.wake.send(Input::Wake);
         match self.thread.take() {
-            Some(t) => t
-                .join()
-                .unwrap_or_else(|_| Err("scheduler thread panicked".into())),
+            Some(t) => t.join().unwrap_or(Err(SchedulerProblem::ThreadPanicked)),
             None => Ok(()),
         }
     }
@@ -218,7 +236,7 @@ pub fn spawn(options: Options, notify: Option<Box<dyn Fn(Notice) + Send>>) -> Ha
 }
 
 /// Runs the scheduler on the calling thread until `stop` is set (`smsdesk run`).
-pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), String> {
+pub fn run_blocking(options: Options, stop: Arc<AtomicBool>) -> Result<(), SchedulerProblem> {
     let (tx, rx) = channel();
     // Wake the loop regularly so a stop request is seen quickly.
     {
@@ -247,7 +265,7 @@ fn supervise(
     rx: Receiver<Input>,
     notify: Option<Box<dyn Fn(Notice) + Send>>,
     listener_fatal: bool,
-) -> Result<(), String> {
+) -> Result<(), SchedulerProblem> {
     let mut started = false;
     let mut backoff = Backoff::default();
     let mut trouble: Option<Trouble> = None;
@@ -267,14 +285,20 @@ fn supervise(
             Ok(Ok(())) => break,
             Ok(Err(EngineExit::Fatal(why))) => return Err(why),
             Ok(Err(EngineExit::Store(e))) if !started && !e.is_busy() => {
-                return Err(e.to_string());
+                return Err(SchedulerProblem::Store {
+                    error: e.to_string(),
+                });
             }
-            Ok(Err(EngineExit::Store(e))) => (e.to_string(), e.is_busy()),
+            Ok(Err(EngineExit::Store(e))) => (
+                SchedulerProblem::Store {
+                    error: e.to_string(),
+                },
+                e.is_busy(),
+            ),
             Err(panic) => (
-                format!(
-                    "the scheduler stopped on an internal error: {}",
-                    panic_text(&panic)
-                ),
+                SchedulerProblem::Panicked {
+                    what: panic_text(&panic),
+                },
                 false,
             ),
         };
@@ -282,7 +306,7 @@ fn supervise(
         let t = trouble.get_or_insert_with(|| Trouble {
             since: now,
             busy,
-            reason: String::new(),
+            reason: reason.clone(),
         });
         t.busy = busy;
         t.reason = reason;
@@ -301,7 +325,7 @@ enum EngineExit {
     /// It could not start on the store: tried again (unless the very first start).
     Store(StoreError),
     /// It must not go on (`smsdesk run` without its callback listener).
-    Fatal(String),
+    Fatal(SchedulerProblem),
 }
 
 /// Opens the store and runs one engine until `stop` (Ok) or until it cannot go on (Err).
@@ -388,7 +412,7 @@ struct Engine<'n> {
     trouble: Option<Trouble>,
     backoff: Backoff,
     /// Set when the engine must stop for good (see [`EngineExit::Fatal`]).
-    fatal: Option<String>,
+    fatal: Option<SchedulerProblem>,
     /// Submissions handed to workers and not yet answered.
     in_flight: usize,
     polling: bool,
@@ -480,7 +504,7 @@ impl<'n> Engine<'n> {
 
     /// Turns until `stop`. A turn that fails (store busy or locked, any other store error) is
     /// logged and shown, then tried again with back-off: the loop never ends on an error.
-    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) -> Result<(), String> {
+    fn run(&mut self, stop: &AtomicBool, rx: &Receiver<Input>) -> Result<(), SchedulerProblem> {
         while !stop.load(Ordering::SeqCst) {
             if let Some(why) = self.fatal.take() {
                 return Err(why);
@@ -527,7 +551,9 @@ impl<'n> Engine<'n> {
     fn troubled(&mut self, e: &StoreError) {
         let now = self.clock.now();
         let busy = e.is_busy();
-        let reason = e.to_string();
+        let reason = SchedulerProblem::Store {
+            error: e.to_string(),
+        };
         let first = self
             .trouble
             .as_ref()
@@ -757,9 +783,10 @@ impl<'n> Engine<'n> {
                         ProviderError::Config(m) => m,
                         other => other.to_string(),
                     };
-                    let why = format!("callback listener: {why}");
+                    let why = SchedulerProblem::Listener { error: why };
                     tracing::error!("{why}");
-                    stats::set_runtime(self.store.db(), "listener.error", &why, now)?;
+                    // English: the dashboard shows the OS's words, after the address.
+                    stats::set_runtime(self.store.db(), "listener.error", &why.to_string(), now)?;
                     if self.listener_fatal {
                         self.fatal = Some(why);
                     }
@@ -777,10 +804,20 @@ impl<'n> Engine<'n> {
             let provider = self.provider_name;
             self.store.write(|tx| -> Result<(), StoreError> {
                 match answer {
-                    Ok(Lookup::Found { provider_id, status }) => {
+                    Ok(Lookup::Found {
+                        provider_id,
+                        status,
+                    }) => {
                         accept(tx, id, provider, &provider_id, now)?;
                         if let Some(next) = final_status(status) {
-                            messages::transition(tx, id, next, now, provider, "reconciled after restart")?;
+                            messages::transition(
+                                tx,
+                                id,
+                                next,
+                                now,
+                                provider,
+                                Some(StatusNote::Reconciled),
+                            )?;
                         }
                     }
                     Ok(Lookup::NotFound) => {
@@ -790,16 +827,23 @@ impl<'n> Engine<'n> {
                             MessageStatus::Pending,
                             now,
                             "scheduler",
-                            "the provider never received it: it will be sent",
+                            Some(StatusNote::NeverReceived),
                         )?;
                         dispatch::due_now(tx, id, now)?;
                     }
                     Ok(Lookup::Unsupported) | Err(_) => {
                         let why = match &answer {
-                            Err(e) => format!("interrupted while sending; the provider could not be asked ({e})"),
-                            _ => "interrupted while sending; the provider cannot be asked whether it received it".into(),
+                            Err(e) => StatusNote::InterruptedUnasked { error: e.problem() },
+                            _ => StatusNote::InterruptedCannotAsk,
                         };
-                        messages::transition(tx, id, MessageStatus::Unknown, now, "scheduler", &why)?;
+                        messages::transition(
+                            tx,
+                            id,
+                            MessageStatus::Unknown,
+                            now,
+                            "scheduler",
+                            Some(why),
+                        )?;
                     }
                 }
                 Ok(())
@@ -823,7 +867,7 @@ impl<'n> Engine<'n> {
                     MessageStatus::Expired,
                     now,
                     "scheduler",
-                    "not sent before its deadline",
+                    Some(StatusNote::DeadlinePassed),
                 )?;
             }
             Ok(())
@@ -956,7 +1000,7 @@ impl<'n> Engine<'n> {
                 self.in_flight = self.in_flight.saturating_sub(1);
                 let health = match &outcome {
                     Ok(_) => "ok".to_string(),
-                    Err(e) => e.to_string(),
+                    Err(e) => health_of(e),
                 };
                 self.store
                     .write(|tx| record_submission(tx, id, provider, outcome, now))?;
@@ -975,7 +1019,7 @@ impl<'n> Engine<'n> {
                         stats::set_runtime(self.store.db(), "provider.health", "ok", now)?;
                     }
                     Err(e) => {
-                        stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
+                        stats::set_runtime(self.store.db(), "provider.health", &health_of(&e), now)?
                     }
                 }
             }
@@ -998,7 +1042,7 @@ impl<'n> Engine<'n> {
                                     next,
                                     now,
                                     provider,
-                                    "found at the provider by its reference",
+                                    Some(StatusNote::FoundByReference),
                                 )?;
                             }
                             Ok(())
@@ -1025,7 +1069,7 @@ impl<'n> Engine<'n> {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
+                    stats::set_runtime(self.store.db(), "provider.health", &health_of(&e), now)?
                 }
             },
             JobResult::Replies { since, result } => match result {
@@ -1049,7 +1093,7 @@ impl<'n> Engine<'n> {
                     )?;
                 }
                 Err(e) => {
-                    stats::set_runtime(self.store.db(), "provider.health", &e.to_string(), now)?
+                    stats::set_runtime(self.store.db(), "provider.health", &health_of(&e), now)?
                 }
             },
         }
@@ -1166,7 +1210,7 @@ fn claim(
                 MessageStatus::Expired,
                 now,
                 "scheduler",
-                "not sent before its deadline",
+                Some(StatusNote::DeadlinePassed),
             )?;
             continue;
         }
@@ -1177,7 +1221,7 @@ fn claim(
                 MessageStatus::Stop,
                 now,
                 "scheduler",
-                "number on the opt-out list: not sent, not charged",
+                Some(StatusNote::OptedOut),
             )?;
             continue;
         }
@@ -1189,7 +1233,7 @@ fn claim(
         match opening {
             Some(open) if open <= now => {}
             Some(open) if open <= m.deadline => {
-                wait(tx, m.id, open, "window", "")?;
+                wait(tx, m.id, open, "window", None)?;
                 continue;
             }
             _ => {
@@ -1199,7 +1243,7 @@ fn claim(
                     MessageStatus::Expired,
                     now,
                     "scheduler",
-                    "the sending window does not open again before its deadline",
+                    Some(StatusNote::WindowClosed),
                 )?;
                 continue;
             }
@@ -1211,17 +1255,16 @@ fn claim(
                 m.id,
                 retry,
                 "credit",
-                &format!(
-                    "{} segment(s) needed, {} available",
-                    m.segments,
-                    available.max(0)
-                ),
+                Some(&StatusNote::CreditShort {
+                    needed: m.segments,
+                    available: available.max(0),
+                }),
             )?;
             continue;
         }
         available -= m.segments;
         dispatch::claim(tx, m.id, holder)?;
-        if !messages::transition(tx, m.id, MessageStatus::Sending, now, "scheduler", "")? {
+        if !messages::transition(tx, m.id, MessageStatus::Sending, now, "scheduler", None)? {
             continue;
         }
         let from = if m.expects_reply && !settings.reply_number.is_empty() {
@@ -1253,9 +1296,15 @@ fn wait(
     id: i64,
     until: DateTime<Utc>,
     reason: &str,
-    error: &str,
+    error: Option<&StatusNote>,
 ) -> Result<(), StoreError> {
     dispatch::wait(tx, id, until, reason, error)
+}
+
+/// How the last exchange with the provider went, as the dashboard reads it: `ok`, or the
+/// problem's JSON (rendered in the reader's language).
+fn health_of(e: &ProviderError) -> String {
+    serde_json::to_string(&e.problem()).unwrap_or_default()
 }
 
 /// Records what the provider said about one submission.
@@ -1269,13 +1318,15 @@ fn record_submission(
     match outcome {
         Ok(SubmitOutcome::Accepted { provider_id }) => accept(tx, id, provider, &provider_id, now),
         Ok(SubmitOutcome::Rejected { reason }) => {
-            dispatch::reject(tx, id, &reason, provider)?;
-            messages::transition(tx, id, MessageStatus::Failed, now, provider, &reason)?;
+            let note = StatusNote::Refused { reason };
+            dispatch::reject(tx, id, &note, provider)?;
+            messages::transition(tx, id, MessageStatus::Failed, now, provider, Some(note))?;
             Ok(())
         }
         Err(ProviderError::Ambiguous { reason }) => {
-            dispatch::reject(tx, id, &reason, provider)?;
-            messages::transition(tx, id, MessageStatus::Unknown, now, provider, &reason)?;
+            let note = StatusNote::NoUsableAnswer { reason };
+            dispatch::reject(tx, id, &note, provider)?;
+            messages::transition(tx, id, MessageStatus::Unknown, now, provider, Some(note))?;
             Ok(())
         }
         Err(e) => {
@@ -1284,7 +1335,7 @@ fn record_submission(
                     reason,
                     retry_after,
                 } => (reason.clone(), *retry_after),
-                other => (other.to_string(), None),
+                other => (other.problem(), None),
             };
             let (attempts, deadline) = dispatch::attempts_and_deadline(tx, id)?;
             let mut delay = window::backoff(attempts);
@@ -1298,7 +1349,9 @@ fn record_submission(
                 MessageStatus::Pending,
                 now,
                 provider,
-                &format!("will retry: {reason}"),
+                Some(StatusNote::WillRetry {
+                    reason: reason.clone(),
+                }),
             )?;
             if ts(next) > deadline {
                 messages::transition(
@@ -1307,10 +1360,16 @@ fn record_submission(
                     MessageStatus::Expired,
                     now,
                     "scheduler",
-                    "retry window over",
+                    Some(StatusNote::RetryWindowOver),
                 )?;
             } else {
-                wait(tx, id, next, "provider", &reason)?;
+                wait(
+                    tx,
+                    id,
+                    next,
+                    "provider",
+                    Some(&StatusNote::WillRetry { reason }),
+                )?;
             }
             Ok(())
         }
@@ -1334,7 +1393,7 @@ fn accept(
         MessageStatus::Submitted,
         now,
         provider,
-        "accepted by the provider",
+        Some(StatusNote::Accepted),
     )?;
     Ok(())
 }
@@ -1387,7 +1446,7 @@ fn apply_report(
             MessageStatus::Submitted,
             now,
             provider,
-            "a report arrived",
+            Some(StatusNote::ReportArrived),
         )?;
     }
     let at = if r.at.timestamp() > 0 {
@@ -1395,7 +1454,10 @@ fn apply_report(
     } else {
         now
     };
-    messages::transition(tx, id, next, at, provider, &r.detail)?;
+    let note = (!r.detail.is_empty()).then(|| StatusNote::Reported {
+        said: r.detail.clone(),
+    });
+    messages::transition(tx, id, next, at, provider, note)?;
     if next == MessageStatus::Stop {
         let phone = dispatch::phone_of(tx, id)?;
         participants::opt_out(tx, &phone, "provider", None, provider, now)?;

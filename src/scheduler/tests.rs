@@ -65,8 +65,18 @@ fn a_report_for_a_message_left_unknown_charges_it_once() {
     assert_eq!(segments(&store, id), 2);
     store
         .write(|tx| -> Result<(), StoreError> {
-            messages::transition(tx, id, MessageStatus::Sending, now, "dead", "")?;
-            messages::transition(tx, id, MessageStatus::Unknown, now, "scheduler", "crash")?;
+            messages::transition(tx, id, MessageStatus::Sending, now, "dead", None)?;
+            let crash = crate::store::notes::StatusNote::Text {
+                text: "crash".into(),
+            };
+            messages::transition(
+                tx,
+                id,
+                MessageStatus::Unknown,
+                now,
+                "scheduler",
+                Some(crash),
+            )?;
             Ok(())
         })
         .unwrap();
@@ -90,7 +100,7 @@ fn a_report_for_a_message_left_unknown_charges_it_once() {
 fn a_report_that_overtakes_the_answer_charges_once() {
     let (_dir, mut store, id, now) = store_with_one_message();
     store
-        .write(|tx| messages::transition(tx, id, MessageStatus::Sending, now, "a", ""))
+        .write(|tx| messages::transition(tx, id, MessageStatus::Sending, now, "a", None))
         .unwrap();
     let report = delivered_report(id, now);
     store
@@ -118,7 +128,7 @@ fn a_report_that_overtakes_the_answer_charges_once() {
 fn a_failed_submission_is_not_charged() {
     let (_dir, mut store, id, now) = store_with_one_message();
     store
-        .write(|tx| messages::transition(tx, id, MessageStatus::Sending, now, "a", ""))
+        .write(|tx| messages::transition(tx, id, MessageStatus::Sending, now, "a", None))
         .unwrap();
     let refused = Ok(SubmitOutcome::Rejected {
         reason: "bad number".into(),

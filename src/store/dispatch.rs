@@ -2,6 +2,7 @@
 //! found again by a status report. The rules (window, credit, STOP, retries) stay in the
 //! scheduler; each function here is one statement.
 
+use super::notes::StatusNote;
 use super::{Result, from_ts, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
@@ -80,8 +81,17 @@ pub fn claim(conn: Db<'_>, id: i64, holder: &str) -> Result<()> {
     Ok(())
 }
 
-/// Leaves a message pending until `until`, saying why.
-pub fn wait(conn: Db<'_>, id: i64, until: DateTime<Utc>, reason: &str, error: &str) -> Result<()> {
+/// Leaves a message pending until `until`, saying why: `reason` is what it waits for (`window`,
+/// `credit`, `provider`), `error` what went wrong, if anything (stored as the note's JSON, like
+/// the history's notes).
+pub fn wait(
+    conn: Db<'_>,
+    id: i64,
+    until: DateTime<Utc>,
+    reason: &str,
+    error: Option<&StatusNote>,
+) -> Result<()> {
+    let error = error.map(StatusNote::to_stored).unwrap_or_default();
     conn.prepare_cached(
         "UPDATE messages SET next_attempt_at = ?2, wait_reason = ?3, last_error = ?4 WHERE id = ?1",
     )?
@@ -99,10 +109,10 @@ pub fn due_now(conn: Db<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
 }
 
 /// Records the provider's refusal (or ambiguous answer) on the message.
-pub fn reject(conn: Db<'_>, id: i64, reason: &str, provider: &str) -> Result<()> {
+pub fn reject(conn: Db<'_>, id: i64, note: &StatusNote, provider: &str) -> Result<()> {
     conn.execute(
         "UPDATE messages SET last_error = ?2, provider = ?3 WHERE id = ?1",
-        params![id, reason, provider],
+        params![id, note.to_stored(), provider],
     )?;
     Ok(())
 }

@@ -505,18 +505,10 @@ pub struct EventMessage {
     pub cancelled_by_replan: bool,
 }
 
-/// History detail written when a change of the event leaves its reminder no possible time or
-/// text; [`EventMessage::cancelled_by_replan`] recognises it.
-pub const REPLAN_CANCEL_PREFIX: &str = "event changed: ";
-
-/// History detail written when a rule switched off or deleted takes its pending reminders
-/// with it; [`EventMessage::cancelled_by_replan`] recognises it too.
-pub const RULE_OFF_CANCEL_PREFIX: &str = "automation switched off: ";
-
-/// History detail written when a rule changed (its delay, template, kind, collaborators or
-/// types) leaves one of its pending messages no place: the event no longer matches, or no
-/// time or text is left; [`EventMessage::cancelled_by_replan`] recognises it too.
-pub const RULE_CHANGE_CANCEL_PREFIX: &str = "automation changed: ";
+/// Why a change of the event, or of its rule, cancelled a reminder: the codes
+/// [`EventMessage::cancelled_by_replan`] recognises in the history (event changed, rule switched
+/// off or deleted, rule changed).
+pub use super::notes::REPLAN_CANCEL_CODES;
 
 /// The rule behind the event's pending reminder, when a rule created it: what the reminder
 /// window starts from when the operator set none.
@@ -536,19 +528,15 @@ pub fn reminder_messages(conn: Db<'_>, event_id: i64) -> Result<Vec<EventMessage
         "SELECT m.id, m.kind, m.status, m.automation_id, m.template_id, m.planned_at, m.text, m.manual_edit, m.created_by,
             m.status = 'cancelled' AND EXISTS(SELECT 1 FROM message_status_history h
                 WHERE h.message_id = m.id AND h.status = 'cancelled'
-                    AND (substr(h.detail, 1, ?2) = ?3 OR substr(h.detail, 1, ?4) = ?5
-                        OR substr(h.detail, 1, ?6) = ?7))
+                    AND CASE WHEN json_valid(h.detail) THEN json_extract(h.detail, '$.code') END IN (?2, ?3, ?4))
          FROM messages m WHERE m.event_id = ?1 AND m.kind IN ('reminder','follow_up') ORDER BY m.id",
     )?;
     let rows = stmt.query_map(
         params![
             event_id,
-            REPLAN_CANCEL_PREFIX.chars().count() as i64,
-            REPLAN_CANCEL_PREFIX,
-            RULE_OFF_CANCEL_PREFIX.chars().count() as i64,
-            RULE_OFF_CANCEL_PREFIX,
-            RULE_CHANGE_CANCEL_PREFIX.chars().count() as i64,
-            RULE_CHANGE_CANCEL_PREFIX
+            REPLAN_CANCEL_CODES[0],
+            REPLAN_CANCEL_CODES[1],
+            REPLAN_CANCEL_CODES[2],
         ],
         |r| {
             Ok(EventMessage {

@@ -1,5 +1,6 @@
 //! Messages, their status history, and the keyset-paged lists of the Sent and Upcoming tabs.
 
+use super::notes::StatusNote;
 use super::{Result, StoreError, flag, ts};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Db;
@@ -76,7 +77,7 @@ pub fn insert<'c>(conn: impl Into<Db<'c>>, m: &NewMessage) -> Result<i64> {
         MessageStatus::Pending,
         m.created_at,
         &m.created_by,
-        "",
+        None,
     )?;
     Ok(id)
 }
@@ -87,9 +88,10 @@ pub fn add_history<'c>(
     status: MessageStatus,
     at: DateTime<Utc>,
     actor: &str,
-    detail: &str,
+    note: Option<&StatusNote>,
 ) -> Result<()> {
     let conn: Db<'c> = conn.into();
+    let detail = note.map(StatusNote::to_stored).unwrap_or_default();
     conn.prepare_cached(
         "INSERT INTO message_status_history(message_id, status, at, actor, detail) VALUES (?1,?2,?3,?4,?5)",
     )?
@@ -113,14 +115,15 @@ pub fn status_of(conn: Db<'_>, id: i64) -> Result<MessageStatus> {
 
 /// Moves a message to `next` if the lifecycle allows it, recording the change. Returns false
 /// (and changes nothing) when the message is already in a status that may not become `next` —
-/// e.g. a late delivery report for a message already final.
+/// e.g. a late delivery report for a message already final. `note` says why, when something
+/// needs saying (stored as its code and arguments, see [`StatusNote`]).
 pub fn transition(
     conn: Db<'_>,
     id: i64,
     next: MessageStatus,
     at: DateTime<Utc>,
     actor: &str,
-    detail: &str,
+    note: Option<StatusNote>,
 ) -> Result<bool> {
     let current = status_of(conn, id)?;
     if current == next || !current.can_become(next) {
@@ -140,7 +143,7 @@ pub fn transition(
          WHERE id = ?1",
     )?
     .execute(params![id, next.as_str(), t, sent_at, final_at])?;
-    add_history(conn, id, next, at, actor, detail)?;
+    add_history(conn, id, next, at, actor, note.as_ref())?;
     if next.proves_acceptance() {
         // Charged here, in the same transaction as the status, so no path can skip it.
         let segments: i64 = conn
@@ -171,6 +174,9 @@ pub struct MessageRow {
     pub event_id: Option<i64>,
     pub reply: Option<String>,
     pub wait_reason: String,
+    /// What went wrong last (a refusal, a retry, missing credit), if anything.
+    #[serde(skip)]
+    pub last_error: Option<StatusNote>,
 }
 
 /// Which list: Sent (everything that left or ended, newest first), Upcoming (not yet sent,
@@ -216,7 +222,7 @@ pub enum Direction {
 
 const ROW_COLUMNS: &str = "m.id, m.kind, m.context, m.status, m.planned_at, m.sent_at, m.listed_at, m.recipient_name, m.phone,
     COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text, m.segments, m.batch_id, m.event_id,
-    (SELECT r.text FROM replies r WHERE r.id = m.reply_id), m.wait_reason";
+    (SELECT r.text FROM replies r WHERE r.id = m.reply_id), m.wait_reason, m.last_error";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
@@ -237,6 +243,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         event_id: r.get(14)?,
         reply: r.get(15)?,
         wait_reason: r.get(16)?,
+        last_error: StatusNote::from_stored(&r.get::<_, String>(17)?),
     })
 }
 
@@ -406,7 +413,8 @@ pub struct HistoryEntry {
     pub status: String,
     pub at: i64,
     pub actor: String,
-    pub detail: String,
+    /// What the change said, if anything.
+    pub note: Option<StatusNote>,
 }
 
 pub fn history(conn: Db<'_>, id: i64) -> Result<Vec<HistoryEntry>> {
@@ -418,7 +426,7 @@ pub fn history(conn: Db<'_>, id: i64) -> Result<Vec<HistoryEntry>> {
             status: r.get(0)?,
             at: r.get(1)?,
             actor: r.get(2)?,
-            detail: r.get(3)?,
+            note: StatusNote::from_stored(&r.get::<_, String>(3)?),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -18,6 +18,7 @@ pub mod lease;
 pub mod lists;
 pub mod merge;
 pub mod messages;
+pub mod notes;
 pub mod operator_keys;
 pub mod operators;
 pub mod participants;
@@ -36,7 +37,20 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/002_participant_filters.sql"),
     include_str!("migrations/003_automation_history.sql"),
     include_str!("migrations/004_operator_access.sql"),
+    include_str!("migrations/005_status_notes.sql"),
 ];
+
+/// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
+/// write (parsing old English notes).
+fn convert(version: i64, conn: &Connection) -> Result<()> {
+    match version {
+        5 => {
+            notes::convert_english_history(Db { conn })?;
+            notes::convert_english_last_errors(Db { conn })
+        }
+        _ => Ok(()),
+    }
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -291,6 +305,7 @@ impl Store {
                 continue;
             }
             tx.execute_batch(sql)?;
+            convert(version, &tx)?;
             tx.pragma_update(None, "user_version", version)?;
             tx.commit()?;
         }

@@ -230,8 +230,11 @@ pub fn insert_status_change(
     status: MessageStatus,
     at: i64,
     actor: &str,
-    detail: &str,
+    note: Option<&super::notes::StatusNote>,
 ) -> Result<()> {
+    let detail = note
+        .map(super::notes::StatusNote::to_stored)
+        .unwrap_or_default();
     conn.prepare_cached(
         "INSERT INTO message_status_history(message_id, status, at, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?

@@ -90,7 +90,7 @@ pub fn add_message(store: &Store, m: &Msg) -> i64 {
     let mut at = m.planned;
     for s in m.path {
         assert!(
-            messages::transition(conn.into(), id, *s, at, "scheduler", "").unwrap(),
+            messages::transition(conn.into(), id, *s, at, "scheduler", None).unwrap(),
             "{s}"
         );
         if *s == MessageStatus::Submitted {

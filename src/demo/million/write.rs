@@ -6,16 +6,25 @@ use super::{Generator, Msg, PACK_UNITS};
 use crate::sms::encoding;
 use crate::sms::status::MessageStatus::{self, *};
 use crate::store::StoreError;
+use crate::store::notes::StatusNote;
 use crate::store::seed::{self, MessageRow, ReplyRow};
 use chrono::{NaiveDate, NaiveTime};
 
 /// How a message ended: its final status and the status changes that led there (Unix seconds).
 struct Timeline {
     fate: MessageStatus,
-    history: Vec<(MessageStatus, i64, &'static str)>,
+    history: Vec<(MessageStatus, i64, Option<StatusNote>)>,
     sent_at: Option<i64>,
     final_at: Option<i64>,
 }
+
+/// The last error of a message the provider refused, as stored.
+static REFUSED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    StatusNote::Refused {
+        reason: "destination not allowed".into(),
+    }
+    .to_stored()
+});
 
 /// A reply drawn for a message: id, text, keyword, outcome, received at.
 type Reply = (i64, &'static str, &'static str, &'static str, i64);
@@ -28,7 +37,10 @@ impl Generator<'_> {
         let info = encoding::analyse(&m.text);
         let segments = info.segments as i64;
         let t = self.timeline(&m);
-        let (last_status, last_at, _) = *t.history.last().unwrap_or(&(Pending, m.created_at, ""));
+        let (last_status, last_at) = t
+            .history
+            .last()
+            .map_or((Pending, m.created_at), |(s, at, _)| (*s, *at));
         let listed_at = t.sent_at.or(t.final_at).unwrap_or(last_at);
         let sent = t.sent_at.is_some() || t.fate == Unknown || t.fate == Failed;
         let reply = self.reply_to(&m, &t, listed_at);
@@ -62,7 +74,7 @@ impl Generator<'_> {
                 deadline: m.planned_at + 86_400,
                 attempts: i64::from(sent),
                 last_error: if t.fate == Failed && t.sent_at.is_none() {
-                    "refused by the provider"
+                    &REFUSED
                 } else {
                     ""
                 },
@@ -82,7 +94,7 @@ impl Generator<'_> {
                 Sending | Submitted | Unknown => "scheduler",
                 _ => "simulator",
             };
-            seed::insert_status_change(self.conn, id, *status, *at, actor, detail)?;
+            seed::insert_status_change(self.conn, id, *status, *at, actor, detail.as_ref())?;
         }
         self.summary.status_changes += t.history.len();
         if let Some(at) = t.sent_at {
@@ -113,7 +125,7 @@ impl Generator<'_> {
         };
         let mut t = Timeline {
             fate,
-            history: vec![(Pending, m.created_at, "")],
+            history: vec![(Pending, m.created_at, None)],
             sent_at: None,
             final_at: None,
         };
@@ -121,12 +133,14 @@ impl Generator<'_> {
         match fate {
             Cancelled => {
                 let at = m.created_at + (m.planned_at - m.created_at).max(2) / 2;
-                t.history.push((Cancelled, at, "cancelled by an operator"));
+                t.history
+                    .push((Cancelled, at, Some(StatusNote::CancelledByOperator)));
                 t.final_at = Some(at);
             }
             Stop => {
+                let said = "number opted out (STOP)".to_string();
                 t.history
-                    .push((Stop, sending_at, "number opted out (STOP)"));
+                    .push((Stop, sending_at, Some(StatusNote::Reported { said })));
                 t.final_at = Some(sending_at);
             }
             _ => self.sent(&mut t, sending_at),
@@ -138,16 +152,18 @@ impl Generator<'_> {
     fn sent(&mut self, t: &mut Timeline, sending_at: i64) {
         let fate = t.fate;
         let submitted = sending_at + self.rng.range(1, 4);
-        t.history.push((Sending, sending_at, ""));
+        t.history.push((Sending, sending_at, None));
         if fate == Unknown {
-            t.history
-                .push((Unknown, submitted + 30, "no answer from the provider"));
+            let reason = "no answer".into();
+            let note = StatusNote::NoUsableAnswer { reason };
+            t.history.push((Unknown, submitted + 30, Some(note)));
         } else if fate == Failed && self.rng.chance(500) {
+            let reason = "destination not allowed".into();
             t.history
-                .push((Failed, submitted, "refused by the provider"));
+                .push((Failed, submitted, Some(StatusNote::Refused { reason })));
             t.final_at = Some(submitted);
         } else {
-            t.history.push((Submitted, submitted, ""));
+            t.history.push((Submitted, submitted, None));
             t.sent_at = Some(submitted);
             let reported = match fate {
                 Expired => submitted + 48 * 3_600,
@@ -160,7 +176,10 @@ impl Generator<'_> {
                     Failed => "refused by the operator",
                     _ => "",
                 };
-                t.history.push((fate, reported, detail));
+                let note = (!detail.is_empty()).then(|| StatusNote::Reported {
+                    said: detail.to_string(),
+                });
+                t.history.push((fate, reported, note));
                 t.final_at = Some(reported);
             }
         }

@@ -3,7 +3,7 @@
 use super::{Act, Ctx, Outcome, TabView};
 use crate::core::admin::add_credit;
 use crate::core::send::{UnknownDecision, settle_unknown};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::MessageStatus;
 use crate::store::Db;
@@ -536,8 +536,11 @@ fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
             ));
         }
         Some((error, at)) => {
+            // The problem's JSON; a text written by an older build is shown as it is.
+            let said = serde_json::from_str::<crate::gateway::ProviderProblem>(error)
+                .map_or_else(|_| error.clone(), |p| p.describe(ctx.lang()));
             spans.push(Span::styled(
-                format!("✖ {}", clean(error)),
+                format!("✖ {}", clean(&said)),
                 ctx.theme.error(),
             ));
             spans.push(Span::styled(
@@ -565,7 +568,7 @@ fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
             format!(
                 "{} {since}: {}",
                 ctx.tr("dash.held_up_since"),
-                clean(&t.reason)
+                clean(&t.reason.describe(ctx.lang()))
             )
         };
         return Line::from(vec![label, Span::styled(text, ctx.theme.warn())]);

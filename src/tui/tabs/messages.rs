@@ -13,7 +13,7 @@ use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
     move_pager, split_info, styled,
 };
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
@@ -216,6 +216,12 @@ impl MessagesTab {
             ),
             Span::raw(format!(" · {} {}", m.segments, ctx.tr("detail.segments"))),
         ]));
+        if let Some(error) = &m.last_error {
+            lines.push(Line::from(vec![
+                label("detail.last_error"),
+                Span::raw(clean(&error.describe(ctx.lang()))),
+            ]));
+        }
         if let Some(event_id) = m.event_id {
             match crate::store::events::get(ctx.conn, event_id) {
                 Ok(e) => lines.push(Line::from(vec![
@@ -255,11 +261,10 @@ impl MessagesTab {
                     ctx.theme.dim(),
                 ));
             }
-            if !h.detail.is_empty() {
-                // Notes written by the rules (`cancelled by an operator`…) are English.
+            if let Some(note) = &h.note {
                 spans.push(Span::raw(format!(
                     "  {}",
-                    clean(&crate::i18n::say(ctx.lang(), &h.detail))
+                    clean(&note.describe(ctx.lang()))
                 )));
             }
             lines.push(Line::from(spans));
