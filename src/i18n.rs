@@ -9,7 +9,13 @@ pub use messages::say;
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
-    vec![("PhoneError", crate::sms::phone::PhoneError::KEYS)]
+    vec![
+        ("PhoneError", crate::sms::phone::PhoneError::KEYS),
+        ("Action", crate::core::refusal::Action::KEYS),
+        ("Forbidden", crate::core::refusal::Forbidden::KEYS),
+        ("Refusal", crate::core::refusal::Refusal::KEYS),
+        ("InterviewField", crate::core::refusal::InterviewField::KEYS),
+    ]
 }
 
 use std::collections::HashMap;

@@ -141,14 +141,14 @@ fn gsm_segments(chars: usize) -> usize {
 
 fn invalid(e: CoreError) -> String {
     match e {
-        CoreError::Invalid(m) => m,
+        CoreError::Invalid(m) => m.to_string(),
         other => panic!("expected a refusal for bad input, got {other:?}"),
     }
 }
 
 fn forbidden(e: CoreError) -> String {
     match e {
-        CoreError::Forbidden(m) => m,
+        CoreError::Forbidden(m) => m.to_string(),
         other => panic!("expected a missing right, got {other:?}"),
     }
 }

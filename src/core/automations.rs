@@ -46,9 +46,11 @@ fn prepare(
     let name = input.name.trim();
     for &c in &input.collaborators {
         if !crate::store::participants::collaborator_exists(conn, c)? {
-            return Err(CoreError::Invalid(format!(
-                "automation {name:?}: collaborator #{c} does not exist"
-            )));
+            return Err(super::Refusal::CollaboratorMissing {
+                name: name.to_string(),
+                id: c,
+            }
+            .into());
         }
     }
     let mut collaborators = input.collaborators.clone();
@@ -58,9 +60,10 @@ fn prepare(
     for t in &input.event_types {
         let t = t.trim();
         if t.is_empty() {
-            return Err(CoreError::Invalid(format!(
-                "automation {name:?}: an event type in the list is blank"
-            )));
+            return Err(super::Refusal::EventTypeBlank {
+                name: name.to_string(),
+            }
+            .into());
         }
         if !types.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
             types.push(t.to_string());
@@ -221,9 +224,9 @@ pub fn save_automation(
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
     actor.require_admin(if id.is_some() {
-        "change automations"
+        super::Action::ChangeAutomations
     } else {
-        "create automations"
+        super::Action::CreateAutomations
     })?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
@@ -332,7 +335,7 @@ pub fn set_automation_active(
     cancel_pending: bool,
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
-    actor.require_admin("switch automations on or off")?;
+    actor.require_admin(super::Action::SwitchAutomations)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         rules::set_active(tx, id, active, now)?;
@@ -376,7 +379,7 @@ pub fn delete_automation(
     cancel_pending: bool,
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
-    actor.require_admin("delete automations")?;
+    actor.require_admin(super::Action::DeleteAutomations)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let rule = rules::get(tx, id)?;
@@ -476,13 +479,13 @@ fn evaluate(
     let template = templates::get(conn, rule.template_id)?;
     let recipient = match outbox::check_participant(conn, event.participant_id) {
         Ok(r) => r,
-        Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason)),
+        Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason.to_string())),
         Err(e) => return Err(e),
     };
     let (text, info) =
         match reminders::render_for_event(conn, settings, &template.body, event, &recipient.name) {
             Ok(x) => x,
-            Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason)),
+            Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason.to_string())),
             Err(e) => return Err(e),
         };
     let planned = match fixed {
@@ -1280,12 +1283,14 @@ fn horizon(now: DateTime<Utc>, days: u32) -> CoreResult<DateTime<Utc>> {
     // Ten years is already far beyond any event a reminder is written for.
     const MAX_DAYS: u32 = 3660;
     if days > MAX_DAYS {
-        return Err(CoreError::Invalid(format!(
-            "{days} days is too far ahead: give at most {MAX_DAYS} days"
-        )));
+        return Err(super::Refusal::DaysTooFar {
+            days,
+            max: MAX_DAYS,
+        }
+        .into());
     }
     now.checked_add_signed(Duration::days(i64::from(days)))
-        .ok_or_else(|| CoreError::Invalid(format!("{days} days from now is past any calendar")))
+        .ok_or_else(|| CoreError::Invalid(super::Refusal::DaysPastCalendar { days }))
 }
 
 /// Lists, for the events (not cancelled) starting in the next `days` days, what the active
@@ -1338,7 +1343,7 @@ pub fn apply_upcoming(
     days: u32,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<(i64, ReminderChange)>> {
-    actor.require_admin("run automations")?;
+    actor.require_admin(super::Action::RunAutomations)?;
     let settings = Settings::load(store.db())?;
     let to = horizon(now, days)?;
     store.write(|tx| {

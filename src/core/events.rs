@@ -208,15 +208,16 @@ impl EventOutcome {
 
 /// Only operators (someone with at least one right) may change the agenda; unknown logins
 /// may look, not act.
-fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
+fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
     let r = actor.rights;
     if r.admin || r.instant || r.scheduled || r.batch || r.free {
         Ok(())
     } else {
-        Err(CoreError::Forbidden(format!(
-            "{} may not {what}: not an smsdesk operator with any right",
-            actor.login
-        )))
+        Err(super::Forbidden::NoRightAtAll {
+            login: actor.login.clone(),
+            action,
+        }
+        .into())
     }
 }
 
@@ -247,7 +248,7 @@ pub fn create_event(
     input: NewEventInput,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, "create events")?;
+    require_operator(actor, super::Action::CreateEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         participants::get(tx, input.participant_id)?;
@@ -407,14 +408,12 @@ pub fn update_event(
     change: EventChange,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, "change events")?;
+    require_operator(actor, super::Action::ChangeEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let old = events::detail(tx, event_id)?;
         if old.cancelled {
-            return Err(CoreError::Invalid(format!(
-                "event #{event_id} is cancelled and can no longer be changed"
-            )));
+            return Err(super::Refusal::EventCancelledNoChange { event: event_id }.into());
         }
         let old_local = reminders::local_start(&old)?;
         let (starts_at, starts_local) = match change.starts_local {
@@ -637,13 +636,11 @@ pub fn cancel_event(
     event_id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<CancelledEvent> {
-    require_operator(actor, "cancel events")?;
+    require_operator(actor, super::Action::CancelEvents)?;
     store.write(|tx| {
         let event = events::detail(tx, event_id)?;
         if event.cancelled {
-            return Err(CoreError::Invalid(format!(
-                "event #{event_id} is already cancelled"
-            )));
+            return Err(super::Refusal::EventAlreadyCancelled { event: event_id }.into());
         }
         events::set_cancelled(tx, event_id, now)?;
         let mut cancelled_messages = Vec::new();

@@ -47,15 +47,16 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
 
 /// Only operators (someone with at least one right) may import; unknown logins may look, not
 /// act.
-fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
+fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
     let r = actor.rights;
     if r.admin || r.instant || r.scheduled || r.batch || r.free {
         Ok(())
     } else {
-        Err(CoreError::Forbidden(format!(
-            "{} may not {what}: not an smsdesk operator with any right",
-            actor.login
-        )))
+        Err(super::Forbidden::NoRightAtAll {
+            login: actor.login.clone(),
+            action,
+        }
+        .into())
     }
 }
 
@@ -739,12 +740,12 @@ pub fn import_contacts(
     preview: &ContactsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, "import contacts")?;
+    require_operator(actor, super::Action::ImportContacts)?;
     if preview.all_valid.is_empty() {
-        return Err(CoreError::Invalid(format!(
-            "{}: no valid contact to import",
-            preview.file
-        )));
+        return Err(super::Refusal::NoValidContact {
+            file: preview.file.clone(),
+        }
+        .into());
     }
     store.write(|tx| {
         let existing = Existing::load(tx)?;
@@ -778,7 +779,13 @@ pub fn import_contacts(
                     created_at: now,
                 },
             )
-            .map_err(|e| CoreError::Invalid(format!("{}: row {}: {e}", preview.file, c.row)))?;
+            .map_err(|e| {
+                CoreError::Invalid(super::Refusal::ImportRow {
+                    file: preview.file.clone(),
+                    row: c.row,
+                    problem: super::refusal::Said::of(e),
+                })
+            })?;
             out.created.push(id);
         }
         let range = match (out.created.first(), out.created.last()) {
@@ -1071,12 +1078,12 @@ pub fn import_events(
     preview: &EventsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, "import events")?;
+    require_operator(actor, super::Action::ImportEvents)?;
     if preview.valid.is_empty() {
-        return Err(CoreError::Invalid(format!(
-            "{}: no valid event to import",
-            preview.file
-        )));
+        return Err(super::Refusal::NoValidEvent {
+            file: preview.file.clone(),
+        }
+        .into());
     }
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
@@ -1127,7 +1134,13 @@ pub fn import_events(
                     created_at: now,
                 },
             )
-            .map_err(|err| CoreError::Invalid(format!("{}: row {}: {err}", preview.file, e.row)))?;
+            .map_err(|err| {
+                CoreError::Invalid(super::Refusal::ImportRow {
+                    file: preview.file.clone(),
+                    row: e.row,
+                    problem: super::refusal::Said::of(err),
+                })
+            })?;
             audit::record(
                 tx,
                 now,

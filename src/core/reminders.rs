@@ -4,8 +4,9 @@
 //! way whoever creates it.
 
 use super::outbox::{self, Timing};
+use super::refusal::Context;
 use super::send::Body;
-use super::{Actor, CoreError, CoreResult, merge};
+use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::encoding::SegmentInfo;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
@@ -54,9 +55,10 @@ pub(crate) fn event_context(kind: &str) -> CoreResult<TemplateContext> {
         "interview" => Ok(TemplateContext::Interview),
         "step" => Ok(TemplateContext::Step),
         "orientation" => Ok(TemplateContext::Orientation),
-        other => Err(CoreError::Invalid(format!(
-            "event kind {other:?} is not one of interview, step, orientation"
-        ))),
+        other => Err(Refusal::EventKindUnknown {
+            kind: other.to_string(),
+        }
+        .into()),
     }
 }
 
@@ -73,10 +75,10 @@ pub(crate) fn to_local(settings: &Settings, at: DateTime<Utc>) -> NaiveDateTime 
 /// The event's local start, refusing a corrupt stored value with the event's id.
 pub(crate) fn local_start(event: &EventDetail) -> CoreResult<NaiveDateTime> {
     event.local_start().ok_or_else(|| {
-        CoreError::Invalid(format!(
-            "event #{}: stored start {:?} is not a date-time",
-            event.id, event.starts_local
-        ))
+        CoreError::Invalid(Refusal::StoredStartBad {
+            event: event.id,
+            start: event.starts_local.clone(),
+        })
     })
 }
 
@@ -167,7 +169,7 @@ pub(crate) fn render_for_event(
 /// Puts who or what an error concerns in front of it.
 pub(crate) fn prefixed(who: &str, e: CoreError) -> CoreError {
     match e {
-        CoreError::Invalid(m) if !who.is_empty() => CoreError::Invalid(format!("{who}: {m}")),
+        CoreError::Invalid(m) => CoreError::Invalid(m.about(who)),
         other => other,
     }
 }
@@ -181,16 +183,15 @@ pub(crate) fn reminder_template(
 ) -> CoreResult<(String, bool)> {
     let t = templates::get(conn, template_id)?;
     if !t.active {
-        return Err(CoreError::Invalid(format!(
-            "template \"{}\" is inactive",
-            t.name
-        )));
+        return Err(Refusal::TemplateInactive { template: t.name }.into());
     }
     if t.context != ctx.as_str() {
-        return Err(CoreError::Invalid(format!(
-            "template \"{}\" is written for {} messages, not {} reminders",
-            t.name, t.context, ctx
-        )));
+        return Err(Refusal::TemplateNotForReminder {
+            template: t.name,
+            context: Context(t.context),
+            wanted: Context(ctx.as_str().to_string()),
+        }
+        .into());
     }
     Ok((t.body, t.reply_expected))
 }
@@ -207,25 +208,23 @@ pub(crate) fn schedule_in(
     now: DateTime<Utc>,
 ) -> CoreResult<ScheduledReminder> {
     if !actor.rights.can_scheduled() {
-        return Err(CoreError::Forbidden(format!(
-            "{} may not schedule reminders: the \"scheduled\" right is required",
-            actor.login
-        )));
+        return Err(Forbidden::NoScheduleReminders {
+            login: actor.login.clone(),
+        }
+        .into());
     }
     let event = events::detail(tx, event_id)?;
     if event.cancelled {
-        return Err(CoreError::Invalid(format!(
-            "event #{event_id} is cancelled: it cannot have a reminder"
-        )));
+        return Err(Refusal::EventCancelledNoReminder { event: event_id }.into());
     }
     let ctx = event_context(&event.kind)?;
     let local = local_start(&event)?;
     let start = from_ts(event.starts_at);
     if start <= now {
-        return Err(CoreError::Invalid(format!(
-            "the event of {} has already started (or is in the past): a reminder must leave before it",
-            fmt_local(local)
-        )));
+        return Err(Refusal::EventStarted {
+            start: fmt_local(local),
+        }
+        .into());
     }
     let (source, template_id, expects_reply, typed) = match body {
         Body::Template(id) => {
@@ -234,10 +233,10 @@ pub(crate) fn schedule_in(
         }
         Body::Text(text) => {
             if !actor.rights.can_write_text() {
-                return Err(CoreError::Forbidden(format!(
-                    "{} may only send template texts (\"templates only\"): choose a template",
-                    actor.login
-                )));
+                return Err(Forbidden::TemplatesOnlyChoose {
+                    login: actor.login.clone(),
+                }
+                .into());
             }
             (text.clone(), None, false, Some(text.clone()))
         }
@@ -252,19 +251,22 @@ pub(crate) fn schedule_in(
     let (timing, days_before, exact_at) = match when {
         When::DaysBefore(n) => {
             if !(1..=MAX_DAYS_BEFORE).contains(&n) {
-                return Err(CoreError::Invalid(format!(
-                    "a reminder is sent 1 to {MAX_DAYS_BEFORE} days before its event, not {n}"
-                )));
+                return Err(Refusal::ReminderDays {
+                    max: i64::from(MAX_DAYS_BEFORE),
+                    days: i64::from(n),
+                }
+                .into());
             }
             let tz = settings.timezone;
             let planned = window::plan_reminder(local, n, tz, &settings.window())
-                .map_err(|e| CoreError::Invalid(e.to_string()))?;
+                .map_err(|e| CoreError::Invalid(Refusal::rule(e)))?;
             if planned < now {
-                return Err(CoreError::Invalid(format!(
-                    "a reminder {n} day(s) before the event of {} would leave {}, which has already passed: choose a shorter delay or an exact time",
-                    fmt_local(local),
-                    fmt_local(to_local(settings, planned))
-                )));
+                return Err(Refusal::ReminderTooLate {
+                    days: i64::from(n),
+                    start: fmt_local(local),
+                    leaves: fmt_local(to_local(settings, planned)),
+                }
+                .into());
             }
             (
                 Timing {
@@ -406,14 +408,13 @@ fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingRemin
     let kind = MessageKind::parse(&kind)
         .filter(|k| k.is_tied_to_event())
         .ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "message #{id} is a {kind} message, not the reminder of an event"
-            ))
+            CoreError::Invalid(Refusal::NotAReminder {
+                id,
+                kind: Context(kind.clone()),
+            })
         })?;
     let Some(event_id) = event_id else {
-        return Err(CoreError::Invalid(format!(
-            "message #{id} is not tied to an event"
-        )));
+        return Err(Refusal::NotTiedToEvent { id }.into());
     };
     outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
     Ok(PendingReminder {
@@ -449,24 +450,21 @@ pub fn edit_reminder_text(
     store.write(|tx| {
         let p = load_pending(tx, actor, message_id)?;
         if !actor.rights.can_scheduled() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may not edit reminders: the \"scheduled\" right is required",
-                actor.login
-            )));
+            return Err(Forbidden::NoEditReminders {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         if !actor.rights.can_write_text() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may only send template texts (\"templates only\"): the text cannot be edited",
-                actor.login
-            )));
+            return Err(Forbidden::TemplatesOnlyNoEdit {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         if let Some(tid) = p.template_id {
             let t = templates::get(tx, tid)?;
             if t.locked && !actor.rights.admin {
-                return Err(CoreError::Forbidden(format!(
-                    "template \"{}\" is locked: its text is imposed and may not be edited",
-                    t.name
-                )));
+                return Err(Forbidden::LockedTemplate { template: t.name }.into());
             }
         }
         let event = events::detail(tx, p.event_id)?;
@@ -516,10 +514,10 @@ pub fn edit_reminder_time(
     store.write(|tx| {
         let p = load_pending(tx, actor, message_id)?;
         if !actor.rights.can_scheduled() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may not move reminders: the \"scheduled\" right is required",
-                actor.login
-            )));
+            return Err(Forbidden::NoMoveReminders {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         let event = events::detail(tx, p.event_id)?;
         let start = from_ts(event.starts_at);
@@ -527,11 +525,11 @@ pub fn edit_reminder_time(
             MessageKind::FollowUp => {
                 let t = outbox::timing_at(&settings, now, at, false, None)?;
                 if t.planned_at <= start {
-                    return Err(CoreError::Invalid(format!(
-                        "a follow-up leaves after its event ({}), not {}",
-                        fmt_local(local_start(&event)?),
-                        fmt_local(to_local(&settings, t.planned_at))
-                    )));
+                    return Err(Refusal::FollowUpBeforeEvent {
+                        start: fmt_local(local_start(&event)?),
+                        planned: fmt_local(to_local(&settings, t.planned_at)),
+                    }
+                    .into());
                 }
                 t
             }

@@ -222,17 +222,15 @@ pub fn resolve(
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     if outcome.trim().is_empty() {
-        return Err(CoreError::Invalid("choose an outcome".into()));
+        return Err(super::Refusal::ChooseOutcome.into());
     }
     store.write(|tx| {
         let row = replies::for_review(tx, reply_id)?;
         let Some((state, event_id, text, received_at)) = row else {
-            return Err(CoreError::Invalid(format!("no reply #{reply_id}")));
+            return Err(super::Refusal::NoReply { reply: reply_id }.into());
         };
         if state != "review" {
-            return Err(CoreError::Invalid(format!(
-                "reply #{reply_id} is not waiting for review"
-            )));
+            return Err(super::Refusal::ReplyNotInReview { reply: reply_id }.into());
         }
         replies::resolve(tx, reply_id, outcome, &actor.login, now)?;
         if let Some(e) = event_id {

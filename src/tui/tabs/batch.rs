@@ -581,7 +581,7 @@ impl BatchTab {
         };
         let ids = match batch::filter_participants(act.store, act.actor, &input) {
             Ok(ids) => ids,
-            Err(e) => return Outcome::Error(e.to_string()),
+            Err(e) => return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang())),
         };
         let mut new = 0usize;
         for id in ids {
@@ -887,7 +887,7 @@ impl BatchTab {
                 Ok(Outcome::Handled)
             }
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }

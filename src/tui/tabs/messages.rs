@@ -337,7 +337,10 @@ impl MessagesTab {
                                 ("n", &report.refused.len().to_string()),
                                 (
                                     "first",
-                                    &format!("#{id} {}", clean(&crate::i18n::say(lang, why))),
+                                    &format!(
+                                        "#{id} {}",
+                                        clean(&crate::i18n::Describe::describe(why, lang))
+                                    ),
                                 ),
                             ]
                         )

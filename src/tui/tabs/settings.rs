@@ -80,7 +80,7 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
 
 impl SettingsTab {
     fn open_editor(&mut self, act: &mut Act) -> Result<Outcome> {
-        if let Err(e) = act.actor.require_admin("change settings") {
+        if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeSettings) {
             return Ok(Outcome::Error(e.to_string()));
         }
         let lang = act.lang();

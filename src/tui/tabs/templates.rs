@@ -62,8 +62,11 @@ impl TemplatesTab {
     }
 
     fn open_editor(&mut self, act: &mut Act, row: Option<TemplateRow>) -> Result<Outcome> {
-        if let Err(e) = act.actor.require_admin("edit templates") {
-            return Ok(Outcome::Error(e.to_string()));
+        if let Err(e) = act.actor.require_admin(crate::core::Action::EditTemplates) {
+            return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                &e,
+                act.lang(),
+            )));
         }
         let lang = act.lang();
         let settings = Settings::load(act.store.db())?;
@@ -155,7 +158,7 @@ impl TemplatesTab {
                 let reply = form.fields.iter().any(|f| f.key == "reply" && f.is_on());
                 let text = form.value("keywords").to_string();
                 let error = match core_templates::parse_keywords(&text) {
-                    Err(e) => Some(e.to_string()),
+                    Err(e) => Some(crate::i18n::Describe::describe(&e, act.lang())),
                     Ok(k) if !k.is_empty() && !reply => {
                         Some(act.tr("admin.tpl_keywords_need_reply").to_string())
                     }
@@ -186,7 +189,7 @@ impl TemplatesTab {
         let keywords = match core_templates::parse_keywords(form.value("keywords")) {
             Ok(k) => k,
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 return Ok(Outcome::Handled);
             }
         };
@@ -222,7 +225,7 @@ impl TemplatesTab {
                 )))
             }
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }
@@ -272,15 +275,24 @@ impl TabView for TemplatesTab {
                         };
                         Ok(Outcome::Info(trf(act.lang(), key, &[("name", &t.name)])))
                     }
-                    Err(e) => Ok(Outcome::Error(e.to_string())),
+                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    ))),
                 }
             }
             "delete" => {
                 let Some(t) = self.selected() else {
                     return Ok(Outcome::Handled);
                 };
-                if let Err(e) = act.actor.require_admin("delete templates") {
-                    return Ok(Outcome::Error(e.to_string()));
+                if let Err(e) = act
+                    .actor
+                    .require_admin(crate::core::Action::DeleteTemplates)
+                {
+                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    )));
                 }
                 if t.used > 0 || t.automations > 0 {
                     // Said before asking: the core would refuse it anyway.
@@ -323,7 +335,9 @@ impl TabView for TemplatesTab {
                                     "admin.tpl_deleted",
                                     &[("name", &name)],
                                 )),
-                                Err(e) => Outcome::Error(e.to_string()),
+                                Err(e) => {
+                                    Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()))
+                                }
                             }
                         }
                         Confirm::Discard => {

@@ -9,7 +9,7 @@ use super::admin::{header_with, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, styled};
 use crate::core::admin::{add_user, set_user};
 use crate::core::keys::{add_key, list_keys, remove_key, set_language};
-use crate::i18n::{Lang, say, tr, trf};
+use crate::i18n::{Lang, tr, trf};
 use crate::keymap::Context;
 use crate::store::Result;
 use crate::store::operator_keys::{self, StoredKey};
@@ -119,7 +119,7 @@ fn label(keymap: &crate::keymap::Keymap, context: Context, action: &str, fallbac
 
 impl UsersTab {
     fn open(&mut self, act: &mut Act, op: Option<Operator>) -> Outcome {
-        if let Err(e) = act.actor.require_admin("change operators' rights") {
+        if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeRights) {
             return Outcome::Error(e.to_string());
         }
         let lang = act.lang();
@@ -210,7 +210,7 @@ impl UsersTab {
                 )))
             }
             Err(e) => {
-                editor.form.message = Some(say(act.lang(), &e.to_string()));
+                editor.form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }
@@ -269,7 +269,7 @@ impl UsersTab {
                 )))
             }
             Err(e) => {
-                w.error = Some(say(act.lang(), &e.to_string()));
+                w.error = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }
