@@ -15,6 +15,8 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("Forbidden", crate::core::refusal::Forbidden::KEYS),
         ("Refusal", crate::core::refusal::Refusal::KEYS),
         ("InterviewField", crate::core::refusal::InterviewField::KEYS),
+        ("Notice", crate::core::refusal::Notice::KEYS),
+        ("EditDropped", crate::core::refusal::EditDropped::KEYS),
     ]
 }
 

@@ -3,6 +3,7 @@
 //! field a reminder's text uses re-plans and re-renders its pending reminders (dropping a
 //! manual edit, and saying so); a cancelled event cancels its unsent reminders.
 
+use super::refusal::{EditDropped, LocalTime, Notice, Said};
 use super::reminders::{self, When};
 use super::send::Body;
 use super::{Actor, CoreError, CoreResult, automations};
@@ -128,8 +129,9 @@ pub enum ReminderChange {
     Broken { automation_id: i64, rule: String },
 }
 
-impl fmt::Display for ReminderChange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ReminderChange {
+    /// What the operator is told about this change.
+    pub fn notice(&self) -> Notice {
         match self {
             ReminderChange::Created {
                 message_id,
@@ -138,20 +140,22 @@ impl fmt::Display for ReminderChange {
                 automation,
                 ..
             } => {
+                // Anything not a follow-up is told as a reminder.
                 let what = if *kind == MessageKind::FollowUp {
-                    "follow-up"
+                    MessageKind::FollowUp
                 } else {
-                    "reminder"
+                    MessageKind::Reminder
                 };
-                write!(
-                    f,
-                    "{what} #{message_id} planned for {}",
-                    reminders::fmt_local(*planned_local)
-                )?;
-                if let Some(rule) = automation {
-                    write!(f, " by automation \"{rule}\"")?;
+                let (id, when) = (*message_id, LocalTime(*planned_local));
+                match automation {
+                    Some(rule) => Notice::PlannedByRule {
+                        what,
+                        id,
+                        when,
+                        rule: rule.clone(),
+                    },
+                    None => Notice::Planned { what, id, when },
                 }
-                Ok(())
             }
             ReminderChange::Replanned {
                 message_id,
@@ -161,34 +165,31 @@ impl fmt::Display for ReminderChange {
                 manual_edit_dropped,
                 ..
             } => {
-                let when = reminders::fmt_local(*planned_local);
+                let (id, when) = (*message_id, LocalTime(*planned_local));
+                let dropped = manual_edit_dropped.then_some(EditDropped::ManualEditDropped);
                 match (time_changed, text_rerendered) {
-                    (true, true) => write!(
-                        f,
-                        "reminder #{message_id} re-planned to {when} and its text re-rendered"
-                    )?,
-                    (true, false) => write!(f, "reminder #{message_id} re-planned to {when}")?,
-                    (false, _) => write!(
-                        f,
-                        "reminder #{message_id} (still planned for {when}) had its text re-rendered"
-                    )?,
+                    (true, true) => Notice::ReplannedRerendered { id, when, dropped },
+                    (true, false) => Notice::Replanned { id, when, dropped },
+                    (false, _) => Notice::Rerendered { id, when, dropped },
                 }
-                if *manual_edit_dropped {
-                    f.write_str("; your manual edit was dropped")?;
-                }
-                Ok(())
             }
-            ReminderChange::Cancelled { message_id, reason } => {
-                write!(f, "reminder #{message_id} cancelled: {reason}")
-            }
-            ReminderChange::Skipped { rule, reason, .. } => {
-                write!(f, "automation \"{rule}\" created no reminder: {reason}")
-            }
-            ReminderChange::Broken { rule, .. } => write!(
-                f,
-                "automation \"{rule}\" is broken (its template is inactive) and created no reminder"
-            ),
+            ReminderChange::Cancelled { message_id, reason } => Notice::ReminderCancelled {
+                id: *message_id,
+                reason: Said(reason.clone()),
+            },
+            ReminderChange::Skipped { rule, reason, .. } => Notice::RuleSkipped {
+                rule: rule.clone(),
+                reason: Said(reason.clone()),
+            },
+            ReminderChange::Broken { rule, .. } => Notice::RuleBroken { rule: rule.clone() },
         }
+    }
+}
+
+impl fmt::Display for ReminderChange {
+    /// English: logs and the command line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.notice().fmt(f)
     }
 }
 
@@ -201,8 +202,8 @@ pub struct EventOutcome {
 
 impl EventOutcome {
     /// One sentence per change, for the operator.
-    pub fn notices(&self) -> Vec<String> {
-        self.changes.iter().map(ToString::to_string).collect()
+    pub fn notices(&self) -> Vec<Notice> {
+        self.changes.iter().map(ReminderChange::notice).collect()
     }
 }
 

@@ -233,3 +233,45 @@ impl Refusal {
         }
     }
 }
+
+/// A local date-time as operators read it, the day named in their language:
+/// `Saturday 2026-03-28 09:00`, `samedi 2026-03-28 09:00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalTime(pub chrono::NaiveDateTime);
+
+impl Describe for LocalTime {
+    fn describe(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.0.format("%A %Y-%m-%d %H:%M").to_string(),
+            // Wall-clock fields as they are (no zone is printed).
+            _ => self
+                .0
+                .and_utc()
+                .format_localized("%A %Y-%m-%d %H:%M", lang.locale())
+                .to_string(),
+        }
+    }
+}
+
+crate::typed_messages! {
+    /// What a change of the agenda did to its reminders, for the operator (texts: `[notice]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Notice in "notice" {
+        Planned { what: MessageKind, id: i64, when: LocalTime } = "planned",
+        PlannedByRule { what: MessageKind, id: i64, when: LocalTime, rule: String } = "planned_by_rule",
+        ReplannedRerendered { id: i64, when: LocalTime, dropped: Option<EditDropped> } = "replanned_rerendered",
+        Replanned { id: i64, when: LocalTime, dropped: Option<EditDropped> } = "replanned",
+        Rerendered { id: i64, when: LocalTime, dropped: Option<EditDropped> } = "rerendered",
+        ReminderCancelled { id: i64, reason: Said } = "reminder_cancelled",
+        RuleSkipped { rule: String, reason: Said } = "rule_skipped",
+        RuleBroken { rule: String } = "rule_broken",
+    }
+}
+
+crate::typed_messages! {
+    /// Added to a re-rendered reminder's notice when the operator's own text was dropped.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum EditDropped in "notice_part" {
+        ManualEditDropped = "manual_edit_dropped",
+    }
+}
