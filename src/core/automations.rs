@@ -9,7 +9,7 @@
 //! earliest after it), the operator may edit them. [`dry_run`], [`preview_automation`] and
 //! [`preview_save`] show what the rules would do, writing nothing.
 
-use super::events::{EventKind, ReminderChange};
+use super::changes::{EventKind, ReminderChange};
 use super::outbox::{self, Timing};
 use super::{Actor, CoreError, CoreResult, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};

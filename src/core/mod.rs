@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 pub mod admin;
 pub mod automations;
 pub mod batch;
+pub mod changes;
 pub mod events;
 pub mod import;
 pub mod keys;

@@ -267,3 +267,20 @@ pub fn require_pending_by(
     }
     Ok(())
 }
+
+/// Puts who or what an error concerns in front of it.
+pub(crate) fn prefixed(who: &str, e: CoreError) -> CoreError {
+    match e {
+        CoreError::Invalid(m) => CoreError::Invalid(m.about(who)),
+        other => other,
+    }
+}
+
+/// The text of a pending message after an edit (a reminder, or a message of its own).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct EditedText {
+    pub text: String,
+    pub chars: usize,
+    pub segments: usize,
+    pub encoding: String,
+}

@@ -3,6 +3,7 @@
 //! shared with event changes and automations, so a reminder is planned and written the same
 //! way whoever creates it.
 
+pub use super::outbox::EditedText;
 use super::outbox::{self, Timing};
 use super::refusal::Context;
 use super::send::Body;
@@ -16,7 +17,6 @@ use crate::store::events::{self, EventDetail, ReminderSettings};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
 
 /// When a reminder leaves: N days before the event (same time of day, moved into the window),
 /// or at an exact local date-time.
@@ -162,16 +162,8 @@ pub(crate) fn render_for_event(
     let data = merge::merge_data(conn, settings, Some(event.participant_id), Some(event.id))?;
     let rendered = merge::render(&parsed, &data, settings, who)?;
     let text = outbox::final_text(settings, &rendered, false);
-    let info = outbox::check_length(settings, &text).map_err(|e| prefixed(who, e))?;
+    let info = outbox::check_length(settings, &text).map_err(|e| outbox::prefixed(who, e))?;
     Ok((text, info))
-}
-
-/// Puts who or what an error concerns in front of it.
-pub(crate) fn prefixed(who: &str, e: CoreError) -> CoreError {
-    match e {
-        CoreError::Invalid(m) => CoreError::Invalid(m.about(who)),
-        other => other,
-    }
 }
 
 /// A template usable for an event reminder: it exists, is active and is written for the
@@ -424,15 +416,6 @@ fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingRemin
         template_id,
         created_by,
     })
-}
-
-/// The text of a pending reminder after an edit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EditedText {
-    pub text: String,
-    pub chars: usize,
-    pub segments: usize,
-    pub encoding: String,
 }
 
 /// Replaces the text of one pending reminder with the operator's own (the complete text as

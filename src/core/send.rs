@@ -134,8 +134,7 @@ pub fn send_individual(
         };
         let rendered = merge::render(&parsed, &data, &settings, &who)?;
         let text = outbox::final_text(&settings, &rendered, false);
-        let info = outbox::check_length(&settings, &text)
-            .map_err(|e| super::reminders::prefixed(&who, e))?;
+        let info = outbox::check_length(&settings, &text).map_err(|e| outbox::prefixed(&who, e))?;
         let mut m = outbox::new_message(
             &settings,
             kind,
@@ -523,7 +522,7 @@ pub fn record_opt_out(
 /// Moves one message not yet sent that is not tied to an event (instant, scheduled, batch,
 /// free) to a local time. Refused outside the window — a campaign message keeps the stricter
 /// campaign rules — or in the past; retried for 24 hours after the new time. Reminders and
-/// follow-ups move through [`super::reminders::edit_reminder_time`], which knows their event.
+/// follow-ups move through `reminders::edit_reminder_time`, which knows their event.
 pub fn edit_message_time(
     store: &mut Store,
     actor: &Actor,
@@ -577,14 +576,14 @@ pub fn edit_message_time(
 /// "maximum segments". Refused for a "templates only" operator, for a locked template
 /// (administrators excepted), without the right of the message's kind, and to anyone but its
 /// author or an administrator. Reminders are edited through
-/// [`super::reminders::edit_reminder_text`], which knows their event.
+/// `reminders::edit_reminder_text`, which knows their event.
 pub fn edit_message_text(
     store: &mut Store,
     actor: &Actor,
     id: i64,
     text: &str,
     now: DateTime<Utc>,
-) -> CoreResult<super::reminders::EditedText> {
+) -> CoreResult<outbox::EditedText> {
     let settings = Settings::load(store.db())?;
     store.write(|tx: Db<'_>| {
         let row = pending::edit_head(tx, id)?;
@@ -674,7 +673,7 @@ pub fn edit_message_text(
             &id.to_string(),
             &format!("created by {created_by}"),
         )?;
-        Ok(super::reminders::EditedText {
+        Ok(outbox::EditedText {
             text: rendered,
             chars: info.chars,
             segments: info.segments,
