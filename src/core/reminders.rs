@@ -188,37 +188,16 @@ pub(crate) fn reminder_template(
     Ok((t.body, t.reply_expected))
 }
 
-/// Schedules the reminder of an event (see [`schedule_reminder`]) inside a transaction the
-/// caller holds, so creating an event with its reminder is all or nothing.
-pub(crate) fn schedule_in(
+/// The source text of a reminder: its template's, the operator's own (not for "templates
+/// only" operators), or a template's edited by the operator. Returns the source, the template,
+/// whether a reply is expected, and the text typed by the operator if any.
+fn reminder_body(
     tx: Db<'_>,
-    settings: &Settings,
     actor: &Actor,
-    event_id: i64,
-    when: When,
     body: &Body,
-    now: DateTime<Utc>,
-) -> CoreResult<ScheduledReminder> {
-    if !actor.rights.can_scheduled() {
-        return Err(Forbidden::NoScheduleReminders {
-            login: actor.login.clone(),
-        }
-        .into());
-    }
-    let event = events::detail(tx, event_id)?;
-    if event.cancelled {
-        return Err(Refusal::EventCancelledNoReminder { event: event_id }.into());
-    }
-    let ctx = event_context(&event.kind)?;
-    let local = local_start(&event)?;
-    let start = from_ts(event.starts_at);
-    if start <= now {
-        return Err(Refusal::EventStarted {
-            start: fmt_local(local),
-        }
-        .into());
-    }
-    let (source, template_id, expects_reply, typed) = match body {
+    ctx: TemplateContext,
+) -> CoreResult<(String, Option<i64>, bool, Option<String>)> {
+    Ok(match body {
         Body::Template(id) => {
             let (source, reply) = reminder_template(tx, *id, ctx)?;
             (source, Some(*id), reply, None)
@@ -237,10 +216,19 @@ pub(crate) fn schedule_in(
             super::send::check_edit(actor, &crate::store::templates::get(tx, *template)?)?;
             (text.clone(), Some(*template), reply, Some(text.clone()))
         }
-    };
-    let recipient = outbox::check_participant(tx, event.participant_id)?;
-    let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;
-    let (timing, days_before, exact_at) = match when {
+    })
+}
+
+/// When a reminder leaves: some days before the event inside the sending window, or at an
+/// exact time; with the days before and the exact time to remember on the event.
+fn reminder_timing(
+    settings: &Settings,
+    when: When,
+    local: NaiveDateTime,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> CoreResult<(Timing, Option<i64>, Option<DateTime<Utc>>)> {
+    Ok(match when {
         When::DaysBefore(n) => {
             if !(1..=MAX_DAYS_BEFORE).contains(&n) {
                 return Err(Refusal::ReminderDays {
@@ -273,7 +261,20 @@ pub(crate) fn schedule_in(
             let timing = outbox::timing_at(settings, now, at, false, Some(start))?;
             (timing, None, Some(timing.planned_at))
         }
-    };
+    })
+}
+
+/// A pending reminder taken over by a new one: its id, and the rule that created it if any.
+type TakenOver = (i64, Option<i64>);
+
+/// The pending reminder of an event that a new one takes over (its id and the rule that
+/// created it, if any), the others cancelled as replaced (their ids).
+fn take_over_pending(
+    tx: Db<'_>,
+    actor: &Actor,
+    event_id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<(Option<TakenOver>, Vec<i64>)> {
     // One reminder per event: setting it by hand edits the pending one (a rule's included,
     // which becomes the operator's); any other pending one left from before is replaced.
     let pending: Vec<events::EventMessage> = events::reminder_messages(tx, event_id)?
@@ -296,6 +297,63 @@ pub(crate) fn schedule_in(
             replaced.push(m.id);
         }
     }
+    Ok((edited, replaced))
+}
+
+/// The audit detail of a scheduled reminder.
+fn schedule_detail(
+    event_id: i64,
+    edited: Option<TakenOver>,
+    planned_local: NaiveDateTime,
+) -> String {
+    match edited {
+        Some((_, Some(rule))) => format!(
+            "event #{event_id}, planned {}; set by hand on the reminder automation #{rule} created",
+            fmt_local(planned_local)
+        ),
+        Some((_, None)) => format!(
+            "event #{event_id}, planned {}; the event's reminder changed",
+            fmt_local(planned_local)
+        ),
+        None => format!("event #{event_id}, planned {}", fmt_local(planned_local)),
+    }
+}
+
+/// Schedules the reminder of an event (see [`schedule_reminder`]) inside a transaction the
+/// caller holds, so creating an event with its reminder is all or nothing.
+pub(crate) fn schedule_in(
+    tx: Db<'_>,
+    settings: &Settings,
+    actor: &Actor,
+    event_id: i64,
+    when: When,
+    body: &Body,
+    now: DateTime<Utc>,
+) -> CoreResult<ScheduledReminder> {
+    if !actor.rights.can_scheduled() {
+        return Err(Forbidden::NoScheduleReminders {
+            login: actor.login.clone(),
+        }
+        .into());
+    }
+    let event = events::detail(tx, event_id)?;
+    if event.cancelled {
+        return Err(Refusal::EventCancelledNoReminder { event: event_id }.into());
+    }
+    let ctx = event_context(&event.kind)?;
+    let local = local_start(&event)?;
+    let start = from_ts(event.starts_at);
+    if start <= now {
+        return Err(Refusal::EventStarted {
+            start: fmt_local(local),
+        }
+        .into());
+    }
+    let (source, template_id, expects_reply, typed) = reminder_body(tx, actor, body, ctx)?;
+    let recipient = outbox::check_participant(tx, event.participant_id)?;
+    let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;
+    let (timing, days_before, exact_at) = reminder_timing(settings, when, local, start, now)?;
+    let (edited, replaced) = take_over_pending(tx, actor, event_id, now)?;
     let mut m = outbox::new_message(
         settings,
         MessageKind::Reminder,
@@ -338,17 +396,7 @@ pub(crate) fn schedule_in(
         "reminder.schedule",
         "message",
         &message_id.to_string(),
-        &match edited {
-            Some((_, Some(rule))) => format!(
-                "event #{event_id}, planned {}; set by hand on the reminder automation #{rule} created",
-                fmt_local(planned_local)
-            ),
-            Some((_, None)) => format!(
-                "event #{event_id}, planned {}; the event's reminder changed",
-                fmt_local(planned_local)
-            ),
-            None => format!("event #{event_id}, planned {}", fmt_local(planned_local)),
-        },
+        &schedule_detail(event_id, edited, planned_local),
     )?;
     Ok(ScheduledReminder {
         message_id,
