@@ -392,6 +392,102 @@ pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreRe
     Ok(BatchPreview { rows, totals })
 }
 
+/// The interview a batch records, with its start resolved: UTC and local.
+type Interview<'a> = (&'a InterviewInput, DateTime<Utc>, NaiveDateTime);
+
+/// The interview as the batch row keeps it (JSON; `{}` for a plain campaign).
+fn interview_json(interview: Option<&Interview<'_>>) -> String {
+    match interview {
+        Some((i, _, starts_local)) => serde_json::json!({
+            "starts_local": starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "collaborator_id": i.collaborator_id,
+            "type": i.interview_type.trim(),
+            "theme": i.theme.trim(),
+            "outcome": i.outcome.trim(),
+            "location": i.location.trim(),
+            "channel": i.channel.trim(),
+            "programme": i.programme.trim(),
+            "summary": i.summary.trim(),
+        })
+        .to_string(),
+        None => "{}".to_string(),
+    }
+}
+
+/// A recipient ready to queue: who, the text's segments, the text.
+type Ready = (Recipient, crate::sms::encoding::SegmentInfo, String);
+
+/// A recipient left out of a batch, with the reason.
+type LeftOut = (i64, String);
+
+/// The recipients of a batch rendered: those ready to queue, and those left out (unticked by
+/// the operator, or with an error) with the reason.
+fn sendable(
+    tx: Db<'_>,
+    prep: &Prepared,
+    unticked: &HashSet<i64>,
+) -> CoreResult<(Vec<Ready>, Vec<LeftOut>)> {
+    let mut ready = Vec::with_capacity(prep.recipients.len());
+    let mut left_out = Vec::new();
+    for &pid in &prep.recipients {
+        if unticked.contains(&pid) {
+            left_out.push((pid, "unticked".to_string()));
+            continue;
+        }
+        let r = render_one(tx, prep, pid)?;
+        match (r.recipient, r.info, r.row.text) {
+            (Some(rec), Some(info), Some(text)) if r.row.error.is_none() => {
+                ready.push((rec, info, text));
+            }
+            _ => left_out.push((
+                pid,
+                r.row.error.unwrap_or_else(|| "cannot be sent to".into()),
+            )),
+        }
+    }
+    Ok((ready, left_out))
+}
+
+/// Records the interview of a batch for one recipient (linked to the batch); returns its id.
+fn record_interview(
+    tx: Db<'_>,
+    actor: &Actor,
+    (i, starts_at, starts_local): &Interview<'_>,
+    pid: i64,
+    batch_id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<i64> {
+    Ok(events::insert_event(
+        tx,
+        &NewEvent {
+            participant_id: pid,
+            kind: "interview".into(),
+            event_type: i.interview_type.trim().to_string(),
+            starts_at: *starts_at,
+            starts_local: *starts_local,
+            collaborator_id: i.collaborator_id,
+            location: i.location.trim().to_string(),
+            theme: i.theme.trim().to_string(),
+            channel: i.channel.trim().to_string(),
+            programme: i.programme.trim().to_string(),
+            summary: i.summary.trim().to_string(),
+            outcome: i.outcome.trim().to_string(),
+            notes: String::new(),
+            cancelled: false,
+            batch_id: Some(batch_id),
+            reminder_enabled: false,
+            reminder_days_before: None,
+            reminder_at: None,
+            reminder_template_id: None,
+            reminder_text: None,
+            reply_text: None,
+            reply_at: None,
+            created_by: actor.login.clone(),
+            created_at: now,
+        },
+    )?)
+}
+
 /// Queues a batch: one `batches` row, one message per ticked recipient without error, and for
 /// an interview batch one interview recorded per queued recipient (kind interview, linked to
 /// the batch and to its message), all in one transaction, audited. Leaves at `at` (local
@@ -417,41 +513,10 @@ pub fn queue_batch(
         }
         _ => None,
     };
-    let interview_json = match &interview {
-        Some((i, _, starts_local)) => serde_json::json!({
-            "starts_local": starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
-            "collaborator_id": i.collaborator_id,
-            "type": i.interview_type.trim(),
-            "theme": i.theme.trim(),
-            "outcome": i.outcome.trim(),
-            "location": i.location.trim(),
-            "channel": i.channel.trim(),
-            "programme": i.programme.trim(),
-            "summary": i.summary.trim(),
-        })
-        .to_string(),
-        None => "{}".to_string(),
-    };
+    let interview_json = interview_json(interview.as_ref());
     store.write(|tx| {
         // Render inside the transaction: what is checked is what is written.
-        let mut ready = Vec::with_capacity(prep.recipients.len());
-        let mut left_out = Vec::new();
-        for &pid in &prep.recipients {
-            if unticked.contains(&pid) {
-                left_out.push((pid, "unticked".to_string()));
-                continue;
-            }
-            let r = render_one(tx, &prep, pid)?;
-            match (r.recipient, r.info, r.row.text) {
-                (Some(rec), Some(info), Some(text)) if r.row.error.is_none() => {
-                    ready.push((rec, info, text));
-                }
-                _ => left_out.push((
-                    pid,
-                    r.row.error.unwrap_or_else(|| "cannot be sent to".into()),
-                )),
-            }
-        }
+        let (ready, left_out) = sendable(tx, &prep, &unticked)?;
         if ready.is_empty() {
             return Err(Refusal::NothingToSend.into());
         }
@@ -478,35 +543,7 @@ pub fn queue_batch(
                 continue;
             };
             let event_id = match &interview {
-                Some((i, starts_at, starts_local)) => Some(events::insert_event(
-                    tx,
-                    &NewEvent {
-                        participant_id: pid,
-                        kind: "interview".into(),
-                        event_type: i.interview_type.trim().to_string(),
-                        starts_at: *starts_at,
-                        starts_local: *starts_local,
-                        collaborator_id: i.collaborator_id,
-                        location: i.location.trim().to_string(),
-                        theme: i.theme.trim().to_string(),
-                        channel: i.channel.trim().to_string(),
-                        programme: i.programme.trim().to_string(),
-                        summary: i.summary.trim().to_string(),
-                        outcome: i.outcome.trim().to_string(),
-                        notes: String::new(),
-                        cancelled: false,
-                        batch_id: Some(batch_id),
-                        reminder_enabled: false,
-                        reminder_days_before: None,
-                        reminder_at: None,
-                        reminder_template_id: None,
-                        reminder_text: None,
-                        reply_text: None,
-                        reply_at: None,
-                        created_by: actor.login.clone(),
-                        created_at: now,
-                    },
-                )?),
+                Some(i) => Some(record_interview(tx, actor, i, pid, batch_id, now)?),
                 None => None,
             };
             let mut m = outbox::new_message(
