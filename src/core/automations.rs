@@ -827,6 +827,182 @@ enum Effect {
     Cancelled,
 }
 
+/// Where [`carry_out`] writes: one event's messages, in the caller's transaction; created (and
+/// taken over) in the name of `created_by`, re-planned and cancelled by `actor`.
+#[derive(Clone, Copy)]
+struct Writes<'a> {
+    tx: Db<'a>,
+    settings: &'a Settings,
+    event_id: i64,
+    created_by: &'a str,
+    actor: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl Writes<'_> {
+    /// A new message of a rule.
+    fn create(
+        &self,
+        rule: AutomationRow,
+        m: Box<NewMessage>,
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings,
+            event_id,
+            created_by,
+            actor: _,
+            now,
+        } = *self;
+        let id = messages::insert(tx, &m)?;
+        audit::record(
+            tx,
+            now,
+            created_by,
+            "reminder.automation",
+            "message",
+            &id.to_string(),
+            &format!(
+                "automation #{} \"{}\", event #{event_id}",
+                rule.id, rule.name
+            ),
+        )?;
+        changes.push(ReminderChange::Created {
+            message_id: id,
+            kind: m.kind,
+            planned_at: m.planned_at,
+            planned_local: reminders::to_local(settings, m.planned_at),
+            automation: Some(rule.name),
+        });
+        Ok(())
+    }
+
+    /// Another rule's pending message becomes this rule's.
+    fn take_over(
+        &self,
+        rule: AutomationRow,
+        prev: &EventMessage,
+        m: Box<NewMessage>,
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings,
+            event_id,
+            created_by,
+            actor: _,
+            now,
+        } = *self;
+        pending::take_over(tx, prev.id, &m)?;
+        audit::record(
+            tx,
+            now,
+            created_by,
+            "reminder.automation",
+            "message",
+            &prev.id.to_string(),
+            &format!(
+                "automation #{} \"{}\" takes over the {} of automation #{}, event #{event_id}",
+                rule.id,
+                rule.name,
+                prev.kind,
+                prev.automation_id.unwrap_or_default()
+            ),
+        )?;
+        changes.push(ReminderChange::Replanned {
+            message_id: prev.id,
+            planned_at: m.planned_at,
+            planned_local: reminders::to_local(settings, m.planned_at),
+            time_changed: m.planned_at != from_ts(prev.planned_at),
+            text_rerendered: m.text != prev.text,
+            manual_edit_dropped: false,
+        });
+        Ok(())
+    }
+
+    /// A changed rule's own pending message re-planned and/or rewritten.
+    fn update(
+        &self,
+        rule: AutomationRow,
+        prev: &EventMessage,
+        m: Box<NewMessage>,
+        (time, text): (bool, bool),
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings,
+            event_id,
+            created_by: _,
+            actor,
+            now,
+        } = *self;
+        if time {
+            pending::rule_replan(tx, prev.id, &m)?;
+        }
+        if text {
+            pending::rule_rewrite(tx, prev.id, &m)?;
+        }
+        let change = ReminderChange::Replanned {
+            message_id: prev.id,
+            planned_at: m.planned_at,
+            planned_local: reminders::to_local(settings, m.planned_at),
+            time_changed: time,
+            text_rerendered: text,
+            manual_edit_dropped: false,
+        };
+        audit::record(
+            tx,
+            now,
+            actor,
+            "reminder.replan",
+            "message",
+            &prev.id.to_string(),
+            &format!(
+                "automation #{} \"{}\" changed, event #{event_id}: {change}",
+                rule.id, rule.name
+            ),
+        )?;
+        changes.push(change);
+        Ok(())
+    }
+
+    /// A changed rule's own pending message cancelled, with the reason.
+    fn cancel(
+        &self,
+        prev: &EventMessage,
+        reason: String,
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings: _,
+            event_id,
+            created_by: _,
+            actor,
+            now,
+        } = *self;
+        let detail = format!("{}{reason}", events::RULE_CHANGE_CANCEL_PREFIX);
+        if messages::transition(tx, prev.id, MessageStatus::Cancelled, now, actor, &detail)? {
+            audit::record(
+                tx,
+                now,
+                actor,
+                "reminder.cancel",
+                "message",
+                &prev.id.to_string(),
+                &format!("{detail}; event #{event_id}"),
+            )?;
+            changes.push(ReminderChange::Cancelled {
+                message_id: prev.id,
+                reason,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Writes what [`decide`] chose for one event. Messages are created (and taken over) in the
 /// name of `created_by`; `actor` re-plans and cancels. Each write is audited.
 fn carry_out(
@@ -838,6 +1014,14 @@ fn carry_out(
     actor: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<ReminderChange>> {
+    let w = Writes {
+        tx,
+        settings,
+        event_id,
+        created_by,
+        actor,
+        now,
+    };
     let mut changes = Vec::new();
     for d in decisions {
         match d {
@@ -850,108 +1034,16 @@ fn carry_out(
                 rule: rule.name,
                 reason,
             }),
-            Decision::Create(rule, m) => {
-                let id = messages::insert(tx, &m)?;
-                audit::record(
-                    tx,
-                    now,
-                    created_by,
-                    "reminder.automation",
-                    "message",
-                    &id.to_string(),
-                    &format!(
-                        "automation #{} \"{}\", event #{event_id}",
-                        rule.id, rule.name
-                    ),
-                )?;
-                changes.push(ReminderChange::Created {
-                    message_id: id,
-                    kind: m.kind,
-                    planned_at: m.planned_at,
-                    planned_local: reminders::to_local(settings, m.planned_at),
-                    automation: Some(rule.name),
-                });
-            }
-            Decision::TakeOver(rule, prev, m) => {
-                pending::take_over(tx, prev.id, &m)?;
-                audit::record(
-                    tx,
-                    now,
-                    created_by,
-                    "reminder.automation",
-                    "message",
-                    &prev.id.to_string(),
-                    &format!(
-                        "automation #{} \"{}\" takes over the {} of automation #{}, event #{event_id}",
-                        rule.id,
-                        rule.name,
-                        prev.kind,
-                        prev.automation_id.unwrap_or_default()
-                    ),
-                )?;
-                changes.push(ReminderChange::Replanned {
-                    message_id: prev.id,
-                    planned_at: m.planned_at,
-                    planned_local: reminders::to_local(settings, m.planned_at),
-                    time_changed: m.planned_at != from_ts(prev.planned_at),
-                    text_rerendered: m.text != prev.text,
-                    manual_edit_dropped: false,
-                });
-            }
+            Decision::Create(rule, m) => w.create(rule, m, &mut changes)?,
+            Decision::TakeOver(rule, prev, m) => w.take_over(rule, &prev, m, &mut changes)?,
             Decision::Update {
                 rule,
                 prev,
-                message: m,
+                message,
                 time,
                 text,
-            } => {
-                if time {
-                    pending::rule_replan(tx, prev.id, &m)?;
-                }
-                if text {
-                    pending::rule_rewrite(tx, prev.id, &m)?;
-                }
-                let change = ReminderChange::Replanned {
-                    message_id: prev.id,
-                    planned_at: m.planned_at,
-                    planned_local: reminders::to_local(settings, m.planned_at),
-                    time_changed: time,
-                    text_rerendered: text,
-                    manual_edit_dropped: false,
-                };
-                audit::record(
-                    tx,
-                    now,
-                    actor,
-                    "reminder.replan",
-                    "message",
-                    &prev.id.to_string(),
-                    &format!(
-                        "automation #{} \"{}\" changed, event #{event_id}: {change}",
-                        rule.id, rule.name
-                    ),
-                )?;
-                changes.push(change);
-            }
-            Decision::Cancel(prev, reason) => {
-                let detail = format!("{}{reason}", events::RULE_CHANGE_CANCEL_PREFIX);
-                if messages::transition(tx, prev.id, MessageStatus::Cancelled, now, actor, &detail)?
-                {
-                    audit::record(
-                        tx,
-                        now,
-                        actor,
-                        "reminder.cancel",
-                        "message",
-                        &prev.id.to_string(),
-                        &format!("{detail}; event #{event_id}"),
-                    )?;
-                    changes.push(ReminderChange::Cancelled {
-                        message_id: prev.id,
-                        reason,
-                    });
-                }
-            }
+            } => w.update(rule, &prev, message, (time, text), &mut changes)?,
+            Decision::Cancel(prev, reason) => w.cancel(&prev, reason, &mut changes)?,
         }
     }
     Ok(changes)
