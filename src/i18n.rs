@@ -17,6 +17,10 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("InterviewField", crate::core::refusal::InterviewField::KEYS),
         ("Notice", crate::core::refusal::Notice::KEYS),
         ("EditDropped", crate::core::refusal::EditDropped::KEYS),
+        (
+            "SettingProblem",
+            crate::store::settings::SettingProblem::KEYS,
+        ),
     ]
 }
 

@@ -210,7 +210,9 @@ impl SettingsTab {
             }
             return;
         }
-        let error = settings::validate(&key, &value).err().map(|e| e.reason);
+        let error = settings::validate(&key, &value)
+            .err()
+            .map(|e| crate::i18n::Describe::describe(&e.reason, lang));
         if let Some(f) = editor.form.fields.get_mut(i) {
             f.error = error;
         }
