@@ -21,6 +21,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
             "SettingProblem",
             crate::store::settings::SettingProblem::KEYS,
         ),
+        ("ReviewReason", crate::core::refusal::ReviewReason::KEYS),
     ]
 }
 

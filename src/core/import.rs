@@ -8,7 +8,7 @@
 
 use super::events::EventKind;
 use super::send::{CheckedLine, FreeList, check_free_list};
-use super::{Actor, CoreError, CoreResult, automations};
+use super::{Actor, CoreError, CoreResult, Refusal, automations};
 use crate::io::contacts::{
     ContactField, ContactSheet, RowIssue, normalise_civility, parse_kind, parse_yes_no,
     plausible_email,
@@ -96,11 +96,11 @@ impl Collaborators {
     }
 
     /// The collaborator a cell names, or why none.
-    fn find(&self, name: &str) -> Result<i64, String> {
-        let shown = crate::text::sanitize(name);
+    fn find(&self, name: &str) -> Result<i64, Refusal> {
+        let shown = crate::text::sanitize(name).into_owned();
         match self.by_key.get(&normalise_header(name)).map(Vec::as_slice) {
             Some([(id, true)]) => Ok(*id),
-            Some([(_, false)]) => Err(format!("collaborator \"{shown}\" is no longer active")),
+            Some([(_, false)]) => Err(Refusal::CollaboratorInactive { name: shown }),
             Some([]) | None => {
                 let mut known = self
                     .names
@@ -112,14 +112,13 @@ impl Collaborators {
                 if self.names.len() > 8 {
                     known.push_str(", …");
                 }
-                Err(format!(
-                    "no collaborator named \"{shown}\" (known: {})",
-                    if known.is_empty() { "none" } else { &known }
-                ))
+                Err(if known.is_empty() {
+                    Refusal::NoCollaboratorAtAll { name: shown }
+                } else {
+                    Refusal::NoSuchCollaborator { name: shown, known }
+                })
             }
-            Some(_) => Err(format!(
-                "several collaborators are named \"{shown}\": write the first and last name"
-            )),
+            Some(_) => Err(Refusal::SeveralCollaborators { name: shown }),
         }
     }
 }
@@ -591,7 +590,11 @@ fn contact_row(
         match collaborators.find(&collaborator_in) {
             Ok(id) => Some(id),
             Err(reason) => {
-                issues.push(issue(ContactField::Collaborator, &collaborator_in, reason));
+                issues.push(issue(
+                    ContactField::Collaborator,
+                    &collaborator_in,
+                    reason.to_string(),
+                ));
                 None
             }
         }
@@ -1129,7 +1132,11 @@ pub fn preview_events(
             match collaborators.find(&collaborator_in) {
                 Ok(id) => Some(id),
                 Err(reason) => {
-                    issues.push(issue(EventField::Collaborator, &collaborator_in, reason));
+                    issues.push(issue(
+                        EventField::Collaborator,
+                        &collaborator_in,
+                        reason.to_string(),
+                    ));
                     None
                 }
             }

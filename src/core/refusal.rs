@@ -191,6 +191,10 @@ crate::typed_messages! {
         NoValidContact { file: String } = "no_valid_contact",
         NoValidEvent { file: String } = "no_valid_event",
         ImportRow { file: String, row: usize, problem: Said } = "import_row",
+        CollaboratorInactive { name: String } = "collaborator_inactive",
+        NoSuchCollaborator { name: String, known: String } = "no_such_collaborator",
+        NoCollaboratorAtAll { name: String } = "no_collaborator_at_all",
+        SeveralCollaborators { name: String } = "several_collaborators",
     }
 }
 
@@ -273,5 +277,27 @@ crate::typed_messages! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum EditDropped in "notice_part" {
         ManualEditDropped = "manual_edit_dropped",
+    }
+}
+
+crate::typed_messages! {
+    /// Why a reply waits for an operator's review (texts: `[review_reason]`). Stored in
+    /// English with the reply; shown in the reader's language.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ReviewReason in "review_reason" {
+        EmptyReply = "empty_reply",
+        SaysMore { text: String, keyword: String } = "says_more",
+        NotAlone { keyword: String, text: String } = "not_alone",
+        NoKeyword = "no_keyword",
+        SeveralKeywords = "several_keywords",
+        StopAmongOtherWords = "stop_among_other_words",
+        SeveralAppointments { count: usize } = "several_appointments",
+    }
+}
+
+/// In JSON, a review reason is its English text (as stored).
+impl serde::Serialize for ReviewReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
