@@ -22,6 +22,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
             crate::store::settings::SettingProblem::KEYS,
         ),
         ("ReviewReason", crate::core::refusal::ReviewReason::KEYS),
+        ("RightsError", crate::store::operators::RightsError::KEYS),
     ]
 }
 
