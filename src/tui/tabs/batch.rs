@@ -548,7 +548,7 @@ impl BatchTab {
                 Err(crate::core::CoreError::Store(e)) => return Err(e),
                 Err(e) => (
                     tr(lang, "batch.matching_unknown").to_string(),
-                    Some(("f_to", e.to_string())),
+                    Some(("f_to", crate::i18n::Describe::describe(&e, lang))),
                 ),
             },
         };
@@ -793,7 +793,7 @@ impl BatchTab {
                                 &[("name", &clean(name.trim())), ("n", &n)],
                             )
                         })
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| crate::i18n::Describe::describe(&e, lang))
                 }),
             )
             .with_input(tr(lang, "batch.list_name").to_string(), initial),
@@ -965,7 +965,7 @@ impl BatchTab {
                             ],
                         )
                     })
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| crate::i18n::Describe::describe(&e, lang))
             }),
         ))
     }

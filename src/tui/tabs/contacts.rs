@@ -333,7 +333,7 @@ impl ContactsTab {
                                 &[("name", &clean(typed.trim())), ("n", &n)],
                             )
                         })
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| crate::i18n::Describe::describe(&e, lang))
                 }),
             )
             .with_input(ctx.tr("contacts.list_name").to_string(), String::new()),
@@ -375,7 +375,7 @@ impl ContactsTab {
                             &[("n", &thousands(removed as i64)), ("name", &name)],
                         )
                     })
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| crate::i18n::Describe::describe(&e, lang))
             }),
         ))
     }
@@ -399,7 +399,7 @@ impl ContactsTab {
                                 &[("old", &old), ("name", &clean(&new))],
                             )
                         })
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| crate::i18n::Describe::describe(&e, lang))
                 }),
             )
             .with_input(tr(lang, "contacts.list_name").to_string(), name.to_string()),
@@ -431,7 +431,7 @@ impl ContactsTab {
                             &[("name", &name), ("n", &thousands(had))],
                         )
                     })
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| crate::i18n::Describe::describe(&e, lang))
             }),
         ))
     }
@@ -845,7 +845,7 @@ impl TabView for ContactsTab {
                                     .map(|e164| {
                                         trf(lang, "contacts.opted_out", &[("phone", &e164)])
                                     })
-                                    .map_err(|e| e.to_string())
+                                    .map_err(|e| crate::i18n::Describe::describe(&e, lang))
                             }),
                         ))
                     }

@@ -226,7 +226,7 @@ impl FreeTab {
             Box::new(move |store, actor, now, _| {
                 send::queue_free(store, actor, &request, now)
                     .map(|(_, ids)| trf(lang, "free.queued", &[("n", &ids.len().to_string())]))
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| crate::i18n::Describe::describe(&e, lang))
             }),
         )))
     }

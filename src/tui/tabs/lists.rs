@@ -390,7 +390,7 @@ impl AgendaTab {
                             &[("n", &r.cancelled_messages.len().to_string())],
                         )
                     })
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| crate::i18n::Describe::describe(&e, lang))
             }),
         ))
     }
@@ -690,7 +690,7 @@ impl InboxTab {
                     let outcome = typed.trim();
                     crate::core::replies::resolve(store, actor, id, outcome, now)
                         .map(|()| trf(lang, "inbox.resolved", &[("outcome", &clean(outcome))]))
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| crate::i18n::Describe::describe(&e, lang))
                 }),
             )
             .with_input(ctx.tr("col.outcome").to_string(), String::new()),

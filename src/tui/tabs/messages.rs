@@ -321,7 +321,8 @@ impl MessagesTab {
                   actor: &crate::core::Actor,
                   now,
                   _typed: &str| {
-                let report = send::cancel(store, actor, &ids, now).map_err(|e| e.to_string())?;
+                let report = send::cancel(store, actor, &ids, now)
+                    .map_err(|e| crate::i18n::Describe::describe(&e, lang))?;
                 let mut done = trf(
                     lang,
                     "confirm.cancelled",
@@ -392,7 +393,7 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
             } else {
                 send::edit_message_time(store, actor, id, at, now)
             }
-            .map_err(|e: CoreError| e.to_string())?;
+            .map_err(|e: CoreError| crate::i18n::Describe::describe(&e, lang))?;
             Ok(trf(
                 lang,
                 "confirm.moved",
