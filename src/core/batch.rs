@@ -67,8 +67,8 @@ pub struct BatchRow {
     pub chars: usize,
     pub segments: usize,
     pub encoding: Option<String>,
-    /// Why this recipient cannot be sent to; `None` when sendable.
-    pub error: Option<String>,
+    /// Why this recipient cannot be sent to; `None` when sendable (English in JSON).
+    pub error: Option<Refusal>,
 }
 
 impl BatchRow {
@@ -305,7 +305,7 @@ fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
                     chars: 0,
                     segments: 0,
                     encoding: None,
-                    error: Some(format!("participant #{pid} not found")),
+                    error: Some(Refusal::ParticipantNotFound { id: pid }),
                 },
                 recipient: None,
                 info: None,
@@ -325,7 +325,7 @@ fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
     let recipient = match check_recipient(&p) {
         Ok(r) => Some(r),
         Err(e) => {
-            row.error = Some(e.to_string());
+            row.error = Some(e);
             None
         }
     };
@@ -339,7 +339,7 @@ fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
     let rendered = match merge::render(&prep.parsed, &data, &prep.settings, &row.name) {
         Ok(r) => r,
         Err(CoreError::Invalid(e)) => {
-            row.error.get_or_insert(e.to_string());
+            row.error.get_or_insert(e);
             return Ok(Rendered {
                 row,
                 recipient: None,
@@ -354,7 +354,7 @@ fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
     row.segments = info.segments;
     row.encoding = Some(info.encoding.as_str().to_string());
     if let Err(CoreError::Invalid(e)) = outbox::check_length(&prep.settings, &text) {
-        row.error.get_or_insert(e.about(&row.name).to_string());
+        row.error.get_or_insert(e.about(&row.name));
     }
     row.text = Some(text);
     let ok = row.error.is_none();
@@ -441,7 +441,9 @@ fn sendable(
             }
             _ => left_out.push((
                 pid,
-                r.row.error.unwrap_or_else(|| "cannot be sent to".into()),
+                r.row
+                    .error
+                    .map_or_else(|| "cannot be sent to".into(), |e| e.to_string()),
             )),
         }
     }

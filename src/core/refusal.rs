@@ -121,6 +121,7 @@ crate::typed_messages! {
         InterviewMissing { fields: Vec<InterviewField> } = "interview_missing",
         NoRecipientChoose = "no_recipient_choose",
         NothingToSend = "nothing_to_send",
+        ParticipantNotFound { id: i64 } = "participant_not_found",
         ParticipantKindUnknown { kind: String } = "participant_kind_unknown",
         PeriodReversed { from: String, to: String } = "period_reversed",
         NoFilter = "no_filter",

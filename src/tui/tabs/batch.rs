@@ -208,7 +208,11 @@ impl Preview {
 /// The error of a row in `lang`, without the recipient's name the core puts in front of it
 /// (the name is in its own column).
 fn row_error(r: &BatchRow, lang: Lang) -> String {
-    let e = crate::i18n::say(lang, r.error.as_deref().unwrap_or(""));
+    let e = r
+        .error
+        .as_ref()
+        .map(|e| crate::i18n::Describe::describe(e, lang))
+        .unwrap_or_default();
     let shown = [format!("{}: ", r.name), format!("{} : ", r.name)]
         .iter()
         .find_map(|prefix| e.strip_prefix(prefix.as_str()))
