@@ -29,6 +29,14 @@ impl Default for Clock {
     }
 }
 
+/// `SMSDESK_NOW` holds no instant (a test or demo setting: English only).
+#[derive(Debug, thiserror::Error)]
+#[error("SMSDESK_NOW={value:?} is not an RFC 3339 instant: {reason}")]
+pub struct ClockError {
+    pub value: String,
+    pub reason: chrono::ParseError,
+}
+
 impl Clock {
     pub fn system() -> Self {
         Clock {
@@ -59,11 +67,11 @@ impl Clock {
     }
 
     /// Reads `SMSDESK_NOW` (RFC 3339); the system clock when it is absent.
-    pub fn from_env() -> Result<Self, String> {
+    pub fn from_env() -> Result<Self, ClockError> {
         match std::env::var("SMSDESK_NOW") {
             Ok(v) if !v.trim().is_empty() => DateTime::parse_from_rfc3339(v.trim())
                 .map(|t| Self::starting_at(t.with_timezone(&Utc)))
-                .map_err(|e| format!("SMSDESK_NOW={v:?} is not an RFC 3339 instant: {e}")),
+                .map_err(|reason| ClockError { value: v, reason }),
             _ => Ok(Self::system()),
         }
     }

@@ -42,6 +42,18 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("ProviderProblem", crate::gateway::ProviderProblem::KEYS),
         ("Activity", crate::gateway::Activity::KEYS),
         ("SchedulerProblem", crate::scheduler::SchedulerProblem::KEYS),
+        ("Action", crate::core::refusal::Action::KEYS),
+        ("Forbidden", crate::core::refusal::Forbidden::KEYS),
+        ("Refusal", crate::core::refusal::Refusal::KEYS),
+        ("InterviewField", crate::core::refusal::InterviewField::KEYS),
+        ("Notice", crate::core::refusal::Notice::KEYS),
+        ("EditDropped", crate::core::refusal::EditDropped::KEYS),
+        (
+            "SettingProblem",
+            crate::store::settings::SettingProblem::KEYS,
+        ),
+        ("ReviewReason", crate::core::refusal::ReviewReason::KEYS),
+        ("RightsError", crate::store::operators::RightsError::KEYS),
     ]
 }
 

@@ -75,17 +75,33 @@ pub struct Logging {
     pub guard: tracing_appender::non_blocking::WorkerGuard,
 }
 
+/// Why logging to a file could not be set up (English: logs and standard error).
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("{}: {source}", dir.display())]
+    Unwritable {
+        dir: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    AlreadySet(String),
+}
+
 /// Sends `tracing` events (level from `SMSDESK_LOG`, `info` by default) to today's file in the
 /// log directory, creating it private. Fails with the reason when the directory or the file
 /// cannot be written, or when logging is already set up.
-pub fn init() -> Result<Logging, String> {
+pub fn init() -> Result<Logging, LogError> {
     init_in(&crate::config::log_dir())
 }
 
 /// [`init`] in a given directory.
-pub fn init_in(dir: &Path) -> Result<Logging, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let daily = DailyFile::open(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+pub fn init_in(dir: &Path) -> Result<Logging, LogError> {
+    let unwritable = |source| LogError::Unwritable {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
+    let daily = DailyFile::open(dir).map_err(unwritable)?;
     let file = file_for(dir, daily.day);
     let (writer, guard) = tracing_appender::non_blocking(daily);
     let filter = tracing_subscriber::EnvFilter::try_from_env("SMSDESK_LOG")
@@ -95,6 +111,6 @@ pub fn init_in(dir: &Path) -> Result<Logging, String> {
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| LogError::AlreadySet(e.to_string()))?;
     Ok(Logging { file, guard })
 }

@@ -17,7 +17,7 @@ fn main() {
 }
 
 fn run(args: Cli) -> Result<(), Failure> {
-    let clock = Clock::from_env().map_err(Failure::BadInput)?;
+    let clock = Clock::from_env().map_err(|e| Failure::BadInput(e.to_string()))?;
     let (user_config, config_problem) = UserConfig::load();
     let store_path = config::store_path(args.db.as_deref(), &user_config);
     // Through an operator's SSH key: the key names who acts, whatever the client asked.

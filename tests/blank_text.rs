@@ -163,7 +163,11 @@ fn a_batch_needs_a_text_of_its_own() {
         };
         match batch::preview_batch(&w.store, &w.admin, &input) {
             Ok(preview) => {
-                let error = preview.rows[0].error.clone().unwrap_or_default();
+                let error = preview.rows[0]
+                    .error
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
                 assert!(
                     error.contains("no text of its own") || error.contains("empty"),
                     "{text:?}: {error:?}"

@@ -481,3 +481,71 @@ fn a_bad_send_time_is_named_as_the_time_to_send_not_an_event() {
     assert!(err.contains("invalid date-time “demain 10h”"), "{err}");
     assert!(!err.contains("event"), "{err}");
 }
+
+/// A core refusal is one typed value: the command line says it in English (whatever the
+/// locale), a French screen in French, from the same catalogue entry.
+#[test]
+fn a_refusal_reads_in_english_on_the_command_line_and_in_french_on_a_french_screen() {
+    use smsdesk::i18n::{Describe, Lang};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    assert!(smsdesk(&db, &["credit", "add", "100"]).status.success());
+    assert!(
+        smsdesk(&db, &["user", "add", "claire", "--rights", "instant"])
+            .status
+            .success()
+    );
+    let queued = ok_json(
+        &db,
+        &["--json", "send", "--to", "0612345678", "--text", "Bonjour."],
+    );
+    let id = queued["queued"][0]["id"].as_i64().unwrap();
+
+    // Claire is no administrator: she may not cancel the administrator's message.
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "claire", "cancel", &id.to_string()])
+        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
+        .env("SMSDESK_LOG_DIR", dir.path())
+        .env("LANG", "fr_FR.UTF-8")
+        .env_remove("SMSDESK_DB")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "#{id}: created by admin: only an administrator may cancel it"
+        )),
+        "{err}"
+    );
+
+    // The same refusal on a French screen (the TUI shows `describe` in the operator's language).
+    let mut store = smsdesk::store::Store::open(&db).unwrap();
+    let now = "2026-03-10T10:00:00Z".parse().unwrap();
+    let claire = smsdesk::core::Actor::identify(&mut store, "claire", now).unwrap();
+    let report = smsdesk::core::send::cancel(&mut store, &claire, &[id], now).unwrap();
+    let (_, why) = &report.refused[0];
+    assert_eq!(
+        why.describe(Lang::Fr),
+        "créé par admin : seul un administrateur peut l'annuler"
+    );
+    assert_eq!(
+        why.to_string(),
+        "created by admin: only an administrator may cancel it"
+    );
+    // A rule broken rather than a right: the status is named by its label in each language.
+    let admin = smsdesk::core::Actor::identify(&mut store, "admin", now).unwrap();
+    smsdesk::core::send::cancel(&mut store, &admin, &[id], now).unwrap();
+    let report = smsdesk::core::send::cancel(&mut store, &admin, &[id], now).unwrap();
+    let (_, why) = &report.refused[0];
+    assert_eq!(
+        why.describe(Lang::Fr),
+        "déjà annulé : seuls les messages pas encore envoyés peuvent être annulés"
+    );
+    assert_eq!(
+        why.to_string(),
+        "already cancelled: only messages not yet sent can be cancelled"
+    );
+}

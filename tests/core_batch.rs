@@ -141,14 +141,14 @@ fn gsm_segments(chars: usize) -> usize {
 
 fn invalid(e: CoreError) -> String {
     match e {
-        CoreError::Invalid(m) => m,
+        CoreError::Invalid(m) => m.to_string(),
         other => panic!("expected a refusal for bad input, got {other:?}"),
     }
 }
 
 fn forbidden(e: CoreError) -> String {
     match e {
-        CoreError::Forbidden(m) => m,
+        CoreError::Forbidden(m) => m.to_string(),
         other => panic!("expected a missing right, got {other:?}"),
     }
 }
@@ -211,12 +211,27 @@ fn preview_shows_each_recipient_with_text_counts_and_error() {
     assert!(
         row(nomobile)
             .error
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .to_string()
             .contains("no mobile")
     );
-    assert!(row(noconsent).error.as_deref().unwrap().contains("consent"));
-    assert!(row(stopped).error.as_deref().unwrap().contains("opted out"));
+    assert!(
+        row(noconsent)
+            .error
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("consent")
+    );
+    assert!(
+        row(stopped)
+            .error
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("opted out")
+    );
 
     assert_eq!(preview.totals.recipients, 5);
     assert_eq!(preview.totals.messages, 2);
@@ -239,7 +254,7 @@ fn preview_flags_too_long_texts_and_missing_field_values() {
     let mut input = w.input(vec![alice, long]);
     let preview = batch::preview_batch(&w.store, &admin, &input).unwrap();
     assert!(preview.rows[0].error.is_none());
-    let err = preview.rows[1].error.as_deref().unwrap();
+    let err = preview.rows[1].error.as_ref().unwrap().to_string();
     assert!(err.contains("too long"), "{err}");
     assert_eq!(preview.totals.messages, 1);
 
@@ -257,7 +272,7 @@ fn preview_flags_too_long_texts_and_missing_field_values() {
             .unwrap()
             .starts_with("Info CEJ")
     );
-    let err = preview.rows[1].error.as_deref().unwrap();
+    let err = preview.rows[1].error.as_ref().unwrap().to_string();
     assert!(err.contains("participant.programme"), "{err}");
 }
 
@@ -919,8 +934,8 @@ fn filtered_chosen_and_listed_recipients_are_previewed_once_each() {
     assert!(
         bruno
             .error
-            .as_deref()
-            .is_some_and(|e| e.contains("has not consented")),
+            .as_ref()
+            .is_some_and(|e| e.to_string().contains("has not consented")),
         "{bruno:?}"
     );
     assert_eq!(preview.totals.messages, 3);

@@ -200,14 +200,14 @@ fn planned(w: &World, id: i64) -> DateTime<Utc> {
 
 fn invalid(e: CoreError) -> String {
     match e {
-        CoreError::Invalid(m) => m,
+        CoreError::Invalid(m) => m.to_string(),
         other => panic!("expected a refusal for bad input, got {other:?}"),
     }
 }
 
 fn forbidden(e: CoreError) -> String {
     match e {
-        CoreError::Forbidden(m) => m,
+        CoreError::Forbidden(m) => m.to_string(),
         other => panic!("expected a missing right, got {other:?}"),
     }
 }
@@ -855,7 +855,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
     .unwrap();
     assert_eq!(w.message(r2.message_id).status, "cancelled");
     assert!(
-        out.notices()[0].contains("already started"),
+        out.notices()[0].to_string().contains("already started"),
         "{:?}",
         out.notices()
     );
@@ -1197,7 +1197,7 @@ fn automations_respect_collaborators_types_and_manual_reminders() {
     )
     .unwrap();
     assert!(
-        out.notices()[0].contains("no longer applies"),
+        out.notices()[0].to_string().contains("no longer applies"),
         "{:?}",
         out.notices()
     );
@@ -1418,9 +1418,20 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
     // D-1 of Friday 3 April 15:30 CEST.
     assert_eq!(planned(&w, r.message_id), utc("2026-04-02T13:30:00Z"));
     assert!(
-        out.notices()[0].contains("manual edit was dropped"),
+        out.notices()[0]
+            .to_string()
+            .contains("manual edit was dropped"),
         "{:?}",
         out.notices()
+    );
+    // The same notice on a French screen, the day named in French.
+    let fr = smsdesk::i18n::Describe::describe(&out.notices()[0], smsdesk::i18n::Lang::Fr);
+    assert!(
+        fr.starts_with(&format!(
+            "rappel n°{} déplacé au jeudi 2026-04-02",
+            r.message_id
+        )) && fr.ends_with(" ; votre modification manuelle du texte est perdue"),
+        "{fr}"
     );
 
     // A reminder at an exact time keeps it while it stays valid.
@@ -1465,7 +1476,9 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
     .unwrap();
     assert_eq!(w.message(r2.message_id).status, "cancelled");
     assert!(
-        out.notices()[0].contains("not before the event"),
+        out.notices()[0]
+            .to_string()
+            .contains("not before the event"),
         "{:?}",
         out.notices()
     );

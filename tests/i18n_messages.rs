@@ -96,9 +96,18 @@ fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
     };
     let preview = batch::preview_batch(&store, &actor, &input).unwrap();
     let error = preview.rows[0].error.clone().expect("no consent, no SMS");
-    assert_eq!(error, "Denis Lefèvre: has not consented to receive SMS");
     assert_eq!(
-        french(&error),
+        error.to_string(),
+        "Denis Lefèvre: has not consented to receive SMS"
+    );
+    // A typed refusal: the French comes from its catalogue entry, not from the English.
+    assert_eq!(
+        smsdesk::i18n::Describe::describe(&error, Lang::Fr),
+        "Denis Lefèvre : n'a pas donné son accord SMS"
+    );
+    // English that still embeds it (a confirmation's text) reads in French too.
+    assert_eq!(
+        french(&error.to_string()),
         "Denis Lefèvre : n'a pas donné son accord SMS"
     );
 }

@@ -578,3 +578,23 @@ fn setting_keys_are_typed_and_named_in_both_languages() {
         Ok("mon,tue,wed".to_string())
     );
 }
+
+/// The Settings form shows a refused value's reason next to its field, in the operator's
+/// language; the command line says it in English.
+#[test]
+fn a_refused_setting_says_why_in_the_readers_language() {
+    use smsdesk::i18n::{Describe, Lang};
+    use smsdesk::store::settings::validate;
+    let e = validate("max_segments", "11").unwrap_err();
+    assert_eq!(
+        e.reason.describe(Lang::Fr),
+        "un nombre entier de 1 à 10, pas « 11 »"
+    );
+    assert_eq!(
+        e.to_string(),
+        "max_segments: a whole number from 1 to 10, not \"11\""
+    );
+    let e = validate("batch_interview", "peut-être").unwrap_err();
+    assert_eq!(e.reason.describe(Lang::Fr), "yes (oui) ou no (non)");
+    assert_eq!(e.reason.describe(Lang::En), "yes or no");
+}

@@ -439,7 +439,7 @@ fn settings_cmd(action: SettingsAction, env: &Env) -> CliResult {
 }
 
 fn user_cmd(action: UserAction, env: &Env) -> CliResult {
-    let parse = |r: &str| Rights::parse(r).map_err(Failure::BadInput);
+    let parse = |r: &str| Rights::parse(r).map_err(|e| Failure::BadInput(e.to_string()));
     let action = match action {
         UserAction::Key { action } => return access::key_cmd(action, env),
         UserAction::Language { name, language } => {

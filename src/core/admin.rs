@@ -14,7 +14,7 @@ pub fn set_setting(
     value: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
-    actor.require_admin("change settings")?;
+    actor.require_admin(super::Action::ChangeSettings)?;
     store.write(|tx: Db<'_>| Ok(settings::set(tx, key, value, &actor.login, now)?))
 }
 
@@ -26,7 +26,7 @@ pub fn set_settings(
     changes: &[(String, String)],
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
-    actor.require_admin("change settings")?;
+    actor.require_admin(super::Action::ChangeSettings)?;
     store.write(|tx: Db<'_>| {
         for (key, value) in changes {
             settings::set(tx, key, value, &actor.login, now)?;
@@ -42,7 +42,7 @@ pub fn add_user(
     rights: Rights,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    actor.require_admin("add operators")?;
+    actor.require_admin(super::Action::AddOperators)?;
     store.write(|tx: Db<'_>| {
         operators::add(tx, login, login, rights, now)?;
         audit::record(
@@ -66,7 +66,7 @@ pub fn set_user(
     active: bool,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    actor.require_admin("change operators' rights")?;
+    actor.require_admin(super::Action::ChangeRights)?;
     store.write(|tx| {
         operators::set(tx, login, rights, active)?;
         let detail = format!("{rights}{}", if active { "" } else { " (inactive)" });
@@ -91,7 +91,7 @@ pub fn add_credit(
     bought_on: chrono::NaiveDate,
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
-    actor.require_admin("add credit packs")?;
+    actor.require_admin(super::Action::AddCreditPacks)?;
     store.write(|tx: Db<'_>| {
         let id = credit::add_pack(tx, units, label, bought_on, &actor.login, now)?;
         audit::record(

@@ -9,7 +9,7 @@
 //! earliest after it), the operator may edit them. [`dry_run`], [`preview_automation`] and
 //! [`preview_save`] show what the rules would do, writing nothing.
 
-use super::events::{EventKind, ReminderChange};
+use super::changes::{EventKind, ReminderChange};
 use super::outbox::{self, Timing};
 use super::{Actor, CoreError, CoreResult, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
@@ -46,9 +46,11 @@ fn prepare(
     let name = input.name.trim();
     for &c in &input.collaborators {
         if !crate::store::participants::collaborator_exists(conn, c)? {
-            return Err(CoreError::Invalid(format!(
-                "automation {name:?}: collaborator #{c} does not exist"
-            )));
+            return Err(super::Refusal::CollaboratorMissing {
+                name: name.to_string(),
+                id: c,
+            }
+            .into());
         }
     }
     let mut collaborators = input.collaborators.clone();
@@ -58,9 +60,10 @@ fn prepare(
     for t in &input.event_types {
         let t = t.trim();
         if t.is_empty() {
-            return Err(CoreError::Invalid(format!(
-                "automation {name:?}: an event type in the list is blank"
-            )));
+            return Err(super::Refusal::EventTypeBlank {
+                name: name.to_string(),
+            }
+            .into());
         }
         if !types.iter().any(|x| x.to_lowercase() == t.to_lowercase()) {
             types.push(t.to_string());
@@ -221,9 +224,9 @@ pub fn save_automation(
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
     actor.require_admin(if id.is_some() {
-        "change automations"
+        super::Action::ChangeAutomations
     } else {
-        "create automations"
+        super::Action::CreateAutomations
     })?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
@@ -335,7 +338,7 @@ pub fn set_automation_active(
     cancel_pending: bool,
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
-    actor.require_admin("switch automations on or off")?;
+    actor.require_admin(super::Action::SwitchAutomations)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         rules::set_active(tx, id, active, now)?;
@@ -379,7 +382,7 @@ pub fn delete_automation(
     cancel_pending: bool,
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
-    actor.require_admin("delete automations")?;
+    actor.require_admin(super::Action::DeleteAutomations)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let rule = rules::get(tx, id)?;
@@ -474,13 +477,13 @@ fn evaluate(
     let template = templates::get(conn, rule.template_id)?;
     let recipient = match outbox::check_participant(conn, event.participant_id) {
         Ok(r) => r,
-        Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason)),
+        Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason.to_string())),
         Err(e) => return Err(e),
     };
     let (text, info) =
         match reminders::render_for_event(conn, settings, &template.body, event, &recipient.name) {
             Ok(x) => x,
-            Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason)),
+            Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason.to_string())),
             Err(e) => return Err(e),
         };
     let planned = match fixed {
@@ -822,6 +825,193 @@ enum Effect {
     Cancelled,
 }
 
+/// Where [`carry_out`] writes: one event's messages, in the caller's transaction; created (and
+/// taken over) in the name of `created_by`, re-planned and cancelled by `actor`.
+#[derive(Clone, Copy)]
+struct Writes<'a> {
+    tx: Db<'a>,
+    settings: &'a Settings,
+    event_id: i64,
+    created_by: &'a str,
+    actor: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl Writes<'_> {
+    /// A new message of a rule.
+    fn create(
+        &self,
+        rule: AutomationRow,
+        m: Box<NewMessage>,
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings,
+            event_id,
+            created_by,
+            actor: _,
+            now,
+        } = *self;
+        let id = messages::insert(tx, &m)?;
+        audit::record(
+            tx,
+            now,
+            created_by,
+            "reminder.automation",
+            "message",
+            &id.to_string(),
+            &format!(
+                "automation #{} \"{}\", event #{event_id}",
+                rule.id, rule.name
+            ),
+        )?;
+        changes.push(ReminderChange::Created {
+            message_id: id,
+            kind: m.kind,
+            planned_at: m.planned_at,
+            planned_local: reminders::to_local(settings, m.planned_at),
+            automation: Some(rule.name),
+        });
+        Ok(())
+    }
+
+    /// Another rule's pending message becomes this rule's.
+    fn take_over(
+        &self,
+        rule: AutomationRow,
+        prev: &EventMessage,
+        m: Box<NewMessage>,
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings,
+            event_id,
+            created_by,
+            actor: _,
+            now,
+        } = *self;
+        pending::take_over(tx, prev.id, &m)?;
+        audit::record(
+            tx,
+            now,
+            created_by,
+            "reminder.automation",
+            "message",
+            &prev.id.to_string(),
+            &format!(
+                "automation #{} \"{}\" takes over the {} of automation #{}, event #{event_id}",
+                rule.id,
+                rule.name,
+                prev.kind,
+                prev.automation_id.unwrap_or_default()
+            ),
+        )?;
+        changes.push(ReminderChange::Replanned {
+            message_id: prev.id,
+            planned_at: m.planned_at,
+            planned_local: reminders::to_local(settings, m.planned_at),
+            time_changed: m.planned_at != from_ts(prev.planned_at),
+            text_rerendered: m.text != prev.text,
+            manual_edit_dropped: false,
+        });
+        Ok(())
+    }
+
+    /// A changed rule's own pending message re-planned and/or rewritten.
+    fn update(
+        &self,
+        rule: AutomationRow,
+        prev: &EventMessage,
+        m: Box<NewMessage>,
+        (time, text): (bool, bool),
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings,
+            event_id,
+            created_by: _,
+            actor,
+            now,
+        } = *self;
+        if time {
+            pending::rule_replan(tx, prev.id, &m)?;
+        }
+        if text {
+            pending::rule_rewrite(tx, prev.id, &m)?;
+        }
+        let change = ReminderChange::Replanned {
+            message_id: prev.id,
+            planned_at: m.planned_at,
+            planned_local: reminders::to_local(settings, m.planned_at),
+            time_changed: time,
+            text_rerendered: text,
+            manual_edit_dropped: false,
+        };
+        audit::record(
+            tx,
+            now,
+            actor,
+            "reminder.replan",
+            "message",
+            &prev.id.to_string(),
+            &format!(
+                "automation #{} \"{}\" changed, event #{event_id}: {change}",
+                rule.id, rule.name
+            ),
+        )?;
+        changes.push(change);
+        Ok(())
+    }
+
+    /// A changed rule's own pending message cancelled, with the reason.
+    fn cancel(
+        &self,
+        prev: &EventMessage,
+        reason: String,
+        changes: &mut Vec<ReminderChange>,
+    ) -> CoreResult<()> {
+        let Writes {
+            tx,
+            settings: _,
+            event_id,
+            created_by: _,
+            actor,
+            now,
+        } = *self;
+        let note = crate::store::notes::StatusNote::RuleChanged {
+            reason: reason.clone().into(),
+        };
+        // The audit keeps the English sentence.
+        let detail = note.to_string();
+        if messages::transition(
+            tx,
+            prev.id,
+            MessageStatus::Cancelled,
+            now,
+            actor,
+            Some(note),
+        )? {
+            audit::record(
+                tx,
+                now,
+                actor,
+                "reminder.cancel",
+                "message",
+                &prev.id.to_string(),
+                &format!("{detail}; event #{event_id}"),
+            )?;
+            changes.push(ReminderChange::Cancelled {
+                message_id: prev.id,
+                reason,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Writes what [`decide`] chose for one event. Messages are created (and taken over) in the
 /// name of `created_by`; `actor` re-plans and cancels. Each write is audited.
 fn carry_out(
@@ -833,6 +1023,14 @@ fn carry_out(
     actor: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<ReminderChange>> {
+    let w = Writes {
+        tx,
+        settings,
+        event_id,
+        created_by,
+        actor,
+        now,
+    };
     let mut changes = Vec::new();
     for d in decisions {
         match d {
@@ -845,118 +1043,16 @@ fn carry_out(
                 rule: rule.name,
                 reason,
             }),
-            Decision::Create(rule, m) => {
-                let id = messages::insert(tx, &m)?;
-                audit::record(
-                    tx,
-                    now,
-                    created_by,
-                    "reminder.automation",
-                    "message",
-                    &id.to_string(),
-                    &format!(
-                        "automation #{} \"{}\", event #{event_id}",
-                        rule.id, rule.name
-                    ),
-                )?;
-                changes.push(ReminderChange::Created {
-                    message_id: id,
-                    kind: m.kind,
-                    planned_at: m.planned_at,
-                    planned_local: reminders::to_local(settings, m.planned_at),
-                    automation: Some(rule.name),
-                });
-            }
-            Decision::TakeOver(rule, prev, m) => {
-                pending::take_over(tx, prev.id, &m)?;
-                audit::record(
-                    tx,
-                    now,
-                    created_by,
-                    "reminder.automation",
-                    "message",
-                    &prev.id.to_string(),
-                    &format!(
-                        "automation #{} \"{}\" takes over the {} of automation #{}, event #{event_id}",
-                        rule.id,
-                        rule.name,
-                        prev.kind,
-                        prev.automation_id.unwrap_or_default()
-                    ),
-                )?;
-                changes.push(ReminderChange::Replanned {
-                    message_id: prev.id,
-                    planned_at: m.planned_at,
-                    planned_local: reminders::to_local(settings, m.planned_at),
-                    time_changed: m.planned_at != from_ts(prev.planned_at),
-                    text_rerendered: m.text != prev.text,
-                    manual_edit_dropped: false,
-                });
-            }
+            Decision::Create(rule, m) => w.create(rule, m, &mut changes)?,
+            Decision::TakeOver(rule, prev, m) => w.take_over(rule, &prev, m, &mut changes)?,
             Decision::Update {
                 rule,
                 prev,
-                message: m,
+                message,
                 time,
                 text,
-            } => {
-                if time {
-                    pending::rule_replan(tx, prev.id, &m)?;
-                }
-                if text {
-                    pending::rule_rewrite(tx, prev.id, &m)?;
-                }
-                let change = ReminderChange::Replanned {
-                    message_id: prev.id,
-                    planned_at: m.planned_at,
-                    planned_local: reminders::to_local(settings, m.planned_at),
-                    time_changed: time,
-                    text_rerendered: text,
-                    manual_edit_dropped: false,
-                };
-                audit::record(
-                    tx,
-                    now,
-                    actor,
-                    "reminder.replan",
-                    "message",
-                    &prev.id.to_string(),
-                    &format!(
-                        "automation #{} \"{}\" changed, event #{event_id}: {change}",
-                        rule.id, rule.name
-                    ),
-                )?;
-                changes.push(change);
-            }
-            Decision::Cancel(prev, reason) => {
-                let note = crate::store::notes::StatusNote::RuleChanged {
-                    reason: reason.clone().into(),
-                };
-                // The audit keeps the English sentence.
-                let detail = note.to_string();
-                if messages::transition(
-                    tx,
-                    prev.id,
-                    MessageStatus::Cancelled,
-                    now,
-                    actor,
-                    Some(note),
-                )? {
-                    audit::record(
-                        tx,
-                        now,
-                        actor,
-                        "reminder.cancel",
-                        "message",
-                        &prev.id.to_string(),
-                        &format!("{detail}; event #{event_id}"),
-                    )?;
-                    changes.push(ReminderChange::Cancelled {
-                        message_id: prev.id,
-                        reason,
-                    });
-                }
-            }
+            } => w.update(rule, &prev, message, (time, text), &mut changes)?,
+            Decision::Cancel(prev, reason) => w.cancel(&prev, reason, &mut changes)?,
         }
     }
     Ok(changes)
@@ -1288,12 +1384,14 @@ fn horizon(now: DateTime<Utc>, days: u32) -> CoreResult<DateTime<Utc>> {
     // Ten years is already far beyond any event a reminder is written for.
     const MAX_DAYS: u32 = 3660;
     if days > MAX_DAYS {
-        return Err(CoreError::Invalid(format!(
-            "{days} days is too far ahead: give at most {MAX_DAYS} days"
-        )));
+        return Err(super::Refusal::DaysTooFar {
+            days,
+            max: MAX_DAYS,
+        }
+        .into());
     }
     now.checked_add_signed(Duration::days(i64::from(days)))
-        .ok_or_else(|| CoreError::Invalid(format!("{days} days from now is past any calendar")))
+        .ok_or_else(|| CoreError::Invalid(super::Refusal::DaysPastCalendar { days }))
 }
 
 /// Lists, for the events (not cancelled) starting in the next `days` days, what the active
@@ -1346,7 +1444,7 @@ pub fn apply_upcoming(
     days: u32,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<(i64, ReminderChange)>> {
-    actor.require_admin("run automations")?;
+    actor.require_admin(super::Action::RunAutomations)?;
     let settings = Settings::load(store.db())?;
     let to = horizon(now, days)?;
     store.write(|tx| {

@@ -5,8 +5,9 @@
 //! writes everything in one transaction, fast enough for 10,000 recipients.
 
 use super::outbox::{self, Recipient};
+use super::refusal::{Context, InterviewField};
 use super::send::{Body, free_timing};
-use super::{Actor, CoreError, CoreResult, merge};
+use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::status::MessageKind;
 use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateContext};
 use crate::sms::window;
@@ -66,8 +67,8 @@ pub struct BatchRow {
     pub chars: usize,
     pub segments: usize,
     pub encoding: Option<String>,
-    /// Why this recipient cannot be sent to; `None` when sendable.
-    pub error: Option<String>,
+    /// Why this recipient cannot be sent to; `None` when sendable (English in JSON).
+    pub error: Option<Refusal>,
 }
 
 impl BatchRow {
@@ -110,10 +111,10 @@ fn require_batch(actor: &Actor) -> CoreResult<()> {
     if actor.rights.can_batch() {
         Ok(())
     } else {
-        Err(CoreError::Forbidden(format!(
-            "{} may not send batches: the \"batch\" right is required",
-            actor.login
-        )))
+        Err(Forbidden::NoBatchRight {
+            login: actor.login.clone(),
+        }
+        .into())
     }
 }
 
@@ -121,26 +122,23 @@ fn require_batch(actor: &Actor) -> CoreResult<()> {
 fn check_interview(i: &InterviewInput) -> CoreResult<NaiveDateTime> {
     let mut missing = Vec::new();
     if i.starts_local.is_none() {
-        missing.push("date-time");
+        missing.push(InterviewField::DateTime);
     }
     if i.collaborator_id.is_none() {
-        missing.push("collaborator");
+        missing.push(InterviewField::Collaborator);
     }
     if i.interview_type.trim().is_empty() {
-        missing.push("interview type");
+        missing.push(InterviewField::InterviewType);
     }
     if i.theme.trim().is_empty() {
-        missing.push("theme");
+        missing.push(InterviewField::Theme);
     }
     if i.outcome.trim().is_empty() {
-        missing.push("outcome");
+        missing.push(InterviewField::Outcome);
     }
     match i.starts_local {
         Some(start) if missing.is_empty() => Ok(start),
-        _ => Err(CoreError::Invalid(format!(
-            "the interview to record is missing required field(s): {}",
-            missing.join(", ")
-        ))),
+        _ => Err(Refusal::InterviewMissing { fields: missing }.into()),
     }
 }
 
@@ -163,16 +161,14 @@ struct Prepared {
 fn batch_template(conn: Db<'_>, id: i64) -> CoreResult<(Option<i64>, String, bool)> {
     let t = templates::get(conn, id)?;
     if !t.active {
-        return Err(CoreError::Invalid(format!(
-            "template \"{}\" is inactive",
-            t.name
-        )));
+        return Err(Refusal::TemplateInactive { template: t.name }.into());
     }
     if t.context != TemplateContext::Batch.as_str() {
-        return Err(CoreError::Invalid(format!(
-            "template \"{}\" is written for {} messages, not batches",
-            t.name, t.context
-        )));
+        return Err(Refusal::TemplateNotForBatch {
+            template: t.name,
+            context: Context(t.context),
+        }
+        .into());
     }
     Ok((Some(t.id), t.body, t.reply_expected))
 }
@@ -185,10 +181,10 @@ fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepar
         Body::Template(id) => batch_template(conn, *id)?,
         Body::Text(text) => {
             if !actor.rights.can_write_text() {
-                return Err(CoreError::Forbidden(format!(
-                    "{} may only send template texts (\"templates only\"): choose a template",
-                    actor.login
-                )));
+                return Err(Forbidden::TemplatesOnlyChoose {
+                    login: actor.login.clone(),
+                }
+                .into());
             }
             (None, text.clone(), false)
         }
@@ -199,7 +195,7 @@ fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepar
         }
     };
     if source_text.trim().is_empty() {
-        return Err(CoreError::Invalid("the message is empty".into()));
+        return Err(Refusal::MessageEmpty.into());
     }
     let parsed = merge::parse(&source_text, TemplateContext::Batch)?;
     let mut base = MergeData {
@@ -239,9 +235,7 @@ fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepar
         }
     }
     if recipients.is_empty() {
-        return Err(CoreError::Invalid(
-            "no recipient: choose participants or a saved list".into(),
-        ));
+        return Err(Refusal::NoRecipientChoose.into());
     }
     let mut source = list_names.join(", ");
     if !input.participants.is_empty() {
@@ -264,16 +258,16 @@ fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepar
 }
 
 /// The same checks and words as [`outbox::check_participant`], on a participant already read.
-fn check_recipient(p: &Participant) -> Result<Recipient, String> {
+fn check_recipient(p: &Participant) -> Result<Recipient, Refusal> {
     let name = p.full_name();
     let Some(mobile) = p.mobile.clone().filter(|m| !m.is_empty()) else {
-        return Err(format!("{name}: no mobile number"));
+        return Err(Refusal::NoMobile { name });
     };
     if !p.sms_consent {
-        return Err(format!("{name}: has not consented to receive SMS"));
+        return Err(Refusal::NoConsent { name });
     }
     if p.opted_out {
-        return Err(format!("{name}: opted out (STOP)"));
+        return Err(Refusal::OptedOut { name });
     }
     Ok(Recipient {
         e164: mobile,
@@ -311,7 +305,7 @@ fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
                     chars: 0,
                     segments: 0,
                     encoding: None,
-                    error: Some(format!("participant #{pid} not found")),
+                    error: Some(Refusal::ParticipantNotFound { id: pid }),
                 },
                 recipient: None,
                 info: None,
@@ -360,7 +354,7 @@ fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
     row.segments = info.segments;
     row.encoding = Some(info.encoding.as_str().to_string());
     if let Err(CoreError::Invalid(e)) = outbox::check_length(&prep.settings, &text) {
-        row.error.get_or_insert(format!("{}: {e}", row.name));
+        row.error.get_or_insert(e.about(&row.name));
     }
     row.text = Some(text);
     let ok = row.error.is_none();
@@ -398,6 +392,104 @@ pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreRe
     Ok(BatchPreview { rows, totals })
 }
 
+/// The interview a batch records, with its start resolved: UTC and local.
+type Interview<'a> = (&'a InterviewInput, DateTime<Utc>, NaiveDateTime);
+
+/// The interview as the batch row keeps it (JSON; `{}` for a plain campaign).
+fn interview_json(interview: Option<&Interview<'_>>) -> String {
+    match interview {
+        Some((i, _, starts_local)) => serde_json::json!({
+            "starts_local": starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "collaborator_id": i.collaborator_id,
+            "type": i.interview_type.trim(),
+            "theme": i.theme.trim(),
+            "outcome": i.outcome.trim(),
+            "location": i.location.trim(),
+            "channel": i.channel.trim(),
+            "programme": i.programme.trim(),
+            "summary": i.summary.trim(),
+        })
+        .to_string(),
+        None => "{}".to_string(),
+    }
+}
+
+/// A recipient ready to queue: who, the text's segments, the text.
+type Ready = (Recipient, crate::sms::encoding::SegmentInfo, String);
+
+/// A recipient left out of a batch, with the reason.
+type LeftOut = (i64, String);
+
+/// The recipients of a batch rendered: those ready to queue, and those left out (unticked by
+/// the operator, or with an error) with the reason.
+fn sendable(
+    tx: Db<'_>,
+    prep: &Prepared,
+    unticked: &HashSet<i64>,
+) -> CoreResult<(Vec<Ready>, Vec<LeftOut>)> {
+    let mut ready = Vec::with_capacity(prep.recipients.len());
+    let mut left_out = Vec::new();
+    for &pid in &prep.recipients {
+        if unticked.contains(&pid) {
+            left_out.push((pid, "unticked".to_string()));
+            continue;
+        }
+        let r = render_one(tx, prep, pid)?;
+        match (r.recipient, r.info, r.row.text) {
+            (Some(rec), Some(info), Some(text)) if r.row.error.is_none() => {
+                ready.push((rec, info, text));
+            }
+            _ => left_out.push((
+                pid,
+                r.row
+                    .error
+                    .map_or_else(|| "cannot be sent to".into(), |e| e.to_string()),
+            )),
+        }
+    }
+    Ok((ready, left_out))
+}
+
+/// Records the interview of a batch for one recipient (linked to the batch); returns its id.
+fn record_interview(
+    tx: Db<'_>,
+    actor: &Actor,
+    (i, starts_at, starts_local): &Interview<'_>,
+    pid: i64,
+    batch_id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<i64> {
+    Ok(events::insert_event(
+        tx,
+        &NewEvent {
+            participant_id: pid,
+            kind: "interview".into(),
+            event_type: i.interview_type.trim().to_string(),
+            starts_at: *starts_at,
+            starts_local: *starts_local,
+            collaborator_id: i.collaborator_id,
+            location: i.location.trim().to_string(),
+            theme: i.theme.trim().to_string(),
+            channel: i.channel.trim().to_string(),
+            programme: i.programme.trim().to_string(),
+            summary: i.summary.trim().to_string(),
+            outcome: i.outcome.trim().to_string(),
+            notes: String::new(),
+            cancelled: false,
+            batch_id: Some(batch_id),
+            reminder_enabled: false,
+            reminder_days_before: None,
+            reminder_at: None,
+            reminder_template_id: None,
+            reminder_text: None,
+            reply_text: None,
+            reply_at: None,
+            created_by: actor.login.clone(),
+            created_at: now,
+        },
+    )?)
+}
+
 /// Queues a batch: one `batches` row, one message per ticked recipient without error, and for
 /// an interview batch one interview recorded per queued recipient (kind interview, linked to
 /// the batch and to its message), all in one transaction, audited. Leaves at `at` (local
@@ -423,45 +515,12 @@ pub fn queue_batch(
         }
         _ => None,
     };
-    let interview_json = match &interview {
-        Some((i, _, starts_local)) => serde_json::json!({
-            "starts_local": starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
-            "collaborator_id": i.collaborator_id,
-            "type": i.interview_type.trim(),
-            "theme": i.theme.trim(),
-            "outcome": i.outcome.trim(),
-            "location": i.location.trim(),
-            "channel": i.channel.trim(),
-            "programme": i.programme.trim(),
-            "summary": i.summary.trim(),
-        })
-        .to_string(),
-        None => "{}".to_string(),
-    };
+    let interview_json = interview_json(interview.as_ref());
     store.write(|tx| {
         // Render inside the transaction: what is checked is what is written.
-        let mut ready = Vec::with_capacity(prep.recipients.len());
-        let mut left_out = Vec::new();
-        for &pid in &prep.recipients {
-            if unticked.contains(&pid) {
-                left_out.push((pid, "unticked".to_string()));
-                continue;
-            }
-            let r = render_one(tx, &prep, pid)?;
-            match (r.recipient, r.info, r.row.text) {
-                (Some(rec), Some(info), Some(text)) if r.row.error.is_none() => {
-                    ready.push((rec, info, text));
-                }
-                _ => left_out.push((
-                    pid,
-                    r.row.error.unwrap_or_else(|| "cannot be sent to".into()),
-                )),
-            }
-        }
+        let (ready, left_out) = sendable(tx, &prep, &unticked)?;
         if ready.is_empty() {
-            return Err(CoreError::Invalid(
-                "nothing to send: every recipient is unticked or has an error".into(),
-            ));
+            return Err(Refusal::NothingToSend.into());
         }
         let batch_id = batches::insert(
             tx,
@@ -486,35 +545,7 @@ pub fn queue_batch(
                 continue;
             };
             let event_id = match &interview {
-                Some((i, starts_at, starts_local)) => Some(events::insert_event(
-                    tx,
-                    &NewEvent {
-                        participant_id: pid,
-                        kind: "interview".into(),
-                        event_type: i.interview_type.trim().to_string(),
-                        starts_at: *starts_at,
-                        starts_local: *starts_local,
-                        collaborator_id: i.collaborator_id,
-                        location: i.location.trim().to_string(),
-                        theme: i.theme.trim().to_string(),
-                        channel: i.channel.trim().to_string(),
-                        programme: i.programme.trim().to_string(),
-                        summary: i.summary.trim().to_string(),
-                        outcome: i.outcome.trim().to_string(),
-                        notes: String::new(),
-                        cancelled: false,
-                        batch_id: Some(batch_id),
-                        reminder_enabled: false,
-                        reminder_days_before: None,
-                        reminder_at: None,
-                        reminder_template_id: None,
-                        reminder_text: None,
-                        reply_text: None,
-                        reply_at: None,
-                        created_by: actor.login.clone(),
-                        created_at: now,
-                    },
-                )?),
+                Some(i) => Some(record_interview(tx, actor, i, pid, batch_id, now)?),
                 None => None,
             };
             let mut m = outbox::new_message(
@@ -610,18 +641,19 @@ pub fn build_filter(tz: chrono_tz::Tz, input: &FilterInput) -> CoreResult<Partic
     if let Some(k) = &kind
         && !PARTICIPANT_KINDS.contains(&k.as_str())
     {
-        return Err(CoreError::Invalid(format!(
-            "participant type {k:?} is not one of participant, partner, company"
-        )));
+        return Err(Refusal::ParticipantKindUnknown {
+            kind: k.to_string(),
+        }
+        .into());
     }
     if let (Some(from), Some(to)) = (input.from, input.to)
         && to < from
     {
-        return Err(CoreError::Invalid(format!(
-            "the period ends ({}) before it starts ({})",
-            to.format("%d/%m/%Y"),
-            from.format("%d/%m/%Y")
-        )));
+        return Err(Refusal::PeriodReversed {
+            from: from.format("%d/%m/%Y").to_string(),
+            to: to.format("%d/%m/%Y").to_string(),
+        }
+        .into());
     }
     let midnight = |day: NaiveDate| {
         window::resolve_local(tz, day.and_time(chrono::NaiveTime::MIN)).with_timezone(&Utc)
@@ -651,9 +683,7 @@ pub fn filter_participants(
     require_batch(actor)?;
     let filter = build_filter(Settings::load(store.db())?.timezone, input)?;
     if filter.is_empty() {
-        return Err(CoreError::Invalid(
-            "no filter chosen: choose at least one (type, programme, collaborator, event type, period or consent)".into(),
-        ));
+        return Err(Refusal::NoFilter.into());
     }
     Ok(participants::matching_ids(store.db(), &filter)?)
 }

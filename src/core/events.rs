@@ -3,6 +3,8 @@
 //! field a reminder's text uses re-plans and re-renders its pending reminders (dropping a
 //! manual edit, and saying so); a cancelled event cancels its unsent reminders.
 
+pub use super::changes::{EventKind, ReminderChange};
+use super::refusal::Notice;
 use super::reminders::{self, When};
 use super::send::Body;
 use super::{Actor, CoreError, CoreResult, automations};
@@ -15,52 +17,6 @@ use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, participants, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
-use std::fmt;
-
-/// What an event is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// An appointment.
-    Interview,
-    /// A step of a programme.
-    Step,
-    /// A referral.
-    Orientation,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 3] = [
-        EventKind::Interview,
-        EventKind::Step,
-        EventKind::Orientation,
-    ];
-
-    /// As stored: `interview`, `step`, `orientation`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Interview => "interview",
-            EventKind::Step => "step",
-            EventKind::Orientation => "orientation",
-        }
-    }
-
-    /// Accepts the stored names and the French words (`entretien`, `étape`).
-    pub fn parse(s: &str) -> Option<EventKind> {
-        match s.trim().to_lowercase().as_str() {
-            "interview" | "entretien" => Some(EventKind::Interview),
-            "step" | "étape" | "etape" => Some(EventKind::Step),
-            "orientation" => Some(EventKind::Orientation),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The reminder an operator switches on while creating an event.
 #[derive(Clone, Debug)]
@@ -95,104 +51,6 @@ pub struct EventChange {
     pub notes: Option<String>,
 }
 
-/// What happened to one reminder (or rule) because an event was created or changed: the
-/// operator is told each of these.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReminderChange {
-    /// A reminder or follow-up was created (by the operator's request or by a rule).
-    Created {
-        message_id: i64,
-        kind: MessageKind,
-        planned_at: DateTime<Utc>,
-        planned_local: NaiveDateTime,
-        /// The rule that created it, if one did.
-        automation: Option<String>,
-    },
-    /// A pending reminder was re-planned and/or re-rendered after the event changed.
-    Replanned {
-        message_id: i64,
-        planned_at: DateTime<Utc>,
-        planned_local: NaiveDateTime,
-        time_changed: bool,
-        text_rerendered: bool,
-        manual_edit_dropped: bool,
-    },
-    /// A pending reminder was cancelled, with the reason.
-    Cancelled { message_id: i64, reason: String },
-    /// A matching rule could not create its reminder, with the reason.
-    Skipped {
-        automation_id: i64,
-        rule: String,
-        reason: String,
-    },
-    /// A matching rule whose template is inactive: it creates nothing until repaired.
-    Broken { automation_id: i64, rule: String },
-}
-
-impl fmt::Display for ReminderChange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReminderChange::Created {
-                message_id,
-                kind,
-                planned_local,
-                automation,
-                ..
-            } => {
-                let what = if *kind == MessageKind::FollowUp {
-                    "follow-up"
-                } else {
-                    "reminder"
-                };
-                write!(
-                    f,
-                    "{what} #{message_id} planned for {}",
-                    reminders::fmt_local(*planned_local)
-                )?;
-                if let Some(rule) = automation {
-                    write!(f, " by automation \"{rule}\"")?;
-                }
-                Ok(())
-            }
-            ReminderChange::Replanned {
-                message_id,
-                planned_local,
-                time_changed,
-                text_rerendered,
-                manual_edit_dropped,
-                ..
-            } => {
-                let when = reminders::fmt_local(*planned_local);
-                match (time_changed, text_rerendered) {
-                    (true, true) => write!(
-                        f,
-                        "reminder #{message_id} re-planned to {when} and its text re-rendered"
-                    )?,
-                    (true, false) => write!(f, "reminder #{message_id} re-planned to {when}")?,
-                    (false, _) => write!(
-                        f,
-                        "reminder #{message_id} (still planned for {when}) had its text re-rendered"
-                    )?,
-                }
-                if *manual_edit_dropped {
-                    f.write_str("; your manual edit was dropped")?;
-                }
-                Ok(())
-            }
-            ReminderChange::Cancelled { message_id, reason } => {
-                write!(f, "reminder #{message_id} cancelled: {reason}")
-            }
-            ReminderChange::Skipped { rule, reason, .. } => {
-                write!(f, "automation \"{rule}\" created no reminder: {reason}")
-            }
-            ReminderChange::Broken { rule, .. } => write!(
-                f,
-                "automation \"{rule}\" is broken (its template is inactive) and created no reminder"
-            ),
-        }
-    }
-}
-
 /// The result of creating or changing an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventOutcome {
@@ -202,22 +60,23 @@ pub struct EventOutcome {
 
 impl EventOutcome {
     /// One sentence per change, for the operator.
-    pub fn notices(&self) -> Vec<String> {
-        self.changes.iter().map(ToString::to_string).collect()
+    pub fn notices(&self) -> Vec<Notice> {
+        self.changes.iter().map(ReminderChange::notice).collect()
     }
 }
 
 /// Only operators (someone with at least one right) may change the agenda; unknown logins
 /// may look, not act.
-fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
+fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
     let r = actor.rights;
     if r.admin || r.instant || r.scheduled || r.batch || r.free {
         Ok(())
     } else {
-        Err(CoreError::Forbidden(format!(
-            "{} may not {what}: not an smsdesk operator with any right",
-            actor.login
-        )))
+        Err(super::Forbidden::NoRightAtAll {
+            login: actor.login.clone(),
+            action,
+        }
+        .into())
     }
 }
 
@@ -248,7 +107,7 @@ pub fn create_event(
     input: NewEventInput,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, "create events")?;
+    require_operator(actor, super::Action::CreateEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         participants::get(tx, input.participant_id)?;
@@ -412,14 +271,12 @@ pub fn update_event(
     change: EventChange,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, "change events")?;
+    require_operator(actor, super::Action::ChangeEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let old = events::detail(tx, event_id)?;
         if old.cancelled {
-            return Err(CoreError::Invalid(format!(
-                "event #{event_id} is cancelled and can no longer be changed"
-            )));
+            return Err(super::Refusal::EventCancelledNoChange { event: event_id }.into());
         }
         let old_local = reminders::local_start(&old)?;
         let (starts_at, starts_local) = match change.starts_local {
@@ -642,13 +499,11 @@ pub fn cancel_event(
     event_id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<CancelledEvent> {
-    require_operator(actor, "cancel events")?;
+    require_operator(actor, super::Action::CancelEvents)?;
     store.write(|tx| {
         let event = events::detail(tx, event_id)?;
         if event.cancelled {
-            return Err(CoreError::Invalid(format!(
-                "event #{event_id} is already cancelled"
-            )));
+            return Err(super::Refusal::EventAlreadyCancelled { event: event_id }.into());
         }
         events::set_cancelled(tx, event_id, now)?;
         let mut cancelled_messages = Vec::new();

@@ -8,7 +8,7 @@
 
 use super::events::EventKind;
 use super::send::{CheckedLine, FreeList, check_free_list};
-use super::{Actor, CoreError, CoreResult, automations};
+use super::{Actor, CoreError, CoreResult, Refusal, automations};
 use crate::io::contacts::{
     ContactField, ContactSheet, RowIssue, normalise_civility, parse_kind, parse_yes_no,
     plausible_email,
@@ -47,15 +47,16 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
 
 /// Only operators (someone with at least one right) may import; unknown logins may look, not
 /// act.
-fn require_operator(actor: &Actor, what: &str) -> CoreResult<()> {
+fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
     let r = actor.rights;
     if r.admin || r.instant || r.scheduled || r.batch || r.free {
         Ok(())
     } else {
-        Err(CoreError::Forbidden(format!(
-            "{} may not {what}: not an smsdesk operator with any right",
-            actor.login
-        )))
+        Err(super::Forbidden::NoRightAtAll {
+            login: actor.login.clone(),
+            action,
+        }
+        .into())
     }
 }
 
@@ -95,11 +96,11 @@ impl Collaborators {
     }
 
     /// The collaborator a cell names, or why none.
-    fn find(&self, name: &str) -> Result<i64, String> {
-        let shown = crate::text::sanitize(name);
+    fn find(&self, name: &str) -> Result<i64, Refusal> {
+        let shown = crate::text::sanitize(name).into_owned();
         match self.by_key.get(&normalise_header(name)).map(Vec::as_slice) {
             Some([(id, true)]) => Ok(*id),
-            Some([(_, false)]) => Err(format!("collaborator \"{shown}\" is no longer active")),
+            Some([(_, false)]) => Err(Refusal::CollaboratorInactive { name: shown }),
             Some([]) | None => {
                 let mut known = self
                     .names
@@ -111,14 +112,13 @@ impl Collaborators {
                 if self.names.len() > 8 {
                     known.push_str(", …");
                 }
-                Err(format!(
-                    "no collaborator named \"{shown}\" (known: {})",
-                    if known.is_empty() { "none" } else { &known }
-                ))
+                Err(if known.is_empty() {
+                    Refusal::NoCollaboratorAtAll { name: shown }
+                } else {
+                    Refusal::NoSuchCollaborator { name: shown, known }
+                })
             }
-            Some(_) => Err(format!(
-                "several collaborators are named \"{shown}\": write the first and last name"
-            )),
+            Some(_) => Err(Refusal::SeveralCollaborators { name: shown }),
         }
     }
 }
@@ -560,85 +560,17 @@ fn contact_row(
     let programme = text(ContactField::Programme);
     let kind_in = text(ContactField::Kind);
     let collaborator_in = text(ContactField::Collaborator);
-    let issue = |field: ContactField, value: &str, reason: String| RowIssue {
-        row: r.row,
-        column: sheet.column_name(field),
-        value: crate::text::sanitize(value).to_string(),
-        reason,
-    };
+    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
     let mut warnings = Vec::new();
-    let kind = match parse_kind(&kind_in) {
-        Some(k) => k.to_string(),
-        None => {
-            issues.push(issue(
-                ContactField::Kind,
-                &kind_in,
-                "not a contact type (participant, partenaire or entreprise)".into(),
-            ));
-            String::new()
-        }
-    };
-    if first_name.is_empty() && last_name.is_empty() && issues.is_empty() {
-        issues.push(RowIssue {
-            row: r.row,
-            column: sheet.column_name(ContactField::LastName),
-            value: String::new(),
-            reason: "no name: NOM and PRÉNOM are both empty".into(),
-        });
-    }
-    for (field, value) in [
-        (ContactField::FirstName, &first_name),
-        (ContactField::LastName, &last_name),
-    ] {
-        if value.chars().count() > 100 {
-            issues.push(issue(field, value, "longer than 100 characters".into()));
-        }
-    }
-    // A date typed into a name column is a shifted column, not a name.
-    for field in [ContactField::FirstName, ContactField::LastName] {
-        if let Some(col) = sheet.columns.col(field)
-            && matches!(r.get(col), Cell::DateTime(_) | Cell::Number(_))
-        {
-            issues.push(issue(
-                field,
-                &r.get(col).text().unwrap_or_default(),
-                "a number or date, not a name (are the columns shifted?)".into(),
-            ));
-        }
-    }
-    let mut landline = None;
-    if !landline_in.is_empty() {
-        match phone::parse_phone(&landline_in, region) {
-            Ok(p) => landline = Some(p.e164),
-            Err(e) => issues.push(issue(ContactField::Landline, &landline_in, e.to_string())),
-        }
-    }
-    let mut mobile = None;
-    if !mobile_in.is_empty() {
-        match phone::parse_phone(&mobile_in, region) {
-            Ok(p) if p.is_mobile() => mobile = Some(p.e164),
-            Ok(p) if landline.is_none() && p.kind == LineKind::Landline => {
-                warnings.push(format!(
-                    "{} is a landline: kept as the landline, no SMS can reach this contact",
-                    phone::format_national(&p.e164)
-                ));
-                landline = Some(p.e164);
-            }
-            Ok(p) => issues.push(issue(
-                ContactField::Mobile,
-                &mobile_in,
-                format!("{}: a {}, SMS cannot reach it", p.e164, p.kind),
-            )),
-            Err(e) => issues.push(issue(ContactField::Mobile, &mobile_in, e.to_string())),
-        }
-    }
-    let mut mobile2 = None;
-    if !mobile2_in.is_empty() {
-        match phone::parse_recipient(&mobile2_in, region) {
-            Ok(p) => mobile2 = Some(p.e164),
-            Err(e) => issues.push(issue(ContactField::Mobile2, &mobile2_in, e.to_string())),
-        }
-    }
+    let kind = contact_kind_and_names(sheet, r, &kind_in, &first_name, &last_name, &mut issues);
+    let (mobile, mobile2, landline) = contact_phones(
+        sheet,
+        r,
+        region,
+        [&mobile_in, &mobile2_in, &landline_in],
+        &mut issues,
+        &mut warnings,
+    );
     let email = if email_in.is_empty() {
         None
     } else if plausible_email(&email_in) {
@@ -651,47 +583,23 @@ fn contact_row(
         ));
         None
     };
-    let sms_consent = if !sheet.has(ContactField::Consent) {
-        true
-    } else if consent_in.is_empty() {
-        // A consent column left blank: consent was not recorded, so it is not assumed.
-        warnings.push("consent cell empty: recorded as no SMS consent".into());
-        false
-    } else {
-        match parse_yes_no(&consent_in) {
-            Some(b) => b,
-            None => {
-                issues.push(issue(
-                    ContactField::Consent,
-                    &consent_in,
-                    "neither yes nor no (write oui or non)".into(),
-                ));
-                false
-            }
-        }
-    };
+    let sms_consent = contact_consent(sheet, r, &consent_in, &mut issues, &mut warnings);
     let collaborator_id = if collaborator_in.is_empty() {
         None
     } else {
         match collaborators.find(&collaborator_in) {
             Ok(id) => Some(id),
             Err(reason) => {
-                issues.push(issue(ContactField::Collaborator, &collaborator_in, reason));
+                issues.push(issue(
+                    ContactField::Collaborator,
+                    &collaborator_in,
+                    reason.to_string(),
+                ));
                 None
             }
         }
     };
-    let mut attributes = serde_json::Map::new();
-    for &col in &sheet.columns.others {
-        let key = sheet.table.headers[col].trim().to_string();
-        match crate::io::contacts::cell_text(&sheet.table, r, col) {
-            Ok(v) if v.is_empty() => {}
-            Ok(v) => {
-                attributes.insert(key, serde_json::Value::String(v));
-            }
-            Err(i) => issues.push(i),
-        }
-    }
+    let attributes = contact_attributes(sheet, r, &mut issues);
     if !issues.is_empty() {
         return Err(issues);
     }
@@ -721,6 +629,173 @@ fn contact_row(
     })
 }
 
+/// The contact type of a row, and its name checked: present, not too long, not a number or a
+/// date (a shifted column). Problems go to `issues`.
+fn contact_kind_and_names(
+    sheet: &ContactSheet,
+    r: &crate::io::import::TableRow,
+    kind_in: &str,
+    first_name: &str,
+    last_name: &str,
+    issues: &mut Vec<RowIssue>,
+) -> String {
+    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let kind = match parse_kind(kind_in) {
+        Some(k) => k.to_string(),
+        None => {
+            issues.push(issue(
+                ContactField::Kind,
+                kind_in,
+                "not a contact type (participant, partenaire or entreprise)".into(),
+            ));
+            String::new()
+        }
+    };
+    if first_name.is_empty() && last_name.is_empty() && issues.is_empty() {
+        issues.push(RowIssue {
+            row: r.row,
+            column: sheet.column_name(ContactField::LastName),
+            value: String::new(),
+            reason: "no name: NOM and PRÉNOM are both empty".into(),
+        });
+    }
+    for (field, value) in [
+        (ContactField::FirstName, first_name),
+        (ContactField::LastName, last_name),
+    ] {
+        if value.chars().count() > 100 {
+            issues.push(issue(field, value, "longer than 100 characters".into()));
+        }
+    }
+    // A date typed into a name column is a shifted column, not a name.
+    for field in [ContactField::FirstName, ContactField::LastName] {
+        if let Some(col) = sheet.columns.col(field)
+            && matches!(r.get(col), Cell::DateTime(_) | Cell::Number(_))
+        {
+            issues.push(issue(
+                field,
+                &r.get(col).text().unwrap_or_default(),
+                "a number or date, not a name (are the columns shifted?)".into(),
+            ));
+        }
+    }
+    kind
+}
+
+/// The mobile, second mobile and landline of a row (E.164): a landline typed as the mobile is
+/// kept as the landline, with a warning. Problems go to `issues`.
+fn contact_phones(
+    sheet: &ContactSheet,
+    r: &crate::io::import::TableRow,
+    region: &str,
+    [mobile_in, mobile2_in, landline_in]: [&str; 3],
+    issues: &mut Vec<RowIssue>,
+    warnings: &mut Vec<String>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let mut landline = None;
+    if !landline_in.is_empty() {
+        match phone::parse_phone(landline_in, region) {
+            Ok(p) => landline = Some(p.e164),
+            Err(e) => issues.push(issue(ContactField::Landline, landline_in, e.to_string())),
+        }
+    }
+    let mut mobile = None;
+    if !mobile_in.is_empty() {
+        match phone::parse_phone(mobile_in, region) {
+            Ok(p) if p.is_mobile() => mobile = Some(p.e164),
+            Ok(p) if landline.is_none() && p.kind == LineKind::Landline => {
+                warnings.push(format!(
+                    "{} is a landline: kept as the landline, no SMS can reach this contact",
+                    phone::format_national(&p.e164)
+                ));
+                landline = Some(p.e164);
+            }
+            Ok(p) => issues.push(issue(
+                ContactField::Mobile,
+                mobile_in,
+                format!("{}: a {}, SMS cannot reach it", p.e164, p.kind),
+            )),
+            Err(e) => issues.push(issue(ContactField::Mobile, mobile_in, e.to_string())),
+        }
+    }
+    let mut mobile2 = None;
+    if !mobile2_in.is_empty() {
+        match phone::parse_recipient(mobile2_in, region) {
+            Ok(p) => mobile2 = Some(p.e164),
+            Err(e) => issues.push(issue(ContactField::Mobile2, mobile2_in, e.to_string())),
+        }
+    }
+    (mobile, mobile2, landline)
+}
+
+/// The SMS consent of a row: given when the file has no consent column, refused (with a
+/// warning) when its cell is empty. Problems go to `issues`.
+fn contact_consent(
+    sheet: &ContactSheet,
+    r: &crate::io::import::TableRow,
+    consent_in: &str,
+    issues: &mut Vec<RowIssue>,
+    warnings: &mut Vec<String>,
+) -> bool {
+    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    if !sheet.has(ContactField::Consent) {
+        true
+    } else if consent_in.is_empty() {
+        // A consent column left blank: consent was not recorded, so it is not assumed.
+        warnings.push("consent cell empty: recorded as no SMS consent".into());
+        false
+    } else {
+        match parse_yes_no(consent_in) {
+            Some(b) => b,
+            None => {
+                issues.push(issue(
+                    ContactField::Consent,
+                    consent_in,
+                    "neither yes nor no (write oui or non)".into(),
+                ));
+                false
+            }
+        }
+    }
+}
+
+/// The columns the import does not know, kept as free attributes of the contact.
+fn contact_attributes(
+    sheet: &ContactSheet,
+    r: &crate::io::import::TableRow,
+    issues: &mut Vec<RowIssue>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut attributes = serde_json::Map::new();
+    for &col in &sheet.columns.others {
+        let key = sheet.table.headers[col].trim().to_string();
+        match crate::io::contacts::cell_text(&sheet.table, r, col) {
+            Ok(v) if v.is_empty() => {}
+            Ok(v) => {
+                attributes.insert(key, serde_json::Value::String(v));
+            }
+            Err(i) => issues.push(i),
+        }
+    }
+    attributes
+}
+
+/// A problem of one cell of a contact row.
+fn contact_issue(
+    sheet: &ContactSheet,
+    r: &crate::io::import::TableRow,
+    field: ContactField,
+    value: &str,
+    reason: String,
+) -> RowIssue {
+    RowIssue {
+        row: r.row,
+        column: sheet.column_name(field),
+        value: crate::text::sanitize(value).to_string(),
+        reason,
+    }
+}
+
 /// What a confirmed import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImportOutcome {
@@ -739,12 +814,12 @@ pub fn import_contacts(
     preview: &ContactsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, "import contacts")?;
+    require_operator(actor, super::Action::ImportContacts)?;
     if preview.all_valid.is_empty() {
-        return Err(CoreError::Invalid(format!(
-            "{}: no valid contact to import",
-            preview.file
-        )));
+        return Err(super::Refusal::NoValidContact {
+            file: preview.file.clone(),
+        }
+        .into());
     }
     store.write(|tx| {
         let existing = Existing::load(tx)?;
@@ -778,7 +853,13 @@ pub fn import_contacts(
                     created_at: now,
                 },
             )
-            .map_err(|e| CoreError::Invalid(format!("{}: row {}: {e}", preview.file, c.row)))?;
+            .map_err(|e| {
+                CoreError::Invalid(super::Refusal::ImportRow {
+                    file: preview.file.clone(),
+                    row: c.row,
+                    problem: super::refusal::Said::of(e),
+                })
+            })?;
             out.created.push(id);
         }
         let range = match (out.created.first(), out.created.last()) {
@@ -883,6 +964,103 @@ fn event_exists(
     )?)
 }
 
+/// The participant an events row is for, found by its mobile number (with that number in
+/// E.164); `None` when no single participant has it. Problems go to `issues`.
+fn event_participant(
+    sheet: &EventSheet,
+    r: &crate::io::import::TableRow,
+    mobile_in: &str,
+    region: &str,
+    people: &HashMap<String, Vec<Known>>,
+    issues: &mut Vec<RowIssue>,
+) -> Option<(Known, String)> {
+    let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+    let mut participant = None;
+    if mobile_in.is_empty() {
+        issues.push(issue(
+            EventField::Mobile,
+            "",
+            "no mobile number to find the participant".into(),
+        ));
+    } else {
+        match phone::parse_phone(mobile_in, region) {
+            Err(e) => issues.push(issue(EventField::Mobile, mobile_in, e.to_string())),
+            Ok(ph) => match people.get(&ph.e164).map(Vec::as_slice) {
+                Some([one]) => participant = Some((one.clone(), ph.e164)),
+                Some(several) if several.len() > 1 => issues.push(issue(
+                    EventField::Mobile,
+                    mobile_in,
+                    format!(
+                        "{} participants have this number ({}): create this event from the agenda",
+                        several.len(),
+                        several
+                            .iter()
+                            .map(|(id, n, _)| format!("#{id} {n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+                _ => issues.push(issue(
+                    EventField::Mobile,
+                    mobile_in,
+                    format!(
+                        "no participant has the number {}: import the contacts first",
+                        ph.e164
+                    ),
+                )),
+            },
+        }
+    }
+    participant
+}
+
+/// The start of an events row in the organisation's time; `None` when unreadable or past
+/// (only coming events are imported). Problems go to `issues`.
+fn event_start(
+    sheet: &EventSheet,
+    r: &crate::io::import::TableRow,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    issues: &mut Vec<RowIssue>,
+) -> Option<NaiveDateTime> {
+    let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+    match sheet.start(r) {
+        Ok(s) => {
+            let resolved = window::resolve_local(settings.timezone, s);
+            if resolved.with_timezone(&Utc) <= now {
+                issues.push(issue(
+                    EventField::Date,
+                    &s.format("%d/%m/%Y %H:%M").to_string(),
+                    "starts in the past: only coming events are imported".into(),
+                ));
+                None
+            } else {
+                Some(resolved.naive_local())
+            }
+        }
+        Err(i) => {
+            issues.push(i);
+            None
+        }
+    }
+}
+
+/// A problem of one cell of an events row.
+fn event_issue(
+    sheet: &EventSheet,
+    r: &crate::io::import::TableRow,
+    field: EventField,
+    value: &str,
+    reason: String,
+) -> RowIssue {
+    RowIssue {
+        row: r.row,
+        column: sheet.column_name(field),
+        value: crate::text::sanitize(value).to_string(),
+        reason,
+    }
+}
+
 /// Checks every row of an events file against the rules and the store; writes nothing.
 /// Events must start after `now`; the participant is found by mobile number.
 pub fn preview_events(
@@ -927,48 +1105,15 @@ pub fn preview_events(
         let collaborator_in = text(EventField::Collaborator);
         let location = text(EventField::Location);
         let notes = text(EventField::Notes);
-        let issue = |field: EventField, value: &str, reason: String| RowIssue {
-            row: r.row,
-            column: sheet.column_name(field),
-            value: crate::text::sanitize(value).to_string(),
-            reason,
-        };
-        let mut participant = None;
-        if mobile_in.is_empty() {
-            issues.push(issue(
-                EventField::Mobile,
-                "",
-                "no mobile number to find the participant".into(),
-            ));
-        } else {
-            match phone::parse_phone(&mobile_in, &settings.default_region) {
-                Err(e) => issues.push(issue(EventField::Mobile, &mobile_in, e.to_string())),
-                Ok(ph) => match people.get(&ph.e164).map(Vec::as_slice) {
-                    Some([one]) => participant = Some((one.clone(), ph.e164)),
-                    Some(several) if several.len() > 1 => issues.push(issue(
-                        EventField::Mobile,
-                        &mobile_in,
-                        format!(
-                            "{} participants have this number ({}): create this event from the agenda",
-                            several.len(),
-                            several
-                                .iter()
-                                .map(|(id, n, _)| format!("#{id} {n}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )),
-                    _ => issues.push(issue(
-                        EventField::Mobile,
-                        &mobile_in,
-                        format!(
-                            "no participant has the number {}: import the contacts first",
-                            ph.e164
-                        ),
-                    )),
-                },
-            }
-        }
+        let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+        let participant = event_participant(
+            sheet,
+            r,
+            &mobile_in,
+            &settings.default_region,
+            &people,
+            &mut issues,
+        );
         let kind = match parse_event_kind(&kind_in) {
             Some(k) => Some(k),
             None => {
@@ -980,32 +1125,18 @@ pub fn preview_events(
                 None
             }
         };
-        let start = match sheet.start(r) {
-            Ok(s) => {
-                let resolved = window::resolve_local(settings.timezone, s);
-                if resolved.with_timezone(&Utc) <= now {
-                    issues.push(issue(
-                        EventField::Date,
-                        &s.format("%d/%m/%Y %H:%M").to_string(),
-                        "starts in the past: only coming events are imported".into(),
-                    ));
-                    None
-                } else {
-                    Some(resolved.naive_local())
-                }
-            }
-            Err(i) => {
-                issues.push(i);
-                None
-            }
-        };
+        let start = event_start(sheet, r, &settings, now, &mut issues);
         let collaborator_id = if collaborator_in.is_empty() {
             participant.as_ref().and_then(|((_, _, c), _)| *c)
         } else {
             match collaborators.find(&collaborator_in) {
                 Ok(id) => Some(id),
                 Err(reason) => {
-                    issues.push(issue(EventField::Collaborator, &collaborator_in, reason));
+                    issues.push(issue(
+                        EventField::Collaborator,
+                        &collaborator_in,
+                        reason.to_string(),
+                    ));
                     None
                 }
             }
@@ -1071,12 +1202,12 @@ pub fn import_events(
     preview: &EventsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, "import events")?;
+    require_operator(actor, super::Action::ImportEvents)?;
     if preview.valid.is_empty() {
-        return Err(CoreError::Invalid(format!(
-            "{}: no valid event to import",
-            preview.file
-        )));
+        return Err(super::Refusal::NoValidEvent {
+            file: preview.file.clone(),
+        }
+        .into());
     }
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
@@ -1127,7 +1258,13 @@ pub fn import_events(
                     created_at: now,
                 },
             )
-            .map_err(|err| CoreError::Invalid(format!("{}: row {}: {err}", preview.file, e.row)))?;
+            .map_err(|err| {
+                CoreError::Invalid(super::Refusal::ImportRow {
+                    file: preview.file.clone(),
+                    row: e.row,
+                    problem: super::refusal::Said::of(err),
+                })
+            })?;
             audit::record(
                 tx,
                 now,

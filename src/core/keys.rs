@@ -7,14 +7,16 @@ use crate::store::operator_keys::{self, StoredKey};
 use crate::store::{Store, audit, operators};
 use chrono::{DateTime, Utc};
 
-fn require_self_or_admin(actor: &Actor, login: &str, what: &str) -> CoreResult<()> {
+fn require_self_or_admin(actor: &Actor, login: &str, action: super::Action) -> CoreResult<()> {
     if actor.login == login || actor.rights.admin {
         Ok(())
     } else {
-        Err(CoreError::Forbidden(format!(
-            "{} may not {what} of {login}: administrator right required",
-            actor.login
-        )))
+        Err(super::Forbidden::NotAdminFor {
+            login: actor.login.clone(),
+            action,
+            of: login.to_string(),
+        }
+        .into())
     }
 }
 
@@ -26,8 +28,8 @@ pub fn add_key(
     line: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
-    require_self_or_admin(actor, login, "add keys")?;
-    let key = PublicKey::parse(line).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    require_self_or_admin(actor, login, super::Action::AddKeys)?;
+    let key = PublicKey::parse(line).map_err(|e| CoreError::Invalid(super::Refusal::rule(e)))?;
     store.write(|tx| {
         let fingerprint = operator_keys::add(tx, login, &key, &actor.login, now)?;
         let detail = format!("{} {fingerprint} {}", key.kind, key.comment);
@@ -52,7 +54,7 @@ pub fn remove_key(
     fingerprint: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
-    require_self_or_admin(actor, login, "remove keys")?;
+    require_self_or_admin(actor, login, super::Action::RemoveKeys)?;
     store.write(|tx| {
         let removed = operator_keys::remove(tx, login, fingerprint)?;
         audit::record(
@@ -69,7 +71,7 @@ pub fn remove_key(
 }
 
 pub fn list_keys(store: &Store, actor: &Actor, login: &str) -> CoreResult<Vec<StoredKey>> {
-    require_self_or_admin(actor, login, "see the keys")?;
+    require_self_or_admin(actor, login, super::Action::SeeKeys)?;
     Ok(operator_keys::of(store.db(), login)?)
 }
 
@@ -81,14 +83,15 @@ pub fn set_language(
     language: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<Option<String>> {
-    require_self_or_admin(actor, login, "change the language")?;
+    require_self_or_admin(actor, login, super::Action::ChangeLanguage)?;
     let chosen = match language.trim().to_ascii_lowercase().as_str() {
         "" | "auto" => None,
         l @ ("fr" | "en") => Some(l.to_string()),
         other => {
-            return Err(CoreError::Invalid(format!(
-                "unknown language {other:?} (expected fr, en or auto)"
-            )));
+            return Err(super::Refusal::LanguageUnknown {
+                given: other.to_string(),
+            }
+            .into());
         }
     };
     store.write(|tx| {

@@ -3,7 +3,7 @@
 //! them; every change is audited in its own transaction. Names are unique without regard to
 //! case or surrounding spaces, so two operators cannot make "Atelier CV" and "atelier cv ".
 
-use super::{Actor, CoreError, CoreResult};
+use super::{Actor, CoreError, CoreResult, Refusal};
 use crate::store::Db;
 use crate::store::lists as rows;
 use crate::store::{Store, StoreError, audit, operators};
@@ -13,13 +13,14 @@ use chrono::{DateTime, Utc};
 pub const NAME_MAX: usize = 60;
 
 /// Only registered, active operators change lists (an unknown login may look, not act).
-fn require_operator(conn: Db<'_>, actor: &Actor, what: &str) -> CoreResult<()> {
+fn require_operator(conn: Db<'_>, actor: &Actor, action: super::Action) -> CoreResult<()> {
     match operators::find(conn, &actor.login)? {
         Some(op) if op.active => Ok(()),
-        _ => Err(CoreError::Forbidden(format!(
-            "{} may not {what}: not an active smsdesk operator",
-            actor.login
-        ))),
+        _ => Err(super::Forbidden::NotActiveOperator {
+            login: actor.login.clone(),
+            action,
+        }
+        .into()),
     }
 }
 
@@ -28,27 +29,24 @@ fn require_operator(conn: Db<'_>, actor: &Actor, what: &str) -> CoreResult<()> {
 fn check_name(conn: Db<'_>, name: &str, own: Option<i64>) -> CoreResult<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(CoreError::Invalid("a saved list needs a name".into()));
+        return Err(Refusal::ListNameMissing.into());
     }
     if name.chars().count() > NAME_MAX {
-        return Err(CoreError::Invalid(format!(
-            "a saved list name has at most {NAME_MAX} characters ({} given)",
-            name.chars().count()
-        )));
+        return Err(Refusal::ListNameTooLong {
+            max: NAME_MAX,
+            given: name.chars().count(),
+        }
+        .into());
     }
     if name.chars().any(char::is_control) {
-        return Err(CoreError::Invalid(
-            "a saved list name cannot hold tabs, line breaks or control characters".into(),
-        ));
+        return Err(Refusal::ListNameControl.into());
     }
     let wanted = name.to_lowercase();
     if let Some((_, other)) = rows::names(conn)?
         .into_iter()
         .find(|(id, n)| Some(*id) != own && n.trim().to_lowercase() == wanted)
     {
-        return Err(CoreError::Invalid(format!(
-            "a saved list named {other:?} already exists"
-        )));
+        return Err(Refusal::ListExists { name: other }.into());
     }
     Ok(name.to_string())
 }
@@ -66,7 +64,7 @@ pub fn create_list(
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
     store.write(|tx| {
-        require_operator(tx, actor, "create a saved list")?;
+        require_operator(tx, actor, super::Action::CreateList)?;
         let name = check_name(tx, name, None)?;
         let id = rows::insert(tx, &name, &actor.login, now)?;
         let members = rows::add_members(tx, id, participant_ids).map_err(|e| in_list(&name, e))?;
@@ -85,7 +83,10 @@ pub fn create_list(
 
 fn in_list(name: &str, e: StoreError) -> CoreError {
     match e {
-        StoreError::Invalid(m) => CoreError::Invalid(format!("saved list {name:?}: {m}")),
+        StoreError::Invalid(m) => CoreError::Invalid(Refusal::ListProblem {
+            name: name.to_string(),
+            problem: super::refusal::Said(m),
+        }),
         other => CoreError::Store(other),
     }
 }
@@ -99,7 +100,7 @@ pub fn add_to_list(
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
     store.write(|tx| {
-        require_operator(tx, actor, "change a saved list")?;
+        require_operator(tx, actor, super::Action::ChangeList)?;
         let name = list_name(tx, list_id)?;
         let added =
             rows::add_members(tx, list_id, participant_ids).map_err(|e| in_list(&name, e))?;
@@ -125,7 +126,7 @@ pub fn remove_from_list(
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
     store.write(|tx| {
-        require_operator(tx, actor, "change a saved list")?;
+        require_operator(tx, actor, super::Action::ChangeList)?;
         let name = list_name(tx, list_id)?;
         let removed = rows::remove_members(tx, list_id, participant_ids)?;
         audit::record(
@@ -150,7 +151,7 @@ pub fn rename_list(
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
     store.write(|tx| {
-        require_operator(tx, actor, "rename a saved list")?;
+        require_operator(tx, actor, super::Action::RenameList)?;
         let old = list_name(tx, list_id)?;
         let name = check_name(tx, new_name, Some(list_id))?;
         rows::rename(tx, list_id, &name)?;
@@ -181,7 +182,7 @@ pub fn delete_list(
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
     store.write(|tx| {
-        require_operator(tx, actor, "delete a saved list")?;
+        require_operator(tx, actor, super::Action::DeleteList)?;
         let list = rows::get(tx, list_id)?;
         rows::delete(tx, list_id)?;
         audit::record(

@@ -79,7 +79,7 @@ pub fn collaborator_data(conn: Db<'_>, id: i64) -> CoreResult<Option<PersonData>
 pub fn parse(text: &str, context: TemplateContext) -> CoreResult<ParsedTemplate> {
     template::parse(text, context).map_err(|errors| {
         let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        CoreError::Invalid(list.join("; "))
+        CoreError::Invalid(super::Refusal::rule(list.join("; ")))
     })
 }
 
@@ -90,13 +90,8 @@ pub fn render(
     settings: &Settings,
     who: &str,
 ) -> CoreResult<String> {
-    template::render(t, data, message_lang(settings)).map_err(|e| {
-        CoreError::Invalid(if who.is_empty() {
-            e.to_string()
-        } else {
-            format!("{who}: {e}")
-        })
-    })
+    template::render(t, data, message_lang(settings))
+        .map_err(|e| CoreError::Invalid(super::Refusal::rule(e).about(who)))
 }
 
 /// The language of SMS texts: the organisation's setting, French by default — never the

@@ -9,27 +9,55 @@ use chrono::{DateTime, Utc};
 pub mod admin;
 pub mod automations;
 pub mod batch;
+pub mod changes;
 pub mod events;
 pub mod import;
 pub mod keys;
 pub mod lists;
 pub mod merge;
 pub mod outbox;
+pub mod refusal;
 pub mod reminders;
 pub mod replies;
 pub mod send;
 pub mod templates;
 
+pub use refusal::{Action, Forbidden, Refusal};
+
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     /// The operator lacks the right; the message says which.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Forbidden),
     /// The input breaks a rule; the message says which and where.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<Forbidden> for CoreError {
+    fn from(f: Forbidden) -> CoreError {
+        CoreError::Forbidden(f)
+    }
+}
+
+impl From<Refusal> for CoreError {
+    fn from(r: Refusal) -> CoreError {
+        CoreError::Invalid(r)
+    }
+}
+
+impl crate::i18n::Describe for CoreError {
+    /// Refusals in the reader's language; the store's errors through the French catalogue
+    /// until they are typed.
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            CoreError::Forbidden(f) => f.describe(lang),
+            CoreError::Invalid(r) => r.describe(lang),
+            CoreError::Store(e) => crate::i18n::say(lang, &e.to_string()),
+        }
+    }
 }
 
 impl CoreError {
@@ -60,9 +88,7 @@ impl Actor {
     pub fn identify(store: &mut Store, login: &str, now: DateTime<Utc>) -> CoreResult<Actor> {
         let login = login.trim();
         if login.is_empty() {
-            return Err(CoreError::Invalid(
-                "no operator name: set $USER or pass --user NAME".into(),
-            ));
+            return Err(Refusal::NoOperatorName.into());
         }
         store.write(|tx| {
             if let Some(op) = operators::find(tx, login)? {
@@ -99,14 +125,15 @@ impl Actor {
         })
     }
 
-    pub fn require_admin(&self, what: &str) -> CoreResult<()> {
+    pub fn require_admin(&self, action: Action) -> CoreResult<()> {
         if self.rights.admin {
             Ok(())
         } else {
-            Err(CoreError::Forbidden(format!(
-                "{} may not {what}: administrator right required",
-                self.login
-            )))
+            Err(Forbidden::NotAdmin {
+                login: self.login.clone(),
+                action,
+            }
+            .into())
         }
     }
 }

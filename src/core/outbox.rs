@@ -2,11 +2,11 @@
 //! planned time and deadline. Every way of queuing a message goes through here, so they all
 //! refuse the same things with the same words.
 
-use super::{CoreError, CoreResult};
+use super::{CoreError, CoreResult, Forbidden, Refusal};
 use crate::sms::encoding::{self, SegmentInfo};
 use crate::sms::phone;
 use crate::sms::sender;
-use crate::sms::status::MessageKind;
+use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::Db;
 use crate::store::messages::NewMessage;
@@ -27,19 +27,20 @@ pub fn final_text(settings: &Settings, body: &str, with_stop: bool) -> String {
 /// says nothing: every way of queuing or rewriting a message ends here.
 pub fn check_length(settings: &Settings, text: &str) -> CoreResult<SegmentInfo> {
     if is_blank(text) {
-        return Err(CoreError::Invalid("the message is empty".into()));
+        return Err(Refusal::MessageEmpty.into());
     }
     if is_blank(own_text(settings, text)) {
-        return Err(CoreError::Invalid(
-            "the message has no text of its own, only the signature and the STOP mention: write what it is about".into(),
-        ));
+        return Err(Refusal::NoOwnText.into());
     }
     let info = encoding::analyse(text);
     if info.segments > settings.max_segments as usize {
-        return Err(CoreError::Invalid(format!(
-            "too long: {} segments ({} characters, {}) where at most {} are allowed",
-            info.segments, info.chars, info.encoding, settings.max_segments
-        )));
+        return Err(Refusal::TooLong {
+            segments: info.segments,
+            chars: info.chars,
+            encoding: info.encoding.to_string(),
+            max: settings.max_segments,
+        }
+        .into());
     }
     Ok(info)
 }
@@ -88,23 +89,30 @@ pub struct Recipient {
 /// Normalises a typed number and checks it may receive SMS: a mobile, not opted out, and —
 /// when it belongs to a participant — with SMS consent.
 pub fn check_number(conn: Db<'_>, settings: &Settings, input: &str) -> CoreResult<Recipient> {
-    let number = phone::parse_recipient(input, &settings.default_region)
-        .map_err(|e| CoreError::Invalid(format!("{}: {e}", crate::text::sanitize(input))))?;
+    let number = phone::parse_recipient(input, &settings.default_region).map_err(|problem| {
+        CoreError::Invalid(Refusal::BadNumber {
+            number: crate::text::sanitize(input).into_owned(),
+            problem,
+        })
+    })?;
     check_e164(conn, &number.e164)
 }
 
 /// Checks a number already in E.164 (a participant's stored mobile).
 pub fn check_e164(conn: Db<'_>, e164: &str) -> CoreResult<Recipient> {
     if participants::is_opted_out(conn, e164)? {
-        return Err(CoreError::Invalid(format!(
-            "{e164}: opted out (STOP): no message may be sent to this number"
-        )));
+        return Err(Refusal::NumberOptedOut {
+            e164: e164.to_string(),
+        }
+        .into());
     }
     let owner = participants::owner_of_mobile(conn, e164)?;
     match owner {
-        Some((_, name, false)) => Err(CoreError::Invalid(format!(
-            "{e164}: {name} has not consented to receive SMS"
-        ))),
+        Some((_, name, false)) => Err(Refusal::NumberNoConsent {
+            e164: e164.to_string(),
+            name,
+        }
+        .into()),
         Some((id, name, true)) => Ok(Recipient {
             e164: e164.to_string(),
             participant_id: Some(id),
@@ -123,15 +131,13 @@ pub fn check_participant(conn: Db<'_>, participant_id: i64) -> CoreResult<Recipi
     let p = participants::get(conn, participant_id)?;
     let name = p.full_name();
     let Some(mobile) = p.mobile.filter(|m| !m.is_empty()) else {
-        return Err(CoreError::Invalid(format!("{name}: no mobile number")));
+        return Err(Refusal::NoMobile { name }.into());
     };
     if !p.sms_consent {
-        return Err(CoreError::Invalid(format!(
-            "{name}: has not consented to receive SMS"
-        )));
+        return Err(Refusal::NoConsent { name }.into());
     }
     if p.opted_out {
-        return Err(CoreError::Invalid(format!("{name}: opted out (STOP)")));
+        return Err(Refusal::OptedOut { name }.into());
     }
     Ok(Recipient {
         e164: mobile,
@@ -174,7 +180,7 @@ pub fn timing_at(
     } else {
         window::validate_planned(at, now, event_start, tz, &w)
     }
-    .map_err(|e| CoreError::Invalid(e.to_string()))?;
+    .map_err(|e| CoreError::Invalid(Refusal::rule(e)))?;
     Ok(Timing {
         planned_at: at,
         deadline: match event_start {
@@ -225,7 +231,7 @@ pub fn new_message(
 
 /// Parses an operator's local date-time (`2026-03-30T14:00`, `2026-03-30 14:00`).
 pub fn parse_local(s: &str) -> CoreResult<NaiveDateTime> {
-    window::parse_local_datetime(s).map_err(|e| CoreError::Invalid(e.to_string()))
+    window::parse_local_datetime(s).map_err(|e| CoreError::Invalid(Refusal::rule(e)))
 }
 
 /// What an operator does to a message not yet sent.
@@ -244,26 +250,37 @@ pub fn require_pending_by(
     created_by: &str,
     change: Change,
 ) -> CoreResult<()> {
-    // Whole sentences, so the French catalogue (`i18n::say`) finds each one.
-    if status != crate::sms::status::MessageStatus::Pending.as_str() {
+    if status != MessageStatus::Pending.as_str() {
+        // A status the code does not know is shown as "unknown — check".
+        let status = MessageStatus::parse(status).unwrap_or(MessageStatus::Unknown);
         return Err(CoreError::Invalid(match change {
-            Change::Edit => format!(
-                "message #{id} is already {status}: only messages not yet sent can be edited"
-            ),
-            Change::Move => format!(
-                "message #{id} is already {status}: only messages not yet sent can be moved"
-            ),
+            Change::Edit => Refusal::AlreadyFinalEdit { id, status },
+            Change::Move => Refusal::AlreadyFinalMove { id, status },
         }));
     }
     if !actor.rights.admin && created_by != actor.login {
+        let created_by = created_by.to_string();
         return Err(CoreError::Forbidden(match change {
-            Change::Edit => format!(
-                "message #{id} was created by {created_by}: only they or an administrator may edit it"
-            ),
-            Change::Move => format!(
-                "message #{id} was created by {created_by}: only they or an administrator may move it"
-            ),
+            Change::Edit => Forbidden::NotAuthorEdit { id, created_by },
+            Change::Move => Forbidden::NotAuthorMove { id, created_by },
         }));
     }
     Ok(())
+}
+
+/// Puts who or what an error concerns in front of it.
+pub(crate) fn prefixed(who: &str, e: CoreError) -> CoreError {
+    match e {
+        CoreError::Invalid(m) => CoreError::Invalid(m.about(who)),
+        other => other,
+    }
+}
+
+/// The text of a pending message after an edit (a reminder, or a message of its own).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct EditedText {
+    pub text: String,
+    pub chars: usize,
+    pub segments: usize,
+    pub encoding: String,
 }

@@ -3,9 +3,11 @@
 //! shared with event changes and automations, so a reminder is planned and written the same
 //! way whoever creates it.
 
+pub use super::outbox::EditedText;
 use super::outbox::{self, Timing};
+use super::refusal::Context;
 use super::send::Body;
-use super::{Actor, CoreError, CoreResult, merge};
+use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::encoding::SegmentInfo;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
@@ -15,7 +17,6 @@ use crate::store::events::{self, EventDetail, ReminderSettings};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
 
 /// When a reminder leaves: N days before the event (same time of day, moved into the window),
 /// or at an exact local date-time.
@@ -51,9 +52,10 @@ pub(crate) fn event_context(kind: &str) -> CoreResult<TemplateContext> {
         "interview" => Ok(TemplateContext::Interview),
         "step" => Ok(TemplateContext::Step),
         "orientation" => Ok(TemplateContext::Orientation),
-        other => Err(CoreError::Invalid(format!(
-            "event kind {other:?} is not one of interview, step, orientation"
-        ))),
+        other => Err(Refusal::EventKindUnknown {
+            kind: other.to_string(),
+        }
+        .into()),
     }
 }
 
@@ -70,10 +72,10 @@ pub(crate) fn to_local(settings: &Settings, at: DateTime<Utc>) -> NaiveDateTime 
 /// The event's local start, refusing a corrupt stored value with the event's id.
 pub(crate) fn local_start(event: &EventDetail) -> CoreResult<NaiveDateTime> {
     event.local_start().ok_or_else(|| {
-        CoreError::Invalid(format!(
-            "event #{}: stored start {:?} is not a date-time",
-            event.id, event.starts_local
-        ))
+        CoreError::Invalid(Refusal::StoredStartBad {
+            event: event.id,
+            start: event.starts_local.clone(),
+        })
     })
 }
 
@@ -157,16 +159,8 @@ pub(crate) fn render_for_event(
     let data = merge::merge_data(conn, settings, Some(event.participant_id), Some(event.id))?;
     let rendered = merge::render(&parsed, &data, settings, who)?;
     let text = outbox::final_text(settings, &rendered, false);
-    let info = outbox::check_length(settings, &text).map_err(|e| prefixed(who, e))?;
+    let info = outbox::check_length(settings, &text).map_err(|e| outbox::prefixed(who, e))?;
     Ok((text, info))
-}
-
-/// Puts who or what an error concerns in front of it.
-pub(crate) fn prefixed(who: &str, e: CoreError) -> CoreError {
-    match e {
-        CoreError::Invalid(m) if !who.is_empty() => CoreError::Invalid(format!("{who}: {m}")),
-        other => other,
-    }
 }
 
 /// A template usable for an event reminder: it exists, is active and is written for the
@@ -178,63 +172,39 @@ pub(crate) fn reminder_template(
 ) -> CoreResult<(String, bool)> {
     let t = templates::get(conn, template_id)?;
     if !t.active {
-        return Err(CoreError::Invalid(format!(
-            "template \"{}\" is inactive",
-            t.name
-        )));
+        return Err(Refusal::TemplateInactive { template: t.name }.into());
     }
     if t.context != ctx.as_str() {
-        return Err(CoreError::Invalid(format!(
-            "template \"{}\" is written for {} messages, not {} reminders",
-            t.name, t.context, ctx
-        )));
+        return Err(Refusal::TemplateNotForReminder {
+            template: t.name,
+            context: Context(t.context),
+            wanted: Context(ctx.as_str().to_string()),
+        }
+        .into());
     }
     Ok((t.body, t.reply_expected))
 }
 
-/// Schedules the reminder of an event (see [`schedule_reminder`]) inside a transaction the
-/// caller holds, so creating an event with its reminder is all or nothing.
-pub(crate) fn schedule_in(
+/// The source text of a reminder: its template's, the operator's own (not for "templates
+/// only" operators), or a template's edited by the operator. Returns the source, the template,
+/// whether a reply is expected, and the text typed by the operator if any.
+fn reminder_body(
     tx: Db<'_>,
-    settings: &Settings,
     actor: &Actor,
-    event_id: i64,
-    when: When,
     body: &Body,
-    now: DateTime<Utc>,
-) -> CoreResult<ScheduledReminder> {
-    if !actor.rights.can_scheduled() {
-        return Err(CoreError::Forbidden(format!(
-            "{} may not schedule reminders: the \"scheduled\" right is required",
-            actor.login
-        )));
-    }
-    let event = events::detail(tx, event_id)?;
-    if event.cancelled {
-        return Err(CoreError::Invalid(format!(
-            "event #{event_id} is cancelled: it cannot have a reminder"
-        )));
-    }
-    let ctx = event_context(&event.kind)?;
-    let local = local_start(&event)?;
-    let start = from_ts(event.starts_at);
-    if start <= now {
-        return Err(CoreError::Invalid(format!(
-            "the event of {} has already started (or is in the past): a reminder must leave before it",
-            fmt_local(local)
-        )));
-    }
-    let (source, template_id, expects_reply, typed) = match body {
+    ctx: TemplateContext,
+) -> CoreResult<(String, Option<i64>, bool, Option<String>)> {
+    Ok(match body {
         Body::Template(id) => {
             let (source, reply) = reminder_template(tx, *id, ctx)?;
             (source, Some(*id), reply, None)
         }
         Body::Text(text) => {
             if !actor.rights.can_write_text() {
-                return Err(CoreError::Forbidden(format!(
-                    "{} may only send template texts (\"templates only\"): choose a template",
-                    actor.login
-                )));
+                return Err(Forbidden::TemplatesOnlyChoose {
+                    login: actor.login.clone(),
+                }
+                .into());
             }
             (text.clone(), None, false, Some(text.clone()))
         }
@@ -243,25 +213,37 @@ pub(crate) fn schedule_in(
             super::send::check_edit(actor, &crate::store::templates::get(tx, *template)?)?;
             (text.clone(), Some(*template), reply, Some(text.clone()))
         }
-    };
-    let recipient = outbox::check_participant(tx, event.participant_id)?;
-    let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;
-    let (timing, days_before, exact_at) = match when {
+    })
+}
+
+/// When a reminder leaves: some days before the event inside the sending window, or at an
+/// exact time; with the days before and the exact time to remember on the event.
+fn reminder_timing(
+    settings: &Settings,
+    when: When,
+    local: NaiveDateTime,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> CoreResult<(Timing, Option<i64>, Option<DateTime<Utc>>)> {
+    Ok(match when {
         When::DaysBefore(n) => {
             if !(1..=MAX_DAYS_BEFORE).contains(&n) {
-                return Err(CoreError::Invalid(format!(
-                    "a reminder is sent 1 to {MAX_DAYS_BEFORE} days before its event, not {n}"
-                )));
+                return Err(Refusal::ReminderDays {
+                    max: i64::from(MAX_DAYS_BEFORE),
+                    days: i64::from(n),
+                }
+                .into());
             }
             let tz = settings.timezone;
             let planned = window::plan_reminder(local, n, tz, &settings.window())
-                .map_err(|e| CoreError::Invalid(e.to_string()))?;
+                .map_err(|e| CoreError::Invalid(Refusal::rule(e)))?;
             if planned < now {
-                return Err(CoreError::Invalid(format!(
-                    "a reminder {n} day(s) before the event of {} would leave {}, which has already passed: choose a shorter delay or an exact time",
-                    fmt_local(local),
-                    fmt_local(to_local(settings, planned))
-                )));
+                return Err(Refusal::ReminderTooLate {
+                    days: i64::from(n),
+                    start: fmt_local(local),
+                    leaves: fmt_local(to_local(settings, planned)),
+                }
+                .into());
             }
             (
                 Timing {
@@ -276,7 +258,20 @@ pub(crate) fn schedule_in(
             let timing = outbox::timing_at(settings, now, at, false, Some(start))?;
             (timing, None, Some(timing.planned_at))
         }
-    };
+    })
+}
+
+/// A pending reminder taken over by a new one: its id, and the rule that created it if any.
+type TakenOver = (i64, Option<i64>);
+
+/// The pending reminder of an event that a new one takes over (its id and the rule that
+/// created it, if any), the others cancelled as replaced (their ids).
+fn take_over_pending(
+    tx: Db<'_>,
+    actor: &Actor,
+    event_id: i64,
+    now: DateTime<Utc>,
+) -> CoreResult<(Option<TakenOver>, Vec<i64>)> {
     // One reminder per event: setting it by hand edits the pending one (a rule's included,
     // which becomes the operator's); any other pending one left from before is replaced.
     let pending: Vec<events::EventMessage> = events::reminder_messages(tx, event_id)?
@@ -299,6 +294,63 @@ pub(crate) fn schedule_in(
             replaced.push(m.id);
         }
     }
+    Ok((edited, replaced))
+}
+
+/// The audit detail of a scheduled reminder.
+fn schedule_detail(
+    event_id: i64,
+    edited: Option<TakenOver>,
+    planned_local: NaiveDateTime,
+) -> String {
+    match edited {
+        Some((_, Some(rule))) => format!(
+            "event #{event_id}, planned {}; set by hand on the reminder automation #{rule} created",
+            fmt_local(planned_local)
+        ),
+        Some((_, None)) => format!(
+            "event #{event_id}, planned {}; the event's reminder changed",
+            fmt_local(planned_local)
+        ),
+        None => format!("event #{event_id}, planned {}", fmt_local(planned_local)),
+    }
+}
+
+/// Schedules the reminder of an event (see [`schedule_reminder`]) inside a transaction the
+/// caller holds, so creating an event with its reminder is all or nothing.
+pub(crate) fn schedule_in(
+    tx: Db<'_>,
+    settings: &Settings,
+    actor: &Actor,
+    event_id: i64,
+    when: When,
+    body: &Body,
+    now: DateTime<Utc>,
+) -> CoreResult<ScheduledReminder> {
+    if !actor.rights.can_scheduled() {
+        return Err(Forbidden::NoScheduleReminders {
+            login: actor.login.clone(),
+        }
+        .into());
+    }
+    let event = events::detail(tx, event_id)?;
+    if event.cancelled {
+        return Err(Refusal::EventCancelledNoReminder { event: event_id }.into());
+    }
+    let ctx = event_context(&event.kind)?;
+    let local = local_start(&event)?;
+    let start = from_ts(event.starts_at);
+    if start <= now {
+        return Err(Refusal::EventStarted {
+            start: fmt_local(local),
+        }
+        .into());
+    }
+    let (source, template_id, expects_reply, typed) = reminder_body(tx, actor, body, ctx)?;
+    let recipient = outbox::check_participant(tx, event.participant_id)?;
+    let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;
+    let (timing, days_before, exact_at) = reminder_timing(settings, when, local, start, now)?;
+    let (edited, replaced) = take_over_pending(tx, actor, event_id, now)?;
     let mut m = outbox::new_message(
         settings,
         MessageKind::Reminder,
@@ -341,17 +393,7 @@ pub(crate) fn schedule_in(
         "reminder.schedule",
         "message",
         &message_id.to_string(),
-        &match edited {
-            Some((_, Some(rule))) => format!(
-                "event #{event_id}, planned {}; set by hand on the reminder automation #{rule} created",
-                fmt_local(planned_local)
-            ),
-            Some((_, None)) => format!(
-                "event #{event_id}, planned {}; the event's reminder changed",
-                fmt_local(planned_local)
-            ),
-            None => format!("event #{event_id}, planned {}", fmt_local(planned_local)),
-        },
+        &schedule_detail(event_id, edited, planned_local),
     )?;
     Ok(ScheduledReminder {
         message_id,
@@ -403,14 +445,13 @@ fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingRemin
     let kind = MessageKind::parse(&kind)
         .filter(|k| k.is_tied_to_event())
         .ok_or_else(|| {
-            CoreError::Invalid(format!(
-                "message #{id} is a {kind} message, not the reminder of an event"
-            ))
+            CoreError::Invalid(Refusal::NotAReminder {
+                id,
+                kind: Context(kind.clone()),
+            })
         })?;
     let Some(event_id) = event_id else {
-        return Err(CoreError::Invalid(format!(
-            "message #{id} is not tied to an event"
-        )));
+        return Err(Refusal::NotTiedToEvent { id }.into());
     };
     outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
     Ok(PendingReminder {
@@ -420,15 +461,6 @@ fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingRemin
         template_id,
         created_by,
     })
-}
-
-/// The text of a pending reminder after an edit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EditedText {
-    pub text: String,
-    pub chars: usize,
-    pub segments: usize,
-    pub encoding: String,
 }
 
 /// Replaces the text of one pending reminder with the operator's own (the complete text as
@@ -446,24 +478,21 @@ pub fn edit_reminder_text(
     store.write(|tx| {
         let p = load_pending(tx, actor, message_id)?;
         if !actor.rights.can_scheduled() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may not edit reminders: the \"scheduled\" right is required",
-                actor.login
-            )));
+            return Err(Forbidden::NoEditReminders {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         if !actor.rights.can_write_text() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may only send template texts (\"templates only\"): the text cannot be edited",
-                actor.login
-            )));
+            return Err(Forbidden::TemplatesOnlyNoEdit {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         if let Some(tid) = p.template_id {
             let t = templates::get(tx, tid)?;
             if t.locked && !actor.rights.admin {
-                return Err(CoreError::Forbidden(format!(
-                    "template \"{}\" is locked: its text is imposed and may not be edited",
-                    t.name
-                )));
+                return Err(Forbidden::LockedTemplate { template: t.name }.into());
             }
         }
         let event = events::detail(tx, p.event_id)?;
@@ -513,10 +542,10 @@ pub fn edit_reminder_time(
     store.write(|tx| {
         let p = load_pending(tx, actor, message_id)?;
         if !actor.rights.can_scheduled() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may not move reminders: the \"scheduled\" right is required",
-                actor.login
-            )));
+            return Err(Forbidden::NoMoveReminders {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         let event = events::detail(tx, p.event_id)?;
         let start = from_ts(event.starts_at);
@@ -524,11 +553,11 @@ pub fn edit_reminder_time(
             MessageKind::FollowUp => {
                 let t = outbox::timing_at(&settings, now, at, false, None)?;
                 if t.planned_at <= start {
-                    return Err(CoreError::Invalid(format!(
-                        "a follow-up leaves after its event ({}), not {}",
-                        fmt_local(local_start(&event)?),
-                        fmt_local(to_local(&settings, t.planned_at))
-                    )));
+                    return Err(Refusal::FollowUpBeforeEvent {
+                        start: fmt_local(local_start(&event)?),
+                        planned: fmt_local(to_local(&settings, t.planned_at)),
+                    }
+                    .into());
                 }
                 t
             }

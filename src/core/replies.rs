@@ -2,6 +2,7 @@
 //! message expecting one (within 7 days) sets its event's outcome when its keyword is clear;
 //! anything unclear goes to the review list of the Inbox.
 
+use super::refusal::ReviewReason;
 use super::{CoreError, CoreResult};
 use crate::gateway::InboundSms;
 use crate::sms::sender::{OptOutReply, classify_opt_out, normalize_keyword};
@@ -50,7 +51,7 @@ pub enum ReplyOutcome {
         outcome: String,
     },
     /// Waits for an operator in the Inbox.
-    Review { reason: String },
+    Review { reason: ReviewReason },
     /// Kept in the conversation; changes nothing.
     Kept,
 }
@@ -60,11 +61,11 @@ pub enum ReplyOutcome {
 pub fn match_keyword<'a>(
     text: &str,
     keywords: &'a [(String, String)],
-) -> Result<&'a (String, String), String> {
+) -> Result<&'a (String, String), ReviewReason> {
     let normalised = normalize_keyword(text).replace('\'', "");
     let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
     if words.is_empty() {
-        return Err("empty reply".into());
+        return Err(ReviewReason::EmptyReply);
     }
     let mut found: Vec<&(String, String)> = Vec::new();
     for pair in keywords {
@@ -74,30 +75,24 @@ pub fn match_keyword<'a>(
             if rest.iter().all(|w| COURTESY.contains(w)) {
                 found.push(pair);
             } else {
-                return Err(format!(
-                    "\"{}\" says more than the keyword {}",
-                    text.trim(),
-                    pair.0
-                ));
+                return Err(ReviewReason::SaysMore {
+                    text: text.trim().to_string(),
+                    keyword: pair.0.clone(),
+                });
             }
         } else if words.iter().any(|w| kw.len() == 1 && *w == kw[0]) {
-            return Err(format!(
-                "keyword {} is not alone in \"{}\"",
-                pair.0,
-                text.trim()
-            ));
+            return Err(ReviewReason::NotAlone {
+                keyword: pair.0.clone(),
+                text: text.trim().to_string(),
+            });
         }
     }
     match found.as_slice() {
         [one] => Ok(one),
-        [] => Err("no keyword recognised".into()),
-        _ => Err("several keywords".into()),
+        [] => Err(ReviewReason::NoKeyword),
+        _ => Err(ReviewReason::SeveralKeywords),
     }
 }
-
-/// Review reason of a reply that says "stop" among other words.
-const STOP_AMONG_OTHER_WORDS: &str =
-    "\"stop\" among other words: opt the number out from Contacts if that is what they ask";
 
 /// Records an inbound SMS and applies the rules. Idempotent for a provider id.
 pub fn record_inbound(
@@ -144,13 +139,13 @@ pub fn record_inbound(
         }
         // "stop" among other words: never matched as a keyword, always read by a person.
         let unclear_stop =
-            (opt_out == OptOutReply::Unclear).then(|| STOP_AMONG_OTHER_WORDS.to_string());
+            (opt_out == OptOutReply::Unclear).then_some(ReviewReason::StopAmongOtherWords);
         // Messages to this number expecting a reply, sent in the last 7 days, not yet answered.
         let since = received - Duration::days(REPLY_WINDOW_DAYS);
         let open = replies::open_questions(tx, &inbound.from_e164, since, received)?;
         let Some(&(message_id, event_id, template_id)) = open.first() else {
             if let Some(reason) = unclear_stop {
-                insert("review", &reason)?;
+                insert("review", &reason.to_string())?;
                 return Ok(ReplyOutcome::Review { reason });
             }
             insert("kept", "")?;
@@ -159,11 +154,10 @@ pub fn record_inbound(
         let distinct_events: std::collections::BTreeSet<i64> =
             open.iter().filter_map(|m| m.1).collect();
         if distinct_events.len() > 1 {
-            let reason = format!(
-                "{} appointments are waiting for an answer from this number",
-                distinct_events.len()
-            );
-            let id = insert("review", &reason)?;
+            let reason = ReviewReason::SeveralAppointments {
+                count: distinct_events.len(),
+            };
+            let id = insert("review", &reason.to_string())?;
             replies::link(tx, id, message_id, event_id)?;
             return Ok(ReplyOutcome::Review { reason });
         }
@@ -203,7 +197,7 @@ pub fn record_inbound(
                 })
             }
             Err(reason) => {
-                let id = insert("review", &reason)?;
+                let id = insert("review", &reason.to_string())?;
                 replies::link(tx, id, message_id, event_id)?;
                 // The question is answered, even if unclearly: later replies change nothing.
                 replies::answer_message(tx, message_id, id)?;
@@ -222,17 +216,15 @@ pub fn resolve(
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     if outcome.trim().is_empty() {
-        return Err(CoreError::Invalid("choose an outcome".into()));
+        return Err(super::Refusal::ChooseOutcome.into());
     }
     store.write(|tx| {
         let row = replies::for_review(tx, reply_id)?;
         let Some((state, event_id, text, received_at)) = row else {
-            return Err(CoreError::Invalid(format!("no reply #{reply_id}")));
+            return Err(super::Refusal::NoReply { reply: reply_id }.into());
         };
         if state != "review" {
-            return Err(CoreError::Invalid(format!(
-                "reply #{reply_id} is not waiting for review"
-            )));
+            return Err(super::Refusal::ReplyNotInReview { reply: reply_id }.into());
         }
         replies::resolve(tx, reply_id, outcome, &actor.login, now)?;
         if let Some(e) = event_id {

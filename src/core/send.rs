@@ -1,7 +1,7 @@
 //! Individual and free sends, cancelling, opt-outs, and settling "unknown — check" messages.
 
 use super::outbox::{self, Recipient, Timing};
-use super::{Actor, CoreError, CoreResult, merge};
+use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
@@ -29,16 +29,16 @@ pub enum Body {
 /// operator restricted to templates.
 pub(crate) fn check_edit(actor: &Actor, t: &templates::TemplateRow) -> CoreResult<()> {
     if t.locked {
-        return Err(CoreError::Invalid(format!(
-            "template \"{}\" is locked: its text is sent as written",
-            t.name
-        )));
+        return Err(Refusal::TemplateLockedAsWritten {
+            template: t.name.clone(),
+        }
+        .into());
     }
     if !actor.rights.can_write_text() {
-        return Err(CoreError::Forbidden(format!(
-            "{} may only send template texts (\"templates only\")",
-            actor.login
-        )));
+        return Err(Forbidden::TemplatesOnly {
+            login: actor.login.clone(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -62,19 +62,16 @@ fn resolve_body(
         Body::Template(id) => {
             let t = templates::get(store.db(), *id)?;
             if !t.active {
-                return Err(CoreError::Invalid(format!(
-                    "template \"{}\" is inactive",
-                    t.name
-                )));
+                return Err(Refusal::TemplateInactive { template: t.name }.into());
             }
             Ok((Some(t.id), t.body, t.reply_expected))
         }
         Body::Text(text) => {
             if !actor.rights.can_write_text() {
-                return Err(CoreError::Forbidden(format!(
-                    "{} may only send template texts (\"templates only\")",
-                    actor.login
-                )));
+                return Err(Forbidden::TemplatesOnly {
+                    login: actor.login.clone(),
+                }
+                .into());
             }
             Ok((None, text.clone(), false))
         }
@@ -96,19 +93,19 @@ pub fn send_individual(
 ) -> CoreResult<Vec<i64>> {
     let scheduled = req.at.is_some();
     if scheduled && !actor.rights.can_scheduled() {
-        return Err(CoreError::Forbidden(format!(
-            "{} may not schedule individual messages",
-            actor.login
-        )));
+        return Err(Forbidden::NoScheduleIndividual {
+            login: actor.login.clone(),
+        }
+        .into());
     }
     if !scheduled && !actor.rights.can_instant() {
-        return Err(CoreError::Forbidden(format!(
-            "{} may not send individual messages",
-            actor.login
-        )));
+        return Err(Forbidden::NoSendIndividual {
+            login: actor.login.clone(),
+        }
+        .into());
     }
     if req.to.is_empty() {
-        return Err(CoreError::Invalid("no recipient".into()));
+        return Err(Refusal::NoRecipient.into());
     }
     let settings = Settings::load(store.db())?;
     let (template_id, body, expects_reply) = resolve_body(store, actor, &req.body)?;
@@ -138,8 +135,7 @@ pub fn send_individual(
         };
         let rendered = merge::render(&parsed, &data, &settings, &who)?;
         let text = outbox::final_text(&settings, &rendered, false);
-        let info = outbox::check_length(&settings, &text)
-            .map_err(|e| CoreError::Invalid(format!("{who}: {e}")))?;
+        let info = outbox::check_length(&settings, &text).map_err(|e| outbox::prefixed(&who, e))?;
         let mut m = outbox::new_message(
             &settings,
             kind,
@@ -289,19 +285,19 @@ pub fn queue_free(
     now: DateTime<Utc>,
 ) -> CoreResult<(i64, Vec<i64>)> {
     if !actor.rights.can_free() {
-        return Err(CoreError::Forbidden(format!(
-            "{} may not make free sends",
-            actor.login
-        )));
+        return Err(Forbidden::NoFreeSends {
+            login: actor.login.clone(),
+        }
+        .into());
     }
     if !actor.rights.can_write_text() {
-        return Err(CoreError::Forbidden(format!(
-            "{} may only send template texts",
-            actor.login
-        )));
+        return Err(Forbidden::TemplatesOnlyFree {
+            login: actor.login.clone(),
+        }
+        .into());
     }
     if req.numbers.is_empty() {
-        return Err(CoreError::Invalid("no valid number to send to".into()));
+        return Err(Refusal::NoValidNumber.into());
     }
     let settings = Settings::load(store.db())?;
     let (text, _) = free_totals(store, &req.text, req.numbers.len())?;
@@ -376,7 +372,7 @@ pub fn free_timing(
                     settings.timezone,
                     &settings.window(),
                 )
-                .map_err(|e| CoreError::Invalid(e.to_string()))?;
+                .map_err(|e| CoreError::Invalid(Refusal::rule(e)))?;
                 t.planned_at = open;
             }
             Ok(t)
@@ -389,7 +385,7 @@ pub fn free_timing(
 pub struct CancelReport {
     pub cancelled: Vec<i64>,
     /// Messages that could not be cancelled, with the reason.
-    pub refused: Vec<(i64, String)>,
+    pub refused: Vec<(i64, Refusal)>,
 }
 
 /// Cancels messages not yet sent. Administrators may cancel any; operators their own. The
@@ -405,21 +401,20 @@ pub fn cancel(
         for &id in ids {
             let row = pending::cancel_head(tx, id)?;
             let Some((status, created_by, event_id)) = row else {
-                report.refused.push((id, "no such message".into()));
+                report.refused.push((id, Refusal::NoSuchMessage));
                 continue;
             };
             if !actor.rights.admin && created_by != actor.login {
-                report.refused.push((
-                    id,
-                    format!("created by {created_by}: only an administrator may cancel it"),
-                ));
+                report
+                    .refused
+                    .push((id, Refusal::NotAuthorCancel { created_by }));
                 continue;
             }
             if status != MessageStatus::Pending.as_str() {
-                report.refused.push((
-                    id,
-                    format!("already {status}: only messages not yet sent can be cancelled"),
-                ));
+                let status = MessageStatus::parse(&status).unwrap_or(MessageStatus::Unknown);
+                report
+                    .refused
+                    .push((id, Refusal::AlreadyFinalCancel { status }));
                 continue;
             }
             messages::transition(
@@ -469,9 +464,7 @@ pub fn settle_unknown(
     store.write(|tx| {
         let status = messages::status_of(tx, id)?;
         if status != MessageStatus::Unknown {
-            return Err(CoreError::Invalid(format!(
-                "message #{id} is {status}, not \"unknown — check\""
-            )));
+            return Err(Refusal::NotUnknown { id, status }.into());
         }
         let (next, detail) = match decision {
             UnknownDecision::Resend => (MessageStatus::Pending, StatusNote::ResendDecided),
@@ -503,8 +496,12 @@ pub fn record_opt_out(
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
     let settings = Settings::load(store.db())?;
-    let p = phone::parse_phone(number, &settings.default_region)
-        .map_err(|e| CoreError::Invalid(format!("{}: {e}", crate::text::sanitize(number))))?;
+    let p = phone::parse_phone(number, &settings.default_region).map_err(|problem| {
+        CoreError::Invalid(Refusal::BadNumber {
+            number: crate::text::sanitize(number).into_owned(),
+            problem,
+        })
+    })?;
     store.write(|tx: Db<'_>| {
         participants::opt_out(tx, &p.e164, "operator", None, &actor.login, now)?;
         audit::record(
@@ -523,7 +520,7 @@ pub fn record_opt_out(
 /// Moves one message not yet sent that is not tied to an event (instant, scheduled, batch,
 /// free) to a local time. Refused outside the window — a campaign message keeps the stricter
 /// campaign rules — or in the past; retried for 24 hours after the new time. Reminders and
-/// follow-ups move through [`super::reminders::edit_reminder_time`], which knows their event.
+/// follow-ups move through `reminders::edit_reminder_time`, which knows their event.
 pub fn edit_message_time(
     store: &mut Store,
     actor: &Actor,
@@ -541,16 +538,18 @@ pub fn edit_message_time(
             }));
         };
         if MessageKind::parse(&kind).is_some_and(MessageKind::is_tied_to_event) {
-            return Err(CoreError::Invalid(format!(
-                "message #{id} is the {kind} of an event: move it as a reminder"
-            )));
+            return Err(Refusal::MoveAsReminder {
+                id,
+                kind: MessageKind::parse(&kind).unwrap_or(MessageKind::Reminder),
+            }
+            .into());
         }
         outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Move)?;
         if !actor.rights.can_scheduled() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may not plan messages at a time: the \"scheduled\" right is required",
-                actor.login
-            )));
+            return Err(Forbidden::NoPlanAtTime {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         let timing = outbox::timing_at(&settings, now, at, campaign, None)?;
         pending::replan(tx, id, timing.planned_at, timing.deadline)?;
@@ -575,14 +574,14 @@ pub fn edit_message_time(
 /// "maximum segments". Refused for a "templates only" operator, for a locked template
 /// (administrators excepted), without the right of the message's kind, and to anyone but its
 /// author or an administrator. Reminders are edited through
-/// [`super::reminders::edit_reminder_text`], which knows their event.
+/// `reminders::edit_reminder_text`, which knows their event.
 pub fn edit_message_text(
     store: &mut Store,
     actor: &Actor,
     id: i64,
     text: &str,
     now: DateTime<Utc>,
-) -> CoreResult<super::reminders::EditedText> {
+) -> CoreResult<outbox::EditedText> {
     let settings = Settings::load(store.db())?;
     store.write(|tx: Db<'_>| {
         let row = pending::edit_head(tx, id)?;
@@ -593,13 +592,13 @@ pub fn edit_message_text(
             }));
         };
         let kind = MessageKind::parse(&kind).ok_or_else(|| {
-            CoreError::Invalid(format!("message #{id} has an unknown kind {kind}"))
+            CoreError::Invalid(Refusal::UnknownKind {
+                id,
+                kind: kind.clone(),
+            })
         })?;
         if kind.is_tied_to_event() {
-            return Err(CoreError::Invalid(format!(
-                "message #{id} is the {} of an event: edit it as a reminder",
-                kind.as_str()
-            )));
+            return Err(Refusal::EditAsReminder { id, kind }.into());
         }
         outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
         let (allowed, right) = match kind {
@@ -609,25 +608,26 @@ pub fn edit_message_text(
             _ => (actor.rights.can_free(), "free"),
         };
         if !allowed {
-            return Err(CoreError::Forbidden(format!(
-                "{} may not edit {} messages: the \"{right}\" right is required",
-                actor.login,
-                kind.as_str()
-            )));
+            return Err(Forbidden::NoEditKind {
+                login: actor.login.clone(),
+                kind,
+                right: super::refusal::Context(right.to_string()),
+            }
+            .into());
         }
         if !actor.rights.can_write_text() {
-            return Err(CoreError::Forbidden(format!(
-                "{} may only send template texts (\"templates only\"): the text cannot be edited",
-                actor.login
-            )));
+            return Err(Forbidden::TemplatesOnlyNoEdit {
+                login: actor.login.clone(),
+            }
+            .into());
         }
         if let Some(tid) = template_id {
             let t = templates::get(tx, tid)?;
             if t.locked && !actor.rights.admin {
-                return Err(CoreError::Forbidden(format!(
-                    "template \"{}\" is locked: its text is imposed and may not be edited",
-                    t.name
-                )));
+                return Err(Forbidden::LockedTemplate {
+                    template: t.name.clone(),
+                }
+                .into());
             }
         }
         let context = if kind == MessageKind::Free {
@@ -644,10 +644,11 @@ pub fn edit_message_text(
             && !stop.is_empty()
             && !rendered.to_lowercase().ends_with(&stop.to_lowercase())
         {
-            return Err(CoreError::Invalid(format!(
-                "a {} message must end with the STOP mention \"{stop}\"",
-                kind.as_str()
-            )));
+            return Err(Refusal::StopMentionMissing {
+                kind,
+                stop: stop.to_string(),
+            }
+            .into());
         }
         let info = outbox::check_length(&settings, &rendered)?;
         let changed = pending::set_edited_text_if_pending(
@@ -659,9 +660,7 @@ pub fn edit_message_text(
             info.encoding.as_str(),
         )?;
         if !changed {
-            return Err(CoreError::Invalid(format!(
-                "message #{id} is being sent: it can no longer be edited"
-            )));
+            return Err(Refusal::BeingSent { id }.into());
         }
         audit::record(
             tx,
@@ -672,7 +671,7 @@ pub fn edit_message_text(
             &id.to_string(),
             &format!("created by {created_by}"),
         )?;
-        Ok(super::reminders::EditedText {
+        Ok(outbox::EditedText {
             text: rendered,
             chars: info.chars,
             segments: info.segments,

@@ -2,7 +2,8 @@
 //! template that a message or an automation uses is never deleted — the history must keep
 //! saying which text a message came from — it can be deactivated instead.
 
-use super::{Actor, CoreError, CoreResult};
+use super::refusal::Said;
+use super::{Actor, CoreError, CoreResult, Refusal};
 use crate::sms::sender::normalize_keyword;
 use crate::sms::template::{self, TemplateContext};
 use crate::store::Db;
@@ -33,10 +34,11 @@ pub fn parse_keywords(text: &str) -> CoreResult<Vec<(String, String)>> {
             continue;
         }
         let Some((keyword, outcome)) = part.split_once('=') else {
-            return Err(CoreError::Invalid(format!(
-                "reply keyword {}: write KEYWORD=outcome (e.g. OUI=confirmé par SMS), got {part:?}",
-                i + 1
-            )));
+            return Err(Refusal::KeywordSyntax {
+                n: i + 1,
+                part: part.to_string(),
+            }
+            .into());
         };
         out.push((keyword.trim().to_string(), outcome.trim().to_string()));
     }
@@ -56,40 +58,52 @@ pub fn format_keywords(keywords: &[(String, String)]) -> String {
 fn check(conn: Db<'_>, id: Option<i64>, t: &TemplateInput) -> CoreResult<Vec<(String, String)>> {
     let name = t.name.trim();
     if name.is_empty() {
-        return Err(CoreError::Invalid("a template needs a name".into()));
+        return Err(Refusal::TemplateNameMissing.into());
     }
     if let Err(errors) = template::parse(&t.body, t.context) {
         let first = errors.first().map(ToString::to_string).unwrap_or_default();
-        return Err(CoreError::Invalid(format!("template {name:?}: {first}")));
+        return Err(Refusal::TemplateProblem {
+            name: name.to_string(),
+            problem: Said(first),
+        }
+        .into());
     }
     let other = rows::id_named(conn, name)?;
     if other.is_some() && other != id {
-        return Err(CoreError::Invalid(format!(
-            "a template named {name:?} already exists"
-        )));
+        return Err(Refusal::TemplateExists {
+            name: name.to_string(),
+        }
+        .into());
     }
     if !t.reply_expected && !t.keywords.is_empty() {
-        return Err(CoreError::Invalid(format!(
-            "template {name:?}: reply keywords need \"reply expected\" to be on"
-        )));
+        return Err(Refusal::KeywordsNeedReply {
+            name: name.to_string(),
+        }
+        .into());
     }
     let mut keywords: Vec<(String, String)> = Vec::new();
     for (keyword, outcome) in &t.keywords {
         let normalised = normalize_keyword(keyword);
         if normalised.is_empty() {
-            return Err(CoreError::Invalid(format!(
-                "template {name:?}: keyword {keyword:?} is empty once accents and punctuation are removed"
-            )));
+            return Err(Refusal::KeywordEmpty {
+                name: name.to_string(),
+                keyword: keyword.to_string(),
+            }
+            .into());
         }
         if outcome.trim().is_empty() {
-            return Err(CoreError::Invalid(format!(
-                "template {name:?}: keyword {normalised} needs an outcome"
-            )));
+            return Err(Refusal::KeywordNoOutcome {
+                name: name.to_string(),
+                keyword: normalised,
+            }
+            .into());
         }
         if keywords.iter().any(|(k, _)| *k == normalised) {
-            return Err(CoreError::Invalid(format!(
-                "template {name:?}: keyword {normalised} is given twice"
-            )));
+            return Err(Refusal::KeywordTwice {
+                name: name.to_string(),
+                keyword: normalised,
+            }
+            .into());
         }
         keywords.push((normalised, outcome.trim().to_string()));
     }
@@ -118,7 +132,7 @@ pub fn create_template(
     input: &TemplateInput,
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
-    actor.require_admin("create templates")?;
+    actor.require_admin(super::Action::CreateTemplates)?;
     store.write(|tx: Db<'_>| {
         let id = rows::insert_template(
             tx,
@@ -156,15 +170,16 @@ pub fn update_template(
     input: &TemplateInput,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    actor.require_admin("change templates")?;
+    actor.require_admin(super::Action::ChangeTemplates)?;
     store.write(|tx| {
         let before = rows::get(tx, id)?;
         let keywords = check(tx, Some(id), input)?;
         if before.automations > 0 && !input.context.has_event() {
-            return Err(CoreError::Invalid(format!(
-                "template {:?}: {} automation(s) use it for reminders, so its context must stay an event context",
-                before.name, before.automations
-            )));
+            return Err(Refusal::TemplateContextInUse {
+                name: before.name.clone(),
+                automations: before.automations,
+            }
+            .into());
         }
         rows::update(
             tx,
@@ -200,7 +215,7 @@ pub fn set_template_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    actor.require_admin("switch templates on or off")?;
+    actor.require_admin(super::Action::SwitchTemplates)?;
     store.write(|tx| {
         let t = rows::get(tx, id)?;
         rows::set_active(tx, id, active, now)?;
@@ -229,14 +244,16 @@ pub fn delete_template(
     id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    actor.require_admin("delete templates")?;
+    actor.require_admin(super::Action::DeleteTemplates)?;
     store.write(|tx| {
         let t = rows::get(tx, id)?;
         if t.used > 0 || t.automations > 0 {
-            return Err(CoreError::Invalid(format!(
-                "template {:?} cannot be deleted: {} message(s) and {} automation(s) use it; deactivate it instead",
-                t.name, t.used, t.automations
-            )));
+            return Err(Refusal::TemplateInUse {
+                name: t.name.clone(),
+                used: t.used,
+                automations: t.automations,
+            }
+            .into());
         }
         rows::delete(tx, id)?;
         audit::record(

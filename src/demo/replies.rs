@@ -169,7 +169,7 @@ impl Demo<'_> {
             }
             Err(reason) => {
                 reply.state = "review";
-                reply.review_reason = reason;
+                reply.review_reason = reason.to_string();
                 self.maybe_settle(&mut reply, r, a.settled_outcome);
             }
         }

@@ -155,6 +155,13 @@ impl std::fmt::Display for MessageStatus {
     }
 }
 
+/// A status in the reader's language: its `[status]` label ("not yet sent", "unknown — check").
+impl crate::i18n::Describe for MessageStatus {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("status.{}", self.as_str())).to_string()
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
@@ -194,6 +201,13 @@ impl MessageKind {
     /// Sends "now" (instant, batch, free) are retried for 24 h; tied to an event, until it starts.
     pub fn is_tied_to_event(self) -> bool {
         matches!(self, MessageKind::Reminder | MessageKind::FollowUp)
+    }
+}
+
+/// A kind in the reader's language: its `[kind]` label ("follow-up", "relance").
+impl crate::i18n::Describe for MessageKind {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("kind.{}", self.as_str())).to_string()
     }
 }
 

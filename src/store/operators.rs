@@ -19,6 +19,14 @@ pub struct Rights {
     pub templates_only: bool,
 }
 
+crate::typed_messages! {
+    /// Why a list of rights is refused (texts: `[rights_error]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum RightsError in "rights_error" {
+        UnknownRight { given: String, known: String } = "unknown_right",
+    }
+}
+
 impl Rights {
     pub const NAMES: [&'static str; 6] = [
         "instant",
@@ -59,7 +67,7 @@ impl Rights {
     }
 
     /// Parses `instant,scheduled,batch,free,admin[,templates_only]`; `none` or empty gives no right.
-    pub fn parse(list: &str) -> std::result::Result<Rights, String> {
+    pub fn parse(list: &str) -> std::result::Result<Rights, RightsError> {
         let mut r = Rights::default();
         for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             match item.to_ascii_lowercase().replace('-', "_").as_str() {
@@ -71,10 +79,10 @@ impl Rights {
                 "templates_only" => r.templates_only = true,
                 "none" => {}
                 other => {
-                    return Err(format!(
-                        "unknown right {other:?} (expected some of: {})",
-                        Rights::NAMES.join(", ")
-                    ));
+                    return Err(RightsError::UnknownRight {
+                        given: other.to_string(),
+                        known: Rights::NAMES.join(", "),
+                    });
                 }
             }
         }

@@ -263,13 +263,43 @@ impl rusqlite::types::FromSql for SettingKey {
 #[error("{key}: {reason}")]
 pub struct SettingError {
     pub key: String,
-    pub reason: String,
+    /// Shown next to the field in the Settings form, in the operator's language.
+    pub reason: SettingProblem,
 }
 
-fn refuse(key: &str, reason: impl Into<String>) -> SettingError {
+crate::typed_messages! {
+    /// Why a setting's value is refused (texts: `[setting_problem]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SettingProblem in "setting_problem" {
+        /// A rule of a part not typed yet (sender, window, timezone, provider fields).
+        Rule { problem: crate::core::refusal::Said } = "rule",
+        ControlCharacters = "control_characters",
+        TooLong = "too_long",
+        DigitsOnly = "digits_only",
+        UnknownRegion { value: String } = "unknown_region",
+        YesOrNo = "yes_or_no",
+        Language = "language",
+        UnknownSetting { known: String } = "unknown_setting",
+        WholeNumber { min: i64, max: i64, value: String } = "whole_number",
+        BadProviderConfig { problem: crate::core::refusal::Said } = "bad_provider_config",
+        UnknownProvider { given: String } = "unknown_provider",
+        NotProviderField { kind: String } = "not_provider_field",
+    }
+}
+
+impl SettingProblem {
+    /// An English message of a part not typed yet.
+    fn rule(e: impl std::fmt::Display) -> SettingProblem {
+        SettingProblem::Rule {
+            problem: crate::core::refusal::Said::of(e),
+        }
+    }
+}
+
+fn refuse(key: &str, reason: SettingProblem) -> SettingError {
     SettingError {
         key: key.to_string(),
-        reason: reason.into(),
+        reason,
     }
 }
 
@@ -279,7 +309,7 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
     match key {
         "sender" => crate::sms::sender::validate_sender(v)
             .map(|_| v.to_string())
-            .map_err(|e| refuse(key, e.to_string())),
+            .map_err(|e| refuse(key, SettingProblem::rule(e))),
         "max_segments" => int_in(key, v, 1, 10),
         "low_credit" => int_in(key, v, 0, 10_000_000),
         "grace_seconds" => int_in(key, v, 0, 600),
@@ -291,15 +321,15 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
         "window_days" => v
             .parse::<crate::sms::window::WeekdaySet>()
             .map(|d| d.to_string())
-            .map_err(|e| refuse(key, e.to_string())),
+            .map_err(|e| refuse(key, SettingProblem::rule(e))),
         "timezone" => crate::sms::window::parse_timezone(v)
             .map(|tz| tz.name().to_string())
-            .map_err(|e| refuse(key, e.to_string())),
+            .map_err(|e| refuse(key, SettingProblem::rule(e))),
         "signature" | "stop_mention" | "organisation" => {
             if v.chars().any(char::is_control) {
-                Err(refuse(key, "control characters are not allowed"))
+                Err(refuse(key, SettingProblem::ControlCharacters))
             } else if v.chars().count() > 160 {
-                Err(refuse(key, "at most 160 characters"))
+                Err(refuse(key, SettingProblem::TooLong))
             } else {
                 Ok(v.to_string())
             }
@@ -309,7 +339,7 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
             {
                 Ok(v.to_string())
             } else {
-                Err(refuse(key, "digits only (a short code or a number)"))
+                Err(refuse(key, SettingProblem::DigitsOnly))
             }
         }
         "default_region" => {
@@ -319,22 +349,22 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
             } else {
                 Err(refuse(
                     key,
-                    format!(
-                        "{v:?} is not an ISO country code known to the phone rules (e.g. FR, GP, RE)"
-                    ),
+                    SettingProblem::UnknownRegion {
+                        value: v.to_string(),
+                    },
                 ))
             }
         }
         "batch_interview" => match v.to_lowercase().as_str() {
             "yes" | "oui" | "true" | "1" => Ok("yes".into()),
             "no" | "non" | "false" | "0" => Ok("no".into()),
-            _ => Err(refuse(key, "yes or no")),
+            _ => Err(refuse(key, SettingProblem::YesOrNo)),
         },
         "language" if v.is_empty() => Ok(String::new()),
         "language" => v
             .parse::<crate::i18n::Lang>()
             .map(|l| l.as_str().to_string())
-            .map_err(|_| refuse(key, "fr, en, or empty to follow $LANG")),
+            .map_err(|_| refuse(key, SettingProblem::Language)),
         "provider" => provider_value(v, None),
         _ => Err(unknown_key(key)),
     }
@@ -342,7 +372,12 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
 
 fn unknown_key(key: &str) -> SettingError {
     let keys: Vec<&str> = SPECS.iter().map(|s| s.key).collect();
-    refuse(key, format!("unknown setting (known: {})", keys.join(", ")))
+    refuse(
+        key,
+        SettingProblem::UnknownSetting {
+            known: keys.join(", "),
+        },
+    )
 }
 
 fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String, SettingError> {
@@ -350,14 +385,18 @@ fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String,
         Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
         _ => Err(refuse(
             key,
-            format!("a whole number from {min} to {max}, not {v:?}"),
+            SettingProblem::WholeNumber {
+                min,
+                max,
+                value: v.to_string(),
+            },
         )),
     }
 }
 
 /// `HH:MM-HH:MM`, start strictly before end (the window rules' own parser).
-pub fn parse_window(v: &str) -> std::result::Result<(NaiveTime, NaiveTime), String> {
-    let w = crate::sms::window::SendWindow::parse(v, "mon-sun").map_err(|e| e.to_string())?;
+pub fn parse_window(v: &str) -> std::result::Result<(NaiveTime, NaiveTime), SettingProblem> {
+    let w = crate::sms::window::SendWindow::parse(v, "mon-sun").map_err(SettingProblem::rule)?;
     Ok((w.start, w.end))
 }
 
@@ -381,22 +420,29 @@ pub fn provider_value(
         }) {
             return Err(refuse(
                 &format!("provider.{unknown}"),
-                format!("not a field of the {} provider", config.kind()),
+                SettingProblem::NotProviderField {
+                    kind: config.kind().to_string(),
+                },
             ));
         }
         if let Some(old) = stored.and_then(|s| serde_json::from_str::<ProviderConfig>(s).ok()) {
             config.restore_masked(&old);
         }
         if let Some(p) = config.problems().into_iter().next() {
-            return Err(refuse(&format!("provider.{}", p.field), p.reason));
+            return Err(refuse(
+                &format!("provider.{}", p.field),
+                SettingProblem::rule(p.reason),
+            ));
         }
     }
-    serde_json::to_string(&config).map_err(|e| refuse("provider", e.to_string()))
+    serde_json::to_string(&config).map_err(|e| refuse("provider", SettingProblem::rule(e)))
 }
 
-fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
+fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, SettingProblem> {
     if v.starts_with('{') {
-        return serde_json::from_str(v).map_err(|e| format!("invalid provider configuration: {e}"));
+        return serde_json::from_str(v).map_err(|e| SettingProblem::BadProviderConfig {
+            problem: crate::core::refusal::Said::of(e),
+        });
     }
     let json = match v {
         "simulator" => "{\"kind\":\"simulator\"}",
@@ -408,12 +454,12 @@ fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, String> {
             "{\"kind\":\"ovh\",\"endpoint\":\"https://eu.api.ovh.com/1.0\",\"application_key\":\"\",\"application_secret\":\"\",\"consumer_key\":\"\",\"service_name\":\"\"}"
         }
         other => {
-            return Err(format!(
-                "unknown provider {other:?} (simulator, kannel, twilio, ovh)"
-            ));
+            return Err(SettingProblem::UnknownProvider {
+                given: other.to_string(),
+            });
         }
     };
-    serde_json::from_str(json).map_err(|e| e.to_string())
+    serde_json::from_str(json).map_err(SettingProblem::rule)
 }
 
 /// The stored value of `key`, or its default.

@@ -759,7 +759,9 @@ impl App {
                             self.switch_language(stored.as_deref());
                             self.refresh_current();
                         }
-                        Err(e) => form.message = Some(say(self.lang, &e.to_string())),
+                        Err(e) => {
+                            form.message = Some(crate::i18n::Describe::describe(&e, self.lang))
+                        }
                     }
                 } else if modal == Modal::Close {
                     self.popup = None;

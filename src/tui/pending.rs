@@ -5,7 +5,7 @@
 use crate::core::batch::{self, BatchInput};
 use crate::core::send::{self, FreeSend};
 use crate::core::{Actor, events, keys, lists, reminders, replies};
-use crate::i18n::{Lang, say, trf};
+use crate::i18n::{Describe, Lang, trf};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
 use crate::tui::dates::parse_local_time;
@@ -111,7 +111,7 @@ impl Pending {
                             "confirm.refused",
                             &[
                                 ("n", &report.refused.len().to_string()),
-                                ("first", &format!("#{id} {}", clean(&say(lang, why)))),
+                                ("first", &format!("#{id} {}", clean(&why.describe(lang)))),
                             ]
                         )
                     ));
@@ -241,7 +241,7 @@ impl Pending {
     }
 }
 
-/// A refusal of the rules (English), in the screen's language.
-fn said(lang: Lang, e: impl std::fmt::Display) -> String {
-    say(lang, &e.to_string())
+/// A refusal, in the screen's language.
+fn said(lang: Lang, e: impl Describe) -> String {
+    e.describe(lang)
 }

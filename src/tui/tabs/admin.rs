@@ -106,7 +106,10 @@ fn split_list(text: &str) -> Vec<String> {
 
 impl AutomationsTab {
     fn open(&mut self, act: &mut Act, row: Option<AutomationRow>) -> Result<Outcome> {
-        if let Err(e) = act.actor.require_admin("change automations") {
+        if let Err(e) = act
+            .actor
+            .require_admin(crate::core::Action::ChangeAutomations)
+        {
             return Ok(Outcome::Error(e.to_string()));
         }
         let templates = crate::store::templates::list(act.store.db())?;
@@ -249,7 +252,7 @@ impl AutomationsTab {
                     return Ok(Outcome::Handled);
                 }
                 Err(e) => {
-                    form.message = Some(crate::i18n::say(act.lang(), &e.to_string()));
+                    form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                     return Ok(Outcome::Handled);
                 }
             }
@@ -264,7 +267,7 @@ impl AutomationsTab {
                 }
                 Ok(_) => self.commit_save(act, Some(rid), input),
                 Err(e) => {
-                    form.message = Some(crate::i18n::say(act.lang(), &e.to_string()));
+                    form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                     Ok(Outcome::Handled)
                 }
             };
@@ -280,7 +283,7 @@ impl AutomationsTab {
                 self.commit_save(act, id, input)
             }
             Err(e) => {
-                form.message = Some(crate::i18n::say(act.lang(), &e.to_string()));
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }
@@ -320,7 +323,7 @@ impl AutomationsTab {
                 Ok(Outcome::Info(text))
             }
             Err(e) => {
-                let message = crate::i18n::say(act.lang(), &e.to_string());
+                let message = crate::i18n::Describe::describe(&e, act.lang());
                 match &mut self.editor {
                     Some((_, form)) => {
                         form.message = Some(message);
@@ -388,7 +391,7 @@ impl AutomationsTab {
         self.refresh(&act.ctx())?;
         Ok(match done {
             Ok(text) => Outcome::Info(text),
-            Err(e) => Outcome::Error(crate::i18n::say(lang, &e.to_string())),
+            Err(e) => Outcome::Error(crate::i18n::Describe::describe(&e, lang)),
         })
     }
 
@@ -485,7 +488,10 @@ impl TabView for AutomationsTab {
                 let Some(a) = selected else {
                     return Ok(Outcome::Handled);
                 };
-                if let Err(e) = act.actor.require_admin("switch automations on or off") {
+                if let Err(e) = act
+                    .actor
+                    .require_admin(crate::core::Action::SwitchAutomations)
+                {
                     return Ok(Outcome::Error(e.to_string()));
                 }
                 // Switching on acts on the agenda, switching off may take reminders with it:
@@ -514,7 +520,10 @@ impl TabView for AutomationsTab {
                 let Some(a) = selected else {
                     return Ok(Outcome::Handled);
                 };
-                if let Err(e) = act.actor.require_admin("delete automations") {
+                if let Err(e) = act
+                    .actor
+                    .require_admin(crate::core::Action::DeleteAutomations)
+                {
                     return Ok(Outcome::Error(e.to_string()));
                 }
                 let pending = match pending_count(act.store, a.id) {

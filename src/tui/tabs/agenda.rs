@@ -330,7 +330,7 @@ impl EventEditor {
                     },
                     act.now,
                 )
-                .map(|o| (tr(lang, "agenda.created").to_string(), o.notices()))
+                .map(|o| (tr(lang, "agenda.created").to_string(), described(&o, lang)))
             }
             Some(old) => {
                 // Only what the operator changed: an unchanged field must not re-render a
@@ -355,13 +355,13 @@ impl EventEditor {
                     ));
                 }
                 events::update_event(act.store, act.actor, old.id, change, act.now)
-                    .map(|o| (tr(lang, "agenda.updated").to_string(), o.notices()))
+                    .map(|o| (tr(lang, "agenda.updated").to_string(), described(&o, lang)))
             }
         };
         match result {
             Ok((done, notices)) => Ok(EditorKey::Saved(done, notices)),
             Err(e) => {
-                self.form.message = Some(e.to_string());
+                self.form.message = Some(crate::i18n::Describe::describe(&e, lang));
                 Ok(EditorKey::Stay)
             }
         }
@@ -400,13 +400,17 @@ pub fn notices_popup(
     ))];
     lines.push(Line::from(""));
     for n in notices {
-        // The core writes its notices in English: shown in the interface's language.
-        lines.push(Line::from(format!(
-            "• {}",
-            clean(&crate::i18n::say(lang, n))
-        )));
+        lines.push(Line::from(format!("• {}", clean(n))));
     }
     lines
+}
+
+/// The core's notices about an event's reminders, in the interface's language.
+fn described(o: &crate::core::events::EventOutcome, lang: Lang) -> Vec<String> {
+    o.notices()
+        .iter()
+        .map(|n| crate::i18n::Describe::describe(n, lang))
+        .collect()
 }
 
 /// The Agenda's filter bar: a period (`période:semaine` is this calendar week, Monday to

@@ -172,7 +172,11 @@ impl Preview {
 /// The error of a row in `lang`, without the recipient's name the core puts in front of it
 /// (the name is in its own column).
 fn row_error(r: &BatchRow, lang: Lang) -> String {
-    let e = crate::i18n::say(lang, r.error.as_deref().unwrap_or(""));
+    let e = r
+        .error
+        .as_ref()
+        .map(|e| crate::i18n::Describe::describe(e, lang))
+        .unwrap_or_default();
     let shown = [format!("{}: ", r.name), format!("{} : ", r.name)]
         .iter()
         .find_map(|prefix| e.strip_prefix(prefix.as_str()))
@@ -512,7 +516,7 @@ impl BatchTab {
                 Err(crate::core::CoreError::Store(e)) => return Err(e),
                 Err(e) => (
                     tr(lang, "batch.matching_unknown").to_string(),
-                    Some(("f_to", e.to_string())),
+                    Some(("f_to", crate::i18n::Describe::describe(&e, lang))),
                 ),
             },
         };
@@ -545,7 +549,7 @@ impl BatchTab {
         };
         let ids = match batch::filter_participants(act.store, act.actor, &input) {
             Ok(ids) => ids,
-            Err(e) => return Outcome::Error(e.to_string()),
+            Err(e) => return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang())),
         };
         let mut new = 0usize;
         for id in ids {
@@ -842,7 +846,7 @@ impl BatchTab {
                 Ok(Outcome::Handled)
             }
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }

@@ -208,7 +208,7 @@ impl ContactsTab {
                 )))
             }
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }

@@ -110,7 +110,7 @@ impl DashboardTab {
     }
 
     fn open_pack(&mut self, act: &mut Act) -> Outcome {
-        if let Err(e) = act.actor.require_admin("add credit packs") {
+        if let Err(e) = act.actor.require_admin(crate::core::Action::AddCreditPacks) {
             return Outcome::Error(e.to_string());
         }
         let lang = act.lang();
@@ -190,12 +190,13 @@ impl DashboardTab {
                             trf(lang, "admin.pack_added", &[("units", &units.to_string())])
                         })
                     }
-                    (None, _) => Err(crate::core::CoreError::Invalid(
-                        tr(lang, "admin.pack_units_bad").to_string(),
-                    )),
-                    (_, None) => Err(crate::core::CoreError::Invalid(
-                        tr(lang, "admin.pack_date_bad").to_string(),
-                    )),
+                    // Already in the reader's language.
+                    (None, _) => Err(crate::core::CoreError::Invalid(crate::core::Refusal::rule(
+                        tr(lang, "admin.pack_units_bad"),
+                    ))),
+                    (_, None) => Err(crate::core::CoreError::Invalid(crate::core::Refusal::rule(
+                        tr(lang, "admin.pack_date_bad"),
+                    ))),
                 }
             }
             Editing::Unknown => {

@@ -125,7 +125,7 @@ impl FreeTab {
             Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
                 Ok(checked) => self.confirm(act, draft, checked, "typed".to_string(), &[]),
                 Err(e) => {
-                    form.message = Some(e.to_string());
+                    form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                     Ok(Outcome::Handled)
                 }
             },
@@ -149,7 +149,7 @@ impl FreeTab {
             match send::free_totals(act.store, &draft.text, checked.valid.len()) {
                 Ok(t) => t,
                 Err(e) => {
-                    form.message = Some(e.to_string());
+                    form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                     return Ok(Outcome::Handled);
                 }
             };

@@ -353,7 +353,7 @@ impl AgendaTab {
                 Ok(Outcome::Info(done))
             }
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }

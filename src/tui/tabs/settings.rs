@@ -155,7 +155,7 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
 
 impl SettingsTab {
     fn open_editor(&mut self, act: &mut Act) -> Result<Outcome> {
-        if let Err(e) = act.actor.require_admin("change settings") {
+        if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeSettings) {
             return Ok(Outcome::Error(e.to_string()));
         }
         let lang = act.lang();
@@ -280,7 +280,9 @@ impl SettingsTab {
             }
             return;
         }
-        let error = settings::validate(&key, &value).err().map(|e| e.reason);
+        let error = settings::validate(&key, &value)
+            .err()
+            .map(|e| crate::i18n::Describe::describe(&e.reason, lang));
         if let Some(f) = editor.form.fields.get_mut(i) {
             f.error = error;
         }

@@ -64,8 +64,11 @@ impl TemplatesTab {
     }
 
     fn open_editor(&mut self, act: &mut Act, row: Option<TemplateRow>) -> Result<Outcome> {
-        if let Err(e) = act.actor.require_admin("edit templates") {
-            return Ok(Outcome::Error(e.to_string()));
+        if let Err(e) = act.actor.require_admin(crate::core::Action::EditTemplates) {
+            return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                &e,
+                act.lang(),
+            )));
         }
         let lang = act.lang();
         let settings = Settings::load(act.store.db())?;
@@ -157,7 +160,7 @@ impl TemplatesTab {
                 let reply = form.fields.iter().any(|f| f.key == "reply" && f.is_on());
                 let text = form.value("keywords").to_string();
                 let error = match core_templates::parse_keywords(&text) {
-                    Err(e) => Some(e.to_string()),
+                    Err(e) => Some(crate::i18n::Describe::describe(&e, act.lang())),
                     Ok(k) if !k.is_empty() && !reply => {
                         Some(act.tr("admin.tpl_keywords_need_reply").to_string())
                     }
@@ -188,7 +191,7 @@ impl TemplatesTab {
         let keywords = match core_templates::parse_keywords(form.value("keywords")) {
             Ok(k) => k,
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 return Ok(Outcome::Handled);
             }
         };
@@ -224,7 +227,7 @@ impl TemplatesTab {
                 )))
             }
             Err(e) => {
-                form.message = Some(e.to_string());
+                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }
@@ -274,15 +277,24 @@ impl TabView for TemplatesTab {
                         };
                         Ok(Outcome::Info(trf(act.lang(), key, &[("name", &t.name)])))
                     }
-                    Err(e) => Ok(Outcome::Error(e.to_string())),
+                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    ))),
                 }
             }
             ListAction::Delete => {
                 let Some(t) = self.selected() else {
                     return Ok(Outcome::Handled);
                 };
-                if let Err(e) = act.actor.require_admin("delete templates") {
-                    return Ok(Outcome::Error(e.to_string()));
+                if let Err(e) = act
+                    .actor
+                    .require_admin(crate::core::Action::DeleteTemplates)
+                {
+                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    )));
                 }
                 if t.used > 0 || t.automations > 0 {
                     // Said before asking: the core would refuse it anyway.
@@ -325,7 +337,9 @@ impl TabView for TemplatesTab {
                                     "admin.tpl_deleted",
                                     &[("name", &name)],
                                 )),
-                                Err(e) => Outcome::Error(e.to_string()),
+                                Err(e) => {
+                                    Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()))
+                                }
                             }
                         }
                         Confirm::Discard => {

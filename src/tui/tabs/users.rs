@@ -11,7 +11,7 @@ use super::{
 };
 use crate::core::admin::{add_user, set_user};
 use crate::core::keys::{add_key, list_keys, set_language};
-use crate::i18n::{Lang, say, tr, trf};
+use crate::i18n::{Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, EditorAction, ListAction};
 use crate::store::Result;
 use crate::store::operator_keys::{self, StoredKey};
@@ -121,7 +121,7 @@ fn label(keymap: &crate::keymap::Keymap, action: Action, fallback: &str) -> Stri
 
 impl UsersTab {
     fn open(&mut self, act: &mut Act, op: Option<Operator>) -> Outcome {
-        if let Err(e) = act.actor.require_admin("change operators' rights") {
+        if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeRights) {
             return Outcome::Error(e.to_string());
         }
         let lang = act.lang();
@@ -212,7 +212,7 @@ impl UsersTab {
                 )))
             }
             Err(e) => {
-                editor.form.message = Some(say(act.lang(), &e.to_string()));
+                editor.form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }
@@ -271,7 +271,7 @@ impl UsersTab {
                 )))
             }
             Err(e) => {
-                w.error = Some(say(act.lang(), &e.to_string()));
+                w.error = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 Ok(Outcome::Handled)
             }
         }
