@@ -78,8 +78,9 @@ pub fn collaborator_data(conn: Db<'_>, id: i64) -> CoreResult<Option<PersonData>
 /// Parses a template or text for `context`, with every unknown field reported and placed.
 pub fn parse(text: &str, context: TemplateContext) -> CoreResult<ParsedTemplate> {
     template::parse(text, context).map_err(|errors| {
-        let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        CoreError::Invalid(super::Refusal::rule(list.join("; ")))
+        CoreError::Invalid(super::Refusal::Template {
+            problems: super::refusal::TemplateErrors(errors),
+        })
     })
 }
 
@@ -91,7 +92,7 @@ pub fn render(
     who: &str,
 ) -> CoreResult<String> {
     template::render(t, data, message_lang(settings))
-        .map_err(|e| CoreError::Invalid(super::Refusal::rule(e).about(who)))
+        .map_err(|problem| CoreError::Invalid(super::Refusal::Render { problem }.about(who)))
 }
 
 /// The language of SMS texts: the organisation's setting, French by default — never the

@@ -5,6 +5,8 @@
 use crate::i18n::{Describe, Lang};
 use crate::sms::phone::PhoneError;
 use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::template::{FieldError, RenderError};
+use crate::sms::window::PlanError;
 
 /// An English message from a part not typed yet (window, template and key rules, the store):
 /// shown as is in English, through the French catalogue of `i18n::say` otherwise.
@@ -20,6 +22,20 @@ impl Said {
 impl Describe for Said {
     fn describe(&self, lang: Lang) -> String {
         crate::i18n::say(lang, &self.0)
+    }
+}
+
+/// Every error of a template that does not parse, `; `-separated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateErrors(pub Vec<FieldError>);
+
+impl Describe for TemplateErrors {
+    fn describe(&self, lang: Lang) -> String {
+        self.0
+            .iter()
+            .map(|e| e.describe(lang))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -109,6 +125,12 @@ crate::typed_messages! {
         Rule { problem: Said } = "rule",
         /// A rule of a part not typed yet, about someone or something.
         RuleAbout { who: String, problem: Said } = "rule_about",
+        /// A time the sending window refuses or cannot plan.
+        Plan { problem: PlanError } = "plan",
+        /// A template or text that does not parse: every error, `; `-separated.
+        Template { problems: TemplateErrors } = "template",
+        /// A template that cannot be written for one recipient.
+        Render { problem: RenderError } = "render",
         BadNumber { number: String, problem: PhoneError } = "bad_number",
         NoOperatorName = "no_operator_name",
         // Saved lists
@@ -173,7 +195,7 @@ crate::typed_messages! {
         // Templates
         KeywordSyntax { n: usize, part: String } = "keyword_syntax",
         TemplateNameMissing = "template_name_missing",
-        TemplateProblem { name: String, problem: Said } = "template_problem",
+        TemplateProblem { name: String, problem: FieldError } = "template_problem",
         TemplateExists { name: String } = "template_exists",
         KeywordsNeedReply { name: String } = "keywords_need_reply",
         KeywordEmpty { name: String, keyword: String } = "keyword_empty",
@@ -188,6 +210,9 @@ crate::typed_messages! {
         DaysPastCalendar { days: u32 } = "days_past_calendar",
         // Operators and keys
         LanguageUnknown { given: String } = "language_unknown",
+        // Credit packs
+        PackUnitsBad = "pack_units_bad",
+        PackDateBad = "pack_date_bad",
         // Imports
         NoValidContact { file: String } = "no_valid_contact",
         NoValidEvent { file: String } = "no_valid_event",

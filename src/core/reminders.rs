@@ -236,7 +236,7 @@ fn reminder_timing(
             }
             let tz = settings.timezone;
             let planned = window::plan_reminder(local, n, tz, &settings.window())
-                .map_err(|e| CoreError::Invalid(Refusal::rule(e)))?;
+                .map_err(|problem| CoreError::Invalid(Refusal::Plan { problem }))?;
             if planned < now {
                 return Err(Refusal::ReminderTooLate {
                     days: i64::from(n),

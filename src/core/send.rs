@@ -372,7 +372,7 @@ pub fn free_timing(
                     settings.timezone,
                     &settings.window(),
                 )
-                .map_err(|e| CoreError::Invalid(Refusal::rule(e)))?;
+                .map_err(|problem| CoreError::Invalid(Refusal::Plan { problem }))?;
                 t.planned_at = open;
             }
             Ok(t)

@@ -2,7 +2,6 @@
 //! template that a message or an automation uses is never deleted — the history must keep
 //! saying which text a message came from — it can be deactivated instead.
 
-use super::refusal::Said;
 use super::{Actor, CoreError, CoreResult, Refusal};
 use crate::sms::sender::normalize_keyword;
 use crate::sms::template::{self, TemplateContext};
@@ -60,11 +59,12 @@ fn check(conn: Db<'_>, id: Option<i64>, t: &TemplateInput) -> CoreResult<Vec<(St
     if name.is_empty() {
         return Err(Refusal::TemplateNameMissing.into());
     }
-    if let Err(errors) = template::parse(&t.body, t.context) {
-        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+    if let Err(Some(problem)) =
+        template::parse(&t.body, t.context).map_err(|e| e.into_iter().next())
+    {
         return Err(Refusal::TemplateProblem {
             name: name.to_string(),
-            problem: Said(first),
+            problem,
         }
         .into());
     }

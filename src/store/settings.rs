@@ -271,8 +271,11 @@ crate::typed_messages! {
     /// Why a setting's value is refused (texts: `[setting_problem]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SettingProblem in "setting_problem" {
-        /// A rule of a part not typed yet (sender, window, timezone, provider fields).
+        /// A rule of a part not typed yet (provider fields).
         Rule { problem: crate::core::refusal::Said } = "rule",
+        /// A window, week days or timezone the window rules refuse.
+        Window { problem: crate::sms::window::WindowError } = "window",
+        Sender { problem: crate::sms::sender::SenderError } = "sender",
         ControlCharacters = "control_characters",
         TooLong = "too_long",
         DigitsOnly = "digits_only",
@@ -309,7 +312,7 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
     match key {
         "sender" => crate::sms::sender::validate_sender(v)
             .map(|_| v.to_string())
-            .map_err(|e| refuse(key, SettingProblem::rule(e))),
+            .map_err(|problem| refuse(key, SettingProblem::Sender { problem })),
         "max_segments" => int_in(key, v, 1, 10),
         "low_credit" => int_in(key, v, 0, 10_000_000),
         "grace_seconds" => int_in(key, v, 0, 600),
@@ -321,10 +324,10 @@ pub fn validate(key: &str, value: &str) -> std::result::Result<String, SettingEr
         "window_days" => v
             .parse::<crate::sms::window::WeekdaySet>()
             .map(|d| d.to_string())
-            .map_err(|e| refuse(key, SettingProblem::rule(e))),
+            .map_err(|problem| refuse(key, SettingProblem::Window { problem })),
         "timezone" => crate::sms::window::parse_timezone(v)
             .map(|tz| tz.name().to_string())
-            .map_err(|e| refuse(key, SettingProblem::rule(e))),
+            .map_err(|problem| refuse(key, SettingProblem::Window { problem })),
         "signature" | "stop_mention" | "organisation" => {
             if v.chars().any(char::is_control) {
                 Err(refuse(key, SettingProblem::ControlCharacters))
@@ -396,7 +399,8 @@ fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String,
 
 /// `HH:MM-HH:MM`, start strictly before end (the window rules' own parser).
 pub fn parse_window(v: &str) -> std::result::Result<(NaiveTime, NaiveTime), SettingProblem> {
-    let w = crate::sms::window::SendWindow::parse(v, "mon-sun").map_err(SettingProblem::rule)?;
+    let w = crate::sms::window::SendWindow::parse(v, "mon-sun")
+        .map_err(|problem| SettingProblem::Window { problem })?;
     Ok((w.start, w.end))
 }
 

@@ -190,13 +190,8 @@ impl DashboardTab {
                             trf(lang, "admin.pack_added", &[("units", &units.to_string())])
                         })
                     }
-                    // Already in the reader's language.
-                    (None, _) => Err(crate::core::CoreError::Invalid(crate::core::Refusal::rule(
-                        tr(lang, "admin.pack_units_bad"),
-                    ))),
-                    (_, None) => Err(crate::core::CoreError::Invalid(crate::core::Refusal::rule(
-                        tr(lang, "admin.pack_date_bad"),
-                    ))),
+                    (None, _) => Err(crate::core::Refusal::PackUnitsBad.into()),
+                    (_, None) => Err(crate::core::Refusal::PackDateBad.into()),
                 }
             }
             Editing::Unknown => {
