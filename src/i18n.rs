@@ -45,6 +45,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("Action", crate::core::refusal::Action::KEYS),
         ("Forbidden", crate::core::refusal::Forbidden::KEYS),
         ("Refusal", crate::core::refusal::Refusal::KEYS),
+        ("LineProblem", crate::core::send::LineProblem::KEYS),
         ("InterviewField", crate::core::refusal::InterviewField::KEYS),
         ("Notice", crate::core::refusal::Notice::KEYS),
         ("EditDropped", crate::core::refusal::EditDropped::KEYS),

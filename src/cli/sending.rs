@@ -216,7 +216,9 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
                 "  row {}: {}: {}",
                 bad.row,
                 crate::text::sanitize(&bad.input),
-                bad.error.as_deref().unwrap_or("invalid")
+                bad.error
+                    .as_ref()
+                    .map_or_else(|| "invalid".to_string(), ToString::to_string)
             );
         }
         println!(

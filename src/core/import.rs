@@ -39,7 +39,9 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
             row: p.row,
             input: p.input.clone(),
             e164: None,
-            error: Some(p.reason.to_string()),
+            error: Some(super::send::LineProblem::Cell {
+                problem: p.reason.clone(),
+            }),
         }));
     list.invalid.sort_by_key(|l| l.row);
     Ok(list)

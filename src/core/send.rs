@@ -177,7 +177,24 @@ pub struct CheckedLine {
     pub row: usize,
     pub input: String,
     pub e164: Option<String>,
-    pub error: Option<String>,
+    pub error: Option<LineProblem>,
+}
+
+crate::typed_messages! {
+    /// Why a line of a free-send list is refused (texts: `[free_line]`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum LineProblem in "free_line" {
+        Number { problem: crate::sms::phone::PhoneError } = "number",
+        OptedOut = "opted_out",
+        Cell { problem: crate::io::import::CellIssue } = "cell",
+    }
+}
+
+/// In JSON (the command line's `--json`), a line's problem is its English text.
+impl Serialize for LineProblem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// A free-send list, checked: valid numbers (duplicates removed), and every refused line with
@@ -213,11 +230,11 @@ pub fn check_free_list(store: &Store, lines: &[(usize, String)]) -> CoreResult<F
             error: None,
         };
         match phone::parse_recipient(input, &settings.default_region) {
-            Err(e) => line.error = Some(e.to_string()),
+            Err(problem) => line.error = Some(LineProblem::Number { problem }),
             Ok(p) => {
                 line.e164 = Some(p.e164.clone());
                 if participants::is_opted_out(store.db(), &p.e164)? {
-                    line.error = Some("opted out (STOP)".into());
+                    line.error = Some(LineProblem::OptedOut);
                 } else if !seen.insert(p.e164) {
                     out.duplicates.push(line);
                     continue;

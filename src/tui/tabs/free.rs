@@ -178,10 +178,7 @@ impl FreeTab {
                     &[
                         ("row", &line.row.to_string()),
                         ("input", &clean(&line.input)),
-                        (
-                            "why",
-                            &clean(&crate::i18n::say(lang, line.error.as_deref().unwrap_or(""))),
-                        ),
+                        ("why", &clean(&line.error.describe(lang))),
                     ],
                 ),
                 act.theme.warn(),
