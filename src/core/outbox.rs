@@ -180,7 +180,11 @@ pub fn timing_at(
     } else {
         window::validate_planned(at, now, event_start, tz, &w)
     }
-    .map_err(|problem| CoreError::Invalid(Refusal::Plan { problem }))?;
+    .map_err(|problem| {
+        CoreError::Invalid(Refusal::Plan {
+            problem: Box::new(problem),
+        })
+    })?;
     Ok(Timing {
         planned_at: at,
         deadline: match event_start {
@@ -231,7 +235,11 @@ pub fn new_message(
 
 /// Parses an operator's local date-time (`2026-03-30T14:00`, `2026-03-30 14:00`).
 pub fn parse_local(s: &str) -> CoreResult<NaiveDateTime> {
-    window::parse_local_datetime(s).map_err(|problem| CoreError::Invalid(Refusal::Plan { problem }))
+    window::parse_local_datetime(s).map_err(|problem| {
+        CoreError::Invalid(Refusal::Plan {
+            problem: Box::new(problem),
+        })
+    })
 }
 
 /// What an operator does to a message not yet sent.

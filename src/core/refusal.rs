@@ -126,7 +126,7 @@ crate::typed_messages! {
         /// A rule of a part not typed yet, about someone or something.
         RuleAbout { who: String, problem: Said } = "rule_about",
         /// A time the sending window refuses or cannot plan.
-        Plan { problem: PlanError } = "plan",
+        Plan { problem: Box<PlanError> } = "plan",
         /// A template or text that does not parse: every error, `; `-separated.
         Template { problems: TemplateErrors } = "template",
         /// A template that cannot be written for one recipient.

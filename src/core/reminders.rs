@@ -235,8 +235,12 @@ fn reminder_timing(
                 .into());
             }
             let tz = settings.timezone;
-            let planned = window::plan_reminder(local, n, tz, &settings.window())
-                .map_err(|problem| CoreError::Invalid(Refusal::Plan { problem }))?;
+            let planned =
+                window::plan_reminder(local, n, tz, &settings.window()).map_err(|problem| {
+                    CoreError::Invalid(Refusal::Plan {
+                        problem: Box::new(problem),
+                    })
+                })?;
             if planned < now {
                 return Err(Refusal::ReminderTooLate {
                     days: i64::from(n),

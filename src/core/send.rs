@@ -389,7 +389,11 @@ pub fn free_timing(
                     settings.timezone,
                     &settings.window(),
                 )
-                .map_err(|problem| CoreError::Invalid(Refusal::Plan { problem }))?;
+                .map_err(|problem| {
+                    CoreError::Invalid(Refusal::Plan {
+                        problem: Box::new(problem),
+                    })
+                })?;
                 t.planned_at = open;
             }
             Ok(t)
