@@ -223,8 +223,8 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     t.wait_for("Dashboard");
     t.keys(&["5"]);
     t.wait_for("karim.benali");
-    let screen = t.wait_for("Keys Lang");
-    assert!(screen.contains("K SSH keys"), "{screen}");
+    let screen = t.wait_for("K SSH keys");
+    assert!(screen.contains("Keys Lang"), "{screen}");
     t.keys(&["Down", "K"]);
     t.wait_for("SSH keys of claire.martin");
 
@@ -294,8 +294,9 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     let Some(t) = Tmux::start(&format!("smsdesk-lang-{}", std::process::id()), &cmd) else {
         return;
     };
-    let screen = t.wait_for("Tableau de bord");
-    assert!(screen.contains("L ma langue"), "{screen}");
+    // The footer is drawn last: waiting for it means the whole first frame is on screen.
+    let screen = t.wait_for("L ma langue");
+    assert!(screen.contains("Tableau de bord"), "{screen}");
     t.keys(&["L"]);
     t.wait_for("Ma langue");
     t.keys(&["Right", "Enter"]); // fr → en
