@@ -55,7 +55,7 @@ impl crate::i18n::Describe for CoreError {
         match self {
             CoreError::Forbidden(f) => f.describe(lang),
             CoreError::Invalid(r) => r.describe(lang),
-            CoreError::Store(e) => crate::i18n::say(lang, &e.to_string()),
+            CoreError::Store(e) => e.describe(lang),
         }
     }
 }

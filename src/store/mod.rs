@@ -89,6 +89,14 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+impl crate::i18n::Describe for StoreError {
+    /// The store's failures in the reader's language (through the French catalogue until
+    /// they are typed).
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::say(lang, &self.to_string())
+    }
+}
+
 impl StoreError {
     /// Another connection holds the store's lock (SQLITE_BUSY / SQLITE_LOCKED): waiting and
     /// trying again will do, nothing is wrong with the store.
