@@ -39,6 +39,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("ExportError", crate::io::export::ExportError::KEYS),
         ("WriteFailure", crate::io::export::WriteFailure::KEYS),
         ("StatusNote", crate::store::notes::StatusNote::KEYS),
+        ("RuleReason", crate::store::notes::RuleReason::KEYS),
         ("ProviderProblem", crate::gateway::ProviderProblem::KEYS),
         ("Activity", crate::gateway::Activity::KEYS),
         ("SchedulerProblem", crate::scheduler::SchedulerProblem::KEYS),
@@ -53,7 +54,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
             "SettingProblem",
             crate::store::settings::SettingProblem::KEYS,
         ),
-        ("ReviewReason", crate::core::refusal::ReviewReason::KEYS),
+        ("ReviewReason", crate::store::replies::ReviewReason::KEYS),
         ("RightsError", crate::store::operators::RightsError::KEYS),
     ]
 }

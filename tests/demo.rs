@@ -1569,7 +1569,7 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
         keyword: "OUI".into(),
         outcome: "confirmé par SMS".into(),
         state: state.into(),
-        review_reason: String::new(),
+        review_reason: None,
         reviewed_by: None,
         reviewed_at: None,
     };

@@ -11,12 +11,13 @@
 
 use super::changes::{EventKind, ReminderChange};
 use super::outbox::{self, Timing};
-use super::{Actor, CoreError, CoreResult, reminders};
+use super::{Actor, CoreError, CoreResult, Refusal, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Db;
 use crate::store::automations::{self as rules, AutomationRow, NewAutomation};
 use crate::store::events::{self, EventDetail, EventMessage};
 use crate::store::messages::NewMessage;
+use crate::store::notes::{RuleReason, StatusNote, Wording};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -300,7 +301,7 @@ fn cancel_pending_in(
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<i64>> {
     let mut cancelled = Vec::new();
-    let note = crate::store::notes::StatusNote::RuleSwitchedOff {
+    let note = StatusNote::RuleSwitchedOff {
         rule: rule.name.clone(),
     };
     for id in rules::pending_messages(tx, rule.id)? {
@@ -437,7 +438,7 @@ enum Evaluation {
     /// The template is inactive.
     Broken,
     /// It applies, but the message cannot be made; the reason says why.
-    Refused(String),
+    Refused(RuleReason),
     /// The message to insert.
     Ready(Box<crate::store::messages::NewMessage>),
 }
@@ -477,13 +478,15 @@ fn evaluate(
     let template = templates::get(conn, rule.template_id)?;
     let recipient = match outbox::check_participant(conn, event.participant_id) {
         Ok(r) => r,
-        Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason.to_string())),
+        Err(CoreError::Invalid(refusal)) => return Ok(Evaluation::Refused(reason_of(refusal))),
         Err(e) => return Err(e),
     };
     let (text, info) =
         match reminders::render_for_event(conn, settings, &template.body, event, &recipient.name) {
             Ok(x) => x,
-            Err(CoreError::Invalid(reason)) => return Ok(Evaluation::Refused(reason.to_string())),
+            Err(CoreError::Invalid(refusal)) => {
+                return Ok(Evaluation::Refused(reason_of(refusal)));
+            }
             Err(e) => return Err(e),
         };
     let planned = match fixed {
@@ -515,6 +518,18 @@ fn evaluate(
     m.collaborator_id = event.collaborator_id;
     m.expects_reply = template.reply_expected;
     Ok(Evaluation::Ready(Box::new(m)))
+}
+
+/// Why a rule cannot make its message, from what the participant and template checks refused.
+fn reason_of(refusal: Refusal) -> RuleReason {
+    match refusal {
+        Refusal::NoMobile { name } => RuleReason::NoMobile { name },
+        Refusal::NoConsent { name } => RuleReason::NoConsent { name },
+        Refusal::OptedOut { name } => RuleReason::OptedOut { name },
+        other => RuleReason::Refused {
+            problem: Wording::of(&other),
+        },
+    }
 }
 
 /// The kind of message a rule sends: a reminder (D-N) or a follow-up (D+N).
@@ -567,7 +582,7 @@ fn redefined(before: &AutomationRow, after: &AutomationRow) -> bool {
 /// What the rules do for one event.
 enum Decision {
     Broken(AutomationRow),
-    Refused(AutomationRow, String),
+    Refused(AutomationRow, RuleReason),
     /// A new reminder or follow-up (the event has none).
     Create(AutomationRow, Box<NewMessage>),
     /// The event's pending message of that kind, from another rule, becomes this rule's: one
@@ -584,7 +599,7 @@ enum Decision {
     },
     /// The changed rule's own pending message has no place any more (no rule gives the event
     /// that message): cancelled, with the reason.
-    Cancel(Box<EventMessage>, String),
+    Cancel(Box<EventMessage>, RuleReason),
 }
 
 /// What a changed rule offers for its own pending message.
@@ -594,7 +609,7 @@ enum Own {
     /// It follows the new definition: the message as it would now be, and what changes.
     Update(Box<NewMessage>, bool, bool),
     /// The rule no longer sends it: why.
-    Gone(String),
+    Gone(RuleReason),
 }
 
 /// What rule `before.id`, changed from `before` to `after` (`None`: not among the rules
@@ -614,24 +629,22 @@ fn own_offer(
     now: DateTime<Utc>,
 ) -> CoreResult<Own> {
     let Some(rule) = after.filter(|r| rule_matches(r, event)) else {
-        return Ok(Own::Gone(format!(
-            "automation \"{}\" was changed and no longer applies to this event",
-            before.name
-        )));
+        return Ok(Own::Gone(RuleReason::RuleChangedAway {
+            rule: before.name.clone(),
+        }));
     };
     if kind_of(rule) != kind {
+        let rule_name = rule.name.clone();
         return Ok(Own::Gone(if kind == MessageKind::Reminder {
-            format!(
-                "automation \"{}\" now sends follow-ups ({}), not reminders",
-                rule.name,
-                rule.delay_label()
-            )
+            RuleReason::NowSendsFollowUps {
+                rule: rule_name,
+                days_after: rule.offset_days,
+            }
         } else {
-            format!(
-                "automation \"{}\" now sends reminders ({}), not follow-ups",
-                rule.name,
-                rule.delay_label()
-            )
+            RuleReason::NowSendsReminders {
+                rule: rule_name,
+                days_before: -rule.offset_days,
+            }
         }));
     }
     let new_time = rule.offset_days != before.offset_days;
@@ -649,7 +662,7 @@ fn own_offer(
             Evaluation::Nothing => Own::Gone(
                 reminders::plan_offset(settings, event, rule.offset_days, now)
                     .err()
-                    .unwrap_or_else(|| "its new time has already passed".to_string()),
+                    .unwrap_or(RuleReason::NewTimePassed),
             ),
             Evaluation::Ready(m) => {
                 let time = new_time && m.planned_at != from_ts(cur.planned_at);
@@ -970,46 +983,60 @@ impl Writes<'_> {
     fn cancel(
         &self,
         prev: &EventMessage,
-        reason: String,
+        reason: RuleReason,
         changes: &mut Vec<ReminderChange>,
     ) -> CoreResult<()> {
+        let note = StatusNote::RuleChanged {
+            reason: reason.clone(),
+        };
         let Writes {
             tx,
-            settings: _,
             event_id,
-            created_by: _,
             actor,
             now,
+            ..
         } = *self;
-        let note = crate::store::notes::StatusNote::RuleChanged {
-            reason: reason.clone().into(),
-        };
-        // The audit keeps the English sentence.
-        let detail = note.to_string();
-        if messages::transition(
-            tx,
-            prev.id,
-            MessageStatus::Cancelled,
-            now,
-            actor,
-            Some(note),
-        )? {
-            audit::record(
-                tx,
-                now,
-                actor,
-                "reminder.cancel",
-                "message",
-                &prev.id.to_string(),
-                &format!("{detail}; event #{event_id}"),
-            )?;
-            changes.push(ReminderChange::Cancelled {
-                message_id: prev.id,
-                reason,
-            });
-        }
+        changes.extend(cancel_with_note(
+            tx, prev.id, event_id, actor, note, reason, now,
+        )?);
         Ok(())
     }
+}
+
+/// Cancels a pending message of event `event_id` because the event or its rule changed, with
+/// `note` (holding `reason`) in its history; audits it and says it to the operator. `None` when
+/// the message had left the pending state meanwhile.
+pub(crate) fn cancel_with_note(
+    tx: Db<'_>,
+    message_id: i64,
+    event_id: i64,
+    actor: &str,
+    note: StatusNote,
+    reason: RuleReason,
+    now: DateTime<Utc>,
+) -> CoreResult<Option<ReminderChange>> {
+    // The audit keeps the English sentence.
+    let detail = note.to_string();
+    if !messages::transition(
+        tx,
+        message_id,
+        MessageStatus::Cancelled,
+        now,
+        actor,
+        Some(note),
+    )? {
+        return Ok(None);
+    }
+    audit::record(
+        tx,
+        now,
+        actor,
+        "reminder.cancel",
+        "message",
+        &message_id.to_string(),
+        &format!("{detail}; event #{event_id}"),
+    )?;
+    Ok(Some(ReminderChange::Cancelled { message_id, reason }))
 }
 
 /// Writes what [`decide`] chose for one event. Messages are created (and taken over) in the
@@ -1266,7 +1293,7 @@ fn rows_of(
                 let e = format!("broken: template \"{}\" is inactive", rule.template_name);
                 (rule, None, None, Some(e))
             }
-            Decision::Refused(rule, reason) => (rule, None, None, Some(reason)),
+            Decision::Refused(rule, reason) => (rule, None, None, Some(reason.to_string())),
             Decision::Create(rule, m) => (rule, Some(m), None, None),
             Decision::TakeOver(rule, prev, m) => (rule, Some(m), Some(prev.id), None),
             Decision::Update { .. } | Decision::Cancel(..) => continue,

@@ -3,8 +3,9 @@
 //! changes) and `core::automations` (which reports what its rules did) depend on this module,
 //! not on each other.
 
-use super::refusal::{EditDropped, LocalTime, Notice, Said};
+use super::refusal::{EditDropped, LocalTime, Notice};
 use crate::sms::status::MessageKind;
+use crate::store::notes::RuleReason;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use std::fmt;
@@ -77,12 +78,12 @@ pub enum ReminderChange {
         manual_edit_dropped: bool,
     },
     /// A pending reminder was cancelled, with the reason.
-    Cancelled { message_id: i64, reason: String },
+    Cancelled { message_id: i64, reason: RuleReason },
     /// A matching rule could not create its reminder, with the reason.
     Skipped {
         automation_id: i64,
         rule: String,
-        reason: String,
+        reason: RuleReason,
     },
     /// A matching rule whose template is inactive: it creates nothing until repaired.
     Broken { automation_id: i64, rule: String },
@@ -134,11 +135,11 @@ impl ReminderChange {
             }
             ReminderChange::Cancelled { message_id, reason } => Notice::ReminderCancelled {
                 id: *message_id,
-                reason: Said(reason.clone()),
+                reason: reason.clone(),
             },
             ReminderChange::Skipped { rule, reason, .. } => Notice::RuleSkipped {
                 rule: rule.clone(),
-                reason: Said(reason.clone()),
+                reason: reason.clone(),
             },
             ReminderChange::Broken { rule, .. } => Notice::RuleBroken { rule: rule.clone() },
         }

@@ -12,7 +12,7 @@ use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::Db;
 use crate::store::events::{self, EventDetail, EventFields, NewEvent};
-use crate::store::notes::StatusNote;
+use crate::store::notes::{RuleReason, StatusNote, Wording};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, participants, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -214,37 +214,16 @@ fn render_plain(
 /// Cancels a pending message because the event changed, with the reason in its history.
 fn cancel_for_change(
     tx: Db<'_>,
+    event_id: i64,
     message_id: i64,
     actor: &str,
-    reason: String,
+    reason: RuleReason,
     now: DateTime<Utc>,
 ) -> CoreResult<Option<ReminderChange>> {
     let note = StatusNote::EventChanged {
-        reason: reason.clone().into(),
+        reason: reason.clone(),
     };
-    // The audit keeps the English sentence.
-    let detail = note.to_string();
-    if messages::transition(
-        tx,
-        message_id,
-        MessageStatus::Cancelled,
-        now,
-        actor,
-        Some(note),
-    )? {
-        audit::record(
-            tx,
-            now,
-            actor,
-            "reminder.cancel",
-            "message",
-            &message_id.to_string(),
-            &detail,
-        )?;
-        Ok(Some(ReminderChange::Cancelled { message_id, reason }))
-    } else {
-        Ok(None)
-    }
+    automations::cancel_with_note(tx, message_id, event_id, actor, note, reason, now)
 }
 
 /// One pending reminder of an event before the change: its source text and how it renders.
@@ -392,11 +371,8 @@ fn replan(
     if let Some(aid) = m.automation_id {
         let rule = crate::store::automations::get(tx, aid)?;
         if !automations::rule_matches(&rule, event) {
-            let reason = format!(
-                "automation \"{}\" no longer applies to this event (its kind, collaborator or type changed)",
-                rule.name
-            );
-            return cancel_for_change(tx, m.id, actor, reason, now);
+            let reason = RuleReason::RuleNoLongerMatches { rule: rule.name };
+            return cancel_for_change(tx, event.id, m.id, actor, reason, now);
         }
         delay = Some(rule.offset_days);
     } else if kind == MessageKind::Reminder {
@@ -414,12 +390,15 @@ fn replan(
             if let Err(e) =
                 window::validate_planned(old_planned, now, event_start, tz, &settings.window())
             {
-                return cancel_for_change(tx, m.id, actor, e.to_string(), now);
+                let reason = RuleReason::Window {
+                    problem: Wording::of(&e),
+                };
+                return cancel_for_change(tx, event.id, m.id, actor, reason, now);
             }
         } else if let Some(offset) = delay {
             match reminders::plan_offset(settings, event, offset, now) {
                 Ok(p) => planned = p,
-                Err(reason) => return cancel_for_change(tx, m.id, actor, reason, now),
+                Err(reason) => return cancel_for_change(tx, event.id, m.id, actor, reason, now),
             }
         }
     }
@@ -436,8 +415,10 @@ fn replan(
                     new_text = Some((text, info));
                 }
                 Err(e) => {
-                    let reason = format!("its text can no longer be written: {e}");
-                    return cancel_for_change(tx, m.id, actor, reason, now);
+                    let reason = RuleReason::TextUnwritable {
+                        problem: Wording::of(&e),
+                    };
+                    return cancel_for_change(tx, event.id, m.id, actor, reason, now);
                 }
             }
         }

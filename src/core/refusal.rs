@@ -7,6 +7,7 @@ use crate::sms::phone::PhoneError;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::{FieldError, RenderError};
 use crate::sms::window::PlanError;
+use crate::store::notes::RuleReason;
 
 /// An English message from a part not typed yet (window, template and key rules, the store):
 /// shown as is in English, through the French catalogue of `i18n::say` otherwise.
@@ -292,8 +293,8 @@ crate::typed_messages! {
         ReplannedRerendered { id: i64, when: LocalTime, dropped: Option<EditDropped> } = "replanned_rerendered",
         Replanned { id: i64, when: LocalTime, dropped: Option<EditDropped> } = "replanned",
         Rerendered { id: i64, when: LocalTime, dropped: Option<EditDropped> } = "rerendered",
-        ReminderCancelled { id: i64, reason: Said } = "reminder_cancelled",
-        RuleSkipped { rule: String, reason: Said } = "rule_skipped",
+        ReminderCancelled { id: i64, reason: RuleReason } = "reminder_cancelled",
+        RuleSkipped { rule: String, reason: RuleReason } = "rule_skipped",
         RuleBroken { rule: String } = "rule_broken",
     }
 }
@@ -306,24 +307,5 @@ crate::typed_messages! {
     }
 }
 
-crate::typed_messages! {
-    /// Why a reply waits for an operator's review (texts: `[review_reason]`). Stored in
-    /// English with the reply; shown in the reader's language.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub enum ReviewReason in "review_reason" {
-        EmptyReply = "empty_reply",
-        SaysMore { text: String, keyword: String } = "says_more",
-        NotAlone { keyword: String, text: String } = "not_alone",
-        NoKeyword = "no_keyword",
-        SeveralKeywords = "several_keywords",
-        StopAmongOtherWords = "stop_among_other_words",
-        SeveralAppointments { count: usize } = "several_appointments",
-    }
-}
-
-/// In JSON, a review reason is its English text (as stored).
-impl serde::Serialize for ReviewReason {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
+/// Why a reply waits for a review: stored with the reply, so it lives with the store.
+pub use crate::store::replies::ReviewReason;

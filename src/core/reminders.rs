@@ -14,6 +14,7 @@ use crate::sms::template::TemplateContext;
 use crate::sms::window;
 use crate::store::Db;
 use crate::store::events::{self, EventDetail, ReminderSettings};
+use crate::store::notes::{LocalAt, RuleReason, Wording};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -88,22 +89,26 @@ pub(crate) fn plan_offset(
     event: &EventDetail,
     offset_days: i64,
     now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, String> {
+) -> Result<DateTime<Utc>, RuleReason> {
     let tz = settings.timezone;
     let w = settings.window();
     let local = event
         .local_start()
-        .ok_or_else(|| format!("stored start {:?} is not a date-time", event.starts_local))?;
+        .ok_or_else(|| RuleReason::StoredStartBad {
+            start: event.starts_local.clone(),
+        })?;
     let start = from_ts(event.starts_at);
     let days = u32::try_from(offset_days.unsigned_abs()).unwrap_or(u32::MAX);
+    let window = |e: window::PlanError| RuleReason::Window {
+        problem: Wording::of(&e),
+    };
     if offset_days < 0 {
         if start <= now {
-            return Err(format!(
-                "the event of {} has already started",
-                fmt_local(local)
-            ));
+            return Err(RuleReason::EventStarted {
+                start: LocalAt(local),
+            });
         }
-        let planned = window::plan_reminder(local, days, tz, &w).map_err(|e| e.to_string())?;
+        let planned = window::plan_reminder(local, days, tz, &w).map_err(window)?;
         if planned >= now {
             return Ok(planned);
         }
@@ -111,21 +116,19 @@ pub(crate) fn plan_offset(
         if open < start && w.is_open(open, tz) {
             Ok(open)
         } else {
-            Err(format!(
-                "no sending time is left before the event of {}: the window {} does not open again before it",
-                fmt_local(local),
-                w
-            ))
+            Err(RuleReason::NoTimeLeft {
+                start: LocalAt(local),
+                window: w.to_string(),
+            })
         }
     } else {
-        let planned = window::plan_follow_up(local, days, tz, &w).map_err(|e| e.to_string())?;
+        let planned = window::plan_follow_up(local, days, tz, &w).map_err(window)?;
         if planned >= now {
             Ok(planned)
         } else {
-            Err(format!(
-                "the follow-up time {} has already passed",
-                fmt_local(to_local(settings, planned))
-            ))
+            Err(RuleReason::FollowUpPassed {
+                at: LocalAt(to_local(settings, planned)),
+            })
         }
     }
 }

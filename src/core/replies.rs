@@ -109,7 +109,7 @@ pub fn record_inbound(
             return Ok(ReplyOutcome::Duplicate);
         }
         let received = inbound.received_at;
-        let insert = |state: &str, reason: &str| -> CoreResult<i64> {
+        let insert = |state: &str, reason: Option<&ReviewReason>| -> CoreResult<i64> {
             Ok(replies::insert_inbound(
                 tx,
                 &inbound.from_e164,
@@ -124,7 +124,7 @@ pub fn record_inbound(
         };
         let opt_out = classify_opt_out(&inbound.text);
         if opt_out == OptOutReply::OptOut {
-            let id = insert("stop", "")?;
+            let id = insert("stop", None)?;
             participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), provider, now)?;
             audit::record(
                 tx,
@@ -145,10 +145,10 @@ pub fn record_inbound(
         let open = replies::open_questions(tx, &inbound.from_e164, since, received)?;
         let Some(&(message_id, event_id, template_id)) = open.first() else {
             if let Some(reason) = unclear_stop {
-                insert("review", &reason.to_string())?;
+                insert("review", Some(&reason))?;
                 return Ok(ReplyOutcome::Review { reason });
             }
-            insert("kept", "")?;
+            insert("kept", None)?;
             return Ok(ReplyOutcome::Kept);
         };
         let distinct_events: std::collections::BTreeSet<i64> =
@@ -157,7 +157,7 @@ pub fn record_inbound(
             let reason = ReviewReason::SeveralAppointments {
                 count: distinct_events.len(),
             };
-            let id = insert("review", &reason.to_string())?;
+            let id = insert("review", Some(&reason))?;
             replies::link(tx, id, message_id, event_id)?;
             return Ok(ReplyOutcome::Review { reason });
         }
@@ -171,7 +171,7 @@ pub fn record_inbound(
         };
         match matched {
             Ok((keyword, outcome)) => {
-                let id = insert("matched", "")?;
+                let id = insert("matched", None)?;
                 replies::link_matched(tx, id, message_id, event_id, keyword, outcome)?;
                 // The first reply answers every still-open copy of the question for this event.
                 for (mid, _, _) in open.iter().filter(|m| m.1 == event_id) {
@@ -197,7 +197,7 @@ pub fn record_inbound(
                 })
             }
             Err(reason) => {
-                let id = insert("review", &reason.to_string())?;
+                let id = insert("review", Some(&reason))?;
                 replies::link(tx, id, message_id, event_id)?;
                 // The question is answered, even if unclearly: later replies change nothing.
                 replies::answer_message(tx, message_id, id)?;

@@ -158,7 +158,7 @@ pub(super) struct ReplyPlan {
     pub(super) keyword: String,
     pub(super) outcome: String,
     pub(super) state: &'static str,
-    pub(super) review_reason: String,
+    pub(super) review_reason: Option<crate::store::replies::ReviewReason>,
     pub(super) reviewed_by: Option<String>,
     pub(super) reviewed_at: Option<DateTime<Utc>>,
 }

@@ -115,7 +115,7 @@ impl Demo<'_> {
             keyword: String::new(),
             outcome: String::new(),
             state: "stop",
-            review_reason: String::new(),
+            review_reason: None,
             reviewed_by: None,
             reviewed_at: None,
         });
@@ -158,7 +158,7 @@ impl Demo<'_> {
             keyword: String::new(),
             outcome: String::new(),
             state: "matched",
-            review_reason: String::new(),
+            review_reason: None,
             reviewed_by: None,
             reviewed_at: None,
         };
@@ -169,7 +169,7 @@ impl Demo<'_> {
             }
             Err(reason) => {
                 reply.state = "review";
-                reply.review_reason = reason.to_string();
+                reply.review_reason = Some(reason);
                 self.maybe_settle(&mut reply, r, a.settled_outcome);
             }
         }
@@ -230,7 +230,7 @@ impl Demo<'_> {
                 keyword: String::new(),
                 outcome: String::new(),
                 state: "kept",
-                review_reason: String::new(),
+                review_reason: None,
                 reviewed_by: None,
                 reviewed_at: None,
             });

@@ -38,16 +38,15 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_automation_history.sql"),
     include_str!("migrations/004_operator_access.sql"),
     include_str!("migrations/005_status_notes.sql"),
+    include_str!("migrations/006_typed_reasons.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
 /// write (parsing old English notes).
 fn convert(version: i64, conn: &Connection) -> Result<()> {
     match version {
-        5 => {
-            notes::convert_english_history(Db { conn })?;
-            notes::convert_english_last_errors(Db { conn })
-        }
+        5 => notes::convert_english_notes(Db { conn }),
+        6 => notes::convert_english_reasons(Db { conn }),
         _ => Ok(()),
     }
 }

@@ -11,27 +11,11 @@
 
 use super::{Db, Result};
 use crate::gateway::ProviderProblem;
-use crate::i18n::{Describe, Lang};
 use serde::{Deserialize, Serialize};
 
-/// A text written in English by the rules of the core (why an event change cancelled a
-/// reminder…), carried in a note until those reasons are typed too. Shown translated through
-/// [`crate::i18n::say`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RuleText(pub String);
+mod reason;
 
-impl Describe for RuleText {
-    fn describe(&self, lang: Lang) -> String {
-        crate::i18n::say(lang, &self.0)
-    }
-}
-
-impl From<String> for RuleText {
-    fn from(s: String) -> Self {
-        RuleText(s)
-    }
-}
+pub use reason::{LocalAt, RuleReason, Wording};
 
 crate::typed_messages! {
     /// What a status change says, beside its status, time and actor. The serde tag `code` is
@@ -107,7 +91,7 @@ crate::typed_messages! {
         /// A change of its event left it no possible time or text.
         EventChanged {
             /// Why.
-            reason: RuleText,
+            reason: RuleReason,
         } = "event_changed",
         /// The rule that created it was switched off or deleted.
         RuleSwitchedOff {
@@ -117,7 +101,7 @@ crate::typed_messages! {
         /// A change of the rule that created it left it no place.
         RuleChanged {
             /// Why.
-            reason: RuleText,
+            reason: RuleReason,
         } = "rule_changed",
         /// A text recorded before notes had codes, and recognised as none of them: shown as is.
         Text {
@@ -211,7 +195,7 @@ pub fn from_english(status: &str, actor: &str, detail: &str) -> Option<StatusNot
     }
     if let Some(reason) = detail.strip_prefix("event changed: ") {
         return Some(EventChanged {
-            reason: RuleText(reason.to_string()),
+            reason: RuleReason::from_english(reason),
         });
     }
     if let Some(rule) = detail
@@ -224,7 +208,7 @@ pub fn from_english(status: &str, actor: &str, detail: &str) -> Option<StatusNot
     }
     if let Some(reason) = detail.strip_prefix("automation changed: ") {
         return Some(RuleChanged {
-            reason: RuleText(reason.to_string()),
+            reason: RuleReason::from_english(reason),
         });
     }
     // A provider's own words: a refusal (failed at once), an answer that proves nothing
@@ -252,61 +236,118 @@ pub fn from_english(status: &str, actor: &str, detail: &str) -> Option<StatusNot
     })
 }
 
-/// Migration 5: rewrites every English detail of the status history as its note's JSON
-/// ([`from_english`]). Rows already holding a note are left as they are.
-pub(super) fn convert_english_history(conn: Db<'_>) -> Result<()> {
-    // By pages of rows in id order: a large store is never held in memory at once.
-    let mut select = conn.prepare(
-        "SELECT id, status, actor, detail FROM message_status_history
-         WHERE id > ?1 AND detail <> '' ORDER BY id LIMIT 5000",
-    )?;
-    let mut update = conn.prepare("UPDATE message_status_history SET detail = ?2 WHERE id = ?1")?;
+/// Rewrites a text column of a table, a page of rows at a time in id order (a large store is
+/// never held in memory at once): `convert` gets the row's `context` columns and the text, and
+/// gives its new text, or `None` to leave the row as it is. Only non-empty texts are read, and
+/// only those `LIKE` one of `like` when it is not empty.
+pub(super) fn rewrite_column(
+    conn: Db<'_>,
+    table: &str,
+    column: &str,
+    context: &[&str],
+    like: &[&str],
+    mut convert: impl FnMut(&[String], &str) -> Option<String>,
+) -> Result<()> {
+    let mut columns = vec!["id", column];
+    columns.extend_from_slice(context);
+    let filter = if like.is_empty() {
+        String::new()
+    } else {
+        let any: Vec<String> = like
+            .iter()
+            .map(|l| format!("{column} LIKE '{l}'"))
+            .collect();
+        format!(" AND ({})", any.join(" OR "))
+    };
+    let mut select = conn.prepare(&format!(
+        "SELECT {} FROM {table} WHERE id > ?1 AND {column} <> ''{filter} ORDER BY id LIMIT 5000",
+        columns.join(", ")
+    ))?;
+    let mut update = conn.prepare(&format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"))?;
     let mut last = 0_i64;
     loop {
-        let rows: Vec<(i64, String, String, String)> = select
-            .query_map([last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        let rows: Vec<(i64, String, Vec<String>)> = select
+            .query_map([last], |r| {
+                let context = (2..columns.len())
+                    .map(|i| r.get(i))
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok((r.get(0)?, r.get(1)?, context))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let Some(end) = rows.last().map(|r| r.0) else {
             return Ok(());
         };
-        for (id, status, actor, detail) in rows {
-            if serde_json::from_str::<StatusNote>(&detail).is_ok() {
-                continue;
+        for (id, text, context) in rows {
+            if let Some(new) = convert(&context, &text) {
+                update.execute(rusqlite::params![id, new])?;
             }
-            let stored = from_english(&status, &actor, &detail)
-                .map(|n| n.to_stored())
-                .unwrap_or_default();
-            update.execute(rusqlite::params![id, stored])?;
         }
         last = end;
     }
 }
 
-/// Migration 5, for messages: their last error becomes a note too, by what the message waits
-/// for or how it ended.
-pub(super) fn convert_english_last_errors(conn: Db<'_>) -> Result<()> {
-    let mut select = conn.prepare(
-        "SELECT id, status, wait_reason, last_error FROM messages
-         WHERE id > ?1 AND last_error <> '' ORDER BY id LIMIT 5000",
+/// Migration 5: rewrites every English detail of the status history, and every English last
+/// error of the messages, as its note's JSON ([`from_english`], [`error_from_english`]). Texts
+/// already holding a note are left as they are.
+pub(super) fn convert_english_notes(conn: Db<'_>) -> Result<()> {
+    let is_note = |text: &str| serde_json::from_str::<StatusNote>(text).is_ok();
+    rewrite_column(
+        conn,
+        "message_status_history",
+        "detail",
+        &["status", "actor"],
+        &[],
+        |c, detail| {
+            (!is_note(detail)).then(|| {
+                from_english(&c[0], &c[1], detail)
+                    .map(|n| n.to_stored())
+                    .unwrap_or_default()
+            })
+        },
     )?;
-    let mut update = conn.prepare("UPDATE messages SET last_error = ?2 WHERE id = ?1")?;
-    let mut last = 0_i64;
-    loop {
-        let rows: Vec<(i64, String, String, String)> = select
-            .query_map([last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let Some(end) = rows.last().map(|r| r.0) else {
-            return Ok(());
-        };
-        for (id, status, wait_reason, error) in rows {
-            if serde_json::from_str::<StatusNote>(&error).is_ok() {
-                continue;
-            }
-            let note = error_from_english(&status, &wait_reason, &error);
-            update.execute(rusqlite::params![id, note.to_stored()])?;
-        }
-        last = end;
+    rewrite_column(
+        conn,
+        "messages",
+        "last_error",
+        &["status", "wait_reason"],
+        &[],
+        |c, error| (!is_note(error)).then(|| error_from_english(&c[0], &c[1], error).to_stored()),
+    )
+}
+
+/// Migration 6: the reasons of the notes migration 5 wrote (and this build's predecessors
+/// wrote since) as English text become typed ([`RuleReason::from_english`]), in the status
+/// history and the messages' last errors; so do the replies' review reasons.
+pub(super) fn convert_english_reasons(conn: Db<'_>) -> Result<()> {
+    // The stored form starts with its code (serde writes the tag first).
+    let like = [
+        r#"{"code":"event_changed",%"#,
+        r#"{"code":"rule_changed",%"#,
+    ];
+    for (table, column) in [
+        ("message_status_history", "detail"),
+        ("messages", "last_error"),
+    ] {
+        rewrite_column(conn, table, column, &[], &like, |_, text| {
+            typed_reason(text)
+        })?;
     }
+    rewrite_column(conn, "replies", "review_reason", &[], &[], |_, text| {
+        use super::replies::ReviewReason;
+        serde_json::from_str::<ReviewReason>(text)
+            .is_err()
+            .then(|| ReviewReason::from_english(text).to_stored())
+    })
+}
+
+/// A note whose reason is English text, with that reason typed; `None` for any other text.
+fn typed_reason(stored: &str) -> Option<String> {
+    let mut note: serde_json::Value = serde_json::from_str(stored).ok()?;
+    let english = note.get("reason")?.as_str()?;
+    let reason = serde_json::to_value(RuleReason::from_english(english)).ok()?;
+    note["reason"] = reason;
+    let note: StatusNote = serde_json::from_value(note).ok()?;
+    Some(note.to_stored())
 }
 
 /// The note an English `last_error` stands for (migration 5).
@@ -335,12 +376,256 @@ pub fn error_from_english(status: &str, wait_reason: &str, error: &str) -> Statu
     }
 }
 
-/// The problem an English provider reason stands for (migration 5): every sentence the
-/// provider modules wrote (network and HTTP failures, Kannel's, Twilio's, OVH's and the
-/// simulator's answers), with their values parsed back; anything else kept as text.
-pub fn problem_from_english(text: &str) -> ProviderProblem {
-    use crate::gateway::{Activity, Seconds};
+/// The values of an English provider reason, read back into its problem's fields.
+struct Values(Vec<String>);
+
+impl Values {
+    fn text(&self, i: usize) -> String {
+        self.0.get(i).cloned().unwrap_or_default()
+    }
+
+    fn status(&self, i: usize) -> Option<u16> {
+        self.0.get(i)?.parse().ok()
+    }
+
+    fn secs(&self, i: usize) -> Option<crate::gateway::Seconds> {
+        self.0.get(i)?.parse().ok().map(crate::gateway::Seconds)
+    }
+
+    /// A body Kannel's module wrote with `{:?}`: its quotes and escapes removed.
+    fn debug(&self, i: usize) -> String {
+        let s = self.text(i);
+        serde_json::from_str::<String>(&s).unwrap_or(s)
+    }
+
+    /// What the provider was asked, by its English words (OVH's clock was "reading OVH's
+    /// clock").
+    fn activity(&self, i: usize) -> Option<crate::gateway::Activity> {
+        use crate::gateway::Activity;
+        let said = self.0.get(i)?;
+        if said == "reading OVH's clock" {
+            return Some(Activity::ReadingClock);
+        }
+        Activity::ALL.into_iter().find(|a| a.to_string() == *said)
+    }
+}
+
+/// Reads an English provider reason's values back into its problem.
+type ProblemParse = fn(&Values) -> Option<ProviderProblem>;
+
+/// Every sentence the provider modules wrote (network and HTTP failures, Kannel's, Twilio's,
+/// OVH's answers; `{}` holds a value), with how its values become the problem's fields. The
+/// first that matches wins: a more specific sentence comes before a more general one.
+const PROVIDER_ENGLISH: &[(&str, ProblemParse)] = {
     use ProviderProblem::*;
+    &[
+        ("{} is unavailable (HTTP {}: {})", |v| {
+            Some(Unavailable {
+                provider: v.text(0),
+                status: v.status(1)?,
+                body: v.text(2),
+            })
+        }),
+        (
+            "a gateway in front of {} timed out waiting for it (HTTP 504: {})",
+            |v| {
+                Some(GatewayTimeout {
+                    provider: v.text(0),
+                    body: v.text(1),
+                })
+            },
+        ),
+        ("{} at {} did not answer within {} s", |v| {
+            Some(NoAnswerWithin {
+                provider: v.text(0),
+                host: v.text(1),
+                secs: v.secs(2)?,
+            })
+        }),
+        (
+            "{} at {} dropped the connection before answering ({})",
+            |v| {
+                Some(Dropped {
+                    provider: v.text(0),
+                    host: v.text(1),
+                    error: v.text(2),
+                })
+            },
+        ),
+        ("{} at {} gave no readable answer ({})", |v| {
+            Some(NoReadableAnswer {
+                provider: v.text(0),
+                host: v.text(1),
+                error: v.text(2),
+            })
+        }),
+        (
+            "{} at {} answered HTTP {} but its answer could not be read ({})",
+            |v| {
+                Some(AnswerUnreadable {
+                    provider: v.text(0),
+                    host: v.text(1),
+                    status: v.status(2)?,
+                    error: v.text(3),
+                })
+            },
+        ),
+        (
+            "{} at {} answered HTTP {} with an unreadable body ({})",
+            |v| {
+                Some(BodyUnreadable {
+                    provider: v.text(0),
+                    host: v.text(1),
+                    status: v.status(2)?,
+                    error: v.text(3),
+                })
+            },
+        ),
+        ("{} at {} could not be reached within {} s", |v| {
+            Some(Unreachable {
+                provider: v.text(0),
+                host: v.text(1),
+                secs: v.secs(2)?,
+            })
+        }),
+        ("cannot resolve the {} host {}", |v| {
+            Some(CannotResolve {
+                provider: v.text(0),
+                host: v.text(1),
+            })
+        }),
+        ("cannot connect to {} at {}: connection refused", |v| {
+            Some(ConnectionRefused {
+                provider: v.text(0),
+                host: v.text(1),
+            })
+        }),
+        ("cannot connect to {} at {}: {}", |v| {
+            Some(ConnectFailed {
+                provider: v.text(0),
+                host: v.text(1),
+                error: v.text(2),
+            })
+        }),
+        ("cannot connect to {} at {}", |v| {
+            Some(CannotConnect {
+                provider: v.text(0),
+                host: v.text(1),
+            })
+        }),
+        ("Kannel refused the message (HTTP {}: {})", |v| {
+            Some(RefusedMessage {
+                provider: "Kannel".into(),
+                status: v.status(0)?,
+                body: v.text(1),
+            })
+        }),
+        (
+            "Kannel answered HTTP {} without saying it took the message ({})",
+            |v| {
+                Some(NotTaken {
+                    provider: "Kannel".into(),
+                    status: v.status(0)?,
+                    body: v.debug(1),
+                })
+            },
+        ),
+        ("Kannel gave an unexpected HTTP status {} ({})", |v| {
+            Some(UnexpectedStatus {
+                provider: "Kannel".into(),
+                status: v.status(0)?,
+                body: v.debug(1),
+            })
+        }),
+        ("{} is unavailable while {} (HTTP {}: {})", |v| {
+            Some(UnavailableWhile {
+                provider: v.text(0),
+                activity: v.activity(1)?,
+                status: v.status(2)?,
+                body: v.text(3),
+            })
+        }),
+        ("{} gave an unreadable answer while {} (HTTP {}: {})", |v| {
+            Some(UnreadableWhile {
+                provider: v.text(0),
+                activity: v.activity(1)?,
+                status: v.status(2)?,
+                body: v.text(3),
+            })
+        }),
+        (
+            "{} says the request time is wrong while {} ({}); the clock difference will be read again",
+            |v| {
+                Some(ClockSkew {
+                    provider: v.text(0),
+                    activity: v.activity(1)?,
+                    said: v.text(2),
+                })
+            },
+        ),
+        (
+            "{} accepted the request but gave no message sid ({})",
+            |v| {
+                Some(NoMessageId {
+                    provider: v.text(0),
+                    body: v.text(1),
+                })
+            },
+        ),
+        ("{} accepted the request but gave no message id ({})", |v| {
+            Some(NoMessageId {
+                provider: v.text(0),
+                body: v.text(1),
+            })
+        }),
+        (
+            "STOP: the recipient has unsubscribed (Twilio error 21610: {})",
+            |v| {
+                Some(Unsubscribed {
+                    provider: "Twilio".into(),
+                    said: v.text(0),
+                })
+            },
+        ),
+        ("Twilio error {}: {}", |v| {
+            Some(CodedRefusal {
+                provider: "Twilio".into(),
+                number: v.text(0),
+                said: v.text(1),
+            })
+        }),
+        ("Twilio refused the message (HTTP {}: {})", |v| {
+            Some(RefusedMessage {
+                provider: "Twilio".into(),
+                status: v.status(0)?,
+                body: v.text(1),
+            })
+        }),
+        ("OVH refused the message: {}", |v| {
+            Some(RefusedSaying {
+                provider: "OVH".into(),
+                said: v.text(0),
+            })
+        }),
+        ("OVH has not enough credit ({})", |v| {
+            Some(NoCredit {
+                provider: "OVH".into(),
+                said: v.text(0),
+            })
+        }),
+        ("OVH refused the receiver as invalid: {}", |v| {
+            Some(InvalidReceivers {
+                provider: "OVH".into(),
+                numbers: v.text(0),
+            })
+        }),
+    ]
+};
+
+/// The problem an English provider reason stands for (migration 5): every sentence of
+/// [`PROVIDER_ENGLISH`] and the simulator's answers, with their values parsed back; anything
+/// else kept as text.
+pub fn problem_from_english(text: &str) -> ProviderProblem {
     // What `ProviderError` wrote around a reason (a failed lookup after a restart).
     let text = text
         .strip_prefix("provider temporarily unavailable: ")
@@ -351,197 +636,33 @@ pub fn problem_from_english(text: &str) -> ProviderProblem {
         })
         .unwrap_or(text);
     match text {
-        "simulated: refused by the provider (number ends in 90-94)" => return SimulatedRefusal,
-        "simulated: provider unavailable (number ends in 99)" => return SimulatedOutage,
+        "simulated: refused by the provider (number ends in 90-94)" => {
+            return ProviderProblem::SimulatedRefusal;
+        }
+        "simulated: provider unavailable (number ends in 99)" => {
+            return ProviderProblem::SimulatedOutage;
+        }
         _ => {}
     }
-    let get = |v: &[String], i: usize| v.get(i).cloned().unwrap_or_default();
-    let status = |v: &[String], i: usize| v.get(i).and_then(|s| s.parse::<u16>().ok());
-    let secs = |v: &[String], i: usize| v.get(i).and_then(|s| s.parse::<f64>().ok()).map(Seconds);
-    // A body Kannel's module wrote with `{:?}`: its quotes and escapes removed.
-    let debug = |s: String| -> String { serde_json::from_str::<String>(&s).unwrap_or(s) };
-    // What the provider was asked, by its English words (OVH's clock was "reading OVH's clock").
-    let activity = |v: &[String], i: usize| -> Option<Activity> {
-        let said = v.get(i)?;
-        if said == "reading OVH's clock" {
-            return Some(Activity::ReadingClock);
-        }
-        Activity::ALL.into_iter().find(|a| a.to_string() == *said)
-    };
-    let templates: &[&str] = &[
-        "{} is unavailable (HTTP {}: {})",
-        "a gateway in front of {} timed out waiting for it (HTTP 504: {})",
-        "{} at {} did not answer within {} s",
-        "{} at {} dropped the connection before answering ({})",
-        "{} at {} gave no readable answer ({})",
-        "{} at {} answered HTTP {} but its answer could not be read ({})",
-        "{} at {} answered HTTP {} with an unreadable body ({})",
-        "{} at {} could not be reached within {} s",
-        "cannot resolve the {} host {}",
-        "cannot connect to {} at {}: connection refused",
-        "cannot connect to {} at {}: {}",
-        "cannot connect to {} at {}",
-        "Kannel refused the message (HTTP {}: {})",
-        "Kannel answered HTTP {} without saying it took the message ({})",
-        "Kannel gave an unexpected HTTP status {} ({})",
-        "{} is unavailable while {} (HTTP {}: {})",
-        "{} gave an unreadable answer while {} (HTTP {}: {})",
-        "{} says the request time is wrong while {} ({}); the clock difference will be read again",
-        "{} accepted the request but gave no message sid ({})",
-        "{} accepted the request but gave no message id ({})",
-        "STOP: the recipient has unsubscribed (Twilio error 21610: {})",
-        "Twilio error {}: {}",
-        "Twilio refused the message (HTTP {}: {})",
-        "OVH refused the message: {}",
-        "OVH has not enough credit ({})",
-        "OVH refused the receiver as invalid: {}",
-    ];
-    for (n, template) in templates.iter().enumerate() {
-        let Some(v) = holes(template, text) else {
-            continue;
-        };
-        let kannel = || "Kannel".to_string();
-        let found = match n {
-            0 => status(&v, 1).map(|status| Unavailable {
-                provider: get(&v, 0),
-                status,
-                body: get(&v, 2),
-            }),
-            1 => Some(GatewayTimeout {
-                provider: get(&v, 0),
-                body: get(&v, 1),
-            }),
-            2 => secs(&v, 2).map(|secs| NoAnswerWithin {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-                secs,
-            }),
-            3 => Some(Dropped {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-                error: get(&v, 2),
-            }),
-            4 => Some(NoReadableAnswer {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-                error: get(&v, 2),
-            }),
-            5 => status(&v, 2).map(|status| AnswerUnreadable {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-                status,
-                error: get(&v, 3),
-            }),
-            6 => status(&v, 2).map(|status| BodyUnreadable {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-                status,
-                error: get(&v, 3),
-            }),
-            7 => secs(&v, 2).map(|secs| Unreachable {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-                secs,
-            }),
-            8 => Some(CannotResolve {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-            }),
-            9 => Some(ConnectionRefused {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-            }),
-            10 => Some(ConnectFailed {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-                error: get(&v, 2),
-            }),
-            11 => Some(CannotConnect {
-                provider: get(&v, 0),
-                host: get(&v, 1),
-            }),
-            12 => status(&v, 0).map(|status| RefusedMessage {
-                provider: kannel(),
-                status,
-                body: get(&v, 1),
-            }),
-            13 => status(&v, 0).map(|status| NotTaken {
-                provider: kannel(),
-                status,
-                body: debug(get(&v, 1)),
-            }),
-            14 => status(&v, 0).map(|status| UnexpectedStatus {
-                provider: kannel(),
-                status,
-                body: debug(get(&v, 1)),
-            }),
-            15 => match (activity(&v, 1), status(&v, 2)) {
-                (Some(activity), Some(status)) => Some(UnavailableWhile {
-                    provider: get(&v, 0),
-                    activity,
-                    status,
-                    body: get(&v, 3),
-                }),
-                _ => None,
-            },
-            16 => match (activity(&v, 1), status(&v, 2)) {
-                (Some(activity), Some(status)) => Some(UnreadableWhile {
-                    provider: get(&v, 0),
-                    activity,
-                    status,
-                    body: get(&v, 3),
-                }),
-                _ => None,
-            },
-            17 => activity(&v, 1).map(|activity| ClockSkew {
-                provider: get(&v, 0),
-                activity,
-                said: get(&v, 2),
-            }),
-            18 | 19 => Some(NoMessageId {
-                provider: get(&v, 0),
-                body: get(&v, 1),
-            }),
-            20 => Some(Unsubscribed {
-                provider: "Twilio".into(),
-                said: get(&v, 0),
-            }),
-            21 => Some(CodedRefusal {
-                provider: "Twilio".into(),
-                number: get(&v, 0),
-                said: get(&v, 1),
-            }),
-            22 => status(&v, 0).map(|status| RefusedMessage {
-                provider: "Twilio".into(),
-                status,
-                body: get(&v, 1),
-            }),
-            23 => Some(RefusedSaying {
-                provider: "OVH".into(),
-                said: get(&v, 0),
-            }),
-            24 => Some(NoCredit {
-                provider: "OVH".into(),
-                said: get(&v, 0),
-            }),
-            25 => Some(InvalidReceivers {
-                provider: "OVH".into(),
-                numbers: get(&v, 0),
-            }),
-            _ => None,
-        };
-        if let Some(problem) = found {
-            return problem;
-        }
-    }
-    ProviderProblem::from(text)
+    PROVIDER_ENGLISH
+        .iter()
+        .find_map(|(template, parse)| parse(&Values(holes(template, text)?)))
+        .unwrap_or_else(|| ProviderProblem::from(text))
 }
 
-/// The values of a `{}` template's holes in `text`: the first literal is a prefix, the last a
-/// suffix; a hole between two literals ends where the next literal first occurs. A hole before
-/// ` at ` or `host ` (a provider's name) never holds a space.
-fn holes(template: &str, text: &str) -> Option<Vec<String>> {
-    let literals: Vec<&str> = template.split("{}").collect();
+/// The values of a template's holes in `text` (a hole is `{…}`, as in a `format!` string: `{}`,
+/// `{e}`, `{:?}`): the first literal is a prefix, the last a suffix; a hole between two
+/// literals ends where the next literal first occurs. A hole before ` at ` or `host ` (a
+/// provider's name) never holds a space.
+pub(super) fn holes(template: &str, text: &str) -> Option<Vec<String>> {
+    let mut literals: Vec<&str> = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        literals.push(&rest[..open]);
+        let close = rest[open..].find('}')?;
+        rest = &rest[open + close + 1..];
+    }
+    literals.push(rest);
     let (first, rest) = literals.split_first()?;
     let (last, middle) = rest.split_last()?;
     let mut body = text.strip_prefix(first)?.strip_suffix(last)?;
@@ -562,6 +683,7 @@ fn holes(template: &str, text: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{Describe, Lang};
 
     #[test]
     fn a_note_is_stored_as_its_code_and_fields_and_read_back() {
@@ -782,7 +904,7 @@ mod tests {
                 (
                     "cancelled",
                     "ana",
-                    "event changed: no sending time is left before the event",
+                    "event changed: the event of Saturday 2026-03-28 09:00 has already started",
                 ),
                 ("unknown", "scheduler", "crash"),
             ];
@@ -796,7 +918,10 @@ mod tests {
             }
         }
         let store = crate::store::Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            super::super::SCHEMA_VERSION
+        );
         let history = crate::store::messages::history(store.db(), 1).unwrap();
         let notes: Vec<Option<StatusNote>> = history.iter().map(|h| h.note.clone()).collect();
         use StatusNote::*;
@@ -825,7 +950,13 @@ mod tests {
                 }),
                 Some(RuleSwitchedOff { rule: "J-1".into() }),
                 Some(EventChanged {
-                    reason: RuleText("no sending time is left before the event".into())
+                    reason: RuleReason::EventStarted {
+                        start: LocalAt(
+                            chrono::NaiveDate::from_ymd_opt(2026, 3, 28)
+                                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                                .unwrap()
+                        )
+                    }
                 }),
                 Some(Text {
                     text: "crash".into()
@@ -884,5 +1015,200 @@ mod tests {
         let en = said(Lang::En);
         assert_eq!(en[2], "found at the provider by its reference");
         assert_eq!(en[4], "automation switched off: “J-1”");
+    }
+
+    /// A store at schema version 5 holding notes whose reasons are English text, and replies
+    /// whose review reasons are, as smsdesk wrote them, opened by this build: each reason is
+    /// converted to its code with its arguments, unknown ones kept as recorded text, other
+    /// notes left as they are; both languages read them.
+    #[test]
+    fn migration_6_types_the_english_reasons_of_an_old_store() {
+        use super::super::replies::{self, ReviewReason};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let history: &[&str] = &[
+            r#"{"code":"event_changed","reason":"automation \"J-1\" no longer applies to this event (its kind, collaborator or type changed)"}"#,
+            r#"{"code":"rule_changed","reason":"automation \"J-2\" now sends follow-ups (D+3), not reminders"}"#,
+            r#"{"code":"event_changed","reason":"the event of Saturday 2026-03-28 09:00 has already started"}"#,
+            r#"{"code":"rule_changed","reason":"something no build wrote"}"#,
+            r#"{"code":"accepted"}"#,
+            "crash",
+        ];
+        let old_replies: &[(&str, &str)] = &[
+            ("review", "no keyword recognised"),
+            ("review", "\"oui mais 15h\" says more than the keyword OUI"),
+            (
+                "review",
+                "2 appointments are waiting for an answer from this number",
+            ),
+            ("resolved", "no keyword in the reply"),
+            ("review", "anything else"),
+            ("matched", ""),
+        ];
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &super::super::MIGRATIONS[..5] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 5).unwrap();
+            conn.execute(
+                "INSERT INTO messages(id, kind, context, status, phone, text, encoding, chars, segments,
+                    created_by, created_at, planned_at, deadline, next_attempt_at, status_at,
+                    wait_reason, last_error)
+                 VALUES (1, 'reminder', 'interview', 'cancelled', '+33612345678', 'Bonjour', 'GSM-7', 7, 1,
+                    'ana', 100, 100, 9999, 100, 100, '', ?1)",
+                [r#"{"code":"rule_changed","reason":"its new time has already passed"}"#],
+            )
+            .unwrap();
+            for (i, detail) in history.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO message_status_history(message_id, status, at, actor, detail)
+                     VALUES (1, 'cancelled', ?1, 'ana', ?2)",
+                    rusqlite::params![100 + i as i64, detail],
+                )
+                .unwrap();
+            }
+            for (i, (state, reason)) in old_replies.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO replies(from_phone, text, received_at, state, review_reason)
+                     VALUES ('+33612345678', 'oui mais 15h', ?1, ?2, ?3)",
+                    rusqlite::params![100 + i as i64, state, reason],
+                )
+                .unwrap();
+            }
+        }
+        let store = crate::store::Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 6);
+        let notes: Vec<Option<StatusNote>> = crate::store::messages::history(store.db(), 1)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.note)
+            .collect();
+        use StatusNote::*;
+        assert_eq!(
+            notes,
+            vec![
+                Some(EventChanged {
+                    reason: RuleReason::RuleNoLongerMatches { rule: "J-1".into() }
+                }),
+                Some(RuleChanged {
+                    reason: RuleReason::NowSendsFollowUps {
+                        rule: "J-2".into(),
+                        days_after: 3
+                    }
+                }),
+                Some(EventChanged {
+                    reason: RuleReason::EventStarted {
+                        start: LocalAt(
+                            chrono::NaiveDate::from_ymd_opt(2026, 3, 28)
+                                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                                .unwrap()
+                        )
+                    }
+                }),
+                Some(RuleChanged {
+                    reason: RuleReason::Text {
+                        text: "something no build wrote".into()
+                    }
+                }),
+                Some(Accepted),
+                Some(Text {
+                    text: "crash".into()
+                }),
+            ]
+        );
+        // Stored as codes; the notes without a reason as they were.
+        let stored: Vec<String> = store
+            .db()
+            .prepare("SELECT detail FROM message_status_history ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            stored[0],
+            r#"{"code":"event_changed","reason":{"code":"rule_no_longer_matches","rule":"J-1"}}"#
+        );
+        assert_eq!(&stored[4..], &history[4..]);
+        // A message's last error too.
+        assert_eq!(
+            crate::store::messages::get(store.db(), 1)
+                .unwrap()
+                .last_error,
+            Some(RuleChanged {
+                reason: RuleReason::NewTimePassed
+            })
+        );
+        // Read in both languages.
+        let said = |lang| {
+            notes
+                .iter()
+                .flatten()
+                .map(|n| n.describe(lang))
+                .collect::<Vec<_>>()
+        };
+        let fr = said(Lang::Fr);
+        assert_eq!(
+            fr[0],
+            "l'événement a changé : l'automatisme « J-1 » ne s'applique plus à cet événement (sa nature, son collaborateur ou son type a changé)"
+        );
+        assert_eq!(
+            fr[1],
+            "automatisme modifié : l'automatisme « J-2 » envoie désormais des relances (J+3), plus des rappels"
+        );
+        assert_eq!(
+            fr[2],
+            "l'événement a changé : l'événement du samedi 2026-03-28 09:00 a déjà commencé"
+        );
+        assert_eq!(
+            fr[3],
+            "automatisme modifié : (texte enregistré) something no build wrote"
+        );
+        let en = said(Lang::En);
+        assert_eq!(
+            en[1],
+            "automation changed: automation \"J-2\" now sends follow-ups (D+3), not reminders"
+        );
+        // The replies' review reasons.
+        let reasons: Vec<Option<ReviewReason>> = replies::page(store.db(), None, None, 10)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|r| r.review_reason)
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                Some(ReviewReason::NoKeyword),
+                Some(ReviewReason::SaysMore {
+                    text: "oui mais 15h".into(),
+                    keyword: "OUI".into()
+                }),
+                Some(ReviewReason::SeveralAppointments { count: 2 }),
+                Some(ReviewReason::NoKeyword),
+                Some(ReviewReason::Text {
+                    text: "anything else".into()
+                }),
+                None,
+            ]
+        );
+        let stored: String = store
+            .db()
+            .query_row(
+                "SELECT review_reason FROM replies ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, r#"{"code":"no_keyword"}"#);
+        let fr: Vec<String> = reasons
+            .iter()
+            .flatten()
+            .map(|r| r.describe(Lang::Fr))
+            .collect();
+        assert_eq!(fr[0], "aucun mot-clé reconnu");
+        assert_eq!(fr[1], "« oui mais 15h » dit plus que le mot-clé OUI");
+        assert_eq!(fr[4], "(texte enregistré) anything else");
     }
 }

@@ -4,7 +4,87 @@ use super::{Result, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+crate::typed_messages! {
+    /// Why a reply waits for an operator's review (texts: `[review_reason]`). Stored with the
+    /// reply as its JSON (the serde tag `code` is the catalogue key), an empty text when it
+    /// needs no review; shown in the reader's language.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "code", rename_all = "snake_case")]
+    pub enum ReviewReason in "review_reason" {
+        EmptyReply = "empty_reply",
+        SaysMore { text: String, keyword: String } = "says_more",
+        NotAlone { keyword: String, text: String } = "not_alone",
+        NoKeyword = "no_keyword",
+        SeveralKeywords = "several_keywords",
+        StopAmongOtherWords = "stop_among_other_words",
+        SeveralAppointments { count: usize } = "several_appointments",
+        /// A reason recorded before reasons had codes, recognised as none of them: shown as is.
+        Text { text: String } = "text",
+    }
+}
+
+/// The English review reasons written before they had codes (as `{…}` templates, see
+/// [`ReviewReason::from_english`]).
+const REVIEW_ENGLISH: &[&str] = &[
+    "\"{text}\" says more than the keyword {keyword}",
+    "keyword {keyword} is not alone in \"{text}\"",
+    "{count} appointments are waiting for an answer from this number",
+];
+
+impl ReviewReason {
+    /// The stored form: the reason's JSON.
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a stored reason: `None` for an empty text; a text that is not a reason's JSON
+    /// (written by a build that did not know its code) is read as English
+    /// ([`ReviewReason::from_english`]).
+    pub fn from_stored(stored: &str) -> Option<ReviewReason> {
+        if stored.is_empty() {
+            return None;
+        }
+        Some(serde_json::from_str(stored).unwrap_or_else(|_| ReviewReason::from_english(stored)))
+    }
+
+    /// The reason an English text written before reasons had codes stands for (migration 6),
+    /// its values parsed back; anything else kept as [`ReviewReason::Text`].
+    pub fn from_english(text: &str) -> ReviewReason {
+        use ReviewReason::*;
+        let exact = match text {
+            "empty reply" => Some(EmptyReply),
+            // The second one was written by the demo.
+            "no keyword recognised" | "no keyword in the reply" => Some(NoKeyword),
+            "several keywords" => Some(SeveralKeywords),
+            "\"stop\" among other words: opt the number out from Contacts if that is what they ask" => {
+                Some(StopAmongOtherWords)
+            }
+            _ => None,
+        };
+        let parsed = || {
+            let values = |n: usize| super::notes::holes(REVIEW_ENGLISH[n], text);
+            if let Some(v) = values(0) {
+                return Some(SaysMore {
+                    text: v[0].clone(),
+                    keyword: v[1].clone(),
+                });
+            }
+            if let Some(v) = values(1) {
+                return Some(NotAlone {
+                    keyword: v[0].clone(),
+                    text: v[1].clone(),
+                });
+            }
+            let count = values(2)?[0].parse().ok()?;
+            Some(SeveralAppointments { count })
+        };
+        exact.or_else(parsed).unwrap_or_else(|| Text {
+            text: text.to_string(),
+        })
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReplyRow {
@@ -17,7 +97,8 @@ pub struct ReplyRow {
     pub outcome: String,
     pub message_id: Option<i64>,
     pub event_id: Option<i64>,
-    pub review_reason: String,
+    /// Why it waits for a review, if it does.
+    pub review_reason: Option<ReviewReason>,
 }
 
 const COLUMNS: &str = "r.id, r.from_phone,
@@ -35,7 +116,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ReplyRow> {
         outcome: r.get(6)?,
         message_id: r.get(7)?,
         event_id: r.get(8)?,
-        review_reason: r.get(9)?,
+        review_reason: ReviewReason::from_stored(&r.get::<_, String>(9)?),
     })
 }
 
@@ -103,7 +184,7 @@ pub struct NewReply {
     pub outcome: String,
     /// One of [`REPLY_STATES`].
     pub state: String,
-    pub review_reason: String,
+    pub review_reason: Option<ReviewReason>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -139,7 +220,10 @@ pub fn insert_reply<'c>(conn: impl Into<Db<'c>>, r: &NewReply) -> Result<Option<
             r.keyword,
             r.outcome,
             r.state,
-            r.review_reason,
+            r.review_reason
+                .as_ref()
+                .map(ReviewReason::to_stored)
+                .unwrap_or_default(),
             r.reviewed_by,
             r.reviewed_at.map(t),
         ])?;
@@ -168,8 +252,9 @@ pub fn insert_inbound(
     provider: &str,
     provider_id: Option<&str>,
     state: &str,
-    reason: &str,
+    reason: Option<&ReviewReason>,
 ) -> Result<i64> {
+    let reason = reason.map(ReviewReason::to_stored).unwrap_or_default();
     conn.execute(
         "INSERT INTO replies(from_phone, to_number, text, received_at, provider, provider_id, state, review_reason)
                  VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",

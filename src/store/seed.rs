@@ -279,7 +279,7 @@ pub struct ReplyRow<'a> {
     pub keyword: &'a str,
     pub outcome: &'a str,
     pub state: &'a str,
-    pub review_reason: &'a str,
+    pub review_reason: Option<&'a super::replies::ReviewReason>,
     pub reviewed_by: Option<&'a str>,
     pub reviewed_at: Option<i64>,
 }
@@ -301,7 +301,9 @@ pub fn insert_reply(conn: Conn<'_>, r: &ReplyRow) -> Result<()> {
         r.keyword,
         r.outcome,
         r.state,
-        r.review_reason,
+        r.review_reason
+            .map(super::replies::ReviewReason::to_stored)
+            .unwrap_or_default(),
         r.reviewed_by,
         r.reviewed_at,
     ])?;

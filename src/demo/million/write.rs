@@ -7,6 +7,7 @@ use crate::sms::encoding;
 use crate::sms::status::MessageStatus::{self, *};
 use crate::store::StoreError;
 use crate::store::notes::StatusNote;
+use crate::store::replies::ReviewReason;
 use crate::store::seed::{self, MessageRow, ReplyRow};
 use chrono::{NaiveDate, NaiveTime};
 
@@ -218,14 +219,11 @@ impl Generator<'_> {
     /// A reply without a keyword was settled by the message's author an hour later.
     fn write_reply(&mut self, message_id: i64, m: &Msg, reply: Reply) -> Result<(), StoreError> {
         let (id, text, keyword, outcome, at) = reply;
+        let no_keyword = ReviewReason::NoKeyword;
         let (state, reason, reviewer) = if keyword.is_empty() {
-            (
-                "resolved",
-                "no keyword in the reply",
-                Some(m.created_by.as_str()),
-            )
+            ("resolved", Some(&no_keyword), Some(m.created_by.as_str()))
         } else {
-            ("matched", "", None)
+            ("matched", None, None)
         };
         seed::insert_reply(
             self.conn,

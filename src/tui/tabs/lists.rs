@@ -17,7 +17,7 @@ use ratatui::widgets::Cell;
 
 use crate::core::reminders::{self, When};
 use crate::core::send::Body;
-use crate::i18n::{say, tr, trf};
+use crate::i18n::{Describe, tr, trf};
 use crate::sms::template::TemplateContext;
 use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
@@ -684,7 +684,7 @@ impl InboxTab {
         let mut lines = vec![
             Line::from(format!("« {} »", clean(&r.text))),
             Line::from(Span::styled(
-                clean(&say(lang, &r.review_reason)),
+                clean(&r.review_reason.describe(lang)),
                 ctx.theme.warn(),
             )),
         ];
@@ -759,11 +759,9 @@ impl TabView for InboxTab {
             } else {
                 ctx.theme.base()
             };
-            let outcome = if r.state == "review" && !r.review_reason.is_empty() {
-                // Stored in English by the rules: shown in the interface's language.
-                clean(&say(ctx.lang(), &r.review_reason))
-            } else {
-                clean(&r.outcome)
+            let outcome = match &r.review_reason {
+                Some(reason) if r.state == "review" => clean(&reason.describe(ctx.lang())),
+                _ => clean(&r.outcome),
             };
             vec![
                 cell(ctx.fmt.time(r.received_at)),
