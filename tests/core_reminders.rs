@@ -822,6 +822,12 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
                 "{reason:?}"
             );
             assert!(reason.to_string().contains("no sending time"), "{reason}");
+            // Said in the reader's language, the day named in it.
+            let fr = smsdesk::i18n::Describe::describe(reason, smsdesk::i18n::Lang::Fr);
+            assert!(
+                fr.starts_with("plus aucun moment d'envoi avant l'événement du mardi 2026-03-24 08:00 : la plage "),
+                "{fr}"
+            );
         }
         other => panic!("{other:?}"),
     }
