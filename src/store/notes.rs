@@ -685,6 +685,32 @@ mod tests {
     use super::*;
     use crate::i18n::{Describe, Lang};
 
+    /// A store file at schema `version`, as a build of that version left it, opened raw.
+    fn old_store(version: usize) -> (tempfile::TempDir, std::path::PathBuf, rusqlite::Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for sql in &super::super::MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64).unwrap();
+        (dir, path, conn)
+    }
+
+    /// What the notes say in `lang`, the empty ones left out.
+    fn said(notes: &[Option<StatusNote>], lang: Lang) -> Vec<String> {
+        notes.iter().flatten().map(|n| n.describe(lang)).collect()
+    }
+
+    /// Saturday 2026-03-28 09:00.
+    fn saturday_nine() -> LocalAt {
+        LocalAt(
+            chrono::NaiveDate::from_ymd_opt(2026, 3, 28)
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                .unwrap(),
+        )
+    }
+
     #[test]
     fn a_note_is_stored_as_its_code_and_fields_and_read_back() {
         let n = StatusNote::WillRetry {
@@ -857,14 +883,8 @@ mod tests {
     /// recorded text, and the detail screen's reading gives them in both languages.
     #[test]
     fn migration_5_converts_the_english_history_of_an_old_store() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
+        let (_dir, path, conn) = old_store(4);
         {
-            let conn = rusqlite::Connection::open(&path).unwrap();
-            for sql in &super::super::MIGRATIONS[..4] {
-                conn.execute_batch(sql).unwrap();
-            }
-            conn.pragma_update(None, "user_version", 4).unwrap();
             conn.execute_batch(
                 "INSERT INTO messages(id, kind, context, status, phone, text, encoding, chars, segments,
                     created_by, created_at, planned_at, deadline, next_attempt_at, status_at,
@@ -917,6 +937,7 @@ mod tests {
                 .unwrap();
             }
         }
+        drop(conn);
         let store = crate::store::Store::open(&path).unwrap();
         assert_eq!(
             store.schema_version().unwrap(),
@@ -951,11 +972,7 @@ mod tests {
                 Some(RuleSwitchedOff { rule: "J-1".into() }),
                 Some(EventChanged {
                     reason: RuleReason::EventStarted {
-                        start: LocalAt(
-                            chrono::NaiveDate::from_ymd_opt(2026, 3, 28)
-                                .and_then(|d| d.and_hms_opt(9, 0, 0))
-                                .unwrap()
-                        )
+                        start: saturday_nine()
                     }
                 }),
                 Some(Text {
@@ -997,14 +1014,7 @@ mod tests {
             .unwrap();
         assert_eq!(stored, r#"{"code":"found_by_reference"}"#);
         // Read in both languages.
-        let said = |lang| {
-            notes
-                .iter()
-                .flatten()
-                .map(|n| n.describe(lang))
-                .collect::<Vec<_>>()
-        };
-        let fr = said(Lang::Fr);
+        let fr = said(&notes, Lang::Fr);
         assert_eq!(
             fr[0],
             "nouvel essai prévu : Kannel est indisponible (HTTP 500 : busy (try later))"
@@ -1012,7 +1022,7 @@ mod tests {
         assert_eq!(fr[2], "retrouvé chez le fournisseur par sa référence");
         assert_eq!(fr[4], "automatisme désactivé : « J-1 »");
         assert_eq!(fr[6], "(texte enregistré) crash");
-        let en = said(Lang::En);
+        let en = said(&notes, Lang::En);
         assert_eq!(en[2], "found at the provider by its reference");
         assert_eq!(en[4], "automation switched off: “J-1”");
     }
@@ -1024,8 +1034,7 @@ mod tests {
     #[test]
     fn migration_6_types_the_english_reasons_of_an_old_store() {
         use super::super::replies::{self, ReviewReason};
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.db");
+        let (_dir, path, conn) = old_store(5);
         let history: &[&str] = &[
             r#"{"code":"event_changed","reason":"automation \"J-1\" no longer applies to this event (its kind, collaborator or type changed)"}"#,
             r#"{"code":"rule_changed","reason":"automation \"J-2\" now sends follow-ups (D+3), not reminders"}"#,
@@ -1046,11 +1055,6 @@ mod tests {
             ("matched", ""),
         ];
         {
-            let conn = rusqlite::Connection::open(&path).unwrap();
-            for sql in &super::super::MIGRATIONS[..5] {
-                conn.execute_batch(sql).unwrap();
-            }
-            conn.pragma_update(None, "user_version", 5).unwrap();
             conn.execute(
                 "INSERT INTO messages(id, kind, context, status, phone, text, encoding, chars, segments,
                     created_by, created_at, planned_at, deadline, next_attempt_at, status_at,
@@ -1077,6 +1081,7 @@ mod tests {
                 .unwrap();
             }
         }
+        drop(conn);
         let store = crate::store::Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), 6);
         let notes: Vec<Option<StatusNote>> = crate::store::messages::history(store.db(), 1)
@@ -1099,11 +1104,7 @@ mod tests {
                 }),
                 Some(EventChanged {
                     reason: RuleReason::EventStarted {
-                        start: LocalAt(
-                            chrono::NaiveDate::from_ymd_opt(2026, 3, 28)
-                                .and_then(|d| d.and_hms_opt(9, 0, 0))
-                                .unwrap()
-                        )
+                        start: saturday_nine()
                     }
                 }),
                 Some(RuleChanged {
@@ -1141,14 +1142,7 @@ mod tests {
             })
         );
         // Read in both languages.
-        let said = |lang| {
-            notes
-                .iter()
-                .flatten()
-                .map(|n| n.describe(lang))
-                .collect::<Vec<_>>()
-        };
-        let fr = said(Lang::Fr);
+        let fr = said(&notes, Lang::Fr);
         assert_eq!(
             fr[0],
             "l'événement a changé : l'automatisme « J-1 » ne s'applique plus à cet événement (sa nature, son collaborateur ou son type a changé)"
@@ -1165,7 +1159,7 @@ mod tests {
             fr[3],
             "automatisme modifié : (texte enregistré) something no build wrote"
         );
-        let en = said(Lang::En);
+        let en = said(&notes, Lang::En);
         assert_eq!(
             en[1],
             "automation changed: automation \"J-2\" now sends follow-ups (D+3), not reminders"
