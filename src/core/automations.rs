@@ -986,9 +986,6 @@ impl Writes<'_> {
         reason: RuleReason,
         changes: &mut Vec<ReminderChange>,
     ) -> CoreResult<()> {
-        let note = StatusNote::RuleChanged {
-            reason: reason.clone(),
-        };
         let Writes {
             tx,
             event_id,
@@ -996,25 +993,27 @@ impl Writes<'_> {
             now,
             ..
         } = *self;
-        changes.extend(cancel_with_note(
-            tx, prev.id, event_id, actor, note, reason, now,
+        let note = |reason| StatusNote::RuleChanged { reason };
+        changes.extend(cancel_with_reason(
+            tx, prev.id, event_id, actor, reason, note, now,
         )?);
         Ok(())
     }
 }
 
 /// Cancels a pending message of event `event_id` because the event or its rule changed, with
-/// `note` (holding `reason`) in its history; audits it and says it to the operator. `None` when
+/// the `note` of `reason` in its history; audits it and says it to the operator. `None` when
 /// the message had left the pending state meanwhile.
-pub(crate) fn cancel_with_note(
+pub(crate) fn cancel_with_reason(
     tx: Db<'_>,
     message_id: i64,
     event_id: i64,
     actor: &str,
-    note: StatusNote,
     reason: RuleReason,
+    note: fn(RuleReason) -> StatusNote,
     now: DateTime<Utc>,
 ) -> CoreResult<Option<ReminderChange>> {
+    let note = note(reason.clone());
     // The audit keeps the English sentence.
     let detail = note.to_string();
     if !messages::transition(

@@ -220,10 +220,8 @@ fn cancel_for_change(
     reason: RuleReason,
     now: DateTime<Utc>,
 ) -> CoreResult<Option<ReminderChange>> {
-    let note = StatusNote::EventChanged {
-        reason: reason.clone(),
-    };
-    automations::cancel_with_note(tx, message_id, event_id, actor, note, reason, now)
+    let note = |reason| StatusNote::EventChanged { reason };
+    automations::cancel_with_reason(tx, message_id, event_id, actor, reason, note, now)
 }
 
 /// One pending reminder of an event before the change: its source text and how it renders.

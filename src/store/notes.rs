@@ -7,7 +7,8 @@
 //! English rows (migration 5), the history index `(message_id, at, id)` is untouched (no query
 //! filters on the note but `events::reminder_messages`, which reads `json_extract(detail,
 //! '$.code')` of one message's rows found through that index), and a variant that gains a field
-//! needs no new column.
+//! needs no new column. Why an event or rule change cancelled a message is typed too
+//! ([`RuleReason`], `[rule_reason]`); migration 6 rewrote the reasons stored as English text.
 
 use super::{Db, Result};
 use crate::gateway::ProviderProblem;
@@ -693,7 +694,8 @@ mod tests {
         for sql in &super::super::MIGRATIONS[..version] {
             conn.execute_batch(sql).unwrap();
         }
-        conn.pragma_update(None, "user_version", version as i64).unwrap();
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
         (dir, path, conn)
     }
 
