@@ -25,12 +25,32 @@ crate::typed_messages! {
     }
 }
 
-/// The English review reasons written before they had codes (as `{…}` templates, see
-/// [`ReviewReason::from_english`]).
-const REVIEW_ENGLISH: &[&str] = &[
-    "\"{text}\" says more than the keyword {keyword}",
-    "keyword {keyword} is not alone in \"{text}\"",
-    "{count} appointments are waiting for an answer from this number",
+/// Reads an English review reason's values back into its reason.
+type ReviewParse = fn(&[String]) -> Option<ReviewReason>;
+
+/// The English review reasons with values written before they had codes (as their catalogue
+/// templates), each with how its values become the reason's fields.
+const REVIEW_ENGLISH: &[(&str, ReviewParse)] = &[
+    ("\"{text}\" says more than the keyword {keyword}", |v| {
+        Some(ReviewReason::SaysMore {
+            text: v.first()?.clone(),
+            keyword: v.get(1)?.clone(),
+        })
+    }),
+    ("keyword {keyword} is not alone in \"{text}\"", |v| {
+        Some(ReviewReason::NotAlone {
+            keyword: v.first()?.clone(),
+            text: v.get(1)?.clone(),
+        })
+    }),
+    (
+        "{count} appointments are waiting for an answer from this number",
+        |v| {
+            Some(ReviewReason::SeveralAppointments {
+                count: v.first()?.parse().ok()?,
+            })
+        },
+    ),
 ];
 
 impl ReviewReason {
@@ -64,21 +84,9 @@ impl ReviewReason {
             _ => None,
         };
         let parsed = || {
-            let values = |n: usize| super::notes::holes(REVIEW_ENGLISH[n], text);
-            if let Some(v) = values(0) {
-                return Some(SaysMore {
-                    text: v[0].clone(),
-                    keyword: v[1].clone(),
-                });
-            }
-            if let Some(v) = values(1) {
-                return Some(NotAlone {
-                    keyword: v[0].clone(),
-                    text: v[1].clone(),
-                });
-            }
-            let count = values(2)?[0].parse().ok()?;
-            Some(SeveralAppointments { count })
+            REVIEW_ENGLISH
+                .iter()
+                .find_map(|(template, parse)| parse(&super::notes::holes(template, text)?))
         };
         exact.or_else(parsed).unwrap_or_else(|| Text {
             text: text.to_string(),
