@@ -2,7 +2,7 @@
 //! secret scrubbing are the same everywhere. Also small URL helpers (percent-encoding and query
 //! parsing) shared by the providers and the Kannel callback listener.
 
-use super::{ProviderError, ProviderProblem, Seconds};
+use super::{ConfigProblem, ProviderError, ProviderProblem, Seconds};
 use std::cell::Cell;
 use std::time::Duration;
 use ureq::unversioned::resolver::DefaultResolver;
@@ -140,7 +140,9 @@ impl HttpClient {
     /// The same error with every secret scrubbed from its message.
     pub fn scrub_error(&self, e: ProviderError) -> ProviderError {
         match e {
-            ProviderError::Config(m) => ProviderError::Config(self.scrub(&m)),
+            ProviderError::Config(problem) => {
+                ProviderError::Config(problem.scrubbed(|t| self.scrub(t)))
+            }
             ProviderError::Transient {
                 reason,
                 retry_after,
@@ -332,9 +334,10 @@ impl HttpClient {
                 retry_after: None,
             },
             ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::RequireHttpsOnly(_) => {
-                ProviderError::Config(format!(
-                    "the {provider} address {host:?} is not a valid URL; check the provider settings"
-                ))
+                ProviderError::Config(ConfigProblem::BadAddress {
+                    provider: provider.to_string(),
+                    host,
+                })
             }
             ureq::Error::HostNotFound => ProviderError::Transient {
                 reason: ProviderProblem::CannotResolve {
@@ -399,9 +402,10 @@ pub fn submission_status(provider: &str, answer: &HttpAnswer) -> Option<Provider
             },
             retry_after: answer.retry_after,
         }),
-        300..=399 => Some(ProviderError::Config(format!(
-            "{provider} answered with a redirection (HTTP {status}); set the API address itself in the provider settings"
-        ))),
+        300..=399 => Some(ProviderError::Config(ConfigProblem::Redirected {
+            provider: provider.to_string(),
+            status,
+        })),
         _ => None,
     }
 }

@@ -34,8 +34,9 @@
 use super::Activity;
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
-    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig,
-    ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
+    Balance, ConfigProblem, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
+    ProviderConfig, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, StatusReport,
+    SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -145,16 +146,11 @@ impl Ovh {
             service_name,
         } = cfg
         else {
-            return Err(ProviderError::Config(format!(
-                "the OVH provider was given a {} configuration",
-                cfg.kind()
-            )));
+            return Err(super::wrong_kind(ProviderKind::Ovh, cfg));
         };
-        super::require("ovh", "endpoint", endpoint)?;
-        super::require("ovh", "application_key", application_key)?;
-        super::require("ovh", "application_secret", application_secret)?;
-        super::require("ovh", "consumer_key", consumer_key)?;
-        super::require("ovh", "service_name", service_name)?;
+        for (field, value) in cfg.fields() {
+            super::require(ProviderKind::Ovh, field, value)?;
+        }
         let mut secrets = cfg.secrets();
         secrets.push(application_key.clone());
         Ok(Ovh {
@@ -267,14 +263,17 @@ impl Ovh {
             || lower.contains("invalid_credential")
             || lower.contains("invalid application key")
         {
-            ProviderError::Config(format!(
-                "OVH refused the API keys while {what} (HTTP {status}: {message}); check the application key, secret and consumer key"
-            ))
+            ProviderError::Config(ConfigProblem::OvhKeys {
+                activity: what,
+                status,
+                said: message,
+            })
         } else if status == 404 {
-            ProviderError::Config(format!(
-                "OVH does not know the SMS service {:?} while {what} (HTTP 404: {message})",
-                self.service
-            ))
+            ProviderError::Config(ConfigProblem::OvhService {
+                service: self.service.clone(),
+                activity: what,
+                said: message,
+            })
         } else {
             ProviderError::Transient {
                 reason: ProviderProblem::UnavailableWhile {
@@ -370,10 +369,13 @@ impl Provider for Ovh {
             let (code, message) = parse_error(&answer.body);
             let lower = format!("{code} {message}").to_ascii_lowercase();
             if lower.contains("sender") {
-                return Err(self.http.scrub_error(ProviderError::Config(format!(
-                    "OVH refused the sender {:?} ({message}); check the sender settings",
-                    sms.from
-                ))));
+                return Err(self.http.scrub_error(ProviderError::Config(
+                    ConfigProblem::SenderRefused {
+                        provider: ProviderKind::Ovh,
+                        sender: sms.from.clone(),
+                        said: message,
+                    },
+                )));
             }
             if lower.contains("credit") {
                 return Err(ProviderError::Transient {
