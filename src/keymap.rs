@@ -582,6 +582,15 @@ mod tests {
         let b = KeyChord::from_event(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
         assert_eq!(a, b);
         assert_eq!(a, KeyChord::parse("A").unwrap());
+        let e = KeyChord::parse("Ctrl-Hyper").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\"Ctrl-Hyper\" is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)"
+        );
+        assert!(
+            crate::i18n::Describe::describe(&e, crate::i18n::Lang::Fr)
+                .starts_with("« Ctrl-Hyper » n'est pas une touche")
+        );
         assert_eq!(
             KeyChord::parse("Shift-Tab").unwrap(),
             KeyChord::parse("BackTab").unwrap()

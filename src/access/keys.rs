@@ -196,4 +196,24 @@ mod tests {
             Err(KeyProblem::ControlInComment)
         );
     }
+
+    #[test]
+    fn key_problems_are_said_in_both_languages() {
+        use crate::i18n::{Describe, Lang};
+        let e = PublicKey::parse("ssh-foo AAAA").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("unknown key type \"ssh-foo\" (expected one of: ssh-ed25519, "),
+            "{e}"
+        );
+        assert!(
+            e.describe(Lang::Fr)
+                .starts_with("type de clé inconnu « ssh-foo » (attendu l'un de : ssh-ed25519, ")
+        );
+        let e = PublicKey::parse("a\nb").unwrap_err();
+        assert_eq!(
+            e.describe(Lang::Fr),
+            "une clé par ligne : le texte compte 2 lignes"
+        );
+    }
 }

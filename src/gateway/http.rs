@@ -176,14 +176,7 @@ impl HttpClient {
             .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let mut req = self
-            .agent
-            .post(url)
-            .header("Content-Type", "application/x-www-form-urlencoded");
-        for (k, v) in headers {
-            req = req.header(*k, v.as_str());
-        }
-        self.finish(url, || req.send(body))
+        self.post(url, headers, "application/x-www-form-urlencoded", body)
     }
 
     /// POST with a JSON body, sent exactly as given (OVH signs the body bytes).
@@ -193,14 +186,39 @@ impl HttpClient {
         headers: &[(&str, String)],
         body: &str,
     ) -> Result<HttpAnswer, ProviderError> {
-        let mut req = self
-            .agent
-            .post(url)
-            .header("Content-Type", "application/json");
+        self.post(url, headers, "application/json", body)
+    }
+
+    fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        content_type: &str,
+        body: impl ureq::AsSendBody,
+    ) -> Result<HttpAnswer, ProviderError> {
+        let mut req = self.agent.post(url).header("Content-Type", content_type);
         for (k, v) in headers {
             req = req.header(*k, v.as_str());
         }
         self.finish(url, || req.send(body))
+    }
+
+    /// A JSON answer, read while doing `what`; one that does not parse is a transient error
+    /// quoting its beginning, secrets scrubbed.
+    pub fn json(
+        &self,
+        answer: &HttpAnswer,
+        what: super::Activity,
+    ) -> Result<serde_json::Value, ProviderError> {
+        serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
+            reason: ProviderProblem::UnreadableWhile {
+                provider: self.provider.to_string(),
+                activity: what,
+                status: answer.status,
+                body: self.scrub(&excerpt(&answer.body)),
+            },
+            retry_after: None,
+        })
     }
 
     /// Runs one exchange and reads the whole answer. Every failure says whether the request

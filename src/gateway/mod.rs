@@ -1309,6 +1309,102 @@ mod tests {
     }
 
     #[test]
+    fn field_rules_and_config_problems_are_said_in_both_languages() {
+        use crate::i18n::{Describe, Lang};
+        let rule = check_field(ProviderKind::Kannel, "callback_secret", "short");
+        let Err(rule) = rule else {
+            panic!("a short secret is refused: {rule:?}");
+        };
+        assert_eq!(rule.to_string(), "is 5 characters long; use at least 16");
+        assert_eq!(
+            rule.describe(Lang::Fr),
+            "fait 5 caractères ; il en faut au moins 16"
+        );
+        let rule = check_field(ProviderKind::Kannel, "username", "desk\nX");
+        assert_eq!(
+            rule.map_err(|r| r.describe(Lang::Fr)),
+            Err("caractère de contrôle '\\n' interdit".into())
+        );
+        assert_eq!(
+            check_listen("nowhere").map_err(|r| r.describe(Lang::Fr)),
+            Err(
+                "« nowhere » n'est pas une adresse d'écoute : IP:PORT, par ex. 127.0.0.1:8089"
+                    .into()
+            )
+        );
+        let missing = ConfigProblem::Missing {
+            provider: ProviderKind::Ovh,
+            field: "consumer_key".into(),
+        };
+        assert_eq!(
+            missing.to_string(),
+            "OVH: the setting `consumer_key` is empty; set it in Settings > Provider"
+        );
+        assert!(
+            missing
+                .describe(Lang::Fr)
+                .starts_with("OVH : le réglage `consumer_key` est vide")
+        );
+        // As a status note keeps it: typed, read back the same.
+        let problem = ProviderError::Config(missing).problem();
+        let json = serde_json::to_string(&problem).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<ProviderProblem>(&json).ok(),
+            Some(problem.clone()),
+            "{json}"
+        );
+        assert!(
+            problem
+                .describe(Lang::Fr)
+                .starts_with("erreur de configuration du fournisseur : OVH : "),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn provider_kinds_are_named_on_screens_and_coded_in_settings() {
+        use crate::i18n::{Describe, Lang};
+        for kind in ProviderKind::ALL {
+            assert_eq!(ProviderKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(ProviderKind::parse(" Kannel "), Some(ProviderKind::Kannel));
+        assert_eq!(ProviderKind::parse("smpp"), None);
+        assert_eq!(ProviderKind::Simulator.describe(Lang::Fr), "Simulateur");
+        assert_eq!(ProviderConfig::default().kind(), ProviderKind::Simulator);
+    }
+
+    #[test]
+    fn scrubbing_reaches_what_the_provider_said_and_nothing_else() {
+        let scrub = |t: &str| t.replace("s3cr3t", REDACTED);
+        let p = ProviderProblem::UnavailableWhile {
+            provider: "OVH".into(),
+            activity: Activity::Sending,
+            status: 503,
+            body: "bad s3cr3t".into(),
+        }
+        .scrubbed(scrub);
+        assert!(matches!(&p, ProviderProblem::UnavailableWhile { body, .. } if body == "bad ***"));
+        let c = ConfigProblem::OvhService {
+            service: "s3cr3t-service".into(),
+            activity: Activity::Sending,
+            said: "no s3cr3t".into(),
+        };
+        let p = ProviderError::Config(c).problem().scrubbed(scrub);
+        let ProviderProblem::Config {
+            problem: ConfigProblem::OvhService { service, said, .. },
+        } = p
+        else {
+            panic!("{p:?}");
+        };
+        assert_eq!(
+            (service.as_str(), said.as_str()),
+            ("s3cr3t-service", "no ***")
+        );
+    }
+
+    #[test]
     fn simulator_is_the_default_and_builds() {
         let p = build(&ProviderConfig::default());
         assert!(matches!(p, Ok(ref p) if p.name() == "simulator"));

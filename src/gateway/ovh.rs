@@ -288,25 +288,13 @@ impl Ovh {
         self.http.scrub_error(e)
     }
 
-    fn json(&self, answer: &HttpAnswer, what: Activity) -> Result<Value, ProviderError> {
-        serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: ProviderProblem::UnreadableWhile {
-                provider: "OVH".into(),
-                activity: what,
-                status: answer.status,
-                body: self.http.scrub(&http::excerpt(&answer.body)),
-            },
-            retry_after: None,
-        })
-    }
-
     /// A signed GET answered 2xx, read as JSON.
     fn get_json(&self, url: &str, what: Activity) -> Result<Value, ProviderError> {
         let answer = self.call(url, None)?;
         if !(200..300).contains(&answer.status) {
             return Err(self.error(&answer, what));
         }
-        self.json(&answer, what)
+        self.http.json(&answer, what)
     }
 
     /// Status of one outgoing message; `None` when OVH does not list it yet.
@@ -322,7 +310,7 @@ impl Ovh {
         if !(200..300).contains(&answer.status) {
             return Err(self.error(&answer, what));
         }
-        let v = self.json(&answer, what)?;
+        let v = self.http.json(&answer, what)?;
         let dr = int(&v["deliveryReceipt"]);
         let ptt = int(&v["ptt"]);
         let mut detail = format!(
@@ -406,6 +394,7 @@ impl Provider for Ovh {
         // A success status means OVH may have created the job: an unreadable answer must not
         // lead to a second send.
         let v = self
+            .http
             .json(&answer, what)
             .map_err(|e| ProviderError::Ambiguous {
                 reason: e.problem(),

@@ -229,18 +229,6 @@ impl Twilio {
         self.http.scrub_error(e)
     }
 
-    fn json(&self, answer: &HttpAnswer, what: Activity) -> Result<Value, ProviderError> {
-        serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: ProviderProblem::UnreadableWhile {
-                provider: "Twilio".into(),
-                activity: what,
-                status: answer.status,
-                body: self.http.scrub(&http::excerpt(&answer.body)),
-            },
-            retry_after: None,
-        })
-    }
-
     fn poll_one(&self, p: &PendingStatus) -> Result<Option<StatusReport>, ProviderError> {
         let url = self.account_url(&format!(
             "/Messages/{}.json",
@@ -254,7 +242,7 @@ impl Twilio {
         if !(200..300).contains(&answer.status) {
             return Err(self.common_error(&answer, Activity::ReadingStatus));
         }
-        let v = self.json(&answer, Activity::ReadingStatus)?;
+        let v = self.http.json(&answer, Activity::ReadingStatus)?;
         let status = v["status"].as_str().unwrap_or("").to_string();
         if status.is_empty() {
             return Err(ProviderError::Transient {
@@ -342,7 +330,7 @@ impl Provider for Twilio {
             // A success status means Twilio may have queued the message: an unreadable
             // answer must not lead to a second send.
             200..=299 => {
-                let sid = self.json(&answer, what).ok().and_then(|v| {
+                let sid = self.http.json(&answer, what).ok().and_then(|v| {
                     v["sid"]
                         .as_str()
                         .filter(|s| !s.is_empty())
@@ -435,7 +423,7 @@ impl Provider for Twilio {
             if !(200..300).contains(&answer.status) {
                 return Err(self.common_error(&answer, Activity::ReadingReplies));
             }
-            let v = self.json(&answer, Activity::ReadingReplies)?;
+            let v = self.http.json(&answer, Activity::ReadingReplies)?;
             let Some(messages) = v["messages"].as_array() else {
                 return Err(ProviderError::Transient {
                     reason: ProviderProblem::IncompleteAnswer {
@@ -485,7 +473,7 @@ impl Provider for Twilio {
         if !(200..300).contains(&answer.status) {
             return Err(self.common_error(&answer, Activity::ReadingBalance));
         }
-        let v = self.json(&answer, Activity::ReadingBalance)?;
+        let v = self.http.json(&answer, Activity::ReadingBalance)?;
         let amount = match &v["balance"] {
             Value::String(s) => s.trim().parse::<f64>().ok(),
             Value::Number(n) => n.as_f64(),
