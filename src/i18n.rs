@@ -56,6 +56,11 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ),
         ("ReviewReason", crate::store::replies::ReviewReason::KEYS),
         ("RightsError", crate::store::operators::RightsError::KEYS),
+        ("ProviderKind", crate::gateway::ProviderKind::KEYS),
+        ("FieldRule", crate::gateway::FieldRule::KEYS),
+        ("ConfigProblem", crate::gateway::ConfigProblem::KEYS),
+        ("KeyProblem", crate::access::keys::KeyProblem::KEYS),
+        ("KeyChordError", crate::keymap::KeyChordError::KEYS),
     ]
 }
 

@@ -213,6 +213,14 @@ impl Action {
     }
 }
 
+crate::typed_messages! {
+    /// A key name `keymap.toml` cannot bind (texts: `[key_chord]`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum KeyChordError in "key_chord" {
+        NotAKey { given: String } = "not_a_key",
+    }
+}
+
 /// A key with its modifiers, normalised (Shift folded into upper-case letters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeyChord {
@@ -226,7 +234,7 @@ impl KeyChord {
     }
 
     /// Parses `q`, `?`, `Ctrl-s`, `Alt-Enter`, `PageDown`, `F5`, `Shift-Tab`, `Space`.
-    pub fn parse(s: &str) -> Result<KeyChord, String> {
+    pub fn parse(s: &str) -> Result<KeyChord, KeyChordError> {
         let mut mods = KeyModifiers::NONE;
         let mut rest = s;
         loop {
@@ -273,9 +281,9 @@ impl KeyChord {
                 match (chars.next(), chars.next()) {
                     (Some(c), None) if !c.is_control() => KeyCode::Char(c),
                     _ => {
-                        return Err(format!(
-                            "{s:?} is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)"
-                        ));
+                        return Err(KeyChordError::NotAKey {
+                            given: s.to_string(),
+                        });
                     }
                 }
             }
@@ -476,11 +484,11 @@ impl Keymap {
                 };
                 let key = match KeyChord::parse(&raw.on) {
                     Ok(k) => k,
-                    Err(reason) => {
+                    Err(e) => {
                         problems.push(KeymapProblem {
                             file: file.into(),
                             line,
-                            reason,
+                            reason: e.to_string(),
                         });
                         continue;
                     }
@@ -574,6 +582,15 @@ mod tests {
         let b = KeyChord::from_event(&KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT));
         assert_eq!(a, b);
         assert_eq!(a, KeyChord::parse("A").unwrap());
+        let e = KeyChord::parse("Ctrl-Hyper").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\"Ctrl-Hyper\" is not a key (e.g. q, Ctrl-s, Enter, PageDown, F5)"
+        );
+        assert!(
+            crate::i18n::Describe::describe(&e, crate::i18n::Lang::Fr)
+                .starts_with("« Ctrl-Hyper » n'est pas une touche")
+        );
         assert_eq!(
             KeyChord::parse("Shift-Tab").unwrap(),
             KeyChord::parse("BackTab").unwrap()

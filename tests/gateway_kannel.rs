@@ -11,6 +11,7 @@ use smsdesk::gateway::{
     CallbackEvent, Lookup, OutgoingSms, Provider, ProviderConfig, ProviderError, ReportedStatus,
     SubmitOutcome,
 };
+use smsdesk::i18n::{Describe, Lang};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -126,7 +127,9 @@ fn each_answer_is_mapped() {
             }
             Ok(SubmitOutcome::Rejected { .. }) => "rejected",
             Err(ProviderError::Config(m)) => {
-                assert!(!m.contains(PASSWORD), "{m}");
+                // Every field, and the text in both languages.
+                let all = format!("{m:?} {m} {}", m.describe(Lang::Fr));
+                assert!(!all.contains(PASSWORD), "{all}");
                 "config"
             }
             Err(ProviderError::Transient { .. }) => "transient",
@@ -528,7 +531,10 @@ fn real_kannel_refusals() {
     let bad = k.client("not-the-password");
     let res = bad.submit(&sms("rej-2", "+33612345678", "x", false));
     match res {
-        Err(ProviderError::Config(m)) => assert!(!m.contains("not-the-password"), "{m}"),
+        Err(ProviderError::Config(m)) => {
+            let all = format!("{m:?} {m}");
+            assert!(!all.contains("not-the-password"), "{all}");
+        }
         other => panic!("expected Config, got {other:?}"),
     }
 }

@@ -218,9 +218,10 @@ fn wrong_secret_gives_a_configuration_error_without_secrets() {
         Duration::from_secs(2),
     );
     let err = o.submit(&sms("+33612345678")).unwrap_err();
-    let ProviderError::Config(msg) = &err else {
+    let ProviderError::Config(problem) = &err else {
         panic!("expected Config, got {err:?}");
     };
+    let msg = format!("{problem:?} {problem}");
     assert!(msg.to_lowercase().contains("signature"), "{msg}");
     for text in [err.to_string(), format!("{err:?}"), format!("{o:?}")] {
         for secret in [wrong, AS, CK] {

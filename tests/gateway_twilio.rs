@@ -196,9 +196,10 @@ fn wrong_token_is_a_configuration_error_without_the_token() {
     let err = client_with(&server.base, wrong, Duration::from_secs(2))
         .submit(&sms("+33612345678"))
         .unwrap_err();
-    let ProviderError::Config(msg) = &err else {
+    let ProviderError::Config(problem) = &err else {
         panic!("expected Config, got {err:?}");
     };
+    let msg = format!("{problem:?} {problem}");
     assert!(msg.contains("401"), "{msg}");
     let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{wrong}"));
     for text in [msg.clone(), err.to_string(), format!("{err:?}")] {

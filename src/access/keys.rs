@@ -30,28 +30,34 @@ pub struct PublicKey {
     pub comment: String,
 }
 
-/// Why a key line cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum KeyProblem {
-    #[error("the key is empty: paste the one line of a .pub file (ssh-ed25519 AAAA… name)")]
-    Empty,
-    #[error("one key per line: the text holds {0} lines")]
-    SeveralLines(usize),
-    #[error(
-        "the line starts with options ({0:?}): smsdesk writes the options itself; paste the key from its type (ssh-ed25519 AAAA…)"
-    )]
-    Options(String),
-    #[error("unknown key type {0:?} (expected one of: {types})", types = KEY_TYPES.join(", "))]
-    UnknownType(String),
-    #[error("the key has no data after its type {0:?}")]
-    NoData(String),
-    #[error("the key data is not valid base64")]
-    NotBase64,
-    #[error("the key data is not a {0} key (it is cut or altered)")]
-    Mismatch(String),
-    #[error("the key's comment holds control characters")]
-    ControlInComment,
+/// The key types OpenSSH accepts, as a refusal lists them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyTypes;
+
+impl crate::i18n::Describe for KeyTypes {
+    fn describe(&self, _: crate::i18n::Lang) -> String {
+        KEY_TYPES.join(", ")
+    }
 }
+
+crate::typed_messages! {
+    /// Why a key line cannot be used (texts: `[key_problem]`).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum KeyProblem in "key_problem" {
+        Empty = "empty",
+        SeveralLines { lines: usize } = "several_lines",
+        /// sshd would read what comes before the type as options (`command=…`).
+        Options { start: String } = "options",
+        UnknownType { given: String, types: KeyTypes } = "unknown_type",
+        NoData { kind: String } = "no_data",
+        NotBase64 = "not_base64",
+        /// The blob is another type's, or cut.
+        Mismatch { kind: String } = "mismatch",
+        ControlInComment = "control_in_comment",
+    }
+}
+
+impl std::error::Error for KeyProblem {}
 
 impl PublicKey {
     /// Parses one `.pub` line: `TYPE BASE64 [COMMENT]`.
@@ -64,7 +70,7 @@ impl PublicKey {
         let line = match lines.as_slice() {
             [] => return Err(KeyProblem::Empty),
             [one] => *one,
-            many => return Err(KeyProblem::SeveralLines(many.len())),
+            many => return Err(KeyProblem::SeveralLines { lines: many.len() }),
         };
         let mut parts = line.splitn(3, [' ', '\t']);
         let kind = parts.next().unwrap_or_default();
@@ -72,18 +78,25 @@ impl PublicKey {
             // sshd reads anything before a known type as options (command=, from=, …).
             if kind.contains('=') || kind.contains(',') || kind.contains('"') || line_has_type(line)
             {
-                return Err(KeyProblem::Options(short(kind)));
+                return Err(KeyProblem::Options { start: short(kind) });
             }
-            return Err(KeyProblem::UnknownType(short(kind)));
+            return Err(KeyProblem::UnknownType {
+                given: short(kind),
+                types: KeyTypes,
+            });
         }
         let blob = parts.next().map(str::trim).unwrap_or_default();
         if blob.is_empty() {
-            return Err(KeyProblem::NoData(kind.to_string()));
+            return Err(KeyProblem::NoData {
+                kind: kind.to_string(),
+            });
         }
         let bytes = STANDARD.decode(blob).map_err(|_| KeyProblem::NotBase64)?;
         // The blob starts with the key type as an SSH string (u32 length, then the name).
         if blob_type(&bytes) != Some(kind.as_bytes()) {
-            return Err(KeyProblem::Mismatch(kind.to_string()));
+            return Err(KeyProblem::Mismatch {
+                kind: kind.to_string(),
+            });
         }
         let comment = parts.next().unwrap_or_default().trim().to_string();
         if comment.chars().any(char::is_control) {
@@ -146,12 +159,12 @@ mod tests {
         let line = format!("command=\"/bin/sh\",no-pty {ED}");
         assert!(matches!(
             PublicKey::parse(&line),
-            Err(KeyProblem::Options(_))
+            Err(KeyProblem::Options { .. })
         ));
         let line = format!("restrict {ED}");
         assert!(matches!(
             PublicKey::parse(&line),
-            Err(KeyProblem::Options(_))
+            Err(KeyProblem::Options { .. })
         ));
     }
 
@@ -160,7 +173,9 @@ mod tests {
         let line = ED.replace("ssh-ed25519", "ssh-rsa");
         assert_eq!(
             PublicKey::parse(&line),
-            Err(KeyProblem::Mismatch("ssh-rsa".into()))
+            Err(KeyProblem::Mismatch {
+                kind: "ssh-rsa".into()
+            })
         );
         assert_eq!(
             PublicKey::parse("ssh-ed25519 AAAAC3Nza"),
@@ -168,15 +183,37 @@ mod tests {
         );
         assert_eq!(
             PublicKey::parse("ssh-ed25519 AAAA"),
-            Err(KeyProblem::Mismatch("ssh-ed25519".into()))
+            Err(KeyProblem::Mismatch {
+                kind: "ssh-ed25519".into()
+            })
         );
         assert_eq!(
             PublicKey::parse(&format!("{ED}\n{ED}")),
-            Err(KeyProblem::SeveralLines(2))
+            Err(KeyProblem::SeveralLines { lines: 2 })
         );
         assert_eq!(
             PublicKey::parse(&format!("{ED}\u{1b}[2J")),
             Err(KeyProblem::ControlInComment)
+        );
+    }
+
+    #[test]
+    fn key_problems_are_said_in_both_languages() {
+        use crate::i18n::{Describe, Lang};
+        let e = PublicKey::parse("ssh-foo AAAA").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("unknown key type \"ssh-foo\" (expected one of: ssh-ed25519, "),
+            "{e}"
+        );
+        assert!(
+            e.describe(Lang::Fr)
+                .starts_with("type de clé inconnu « ssh-foo » (attendu l'un de : ssh-ed25519, ")
+        );
+        let e = PublicKey::parse("a\nb").unwrap_err();
+        assert_eq!(
+            e.describe(Lang::Fr),
+            "une clé par ligne : le texte compte 2 lignes"
         );
     }
 }

@@ -407,10 +407,10 @@ pub fn cancel_cmd(ids: &[i64], env: &Env) -> CliResult {
 pub fn simulate_reply(from: &str, text: &str, env: &Env) -> CliResult {
     let (mut store, _) = env.open()?;
     let settings = Settings::load(store.db())?;
-    if settings.provider.kind() != "simulator" {
+    if settings.provider.kind() != crate::gateway::ProviderKind::Simulator {
         return Err(Failure::BadInput(format!(
             "simulate reply works with the simulator provider only (this store uses {})",
-            settings.provider.kind()
+            settings.provider.kind().as_str()
         )));
     }
     let number = crate::sms::phone::parse_phone(from, &settings.default_region)

@@ -29,7 +29,7 @@ pub fn add_key(
     now: DateTime<Utc>,
 ) -> CoreResult<String> {
     require_self_or_admin(actor, login, super::Action::AddKeys)?;
-    let key = PublicKey::parse(line).map_err(|e| CoreError::Invalid(super::Refusal::rule(e)))?;
+    let key = PublicKey::parse(line).map_err(|problem| super::Refusal::Key { problem })?;
     store.write(|tx| {
         let fingerprint = operator_keys::add(tx, login, &key, &actor.login, now)?;
         let detail = format!("{} {fingerprint} {}", key.kind, key.comment);

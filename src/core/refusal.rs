@@ -211,6 +211,8 @@ crate::typed_messages! {
         DaysPastCalendar { days: u32 } = "days_past_calendar",
         // Operators and keys
         LanguageUnknown { given: String } = "language_unknown",
+        /// A public key line that cannot be used.
+        Key { problem: crate::access::keys::KeyProblem } = "key",
         // Credit packs
         PackUnitsBad = "pack_units_bad",
         PackDateBad = "pack_date_bad",

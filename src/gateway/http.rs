@@ -2,7 +2,7 @@
 //! secret scrubbing are the same everywhere. Also small URL helpers (percent-encoding and query
 //! parsing) shared by the providers and the Kannel callback listener.
 
-use super::{ProviderError, ProviderProblem, Seconds};
+use super::{ConfigProblem, ProviderError, ProviderProblem, Seconds};
 use std::cell::Cell;
 use std::time::Duration;
 use ureq::unversioned::resolver::DefaultResolver;
@@ -140,7 +140,9 @@ impl HttpClient {
     /// The same error with every secret scrubbed from its message.
     pub fn scrub_error(&self, e: ProviderError) -> ProviderError {
         match e {
-            ProviderError::Config(m) => ProviderError::Config(self.scrub(&m)),
+            ProviderError::Config(problem) => {
+                ProviderError::Config(problem.scrubbed(|t| self.scrub(t)))
+            }
             ProviderError::Transient {
                 reason,
                 retry_after,
@@ -174,14 +176,7 @@ impl HttpClient {
             .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let mut req = self
-            .agent
-            .post(url)
-            .header("Content-Type", "application/x-www-form-urlencoded");
-        for (k, v) in headers {
-            req = req.header(*k, v.as_str());
-        }
-        self.finish(url, || req.send(body))
+        self.post(url, headers, "application/x-www-form-urlencoded", body)
     }
 
     /// POST with a JSON body, sent exactly as given (OVH signs the body bytes).
@@ -191,14 +186,39 @@ impl HttpClient {
         headers: &[(&str, String)],
         body: &str,
     ) -> Result<HttpAnswer, ProviderError> {
-        let mut req = self
-            .agent
-            .post(url)
-            .header("Content-Type", "application/json");
+        self.post(url, headers, "application/json", body)
+    }
+
+    fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        content_type: &str,
+        body: impl ureq::AsSendBody,
+    ) -> Result<HttpAnswer, ProviderError> {
+        let mut req = self.agent.post(url).header("Content-Type", content_type);
         for (k, v) in headers {
             req = req.header(*k, v.as_str());
         }
         self.finish(url, || req.send(body))
+    }
+
+    /// A JSON answer, read while doing `what`; one that does not parse is a transient error
+    /// quoting its beginning, secrets scrubbed.
+    pub fn json(
+        &self,
+        answer: &HttpAnswer,
+        what: super::Activity,
+    ) -> Result<serde_json::Value, ProviderError> {
+        serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
+            reason: ProviderProblem::UnreadableWhile {
+                provider: self.provider.to_string(),
+                activity: what,
+                status: answer.status,
+                body: self.scrub(&excerpt(&answer.body)),
+            },
+            retry_after: None,
+        })
     }
 
     /// Runs one exchange and reads the whole answer. Every failure says whether the request
@@ -332,9 +352,10 @@ impl HttpClient {
                 retry_after: None,
             },
             ureq::Error::BadUri(_) | ureq::Error::Http(_) | ureq::Error::RequireHttpsOnly(_) => {
-                ProviderError::Config(format!(
-                    "the {provider} address {host:?} is not a valid URL; check the provider settings"
-                ))
+                ProviderError::Config(ConfigProblem::BadAddress {
+                    provider: provider.to_string(),
+                    host,
+                })
             }
             ureq::Error::HostNotFound => ProviderError::Transient {
                 reason: ProviderProblem::CannotResolve {
@@ -399,9 +420,10 @@ pub fn submission_status(provider: &str, answer: &HttpAnswer) -> Option<Provider
             },
             retry_after: answer.retry_after,
         }),
-        300..=399 => Some(ProviderError::Config(format!(
-            "{provider} answered with a redirection (HTTP {status}); set the API address itself in the provider settings"
-        ))),
+        300..=399 => Some(ProviderError::Config(ConfigProblem::Redirected {
+            provider: provider.to_string(),
+            status,
+        })),
         _ => None,
     }
 }

@@ -22,11 +22,11 @@
 
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
-    Balance, CallbackEvent, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
-    ProviderConfig, ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
+    Balance, CallbackEvent, ConfigProblem, FieldRule, InboundSms, Lookup, OutgoingSms,
+    PendingStatus, Provider, ProviderConfig, ProviderError, ProviderKind, ProviderProblem,
+    ReportedStatus, Shown, StatusReport, SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
-use std::net::SocketAddr;
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
@@ -66,16 +66,13 @@ impl Kannel {
             callback_secret,
         } = cfg
         else {
-            return Err(ProviderError::Config(format!(
-                "the Kannel provider was given a {} configuration",
-                cfg.kind()
-            )));
+            return Err(super::wrong_kind(ProviderKind::Kannel, cfg));
         };
-        super::require("kannel", "sendsms_url", sendsms_url)?;
-        super::require("kannel", "username", username)?;
-        check_callback_secret(callback_secret)?;
+        super::require(ProviderKind::Kannel, "sendsms_url", sendsms_url)?;
+        super::require(ProviderKind::Kannel, "username", username)?;
+        check_callback_secret(callback_secret).map_err(secret_problem)?;
         let callback = if callback_url.trim().is_empty() {
-            super::require("kannel", "callback_listen", callback_listen)?;
+            super::require(ProviderKind::Kannel, "callback_listen", callback_listen)?;
             format!("http://{}", callback_listen.trim())
         } else {
             callback_url.trim().to_string()
@@ -141,26 +138,34 @@ pub fn dlr_url(callback_url: &str, reference: &str, secret: &str) -> String {
 
 /// A callback secret travels in URLs Kannel rewrites (`%d`, `%A`…): only unreserved URL
 /// characters, and long enough not to be guessed.
-pub fn check_callback_secret(secret: &str) -> Result<(), ProviderError> {
+pub fn check_callback_secret(secret: &str) -> Result<(), FieldRule> {
+    const MIN: usize = 16;
     let s = secret.trim();
     if s.is_empty() {
         return Ok(());
     }
-    if s.len() < 16 {
-        return Err(ProviderError::Config(format!(
-            "kannel: callback_secret is {} characters long; use at least 16",
-            s.len()
-        )));
+    if s.len() < MIN {
+        return Err(FieldRule::SecretTooShort {
+            length: s.len(),
+            min: MIN,
+        });
     }
     if let Some(c) = s
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')))
     {
-        return Err(ProviderError::Config(format!(
-            "kannel: callback_secret may only hold letters, digits, - _ . ~ (found {c:?})"
-        )));
+        return Err(FieldRule::SecretCharacters { found: Shown(c) });
     }
     Ok(())
+}
+
+/// A callback secret that cannot work, as the Config error that names it.
+fn secret_problem(rule: FieldRule) -> ProviderError {
+    ProviderError::Config(ConfigProblem::Field {
+        provider: ProviderKind::Kannel,
+        field: "callback_secret".into(),
+        rule,
+    })
 }
 
 /// Whether a callback request carries the listener's secret (`key=`); compared in constant
@@ -204,9 +209,10 @@ pub fn classify_answer(
         401 | 403
             if text.to_ascii_lowercase().contains("authorization failed") || status == 401 =>
         {
-            Err(ProviderError::Config(format!(
-                "Kannel refused the sendsms username or password (HTTP {status}: {text})"
-            )))
+            Err(ProviderError::Config(ConfigProblem::KannelLogin {
+                status,
+                body: text,
+            }))
         }
         400..=499 => Ok(SubmitOutcome::Rejected {
             reason: ProviderProblem::RefusedMessage {
@@ -460,25 +466,18 @@ pub fn start_listener_with(
     limits: super::listener::Limits,
     tx: Sender<Callback>,
 ) -> Result<ListenerHandle, ProviderError> {
-    check_callback_secret(secret)?;
+    check_callback_secret(secret).map_err(secret_problem)?;
     let secret = secret.trim().to_string();
-    let loopback = addr
-        .trim()
-        .parse::<SocketAddr>()
-        .map(|a| a.ip().is_loopback())
-        .unwrap_or_else(|_| addr.trim().starts_with("localhost:"));
-    if secret.is_empty() && !loopback {
-        return Err(ProviderError::Config(format!(
-            "the callback listener on {addr} can be reached from other machines: set \
-             provider.callback_secret (and add key=<secret> to the MO get-url of kannel.conf), \
-             or listen on 127.0.0.1"
-        )));
+    if secret.is_empty() && !super::is_loopback_listen(addr) {
+        return Err(ProviderError::Config(ConfigProblem::ListenerOpen {
+            addr: addr.to_string(),
+        }));
     }
     super::listener::serve(addr, &secret, limits, tx).map_err(|e| {
-        ProviderError::Config(format!(
-            "cannot listen on {} for Kannel delivery reports and replies: {e}",
-            addr.trim()
-        ))
+        ProviderError::Config(ConfigProblem::CannotListen {
+            addr: addr.trim().to_string(),
+            error: e.to_string(),
+        })
     })
 }
 

@@ -63,12 +63,25 @@ pub struct Callback {
 
 /// The way back to the waiting HTTP request. Dropped without an answer, the request gets 503.
 #[derive(Debug)]
-pub struct Answer(SyncSender<Result<(), String>>);
+pub struct Answer(SyncSender<Result<(), NotStored>>);
+
+/// The event could not be stored: the request is answered 503 (Kannel tries again). Why is
+/// logged where it failed, never sent to the network (it may name files).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotStored;
+
+impl NotStored {
+    /// Logs why the event could not be stored.
+    pub fn logged(why: impl std::fmt::Display) -> NotStored {
+        tracing::error!("callback not stored (answered 503): {why}");
+        NotStored
+    }
+}
 
 impl Answer {
-    /// `Ok` once the event is committed (or was already: a duplicate is a success), `Err`
-    /// with the reason when storing failed.
-    pub fn send(self, result: Result<(), String>) {
+    /// `Ok` once the event is committed (or was already: a duplicate is a success),
+    /// [`NotStored`] when storing failed.
+    pub fn send(self, result: Result<(), NotStored>) {
         // The request may have given up waiting; nothing else to tell it.
         let _ = self.0.send(result);
     }
@@ -76,7 +89,7 @@ impl Answer {
 
 impl Callback {
     /// A callback and the receiver its answer arrives on.
-    pub fn new(event: CallbackEvent) -> (Callback, Receiver<Result<(), String>>) {
+    pub fn new(event: CallbackEvent) -> (Callback, Receiver<Result<(), NotStored>>) {
         let (tx, rx) = mpsc::sync_channel(1);
         (
             Callback {
@@ -271,8 +284,7 @@ fn dispatch(event: CallbackEvent, tx: &Sender<Callback>, wait: Duration) -> (u16
     }
     match answer.recv_timeout(wait) {
         Ok(Ok(())) => (200, "OK".into()),
-        // The reason is logged by whoever failed; it may name files, not for the network.
-        Ok(Err(_)) => (503, "not stored, try again later".into()),
+        Ok(Err(NotStored)) => (503, "not stored, try again later".into()),
         Err(RecvTimeoutError::Timeout) => (503, "not stored in time".into()),
         Err(RecvTimeoutError::Disconnected) => (503, "smsdesk is not receiving reports".into()),
     }
@@ -967,7 +979,7 @@ mod tests {
         let (_h, addr) = live(Limits::default(), |c| c.answer.send(Ok(())));
         assert!(ask(addr, DLR).starts_with("HTTP/1.1 200"));
         let (_h, addr) = live(Limits::default(), |c| {
-            c.answer.send(Err("database is locked".into()))
+            c.answer.send(Err(NotStored::logged("database is locked")))
         });
         let refused = ask(addr, DLR);
         assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");

@@ -55,6 +55,143 @@ impl crate::i18n::Describe for Seconds {
 }
 
 crate::typed_messages! {
+    /// Which provider carries the messages: the `kind` of a stored configuration (texts, the
+    /// provider's name on screens: `[provider]`). Its code is [`ProviderKind::as_str`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProviderKind in "provider" {
+        Simulator = "simulator",
+        Kannel = "kannel",
+        Twilio = "twilio",
+        Ovh = "ovh",
+    }
+}
+
+impl ProviderKind {
+    /// Every provider, in the order screens offer them.
+    pub const ALL: [ProviderKind; 4] = [
+        ProviderKind::Simulator,
+        ProviderKind::Kannel,
+        ProviderKind::Twilio,
+        ProviderKind::Ovh,
+    ];
+
+    /// The code written in the settings and the store (`simulator`, `kannel`…).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Simulator => "simulator",
+            ProviderKind::Kannel => "kannel",
+            ProviderKind::Twilio => "twilio",
+            ProviderKind::Ovh => "ovh",
+        }
+    }
+
+    /// The provider of a code, case and spaces ignored.
+    pub fn parse(code: &str) -> Option<ProviderKind> {
+        let code = code.trim();
+        ProviderKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(code))
+    }
+}
+
+/// A character a rule refuses, written as Rust writes it (`'\n'`, `' '`) so that an invisible
+/// one can be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Shown(pub char);
+
+impl crate::i18n::Describe for Shown {
+    fn describe(&self, _: crate::i18n::Lang) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+crate::typed_messages! {
+    /// Why one provider field cannot work, said without the field's name (texts:
+    /// `[gateway_field]`): the same rules for the command line, the Settings form and `doctor`.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "rule", rename_all = "snake_case")]
+    pub enum FieldRule in "gateway_field" {
+        ControlCharacter { found: Shown } = "control_character",
+        NotAField { kind: ProviderKind } = "not_a_field",
+        Required = "required",
+        /// `***` typed back: the mask a screen shows, not the value.
+        Mask = "mask",
+        NoSpaces = "no_spaces",
+        DigitsOnly = "digits_only",
+        SecretTooShort { length: usize, min: usize } = "secret_too_short",
+        SecretCharacters { found: Shown } = "secret_characters",
+        /// Required by a listener other machines can reach.
+        SecretRequired { listen: String } = "secret_required",
+        UrlSpace { found: Shown } = "url_space",
+        OnlyHttp { scheme: String } = "only_http",
+        /// Its credentials are masked ([`redact_url`]).
+        NotUrl { url: String } = "not_url",
+        NoHost = "no_host",
+        BadHost { host: String } = "bad_host",
+        BadPort { port: String } = "bad_port",
+        NotListenAddress { addr: String } = "not_listen_address",
+    }
+}
+
+crate::typed_messages! {
+    /// Credentials or configuration a provider cannot work with (texts: `[gateway_config]`):
+    /// retrying will not help until an operator acts. What the provider answered stays
+    /// verbatim in a field, secrets scrubbed ([`ConfigProblem::scrubbed`]).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(tag = "code", rename_all = "snake_case")]
+    pub enum ConfigProblem in "gateway_config" {
+        /// A provider module was handed another provider's configuration.
+        WrongKind { provider: ProviderKind, given: ProviderKind } = "wrong_kind",
+        /// A mandatory setting is empty.
+        Missing { provider: ProviderKind, field: String } = "missing",
+        /// A setting that cannot work.
+        Field { provider: ProviderKind, field: String, rule: FieldRule } = "field",
+        /// The provider's address is not a URL its HTTP client can use.
+        BadAddress { provider: String, host: String } = "bad_address",
+        /// It answered with a redirection: the API's own address is wanted.
+        Redirected { provider: String, status: u16 } = "redirected",
+        KannelLogin { status: u16, body: String } = "kannel_login",
+        /// The callback listener is reachable from other machines and has no secret.
+        ListenerOpen { addr: String } = "listener_open",
+        CannotListen { addr: String, error: String } = "cannot_listen",
+        TwilioLogin { activity: Activity, status: u16, detail: String } = "twilio_login",
+        TwilioAccount { account: String, base: String, activity: Activity, detail: String } = "twilio_account",
+        OvhKeys { activity: Activity, status: u16, said: String } = "ovh_keys",
+        OvhService { service: String, activity: Activity, said: String } = "ovh_service",
+        /// The sender name or number is refused, with the provider's own words.
+        SenderRefused { provider: ProviderKind, sender: String, said: String } = "sender_refused",
+    }
+}
+
+impl ConfigProblem {
+    /// The text that came from outside (the provider's answer, the system's error), for
+    /// scrubbing.
+    fn outside_text(&mut self) -> Option<&mut String> {
+        use ConfigProblem::*;
+        match self {
+            KannelLogin { body: t, .. }
+            | CannotListen { error: t, .. }
+            | TwilioLogin { detail: t, .. }
+            | TwilioAccount { detail: t, .. }
+            | OvhKeys { said: t, .. }
+            | OvhService { said: t, .. }
+            | SenderRefused { said: t, .. } => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The same problem with `scrub` applied to the text that came from outside.
+    pub fn scrubbed(mut self, scrub: impl Fn(&str) -> String) -> ConfigProblem {
+        if let Some(t) = self.outside_text() {
+            *t = scrub(t);
+        }
+        self
+    }
+}
+
+crate::typed_messages! {
     /// What went wrong with a provider, or why it refused a message (texts:
     /// `[provider_problem]` in the catalogues). What the provider itself wrote (an answer's
     /// excerpt, its error text) stays verbatim in a field; hosts never carry a query string and
@@ -116,6 +253,8 @@ crate::typed_messages! {
         SimulatedRefusal = "simulated_refusal",
         /// The simulator is down for numbers ending in 99.
         SimulatedOutage = "simulated_outage",
+        /// Its configuration or credentials are wrong.
+        Config { problem: ConfigProblem } = "config",
         /// Written in English by a provider module not yet typed, or recorded before problems
         /// had codes: shown as is.
         Text { text: String } = "text",
@@ -163,171 +302,49 @@ impl From<&str> for ProviderProblem {
 }
 
 impl ProviderProblem {
-    /// The same problem with `scrub` applied to every text that came from outside.
-    pub fn scrubbed(self, scrub: impl Fn(&str) -> String) -> ProviderProblem {
+    /// The text that came from outside (the provider's answer, the system's error), for
+    /// scrubbing; none for what smsdesk wrote itself (names, hosts, statuses).
+    fn outside_text(&mut self) -> Option<&mut String> {
         use ProviderProblem::*;
         match self {
-            Unavailable {
-                provider,
-                status,
-                body,
-            } => Unavailable {
-                provider,
-                status,
-                body: scrub(&body),
-            },
-            GatewayTimeout { provider, body } => GatewayTimeout {
-                provider,
-                body: scrub(&body),
-            },
-            Dropped {
-                provider,
-                host,
-                error,
-            } => Dropped {
-                provider,
-                host,
-                error: scrub(&error),
-            },
-            NoReadableAnswer {
-                provider,
-                host,
-                error,
-            } => NoReadableAnswer {
-                provider,
-                host,
-                error: scrub(&error),
-            },
-            AnswerUnreadable {
-                provider,
-                host,
-                status,
-                error,
-            } => AnswerUnreadable {
-                provider,
-                host,
-                status,
-                error: scrub(&error),
-            },
-            BodyUnreadable {
-                provider,
-                host,
-                status,
-                error,
-            } => BodyUnreadable {
-                provider,
-                host,
-                status,
-                error: scrub(&error),
-            },
-            ConnectFailed {
-                provider,
-                host,
-                error,
-            } => ConnectFailed {
-                provider,
-                host,
-                error: scrub(&error),
-            },
-            RefusedMessage {
-                provider,
-                status,
-                body,
-            } => RefusedMessage {
-                provider,
-                status,
-                body: scrub(&body),
-            },
-            NotTaken {
-                provider,
-                status,
-                body,
-            } => NotTaken {
-                provider,
-                status,
-                body: scrub(&body),
-            },
-            UnexpectedStatus {
-                provider,
-                status,
-                body,
-            } => UnexpectedStatus {
-                provider,
-                status,
-                body: scrub(&body),
-            },
-            UnavailableWhile {
-                provider,
-                activity,
-                status,
-                body,
-            } => UnavailableWhile {
-                provider,
-                activity,
-                status,
-                body: scrub(&body),
-            },
-            UnreadableWhile {
-                provider,
-                activity,
-                status,
-                body,
-            } => UnreadableWhile {
-                provider,
-                activity,
-                status,
-                body: scrub(&body),
-            },
-            IncompleteAnswer {
-                provider,
-                activity,
-                body,
-            } => IncompleteAnswer {
-                provider,
-                activity,
-                body: scrub(&body),
-            },
-            ClockSkew {
-                provider,
-                activity,
-                said,
-            } => ClockSkew {
-                provider,
-                activity,
-                said: scrub(&said),
-            },
-            NoMessageId { provider, body } => NoMessageId {
-                provider,
-                body: scrub(&body),
-            },
-            CodedRefusal {
-                provider,
-                number,
-                said,
-            } => CodedRefusal {
-                provider,
-                number,
-                said: scrub(&said),
-            },
-            RefusedSaying { provider, said } => RefusedSaying {
-                provider,
-                said: scrub(&said),
-            },
-            Unsubscribed { provider, said } => Unsubscribed {
-                provider,
-                said: scrub(&said),
-            },
-            NoCredit { provider, said } => NoCredit {
-                provider,
-                said: scrub(&said),
-            },
-            InvalidReceivers { provider, numbers } => InvalidReceivers {
-                provider,
-                numbers: scrub(&numbers),
-            },
-            Text { text } => Text { text: scrub(&text) },
-            other => other,
+            Unavailable { body: t, .. }
+            | GatewayTimeout { body: t, .. }
+            | RefusedMessage { body: t, .. }
+            | NotTaken { body: t, .. }
+            | UnexpectedStatus { body: t, .. }
+            | UnavailableWhile { body: t, .. }
+            | UnreadableWhile { body: t, .. }
+            | IncompleteAnswer { body: t, .. }
+            | NoMessageId { body: t, .. }
+            | Dropped { error: t, .. }
+            | NoReadableAnswer { error: t, .. }
+            | AnswerUnreadable { error: t, .. }
+            | BodyUnreadable { error: t, .. }
+            | ConnectFailed { error: t, .. }
+            | ClockSkew { said: t, .. }
+            | CodedRefusal { said: t, .. }
+            | RefusedSaying { said: t, .. }
+            | Unsubscribed { said: t, .. }
+            | NoCredit { said: t, .. }
+            | InvalidReceivers { numbers: t, .. }
+            | Text { text: t } => Some(t),
+            Config { problem } => problem.outside_text(),
+            NoAnswerWithin { .. }
+            | Unreachable { .. }
+            | CannotResolve { .. }
+            | CannotConnect { .. }
+            | ConnectionRefused { .. }
+            | SimulatedRefusal
+            | SimulatedOutage => None,
         }
+    }
+
+    /// The same problem with `scrub` applied to the text that came from outside.
+    pub fn scrubbed(mut self, scrub: impl Fn(&str) -> String) -> ProviderProblem {
+        if let Some(t) = self.outside_text() {
+            *t = scrub(t);
+        }
+        self
     }
 }
 
@@ -415,7 +432,7 @@ pub enum ProviderError {
     },
     /// Credentials or configuration are wrong: retrying will not help until an operator acts.
     #[error("provider configuration error: {0}")]
-    Config(String),
+    Config(ConfigProblem),
     /// The request may have reached the provider but no usable answer came back (time-out,
     /// close or reset once the request left, a 504 from a gateway, a success status with a cut,
     /// empty or unparsable body or without the message id). Sending again could deliver twice,
@@ -431,8 +448,8 @@ impl ProviderError {
             ProviderError::Transient { reason, .. } | ProviderError::Ambiguous { reason } => {
                 reason.clone()
             }
-            ProviderError::Config(m) => ProviderProblem::Text {
-                text: format!("provider configuration error: {m}"),
+            ProviderError::Config(problem) => ProviderProblem::Config {
+                problem: problem.clone(),
             },
         }
     }
@@ -558,12 +575,12 @@ macro_rules! provider_fields {
 
 impl ProviderConfig {
     /// Short name of the provider, as in the settings.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ProviderKind {
         match self {
-            ProviderConfig::Simulator => "simulator",
-            ProviderConfig::Kannel { .. } => "kannel",
-            ProviderConfig::Twilio { .. } => "twilio",
-            ProviderConfig::Ovh { .. } => "ovh",
+            ProviderConfig::Simulator => ProviderKind::Simulator,
+            ProviderConfig::Kannel { .. } => ProviderKind::Kannel,
+            ProviderConfig::Twilio { .. } => ProviderKind::Twilio,
+            ProviderConfig::Ovh { .. } => ProviderKind::Ovh,
         }
     }
 
@@ -723,11 +740,9 @@ impl ProviderConfig {
         {
             out.push(FieldProblem {
                 field: "callback_secret",
-                reason: format!(
-                    "required when callback_listen ({}) can be reached from other machines: \
-                     anyone reaching it could forge delivery reports and STOP replies",
-                    callback_listen.trim()
-                ),
+                reason: FieldRule::SecretRequired {
+                    listen: callback_listen.trim().to_string(),
+                },
             });
         }
         out
@@ -738,7 +753,7 @@ impl ProviderConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldProblem {
     pub field: &'static str,
-    pub reason: String,
+    pub reason: FieldRule,
 }
 
 impl std::fmt::Display for FieldProblem {
@@ -764,67 +779,60 @@ fn is_url_field(field: &str) -> bool {
 
 /// Checks one provider field as typed, alone: the same rule for the command line, the
 /// Settings form and `doctor`. `Err` holds the reason, without the field's name.
-pub fn check_field(kind: &str, field: &str, value: &str) -> Result<(), String> {
+pub fn check_field(kind: ProviderKind, field: &str, value: &str) -> Result<(), FieldRule> {
+    use ProviderKind::*;
     let v = value.trim();
     if let Some(c) = v.chars().find(|c| c.is_control()) {
         // A line break in a credential would end up in an HTTP header or URL.
-        return Err(format!("control character {c:?} not allowed"));
+        return Err(FieldRule::ControlCharacter { found: Shown(c) });
     }
     let required = match (kind, field) {
-        ("kannel", "sendsms_url" | "username" | "password" | "callback_listen") => true,
-        ("kannel", "callback_url" | "callback_secret") => false,
-        ("twilio", "account_sid" | "auth_token" | "from") => true,
-        ("twilio", "reply_number" | "base_url") => false,
+        (Kannel, "sendsms_url" | "username" | "password" | "callback_listen") => true,
+        (Kannel, "callback_url" | "callback_secret") => false,
+        (Twilio, "account_sid" | "auth_token" | "from") => true,
+        (Twilio, "reply_number" | "base_url") => false,
         (
-            "ovh",
+            Ovh,
             "endpoint" | "application_key" | "application_secret" | "consumer_key" | "service_name",
         ) => true,
-        _ => return Err(format!("not a field of the {kind} provider")),
+        _ => return Err(FieldRule::NotAField { kind }),
     };
     if v.is_empty() {
         return if required {
-            Err("required: it cannot be empty".into())
+            Err(FieldRule::Required)
         } else {
             Ok(())
         };
     }
     if v == REDACTED || v.contains(&format!(":{REDACTED}@")) || v.contains(&format!("={REDACTED}"))
     {
-        return Err(format!(
-            "{REDACTED} is the mask shown for a hidden value, not the value: type the value itself"
-        ));
+        return Err(FieldRule::Mask);
     }
     match field {
         "sendsms_url" | "callback_url" | "base_url" | "endpoint" => check_url(v),
         "callback_listen" => check_listen(v),
-        "callback_secret" => kannel::check_callback_secret(v).map_err(|e| match e {
-            ProviderError::Config(m) => {
-                m.trim_start_matches("kannel: callback_secret ").to_string()
-            }
-            other => other.to_string(),
-        }),
+        "callback_secret" => kannel::check_callback_secret(v),
         // Sent in a URL query or an HTTP header: no spaces around or inside identifiers.
         "username" | "account_sid" | "application_key" | "service_name" | "from"
             if v.chars().any(char::is_whitespace) =>
         {
-            Err("no spaces allowed".into())
+            Err(FieldRule::NoSpaces)
         }
         "reply_number" if !v.chars().all(|c| c.is_ascii_digit() || c == '+') => {
-            Err("digits only (a short code or a number)".into())
+            Err(FieldRule::DigitsOnly)
         }
         _ => Ok(()),
     }
 }
 
 /// An `http://` or `https://` URL with a host (and a port from 1 to 65535 when given).
-pub fn check_url(url: &str) -> Result<(), String> {
+pub fn check_url(url: &str) -> Result<(), FieldRule> {
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!(
-            "a URL holds no spaces or control characters (found {c:?})"
-        ));
+        return Err(FieldRule::UrlSpace { found: Shown(c) });
     }
-    let only_http =
-        |scheme: &str| format!("only http:// and https:// URLs are allowed, not {scheme}:");
+    let only_http = |scheme: &str| FieldRule::OnlyHttp {
+        scheme: scheme.to_string(),
+    };
     let Some(parts) = UrlParts::parse(url) else {
         // `javascript:…`, `mailto:…`: another scheme (`host:port` is not one).
         if let Some((scheme, rest)) = url.split_once(':')
@@ -838,17 +846,16 @@ pub fn check_url(url: &str) -> Result<(), String> {
         {
             return Err(only_http(scheme));
         }
-        return Err(format!(
-            "{:?} is not a URL: it must start with http:// or https://",
-            redact_url(url)
-        ));
+        return Err(FieldRule::NotUrl {
+            url: redact_url(url),
+        });
     };
     if !parts.scheme.eq_ignore_ascii_case("http") && !parts.scheme.eq_ignore_ascii_case("https") {
         return Err(only_http(parts.scheme));
     }
     let (host, port) = split_host_port(parts.host_port);
     if host.is_empty() {
-        return Err("the URL has no host".into());
+        return Err(FieldRule::NoHost);
     }
     let host_ok = if let Some(ip6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         ip6.parse::<std::net::Ipv6Addr>().is_ok()
@@ -858,19 +865,23 @@ pub fn check_url(url: &str) -> Result<(), String> {
             && !host.starts_with(['.', '-'])
     };
     if !host_ok {
-        return Err(format!("{host:?} is not a host name or address"));
+        return Err(FieldRule::BadHost {
+            host: host.to_string(),
+        });
     }
     if let Some(p) = port
         && !matches!(p.parse::<u16>(), Ok(n) if n > 0)
     {
-        return Err(format!("port {p:?} is not a number from 1 to 65535"));
+        return Err(FieldRule::BadPort {
+            port: p.to_string(),
+        });
     }
     Ok(())
 }
 
 /// Where a listener binds: `IP:PORT` (`127.0.0.1:8089`, `[::1]:8089`, `0.0.0.0:8089`) or
 /// `localhost:PORT`.
-pub fn check_listen(addr: &str) -> Result<(), String> {
+pub fn check_listen(addr: &str) -> Result<(), FieldRule> {
     let a = addr.trim();
     if a.parse::<std::net::SocketAddr>().is_ok() {
         return Ok(());
@@ -880,12 +891,13 @@ pub fn check_listen(addr: &str) -> Result<(), String> {
     {
         return Ok(());
     }
-    Err(format!(
-        "{a:?} is not an address to listen on: IP:PORT, e.g. 127.0.0.1:8089"
-    ))
+    Err(FieldRule::NotListenAddress {
+        addr: a.to_string(),
+    })
 }
 
-fn is_loopback_listen(addr: &str) -> bool {
+/// Whether a listen address is reachable from this machine only.
+pub(crate) fn is_loopback_listen(addr: &str) -> bool {
     let a = addr.trim();
     a.parse::<std::net::SocketAddr>()
         .map(|s| s.ip().is_loopback())
@@ -1169,14 +1181,27 @@ pub fn build_with(
 }
 
 /// Fails with a Config error naming `field` when `value` is blank.
-pub(crate) fn require(provider: &str, field: &str, value: &str) -> Result<(), ProviderError> {
+pub(crate) fn require(
+    provider: ProviderKind,
+    field: &str,
+    value: &str,
+) -> Result<(), ProviderError> {
     if value.trim().is_empty() {
-        Err(ProviderError::Config(format!(
-            "{provider}: the setting `{field}` is empty; set it in Settings > Provider"
-        )))
+        Err(ProviderError::Config(ConfigProblem::Missing {
+            provider,
+            field: field.to_string(),
+        }))
     } else {
         Ok(())
     }
+}
+
+/// The Config error of a provider module handed another provider's configuration.
+pub(crate) fn wrong_kind(provider: ProviderKind, cfg: &ProviderConfig) -> ProviderError {
+    ProviderError::Config(ConfigProblem::WrongKind {
+        provider,
+        given: cfg.kind(),
+    })
 }
 
 #[cfg(test)]
@@ -1284,6 +1309,102 @@ mod tests {
     }
 
     #[test]
+    fn field_rules_and_config_problems_are_said_in_both_languages() {
+        use crate::i18n::{Describe, Lang};
+        let rule = check_field(ProviderKind::Kannel, "callback_secret", "short");
+        let Err(rule) = rule else {
+            panic!("a short secret is refused: {rule:?}");
+        };
+        assert_eq!(rule.to_string(), "is 5 characters long; use at least 16");
+        assert_eq!(
+            rule.describe(Lang::Fr),
+            "fait 5 caractères ; il en faut au moins 16"
+        );
+        let rule = check_field(ProviderKind::Kannel, "username", "desk\nX");
+        assert_eq!(
+            rule.map_err(|r| r.describe(Lang::Fr)),
+            Err("caractère de contrôle '\\n' interdit".into())
+        );
+        assert_eq!(
+            check_listen("nowhere").map_err(|r| r.describe(Lang::Fr)),
+            Err(
+                "« nowhere » n'est pas une adresse d'écoute : IP:PORT, par ex. 127.0.0.1:8089"
+                    .into()
+            )
+        );
+        let missing = ConfigProblem::Missing {
+            provider: ProviderKind::Ovh,
+            field: "consumer_key".into(),
+        };
+        assert_eq!(
+            missing.to_string(),
+            "OVH: the setting `consumer_key` is empty; set it in Settings > Provider"
+        );
+        assert!(
+            missing
+                .describe(Lang::Fr)
+                .starts_with("OVH : le réglage `consumer_key` est vide")
+        );
+        // As a status note keeps it: typed, read back the same.
+        let problem = ProviderError::Config(missing).problem();
+        let json = serde_json::to_string(&problem).unwrap_or_default();
+        assert_eq!(
+            serde_json::from_str::<ProviderProblem>(&json).ok(),
+            Some(problem.clone()),
+            "{json}"
+        );
+        assert!(
+            problem
+                .describe(Lang::Fr)
+                .starts_with("erreur de configuration du fournisseur : OVH : "),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn provider_kinds_are_named_on_screens_and_coded_in_settings() {
+        use crate::i18n::{Describe, Lang};
+        for kind in ProviderKind::ALL {
+            assert_eq!(ProviderKind::parse(kind.as_str()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(ProviderKind::parse(" Kannel "), Some(ProviderKind::Kannel));
+        assert_eq!(ProviderKind::parse("smpp"), None);
+        assert_eq!(ProviderKind::Simulator.describe(Lang::Fr), "Simulateur");
+        assert_eq!(ProviderConfig::default().kind(), ProviderKind::Simulator);
+    }
+
+    #[test]
+    fn scrubbing_reaches_what_the_provider_said_and_nothing_else() {
+        let scrub = |t: &str| t.replace("s3cr3t", REDACTED);
+        let p = ProviderProblem::UnavailableWhile {
+            provider: "OVH".into(),
+            activity: Activity::Sending,
+            status: 503,
+            body: "bad s3cr3t".into(),
+        }
+        .scrubbed(scrub);
+        assert!(matches!(&p, ProviderProblem::UnavailableWhile { body, .. } if body == "bad ***"));
+        let c = ConfigProblem::OvhService {
+            service: "s3cr3t-service".into(),
+            activity: Activity::Sending,
+            said: "no s3cr3t".into(),
+        };
+        let p = ProviderError::Config(c).problem().scrubbed(scrub);
+        let ProviderProblem::Config {
+            problem: ConfigProblem::OvhService { service, said, .. },
+        } = p
+        else {
+            panic!("{p:?}");
+        };
+        assert_eq!(
+            (service.as_str(), said.as_str()),
+            ("s3cr3t-service", "no ***")
+        );
+    }
+
+    #[test]
     fn simulator_is_the_default_and_builds() {
         let p = build(&ProviderConfig::default());
         assert!(matches!(p, Ok(ref p) if p.name() == "simulator"));
@@ -1299,7 +1420,7 @@ mod tests {
             base_url: String::new(),
         };
         match build(&cfg) {
-            Err(ProviderError::Config(m)) => assert!(m.contains("account_sid"), "{m}"),
+            Err(ProviderError::Config(m)) => assert!(m.to_string().contains("account_sid"), "{m}"),
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("built without account_sid"),
         }

@@ -34,8 +34,9 @@
 use super::Activity;
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
-    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig,
-    ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
+    Balance, ConfigProblem, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
+    ProviderConfig, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, StatusReport,
+    SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -145,16 +146,11 @@ impl Ovh {
             service_name,
         } = cfg
         else {
-            return Err(ProviderError::Config(format!(
-                "the OVH provider was given a {} configuration",
-                cfg.kind()
-            )));
+            return Err(super::wrong_kind(ProviderKind::Ovh, cfg));
         };
-        super::require("ovh", "endpoint", endpoint)?;
-        super::require("ovh", "application_key", application_key)?;
-        super::require("ovh", "application_secret", application_secret)?;
-        super::require("ovh", "consumer_key", consumer_key)?;
-        super::require("ovh", "service_name", service_name)?;
+        for (field, value) in cfg.fields() {
+            super::require(ProviderKind::Ovh, field, value)?;
+        }
         let mut secrets = cfg.secrets();
         secrets.push(application_key.clone());
         Ok(Ovh {
@@ -267,14 +263,17 @@ impl Ovh {
             || lower.contains("invalid_credential")
             || lower.contains("invalid application key")
         {
-            ProviderError::Config(format!(
-                "OVH refused the API keys while {what} (HTTP {status}: {message}); check the application key, secret and consumer key"
-            ))
+            ProviderError::Config(ConfigProblem::OvhKeys {
+                activity: what,
+                status,
+                said: message,
+            })
         } else if status == 404 {
-            ProviderError::Config(format!(
-                "OVH does not know the SMS service {:?} while {what} (HTTP 404: {message})",
-                self.service
-            ))
+            ProviderError::Config(ConfigProblem::OvhService {
+                service: self.service.clone(),
+                activity: what,
+                said: message,
+            })
         } else {
             ProviderError::Transient {
                 reason: ProviderProblem::UnavailableWhile {
@@ -289,25 +288,13 @@ impl Ovh {
         self.http.scrub_error(e)
     }
 
-    fn json(&self, answer: &HttpAnswer, what: Activity) -> Result<Value, ProviderError> {
-        serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: ProviderProblem::UnreadableWhile {
-                provider: "OVH".into(),
-                activity: what,
-                status: answer.status,
-                body: self.http.scrub(&http::excerpt(&answer.body)),
-            },
-            retry_after: None,
-        })
-    }
-
     /// A signed GET answered 2xx, read as JSON.
     fn get_json(&self, url: &str, what: Activity) -> Result<Value, ProviderError> {
         let answer = self.call(url, None)?;
         if !(200..300).contains(&answer.status) {
             return Err(self.error(&answer, what));
         }
-        self.json(&answer, what)
+        self.http.json(&answer, what)
     }
 
     /// Status of one outgoing message; `None` when OVH does not list it yet.
@@ -323,7 +310,7 @@ impl Ovh {
         if !(200..300).contains(&answer.status) {
             return Err(self.error(&answer, what));
         }
-        let v = self.json(&answer, what)?;
+        let v = self.http.json(&answer, what)?;
         let dr = int(&v["deliveryReceipt"]);
         let ptt = int(&v["ptt"]);
         let mut detail = format!(
@@ -370,10 +357,13 @@ impl Provider for Ovh {
             let (code, message) = parse_error(&answer.body);
             let lower = format!("{code} {message}").to_ascii_lowercase();
             if lower.contains("sender") {
-                return Err(self.http.scrub_error(ProviderError::Config(format!(
-                    "OVH refused the sender {:?} ({message}); check the sender settings",
-                    sms.from
-                ))));
+                return Err(self.http.scrub_error(ProviderError::Config(
+                    ConfigProblem::SenderRefused {
+                        provider: ProviderKind::Ovh,
+                        sender: sms.from.clone(),
+                        said: message,
+                    },
+                )));
             }
             if lower.contains("credit") {
                 return Err(ProviderError::Transient {
@@ -404,6 +394,7 @@ impl Provider for Ovh {
         // A success status means OVH may have created the job: an unreadable answer must not
         // lead to a second send.
         let v = self
+            .http
             .json(&answer, what)
             .map_err(|e| ProviderError::Ambiguous {
                 reason: e.problem(),

@@ -35,8 +35,9 @@
 use super::Activity;
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
-    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig,
-    ProviderError, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
+    Balance, ConfigProblem, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
+    ProviderConfig, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, StatusReport,
+    SubmitOutcome,
 };
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -121,15 +122,12 @@ impl Twilio {
             base_url,
         } = cfg
         else {
-            return Err(ProviderError::Config(format!(
-                "the Twilio provider was given a {} configuration",
-                cfg.kind()
-            )));
+            return Err(super::wrong_kind(ProviderKind::Twilio, cfg));
         };
-        super::require("twilio", "account_sid", account_sid)?;
-        super::require("twilio", "auth_token", auth_token)?;
+        super::require(ProviderKind::Twilio, "account_sid", account_sid)?;
+        super::require(ProviderKind::Twilio, "auth_token", auth_token)?;
         if from.trim().is_empty() && reply_number.trim().is_empty() {
-            super::require("twilio", "from", from)?;
+            super::require(ProviderKind::Twilio, "from", from)?;
         }
         let base = if base_url.trim().is_empty() {
             DEFAULT_BASE_URL.to_string()
@@ -207,14 +205,17 @@ impl Twilio {
             None => message,
         };
         let e = match answer.status {
-            401 | 403 => ProviderError::Config(format!(
-                "Twilio refused the account SID or auth token while {what} (HTTP {}: {detail})",
-                answer.status
-            )),
-            404 => ProviderError::Config(format!(
-                "Twilio does not know account {} at {} while {what} (HTTP 404: {detail}); check the account SID and base URL",
-                self.account_sid, self.base
-            )),
+            401 | 403 => ProviderError::Config(ConfigProblem::TwilioLogin {
+                activity: what,
+                status: answer.status,
+                detail,
+            }),
+            404 => ProviderError::Config(ConfigProblem::TwilioAccount {
+                account: self.account_sid.clone(),
+                base: self.base.clone(),
+                activity: what,
+                detail,
+            }),
             _ => ProviderError::Transient {
                 reason: ProviderProblem::UnavailableWhile {
                     provider: "Twilio".into(),
@@ -226,18 +227,6 @@ impl Twilio {
             },
         };
         self.http.scrub_error(e)
-    }
-
-    fn json(&self, answer: &HttpAnswer, what: Activity) -> Result<Value, ProviderError> {
-        serde_json::from_str(&answer.body).map_err(|_| ProviderError::Transient {
-            reason: ProviderProblem::UnreadableWhile {
-                provider: "Twilio".into(),
-                activity: what,
-                status: answer.status,
-                body: self.http.scrub(&http::excerpt(&answer.body)),
-            },
-            retry_after: None,
-        })
     }
 
     fn poll_one(&self, p: &PendingStatus) -> Result<Option<StatusReport>, ProviderError> {
@@ -253,7 +242,7 @@ impl Twilio {
         if !(200..300).contains(&answer.status) {
             return Err(self.common_error(&answer, Activity::ReadingStatus));
         }
-        let v = self.json(&answer, Activity::ReadingStatus)?;
+        let v = self.http.json(&answer, Activity::ReadingStatus)?;
         let status = v["status"].as_str().unwrap_or("").to_string();
         if status.is_empty() {
             return Err(ProviderError::Transient {
@@ -341,7 +330,7 @@ impl Provider for Twilio {
             // A success status means Twilio may have queued the message: an unreadable
             // answer must not lead to a second send.
             200..=299 => {
-                let sid = self.json(&answer, what).ok().and_then(|v| {
+                let sid = self.http.json(&answer, what).ok().and_then(|v| {
                     v["sid"]
                         .as_str()
                         .filter(|s| !s.is_empty())
@@ -379,10 +368,12 @@ impl Provider for Twilio {
                             said: message,
                         },
                     }),
-                    Some(21212 | 21603 | 21606 | 21659) => Err(self.http.scrub_error(
-                        ProviderError::Config(format!(
-                            "Twilio refused the sender {sender:?} ({reason}); check the sender settings"
-                        )),
+                    Some(c @ (21212 | 21603 | 21606 | 21659)) => Err(self.http.scrub_error(
+                        ProviderError::Config(ConfigProblem::SenderRefused {
+                            provider: ProviderKind::Twilio,
+                            sender: sender.to_string(),
+                            said: format!("{c}: {message}"),
+                        }),
                     )),
                     Some(20429 | 21611) => Err(ProviderError::Transient {
                         reason,
@@ -432,7 +423,7 @@ impl Provider for Twilio {
             if !(200..300).contains(&answer.status) {
                 return Err(self.common_error(&answer, Activity::ReadingReplies));
             }
-            let v = self.json(&answer, Activity::ReadingReplies)?;
+            let v = self.http.json(&answer, Activity::ReadingReplies)?;
             let Some(messages) = v["messages"].as_array() else {
                 return Err(ProviderError::Transient {
                     reason: ProviderProblem::IncompleteAnswer {
@@ -482,7 +473,7 @@ impl Provider for Twilio {
         if !(200..300).contains(&answer.status) {
             return Err(self.common_error(&answer, Activity::ReadingBalance));
         }
-        let v = self.json(&answer, Activity::ReadingBalance)?;
+        let v = self.http.json(&answer, Activity::ReadingBalance)?;
         let amount = match &v["balance"] {
             Value::String(s) => s.trim().parse::<f64>().ok(),
             Value::Number(n) => n.as_f64(),

@@ -12,6 +12,7 @@
 //! 4. An answer that may hide a send (time-out after the request left) is treated the same way.
 
 use crate::clock::Clock;
+use crate::gateway::listener::NotStored;
 use crate::gateway::{
     self, CallbackEvent, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
     ReportedStatus, StatusReport, SubmitOutcome,
@@ -780,7 +781,7 @@ impl<'n> Engine<'n> {
                 }
                 Err(e) => {
                     let why = match e {
-                        ProviderError::Config(m) => m,
+                        ProviderError::Config(problem) => problem.to_string(),
                         other => other.to_string(),
                     };
                     let why = SchedulerProblem::Listener { error: why };
@@ -1111,16 +1112,13 @@ impl<'n> Engine<'n> {
             CallbackEvent::Status(report) => self
                 .store
                 .write(|tx| apply_report(tx, provider, &report, now))
-                .map_err(|e| e.to_string()),
+                .map_err(NotStored::logged),
             CallbackEvent::Reply(inbound) => {
                 crate::core::replies::record_inbound(&mut self.store, provider, &inbound, now)
                     .map(|_| ())
-                    .map_err(|e| e.to_string())
+                    .map_err(NotStored::logged)
             }
         };
-        if let Err(e) = &stored {
-            tracing::error!("callback not stored (answered 503): {e}");
-        }
         callback.answer.send(stored);
         Ok(())
     }
@@ -1133,7 +1131,7 @@ fn build_provider(config: &gateway::ProviderConfig, clock: &Clock) -> Arc<dyn Pr
         Ok(p) => Arc::from(p),
         Err(e) => {
             tracing::error!("provider configuration: {e}");
-            Arc::new(Unconfigured(e.to_string()))
+            Arc::new(Unconfigured(e))
         }
     }
 }
@@ -1467,14 +1465,14 @@ fn apply_report(
 
 /// Stands in for a provider whose configuration is broken: every send waits, and the
 /// dashboard shows why.
-struct Unconfigured(String);
+struct Unconfigured(ProviderError);
 
 impl Provider for Unconfigured {
     fn name(&self) -> &'static str {
         "unconfigured"
     }
     fn submit(&self, _: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
-        Err(ProviderError::Config(self.0.clone()))
+        Err(self.0.clone())
     }
     fn needs_polling(&self) -> bool {
         false

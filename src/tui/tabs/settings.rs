@@ -10,8 +10,8 @@ use super::{
     Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, split_info, styled,
 };
 use crate::core::admin::set_settings;
-use crate::gateway::{ProviderConfig, check_field, redact_url, unmask_url};
-use crate::i18n::{Lang, tr, trf};
+use crate::gateway::{ProviderConfig, ProviderKind, check_field, redact_url, unmask_url};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, ListAction};
 use crate::store::Result;
 use crate::store::settings::{self, SettingKey};
@@ -31,19 +31,6 @@ const SECRET_FIELDS: &[&str] = &[
     "consumer_key",
     "callback_secret",
 ];
-
-const PROVIDERS: &[&str] = &["simulator", "kannel", "twilio", "ovh"];
-
-/// A provider kind's name on screens.
-fn provider_label(kind: &str, lang: Lang) -> String {
-    let key = format!("provider.{kind}");
-    let label = tr(lang, &key);
-    if label == key {
-        clean(kind)
-    } else {
-        label.to_string()
-    }
-}
 
 /// The suggested timezones, each named by its territory in `lang` with its IANA name.
 fn timezone_options(lang: Lang) -> Vec<(String, String)> {
@@ -92,7 +79,7 @@ fn shown_value(key: SettingKey, value: &str, lang: Lang) -> String {
         },
         SettingKey::Provider => {
             let config: ProviderConfig = serde_json::from_str(value).unwrap_or_default();
-            provider_label(config.kind(), lang)
+            config.kind().describe(lang)
         }
         // A suggested zone by its territory (the form shows its IANA name too).
         SettingKey::Timezone => crate::sms::window::suggested_timezones()
@@ -211,9 +198,9 @@ impl SettingsTab {
                         key,
                         &label,
                         &kind,
-                        PROVIDERS
+                        ProviderKind::ALL
                             .iter()
-                            .map(|p| (p.to_string(), provider_label(p, lang)))
+                            .map(|p| (p.as_str().to_string(), p.describe(lang)))
                             .collect(),
                         false,
                     )
@@ -270,10 +257,12 @@ impl SettingsTab {
             let kind = editor.form.value("provider").to_string();
             let stored = Self::stored_provider_field(editor, &kind, name);
             // A credential left empty keeps the stored one; the whole provider is checked on save.
-            let error = if SECRET_FIELDS.contains(&name) && value.is_empty() {
-                None
-            } else {
-                check_field(&kind, name, &unmask_url(value.trim(), &stored)).err()
+            let error = match ProviderKind::parse(&kind) {
+                Some(_) if SECRET_FIELDS.contains(&name) && value.is_empty() => None,
+                Some(kind) => check_field(kind, name, &unmask_url(value.trim(), &stored))
+                    .err()
+                    .map(|e| e.describe(lang)),
+                None => None,
             };
             if let Some(f) = editor.form.fields.get_mut(i) {
                 f.error = error;
