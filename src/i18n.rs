@@ -55,6 +55,11 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ),
         ("ReviewReason", crate::core::refusal::ReviewReason::KEYS),
         ("RightsError", crate::store::operators::RightsError::KEYS),
+        ("StoreError", crate::store::StoreError::KEYS),
+        ("StoreProblem", crate::store::StoreProblem::KEYS),
+        ("Record", crate::store::Record::KEYS),
+        ("PhoneField", crate::store::PhoneField::KEYS),
+        ("UnusableReason", crate::store::UnusableReason::KEYS),
     ]
 }
 

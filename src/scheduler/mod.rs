@@ -22,7 +22,8 @@ use crate::store::Db;
 use crate::store::notes::StatusNote;
 use crate::store::settings::Settings;
 use crate::store::{
-    Store, StoreError, credit, dispatch, from_ts, lease, messages, participants, stats, ts,
+    Store, StoreError, StoreProblem, credit, dispatch, from_ts, lease, messages, participants,
+    stats, ts,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -1498,7 +1499,13 @@ impl Provider for Unconfigured {
 fn into_store_error(e: crate::core::CoreError) -> StoreError {
     match e {
         crate::core::CoreError::Store(e) => e,
-        other => StoreError::Invalid(other.to_string()),
+        crate::core::CoreError::Invalid(refusal) => StoreProblem::Refused {
+            refusal: Box::new(refusal),
+        }
+        .into(),
+        crate::core::CoreError::Forbidden(forbidden) => {
+            StoreProblem::Forbidden { forbidden }.into()
+        }
     }
 }
 
