@@ -662,6 +662,50 @@ mod tests {
     }
 
     #[test]
+    fn store_errors_are_said_in_both_languages_and_english_stays_the_command_line_s() {
+        use crate::i18n::{Describe, Lang};
+        let missing = StoreError::NotFound {
+            what: Record::Template,
+            id: 3,
+        };
+        assert_eq!(missing.to_string(), "template #3 not found");
+        assert_eq!(missing.describe(Lang::Fr), "modèle n°3 introuvable");
+        let folder = StoreError::Unusable {
+            path: "s.db".into(),
+            reason: UnusableReason::Folder,
+        };
+        assert_eq!(
+            folder.to_string(),
+            "s.db: not a usable smsdesk store: it is a folder, not a file"
+        );
+        assert_eq!(
+            folder.describe(Lang::Fr),
+            "s.db : pas une base smsdesk utilisable : c'est un dossier, pas un fichier"
+        );
+        // A refusal that holds another typed value says it in the same language.
+        let setting = StoreError::Invalid(StoreProblem::Setting {
+            key: "language".into(),
+            problem: settings::SettingProblem::Language,
+        });
+        assert_eq!(
+            setting.to_string(),
+            "language: fr, en, or empty to follow $LANG"
+        );
+        assert_eq!(
+            setting.describe(Lang::Fr),
+            "language : fr, en, ou vide pour suivre $LANG"
+        );
+        // What SQLite says stays as it said it.
+        let sqlite = StoreError::Sqlite(failure(rusqlite::ffi::SQLITE_FULL));
+        assert!(
+            sqlite
+                .describe(Lang::Fr)
+                .starts_with("erreur de la base de données : ")
+        );
+        assert!(sqlite.to_string().starts_with("database error: "));
+    }
+
+    #[test]
     fn only_a_file_sqlite_cannot_read_is_an_unusable_store() {
         use rusqlite::ffi;
         assert!(matches!(
