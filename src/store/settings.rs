@@ -284,7 +284,8 @@ crate::typed_messages! {
         Language = "language",
         UnknownSetting { known: String } = "unknown_setting",
         WholeNumber { min: i64, max: i64, value: String } = "whole_number",
-        BadProviderConfig { problem: crate::core::refusal::Said } = "bad_provider_config",
+        /// serde_json's words, verbatim.
+        BadProviderConfig { problem: String } = "bad_provider_config",
         UnknownProvider { given: String } = "unknown_provider",
         NotProviderField { kind: String } = "not_provider_field",
     }
@@ -455,7 +456,7 @@ pub fn provider_value(
 fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, SettingProblem> {
     if v.starts_with('{') {
         return serde_json::from_str(v).map_err(|e| SettingProblem::BadProviderConfig {
-            problem: crate::core::refusal::Said::of(e),
+            problem: e.to_string(),
         });
     }
     let json = match v {
