@@ -61,6 +61,11 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("ConfigProblem", crate::gateway::ConfigProblem::KEYS),
         ("KeyProblem", crate::access::keys::KeyProblem::KEYS),
         ("KeyChordError", crate::keymap::KeyChordError::KEYS),
+        ("StoreError", crate::store::StoreError::KEYS),
+        ("StoreProblem", crate::store::StoreProblem::KEYS),
+        ("Record", crate::store::Record::KEYS),
+        ("PhoneField", crate::store::PhoneField::KEYS),
+        ("UnusableReason", crate::store::UnusableReason::KEYS),
     ]
 }
 

@@ -205,7 +205,7 @@ fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepar
     if let Some(cid) = input.interview.as_ref().and_then(|i| i.collaborator_id) {
         base.collaborator = Some(merge::collaborator_data(conn, cid)?.ok_or(CoreError::Store(
             crate::store::StoreError::NotFound {
-                what: "collaborator",
+                what: crate::store::Record::Collaborator,
                 id: cid,
             },
         ))?);
@@ -223,7 +223,7 @@ fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepar
         let name = crate::store::lists::name_of(conn, l)?;
         let Some(name) = name else {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
-                what: "saved list",
+                what: crate::store::Record::SavedList,
                 id: l,
             }));
         };

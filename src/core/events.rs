@@ -85,7 +85,7 @@ fn check_collaborator(conn: Db<'_>, id: Option<i64>) -> CoreResult<()> {
         && !participants::collaborator_exists(conn, id)?
     {
         return Err(CoreError::Store(crate::store::StoreError::NotFound {
-            what: "collaborator",
+            what: crate::store::Record::Collaborator,
             id,
         }));
     }

@@ -85,7 +85,7 @@ fn in_list(name: &str, e: StoreError) -> CoreError {
     match e {
         StoreError::Invalid(m) => CoreError::Invalid(Refusal::ListProblem {
             name: name.to_string(),
-            problem: super::refusal::Said(m),
+            problem: Box::new(m),
         }),
         other => CoreError::Store(other),
     }

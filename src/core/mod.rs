@@ -49,8 +49,7 @@ impl From<Refusal> for CoreError {
 }
 
 impl crate::i18n::Describe for CoreError {
-    /// Refusals in the reader's language; the store's errors through the French catalogue
-    /// until they are typed.
+    /// Refusals and the store's errors in the reader's language.
     fn describe(&self, lang: crate::i18n::Lang) -> String {
         match self {
             CoreError::Forbidden(f) => f.describe(lang),

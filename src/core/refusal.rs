@@ -139,7 +139,7 @@ crate::typed_messages! {
         ListNameTooLong { max: usize, given: usize } = "list_name_too_long",
         ListNameControl = "list_name_control",
         ListExists { name: String } = "list_exists",
-        ListProblem { name: String, problem: Said } = "list_problem",
+        ListProblem { name: String, problem: Box<crate::store::StoreProblem> } = "list_problem",
         // Batches
         InterviewMissing { fields: Vec<InterviewField> } = "interview_missing",
         NoRecipientChoose = "no_recipient_choose",

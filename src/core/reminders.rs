@@ -445,7 +445,7 @@ fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingRemin
     let row = pending::reminder_head(conn, id)?;
     let Some((status, kind, event_id, template_id, created_by, automation_id)) = row else {
         return Err(CoreError::Store(crate::store::StoreError::NotFound {
-            what: "message",
+            what: crate::store::Record::Message,
             id,
         }));
     };

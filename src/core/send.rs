@@ -554,7 +554,7 @@ pub fn edit_message_time(
         let row = pending::reschedule_head(tx, id)?;
         let Some((status, kind, created_by, campaign)) = row else {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
-                what: "message",
+                what: crate::store::Record::Message,
                 id,
             }));
         };
@@ -608,7 +608,7 @@ pub fn edit_message_text(
         let row = pending::edit_head(tx, id)?;
         let Some((status, kind, created_by, participant_id, template_id)) = row else {
             return Err(CoreError::Store(crate::store::StoreError::NotFound {
-                what: "message",
+                what: crate::store::Record::Message,
                 id,
             }));
         };

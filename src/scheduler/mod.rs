@@ -23,7 +23,8 @@ use crate::store::Db;
 use crate::store::notes::StatusNote;
 use crate::store::settings::Settings;
 use crate::store::{
-    Store, StoreError, credit, dispatch, from_ts, lease, messages, participants, stats, ts,
+    Store, StoreError, StoreProblem, credit, dispatch, from_ts, lease, messages, participants,
+    stats, ts,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,8 +78,8 @@ crate::typed_messages! {
     /// dashboard in the reader's language, logged and printed by `smsdesk run` in English.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum SchedulerProblem in "scheduler_problem" {
-        /// The store failed (its own words, until store errors are typed).
-        Store { error: String } = "store",
+        /// The store failed.
+        Store { error: StoreFailure } = "store",
         /// The engine stopped on an internal error; it is started again.
         Panicked { what: String } = "panicked",
         /// The scheduler's thread died.
@@ -90,6 +91,31 @@ crate::typed_messages! {
 }
 
 impl std::error::Error for SchedulerProblem {}
+
+/// A store error held in a [`SchedulerProblem`]: shared, since the trouble is copied for the
+/// dashboard, and compared by its English text (the same failure again is not reported twice).
+#[derive(Clone, Debug)]
+pub struct StoreFailure(pub std::sync::Arc<StoreError>);
+
+impl From<StoreError> for StoreFailure {
+    fn from(e: StoreError) -> StoreFailure {
+        StoreFailure(std::sync::Arc::new(e))
+    }
+}
+
+impl PartialEq for StoreFailure {
+    fn eq(&self, other: &StoreFailure) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for StoreFailure {}
+
+impl crate::i18n::Describe for StoreFailure {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        self.0.describe(lang)
+    }
+}
 
 /// The trouble of the scheduler running in this process, if any, for the dashboard.
 static TROUBLE: Mutex<Option<Trouble>> = Mutex::new(None);
@@ -286,16 +312,12 @@ fn supervise(
             Ok(Ok(())) => break,
             Ok(Err(EngineExit::Fatal(why))) => return Err(why),
             Ok(Err(EngineExit::Store(e))) if !started && !e.is_busy() => {
-                return Err(SchedulerProblem::Store {
-                    error: e.to_string(),
-                });
+                return Err(SchedulerProblem::Store { error: e.into() });
             }
-            Ok(Err(EngineExit::Store(e))) => (
-                SchedulerProblem::Store {
-                    error: e.to_string(),
-                },
-                e.is_busy(),
-            ),
+            Ok(Err(EngineExit::Store(e))) => {
+                let busy = e.is_busy();
+                (SchedulerProblem::Store { error: e.into() }, busy)
+            }
             Err(panic) => (
                 SchedulerProblem::Panicked {
                     what: panic_text(&panic),
@@ -514,7 +536,7 @@ impl<'n> Engine<'n> {
                 Ok(true) => self.recovered(),
                 Ok(false) => break,
                 Err(e) => {
-                    self.troubled(&e);
+                    self.troubled(e);
                     self.backoff.sleep(stop);
                 }
             }
@@ -549,12 +571,10 @@ impl<'n> Engine<'n> {
     }
 
     /// A turn failed: say so once (log, dashboard), with the time it started.
-    fn troubled(&mut self, e: &StoreError) {
+    fn troubled(&mut self, e: StoreError) {
         let now = self.clock.now();
         let busy = e.is_busy();
-        let reason = SchedulerProblem::Store {
-            error: e.to_string(),
-        };
+        let reason = SchedulerProblem::Store { error: e.into() };
         let first = self
             .trouble
             .as_ref()
@@ -1496,7 +1516,13 @@ impl Provider for Unconfigured {
 fn into_store_error(e: crate::core::CoreError) -> StoreError {
     match e {
         crate::core::CoreError::Store(e) => e,
-        other => StoreError::Invalid(other.to_string()),
+        crate::core::CoreError::Invalid(refusal) => StoreProblem::Refused {
+            refusal: Box::new(refusal),
+        }
+        .into(),
+        crate::core::CoreError::Forbidden(forbidden) => {
+            StoreProblem::Forbidden { forbidden }.into()
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Automations: rules that create reminders for matching events.
 
-use super::Result;
+use super::{Record, Result, StoreProblem};
+use crate::core::refusal::Context;
 use crate::store::Db;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -133,7 +134,7 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<AutomationRow> {
         .query_row([id], row)
         .optional()?
         .ok_or(super::StoreError::NotFound {
-            what: "automation",
+            what: Record::Automation,
             id,
         })
 }
@@ -158,7 +159,7 @@ pub fn update_automation(conn: Db<'_>, id: i64, a: &NewAutomation) -> Result<()>
                 template_id = ?7, active = ?8, updated_at = ?9 WHERE id = ?1 AND deleted_at IS NULL",
         )?
         .execute(params_from_iter(columns))?;
-    super::found(n, "automation", id)
+    super::found(n, Record::Automation, id)
 }
 
 /// Switches a rule on or off.
@@ -171,7 +172,7 @@ pub fn set_active(
     let n = conn
         .prepare_cached("UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL")?
         .execute(rusqlite::params![id, super::flag(active), super::ts(at)])?;
-    super::found(n, "automation", id)
+    super::found(n, Record::Automation, id)
 }
 
 /// Messages created by a rule, in any status.
@@ -225,7 +226,7 @@ pub fn delete_automation(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc
     } else {
         conn.execute("DELETE FROM automations WHERE id = ?1", [id])?
     };
-    super::found(n, "automation", id)
+    super::found(n, Record::Automation, id)
 }
 
 /// The checks shared by creating and changing a rule: a name, a known kind, a delay within
@@ -234,21 +235,21 @@ fn validate(conn: Db<'_>, a: &NewAutomation) -> Result<()> {
     use rusqlite::OptionalExtension;
     let name = a.name.trim();
     if name.is_empty() {
-        return Err(super::StoreError::Invalid(
-            "an automation needs a name".into(),
-        ));
+        return Err(StoreProblem::AutomationNameMissing.into());
     }
     if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: event kind {:?} is not one of interview, step, orientation",
-            a.event_kind
-        )));
+        return Err(StoreProblem::AutomationEventKind {
+            name: name.to_string(),
+            kind: a.event_kind.clone(),
+        }
+        .into());
     }
     if a.offset_days == 0 || !(-7..=30).contains(&a.offset_days) {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: the delay must be D-7 … D-1 before the event or D+1 … D+30 after, not {}",
-            a.offset_days
-        )));
+        return Err(StoreProblem::AutomationDelay {
+            name: name.to_string(),
+            days: a.offset_days,
+        }
+        .into());
     }
     let context: Option<String> = conn
         .query_row(
@@ -259,15 +260,18 @@ fn validate(conn: Db<'_>, a: &NewAutomation) -> Result<()> {
         .optional()?;
     let Some(context) = context else {
         return Err(super::StoreError::NotFound {
-            what: "template",
+            what: Record::Template,
             id: a.template_id,
         });
     };
     if context != a.event_kind {
-        return Err(super::StoreError::Invalid(format!(
-            "automation {name:?}: template #{} is written for {context} messages, not {}",
-            a.template_id, a.event_kind
-        )));
+        return Err(StoreProblem::AutomationContext {
+            name: name.to_string(),
+            template: a.template_id,
+            context: Context(context),
+            kind: Context(a.event_kind.clone()),
+        }
+        .into());
     }
     Ok(())
 }

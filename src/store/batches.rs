@@ -62,7 +62,10 @@ pub fn kind_and_name(conn: Db<'_>, id: i64) -> Result<(String, String)> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?
-    .ok_or(super::StoreError::NotFound { what: "batch", id })
+    .ok_or(super::StoreError::NotFound {
+        what: super::Record::Batch,
+        id,
+    })
 }
 
 /// One batch or free send in the history, with its messages counted by status.

@@ -1,7 +1,7 @@
 //! Credit: packs bought and the ledger of units consumed. Balance = packs − ledger; a message
 //! is charged once at most (a unique index on the ledger enforces it).
 
-use super::{Result, StoreError, ts};
+use super::{Result, StoreProblem, ts};
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
@@ -72,9 +72,7 @@ pub fn add_pack<'c>(
 ) -> Result<i64> {
     let conn: Db<'c> = conn.into();
     if units <= 0 || units > 10_000_000 {
-        return Err(StoreError::Invalid(format!(
-            "a pack holds 1 to 10,000,000 SMS, not {units}"
-        )));
+        return Err(StoreProblem::PackUnits { units }.into());
     }
     conn.execute(
         "INSERT INTO credit_packs(bought_on, units, label, created_by, created_at) VALUES (?1,?2,?3,?4,?5)",

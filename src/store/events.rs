@@ -1,6 +1,6 @@
 //! Events in participants' futures: interviews, steps, orientations.
 
-use super::{Result, StoreError};
+use super::{Record, Result, StoreError, StoreProblem};
 use crate::store::Db;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -77,7 +77,10 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<EventRow> {
         row,
     )
     .optional()?
-    .ok_or(StoreError::NotFound { what: "event", id })
+    .ok_or(StoreError::NotFound {
+        what: Record::Event,
+        id,
+    })
 }
 
 /// What the Agenda shows: events starting in `[from, to)`, narrowed by outcome, kind,
@@ -259,23 +262,18 @@ pub struct NewEvent {
 pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {
     let conn: Db<'c> = conn.into();
     if !EVENT_KINDS.contains(&e.kind.as_str()) {
-        return Err(StoreError::Invalid(format!(
-            "event kind {:?} is not one of interview, step, orientation",
-            e.kind
-        )));
+        return Err(StoreProblem::EventKindUnknown {
+            kind: e.kind.clone(),
+        }
+        .into());
     }
     if e.reminder_enabled && e.reminder_days_before.is_none() && e.reminder_at.is_none() {
-        return Err(StoreError::Invalid(
-            "the event's reminder is on but has neither a delay (days before) nor an exact time"
-                .into(),
-        ));
+        return Err(StoreProblem::ReminderWithoutTime.into());
     }
     if let Some(days) = e.reminder_days_before
         && !(0..=30).contains(&days)
     {
-        return Err(StoreError::Invalid(format!(
-            "a reminder is sent 0 to 30 days before its event, not {days}"
-        )));
+        return Err(StoreProblem::ReminderDays { days }.into());
     }
     let t = super::ts;
     conn.prepare_cached(
@@ -384,7 +382,10 @@ pub fn detail(conn: Db<'_>, id: i64) -> Result<EventDetail> {
     ))?
     .query_row([id], detail_row)
     .optional()?
-    .ok_or(StoreError::NotFound { what: "event", id })
+    .ok_or(StoreError::NotFound {
+        what: Record::Event,
+        id,
+    })
 }
 
 /// Ids of the events not cancelled starting in `[from, to)` (Unix seconds), in time order.
@@ -439,7 +440,7 @@ pub fn update_fields(
             f.notes,
             super::ts(at),
         ])?;
-    super::found(n, "event", id)
+    super::found(n, Record::Event, id)
 }
 
 /// Marks an event cancelled and switches its reminder off (its history is kept).
@@ -449,7 +450,7 @@ pub fn set_cancelled(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -
             "UPDATE events SET cancelled = 1, reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
         )?
         .execute(params![id, super::ts(at)])?;
-    super::found(n, "event", id)
+    super::found(n, Record::Event, id)
 }
 
 /// The reminder an operator chose for an event: a delay or an exact time, a template or a text.
@@ -483,7 +484,7 @@ pub fn set_reminder(
             r.text,
             super::ts(at),
         ])?;
-    super::found(n, "event", id)
+    super::found(n, Record::Event, id)
 }
 
 /// A reminder or follow-up message of an event, in any status.

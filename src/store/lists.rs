@@ -5,7 +5,7 @@
 
 use super::messages::Direction;
 use super::participants::{Participant, SavedList};
-use super::{Result, StoreError, ts};
+use super::{Record, Result, StoreError, StoreProblem, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -28,7 +28,7 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<SavedList> {
     )
     .optional()?
     .ok_or(StoreError::NotFound {
-        what: "saved list",
+        what: Record::SavedList,
         id,
     })
 }
@@ -66,7 +66,7 @@ pub fn add_members(conn: Db<'_>, id: i64, members: &[i64]) -> Result<usize> {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                StoreError::Invalid(format!("participant #{member} does not exist"))
+                StoreProblem::NoSuchParticipant { id: *member }.into()
             }
             other => StoreError::Sqlite(other),
         })?;

@@ -1,7 +1,7 @@
 //! Messages, their status history, and the keyset-paged lists of the Sent and Upcoming tabs.
 
 use super::notes::StatusNote;
-use super::{Result, StoreError, flag, ts};
+use super::{Record, Result, StoreError, StoreProblem, flag, ts};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
@@ -106,11 +106,10 @@ pub fn status_of(conn: Db<'_>, id: i64) -> Result<MessageStatus> {
         })
         .optional()?;
     let s = s.ok_or(StoreError::NotFound {
-        what: "message",
+        what: Record::Message,
         id,
     })?;
-    MessageStatus::parse(&s)
-        .ok_or_else(|| StoreError::Invalid(format!("message #{id} has unknown status {s:?}")))
+    MessageStatus::parse(&s).ok_or_else(|| StoreProblem::UnknownStatus { id, status: s }.into())
 }
 
 /// Moves a message to `next` if the lifecycle allows it, recording the change. Returns false
@@ -405,7 +404,10 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<MessageRow> {
         row,
     )
     .optional()?
-    .ok_or(StoreError::NotFound { what: "message", id })
+    .ok_or(StoreError::NotFound {
+        what: Record::Message,
+        id,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -23,12 +23,15 @@ pub mod operator_keys;
 pub mod operators;
 pub mod participants;
 pub mod pending;
+mod problem;
 pub mod replies;
 pub mod screens;
 pub mod seed;
 pub mod settings;
 pub mod stats;
 pub mod templates;
+
+pub use problem::{PhoneField, Record, StoreProblem, UnusableReason};
 
 /// Migrations in order; `user_version` is the number applied. Never edit a shipped one:
 /// append a new file.
@@ -54,45 +57,143 @@ fn convert(version: i64, conn: &Connection) -> Result<()> {
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-#[derive(Debug, thiserror::Error)]
+/// Why the store failed or refused. Its English `Display` is what the command line prints;
+/// [`Describe`](crate::i18n::Describe) says it in the reader's language (texts:
+/// `[store_error]`). What the system or SQLite says is kept verbatim.
+#[derive(Debug)]
 pub enum StoreError {
-    #[error(
-        "{path}: this store was written by a newer smsdesk (schema version {found}, this build knows up to {supported}); it was left untouched — upgrade smsdesk"
-    )]
     NewerVersion {
         path: String,
         found: i64,
         supported: i64,
     },
-    #[error("{path}: not a usable smsdesk store: {reason}")]
-    Unusable { path: String, reason: String },
+    Unusable {
+        path: String,
+        reason: UnusableReason,
+    },
     /// No room left to write the store or the files SQLite keeps beside it: the system's
     /// failure, not a bad store.
-    #[error("{path}: disk full: {reason}")]
-    DiskFull { path: String, reason: String },
+    DiskFull {
+        path: String,
+        reason: String,
+    },
     /// The store is fine but the system failed reading or writing it (I/O error, permission).
-    #[error("{path}: {reason}")]
-    System { path: String, reason: String },
-    #[error("{path}: {source}")]
+    System {
+        path: String,
+        reason: String,
+    },
     Io {
         path: String,
         source: std::io::Error,
     },
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{what} #{id} not found")]
-    NotFound { what: &'static str, id: i64 },
+    Sqlite(rusqlite::Error),
+    Invalid(StoreProblem),
+    NotFound {
+        what: Record,
+        id: i64,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+impl StoreError {
+    /// Every variant's catalogue key and placeholders (checked in both languages).
+    pub const KEYS: crate::i18n::MessageKeys = &[
+        ("store_error.newer_version", &["found", "path", "supported"]),
+        ("store_error.unusable", &["path", "reason"]),
+        ("store_error.disk_full", &["path", "reason"]),
+        ("store_error.system", &["path", "reason"]),
+        ("store_error.io", &["error", "path"]),
+        ("store_error.sqlite", &["error"]),
+        ("store_error.not_found", &["id", "what"]),
+    ];
+}
+
 impl crate::i18n::Describe for StoreError {
-    /// The store's failures in the reader's language (through the French catalogue until
-    /// they are typed).
     fn describe(&self, lang: crate::i18n::Lang) -> String {
-        crate::i18n::say(lang, &self.to_string())
+        use crate::i18n::{Arg, fill};
+        match self {
+            StoreError::NewerVersion {
+                path,
+                found,
+                supported,
+            } => fill(
+                lang,
+                "store_error.newer_version",
+                &[
+                    ("path", path.clone()),
+                    ("found", found.to_string()),
+                    ("supported", supported.to_string()),
+                ],
+            ),
+            StoreError::Unusable { path, reason } => fill(
+                lang,
+                "store_error.unusable",
+                &[("path", path.clone()), ("reason", reason.render(lang))],
+            ),
+            StoreError::DiskFull { path, reason } => fill(
+                lang,
+                "store_error.disk_full",
+                &[("path", path.clone()), ("reason", reason.clone())],
+            ),
+            StoreError::System { path, reason } => fill(
+                lang,
+                "store_error.system",
+                &[("path", path.clone()), ("reason", reason.clone())],
+            ),
+            StoreError::Io { path, source } => fill(
+                lang,
+                "store_error.io",
+                &[("path", path.clone()), ("error", source.to_string())],
+            ),
+            StoreError::Sqlite(e) => fill(lang, "store_error.sqlite", &[("error", e.to_string())]),
+            StoreError::Invalid(problem) => problem.describe(lang),
+            StoreError::NotFound { what, id } => fill(
+                lang,
+                "store_error.not_found",
+                &[("what", what.render(lang)), ("id", id.to_string())],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    /// English: logs and the command line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::i18n::Describe::describe(
+            self,
+            crate::i18n::Lang::En,
+        ))
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Io { source, .. } => Some(source),
+            StoreError::Sqlite(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl StoreError {
+    /// A filter bar's term a screen does not understand, said by the screen in the reader's
+    /// language.
+    pub fn filter(problem: String) -> StoreError {
+        StoreProblem::Filter { problem }.into()
+    }
+}
+
+impl From<StoreProblem> for StoreError {
+    fn from(p: StoreProblem) -> StoreError {
+        StoreError::Invalid(p)
     }
 }
 
@@ -102,8 +203,11 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         let e = match self {
             StoreError::Sqlite(e) => e,
-            StoreError::Unusable { reason, .. } => {
-                return reason.contains("database is locked");
+            StoreError::Unusable {
+                reason: UnusableReason::Sqlite { error },
+                ..
+            } => {
+                return error.contains("database is locked");
             }
             _ => return false,
         };
@@ -216,7 +320,7 @@ impl Store {
         if path.is_dir() {
             return Err(StoreError::Unusable {
                 path: shown,
-                reason: "it is a folder, not a file".into(),
+                reason: UnusableReason::Folder,
             });
         }
         if path.exists() {
@@ -358,7 +462,7 @@ fn classify(path: &str, conn: Option<&Connection>, e: rusqlite::Error) -> StoreE
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Unusable {
             path: path.to_string(),
-            reason,
+            reason: UnusableReason::Sqlite { error: reason },
         },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull {
             path: path.to_string(),
@@ -415,7 +519,7 @@ fn header_version(path: &Path) -> Result<Option<i64>> {
     if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
         return Err(StoreError::Unusable {
             path: shown,
-            reason: "it is not an SQLite database".into(),
+            reason: UnusableReason::NotSqlite,
         });
     }
     let mut version = [0u8; 4];
@@ -484,7 +588,7 @@ fn check_with_sqlite(path: &Path) -> Result<()> {
         if tables > 0 {
             return Err(StoreError::Unusable {
                 path: shown,
-                reason: "it is an SQLite database, but not an smsdesk store".into(),
+                reason: UnusableReason::NotSmsdesk,
             });
         }
     } else {
@@ -499,7 +603,7 @@ fn check_with_sqlite(path: &Path) -> Result<()> {
         if has_messages.is_none() {
             return Err(StoreError::Unusable {
                 path: shown,
-                reason: "it is an SQLite database, but not an smsdesk store".into(),
+                reason: UnusableReason::NotSmsdesk,
             });
         }
     }
@@ -541,7 +645,7 @@ pub fn flag(b: bool) -> i64 {
 }
 
 /// Checks that a write by id found its row: `NotFound` (`what` #`id`) when it changed none.
-pub(crate) fn found(changed: usize, what: &'static str, id: i64) -> Result<()> {
+pub(crate) fn found(changed: usize, what: Record, id: i64) -> Result<()> {
     if changed == 0 {
         return Err(StoreError::NotFound { what, id });
     }
@@ -554,6 +658,50 @@ mod tests {
 
     fn failure(code: i32) -> rusqlite::Error {
         rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn store_errors_are_said_in_both_languages_and_english_stays_the_command_line_s() {
+        use crate::i18n::{Describe, Lang};
+        let missing = StoreError::NotFound {
+            what: Record::Template,
+            id: 3,
+        };
+        assert_eq!(missing.to_string(), "template #3 not found");
+        assert_eq!(missing.describe(Lang::Fr), "modèle n°3 introuvable");
+        let folder = StoreError::Unusable {
+            path: "s.db".into(),
+            reason: UnusableReason::Folder,
+        };
+        assert_eq!(
+            folder.to_string(),
+            "s.db: not a usable smsdesk store: it is a folder, not a file"
+        );
+        assert_eq!(
+            folder.describe(Lang::Fr),
+            "s.db : pas une base smsdesk utilisable : c'est un dossier, pas un fichier"
+        );
+        // A refusal that holds another typed value says it in the same language.
+        let setting = StoreError::Invalid(StoreProblem::Setting {
+            key: "language".into(),
+            problem: settings::SettingProblem::Language,
+        });
+        assert_eq!(
+            setting.to_string(),
+            "language: fr, en, or empty to follow $LANG"
+        );
+        assert_eq!(
+            setting.describe(Lang::Fr),
+            "language : fr, en, ou vide pour suivre $LANG"
+        );
+        // What SQLite says stays as it said it.
+        let sqlite = StoreError::Sqlite(failure(rusqlite::ffi::SQLITE_FULL));
+        assert!(
+            sqlite
+                .describe(Lang::Fr)
+                .starts_with("erreur de la base de données : ")
+        );
+        assert!(sqlite.to_string().starts_with("database error: "));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Operators' SSH public keys (schema 4). sshd learns who may log in from these rows at each
 //! login, through `smsdesk ssh authorized-keys`.
 
-use super::{Result, StoreError, ts};
+use super::{Result, StoreProblem, ts};
 use crate::access::keys::{PublicKey, same_fingerprint};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
@@ -47,7 +47,7 @@ fn operator_id(conn: Db<'_>, login: &str) -> Result<i64> {
         r.get(0)
     })
     .optional()?
-    .ok_or_else(|| StoreError::Invalid(format!("no operator named {login:?}")))
+    .ok_or_else(|| super::operators::no_operator(login))
 }
 
 /// Stores a key for `login`. A key already given to anyone is refused: one key, one person.
@@ -68,11 +68,18 @@ pub fn add(
         )
         .optional()?;
     if let Some(holder) = holder {
-        return Err(StoreError::Invalid(if holder == login {
-            format!("{login} already has the key {fingerprint}")
+        return Err(if holder == login {
+            StoreProblem::KeyAlreadyTheirs {
+                login: login.to_string(),
+                fingerprint,
+            }
         } else {
-            format!("the key {fingerprint} is already {holder}'s: one key identifies one operator")
-        }));
+            StoreProblem::KeyTaken {
+                fingerprint,
+                holder,
+            }
+        }
+        .into());
     }
     conn.execute(
         "INSERT INTO operator_keys(operator_id, kind, blob, comment, fingerprint, added_at, added_by)
@@ -115,9 +122,11 @@ pub fn remove(conn: Db<'_>, login: &str, fingerprint: &str) -> Result<String> {
         .into_iter()
         .find(|k| same_fingerprint(&k.fingerprint, fingerprint))
     else {
-        return Err(StoreError::Invalid(format!(
-            "{login} has no key {fingerprint} (see: smsdesk user key list {login})"
-        )));
+        return Err(StoreProblem::NoSuchKey {
+            login: login.to_string(),
+            fingerprint: fingerprint.to_string(),
+        }
+        .into());
     };
     conn.execute(
         "DELETE FROM operator_keys WHERE fingerprint = ?1",

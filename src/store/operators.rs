@@ -1,6 +1,6 @@
 //! Operators and their rights.
 
-use super::{Result, StoreError, flag, ts};
+use super::{Result, StoreError, StoreProblem, flag, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -193,9 +193,10 @@ pub fn add<'c>(
     let conn: Db<'c> = conn.into();
     validate_login(login)?;
     if find(conn, login)?.is_some() {
-        return Err(StoreError::Invalid(format!(
-            "operator {login:?} already exists"
-        )));
+        return Err(StoreProblem::OperatorExists {
+            login: login.to_string(),
+        }
+        .into());
     }
     conn.execute(
         "INSERT INTO operators(login, display_name, right_instant, right_scheduled, right_batch, right_free, right_admin, templates_only, active, created_at)
@@ -214,13 +215,14 @@ pub fn add<'c>(
 /// administrator.
 pub fn set(conn: Db<'_>, login: &str, rights: Rights, active: bool) -> Result<()> {
     let Some(before) = find(conn, login)? else {
-        return Err(StoreError::Invalid(format!("no operator named {login:?}")));
+        return Err(no_operator(login));
     };
     let loses_admin = before.rights.admin && before.active && (!rights.admin || !active);
     if loses_admin && active_admins(conn)? <= 1 {
-        return Err(StoreError::Invalid(format!(
-            "{login} is the last administrator: give another operator the admin right first"
-        )));
+        return Err(StoreProblem::LastAdministrator {
+            login: login.to_string(),
+        }
+        .into());
     }
     conn.execute(
         "UPDATE operators SET right_instant=?2, right_scheduled=?3, right_batch=?4, right_free=?5, right_admin=?6, templates_only=?7, active=?8 WHERE login=?1",
@@ -240,7 +242,7 @@ pub fn set_language(conn: Db<'_>, login: &str, language: Option<&str>) -> Result
         params![login, language],
     )?;
     if changed == 0 {
-        return Err(StoreError::Invalid(format!("no operator named {login:?}")));
+        return Err(no_operator(login));
     }
     Ok(())
 }
@@ -254,8 +256,17 @@ fn validate_login(login: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(StoreError::Invalid(format!(
-            "{login:?} is not a valid login (letters, digits, . _ - @; at most 64)"
-        )))
+        Err(StoreProblem::BadLogin {
+            login: login.to_string(),
+        }
+        .into())
     }
+}
+
+/// No operator has this login.
+pub(crate) fn no_operator(login: &str) -> StoreError {
+    StoreProblem::NoOperator {
+        login: login.to_string(),
+    }
+    .into()
 }

@@ -1,6 +1,6 @@
 //! Participants (and partner / company contacts), saved lists, opt-outs.
 
-use super::{Result, StoreError, ts};
+use super::{PhoneField, Record, Result, StoreError, StoreProblem, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -55,7 +55,7 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<Participant> {
     )
     .optional()?
     .ok_or(StoreError::NotFound {
-        what: "participant",
+        what: Record::Participant,
         id,
     })
 }
@@ -254,11 +254,14 @@ fn is_e164_shaped(phone: &str) -> bool {
         .is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn check_phone(field: &str, who: &str, phone: Option<&str>) -> Result<()> {
+fn check_phone(field: PhoneField, who: &str, phone: Option<&str>) -> Result<()> {
     match phone {
-        Some(p) if !is_e164_shaped(p) => Err(StoreError::Invalid(format!(
-            "{who}: {field} {p:?} is not in E.164 form (+ and country code, e.g. +33612345678)"
-        ))),
+        Some(p) if !is_e164_shaped(p) => Err(StoreProblem::NotE164 {
+            who: who.to_string(),
+            field,
+            phone: p.to_string(),
+        }
+        .into()),
         _ => Ok(()),
     }
 }
@@ -272,19 +275,18 @@ pub fn insert_participant<'c>(conn: impl Into<Db<'c>>, p: &NewParticipant) -> Re
         format!("{} {}", p.first_name, p.last_name).trim()
     );
     if !PARTICIPANT_KINDS.contains(&p.kind.as_str()) {
-        return Err(StoreError::Invalid(format!(
-            "{who}: kind {:?} is not one of participant, partner, company",
-            p.kind
-        )));
+        return Err(StoreProblem::ParticipantKindUnknown {
+            who,
+            kind: p.kind.clone(),
+        }
+        .into());
     }
     if p.first_name.trim().is_empty() && p.last_name.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "a participant needs a first or last name".into(),
-        ));
+        return Err(StoreProblem::ParticipantNameMissing.into());
     }
-    check_phone("mobile", &who, p.mobile.as_deref())?;
-    check_phone("second mobile", &who, p.mobile2.as_deref())?;
-    check_phone("landline", &who, p.landline.as_deref())?;
+    check_phone(PhoneField::Mobile, &who, p.mobile.as_deref())?;
+    check_phone(PhoneField::SecondMobile, &who, p.mobile2.as_deref())?;
+    check_phone(PhoneField::Landline, &who, p.landline.as_deref())?;
     let attributes = serde_json::Value::Object(p.attributes.clone()).to_string();
     conn.prepare_cached(
         "INSERT INTO participants(kind, civility, first_name, last_name, mobile, mobile2, landline, email,
@@ -330,11 +332,9 @@ pub fn insert_collaborator<'c>(conn: impl Into<Db<'c>>, c: &NewCollaborator) -> 
         format!("{} {}", c.first_name, c.last_name).trim()
     );
     if c.first_name.trim().is_empty() && c.last_name.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "a collaborator needs a first or last name".into(),
-        ));
+        return Err(StoreProblem::CollaboratorNameMissing.into());
     }
-    check_phone("phone", &who, c.phone.as_deref())?;
+    check_phone(PhoneField::Phone, &who, c.phone.as_deref())?;
     conn.prepare_cached(
         "INSERT INTO collaborators(first_name, last_name, phone, email, operator_login, active)
          VALUES (?1,?2,?3,?4,?5,?6)",
@@ -366,7 +366,7 @@ pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Resul
     let conn: Db<'c> = conn.into();
     let name = l.name.trim();
     if name.is_empty() {
-        return Err(StoreError::Invalid("a saved list needs a name".into()));
+        return Err(StoreProblem::ListNameMissing.into());
     }
     let exists = conn
         .query_row("SELECT 1 FROM saved_lists WHERE name = ?1", [name], |_| {
@@ -375,9 +375,10 @@ pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Resul
         .optional()?
         .is_some();
     if exists {
-        return Err(StoreError::Invalid(format!(
-            "a saved list named {name:?} already exists"
-        )));
+        return Err(StoreProblem::ListExists {
+            name: name.to_string(),
+        }
+        .into());
     }
     conn.prepare_cached("INSERT INTO saved_lists(name, created_by, created_at) VALUES (?1,?2,?3)")?
         .execute(params![name, l.created_by, ts(l.created_at)])?;
@@ -390,9 +391,11 @@ pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Resul
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                StoreError::Invalid(format!(
-                    "saved list {name:?}: participant #{member} does not exist"
-                ))
+                StoreProblem::ListNoSuchParticipant {
+                    name: name.to_string(),
+                    id: *member,
+                }
+                .into()
             }
             other => StoreError::Sqlite(other),
         })?;

@@ -110,6 +110,44 @@ pub fn due_now(conn: Db<'_>, id: i64, now: DateTime<Utc>, deadline: DateTime<Utc
     Ok(())
 }
 
+/// Whose a message's new text is, and whether it may still be sending.
+#[derive(Clone, Copy)]
+enum NewText {
+    /// Rendered again from its template: no manual edit left.
+    Rendered,
+    /// The operator's own.
+    Edited,
+    /// The operator's own, only while the message is still pending.
+    EditedIfPending,
+}
+
+/// Writes a message's text and its measures; returns how many rows changed.
+fn write_text(
+    conn: Db<'_>,
+    id: i64,
+    text: &str,
+    chars: i64,
+    segments: i64,
+    encoding: &str,
+    how: NewText,
+) -> Result<usize> {
+    let manual_edit = !matches!(how, NewText::Rendered);
+    let only_pending = matches!(how, NewText::EditedIfPending);
+    Ok(conn.execute(
+        "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = ?6
+             WHERE id = ?1 AND (?7 = 0 OR status = 'pending')",
+        params![
+            id,
+            text,
+            chars,
+            segments,
+            encoding,
+            manual_edit,
+            only_pending
+        ],
+    )?)
+}
+
 /// Replaces a message's text by one rendered again from its template (no manual edit left).
 pub fn set_rendered_text(
     conn: Db<'_>,
@@ -119,11 +157,7 @@ pub fn set_rendered_text(
     segments: i64,
     encoding: &str,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 0 WHERE id = ?1",
-        params![id, text, chars, segments, encoding],
-    )?;
-    Ok(())
+    write_text(conn, id, text, chars, segments, encoding, NewText::Rendered).map(|_| ())
 }
 
 /// Replaces a message's text by the operator's own.
@@ -135,11 +169,7 @@ pub fn set_edited_text(
     segments: i64,
     encoding: &str,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1 WHERE id = ?1",
-        params![id, text, chars, segments, encoding],
-    )?;
-    Ok(())
+    write_text(conn, id, text, chars, segments, encoding, NewText::Edited).map(|_| ())
 }
 
 /// Replaces a pending message's text by the operator's own; false when it is no longer
@@ -152,12 +182,8 @@ pub fn set_edited_text_if_pending(
     segments: i64,
     encoding: &str,
 ) -> Result<bool> {
-    let changed = conn.execute(
-        "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = 1
-             WHERE id = ?1 AND status = 'pending'",
-        params![id, text, chars, segments, encoding],
-    )?;
-    Ok(changed > 0)
+    let how = NewText::EditedIfPending;
+    Ok(write_text(conn, id, text, chars, segments, encoding, how)? > 0)
 }
 
 /// Rewrites an operator's pending reminder from `m` (no rule, no manual edit left).

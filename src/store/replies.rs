@@ -202,11 +202,11 @@ pub struct NewReply {
 pub fn insert_reply<'c>(conn: impl Into<Db<'c>>, r: &NewReply) -> Result<Option<i64>> {
     let conn: Db<'c> = conn.into();
     if !REPLY_STATES.contains(&r.state.as_str()) {
-        return Err(super::StoreError::Invalid(format!(
-            "reply state {:?} is not one of {}",
-            r.state,
-            REPLY_STATES.join(", ")
-        )));
+        return Err(super::StoreProblem::ReplyStateUnknown {
+            state: r.state.clone(),
+            known: REPLY_STATES.join(", "),
+        }
+        .into());
     }
     let t = super::ts;
     let n = conn

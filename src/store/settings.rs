@@ -1,7 +1,7 @@
 //! Settings: one validated value per key. The same validation serves the CLI
 //! (`smsdesk settings set`) and the TUI form, so both refuse the same things with the same words.
 
-use super::{Result, StoreError, audit, ts};
+use super::{Result, StoreError, StoreProblem, audit, ts};
 use crate::gateway::ProviderConfig;
 use crate::store::Db;
 use chrono::{DateTime, NaiveTime, Utc};
@@ -284,7 +284,8 @@ crate::typed_messages! {
         Language = "language",
         UnknownSetting { known: String } = "unknown_setting",
         WholeNumber { min: i64, max: i64, value: String } = "whole_number",
-        BadProviderConfig { problem: crate::core::refusal::Said } = "bad_provider_config",
+        /// serde_json's words, verbatim.
+        BadProviderConfig { problem: String } = "bad_provider_config",
         UnknownProvider { given: String } = "unknown_provider",
         NotProviderField { kind: String } = "not_provider_field",
     }
@@ -296,6 +297,16 @@ impl SettingProblem {
         SettingProblem::Rule {
             problem: crate::core::refusal::Said::of(e),
         }
+    }
+}
+
+impl From<SettingError> for StoreError {
+    fn from(e: SettingError) -> StoreError {
+        StoreProblem::Setting {
+            key: e.key,
+            problem: e.reason,
+        }
+        .into()
     }
 }
 
@@ -445,7 +456,7 @@ pub fn provider_value(
 fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, SettingProblem> {
     if v.starts_with('{') {
         return serde_json::from_str(v).map_err(|e| SettingProblem::BadProviderConfig {
-            problem: crate::core::refusal::Said::of(e),
+            problem: e.to_string(),
         });
     }
     let json = match v {
@@ -469,7 +480,7 @@ fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, SettingProblem
 /// The stored value of `key`, or its default.
 pub fn get(conn: Db<'_>, key: &str) -> Result<String> {
     let Some(spec) = spec(key) else {
-        return Err(StoreError::Invalid(unknown_key(key).to_string()));
+        return Err(unknown_key(key).into());
     };
     let stored: Option<String> = conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
@@ -508,15 +519,9 @@ pub fn set<'c>(
         ("provider", set_provider_field(conn, field, value)?)
     } else if key == "provider" {
         let stored = get(conn, "provider")?;
-        (
-            key,
-            provider_value(value, Some(&stored)).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        )
+        (key, provider_value(value, Some(&stored))?)
     } else {
-        (
-            key,
-            validate(key, value).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        )
+        (key, validate(key, value)?)
     };
     conn.execute(
         "INSERT INTO settings(key, value, updated_at, updated_by) VALUES (?1,?2,?3,?4)
@@ -544,9 +549,7 @@ fn set_provider_field(conn: Db<'_>, field: &str, value: &str) -> Result<String> 
     let current = get(conn, "provider")?;
     let mut json: serde_json::Value = serde_json::from_str(&current).unwrap_or_default();
     let Some(map) = json.as_object_mut() else {
-        return Err(StoreError::Invalid(
-            "provider configuration is not an object".into(),
-        ));
+        return Err(StoreProblem::ProviderNotObject.into());
     };
     if field == "kind"
         || !map.contains_key(field)
@@ -555,32 +558,52 @@ fn set_provider_field(conn: Db<'_>, field: &str, value: &str) -> Result<String> 
                 "callback_url" | "callback_secret" | "reply_number" | "base_url"
             )
     {
-        let known: Vec<&String> = map.keys().filter(|k| *k != "kind").collect();
-        return Err(StoreError::Invalid(format!(
-            "provider.{field}: not a field of the current provider (fields: {known:?})"
-        )));
+        let known: Vec<&str> = map
+            .keys()
+            .filter(|k| *k != "kind")
+            .map(String::as_str)
+            .collect();
+        return Err(StoreProblem::NotProviderField {
+            field: field.to_string(),
+            known: known.join(", "),
+        }
+        .into());
     }
     let before: ProviderConfig = serde_json::from_value(json.clone()).unwrap_or_default();
     let Some(map) = json.as_object_mut() else {
-        return Err(StoreError::Invalid(
-            "provider configuration is not an object".into(),
-        ));
+        return Err(StoreProblem::ProviderNotObject.into());
     };
     // A URL copied from `settings get` keeps the credentials its masks stand for.
     let old = map.get(field).and_then(|v| v.as_str()).unwrap_or_default();
     let typed = crate::gateway::unmask_url(value.trim(), old);
-    if let Err(reason) = crate::gateway::check_field(before.kind(), field, &typed) {
-        return Err(StoreError::Invalid(format!("provider.{field}: {reason}")));
+    if let Err(problem) = crate::gateway::check_field(before.kind(), field, &typed) {
+        return Err(StoreProblem::ProviderField {
+            field: field.to_string(),
+            problem,
+        }
+        .into());
     }
     map.insert(field.to_string(), serde_json::Value::String(typed));
-    let config: ProviderConfig = serde_json::from_value(json)
-        .map_err(|e| StoreError::Invalid(format!("provider.{field}: {e}")))?;
+    let config: ProviderConfig =
+        serde_json::from_value(json).map_err(|e| StoreProblem::ProviderJson {
+            field: field.to_string(),
+            error: e.to_string(),
+        })?;
     // Fields still empty may be filled one by one; what this change breaks is refused.
     let was = before.problems();
     if let Some(p) = config.problems().into_iter().find(|p| !was.contains(p)) {
-        return Err(StoreError::Invalid(p.to_string()));
+        return Err(StoreProblem::ProviderField {
+            field: p.field.to_string(),
+            problem: p.reason,
+        }
+        .into());
     }
-    serde_json::to_string(&config).map_err(|e| StoreError::Invalid(e.to_string()))
+    serde_json::to_string(&config).map_err(|e| {
+        StoreProblem::ProviderNotWritten {
+            error: e.to_string(),
+        }
+        .into()
+    })
 }
 
 /// Every setting, typed, as the core and the scheduler use them.

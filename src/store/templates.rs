@@ -1,6 +1,6 @@
 //! Templates and their reply keywords.
 
-use super::{Result, StoreError};
+use super::{Record, Result, StoreError, StoreProblem};
 use crate::store::Db;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -54,7 +54,7 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<TemplateRow> {
     )
     .optional()?
     .ok_or(StoreError::NotFound {
-        what: "template",
+        what: Record::Template,
         id,
     })
 }
@@ -94,14 +94,16 @@ pub fn insert_template<'c>(conn: impl Into<Db<'c>>, t: &NewTemplate) -> Result<i
     let conn: Db<'c> = conn.into();
     let name = t.name.trim();
     if name.is_empty() {
-        return Err(StoreError::Invalid("a template needs a name".into()));
+        return Err(StoreProblem::TemplateNameMissing.into());
     }
-    if let Err(errors) = crate::sms::template::parse(&t.body, t.context) {
-        let first = errors
-            .first()
-            .map(|e| format!("line {}, column {}: {}", e.line, e.column, e.kind))
-            .unwrap_or_default();
-        return Err(StoreError::Invalid(format!("template {name:?}: {first}")));
+    if let Err(errors) = crate::sms::template::parse(&t.body, t.context)
+        && let Some(problem) = errors.into_iter().next()
+    {
+        return Err(StoreProblem::TemplateText {
+            name: name.to_string(),
+            problem,
+        }
+        .into());
     }
     let taken = conn
         .query_row(
@@ -112,32 +114,40 @@ pub fn insert_template<'c>(conn: impl Into<Db<'c>>, t: &NewTemplate) -> Result<i
         .optional()?
         .is_some();
     if taken {
-        return Err(StoreError::Invalid(format!(
-            "a template named {name:?} already exists"
-        )));
+        return Err(StoreProblem::TemplateExists {
+            name: name.to_string(),
+        }
+        .into());
     }
     if !t.reply_expected && !t.keywords.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "template {name:?}: reply keywords need \"reply expected\" to be on"
-        )));
+        return Err(StoreProblem::KeywordsNeedReply {
+            name: name.to_string(),
+        }
+        .into());
     }
     let mut keywords: Vec<(String, &str)> = Vec::with_capacity(t.keywords.len());
     for (keyword, outcome) in &t.keywords {
         let normalised = crate::sms::sender::normalize_keyword(keyword);
         if normalised.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "template {name:?}: keyword {keyword:?} is empty once accents and punctuation are removed"
-            )));
+            return Err(StoreProblem::KeywordEmpty {
+                name: name.to_string(),
+                keyword: keyword.clone(),
+            }
+            .into());
         }
         if outcome.trim().is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "template {name:?}: keyword {normalised} needs an outcome"
-            )));
+            return Err(StoreProblem::KeywordNoOutcome {
+                name: name.to_string(),
+                keyword: normalised,
+            }
+            .into());
         }
         if keywords.iter().any(|(k, _)| *k == normalised) {
-            return Err(StoreError::Invalid(format!(
-                "template {name:?}: keyword {normalised} is given twice"
-            )));
+            return Err(StoreProblem::KeywordTwice {
+                name: name.to_string(),
+                keyword: normalised,
+            }
+            .into());
         }
         keywords.push((normalised, outcome.trim()));
     }

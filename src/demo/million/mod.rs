@@ -20,7 +20,7 @@ use super::rng::Rng;
 use crate::sms::template::{DAYS_FR, MONTHS_FR};
 use crate::store::seed::{self, Conn, ParticipantRow};
 use crate::store::settings::Settings;
-use crate::store::{StoreError, ts};
+use crate::store::{StoreError, StoreProblem, ts};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use data::{FIRST, LAST};
@@ -100,10 +100,7 @@ impl<'c> Generator<'c> {
         let settings = Settings::load(conn)?;
         let operators = seed::active_operators(conn)?;
         if operators.is_empty() {
-            return Err(StoreError::Invalid(
-                "the store has no operator: create a demo store first (smsdesk demo --db PATH)"
-                    .into(),
-            ));
+            return Err(StoreProblem::DemoNoOperator.into());
         }
         let people = seed::textable_participants(conn)?
             .into_iter()
@@ -135,9 +132,7 @@ impl<'c> Generator<'c> {
     fn run(mut self, n: usize) -> Result<HistorySummary, StoreError> {
         self.add_participants((n / 50).min(200_000))?;
         if self.people.is_empty() {
-            return Err(StoreError::Invalid(
-                "the store has no participant with a mobile number to write to".into(),
-            ));
+            return Err(StoreProblem::DemoNoMobile.into());
         }
         // About 1,500 messages a working day, at least two months.
         let working_days = ((n / 1_500) as i64).max(45);

@@ -599,7 +599,7 @@ impl TabView for AgendaTab {
         let text = text.trim();
         let names = crate::tui::queries::collaborator_names(ctx.conn)?;
         self.filter = super::agenda::parse_filter(text, &ctx.fmt, ctx.now, &names)
-            .map_err(crate::store::StoreError::Invalid)?;
+            .map_err(crate::store::StoreError::filter)?;
         self.filter_text = text.to_string();
         self.pager(ctx).first(ctx.conn)
     }

@@ -720,7 +720,7 @@ impl TabView for MessagesTab {
         let text = text.trim();
         let names = collaborator_names(ctx.conn)?;
         let mut filter = parse_filter(text, self.kind(), &ctx.fmt, ctx.now, &names)
-            .map_err(StoreError::Invalid)?;
+            .map_err(StoreError::filter)?;
         filter.batch_id = self.pager.source.filter.batch_id;
         self.pager.source.filter = filter;
         self.filter_text = text.to_string();
