@@ -94,9 +94,8 @@ crate::typed_messages! {
         Setting { key: String, problem: SettingProblem } = "setting",
         ProviderNotObject = "provider_not_object",
         NotProviderField { field: String, known: String } = "not_provider_field",
-        /// The provider rules' reason (gateway `check_field`, `problems`), still an English
-        /// text until the gateway's are typed.
-        ProviderField { field: String, problem: String } = "provider_field",
+        /// The gateway's rule for a provider field.
+        ProviderField { field: String, problem: crate::gateway::FieldRule } = "provider_field",
         /// serde_json's words on a provider configuration, verbatim.
         ProviderJson { field: String, error: String } = "provider_json",
         ProviderNotWritten { error: String } = "provider_not_written",

@@ -271,8 +271,8 @@ crate::typed_messages! {
     /// Why a setting's value is refused (texts: `[setting_problem]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SettingProblem in "setting_problem" {
-        /// A rule of a part not typed yet (provider fields).
-        Rule { problem: crate::core::refusal::Said } = "rule",
+        /// A provider field the gateway's rules refuse.
+        Rule { problem: crate::gateway::FieldRule } = "rule",
         /// A window, week days or timezone the window rules refuse.
         Window { problem: crate::sms::window::WindowError } = "window",
         Sender { problem: crate::sms::sender::SenderError } = "sender",
@@ -292,10 +292,10 @@ crate::typed_messages! {
 }
 
 impl SettingProblem {
-    /// An English message of a part not typed yet.
-    fn rule(e: impl std::fmt::Display) -> SettingProblem {
-        SettingProblem::Rule {
-            problem: crate::core::refusal::Said::of(e),
+    /// serde_json's words on a provider configuration, kept verbatim.
+    fn bad_json(e: serde_json::Error) -> SettingProblem {
+        SettingProblem::BadProviderConfig {
+            problem: e.to_string(),
         }
     }
 }
@@ -446,11 +446,11 @@ pub fn provider_value(
         if let Some(p) = config.problems().into_iter().next() {
             return Err(refuse(
                 &format!("provider.{}", p.field),
-                SettingProblem::rule(p.reason),
+                SettingProblem::Rule { problem: p.reason },
             ));
         }
     }
-    serde_json::to_string(&config).map_err(|e| refuse("provider", SettingProblem::rule(e)))
+    serde_json::to_string(&config).map_err(|e| refuse("provider", SettingProblem::bad_json(e)))
 }
 
 fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, SettingProblem> {
@@ -474,7 +474,7 @@ fn parse_provider(v: &str) -> std::result::Result<ProviderConfig, SettingProblem
             });
         }
     };
-    serde_json::from_str(json).map_err(SettingProblem::rule)
+    serde_json::from_str(json).map_err(SettingProblem::bad_json)
 }
 
 /// The stored value of `key`, or its default.
