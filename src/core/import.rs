@@ -19,7 +19,7 @@ use crate::io::import::{
 };
 use crate::sms::phone::{self, LineKind};
 use crate::sms::window;
-use crate::store::Db;
+use crate::store::{Db, StoreError};
 use crate::store::events::{self, NewEvent};
 use crate::store::import as store_import;
 use crate::store::participants::{self, NewParticipant};
@@ -855,13 +855,7 @@ pub fn import_contacts(
                     created_at: now,
                 },
             )
-            .map_err(|e| {
-                CoreError::Invalid(super::Refusal::ImportRow {
-                    file: preview.file.clone(),
-                    row: c.row,
-                    problem: super::refusal::Said::of(e),
-                })
-            })?;
+            .map_err(|e| import_row_refused(&preview.file, c.row, e))?;
             out.created.push(id);
         }
         let range = match (out.created.first(), out.created.last()) {
@@ -1260,13 +1254,7 @@ pub fn import_events(
                     created_at: now,
                 },
             )
-            .map_err(|err| {
-                CoreError::Invalid(super::Refusal::ImportRow {
-                    file: preview.file.clone(),
-                    row: e.row,
-                    problem: super::refusal::Said::of(err),
-                })
-            })?;
+            .map_err(|err| import_row_refused(&preview.file, e.row, err))?;
             audit::record(
                 tx,
                 now,
@@ -1366,5 +1354,18 @@ mod tests {
         assert_eq!(seen.get("+33612345678"), Some(4), "the first row is kept");
         assert_eq!(seen.get("not e164"), Some(5));
         assert_eq!(seen.get("+33698765432"), None);
+    }
+}
+
+/// A row the store refuses to write is the file's fault, named by its row; any other failure is
+/// the system's.
+fn import_row_refused(file: &str, row: usize, e: StoreError) -> CoreError {
+    match e {
+        StoreError::Invalid(problem) => CoreError::Invalid(super::Refusal::ImportRow {
+            file: file.to_string(),
+            row,
+            problem: Box::new(problem),
+        }),
+        other => CoreError::Store(other),
     }
 }

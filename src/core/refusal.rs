@@ -9,23 +9,6 @@ use crate::sms::template::{FieldError, RenderError};
 use crate::sms::window::PlanError;
 use crate::store::notes::RuleReason;
 
-/// An English message from a part not typed yet (window, template and key rules, the store):
-/// shown as is in English, through the French catalogue of `i18n::say` otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Said(pub String);
-
-impl Said {
-    pub fn of(e: impl std::fmt::Display) -> Said {
-        Said(e.to_string())
-    }
-}
-
-impl Describe for Said {
-    fn describe(&self, lang: Lang) -> String {
-        crate::i18n::say(lang, &self.0)
-    }
-}
-
 /// Every error of a template that does not parse, `; `-separated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateErrors(pub Vec<FieldError>);
@@ -122,10 +105,6 @@ crate::typed_messages! {
     pub enum Refusal in "refusal" {
         /// A refusal about someone or something: `Camille Martin: no mobile number`.
         About { who: String, refusal: Box<Refusal> } = "about",
-        /// A rule of a part not typed yet.
-        Rule { problem: Said } = "rule",
-        /// A rule of a part not typed yet, about someone or something.
-        RuleAbout { who: String, problem: Said } = "rule_about",
         /// A time the sending window refuses or cannot plan.
         Plan { problem: Box<PlanError> } = "plan",
         /// A template or text that does not parse: every error, `; `-separated.
@@ -219,7 +198,7 @@ crate::typed_messages! {
         // Imports
         NoValidContact { file: String } = "no_valid_contact",
         NoValidEvent { file: String } = "no_valid_event",
-        ImportRow { file: String, row: usize, problem: Said } = "import_row",
+        ImportRow { file: String, row: usize, problem: Box<crate::store::StoreProblem> } = "import_row",
         CollaboratorInactive { name: String } = "collaborator_inactive",
         NoSuchCollaborator { name: String, known: String } = "no_such_collaborator",
         NoCollaboratorAtAll { name: String } = "no_collaborator_at_all",
@@ -256,13 +235,6 @@ impl Refusal {
                 who: who.to_string(),
                 refusal: Box::new(self),
             }
-        }
-    }
-
-    /// An English message of a part not typed yet.
-    pub fn rule(e: impl std::fmt::Display) -> Refusal {
-        Refusal::Rule {
-            problem: Said::of(e),
         }
     }
 }
