@@ -1263,7 +1263,7 @@ fn dry_run_lists_what_rules_would_create_and_writes_nothing() {
     assert!(p1.error.is_none());
     assert!(p1.text.as_deref().unwrap().starts_with("Bonjour Alice"));
     let p2 = plan.iter().find(|p| p.event_id == e2).unwrap();
-    assert!(p2.error.as_deref().unwrap().contains("no mobile"));
+    assert!(matches!(p2.error, Some(RuleReason::NoMobile { .. })));
     assert!(p2.planned_at.is_none());
 
     assert!(plan.iter().all(|p| !p.rule_active));
@@ -1550,7 +1550,7 @@ fn a_rule_created_after_its_events_creates_their_reminders_and_says_how_many() {
     assert!(
         preview
             .iter()
-            .any(|p| p.event_id == refused && p.error.as_deref().unwrap().contains("no mobile"))
+            .any(|p| p.event_id == refused && matches!(p.error, Some(RuleReason::NoMobile { .. })))
     );
     let before = w.count_messages();
     let out = automations::save_automation(&mut w.store, &admin, None, &input, now()).unwrap();

@@ -1250,7 +1250,7 @@ pub struct PlannedReminder {
     pub text: Option<String>,
     pub segments: Option<usize>,
     /// Why the rule would create nothing (broken rule, no mobile, no time left…).
-    pub error: Option<String>,
+    pub error: Option<RuleReason>,
 }
 
 /// The dry-run rows of [`decide`]'s decisions for one event.
@@ -1289,10 +1289,12 @@ fn rows_of(
     for d in decisions {
         let (rule, message, takes_over, error) = match d {
             Decision::Broken(rule) => {
-                let e = format!("broken: template \"{}\" is inactive", rule.template_name);
+                let e = RuleReason::Broken {
+                    template: rule.template_name.clone(),
+                };
                 (rule, None, None, Some(e))
             }
-            Decision::Refused(rule, reason) => (rule, None, None, Some(reason.to_string())),
+            Decision::Refused(rule, reason) => (rule, None, None, Some(reason)),
             Decision::Create(rule, m) => (rule, Some(m), None, None),
             Decision::TakeOver(rule, prev, m) => (rule, Some(m), Some(prev.id), None),
             Decision::Update { .. } | Decision::Cancel(..) => continue,

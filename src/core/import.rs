@@ -19,11 +19,11 @@ use crate::io::import::{
 };
 use crate::sms::phone::{self, LineKind};
 use crate::sms::window;
-use crate::store::{Db, StoreError};
 use crate::store::events::{self, NewEvent};
 use crate::store::import as store_import;
 use crate::store::participants::{self, NewParticipant};
 use crate::store::settings::Settings;
+use crate::store::{Db, StoreError};
 use crate::store::{Store, audit};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;

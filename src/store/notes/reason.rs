@@ -13,6 +13,8 @@ crate::typed_messages! {
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(tag = "code", rename_all = "snake_case")]
     pub enum RuleReason in "rule_reason" {
+        /// The rule's template is inactive: the rule cannot write its message.
+        Broken { template: String } = "broken",
         /// A rule was changed and no longer matches the event.
         RuleChangedAway { rule: String } = "rule_changed_away",
         /// A reminder rule became a follow-up rule (D+`days_after`).

@@ -439,7 +439,7 @@ impl AutomationsTab {
             }
             match (&p.error, &p.text) {
                 (Some(e), _) => spans.push(Span::styled(
-                    format!("✖ {}", clean(&crate::i18n::say(lang, e))),
+                    format!("✖ {}", clean(&crate::i18n::Describe::describe(e, lang))),
                     theme.error(),
                 )),
                 (None, Some(t)) => spans.push(Span::styled(
