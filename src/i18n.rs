@@ -55,6 +55,8 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ),
         ("ReviewReason", crate::core::refusal::ReviewReason::KEYS),
         ("RightsError", crate::store::operators::RightsError::KEYS),
+        ("Problem", crate::tui::problem::Problem::KEYS),
+        ("TermProblem", crate::tui::problem::TermProblem::KEYS),
     ]
 }
 

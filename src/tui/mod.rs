@@ -12,6 +12,7 @@ mod fmt;
 pub mod jobs;
 mod pager;
 mod pending;
+pub(crate) mod problem;
 mod queries;
 mod tabs;
 pub mod theme;

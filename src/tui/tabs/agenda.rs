@@ -12,6 +12,7 @@ use crate::store::events::EventDetail;
 use crate::store::participants;
 use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{clean, phone};
+use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::widgets::form::{EditHints, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
 use chrono::NaiveDateTime;
@@ -448,16 +449,15 @@ pub fn parse_filter(
     fmt: &crate::tui::fmt::Fmt,
     now: chrono::DateTime<chrono::Utc>,
     collaborators: &std::collections::HashMap<i64, String>,
-) -> std::result::Result<AgendaFilter, String> {
+) -> std::result::Result<AgendaFilter, Problem> {
     use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
-    let lang = fmt.lang;
     let mut f = AgendaFilter::default();
-    f.events.text = read_terms(text, lang, |key, value, bad| {
+    f.events.text = read_terms(text, |key, value, bad| {
         match key {
             "PERIOD" | "PERIODE" | "DATE" => {
                 f.period = Some(
                     period(value, Reach::Calendar, fmt, now)
-                        .ok_or_else(|| bad(tr(lang, "send.period_help")))?,
+                        .ok_or_else(|| bad(TermProblem::Period))?,
                 );
             }
             "OUTCOME" | "OUTCOMES" | "RESULT" | "RESULTAT" | "RESULTATS" | "ISSUE" => {
@@ -475,12 +475,12 @@ pub fn parse_filter(
                 let k = crate::store::events::EVENT_KINDS
                     .iter()
                     .find(|k| names("kind", k, value))
-                    .ok_or_else(|| bad(tr(lang, "agenda.kind_help")))?;
+                    .ok_or_else(|| bad(TermProblem::EventKind))?;
                 f.events.kind = Some((*k).to_string());
             }
             "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
                 f.events.collaborator_id =
-                    Some(collaborator(value, collaborators, lang).map_err(|why| bad(&why))?);
+                    Some(collaborator(value, collaborators).map_err(bad)?);
             }
             _ => return Ok(false),
         }

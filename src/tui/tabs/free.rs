@@ -9,6 +9,7 @@ use super::{Act, Ctx, Outcome, TabView};
 use crate::core::import::check_phone_cells;
 use crate::core::send::{self, FreeList, FreeSend};
 use crate::i18n::{Describe, Lang, tr, trf};
+use crate::tui::problem::Problem;
 use crate::io::import::{FileNotice, ImportError, ReadPanic, read_phone_column};
 use crate::keymap::ListAction;
 use crate::sms::template::TemplateContext;
@@ -118,7 +119,6 @@ impl FreeTab {
                     path,
                     name,
                     draft,
-                    act.lang(),
                 ));
                 Ok(Outcome::Handled)
             }
@@ -283,29 +283,25 @@ impl ReadJob {
         path: PathBuf,
         name: String,
         draft: Draft,
-        lang: Lang,
     ) -> ReadJob {
         let db = store.path().to_path_buf();
         let id = jobs.spawn(move |report| {
             let shown = path.display().to_string();
             // A panic while reading or checking becomes a message: the TUI and its scheduler
             // live on.
-            let result = crate::io::import::catch_read(|| {
-                read_phone_column(&path, &mut |p| report.progress(JobUpdate::FreeRows(p)))
-                    .map_err(|e| e.describe(lang))
-                    .and_then(|cells| {
-                        let store = Store::open(&db).map_err(|e| e.to_string())?;
-                        check_phone_cells(&store, &cells)
-                            .map(|list| (list, cells.notices))
-                            .map_err(|e| e.to_string())
-                    })
+            let result = crate::io::import::catch_read(|| -> Result<_, Problem> {
+                let cells =
+                    read_phone_column(&path, &mut |p| report.progress(JobUpdate::FreeRows(p)))?;
+                let store = Store::open(&db)?;
+                let list = check_phone_cells(&store, &cells)?;
+                Ok((list, cells.notices))
             })
             .unwrap_or_else(|ReadPanic::Panicked { reason }| {
                 Err(ImportError::Crashed {
                     file: shown,
                     reason,
                 }
-                .describe(lang))
+                .into())
             });
             JobUpdate::FreeRead(result)
         });
@@ -378,7 +374,7 @@ impl TabView for FreeTab {
                     }
                     Err(e) => {
                         if let Some(form) = &mut self.form {
-                            form.message = Some(clean(&e));
+                            form.message = Some(clean(&e.describe(lang)));
                         }
                         Ok(Outcome::Handled)
                     }

@@ -595,13 +595,16 @@ impl TabView for AgendaTab {
     }
 
     /// A term the bar does not understand leaves the list as it was and says why.
-    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+    fn set_filter(
+        &mut self,
+        text: &str,
+        ctx: &Ctx,
+    ) -> std::result::Result<(), crate::tui::problem::Problem> {
         let text = text.trim();
         let names = crate::tui::queries::collaborator_names(ctx.conn)?;
-        self.filter = super::agenda::parse_filter(text, &ctx.fmt, ctx.now, &names)
-            .map_err(crate::store::StoreError::Invalid)?;
+        self.filter = super::agenda::parse_filter(text, &ctx.fmt, ctx.now, &names)?;
         self.filter_text = text.to_string();
-        self.pager(ctx).first(ctx.conn)
+        Ok(self.pager(ctx).first(ctx.conn)?)
     }
 }
 
