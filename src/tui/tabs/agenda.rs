@@ -6,7 +6,7 @@
 
 use super::Act;
 use crate::core::events::{self, EventChange, EventKind, NewEventInput};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::store::Result;
 use crate::store::events::EventDetail;
 use crate::store::participants;
@@ -119,11 +119,11 @@ impl EventEditor {
     }
 
     /// Editing event `id`, prefilled with what it has.
-    pub fn edit_event(act: &Act, id: i64) -> Result<std::result::Result<EventEditor, String>> {
+    pub fn edit_event(act: &Act, id: i64) -> Result<std::result::Result<EventEditor, Problem>> {
         let lang = act.lang();
         let e = crate::store::events::detail(act.store.db(), id)?;
         if e.cancelled {
-            return Ok(Err(tr(lang, "agenda.is_cancelled").to_string()));
+            return Ok(Err(Problem::EventCancelled));
         }
         let who = participants::get(act.store.db(), e.participant_id)?;
         let starts = e
@@ -285,7 +285,7 @@ impl EventEditor {
             f.error = Some(if text.is_empty() {
                 tr(lang, "agenda.starts_needed").to_string()
             } else {
-                trf(lang, "confirm.bad_time", &[("input", &clean(&text))])
+                Problem::BadTime { input: clean(&text) }.describe(lang)
             });
         }
         parsed

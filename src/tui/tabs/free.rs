@@ -96,11 +96,7 @@ impl FreeTab {
             match parse_local_time(&at_text, act.fmt.local_date(act.now)) {
                 Some(t) => Some(t),
                 None => {
-                    form.message = Some(trf(
-                        lang,
-                        "confirm.bad_time",
-                        &[("input", &clean(&at_text))],
-                    ));
+                    form.message = Some(Problem::BadTime { input: clean(&at_text) }.describe(lang));
                     return Ok(Outcome::Handled);
                 }
             }

@@ -236,7 +236,7 @@ impl MessagesTab {
                     )),
                 ])),
                 Err(e) => lines.push(Line::from(Span::styled(
-                    clean(&crate::i18n::say(ctx.lang(), &e.to_string())),
+                    clean(&e.describe(ctx.lang())),
                     ctx.theme.error(),
                 ))),
             }
@@ -478,7 +478,7 @@ impl TabView for MessagesTab {
                 self.text_edit = Some(edit);
                 Outcome::Handled
             }
-            Err(why) => Outcome::Error(why),
+            Err(why) => Outcome::Error(why.describe(act.lang())),
         })
     }
 
