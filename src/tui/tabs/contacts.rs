@@ -463,7 +463,7 @@ impl ContactsTab {
                             ],
                         )))
                     }
-                    Err(e) => Ok(Outcome::Error(e.to_string())),
+                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()))),
                 }
             }
             (Purpose::Rename, Some(l)) => Ok(Self::ask_rename(l.id, &l.name, lang)),

@@ -122,7 +122,7 @@ fn label(keymap: &crate::keymap::Keymap, action: Action, fallback: &str) -> Stri
 impl UsersTab {
     fn open(&mut self, act: &mut Act, op: Option<Operator>) -> Outcome {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeRights) {
-            return Outcome::Error(e.to_string());
+            return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()));
         }
         let lang = act.lang();
         let rights = op.as_ref().map(|o| o.rights).unwrap_or_default();
@@ -225,7 +225,7 @@ impl UsersTab {
         let login = op.login.clone();
         let keys = match list_keys(act.store, act.actor, &login) {
             Ok(k) => k,
-            Err(e) => return Ok(Outcome::Error(e.to_string())),
+            Err(e) => return Ok(Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()))),
         };
         let km = act.keymap;
         self.keys = Some(KeysWindow {
