@@ -99,7 +99,7 @@ impl crate::i18n::Describe for ExportError {
             ExportError::Store(e) => fill(
                 lang,
                 "export_error.store",
-                &[("error", crate::i18n::say(lang, &e.to_string()))],
+                &[("error", e.describe(lang))],
             ),
         }
     }
