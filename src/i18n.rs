@@ -57,6 +57,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("RightsError", crate::store::operators::RightsError::KEYS),
         ("Problem", crate::tui::problem::Problem::KEYS),
         ("TermProblem", crate::tui::problem::TermProblem::KEYS),
+        ("LanguageChoice", crate::tui::LanguageChoice::KEYS),
     ]
 }
 

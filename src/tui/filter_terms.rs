@@ -171,10 +171,7 @@ pub fn read_terms(
 
 /// The collaborator a filter names: a part of the name, or the exact full name when several
 /// contain it; otherwise why not (none, or the names that match).
-pub fn collaborator(
-    value: &str,
-    collaborators: &HashMap<i64, String>,
-) -> Result<i64, TermProblem> {
+pub fn collaborator(value: &str, collaborators: &HashMap<i64, String>) -> Result<i64, TermProblem> {
     let want = folded(value);
     let mut found: Vec<(&i64, &String)> = collaborators
         .iter()

@@ -15,6 +15,9 @@ mod pending;
 pub(crate) mod problem;
 mod queries;
 mod tabs;
+
+/// For the catalogue test, which lists every typed message.
+pub(crate) use tabs::users::LanguageChoice;
 pub mod theme;
 pub mod widgets;
 

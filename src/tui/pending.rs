@@ -128,8 +128,7 @@ impl Pending {
                     reminders::edit_reminder_time(store, actor, *id, at, now)
                 } else {
                     send::edit_message_time(store, actor, *id, at, now)
-                }
-                ?;
+                }?;
                 trf(
                     lang,
                     "confirm.moved",
@@ -159,8 +158,7 @@ impl Pending {
             }
             Pending::ImportContacts => contacts_import::start(jobs, store, typed, lang)?.into(),
             Pending::SendFree(request) => {
-                let (_, ids) =
-                    send::queue_free(store, actor, request, now)?;
+                let (_, ids) = send::queue_free(store, actor, request, now)?;
                 trf(lang, "free.queued", &[("n", &ids.len().to_string())]).into()
             }
             Pending::SendBatch {
@@ -168,8 +166,7 @@ impl Pending {
                 unticked,
                 at,
             } => {
-                let q = batch::queue_batch(store, actor, input, unticked, *at, now)
-                    ?;
+                let q = batch::queue_batch(store, actor, input, unticked, *at, now)?;
                 trf(
                     lang,
                     "batch.queued",
@@ -181,8 +178,7 @@ impl Pending {
                 .into()
             }
             Pending::SaveList { ids, saved } => {
-                let id =
-                    lists::create_list(store, actor, typed, ids, now)?;
+                let id = lists::create_list(store, actor, typed, ids, now)?;
                 Done {
                     text: trf(
                         lang,
@@ -196,8 +192,7 @@ impl Pending {
                 }
             }
             Pending::RemoveFromList { list, ids, name } => {
-                let removed = lists::remove_from_list(store, actor, *list, ids, now)
-                    ?;
+                let removed = lists::remove_from_list(store, actor, *list, ids, now)?;
                 trf(
                     lang,
                     "contacts.removed",
@@ -206,8 +201,7 @@ impl Pending {
                 .into()
             }
             Pending::RenameList { id, old } => {
-                let new =
-                    lists::rename_list(store, actor, *id, typed, now)?;
+                let new = lists::rename_list(store, actor, *id, typed, now)?;
                 trf(
                     lang,
                     "contacts.renamed",
@@ -225,13 +219,11 @@ impl Pending {
                 .into()
             }
             Pending::OptOut { mobile } => {
-                let e164 =
-                    send::record_opt_out(store, actor, mobile, now)?;
+                let e164 = send::record_opt_out(store, actor, mobile, now)?;
                 trf(lang, "contacts.opted_out", &[("phone", &e164)]).into()
             }
             Pending::RemoveKey { login, fingerprint } => {
-                let fp = keys::remove_key(store, actor, login, fingerprint, now)
-                    ?;
+                let fp = keys::remove_key(store, actor, login, fingerprint, now)?;
                 trf(
                     lang,
                     "users.key_removed",

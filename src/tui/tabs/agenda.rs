@@ -285,7 +285,10 @@ impl EventEditor {
             f.error = Some(if text.is_empty() {
                 tr(lang, "agenda.starts_needed").to_string()
             } else {
-                Problem::BadTime { input: clean(&text) }.describe(lang)
+                Problem::BadTime {
+                    input: clean(&text),
+                }
+                .describe(lang)
             });
         }
         parsed
@@ -479,8 +482,7 @@ pub fn parse_filter(
                 f.events.kind = Some((*k).to_string());
             }
             "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
-                f.events.collaborator_id =
-                    Some(collaborator(value, collaborators).map_err(bad)?);
+                f.events.collaborator_id = Some(collaborator(value, collaborators).map_err(bad)?);
             }
             _ => return Ok(false),
         }

@@ -15,7 +15,6 @@ use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table,
 use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput, InterviewInput};
 use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
-use crate::tui::problem::Problem;
 use crate::keymap::{Action, EditorAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
@@ -26,6 +25,7 @@ use crate::store::templates;
 use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::pending::{Done, Pending};
+use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};

@@ -16,11 +16,11 @@ use crate::store::lists::{self as list_rows, MemberPlan};
 use crate::store::messages::Direction;
 use crate::store::participants::{self, SavedList};
 use crate::store::settings::Settings;
-use crate::tui::problem::Problem;
 use crate::tui::fmt::{clean, key_names, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::pending::Pending;
+use crate::tui::problem::Problem;
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
@@ -178,7 +178,12 @@ impl ContactsTab {
             match crate::tui::dates::parse_local_time(&at_text, act.fmt.local_date(act.now)) {
                 Some(t) => Some(t),
                 None => {
-                    form.message = Some(Problem::BadTime { input: clean(&at_text) }.describe(lang));
+                    form.message = Some(
+                        Problem::BadTime {
+                            input: clean(&at_text),
+                        }
+                        .describe(lang),
+                    );
                     return Ok(Outcome::Handled);
                 }
             }
@@ -463,7 +468,10 @@ impl ContactsTab {
                             ],
                         )))
                     }
-                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()))),
+                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    ))),
                 }
             }
             (Purpose::Rename, Some(l)) => Ok(Self::ask_rename(l.id, &l.name, lang)),
@@ -662,10 +670,7 @@ impl TabView for ContactsTab {
     }
 
     fn editing(&self) -> bool {
-        self.send.is_some()
-            || self.picker.is_some()
-            || self.preview.is_some()
-            || self.failure
+        self.send.is_some() || self.picker.is_some() || self.preview.is_some() || self.failure
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
@@ -703,9 +708,7 @@ impl TabView for ContactsTab {
     fn edit_hints(&self) -> super::EditHints {
         match &self.send {
             Some((_, form)) => form.hints(self.lang),
-            None if self.failure => {
-                (vec![Action::Dialog(DialogAction::Close)], Vec::new())
-            }
+            None if self.failure => (vec![Action::Dialog(DialogAction::Close)], Vec::new()),
             None if self.picker.is_some() || self.preview.is_some() => {
                 let (moves, confirm, close) = if self.preview.is_some() {
                     (

@@ -151,14 +151,12 @@ pub fn start(
     let started = shown.clone();
     jobs.spawn(move |report| {
         report.progress(JobUpdate::ExportStarted(started));
-        let result = Store::open(&db)
+        let result = Store::open(&db).map_err(Problem::from).and_then(|store| {
+            export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
+                report.progress(JobUpdate::ExportRows(n))
+            })
             .map_err(Problem::from)
-            .and_then(|store| {
-                export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
-                    report.progress(JobUpdate::ExportRows(n))
-                })
-                .map_err(Problem::from)
-            });
+        });
         JobUpdate::ExportDone(result)
     });
     Ok(trf(lang, "export.started", &[("path", &clean(&shown))]))

@@ -9,7 +9,6 @@ use super::{Act, Ctx, Outcome, TabView};
 use crate::core::import::check_phone_cells;
 use crate::core::send::{self, FreeList, FreeSend};
 use crate::i18n::{Describe, Lang, tr, trf};
-use crate::tui::problem::Problem;
 use crate::io::import::{FileNotice, ImportError, ReadPanic, read_phone_column};
 use crate::keymap::ListAction;
 use crate::sms::template::TemplateContext;
@@ -19,6 +18,7 @@ use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{clean, expand_home, phone, thousands};
 use crate::tui::jobs::{JobId, JobUpdate, Jobs};
 use crate::tui::pending::Pending;
+use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
@@ -96,7 +96,12 @@ impl FreeTab {
             match parse_local_time(&at_text, act.fmt.local_date(act.now)) {
                 Some(t) => Some(t),
                 None => {
-                    form.message = Some(Problem::BadTime { input: clean(&at_text) }.describe(lang));
+                    form.message = Some(
+                        Problem::BadTime {
+                            input: clean(&at_text),
+                        }
+                        .describe(lang),
+                    );
                     return Ok(Outcome::Handled);
                 }
             }
@@ -109,13 +114,7 @@ impl FreeTab {
         match recipients_source(&input) {
             Source::File(path, name) => {
                 form.message = Some(trf(lang, "free.reading", &[("file", &clean(&name))]));
-                self.reading = Some(ReadJob::start(
-                    &act.jobs,
-                    act.store,
-                    path,
-                    name,
-                    draft,
-                ));
+                self.reading = Some(ReadJob::start(&act.jobs, act.store, path, name, draft));
                 Ok(Outcome::Handled)
             }
             Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
@@ -273,13 +272,7 @@ struct ReadJob {
 }
 
 impl ReadJob {
-    fn start(
-        jobs: &Jobs,
-        store: &Store,
-        path: PathBuf,
-        name: String,
-        draft: Draft,
-    ) -> ReadJob {
+    fn start(jobs: &Jobs, store: &Store, path: PathBuf, name: String, draft: Draft) -> ReadJob {
         let db = store.path().to_path_buf();
         let id = jobs.spawn(move |report| {
             let shown = path.display().to_string();

@@ -9,13 +9,13 @@ use super::Act;
 use super::Outcome;
 use crate::core::{merge, reminders, send};
 use crate::i18n::{Describe, trf};
-use crate::tui::problem::Problem;
 use crate::sms::status::MessageKind;
 use crate::sms::template::TemplateContext;
 use crate::store::Result;
 use crate::store::messages::MessageRow;
 use crate::store::settings::Settings;
 use crate::tui::fmt::{clean, phone};
+use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::Form;
 

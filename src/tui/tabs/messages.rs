@@ -16,15 +16,15 @@ use super::{
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
-use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::Result;
+use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::text::sanitize_multiline;
 use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
-use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
 use crate::tui::pending::Pending;
+use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{EditHints, Modal};
@@ -443,8 +443,7 @@ pub fn parse_filter(
                 f.context = Some((*c).to_string());
             }
             "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
-                f.collaborator_id =
-                    Some(collaborator(value, collaborators).map_err(bad)?);
+                f.collaborator_id = Some(collaborator(value, collaborators).map_err(bad)?);
             }
             _ => return Ok(false),
         }
@@ -898,7 +897,9 @@ mod tests {
             .describe(Lang::Fr);
         assert!(
             e.contains("« collab:durand »")
-                && e.contains("plusieurs collaborateurs correspondent : Claire Durand, Marc Durand"),
+                && e.contains(
+                    "plusieurs collaborateurs correspondent : Claire Durand, Marc Durand"
+                ),
             "{e}"
         );
         assert!(parse("collab:nobody", ListKind::Sent).is_err());

@@ -157,7 +157,10 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
 impl SettingsTab {
     fn open_editor(&mut self, act: &mut Act) -> Result<Outcome> {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeSettings) {
-            return Ok(Outcome::Error(crate::i18n::Describe::describe(&e, act.lang())));
+            return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                &e,
+                act.lang(),
+            )));
         }
         let lang = act.lang();
         let conn = act.store.db();
@@ -360,10 +363,9 @@ impl SettingsTab {
         }
         // Only a changed provider is checked: other settings can be saved while it is incomplete.
         if stored_config.as_ref() != Some(&config) {
-            let json =
-                serde_json::to_string(&config).map_err(|e| Problem::ProviderUnreadable {
-                    reason: e.to_string(),
-                })?;
+            let json = serde_json::to_string(&config).map_err(|e| Problem::ProviderUnreadable {
+                reason: e.to_string(),
+            })?;
             let normalised = settings::provider_value(&json, Some(&stored))?;
             out.push(("provider".into(), normalised));
         }
@@ -379,7 +381,10 @@ impl SettingsTab {
                     editor.form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 }
                 self.refresh(&act.ctx())?;
-                return Ok(Outcome::Error(crate::i18n::Describe::describe(&e, act.lang())));
+                return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                    &e,
+                    act.lang(),
+                )));
             }
         };
         self.editor = None;
