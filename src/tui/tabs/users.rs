@@ -751,7 +751,7 @@ impl TabView for UsersTab {
             Col::new(ctx.tr("right.batch"), 6, 1),
             Col::new(ctx.tr("right.free"), 5, 1),
             Col::new(ctx.tr("right.admin"), 5, 1),
-            Col::new(ctx.tr("right.templates_only"), 8, 2),
+            Col::new(ctx.tr("right.templates_only"), 7, 2),
             Col::new(ctx.tr("col.active"), 6, 0),
             Col::new(ctx.tr("users.col_keys"), 4, 1),
             Col::new(ctx.tr("users.col_lang"), 8, 1),
