@@ -100,7 +100,7 @@ impl ImportJob {
                     lang,
                     "contacts.import_reading",
                     &[
-                        ("file", &clean(&short_name(&file))),
+                        ("file", &clean(&short_name(file))),
                         ("rows", &thousands(*rows as i64)),
                     ],
                 ),
@@ -111,7 +111,7 @@ impl ImportJob {
                     lang,
                     "contacts.import_running",
                     &[
-                        ("file", &clean(&short_name(&file))),
+                        ("file", &clean(&short_name(file))),
                         ("rows", &thousands(*rows as i64)),
                     ],
                 ),
@@ -127,7 +127,7 @@ impl ImportJob {
                     "contacts.imported",
                     &[
                         ("n", &thousands(*created as i64)),
-                        ("file", &clean(&short_name(&file))),
+                        ("file", &clean(&short_name(file))),
                     ],
                 );
                 if *skipped > 0 {

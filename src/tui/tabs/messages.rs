@@ -782,7 +782,7 @@ impl TabView for MessagesTab {
         }
         self.picked.clear();
         self.pager.reset();
-        Ok(self.pager.first(ctx.conn)?)
+        self.pager.first(ctx.conn)
     }
 
     fn loaded_rows(&self) -> usize {

@@ -27,8 +27,9 @@ pub struct Confirm {
     pub title: String,
     pub lines: Vec<Line<'static>>,
     pub input: Option<Input>,
-    /// The last refusal of `run`, shown under the question.
-    pub error: Option<Problem>,
+    /// The last refusal of `run`, shown under the question (boxed: the core's errors are
+    /// large and a window is moved around as a value).
+    pub error: Option<Box<Problem>>,
     pub pending: Pending,
 }
 
@@ -118,7 +119,7 @@ impl Confirm {
         match self.pending.run(cx, &typed) {
             Ok(done) => Some(done),
             Err(e) => {
-                self.error = Some(e);
+                self.error = Some(Box::new(e));
                 None
             }
         }
