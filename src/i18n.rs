@@ -66,6 +66,9 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("Record", crate::store::Record::KEYS),
         ("PhoneField", crate::store::PhoneField::KEYS),
         ("UnusableReason", crate::store::UnusableReason::KEYS),
+        ("Problem", crate::tui::problem::Problem::KEYS),
+        ("TermProblem", crate::tui::problem::TermProblem::KEYS),
+        ("LanguageChoice", crate::tui::LanguageChoice::KEYS),
     ]
 }
 

@@ -12,8 +12,12 @@ mod fmt;
 pub mod jobs;
 mod pager;
 mod pending;
+pub(crate) mod problem;
 mod queries;
 mod tabs;
+
+/// For the catalogue test, which lists every typed message.
+pub(crate) use tabs::users::LanguageChoice;
 pub mod theme;
 pub mod widgets;
 
