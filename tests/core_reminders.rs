@@ -10,6 +10,7 @@ use smsdesk::core::events::{
 use smsdesk::core::reminders::{self, When};
 use smsdesk::core::send::Body;
 use smsdesk::core::{Actor, CoreError, admin};
+use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::sms::template::TemplateContext;
 use smsdesk::store::notes::{RuleReason, StatusNote};
 use smsdesk::store::operators::Rights;
@@ -321,7 +322,7 @@ fn reminder_message_copies_the_phone_and_fills_the_event() {
         .unwrap();
     let m = w.message(r.message_id);
     assert_eq!(m.phone, "+33612345678");
-    assert_eq!(m.kind, "reminder");
+    assert_eq!(m.kind, MessageKind::Reminder);
     assert_eq!(m.context, "interview");
     assert_eq!(m.event_id, Some(e));
     assert_eq!(m.status, "pending");
@@ -833,7 +834,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
     }
     let history = messages::history(w.store.db(), r.message_id).unwrap();
     let last = history.last().unwrap();
-    assert_eq!(last.status, "cancelled");
+    assert_eq!(last.status, MessageStatus::Cancelled);
     match &last.note {
         Some(StatusNote::EventChanged { reason }) => {
             assert!(

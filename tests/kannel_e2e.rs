@@ -232,7 +232,7 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
             recipient_name: "Élodie Martin".into(),
             text: text.into(),
             manual_edit: false,
-            encoding: info.encoding.as_str().into(),
+            encoding: info.encoding,
             chars: info.chars as i64,
             segments: info.segments as i64,
             sender: "MEBS".into(),

@@ -186,7 +186,7 @@ impl Fixture {
             .unwrap()
     }
 
-    fn history(&self, id: i64) -> Vec<String> {
+    fn history(&self, id: i64) -> Vec<MessageStatus> {
         messages::history(self.store.db(), id)
             .unwrap()
             .into_iter()
@@ -243,7 +243,12 @@ fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
     assert_eq!(f.ledger_units(id), 1);
     assert_eq!(
         f.history(id),
-        ["pending", "sending", "submitted", "delivered"]
+        [
+            MessageStatus::Pending,
+            MessageStatus::Sending,
+            MessageStatus::Submitted,
+            MessageStatus::Delivered
+        ]
     );
     assert_eq!(credit::balance(f.store.db()).unwrap(), 999);
 }
@@ -344,7 +349,7 @@ fn a_reminder_is_retried_until_its_event_starts_then_expires() {
             recipient_name: "Élodie Martin".into(),
             text: "Rappel : rendez-vous à 11h.".into(),
             manual_edit: false,
-            encoding: info.encoding.as_str().into(),
+            encoding: info.encoding,
             chars: info.chars as i64,
             segments: info.segments as i64,
             sender: "MEBS".into(),
@@ -772,7 +777,7 @@ fn an_ambiguous_answer_is_reconciled_when_the_provider_can_be_asked_and_never_re
     );
     assert_eq!(f.ledger_units(id), 1, "charged once");
     assert!(
-        f.history(id).contains(&"unknown".to_string()),
+        f.history(id).contains(&MessageStatus::Unknown),
         "{:?}",
         f.history(id)
     );

@@ -5,7 +5,7 @@ use crate::core::send::{self, Body, FreeSend, IndividualSend};
 use crate::core::{outbox, replies};
 use crate::gateway::InboundSms;
 use crate::scheduler;
-use crate::sms::status::MessageStatus;
+use crate::sms::status::{MessageStatus, WaitReason};
 use crate::store::messages::{self, Direction, ListKind, MessageFilter};
 use crate::store::settings::Settings;
 use serde_json::json;
@@ -133,7 +133,7 @@ fn local(secs: i64, settings: &Settings) -> String {
 fn row_json(m: &messages::MessageRow, settings: &Settings) -> serde_json::Value {
     json!({
         "id": m.id,
-        "kind": m.kind,
+        "kind": m.kind.as_str(),
         "context": m.context,
         "status": m.status,
         "phone": m.phone,
@@ -144,7 +144,8 @@ fn row_json(m: &messages::MessageRow, settings: &Settings) -> serde_json::Value 
         "text": m.text,
         "created_by": m.created_by,
         "reply": m.reply,
-        "waiting_for": m.wait_reason,
+        // The code, or "" when it is not held back (as before the reason was typed).
+        "waiting_for": m.wait_reason.map_or("", WaitReason::as_str),
     })
 }
 

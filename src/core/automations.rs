@@ -413,7 +413,7 @@ pub fn delete_automation(
 /// Whether a rule applies to an event: same kind, and its collaborator and type in the rule's
 /// sets when those are not empty (types compared ignoring case and surrounding spaces).
 pub fn rule_matches(rule: &AutomationRow, event: &EventDetail) -> bool {
-    if rule.event_kind != event.kind {
+    if rule.event_kind != event.kind.as_str() {
         return false;
     }
     if !rule.collaborators.is_empty()
@@ -504,7 +504,7 @@ fn evaluate(
     let mut m = outbox::new_message(
         settings,
         kind,
-        &event.kind,
+        event.kind.as_str(),
         &recipient,
         text,
         &info,
@@ -560,13 +560,13 @@ fn closer(kind: MessageKind, a: DateTime<Utc>, b: DateTime<Utc>) -> bool {
 fn current_of(existing: &[EventMessage], kind: MessageKind) -> Option<&EventMessage> {
     existing
         .iter()
-        .rfind(|m| m.kind == kind.as_str() && !m.cancelled_by_replan)
+        .rfind(|m| m.kind == kind && !m.cancelled_by_replan)
 }
 
 /// Whether the rules may still change that message: pending, created by a rule, not edited by
 /// hand (an operator's edit of text or time makes it theirs).
 fn replaceable(m: &EventMessage) -> bool {
-    m.status == MessageStatus::Pending.as_str() && m.automation_id.is_some() && !m.manual_edit
+    m.status == MessageStatus::Pending && m.automation_id.is_some() && !m.manual_edit
 }
 
 /// Whether a rule's definition changed in a way its messages follow: event kind,
@@ -917,7 +917,7 @@ impl Writes<'_> {
                 "automation #{} \"{}\" takes over the {} of automation #{}, event #{event_id}",
                 rule.id,
                 rule.name,
-                prev.kind,
+                prev.kind.as_str(),
                 prev.automation_id.unwrap_or_default()
             ),
         )?;
@@ -1097,7 +1097,7 @@ pub(crate) fn apply_in(
     if event.cancelled {
         return Ok(Vec::new());
     }
-    let rules = rules::active_for_kind(tx, &event.kind)?;
+    let rules = rules::active_for_kind(tx, event.kind.as_str())?;
     let existing = events::reminder_messages(tx, event_id)?;
     let decisions = decide(tx, settings, &event, &rules, &existing, created_by, now)?;
     carry_out(
@@ -1111,9 +1111,13 @@ fn agenda_of(conn: Db<'_>, rule: &AutomationRow, now: DateTime<Utc>) -> CoreResu
     let from = now
         .checked_sub_signed(Duration::days(rule.offset_days.max(0)))
         .unwrap_or(now);
+    // The rules' store still keeps the kind as its code: one it does not know has no agenda.
+    let Some(kind) = EventKind::parse(&rule.event_kind) else {
+        return Ok(Vec::new());
+    };
     Ok(events::active_ids_of_kind_from(
         conn,
-        &rule.event_kind,
+        kind,
         crate::store::ts(from),
     )?)
 }
@@ -1232,7 +1236,7 @@ pub fn apply_automations(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedReminder {
     pub event_id: i64,
-    pub event_kind: String,
+    pub event_kind: EventKind,
     pub event_start_local: String,
     pub participant_id: i64,
     pub participant_name: String,
@@ -1269,7 +1273,7 @@ fn rows_of(
     let name = crate::store::participants::get(conn, event.participant_id)?.full_name();
     let row = |rule: &AutomationRow| PlannedReminder {
         event_id: event.id,
-        event_kind: event.kind.clone(),
+        event_kind: event.kind,
         event_start_local: event.starts_local.clone(),
         participant_id: event.participant_id,
         participant_name: name.clone(),

@@ -7,53 +7,10 @@ use super::refusal::{EditDropped, LocalTime, Notice};
 use crate::sms::status::MessageKind;
 use crate::store::notes::RuleReason;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
 use std::fmt;
 
-/// What an event is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// An appointment.
-    Interview,
-    /// A step of a programme.
-    Step,
-    /// A referral.
-    Orientation,
-}
-
-impl EventKind {
-    pub const ALL: [EventKind; 3] = [
-        EventKind::Interview,
-        EventKind::Step,
-        EventKind::Orientation,
-    ];
-
-    /// As stored: `interview`, `step`, `orientation`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Interview => "interview",
-            EventKind::Step => "step",
-            EventKind::Orientation => "orientation",
-        }
-    }
-
-    /// Accepts the stored names and the French words (`entretien`, `étape`).
-    pub fn parse(s: &str) -> Option<EventKind> {
-        match s.trim().to_lowercase().as_str() {
-            "interview" | "entretien" => Some(EventKind::Interview),
-            "step" | "étape" | "etape" => Some(EventKind::Step),
-            "orientation" => Some(EventKind::Orientation),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// What an event is: with the rules, so that the store reads it too.
+pub use crate::sms::status::EventKind;
 
 /// What happened to one reminder (or rule) because an event was created or changed: the
 /// operator is told each of these.

@@ -186,7 +186,7 @@ fn source_of(
     m: &events::EventMessage,
     event: &EventDetail,
 ) -> CoreResult<Option<String>> {
-    let by_hand = m.automation_id.is_none() && m.kind == MessageKind::Reminder.as_str();
+    let by_hand = m.automation_id.is_none() && m.kind == MessageKind::Reminder;
     // The operator's own text, or a template's text as they edited it, is kept on the event.
     if by_hand && event.reminder_text.is_some() {
         return Ok(event.reminder_text.clone());
@@ -204,7 +204,7 @@ fn render_plain(
     source: &str,
     event: &EventDetail,
 ) -> Option<String> {
-    let ctx = reminders::event_context(&event.kind).ok()?;
+    let ctx = reminders::event_context(event.kind);
     let parsed = super::merge::parse(source, ctx).ok()?;
     let data = super::merge::merge_data(conn, settings, Some(event.participant_id), Some(event.id))
         .ok()?;
@@ -282,7 +282,7 @@ pub fn update_event(
         };
         let mut before = Vec::new();
         for m in events::reminder_messages(tx, event_id)? {
-            if m.status != MessageStatus::Pending.as_str() {
+            if m.status != MessageStatus::Pending {
                 continue;
             }
             let source = source_of(tx, &m, &old)?;
@@ -363,7 +363,7 @@ fn replan(
     now: DateTime<Utc>,
 ) -> CoreResult<Option<ReminderChange>> {
     let m = &b.message;
-    let kind = MessageKind::parse(&m.kind).unwrap_or(MessageKind::Reminder);
+    let kind = m.kind;
     // The rule behind an automatic reminder: its delay, and whether it still applies.
     let mut delay: Option<i64> = None;
     if let Some(aid) = m.automation_id {
@@ -487,7 +487,7 @@ pub fn cancel_event(
         events::set_cancelled(tx, event_id, now)?;
         let mut cancelled_messages = Vec::new();
         for m in events::reminder_messages(tx, event_id)? {
-            if m.status == MessageStatus::Pending.as_str()
+            if m.status == MessageStatus::Pending
                 && messages::transition(
                     tx,
                     m.id,

@@ -220,7 +220,7 @@ pub fn new_message(
         recipient_name: recipient.name.clone(),
         text,
         manual_edit: false,
-        encoding: info.encoding.as_str().to_string(),
+        encoding: info.encoding,
         chars: info.chars as i64,
         segments: info.segments as i64,
         sender: settings.sender.clone(),

@@ -157,7 +157,6 @@ crate::typed_messages! {
         StopMentionMissing { kind: MessageKind, stop: String } = "stop_mention_missing",
         BeingSent { id: i64 } = "being_sent",
         // Events and reminders
-        EventKindUnknown { kind: String } = "event_kind_unknown",
         StoredStartBad { event: i64, start: String } = "stored_start_bad",
         EventCancelledNoReminder { event: i64 } = "event_cancelled_no_reminder",
         EventStarted { start: String } = "event_started",

@@ -9,7 +9,7 @@ use super::refusal::Context;
 use super::send::Body;
 use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::encoding::SegmentInfo;
-use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::window;
 use crate::store::Db;
@@ -47,16 +47,12 @@ pub struct ScheduledReminder {
 /// Most days before an event a reminder may be planned (the delays offered: D-1 … D-7).
 pub const MAX_DAYS_BEFORE: u32 = 7;
 
-/// The template context of an event kind (`interview`, `step`, `orientation`).
-pub(crate) fn event_context(kind: &str) -> CoreResult<TemplateContext> {
+/// The template context of an event kind.
+pub(crate) fn event_context(kind: EventKind) -> TemplateContext {
     match kind {
-        "interview" => Ok(TemplateContext::Interview),
-        "step" => Ok(TemplateContext::Step),
-        "orientation" => Ok(TemplateContext::Orientation),
-        other => Err(Refusal::EventKindUnknown {
-            kind: other.to_string(),
-        }
-        .into()),
+        EventKind::Interview => TemplateContext::Interview,
+        EventKind::Step => TemplateContext::Step,
+        EventKind::Orientation => TemplateContext::Orientation,
     }
 }
 
@@ -157,7 +153,7 @@ pub(crate) fn render_for_event(
     event: &EventDetail,
     who: &str,
 ) -> CoreResult<(String, SegmentInfo)> {
-    let ctx = event_context(&event.kind)?;
+    let ctx = event_context(event.kind);
     let parsed = merge::parse(source, ctx)?;
     let data = merge::merge_data(conn, settings, Some(event.participant_id), Some(event.id))?;
     let rendered = merge::render(&parsed, &data, settings, who)?;
@@ -283,9 +279,7 @@ fn take_over_pending(
     // which becomes the operator's); any other pending one left from before is replaced.
     let pending: Vec<events::EventMessage> = events::reminder_messages(tx, event_id)?
         .into_iter()
-        .filter(|m| {
-            m.kind == MessageKind::Reminder.as_str() && m.status == MessageStatus::Pending.as_str()
-        })
+        .filter(|m| m.kind == MessageKind::Reminder && m.status == MessageStatus::Pending)
         .collect();
     let mut replaced = Vec::new();
     let edited = pending.last().map(|m| (m.id, m.automation_id));
@@ -344,7 +338,7 @@ pub(crate) fn schedule_in(
     if event.cancelled {
         return Err(Refusal::EventCancelledNoReminder { event: event_id }.into());
     }
-    let ctx = event_context(&event.kind)?;
+    let ctx = event_context(event.kind);
     let local = local_start(&event)?;
     let start = from_ts(event.starts_at);
     if start <= now {
@@ -503,7 +497,7 @@ pub fn edit_reminder_text(
             }
         }
         let event = events::detail(tx, p.event_id)?;
-        let ctx = event_context(&event.kind)?;
+        let ctx = event_context(event.kind);
         let parsed = merge::parse(text, ctx)?;
         let data = merge::merge_data(tx, &settings, Some(event.participant_id), Some(event.id))?;
         let rendered = merge::render(&parsed, &data, &settings, "")?;
@@ -613,9 +607,7 @@ pub fn switch_off_reminder(
 ) -> CoreResult<super::send::CancelReport> {
     let pending: Vec<i64> = events::reminder_messages(store.db(), event_id)?
         .into_iter()
-        .filter(|m| {
-            m.kind == MessageKind::Reminder.as_str() && m.status == MessageStatus::Pending.as_str()
-        })
+        .filter(|m| m.kind == MessageKind::Reminder && m.status == MessageStatus::Pending)
         .map(|m| m.id)
         .collect();
     let report = super::send::cancel(store, actor, &pending, now)?;

@@ -6,6 +6,7 @@ use super::refusal::ReviewReason;
 use super::{CoreError, CoreResult};
 use crate::gateway::InboundSms;
 use crate::sms::sender::{OptOutReply, classify_opt_out, normalize_keyword};
+use crate::sms::status::ReplyState;
 use crate::store::{Store, audit, events, participants, replies, templates, ts};
 use chrono::{DateTime, Duration, Utc};
 
@@ -109,7 +110,7 @@ pub fn record_inbound(
             return Ok(ReplyOutcome::Duplicate);
         }
         let received = inbound.received_at;
-        let insert = |state: &str, reason: Option<&ReviewReason>| -> CoreResult<i64> {
+        let insert = |state: ReplyState, reason: Option<&ReviewReason>| -> CoreResult<i64> {
             Ok(replies::insert_inbound(
                 tx,
                 &inbound.from_e164,
@@ -124,7 +125,7 @@ pub fn record_inbound(
         };
         let opt_out = classify_opt_out(&inbound.text);
         if opt_out == OptOutReply::OptOut {
-            let id = insert("stop", None)?;
+            let id = insert(ReplyState::Stop, None)?;
             participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), provider, now)?;
             audit::record(
                 tx,
@@ -145,10 +146,10 @@ pub fn record_inbound(
         let open = replies::open_questions(tx, &inbound.from_e164, since, received)?;
         let Some(&(message_id, event_id, template_id)) = open.first() else {
             if let Some(reason) = unclear_stop {
-                insert("review", Some(&reason))?;
+                insert(ReplyState::Review, Some(&reason))?;
                 return Ok(ReplyOutcome::Review { reason });
             }
-            insert("kept", None)?;
+            insert(ReplyState::Kept, None)?;
             return Ok(ReplyOutcome::Kept);
         };
         let distinct_events: std::collections::BTreeSet<i64> =
@@ -157,7 +158,7 @@ pub fn record_inbound(
             let reason = ReviewReason::SeveralAppointments {
                 count: distinct_events.len(),
             };
-            let id = insert("review", Some(&reason))?;
+            let id = insert(ReplyState::Review, Some(&reason))?;
             replies::link(tx, id, message_id, event_id)?;
             return Ok(ReplyOutcome::Review { reason });
         }
@@ -171,7 +172,7 @@ pub fn record_inbound(
         };
         match matched {
             Ok((keyword, outcome)) => {
-                let id = insert("matched", None)?;
+                let id = insert(ReplyState::Matched, None)?;
                 replies::link_matched(tx, id, message_id, event_id, keyword, outcome)?;
                 // The first reply answers every still-open copy of the question for this event.
                 for (mid, _, _) in open.iter().filter(|m| m.1 == event_id) {
@@ -197,7 +198,7 @@ pub fn record_inbound(
                 })
             }
             Err(reason) => {
-                let id = insert("review", Some(&reason))?;
+                let id = insert(ReplyState::Review, Some(&reason))?;
                 replies::link(tx, id, message_id, event_id)?;
                 // The question is answered, even if unclearly: later replies change nothing.
                 replies::answer_message(tx, message_id, id)?;
@@ -223,7 +224,7 @@ pub fn resolve(
         let Some((state, event_id, text, received_at)) = row else {
             return Err(super::Refusal::NoReply { reply: reply_id }.into());
         };
-        if state != "review" {
+        if state != ReplyState::Review {
             return Err(super::Refusal::ReplyNotInReview { reply: reply_id }.into());
         }
         replies::resolve(tx, reply_id, outcome, &actor.login, now)?;

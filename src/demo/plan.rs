@@ -3,7 +3,7 @@
 //! `Demo`; store ids are only known once written.
 
 use super::agenda::Kind;
-use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::status::{MessageKind, MessageStatus, ReplyState};
 use crate::sms::template::ParsedTemplate;
 use crate::store::notes::StatusNote;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -157,7 +157,7 @@ pub(super) struct ReplyPlan {
     pub(super) at: DateTime<Utc>,
     pub(super) keyword: String,
     pub(super) outcome: String,
-    pub(super) state: &'static str,
+    pub(super) state: ReplyState,
     pub(super) review_reason: Option<crate::store::replies::ReviewReason>,
     pub(super) reviewed_by: Option<String>,
     pub(super) reviewed_at: Option<DateTime<Utc>>,

@@ -5,6 +5,7 @@ use super::plan::{AuditPlan, Link, OptOut, ReplyPlan};
 use super::setup::TEMPLATES;
 use super::{Demo, OUTCOME_CONFIRMED, OUTCOME_DECLINED, Result, secs};
 use crate::gateway::simulator::SimOutcome;
+use crate::sms::status::ReplyState;
 use chrono::{DateTime, Duration, Utc};
 
 const OUI_REPLIES: [&str; 9] = [
@@ -114,7 +115,7 @@ impl Demo<'_> {
             at,
             keyword: String::new(),
             outcome: String::new(),
-            state: "stop",
+            state: ReplyState::Stop,
             review_reason: None,
             reviewed_by: None,
             reviewed_at: None,
@@ -157,7 +158,7 @@ impl Demo<'_> {
             at: a.at,
             keyword: String::new(),
             outcome: String::new(),
-            state: "matched",
+            state: ReplyState::Matched,
             review_reason: None,
             reviewed_by: None,
             reviewed_at: None,
@@ -168,7 +169,7 @@ impl Demo<'_> {
                 reply.outcome = outcome.clone();
             }
             Err(reason) => {
-                reply.state = "review";
+                reply.state = ReplyState::Review;
                 reply.review_reason = Some(reason);
                 self.maybe_settle(&mut reply, r, a.settled_outcome);
             }
@@ -180,7 +181,7 @@ impl Demo<'_> {
             ev.reply_at = Some(a.at);
         }
         self.msgs[a.message].outcome.reply = Some(r);
-        let matched = reply.state == "matched";
+        let matched = reply.state == ReplyState::Matched;
         self.replies.push(reply);
         matched
     }
@@ -192,7 +193,7 @@ impl Demo<'_> {
             return;
         }
         let by = self.pick_operator(|r| r.admin || r.instant);
-        reply.state = "resolved";
+        reply.state = ReplyState::Resolved;
         reply.outcome = outcome.into();
         reply.reviewed_by = Some(by.clone());
         reply.reviewed_at = Some(reviewed);
@@ -229,7 +230,7 @@ impl Demo<'_> {
                 at: later,
                 keyword: String::new(),
                 outcome: String::new(),
-                state: "kept",
+                state: ReplyState::Kept,
                 review_reason: None,
                 reviewed_by: None,
                 reviewed_at: None,

@@ -17,7 +17,7 @@ use crate::gateway::{
     self, CallbackEvent, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
     ReportedStatus, StatusReport, SubmitOutcome,
 };
-use crate::sms::status::MessageStatus;
+use crate::sms::status::{MessageStatus, WaitReason};
 use crate::sms::window;
 use crate::store::Db;
 use crate::store::notes::StatusNote;
@@ -1251,7 +1251,7 @@ fn claim(
         match opening {
             Some(open) if open <= now => {}
             Some(open) if open <= m.deadline => {
-                wait(tx, m.id, open, "window", None)?;
+                wait(tx, m.id, open, WaitReason::Window, None)?;
                 continue;
             }
             _ => {
@@ -1272,7 +1272,7 @@ fn claim(
                 tx,
                 m.id,
                 retry,
-                "credit",
+                WaitReason::Credit,
                 Some(&StatusNote::CreditShort {
                     needed: m.segments,
                     available: available.max(0),
@@ -1313,7 +1313,7 @@ fn wait(
     tx: Db<'_>,
     id: i64,
     until: DateTime<Utc>,
-    reason: &str,
+    reason: WaitReason,
     error: Option<&StatusNote>,
 ) -> Result<(), StoreError> {
     dispatch::wait(tx, id, until, reason, error)
@@ -1385,7 +1385,7 @@ fn record_submission(
                     tx,
                     id,
                     next,
-                    "provider",
+                    WaitReason::Provider,
                     Some(&StatusNote::WillRetry { reason }),
                 )?;
             }

@@ -46,6 +46,13 @@ impl Encoding {
         }
     }
 
+    /// The encoding of its code (`GSM-7`, `UCS-2`), as stored and printed.
+    pub fn parse(code: &str) -> Option<Encoding> {
+        [Encoding::Gsm7, Encoding::Ucs2]
+            .into_iter()
+            .find(|e| e.as_str() == code)
+    }
+
     /// Units available when the text fits in one segment.
     pub fn single_capacity(self) -> usize {
         match self {
@@ -69,6 +76,17 @@ impl Encoding {
             Encoding::Gsm7 => gsm7_cost(c),
             Encoding::Ucs2 => Some(c.len_utf16()),
         }
+    }
+}
+
+/// The encoding as screens name it (`[sms_encoding]`: "Unicode" rather than UCS-2).
+impl crate::i18n::Describe for Encoding {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        let key = match self {
+            Encoding::Gsm7 => "sms_encoding.gsm7",
+            Encoding::Ucs2 => "sms_encoding.ucs2",
+        };
+        crate::i18n::tr(lang, key).to_string()
     }
 }
 

@@ -211,6 +211,113 @@ impl crate::i18n::Describe for MessageKind {
     }
 }
 
+/// Where a reply stands (`replies.state`): matched to a message, an opt-out, waiting for an
+/// operator's review, settled by one, or only kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyState {
+    /// Tied to the message it answers (and its keyword, if one matched).
+    Matched,
+    /// The number opted out.
+    Stop,
+    /// Waits for an operator.
+    Review,
+    /// An operator settled it.
+    Resolved,
+    /// Answers nothing we sent: kept, nothing to do.
+    Kept,
+}
+
+impl ReplyState {
+    pub const ALL: [ReplyState; 5] = [
+        ReplyState::Matched,
+        ReplyState::Stop,
+        ReplyState::Review,
+        ReplyState::Resolved,
+        ReplyState::Kept,
+    ];
+
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyState::Matched => "matched",
+            ReplyState::Stop => "stop",
+            ReplyState::Review => "review",
+            ReplyState::Resolved => "resolved",
+            ReplyState::Kept => "kept",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReplyState> {
+        ReplyState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ReplyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A reply state in the reader's language: its `[reply_state]` label ("to review").
+impl crate::i18n::Describe for ReplyState {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("reply_state.{}", self.as_str())).to_string()
+    }
+}
+
+/// What an event is (`events.kind`). Here rather than in the core so that the store reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// An appointment.
+    Interview,
+    /// A step of a programme.
+    Step,
+    /// A referral.
+    Orientation,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 3] = [
+        EventKind::Interview,
+        EventKind::Step,
+        EventKind::Orientation,
+    ];
+
+    /// As stored: `interview`, `step`, `orientation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Interview => "interview",
+            EventKind::Step => "step",
+            EventKind::Orientation => "orientation",
+        }
+    }
+
+    /// Accepts the stored names and the French words (`entretien`, `étape`).
+    pub fn parse(s: &str) -> Option<EventKind> {
+        match s.trim().to_lowercase().as_str() {
+            "interview" | "entretien" => Some(EventKind::Interview),
+            "step" | "étape" | "etape" => Some(EventKind::Step),
+            "orientation" => Some(EventKind::Orientation),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An event kind in the reader's language: its `[kind]` label ("entretien").
+impl crate::i18n::Describe for EventKind {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("kind.{}", self.as_str())).to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +346,16 @@ mod tests {
             !Submitted.can_become(Pending),
             "what left is never sent again"
         );
+    }
+
+    #[test]
+    fn reply_states_and_event_kinds_round_trip_through_text() {
+        for s in ReplyState::ALL {
+            assert_eq!(ReplyState::parse(s.as_str()), Some(s));
+        }
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+        }
     }
 
     #[test]

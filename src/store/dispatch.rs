@@ -2,8 +2,11 @@
 //! found again by a status report. The rules (window, credit, STOP, retries) stay in the
 //! scheduler; each function here is one statement.
 
+use super::codes::code;
 use super::notes::StatusNote;
 use super::{Result, from_ts, ts};
+use crate::sms::encoding::Encoding;
+use crate::sms::status::WaitReason;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -52,7 +55,7 @@ pub fn due(conn: Db<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<DueMessag
                 phone: r.get(1)?,
                 text: r.get(2)?,
                 segments: r.get(3)?,
-                ucs2: r.get::<_, String>(4)? == "UCS-2",
+                ucs2: code::<Encoding>(r, 4)? == Encoding::Ucs2,
                 deadline: from_ts(r.get(5)?),
                 campaign: r.get(6)?,
                 expects_reply: r.get(7)?,
@@ -81,14 +84,13 @@ pub fn claim(conn: Db<'_>, id: i64, holder: &str) -> Result<()> {
     Ok(())
 }
 
-/// Leaves a message pending until `until`, saying why: `reason` is what it waits for (`window`,
-/// `credit`, `provider`), `error` what went wrong, if anything (stored as the note's JSON, like
+/// Leaves a message pending until `until`, saying why: `reason` is what it waits for, `error` what went wrong, if anything (stored as the note's JSON, like
 /// the history's notes).
 pub fn wait(
     conn: Db<'_>,
     id: i64,
     until: DateTime<Utc>,
-    reason: &str,
+    reason: WaitReason,
     error: Option<&StatusNote>,
 ) -> Result<()> {
     let error = error.map(StatusNote::to_stored).unwrap_or_default();

@@ -1,6 +1,8 @@
 //! Events in participants' futures: interviews, steps, orientations.
 
+use super::codes::code;
 use super::{Record, Result, StoreError, StoreProblem};
+use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::store::Db;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -10,7 +12,7 @@ pub struct EventRow {
     pub id: i64,
     pub participant_id: i64,
     pub participant_name: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub event_type: String,
     pub starts_at: i64,
     pub starts_local: String,
@@ -53,7 +55,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
         id: r.get(0)?,
         participant_id: r.get(1)?,
         participant_name: r.get(2)?,
-        kind: r.get(3)?,
+        kind: code(r, 3)?,
         event_type: r.get(4)?,
         starts_at: r.get(5)?,
         starts_local: r.get(6)?,
@@ -94,8 +96,7 @@ pub struct EventFilter {
     /// Any of these, each matched as a part of the outcome without ASCII case (`""`: events
     /// without an outcome). Empty: every outcome.
     pub outcomes: Vec<String>,
-    /// `interview`, `step` or `orientation`.
-    pub kind: Option<String>,
+    pub kind: Option<EventKind>,
     pub collaborator_id: Option<i64>,
     /// Words found in the participant's name, the type or the location.
     pub text: Option<String>,
@@ -142,7 +143,11 @@ impl EventFilter {
             sql.push(')');
         }
         if let Some(kind) = &self.kind {
-            push(&mut sql, " AND e.kind = #", Value::Text(kind.clone()));
+            push(
+                &mut sql,
+                " AND e.kind = #",
+                Value::Text(kind.as_str().to_string()),
+            );
         }
         if let Some(c) = self.collaborator_id {
             push(&mut sql, " AND e.collaborator_id = #", Value::Integer(c));
@@ -319,7 +324,7 @@ pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {
 pub struct EventDetail {
     pub id: i64,
     pub participant_id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub event_type: String,
     pub starts_at: i64,
     /// `YYYY-MM-DD HH:MM:SS`, the organisation's wall-clock time.
@@ -355,7 +360,7 @@ fn detail_row(r: &rusqlite::Row) -> rusqlite::Result<EventDetail> {
     Ok(EventDetail {
         id: r.get(0)?,
         participant_id: r.get(1)?,
-        kind: r.get(2)?,
+        kind: code(r, 2)?,
         event_type: r.get(3)?,
         starts_at: r.get(4)?,
         starts_local: r.get(5)?,
@@ -399,7 +404,7 @@ pub fn active_ids_between(conn: Db<'_>, from: i64, to: i64) -> Result<Vec<i64>> 
 
 /// Ids of the events of `kind` not cancelled starting at or after `from` (Unix seconds), in
 /// time order: the agenda a rule acts on (read through `events_by_start`).
-pub fn active_ids_of_kind_from(conn: Db<'_>, kind: &str, from: i64) -> Result<Vec<i64>> {
+pub fn active_ids_of_kind_from(conn: Db<'_>, kind: EventKind, from: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM events WHERE starts_at >= ?1 AND kind = ?2 AND cancelled = 0 ORDER BY starts_at, id",
     )?;
@@ -491,9 +496,9 @@ pub fn set_reminder(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EventMessage {
     pub id: i64,
-    /// `reminder` or `follow_up`.
-    pub kind: String,
-    pub status: String,
+    /// [`MessageKind::Reminder`] or [`MessageKind::FollowUp`].
+    pub kind: MessageKind,
+    pub status: MessageStatus,
     pub automation_id: Option<i64>,
     pub template_id: Option<i64>,
     pub planned_at: i64,
@@ -542,8 +547,8 @@ pub fn reminder_messages(conn: Db<'_>, event_id: i64) -> Result<Vec<EventMessage
         |r| {
             Ok(EventMessage {
                 id: r.get(0)?,
-                kind: r.get(1)?,
-                status: r.get(2)?,
+                kind: code(r, 1)?,
+                status: code(r, 2)?,
                 automation_id: r.get(3)?,
                 template_id: r.get(4)?,
                 planned_at: r.get(5)?,

@@ -1,8 +1,10 @@
 //! Messages, their status history, and the keyset-paged lists of the Sent and Upcoming tabs.
 
+use super::codes::{code, wait_reason};
 use super::notes::StatusNote;
-use super::{Record, Result, StoreError, StoreProblem, flag, ts};
-use crate::sms::status::{MessageKind, MessageStatus};
+use super::{Record, Result, StoreError, flag, ts};
+use crate::sms::encoding::Encoding;
+use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -25,7 +27,7 @@ pub struct NewMessage {
     pub recipient_name: String,
     pub text: String,
     pub manual_edit: bool,
-    pub encoding: String,
+    pub encoding: Encoding,
     pub chars: i64,
     pub segments: i64,
     pub sender: String,
@@ -47,7 +49,7 @@ pub fn insert<'c>(conn: impl Into<Db<'c>>, m: &NewMessage) -> Result<i64> {
          VALUES (?1,?2,'pending',?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?21,?20)",
     )?;
     stmt.execute(params![
-        m.kind.as_str(),
+        m.kind,
         m.context,
         m.participant_id,
         m.event_id,
@@ -95,21 +97,19 @@ pub fn add_history<'c>(
     conn.prepare_cached(
         "INSERT INTO message_status_history(message_id, status, at, actor, detail) VALUES (?1,?2,?3,?4,?5)",
     )?
-    .execute(params![message_id, status.as_str(), ts(at), actor, detail])?;
+    .execute(params![message_id, status, ts(at), actor, detail])?;
     Ok(())
 }
 
 pub fn status_of(conn: Db<'_>, id: i64) -> Result<MessageStatus> {
-    let s: Option<String> = conn
-        .query_row("SELECT status FROM messages WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let s = s.ok_or(StoreError::NotFound {
+    conn.query_row("SELECT status FROM messages WHERE id = ?1", [id], |r| {
+        code(r, 0)
+    })
+    .optional()?
+    .ok_or(StoreError::NotFound {
         what: Record::Message,
         id,
-    })?;
-    MessageStatus::parse(&s).ok_or_else(|| StoreProblem::UnknownStatus { id, status: s }.into())
+    })
 }
 
 /// Moves a message to `next` if the lifecycle allows it, recording the change. Returns false
@@ -141,7 +141,7 @@ pub fn transition(
             listed_at = CASE WHEN ?2 IN ('pending','sending') THEN NULL ELSE COALESCE(sent_at, ?4, ?5, listed_at, ?3) END
          WHERE id = ?1",
     )?
-    .execute(params![id, next.as_str(), t, sent_at, final_at])?;
+    .execute(params![id, next, t, sent_at, final_at])?;
     add_history(conn, id, next, at, actor, note.as_ref())?;
     if next.proves_acceptance() {
         // Charged here, in the same transaction as the status, so no path can skip it.
@@ -157,7 +157,7 @@ pub fn transition(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MessageRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: MessageKind,
     pub context: String,
     pub status: String,
     pub planned_at: i64,
@@ -172,7 +172,8 @@ pub struct MessageRow {
     pub batch_id: Option<i64>,
     pub event_id: Option<i64>,
     pub reply: Option<String>,
-    pub wait_reason: String,
+    /// Why a due message is still pending, if it is held back.
+    pub wait_reason: Option<WaitReason>,
     /// What went wrong last (a refusal, a retry, missing credit), if anything.
     #[serde(skip)]
     pub last_error: Option<StatusNote>,
@@ -226,7 +227,7 @@ const ROW_COLUMNS: &str = "m.id, m.kind, m.context, m.status, m.planned_at, m.se
 fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
         id: r.get(0)?,
-        kind: r.get(1)?,
+        kind: code(r, 1)?,
         context: r.get(2)?,
         status: r.get(3)?,
         planned_at: r.get(4)?,
@@ -241,7 +242,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         batch_id: r.get(13)?,
         event_id: r.get(14)?,
         reply: r.get(15)?,
-        wait_reason: r.get(16)?,
+        wait_reason: wait_reason(r, 16)?,
         last_error: StatusNote::from_stored(&r.get::<_, String>(17)?),
     })
 }
@@ -412,7 +413,7 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<MessageRow> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
-    pub status: String,
+    pub status: MessageStatus,
     pub at: i64,
     pub actor: String,
     /// What the change said, if anything.
@@ -425,7 +426,7 @@ pub fn history(conn: Db<'_>, id: i64) -> Result<Vec<HistoryEntry>> {
     )?;
     let rows = stmt.query_map([id], |r| {
         Ok(HistoryEntry {
-            status: r.get(0)?,
+            status: code(r, 0)?,
             at: r.get(1)?,
             actor: r.get(2)?,
             note: StatusNote::from_stored(&r.get::<_, String>(3)?),

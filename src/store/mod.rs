@@ -179,7 +179,14 @@ impl std::error::Error for StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite(e)
+        // A code this build does not know is the store's content, not the driver failing.
+        match codes::unknown_code(&e) {
+            Some(u) => StoreError::Invalid(StoreProblem::UnknownCode {
+                column: u.column.unwrap_or_default(),
+                code: u.code,
+            }),
+            None => StoreError::Sqlite(e),
+        }
     }
 }
 

@@ -66,10 +66,9 @@ crate::typed_messages! {
         KeywordEmpty { name: String, keyword: String } = "keyword_empty",
         KeywordNoOutcome { name: String, keyword: String } = "keyword_no_outcome",
         KeywordTwice { name: String, keyword: String } = "keyword_twice",
-        // Messages
-        UnknownStatus { id: i64, status: String } = "unknown_status",
-        // Replies
-        ReplyStateUnknown { state: String, known: String } = "reply_state_unknown",
+        // Stored codes
+        /// A status, kind, state… no variant has, read from a column.
+        UnknownCode { column: String, code: String } = "unknown_code",
         // Events
         EventKindUnknown { kind: String } = "event_kind_unknown",
         ReminderWithoutTime = "reminder_without_time",

@@ -1,6 +1,8 @@
 //! Replies (inbound SMS). Every reply is kept.
 
+use super::codes::code;
 use super::{Result, ts};
+use crate::sms::status::ReplyState;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -101,7 +103,7 @@ pub struct ReplyRow {
     pub participant_name: String,
     pub text: String,
     pub received_at: i64,
-    pub state: String,
+    pub state: ReplyState,
     pub outcome: String,
     pub message_id: Option<i64>,
     pub event_id: Option<i64>,
@@ -120,7 +122,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ReplyRow> {
         participant_name: r.get(2)?,
         text: r.get(3)?,
         received_at: r.get(4)?,
-        state: r.get(5)?,
+        state: code(r, 5)?,
         outcome: r.get(6)?,
         message_id: r.get(7)?,
         event_id: r.get(8)?,
@@ -131,7 +133,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ReplyRow> {
 /// Replies newest first, optionally only those in `state`, after the keyset `(received_at, id)`.
 pub fn page(
     conn: Db<'_>,
-    state: Option<&str>,
+    state: Option<ReplyState>,
     after: Option<(i64, i64)>,
     limit: usize,
 ) -> Result<Vec<ReplyRow>> {
@@ -149,7 +151,7 @@ pub fn page(
 /// newest first too.
 pub fn page_before(
     conn: Db<'_>,
-    state: Option<&str>,
+    state: Option<ReplyState>,
     before: Option<(i64, i64)>,
     limit: usize,
 ) -> Result<Vec<ReplyRow>> {
@@ -169,9 +171,6 @@ pub fn page_before(
 // ---------------------------------------------------------------------------------------------
 // Inserts (reply intake, simulator, demo store)
 
-/// The states a reply may be in (see the schema).
-pub const REPLY_STATES: [&str; 5] = ["matched", "stop", "review", "resolved", "kept"];
-
 /// A reply to record. Only the insert: matching it to a message, setting the event's outcome
 /// and the opt-out are the caller's (they happen in the same transaction).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,8 +189,7 @@ pub struct NewReply {
     /// Normalised keyword that matched, if any.
     pub keyword: String,
     pub outcome: String,
-    /// One of [`REPLY_STATES`].
-    pub state: String,
+    pub state: ReplyState,
     pub review_reason: Option<ReviewReason>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -201,13 +199,6 @@ pub struct NewReply {
 /// same provider id (fetched twice).
 pub fn insert_reply<'c>(conn: impl Into<Db<'c>>, r: &NewReply) -> Result<Option<i64>> {
     let conn: Db<'c> = conn.into();
-    if !REPLY_STATES.contains(&r.state.as_str()) {
-        return Err(super::StoreProblem::ReplyStateUnknown {
-            state: r.state.clone(),
-            known: REPLY_STATES.join(", "),
-        }
-        .into());
-    }
     let t = super::ts;
     let n = conn
         .prepare_cached(
@@ -259,7 +250,7 @@ pub fn insert_inbound(
     received: DateTime<Utc>,
     provider: &str,
     provider_id: Option<&str>,
-    state: &str,
+    state: ReplyState,
     reason: Option<&ReviewReason>,
 ) -> Result<i64> {
     let reason = reason.map(ReviewReason::to_stored).unwrap_or_default();
@@ -331,14 +322,14 @@ pub fn answer_message(conn: Db<'_>, message_id: i64, reply_id: i64) -> Result<()
 }
 
 /// A reply as its review needs it: state, event id, text, received at (Unix seconds).
-pub type ReviewHead = (String, Option<i64>, String, i64);
+pub type ReviewHead = (ReplyState, Option<i64>, String, i64);
 
 pub fn for_review(conn: Db<'_>, id: i64) -> Result<Option<ReviewHead>> {
     Ok(conn
         .query_row(
             "SELECT state, event_id, text, received_at FROM replies WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((code(r, 0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?)
 }
@@ -352,8 +343,8 @@ pub fn resolve(
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.execute(
-        "UPDATE replies SET state = 'resolved', outcome = ?2, reviewed_by = ?3, reviewed_at = ?4 WHERE id = ?1",
-        params![id, outcome, reviewed_by, ts(now)],
+        "UPDATE replies SET state = ?5, outcome = ?2, reviewed_by = ?3, reviewed_at = ?4 WHERE id = ?1",
+        params![id, outcome, reviewed_by, ts(now), ReplyState::Resolved],
     )?;
     Ok(())
 }

@@ -35,7 +35,6 @@ crate::typed_messages! {
         /// The import stopped on a panic: its transaction rolled back.
         ImportStopped { file: String, reason: String } = "import_stopped",
         EventCancelled = "event_cancelled",
-        TextKindUnknown = "text_kind_unknown",
         TextTemplatesOnly = "text_templates_only",
     }
 }

@@ -109,9 +109,9 @@ impl Source for EventsSource {
     }
 }
 
-/// Replies, newest first; with `state`, only those in it (`review`: the review list).
+/// Replies, newest first; with `state`, only those in it (review: the review list).
 pub struct RepliesSource {
-    pub state: Option<&'static str>,
+    pub state: Option<crate::sms::status::ReplyState>,
 }
 
 impl Source for RepliesSource {

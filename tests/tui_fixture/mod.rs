@@ -74,7 +74,7 @@ pub fn add_message(store: &Store, m: &Msg) -> i64 {
             recipient_name: m.name.into(),
             text: m.text.into(),
             manual_edit: false,
-            encoding: "GSM-7".into(),
+            encoding: smsdesk::sms::encoding::Encoding::Gsm7,
             chars: m.text.chars().count() as i64,
             segments: m.segments,
             sender: "SMSDESK".into(),

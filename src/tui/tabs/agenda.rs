@@ -153,7 +153,7 @@ impl EventEditor {
             FormField::text("location", tr(lang, "batch.location"), &e.location),
             FormField::text("notes", tr(lang, "agenda.notes"), &e.notes),
         ];
-        let kind = act.fmt.kind(&e.kind);
+        let kind = e.kind.describe(act.lang());
         let mut letters = kind.chars();
         let kind = letters
             .next()
@@ -475,11 +475,11 @@ pub fn parse_filter(
                 }
             }
             "KIND" | "NATURE" | "CONTEXT" | "CONTEXTE" => {
-                let k = crate::store::events::EVENT_KINDS
-                    .iter()
-                    .find(|k| names("kind", k, value))
+                let k = EventKind::ALL
+                    .into_iter()
+                    .find(|k| names("kind", k.as_str(), value))
                     .ok_or_else(|| bad(TermProblem::EventKind))?;
-                f.events.kind = Some((*k).to_string());
+                f.events.kind = Some(k);
             }
             "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
                 f.events.collaborator_id = Some(collaborator(value, collaborators).map_err(bad)?);

@@ -19,7 +19,7 @@ use ratatui::widgets::Cell;
 use crate::core::reminders::{self, When};
 use crate::core::send::Body;
 use crate::i18n::{Describe, tr, trf};
-use crate::sms::template::TemplateContext;
+use crate::sms::status::ReplyState;
 use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
@@ -101,15 +101,6 @@ pub struct AgendaTab {
     filter: super::agenda::AgendaFilter,
 }
 
-/// The template context of an event kind.
-fn event_template_context(kind: &str) -> TemplateContext {
-    match kind {
-        "step" => TemplateContext::Step,
-        "orientation" => TemplateContext::Orientation,
-        _ => TemplateContext::Interview,
-    }
-}
-
 impl AgendaTab {
     pub fn new() -> Self {
         AgendaTab {
@@ -182,7 +173,7 @@ impl AgendaTab {
             return Ok(Outcome::Error(Problem::EventCancelled.describe(lang)));
         }
         let settings = Settings::load(conn)?;
-        let context = event_template_context(&e.kind);
+        let context = reminders::event_context(e.kind);
         let own_text = tr(lang, "agenda.own_text");
         let choices = TemplateChoice::active(conn, &[context])?;
         let may_write = act.actor.rights.can_write_text();
@@ -379,7 +370,7 @@ impl AgendaTab {
                     "what",
                     &format!(
                         "{} {} · {} {}",
-                        ctx.fmt.kind(&e.kind),
+                        e.kind.describe(ctx.lang()),
                         clean(&e.participant_name),
                         ctx.fmt.day(e.starts_at),
                         ctx.fmt.hour(e.starts_at)
@@ -557,7 +548,7 @@ impl TabView for AgendaTab {
                 styled(day, ctx.theme.title()),
                 styled(ctx.fmt.hour(e.starts_at), dim),
                 styled(clean(&e.participant_name), dim),
-                styled(ctx.fmt.kind(&e.kind), dim),
+                styled(e.kind.describe(ctx.lang()), dim),
                 styled(clean(&e.event_type), dim),
                 styled(clean(&e.collaborator), dim),
                 styled(outcome, dim),
@@ -677,7 +668,7 @@ impl InboxTab {
             return Ok(Outcome::Handled);
         };
         let lang = ctx.lang();
-        if r.state != "review" {
+        if r.state != ReplyState::Review {
             return Ok(Outcome::Error(ctx.tr("inbox.not_review").to_string()));
         }
         let mut outcomes: Vec<String> = Vec::new();
@@ -727,7 +718,7 @@ impl TabView for InboxTab {
             // The review list alone, or every reply.
             ListAction::Toggle | ListAction::Filter => {
                 self.pager.source.state = match self.pager.source.state {
-                    None => Some("review"),
+                    None => Some(ReplyState::Review),
                     Some(_) => None,
                 };
                 self.pager.reset();
@@ -759,13 +750,15 @@ impl TabView for InboxTab {
             ));
         }
         draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, r, _| {
-            let state_style = if r.state == "review" {
+            let state_style = if r.state == ReplyState::Review {
                 ctx.theme.warn()
             } else {
                 ctx.theme.base()
             };
             let outcome = match &r.review_reason {
-                Some(reason) if r.state == "review" => clean(&reason.describe(ctx.lang())),
+                Some(reason) if r.state == ReplyState::Review => {
+                    clean(&reason.describe(ctx.lang()))
+                }
                 _ => clean(&r.outcome),
             };
             vec![
@@ -773,7 +766,7 @@ impl TabView for InboxTab {
                 cell(clean(&r.participant_name)),
                 cell(phone(&r.from_phone, ctx.region)),
                 cell(clean(&r.text)),
-                styled(ctx.fmt.reply_state(&r.state), state_style),
+                styled(r.state.describe(ctx.lang()), state_style),
                 cell(outcome),
             ]
         });

@@ -32,7 +32,9 @@ fn context_of(kind: MessageKind, context: &str) -> TemplateContext {
     match kind {
         MessageKind::Free => TemplateContext::Free,
         k if k.is_tied_to_event() => {
-            reminders::event_context(context).unwrap_or(TemplateContext::Interview)
+            // A reminder's context is its event's kind.
+            crate::sms::status::EventKind::parse(context)
+                .map_or(TemplateContext::Interview, reminders::event_context)
         }
         _ => TemplateContext::Batch,
     }
@@ -42,9 +44,7 @@ impl TextEdit {
     /// The composer on the message's current text, or why it cannot be edited.
     pub fn open(row: &MessageRow, act: &mut Act) -> Result<std::result::Result<TextEdit, Problem>> {
         let lang = act.lang();
-        let Some(kind) = MessageKind::parse(&row.kind) else {
-            return Ok(Err(Problem::TextKindUnknown));
-        };
+        let kind = row.kind;
         if !act.actor.rights.can_write_text() {
             return Ok(Err(Problem::TextTemplatesOnly));
         }

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
-use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
+use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Result;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::text::sanitize_multiline;
@@ -148,8 +148,7 @@ impl MessagesTab {
         }
         // A message that is due but held back says why instead of "not yet sent".
         let code = MessageStatus::parse(&row.status);
-        let waiting = WaitReason::parse(&row.wait_reason);
-        let status = match (code, waiting) {
+        let status = match (code, row.wait_reason) {
             (Some(MessageStatus::Pending), Some(reason)) => reason.label(ctx.lang()),
             _ => ctx.fmt.status(&row.status),
         };
@@ -186,7 +185,7 @@ impl MessagesTab {
             Span::raw(format!(
                 "{} · {}",
                 ctx.fmt.kind(&m.context),
-                ctx.fmt.kind(&m.kind)
+                m.kind.describe(ctx.lang())
             )),
         ]));
         if !m.collaborator.is_empty() {
@@ -229,7 +228,7 @@ impl MessagesTab {
                     label("detail.event"),
                     Span::raw(format!(
                         "{} {} · {} {}",
-                        ctx.fmt.kind(&e.kind),
+                        e.kind.describe(ctx.lang()),
                         clean(&e.event_type),
                         ctx.fmt.day(e.starts_at),
                         ctx.fmt.hour(e.starts_at)
@@ -252,8 +251,8 @@ impl MessagesTab {
             let mut spans = vec![
                 Span::raw(format!("  {}  ", ctx.fmt.full_time(h.at))),
                 Span::styled(
-                    ctx.fmt.status(&h.status),
-                    ctx.theme.status(MessageStatus::parse(&h.status)),
+                    h.status.describe(ctx.lang()),
+                    ctx.theme.status(Some(h.status)),
                 ),
             ];
             if !h.actor.is_empty() {
@@ -345,7 +344,7 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     let fmt = ctx.fmt;
     let tz = fmt.tz;
     let id = row.id;
-    let tied = MessageKind::parse(&row.kind).is_some_and(MessageKind::is_tied_to_event);
+    let tied = row.kind.is_tied_to_event();
     let initial = DateTime::from_timestamp(row.planned_at, 0)
         .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string())
         .unwrap_or_default();
