@@ -66,7 +66,7 @@ pub struct BatchRow {
     pub text: Option<String>,
     pub chars: usize,
     pub segments: usize,
-    pub encoding: Option<String>,
+    pub encoding: Option<crate::sms::encoding::Encoding>,
     /// Why this recipient cannot be sent to; `None` when sendable (English in JSON).
     pub error: Option<Refusal>,
 }
@@ -352,7 +352,7 @@ fn render_one(conn: Db<'_>, prep: &Prepared, pid: i64) -> CoreResult<Rendered> {
     let info = crate::sms::encoding::analyse(&text);
     row.chars = info.chars;
     row.segments = info.segments;
-    row.encoding = Some(info.encoding.as_str().to_string());
+    row.encoding = Some(info.encoding);
     if let Err(CoreError::Invalid(e)) = outbox::check_length(&prep.settings, &text) {
         row.error.get_or_insert(e.about(&row.name));
     }

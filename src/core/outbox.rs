@@ -3,7 +3,7 @@
 //! refuse the same things with the same words.
 
 use super::{CoreError, CoreResult, Forbidden, Refusal};
-use crate::sms::encoding::{self, SegmentInfo};
+use crate::sms::encoding::{self, Encoding, SegmentInfo};
 use crate::sms::phone;
 use crate::sms::sender;
 use crate::sms::status::{MessageKind, MessageStatus};
@@ -37,7 +37,7 @@ pub fn check_length(settings: &Settings, text: &str) -> CoreResult<SegmentInfo> 
         return Err(Refusal::TooLong {
             segments: info.segments,
             chars: info.chars,
-            encoding: info.encoding.to_string(),
+            encoding: info.encoding,
             max: settings.max_segments,
         }
         .into());
@@ -290,5 +290,5 @@ pub struct EditedText {
     pub text: String,
     pub chars: usize,
     pub segments: usize,
-    pub encoding: String,
+    pub encoding: Encoding,
 }

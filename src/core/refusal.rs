@@ -135,7 +135,7 @@ crate::typed_messages! {
         // Texts and recipients
         MessageEmpty = "message_empty",
         NoOwnText = "no_own_text",
-        TooLong { segments: usize, chars: usize, encoding: String, max: u32 } = "too_long",
+        TooLong { segments: usize, chars: usize, encoding: crate::sms::encoding::Encoding, max: u32 } = "too_long",
         NumberOptedOut { e164: String } = "number_opted_out",
         NumberNoConsent { e164: String, name: String } = "number_no_consent",
         NoMobile { name: String } = "no_mobile",

@@ -523,7 +523,7 @@ pub fn edit_reminder_text(
             text: rendered,
             chars: info.chars,
             segments: info.segments,
-            encoding: info.encoding.as_str().to_string(),
+            encoding: info.encoding,
         })
     })
 }

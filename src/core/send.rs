@@ -2,6 +2,7 @@
 
 use super::outbox::{self, Recipient, Timing};
 use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
+use crate::sms::encoding::Encoding;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
@@ -267,7 +268,7 @@ pub struct SendTotals {
     pub messages: usize,
     pub segments_each: usize,
     pub segments: usize,
-    pub encoding: String,
+    pub encoding: Encoding,
     pub balance_after: i64,
 }
 
@@ -288,7 +289,7 @@ pub fn free_totals(
             messages: recipients,
             segments_each: info.segments,
             segments: info.segments * recipients,
-            encoding: info.encoding.as_str().to_string(),
+            encoding: info.encoding,
             balance_after: balance - (info.segments * recipients) as i64,
         },
     ))
@@ -696,7 +697,7 @@ pub fn edit_message_text(
             text: rendered,
             chars: info.chars,
             segments: info.segments,
-            encoding: info.encoding.as_str().to_string(),
+            encoding: info.encoding,
         })
     })
 }

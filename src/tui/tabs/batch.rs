@@ -971,7 +971,9 @@ impl BatchTab {
                         lines.push(Line::from(Span::styled(
                             format!(
                                 "{} · {} · {} SMS",
-                                r.encoding.as_deref().unwrap_or(""),
+                                r.encoding
+                                    .map(|e| e.describe(act.lang()))
+                                    .unwrap_or_default(),
                                 r.chars,
                                 r.segments
                             ),

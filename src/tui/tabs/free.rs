@@ -193,7 +193,7 @@ impl FreeTab {
                 ("messages", &thousands(totals.messages as i64)),
                 ("each", &totals.segments_each.to_string()),
                 ("segments", &thousands(totals.segments as i64)),
-                ("encoding", &totals.encoding),
+                ("encoding", &totals.encoding.describe(lang)),
                 ("after", &thousands(totals.balance_after)),
             ],
         )));

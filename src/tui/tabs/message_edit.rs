@@ -115,7 +115,7 @@ impl TextEdit {
                     ("id", &self.id.to_string()),
                     ("chars", &edited.chars.to_string()),
                     ("segments", &edited.segments.to_string()),
-                    ("encoding", &edited.encoding),
+                    ("encoding", &edited.encoding.describe(lang)),
                 ],
             )),
             Err(e) => {

@@ -15,7 +15,7 @@ use super::picker::{Picker, PickerKey};
 use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, EditorAction, Keymap};
-use crate::sms::encoding::{self, Encoding, SegmentInfo};
+use crate::sms::encoding::{self, SegmentInfo};
 use crate::sms::template::{self, FieldSpec, MergeData, TemplateContext};
 use crate::sms::transliterate;
 use crate::store::Db;
@@ -589,15 +589,12 @@ impl Composer {
     /// The counts line: `GSM-7 · 45 chars · 1/3 SMS · 115 left`.
     pub fn counts_line(&self) -> String {
         let i = &self.stats.info;
-        let enc = match i.encoding {
-            Encoding::Gsm7 => "GSM-7",
-            Encoding::Ucs2 => "Unicode",
-        };
+        let enc = i.encoding.describe(self.lang);
         trf(
             self.lang,
             "composer.counts",
             &[
-                ("encoding", enc),
+                ("encoding", &enc),
                 ("chars", &i.chars.to_string()),
                 ("segments", &i.segments.to_string()),
                 ("max", &self.setup.max_segments.to_string()),
@@ -825,6 +822,7 @@ fn clean_keep_lines(text: &str) -> Vec<Line<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sms::encoding::Encoding;
     use crossterm::event::KeyEvent;
 
     fn setup(context: TemplateContext, template: bool) -> ComposerSetup {
