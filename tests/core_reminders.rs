@@ -325,7 +325,7 @@ fn reminder_message_copies_the_phone_and_fills_the_event() {
     assert_eq!(m.kind, MessageKind::Reminder);
     assert_eq!(m.context, "interview");
     assert_eq!(m.event_id, Some(e));
-    assert_eq!(m.status, "pending");
+    assert_eq!(m.status, MessageStatus::Pending);
     let c = w.store.conn();
     let (expects, deadline, starts): (bool, i64, i64) = c
         .query_row(
@@ -689,7 +689,7 @@ fn moving_an_event_replans_and_rerenders_its_reminder_and_drops_a_manual_edit() 
     // Thursday 2 April 11:00 CEST: the D-1 reminder moves to Wednesday 1 April 11:00 CEST.
     assert_eq!(planned(&w, r.message_id), utc("2026-04-01T09:00:00Z"));
     let m = w.message(r.message_id);
-    assert_eq!(m.status, "pending");
+    assert_eq!(m.status, MessageStatus::Pending);
     assert!(m.text.contains("RDV le 02/04 a 11h00"), "{}", m.text);
     assert_eq!(
         w.int(
@@ -814,7 +814,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
         evening,
     )
     .unwrap();
-    assert_eq!(w.message(r.message_id).status, "cancelled");
+    assert_eq!(w.message(r.message_id).status, MessageStatus::Cancelled);
     match out.changes.as_slice() {
         [ReminderChange::Cancelled { message_id, reason }] => {
             assert_eq!(*message_id, r.message_id);
@@ -867,7 +867,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
         now(),
     )
     .unwrap();
-    assert_eq!(w.message(r2.message_id).status, "cancelled");
+    assert_eq!(w.message(r2.message_id).status, MessageStatus::Cancelled);
     assert!(
         out.notices()[0].to_string().contains("already started"),
         "{:?}",
@@ -901,7 +901,7 @@ fn an_event_moved_closer_still_gets_its_reminder_at_the_next_opening() {
         now(),
     )
     .unwrap();
-    assert_eq!(w.message(r.message_id).status, "pending");
+    assert_eq!(w.message(r.message_id).status, MessageStatus::Pending);
     assert_eq!(planned(&w, r.message_id), now());
 }
 
@@ -921,7 +921,7 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
     .unwrap();
     let out = events::cancel_event(&mut w.store, &admin, e, now()).unwrap();
     assert_eq!(out.cancelled_messages, vec![r.message_id]);
-    assert_eq!(w.message(r.message_id).status, "cancelled");
+    assert_eq!(w.message(r.message_id).status, MessageStatus::Cancelled);
     let history = messages::history(w.store.db(), r.message_id).unwrap();
     assert_eq!(
         history.last().unwrap().note,
@@ -1322,7 +1322,7 @@ fn switching_the_reminder_off_cancels_it_and_keeps_rules_from_recreating_it() {
         .unwrap();
     let report = reminders::switch_off_reminder(&mut w.store, &admin, e, now()).unwrap();
     assert_eq!(report.cancelled, vec![m]);
-    assert_eq!(w.message(m).status, "cancelled");
+    assert_eq!(w.message(m).status, MessageStatus::Cancelled);
     assert_eq!(
         w.int("SELECT reminder_enabled FROM events WHERE id = ?1", e),
         0
@@ -1488,7 +1488,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
         now(),
     )
     .unwrap();
-    assert_eq!(w.message(r2.message_id).status, "cancelled");
+    assert_eq!(w.message(r2.message_id).status, MessageStatus::Cancelled);
     assert!(
         out.notices()[0]
             .to_string()
@@ -1681,7 +1681,7 @@ fn switching_a_rule_off_or_deleting_it_cancels_its_pending_reminders_on_request(
         ),
         0
     );
-    assert_eq!(w.message(sent).status, "delivered");
+    assert_eq!(w.message(sent).status, MessageStatus::Delivered);
     assert_eq!(
         w.int("SELECT automation_id FROM messages WHERE id = ?1", sent),
         id
@@ -1771,7 +1771,7 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
         1
     );
-    assert_eq!(w.message(m).status, "pending");
+    assert_eq!(w.message(m).status, MessageStatus::Pending);
     assert!(w.message(m).text.starts_with("A lundi Alice"));
     assert_eq!(planned(&w, m), utc("2026-03-28T14:30:00Z"));
     // The rules leave the operator's reminder alone afterwards.
@@ -2046,7 +2046,7 @@ fn a_rule_narrowed_hands_its_reminders_to_a_matching_rule_or_cancels_them_and_wi
     assert_eq!(planned_local(&w, m), "Tue 2026-03-31 15:30");
     // His workshop matches no rule any more: its reminder is cancelled, saying why.
     assert!(pending_of(&w, workshop).is_empty());
-    assert_eq!(w.message(m_workshop).status, "cancelled");
+    assert_eq!(w.message(m_workshop).status, MessageStatus::Cancelled);
     let why: String = w
         .store
         .conn()
@@ -2107,7 +2107,7 @@ fn a_reminder_rule_turned_into_a_follow_up_rule_cancels_its_reminders_and_create
     let out = automations::save_automation(&mut w.store, &admin, Some(id), &follow, now()).unwrap();
     assert_eq!(out.counts(), preview.counts);
     assert_eq!((preview.counts.cancelled, preview.counts.created), (1, 1));
-    assert_eq!(w.message(reminder).status, "cancelled");
+    assert_eq!(w.message(reminder).status, MessageStatus::Cancelled);
     let (f, _) = the_pending(&w, friday, "follow_up");
     assert_eq!(planned_local(&w, f), "Sat 2026-04-04 15:30");
 }

@@ -401,7 +401,7 @@ fn write_xlsx_row(
     sheet.write_string(row, 6, &m.created_by)?;
     sheet.write_string(row, 7, &m.text)?;
     sheet.write_number(row, 8, m.segments as f64)?;
-    sheet.write_string(row, 9, labels.status(&m.status))?;
+    sheet.write_string(row, 9, labels.status(m.status.as_str()))?;
     if let Some(reply) = &m.reply {
         sheet.write_string(row, 10, reply)?;
     }
@@ -443,7 +443,7 @@ fn write_csv(
         let planned = fmt(m.planned_at);
         let sent = m.sent_at.map(fmt).unwrap_or_default();
         let context = labels.context(&m.context);
-        let status = labels.status(&m.status);
+        let status = labels.status(m.status.as_str());
         w.write_record([
             planned.as_str(),
             sent.as_str(),

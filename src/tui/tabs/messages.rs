@@ -147,10 +147,9 @@ impl MessagesTab {
             ));
         }
         // A message that is due but held back says why instead of "not yet sent".
-        let code = MessageStatus::parse(&row.status);
-        let status = match (code, row.wait_reason) {
-            (Some(MessageStatus::Pending), Some(reason)) => reason.label(ctx.lang()),
-            _ => ctx.fmt.status(&row.status),
+        let status = match (row.status, row.wait_reason) {
+            (MessageStatus::Pending, Some(reason)) => reason.label(ctx.lang()),
+            (status, _) => status.describe(ctx.lang()),
         };
         out.extend([
             cell(clean(&row.recipient_name)),
@@ -159,7 +158,7 @@ impl MessagesTab {
             cell(clean(&row.collaborator)),
             cell(clean(&row.text)),
             cell(row.segments.to_string()),
-            styled(status, ctx.theme.status(code)),
+            styled(status, ctx.theme.status(Some(row.status))),
             cell(row.reply.as_deref().map(clean).unwrap_or_default()),
         ]);
         out
@@ -211,8 +210,8 @@ impl MessagesTab {
         lines.push(Line::from(vec![
             label("col.status"),
             Span::styled(
-                ctx.fmt.status(&m.status),
-                ctx.theme.status(MessageStatus::parse(&m.status)),
+                m.status.describe(ctx.lang()),
+                ctx.theme.status(Some(m.status)),
             ),
             Span::raw(format!(" · {} {}", m.segments, ctx.tr("detail.segments"))),
         ]));
