@@ -16,7 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 
 /// A batch or free send of the history.
 struct GroupDef {
-    kind: &'static str,
+    /// Batch or free.
+    kind: MessageKind,
     name: &'static str,
     template: Option<usize>,
     text: &'static str,
@@ -28,7 +29,7 @@ struct GroupDef {
 
 static GROUPS: [GroupDef; 9] = [
     GroupDef {
-        kind: "batch",
+        kind: MessageKind::Batch,
         name: "Atelier CV - relance des inscrits",
         template: Some(T_CV_WORKSHOP),
         text: "",
@@ -37,7 +38,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "Atelier CV - inscrits",
     },
     GroupDef {
-        kind: "free",
+        kind: MessageKind::Free,
         name: "Forum entreprises - fichier CCI",
         template: None,
         text: "Forum de l'emploi et de l'alternance samedi de 9h à 13h, CCI de Lorient, 21 quai des Indes. Entrée libre.",
@@ -46,7 +47,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "contacts_forum_cci.xlsx",
     },
     GroupDef {
-        kind: "batch",
+        kind: MessageKind::Batch,
         name: "Pièces à fournir - jeunes",
         template: Some(T_DOCUMENTS),
         text: "",
@@ -55,7 +56,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "Jeunes (GJ et CEJ)",
     },
     GroupDef {
-        kind: "batch",
+        kind: MessageKind::Batch,
         name: "Information collective création d'entreprise",
         template: None,
         text: "Bonjour {{participant.first_name}}, information collective sur la création d'entreprise jeudi à 14h, MEBS Vannes. Inscription auprès de {{collaborator.first_name}}.",
@@ -64,7 +65,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "filtre : Création d'entreprise",
     },
     GroupDef {
-        kind: "free",
+        kind: MessageKind::Free,
         name: "Job dating saisonniers",
         template: None,
         text: "Job dating emplois saisonniers mercredi de 10h à 16h, Palais des congrès de Lorient. Venez avec votre CV !",
@@ -73,7 +74,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "saisonniers.csv",
     },
     GroupDef {
-        kind: "batch",
+        kind: MessageKind::Batch,
         name: "Partenaires : réunion trimestrielle",
         template: None,
         text: "Bonjour, la réunion trimestrielle des partenaires a lieu mardi à 9h30, MEBS Lorient, 2 rue de Carnel. Merci de confirmer par mail.",
@@ -82,7 +83,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "Partenaires et entreprises",
     },
     GroupDef {
-        kind: "batch",
+        kind: MessageKind::Batch,
         name: "Pièces à fournir - accompagnement global",
         template: Some(T_DOCUMENTS),
         text: "",
@@ -91,7 +92,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "filtre : Accompagnement global",
     },
     GroupDef {
-        kind: "free",
+        kind: MessageKind::Free,
         name: "Offres de la semaine",
         template: None,
         text: "Nouvelles offres d'emploi cette semaine dans le pays de Lorient : consultez-les à l'accueil de la MEBS ou sur notre site.",
@@ -100,7 +101,7 @@ static GROUPS: [GroupDef; 9] = [
         source: "abonnes_offres.ods",
     },
     GroupDef {
-        kind: "batch",
+        kind: MessageKind::Batch,
         name: "Forum de l'emploi - invitation",
         template: None,
         text: "Bonjour {{participant.first_name}}, le forum de l'emploi a lieu samedi de 9h à 13h à la CCI de Lorient. Venez avec votre CV !",
@@ -181,7 +182,7 @@ impl Demo<'_> {
     /// One batch or free send with its messages (and, for a batch, the interview recorded for
     /// each recipient); skipped when it would leave within the last hour.
     fn group(&mut self, def: &GroupDef) -> Result<()> {
-        let author = if def.kind == "free" {
+        let author = if def.kind == MessageKind::Free {
             self.pick_operator(|r| r.admin || r.free)
         } else {
             self.pick_operator(|r| r.admin || r.batch)
@@ -207,7 +208,7 @@ impl Demo<'_> {
             created_at,
             planned_at,
         };
-        let interview = if def.kind == "batch" {
+        let interview = if def.kind == MessageKind::Batch {
             serde_json::json!({
                 "datetime": self.local(planned_at).format("%Y-%m-%d %H:%M").to_string(),
                 "collaborator_id": self.collabs[collaborator].id,
@@ -219,7 +220,7 @@ impl Demo<'_> {
         } else {
             serde_json::json!({})
         };
-        let count = if def.kind == "free" {
+        let count = if def.kind == MessageKind::Free {
             self.free_messages(&g)
         } else {
             let recipients = self.recipients(def.source);
@@ -228,7 +229,7 @@ impl Demo<'_> {
         self.audit.push(AuditPlan {
             at: created_at,
             actor: g.author.clone(),
-            action: if def.kind == "free" {
+            action: if def.kind == MessageKind::Free {
                 "free.send"
             } else {
                 "batch.send"
@@ -239,7 +240,7 @@ impl Demo<'_> {
             detail: format!("{}: {count} recipients", def.name),
         });
         self.batches.push(BatchPlan {
-            kind: def.kind,
+            kind: def.kind.as_str(),
             name: def.name.to_string(),
             template: def.template,
             text: match def.template {
@@ -378,7 +379,7 @@ impl Demo<'_> {
         text: String,
         seq: usize,
     ) -> MsgPlan {
-        let free = g.def.kind == "free";
+        let free = g.def.kind == MessageKind::Free;
         let kind = if free {
             MessageKind::Free
         } else {

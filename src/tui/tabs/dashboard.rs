@@ -459,7 +459,7 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         ctx.theme.base()
     };
     lines.push(Line::from(Span::styled(
-        format!("{}: {}", ctx.fmt.status("unknown"), q.unknown),
+        format!("{}: {}", MessageStatus::Unknown.describe(ctx.lang()), q.unknown),
         unknown_style,
     )));
     lines.push(scheduler_line(ctx, d.lease.as_ref()));
