@@ -1182,7 +1182,7 @@ pub fn preview_events(
         if let Some(id) = event_exists(conn, pid, kind, &stored_local)? {
             p.duplicates.push(dup_issue(IssueReason::EventExists {
                 name,
-                kind: super::refusal::Context(kind.as_str().into()),
+                kind: crate::io::issue::KindOfEvent(kind),
                 id,
             }));
             continue;
@@ -1310,6 +1310,19 @@ pub fn import_events(
     })
 }
 
+/// A row the store refuses to write is the file's fault, named by its row; any other failure is
+/// the system's.
+fn import_row_refused(file: &str, row: usize, e: StoreError) -> CoreError {
+    match e {
+        StoreError::Invalid(problem) => CoreError::Invalid(super::Refusal::ImportRow {
+            file: file.to_string(),
+            row,
+            problem: Box::new(problem),
+        }),
+        other => CoreError::Store(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1378,18 +1391,5 @@ mod tests {
         assert_eq!(seen.get("+33612345678"), Some(4), "the first row is kept");
         assert_eq!(seen.get("not e164"), Some(5));
         assert_eq!(seen.get("+33698765432"), None);
-    }
-}
-
-/// A row the store refuses to write is the file's fault, named by its row; any other failure is
-/// the system's.
-fn import_row_refused(file: &str, row: usize, e: StoreError) -> CoreError {
-    match e {
-        StoreError::Invalid(problem) => CoreError::Invalid(super::Refusal::ImportRow {
-            file: file.to_string(),
-            row,
-            problem: Box::new(problem),
-        }),
-        other => CoreError::Store(other),
     }
 }

@@ -4,7 +4,9 @@
 //! `[import_warning]`, `[import_notice]`…); the command line and `--json` write them in English.
 
 use super::import::{CellIssue, Column, FileNotice};
-use crate::core::refusal::{Context, Notice, Refusal};
+use crate::core::changes::EventKind;
+use crate::core::refusal::{Notice, Refusal};
+use crate::i18n::{Describe, Lang};
 use crate::sms::phone::{LineKind, PhoneError};
 
 /// Serialised as their English text, as the command line shows them: scripts reading `--json`
@@ -49,9 +51,19 @@ crate::typed_messages! {
         NotEventKind = "not_event_kind",
         InThePast = "in_the_past",
         SameEvent { row: usize } = "same_event",
-        /// `kind` is the event kind as stored (`interview`…).
-        EventExists { name: String, kind: Context, id: i64 } = "event_exists",
+        EventExists { name: String, kind: KindOfEvent, id: i64 } = "event_exists",
         CreatedMeanwhile { id: i64 } = "created_meanwhile",
+    }
+}
+
+/// An event kind named in a sentence, from the `[kind]` section (a copy, not a text: row
+/// issues stay small, a file may have many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindOfEvent(pub EventKind);
+
+impl Describe for KindOfEvent {
+    fn describe(&self, lang: Lang) -> String {
+        crate::i18n::tr(lang, &format!("kind.{}", self.0.as_str())).to_string()
     }
 }
 
@@ -125,7 +137,6 @@ crate::typed_messages! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{Describe, Lang};
 
     #[test]
     fn reasons_read_in_english_on_the_command_line_and_in_french_in_the_interface() {
@@ -143,7 +154,7 @@ mod tests {
         );
         let e = IssueReason::EventExists {
             name: "Léa".into(),
-            kind: Context("interview".into()),
+            kind: KindOfEvent(EventKind::Interview),
             id: 4,
         };
         assert_eq!(
@@ -178,6 +189,8 @@ mod tests {
             serde_json::to_value(IssueReason::TooLong { max: 100 }).unwrap(),
             "longer than 100 characters"
         );
+        // Kept small: a file may have as many issues as rows (clippy bounds `Result<_, RowIssue>`).
+        assert!(std::mem::size_of::<crate::io::contacts::RowIssue>() <= 120);
     }
 
     #[test]
