@@ -4,6 +4,17 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+crate::typed_messages! {
+    /// Why the operator's `config.toml` was not used (texts: `[config_file]`); TOML's own
+    /// words stay as the parser wrote them.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum ConfigFileProblem in "config_file" {
+        CannotRead { path: String, error: String } = "cannot_read",
+        BadLanguage { path: String, value: String } = "bad_language",
+        NotToml { path: String, line: usize, error: String } = "not_toml",
+    }
+}
+
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("org", "smsdesk", "smsdesk")
 }
@@ -61,21 +72,24 @@ pub struct UserConfig {
 impl UserConfig {
     /// Reads `config.toml` from the config directory; a broken file gives the defaults and a
     /// message for the operator (file, line, reason).
-    pub fn load() -> (UserConfig, Option<String>) {
+    pub fn load() -> (UserConfig, Option<ConfigFileProblem>) {
         match config_dir().map(|d| d.join("config.toml")) {
             Some(path) if path.exists() => Self::load_from(&path),
             _ => (UserConfig::default(), None),
         }
     }
 
-    pub fn load_from(path: &Path) -> (UserConfig, Option<String>) {
-        let shown = path.display();
+    pub fn load_from(path: &Path) -> (UserConfig, Option<ConfigFileProblem>) {
+        let shown = path.display().to_string();
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
                 return (
                     UserConfig::default(),
-                    Some(format!("{shown}: cannot read: {e}")),
+                    Some(ConfigFileProblem::CannotRead {
+                        path: shown,
+                        error: e.to_string(),
+                    }),
                 );
             }
         };
@@ -89,9 +103,10 @@ impl UserConfig {
                             language: None,
                             ..c
                         },
-                        Some(format!(
-                            "{shown}: language = {l:?}: expected \"fr\" or \"en\""
-                        )),
+                        Some(ConfigFileProblem::BadLanguage {
+                            path: shown,
+                            value: l.clone(),
+                        }),
                     );
                 }
                 (c, None)
@@ -102,7 +117,11 @@ impl UserConfig {
                 });
                 (
                     UserConfig::default(),
-                    Some(format!("{shown}:{line}: {}", e.message())),
+                    Some(ConfigFileProblem::NotToml {
+                        path: shown,
+                        line,
+                        error: e.message().to_string(),
+                    }),
                 )
             }
         }

@@ -71,6 +71,11 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("Record", crate::store::Record::KEYS),
         ("PhoneField", crate::store::PhoneField::KEYS),
         ("UnusableReason", crate::store::UnusableReason::KEYS),
+        ("Problem", crate::tui::problem::Problem::KEYS),
+        ("KeymapReason", crate::keymap::KeymapReason::KEYS),
+        ("ConfigFileProblem", crate::config::ConfigFileProblem::KEYS),
+        ("TermProblem", crate::tui::problem::TermProblem::KEYS),
+        ("LanguageChoice", crate::tui::LanguageChoice::KEYS),
     ]
 }
 

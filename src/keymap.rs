@@ -369,12 +369,38 @@ pub struct Binding {
 pub struct KeymapProblem {
     pub file: String,
     pub line: usize,
-    pub reason: String,
+    pub reason: KeymapReason,
+}
+
+crate::typed_messages! {
+    /// Why a user's key-map entry is not used (texts: `[keymap_problem]`). TOML's own words
+    /// stay as the parser wrote them.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum KeymapReason in "keymap_problem" {
+        CannotRead { error: String } = "cannot_read",
+        NotToml { error: String } = "not_toml",
+        NotSections { error: String } = "not_sections",
+        UnknownSection { name: String } = "unknown_section",
+        BadBinding { error: String } = "bad_binding",
+        BadKey { problem: KeyChordError } = "bad_key",
+        UnknownAction { action: String, section: String, known: String } = "unknown_action",
+    }
 }
 
 impl std::fmt::Display for KeymapProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}: {}", self.file, self.line, self.reason)
+    }
+}
+
+impl crate::i18n::Describe for KeymapProblem {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        format!(
+            "{}:{}: {}",
+            self.file,
+            self.line,
+            self.reason.describe(lang)
+        )
     }
 }
 
@@ -411,7 +437,9 @@ impl Keymap {
                 Err(e) => problems.push(KeymapProblem {
                     file: shown,
                     line: 0,
-                    reason: format!("cannot read: {e}"),
+                    reason: KeymapReason::CannotRead {
+                        error: e.to_string(),
+                    },
                 }),
             }
         }
@@ -429,7 +457,9 @@ impl Keymap {
                 problems.push(KeymapProblem {
                     file: file.into(),
                     line,
-                    reason: format!("not valid TOML: {}", e.message()),
+                    reason: KeymapReason::NotToml {
+                        error: e.message().to_string(),
+                    },
                 });
                 return problems;
             }
@@ -444,10 +474,9 @@ impl Keymap {
                 problems.push(KeymapProblem {
                     file: file.into(),
                     line,
-                    reason: format!(
-                        "every section must be a list of [[section]] entries: {}",
-                        e.message()
-                    ),
+                    reason: KeymapReason::NotSections {
+                        error: e.message().to_string(),
+                    },
                 });
                 return problems;
             }
@@ -460,9 +489,7 @@ impl Keymap {
                 problems.push(KeymapProblem {
                     file: file.into(),
                     line: line_of(entries.span().start),
-                    reason: format!(
-                        "unknown section [[{name}]] (known: global, list, editor, dialog)"
-                    ),
+                    reason: KeymapReason::UnknownSection { name },
                 });
                 continue;
             };
@@ -474,10 +501,9 @@ impl Keymap {
                         problems.push(KeymapProblem {
                             file: file.into(),
                             line,
-                            reason: format!(
-                                "a binding needs on = \"KEY\" and action = \"ACTION\": {}",
-                                e.message()
-                            ),
+                            reason: KeymapReason::BadBinding {
+                                error: e.message().to_string(),
+                            },
                         });
                         continue;
                     }
@@ -488,7 +514,7 @@ impl Keymap {
                         problems.push(KeymapProblem {
                             file: file.into(),
                             line,
-                            reason: e.to_string(),
+                            reason: KeymapReason::BadKey { problem: e },
                         });
                         continue;
                     }
@@ -497,11 +523,11 @@ impl Keymap {
                     problems.push(KeymapProblem {
                         file: file.into(),
                         line,
-                        reason: format!(
-                            "unknown action {:?} in [[{name}]] (known: {})",
-                            raw.action,
-                            context.action_names().join(", ")
-                        ),
+                        reason: KeymapReason::UnknownAction {
+                            action: raw.action.clone(),
+                            section: name.clone(),
+                            known: context.action_names().join(", "),
+                        },
                     });
                     continue;
                 };
@@ -625,6 +651,20 @@ mod tests {
                 assert_eq!(context.parse_action(name).map(Action::name), Some(name));
             }
         }
+    }
+
+    #[test]
+    fn a_key_map_problem_is_said_in_the_readers_language() {
+        use crate::i18n::{Describe, Lang};
+        let mut map = Keymap::defaults();
+        let problems = map.overlay("[[list]]\non = \"j\"\naction = \"dwon\"\n", "k.toml");
+        let fr = problems[0].describe(Lang::Fr);
+        assert!(fr.starts_with("k.toml:1: action « dwon » inconnue dans [[list]]"), "{fr}");
+        let problems = map.overlay("[[lits]]\non = \"j\"\naction = \"down\"\n", "k.toml");
+        assert_eq!(
+            problems[0].describe(Lang::Fr),
+            "k.toml:1: section [[lits]] inconnue (connues : global, list, editor, dialog)"
+        );
     }
 
     #[test]

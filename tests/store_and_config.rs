@@ -168,9 +168,21 @@ fn bad_user_entries_are_reported_with_file_line_and_reason_and_good_ones_still_a
             .iter()
             .all(|p| p.file.ends_with("keymap_invalid.toml"))
     );
-    assert!(problems[0].reason.contains("Hyper-x"), "{}", problems[0]);
-    assert!(problems.iter().any(|p| p.reason.contains("explode")));
-    assert!(problems.iter().any(|p| p.reason.contains("nonsense")));
+    assert!(
+        problems[0].reason.to_string().contains("Hyper-x"),
+        "{}",
+        problems[0]
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.reason.to_string().contains("explode"))
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.reason.to_string().contains("nonsense"))
+    );
     // Lines point at the offending entries.
     let text = std::fs::read_to_string(&path).unwrap();
     for (p, line) in problems.iter().zip(lines) {
@@ -202,9 +214,14 @@ fn a_broken_config_file_is_reported_with_its_line() {
     std::fs::write(&path, "language = \"fr\"\ndb = 42\n").unwrap();
     let (config, problem) = UserConfig::load_from(&path);
     assert_eq!(config, UserConfig::default());
-    let problem = problem.unwrap();
+    let problem = problem.unwrap().to_string();
     assert!(problem.contains("config.toml:2"), "{problem}");
     std::fs::write(&path, "language = \"de\"\n").unwrap();
     let (_, problem) = UserConfig::load_from(&path);
-    assert!(problem.unwrap().contains("expected \"fr\" or \"en\""));
+    assert!(
+        problem
+            .unwrap()
+            .to_string()
+            .contains("expected \"fr\" or \"en\"")
+    );
 }

@@ -259,7 +259,7 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(200));
 
-    // The language in the rights form (its last field): auto → fr, shown in the table.
+    // The language in the rights form (its last field): auto → fr, named in the table.
     t.keys(&["Enter"]);
     t.wait_for("Rights of claire.martin");
     t.keys(&["Up", "Right", "C-s"]);
@@ -267,9 +267,9 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     while !t
         .screen()
         .lines()
-        .any(|l| l.starts_with("claire.martin") && l.trim_end().ends_with(" fr"))
+        .any(|l| l.starts_with("claire.martin") && l.trim_end().ends_with(" French"))
     {
-        assert!(Instant::now() < until, "fr not shown:\n{}", t.screen());
+        assert!(Instant::now() < until, "French not shown:\n{}", t.screen());
         std::thread::sleep(Duration::from_millis(100));
     }
     t.keys(&["q"]);

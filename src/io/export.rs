@@ -96,11 +96,9 @@ impl crate::i18n::Describe for ExportError {
                 "export_error.too_many_rows",
                 &[("file", file.clone()), ("max", max.to_string())],
             ),
-            ExportError::Store(e) => fill(
-                lang,
-                "export_error.store",
-                &[("error", crate::i18n::say(lang, &e.to_string()))],
-            ),
+            ExportError::Store(e) => {
+                fill(lang, "export_error.store", &[("error", e.describe(lang))])
+            }
         }
     }
 }

@@ -183,14 +183,6 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-impl StoreError {
-    /// A filter bar's term a screen does not understand, said by the screen in the reader's
-    /// language.
-    pub fn filter(problem: String) -> StoreError {
-        StoreProblem::Filter { problem }.into()
-    }
-}
-
 impl From<StoreProblem> for StoreError {
     fn from(p: StoreProblem) -> StoreError {
         StoreError::Invalid(p)

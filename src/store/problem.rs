@@ -102,9 +102,6 @@ crate::typed_messages! {
         // The demo's history generator
         DemoNoOperator = "demo_no_operator",
         DemoNoMobile = "demo_no_mobile",
-        /// A filter bar's term the screen does not understand: already written in the
-        /// reader's language by the screen.
-        Filter { problem: String } = "filter",
         /// A core rule refused what the scheduler recorded (an inbound reply…).
         Refused { refusal: Box<Refusal> } = "refused",
         Forbidden { forbidden: Forbidden } = "forbidden",

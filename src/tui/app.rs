@@ -24,7 +24,7 @@ use super::widgets::confirm::{Confirm, ConfirmKey};
 use super::widgets::form::{Form, FormField, Modal};
 use crate::clock::Clock;
 use crate::core::Actor;
-use crate::i18n::{Lang, say, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{
     Action, Binding, Context, DialogAction, EditorAction, GlobalAction, Keymap, ListAction,
 };
@@ -369,9 +369,9 @@ impl App {
 
     /// Runs `f` on the current tab's view with a fresh context; a store error becomes a
     /// status-line message naming the tab.
-    fn with_view<T>(
+    fn with_view<T, E: Describe>(
         &mut self,
-        f: impl FnOnce(&mut dyn TabView, &Ctx) -> crate::store::Result<T>,
+        f: impl FnOnce(&mut dyn TabView, &Ctx) -> std::result::Result<T, E>,
     ) -> Option<T> {
         let ctx = Ctx {
             conn: self.store.db(),
@@ -386,11 +386,7 @@ impl App {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!(
-                    "{}: {}",
-                    self.tab.label(self.lang),
-                    say(self.lang, &e.to_string())
-                );
+                let message = format!("{}: {}", self.tab.label(self.lang), e.describe(self.lang));
                 self.error(message);
                 None
             }
@@ -429,11 +425,7 @@ impl App {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!(
-                    "{}: {}",
-                    tab.label(self.lang),
-                    say(self.lang, &e.to_string())
-                );
+                let message = format!("{}: {}", tab.label(self.lang), e.describe(self.lang));
                 self.error(message);
                 None
             }
@@ -606,7 +598,7 @@ impl App {
                     Ok(true) => Tab::Sent,
                     Ok(false) => Tab::Upcoming,
                     Err(e) => {
-                        self.error(say(self.lang, &e.to_string()));
+                        self.error(e.describe(self.lang));
                         return;
                     }
                 };
@@ -638,9 +630,9 @@ impl App {
                     .map_or_else(|| name.replace('_', " "), |b| b.desc.clone());
                 self.info(trf(self.lang, "ui.not_yet", &[("what", &clean(&desc))]));
             }
-            // Refusals and notices may come from the rules, in English: shown in the interface's language.
-            Outcome::Info(message) => self.info(clean(&say(self.lang, &message))),
-            Outcome::Error(message) => self.error(clean(&say(self.lang, &message))),
+            // Already in the interface's language (the tabs describe what they say).
+            Outcome::Info(message) => self.info(clean(&message)),
+            Outcome::Error(message) => self.error(clean(&message)),
             Outcome::OwnLanguage(chosen) => self.switch_language(chosen.as_deref()),
         }
     }
@@ -672,7 +664,7 @@ impl App {
         let current = match crate::store::operators::find(self.store.db(), &self.actor.login) {
             Ok(op) => op.and_then(|o| o.language),
             Err(e) => {
-                self.error(say(self.lang, &e.to_string()));
+                self.error(e.describe(self.lang));
                 return;
             }
         };
@@ -779,7 +771,7 @@ impl App {
                         jobs: &jobs,
                     };
                     // A refusal stays in the window (already in the screen's language).
-                    if let Ok(done) = c.run(cx) {
+                    if let Some(done) = c.run(cx) {
                         self.popup = None;
                         self.info(done.text.clone());
                         self.with_view(|v, ctx| {

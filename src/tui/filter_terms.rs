@@ -1,11 +1,12 @@
 //! The words of the filter bars (Sent, Upcoming, Agenda): terms with quotes, names compared
 //! without case or accents in either language, periods relative to now, collaborators by name.
 
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Lang, tr};
 use crate::sms::sender::normalize_keyword;
 use crate::sms::window;
 use crate::tui::dates::parse_day;
 use crate::tui::fmt::{Fmt, clean};
+use crate::tui::problem::{Problem, TermProblem};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -144,25 +145,21 @@ fn parse_day_past(s: &str, today: NaiveDate) -> Option<NaiveDate> {
 }
 
 /// Reads a filter bar: each `key:value` term goes to `on_term` with the key folded
-/// ([`folded`]) and a function writing "term «…»: why" for a refusal; `on_term` answers whether
-/// it knew the key. Unknown keys and plain words are the free text, returned joined.
+/// ([`folded`]) and a function naming the term in a refusal; `on_term` answers whether it
+/// knew the key. Unknown keys and plain words are the free text, returned joined.
 pub fn read_terms(
     text: &str,
-    lang: Lang,
-    mut on_term: impl FnMut(&str, &str, &dyn Fn(&str) -> String) -> Result<bool, String>,
-) -> Result<Option<String>, String> {
+    mut on_term: impl FnMut(&str, &str, &dyn Fn(TermProblem) -> Problem) -> Result<bool, Problem>,
+) -> Result<Option<String>, Problem> {
     let mut words = Vec::new();
     for term in terms(text) {
         let Some((key, value)) = term.split_once(':').filter(|(k, _)| !k.is_empty()) else {
             words.push(term);
             continue;
         };
-        let bad = |why: &str| {
-            trf(
-                lang,
-                "send.bad_term",
-                &[("term", &clean(&term)), ("why", why)],
-            )
+        let bad = |why| Problem::BadTerm {
+            term: clean(&term),
+            why,
         };
         if !on_term(&folded(key), value, &bad)? {
             words.push(term.clone());
@@ -174,11 +171,7 @@ pub fn read_terms(
 
 /// The collaborator a filter names: a part of the name, or the exact full name when several
 /// contain it; otherwise why not (none, or the names that match).
-pub fn collaborator(
-    value: &str,
-    collaborators: &HashMap<i64, String>,
-    lang: Lang,
-) -> Result<i64, String> {
+pub fn collaborator(value: &str, collaborators: &HashMap<i64, String>) -> Result<i64, TermProblem> {
     let want = folded(value);
     let mut found: Vec<(&i64, &String)> = collaborators
         .iter()
@@ -197,15 +190,11 @@ pub fn collaborator(
     }
     match found.as_slice() {
         [(id, _)] => Ok(**id),
-        [] => Err(tr(lang, "send.no_collab").to_string()),
+        [] => Err(TermProblem::NoCollaborator),
         many => {
-            let mut list: Vec<String> = many.iter().map(|(_, n)| clean(n)).collect();
-            list.sort();
-            Err(trf(
-                lang,
-                "send.many_collabs",
-                &[("names", &list.join(", "))],
-            ))
+            let mut names: Vec<String> = many.iter().map(|(_, n)| clean(n)).collect();
+            names.sort();
+            Err(TermProblem::ManyCollaborators { names })
         }
     }
 }
@@ -261,10 +250,17 @@ mod tests {
             (3, "Marc Petit".to_string()),
         ]
         .into();
-        assert_eq!(collaborator("petit", &names, Lang::En), Ok(3));
-        assert_eq!(collaborator("Marie Durand", &names, Lang::En), Ok(1));
-        let many = collaborator("duran", &names, Lang::En).unwrap_err();
-        assert!(many.contains("Marie Duranton"), "{many}");
-        assert!(collaborator("Zoé", &names, Lang::En).is_err());
+        assert_eq!(collaborator("petit", &names), Ok(3));
+        assert_eq!(collaborator("Marie Durand", &names), Ok(1));
+        assert_eq!(
+            collaborator("duran", &names),
+            Err(TermProblem::ManyCollaborators {
+                names: vec!["Marie Durand".into(), "Marie Duranton".into()]
+            })
+        );
+        assert_eq!(
+            collaborator("Zoé", &names),
+            Err(TermProblem::NoCollaborator)
+        );
     }
 }

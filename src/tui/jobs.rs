@@ -6,6 +6,7 @@ use super::AppEvent;
 use super::app::Tab;
 use crate::core::import::ContactsPreview;
 use crate::core::send::FreeList;
+use crate::tui::problem::Problem;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
@@ -34,17 +35,17 @@ pub enum JobUpdate {
     /// Export: rows written so far.
     ExportRows(u64),
     /// Export: rows written in the end, or why it failed.
-    ExportDone(Result<u64, String>),
+    ExportDone(Result<u64, Problem>),
     /// Contacts import: data rows of `file` read so far.
     ImportReading { file: String, rows: usize },
     /// Contacts import: the file read and checked, or why not.
-    ImportRead(Result<Box<ContactsPreview>, String>),
+    ImportRead(Result<Box<ContactsPreview>, Problem>),
     /// Contacts import: contacts created and skipped, or why nothing was.
-    ImportDone(Result<(usize, usize), String>),
+    ImportDone(Result<(usize, usize), Problem>),
     /// Free send: recipients file read so far.
     FreeRows(crate::io::import::Progress),
     /// Free send: the checked list and the file's notices, or why the file could not be read.
-    FreeRead(Result<(FreeList, Vec<crate::io::import::FileNotice>), String>),
+    FreeRead(Result<(FreeList, Vec<crate::io::import::FileNotice>), Problem>),
 }
 
 /// Starts jobs for one tab; cheap to clone.

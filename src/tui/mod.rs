@@ -12,8 +12,12 @@ mod fmt;
 pub mod jobs;
 mod pager;
 mod pending;
+pub(crate) mod problem;
 mod queries;
 mod tabs;
+
+/// For the catalogue test, which lists every typed message.
+pub(crate) use tabs::users::LanguageChoice;
 pub mod theme;
 pub mod widgets;
 
@@ -23,7 +27,7 @@ pub use theme::Theme;
 use crate::clock::Clock;
 use crate::config::UserConfig;
 use crate::core::Actor;
-use crate::i18n::Lang;
+use crate::i18n::{Describe, Lang};
 use crate::keymap::Keymap;
 use crate::store::Store;
 use crate::store::settings::Settings;
@@ -45,7 +49,7 @@ pub struct Launch {
     pub user: String,
     pub clock: Clock,
     pub user_config: UserConfig,
-    pub config_problem: Option<String>,
+    pub config_problem: Option<crate::config::ConfigFileProblem>,
 }
 
 /// Everything that can wake the main loop. Kept tiny: workers say *that* something changed,
@@ -98,8 +102,8 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let lang = Lang::resolve(&lang_setting);
     let (keymap, keymap_problems) = Keymap::load(UserConfig::keymap_path().as_deref());
 
-    let mut problems: Vec<String> = keymap_problems.iter().map(ToString::to_string).collect();
-    problems.extend(config_problem);
+    let mut problems: Vec<String> = keymap_problems.iter().map(|p| p.describe(lang)).collect();
+    problems.extend(config_problem.map(|p| p.describe(lang)));
 
     let mut app = App::new(store, actor, lang, keymap, clock.clone());
     app.set_location(db.display().to_string());

@@ -5,12 +5,13 @@
 use crate::core::batch::{self, BatchInput};
 use crate::core::send::{self, FreeSend};
 use crate::core::{Actor, events, keys, lists, reminders, replies};
-use crate::i18n::{Describe, Lang, trf};
+use crate::i18n::{Describe, trf};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
 use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{Fmt, clean, thousands};
 use crate::tui::jobs::Jobs;
+use crate::tui::problem::Problem;
 use crate::tui::tabs::{contacts_import, export};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -84,9 +85,9 @@ pub struct RunCtx<'a> {
 }
 
 impl Pending {
-    /// Runs the change with the line the operator typed. `Err` is the refusal, in the
-    /// screen's language, shown in the window (which stays open to fix the typed line).
-    pub fn run(&self, cx: RunCtx, typed: &str) -> Result<Done, String> {
+    /// Runs the change with the line the operator typed. `Err` is the refusal, shown in the
+    /// window (which stays open to fix the typed line).
+    pub fn run(&self, cx: RunCtx, typed: &str) -> Result<Done, Problem> {
         let RunCtx {
             store,
             actor,
@@ -97,7 +98,7 @@ impl Pending {
         let lang = fmt.lang;
         Ok(match self {
             Pending::CancelMessages { ids } => {
-                let report = send::cancel(store, actor, ids, now).map_err(|e| said(lang, e))?;
+                let report = send::cancel(store, actor, ids, now)?;
                 let mut done = trf(
                     lang,
                     "confirm.cancelled",
@@ -120,14 +121,14 @@ impl Pending {
             }
             Pending::MoveMessage { id, tied } => {
                 let today = now.with_timezone(&fmt.tz).date_naive();
-                let at = parse_local_time(typed, today)
-                    .ok_or_else(|| trf(lang, "confirm.bad_time", &[("input", &clean(typed))]))?;
+                let at = parse_local_time(typed, today).ok_or_else(|| Problem::BadTime {
+                    input: clean(typed),
+                })?;
                 let planned = if *tied {
                     reminders::edit_reminder_time(store, actor, *id, at, now)
                 } else {
                     send::edit_message_time(store, actor, *id, at, now)
-                }
-                .map_err(|e| said(lang, e))?;
+                }?;
                 trf(
                     lang,
                     "confirm.moved",
@@ -139,7 +140,7 @@ impl Pending {
                 .into()
             }
             Pending::CancelEvent { id } => {
-                let r = events::cancel_event(store, actor, *id, now).map_err(|e| said(lang, e))?;
+                let r = events::cancel_event(store, actor, *id, now)?;
                 trf(
                     lang,
                     "agenda.cancelled",
@@ -149,7 +150,7 @@ impl Pending {
             }
             Pending::ResolveReply { id } => {
                 let outcome = typed.trim();
-                replies::resolve(store, actor, *id, outcome, now).map_err(|e| said(lang, e))?;
+                replies::resolve(store, actor, *id, outcome, now)?;
                 trf(lang, "inbox.resolved", &[("outcome", &clean(outcome))]).into()
             }
             Pending::Export { kind, filter } => {
@@ -157,8 +158,7 @@ impl Pending {
             }
             Pending::ImportContacts => contacts_import::start(jobs, store, typed, lang)?.into(),
             Pending::SendFree(request) => {
-                let (_, ids) =
-                    send::queue_free(store, actor, request, now).map_err(|e| said(lang, e))?;
+                let (_, ids) = send::queue_free(store, actor, request, now)?;
                 trf(lang, "free.queued", &[("n", &ids.len().to_string())]).into()
             }
             Pending::SendBatch {
@@ -166,8 +166,7 @@ impl Pending {
                 unticked,
                 at,
             } => {
-                let q = batch::queue_batch(store, actor, input, unticked, *at, now)
-                    .map_err(|e| said(lang, e))?;
+                let q = batch::queue_batch(store, actor, input, unticked, *at, now)?;
                 trf(
                     lang,
                     "batch.queued",
@@ -179,8 +178,7 @@ impl Pending {
                 .into()
             }
             Pending::SaveList { ids, saved } => {
-                let id =
-                    lists::create_list(store, actor, typed, ids, now).map_err(|e| said(lang, e))?;
+                let id = lists::create_list(store, actor, typed, ids, now)?;
                 Done {
                     text: trf(
                         lang,
@@ -194,8 +192,7 @@ impl Pending {
                 }
             }
             Pending::RemoveFromList { list, ids, name } => {
-                let removed = lists::remove_from_list(store, actor, *list, ids, now)
-                    .map_err(|e| said(lang, e))?;
+                let removed = lists::remove_from_list(store, actor, *list, ids, now)?;
                 trf(
                     lang,
                     "contacts.removed",
@@ -204,8 +201,7 @@ impl Pending {
                 .into()
             }
             Pending::RenameList { id, old } => {
-                let new =
-                    lists::rename_list(store, actor, *id, typed, now).map_err(|e| said(lang, e))?;
+                let new = lists::rename_list(store, actor, *id, typed, now)?;
                 trf(
                     lang,
                     "contacts.renamed",
@@ -214,7 +210,7 @@ impl Pending {
                 .into()
             }
             Pending::DeleteList { id, name } => {
-                let had = lists::delete_list(store, actor, *id, now).map_err(|e| said(lang, e))?;
+                let had = lists::delete_list(store, actor, *id, now)?;
                 trf(
                     lang,
                     "contacts.deleted",
@@ -223,13 +219,11 @@ impl Pending {
                 .into()
             }
             Pending::OptOut { mobile } => {
-                let e164 =
-                    send::record_opt_out(store, actor, mobile, now).map_err(|e| said(lang, e))?;
+                let e164 = send::record_opt_out(store, actor, mobile, now)?;
                 trf(lang, "contacts.opted_out", &[("phone", &e164)]).into()
             }
             Pending::RemoveKey { login, fingerprint } => {
-                let fp = keys::remove_key(store, actor, login, fingerprint, now)
-                    .map_err(|e| said(lang, e))?;
+                let fp = keys::remove_key(store, actor, login, fingerprint, now)?;
                 trf(
                     lang,
                     "users.key_removed",
@@ -239,9 +233,4 @@ impl Pending {
             }
         })
     }
-}
-
-/// A refusal, in the screen's language.
-fn said(lang: Lang, e: impl Describe) -> String {
-    e.describe(lang)
 }

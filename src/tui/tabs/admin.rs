@@ -110,7 +110,10 @@ impl AutomationsTab {
             .actor
             .require_admin(crate::core::Action::ChangeAutomations)
         {
-            return Ok(Outcome::Error(e.to_string()));
+            return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                &e,
+                act.lang(),
+            )));
         }
         let templates = crate::store::templates::list(act.store.db())?;
         // Rules send for events: their templates have an event context.
@@ -400,7 +403,12 @@ impl AutomationsTab {
         let lang = act.lang();
         let planned = match dry_run(act.store, DRY_RUN_DAYS, act.now) {
             Ok(p) => p,
-            Err(e) => return Ok(Outcome::Error(e.to_string())),
+            Err(e) => {
+                return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                    &e,
+                    act.lang(),
+                )));
+            }
         };
         let theme = act.theme;
         let mut lines = vec![Line::from(Span::styled(
@@ -492,7 +500,10 @@ impl TabView for AutomationsTab {
                     .actor
                     .require_admin(crate::core::Action::SwitchAutomations)
                 {
-                    return Ok(Outcome::Error(e.to_string()));
+                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    )));
                 }
                 // Switching on acts on the agenda, switching off may take reminders with it:
                 // both are asked with their count; nothing to count, nothing to ask.
@@ -503,7 +514,12 @@ impl TabView for AutomationsTab {
                 };
                 let count = match count {
                     Ok(n) => n,
-                    Err(e) => return Ok(Outcome::Error(e.to_string())),
+                    Err(e) => {
+                        return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                            &e,
+                            act.lang(),
+                        )));
+                    }
                 };
                 let c = if a.active {
                     Confirm::Deactivate(a.id, a.name, count)
@@ -524,11 +540,19 @@ impl TabView for AutomationsTab {
                     .actor
                     .require_admin(crate::core::Action::DeleteAutomations)
                 {
-                    return Ok(Outcome::Error(e.to_string()));
+                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    )));
                 }
                 let pending = match pending_count(act.store, a.id) {
                     Ok(n) => n,
-                    Err(e) => return Ok(Outcome::Error(e.to_string())),
+                    Err(e) => {
+                        return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                            &e,
+                            act.lang(),
+                        )));
+                    }
                 };
                 self.confirm = Some(Confirm::Delete(a.id, a.name, pending));
                 Ok(Outcome::Handled)

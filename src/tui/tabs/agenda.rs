@@ -6,12 +6,13 @@
 
 use super::Act;
 use crate::core::events::{self, EventChange, EventKind, NewEventInput};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::store::Result;
 use crate::store::events::EventDetail;
 use crate::store::participants;
 use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{clean, phone};
+use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::widgets::form::{EditHints, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
 use chrono::NaiveDateTime;
@@ -118,11 +119,11 @@ impl EventEditor {
     }
 
     /// Editing event `id`, prefilled with what it has.
-    pub fn edit_event(act: &Act, id: i64) -> Result<std::result::Result<EventEditor, String>> {
+    pub fn edit_event(act: &Act, id: i64) -> Result<std::result::Result<EventEditor, Problem>> {
         let lang = act.lang();
         let e = crate::store::events::detail(act.store.db(), id)?;
         if e.cancelled {
-            return Ok(Err(tr(lang, "agenda.is_cancelled").to_string()));
+            return Ok(Err(Problem::EventCancelled));
         }
         let who = participants::get(act.store.db(), e.participant_id)?;
         let starts = e
@@ -284,7 +285,10 @@ impl EventEditor {
             f.error = Some(if text.is_empty() {
                 tr(lang, "agenda.starts_needed").to_string()
             } else {
-                trf(lang, "confirm.bad_time", &[("input", &clean(&text))])
+                Problem::BadTime {
+                    input: clean(&text),
+                }
+                .describe(lang)
             });
         }
         parsed
@@ -448,16 +452,15 @@ pub fn parse_filter(
     fmt: &crate::tui::fmt::Fmt,
     now: chrono::DateTime<chrono::Utc>,
     collaborators: &std::collections::HashMap<i64, String>,
-) -> std::result::Result<AgendaFilter, String> {
+) -> std::result::Result<AgendaFilter, Problem> {
     use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
-    let lang = fmt.lang;
     let mut f = AgendaFilter::default();
-    f.events.text = read_terms(text, lang, |key, value, bad| {
+    f.events.text = read_terms(text, |key, value, bad| {
         match key {
             "PERIOD" | "PERIODE" | "DATE" => {
                 f.period = Some(
                     period(value, Reach::Calendar, fmt, now)
-                        .ok_or_else(|| bad(tr(lang, "send.period_help")))?,
+                        .ok_or_else(|| bad(TermProblem::Period))?,
                 );
             }
             "OUTCOME" | "OUTCOMES" | "RESULT" | "RESULTAT" | "RESULTATS" | "ISSUE" => {
@@ -475,12 +478,11 @@ pub fn parse_filter(
                 let k = crate::store::events::EVENT_KINDS
                     .iter()
                     .find(|k| names("kind", k, value))
-                    .ok_or_else(|| bad(tr(lang, "agenda.kind_help")))?;
+                    .ok_or_else(|| bad(TermProblem::EventKind))?;
                 f.events.kind = Some((*k).to_string());
             }
             "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
-                f.events.collaborator_id =
-                    Some(collaborator(value, collaborators, lang).map_err(|why| bad(&why))?);
+                f.events.collaborator_id = Some(collaborator(value, collaborators).map_err(bad)?);
             }
             _ => return Ok(false),
         }

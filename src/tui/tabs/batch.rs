@@ -14,7 +14,7 @@ use super::lists::HistoryTab;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, draw_table, styled};
 use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput, InterviewInput};
 use crate::core::send::Body;
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, EditorAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
@@ -25,6 +25,7 @@ use crate::store::templates;
 use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::pending::{Done, Pending};
+use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
@@ -759,24 +760,21 @@ impl BatchTab {
         )
     }
 
-    /// Reads the form into the core's input; `Err` is the message shown under the form.
+    /// Reads `form` into the core's input; `Err` is the message shown under the form.
     fn read_form(
         &self,
+        form: &Form,
         act: &Act,
-    ) -> std::result::Result<(BatchInput, Option<NaiveDateTime>, String), String> {
-        let Some(form) = &self.form else {
-            return Err(String::new());
-        };
-        let lang = act.lang();
+    ) -> std::result::Result<(BatchInput, Option<NaiveDateTime>, String), Problem> {
         let today = act.fmt.local_date(act.now);
-        let parse = |key: &str| -> std::result::Result<Option<NaiveDateTime>, String> {
+        let parse = |key: &str| -> std::result::Result<Option<NaiveDateTime>, Problem> {
             let text = form.value(key).trim();
             if text.is_empty() {
                 return Ok(None);
             }
             parse_local_time(text, today)
                 .map(Some)
-                .ok_or_else(|| trf(lang, "confirm.bad_time", &[("input", &clean(text))]))
+                .ok_or_else(|| Problem::BadTime { input: clean(text) })
         };
         let at = parse("at")?;
         // What is in the box leaves: the template untouched, else the text as typed.
@@ -821,14 +819,17 @@ impl BatchTab {
 
     /// Saving the form: the core previews the batch (or says what is missing).
     fn show_preview(&mut self, act: &mut Act) -> Result<Outcome> {
-        let read = self.read_form(act);
+        let Some(form) = &self.form else {
+            return Ok(Outcome::Handled);
+        };
+        let read = self.read_form(form, act);
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Handled);
         };
         let (input, at, at_text) = match read {
             Ok(r) => r,
             Err(e) => {
-                form.message = Some(e);
+                form.message = Some(e.describe(act.lang()));
                 return Ok(Outcome::Handled);
             }
         };

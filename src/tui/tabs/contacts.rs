@@ -7,7 +7,7 @@ use super::contacts_import::{self, ImportJob, PreviewView};
 use super::lists::{PAGE, draw_paged, layout_paged, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
@@ -20,6 +20,7 @@ use crate::tui::fmt::{clean, key_names, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::pending::Pending;
+use crate::tui::problem::Problem;
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
@@ -82,8 +83,9 @@ pub struct ContactsTab {
     clear_after_change: bool,
     import: ImportJob,
     preview: Option<PreviewView>,
-    /// Why the file could not be read or imported, in a window until Enter / Esc.
-    failure: Option<String>,
+    /// The window saying why the file could not be read or imported is open (until Enter /
+    /// Esc); the reason is the import job's.
+    failure: bool,
 }
 
 impl Default for ContactsTab {
@@ -111,7 +113,7 @@ impl ContactsTab {
             clear_after_change: false,
             import: ImportJob::default(),
             preview: None,
-            failure: None,
+            failure: false,
         }
     }
 
@@ -176,11 +178,12 @@ impl ContactsTab {
             match crate::tui::dates::parse_local_time(&at_text, act.fmt.local_date(act.now)) {
                 Some(t) => Some(t),
                 None => {
-                    form.message = Some(trf(
-                        lang,
-                        "confirm.bad_time",
-                        &[("input", &clean(&at_text))],
-                    ));
+                    form.message = Some(
+                        Problem::BadTime {
+                            input: clean(&at_text),
+                        }
+                        .describe(lang),
+                    );
                     return Ok(Outcome::Handled);
                 }
             }
@@ -465,7 +468,10 @@ impl ContactsTab {
                             ],
                         )))
                     }
-                    Err(e) => Ok(Outcome::Error(e.to_string())),
+                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
+                        &e,
+                        act.lang(),
+                    ))),
                 }
             }
             (Purpose::Rename, Some(l)) => Ok(Self::ask_rename(l.id, &l.name, lang)),
@@ -643,11 +649,15 @@ impl TabView for ContactsTab {
 
     fn on_job(&mut self, _id: JobId, update: JobUpdate, act: &mut Act) -> Result<Outcome> {
         let done = matches!(update, JobUpdate::ImportDone(Ok(_)));
+        let failed = matches!(
+            update,
+            JobUpdate::ImportRead(Err(_)) | JobUpdate::ImportDone(Err(_))
+        );
         match self.import.update(update) {
-            Ok(Some(preview)) => self.preview = Some(PreviewView::new(preview)),
-            Ok(None) if done => self.recheck_shown(act.store.db())?,
-            Ok(None) => {}
-            Err(e) => self.failure = Some(e),
+            Some(preview) => self.preview = Some(PreviewView::new(preview)),
+            None if done => self.recheck_shown(act.store.db())?,
+            None if failed => self.failure = true,
+            None => {}
         }
         Ok(Outcome::Handled)
     }
@@ -660,10 +670,7 @@ impl TabView for ContactsTab {
     }
 
     fn editing(&self) -> bool {
-        self.send.is_some()
-            || self.picker.is_some()
-            || self.preview.is_some()
-            || self.failure.is_some()
+        self.send.is_some() || self.picker.is_some() || self.preview.is_some() || self.failure
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
@@ -673,9 +680,9 @@ impl TabView for ContactsTab {
         if self.preview.is_some() {
             return self.preview_key(key, act);
         }
-        if self.failure.is_some() {
+        if self.failure {
             if act.keymap.dialog(key).is_some() {
-                self.failure = None;
+                self.failure = false;
             }
             return Ok(Outcome::Handled);
         }
@@ -701,9 +708,7 @@ impl TabView for ContactsTab {
     fn edit_hints(&self) -> super::EditHints {
         match &self.send {
             Some((_, form)) => form.hints(self.lang),
-            None if self.failure.is_some() => {
-                (vec![Action::Dialog(DialogAction::Close)], Vec::new())
-            }
+            None if self.failure => (vec![Action::Dialog(DialogAction::Close)], Vec::new()),
             None if self.picker.is_some() || self.preview.is_some() => {
                 let (moves, confirm, close) = if self.preview.is_some() {
                     (
@@ -834,14 +839,14 @@ impl TabView for ContactsTab {
         if let Some(view) = &self.preview {
             view.draw(frame, area, ctx.theme, ctx.lang(), &self.keys_line(ctx));
         }
-        if let Some(e) = &self.failure {
+        if let Some(e) = self.import.failure().filter(|_| self.failure) {
             crate::tui::widgets::form::draw_question(
                 frame,
                 area,
                 ctx.theme,
                 ctx.tr("contacts.import_failed_title"),
                 &[
-                    e.clone(),
+                    clean(&e.describe(ctx.lang())),
                     String::new(),
                     ctx.tr("contacts.import_failed_nothing").to_string(),
                     format!(
@@ -878,10 +883,10 @@ impl TabView for ContactsTab {
 
     /// A new search keeps the selection (it is how one picks people by name, one search
     /// after another).
-    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> std::result::Result<(), Problem> {
         self.pager.source.search = text.trim().to_string();
         self.pager.reset();
-        self.pager.first(ctx.conn)
+        Ok(self.pager.first(ctx.conn)?)
     }
 
     fn loaded_rows(&self) -> usize {

@@ -15,6 +15,7 @@ use crate::store::Store;
 use crate::tui::fmt::{clean, thousands, truncate};
 use crate::tui::jobs::{JobUpdate, Jobs};
 use crate::tui::pending::Pending;
+use crate::tui::problem::Problem;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::confirm::Confirm;
 use chrono::{DateTime, Utc};
@@ -25,7 +26,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use std::path::PathBuf;
 
 /// Where an import stands, from its jobs' events.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub enum Stage {
     #[default]
     Idle,
@@ -40,11 +41,11 @@ pub enum Stage {
         skipped: usize,
     },
     /// The file could not be read, or the import was refused: why (nothing was imported).
-    Failed(String),
+    Failed(Problem),
 }
 
 /// One import at a time.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ImportJob {
     stage: Stage,
 }
@@ -54,14 +55,22 @@ impl ImportJob {
         matches!(self.stage, Stage::Reading { .. } | Stage::Importing { .. })
     }
 
-    /// Takes the news of a job: the preview to show once the file is read, or why the import
-    /// failed (`Err`). `Ok(None)`: nothing more to do than redraw.
-    pub fn update(&mut self, update: JobUpdate) -> Result<Option<ContactsPreview>, String> {
+    /// Why the last import failed, if it did.
+    pub fn failure(&self) -> Option<&Problem> {
+        match &self.stage {
+            Stage::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Takes the news of a job: the preview to show once the file is read (a failure is kept,
+    /// see [`ImportJob::failure`]). `None`: nothing more to do than redraw.
+    pub fn update(&mut self, update: JobUpdate) -> Option<ContactsPreview> {
         match update {
             JobUpdate::ImportReading { file, rows } => self.stage = Stage::Reading { file, rows },
             JobUpdate::ImportRead(Ok(preview)) => {
                 self.stage = Stage::Idle;
-                return Ok(Some(*preview));
+                return Some(*preview);
             }
             JobUpdate::ImportDone(Ok((created, skipped))) => {
                 let file = match &self.stage {
@@ -75,25 +84,24 @@ impl ImportJob {
                 };
             }
             JobUpdate::ImportRead(Err(e)) | JobUpdate::ImportDone(Err(e)) => {
-                self.stage = Stage::Failed(e.clone());
-                return Err(e);
+                self.stage = Stage::Failed(e);
             }
             _ => {}
         }
-        Ok(None)
+        None
     }
 
     /// The words for the info line, and whether they are good news.
     pub fn note(&self, lang: Lang) -> Option<(String, bool)> {
-        Some(match self.stage.clone() {
+        Some(match &self.stage {
             Stage::Idle => return None,
             Stage::Reading { file, rows } => (
                 trf(
                     lang,
                     "contacts.import_reading",
                     &[
-                        ("file", &clean(&short_name(&file))),
-                        ("rows", &thousands(rows as i64)),
+                        ("file", &clean(&short_name(file))),
+                        ("rows", &thousands(*rows as i64)),
                     ],
                 ),
                 true,
@@ -103,8 +111,8 @@ impl ImportJob {
                     lang,
                     "contacts.import_running",
                     &[
-                        ("file", &clean(&short_name(&file))),
-                        ("rows", &thousands(rows as i64)),
+                        ("file", &clean(&short_name(file))),
+                        ("rows", &thousands(*rows as i64)),
                     ],
                 ),
                 true,
@@ -118,20 +126,20 @@ impl ImportJob {
                     lang,
                     "contacts.imported",
                     &[
-                        ("n", &thousands(created as i64)),
-                        ("file", &clean(&short_name(&file))),
+                        ("n", &thousands(*created as i64)),
+                        ("file", &clean(&short_name(file))),
                     ],
                 );
-                if skipped > 0 {
+                if *skipped > 0 {
                     t.push_str(&trf(
                         lang,
                         "contacts.import_skipped",
-                        &[("n", &thousands(skipped as i64))],
+                        &[("n", &thousands(*skipped as i64))],
                     ));
                 }
                 (t, true)
             }
-            Stage::Failed(e) => (clean(&e), false),
+            Stage::Failed(e) => (clean(&e.describe(lang)), false),
         })
     }
 
@@ -150,15 +158,16 @@ impl ImportJob {
         };
         jobs.spawn(move |_| {
             // A panic becomes a failure shown in the tab (the transaction rolls back).
-            let result: Result<ImportOutcome, String> = crate::io::import::catch_read(|| {
-                Store::open(&db)
-                    .map_err(|e| e.to_string())
-                    .and_then(|mut store| {
-                        import::import_contacts(&mut store, &actor, &preview, now)
-                            .map_err(|e| e.to_string())
-                    })
+            let result: Result<ImportOutcome, Problem> = crate::io::import::catch_read(|| {
+                let mut store = Store::open(&db)?;
+                Ok(import::import_contacts(&mut store, &actor, &preview, now)?)
             })
-            .unwrap_or_else(|panic| Err(format!("{}: import stopped ({panic})", preview.file)));
+            .unwrap_or_else(|ReadPanic::Panicked { reason }| {
+                Err(Problem::ImportStopped {
+                    file: preview.file.clone(),
+                    reason,
+                })
+            });
             JobUpdate::ImportDone(result.map(|out| (out.created.len(), out.skipped.len())))
         });
     }
@@ -202,13 +211,13 @@ pub fn ask(lang: Lang, theme: Theme) -> Confirm {
 
 /// Reads and checks the `typed` file as a job reporting to the tab; the sentence for the
 /// status line, or why nothing starts.
-pub fn start(jobs: &Jobs, store: &Store, typed: &str, lang: Lang) -> Result<String, String> {
+pub fn start(jobs: &Jobs, store: &Store, typed: &str, lang: Lang) -> Result<String, Problem> {
     if typed.trim().is_empty() {
-        return Err(tr(lang, "contacts.import_no_path").to_string());
+        return Err(Problem::NoImportPath);
     }
     let db = store.path().to_path_buf();
     if db.as_os_str() == ":memory:" {
-        return Err(tr(lang, "contacts.import_no_store").to_string());
+        return Err(Problem::ImportNeedsFile);
     }
     let path = expand(typed);
     let file = path.display().to_string();
@@ -225,20 +234,17 @@ pub fn start(jobs: &Jobs, store: &Store, typed: &str, lang: Lang) -> Result<Stri
         };
         // A panic while reading or checking becomes a message: the TUI and its
         // scheduler live on.
-        let result = crate::io::import::catch_read(|| {
-            crate::io::contacts::read_contacts(&path, &mut progress)
-                .map_err(|e| e.describe(lang))
-                .and_then(|sheet| {
-                    let store = Store::open(&db).map_err(|e| e.to_string())?;
-                    import::preview_contacts(&store, &sheet).map_err(|e| e.to_string())
-                })
+        let result = crate::io::import::catch_read(|| -> Result<ContactsPreview, Problem> {
+            let sheet = crate::io::contacts::read_contacts(&path, &mut progress)?;
+            let store = Store::open(&db)?;
+            Ok(import::preview_contacts(&store, &sheet)?)
         })
         .unwrap_or_else(|ReadPanic::Panicked { reason }| {
             Err(ImportError::Crashed {
                 file: path.display().to_string(),
                 reason,
             }
-            .describe(lang))
+            .into())
         });
         JobUpdate::ImportRead(result.map(Box::new))
     });

@@ -11,13 +11,14 @@ use crate::store::messages::{ListKind, MessageFilter};
 use crate::tui::fmt::{clean, expand_home, thousands};
 use crate::tui::jobs::{JobUpdate, Jobs};
 use crate::tui::pending::Pending;
+use crate::tui::problem::Problem;
 use crate::tui::tabs::Ctx;
 use crate::tui::widgets::confirm::Confirm;
 use ratatui::text::{Line, Span};
 use std::path::{Path, PathBuf};
 
 /// Where the list's export stands, from its job's events.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Progress {
     /// Set once the operator confirmed and the thread started.
     pub started: bool,
@@ -25,11 +26,11 @@ pub struct Progress {
     /// Rows written so far.
     pub rows: u64,
     /// Rows written in the end, or why it failed.
-    pub done: Option<Result<u64, String>>,
+    pub done: Option<Result<u64, Problem>>,
 }
 
 /// The list's last export (running or finished).
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ExportJob {
     progress: Progress,
 }
@@ -86,7 +87,7 @@ impl ExportJob {
                 ),
                 true,
             ),
-            Some(Err(e)) => (clean(e), false),
+            Some(Err(e)) => (clean(&e.describe(lang)), false),
         })
     }
 }
@@ -114,28 +115,22 @@ fn default_path(kind: ListKind, ctx: &Ctx) -> String {
 }
 
 /// Checks the typed path before anything starts: a known extension, an existing folder.
-fn check_path(lang: Lang, typed: &str) -> Result<(PathBuf, Format), String> {
+fn check_path(typed: &str) -> Result<(PathBuf, Format), Problem> {
     let path = expand_home(typed);
     if typed.trim().is_empty() {
-        return Err(tr(lang, "export.no_path").to_string());
+        return Err(Problem::NoExportPath);
     }
     let Some(format) = Format::from_path(&path) else {
-        return Err(trf(
-            lang,
-            "export.bad_extension",
-            &[("path", &clean(typed))],
-        ));
+        return Err(Problem::ExportExtension { path: clean(typed) });
     };
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     if !parent.is_dir() {
-        return Err(trf(
-            lang,
-            "export.no_folder",
-            &[("folder", &clean(&parent.display().to_string()))],
-        ));
+        return Err(Problem::NoFolder {
+            folder: clean(&parent.display().to_string()),
+        });
     }
     Ok((path, format))
 }
@@ -149,21 +144,19 @@ pub fn start(
     filter: MessageFilter,
     typed: &str,
     lang: Lang,
-) -> Result<String, String> {
-    let (path, format) = check_path(lang, typed)?;
+) -> Result<String, Problem> {
+    let (path, format) = check_path(typed)?;
     let db = store.path().to_path_buf();
     let shown = path.display().to_string();
     let started = shown.clone();
     jobs.spawn(move |report| {
         report.progress(JobUpdate::ExportStarted(started));
-        let result = Store::open(&db)
-            .map_err(|e| e.to_string())
-            .and_then(|store| {
-                export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
-                    report.progress(JobUpdate::ExportRows(n))
-                })
-                .map_err(|e| e.describe(lang))
-            });
+        let result = Store::open(&db).map_err(Problem::from).and_then(|store| {
+            export_messages(store.db(), kind, &filter, format, &path, &mut |n| {
+                report.progress(JobUpdate::ExportRows(n))
+            })
+            .map_err(Problem::from)
+        });
         JobUpdate::ExportDone(result)
     });
     Ok(trf(lang, "export.started", &[("path", &clean(&shown))]))
@@ -222,27 +215,16 @@ mod tests {
     fn the_extension_chooses_the_format_and_anything_else_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let x = dir.path().join("a.XLSX");
-        assert_eq!(
-            check_path(Lang::En, x.to_str().unwrap()).map(|r| r.1),
-            Ok(Format::Xlsx)
-        );
+        assert_eq!(check_path(x.to_str().unwrap()).unwrap().1, Format::Xlsx);
         let c = dir.path().join("a.csv");
-        assert_eq!(
-            check_path(Lang::En, c.to_str().unwrap()).map(|r| r.1),
-            Ok(Format::Csv)
-        );
+        assert_eq!(check_path(c.to_str().unwrap()).unwrap().1, Format::Csv);
         let bad = dir.path().join("a.ods");
-        assert!(
-            check_path(Lang::En, bad.to_str().unwrap())
-                .unwrap_err()
-                .contains(".xlsx or .csv")
-        );
+        let e = check_path(bad.to_str().unwrap()).unwrap_err();
+        assert!(matches!(e, Problem::ExportExtension { .. }), "{e:?}");
+        assert!(e.describe(Lang::Fr).contains(".xlsx ou .csv"), "{e}");
         let nowhere = dir.path().join("missing").join("a.csv");
-        assert!(
-            check_path(Lang::En, nowhere.to_str().unwrap())
-                .unwrap_err()
-                .contains("does not exist")
-        );
-        assert!(check_path(Lang::En, "  ").is_err());
+        let e = check_path(nowhere.to_str().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert!(matches!(check_path("  "), Err(Problem::NoExportPath)));
     }
 }

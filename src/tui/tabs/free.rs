@@ -18,6 +18,7 @@ use crate::tui::dates::parse_local_time;
 use crate::tui::fmt::{clean, expand_home, phone, thousands};
 use crate::tui::jobs::{JobId, JobUpdate, Jobs};
 use crate::tui::pending::Pending;
+use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
@@ -95,11 +96,12 @@ impl FreeTab {
             match parse_local_time(&at_text, act.fmt.local_date(act.now)) {
                 Some(t) => Some(t),
                 None => {
-                    form.message = Some(trf(
-                        lang,
-                        "confirm.bad_time",
-                        &[("input", &clean(&at_text))],
-                    ));
+                    form.message = Some(
+                        Problem::BadTime {
+                            input: clean(&at_text),
+                        }
+                        .describe(lang),
+                    );
                     return Ok(Outcome::Handled);
                 }
             }
@@ -112,14 +114,7 @@ impl FreeTab {
         match recipients_source(&input) {
             Source::File(path, name) => {
                 form.message = Some(trf(lang, "free.reading", &[("file", &clean(&name))]));
-                self.reading = Some(ReadJob::start(
-                    &act.jobs,
-                    act.store,
-                    path,
-                    name,
-                    draft,
-                    act.lang(),
-                ));
+                self.reading = Some(ReadJob::start(&act.jobs, act.store, path, name, draft));
                 Ok(Outcome::Handled)
             }
             Source::Typed(lines) => match send::check_free_list(act.store, &lines) {
@@ -277,35 +272,25 @@ struct ReadJob {
 }
 
 impl ReadJob {
-    fn start(
-        jobs: &Jobs,
-        store: &Store,
-        path: PathBuf,
-        name: String,
-        draft: Draft,
-        lang: Lang,
-    ) -> ReadJob {
+    fn start(jobs: &Jobs, store: &Store, path: PathBuf, name: String, draft: Draft) -> ReadJob {
         let db = store.path().to_path_buf();
         let id = jobs.spawn(move |report| {
             let shown = path.display().to_string();
             // A panic while reading or checking becomes a message: the TUI and its scheduler
             // live on.
-            let result = crate::io::import::catch_read(|| {
-                read_phone_column(&path, &mut |p| report.progress(JobUpdate::FreeRows(p)))
-                    .map_err(|e| e.describe(lang))
-                    .and_then(|cells| {
-                        let store = Store::open(&db).map_err(|e| e.to_string())?;
-                        check_phone_cells(&store, &cells)
-                            .map(|list| (list, cells.notices))
-                            .map_err(|e| e.to_string())
-                    })
+            let result = crate::io::import::catch_read(|| -> Result<_, Problem> {
+                let cells =
+                    read_phone_column(&path, &mut |p| report.progress(JobUpdate::FreeRows(p)))?;
+                let store = Store::open(&db)?;
+                let list = check_phone_cells(&store, &cells)?;
+                Ok((list, cells.notices))
             })
             .unwrap_or_else(|ReadPanic::Panicked { reason }| {
                 Err(ImportError::Crashed {
                     file: shown,
                     reason,
                 }
-                .describe(lang))
+                .into())
             });
             JobUpdate::FreeRead(result)
         });
@@ -378,7 +363,7 @@ impl TabView for FreeTab {
                     }
                     Err(e) => {
                         if let Some(form) = &mut self.form {
-                            form.message = Some(clean(&e));
+                            form.message = Some(clean(&e.describe(lang)));
                         }
                         Ok(Outcome::Handled)
                     }

@@ -9,6 +9,7 @@ use crate::store::{Result, screens};
 use crate::tui::fmt::{clean, phone, thousands};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::pending::Pending;
+use crate::tui::problem::Problem;
 use crate::tui::queries::{BatchesSource, EventsSource, RepliesSource};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -138,7 +139,7 @@ impl AgendaTab {
                 self.event = Some(editor);
                 Outcome::Handled
             }
-            Err(why) => Outcome::Error(why),
+            Err(why) => Outcome::Error(why.describe(act.lang())),
         })
     }
 
@@ -178,7 +179,7 @@ impl AgendaTab {
         let conn = act.store.db();
         let e: EventDetail = crate::store::events::detail(conn, id)?;
         if e.cancelled {
-            return Ok(Outcome::Error(tr(lang, "agenda.is_cancelled").to_string()));
+            return Ok(Outcome::Error(Problem::EventCancelled.describe(lang)));
         }
         let settings = Settings::load(conn)?;
         let context = event_template_context(&e.kind);
@@ -316,11 +317,12 @@ impl AgendaTab {
                     match crate::tui::dates::parse_local_time(form.value("at"), today) {
                         Some(t) => When::At(t),
                         None => {
-                            form.message = Some(trf(
-                                lang,
-                                "confirm.bad_time",
-                                &[("input", &clean(form.value("at")))],
-                            ));
+                            form.message = Some(
+                                Problem::BadTime {
+                                    input: clean(form.value("at")),
+                                }
+                                .describe(lang),
+                            );
                             return Ok(Outcome::Handled);
                         }
                     }
@@ -365,7 +367,7 @@ impl AgendaTab {
             return Outcome::Handled;
         };
         if e.cancelled {
-            return Outcome::Error(ctx.tr("agenda.is_cancelled").to_string());
+            return Outcome::Error(Problem::EventCancelled.describe(ctx.lang()));
         }
         let lang = ctx.lang();
         let id = e.id;
@@ -595,13 +597,16 @@ impl TabView for AgendaTab {
     }
 
     /// A term the bar does not understand leaves the list as it was and says why.
-    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+    fn set_filter(
+        &mut self,
+        text: &str,
+        ctx: &Ctx,
+    ) -> std::result::Result<(), crate::tui::problem::Problem> {
         let text = text.trim();
         let names = crate::tui::queries::collaborator_names(ctx.conn)?;
-        self.filter = super::agenda::parse_filter(text, &ctx.fmt, ctx.now, &names)
-            .map_err(crate::store::StoreError::filter)?;
+        self.filter = super::agenda::parse_filter(text, &ctx.fmt, ctx.now, &names)?;
         self.filter_text = text.to_string();
-        self.pager(ctx).first(ctx.conn)
+        Ok(self.pager(ctx).first(ctx.conn)?)
     }
 }
 

@@ -8,13 +8,14 @@
 use super::Act;
 use super::Outcome;
 use crate::core::{merge, reminders, send};
-use crate::i18n::{tr, trf};
+use crate::i18n::{Describe, trf};
 use crate::sms::status::MessageKind;
 use crate::sms::template::TemplateContext;
 use crate::store::Result;
 use crate::store::messages::MessageRow;
 use crate::store::settings::Settings;
 use crate::tui::fmt::{clean, phone};
+use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::Form;
 
@@ -39,13 +40,13 @@ fn context_of(kind: MessageKind, context: &str) -> TemplateContext {
 
 impl TextEdit {
     /// The composer on the message's current text, or why it cannot be edited.
-    pub fn open(row: &MessageRow, act: &mut Act) -> Result<std::result::Result<TextEdit, String>> {
+    pub fn open(row: &MessageRow, act: &mut Act) -> Result<std::result::Result<TextEdit, Problem>> {
         let lang = act.lang();
         let Some(kind) = MessageKind::parse(&row.kind) else {
-            return Ok(Err(tr(lang, "edit_text.unknown_kind").to_string()));
+            return Ok(Err(Problem::TextKindUnknown));
         };
         if !act.actor.rights.can_write_text() {
-            return Ok(Err(tr(lang, "edit_text.templates_only").to_string()));
+            return Ok(Err(Problem::TextTemplatesOnly));
         }
         let conn = act.store.db();
         let settings = Settings::load(conn)?;
@@ -118,7 +119,7 @@ impl TextEdit {
                 ],
             )),
             Err(e) => {
-                self.form.message = Some(clean(&e.to_string()));
+                self.form.message = Some(clean(&e.describe(lang)));
                 Outcome::Handled
             }
         }

@@ -16,14 +16,15 @@ use super::{
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
+use crate::store::Result;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
-use crate::store::{Result, StoreError};
 use crate::text::sanitize_multiline;
 use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
 use crate::tui::pending::Pending;
+use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{EditHints, Modal};
@@ -235,7 +236,7 @@ impl MessagesTab {
                     )),
                 ])),
                 Err(e) => lines.push(Line::from(Span::styled(
-                    clean(&crate::i18n::say(ctx.lang(), &e.to_string())),
+                    clean(&e.describe(ctx.lang())),
                     ctx.theme.error(),
                 ))),
             }
@@ -406,14 +407,13 @@ pub fn parse_filter(
     fmt: &Fmt,
     now: DateTime<Utc>,
     collaborators: &std::collections::HashMap<i64, String>,
-) -> std::result::Result<MessageFilter, String> {
-    let lang = fmt.lang;
+) -> std::result::Result<MessageFilter, Problem> {
     let mut f = MessageFilter::default();
-    f.text = read_terms(text, lang, |key, value, bad| {
+    f.text = read_terms(text, |key, value, bad| {
         match key {
             "PERIOD" | "PERIODE" | "DATE" => {
                 let (from, to) = period(value, reach_of(kind), fmt, now)
-                    .ok_or_else(|| bad(tr(lang, "send.period_help")))?;
+                    .ok_or_else(|| bad(TermProblem::Period))?;
                 f.from = from;
                 f.to = to;
             }
@@ -422,7 +422,7 @@ pub fn parse_filter(
                     let s = STATUSES
                         .iter()
                         .find(|s| names("status", s.as_str(), v))
-                        .ok_or_else(|| bad(tr(lang, "send.status_help")))?;
+                        .ok_or_else(|| bad(TermProblem::Status))?;
                     if !f.statuses.contains(s) {
                         f.statuses.push(*s);
                     }
@@ -432,19 +432,18 @@ pub fn parse_filter(
                 f.batch = match folded(value).as_str() {
                     "YES" | "OUI" | "Y" | "O" | "1" => Some(true),
                     "NO" | "NON" | "N" | "0" => Some(false),
-                    _ => return Err(bad(tr(lang, "send.yes_no_help"))),
+                    _ => return Err(bad(TermProblem::YesNo)),
                 }
             }
             "CONTEXT" | "CONTEXTE" => {
                 let c = CONTEXTS
                     .iter()
                     .find(|c| names("kind", c, value))
-                    .ok_or_else(|| bad(tr(lang, "send.context_help")))?;
+                    .ok_or_else(|| bad(TermProblem::Context))?;
                 f.context = Some((*c).to_string());
             }
             "COLLAB" | "COLLABORATOR" | "COLLABORATEUR" | "COLLABORATRICE" => {
-                f.collaborator_id =
-                    Some(collaborator(value, collaborators, lang).map_err(|why| bad(&why))?);
+                f.collaborator_id = Some(collaborator(value, collaborators).map_err(bad)?);
             }
             _ => return Ok(false),
         }
@@ -478,7 +477,7 @@ impl TabView for MessagesTab {
                 self.text_edit = Some(edit);
                 Outcome::Handled
             }
-            Err(why) => Outcome::Error(why),
+            Err(why) => Outcome::Error(why.describe(act.lang())),
         })
     }
 
@@ -716,17 +715,16 @@ impl TabView for MessagesTab {
 
     /// Parses the filter bar; a term it does not understand leaves the list as it was and
     /// says which term and why. A new filter forgets the selection (it may hide picked rows).
-    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> Result<()> {
+    fn set_filter(&mut self, text: &str, ctx: &Ctx) -> std::result::Result<(), Problem> {
         let text = text.trim();
         let names = collaborator_names(ctx.conn)?;
-        let mut filter = parse_filter(text, self.kind(), &ctx.fmt, ctx.now, &names)
-            .map_err(StoreError::filter)?;
+        let mut filter = parse_filter(text, self.kind(), &ctx.fmt, ctx.now, &names)?;
         filter.batch_id = self.pager.source.filter.batch_id;
         self.pager.source.filter = filter;
         self.filter_text = text.to_string();
         self.picked.clear();
         self.pager.reset();
-        self.pager.first(ctx.conn)
+        Ok(self.pager.first(ctx.conn)?)
     }
 
     /// A batch opened from its history: Sent shows every message of it whatever its status,
@@ -824,7 +822,7 @@ mod tests {
         ])
     }
 
-    fn parse(text: &str, kind: ListKind) -> std::result::Result<MessageFilter, String> {
+    fn parse(text: &str, kind: ListKind) -> std::result::Result<MessageFilter, Problem> {
         parse_filter(text, kind, &fmt(Lang::En), now(), &collabs())
     }
 
@@ -894,9 +892,14 @@ mod tests {
                 .collaborator_id,
             Some(1)
         );
-        let e = parse("collab:durand", ListKind::Sent).unwrap_err();
+        let e = parse("collab:durand", ListKind::Sent)
+            .unwrap_err()
+            .describe(Lang::Fr);
         assert!(
-            e.contains("Claire Durand") && e.contains("Marc Durand"),
+            e.contains("« collab:durand »")
+                && e.contains(
+                    "plusieurs collaborateurs correspondent : Claire Durand, Marc Durand"
+                ),
             "{e}"
         );
         assert!(parse("collab:nobody", ListKind::Sent).is_err());
@@ -910,7 +913,7 @@ mod tests {
             "period:someday",
             "context:party",
         ] {
-            let e = parse(bad, ListKind::Sent).unwrap_err();
+            let e = parse(bad, ListKind::Sent).unwrap_err().to_string();
             assert!(e.contains(bad), "{e}");
         }
     }

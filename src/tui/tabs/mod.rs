@@ -147,8 +147,13 @@ pub trait TabView {
     fn filter(&self) -> Option<&str> {
         None
     }
-    /// Applies a new filter text (only called when `filter()` is `Some`).
-    fn set_filter(&mut self, _text: &str, _ctx: &Ctx) -> Result<()> {
+    /// Applies a new filter text (only called when `filter()` is `Some`); a term it does not
+    /// understand is the problem shown.
+    fn set_filter(
+        &mut self,
+        _text: &str,
+        _ctx: &Ctx,
+    ) -> std::result::Result<(), crate::tui::problem::Problem> {
         Ok(())
     }
     /// Restricts the list to one batch's messages (`None`: all messages).

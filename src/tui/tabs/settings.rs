@@ -16,6 +16,7 @@ use crate::keymap::{Action, DialogAction, ListAction};
 use crate::store::Result;
 use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
+use crate::tui::problem::Problem;
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
 use crossterm::event::KeyEvent;
@@ -143,7 +144,10 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
 impl SettingsTab {
     fn open_editor(&mut self, act: &mut Act) -> Result<Outcome> {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeSettings) {
-            return Ok(Outcome::Error(e.to_string()));
+            return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                &e,
+                act.lang(),
+            )));
         }
         let lang = act.lang();
         let conn = act.store.db();
@@ -290,7 +294,7 @@ impl SettingsTab {
     }
 
     /// The changes the form holds, each as `set_setting` takes it; the provider as one JSON.
-    fn changes(editor: &Editor) -> std::result::Result<Vec<(String, String)>, String> {
+    fn changes(editor: &Editor) -> std::result::Result<Vec<(String, String)>, Problem> {
         let form = &editor.form;
         let original = |key: &str| {
             editor
@@ -305,7 +309,7 @@ impl SettingsTab {
             if f.key == "provider" || f.key.starts_with("provider.") {
                 continue;
             }
-            let normalised = settings::validate(&f.key, &f.value).map_err(|e| e.to_string())?;
+            let normalised = settings::validate(&f.key, &f.value)?;
             if normalised != original(&f.key) {
                 out.push((f.key.clone(), normalised));
             }
@@ -317,7 +321,7 @@ impl SettingsTab {
         let base = if same_kind {
             stored_json
         } else {
-            let json = settings::validate("provider", &kind).map_err(|e| e.to_string())?;
+            let json = settings::validate("provider", &kind)?;
             serde_json::from_str(&json).unwrap_or_default()
         };
         let mut config = base;
@@ -340,15 +344,18 @@ impl SettingsTab {
         }
         let stored_config = serde_json::from_str::<ProviderConfig>(&stored).ok();
         let mut config: ProviderConfig =
-            serde_json::from_value(config).map_err(|e| format!("provider: {e}"))?;
+            serde_json::from_value(config).map_err(|e| Problem::ProviderUnreadable {
+                reason: e.to_string(),
+            })?;
         if let Some(old) = &stored_config {
             config.restore_masked(old);
         }
         // Only a changed provider is checked: other settings can be saved while it is incomplete.
         if stored_config.as_ref() != Some(&config) {
-            let json = serde_json::to_string(&config).map_err(|e| e.to_string())?;
-            let normalised =
-                settings::provider_value(&json, Some(&stored)).map_err(|e| e.to_string())?;
+            let json = serde_json::to_string(&config).map_err(|e| Problem::ProviderUnreadable {
+                reason: e.to_string(),
+            })?;
+            let normalised = settings::provider_value(&json, Some(&stored))?;
             out.push(("provider".into(), normalised));
         }
         Ok(out)
@@ -360,10 +367,13 @@ impl SettingsTab {
             Ok(n) => n,
             Err(e) => {
                 if let Some(editor) = &mut self.editor {
-                    editor.form.message = Some(e.to_string());
+                    editor.form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 }
                 self.refresh(&act.ctx())?;
-                return Ok(Outcome::Error(e.to_string()));
+                return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                    &e,
+                    act.lang(),
+                )));
             }
         };
         self.editor = None;
@@ -453,7 +463,7 @@ impl TabView for SettingsTab {
                         Ok(Outcome::Handled)
                     }
                     Err(e) => {
-                        editor.form.message = Some(e);
+                        editor.form.message = Some(e.describe(lang));
                         Ok(Outcome::Handled)
                     }
                 }

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::core::admin::{add_user, set_user};
 use crate::core::keys::{add_key, list_keys, set_language};
-use crate::i18n::{Lang, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, EditorAction, ListAction};
 use crate::store::Result;
 use crate::store::operator_keys::{self, StoredKey};
@@ -50,6 +50,28 @@ pub fn language_options(lang: Lang) -> Vec<(String, String)> {
 /// How a stored language shows: `fr`, `en` or `auto`.
 pub fn language_code(language: Option<&str>) -> &str {
     language.unwrap_or("auto")
+}
+
+crate::typed_messages! {
+    /// An operator's own language as the list shows it (texts: `[language_choice]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum LanguageChoice in "language_choice" {
+        /// None chosen: the store's setting (or `$LANG`).
+        Auto = "auto",
+        French = "fr",
+        English = "en",
+    }
+}
+
+impl LanguageChoice {
+    /// The stored choice (`None`: none; an unknown code, never stored, shows as none).
+    pub fn of(language: Option<&str>) -> LanguageChoice {
+        match language.and_then(Lang::parse) {
+            Some(Lang::Fr) => LanguageChoice::French,
+            Some(Lang::En) => LanguageChoice::English,
+            None => LanguageChoice::Auto,
+        }
+    }
 }
 
 struct Editor {
@@ -122,7 +144,7 @@ fn label(keymap: &crate::keymap::Keymap, action: Action, fallback: &str) -> Stri
 impl UsersTab {
     fn open(&mut self, act: &mut Act, op: Option<Operator>) -> Outcome {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeRights) {
-            return Outcome::Error(e.to_string());
+            return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()));
         }
         let lang = act.lang();
         let rights = op.as_ref().map(|o| o.rights).unwrap_or_default();
@@ -225,7 +247,12 @@ impl UsersTab {
         let login = op.login.clone();
         let keys = match list_keys(act.store, act.actor, &login) {
             Ok(k) => k,
-            Err(e) => return Ok(Outcome::Error(e.to_string())),
+            Err(e) => {
+                return Ok(Outcome::Error(crate::i18n::Describe::describe(
+                    &e,
+                    act.lang(),
+                )));
+            }
         };
         let km = act.keymap;
         self.keys = Some(KeysWindow {
@@ -724,10 +751,10 @@ impl TabView for UsersTab {
             Col::new(ctx.tr("right.batch"), 6, 1),
             Col::new(ctx.tr("right.free"), 5, 1),
             Col::new(ctx.tr("right.admin"), 5, 1),
-            Col::new(ctx.tr("right.templates_only"), 10, 2),
+            Col::new(ctx.tr("right.templates_only"), 7, 2),
             Col::new(ctx.tr("col.active"), 6, 0),
             Col::new(ctx.tr("users.col_keys"), 4, 1),
-            Col::new(ctx.tr("users.col_lang"), 4, 1),
+            Col::new(ctx.tr("users.col_lang"), 8, 1),
         ];
         let cells = self
             .rows
@@ -749,7 +776,7 @@ impl TabView for UsersTab {
                     cell(mark(r.templates_only)),
                     styled(ctx.fmt.yes_no(o.active), active),
                     cell(keys.to_string()),
-                    cell(clean(language_code(o.language.as_deref()))),
+                    cell(LanguageChoice::of(o.language.as_deref()).describe(ctx.lang())),
                 ]
             })
             .collect();

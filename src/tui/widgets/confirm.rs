@@ -5,10 +5,11 @@
 //! the acting operator, so every destructive action goes through the core use cases after a
 //! "yes".
 
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Describe, Lang, tr};
 use crate::keymap::DialogAction;
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::pending::{Done, Pending, RunCtx};
+use crate::tui::problem::Problem;
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -26,8 +27,9 @@ pub struct Confirm {
     pub title: String,
     pub lines: Vec<Line<'static>>,
     pub input: Option<Input>,
-    /// The last refusal of `run`, shown under the question.
-    pub error: Option<String>,
+    /// The last refusal of `run`, shown under the question (boxed: the core's errors are
+    /// large and a window is moved around as a value).
+    pub error: Option<Box<Problem>>,
     pub pending: Pending,
 }
 
@@ -107,19 +109,20 @@ impl Confirm {
         }
     }
 
-    /// Runs the change with the typed line. On refusal the reason is kept for display and
-    /// returned.
-    pub fn run(&mut self, cx: RunCtx) -> Result<Done, String> {
+    /// Runs the change with the typed line; `None` when refused, the reason kept for display.
+    pub fn run(&mut self, cx: RunCtx) -> Option<Done> {
         let typed = self
             .input
             .as_ref()
             .map(|i| i.text.clone())
             .unwrap_or_default();
-        let result = self.pending.run(cx, &typed);
-        if let Err(e) = &result {
-            self.error = Some(e.clone());
+        match self.pending.run(cx, &typed) {
+            Ok(done) => Some(done),
+            Err(e) => {
+                self.error = Some(Box::new(e));
+                None
+            }
         }
-        result
     }
 
     /// The window's text: question, input line, last refusal, key hints.
@@ -140,7 +143,7 @@ impl Confirm {
         if let Some(e) = &self.error {
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
-                format!("✖ {}", clean(e)),
+                format!("✖ {}", clean(&e.describe(lang))),
                 theme.error(),
             )));
         }

@@ -4,7 +4,7 @@
 //! each change (through the store's or the core's validation) and sets the field's error.
 
 use super::composer::{Composer, ComposerKey};
-use crate::i18n::{Lang, say, tr};
+use crate::i18n::{Lang, tr};
 use crate::keymap::{Action, EditorAction, Keymap};
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
@@ -42,7 +42,8 @@ pub struct FormField {
     pub kind: FieldKind,
     /// The value as typed (`yes` / `no` for toggles).
     pub value: String,
-    /// Why the value is refused, shown under it.
+    /// Why the value is refused, shown under it: already in the screen's language (the owner
+    /// validates and describes).
     pub error: Option<String>,
     /// A short help shown when the field has the focus.
     pub help: String,
@@ -139,7 +140,7 @@ pub struct Form {
     pub composer: Option<Composer>,
     /// Focused field; `fields.len()` is the composer.
     pub focus: usize,
-    /// A line under the form (the last refusal of a save).
+    /// A line under the form (the last refusal of a save), in the screen's language.
     pub message: Option<String>,
     changed: bool,
     offset: usize,
@@ -447,7 +448,7 @@ impl Form {
                     Span::raw(" ".repeat(label_w + 2)),
                     Span::styled(
                         truncate(
-                            &format!("✖ {}", clean(&say(lang, e))),
+                            &format!("✖ {}", clean(e)),
                             usize::from(inner.width) - label_w - 2,
                         ),
                         theme.error(),
@@ -495,7 +496,7 @@ impl Form {
             };
             frame.render_widget(
                 Paragraph::new(Span::styled(
-                    truncate(&clean(&say(lang, m)), usize::from(inner.width)),
+                    truncate(&clean(m), usize::from(inner.width)),
                     theme.error(),
                 )),
                 rect,

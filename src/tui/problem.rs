@@ -1,0 +1,89 @@
+//! What the screen refuses or fails at, as typed messages (texts: `[tui_problem]`,
+//! `[filter_term]`). The core's, the store's and the readers' errors keep their own type
+//! inside and are described in the reader's language when shown, never as English first.
+
+use crate::core::CoreError;
+use crate::io::export::ExportError;
+use crate::io::import::ImportError;
+use crate::store::StoreError;
+use crate::store::settings::SettingProblem;
+
+crate::typed_messages! {
+    /// Why something the operator asked for on the screen did not happen.
+    #[derive(Debug)]
+    pub enum Problem in "tui_problem" {
+        /// A refusal or failure of the core.
+        Core { error: CoreError } = "core",
+        /// The store failed (reading a screen, or opening its own connection in a job).
+        Store { error: StoreError } = "store",
+        /// A file that cannot be imported.
+        Import { error: ImportError } = "import",
+        /// An export that failed.
+        Export { error: ExportError } = "export",
+        /// A setting the store refuses, named by its key.
+        Setting { key: String, problem: SettingProblem } = "setting",
+        /// The provider's settings could not be put together (never expected: a JSON error).
+        ProviderUnreadable { reason: String } = "provider_unreadable",
+        /// A filter bar term that does not read.
+        BadTerm { term: String, why: TermProblem } = "bad_term",
+        BadTime { input: String } = "bad_time",
+        NoExportPath = "no_export_path",
+        ExportExtension { path: String } = "export_extension",
+        NoFolder { folder: String } = "no_folder",
+        NoImportPath = "no_import_path",
+        ImportNeedsFile = "import_needs_file",
+        /// The import stopped on a panic: its transaction rolled back.
+        ImportStopped { file: String, reason: String } = "import_stopped",
+        EventCancelled = "event_cancelled",
+        TextKindUnknown = "text_kind_unknown",
+        TextTemplatesOnly = "text_templates_only",
+    }
+}
+
+crate::typed_messages! {
+    /// Why a filter term is refused: what it accepts.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum TermProblem in "filter_term" {
+        Period = "period",
+        Status = "status",
+        YesNo = "yes_no",
+        Context = "context",
+        EventKind = "event_kind",
+        NoCollaborator = "no_collaborator",
+        /// Several collaborators' names contain the typed part.
+        ManyCollaborators { names: Vec<String> } = "many_collaborators",
+    }
+}
+
+impl From<CoreError> for Problem {
+    fn from(error: CoreError) -> Problem {
+        Problem::Core { error }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Problem {
+        Problem::Store { error }
+    }
+}
+
+impl From<ImportError> for Problem {
+    fn from(error: ImportError) -> Problem {
+        Problem::Import { error }
+    }
+}
+
+impl From<ExportError> for Problem {
+    fn from(error: ExportError) -> Problem {
+        Problem::Export { error }
+    }
+}
+
+impl From<crate::store::settings::SettingError> for Problem {
+    fn from(e: crate::store::settings::SettingError) -> Problem {
+        Problem::Setting {
+            key: e.key,
+            problem: e.reason,
+        }
+    }
+}
