@@ -659,7 +659,10 @@ mod tests {
         let mut map = Keymap::defaults();
         let problems = map.overlay("[[list]]\non = \"j\"\naction = \"dwon\"\n", "k.toml");
         let fr = problems[0].describe(Lang::Fr);
-        assert!(fr.starts_with("k.toml:1: action « dwon » inconnue dans [[list]]"), "{fr}");
+        assert!(
+            fr.starts_with("k.toml:1: action « dwon » inconnue dans [[list]]"),
+            "{fr}"
+        );
         let problems = map.overlay("[[lits]]\non = \"j\"\naction = \"down\"\n", "k.toml");
         assert_eq!(
             problems[0].describe(Lang::Fr),
