@@ -2,10 +2,8 @@
 //! deterministic. Catalogues live in `assets/i18n/*.toml`, embedded in the binary.
 
 mod describe;
-mod messages;
 
 pub use describe::{Arg, Describe, MessageKeys, fill, placeholders};
-pub use messages::say;
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
