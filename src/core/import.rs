@@ -553,13 +553,7 @@ fn contact_row(
     conn: Db<'_>,
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
-    let mut text = |field: ContactField| match sheet.text(r, field) {
-        Ok(t) => t,
-        Err(issue) => {
-            issues.push(issue);
-            String::new()
-        }
-    };
+    let mut text = |field: ContactField| sheet.text_noting(r, field, &mut issues);
     let civility = text(ContactField::Civility);
     let first_name = text(ContactField::FirstName);
     let last_name = text(ContactField::LastName);
@@ -1104,13 +1098,7 @@ pub fn preview_events(
     for r in table.rows.iter() {
         let r = &r;
         let mut issues: Vec<RowIssue> = Vec::new();
-        let mut text = |field: EventField| match sheet.text(r, field) {
-            Ok(t) => t,
-            Err(issue) => {
-                issues.push(issue);
-                String::new()
-            }
-        };
+        let mut text = |field: EventField| sheet.text_noting(r, field, &mut issues);
         let mobile_in = text(EventField::Mobile);
         let kind_in = text(EventField::Kind);
         let event_type = text(EventField::Type);

@@ -264,6 +264,15 @@ impl<F: Copy + PartialEq> Sheet<F> {
         }
     }
 
+    /// The text of a field, its issue put aside with the row's others (a row is read to its
+    /// end so that every problem shows at once); empty when refused.
+    pub fn text_noting(&self, r: &TableRow, field: F, issues: &mut Vec<RowIssue>) -> String {
+        self.text(r, field).unwrap_or_else(|issue| {
+            issues.push(issue);
+            String::new()
+        })
+    }
+
     pub fn has(&self, field: F) -> bool {
         self.columns.col(field).is_some()
     }
