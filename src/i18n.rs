@@ -2,10 +2,8 @@
 //! deterministic. Catalogues live in `assets/i18n/*.toml`, embedded in the binary.
 
 mod describe;
-mod messages;
 
 pub use describe::{Arg, Describe, MessageKeys, fill, placeholders};
-pub use messages::say;
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
@@ -36,6 +34,11 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("TooLarge", import::TooLarge::KEYS),
         ("ReadPanic", import::ReadPanic::KEYS),
         ("FileNotice", import::FileNotice::KEYS),
+        ("IssueReason", crate::io::issue::IssueReason::KEYS),
+        ("ParticipantRef", crate::io::issue::ParticipantRef::KEYS),
+        ("ContactWarning", crate::io::issue::ContactWarning::KEYS),
+        ("ImportNotice", crate::io::issue::ImportNotice::KEYS),
+        ("QuotedHeader", crate::io::issue::QuotedHeader::KEYS),
         ("ExportError", crate::io::export::ExportError::KEYS),
         ("WriteFailure", crate::io::export::WriteFailure::KEYS),
         ("StatusNote", crate::store::notes::StatusNote::KEYS),

@@ -1,12 +1,12 @@
 //! The rules' refusals, produced by calling the core, the SMS rules and the spreadsheet reader,
-//! come out in French through `i18n::say` with their values (names, numbers, rows, times)
-//! intact; in English they are left exactly as the core wrote them.
+//! are typed values: they come out in French from their catalogue entry with their values
+//! (names, numbers, rows, times) intact, and in English exactly as the command line writes them.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use smsdesk::core::batch::{self, BatchInput, InterviewInput};
 use smsdesk::core::send::{self, Body, IndividualSend};
 use smsdesk::core::{Actor, admin};
-use smsdesk::i18n::{Lang, say};
+use smsdesk::i18n::{Describe, Lang};
 use smsdesk::sms::phone;
 use smsdesk::sms::template::{self, MergeData, TemplateContext};
 use smsdesk::store::Store;
@@ -41,11 +41,15 @@ fn store() -> (tempfile::TempDir, Store, Actor) {
     (dir, store, actor)
 }
 
-/// The French, checked to differ from the English (a message the catalogue missed would
-/// come back unchanged).
-fn french(english: &str) -> String {
-    assert_eq!(say(Lang::En, english), english, "English is left as it is");
-    let fr = say(Lang::Fr, english);
+/// The French, checked to differ from the English, which is the command line's text.
+fn french(said: &(impl Describe + std::fmt::Display)) -> String {
+    let english = said.to_string();
+    assert_eq!(
+        said.describe(Lang::En),
+        english,
+        "English is the command line's"
+    );
+    let fr = said.describe(Lang::Fr);
     assert_ne!(fr, english, "no French for {english:?}");
     fr
 }
@@ -102,12 +106,7 @@ fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
     );
     // A typed refusal: the French comes from its catalogue entry, not from the English.
     assert_eq!(
-        smsdesk::i18n::Describe::describe(&error, Lang::Fr),
-        "Denis Lefèvre : n'a pas donné son accord SMS"
-    );
-    // English that still embeds it (a confirmation's text) reads in French too.
-    assert_eq!(
-        french(&error.to_string()),
+        french(&error),
         "Denis Lefèvre : n'a pas donné son accord SMS"
     );
 }
@@ -120,18 +119,17 @@ fn a_refused_number_keeps_the_number_and_its_digit_count() {
         body: Body::Text("Bonjour".into()),
         at: None,
     };
-    let error = send::send_individual(&mut store, &actor, &request, now())
-        .unwrap_err()
-        .to_string();
-    assert_eq!(error, "06 12: too short to be a phone number (4 digits)");
+    let error = send::send_individual(&mut store, &actor, &request, now()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "06 12: too short to be a phone number (4 digits)"
+    );
     assert_eq!(
         french(&error),
         "06 12 : trop court pour un numéro de téléphone (4 chiffres)"
     );
 
-    let landline = phone::parse_recipient("01 42 68 53 00", "FR")
-        .unwrap_err()
-        .to_string();
+    let landline = phone::parse_recipient("01 42 68 53 00", "FR").unwrap_err();
     let fr = french(&landline);
     assert_eq!(fr, "pas un numéro de mobile : +33142685300 (ligne fixe)");
     assert!(
@@ -148,10 +146,11 @@ fn a_time_outside_the_window_keeps_its_time_and_window_with_a_french_day() {
         body: Body::Text("Bonjour".into()),
         at: Some(local("2026-03-24 21:30")),
     };
-    let error = send::send_individual(&mut store, &actor, &request, now())
-        .unwrap_err()
-        .to_string();
-    assert!(error.contains("is outside the sending window"), "{error}");
+    let error = send::send_individual(&mut store, &actor, &request, now()).unwrap_err();
+    assert!(
+        error.to_string().contains("is outside the sending window"),
+        "{error}"
+    );
     let fr = french(&error);
     assert!(
         fr.starts_with("l'heure prévue, mardi 2026-03-24 21:30"),
@@ -167,9 +166,7 @@ fn a_time_outside_the_window_keeps_its_time_and_window_with_a_french_day() {
 fn a_missing_merge_value_names_its_field() {
     let parsed =
         template::parse("Bonjour {{participant.first_name}}", TemplateContext::Batch).unwrap();
-    let error = template::render(&parsed, &MergeData::default(), Lang::Fr)
-        .unwrap_err()
-        .to_string();
+    let error = template::render(&parsed, &MergeData::default(), Lang::Fr).unwrap_err();
     assert_eq!(
         french(&error),
         "pas de valeur pour le champ de fusion `participant.first_name` pour ce destinataire"
@@ -177,7 +174,7 @@ fn a_missing_merge_value_names_its_field() {
 
     let errors =
         template::parse("Bonjour {{participant.prenom}}", TemplateContext::Batch).unwrap_err();
-    let fr = french(&errors[0].to_string());
+    let fr = french(&errors[0]);
     assert!(
         fr.starts_with("ligne 1, colonne 9 : champ de fusion inconnu `participant.prenom`"),
         "{fr}"

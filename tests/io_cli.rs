@@ -146,7 +146,22 @@ fn import_contacts_previews_then_imports_with_yes() {
     assert_eq!(preview["preview"]["valid"].as_array().unwrap().len(), 2);
     assert_eq!(preview["preview"]["invalid_rows"], 1);
     assert_eq!(preview["preview"]["invalid"][0]["row"], 4);
+    // Reasons, columns and notices are English texts, as scripts have always read them.
+    assert_eq!(preview["preview"]["invalid"][0]["column"], "Mobile");
+    assert_eq!(
+        preview["preview"]["invalid"][0]["reason"],
+        "too short to be a phone number (4 digits)"
+    );
+    assert_eq!(preview["preview"]["columns"][3]["column"], "Mobile");
+    assert_eq!(preview["preview"]["notices"], serde_json::json!([]));
     assert!(preview["imported"].is_null());
+    // The text preview is English too, whatever the locale.
+    let text = smsdesk(&db, &["import", "contacts", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("  row 4, Mobile: \"06 12\" too short to be a phone number (4 digits)"),
+        "{text}"
+    );
     let listed = json(&smsdesk(
         &db,
         &["--json", "import", "contacts", file.to_str().unwrap()],

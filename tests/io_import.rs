@@ -11,9 +11,12 @@ use smsdesk::core::import::{
     check_phone_cells, import_contacts, import_events, preview_contacts, preview_events,
 };
 use smsdesk::core::send::check_free_list;
-use smsdesk::io::contacts::read_contacts;
+use smsdesk::i18n::{Describe, Lang};
+use smsdesk::io::contacts::{RowIssue, read_contacts};
 use smsdesk::io::events::read_events;
 use smsdesk::io::import::{ImportError, Progress, phone_column, read_phone_column};
+use smsdesk::io::issue::{ContactWarning, IssueReason};
+use smsdesk::sms::phone::PhoneError;
 use smsdesk::store::Store;
 use std::path::{Path, PathBuf};
 
@@ -471,20 +474,68 @@ fn contacts_preview_lists_every_row_and_writes_nothing() {
         "a blank consent cell is not consent"
     );
     assert!(p.valid[2].mobile.is_none());
+    assert_eq!(
+        p.valid[2].warnings,
+        [ContactWarning::ConsentEmpty, ContactWarning::NoMobile]
+    );
+    assert_eq!(
+        p.valid[2].warnings[1].describe(Lang::Fr),
+        "pas de numéro de mobile : aucun SMS ne peut être envoyé à ce contact"
+    );
     assert_eq!(p.duplicates.len(), 1);
     assert_eq!(p.duplicates[0].row, 6);
-    assert!(p.duplicates[0].reason.contains("row 4"));
+    assert_eq!(p.duplicates[0].reason, IssueReason::SameContact { row: 4 });
+    assert_eq!(p.duplicates[0].reason.to_string(), "same contact as row 4");
     assert_eq!(p.invalid_rows, 2);
     let row8: Vec<_> = p.invalid.iter().filter(|i| i.row == 8).collect();
     assert_eq!(row8.len(), 2, "both problems of row 8 are listed");
-    assert!(row8.iter().any(|i| i.column.contains("Téléphone mobile")
-        && i.column.contains("column D")
-        && i.reason.contains("too short")));
-    assert!(row8.iter().any(|i| i.column.contains("Consentement")));
+    let column = |i: &RowIssue| {
+        i.column
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    let mobile = row8
+        .iter()
+        .find(|i| column(i).contains("Téléphone mobile"))
+        .expect("the mobile's problem");
+    assert_eq!(column(mobile), "Téléphone mobile (column D)");
+    assert!(matches!(
+        mobile.reason,
+        IssueReason::Phone {
+            error: PhoneError::TooShort { .. }
+        }
+    ));
+    assert!(mobile.reason.to_string().contains("too short"));
+    // The header is the file's, the rest in the reader's language.
+    let in_french = mobile.column.as_ref().unwrap().describe(Lang::Fr);
+    assert_eq!(in_french, "Téléphone mobile (colonne D)");
+    assert!(row8.iter().any(|i| column(i).contains("Consentement")));
     assert!(
         p.invalid
             .iter()
-            .any(|i| i.row == 7 && i.reason.contains("no name"))
+            .any(|i| i.row == 7 && i.reason == IssueReason::NoName)
+    );
+    // `--json` keeps the English texts.
+    let json = serde_json::to_value(&p).unwrap();
+    let invalid = json["invalid"].as_array().unwrap();
+    assert!(
+        invalid
+            .iter()
+            .any(|i| i["column"] == "Téléphone mobile (column D)"
+                && i["reason"].as_str().unwrap().starts_with("too short"))
+    );
+    assert!(
+        invalid
+            .iter()
+            .any(|i| i["reason"] == "no name: NOM and PRÉNOM are both empty")
+    );
+    assert_eq!(
+        json["valid"][2]["warnings"],
+        serde_json::json!([
+            "consent cell empty: recorded as no SMS consent",
+            "no mobile number: no SMS can be sent to this contact"
+        ])
     );
     assert_eq!(participants(&store), 0, "a preview writes nothing");
 }
@@ -524,12 +575,12 @@ fn confirmed_contacts_are_created_together_and_duplicates_of_existing_ones_repor
     let again = preview_contacts(&store, &read_contacts(&path, &mut |_| {}).unwrap()).unwrap();
     assert!(again.valid.is_empty());
     assert_eq!(again.duplicates.len(), 4);
-    assert!(
-        again
-            .duplicates
-            .iter()
-            .any(|d| d.row == 4 && d.reason.contains("already belongs to participant"))
-    );
+    assert!(again.duplicates.iter().any(|d| {
+        d.row == 4
+            && d.reason
+                .to_string()
+                .contains("already belongs to participant")
+    }));
     assert!(import_contacts(&mut store, &who, &again, now()).is_err());
     assert_eq!(participants(&store), 3);
 }
@@ -638,7 +689,7 @@ fn events_are_previewed_then_created_with_their_reminders() {
         p.invalid
             .iter()
             .find(|i| i.row == row)
-            .map(|i| i.reason.clone())
+            .map(|i| i.reason.to_string())
             .unwrap_or_default()
     };
     assert!(reason(4).contains("past"), "{}", reason(4));

@@ -112,10 +112,9 @@ fn print_issues(title: &str, issues: &[RowIssue]) {
     }
     println!("{title}:");
     for i in issues {
-        let column = if i.column.is_empty() {
-            String::new()
-        } else {
-            format!(", {}", i.column)
+        let column = match &i.column {
+            None => String::new(),
+            Some(c) => format!(", {c}"),
         };
         let value = if i.value.is_empty() {
             String::new()
@@ -170,7 +169,7 @@ trait Previewed: serde::Serialize {
     const WHAT: &'static str;
     fn file(&self) -> &str;
     fn header_row(&self) -> usize;
-    fn notices(&self) -> &[String];
+    fn notices(&self) -> &[crate::io::issue::ImportNotice];
     fn duplicates(&self) -> &[RowIssue];
     fn invalid(&self) -> &[RowIssue];
     fn invalid_rows(&self) -> usize;
@@ -189,7 +188,7 @@ macro_rules! shared_fields {
         fn header_row(&self) -> usize {
             self.header_row
         }
-        fn notices(&self) -> &[String] {
+        fn notices(&self) -> &[crate::io::issue::ImportNotice] {
             &self.notices
         }
         fn duplicates(&self) -> &[RowIssue] {
@@ -225,7 +224,9 @@ impl Previewed for import::ContactsPreview {
                     if c.warnings.is_empty() {
                         String::new()
                     } else {
-                        format!(" — {}", c.warnings.join("; "))
+                        let warnings: Vec<String> =
+                            c.warnings.iter().map(ToString::to_string).collect();
+                        format!(" — {}", warnings.join("; "))
                     }
                 )
             })

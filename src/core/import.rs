@@ -15,8 +15,9 @@ use crate::io::contacts::{
 };
 use crate::io::events::{EventField, EventSheet};
 use crate::io::import::{
-    Cell, PhoneCells, get_str, get_varint, normalise_header, put_str, put_varint,
+    Cell, Column, PhoneCells, get_str, get_varint, normalise_header, put_str, put_varint,
 };
+use crate::io::issue::{ContactWarning, ImportNotice, IssueReason, ParticipantRef, QuotedHeader};
 use crate::sms::phone::{self, LineKind};
 use crate::sms::window;
 use crate::store::events::{self, NewEvent};
@@ -145,7 +146,7 @@ pub struct ContactRow {
     pub collaborator_id: Option<i64>,
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// Things the operator should know but that do not stop the row (no mobile, opted out…).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<ContactWarning>,
 }
 
 /// How many valid contacts a preview keeps in full (a screen's worth; all are counted and
@@ -214,7 +215,9 @@ impl PackedContacts {
         }
         put_varint(b, c.warnings.len() as u64);
         for w in &c.warnings {
-            put_str(b, w);
+            let (code, text) = w.code();
+            b.push(code);
+            put_str(b, text);
         }
         self.len += 1;
     }
@@ -254,7 +257,11 @@ impl PackedContacts {
                 attributes.insert(k, serde_json::Value::String(v));
             }
             let warnings = (0..get_varint(b, &mut at))
-                .map(|_| get_str(b, &mut at))
+                .map(|_| {
+                    let code = b.get(at).copied().unwrap_or(0);
+                    at += 1;
+                    ContactWarning::from_code(code, get_str(b, &mut at))
+                })
                 .collect();
             ContactRow {
                 row,
@@ -285,7 +292,8 @@ impl Serialize for PackedContacts {
 /// How one column of the file is used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ColumnUse {
-    pub column: String,
+    /// In JSON, its English text (`Portable (column C)`).
+    pub column: Column,
     /// The field it fills, or `attribute` for a free attribute.
     pub field: String,
 }
@@ -298,7 +306,7 @@ pub struct ContactsPreview {
     pub columns: Vec<ColumnUse>,
     /// About the file as a whole (a missing consent column, columns kept as attributes, how
     /// a CSV was decoded).
-    pub notices: Vec<String>,
+    pub notices: Vec<ImportNotice>,
     /// The first [`SHOWN_VALID`] valid contacts in full, for display; every one of them is in
     /// `all_valid`.
     #[serde(skip)]
@@ -409,7 +417,7 @@ impl Existing {
     }
 
     /// Why `c` duplicates an existing participant, if it does.
-    fn duplicate(&self, conn: Db<'_>, c: &ContactRow) -> CoreResult<Option<String>> {
+    fn duplicate(&self, conn: Db<'_>, c: &ContactRow) -> CoreResult<Option<IssueReason>> {
         let found = match &c.mobile {
             Some(m) => self.by_phone.get(m).map(|id| (id, true)),
             None => self
@@ -421,13 +429,21 @@ impl Existing {
             return Ok(None);
         };
         let name = store_import::participant_name(conn, id)?;
-        let who = format!("#{id} {name}");
         Ok(Some(if by_phone {
-            format!("this mobile number already belongs to participant {who}")
+            IssueReason::MobileTaken { id, name }
         } else {
-            format!("participant {who} already exists (same name, no mobile)")
+            IssueReason::NameTaken { id, name }
         }))
     }
+}
+
+/// What the reader said about the file as a whole (how a CSV was decoded).
+fn file_notices(table: &crate::io::import::Table) -> Vec<ImportNotice> {
+    table
+        .notices
+        .iter()
+        .map(|n| ImportNotice::File { notice: n.clone() })
+        .collect()
 }
 
 /// Checks every row of a contacts file against the rules and the store; writes nothing.
@@ -440,44 +456,37 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     let mut p = ContactsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
-        notices: table.notices.iter().map(ToString::to_string).collect(),
+        notices: file_notices(table),
         ..Default::default()
     };
     for (field, col) in &sheet.columns.fields {
         p.columns.push(ColumnUse {
-            column: table.column_name(*col),
+            column: table.column_named(*col),
             field: field_name(*field).into(),
         });
     }
     for col in &sheet.columns.others {
         p.columns.push(ColumnUse {
-            column: table.column_name(*col),
+            column: table.column_named(*col),
             field: "attribute".into(),
         });
     }
     if !sheet.has(ContactField::Mobile) {
-        p.notices.push(
-            "no mobile column (MOBILE, PORTABLE or TELEPHONE): the contacts will have no number to text"
-                .into(),
-        );
+        p.notices.push(ImportNotice::NoMobileColumn);
     }
     if !sheet.has(ContactField::Consent) {
-        p.notices.push(
-            "no CONSENTEMENT SMS column: every contact is recorded as consenting to SMS, as when created by hand"
-                .into(),
-        );
+        p.notices.push(ImportNotice::NoConsentColumn);
     }
     if !sheet.columns.others.is_empty() {
-        let names: Vec<String> = sheet
+        let columns = sheet
             .columns
             .others
             .iter()
-            .map(|c| format!("\"{}\"", table.column_name(*c)))
+            .map(|c| QuotedHeader::Quoted {
+                column: table.column_named(*c),
+            })
             .collect();
-        p.notices.push(format!(
-            "kept as free attributes of each contact: {}",
-            names.join(", ")
-        ));
+        p.notices.push(ImportNotice::FreeAttributes { columns });
     }
     // Rows of the file already taken, by mobile or by name: a later row repeating one is a
     // duplicate.
@@ -497,14 +506,14 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                         .copied(),
                 };
                 let reason = match earlier {
-                    Some(first_row) => Some(format!("same contact as row {first_row}")),
+                    Some(first_row) => Some(IssueReason::SameContact { row: first_row }),
                     None => existing.duplicate(conn, &c)?,
                 };
                 if let Some(reason) = reason {
                     let column = if c.mobile.is_some() {
                         sheet.column_name(ContactField::Mobile)
                     } else {
-                        String::new()
+                        None
                     };
                     let value = c.mobile.clone().unwrap_or_else(|| {
                         format!("{} {}", c.first_name, c.last_name).trim().into()
@@ -544,13 +553,7 @@ fn contact_row(
     conn: Db<'_>,
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
-    let mut text = |field: ContactField| match sheet.text(r, field) {
-        Ok(t) => t,
-        Err(issue) => {
-            issues.push(issue);
-            String::new()
-        }
-    };
+    let mut text = |field: ContactField| sheet.text_noting(r, field, &mut issues);
     let civility = text(ContactField::Civility);
     let first_name = text(ContactField::FirstName);
     let last_name = text(ContactField::LastName);
@@ -578,11 +581,7 @@ fn contact_row(
     } else if plausible_email(&email_in) {
         Some(email_in.clone())
     } else {
-        issues.push(issue(
-            ContactField::Email,
-            &email_in,
-            "not an e-mail address".into(),
-        ));
+        issues.push(issue(ContactField::Email, &email_in, IssueReason::NotEmail));
         None
     };
     let sms_consent = contact_consent(sheet, r, &consent_in, &mut issues, &mut warnings);
@@ -595,7 +594,9 @@ fn contact_row(
                 issues.push(issue(
                     ContactField::Collaborator,
                     &collaborator_in,
-                    reason.to_string(),
+                    IssueReason::Collaborator {
+                        refusal: Box::new(reason),
+                    },
                 ));
                 None
             }
@@ -606,10 +607,10 @@ fn contact_row(
         return Err(issues);
     }
     match &mobile {
-        None => warnings.push("no mobile number: no SMS can be sent to this contact".into()),
+        None => warnings.push(ContactWarning::NoMobile),
         Some(m) => {
             if opted_out(conn, m) {
-                warnings.push("this number opted out (STOP): no SMS will be sent to it".into());
+                warnings.push(ContactWarning::OptedOut);
             }
         }
     }
@@ -648,7 +649,7 @@ fn contact_kind_and_names(
             issues.push(issue(
                 ContactField::Kind,
                 kind_in,
-                "not a contact type (participant, partenaire or entreprise)".into(),
+                IssueReason::NotContactType,
             ));
             String::new()
         }
@@ -658,7 +659,7 @@ fn contact_kind_and_names(
             row: r.row,
             column: sheet.column_name(ContactField::LastName),
             value: String::new(),
-            reason: "no name: NOM and PRÉNOM are both empty".into(),
+            reason: IssueReason::NoName,
         });
     }
     for (field, value) in [
@@ -666,7 +667,7 @@ fn contact_kind_and_names(
         (ContactField::LastName, last_name),
     ] {
         if value.chars().count() > 100 {
-            issues.push(issue(field, value, "longer than 100 characters".into()));
+            issues.push(issue(field, value, IssueReason::TooLong { max: 100 }));
         }
     }
     // A date typed into a name column is a shifted column, not a name.
@@ -677,7 +678,7 @@ fn contact_kind_and_names(
             issues.push(issue(
                 field,
                 &r.get(col).text().unwrap_or_default(),
-                "a number or date, not a name (are the columns shifted?)".into(),
+                IssueReason::NumberNotName,
             ));
         }
     }
@@ -692,14 +693,18 @@ fn contact_phones(
     region: &str,
     [mobile_in, mobile2_in, landline_in]: [&str; 3],
     issues: &mut Vec<RowIssue>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<ContactWarning>,
 ) -> (Option<String>, Option<String>, Option<String>) {
     let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
     let mut landline = None;
     if !landline_in.is_empty() {
         match phone::parse_phone(landline_in, region) {
             Ok(p) => landline = Some(p.e164),
-            Err(e) => issues.push(issue(ContactField::Landline, landline_in, e.to_string())),
+            Err(error) => issues.push(issue(
+                ContactField::Landline,
+                landline_in,
+                IssueReason::Phone { error },
+            )),
         }
     }
     let mut mobile = None;
@@ -707,25 +712,35 @@ fn contact_phones(
         match phone::parse_phone(mobile_in, region) {
             Ok(p) if p.is_mobile() => mobile = Some(p.e164),
             Ok(p) if landline.is_none() && p.kind == LineKind::Landline => {
-                warnings.push(format!(
-                    "{} is a landline: kept as the landline, no SMS can reach this contact",
-                    phone::format_national(&p.e164)
-                ));
+                warnings.push(ContactWarning::LandlineAsMobile {
+                    number: phone::format_national(&p.e164),
+                });
                 landline = Some(p.e164);
             }
             Ok(p) => issues.push(issue(
                 ContactField::Mobile,
                 mobile_in,
-                format!("{}: a {}, SMS cannot reach it", p.e164, p.kind),
+                IssueReason::Unreachable {
+                    e164: p.e164,
+                    kind: p.kind,
+                },
             )),
-            Err(e) => issues.push(issue(ContactField::Mobile, mobile_in, e.to_string())),
+            Err(error) => issues.push(issue(
+                ContactField::Mobile,
+                mobile_in,
+                IssueReason::Phone { error },
+            )),
         }
     }
     let mut mobile2 = None;
     if !mobile2_in.is_empty() {
         match phone::parse_recipient(mobile2_in, region) {
             Ok(p) => mobile2 = Some(p.e164),
-            Err(e) => issues.push(issue(ContactField::Mobile2, mobile2_in, e.to_string())),
+            Err(error) => issues.push(issue(
+                ContactField::Mobile2,
+                mobile2_in,
+                IssueReason::Phone { error },
+            )),
         }
     }
     (mobile, mobile2, landline)
@@ -738,14 +753,14 @@ fn contact_consent(
     r: &crate::io::import::TableRow,
     consent_in: &str,
     issues: &mut Vec<RowIssue>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<ContactWarning>,
 ) -> bool {
     let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
     if !sheet.has(ContactField::Consent) {
         true
     } else if consent_in.is_empty() {
         // A consent column left blank: consent was not recorded, so it is not assumed.
-        warnings.push("consent cell empty: recorded as no SMS consent".into());
+        warnings.push(ContactWarning::ConsentEmpty);
         false
     } else {
         match parse_yes_no(consent_in) {
@@ -754,7 +769,7 @@ fn contact_consent(
                 issues.push(issue(
                     ContactField::Consent,
                     consent_in,
-                    "neither yes nor no (write oui or non)".into(),
+                    IssueReason::NotYesNo,
                 ));
                 false
             }
@@ -788,7 +803,7 @@ fn contact_issue(
     r: &crate::io::import::TableRow,
     field: ContactField,
     value: &str,
-    reason: String,
+    reason: IssueReason,
 ) -> RowIssue {
     RowIssue {
         row: r.row,
@@ -805,7 +820,7 @@ pub struct ImportOutcome {
     /// Rows found to be duplicates at write time (added by someone since the preview).
     pub skipped: Vec<RowIssue>,
     /// Reminders the automations created for imported events, and what they could not do.
-    pub notices: Vec<String>,
+    pub notices: Vec<ImportNotice>,
 }
 
 /// Creates every valid contact of the preview, in one transaction; duplicates (checked again,
@@ -831,7 +846,7 @@ pub fn import_contacts(
             if let Some(reason) = existing.duplicate(tx, c)? {
                 out.skipped.push(RowIssue {
                     row: c.row,
-                    column: String::new(),
+                    column: None,
                     value: c.mobile.clone().unwrap_or_default(),
                     reason,
                 });
@@ -906,7 +921,7 @@ pub struct EventRow {
 pub struct EventsPreview {
     pub file: String,
     pub header_row: usize,
-    pub notices: Vec<String>,
+    pub notices: Vec<ImportNotice>,
     pub valid: Vec<EventRow>,
     pub duplicates: Vec<RowIssue>,
     pub invalid: Vec<RowIssue>,
@@ -973,36 +988,34 @@ fn event_participant(
     let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
     let mut participant = None;
     if mobile_in.is_empty() {
-        issues.push(issue(
-            EventField::Mobile,
-            "",
-            "no mobile number to find the participant".into(),
-        ));
+        issues.push(issue(EventField::Mobile, "", IssueReason::NoMobile));
     } else {
         match phone::parse_phone(mobile_in, region) {
-            Err(e) => issues.push(issue(EventField::Mobile, mobile_in, e.to_string())),
+            Err(error) => issues.push(issue(
+                EventField::Mobile,
+                mobile_in,
+                IssueReason::Phone { error },
+            )),
             Ok(ph) => match people.get(&ph.e164).map(Vec::as_slice) {
                 Some([one]) => participant = Some((one.clone(), ph.e164)),
                 Some(several) if several.len() > 1 => issues.push(issue(
                     EventField::Mobile,
                     mobile_in,
-                    format!(
-                        "{} participants have this number ({}): create this event from the agenda",
-                        several.len(),
-                        several
+                    IssueReason::SharedNumber {
+                        count: several.len(),
+                        participants: several
                             .iter()
-                            .map(|(id, n, _)| format!("#{id} {n}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                            .map(|(id, n, _)| ParticipantRef::Named {
+                                id: *id,
+                                name: n.clone(),
+                            })
+                            .collect(),
+                    },
                 )),
                 _ => issues.push(issue(
                     EventField::Mobile,
                     mobile_in,
-                    format!(
-                        "no participant has the number {}: import the contacts first",
-                        ph.e164
-                    ),
+                    IssueReason::UnknownNumber { e164: ph.e164 },
                 )),
             },
         }
@@ -1027,7 +1040,7 @@ fn event_start(
                 issues.push(issue(
                     EventField::Date,
                     &s.format("%d/%m/%Y %H:%M").to_string(),
-                    "starts in the past: only coming events are imported".into(),
+                    IssueReason::InThePast,
                 ));
                 None
             } else {
@@ -1047,7 +1060,7 @@ fn event_issue(
     r: &crate::io::import::TableRow,
     field: EventField,
     value: &str,
-    reason: String,
+    reason: IssueReason,
 ) -> RowIssue {
     RowIssue {
         row: r.row,
@@ -1072,29 +1085,20 @@ pub fn preview_events(
     let mut p = EventsPreview {
         file: table.file.clone(),
         header_row: table.header_row,
-        notices: table.notices.iter().map(ToString::to_string).collect(),
+        notices: file_notices(table),
         ..Default::default()
     };
     if sheet.columns.col(EventField::Kind).is_none() {
-        p.notices
-            .push("no NATURE column: every event is recorded as an interview".into());
+        p.notices.push(ImportNotice::NoKindColumn);
     }
     if sheet.columns.col(EventField::Collaborator).is_none() {
-        p.notices.push(
-            "no COLLABORATEUR column: each event goes to the participant's own counsellor".into(),
-        );
+        p.notices.push(ImportNotice::NoCollaboratorColumn);
     }
     let mut seen: HashMap<(i64, EventKind, String), usize> = HashMap::new();
     for r in table.rows.iter() {
         let r = &r;
         let mut issues: Vec<RowIssue> = Vec::new();
-        let mut text = |field: EventField| match sheet.text(r, field) {
-            Ok(t) => t,
-            Err(issue) => {
-                issues.push(issue);
-                String::new()
-            }
-        };
+        let mut text = |field: EventField| sheet.text_noting(r, field, &mut issues);
         let mobile_in = text(EventField::Mobile);
         let kind_in = text(EventField::Kind);
         let event_type = text(EventField::Type);
@@ -1113,11 +1117,7 @@ pub fn preview_events(
         let kind = match parse_event_kind(&kind_in) {
             Some(k) => Some(k),
             None => {
-                issues.push(issue(
-                    EventField::Kind,
-                    &kind_in,
-                    "not an event kind (entretien, étape or orientation)".into(),
-                ));
+                issues.push(issue(EventField::Kind, &kind_in, IssueReason::NotEventKind));
                 None
             }
         };
@@ -1131,7 +1131,9 @@ pub fn preview_events(
                     issues.push(issue(
                         EventField::Collaborator,
                         &collaborator_in,
-                        reason.to_string(),
+                        IssueReason::Collaborator {
+                            refusal: Box::new(reason),
+                        },
                     ));
                     None
                 }
@@ -1142,7 +1144,7 @@ pub fn preview_events(
             (EventField::Location, &location),
         ] {
             if value.chars().count() > 200 {
-                issues.push(issue(field, value, "longer than 200 characters".into()));
+                issues.push(issue(field, value, IssueReason::TooLong { max: 200 }));
             }
         }
         let (Some(((pid, name, _), e164)), Some(kind), Some(start), true) =
@@ -1154,7 +1156,7 @@ pub fn preview_events(
         };
         let stored_local = start.format("%Y-%m-%d %H:%M:%S").to_string();
         let shown_local = start.format("%Y-%m-%d %H:%M").to_string();
-        let dup_issue = |reason: String| RowIssue {
+        let dup_issue = |reason: IssueReason| RowIssue {
             row: r.row,
             column: sheet.column_name(EventField::Date),
             value: shown_local.clone(),
@@ -1162,13 +1164,15 @@ pub fn preview_events(
         };
         if let Some(first_row) = seen.get(&(pid, kind, stored_local.clone())) {
             p.duplicates
-                .push(dup_issue(format!("same event as row {first_row}")));
+                .push(dup_issue(IssueReason::SameEvent { row: *first_row }));
             continue;
         }
         if let Some(id) = event_exists(conn, pid, kind, &stored_local)? {
-            p.duplicates.push(dup_issue(format!(
-                "{name} already has this {kind} at this time (event #{id})"
-            )));
+            p.duplicates.push(dup_issue(IssueReason::EventExists {
+                name,
+                kind: crate::io::issue::KindOfEvent(kind),
+                id,
+            }));
             continue;
         }
         seen.insert((pid, kind, stored_local), r.row);
@@ -1219,9 +1223,9 @@ pub fn import_events(
             )? {
                 out.skipped.push(RowIssue {
                     row: e.row,
-                    column: String::new(),
+                    column: None,
                     value: e.starts_local.clone(),
-                    reason: format!("event #{id} was created meanwhile"),
+                    reason: IssueReason::CreatedMeanwhile { id },
                 });
                 continue;
             }
@@ -1268,8 +1272,11 @@ pub fn import_events(
                 ),
             )?;
             for change in automations::apply_in(tx, &settings, id, &actor.login, now)? {
-                out.notices
-                    .push(format!("row {} (event #{id}): {change}", e.row));
+                out.notices.push(ImportNotice::Reminder {
+                    row: e.row,
+                    id,
+                    change: change.notice(),
+                });
             }
             out.created.push(id);
         }
@@ -1289,6 +1296,19 @@ pub fn import_events(
         )?;
         Ok(out)
     })
+}
+
+/// A row the store refuses to write is the file's fault, named by its row; any other failure is
+/// the system's.
+fn import_row_refused(file: &str, row: usize, e: StoreError) -> CoreError {
+    match e {
+        StoreError::Invalid(problem) => CoreError::Invalid(super::Refusal::ImportRow {
+            file: file.to_string(),
+            row,
+            problem: Box::new(problem),
+        }),
+        other => CoreError::Store(other),
+    }
 }
 
 #[cfg(test)]
@@ -1313,7 +1333,12 @@ mod tests {
             programme: "Garantie jeunes".into(),
             collaborator_id: Some(-3),
             attributes,
-            warnings: vec!["this number opted out (STOP)".into()],
+            warnings: vec![
+                ContactWarning::OptedOut,
+                ContactWarning::LandlineAsMobile {
+                    number: "02 97 00 00 00".into(),
+                },
+            ],
         };
         let bare = ContactRow {
             row: 2,
@@ -1354,18 +1379,5 @@ mod tests {
         assert_eq!(seen.get("+33612345678"), Some(4), "the first row is kept");
         assert_eq!(seen.get("not e164"), Some(5));
         assert_eq!(seen.get("+33698765432"), None);
-    }
-}
-
-/// A row the store refuses to write is the file's fault, named by its row; any other failure is
-/// the system's.
-fn import_row_refused(file: &str, row: usize, e: StoreError) -> CoreError {
-    match e {
-        StoreError::Invalid(problem) => CoreError::Invalid(super::Refusal::ImportRow {
-            file: file.to_string(),
-            row,
-            problem: Box::new(problem),
-        }),
-        other => CoreError::Store(other),
     }
 }

@@ -3,7 +3,8 @@
 //! `TELEPHONE`), each cell turned into a typed value or a reason. Checks that need the store
 //! (duplicates, collaborators) are made by `core::import`.
 
-use super::import::{ImportError, Progress, Table, TableRow, normalise_header, read_table};
+use super::import::{Column, ImportError, Progress, Table, TableRow, normalise_header, read_table};
+use super::issue::IssueReason;
 use serde::Serialize;
 use std::path::Path;
 
@@ -195,10 +196,17 @@ pub fn names_any(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RowIssue {
     pub row: usize,
-    /// The column's header (and letter in spreadsheets); empty when the problem is the row's.
-    pub column: String,
+    /// The column: its header as the file writes it (and its letter in spreadsheets); `None`
+    /// when the problem is the row's. In JSON, its English text, empty for `None`.
+    #[serde(serialize_with = "column_text")]
+    pub column: Option<Column>,
     pub value: String,
-    pub reason: String,
+    pub reason: IssueReason,
+}
+
+/// A row issue's column as `--json` has always written it: a text, empty when none.
+fn column_text<S: serde::Serializer>(column: &Option<Column>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&column.as_ref().map(ToString::to_string).unwrap_or_default())
 }
 
 /// A file read as a table, and which column holds which field.
@@ -256,15 +264,22 @@ impl<F: Copy + PartialEq> Sheet<F> {
         }
     }
 
+    /// The text of a field, its issue put aside with the row's others (a row is read to its
+    /// end so that every problem shows at once); empty when refused.
+    pub fn text_noting(&self, r: &TableRow, field: F, issues: &mut Vec<RowIssue>) -> String {
+        self.text(r, field).unwrap_or_else(|issue| {
+            issues.push(issue);
+            String::new()
+        })
+    }
+
     pub fn has(&self, field: F) -> bool {
         self.columns.col(field).is_some()
     }
 
-    pub fn column_name(&self, field: F) -> String {
-        self.columns
-            .col(field)
-            .map(|c| self.table.column_name(c))
-            .unwrap_or_default()
+    /// The column of a field, as messages name it; `None` when the file has none.
+    pub fn column_name(&self, field: F) -> Option<Column> {
+        self.columns.col(field).map(|c| self.table.column_named(c))
     }
 }
 
@@ -295,23 +310,23 @@ pub fn read_contacts(
 /// A cell as clean text: trimmed, inner runs of spaces collapsed; control characters refused
 /// (they would reach terminals and SMS texts).
 pub fn cell_text(table: &Table, r: &TableRow, col: usize) -> Result<String, RowIssue> {
-    let issue = |value: String, reason: String| RowIssue {
+    let issue = |value: String, problem: super::import::CellIssue| RowIssue {
         row: r.row,
-        column: table.column_name(col),
+        column: Some(table.column_named(col)),
         value,
-        reason,
+        reason: IssueReason::Cell { problem },
     };
     let text = r
         .get(col)
         .text()
-        .map_err(|reason| issue(String::new(), reason.to_string()))?;
+        .map_err(|problem| issue(String::new(), problem))?;
     if text
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
         return Err(issue(
             crate::text::sanitize(&text).to_string(),
-            super::import::CellIssue::ControlCharacters.to_string(),
+            super::import::CellIssue::ControlCharacters,
         ));
     }
     Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))

@@ -135,11 +135,13 @@ impl EventSheet {
     /// completed by the time column when there is one.
     pub fn start(&self, r: &TableRow) -> Result<NaiveDateTime, RowIssue> {
         let date_col = self.columns.col(EventField::Date).unwrap_or(0);
-        let issue = |col: usize, value: String, reason: &CellIssue| RowIssue {
+        let issue = |col: usize, value: String, problem: &CellIssue| RowIssue {
             row: r.row,
-            column: self.table.column_name(col),
+            column: Some(self.table.column_named(col)),
             value,
-            reason: reason.to_string(),
+            reason: super::issue::IssueReason::Cell {
+                problem: problem.clone(),
+            },
         };
         let date_cell = r.get(date_col);
         let shown = date_cell.text().unwrap_or_default();

@@ -4,3 +4,4 @@ pub mod contacts;
 pub mod events;
 pub mod export;
 pub mod import;
+pub mod issue;

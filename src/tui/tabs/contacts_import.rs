@@ -8,7 +8,7 @@
 
 use crate::core::Actor;
 use crate::core::import::{self, ContactsPreview, ImportOutcome};
-use crate::i18n::{Describe, Lang, say, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::io::contacts::RowIssue;
 use crate::io::import::{ImportError, ReadPanic};
 use crate::store::Store;
@@ -301,15 +301,14 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 fn issue_line(i: &RowIssue, lang: Lang) -> String {
     let mut out = trf(lang, "contacts.import_row", &[("row", &i.row.to_string())]);
-    // The column and the reason are the readers' English sentences: shown in `lang`.
-    if !i.column.is_empty() {
-        out.push_str(&format!(", {}", clean(&say(lang, &i.column))));
+    if let Some(column) = &i.column {
+        out.push_str(&format!(", {}", clean(&column.describe(lang))));
     }
     out.push(':');
     if !i.value.is_empty() {
         out.push_str(&format!(" « {} »", truncate(&clean(&i.value), 24)));
     }
-    out.push_str(&format!(" {}", clean(&say(lang, &i.reason))));
+    out.push_str(&format!(" {}", clean(&i.reason.describe(lang))));
     out
 }
 
@@ -344,7 +343,11 @@ impl PreviewView {
         let mut lines = Vec::new();
         for n in &p.notices {
             lines.push(Line::from(Span::styled(
-                format!("{} {}", tr(lang, "contacts.import_note"), clean(n)),
+                format!(
+                    "{} {}",
+                    tr(lang, "contacts.import_note"),
+                    clean(&n.describe(lang))
+                ),
                 theme.dim(),
             )));
         }

@@ -1,0 +1,210 @@
+//! What the contacts and events imports say about a file and its rows: why a row is left out,
+//! what the operator should know about a valid contact, and notes about the file as a whole.
+//! Each is a typed message, shown in the reader's language (texts: `[import_issue]`,
+//! `[import_warning]`, `[import_notice]`…); the command line and `--json` write them in English.
+
+use super::import::{CellIssue, Column, FileNotice};
+use crate::core::changes::EventKind;
+use crate::core::refusal::{Notice, Refusal};
+use crate::i18n::{Describe, Lang};
+use crate::sms::phone::{LineKind, PhoneError};
+
+/// Serialised as their English text, as the command line shows them: scripts reading `--json`
+/// get the same strings as before these messages were typed.
+macro_rules! serialize_as_english {
+    ($($t:ty),*) => {
+        $(impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.to_string())
+            }
+        })*
+    };
+}
+
+serialize_as_english!(IssueReason, ContactWarning, ImportNotice);
+
+crate::typed_messages! {
+    /// Why a row of a contacts or events file is left out: invalid, or a duplicate
+    /// (texts: `[import_issue]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum IssueReason in "import_issue" {
+        /// A cell that holds no usable value.
+        Cell { problem: CellIssue } = "cell",
+        Phone { error: PhoneError } = "phone",
+        /// The collaborator a cell names is not one (boxed: rows with problems may be many).
+        Collaborator { refusal: Box<Refusal> } = "collaborator",
+        NotContactType = "not_contact_type",
+        NoName = "no_name",
+        TooLong { max: usize } = "too_long",
+        /// A number or a date in a name column: the columns are probably shifted.
+        NumberNotName = "number_not_name",
+        /// A valid number that SMS cannot reach, given as the mobile.
+        Unreachable { e164: String, kind: LineKind } = "unreachable",
+        NotEmail = "not_email",
+        NotYesNo = "not_yes_no",
+        SameContact { row: usize } = "same_contact",
+        MobileTaken { id: i64, name: String } = "mobile_taken",
+        NameTaken { id: i64, name: String } = "name_taken",
+        NoMobile = "no_mobile",
+        SharedNumber { count: usize, participants: Vec<ParticipantRef> } = "shared_number",
+        UnknownNumber { e164: String } = "unknown_number",
+        NotEventKind = "not_event_kind",
+        InThePast = "in_the_past",
+        SameEvent { row: usize } = "same_event",
+        EventExists { name: String, kind: KindOfEvent, id: i64 } = "event_exists",
+        CreatedMeanwhile { id: i64 } = "created_meanwhile",
+    }
+}
+
+/// An event kind named in a sentence, from the `[kind]` section (a copy, not a text: row
+/// issues stay small, a file may have many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindOfEvent(pub EventKind);
+
+impl Describe for KindOfEvent {
+    fn describe(&self, lang: Lang) -> String {
+        crate::i18n::tr(lang, &format!("kind.{}", self.0.as_str())).to_string()
+    }
+}
+
+crate::typed_messages! {
+    /// A participant named in a list (texts: `[import_participant]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ParticipantRef in "import_participant" {
+        Named { id: i64, name: String } = "named",
+    }
+}
+
+crate::typed_messages! {
+    /// What the operator should know about a valid contact, that does not stop it
+    /// (texts: `[import_warning]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ContactWarning in "import_warning" {
+        NoMobile = "no_mobile",
+        OptedOut = "opted_out",
+        ConsentEmpty = "consent_empty",
+        /// A landline given as the mobile, kept as the landline (`number` in national form).
+        LandlineAsMobile { number: String } = "landline_as_mobile",
+    }
+}
+
+impl ContactWarning {
+    /// Packed with a contact: a code and the text it holds.
+    pub fn code(&self) -> (u8, &str) {
+        match self {
+            ContactWarning::NoMobile => (0, ""),
+            ContactWarning::OptedOut => (1, ""),
+            ContactWarning::ConsentEmpty => (2, ""),
+            ContactWarning::LandlineAsMobile { number } => (3, number),
+        }
+    }
+
+    pub fn from_code(code: u8, text: String) -> ContactWarning {
+        match code {
+            0 => ContactWarning::NoMobile,
+            1 => ContactWarning::OptedOut,
+            2 => ContactWarning::ConsentEmpty,
+            _ => ContactWarning::LandlineAsMobile { number: text },
+        }
+    }
+}
+
+crate::typed_messages! {
+    /// About a contacts or events file as a whole, shown with its preview, or about what its
+    /// import did (texts: `[import_notice]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ImportNotice in "import_notice" {
+        /// How the file was read (its encoding…).
+        File { notice: FileNotice } = "file",
+        NoMobileColumn = "no_mobile_column",
+        NoConsentColumn = "no_consent_column",
+        FreeAttributes { columns: Vec<QuotedHeader> } = "free_attributes",
+        NoKindColumn = "no_kind_column",
+        NoCollaboratorColumn = "no_collaborator_column",
+        /// What the automations did to the reminders of an imported event.
+        Reminder { row: usize, id: i64, change: Notice } = "reminder",
+    }
+}
+
+crate::typed_messages! {
+    /// A column quoted in a sentence (texts: `[import_header]`).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum QuotedHeader in "import_header" {
+        Quoted { column: Column } = "quoted",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_in_english_on_the_command_line_and_in_french_in_the_interface() {
+        let r = IssueReason::MobileTaken {
+            id: 1,
+            name: "Élodie Martin".into(),
+        };
+        assert_eq!(
+            r.to_string(),
+            "this mobile number already belongs to participant #1 Élodie Martin"
+        );
+        assert_eq!(
+            r.describe(Lang::Fr),
+            "ce numéro de mobile appartient déjà au participant n°1 Élodie Martin"
+        );
+        let e = IssueReason::EventExists {
+            name: "Léa".into(),
+            kind: KindOfEvent(EventKind::Interview),
+            id: 4,
+        };
+        assert_eq!(
+            e.to_string(),
+            "Léa already has this interview at this time (event #4)"
+        );
+        assert!(e.describe(Lang::Fr).contains("entretien"), "{e:?}");
+        let n = ImportNotice::FreeAttributes {
+            columns: vec![
+                QuotedHeader::Quoted {
+                    column: Column::Named {
+                        header: "Ville".into(),
+                    },
+                },
+                QuotedHeader::Quoted {
+                    column: Column::Lettered {
+                        header: "Né le".into(),
+                        letter: "E".into(),
+                    },
+                },
+            ],
+        };
+        assert_eq!(
+            n.to_string(),
+            "kept as free attributes of each contact: \"Ville\", \"Né le (column E)\""
+        );
+        assert_eq!(
+            n.describe(Lang::Fr),
+            "gardées comme attributs libres de chaque contact : « Ville », « Né le (colonne E) »"
+        );
+        assert_eq!(
+            serde_json::to_value(IssueReason::TooLong { max: 100 }).unwrap(),
+            "longer than 100 characters"
+        );
+        // Kept small: a file may have as many issues as rows (clippy bounds `Result<_, RowIssue>`).
+        assert!(std::mem::size_of::<crate::io::contacts::RowIssue>() <= 120);
+    }
+
+    #[test]
+    fn warnings_come_back_from_their_code() {
+        for w in [
+            ContactWarning::NoMobile,
+            ContactWarning::OptedOut,
+            ContactWarning::ConsentEmpty,
+            ContactWarning::LandlineAsMobile {
+                number: "02 97 00 00 00".into(),
+            },
+        ] {
+            let (code, text) = w.code();
+            assert_eq!(ContactWarning::from_code(code, text.to_string()), w);
+        }
+    }
+}
