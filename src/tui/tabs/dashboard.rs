@@ -459,7 +459,11 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         ctx.theme.base()
     };
     lines.push(Line::from(Span::styled(
-        format!("{}: {}", MessageStatus::Unknown.describe(ctx.lang()), q.unknown),
+        format!(
+            "{}: {}",
+            MessageStatus::Unknown.describe(ctx.lang()),
+            q.unknown
+        ),
         unknown_style,
     )));
     lines.push(scheduler_line(ctx, d.lease.as_ref()));
