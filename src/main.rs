@@ -59,10 +59,11 @@ fn run(args: Cli) -> Result<(), Failure> {
         access::decide_identity(args.user.as_deref(), &store_path, &clock)?
     };
     let Some(command) = args.command else {
-        let db = if fresh_demo {
-            tempdir_for_demo()?.join("demo.db")
-        } else {
-            store_path
+        // Held until the TUI returns: dropping it removes the demo store it holds.
+        let demo_dir = fresh_demo.then(tempdir_for_demo).transpose()?;
+        let db = match &demo_dir {
+            Some(dir) => dir.path().join("demo.db"),
+            None => store_path,
         };
         if args.demo && !db.exists() {
             smsdesk::demo::create(&db, 2026, &user, clock.now())
@@ -93,13 +94,13 @@ fn open_tui(launch: smsdesk::tui::Launch) -> Result<(), Failure> {
     smsdesk::tui::run(launch).map_err(|e| Failure::System(format!("{e:#}")))
 }
 
-/// A fresh directory for `--demo` without `--db`; kept after exit so the operator can look at
-/// the store again (its path is shown in the TUI title).
-fn tempdir_for_demo() -> Result<std::path::PathBuf, Failure> {
-    let dir = std::env::temp_dir().join(format!("smsdesk-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::System(format!("{}: {e}", dir.display())))?;
-    Ok(dir)
+/// A fresh directory for `--demo` without `--db`, removed with its store when the TUI quits
+/// (`smsdesk demo --db PATH` makes one that stays).
+fn tempdir_for_demo() -> Result<tempfile::TempDir, Failure> {
+    tempfile::Builder::new()
+        .prefix("smsdesk-demo-")
+        .tempdir()
+        .map_err(|e| Failure::System(format!("{}: {e}", std::env::temp_dir().display())))
 }
 
 /// Logging for `smsdesk run`: today's private file in the log directory, else standard error

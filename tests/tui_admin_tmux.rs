@@ -316,3 +316,36 @@ fn an_administrator_manages_an_operators_keys_and_language() {
         .unwrap();
     assert_eq!(claire["language"], "en");
 }
+
+/// `--demo` without `--db` works on a store of its own in the temporary directory; quitting
+/// the TUI removes it, so trying the demo leaves nothing behind.
+#[test]
+fn the_demo_store_is_removed_when_the_tui_quits() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let cmd = format!(
+        "env LANG=en_US.UTF-8 TMPDIR={tmp} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --demo --user admin; sleep 30",
+        tmp = tmp.display(),
+        cfg = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+    );
+    let Some(t) = Tmux::start(&format!("smsdesk-demo-{}", std::process::id()), &cmd) else {
+        return;
+    };
+    t.wait_for("Dashboard");
+    let stores: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+    assert_eq!(stores.len(), 1, "the demo store is made in TMPDIR");
+    assert!(stores[0].path().join("demo.db").exists());
+
+    t.keys(&["q"]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(&tmp).unwrap().next().is_some() {
+        assert!(
+            Instant::now() < until,
+            "the demo store is still there after quitting:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
