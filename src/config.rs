@@ -67,6 +67,16 @@ pub struct UserConfig {
     pub db: Option<PathBuf>,
     /// `fr` or `en`: overrides the store's language setting for this operator.
     pub language: Option<String>,
+    /// The terminal's background, for the colour palette (`COLORFGBG` when absent).
+    pub background: Option<Background>,
+}
+
+/// A terminal background: the TUI picks colours that read on it.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Background {
+    Dark,
+    Light,
 }
 
 impl UserConfig {

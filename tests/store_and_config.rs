@@ -225,3 +225,18 @@ fn a_broken_config_file_is_reported_with_its_line() {
             .contains("expected \"fr\" or \"en\"")
     );
 }
+
+#[test]
+fn the_background_of_config_toml_chooses_the_palette_and_a_wrong_one_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "background = \"light\"\n").unwrap();
+    let (config, problem) = UserConfig::load_from(&path);
+    assert_eq!(problem, None);
+    assert_eq!(config.background, Some(smsdesk::config::Background::Light));
+    std::fs::write(&path, "language = \"fr\"\nbackground = \"blue\"\n").unwrap();
+    let (config, problem) = UserConfig::load_from(&path);
+    assert_eq!(config, UserConfig::default());
+    let problem = problem.unwrap().to_string();
+    assert!(problem.contains("config.toml:2"), "{problem}");
+}

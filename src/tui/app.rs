@@ -231,7 +231,7 @@ impl App {
             keymap,
             shipped: Keymap::defaults(),
             clock,
-            theme: Theme::from_env(),
+            theme: Theme::from_env(None),
             org: Org {
                 tz: chrono_tz::Europe::Paris,
                 region: "FR".into(),

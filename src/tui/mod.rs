@@ -108,6 +108,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let mut app = App::new(store, actor, lang, keymap, clock.clone());
     app.set_location(db.display().to_string());
     app.set_config_language(user_config.language.clone());
+    app.set_theme(Theme::from_env(user_config.background));
     app.show_problems(problems);
 
     // The terminal is set up before the input thread starts: crossterm answers queries such
