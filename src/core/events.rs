@@ -13,6 +13,7 @@ use crate::sms::window;
 use crate::store::Db;
 use crate::store::events::{self, EventDetail, EventFields, NewEvent};
 use crate::store::notes::{RuleReason, StatusNote, Wording};
+use crate::store::pending::NewText;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, participants, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -429,14 +430,7 @@ fn replan(
     let deadline = reminders::deadline_for(kind, event, planned);
     pending::replan(tx, m.id, planned, deadline)?;
     if let Some((text, info)) = &new_text {
-        pending::set_rendered_text(
-            tx,
-            m.id,
-            text,
-            info.chars as i64,
-            info.segments as i64,
-            info.encoding.as_str(),
-        )?;
+        pending::set_text(tx, m.id, text, info, NewText::Rendered)?;
     }
     if !time_changed && !text_rerendered && !manual_edit_dropped {
         // Only the deadline followed the event: nothing the operator needs to hear about.
