@@ -1169,8 +1169,8 @@ pub fn import_events(
     store.write(|tx| {
         let mut out = ImportOutcome::default();
         for e in &preview.valid {
-            let resolved = window::resolve_local(settings.timezone, e.start);
-            let stored_local = resolved.naive_local();
+            let start = super::events::resolve_start(&settings, e.start);
+            let (_, stored_local) = start;
             if let Some(id) = event_exists(
                 tx,
                 e.participant_id,
@@ -1188,30 +1188,17 @@ pub fn import_events(
             let id = events::insert_event(
                 tx,
                 &NewEvent {
-                    participant_id: e.participant_id,
-                    kind: e.kind.as_str().to_string(),
-                    event_type: e.event_type.clone(),
-                    starts_at: resolved.with_timezone(&Utc),
-                    starts_local: stored_local,
                     collaborator_id: e.collaborator_id,
                     location: e.location.clone(),
-                    theme: String::new(),
-                    channel: String::new(),
-                    programme: String::new(),
-                    summary: String::new(),
-                    outcome: String::new(),
                     notes: e.notes.clone(),
-                    cancelled: false,
-                    batch_id: None,
-                    reminder_enabled: false,
-                    reminder_days_before: None,
-                    reminder_at: None,
-                    reminder_template_id: None,
-                    reminder_text: None,
-                    reply_text: None,
-                    reply_at: None,
-                    created_by: actor.login.clone(),
-                    created_at: now,
+                    ..NewEvent::planned(
+                        e.participant_id,
+                        e.kind,
+                        e.event_type.clone(),
+                        start,
+                        &actor.login,
+                        now,
+                    )
                 },
             )
             .map_err(|err| import_row_refused(&preview.file, e.row, err))?;
