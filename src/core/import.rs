@@ -48,21 +48,6 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
     Ok(list)
 }
 
-/// Only operators (someone with at least one right) may import; unknown logins may look, not
-/// act.
-fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
-    let r = actor.rights;
-    if r.admin || r.instant || r.scheduled || r.batch || r.free {
-        Ok(())
-    } else {
-        Err(super::Forbidden::NoRightAtAll {
-            login: actor.login.clone(),
-            action,
-        }
-        .into())
-    }
-}
-
 /// A collaborator as import files name them.
 struct Collaborators {
     /// Normalised names ("PRENOMNOM", "NOMPRENOM", login, and last name when unique) → id.
@@ -811,7 +796,7 @@ pub fn import_contacts(
     preview: &ContactsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, super::Action::ImportContacts)?;
+    actor.require_operator(super::Action::ImportContacts)?;
     if preview.all_valid.is_empty() {
         return Err(super::Refusal::NoValidContact {
             file: preview.file.clone(),
@@ -1158,7 +1143,7 @@ pub fn import_events(
     preview: &EventsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, super::Action::ImportEvents)?;
+    actor.require_operator(super::Action::ImportEvents)?;
     if preview.valid.is_empty() {
         return Err(super::Refusal::NoValidEvent {
             file: preview.file.clone(),
