@@ -13,6 +13,7 @@ use crate::sms::window;
 use crate::store::Db;
 use crate::store::events::{self, EventDetail, EventFields, NewEvent};
 use crate::store::notes::{RuleReason, StatusNote, Wording};
+use crate::store::pending::NewText;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, participants, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -65,21 +66,6 @@ impl EventOutcome {
     }
 }
 
-/// Only operators (someone with at least one right) may change the agenda; unknown logins
-/// may look, not act.
-fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
-    let r = actor.rights;
-    if r.admin || r.instant || r.scheduled || r.batch || r.free {
-        Ok(())
-    } else {
-        Err(super::Forbidden::NoRightAtAll {
-            login: actor.login.clone(),
-            action,
-        }
-        .into())
-    }
-}
-
 fn check_collaborator(conn: Db<'_>, id: Option<i64>) -> CoreResult<()> {
     if let Some(id) = id
         && !participants::collaborator_exists(conn, id)?
@@ -94,7 +80,10 @@ fn check_collaborator(conn: Db<'_>, id: Option<i64>) -> CoreResult<()> {
 
 /// A local start resolved in the organisation's timezone (a time in a spring-forward gap moves
 /// forward, as everywhere else), returned as stored: instant and wall-clock time.
-fn resolve_start(settings: &Settings, local: NaiveDateTime) -> (DateTime<Utc>, NaiveDateTime) {
+pub(super) fn resolve_start(
+    settings: &Settings,
+    local: NaiveDateTime,
+) -> (DateTime<Utc>, NaiveDateTime) {
     let resolved = window::resolve_local(settings.timezone, local);
     (resolved.with_timezone(&Utc), resolved.naive_local())
 }
@@ -107,39 +96,27 @@ pub fn create_event(
     input: NewEventInput,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, super::Action::CreateEvents)?;
+    actor.require_operator(super::Action::CreateEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         participants::get(tx, input.participant_id)?;
         check_collaborator(tx, input.collaborator_id)?;
-        let (starts_at, starts_local) = resolve_start(&settings, input.starts_local);
+        let start = resolve_start(&settings, input.starts_local);
+        let (_, starts_local) = start;
         let event_id = events::insert_event(
             tx,
             &NewEvent {
-                participant_id: input.participant_id,
-                kind: input.kind.as_str().to_string(),
-                event_type: input.event_type.trim().to_string(),
-                starts_at,
-                starts_local,
                 collaborator_id: input.collaborator_id,
                 location: input.location.trim().to_string(),
-                theme: String::new(),
-                channel: String::new(),
-                programme: String::new(),
-                summary: String::new(),
-                outcome: String::new(),
                 notes: input.notes.clone(),
-                cancelled: false,
-                batch_id: None,
-                reminder_enabled: false,
-                reminder_days_before: None,
-                reminder_at: None,
-                reminder_template_id: None,
-                reminder_text: None,
-                reply_text: None,
-                reply_at: None,
-                created_by: actor.login.clone(),
-                created_at: now,
+                ..NewEvent::planned(
+                    input.participant_id,
+                    input.kind,
+                    input.event_type.trim().to_string(),
+                    start,
+                    &actor.login,
+                    now,
+                )
             },
         )?;
         audit::record(
@@ -248,7 +225,7 @@ pub fn update_event(
     change: EventChange,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, super::Action::ChangeEvents)?;
+    actor.require_operator(super::Action::ChangeEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let old = events::detail(tx, event_id)?;
@@ -429,14 +406,7 @@ fn replan(
     let deadline = reminders::deadline_for(kind, event, planned);
     pending::replan(tx, m.id, planned, deadline)?;
     if let Some((text, info)) = &new_text {
-        pending::set_rendered_text(
-            tx,
-            m.id,
-            text,
-            info.chars as i64,
-            info.segments as i64,
-            info.encoding.as_str(),
-        )?;
+        pending::set_text(tx, m.id, text, info, NewText::Rendered)?;
     }
     if !time_changed && !text_rerendered && !manual_edit_dropped {
         // Only the deadline followed the event: nothing the operator needs to hear about.
@@ -478,7 +448,7 @@ pub fn cancel_event(
     event_id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<CancelledEvent> {
-    require_operator(actor, super::Action::CancelEvents)?;
+    actor.require_operator(super::Action::CancelEvents)?;
     store.write(|tx| {
         let event = events::detail(tx, event_id)?;
         if event.cancelled {

@@ -48,21 +48,6 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
     Ok(list)
 }
 
-/// Only operators (someone with at least one right) may import; unknown logins may look, not
-/// act.
-fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
-    let r = actor.rights;
-    if r.admin || r.instant || r.scheduled || r.batch || r.free {
-        Ok(())
-    } else {
-        Err(super::Forbidden::NoRightAtAll {
-            login: actor.login.clone(),
-            action,
-        }
-        .into())
-    }
-}
-
 /// A collaborator as import files name them.
 struct Collaborators {
     /// Normalised names ("PRENOMNOM", "NOMPRENOM", login, and last name when unique) → id.
@@ -124,27 +109,31 @@ impl Collaborators {
             Some(_) => Err(Refusal::SeveralCollaborators { name: shown }),
         }
     }
+
+    /// The collaborator a cell names (`None` when empty), or the row's issue.
+    fn lookup(&self, name: &str) -> Result<Option<i64>, IssueReason> {
+        if name.is_empty() {
+            return Ok(None);
+        }
+        self.find(name)
+            .map(Some)
+            .map_err(|reason| IssueReason::Collaborator {
+                refusal: Box::new(reason),
+            })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Contacts
 
-/// A contact ready to be created (one valid row of the file).
+/// A contact ready to be created (one valid row of the file): its row, the participant as the
+/// store will create it, and what the operator should know. Serialised flat, as `--json
+/// import` has always written it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ContactRow {
     pub row: usize,
-    pub kind: String,
-    pub civility: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub mobile: Option<String>,
-    pub mobile2: Option<String>,
-    pub landline: Option<String>,
-    pub email: Option<String>,
-    pub sms_consent: bool,
-    pub programme: String,
-    pub collaborator_id: Option<i64>,
-    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub participant: NewParticipant,
     /// Things the operator should know but that do not stop the row (no mobile, opted out…).
     pub warnings: Vec<ContactWarning>,
 }
@@ -187,9 +176,10 @@ impl PackedContacts {
         self.len == 0
     }
 
-    pub fn push(&mut self, c: &ContactRow) {
+    pub fn push(&mut self, row: &ContactRow) {
         let b = &mut self.bytes;
-        put_varint(b, c.row as u64);
+        put_varint(b, row.row as u64);
+        let c = &row.participant;
         for s in [&c.kind, &c.civility, &c.first_name, &c.last_name] {
             put_str(b, s);
         }
@@ -213,8 +203,8 @@ impl PackedContacts {
                 other => put_str(b, &other.to_string()),
             }
         }
-        put_varint(b, c.warnings.len() as u64);
-        for w in &c.warnings {
+        put_varint(b, row.warnings.len() as u64);
+        for w in &row.warnings {
             let (code, text) = w.code();
             b.push(code);
             put_str(b, text);
@@ -265,18 +255,20 @@ impl PackedContacts {
                 .collect();
             ContactRow {
                 row,
-                kind,
-                civility,
-                first_name,
-                last_name,
-                mobile,
-                mobile2,
-                landline,
-                email,
-                sms_consent,
-                programme,
-                collaborator_id,
-                attributes,
+                participant: NewParticipant {
+                    kind,
+                    civility,
+                    first_name,
+                    last_name,
+                    mobile,
+                    mobile2,
+                    landline,
+                    email,
+                    sms_consent,
+                    programme,
+                    collaborator_id,
+                    attributes,
+                },
                 warnings,
             }
         })
@@ -417,7 +409,7 @@ impl Existing {
     }
 
     /// Why `c` duplicates an existing participant, if it does.
-    fn duplicate(&self, conn: Db<'_>, c: &ContactRow) -> CoreResult<Option<IssueReason>> {
+    fn duplicate(&self, conn: Db<'_>, c: &NewParticipant) -> CoreResult<Option<IssueReason>> {
         let found = match &c.mobile {
             Some(m) => self.by_phone.get(m).map(|id| (id, true)),
             None => self
@@ -499,24 +491,27 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                 p.invalid.extend(issues);
             }
             Ok(c) => {
-                let earlier = match &c.mobile {
+                let person = &c.participant;
+                let earlier = match &person.mobile {
                     Some(m) => seen_phone.get(m),
                     None => seen_name
-                        .get(&name_key(&c.first_name, &c.last_name))
+                        .get(&name_key(&person.first_name, &person.last_name))
                         .copied(),
                 };
                 let reason = match earlier {
                     Some(first_row) => Some(IssueReason::SameContact { row: first_row }),
-                    None => existing.duplicate(conn, &c)?,
+                    None => existing.duplicate(conn, person)?,
                 };
                 if let Some(reason) = reason {
-                    let column = if c.mobile.is_some() {
+                    let column = if person.mobile.is_some() {
                         sheet.column_name(ContactField::Mobile)
                     } else {
                         None
                     };
-                    let value = c.mobile.clone().unwrap_or_else(|| {
-                        format!("{} {}", c.first_name, c.last_name).trim().into()
+                    let value = person.mobile.clone().unwrap_or_else(|| {
+                        format!("{} {}", person.first_name, person.last_name)
+                            .trim()
+                            .into()
                     });
                     p.duplicates.push(RowIssue {
                         row: c.row,
@@ -526,11 +521,11 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                     });
                     continue;
                 }
-                match &c.mobile {
+                match &person.mobile {
                     Some(m) => seen_phone.insert_first(m, c.row),
                     None => {
                         seen_name
-                            .entry(name_key(&c.first_name, &c.last_name))
+                            .entry(name_key(&person.first_name, &person.last_name))
                             .or_insert(c.row);
                     }
                 };
@@ -565,7 +560,7 @@ fn contact_row(
     let programme = text(ContactField::Programme);
     let kind_in = text(ContactField::Kind);
     let collaborator_in = text(ContactField::Collaborator);
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let mut warnings = Vec::new();
     let kind = contact_kind_and_names(sheet, r, &kind_in, &first_name, &last_name, &mut issues);
     let (mobile, mobile2, landline) = contact_phones(
@@ -585,23 +580,12 @@ fn contact_row(
         None
     };
     let sms_consent = contact_consent(sheet, r, &consent_in, &mut issues, &mut warnings);
-    let collaborator_id = if collaborator_in.is_empty() {
-        None
-    } else {
-        match collaborators.find(&collaborator_in) {
-            Ok(id) => Some(id),
-            Err(reason) => {
-                issues.push(issue(
-                    ContactField::Collaborator,
-                    &collaborator_in,
-                    IssueReason::Collaborator {
-                        refusal: Box::new(reason),
-                    },
-                ));
-                None
-            }
-        }
-    };
+    let collaborator_id = collaborators
+        .lookup(&collaborator_in)
+        .unwrap_or_else(|reason| {
+            issues.push(issue(ContactField::Collaborator, &collaborator_in, reason));
+            None
+        });
     let attributes = contact_attributes(sheet, r, &mut issues);
     if !issues.is_empty() {
         return Err(issues);
@@ -616,18 +600,20 @@ fn contact_row(
     }
     Ok(ContactRow {
         row: r.row,
-        kind,
-        civility: normalise_civility(&civility),
-        first_name,
-        last_name,
-        mobile,
-        mobile2,
-        landline,
-        email,
-        sms_consent,
-        programme,
-        collaborator_id,
-        attributes,
+        participant: NewParticipant {
+            kind,
+            civility: normalise_civility(&civility),
+            first_name,
+            last_name,
+            mobile,
+            mobile2,
+            landline,
+            email,
+            sms_consent,
+            programme,
+            collaborator_id,
+            attributes,
+        },
         warnings,
     })
 }
@@ -642,7 +628,7 @@ fn contact_kind_and_names(
     last_name: &str,
     issues: &mut Vec<RowIssue>,
 ) -> String {
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let kind = match parse_kind(kind_in) {
         Some(k) => k.to_string(),
         None => {
@@ -655,12 +641,7 @@ fn contact_kind_and_names(
         }
     };
     if first_name.is_empty() && last_name.is_empty() && issues.is_empty() {
-        issues.push(RowIssue {
-            row: r.row,
-            column: sheet.column_name(ContactField::LastName),
-            value: String::new(),
-            reason: IssueReason::NoName,
-        });
+        issues.push(issue(ContactField::LastName, "", IssueReason::NoName));
     }
     for (field, value) in [
         (ContactField::FirstName, first_name),
@@ -695,7 +676,7 @@ fn contact_phones(
     issues: &mut Vec<RowIssue>,
     warnings: &mut Vec<ContactWarning>,
 ) -> (Option<String>, Option<String>, Option<String>) {
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let mut landline = None;
     if !landline_in.is_empty() {
         match phone::parse_phone(landline_in, region) {
@@ -755,7 +736,7 @@ fn contact_consent(
     issues: &mut Vec<RowIssue>,
     warnings: &mut Vec<ContactWarning>,
 ) -> bool {
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     if !sheet.has(ContactField::Consent) {
         true
     } else if consent_in.is_empty() {
@@ -797,22 +778,6 @@ fn contact_attributes(
     attributes
 }
 
-/// A problem of one cell of a contact row.
-fn contact_issue(
-    sheet: &ContactSheet,
-    r: &crate::io::import::TableRow,
-    field: ContactField,
-    value: &str,
-    reason: IssueReason,
-) -> RowIssue {
-    RowIssue {
-        row: r.row,
-        column: sheet.column_name(field),
-        value: crate::text::sanitize(value).to_string(),
-        reason,
-    }
-}
-
 /// What a confirmed import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImportOutcome {
@@ -831,7 +796,7 @@ pub fn import_contacts(
     preview: &ContactsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, super::Action::ImportContacts)?;
+    actor.require_operator(super::Action::ImportContacts)?;
     if preview.all_valid.is_empty() {
         return Err(super::Refusal::NoValidContact {
             file: preview.file.clone(),
@@ -843,34 +808,17 @@ pub fn import_contacts(
         let mut out = ImportOutcome::default();
         for c in preview.all_valid.iter() {
             let c = &c;
-            if let Some(reason) = existing.duplicate(tx, c)? {
+            if let Some(reason) = existing.duplicate(tx, &c.participant)? {
                 out.skipped.push(RowIssue {
                     row: c.row,
                     column: None,
-                    value: c.mobile.clone().unwrap_or_default(),
+                    value: c.participant.mobile.clone().unwrap_or_default(),
                     reason,
                 });
                 continue;
             }
-            let id = participants::insert_participant(
-                tx,
-                &NewParticipant {
-                    kind: c.kind.clone(),
-                    civility: c.civility.clone(),
-                    first_name: c.first_name.clone(),
-                    last_name: c.last_name.clone(),
-                    mobile: c.mobile.clone(),
-                    mobile2: c.mobile2.clone(),
-                    landline: c.landline.clone(),
-                    email: c.email.clone(),
-                    sms_consent: c.sms_consent,
-                    programme: c.programme.clone(),
-                    collaborator_id: c.collaborator_id,
-                    attributes: c.attributes.clone(),
-                    created_at: now,
-                },
-            )
-            .map_err(|e| import_row_refused(&preview.file, c.row, e))?;
+            let id = participants::insert_participant(tx, &c.participant, now)
+                .map_err(|e| import_row_refused(&preview.file, c.row, e))?;
             out.created.push(id);
         }
         let range = match (out.created.first(), out.created.last()) {
@@ -985,7 +933,7 @@ fn event_participant(
     people: &HashMap<String, Vec<Known>>,
     issues: &mut Vec<RowIssue>,
 ) -> Option<(Known, String)> {
-    let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let mut participant = None;
     if mobile_in.is_empty() {
         issues.push(issue(EventField::Mobile, "", IssueReason::NoMobile));
@@ -1032,7 +980,7 @@ fn event_start(
     now: DateTime<Utc>,
     issues: &mut Vec<RowIssue>,
 ) -> Option<NaiveDateTime> {
-    let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     match sheet.start(r) {
         Ok(s) => {
             let resolved = window::resolve_local(settings.timezone, s);
@@ -1051,22 +999,6 @@ fn event_start(
             issues.push(i);
             None
         }
-    }
-}
-
-/// A problem of one cell of an events row.
-fn event_issue(
-    sheet: &EventSheet,
-    r: &crate::io::import::TableRow,
-    field: EventField,
-    value: &str,
-    reason: IssueReason,
-) -> RowIssue {
-    RowIssue {
-        row: r.row,
-        column: sheet.column_name(field),
-        value: crate::text::sanitize(value).to_string(),
-        reason,
     }
 }
 
@@ -1105,7 +1037,7 @@ pub fn preview_events(
         let collaborator_in = text(EventField::Collaborator);
         let location = text(EventField::Location);
         let notes = text(EventField::Notes);
-        let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+        let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
         let participant = event_participant(
             sheet,
             r,
@@ -1122,21 +1054,13 @@ pub fn preview_events(
             }
         };
         let start = event_start(sheet, r, &settings, now, &mut issues);
-        let collaborator_id = if collaborator_in.is_empty() {
-            participant.as_ref().and_then(|((_, _, c), _)| *c)
-        } else {
-            match collaborators.find(&collaborator_in) {
-                Ok(id) => Some(id),
-                Err(reason) => {
-                    issues.push(issue(
-                        EventField::Collaborator,
-                        &collaborator_in,
-                        IssueReason::Collaborator {
-                            refusal: Box::new(reason),
-                        },
-                    ));
-                    None
-                }
+        // No collaborator named: the participant's own.
+        let collaborator_id = match collaborators.lookup(&collaborator_in) {
+            Ok(None) => participant.as_ref().and_then(|((_, _, c), _)| *c),
+            Ok(found) => found,
+            Err(reason) => {
+                issues.push(issue(EventField::Collaborator, &collaborator_in, reason));
+                None
             }
         };
         for (field, value) in [
@@ -1202,7 +1126,7 @@ pub fn import_events(
     preview: &EventsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, super::Action::ImportEvents)?;
+    actor.require_operator(super::Action::ImportEvents)?;
     if preview.valid.is_empty() {
         return Err(super::Refusal::NoValidEvent {
             file: preview.file.clone(),
@@ -1213,8 +1137,8 @@ pub fn import_events(
     store.write(|tx| {
         let mut out = ImportOutcome::default();
         for e in &preview.valid {
-            let resolved = window::resolve_local(settings.timezone, e.start);
-            let stored_local = resolved.naive_local();
+            let start = super::events::resolve_start(&settings, e.start);
+            let (_, stored_local) = start;
             if let Some(id) = event_exists(
                 tx,
                 e.participant_id,
@@ -1232,30 +1156,17 @@ pub fn import_events(
             let id = events::insert_event(
                 tx,
                 &NewEvent {
-                    participant_id: e.participant_id,
-                    kind: e.kind.as_str().to_string(),
-                    event_type: e.event_type.clone(),
-                    starts_at: resolved.with_timezone(&Utc),
-                    starts_local: stored_local,
                     collaborator_id: e.collaborator_id,
                     location: e.location.clone(),
-                    theme: String::new(),
-                    channel: String::new(),
-                    programme: String::new(),
-                    summary: String::new(),
-                    outcome: String::new(),
                     notes: e.notes.clone(),
-                    cancelled: false,
-                    batch_id: None,
-                    reminder_enabled: false,
-                    reminder_days_before: None,
-                    reminder_at: None,
-                    reminder_template_id: None,
-                    reminder_text: None,
-                    reply_text: None,
-                    reply_at: None,
-                    created_by: actor.login.clone(),
-                    created_at: now,
+                    ..NewEvent::planned(
+                        e.participant_id,
+                        e.kind,
+                        e.event_type.clone(),
+                        start,
+                        &actor.login,
+                        now,
+                    )
                 },
             )
             .map_err(|err| import_row_refused(&preview.file, e.row, err))?;
@@ -1321,18 +1232,20 @@ mod tests {
         attributes.insert("Ville".into(), serde_json::Value::String("Lorient".into()));
         let full = ContactRow {
             row: 1_000_001,
-            kind: "partner".into(),
-            civility: "Mme".into(),
-            first_name: "Léa".into(),
-            last_name: "Le Gall".into(),
-            mobile: Some("+33612345678".into()),
-            mobile2: None,
-            landline: Some("+33297000000".into()),
-            email: Some("lea@example.fr".into()),
-            sms_consent: true,
-            programme: "Garantie jeunes".into(),
-            collaborator_id: Some(-3),
-            attributes,
+            participant: NewParticipant {
+                kind: "partner".into(),
+                civility: "Mme".into(),
+                first_name: "Léa".into(),
+                last_name: "Le Gall".into(),
+                mobile: Some("+33612345678".into()),
+                mobile2: None,
+                landline: Some("+33297000000".into()),
+                email: Some("lea@example.fr".into()),
+                sms_consent: true,
+                programme: "Garantie jeunes".into(),
+                collaborator_id: Some(-3),
+                attributes,
+            },
             warnings: vec![
                 ContactWarning::OptedOut,
                 ContactWarning::LandlineAsMobile {
@@ -1342,18 +1255,20 @@ mod tests {
         };
         let bare = ContactRow {
             row: 2,
-            kind: "participant".into(),
-            civility: String::new(),
-            first_name: String::new(),
-            last_name: "Riou".into(),
-            mobile: None,
-            mobile2: None,
-            landline: None,
-            email: None,
-            sms_consent: false,
-            programme: String::new(),
-            collaborator_id: None,
-            attributes: serde_json::Map::new(),
+            participant: NewParticipant {
+                kind: "participant".into(),
+                civility: String::new(),
+                first_name: String::new(),
+                last_name: "Riou".into(),
+                mobile: None,
+                mobile2: None,
+                landline: None,
+                email: None,
+                sms_consent: false,
+                programme: String::new(),
+                collaborator_id: None,
+                attributes: serde_json::Map::new(),
+            },
             warnings: Vec::new(),
         };
         let mut packed = PackedContacts::default();

@@ -8,6 +8,7 @@ use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
 use crate::store::Db;
 use crate::store::notes::StatusNote;
+use crate::store::pending::NewText;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, batches, messages, participants, pending, templates, ts};
 use chrono::{DateTime, Duration, Utc};
@@ -205,6 +206,13 @@ pub struct FreeList {
     pub valid: Vec<CheckedLine>,
     pub duplicates: Vec<CheckedLine>,
     pub invalid: Vec<CheckedLine>,
+}
+
+impl FreeList {
+    /// The valid numbers (E.164), in order: what a [`FreeSend`] queues.
+    pub fn numbers(&self) -> Vec<String> {
+        self.valid.iter().filter_map(|l| l.e164.clone()).collect()
+    }
 }
 
 /// Splits typed or pasted numbers on `;`, `,` and new lines, keeping their line positions.
@@ -673,14 +681,7 @@ pub fn edit_message_text(
             .into());
         }
         let info = outbox::check_length(&settings, &rendered)?;
-        let changed = pending::set_edited_text_if_pending(
-            tx,
-            id,
-            &rendered,
-            info.chars as i64,
-            info.segments as i64,
-            info.encoding.as_str(),
-        )?;
+        let changed = pending::set_text(tx, id, &rendered, &info, NewText::EditedIfPending)?;
         if !changed {
             return Err(Refusal::BeingSent { id }.into());
         }
