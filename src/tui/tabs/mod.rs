@@ -414,6 +414,25 @@ impl Selection {
         Some(Outcome::Handled)
     }
 
+    /// Fits the viewport to the table below the info line of `area` (see [`split_info`]).
+    pub fn fit_below_info(&mut self, area: Rect, len: usize) {
+        let (_, table) = split_info(area);
+        self.viewport(body_height(table), len);
+    }
+
+    /// Draws `cells` (one row each) in `area` with this selection and viewport.
+    pub fn draw_table(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        ctx: &Ctx,
+        cols: &[Col],
+        cells: Vec<Vec<Cell<'static>>>,
+    ) {
+        let selected = (!cells.is_empty()).then_some(self.selected);
+        draw_table(frame, area, ctx, cols, cells, selected, self.offset);
+    }
+
     /// Scrolls the viewport to keep the selection visible; returns its first row.
     pub fn viewport(&mut self, height: usize, len: usize) -> usize {
         self.height = height.max(1);
