@@ -123,10 +123,7 @@ impl AutomationsTab {
             .actor
             .require_admin(crate::core::Action::ChangeAutomations)
         {
-            return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                &e,
-                act.lang(),
-            )));
+            return Ok(Outcome::failed(&e, act.lang()));
         }
         let templates = crate::store::templates::list(act.store.db())?;
         // Rules send for events: their templates have an event context.
@@ -407,7 +404,7 @@ impl AutomationsTab {
         self.refresh(&act.ctx())?;
         Ok(match done {
             Ok(text) => Outcome::Info(text),
-            Err(e) => Outcome::Error(crate::i18n::Describe::describe(&e, lang)),
+            Err(e) => Outcome::failed(&e, lang),
         })
     }
 
@@ -417,10 +414,7 @@ impl AutomationsTab {
         let planned = match dry_run(act.store, DRY_RUN_DAYS, act.now) {
             Ok(p) => p,
             Err(e) => {
-                return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                    &e,
-                    act.lang(),
-                )));
+                return Ok(Outcome::failed(&e, act.lang()));
             }
         };
         let theme = act.theme;
@@ -513,10 +507,7 @@ impl TabView for AutomationsTab {
                     .actor
                     .require_admin(crate::core::Action::SwitchAutomations)
                 {
-                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    )));
+                    return Ok(Outcome::failed(&e, act.lang()));
                 }
                 // Switching on acts on the agenda, switching off may take reminders with it:
                 // both are asked with their count; nothing to count, nothing to ask.
@@ -528,10 +519,7 @@ impl TabView for AutomationsTab {
                 let count = match count {
                     Ok(n) => n,
                     Err(e) => {
-                        return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                            &e,
-                            act.lang(),
-                        )));
+                        return Ok(Outcome::failed(&e, act.lang()));
                     }
                 };
                 let c = if a.active {
@@ -553,18 +541,12 @@ impl TabView for AutomationsTab {
                     .actor
                     .require_admin(crate::core::Action::DeleteAutomations)
                 {
-                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    )));
+                    return Ok(Outcome::failed(&e, act.lang()));
                 }
                 let pending = match pending_count(act.store, a.id) {
                     Ok(n) => n,
                     Err(e) => {
-                        return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                            &e,
-                            act.lang(),
-                        )));
+                        return Ok(Outcome::failed(&e, act.lang()));
                     }
                 };
                 self.confirm = Some(Confirm::Delete(a.id, a.name, pending));

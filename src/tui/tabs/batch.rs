@@ -550,7 +550,7 @@ impl BatchTab {
         };
         let ids = match batch::filter_participants(act.store, act.actor, &input) {
             Ok(ids) => ids,
-            Err(e) => return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang())),
+            Err(e) => return Outcome::failed(&e, act.lang()),
         };
         let mut new = 0usize;
         for id in ids {

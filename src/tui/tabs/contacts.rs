@@ -468,10 +468,7 @@ impl ContactsTab {
                             ],
                         )))
                     }
-                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    ))),
+                    Err(e) => Ok(Outcome::failed(&e, act.lang())),
                 }
             }
             (Purpose::Rename, Some(l)) => Ok(Self::ask_rename(l.id, &l.name, lang)),

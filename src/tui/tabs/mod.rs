@@ -19,7 +19,7 @@ use super::fmt::{Fmt, truncate};
 use super::pager::{Pager, Source};
 use super::theme::Theme;
 use crate::core::Actor;
-use crate::i18n::Lang;
+use crate::i18n::{Describe, Lang};
 use crate::keymap::{Keymap, ListAction};
 use crate::store::Db;
 use crate::store::{Result, Store};
@@ -120,6 +120,13 @@ pub enum Outcome {
     /// The acting operator's own language was stored (`None`: follow the store's setting):
     /// the screen switches to it.
     OwnLanguage(Option<String>),
+}
+
+impl Outcome {
+    /// Something failed: its reason, in the operator's language, for the status line.
+    pub fn failed(why: &impl Describe, lang: Lang) -> Outcome {
+        Outcome::Error(why.describe(lang))
+    }
 }
 
 pub trait TabView {

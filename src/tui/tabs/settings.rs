@@ -142,10 +142,7 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
 impl SettingsTab {
     fn open_editor(&mut self, act: &mut Act) -> Result<Outcome> {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeSettings) {
-            return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                &e,
-                act.lang(),
-            )));
+            return Ok(Outcome::failed(&e, act.lang()));
         }
         let lang = act.lang();
         let conn = act.store.db();
@@ -368,10 +365,7 @@ impl SettingsTab {
                     editor.form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 }
                 self.refresh(&act.ctx())?;
-                return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                    &e,
-                    act.lang(),
-                )));
+                return Ok(Outcome::failed(&e, act.lang()));
             }
         };
         self.editor = None;

@@ -65,10 +65,7 @@ impl TemplatesTab {
 
     fn open_editor(&mut self, act: &mut Act, row: Option<TemplateRow>) -> Result<Outcome> {
         if let Err(e) = act.actor.require_admin(crate::core::Action::EditTemplates) {
-            return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                &e,
-                act.lang(),
-            )));
+            return Ok(Outcome::failed(&e, act.lang()));
         }
         let lang = act.lang();
         let settings = Settings::load(act.store.db())?;
@@ -277,10 +274,7 @@ impl TabView for TemplatesTab {
                         };
                         Ok(Outcome::Info(trf(act.lang(), key, &[("name", &t.name)])))
                     }
-                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    ))),
+                    Err(e) => Ok(Outcome::failed(&e, act.lang())),
                 }
             }
             ListAction::Delete => {
@@ -291,10 +285,7 @@ impl TabView for TemplatesTab {
                     .actor
                     .require_admin(crate::core::Action::DeleteTemplates)
                 {
-                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    )));
+                    return Ok(Outcome::failed(&e, act.lang()));
                 }
                 if t.used > 0 || t.automations > 0 {
                     // Said before asking: the core would refuse it anyway.
@@ -337,9 +328,7 @@ impl TabView for TemplatesTab {
                                     "admin.tpl_deleted",
                                     &[("name", &name)],
                                 )),
-                                Err(e) => {
-                                    Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()))
-                                }
+                                Err(e) => Outcome::failed(&e, act.lang()),
                             }
                         }
                         Confirm::Discard => {

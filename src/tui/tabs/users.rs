@@ -142,7 +142,7 @@ fn label(keymap: &crate::keymap::Keymap, action: Action, fallback: &str) -> Stri
 impl UsersTab {
     fn open(&mut self, act: &mut Act, op: Option<Operator>) -> Outcome {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeRights) {
-            return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()));
+            return Outcome::failed(&e, act.lang());
         }
         let lang = act.lang();
         let rights = op.as_ref().map(|o| o.rights).unwrap_or_default();
@@ -246,10 +246,7 @@ impl UsersTab {
         let keys = match list_keys(act.store, act.actor, &login) {
             Ok(k) => k,
             Err(e) => {
-                return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                    &e,
-                    act.lang(),
-                )));
+                return Ok(Outcome::failed(&e, act.lang()));
             }
         };
         let km = act.keymap;
