@@ -22,7 +22,7 @@ use crate::store::Result;
 use crate::store::participants::{self, Participant};
 use crate::store::settings::Settings;
 use crate::store::templates;
-use crate::tui::dates::parse_local_time;
+use crate::tui::dates::parse_optional_time;
 use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::pending::{Done, Pending};
 use crate::tui::problem::Problem;
@@ -754,15 +754,7 @@ impl BatchTab {
         act: &Act,
     ) -> std::result::Result<(BatchInput, Option<NaiveDateTime>, String), Problem> {
         let today = act.fmt.local_date(act.now);
-        let parse = |key: &str| -> std::result::Result<Option<NaiveDateTime>, Problem> {
-            let text = form.value(key).trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            parse_local_time(text, today)
-                .map(Some)
-                .ok_or_else(|| Problem::BadTime { input: clean(text) })
-        };
+        let parse = |key: &str| parse_optional_time(form.value(key), today);
         let at = parse("at")?;
         // What is in the box leaves: the template untouched, else the text as typed.
         let body = form

@@ -18,6 +18,7 @@ use crate::store::Result;
 use crate::store::lists::{self as list_rows, MemberPlan};
 use crate::store::participants::{self, SavedList};
 use crate::store::settings::Settings;
+use crate::tui::dates::parse_optional_time;
 use crate::tui::fmt::{clean, key_names, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
@@ -173,21 +174,11 @@ impl ContactsTab {
         let Some((mobile, form)) = &mut self.send else {
             return Ok(Outcome::Handled);
         };
-        let at_text = form.value("at").trim().to_string();
-        let at = if at_text.is_empty() {
-            None
-        } else {
-            match crate::tui::dates::parse_local_time(&at_text, act.fmt.local_date(act.now)) {
-                Some(t) => Some(t),
-                None => {
-                    form.message = Some(
-                        Problem::BadTime {
-                            input: clean(&at_text),
-                        }
-                        .describe(lang),
-                    );
-                    return Ok(Outcome::Handled);
-                }
+        let at = match parse_optional_time(form.value("at"), act.fmt.local_date(act.now)) {
+            Ok(at) => at,
+            Err(why) => {
+                form.message = Some(why.describe(lang));
+                return Ok(Outcome::Handled);
             }
         };
         // What is in the box leaves: the template untouched, else the text as typed.
