@@ -20,6 +20,7 @@ use super::tabs::templates::TemplatesTab;
 use super::tabs::users::UsersTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
+use super::widgets::centred;
 use super::widgets::confirm::{Confirm, ConfirmKey};
 use super::widgets::form::{Form, FormField, Modal};
 use crate::clock::Clock;
@@ -1210,12 +1211,7 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
 fn language_rect(area: Rect) -> Rect {
     let width = area.width.min(64);
     let height = area.height.min(5);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
+    centred(area, width, height)
 }
 
 /// What a text popup shows: its title, lines, scroll (when it scrolls) and the most room it

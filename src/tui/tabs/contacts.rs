@@ -26,6 +26,7 @@ use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::centred;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, Modal};
@@ -510,12 +511,7 @@ impl ContactsTab {
             .unwrap_or(u16::MAX)
             .min(area.height.saturating_sub(2).max(5))
             .min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let rect = centred(area, width, height);
         let inner_w = usize::from(width.saturating_sub(2));
         let room = usize::from(height.saturating_sub(4)).max(1);
         let first = picker.index.saturating_sub(room - 1);

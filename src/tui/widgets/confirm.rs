@@ -11,6 +11,7 @@ use crate::tui::fmt::{clean, truncate};
 use crate::tui::pending::{Done, Pending, RunCtx};
 use crate::tui::problem::Problem;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::{boxed_height, centred};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -157,17 +158,8 @@ impl Confirm {
         let width = (area.width.saturating_mul(7) / 10).max(30).min(area.width);
         let inner_width = usize::from(width.saturating_sub(2)).max(1);
         let lines = self.body(theme, lang, hint);
-        let rows: usize = lines
-            .iter()
-            .map(|l| l.width().max(1).div_ceil(inner_width))
-            .sum();
-        let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let height = boxed_height(lines.iter().map(Line::width), inner_width, area.height);
+        let rect = centred(area, width, height);
         frame.render_widget(Clear, rect);
         let block = Block::default().borders(Borders::ALL).title(Span::styled(
             format!(
