@@ -340,19 +340,6 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     )
 }
 
-const STATUSES: [MessageStatus; 10] = [
-    MessageStatus::Pending,
-    MessageStatus::Sending,
-    MessageStatus::Submitted,
-    MessageStatus::Delivered,
-    MessageStatus::NotDelivered,
-    MessageStatus::Expired,
-    MessageStatus::Failed,
-    MessageStatus::Stop,
-    MessageStatus::Cancelled,
-    MessageStatus::Unknown,
-];
-
 const CONTEXTS: [&str; 6] = [
     "interview",
     "step",
@@ -389,7 +376,7 @@ pub fn parse_filter(
             }
             "STATUS" | "STATUT" | "STATUSES" | "STATUTS" => {
                 for v in value.split(',').filter(|v| !v.trim().is_empty()) {
-                    let s = STATUSES
+                    let s = MessageStatus::ALL
                         .iter()
                         .find(|s| names("status", s.as_str(), v))
                         .ok_or_else(|| bad(TermProblem::Status))?;
