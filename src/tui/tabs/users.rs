@@ -24,15 +24,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-const RIGHTS: [&str; 6] = [
-    "instant",
-    "scheduled",
-    "batch",
-    "free",
-    "admin",
-    "templates_only",
-];
-
 /// Longest key text taken: an RSA 16384-bit `.pub` line is under 3 KiB; more is not a key.
 const MAX_KEY_TEXT: usize = 16 * 1024;
 
@@ -150,7 +141,7 @@ impl UsersTab {
         if op.is_none() {
             fields.push(FormField::text("login", tr(lang, "col.login"), ""));
         }
-        for name in RIGHTS {
+        for name in Rights::NAMES {
             fields.push(FormField::toggle(
                 name,
                 tr(lang, &format!("right.{name}")),
