@@ -23,6 +23,7 @@ use super::theme::Theme;
 use super::widgets::centred;
 use super::widgets::confirm::{Confirm, ConfirmKey};
 use super::widgets::form::{Form, FormField, Modal};
+use super::widgets::titled_block;
 use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Describe, Lang, tr, trf};
@@ -1286,13 +1287,7 @@ fn draw_popup(
     };
     let (rect, _) = popup_rect(area, rect, &lines);
     frame.render_widget(Clear, rect);
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(
-            " {} ",
-            truncate(&title, usize::from(rect.width.saturating_sub(4)))
-        ),
-        theme.title(),
-    ));
+    let block = titled_block(&title, rect.width, theme);
     // Scrolled by `App::layout`, which keeps the last line on screen.
     let offset = scroll.copied().unwrap_or(0);
     let paragraph = Paragraph::new(lines)

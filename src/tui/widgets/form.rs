@@ -4,6 +4,7 @@
 //! each change (through the store's or the core's validation) and sets the field's error.
 
 use super::composer::{Composer, ComposerKey};
+use super::titled_block;
 use super::{boxed_height, centred};
 use crate::i18n::{Lang, tr};
 use crate::keymap::{Action, DialogAction, EditorAction, Keymap};
@@ -420,13 +421,7 @@ impl Form {
     /// [`Form::layout`], then the composer in the remaining rows.
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang) {
         frame.render_widget(Clear, area);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&self.title, usize::from(area.width.saturating_sub(4)))
-            ),
-            theme.title(),
-        ));
+        let block = titled_block(&self.title, area.width, theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if inner.height == 0 || inner.width < 10 {

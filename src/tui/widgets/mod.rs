@@ -7,7 +7,11 @@ pub mod form;
 pub mod named;
 pub mod picker;
 
+use crate::tui::fmt::truncate;
+use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders};
 
 /// A `width` × `height` window centred in `area` (never larger than it).
 pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
@@ -28,4 +32,15 @@ pub fn boxed_height(line_widths: impl Iterator<Item = usize>, inner_width: usize
     u16::try_from(rows.saturating_add(2))
         .unwrap_or(u16::MAX)
         .min(max)
+}
+
+/// The border of a window `width` columns wide, its title cut to fit.
+pub fn titled_block(title: &str, width: u16, theme: Theme) -> Block<'static> {
+    Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(
+            " {} ",
+            truncate(title, usize::from(width.saturating_sub(4)))
+        ),
+        theme.title(),
+    ))
 }
