@@ -582,6 +582,15 @@ pub fn question_hints() -> EditHints {
     )
 }
 
+/// The footer of a form that may have a question over it: the question's keys while it is
+/// asked, else the form's (none without a form).
+pub fn question_or_form_hints(asking: bool, form: Option<&Form>, lang: Lang) -> EditHints {
+    if asking {
+        return question_hints();
+    }
+    form.map_or_else(|| (Vec::new(), Vec::new()), |f| f.hints(lang))
+}
+
 /// A small centred question over `area` (a confirmation): title, the lines, and the answer
 /// keys in the footer (the owner resolves them with the `Dialog` context of the keymap).
 pub fn draw_question(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: &[String]) {
