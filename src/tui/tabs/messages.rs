@@ -8,16 +8,16 @@
 //! `context:interview` (`contexte:entretien`), `collab:Durand` (`collaborateur:`); quotes
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
-use super::message_edit::TextEdit;
-use super::{
-    Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
-    move_pager, split_info, styled,
+use super::lists::{
+    draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick, toggle_pick_all,
 };
+use super::message_edit::TextEdit;
+use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Result;
-use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
+use crate::store::messages::{self, ListKind, MessageFilter, MessageRow};
 use crate::text::sanitize_multiline;
 use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
@@ -284,38 +284,10 @@ impl MessagesTab {
 }
 
 impl MessagesTab {
-    /// Ids of every message the filter shows, read by key page after page (never the whole
-    /// rows at once beyond a page).
-    fn all_shown(&self, ctx: &Ctx) -> Result<BTreeSet<i64>> {
-        const CHUNK: usize = 2000;
-        let mut ids = BTreeSet::new();
-        let mut after: Option<Cursor> = None;
-        loop {
-            let rows = messages::page(
-                ctx.conn,
-                self.kind(),
-                &self.pager.source.filter,
-                after,
-                Direction::Forward,
-                CHUNK,
-            )?;
-            ids.extend(rows.iter().map(|r| r.id));
-            match rows.last() {
-                Some(last) if rows.len() == CHUNK => after = Some(self.kind().cursor_of(last)),
-                _ => break,
-            }
-        }
-        Ok(ids)
-    }
-
     /// "Cancel N messages?" for the selection, or for the row under the cursor when nothing
     /// is selected.
     fn ask_cancel(&self, ctx: &Ctx) -> Outcome {
-        let ids: Vec<i64> = if self.picked.is_empty() {
-            self.pager.selected().map(|r| r.id).into_iter().collect()
-        } else {
-            self.picked.iter().copied().collect()
-        };
+        let ids = pick_targets(&self.pager, &self.picked);
         if ids.is_empty() {
             return Outcome::Handled;
         }
@@ -368,19 +340,6 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     )
 }
 
-const STATUSES: [MessageStatus; 10] = [
-    MessageStatus::Pending,
-    MessageStatus::Sending,
-    MessageStatus::Submitted,
-    MessageStatus::Delivered,
-    MessageStatus::NotDelivered,
-    MessageStatus::Expired,
-    MessageStatus::Failed,
-    MessageStatus::Stop,
-    MessageStatus::Cancelled,
-    MessageStatus::Unknown,
-];
-
 const CONTEXTS: [&str; 6] = [
     "interview",
     "step",
@@ -417,7 +376,7 @@ pub fn parse_filter(
             }
             "STATUS" | "STATUT" | "STATUSES" | "STATUTS" => {
                 for v in value.split(',').filter(|v| !v.trim().is_empty()) {
-                    let s = STATUSES
+                    let s = MessageStatus::ALL
                         .iter()
                         .find(|s| names("status", s.as_str(), v))
                         .ok_or_else(|| bad(TermProblem::Status))?;
@@ -536,22 +495,11 @@ impl TabView for MessagesTab {
             },
             ListAction::Filter => Outcome::EditFilter,
             ListAction::Select if self.kind() == ListKind::Upcoming => {
-                if let Some(id) = self.pager.selected().map(|r| r.id) {
-                    if !self.picked.remove(&id) {
-                        self.picked.insert(id);
-                    }
-                    self.pager.move_by(ctx.conn, 1)?;
-                }
+                toggle_pick(&mut self.pager, &mut self.picked, ctx.conn)?;
                 Outcome::Handled
             }
             ListAction::SelectAll if self.kind() == ListKind::Upcoming => {
-                let all = self.all_shown(ctx)?;
-                // Pressed again with everything already picked: unpick.
-                if !all.is_empty() && all.is_subset(&self.picked) {
-                    self.picked.clear();
-                } else {
-                    self.picked = all;
-                }
+                toggle_pick_all(&self.pager.source, &mut self.picked, ctx.conn)?;
                 Outcome::Handled
             }
             ListAction::CancelSelected if self.kind() == ListKind::Upcoming => self.ask_cancel(ctx),
@@ -588,74 +536,36 @@ impl TabView for MessagesTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
-        let (_, table) = split_info(area);
-        self.height = body_height(table);
-        self.pager.viewport(self.height);
+        self.height = layout_paged(area, &mut self.pager);
         if let Some(edit) = &mut self.text_edit {
             edit.form.layout(area, ctx.theme);
         }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let (info, table) = split_info(area);
-        let offset = self.pager.offset();
-        let title = if self.kind() == ListKind::Upcoming {
+        let title_key = if self.kind() == ListKind::Upcoming {
             "tab.upcoming"
         } else {
             "tab.sent"
         };
-        let mut left = vec![Span::styled(ctx.tr(title).to_string(), ctx.theme.title())];
+        let mut left = vec![title(ctx, title_key)];
         if let Some(scope) = &self.scope {
             left.push(Span::styled(
                 format!(" › {} · {}", scope.label, ctx.tr(scope.note)),
                 ctx.theme.title(),
             ));
         }
-        if !self.filter_text.is_empty() {
-            left.push(Span::raw(format!(
-                "  {} « {} »",
-                ctx.tr("ui.filter"),
-                truncate(&clean(&self.filter_text), 30)
-            )));
-        }
-        if !self.picked.is_empty() {
-            left.push(Span::styled(
-                format!(
-                    "  {}",
-                    trf(
-                        ctx.lang(),
-                        "send.picked",
-                        &[("n", &self.picked.len().to_string())]
-                    )
-                ),
-                ctx.theme.ok(),
-            ));
-        }
-        if let Some((note, ok)) = self.export.note(ctx.lang()) {
-            let style = if ok {
-                ctx.theme.ok()
-            } else {
-                ctx.theme.error()
-            };
-            left.push(Span::styled(format!("  {note}"), style));
-        }
-        let marks = more_marks(&self.pager, offset, self.height, ctx);
-        if self.pager.rows().is_empty() && self.pager.is_loaded() {
-            left.push(Span::styled(
-                format!("  {}", ctx.tr("ui.empty")),
-                ctx.theme.dim(),
-            ));
-        }
-        info_line(frame, info, ctx, left, marks);
+        push_list_notes(
+            &mut left,
+            ctx,
+            &self.filter_text,
+            self.picked.len(),
+            self.export.note(ctx.lang()),
+        );
         let cols = self.columns(ctx);
-        let cells = self
-            .pager
-            .rows()
-            .iter()
-            .map(|r| self.cells(r, ctx))
-            .collect();
-        let selected = (!self.pager.rows().is_empty()).then_some(self.pager.selected_index());
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, r, _| {
+            self.cells(r, ctx)
+        });
         if let Some(edit) = &self.text_edit {
             edit.form.draw(frame, area, ctx.theme, ctx.lang());
         }
