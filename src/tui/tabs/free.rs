@@ -204,11 +204,7 @@ impl FreeTab {
         }
         let request = FreeSend {
             text: draft.text,
-            numbers: checked
-                .valid
-                .iter()
-                .filter_map(|l| l.e164.clone())
-                .collect(),
+            numbers: checked.numbers(),
             at: draft.at,
             campaign: draft.campaign,
             source,
