@@ -141,7 +141,7 @@ fn an_administrator_configures_the_service_from_the_keyboard() {
     t.type_text("Pack avril");
     t.keys(&["C-s"]);
     std::thread::sleep(Duration::from_millis(300));
-    t.keys(&["q"]);
+    t.quit();
     std::thread::sleep(Duration::from_millis(800));
 
     // Everything is in the store, as the command line sees it.
@@ -272,7 +272,7 @@ fn an_administrator_manages_an_operators_keys_and_language() {
         assert!(Instant::now() < until, "French not shown:\n{}", t.screen());
         std::thread::sleep(Duration::from_millis(100));
     }
-    t.keys(&["q"]);
+    t.quit();
     std::thread::sleep(Duration::from_millis(500));
     let users = cli(&db, &["user", "list"]);
     let claire = users
@@ -305,7 +305,7 @@ fn an_administrator_manages_an_operators_keys_and_language() {
         screen.contains("Your language: English, from now on"),
         "{screen}"
     );
-    t.keys(&["q"]);
+    t.quit();
     std::thread::sleep(Duration::from_millis(500));
     let users = cli(&db, &["user", "list"]);
     let claire = users
@@ -338,7 +338,7 @@ fn the_demo_store_is_removed_when_the_tui_quits() {
     assert_eq!(stores.len(), 1, "the demo store is made in TMPDIR");
     assert!(stores[0].path().join("demo.db").exists());
 
-    t.keys(&["q"]);
+    t.quit();
     let until = Instant::now() + Duration::from_secs(10);
     while std::fs::read_dir(&tmp).unwrap().next().is_some() {
         assert!(

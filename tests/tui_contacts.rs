@@ -227,7 +227,10 @@ fn a_selection_becomes_a_list_that_is_shown_filled_trimmed_renamed_and_deleted()
         screen.contains("Take 1 participant(s) out of « Atelier CV »?"),
         "{screen}"
     );
+    // Enter is "no" in a destructive question; `y` takes them out.
     app.handle_key(code(KeyCode::Enter));
+    assert_eq!(member_names(&path, lists[0].id).len(), 3);
+    press(&mut app, "-y");
     assert_eq!(member_names(&path, lists[0].id), ["Dupain", "Martin"]);
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("list « Atelier CV » (2)"), "{screen}");
@@ -250,7 +253,7 @@ fn a_selection_becomes_a_list_that_is_shown_filled_trimmed_renamed_and_deleted()
             && screen.contains("member(s)?"),
         "{screen}"
     );
-    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "y");
     assert!(lists_of(&path).is_empty());
     let screen = render(&mut app, 80, 24);
     assert!(!title(&screen).contains("list «"), "{screen}");

@@ -146,15 +146,47 @@ fn saying_no_cancels_nothing_and_keeps_the_selection() {
 }
 
 #[test]
-fn without_a_selection_the_row_under_the_cursor_is_cancelled() {
+fn without_a_selection_x_names_the_row_under_the_cursor_and_only_y_cancels_it() {
     let f = store_with_queue();
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     press(&mut app, "7j");
     press(&mut app, "x");
-    assert!(render(&mut app, 80, 24).contains("Cancel 1 message(s)"));
+    // The one message that would go: recipient, time and the start of its text.
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Cancel the message to Anna 2"), "{screen}");
+    assert!(screen.contains("“Bonjour"), "{screen}");
+    assert!(screen.contains("[ Keep it ]"), "{screen}");
+    // Enter is the safe answer.
     app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup());
+    assert_eq!(status_of(&f, "Anna 2"), "pending");
+    press(&mut app, "xy");
     assert_eq!(status_of(&f, "Anna 2"), "cancelled");
     assert_eq!(status_of(&f, "Anna 1"), "pending");
+}
+
+#[test]
+fn enter_after_select_all_and_x_cancels_nothing() {
+    let f = store_with_queue();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "7Ax");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Annuler 5 message(s)"), "{screen}");
+    assert!(screen.contains("[ Les garder ]"), "{screen}");
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!app.has_popup());
+    assert_eq!(
+        statuses(&f).iter().filter(|(_, s)| s == "pending").count(),
+        5
+    );
+    // Moving to "cancel them" and Enter, or `o`, cancels.
+    press(&mut app, "x");
+    app.handle_key(code(KeyCode::Right));
+    app.handle_key(code(KeyCode::Enter));
+    assert_eq!(
+        statuses(&f).iter().filter(|(_, s)| s == "pending").count(),
+        0
+    );
 }
 
 #[test]
@@ -180,8 +212,7 @@ fn select_all_takes_everything_the_filter_shows_and_only_that() {
     // Pressed again: unselects.
     press(&mut app, "A");
     assert!(!info_line(&render(&mut app, 80, 24)).contains("selected"));
-    press(&mut app, "Ax");
-    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "Axy");
     assert_eq!(status_of(&f, "Anna 4"), "cancelled");
     assert_eq!(
         statuses(&f)
@@ -392,10 +423,10 @@ fn the_text_of_one_upcoming_message_is_rewritten_in_the_composer_and_rechecked()
     assert!(app.is_editing());
     assert!(render(&mut app, 80, 24).contains("the message is empty"));
     app.handle_key(code(KeyCode::Esc));
-    // Unsaved text: Esc may ask first; a second Esc or "y" closes.
-    if app.has_popup() {
-        press(&mut app, "y");
-    }
+    // Unsaved text: Esc asks, naming the text; "y" closes.
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Will be lost: Text."), "{screen}");
+    press(&mut app, "y");
     assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
 }
 

@@ -5,7 +5,7 @@
 //! While the filter bar has the keyboard, letters are text, never commands.
 
 use super::AppEvent;
-use super::fmt::{Fmt, clean, key_names, truncate};
+use super::fmt::{Fmt, clean, key_names, thousands, truncate};
 use super::jobs::{JobEvent, Jobs};
 use super::pending::RunCtx;
 use super::tabs::admin::AutomationsTab;
@@ -20,6 +20,7 @@ use super::tabs::templates::TemplatesTab;
 use super::tabs::users::UsersTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
+use super::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask, join_items};
 use super::widgets::centred;
 use super::widgets::confirm::{Confirm, ConfirmKey};
 use super::widgets::form::{Form, FormField, Modal};
@@ -143,8 +144,8 @@ enum Popup {
         lines: Vec<Line<'static>>,
         scroll: u16,
     },
-    /// "Unsaved changes, quit anyway?"
-    ConfirmQuit,
+    /// "Quit? … will be lost / this window is the one sending": the lines, Enter stays.
+    ConfirmQuit { lines: Vec<String>, ask: Ask },
     /// A tab's question before a change (cancel N messages, move one).
     Confirm(Confirm),
     /// The operator's own language (fr / en / auto), open to everyone from any tab.
@@ -199,6 +200,8 @@ pub struct App {
     job_rx: Option<Receiver<AppEvent>>,
     /// Outcomes of jobs waiting until their tab is shown with no window open.
     deferred: Vec<(Tab, Outcome)>,
+    /// The lease holder name of this process's scheduler (None: no scheduler runs here).
+    scheduler_holder: Option<String>,
 }
 
 impl App {
@@ -251,6 +254,7 @@ impl App {
             pending_problems: Vec::new(),
             came_from: Vec::new(),
             config_language: None,
+            scheduler_holder: None,
         };
         app.load_org();
         app.refresh_current();
@@ -309,7 +313,68 @@ impl App {
 
     /// Whether something typed would be lost by quitting (an open form with changes).
     pub fn has_unsaved(&self) -> bool {
-        self.views.iter().any(|v| v.unsaved())
+        !self.unsaved().is_empty()
+    }
+
+    /// What quitting would lose, per tab: `(tab, [Name, Text, 3 recipients])`.
+    fn unsaved(&self) -> Vec<(Tab, Vec<String>)> {
+        Tab::ALL
+            .iter()
+            .zip(&self.views)
+            .map(|(t, v)| (*t, v.unsaved(self.lang)))
+            .filter(|(_, lost)| !lost.is_empty())
+            .collect()
+    }
+
+    /// The lease holder name of the scheduler this process runs: quitting says when it is
+    /// the one sending.
+    pub fn set_scheduler_holder(&mut self, holder: String) {
+        self.scheduler_holder = Some(holder);
+    }
+
+    /// Messages waiting to be sent while this process holds the sending lease (they wait
+    /// for another smsdesk once it quits); `None` when another process sends or nothing
+    /// waits.
+    fn sending_here(&self) -> Option<i64> {
+        let mine = self.scheduler_holder.as_deref()?;
+        let lease = crate::store::lease::current(self.store.db()).ok()??;
+        if lease.holder != mine {
+            return None;
+        }
+        let filter = crate::store::messages::MessageFilter::default();
+        crate::store::messages::count(self.store.db(), ListKind::Upcoming, &filter)
+            .ok()
+            .filter(|n| *n > 0)
+    }
+
+    /// `q` or `Ctrl-c`: quits at once when nothing would be lost and this window is not the
+    /// one sending; else asks, naming what would be lost (Enter stays).
+    fn request_quit(&mut self) {
+        let lang = self.lang;
+        let mut lines = Vec::new();
+        let unsaved = self.unsaved();
+        if !unsaved.is_empty() {
+            lines.push(tr(lang, "app.quit_unsaved").to_string());
+            for (tab, lost) in unsaved {
+                lines.push(format!(
+                    "• {}{}{}",
+                    tab.label(lang),
+                    tr(lang, "ui.colon"),
+                    join_items(&lost, lang)
+                ));
+            }
+        }
+        if let Some(n) = self.sending_here() {
+            lines.push(trf(lang, "app.quit_sending", &[("n", &thousands(n))]));
+        }
+        if lines.is_empty() {
+            self.quit = true;
+        } else {
+            self.popup = Some(Popup::ConfirmQuit {
+                lines,
+                ask: Ask::new(&self.keymap),
+            });
+        }
     }
 
     /// Whether the current tab has a form or editor open (every key goes to it).
@@ -537,6 +602,12 @@ impl App {
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
+        // Ctrl-c (the terminal's interrupt) and a quit key with Ctrl are never text: they ask
+        // to quit from anywhere, forms and windows included (what is open stays underneath).
+        if self.is_ctrl_quit(&key) && !matches!(self.popup, Some(Popup::ConfirmQuit { .. })) {
+            self.request_quit();
+            return;
+        }
         if self.popup.is_some() {
             self.popup_key(key);
             return;
@@ -574,6 +645,14 @@ impl App {
         }
     }
 
+    /// Ctrl-c, or a quit binding with Ctrl (`Ctrl-q` in a keymap): quit keys that are never
+    /// typed text, so they work inside forms too.
+    fn is_ctrl_quit(&self, key: &KeyEvent) -> bool {
+        key.modifiers.contains(KeyModifiers::CONTROL)
+            && (key.code == KeyCode::Char('c')
+                || self.keymap.global(key) == Some(GlobalAction::Quit))
+    }
+
     fn apply_outcome(&mut self, outcome: Outcome, action: Option<ListAction>) {
         match outcome {
             Outcome::Ignored | Outcome::Handled => {}
@@ -584,7 +663,10 @@ impl App {
                     scroll: 0,
                 });
             }
-            Outcome::Confirm(c) => self.popup = Some(Popup::Confirm(c)),
+            Outcome::Confirm(mut c) => {
+                c.arm(&self.keymap);
+                self.popup = Some(Popup::Confirm(c));
+            }
             Outcome::EditFilter => {
                 let current = self.views[self.tab.index()].filter().map(str::to_string);
                 if let Some(text) = current {
@@ -687,13 +769,7 @@ impl App {
             return;
         }
         match action {
-            GlobalAction::Quit => {
-                if self.has_unsaved() {
-                    self.popup = Some(Popup::ConfirmQuit);
-                } else {
-                    self.quit = true;
-                }
-            }
+            GlobalAction::Quit => self.request_quit(),
             GlobalAction::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             GlobalAction::Language => self.open_language(),
             GlobalAction::NextTab | GlobalAction::PrevTab => {
@@ -721,6 +797,7 @@ impl App {
         let list = self.keymap.list(&key);
         let global = self.keymap.global(&key);
         let is_help = matches!(self.popup, Some(Popup::Help { .. }));
+        let ctrl_quit = self.is_ctrl_quit(&key);
         let fmt = self.fmt();
         let jobs = self.jobs.for_tab(self.tab);
         let Some(popup) = &mut self.popup else {
@@ -780,14 +857,22 @@ impl App {
                     }
                 }
             },
-            Popup::ConfirmQuit => match dialog {
-                Some(DialogAction::Confirm) => {
-                    self.popup = None;
-                    self.quit = true;
+            Popup::ConfirmQuit { ask, .. } => {
+                // Ctrl-c again (Ctrl-c Ctrl-c) is an explicit yes.
+                let again = ctrl_quit;
+                match ask.key(&key, dialog) {
+                    _ if again => {
+                        self.popup = None;
+                        self.quit = true;
+                    }
+                    AskKey::Yes => {
+                        self.popup = None;
+                        self.quit = true;
+                    }
+                    AskKey::No => self.popup = None,
+                    AskKey::Stay => {}
                 }
-                Some(DialogAction::Close) => self.popup = None,
-                _ => {}
-            },
+            }
             Popup::Help { scroll } | Popup::Text { scroll, .. } => {
                 let closes = matches!(dialog, Some(DialogAction::Close | DialogAction::Confirm))
                     || (is_help && global == Some(GlobalAction::Help));
@@ -961,7 +1046,12 @@ impl App {
             } else {
                 vec![DialogAction::Confirm.into(), DialogAction::Close.into()]
             };
-            let mut hint: Vec<String> = hints(&self.keymap, &self.shipped, self.lang, &actions)
+            let answer_keys = if c.ask.is_some() && c.input.is_none() {
+                c.hints(self.lang)
+            } else {
+                hints(&self.keymap, &self.shipped, self.lang, &actions)
+            };
+            let mut hint: Vec<String> = answer_keys
                 .into_iter()
                 .map(|(k, d)| format!("{k} {d}"))
                 .collect();
@@ -973,6 +1063,16 @@ impl App {
                 ));
             }
             c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
+        } else if let Some(Popup::ConfirmQuit { lines, ask }) = &self.popup {
+            let answers = quit_answers(self.lang);
+            let q = Question {
+                title: tr(self.lang, "app.quit_title"),
+                lines,
+                ask,
+                answers: &answers,
+                lang: self.lang,
+            };
+            draw_ask(frame, area, self.theme, &q);
         } else if let Some(Popup::Language(form)) = &self.popup {
             form.draw(frame, language_rect(area), self.theme, self.lang);
         } else if let Some(popup) = &self.popup {
@@ -1081,7 +1181,13 @@ impl App {
         let hints_for = |actions: &[Action]| hints(&self.keymap, &self.shipped, self.lang, actions);
         let mut shown: Vec<(String, String)> = Vec::new();
         match &self.popup {
-            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => shown.extend(hints_for(&[
+            Some(Popup::ConfirmQuit { ask, .. }) => {
+                shown.extend(ask.hints(&quit_answers(self.lang), self.lang));
+            }
+            Some(Popup::Confirm(c)) if c.ask.is_some() => {
+                shown.extend(c.hints(self.lang));
+            }
+            Some(Popup::Confirm(_)) => shown.extend(hints_for(&[
                 DialogAction::Confirm.into(),
                 DialogAction::Close.into(),
             ])),
@@ -1159,6 +1265,11 @@ impl App {
     }
 }
 
+/// "Stay" / "Quit".
+fn quit_answers(lang: Lang) -> Answers {
+    Answers::new(lang, "app.stay", "app.quit")
+}
+
 /// How a binding is described: in the interface language when it kept the shipped
 /// description, as the operator wrote it otherwise.
 fn describe(shipped: &Keymap, lang: Lang, context: Context, b: &Binding) -> String {
@@ -1226,16 +1337,7 @@ fn popup_content<'p>(
 ) -> Option<(String, Vec<Line<'static>>, Option<&'p u16>, Rect)> {
     Some(match popup {
         // Drawn by their own widgets.
-        Popup::Confirm(_) | Popup::Language(_) => return None,
-        Popup::ConfirmQuit => {
-            let rect = centered(area, 60, 20);
-            (
-                tr(lang, "app.title").to_string(),
-                vec![Line::from(tr(lang, "app.quit_confirm").to_string())],
-                None,
-                rect,
-            )
-        }
+        Popup::Confirm(_) | Popup::Language(_) | Popup::ConfirmQuit { .. } => return None,
         Popup::Help { scroll } => (
             tr(lang, "help.title").to_string(),
             help_lines(keymaps.0, keymaps.1, lang, theme),

@@ -125,8 +125,10 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     // The scheduler runs inside the TUI (one process holds the sending lease at a time; a
     // `smsdesk run` service may hold it instead). It tells the screen when messages changed.
     let notify = tx.clone();
+    let options = crate::scheduler::Options::new(db.clone(), clock);
+    app.set_scheduler_holder(options.holder.clone());
     let scheduler = crate::scheduler::spawn(
-        crate::scheduler::Options::new(db.clone(), clock),
+        options,
         Some(Box::new(move |notice| {
             let event = match notice {
                 crate::scheduler::Notice::QueueChanged => AppEvent::QueueChanged,

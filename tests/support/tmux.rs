@@ -81,6 +81,22 @@ impl Tmux {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    /// `q`, answering yes when smsdesk asks first (it does while it is the one sending and
+    /// messages are queued, as in the demo store).
+    pub fn quit(&self) {
+        self.keys(&["q"]);
+        let until = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < until {
+            let s = self.screen();
+            if s.contains("[ Quit ]") || s.contains("[ Quitter ]") {
+                let yes = if s.contains("[ Quitter ]") { "o" } else { "y" };
+                self.keys(&[yes]);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn screen(&self) -> String {
         self.screen_of("j")
     }

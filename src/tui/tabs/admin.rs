@@ -623,8 +623,11 @@ impl TabView for AutomationsTab {
         )
     }
 
-    fn unsaved(&self) -> bool {
-        self.editor.as_ref().is_some_and(|(_, f)| f.is_changed())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.editor
+            .as_ref()
+            .map(|(_, f)| f.lost(lang))
+            .unwrap_or_default()
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

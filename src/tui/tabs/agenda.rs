@@ -356,10 +356,6 @@ impl EventEditor {
         (bound, free)
     }
 
-    pub fn unsaved(&self) -> bool {
-        self.form.is_changed()
-    }
-
     pub fn layout(&mut self, area: Rect, theme: crate::tui::theme::Theme) {
         self.form.layout(area, theme);
     }

@@ -616,6 +616,26 @@ impl BatchTab {
             .collect()
     }
 
+    /// Recipients chosen one by one or by filters are lost with the form too: it names them
+    /// when Esc or quitting asks (the saved list is a field of its own).
+    fn sync_loss(&mut self) {
+        let n = self
+            .chosen
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(self.added.iter().copied())
+            .collect::<HashSet<_>>()
+            .len();
+        let lang = self.lang;
+        if let Some(form) = &mut self.form {
+            form.extra_loss = if n == 0 {
+                Vec::new()
+            } else {
+                vec![trf(lang, "batch.lost_recipients", &[("n", &n.to_string())])]
+            };
+        }
+    }
+
     fn has_selection(&self) -> bool {
         !(self.chosen.is_empty() && self.added.is_empty() && self.list_ids.is_empty())
     }
@@ -1174,7 +1194,10 @@ impl TabView for BatchTab {
         if self.preview.is_some() {
             return Ok(self.preview_key(key, act));
         }
-        if self.form.is_some() && act.keymap.editor(key) == Some(EditorAction::SaveList) {
+        self.sync_loss();
+        let asking = self.form.as_ref().is_some_and(Form::asking);
+        if self.form.is_some() && !asking && act.keymap.editor(key) == Some(EditorAction::SaveList)
+        {
             return Ok(self.ask_save_list(act));
         }
         let Some(form) = &mut self.form else {
@@ -1188,7 +1211,9 @@ impl TabView for BatchTab {
         let plain = !key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        match (focused.as_str(), key.code) {
+        // While the form asks "abandon?", every key answers it.
+        let focused = if asking { "" } else { focused.as_str() };
+        match (focused, key.code) {
             ("search", KeyCode::Enter) if plain => {
                 self.add_first_match();
                 return Ok(Outcome::Handled);
@@ -1290,10 +1315,8 @@ impl TabView for BatchTab {
         }
     }
 
-    fn unsaved(&self) -> bool {
-        self.form
-            .as_ref()
-            .is_some_and(|f| f.is_changed() || !self.chosen.is_empty() || !self.added.is_empty())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.form.as_ref().map(|f| f.lost(lang)).unwrap_or_default()
     }
 
     /// The batch was queued: the form closes and the history shows it. The selection was
@@ -1328,6 +1351,7 @@ impl TabView for BatchTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
+        self.sync_loss();
         self.history.layout(area, ctx);
         if let Some(p) = &mut self.preview {
             // The table under the totals line, inside the border (see `draw_preview`).

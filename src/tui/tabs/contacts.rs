@@ -26,6 +26,7 @@ use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::centred;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
@@ -321,21 +322,24 @@ impl ContactsTab {
         let n = thousands(ids.len() as i64);
         let name = clean(&name);
         self.clear_after_change = true;
-        Outcome::Confirm(Confirm::new(
-            ctx.tr("contacts.remove_title").to_string(),
-            vec![
-                Line::from(trf(
-                    lang,
-                    "contacts.remove_question",
-                    &[("n", &n), ("name", &name)],
-                )),
-                Line::from(Span::styled(
-                    ctx.tr("contacts.remove_stay").to_string(),
-                    ctx.theme.dim(),
-                )),
-            ],
-            Pending::RemoveFromList { list, ids, name },
-        ))
+        Outcome::Confirm(
+            Confirm::new(
+                ctx.tr("contacts.remove_title").to_string(),
+                vec![
+                    Line::from(trf(
+                        lang,
+                        "contacts.remove_question",
+                        &[("n", &n), ("name", &name)],
+                    )),
+                    Line::from(Span::styled(
+                        ctx.tr("contacts.remove_stay").to_string(),
+                        ctx.theme.dim(),
+                    )),
+                ],
+                Pending::RemoveFromList { list, ids, name },
+            )
+            .destructive(Answers::yes_no(lang)),
+        )
     }
 
     fn ask_rename(id: i64, name: &str, lang: Lang) -> Outcome {
@@ -357,21 +361,24 @@ impl ContactsTab {
     fn ask_delete(id: i64, name: &str, members: i64, lang: Lang, theme: Theme) -> Outcome {
         let name = clean(name);
         let n = thousands(members);
-        Outcome::Confirm(Confirm::new(
-            tr(lang, "contacts.delete_title").to_string(),
-            vec![
-                Line::from(trf(
-                    lang,
-                    "contacts.delete_question",
-                    &[("name", &name), ("n", &n)],
-                )),
-                Line::from(Span::styled(
-                    tr(lang, "contacts.delete_stay").to_string(),
-                    theme.dim(),
-                )),
-            ],
-            Pending::DeleteList { id, name },
-        ))
+        Outcome::Confirm(
+            Confirm::new(
+                tr(lang, "contacts.delete_title").to_string(),
+                vec![
+                    Line::from(trf(
+                        lang,
+                        "contacts.delete_question",
+                        &[("name", &name), ("n", &n)],
+                    )),
+                    Line::from(Span::styled(
+                        tr(lang, "contacts.delete_stay").to_string(),
+                        theme.dim(),
+                    )),
+                ],
+                Pending::DeleteList { id, name },
+            )
+            .destructive(Answers::yes_no(lang)),
+        )
     }
 
     /// Rename / delete the shown list, or pick which one when everyone is shown.
@@ -701,8 +708,11 @@ impl TabView for ContactsTab {
         }
     }
 
-    fn unsaved(&self) -> bool {
-        self.send.as_ref().is_some_and(|(_, f)| f.is_changed())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.send
+            .as_ref()
+            .map(|(_, f)| f.lost(lang))
+            .unwrap_or_default()
     }
 
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
@@ -757,15 +767,18 @@ impl TabView for ContactsTab {
                     Some(mobile) => {
                         let lang = ctx.lang();
                         let name = clean(&format!("{} {}", p.first_name, p.last_name));
-                        Outcome::Confirm(Confirm::new(
-                            ctx.tr("contacts.optout_title").to_string(),
-                            vec![Line::from(trf(
-                                lang,
-                                "contacts.optout_question",
-                                &[("name", &name), ("phone", &phone(&mobile, ctx.region))],
-                            ))],
-                            Pending::OptOut { mobile },
-                        ))
+                        Outcome::Confirm(
+                            Confirm::new(
+                                ctx.tr("contacts.optout_title").to_string(),
+                                vec![Line::from(trf(
+                                    lang,
+                                    "contacts.optout_question",
+                                    &[("name", &name), ("phone", &phone(&mobile, ctx.region))],
+                                ))],
+                                Pending::OptOut { mobile },
+                            )
+                            .destructive(Answers::yes_no(lang)),
+                        )
                     }
                     None => Outcome::Error(ctx.tr("contacts.no_mobile").to_string()),
                 },

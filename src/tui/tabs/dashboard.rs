@@ -292,6 +292,13 @@ impl TabView for DashboardTab {
         }
     }
 
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.editor
+            .as_ref()
+            .map(|(_, f)| f.lost(lang))
+            .unwrap_or_default()
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         match (self.admin, self.unknown.is_empty()) {
             (true, true) => &[ListAction::New],

@@ -395,8 +395,8 @@ impl TabView for FreeTab {
         }
     }
 
-    fn unsaved(&self) -> bool {
-        self.form.as_ref().is_some_and(Form::is_changed)
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.form.as_ref().map(|f| f.lost(lang)).unwrap_or_default()
     }
 
     /// The send was queued: the form closes and the history shows it.

@@ -20,10 +20,11 @@ use std::collections::BTreeSet;
 
 use crate::core::reminders::{self, When};
 use crate::core::send::Body;
-use crate::i18n::{Describe, tr, trf};
+use crate::i18n::{Describe, Lang, tr, trf};
 use crate::sms::status::ReplyState;
 use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
+use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, Modal};
@@ -480,11 +481,14 @@ impl AgendaTab {
                 ctx.theme.dim(),
             )),
         ];
-        Outcome::Confirm(Confirm::new(
-            tr(lang, "agenda.cancel_title").to_string(),
-            lines,
-            Pending::CancelEvent { id },
-        ))
+        Outcome::Confirm(
+            Confirm::new(
+                tr(lang, "agenda.cancel_title").to_string(),
+                lines,
+                Pending::CancelEvent { id },
+            )
+            .destructive(Answers::yes_no(lang)),
+        )
     }
 
     /// Without a period the list starts at the beginning of the organisation's today (a new
@@ -570,9 +574,16 @@ impl TabView for AgendaTab {
         }
     }
 
-    fn unsaved(&self) -> bool {
-        self.event.as_ref().is_some_and(|e| e.unsaved())
-            || self.reminder.as_ref().is_some_and(|(_, f)| f.is_changed())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        let mut v = self
+            .event
+            .as_ref()
+            .map(|e| e.form.lost(lang))
+            .unwrap_or_default();
+        if let Some((_, f)) = &self.reminder {
+            v.extend(f.lost(lang));
+        }
+        v
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

@@ -9,7 +9,7 @@
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
 use super::lists::{
-    draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick, toggle_pick_all,
+    draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
 };
 use super::message_edit::TextEdit;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
@@ -20,12 +20,13 @@ use crate::store::Result;
 use crate::store::messages::{self, ListKind, MessageFilter, MessageRow};
 use crate::text::sanitize_multiline;
 use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
-use crate::tui::fmt::{Fmt, clean, phone, truncate};
+use crate::tui::fmt::{Fmt, clean, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
 use crate::tui::pending::Pending;
 use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::queries::{MessagesSource, collaborator_names};
+use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{EditHints, Modal};
 use chrono::{DateTime, Utc};
@@ -284,28 +285,72 @@ impl MessagesTab {
 }
 
 impl MessagesTab {
-    /// "Cancel N messages?" for the selection, or for the row under the cursor when nothing
-    /// is selected.
+    /// "Cancel N messages?" for the selection; for the row under the cursor when nothing is
+    /// selected, naming it (recipient, time, start of the text) so that the operator sees
+    /// which one goes. Enter keeps the messages: only `y` / `o` cancels.
     fn ask_cancel(&self, ctx: &Ctx) -> Outcome {
-        let ids = pick_targets(&self.pager, &self.picked);
-        if ids.is_empty() {
-            return Outcome::Handled;
-        }
         let lang = ctx.lang();
-        let n = ids.len().to_string();
-        let lines = vec![
-            Line::from(trf(lang, "confirm.cancel_question", &[("n", &n)])),
-            Line::from(Span::styled(
-                tr(lang, "confirm.cancel_reminders").to_string(),
-                ctx.theme.dim(),
-            )),
-        ];
-        Outcome::Confirm(Confirm::new(
-            tr(lang, "confirm.cancel_title").to_string(),
-            lines,
-            Pending::CancelMessages { ids },
-        ))
+        let (ids, mut lines, answers) = if self.picked.is_empty() {
+            let Some(row) = self.pager.selected() else {
+                return Outcome::Handled;
+            };
+            let answers = Answers::new(lang, "confirm.keep_it", "confirm.cancel_it");
+            (vec![row.id], one_message_lines(row, ctx), answers)
+        } else {
+            let n = thousands(self.picked.len() as i64);
+            let question = trf(lang, "confirm.cancel_question", &[("n", &n)]);
+            let answers = Answers::new(lang, "confirm.keep_them", "confirm.cancel_them");
+            (
+                self.picked.iter().copied().collect(),
+                vec![Line::from(question)],
+                answers,
+            )
+        };
+        lines.push(Line::from(Span::styled(
+            tr(lang, "confirm.cancel_reminders").to_string(),
+            ctx.theme.dim(),
+        )));
+        Outcome::Confirm(
+            Confirm::new(
+                tr(lang, "confirm.cancel_title").to_string(),
+                lines,
+                Pending::CancelMessages { ids },
+            )
+            .destructive(answers),
+        )
     }
+}
+
+/// The one message `x` would cancel: to whom, when, and the start of its text.
+fn one_message_lines(row: &MessageRow, ctx: &Ctx) -> Vec<Line<'static>> {
+    let number = phone(&row.phone, ctx.region);
+    let name = clean(&row.recipient_name);
+    let who = if name.trim().is_empty() {
+        number
+    } else {
+        format!("{name} ({number})")
+    };
+    let at = format!(
+        "{} {}",
+        ctx.fmt.day(row.planned_at),
+        ctx.fmt.hour(row.planned_at)
+    );
+    let text = clean(&sanitize_multiline(&row.text).replace('\n', " "));
+    vec![
+        Line::from(trf(
+            ctx.lang(),
+            "confirm.cancel_one",
+            &[("who", &who), ("at", &at)],
+        )),
+        Line::from(Span::styled(
+            trf(
+                ctx.lang(),
+                "confirm.quoted",
+                &[("text", &truncate(&text, 60))],
+            ),
+            ctx.theme.dim(),
+        )),
+    ]
 }
 
 /// "Move message #N to…" with the planned local time prefilled; reminders move through the
@@ -476,8 +521,11 @@ impl TabView for MessagesTab {
         }
     }
 
-    fn unsaved(&self) -> bool {
-        self.text_edit.as_ref().is_some_and(|e| e.form.is_changed())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.text_edit
+            .as_ref()
+            .map(|e| e.form.lost(lang))
+            .unwrap_or_default()
     }
 
     fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {

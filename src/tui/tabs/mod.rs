@@ -205,9 +205,10 @@ pub trait TabView {
     fn edit_hints(&self) -> EditHints {
         (Vec::new(), Vec::new())
     }
-    /// Whether something typed in this tab would be lost by quitting.
-    fn unsaved(&self) -> bool {
-        false
+    /// What typed in this tab quitting would lose, by the labels the operator sees (the
+    /// changed fields of an open form, `3 recipients`…); empty: nothing.
+    fn unsaved(&self, _lang: Lang) -> Vec<String> {
+        Vec::new()
     }
     /// A job this tab started (reading a large file, an import, an export) got further or
     /// ended: the tab shows its progress or what comes of it (a confirmation…).

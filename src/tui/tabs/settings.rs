@@ -492,8 +492,11 @@ impl TabView for SettingsTab {
         )
     }
 
-    fn unsaved(&self) -> bool {
-        self.editor.as_ref().is_some_and(|e| e.form.is_changed())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.editor
+            .as_ref()
+            .map(|e| e.form.lost(lang))
+            .unwrap_or_default()
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

@@ -7,26 +7,25 @@ use super::admin::{active_cell, admin_header, replace};
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, cell};
 use crate::core::templates::{self as core_templates, TemplateInput};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::{DialogAction, ListAction};
+use crate::keymap::ListAction;
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
 use crate::store::settings::Settings;
 use crate::store::templates::{self, TemplateRow};
 use crate::tui::fmt::{clean, mark};
+use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{
-    COMPOSER, Form, FormField, FormKey, draw_question, question_or_form_hints,
-};
+use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 /// A question waiting for its answer.
 enum Confirm {
-    Delete { id: i64, name: String },
-    Discard,
+    /// Deleting defaults to "no": Enter keeps the template.
+    Delete { id: i64, name: String, ask: Ask },
 }
 
 struct Editor {
@@ -302,6 +301,7 @@ impl TabView for TemplatesTab {
                 self.confirm = Some(Confirm::Delete {
                     id: t.id,
                     name: t.name.clone(),
+                    ask: Ask::new(act.keymap),
                 });
                 Ok(Outcome::Handled)
             }
@@ -314,11 +314,12 @@ impl TabView for TemplatesTab {
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        if let Some(confirm) = &self.confirm {
-            match act.keymap.dialog(key) {
-                Some(DialogAction::Confirm) => {
+        if let Some(confirm) = &mut self.confirm {
+            let Confirm::Delete { ask, .. } = confirm;
+            match ask.key(key, act.keymap.dialog(key)) {
+                AskKey::Yes => {
                     let outcome = match confirm {
-                        Confirm::Delete { id, name } => {
+                        Confirm::Delete { id, name, .. } => {
                             let name = name.clone();
                             match core_templates::delete_template(
                                 act.store, act.actor, *id, act.now,
@@ -331,17 +332,13 @@ impl TabView for TemplatesTab {
                                 Err(e) => Outcome::failed(&e, act.lang()),
                             }
                         }
-                        Confirm::Discard => {
-                            self.editor = None;
-                            Outcome::Handled
-                        }
                     };
                     self.confirm = None;
                     self.refresh(&act.ctx())?;
                     return Ok(outcome);
                 }
-                Some(DialogAction::Close) => self.confirm = None,
-                _ => {}
+                AskKey::No => self.confirm = None,
+                AskKey::Stay => {}
             }
             return Ok(Outcome::Handled);
         }
@@ -351,11 +348,7 @@ impl TabView for TemplatesTab {
         match editor.form.key(key, act.keymap) {
             FormKey::Save => self.save(act),
             FormKey::Close => {
-                if editor.form.is_changed() {
-                    self.confirm = Some(Confirm::Discard);
-                } else {
-                    self.editor = None;
-                }
+                self.editor = None;
                 Ok(Outcome::Handled)
             }
             FormKey::Changed(i) => {
@@ -379,16 +372,22 @@ impl TabView for TemplatesTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        // The language only names the free keys; the tab has no context here.
-        question_or_form_hints(
-            self.confirm.is_some(),
-            self.editor.as_ref().map(|e| &e.form),
-            self.lang_hint(),
-        )
+        if let Some(Confirm::Delete { ask, .. }) = &self.confirm {
+            let lang = self.lang_hint();
+            return (Vec::new(), ask.hints(&Answers::yes_no(lang), lang));
+        }
+        match &self.editor {
+            // The language only names the free keys; the tab has no context here.
+            Some(e) => e.form.hints(self.lang_hint()),
+            None => (Vec::new(), Vec::new()),
+        }
     }
 
-    fn unsaved(&self) -> bool {
-        self.editor.as_ref().is_some_and(|e| e.form.is_changed())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        self.editor
+            .as_ref()
+            .map(|e| e.form.lost(lang))
+            .unwrap_or_default()
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
@@ -427,22 +426,21 @@ impl TabView for TemplatesTab {
         if let Some(editor) = &self.editor {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }
-        if let Some(confirm) = &self.confirm {
-            let (title, lines) = match confirm {
-                Confirm::Delete { name, .. } => (
-                    ctx.tr("admin.tpl_delete_title").to_string(),
-                    vec![trf(
-                        ctx.lang(),
-                        "admin.tpl_delete_question",
-                        &[("name", name)],
-                    )],
-                ),
-                Confirm::Discard => (
-                    ctx.tr("form.discard_title").to_string(),
-                    vec![ctx.tr("form.discard_question").to_string()],
-                ),
+        if let Some(Confirm::Delete { name, ask, .. }) = &self.confirm {
+            let lines = vec![trf(
+                ctx.lang(),
+                "admin.tpl_delete_question",
+                &[("name", name)],
+            )];
+            let answers = Answers::yes_no(ctx.lang());
+            let q = Question {
+                title: ctx.tr("admin.tpl_delete_title"),
+                lines: &lines,
+                ask,
+                answers: &answers,
+                lang: ctx.lang(),
             };
-            draw_question(frame, area, ctx.theme, &title, &lines);
+            draw_ask(frame, area, ctx.theme, &q);
         }
     }
 

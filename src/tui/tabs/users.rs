@@ -10,14 +10,15 @@ use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell};
 use crate::core::admin::{add_user, set_user};
 use crate::core::keys::{add_key, list_keys, set_language};
 use crate::i18n::{Describe, Lang, tr, trf};
-use crate::keymap::{Action, DialogAction, EditorAction, ListAction};
+use crate::keymap::{Action, EditorAction, ListAction};
 use crate::store::Result;
 use crate::store::operator_keys::{self, StoredKey};
 use crate::store::operators::{self, Operator, Rights};
 use crate::tui::fmt::{clean, mark, truncate};
+use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, Modal, draw_question, question_hints};
+use crate::tui::widgets::form::{Form, FormField, Modal};
 use crate::tui::widgets::titled_block;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -89,8 +90,8 @@ struct KeysWindow {
     adding: Option<String>,
     /// Why the last key was refused (the core's reason, in the interface's language).
     error: Option<String>,
-    /// "Drop the key typed?" is being asked.
-    discard: bool,
+    /// "Drop the key typed?" is being asked (Enter keeps it).
+    discard: Option<Ask>,
     labels: KeyLabels,
 }
 
@@ -248,7 +249,7 @@ impl UsersTab {
             sel: Selection::default(),
             adding: None,
             error: None,
-            discard: false,
+            discard: None,
             labels: KeyLabels {
                 add: label(km, ListAction::AddKey.into(), "a"),
                 remove: label(km, ListAction::Delete.into(), "d"),
@@ -318,11 +319,14 @@ impl UsersTab {
             ),
             Line::from(tr(lang, "users.remove_effect").to_string()),
         ];
-        Outcome::Confirm(Confirm::new(
-            tr(lang, "users.remove_title").to_string(),
-            lines,
-            crate::tui::pending::Pending::RemoveKey { login, fingerprint },
-        ))
+        Outcome::Confirm(
+            Confirm::new(
+                tr(lang, "users.remove_title").to_string(),
+                lines,
+                crate::tui::pending::Pending::RemoveKey { login, fingerprint },
+            )
+            .destructive(Answers::yes_no(lang)),
+        )
     }
 
     /// A key while the keys window is open.
@@ -330,15 +334,15 @@ impl UsersTab {
         let Some(w) = &mut self.keys else {
             return Ok(Outcome::Ignored);
         };
-        if w.discard {
-            match act.keymap.dialog(key) {
-                Some(DialogAction::Confirm) => {
-                    w.discard = false;
+        if let Some(ask) = &mut w.discard {
+            match ask.key(key, act.keymap.dialog(key)) {
+                AskKey::Yes => {
+                    w.discard = None;
                     w.adding = None;
                     w.error = None;
                 }
-                Some(DialogAction::Close) => w.discard = false,
-                _ => {}
+                AskKey::No => w.discard = None,
+                AskKey::Stay => {}
             }
             return Ok(Outcome::Handled);
         }
@@ -350,7 +354,7 @@ impl UsersTab {
                     w.adding = None;
                     w.error = None;
                 } else {
-                    w.discard = true;
+                    w.discard = Some(Ask::new(act.keymap));
                 }
                 return Ok(Outcome::Handled);
             }
@@ -551,16 +555,24 @@ impl UsersTab {
             ..inner
         };
         frame.render_widget(Paragraph::new(below).wrap(Wrap { trim: false }), rest);
-        if w.discard {
-            draw_question(
-                frame,
-                area,
-                ctx.theme,
-                ctx.tr("form.discard_title"),
-                &[ctx.tr("users.discard_question").to_string()],
-            );
+        if let Some(ask) = &w.discard {
+            let lines = [ctx.tr("users.discard_question").to_string()];
+            let answers = discard_answers(ctx.lang());
+            let q = Question {
+                title: ctx.tr("form.discard_title"),
+                lines: &lines,
+                ask,
+                answers: &answers,
+                lang: ctx.lang(),
+            };
+            draw_ask(frame, area, ctx.theme, &q);
         }
     }
+}
+
+/// "Keep editing" / "Discard" for the key typed and not added.
+fn discard_answers(lang: Lang) -> Answers {
+    Answers::new(lang, "form.keep_editing", "form.discard")
 }
 
 /// The operator form, centred in the tab.
@@ -635,7 +647,7 @@ impl TabView for UsersTab {
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
         if let Some(w) = &mut self.keys {
-            if w.discard {
+            if w.discard.is_some() {
                 return;
             }
             // A paste in the list starts a new key with it: the usual way to give one.
@@ -661,8 +673,8 @@ impl TabView for UsersTab {
     fn edit_hints(&self) -> EditHints {
         let lang = self.lang.unwrap_or(Lang::En);
         if let Some(w) = &self.keys {
-            if w.discard {
-                return question_hints();
+            if let Some(ask) = &w.discard {
+                return (Vec::new(), ask.hints(&discard_answers(lang), lang));
             }
             let l = &w.labels;
             let free = if w.adding.is_some() {
@@ -691,13 +703,21 @@ impl TabView for UsersTab {
         }
     }
 
-    fn unsaved(&self) -> bool {
-        self.editor.as_ref().is_some_and(|e| e.form.is_changed())
-            || self
-                .keys
-                .as_ref()
-                .and_then(|w| w.adding.as_deref())
-                .is_some_and(|t| !t.trim().is_empty())
+    fn unsaved(&self, lang: Lang) -> Vec<String> {
+        let mut v = self
+            .editor
+            .as_ref()
+            .map(|e| e.form.lost(lang))
+            .unwrap_or_default();
+        let typed_key = self
+            .keys
+            .as_ref()
+            .and_then(|w| w.adding.as_deref())
+            .is_some_and(|t| !t.trim().is_empty());
+        if typed_key {
+            v.push(tr(lang, "users.lost_key").to_string());
+        }
+        v
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

@@ -5,8 +5,9 @@
 //! the acting operator, so every destructive action goes through the core use cases after a
 //! "yes".
 
+use super::ask::{Answers, Ask, AskKey};
 use crate::i18n::{Describe, Lang, tr};
-use crate::keymap::DialogAction;
+use crate::keymap::{DialogAction, Keymap};
 use crate::tui::fmt::clean;
 use crate::tui::pending::{Done, Pending, RunCtx};
 use crate::tui::problem::Problem;
@@ -33,6 +34,9 @@ pub struct Confirm {
     /// large and a window is moved around as a value).
     pub error: Option<Box<Problem>>,
     pub pending: Pending,
+    /// A destructive question (cancel, delete, archive): buttons whose default, Enter, is
+    /// the safe answer; only `y` / `o` or moving to "yes" confirms.
+    pub ask: Option<(Ask, Answers)>,
 }
 
 /// What a key did to the window.
@@ -54,7 +58,30 @@ impl Confirm {
             input: None,
             error: None,
             pending,
+            ask: None,
         }
+    }
+
+    /// Makes the question destructive: Enter gives the safe answer (`answers.no`).
+    pub fn destructive(mut self, answers: Answers) -> Confirm {
+        self.ask = Some((Ask::default(), answers));
+        self
+    }
+
+    /// Takes the live keys that say yes (for the hints); the app calls it when it shows the
+    /// window.
+    pub fn arm(&mut self, keymap: &Keymap) {
+        if let Some((ask, _)) = &mut self.ask {
+            *ask = Ask::new(keymap);
+        }
+    }
+
+    /// The answer keys of a destructive question (`None`: the plain dialog keys answer).
+    pub fn hints(&self, lang: Lang) -> Vec<(String, String)> {
+        self.ask
+            .as_ref()
+            .map(|(ask, answers)| ask.hints(answers, lang))
+            .unwrap_or_default()
     }
 
     /// Adds a line to type, prefilled with `initial`.
@@ -70,6 +97,13 @@ impl Confirm {
     /// `close`). While a line is being typed, letters are text (so `y`, `n`, `o` type
     /// themselves); only Enter confirms and Esc closes.
     pub fn key(&mut self, key: KeyEvent, dialog: Option<DialogAction>) -> ConfirmKey {
+        if let (None, Some((ask, _))) = (&self.input, &mut self.ask) {
+            return match ask.key(&key, dialog) {
+                AskKey::Yes => ConfirmKey::Confirmed,
+                AskKey::No => ConfirmKey::Closed,
+                AskKey::Stay => ConfirmKey::Stay,
+            };
+        }
         let Some(input) = &mut self.input else {
             return match dialog {
                 Some(DialogAction::Confirm) => ConfirmKey::Confirmed,
@@ -150,6 +184,9 @@ impl Confirm {
             )));
         }
         lines.push(Line::from(""));
+        if let Some((ask, answers)) = &self.ask {
+            lines.push(ask.buttons(answers, theme));
+        }
         lines.push(Line::from(Span::styled(hint.to_string(), theme.dim())));
         lines
     }
@@ -196,6 +233,25 @@ mod tests {
             ConfirmKey::Closed
         );
         assert_eq!(c.key(k(KeyCode::Char('z')), None), ConfirmKey::Stay);
+    }
+
+    #[test]
+    fn a_destructive_question_keeps_everything_on_enter() {
+        let mut c = Confirm::new("t".into(), vec![], noop())
+            .destructive(Answers::yes_no(crate::i18n::Lang::En));
+        assert_eq!(
+            c.key(k(KeyCode::Enter), Some(DialogAction::Confirm)),
+            ConfirmKey::Closed
+        );
+        assert_eq!(
+            c.key(k(KeyCode::Char('y')), Some(DialogAction::Confirm)),
+            ConfirmKey::Confirmed
+        );
+        c.key(k(KeyCode::Right), None);
+        assert_eq!(
+            c.key(k(KeyCode::Enter), Some(DialogAction::Confirm)),
+            ConfirmKey::Confirmed
+        );
     }
 
     #[test]

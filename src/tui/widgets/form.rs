@@ -3,10 +3,11 @@
 //! optionally the SMS composer as the last field. The form knows no rule: its owner validates
 //! each change (through the store's or the core's validation) and sets the field's error.
 
+use super::ask::{Answers, Ask, AskKey, Question, draw_ask, join_items};
 use super::composer::{Composer, ComposerKey};
 use super::titled_block;
 use super::{boxed_height, centred};
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, EditorAction, Keymap};
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
@@ -144,7 +145,14 @@ pub struct Form {
     pub focus: usize,
     /// A line under the form (the last refusal of a save), in the screen's language.
     pub message: Option<String>,
-    changed: bool,
+    /// What the owner holds outside the fields and Esc would lose too (`3 recipients`),
+    /// already in the screen's language.
+    pub extra_loss: Vec<String>,
+    /// Each field's value before its first change, by key: a field typed back to it is not
+    /// a loss.
+    originals: std::collections::HashMap<String, String>,
+    /// "Abandon? … will be lost" is being asked (Esc on a form with changes).
+    asking: Option<Ask>,
     offset: usize,
 }
 
@@ -156,7 +164,9 @@ impl Form {
             composer: None,
             focus: 0,
             message: None,
-            changed: false,
+            extra_loss: Vec::new(),
+            originals: std::collections::HashMap::new(),
+            asking: None,
             offset: 0,
         }
     }
@@ -166,9 +176,50 @@ impl Form {
         self
     }
 
-    /// Whether anything was typed since the form opened.
+    /// Whether something typed since the form opened would be lost by closing it.
     pub fn is_changed(&self) -> bool {
-        self.changed || self.composer.as_ref().is_some_and(Composer::is_changed)
+        self.fields.iter().any(|f| self.field_changed(f))
+            || self.composer.as_ref().is_some_and(Composer::is_changed)
+            || !self.extra_loss.is_empty()
+    }
+
+    fn field_changed(&self, f: &FormField) -> bool {
+        self.originals.get(&f.key).is_some_and(|v| *v != f.value)
+    }
+
+    /// What closing would lose, by the labels the operator sees: the changed fields, the
+    /// text, then what the owner holds ([`Form::extra_loss`]). Empty: nothing.
+    pub fn lost(&self, lang: Lang) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|f| self.field_changed(f))
+            .map(|f| clean(f.label.trim()))
+            .collect();
+        if self.composer.as_ref().is_some_and(Composer::is_changed) {
+            v.push(tr(lang, "form.text").to_string());
+        }
+        v.extend(self.extra_loss.iter().cloned());
+        v
+    }
+
+    /// Whether the "abandon?" question is open (the owner then leaves every key to the form).
+    pub fn asking(&self) -> bool {
+        self.asking.is_some()
+    }
+
+    fn answers(lang: Lang) -> Answers {
+        Answers::new(lang, "form.keep_editing", "form.discard")
+    }
+
+    /// The close key: closes at once without changes, else asks (Enter keeps editing).
+    fn close(&mut self, keymap: &Keymap) -> FormKey {
+        if self.is_changed() {
+            self.asking = Some(Ask::new(keymap));
+            FormKey::Handled
+        } else {
+            FormKey::Close
+        }
     }
 
     pub fn value(&self, key: &str) -> &str {
@@ -204,6 +255,19 @@ impl Form {
     }
 
     pub fn key(&mut self, key: &KeyEvent, keymap: &Keymap) -> FormKey {
+        if let Some(ask) = &mut self.asking {
+            return match ask.key(key, keymap.dialog(key)) {
+                AskKey::Yes => {
+                    self.asking = None;
+                    FormKey::Close
+                }
+                AskKey::No => {
+                    self.asking = None;
+                    FormKey::Handled
+                }
+                AskKey::Stay => FormKey::Handled,
+            };
+        }
         let action = keymap.editor(key);
         if action == Some(EditorAction::Save) {
             return FormKey::Save;
@@ -236,7 +300,7 @@ impl Form {
             }
         }
         if action == Some(EditorAction::Close) {
-            return FormKey::Close;
+            return self.close(keymap);
         }
         let slots = self.slots();
         match key.code {
@@ -257,6 +321,7 @@ impl Form {
         let typing = !key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let before = field.value.clone();
         let changed = match (&field.kind, key.code) {
             (FieldKind::Toggle, KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right) => {
                 field.value = if field.is_on() { "no" } else { "yes" }.into();
@@ -291,7 +356,8 @@ impl Form {
             _ => false,
         };
         if changed {
-            self.changed = true;
+            let k = field.key.clone();
+            self.originals.entry(k).or_insert(before);
             FormKey::Changed(i)
         } else {
             FormKey::Handled
@@ -312,8 +378,10 @@ impl Form {
         match field.kind {
             FieldKind::Text | FieldKind::Secret | FieldKind::Choice { free: true, .. } => {
                 let line = text.lines().next().unwrap_or("");
+                self.originals
+                    .entry(field.key.clone())
+                    .or_insert_with(|| field.value.clone());
                 field.value.push_str(&clean(line));
-                self.changed = true;
                 Some(i)
             }
             _ => None,
@@ -322,6 +390,9 @@ impl Form {
 
     /// Footer hints: `(context, action)` through the keymap, plus the keys of the fields.
     pub fn hints(&self, lang: Lang) -> EditHints {
+        if let Some(ask) = &self.asking {
+            return (Vec::new(), ask.hints(&Form::answers(lang), lang));
+        }
         let mut bound = vec![
             Action::Editor(EditorAction::Save),
             Action::Editor(EditorAction::Close),
@@ -498,6 +569,34 @@ impl Form {
                 rect,
             );
         }
+        if let Some(ask) = &self.asking {
+            self.draw_discard(frame, area, theme, lang, ask);
+        }
+    }
+
+    /// "Abandon «New batch»? What will be lost: Name, Text and 3 recipients."
+    fn draw_discard(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang, ask: &Ask) {
+        let lines = vec![
+            trf(
+                lang,
+                "form.discard_question",
+                &[("form", self.title.trim())],
+            ),
+            trf(
+                lang,
+                "form.discard_lost",
+                &[("fields", &join_items(&self.lost(lang), lang))],
+            ),
+        ];
+        let answers = Form::answers(lang);
+        let q = Question {
+            title: tr(lang, "form.discard_title"),
+            lines: &lines,
+            ask,
+            answers: &answers,
+            lang,
+        };
+        draw_ask(frame, area, theme, &q);
     }
 }
 

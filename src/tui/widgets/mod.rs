@@ -1,6 +1,7 @@
 //! Reusable editing widgets: the SMS composer, the keyboard form, the confirmation window,
 //! the quick-selection picker.
 
+pub mod ask;
 pub mod composer;
 pub mod confirm;
 pub mod form;

@@ -1,0 +1,288 @@
+//! Never lose work by mistake, in a real terminal at 80×24 (issue 13, points 1, 5, 11): Esc on
+//! a changed form asks and names what would be lost, Enter keeps editing; Ctrl-c asks before
+//! quitting and says this window is the one sending; `x` names the message it would cancel and
+//! Enter after select-all cancels nothing (checked through the command line).
+//!
+//! Skipped with a message when tmux is missing, unless `CI=true` (CI installs it).
+
+mod support;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use support::tmux::Tmux;
+
+fn cli(db: &Path, args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "admin", "--json"])
+        .args(args)
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn demo(dir: &Path) -> PathBuf {
+    let db = dir.join("demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--user", "admin", "demo"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+/// The TUI on a fresh demo store in `lang` (`en` / `fr`); `None` when tmux is missing.
+fn start(dir: &Path, lang: &str, name: &str) -> Option<(Tmux, PathBuf)> {
+    let db = demo(dir);
+    let locale = if lang == "fr" {
+        "fr_FR.UTF-8"
+    } else {
+        "en_US.UTF-8"
+    };
+    let cmd = format!(
+        "env LANG={locale} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
+        cfg = dir.display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    let t = Tmux::start(
+        &format!("smsdesk-{name}-{lang}-{}", std::process::id()),
+        &cmd,
+    )?;
+    t.wait_for(if lang == "fr" {
+        "Tableau de bord"
+    } else {
+        "Dashboard"
+    });
+    Some((t, db))
+}
+
+/// What the screens say, per language.
+struct Words {
+    lang: &'static str,
+    discard_title: &'static str,
+    lost: &'static str,
+    keep: &'static str,
+    typed: &'static str,
+    yes: &'static str,
+    form_title: &'static str,
+}
+
+const EN: Words = Words {
+    lang: "en",
+    discard_title: "Discard your changes?",
+    lost: "Will be lost: Recipients and Text.",
+    keep: "[ Keep editing ]",
+    typed: "0612345678",
+    yes: "y",
+    form_title: "New free send",
+};
+
+const FR: Words = Words {
+    lang: "fr",
+    discard_title: "Abandonner la saisie ?",
+    lost: "Sera perdu : Destinataires et Texte.",
+    keep: "[ Continuer la saisie ]",
+    typed: "0612345678",
+    yes: "o",
+    form_title: "Nouvel envoi libre",
+};
+
+/// Free `9 n`: a number and a text typed, then Esc asks, Enter keeps the form with what was
+/// typed, Esc then `y` / `o` throws it away; a form without changes closes on Esc at once.
+fn esc_on_a_changed_form_asks(w: &Words) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, _db)) = start(dir.path(), w.lang, "esc") else {
+        return;
+    };
+    t.keys(&["9", "n"]);
+    t.wait_for(w.form_title);
+    // Unchanged: Esc closes at once.
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let screen = t.screen();
+    assert!(
+        !screen.contains(w.form_title) && !screen.contains(w.discard_title),
+        "{screen}"
+    );
+    t.keys(&["n"]);
+    t.wait_for(w.form_title);
+    t.type_text(w.typed);
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.type_text("Bonjour à tous");
+    t.keys(&["Escape"]);
+    let screen = t.wait_for(w.discard_title);
+    assert!(screen.contains(w.form_title), "{screen}");
+    assert!(screen.contains(w.lost), "{screen}");
+    assert!(screen.contains(w.keep), "{screen}");
+    // Enter is the safe answer: the form stays with what was typed.
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let screen = t.screen();
+    assert!(!screen.contains(w.discard_title), "{screen}");
+    assert!(
+        screen.contains(w.typed) && screen.contains("Bonjour à tous"),
+        "{screen}"
+    );
+    // Confirming discards.
+    t.keys(&["Escape"]);
+    t.wait_for(w.discard_title);
+    t.keys(&[w.yes]);
+    std::thread::sleep(Duration::from_millis(300));
+    let screen = t.screen();
+    assert!(
+        !screen.contains(w.form_title) && !screen.contains(w.typed),
+        "{screen}"
+    );
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_names_the_fields_and_enter_keeps_editing_en() {
+    esc_on_a_changed_form_asks(&EN);
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_names_the_fields_and_enter_keeps_editing_fr() {
+    esc_on_a_changed_form_asks(&FR);
+}
+
+fn session_gone(t: &Tmux) -> bool {
+    !t.tmux(&["list-sessions"]).contains("j:")
+}
+
+/// Ctrl-c asks (this window sends the demo's queue), Enter stays; inside a form it names the
+/// unsaved fields; Ctrl-c Ctrl-c quits.
+#[test]
+fn ctrl_c_asks_before_quitting_and_says_this_window_is_sending() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, _db)) = start(dir.path(), "en", "ctrlc") else {
+        return;
+    };
+    // The scheduler takes the sending lease on its first pass.
+    let until = Instant::now() + Duration::from_secs(10);
+    let screen = loop {
+        t.keys(&["C-c"]);
+        std::thread::sleep(Duration::from_millis(300));
+        let s = t.screen();
+        if s.contains("This window is the one sending") {
+            break s;
+        }
+        assert!(Instant::now() < until, "never said it sends:\n{s}");
+        if s.contains("Quit smsdesk?") {
+            t.keys(&["Escape"]);
+        }
+        assert!(!session_gone(&t), "Ctrl-c quit without asking");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(screen.contains("Quit smsdesk?"), "{screen}");
+    assert!(screen.contains("queued message(s)"), "{screen}");
+    assert!(screen.contains("[ Stay ]"), "{screen}");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!t.screen().contains("Quit smsdesk?"), "{}", t.screen());
+    assert!(!session_gone(&t));
+
+    // Inside a form, Ctrl-c is not text: it asks, naming the tab and the field.
+    t.keys(&["9", "n"]);
+    t.wait_for("New free send");
+    t.type_text("0612345678");
+    t.keys(&["C-c"]);
+    let screen = t.wait_for("Quit smsdesk?");
+    assert!(screen.contains("Free: Recipients"), "{screen}");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let screen = t.screen();
+    assert!(
+        screen.contains("New free send") && screen.contains("0612345678"),
+        "{screen}"
+    );
+    t.keys(&["C-c", "C-c"]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while !session_gone(&t) {
+        assert!(Instant::now() < until, "still running:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn cancelled(db: &Path) -> usize {
+    cli(
+        db,
+        &["list", "sent", "--status", "cancelled", "--limit", "100000"],
+    )
+    .as_array()
+    .unwrap()
+    .len()
+}
+
+/// Upcoming: `x` with nothing selected names the message; Enter keeps it; `A x Enter` cancels
+/// nothing; `A x y` cancels them all.
+fn cancelling_needs_an_explicit_yes(lang: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, db)) = start(dir.path(), lang, "cancel") else {
+        return;
+    };
+    let (named, keep_it, keep_them, yes) = if lang == "fr" {
+        (
+            "Annuler le message à",
+            "[ Le garder ]",
+            "[ Les garder ]",
+            "o",
+        )
+    } else {
+        ("Cancel the message to", "[ Keep it ]", "[ Keep them ]", "y")
+    };
+    let before = cancelled(&db);
+    t.keys(&["7"]);
+    std::thread::sleep(Duration::from_millis(500));
+    t.keys(&["x"]);
+    let screen = t.wait_for(named);
+    assert!(screen.contains(keep_it), "{screen}");
+    // The recipient of the row under the cursor is named.
+    let first = screen
+        .lines()
+        .find(|l| l.contains(named))
+        .unwrap_or_default()
+        .to_string();
+    assert!(first.contains('('), "recipient and number: {screen}");
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(cancelled(&db), before, "Enter cancelled the message");
+
+    t.keys(&["A", "x"]);
+    let screen = t.wait_for(keep_them);
+    t.keys(&["Enter"]);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(cancelled(&db), before, "A x Enter cancelled:\n{screen}");
+    // The explicit yes does.
+    t.keys(&["x", yes]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while cancelled(&db) == before {
+        assert!(Instant::now() < until, "nothing cancelled:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn x_names_the_message_and_enter_after_select_all_cancels_nothing_en() {
+    cancelling_needs_an_explicit_yes("en");
+}
+
+#[test]
+fn x_names_the_message_and_enter_after_select_all_cancels_nothing_fr() {
+    cancelling_needs_an_explicit_yes("fr");
+}
