@@ -2,6 +2,7 @@
 //! Users. Their lists are short by nature (tens of rows), so they are read whole.
 
 use super::Act;
+use super::Cell;
 use super::{Col, Ctx, Outcome, Selection, TabView, cell, info_line, split_info, styled};
 use crate::core::automations::{
     AutomationInput, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
@@ -20,7 +21,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::text::Span;
-use ratatui::widgets::Cell;
 use std::collections::HashMap;
 
 /// The info line of an administration list: title, "administrators only" for the others, the
@@ -47,7 +47,7 @@ pub(super) fn admin_header(
 }
 
 /// The "active" column of an administration list: yes in green, no dimmed.
-pub(super) fn active_cell(ctx: &Ctx, active: bool) -> Cell<'static> {
+pub(super) fn active_cell(ctx: &Ctx, active: bool) -> Cell {
     let style = if active {
         ctx.theme.ok()
     } else {

@@ -871,8 +871,8 @@ impl ContactsTab {
             Col::fill(ctx.tr("col.name"), 18, 0),
             Col::new(ctx.tr("col.mobile"), 17, 1),
             Col::new(ctx.tr("col.consent"), 8, 2),
-            Col::new(ctx.tr("col.opted_out"), 6, 2),
-            Col::new(ctx.tr("col.kind"), 11, 4),
+            Col::new(ctx.tr("col.opted_out"), 6, 2).folding(),
+            Col::new(ctx.tr("col.kind"), 11, 4).folding(),
             Col::new(ctx.tr("col.programme"), 14, 3),
         ];
         let mut left = vec![title(ctx, "tab.contacts")];

@@ -1,5 +1,6 @@
 //! The other paged tabs: Agenda, Inbox, and the Batch / Free send histories.
 
+use super::Cell;
 use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
     move_pager, split_info, styled,
@@ -15,7 +16,6 @@ use crate::tui::queries::{BatchesSource, EventsSource, RepliesSource};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
-use ratatui::widgets::Cell;
 use std::collections::BTreeSet;
 
 use crate::core::reminders::{self, When};
@@ -51,7 +51,7 @@ pub(super) fn draw_paged<S: Source>(
     pager: &Pager<S>,
     mut left: Vec<Span<'static>>,
     cols: &[Col],
-    cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell<'static>>,
+    cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell>,
 ) {
     let (info, table) = split_info(area);
     let height = body_height(table);
@@ -63,15 +63,22 @@ pub(super) fn draw_paged<S: Source>(
         ));
     }
     let marks = more_marks(pager, offset, height, ctx);
-    info_line(frame, info, ctx, left, marks);
+    // Only the rows on screen are built.
     let rows = pager
         .rows()
         .iter()
         .enumerate()
+        .skip(offset)
+        .take(height)
         .map(|(i, r)| cells(i, r, offset))
         .collect();
-    let selected = (!pager.rows().is_empty()).then_some(pager.selected_index());
-    draw_table(frame, table, ctx, cols, rows, selected, offset);
+    let selected =
+        (!pager.rows().is_empty()).then(|| pager.selected_index().saturating_sub(offset));
+    let notes = draw_table(frame, table, ctx, cols, rows, selected, 0);
+    for note in notes {
+        left.push(Span::styled(format!("  {note}"), ctx.theme.dim()));
+    }
+    info_line(frame, info, ctx, left, marks);
 }
 
 /// The notes after a list's title on its info line: the filter typed, how many rows are
@@ -605,10 +612,10 @@ impl TabView for AgendaTab {
             Col::new(ctx.tr("col.day"), 10, 0),
             Col::new(ctx.tr("col.time"), 5, 0),
             Col::fill(ctx.tr("col.participant"), 14, 0),
-            Col::new(ctx.tr("col.kind"), 11, 5),
+            Col::new(ctx.tr("col.kind"), 11, 5).folding(),
             Col::new(ctx.tr("col.type"), 12, 4),
             Col::new(ctx.tr("col.collaborator"), 14, 3),
-            Col::new(ctx.tr("col.outcome"), 13, 1),
+            Col::new(ctx.tr("col.outcome"), 13, 1).folding(),
             Col::new(ctx.tr("col.reminder"), 6, 2),
         ];
         let mut left = vec![title(ctx, "tab.agenda")];
@@ -848,8 +855,8 @@ impl TabView for InboxTab {
             Col::new(ctx.tr("col.from"), 16, 1),
             Col::new(ctx.tr("col.phone"), 14, 4),
             Col::fill(ctx.tr("col.text"), 14, 0),
-            Col::new(ctx.tr("col.state"), 12, 2),
-            Col::new(ctx.tr("col.outcome"), 16, 3),
+            Col::new(ctx.tr("col.state"), 12, 2).folding(),
+            Col::new(ctx.tr("col.outcome"), 16, 3).folding(),
         ];
         let mut left = vec![title(ctx, "tab.inbox")];
         if self.pager.source.state.is_some() {

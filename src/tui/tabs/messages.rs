@@ -108,26 +108,18 @@ impl MessagesTab {
         }
         cols.extend([
             Col::new(ctx.tr("col.recipient"), 15, 1),
-            Col::new(ctx.tr("col.phone"), 17, 3),
+            Col::new(ctx.tr("col.phone"), 17, 4),
             Col::new(ctx.tr("col.context"), 10, 6),
             Col::new(ctx.tr("col.collaborator"), 14, 7),
-            Col::fill(ctx.tr("col.text"), 12, 4),
+            Col::fill(ctx.tr("col.text"), 16, 3),
             Col::new(ctx.tr("col.segments"), 3, 8),
-            Col::new(
-                ctx.tr("col.status"),
-                if self.kind() == ListKind::Sent {
-                    16
-                } else {
-                    17
-                },
-                2,
-            ),
-            Col::new(ctx.tr("col.reply"), 10, 9),
+            Col::new(ctx.tr("col.status"), 17, 2).folding(),
+            Col::new(ctx.tr("col.reply"), 10, 9).folding(),
         ]);
         cols
     }
 
-    fn cells(&self, row: &MessageRow, ctx: &Ctx) -> Vec<ratatui::widgets::Cell<'static>> {
+    fn cells(&self, row: &MessageRow, ctx: &Ctx) -> Vec<super::Cell> {
         let sent = self.kind() != ListKind::Upcoming;
         let mut out = Vec::new();
         if !sent {

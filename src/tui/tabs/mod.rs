@@ -31,7 +31,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell as TableCell, Paragraph, Row, Table, TableState};
+use unicode_width::UnicodeWidthStr;
 
 /// What a tab needs to read and show its data.
 pub struct Ctx<'a> {
@@ -226,9 +227,13 @@ const _: fn(&dyn TabView, &mut Frame, Rect, &Ctx) = |view, frame, area, ctx| {
 /// columns go first when the terminal is narrow (lower `priority` is kept longer).
 pub struct Col {
     pub title: String,
+    /// The most a fixed column takes (its cells are cut with `…` past it); the least a fill
+    /// column needs to be shown.
     pub width: u16,
     pub priority: u8,
     pub fill: bool,
+    /// Shown once above the table instead of on every row when all visible rows say the same.
+    pub folds: bool,
 }
 
 impl Col {
@@ -238,6 +243,7 @@ impl Col {
             width,
             priority,
             fill: false,
+            folds: false,
         }
     }
 
@@ -247,78 +253,189 @@ impl Col {
             ..Col::new(title, min, priority)
         }
     }
+
+    /// This column folds into a note when every visible row says the same (see [`Col::folds`]).
+    pub fn folding(self) -> Col {
+        Col {
+            folds: true,
+            ..self
+        }
+    }
 }
 
-/// The columns that fit in `width` (by priority), in their display order.
-pub fn fit_columns(cols: &[Col], width: u16) -> Vec<usize> {
+/// One cell of a table: its whole text (cut to the column by [`draw_table`]) and its style.
+pub struct Cell {
+    pub text: String,
+    pub style: Style,
+}
+
+/// The columns that fit in `width`, in display order, each with its width. `natural[i]` is
+/// the widest visible cell of column `i`. Columns are kept by priority at the width their
+/// cells need (at most their preferred width); the space left goes to the fill columns up to
+/// their widest cell, then to the cut fixed columns, then to the fill columns again: the
+/// table always spans `width` when it has a fill column.
+pub fn fit_columns(cols: &[Col], natural: &[usize], width: u16) -> Vec<(usize, u16)> {
+    let natural_of = |i: usize| {
+        let title = cols[i].title.width().min(usize::from(cols[i].width));
+        u16::try_from(natural.get(i).copied().unwrap_or(0).max(title)).unwrap_or(u16::MAX)
+    };
+    let need = |i: usize| natural_of(i).clamp(1, cols[i].width.max(1));
     let mut order: Vec<usize> = (0..cols.len()).collect();
     order.sort_by_key(|&i| (cols[i].priority, i));
-    let mut kept = Vec::new();
+    let mut kept: Vec<(usize, u16)> = Vec::new();
     let mut used: u32 = 0;
     for i in order {
-        let need = u32::from(cols[i].width) + if kept.is_empty() { 0 } else { 1 };
-        if used + need <= u32::from(width) {
-            used += need;
-            kept.push(i);
+        let gap = u32::from(!kept.is_empty());
+        if used + u32::from(need(i)) + gap <= u32::from(width) {
+            used += u32::from(need(i)) + gap;
+            kept.push((i, need(i)));
         }
     }
     kept.sort_unstable();
+    let mut spare = u32::from(width).saturating_sub(used);
+    let fills: Vec<usize> = (0..kept.len()).filter(|&k| cols[kept[k].0].fill).collect();
+    let fixed: Vec<usize> = (0..kept.len()).filter(|&k| !cols[kept[k].0].fill).collect();
+    let natural_w: Vec<u16> = kept.iter().map(|&(i, _)| natural_of(i)).collect();
+    share(&mut kept, &fills, &natural_w, &mut spare);
+    share(&mut kept, &fixed, &natural_w, &mut spare);
+    let unbounded = vec![u16::MAX; kept.len()];
+    share(&mut kept, &fills, &unbounded, &mut spare);
     kept
 }
 
-/// A table that shows `cells[row][col]`, dropping columns that do not fit, with the selected
-/// row highlighted and the viewport starting at `offset`.
+/// Gives `spare` columns one at a time, in turn, to the columns `among` until each reaches
+/// `target`.
+fn share(kept: &mut [(usize, u16)], among: &[usize], target: &[u16], spare: &mut u32) {
+    loop {
+        let mut grew = false;
+        for &k in among {
+            if *spare > 0 && kept[k].1 < target[k] {
+                kept[k].1 += 1;
+                *spare -= 1;
+                grew = true;
+            }
+        }
+        if !grew {
+            return;
+        }
+    }
+}
+
+/// What a table shows at one width: the kept columns with their widths (display order),
+/// each visible row's texts cut to them, and the columns folded away with their one value.
+pub struct Fitted {
+    pub cols: Vec<(usize, u16)>,
+    pub rows: Vec<Vec<String>>,
+    pub folded: Vec<(usize, String)>,
+}
+
+/// The text of column `i` in `row` (empty when the row is short).
+fn text(row: &[Cell], i: usize) -> &str {
+    row.get(i).map_or("", |c| c.text.as_str())
+}
+
+/// Fits `rows` (the visible ones) to `width`: a folding column whose rows all say the same
+/// goes (noted when not empty), the others are fitted by [`fit_columns`], and every cut text
+/// ends in `…`.
+pub fn fit_table(cols: &[Col], rows: &[Vec<Cell>], width: u16) -> Fitted {
+    let mut folded = Vec::new();
+    let mut natural = Vec::with_capacity(cols.len());
+    let mut shown = Vec::with_capacity(cols.len());
+    for (i, col) in cols.iter().enumerate() {
+        let first = rows.first().map(|r| text(r, i));
+        let same = first.is_some_and(|f| rows.iter().all(|r| text(r, i) == f));
+        if col.folds && same {
+            let value = first.unwrap_or_default();
+            if !value.is_empty() {
+                folded.push((i, value.to_string()));
+            }
+        }
+        let on = !(col.folds && same);
+        shown.push(Col {
+            title: col.title.clone(),
+            // A folded column needs more than any width, so it is never kept.
+            width: if on { col.width } else { u16::MAX },
+            priority: col.priority,
+            fill: col.fill && on,
+            folds: col.folds,
+        });
+        natural.push(if on {
+            rows.iter().map(|r| text(r, i).width()).max().unwrap_or(0)
+        } else {
+            usize::MAX
+        });
+    }
+    let kept = fit_columns(&shown, &natural, width);
+    let rows = rows
+        .iter()
+        .map(|r| {
+            kept.iter()
+                .map(|&(i, w)| truncate(text(r, i), usize::from(w)))
+                .collect()
+        })
+        .collect();
+    Fitted {
+        cols: kept,
+        rows,
+        folded,
+    }
+}
+
+/// A table that shows `cells[row][col]` from row `offset` (only the rows that fit are
+/// drawn), fitted to the width (see [`fit_table`]), with the selected row highlighted.
+/// Returns the notes of the folded columns (`Status: not yet sent`), for the line above.
 pub fn draw_table(
     frame: &mut Frame,
     area: Rect,
     ctx: &Ctx,
     cols: &[Col],
-    cells: Vec<Vec<Cell<'static>>>,
+    cells: Vec<Vec<Cell>>,
     selected: Option<usize>,
     offset: usize,
-) {
+) -> Vec<String> {
     if area.width == 0 || area.height == 0 {
-        return;
+        return Vec::new();
     }
-    let kept = fit_columns(cols, area.width);
+    let visible: Vec<Vec<Cell>> = cells
+        .into_iter()
+        .skip(offset)
+        .take(body_height(area))
+        .collect();
+    let fitted = fit_table(cols, &visible, area.width);
     let header = Row::new(
-        kept.iter()
-            .map(|&i| Cell::new(truncate(&cols[i].title, usize::from(cols[i].width.max(1)))))
+        fitted
+            .cols
+            .iter()
+            .map(|&(i, w)| TableCell::new(truncate(&cols[i].title, usize::from(w))))
             .collect::<Vec<_>>(),
     )
     .style(ctx.theme.header());
-    let widths: Vec<Constraint> = kept
+    let widths: Vec<Constraint> = fitted
+        .cols
         .iter()
-        .map(|&i| {
-            if cols[i].fill {
-                Constraint::Fill(1)
-            } else {
-                Constraint::Length(cols[i].width)
-            }
-        })
+        .map(|&(_, w)| Constraint::Length(w))
         .collect();
-    let rows: Vec<Row> = cells
+    let rows: Vec<Row> = fitted
+        .rows
         .into_iter()
-        .map(|mut row| {
-            let mut picked = Vec::with_capacity(kept.len());
-            for &i in &kept {
-                picked.push(if i < row.len() {
-                    std::mem::take(&mut row[i])
-                } else {
-                    Cell::new("")
-                });
-            }
-            Row::new(picked)
+        .zip(&visible)
+        .map(|(texts, row)| {
+            Row::new(texts.into_iter().zip(&fitted.cols).map(|(t, &(i, _))| {
+                TableCell::new(t).style(row.get(i).map_or_else(Style::default, |c| c.style))
+            }))
         })
         .collect();
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(ctx.theme.selected());
-    let mut state = TableState::new()
-        .with_offset(offset)
-        .with_selected(selected);
+    let mut state = TableState::new().with_selected(selected.and_then(|s| s.checked_sub(offset)));
     frame.render_stateful_widget(table, area, &mut state);
+    fitted
+        .folded
+        .into_iter()
+        .map(|(i, value)| format!("{}{}{value}", cols[i].title, ctx.tr("ui.colon")))
+        .collect()
 }
 
 /// Number of table rows that fit under the header in `area`.
@@ -435,7 +552,7 @@ impl Selection {
         area: Rect,
         ctx: &Ctx,
         cols: &[Col],
-        cells: Vec<Vec<Cell<'static>>>,
+        cells: Vec<Vec<Cell>>,
     ) {
         let selected = (!cells.is_empty()).then_some(self.selected);
         draw_table(frame, area, ctx, cols, cells, selected, self.offset);
@@ -456,13 +573,16 @@ impl Selection {
 }
 
 /// A cell with a style.
-pub fn styled(text: impl Into<String>, style: Style) -> Cell<'static> {
-    Cell::new(text.into()).style(style)
+pub fn styled(text: impl Into<String>, style: Style) -> Cell {
+    Cell {
+        text: text.into(),
+        style,
+    }
 }
 
 /// A plain cell.
-pub fn cell(text: impl Into<String>) -> Cell<'static> {
-    Cell::new(text.into())
+pub fn cell(text: impl Into<String>) -> Cell {
+    styled(text, Style::default())
 }
 
 /// The vertical split used by list tabs: an info line, then the table.
@@ -490,9 +610,114 @@ mod tests {
             Col::new("b", 10, 2),
             Col::fill("c", 10, 1),
         ];
-        assert_eq!(fit_columns(&cols, 80), vec![0, 1, 2]);
-        assert_eq!(fit_columns(&cols, 21), vec![0, 2], "b goes first");
-        assert_eq!(fit_columns(&cols, 10), vec![0]);
-        assert_eq!(fit_columns(&cols, 3), Vec::<usize>::new());
+        let wide = [10, 10, 10];
+        let kept = |w| {
+            fit_columns(&cols, &wide, w)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kept(80), vec![0, 1, 2]);
+        assert_eq!(kept(21), vec![0, 2], "b goes first");
+        assert_eq!(kept(10), vec![0]);
+        assert_eq!(kept(3), Vec::<usize>::new());
+    }
+
+    /// Sent's columns, with rows as the demo store shows them.
+    fn sent() -> (Vec<Col>, Vec<Vec<Cell>>) {
+        let cols = vec![
+            Col::new("Sent", 11, 0),
+            Col::new("Recipient", 15, 1),
+            Col::new("Phone", 17, 4),
+            Col::new("Context", 10, 6),
+            Col::fill("Text", 16, 3),
+            Col::new("Seg", 3, 8),
+            Col::new("Status", 17, 2).folding(),
+            Col::new("Reply", 10, 9).folding(),
+        ];
+        let row = |name: &str, text: &str, status: &str| {
+            [
+                "04/12 17:30",
+                name,
+                "06 65 89 31 70",
+                "interview",
+                text,
+                "1",
+                status,
+                "",
+            ]
+            .map(cell)
+            .into_iter()
+            .collect::<Vec<_>>()
+        };
+        let long = "Bonjour Grégory, pour rappel votre rendez-vous avec Claire Martin est \
+                    demain à 10:00 au 12 rue de la Paix, merci de confirmer par OUI ou NON.";
+        let rows = vec![
+            row("Grégory Martin", long, "delivered"),
+            row("Aïcha Saint-Martin-Duval", "Short", "not delivered"),
+            row("Louis Dubois", long, "delivered"),
+        ];
+        (cols, rows)
+    }
+
+    #[test]
+    fn the_text_column_takes_the_spare_space_and_cut_cells_end_in_an_ellipsis() {
+        let (cols, rows) = sent();
+        let mut last_text = 0;
+        for width in [60u16, 80, 100, 200] {
+            let f = fit_table(&cols, &rows, width);
+            let used: u32 = f.cols.iter().map(|&(_, w)| u32::from(w)).sum::<u32>()
+                + u32::try_from(f.cols.len().saturating_sub(1)).unwrap();
+            assert_eq!(used, u32::from(width), "{width}: the table spans the width");
+            let text = f.cols.iter().position(|&(i, _)| i == 4).expect("text kept");
+            let text_w = f.cols[text].1;
+            assert!(text_w >= 16 && text_w > last_text, "{width}: text {text_w}");
+            last_text = text_w;
+            for (r, row) in f.rows.iter().enumerate() {
+                for (k, shown) in row.iter().enumerate() {
+                    let (i, w) = f.cols[k];
+                    assert!(shown.width() <= usize::from(w), "{width}: overflow {shown}");
+                    let whole = &rows[r][i].text;
+                    if shown != whole {
+                        assert!(shown.ends_with('…'), "{width}: silent cut {shown:?}");
+                    }
+                }
+            }
+            // Fixed columns take what their cells need, not their preferred width.
+            if let Some(&(_, w)) = f.cols.iter().find(|&&(i, _)| i == 6) {
+                assert_eq!(w, 13, "{width}: status as wide as `not delivered`");
+            }
+        }
+        // Once the texts fit, what is left goes to the fixed columns that were cut.
+        let short: Vec<Vec<Cell>> = rows
+            .into_iter()
+            .map(|mut r| {
+                r[4] = cell("Short");
+                r
+            })
+            .collect();
+        let f = fit_table(&cols, &short, 200);
+        assert!(f.rows[1].contains(&"Aïcha Saint-Martin-Duval".to_string()));
+    }
+
+    #[test]
+    fn a_column_saying_the_same_on_every_row_folds_into_a_note() {
+        let (cols, mut rows) = sent();
+        for r in &mut rows {
+            r[6] = cell("not yet sent");
+        }
+        let f = fit_table(&cols, &rows, 80);
+        assert!(f.cols.iter().all(|&(i, _)| i != 6 && i != 7));
+        assert_eq!(
+            f.folded,
+            vec![(6, "not yet sent".to_string())],
+            "empty replies: no note"
+        );
+        let (_, rows) = sent();
+        let f = fit_table(&cols, &rows, 200);
+        assert!(
+            f.cols.iter().any(|&(i, _)| i == 6),
+            "statuses differ: shown"
+        );
     }
 }
