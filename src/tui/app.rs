@@ -1021,6 +1021,7 @@ impl App {
     /// Draws the screen as [`App::layout`] left it, for a frame of the same size. Takes
     /// `&self`: drawing changes nothing.
     pub fn paint(&self, frame: &mut Frame) {
+        crate::tui::widgets::forget_cursor();
         let area = frame.area();
         if area.width == 0 || area.height == 0 {
             return;
@@ -1034,7 +1035,11 @@ impl App {
                 Span::raw(text.clone()),
                 Span::styled("█", self.theme.dim()),
             ]);
+            let at = line.width().saturating_sub(1);
             frame.render_widget(Paragraph::new(line), bar);
+            if self.popup.is_none() {
+                crate::tui::widgets::show_cursor(frame, bar, at, 0);
+            }
         }
         self.views[self.tab.index()].draw(frame, body, &ctx);
         self.draw_status(frame, status);
@@ -1085,6 +1090,7 @@ impl App {
                 self.theme,
             );
         }
+        crate::tui::widgets::place_cursor(frame);
     }
 
     /// The tab bar. When every label does not fit, a window of tabs around the current one is
@@ -1093,36 +1099,11 @@ impl App {
         let tabs = self.tabs();
         let labels: Vec<String> = tabs
             .iter()
-            .map(|t| {
-                let key = self.keymap.key_for(t.action());
-                match key {
-                    Some(k) => format!(" {k} {} ", t.label(self.lang)),
-                    None => format!(" {} ", t.label(self.lang)),
-                }
-            })
+            .map(|t| tab_label(*t, &self.keymap, self.lang))
             .collect();
-        let width = |s: &String| unicode_width::UnicodeWidthStr::width(s.as_str());
         let current = tabs.iter().position(|t| *t == self.tab).unwrap_or(0);
         let avail = usize::from(area.width);
-        let (mut start, mut end) = (current, current + 1);
-        let mut used = width(&labels[current]);
-        // Grow the window alternately right and left while it fits (2 columns for the marks).
-        loop {
-            let mut grew = false;
-            if end < labels.len() && used + width(&labels[end]) + 2 <= avail {
-                used += width(&labels[end]);
-                end += 1;
-                grew = true;
-            }
-            if start > 0 && used + width(&labels[start - 1]) + 2 <= avail {
-                start -= 1;
-                used += width(&labels[start]);
-                grew = true;
-            }
-            if !grew {
-                break;
-            }
-        }
+        let (start, end) = tab_window(&labels, current, avail);
         let mut spans = Vec::new();
         spans.push(Span::styled(
             if start > 0 { "‹" } else { " " },
@@ -1375,6 +1356,41 @@ fn popup_rect(area: Rect, rect: Rect, lines: &[Line]) -> (Rect, u16) {
     (rect, total)
 }
 
+/// A tab as the bar names it: ` 6 Envoyés `.
+fn tab_label(tab: Tab, keymap: &Keymap, lang: Lang) -> String {
+    match keymap.key_for(tab.action()) {
+        Some(k) => format!(" {k} {} ", tab.label(lang)),
+        None => format!(" {} ", tab.label(lang)),
+    }
+}
+
+/// The tabs `start..end` the bar shows in `avail` columns: the current one, then its
+/// neighbours alternately right and left while they fit (2 columns kept for `‹` and `›`).
+fn tab_window(labels: &[String], current: usize, avail: usize) -> (usize, usize) {
+    let width = |i: usize| unicode_width::UnicodeWidthStr::width(labels[i].as_str());
+    if current >= labels.len() {
+        return (0, 0);
+    }
+    let (mut start, mut end) = (current, current + 1);
+    let mut used = width(current);
+    loop {
+        let mut grew = false;
+        if end < labels.len() && used + width(end) + 2 <= avail {
+            used += width(end);
+            end += 1;
+            grew = true;
+        }
+        if start > 0 && used + width(start - 1) + 2 <= avail {
+            start -= 1;
+            used += width(start);
+            grew = true;
+        }
+        if !grew {
+            return (start, end);
+        }
+    }
+}
+
 fn draw_popup(
     frame: &mut Frame,
     area: Rect,
@@ -1383,6 +1399,7 @@ fn draw_popup(
     lang: Lang,
     theme: Theme,
 ) {
+    crate::tui::widgets::forget_cursor();
     let Some((title, lines, scroll, rect)) = popup_content(area, popup, keymaps, lang, theme)
     else {
         return;
@@ -1436,4 +1453,52 @@ fn help_lines(keymap: &Keymap, shipped: &Keymap, lang: Lang, theme: Theme) -> Ve
         lines.push(Line::from(""));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tab_bar_keeps_the_current_tab_and_its_neighbours_in_view() {
+        let keymap = Keymap::defaults();
+        for lang in [Lang::Fr, Lang::En] {
+            let labels: Vec<String> = Tab::ALL
+                .iter()
+                .map(|t| tab_label(*t, &keymap, lang))
+                .collect();
+            let w = |i: usize| unicode_width::UnicodeWidthStr::width(labels[i].as_str());
+            for avail in [40, 60, 80, 100] {
+                for current in 0..labels.len() {
+                    let (start, end) = tab_window(&labels, current, avail);
+                    let at = format!("{lang:?} {avail} cols, tab {current}");
+                    assert!(start <= current && current < end, "{at}: current shown");
+                    let used: usize = (start..end).map(w).sum();
+                    assert!(used + 2 <= avail, "{at}: fits with its marks");
+                    // Both neighbours whenever the three fit; one when only two do.
+                    let left = current.checked_sub(1).map(w);
+                    let right = (current + 1 < labels.len()).then(|| w(current + 1));
+                    let need = w(current) + left.unwrap_or(0) + right.unwrap_or(0) + 2;
+                    if need <= avail {
+                        assert!(
+                            start < current.max(1) && end >= (current + 2).min(labels.len()),
+                            "{at}: both neighbours, {start}..{end}"
+                        );
+                    }
+                    let one = [left, right]
+                        .into_iter()
+                        .flatten()
+                        .any(|n| w(current) + n + 2 <= avail);
+                    if one {
+                        assert!(end - start >= 2, "{at}: a neighbour");
+                    }
+                }
+            }
+            let (start, end) = tab_window(&labels, Tab::Inbox.index(), 80);
+            assert!(
+                start > 0 && end == labels.len(),
+                "{lang:?}: Inbox at the right end"
+            );
+        }
+    }
 }

@@ -150,6 +150,8 @@ pub struct Question<'a> {
 
 /// A small centred question over `area`: title, the lines, the buttons and the keys.
 pub fn draw_ask(frame: &mut Frame, area: Rect, theme: Theme, q: &Question) {
+    // A window takes the keyboard: no cursor left in an input behind it.
+    super::forget_cursor();
     let Question {
         title,
         lines,

@@ -653,6 +653,18 @@ impl Composer {
             let inner = block.inner(edit);
             frame.render_widget(block, edit);
             frame.render_widget(&self.area, inner);
+            let pickers_open = self.picker.is_some() || self.template_picker.is_some();
+            if focused && !self.read_only && !pickers_open {
+                // Rendering placed the text area's viewport: the cursor is relative to it.
+                let at = self.area.screen_cursor();
+                let (top_row, top_col) = self.area.scroll_offset();
+                if let (Some(row), Some(col)) = (
+                    at.row.checked_sub(usize::from(top_row)),
+                    at.col.checked_sub(usize::from(top_col)),
+                ) {
+                    super::show_cursor(frame, inner, col, row);
+                }
+            }
         }
         self.draw_status(frame, status, theme);
         if let Some(selected) = self.picker {

@@ -193,6 +193,8 @@ impl Confirm {
 
     /// Draws the window centred in `area`, sized to its text. `hint` says which keys answer.
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang, hint: &str) {
+        // A window takes the keyboard: no cursor left in an input behind it.
+        super::forget_cursor();
         let width = (area.width.saturating_mul(7) / 10).max(30).min(area.width);
         let inner_width = usize::from(width.saturating_sub(2)).max(1);
         let lines = self.body(theme, lang, hint);

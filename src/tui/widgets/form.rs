@@ -507,9 +507,16 @@ impl Form {
             .min(usize::from(inner.width / 3))
             + 1;
         let mut lines: Vec<Line> = Vec::new();
+        let mut cursor = None;
         for (i, f) in self.fields.iter().enumerate() {
             let focused = i == self.focus;
-            lines.push(field_line(f, focused, label_w, theme, lang, inner.width));
+            let line = field_line(f, focused, label_w, theme, lang, inner.width);
+            if focused && is_typed(f) {
+                // On the block that marks the end of the value: the next character goes there.
+                let width: usize = line.spans.iter().map(|s| s.width()).sum();
+                cursor = Some((width.saturating_sub(1), lines.len()));
+            }
+            lines.push(line);
             if let Some(e) = &f.error {
                 lines.push(Line::from(vec![
                     Span::raw(" ".repeat(label_w + 2)),
@@ -541,6 +548,11 @@ impl Form {
             Paragraph::new(lines).scroll((u16::try_from(self.offset).unwrap_or(0), 0)),
             fields_area,
         );
+        if let Some((col, line)) = cursor
+            && let Some(row) = line.checked_sub(self.offset)
+        {
+            super::show_cursor(frame, fields_area, col, row);
+        }
         let mut y = inner.y + fields_area.height;
         let composer_focused = self.composer_focused();
         if let Some(c) = &self.composer {
@@ -600,6 +612,14 @@ impl Form {
     }
 }
 
+/// Whether the field's value is typed (it shows where the typing goes).
+fn is_typed(f: &FormField) -> bool {
+    matches!(
+        f.kind,
+        FieldKind::Text | FieldKind::Secret | FieldKind::Choice { free: true, .. }
+    )
+}
+
 fn field_line(
     f: &FormField,
     focused: bool,
@@ -650,10 +670,7 @@ fn field_line(
         Span::styled(label, if focused { theme.title() } else { theme.dim() }),
         Span::raw(" "),
     ];
-    let editable_text = matches!(
-        f.kind,
-        FieldKind::Text | FieldKind::Secret | FieldKind::Choice { free: true, .. }
-    );
+    let editable_text = is_typed(f);
     // Long values show their end, where the typing happens.
     let value = if value.width() > room.saturating_sub(1) {
         let chars: Vec<char> = value.chars().collect();
@@ -693,6 +710,8 @@ pub fn question_or_form_hints(asking: bool, form: Option<&Form>, lang: Lang) -> 
 /// A small centred question over `area` (a confirmation): title, the lines, and the answer
 /// keys in the footer (the owner resolves them with the `Dialog` context of the keymap).
 pub fn draw_question(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: &[String]) {
+    // A window takes the keyboard: no cursor left in an input behind it.
+    super::forget_cursor();
     let width = area.width.clamp(20, 64).min(area.width);
     let inner_w = usize::from(width.saturating_sub(2)).max(1);
     let height = boxed_height(lines.iter().map(|l| l.width()), inner_w, area.height);

@@ -10,9 +10,50 @@ pub mod picker;
 
 use crate::tui::fmt::truncate;
 use crate::tui::theme::Theme;
-use ratatui::layout::Rect;
+use ratatui::Frame;
+use ratatui::buffer;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders};
+use std::cell::RefCell;
+
+thread_local! {
+    /// Where an input asked for the cursor in the frame being drawn, and the cell it drew
+    /// there (see [`place_cursor`]).
+    static CURSOR: RefCell<Option<(Position, buffer::Cell)>> = const { RefCell::new(None) };
+}
+
+/// Asks for the terminal's own cursor where the next typed character goes: `col`, `row`
+/// from the top-left of `area`, after the input is drawn; nowhere when outside `area`.
+pub fn show_cursor(frame: &mut Frame, area: Rect, col: usize, row: usize) {
+    let (Ok(x), Ok(y)) = (u16::try_from(col), u16::try_from(row)) else {
+        return;
+    };
+    if x < area.width && y < area.height {
+        let at = Position::new(area.x + x, area.y + y);
+        if let Some(cell) = frame.buffer_mut().cell(at) {
+            let cell = cell.clone();
+            CURSOR.with(|c| c.replace(Some((at, cell))));
+        }
+    }
+}
+
+/// At the end of a frame: shows the cursor where an input asked for it, unless a window was
+/// drawn over that place since (the cell is no longer the input's). Ratatui hides the
+/// cursor on frames that do not place it.
+pub fn place_cursor(frame: &mut Frame) {
+    if let Some((at, cell)) = CURSOR.with(RefCell::take)
+        && frame.buffer_mut().cell(at) == Some(&cell)
+    {
+        frame.set_cursor_position(at);
+    }
+}
+
+/// Forgets the cursor asked for so far in this frame: a window now takes the keyboard (or a
+/// new frame starts).
+pub fn forget_cursor() {
+    CURSOR.with(RefCell::take);
+}
 
 /// A `width` × `height` window centred in `area` (never larger than it).
 pub fn centred(area: Rect, width: u16, height: u16) -> Rect {

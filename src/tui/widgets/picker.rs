@@ -132,6 +132,11 @@ impl Picker {
         let mut state = ListState::default().with_selected(selected);
         frame.render_widget(Clear, rect);
         frame.render_stateful_widget(list, rect, &mut state);
+        // The typing goes at the end of the query, on its `▏` (when the title is not cut).
+        let head_w = unicode_width::UnicodeWidthStr::width(head.as_str());
+        if head_w <= room {
+            super::show_cursor(frame, rect, head_w, 0);
+        }
     }
 }
 
