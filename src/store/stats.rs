@@ -75,6 +75,29 @@ pub fn delivery_rate(by_status: &[(String, i64)]) -> Option<f64> {
 }
 
 /// Runtime facts (last scheduler pass, provider health…).
+/// What a store holds so far, for the dashboard's first steps on a new store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Started {
+    pub contacts: bool,
+    pub templates: bool,
+    pub credit: bool,
+    pub messages: bool,
+}
+
+pub fn started(conn: Db<'_>) -> Result<Started> {
+    // EXISTS stops at the first row: cheap on a store of millions of messages.
+    let any = |table: &str| -> Result<bool> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {table})");
+        Ok(conn.query_row(&sql, [], |r| r.get(0))?)
+    };
+    Ok(Started {
+        contacts: any("participants")?,
+        templates: any("templates")?,
+        credit: any("credit_packs")?,
+        messages: any("messages")?,
+    })
+}
+
 pub fn runtime(conn: Db<'_>, key: &str) -> Result<Option<(String, i64)>> {
     use rusqlite::OptionalExtension;
     Ok(conn

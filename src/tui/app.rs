@@ -957,6 +957,7 @@ impl App {
             region: &self.org.region,
             low_credit: self.org.low_credit,
             actor: &self.actor,
+            keymap: &self.keymap,
         }
     }
 

@@ -5,7 +5,7 @@
 
 use super::contacts_import::{self, ImportJob, PreviewView};
 use super::lists::{
-    PAGE, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
+    PAGE, Words, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
     toggle_pick_all,
 };
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
@@ -900,36 +900,51 @@ impl ContactsTab {
             self.import.note(ctx.lang()),
         );
         let picked = &self.picked;
-        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, p, _| {
-            let name = format!(
-                "{} {} {}",
-                p.civility,
-                p.last_name.to_uppercase(),
-                p.first_name
-            );
-            let consent = if p.sms_consent {
-                ctx.theme.ok()
-            } else {
-                ctx.theme.warn()
-            };
-            vec![
-                // A selected row starts with a tick (seen without colours too).
-                if picked.contains(&p.id) {
-                    styled(format!("✓ {}", clean(name.trim())), ctx.theme.ok())
-                } else {
-                    cell(clean(name.trim()))
-                },
-                cell(
-                    p.mobile
-                        .as_deref()
-                        .map(|m| phone(m, ctx.region))
-                        .unwrap_or_else(|| "—".into()),
-                ),
-                styled(ctx.fmt.yes_no(p.sms_consent), consent),
-                styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
-                cell(ctx.fmt.kind(&p.kind)),
-                cell(clean(&p.programme)),
-            ]
+        let unfiltered = self.pager.source.search.is_empty() && self.shown.is_none();
+        let empty = unfiltered.then(|| {
+            ctx.with_keys(
+                "start.empty_contacts",
+                &[("import", ListAction::Import.into())],
+            )
         });
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            &self.pager,
+            Words { left, empty },
+            &cols,
+            |_, p, _| {
+                let name = format!(
+                    "{} {} {}",
+                    p.civility,
+                    p.last_name.to_uppercase(),
+                    p.first_name
+                );
+                let consent = if p.sms_consent {
+                    ctx.theme.ok()
+                } else {
+                    ctx.theme.warn()
+                };
+                vec![
+                    // A selected row starts with a tick (seen without colours too).
+                    if picked.contains(&p.id) {
+                        styled(format!("✓ {}", clean(name.trim())), ctx.theme.ok())
+                    } else {
+                        cell(clean(name.trim()))
+                    },
+                    cell(
+                        p.mobile
+                            .as_deref()
+                            .map(|m| phone(m, ctx.region))
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                    styled(ctx.fmt.yes_no(p.sms_consent), consent),
+                    styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
+                    cell(ctx.fmt.kind(&p.kind)),
+                    cell(clean(&p.programme)),
+                ]
+            },
+        );
     }
 }

@@ -45,6 +45,8 @@ struct Data {
     listener_error: Option<(String, i64)>,
     /// The listener's configured address (`provider.callback_listen`).
     callback_listen: String,
+    /// What the store holds yet: first steps are shown until a message exists.
+    started: stats::Started,
 }
 
 #[derive(Default)]
@@ -104,6 +106,15 @@ impl DashboardTab {
                 .areas(bottom);
         draw_credit(frame, credit_area, ctx, data);
         draw_queue(frame, queue_area, ctx, data);
+        if !data.started.messages {
+            // Nothing sent ever: the empty chart and packs give way to what to do first.
+            let rest = Rect {
+                height: middle.height + bottom.height,
+                ..middle
+            };
+            draw_first_steps(frame, rest, ctx, data, self.admin);
+            return;
+        }
         draw_chart(frame, middle, ctx, data);
         draw_packs(frame, packs_area, ctx, data);
         draw_week(frame, week_area, ctx, data);
@@ -243,6 +254,7 @@ impl TabView for DashboardTab {
                 .filter(|(v, _)| !v.is_empty() && provider_kind(&provider) == "kannel"),
             provider_health: stats::runtime(conn, "provider.health")?,
             provider_balance: stats::runtime(conn, "provider.balance")?.map(|(v, _)| v),
+            started: stats::started(conn)?,
         };
         let changed = self.data.as_ref() != Some(&data);
         self.data = Some(data);
@@ -331,6 +343,70 @@ fn editor_rect(area: Rect) -> Rect {
         height,
         ..area
     }
+}
+
+/// The first steps on a new store, each ticked once done, naming the tab and key that do it
+/// (the administrator's steps only for an administrator).
+fn draw_first_steps(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data, admin: bool) {
+    use crate::keymap::GlobalAction as G;
+    use ListAction as L;
+    let s = d.started;
+    let mut steps = vec![(
+        s.contacts,
+        ctx.with_keys(
+            "start.contacts",
+            &[("tab", G::TabContacts.into()), ("key", L::Import.into())],
+        ),
+    )];
+    if admin {
+        steps.extend([
+            (
+                s.templates,
+                ctx.with_keys(
+                    "start.templates",
+                    &[("tab", G::TabTemplates.into()), ("key", L::New.into())],
+                ),
+            ),
+            (
+                d.provider != "simulator",
+                ctx.with_keys(
+                    "start.provider",
+                    &[("tab", G::TabSettings.into()), ("key", L::Edit.into())],
+                ),
+            ),
+            (
+                s.credit,
+                ctx.with_keys("start.credit", &[("key", L::New.into())]),
+            ),
+        ]);
+    }
+    steps.push((
+        s.messages,
+        ctx.with_keys(
+            "start.send",
+            &[
+                ("tab", G::TabContacts.into()),
+                ("key", L::New.into()),
+                ("batch", G::TabBatch.into()),
+            ],
+        ),
+    ));
+    let mut lines = vec![Line::from(ctx.tr("start.intro").to_string())];
+    for (done, text) in steps {
+        let (mark, style) = if done {
+            ("✓ ", ctx.theme.ok())
+        } else {
+            ("• ", ctx.theme.base())
+        };
+        lines.push(Line::from(vec![
+            Span::styled(mark, style),
+            Span::styled(text, style),
+        ]));
+    }
+    let p = Paragraph::new(lines)
+        .block(boxed(ctx, "start.title"))
+        .wrap(Wrap { trim: true });
+    frame.render_widget(p, area);
 }
 
 fn boxed(ctx: &Ctx, key: &str) -> Block<'static> {

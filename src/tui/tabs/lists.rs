@@ -2,8 +2,8 @@
 
 use super::Cell;
 use super::{
-    Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
-    move_pager, split_info, styled,
+    Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_empty, draw_table, info_line,
+    more_marks, move_pager, split_info, styled,
 };
 use crate::keymap::ListAction;
 use crate::store::messages::Direction;
@@ -42,6 +42,13 @@ pub(super) fn layout_paged<S: Source>(area: Rect, pager: &mut Pager<S>) -> usize
     height
 }
 
+/// The words around a paged list: the left part of its info line, and what to say instead
+/// of the table when it is empty (`None`: a filter emptied it, the info line says so).
+pub(super) struct Words {
+    pub left: Vec<Span<'static>>,
+    pub empty: Option<String>,
+}
+
 /// Shared drawing of a paged list: info line (title, filter, marks) and the table, as
 /// [`layout_paged`] scrolled it.
 pub(super) fn draw_paged<S: Source>(
@@ -49,10 +56,11 @@ pub(super) fn draw_paged<S: Source>(
     area: Rect,
     ctx: &Ctx,
     pager: &Pager<S>,
-    mut left: Vec<Span<'static>>,
+    words: Words,
     cols: &[Col],
     cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell>,
 ) {
+    let Words { mut left, empty } = words;
     let (info, table) = split_info(area);
     let height = body_height(table);
     let offset = pager.offset();
@@ -74,7 +82,14 @@ pub(super) fn draw_paged<S: Source>(
         .collect();
     let selected =
         (!pager.rows().is_empty()).then(|| pager.selected_index().saturating_sub(offset));
-    let notes = draw_table(frame, table, ctx, cols, rows, selected, 0);
+    // An empty list says how to fill it rather than showing bare column titles.
+    let notes = match empty.filter(|_| pager.rows().is_empty() && pager.is_loaded()) {
+        Some(text) => {
+            draw_empty(frame, table, ctx, &text);
+            Vec::new()
+        }
+        None => draw_table(frame, table, ctx, cols, rows, selected, 0),
+    };
     for note in notes {
         left.push(Span::styled(format!("  {note}"), ctx.theme.dim()));
     }
@@ -635,42 +650,54 @@ impl TabView for AgendaTab {
             .iter()
             .map(|e| ctx.fmt.day(e.starts_at))
             .collect();
-        draw_paged(frame, area, ctx, pager, left, &cols, |i, e, offset| {
-            let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
-                days.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            };
-            let dim = if e.cancelled {
-                ctx.theme.dim()
-            } else {
-                ctx.theme.base()
-            };
-            let outcome = if e.cancelled {
-                ctx.tr("word.cancelled").to_string()
-            } else {
-                clean(&e.outcome)
-            };
-            // A rule's reminder is the event's reminder too (its rule named in the window).
-            let reminder = match (e.reminder_rule_offset, e.reminder_enabled) {
-                (Some(d), _) => format!("✓ {}{d}", day_letter(ctx.lang())),
-                (None, true) => match e.reminder_days_before {
-                    Some(d) => format!("✓ {}-{d}", day_letter(ctx.lang())),
-                    None => "✓".to_string(),
-                },
-                (None, false) => ctx.tr("word.off").to_string(),
-            };
-            vec![
-                styled(day, ctx.theme.title()),
-                styled(ctx.fmt.hour(e.starts_at), dim),
-                styled(clean(&e.participant_name), dim),
-                styled(e.kind.describe(ctx.lang()), dim),
-                styled(clean(&e.event_type), dim),
-                styled(clean(&e.collaborator), dim),
-                styled(outcome, dim),
-                styled(reminder, dim),
-            ]
-        });
+        let empty = self
+            .filter_text
+            .is_empty()
+            .then(|| ctx.with_keys("start.empty_agenda", &[("new", ListAction::New.into())]));
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            pager,
+            Words { left, empty },
+            &cols,
+            |i, e, offset| {
+                let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
+                    days.get(i).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                let dim = if e.cancelled {
+                    ctx.theme.dim()
+                } else {
+                    ctx.theme.base()
+                };
+                let outcome = if e.cancelled {
+                    ctx.tr("word.cancelled").to_string()
+                } else {
+                    clean(&e.outcome)
+                };
+                // A rule's reminder is the event's reminder too (its rule named in the window).
+                let reminder = match (e.reminder_rule_offset, e.reminder_enabled) {
+                    (Some(d), _) => format!("✓ {}{d}", day_letter(ctx.lang())),
+                    (None, true) => match e.reminder_days_before {
+                        Some(d) => format!("✓ {}-{d}", day_letter(ctx.lang())),
+                        None => "✓".to_string(),
+                    },
+                    (None, false) => ctx.tr("word.off").to_string(),
+                };
+                vec![
+                    styled(day, ctx.theme.title()),
+                    styled(ctx.fmt.hour(e.starts_at), dim),
+                    styled(clean(&e.participant_name), dim),
+                    styled(e.kind.describe(ctx.lang()), dim),
+                    styled(clean(&e.event_type), dim),
+                    styled(clean(&e.collaborator), dim),
+                    styled(outcome, dim),
+                    styled(reminder, dim),
+                ]
+            },
+        );
         if let Some((_, form)) = &self.reminder {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
@@ -865,27 +892,41 @@ impl TabView for InboxTab {
                 ctx.theme.warn(),
             ));
         }
-        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, r, _| {
-            let state_style = if r.state == ReplyState::Review {
-                ctx.theme.warn()
-            } else {
-                ctx.theme.base()
-            };
-            let outcome = match &r.review_reason {
-                Some(reason) if r.state == ReplyState::Review => {
-                    clean(&reason.describe(ctx.lang()))
-                }
-                _ => clean(&r.outcome),
-            };
-            vec![
-                cell(ctx.fmt.time(r.received_at)),
-                cell(clean(&r.participant_name)),
-                cell(phone(&r.from_phone, ctx.region)),
-                cell(clean(&r.text)),
-                styled(r.state.describe(ctx.lang()), state_style),
-                cell(outcome),
-            ]
-        });
+        let empty = self
+            .pager
+            .source
+            .state
+            .is_none()
+            .then(|| ctx.tr("start.empty_inbox").to_string());
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            &self.pager,
+            Words { left, empty },
+            &cols,
+            |_, r, _| {
+                let state_style = if r.state == ReplyState::Review {
+                    ctx.theme.warn()
+                } else {
+                    ctx.theme.base()
+                };
+                let outcome = match &r.review_reason {
+                    Some(reason) if r.state == ReplyState::Review => {
+                        clean(&reason.describe(ctx.lang()))
+                    }
+                    _ => clean(&r.outcome),
+                };
+                vec![
+                    cell(ctx.fmt.time(r.received_at)),
+                    cell(clean(&r.participant_name)),
+                    cell(phone(&r.from_phone, ctx.region)),
+                    cell(clean(&r.text)),
+                    styled(r.state.describe(ctx.lang()), state_style),
+                    cell(outcome),
+                ]
+            },
+        );
     }
 
     fn hints(&self) -> &'static [ListAction] {
@@ -963,25 +1004,34 @@ impl TabView for HistoryTab {
             title(ctx, title_key),
             Span::styled(format!("  {}", ctx.tr(note_key)), ctx.theme.dim()),
         ];
-        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, b, _| {
-            let name = if b.name.is_empty() {
-                &b.source
-            } else {
-                &b.name
-            };
-            let counts: Vec<String> = b
-                .counts
-                .iter()
-                .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
-                .collect();
-            vec![
-                cell(ctx.fmt.time(b.created_at)),
-                cell(clean(&b.created_by)),
-                cell(clean(name)),
-                cell(thousands(b.recipients)),
-                cell(counts.join(", ")),
-            ]
-        });
+        let empty = Some(ctx.with_keys("start.empty_history", &[("new", ListAction::New.into())]));
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            &self.pager,
+            Words { left, empty },
+            &cols,
+            |_, b, _| {
+                let name = if b.name.is_empty() {
+                    &b.source
+                } else {
+                    &b.name
+                };
+                let counts: Vec<String> = b
+                    .counts
+                    .iter()
+                    .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
+                    .collect();
+                vec![
+                    cell(ctx.fmt.time(b.created_at)),
+                    cell(clean(&b.created_by)),
+                    cell(clean(name)),
+                    cell(thousands(b.recipients)),
+                    cell(counts.join(", ")),
+                ]
+            },
+        );
     }
 
     fn hints(&self) -> &'static [ListAction] {

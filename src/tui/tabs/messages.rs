@@ -9,7 +9,7 @@
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
 use super::lists::{
-    draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
+    Words, draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
 };
 use super::message_edit::TextEdit;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
@@ -603,9 +603,27 @@ impl TabView for MessagesTab {
             self.export.note(ctx.lang()),
         );
         let cols = self.columns(ctx);
-        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, r, _| {
-            self.cells(r, ctx)
-        });
+        let key = if self.kind() == ListKind::Upcoming {
+            "start.empty_upcoming"
+        } else {
+            "start.empty_sent"
+        };
+        let keys = [
+            ("contacts", crate::keymap::GlobalAction::TabContacts.into()),
+            ("new", ListAction::New.into()),
+            ("batch", crate::keymap::GlobalAction::TabBatch.into()),
+        ];
+        let unfiltered = self.filter_text.is_empty() && self.scope.is_none();
+        let empty = unfiltered.then(|| ctx.with_keys(key, &keys));
+        draw_paged(
+            frame,
+            area,
+            ctx,
+            &self.pager,
+            Words { left, empty },
+            &cols,
+            |_, r, _| self.cells(r, ctx),
+        );
         if let Some(edit) = &self.text_edit {
             edit.form.draw(frame, area, ctx.theme, ctx.lang());
         }

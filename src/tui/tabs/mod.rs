@@ -46,6 +46,8 @@ pub struct Ctx<'a> {
     pub low_credit: i64,
     /// Who is using the screen: editing actions are shown only to those with the right.
     pub actor: &'a Actor,
+    /// The live bindings, for texts that name a key (`I imports a file`).
+    pub keymap: &'a Keymap,
 }
 
 impl Ctx<'_> {
@@ -55,6 +57,21 @@ impl Ctx<'_> {
 
     pub fn tr<'k>(&self, key: &'k str) -> &'k str {
         crate::i18n::tr(self.fmt.lang, key)
+    }
+
+    /// The key bound to `action`, as the footer names it (`?` when unbound).
+    pub fn key(&self, action: impl Into<crate::keymap::Action>) -> String {
+        self.keymap.key_for(action).map_or_else(
+            || "?".to_string(),
+            |k| super::fmt::key_names(&k, self.lang()),
+        )
+    }
+
+    /// The catalogue text `key` with its `{name}` placeholders given keys of the keymap.
+    pub fn with_keys(&self, key: &str, keys: &[(&str, crate::keymap::Action)]) -> String {
+        let named: Vec<(&str, String)> = keys.iter().map(|&(n, a)| (n, self.key(a))).collect();
+        let args: Vec<(&str, &str)> = named.iter().map(|(n, k)| (*n, k.as_str())).collect();
+        crate::i18n::trf(self.lang(), key, &args)
     }
 }
 
@@ -85,6 +102,7 @@ impl Act<'_> {
             region: self.region,
             low_credit: self.low_credit,
             actor: self.actor,
+            keymap: self.keymap,
         }
     }
 
@@ -436,6 +454,13 @@ pub fn draw_table(
         .into_iter()
         .map(|(i, value)| format!("{}{}{value}", cols[i].title, ctx.tr("ui.colon")))
         .collect()
+}
+
+/// In place of an empty table: what fills it and which key does it (`text`), wrapped.
+pub fn draw_empty(frame: &mut Frame, area: Rect, ctx: &Ctx, text: &str) {
+    let p = Paragraph::new(Line::from(Span::styled(text.to_string(), ctx.theme.dim())))
+        .wrap(ratatui::widgets::Wrap { trim: true });
+    frame.render_widget(p, area);
 }
 
 /// Number of table rows that fit under the header in `area`.

@@ -422,7 +422,12 @@ impl TabView for TemplatesTab {
                 ]
             })
             .collect();
-        self.sel.draw_table(frame, table, ctx, &cols, cells);
+        if self.rows.is_empty() {
+            let text = ctx.with_keys("start.empty_templates", &[("new", ListAction::New.into())]);
+            super::draw_empty(frame, table, ctx, &text);
+        } else {
+            self.sel.draw_table(frame, table, ctx, &cols, cells);
+        }
         if let Some(editor) = &self.editor {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }

@@ -1,0 +1,265 @@
+//! Layout in a real terminal at 80×24: tables fill the width and mark their cuts, the tab bar
+//! follows the current tab, the terminal's cursor sits where text is typed, and a new store
+//! says what to do first.
+//!
+//! Skipped with a message when tmux is missing, unless `CI=true` (CI installs it).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::tmux::Tmux;
+
+fn smsdesk(db: &Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "admin"])
+        .args(args)
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn demo(dir: &Path) -> PathBuf {
+    let db = dir.join("demo.db");
+    smsdesk(&db, &["demo"]);
+    db
+}
+
+/// The TUI on `db` in language `lang` (`en_US`, `fr_FR`), in an 80×24 tmux.
+fn open(dir: &Path, db: &Path, lang: &str, name: &str) -> Option<Tmux> {
+    let cmd = format!(
+        "env LANG={lang}.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
+        cfg = dir.display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    Tmux::start(&format!("smsdesk-{name}-{}", std::process::id()), &cmd)
+}
+
+/// `(x, y, shown)` of the terminal's cursor.
+fn cursor(t: &Tmux) -> (usize, usize, bool) {
+    let out = t.tmux(&[
+        "display",
+        "-p",
+        "-t",
+        "j",
+        "#{cursor_x} #{cursor_y} #{cursor_flag}",
+    ]);
+    let v: Vec<usize> = out.split_whitespace().map(|n| n.parse().unwrap()).collect();
+    (v[0], v[1], v[2] == 1)
+}
+
+fn width(line: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(line.trim_end())
+}
+
+#[test]
+fn sent_fills_the_width_and_marks_cut_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let Some(t) = open(dir.path(), &db, "en_US", "cols") else {
+        return;
+    };
+    t.wait_for("Dashboard");
+    t.keys(&["6"]);
+    let s = t.wait_for("Recipient");
+    let lines: Vec<&str> = s.lines().collect();
+    let header = lines.iter().position(|l| l.contains("Recipient")).unwrap();
+    // The table's rows: down to the status line and the footer.
+    let rows = &lines[header + 1..lines.len() - 2];
+    // The last column ends at the right edge on its widest row: no free columns left.
+    assert_eq!(
+        rows.iter().map(|l| width(l)).max(),
+        Some(80),
+        "the table spans the width:\n{s}"
+    );
+    // The text column: from its title to the next one (titles are ASCII here).
+    let head = lines[header];
+    let text_at = head.find("Text").unwrap();
+    let next_at = text_at + 4 + head[text_at + 4..].find(|c: char| c != ' ').unwrap();
+    assert!(
+        next_at - text_at > 16,
+        "wider than the 13 columns it had:\n{s}"
+    );
+    let mut cut = 0;
+    for row in rows {
+        let text: String = row.chars().skip(text_at).take(next_at - text_at).collect();
+        let text = text.trim_end();
+        // A text filling its column was cut: it says so.
+        if text.chars().count() == next_at - text_at - 1 {
+            assert!(text.ends_with('…'), "silent cut {text:?}:\n{s}");
+            cut += 1;
+        }
+    }
+    assert!(cut > 0, "long texts are cut with …:\n{s}");
+    t.keys(&["7"]);
+    let s = t.wait_for("Status: not yet sent");
+    assert!(
+        !s.lines().skip(3).any(|l| l.contains("not yet sent")),
+        "the same status is not repeated on every row:\n{s}"
+    );
+    t.quit();
+}
+
+#[test]
+fn the_tab_bar_shows_the_tab_each_key_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    for (lang, labels) in [
+        (
+            "en_US",
+            [
+                "Dashboard",
+                "Settings",
+                "Templates",
+                "Automations",
+                "Users",
+                "Sent",
+                "Upcoming",
+                "Batch",
+                "Free",
+                "Agenda",
+                "Contacts",
+                "Inbox",
+            ],
+        ),
+        (
+            "fr_FR",
+            [
+                "Tableau de bord",
+                "Paramètres",
+                "Modèles",
+                "Automatismes",
+                "Utilisateurs",
+                "Envoyés",
+                "À venir",
+                "Groupé",
+                "Libre",
+                "Agenda",
+                "Contacts",
+                "Réponses",
+            ],
+        ),
+    ] {
+        let Some(t) = open(dir.path(), &db, lang, "tabs") else {
+            return;
+        };
+        t.wait_for(labels[0]);
+        let keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "c", "i"];
+        for (key, label) in keys.iter().zip(labels) {
+            t.keys(&[key]);
+            let want = format!("{key} {label}");
+            t.wait_in(
+                "j",
+                std::time::Duration::from_secs(5),
+                |s| s.lines().next().is_some_and(|l| l.contains(&want)),
+                &want,
+            );
+        }
+        t.quit();
+    }
+}
+
+#[test]
+fn the_cursor_is_where_text_is_typed_and_hidden_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let Some(t) = open(dir.path(), &db, "en_US", "cursor") else {
+        return;
+    };
+    t.wait_for("Dashboard");
+    t.keys(&["6"]);
+    t.wait_for("Recipient");
+    assert!(!cursor(&t).2, "no cursor on a list");
+    // The filter bar: after "/ abc".
+    t.keys(&["/"]);
+    t.type_text("abc");
+    let s = t.wait_for("/ abc");
+    let (x, y, shown) = cursor(&t);
+    assert!(shown, "cursor shown in the filter bar:\n{s}");
+    assert_eq!((x, y), (5, 1), "after `/ abc`:\n{s}");
+    t.keys(&["Escape"]);
+    // A form's text field: right after the typed name.
+    t.keys(&["3", "n"]);
+    t.wait_for("New template");
+    t.type_text("Reminder");
+    let s = t.wait_for("Reminder");
+    let (x, y, shown) = cursor(&t);
+    let line = s.lines().nth(y).unwrap();
+    let end = line.find("Reminder").unwrap() + "Reminder".len();
+    assert!(shown, "cursor shown in the field:\n{s}");
+    assert_eq!(
+        x,
+        unicode_width::UnicodeWidthStr::width(&line[..end]),
+        "cursor after the typed name:\n{s}"
+    );
+    // The composer: after the text typed in it.
+    let mut found = false;
+    for _ in 0..8 {
+        t.keys(&["Tab"]);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        let (_, y, shown) = cursor(&t);
+        if shown && y > 8 {
+            found = true;
+            break;
+        }
+    }
+    assert!(found, "the composer takes the keyboard:\n{}", t.screen());
+    t.type_text("Hello");
+    let s = t.wait_for("Hello");
+    let (x, y, shown) = cursor(&t);
+    let line = s.lines().nth(y).unwrap();
+    let end = line.find("Hello").unwrap() + "Hello".len();
+    assert!(shown, "cursor shown in the composer:\n{s}");
+    assert_eq!(
+        x,
+        unicode_width::UnicodeWidthStr::width(&line[..end]),
+        "{s}"
+    );
+    // A question over the form takes the keyboard: no cursor behind it.
+    t.keys(&["Escape"]);
+    let s = t.wait_for("Keep editing");
+    assert!(!cursor(&t).2, "no cursor behind the question:\n{s}");
+}
+
+#[test]
+fn a_new_store_names_its_first_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    smsdesk(&db, &["list", "sent"]);
+    let Some(t) = open(dir.path(), &db, "en_US", "empty") else {
+        return;
+    };
+    let s = t.wait_for("First steps");
+    for step in [
+        "Import your contacts: key c (Contacts), then I",
+        "Write a message template: key 3 (Templates), then n",
+        "Configure the SMS provider: key 2 (Settings)",
+        "Add a credit pack: key n here",
+    ] {
+        assert!(s.contains(step), "{step:?} missing:\n{s}");
+    }
+    t.keys(&["c"]);
+    t.wait_for("No contacts yet. I imports a CSV or Excel file");
+    t.keys(&["6"]);
+    t.wait_for("Nothing sent yet. To send: c (Contacts)");
+    t.keys(&["3"]);
+    t.wait_for("No templates. n writes one");
+    t.quit();
+    let Some(t) = open(dir.path(), &db, "fr_FR", "empty-fr") else {
+        return;
+    };
+    let s = t.wait_for("Premiers pas");
+    assert!(
+        s.contains("Importez vos contacts : touche c (Contacts), puis I"),
+        "{s}"
+    );
+    t.quit();
+}
