@@ -554,7 +554,23 @@ impl UsersTab {
             height: inner.height.saturating_sub(list_h + 1),
             ..inner
         };
+        // The typed line comes last but for a refusal; the lines above it take their rows.
+        let typed = w
+            .adding
+            .as_ref()
+            .and_then(|_| below.len().checked_sub(1 + usize::from(w.error.is_some())));
+        let width = usize::from(inner.width).max(1);
+        let cursor = typed.map(|i| {
+            let above: usize = below[..i]
+                .iter()
+                .map(|l| l.width().max(1).div_ceil(width))
+                .sum();
+            (below[i].width().saturating_sub(1), above)
+        });
         frame.render_widget(Paragraph::new(below).wrap(Wrap { trim: false }), rest);
+        if let Some((col, row)) = cursor {
+            crate::tui::widgets::show_cursor(frame, rest, col, row);
+        }
         if let Some(ask) = &w.discard {
             let lines = [ctx.tr("users.discard_question").to_string()];
             let answers = discard_answers(ctx.lang());
