@@ -186,6 +186,21 @@ fn the_cursor_is_where_text_is_typed_and_hidden_elsewhere() {
     assert!(shown, "cursor shown in the filter bar:\n{s}");
     assert_eq!((x, y), (5, 1), "after `/ abc`:\n{s}");
     t.keys(&["Escape"]);
+    // A question with a line to type (the export's file): after the text.
+    t.keys(&["e"]);
+    t.wait_for("File: ");
+    t.type_text("-1.csv");
+    let s = t.wait_for("-1.csv");
+    let (x, y, shown) = cursor(&t);
+    let line = s.lines().nth(y).unwrap();
+    let end = line.find("-1.csv").unwrap() + "-1.csv".len();
+    assert!(shown, "cursor shown in the file line:\n{s}");
+    assert_eq!(
+        x,
+        unicode_width::UnicodeWidthStr::width(&line[..end]),
+        "{s}"
+    );
+    t.keys(&["Escape"]);
     // A form's text field: right after the typed name.
     t.keys(&["3", "n"]);
     t.wait_for("New template");

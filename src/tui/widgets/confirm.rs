@@ -200,14 +200,40 @@ impl Confirm {
         let lines = self.body(theme, lang, hint);
         let height = boxed_height(lines.iter().map(Line::width), inner_width, area.height);
         let rect = centred(area, width, height);
+        // The input line follows the question and a blank line; its `█` is where typing goes.
+        let cursor = self.input.as_ref().map(|_| {
+            let at = self.lines.len() + 1;
+            let above: usize = lines[..at]
+                .iter()
+                .map(|l| l.width().max(1).div_ceil(inner_width))
+                .sum();
+            let end = lines[at].width().saturating_sub(1);
+            (end % inner_width, above + end / inner_width)
+        });
         frame.render_widget(Clear, rect);
         let block = titled_block(&self.title, width, theme);
+        let inner = block.inner(rect);
         frame.render_widget(
             Paragraph::new(lines)
                 .block(block)
                 .wrap(Wrap { trim: false }),
             rect,
         );
+        if let Some((col, row)) = cursor {
+            // Wrapping by words may move the `█`: the cursor goes only where it truly is.
+            let offset = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+            let at = (
+                inner.x.saturating_add(offset(col)),
+                inner.y.saturating_add(offset(row)),
+            );
+            if frame
+                .buffer_mut()
+                .cell(at)
+                .is_some_and(|c| c.symbol() == "█")
+            {
+                super::show_cursor(frame, inner, col, row);
+            }
+        }
     }
 }
 
