@@ -338,7 +338,7 @@ fn a_batch_on_a_saved_list_with_one_unticked_recipient() {
     t.keys(&["Down", "Space"]);
     t.wait_for("2 message(s) · 2 SMS");
     t.keys(&["C-s"]);
-    t.wait_for("Queue 2 message(s)");
+    t.wait_for("Recipients: 2");
     t.keys(&["y"]);
     t.wait_for("batch queued: 2 message(s), 1 recipient(s) left out");
     let upcoming = cli_json(&db, &["list", "upcoming"]);

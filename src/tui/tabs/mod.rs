@@ -205,6 +205,10 @@ pub trait TabView {
     fn edit_hints(&self) -> EditHints {
         (Vec::new(), Vec::new())
     }
+    /// The refusal the open form shows (kept in the session's log too).
+    fn notice(&self) -> Option<String> {
+        None
+    }
     /// Whether something typed in this tab would be lost by quitting.
     fn unsaved(&self) -> bool {
         false

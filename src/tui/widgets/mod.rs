@@ -6,3 +6,4 @@ pub mod confirm;
 pub mod form;
 pub mod named;
 pub mod picker;
+pub mod send_confirm;
