@@ -9,15 +9,17 @@
 
 use crate::i18n::{Describe, Lang, tr};
 use crate::keymap::DialogAction;
-use crate::tui::fmt::{clean, truncate, wrap};
+use crate::tui::fmt::{clean, wrap};
 use crate::tui::pending::{Done, Pending, RunCtx};
 use crate::tui::problem::Problem;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::centred;
+use crate::tui::widgets::titled_block;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 /// One line of typed input inside the window.
 pub struct Input {
@@ -225,12 +227,7 @@ impl Confirm {
         let body_rows = room.saturating_sub(head.len() + tail.len()).min(body.len());
         let rows = head.len() + body_rows + tail.len();
         let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let rect = centred(area, width, height);
         Geometry {
             rect,
             head,
@@ -282,13 +279,7 @@ impl Confirm {
         lines.extend(body.into_iter().skip(self.scroll).take(body_rows));
         lines.extend(tail);
         frame.render_widget(Clear, rect);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&self.title, usize::from(rect.width.saturating_sub(4)))
-            ),
-            theme.title(),
-        ));
+        let block = titled_block(&self.title, rect.width, theme);
         // Lines are wrapped already: one line, one row, so the counts above hold.
         frame.render_widget(Paragraph::new(lines).block(block), rect);
     }

@@ -4,6 +4,8 @@
 //! each change (through the store's or the core's validation) and sets the field's error.
 
 use super::composer::{Composer, ComposerKey};
+use super::titled_block;
+use super::{boxed_height, centred};
 use crate::i18n::{Lang, tr};
 use crate::keymap::{Action, DialogAction, EditorAction, Keymap};
 use crate::tui::fmt::{clean, truncate, wrap};
@@ -446,13 +448,7 @@ impl Form {
     /// [`Form::layout`], then the composer in the remaining rows.
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang) {
         frame.render_widget(Clear, area);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&self.title, usize::from(area.width.saturating_sub(4)))
-            ),
-            theme.title(),
-        ));
+        let block = titled_block(&self.title, area.width, theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if inner.height == 0 || inner.width < 10 {
@@ -622,17 +618,8 @@ pub fn question_hints() -> EditHints {
 pub fn draw_question(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: &[String]) {
     let width = area.width.clamp(20, 64).min(area.width);
     let inner_w = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_w).max(1))
-        .sum();
-    let height = (u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2)).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let height = boxed_height(lines.iter().map(|l| l.width()), inner_w, area.height);
+    let rect = centred(area, width, height);
     frame.render_widget(Clear, rect);
     let text: Vec<Line> = lines.iter().map(|l| Line::from(clean(l))).collect();
     let p = Paragraph::new(text)
