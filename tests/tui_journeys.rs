@@ -732,7 +732,10 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
     t.wait_for("atelier CV jeudi");
     t.typed("xyz");
     t.keys(&["C-s"]);
-    t.wait_for("Contacts");
+    // One question before it leaves.
+    t.wait_for("Recipient: Élodie Martin");
+    t.keys(&["Enter"]);
+    t.wait_for("queued (see Upcoming)");
 
     // Agenda: the event's reminder, the template picked the same way.
     t.keys(&["a"]);

@@ -154,9 +154,9 @@ fn with_participant() -> Fixture {
             last_name: "Durand".into(),
             mobile: Some("+33612345678".into()),
             sms_consent: true,
-            created_at: now(),
             ..Default::default()
         },
+        now(),
     )
     .unwrap();
     f
