@@ -128,6 +128,7 @@ actions!(
     TabInbox => "tab_inbox",
     Refresh => "refresh",
     Language => "language",
+    Log => "log",
 });
 
 actions!(

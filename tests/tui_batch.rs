@@ -549,7 +549,7 @@ fn a_shop_campaign_batch_asks_no_interview_and_records_none() {
     app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     assert!(
-        screen.contains("Queue 2 message(s)") && screen.contains("No interview is recorded."),
+        screen.contains("Recipients: 2") && screen.contains("No interview is recorded."),
         "{screen}"
     );
     assert!(!screen.contains("One interview"), "{screen}");
@@ -846,7 +846,7 @@ fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
     t.keys(&["Down", "Space"]);
     t.wait_for("1 message(s) · 1 SMS");
     t.keys(&["C-s"]);
-    t.wait_for("Queue 1 message(s)");
+    t.wait_for("Recipient: ");
     t.keys(&["y"]);
     t.wait_for("batch queued: 1 message(s), 2 recipient(s) left out");
     let upcoming = cli_json(&db, &["list", "upcoming"]);
@@ -908,7 +908,7 @@ fn journey_a_shop_campaign_batch_without_interview_fields() {
     t.keys(&["C-s"]);
     t.wait_for("2 message(s) · 2 SMS");
     t.keys(&["C-s"]);
-    let screen = t.wait_for("Queue 2 message(s)");
+    let screen = t.wait_for("Recipients: 2");
     assert!(screen.contains("No interview is recorded."), "{screen}");
     t.keys(&["y"]);
     t.wait_for("batch queued: 2 message(s), 0 recipient(s) left out");

@@ -806,7 +806,7 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
     );
     app.handle_key(smsdesk_ctrl('s'));
     let screen = render(&mut app, 80, 24);
-    assert!(screen.contains("Queue 2 message(s)"), "{screen}");
+    assert!(screen.contains("Recipients: 2"), "{screen}");
     press(&mut app, "y");
     assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
     assert_eq!(

@@ -7,6 +7,7 @@
 use super::AppEvent;
 use super::fmt::{Fmt, clean, key_names, thousands, truncate};
 use super::jobs::{JobEvent, Jobs};
+use super::log::{Kind as StatusKind, SessionLog};
 use super::pending::RunCtx;
 use super::tabs::admin::AutomationsTab;
 use super::tabs::batch::BatchTab;
@@ -152,12 +153,6 @@ enum Popup {
     Language(Box<Form>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum StatusKind {
-    Info,
-    Error,
-}
-
 /// The organisation settings the screens need, read once and on refresh.
 struct Org {
     tz: chrono_tz::Tz,
@@ -184,6 +179,12 @@ pub struct App {
     /// The filter bar while it has the keyboard: the text being typed.
     filter_edit: Option<String>,
     status: Option<(StatusKind, String)>,
+    /// Every message of the session, for the log window.
+    log: SessionLog,
+    /// The refusal the open form showed last, logged once.
+    logged_notice: Option<String>,
+    /// Width of the last frame (the log window wraps its lines to it).
+    width: u16,
     quit: bool,
     location: String,
     /// Minute shown in the status line, to redraw when it changes.
@@ -248,6 +249,9 @@ impl App {
             popup: None,
             filter_edit: None,
             status: None,
+            log: SessionLog::default(),
+            logged_notice: None,
+            width: 80,
             quit: false,
             location: String::new(),
             shown_minute: 0,
@@ -427,11 +431,45 @@ impl App {
     }
 
     fn error(&mut self, message: String) {
-        self.status = Some((StatusKind::Error, message));
+        self.say(StatusKind::Error, message);
     }
 
     fn info(&mut self, message: String) {
-        self.status = Some((StatusKind::Info, message));
+        self.say(StatusKind::Info, message);
+    }
+
+    /// Shows `message` in the status line and keeps it in the session's log.
+    fn say(&mut self, kind: StatusKind, message: String) {
+        self.log.push(self.clock.now(), kind, &message);
+        self.status = Some((kind, message));
+    }
+
+    /// The refusal an open form shows goes to the log once (the form shows it on screen).
+    fn log_notice(&mut self) {
+        let notice = self.views[self.tab.index()].notice();
+        if notice != self.logged_notice
+            && let Some(text) = &notice
+        {
+            self.log.push(self.clock.now(), StatusKind::Error, text);
+        }
+        self.logged_notice = notice;
+    }
+
+    /// Opens the session's log scrolled to its end (newest last).
+    fn open_log(&mut self, width: u16) {
+        let inner = usize::from((width * 90 / 100).max(20).min(width).saturating_sub(2));
+        let lines = self
+            .log
+            .lines(self.fmt(), self.theme, inner, tr(self.lang, "ui.log_empty"));
+        self.popup = Some(Popup::Text {
+            title: trf(
+                self.lang,
+                "ui.log_title",
+                &[("n", &self.log.count().to_string())],
+            ),
+            lines,
+            scroll: u16::MAX,
+        });
     }
 
     /// Runs `f` on the current tab's view with a fresh context; a store error becomes a
@@ -516,6 +554,7 @@ impl App {
             }
         }
         changed |= self.apply_deferred();
+        self.log_notice();
 
         let minute = self.clock.now().timestamp() / 60;
         let minute_changed = minute != self.shown_minute;
@@ -621,6 +660,7 @@ impl App {
             if let Some(outcome) = self.with_act(|v, act| v.key(&key, act)) {
                 self.apply_outcome(outcome, None);
             }
+            self.log_notice();
             return;
         }
         if let Some(action) = self.keymap.list(&key) {
@@ -771,6 +811,7 @@ impl App {
         match action {
             GlobalAction::Quit => self.request_quit(),
             GlobalAction::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            GlobalAction::Log => self.open_log(self.width),
             GlobalAction::Language => self.open_language(),
             GlobalAction::NextTab | GlobalAction::PrevTab => {
                 let tabs = self.tabs();
@@ -963,10 +1004,15 @@ impl App {
     /// Where the screen's parts go in `area`: the tab bar, the filter bar (while the filter
     /// is being typed), the current tab, the status line and the footer.
     fn areas(&self, area: Rect) -> [Rect; 5] {
+        let status_rows = if area.height >= 4 {
+            self.status_lines(area.width, area.height).0.len().max(1)
+        } else {
+            0
+        };
         let [tabs, body, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
-            Constraint::Length(u16::from(area.height >= 4)),
+            Constraint::Length(u16::try_from(status_rows).unwrap_or(1)),
             Constraint::Length(u16::from(area.height >= 3)),
         ])
         .areas(area);
@@ -994,10 +1040,16 @@ impl App {
             return;
         }
         self.shown_minute = self.clock.now().timestamp() / 60;
+        self.width = area.width;
         let [_, _, body, _, _] = self.areas(area);
         self.on_current_view(|view, ctx| view.layout(body, ctx));
+        let confirm_hint = match &self.popup {
+            Some(Popup::Confirm(c)) => self.confirm_hint(c),
+            _ => String::new(),
+        };
         match &mut self.popup {
             Some(Popup::Language(form)) => form.layout(language_rect(area), self.theme),
+            Some(Popup::Confirm(c)) => c.layout(area, self.theme, self.lang, &confirm_hint),
             Some(popup) => {
                 let keymaps = (&self.keymap, &self.shipped);
                 let clamped = popup_content(area, popup, keymaps, self.lang, self.theme).and_then(
@@ -1040,29 +1092,8 @@ impl App {
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
         if let Some(Popup::Confirm(c)) = &self.popup {
-            // With a text to type, Enter validates and only Close is a binding.
-            let actions: Vec<Action> = if c.input.is_some() {
-                vec![EditorAction::Close.into()]
-            } else {
-                vec![DialogAction::Confirm.into(), DialogAction::Close.into()]
-            };
-            let answer_keys = if c.ask.is_some() && c.input.is_none() {
-                c.hints(self.lang)
-            } else {
-                hints(&self.keymap, &self.shipped, self.lang, &actions)
-            };
-            let mut hint: Vec<String> = answer_keys
-                .into_iter()
-                .map(|(k, d)| format!("{k} {d}"))
-                .collect();
-            if c.input.is_some() {
-                hint.push(format!(
-                    "{} {}",
-                    key_names("Enter", self.lang),
-                    tr(self.lang, "confirm.validate")
-                ));
-            }
-            c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
+            let hint = self.confirm_hint(c);
+            c.draw(frame, area, self.theme, self.lang, &hint);
         } else if let Some(Popup::ConfirmQuit { lines, ask }) = &self.popup {
             let answers = quit_answers(self.lang);
             let q = Question {
@@ -1085,6 +1116,51 @@ impl App {
                 self.theme,
             );
         }
+    }
+
+    /// The answer keys of a question, from the live keymap. With a text to type, Enter
+    /// validates and only Close is a binding; a send says "send" and "back".
+    fn confirm_hint(&self, c: &Confirm) -> String {
+        self.confirm_pairs(c)
+            .into_iter()
+            .map(|(k, d)| format!("{k} {d}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    /// `(key, description)` of [`App::confirm_hint`].
+    fn confirm_pairs(&self, c: &Confirm) -> Vec<(String, String)> {
+        // A destructive question answers with its own buttons' keys.
+        if c.ask.is_some() && c.input.is_none() {
+            return c.hints(self.lang);
+        }
+        let actions: Vec<Action> = if c.input.is_some() {
+            vec![EditorAction::Close.into()]
+        } else {
+            vec![DialogAction::Confirm.into(), DialogAction::Close.into()]
+        };
+        let mut pairs: Vec<(String, String)> = actions
+            .iter()
+            .filter_map(|a| {
+                let (k, d) = hints(&self.keymap, &self.shipped, self.lang, &[*a]).pop()?;
+                Some(match a {
+                    Action::Dialog(DialogAction::Confirm) if c.sends => {
+                        (k, tr(self.lang, "confirm.send_key").to_string())
+                    }
+                    Action::Dialog(DialogAction::Close) if c.sends => {
+                        (k, tr(self.lang, "confirm.back_key").to_string())
+                    }
+                    _ => (k, d),
+                })
+            })
+            .collect();
+        if c.input.is_some() {
+            pairs.push((
+                key_names("Enter", self.lang),
+                tr(self.lang, "confirm.validate").to_string(),
+            ));
+        }
+        pairs
     }
 
     /// The tab bar. When every label does not fit, a window of tabs around the current one is
@@ -1145,32 +1221,57 @@ impl App {
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 
-    fn draw_status(&self, frame: &mut Frame, area: Rect) {
-        if area.height == 0 {
-            return;
-        }
+    /// The status line's text wrapped beside the operator and the time: up to three lines
+    /// (fewer on a small screen), the last ending in "…" when cut (the log has it whole).
+    fn status_lines(&self, width: u16, height: u16) -> (Vec<String>, String) {
         let right = format!(
             "{} · {}",
             clean(&self.actor.login),
             self.fmt().time(self.clock.now().timestamp())
         );
-        let (text, style) = match &self.status {
-            Some((StatusKind::Error, s)) => (format!("✖ {s}"), self.theme.error()),
-            Some((StatusKind::Info, s)) => (s.clone(), self.theme.warn()),
-            None => (clean(&self.location), self.theme.dim()),
+        let text = match &self.status {
+            Some((StatusKind::Error, s)) => format!("✖ {s}"),
+            Some((StatusKind::Info, s)) => s.clone(),
+            None => clean(&self.location),
+        };
+        let right_width = unicode_width::UnicodeWidthStr::width(right.as_str());
+        let left_room = usize::from(width).saturating_sub(right_width + 1).max(1);
+        let max = match (&self.status, height) {
+            (None, _) | (_, 0..=9) => 1,
+            (_, 10..=15) => 2,
+            _ => 3,
+        };
+        (super::fmt::wrap(&text, left_room, max), right)
+    }
+
+    fn draw_status(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        let frame_height = frame.area().height;
+        let (texts, right) = self.status_lines(area.width, frame_height);
+        let style = match &self.status {
+            Some((StatusKind::Error, _)) => self.theme.error(),
+            Some((StatusKind::Info, _)) => self.theme.warn(),
+            None => self.theme.dim(),
         };
         let avail = usize::from(area.width);
         let right_width = unicode_width::UnicodeWidthStr::width(right.as_str());
-        let left_room = avail.saturating_sub(right_width + 1);
-        let text = truncate(&text, left_room);
-        let gap = avail
-            .saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()) + right_width);
-        let mut spans = vec![Span::styled(text, style)];
-        if avail > right_width {
-            spans.push(Span::raw(" ".repeat(gap)));
-            spans.push(Span::styled(right, self.theme.dim()));
+        let mut lines = Vec::new();
+        for (i, text) in texts.into_iter().enumerate() {
+            let text = truncate(&text, avail);
+            let mut spans = vec![Span::styled(text.clone(), style)];
+            // The operator and the time on the first line only.
+            if i == 0 && avail > right_width {
+                let gap = avail.saturating_sub(
+                    unicode_width::UnicodeWidthStr::width(text.as_str()) + right_width,
+                );
+                spans.push(Span::raw(" ".repeat(gap)));
+                spans.push(Span::styled(right.clone(), self.theme.dim()));
+            }
+            lines.push(Line::from(spans));
         }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        frame.render_widget(Paragraph::new(lines), area);
     }
 
     /// Key hints of the focused context, from the live keymap: remapped keys show as they are.
@@ -1184,8 +1285,8 @@ impl App {
             Some(Popup::ConfirmQuit { ask, .. }) => {
                 shown.extend(ask.hints(&quit_answers(self.lang), self.lang));
             }
-            Some(Popup::Confirm(c)) if c.ask.is_some() => {
-                shown.extend(c.hints(self.lang));
+            Some(Popup::Confirm(c)) if c.ask.is_some() || c.sends => {
+                shown.extend(self.confirm_pairs(c))
             }
             Some(Popup::Confirm(_)) => shown.extend(hints_for(&[
                 DialogAction::Confirm.into(),
@@ -1298,7 +1399,19 @@ fn hints(
         .iter()
         .filter_map(|a| {
             let context = a.context();
-            let b = keymap.bindings(context).iter().find(|b| b.action == *a)?;
+            let b = keymap.bindings(context).iter().find(|b| b.action == *a);
+            // Unless bound on its own, "send" is the save key of a form that sends.
+            if b.is_none() && *a == Action::Editor(EditorAction::Send) {
+                let save = keymap
+                    .bindings(context)
+                    .iter()
+                    .find(|b| b.action == Action::Editor(EditorAction::Save))?;
+                return Some((
+                    key_names(&save.key.label(), lang),
+                    tr(lang, "action.send").to_string(),
+                ));
+            }
+            let b = b?;
             Some((
                 key_names(&b.key.label(), lang),
                 describe(shipped, lang, context, b),

@@ -2,7 +2,6 @@
 //! `25/03 14:30`, `14:30`, `2026-03-25 14:30`.
 
 use crate::sms::window;
-use crate::tui::fmt::clean;
 use crate::tui::problem::Problem;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 
@@ -17,9 +16,7 @@ pub fn parse_optional_time(
     }
     parse_local_time(input, today)
         .map(Some)
-        .ok_or_else(|| Problem::BadTime {
-            input: clean(input),
-        })
+        .ok_or_else(|| Problem::bad_time(input))
 }
 
 /// A local date-time typed by an operator: `25/03/2026 14:30`, `25/03 14:30` (this year, or

@@ -10,6 +10,7 @@ mod dates;
 mod filter_terms;
 mod fmt;
 pub mod jobs;
+mod log;
 mod pager;
 mod pending;
 pub(crate) mod problem;

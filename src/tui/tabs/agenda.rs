@@ -262,10 +262,7 @@ impl EventEditor {
             f.error = Some(if text.is_empty() {
                 tr(lang, "agenda.starts_needed").to_string()
             } else {
-                Problem::BadTime {
-                    input: clean(&text),
-                }
-                .describe(lang)
+                Problem::bad_time(&text).describe(lang)
             });
         }
         parsed

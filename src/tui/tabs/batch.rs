@@ -30,6 +30,7 @@ use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
+use crate::tui::widgets::send_confirm::{SendFacts, departure};
 use crate::tui::widgets::titled_block;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -130,7 +131,6 @@ const FILTER_FIELDS: [&str; 7] = [
 struct Preview {
     input: BatchInput,
     at: Option<NaiveDateTime>,
-    at_text: String,
     rows: Vec<BatchRow>,
     balance: i64,
     unticked: HashSet<i64>,
@@ -333,7 +333,9 @@ impl BatchTab {
         );
         self.forget_recipients();
         self.preview = None;
-        let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
+        let mut form = Form::new(tr(lang, "batch.title"), fields)
+            .with_composer(composer)
+            .sending();
         if let Some(c) = form.composer.as_mut() {
             c.set_templates(
                 TemplateChoice::active(conn, &[TemplateContext::Batch])?,
@@ -831,7 +833,7 @@ impl BatchTab {
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Handled);
         };
-        let (input, at, at_text) = match read {
+        let (input, at, _) = match read {
             Ok(r) => r,
             Err(e) => {
                 form.message = Some(e.describe(act.lang()));
@@ -843,7 +845,6 @@ impl BatchTab {
                 self.preview = Some(Preview {
                     input,
                     at,
-                    at_text,
                     rows: p.rows,
                     balance: p.totals.balance,
                     unticked: HashSet::new(),
@@ -868,29 +869,58 @@ impl BatchTab {
         if t.messages == 0 {
             return Outcome::Error(tr(lang, "batch.nothing").to_string());
         }
-        let when = if p.at_text.is_empty() {
-            tr(lang, "free.now").to_string()
-        } else {
-            p.at.map(|t| t.format("%d/%m/%Y %H:%M").to_string())
-                .unwrap_or_default()
+        let settings = match Settings::load(act.store.db()) {
+            Ok(s) => s,
+            Err(e) => return Outcome::Error(e.describe(lang)),
         };
-        let mut lines = vec![Line::from(trf(
-            lang,
-            "batch.confirm_question",
-            &[
-                ("n", &thousands(t.messages as i64)),
-                ("segments", &thousands(t.segments as i64)),
-                ("when", &when),
-            ],
-        ))];
-        lines.push(Line::from(tr(
+        let when = match departure(&settings, act.now, p.at, p.input.campaign, act.fmt) {
+            Ok(when) => when,
+            Err(e) => return Outcome::Error(e.describe(lang)),
+        };
+        let sent: Vec<&BatchRow> = p
+            .rows
+            .iter()
+            .filter(|r| r.is_sendable() && !p.unticked.contains(&r.participant_id))
+            .collect();
+        let (low, high) = sent.iter().fold((usize::MAX, 0), |(lo, hi), r| {
+            (lo.min(r.segments), hi.max(r.segments))
+        });
+        let mut encodings: Vec<String> = sent
+            .iter()
+            .filter_map(|r| r.encoding.map(|e| e.describe(lang)))
+            .collect();
+        encodings.dedup();
+        encodings.sort();
+        encodings.dedup();
+        let example = sent.first();
+        let facts = SendFacts {
+            recipients: t.messages,
+            one: example.map_or_else(String::new, |r| {
+                let number = r.phone.as_deref().map(|ph| phone(ph, act.region));
+                match number {
+                    Some(n) => format!("{} ({n})", r.name),
+                    None => r.name.clone(),
+                }
+            }),
+            each: if low == high {
+                high.to_string()
+            } else {
+                format!("{low}–{high}")
+            },
+            segments: t.segments,
+            encoding: encodings.join(" / "),
+            balance_after: t.balance_after,
+            when,
+            text: example.and_then(|r| r.text.clone()).unwrap_or_default(),
+        };
+        let mut lines = vec![Line::from(tr(
             lang,
             if p.input.interview.is_some() {
                 "batch.confirm_interviews"
             } else {
                 "batch.confirm_no_interview"
             },
-        )));
+        ))];
         lines.push(Line::from(Span::styled(
             trf(
                 lang,
@@ -902,27 +932,27 @@ impl BatchTab {
             ),
             act.theme.dim(),
         )));
-        if t.balance_after < 0 {
+        if let Some(r) = example.filter(|_| sent.len() > 1) {
+            // Texts differ per recipient: say whose text is shown.
             lines.push(Line::from(Span::styled(
-                trf(
-                    lang,
-                    "batch.short_credit",
-                    &[("after", &thousands(t.balance_after))],
-                ),
-                act.theme.warn(),
+                trf(lang, "batch.confirm_text_of", &[("name", &clean(&r.name))]),
+                act.theme.dim(),
             )));
         }
         let input = p.input.clone();
         let unticked: Vec<i64> = p.unticked.iter().copied().collect();
         let at = p.at;
-        Outcome::Confirm(Confirm::new(
+        Outcome::Confirm(Confirm::send(
             tr(lang, "batch.confirm_title").to_string(),
+            &facts,
             lines,
             Pending::SendBatch {
                 input: Box::new(input),
                 unticked,
                 at,
             },
+            lang,
+            act.theme,
         ))
     }
 
@@ -1280,7 +1310,7 @@ impl TabView for BatchTab {
                 vec![
                     Action::List(ListAction::Select),
                     Action::List(ListAction::Open),
-                    Action::Editor(EditorAction::Save),
+                    Action::Editor(EditorAction::Send),
                     Action::Editor(EditorAction::Close),
                 ],
                 Vec::new(),
@@ -1313,6 +1343,10 @@ impl TabView for BatchTab {
             }
             None => (Vec::new(), Vec::new()),
         }
+    }
+
+    fn notice(&self) -> Option<String> {
+        self.form.as_ref().and_then(|f| f.message.clone())
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {

@@ -407,12 +407,7 @@ impl AgendaTab {
                     match crate::tui::dates::parse_local_time(form.value("at"), today) {
                         Some(t) => When::At(t),
                         None => {
-                            form.message = Some(
-                                Problem::BadTime {
-                                    input: clean(form.value("at")),
-                                }
-                                .describe(lang),
-                            );
+                            form.message = Some(Problem::bad_time(form.value("at")).describe(lang));
                             return Ok(Outcome::Handled);
                         }
                     }

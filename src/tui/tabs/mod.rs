@@ -205,6 +205,10 @@ pub trait TabView {
     fn edit_hints(&self) -> EditHints {
         (Vec::new(), Vec::new())
     }
+    /// The refusal the open form shows (kept in the session's log too).
+    fn notice(&self) -> Option<String> {
+        None
+    }
     /// What typed in this tab quitting would lose, by the labels the operator sees (the
     /// changed fields of an open form, `3 recipients`…); empty: nothing.
     fn unsaved(&self, _lang: Lang) -> Vec<String> {
