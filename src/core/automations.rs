@@ -851,6 +851,13 @@ struct Writes<'a> {
 }
 
 impl Writes<'_> {
+    /// Audits a write on message `message_id`, in the name of `who`.
+    fn audit(&self, who: &str, action: &str, message_id: i64, detail: &str) -> CoreResult<()> {
+        let id = message_id.to_string();
+        audit::record(self.tx, self.now, who, action, "message", &id, detail)?;
+        Ok(())
+    }
+
     /// A new message of a rule.
     fn create(
         &self,
@@ -858,32 +865,17 @@ impl Writes<'_> {
         m: Box<NewMessage>,
         changes: &mut Vec<ReminderChange>,
     ) -> CoreResult<()> {
-        let Writes {
-            tx,
-            settings,
-            event_id,
-            created_by,
-            actor: _,
-            now,
-        } = *self;
-        let id = messages::insert(tx, &m)?;
-        audit::record(
-            tx,
-            now,
-            created_by,
-            "reminder.automation",
-            "message",
-            &id.to_string(),
-            &format!(
-                "automation #{} \"{}\", event #{event_id}",
-                rule.id, rule.name
-            ),
-        )?;
+        let id = messages::insert(self.tx, &m)?;
+        let detail = format!(
+            "automation #{} \"{}\", event #{}",
+            rule.id, rule.name, self.event_id
+        );
+        self.audit(self.created_by, "reminder.automation", id, &detail)?;
         changes.push(ReminderChange::Created {
             message_id: id,
             kind: m.kind,
             planned_at: m.planned_at,
-            planned_local: reminders::to_local(settings, m.planned_at),
+            planned_local: reminders::to_local(self.settings, m.planned_at),
             automation: Some(rule.name),
         });
         Ok(())
@@ -897,34 +889,20 @@ impl Writes<'_> {
         m: Box<NewMessage>,
         changes: &mut Vec<ReminderChange>,
     ) -> CoreResult<()> {
-        let Writes {
-            tx,
-            settings,
-            event_id,
-            created_by,
-            actor: _,
-            now,
-        } = *self;
-        pending::take_over(tx, prev.id, &m)?;
-        audit::record(
-            tx,
-            now,
-            created_by,
-            "reminder.automation",
-            "message",
-            &prev.id.to_string(),
-            &format!(
-                "automation #{} \"{}\" takes over the {} of automation #{}, event #{event_id}",
-                rule.id,
-                rule.name,
-                prev.kind.as_str(),
-                prev.automation_id.unwrap_or_default()
-            ),
-        )?;
+        pending::take_over(self.tx, prev.id, &m)?;
+        let detail = format!(
+            "automation #{} \"{}\" takes over the {} of automation #{}, event #{}",
+            rule.id,
+            rule.name,
+            prev.kind.as_str(),
+            prev.automation_id.unwrap_or_default(),
+            self.event_id
+        );
+        self.audit(self.created_by, "reminder.automation", prev.id, &detail)?;
         changes.push(ReminderChange::Replanned {
             message_id: prev.id,
             planned_at: m.planned_at,
-            planned_local: reminders::to_local(settings, m.planned_at),
+            planned_local: reminders::to_local(self.settings, m.planned_at),
             time_changed: m.planned_at != from_ts(prev.planned_at),
             text_rerendered: m.text != prev.text,
             manual_edit_dropped: false,
@@ -941,40 +919,25 @@ impl Writes<'_> {
         (time, text): (bool, bool),
         changes: &mut Vec<ReminderChange>,
     ) -> CoreResult<()> {
-        let Writes {
-            tx,
-            settings,
-            event_id,
-            created_by: _,
-            actor,
-            now,
-        } = *self;
         if time {
-            pending::rule_replan(tx, prev.id, &m)?;
+            pending::rule_replan(self.tx, prev.id, &m)?;
         }
         if text {
-            pending::rule_rewrite(tx, prev.id, &m)?;
+            pending::rule_rewrite(self.tx, prev.id, &m)?;
         }
         let change = ReminderChange::Replanned {
             message_id: prev.id,
             planned_at: m.planned_at,
-            planned_local: reminders::to_local(settings, m.planned_at),
+            planned_local: reminders::to_local(self.settings, m.planned_at),
             time_changed: time,
             text_rerendered: text,
             manual_edit_dropped: false,
         };
-        audit::record(
-            tx,
-            now,
-            actor,
-            "reminder.replan",
-            "message",
-            &prev.id.to_string(),
-            &format!(
-                "automation #{} \"{}\" changed, event #{event_id}: {change}",
-                rule.id, rule.name
-            ),
-        )?;
+        let detail = format!(
+            "automation #{} \"{}\" changed, event #{}: {change}",
+            rule.id, rule.name, self.event_id
+        );
+        self.audit(self.actor, "reminder.replan", prev.id, &detail)?;
         changes.push(change);
         Ok(())
     }

@@ -8,7 +8,7 @@ use super::outbox::{self, Recipient};
 use super::refusal::{Context, InterviewField};
 use super::send::{Body, free_timing};
 use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
-use crate::sms::status::MessageKind;
+use crate::sms::status::{EventKind, MessageKind};
 use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateContext};
 use crate::sms::window;
 use crate::store::Db;
@@ -462,11 +462,6 @@ fn record_interview(
     Ok(events::insert_event(
         tx,
         &NewEvent {
-            participant_id: pid,
-            kind: "interview".into(),
-            event_type: i.interview_type.trim().to_string(),
-            starts_at: *starts_at,
-            starts_local: *starts_local,
             collaborator_id: i.collaborator_id,
             location: i.location.trim().to_string(),
             theme: i.theme.trim().to_string(),
@@ -474,18 +469,15 @@ fn record_interview(
             programme: i.programme.trim().to_string(),
             summary: i.summary.trim().to_string(),
             outcome: i.outcome.trim().to_string(),
-            notes: String::new(),
-            cancelled: false,
             batch_id: Some(batch_id),
-            reminder_enabled: false,
-            reminder_days_before: None,
-            reminder_at: None,
-            reminder_template_id: None,
-            reminder_text: None,
-            reply_text: None,
-            reply_at: None,
-            created_by: actor.login.clone(),
-            created_at: now,
+            ..NewEvent::planned(
+                pid,
+                EventKind::Interview,
+                i.interview_type.trim().to_string(),
+                (*starts_at, *starts_local),
+                &actor.login,
+                now,
+            )
         },
     )?)
 }

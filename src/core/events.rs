@@ -13,6 +13,7 @@ use crate::sms::window;
 use crate::store::Db;
 use crate::store::events::{self, EventDetail, EventFields, NewEvent};
 use crate::store::notes::{RuleReason, StatusNote, Wording};
+use crate::store::pending::NewText;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, participants, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -94,7 +95,10 @@ fn check_collaborator(conn: Db<'_>, id: Option<i64>) -> CoreResult<()> {
 
 /// A local start resolved in the organisation's timezone (a time in a spring-forward gap moves
 /// forward, as everywhere else), returned as stored: instant and wall-clock time.
-fn resolve_start(settings: &Settings, local: NaiveDateTime) -> (DateTime<Utc>, NaiveDateTime) {
+pub(super) fn resolve_start(
+    settings: &Settings,
+    local: NaiveDateTime,
+) -> (DateTime<Utc>, NaiveDateTime) {
     let resolved = window::resolve_local(settings.timezone, local);
     (resolved.with_timezone(&Utc), resolved.naive_local())
 }
@@ -112,34 +116,22 @@ pub fn create_event(
     store.write(|tx| {
         participants::get(tx, input.participant_id)?;
         check_collaborator(tx, input.collaborator_id)?;
-        let (starts_at, starts_local) = resolve_start(&settings, input.starts_local);
+        let start = resolve_start(&settings, input.starts_local);
+        let (_, starts_local) = start;
         let event_id = events::insert_event(
             tx,
             &NewEvent {
-                participant_id: input.participant_id,
-                kind: input.kind.as_str().to_string(),
-                event_type: input.event_type.trim().to_string(),
-                starts_at,
-                starts_local,
                 collaborator_id: input.collaborator_id,
                 location: input.location.trim().to_string(),
-                theme: String::new(),
-                channel: String::new(),
-                programme: String::new(),
-                summary: String::new(),
-                outcome: String::new(),
                 notes: input.notes.clone(),
-                cancelled: false,
-                batch_id: None,
-                reminder_enabled: false,
-                reminder_days_before: None,
-                reminder_at: None,
-                reminder_template_id: None,
-                reminder_text: None,
-                reply_text: None,
-                reply_at: None,
-                created_by: actor.login.clone(),
-                created_at: now,
+                ..NewEvent::planned(
+                    input.participant_id,
+                    input.kind,
+                    input.event_type.trim().to_string(),
+                    start,
+                    &actor.login,
+                    now,
+                )
             },
         )?;
         audit::record(
@@ -429,14 +421,7 @@ fn replan(
     let deadline = reminders::deadline_for(kind, event, planned);
     pending::replan(tx, m.id, planned, deadline)?;
     if let Some((text, info)) = &new_text {
-        pending::set_rendered_text(
-            tx,
-            m.id,
-            text,
-            info.chars as i64,
-            info.segments as i64,
-            info.encoding.as_str(),
-        )?;
+        pending::set_text(tx, m.id, text, info, NewText::Rendered)?;
     }
     if !time_changed && !text_rerendered && !manual_edit_dropped {
         // Only the deadline followed the event: nothing the operator needs to hear about.

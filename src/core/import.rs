@@ -124,6 +124,18 @@ impl Collaborators {
             Some(_) => Err(Refusal::SeveralCollaborators { name: shown }),
         }
     }
+
+    /// The collaborator a cell names (`None` when empty), or the row's issue.
+    fn lookup(&self, name: &str) -> Result<Option<i64>, IssueReason> {
+        if name.is_empty() {
+            return Ok(None);
+        }
+        self.find(name)
+            .map(Some)
+            .map_err(|reason| IssueReason::Collaborator {
+                refusal: Box::new(reason),
+            })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -565,7 +577,7 @@ fn contact_row(
     let programme = text(ContactField::Programme);
     let kind_in = text(ContactField::Kind);
     let collaborator_in = text(ContactField::Collaborator);
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let mut warnings = Vec::new();
     let kind = contact_kind_and_names(sheet, r, &kind_in, &first_name, &last_name, &mut issues);
     let (mobile, mobile2, landline) = contact_phones(
@@ -585,23 +597,12 @@ fn contact_row(
         None
     };
     let sms_consent = contact_consent(sheet, r, &consent_in, &mut issues, &mut warnings);
-    let collaborator_id = if collaborator_in.is_empty() {
-        None
-    } else {
-        match collaborators.find(&collaborator_in) {
-            Ok(id) => Some(id),
-            Err(reason) => {
-                issues.push(issue(
-                    ContactField::Collaborator,
-                    &collaborator_in,
-                    IssueReason::Collaborator {
-                        refusal: Box::new(reason),
-                    },
-                ));
-                None
-            }
-        }
-    };
+    let collaborator_id = collaborators
+        .lookup(&collaborator_in)
+        .unwrap_or_else(|reason| {
+            issues.push(issue(ContactField::Collaborator, &collaborator_in, reason));
+            None
+        });
     let attributes = contact_attributes(sheet, r, &mut issues);
     if !issues.is_empty() {
         return Err(issues);
@@ -642,7 +643,7 @@ fn contact_kind_and_names(
     last_name: &str,
     issues: &mut Vec<RowIssue>,
 ) -> String {
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let kind = match parse_kind(kind_in) {
         Some(k) => k.to_string(),
         None => {
@@ -655,12 +656,7 @@ fn contact_kind_and_names(
         }
     };
     if first_name.is_empty() && last_name.is_empty() && issues.is_empty() {
-        issues.push(RowIssue {
-            row: r.row,
-            column: sheet.column_name(ContactField::LastName),
-            value: String::new(),
-            reason: IssueReason::NoName,
-        });
+        issues.push(issue(ContactField::LastName, "", IssueReason::NoName));
     }
     for (field, value) in [
         (ContactField::FirstName, first_name),
@@ -695,7 +691,7 @@ fn contact_phones(
     issues: &mut Vec<RowIssue>,
     warnings: &mut Vec<ContactWarning>,
 ) -> (Option<String>, Option<String>, Option<String>) {
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let mut landline = None;
     if !landline_in.is_empty() {
         match phone::parse_phone(landline_in, region) {
@@ -755,7 +751,7 @@ fn contact_consent(
     issues: &mut Vec<RowIssue>,
     warnings: &mut Vec<ContactWarning>,
 ) -> bool {
-    let issue = |field, value: &str, reason| contact_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     if !sheet.has(ContactField::Consent) {
         true
     } else if consent_in.is_empty() {
@@ -795,22 +791,6 @@ fn contact_attributes(
         }
     }
     attributes
-}
-
-/// A problem of one cell of a contact row.
-fn contact_issue(
-    sheet: &ContactSheet,
-    r: &crate::io::import::TableRow,
-    field: ContactField,
-    value: &str,
-    reason: IssueReason,
-) -> RowIssue {
-    RowIssue {
-        row: r.row,
-        column: sheet.column_name(field),
-        value: crate::text::sanitize(value).to_string(),
-        reason,
-    }
 }
 
 /// What a confirmed import did.
@@ -985,7 +965,7 @@ fn event_participant(
     people: &HashMap<String, Vec<Known>>,
     issues: &mut Vec<RowIssue>,
 ) -> Option<(Known, String)> {
-    let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     let mut participant = None;
     if mobile_in.is_empty() {
         issues.push(issue(EventField::Mobile, "", IssueReason::NoMobile));
@@ -1032,7 +1012,7 @@ fn event_start(
     now: DateTime<Utc>,
     issues: &mut Vec<RowIssue>,
 ) -> Option<NaiveDateTime> {
-    let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
     match sheet.start(r) {
         Ok(s) => {
             let resolved = window::resolve_local(settings.timezone, s);
@@ -1051,22 +1031,6 @@ fn event_start(
             issues.push(i);
             None
         }
-    }
-}
-
-/// A problem of one cell of an events row.
-fn event_issue(
-    sheet: &EventSheet,
-    r: &crate::io::import::TableRow,
-    field: EventField,
-    value: &str,
-    reason: IssueReason,
-) -> RowIssue {
-    RowIssue {
-        row: r.row,
-        column: sheet.column_name(field),
-        value: crate::text::sanitize(value).to_string(),
-        reason,
     }
 }
 
@@ -1105,7 +1069,7 @@ pub fn preview_events(
         let collaborator_in = text(EventField::Collaborator);
         let location = text(EventField::Location);
         let notes = text(EventField::Notes);
-        let issue = |field, value: &str, reason| event_issue(sheet, r, field, value, reason);
+        let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
         let participant = event_participant(
             sheet,
             r,
@@ -1122,21 +1086,13 @@ pub fn preview_events(
             }
         };
         let start = event_start(sheet, r, &settings, now, &mut issues);
-        let collaborator_id = if collaborator_in.is_empty() {
-            participant.as_ref().and_then(|((_, _, c), _)| *c)
-        } else {
-            match collaborators.find(&collaborator_in) {
-                Ok(id) => Some(id),
-                Err(reason) => {
-                    issues.push(issue(
-                        EventField::Collaborator,
-                        &collaborator_in,
-                        IssueReason::Collaborator {
-                            refusal: Box::new(reason),
-                        },
-                    ));
-                    None
-                }
+        // No collaborator named: the participant's own.
+        let collaborator_id = match collaborators.lookup(&collaborator_in) {
+            Ok(None) => participant.as_ref().and_then(|((_, _, c), _)| *c),
+            Ok(found) => found,
+            Err(reason) => {
+                issues.push(issue(EventField::Collaborator, &collaborator_in, reason));
+                None
             }
         };
         for (field, value) in [
@@ -1213,8 +1169,8 @@ pub fn import_events(
     store.write(|tx| {
         let mut out = ImportOutcome::default();
         for e in &preview.valid {
-            let resolved = window::resolve_local(settings.timezone, e.start);
-            let stored_local = resolved.naive_local();
+            let start = super::events::resolve_start(&settings, e.start);
+            let (_, stored_local) = start;
             if let Some(id) = event_exists(
                 tx,
                 e.participant_id,
@@ -1232,30 +1188,17 @@ pub fn import_events(
             let id = events::insert_event(
                 tx,
                 &NewEvent {
-                    participant_id: e.participant_id,
-                    kind: e.kind.as_str().to_string(),
-                    event_type: e.event_type.clone(),
-                    starts_at: resolved.with_timezone(&Utc),
-                    starts_local: stored_local,
                     collaborator_id: e.collaborator_id,
                     location: e.location.clone(),
-                    theme: String::new(),
-                    channel: String::new(),
-                    programme: String::new(),
-                    summary: String::new(),
-                    outcome: String::new(),
                     notes: e.notes.clone(),
-                    cancelled: false,
-                    batch_id: None,
-                    reminder_enabled: false,
-                    reminder_days_before: None,
-                    reminder_at: None,
-                    reminder_template_id: None,
-                    reminder_text: None,
-                    reply_text: None,
-                    reply_at: None,
-                    created_by: actor.login.clone(),
-                    created_at: now,
+                    ..NewEvent::planned(
+                        e.participant_id,
+                        e.kind,
+                        e.event_type.clone(),
+                        start,
+                        &actor.login,
+                        now,
+                    )
                 },
             )
             .map_err(|err| import_row_refused(&preview.file, e.row, err))?;

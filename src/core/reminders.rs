@@ -15,6 +15,7 @@ use crate::sms::window;
 use crate::store::Db;
 use crate::store::events::{self, EventDetail, ReminderSettings};
 use crate::store::notes::{LocalAt, RuleReason, Wording};
+use crate::store::pending::NewText;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -502,14 +503,7 @@ pub fn edit_reminder_text(
         let data = merge::merge_data(tx, &settings, Some(event.participant_id), Some(event.id))?;
         let rendered = merge::render(&parsed, &data, &settings, "")?;
         let info = outbox::check_length(&settings, &rendered)?;
-        pending::set_edited_text(
-            tx,
-            message_id,
-            &rendered,
-            info.chars as i64,
-            info.segments as i64,
-            info.encoding.as_str(),
-        )?;
+        pending::set_text(tx, message_id, &rendered, &info, NewText::Edited)?;
         audit::record(
             tx,
             now,

@@ -8,6 +8,7 @@ use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
 use crate::store::Db;
 use crate::store::notes::StatusNote;
+use crate::store::pending::NewText;
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, batches, messages, participants, pending, templates, ts};
 use chrono::{DateTime, Duration, Utc};
@@ -673,14 +674,7 @@ pub fn edit_message_text(
             .into());
         }
         let info = outbox::check_length(&settings, &rendered)?;
-        let changed = pending::set_edited_text_if_pending(
-            tx,
-            id,
-            &rendered,
-            info.chars as i64,
-            info.segments as i64,
-            info.encoding.as_str(),
-        )?;
+        let changed = pending::set_text(tx, id, &rendered, &info, NewText::EditedIfPending)?;
         if !changed {
             return Err(Refusal::BeingSent { id }.into());
         }

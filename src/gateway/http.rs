@@ -558,24 +558,22 @@ pub fn url_decode(s: &str) -> String {
 
 /// Splits `a=1&b=2` into decoded pairs, in order; a key without `=` gets an empty value.
 pub fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| match p.split_once('=') {
-            Some((k, v)) => (url_decode(k), url_decode(v)),
-            None => (url_decode(p), String::new()),
-        })
-        .collect()
+    split_query(query, url_decode)
 }
 
 /// Same as [`parse_query`] but keeps the raw value bytes, for texts whose charset is not UTF-8.
 pub fn parse_query_raw(query: &str) -> Vec<(String, Vec<u8>)> {
+    split_query(query, url_decode_bytes)
+}
+
+/// The pairs of a query, keys decoded as text and values by `value`.
+fn split_query<V: Default>(query: &str, value: fn(&str) -> V) -> Vec<(String, V)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
-            Some((k, v)) => (url_decode(k), url_decode_bytes(v)),
-            None => (url_decode(p), Vec::new()),
+            Some((k, v)) => (url_decode(k), value(v)),
+            None => (url_decode(p), V::default()),
         })
         .collect()
 }

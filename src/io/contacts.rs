@@ -281,6 +281,17 @@ impl<F: Copy + PartialEq> Sheet<F> {
     pub fn column_name(&self, field: F) -> Option<Column> {
         self.columns.col(field).map(|c| self.table.column_named(c))
     }
+
+    /// A problem of one cell of a row: its column as messages name it, its value made safe to
+    /// show.
+    pub fn issue(&self, r: &TableRow, field: F, value: &str, reason: IssueReason) -> RowIssue {
+        RowIssue {
+            row: r.row,
+            column: self.column_name(field),
+            value: crate::text::sanitize(value).to_string(),
+            reason,
+        }
+    }
 }
 
 /// Reads a contacts file. Its header row is the first (among the first rows) naming a name

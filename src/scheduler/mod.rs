@@ -829,17 +829,8 @@ impl<'n> Engine<'n> {
                         provider_id,
                         status,
                     }) => {
-                        accept(tx, id, provider, &provider_id, now)?;
-                        if let Some(next) = final_status(status) {
-                            messages::transition(
-                                tx,
-                                id,
-                                next,
-                                now,
-                                provider,
-                                Some(StatusNote::Reconciled),
-                            )?;
-                        }
+                        let note = StatusNote::Reconciled;
+                        accept_found(tx, id, (provider, &provider_id), status, now, note)?;
                     }
                     Ok(Lookup::NotFound) => {
                         messages::transition(
@@ -1055,17 +1046,8 @@ impl<'n> Engine<'n> {
                             if messages::status_of(tx, id)? != MessageStatus::Unknown {
                                 return Ok(());
                             }
-                            accept(tx, id, provider, &provider_id, now)?;
-                            if let Some(next) = final_status(status) {
-                                messages::transition(
-                                    tx,
-                                    id,
-                                    next,
-                                    now,
-                                    provider,
-                                    Some(StatusNote::FoundByReference),
-                                )?;
-                            }
+                            let note = StatusNote::FoundByReference;
+                            accept_found(tx, id, (provider, &provider_id), status, now, note)?;
                             Ok(())
                         })?,
                         Ok(Lookup::Unsupported) => self.can_look_up = false,
@@ -1413,6 +1395,23 @@ fn accept(
         provider,
         Some(StatusNote::Accepted),
     )?;
+    Ok(())
+}
+
+/// A message the provider found (asked after a crash or a lost answer): accepted, then moved
+/// on to the final status it reports, if any, with `note` saying how it was found.
+fn accept_found(
+    tx: Db<'_>,
+    id: i64,
+    (provider, provider_id): (&str, &str),
+    status: ReportedStatus,
+    now: DateTime<Utc>,
+    note: StatusNote,
+) -> Result<(), StoreError> {
+    accept(tx, id, provider, provider_id, now)?;
+    if let Some(next) = final_status(status) {
+        messages::transition(tx, id, next, now, provider, Some(note))?;
+    }
     Ok(())
 }
 

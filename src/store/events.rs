@@ -262,6 +262,47 @@ pub struct NewEvent {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl NewEvent {
+    /// A new event as an operator or a file plans it: who, what and when, by whom; empty
+    /// otherwise (no place, no outcome, no reminder of its own, no reply, out of any batch,
+    /// not cancelled). Callers fill in the rest with struct update.
+    pub fn planned(
+        participant_id: i64,
+        kind: EventKind,
+        event_type: String,
+        (starts_at, starts_local): (chrono::DateTime<chrono::Utc>, chrono::NaiveDateTime),
+        created_by: &str,
+        created_at: chrono::DateTime<chrono::Utc>,
+    ) -> NewEvent {
+        NewEvent {
+            participant_id,
+            kind: kind.as_str().to_string(),
+            event_type,
+            starts_at,
+            starts_local,
+            collaborator_id: None,
+            location: String::new(),
+            theme: String::new(),
+            channel: String::new(),
+            programme: String::new(),
+            summary: String::new(),
+            outcome: String::new(),
+            notes: String::new(),
+            cancelled: false,
+            batch_id: None,
+            reminder_enabled: false,
+            reminder_days_before: None,
+            reminder_at: None,
+            reminder_template_id: None,
+            reminder_text: None,
+            reply_text: None,
+            reply_at: None,
+            created_by: created_by.to_string(),
+            created_at,
+        }
+    }
+}
+
 /// Creates an event; returns its id. Refuses an unknown kind, or a reminder switched on with
 /// neither a delay nor an exact time.
 pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {

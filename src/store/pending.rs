@@ -4,6 +4,7 @@
 
 use super::messages::NewMessage;
 use super::{Result, ts};
+use crate::sms::encoding::SegmentInfo;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -111,8 +112,8 @@ pub fn due_now(conn: Db<'_>, id: i64, now: DateTime<Utc>, deadline: DateTime<Utc
 }
 
 /// Whose a message's new text is, and whether it may still be sending.
-#[derive(Clone, Copy)]
-enum NewText {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NewText {
     /// Rendered again from its template: no manual edit left.
     Rendered,
     /// The operator's own.
@@ -121,69 +122,31 @@ enum NewText {
     EditedIfPending,
 }
 
-/// Writes a message's text and its measures; returns how many rows changed.
-fn write_text(
+/// Replaces a message's text and its measures; false when no row changed (with
+/// [`NewText::EditedIfPending`]: the message is no longer pending, being sent).
+pub fn set_text(
     conn: Db<'_>,
     id: i64,
     text: &str,
-    chars: i64,
-    segments: i64,
-    encoding: &str,
+    info: &SegmentInfo,
     how: NewText,
-) -> Result<usize> {
-    let manual_edit = !matches!(how, NewText::Rendered);
-    let only_pending = matches!(how, NewText::EditedIfPending);
-    Ok(conn.execute(
+) -> Result<bool> {
+    let manual_edit = how != NewText::Rendered;
+    let only_pending = how == NewText::EditedIfPending;
+    let changed = conn.execute(
         "UPDATE messages SET text = ?2, chars = ?3, segments = ?4, encoding = ?5, manual_edit = ?6
              WHERE id = ?1 AND (?7 = 0 OR status = 'pending')",
         params![
             id,
             text,
-            chars,
-            segments,
-            encoding,
+            info.chars as i64,
+            info.segments as i64,
+            info.encoding.as_str(),
             manual_edit,
             only_pending
         ],
-    )?)
-}
-
-/// Replaces a message's text by one rendered again from its template (no manual edit left).
-pub fn set_rendered_text(
-    conn: Db<'_>,
-    id: i64,
-    text: &str,
-    chars: i64,
-    segments: i64,
-    encoding: &str,
-) -> Result<()> {
-    write_text(conn, id, text, chars, segments, encoding, NewText::Rendered).map(|_| ())
-}
-
-/// Replaces a message's text by the operator's own.
-pub fn set_edited_text(
-    conn: Db<'_>,
-    id: i64,
-    text: &str,
-    chars: i64,
-    segments: i64,
-    encoding: &str,
-) -> Result<()> {
-    write_text(conn, id, text, chars, segments, encoding, NewText::Edited).map(|_| ())
-}
-
-/// Replaces a pending message's text by the operator's own; false when it is no longer
-/// pending (being sent).
-pub fn set_edited_text_if_pending(
-    conn: Db<'_>,
-    id: i64,
-    text: &str,
-    chars: i64,
-    segments: i64,
-    encoding: &str,
-) -> Result<bool> {
-    let how = NewText::EditedIfPending;
-    Ok(write_text(conn, id, text, chars, segments, encoding, how)? > 0)
+    )?;
+    Ok(changed > 0)
 }
 
 /// Rewrites an operator's pending reminder from `m` (no rule, no manual edit left).

@@ -373,24 +373,33 @@ impl App {
         &mut self,
         f: impl FnOnce(&mut dyn TabView, &Ctx) -> std::result::Result<T, E>,
     ) -> Option<T> {
-        let ctx = Ctx {
-            conn: self.store.db(),
-            fmt: self.fmt(),
-            theme: self.theme,
-            now: self.clock.now(),
-            region: &self.org.region,
-            low_credit: self.org.low_credit,
-            actor: &self.actor,
-        };
-        let result = f(self.views[self.tab.index()].as_mut(), &ctx);
+        let result = self.on_current_view(f);
+        self.tab_result(self.tab, result)
+    }
+
+    /// The value of a tab's call; its error goes to the status line, naming the tab.
+    fn tab_result<T, E: Describe>(
+        &mut self,
+        tab: Tab,
+        result: std::result::Result<T, E>,
+    ) -> Option<T> {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!("{}: {}", self.tab.label(self.lang), e.describe(self.lang));
+                let message = format!("{}: {}", tab.label(self.lang), e.describe(self.lang));
                 self.error(message);
                 None
             }
         }
+    }
+
+    /// Runs `f` on the current tab's view with the context of [`App::view_ctx`]. The views are
+    /// set aside meanwhile, so that the context may borrow the rest of the app.
+    fn on_current_view<T>(&mut self, f: impl FnOnce(&mut dyn TabView, &Ctx) -> T) -> T {
+        let mut views = std::mem::take(&mut self.views);
+        let result = f(views[self.tab.index()].as_mut(), &self.view_ctx());
+        self.views = views;
+        result
     }
 
     /// Runs `f` on the current tab's view with write access to the store.
@@ -407,14 +416,12 @@ impl App {
         tab: Tab,
         f: impl FnOnce(&mut dyn TabView, &mut Act) -> crate::store::Result<T>,
     ) -> Option<T> {
+        let fmt = self.fmt();
         let mut act = Act {
             store: &mut self.store,
             actor: &self.actor,
             keymap: &self.keymap,
-            fmt: Fmt {
-                lang: self.lang,
-                tz: self.org.tz,
-            },
+            fmt,
             theme: self.theme,
             now: self.clock.now(),
             region: &self.org.region,
@@ -422,14 +429,7 @@ impl App {
             jobs: self.jobs.for_tab(tab),
         };
         let result = f(self.views[tab.index()].as_mut(), &mut act);
-        match result {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let message = format!("{}: {}", tab.label(self.lang), e.describe(self.lang));
-                self.error(message);
-                None
-            }
-        }
+        self.tab_result(tab, result)
     }
 
     fn refresh_current(&mut self) -> bool {
@@ -552,15 +552,12 @@ impl App {
         }
         if let Some(action) = self.keymap.list(&key) {
             self.status = None;
-            match self.with_act(|v, act| v.command(action, act)) {
-                Some(Outcome::Ignored) => {}
-                Some(outcome) => {
-                    self.apply_outcome(outcome, Some(action));
-                    return;
-                }
-                None => return,
-            }
-            match self.with_view(|v, ctx| v.action(action, ctx)) {
+            // A change first; what the tab does not change, it may still move or show.
+            let outcome = match self.with_act(|v, act| v.command(action, act)) {
+                Some(Outcome::Ignored) => self.with_view(|v, ctx| v.action(action, ctx)),
+                other => other,
+            };
+            match outcome {
                 Some(Outcome::Ignored) => {}
                 Some(outcome) => {
                     self.apply_outcome(outcome, Some(action));
@@ -911,16 +908,7 @@ impl App {
         }
         self.shown_minute = self.clock.now().timestamp() / 60;
         let [_, _, body, _, _] = self.areas(area);
-        let ctx = Ctx {
-            conn: self.store.db(),
-            fmt: self.fmt(),
-            theme: self.theme,
-            now: self.clock.now(),
-            region: &self.org.region,
-            low_credit: self.org.low_credit,
-            actor: &self.actor,
-        };
-        self.views[self.tab.index()].layout(body, &ctx);
+        self.on_current_view(|view, ctx| view.layout(body, ctx));
         match &mut self.popup {
             Some(Popup::Language(form)) => form.layout(language_rect(area), self.theme),
             Some(popup) => {
@@ -965,32 +953,23 @@ impl App {
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
         if let Some(Popup::Confirm(c)) = &self.popup {
-            let hint = if c.input.is_some() {
-                hints(
-                    &self.keymap,
-                    &self.shipped,
-                    self.lang,
-                    &[EditorAction::Close.into()],
-                )
+            // With a text to type, Enter validates and only Close is a binding.
+            let actions: Vec<Action> = if c.input.is_some() {
+                vec![EditorAction::Close.into()]
+            } else {
+                vec![DialogAction::Confirm.into(), DialogAction::Close.into()]
+            };
+            let mut hint: Vec<String> = hints(&self.keymap, &self.shipped, self.lang, &actions)
                 .into_iter()
                 .map(|(k, d)| format!("{k} {d}"))
-                .chain([format!(
+                .collect();
+            if c.input.is_some() {
+                hint.push(format!(
                     "{} {}",
                     key_names("Enter", self.lang),
                     tr(self.lang, "confirm.validate")
-                )])
-                .collect::<Vec<_>>()
-            } else {
-                hints(
-                    &self.keymap,
-                    &self.shipped,
-                    self.lang,
-                    &[DialogAction::Confirm.into(), DialogAction::Close.into()],
-                )
-                .into_iter()
-                .map(|(k, d)| format!("{k} {d}"))
-                .collect()
-            };
+                ));
+            }
             c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
         } else if let Some(Popup::Language(form)) = &self.popup {
             form.draw(frame, language_rect(area), self.theme, self.lang);

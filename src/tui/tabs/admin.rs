@@ -2,38 +2,41 @@
 //! Users. Their lists are short by nature (tens of rows), so they are read whole.
 
 use super::Act;
-use super::{
-    Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, info_line, split_info,
-    styled,
-};
+use super::{Col, Ctx, Outcome, Selection, TabView, cell, info_line, split_info, styled};
 use crate::core::automations::{
     AutomationInput, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
     preview_automation, preview_save, save_automation, set_automation_active,
 };
 use crate::i18n::Lang;
-use crate::keymap::{Action, DialogAction, ListAction};
+use crate::keymap::{DialogAction, ListAction};
 use crate::store::Result;
 use crate::store::automations::{self, AutomationRow};
 use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
+use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_hints};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::text::Span;
+use ratatui::widgets::Cell;
 use std::collections::HashMap;
 
-/// The info line of an administration list: title, a note, the row count.
-pub(super) fn header_with(
+/// The info line of an administration list: title, "administrators only" for the others, the
+/// row count.
+pub(super) fn admin_header(
     frame: &mut Frame,
     area: Rect,
     ctx: &Ctx,
     title_key: &str,
     count: usize,
-    note: &str,
 ) -> Rect {
+    let note = if ctx.actor.rights.admin {
+        ""
+    } else {
+        ctx.tr("admin.admin_only")
+    };
     let (info, table) = split_info(area);
     let left = vec![
         Span::styled(ctx.tr(title_key).to_string(), ctx.theme.title()),
@@ -41,6 +44,16 @@ pub(super) fn header_with(
     ];
     info_line(frame, info, ctx, left, count.to_string());
     table
+}
+
+/// The "active" column of an administration list: yes in green, no dimmed.
+pub(super) fn active_cell(ctx: &Ctx, active: bool) -> Cell<'static> {
+    let style = if active {
+        ctx.theme.ok()
+    } else {
+        ctx.theme.dim()
+    };
+    styled(ctx.fmt.yes_no(active), style)
 }
 
 pub(super) fn replace<T: PartialEq>(slot: &mut Vec<T>, fresh: Vec<T>) -> bool {
@@ -110,10 +123,7 @@ impl AutomationsTab {
             .actor
             .require_admin(crate::core::Action::ChangeAutomations)
         {
-            return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                &e,
-                act.lang(),
-            )));
+            return Ok(Outcome::failed(&e, act.lang()));
         }
         let templates = crate::store::templates::list(act.store.db())?;
         // Rules send for events: their templates have an event context.
@@ -394,7 +404,7 @@ impl AutomationsTab {
         self.refresh(&act.ctx())?;
         Ok(match done {
             Ok(text) => Outcome::Info(text),
-            Err(e) => Outcome::Error(crate::i18n::Describe::describe(&e, lang)),
+            Err(e) => Outcome::failed(&e, lang),
         })
     }
 
@@ -404,10 +414,7 @@ impl AutomationsTab {
         let planned = match dry_run(act.store, DRY_RUN_DAYS, act.now) {
             Ok(p) => p,
             Err(e) => {
-                return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                    &e,
-                    act.lang(),
-                )));
+                return Ok(Outcome::failed(&e, act.lang()));
             }
         };
         let theme = act.theme;
@@ -500,10 +507,7 @@ impl TabView for AutomationsTab {
                     .actor
                     .require_admin(crate::core::Action::SwitchAutomations)
                 {
-                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    )));
+                    return Ok(Outcome::failed(&e, act.lang()));
                 }
                 // Switching on acts on the agenda, switching off may take reminders with it:
                 // both are asked with their count; nothing to count, nothing to ask.
@@ -515,10 +519,7 @@ impl TabView for AutomationsTab {
                 let count = match count {
                     Ok(n) => n,
                     Err(e) => {
-                        return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                            &e,
-                            act.lang(),
-                        )));
+                        return Ok(Outcome::failed(&e, act.lang()));
                     }
                 };
                 let c = if a.active {
@@ -540,18 +541,12 @@ impl TabView for AutomationsTab {
                     .actor
                     .require_admin(crate::core::Action::DeleteAutomations)
                 {
-                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    )));
+                    return Ok(Outcome::failed(&e, act.lang()));
                 }
                 let pending = match pending_count(act.store, a.id) {
                     Ok(n) => n,
                     Err(e) => {
-                        return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                            &e,
-                            act.lang(),
-                        )));
+                        return Ok(Outcome::failed(&e, act.lang()));
                     }
                 };
                 self.confirm = Some(Confirm::Delete(a.id, a.name, pending));
@@ -622,13 +617,7 @@ impl TabView for AutomationsTab {
 
     fn edit_hints(&self) -> EditHints {
         if self.confirm.is_some() {
-            return (
-                vec![
-                    Action::Dialog(DialogAction::Confirm),
-                    Action::Dialog(DialogAction::Close),
-                ],
-                Vec::new(),
-            );
+            return question_hints();
         }
         match &self.editor {
             Some((_, form)) => form.hints(self.lang.unwrap_or(Lang::En)),
@@ -642,21 +631,14 @@ impl TabView for AutomationsTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
-        let (_, table) = split_info(area);
-        self.sel.viewport(body_height(table), self.rows.len());
+        self.sel.fit_below_info(area, self.rows.len());
         if let Some((_, form)) = &mut self.editor {
             form.layout(area, ctx.theme);
         }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let note = if ctx.actor.rights.admin {
-            ""
-        } else {
-            ctx.tr("admin.admin_only")
-        };
-        let table = header_with(frame, area, ctx, "tab.automations", self.rows.len(), note);
-        let offset = self.sel.offset;
+        let table = admin_header(frame, area, ctx, "tab.automations", self.rows.len());
         let cols = [
             Col::new(ctx.tr("col.kind"), 11, 0),
             Col::new(ctx.tr("col.delay"), 5, 0),
@@ -695,24 +677,18 @@ impl TabView for AutomationsTab {
                 } else {
                     styled(ctx.tr("word.ok"), ctx.theme.ok())
                 };
-                let active = if a.active {
-                    ctx.theme.ok()
-                } else {
-                    ctx.theme.dim()
-                };
                 vec![
                     cell(ctx.fmt.kind(&a.event_kind)),
                     cell(delay_label(a, ctx.lang())),
                     cell(types),
                     cell(collaborators),
                     cell(clean(&a.template_name)),
-                    styled(ctx.fmt.yes_no(a.active), active),
+                    active_cell(ctx, a.active),
                     state,
                 ]
             })
             .collect();
-        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        self.sel.draw_table(frame, table, ctx, &cols, cells);
         if let Some((_, form)) = &self.editor {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }

@@ -5,13 +5,14 @@
 //! dropped, cancelled) comes back as `EventOutcome::notices()`, which the operator is shown.
 
 use super::Act;
+use super::batch::participant_matches;
 use crate::core::events::{self, EventChange, EventKind, NewEventInput};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::store::Result;
 use crate::store::events::EventDetail;
 use crate::store::participants;
 use crate::tui::dates::parse_local_time;
-use crate::tui::fmt::{clean, phone};
+use crate::tui::fmt::clean;
 use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::widgets::form::{EditHints, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
@@ -20,9 +21,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-
-/// Participants offered under the search field.
-const MATCHES: usize = 4;
 
 /// The event form, new or editing one event.
 pub struct EventEditor {
@@ -50,14 +48,6 @@ pub enum EditorKey {
 }
 
 /// `Élodie MARTIN (06 12 34 56 78)`.
-fn label(p: &participants::Participant, region: &str) -> String {
-    let name = clean(format!("{} {}", p.first_name, p.last_name.to_uppercase()).trim());
-    match &p.mobile {
-        Some(m) => format!("{name} ({})", phone(m, region)),
-        None => name,
-    }
-}
-
 /// The collaborators by name ("—": none), their ids kept in `named`.
 fn collaborator_options(act: &Act, named: &mut Named) -> Result<Vec<(String, String)>> {
     Ok(named.options(
@@ -185,20 +175,7 @@ impl EventEditor {
     fn search(&mut self, act: &Act) -> Result<()> {
         self.participant = None;
         let text = self.form.value("participant").trim().to_string();
-        self.matches = if text.is_empty() {
-            Vec::new()
-        } else {
-            participants::page(
-                act.store.db(),
-                &text,
-                None,
-                crate::store::messages::Direction::Forward,
-                MATCHES,
-            )?
-            .iter()
-            .map(|p| (p.id, label(p, act.region)))
-            .collect()
-        };
+        self.matches = participant_matches(act, &text)?;
         let lang = act.lang();
         let help = if text.is_empty() {
             tr(lang, "batch.search_help").to_string()

@@ -550,7 +550,7 @@ impl BatchTab {
         };
         let ids = match batch::filter_participants(act.store, act.actor, &input) {
             Ok(ids) => ids,
-            Err(e) => return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang())),
+            Err(e) => return Outcome::failed(&e, act.lang()),
         };
         let mut new = 0usize;
         for id in ids {
@@ -637,20 +637,7 @@ impl BatchTab {
             return Ok(());
         };
         let text = form.value("search").trim().to_string();
-        self.matches = if text.is_empty() {
-            Vec::new()
-        } else {
-            participants::page(
-                act.store.db(),
-                &text,
-                None,
-                crate::store::messages::Direction::Forward,
-                MATCHES,
-            )?
-            .iter()
-            .map(|p| (p.id, participant_label(p, act.region)))
-            .collect()
-        };
+        self.matches = participant_matches(act, &text)?;
         let help = if text.is_empty() {
             tr(act.lang(), "batch.search_help").to_string()
         } else if self.matches.is_empty() {
@@ -1115,6 +1102,25 @@ fn parse_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
 }
 
 /// `Élodie MARTIN (06 12 34 56 78)`: enough to tell two homonyms apart.
+/// What a participant search field offers under it: the first participants matching `text`
+/// by name or number, as (id, label); none for an empty text.
+pub(super) fn participant_matches(act: &Act, text: &str) -> Result<Vec<(i64, String)>> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = participants::page(
+        act.store.db(),
+        text,
+        None,
+        crate::store::messages::Direction::Forward,
+        MATCHES,
+    )?;
+    Ok(found
+        .iter()
+        .map(|p| (p.id, participant_label(p, act.region)))
+        .collect())
+}
+
 fn participant_label(p: &Participant, region: &str) -> String {
     let name = clean(format!("{} {}", p.first_name, p.last_name.to_uppercase()).trim());
     match &p.mobile {

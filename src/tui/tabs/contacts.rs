@@ -4,7 +4,7 @@
 //! from a spreadsheet (`I`, see `contacts_import`).
 
 use super::contacts_import::{self, ImportJob, PreviewView};
-use super::lists::{PAGE, draw_paged, layout_paged, title};
+use super::lists::{PAGE, draw_paged, layout_paged, push_list_notes, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
@@ -468,10 +468,7 @@ impl ContactsTab {
                             ],
                         )))
                     }
-                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    ))),
+                    Err(e) => Ok(Outcome::failed(&e, act.lang())),
                 }
             }
             (Purpose::Rename, Some(l)) => Ok(Self::ask_rename(l.id, &l.name, lang)),
@@ -925,34 +922,13 @@ impl ContactsTab {
                 ctx.theme.title(),
             ));
         }
-        if !self.pager.source.search.is_empty() {
-            left.push(Span::raw(format!(
-                "  {} « {} »",
-                ctx.tr("ui.filter"),
-                truncate(&clean(&self.pager.source.search), 30)
-            )));
-        }
-        if !self.picked.is_empty() {
-            left.push(Span::styled(
-                format!(
-                    "  {}",
-                    trf(
-                        ctx.lang(),
-                        "send.picked",
-                        &[("n", &self.picked.len().to_string())]
-                    )
-                ),
-                ctx.theme.ok(),
-            ));
-        }
-        if let Some((note, ok)) = self.import.note(ctx.lang()) {
-            let style = if ok {
-                ctx.theme.ok()
-            } else {
-                ctx.theme.error()
-            };
-            left.push(Span::styled(format!("  {note}"), style));
-        }
+        push_list_notes(
+            &mut left,
+            ctx,
+            &self.pager.source.search,
+            self.picked.len(),
+            self.import.note(ctx.lang()),
+        );
         let picked = &self.picked;
         draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, p, _| {
             let name = format!(

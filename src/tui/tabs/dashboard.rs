@@ -111,7 +111,7 @@ impl DashboardTab {
 
     fn open_pack(&mut self, act: &mut Act) -> Outcome {
         if let Err(e) = act.actor.require_admin(crate::core::Action::AddCreditPacks) {
-            return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()));
+            return Outcome::failed(&e, act.lang());
         }
         let lang = act.lang();
         let today = act.fmt.local_date(act.now).format("%Y-%m-%d").to_string();

@@ -6,7 +6,7 @@ use super::{
 };
 use crate::keymap::ListAction;
 use crate::store::{Result, screens};
-use crate::tui::fmt::{clean, phone, thousands};
+use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
@@ -69,6 +69,41 @@ pub(super) fn draw_paged<S: Source>(
         .collect();
     let selected = (!pager.rows().is_empty()).then_some(pager.selected_index());
     draw_table(frame, table, ctx, cols, rows, selected, offset);
+}
+
+/// The notes after a list's title on its info line: the filter typed, how many rows are
+/// picked, and what a background job (import, export) last said (`true`: it went well).
+pub(super) fn push_list_notes(
+    left: &mut Vec<Span<'static>>,
+    ctx: &Ctx,
+    filter: &str,
+    picked: usize,
+    job_note: Option<(String, bool)>,
+) {
+    if !filter.is_empty() {
+        left.push(Span::raw(format!(
+            "  {} « {} »",
+            ctx.tr("ui.filter"),
+            truncate(&clean(filter), 30)
+        )));
+    }
+    if picked > 0 {
+        left.push(Span::styled(
+            format!(
+                "  {}",
+                trf(ctx.lang(), "send.picked", &[("n", &picked.to_string())])
+            ),
+            ctx.theme.ok(),
+        ));
+    }
+    if let Some((note, ok)) = job_note {
+        let style = if ok {
+            ctx.theme.ok()
+        } else {
+            ctx.theme.error()
+        };
+        left.push(Span::styled(format!("  {note}"), style));
+    }
 }
 
 pub(super) fn title(ctx: &Ctx, key: &str) -> Span<'static> {

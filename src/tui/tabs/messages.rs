@@ -8,11 +8,9 @@
 //! `context:interview` (`contexte:entretien`), `collab:Durand` (`collaborateur:`); quotes
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
+use super::lists::{draw_paged, layout_paged, push_list_notes, title};
 use super::message_edit::TextEdit;
-use super::{
-    Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_table, info_line, more_marks,
-    move_pager, split_info, styled,
-};
+use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus};
@@ -588,74 +586,36 @@ impl TabView for MessagesTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
-        let (_, table) = split_info(area);
-        self.height = body_height(table);
-        self.pager.viewport(self.height);
+        self.height = layout_paged(area, &mut self.pager);
         if let Some(edit) = &mut self.text_edit {
             edit.form.layout(area, ctx.theme);
         }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let (info, table) = split_info(area);
-        let offset = self.pager.offset();
-        let title = if self.kind() == ListKind::Upcoming {
+        let title_key = if self.kind() == ListKind::Upcoming {
             "tab.upcoming"
         } else {
             "tab.sent"
         };
-        let mut left = vec![Span::styled(ctx.tr(title).to_string(), ctx.theme.title())];
+        let mut left = vec![title(ctx, title_key)];
         if let Some(scope) = &self.scope {
             left.push(Span::styled(
                 format!(" › {} · {}", scope.label, ctx.tr(scope.note)),
                 ctx.theme.title(),
             ));
         }
-        if !self.filter_text.is_empty() {
-            left.push(Span::raw(format!(
-                "  {} « {} »",
-                ctx.tr("ui.filter"),
-                truncate(&clean(&self.filter_text), 30)
-            )));
-        }
-        if !self.picked.is_empty() {
-            left.push(Span::styled(
-                format!(
-                    "  {}",
-                    trf(
-                        ctx.lang(),
-                        "send.picked",
-                        &[("n", &self.picked.len().to_string())]
-                    )
-                ),
-                ctx.theme.ok(),
-            ));
-        }
-        if let Some((note, ok)) = self.export.note(ctx.lang()) {
-            let style = if ok {
-                ctx.theme.ok()
-            } else {
-                ctx.theme.error()
-            };
-            left.push(Span::styled(format!("  {note}"), style));
-        }
-        let marks = more_marks(&self.pager, offset, self.height, ctx);
-        if self.pager.rows().is_empty() && self.pager.is_loaded() {
-            left.push(Span::styled(
-                format!("  {}", ctx.tr("ui.empty")),
-                ctx.theme.dim(),
-            ));
-        }
-        info_line(frame, info, ctx, left, marks);
+        push_list_notes(
+            &mut left,
+            ctx,
+            &self.filter_text,
+            self.picked.len(),
+            self.export.note(ctx.lang()),
+        );
         let cols = self.columns(ctx);
-        let cells = self
-            .pager
-            .rows()
-            .iter()
-            .map(|r| self.cells(r, ctx))
-            .collect();
-        let selected = (!self.pager.rows().is_empty()).then_some(self.pager.selected_index());
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        draw_paged(frame, area, ctx, &self.pager, left, &cols, |_, r, _| {
+            self.cells(r, ctx)
+        });
         if let Some(edit) = &self.text_edit {
             edit.form.draw(frame, area, ctx.theme, ctx.lang());
         }

@@ -19,7 +19,7 @@ use super::fmt::{Fmt, truncate};
 use super::pager::{Pager, Source};
 use super::theme::Theme;
 use crate::core::Actor;
-use crate::i18n::Lang;
+use crate::i18n::{Describe, Lang};
 use crate::keymap::{Keymap, ListAction};
 use crate::store::Db;
 use crate::store::{Result, Store};
@@ -120,6 +120,13 @@ pub enum Outcome {
     /// The acting operator's own language was stored (`None`: follow the store's setting):
     /// the screen switches to it.
     OwnLanguage(Option<String>),
+}
+
+impl Outcome {
+    /// Something failed: its reason, in the operator's language, for the status line.
+    pub fn failed(why: &impl Describe, lang: Lang) -> Outcome {
+        Outcome::Error(why.describe(lang))
+    }
 }
 
 pub trait TabView {
@@ -412,6 +419,25 @@ impl Selection {
             _ => return None,
         };
         Some(Outcome::Handled)
+    }
+
+    /// Fits the viewport to the table below the info line of `area` (see [`split_info`]).
+    pub fn fit_below_info(&mut self, area: Rect, len: usize) {
+        let (_, table) = split_info(area);
+        self.viewport(body_height(table), len);
+    }
+
+    /// Draws `cells` (one row each) in `area` with this selection and viewport.
+    pub fn draw_table(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        ctx: &Ctx,
+        cols: &[Col],
+        cells: Vec<Vec<Cell<'static>>>,
+    ) {
+        let selected = (!cells.is_empty()).then_some(self.selected);
+        draw_table(frame, area, ctx, cols, cells, selected, self.offset);
     }
 
     /// Scrolls the viewport to keep the selection visible; returns its first row.

@@ -5,20 +5,18 @@
 //! never shown back; left empty they stay as they are). Saving asks for confirmation and goes
 //! through `core::admin::set_settings` (right checked, audited, one transaction).
 
-use super::admin::{header_with, replace};
-use super::{
-    Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, split_info, styled,
-};
+use super::admin::{admin_header, replace};
+use super::{Act, Col, Ctx, Outcome, Selection, TabView, cell, styled};
 use crate::core::admin::set_settings;
 use crate::gateway::{ProviderConfig, ProviderKind, check_field, redact_url, unmask_url};
 use crate::i18n::{Describe, Lang, tr, trf};
-use crate::keymap::{Action, DialogAction, ListAction};
+use crate::keymap::{DialogAction, ListAction};
 use crate::store::Result;
 use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::problem::Problem;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question};
+use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_hints};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -144,10 +142,7 @@ fn provider_fields(json: &str, lang: Lang) -> Vec<FormField> {
 impl SettingsTab {
     fn open_editor(&mut self, act: &mut Act) -> Result<Outcome> {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeSettings) {
-            return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                &e,
-                act.lang(),
-            )));
+            return Ok(Outcome::failed(&e, act.lang()));
         }
         let lang = act.lang();
         let conn = act.store.db();
@@ -370,10 +365,7 @@ impl SettingsTab {
                     editor.form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
                 }
                 self.refresh(&act.ctx())?;
-                return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                    &e,
-                    act.lang(),
-                )));
+                return Ok(Outcome::failed(&e, act.lang()));
             }
         };
         self.editor = None;
@@ -494,13 +486,7 @@ impl TabView for SettingsTab {
 
     fn edit_hints(&self) -> EditHints {
         if self.confirm.is_some() {
-            return (
-                vec![
-                    Action::Dialog(DialogAction::Confirm),
-                    Action::Dialog(DialogAction::Close),
-                ],
-                Vec::new(),
-            );
+            return question_hints();
         }
         match &self.editor {
             Some(e) => e.form.hints(self.lang.unwrap_or(Lang::En)),
@@ -514,21 +500,14 @@ impl TabView for SettingsTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
-        let (_, table) = split_info(area);
-        self.sel.viewport(body_height(table), self.rows.len());
+        self.sel.fit_below_info(area, self.rows.len());
         if let Some(editor) = &mut self.editor {
             editor.form.layout(area, ctx.theme);
         }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let note = if ctx.actor.rights.admin {
-            ""
-        } else {
-            ctx.tr("admin.admin_only")
-        };
-        let table = header_with(frame, area, ctx, "tab.settings", self.rows.len(), note);
-        let offset = self.sel.offset;
+        let table = admin_header(frame, area, ctx, "tab.settings", self.rows.len());
         let cols = [
             Col::new(ctx.tr("col.setting"), 20, 0),
             Col::new(ctx.tr("col.value"), 30, 0),
@@ -550,8 +529,7 @@ impl TabView for SettingsTab {
                 ]
             })
             .collect();
-        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        self.sel.draw_table(frame, table, ctx, &cols, cells);
         if let Some(editor) = &self.editor {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }

@@ -3,13 +3,11 @@
 //! with a live sample preview. Saving, deactivating and deleting go through
 //! `core::templates`, which checks the right, validates and audits.
 
-use super::admin::{header_with, replace};
-use super::{
-    Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, split_info, styled,
-};
+use super::admin::{active_cell, admin_header, replace};
+use super::{Act, Col, Ctx, Outcome, Selection, TabView, cell};
 use crate::core::templates::{self as core_templates, TemplateInput};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::{Action, DialogAction, ListAction};
+use crate::keymap::{DialogAction, ListAction};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
@@ -18,7 +16,9 @@ use crate::store::templates::{self, TemplateRow};
 use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey, draw_question};
+use crate::tui::widgets::form::{
+    COMPOSER, Form, FormField, FormKey, draw_question, question_hints,
+};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -65,10 +65,7 @@ impl TemplatesTab {
 
     fn open_editor(&mut self, act: &mut Act, row: Option<TemplateRow>) -> Result<Outcome> {
         if let Err(e) = act.actor.require_admin(crate::core::Action::EditTemplates) {
-            return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                &e,
-                act.lang(),
-            )));
+            return Ok(Outcome::failed(&e, act.lang()));
         }
         let lang = act.lang();
         let settings = Settings::load(act.store.db())?;
@@ -277,10 +274,7 @@ impl TabView for TemplatesTab {
                         };
                         Ok(Outcome::Info(trf(act.lang(), key, &[("name", &t.name)])))
                     }
-                    Err(e) => Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    ))),
+                    Err(e) => Ok(Outcome::failed(&e, act.lang())),
                 }
             }
             ListAction::Delete => {
@@ -291,10 +285,7 @@ impl TabView for TemplatesTab {
                     .actor
                     .require_admin(crate::core::Action::DeleteTemplates)
                 {
-                    return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                        &e,
-                        act.lang(),
-                    )));
+                    return Ok(Outcome::failed(&e, act.lang()));
                 }
                 if t.used > 0 || t.automations > 0 {
                     // Said before asking: the core would refuse it anyway.
@@ -337,9 +328,7 @@ impl TabView for TemplatesTab {
                                     "admin.tpl_deleted",
                                     &[("name", &name)],
                                 )),
-                                Err(e) => {
-                                    Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()))
-                                }
+                                Err(e) => Outcome::failed(&e, act.lang()),
                             }
                         }
                         Confirm::Discard => {
@@ -391,13 +380,7 @@ impl TabView for TemplatesTab {
 
     fn edit_hints(&self) -> EditHints {
         if self.confirm.is_some() {
-            return (
-                vec![
-                    Action::Dialog(DialogAction::Confirm),
-                    Action::Dialog(DialogAction::Close),
-                ],
-                Vec::new(),
-            );
+            return question_hints();
         }
         match &self.editor {
             // The language only names the free keys; the tab has no context here.
@@ -412,21 +395,14 @@ impl TabView for TemplatesTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
-        let (_, table) = split_info(area);
-        self.sel.viewport(body_height(table), self.rows.len());
+        self.sel.fit_below_info(area, self.rows.len());
         if let Some(editor) = &mut self.editor {
             editor.form.layout(area, ctx.theme);
         }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let note = if ctx.actor.rights.admin {
-            ""
-        } else {
-            ctx.tr("admin.admin_only")
-        };
-        let table = header_with(frame, area, ctx, "tab.templates", self.rows.len(), note);
-        let offset = self.sel.offset;
+        let table = admin_header(frame, area, ctx, "tab.templates", self.rows.len());
         let cols = [
             Col::fill(ctx.tr("col.name"), 20, 0),
             Col::new(ctx.tr("col.context"), 11, 1),
@@ -439,23 +415,17 @@ impl TabView for TemplatesTab {
             .rows
             .iter()
             .map(|t| {
-                let active = if t.active {
-                    ctx.theme.ok()
-                } else {
-                    ctx.theme.dim()
-                };
                 vec![
                     cell(clean(&t.name)),
                     cell(ctx.fmt.kind(&t.context)),
-                    styled(ctx.fmt.yes_no(t.active), active),
+                    active_cell(ctx, t.active),
                     cell(mark(t.locked)),
                     cell(mark(t.reply_expected)),
                     cell(t.used.to_string()),
                 ]
             })
             .collect();
-        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        self.sel.draw_table(frame, table, ctx, &cols, cells);
         if let Some(editor) = &self.editor {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }

@@ -5,10 +5,8 @@
 //! breaks a rule (the last administrator, a key with options, a key someone already has…) with
 //! a reason shown as is, and audit.
 
-use super::admin::{header_with, replace};
-use super::{
-    Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell, draw_table, split_info, styled,
-};
+use super::admin::{active_cell, admin_header, replace};
+use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell};
 use crate::core::admin::{add_user, set_user};
 use crate::core::keys::{add_key, list_keys, set_language};
 use crate::i18n::{Describe, Lang, tr, trf};
@@ -19,7 +17,7 @@ use crate::store::operators::{self, Operator, Rights};
 use crate::tui::fmt::{clean, mark, truncate};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, Modal, draw_question};
+use crate::tui::widgets::form::{Form, FormField, Modal, draw_question, question_hints};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -144,7 +142,7 @@ fn label(keymap: &crate::keymap::Keymap, action: Action, fallback: &str) -> Stri
 impl UsersTab {
     fn open(&mut self, act: &mut Act, op: Option<Operator>) -> Outcome {
         if let Err(e) = act.actor.require_admin(crate::core::Action::ChangeRights) {
-            return Outcome::Error(crate::i18n::Describe::describe(&e, act.lang()));
+            return Outcome::failed(&e, act.lang());
         }
         let lang = act.lang();
         let rights = op.as_ref().map(|o| o.rights).unwrap_or_default();
@@ -248,10 +246,7 @@ impl UsersTab {
         let keys = match list_keys(act.store, act.actor, &login) {
             Ok(k) => k,
             Err(e) => {
-                return Ok(Outcome::Error(crate::i18n::Describe::describe(
-                    &e,
-                    act.lang(),
-                )));
+                return Ok(Outcome::failed(&e, act.lang()));
             }
         };
         let km = act.keymap;
@@ -536,7 +531,6 @@ impl UsersTab {
                 list,
             );
         } else {
-            let offset = w.sel.offset;
             let cols = [
                 Col::new(ctx.tr("users.col_type"), 10, 1),
                 Col::fill(ctx.tr("users.col_fingerprint"), 20, 0),
@@ -563,7 +557,7 @@ impl UsersTab {
                     ]
                 })
                 .collect();
-            draw_table(frame, list, ctx, &cols, cells, Some(w.sel.selected), offset);
+            w.sel.draw_table(frame, list, ctx, &cols, cells);
         }
         let rest = Rect {
             y: inner.y + list_h + 1,
@@ -682,13 +676,7 @@ impl TabView for UsersTab {
         let lang = self.lang.unwrap_or(Lang::En);
         if let Some(w) = &self.keys {
             if w.discard {
-                return (
-                    vec![
-                        Action::Dialog(DialogAction::Confirm),
-                        Action::Dialog(DialogAction::Close),
-                    ],
-                    Vec::new(),
-                );
+                return question_hints();
             }
             let l = &w.labels;
             let free = if w.adding.is_some() {
@@ -728,8 +716,7 @@ impl TabView for UsersTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
-        let (_, table) = split_info(area);
-        self.sel.viewport(body_height(table), self.rows.len());
+        self.sel.fit_below_info(area, self.rows.len());
         if let Some(editor) = &mut self.editor {
             editor.form.layout(editor_rect(area), ctx.theme);
         }
@@ -737,13 +724,7 @@ impl TabView for UsersTab {
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let note = if ctx.actor.rights.admin {
-            ""
-        } else {
-            ctx.tr("admin.admin_only")
-        };
-        let table = header_with(frame, area, ctx, "tab.users", self.rows.len(), note);
-        let offset = self.sel.offset;
+        let table = admin_header(frame, area, ctx, "tab.users", self.rows.len());
         let cols = [
             Col::fill(ctx.tr("col.login"), 12, 0),
             Col::new(ctx.tr("right.instant"), 8, 1),
@@ -761,11 +742,6 @@ impl TabView for UsersTab {
             .iter()
             .map(|(o, keys)| {
                 let r = o.rights;
-                let active = if o.active {
-                    ctx.theme.ok()
-                } else {
-                    ctx.theme.dim()
-                };
                 vec![
                     cell(clean(&o.login)),
                     cell(mark(r.instant)),
@@ -774,14 +750,13 @@ impl TabView for UsersTab {
                     cell(mark(r.free)),
                     cell(mark(r.admin)),
                     cell(mark(r.templates_only)),
-                    styled(ctx.fmt.yes_no(o.active), active),
+                    active_cell(ctx, o.active),
                     cell(keys.to_string()),
                     cell(LanguageChoice::of(o.language.as_deref()).describe(ctx.lang())),
                 ]
             })
             .collect();
-        let selected = (!self.rows.is_empty()).then_some(self.sel.selected);
-        draw_table(frame, table, ctx, &cols, cells, selected, offset);
+        self.sel.draw_table(frame, table, ctx, &cols, cells);
         if let Some(editor) = &self.editor {
             editor
                 .form

@@ -835,6 +835,15 @@ mod tests {
         }
     }
 
+    /// A composer for `context` (`template`: editing a template) in monochrome.
+    fn composer(context: TemplateContext, template: bool, lang: Lang) -> Composer {
+        Composer::new(setup(context, template), lang, Theme::monochrome())
+    }
+
+    fn ctrl(letter: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(letter), KeyModifiers::CONTROL)
+    }
+
     fn typed(c: &mut Composer, text: &str) {
         let km = Keymap::defaults();
         for ch in text.chars() {
@@ -844,11 +853,7 @@ mod tests {
 
     #[test]
     fn accented_e_flips_to_unicode_and_transliteration_brings_gsm_back() {
-        let mut c = Composer::new(
-            setup(TemplateContext::Free, false),
-            Lang::Fr,
-            Theme::monochrome(),
-        );
+        let mut c = composer(TemplateContext::Free, false, Lang::Fr);
         typed(&mut c, "Rendez-vous confirmé à 9h");
         assert_eq!(c.stats().info.encoding, Encoding::Gsm7, "é and à are GSM-7");
         assert_eq!(c.stats().info.chars, 25);
@@ -858,15 +863,11 @@ mod tests {
         assert_eq!(c.stats().non_gsm, vec!['ê']);
         assert_eq!(c.stats().info.remaining, 70 - 27);
         let km = Keymap::defaults();
-        let ctrl_t = KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL);
-        c.key(&ctrl_t, &km);
+        c.key(&ctrl('t'), &km);
         assert_eq!(c.text(), "Rendez-vous confirmé à 9h e");
         assert_eq!(c.stats().info.encoding, Encoding::Gsm7);
         // One undo restores the accented text.
-        c.key(
-            &KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL),
-            &km,
-        );
+        c.key(&ctrl('z'), &km);
         assert_eq!(c.text(), "Rendez-vous confirmé à 9h ê");
     }
 
@@ -896,17 +897,10 @@ mod tests {
 
     #[test]
     fn the_picker_inserts_a_field_of_the_context_at_the_cursor() {
-        let mut c = Composer::new(
-            setup(TemplateContext::Interview, true),
-            Lang::Fr,
-            Theme::monochrome(),
-        );
+        let mut c = composer(TemplateContext::Interview, true, Lang::Fr);
         typed(&mut c, "Bonjour ");
         let km = Keymap::defaults();
-        c.key(
-            &KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL),
-            &km,
-        );
+        c.key(&ctrl('f'), &km);
         assert!(c.picker_open());
         let first = c.fields()[0].placeholder();
         c.key(&KeyEvent::from(KeyCode::Enter), &km);
@@ -918,19 +912,12 @@ mod tests {
 
     #[test]
     fn free_sends_take_no_merge_field() {
-        let mut c = Composer::new(
-            setup(TemplateContext::Free, false),
-            Lang::En,
-            Theme::monochrome(),
-        );
+        let mut c = composer(TemplateContext::Free, false, Lang::En);
         c.set_text("Hello {{participant.first_name}}");
         assert!(!c.stats().errors.is_empty());
         assert!(c.refusal().is_some());
         let km = Keymap::defaults();
-        c.key(
-            &KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL),
-            &km,
-        );
+        c.key(&ctrl('f'), &km);
         assert!(!c.picker_open(), "no field to offer");
     }
 
@@ -954,16 +941,9 @@ mod tests {
     #[test]
     fn a_picked_template_leaves_as_itself_until_edited_then_as_typed() {
         let km = Keymap::defaults();
-        let mut c = Composer::new(
-            setup(TemplateContext::Batch, false),
-            Lang::Fr,
-            Theme::monochrome(),
-        );
+        let mut c = composer(TemplateContext::Batch, false, Lang::Fr);
         c.set_templates(choices(), true);
-        c.key(
-            &KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL),
-            &km,
-        );
+        c.key(&ctrl('o'), &km);
         assert!(c.template_picker_open());
         typed(&mut c, "atel");
         c.key(&KeyEvent::from(KeyCode::Enter), &km);
@@ -984,11 +964,7 @@ mod tests {
     #[test]
     fn a_locked_template_is_read_only_and_not_kept_as_own_text() {
         let km = Keymap::defaults();
-        let mut c = Composer::new(
-            setup(TemplateContext::Batch, false),
-            Lang::Fr,
-            Theme::monochrome(),
-        );
+        let mut c = composer(TemplateContext::Batch, false, Lang::Fr);
         c.set_templates(choices(), true);
         c.choose_template(Some(2));
         typed(&mut c, "x");
@@ -1010,11 +986,7 @@ mod tests {
 
     #[test]
     fn a_long_french_paste_with_emoji_counts_surrogates_twice() {
-        let mut c = Composer::new(
-            setup(TemplateContext::Free, false),
-            Lang::Fr,
-            Theme::monochrome(),
-        );
+        let mut c = composer(TemplateContext::Free, false, Lang::Fr);
         c.paste("Bonjour 😀\r\nÀ demain");
         assert_eq!(c.text(), "Bonjour 😀\nÀ demain");
         assert_eq!(c.stats().info.encoding, Encoding::Ucs2);

@@ -5,7 +5,7 @@
 
 use super::composer::{Composer, ComposerKey};
 use crate::i18n::{Lang, tr};
-use crate::keymap::{Action, EditorAction, Keymap};
+use crate::keymap::{Action, DialogAction, EditorAction, Keymap};
 use crate::tui::fmt::{clean, truncate};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -573,6 +573,17 @@ fn field_line(
         spans.push(Span::styled("█", theme.dim()));
     }
     Line::from(spans)
+}
+
+/// The footer of a question drawn by [`draw_question`]: its answer keys.
+pub fn question_hints() -> EditHints {
+    (
+        vec![
+            Action::Dialog(DialogAction::Confirm),
+            Action::Dialog(DialogAction::Close),
+        ],
+        Vec::new(),
+    )
 }
 
 /// A small centred question over `area` (a confirmation): title, the lines, and the answer
