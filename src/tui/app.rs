@@ -5,7 +5,8 @@
 //! While the filter bar has the keyboard, letters are text, never commands.
 
 use super::AppEvent;
-use super::fmt::{Fmt, clean, key_names, truncate};
+use super::fmt::{Fmt, clean, truncate};
+use super::hints::{Hint, Hints};
 use super::jobs::{JobEvent, Jobs};
 use super::pending::RunCtx;
 use super::tabs::admin::AutomationsTab;
@@ -26,7 +27,7 @@ use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{
-    Action, Binding, Context, DialogAction, EditorAction, GlobalAction, Keymap, ListAction,
+    Action, Context, DialogAction, EditorAction, GlobalAction, KeyChord, Keymap, ListAction,
 };
 use crate::store::Store;
 use crate::store::messages::ListKind;
@@ -133,8 +134,11 @@ impl Tab {
 
 /// A window over the tabs, with its own keys.
 enum Popup {
-    /// Every binding per context.
-    Help { scroll: u16 },
+    /// The keys of the screen under it first, then the global ones (built when opened).
+    Help {
+        scroll: u16,
+        lines: Vec<Line<'static>>,
+    },
     /// Read-only text: a message's detail, start-up problems.
     Text {
         title: String,
@@ -197,6 +201,8 @@ pub struct App {
     job_rx: Option<Receiver<AppEvent>>,
     /// Outcomes of jobs waiting until their tab is shown with no window open.
     deferred: Vec<(Tab, Outcome)>,
+    /// The binding the last key ran and whether its handler answered (see [`App::last_run`]).
+    last_run: Option<(Action, bool)>,
 }
 
 impl App {
@@ -249,6 +255,7 @@ impl App {
             pending_problems: Vec::new(),
             came_from: Vec::new(),
             config_language: None,
+            last_run: None,
         };
         app.load_org();
         app.refresh_current();
@@ -534,7 +541,15 @@ impl App {
         }
     }
 
+    /// The binding the last key ran (list, global, or a form's help key) and whether the
+    /// tab's handler answered it (`false`: the tab ignored it or does not offer it yet).
+    /// Tests press every hint and check it runs the action the hint names.
+    pub fn last_run(&self) -> Option<(Action, bool)> {
+        self.last_run
+    }
+
     pub fn handle_key(&mut self, key: KeyEvent) {
+        self.last_run = None;
         if self.popup.is_some() {
             self.popup_key(key);
             return;
@@ -545,6 +560,20 @@ impl App {
         }
         if self.is_editing() {
             self.status = None;
+            // The help key a form's hints name (F1, or `?` where nothing is typed).
+            let chord = KeyChord::from_event(&key);
+            let named = self
+                .screen_hints()
+                .into_iter()
+                .find(|h| h.is_help() && h.chords.contains(&chord))
+                .and_then(|h| h.action);
+            let f1 = (self.keymap.editor(&key) == Some(EditorAction::Help))
+                .then_some(Action::Editor(EditorAction::Help));
+            if let Some(help) = named.or(f1) {
+                self.last_run = Some((help, true));
+                self.open_help();
+                return;
+            }
             if let Some(outcome) = self.with_act(|v, act| v.key(&key, act)) {
                 self.apply_outcome(outcome, None);
             }
@@ -560,14 +589,21 @@ impl App {
             match outcome {
                 Some(Outcome::Ignored) => {}
                 Some(outcome) => {
+                    let answered = !matches!(outcome, Outcome::NotYet);
+                    self.last_run = Some((action.into(), answered));
                     self.apply_outcome(outcome, Some(action));
                     return;
                 }
-                None => return,
+                None => {
+                    // A store error, said in the status line: the handler ran.
+                    self.last_run = Some((action.into(), true));
+                    return;
+                }
             }
         }
         if let Some(action) = self.keymap.global(&key) {
             self.status = None;
+            self.last_run = Some((action.into(), true));
             self.global(action);
         }
     }
@@ -692,7 +728,7 @@ impl App {
                     self.quit = true;
                 }
             }
-            GlobalAction::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            GlobalAction::Help => self.open_help(),
             GlobalAction::Language => self.open_language(),
             GlobalAction::NextTab | GlobalAction::PrevTab => {
                 let tabs = self.tabs();
@@ -719,6 +755,7 @@ impl App {
         let list = self.keymap.list(&key);
         let global = self.keymap.global(&key);
         let is_help = matches!(self.popup, Some(Popup::Help { .. }));
+        let help_key = self.keymap.editor(&key) == Some(EditorAction::Help);
         let fmt = self.fmt();
         let jobs = self.jobs.for_tab(self.tab);
         let Some(popup) = &mut self.popup else {
@@ -786,9 +823,9 @@ impl App {
                 Some(DialogAction::Close) => self.popup = None,
                 _ => {}
             },
-            Popup::Help { scroll } | Popup::Text { scroll, .. } => {
+            Popup::Help { scroll, .. } | Popup::Text { scroll, .. } => {
                 let closes = matches!(dialog, Some(DialogAction::Close | DialogAction::Confirm))
-                    || (is_help && global == Some(GlobalAction::Help));
+                    || (is_help && (global == Some(GlobalAction::Help) || help_key));
                 if closes {
                     self.popup = None;
                     let pending = std::mem::take(&mut self.pending_problems);
@@ -821,6 +858,10 @@ impl App {
             }
             Some(EditorAction::Save) => {
                 self.apply_filter();
+                return;
+            }
+            Some(EditorAction::Help) => {
+                self.open_help();
                 return;
             }
             _ => {}
@@ -912,16 +953,14 @@ impl App {
         match &mut self.popup {
             Some(Popup::Language(form)) => form.layout(language_rect(area), self.theme),
             Some(popup) => {
-                let keymaps = (&self.keymap, &self.shipped);
-                let clamped = popup_content(area, popup, keymaps, self.lang, self.theme).and_then(
-                    |(_, lines, scroll, rect)| {
+                let clamped =
+                    popup_content(area, popup, self.lang).and_then(|(_, lines, scroll, rect)| {
                         // Clamp so the last line stays on screen (End jumps to the bottom).
                         let (rect, total) = popup_rect(area, rect, &lines);
                         let inner = Block::default().borders(Borders::ALL).inner(rect);
                         Some((*scroll?).min(total.saturating_sub(inner.height)))
-                    },
-                );
-                if let (Some(clamped), Popup::Help { scroll } | Popup::Text { scroll, .. }) =
+                    });
+                if let (Some(clamped), Popup::Help { scroll, .. } | Popup::Text { scroll, .. }) =
                     (clamped, popup)
                 {
                     *scroll = clamped;
@@ -953,35 +992,19 @@ impl App {
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
         if let Some(Popup::Confirm(c)) = &self.popup {
-            // With a text to type, Enter validates and only Close is a binding.
-            let actions: Vec<Action> = if c.input.is_some() {
-                vec![EditorAction::Close.into()]
-            } else {
-                vec![DialogAction::Confirm.into(), DialogAction::Close.into()]
-            };
-            let mut hint: Vec<String> = hints(&self.keymap, &self.shipped, self.lang, &actions)
-                .into_iter()
-                .map(|(k, d)| format!("{k} {d}"))
+            let hint: Vec<String> = self
+                .context_hints()
+                .iter()
+                .map(|h| {
+                    let (k, d) = h.shown(self.lang);
+                    format!("{k} {d}")
+                })
                 .collect();
-            if c.input.is_some() {
-                hint.push(format!(
-                    "{} {}",
-                    key_names("Enter", self.lang),
-                    tr(self.lang, "confirm.validate")
-                ));
-            }
             c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
         } else if let Some(Popup::Language(form)) = &self.popup {
             form.draw(frame, language_rect(area), self.theme, self.lang);
         } else if let Some(popup) = &self.popup {
-            draw_popup(
-                frame,
-                area,
-                popup,
-                (&self.keymap, &self.shipped),
-                self.lang,
-                self.theme,
-            );
+            draw_popup(frame, area, popup, self.lang, self.theme);
         }
     }
 
@@ -1071,127 +1094,194 @@ impl App {
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 
-    /// Key hints of the focused context, from the live keymap: remapped keys show as they are.
+    /// The footer: the hints of the focused context, then (on a list) the global keys, cut
+    /// to the width with "… ? help" at the end when some do not fit.
     fn draw_footer(&self, frame: &mut Frame, area: Rect) {
         if area.height == 0 {
             return;
         }
-        let hints_for = |actions: &[Action]| hints(&self.keymap, &self.shipped, self.lang, actions);
-        let mut shown: Vec<(String, String)> = Vec::new();
-        match &self.popup {
-            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => shown.extend(hints_for(&[
-                DialogAction::Confirm.into(),
-                DialogAction::Close.into(),
-            ])),
-            Some(Popup::Language(_)) => {
-                shown.push(("Enter".into(), tr(self.lang, "action.save").to_string()));
-                shown.extend(hints_for(&[EditorAction::Close.into()]));
-                shown.push(("← →".into(), tr(self.lang, "form.choose").to_string()));
-            }
-            Some(_) => {
-                shown.extend(hints_for(&[DialogAction::Close.into()]));
-                shown.extend(hints_for(&[
-                    ListAction::Down.into(),
-                    ListAction::Up.into(),
-                    ListAction::PageDown.into(),
-                ]));
-            }
-            None if self.filter_edit.is_some() => {
-                shown.push(("Enter".into(), tr(self.lang, "ui.apply").to_string()));
-                shown.extend(hints_for(&[EditorAction::Close.into()]));
-            }
-            None if self.is_editing() => {
-                let (bound, free) = self.views[self.tab.index()].edit_hints();
-                shown.extend(hints_for(&bound));
-                shown.extend(free);
-            }
-            None => {
-                let view = &self.views[self.tab.index()];
-                let mut tab_hints: Vec<Action> = view.hints().iter().map(|&a| a.into()).collect();
-                if view.new_above() > 0 {
-                    // Rows arrived in front: the first-row key is what shows them.
-                    tab_hints.retain(|a| *a != ListAction::First.into());
-                    if let Some(key) = self.keymap.key_for(ListAction::First) {
-                        shown.push((key, tr(self.lang, "ui.show_new").to_string()));
-                    }
-                }
-                shown.extend(hints_for(&tab_hints));
-                // Everyone lands on the dashboard: it says where one's own language is set.
-                let global: &[GlobalAction] = if self.tab == Tab::Dashboard {
-                    &[
-                        GlobalAction::Help,
-                        GlobalAction::Quit,
-                        GlobalAction::Language,
-                        GlobalAction::NextTab,
-                        GlobalAction::Refresh,
-                    ]
-                } else {
-                    &[
-                        GlobalAction::Help,
-                        GlobalAction::Quit,
-                        GlobalAction::NextTab,
-                        GlobalAction::Refresh,
-                    ]
-                };
-                let global: Vec<Action> = global.iter().map(|&a| a.into()).collect();
-                shown.extend(hints_for(&global));
-            }
+        let mut shown = self.context_hints();
+        if self.popup.is_none() && self.filter_edit.is_none() && !self.is_editing() {
+            shown.extend(self.global_hints());
         }
-        let avail = usize::from(area.width);
         let mut spans = Vec::new();
-        let mut used = 0;
-        for (key, desc) in shown {
-            let key = clean(&key_names(&key, self.lang));
-            let desc = clean(&desc);
-            let w = unicode_width::UnicodeWidthStr::width(key.as_str())
-                + unicode_width::UnicodeWidthStr::width(desc.as_str())
-                + 3;
-            if used + w > avail {
-                break;
-            }
-            used += w;
+        for (key, desc) in self.hint_builder().fit(&shown, usize::from(area.width)) {
             spans.push(Span::styled(key, self.theme.key()));
             spans.push(Span::raw(format!(" {desc}  ")));
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
-}
 
-/// How a binding is described: in the interface language when it kept the shipped
-/// description, as the operator wrote it otherwise.
-fn describe(shipped: &Keymap, lang: Lang, context: Context, b: &Binding) -> String {
-    let is_shipped = shipped
-        .bindings(context)
-        .iter()
-        .any(|d| d.action == b.action && d.desc == b.desc);
-    if is_shipped {
-        let key = format!("action.{}", b.action.name());
-        let t = tr(lang, &key);
-        if t != key {
-            return t.to_string();
+    fn hint_builder(&self) -> Hints<'_> {
+        Hints {
+            keymap: &self.keymap,
+            shipped: &self.shipped,
+            lang: self.lang,
         }
     }
-    clean(&b.desc)
-}
 
-/// `(key, description)` of the first binding of each action, in order, from the live keymap.
-fn hints(
-    keymap: &Keymap,
-    shipped: &Keymap,
-    lang: Lang,
-    actions: &[Action],
-) -> Vec<(String, String)> {
-    actions
-        .iter()
-        .filter_map(|a| {
-            let context = a.context();
-            let b = keymap.bindings(context).iter().find(|b| b.action == *a)?;
-            Some((
-                key_names(&b.key.label(), lang),
-                describe(shipped, lang, context, b),
-            ))
-        })
-        .collect()
+    /// The hints of what has the keyboard now: an open window, else the screen under it.
+    /// Every hint names keys that, pressed now, do what it says (tested key by key).
+    pub fn context_hints(&self) -> Vec<Hint> {
+        let h = self.hint_builder();
+        let bound = |actions: &[Action]| -> Vec<Hint> {
+            actions.iter().filter_map(|a| h.bound(*a, None)).collect()
+        };
+        match &self.popup {
+            None => self.screen_hints(),
+            Some(Popup::Confirm(c)) if c.input.is_some() => {
+                // With a text to type, Enter validates and only Close is a binding.
+                let mut v = bound(&[EditorAction::Close.into()]);
+                v.push(Hint::free("Enter", tr(self.lang, "confirm.validate")));
+                v
+            }
+            Some(Popup::ConfirmQuit | Popup::Confirm(_)) => {
+                bound(&[DialogAction::Confirm.into(), DialogAction::Close.into()])
+            }
+            Some(Popup::Language(_)) => {
+                let mut v = vec![Hint::free("Enter", tr(self.lang, "action.save"))];
+                v.extend(bound(&[EditorAction::Close.into()]));
+                v.push(Hint::free("← →", tr(self.lang, "form.choose")));
+                v
+            }
+            Some(Popup::Help { .. } | Popup::Text { .. }) => bound(&[
+                DialogAction::Close.into(),
+                ListAction::Down.into(),
+                ListAction::Up.into(),
+                ListAction::PageDown.into(),
+            ]),
+        }
+    }
+
+    /// The hints of the current tab in its mode (filter bar, form, list), windows aside.
+    pub fn screen_hints(&self) -> Vec<Hint> {
+        let h = self.hint_builder();
+        let view = &self.views[self.tab.index()];
+        if self.filter_edit.is_some() {
+            let mut v = vec![Hint::free("Enter", tr(self.lang, "ui.apply"))];
+            v.extend(h.all(&[
+                (EditorAction::Close.into(), None),
+                (EditorAction::Help.into(), None),
+            ]));
+            return v;
+        }
+        if self.is_editing() {
+            let (bound, free) = view.edit_hints();
+            let mut v: Vec<Hint> = bound.iter().filter_map(|a| h.bound(*a, None)).collect();
+            v.extend(free.iter().map(|(k, d)| Hint::free(k, d)));
+            // F1 opens the help from every form (where `?` is text to type).
+            if !v.iter().any(Hint::is_help) {
+                v.extend(h.bound(EditorAction::Help.into(), None));
+            }
+            return v;
+        }
+        let mut actions: Vec<ListAction> = view.hints().to_vec();
+        let mut v = Vec::new();
+        if view.new_above() > 0 {
+            // Rows arrived in front: the first-row key is what shows them.
+            actions.retain(|a| *a != ListAction::First);
+            v.extend(h.bound(ListAction::First.into(), Some("ui.show_new")));
+        }
+        v.extend(
+            actions
+                .iter()
+                .filter_map(|a| h.bound((*a).into(), view.hint_label(*a))),
+        );
+        v
+    }
+
+    /// The global keys of a list's footer, the help key last (it closes a cut footer).
+    fn global_hints(&self) -> Vec<Hint> {
+        let mut global = vec![GlobalAction::Quit];
+        // Everyone lands on the dashboard: it says where one's own language is set.
+        if self.tab == Tab::Dashboard {
+            global.push(GlobalAction::Language);
+        }
+        global.extend([
+            GlobalAction::NextTab,
+            GlobalAction::Refresh,
+            GlobalAction::Help,
+        ]);
+        let h = self.hint_builder();
+        global
+            .iter()
+            .filter_map(|a| h.bound((*a).into(), None))
+            .collect()
+    }
+
+    /// Opens the help on the keys of the screen as it is now.
+    fn open_help(&mut self) {
+        let lines = self.help_lines();
+        self.popup = Some(Popup::Help { scroll: 0, lines });
+    }
+
+    /// The help's sections: this screen's keys first (in its mode, movement included on a
+    /// list), then, on a list, the keys that work on every tab (in a form or the filter bar
+    /// every key is typed, so they are not offered there). Every line is a [`Hint`],
+    /// pressed one by one by the key-map test.
+    pub fn help_sections(&self) -> Vec<(String, Vec<Hint>)> {
+        let h = self.hint_builder();
+        let mut here = self.screen_hints();
+        let title = trf(
+            self.lang,
+            "help.here",
+            &[("tab", &self.tab.label(self.lang))],
+        );
+        if self.filter_edit.is_some() || self.is_editing() {
+            return vec![(title, here)];
+        }
+        let moves = self.views[self.tab.index()].moves();
+        for a in [
+            ListAction::Down,
+            ListAction::Up,
+            ListAction::PageDown,
+            ListAction::PageUp,
+            ListAction::First,
+            ListAction::Last,
+        ] {
+            if moves && !here.iter().any(|x| x.action == Some(a.into())) {
+                here.extend(h.bound(a.into(), None));
+            }
+        }
+        let global = self
+            .keymap
+            .bindings(Context::Global)
+            .iter()
+            .filter(|b| match b.action {
+                // Only the tabs this operator has.
+                Action::Global(g) => {
+                    Tab::from_action(g).is_none_or(|t| t.open_to(&self.actor.rights))
+                }
+                _ => true,
+            })
+            .map(|b| Hint {
+                key: b.key.label(),
+                chords: vec![b.key],
+                action: Some(b.action),
+                desc: h.describe(b),
+            })
+            .collect();
+        vec![
+            (title, here),
+            (tr(self.lang, "help.global").to_string(), global),
+        ]
+    }
+
+    fn help_lines(&self) -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (head, hints) in self.help_sections() {
+            lines.push(Line::from(Span::styled(head, self.theme.header())));
+            for hint in hints {
+                let (key, desc) = hint.shown(self.lang);
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key:<10}"), self.theme.key()),
+                    Span::raw(desc),
+                ]));
+            }
+            lines.push(Line::from(""));
+        }
+        lines
+    }
 }
 
 /// A rectangle of `percent_x` × `percent_y` centred in `area` (at least 20 × 5 when possible).
@@ -1220,13 +1310,11 @@ fn language_rect(area: Rect) -> Rect {
 
 /// What a text popup shows: its title, lines, scroll (when it scrolls) and the most room it
 /// takes; `None` for popups drawn by their own widgets.
-fn popup_content<'p>(
+fn popup_content(
     area: Rect,
-    popup: &'p Popup,
-    keymaps: (&Keymap, &Keymap),
+    popup: &Popup,
     lang: Lang,
-    theme: Theme,
-) -> Option<(String, Vec<Line<'static>>, Option<&'p u16>, Rect)> {
+) -> Option<(String, Vec<Line<'static>>, Option<&u16>, Rect)> {
     Some(match popup {
         // Drawn by their own widgets.
         Popup::Confirm(_) | Popup::Language(_) => return None,
@@ -1239,9 +1327,9 @@ fn popup_content<'p>(
                 rect,
             )
         }
-        Popup::Help { scroll } => (
+        Popup::Help { scroll, lines } => (
             tr(lang, "help.title").to_string(),
-            help_lines(keymaps.0, keymaps.1, lang, theme),
+            lines.clone(),
             Some(scroll),
             centered(area, 90, 90),
         ),
@@ -1276,16 +1364,8 @@ fn popup_rect(area: Rect, rect: Rect, lines: &[Line]) -> (Rect, u16) {
     (rect, total)
 }
 
-fn draw_popup(
-    frame: &mut Frame,
-    area: Rect,
-    popup: &Popup,
-    keymaps: (&Keymap, &Keymap),
-    lang: Lang,
-    theme: Theme,
-) {
-    let Some((title, lines, scroll, rect)) = popup_content(area, popup, keymaps, lang, theme)
-    else {
+fn draw_popup(frame: &mut Frame, area: Rect, popup: &Popup, lang: Lang, theme: Theme) {
+    let Some((title, lines, scroll, rect)) = popup_content(area, popup, lang) else {
         return;
     };
     let (rect, _) = popup_rect(area, rect, &lines);
@@ -1321,26 +1401,4 @@ fn wrapped_rows(lines: &[Line], width: usize) -> u16 {
         })
         .sum();
     u16::try_from(rows).unwrap_or(u16::MAX)
-}
-
-/// Every binding per context, with its description, from the live keymap.
-fn help_lines(keymap: &Keymap, shipped: &Keymap, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    for context in Context::ALL {
-        lines.push(Line::from(Span::styled(
-            tr(lang, &format!("help.{}", context.name())).to_string(),
-            theme.header(),
-        )));
-        for b in keymap.bindings(context) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<10}", clean(&key_names(&b.key.label(), lang))),
-                    theme.key(),
-                ),
-                Span::raw(describe(shipped, lang, context, b)),
-            ]));
-        }
-        lines.push(Line::from(""));
-    }
-    lines
 }

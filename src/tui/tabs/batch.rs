@@ -1367,6 +1367,10 @@ impl TabView for BatchTab {
         }
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        self.history.hint_label(action)
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         &[
             ListAction::New,
