@@ -359,7 +359,7 @@ impl Form {
                 FieldKind::Toggle => {
                     free.push(("Space".into(), tr(lang, "form.toggle").into()));
                 }
-                FieldKind::Choice { .. } => {
+                FieldKind::Choice { ref options, .. } if !options.is_empty() => {
                     free.push(("← →".into(), tr(lang, "form.choose").into()));
                 }
                 _ => {}
