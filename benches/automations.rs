@@ -55,9 +55,9 @@ fn build(path: &Path) -> AutomationInput {
                         last_name: format!("Nom{i}"),
                         mobile: Some(format!("+3361{i:07}")),
                         sms_consent: true,
-                        created_at: now(),
                         ..Default::default()
                     },
+                    now(),
                 )?;
                 // 09:00-17:30 in Paris over 60 days (CET, then CEST from 29 March).
                 let local = base

@@ -63,9 +63,9 @@ fn build(path: &Path) -> BatchInput {
                         last_name: format!("Nom{i}"),
                         mobile: Some(format!("+3361{i:07}")),
                         sms_consent: true,
-                        created_at: now(),
                         ..Default::default()
                     },
+                    now(),
                 )?);
             }
             let l = participants::insert_saved_list(

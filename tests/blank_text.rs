@@ -69,9 +69,9 @@ fn world() -> World {
                     last_name: "Test".into(),
                     mobile: Some("+33612345678".into()),
                     sms_consent: true,
-                    created_at: now(),
                     ..Default::default()
                 },
+                now(),
             )?;
             Ok::<_, StoreError>((c, a))
         })

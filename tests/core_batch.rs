@@ -94,7 +94,6 @@ fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
         last_name: "Test".into(),
         mobile: mobile.map(Into::into),
         sms_consent: true,
-        created_at: now(),
         ..Default::default()
     }
 }
@@ -102,7 +101,7 @@ fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
 impl World {
     fn add(&mut self, p: NewParticipant) -> i64 {
         self.store
-            .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p))
+            .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p, now()))
             .unwrap()
     }
 
@@ -520,6 +519,7 @@ fn ten_thousand_recipients_queue_in_one_batch() {
                 ids.push(participants::insert_participant(
                     tx,
                     &person(&format!("P{i}"), Some(&format!("+3361{:07}", i))),
+                    now(),
                 )?);
             }
             Ok::<_, StoreError>(ids)

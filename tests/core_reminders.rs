@@ -72,7 +72,7 @@ fn world() -> World {
                 },
             )?;
             let a =
-                participants::insert_participant(tx, &person("Alice", Some("+33612345678"), n))?;
+                participants::insert_participant(tx, &person("Alice", Some("+33612345678")), n)?;
             let t = templates::insert_template(
                 tx,
                 &NewTemplate {
@@ -101,14 +101,13 @@ fn world() -> World {
     }
 }
 
-fn person(first: &str, mobile: Option<&str>, at: DateTime<Utc>) -> NewParticipant {
+fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
     NewParticipant {
         kind: "participant".into(),
         first_name: first.into(),
         last_name: "Test".into(),
         mobile: mobile.map(Into::into),
         sms_consent: true,
-        created_at: at,
         ..Default::default()
     }
 }
@@ -116,7 +115,7 @@ fn person(first: &str, mobile: Option<&str>, at: DateTime<Utc>) -> NewParticipan
 impl World {
     fn add_participant(&mut self, p: NewParticipant) -> i64 {
         self.store
-            .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p))
+            .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p, now()))
             .unwrap()
     }
 
@@ -405,7 +404,7 @@ fn each_refusal_says_why_and_queues_nothing() {
     assert!(forbidden(err).contains("templates only"));
 
     // No mobile number.
-    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let nomobile = w.add_participant(person("Bruno", None));
     let e2 = w.event(nomobile, "2026-03-27 15:30");
     let err = reminders::schedule_reminder(
         &mut w.store,
@@ -419,7 +418,7 @@ fn each_refusal_says_why_and_queues_nothing() {
     assert!(invalid(err).contains("no mobile"));
 
     // No consent.
-    let mut p = person("Chloe", Some("+33611111111"), now());
+    let mut p = person("Chloe", Some("+33611111111"));
     p.sms_consent = false;
     let noconsent = w.add_participant(p);
     let e3 = w.event(noconsent, "2026-03-27 15:30");
@@ -435,7 +434,7 @@ fn each_refusal_says_why_and_queues_nothing() {
     assert!(invalid(err).contains("consent"));
 
     // Opted out (STOP).
-    let stopped = w.add_participant(person("Denis", Some("+33622222222"), now()));
+    let stopped = w.add_participant(person("Denis", Some("+33622222222")));
     smsdesk::core::send::record_opt_out(&mut w.store, &admin, "06 22 22 22 22", now()).unwrap();
     let e4 = w.event(stopped, "2026-03-27 15:30");
     let err = reminders::schedule_reminder(
@@ -554,7 +553,7 @@ fn each_refusal_says_why_and_queues_nothing() {
 fn a_refused_reminder_refuses_the_event_creation_too() {
     let mut w = world();
     let admin = w.admin.clone();
-    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let nomobile = w.add_participant(person("Bruno", None));
     let err = events::create_event(
         &mut w.store,
         &admin,
@@ -1223,7 +1222,7 @@ fn dry_run_lists_what_rules_would_create_and_writes_nothing() {
     let admin = w.admin.clone();
     // Events first, rules afterwards: nothing exists yet for them.
     let e1 = w.event(w.alice, "2026-03-27 15:30");
-    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let nomobile = w.add_participant(person("Bruno", None));
     let e2 = w.event(nomobile, "2026-03-26 10:00");
     let far = w.event(w.alice, "2026-05-27 15:30");
     // Created inactive: the dry run shows what switching it on would create.
@@ -1542,7 +1541,7 @@ fn a_rule_created_after_its_events_creates_their_reminders_and_says_how_many() {
     let e1 = w.event(w.alice, "2026-03-27 15:30");
     let e2 = w.event(w.alice, "2026-04-10 09:00");
     let far = w.event(w.alice, "2026-06-02 11:00");
-    let nomobile = w.add_participant(person("Bruno", None, now()));
+    let nomobile = w.add_participant(person("Bruno", None));
     let refused = w.event(nomobile, "2026-03-30 10:00");
     let input = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
     let preview = automations::preview_automation(&w.store, &admin, None, &input, now()).unwrap();

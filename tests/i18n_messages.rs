@@ -76,9 +76,9 @@ fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
                     last_name: "Lefèvre".into(),
                     mobile: Some("+33612345670".into()),
                     sms_consent: false,
-                    created_at: now(),
                     ..Default::default()
                 },
+                now(),
             )?;
             Ok::<_, smsdesk::store::StoreError>((c, p))
         })

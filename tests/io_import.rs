@@ -459,21 +459,21 @@ fn contacts_preview_lists_every_row_and_writes_nothing() {
     let lea = &p.valid[0];
     assert_eq!(
         (
-            lea.civility.as_str(),
-            lea.mobile.as_deref(),
-            lea.sms_consent
+            lea.participant.civility.as_str(),
+            lea.participant.mobile.as_deref(),
+            lea.participant.sms_consent
         ),
         ("Mme", Some("+33612345678"), true)
     );
-    assert_eq!(lea.attributes["Ville"], "Lorient");
-    assert_eq!(lea.programme, "Garantie jeunes");
-    assert_eq!(p.valid[1].civility, "M.");
-    assert!(!p.valid[1].sms_consent, "non means no consent");
+    assert_eq!(lea.participant.attributes["Ville"], "Lorient");
+    assert_eq!(lea.participant.programme, "Garantie jeunes");
+    assert_eq!(p.valid[1].participant.civility, "M.");
+    assert!(!p.valid[1].participant.sms_consent, "non means no consent");
     assert!(
-        !p.valid[2].sms_consent,
+        !p.valid[2].participant.sms_consent,
         "a blank consent cell is not consent"
     );
-    assert!(p.valid[2].mobile.is_none());
+    assert!(p.valid[2].participant.mobile.is_none());
     assert_eq!(
         p.valid[2].warnings,
         [ContactWarning::ConsentEmpty, ContactWarning::NoMobile]

@@ -160,8 +160,8 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
             programme: String::new(),
             collaborator_id: None,
             attributes: Default::default(),
-            created_at: now,
         },
+        now,
     )
     .unwrap();
     let tid = templates::insert_template(

@@ -116,9 +116,9 @@ fn store_with_filters() -> Fixture {
                     mobile: Some(format!("+3361234567{i}")),
                     sms_consent: consent,
                     programme: programme.into(),
-                    created_at: now(),
                     ..Default::default()
                 },
+                now(),
             )
             .unwrap(),
         );

@@ -160,9 +160,9 @@ fn participant(store: &Store, first: &str, last: &str, mobile: &str, consent: bo
             last_name: last.into(),
             mobile: Some(mobile.into()),
             sms_consent: consent,
-            created_at: now(),
             ..Default::default()
         },
+        now(),
     )
     .unwrap()
 }

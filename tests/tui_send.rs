@@ -685,9 +685,9 @@ fn store_with_list() -> Fixture {
                     last_name: last.into(),
                     mobile: Some(mobile.into()),
                     sms_consent: consent,
-                    created_at: now(),
                     ..Default::default()
                 },
+                now(),
             )
             .unwrap(),
         );
@@ -1074,9 +1074,9 @@ fn a_long_batch_preview_scrolls_and_counts_every_recipient() {
                     last_name: "Zed".into(),
                     mobile: Some(format!("+33700000{i:03}")),
                     sms_consent: true,
-                    created_at: now(),
                     ..Default::default()
                 },
+                now(),
             )
             .unwrap(),
         );

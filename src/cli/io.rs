@@ -214,13 +214,14 @@ impl Previewed for import::ContactsPreview {
             .iter()
             .take(n)
             .map(|c| {
-                let name = format!("{} {} {}", c.civility, c.first_name, c.last_name);
+                let p = &c.participant;
+                let name = format!("{} {} {}", p.civility, p.first_name, p.last_name);
                 format!(
                     "  row {}: {} {} (SMS consent: {}){}",
                     c.row,
                     crate::text::sanitize(name.trim()),
-                    c.mobile.as_deref().unwrap_or("no mobile"),
-                    if c.sms_consent { "yes" } else { "no" },
+                    p.mobile.as_deref().unwrap_or("no mobile"),
+                    if p.sms_consent { "yes" } else { "no" },
                     if c.warnings.is_empty() {
                         String::new()
                     } else {

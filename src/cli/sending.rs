@@ -239,11 +239,7 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     }
     let req = FreeSend {
         text: args.text,
-        numbers: checked
-            .valid
-            .iter()
-            .filter_map(|l| l.e164.clone())
-            .collect(),
+        numbers: checked.numbers(),
         at,
         campaign: args.campaign,
         source,

@@ -66,21 +66,6 @@ impl EventOutcome {
     }
 }
 
-/// Only operators (someone with at least one right) may change the agenda; unknown logins
-/// may look, not act.
-fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
-    let r = actor.rights;
-    if r.admin || r.instant || r.scheduled || r.batch || r.free {
-        Ok(())
-    } else {
-        Err(super::Forbidden::NoRightAtAll {
-            login: actor.login.clone(),
-            action,
-        }
-        .into())
-    }
-}
-
 fn check_collaborator(conn: Db<'_>, id: Option<i64>) -> CoreResult<()> {
     if let Some(id) = id
         && !participants::collaborator_exists(conn, id)?
@@ -111,7 +96,7 @@ pub fn create_event(
     input: NewEventInput,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, super::Action::CreateEvents)?;
+    actor.require_operator(super::Action::CreateEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         participants::get(tx, input.participant_id)?;
@@ -240,7 +225,7 @@ pub fn update_event(
     change: EventChange,
     now: DateTime<Utc>,
 ) -> CoreResult<EventOutcome> {
-    require_operator(actor, super::Action::ChangeEvents)?;
+    actor.require_operator(super::Action::ChangeEvents)?;
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
         let old = events::detail(tx, event_id)?;
@@ -463,7 +448,7 @@ pub fn cancel_event(
     event_id: i64,
     now: DateTime<Utc>,
 ) -> CoreResult<CancelledEvent> {
-    require_operator(actor, super::Action::CancelEvents)?;
+    actor.require_operator(super::Action::CancelEvents)?;
     store.write(|tx| {
         let event = events::detail(tx, event_id)?;
         if event.cancelled {

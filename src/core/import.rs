@@ -48,21 +48,6 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
     Ok(list)
 }
 
-/// Only operators (someone with at least one right) may import; unknown logins may look, not
-/// act.
-fn require_operator(actor: &Actor, action: super::Action) -> CoreResult<()> {
-    let r = actor.rights;
-    if r.admin || r.instant || r.scheduled || r.batch || r.free {
-        Ok(())
-    } else {
-        Err(super::Forbidden::NoRightAtAll {
-            login: actor.login.clone(),
-            action,
-        }
-        .into())
-    }
-}
-
 /// A collaborator as import files name them.
 struct Collaborators {
     /// Normalised names ("PRENOMNOM", "NOMPRENOM", login, and last name when unique) → id.
@@ -141,22 +126,14 @@ impl Collaborators {
 // ---------------------------------------------------------------------------------------------
 // Contacts
 
-/// A contact ready to be created (one valid row of the file).
+/// A contact ready to be created (one valid row of the file): its row, the participant as the
+/// store will create it, and what the operator should know. Serialised flat, as `--json
+/// import` has always written it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ContactRow {
     pub row: usize,
-    pub kind: String,
-    pub civility: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub mobile: Option<String>,
-    pub mobile2: Option<String>,
-    pub landline: Option<String>,
-    pub email: Option<String>,
-    pub sms_consent: bool,
-    pub programme: String,
-    pub collaborator_id: Option<i64>,
-    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub participant: NewParticipant,
     /// Things the operator should know but that do not stop the row (no mobile, opted out…).
     pub warnings: Vec<ContactWarning>,
 }
@@ -199,9 +176,10 @@ impl PackedContacts {
         self.len == 0
     }
 
-    pub fn push(&mut self, c: &ContactRow) {
+    pub fn push(&mut self, row: &ContactRow) {
         let b = &mut self.bytes;
-        put_varint(b, c.row as u64);
+        put_varint(b, row.row as u64);
+        let c = &row.participant;
         for s in [&c.kind, &c.civility, &c.first_name, &c.last_name] {
             put_str(b, s);
         }
@@ -225,8 +203,8 @@ impl PackedContacts {
                 other => put_str(b, &other.to_string()),
             }
         }
-        put_varint(b, c.warnings.len() as u64);
-        for w in &c.warnings {
+        put_varint(b, row.warnings.len() as u64);
+        for w in &row.warnings {
             let (code, text) = w.code();
             b.push(code);
             put_str(b, text);
@@ -277,18 +255,20 @@ impl PackedContacts {
                 .collect();
             ContactRow {
                 row,
-                kind,
-                civility,
-                first_name,
-                last_name,
-                mobile,
-                mobile2,
-                landline,
-                email,
-                sms_consent,
-                programme,
-                collaborator_id,
-                attributes,
+                participant: NewParticipant {
+                    kind,
+                    civility,
+                    first_name,
+                    last_name,
+                    mobile,
+                    mobile2,
+                    landline,
+                    email,
+                    sms_consent,
+                    programme,
+                    collaborator_id,
+                    attributes,
+                },
                 warnings,
             }
         })
@@ -429,7 +409,7 @@ impl Existing {
     }
 
     /// Why `c` duplicates an existing participant, if it does.
-    fn duplicate(&self, conn: Db<'_>, c: &ContactRow) -> CoreResult<Option<IssueReason>> {
+    fn duplicate(&self, conn: Db<'_>, c: &NewParticipant) -> CoreResult<Option<IssueReason>> {
         let found = match &c.mobile {
             Some(m) => self.by_phone.get(m).map(|id| (id, true)),
             None => self
@@ -511,24 +491,27 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                 p.invalid.extend(issues);
             }
             Ok(c) => {
-                let earlier = match &c.mobile {
+                let person = &c.participant;
+                let earlier = match &person.mobile {
                     Some(m) => seen_phone.get(m),
                     None => seen_name
-                        .get(&name_key(&c.first_name, &c.last_name))
+                        .get(&name_key(&person.first_name, &person.last_name))
                         .copied(),
                 };
                 let reason = match earlier {
                     Some(first_row) => Some(IssueReason::SameContact { row: first_row }),
-                    None => existing.duplicate(conn, &c)?,
+                    None => existing.duplicate(conn, person)?,
                 };
                 if let Some(reason) = reason {
-                    let column = if c.mobile.is_some() {
+                    let column = if person.mobile.is_some() {
                         sheet.column_name(ContactField::Mobile)
                     } else {
                         None
                     };
-                    let value = c.mobile.clone().unwrap_or_else(|| {
-                        format!("{} {}", c.first_name, c.last_name).trim().into()
+                    let value = person.mobile.clone().unwrap_or_else(|| {
+                        format!("{} {}", person.first_name, person.last_name)
+                            .trim()
+                            .into()
                     });
                     p.duplicates.push(RowIssue {
                         row: c.row,
@@ -538,11 +521,11 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                     });
                     continue;
                 }
-                match &c.mobile {
+                match &person.mobile {
                     Some(m) => seen_phone.insert_first(m, c.row),
                     None => {
                         seen_name
-                            .entry(name_key(&c.first_name, &c.last_name))
+                            .entry(name_key(&person.first_name, &person.last_name))
                             .or_insert(c.row);
                     }
                 };
@@ -617,18 +600,20 @@ fn contact_row(
     }
     Ok(ContactRow {
         row: r.row,
-        kind,
-        civility: normalise_civility(&civility),
-        first_name,
-        last_name,
-        mobile,
-        mobile2,
-        landline,
-        email,
-        sms_consent,
-        programme,
-        collaborator_id,
-        attributes,
+        participant: NewParticipant {
+            kind,
+            civility: normalise_civility(&civility),
+            first_name,
+            last_name,
+            mobile,
+            mobile2,
+            landline,
+            email,
+            sms_consent,
+            programme,
+            collaborator_id,
+            attributes,
+        },
         warnings,
     })
 }
@@ -811,7 +796,7 @@ pub fn import_contacts(
     preview: &ContactsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, super::Action::ImportContacts)?;
+    actor.require_operator(super::Action::ImportContacts)?;
     if preview.all_valid.is_empty() {
         return Err(super::Refusal::NoValidContact {
             file: preview.file.clone(),
@@ -823,34 +808,17 @@ pub fn import_contacts(
         let mut out = ImportOutcome::default();
         for c in preview.all_valid.iter() {
             let c = &c;
-            if let Some(reason) = existing.duplicate(tx, c)? {
+            if let Some(reason) = existing.duplicate(tx, &c.participant)? {
                 out.skipped.push(RowIssue {
                     row: c.row,
                     column: None,
-                    value: c.mobile.clone().unwrap_or_default(),
+                    value: c.participant.mobile.clone().unwrap_or_default(),
                     reason,
                 });
                 continue;
             }
-            let id = participants::insert_participant(
-                tx,
-                &NewParticipant {
-                    kind: c.kind.clone(),
-                    civility: c.civility.clone(),
-                    first_name: c.first_name.clone(),
-                    last_name: c.last_name.clone(),
-                    mobile: c.mobile.clone(),
-                    mobile2: c.mobile2.clone(),
-                    landline: c.landline.clone(),
-                    email: c.email.clone(),
-                    sms_consent: c.sms_consent,
-                    programme: c.programme.clone(),
-                    collaborator_id: c.collaborator_id,
-                    attributes: c.attributes.clone(),
-                    created_at: now,
-                },
-            )
-            .map_err(|e| import_row_refused(&preview.file, c.row, e))?;
+            let id = participants::insert_participant(tx, &c.participant, now)
+                .map_err(|e| import_row_refused(&preview.file, c.row, e))?;
             out.created.push(id);
         }
         let range = match (out.created.first(), out.created.last()) {
@@ -1158,7 +1126,7 @@ pub fn import_events(
     preview: &EventsPreview,
     now: DateTime<Utc>,
 ) -> CoreResult<ImportOutcome> {
-    require_operator(actor, super::Action::ImportEvents)?;
+    actor.require_operator(super::Action::ImportEvents)?;
     if preview.valid.is_empty() {
         return Err(super::Refusal::NoValidEvent {
             file: preview.file.clone(),
@@ -1264,18 +1232,20 @@ mod tests {
         attributes.insert("Ville".into(), serde_json::Value::String("Lorient".into()));
         let full = ContactRow {
             row: 1_000_001,
-            kind: "partner".into(),
-            civility: "Mme".into(),
-            first_name: "Léa".into(),
-            last_name: "Le Gall".into(),
-            mobile: Some("+33612345678".into()),
-            mobile2: None,
-            landline: Some("+33297000000".into()),
-            email: Some("lea@example.fr".into()),
-            sms_consent: true,
-            programme: "Garantie jeunes".into(),
-            collaborator_id: Some(-3),
-            attributes,
+            participant: NewParticipant {
+                kind: "partner".into(),
+                civility: "Mme".into(),
+                first_name: "Léa".into(),
+                last_name: "Le Gall".into(),
+                mobile: Some("+33612345678".into()),
+                mobile2: None,
+                landline: Some("+33297000000".into()),
+                email: Some("lea@example.fr".into()),
+                sms_consent: true,
+                programme: "Garantie jeunes".into(),
+                collaborator_id: Some(-3),
+                attributes,
+            },
             warnings: vec![
                 ContactWarning::OptedOut,
                 ContactWarning::LandlineAsMobile {
@@ -1285,18 +1255,20 @@ mod tests {
         };
         let bare = ContactRow {
             row: 2,
-            kind: "participant".into(),
-            civility: String::new(),
-            first_name: String::new(),
-            last_name: "Riou".into(),
-            mobile: None,
-            mobile2: None,
-            landline: None,
-            email: None,
-            sms_consent: false,
-            programme: String::new(),
-            collaborator_id: None,
-            attributes: serde_json::Map::new(),
+            participant: NewParticipant {
+                kind: "participant".into(),
+                civility: String::new(),
+                first_name: String::new(),
+                last_name: "Riou".into(),
+                mobile: None,
+                mobile2: None,
+                landline: None,
+                email: None,
+                sms_consent: false,
+                programme: String::new(),
+                collaborator_id: None,
+                attributes: serde_json::Map::new(),
+            },
             warnings: Vec::new(),
         };
         let mut packed = PackedContacts::default();

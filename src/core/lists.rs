@@ -228,6 +228,7 @@ mod tests {
                                 last_name: n.to_string(),
                                 ..Default::default()
                             },
+                            Default::default(),
                         )
                     })
                     .collect::<crate::store::Result<Vec<i64>>>()

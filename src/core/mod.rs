@@ -124,6 +124,21 @@ impl Actor {
         })
     }
 
+    /// Only operators (someone with at least one right) may change the agenda or import;
+    /// unknown logins may look, not act.
+    pub fn require_operator(&self, action: Action) -> CoreResult<()> {
+        let r = self.rights;
+        if r.admin || r.instant || r.scheduled || r.batch || r.free {
+            Ok(())
+        } else {
+            Err(Forbidden::NoRightAtAll {
+                login: self.login.clone(),
+                action,
+            }
+            .into())
+        }
+    }
+
     pub fn require_admin(&self, action: Action) -> CoreResult<()> {
         if self.rights.admin {
             Ok(())

@@ -208,6 +208,13 @@ pub struct FreeList {
     pub invalid: Vec<CheckedLine>,
 }
 
+impl FreeList {
+    /// The valid numbers (E.164), in order: what a [`FreeSend`] queues.
+    pub fn numbers(&self) -> Vec<String> {
+        self.valid.iter().filter_map(|l| l.e164.clone()).collect()
+    }
+}
+
 /// Splits typed or pasted numbers on `;`, `,` and new lines, keeping their line positions.
 pub fn split_numbers(typed: &str) -> Vec<(usize, String)> {
     typed

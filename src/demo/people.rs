@@ -275,8 +275,8 @@ impl Demo<'_> {
                 programme: who.programme.clone(),
                 collaborator_id: Some(self.collabs[collaborator].id),
                 attributes,
-                created_at,
             },
+            created_at,
         )?;
         self.people.push(Person {
             id,

@@ -299,23 +299,11 @@ impl HttpClient {
             // whatever broke afterwards (time-out, reset, close, garbage instead of HTTP).
             let (provider, host) = (provider.to_string(), host);
             let reason = match &e {
-                ureq::Error::Timeout(_) => ProviderProblem::NoAnswerWithin {
+                e if timed_out(e) => ProviderProblem::NoAnswerWithin {
                     provider,
                     host,
                     secs,
                 },
-                ureq::Error::Io(io)
-                    if matches!(
-                        io.kind(),
-                        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-                    ) =>
-                {
-                    ProviderProblem::NoAnswerWithin {
-                        provider,
-                        host,
-                        secs,
-                    }
-                }
                 ureq::Error::Io(io)
                     if matches!(
                         io.kind(),
@@ -549,6 +537,18 @@ pub fn url_decode_bytes(s: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// ureq's own time-out, or the socket's (a read that waited too long).
+fn timed_out(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Timeout(_) => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+        ),
+        _ => false,
+    }
 }
 
 /// [`url_decode_bytes`] read as UTF-8 (invalid sequences become U+FFFD).

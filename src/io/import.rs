@@ -116,6 +116,18 @@ crate::typed_messages! {
 
 impl std::error::Error for ImportError {}
 
+impl ImportError {
+    /// The system refused to open or read `file` (what it said is kept, in English).
+    pub(crate) fn system(file: &str, e: &std::io::Error) -> ImportError {
+        ImportError::Open {
+            file: file.to_string(),
+            reason: ReadFailure::System {
+                error: e.to_string(),
+            },
+        }
+    }
+}
+
 crate::typed_messages! {
     /// Why a file could not be opened or read (texts: `[read_failure]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -826,26 +838,14 @@ fn guarded<T>(file: &str, f: impl FnOnce() -> Result<T, ImportError>) -> Result<
 }
 
 fn first_bytes(path: &Path, file: &str) -> Result<Vec<u8>, ImportError> {
-    let mut f = File::open(path).map_err(|e| ImportError::Open {
-        file: file.to_string(),
-        reason: ReadFailure::System {
-            error: e.to_string(),
-        },
-    })?;
+    let mut f = File::open(path).map_err(|e| ImportError::system(file, &e))?;
     let mut buf = vec![0u8; 512];
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
-            Err(e) => {
-                return Err(ImportError::Open {
-                    file: file.to_string(),
-                    reason: ReadFailure::System {
-                        error: e.to_string(),
-                    },
-                });
-            }
+            Err(e) => return Err(ImportError::system(file, &e)),
         }
     }
     buf.truncate(n);

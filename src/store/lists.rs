@@ -218,6 +218,7 @@ mod tests {
                 last_name: last.into(),
                 ..Default::default()
             },
+            Default::default(),
         )
         .unwrap()
     }

@@ -224,8 +224,9 @@ pub fn collaborators(conn: Db<'_>) -> Result<Vec<Collaborator>> {
 // Inserts (contacts screen, spreadsheet import, demo store)
 
 /// A participant (or partner / company contact) to create. Phone numbers must already be
-/// normalised to E.164 by the phone rules: the store keeps what it is given.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// normalised to E.164 by the phone rules: the store keeps what it is given. Also what a
+/// valid row of an import shows (serialised, for `--json import`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct NewParticipant {
     /// `participant`, `partner` or `company`.
     pub kind: String,
@@ -241,7 +242,6 @@ pub struct NewParticipant {
     pub collaborator_id: Option<i64>,
     /// Free attributes: a JSON object.
     pub attributes: serde_json::Map<String, serde_json::Value>,
-    pub created_at: DateTime<Utc>,
 }
 
 /// The participant kinds the schema accepts.
@@ -268,7 +268,11 @@ fn check_phone(field: PhoneField, who: &str, phone: Option<&str>) -> Result<()> 
 
 /// Creates a participant; returns its id. Refuses an unknown kind, a nameless contact, or a
 /// phone number not in E.164 form, saying which.
-pub fn insert_participant<'c>(conn: impl Into<Db<'c>>, p: &NewParticipant) -> Result<i64> {
+pub fn insert_participant<'c>(
+    conn: impl Into<Db<'c>>,
+    p: &NewParticipant,
+    created_at: DateTime<Utc>,
+) -> Result<i64> {
     let conn: Db<'c> = conn.into();
     let who = format!(
         "participant {:?}",
@@ -306,7 +310,7 @@ pub fn insert_participant<'c>(conn: impl Into<Db<'c>>, p: &NewParticipant) -> Re
         p.programme,
         p.collaborator_id,
         attributes,
-        ts(p.created_at),
+        ts(created_at),
     ])?;
     Ok(conn.last_insert_rowid())
 }

@@ -21,8 +21,10 @@ use super::tabs::templates::TemplatesTab;
 use super::tabs::users::UsersTab;
 use super::tabs::{Act, Ctx, Outcome, TabView};
 use super::theme::Theme;
+use super::widgets::centred;
 use super::widgets::confirm::{Confirm, ConfirmKey};
 use super::widgets::form::{Form, FormField, Modal};
+use super::widgets::titled_block;
 use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Describe, Lang, tr, trf};
@@ -1300,12 +1302,7 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
 fn language_rect(area: Rect) -> Rect {
     let width = area.width.min(64);
     let height = area.height.min(5);
-    Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    }
+    centred(area, width, height)
 }
 
 /// What a text popup shows: its title, lines, scroll (when it scrolls) and the most room it
@@ -1370,13 +1367,7 @@ fn draw_popup(frame: &mut Frame, area: Rect, popup: &Popup, lang: Lang, theme: T
     };
     let (rect, _) = popup_rect(area, rect, &lines);
     frame.render_widget(Clear, rect);
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
-        format!(
-            " {} ",
-            truncate(&title, usize::from(rect.width.saturating_sub(4)))
-        ),
-        theme.title(),
-    ));
+    let block = titled_block(&title, rect.width, theme);
     // Scrolled by `App::layout`, which keeps the last line on screen.
     let offset = scroll.copied().unwrap_or(0);
     let paragraph = Paragraph::new(lines)

@@ -2,7 +2,25 @@
 //! `25/03 14:30`, `14:30`, `2026-03-25 14:30`.
 
 use crate::sms::window;
+use crate::tui::fmt::clean;
+use crate::tui::problem::Problem;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// A time field that may stay empty (`None`); whatever is typed must read as a time.
+pub fn parse_optional_time(
+    input: &str,
+    today: NaiveDate,
+) -> Result<Option<NaiveDateTime>, Problem> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(None);
+    }
+    parse_local_time(input, today)
+        .map(Some)
+        .ok_or_else(|| Problem::BadTime {
+            input: clean(input),
+        })
+}
 
 /// A local date-time typed by an operator: `25/03/2026 14:30`, `25/03 14:30` (this year, or
 /// next year when that day has passed), `14:30` (today), `2026-03-25 14:30`.

@@ -19,32 +19,32 @@ impl Fmt {
         DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&self.tz))
     }
 
+    /// `secs` in the organisation's time zone as `pattern` says (`strftime`); empty when out
+    /// of range.
+    fn local_format(&self, secs: i64, pattern: &str) -> String {
+        self.local(secs)
+            .map(|t| t.format(pattern).to_string())
+            .unwrap_or_default()
+    }
+
     /// `29/03 14:30` (day/month in both languages: the product's users are French).
     pub fn time(&self, secs: i64) -> String {
-        self.local(secs)
-            .map(|t| t.format("%d/%m %H:%M").to_string())
-            .unwrap_or_default()
+        self.local_format(secs, "%d/%m %H:%M")
     }
 
     /// `29/03/2026 14:30:05`, for histories where seconds and the year matter.
     pub fn full_time(&self, secs: i64) -> String {
-        self.local(secs)
-            .map(|t| t.format("%d/%m/%Y %H:%M:%S").to_string())
-            .unwrap_or_default()
+        self.local_format(secs, "%d/%m/%Y %H:%M:%S")
     }
 
     /// `14:30`.
     pub fn hour(&self, secs: i64) -> String {
-        self.local(secs)
-            .map(|t| t.format("%H:%M").to_string())
-            .unwrap_or_default()
+        self.local_format(secs, "%H:%M")
     }
 
     /// `14:30:05`.
     pub fn clock(&self, secs: i64) -> String {
-        self.local(secs)
-            .map(|t| t.format("%H:%M:%S").to_string())
-            .unwrap_or_default()
+        self.local_format(secs, "%H:%M:%S")
     }
 
     /// `lun. 30/03` / `Mon 30/03`.

@@ -118,17 +118,21 @@ impl<S: Source> Pager<S> {
         self.capacity
     }
 
-    /// Loads the first page and selects its first row.
-    pub fn first(&mut self, conn: Db<'_>) -> Result<()> {
-        let rows = self
-            .source
-            .fetch(conn, None, Direction::Forward, self.page)?;
-        self.more_after = rows.len() == self.page;
+    /// Reads the list's first `want` rows for a window that starts there: nothing before it
+    /// is unseen.
+    fn read_top(&mut self, conn: Db<'_>, want: usize) -> Result<Vec<S::Row>> {
+        let rows = self.source.fetch(conn, None, Direction::Forward, want)?;
+        self.more_after = rows.len() == want;
         self.more_before = false;
         self.top = rows.first().map(|r| self.source.key(r));
         self.ahead = 0;
         self.arrived = 0;
-        self.rows = rows;
+        Ok(rows)
+    }
+
+    /// Loads the first page and selects its first row.
+    pub fn first(&mut self, conn: Db<'_>) -> Result<()> {
+        self.rows = self.read_top(conn, self.page)?;
         self.selected = 0;
         self.offset = 0;
         self.loaded = true;
@@ -319,12 +323,7 @@ impl<S: Source> Pager<S> {
         let before = std::mem::take(&mut self.rows);
         let selected_id = before.get(self.selected).map(|r| self.source.id(r));
         let want = before.len().max(self.page);
-        let rows = self.source.fetch(conn, None, Direction::Forward, want)?;
-        self.more_after = rows.len() == want;
-        self.more_before = false;
-        self.top = rows.first().map(|r| self.source.key(r));
-        self.ahead = 0;
-        self.arrived = 0;
+        let rows = self.read_top(conn, want)?;
         let last = rows.len().saturating_sub(1);
         self.selected = selected_id
             .and_then(|id| rows.iter().position(|r| self.source.id(r) == id))

@@ -63,20 +63,13 @@ impl Source for ParticipantsSource {
         dir: Direction,
         limit: usize,
     ) -> Result<Vec<Participant>> {
-        if let Some((list, plan)) = self.list {
-            let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
-            return crate::store::lists::member_page(
-                conn,
-                list,
-                plan,
-                &self.search,
-                after,
-                dir,
-                limit,
-            );
-        }
         let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
-        participants::page(conn, &self.search, after, dir, limit)
+        match self.list {
+            Some((list, plan)) => {
+                crate::store::lists::member_page(conn, list, plan, &self.search, after, dir, limit)
+            }
+            None => participants::page(conn, &self.search, after, dir, limit),
+        }
     }
 }
 

@@ -48,18 +48,18 @@ fn sheet_error(file: &str, sheet: &str, e: impl std::fmt::Display) -> ImportErro
 // ---------------------------------------------------------------------------------------------
 // The zip container
 
+/// Opens a file as a zip archive (`.xlsx`, `.ods`): its directory read, no part inflated.
+fn open_zip(path: &Path, file: &str) -> Result<zip::ZipArchive<BufReader<File>>, ImportError> {
+    let f = File::open(path).map_err(|e| ImportError::system(file, &e))?;
+    zip::ZipArchive::new(BufReader::new(f)).map_err(|e| open_error(file, e))
+}
+
 /// Checks the zip's central directory before any part is inflated: each part's uncompressed
 /// size and compression ratio, their total, and the shared-strings count the reader reserves
 /// room for. The zip reader fails on a part that inflates beyond its declared size, so the
 /// declared sizes bound what is read.
 pub(super) fn check_zip(path: &Path, file: &str) -> Result<(), ImportError> {
-    let f = File::open(path).map_err(|e| ImportError::Open {
-        file: file.to_string(),
-        reason: ReadFailure::System {
-            error: e.to_string(),
-        },
-    })?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| open_error(file, e))?;
+    let mut zip = open_zip(path, file)?;
     let mut total = 0u64;
     let mut shared_strings = Vec::new();
     for i in 0..zip.len() {
@@ -150,13 +150,7 @@ fn declared_count(head: &[u8]) -> Option<u64> {
 /// cells, for every sheet, when the file is opened) and refuses one beyond [`MAX_ODS_CELLS`].
 pub(super) fn check_ods(path: &Path, file: &str) -> Result<(), ImportError> {
     use quick_xml::events::Event;
-    let f = File::open(path).map_err(|e| ImportError::Open {
-        file: file.to_string(),
-        reason: ReadFailure::System {
-            error: e.to_string(),
-        },
-    })?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(f)).map_err(|e| open_error(file, e))?;
+    let mut zip = open_zip(path, file)?;
     let Ok(content) = zip.by_name("content.xml") else {
         return Ok(());
     };

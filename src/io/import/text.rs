@@ -242,12 +242,7 @@ pub(super) fn csv_table(
     missing: &dyn Fn(usize, super::FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
-    let open = |e: std::io::Error| ImportError::Open {
-        file: file.to_string(),
-        reason: ReadFailure::System {
-            error: e.to_string(),
-        },
-    };
+    let open = |e: std::io::Error| ImportError::system(file, &e);
     let size = std::fs::metadata(path).map_err(open)?.len();
     if size > MAX_CSV_BYTES {
         return Err(ImportError::TooLarge {

@@ -2,7 +2,7 @@
 //! DIMENSIONS record declares and then builds the grid its cells span: both are measured here
 //! first, from the workbook stream of the compound file, and refused beyond [`MAX_XLS_CELLS`].
 
-use super::{ImportError, ReadFailure, TooLarge};
+use super::{ImportError, TooLarge};
 use std::path::Path;
 
 /// Grid cells the `.xls` reader may build, all sheets together (each costs it ~32 bytes).
@@ -129,12 +129,7 @@ pub(super) fn check_xls(path: &Path, file: &str) -> Result<(), ImportError> {
         file: file.to_string(),
         what,
     };
-    let open = |e: std::io::Error| ImportError::Open {
-        file: file.to_string(),
-        reason: ReadFailure::System {
-            error: e.to_string(),
-        },
-    };
+    let open = |e: std::io::Error| ImportError::system(file, &e);
     let size = std::fs::metadata(path).map_err(open)?.len();
     if size > MAX_XLS_BYTES {
         return Err(too_large(TooLarge::XlsBytes {

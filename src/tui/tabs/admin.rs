@@ -14,7 +14,7 @@ use crate::store::automations::{self, AutomationRow};
 use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_hints};
+use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_or_form_hints};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -616,13 +616,11 @@ impl TabView for AutomationsTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        if self.confirm.is_some() {
-            return question_hints();
-        }
-        match &self.editor {
-            Some((_, form)) => form.hints(self.lang.unwrap_or(Lang::En)),
-            None => (Vec::new(), Vec::new()),
-        }
+        question_or_form_hints(
+            self.confirm.is_some(),
+            self.editor.as_ref().map(|(_, form)| form),
+            self.lang.unwrap_or(Lang::En),
+        )
     }
 
     fn unsaved(&self) -> bool {

@@ -22,14 +22,15 @@ use crate::store::Result;
 use crate::store::participants::{self, Participant};
 use crate::store::settings::Settings;
 use crate::store::templates;
-use crate::tui::dates::parse_local_time;
-use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::tui::dates::parse_optional_time;
+use crate::tui::fmt::{clean, phone, thousands};
 use crate::tui::pending::{Done, Pending};
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
+use crate::tui::widgets::titled_block;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -192,6 +193,16 @@ impl Default for BatchTab {
 }
 
 impl BatchTab {
+    /// Forgets who the last form chose (one by one, by filter, by list) and what it matched.
+    fn forget_recipients(&mut self) {
+        self.chosen.clear();
+        self.matches.clear();
+        self.added.clear();
+        self.added_set.clear();
+        self.list_ids.clear();
+        self.hidden_interview.clear();
+    }
+
     pub fn new() -> Self {
         BatchTab {
             history: HistoryTab::new("batch"),
@@ -320,12 +331,7 @@ impl BatchTab {
             lang,
             act.theme,
         );
-        self.chosen.clear();
-        self.matches.clear();
-        self.added.clear();
-        self.added_set.clear();
-        self.list_ids.clear();
-        self.hidden_interview.clear();
+        self.forget_recipients();
         self.preview = None;
         let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
         if let Some(c) = form.composer.as_mut() {
@@ -754,15 +760,7 @@ impl BatchTab {
         act: &Act,
     ) -> std::result::Result<(BatchInput, Option<NaiveDateTime>, String), Problem> {
         let today = act.fmt.local_date(act.now);
-        let parse = |key: &str| -> std::result::Result<Option<NaiveDateTime>, Problem> {
-            let text = form.value(key).trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            parse_local_time(text, today)
-                .map(Some)
-                .ok_or_else(|| Problem::BadTime { input: clean(text) })
-        };
+        let parse = |key: &str| parse_optional_time(form.value(key), today);
         let at = parse("at")?;
         // What is in the box leaves: the template untouched, else the text as typed.
         let body = form
@@ -990,13 +988,7 @@ impl BatchTab {
                 clean(&p.input.name)
             )
         };
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&title, usize::from(area.width.saturating_sub(4)))
-            ),
-            ctx.theme.title(),
-        ));
+        let block = titled_block(&title, area.width, ctx.theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if inner.height < 3 {
@@ -1325,12 +1317,7 @@ impl TabView for BatchTab {
         }
         self.form = None;
         self.preview = None;
-        self.chosen.clear();
-        self.matches.clear();
-        self.added.clear();
-        self.added_set.clear();
-        self.list_ids.clear();
-        self.hidden_interview.clear();
+        self.forget_recipients();
         self.history.refresh(ctx).map(|_| ())
     }
 

@@ -4,7 +4,10 @@
 //! from a spreadsheet (`I`, see `contacts_import`).
 
 use super::contacts_import::{self, ImportJob, PreviewView};
-use super::lists::{PAGE, draw_paged, layout_paged, push_list_notes, title};
+use super::lists::{
+    PAGE, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
+    toggle_pick_all,
+};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
@@ -13,16 +16,17 @@ use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
 use crate::store::lists::{self as list_rows, MemberPlan};
-use crate::store::messages::Direction;
 use crate::store::participants::{self, SavedList};
 use crate::store::settings::Settings;
+use crate::tui::dates::parse_optional_time;
 use crate::tui::fmt::{clean, key_names, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
-use crate::tui::pager::{Pager, Source};
+use crate::tui::pager::Pager;
 use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::centred;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, Modal};
@@ -171,21 +175,11 @@ impl ContactsTab {
         let Some((mobile, form)) = &mut self.send else {
             return Ok(Outcome::Handled);
         };
-        let at_text = form.value("at").trim().to_string();
-        let at = if at_text.is_empty() {
-            None
-        } else {
-            match crate::tui::dates::parse_local_time(&at_text, act.fmt.local_date(act.now)) {
-                Some(t) => Some(t),
-                None => {
-                    form.message = Some(
-                        Problem::BadTime {
-                            input: clean(&at_text),
-                        }
-                        .describe(lang),
-                    );
-                    return Ok(Outcome::Handled);
-                }
+        let at = match parse_optional_time(form.value("at"), act.fmt.local_date(act.now)) {
+            Ok(at) => at,
+            Err(why) => {
+                form.message = Some(why.describe(lang));
+                return Ok(Outcome::Handled);
             }
         };
         // What is in the box leaves: the template untouched, else the text as typed.
@@ -221,28 +215,7 @@ impl ContactsTab {
 impl ContactsTab {
     /// The participants an action applies to: the selection, else the row under the cursor.
     fn targets(&self) -> Vec<i64> {
-        if self.picked.is_empty() {
-            self.pager.selected().map(|p| p.id).into_iter().collect()
-        } else {
-            self.picked.iter().copied().collect()
-        }
-    }
-
-    /// Ids of everyone the list shows (the list, the search), read by key page after page.
-    fn all_shown(&self, ctx: &Ctx) -> Result<BTreeSet<i64>> {
-        const CHUNK: usize = 2000;
-        let source = &self.pager.source;
-        let mut ids = BTreeSet::new();
-        let mut after = None;
-        loop {
-            let rows = source.fetch(ctx.conn, after.as_ref(), Direction::Forward, CHUNK)?;
-            ids.extend(rows.iter().map(|r| r.id));
-            match rows.last() {
-                Some(last) if rows.len() == CHUNK => after = Some(source.key(last)),
-                _ => break,
-            }
-        }
-        Ok(ids)
+        pick_targets(&self.pager, &self.picked)
     }
 
     /// Shows the members of list `id` (`None`: everyone), from the first row.
@@ -538,12 +511,7 @@ impl ContactsTab {
             .unwrap_or(u16::MAX)
             .min(area.height.saturating_sub(2).max(5))
             .min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let rect = centred(area, width, height);
         let inner_w = usize::from(width.saturating_sub(2));
         let room = usize::from(height.saturating_sub(4)).max(1);
         let first = picker.index.saturating_sub(room - 1);
@@ -754,22 +722,11 @@ impl TabView for ContactsTab {
         Ok(match action {
             ListAction::Filter => Outcome::EditFilter,
             ListAction::Select => {
-                if let Some(id) = self.pager.selected().map(|p| p.id) {
-                    if !self.picked.remove(&id) {
-                        self.picked.insert(id);
-                    }
-                    self.pager.move_by(ctx.conn, 1)?;
-                }
+                toggle_pick(&mut self.pager, &mut self.picked, ctx.conn)?;
                 Outcome::Handled
             }
             ListAction::SelectAll => {
-                let all = self.all_shown(ctx)?;
-                // Pressed again with everything already picked: unpick.
-                if !all.is_empty() && all.is_subset(&self.picked) {
-                    self.picked.clear();
-                } else {
-                    self.picked = all;
-                }
+                toggle_pick_all(&self.pager.source, &mut self.picked, ctx.conn)?;
                 Outcome::Handled
             }
             ListAction::PickList => self.open_picker(Purpose::Show, ctx)?,

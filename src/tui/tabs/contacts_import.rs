@@ -17,6 +17,7 @@ use crate::tui::jobs::{JobUpdate, Jobs};
 use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::centred;
 use crate::tui::widgets::confirm::Confirm;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -382,12 +383,7 @@ impl PreviewView {
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang, keys: &str) {
         let width = area.width.saturating_sub(4).clamp(20, 76).min(area.width);
         let height = area.height.saturating_sub(2).max(5).min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let rect = centred(area, width, height);
         let p = &self.preview;
         let inner_w = usize::from(width.saturating_sub(2));
         let mut head = vec![

@@ -14,7 +14,7 @@ use crate::keymap::ListAction;
 use crate::sms::template::TemplateContext;
 use crate::store::settings::Settings;
 use crate::store::{Result, Store};
-use crate::tui::dates::parse_local_time;
+use crate::tui::dates::parse_optional_time;
 use crate::tui::fmt::{clean, expand_home, phone, thousands};
 use crate::tui::jobs::{JobId, JobUpdate, Jobs};
 use crate::tui::pending::Pending;
@@ -89,21 +89,11 @@ impl FreeTab {
             return Ok(Outcome::Handled);
         }
         let input = form.value("recipients").trim().to_string();
-        let at_text = form.value("at").trim().to_string();
-        let at = if at_text.is_empty() {
-            None
-        } else {
-            match parse_local_time(&at_text, act.fmt.local_date(act.now)) {
-                Some(t) => Some(t),
-                None => {
-                    form.message = Some(
-                        Problem::BadTime {
-                            input: clean(&at_text),
-                        }
-                        .describe(lang),
-                    );
-                    return Ok(Outcome::Handled);
-                }
+        let at = match parse_optional_time(form.value("at"), act.fmt.local_date(act.now)) {
+            Ok(at) => at,
+            Err(why) => {
+                form.message = Some(why.describe(lang));
+                return Ok(Outcome::Handled);
             }
         };
         let draft = Draft {

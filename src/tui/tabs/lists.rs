@@ -5,7 +5,8 @@ use super::{
     move_pager, split_info, styled,
 };
 use crate::keymap::ListAction;
-use crate::store::{Result, screens};
+use crate::store::messages::Direction;
+use crate::store::{Db, Result, screens};
 use crate::tui::fmt::{clean, phone, thousands, truncate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::pending::Pending;
@@ -15,6 +16,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Cell;
+use std::collections::BTreeSet;
 
 use crate::core::reminders::{self, When};
 use crate::core::send::Body;
@@ -104,6 +106,67 @@ pub(super) fn push_list_notes(
         };
         left.push(Span::styled(format!("  {note}"), style));
     }
+}
+
+/// The rows an action of a list with picking applies to: those picked, else the one under
+/// the cursor.
+pub(super) fn pick_targets<S: Source>(pager: &Pager<S>, picked: &BTreeSet<i64>) -> Vec<i64> {
+    if picked.is_empty() {
+        pager
+            .selected()
+            .map(|r| pager.source.id(r))
+            .into_iter()
+            .collect()
+    } else {
+        picked.iter().copied().collect()
+    }
+}
+
+/// Picks or unpicks the row under the cursor and moves down, to pick a run key after key.
+pub(super) fn toggle_pick<S: Source>(
+    pager: &mut Pager<S>,
+    picked: &mut BTreeSet<i64>,
+    conn: Db<'_>,
+) -> Result<()> {
+    if let Some(id) = pager.selected().map(|r| pager.source.id(r)) {
+        if !picked.remove(&id) {
+            picked.insert(id);
+        }
+        pager.move_by(conn, 1)?;
+    }
+    Ok(())
+}
+
+/// Picks every row the list shows; pressed again with all of them already picked, unpicks.
+pub(super) fn toggle_pick_all<S: Source>(
+    source: &S,
+    picked: &mut BTreeSet<i64>,
+    conn: Db<'_>,
+) -> Result<()> {
+    let all = all_ids(source, conn)?;
+    if !all.is_empty() && all.is_subset(picked) {
+        picked.clear();
+    } else {
+        *picked = all;
+    }
+    Ok(())
+}
+
+/// Ids of every row of `source`, read by key page after page (never more than a page of
+/// rows at once).
+fn all_ids<S: Source>(source: &S, conn: Db<'_>) -> Result<BTreeSet<i64>> {
+    const CHUNK: usize = 2000;
+    let mut ids = BTreeSet::new();
+    let mut after = None;
+    loop {
+        let rows = source.fetch(conn, after.as_ref(), Direction::Forward, CHUNK)?;
+        ids.extend(rows.iter().map(|r| source.id(r)));
+        match rows.last() {
+            Some(last) if rows.len() == CHUNK => after = Some(source.key(last)),
+            _ => break,
+        }
+    }
+    Ok(ids)
 }
 
 pub(super) fn title(ctx: &Ctx, key: &str) -> Span<'static> {

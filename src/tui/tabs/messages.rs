@@ -8,14 +8,16 @@
 //! `context:interview` (`contexte:entretien`), `collab:Durand` (`collaborateur:`); quotes
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
-use super::lists::{draw_paged, layout_paged, push_list_notes, title};
+use super::lists::{
+    draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick, toggle_pick_all,
+};
 use super::message_edit::TextEdit;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Result;
-use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
+use crate::store::messages::{self, ListKind, MessageFilter, MessageRow};
 use crate::text::sanitize_multiline;
 use crate::tui::filter_terms::{Reach, collaborator, folded, names, period, read_terms};
 use crate::tui::fmt::{Fmt, clean, phone, truncate};
@@ -282,38 +284,10 @@ impl MessagesTab {
 }
 
 impl MessagesTab {
-    /// Ids of every message the filter shows, read by key page after page (never the whole
-    /// rows at once beyond a page).
-    fn all_shown(&self, ctx: &Ctx) -> Result<BTreeSet<i64>> {
-        const CHUNK: usize = 2000;
-        let mut ids = BTreeSet::new();
-        let mut after: Option<Cursor> = None;
-        loop {
-            let rows = messages::page(
-                ctx.conn,
-                self.kind(),
-                &self.pager.source.filter,
-                after,
-                Direction::Forward,
-                CHUNK,
-            )?;
-            ids.extend(rows.iter().map(|r| r.id));
-            match rows.last() {
-                Some(last) if rows.len() == CHUNK => after = Some(self.kind().cursor_of(last)),
-                _ => break,
-            }
-        }
-        Ok(ids)
-    }
-
     /// "Cancel N messages?" for the selection, or for the row under the cursor when nothing
     /// is selected.
     fn ask_cancel(&self, ctx: &Ctx) -> Outcome {
-        let ids: Vec<i64> = if self.picked.is_empty() {
-            self.pager.selected().map(|r| r.id).into_iter().collect()
-        } else {
-            self.picked.iter().copied().collect()
-        };
+        let ids = pick_targets(&self.pager, &self.picked);
         if ids.is_empty() {
             return Outcome::Handled;
         }
@@ -366,19 +340,6 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     )
 }
 
-const STATUSES: [MessageStatus; 10] = [
-    MessageStatus::Pending,
-    MessageStatus::Sending,
-    MessageStatus::Submitted,
-    MessageStatus::Delivered,
-    MessageStatus::NotDelivered,
-    MessageStatus::Expired,
-    MessageStatus::Failed,
-    MessageStatus::Stop,
-    MessageStatus::Cancelled,
-    MessageStatus::Unknown,
-];
-
 const CONTEXTS: [&str; 6] = [
     "interview",
     "step",
@@ -415,7 +376,7 @@ pub fn parse_filter(
             }
             "STATUS" | "STATUT" | "STATUSES" | "STATUTS" => {
                 for v in value.split(',').filter(|v| !v.trim().is_empty()) {
-                    let s = STATUSES
+                    let s = MessageStatus::ALL
                         .iter()
                         .find(|s| names("status", s.as_str(), v))
                         .ok_or_else(|| bad(TermProblem::Status))?;
@@ -534,22 +495,11 @@ impl TabView for MessagesTab {
             },
             ListAction::Filter => Outcome::EditFilter,
             ListAction::Select if self.kind() == ListKind::Upcoming => {
-                if let Some(id) = self.pager.selected().map(|r| r.id) {
-                    if !self.picked.remove(&id) {
-                        self.picked.insert(id);
-                    }
-                    self.pager.move_by(ctx.conn, 1)?;
-                }
+                toggle_pick(&mut self.pager, &mut self.picked, ctx.conn)?;
                 Outcome::Handled
             }
             ListAction::SelectAll if self.kind() == ListKind::Upcoming => {
-                let all = self.all_shown(ctx)?;
-                // Pressed again with everything already picked: unpick.
-                if !all.is_empty() && all.is_subset(&self.picked) {
-                    self.picked.clear();
-                } else {
-                    self.picked = all;
-                }
+                toggle_pick_all(&self.pager.source, &mut self.picked, ctx.conn)?;
                 Outcome::Handled
             }
             ListAction::CancelSelected if self.kind() == ListKind::Upcoming => self.ask_cancel(ctx),

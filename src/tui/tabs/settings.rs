@@ -16,7 +16,7 @@ use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::problem::Problem;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_hints};
+use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_or_form_hints};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -485,13 +485,11 @@ impl TabView for SettingsTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        if self.confirm.is_some() {
-            return question_hints();
-        }
-        match &self.editor {
-            Some(e) => e.form.hints(self.lang.unwrap_or(Lang::En)),
-            None => (Vec::new(), Vec::new()),
-        }
+        question_or_form_hints(
+            self.confirm.is_some(),
+            self.editor.as_ref().map(|e| &e.form),
+            self.lang.unwrap_or(Lang::En),
+        )
     }
 
     fn unsaved(&self) -> bool {

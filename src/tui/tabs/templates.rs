@@ -17,7 +17,7 @@ use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{
-    COMPOSER, Form, FormField, FormKey, draw_question, question_hints,
+    COMPOSER, Form, FormField, FormKey, draw_question, question_or_form_hints,
 };
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -379,14 +379,12 @@ impl TabView for TemplatesTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        if self.confirm.is_some() {
-            return question_hints();
-        }
-        match &self.editor {
-            // The language only names the free keys; the tab has no context here.
-            Some(e) => e.form.hints(self.lang_hint()),
-            None => (Vec::new(), Vec::new()),
-        }
+        // The language only names the free keys; the tab has no context here.
+        question_or_form_hints(
+            self.confirm.is_some(),
+            self.editor.as_ref().map(|e| &e.form),
+            self.lang_hint(),
+        )
     }
 
     fn unsaved(&self) -> bool {

@@ -18,20 +18,12 @@ use crate::tui::fmt::{clean, mark, truncate};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{Form, FormField, Modal, draw_question, question_hints};
+use crate::tui::widgets::titled_block;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-
-const RIGHTS: [&str; 6] = [
-    "instant",
-    "scheduled",
-    "batch",
-    "free",
-    "admin",
-    "templates_only",
-];
 
 /// Longest key text taken: an RSA 16384-bit `.pub` line is under 3 KiB; more is not a key.
 const MAX_KEY_TEXT: usize = 16 * 1024;
@@ -150,7 +142,7 @@ impl UsersTab {
         if op.is_none() {
             fields.push(FormField::text("login", tr(lang, "col.login"), ""));
         }
-        for name in RIGHTS {
+        for name in Rights::NAMES {
             fields.push(FormField::toggle(
                 name,
                 tr(lang, &format!("right.{name}")),
@@ -507,13 +499,7 @@ impl UsersTab {
         let lang = ctx.lang();
         frame.render_widget(Clear, area);
         let title = trf(lang, "users.keys_title", &[("login", &clean(&w.login))]);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&title, usize::from(area.width.saturating_sub(4)))
-            ),
-            ctx.theme.title(),
-        ));
+        let block = titled_block(&title, area.width, ctx.theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let Some((list, below)) = Self::keys_list(w, area, ctx) else {

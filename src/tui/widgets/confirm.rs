@@ -7,15 +7,17 @@
 
 use crate::i18n::{Describe, Lang, tr};
 use crate::keymap::DialogAction;
-use crate::tui::fmt::{clean, truncate};
+use crate::tui::fmt::clean;
 use crate::tui::pending::{Done, Pending, RunCtx};
 use crate::tui::problem::Problem;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::titled_block;
+use crate::tui::widgets::{boxed_height, centred};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 /// One line of typed input inside the window.
 pub struct Input {
@@ -157,25 +159,10 @@ impl Confirm {
         let width = (area.width.saturating_mul(7) / 10).max(30).min(area.width);
         let inner_width = usize::from(width.saturating_sub(2)).max(1);
         let lines = self.body(theme, lang, hint);
-        let rows: usize = lines
-            .iter()
-            .map(|l| l.width().max(1).div_ceil(inner_width))
-            .sum();
-        let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).min(area.height);
-        let rect = Rect {
-            x: area.x + (area.width - width) / 2,
-            y: area.y + (area.height - height) / 2,
-            width,
-            height,
-        };
+        let height = boxed_height(lines.iter().map(Line::width), inner_width, area.height);
+        let rect = centred(area, width, height);
         frame.render_widget(Clear, rect);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&self.title, usize::from(width.saturating_sub(4)))
-            ),
-            theme.title(),
-        ));
+        let block = titled_block(&self.title, width, theme);
         frame.render_widget(
             Paragraph::new(lines)
                 .block(block)

@@ -4,6 +4,8 @@
 //! each change (through the store's or the core's validation) and sets the field's error.
 
 use super::composer::{Composer, ComposerKey};
+use super::titled_block;
+use super::{boxed_height, centred};
 use crate::i18n::{Lang, tr};
 use crate::keymap::{Action, DialogAction, EditorAction, GlobalAction, Keymap};
 use crate::tui::fmt::{clean, truncate};
@@ -434,13 +436,7 @@ impl Form {
     /// [`Form::layout`], then the composer in the remaining rows.
     pub fn draw(&self, frame: &mut Frame, area: Rect, theme: Theme, lang: Lang) {
         frame.render_widget(Clear, area);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(
-                " {} ",
-                truncate(&self.title, usize::from(area.width.saturating_sub(4)))
-            ),
-            theme.title(),
-        ));
+        let block = titled_block(&self.title, area.width, theme);
         let inner = block.inner(area);
         frame.render_widget(block, area);
         if inner.height == 0 || inner.width < 10 {
@@ -601,22 +597,22 @@ pub fn question_hints() -> EditHints {
     )
 }
 
+/// The footer of a form that may have a question over it: the question's keys while it is
+/// asked, else the form's (none without a form).
+pub fn question_or_form_hints(asking: bool, form: Option<&Form>, lang: Lang) -> EditHints {
+    if asking {
+        return question_hints();
+    }
+    form.map_or_else(|| (Vec::new(), Vec::new()), |f| f.hints(lang))
+}
+
 /// A small centred question over `area` (a confirmation): title, the lines, and the answer
 /// keys in the footer (the owner resolves them with the `Dialog` context of the keymap).
 pub fn draw_question(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: &[String]) {
     let width = area.width.clamp(20, 64).min(area.width);
     let inner_w = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_w).max(1))
-        .sum();
-    let height = (u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2)).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - width) / 2,
-        y: area.y + (area.height - height) / 2,
-        width,
-        height,
-    };
+    let height = boxed_height(lines.iter().map(|l| l.width()), inner_w, area.height);
+    let rect = centred(area, width, height);
     frame.render_widget(Clear, rect);
     let text: Vec<Line> = lines.iter().map(|l| Line::from(clean(l))).collect();
     let p = Paragraph::new(text)
