@@ -32,11 +32,25 @@ impl Demo {
 
 /// A fresh app on a copy of the demo store (the copy's directory lives as long as the app).
 fn fresh(demo: &Path, lang: Lang) -> (tempfile::TempDir, App) {
+    fresh_as(demo, lang, "admin")
+}
+
+/// The same, used by `login` (an operator without the administrator's right sees fewer keys).
+fn fresh_as(demo: &Path, lang: Lang, login: &str) -> (tempfile::TempDir, App) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     std::fs::copy(demo, &path).unwrap();
-    let store = smsdesk::store::Store::open(&path).unwrap();
-    (dir, app(store, lang))
+    let mut store = smsdesk::store::Store::open(&path).unwrap();
+    let actor = smsdesk::core::Actor::identify(&mut store, login, now()).unwrap();
+    let clock = smsdesk::clock::Clock::fixed(now());
+    let app = App::new(
+        store,
+        actor,
+        lang,
+        smsdesk::keymap::Keymap::defaults(),
+        clock,
+    );
+    (dir, app)
 }
 
 fn event(chord: KeyChord) -> KeyEvent {
@@ -56,6 +70,7 @@ struct Mode {
     /// A form or editor has the keyboard in this mode (checked: a mode that did not open
     /// would test the list again).
     editing: bool,
+    login: &'static str,
 }
 
 impl Mode {
@@ -72,6 +87,7 @@ impl Mode {
                 })
                 .collect(),
             editing: false,
+            login: "admin",
         }
     }
 
@@ -83,7 +99,7 @@ impl Mode {
     }
 
     fn enter(&self, demo: &Path, lang: Lang) -> (tempfile::TempDir, App) {
-        let (dir, mut app) = fresh(demo, lang);
+        let (dir, mut app) = fresh_as(demo, lang, self.login);
         app.switch_to(self.tab);
         for k in &self.keys {
             app.handle_key(*k);
@@ -180,6 +196,12 @@ fn all_modes() -> Vec<Mode> {
         .iter()
         .map(|t| Mode::new(&format!("{t:?} list"), *t, ""))
         .collect();
+    // An operator without the administrator's right: fewer tabs, fewer keys.
+    for t in Tab::ALL {
+        let mut m = Mode::new(&format!("{t:?} list (operator)"), t, "");
+        m.login = "claire.martin";
+        modes.push(m);
+    }
     modes.push(Mode::new("Upcoming question", Tab::Upcoming, "x"));
     // Windows over a tab: the help, the own-language chooser, a question with a text.
     modes.push(Mode::new("Upcoming help", Tab::Upcoming, "?j"));
@@ -196,6 +218,7 @@ fn all_modes() -> Vec<Mode> {
         tab: Tab::Sent,
         keys: vec![key('/')],
         editing: false,
+        login: "admin",
     });
     let forms = [
         (Mode::new("Dashboard pack", Tab::Dashboard, "n"), 4),
