@@ -175,6 +175,7 @@ actions!(
     Close => "close",
     Send => "send",
     SaveList => "save_list",
+    Help => "help",
 });
 
 actions!(

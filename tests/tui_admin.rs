@@ -905,20 +905,27 @@ fn an_operator_without_the_users_tab_changes_their_own_language() {
     );
 }
 
-/// `?` lists the new bindings with what they do.
+/// `?` lists the keys of the screen it is pressed on, then the global ones: the Users tab
+/// names its SSH keys, the keys window (F1: letters are its own keys there) how to add one,
+/// and every list the language key.
 #[test]
 fn help_lists_the_keys_and_language_bindings() {
-    for (lang, wanted) in [
-        (Lang::En, ["SSH keys", "add a key", "my language"]),
-        (Lang::Fr, ["clés SSH", "ajouter une clé", "ma langue"]),
+    for (lang, keys, add, language) in [
+        (Lang::En, "SSH keys", "add a key", "my language"),
+        (Lang::Fr, "clés SSH", "ajouter une clé", "ma langue"),
     ] {
         let f = demo_store();
         let mut app = app(f.store, lang);
-        press(&mut app, "?");
+        press(&mut app, "5?");
         let screen = render(&mut app, 80, 120);
-        for w in wanted {
+        for w in [keys, language] {
             assert!(screen.contains(w), "{w}:\n{screen}");
         }
+        app.handle_key(code(KeyCode::Esc));
+        press(&mut app, "K");
+        app.handle_key(code(KeyCode::F(1)));
+        let screen = render(&mut app, 80, 120);
+        assert!(screen.contains(add), "{add}:\n{screen}");
     }
 }
 

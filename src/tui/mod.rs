@@ -9,6 +9,7 @@ mod app;
 mod dates;
 mod filter_terms;
 mod fmt;
+pub mod hints;
 pub mod jobs;
 mod log;
 mod pager;

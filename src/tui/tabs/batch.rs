@@ -1326,11 +1326,12 @@ impl TabView for BatchTab {
                 if on_text && self.has_selection() {
                     bound.push(Action::Editor(EditorAction::SaveList));
                 }
+                // Enter and Del are offered when they have something to add or remove.
                 match form.fields.get(form.focus).map(|f| f.key.as_str()) {
-                    Some("search") => {
+                    Some("search") if !self.matches.is_empty() => {
                         free.push(("Enter".into(), tr(self.lang, "batch.add").into()));
                     }
-                    Some("chosen") => {
+                    Some("chosen") if !self.chosen.is_empty() => {
                         free.push(("Del".into(), tr(self.lang, "batch.remove").into()));
                     }
                     Some("matching") => {
@@ -1410,6 +1411,10 @@ impl TabView for BatchTab {
         } else if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        self.history.hint_label(action)
     }
 
     fn hints(&self) -> &'static [ListAction] {

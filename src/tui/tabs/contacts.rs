@@ -860,6 +860,14 @@ impl TabView for ContactsTab {
         }
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::New => Some("hint.contacts_new"),
+            ListAction::Toggle => Some("hint.contacts_optout"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         &[
             ListAction::Select,

@@ -299,6 +299,19 @@ impl TabView for DashboardTab {
             .unwrap_or_default()
     }
 
+    /// Panels, not a list: nothing to move through.
+    fn moves(&self) -> bool {
+        false
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::New => Some("hint.dashboard_pack"),
+            ListAction::Open | ListAction::Edit => Some("hint.dashboard_unknown"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         match (self.admin, self.unknown.is_empty()) {
             (true, true) => &[ListAction::New],

@@ -434,6 +434,10 @@ impl TabView for FreeTab {
         }
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        self.history.hint_label(action)
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         &[
             ListAction::New,

@@ -667,6 +667,17 @@ impl TabView for AgendaTab {
         }
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::New => Some("hint.agenda_new"),
+            ListAction::Edit => Some("hint.agenda_edit"),
+            // Enter and `t` open the event's reminder window; `d` cancels the event.
+            ListAction::Open | ListAction::Toggle => Some("hint.agenda_reminder"),
+            ListAction::Delete => Some("hint.agenda_cancel"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         &[
             ListAction::New,
@@ -876,6 +887,15 @@ impl TabView for InboxTab {
         });
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::Open => Some("hint.inbox_open"),
+            ListAction::Toggle | ListAction::Filter => Some("hint.inbox_review"),
+            ListAction::Edit => Some("hint.inbox_settle"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         &[
             ListAction::Open,
@@ -970,6 +990,10 @@ impl TabView for HistoryTab {
                 cell(counts.join(", ")),
             ]
         });
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        (action == ListAction::Open).then_some("hint.history_open")
     }
 
     fn hints(&self) -> &'static [ListAction] {

@@ -619,6 +619,14 @@ impl TabView for MessagesTab {
         }
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::CancelSelected => Some("hint.upcoming_cancel"),
+            ListAction::Edit => Some("hint.upcoming_time"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         let scoped = self.scope.is_some();
         match (self.kind(), scoped) {

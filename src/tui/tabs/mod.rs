@@ -150,6 +150,16 @@ pub trait TabView {
             ListAction::Last,
         ]
     }
+    /// The catalogue key naming what `action` does in this tab, when the key map's generic
+    /// description would not say it (Agenda's `t` opens the reminder, not "on / off").
+    fn hint_label(&self, _action: ListAction) -> Option<&'static str> {
+        None
+    }
+    /// Whether the list movement keys (↓ ↑ PgDn Home…) move something in this tab (the
+    /// help names them only then).
+    fn moves(&self) -> bool {
+        true
+    }
     /// The filter text in force, when the tab can be filtered.
     fn filter(&self) -> Option<&str> {
         None

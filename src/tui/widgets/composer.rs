@@ -782,6 +782,10 @@ impl Composer {
         }
         out
     }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
 }
 
 fn empty_stats() -> ComposerStats {

@@ -8,7 +8,7 @@ use super::composer::{Composer, ComposerKey};
 use super::titled_block;
 use super::{boxed_height, centred};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::{Action, DialogAction, EditorAction, Keymap};
+use crate::keymap::{Action, DialogAction, EditorAction, GlobalAction, Keymap};
 use crate::tui::fmt::{clean, truncate, wrap};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -437,6 +437,10 @@ impl Form {
             }
             bound.extend(c.hints());
             free.clear();
+            // Something typed can be undone (Ctrl-u does the same in the composer).
+            if !c.is_read_only() && !c.text().is_empty() {
+                free.push(("Ctrl-z".into(), tr(lang, "form.undo").into()));
+            }
         } else if let Some(f) = self.fields.get(self.focus) {
             if self
                 .composer
@@ -449,10 +453,21 @@ impl Form {
                 FieldKind::Toggle => {
                     free.push(("Space".into(), tr(lang, "form.toggle").into()));
                 }
-                FieldKind::Choice { .. } => {
+                FieldKind::Choice { ref options, .. } if !options.is_empty() => {
                     free.push(("← →".into(), tr(lang, "form.choose").into()));
                 }
                 _ => {}
+            }
+            if matches!(
+                f.kind,
+                FieldKind::Text | FieldKind::Secret | FieldKind::Choice { free: true, .. }
+            ) {
+                if !f.value.is_empty() {
+                    free.push(("Ctrl-u".into(), tr(lang, "form.clear").into()));
+                }
+            } else {
+                // Nothing is typed here: `?` may open the help (F1 works everywhere).
+                bound.push(Action::Global(GlobalAction::Help));
             }
         }
         (bound, free)
