@@ -106,7 +106,7 @@ const DRY_RUN_DAYS: u32 = 7;
 /// `-1`, `D-1`, `J-1` → -1; `+3`, `D+3` → 3.
 fn parse_delay(text: &str) -> Option<i64> {
     let t = text.trim().trim_start_matches(['D', 'd', 'J', 'j']);
-    let n: i64 = t.trim_start_matches('+').parse().ok()?;
+    let n = crate::text::parse_whole_number(t)?;
     ((-7..=30).contains(&n) && n != 0).then_some(n)
 }
 

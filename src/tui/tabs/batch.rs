@@ -31,7 +31,7 @@ use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
 use crate::tui::widgets::titled_block;
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -460,12 +460,14 @@ impl BatchTab {
                 if text.is_empty() {
                     return Ok(None);
                 }
-                parse_date(text, today).map(Some).ok_or_else(|| {
-                    (
-                        key,
-                        trf(act.lang(), "batch.bad_date", &[("input", &clean(text))]),
-                    )
-                })
+                crate::tui::dates::parse_day_in_year(text, today)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        (
+                            key,
+                            trf(act.lang(), "batch.bad_date", &[("input", &clean(text))]),
+                        )
+                    })
             };
         let (from, to) = (date("f_from")?, date("f_to")?);
         if let (Some(f), Some(t)) = (from, to)
@@ -1097,20 +1099,6 @@ impl BatchTab {
         let selected = (!p.rows.is_empty()).then_some(p.sel.selected.saturating_sub(offset));
         draw_table(frame, table, ctx, &cols, cells, selected, 0);
     }
-}
-
-/// A day typed in a filter: `25/03/2026`, `25/03/26`, `2026-03-25`, `25.03.2026`, or `25/03`
-/// (in the year of `today`: a period is as often past as coming).
-fn parse_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let s = s.trim();
-    // Two-digit years first: `%Y` would read `26` as the year 26.
-    for f in ["%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return Some(d);
-        }
-    }
-    let (d, m) = s.split_once('/')?;
-    NaiveDate::from_ymd_opt(today.year(), m.trim().parse().ok()?, d.trim().parse().ok()?)
 }
 
 /// `Élodie MARTIN (06 12 34 56 78)`: enough to tell two homonyms apart.

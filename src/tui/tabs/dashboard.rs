@@ -114,14 +114,14 @@ impl DashboardTab {
             return Outcome::failed(&e, act.lang());
         }
         let lang = act.lang();
-        let today = act.fmt.local_date(act.now).format("%Y-%m-%d").to_string();
+        let today = act.fmt.date(act.fmt.local_date(act.now));
         let form = Form::new(
             tr(lang, "admin.pack_title"),
             vec![
                 FormField::text("units", tr(lang, "admin.pack_units"), ""),
                 FormField::text("label", tr(lang, "admin.pack_label"), ""),
                 FormField::text("date", tr(lang, "admin.pack_date"), &today)
-                    .with_help("YYYY-MM-DD"),
+                    .with_help(tr(lang, "admin.pack_date_help")),
             ],
         );
         self.editor = Some((Editing::Pack, form));
@@ -176,13 +176,9 @@ impl DashboardTab {
         };
         let result = match kind {
             Editing::Pack => {
-                let units = form
-                    .value("units")
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n > 0);
-                let date = NaiveDate::parse_from_str(form.value("date").trim(), "%Y-%m-%d").ok();
+                let units = crate::text::parse_whole_number(form.value("units")).filter(|n| *n > 0);
+                let today = act.fmt.local_date(act.now);
+                let date = crate::tui::dates::parse_day_in_year(form.value("date"), today);
                 match (units, date) {
                     (Some(units), Some(date)) => {
                         let label = form.value("label").trim().to_string();
@@ -688,7 +684,7 @@ fn draw_packs(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
             ctx.theme.base()
         };
         let day = NaiveDate::parse_from_str(&p.bought_on, "%Y-%m-%d")
-            .map(|day| day.format("%d/%m/%y").to_string())
+            .map(|day| ctx.fmt.date(day))
             .unwrap_or_else(|_| clean(&p.bought_on));
         lines.push(Line::from(vec![
             Span::styled(format!("{day} "), style),
