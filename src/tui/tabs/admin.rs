@@ -457,14 +457,20 @@ impl AutomationsTab {
                     format!("✖ {}", clean(&crate::i18n::Describe::describe(e, lang))),
                     theme.error(),
                 )),
-                (None, Some(t)) => spans.push(Span::styled(
-                    format!(
-                        "« {} » ({} SMS)",
-                        clean(&t.replace('\n', " ")),
-                        p.segments.unwrap_or(0)
-                    ),
-                    theme.dim(),
-                )),
+                (None, Some(t)) => {
+                    spans.push(Span::styled(
+                        format!(
+                            "« {} » ({} SMS)",
+                            clean(&t.replace('\n', " ")),
+                            p.segments.unwrap_or(0)
+                        ),
+                        theme.dim(),
+                    ));
+                    // Why it costs more (the rule's template fixes it, Ctrl-t in its editor).
+                    if let Some(cause) = crate::tui::fmt::unicode_cause(t, lang) {
+                        spans.push(Span::styled(format!(" {cause}"), theme.warn()));
+                    }
+                }
                 (None, None) => {}
             }
             lines.push(Line::from(spans));

@@ -187,6 +187,10 @@ impl FreeTab {
                 ("after", &thousands(totals.balance_after)),
             ],
         )));
+        // Why it costs more: the characters forcing Unicode (Ctrl-t in the form replaces them).
+        if let Some(cause) = crate::tui::fmt::unicode_cause(&final_text, lang) {
+            body.push(Line::from(Span::styled(cause, act.theme.warn())));
+        }
         let when = match draft.at {
             Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
             None => tr(lang, "free.now").to_string(),
