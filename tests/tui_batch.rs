@@ -516,6 +516,17 @@ fn batch_events(f: &Fixture) -> i64 {
         .unwrap()
 }
 
+/// In a campaign form (no interview fields): its name, the saved list (Anna, Denis), then past
+/// the context, template, campaign and time to the text.
+fn fill_campaign(app: &mut smsdesk::tui::App, name: &str, text: &str) {
+    press(app, name);
+    tab(app, LIST);
+    app.handle_key(code(KeyCode::Right));
+    tab(app, CONTEXT - LIST);
+    tab(app, 4);
+    press(app, text);
+}
+
 /// A shop (setting `batch_interview` = no): the form asks name, recipients and text only,
 /// the confirmation says no interview is recorded, and none is: the messages belong to no
 /// event and their detail shows none.
@@ -533,14 +544,9 @@ fn a_shop_campaign_batch_asks_no_interview_and_records_none() {
     for label in INTERVIEW_LABELS {
         assert!(!screen.contains(label), "{label} shown:\n{screen}");
     }
-    press(&mut app, "Soldes d'hiver");
-    // The saved list (Anna, Denis), then the context, template, campaign, time: the text.
-    tab(&mut app, LIST);
-    app.handle_key(code(KeyCode::Right));
-    tab(&mut app, CONTEXT - LIST);
-    tab(&mut app, 4);
-    press(
+    fill_campaign(
         &mut app,
+        "Soldes d'hiver",
         "Bonjour {{participant.first_name}}, -20 % samedi.",
     );
     app.handle_key(ctrl('s'));
@@ -585,13 +591,9 @@ fn a_unicode_row_names_its_culprit_and_ctrl_t_transliterates_for_everyone() {
             .unwrap();
         let mut app = app(Store::open(&f.path()).unwrap(), lang);
         press(&mut app, "8n");
-        press(&mut app, "Réunion");
-        tab(&mut app, LIST);
-        app.handle_key(code(KeyCode::Right));
-        tab(&mut app, CONTEXT - LIST);
-        tab(&mut app, 4);
-        press(
+        fill_campaign(
             &mut app,
+            "Réunion",
             "Bonjour {{participant.first_name}}, la réunion collective aura lieu jeudi à 14h \
              à la Maison de l'emploi, salle Naïade. Merci de venir.",
         );
