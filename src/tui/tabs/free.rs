@@ -187,9 +187,19 @@ impl FreeTab {
                 ("after", &thousands(totals.balance_after)),
             ],
         )));
-        // Why it costs more: the characters forcing Unicode (Ctrl-t in the form replaces them).
+        // Why it costs more, and how to fix it: back in the form, its transliteration key.
         if let Some(cause) = crate::tui::fmt::unicode_cause(&final_text, lang) {
-            body.push(Line::from(Span::styled(cause, act.theme.warn())));
+            let mut spans = vec![Span::styled(cause, act.theme.warn())];
+            if let Some(key) = act
+                .keymap
+                .key_for(crate::keymap::EditorAction::Transliterate)
+            {
+                spans.push(Span::styled(
+                    trf(lang, "free.transliterate_hint", &[("key", &key)]),
+                    act.theme.dim(),
+                ));
+            }
+            body.push(Line::from(spans));
         }
         let when = match draft.at {
             Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
