@@ -276,6 +276,37 @@ pub fn phone(e164: &str, default_region: &str) -> String {
 }
 
 /// Thousands separated by a space, as in French (`12 480`).
+/// The characters that force Unicode, as the composer lists them (invisible ones named), at
+/// most 12.
+pub fn culprits(non_gsm: &[char]) -> String {
+    let shown: Vec<String> = non_gsm.iter().map(|c| printable(*c)).take(12).collect();
+    shown.join(" ")
+}
+
+/// A character as shown in the list of Unicode ones (invisible spaces named).
+fn printable(c: char) -> String {
+    match c {
+        '\u{a0}' => "⍽(nbsp)".into(),
+        '\u{202f}' => "⍽(nnbsp)".into(),
+        '\t' => "⇥(tab)".into(),
+        c if c.is_control() => format!("U+{:04X}", u32::from(c)),
+        c => c.to_string(),
+    }
+}
+
+/// Why a rendered text costs more, for a preview row: `Unicode : ï ’` (the encoding as the
+/// composer names it, then the characters forcing it); `None` for a GSM-7 text.
+pub fn unicode_cause(text: &str, lang: Lang) -> Option<String> {
+    let non_gsm = crate::sms::encoding::analyse(text).non_gsm;
+    (!non_gsm.is_empty()).then(|| {
+        crate::i18n::trf(
+            lang,
+            "composer.unicode_cause",
+            &[("chars", &clean(&culprits(&non_gsm)))],
+        )
+    })
+}
+
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();

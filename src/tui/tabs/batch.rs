@@ -16,6 +16,7 @@ use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput,
 use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, EditorAction, ListAction};
+use crate::sms::encoding::Encoding;
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
@@ -23,7 +24,7 @@ use crate::store::participants::{self, Participant};
 use crate::store::settings::Settings;
 use crate::store::templates;
 use crate::tui::dates::parse_optional_time;
-use crate::tui::fmt::{clean, phone, thousands};
+use crate::tui::fmt::{clean, phone, thousands, unicode_cause};
 use crate::tui::pending::{Done, Pending};
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
@@ -32,7 +33,7 @@ use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
 use crate::tui::widgets::send_confirm::{SendFacts, departure};
 use crate::tui::widgets::titled_block;
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -462,12 +463,14 @@ impl BatchTab {
                 if text.is_empty() {
                     return Ok(None);
                 }
-                parse_date(text, today).map(Some).ok_or_else(|| {
-                    (
-                        key,
-                        trf(act.lang(), "batch.bad_date", &[("input", &clean(text))]),
-                    )
-                })
+                crate::tui::dates::parse_day_in_year(text, today)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        (
+                            key,
+                            trf(act.lang(), "batch.bad_date", &[("input", &clean(text))]),
+                        )
+                    })
             };
         let (from, to) = (date("f_from")?, date("f_to")?);
         if let (Some(f), Some(t)) = (from, to)
@@ -859,6 +862,35 @@ impl BatchTab {
         }
     }
 
+    /// `Ctrl-t` in the preview: the composer's transliteration of the text every recipient
+    /// gets, then the preview again, with what was unticked and the cursor kept.
+    fn transliterate_for_all(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let changed = self
+            .form
+            .as_mut()
+            .and_then(|f| f.composer.as_mut())
+            .is_some_and(Composer::transliterate);
+        if !changed {
+            return Ok(Outcome::Info(
+                tr(lang, "composer.transliterate_nothing").to_string(),
+            ));
+        }
+        let kept = self.preview.take().map(|p| (p.unticked, p.sel));
+        self.show_preview(act)?;
+        if let (Some(p), Some((unticked, sel))) = (&mut self.preview, kept) {
+            p.unticked = unticked;
+            p.sel = sel;
+        }
+        if self.preview.is_none() {
+            // The form says why the new text cannot be previewed.
+            return Ok(Outcome::Handled);
+        }
+        Ok(Outcome::Info(
+            tr(lang, "composer.transliterated_all").to_string(),
+        ))
+    }
+
     /// Validating the preview: one more question, then the core queues it.
     fn ask_queue(&self, act: &Act) -> Outcome {
         let Some(p) = &self.preview else {
@@ -1014,6 +1046,9 @@ impl BatchTab {
                             ),
                             act.theme.dim(),
                         )));
+                        if let Some(cause) = unicode_cause(text, act.lang()) {
+                            lines.push(Line::from(Span::styled(cause, act.theme.warn())));
+                        }
                     }
                     Outcome::Popup(clean(&r.name), lines)
                 }
@@ -1114,33 +1149,26 @@ impl BatchTab {
                     .as_deref()
                     .map(|t| clean(&t.replace('\n', " ")))
                     .unwrap_or_default();
+                // Why it cannot leave, else why it costs more.
+                let note = match (&r.error, r.text.as_deref()) {
+                    (None, Some(t)) => unicode_cause(t, ctx.lang())
+                        .map(|c| styled(c, ctx.theme.warn()))
+                        .unwrap_or_else(|| styled(String::new(), ctx.theme.base())),
+                    _ => styled(row_error(r, ctx.lang()), ctx.theme.error()),
+                };
                 vec![
                     styled(mark, style),
                     styled(clean(&r.name), style),
                     styled(text, ctx.theme.dim()),
                     styled(r.chars.to_string(), ctx.theme.base()),
                     styled(r.segments.to_string(), ctx.theme.base()),
-                    styled(row_error(r, ctx.lang()), ctx.theme.error()),
+                    note,
                 ]
             })
             .collect();
         let selected = (!p.rows.is_empty()).then_some(p.sel.selected.saturating_sub(offset));
         draw_table(frame, table, ctx, &cols, cells, selected, 0);
     }
-}
-
-/// A day typed in a filter: `25/03/2026`, `25/03/26`, `2026-03-25`, `25.03.2026`, or `25/03`
-/// (in the year of `today`: a period is as often past as coming).
-fn parse_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let s = s.trim();
-    // Two-digit years first: `%Y` would read `26` as the year 26.
-    for f in ["%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return Some(d);
-        }
-    }
-    let (d, m) = s.split_once('/')?;
-    NaiveDate::from_ymd_opt(today.year(), m.trim().parse().ok()?, d.trim().parse().ok()?)
 }
 
 /// `Élodie MARTIN (06 12 34 56 78)`: enough to tell two homonyms apart.
@@ -1222,6 +1250,9 @@ impl TabView for BatchTab {
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if self.preview.is_some() {
+            if act.keymap.editor(key) == Some(EditorAction::Transliterate) {
+                return self.transliterate_for_all(act);
+            }
             return Ok(self.preview_key(key, act));
         }
         self.sync_loss();
@@ -1305,16 +1336,24 @@ impl TabView for BatchTab {
     }
 
     fn edit_hints(&self) -> super::EditHints {
-        if self.preview.is_some() {
-            return (
-                vec![
+        if let Some(p) = &self.preview {
+            let mut bound = vec![
+                Action::List(ListAction::Select),
+                Action::List(ListAction::Open),
+                Action::Editor(EditorAction::Send),
+            ];
+            // Offered where it helps, first with the send key so that a cut footer keeps
+            // both: some row travels in Unicode.
+            if p.rows.iter().any(|r| r.encoding == Some(Encoding::Ucs2)) {
+                bound = vec![
+                    Action::Editor(EditorAction::Transliterate),
+                    Action::Editor(EditorAction::Send),
                     Action::List(ListAction::Select),
                     Action::List(ListAction::Open),
-                    Action::Editor(EditorAction::Send),
-                    Action::Editor(EditorAction::Close),
-                ],
-                Vec::new(),
-            );
+                ];
+            }
+            bound.push(Action::Editor(EditorAction::Close));
+            return (bound, Vec::new());
         }
         match &self.form {
             Some(form) => {

@@ -189,6 +189,20 @@ impl FreeTab {
                 &[("n", &(checked.invalid.len() - SHOWN_INVALID).to_string())],
             )));
         }
+        // Why it costs more, and how to fix it: back in the form, its transliteration key.
+        if let Some(cause) = crate::tui::fmt::unicode_cause(&final_text, lang) {
+            let mut spans = vec![Span::styled(cause, act.theme.warn())];
+            if let Some(key) = act
+                .keymap
+                .key_for(crate::keymap::EditorAction::Transliterate)
+            {
+                spans.push(Span::styled(
+                    trf(lang, "free.transliterate_hint", &[("key", &key)]),
+                    act.theme.dim(),
+                ));
+            }
+            body.push(Line::from(spans));
+        }
         let first = checked
             .valid
             .first()
