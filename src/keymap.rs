@@ -128,6 +128,7 @@ actions!(
     TabInbox => "tab_inbox",
     Refresh => "refresh",
     Language => "language",
+    Log => "log",
 });
 
 actions!(
@@ -174,6 +175,7 @@ actions!(
     Close => "close",
     Send => "send",
     SaveList => "save_list",
+    Help => "help",
 });
 
 actions!(

@@ -21,6 +21,18 @@ pub fn sanitize(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// A whole number as operators type it and as the screens show it: `15000`, `15 000`, with
+/// thin or non-breaking spaces (a copied `15 000`), a sign allowed. One parser for every
+/// numeric field, so a number displayed can always be typed back.
+pub fn parse_whole_number(s: &str) -> Option<i64> {
+    let digits: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}'))
+        .collect();
+    digits.parse().ok()
+}
+
 /// Like [`sanitize`] but keeps line breaks, for multi-line views (message detail).
 pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| c != '\n' && needs_neutralising(c)) {
@@ -44,6 +56,30 @@ fn needs_neutralising(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn whole_numbers_read_with_or_without_spaces() {
+        use super::parse_whole_number as n;
+        for (typed, want) in [
+            ("1000", Some(1000)),
+            ("1 000", Some(1000)),
+            ("15 000", Some(15_000)),
+            ("15\u{a0}000", Some(15_000)),
+            ("15\u{202f}000", Some(15_000)),
+            ("1\u{2009}000\u{2009}000", Some(1_000_000)),
+            ("  42 ", Some(42)),
+            ("-3", Some(-3)),
+            ("+3", Some(3)),
+            ("", None),
+            ("   ", None),
+            ("1.000", None),
+            ("1,5", None),
+            ("douze", None),
+            ("--3", None),
+        ] {
+            assert_eq!(n(typed), want, "{typed:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

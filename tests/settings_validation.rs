@@ -598,3 +598,21 @@ fn a_refused_setting_says_why_in_the_readers_language() {
     assert_eq!(e.reason.describe(Lang::Fr), "yes (oui) ou no (non)");
     assert_eq!(e.reason.describe(Lang::En), "yes or no");
 }
+
+/// Every numeric setting reads `1 000` as the screens write it (spaces, thin or non-breaking).
+#[test]
+fn numeric_settings_accept_grouped_digits() {
+    use smsdesk::store::settings::validate;
+    for (key, typed, want) in [
+        ("low_credit", "1 000", "1000"),
+        ("low_credit", "15\u{202f}000", "15000"),
+        ("low_credit", "15\u{a0}000", "15000"),
+        ("low_credit", "15000", "15000"),
+        ("grace_seconds", " 30 ", "30"),
+        ("rate_per_second", "1 000", "1000"),
+    ] {
+        assert_eq!(validate(key, typed).as_deref(), Ok(want), "{key} {typed:?}");
+    }
+    assert!(validate("low_credit", "1.000").is_err());
+    assert!(validate("low_credit", "mille").is_err());
+}

@@ -243,6 +243,75 @@ fn an_administrator_adds_a_credit_pack_from_the_dashboard() {
     }
 }
 
+/// The pack form reads numbers and dates as every other field does: `1 000` (spaces, thin or
+/// non-breaking), `25/03/2026`, `25/03/26`, `2026-03-25`, `25/03` (this year).
+#[test]
+fn a_pack_reads_numbers_and_dates_in_every_form() {
+    for (units, date, want_units, want_day) in [
+        ("1 000", "25/03/2026", 1000, "2026-03-25"),
+        ("15\u{202f}000", "25/03/26", 15_000, "2026-03-25"),
+        ("2\u{a0}500", "2026-03-01", 2500, "2026-03-01"),
+        ("300", "02/03", 300, "2026-03-02"),
+        ("7", "25.03.2026", 7, "2026-03-25"),
+    ] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let mut app = app(f.store, Lang::Fr);
+        press(&mut app, "1n");
+        typing(&mut app, units);
+        app.handle_key(code(KeyCode::Tab));
+        typing(&mut app, "Pack");
+        app.handle_key(code(KeyCode::Tab));
+        app.handle_key(ctrl('u'));
+        typing(&mut app, date);
+        app.handle_key(ctrl('s'));
+        assert!(
+            !app.is_editing(),
+            "{units:?} {date:?}: {:?}",
+            app.status_message()
+        );
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let found: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM credit_packs WHERE units = ?1 AND bought_on = ?2 AND label = 'Pack'",
+                rusqlite::params![want_units, want_day],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1, "{units:?} {date:?}");
+    }
+}
+
+/// The pack's date field shows today as every screen writes a day, and a bad date names that
+/// form.
+#[test]
+fn the_pack_date_is_offered_and_explained_as_dd_mm_yyyy() {
+    for (lang, help, error) in [
+        (Lang::Fr, "JJ/MM/AAAA", "la date s'écrit JJ/MM/AAAA"),
+        (
+            Lang::En,
+            "DD/MM/YYYY",
+            "the date must be written DD/MM/YYYY",
+        ),
+    ] {
+        let mut app = app(demo_store().store, lang);
+        press(&mut app, "1n");
+        typing(&mut app, "10");
+        app.handle_key(code(KeyCode::Tab));
+        app.handle_key(code(KeyCode::Tab));
+        let screen = render(&mut app, 80, 24);
+        assert!(screen.contains("30/03/2026"), "{screen}");
+        assert!(screen.contains(help), "{screen}");
+        assert!(!screen.contains("2026-03-30"), "{screen}");
+        app.handle_key(ctrl('u'));
+        typing(&mut app, "hier");
+        app.handle_key(ctrl('s'));
+        let screen = render(&mut app, 80, 24);
+        assert!(screen.contains(error), "{screen}");
+    }
+}
+
 #[test]
 fn an_unknown_message_is_closed_from_the_dashboard() {
     let f = demo_store();
@@ -905,20 +974,27 @@ fn an_operator_without_the_users_tab_changes_their_own_language() {
     );
 }
 
-/// `?` lists the new bindings with what they do.
+/// `?` lists the keys of the screen it is pressed on, then the global ones: the Users tab
+/// names its SSH keys, the keys window (F1: letters are its own keys there) how to add one,
+/// and every list the language key.
 #[test]
 fn help_lists_the_keys_and_language_bindings() {
-    for (lang, wanted) in [
-        (Lang::En, ["SSH keys", "add a key", "my language"]),
-        (Lang::Fr, ["clés SSH", "ajouter une clé", "ma langue"]),
+    for (lang, keys, add, language) in [
+        (Lang::En, "SSH keys", "add a key", "my language"),
+        (Lang::Fr, "clés SSH", "ajouter une clé", "ma langue"),
     ] {
         let f = demo_store();
         let mut app = app(f.store, lang);
-        press(&mut app, "?");
+        press(&mut app, "5?");
         let screen = render(&mut app, 80, 120);
-        for w in wanted {
+        for w in [keys, language] {
             assert!(screen.contains(w), "{w}:\n{screen}");
         }
+        app.handle_key(code(KeyCode::Esc));
+        press(&mut app, "K");
+        app.handle_key(code(KeyCode::F(1)));
+        let screen = render(&mut app, 80, 120);
+        assert!(screen.contains(add), "{add}:\n{screen}");
     }
 }
 

@@ -349,3 +349,49 @@ fn the_demo_store_is_removed_when_the_tui_quits() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The "unknown — check" decision in a real terminal at 80×24, French and English: the
+/// dialog names the person, shows the text and the status history, and offers translated
+/// choices (never the internal `resend`).
+#[test]
+fn the_unknown_check_decision_shows_who_what_and_translated_choices() {
+    for (lang, resend, delivered, history) in [
+        ("fr_FR.UTF-8", "Renvoyer", "Clore comme remis", "Historique"),
+        ("en_US.UTF-8", "Send again", "Close as delivered", "History"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = demo(dir.path());
+        let (name, text): (String, String) = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT recipient_name, text FROM messages WHERE status = 'unknown'
+                 ORDER BY planned_at, id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let cmd = format!(
+            "env LANG={lang} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
+            cfg = dir.path().display(),
+            bin = env!("CARGO_BIN_EXE_smsdesk"),
+            db = db.display()
+        );
+        let socket = format!("smsdesk-unknown-{}-{}", &lang[..2], std::process::id());
+        let Some(t) = Tmux::start(&socket, &cmd) else {
+            return;
+        };
+        t.wait_for("SMS");
+        t.keys(&["Enter"]);
+        let screen = t.wait_for(resend);
+        assert!(screen.contains(&name), "{name} not named:\n{screen}");
+        let start: String = text.chars().take(30).collect();
+        assert!(screen.contains(&start), "{start:?} not shown:\n{screen}");
+        assert!(screen.contains(history), "{screen}");
+        assert!(!screen.contains("resend"), "{screen}");
+        t.keys(&["Tab", "Right"]);
+        let screen = t.wait_for(delivered);
+        assert!(screen.contains(&format!("‹ {delivered} ›")), "{screen}");
+        t.keys(&["Escape"]);
+        t.quit();
+    }
+}

@@ -183,10 +183,11 @@ fn help_opens_with_question_mark_and_closes_with_esc() {
     // Keys go to the popup: a tab key does not switch tabs behind it.
     press(&mut app, "6");
     assert_eq!(app.tab(), Tab::Dashboard);
-    // Scrolling reaches the last context.
+    // This screen's keys first, then the global ones; scrolling reaches the last of them.
+    assert!(screen.contains("Here: Dashboard"), "{screen}");
     app.handle_key(code(KeyCode::End));
     let bottom = render(&mut app, 80, 24);
-    assert!(bottom.contains("Windows"), "{bottom}");
+    assert!(bottom.contains("my language"), "{bottom}");
     app.handle_key(code(KeyCode::Esc));
     assert!(!app.has_popup());
     assert!(!render(&mut app, 80, 24).contains("Key bindings"));

@@ -516,6 +516,17 @@ fn batch_events(f: &Fixture) -> i64 {
         .unwrap()
 }
 
+/// In a campaign form (no interview fields): its name, the saved list (Anna, Denis), then past
+/// the context, template, campaign and time to the text.
+fn fill_campaign(app: &mut smsdesk::tui::App, name: &str, text: &str) {
+    press(app, name);
+    tab(app, LIST);
+    app.handle_key(code(KeyCode::Right));
+    tab(app, CONTEXT - LIST);
+    tab(app, 4);
+    press(app, text);
+}
+
 /// A shop (setting `batch_interview` = no): the form asks name, recipients and text only,
 /// the confirmation says no interview is recorded, and none is: the messages belong to no
 /// event and their detail shows none.
@@ -533,14 +544,9 @@ fn a_shop_campaign_batch_asks_no_interview_and_records_none() {
     for label in INTERVIEW_LABELS {
         assert!(!screen.contains(label), "{label} shown:\n{screen}");
     }
-    press(&mut app, "Soldes d'hiver");
-    // The saved list (Anna, Denis), then the context, template, campaign, time: the text.
-    tab(&mut app, LIST);
-    app.handle_key(code(KeyCode::Right));
-    tab(&mut app, CONTEXT - LIST);
-    tab(&mut app, 4);
-    press(
+    fill_campaign(
         &mut app,
+        "Soldes d'hiver",
         "Bonjour {{participant.first_name}}, -20 % samedi.",
     );
     app.handle_key(ctrl('s'));
@@ -549,7 +555,7 @@ fn a_shop_campaign_batch_asks_no_interview_and_records_none() {
     app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     assert!(
-        screen.contains("Queue 2 message(s)") && screen.contains("No interview is recorded."),
+        screen.contains("Recipients: 2") && screen.contains("No interview is recorded."),
         "{screen}"
     );
     assert!(!screen.contains("One interview"), "{screen}");
@@ -569,6 +575,63 @@ fn a_shop_campaign_batch_asks_no_interview_and_records_none() {
         "{screen}"
     );
     assert!(!screen.contains("Event"), "{screen}");
+}
+
+/// A row in Unicode says why it costs more (the encoding and the culprit `ï`), the footer
+/// offers the composer's transliteration, and `Ctrl-t` there changes the text for every
+/// recipient: the preview recomputes, each row back to one SMS.
+#[test]
+fn a_unicode_row_names_its_culprit_and_ctrl_t_transliterates_for_everyone() {
+    for (lang, cause, hint) in [
+        (Lang::En, "Unicode: ï", "to GSM-7"),
+        (Lang::Fr, "Unicode : ï", "vers GSM-7"),
+    ] {
+        let f = store_with_filters();
+        smsdesk::store::settings::set(f.store.conn(), "batch_interview", "no", "admin", now())
+            .unwrap();
+        let mut app = app(Store::open(&f.path()).unwrap(), lang);
+        press(&mut app, "8n");
+        fill_campaign(
+            &mut app,
+            "Réunion",
+            "Bonjour {{participant.first_name}}, la réunion collective aura lieu jeudi à 14h \
+             à la Maison de l'emploi, salle Naïade. Merci de venir.",
+        );
+        app.handle_key(ctrl('s'));
+        let screen = render(&mut app, 80, 24);
+        assert!(screen.contains("2 message(s) · 4 SMS"), "{screen}");
+        let rows: Vec<&str> = screen
+            .lines()
+            .filter(|l| l.contains("Anna") || l.contains("Denis"))
+            .collect();
+        assert_eq!(rows.len(), 2, "{screen}");
+        for row in rows {
+            assert!(row.contains(cause), "{row}\n{screen}");
+        }
+        assert!(screen.contains(hint), "{screen}");
+        app.handle_key(ctrl('t'));
+        let screen = render(&mut app, 80, 24);
+        assert!(screen.contains("2 message(s) · 2 SMS"), "{screen}");
+        assert!(!screen.contains(cause), "{screen}");
+        assert!(!screen.contains(hint), "{screen}");
+        // What leaves is the transliterated text.
+        app.handle_key(ctrl('s'));
+        press(&mut app, "y");
+        let texts: Vec<String> = Store::open(&f.path())
+            .unwrap()
+            .conn()
+            .prepare("SELECT text FROM messages")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(texts.len(), 2);
+        assert!(
+            texts.iter().all(|t| t.contains("salle Naiade")),
+            "{texts:?}"
+        );
+    }
 }
 
 /// An organisation that records interviews (the default) may still send a campaign: the
@@ -846,7 +909,7 @@ fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
     t.keys(&["Down", "Space"]);
     t.wait_for("1 message(s) · 1 SMS");
     t.keys(&["C-s"]);
-    t.wait_for("Queue 1 message(s)");
+    t.wait_for("Recipient: ");
     t.keys(&["y"]);
     t.wait_for("batch queued: 1 message(s), 2 recipient(s) left out");
     let upcoming = cli_json(&db, &["list", "upcoming"]);
@@ -908,7 +971,7 @@ fn journey_a_shop_campaign_batch_without_interview_fields() {
     t.keys(&["C-s"]);
     t.wait_for("2 message(s) · 2 SMS");
     t.keys(&["C-s"]);
-    let screen = t.wait_for("Queue 2 message(s)");
+    let screen = t.wait_for("Recipients: 2");
     assert!(screen.contains("No interview is recorded."), "{screen}");
     t.keys(&["y"]);
     t.wait_for("batch queued: 2 message(s), 0 recipient(s) left out");

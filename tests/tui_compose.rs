@@ -302,6 +302,9 @@ fn a_templates_only_operator_sends_a_template_to_one_contact() {
     assert!(screen.contains("jeudi à 10h."), "{screen}");
     assert!(!screen.contains("xyz"), "{screen}");
     app.handle_key(ctrl('s'));
+    // The send question first; Enter sends.
+    assert!(app.has_popup(), "{}", render(&mut app, 100, 30));
+    app.handle_key(code(KeyCode::Enter));
     assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
     let (text, template) = pending(&f);
     assert!(
@@ -350,8 +353,8 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     press(&mut app, "c");
     press(&mut app, "n");
-    // In the empty box, even on a narrow screen, the footer names the picker's key.
-    app.handle_key(code(KeyCode::Tab));
+    // In the empty box (where the cursor starts), even on a narrow screen, the footer names
+    // the picker's key.
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Ctrl-o pick template"), "{screen}");
     app.handle_key(ctrl('o'));
@@ -366,6 +369,9 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("atelier CV jeudi à 11h !"), "{screen}");
     app.handle_key(ctrl('s'));
+    // The send question first; Enter sends.
+    assert!(app.has_popup(), "{}", render(&mut app, 100, 30));
+    app.handle_key(code(KeyCode::Enter));
     assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
     let (text, template) = pending(&f);
     assert!(

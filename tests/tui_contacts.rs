@@ -40,11 +40,14 @@ fn an_individual_sms_is_sent_to_the_selected_contact() {
     );
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("SMS to"), "{screen}");
-    app.handle_key(code(KeyCode::Tab));
+    // The cursor starts in the text.
     for c in "Bonjour {{participant.first_name}}, votre dossier est prêt.".chars() {
         app.handle_key(key(c));
     }
     app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    // Ctrl-s asks first; Enter sends.
+    assert!(app.has_popup(), "{}", render(&mut app, 80, 24));
+    app.handle_key(code(KeyCode::Enter));
     assert!(!app.is_editing(), "{:?}", app.status_message());
     let store = smsdesk::store::Store::open(&path).unwrap();
     let (phone, text, kind): (String, String, String) = store

@@ -338,7 +338,7 @@ fn a_batch_on_a_saved_list_with_one_unticked_recipient() {
     t.keys(&["Down", "Space"]);
     t.wait_for("2 message(s) · 2 SMS");
     t.keys(&["C-s"]);
-    t.wait_for("Queue 2 message(s)");
+    t.wait_for("Recipients: 2");
     t.keys(&["y"]);
     t.wait_for("batch queued: 2 message(s), 1 recipient(s) left out");
     let upcoming = cli_json(&db, &["list", "upcoming"]);
@@ -732,7 +732,10 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
     t.wait_for("atelier CV jeudi");
     t.typed("xyz");
     t.keys(&["C-s"]);
-    t.wait_for("Contacts");
+    // One question before it leaves.
+    t.wait_for("Recipient: Élodie Martin");
+    t.keys(&["Enter"]);
+    t.wait_for("queued (see Upcoming)");
 
     // Agenda: the event's reminder, the template picked the same way.
     t.keys(&["a"]);

@@ -596,6 +596,24 @@ fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
     assert!(rows[0].1.starts_with("Portes ouvertes samedi") && rows[0].1.contains("STOP"));
 }
 
+/// The free send's preview says why it costs more: the encoding and the culprit characters.
+#[test]
+fn a_free_preview_names_the_characters_forcing_unicode() {
+    let f = sample_store();
+    let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
+    press(&mut app, "9n");
+    app.handle_paste("06 11 22 33 44");
+    for _ in 0..3 {
+        app.handle_key(code(KeyCode::Tab));
+    }
+    press(&mut app, "Portes ouvertes à l'île samedi");
+    app.handle_key(smsdesk_ctrl('s'));
+    tick_until_popup(&mut app);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Unicode : î"), "{screen}");
+    assert!(screen.contains("Ctrl-t dans le texte"), "{screen}");
+}
+
 #[test]
 fn a_free_send_file_lists_unusable_cells_by_row_and_a_bad_file_is_refused_whole() {
     let f = sample_store();
@@ -806,7 +824,7 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
     );
     app.handle_key(smsdesk_ctrl('s'));
     let screen = render(&mut app, 80, 24);
-    assert!(screen.contains("Queue 2 message(s)"), "{screen}");
+    assert!(screen.contains("Recipients: 2"), "{screen}");
     press(&mut app, "y");
     assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
     assert_eq!(

@@ -13,18 +13,13 @@ pub fn collaborator_names(conn: Db<'_>) -> Result<std::collections::HashMap<i64,
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Messages left "unknown — check", oldest first, at most 50: id, phone, planned at.
-pub fn unknown_messages(conn: Db<'_>) -> Result<Vec<(i64, String, i64)>> {
+/// Messages left "unknown — check", oldest first, at most 50: id, recipient name (empty for a
+/// free send), phone, planned at.
+pub fn unknown_messages(conn: Db<'_>) -> Result<Vec<(i64, String, String, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, phone, planned_at FROM messages WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
+        "SELECT id, recipient_name, phone, planned_at FROM messages WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

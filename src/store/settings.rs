@@ -395,8 +395,8 @@ fn unknown_key(key: &str) -> SettingError {
 }
 
 fn int_in(key: &str, v: &str, min: i64, max: i64) -> std::result::Result<String, SettingError> {
-    match v.parse::<i64>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+    match crate::text::parse_whole_number(v) {
+        Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
         _ => Err(refuse(
             key,
             SettingProblem::WholeNumber {

@@ -5,8 +5,10 @@
 //! While the filter bar has the keyboard, letters are text, never commands.
 
 use super::AppEvent;
-use super::fmt::{Fmt, clean, key_names, thousands, truncate};
+use super::fmt::{Fmt, clean, thousands, truncate};
+use super::hints::{Hint, Hints};
 use super::jobs::{JobEvent, Jobs};
+use super::log::{Kind as StatusKind, SessionLog};
 use super::pending::RunCtx;
 use super::tabs::admin::AutomationsTab;
 use super::tabs::batch::BatchTab;
@@ -29,7 +31,7 @@ use crate::clock::Clock;
 use crate::core::Actor;
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{
-    Action, Binding, Context, DialogAction, EditorAction, GlobalAction, Keymap, ListAction,
+    Action, Context, DialogAction, EditorAction, GlobalAction, KeyChord, Keymap, ListAction,
 };
 use crate::store::Store;
 use crate::store::messages::ListKind;
@@ -136,8 +138,11 @@ impl Tab {
 
 /// A window over the tabs, with its own keys.
 enum Popup {
-    /// Every binding per context.
-    Help { scroll: u16 },
+    /// The keys of the screen under it first, then the global ones (built when opened).
+    Help {
+        scroll: u16,
+        lines: Vec<Line<'static>>,
+    },
     /// Read-only text: a message's detail, start-up problems.
     Text {
         title: String,
@@ -150,12 +155,6 @@ enum Popup {
     Confirm(Confirm),
     /// The operator's own language (fr / en / auto), open to everyone from any tab.
     Language(Box<Form>),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum StatusKind {
-    Info,
-    Error,
 }
 
 /// The organisation settings the screens need, read once and on refresh.
@@ -184,6 +183,12 @@ pub struct App {
     /// The filter bar while it has the keyboard: the text being typed.
     filter_edit: Option<String>,
     status: Option<(StatusKind, String)>,
+    /// Every message of the session, for the log window.
+    log: SessionLog,
+    /// The refusal the open form showed last, logged once.
+    logged_notice: Option<String>,
+    /// Width of the last frame (the log window wraps its lines to it).
+    width: u16,
     quit: bool,
     location: String,
     /// Minute shown in the status line, to redraw when it changes.
@@ -202,6 +207,8 @@ pub struct App {
     deferred: Vec<(Tab, Outcome)>,
     /// The lease holder name of this process's scheduler (None: no scheduler runs here).
     scheduler_holder: Option<String>,
+    /// The binding the last key ran and whether its handler answered (see [`App::last_run`]).
+    last_run: Option<(Action, bool)>,
 }
 
 impl App {
@@ -248,6 +255,9 @@ impl App {
             popup: None,
             filter_edit: None,
             status: None,
+            log: SessionLog::default(),
+            logged_notice: None,
+            width: 80,
             quit: false,
             location: String::new(),
             shown_minute: 0,
@@ -255,6 +265,7 @@ impl App {
             came_from: Vec::new(),
             config_language: None,
             scheduler_holder: None,
+            last_run: None,
         };
         app.load_org();
         app.refresh_current();
@@ -427,11 +438,45 @@ impl App {
     }
 
     fn error(&mut self, message: String) {
-        self.status = Some((StatusKind::Error, message));
+        self.say(StatusKind::Error, message);
     }
 
     fn info(&mut self, message: String) {
-        self.status = Some((StatusKind::Info, message));
+        self.say(StatusKind::Info, message);
+    }
+
+    /// Shows `message` in the status line and keeps it in the session's log.
+    fn say(&mut self, kind: StatusKind, message: String) {
+        self.log.push(self.clock.now(), kind, &message);
+        self.status = Some((kind, message));
+    }
+
+    /// The refusal an open form shows goes to the log once (the form shows it on screen).
+    fn log_notice(&mut self) {
+        let notice = self.views[self.tab.index()].notice();
+        if notice != self.logged_notice
+            && let Some(text) = &notice
+        {
+            self.log.push(self.clock.now(), StatusKind::Error, text);
+        }
+        self.logged_notice = notice;
+    }
+
+    /// Opens the session's log scrolled to its end (newest last).
+    fn open_log(&mut self, width: u16) {
+        let inner = usize::from((width * 90 / 100).max(20).min(width).saturating_sub(2));
+        let lines = self
+            .log
+            .lines(self.fmt(), self.theme, inner, tr(self.lang, "ui.log_empty"));
+        self.popup = Some(Popup::Text {
+            title: trf(
+                self.lang,
+                "ui.log_title",
+                &[("n", &self.log.count().to_string())],
+            ),
+            lines,
+            scroll: u16::MAX,
+        });
     }
 
     /// Runs `f` on the current tab's view with a fresh context; a store error becomes a
@@ -516,6 +561,7 @@ impl App {
             }
         }
         changed |= self.apply_deferred();
+        self.log_notice();
 
         let minute = self.clock.now().timestamp() / 60;
         let minute_changed = minute != self.shown_minute;
@@ -601,7 +647,15 @@ impl App {
         }
     }
 
+    /// The binding the last key ran (list, global, or a form's help key) and whether the
+    /// tab's handler answered it (`false`: the tab ignored it or does not offer it yet).
+    /// Tests press every hint and check it runs the action the hint names.
+    pub fn last_run(&self) -> Option<(Action, bool)> {
+        self.last_run
+    }
+
     pub fn handle_key(&mut self, key: KeyEvent) {
+        self.last_run = None;
         // Ctrl-c (the terminal's interrupt) and a quit key with Ctrl are never text: they ask
         // to quit from anywhere, forms and windows included (what is open stays underneath).
         if self.is_ctrl_quit(&key) && !matches!(self.popup, Some(Popup::ConfirmQuit { .. })) {
@@ -618,9 +672,24 @@ impl App {
         }
         if self.is_editing() {
             self.status = None;
+            // The help key a form's hints name (F1, or `?` where nothing is typed).
+            let chord = KeyChord::from_event(&key);
+            let named = self
+                .screen_hints()
+                .into_iter()
+                .find(|h| h.is_help() && h.chords.contains(&chord))
+                .and_then(|h| h.action);
+            let f1 = (self.keymap.editor(&key) == Some(EditorAction::Help))
+                .then_some(Action::Editor(EditorAction::Help));
+            if let Some(help) = named.or(f1) {
+                self.last_run = Some((help, true));
+                self.open_help();
+                return;
+            }
             if let Some(outcome) = self.with_act(|v, act| v.key(&key, act)) {
                 self.apply_outcome(outcome, None);
             }
+            self.log_notice();
             return;
         }
         if let Some(action) = self.keymap.list(&key) {
@@ -633,14 +702,21 @@ impl App {
             match outcome {
                 Some(Outcome::Ignored) => {}
                 Some(outcome) => {
+                    let answered = !matches!(outcome, Outcome::NotYet);
+                    self.last_run = Some((action.into(), answered));
                     self.apply_outcome(outcome, Some(action));
                     return;
                 }
-                None => return,
+                None => {
+                    // A store error, said in the status line: the handler ran.
+                    self.last_run = Some((action.into(), true));
+                    return;
+                }
             }
         }
         if let Some(action) = self.keymap.global(&key) {
             self.status = None;
+            self.last_run = Some((action.into(), true));
             self.global(action);
         }
     }
@@ -770,7 +846,8 @@ impl App {
         }
         match action {
             GlobalAction::Quit => self.request_quit(),
-            GlobalAction::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            GlobalAction::Help => self.open_help(),
+            GlobalAction::Log => self.open_log(self.width),
             GlobalAction::Language => self.open_language(),
             GlobalAction::NextTab | GlobalAction::PrevTab => {
                 let tabs = self.tabs();
@@ -798,6 +875,7 @@ impl App {
         let global = self.keymap.global(&key);
         let is_help = matches!(self.popup, Some(Popup::Help { .. }));
         let ctrl_quit = self.is_ctrl_quit(&key);
+        let help_key = self.keymap.editor(&key) == Some(EditorAction::Help);
         let fmt = self.fmt();
         let jobs = self.jobs.for_tab(self.tab);
         let Some(popup) = &mut self.popup else {
@@ -873,9 +951,9 @@ impl App {
                     AskKey::Stay => {}
                 }
             }
-            Popup::Help { scroll } | Popup::Text { scroll, .. } => {
+            Popup::Help { scroll, .. } | Popup::Text { scroll, .. } => {
                 let closes = matches!(dialog, Some(DialogAction::Close | DialogAction::Confirm))
-                    || (is_help && global == Some(GlobalAction::Help));
+                    || (is_help && (global == Some(GlobalAction::Help) || help_key));
                 if closes {
                     self.popup = None;
                     let pending = std::mem::take(&mut self.pending_problems);
@@ -908,6 +986,10 @@ impl App {
             }
             Some(EditorAction::Save) => {
                 self.apply_filter();
+                return;
+            }
+            Some(EditorAction::Help) => {
+                self.open_help();
                 return;
             }
             _ => {}
@@ -964,10 +1046,15 @@ impl App {
     /// Where the screen's parts go in `area`: the tab bar, the filter bar (while the filter
     /// is being typed), the current tab, the status line and the footer.
     fn areas(&self, area: Rect) -> [Rect; 5] {
+        let status_rows = if area.height >= 4 {
+            self.status_lines(area.width, area.height).0.len().max(1)
+        } else {
+            0
+        };
         let [tabs, body, status, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
-            Constraint::Length(u16::from(area.height >= 4)),
+            Constraint::Length(u16::try_from(status_rows).unwrap_or(1)),
             Constraint::Length(u16::from(area.height >= 3)),
         ])
         .areas(area);
@@ -995,21 +1082,25 @@ impl App {
             return;
         }
         self.shown_minute = self.clock.now().timestamp() / 60;
+        self.width = area.width;
         let [_, _, body, _, _] = self.areas(area);
         self.on_current_view(|view, ctx| view.layout(body, ctx));
+        let confirm_hint = match &self.popup {
+            Some(Popup::Confirm(_)) => self.confirm_hint(),
+            _ => String::new(),
+        };
         match &mut self.popup {
             Some(Popup::Language(form)) => form.layout(language_rect(area), self.theme),
+            Some(Popup::Confirm(c)) => c.layout(area, self.theme, self.lang, &confirm_hint),
             Some(popup) => {
-                let keymaps = (&self.keymap, &self.shipped);
-                let clamped = popup_content(area, popup, keymaps, self.lang, self.theme).and_then(
-                    |(_, lines, scroll, rect)| {
+                let clamped =
+                    popup_content(area, popup, self.lang).and_then(|(_, lines, scroll, rect)| {
                         // Clamp so the last line stays on screen (End jumps to the bottom).
                         let (rect, total) = popup_rect(area, rect, &lines);
                         let inner = Block::default().borders(Borders::ALL).inner(rect);
                         Some((*scroll?).min(total.saturating_sub(inner.height)))
-                    },
-                );
-                if let (Some(clamped), Popup::Help { scroll } | Popup::Text { scroll, .. }) =
+                    });
+                if let (Some(clamped), Popup::Help { scroll, .. } | Popup::Text { scroll, .. }) =
                     (clamped, popup)
                 {
                     *scroll = clamped;
@@ -1046,29 +1137,8 @@ impl App {
         self.draw_status(frame, status);
         self.draw_footer(frame, footer);
         if let Some(Popup::Confirm(c)) = &self.popup {
-            // With a text to type, Enter validates and only Close is a binding.
-            let actions: Vec<Action> = if c.input.is_some() {
-                vec![EditorAction::Close.into()]
-            } else {
-                vec![DialogAction::Confirm.into(), DialogAction::Close.into()]
-            };
-            let answer_keys = if c.ask.is_some() && c.input.is_none() {
-                c.hints(self.lang)
-            } else {
-                hints(&self.keymap, &self.shipped, self.lang, &actions)
-            };
-            let mut hint: Vec<String> = answer_keys
-                .into_iter()
-                .map(|(k, d)| format!("{k} {d}"))
-                .collect();
-            if c.input.is_some() {
-                hint.push(format!(
-                    "{} {}",
-                    key_names("Enter", self.lang),
-                    tr(self.lang, "confirm.validate")
-                ));
-            }
-            c.draw(frame, area, self.theme, self.lang, &hint.join("  "));
+            let hint = self.confirm_hint();
+            c.draw(frame, area, self.theme, self.lang, &hint);
         } else if let Some(Popup::ConfirmQuit { lines, ask }) = &self.popup {
             let answers = quit_answers(self.lang);
             let q = Question {
@@ -1082,16 +1152,22 @@ impl App {
         } else if let Some(Popup::Language(form)) = &self.popup {
             form.draw(frame, language_rect(area), self.theme, self.lang);
         } else if let Some(popup) = &self.popup {
-            draw_popup(
-                frame,
-                area,
-                popup,
-                (&self.keymap, &self.shipped),
-                self.lang,
-                self.theme,
-            );
+            draw_popup(frame, area, popup, self.lang, self.theme);
         }
         crate::tui::widgets::place_cursor(frame);
+    }
+
+    /// The answer keys of a question, from the live keymap. With a text to type, Enter
+    /// validates and only Close is a binding; a send says "send" and "back".
+    fn confirm_hint(&self) -> String {
+        self.context_hints()
+            .iter()
+            .map(|h| {
+                let (k, d) = h.shown(self.lang);
+                format!("{k} {d}")
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
     }
 
     /// The tab bar. When every label does not fit, a window of tabs around the current one is
@@ -1127,166 +1203,264 @@ impl App {
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 
-    fn draw_status(&self, frame: &mut Frame, area: Rect) {
-        if area.height == 0 {
-            return;
-        }
+    /// The status line's text wrapped beside the operator and the time: up to three lines
+    /// (fewer on a small screen), the last ending in "…" when cut (the log has it whole).
+    fn status_lines(&self, width: u16, height: u16) -> (Vec<String>, String) {
         let right = format!(
             "{} · {}",
             clean(&self.actor.login),
             self.fmt().time(self.clock.now().timestamp())
         );
-        let (text, style) = match &self.status {
-            Some((StatusKind::Error, s)) => (format!("✖ {s}"), self.theme.error()),
-            Some((StatusKind::Info, s)) => (s.clone(), self.theme.warn()),
-            None => (clean(&self.location), self.theme.dim()),
+        let text = match &self.status {
+            Some((StatusKind::Error, s)) => format!("✖ {s}"),
+            Some((StatusKind::Info, s)) => s.clone(),
+            None => clean(&self.location),
+        };
+        let right_width = unicode_width::UnicodeWidthStr::width(right.as_str());
+        let left_room = usize::from(width).saturating_sub(right_width + 1).max(1);
+        let max = match (&self.status, height) {
+            (None, _) | (_, 0..=9) => 1,
+            (_, 10..=15) => 2,
+            _ => 3,
+        };
+        (super::fmt::wrap(&text, left_room, max), right)
+    }
+
+    fn draw_status(&self, frame: &mut Frame, area: Rect) {
+        if area.height == 0 {
+            return;
+        }
+        let frame_height = frame.area().height;
+        let (texts, right) = self.status_lines(area.width, frame_height);
+        let style = match &self.status {
+            Some((StatusKind::Error, _)) => self.theme.error(),
+            Some((StatusKind::Info, _)) => self.theme.warn(),
+            None => self.theme.dim(),
         };
         let avail = usize::from(area.width);
         let right_width = unicode_width::UnicodeWidthStr::width(right.as_str());
-        let left_room = avail.saturating_sub(right_width + 1);
-        let text = truncate(&text, left_room);
-        let gap = avail
-            .saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()) + right_width);
-        let mut spans = vec![Span::styled(text, style)];
-        if avail > right_width {
-            spans.push(Span::raw(" ".repeat(gap)));
-            spans.push(Span::styled(right, self.theme.dim()));
+        let mut lines = Vec::new();
+        for (i, text) in texts.into_iter().enumerate() {
+            let text = truncate(&text, avail);
+            let mut spans = vec![Span::styled(text.clone(), style)];
+            // The operator and the time on the first line only.
+            if i == 0 && avail > right_width {
+                let gap = avail.saturating_sub(
+                    unicode_width::UnicodeWidthStr::width(text.as_str()) + right_width,
+                );
+                spans.push(Span::raw(" ".repeat(gap)));
+                spans.push(Span::styled(right.clone(), self.theme.dim()));
+            }
+            lines.push(Line::from(spans));
         }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        frame.render_widget(Paragraph::new(lines), area);
     }
 
-    /// Key hints of the focused context, from the live keymap: remapped keys show as they are.
+    /// The footer: the hints of the focused context, then (on a list) the global keys, cut
+    /// to the width with "… ? help" at the end when some do not fit.
     fn draw_footer(&self, frame: &mut Frame, area: Rect) {
         if area.height == 0 {
             return;
         }
-        let hints_for = |actions: &[Action]| hints(&self.keymap, &self.shipped, self.lang, actions);
-        let mut shown: Vec<(String, String)> = Vec::new();
-        match &self.popup {
-            Some(Popup::ConfirmQuit { ask, .. }) => {
-                shown.extend(ask.hints(&quit_answers(self.lang), self.lang));
-            }
-            Some(Popup::Confirm(c)) if c.ask.is_some() => {
-                shown.extend(c.hints(self.lang));
-            }
-            Some(Popup::Confirm(_)) => shown.extend(hints_for(&[
-                DialogAction::Confirm.into(),
-                DialogAction::Close.into(),
-            ])),
-            Some(Popup::Language(_)) => {
-                shown.push(("Enter".into(), tr(self.lang, "action.save").to_string()));
-                shown.extend(hints_for(&[EditorAction::Close.into()]));
-                shown.push(("← →".into(), tr(self.lang, "form.choose").to_string()));
-            }
-            Some(_) => {
-                shown.extend(hints_for(&[DialogAction::Close.into()]));
-                shown.extend(hints_for(&[
-                    ListAction::Down.into(),
-                    ListAction::Up.into(),
-                    ListAction::PageDown.into(),
-                ]));
-            }
-            None if self.filter_edit.is_some() => {
-                shown.push(("Enter".into(), tr(self.lang, "ui.apply").to_string()));
-                shown.extend(hints_for(&[EditorAction::Close.into()]));
-            }
-            None if self.is_editing() => {
-                let (bound, free) = self.views[self.tab.index()].edit_hints();
-                shown.extend(hints_for(&bound));
-                shown.extend(free);
-            }
-            None => {
-                let view = &self.views[self.tab.index()];
-                let mut tab_hints: Vec<Action> = view.hints().iter().map(|&a| a.into()).collect();
-                if view.new_above() > 0 {
-                    // Rows arrived in front: the first-row key is what shows them.
-                    tab_hints.retain(|a| *a != ListAction::First.into());
-                    if let Some(key) = self.keymap.key_for(ListAction::First) {
-                        shown.push((key, tr(self.lang, "ui.show_new").to_string()));
-                    }
-                }
-                shown.extend(hints_for(&tab_hints));
-                // Everyone lands on the dashboard: it says where one's own language is set.
-                let global: &[GlobalAction] = if self.tab == Tab::Dashboard {
-                    &[
-                        GlobalAction::Help,
-                        GlobalAction::Quit,
-                        GlobalAction::Language,
-                        GlobalAction::NextTab,
-                        GlobalAction::Refresh,
-                    ]
-                } else {
-                    &[
-                        GlobalAction::Help,
-                        GlobalAction::Quit,
-                        GlobalAction::NextTab,
-                        GlobalAction::Refresh,
-                    ]
-                };
-                let global: Vec<Action> = global.iter().map(|&a| a.into()).collect();
-                shown.extend(hints_for(&global));
-            }
+        let mut shown = self.context_hints();
+        if self.popup.is_none() && self.filter_edit.is_none() && !self.is_editing() {
+            shown.extend(self.global_hints());
         }
-        let avail = usize::from(area.width);
         let mut spans = Vec::new();
-        let mut used = 0;
-        for (key, desc) in shown {
-            let key = clean(&key_names(&key, self.lang));
-            let desc = clean(&desc);
-            let w = unicode_width::UnicodeWidthStr::width(key.as_str())
-                + unicode_width::UnicodeWidthStr::width(desc.as_str())
-                + 3;
-            if used + w > avail {
-                break;
-            }
-            used += w;
+        for (key, desc) in self.hint_builder().fit(&shown, usize::from(area.width)) {
             spans.push(Span::styled(key, self.theme.key()));
             spans.push(Span::raw(format!(" {desc}  ")));
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn hint_builder(&self) -> Hints<'_> {
+        Hints {
+            keymap: &self.keymap,
+            shipped: &self.shipped,
+            lang: self.lang,
+        }
+    }
+
+    /// The hints of what has the keyboard now: an open window, else the screen under it.
+    /// Every hint names keys that, pressed now, do what it says (tested key by key).
+    pub fn context_hints(&self) -> Vec<Hint> {
+        let h = self.hint_builder();
+        let bound = |actions: &[Action]| -> Vec<Hint> {
+            actions.iter().filter_map(|a| h.bound(*a, None)).collect()
+        };
+        let free = |pairs: Vec<(String, String)>| -> Vec<Hint> {
+            pairs.iter().map(|(k, d)| Hint::free(k, d)).collect()
+        };
+        match &self.popup {
+            None => self.screen_hints(),
+            Some(Popup::Confirm(c)) if c.input.is_some() => {
+                // With a text to type, Enter validates and only Close is a binding.
+                let mut v = bound(&[EditorAction::Close.into()]);
+                v.push(Hint::free("Enter", tr(self.lang, "confirm.validate")));
+                v
+            }
+            // A destructive question and the quit question answer with their buttons' keys.
+            Some(Popup::Confirm(c)) if c.ask.is_some() => free(c.hints(self.lang)),
+            Some(Popup::ConfirmQuit { ask, .. }) => {
+                free(ask.hints(&quit_answers(self.lang), self.lang))
+            }
+            Some(Popup::Confirm(c)) if c.sends => h.all(&[
+                (DialogAction::Confirm.into(), Some("confirm.send_key")),
+                (DialogAction::Close.into(), Some("confirm.back_key")),
+            ]),
+            Some(Popup::Confirm(_)) => {
+                bound(&[DialogAction::Confirm.into(), DialogAction::Close.into()])
+            }
+            Some(Popup::Language(_)) => {
+                let mut v = vec![Hint::free("Enter", tr(self.lang, "action.save"))];
+                v.extend(bound(&[EditorAction::Close.into()]));
+                v.push(Hint::free("← →", tr(self.lang, "form.choose")));
+                v
+            }
+            Some(Popup::Help { .. } | Popup::Text { .. }) => bound(&[
+                DialogAction::Close.into(),
+                ListAction::Down.into(),
+                ListAction::Up.into(),
+                ListAction::PageDown.into(),
+            ]),
+        }
+    }
+
+    /// The hints of the current tab in its mode (filter bar, form, list), windows aside.
+    pub fn screen_hints(&self) -> Vec<Hint> {
+        let h = self.hint_builder();
+        let view = &self.views[self.tab.index()];
+        if self.filter_edit.is_some() {
+            let mut v = vec![Hint::free("Enter", tr(self.lang, "ui.apply"))];
+            v.extend(h.all(&[
+                (EditorAction::Close.into(), None),
+                (EditorAction::Help.into(), None),
+            ]));
+            return v;
+        }
+        if self.is_editing() {
+            let (bound, free) = view.edit_hints();
+            let mut v: Vec<Hint> = bound.iter().filter_map(|a| h.bound(*a, None)).collect();
+            v.extend(free.iter().map(|(k, d)| Hint::free(k, d)));
+            // F1 opens the help from every form (where `?` is text to type).
+            if !v.iter().any(Hint::is_help) {
+                v.extend(h.bound(EditorAction::Help.into(), None));
+            }
+            return v;
+        }
+        let mut actions: Vec<ListAction> = view.hints().to_vec();
+        let mut v = Vec::new();
+        if view.new_above() > 0 {
+            // Rows arrived in front: the first-row key is what shows them.
+            actions.retain(|a| *a != ListAction::First);
+            v.extend(h.bound(ListAction::First.into(), Some("ui.show_new")));
+        }
+        v.extend(
+            actions
+                .iter()
+                .filter_map(|a| h.bound((*a).into(), view.hint_label(*a))),
+        );
+        v
+    }
+
+    /// The global keys of a list's footer, the help key last (it closes a cut footer).
+    fn global_hints(&self) -> Vec<Hint> {
+        let mut global = vec![GlobalAction::Quit];
+        // Everyone lands on the dashboard: it says where one's own language is set.
+        if self.tab == Tab::Dashboard {
+            global.push(GlobalAction::Language);
+        }
+        global.extend([
+            GlobalAction::NextTab,
+            GlobalAction::Refresh,
+            GlobalAction::Help,
+        ]);
+        let h = self.hint_builder();
+        global
+            .iter()
+            .filter_map(|a| h.bound((*a).into(), None))
+            .collect()
+    }
+
+    /// Opens the help on the keys of the screen as it is now.
+    fn open_help(&mut self) {
+        let lines = self.help_lines();
+        self.popup = Some(Popup::Help { scroll: 0, lines });
+    }
+
+    /// The help's sections: this screen's keys first (in its mode, movement included on a
+    /// list), then, on a list, the keys that work on every tab (in a form or the filter bar
+    /// every key is typed, so they are not offered there). Every line is a [`Hint`],
+    /// pressed one by one by the key-map test.
+    pub fn help_sections(&self) -> Vec<(String, Vec<Hint>)> {
+        let h = self.hint_builder();
+        let mut here = self.screen_hints();
+        let title = trf(
+            self.lang,
+            "help.here",
+            &[("tab", &self.tab.label(self.lang))],
+        );
+        if self.filter_edit.is_some() || self.is_editing() {
+            return vec![(title, here)];
+        }
+        let moves = self.views[self.tab.index()].moves();
+        for a in [
+            ListAction::Down,
+            ListAction::Up,
+            ListAction::PageDown,
+            ListAction::PageUp,
+            ListAction::First,
+            ListAction::Last,
+        ] {
+            if moves && !here.iter().any(|x| x.action == Some(a.into())) {
+                here.extend(h.bound(a.into(), None));
+            }
+        }
+        let global = self
+            .keymap
+            .bindings(Context::Global)
+            .iter()
+            .filter(|b| match b.action {
+                // Only the tabs this operator has.
+                Action::Global(g) => {
+                    Tab::from_action(g).is_none_or(|t| t.open_to(&self.actor.rights))
+                }
+                _ => true,
+            })
+            .map(|b| Hint {
+                key: b.key.label(),
+                chords: vec![b.key],
+                action: Some(b.action),
+                desc: h.describe(b),
+            })
+            .collect();
+        vec![
+            (title, here),
+            (tr(self.lang, "help.global").to_string(), global),
+        ]
+    }
+
+    fn help_lines(&self) -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (head, hints) in self.help_sections() {
+            lines.push(Line::from(Span::styled(head, self.theme.header())));
+            for hint in hints {
+                let (key, desc) = hint.shown(self.lang);
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key:<10}"), self.theme.key()),
+                    Span::raw(desc),
+                ]));
+            }
+            lines.push(Line::from(""));
+        }
+        lines
     }
 }
 
 /// "Stay" / "Quit".
 fn quit_answers(lang: Lang) -> Answers {
     Answers::new(lang, "app.stay", "app.quit")
-}
-
-/// How a binding is described: in the interface language when it kept the shipped
-/// description, as the operator wrote it otherwise.
-fn describe(shipped: &Keymap, lang: Lang, context: Context, b: &Binding) -> String {
-    let is_shipped = shipped
-        .bindings(context)
-        .iter()
-        .any(|d| d.action == b.action && d.desc == b.desc);
-    if is_shipped {
-        let key = format!("action.{}", b.action.name());
-        let t = tr(lang, &key);
-        if t != key {
-            return t.to_string();
-        }
-    }
-    clean(&b.desc)
-}
-
-/// `(key, description)` of the first binding of each action, in order, from the live keymap.
-fn hints(
-    keymap: &Keymap,
-    shipped: &Keymap,
-    lang: Lang,
-    actions: &[Action],
-) -> Vec<(String, String)> {
-    actions
-        .iter()
-        .filter_map(|a| {
-            let context = a.context();
-            let b = keymap.bindings(context).iter().find(|b| b.action == *a)?;
-            Some((
-                key_names(&b.key.label(), lang),
-                describe(shipped, lang, context, b),
-            ))
-        })
-        .collect()
 }
 
 /// A rectangle of `percent_x` × `percent_y` centred in `area` (at least 20 × 5 when possible).
@@ -1310,19 +1484,17 @@ fn language_rect(area: Rect) -> Rect {
 
 /// What a text popup shows: its title, lines, scroll (when it scrolls) and the most room it
 /// takes; `None` for popups drawn by their own widgets.
-fn popup_content<'p>(
+fn popup_content(
     area: Rect,
-    popup: &'p Popup,
-    keymaps: (&Keymap, &Keymap),
+    popup: &Popup,
     lang: Lang,
-    theme: Theme,
-) -> Option<(String, Vec<Line<'static>>, Option<&'p u16>, Rect)> {
+) -> Option<(String, Vec<Line<'static>>, Option<&u16>, Rect)> {
     Some(match popup {
         // Drawn by their own widgets.
         Popup::Confirm(_) | Popup::Language(_) | Popup::ConfirmQuit { .. } => return None,
-        Popup::Help { scroll } => (
+        Popup::Help { scroll, lines } => (
             tr(lang, "help.title").to_string(),
-            help_lines(keymaps.0, keymaps.1, lang, theme),
+            lines.clone(),
             Some(scroll),
             centered(area, 90, 90),
         ),
@@ -1392,17 +1564,9 @@ fn tab_window(labels: &[String], current: usize, avail: usize) -> (usize, usize)
     }
 }
 
-fn draw_popup(
-    frame: &mut Frame,
-    area: Rect,
-    popup: &Popup,
-    keymaps: (&Keymap, &Keymap),
-    lang: Lang,
-    theme: Theme,
-) {
+fn draw_popup(frame: &mut Frame, area: Rect, popup: &Popup, lang: Lang, theme: Theme) {
     crate::tui::widgets::forget_cursor();
-    let Some((title, lines, scroll, rect)) = popup_content(area, popup, keymaps, lang, theme)
-    else {
+    let Some((title, lines, scroll, rect)) = popup_content(area, popup, lang) else {
         return;
     };
     let (rect, _) = popup_rect(area, rect, &lines);
@@ -1432,74 +1596,4 @@ fn wrapped_rows(lines: &[Line], width: usize) -> u16 {
         })
         .sum();
     u16::try_from(rows).unwrap_or(u16::MAX)
-}
-
-/// Every binding per context, with its description, from the live keymap.
-fn help_lines(keymap: &Keymap, shipped: &Keymap, lang: Lang, theme: Theme) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    for context in Context::ALL {
-        lines.push(Line::from(Span::styled(
-            tr(lang, &format!("help.{}", context.name())).to_string(),
-            theme.header(),
-        )));
-        for b in keymap.bindings(context) {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {:<10}", clean(&key_names(&b.key.label(), lang))),
-                    theme.key(),
-                ),
-                Span::raw(describe(shipped, lang, context, b)),
-            ]));
-        }
-        lines.push(Line::from(""));
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_tab_bar_keeps_the_current_tab_and_its_neighbours_in_view() {
-        let keymap = Keymap::defaults();
-        for lang in [Lang::Fr, Lang::En] {
-            let labels: Vec<String> = Tab::ALL
-                .iter()
-                .map(|t| tab_label(*t, &keymap, lang))
-                .collect();
-            let w = |i: usize| unicode_width::UnicodeWidthStr::width(labels[i].as_str());
-            for avail in [40, 60, 80, 100] {
-                for current in 0..labels.len() {
-                    let (start, end) = tab_window(&labels, current, avail);
-                    let at = format!("{lang:?} {avail} cols, tab {current}");
-                    assert!(start <= current && current < end, "{at}: current shown");
-                    let used: usize = (start..end).map(w).sum();
-                    assert!(used + 2 <= avail, "{at}: fits with its marks");
-                    // Both neighbours whenever the three fit; one when only two do.
-                    let left = current.checked_sub(1).map(w);
-                    let right = (current + 1 < labels.len()).then(|| w(current + 1));
-                    let need = w(current) + left.unwrap_or(0) + right.unwrap_or(0) + 2;
-                    if need <= avail {
-                        assert!(
-                            start < current.max(1) && end >= (current + 2).min(labels.len()),
-                            "{at}: both neighbours, {start}..{end}"
-                        );
-                    }
-                    let one = [left, right]
-                        .into_iter()
-                        .flatten()
-                        .any(|n| w(current) + n + 2 <= avail);
-                    if one {
-                        assert!(end - start >= 2, "{at}: a neighbour");
-                    }
-                }
-            }
-            let (start, end) = tab_window(&labels, Tab::Inbox.index(), 80);
-            assert!(
-                start > 0 && end == labels.len(),
-                "{lang:?}: Inbox at the right end"
-            );
-        }
-    }
 }

@@ -4,7 +4,7 @@
 use crate::i18n::{Lang, tr};
 use crate::sms::sender::normalize_keyword;
 use crate::sms::window;
-use crate::tui::dates::parse_day;
+use crate::tui::dates::parse_day_in_year;
 use crate::tui::fmt::{Fmt, clean};
 use crate::tui::problem::{Problem, TermProblem};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
@@ -122,26 +122,17 @@ pub fn period(
         let from = if a.is_empty() {
             None
         } else {
-            Some(day(parse_day_past(a, today)?))
+            Some(day(parse_day_in_year(a, today)?))
         };
         let to = if b.is_empty() {
             None
         } else {
-            Some(next(parse_day_past(b, today)?)?)
+            Some(next(parse_day_in_year(b, today)?)?)
         };
         return Some((from, to));
     }
-    let d = parse_day_past(word, today)?;
+    let d = parse_day_in_year(word, today)?;
     Some((Some(day(d)), next(d)))
-}
-
-/// A day in a filter: like [`parse_day`], but `25/03` is this year's.
-fn parse_day_past(s: &str, today: NaiveDate) -> Option<NaiveDate> {
-    if s.matches('/').count() == 1 {
-        let (d, m) = s.split_once('/')?;
-        return NaiveDate::from_ymd_opt(today.year(), m.parse().ok()?, d.parse().ok()?);
-    }
-    parse_day(s, today)
 }
 
 /// Reads a filter bar: each `key:value` term goes to `on_term` with the key folded

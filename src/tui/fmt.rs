@@ -5,7 +5,7 @@ use crate::i18n::{Lang, tr};
 use crate::text::sanitize;
 use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
-use unicode_width::UnicodeWidthChar;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Formatting context: interface language and organisation timezone.
 #[derive(Clone, Copy, Debug)]
@@ -211,6 +211,54 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// `s` cut into lines of at most `width` columns, at spaces where possible (a word longer than
+/// a line is cut hard); at most `max` lines, the last ending in "…" when text was left out.
+pub fn wrap(s: &str, width: usize, max: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ') {
+        let w = word.width();
+        let gap = usize::from(!line.is_empty());
+        if used + gap + w <= width {
+            if gap == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            used += gap + w;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        // A word wider than a line: cut it at the width.
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    lines.push(line);
+    if lines.len() > max {
+        lines.truncate(max.max(1));
+        if let Some(last) = lines.last_mut() {
+            if last.width() < width {
+                last.push('…');
+            } else {
+                // One column short so that the mark always shows.
+                *last = truncate(&format!("{last}…"), width);
+            }
+        }
+    }
+    lines
+}
+
 /// A stored E.164 number as people write it: national form for the default country
 /// (`06 12 34 56 78`), international form for others (`+590 690 12 34 56`). Anything the
 /// phone rules cannot read is shown as stored, neutralised.
@@ -228,6 +276,37 @@ pub fn phone(e164: &str, default_region: &str) -> String {
 }
 
 /// Thousands separated by a space, as in French (`12 480`).
+/// The characters that force Unicode, as the composer lists them (invisible ones named), at
+/// most 12.
+pub fn culprits(non_gsm: &[char]) -> String {
+    let shown: Vec<String> = non_gsm.iter().map(|c| printable(*c)).take(12).collect();
+    shown.join(" ")
+}
+
+/// A character as shown in the list of Unicode ones (invisible spaces named).
+fn printable(c: char) -> String {
+    match c {
+        '\u{a0}' => "⍽(nbsp)".into(),
+        '\u{202f}' => "⍽(nnbsp)".into(),
+        '\t' => "⇥(tab)".into(),
+        c if c.is_control() => format!("U+{:04X}", u32::from(c)),
+        c => c.to_string(),
+    }
+}
+
+/// Why a rendered text costs more, for a preview row: `Unicode : ï ’` (the encoding as the
+/// composer names it, then the characters forcing it); `None` for a GSM-7 text.
+pub fn unicode_cause(text: &str, lang: Lang) -> Option<String> {
+    let non_gsm = crate::sms::encoding::analyse(text).non_gsm;
+    (!non_gsm.is_empty()).then(|| {
+        crate::i18n::trf(
+            lang,
+            "composer.unicode_cause",
+            &[("chars", &clean(&culprits(&non_gsm)))],
+        )
+    })
+}
+
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
@@ -243,6 +322,19 @@ pub fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_cuts_long_words_and_marks_what_is_left_out() {
+        assert_eq!(
+            wrap("le 29/03 tombe un dimanche", 12, 3),
+            vec!["le 29/03", "tombe un", "dimanche"]
+        );
+        assert_eq!(wrap("abcdefghij", 4, 5), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("un deux trois quatre", 5, 2), vec!["un", "deux…"]);
+        assert_eq!(wrap("court", 20, 1), vec!["court"]);
+        assert!(wrap("aaaa bbbb cccc", 4, 2)[1].ends_with('…'));
+        assert_eq!(wrap("aaaa bbbb cccc", 4, 2)[1].width(), 4);
+    }
 
     fn fr() -> Fmt {
         Fmt {

@@ -3,7 +3,7 @@
 //! it shows is written once, in the screen's language.
 
 use crate::core::batch::{self, BatchInput};
-use crate::core::send::{self, FreeSend};
+use crate::core::send::{self, FreeSend, IndividualSend};
 use crate::core::{Actor, events, keys, lists, reminders, replies};
 use crate::i18n::{Describe, trf};
 use crate::store::Store;
@@ -33,6 +33,8 @@ pub enum Pending {
     },
     /// Read and check the typed contacts file, as a job.
     ImportContacts,
+    /// Queue an individual message.
+    SendIndividual(Box<IndividualSend>),
     /// Queue a free send.
     SendFree(Box<FreeSend>),
     /// Queue a batch, less the unticked participants.
@@ -121,9 +123,7 @@ impl Pending {
             }
             Pending::MoveMessage { id, tied } => {
                 let today = now.with_timezone(&fmt.tz).date_naive();
-                let at = parse_local_time(typed, today).ok_or_else(|| Problem::BadTime {
-                    input: clean(typed),
-                })?;
+                let at = parse_local_time(typed, today).ok_or_else(|| Problem::bad_time(typed))?;
                 let planned = if *tied {
                     reminders::edit_reminder_time(store, actor, *id, at, now)
                 } else {
@@ -157,6 +157,11 @@ impl Pending {
                 export::start(jobs, store, *kind, (**filter).clone(), typed, lang)?.into()
             }
             Pending::ImportContacts => contacts_import::start(jobs, store, typed, lang)?.into(),
+            Pending::SendIndividual(request) => {
+                let ids = send::send_individual(store, actor, request, now)?;
+                let id = ids.first().map(i64::to_string).unwrap_or_default();
+                trf(lang, "contacts.sent", &[("id", &id)]).into()
+            }
             Pending::SendFree(request) => {
                 let (_, ids) = send::queue_free(store, actor, request, now)?;
                 trf(lang, "free.queued", &[("n", &ids.len().to_string())]).into()

@@ -26,6 +26,7 @@ crate::typed_messages! {
         ProviderUnreadable { reason: String } = "provider_unreadable",
         /// A filter bar term that does not read.
         BadTerm { term: String, why: TermProblem } = "bad_term",
+        /// Built by [`Problem::bad_time`], which shortens what is quoted.
         BadTime { input: String } = "bad_time",
         NoExportPath = "no_export_path",
         ExportExtension { path: String } = "export_extension",
@@ -51,6 +52,19 @@ crate::typed_messages! {
         NoCollaborator = "no_collaborator",
         /// Several collaborators' names contain the typed part.
         ManyCollaborators { names: Vec<String> } = "many_collaborators",
+    }
+}
+
+/// Typed input quoted back in a refusal: enough to recognise it, never a whole paragraph
+/// (a text typed in the date field by mistake).
+const QUOTED: usize = 24;
+
+impl Problem {
+    /// "« … » is not a date and time", quoting at most [`QUOTED`] columns of `input`.
+    pub fn bad_time(input: &str) -> Problem {
+        Problem::BadTime {
+            input: crate::tui::fmt::truncate(&crate::tui::fmt::clean(input.trim()), QUOTED),
+        }
     }
 }
 

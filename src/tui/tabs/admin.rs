@@ -106,7 +106,7 @@ const DRY_RUN_DAYS: u32 = 7;
 /// `-1`, `D-1`, `J-1` → -1; `+3`, `D+3` → 3.
 fn parse_delay(text: &str) -> Option<i64> {
     let t = text.trim().trim_start_matches(['D', 'd', 'J', 'j']);
-    let n: i64 = t.trim_start_matches('+').parse().ok()?;
+    let n = crate::text::parse_whole_number(t)?;
     ((-7..=30).contains(&n) && n != 0).then_some(n)
 }
 
@@ -457,14 +457,20 @@ impl AutomationsTab {
                     format!("✖ {}", clean(&crate::i18n::Describe::describe(e, lang))),
                     theme.error(),
                 )),
-                (None, Some(t)) => spans.push(Span::styled(
-                    format!(
-                        "« {} » ({} SMS)",
-                        clean(&t.replace('\n', " ")),
-                        p.segments.unwrap_or(0)
-                    ),
-                    theme.dim(),
-                )),
+                (None, Some(t)) => {
+                    spans.push(Span::styled(
+                        format!(
+                            "« {} » ({} SMS)",
+                            clean(&t.replace('\n', " ")),
+                            p.segments.unwrap_or(0)
+                        ),
+                        theme.dim(),
+                    ));
+                    // Why it costs more (the rule's template fixes it, Ctrl-t in its editor).
+                    if let Some(cause) = crate::tui::fmt::unicode_cause(t, lang) {
+                        spans.push(Span::styled(format!(" {cause}"), theme.warn()));
+                    }
+                }
                 (None, None) => {}
             }
             lines.push(Line::from(spans));

@@ -262,10 +262,7 @@ impl EventEditor {
             f.error = Some(if text.is_empty() {
                 tr(lang, "agenda.starts_needed").to_string()
             } else {
-                Problem::BadTime {
-                    input: clean(&text),
-                }
-                .describe(lang)
+                Problem::bad_time(&text).describe(lang)
             });
         }
         parsed
@@ -350,7 +347,8 @@ impl EventEditor {
 
     pub fn hints(&self, lang: Lang) -> EditHints {
         let (bound, mut free) = self.form.hints(lang);
-        if self.focused() == "participant" {
+        // Enter picks the first match: offered only when there is one.
+        if self.focused() == "participant" && !self.matches.is_empty() {
             free.push(("Enter".into(), tr(lang, "agenda.pick").into()));
         }
         (bound, free)

@@ -16,6 +16,7 @@ use crate::core::batch::{self, BatchInput, BatchRow, ConsentFilter, FilterInput,
 use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, EditorAction, ListAction};
+use crate::sms::encoding::Encoding;
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
@@ -23,15 +24,16 @@ use crate::store::participants::{self, Participant};
 use crate::store::settings::Settings;
 use crate::store::templates;
 use crate::tui::dates::parse_optional_time;
-use crate::tui::fmt::{clean, phone, thousands};
+use crate::tui::fmt::{clean, phone, thousands, unicode_cause};
 use crate::tui::pending::{Done, Pending};
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
+use crate::tui::widgets::send_confirm::{SendFacts, departure};
 use crate::tui::widgets::titled_block;
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -130,7 +132,6 @@ const FILTER_FIELDS: [&str; 7] = [
 struct Preview {
     input: BatchInput,
     at: Option<NaiveDateTime>,
-    at_text: String,
     rows: Vec<BatchRow>,
     balance: i64,
     unticked: HashSet<i64>,
@@ -333,7 +334,9 @@ impl BatchTab {
         );
         self.forget_recipients();
         self.preview = None;
-        let mut form = Form::new(tr(lang, "batch.title"), fields).with_composer(composer);
+        let mut form = Form::new(tr(lang, "batch.title"), fields)
+            .with_composer(composer)
+            .sending();
         if let Some(c) = form.composer.as_mut() {
             c.set_templates(
                 TemplateChoice::active(conn, &[TemplateContext::Batch])?,
@@ -460,12 +463,14 @@ impl BatchTab {
                 if text.is_empty() {
                     return Ok(None);
                 }
-                parse_date(text, today).map(Some).ok_or_else(|| {
-                    (
-                        key,
-                        trf(act.lang(), "batch.bad_date", &[("input", &clean(text))]),
-                    )
-                })
+                crate::tui::dates::parse_day_in_year(text, today)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        (
+                            key,
+                            trf(act.lang(), "batch.bad_date", &[("input", &clean(text))]),
+                        )
+                    })
             };
         let (from, to) = (date("f_from")?, date("f_to")?);
         if let (Some(f), Some(t)) = (from, to)
@@ -831,7 +836,7 @@ impl BatchTab {
         let Some(form) = &mut self.form else {
             return Ok(Outcome::Handled);
         };
-        let (input, at, at_text) = match read {
+        let (input, at, _) = match read {
             Ok(r) => r,
             Err(e) => {
                 form.message = Some(e.describe(act.lang()));
@@ -843,7 +848,6 @@ impl BatchTab {
                 self.preview = Some(Preview {
                     input,
                     at,
-                    at_text,
                     rows: p.rows,
                     balance: p.totals.balance,
                     unticked: HashSet::new(),
@@ -858,6 +862,35 @@ impl BatchTab {
         }
     }
 
+    /// `Ctrl-t` in the preview: the composer's transliteration of the text every recipient
+    /// gets, then the preview again, with what was unticked and the cursor kept.
+    fn transliterate_for_all(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let changed = self
+            .form
+            .as_mut()
+            .and_then(|f| f.composer.as_mut())
+            .is_some_and(Composer::transliterate);
+        if !changed {
+            return Ok(Outcome::Info(
+                tr(lang, "composer.transliterate_nothing").to_string(),
+            ));
+        }
+        let kept = self.preview.take().map(|p| (p.unticked, p.sel));
+        self.show_preview(act)?;
+        if let (Some(p), Some((unticked, sel))) = (&mut self.preview, kept) {
+            p.unticked = unticked;
+            p.sel = sel;
+        }
+        if self.preview.is_none() {
+            // The form says why the new text cannot be previewed.
+            return Ok(Outcome::Handled);
+        }
+        Ok(Outcome::Info(
+            tr(lang, "composer.transliterated_all").to_string(),
+        ))
+    }
+
     /// Validating the preview: one more question, then the core queues it.
     fn ask_queue(&self, act: &Act) -> Outcome {
         let Some(p) = &self.preview else {
@@ -868,29 +901,58 @@ impl BatchTab {
         if t.messages == 0 {
             return Outcome::Error(tr(lang, "batch.nothing").to_string());
         }
-        let when = if p.at_text.is_empty() {
-            tr(lang, "free.now").to_string()
-        } else {
-            p.at.map(|t| t.format("%d/%m/%Y %H:%M").to_string())
-                .unwrap_or_default()
+        let settings = match Settings::load(act.store.db()) {
+            Ok(s) => s,
+            Err(e) => return Outcome::Error(e.describe(lang)),
         };
-        let mut lines = vec![Line::from(trf(
-            lang,
-            "batch.confirm_question",
-            &[
-                ("n", &thousands(t.messages as i64)),
-                ("segments", &thousands(t.segments as i64)),
-                ("when", &when),
-            ],
-        ))];
-        lines.push(Line::from(tr(
+        let when = match departure(&settings, act.now, p.at, p.input.campaign, act.fmt) {
+            Ok(when) => when,
+            Err(e) => return Outcome::Error(e.describe(lang)),
+        };
+        let sent: Vec<&BatchRow> = p
+            .rows
+            .iter()
+            .filter(|r| r.is_sendable() && !p.unticked.contains(&r.participant_id))
+            .collect();
+        let (low, high) = sent.iter().fold((usize::MAX, 0), |(lo, hi), r| {
+            (lo.min(r.segments), hi.max(r.segments))
+        });
+        let mut encodings: Vec<String> = sent
+            .iter()
+            .filter_map(|r| r.encoding.map(|e| e.describe(lang)))
+            .collect();
+        encodings.dedup();
+        encodings.sort();
+        encodings.dedup();
+        let example = sent.first();
+        let facts = SendFacts {
+            recipients: t.messages,
+            one: example.map_or_else(String::new, |r| {
+                let number = r.phone.as_deref().map(|ph| phone(ph, act.region));
+                match number {
+                    Some(n) => format!("{} ({n})", r.name),
+                    None => r.name.clone(),
+                }
+            }),
+            each: if low == high {
+                high.to_string()
+            } else {
+                format!("{low}–{high}")
+            },
+            segments: t.segments,
+            encoding: encodings.join(" / "),
+            balance_after: t.balance_after,
+            when,
+            text: example.and_then(|r| r.text.clone()).unwrap_or_default(),
+        };
+        let mut lines = vec![Line::from(tr(
             lang,
             if p.input.interview.is_some() {
                 "batch.confirm_interviews"
             } else {
                 "batch.confirm_no_interview"
             },
-        )));
+        ))];
         lines.push(Line::from(Span::styled(
             trf(
                 lang,
@@ -902,27 +964,27 @@ impl BatchTab {
             ),
             act.theme.dim(),
         )));
-        if t.balance_after < 0 {
+        if let Some(r) = example.filter(|_| sent.len() > 1) {
+            // Texts differ per recipient: say whose text is shown.
             lines.push(Line::from(Span::styled(
-                trf(
-                    lang,
-                    "batch.short_credit",
-                    &[("after", &thousands(t.balance_after))],
-                ),
-                act.theme.warn(),
+                trf(lang, "batch.confirm_text_of", &[("name", &clean(&r.name))]),
+                act.theme.dim(),
             )));
         }
         let input = p.input.clone();
         let unticked: Vec<i64> = p.unticked.iter().copied().collect();
         let at = p.at;
-        Outcome::Confirm(Confirm::new(
+        Outcome::Confirm(Confirm::send(
             tr(lang, "batch.confirm_title").to_string(),
+            &facts,
             lines,
             Pending::SendBatch {
                 input: Box::new(input),
                 unticked,
                 at,
             },
+            lang,
+            act.theme,
         ))
     }
 
@@ -984,6 +1046,9 @@ impl BatchTab {
                             ),
                             act.theme.dim(),
                         )));
+                        if let Some(cause) = unicode_cause(text, act.lang()) {
+                            lines.push(Line::from(Span::styled(cause, act.theme.warn())));
+                        }
                     }
                     Outcome::Popup(clean(&r.name), lines)
                 }
@@ -1084,33 +1149,26 @@ impl BatchTab {
                     .as_deref()
                     .map(|t| clean(&t.replace('\n', " ")))
                     .unwrap_or_default();
+                // Why it cannot leave, else why it costs more.
+                let note = match (&r.error, r.text.as_deref()) {
+                    (None, Some(t)) => unicode_cause(t, ctx.lang())
+                        .map(|c| styled(c, ctx.theme.warn()))
+                        .unwrap_or_else(|| styled(String::new(), ctx.theme.base())),
+                    _ => styled(row_error(r, ctx.lang()), ctx.theme.error()),
+                };
                 vec![
                     styled(mark, style),
                     styled(clean(&r.name), style),
                     styled(text, ctx.theme.dim()),
                     styled(r.chars.to_string(), ctx.theme.base()),
                     styled(r.segments.to_string(), ctx.theme.base()),
-                    styled(row_error(r, ctx.lang()), ctx.theme.error()),
+                    note,
                 ]
             })
             .collect();
         let selected = (!p.rows.is_empty()).then_some(p.sel.selected.saturating_sub(offset));
         draw_table(frame, table, ctx, &cols, cells, selected, 0);
     }
-}
-
-/// A day typed in a filter: `25/03/2026`, `25/03/26`, `2026-03-25`, `25.03.2026`, or `25/03`
-/// (in the year of `today`: a period is as often past as coming).
-fn parse_date(s: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let s = s.trim();
-    // Two-digit years first: `%Y` would read `26` as the year 26.
-    for f in ["%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return Some(d);
-        }
-    }
-    let (d, m) = s.split_once('/')?;
-    NaiveDate::from_ymd_opt(today.year(), m.trim().parse().ok()?, d.trim().parse().ok()?)
 }
 
 /// `Élodie MARTIN (06 12 34 56 78)`: enough to tell two homonyms apart.
@@ -1192,6 +1250,9 @@ impl TabView for BatchTab {
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if self.preview.is_some() {
+            if act.keymap.editor(key) == Some(EditorAction::Transliterate) {
+                return self.transliterate_for_all(act);
+            }
             return Ok(self.preview_key(key, act));
         }
         self.sync_loss();
@@ -1275,16 +1336,24 @@ impl TabView for BatchTab {
     }
 
     fn edit_hints(&self) -> super::EditHints {
-        if self.preview.is_some() {
-            return (
-                vec![
+        if let Some(p) = &self.preview {
+            let mut bound = vec![
+                Action::List(ListAction::Select),
+                Action::List(ListAction::Open),
+                Action::Editor(EditorAction::Send),
+            ];
+            // Offered where it helps, first with the send key so that a cut footer keeps
+            // both: some row travels in Unicode.
+            if p.rows.iter().any(|r| r.encoding == Some(Encoding::Ucs2)) {
+                bound = vec![
+                    Action::Editor(EditorAction::Transliterate),
+                    Action::Editor(EditorAction::Send),
                     Action::List(ListAction::Select),
                     Action::List(ListAction::Open),
-                    Action::Editor(EditorAction::Save),
-                    Action::Editor(EditorAction::Close),
-                ],
-                Vec::new(),
-            );
+                ];
+            }
+            bound.push(Action::Editor(EditorAction::Close));
+            return (bound, Vec::new());
         }
         match &self.form {
             Some(form) => {
@@ -1296,11 +1365,12 @@ impl TabView for BatchTab {
                 if on_text && self.has_selection() {
                     bound.push(Action::Editor(EditorAction::SaveList));
                 }
+                // Enter and Del are offered when they have something to add or remove.
                 match form.fields.get(form.focus).map(|f| f.key.as_str()) {
-                    Some("search") => {
+                    Some("search") if !self.matches.is_empty() => {
                         free.push(("Enter".into(), tr(self.lang, "batch.add").into()));
                     }
-                    Some("chosen") => {
+                    Some("chosen") if !self.chosen.is_empty() => {
                         free.push(("Del".into(), tr(self.lang, "batch.remove").into()));
                     }
                     Some("matching") => {
@@ -1313,6 +1383,10 @@ impl TabView for BatchTab {
             }
             None => (Vec::new(), Vec::new()),
         }
+    }
+
+    fn notice(&self) -> Option<String> {
+        self.form.as_ref().and_then(|f| f.message.clone())
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
@@ -1376,6 +1450,10 @@ impl TabView for BatchTab {
         } else if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        self.history.hint_label(action)
     }
 
     fn hints(&self) -> &'static [ListAction] {

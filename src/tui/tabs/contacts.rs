@@ -9,7 +9,6 @@ use super::lists::{
     toggle_pick_all,
 };
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
-use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, ListAction};
 use crate::sms::template::TemplateContext;
@@ -31,6 +30,7 @@ use crate::tui::widgets::centred;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, Modal};
+use crate::tui::widgets::send_confirm::{SendFacts, departure};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -78,6 +78,8 @@ pub struct ContactsTab {
     height: usize,
     /// The individual-send form: the participant's mobile and the form (time + composer).
     send: Option<(String, Form)>,
+    /// The name of the participant the send form is for.
+    send_name: String,
     lang: Lang,
     /// Ids of the selected participants (Space, select all).
     picked: BTreeSet<i64>,
@@ -111,6 +113,7 @@ impl ContactsTab {
             ),
             height: 10,
             send: None,
+            send_name: String::new(),
             lang: Lang::En,
             picked: BTreeSet::new(),
             shown: None,
@@ -166,12 +169,19 @@ impl ContactsTab {
             "contacts.send_title",
             &[("name", &name), ("phone", &phone(&mobile, act.region))],
         );
-        self.send = Some((mobile, Form::new(&title, fields).with_composer(composer)));
+        self.send_name = name;
+        // The cursor starts in the text: the time is optional (empty: now).
+        let form = Form::new(&title, fields)
+            .with_composer(composer)
+            .sending()
+            .focus_text();
+        self.send = Some((mobile, form));
         Ok(Outcome::Handled)
     }
 
-    /// Queues the message through the core (rights, consent, STOP, window, length checked there).
-    fn queue_send(&mut self, act: &mut Act) -> Result<Outcome> {
+    /// Asks before queuing: who, cost, credit after, when, the exact text. The core checks
+    /// rights, consent, STOP, window and length again when the operator says yes.
+    fn ask_send(&mut self, act: &mut Act) -> Result<Outcome> {
         let lang = act.lang();
         let Some((mobile, form)) = &mut self.send else {
             return Ok(Outcome::Handled);
@@ -183,33 +193,48 @@ impl ContactsTab {
                 return Ok(Outcome::Handled);
             }
         };
+        let Some(composer) = form.composer.as_ref() else {
+            return Ok(Outcome::Handled);
+        };
+        if let Some(why) = composer.refusal() {
+            form.message = Some(why);
+            return Ok(Outcome::Handled);
+        }
+        let settings = Settings::load(act.store.db())?;
+        let when = match departure(&settings, act.now, at, false, act.fmt) {
+            Ok(when) => when,
+            Err(e) => {
+                form.message = Some(e.describe(lang));
+                return Ok(Outcome::Handled);
+            }
+        };
+        let stats = composer.stats();
+        let each = stats.info.segments;
+        let facts = SendFacts {
+            recipients: 1,
+            one: format!("{} ({})", self.send_name, phone(mobile, act.region)),
+            each: each.to_string(),
+            segments: each,
+            encoding: stats.info.encoding.describe(lang),
+            balance_after: crate::store::credit::balance(act.store.db())? - each as i64,
+            when,
+            text: stats.final_text.clone(),
+        };
         // What is in the box leaves: the template untouched, else the text as typed.
-        let body = form
-            .composer
-            .as_ref()
-            .map_or(Body::Text(String::new()), Composer::body);
         let request = crate::core::send::IndividualSend {
             to: vec![mobile.clone()],
-            body,
+            body: composer.body(),
             at,
         };
-        match crate::core::send::send_individual(act.store, act.actor, &request, act.now) {
-            Ok(ids) => {
-                self.send = None;
-                Ok(Outcome::Info(trf(
-                    lang,
-                    "contacts.sent",
-                    &[(
-                        "id",
-                        &ids.first().map(|i| i.to_string()).unwrap_or_default(),
-                    )],
-                )))
-            }
-            Err(e) => {
-                form.message = Some(crate::i18n::Describe::describe(&e, act.lang()));
-                Ok(Outcome::Handled)
-            }
-        }
+        form.message = None;
+        Ok(Outcome::Confirm(Confirm::send(
+            tr(lang, "contacts.confirm_title").to_string(),
+            &facts,
+            Vec::new(),
+            Pending::SendIndividual(Box::new(request)),
+            lang,
+            act.theme,
+        )))
     }
 }
 
@@ -662,7 +687,7 @@ impl TabView for ContactsTab {
             return Ok(Outcome::Ignored);
         };
         match form.modal_key(key, act.keymap) {
-            Modal::Save => self.queue_send(act),
+            Modal::Save => self.ask_send(act),
             Modal::Close => {
                 self.send = None;
                 Ok(Outcome::Handled)
@@ -713,6 +738,15 @@ impl TabView for ContactsTab {
             .as_ref()
             .map(|(_, f)| f.lost(lang))
             .unwrap_or_default()
+    }
+
+    fn confirmed(&mut self, _done: &crate::tui::pending::Done) {
+        // Only the send question can be answered while the send form is open.
+        self.send = None;
+    }
+
+    fn notice(&self) -> Option<String> {
+        self.send.as_ref().and_then(|(_, f)| f.message.clone())
     }
 
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
@@ -823,6 +857,14 @@ impl TabView for ContactsTab {
                     ),
                 ],
             );
+        }
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::New => Some("hint.contacts_new"),
+            ListAction::Toggle => Some("hint.contacts_optout"),
+            _ => None,
         }
     }
 

@@ -21,7 +21,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Bar, BarChart, Block, Borders, Clear, Paragraph, Wrap};
 
 /// Days shown by the consumption chart and used for the run-out estimate.
 const DAYS: i64 = 30;
@@ -57,6 +57,8 @@ pub struct DashboardTab {
     admin: bool,
     /// Messages left "unknown — check": `(id, label)`.
     unknown: Vec<(i64, String)>,
+    /// The one the "unknown — check" form shows.
+    unknown_detail: Option<UnknownDetail>,
     lang: Option<Lang>,
 }
 
@@ -66,24 +68,66 @@ enum Editing {
     Unknown,
 }
 
-/// Messages left "unknown — check" by a crash, oldest first (a handful at most).
+/// Messages left "unknown — check" by a crash, oldest first (a handful at most), labelled
+/// by whom they were for.
 fn unknown_messages(
     conn: Db<'_>,
     fmt: &crate::tui::fmt::Fmt,
     region: &str,
 ) -> Result<Vec<(i64, String)>> {
     let mut out = Vec::new();
-    for (id, phone, planned) in crate::store::screens::unknown_messages(conn)? {
-        out.push((
-            id,
-            format!(
-                "#{id} {} {}",
-                crate::tui::fmt::phone(&phone, region),
-                fmt.time(planned)
-            ),
-        ));
+    for (id, name, phone, planned) in crate::store::screens::unknown_messages(conn)? {
+        let who = crate::tui::fmt::phone(&phone, region);
+        let who = if name.is_empty() {
+            who
+        } else {
+            format!("{} · {who}", clean(&name))
+        };
+        out.push((id, format!("#{id} {who} · {}", fmt.time(planned))));
     }
     Ok(out)
+}
+
+/// The message the "unknown — check" form is about, to decide knowing what it said.
+struct UnknownDetail {
+    row: crate::store::messages::MessageRow,
+    history: Vec<crate::store::messages::HistoryEntry>,
+}
+
+impl UnknownDetail {
+    fn load(conn: Db<'_>, id: i64) -> Result<UnknownDetail> {
+        Ok(UnknownDetail {
+            row: crate::store::messages::get(conn, id)?,
+            history: crate::store::messages::history(conn, id)?,
+        })
+    }
+
+    /// Recipient, text, then the status changes: what the decision rests on.
+    fn lines(&self, ctx: &Ctx) -> Vec<Line<'static>> {
+        let m = &self.row;
+        let label = |key: &str| Span::styled(format!("{}: ", ctx.tr(key)), ctx.theme.title());
+        let name = if m.recipient_name.is_empty() {
+            "—".to_string()
+        } else {
+            clean(&m.recipient_name)
+        };
+        let mut lines = vec![
+            Line::from(vec![
+                label("col.recipient"),
+                Span::raw(format!(
+                    "{name} · {}",
+                    crate::tui::fmt::phone(&m.phone, ctx.region)
+                )),
+            ]),
+            Line::from(label("col.text")),
+        ];
+        for l in crate::text::sanitize_multiline(&m.text).lines() {
+            lines.push(Line::from(format!("  {l}")));
+        }
+        lines.push(Line::from(label("detail.history")));
+        lines.extend(super::messages::history_lines(&self.history, ctx));
+        lines
+    }
 }
 
 impl DashboardTab {
@@ -125,26 +169,27 @@ impl DashboardTab {
             return Outcome::failed(&e, act.lang());
         }
         let lang = act.lang();
-        let today = act.fmt.local_date(act.now).format("%Y-%m-%d").to_string();
+        let today = act.fmt.date(act.fmt.local_date(act.now));
         let form = Form::new(
             tr(lang, "admin.pack_title"),
             vec![
                 FormField::text("units", tr(lang, "admin.pack_units"), ""),
                 FormField::text("label", tr(lang, "admin.pack_label"), ""),
                 FormField::text("date", tr(lang, "admin.pack_date"), &today)
-                    .with_help("YYYY-MM-DD"),
+                    .with_help(tr(lang, "admin.pack_date_help")),
             ],
         );
         self.editor = Some((Editing::Pack, form));
         Outcome::Handled
     }
 
-    fn open_unknown(&mut self, act: &mut Act) -> Outcome {
+    fn open_unknown(&mut self, act: &mut Act) -> Result<Outcome> {
         let lang = act.lang();
-        if self.unknown.is_empty() {
-            return Outcome::Info(tr(lang, "admin.unknown_none").to_string());
-        }
-        let first = self.unknown[0].0.to_string();
+        let Some(&(first_id, _)) = self.unknown.first() else {
+            return Ok(Outcome::Info(tr(lang, "admin.unknown_none").to_string()));
+        };
+        self.unknown_detail = Some(UnknownDetail::load(act.store.db(), first_id)?);
+        let first = first_id.to_string();
         let form = Form::new(
             tr(lang, "admin.unknown_title"),
             vec![
@@ -177,7 +222,21 @@ impl DashboardTab {
             ],
         );
         self.editor = Some((Editing::Unknown, form));
-        Outcome::Handled
+        Ok(Outcome::Handled)
+    }
+
+    /// The detail follows the message chosen in the form.
+    fn follow_unknown(&mut self, act: &mut Act) -> Result<()> {
+        let Some((Editing::Unknown, form)) = &self.editor else {
+            return Ok(());
+        };
+        let Ok(id) = form.value("message").parse::<i64>() else {
+            return Ok(());
+        };
+        if self.unknown_detail.as_ref().is_none_or(|d| d.row.id != id) {
+            self.unknown_detail = Some(UnknownDetail::load(act.store.db(), id)?);
+        }
+        Ok(())
     }
 
     fn save(&mut self, act: &mut Act) -> Result<Outcome> {
@@ -187,13 +246,9 @@ impl DashboardTab {
         };
         let result = match kind {
             Editing::Pack => {
-                let units = form
-                    .value("units")
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n > 0);
-                let date = NaiveDate::parse_from_str(form.value("date").trim(), "%Y-%m-%d").ok();
+                let units = crate::text::parse_whole_number(form.value("units")).filter(|n| *n > 0);
+                let today = act.fmt.local_date(act.now);
+                let date = crate::tui::dates::parse_day_in_year(form.value("date"), today);
                 match (units, date) {
                     (Some(units), Some(date)) => {
                         let label = form.value("label").trim().to_string();
@@ -268,7 +323,7 @@ impl TabView for DashboardTab {
     fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         Ok(match action {
             ListAction::New => self.open_pack(act),
-            ListAction::Open | ListAction::Edit => self.open_unknown(act),
+            ListAction::Open | ListAction::Edit => self.open_unknown(act)?,
             _ => Outcome::Ignored,
         })
     }
@@ -287,7 +342,10 @@ impl TabView for DashboardTab {
                 self.editor = None;
                 Ok(Outcome::Handled)
             }
-            Modal::Stay => Ok(Outcome::Handled),
+            Modal::Stay => {
+                self.follow_unknown(act)?;
+                Ok(Outcome::Handled)
+            }
         }
     }
 
@@ -311,6 +369,19 @@ impl TabView for DashboardTab {
             .unwrap_or_default()
     }
 
+    /// Panels, not a list: nothing to move through.
+    fn moves(&self) -> bool {
+        false
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::New => Some("hint.dashboard_pack"),
+            ListAction::Open | ListAction::Edit => Some("hint.dashboard_unknown"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         match (self.admin, self.unknown.is_empty()) {
             (true, true) => &[ListAction::New],
@@ -322,27 +393,54 @@ impl TabView for DashboardTab {
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = Some(ctx.lang());
-        if let Some((_, form)) = &mut self.editor {
-            form.layout(editor_rect(area), ctx.theme);
+        if let Some((kind, form)) = &mut self.editor {
+            form.layout(editor_rect(area, *kind).0, ctx.theme);
         }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         self.draw_body(frame, area, ctx);
-        if let Some((_, form)) = &self.editor {
-            form.draw(frame, editor_rect(area), ctx.theme, ctx.lang());
+        if let Some((kind, form)) = &self.editor {
+            let (form_area, detail_area) = editor_rect(area, *kind);
+            form.draw(frame, form_area, ctx.theme, ctx.lang());
+            if let (Some(detail), Some(rect)) = (&self.unknown_detail, detail_area) {
+                frame.render_widget(Clear, rect);
+                let block = boxed(ctx, "admin.unknown_about");
+                frame.render_widget(
+                    Paragraph::new(detail.lines(ctx))
+                        .block(block)
+                        .wrap(Wrap { trim: false }),
+                    rect,
+                );
+            }
         }
     }
 }
 
-/// The credit pack and unknown-message forms, centred in the tab.
-fn editor_rect(area: Rect) -> Rect {
+/// The credit pack form, centred in the tab; the unknown-message form at the top, the
+/// message it is about under it.
+fn editor_rect(area: Rect, kind: Editing) -> (Rect, Option<Rect>) {
     let height = area.height.min(9);
-    Rect {
-        y: area.y + (area.height - height) / 2,
-        height,
-        ..area
+    // Two choices, their help and the form's message: 6 rows with the border.
+    let short = area.height.min(6);
+    if kind == Editing::Pack || area.height < short + 4 {
+        let form = Rect {
+            y: area.y + (area.height - height) / 2,
+            height,
+            ..area
+        };
+        return (form, None);
     }
+    let form = Rect {
+        height: short,
+        ..area
+    };
+    let detail = Rect {
+        y: area.y + short,
+        height: area.height - short,
+        ..area
+    };
+    (form, Some(detail))
 }
 
 /// The first steps on a new store, each ticked once done, naming the tab and key that do it
@@ -764,7 +862,7 @@ fn draw_packs(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
             ctx.theme.base()
         };
         let day = NaiveDate::parse_from_str(&p.bought_on, "%Y-%m-%d")
-            .map(|day| day.format("%d/%m/%y").to_string())
+            .map(|day| ctx.fmt.date(day))
             .unwrap_or_else(|_| clean(&p.bought_on));
         lines.push(Line::from(vec![
             Span::styled(format!("{day} "), style),

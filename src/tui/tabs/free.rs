@@ -22,6 +22,7 @@ use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::send_confirm::{SendFacts, departure};
 use chrono::NaiveDateTime;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -29,8 +30,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use std::path::PathBuf;
 
-/// Invalid rows listed in the preview before "and N more".
-const SHOWN_INVALID: usize = 8;
+/// Invalid rows listed in the preview before "and N more" (the list scrolls).
+const SHOWN_INVALID: usize = 500;
 
 pub struct FreeTab {
     history: HistoryTab,
@@ -73,7 +74,11 @@ impl FreeTab {
             TemplateChoice::active(act.store.db(), &[TemplateContext::Free])?,
             act.actor.rights.can_write_text(),
         );
-        self.form = Some(Form::new(tr(lang, "free.title"), fields).with_composer(composer));
+        self.form = Some(
+            Form::new(tr(lang, "free.title"), fields)
+                .with_composer(composer)
+                .sending(),
+        );
         Ok(Outcome::Handled)
     }
 
@@ -138,6 +143,14 @@ impl FreeTab {
                     return Ok(Outcome::Handled);
                 }
             };
+        let settings = Settings::load(act.store.db())?;
+        let when = match departure(&settings, act.now, draft.at, draft.campaign, act.fmt) {
+            Ok(when) => when,
+            Err(e) => {
+                form.message = Some(e.describe(lang));
+                return Ok(Outcome::Handled);
+            }
+        };
         form.message = None;
         let mut body = vec![Line::from(trf(
             lang,
@@ -176,32 +189,36 @@ impl FreeTab {
                 &[("n", &(checked.invalid.len() - SHOWN_INVALID).to_string())],
             )));
         }
-        body.push(Line::from(trf(
-            lang,
-            "free.totals",
-            &[
-                ("messages", &thousands(totals.messages as i64)),
-                ("each", &totals.segments_each.to_string()),
-                ("segments", &thousands(totals.segments as i64)),
-                ("encoding", &totals.encoding.describe(lang)),
-                ("after", &thousands(totals.balance_after)),
-            ],
-        )));
-        let when = match draft.at {
-            Some(t) => t.format("%d/%m/%Y %H:%M").to_string(),
-            None => tr(lang, "free.now").to_string(),
-        };
-        body.push(Line::from(trf(lang, "free.when", &[("when", &when)])));
-        body.push(Line::from(Span::styled(
-            clean(&final_text),
-            act.theme.dim(),
-        )));
-        if let Some(first) = checked.valid.first().and_then(|l| l.e164.as_deref()) {
-            body.push(Line::from(Span::styled(
-                trf(lang, "free.first", &[("phone", &phone(first, act.region))]),
-                act.theme.dim(),
-            )));
+        // Why it costs more, and how to fix it: back in the form, its transliteration key.
+        if let Some(cause) = crate::tui::fmt::unicode_cause(&final_text, lang) {
+            let mut spans = vec![Span::styled(cause, act.theme.warn())];
+            if let Some(key) = act
+                .keymap
+                .key_for(crate::keymap::EditorAction::Transliterate)
+            {
+                spans.push(Span::styled(
+                    trf(lang, "free.transliterate_hint", &[("key", &key)]),
+                    act.theme.dim(),
+                ));
+            }
+            body.push(Line::from(spans));
         }
+        let first = checked
+            .valid
+            .first()
+            .and_then(|l| l.e164.as_deref())
+            .map(|p| phone(p, act.region))
+            .unwrap_or_default();
+        let facts = SendFacts {
+            recipients: totals.messages,
+            one: first,
+            each: totals.segments_each.to_string(),
+            segments: totals.segments,
+            encoding: totals.encoding.describe(lang),
+            balance_after: totals.balance_after,
+            when,
+            text: final_text,
+        };
         let request = FreeSend {
             text: draft.text,
             numbers: checked.numbers(),
@@ -209,10 +226,13 @@ impl FreeTab {
             campaign: draft.campaign,
             source,
         };
-        Ok(Outcome::Confirm(Confirm::new(
+        Ok(Outcome::Confirm(Confirm::send(
             tr(lang, "free.confirm_title").to_string(),
+            &facts,
             body,
             Pending::SendFree(Box::new(request)),
+            lang,
+            act.theme,
         )))
     }
 }
@@ -399,6 +419,14 @@ impl TabView for FreeTab {
         self.form.as_ref().map(|f| f.lost(lang)).unwrap_or_default()
     }
 
+    fn notice(&self) -> Option<String> {
+        // While a file is read the line says how far it got: not a message to keep.
+        if self.reading.is_some() {
+            return None;
+        }
+        self.form.as_ref().and_then(|f| f.message.clone())
+    }
+
     /// The send was queued: the form closes and the history shows it.
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
         self.form = None;
@@ -418,6 +446,10 @@ impl TabView for FreeTab {
         if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        self.history.hint_label(action)
     }
 
     fn hints(&self) -> &'static [ListAction] {

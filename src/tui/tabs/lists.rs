@@ -429,12 +429,7 @@ impl AgendaTab {
                     match crate::tui::dates::parse_local_time(form.value("at"), today) {
                         Some(t) => When::At(t),
                         None => {
-                            form.message = Some(
-                                Problem::BadTime {
-                                    input: clean(form.value("at")),
-                                }
-                                .describe(lang),
-                            );
+                            form.message = Some(Problem::bad_time(form.value("at")).describe(lang));
                             return Ok(Outcome::Handled);
                         }
                     }
@@ -706,6 +701,17 @@ impl TabView for AgendaTab {
         }
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::New => Some("hint.agenda_new"),
+            ListAction::Edit => Some("hint.agenda_edit"),
+            // Enter and `t` open the event's reminder window; `d` cancels the event.
+            ListAction::Open | ListAction::Toggle => Some("hint.agenda_reminder"),
+            ListAction::Delete => Some("hint.agenda_cancel"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         &[
             ListAction::New,
@@ -929,6 +935,15 @@ impl TabView for InboxTab {
         );
     }
 
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::Open => Some("hint.inbox_open"),
+            ListAction::Toggle | ListAction::Filter => Some("hint.inbox_review"),
+            ListAction::Edit => Some("hint.inbox_settle"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         &[
             ListAction::Open,
@@ -1032,6 +1047,10 @@ impl TabView for HistoryTab {
                 ]
             },
         );
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        (action == ListAction::Open).then_some("hint.history_open")
     }
 
     fn hints(&self) -> &'static [ListAction] {

@@ -239,28 +239,7 @@ impl MessagesTab {
         }
         lines.push(Line::from(""));
         lines.push(Line::from(label("detail.history")));
-        for h in &history {
-            let mut spans = vec![
-                Span::raw(format!("  {}  ", ctx.fmt.full_time(h.at))),
-                Span::styled(
-                    h.status.describe(ctx.lang()),
-                    ctx.theme.status(Some(h.status)),
-                ),
-            ];
-            if !h.actor.is_empty() {
-                spans.push(Span::styled(
-                    format!("  {}", ctx.fmt.actor(&h.actor)),
-                    ctx.theme.dim(),
-                ));
-            }
-            if let Some(note) = &h.note {
-                spans.push(Span::raw(format!(
-                    "  {}",
-                    clean(&note.describe(ctx.lang()))
-                )));
-            }
-            lines.push(Line::from(spans));
-        }
+        lines.extend(history_lines(&history, ctx));
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
             label("col.reply"),
@@ -274,6 +253,37 @@ impl MessagesTab {
         let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
         Ok(Outcome::Popup(title, lines))
     }
+}
+
+/// A message's status changes, one line each: when, status, who, what was said.
+pub(super) fn history_lines(
+    history: &[crate::store::messages::HistoryEntry],
+    ctx: &Ctx,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for h in history {
+        let mut spans = vec![
+            Span::raw(format!("  {}  ", ctx.fmt.full_time(h.at))),
+            Span::styled(
+                h.status.describe(ctx.lang()),
+                ctx.theme.status(Some(h.status)),
+            ),
+        ];
+        if !h.actor.is_empty() {
+            spans.push(Span::styled(
+                format!("  {}", ctx.fmt.actor(&h.actor)),
+                ctx.theme.dim(),
+            ));
+        }
+        if let Some(note) = &h.note {
+            spans.push(Span::raw(format!(
+                "  {}",
+                clean(&note.describe(ctx.lang()))
+            )));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 impl MessagesTab {
@@ -626,6 +636,14 @@ impl TabView for MessagesTab {
         );
         if let Some(edit) = &self.text_edit {
             edit.form.draw(frame, area, ctx.theme, ctx.lang());
+        }
+    }
+
+    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+        match action {
+            ListAction::CancelSelected => Some("hint.upcoming_cancel"),
+            ListAction::Edit => Some("hint.upcoming_time"),
+            _ => None,
         }
     }
 

@@ -169,6 +169,16 @@ pub trait TabView {
             ListAction::Last,
         ]
     }
+    /// The catalogue key naming what `action` does in this tab, when the key map's generic
+    /// description would not say it (Agenda's `t` opens the reminder, not "on / off").
+    fn hint_label(&self, _action: ListAction) -> Option<&'static str> {
+        None
+    }
+    /// Whether the list movement keys (↓ ↑ PgDn Home…) move something in this tab (the
+    /// help names them only then).
+    fn moves(&self) -> bool {
+        true
+    }
     /// The filter text in force, when the tab can be filtered.
     fn filter(&self) -> Option<&str> {
         None
@@ -223,6 +233,10 @@ pub trait TabView {
     /// (Tab between fields, Space to toggle).
     fn edit_hints(&self) -> EditHints {
         (Vec::new(), Vec::new())
+    }
+    /// The refusal the open form shows (kept in the session's log too).
+    fn notice(&self) -> Option<String> {
+        None
     }
     /// What typed in this tab quitting would lose, by the labels the operator sees (the
     /// changed fields of an open form, `3 recipients`…); empty: nothing.

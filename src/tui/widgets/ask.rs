@@ -124,7 +124,8 @@ impl Ask {
         } else {
             &answers.no
         };
-        let mut v = vec![(key_names("Enter", lang), focused.clone())];
+        // Key names as the key map writes them (`Enter`); whoever shows them translates.
+        let mut v = vec![("Enter".to_string(), focused.clone())];
         let preferred = tr(lang, "app.yes_key");
         let yes = self
             .yes_keys
@@ -167,7 +168,7 @@ pub fn draw_ask(frame: &mut Frame, area: Rect, theme: Theme, q: &Question) {
     text.push(ask.buttons(answers, theme));
     let keys = keys
         .iter()
-        .map(|(k, d)| format!("{k} {d}"))
+        .map(|(k, d)| format!("{} {d}", key_names(k, *lang)))
         .collect::<Vec<_>>()
         .join(" · ");
     text.push(Line::from(Span::styled(clean(&keys), theme.dim())));

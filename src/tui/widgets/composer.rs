@@ -714,13 +714,13 @@ impl Composer {
                 theme.error(),
             ))
         } else if !s.non_gsm.is_empty() {
-            let chars: Vec<String> = s.non_gsm.iter().map(|c| printable(*c)).take(12).collect();
+            let chars = crate::tui::fmt::culprits(&s.non_gsm);
             Line::from(vec![
                 Span::styled(
                     format!("{} ", tr(lang, "composer.unicode_chars")),
                     theme.warn(),
                 ),
-                Span::styled(chars.join(" "), non_gsm_style(theme)),
+                Span::styled(chars, non_gsm_style(theme)),
             ])
         } else {
             Line::from("")
@@ -794,6 +794,10 @@ impl Composer {
         }
         out
     }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
 }
 
 fn empty_stats() -> ComposerStats {
@@ -813,17 +817,6 @@ fn non_gsm_style(theme: Theme) -> Style {
     theme
         .warn()
         .add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
-}
-
-/// A character as shown in the list of Unicode ones (invisible spaces named).
-fn printable(c: char) -> String {
-    match c {
-        '\u{a0}' => "⍽(nbsp)".into(),
-        '\u{202f}' => "⍽(nnbsp)".into(),
-        '\t' => "⇥(tab)".into(),
-        c if c.is_control() => format!("U+{:04X}", u32::from(c)),
-        c => c.to_string(),
-    }
 }
 
 /// Text for the screen: control characters removed, line breaks kept.

@@ -8,8 +8,8 @@ use super::composer::{Composer, ComposerKey};
 use super::titled_block;
 use super::{boxed_height, centred};
 use crate::i18n::{Lang, tr, trf};
-use crate::keymap::{Action, DialogAction, EditorAction, Keymap};
-use crate::tui::fmt::{clean, truncate};
+use crate::keymap::{Action, DialogAction, EditorAction, GlobalAction, Keymap};
+use crate::tui::fmt::{clean, truncate, wrap};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -154,6 +154,8 @@ pub struct Form {
     /// "Abandon? … will be lost" is being asked (Esc on a form with changes).
     asking: Option<Ask>,
     offset: usize,
+    /// Saving sends (after a confirmation): the save key is shown as "send…".
+    sends: bool,
 }
 
 impl Form {
@@ -168,7 +170,23 @@ impl Form {
             originals: std::collections::HashMap::new(),
             asking: None,
             offset: 0,
+            sends: false,
         }
+    }
+
+    /// A form whose save key sends: its hint says so, and the cursor starts in the first
+    /// field or, when the form has only a time before the text, in the text.
+    pub fn sending(mut self) -> Form {
+        self.sends = true;
+        self
+    }
+
+    /// Puts the cursor in the text box.
+    pub fn focus_text(mut self) -> Form {
+        if self.composer.is_some() {
+            self.focus = self.fields.len();
+        }
+        self
     }
 
     pub fn with_composer(mut self, composer: Composer) -> Form {
@@ -269,7 +287,8 @@ impl Form {
             };
         }
         let action = keymap.editor(key);
-        if action == Some(EditorAction::Save) {
+        if action == Some(EditorAction::Save) || (self.sends && action == Some(EditorAction::Send))
+        {
             return FormKey::Save;
         }
         // The template picker opens from any field: it fills the box.
@@ -393,10 +412,12 @@ impl Form {
         if let Some(ask) = &self.asking {
             return (Vec::new(), ask.hints(&Form::answers(lang), lang));
         }
-        let mut bound = vec![
-            Action::Editor(EditorAction::Save),
-            Action::Editor(EditorAction::Close),
-        ];
+        let save = if self.sends {
+            EditorAction::Send
+        } else {
+            EditorAction::Save
+        };
+        let mut bound = vec![Action::Editor(save), Action::Editor(EditorAction::Close)];
         let mut free = vec![("Tab".to_string(), tr(lang, "form.next_field").to_string())];
         if let Some(c) = self.composer.as_ref().filter(|_| self.composer_focused()) {
             if c.template_picker_open() {
@@ -416,6 +437,10 @@ impl Form {
             }
             bound.extend(c.hints());
             free.clear();
+            // Something typed can be undone (Ctrl-u does the same in the composer).
+            if !c.is_read_only() && !c.text().is_empty() {
+                free.push(("Ctrl-z".into(), tr(lang, "form.undo").into()));
+            }
         } else if let Some(f) = self.fields.get(self.focus) {
             if self
                 .composer
@@ -428,10 +453,21 @@ impl Form {
                 FieldKind::Toggle => {
                     free.push(("Space".into(), tr(lang, "form.toggle").into()));
                 }
-                FieldKind::Choice { .. } => {
+                FieldKind::Choice { ref options, .. } if !options.is_empty() => {
                     free.push(("← →".into(), tr(lang, "form.choose").into()));
                 }
                 _ => {}
+            }
+            if matches!(
+                f.kind,
+                FieldKind::Text | FieldKind::Secret | FieldKind::Choice { free: true, .. }
+            ) {
+                if !f.value.is_empty() {
+                    free.push(("Ctrl-u".into(), tr(lang, "form.clear").into()));
+                }
+            } else {
+                // Nothing is typed here: `?` may open the help (F1 works everywhere).
+                bound.push(Action::Global(GlobalAction::Help));
             }
         }
         (bound, free)
@@ -458,7 +494,13 @@ impl Form {
     /// Rows of `inner` the fields take; the composer takes the rest (at least 6 rows) but
     /// the message's row.
     fn field_rows(&self, inner: Rect, lines: usize) -> u16 {
-        let message_rows = u16::from(self.message.is_some());
+        // A refusal wraps on up to three lines (the log keeps it whole).
+        let message = self
+            .message
+            .as_ref()
+            .map(|m| wrap(&clean(m), usize::from(inner.width), 3))
+            .unwrap_or_default();
+        let message_rows = u16::try_from(message.len()).unwrap_or(3);
         let avail = inner.height.saturating_sub(message_rows);
         let needed = u16::try_from(lines).unwrap_or(u16::MAX);
         if self.composer.is_some() {
@@ -538,7 +580,13 @@ impl Form {
                 ]));
             }
         }
-        let message_rows = u16::from(self.message.is_some());
+        // A refusal wraps on up to three lines (the log keeps it whole).
+        let message = self
+            .message
+            .as_ref()
+            .map(|m| wrap(&clean(m), usize::from(inner.width), 3))
+            .unwrap_or_default();
+        let message_rows = u16::try_from(message.len()).unwrap_or(3);
         let field_rows = self.field_rows(inner, lines.len());
         let fields_area = Rect {
             height: field_rows.min(inner.height),
@@ -567,19 +615,17 @@ impl Form {
             c.draw(frame, rect, theme, tr(lang, "form.text"), composer_focused);
             y += h;
         }
-        if let Some(m) = &self.message {
+        if !message.is_empty() {
             let rect = Rect {
                 y,
-                height: 1,
+                height: message_rows.min((inner.y + inner.height).saturating_sub(y)),
                 ..inner
             };
-            frame.render_widget(
-                Paragraph::new(Span::styled(
-                    truncate(&clean(m), usize::from(inner.width)),
-                    theme.error(),
-                )),
-                rect,
-            );
+            let lines: Vec<Line> = message
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, theme.error())))
+                .collect();
+            frame.render_widget(Paragraph::new(lines), rect);
         }
         if let Some(ask) = &self.asking {
             self.draw_discard(frame, area, theme, lang, ask);

@@ -7,6 +7,7 @@ pub mod confirm;
 pub mod form;
 pub mod named;
 pub mod picker;
+pub mod send_confirm;
 
 use crate::tui::fmt::truncate;
 use crate::tui::theme::Theme;

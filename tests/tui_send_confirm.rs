@@ -1,0 +1,365 @@
+//! Every send asks once, in a window that fits 80×24, and what the screen says can be read in
+//! full (status lines wrap, the log keeps everything): the real binary in tmux, French and
+//! English, checked through the CLI (`--json list upcoming`) on the same store.
+
+mod tui_fixture;
+
+use smsdesk::store::Store;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+use tui_fixture::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
+/// Monday 30 March 2026, 10:00 in Paris (inside the default window).
+const NOW: &str = "2026-03-30T08:00:00Z";
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+struct Term {
+    socket: String,
+}
+
+fn have_tmux() -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "tmux is required on CI"
+        );
+        eprintln!("tmux not found: journey skipped");
+    }
+    found
+}
+
+impl Term {
+    /// `smsdesk --db DB --user admin` at 80×24 in `lang` ("fr" or "en").
+    fn start(name: &str, dir: &Path, db: &Path, lang: &str) -> Term {
+        let socket = format!("smsdesk-send-{name}-{lang}-{}", std::process::id());
+        let config = dir.join("config");
+        std::fs::create_dir_all(&config).unwrap();
+        let locale = if lang == "fr" {
+            "fr_FR.UTF-8"
+        } else {
+            "en_GB.UTF-8"
+        };
+        let command = format!(
+            "env SMSDESK_NOW={NOW} LANG={locale} LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
+             SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
+            config.display(),
+            dir.display(),
+            db.display()
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-s", "main", "-x", "80", "-y", "24", &command])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        let term = Term { socket };
+        term.wait_for(if lang == "fr" {
+            "Tableau de bord"
+        } else {
+            "Dashboard"
+        });
+        term
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "main", k]);
+            std::thread::sleep(std::time::Duration::from_millis(40));
+        }
+    }
+
+    fn typed(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "main", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "main"])
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the screen never showed {needle:?}:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+/// Messages not yet sent, through `smsdesk --json list upcoming`.
+fn upcoming(db: &Path) -> Vec<serde_json::Value> {
+    let out = Command::new(BIN)
+        .env("SMSDESK_NOW", NOW)
+        .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
+        .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
+        .args(["list", "upcoming"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v.as_array().cloned().unwrap_or_default()
+}
+
+/// The screen's text with its line breaks and padding gone, to find a wrapped sentence.
+fn joined(screen: &str) -> String {
+    screen
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn with_participant() -> Fixture {
+    let f = empty_store();
+    let store = Store::open(&f.path()).unwrap();
+    smsdesk::store::participants::insert_participant(
+        store.conn(),
+        &smsdesk::store::participants::NewParticipant {
+            kind: "participant".into(),
+            first_name: "Marie".into(),
+            last_name: "Durand".into(),
+            mobile: Some("+33612345678".into()),
+            sms_consent: true,
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    f
+}
+
+/// Words of each language the journeys look for.
+struct Words {
+    free_title: &'static str,
+    cost: &'static str,
+    credit: &'static str,
+    leaves: &'static str,
+    send_key: &'static str,
+    back_key: &'static str,
+    scroll: &'static str,
+    queued: &'static str,
+}
+
+const EN: Words = Words {
+    free_title: "New free send",
+    cost: "Cost: 3 SMS (3 × 1 SMS, GSM-7)",
+    credit: "Credit after sending:",
+    leaves: "Leaves: now",
+    send_key: "Enter send",
+    back_key: "Esc back",
+    scroll: "↑↓ scroll",
+    queued: "3 message(s) queued",
+};
+
+const FR: Words = Words {
+    free_title: "Nouvel envoi libre",
+    cost: "Coût : 3 SMS (3 × 1 SMS, GSM-7)",
+    credit: "Crédit après l'envoi :",
+    leaves: "Départ : maintenant",
+    send_key: "Entrée envoyer",
+    back_key: "Échap retour",
+    scroll: "↑↓ défiler",
+    queued: "3 message(s) mis en file",
+};
+
+/// A file of 3 good numbers and 20 bad rows: before the fix the list pushed the cost, the
+/// time, the text and the answer keys off an 80×24 screen while Enter still sent.
+fn free_send_with_bad_rows(lang: &str, w: &Words) {
+    if !have_tmux() {
+        return;
+    }
+    let f = empty_store();
+    let csv = f.dir.path().join("numeros.csv");
+    let mut rows = String::from("TELEPHONE\n06 11 22 33 01\n06 11 22 33 02\n06 11 22 33 03\n");
+    for i in 0..20 {
+        rows.push_str(&format!("pas un numéro {i}\n"));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let db = f.path();
+    let t = Term::start("free", f.dir.path(), &db, lang);
+    t.keys(&["9", "n"]);
+    t.wait_for(w.free_title);
+    t.typed(&csv.display().to_string());
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.typed("Portes ouvertes samedi");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for(w.cost);
+    for needle in [w.credit, w.leaves, w.send_key, w.back_key, w.scroll] {
+        assert!(screen.contains(needle), "{needle:?} missing:\n{screen}");
+    }
+    assert!(!screen.contains("Portes ouvertes samedi"), "{screen}");
+    // The text is at the end of what scrolls.
+    t.keys(&["End"]);
+    let screen = t.wait_for("Portes ouvertes samedi");
+    for needle in [w.cost, w.credit, w.leaves, w.send_key, w.back_key] {
+        assert!(
+            screen.contains(needle),
+            "{needle:?} gone after scrolling:\n{screen}"
+        );
+    }
+    assert!(upcoming(&db).is_empty(), "nothing leaves before the answer");
+    t.keys(&["Enter"]);
+    t.wait_for(w.queued);
+    assert_eq!(upcoming(&db).len(), 3);
+}
+
+#[test]
+fn a_free_send_with_20_bad_rows_shows_cost_credit_time_and_keys_and_scrolls_to_the_text() {
+    free_send_with_bad_rows("en", &EN);
+}
+
+#[test]
+fn en_francais_un_envoi_libre_avec_20_lignes_fausses_montre_cout_credit_depart_et_touches() {
+    free_send_with_bad_rows("fr", &FR);
+}
+
+/// Contacts `n`: the cursor is in the text, Ctrl-s is shown as sending, and nothing is queued
+/// before the question is answered (before the fix Ctrl-s, shown as "save", queued at once).
+fn individual_send_asks(lang: &str) {
+    if !have_tmux() {
+        return;
+    }
+    let f = with_participant();
+    let db = f.path();
+    let t = Term::start("one", f.dir.path(), &db, lang);
+    let fr = lang == "fr";
+    t.keys(&["c"]);
+    t.wait_for("DURAND");
+    t.keys(&["n"]);
+    let screen = t.wait_for("Marie Durand");
+    let (send_hint, at_label) = if fr {
+        ("Ctrl-s envoyer…", "Envoi le")
+    } else {
+        ("Ctrl-s send…", "Send at")
+    };
+    assert!(screen.contains(send_hint), "{screen}");
+    assert!(screen.contains(at_label), "{screen}");
+    // Typed straight away: it lands in the text, not in the time.
+    t.typed("Bonjour Marie, rendez-vous mardi");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for(if fr {
+        "Destinataire : Marie Durand (06 12 34 56 78)"
+    } else {
+        "Recipient: Marie Durand (06 12 34 56 78)"
+    });
+    assert!(
+        screen.contains("Bonjour Marie, rendez-vous mardi"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(if fr { "Coût : 1 SMS" } else { "Cost: 1 SMS" }),
+        "{screen}"
+    );
+    assert!(
+        upcoming(&db).is_empty(),
+        "queued before the answer:\n{screen}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for(if fr { "mis en file" } else { "queued" });
+    let queued = upcoming(&db);
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0]["phone"].as_str(), Some("+33612345678"));
+}
+
+#[test]
+fn an_individual_send_from_contacts_asks_before_leaving() {
+    individual_send_asks("en");
+}
+
+#[test]
+fn en_francais_un_sms_individuel_demande_avant_de_partir() {
+    individual_send_asks("fr");
+}
+
+/// A refusal longer than a line is on screen whole (wrapped), and the log (`M`) has it with
+/// the rest of the session's messages, newest last. Before: cut to one line with "…".
+fn long_refusal_readable(lang: &str, refusal_words: &str, refusal_end: &str) {
+    if !have_tmux() {
+        return;
+    }
+    let f = with_participant();
+    let db = f.path();
+    let t = Term::start("refusal", f.dir.path(), &db, lang);
+    t.keys(&["c"]);
+    t.wait_for("DURAND");
+    t.keys(&["n"]);
+    t.wait_for("Marie Durand");
+    t.typed("Bonjour");
+    // Back to the time: Sunday 5 April, outside the default days.
+    t.keys(&["BTab"]);
+    t.typed("05/04/2026 21:30");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for(refusal_words);
+    let refusal = screen
+        .lines()
+        .skip_while(|l| !l.contains(refusal_words))
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(joined(&refusal).ends_with(refusal_end), "cut:\n{screen}");
+    // Now (empty time) it leaves; the form closes.
+    t.keys(&["C-u", "C-s"]);
+    t.keys(&["Enter"]);
+    let sent = if lang == "fr" {
+        "n°1 mis en file"
+    } else {
+        "#1 queued"
+    };
+    t.wait_for(sent);
+    t.keys(&["M"]);
+    let log = t.wait_for(if lang == "fr" {
+        "Journal des messages"
+    } else {
+        "Message log"
+    });
+    let flat = joined(&log);
+    assert!(flat.contains(&joined(&refusal)), "{refusal}\n{log}");
+    let at_refusal = flat.find(&joined(&refusal)).unwrap();
+    let at_sent = flat.find(sent).unwrap();
+    assert!(at_refusal < at_sent, "newest last:\n{log}");
+}
+
+#[test]
+fn a_long_refusal_is_readable_in_full_on_screen_and_in_the_log() {
+    long_refusal_readable("en", "Sunday", "(allowed: mon,tue,wed,thu,fri,sat)");
+}
+
+#[test]
+fn en_francais_un_long_refus_se_lit_en_entier_a_l_ecran_et_dans_le_journal() {
+    long_refusal_readable("fr", "dimanche", "(autorisés : mon,tue,wed,thu,fri,sat)");
+}
