@@ -56,6 +56,21 @@ fn cursor(t: &Tmux) -> (usize, usize, bool) {
     (v[0], v[1], v[2] == 1)
 }
 
+/// Types `text` and checks the terminal's cursor is shown right after it.
+fn type_and_check_cursor(t: &Tmux, text: &str) {
+    t.type_text(text);
+    let s = t.wait_for(text);
+    let (x, y, shown) = cursor(t);
+    assert!(shown, "cursor shown after {text:?}:\n{s}");
+    let line = s.lines().nth(y).unwrap();
+    let end = line.find(text).map(|i| i + text.len());
+    assert_eq!(
+        end.map(|e| unicode_width::UnicodeWidthStr::width(&line[..e])),
+        Some(x),
+        "cursor right after {text:?}:\n{s}"
+    );
+}
+
 fn width(line: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(line.trim_end())
 }
@@ -189,32 +204,12 @@ fn the_cursor_is_where_text_is_typed_and_hidden_elsewhere() {
     // A question with a line to type (the export's file): after the text.
     t.keys(&["e"]);
     t.wait_for("File: ");
-    t.type_text("-1.csv");
-    let s = t.wait_for("-1.csv");
-    let (x, y, shown) = cursor(&t);
-    let line = s.lines().nth(y).unwrap();
-    let end = line.find("-1.csv").unwrap() + "-1.csv".len();
-    assert!(shown, "cursor shown in the file line:\n{s}");
-    assert_eq!(
-        x,
-        unicode_width::UnicodeWidthStr::width(&line[..end]),
-        "{s}"
-    );
+    type_and_check_cursor(&t, "-1.csv");
     t.keys(&["Escape"]);
     // A form's text field: right after the typed name.
     t.keys(&["3", "n"]);
     t.wait_for("New template");
-    t.type_text("Reminder");
-    let s = t.wait_for("Reminder");
-    let (x, y, shown) = cursor(&t);
-    let line = s.lines().nth(y).unwrap();
-    let end = line.find("Reminder").unwrap() + "Reminder".len();
-    assert!(shown, "cursor shown in the field:\n{s}");
-    assert_eq!(
-        x,
-        unicode_width::UnicodeWidthStr::width(&line[..end]),
-        "cursor after the typed name:\n{s}"
-    );
+    type_and_check_cursor(&t, "Reminder");
     // The composer: after the text typed in it.
     let mut found = false;
     for _ in 0..8 {
@@ -227,17 +222,7 @@ fn the_cursor_is_where_text_is_typed_and_hidden_elsewhere() {
         }
     }
     assert!(found, "the composer takes the keyboard:\n{}", t.screen());
-    t.type_text("Hello");
-    let s = t.wait_for("Hello");
-    let (x, y, shown) = cursor(&t);
-    let line = s.lines().nth(y).unwrap();
-    let end = line.find("Hello").unwrap() + "Hello".len();
-    assert!(shown, "cursor shown in the composer:\n{s}");
-    assert_eq!(
-        x,
-        unicode_width::UnicodeWidthStr::width(&line[..end]),
-        "{s}"
-    );
+    type_and_check_cursor(&t, "Hello");
     // A question over the form takes the keyboard: no cursor behind it.
     t.keys(&["Escape"]);
     let s = t.wait_for("Keep editing");
