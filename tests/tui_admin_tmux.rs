@@ -6,44 +6,9 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
+use support::smsdesk::{cli, demo};
 use support::tmux::Tmux;
-
-fn cli(db: &Path, args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", "admin", "--json"])
-        .args(args)
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn demo(dir: &Path) -> PathBuf {
-    let db = dir.join("demo.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(&db)
-        .args(["--user", "admin", "demo"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    db
-}
 
 #[test]
 fn an_administrator_configures_the_service_from_the_keyboard() {

@@ -5,25 +5,8 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::smsdesk::demo;
 use support::tmux::Tmux;
-
-fn demo(dir: &Path) -> PathBuf {
-    let db = dir.join("demo.db");
-    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(&db)
-        .args(["--user", "admin", "demo"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    db
-}
 
 /// The last non-empty line of the screen: the footer.
 fn footer(screen: &str) -> &str {

@@ -6,31 +6,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+use support::smsdesk::{demo, run as smsdesk};
 use support::tmux::Tmux;
-
-fn smsdesk(db: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", "admin"])
-        .args(args)
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn demo(dir: &Path) -> PathBuf {
-    let db = dir.join("demo.db");
-    smsdesk(&db, &["demo"]);
-    db
-}
 
 /// The TUI on `db` in language `lang` (`en_US`, `fr_FR`), in an 80×24 tmux.
 fn open(dir: &Path, db: &Path, lang: &str, name: &str) -> Option<Tmux> {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod openssh;
+pub mod smsdesk;
 pub mod tmux;
 
 use std::io::Read;

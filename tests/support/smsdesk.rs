@@ -1,0 +1,39 @@
+//! The smsdesk binary as the terminal journeys drive it: its command line on a store, as the
+//! administrator, and a demo store to start from.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs `smsdesk --db DB --user admin ARGS…` (logs beside the store) and returns its
+/// standard output; panics with standard error when it fails.
+pub fn run(db: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "admin"])
+        .args(args)
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The command line's `--json` answer.
+pub fn cli(db: &Path, args: &[&str]) -> serde_json::Value {
+    let json: Vec<&str> = std::iter::once("--json")
+        .chain(args.iter().copied())
+        .collect();
+    serde_json::from_slice(&run(db, &json)).unwrap()
+}
+
+/// A demo store `demo.db` in `dir`.
+pub fn demo(dir: &Path) -> PathBuf {
+    let db = dir.join("demo.db");
+    run(&db, &["demo"]);
+    db
+}
