@@ -43,6 +43,7 @@ fn run(args: Cli) -> Result<(), Failure> {
                     clock,
                     user_config,
                     config_problem,
+                    throwaway: false,
                 })
             }
             access::Session::Command { command, env } => cli::run(command, &env),
@@ -75,6 +76,7 @@ fn run(args: Cli) -> Result<(), Failure> {
             clock,
             user_config,
             config_problem,
+            throwaway: demo_dir.is_some(),
         });
     };
     // The headless scheduler logs as the TUI does, and says where once on start.

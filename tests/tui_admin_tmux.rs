@@ -303,7 +303,23 @@ fn the_demo_store_is_removed_when_the_tui_quits() {
     assert_eq!(stores.len(), 1, "the demo store is made in TMPDIR");
     assert!(stores[0].path().join("demo.db").exists());
 
-    t.quit();
+    // This window sends the demo's queue (once its scheduler holds the lease, as the
+    // dashboard shows): quitting says the store goes with it.
+    t.wait_in(
+        "j",
+        Duration::from_secs(20),
+        |s| {
+            s.lines().any(|l| {
+                l.split_once("Scheduler: ").is_some_and(|(_, rest)| {
+                    rest.chars().take(8).filter(|c| *c == ':').count() == 2
+                })
+            })
+        },
+        "the scheduler line naming this window's lease",
+    );
+    t.keys(&["q"]);
+    t.wait_for("This demo store is removed on quitting");
+    t.keys(&["y"]);
     let until = Instant::now() + Duration::from_secs(10);
     while std::fs::read_dir(&tmp).unwrap().next().is_some() {
         assert!(

@@ -207,6 +207,8 @@ pub struct App {
     deferred: Vec<(Tab, Outcome)>,
     /// The lease holder name of this process's scheduler (None: no scheduler runs here).
     scheduler_holder: Option<String>,
+    /// The store is removed on quitting (`--demo`): queued messages do not wait, they go.
+    throwaway: bool,
     /// The binding the last key ran and whether its handler answered (see [`App::last_run`]).
     last_run: Option<(Action, bool)>,
 }
@@ -265,6 +267,7 @@ impl App {
             came_from: Vec::new(),
             config_language: None,
             scheduler_holder: None,
+            throwaway: false,
             last_run: None,
         };
         app.load_org();
@@ -343,6 +346,10 @@ impl App {
         self.scheduler_holder = Some(holder);
     }
 
+    pub fn set_throwaway(&mut self, throwaway: bool) {
+        self.throwaway = throwaway;
+    }
+
     /// Messages waiting to be sent while this process holds the sending lease (they wait
     /// for another smsdesk once it quits); `None` when another process sends or nothing
     /// waits.
@@ -376,7 +383,12 @@ impl App {
             }
         }
         if let Some(n) = self.sending_here() {
-            lines.push(trf(lang, "app.quit_sending", &[("n", &thousands(n))]));
+            let said = if self.throwaway {
+                "app.quit_demo"
+            } else {
+                "app.quit_sending"
+            };
+            lines.push(trf(lang, said, &[("n", &thousands(n))]));
         }
         if lines.is_empty() {
             self.quit = true;

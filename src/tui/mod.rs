@@ -52,6 +52,8 @@ pub struct Launch {
     pub clock: Clock,
     pub user_config: UserConfig,
     pub config_problem: Option<crate::config::ConfigFileProblem>,
+    /// The store is a `--demo` one, removed when the TUI quits.
+    pub throwaway: bool,
 }
 
 /// Everything that can wake the main loop. Kept tiny: workers say *that* something changed,
@@ -90,6 +92,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
         clock,
         user_config,
         config_problem,
+        throwaway,
     } = launch;
     let mut store = Store::open(&db)?;
     let actor = Actor::identify(&mut store, &user, clock.now())?;
@@ -129,6 +132,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let notify = tx.clone();
     let options = crate::scheduler::Options::new(db.clone(), clock);
     app.set_scheduler_holder(options.holder.clone());
+    app.set_throwaway(throwaway);
     let scheduler = crate::scheduler::spawn(
         options,
         Some(Box::new(move |notice| {
