@@ -305,18 +305,7 @@ fn the_demo_store_is_removed_when_the_tui_quits() {
 
     // This window sends the demo's queue (once its scheduler holds the lease, as the
     // dashboard shows): quitting says the store goes with it.
-    t.wait_in(
-        "j",
-        Duration::from_secs(20),
-        |s| {
-            s.lines().any(|l| {
-                l.split_once("Scheduler: ").is_some_and(|(_, rest)| {
-                    rest.chars().take(8).filter(|c| *c == ':').count() == 2
-                })
-            })
-        },
-        "the scheduler line naming this window's lease",
-    );
+    t.wait_for_lease();
     t.keys(&["q"]);
     t.wait_for("This demo store is removed on quitting");
     t.keys(&["y"]);

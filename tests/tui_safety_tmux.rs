@@ -141,18 +141,7 @@ fn ctrl_c_asks_before_quitting_and_says_this_window_is_sending() {
     };
     // The scheduler takes the sending lease on its first pass; before that, nothing is
     // sent from here and Ctrl-c rightly quits at once. The dashboard names the holder.
-    t.wait_in(
-        "j",
-        Duration::from_secs(20),
-        |s| {
-            s.lines().any(|l| {
-                l.split_once("Scheduler: ").is_some_and(|(_, rest)| {
-                    rest.chars().take(8).filter(|c| *c == ':').count() == 2
-                })
-            })
-        },
-        "the scheduler line naming this window's lease",
-    );
+    t.wait_for_lease();
     t.keys(&["C-c"]);
     let screen = t.wait_for("This window is the one sending");
     assert!(screen.contains("Quit smsdesk?"), "{screen}");

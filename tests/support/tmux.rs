@@ -109,6 +109,24 @@ impl Tmux {
         self.wait_in("j", Duration::from_secs(10), |s| s.contains(needle), needle)
     }
 
+    /// Waits until the dashboard names the scheduler lease that this TUI's scheduler takes on
+    /// its first pass (`Scheduler: HH:MM:SS holder`): from then on, this window is the one
+    /// sending.
+    pub fn wait_for_lease(&self) -> String {
+        self.wait_in(
+            "j",
+            Duration::from_secs(20),
+            |s| {
+                s.lines().any(|l| {
+                    l.split_once("Scheduler: ").is_some_and(|(_, rest)| {
+                        rest.chars().take(8).filter(|c| *c == ':').count() == 2
+                    })
+                })
+            },
+            "the scheduler line naming this window's lease",
+        )
+    }
+
     /// Waits until session's screen satisfies `ok`, at most `limit`; panics with the screen.
     pub fn wait_in(
         &self,
