@@ -18,20 +18,7 @@ const OPERATORS: usize = 10;
 const ROW: &str = "06 11 22 33 44";
 
 fn cli(db: &Path, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(["--user", "admin"])
-        .args(args)
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    String::from_utf8_lossy(&support::smsdesk::run(db, args)).into_owned()
 }
 
 struct Service(Child);
