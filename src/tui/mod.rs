@@ -77,6 +77,10 @@ pub enum AppEvent {
     Job(jobs::JobEvent),
     /// The input thread could not read the terminal any more.
     InputClosed(String),
+    /// The terminal hung up (the SSH connection dropped) or the process was asked to stop:
+    /// leave at once, without a question nobody can answer, but cleanly (in-flight sends
+    /// finish, the lease is released, a `--demo` store is removed).
+    Hangup,
 }
 
 /// How often the visible page is refreshed when nothing else happens.
@@ -127,6 +131,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     app.set_events(tx.clone());
     spawn_input(tx.clone());
     spawn_tick(tx.clone());
+    spawn_hangup_watch(tx.clone())?;
     // The scheduler runs inside the TUI (one process holds the sending lease at a time; a
     // `smsdesk run` service may hold it instead). It tells the screen when messages changed.
     let notify = tx.clone();
@@ -174,6 +179,9 @@ fn event_loop(
         // Apply everything already waiting before drawing once.
         let mut next = Some(first);
         while let Some(ev) = next {
+            if matches!(ev, AppEvent::Hangup) {
+                return Ok(());
+            }
             dirty |= apply(app, ev)?;
             if app.should_quit() {
                 return Ok(());
@@ -202,6 +210,7 @@ fn apply(app: &mut App, ev: AppEvent) -> anyhow::Result<bool> {
         AppEvent::InputClosed(reason) => {
             anyhow::bail!("cannot read the terminal any more: {reason}")
         }
+        AppEvent::Hangup => false,
     })
 }
 
@@ -252,6 +261,20 @@ fn spawn_input(tx: Sender<AppEvent>) {
             }
         }
     });
+}
+
+/// SIGHUP (the SSH connection or the terminal went away) and SIGTERM (a shutdown) would
+/// otherwise kill the process where it stands: the lease would stay held until it lapses and
+/// a `--demo` store would be left behind. They become an event that ends the loop cleanly.
+fn spawn_hangup_watch(tx: Sender<AppEvent>) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGHUP, SIGTERM])?;
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(AppEvent::Hangup);
+        }
+    });
+    Ok(())
 }
 
 fn spawn_tick(tx: Sender<AppEvent>) {
