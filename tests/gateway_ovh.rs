@@ -510,5 +510,8 @@ fn debug_and_config_never_show_keys() {
     for text in [format!("{o:?}"), format!("{c:?}")] {
         assert!(!text.contains(AS) && !text.contains(CK), "{text}");
     }
-    assert_eq!(smsdesk::gateway::build(&c).unwrap().name(), "ovh");
+    assert_eq!(
+        smsdesk::gateway::build(&c).unwrap().kind(),
+        smsdesk::gateway::ProviderKind::Ovh
+    );
 }

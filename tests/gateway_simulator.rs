@@ -55,7 +55,7 @@ fn accepts_with_a_sim_prefixed_id() {
             provider_id: "sim-m42".into()
         }
     );
-    assert_eq!(sim.name(), "simulator");
+    assert_eq!(sim.kind(), smsdesk::gateway::ProviderKind::Simulator);
     assert!(sim.needs_polling());
 }
 

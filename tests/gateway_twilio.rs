@@ -453,5 +453,5 @@ fn debug_output_never_shows_the_token() {
         assert!(!text.contains(TOKEN), "{text}");
     }
     let built = smsdesk::gateway::build(&c).unwrap();
-    assert_eq!(built.name(), "twilio");
+    assert_eq!(built.kind(), smsdesk::gateway::ProviderKind::Twilio);
 }

@@ -57,8 +57,10 @@ impl FakeProvider {
 }
 
 impl Provider for FakeProvider {
-    fn name(&self) -> &'static str {
-        "fake"
+    /// Any real provider but the simulator (polled every 2 s) and Kannel (whose callback
+    /// listener the settings would start) behaves as this one is meant to.
+    fn kind(&self) -> smsdesk::gateway::ProviderKind {
+        smsdesk::gateway::ProviderKind::Twilio
     }
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
         *self

@@ -243,8 +243,8 @@ fn says_accepted(body: &str) -> bool {
 }
 
 impl Provider for Kannel {
-    fn name(&self) -> &'static str {
-        "kannel"
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Kannel
     }
 
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {

@@ -458,8 +458,8 @@ impl ProviderError {
 /// A way to reach phones. Implementations must be `Send + Sync`: the scheduler calls
 /// `submit` from several worker threads at once.
 pub trait Provider: Send + Sync {
-    /// Short name, as in the settings (`simulator`, `kannel`, `twilio`, `ovh`).
-    fn name(&self) -> &'static str;
+    /// Which provider this is (its code is the one in the settings and in the store).
+    fn kind(&self) -> ProviderKind;
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError>;
     /// Whether statuses and replies must be fetched with [`Provider::poll_statuses`] and
     /// [`Provider::fetch_replies`] (otherwise they arrive on the callback listener).
@@ -1371,7 +1371,7 @@ mod tests {
     #[test]
     fn simulator_is_the_default_and_builds() {
         let p = build(&ProviderConfig::default());
-        assert!(matches!(p, Ok(ref p) if p.name() == "simulator"));
+        assert!(matches!(p, Ok(ref p) if p.kind() == ProviderKind::Simulator));
     }
 
     #[test]

@@ -326,8 +326,8 @@ impl Ovh {
 }
 
 impl Provider for Ovh {
-    fn name(&self) -> &'static str {
-        "ovh"
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Ovh
     }
 
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {

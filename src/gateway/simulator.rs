@@ -22,7 +22,7 @@
 //! Replies are not produced here: `smsdesk simulate reply` records one directly.
 
 use super::{
-    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
+    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError, ProviderKind,
     ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use crate::clock::Clock;
@@ -138,8 +138,8 @@ impl Simulator {
 }
 
 impl Provider for Simulator {
-    fn name(&self) -> &'static str {
-        "simulator"
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Simulator
     }
 
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {

@@ -302,8 +302,8 @@ fn parse_error(body: &str) -> (Option<i64>, String) {
 }
 
 impl Provider for Twilio {
-    fn name(&self) -> &'static str {
-        "twilio"
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Twilio
     }
 
     fn submit(&self, sms: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {

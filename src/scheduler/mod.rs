@@ -420,7 +420,7 @@ struct Engine<'n> {
     holder: String,
     lease_ttl: Duration,
     provider: Arc<dyn Provider>,
-    provider_name: &'static str,
+    provider_kind: gateway::ProviderKind,
     /// The configuration `provider` was built from (None: given by the caller, never rebuilt).
     provider_config: Option<gateway::ProviderConfig>,
     settings: Settings,
@@ -469,7 +469,7 @@ impl<'n> Engine<'n> {
                 Some(settings.provider.clone()),
             ),
         };
-        let provider_name = provider.name();
+        let provider_kind = provider.kind();
         let now = options.clock.now();
         let mut engine = Engine {
             store,
@@ -477,7 +477,7 @@ impl<'n> Engine<'n> {
             holder: options.holder,
             lease_ttl: options.lease_ttl,
             provider,
-            provider_name,
+            provider_kind,
             provider_config,
             settings,
             jobs: None,
@@ -752,7 +752,7 @@ impl<'n> Engine<'n> {
             self.settings.provider.kind()
         );
         self.provider = build_provider(&self.settings.provider, &self.clock);
-        self.provider_name = self.provider.name();
+        self.provider_kind = self.provider.kind();
         self.provider_config = Some(self.settings.provider.clone());
         self.can_look_up = true;
         self.jobs = None;
@@ -781,7 +781,7 @@ impl<'n> Engine<'n> {
             callback_secret,
             ..
         } = &self.settings.provider
-            && self.provider_name == "kannel"
+            && self.provider_kind == gateway::ProviderKind::Kannel
         {
             let (tx, rx) = channel::<gateway::listener::Callback>();
             let forward = self.tx.clone();
@@ -822,7 +822,7 @@ impl<'n> Engine<'n> {
         let stuck = dispatch::stuck_sending(self.store.db())?;
         for (id, phone) in stuck {
             let answer = self.provider.lookup(&reference(id), &phone);
-            let provider = self.provider_name;
+            let provider = self.provider_kind.as_str();
             self.store.write(|tx| -> Result<(), StoreError> {
                 match answer {
                     Ok(Lookup::Found {
@@ -949,7 +949,7 @@ impl<'n> Engine<'n> {
         }
         self.last_poll = Some(now);
         let pending: Vec<PendingStatus> =
-            dispatch::awaiting_report(self.store.db(), self.provider_name)?
+            dispatch::awaiting_report(self.store.db(), self.provider_kind.as_str())?
                 .into_iter()
                 .map(|m| PendingStatus {
                     reference: reference(m.id),
@@ -996,7 +996,7 @@ impl<'n> Engine<'n> {
 
     /// The simulator reports within seconds: poll it more often than real providers.
     fn poll_period(&self) -> i64 {
-        if self.provider_name == "simulator" {
+        if self.provider_kind == gateway::ProviderKind::Simulator {
             2
         } else {
             POLL_SECS
@@ -1005,7 +1005,7 @@ impl<'n> Engine<'n> {
 
     fn record(&mut self, result: JobResult) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let provider = self.provider_name;
+        let provider = self.provider_kind.as_str();
         self.changed = true;
         match result {
             JobResult::Submitted { id, outcome } => {
@@ -1108,7 +1108,7 @@ impl<'n> Engine<'n> {
     /// (503, Kannel retries) without stopping the scheduler.
     fn apply_callback(&mut self, callback: gateway::listener::Callback) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let provider = self.provider_name;
+        let provider = self.provider_kind.as_str();
         self.changed = true;
         let stored = match callback.event {
             CallbackEvent::Status(report) => self
@@ -1133,7 +1133,10 @@ fn build_provider(config: &gateway::ProviderConfig, clock: &Clock) -> Arc<dyn Pr
         Ok(p) => Arc::from(p),
         Err(e) => {
             tracing::error!("provider configuration: {e}");
-            Arc::new(Unconfigured(e))
+            Arc::new(Unconfigured {
+                kind: config.kind(),
+                error: e,
+            })
         }
     }
 }
@@ -1484,14 +1487,18 @@ fn apply_report(
 
 /// Stands in for a provider whose configuration is broken: every send waits, and the
 /// dashboard shows why.
-struct Unconfigured(ProviderError);
+struct Unconfigured {
+    /// The provider the settings name: the one the sends wait for.
+    kind: gateway::ProviderKind,
+    error: ProviderError,
+}
 
 impl Provider for Unconfigured {
-    fn name(&self) -> &'static str {
-        "unconfigured"
+    fn kind(&self) -> gateway::ProviderKind {
+        self.kind
     }
     fn submit(&self, _: &OutgoingSms) -> Result<SubmitOutcome, ProviderError> {
-        Err(self.0.clone())
+        Err(self.error.clone())
     }
     fn needs_polling(&self) -> bool {
         false
