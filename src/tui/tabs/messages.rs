@@ -114,6 +114,8 @@ impl MessagesTab {
             Col::fill(ctx.tr("col.text"), 16, 3),
             Col::new(ctx.tr("col.segments"), 3, 8),
             Col::new(ctx.tr("col.status"), 17, 2).folding(),
+            // A reply came: a mark kept at every width, the reply itself when there is room.
+            Col::new(ctx.tr("col.replied"), 1, 2).folding_blank(),
             Col::new(ctx.tr("col.reply"), 10, 9).folding(),
         ]);
         cols
@@ -152,6 +154,11 @@ impl MessagesTab {
             cell(clean(&row.text)),
             cell(row.segments.to_string()),
             styled(status, ctx.theme.status(Some(row.status))),
+            cell(if row.reply.is_some() {
+                ctx.tr("col.replied")
+            } else {
+                ""
+            }),
             cell(row.reply.as_deref().map(clean).unwrap_or_default()),
         ]);
         out
@@ -241,7 +248,8 @@ impl MessagesTab {
         lines.push(Line::from(label("detail.history")));
         lines.extend(history_lines(&history, ctx));
         lines.push(Line::from(""));
-        lines.push(Line::from(vec![
+        // The reply, control characters neutralised, with when it came.
+        let mut reply = vec![
             label("col.reply"),
             Span::raw(
                 m.reply
@@ -249,7 +257,21 @@ impl MessagesTab {
                     .map(clean)
                     .unwrap_or_else(|| "—".to_string()),
             ),
-        ]));
+        ];
+        if let Some(at) = m.reply_at {
+            reply.push(Span::styled(
+                format!(
+                    " · {}",
+                    trf(
+                        ctx.lang(),
+                        "detail.reply_at",
+                        &[("at", &ctx.fmt.full_time(at))]
+                    )
+                ),
+                ctx.theme.dim(),
+            ));
+        }
+        lines.push(Line::from(reply));
         let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
         Ok(Outcome::Popup(title, lines))
     }
