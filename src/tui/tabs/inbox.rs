@@ -34,8 +34,8 @@ pub struct InboxTab {
     reply: Option<IndividualForm>,
     /// The outcome being chosen for a reply under review.
     settle: Option<Settle>,
-    /// Whether the operator may answer (individual instant or scheduled right), from the
-    /// last layout: the `r` hint is shown only then.
+    /// Whether the operator may answer (individual instant or scheduled right), as the last
+    /// refresh or layout read it: the `r` hint is shown only then.
     may_answer: bool,
     lang: Lang,
 }
@@ -213,6 +213,7 @@ impl InboxTab {
 
 impl TabView for InboxTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+        self.may_answer = may_send(&ctx.actor.rights);
         self.pager.refresh(ctx.conn)
     }
 
