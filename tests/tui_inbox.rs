@@ -267,14 +267,24 @@ fn only_an_administrator_types_an_outcome_that_is_not_a_keyword() {
     let typed = smsdesk::core::replies::resolve(&mut f.store, &claire, id, "maybe", now());
     let why = typed.unwrap_err().to_string();
     assert!(why.contains("administrator right required"), "{why}");
-    let admin = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    smsdesk::core::replies::resolve(&mut f.store, &admin, id, "will call back", now()).unwrap();
-    let outcome: String = f
-        .store
+    // The administrator types one in the outcome form.
+    let path = f.path();
+    let mut app = app(f.store, Lang::Fr);
+    press(&mut app, "itm");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("NON → will not attend"), "{screen}");
+    assert!(screen.contains("ou saisissez-en un autre"), "{screen}");
+    app.handle_key(ctrl('u'));
+    press(&mut app, "rappellera");
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(!app.is_editing(), "{screen}");
+    let outcome: String = Store::open(&path)
+        .unwrap()
         .conn()
         .query_row("SELECT outcome FROM events", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(outcome, "will call back");
+    assert_eq!(outcome, "rappellera");
 }
 
 #[test]

@@ -157,10 +157,10 @@ impl InboxTab {
             }
         }
         let first = options.first().map(|o| o.0.clone()).unwrap_or_default();
-        let help = if admin {
-            "inbox.outcome_help_admin"
-        } else {
-            "inbox.outcome_help"
+        let help = match (admin, options.is_empty()) {
+            (true, true) => "inbox.outcome_help_typed",
+            (true, false) => "inbox.outcome_help_admin",
+            (false, _) => "inbox.outcome_help",
         };
         let reason = r
             .review_reason
