@@ -759,6 +759,23 @@ mod tests {
     }
 
     #[test]
+    fn a_mark_column_goes_when_no_row_is_marked_and_stays_when_all_are() {
+        let cols = vec![
+            Col::fill("Text", 10, 0),
+            Col::new("↩", 1, 1).folding_blank(),
+        ];
+        let rows = |mark: &str| vec![vec![cell("a"), cell(mark)], vec![cell("b"), cell(mark)]];
+        let f = fit_table(&cols, &rows(""), 40);
+        assert!(f.cols.iter().all(|&(i, _)| i != 1) && f.folded.is_empty());
+        let f = fit_table(&cols, &rows("↩"), 40);
+        assert!(
+            f.cols.iter().any(|&(i, _)| i == 1),
+            "every row marked: shown"
+        );
+        assert!(f.folded.is_empty(), "no « ↩: ↩ » note");
+    }
+
+    #[test]
     fn a_column_saying_the_same_on_every_row_folds_into_a_note() {
         let (cols, mut rows) = sent();
         for r in &mut rows {
