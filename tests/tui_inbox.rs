@@ -253,6 +253,17 @@ fn answering_follows_the_individual_rights_and_the_templates_only_rule() {
 }
 
 #[test]
+fn a_number_that_said_stop_is_not_answered() {
+    let mut f = empty_store();
+    reply(&mut f.store, "STOP", now() - Duration::minutes(5));
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "ir");
+    let screen = render(&mut app, 80, 24);
+    assert!(!app.is_editing(), "{screen}");
+    assert!(screen.contains("opted out"), "{screen}");
+}
+
+#[test]
 fn only_an_administrator_types_an_outcome_that_is_not_a_keyword() {
     let mut f = empty_store();
     question(&mut f);

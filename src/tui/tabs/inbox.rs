@@ -11,7 +11,7 @@ use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
 use crate::sms::status::ReplyState;
 use crate::store::replies::ReplyRow;
-use crate::store::{Result, participants, screens};
+use crate::store::{Result, screens};
 use crate::tui::fmt::{clean, phone};
 use crate::tui::pager::Pager;
 use crate::tui::queries::RepliesSource;
@@ -119,13 +119,20 @@ impl InboxTab {
             return Ok(Outcome::Handled);
         };
         let mobile = r.from_phone.clone();
-        let owner = participants::owner_of_mobile(act.store.db(), &mobile)?;
-        let (id, name) = match owner {
-            Some((id, name, _)) => (Some(id), name),
-            None => (None, String::new()),
+        // A number that said STOP, or whose contact did not consent, is refused before
+        // anything is typed (the core checks again when the answer is queued).
+        let to = match crate::core::outbox::check_e164(act.store.db(), &mobile) {
+            Ok(to) => to,
+            Err(e) => return Ok(Outcome::Error(e.describe(act.lang()))),
         };
         Ok(
-            match IndividualForm::open(act, &mobile, id, &name, "inbox.reply_title")? {
+            match IndividualForm::open(
+                act,
+                &mobile,
+                to.participant_id,
+                &to.name,
+                "inbox.reply_title",
+            )? {
                 Ok(form) => {
                     self.reply = Some(form);
                     Outcome::Handled
