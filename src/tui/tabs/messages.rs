@@ -112,10 +112,11 @@ impl MessagesTab {
             Col::new(ctx.tr("col.context"), 10, 6),
             Col::new(ctx.tr("col.collaborator"), 14, 7),
             Col::fill(ctx.tr("col.text"), 16, 3),
+            // A reply came: a mark beside the text at every width, the reply itself at the
+            // end when there is room.
+            Col::new(ctx.tr("col.replied"), 1, 2).folding_blank(),
             Col::new(ctx.tr("col.segments"), 3, 8),
             Col::new(ctx.tr("col.status"), 17, 2).folding(),
-            // A reply came: a mark kept at every width, the reply itself when there is room.
-            Col::new(ctx.tr("col.replied"), 1, 2).folding_blank(),
             Col::new(ctx.tr("col.reply"), 10, 9).folding(),
         ]);
         cols
@@ -152,13 +153,13 @@ impl MessagesTab {
             cell(ctx.fmt.kind(&row.context)),
             cell(clean(&row.collaborator)),
             cell(clean(&row.text)),
-            cell(row.segments.to_string()),
-            styled(status, ctx.theme.status(Some(row.status))),
             cell(if row.reply.is_some() {
                 ctx.tr("col.replied")
             } else {
                 ""
             }),
+            cell(row.segments.to_string()),
+            styled(status, ctx.theme.status(Some(row.status))),
             cell(row.reply.as_deref().map(clean).unwrap_or_default()),
         ]);
         out
