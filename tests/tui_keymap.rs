@@ -233,6 +233,8 @@ fn all_modes() -> Vec<Mode> {
         (Mode::new("Dashboard unknown", Tab::Dashboard, "\n"), 3),
         (Mode::new("Contacts lists", Tab::Contacts, "l"), 1),
         (Mode::new("Contacts composer", Tab::Contacts, "jn"), 3),
+        (Mode::new("Inbox answer", Tab::Inbox, "r"), 3),
+        (Mode::new("Inbox outcome", Tab::Inbox, "tm"), 3),
     ];
     for (mut base, fields) in forms {
         base.editing = true;
@@ -292,12 +294,14 @@ fn hints_name_what_their_key_does_in_french_and_english() {
             "à vérifier seulement",
             "review list only",
         ),
+        // "" : the key opens a form (the composer, to the number that wrote).
+        (Tab::Inbox, "", 'r', "répondre", "answer", "", ""),
         (
             Tab::Inbox,
             "t",
             'm',
-            "régler la réponse",
-            "settle reply",
+            "résultat",
+            "outcome",
             "Choisir le résultat",
             "Choose the outcome",
         ),

@@ -4,7 +4,7 @@
 mod tui_fixture;
 
 use chrono::{Duration, TimeZone, Utc};
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use smsdesk::i18n::Lang;
 use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::store::Store;
@@ -516,10 +516,12 @@ fn a_reply_of_the_review_list_gets_the_outcome_the_operator_types() {
         "{screen}"
     );
     app.handle_key(code(KeyCode::Esc));
+    // The outcome form: an administrator may type one of their own (saved with Ctrl-s).
     press(&mut app, "m");
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     press(&mut app, "will come at 15:00");
-    app.handle_key(code(KeyCode::Enter));
-    assert!(!app.has_popup(), "{}", render(&mut app, 80, 24));
+    app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
     let store = Store::open(&f.path()).unwrap();
     let (state, outcome): (String, String) = store
         .conn()

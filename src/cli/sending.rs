@@ -144,6 +144,8 @@ fn row_json(m: &messages::MessageRow, settings: &Settings) -> serde_json::Value 
         "text": m.text,
         "created_by": m.created_by,
         "reply": m.reply,
+        "reply_at": m.reply_at.map(|t| local(t, settings)),
+        "reply_outcome": m.reply_outcome,
         // The code, or "" when it is not held back (as before the reason was typed).
         "waiting_for": m.wait_reason.map_or("", WaitReason::as_str),
     })

@@ -69,6 +69,8 @@ crate::typed_messages! {
         RemoveKeys = "remove_keys",
         SeeKeys = "see_keys",
         ChangeLanguage = "change_language",
+        SettleReplies = "settle_replies",
+        TypeOutcome = "type_outcome",
     }
 }
 

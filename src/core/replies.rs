@@ -208,7 +208,9 @@ pub fn record_inbound(
     })
 }
 
-/// An operator settles a reply from the review list: sets the outcome of its event.
+/// An operator settles a reply from the review list: sets the outcome of its event. The
+/// outcome is one of the keyword outcomes of the template the reply answers; only an
+/// administrator may give another one.
 pub fn resolve(
     store: &mut Store,
     actor: &super::Actor,
@@ -216,7 +218,9 @@ pub fn resolve(
     outcome: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
-    if outcome.trim().is_empty() {
+    actor.require_operator(super::Action::SettleReplies)?;
+    let outcome = outcome.trim();
+    if outcome.is_empty() {
         return Err(super::Refusal::ChooseOutcome.into());
     }
     store.write(|tx| {
@@ -226,6 +230,10 @@ pub fn resolve(
         };
         if state != ReplyState::Review {
             return Err(super::Refusal::ReplyNotInReview { reply: reply_id }.into());
+        }
+        let known = replies::keyword_outcomes(tx, reply_id)?;
+        if !known.iter().any(|(_, o)| o == outcome) {
+            actor.require_admin(super::Action::TypeOutcome)?;
         }
         replies::resolve(tx, reply_id, outcome, &actor.login, now)?;
         if let Some(e) = event_id {

@@ -172,6 +172,10 @@ pub struct MessageRow {
     pub batch_id: Option<i64>,
     pub event_id: Option<i64>,
     pub reply: Option<String>,
+    /// When that reply came (Unix seconds).
+    pub reply_at: Option<i64>,
+    /// The outcome it set (matched, or chosen by an operator), empty while none.
+    pub reply_outcome: Option<String>,
     /// Why a due message is still pending, if it is held back.
     pub wait_reason: Option<WaitReason>,
     /// What went wrong last (a refusal, a retry, missing credit), if anything.
@@ -222,7 +226,12 @@ pub enum Direction {
 
 const ROW_COLUMNS: &str = "m.id, m.kind, m.context, m.status, m.planned_at, m.sent_at, m.listed_at, m.recipient_name, m.phone,
     COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text, m.segments, m.batch_id, m.event_id,
-    (SELECT r.text FROM replies r WHERE r.id = m.reply_id), m.wait_reason, m.last_error";
+    rp.text, m.wait_reason, m.last_error, rp.received_at, rp.outcome";
+
+/// The tables [`ROW_COLUMNS`] reads: the message, its counsellor and the reply it got (both
+/// by primary key).
+const ROW_FROM: &str = "messages m LEFT JOIN collaborators c ON c.id = m.collaborator_id
+    LEFT JOIN replies rp ON rp.id = m.reply_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
@@ -244,6 +253,8 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         reply: r.get(15)?,
         wait_reason: wait_reason(r, 16)?,
         last_error: StatusNote::from_stored(&r.get::<_, String>(17)?),
+        reply_at: r.get(18)?,
+        reply_outcome: r.get(19)?,
     })
 }
 
@@ -366,7 +377,7 @@ pub fn page(
     let order = if smaller { "DESC" } else { "ASC" };
     args.push(Value::Integer(limit as i64));
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM messages m LEFT JOIN collaborators c ON c.id = m.collaborator_id
+        "SELECT {ROW_COLUMNS} FROM {ROW_FROM}
          WHERE {sql_where} ORDER BY {col} {order}, m.id {order} LIMIT ?{}",
         args.len()
     );
@@ -400,7 +411,7 @@ pub fn count(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Result<i64
 
 pub fn get(conn: Db<'_>, id: i64) -> Result<MessageRow> {
     conn.query_row(
-        &format!("SELECT {ROW_COLUMNS} FROM messages m LEFT JOIN collaborators c ON c.id = m.collaborator_id WHERE m.id = ?1"),
+        &format!("SELECT {ROW_COLUMNS} FROM {ROW_FROM} WHERE m.id = ?1"),
         [id],
         row,
     )

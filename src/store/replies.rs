@@ -348,3 +348,16 @@ pub fn resolve(
     )?;
     Ok(())
 }
+
+/// The reply keywords and their outcomes of the template of the message a reply answers
+/// (empty when it answers none, or a text without keywords), by keyword.
+pub fn keyword_outcomes(conn: Db<'_>, reply_id: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT k.keyword, k.outcome FROM replies r
+           JOIN messages m ON m.id = r.message_id
+           JOIN template_keywords k ON k.template_id = m.template_id
+          WHERE r.id = ?1 ORDER BY k.keyword",
+    )?;
+    let rows = stmt.query_map([reply_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

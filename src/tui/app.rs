@@ -15,7 +15,8 @@ use super::tabs::batch::BatchTab;
 use super::tabs::contacts::ContactsTab;
 use super::tabs::dashboard::DashboardTab;
 use super::tabs::free::FreeTab;
-use super::tabs::lists::{AgendaTab, InboxTab};
+use super::tabs::inbox::InboxTab;
+use super::tabs::lists::AgendaTab;
 use super::tabs::messages::MessagesTab;
 use super::tabs::settings::SettingsTab;
 use super::tabs::templates::TemplatesTab;
@@ -749,6 +750,14 @@ impl App {
                     title,
                     lines,
                     scroll: 0,
+                });
+            }
+            Outcome::PopupAtEnd(title, lines) => {
+                // `App::layout` clamps the scroll so that the last line is the bottom one.
+                self.popup = Some(Popup::Text {
+                    title,
+                    lines,
+                    scroll: u16::MAX,
                 });
             }
             Outcome::Confirm(mut c) => {

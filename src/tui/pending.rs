@@ -4,7 +4,7 @@
 
 use crate::core::batch::{self, BatchInput};
 use crate::core::send::{self, FreeSend, IndividualSend};
-use crate::core::{Actor, events, keys, lists, reminders, replies};
+use crate::core::{Actor, events, keys, lists, reminders};
 use crate::i18n::{Describe, trf};
 use crate::store::Store;
 use crate::store::messages::{ListKind, MessageFilter};
@@ -24,8 +24,6 @@ pub enum Pending {
     MoveMessage { id: i64, tied: bool },
     /// Cancel an event and its reminders.
     CancelEvent { id: i64 },
-    /// Close a reply under review with the typed outcome.
-    ResolveReply { id: i64 },
     /// Export the list to the typed path, as a job.
     Export {
         kind: ListKind,
@@ -147,11 +145,6 @@ impl Pending {
                     &[("n", &r.cancelled_messages.len().to_string())],
                 )
                 .into()
-            }
-            Pending::ResolveReply { id } => {
-                let outcome = typed.trim();
-                replies::resolve(store, actor, *id, outcome, now)?;
-                trf(lang, "inbox.resolved", &[("outcome", &clean(outcome))]).into()
             }
             Pending::Export { kind, filter } => {
                 export::start(jobs, store, *kind, (**filter).clone(), typed, lang)?.into()

@@ -7,12 +7,12 @@ use super::{
 };
 use crate::keymap::ListAction;
 use crate::store::messages::Direction;
-use crate::store::{Db, Result, screens};
-use crate::tui::fmt::{clean, phone, thousands, truncate};
+use crate::store::{Db, Result};
+use crate::tui::fmt::{clean, thousands, truncate};
 use crate::tui::pager::{Pager, Source};
 use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
-use crate::tui::queries::{BatchesSource, EventsSource, RepliesSource};
+use crate::tui::queries::{BatchesSource, EventsSource};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
@@ -21,7 +21,6 @@ use std::collections::BTreeSet;
 use crate::core::reminders::{self, When};
 use crate::core::send::Body;
 use crate::i18n::{Describe, Lang, tr, trf};
-use crate::sms::status::ReplyState;
 use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
 use crate::tui::widgets::ask::Answers;
@@ -747,219 +746,6 @@ impl TabView for AgendaTab {
         self.filter = super::agenda::parse_filter(text, &ctx.fmt, ctx.now, &names)?;
         self.filter_text = text.to_string();
         Ok(self.pager(ctx).first(ctx.conn)?)
-    }
-}
-
-pub struct InboxTab {
-    pager: Pager<RepliesSource>,
-    height: usize,
-}
-
-impl InboxTab {
-    pub fn new() -> Self {
-        InboxTab {
-            pager: Pager::new(RepliesSource { state: None }, PAGE),
-            height: 10,
-        }
-    }
-
-    /// The conversation with one number: every message sent to it and every reply from it,
-    /// in time order (through the per-phone indexes).
-    fn conversation(&self, ctx: &Ctx) -> Result<Outcome> {
-        let Some(r) = self.pager.selected() else {
-            return Ok(Outcome::Handled);
-        };
-        let phone_e164 = r.from_phone.clone();
-        let mut items: Vec<(i64, bool, String, String)> = Vec::new();
-        for (at, text, status) in screens::sent_to(ctx.conn, &phone_e164)? {
-            items.push((at, true, text, ctx.fmt.status(&status)));
-        }
-        for (at, text, state, outcome) in screens::replies_from(ctx.conn, &phone_e164)? {
-            let note = if outcome.is_empty() {
-                ctx.fmt.reply_state(&state)
-            } else {
-                format!("{} · {}", ctx.fmt.reply_state(&state), clean(&outcome))
-            };
-            items.push((at, false, text, note));
-        }
-        items.sort_by_key(|i| i.0);
-        let mut lines: Vec<Line<'static>> = Vec::new();
-        for (at, outgoing, text, note) in items {
-            let (arrow, style) = if outgoing {
-                ("→", ctx.theme.dim())
-            } else {
-                ("←", ctx.theme.title())
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{arrow} {}  ", ctx.fmt.time(at)), style),
-                Span::styled(note, ctx.theme.dim()),
-            ]));
-            for l in crate::text::sanitize_multiline(&text).lines() {
-                lines.push(Line::from(format!("   {l}")));
-            }
-        }
-        let name = if r.participant_name.is_empty() {
-            phone(&r.from_phone, ctx.region)
-        } else {
-            format!(
-                "{} · {}",
-                clean(&r.participant_name),
-                phone(&r.from_phone, ctx.region)
-            )
-        };
-        Ok(Outcome::Popup(name, lines))
-    }
-
-    /// Settling a reply of the review list: the outcome typed (or one of the template's
-    /// keyword outcomes) is set on its event through `core::replies::resolve`.
-    fn ask_outcome(&self, ctx: &Ctx) -> Result<Outcome> {
-        let Some(r) = self.pager.selected() else {
-            return Ok(Outcome::Handled);
-        };
-        let lang = ctx.lang();
-        if r.state != ReplyState::Review {
-            return Ok(Outcome::Error(ctx.tr("inbox.not_review").to_string()));
-        }
-        let mut outcomes: Vec<String> = Vec::new();
-        if let Some(m) = r.message_id {
-            for (keyword, outcome) in screens::keyword_outcomes(ctx.conn, m)? {
-                outcomes.push(clean(&format!("{keyword} → {outcome}")));
-            }
-        }
-        let mut lines = vec![
-            Line::from(format!("« {} »", clean(&r.text))),
-            Line::from(Span::styled(
-                clean(&r.review_reason.describe(lang)),
-                ctx.theme.warn(),
-            )),
-        ];
-        if !outcomes.is_empty() {
-            lines.push(Line::from(format!(
-                "{} {}",
-                ctx.tr("inbox.known_outcomes"),
-                outcomes.join(" · ")
-            )));
-        }
-        let id = r.id;
-        Ok(Outcome::Confirm(
-            Confirm::new(
-                ctx.tr("inbox.resolve_title").to_string(),
-                lines,
-                Pending::ResolveReply { id },
-            )
-            .with_input(ctx.tr("col.outcome").to_string(), String::new()),
-        ))
-    }
-}
-
-impl TabView for InboxTab {
-    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.pager.refresh(ctx.conn)
-    }
-
-    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
-        if let Some(done) = move_pager(&mut self.pager, action, ctx.conn, self.height)? {
-            return Ok(done);
-        }
-        Ok(match action {
-            ListAction::Open => self.conversation(ctx)?,
-            ListAction::Edit => self.ask_outcome(ctx)?,
-            // The review list alone, or every reply.
-            ListAction::Toggle | ListAction::Filter => {
-                self.pager.source.state = match self.pager.source.state {
-                    None => Some(ReplyState::Review),
-                    Some(_) => None,
-                };
-                self.pager.reset();
-                self.pager.first(ctx.conn)?;
-                Outcome::Handled
-            }
-            _ => Outcome::Ignored,
-        })
-    }
-
-    fn layout(&mut self, area: Rect, _ctx: &Ctx) {
-        self.height = layout_paged(area, &mut self.pager);
-    }
-
-    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let cols = [
-            Col::new(ctx.tr("col.received"), 11, 0),
-            Col::new(ctx.tr("col.from"), 16, 1),
-            Col::new(ctx.tr("col.phone"), 14, 4),
-            Col::fill(ctx.tr("col.text"), 14, 0),
-            Col::new(ctx.tr("col.state"), 12, 2).folding(),
-            Col::new(ctx.tr("col.outcome"), 16, 3).folding(),
-        ];
-        let mut left = vec![title(ctx, "tab.inbox")];
-        if self.pager.source.state.is_some() {
-            left.push(Span::styled(
-                format!("  {}", ctx.tr("inbox.review_only")),
-                ctx.theme.warn(),
-            ));
-        }
-        let empty = self
-            .pager
-            .source
-            .state
-            .is_none()
-            .then(|| ctx.tr("start.empty_inbox").to_string());
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &self.pager,
-            Words { left, empty },
-            &cols,
-            |_, r, _| {
-                let state_style = if r.state == ReplyState::Review {
-                    ctx.theme.warn()
-                } else {
-                    ctx.theme.base()
-                };
-                let outcome = match &r.review_reason {
-                    Some(reason) if r.state == ReplyState::Review => {
-                        clean(&reason.describe(ctx.lang()))
-                    }
-                    _ => clean(&r.outcome),
-                };
-                vec![
-                    cell(ctx.fmt.time(r.received_at)),
-                    cell(clean(&r.participant_name)),
-                    cell(phone(&r.from_phone, ctx.region)),
-                    cell(clean(&r.text)),
-                    styled(r.state.describe(ctx.lang()), state_style),
-                    cell(outcome),
-                ]
-            },
-        );
-    }
-
-    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
-        match action {
-            ListAction::Open => Some("hint.inbox_open"),
-            ListAction::Toggle | ListAction::Filter => Some("hint.inbox_review"),
-            ListAction::Edit => Some("hint.inbox_settle"),
-            _ => None,
-        }
-    }
-
-    fn hints(&self) -> &'static [ListAction] {
-        &[
-            ListAction::Open,
-            ListAction::Toggle,
-            ListAction::Edit,
-            ListAction::PageDown,
-            ListAction::PageUp,
-        ]
-    }
-
-    fn loaded_rows(&self) -> usize {
-        self.pager.rows().len()
-    }
-
-    fn new_above(&self) -> usize {
-        self.pager.new_above()
     }
 }
 

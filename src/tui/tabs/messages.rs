@@ -112,6 +112,9 @@ impl MessagesTab {
             Col::new(ctx.tr("col.context"), 10, 6),
             Col::new(ctx.tr("col.collaborator"), 14, 7),
             Col::fill(ctx.tr("col.text"), 16, 3),
+            // A reply came: a mark beside the text at every width, the reply itself at the
+            // end when there is room.
+            Col::new(ctx.tr("col.replied"), 1, 2).folding_blank(),
             Col::new(ctx.tr("col.segments"), 3, 8),
             Col::new(ctx.tr("col.status"), 17, 2).folding(),
             Col::new(ctx.tr("col.reply"), 10, 9).folding(),
@@ -150,6 +153,11 @@ impl MessagesTab {
             cell(ctx.fmt.kind(&row.context)),
             cell(clean(&row.collaborator)),
             cell(clean(&row.text)),
+            cell(if row.reply.is_some() {
+                ctx.tr("col.replied")
+            } else {
+                ""
+            }),
             cell(row.segments.to_string()),
             styled(status, ctx.theme.status(Some(row.status))),
             cell(row.reply.as_deref().map(clean).unwrap_or_default()),
@@ -241,7 +249,8 @@ impl MessagesTab {
         lines.push(Line::from(label("detail.history")));
         lines.extend(history_lines(&history, ctx));
         lines.push(Line::from(""));
-        lines.push(Line::from(vec![
+        // The reply, control characters neutralised, with when it came.
+        let mut reply = vec![
             label("col.reply"),
             Span::raw(
                 m.reply
@@ -249,7 +258,21 @@ impl MessagesTab {
                     .map(clean)
                     .unwrap_or_else(|| "—".to_string()),
             ),
-        ]));
+        ];
+        if let Some(at) = m.reply_at {
+            reply.push(Span::styled(
+                format!(
+                    " · {}",
+                    trf(
+                        ctx.lang(),
+                        "detail.reply_at",
+                        &[("at", &ctx.fmt.full_time(at))]
+                    )
+                ),
+                ctx.theme.dim(),
+            ));
+        }
+        lines.push(Line::from(reply));
         let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
         Ok(Outcome::Popup(title, lines))
     }

@@ -8,6 +8,8 @@ pub mod contacts_import;
 pub mod dashboard;
 pub mod export;
 pub mod free;
+pub mod inbox;
+pub mod individual;
 pub mod lists;
 pub mod message_edit;
 pub mod messages;
@@ -122,6 +124,8 @@ pub enum Outcome {
     Handled,
     /// Show this popup (title, body lines).
     Popup(String, Vec<Line<'static>>),
+    /// The same, scrolled to its last line (a conversation opens at its latest message).
+    PopupAtEnd(String, Vec<Line<'static>>),
     /// Give the keyboard to the filter bar.
     EditFilter,
     /// Show the messages of this batch / free send (in Sent, or Upcoming while none left).
@@ -266,6 +270,8 @@ pub struct Col {
     pub fill: bool,
     /// Shown once above the table instead of on every row when all visible rows say the same.
     pub folds: bool,
+    /// Folds only when every visible row leaves it blank (a mark: "all marked" is no note).
+    pub folds_blank: bool,
 }
 
 impl Col {
@@ -276,6 +282,7 @@ impl Col {
             priority,
             fill: false,
             folds: false,
+            folds_blank: false,
         }
     }
 
@@ -290,6 +297,15 @@ impl Col {
     pub fn folding(self) -> Col {
         Col {
             folds: true,
+            ..self
+        }
+    }
+
+    /// This column goes when no visible row has anything in it (see [`Col::folds_blank`]).
+    pub fn folding_blank(self) -> Col {
+        Col {
+            folds: true,
+            folds_blank: true,
             ..self
         }
     }
@@ -375,7 +391,9 @@ pub fn fit_table(cols: &[Col], rows: &[Vec<Cell>], width: u16) -> Fitted {
     let mut shown = Vec::with_capacity(cols.len());
     for (i, col) in cols.iter().enumerate() {
         let first = rows.first().map(|r| text(r, i));
-        let same = first.is_some_and(|f| rows.iter().all(|r| text(r, i) == f));
+        let same = first.is_some_and(|f| {
+            (!col.folds_blank || f.is_empty()) && rows.iter().all(|r| text(r, i) == f)
+        });
         if col.folds && same {
             let value = first.unwrap_or_default();
             if !value.is_empty() {
@@ -390,6 +408,7 @@ pub fn fit_table(cols: &[Col], rows: &[Vec<Cell>], width: u16) -> Fitted {
             priority: col.priority,
             fill: col.fill && on,
             folds: col.folds,
+            folds_blank: col.folds_blank,
         });
         natural.push(if on {
             rows.iter().map(|r| text(r, i).width()).max().unwrap_or(0)
@@ -737,6 +756,23 @@ mod tests {
             .collect();
         let f = fit_table(&cols, &short, 200);
         assert!(f.rows[1].contains(&"Aïcha Saint-Martin-Duval".to_string()));
+    }
+
+    #[test]
+    fn a_mark_column_goes_when_no_row_is_marked_and_stays_when_all_are() {
+        let cols = vec![
+            Col::fill("Text", 10, 0),
+            Col::new("↩", 1, 1).folding_blank(),
+        ];
+        let rows = |mark: &str| vec![vec![cell("a"), cell(mark)], vec![cell("b"), cell(mark)]];
+        let f = fit_table(&cols, &rows(""), 40);
+        assert!(f.cols.iter().all(|&(i, _)| i != 1) && f.folded.is_empty());
+        let f = fit_table(&cols, &rows("↩"), 40);
+        assert!(
+            f.cols.iter().any(|&(i, _)| i == 1),
+            "every row marked: shown"
+        );
+        assert!(f.folded.is_empty(), "no « ↩: ↩ » note");
     }
 
     #[test]

@@ -1,0 +1,436 @@
+//! The Inbox (issue 14): a conversation opens at its latest message; `r` answers the number
+//! that wrote in the composer, under the individual rights and the templates-only rule; `m`
+//! picks the outcome among the template's keywords (free text for an administrator only); a
+//! number nobody has is "unknown number". Sent marks the messages that got a reply and its
+//! detail says when the reply came.
+//!
+//! The journeys run the real binary in tmux at 80×24 and check the result through the command
+//! line's `--json`; they are skipped with a message when tmux is missing, unless `CI=true`.
+
+mod support;
+mod tui_fixture;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use smsdesk::core::Actor;
+use smsdesk::gateway::InboundSms;
+use smsdesk::i18n::Lang;
+use smsdesk::sms::status::MessageKind;
+use smsdesk::store::Store;
+use smsdesk::store::operators::Rights;
+use std::path::Path;
+use support::smsdesk::cli;
+use support::tmux::Tmux;
+use tui_fixture::*;
+
+const NUMBER: &str = "+33612345678";
+
+fn reply(store: &mut Store, text: &str, at: DateTime<Utc>) {
+    let inbound = InboundSms {
+        from_e164: NUMBER.into(),
+        to: String::new(),
+        text: text.into(),
+        received_at: at,
+        provider_id: format!("t-{}", at.timestamp()),
+    };
+    smsdesk::core::replies::record_inbound(store, "simulator", &inbound, at).unwrap();
+}
+
+fn user(store: &mut Store, login: &str, rights: &str) {
+    let admin = Actor::identify(store, "admin", now()).unwrap();
+    smsdesk::core::admin::add_user(store, &admin, login, Rights::parse(rights).unwrap(), now())
+        .unwrap();
+}
+
+/// An App on `store` as `login`.
+fn app_as(mut store: Store, login: &str, lang: Lang) -> smsdesk::tui::App {
+    let actor = Actor::identify(&mut store, login, now()).unwrap();
+    let clock = smsdesk::clock::Clock::fixed(now());
+    smsdesk::tui::App::new(
+        store,
+        actor,
+        lang,
+        smsdesk::keymap::Keymap::defaults(),
+        clock,
+    )
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// A question to `NUMBER` with the template « Confirmez » (OUI / NON), sent and delivered an
+/// hour ago for an interview tomorrow; returns the event.
+fn question(f: &mut Fixture) -> i64 {
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    let who = smsdesk::store::participants::insert_participant(
+        f.store.conn(),
+        &smsdesk::store::participants::NewParticipant {
+            kind: "participant".into(),
+            first_name: "Élodie".into(),
+            last_name: "Martin".into(),
+            mobile: Some(NUMBER.into()),
+            sms_consent: true,
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let conn = f.store.conn();
+    conn.execute(
+        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+         VALUES ('Confirmez','interview','RDV demain, répondez OUI ou NON',1,0,1,'admin',?1,?1)",
+        [now().timestamp()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO template_keywords(template_id, keyword, outcome)
+         VALUES (1,'OUI','confirmed by SMS'), (1,'NON','will not attend')",
+        [],
+    )
+    .unwrap();
+    let event = create_event(
+        &mut f.store,
+        &actor,
+        NewEventInput {
+            participant_id: who,
+            kind: EventKind::Interview,
+            event_type: "diagnostic".into(),
+            starts_local: NaiveDate::from_ymd_opt(2026, 3, 31)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+            collaborator_id: None,
+            location: String::new(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap()
+    .event_id;
+    let id = add_message(
+        &f.store,
+        &Msg {
+            kind: MessageKind::Reminder,
+            context: "interview",
+            participant: Some(who),
+            event: Some(event),
+            batch: None,
+            template: Some(1),
+            collaborator: None,
+            phone: NUMBER,
+            name: "Élodie Martin",
+            text: "RDV demain, répondez OUI ou NON",
+            segments: 1,
+            planned: now() - Duration::hours(1),
+            path: DELIVERED,
+        },
+    );
+    f.store
+        .conn()
+        .execute("UPDATE messages SET expects_reply = 1 WHERE id = ?1", [id])
+        .unwrap();
+    event
+}
+
+#[test]
+fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
+    for (lang, unknown) in [(Lang::En, "unknown number"), (Lang::Fr, "numéro inconnu")] {
+        let mut f = empty_store();
+        for i in 0..30 {
+            add_message(
+                &f.store,
+                &Msg {
+                    kind: MessageKind::Instant,
+                    context: "individual",
+                    participant: None,
+                    event: None,
+                    batch: None,
+                    template: None,
+                    collaborator: None,
+                    phone: NUMBER,
+                    name: "",
+                    text: &format!("message number {i:02}"),
+                    segments: 1,
+                    planned: now() - Duration::hours(40 - i),
+                    path: DELIVERED,
+                },
+            );
+        }
+        reply(
+            &mut f.store,
+            "C'est noté, merci",
+            now() - Duration::minutes(5),
+        );
+        let mut app = app(f.store, lang);
+        press(&mut app, "i");
+        let list = render(&mut app, 80, 24);
+        assert!(list.contains(unknown), "{list}");
+        app.handle_key(code(KeyCode::Enter));
+        let screen = render(&mut app, 80, 24);
+        assert!(
+            screen.contains(&format!("{unknown} · 06 12 34 56 78")),
+            "{screen}"
+        );
+        // The latest message is on screen, the oldest ones are above it.
+        assert!(screen.contains("C'est noté, merci"), "{screen}");
+        assert!(screen.contains("message number 29"), "{screen}");
+        assert!(!screen.contains("message number 00"), "{screen}");
+        // Home goes back to the start of the conversation.
+        app.handle_key(code(KeyCode::Home));
+        let top = render(&mut app, 80, 24);
+        assert!(top.contains("message number 00"), "{top}");
+    }
+}
+
+#[test]
+fn answering_follows_the_individual_rights_and_the_templates_only_rule() {
+    let mut f = empty_store();
+    reply(&mut f.store, "Qui est-ce ?", now() - Duration::minutes(5));
+    user(&mut f.store, "viewer", "batch");
+    user(&mut f.store, "karim", "instant,templates_only");
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+             VALUES ('Présentation','batch','Bonjour, ici le service RH de la mission locale.',1,0,0,'admin',?1,?1)",
+            [now().timestamp()],
+        )
+        .unwrap();
+    let path = f.path();
+    drop(f.store);
+
+    // Without the individual right: no `r` in the footer, and `r` says why.
+    let mut app = app_as(Store::open(&path).unwrap(), "viewer", Lang::En);
+    press(&mut app, "i");
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("r answer"), "{screen}");
+    press(&mut app, "r");
+    let screen = render(&mut app, 80, 24);
+    assert!(!app.is_editing(), "{screen}");
+    assert!(
+        screen.contains("you may not send individual messages"),
+        "{screen}"
+    );
+
+    // Templates only: what is typed does not go in; a template does.
+    let mut app = app_as(Store::open(&path).unwrap(), "karim", Lang::En);
+    press(&mut app, "i");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("r answer"), "{screen}");
+    press(&mut app, "r");
+    let screen = render(&mut app, 80, 24);
+    assert!(app.is_editing(), "{screen}");
+    assert!(screen.contains("Answer 06 12 34 56 78"), "{screen}");
+    press(&mut app, "xyz");
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("Send this SMS?"), "{screen}");
+    app.handle_key(ctrl('o'));
+    press(&mut app, "prés");
+    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Send this SMS?"), "{screen}");
+    app.handle_key(code(KeyCode::Enter));
+    let screen = render(&mut app, 80, 24);
+    assert!(!app.is_editing(), "{screen}");
+    let store = Store::open(&path).unwrap();
+    let (phone, text, by): (String, String, String) = store
+        .conn()
+        .query_row(
+            "SELECT phone, text, created_by FROM messages ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(phone, NUMBER);
+    assert!(text.starts_with("Bonjour, ici le service RH"), "{text}");
+    assert!(!text.contains("xyz"), "{text}");
+    assert_eq!(by, "karim");
+}
+
+#[test]
+fn a_number_that_said_stop_is_not_answered() {
+    let mut f = empty_store();
+    reply(&mut f.store, "STOP", now() - Duration::minutes(5));
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "ir");
+    let screen = render(&mut app, 80, 24);
+    assert!(!app.is_editing(), "{screen}");
+    assert!(screen.contains("opted out"), "{screen}");
+}
+
+#[test]
+fn only_an_administrator_types_an_outcome_that_is_not_a_keyword() {
+    let mut f = empty_store();
+    question(&mut f);
+    reply(&mut f.store, "oui mais à 15h", now() - Duration::minutes(5));
+    user(&mut f.store, "claire", "instant");
+    let id: i64 = f
+        .store
+        .conn()
+        .query_row("SELECT id FROM replies", [], |r| r.get(0))
+        .unwrap();
+    let claire = Actor::identify(&mut f.store, "claire", now()).unwrap();
+    let typed = smsdesk::core::replies::resolve(&mut f.store, &claire, id, "maybe", now());
+    let why = typed.unwrap_err().to_string();
+    assert!(why.contains("administrator right required"), "{why}");
+    // The administrator types one in the outcome form.
+    let path = f.path();
+    let mut app = app(f.store, Lang::Fr);
+    press(&mut app, "itm");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("NON → will not attend"), "{screen}");
+    assert!(screen.contains("ou saisissez-en un autre"), "{screen}");
+    app.handle_key(ctrl('u'));
+    press(&mut app, "rappellera");
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(!app.is_editing(), "{screen}");
+    let outcome: String = Store::open(&path)
+        .unwrap()
+        .conn()
+        .query_row("SELECT outcome FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(outcome, "rappellera");
+}
+
+#[test]
+fn sent_marks_the_messages_that_got_a_reply_and_the_detail_says_when() {
+    let mut f = empty_store();
+    question(&mut f);
+    reply(
+        &mut f.store,
+        "Oui\u{1b}[31m !",
+        now() - Duration::minutes(5),
+    );
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "6");
+    let screen = render(&mut app, 80, 24);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Élodie Martin"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(row.contains('↩'), "{screen}");
+    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(code(KeyCode::End));
+    let detail = render(&mut app, 80, 24);
+    assert!(detail.contains("received 30/03/2026 09:55"), "{detail}");
+    assert!(!detail.contains('\u{1b}'), "{detail}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Journeys in a real terminal
+
+/// `smsdesk` as `user` on `db` at 80×24 in English, the clock at the fixture's instant.
+fn start(dir: &Path, db: &Path, user: &str, name: &str) -> Option<Tmux> {
+    let cmd = format!(
+        "env SMSDESK_NOW={now} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= NO_COLOR=1 \
+         SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user {user}",
+        now = now().to_rfc3339(),
+        cfg = dir.display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    let t = Tmux::start(
+        &format!("smsdesk-inbox-{name}-{}", std::process::id()),
+        &cmd,
+    )?;
+    t.wait_for("Dashboard");
+    Some(t)
+}
+
+/// The command line as the journeys use it, at the fixture's instant.
+fn simulate(db: &Path, from: &str, text: &str) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .env("SMSDESK_NOW", now().to_rfc3339())
+        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .args(["--db", db.to_str().unwrap(), "--user", "admin"])
+        .args(["simulate", "reply", "--from", from, "--text", text])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_operator_answers_a_reply_from_the_inbox_and_the_answer_leaves() {
+    let mut f = empty_store();
+    user(&mut f.store, "karim", "instant");
+    let db = f.path();
+    drop(f.store);
+    simulate(&db, "06 99 88 77 66", "Bonjour, qui m'écrit ?");
+    let Some(t) = start(f.dir.path(), &db, "karim", "answer") else {
+        return;
+    };
+    t.keys(&["i"]);
+    t.wait_for("unknown number");
+    t.keys(&["r"]);
+    t.wait_for("Answer 06 99 88 77 66");
+    t.type_text("Bonjour, ici le service RH.");
+    t.keys(&["C-s"]);
+    t.wait_for("Send this SMS?");
+    t.keys(&["Enter"]);
+    t.wait_for("queued");
+    let mut all = cli(&db, &["list", "upcoming"]).as_array().unwrap().clone();
+    all.extend(
+        cli(&db, &["list", "sent"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .cloned(),
+    );
+    let answers: Vec<_> = all
+        .iter()
+        .filter(|m| m["phone"] == "+33699887766")
+        .collect();
+    assert_eq!(answers.len(), 1, "{all:?}");
+    assert_eq!(answers[0]["text"], "Bonjour, ici le service RH.", "{all:?}");
+    assert_eq!(answers[0]["created_by"], "karim", "{all:?}");
+}
+
+#[test]
+fn an_operator_picks_the_outcome_among_the_template_keywords() {
+    let mut f = empty_store();
+    let event = question(&mut f);
+    user(&mut f.store, "claire", "instant");
+    let db = f.path();
+    drop(f.store);
+    simulate(&db, "06 12 34 56 78", "oui mais à 15h");
+    let Some(t) = start(f.dir.path(), &db, "claire", "outcome") else {
+        return;
+    };
+    t.keys(&["i"]);
+    t.wait_for("oui mais à 15h");
+    t.keys(&["m"]);
+    t.wait_for("NON → will not attend");
+    // The keywords' outcomes are the choice; letters type nothing for an operator.
+    t.keys(&["Right"]);
+    t.wait_for("OUI → confirmed by SMS");
+    t.type_text("x");
+    t.keys(&["C-s"]);
+    t.wait_for("outcome « confirmed by SMS » set");
+    let sent = cli(&db, &["list", "sent"]);
+    let question = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["phone"] == NUMBER)
+        .unwrap_or_else(|| panic!("{sent}"));
+    assert_eq!(question["reply"], "oui mais à 15h", "{sent}");
+    assert_eq!(question["reply_outcome"], "confirmed by SMS", "{sent}");
+    let outcome: String = Store::open(&db)
+        .unwrap()
+        .conn()
+        .query_row("SELECT outcome FROM events WHERE id = ?1", [event], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(outcome, "confirmed by SMS");
+}
