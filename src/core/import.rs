@@ -987,7 +987,7 @@ fn event_start(
             if resolved.with_timezone(&Utc) <= now {
                 issues.push(issue(
                     EventField::Date,
-                    &s.format("%d/%m/%Y %H:%M").to_string(),
+                    &crate::i18n::dates::day_time(s),
                     IssueReason::InThePast,
                 ));
                 None
@@ -1079,7 +1079,7 @@ pub fn preview_events(
             continue;
         };
         let stored_local = start.format("%Y-%m-%d %H:%M:%S").to_string();
-        let shown_local = start.format("%Y-%m-%d %H:%M").to_string();
+        let shown_local = crate::i18n::dates::day_time(start);
         let dup_issue = |reason: IssueReason| RowIssue {
             row: r.row,
             column: sheet.column_name(EventField::Date),

@@ -360,12 +360,9 @@ fn one_message_lines(row: &MessageRow, ctx: &Ctx) -> Vec<Line<'static>> {
 fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     let lang = ctx.lang();
     let fmt = ctx.fmt;
-    let tz = fmt.tz;
     let id = row.id;
     let tied = row.kind.is_tied_to_event();
-    let initial = DateTime::from_timestamp(row.planned_at, 0)
-        .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string())
-        .unwrap_or_default();
+    let initial = fmt.date_time(row.planned_at);
     let lines = vec![
         Line::from(format!(
             "#{id} · {} · {}",
@@ -790,6 +787,7 @@ mod tests {
         Fmt {
             lang,
             tz: chrono_tz::Europe::Paris,
+            year: 2026,
         }
     }
 
