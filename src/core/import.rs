@@ -855,7 +855,7 @@ pub struct EventRow {
     pub mobile: String,
     pub kind: EventKind,
     pub event_type: String,
-    /// Local start, `YYYY-MM-DD HH:MM`.
+    /// Local start, `YYYY-MM-DD HH:MM` (machine output; people read [`crate::i18n::dates`]).
     pub starts_local: String,
     #[serde(skip)]
     pub start: NaiveDateTime,
@@ -1107,7 +1107,7 @@ pub fn preview_events(
             mobile: e164,
             kind,
             event_type,
-            starts_local: shown_local,
+            starts_local: start.format("%Y-%m-%d %H:%M").to_string(),
             start,
             collaborator_id,
             location,

@@ -327,11 +327,11 @@ mod tests {
         );
         assert_eq!(
             r.to_string(),
-            "the event of Saturday 2026-03-28 09:00 has already started"
+            "the event of Saturday 28/03/2026 09:00 has already started"
         );
         assert_eq!(
             r.describe(Lang::Fr),
-            "l'événement du samedi 2026-03-28 09:00 a déjà commencé"
+            "l'événement du samedi 28/03/2026 09:00 a déjà commencé"
         );
         let w = RuleReason::Window {
             problem: Wording {
