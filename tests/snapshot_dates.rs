@@ -20,7 +20,10 @@ fn wrong_dates(line: &str) -> Vec<String> {
     // dd/mm/yy not followed by more digits (dd/mm/yyyy is the format).
     let short_year = Regex::new(r"(?:^|[^\d/])(\d{1,2}/\d{1,2}/\d{2})(?:[^\d/]|$)").unwrap();
     let mut out = Vec::new();
-    out.extend(iso.find_iter(line).map(|m| format!("ISO date “{}”", m.as_str())));
+    out.extend(
+        iso.find_iter(line)
+            .map(|m| format!("ISO date “{}”", m.as_str())),
+    );
     out.extend(
         year_first
             .find_iter(line)
