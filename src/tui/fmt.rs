@@ -78,6 +78,11 @@ impl Fmt {
         })
     }
 
+    /// `30/03/2026`, the day of an instant.
+    pub fn date_at(&self, secs: i64) -> String {
+        self.local_with(secs, |t| dates::day(t.date()))
+    }
+
     /// `30/03/2026`.
     pub fn date(&self, d: NaiveDate) -> String {
         dates::day(d)
