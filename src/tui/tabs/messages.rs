@@ -192,12 +192,12 @@ impl MessagesTab {
         ]));
         lines.push(Line::from(vec![
             label("col.planned"),
-            Span::raw(ctx.fmt.full_time(m.planned_at)),
+            Span::raw(ctx.fmt.date_time(m.planned_at)),
         ]));
         if let Some(t) = m.sent_at {
             lines.push(Line::from(vec![
                 label("col.sent"),
-                Span::raw(ctx.fmt.full_time(t)),
+                Span::raw(ctx.fmt.date_time(t)),
             ]));
         }
         lines.push(Line::from(vec![
