@@ -1098,6 +1098,15 @@ mod tests {
         assert_eq!(Cell::Number(612345678.0).text().unwrap(), "612345678");
     }
 
+    /// A date cell reads as people write dates (a date in a name column is shown so).
+    #[test]
+    fn date_cells_read_day_first() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 3, 25)
+            .and_then(|d| d.and_hms_opt(14, 30, 0))
+            .unwrap();
+        assert_eq!(Cell::DateTime(t).text().unwrap(), "25/03/2026 14:30");
+    }
+
     #[test]
     fn column_letters_follow_the_spreadsheet() {
         assert_eq!(column_letter(0), "A");
