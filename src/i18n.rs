@@ -1,6 +1,7 @@
 //! Interface language. Passed explicitly (never a global), so tests in parallel stay
 //! deterministic. Catalogues live in `assets/i18n/*.toml`, embedded in the binary.
 
+pub mod dates;
 mod describe;
 
 pub use describe::{Arg, Describe, MessageKeys, fill, placeholders};

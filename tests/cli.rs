@@ -211,6 +211,11 @@ fn send_list_cancel_free_and_simulated_reply() {
 
     let upcoming = ok_json(&db, &["--json", "list", "upcoming"]);
     assert_eq!(upcoming.as_array().unwrap().len(), 2);
+    // The human output writes times as every screen does; `--json` above stays ISO.
+    let listed = smsdesk(&db, &["list", "upcoming"]);
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains(" 10/03/2026 11:00:30 "), "{listed}");
+    assert!(!listed.contains("2026-03-10"), "{listed}");
     let cancelled = ok_json(&db, &["--json", "cancel", &ids[0].to_string()]);
     assert_eq!(cancelled["cancelled"], serde_json::json!([ids[0]]));
     let err = bad_input(&db, &["cancel", &ids[0].to_string()]);

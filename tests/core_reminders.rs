@@ -721,7 +721,7 @@ fn moving_an_event_replans_and_rerenders_its_reminder_and_drops_a_manual_edit() 
         notice.contains(&format!("reminder #{} re-planned to", r.message_id)),
         "{notice}"
     );
-    assert!(notice.contains("2026-04-01 11:00"), "{notice}");
+    assert!(notice.contains("01/04/2026 11:00"), "{notice}");
     assert!(notice.contains("manual edit was dropped"), "{notice}");
 }
 
@@ -825,7 +825,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
             // Said in the reader's language, the day named in it.
             let fr = smsdesk::i18n::Describe::describe(reason, smsdesk::i18n::Lang::Fr);
             assert!(
-                fr.starts_with("plus aucun moment d'envoi avant l'événement du mardi 2026-03-24 08:00 : la plage "),
+                fr.starts_with("plus aucun moment d'envoi avant l'événement du mardi 24/03/2026 08:00 : la plage "),
                 "{fr}"
             );
         }
@@ -1441,7 +1441,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
     let fr = smsdesk::i18n::Describe::describe(&out.notices()[0], smsdesk::i18n::Lang::Fr);
     assert!(
         fr.starts_with(&format!(
-            "rappel n°{} déplacé au jeudi 2026-04-02",
+            "rappel n°{} déplacé au jeudi 02/04/2026",
             r.message_id
         )) && fr.ends_with(" ; votre modification manuelle du texte est perdue"),
         "{fr}"

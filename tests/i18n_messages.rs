@@ -153,7 +153,7 @@ fn a_time_outside_the_window_keeps_its_time_and_window_with_a_french_day() {
     );
     let fr = french(&error);
     assert!(
-        fr.starts_with("l'heure prévue, mardi 2026-03-24 21:30"),
+        fr.starts_with("l'heure prévue, mardi 24/03/2026 21:30"),
         "time kept, day in French: {fr}"
     );
     assert!(

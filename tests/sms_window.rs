@@ -640,7 +640,7 @@ fn campaign_on_27_may_refused_in_guadeloupe_not_in_paris() {
         .with_timezone(&Utc);
     let err = validate_campaign(at, now, gp, &w).unwrap_err();
     assert!(matches!(err, PlanError::PublicHoliday { .. }), "{err}");
-    assert!(err.to_string().contains("2026-05-27"), "{err}");
+    assert!(err.to_string().contains("27/05/2026"), "{err}");
     // The next opening in Guadeloupe is Thursday 28 May at 09:00 local.
     let from = gp
         .with_ymd_and_hms(2026, 5, 26, 20, 0, 0)
@@ -965,12 +965,12 @@ fn a_refused_time_reads_in_french_and_in_english() {
     let sunday = validate_planned(utc("2026-06-14T08:00:00Z"), now, None, PARIS, &w).unwrap_err();
     assert_eq!(
         sunday.describe(Lang::Fr),
-        "l'heure prévue, dimanche 2026-06-14 10:00 +02:00 (Europe/Paris), tombe un dimanche, \
+        "l'heure prévue, dimanche 14/06/2026 10:00 +02:00 (Europe/Paris), tombe un dimanche, \
          qui n'est pas un jour d'envoi autorisé (autorisés : mon,tue,wed,thu,fri,sat)"
     );
     assert_eq!(
         sunday.to_string(),
-        "the planned time Sunday 2026-06-14 10:00 +02:00 (Europe/Paris) falls on a Sunday, \
+        "the planned time Sunday 14/06/2026 10:00 +02:00 (Europe/Paris) falls on a Sunday, \
          which is not an allowed sending day (allowed: mon,tue,wed,thu,fri,sat)"
     );
     let bad = "9h-25h".parse::<SendWindow>().unwrap_err();

@@ -989,7 +989,7 @@ fn moving_an_event_re_plans_its_reminder_and_says_so() {
     assert!(app.has_popup(), "{}", render(&mut app, 80, 24));
     let screen = render(&mut app, 80, 24);
     assert!(
-        screen.contains("event updated") && screen.contains("2026-04-07 15:00"),
+        screen.contains("event updated") && screen.contains("07/04/2026 15:00"),
         "{screen}"
     );
     let store = Store::open(&f.path()).unwrap();

@@ -104,3 +104,25 @@ fn message_detail() {
         );
     }
 }
+
+/// A time the window refuses, said on screen with its date as every screen writes dates
+/// (`mardi 31/03/2026 21:30`), not as the core once did (`2026-03-31`).
+#[test]
+fn refused_time() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let mut app = app(f.store, lang);
+        press(&mut app, "7m");
+        assert!(app.has_popup(), "{}", render(&mut app, 80, 24));
+        app.handle_key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('u'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ));
+        // Tuesday evening, after the window closes.
+        press(&mut app, "31/03/2026 21:30");
+        app.handle_key(code(KeyCode::Enter));
+        let screen = render(&mut app, 80, 24);
+        assert!(screen.contains("31/03/2026 21:30 +02:00"), "{screen}");
+        insta::assert_snapshot!(format!("demo_{}_refused_time", lang.as_str()), screen);
+    }
+}

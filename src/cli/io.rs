@@ -249,7 +249,7 @@ impl Previewed for import::EventsPreview {
                 format!(
                     "  row {}: {} {} {} — {} ({})",
                     e.row,
-                    e.starts_local,
+                    crate::i18n::dates::day_time(e.start),
                     e.kind,
                     crate::text::sanitize(&e.event_type),
                     crate::text::sanitize(&e.participant),

@@ -64,7 +64,7 @@ pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
                 println!(
                     "{} {:<6} {:<24} {}",
                     p.planned_local
-                        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .map(crate::i18n::dates::day_time)
                         .unwrap_or_else(|| "—".into()),
                     p.delay,
                     crate::text::sanitize(&p.participant_name),

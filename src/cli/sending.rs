@@ -115,7 +115,7 @@ fn print_queued(store: &crate::store::Store, ids: &[i64], env: &Env) -> CliResul
                 "#{} → {} at {} ({} segment(s))",
                 m.id,
                 m.phone,
-                local(m.planned_at, &settings),
+                shown(m.planned_at, &settings),
                 m.segments
             );
         }
@@ -123,6 +123,19 @@ fn print_queued(store: &crate::store::Store, ids: &[i64], env: &Env) -> CliResul
     Ok(())
 }
 
+/// As people read it (the human output): `10/03/2026 11:00`, seconds when not zero.
+fn shown(secs: i64, settings: &Settings) -> String {
+    let t = crate::store::from_ts(secs)
+        .with_timezone(&settings.timezone)
+        .naive_local();
+    format!(
+        "{} {}",
+        crate::i18n::dates::day(t.date()),
+        crate::i18n::dates::time_exact(t.time())
+    )
+}
+
+/// ISO 8601 with the offset (the `--json` output).
 fn local(secs: i64, settings: &Settings) -> String {
     crate::store::from_ts(secs)
         .with_timezone(&settings.timezone)
@@ -363,7 +376,7 @@ pub fn list_cmd(selection: Selection, limit: usize, env: &Env) -> CliResult {
             println!(
                 "#{:<7} {}  {:<14} {:<13} {:<20} {}",
                 m.id,
-                local(when, &settings),
+                shown(when, &settings),
                 m.status,
                 m.phone,
                 crate::text::sanitize(&m.recipient_name),

@@ -642,8 +642,8 @@ pub fn build_filter(tz: chrono_tz::Tz, input: &FilterInput) -> CoreResult<Partic
         && to < from
     {
         return Err(Refusal::PeriodReversed {
-            from: from.format("%d/%m/%Y").to_string(),
-            to: to.format("%d/%m/%Y").to_string(),
+            from: crate::i18n::dates::day(from),
+            to: crate::i18n::dates::day(to),
         }
         .into());
     }

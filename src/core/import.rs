@@ -855,7 +855,7 @@ pub struct EventRow {
     pub mobile: String,
     pub kind: EventKind,
     pub event_type: String,
-    /// Local start, `YYYY-MM-DD HH:MM`.
+    /// Local start, `YYYY-MM-DD HH:MM` (machine output; people read [`crate::i18n::dates`]).
     pub starts_local: String,
     #[serde(skip)]
     pub start: NaiveDateTime,
@@ -987,7 +987,7 @@ fn event_start(
             if resolved.with_timezone(&Utc) <= now {
                 issues.push(issue(
                     EventField::Date,
-                    &s.format("%d/%m/%Y %H:%M").to_string(),
+                    &crate::i18n::dates::day_time(s),
                     IssueReason::InThePast,
                 ));
                 None
@@ -1079,7 +1079,7 @@ pub fn preview_events(
             continue;
         };
         let stored_local = start.format("%Y-%m-%d %H:%M:%S").to_string();
-        let shown_local = start.format("%Y-%m-%d %H:%M").to_string();
+        let shown_local = crate::i18n::dates::day_time(start);
         let dup_issue = |reason: IssueReason| RowIssue {
             row: r.row,
             column: sheet.column_name(EventField::Date),
@@ -1107,7 +1107,7 @@ pub fn preview_events(
             mobile: e164,
             kind,
             event_type,
-            starts_local: shown_local,
+            starts_local: start.format("%Y-%m-%d %H:%M").to_string(),
             start,
             collaborator_id,
             location,

@@ -161,12 +161,12 @@ crate::typed_messages! {
         // Events and reminders
         StoredStartBad { event: i64, start: String } = "stored_start_bad",
         EventCancelledNoReminder { event: i64 } = "event_cancelled_no_reminder",
-        EventStarted { start: String } = "event_started",
+        EventStarted { start: LocalTime } = "event_started",
         ReminderDays { max: i64, days: i64 } = "reminder_days",
-        ReminderTooLate { days: i64, start: String, leaves: String } = "reminder_too_late",
+        ReminderTooLate { days: i64, start: LocalTime, leaves: LocalTime } = "reminder_too_late",
         NotAReminder { id: i64, kind: Context } = "not_a_reminder",
         NotTiedToEvent { id: i64 } = "not_tied_to_event",
-        FollowUpBeforeEvent { start: String, planned: String } = "follow_up_before_event",
+        FollowUpBeforeEvent { start: LocalTime, planned: LocalTime } = "follow_up_before_event",
         EventCancelledNoChange { event: i64 } = "event_cancelled_no_change",
         EventAlreadyCancelled { event: i64 } = "event_already_cancelled",
         // Replies
@@ -241,21 +241,14 @@ impl Refusal {
 }
 
 /// A local date-time as operators read it, the day named in their language:
-/// `Saturday 2026-03-28 09:00`, `samedi 2026-03-28 09:00`.
+/// `Saturday 28/03/2026 09:00`, `samedi 28/03/2026 09:00` (see [`crate::i18n::dates`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocalTime(pub chrono::NaiveDateTime);
 
 impl Describe for LocalTime {
     fn describe(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => self.0.format("%A %Y-%m-%d %H:%M").to_string(),
-            // Wall-clock fields as they are (no zone is printed).
-            _ => self
-                .0
-                .and_utc()
-                .format_localized("%A %Y-%m-%d %H:%M", lang.locale())
-                .to_string(),
-        }
+        // Wall-clock fields as they are (no zone is printed).
+        crate::i18n::dates::named_day_time(self.0, lang)
     }
 }
 

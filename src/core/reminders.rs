@@ -5,7 +5,7 @@
 
 pub use super::outbox::EditedText;
 use super::outbox::{self, Timing};
-use super::refusal::Context;
+use super::refusal::{Context, LocalTime};
 use super::send::Body;
 use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::encoding::SegmentInfo;
@@ -57,7 +57,8 @@ pub(crate) fn event_context(kind: EventKind) -> TemplateContext {
     }
 }
 
-/// A local date-time as operators read it: `Saturday 2026-03-28 09:00`.
+/// A local date-time as the audit log records it (ISO, English day): `Saturday 2026-03-28 09:00`.
+/// Screens and messages use [`LocalTime`] instead.
 pub(crate) fn fmt_local(local: NaiveDateTime) -> String {
     local.format("%A %Y-%m-%d %H:%M").to_string()
 }
@@ -244,8 +245,8 @@ fn reminder_timing(
             if planned < now {
                 return Err(Refusal::ReminderTooLate {
                     days: i64::from(n),
-                    start: fmt_local(local),
-                    leaves: fmt_local(to_local(settings, planned)),
+                    start: LocalTime(local),
+                    leaves: LocalTime(to_local(settings, planned)),
                 }
                 .into());
             }
@@ -344,7 +345,7 @@ pub(crate) fn schedule_in(
     let start = from_ts(event.starts_at);
     if start <= now {
         return Err(Refusal::EventStarted {
-            start: fmt_local(local),
+            start: LocalTime(local),
         }
         .into());
     }
@@ -549,8 +550,8 @@ pub fn edit_reminder_time(
                 let t = outbox::timing_at(&settings, now, at, false, None)?;
                 if t.planned_at <= start {
                     return Err(Refusal::FollowUpBeforeEvent {
-                        start: fmt_local(local_start(&event)?),
-                        planned: fmt_local(to_local(&settings, t.planned_at)),
+                        start: LocalTime(local_start(&event)?),
+                        planned: LocalTime(to_local(&settings, t.planned_at)),
                     }
                     .into());
                 }

@@ -381,14 +381,15 @@ impl Cell {
     }
 
     /// The cell as text: trimmed, numbers as typed (`612345678`, not `612345678.0`), dates as
-    /// `YYYY-MM-DD HH:MM`. A problem cell gives its reason as the error.
+    /// people read and type them (`25/03/2026 14:30`, see [`crate::i18n::dates`]). A problem
+    /// cell gives its reason as the error.
     pub fn text(&self) -> Result<String, CellIssue> {
         match self {
             Cell::Empty => Ok(String::new()),
             Cell::Text(s) => Ok(s.trim().to_string()),
             Cell::Number(f) => Ok(number_text(*f)),
             Cell::Bool(b) => Ok(if *b { "oui" } else { "non" }.to_string()),
-            Cell::DateTime(t) => Ok(t.format("%Y-%m-%d %H:%M").to_string()),
+            Cell::DateTime(t) => Ok(crate::i18n::dates::day_time(*t)),
             Cell::Problem(reason) => Err(reason.clone()),
         }
     }
@@ -1001,7 +1002,7 @@ pub fn read_phone_column(
     for r in table.rows.iter() {
         let cell = r.get(col);
         let problem = match cell {
-            Cell::DateTime(t) => Some((t.format("%d/%m/%Y").to_string(), CellIssue::DateNotPhone)),
+            Cell::DateTime(t) => Some((crate::i18n::dates::day(t.date()), CellIssue::DateNotPhone)),
             Cell::Problem(reason) => Some((String::new(), reason.clone())),
             _ => None,
         };
@@ -1095,6 +1096,15 @@ mod tests {
         assert_eq!(cell_text(&Data::Float(612345678.0)).unwrap(), "612345678");
         assert_eq!(cell_text(&Data::Int(33612345678)).unwrap(), "33612345678");
         assert_eq!(Cell::Number(612345678.0).text().unwrap(), "612345678");
+    }
+
+    /// A date cell reads as people write dates (a date in a name column is shown so).
+    #[test]
+    fn date_cells_read_day_first() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 3, 25)
+            .and_then(|d| d.and_hms_opt(14, 30, 0))
+            .unwrap();
+        assert_eq!(Cell::DateTime(t).text().unwrap(), "25/03/2026 14:30");
     }
 
     #[test]

@@ -109,8 +109,8 @@ crate::typed_messages! {
     }
 }
 
-/// A local date-time with its offset and zone, for messages: `Saturday 2026-03-28 09:00 +01:00
-/// (Europe/Paris)`, the day named in the reader's language.
+/// A local date-time with its offset and zone, for messages: `Saturday 28/03/2026 09:00 +01:00
+/// (Europe/Paris)`, the day named in the reader's language (see [`crate::i18n::dates`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalTime(pub DateTime<Tz>);
 
@@ -125,8 +125,8 @@ impl crate::i18n::Describe for LocalTime {
         let local = &self.0;
         format!(
             "{} {} {} ({})",
-            local.format_localized("%A %Y-%m-%d", lang.locale()),
-            fmt_time(local.time()),
+            crate::i18n::dates::named_day(local.date_naive(), lang),
+            crate::i18n::dates::time_exact(local.time()),
             local.format("%:z"),
             local.timezone().name()
         )
@@ -157,8 +157,9 @@ impl crate::i18n::Describe for Weekday {
 }
 
 impl crate::i18n::Describe for NaiveDate {
+    /// `25/03/2026`.
     fn describe(&self, _: crate::i18n::Lang) -> String {
-        self.to_string()
+        crate::i18n::dates::day(*self)
     }
 }
 
@@ -374,15 +375,6 @@ pub fn parse_time(s: &str) -> Result<NaiveTime, WindowError> {
     NaiveTime::from_hms_opt(num(h)?, num(m)?, sec).ok_or_else(err)
 }
 
-/// `HH:MM`, or `HH:MM:SS` when the seconds are not zero.
-fn fmt_time(t: NaiveTime) -> String {
-    if t.second() == 0 && t.nanosecond() == 0 {
-        t.format("%H:%M").to_string()
-    } else {
-        t.format("%H:%M:%S").to_string()
-    }
-}
-
 impl SendWindow {
     /// A validated window: `start` strictly before `end`, at least one day.
     pub fn new(
@@ -392,8 +384,8 @@ impl SendWindow {
     ) -> Result<SendWindow, WindowError> {
         if start >= end {
             return Err(WindowError::StartNotBeforeEnd {
-                start: fmt_time(start),
-                end: fmt_time(end),
+                start: crate::i18n::dates::time_exact(start),
+                end: crate::i18n::dates::time_exact(end),
             });
         }
         if days.is_empty() {
@@ -415,7 +407,11 @@ impl SendWindow {
 
     /// The hours as `HH:MM-HH:MM`.
     pub fn hours(&self) -> String {
-        format!("{}-{}", fmt_time(self.start), fmt_time(self.end))
+        format!(
+            "{}-{}",
+            crate::i18n::dates::time_exact(self.start),
+            crate::i18n::dates::time_exact(self.end)
+        )
     }
 
     /// Whether a local date-time is inside the window (allowed day, [`within_hours`]).
@@ -581,7 +577,11 @@ impl Rule {
     }
 
     fn hours(&self) -> String {
-        format!("{}-{}", fmt_time(self.start), fmt_time(self.end))
+        format!(
+            "{}-{}",
+            crate::i18n::dates::time_exact(self.start),
+            crate::i18n::dates::time_exact(self.end)
+        )
     }
 
     /// The first instant `>= now` inside the rule, looking up to [`SEARCH_DAYS`] ahead.

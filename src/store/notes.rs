@@ -1155,7 +1155,7 @@ mod tests {
         );
         assert_eq!(
             fr[2],
-            "l'événement a changé : l'événement du samedi 2026-03-28 09:00 a déjà commencé"
+            "l'événement a changé : l'événement du samedi 28/03/2026 09:00 a déjà commencé"
         );
         assert_eq!(
             fr[3],

@@ -444,10 +444,7 @@ impl App {
     }
 
     fn fmt(&self) -> Fmt {
-        Fmt {
-            lang: self.lang,
-            tz: self.org.tz,
-        }
+        Fmt::at(self.lang, self.org.tz, self.clock.now())
     }
 
     fn error(&mut self, message: String) {

@@ -198,6 +198,7 @@ mod tests {
         Fmt {
             lang: Lang::Fr,
             tz: chrono_tz::Europe::Paris,
+            year: 2026,
         }
     }
 

@@ -1,65 +1,96 @@
 //! Turning stored values into what the operator reads: times in the organisation's timezone,
 //! translated statuses, formatted phone numbers, neutralised outside text.
+//!
+//! Dates and times have one format on every screen, the one fields take
+//! ([`crate::tui::dates`]): `25/03/2026 14:30` (day first, slashes, four-digit year, 24-hour
+//! clock), a weekday in the interface language may lead (`mardi 25/03/2026 14:30`). Dense table
+//! columns ([`Fmt::time`], [`Fmt::day`]) drop the year only when it is the current one (`25/03
+//! 14:30`); a date of another year always shows it (`02/12/2025 09:00`). Seconds only in
+//! histories ([`Fmt::full_time`]). Everything goes through [`crate::i18n::dates`], which the
+//! messages of the core (refusals, notices, status reasons) use too.
 
-use crate::i18n::{Lang, tr};
+use crate::i18n::{Lang, dates, tr};
 use crate::text::sanitize;
-use chrono::{DateTime, NaiveDate, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// Formatting context: interface language and organisation timezone.
+/// Formatting context: interface language, organisation timezone and its current year.
 #[derive(Clone, Copy, Debug)]
 pub struct Fmt {
     pub lang: Lang,
     pub tz: Tz,
+    /// The organisation's current year: dates in it may drop their year in dense columns.
+    pub year: i32,
 }
 
 impl Fmt {
+    /// The context at `now` (its year taken in `tz`).
+    pub fn at(lang: Lang, tz: Tz, now: DateTime<Utc>) -> Fmt {
+        Fmt {
+            lang,
+            tz,
+            year: now.with_timezone(&tz).year(),
+        }
+    }
+
     fn local(&self, secs: i64) -> Option<DateTime<Tz>> {
         DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&self.tz))
     }
 
-    /// `secs` in the organisation's time zone as `pattern` says (`strftime`); empty when out
-    /// of range.
-    fn local_format(&self, secs: i64, pattern: &str) -> String {
+    /// `secs` in the organisation's time zone as `f` writes it; empty when out of range.
+    fn local_with(&self, secs: i64, f: impl Fn(chrono::NaiveDateTime) -> String) -> String {
         self.local(secs)
-            .map(|t| t.format(pattern).to_string())
+            .map(|t| f(t.naive_local()))
             .unwrap_or_default()
     }
 
-    /// `29/03 14:30` (day/month in both languages: the product's users are French).
+    /// `29/03 14:30` this year, `29/03/2025 14:30` another year (dense columns; day/month in
+    /// both languages: the product's users are French).
     pub fn time(&self, secs: i64) -> String {
-        self.local_format(secs, "%d/%m %H:%M")
+        self.local_with(secs, |t| dates::short_day_time(t, self.year))
+    }
+
+    /// `29/03/2026 14:30`, the year always shown (forms, dialogs, sentences).
+    pub fn date_time(&self, secs: i64) -> String {
+        self.local_with(secs, dates::day_time)
     }
 
     /// `29/03/2026 14:30:05`, for histories where seconds and the year matter.
     pub fn full_time(&self, secs: i64) -> String {
-        self.local_format(secs, "%d/%m/%Y %H:%M:%S")
+        self.local_with(secs, dates::day_time_seconds)
     }
 
     /// `14:30`.
     pub fn hour(&self, secs: i64) -> String {
-        self.local_format(secs, "%H:%M")
+        self.local_with(secs, |t| dates::time(t.time()))
     }
 
     /// `14:30:05`.
     pub fn clock(&self, secs: i64) -> String {
-        self.local_format(secs, "%H:%M:%S")
+        self.local_with(secs, |t| t.format("%H:%M:%S").to_string())
     }
 
-    /// `lun. 30/03` / `Mon 30/03`.
+    /// `lun. 30/03` / `Mon 30/03` this year, `lun. 30/03/2025` another year.
     pub fn day(&self, secs: i64) -> String {
-        self.local(secs)
-            .map(|t| {
-                t.format_localized("%a %d/%m", self.lang.locale())
-                    .to_string()
-            })
-            .unwrap_or_default()
+        self.local_with(secs, |t| {
+            dates::short_named_day(t.date(), self.lang, self.year)
+        })
+    }
+
+    /// `30/03/2026`, the day of an instant.
+    pub fn date_at(&self, secs: i64) -> String {
+        self.local_with(secs, |t| dates::day(t.date()))
     }
 
     /// `30/03/2026`.
     pub fn date(&self, d: NaiveDate) -> String {
-        d.format("%d/%m/%Y").to_string()
+        dates::day(d)
+    }
+
+    /// `30/03` this year, `30/03/2025` another year (chart axes).
+    pub fn short_date(&self, d: NaiveDate) -> String {
+        dates::short_day(d, self.year)
     }
 
     /// The organisation's calendar day of an instant.
@@ -340,6 +371,7 @@ mod tests {
         Fmt {
             lang: Lang::Fr,
             tz: chrono_tz::Europe::Paris,
+            year: 2026,
         }
     }
 
@@ -354,8 +386,29 @@ mod tests {
         let reunion = Fmt {
             lang: Lang::Fr,
             tz: chrono_tz::Indian::Reunion,
+            year: 2026,
         };
         assert_eq!(reunion.time(t), "29/03 16:30");
+    }
+
+    /// Dense columns drop the year of this year only; forms and histories always show it.
+    #[test]
+    fn another_year_is_always_written() {
+        let t = Utc
+            .with_ymd_and_hms(2025, 12, 2, 8, 0, 0)
+            .unwrap()
+            .timestamp();
+        assert_eq!(fr().time(t), "02/12/2025 09:00");
+        assert_eq!(fr().day(t), "mar. 02/12/2025");
+        assert_eq!(Fmt { year: 2025, ..fr() }.time(t), "02/12 09:00");
+        assert_eq!(fr().date_time(t), "02/12/2025 09:00");
+        assert_eq!(fr().full_time(t), "02/12/2025 09:00:00");
+        let new_year = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+        // 00:30 on 1 January in Paris: the organisation's year, not UTC's.
+        assert_eq!(
+            Fmt::at(Lang::Fr, chrono_tz::Europe::Paris, new_year).year,
+            2027
+        );
     }
 
     #[test]

@@ -83,6 +83,7 @@ mod tests {
         let fmt = Fmt {
             lang: Lang::Fr,
             tz: chrono_tz::Europe::Paris,
+            year: 2026,
         };
         let text: Vec<String> = log
             .lines(fmt, Theme::monochrome(), 40, "")

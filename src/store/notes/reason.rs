@@ -92,7 +92,7 @@ impl Describe for Wording {
 const STORED: &str = "%Y-%m-%d %H:%M:%S";
 
 /// A wall-clock time of the organisation as a reason names it, the day in the reader's
-/// language: `Saturday 2026-03-28 09:00`, `samedi 2026-03-28 09:00`.
+/// language: `Saturday 28/03/2026 09:00`, `samedi 28/03/2026 09:00` (stored as ISO).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub struct LocalAt(pub NaiveDateTime);
@@ -114,10 +114,7 @@ impl TryFrom<String> for LocalAt {
 impl Describe for LocalAt {
     fn describe(&self, lang: Lang) -> String {
         // Wall-clock fields as they are (no zone is printed).
-        self.0
-            .and_utc()
-            .format_localized("%A %Y-%m-%d %H:%M", lang.locale())
-            .to_string()
+        crate::i18n::dates::named_day_time(self.0, lang)
     }
 }
 
@@ -330,11 +327,11 @@ mod tests {
         );
         assert_eq!(
             r.to_string(),
-            "the event of Saturday 2026-03-28 09:00 has already started"
+            "the event of Saturday 28/03/2026 09:00 has already started"
         );
         assert_eq!(
             r.describe(Lang::Fr),
-            "l'événement du samedi 2026-03-28 09:00 a déjà commencé"
+            "l'événement du samedi 28/03/2026 09:00 a déjà commencé"
         );
         let w = RuleReason::Window {
             problem: Wording {

@@ -432,7 +432,7 @@ impl AutomationsTab {
         for p in &planned {
             let when = p
                 .planned_local
-                .map(|t| t.format("%d/%m %H:%M").to_string())
+                .map(|t| crate::i18n::dates::short_day_time(t, act.fmt.year))
                 .unwrap_or_else(|| "--/-- --:--".into());
             let delay = match lang {
                 Lang::Fr => p.delay.replacen('D', "J", 1),

@@ -118,7 +118,7 @@ impl EventEditor {
         let who = participants::get(act.store.db(), e.participant_id)?;
         let starts = e
             .local_start()
-            .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
+            .map(crate::i18n::dates::day_time)
             .unwrap_or_default();
         let mut named = Named::default();
         let collaborators = collaborator_options(act, &mut named)?;

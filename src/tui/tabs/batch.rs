@@ -481,7 +481,7 @@ impl BatchTab {
                 trf(
                     act.lang(),
                     "batch.bad_period",
-                    &[("from", &f.format("%d/%m/%Y").to_string())],
+                    &[("from", &act.fmt.date(f))],
                 ),
             ));
         }

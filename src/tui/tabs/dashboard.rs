@@ -817,8 +817,8 @@ fn draw_chart(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         .max(max.max(1) as u64);
     frame.render_widget(chart, bars_area);
     if let (Some((first, _)), Some((last, _))) = (d.daily.first(), d.daily.last()) {
-        let left = first.format("%d/%m").to_string();
-        let right = last.format("%d/%m").to_string();
+        let left = ctx.fmt.short_date(*first);
+        let right = ctx.fmt.short_date(*last);
         let used = (n * (bar_width + 1)).saturating_sub(1).min(inner.width);
         let gap = usize::from(used).saturating_sub(left.len() + right.len());
         let axis = format!("{left}{}{right}", " ".repeat(gap));

@@ -327,12 +327,7 @@ impl AgendaTab {
         };
         let at = e
             .reminder_at
-            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-            .map(|t| {
-                t.with_timezone(&act.fmt.tz)
-                    .format("%d/%m/%Y %H:%M")
-                    .to_string()
-            })
+            .map(|t| act.fmt.date_time(t))
             .unwrap_or_default();
         let named = &self.named;
         // What will leave: the saved template, else the saved own text, else (a new

@@ -200,12 +200,12 @@ impl MessagesTab {
         ]));
         lines.push(Line::from(vec![
             label("col.planned"),
-            Span::raw(ctx.fmt.full_time(m.planned_at)),
+            Span::raw(ctx.fmt.date_time(m.planned_at)),
         ]));
         if let Some(t) = m.sent_at {
             lines.push(Line::from(vec![
                 label("col.sent"),
-                Span::raw(ctx.fmt.full_time(t)),
+                Span::raw(ctx.fmt.date_time(t)),
             ]));
         }
         lines.push(Line::from(vec![
@@ -383,12 +383,9 @@ fn one_message_lines(row: &MessageRow, ctx: &Ctx) -> Vec<Line<'static>> {
 fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     let lang = ctx.lang();
     let fmt = ctx.fmt;
-    let tz = fmt.tz;
     let id = row.id;
     let tied = row.kind.is_tied_to_event();
-    let initial = DateTime::from_timestamp(row.planned_at, 0)
-        .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string())
-        .unwrap_or_default();
+    let initial = fmt.date_time(row.planned_at);
     let lines = vec![
         Line::from(format!(
             "#{id} · {} · {}",
@@ -813,6 +810,7 @@ mod tests {
         Fmt {
             lang,
             tz: chrono_tz::Europe::Paris,
+            year: 2026,
         }
     }
 

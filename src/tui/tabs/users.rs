@@ -442,7 +442,7 @@ impl UsersTab {
                         lang,
                         "users.added",
                         &[
-                            ("when", &ctx.fmt.full_time(k.added_at)),
+                            ("when", &ctx.fmt.date_time(k.added_at)),
                             ("who", &clean(&k.added_by)),
                         ],
                     ),
@@ -536,13 +536,7 @@ impl UsersTab {
                         cell(short_kind(&clean(&k.kind))),
                         cell(k.fingerprint.clone()),
                         cell(clean(&k.comment)),
-                        cell(
-                            ctx.fmt
-                                .full_time(k.added_at)
-                                .chars()
-                                .take(10)
-                                .collect::<String>(),
-                        ),
+                        cell(ctx.fmt.date_at(k.added_at)),
                         cell(clean(&k.added_by)),
                     ]
                 })
