@@ -105,6 +105,11 @@ const OWN_MEANINGS: &[(Option<Tab>, Action, &str)] = &[
         "hint.inbox_settle",
     ),
     (
+        Some(Tab::Inbox),
+        Action::List(ListAction::DryRun),
+        "hint.inbox_answer",
+    ),
+    (
         Some(Tab::Contacts),
         Action::List(ListAction::New),
         "hint.contacts_new",
