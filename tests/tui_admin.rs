@@ -575,6 +575,7 @@ fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
             offset_days: -2,
             template_id: 1,
             active: true,
+            condition: Default::default(),
         },
         now(),
     )

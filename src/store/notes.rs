@@ -104,6 +104,12 @@ crate::typed_messages! {
             /// Why.
             reason: RuleReason,
         } = "rule_changed",
+        /// Due to leave, a follow-up whose rule's condition no longer holds (a reply or an
+        /// outcome came after it was planned): not sent.
+        ConditionUnmet {
+            /// Why.
+            reason: RuleReason,
+        } = "condition_unmet",
         /// A text recorded before notes had codes, and recognised as none of them: shown as is.
         Text {
             /// The recorded text, verbatim.

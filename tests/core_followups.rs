@@ -1,0 +1,431 @@
+//! Follow-up rules with a condition (issue 14): "D+1 after the reminder of template X, only
+//! when no answer came". The condition is checked when the rule would create its follow-up
+//! and again when the follow-up is due to leave; the dry run says which would be skipped and
+//! why. Temporary store, fixed clock, the real scheduler with the simulator.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use smsdesk::clock::Clock;
+use smsdesk::core::automations::{self, AutomationInput};
+use smsdesk::core::events::{self, EventKind, NewEventInput, ReminderChange};
+use smsdesk::core::{Actor, CoreError, replies};
+use smsdesk::gateway::InboundSms;
+use smsdesk::scheduler::{self, Options};
+use smsdesk::sms::status::{MessageKind, MessageStatus};
+use smsdesk::sms::template::TemplateContext;
+use smsdesk::store::automations::Condition;
+use smsdesk::store::notes::{RuleReason, StatusNote};
+use smsdesk::store::participants::NewParticipant;
+use smsdesk::store::templates::NewTemplate;
+use smsdesk::store::{Store, credit, messages, participants, settings, templates};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Monday 2026-03-23 11:00 in Paris.
+fn now() -> DateTime<Utc> {
+    utc("2026-03-23T10:00:00Z")
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    store: Store,
+    admin: Actor,
+    /// The D-1 reminder's template: asks OUI / NON.
+    t_rappel: i64,
+    /// The follow-up's template.
+    t_relance: i64,
+    /// A template that asks nothing.
+    t_info: i64,
+    people: Vec<(i64, &'static str)>,
+}
+
+fn template(name: &str, body: &str, reply: bool) -> NewTemplate {
+    NewTemplate {
+        name: name.into(),
+        context: TemplateContext::Interview,
+        body: body.into(),
+        active: true,
+        locked: false,
+        reply_expected: reply,
+        keywords: if reply {
+            vec![
+                ("OUI".into(), "confirmé par SMS".into()),
+                ("NON".into(), "ne viendra pas".into()),
+            ]
+        } else {
+            vec![]
+        },
+        created_by: "admin".into(),
+        created_at: now(),
+    }
+}
+
+/// Anna, Bruno and Chloé, each with an interview on Wednesday 25 at 10:00 (Paris), a D-1
+/// reminder rule on template "Rappel"; the window open every day, credit for all.
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    for (k, v) in [
+        ("grace_seconds", "0"),
+        ("window", "08:00-20:00"),
+        ("window_days", "mon-sun"),
+    ] {
+        settings::set(store.conn(), k, v, "admin", now()).unwrap();
+    }
+    credit::add_pack(
+        store.conn(),
+        100,
+        "test",
+        now().date_naive(),
+        "admin",
+        now(),
+    )
+    .unwrap();
+    let people = [
+        ("Anna", "+33612345601"),
+        ("Bruno", "+33612345602"),
+        ("Chloé", "+33612345603"),
+    ];
+    let (t_rappel, t_relance, t_info, ids) = store
+        .write(|tx: smsdesk::store::Db<'_>| {
+            let r = templates::insert_template(
+                tx,
+                &template(
+                    "Rappel",
+                    "Bonjour {{participant.first_name}}, RDV demain. Répondez OUI ou NON",
+                    true,
+                ),
+            )?;
+            let f = templates::insert_template(
+                tx,
+                &template(
+                    "Relance",
+                    "Bonjour {{participant.first_name}}, vous n'avez pas répondu.",
+                    false,
+                ),
+            )?;
+            let i = templates::insert_template(tx, &template("Info", "Bonjour", false))?;
+            let mut ids = Vec::new();
+            for (first, mobile) in people {
+                let p = NewParticipant {
+                    kind: "participant".into(),
+                    first_name: first.into(),
+                    last_name: "Test".into(),
+                    mobile: Some(mobile.into()),
+                    sms_consent: true,
+                    ..Default::default()
+                };
+                ids.push(participants::insert_participant(tx, &p, now())?);
+            }
+            Ok::<_, smsdesk::store::StoreError>((r, f, i, ids))
+        })
+        .unwrap();
+    let mut w = World {
+        dir,
+        store,
+        admin,
+        t_rappel,
+        t_relance,
+        t_info,
+        people: ids.into_iter().zip(people.iter().map(|p| p.1)).collect(),
+    };
+    for i in 0..3 {
+        let admin = w.admin.clone();
+        events::create_event(
+            &mut w.store,
+            &admin,
+            NewEventInput {
+                participant_id: w.people[i].0,
+                kind: EventKind::Interview,
+                event_type: "diagnostic".into(),
+                starts_local: NaiveDateTime::parse_from_str("2026-03-25 10:00", "%Y-%m-%d %H:%M")
+                    .unwrap(),
+                collaborator_id: None,
+                location: String::new(),
+                notes: String::new(),
+                reminder: None,
+            },
+            now(),
+        )
+        .unwrap();
+    }
+    let reminder = w.rule("Rappel J-1", -1, w.t_rappel, Condition::None);
+    automations::create_automation(&mut w.store, &w.admin, &reminder, now()).unwrap();
+    w
+}
+
+impl World {
+    fn rule(
+        &self,
+        name: &str,
+        offset: i64,
+        template: i64,
+        condition: Condition,
+    ) -> AutomationInput {
+        AutomationInput {
+            name: name.into(),
+            event_kind: EventKind::Interview,
+            collaborators: vec![],
+            event_types: vec![],
+            offset_days: offset,
+            template_id: template,
+            active: true,
+            condition,
+        }
+    }
+
+    fn no_reply_rule(&self) -> AutomationInput {
+        self.rule(
+            "Relance J+1",
+            1,
+            self.t_relance,
+            Condition::NoReply {
+                template_id: self.t_rappel,
+            },
+        )
+    }
+
+    /// The messages of `kind` of person `i`'s event: (id, status).
+    fn of(&self, i: usize, kind: MessageKind) -> Vec<(i64, MessageStatus)> {
+        let mut stmt = self
+            .store
+            .conn()
+            .prepare(
+                "SELECT m.id FROM messages m JOIN events e ON e.id = m.event_id
+                 WHERE e.participant_id = ?1 AND m.kind = ?2 ORDER BY m.id",
+            )
+            .unwrap();
+        let ids: Vec<i64> = stmt
+            .query_map(rusqlite::params![self.people[i].0, kind.as_str()], |r| {
+                r.get(0)
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        ids.into_iter()
+            .map(|id| (id, messages::status_of(self.store.db(), id).unwrap()))
+            .collect()
+    }
+
+    fn event_of(&self, i: usize) -> i64 {
+        self.store
+            .conn()
+            .query_row(
+                "SELECT id FROM events WHERE participant_id = ?1",
+                [self.people[i].0],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// Runs the scheduler with the simulator at `at` until `done` holds.
+    fn run_scheduler(&self, at: DateTime<Utc>, what: &str, done: impl Fn(&World) -> bool) {
+        let o = Options::new(self.dir.path().join("t.db"), Clock::manual(at));
+        let handle = scheduler::spawn(o, None);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while !done(self) {
+            assert!(std::time::Instant::now() < until, "timed out: {what}");
+            handle.wake();
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        handle.stop().unwrap();
+    }
+
+    /// Every reminder leaves on Tuesday (D-1, 10:00 in Paris).
+    fn send_reminders(&self) {
+        self.run_scheduler(utc("2026-03-24T09:01:00Z"), "the reminders leave", |w| {
+            (0..3).all(|i| {
+                w.of(i, MessageKind::Reminder)
+                    .iter()
+                    .all(|(_, s)| *s != MessageStatus::Pending && *s != MessageStatus::Sending)
+            })
+        });
+    }
+
+    fn reply(&mut self, i: usize, text: &str, at: DateTime<Utc>) -> replies::ReplyOutcome {
+        let inbound = InboundSms {
+            from_e164: self.people[i].1.into(),
+            to: String::new(),
+            text: text.into(),
+            received_at: at,
+            provider_id: format!("in-{i}-{}", at.timestamp()),
+        };
+        replies::record_inbound(&mut self.store, "simulator", &inbound, at).unwrap()
+    }
+}
+
+#[test]
+fn a_follow_up_rule_waiting_for_no_reply_skips_those_who_answered_when_it_is_created() {
+    let mut w = world();
+    w.send_reminders();
+    let tuesday = utc("2026-03-24T12:00:00Z");
+    assert!(matches!(
+        w.reply(0, "oui merci", tuesday),
+        replies::ReplyOutcome::Matched { .. }
+    ));
+    let rule = w.no_reply_rule();
+    // What saving announces: one follow-up each for Bruno and Chloé, Anna skipped with why.
+    let preview =
+        automations::preview_automation(&w.store, &w.admin, None, &rule, tuesday).unwrap();
+    let anna = w.event_of(0);
+    let skipped: Vec<_> = preview.iter().filter(|p| p.error.is_some()).collect();
+    assert_eq!(skipped.len(), 1, "{preview:?}");
+    assert_eq!(skipped[0].event_id, anna);
+    assert_eq!(
+        skipped[0].error,
+        Some(RuleReason::Replied {
+            template: "Rappel".into()
+        })
+    );
+    assert_eq!(preview.iter().filter(|p| p.error.is_none()).count(), 2);
+
+    let out = automations::save_automation(&mut w.store, &w.admin, None, &rule, tuesday).unwrap();
+    assert_eq!(out.created(), 2);
+    assert!(out.changes.iter().any(|(e, c)| *e == anna
+        && matches!(
+            c,
+            ReminderChange::Skipped {
+                reason: RuleReason::Replied { .. },
+                ..
+            }
+        )));
+    assert!(w.of(0, MessageKind::FollowUp).is_empty(), "Anna answered");
+    assert_eq!(w.of(1, MessageKind::FollowUp).len(), 1);
+    assert_eq!(w.of(2, MessageKind::FollowUp).len(), 1);
+}
+
+#[test]
+fn a_reply_after_the_follow_up_was_queued_stops_it_when_it_is_due_and_the_dry_run_says_so() {
+    let mut w = world();
+    let rule = w.no_reply_rule();
+    automations::create_automation(&mut w.store, &w.admin, &rule, now()).unwrap();
+    for i in 0..3 {
+        assert_eq!(
+            w.of(i, MessageKind::FollowUp).len(),
+            1,
+            "queued for everyone"
+        );
+    }
+    w.send_reminders();
+    // Chloé answers after the follow-ups were queued; Bruno says nothing; Anna writes
+    // something unclear: a reply all the same (it waits for a review).
+    let tuesday = utc("2026-03-24T15:00:00Z");
+    assert!(matches!(
+        w.reply(2, "NON", tuesday),
+        replies::ReplyOutcome::Matched { .. }
+    ));
+    assert!(matches!(
+        w.reply(0, "peut-être, je vous rappelle", tuesday),
+        replies::ReplyOutcome::Review { .. }
+    ));
+
+    // The dry run names the follow-ups that would not leave, and why; it writes nothing.
+    let dry = automations::dry_run(&w.store, 7, tuesday).unwrap();
+    let skips: Vec<(Option<i64>, Option<RuleReason>)> = dry
+        .iter()
+        .filter(|p| p.skips.is_some())
+        .map(|p| (p.skips, p.error.clone()))
+        .collect();
+    let replied = Some(RuleReason::Replied {
+        template: "Rappel".into(),
+    });
+    assert_eq!(
+        skips,
+        vec![
+            (Some(w.of(0, MessageKind::FollowUp)[0].0), replied.clone()),
+            (Some(w.of(2, MessageKind::FollowUp)[0].0), replied.clone()),
+        ]
+    );
+    assert_eq!(w.of(0, MessageKind::FollowUp)[0].1, MessageStatus::Pending);
+
+    // Thursday, D+1: only Bruno's follow-up leaves; the others are cancelled with the reason.
+    w.run_scheduler(utc("2026-03-26T09:01:00Z"), "the follow-ups are due", |w| {
+        (0..3).all(|i| w.of(i, MessageKind::FollowUp)[0].1 != MessageStatus::Pending)
+    });
+    assert_ne!(
+        w.of(1, MessageKind::FollowUp)[0].1,
+        MessageStatus::Cancelled
+    );
+    for i in [0, 2] {
+        let (id, status) = w.of(i, MessageKind::FollowUp)[0];
+        assert_eq!(status, MessageStatus::Cancelled, "person {i}");
+        let last = messages::history(w.store.db(), id).unwrap().pop().unwrap();
+        assert_eq!(
+            last.note,
+            Some(StatusNote::ConditionUnmet {
+                reason: replied.clone().unwrap()
+            })
+        );
+        assert_eq!(last.actor, "scheduler");
+    }
+    // A follow-up skipped stays the event's: applying the rules again creates no other one.
+    let anna = w.event_of(0);
+    automations::apply_automations(w.store.db(), anna, utc("2026-03-26T09:05:00Z")).unwrap();
+    assert_eq!(w.of(0, MessageKind::FollowUp).len(), 1);
+}
+
+#[test]
+fn a_follow_up_rule_waiting_for_no_outcome_skips_events_that_have_one() {
+    let mut w = world();
+    let rule = w.rule(
+        "Relance sans résultat",
+        1,
+        w.t_relance,
+        Condition::NoOutcome,
+    );
+    automations::create_automation(&mut w.store, &w.admin, &rule, now()).unwrap();
+    w.send_reminders();
+    // Bruno's answer sets his event's outcome; Anna's unclear answer sets none.
+    w.reply(1, "OUI", utc("2026-03-24T15:00:00Z"));
+    w.reply(0, "je ne sais pas", utc("2026-03-24T15:00:00Z"));
+    let dry = automations::dry_run(&w.store, 7, utc("2026-03-24T16:00:00Z")).unwrap();
+    let skipped: Vec<_> = dry.iter().filter(|p| p.skips.is_some()).collect();
+    assert_eq!(skipped.len(), 1, "{dry:?}");
+    assert_eq!(
+        skipped[0].error,
+        Some(RuleReason::OutcomeSet {
+            outcome: "confirmé par SMS".into()
+        })
+    );
+    w.run_scheduler(utc("2026-03-26T09:01:00Z"), "the follow-ups are due", |w| {
+        (0..3).all(|i| w.of(i, MessageKind::FollowUp)[0].1 != MessageStatus::Pending)
+    });
+    let statuses: Vec<bool> = (0..3)
+        .map(|i| w.of(i, MessageKind::FollowUp)[0].1 == MessageStatus::Cancelled)
+        .collect();
+    assert_eq!(statuses, vec![false, true, false]);
+}
+
+#[test]
+fn a_condition_is_refused_on_a_reminder_rule_and_on_a_template_that_asks_nothing() {
+    let mut w = world();
+    let refusal = |e: CoreError| e.to_string();
+    let on_reminder = w.rule("Rappel J-2", -2, w.t_rappel, Condition::NoOutcome);
+    let e =
+        automations::create_automation(&mut w.store, &w.admin, &on_reminder, now()).unwrap_err();
+    assert!(refusal(e).contains("only a follow-up rule"));
+    let no_question = w.rule(
+        "Relance",
+        2,
+        w.t_relance,
+        Condition::NoReply {
+            template_id: w.t_info,
+        },
+    );
+    let e =
+        automations::create_automation(&mut w.store, &w.admin, &no_question, now()).unwrap_err();
+    assert!(refusal(e).contains("expects no reply"));
+    // Saved and read back with its condition.
+    let ok = w.no_reply_rule();
+    let id = automations::create_automation(&mut w.store, &w.admin, &ok, now()).unwrap();
+    let row = smsdesk::store::automations::get(w.store.db(), id).unwrap();
+    assert_eq!(
+        row.condition,
+        Condition::NoReply {
+            template_id: w.t_rappel
+        }
+    );
+    assert_eq!(row.condition_template, "Rappel");
+}
