@@ -484,11 +484,19 @@ impl AutomationsTab {
                 "admin.auto_dry_intro",
                 &[
                     ("days", &DRY_RUN_DAYS.to_string()),
-                    ("count", &planned.len().to_string()),
+                    ("count", &creatable(&planned).to_string()),
                 ],
             ),
             theme.dim(),
         ))];
+        // Rules that would create nothing, and follow-ups their condition would hold back.
+        let held = planned.len() - creatable(&planned);
+        if held > 0 {
+            lines.push(Line::from(Span::styled(
+                crate::i18n::trf(lang, "admin.auto_dry_held", &[("count", &held.to_string())]),
+                theme.dim(),
+            )));
+        }
         for p in &planned {
             let when = p
                 .planned_local
@@ -712,7 +720,7 @@ impl TabView for AutomationsTab {
             Col::new(ctx.tr("col.types"), 14, 2),
             Col::new(ctx.tr("col.collaborators"), 14, 3),
             Col::fill(ctx.tr("col.template"), 14, 1),
-            Col::new(ctx.tr("col.only_if"), 12, 2),
+            Col::new(ctx.tr("col.only_if"), 13, 2),
             Col::new(ctx.tr("col.active"), 7, 1),
             Col::new(ctx.tr("col.state"), 7, 0),
         ];

@@ -1,7 +1,10 @@
 //! Follow-up rules with a condition (issue 14): "D+1 after the reminder of template X, only
 //! when no answer came". The condition is checked when the rule would create its follow-up
 //! and again when the follow-up is due to leave; the dry run says which would be skipped and
-//! why. Temporary store, fixed clock, the real scheduler with the simulator.
+//! why. Temporary store, fixed clock, the real scheduler with the simulator; the command line
+//! and, at 80×24 in tmux, the administrator's journey.
+
+mod support;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use smsdesk::clock::Clock;
@@ -428,4 +431,233 @@ fn a_condition_is_refused_on_a_reminder_rule_and_on_a_template_that_asks_nothing
         }
     );
     assert_eq!(row.condition_template, "Rappel");
+}
+
+/// `smsdesk --db DB --user admin ARGS…` at `at` (SMSDESK_NOW); its standard output.
+fn smsdesk_at(w: &World, at: &str, args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+        .arg("--db")
+        .arg(w.dir.path().join("t.db"))
+        .args(["--user", "admin"])
+        .args(args)
+        .env("SMSDESK_NOW", at)
+        .env("SMSDESK_LOG_DIR", w.dir.path())
+        .env("SMSDESK_CONFIG_DIR", w.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn json_at(w: &World, at: &str, args: &[&str]) -> serde_json::Value {
+    let args: Vec<&str> = std::iter::once("--json")
+        .chain(args.iter().copied())
+        .collect();
+    serde_json::from_slice(&smsdesk_at(w, at, &args)).unwrap()
+}
+
+#[test]
+fn the_command_line_shows_a_rules_condition_and_the_follow_ups_its_dry_run_would_skip() {
+    let mut w = world();
+    let rule = w.no_reply_rule();
+    let id = automations::create_automation(&mut w.store, &w.admin, &rule, now()).unwrap();
+    w.send_reminders();
+    w.reply(1, "OUI", utc("2026-03-24T15:00:00Z"));
+    let at = "2026-03-24T16:00:00Z";
+    let rules = json_at(&w, at, &["automations"]);
+    let row = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
+    assert_eq!(row["condition"]["kind"], "no_reply");
+    assert_eq!(row["condition"]["template_id"], w.t_rappel);
+    assert_eq!(row["condition_template"], "Rappel");
+    let dry = json_at(&w, at, &["automations", "--dry-run", "7"]);
+    let skipped: Vec<&serde_json::Value> = dry
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["skips"].is_null())
+        .collect();
+    assert_eq!(skipped.len(), 1, "{dry}");
+    assert_eq!(skipped[0]["participant"], "Bruno Test");
+    assert_eq!(skipped[0]["kind"], "follow_up");
+    assert_eq!(skipped[0]["reason_code"], "replied");
+    assert_eq!(skipped[0]["reason"], "a reply came to “Rappel”");
+    let text = String::from_utf8(smsdesk_at(&w, at, &["automations", "--dry-run", "7"])).unwrap();
+    assert!(
+        text.lines().any(|l| l.contains("Bruno Test")
+            && l.contains("skips #")
+            && l.contains("a reply came")),
+        "{text}"
+    );
+}
+
+/// Issue 14's acceptance at 80×24: the administrator creates "D+1 after the reminder, only
+/// when no answer came" in the Automations form; Anna had answered before (no follow-up is
+/// created for her), Chloé answers after it was queued (the dry run says hers would not leave);
+/// on Thursday only Bruno, who never answered, gets the follow-up, as `--json` shows.
+#[test]
+fn a_follow_up_rule_sends_only_to_those_who_did_not_answer() {
+    let w = world();
+    w.send_reminders();
+    let tuesday = "2026-03-24T12:00:00Z";
+    smsdesk_at(
+        &w,
+        tuesday,
+        &[
+            "simulate",
+            "reply",
+            "--from",
+            w.people[0].1,
+            "--text",
+            "OUI",
+        ],
+    );
+    let cmd = format!(
+        "env SMSDESK_NOW={tuesday} LANG=en_US.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR={dir} \
+         SMSDESK_LOG_DIR={dir} {bin} --db {db} --user admin",
+        dir = w.dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = w.dir.path().join("t.db").display()
+    );
+    let Some(t) =
+        support::tmux::Tmux::start(&format!("smsdesk-followup-{}", std::process::id()), &cmd)
+    else {
+        return;
+    };
+    t.wait_for("Dashboard");
+    t.keys(&["4"]);
+    t.wait_for("Only if");
+    t.keys(&["n"]);
+    t.wait_for("New automation");
+    t.type_text("Relance J+1");
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "C-u"]);
+    t.type_text("1");
+    t.keys(&["Tab"]);
+    let chosen = |label: &str, wanted: &str| {
+        let mut tries = 0;
+        while !t
+            .screen()
+            .lines()
+            .any(|l| l.contains(label) && l.contains(wanted))
+        {
+            t.keys(&["Right"]);
+            tries += 1;
+            assert!(tries < 10, "{wanted} is not offered:\n{}", t.screen());
+        }
+    };
+    chosen("Template", "‹ Relance ›");
+    t.keys(&["Tab"]);
+    let help = t.wait_for("checked again just before it leaves");
+    assert!(help.contains("Sends"), "{help}");
+    chosen("Sends", "only if no reply to “Rappel”");
+    t.keys(&["C-s"]);
+    // Bruno and Chloé get a follow-up; Anna answered already.
+    t.wait_for("2 reminders will be created");
+    t.keys(&["Enter"]);
+    t.wait_for("2 reminder(s) created");
+    let screen = t.wait_for("no reply");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Relance") && l.contains("no reply")),
+        "the list shows the condition:\n{screen}"
+    );
+
+    // Chloé answers after her follow-up was queued: the dry run says it will not leave.
+    smsdesk_at(
+        &w,
+        "2026-03-24T12:05:00Z",
+        &[
+            "simulate",
+            "reply",
+            "--from",
+            w.people[2].1,
+            "--text",
+            "NON",
+        ],
+    );
+    t.keys(&["r"]);
+    let dry = t.wait_for("Dry run — nothing is sent");
+    assert!(
+        dry.contains("2 not created or held back (✖ says why)"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains("0 reminder(s) the rules would create"),
+        "{dry}"
+    );
+    for name in ["Anna Test", "Chloé Test"] {
+        assert!(
+            dry.lines()
+                .any(|l| l.contains(name) && l.contains("a reply came to")),
+            "{name}:\n{dry}"
+        );
+    }
+    assert!(
+        !dry.lines()
+            .any(|l| l.contains("Bruno Test") && l.contains("✖")),
+        "{dry}"
+    );
+    t.keys(&["Escape"]);
+    t.quit();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    drop(t);
+
+    // Thursday, D+1, the scheduler runs: through the command line, only Bruno's follow-up
+    // left; Chloé's was cancelled with the reason; Anna never had one.
+    w.run_scheduler(utc("2026-03-26T09:01:00Z"), "the follow-ups are due", |w| {
+        [1, 2].iter().all(|&i| {
+            w.of(i, MessageKind::FollowUp)
+                .iter()
+                .all(|(_, s)| *s != MessageStatus::Pending && *s != MessageStatus::Sending)
+        })
+    });
+    let sent = json_at(
+        &w,
+        "2026-03-26T10:00:00Z",
+        &["list", "sent", "--limit", "100"],
+    );
+    let follow_ups: Vec<(String, String)> = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "follow_up")
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().to_string(),
+                m["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let left: Vec<&str> = follow_ups
+        .iter()
+        .filter(|(_, s)| s != "cancelled")
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(left, vec!["Bruno Test"], "{follow_ups:?}");
+    assert!(
+        follow_ups
+            .iter()
+            .any(|(n, s)| n == "Chloé Test" && s == "cancelled"),
+        "{follow_ups:?}"
+    );
+    assert!(!follow_ups.iter().any(|(n, _)| n == "Anna Test"));
+    let rules = json_at(&w, "2026-03-26T10:00:00Z", &["automations"]);
+    let rule = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Relance J+1")
+        .unwrap();
+    assert_eq!(rule["offset_days"], 1);
+    assert_eq!(rule["condition"]["kind"], "no_reply");
+    assert_eq!(rule["condition_template"], "Rappel");
 }
