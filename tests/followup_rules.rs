@@ -5,6 +5,7 @@
 //! and, at 80×24 in tmux, the administrator's journey.
 
 mod support;
+mod tui_fixture;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use smsdesk::clock::Clock;
@@ -660,4 +661,65 @@ fn a_follow_up_rule_sends_only_to_those_who_did_not_answer() {
     assert_eq!(rule["offset_days"], 1);
     assert_eq!(rule["condition"]["kind"], "no_reply");
     assert_eq!(rule["condition_template"], "Rappel");
+}
+
+/// Issue 14, Sent as in Viesion: who programmed the message and the event's counsellor are both
+/// columns (shown as the width allows), and from a message's detail `o` opens its event in the
+/// Agenda, on its day, the event selected.
+#[test]
+fn sent_shows_who_programmed_a_message_and_its_detail_opens_the_event_in_the_agenda() {
+    use crossterm::event::KeyCode;
+    use smsdesk::i18n::Lang;
+    use smsdesk::tui::Tab;
+    use tui_fixture::{app, code, press, render};
+    for lang in [Lang::En, Lang::Fr] {
+        let w = world();
+        w.send_reminders();
+        let World {
+            store, dir: _dir, ..
+        } = w;
+        let mut app = app(store, lang);
+        press(&mut app, "6");
+        let wide = render(&mut app, 200, 20);
+        let (programmed, counsellor) = match lang {
+            Lang::En => ("Programmed by", "Counsellor"),
+            Lang::Fr => ("Programmé par", "Conseiller"),
+        };
+        let header = wide
+            .lines()
+            .find(|l| l.contains(programmed))
+            .unwrap_or_default();
+        assert!(header.contains(counsellor), "{wide}");
+        assert!(
+            wide.lines()
+                .any(|l| l.contains("Chloé Test") && l.contains("admin")),
+            "{wide}"
+        );
+        // The newest message first: Chloé's reminder. Its detail names the key.
+        app.handle_key(code(KeyCode::Enter));
+        let detail = render(&mut app, 80, 24);
+        let hint = match lang {
+            Lang::En => "o its event in the Agenda",
+            Lang::Fr => "o son événement dans l'Agenda",
+        };
+        assert!(detail.contains("Chloé Test"), "{detail}");
+        assert!(detail.contains(hint), "{detail}");
+        press(&mut app, "o");
+        assert_eq!(app.tab(), Tab::Agenda);
+        assert!(!app.has_popup());
+        let agenda = render(&mut app, 80, 24);
+        let term = match lang {
+            Lang::En => "period:25/03/2026",
+            Lang::Fr => "période:25/03/2026",
+        };
+        assert!(agenda.contains(term), "{agenda}");
+        for name in ["Anna Test", "Bruno Test", "Chloé Test"] {
+            assert!(agenda.contains(name), "{agenda}");
+        }
+        // The event selected is Chloé's (the third of the day): its editor opens on it.
+        press(&mut app, "m");
+        let editor = render(&mut app, 80, 24);
+        assert!(editor.contains("Chloé Test"), "{editor}");
+        assert!(!editor.contains("Anna Test"), "{editor}");
+    }
 }

@@ -206,6 +206,10 @@ fn all_modes() -> Vec<Mode> {
     // Windows over a tab: the help, the own-language chooser, a question with a text.
     modes.push(Mode::new("Upcoming help", Tab::Upcoming, "?j"));
     modes.push(Mode::new("Language window", Tab::Sent, "L"));
+    // A message's detail, whose `o` opens its event in the Agenda.
+    let mut detail = Mode::new("Sent detail", Tab::Sent, "");
+    detail.keys.push(code(KeyCode::Enter));
+    modes.push(detail);
     modes.push(Mode::new("Contacts save list", Tab::Contacts, " s"));
     // A batch's messages, narrowed from its history (Esc goes back).
     for tab in [Tab::Batch, Tab::Free] {
@@ -224,7 +228,7 @@ fn all_modes() -> Vec<Mode> {
         (Mode::new("Dashboard pack", Tab::Dashboard, "n"), 4),
         (Mode::new("Settings form", Tab::Settings, "m"), 12),
         (Mode::new("Template editor", Tab::Templates, "n"), 7),
-        (Mode::new("Automation editor", Tab::Automations, "n"), 7),
+        (Mode::new("Automation editor", Tab::Automations, "n"), 8),
         (Mode::new("User form", Tab::Users, "n"), 4),
         (Mode::new("Batch form", Tab::Batch, "n"), 12),
         (Mode::new("Free form", Tab::Free, "n"), 3),

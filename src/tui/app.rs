@@ -148,6 +148,8 @@ enum Popup {
         title: String,
         lines: Vec<Line<'static>>,
         scroll: u16,
+        /// A message's event, which `o` opens in the Agenda.
+        event: Option<i64>,
     },
     /// "Quit? … will be lost / this window is the one sending": the lines, Enter stays.
     ConfirmQuit { lines: Vec<String>, ask: Ask },
@@ -318,6 +320,7 @@ impl App {
             title: tr(self.lang, "ui.problems_title").to_string(),
             lines,
             scroll: 0,
+            event: None,
         });
     }
 
@@ -488,6 +491,7 @@ impl App {
             ),
             lines,
             scroll: u16::MAX,
+            event: None,
         });
     }
 
@@ -628,6 +632,22 @@ impl App {
             .collect()
     }
 
+    /// Goes to the Agenda, on the day of event `event_id`, the event selected.
+    fn open_event_in_agenda(&mut self, event_id: i64) {
+        if !Tab::Agenda.open_to(&self.actor.rights) {
+            return;
+        }
+        let from = self.tab;
+        self.tab = Tab::Agenda;
+        self.filter_edit = None;
+        if self
+            .with_view(|v, ctx| v.show_event(event_id, ctx))
+            .is_none()
+        {
+            self.tab = from;
+        }
+    }
+
     pub fn switch_to(&mut self, tab: Tab) {
         if !tab.open_to(&self.actor.rights) {
             return;
@@ -749,6 +769,15 @@ impl App {
                     title,
                     lines,
                     scroll: 0,
+                    event: None,
+                });
+            }
+            Outcome::Detail(title, lines, event) => {
+                self.popup = Some(Popup::Text {
+                    title,
+                    lines,
+                    scroll: 0,
+                    event,
                 });
             }
             Outcome::Confirm(mut c) => {
@@ -890,6 +919,16 @@ impl App {
         let help_key = self.keymap.editor(&key) == Some(EditorAction::Help);
         let fmt = self.fmt();
         let jobs = self.jobs.for_tab(self.tab);
+        // A message's detail: `o` opens its event in the Agenda (before `o` reads as "oui").
+        if let Some(Popup::Text {
+            event: Some(event), ..
+        }) = self.popup
+            && list == Some(ListAction::OpenEvent)
+        {
+            self.popup = None;
+            self.open_event_in_agenda(event);
+            return;
+        }
         let Some(popup) = &mut self.popup else {
             return;
         };
@@ -1330,6 +1369,13 @@ impl App {
                 v.push(Hint::free("← →", tr(self.lang, "form.choose")));
                 v
             }
+            Some(Popup::Text { event: Some(_), .. }) => bound(&[
+                DialogAction::Close.into(),
+                ListAction::OpenEvent.into(),
+                ListAction::Down.into(),
+                ListAction::Up.into(),
+                ListAction::PageDown.into(),
+            ]),
             Some(Popup::Help { .. } | Popup::Text { .. }) => bound(&[
                 DialogAction::Close.into(),
                 ListAction::Down.into(),
@@ -1514,6 +1560,7 @@ fn popup_content(
             title,
             lines,
             scroll,
+            ..
         } => (
             title.clone(),
             lines.clone(),

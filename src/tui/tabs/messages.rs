@@ -111,6 +111,8 @@ impl MessagesTab {
             Col::new(ctx.tr("col.phone"), 17, 4),
             Col::new(ctx.tr("col.context"), 10, 6),
             Col::new(ctx.tr("col.collaborator"), 14, 7),
+            // Who programmed it (Viesion's "programmé par"), beside the event's counsellor.
+            Col::new(ctx.tr("col.programmed_by"), 13, 7),
             Col::fill(ctx.tr("col.text"), 16, 3),
             Col::new(ctx.tr("col.segments"), 3, 8),
             Col::new(ctx.tr("col.status"), 17, 2).folding(),
@@ -149,6 +151,7 @@ impl MessagesTab {
             cell(phone(&row.phone, ctx.region)),
             cell(ctx.fmt.kind(&row.context)),
             cell(clean(&row.collaborator)),
+            cell(clean(&row.created_by)),
             cell(clean(&row.text)),
             cell(row.segments.to_string()),
             styled(status, ctx.theme.status(Some(row.status))),
@@ -251,7 +254,7 @@ impl MessagesTab {
             ),
         ]));
         let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
-        Ok(Outcome::Popup(title, lines))
+        Ok(Outcome::Detail(title, lines, m.event_id))
     }
 }
 
