@@ -206,10 +206,6 @@ fn all_modes() -> Vec<Mode> {
     // Windows over a tab: the help, the own-language chooser, a question with a text.
     modes.push(Mode::new("Upcoming help", Tab::Upcoming, "?j"));
     modes.push(Mode::new("Language window", Tab::Sent, "L"));
-    // A message's detail, whose `o` opens its event in the Agenda.
-    let mut detail = Mode::new("Sent detail", Tab::Sent, "");
-    detail.keys.push(code(KeyCode::Enter));
-    modes.push(detail);
     modes.push(Mode::new("Contacts save list", Tab::Contacts, " s"));
     // A batch's messages, narrowed from its history (Esc goes back).
     for tab in [Tab::Batch, Tab::Free] {
