@@ -634,9 +634,6 @@ impl App {
 
     /// Goes to the Agenda, on the day of event `event_id`, the event selected.
     fn open_event_in_agenda(&mut self, event_id: i64) {
-        if !Tab::Agenda.open_to(&self.actor.rights) {
-            return;
-        }
         let from = self.tab;
         self.tab = Tab::Agenda;
         self.filter_edit = None;
@@ -924,6 +921,7 @@ impl App {
             event: Some(event), ..
         }) = self.popup
             && list == Some(ListAction::OpenEvent)
+            && Tab::Agenda.open_to(&self.actor.rights)
         {
             self.popup = None;
             self.open_event_in_agenda(event);
@@ -1369,13 +1367,15 @@ impl App {
                 v.push(Hint::free("← →", tr(self.lang, "form.choose")));
                 v
             }
-            Some(Popup::Text { event: Some(_), .. }) => bound(&[
-                DialogAction::Close.into(),
-                ListAction::OpenEvent.into(),
-                ListAction::Down.into(),
-                ListAction::Up.into(),
-                ListAction::PageDown.into(),
-            ]),
+            Some(Popup::Text { event: Some(_), .. }) if Tab::Agenda.open_to(&self.actor.rights) => {
+                bound(&[
+                    DialogAction::Close.into(),
+                    ListAction::OpenEvent.into(),
+                    ListAction::Down.into(),
+                    ListAction::Up.into(),
+                    ListAction::PageDown.into(),
+                ])
+            }
             Some(Popup::Help { .. } | Popup::Text { .. }) => bound(&[
                 DialogAction::Close.into(),
                 ListAction::Down.into(),
