@@ -109,6 +109,7 @@ fn build(path: &Path) -> AutomationInput {
         offset_days: -1,
         template_id: template,
         active: true,
+        condition: Default::default(),
     }
 }
 

@@ -151,6 +151,7 @@ actions!(
     Delete => "delete",
     Toggle => "toggle",
     DryRun => "dry_run",
+    OpenEvent => "open_event",
     EditText => "edit_text",
     PickList => "pick_list",
     SaveList => "save_list",

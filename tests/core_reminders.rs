@@ -955,6 +955,7 @@ fn rule(collaborator: i64, name: &str, offset: i64, template: i64) -> Automation
         offset_days: offset,
         template_id: template,
         active: true,
+        condition: Default::default(),
     }
 }
 
@@ -2237,6 +2238,7 @@ fn on_the_demo_store_the_dry_run_of_each_rule_is_what_switching_it_on_does() {
         offset_days: 1,
         template_id: d3.template_id,
         active: false,
+        condition: Default::default(),
     };
     let d1 = automations::create_automation(&mut store, &admin, &input, now()).unwrap();
     let dry = automations::dry_run_rule(&store, d1, now()).unwrap();

@@ -1422,6 +1422,7 @@ fn insert_automation_checks_delay_kind_and_template_context() {
         offset_days: offset,
         template_id: t,
         active: true,
+        condition: Default::default(),
         created_by: "admin".into(),
         created_at: now(),
     };

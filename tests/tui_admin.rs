@@ -575,6 +575,7 @@ fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
             offset_days: -2,
             template_id: 1,
             active: true,
+            condition: Default::default(),
         },
         now(),
     )
@@ -650,7 +651,8 @@ fn a_rule_switched_off_in_its_editor_cancels_its_pending_reminders_on_request() 
     let mut app = app(f.store, Lang::En);
     press(&mut app, "4");
     app.handle_key(code(KeyCode::Enter));
-    for _ in 0..6 {
+    // Name, kind, counsellors, types, delay, template, condition: then "active".
+    for _ in 0..7 {
         app.handle_key(code(KeyCode::Tab));
     }
     app.handle_key(key(' '));

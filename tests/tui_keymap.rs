@@ -224,7 +224,7 @@ fn all_modes() -> Vec<Mode> {
         (Mode::new("Dashboard pack", Tab::Dashboard, "n"), 4),
         (Mode::new("Settings form", Tab::Settings, "m"), 12),
         (Mode::new("Template editor", Tab::Templates, "n"), 7),
-        (Mode::new("Automation editor", Tab::Automations, "n"), 7),
+        (Mode::new("Automation editor", Tab::Automations, "n"), 8),
         (Mode::new("User form", Tab::Users, "n"), 4),
         (Mode::new("Batch form", Tab::Batch, "n"), 12),
         (Mode::new("Free form", Tab::Free, "n"), 3),

@@ -54,6 +54,16 @@ pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
                     "delay": p.delay,
                     "planned_local": p.planned_local.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
                     "text": p.text,
+                    "kind": p.kind.as_str(),
+                    // Why the rule would create nothing, or why its pending follow-up would
+                    // not leave (`skips`: that message).
+                    "reason": p.error.as_ref().map(|e| e.to_string()),
+                    "reason_code": p
+                        .error
+                        .as_ref()
+                        .and_then(|e| serde_json::to_value(e).ok())
+                        .and_then(|v| v.get("code").cloned()),
+                    "skips": p.skips,
                 })
             })
             .collect();
@@ -61,8 +71,19 @@ pub fn automations(dry_run: Option<u32>, env: &Env) -> CliResult {
             print_json(&json!(rows));
         } else {
             for p in &planned {
+                let why = p
+                    .error
+                    .as_ref()
+                    .map(|e| {
+                        let e = e.to_string();
+                        match p.skips {
+                            Some(id) => format!("  skips #{id}: {}", crate::text::sanitize(&e)),
+                            None => format!("  not created: {}", crate::text::sanitize(&e)),
+                        }
+                    })
+                    .unwrap_or_default();
                 println!(
-                    "{} {:<6} {:<24} {}",
+                    "{} {:<6} {:<24} {}{why}",
                     p.planned_local
                         .map(crate::i18n::dates::day_time)
                         .unwrap_or_else(|| "—".into()),

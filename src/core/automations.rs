@@ -14,7 +14,9 @@ use super::outbox::{self, Timing};
 use super::{Actor, CoreError, CoreResult, Refusal, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Db;
-use crate::store::automations::{self as rules, AutomationRow, NewAutomation};
+use crate::store::automations::{
+    self as rules, AutomationRow, Condition, ConditionFacts, NewAutomation,
+};
 use crate::store::events::{self, EventDetail, EventMessage};
 use crate::store::messages::NewMessage;
 use crate::store::notes::{RuleReason, StatusNote, Wording};
@@ -35,6 +37,9 @@ pub struct AutomationInput {
     pub offset_days: i64,
     pub template_id: i64,
     pub active: bool,
+    /// Follow-up rules only: send only when no reply came to a template's message for the
+    /// event, or only when the event has no outcome.
+    pub condition: Condition,
 }
 
 /// Checks what the store cannot (collaborators exist, types are not blank) and builds the row.
@@ -78,6 +83,7 @@ fn prepare(
         offset_days: input.offset_days,
         template_id: input.template_id,
         active: input.active,
+        condition: input.condition,
         created_by: actor.login.clone(),
         created_at: now,
     })
@@ -90,25 +96,38 @@ fn describe(a: &NewAutomation) -> String {
         format!("D+{}", a.offset_days)
     };
     format!(
-        "{} {} {delay}, template #{}{}",
+        "{} {} {delay}, template #{}{}{}",
         a.name,
         a.event_kind,
         a.template_id,
+        describe_condition(a.condition),
         if a.active { "" } else { " (inactive)" }
     )
+}
+
+/// A rule's condition as the audit says it (English, like the rest of the audit).
+fn describe_condition(c: Condition) -> String {
+    match c {
+        Condition::None => String::new(),
+        Condition::NoReply { template_id } => {
+            format!(", only without a reply to template #{template_id}")
+        }
+        Condition::NoOutcome => ", only without an outcome".to_string(),
+    }
 }
 
 /// A stored rule as [`describe`] writes a new one, its filters included (for the audit of a
 /// change: what it was).
 fn describe_row(r: &AutomationRow) -> String {
     format!(
-        "{} {} {}, template #{}, collaborators {:?}, types {:?}{}",
+        "{} {} {}, template #{}, collaborators {:?}, types {:?}{}{}",
         r.name,
         r.event_kind,
         r.delay_label(),
         r.template_id,
         r.collaborators,
         r.event_types,
+        describe_condition(r.condition),
         if r.active { "" } else { " (inactive)" }
     )
 }
@@ -475,6 +494,9 @@ fn evaluate(
     if rule.is_broken() {
         return Ok(Evaluation::Broken);
     }
+    if let Some(reason) = rule_condition_unmet(conn, rule, event.id)? {
+        return Ok(Evaluation::Refused(reason));
+    }
     let template = templates::get(conn, rule.template_id)?;
     let recipient = match outbox::check_participant(conn, event.participant_id) {
         Ok(r) => r,
@@ -518,6 +540,57 @@ fn evaluate(
     m.collaborator_id = event.collaborator_id;
     m.expects_reply = template.reply_expected;
     Ok(Evaluation::Ready(Box::new(m)))
+}
+
+/// Whether a follow-up rule's condition keeps it from sending, given what it looks at for the
+/// event: `None` when the message may go, else why not. Pure: the caller reads the facts
+/// ([`rules::condition_facts`]). `template` names the condition's template for the reason.
+pub fn condition_verdict(
+    condition: Condition,
+    template: &str,
+    facts: &ConditionFacts,
+) -> Option<RuleReason> {
+    match condition {
+        Condition::None => None,
+        Condition::NoReply { .. } => facts.replied.then(|| RuleReason::Replied {
+            template: template.to_string(),
+        }),
+        Condition::NoOutcome => {
+            let outcome = facts.outcome.trim();
+            (!outcome.is_empty()).then(|| RuleReason::OutcomeSet {
+                outcome: outcome.to_string(),
+            })
+        }
+    }
+}
+
+/// Why rule `rule`'s condition keeps it from sending for event `event_id` now, if it does.
+fn rule_condition_unmet(
+    conn: Db<'_>,
+    rule: &AutomationRow,
+    event_id: i64,
+) -> crate::store::Result<Option<RuleReason>> {
+    if rule.condition == Condition::None {
+        return Ok(None);
+    }
+    let facts = rules::condition_facts(conn, event_id, rule.condition)?;
+    Ok(condition_verdict(
+        rule.condition,
+        &rule.condition_template,
+        &facts,
+    ))
+}
+
+/// Checked when a rule's message is due to leave (the scheduler): why the condition of rule
+/// `automation_id` no longer lets it go for event `event_id` (a reply or an outcome came after
+/// it was planned), if so. Rules without a condition read nothing more than the rule.
+pub fn unmet_condition(
+    conn: Db<'_>,
+    automation_id: i64,
+    event_id: i64,
+) -> crate::store::Result<Option<RuleReason>> {
+    let rule = rules::get(conn, automation_id)?;
+    rule_condition_unmet(conn, &rule, event_id)
 }
 
 /// Why a rule cannot make its message, from what the participant and template checks refused.
@@ -1212,6 +1285,9 @@ pub struct PlannedReminder {
     pub kind: MessageKind,
     /// The event's pending reminder (from a rule leaving earlier) this one would replace.
     pub takes_over: Option<i64>,
+    /// The rule's pending follow-up that its condition would stop when it is due (a reply or
+    /// an outcome came since it was planned); `error` says why.
+    pub skips: Option<i64>,
     pub planned_at: Option<DateTime<Utc>>,
     pub planned_local: Option<NaiveDateTime>,
     pub text: Option<String>,
@@ -1246,6 +1322,7 @@ fn rows_of(
         delay: rule.delay_label(),
         kind: kind_of(rule),
         takes_over: None,
+        skips: None,
         planned_at: None,
         planned_local: None,
         text: None,
@@ -1321,6 +1398,11 @@ pub fn preview_save(
         template_name: template.name,
         template_active: template.active,
         active: true,
+        condition: a.condition,
+        condition_template: match a.condition {
+            Condition::NoReply { template_id } => templates::get(conn, template_id)?.name,
+            _ => String::new(),
+        },
     };
     let mut out = RulePreview::default();
     if let Some(b) = before.as_ref().filter(|b| redefined(b, &rule)) {
@@ -1425,6 +1507,53 @@ pub fn dry_run(store: &Store, days: u32, now: DateTime<Utc>) -> CoreResult<Vec<P
             out.extend(rows_of(conn, &settings, &event, decisions, false)?);
         }
     }
+    for rule in active.iter().chain(inactive.iter()) {
+        out.extend(skipped_rows(conn, &settings, rule, to)?);
+    }
+    Ok(out)
+}
+
+/// The dry-run rows of rule `rule`'s pending messages planned before `to` that its condition
+/// would stop when they are due (a reply or an outcome came since they were planned), with
+/// the reason. Nothing for a rule without a condition.
+fn skipped_rows(
+    conn: Db<'_>,
+    settings: &Settings,
+    rule: &AutomationRow,
+    to: DateTime<Utc>,
+) -> CoreResult<Vec<PlannedReminder>> {
+    let mut out = Vec::new();
+    if rule.condition == Condition::None {
+        return Ok(out);
+    }
+    let pending = rules::pending_planned_before(conn, rule.id, crate::store::ts(to))?;
+    for (message_id, event_id, planned_at, text, segments) in pending {
+        let Some(reason) = rule_condition_unmet(conn, rule, event_id)? else {
+            continue;
+        };
+        let event = events::detail(conn, event_id)?;
+        let planned = from_ts(planned_at);
+        out.push(PlannedReminder {
+            event_id,
+            event_kind: event.kind,
+            event_start_local: event.starts_local.clone(),
+            participant_id: event.participant_id,
+            participant_name: crate::store::participants::get(conn, event.participant_id)?
+                .full_name(),
+            automation_id: rule.id,
+            rule: rule.name.clone(),
+            rule_active: rule.active,
+            delay: rule.delay_label(),
+            kind: kind_of(rule),
+            takes_over: None,
+            skips: Some(message_id),
+            planned_at: Some(planned),
+            planned_local: Some(reminders::to_local(settings, planned)),
+            text: Some(text),
+            segments: usize::try_from(segments).ok(),
+            error: Some(reason),
+        });
+    }
     Ok(out)
 }
 
@@ -1466,4 +1595,56 @@ pub fn apply_upcoming(
         )?;
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(replied: bool, outcome: &str) -> ConditionFacts {
+        ConditionFacts {
+            replied,
+            outcome: outcome.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_condition_lets_the_follow_up_go_only_without_a_reply_or_an_outcome() {
+        let reply = Condition::NoReply { template_id: 7 };
+        let replied = Some(RuleReason::Replied {
+            template: "Rappel".into(),
+        });
+        let has = |o: &str| {
+            Some(RuleReason::OutcomeSet {
+                outcome: o.to_string(),
+            })
+        };
+        // (condition, facts, verdict)
+        let cases = [
+            (Condition::None, facts(false, ""), None),
+            (Condition::None, facts(true, "confirmé"), None),
+            (reply, facts(false, ""), None),
+            // An outcome set by hand is not a reply.
+            (reply, facts(false, "venu"), None),
+            (reply, facts(true, ""), replied.clone()),
+            (reply, facts(true, "confirmé"), replied),
+            (Condition::NoOutcome, facts(false, ""), None),
+            // Blanks are no outcome.
+            (Condition::NoOutcome, facts(false, "  "), None),
+            // A reply that set no outcome (under review) still leaves it to send.
+            (Condition::NoOutcome, facts(true, ""), None),
+            (
+                Condition::NoOutcome,
+                facts(false, " confirmé par SMS "),
+                has("confirmé par SMS"),
+            ),
+        ];
+        for (i, (condition, f, want)) in cases.into_iter().enumerate() {
+            assert_eq!(
+                condition_verdict(condition, "Rappel", &f),
+                want,
+                "case {i}: {condition:?} {f:?}"
+            );
+        }
+    }
 }

@@ -298,6 +298,7 @@ impl Demo<'_> {
                     offset_days: offset,
                     template_id: self.templates[tpl].id,
                     active: true,
+                    condition: Default::default(),
                     created_by: admin.clone(),
                     created_at: at,
                 },

@@ -1228,6 +1228,20 @@ fn claim(
             )?;
             continue;
         }
+        // A follow-up waiting for no reply (or no outcome) that got one since it was planned.
+        if let (Some(rule), Some(event)) = (m.automation_id, m.event_id)
+            && let Some(reason) = crate::core::automations::unmet_condition(tx, rule, event)?
+        {
+            messages::transition(
+                tx,
+                m.id,
+                MessageStatus::Cancelled,
+                now,
+                "scheduler",
+                Some(StatusNote::ConditionUnmet { reason }),
+            )?;
+            continue;
+        }
         let opening = if m.campaign {
             window::campaign_next_opening(now, tz, &w).ok()
         } else {

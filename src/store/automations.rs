@@ -20,6 +20,101 @@ pub struct AutomationRow {
     pub template_name: String,
     pub template_active: bool,
     pub active: bool,
+    /// When the rule sends: always, or only without a reply or an outcome (follow-ups).
+    pub condition: Condition,
+    /// The name of the condition's template (`no_reply`), empty otherwise.
+    pub condition_template: String,
+}
+
+/// When a follow-up rule sends, checked when it would create its message and again when the
+/// message is due to leave. Stored as `condition_kind` and `condition_template_id`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Condition {
+    /// Always.
+    #[default]
+    None,
+    /// Only when no reply came to a message of this template for the event.
+    NoReply { template_id: i64 },
+    /// Only when the event has no outcome yet (set by a reply, a review or by hand).
+    NoOutcome,
+}
+
+impl Condition {
+    /// The stored columns: kind code, template.
+    fn columns(self) -> (&'static str, Option<i64>) {
+        match self {
+            Condition::None => ("none", None),
+            Condition::NoReply { template_id } => ("no_reply", Some(template_id)),
+            Condition::NoOutcome => ("no_outcome", None),
+        }
+    }
+
+    /// Reads the stored columns back; an unknown kind (or a `no_reply` without its template)
+    /// is no condition.
+    fn from_columns(kind: &str, template: Option<i64>) -> Condition {
+        match (kind, template) {
+            ("no_reply", Some(template_id)) => Condition::NoReply { template_id },
+            ("no_outcome", _) => Condition::NoOutcome,
+            _ => Condition::None,
+        }
+    }
+}
+
+/// What a rule's condition looks at, for one event: whether a message of the condition's
+/// template for the event was answered, and the event's outcome.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConditionFacts {
+    pub replied: bool,
+    pub outcome: String,
+}
+
+/// The facts [`Condition`] `condition` looks at for event `event_id` (found through the
+/// event's messages index; nothing read for no condition).
+pub fn condition_facts(
+    conn: Db<'_>,
+    event_id: i64,
+    condition: Condition,
+) -> Result<ConditionFacts> {
+    let mut facts = ConditionFacts::default();
+    match condition {
+        Condition::None => {}
+        Condition::NoReply { template_id } => {
+            facts.replied = conn
+                .prepare_cached(
+                    "SELECT EXISTS(SELECT 1 FROM messages WHERE event_id = ?1 AND template_id = ?2
+                        AND reply_id IS NOT NULL)",
+                )?
+                .query_row([event_id, template_id], |r| r.get(0))?;
+        }
+        Condition::NoOutcome => {
+            use rusqlite::OptionalExtension;
+            facts.outcome = conn
+                .prepare_cached("SELECT outcome FROM events WHERE id = ?1")?
+                .query_row([event_id], |r| r.get(0))
+                .optional()?
+                .unwrap_or_default();
+        }
+    }
+    Ok(facts)
+}
+
+/// A rule's pending message as the dry run lists it: id, event, planned at (Unix seconds),
+/// text, segments.
+pub type PendingOfRule = (i64, i64, i64, String, i64);
+
+/// The rule's pending messages of an event planned before `until` (Unix seconds), by planned
+/// time: what the dry run checks against the rule's condition. Found through the rule's index.
+pub fn pending_planned_before(conn: Db<'_>, id: i64, until: i64) -> Result<Vec<PendingOfRule>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, event_id, planned_at, text, segments FROM messages
+         WHERE automation_id = ?1 AND status = 'pending' AND event_id IS NOT NULL AND planned_at < ?2
+         ORDER BY planned_at, id",
+    )?;
+    let rows = stmt.query_map([id, until], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 impl AutomationRow {
@@ -39,8 +134,9 @@ impl AutomationRow {
 }
 
 const SELECT: &str = "SELECT a.id, a.name, a.event_kind, a.collaborators, a.event_types, a.offset_days, a.template_id,
-        t.name, t.active, a.active
-     FROM automations a JOIN templates t ON t.id = a.template_id";
+        t.name, t.active, a.active, a.condition_kind, a.condition_template_id, COALESCE(ct.name, '')
+     FROM automations a JOIN templates t ON t.id = a.template_id
+        LEFT JOIN templates ct ON ct.id = a.condition_template_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<AutomationRow> {
     let collaborators: String = r.get(3)?;
@@ -56,6 +152,8 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AutomationRow> {
         template_name: r.get(7)?,
         template_active: r.get(8)?,
         active: r.get(9)?,
+        condition: Condition::from_columns(&r.get::<_, String>(10)?, r.get(11)?),
+        condition_template: r.get(12)?,
     })
 }
 
@@ -86,6 +184,8 @@ pub struct NewAutomation {
     pub offset_days: i64,
     pub template_id: i64,
     pub active: bool,
+    /// Follow-up rules only: send only without a reply or an outcome.
+    pub condition: Condition,
     pub created_by: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -100,8 +200,8 @@ pub fn insert_automation<'c>(conn: impl Into<Db<'c>>, a: &NewAutomation) -> Resu
     let after = [Value::from(a.created_by.clone()), Value::from(at)];
     conn.prepare_cached(
         "INSERT INTO automations(name, event_kind, collaborators, event_types, offset_days, template_id, active,
-            created_by, created_at, updated_at)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?9)",
+            condition_kind, condition_template_id, created_by, created_at, updated_at)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?11)",
     )?
     .execute(params_from_iter(a.definition().into_iter().chain(after)))?;
     Ok(conn.last_insert_rowid())
@@ -109,9 +209,11 @@ pub fn insert_automation<'c>(conn: impl Into<Db<'c>>, a: &NewAutomation) -> Resu
 
 impl NewAutomation {
     /// The rule's definition as its columns store it, in the order both writes name them:
-    /// name (trimmed), event kind, collaborators and types (JSON), delay, template, active.
-    fn definition(&self) -> [Value; 7] {
+    /// name (trimmed), event kind, collaborators and types (JSON), delay, template, active,
+    /// condition (kind, template).
+    fn definition(&self) -> [Value; 9] {
         let json = |v: Result<String, serde_json::Error>| v.unwrap_or_else(|_| "[]".into());
+        let (condition, condition_template) = self.condition.columns();
         [
             Value::from(self.name.trim().to_string()),
             Value::from(self.event_kind.clone()),
@@ -120,6 +222,8 @@ impl NewAutomation {
             Value::from(self.offset_days),
             Value::from(self.template_id),
             Value::from(super::flag(self.active)),
+            Value::from(condition.to_string()),
+            Value::from(condition_template),
         ]
     }
 }
@@ -156,7 +260,8 @@ pub fn update_automation(conn: Db<'_>, id: i64, a: &NewAutomation) -> Result<()>
     let n = conn
         .prepare_cached(
             "UPDATE automations SET name = ?2, event_kind = ?3, collaborators = ?4, event_types = ?5, offset_days = ?6,
-                template_id = ?7, active = ?8, updated_at = ?9 WHERE id = ?1 AND deleted_at IS NULL",
+                template_id = ?7, active = ?8, condition_kind = ?9, condition_template_id = ?10, updated_at = ?11
+             WHERE id = ?1 AND deleted_at IS NULL",
         )?
         .execute(params_from_iter(columns))?;
     super::found(n, Record::Automation, id)
@@ -230,7 +335,8 @@ pub fn delete_automation(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc
 }
 
 /// The checks shared by creating and changing a rule: a name, a known kind, a delay within
-/// D-7 … D+30 (not D0), and an existing template written for that kind.
+/// D-7 … D+30 (not D0), an existing template written for that kind, and a condition only on
+/// a follow-up rule, naming an existing template that expects a reply.
 fn validate(conn: Db<'_>, a: &NewAutomation) -> Result<()> {
     use rusqlite::OptionalExtension;
     let name = a.name.trim();
@@ -272,6 +378,37 @@ fn validate(conn: Db<'_>, a: &NewAutomation) -> Result<()> {
             kind: Context(a.event_kind.clone()),
         }
         .into());
+    }
+    if a.condition != Condition::None && a.offset_days < 0 {
+        return Err(StoreProblem::AutomationConditionReminder {
+            name: name.to_string(),
+        }
+        .into());
+    }
+    if let Condition::NoReply { template_id } = a.condition {
+        let expects: Option<bool> = conn
+            .query_row(
+                "SELECT reply_expected FROM templates WHERE id = ?1",
+                [template_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match expects {
+            None => {
+                return Err(super::StoreError::NotFound {
+                    what: Record::Template,
+                    id: template_id,
+                });
+            }
+            Some(false) => {
+                return Err(StoreProblem::AutomationConditionNoReply {
+                    name: name.to_string(),
+                    template: template_id,
+                }
+                .into());
+            }
+            Some(true) => {}
+        }
     }
     Ok(())
 }

@@ -22,6 +22,10 @@ pub struct DueMessage {
     pub campaign: bool,
     pub expects_reply: bool,
     pub sender: String,
+    /// The rule that created it and its event: a follow-up rule's condition is checked again
+    /// before it leaves.
+    pub automation_id: Option<i64>,
+    pub event_id: Option<i64>,
 }
 
 /// A submitted message still waiting for its report.
@@ -44,7 +48,8 @@ pub fn next_due(conn: Db<'_>) -> Result<Option<i64>> {
 /// Up to `limit` pending messages due at `now`, oldest due first.
 pub fn due(conn: Db<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<DueMessage>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, phone, text, segments, encoding, deadline, campaign, expects_reply, sender
+        "SELECT id, phone, text, segments, encoding, deadline, campaign, expects_reply, sender,
+                automation_id, event_id
              FROM messages WHERE status = 'pending' AND next_attempt_at <= ?1
              ORDER BY next_attempt_at, id LIMIT ?2",
     )?;
@@ -60,6 +65,8 @@ pub fn due(conn: Db<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<DueMessag
                 campaign: r.get(6)?,
                 expects_reply: r.get(7)?,
                 sender: r.get(8)?,
+                automation_id: r.get(9)?,
+                event_id: r.get(10)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

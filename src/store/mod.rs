@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_operator_access.sql"),
     include_str!("migrations/005_status_notes.sql"),
     include_str!("migrations/006_typed_reasons.sql"),
+    include_str!("migrations/009_followups.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot

@@ -104,6 +104,12 @@ crate::typed_messages! {
             /// Why.
             reason: RuleReason,
         } = "rule_changed",
+        /// Due to leave, a follow-up whose rule's condition no longer holds (a reply or an
+        /// outcome came after it was planned): not sent.
+        ConditionUnmet {
+            /// Why.
+            reason: RuleReason,
+        } = "condition_unmet",
         /// A text recorded before notes had codes, and recognised as none of them: shown as is.
         Text {
             /// The recorded text, verbatim.
@@ -1085,7 +1091,10 @@ mod tests {
         }
         drop(conn);
         let store = crate::store::Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            crate::store::SCHEMA_VERSION
+        );
         let notes: Vec<Option<StatusNote>> = crate::store::messages::history(store.db(), 1)
             .unwrap()
             .into_iter()

@@ -87,6 +87,8 @@ crate::typed_messages! {
         AutomationEventKind { name: String, kind: String } = "automation_event_kind",
         AutomationDelay { name: String, days: i64 } = "automation_delay",
         AutomationContext { name: String, template: i64, context: Context, kind: Context } = "automation_context",
+        AutomationConditionReminder { name: String } = "automation_condition_reminder",
+        AutomationConditionNoReply { name: String, template: i64 } = "automation_condition_no_reply",
         // Credit
         PackUnits { units: i64 } = "pack_units",
         // Settings

@@ -149,6 +149,8 @@ enum Popup {
         title: String,
         lines: Vec<Line<'static>>,
         scroll: u16,
+        /// A message's event, which `o` opens in the Agenda.
+        event: Option<i64>,
     },
     /// "Quit? … will be lost / this window is the one sending": the lines, Enter stays.
     ConfirmQuit { lines: Vec<String>, ask: Ask },
@@ -319,6 +321,7 @@ impl App {
             title: tr(self.lang, "ui.problems_title").to_string(),
             lines,
             scroll: 0,
+            event: None,
         });
     }
 
@@ -486,6 +489,7 @@ impl App {
             ),
             lines,
             scroll: u16::MAX,
+            event: None,
         });
     }
 
@@ -626,6 +630,19 @@ impl App {
             .collect()
     }
 
+    /// Goes to the Agenda, on the day of event `event_id`, the event selected.
+    fn open_event_in_agenda(&mut self, event_id: i64) {
+        let from = self.tab;
+        self.tab = Tab::Agenda;
+        self.filter_edit = None;
+        if self
+            .with_view(|v, ctx| v.show_event(event_id, ctx))
+            .is_none()
+        {
+            self.tab = from;
+        }
+    }
+
     pub fn switch_to(&mut self, tab: Tab) {
         if !tab.open_to(&self.actor.rights) {
             return;
@@ -739,24 +756,29 @@ impl App {
                 || self.keymap.global(key) == Some(GlobalAction::Quit))
     }
 
+    /// A read-only window of lines, scrolled to `scroll`; `event` is the event `o` opens.
+    fn show_text(
+        &mut self,
+        title: String,
+        lines: Vec<Line<'static>>,
+        scroll: u16,
+        event: Option<i64>,
+    ) {
+        self.popup = Some(Popup::Text {
+            title,
+            lines,
+            scroll,
+            event,
+        });
+    }
+
     fn apply_outcome(&mut self, outcome: Outcome, action: Option<ListAction>) {
         match outcome {
             Outcome::Ignored | Outcome::Handled => {}
-            Outcome::Popup(title, lines) => {
-                self.popup = Some(Popup::Text {
-                    title,
-                    lines,
-                    scroll: 0,
-                });
-            }
-            Outcome::PopupAtEnd(title, lines) => {
-                // `App::layout` clamps the scroll so that the last line is the bottom one.
-                self.popup = Some(Popup::Text {
-                    title,
-                    lines,
-                    scroll: u16::MAX,
-                });
-            }
+            Outcome::Popup(title, lines) => self.show_text(title, lines, 0, None),
+            Outcome::Detail(title, lines, event) => self.show_text(title, lines, 0, event),
+            // `App::layout` clamps the scroll so that the last line is the bottom one.
+            Outcome::PopupAtEnd(title, lines) => self.show_text(title, lines, u16::MAX, None),
             Outcome::Confirm(mut c) => {
                 c.arm(&self.keymap);
                 self.popup = Some(Popup::Confirm(c));
@@ -896,6 +918,17 @@ impl App {
         let help_key = self.keymap.editor(&key) == Some(EditorAction::Help);
         let fmt = self.fmt();
         let jobs = self.jobs.for_tab(self.tab);
+        // A message's detail: `o` opens its event in the Agenda (before `o` reads as "oui").
+        if let Some(Popup::Text {
+            event: Some(event), ..
+        }) = self.popup
+            && list == Some(ListAction::OpenEvent)
+            && Tab::Agenda.open_to(&self.actor.rights)
+        {
+            self.popup = None;
+            self.open_event_in_agenda(event);
+            return;
+        }
         let Some(popup) = &mut self.popup else {
             return;
         };
@@ -1336,6 +1369,15 @@ impl App {
                 v.push(Hint::free("← →", tr(self.lang, "form.choose")));
                 v
             }
+            Some(Popup::Text { event: Some(_), .. }) if Tab::Agenda.open_to(&self.actor.rights) => {
+                bound(&[
+                    DialogAction::Close.into(),
+                    ListAction::OpenEvent.into(),
+                    ListAction::Down.into(),
+                    ListAction::Up.into(),
+                    ListAction::PageDown.into(),
+                ])
+            }
             Some(Popup::Help { .. } | Popup::Text { .. }) => bound(&[
                 DialogAction::Close.into(),
                 ListAction::Down.into(),
@@ -1520,6 +1562,7 @@ fn popup_content(
             title,
             lines,
             scroll,
+            ..
         } => (
             title.clone(),
             lines.clone(),

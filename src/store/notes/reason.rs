@@ -45,6 +45,10 @@ crate::typed_messages! {
         Window { problem: Wording } = "window",
         /// The message cannot be written (template, merge field, length…).
         Refused { problem: Wording } = "refused",
+        /// A follow-up rule waiting for no reply: a reply came to a message of its template.
+        Replied { template: String } = "replied",
+        /// A follow-up rule waiting for no outcome: the event has one.
+        OutcomeSet { outcome: String } = "outcome_set",
         /// A reason recorded in English before reasons had codes, recognised as none of them.
         Text { text: String } = "text",
     }

@@ -11,7 +11,7 @@ use crate::core::automations::{
 use crate::i18n::Lang;
 use crate::keymap::{DialogAction, ListAction};
 use crate::store::Result;
-use crate::store::automations::{self, AutomationRow};
+use crate::store::automations::{self, AutomationRow, Condition};
 use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::form::EditHints;
@@ -110,6 +110,28 @@ fn parse_delay(text: &str) -> Option<i64> {
     ((-7..=30).contains(&n) && n != 0).then_some(n)
 }
 
+/// A condition as the editor's choice stores it: `none`, `no_outcome`, `reply:ID`.
+fn condition_value(c: Condition) -> String {
+    match c {
+        Condition::None => "none".to_string(),
+        Condition::NoOutcome => "no_outcome".to_string(),
+        Condition::NoReply { template_id } => format!("reply:{template_id}"),
+    }
+}
+
+/// The editor's choice read back ([`condition_value`]); anything else is no condition.
+fn parse_condition(value: &str) -> Condition {
+    match value {
+        "no_outcome" => Condition::NoOutcome,
+        v => v
+            .strip_prefix("reply:")
+            .and_then(|id| id.parse().ok())
+            .map_or(Condition::None, |template_id| Condition::NoReply {
+                template_id,
+            }),
+    }
+}
+
 fn split_list(text: &str) -> Vec<String> {
     text.split(',')
         .map(|s| s.trim().to_string())
@@ -156,6 +178,35 @@ impl AutomationsTab {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // A follow-up may wait for the absence of a reply to a template that asks for one, or
+        // of an outcome.
+        let mut conditions = vec![
+            (
+                "none".to_string(),
+                act.tr("admin.auto_condition_none").to_string(),
+            ),
+            (
+                "no_outcome".to_string(),
+                act.tr("admin.auto_condition_no_outcome").to_string(),
+            ),
+        ];
+        conditions.extend(
+            templates
+                .iter()
+                .filter(for_events)
+                .filter(|t| t.reply_expected)
+                .map(|t| {
+                    (
+                        format!("reply:{}", t.id),
+                        crate::i18n::trf(
+                            act.lang(),
+                            "admin.auto_condition_no_reply",
+                            &[("template", &clean(&t.name))],
+                        ),
+                    )
+                }),
+        );
+        let condition = condition_value(row.as_ref().map(|a| a.condition).unwrap_or_default());
         let (id, name, kind, collaborators, types, delay, template, active) = match &row {
             Some(a) => (
                 Some(a.id),
@@ -205,6 +256,14 @@ impl AutomationsTab {
                 options,
                 false,
             ),
+            FormField::choice(
+                "condition",
+                act.tr("admin.auto_condition"),
+                &condition,
+                conditions,
+                false,
+            )
+            .with_help(act.tr("admin.auto_condition_help")),
             FormField::toggle("active", act.tr("col.active"), active),
         ];
         let title = match &row {
@@ -254,6 +313,7 @@ impl AutomationsTab {
             offset_days,
             template_id: form.value("template").parse().unwrap_or_default(),
             active: form.fields.iter().any(|f| f.key == "active" && f.is_on()),
+            condition: parse_condition(form.value("condition")),
         };
         // Switched off in the editor: asked like the on / off key, when reminders are pending.
         let was_on = id.is_some_and(|rid| self.rows.iter().any(|r| r.id == rid && r.active));
@@ -424,11 +484,19 @@ impl AutomationsTab {
                 "admin.auto_dry_intro",
                 &[
                     ("days", &DRY_RUN_DAYS.to_string()),
-                    ("count", &planned.len().to_string()),
+                    ("count", &creatable(&planned).to_string()),
                 ],
             ),
             theme.dim(),
         ))];
+        // Rules that would create nothing, and follow-ups their condition would hold back.
+        let held = planned.len() - creatable(&planned);
+        if held > 0 {
+            lines.push(Line::from(Span::styled(
+                crate::i18n::trf(lang, "admin.auto_dry_held", &[("count", &held.to_string())]),
+                theme.dim(),
+            )));
+        }
         for p in &planned {
             let when = p
                 .planned_local
@@ -652,6 +720,7 @@ impl TabView for AutomationsTab {
             Col::new(ctx.tr("col.types"), 14, 2),
             Col::new(ctx.tr("col.collaborators"), 14, 3),
             Col::fill(ctx.tr("col.template"), 14, 1),
+            Col::new(ctx.tr("col.only_if"), 13, 2),
             Col::new(ctx.tr("col.active"), 7, 1),
             Col::new(ctx.tr("col.state"), 7, 0),
         ];
@@ -690,6 +759,11 @@ impl TabView for AutomationsTab {
                     cell(types),
                     cell(collaborators),
                     cell(clean(&a.template_name)),
+                    cell(match a.condition {
+                        Condition::None => String::new(),
+                        Condition::NoReply { .. } => ctx.tr("admin.auto_only_no_reply").to_string(),
+                        Condition::NoOutcome => ctx.tr("admin.auto_only_no_outcome").to_string(),
+                    }),
                     active_cell(ctx, a.active),
                     state,
                 ]

@@ -730,6 +730,39 @@ impl TabView for AgendaTab {
         Some(&self.filter_text)
     }
 
+    /// The event's day (a period term in the bar, in the operator's language), the event
+    /// selected.
+    fn show_event(&mut self, event_id: i64, ctx: &Ctx) -> Result<bool> {
+        let e = crate::store::events::get(ctx.conn, event_id)?;
+        let Some(start) = chrono::DateTime::from_timestamp(e.starts_at, 0) else {
+            return Ok(false);
+        };
+        let day = start.with_timezone(&ctx.fmt.tz).format("%d/%m/%Y");
+        let word = match ctx.lang() {
+            Lang::Fr => "période",
+            Lang::En => "period",
+        };
+        if self.set_filter(&format!("{word}:{day}"), ctx).is_err() {
+            return Ok(false);
+        }
+        let conn = ctx.conn;
+        let pager = self.pager(ctx);
+        // One day's events: a few pages at most.
+        for _ in 0..(PAGE * 4) {
+            match pager.selected().map(|r| r.id) {
+                Some(id) if id == event_id => return Ok(true),
+                None => break,
+                Some(_) => {}
+            }
+            let before = pager.selected_index();
+            pager.move_by(conn, 1)?;
+            if pager.selected_index() == before {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
     /// A term the bar does not understand leaves the list as it was and says why.
     fn set_filter(
         &mut self,

@@ -111,6 +111,8 @@ impl MessagesTab {
             Col::new(ctx.tr("col.phone"), 17, 4),
             Col::new(ctx.tr("col.context"), 10, 6),
             Col::new(ctx.tr("col.collaborator"), 14, 7),
+            // Who programmed it (Viesion's "programmé par"), beside the event's counsellor.
+            Col::new(ctx.tr("col.programmed_by"), 13, 7),
             Col::fill(ctx.tr("col.text"), 16, 3),
             // A reply came: a mark beside the text at every width, the reply itself at the
             // end when there is room.
@@ -152,6 +154,7 @@ impl MessagesTab {
             cell(phone(&row.phone, ctx.region)),
             cell(ctx.fmt.kind(&row.context)),
             cell(clean(&row.collaborator)),
+            cell(clean(&row.created_by)),
             cell(clean(&row.text)),
             cell(if row.reply.is_some() {
                 ctx.tr("col.replied")
@@ -274,7 +277,7 @@ impl MessagesTab {
         }
         lines.push(Line::from(reply));
         let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
-        Ok(Outcome::Popup(title, lines))
+        Ok(Outcome::Detail(title, lines, m.event_id))
     }
 }
 

@@ -126,6 +126,9 @@ pub enum Outcome {
     Popup(String, Vec<Line<'static>>),
     /// The same, scrolled to its last line (a conversation opens at its latest message).
     PopupAtEnd(String, Vec<Line<'static>>),
+    /// A message's detail: a popup from which `o` opens the message's event (if it has one)
+    /// in the Agenda.
+    Detail(String, Vec<Line<'static>>, Option<i64>),
     /// Give the keyboard to the filter bar.
     EditFilter,
     /// Show the messages of this batch / free send (in Sent, or Upcoming while none left).
@@ -195,6 +198,10 @@ pub trait TabView {
         _ctx: &Ctx,
     ) -> std::result::Result<(), crate::tui::problem::Problem> {
         Ok(())
+    }
+    /// Shows event `event_id` (the Agenda: its day, the event selected); whether it did.
+    fn show_event(&mut self, _event_id: i64, _ctx: &Ctx) -> Result<bool> {
+        Ok(false)
     }
     /// Restricts the list to one batch's messages (`None`: all messages).
     fn show_batch(&mut self, _batch: Option<i64>, _ctx: &Ctx) -> Result<()> {
