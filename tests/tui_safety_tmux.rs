@@ -241,3 +241,98 @@ fn x_names_the_message_and_enter_after_select_all_cancels_nothing_en() {
 fn x_names_the_message_and_enter_after_select_all_cancels_nothing_fr() {
     cancelling_needs_an_explicit_yes("fr");
 }
+
+/// The automations as the command line sees them: (name, active).
+fn rules(db: &Path) -> Vec<(String, bool)> {
+    cli(db, &["automations"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap_or_default().to_string(),
+                a["active"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Automations: deleting a rule, switching it off (its reminders at stake: three answers) and
+/// deleting one without reminders (two buttons) all keep everything on Enter; the hints name
+/// what Enter does; `n` and `y` / `o` still answer.
+fn automations_keep_everything_on_enter(lang: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, db)) = start(dir.path(), lang, "autos") else {
+        return;
+    };
+    let (tab, nothing_hint, no_button, yes) = if lang == "fr" {
+        ("Automatismes", "Entrée ne rien faire", "[ Non ]", "o")
+    } else {
+        ("Automations", "Enter do nothing", "[ No ]", "y")
+    };
+    let before = rules(&db);
+    assert!(before.iter().all(|(_, on)| *on), "{before:?}");
+    let waiting = cancelled(&db);
+    t.keys(&["4"]);
+    t.wait_for(tab);
+    let gone = |t: &Tmux| {
+        t.wait_in(
+            "j",
+            Duration::from_secs(5),
+            |s| !s.contains('┌'),
+            "the question closed",
+        )
+    };
+    // Delete the first rule, 19 reminders at stake: Enter does nothing.
+    t.keys(&["d"]);
+    let screen = t.wait_for(nothing_hint);
+    t.keys(&["Enter"]);
+    gone(&t);
+    // Switch it off: Enter does nothing either.
+    t.keys(&["t"]);
+    t.wait_for(nothing_hint);
+    t.keys(&["Enter"]);
+    gone(&t);
+    // A rule without reminders waiting: two buttons, "No" first.
+    t.keys(&["Down", "d"]);
+    let buttons = t.wait_for(no_button);
+    t.keys(&["Enter"]);
+    gone(&t);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        rules(&db),
+        before,
+        "Enter changed a rule:\n{screen}\n{buttons}"
+    );
+    assert_eq!(cancelled(&db), waiting, "Enter cancelled reminders");
+    // `n` switches the first rule off and keeps its reminders; `y` / `o` deletes the second.
+    t.keys(&["Up", "t"]);
+    t.wait_for(nothing_hint);
+    t.keys(&["n"]);
+    gone(&t);
+    t.keys(&["Down", "d"]);
+    t.wait_for(no_button);
+    t.keys(&[yes]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while rules(&db).len() == before.len() {
+        assert!(Instant::now() < until, "not deleted:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let after = rules(&db);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(
+        after.iter().any(|(name, on)| *name == before[0].0 && !on),
+        "{after:?}"
+    );
+    assert_eq!(cancelled(&db), waiting, "n cancelled reminders");
+}
+
+#[test]
+fn automations_delete_and_switch_off_keep_everything_on_enter_en() {
+    automations_keep_everything_on_enter("en");
+}
+
+#[test]
+fn automations_delete_and_switch_off_keep_everything_on_enter_fr() {
+    automations_keep_everything_on_enter("fr");
+}
