@@ -363,3 +363,54 @@ fn a_long_refusal_is_readable_in_full_on_screen_and_in_the_log() {
 fn en_francais_un_long_refus_se_lit_en_entier_a_l_ecran_et_dans_le_journal() {
     long_refusal_readable("fr", "dimanche", "(autorisés : mon,tue,wed,thu,fri,sat)");
 }
+
+/// A free text with `’` travels in Unicode at 2 SMS each: the send window says why and offers
+/// the transliteration key first; pressed there, the text is GSM-7 for everyone, the cost drops
+/// to 1 SMS each, and what is queued is the transliterated text.
+fn free_send_transliterated_from_the_window(lang: &str, w: &Words) {
+    if !have_tmux() {
+        return;
+    }
+    let f = empty_store();
+    let db = f.path();
+    let t = Term::start("translit", f.dir.path(), &db, lang);
+    t.keys(&["9", "n"]);
+    t.wait_for(w.free_title);
+    t.typed("0611223301;0611223302;0611223303");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.typed("Réunion d’information demain à l’accueil du centre, salle 3 : pensez à votre pièce d’identité");
+    // All of it typed before the send key (a late letter would answer the window).
+    t.wait_for("d’identité");
+    t.keys(&["C-s"]);
+    let (unicode_cost, key_first) = if lang == "fr" {
+        ("Coût : 6 SMS (3 × 2 SMS, Unicode)", "Ctrl-t vers GSM-7")
+    } else {
+        ("Cost: 6 SMS (3 × 2 SMS, Unicode)", "Ctrl-t to GSM-7")
+    };
+    let screen = t.wait_for(unicode_cost);
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(footer.starts_with(key_first), "hint first:\n{screen}");
+    t.keys(&["C-t"]);
+    let screen = t.wait_for(w.cost);
+    assert!(!screen.contains("Unicode"), "{screen}");
+    assert!(screen.contains(w.send_key), "{screen}");
+    assert!(upcoming(&db).is_empty(), "Ctrl-t sends nothing");
+    t.keys(&["Enter"]);
+    t.wait_for(w.queued);
+    let queued = upcoming(&db);
+    assert_eq!(queued.len(), 3);
+    for m in &queued {
+        let text = m["text"].as_str().unwrap_or_default();
+        assert!(text.contains("d'information") && !text.contains('’'), "{m}");
+    }
+}
+
+#[test]
+fn a_free_send_in_unicode_is_transliterated_for_everyone_from_its_window() {
+    free_send_transliterated_from_the_window("en", &EN);
+}
+
+#[test]
+fn en_francais_un_envoi_libre_en_unicode_passe_en_gsm7_depuis_sa_fenetre() {
+    free_send_transliterated_from_the_window("fr", &FR);
+}

@@ -890,6 +890,22 @@ impl App {
         let help_key = self.keymap.editor(&key) == Some(EditorAction::Help);
         let fmt = self.fmt();
         let jobs = self.jobs.for_tab(self.tab);
+        // A send in Unicode: the transliteration key rewrites the text for everyone and the
+        // tab asks again with the new totals.
+        if let Some(Popup::Confirm(c)) = &self.popup
+            && c.transliterates
+            && self.keymap.editor(&key) == Some(EditorAction::Transliterate)
+        {
+            match self.with_act(|v, act| v.transliterate_send(act)) {
+                Some(Outcome::Ignored) => {}
+                Some(outcome) => {
+                    self.popup = None;
+                    self.apply_outcome(outcome, None);
+                }
+                None => self.popup = None,
+            }
+            return;
+        }
         let Some(popup) = &mut self.popup else {
             return;
         };
@@ -1317,10 +1333,18 @@ impl App {
             Some(Popup::ConfirmQuit { ask, .. }) => {
                 free(ask.hints(&quit_answers(self.lang), self.lang))
             }
-            Some(Popup::Confirm(c)) if c.sends => h.all(&[
-                (DialogAction::Confirm.into(), Some("confirm.send_key")),
-                (DialogAction::Close.into(), Some("confirm.back_key")),
-            ]),
+            Some(Popup::Confirm(c)) if c.sends => {
+                // Offered first when the text travels in Unicode (as in the batch preview).
+                let mut v = Vec::new();
+                if c.transliterates {
+                    v.push((EditorAction::Transliterate.into(), None));
+                }
+                v.extend([
+                    (DialogAction::Confirm.into(), Some("confirm.send_key")),
+                    (DialogAction::Close.into(), Some("confirm.back_key")),
+                ]);
+                h.all(&v)
+            }
             Some(Popup::Confirm(_)) => {
                 bound(&[DialogAction::Confirm.into(), DialogAction::Close.into()])
             }

@@ -226,6 +226,13 @@ pub trait TabView {
     fn key(&mut self, _key: &KeyEvent, _act: &mut Act) -> Result<Outcome> {
         Ok(Outcome::Ignored)
     }
+    /// The transliteration key in this tab's send window (one marked
+    /// [`Confirm::transliterates`](crate::tui::widgets::confirm::Confirm)): the text to GSM-7
+    /// for every recipient, and the window again with its new totals; `Ignored` when nothing
+    /// changes (the window stays).
+    fn transliterate_send(&mut self, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
     /// Text pasted (bracketed paste) while [`TabView::editing`].
     fn paste(&mut self, _text: &str, _act: &mut Act) {}
     /// Key hints while [`TabView::editing`]: `(context, action)` pairs, resolved through the

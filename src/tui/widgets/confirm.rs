@@ -44,6 +44,9 @@ pub struct Confirm {
     pub ask: Option<Box<(Ask, Answers)>>,
     /// A send: Enter sends, Esc goes back to the form.
     pub sends: bool,
+    /// A send whose text travels in Unicode and that the tab can transliterate for everyone
+    /// from here (`Ctrl-t`, [`crate::tui::tabs::TabView::transliterate_send`]).
+    pub transliterates: bool,
     /// First scrolled line shown; clamped by [`Confirm::layout`].
     scroll: usize,
     /// Scrolled lines that do not fit, as of the last layout.
@@ -82,6 +85,7 @@ impl Confirm {
             pending,
             ask: None,
             sends: false,
+            transliterates: false,
             scroll: 0,
             hidden: 0,
         }
