@@ -241,3 +241,59 @@ fn a_new_store_names_its_first_steps() {
     );
     t.quit();
 }
+
+/// At 40×12 Sent and Upcoming still show the text (at least ten cells of it, cut with "…"),
+/// the lesser columns giving way first.
+fn narrow_lists_keep_their_text(lang: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let Some(t) = Tmux::server(&format!("smsdesk-narrow-{lang}-{}", std::process::id())) else {
+        return;
+    };
+    let cmd = format!(
+        "env LANG={lang}.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
+        cfg = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    t.tmux(&["new-session", "-d", "-s", "j", "-x", "40", "-y", "12", &cmd]);
+    let fr = lang == "fr_FR";
+    let (text, time) = if fr {
+        ("Texte", "Envoyé")
+    } else {
+        ("Text", "Sent")
+    };
+    for (key, first) in [("6", time), ("7", if fr { "Prévu" } else { "Planned" })] {
+        t.keys(&[key]);
+        let s = t.wait_in(
+            "j",
+            std::time::Duration::from_secs(10),
+            |s| s.lines().any(|l| l.contains(first) && l.contains(text)),
+            "the text column's title",
+        );
+        let lines: Vec<&str> = s.lines().collect();
+        let header = lines
+            .iter()
+            .position(|l| l.contains(first) && l.contains(text))
+            .unwrap();
+        let at = lines[header].find(text).unwrap();
+        let at = unicode_width::UnicodeWidthStr::width(&lines[header][..at]);
+        let row = lines[header + 1];
+        let cell: String = row.chars().skip(at).collect();
+        assert!(
+            cell.trim_end().chars().count() >= 10 && cell.trim_end().ends_with('…'),
+            "ten cells of text at least, cut with …: {cell:?}\n{s}"
+        );
+        assert!(lines.iter().all(|l| width(l) <= 40), "{s}");
+    }
+}
+
+#[test]
+fn sent_and_upcoming_keep_a_text_column_at_40_columns() {
+    narrow_lists_keep_their_text("en_US");
+}
+
+#[test]
+fn envoyes_et_a_venir_gardent_le_texte_sur_40_colonnes() {
+    narrow_lists_keep_their_text("fr_FR");
+}
