@@ -297,3 +297,38 @@ fn sent_and_upcoming_keep_a_text_column_at_40_columns() {
 fn envoyes_et_a_venir_gardent_le_texte_sur_40_colonnes() {
     narrow_lists_keep_their_text("fr_FR");
 }
+
+/// Where the terminal's cursor stands, no drawn block `█` sits on it: in a form's field, in
+/// the composer and in the filter bar, only the real cursor, right after the typed text.
+#[test]
+fn the_real_cursor_replaces_the_drawn_block_where_text_is_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let Some(t) = open(dir.path(), &db, "fr_FR", "block") else {
+        return;
+    };
+    t.wait_for("Tableau de bord");
+    t.keys(&["9", "n"]);
+    t.wait_for("Nouvel envoi libre");
+    type_and_check_cursor(&t, "0612345678");
+    assert!(
+        !t.screen().contains('█'),
+        "a block on the cursor:\n{}",
+        t.screen()
+    );
+    t.keys(&["Tab", "Tab", "Tab"]);
+    type_and_check_cursor(&t, "Bonjour");
+    assert!(
+        !t.screen().contains('█'),
+        "a block on the cursor:\n{}",
+        t.screen()
+    );
+    t.keys(&["Escape", "o"]);
+    t.keys(&["6", "/"]);
+    type_and_check_cursor(&t, "abc");
+    assert!(
+        !t.screen().contains('█'),
+        "a block on the cursor:\n{}",
+        t.screen()
+    );
+}

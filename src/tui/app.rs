@@ -1153,7 +1153,7 @@ impl App {
             let line = Line::from(vec![
                 Span::styled("/ ", self.theme.key()),
                 Span::raw(text.clone()),
-                Span::styled("█", self.theme.dim()),
+                Span::styled(crate::tui::widgets::MARKER, self.theme.dim()),
             ]);
             let at = line.width().saturating_sub(1);
             frame.render_widget(Paragraph::new(line), bar);

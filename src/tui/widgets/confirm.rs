@@ -232,7 +232,7 @@ impl Confirm {
                     theme.title(),
                 ),
                 Span::raw(input.text.clone()),
-                Span::styled("█", theme.dim()),
+                Span::styled(super::MARKER, theme.dim()),
             ]));
         }
         if let Some(e) = &self.error {
@@ -322,9 +322,11 @@ impl Confirm {
         lines.extend(body.into_iter().skip(self.scroll).take(body_rows));
         // The typed line ends with its `█`, where the typing goes (one line, one row).
         let cursor = self.input.as_ref().and_then(|_| {
-            let at = tail
-                .iter()
-                .position(|l| l.spans.last().is_some_and(|s| s.content.ends_with('█')))?;
+            let at = tail.iter().position(|l| {
+                l.spans
+                    .last()
+                    .is_some_and(|s| s.content.ends_with(super::MARKER))
+            })?;
             Some((tail[at].width().saturating_sub(1), lines.len() + at))
         });
         lines.extend(tail);
