@@ -336,3 +336,54 @@ fn automations_delete_and_switch_off_keep_everything_on_enter_en() {
 fn automations_delete_and_switch_off_keep_everything_on_enter_fr() {
     automations_keep_everything_on_enter("fr");
 }
+
+/// A changed form keeps the keyboard: Tab, BackTab, a tab's digit and `q` go to the form
+/// (typed, or moving between fields), never to another tab or out; Esc then asks. One form of
+/// each kind: Batch, Free, Settings, the composer of an individual SMS.
+fn tab_keys_stay_in_a_changed_form(w: &Words) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, _db)) = start(dir.path(), w.lang, "tabkeys") else {
+        return;
+    };
+    let fr = w.lang == "fr";
+    let forms: [(&[&str], &str); 4] = [
+        (&["8", "n"], if fr { "Nouvel envoi groupé" } else { "New batch" }),
+        (&["9", "n"], w.form_title),
+        (&["2", "m"], if fr { "Paramètres" } else { "Settings" }),
+        (&["c", "j", "n"], if fr { "SMS à " } else { "SMS to " }),
+    ];
+    for (open, title) in forms {
+        t.keys(open);
+        t.wait_for(title);
+        t.type_text("Rdv");
+        t.wait_for("Rdv");
+        t.keys(&["Tab", "BTab", "6", "q", "Tab", "7"]);
+        std::thread::sleep(Duration::from_millis(300));
+        let screen = t.screen();
+        let frame = screen.lines().nth(1).unwrap_or_default();
+        assert!(
+            frame.starts_with('┌') && frame.contains(title),
+            "{title}: the form is gone after Tab, BackTab, 6, q:\n{screen}"
+        );
+        t.keys(&["Escape"]);
+        let asked = t.wait_for(w.discard_title);
+        assert!(asked.contains(w.keep), "{asked}");
+        t.keys(&[w.yes]);
+        t.wait_in(
+            "j",
+            Duration::from_secs(5),
+            |s| !s.lines().nth(1).unwrap_or_default().starts_with('┌'),
+            "the form closed",
+        );
+    }
+}
+
+#[test]
+fn tab_keys_stay_in_a_changed_form_en() {
+    tab_keys_stay_in_a_changed_form(&EN);
+}
+
+#[test]
+fn tab_keys_stay_in_a_changed_form_fr() {
+    tab_keys_stay_in_a_changed_form(&FR);
+}
