@@ -347,7 +347,14 @@ fn tab_keys_stay_in_a_changed_form(w: &Words) {
     };
     let fr = w.lang == "fr";
     let forms: [(&[&str], &str); 4] = [
-        (&["8", "n"], if fr { "Nouvel envoi groupé" } else { "New batch" }),
+        (
+            &["8", "n"],
+            if fr {
+                "Nouvel envoi groupé"
+            } else {
+                "New batch"
+            },
+        ),
         (&["9", "n"], w.form_title),
         (&["2", "m"], if fr { "Paramètres" } else { "Settings" }),
         (&["c", "j", "n"], if fr { "SMS à " } else { "SMS to " }),
@@ -386,4 +393,41 @@ fn tab_keys_stay_in_a_changed_form_en() {
 #[test]
 fn tab_keys_stay_in_a_changed_form_fr() {
     tab_keys_stay_in_a_changed_form(&FR);
+}
+
+/// Settings: the question before saving says Enter saves and Esc goes back to the form; Esc
+/// keeps what was typed (nothing is discarded by an answer), Enter then saves it.
+#[test]
+fn the_settings_question_saves_on_enter_and_esc_keeps_the_typing() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, db)) = start(dir.path(), "en", "setq") else {
+        return;
+    };
+    t.keys(&["2", "m"]);
+    t.wait_for("Bretagne Sud");
+    t.type_text(" X");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("Enter save  Esc back to the form");
+    assert!(screen.contains("(nothing typed is lost)"), "{screen}");
+    t.keys(&["Escape"]);
+    let screen = t.wait_in(
+        "j",
+        Duration::from_secs(5),
+        |s| !s.contains("Esc back to the form"),
+        "the question closed",
+    );
+    assert!(
+        screen.contains("Bretagne Sud X"),
+        "the typing stays:\n{screen}"
+    );
+    t.keys(&["C-s"]);
+    t.wait_for("Enter save");
+    t.keys(&["Enter"]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while cli(&db, &["settings", "get", "organisation"])["value"]
+        != "Maison de l'Emploi de Bretagne Sud X"
+    {
+        assert!(Instant::now() < until, "not saved:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }

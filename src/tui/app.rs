@@ -1377,7 +1377,10 @@ impl App {
         }
         if self.is_editing() {
             let (bound, free) = view.edit_hints();
-            let mut v: Vec<Hint> = bound.iter().filter_map(|a| h.bound(*a, None)).collect();
+            let mut v: Vec<Hint> = bound
+                .iter()
+                .filter_map(|a| h.bound(*a, view.edit_hint_label(*a)))
+                .collect();
             v.extend(free.iter().map(|(k, d)| Hint::free(k, d)));
             // F1 opens the help from every form (where `?` is text to type).
             if !v.iter().any(Hint::is_help) {

@@ -726,6 +726,27 @@ impl TabView for AutomationsTab {
         question_or_form_hints(false, self.editor.as_ref().map(|(_, form)| form), lang)
     }
 
+    /// A question that loses nothing: Enter / `y` saves or switches on, Esc / `n` goes back.
+    fn edit_hint_label(&self, action: crate::keymap::Action) -> Option<&'static str> {
+        let c = self
+            .confirm
+            .as_ref()
+            .filter(|c| c.asked() == Asked::Plain)?;
+        let back = if self.editor.is_some() {
+            "admin.set_back"
+        } else {
+            "confirm.back_key"
+        };
+        match action {
+            crate::keymap::Action::Dialog(DialogAction::Confirm) => Some(match c {
+                Confirm::Activate(..) => "admin.auto_switch_on",
+                _ => "action.save",
+            }),
+            crate::keymap::Action::Dialog(DialogAction::Close) => Some(back),
+            _ => None,
+        }
+    }
+
     fn unsaved(&self, lang: Lang) -> Vec<String> {
         self.editor
             .as_ref()

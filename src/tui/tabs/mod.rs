@@ -241,6 +241,11 @@ pub trait TabView {
     fn edit_hints(&self) -> EditHints {
         (Vec::new(), Vec::new())
     }
+    /// The i18n key naming what a bound key of [`TabView::edit_hints`] does here, when its
+    /// key map description is not precise enough ("save" rather than "confirm").
+    fn edit_hint_label(&self, _action: crate::keymap::Action) -> Option<&'static str> {
+        None
+    }
     /// The refusal the open form shows (kept in the session's log too).
     fn notice(&self) -> Option<String> {
         None
