@@ -170,6 +170,8 @@ struct Words {
     leaves: &'static str,
     send_key: &'static str,
     back_key: &'static str,
+    /// The key that sends (Enter goes back).
+    yes: &'static str,
     scroll: &'static str,
     queued: &'static str,
 }
@@ -179,8 +181,9 @@ const EN: Words = Words {
     cost: "Cost: 3 SMS (3 × 1 SMS, GSM-7)",
     credit: "Credit after sending:",
     leaves: "Leaves: now",
-    send_key: "Enter send",
-    back_key: "Esc back",
+    send_key: "y Send",
+    back_key: "Enter Back",
+    yes: "y",
     scroll: "↑↓ scroll",
     queued: "3 message(s) queued",
 };
@@ -190,14 +193,16 @@ const FR: Words = Words {
     cost: "Coût : 3 SMS (3 × 1 SMS, GSM-7)",
     credit: "Crédit après l'envoi :",
     leaves: "Départ : maintenant",
-    send_key: "Entrée envoyer",
-    back_key: "Échap retour",
+    send_key: "o Envoyer",
+    back_key: "Entrée Retour",
+    yes: "o",
     scroll: "↑↓ défiler",
     queued: "3 message(s) mis en file",
 };
 
 /// A file of 3 good numbers and 20 bad rows: before the fix the list pushed the cost, the
-/// time, the text and the answer keys off an 80×24 screen while Enter still sent.
+/// time, the text and the answer keys off an 80×24 screen while Enter still sent (now Enter
+/// goes back and only `y` / `o` sends).
 fn free_send_with_bad_rows(lang: &str, w: &Words) {
     if !have_tmux() {
         return;
@@ -232,7 +237,7 @@ fn free_send_with_bad_rows(lang: &str, w: &Words) {
         );
     }
     assert!(upcoming(&db).is_empty(), "nothing leaves before the answer");
-    t.keys(&["Enter"]);
+    t.keys(&[w.yes]);
     t.wait_for(w.queued);
     assert_eq!(upcoming(&db).len(), 3);
 }
@@ -288,7 +293,20 @@ fn individual_send_asks(lang: &str) {
         upcoming(&db).is_empty(),
         "queued before the answer:\n{screen}"
     );
+    // Enter, typed by habit, goes back to the form: nothing leaves.
+    let (back, recipient) = if fr {
+        ("[ Retour ]", "Destinataire : Marie Durand")
+    } else {
+        ("[ Back ]", "Recipient: Marie Durand")
+    };
+    assert!(screen.contains(back), "{screen}");
     t.keys(&["Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(upcoming(&db).is_empty(), "Enter sent:\n{}", t.screen());
+    assert!(!t.screen().contains(recipient), "{}", t.screen());
+    t.keys(&["C-s"]);
+    t.wait_for(recipient);
+    t.keys(&[if fr { "o" } else { "y" }]);
     t.wait_for(if fr { "mis en file" } else { "queued" });
     let queued = upcoming(&db);
     assert_eq!(queued.len(), 1);
@@ -334,7 +352,7 @@ fn long_refusal_readable(lang: &str, refusal_words: &str, refusal_end: &str) {
     assert!(joined(&refusal).ends_with(refusal_end), "cut:\n{screen}");
     // Now (empty time) it leaves; the form closes.
     t.keys(&["C-u", "C-s"]);
-    t.keys(&["Enter"]);
+    t.keys(&[if lang == "fr" { "o" } else { "y" }]);
     let sent = if lang == "fr" {
         "n°1 mis en file"
     } else {
@@ -395,7 +413,7 @@ fn free_send_transliterated_from_the_window(lang: &str, w: &Words) {
     assert!(!screen.contains("Unicode"), "{screen}");
     assert!(screen.contains(w.send_key), "{screen}");
     assert!(upcoming(&db).is_empty(), "Ctrl-t sends nothing");
-    t.keys(&["Enter"]);
+    t.keys(&[w.yes]);
     t.wait_for(w.queued);
     let queued = upcoming(&db);
     assert_eq!(queued.len(), 3);

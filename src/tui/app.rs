@@ -1328,23 +1328,22 @@ impl App {
                 v.push(Hint::free("Enter", tr(self.lang, "confirm.validate")));
                 v
             }
+            // A send: the transliteration key first when the text travels in Unicode (as in the
+            // batch preview), then its buttons' keys.
+            Some(Popup::Confirm(c)) if c.sends => {
+                let mut v = Vec::new();
+                if c.transliterates {
+                    v.extend(h.bound(EditorAction::Transliterate.into(), None));
+                }
+                v.extend(free(c.hints(self.lang)));
+                v
+            }
             // A destructive question and the quit question answer with their buttons' keys.
             Some(Popup::Confirm(c)) if c.ask.is_some() => free(c.hints(self.lang)),
             Some(Popup::ConfirmQuit { ask, .. }) => {
                 free(ask.hints(&quit_answers(self.lang), self.lang))
             }
-            Some(Popup::Confirm(c)) if c.sends => {
-                // Offered first when the text travels in Unicode (as in the batch preview).
-                let mut v = Vec::new();
-                if c.transliterates {
-                    v.push((EditorAction::Transliterate.into(), None));
-                }
-                v.extend([
-                    (DialogAction::Confirm.into(), Some("confirm.send_key")),
-                    (DialogAction::Close.into(), Some("confirm.back_key")),
-                ]);
-                h.all(&v)
-            }
+
             Some(Popup::Confirm(_)) => {
                 bound(&[DialogAction::Confirm.into(), DialogAction::Close.into()])
             }

@@ -42,7 +42,7 @@ pub struct Confirm {
     /// A destructive question (cancel, delete, archive): buttons whose default, Enter, is
     /// the safe answer; only `y` / `o` or moving to "yes" confirms.
     pub ask: Option<Box<(Ask, Answers)>>,
-    /// A send: Enter sends, Esc goes back to the form.
+    /// A send: its buttons start on "back" (Enter goes back to the form); `y` / `o` sends.
     pub sends: bool,
     /// A send whose text travels in Unicode and that the tab can transliterate for everyone
     /// from here (`Ctrl-t`, [`crate::tui::tabs::TabView::transliterate_send`]).
