@@ -557,9 +557,7 @@ impl TabView for SettingsTab {
     /// The question before saving: Enter / `y` saves (nothing is lost), Esc / `n` goes back to
     /// the form with what was typed.
     fn edit_hint_label(&self, action: crate::keymap::Action) -> Option<&'static str> {
-        if self.confirm.is_none() {
-            return None;
-        }
+        self.confirm.as_ref()?;
         match action {
             crate::keymap::Action::Dialog(DialogAction::Confirm) => Some("action.save"),
             crate::keymap::Action::Dialog(DialogAction::Close) => Some("admin.set_back"),
