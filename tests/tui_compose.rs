@@ -302,9 +302,9 @@ fn a_templates_only_operator_sends_a_template_to_one_contact() {
     assert!(screen.contains("jeudi à 10h."), "{screen}");
     assert!(!screen.contains("xyz"), "{screen}");
     app.handle_key(ctrl('s'));
-    // The send question first; Enter sends.
+    // The send question first; Enter goes back, `y` sends.
     assert!(app.has_popup(), "{}", render(&mut app, 100, 30));
-    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(code(KeyCode::Char('y')));
     assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
     let (text, template) = pending(&f);
     assert!(
@@ -369,9 +369,9 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("atelier CV jeudi à 11h !"), "{screen}");
     app.handle_key(ctrl('s'));
-    // The send question first; Enter sends.
+    // The send question first; Enter goes back, `y` sends.
     assert!(app.has_popup(), "{}", render(&mut app, 100, 30));
-    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(code(KeyCode::Char('y')));
     assert!(!app.is_editing(), "{}", render(&mut app, 100, 30));
     let (text, template) = pending(&f);
     assert!(

@@ -45,9 +45,9 @@ fn an_individual_sms_is_sent_to_the_selected_contact() {
         app.handle_key(key(c));
     }
     app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    // Ctrl-s asks first; Enter sends.
+    // Ctrl-s asks first; Enter goes back, `y` sends.
     assert!(app.has_popup(), "{}", render(&mut app, 80, 24));
-    app.handle_key(code(KeyCode::Enter));
+    app.handle_key(key('y'));
     assert!(!app.is_editing(), "{:?}", app.status_message());
     let store = smsdesk::store::Store::open(&path).unwrap();
     let (phone, text, kind): (String, String, String) = store

@@ -734,7 +734,7 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
     t.keys(&["C-s"]);
     // One question before it leaves.
     t.wait_for("Recipient: Élodie Martin");
-    t.keys(&["Enter"]);
+    t.keys(&["y"]);
     t.wait_for("queued (see Upcoming)");
 
     // Agenda: the event's reminder, the template picked the same way.

@@ -241,3 +241,94 @@ fn a_new_store_names_its_first_steps() {
     );
     t.quit();
 }
+
+/// At 40×12 Sent and Upcoming still show the text (at least ten cells of it, cut with "…"),
+/// the lesser columns giving way first.
+fn narrow_lists_keep_their_text(lang: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let Some(t) = Tmux::server(&format!("smsdesk-narrow-{lang}-{}", std::process::id())) else {
+        return;
+    };
+    let cmd = format!(
+        "env LANG={lang}.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
+        cfg = dir.path().display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+        db = db.display()
+    );
+    t.tmux(&["new-session", "-d", "-s", "j", "-x", "40", "-y", "12", &cmd]);
+    let fr = lang == "fr_FR";
+    let (text, time) = if fr {
+        ("Texte", "Envoyé")
+    } else {
+        ("Text", "Sent")
+    };
+    for (key, first) in [("6", time), ("7", if fr { "Prévu" } else { "Planned" })] {
+        t.keys(&[key]);
+        let s = t.wait_in(
+            "j",
+            std::time::Duration::from_secs(10),
+            |s| s.lines().any(|l| l.contains(first) && l.contains(text)),
+            "the text column's title",
+        );
+        let lines: Vec<&str> = s.lines().collect();
+        let header = lines
+            .iter()
+            .position(|l| l.contains(first) && l.contains(text))
+            .unwrap();
+        let at = lines[header].find(text).unwrap();
+        let at = unicode_width::UnicodeWidthStr::width(&lines[header][..at]);
+        let row = lines[header + 1];
+        let cell: String = row.chars().skip(at).collect();
+        assert!(
+            cell.trim_end().chars().count() >= 10 && cell.trim_end().ends_with('…'),
+            "ten cells of text at least, cut with …: {cell:?}\n{s}"
+        );
+        assert!(lines.iter().all(|l| width(l) <= 40), "{s}");
+    }
+}
+
+#[test]
+fn sent_and_upcoming_keep_a_text_column_at_40_columns() {
+    narrow_lists_keep_their_text("en_US");
+}
+
+#[test]
+fn envoyes_et_a_venir_gardent_le_texte_sur_40_colonnes() {
+    narrow_lists_keep_their_text("fr_FR");
+}
+
+/// Where the terminal's cursor stands, no drawn block `█` sits on it: in a form's field, in
+/// the composer and in the filter bar, only the real cursor, right after the typed text.
+#[test]
+fn the_real_cursor_replaces_the_drawn_block_where_text_is_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo(dir.path());
+    let Some(t) = open(dir.path(), &db, "fr_FR", "block") else {
+        return;
+    };
+    t.wait_for("Tableau de bord");
+    t.keys(&["9", "n"]);
+    t.wait_for("Nouvel envoi libre");
+    type_and_check_cursor(&t, "0612345678");
+    assert!(
+        !t.screen().contains('█'),
+        "a block on the cursor:\n{}",
+        t.screen()
+    );
+    t.keys(&["Tab", "Tab", "Tab"]);
+    type_and_check_cursor(&t, "Bonjour");
+    assert!(
+        !t.screen().contains('█'),
+        "a block on the cursor:\n{}",
+        t.screen()
+    );
+    t.keys(&["Escape", "o"]);
+    t.keys(&["6", "/"]);
+    type_and_check_cursor(&t, "abc");
+    assert!(
+        !t.screen().contains('█'),
+        "a block on the cursor:\n{}",
+        t.screen()
+    );
+}

@@ -241,3 +241,193 @@ fn x_names_the_message_and_enter_after_select_all_cancels_nothing_en() {
 fn x_names_the_message_and_enter_after_select_all_cancels_nothing_fr() {
     cancelling_needs_an_explicit_yes("fr");
 }
+
+/// The automations as the command line sees them: (name, active).
+fn rules(db: &Path) -> Vec<(String, bool)> {
+    cli(db, &["automations"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap_or_default().to_string(),
+                a["active"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Automations: deleting a rule, switching it off (its reminders at stake: three answers) and
+/// deleting one without reminders (two buttons) all keep everything on Enter; the hints name
+/// what Enter does; `n` and `y` / `o` still answer.
+fn automations_keep_everything_on_enter(lang: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, db)) = start(dir.path(), lang, "autos") else {
+        return;
+    };
+    let (tab, nothing_hint, no_button, yes) = if lang == "fr" {
+        ("Automatismes", "Entrée ne rien faire", "[ Non ]", "o")
+    } else {
+        ("Automations", "Enter do nothing", "[ No ]", "y")
+    };
+    let before = rules(&db);
+    assert!(before.iter().all(|(_, on)| *on), "{before:?}");
+    let waiting = cancelled(&db);
+    t.keys(&["4"]);
+    t.wait_for(tab);
+    let gone = |t: &Tmux| {
+        t.wait_in(
+            "j",
+            Duration::from_secs(5),
+            |s| !s.contains('┌'),
+            "the question closed",
+        )
+    };
+    // Delete the first rule, 19 reminders at stake: Enter does nothing.
+    t.keys(&["d"]);
+    let screen = t.wait_for(nothing_hint);
+    t.keys(&["Enter"]);
+    gone(&t);
+    // Switch it off: Enter does nothing either.
+    t.keys(&["t"]);
+    t.wait_for(nothing_hint);
+    t.keys(&["Enter"]);
+    gone(&t);
+    // A rule without reminders waiting: two buttons, "No" first.
+    t.keys(&["Down", "d"]);
+    let buttons = t.wait_for(no_button);
+    t.keys(&["Enter"]);
+    gone(&t);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        rules(&db),
+        before,
+        "Enter changed a rule:\n{screen}\n{buttons}"
+    );
+    assert_eq!(cancelled(&db), waiting, "Enter cancelled reminders");
+    // `n` switches the first rule off and keeps its reminders; `y` / `o` deletes the second.
+    t.keys(&["Up", "t"]);
+    t.wait_for(nothing_hint);
+    t.keys(&["n"]);
+    gone(&t);
+    t.keys(&["Down", "d"]);
+    t.wait_for(no_button);
+    t.keys(&[yes]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while rules(&db).len() == before.len() {
+        assert!(Instant::now() < until, "not deleted:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let after = rules(&db);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(
+        after.iter().any(|(name, on)| *name == before[0].0 && !on),
+        "{after:?}"
+    );
+    assert_eq!(cancelled(&db), waiting, "n cancelled reminders");
+}
+
+#[test]
+fn automations_delete_and_switch_off_keep_everything_on_enter_en() {
+    automations_keep_everything_on_enter("en");
+}
+
+#[test]
+fn automations_delete_and_switch_off_keep_everything_on_enter_fr() {
+    automations_keep_everything_on_enter("fr");
+}
+
+/// A changed form keeps the keyboard: Tab, BackTab, a tab's digit and `q` go to the form
+/// (typed, or moving between fields), never to another tab or out; Esc then asks. One form of
+/// each kind: Batch, Free, Settings, the composer of an individual SMS.
+fn tab_keys_stay_in_a_changed_form(w: &Words) {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, _db)) = start(dir.path(), w.lang, "tabkeys") else {
+        return;
+    };
+    let fr = w.lang == "fr";
+    let forms: [(&[&str], &str); 4] = [
+        (
+            &["8", "n"],
+            if fr {
+                "Nouvel envoi groupé"
+            } else {
+                "New batch"
+            },
+        ),
+        (&["9", "n"], w.form_title),
+        (&["2", "m"], if fr { "Paramètres" } else { "Settings" }),
+        (&["c", "j", "n"], if fr { "SMS à " } else { "SMS to " }),
+    ];
+    for (open, title) in forms {
+        t.keys(open);
+        t.wait_for(title);
+        t.type_text("Rdv");
+        t.wait_for("Rdv");
+        t.keys(&["Tab", "BTab", "6", "q", "Tab", "7"]);
+        std::thread::sleep(Duration::from_millis(300));
+        let screen = t.screen();
+        let frame = screen.lines().nth(1).unwrap_or_default();
+        assert!(
+            frame.starts_with('┌') && frame.contains(title),
+            "{title}: the form is gone after Tab, BackTab, 6, q:\n{screen}"
+        );
+        t.keys(&["Escape"]);
+        let asked = t.wait_for(w.discard_title);
+        assert!(asked.contains(w.keep), "{asked}");
+        t.keys(&[w.yes]);
+        t.wait_in(
+            "j",
+            Duration::from_secs(5),
+            |s| !s.lines().nth(1).unwrap_or_default().starts_with('┌'),
+            "the form closed",
+        );
+    }
+}
+
+#[test]
+fn tab_keys_stay_in_a_changed_form_en() {
+    tab_keys_stay_in_a_changed_form(&EN);
+}
+
+#[test]
+fn tab_keys_stay_in_a_changed_form_fr() {
+    tab_keys_stay_in_a_changed_form(&FR);
+}
+
+/// Settings: the question before saving says Enter saves and Esc goes back to the form; Esc
+/// keeps what was typed (nothing is discarded by an answer), Enter then saves it.
+#[test]
+fn the_settings_question_saves_on_enter_and_esc_keeps_the_typing() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((t, db)) = start(dir.path(), "en", "setq") else {
+        return;
+    };
+    t.keys(&["2", "m"]);
+    t.wait_for("Bretagne Sud");
+    t.type_text(" X");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("Enter save  Esc back to the form");
+    assert!(screen.contains("(nothing typed is lost)"), "{screen}");
+    t.keys(&["Escape"]);
+    let screen = t.wait_in(
+        "j",
+        Duration::from_secs(5),
+        |s| !s.contains("Esc back to the form"),
+        "the question closed",
+    );
+    assert!(
+        screen.contains("Bretagne Sud X"),
+        "the typing stays:\n{screen}"
+    );
+    t.keys(&["C-s"]);
+    t.wait_for("Enter save");
+    t.keys(&["Enter"]);
+    let until = Instant::now() + Duration::from_secs(10);
+    while cli(&db, &["settings", "get", "organisation"])["value"]
+        != "Maison de l'Emploi de Bretagne Sud X"
+    {
+        assert!(Instant::now() < until, "not saved:\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

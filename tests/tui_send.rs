@@ -613,7 +613,7 @@ fn a_free_preview_names_the_characters_forcing_unicode() {
     tick_until_popup(&mut app);
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Unicode : î"), "{screen}");
-    assert!(screen.contains("Ctrl-t dans le texte"), "{screen}");
+    assert!(screen.contains("Ctrl-t : vers GSM-7 pour tous"), "{screen}");
 }
 
 #[test]

@@ -170,6 +170,8 @@ struct Words {
     leaves: &'static str,
     send_key: &'static str,
     back_key: &'static str,
+    /// The key that sends (Enter goes back).
+    yes: &'static str,
     scroll: &'static str,
     queued: &'static str,
 }
@@ -179,8 +181,9 @@ const EN: Words = Words {
     cost: "Cost: 3 SMS (3 × 1 SMS, GSM-7)",
     credit: "Credit after sending:",
     leaves: "Leaves: now",
-    send_key: "Enter send",
-    back_key: "Esc back",
+    send_key: "y Send",
+    back_key: "Enter Back",
+    yes: "y",
     scroll: "↑↓ scroll",
     queued: "3 message(s) queued",
 };
@@ -190,14 +193,16 @@ const FR: Words = Words {
     cost: "Coût : 3 SMS (3 × 1 SMS, GSM-7)",
     credit: "Crédit après l'envoi :",
     leaves: "Départ : maintenant",
-    send_key: "Entrée envoyer",
-    back_key: "Échap retour",
+    send_key: "o Envoyer",
+    back_key: "Entrée Retour",
+    yes: "o",
     scroll: "↑↓ défiler",
     queued: "3 message(s) mis en file",
 };
 
 /// A file of 3 good numbers and 20 bad rows: before the fix the list pushed the cost, the
-/// time, the text and the answer keys off an 80×24 screen while Enter still sent.
+/// time, the text and the answer keys off an 80×24 screen while Enter still sent (now Enter
+/// goes back and only `y` / `o` sends).
 fn free_send_with_bad_rows(lang: &str, w: &Words) {
     if !have_tmux() {
         return;
@@ -232,7 +237,7 @@ fn free_send_with_bad_rows(lang: &str, w: &Words) {
         );
     }
     assert!(upcoming(&db).is_empty(), "nothing leaves before the answer");
-    t.keys(&["Enter"]);
+    t.keys(&[w.yes]);
     t.wait_for(w.queued);
     assert_eq!(upcoming(&db).len(), 3);
 }
@@ -288,7 +293,20 @@ fn individual_send_asks(lang: &str) {
         upcoming(&db).is_empty(),
         "queued before the answer:\n{screen}"
     );
+    // Enter, typed by habit, goes back to the form: nothing leaves.
+    let (back, recipient) = if fr {
+        ("[ Retour ]", "Destinataire : Marie Durand")
+    } else {
+        ("[ Back ]", "Recipient: Marie Durand")
+    };
+    assert!(screen.contains(back), "{screen}");
     t.keys(&["Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert!(upcoming(&db).is_empty(), "Enter sent:\n{}", t.screen());
+    assert!(!t.screen().contains(recipient), "{}", t.screen());
+    t.keys(&["C-s"]);
+    t.wait_for(recipient);
+    t.keys(&[if fr { "o" } else { "y" }]);
     t.wait_for(if fr { "mis en file" } else { "queued" });
     let queued = upcoming(&db);
     assert_eq!(queued.len(), 1);
@@ -334,7 +352,7 @@ fn long_refusal_readable(lang: &str, refusal_words: &str, refusal_end: &str) {
     assert!(joined(&refusal).ends_with(refusal_end), "cut:\n{screen}");
     // Now (empty time) it leaves; the form closes.
     t.keys(&["C-u", "C-s"]);
-    t.keys(&["Enter"]);
+    t.keys(&[if lang == "fr" { "o" } else { "y" }]);
     let sent = if lang == "fr" {
         "n°1 mis en file"
     } else {
@@ -362,4 +380,55 @@ fn a_long_refusal_is_readable_in_full_on_screen_and_in_the_log() {
 #[test]
 fn en_francais_un_long_refus_se_lit_en_entier_a_l_ecran_et_dans_le_journal() {
     long_refusal_readable("fr", "dimanche", "(autorisés : mon,tue,wed,thu,fri,sat)");
+}
+
+/// A free text with `’` travels in Unicode at 2 SMS each: the send window says why and offers
+/// the transliteration key first; pressed there, the text is GSM-7 for everyone, the cost drops
+/// to 1 SMS each, and what is queued is the transliterated text.
+fn free_send_transliterated_from_the_window(lang: &str, w: &Words) {
+    if !have_tmux() {
+        return;
+    }
+    let f = empty_store();
+    let db = f.path();
+    let t = Term::start("translit", f.dir.path(), &db, lang);
+    t.keys(&["9", "n"]);
+    t.wait_for(w.free_title);
+    t.typed("0611223301;0611223302;0611223303");
+    t.keys(&["Tab", "Tab", "Tab"]);
+    t.typed("Réunion d’information demain à l’accueil du centre, salle 3 : pensez à votre pièce d’identité");
+    // All of it typed before the send key (a late letter would answer the window).
+    t.wait_for("d’identité");
+    t.keys(&["C-s"]);
+    let (unicode_cost, key_first) = if lang == "fr" {
+        ("Coût : 6 SMS (3 × 2 SMS, Unicode)", "Ctrl-t vers GSM-7")
+    } else {
+        ("Cost: 6 SMS (3 × 2 SMS, Unicode)", "Ctrl-t to GSM-7")
+    };
+    let screen = t.wait_for(unicode_cost);
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(footer.starts_with(key_first), "hint first:\n{screen}");
+    t.keys(&["C-t"]);
+    let screen = t.wait_for(w.cost);
+    assert!(!screen.contains("Unicode"), "{screen}");
+    assert!(screen.contains(w.send_key), "{screen}");
+    assert!(upcoming(&db).is_empty(), "Ctrl-t sends nothing");
+    t.keys(&[w.yes]);
+    t.wait_for(w.queued);
+    let queued = upcoming(&db);
+    assert_eq!(queued.len(), 3);
+    for m in &queued {
+        let text = m["text"].as_str().unwrap_or_default();
+        assert!(text.contains("d'information") && !text.contains('’'), "{m}");
+    }
+}
+
+#[test]
+fn a_free_send_in_unicode_is_transliterated_for_everyone_from_its_window() {
+    free_send_transliterated_from_the_window("en", &EN);
+}
+
+#[test]
+fn en_francais_un_envoi_libre_en_unicode_passe_en_gsm7_depuis_sa_fenetre() {
+    free_send_transliterated_from_the_window("fr", &FR);
 }

@@ -929,6 +929,22 @@ impl App {
             self.open_event_in_agenda(event);
             return;
         }
+        // A send in Unicode: the transliteration key rewrites the text for everyone and the
+        // tab asks again with the new totals.
+        if let Some(Popup::Confirm(c)) = &self.popup
+            && c.transliterates
+            && self.keymap.editor(&key) == Some(EditorAction::Transliterate)
+        {
+            match self.with_act(|v, act| v.transliterate_send(act)) {
+                Some(Outcome::Ignored) => {}
+                Some(outcome) => {
+                    self.popup = None;
+                    self.apply_outcome(outcome, None);
+                }
+                None => self.popup = None,
+            }
+            return;
+        }
         let Some(popup) = &mut self.popup else {
             return;
         };
@@ -1176,7 +1192,7 @@ impl App {
             let line = Line::from(vec![
                 Span::styled("/ ", self.theme.key()),
                 Span::raw(text.clone()),
-                Span::styled("█", self.theme.dim()),
+                Span::styled(crate::tui::widgets::MARKER, self.theme.dim()),
             ]);
             let at = line.width().saturating_sub(1);
             frame.render_widget(Paragraph::new(line), bar);
@@ -1351,15 +1367,22 @@ impl App {
                 v.push(Hint::free("Enter", tr(self.lang, "confirm.validate")));
                 v
             }
+            // A send: the transliteration key first when the text travels in Unicode (as in the
+            // batch preview), then its buttons' keys.
+            Some(Popup::Confirm(c)) if c.sends => {
+                let mut v = Vec::new();
+                if c.transliterates {
+                    v.extend(h.bound(EditorAction::Transliterate.into(), None));
+                }
+                v.extend(free(c.hints(self.lang)));
+                v
+            }
             // A destructive question and the quit question answer with their buttons' keys.
             Some(Popup::Confirm(c)) if c.ask.is_some() => free(c.hints(self.lang)),
             Some(Popup::ConfirmQuit { ask, .. }) => {
                 free(ask.hints(&quit_answers(self.lang), self.lang))
             }
-            Some(Popup::Confirm(c)) if c.sends => h.all(&[
-                (DialogAction::Confirm.into(), Some("confirm.send_key")),
-                (DialogAction::Close.into(), Some("confirm.back_key")),
-            ]),
+
             Some(Popup::Confirm(_)) => {
                 bound(&[DialogAction::Confirm.into(), DialogAction::Close.into()])
             }
@@ -1401,7 +1424,10 @@ impl App {
         }
         if self.is_editing() {
             let (bound, free) = view.edit_hints();
-            let mut v: Vec<Hint> = bound.iter().filter_map(|a| h.bound(*a, None)).collect();
+            let mut v: Vec<Hint> = bound
+                .iter()
+                .filter_map(|a| h.bound(*a, view.edit_hint_label(*a)))
+                .collect();
             v.extend(free.iter().map(|(k, d)| Hint::free(k, d)));
             // F1 opens the help from every form (where `?` is text to type).
             if !v.iter().any(Hint::is_help) {

@@ -9,13 +9,18 @@ use crate::core::automations::{
     preview_automation, preview_save, save_automation, set_automation_active,
 };
 use crate::i18n::Lang;
+use crate::i18n::tr;
+use crate::keymap::Keymap;
 use crate::keymap::{DialogAction, ListAction};
 use crate::store::Result;
 use crate::store::automations::{self, AutomationRow, Condition};
 use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
+use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask, no_keys};
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_or_form_hints};
+use crate::tui::widgets::form::{
+    Form, FormField, FormKey, draw_question, question_hints, question_or_form_hints,
+};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -74,6 +79,10 @@ pub struct AutomationsTab {
     editor: Option<(Option<i64>, Form)>,
     /// A change waiting for the operator's answer, with what it will do to the agenda.
     confirm: Option<Confirm>,
+    /// The buttons of the question when it has two ([`Asked::YesNo`]).
+    ask: Ask,
+    /// The keys that say no (`n`), from the key map when the question was asked.
+    no_key: Option<String>,
     lang: Option<Lang>,
 }
 
@@ -93,6 +102,49 @@ enum Confirm {
     Deactivate(i64, String, usize),
     /// Deleting a rule, and cancelling its `pending` reminders (y) or keeping them (n).
     Delete(i64, String, usize),
+}
+
+/// How a question answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Asked {
+    /// Nothing is lost (the rule creates reminders): Enter / `y` says yes, Esc / `n` goes back.
+    Plain,
+    /// Something is lost: buttons whose default, Enter, is the safe answer; only `y` / `o`
+    /// says yes.
+    YesNo,
+    /// Reminders at stake: `y` / `o` cancels them, `n` keeps them; Enter and Esc do nothing.
+    Three,
+}
+
+impl Confirm {
+    fn asked(&self) -> Asked {
+        match self {
+            Confirm::Deactivate(_, _, n) | Confirm::Delete(_, _, n) | Confirm::SaveOff(_, _, n)
+                if *n > 0 =>
+            {
+                Asked::Three
+            }
+            Confirm::Delete(..) => Asked::YesNo,
+            Confirm::Change(_, _, n) if n.cancelled > 0 => Asked::YesNo,
+            _ => Asked::Plain,
+        }
+    }
+
+    /// The two buttons of a [`Asked::YesNo`] question.
+    fn answers(&self, lang: Lang) -> Answers {
+        match self {
+            Confirm::Change(..) => Answers::new(lang, "form.keep_editing", "ask.save"),
+            _ => Answers::yes_no(lang),
+        }
+    }
+
+    /// What `y` / `o` and `n` do in a [`Asked::Three`] question.
+    fn three_labels(&self) -> (&'static str, &'static str) {
+        match self {
+            Confirm::Delete(..) => ("admin.auto_delete_cancel", "admin.auto_delete_keep"),
+            _ => ("admin.auto_cancel_them", "admin.auto_keep_them"),
+        }
+    }
 }
 
 /// Reminders a dry run would create (its rows without an error).
@@ -140,6 +192,34 @@ fn split_list(text: &str) -> Vec<String> {
 }
 
 impl AutomationsTab {
+    /// Puts a question over the tab, its keys taken from the live key map.
+    fn ask(&mut self, c: Confirm, keymap: &Keymap) {
+        self.confirm = Some(c);
+        self.ask = Ask::new(keymap);
+        self.no_key = no_keys(keymap).into_iter().next();
+    }
+
+    /// The footer of a question: its answer keys, named by what they do.
+    fn question_hints(&self, c: &Confirm, lang: Lang) -> EditHints {
+        match c.asked() {
+            Asked::Plain => question_hints(),
+            Asked::YesNo => (Vec::new(), self.ask.hints(&c.answers(lang), lang)),
+            Asked::Three => {
+                let nothing = tr(lang, "admin.auto_nothing").to_string();
+                let (yes, no) = c.three_labels();
+                let mut v = vec![("Enter".to_string(), nothing.clone())];
+                if let Some(k) = self.ask.yes_key(lang) {
+                    v.push((k, tr(lang, yes).to_string()));
+                }
+                if let Some(k) = &self.no_key {
+                    v.push((k.clone(), tr(lang, no).to_string()));
+                }
+                v.push(("Esc".to_string(), nothing));
+                (Vec::new(), v)
+            }
+        }
+    }
+
     fn open(&mut self, act: &mut Act, row: Option<AutomationRow>) -> Result<Outcome> {
         if let Err(e) = act
             .actor
@@ -321,7 +401,7 @@ impl AutomationsTab {
             match pending_count(act.store, rid) {
                 Ok(0) => {}
                 Ok(n) => {
-                    self.confirm = Some(Confirm::SaveOff(rid, input, n));
+                    self.ask(Confirm::SaveOff(rid, input, n), act.keymap);
                     return Ok(Outcome::Handled);
                 }
                 Err(e) => {
@@ -335,7 +415,7 @@ impl AutomationsTab {
         if let Some(rid) = *id {
             return match preview_save(act.store, act.actor, Some(rid), &input, act.now) {
                 Ok(p) if p.counts.any() => {
-                    self.confirm = Some(Confirm::Change(rid, input, p.counts));
+                    self.ask(Confirm::Change(rid, input, p.counts), act.keymap);
                     Ok(Outcome::Handled)
                 }
                 Ok(_) => self.commit_save(act, Some(rid), input),
@@ -348,7 +428,8 @@ impl AutomationsTab {
         // A rule acts on the events already in the agenda: say how many reminders first.
         match preview_automation(act.store, act.actor, *id, &input, act.now) {
             Ok(rows) if creatable(&rows) > 0 => {
-                self.confirm = Some(Confirm::Save(*id, input, creatable(&rows)));
+                let c = Confirm::Save(*id, input, creatable(&rows));
+                self.ask(c, act.keymap);
                 Ok(Outcome::Handled)
             }
             Ok(_) => {
@@ -604,7 +685,7 @@ impl TabView for AutomationsTab {
                 if count == 0 {
                     return self.answer(act, c, false);
                 }
-                self.confirm = Some(c);
+                self.ask(c, act.keymap);
                 Ok(Outcome::Handled)
             }
             ListAction::Delete => {
@@ -623,7 +704,7 @@ impl TabView for AutomationsTab {
                         return Ok(Outcome::failed(&e, act.lang()));
                     }
                 };
-                self.confirm = Some(Confirm::Delete(a.id, a.name, pending));
+                self.ask(Confirm::Delete(a.id, a.name, pending), act.keymap);
                 Ok(Outcome::Handled)
             }
             _ => Ok(Outcome::Ignored),
@@ -636,26 +717,42 @@ impl TabView for AutomationsTab {
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if let Some(c) = self.confirm.clone() {
-            // With pending reminders at stake, y cancels them and n keeps them; Esc goes back.
-            let asks_pending = matches!(
-                c,
-                Confirm::Deactivate(_, _, n) | Confirm::Delete(_, _, n) | Confirm::SaveOff(_, _, n) if n > 0
-            );
-            if key.code == KeyCode::Esc {
-                self.confirm = None;
-                return Ok(Outcome::Handled);
-            }
-            match act.keymap.dialog(key) {
-                Some(DialogAction::Confirm) => {
-                    self.confirm = None;
-                    return self.answer(act, c, true);
-                }
-                Some(DialogAction::Close) if asks_pending => {
-                    self.confirm = None;
-                    return self.answer(act, c, false);
-                }
-                Some(DialogAction::Close) => self.confirm = None,
-                _ => {}
+            let dialog = act.keymap.dialog(key);
+            match c.asked() {
+                Asked::Plain => match dialog {
+                    _ if key.code == KeyCode::Esc => self.confirm = None,
+                    Some(DialogAction::Confirm) => {
+                        self.confirm = None;
+                        return self.answer(act, c, true);
+                    }
+                    Some(DialogAction::Close) => self.confirm = None,
+                    None => {}
+                },
+                // Enter gives the focused button, "no" until moved: nothing changes.
+                Asked::YesNo => match self.ask.key(key, dialog) {
+                    AskKey::Yes => {
+                        self.confirm = None;
+                        return self.answer(act, c, true);
+                    }
+                    AskKey::No => self.confirm = None,
+                    AskKey::Stay => {}
+                },
+                // With reminders at stake `y` cancels them and `n` keeps them; Enter, typed by
+                // habit, and Esc do nothing.
+                Asked::Three => match dialog {
+                    _ if matches!(key.code, KeyCode::Enter | KeyCode::Esc) => {
+                        self.confirm = None;
+                    }
+                    Some(DialogAction::Confirm) => {
+                        self.confirm = None;
+                        return self.answer(act, c, true);
+                    }
+                    Some(DialogAction::Close) => {
+                        self.confirm = None;
+                        return self.answer(act, c, false);
+                    }
+                    None => {}
+                },
             }
             return Ok(Outcome::Handled);
         }
@@ -690,11 +787,32 @@ impl TabView for AutomationsTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        question_or_form_hints(
-            self.confirm.is_some(),
-            self.editor.as_ref().map(|(_, form)| form),
-            self.lang.unwrap_or(Lang::En),
-        )
+        let lang = self.lang.unwrap_or(Lang::En);
+        if let Some(c) = &self.confirm {
+            return self.question_hints(c, lang);
+        }
+        question_or_form_hints(false, self.editor.as_ref().map(|(_, form)| form), lang)
+    }
+
+    /// A question that loses nothing: Enter / `y` saves or switches on, Esc / `n` goes back.
+    fn edit_hint_label(&self, action: crate::keymap::Action) -> Option<&'static str> {
+        let c = self
+            .confirm
+            .as_ref()
+            .filter(|c| c.asked() == Asked::Plain)?;
+        let back = if self.editor.is_some() {
+            "admin.set_back"
+        } else {
+            "confirm.back_key"
+        };
+        match action {
+            crate::keymap::Action::Dialog(DialogAction::Confirm) => Some(match c {
+                Confirm::Activate(..) => "admin.auto_switch_on",
+                _ => "action.save",
+            }),
+            crate::keymap::Action::Dialog(DialogAction::Close) => Some(back),
+            _ => None,
+        }
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
@@ -773,80 +891,21 @@ impl TabView for AutomationsTab {
         if let Some((_, form)) = &self.editor {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
-        if let Some(Confirm::Change(_, input, n)) = &self.confirm {
+        if let Some(c) = &self.confirm {
             let lang = ctx.lang();
-            let key = if input.offset_days > 0 {
-                "admin.auto_change_question_follow_up"
-            } else {
-                "admin.auto_change_question"
-            };
-            let mut lines = vec![crate::i18n::trf(
-                lang,
-                key,
-                &[
-                    ("name", input.name.as_str()),
-                    ("moved", &n.moved.to_string()),
-                    ("rewritten", &n.rewritten.to_string()),
-                    ("cancelled", &n.cancelled.to_string()),
-                    ("created", &n.created.to_string()),
-                ],
-            )];
-            if n.kept > 0 {
-                lines.push(crate::i18n::trf(
+            let (title, lines) = question(c, lang);
+            if c.asked() == Asked::YesNo {
+                let q = Question {
+                    title: ctx.tr(title),
+                    lines: &lines,
+                    ask: &self.ask,
+                    answers: &c.answers(lang),
                     lang,
-                    "admin.auto_change_kept",
-                    &[("kept", &n.kept.to_string())],
-                ));
+                };
+                draw_ask(frame, area, ctx.theme, &q);
+            } else {
+                draw_question(frame, area, ctx.theme, ctx.tr(title), &lines);
             }
-            draw_question(frame, area, ctx.theme, ctx.tr("action.save"), &lines);
-        } else if let Some(c) = &self.confirm {
-            let lang = ctx.lang();
-            let (title, key, name, count) = match c {
-                Confirm::Save(_, input, n) => (
-                    "action.save",
-                    "admin.auto_save_question",
-                    input.name.as_str(),
-                    *n,
-                ),
-                // Drawn above.
-                Confirm::Change(..) => return,
-                Confirm::Activate(_, name, n) => (
-                    "action.toggle",
-                    "admin.auto_activate_question",
-                    name.as_str(),
-                    *n,
-                ),
-                Confirm::SaveOff(_, input, n) => (
-                    "action.save",
-                    "admin.auto_deactivate_question",
-                    input.name.as_str(),
-                    *n,
-                ),
-                Confirm::Deactivate(_, name, n) => (
-                    "action.toggle",
-                    "admin.auto_deactivate_question",
-                    name.as_str(),
-                    *n,
-                ),
-                Confirm::Delete(_, name, 0) => (
-                    "action.delete",
-                    "admin.auto_delete_question",
-                    name.as_str(),
-                    0,
-                ),
-                Confirm::Delete(_, name, n) => (
-                    "action.delete",
-                    "admin.auto_delete_pending_question",
-                    name.as_str(),
-                    *n,
-                ),
-            };
-            let lines = vec![crate::i18n::trf(
-                lang,
-                key,
-                &[("name", name), ("count", &count.to_string())],
-            )];
-            draw_question(frame, area, ctx.theme, ctx.tr(title), &lines);
         }
     }
 
@@ -863,6 +922,83 @@ impl TabView for AutomationsTab {
             &[ListAction::DryRun, ListAction::Down, ListAction::Up]
         }
     }
+}
+
+/// The title key and the lines of a rule change's question.
+fn question(c: &Confirm, lang: Lang) -> (&'static str, Vec<String>) {
+    let (title, key, name, count) = match c {
+        Confirm::Change(_, input, n) => return ("action.save", change_lines(input, n, lang)),
+        Confirm::Save(_, input, n) => (
+            "action.save",
+            "admin.auto_save_question",
+            input.name.as_str(),
+            *n,
+        ),
+        Confirm::Activate(_, name, n) => (
+            "action.toggle",
+            "admin.auto_activate_question",
+            name.as_str(),
+            *n,
+        ),
+        Confirm::SaveOff(_, input, n) => (
+            "action.save",
+            "admin.auto_deactivate_question",
+            input.name.as_str(),
+            *n,
+        ),
+        Confirm::Deactivate(_, name, n) => (
+            "action.toggle",
+            "admin.auto_deactivate_question",
+            name.as_str(),
+            *n,
+        ),
+        Confirm::Delete(_, name, 0) => (
+            "action.delete",
+            "admin.auto_delete_question",
+            name.as_str(),
+            0,
+        ),
+        Confirm::Delete(_, name, n) => (
+            "action.delete",
+            "admin.auto_delete_pending_question",
+            name.as_str(),
+            *n,
+        ),
+    };
+    let lines = vec![crate::i18n::trf(
+        lang,
+        key,
+        &[("name", name), ("count", &count.to_string())],
+    )];
+    (title, lines)
+}
+
+/// What saving a changed rule does to the messages it planned.
+fn change_lines(input: &AutomationInput, n: &ChangeCounts, lang: Lang) -> Vec<String> {
+    let key = if input.offset_days > 0 {
+        "admin.auto_change_question_follow_up"
+    } else {
+        "admin.auto_change_question"
+    };
+    let mut lines = vec![crate::i18n::trf(
+        lang,
+        key,
+        &[
+            ("name", input.name.as_str()),
+            ("moved", &n.moved.to_string()),
+            ("rewritten", &n.rewritten.to_string()),
+            ("cancelled", &n.cancelled.to_string()),
+            ("created", &n.created.to_string()),
+        ],
+    )];
+    if n.kept > 0 {
+        lines.push(crate::i18n::trf(
+            lang,
+            "admin.auto_change_kept",
+            &[("kept", &n.kept.to_string())],
+        ));
+    }
+    lines
 }
 
 /// `D-2` / `D+3` in English, `J-2` / `J+3` in French (jour J).

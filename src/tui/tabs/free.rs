@@ -189,13 +189,18 @@ impl FreeTab {
                 &[("n", &(checked.invalid.len() - SHOWN_INVALID).to_string())],
             )));
         }
-        // Why it costs more, and how to fix it: back in the form, its transliteration key.
-        if let Some(cause) = crate::tui::fmt::unicode_cause(&final_text, lang) {
-            let mut spans = vec![Span::styled(cause, act.theme.warn())];
-            if let Some(key) = act
+        // Why it costs more, and how to fix it from here: its transliteration key.
+        let can_fix = form
+            .composer
+            .as_ref()
+            .is_some_and(Composer::can_transliterate);
+        let unicode = crate::tui::fmt::unicode_cause(&final_text, lang);
+        if let Some(cause) = &unicode {
+            let mut spans = vec![Span::styled(cause.clone(), act.theme.warn())];
+            let key = act
                 .keymap
-                .key_for(crate::keymap::EditorAction::Transliterate)
-            {
+                .key_for(crate::keymap::EditorAction::Transliterate);
+            if let Some(key) = key.filter(|_| can_fix) {
                 spans.push(Span::styled(
                     trf(lang, "free.transliterate_hint", &[("key", &key)]),
                     act.theme.dim(),
@@ -226,14 +231,16 @@ impl FreeTab {
             campaign: draft.campaign,
             source,
         };
-        Ok(Outcome::Confirm(Confirm::send(
+        let mut c = Confirm::send(
             tr(lang, "free.confirm_title").to_string(),
             &facts,
             body,
             Pending::SendFree(Box::new(request)),
             lang,
             act.theme,
-        )))
+        );
+        c.transliterates = unicode.is_some() && can_fix;
+        Ok(Outcome::Confirm(c))
     }
 }
 
@@ -343,6 +350,20 @@ impl TabView for FreeTab {
             }
             FormKey::Handled => Ok(Outcome::Handled),
         }
+    }
+
+    /// `Ctrl-t` in the send window: the composer's transliteration, then the window again
+    /// (a file is read again) with the new cost.
+    fn transliterate_send(&mut self, act: &mut Act) -> Result<Outcome> {
+        let changed = self
+            .form
+            .as_mut()
+            .and_then(|f| f.composer.as_mut())
+            .is_some_and(Composer::transliterate);
+        if !changed {
+            return Ok(Outcome::Ignored);
+        }
+        self.preview(act)
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {

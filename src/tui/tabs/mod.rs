@@ -237,6 +237,13 @@ pub trait TabView {
     fn key(&mut self, _key: &KeyEvent, _act: &mut Act) -> Result<Outcome> {
         Ok(Outcome::Ignored)
     }
+    /// The transliteration key in this tab's send window (one marked
+    /// [`Confirm::transliterates`](crate::tui::widgets::confirm::Confirm)): the text to GSM-7
+    /// for every recipient, and the window again with its new totals; `Ignored` when nothing
+    /// changes (the window stays).
+    fn transliterate_send(&mut self, _act: &mut Act) -> Result<Outcome> {
+        Ok(Outcome::Ignored)
+    }
     /// Text pasted (bracketed paste) while [`TabView::editing`].
     fn paste(&mut self, _text: &str, _act: &mut Act) {}
     /// Key hints while [`TabView::editing`]: `(context, action)` pairs, resolved through the
@@ -244,6 +251,11 @@ pub trait TabView {
     /// (Tab between fields, Space to toggle).
     fn edit_hints(&self) -> EditHints {
         (Vec::new(), Vec::new())
+    }
+    /// The i18n key naming what a bound key of [`TabView::edit_hints`] does here, when its
+    /// key map description is not precise enough ("save" rather than "confirm").
+    fn edit_hint_label(&self, _action: crate::keymap::Action) -> Option<&'static str> {
+        None
     }
     /// The refusal the open form shows (kept in the session's log too).
     fn notice(&self) -> Option<String> {
@@ -318,6 +330,9 @@ impl Col {
     }
 }
 
+/// The fewest cells a fill column (a message's text) is given before other columns are kept.
+pub const FILL_FLOOR: u16 = 10;
+
 /// One cell of a table: its whole text (cut to the column by [`draw_table`]) and its style.
 pub struct Cell {
     pub text: String,
@@ -335,15 +350,34 @@ pub fn fit_columns(cols: &[Col], natural: &[usize], width: u16) -> Vec<(usize, u
         u16::try_from(natural.get(i).copied().unwrap_or(0).max(title)).unwrap_or(u16::MAX)
     };
     let need = |i: usize| natural_of(i).clamp(1, cols[i].width.max(1));
+    // A fill column (the text) is kept at [`FILL_FLOOR`] cells at least: room for it is set
+    // aside until its turn, so that narrow screens drop other columns rather than the text.
+    let floor = |i: usize| need(i).min(FILL_FLOOR);
     let mut order: Vec<usize> = (0..cols.len()).collect();
     order.sort_by_key(|&i| (cols[i].priority, i));
+    let mut reserved: u32 = (0..cols.len())
+        .filter(|&i| cols[i].fill)
+        .map(|i| u32::from(floor(i)) + 1)
+        .sum();
     let mut kept: Vec<(usize, u16)> = Vec::new();
     let mut used: u32 = 0;
     for i in order {
         let gap = u32::from(!kept.is_empty());
-        if used + u32::from(need(i)) + gap <= u32::from(width) {
-            used += u32::from(need(i)) + gap;
-            kept.push((i, need(i)));
+        if cols[i].fill {
+            reserved = reserved.saturating_sub(u32::from(floor(i)) + 1);
+        }
+        let room = u32::from(width).saturating_sub(used + reserved + gap);
+        let take = if cols[i].fill {
+            // Cut to the room left, but never under its floor.
+            u16::try_from(room.min(u32::from(need(i))))
+                .unwrap_or(u16::MAX)
+                .max(floor(i))
+        } else {
+            need(i)
+        };
+        if u32::from(take) <= room {
+            used += u32::from(take) + gap;
+            kept.push((i, take));
         }
     }
     kept.sort_unstable();
@@ -684,8 +718,28 @@ mod tests {
         };
         assert_eq!(kept(80), vec![0, 1, 2]);
         assert_eq!(kept(21), vec![0, 2], "b goes first");
-        assert_eq!(kept(10), vec![0]);
+        assert_eq!(kept(10), vec![2], "the text outlives the others");
         assert_eq!(kept(3), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn at_40_columns_sent_still_shows_at_least_ten_cells_of_text() {
+        let (cols, rows) = sent();
+        for width in [30u16, 40, 50] {
+            let fitted = fit_table(&cols, &rows, width);
+            let text = fitted.cols.iter().find(|(i, _)| *i == 4);
+            assert!(
+                text.is_some_and(|(_, w)| *w >= FILL_FLOOR),
+                "{width}: {:?}",
+                fitted.cols
+            );
+            // The time and the recipient stay; what does not fit goes, lowest first.
+            let kept: Vec<usize> = fitted.cols.iter().map(|(i, _)| *i).collect();
+            assert!(kept.contains(&0), "{width}: {kept:?}");
+            assert!(width < 40 || kept.contains(&1), "{width}: {kept:?}");
+            let used: u16 = fitted.cols.iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
+            assert!(used <= width, "{width}: {:?}", fitted.cols);
+        }
     }
 
     /// Sent's columns, with rows as the demo store shows them.

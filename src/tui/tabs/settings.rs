@@ -554,6 +554,17 @@ impl TabView for SettingsTab {
         }
     }
 
+    /// The question before saving: Enter / `y` saves (nothing is lost), Esc / `n` goes back to
+    /// the form with what was typed.
+    fn edit_hint_label(&self, action: crate::keymap::Action) -> Option<&'static str> {
+        self.confirm.as_ref()?;
+        match action {
+            crate::keymap::Action::Dialog(DialogAction::Confirm) => Some("action.save"),
+            crate::keymap::Action::Dialog(DialogAction::Close) => Some("admin.set_back"),
+            _ => None,
+        }
+    }
+
     fn hints(&self) -> &'static [ListAction] {
         if self.admin {
             &[ListAction::Edit, ListAction::Down, ListAction::Up]

@@ -472,7 +472,7 @@ impl UsersTab {
             below.push(Line::from(vec![
                 Span::styled(label, ctx.theme.title()),
                 Span::raw(shown),
-                Span::styled("█", ctx.theme.dim()),
+                Span::styled(crate::tui::widgets::MARKER, ctx.theme.dim()),
             ]));
         }
         if let Some(e) = &w.error {

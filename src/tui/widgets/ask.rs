@@ -100,6 +100,17 @@ impl Ask {
         }
     }
 
+    /// The key that says yes in the hints: the language's own (`o`, `y`) when bound, else the
+    /// first confirm key other than Enter.
+    pub fn yes_key(&self, lang: Lang) -> Option<String> {
+        let preferred = tr(lang, "app.yes_key");
+        self.yes_keys
+            .iter()
+            .find(|k| k.as_str() == preferred)
+            .or_else(|| self.yes_keys.first())
+            .cloned()
+    }
+
     /// The buttons line: `[ Keep editing ]  [ Discard ]`, the focused one highlighted.
     pub fn buttons(&self, answers: &Answers, theme: Theme) -> Line<'static> {
         let style = |focused: bool| {
@@ -126,18 +137,23 @@ impl Ask {
         };
         // Key names as the key map writes them (`Enter`); whoever shows them translates.
         let mut v = vec![("Enter".to_string(), focused.clone())];
-        let preferred = tr(lang, "app.yes_key");
-        let yes = self
-            .yes_keys
-            .iter()
-            .find(|k| k.as_str() == preferred)
-            .or_else(|| self.yes_keys.first());
-        if let Some(yes) = yes {
-            v.push((yes.clone(), answers.yes.clone()));
+        if let Some(yes) = self.yes_key(lang) {
+            v.push((yes, answers.yes.clone()));
         }
         v.push(("← →".to_string(), tr(lang, "ask.move").to_string()));
         v
     }
+}
+
+/// The dialog keys other than Esc that say no (`n`), as the key map writes them.
+pub fn no_keys(keymap: &Keymap) -> Vec<String> {
+    keymap
+        .bindings(crate::keymap::Context::Dialog)
+        .iter()
+        .filter(|b| b.action == DialogAction::Close.into())
+        .map(|b| b.key.label())
+        .filter(|k| k != "Esc")
+        .collect()
 }
 
 /// What [`draw_ask`] shows.

@@ -349,6 +349,12 @@ impl Composer {
 
     /// Replaces every character that forces Unicode by its closest GSM-7 equivalent. One
     /// undo brings the text back.
+    /// Whether [`Composer::transliterate`] would change the text.
+    pub fn can_transliterate(&self) -> bool {
+        let text = self.text();
+        !self.read_only && transliterate::to_gsm7(&text) != text
+    }
+
     pub fn transliterate(&mut self) -> bool {
         if self.read_only {
             return false;

@@ -42,8 +42,11 @@ pub struct Confirm {
     /// A destructive question (cancel, delete, archive): buttons whose default, Enter, is
     /// the safe answer; only `y` / `o` or moving to "yes" confirms.
     pub ask: Option<Box<(Ask, Answers)>>,
-    /// A send: Enter sends, Esc goes back to the form.
+    /// A send: its buttons start on "back" (Enter goes back to the form); `y` / `o` sends.
     pub sends: bool,
+    /// A send whose text travels in Unicode and that the tab can transliterate for everyone
+    /// from here (`Ctrl-t`, [`crate::tui::tabs::TabView::transliterate_send`]).
+    pub transliterates: bool,
     /// First scrolled line shown; clamped by [`Confirm::layout`].
     scroll: usize,
     /// Scrolled lines that do not fit, as of the last layout.
@@ -82,6 +85,7 @@ impl Confirm {
             pending,
             ask: None,
             sends: false,
+            transliterates: false,
             scroll: 0,
             hidden: 0,
         }
@@ -228,7 +232,7 @@ impl Confirm {
                     theme.title(),
                 ),
                 Span::raw(input.text.clone()),
-                Span::styled("█", theme.dim()),
+                Span::styled(super::MARKER, theme.dim()),
             ]));
         }
         if let Some(e) = &self.error {
@@ -318,9 +322,11 @@ impl Confirm {
         lines.extend(body.into_iter().skip(self.scroll).take(body_rows));
         // The typed line ends with its `█`, where the typing goes (one line, one row).
         let cursor = self.input.as_ref().and_then(|_| {
-            let at = tail
-                .iter()
-                .position(|l| l.spans.last().is_some_and(|s| s.content.ends_with('█')))?;
+            let at = tail.iter().position(|l| {
+                l.spans
+                    .last()
+                    .is_some_and(|s| s.content.ends_with(super::MARKER))
+            })?;
             Some((tail[at].width().saturating_sub(1), lines.len() + at))
         });
         lines.extend(tail);

@@ -728,7 +728,7 @@ fn field_line(
     };
     spans.push(Span::styled(value, value_style));
     if focused && editable_text {
-        spans.push(Span::styled("█", theme.dim()));
+        spans.push(Span::styled(super::MARKER, theme.dim()));
     }
     Line::from(spans)
 }

@@ -39,14 +39,24 @@ pub fn show_cursor(frame: &mut Frame, area: Rect, col: usize, row: usize) {
     }
 }
 
+/// The block an input draws where the typing goes, for when the terminal's own cursor
+/// cannot be placed there.
+pub const MARKER: &str = "█";
+
 /// At the end of a frame: shows the cursor where an input asked for it, unless a window was
 /// drawn over that place since (the cell is no longer the input's). Ratatui hides the
-/// cursor on frames that do not place it.
+/// cursor on frames that do not place it. The input's [`MARKER`] under it is blanked: the
+/// real cursor says where the typing goes, and no second block sits on it.
 pub fn place_cursor(frame: &mut Frame) {
     if let Some((at, cell)) = CURSOR.with(RefCell::take)
         && frame.buffer_mut().cell(at) == Some(&cell)
     {
         frame.set_cursor_position(at);
+        if let Some(cell) = frame.buffer_mut().cell_mut(at)
+            && cell.symbol() == MARKER
+        {
+            cell.set_symbol(" ");
+        }
     }
 }
 

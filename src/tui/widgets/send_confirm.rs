@@ -2,6 +2,7 @@
 //! left, when it leaves and the exact text. The decisive lines stay on screen; the long parts
 //! (rows refused, the text) scroll in the same [`Confirm`] window as every other question.
 
+use super::ask::Answers;
 use super::confirm::Confirm;
 use crate::core::CoreResult;
 use crate::core::send;
@@ -131,7 +132,15 @@ impl Confirm {
         for l in crate::text::sanitize_multiline(&facts.text).lines() {
             body.push(Line::from(l.to_string()));
         }
-        let mut c = Confirm::new(title, body, pending).with_head(head);
+        // Enter, typed by habit, goes back: only the explicit yes key (or the focus moved to
+        // "Send") sends.
+        let mut c = Confirm::new(title, body, pending)
+            .with_head(head)
+            .destructive(Answers::new(
+                lang,
+                "confirm.back_answer",
+                "confirm.send_answer",
+            ));
         c.sends = true;
         c
     }
