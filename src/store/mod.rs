@@ -42,6 +42,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_operator_access.sql"),
     include_str!("migrations/005_status_notes.sql"),
     include_str!("migrations/006_typed_reasons.sql"),
+    // 007 (participant columns) comes from another change of the same release; 008 does not
+    // depend on it.
+    include_str!("migrations/008_money.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
