@@ -61,6 +61,26 @@ impl Money {
         coins as f64 / 10f64.powi(digits as i32)
     }
 
+    /// The amount alone, to the cent, as a spreadsheet reads it in `lang` (`576,31` in
+    /// French, `576.31` in English: no grouping, no sign of the currency).
+    pub fn plain(&self, lang: Lang) -> String {
+        let digits = minor_digits(&self.currency);
+        let coins = round_div(self.micros, MICROS / 10i64.pow(digits));
+        let sign = if coins < 0 { "-" } else { "" };
+        let coins = coins.unsigned_abs();
+        let unit = 10u64.pow(digits);
+        if digits == 0 {
+            return format!("{sign}{coins}");
+        }
+        let decimal = if lang == Lang::Fr { ',' } else { '.' };
+        format!(
+            "{sign}{}{decimal}{:0width$}",
+            coins / unit,
+            coins % unit,
+            width = digits as usize
+        )
+    }
+
     /// As people read it: `576,31 €` in French, `€576.31` in English (thousands grouped as
     /// the SMS counts are); a currency without a sign by its code (`12,00 CHF`, `CHF 12.00`).
     pub fn show(&self, lang: Lang) -> String {
@@ -322,6 +342,8 @@ mod tests {
         assert_eq!(Money::new(12_000_000, "CHF").show(Lang::En), "CHF 12.00");
         assert_eq!(Money::new(1_500_600_000, "XPF").show(Lang::Fr), "1 501 XPF");
         assert_eq!(Money::new(576_305_000, "EUR").rounded(), 576.31);
+        assert_eq!(Money::new(1_234_567_890, "EUR").plain(Lang::Fr), "1234,57");
+        assert_eq!(Money::new(-70_000, "EUR").plain(Lang::En), "-0.07");
         assert_eq!(Money::new(70_000, "EUR").show_unit(Lang::Fr), "0,07 €");
         assert_eq!(Money::new(72_500, "EUR").show_unit(Lang::Fr), "0,0725 €");
         assert_eq!(Money::new(33_333, "EUR").show_unit(Lang::En), "€0.033333");

@@ -216,10 +216,19 @@ pub fn charge_values(
     Ok(out)
 }
 
-/// What the units consumed since `from` (Unix seconds) are worth. The ledger is written in
-/// the order of consumption, so those units are the positions between the first and the last
-/// of them; a history written out of order (the demo's) is valued at that stretch's average.
-pub fn consumption_value(conn: Db<'_>, pricing: &Pricing, from: i64) -> Result<Option<Money>> {
+/// What the units consumed over `days` days ending today are worth (the days of
+/// [`daily_consumption`]). The ledger is written in the order of consumption, so those units
+/// are the positions between the first and the last of them; a history written out of order
+/// (the demo's) is valued at that stretch's average.
+pub fn consumption_value(
+    conn: Db<'_>,
+    pricing: &Pricing,
+    now: DateTime<Utc>,
+    days: i64,
+    utc_offset_secs: i64,
+) -> Result<Option<Money>> {
+    let local_today = (ts(now) + utc_offset_secs).div_euclid(86_400);
+    let from = (local_today - days + 1) * 86_400 - utc_offset_secs;
     let (low, high, units): (Option<i64>, Option<i64>, i64) = conn
         .prepare_cached(
             "SELECT MIN(running - units), MAX(running), COALESCE(SUM(units), 0)

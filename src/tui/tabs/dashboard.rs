@@ -1,10 +1,11 @@
 //! The dashboard: credit, queue, consumption, delivery and the scheduler at a glance.
 
 use super::{Act, Ctx, Outcome, TabView};
-use crate::core::admin::add_credit;
+use crate::core::admin::{add_priced_credit, read_pack_price};
 use crate::core::send::{UnknownDecision, settle_unknown};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
+use crate::money::Money;
 use crate::sms::status::MessageStatus;
 use crate::store::Db;
 use crate::store::Result;
@@ -47,6 +48,16 @@ struct Data {
     callback_listen: String,
     /// What the store holds yet: first steps are shown until a message exists.
     started: stats::Started,
+    /// The money worth of the balance, of the 30 days' consumption and of what is queued,
+    /// when the packs' prices say (see [`crate::money`]).
+    money: MoneyFigures,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct MoneyFigures {
+    balance: Option<Money>,
+    consumed: Option<Money>,
+    queued: Option<Money>,
 }
 
 #[derive(Default)]
@@ -137,6 +148,8 @@ impl DashboardTab {
         };
         // Two more rows for the listener's error, only while there is one.
         let extra = if data.listener_error.is_some() { 2 } else { 0 };
+        // One more for the balance in money, only when the packs' prices give it.
+        let extra = extra + u16::from(data.money.balance.is_some());
         let [top, middle, bottom] = Layout::vertical([
             Constraint::Length(8 + extra),
             Constraint::Min(4),
@@ -170,10 +183,19 @@ impl DashboardTab {
         }
         let lang = act.lang();
         let today = act.fmt.date(act.fmt.local_date(act.now));
+        let currency = match credit::default_currency(act.store.db()) {
+            Ok(c) => c,
+            Err(e) => return Outcome::failed(&e, lang),
+        };
         let form = Form::new(
             tr(lang, "admin.pack_title"),
             vec![
                 FormField::text("units", tr(lang, "admin.pack_units"), ""),
+                FormField::text("price", tr(lang, "admin.pack_price"), "")
+                    .with_help(tr(lang, "admin.pack_price_help")),
+                FormField::text("price_total", tr(lang, "admin.pack_price_total"), "")
+                    .with_help(tr(lang, "admin.pack_price_total_help")),
+                FormField::text("currency", tr(lang, "admin.pack_currency"), &currency),
                 FormField::text("label", tr(lang, "admin.pack_label"), ""),
                 FormField::text("date", tr(lang, "admin.pack_date"), &today)
                     .with_help(tr(lang, "admin.pack_date_help")),
@@ -250,12 +272,23 @@ impl DashboardTab {
                 let today = act.fmt.local_date(act.now);
                 let date = crate::tui::dates::parse_day_in_year(form.value("date"), today);
                 match (units, date) {
-                    (Some(units), Some(date)) => {
-                        let label = form.value("label").trim().to_string();
-                        add_credit(act.store, act.actor, units, &label, date, act.now).map(|_| {
-                            trf(lang, "admin.pack_added", &[("units", &units.to_string())])
-                        })
-                    }
+                    (Some(units), Some(date)) => read_pack_price(
+                        units,
+                        form.value("price"),
+                        form.value("price_total"),
+                        form.value("currency"),
+                    )
+                    .and_then(|(unit_price_micros, currency)| {
+                        let pack = credit::NewPack {
+                            units,
+                            label: form.value("label").trim().to_string(),
+                            bought_on: date,
+                            unit_price_micros,
+                            currency,
+                        };
+                        add_priced_credit(act.store, act.actor, &pack, act.now)
+                    })
+                    .map(|_| trf(lang, "admin.pack_added", &[("units", &thousands(units))])),
                     (None, _) => Err(crate::core::Refusal::PackUnitsBad.into()),
                     (_, None) => Err(crate::core::Refusal::PackDateBad.into()),
                 }
@@ -294,12 +327,26 @@ impl TabView for DashboardTab {
         let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
         let today = ctx.fmt.local_date(ctx.now);
         let provider = settings::get(conn, "provider")?;
+        let queue = stats::queue(conn, ctx.now)?;
+        let pricing = credit::pricing(conn)?;
+        let money = MoneyFigures {
+            balance: pricing.balance(),
+            consumed: credit::consumption_value(
+                conn,
+                &pricing,
+                ctx.now,
+                DAYS,
+                ctx.fmt.utc_offset(ctx.now),
+            )?,
+            queued: pricing.next(queue.pending_segments),
+        };
         let data = Data {
+            money,
             runs_out: stats::runs_out_on(summary.balance, consumed, DAYS, today),
             summary,
             packs: credit::packs(conn)?,
             daily,
-            queue: stats::queue(conn, ctx.now)?,
+            queue,
             by_status: stats::by_status_since(conn, ctx.now, 7)?,
             lease: lease::current(conn)?,
             provider: provider_kind(&provider),
@@ -420,7 +467,7 @@ impl TabView for DashboardTab {
 /// The credit pack form, centred in the tab; the unknown-message form at the top, the
 /// message it is about under it.
 fn editor_rect(area: Rect, kind: Editing) -> (Rect, Option<Rect>) {
-    let height = area.height.min(9);
+    let height = area.height.min(if kind == Editing::Pack { 14 } else { 9 });
     // Two choices, their help and the form's message: 6 rows with the border.
     let short = area.height.min(6);
     if kind == Editing::Pack || area.height < short + 4 {
@@ -573,6 +620,12 @@ fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
             style,
         )));
     }
+    if let Some(money) = &d.money.balance {
+        lines.push(Line::from(Span::styled(
+            money.show(ctx.lang()),
+            ctx.theme.title(),
+        )));
+    }
     if let Some(text) = d
         .provider_balance
         .as_deref()
@@ -606,10 +659,11 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     frame.render_widget(block, area);
     let q = &d.queue;
     let mut lines = vec![Line::from(format!(
-        "{} {} · {} SMS",
+        "{} {} · {} SMS{}",
         thousands(q.pending),
         ctx.tr("dash.messages_queued"),
-        thousands(q.pending_segments)
+        thousands(q.pending_segments),
+        with_money(ctx, d.money.queued.as_ref())
     ))];
     if q.pending_segments > d.summary.balance {
         lines.push(Line::from(Span::styled(
@@ -784,10 +838,11 @@ fn draw_chart(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     let total: i64 = d.daily.iter().map(|(_, n)| n).sum();
     let max = d.daily.iter().map(|(_, n)| *n).max().unwrap_or(0);
     let title = format!(
-        " {} — {} : {} SMS, max {}/{} ",
+        " {} — {} : {} SMS{}, max {}/{} ",
         ctx.tr("dash.consumption"),
         ctx.tr("dash.days_30"),
         thousands(total),
+        with_money(ctx, d.money.consumed.as_ref()),
         thousands(max),
         ctx.tr("dash.per_day")
     );
@@ -864,16 +919,29 @@ fn draw_packs(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         let day = NaiveDate::parse_from_str(&p.bought_on, "%Y-%m-%d")
             .map(|day| ctx.fmt.date(day))
             .unwrap_or_else(|_| clean(&p.bought_on));
+        let price = p.unit_price_micros.map_or_else(String::new, |micros| {
+            format!(
+                "{}/SMS ",
+                Money::new(micros, &p.currency).show_unit(ctx.lang())
+            )
+        });
         lines.push(Line::from(vec![
             Span::styled(format!("{day} "), style),
             Span::styled(
                 format!("{}/{} ", thousands(used), thousands(p.units)),
                 style,
             ),
+            Span::styled(price, style),
             Span::styled(clean(&p.label), ctx.theme.dim()),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// ` · 576,31 €` after a count of SMS when the packs' prices give its worth; nothing when
+/// they do not (never "0 €" for an unknown price).
+fn with_money(ctx: &Ctx, money: Option<&Money>) -> String {
+    money.map_or_else(String::new, |m| format!(" · {}", m.show(ctx.lang())))
 }
 
 fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
