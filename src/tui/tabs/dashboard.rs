@@ -148,16 +148,19 @@ impl DashboardTab {
         };
         // Two more rows for the listener's error, only while there is one.
         let extra = if data.listener_error.is_some() { 2 } else { 0 };
-        // One more for the balance in money, only when the packs' prices give it.
-        let extra = extra + u16::from(data.money.balance.is_some());
+        // One more for the balance in money when it does not fit beside the big number.
+        let extra = extra + u16::from(money_below(data, ctx.lang()));
         let [top, middle, bottom] = Layout::vertical([
             Constraint::Length(8 + extra),
             Constraint::Min(4),
             Constraint::Length(7),
         ])
         .areas(area);
-        let [credit_area, queue_area] =
-            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(top);
+        let [credit_area, queue_area] = Layout::horizontal([
+            Constraint::Length(CREDIT_INNER as u16 + 2),
+            Constraint::Fill(1),
+        ])
+        .areas(top);
         let [packs_area, week_area] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(bottom);
@@ -191,12 +194,12 @@ impl DashboardTab {
             tr(lang, "admin.pack_title"),
             vec![
                 FormField::text("units", tr(lang, "admin.pack_units"), ""),
+                FormField::text("label", tr(lang, "admin.pack_label"), ""),
                 FormField::text("price", tr(lang, "admin.pack_price"), "")
                     .with_help(tr(lang, "admin.pack_price_help")),
                 FormField::text("price_total", tr(lang, "admin.pack_price_total"), "")
                     .with_help(tr(lang, "admin.pack_price_total_help")),
                 FormField::text("currency", tr(lang, "admin.pack_currency"), &currency),
-                FormField::text("label", tr(lang, "admin.pack_label"), ""),
                 FormField::text("date", tr(lang, "admin.pack_date"), &today)
                     .with_help(tr(lang, "admin.pack_date_help")),
             ],
@@ -467,7 +470,7 @@ impl TabView for DashboardTab {
 /// The credit pack form, centred in the tab; the unknown-message form at the top, the
 /// message it is about under it.
 fn editor_rect(area: Rect, kind: Editing) -> (Rect, Option<Rect>) {
-    let height = area.height.min(if kind == Editing::Pack { 14 } else { 9 });
+    let height = area.height.min(if kind == Editing::Pack { 12 } else { 9 });
     // Two choices, their help and the form's message: 6 rows with the border.
     let short = area.height.min(6);
     if kind == Editing::Pack || area.height < short + 4 {
@@ -606,24 +609,27 @@ fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     let big = big_number(balance);
     let mut lines: Vec<Line> = Vec::new();
     let big_width = big[0].chars().count() + 4;
+    let money = d.money.balance.as_ref().map(|m| m.show(ctx.lang()));
     if usize::from(inner.width) >= big_width && inner.height >= 5 {
+        let below = money_below(d, ctx.lang());
         for (i, row) in big.into_iter().enumerate() {
             let mut spans = vec![Span::styled(row, style)];
             if i == 2 {
                 spans.push(Span::styled(" SMS", ctx.theme.title()));
+                if let (Some(m), false) = (&money, below) {
+                    spans.push(Span::styled(format!(" · {m}"), ctx.theme.title()));
+                }
             }
             lines.push(Line::from(spans));
         }
+        if let (Some(m), true) = (money, below) {
+            lines.push(Line::from(Span::styled(m, ctx.theme.title())));
+        }
     } else {
+        let money = money.map(|m| format!(" · {m}")).unwrap_or_default();
         lines.push(Line::from(Span::styled(
-            format!("{} SMS", thousands(balance)),
+            format!("{} SMS{money}", thousands(balance)),
             style,
-        )));
-    }
-    if let Some(money) = &d.money.balance {
-        lines.push(Line::from(Span::styled(
-            money.show(ctx.lang()),
-            ctx.theme.title(),
         )));
     }
     if let Some(text) = d
@@ -663,7 +669,10 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         thousands(q.pending),
         ctx.tr("dash.messages_queued"),
         thousands(q.pending_segments),
-        with_money(ctx, d.money.queued.as_ref())
+        with_money(
+            ctx,
+            d.money.queued.as_ref().filter(|_| q.pending_segments > 0)
+        )
     ))];
     if q.pending_segments > d.summary.balance {
         lines.push(Line::from(Span::styled(
@@ -842,7 +851,7 @@ fn draw_chart(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         ctx.tr("dash.consumption"),
         ctx.tr("dash.days_30"),
         thousands(total),
-        with_money(ctx, d.money.consumed.as_ref()),
+        with_money(ctx, d.money.consumed.as_ref().filter(|_| total > 0)),
         thousands(max),
         ctx.tr("dash.per_day")
     );
@@ -936,6 +945,20 @@ fn draw_packs(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Columns inside the credit panel.
+const CREDIT_INNER: usize = 28;
+
+/// Whether the balance in money goes on a line of its own, below the big number (it does not
+/// fit beside `SMS`); false when there is no money to show.
+fn money_below(d: &Data, lang: Lang) -> bool {
+    d.money.balance.as_ref().is_some_and(|m| {
+        let beside = big_number(d.summary.balance)[0].chars().count()
+            + " SMS · ".chars().count()
+            + m.show(lang).chars().count();
+        beside > CREDIT_INNER
+    })
 }
 
 /// ` · 576,31 €` after a count of SMS when the packs' prices give its worth; nothing when
