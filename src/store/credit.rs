@@ -289,3 +289,53 @@ pub fn daily_consumption(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    #[test]
+    fn an_older_store_gets_running_totals_and_unit_prices() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &crate::store::MIGRATIONS[..6] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.execute_batch(
+                "INSERT INTO credit_packs(bought_on, units, label, price_cents, created_by, created_at)
+                   VALUES ('2026-01-05', 1000, 'priced', 7000, 'admin', 0),
+                          ('2026-02-05', 500, 'unpriced', NULL, 'admin', 0);
+                 INSERT INTO credit_ledger(message_id, units, at, kind) VALUES
+                   (NULL, 2, 10, 'adjust'), (NULL, 3, 20, 'adjust'), (NULL, 1, 30, 'adjust');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let running: Vec<i64> = store
+            .conn()
+            .prepare("SELECT running FROM credit_ledger ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(running, [2, 5, 6]);
+        let packs = super::packs(store.db()).unwrap();
+        // Newest first: the unpriced pack, then 70,00 € for 1 000 SMS = 0,07 € each.
+        assert_eq!(packs[0].unit_price_micros, None);
+        assert_eq!(packs[1].unit_price_micros, Some(70_000));
+        assert_eq!(packs[1].currency, "EUR");
+        let pricing = super::pricing(store.db()).unwrap();
+        assert_eq!(pricing.consumed, 6);
+        // What is left includes units of the unpriced pack: no money shown.
+        assert_eq!(pricing.balance(), None);
+        assert_eq!(
+            pricing.next(10).map(|m| m.micros),
+            Some(700_000),
+            "the next 10 come from the priced pack"
+        );
+    }
+}
