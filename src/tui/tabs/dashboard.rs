@@ -635,7 +635,7 @@ fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     if let Some(text) = d
         .provider_balance
         .as_deref()
-        .and_then(provider_balance_text)
+        .and_then(|json| provider_balance_text(json, ctx.lang()))
     {
         lines.push(Line::from(Span::styled(
             format!("{} {text}", ctx.tr("dash.at_provider")),
@@ -1014,15 +1014,17 @@ fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// `12.50 EUR · 4 120 SMS` from what the provider reported (money where it reports it).
-fn provider_balance_text(json: &str) -> Option<String> {
+/// `12,50 € · 4 120 SMS` from what the provider reported (money where it reports it), in the
+/// provider's own currency, written as the interface language writes money.
+fn provider_balance_text(json: &str, lang: Lang) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(json).ok()?;
     let mut parts = Vec::new();
     if let Some(m) = v["money"].as_f64() {
-        parts.push(format!(
-            "{m:.2} {}",
-            clean(v["currency"].as_str().unwrap_or(""))
-        ));
+        let currency = v["currency"].as_str().unwrap_or("");
+        match crate::money::parse_currency(currency) {
+            Some(code) => parts.push(Money::new((m * 1e6).round() as i64, &code).show(lang)),
+            None => parts.push(format!("{m:.2} {}", clean(currency))),
+        }
     }
     if let Some(u) = v["units"].as_f64() {
         parts.push(format!("{} SMS", thousands(u as i64)));
@@ -1033,19 +1035,31 @@ fn provider_balance_text(json: &str) -> Option<String> {
 #[cfg(test)]
 mod balance_tests {
     use super::provider_balance_text;
+    use crate::i18n::Lang;
 
     #[test]
     fn the_providers_own_balance_shows_money_and_units() {
+        let eur = r#"{"units":null,"money":12.5,"currency":"EUR"}"#;
         assert_eq!(
-            provider_balance_text(r#"{"units":null,"money":12.5,"currency":"EUR"}"#).as_deref(),
-            Some("12.50 EUR")
+            provider_balance_text(eur, Lang::Fr).as_deref(),
+            Some("12,50 €")
+        );
+        assert_eq!(
+            provider_balance_text(eur, Lang::En).as_deref(),
+            Some("€12.50")
+        );
+        // The provider's currency is kept, whatever the packs are priced in.
+        let usd = r#"{"units":null,"money":3.2,"currency":"USD"}"#;
+        assert_eq!(
+            provider_balance_text(usd, Lang::Fr).as_deref(),
+            Some("3,20 $")
         );
         assert!(
-            provider_balance_text(r#"{"units":4120.0,"money":null,"currency":null}"#)
+            provider_balance_text(r#"{"units":4120.0,"money":null,"currency":null}"#, Lang::Fr)
                 .is_some_and(|t| t.ends_with("SMS"))
         );
         assert_eq!(
-            provider_balance_text(r#"{"units":null,"money":null}"#),
+            provider_balance_text(r#"{"units":null,"money":null}"#, Lang::Fr),
             None
         );
     }
