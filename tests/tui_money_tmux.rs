@@ -67,6 +67,11 @@ fn a_pack_priced_7_cents_shows_money_on_the_dashboard_and_in_a_batch_preview() {
     t.keys(&["Tab"]);
     t.type_text("Pack juin");
     t.keys(&["Tab"]);
+    // A price that is not an amount is refused, naming the field.
+    t.type_text("sept");
+    t.keys(&["C-s"]);
+    t.wait_for("prix par SMS : « sept » n'est pas un montant");
+    t.keys(&["C-u"]);
     t.type_text("0,07");
     t.keys(&["C-s"]);
     t.wait_for("Pack de 1 000 SMS ajouté");

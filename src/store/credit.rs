@@ -95,10 +95,17 @@ pub fn pricing(conn: Db<'_>) -> Result<Pricing> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(Pricing {
-        packs,
-        consumed: summary(conn)?.consumed,
-    })
+    // The last row's running total is the ledger's sum: one look-up, not a scan.
+    let last: Option<Option<i64>> = conn
+        .prepare_cached("SELECT running FROM credit_ledger ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let consumed = match last {
+        None => 0,
+        Some(Some(running)) => running,
+        Some(None) => summary(conn)?.consumed,
+    };
+    Ok(Pricing { packs, consumed })
 }
 
 /// The currency of the newest pack, else euros: what a new pack is priced in by default.
@@ -198,16 +205,21 @@ pub fn charge_values(
     if pricing.packs.iter().all(|p| p.unit_price.is_none()) {
         return Ok(out);
     }
+    // One statement per page: the ids as a JSON array, each looked up by the unique index.
+    let ids = serde_json::to_string(message_ids).unwrap_or_else(|_| "[]".into());
     let mut stmt = conn.prepare_cached(
-        "SELECT units, running FROM credit_ledger WHERE kind = 'send' AND message_id = ?1",
+        "SELECT l.message_id, l.units, l.running FROM json_each(?1) AS j
+           JOIN credit_ledger l ON l.message_id = j.value AND l.kind = 'send'",
     )?;
-    for &id in message_ids {
-        let row = stmt
-            .query_row([id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
-            })
-            .optional()?;
-        if let Some((units, Some(running))) = row
+    let rows = stmt.query_map([ids], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+        ))
+    })?;
+    for row in rows {
+        if let (id, units, Some(running)) = row?
             && let Some(value) = pricing.value(running - units, running)
         {
             out.insert(id, value);
