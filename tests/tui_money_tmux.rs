@@ -66,7 +66,8 @@ fn a_pack_priced_7_cents_shows_money_on_the_dashboard_and_in_a_batch_preview() {
     t.type_text("1000");
     t.keys(&["Tab"]);
     t.type_text("Pack juin");
-    t.keys(&["Tab"]);
+    // Past the day bought (today), the price per SMS.
+    t.keys(&["Tab", "Tab"]);
     // A price that is not an amount is refused, naming the field.
     t.type_text("sept");
     t.keys(&["C-s"]);

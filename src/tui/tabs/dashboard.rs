@@ -195,13 +195,13 @@ impl DashboardTab {
             vec![
                 FormField::text("units", tr(lang, "admin.pack_units"), ""),
                 FormField::text("label", tr(lang, "admin.pack_label"), ""),
+                FormField::text("date", tr(lang, "admin.pack_date"), &today)
+                    .with_help(tr(lang, "admin.pack_date_help")),
                 FormField::text("price", tr(lang, "admin.pack_price"), "")
                     .with_help(tr(lang, "admin.pack_price_help")),
                 FormField::text("price_total", tr(lang, "admin.pack_price_total"), "")
                     .with_help(tr(lang, "admin.pack_price_total_help")),
                 FormField::text("currency", tr(lang, "admin.pack_currency"), &currency),
-                FormField::text("date", tr(lang, "admin.pack_date"), &today)
-                    .with_help(tr(lang, "admin.pack_date_help")),
             ],
         );
         self.editor = Some((Editing::Pack, form));
