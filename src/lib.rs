@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod io;
 pub mod keymap;
 pub mod logging;
+pub mod money;
 pub mod scheduler;
 pub mod sms;
 pub mod store;

@@ -554,3 +554,89 @@ fn a_refusal_reads_in_english_on_the_command_line_and_in_french_on_a_french_scre
         "already cancelled: only messages not yet sent can be cancelled"
     );
 }
+
+#[test]
+fn a_priced_pack_gives_the_balance_and_a_free_send_their_money() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    // No price: units only, no "0 €".
+    let unpriced = ok_json(&db, &["--json", "credit", "add", "100"]);
+    assert_eq!(unpriced["balance_money"], Value::Null);
+    let text = smsdesk(&db, &["credit"]);
+    assert!(!String::from_utf8_lossy(&text.stdout).contains('€'));
+
+    // Every price field refused names itself.
+    let err = bad_input(&db, &["credit", "add", "1000", "--price", "sept"]);
+    assert!(
+        err.contains("price per SMS") && err.contains("sept"),
+        "{err}"
+    );
+    let err = bad_input(&db, &["credit", "add", "1000", "--price-total", "70,0,0"]);
+    assert!(err.contains("total price"), "{err}");
+    let err = bad_input(
+        &db,
+        &[
+            "credit",
+            "add",
+            "1000",
+            "--price",
+            "1",
+            "--price-total",
+            "2",
+        ],
+    );
+    assert!(err.contains("not both"), "{err}");
+    let err = bad_input(
+        &db,
+        &[
+            "credit",
+            "add",
+            "1000",
+            "--price",
+            "1",
+            "--currency",
+            "euro",
+        ],
+    );
+    assert!(err.contains("currency") && err.contains("euro"), "{err}");
+    assert_eq!(
+        ok_json(&db, &["--json", "credit"])["packs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A second store, priced from the start: 0,07 € an SMS, written with a comma.
+    let db = dir.path().join("priced.db");
+    let credit = ok_json(&db, &["--json", "credit", "add", "1000", "--price", "0,07"]);
+    assert_eq!(credit["balance_money"]["amount"], 70.0);
+    assert_eq!(credit["balance_money"]["currency"], "EUR");
+    assert_eq!(credit["packs"][0]["unit_price"], 0.07);
+    // A total price, written with a point, gives the same unit price.
+    let credit = ok_json(
+        &db,
+        &["--json", "credit", "add", "500", "--price-total", "35.00"],
+    );
+    assert_eq!(credit["packs"][0]["unit_price"], 0.07);
+    assert_eq!(credit["balance_money"]["amount"], 105.0);
+    let text = String::from_utf8_lossy(&smsdesk(&db, &["credit"]).stdout).to_string();
+    assert!(text.contains("1500 SMS · €105.00"), "{text}");
+    assert!(text.contains("€0.07/SMS"), "{text}");
+
+    // A free send's preview: 2 SMS cost 0,14 €.
+    let preview = ok_json(
+        &db,
+        &[
+            "--json",
+            "free",
+            "--numbers",
+            "06 12 34 56 78;06 12 34 56 79",
+            "--text",
+            "Soldes ce week-end",
+        ],
+    );
+    assert_eq!(preview["totals"]["segments"], 2);
+    assert_eq!(preview["totals"]["cost_money"]["amount"], 0.14);
+    assert_eq!(preview["totals"]["balance_after_money"]["amount"], 104.86);
+}

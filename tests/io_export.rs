@@ -113,10 +113,13 @@ fn sent_to_xlsx_reads_back_with_every_row_phone_as_text_and_accents() {
             "Texte",
             "Segments",
             "Statut",
-            "Réponse"
+            "Réponse",
+            "Coût",
+            "Devise"
         ]
     );
     let mut accented = 0;
+    let mut charged = 0;
     for (row, m) in rows[1..].iter().zip(&expected) {
         // Phone numbers are text cells, keeping the leading +.
         let phone = text(&row[3]);
@@ -159,7 +162,19 @@ fn sent_to_xlsx_reads_back_with_every_row_phone_as_text_and_accents() {
         if let Some(reply) = &m.reply {
             assert_eq!(&text(&row[10]), reply);
         }
+        // A charged message's cost is a number in euros: its segments at 0,068 to 0,075 €.
+        if let Some(Data::Float(cost)) = row.get(11) {
+            let per_sms = cost / m.segments as f64;
+            assert!(
+                (0.06..=0.08).contains(&per_sms),
+                "{cost} for {}",
+                m.segments
+            );
+            assert_eq!(text(&row[12]), "EUR");
+            charged += 1;
+        }
     }
+    assert!(charged > 1_000, "sent messages have their cost: {charged}");
     assert!(accented > 0, "accented texts were exported");
     // Statuses are shown in the interface language.
     assert!(rows[1..].iter().any(|r| text(&r[9]) == "délivré"));
@@ -245,6 +260,7 @@ fn csv_is_excel_friendly_and_reads_back() {
         .map(str::to_string)
         .collect();
     assert_eq!(header[3], "Téléphone");
+    assert_eq!(&header[11..13], ["Coût", "Devise"]);
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(records.len(), expected.len());
     for (r, m) in records.iter().zip(&expected) {
@@ -262,6 +278,25 @@ fn csv_is_excel_friendly_and_reads_back() {
             .map(|t| paris(t).format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_default();
         assert_eq!(&r[1], sent);
+    }
+    // Each message charged costs its segments at the price of the pack they came from (the
+    // demo's packs: 0,075 € then 0,068 € an SMS), in French with a decimal comma.
+    let costs: Vec<(&str, &str, &str)> = records.iter().map(|r| (&r[8], &r[11], &r[12])).collect();
+    assert!(
+        costs.iter().any(|(_, c, _)| !c.is_empty()),
+        "charged messages have a cost"
+    );
+    for (segments, cost, currency) in costs.into_iter().filter(|(_, c, _)| !c.is_empty()) {
+        let segments: i64 = segments.parse().unwrap();
+        let allowed = [segments * 75, segments * 68];
+        let cents = cost.replace(',', ".").parse::<f64>().unwrap() * 1000.0;
+        assert!(
+            allowed.iter().any(|a| (*a as f64 - cents).abs() <= 10.0)
+                || (segments * 68) as f64 <= cents && cents <= (segments * 75) as f64,
+            "{segments} SMS cost {cost}"
+        );
+        assert!(cost.contains(','), "{cost}");
+        assert_eq!(currency, "EUR");
     }
 }
 

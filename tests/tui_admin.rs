@@ -227,6 +227,10 @@ fn an_administrator_adds_a_credit_pack_from_the_dashboard() {
         typing(&mut app, "2000");
         app.handle_key(code(KeyCode::Tab));
         typing(&mut app, "Pack avril");
+        // The price per SMS, past the day bought: a point reads as a comma does.
+        app.handle_key(code(KeyCode::Tab));
+        app.handle_key(code(KeyCode::Tab));
+        typing(&mut app, "0.07");
         snap(&mut app, "dashboard_pack", lang);
         app.handle_key(ctrl('s'));
         assert!(!app.is_editing(), "{:?}", app.status_message());
@@ -234,7 +238,8 @@ fn an_administrator_adds_a_credit_pack_from_the_dashboard() {
         let packs: i64 = store
             .conn()
             .query_row(
-                "SELECT count(*) FROM credit_packs WHERE units = 2000 AND label = 'Pack avril'",
+                "SELECT count(*) FROM credit_packs WHERE units = 2000 AND label = 'Pack avril'
+                   AND unit_price_micros = 70000 AND currency = 'EUR'",
                 [],
                 |r| r.get(0),
             )

@@ -223,7 +223,10 @@ fn answering_follows_the_individual_rights_and_the_templates_only_rule() {
     press(&mut app, "r");
     let screen = render(&mut app, 80, 24);
     assert!(app.is_editing(), "{screen}");
-    assert!(screen.contains("Answer 06 12 34 56 78"), "{screen}");
+    assert!(
+        screen.contains("Answer unknown number (06 12 34 56 78)"),
+        "{screen}"
+    );
     press(&mut app, "xyz");
     app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
@@ -234,7 +237,7 @@ fn answering_follows_the_individual_rights_and_the_templates_only_rule() {
     app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Send this SMS?"), "{screen}");
-    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "y");
     let screen = render(&mut app, 80, 24);
     assert!(!app.is_editing(), "{screen}");
     let store = Store::open(&path).unwrap();
@@ -372,11 +375,12 @@ fn an_operator_answers_a_reply_from_the_inbox_and_the_answer_leaves() {
     t.keys(&["i"]);
     t.wait_for("unknown number");
     t.keys(&["r"]);
-    t.wait_for("Answer 06 99 88 77 66");
+    t.wait_for("Answer unknown number (06 99 88 77 66)");
     t.type_text("Bonjour, ici le service RH.");
     t.keys(&["C-s"]);
     t.wait_for("Send this SMS?");
-    t.keys(&["Enter"]);
+    // Enter is the safe answer (back to the text); `y` sends.
+    t.keys(&["y"]);
     t.wait_for("queued");
     let mut all = cli(&db, &["list", "upcoming"]).as_array().unwrap().clone();
     all.extend(

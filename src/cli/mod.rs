@@ -247,6 +247,15 @@ pub enum CreditAction {
         units: i64,
         #[arg(long, default_value = "")]
         label: String,
+        /// Price of one SMS unit, e.g. 0,07 or 0.07
+        #[arg(long, value_name = "AMOUNT", default_value = "")]
+        price: String,
+        /// Price of the whole pack, e.g. 576,31 (instead of --price)
+        #[arg(long, value_name = "AMOUNT", default_value = "")]
+        price_total: String,
+        /// Currency of the price (ISO code; default: the newest pack's, else EUR)
+        #[arg(long, value_name = "CODE", default_value = "")]
+        currency: String,
     },
 }
 
@@ -494,27 +503,73 @@ fn user_cmd(action: UserAction, env: &Env) -> CliResult {
 fn credit_cmd(action: Option<CreditAction>, env: &Env) -> CliResult {
     let (mut store, actor) = env.open()?;
     let now = env.clock.now();
-    if let Some(CreditAction::Add { units, label }) = action {
+    if let Some(CreditAction::Add {
+        units,
+        label,
+        price,
+        price_total,
+        currency,
+    }) = action
+    {
         let tz = settings::Settings::load(store.db())?.timezone;
         let today = now.with_timezone(&tz).date_naive();
-        admin::add_credit(&mut store, &actor, units, &label, today, now)?;
+        let (unit_price_micros, currency) =
+            admin::read_pack_price(units, &price, &price_total, &currency)?;
+        let pack = credit::NewPack {
+            units,
+            label,
+            bought_on: today,
+            unit_price_micros,
+            currency,
+        };
+        admin::add_priced_credit(&mut store, &actor, &pack, now)?;
     }
     let summary = credit::summary(store.db())?;
     let packs = credit::packs(store.db())?;
+    let pricing = credit::pricing(store.db())?;
+    let balance_money = pricing.balance();
+    let en = crate::i18n::Lang::En;
     if env.json {
+        let packs: Vec<serde_json::Value> = packs
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id,
+                    "bought_on": p.bought_on,
+                    "units": p.units,
+                    "label": p.label,
+                    "created_by": p.created_by,
+                    "unit_price": p.unit_price_micros.map(|m| m as f64 / crate::money::MICROS as f64),
+                    "currency": p.currency,
+                })
+            })
+            .collect();
         print_json(&json!({
             "balance": summary.balance,
             "bought": summary.bought,
             "consumed": summary.consumed,
+            "balance_money": balance_money,
             "packs": packs,
         }));
     } else {
+        let money = balance_money
+            .map(|m| format!(" · {}", m.show(en)))
+            .unwrap_or_default();
         println!(
-            "balance: {} SMS ({} bought, {} consumed)",
+            "balance: {} SMS{money} ({} bought, {} consumed)",
             summary.balance, summary.bought, summary.consumed
         );
         for p in packs {
-            println!("  {}  {:>8} SMS  {}", p.bought_on, p.units, p.label);
+            let price = p
+                .unit_price_micros
+                .map(|m| {
+                    format!(
+                        "  {}/SMS",
+                        crate::money::Money::new(m, &p.currency).show_unit(en)
+                    )
+                })
+                .unwrap_or_default();
+            println!("  {}  {:>8} SMS  {}{price}", p.bought_on, p.units, p.label);
         }
     }
     Ok(())

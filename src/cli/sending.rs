@@ -237,13 +237,21 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
                     .map_or_else(|| "invalid".to_string(), ToString::to_string)
             );
         }
+        let en = crate::i18n::Lang::En;
+        let money = |m: &Option<crate::money::Money>| {
+            m.as_ref()
+                .map(|m| format!(" · {}", m.show(en)))
+                .unwrap_or_default()
+        };
         println!(
-            "{} message(s) × {} segment(s) = {} credit(s) ({}); balance after: {}",
+            "{} message(s) × {} segment(s) = {} credit(s){} ({}); balance after: {}{}",
             totals.messages,
             totals.segments_each,
             totals.segments,
+            money(&totals.cost_money),
             totals.encoding,
-            totals.balance_after
+            totals.balance_after,
+            money(&totals.balance_after_money)
         );
     }
     if !args.yes {

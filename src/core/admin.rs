@@ -83,6 +83,7 @@ pub fn set_user(
     })
 }
 
+/// Adds a credit pack without a price (administrators only).
 pub fn add_credit(
     store: &mut Store,
     actor: &Actor,
@@ -91,9 +92,42 @@ pub fn add_credit(
     bought_on: chrono::NaiveDate,
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
+    let pack = credit::NewPack {
+        units,
+        label: label.to_string(),
+        bought_on,
+        unit_price_micros: None,
+        currency: None,
+    };
+    add_priced_credit(store, actor, &pack, now)
+}
+
+/// Adds a credit pack, with its price when known (administrators only).
+pub fn add_priced_credit(
+    store: &mut Store,
+    actor: &Actor,
+    pack: &credit::NewPack,
+    now: DateTime<Utc>,
+) -> CoreResult<i64> {
     actor.require_admin(super::Action::AddCreditPacks)?;
     store.write(|tx: Db<'_>| {
-        let id = credit::add_pack(tx, units, label, bought_on, &actor.login, now)?;
+        let currency = match &pack.currency {
+            Some(c) => c.clone(),
+            None => credit::default_currency(tx)?,
+        };
+        let pack = credit::NewPack {
+            currency: Some(currency.clone()),
+            ..pack.clone()
+        };
+        let id = credit::add_priced_pack(tx, &pack, &actor.login, now)?;
+        // The audit trail is English, as the command line's.
+        let price = match pack.unit_price_micros {
+            Some(p) => format!(
+                " · {}/SMS",
+                crate::money::Money::new(p, &currency).show(crate::i18n::Lang::En)
+            ),
+            None => String::new(),
+        };
         audit::record(
             tx,
             now,
@@ -101,8 +135,51 @@ pub fn add_credit(
             "credit.add",
             "pack",
             &id.to_string(),
-            &format!("{units} SMS {label}"),
+            &format!("{} SMS {}{price}", pack.units, pack.label),
         )?;
         Ok::<_, CoreError>(id)
     })
+}
+
+/// The price of a pack of `units` as typed: a price per SMS unit or a total price (at most
+/// one of them; both empty: no price), in `currency` (empty: the newest pack's). Amounts read
+/// with a comma or a point (`0,07`, `0.07`). Returns the unit price in millionths and the
+/// currency; a refusal names the field that cannot be read.
+pub fn read_pack_price(
+    units: i64,
+    unit: &str,
+    total: &str,
+    currency: &str,
+) -> CoreResult<(Option<i64>, Option<String>)> {
+    use super::refusal::PriceField;
+    let read = |field: PriceField, typed: &str| -> CoreResult<Option<i64>> {
+        if typed.trim().is_empty() {
+            return Ok(None);
+        }
+        crate::money::parse_amount(typed).map(Some).ok_or_else(|| {
+            super::Refusal::PackPriceBad {
+                field,
+                given: typed.trim().to_string(),
+            }
+            .into()
+        })
+    };
+    let unit = read(PriceField::Unit, unit)?;
+    let total = read(PriceField::Total, total)?;
+    let currency = if currency.trim().is_empty() {
+        None
+    } else {
+        Some(crate::money::parse_currency(currency).ok_or_else(|| {
+            super::Refusal::PackCurrencyBad {
+                given: currency.trim().to_string(),
+            }
+        })?)
+    };
+    let price = match (unit, total) {
+        (Some(_), Some(_)) => return Err(super::Refusal::PackPriceTwice.into()),
+        (Some(u), None) => Some(u),
+        (None, Some(t)) => crate::money::unit_price_of_total(t, units.max(1)),
+        (None, None) => None,
+    };
+    Ok((price, currency))
 }

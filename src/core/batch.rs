@@ -87,6 +87,10 @@ pub struct BatchTotals {
     pub balance: i64,
     /// Credit left once every message is sent (negative: the balance will not suffice).
     pub balance_after: i64,
+    /// What the sendable rows cost and the credit left after them are worth, when the packs'
+    /// prices say (see [`crate::money`]).
+    pub cost_money: Option<crate::money::Money>,
+    pub balance_after_money: Option<crate::money::Money>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -381,6 +385,7 @@ pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreRe
     let balance = credit::balance(conn)?;
     let ok: Vec<&BatchRow> = rows.iter().filter(|r| r.is_sendable()).collect();
     let segments: usize = ok.iter().map(|r| r.segments).sum();
+    let pricing = credit::pricing(conn)?;
     let totals = BatchTotals {
         recipients: rows.len(),
         messages: ok.len(),
@@ -388,6 +393,8 @@ pub fn preview_batch(store: &Store, actor: &Actor, input: &BatchInput) -> CoreRe
         segments,
         balance,
         balance_after: balance - segments as i64,
+        cost_money: pricing.next(segments as i64),
+        balance_after_money: pricing.after(segments as i64),
     };
     Ok(BatchPreview { rows, totals })
 }

@@ -196,6 +196,9 @@ crate::typed_messages! {
         // Credit packs
         PackUnitsBad = "pack_units_bad",
         PackDateBad = "pack_date_bad",
+        PackPriceBad { field: PriceField, given: String } = "pack_price_bad",
+        PackPriceTwice = "pack_price_twice",
+        PackCurrencyBad { given: String } = "pack_currency_bad",
         // Imports
         NoValidContact { file: String } = "no_valid_contact",
         NoValidEvent { file: String } = "no_valid_event",
@@ -216,6 +219,15 @@ crate::typed_messages! {
         InterviewType = "interview_type",
         Theme = "theme",
         Outcome = "outcome",
+    }
+}
+
+crate::typed_messages! {
+    /// The price field of a credit pack a refusal names (texts: `[price_field]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum PriceField in "price_field" {
+        Unit = "unit",
+        Total = "total",
     }
 }
 

@@ -278,6 +278,10 @@ pub struct SendTotals {
     pub segments: usize,
     pub encoding: Encoding,
     pub balance_after: i64,
+    /// What the send costs and the credit left after it is worth, when the packs' prices
+    /// say (see [`crate::money`]).
+    pub cost_money: Option<crate::money::Money>,
+    pub balance_after_money: Option<crate::money::Money>,
 }
 
 /// Checks the text of a free send and counts what it will cost.
@@ -291,6 +295,8 @@ pub fn free_totals(
     let final_text = outbox::final_text(&settings, text, true);
     let info = outbox::check_length(&settings, &final_text)?;
     let balance = crate::store::credit::balance(store.db())?;
+    let pricing = crate::store::credit::pricing(store.db())?;
+    let segments = (info.segments * recipients) as i64;
     Ok((
         final_text,
         SendTotals {
@@ -298,7 +304,9 @@ pub fn free_totals(
             segments_each: info.segments,
             segments: info.segments * recipients,
             encoding: info.encoding,
-            balance_after: balance - (info.segments * recipients) as i64,
+            balance_after: balance - segments,
+            cost_money: pricing.next(segments),
+            balance_after_money: pricing.after(segments),
         },
     ))
 }

@@ -319,13 +319,21 @@ impl Demo<'_> {
 
     pub(super) fn packs(&mut self) -> Result<()> {
         let admin = self.admin.clone();
-        for (days_ago, units, label) in [
-            (118, 5_000, "Pack 5 000 SMS"),
-            (35, 10_000, "Pack 10 000 SMS"),
+        // Priced per SMS unit (millionths of a euro), so the demo shows money too.
+        for (days_ago, units, label, price) in [
+            (118, 5_000, "Pack 5 000 SMS", 75_000),
+            (35, 10_000, "Pack 10 000 SMS", 68_000),
         ] {
             let at = self.now - Duration::days(days_ago);
             let bought_on = at.with_timezone(&self.tz).date_naive();
-            let id = credit::add_pack(self.conn, units, label, bought_on, &admin, at)?;
+            let pack = credit::NewPack {
+                units,
+                label: label.to_string(),
+                bought_on,
+                unit_price_micros: Some(price),
+                currency: Some(crate::money::DEFAULT_CURRENCY.to_string()),
+            };
+            let id = credit::add_priced_pack(self.conn, &pack, &admin, at)?;
             self.audit.push(AuditPlan {
                 at,
                 actor: admin.clone(),

@@ -8,10 +8,11 @@
 //! half-written under the name the operator chose.
 
 use crate::i18n::{self, Lang};
+use crate::money::{Money, Pricing};
 use crate::store::Db;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::settings::Settings;
-use crate::store::{StoreError, from_ts};
+use crate::store::{StoreError, credit, from_ts};
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format as XFormat, Workbook, Worksheet};
@@ -141,7 +142,7 @@ crate::typed_messages! {
 }
 
 /// The columns of the Sent and Upcoming lists, in order.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 13] = [
     "planned",
     "sent",
     "recipient",
@@ -153,10 +154,12 @@ pub const COLUMNS: [&str; 11] = [
     "segments",
     "status",
     "reply",
+    "cost",
+    "currency",
 ];
 
 /// Column titles in the interface language.
-pub fn headers(lang: Lang) -> [&'static str; 11] {
+pub fn headers(lang: Lang) -> [&'static str; 13] {
     match lang {
         Lang::Fr => [
             "Prévu le",
@@ -170,6 +173,8 @@ pub fn headers(lang: Lang) -> [&'static str; 11] {
             "Segments",
             "Statut",
             "Réponse",
+            "Coût",
+            "Devise",
         ],
         Lang::En => [
             "Planned",
@@ -183,6 +188,8 @@ pub fn headers(lang: Lang) -> [&'static str; 11] {
             "Segments",
             "Status",
             "Reply",
+            "Cost",
+            "Currency",
         ],
     }
 }
@@ -208,7 +215,7 @@ pub fn export_messages(
         tz: settings.timezone,
         lang,
     };
-    let pages = Pages::new(conn, kind, filter);
+    let pages = Pages::new(conn, kind, filter, credit::pricing(conn)?);
     let rows = match format {
         Format::Xlsx => write_xlsx(&tmp.path, &shown, &labels, pages, progress)?,
         Format::Csv => write_csv(&tmp.path, &shown, &labels, pages, progress)?,
@@ -225,16 +232,19 @@ struct Pages<'a> {
     filter: &'a MessageFilter,
     cursor: Option<Cursor>,
     done: bool,
+    /// The packs' prices: what each charged message cost (first in, first out).
+    pricing: Pricing,
 }
 
 impl<'a> Pages<'a> {
-    fn new(conn: Db<'a>, kind: ListKind, filter: &'a MessageFilter) -> Self {
+    fn new(conn: Db<'a>, kind: ListKind, filter: &'a MessageFilter, pricing: Pricing) -> Self {
         Pages {
             conn,
             kind,
             filter,
             cursor: None,
             done: false,
+            pricing,
         }
     }
 
@@ -257,12 +267,13 @@ impl<'a> Pages<'a> {
         Ok(rows)
     }
 
-    /// Gives `write` every row, page after page, with the number of rows written before it;
-    /// `progress` hears the count after each page. The number of rows written.
+    /// Gives `write` every row, page after page, with the number of rows written before it
+    /// and what it cost when it was charged and its units' price is known; `progress` hears
+    /// the count after each page. The number of rows written.
     fn write_all(
         mut self,
         progress: &mut dyn FnMut(u64),
-        mut write: impl FnMut(u64, &MessageRow) -> Result<(), ExportError>,
+        mut write: impl FnMut(u64, &MessageRow, Option<&Money>) -> Result<(), ExportError>,
     ) -> Result<u64, ExportError> {
         let mut rows: u64 = 0;
         loop {
@@ -270,8 +281,10 @@ impl<'a> Pages<'a> {
             if page.is_empty() {
                 return Ok(rows);
             }
+            let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
+            let costs = credit::charge_values(self.conn, &self.pricing, &ids)?;
             for m in &page {
-                write(rows, m)?;
+                write(rows, m, costs.get(&m.id))?;
                 rows += 1;
             }
             progress(rows);
@@ -349,7 +362,7 @@ fn write_xlsx(
     let when = XFormat::new().set_num_format("dd/mm/yyyy hh:mm");
     let wrap = XFormat::new().set_text_wrap();
     let widths = [
-        16.0, 16.0, 24.0, 16.0, 12.0, 20.0, 12.0, 60.0, 9.0, 14.0, 30.0,
+        16.0, 16.0, 24.0, 16.0, 12.0, 20.0, 12.0, 60.0, 9.0, 14.0, 30.0, 9.0, 8.0,
     ];
     for (col, w) in widths.iter().enumerate() {
         sheet.set_column_width(col as u16, *w).map_err(err)?;
@@ -360,13 +373,15 @@ fn write_xlsx(
     sheet.set_column_format(1, &when).map_err(err)?;
     sheet.set_column_format(3, &text).map_err(err)?;
     sheet.set_column_format(7, &wrap).map_err(err)?;
+    let amount = XFormat::new().set_num_format("0.00");
+    sheet.set_column_format(11, &amount).map_err(err)?;
     for (col, h) in headers(labels.lang).iter().enumerate() {
         sheet
             .write_string_with_format(0, col as u16, *h, &bold)
             .map_err(err)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(err)?;
-    let rows = pages.write_all(progress, |before, m| {
+    let rows = pages.write_all(progress, |before, m, cost| {
         if before >= XLSX_MAX_ROWS {
             return Err(ExportError::TooManyRows {
                 file: file.to_string(),
@@ -374,10 +389,10 @@ fn write_xlsx(
             });
         }
         // Below XLSX_MAX_ROWS: fits a sheet's row number.
-        write_xlsx_row(sheet, before as u32 + 1, m, labels).map_err(err)
+        write_xlsx_row(sheet, before as u32 + 1, m, cost, labels).map_err(err)
     })?;
     if rows > 0 {
-        sheet.autofilter(0, 0, rows as u32, 10).map_err(err)?;
+        sheet.autofilter(0, 0, rows as u32, 12).map_err(err)?;
     }
     workbook.save(tmp).map_err(err)?;
     Ok(rows)
@@ -388,6 +403,7 @@ fn write_xlsx_row(
     sheet: &mut Worksheet,
     row: u32,
     m: &MessageRow,
+    cost: Option<&Money>,
     labels: &Labels,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     sheet.write_number(row, 0, excel_serial(labels.local(m.planned_at)))?;
@@ -404,6 +420,10 @@ fn write_xlsx_row(
     sheet.write_string(row, 9, labels.status(m.status.as_str()))?;
     if let Some(reply) = &m.reply {
         sheet.write_string(row, 10, reply)?;
+    }
+    if let Some(cost) = cost {
+        sheet.write_number(row, 11, cost.rounded())?;
+        sheet.write_string(row, 12, &cost.currency)?;
     }
     Ok(())
 }
@@ -438,8 +458,10 @@ fn write_csv(
         .from_writer(out);
     w.write_record(headers(labels.lang)).map_err(csv_err)?;
     let fmt = |t: i64| labels.local(t).format("%Y-%m-%d %H:%M:%S").to_string();
-    let rows = pages.write_all(progress, |_, m| {
+    let rows = pages.write_all(progress, |_, m, cost| {
         let segments = m.segments.to_string();
+        let amount = cost.map(|c| c.plain(labels.lang)).unwrap_or_default();
+        let currency = cost.map(|c| c.currency.as_str()).unwrap_or_default();
         let planned = fmt(m.planned_at);
         let sent = m.sent_at.map(fmt).unwrap_or_default();
         let context = labels.context(&m.context);
@@ -456,6 +478,8 @@ fn write_csv(
             segments.as_str(),
             status.as_str(),
             &csv_safe(m.reply.as_deref().unwrap_or("")),
+            amount.as_str(),
+            currency,
         ])
         .map_err(csv_err)
     })?;

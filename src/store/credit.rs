@@ -2,9 +2,10 @@
 //! is charged once at most (a unique index on the ledger enforces it).
 
 use super::{Result, StoreProblem, ts};
+use crate::money::{Money, PackPrice, Pricing};
 use crate::store::Db;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -14,6 +15,21 @@ pub struct Pack {
     pub units: i64,
     pub label: String,
     pub created_by: String,
+    /// Price of one SMS unit in millionths of `currency`; `None` when entered without a price.
+    pub unit_price_micros: Option<i64>,
+    pub currency: String,
+}
+
+/// A pack to add: its units, label, day bought and, when known, its price.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPack {
+    pub units: i64,
+    pub label: String,
+    pub bought_on: NaiveDate,
+    /// Price of one SMS unit in millionths of the currency.
+    pub unit_price_micros: Option<i64>,
+    /// ISO code; `None`: the newest pack's, else euros.
+    pub currency: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -47,7 +63,8 @@ pub fn balance(conn: Db<'_>) -> Result<i64> {
 
 pub fn packs(conn: Db<'_>) -> Result<Vec<Pack>> {
     let mut stmt = conn.prepare(
-        "SELECT id, bought_on, units, label, created_by FROM credit_packs ORDER BY bought_on DESC, id DESC",
+        "SELECT id, bought_on, units, label, created_by, unit_price_micros, currency
+           FROM credit_packs ORDER BY bought_on DESC, id DESC",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Pack {
@@ -56,12 +73,54 @@ pub fn packs(conn: Db<'_>) -> Result<Vec<Pack>> {
             units: r.get(2)?,
             label: r.get(3)?,
             created_by: r.get(4)?,
+            unit_price_micros: r.get(5)?,
+            currency: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Adds a pack of `units` SMS bought on `bought_on`.
+/// The packs in the order their units are spent (oldest bought first) and the units spent:
+/// what [`Pricing`] values balances and costs with.
+pub fn pricing(conn: Db<'_>) -> Result<Pricing> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT units, unit_price_micros, currency FROM credit_packs ORDER BY bought_on, id",
+    )?;
+    let packs = stmt
+        .query_map([], |r| {
+            Ok(PackPrice {
+                units: r.get(0)?,
+                unit_price: r.get(1)?,
+                currency: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // The last row's running total is the ledger's sum: one look-up, not a scan.
+    let last: Option<Option<i64>> = conn
+        .prepare_cached("SELECT running FROM credit_ledger ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let consumed = match last {
+        None => 0,
+        Some(Some(running)) => running,
+        Some(None) => summary(conn)?.consumed,
+    };
+    Ok(Pricing { packs, consumed })
+}
+
+/// The currency of the newest pack, else euros: what a new pack is priced in by default.
+pub fn default_currency(conn: Db<'_>) -> Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT currency FROM credit_packs ORDER BY bought_on DESC, id DESC LIMIT 1",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| crate::money::DEFAULT_CURRENCY.to_string()))
+}
+
+/// Adds a pack of `units` SMS bought on `bought_on`, without a price.
 pub fn add_pack<'c>(
     conn: impl Into<Db<'c>>,
     units: i64,
@@ -70,13 +129,45 @@ pub fn add_pack<'c>(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let pack = NewPack {
+        units,
+        label: label.to_string(),
+        bought_on,
+        unit_price_micros: None,
+        currency: None,
+    };
+    add_priced_pack(conn, &pack, actor, now)
+}
+
+/// Adds a pack, with its price when known.
+pub fn add_priced_pack<'c>(
+    conn: impl Into<Db<'c>>,
+    pack: &NewPack,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let conn: Db<'c> = conn.into();
+    let units = pack.units;
     if units <= 0 || units > 10_000_000 {
         return Err(StoreProblem::PackUnits { units }.into());
     }
+    let currency = match &pack.currency {
+        Some(c) => c.clone(),
+        None => default_currency(conn)?,
+    };
     conn.execute(
-        "INSERT INTO credit_packs(bought_on, units, label, created_by, created_at) VALUES (?1,?2,?3,?4,?5)",
-        params![bought_on.to_string(), units, label, actor, ts(now)],
+        "INSERT INTO credit_packs(bought_on, units, label, created_by, created_at,
+                                  unit_price_micros, currency)
+         VALUES (?1,?2,?3,?4,?5,?6,?7)",
+        params![
+            pack.bought_on.to_string(),
+            units,
+            pack.label,
+            actor,
+            ts(now),
+            pack.unit_price_micros,
+            currency
+        ],
     )?;
     Ok(conn.last_insert_rowid())
 }
@@ -90,12 +181,86 @@ pub fn charge_message<'c>(
     at: DateTime<Utc>,
 ) -> Result<bool> {
     let conn: Db<'c> = conn.into();
-    let n = conn.execute(
-        "INSERT INTO credit_ledger(message_id, units, at, kind) VALUES (?1,?2,?3,'send')
-         ON CONFLICT DO NOTHING",
-        params![message_id, units, ts(at)],
-    )?;
+    // The running total continues the last row's: one indexed look-up, not a sum.
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO credit_ledger(message_id, units, at, kind, running)
+             VALUES (?1, ?2, ?3, 'send',
+                     COALESCE((SELECT running FROM credit_ledger ORDER BY id DESC LIMIT 1), 0) + ?2)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![message_id, units, ts(at)])?;
     Ok(n == 1)
+}
+
+/// What the charges of `message_ids` are worth, by message id: each charge valued at the
+/// packs its units came from (first in, first out); messages not charged are absent, and so
+/// are those whose units have no known price.
+pub fn charge_values(
+    conn: Db<'_>,
+    pricing: &Pricing,
+    message_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Money>> {
+    let mut out = std::collections::HashMap::new();
+    if pricing.packs.iter().all(|p| p.unit_price.is_none()) {
+        return Ok(out);
+    }
+    // One statement per page: the ids as a JSON array, each looked up by the unique index.
+    let ids = serde_json::to_string(message_ids).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.message_id, l.units, l.running FROM json_each(?1) AS j
+           JOIN credit_ledger l ON l.message_id = j.value AND l.kind = 'send'",
+    )?;
+    let rows = stmt.query_map([ids], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+        ))
+    })?;
+    for row in rows {
+        if let (id, units, Some(running)) = row?
+            && let Some(value) = pricing.value(running - units, running)
+        {
+            out.insert(id, value);
+        }
+    }
+    Ok(out)
+}
+
+/// What the units consumed over `days` days ending today are worth (the days of
+/// [`daily_consumption`]). The ledger is written in the order of consumption, so those units
+/// are the positions between the first and the last of them; a history written out of order
+/// (the demo's) is valued at that stretch's average.
+pub fn consumption_value(
+    conn: Db<'_>,
+    pricing: &Pricing,
+    now: DateTime<Utc>,
+    days: i64,
+    utc_offset_secs: i64,
+) -> Result<Option<Money>> {
+    let local_today = (ts(now) + utc_offset_secs).div_euclid(86_400);
+    let from = (local_today - days + 1) * 86_400 - utc_offset_secs;
+    let (low, high, units): (Option<i64>, Option<i64>, i64) = conn
+        .prepare_cached(
+            "SELECT MIN(running - units), MAX(running), COALESCE(SUM(units), 0)
+               FROM credit_ledger WHERE at >= ?1",
+        )?
+        .query_row([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (Some(low), Some(high)) = (low, high) else {
+        return Ok(pricing.value(0, 0));
+    };
+    let Some(value) = pricing.value(low, high) else {
+        return Ok(None);
+    };
+    let span = high - low;
+    if span == units || span <= 0 {
+        return Ok(Some(value));
+    }
+    let micros = i128::from(value.micros) * i128::from(units) / i128::from(span);
+    Ok(i64::try_from(micros)
+        .ok()
+        .map(|m| Money::new(m, &value.currency)))
 }
 
 /// Units consumed per day over `days` days ending today (local days, given the UTC offset of
@@ -135,4 +300,54 @@ pub fn daily_consumption(
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    #[test]
+    fn an_older_store_gets_running_totals_and_unit_prices() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &crate::store::MIGRATIONS[..6] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.execute_batch(
+                "INSERT INTO credit_packs(bought_on, units, label, price_cents, created_by, created_at)
+                   VALUES ('2026-01-05', 1000, 'priced', 7000, 'admin', 0),
+                          ('2026-02-05', 500, 'unpriced', NULL, 'admin', 0);
+                 INSERT INTO credit_ledger(message_id, units, at, kind) VALUES
+                   (NULL, 2, 10, 'adjust'), (NULL, 3, 20, 'adjust'), (NULL, 1, 30, 'adjust');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let running: Vec<i64> = store
+            .conn()
+            .prepare("SELECT running FROM credit_ledger ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(running, [2, 5, 6]);
+        let packs = super::packs(store.db()).unwrap();
+        // Newest first: the unpriced pack, then 70,00 € for 1 000 SMS = 0,07 € each.
+        assert_eq!(packs[0].unit_price_micros, None);
+        assert_eq!(packs[1].unit_price_micros, Some(70_000));
+        assert_eq!(packs[1].currency, "EUR");
+        let pricing = super::pricing(store.db()).unwrap();
+        assert_eq!(pricing.consumed, 6);
+        // What is left includes units of the unpriced pack: no money shown.
+        assert_eq!(pricing.balance(), None);
+        assert_eq!(
+            pricing.next(10).map(|m| m.micros),
+            Some(700_000),
+            "the next 10 come from the priced pack"
+        );
+    }
 }

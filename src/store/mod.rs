@@ -42,6 +42,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_operator_access.sql"),
     include_str!("migrations/005_status_notes.sql"),
     include_str!("migrations/006_typed_reasons.sql"),
+    // 007 (participant columns) comes with the contacts change of the same release.
+    include_str!("migrations/008_money.sql"),
     include_str!("migrations/009_followups.sql"),
 ];
 

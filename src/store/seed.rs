@@ -245,7 +245,9 @@ pub fn insert_status_change(
 /// The charge of a submitted message (`at` in Unix seconds).
 pub fn insert_charge(conn: Conn<'_>, message_id: i64, units: i64, at: i64) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO credit_ledger(message_id, units, at, kind) VALUES (?1, ?2, ?3, 'send')",
+        "INSERT INTO credit_ledger(message_id, units, at, kind, running)
+         VALUES (?1, ?2, ?3, 'send',
+                 COALESCE((SELECT running FROM credit_ledger ORDER BY id DESC LIMIT 1), 0) + ?2)",
     )?
     .execute(params![message_id, units, at])?;
     Ok(())

@@ -31,7 +31,7 @@ use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
-use crate::tui::widgets::send_confirm::{SendFacts, departure};
+use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 use crate::tui::widgets::titled_block;
 use chrono::{NaiveDate, NaiveDateTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -134,6 +134,8 @@ struct Preview {
     at: Option<NaiveDateTime>,
     rows: Vec<BatchRow>,
     balance: i64,
+    /// The packs' prices, for the money worth of what is ticked.
+    pricing: crate::money::Pricing,
     unticked: HashSet<i64>,
     sel: Selection,
 }
@@ -850,6 +852,7 @@ impl BatchTab {
                     at,
                     rows: p.rows,
                     balance: p.totals.balance,
+                    pricing: crate::store::credit::pricing(act.store.db())?,
                     unticked: HashSet::new(),
                     sel: Selection::default(),
                 });
@@ -943,6 +946,7 @@ impl BatchTab {
             encoding: encodings.join(" / "),
             balance_after: t.balance_after,
             when,
+            money: SendMoney::of(&p.pricing, t.segments as i64),
             text: example.and_then(|r| r.text.clone()).unwrap_or_default(),
         };
         let mut lines = vec![Line::from(tr(
@@ -1115,9 +1119,41 @@ impl BatchTab {
             ),
         ]);
         frame.render_widget(Paragraph::new(totals), Rect { height: 1, ..inner });
+        // What it costs in money, on a line of its own, where the packs' prices say.
+        let money = SendMoney::of(&p.pricing, t.segments as i64);
+        let mut top = 1;
+        if let Some(cost) = &money.cost {
+            let mut spans = vec![Span::styled(
+                trf(
+                    ctx.lang(),
+                    "batch.cost_money",
+                    &[("cost", &cost.show(ctx.lang()))],
+                ),
+                ctx.theme.title(),
+            )];
+            if let Some(after) = &money.after {
+                spans.push(Span::styled(
+                    trf(
+                        ctx.lang(),
+                        "batch.after_money",
+                        &[("after", &after.show(ctx.lang()))],
+                    ),
+                    after_style,
+                ));
+            }
+            frame.render_widget(
+                Paragraph::new(Line::from(spans)),
+                Rect {
+                    y: inner.y + 1,
+                    height: 1,
+                    ..inner
+                },
+            );
+            top = 2;
+        }
         let table = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
+            y: inner.y + top,
+            height: inner.height - top,
             ..inner
         };
         let cols = [

@@ -30,7 +30,7 @@ use crate::tui::widgets::centred;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, Modal};
-use crate::tui::widgets::send_confirm::{SendFacts, departure};
+use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -217,6 +217,7 @@ impl ContactsTab {
             segments: each,
             encoding: stats.info.encoding.describe(lang),
             balance_after: crate::store::credit::balance(act.store.db())? - each as i64,
+            money: SendMoney::load(act.store.db(), each as i64)?,
             when,
             text: stats.final_text.clone(),
         };

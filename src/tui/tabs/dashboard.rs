@@ -1,10 +1,11 @@
 //! The dashboard: credit, queue, consumption, delivery and the scheduler at a glance.
 
 use super::{Act, Ctx, Outcome, TabView};
-use crate::core::admin::add_credit;
+use crate::core::admin::{add_priced_credit, read_pack_price};
 use crate::core::send::{UnknownDecision, settle_unknown};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
+use crate::money::Money;
 use crate::sms::status::MessageStatus;
 use crate::store::Db;
 use crate::store::Result;
@@ -47,6 +48,16 @@ struct Data {
     callback_listen: String,
     /// What the store holds yet: first steps are shown until a message exists.
     started: stats::Started,
+    /// The money worth of the balance, of the 30 days' consumption and of what is queued,
+    /// when the packs' prices say (see [`crate::money`]).
+    money: MoneyFigures,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct MoneyFigures {
+    balance: Option<Money>,
+    consumed: Option<Money>,
+    queued: Option<Money>,
 }
 
 #[derive(Default)]
@@ -137,14 +148,19 @@ impl DashboardTab {
         };
         // Two more rows for the listener's error, only while there is one.
         let extra = if data.listener_error.is_some() { 2 } else { 0 };
+        // One more for the balance in money when it does not fit beside the big number.
+        let extra = extra + u16::from(money_below(data, ctx.lang()));
         let [top, middle, bottom] = Layout::vertical([
             Constraint::Length(8 + extra),
             Constraint::Min(4),
             Constraint::Length(7),
         ])
         .areas(area);
-        let [credit_area, queue_area] =
-            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(top);
+        let [credit_area, queue_area] = Layout::horizontal([
+            Constraint::Length(CREDIT_INNER as u16 + 2),
+            Constraint::Fill(1),
+        ])
+        .areas(top);
         let [packs_area, week_area] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(bottom);
@@ -170,6 +186,10 @@ impl DashboardTab {
         }
         let lang = act.lang();
         let today = act.fmt.date(act.fmt.local_date(act.now));
+        let currency = match credit::default_currency(act.store.db()) {
+            Ok(c) => c,
+            Err(e) => return Outcome::failed(&e, lang),
+        };
         let form = Form::new(
             tr(lang, "admin.pack_title"),
             vec![
@@ -177,6 +197,11 @@ impl DashboardTab {
                 FormField::text("label", tr(lang, "admin.pack_label"), ""),
                 FormField::text("date", tr(lang, "admin.pack_date"), &today)
                     .with_help(tr(lang, "admin.pack_date_help")),
+                FormField::text("price", tr(lang, "admin.pack_price"), "")
+                    .with_help(tr(lang, "admin.pack_price_help")),
+                FormField::text("price_total", tr(lang, "admin.pack_price_total"), "")
+                    .with_help(tr(lang, "admin.pack_price_total_help")),
+                FormField::text("currency", tr(lang, "admin.pack_currency"), &currency),
             ],
         );
         self.editor = Some((Editing::Pack, form));
@@ -250,12 +275,23 @@ impl DashboardTab {
                 let today = act.fmt.local_date(act.now);
                 let date = crate::tui::dates::parse_day_in_year(form.value("date"), today);
                 match (units, date) {
-                    (Some(units), Some(date)) => {
-                        let label = form.value("label").trim().to_string();
-                        add_credit(act.store, act.actor, units, &label, date, act.now).map(|_| {
-                            trf(lang, "admin.pack_added", &[("units", &units.to_string())])
-                        })
-                    }
+                    (Some(units), Some(date)) => read_pack_price(
+                        units,
+                        form.value("price"),
+                        form.value("price_total"),
+                        form.value("currency"),
+                    )
+                    .and_then(|(unit_price_micros, currency)| {
+                        let pack = credit::NewPack {
+                            units,
+                            label: form.value("label").trim().to_string(),
+                            bought_on: date,
+                            unit_price_micros,
+                            currency,
+                        };
+                        add_priced_credit(act.store, act.actor, &pack, act.now)
+                    })
+                    .map(|_| trf(lang, "admin.pack_added", &[("units", &thousands(units))])),
                     (None, _) => Err(crate::core::Refusal::PackUnitsBad.into()),
                     (_, None) => Err(crate::core::Refusal::PackDateBad.into()),
                 }
@@ -294,12 +330,26 @@ impl TabView for DashboardTab {
         let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
         let today = ctx.fmt.local_date(ctx.now);
         let provider = settings::get(conn, "provider")?;
+        let queue = stats::queue(conn, ctx.now)?;
+        let pricing = credit::pricing(conn)?;
+        let money = MoneyFigures {
+            balance: pricing.balance(),
+            consumed: credit::consumption_value(
+                conn,
+                &pricing,
+                ctx.now,
+                DAYS,
+                ctx.fmt.utc_offset(ctx.now),
+            )?,
+            queued: pricing.next(queue.pending_segments),
+        };
         let data = Data {
+            money,
             runs_out: stats::runs_out_on(summary.balance, consumed, DAYS, today),
             summary,
             packs: credit::packs(conn)?,
             daily,
-            queue: stats::queue(conn, ctx.now)?,
+            queue,
             by_status: stats::by_status_since(conn, ctx.now, 7)?,
             lease: lease::current(conn)?,
             provider: provider_kind(&provider),
@@ -420,7 +470,7 @@ impl TabView for DashboardTab {
 /// The credit pack form, centred in the tab; the unknown-message form at the top, the
 /// message it is about under it.
 fn editor_rect(area: Rect, kind: Editing) -> (Rect, Option<Rect>) {
-    let height = area.height.min(9);
+    let height = area.height.min(if kind == Editing::Pack { 12 } else { 9 });
     // Two choices, their help and the form's message: 6 rows with the border.
     let short = area.height.min(6);
     if kind == Editing::Pack || area.height < short + 4 {
@@ -559,24 +609,33 @@ fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     let big = big_number(balance);
     let mut lines: Vec<Line> = Vec::new();
     let big_width = big[0].chars().count() + 4;
+    let money = d.money.balance.as_ref().map(|m| m.show(ctx.lang()));
     if usize::from(inner.width) >= big_width && inner.height >= 5 {
+        let below = money_below(d, ctx.lang());
         for (i, row) in big.into_iter().enumerate() {
             let mut spans = vec![Span::styled(row, style)];
             if i == 2 {
                 spans.push(Span::styled(" SMS", ctx.theme.title()));
+                if let (Some(m), false) = (&money, below) {
+                    spans.push(Span::styled(format!(" · {m}"), ctx.theme.title()));
+                }
             }
             lines.push(Line::from(spans));
         }
+        if let (Some(m), true) = (money, below) {
+            lines.push(Line::from(Span::styled(m, ctx.theme.title())));
+        }
     } else {
+        let money = money.map(|m| format!(" · {m}")).unwrap_or_default();
         lines.push(Line::from(Span::styled(
-            format!("{} SMS", thousands(balance)),
+            format!("{} SMS{money}", thousands(balance)),
             style,
         )));
     }
     if let Some(text) = d
         .provider_balance
         .as_deref()
-        .and_then(provider_balance_text)
+        .and_then(|json| provider_balance_text(json, ctx.lang()))
     {
         lines.push(Line::from(Span::styled(
             format!("{} {text}", ctx.tr("dash.at_provider")),
@@ -606,10 +665,14 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     frame.render_widget(block, area);
     let q = &d.queue;
     let mut lines = vec![Line::from(format!(
-        "{} {} · {} SMS",
+        "{} {} · {} SMS{}",
         thousands(q.pending),
         ctx.tr("dash.messages_queued"),
-        thousands(q.pending_segments)
+        thousands(q.pending_segments),
+        with_money(
+            ctx,
+            d.money.queued.as_ref().filter(|_| q.pending_segments > 0)
+        )
     ))];
     if q.pending_segments > d.summary.balance {
         lines.push(Line::from(Span::styled(
@@ -784,10 +847,11 @@ fn draw_chart(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     let total: i64 = d.daily.iter().map(|(_, n)| n).sum();
     let max = d.daily.iter().map(|(_, n)| *n).max().unwrap_or(0);
     let title = format!(
-        " {} — {} : {} SMS, max {}/{} ",
+        " {} — {} : {} SMS{}, max {}/{} ",
         ctx.tr("dash.consumption"),
         ctx.tr("dash.days_30"),
         thousands(total),
+        with_money(ctx, d.money.consumed.as_ref().filter(|_| total > 0)),
         thousands(max),
         ctx.tr("dash.per_day")
     );
@@ -864,16 +928,43 @@ fn draw_packs(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         let day = NaiveDate::parse_from_str(&p.bought_on, "%Y-%m-%d")
             .map(|day| ctx.fmt.date(day))
             .unwrap_or_else(|_| clean(&p.bought_on));
+        let price = p.unit_price_micros.map_or_else(String::new, |micros| {
+            format!(
+                "{}/SMS ",
+                Money::new(micros, &p.currency).show_unit(ctx.lang())
+            )
+        });
         lines.push(Line::from(vec![
             Span::styled(format!("{day} "), style),
             Span::styled(
                 format!("{}/{} ", thousands(used), thousands(p.units)),
                 style,
             ),
+            Span::styled(price, style),
             Span::styled(clean(&p.label), ctx.theme.dim()),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Columns inside the credit panel.
+const CREDIT_INNER: usize = 28;
+
+/// Whether the balance in money goes on a line of its own, below the big number (it does not
+/// fit beside `SMS`); false when there is no money to show.
+fn money_below(d: &Data, lang: Lang) -> bool {
+    d.money.balance.as_ref().is_some_and(|m| {
+        let beside = big_number(d.summary.balance)[0].chars().count()
+            + " SMS · ".chars().count()
+            + m.show(lang).chars().count();
+        beside > CREDIT_INNER
+    })
+}
+
+/// ` · 576,31 €` after a count of SMS when the packs' prices give its worth; nothing when
+/// they do not (never "0 €" for an unknown price).
+fn with_money(ctx: &Ctx, money: Option<&Money>) -> String {
+    money.map_or_else(String::new, |m| format!(" · {}", m.show(ctx.lang())))
 }
 
 fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
@@ -923,15 +1014,17 @@ fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// `12.50 EUR · 4 120 SMS` from what the provider reported (money where it reports it).
-fn provider_balance_text(json: &str) -> Option<String> {
+/// `12,50 € · 4 120 SMS` from what the provider reported (money where it reports it), in the
+/// provider's own currency, written as the interface language writes money.
+fn provider_balance_text(json: &str, lang: Lang) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(json).ok()?;
     let mut parts = Vec::new();
     if let Some(m) = v["money"].as_f64() {
-        parts.push(format!(
-            "{m:.2} {}",
-            clean(v["currency"].as_str().unwrap_or(""))
-        ));
+        let currency = v["currency"].as_str().unwrap_or("");
+        match crate::money::parse_currency(currency) {
+            Some(code) => parts.push(Money::new((m * 1e6).round() as i64, &code).show(lang)),
+            None => parts.push(format!("{m:.2} {}", clean(currency))),
+        }
     }
     if let Some(u) = v["units"].as_f64() {
         parts.push(format!("{} SMS", thousands(u as i64)));
@@ -942,19 +1035,31 @@ fn provider_balance_text(json: &str) -> Option<String> {
 #[cfg(test)]
 mod balance_tests {
     use super::provider_balance_text;
+    use crate::i18n::Lang;
 
     #[test]
     fn the_providers_own_balance_shows_money_and_units() {
+        let eur = r#"{"units":null,"money":12.5,"currency":"EUR"}"#;
         assert_eq!(
-            provider_balance_text(r#"{"units":null,"money":12.5,"currency":"EUR"}"#).as_deref(),
-            Some("12.50 EUR")
+            provider_balance_text(eur, Lang::Fr).as_deref(),
+            Some("12,50 €")
+        );
+        assert_eq!(
+            provider_balance_text(eur, Lang::En).as_deref(),
+            Some("€12.50")
+        );
+        // The provider's currency is kept, whatever the packs are priced in.
+        let usd = r#"{"units":null,"money":3.2,"currency":"USD"}"#;
+        assert_eq!(
+            provider_balance_text(usd, Lang::Fr).as_deref(),
+            Some("3,20 $")
         );
         assert!(
-            provider_balance_text(r#"{"units":4120.0,"money":null,"currency":null}"#)
+            provider_balance_text(r#"{"units":4120.0,"money":null,"currency":null}"#, Lang::Fr)
                 .is_some_and(|t| t.ends_with("SMS"))
         );
         assert_eq!(
-            provider_balance_text(r#"{"units":null,"money":null}"#),
+            provider_balance_text(r#"{"units":null,"money":null}"#, Lang::Fr),
             None
         );
     }

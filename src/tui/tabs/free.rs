@@ -22,7 +22,7 @@ use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
-use crate::tui::widgets::send_confirm::{SendFacts, departure};
+use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 use chrono::NaiveDateTime;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -223,6 +223,10 @@ impl FreeTab {
             balance_after: totals.balance_after,
             when,
             text: final_text,
+            money: SendMoney {
+                cost: totals.cost_money.clone(),
+                after: totals.balance_after_money.clone(),
+            },
         };
         let request = FreeSend {
             text: draft.text,

@@ -15,7 +15,7 @@ use crate::tui::pending::Pending;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField};
-use crate::tui::widgets::send_confirm::{SendFacts, departure};
+use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 
 /// Whether an operator with these rights may write to one number at all (now or later).
 pub fn may_send(rights: &crate::store::operators::Rights) -> bool {
@@ -77,7 +77,13 @@ impl IndividualForm {
         let fields = vec![
             FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
         ];
-        let title = trf(lang, title, &[("name", &name), ("phone", &shown_phone)]);
+        // A number nobody in the store has: said so, not the number twice.
+        let who = if name == shown_phone {
+            tr(lang, "inbox.unknown_number").to_string()
+        } else {
+            name.clone()
+        };
+        let title = trf(lang, title, &[("name", &who), ("phone", &shown_phone)]);
         let form = Form::new(&title, fields)
             .with_composer(composer)
             .sending()
@@ -133,6 +139,7 @@ impl IndividualForm {
             balance_after: crate::store::credit::balance(act.store.db())? - each as i64,
             when,
             text: stats.final_text.clone(),
+            money: SendMoney::load(act.store.db(), each as i64)?,
         };
         // What is in the box leaves: the template untouched, else the text as typed.
         let request = IndividualSend {

@@ -7,7 +7,9 @@ use super::confirm::Confirm;
 use crate::core::CoreResult;
 use crate::core::send;
 use crate::i18n::{Lang, tr, trf};
+use crate::money::{Money, Pricing};
 use crate::sms::window;
+use crate::store::Db;
 use crate::store::settings::Settings;
 use crate::tui::fmt::{Fmt, clean, thousands};
 use crate::tui::pending::Pending;
@@ -30,6 +32,38 @@ pub struct SendFacts {
     pub when: String,
     /// The text exactly as it leaves (for `one` when texts differ per recipient).
     pub text: String,
+    /// The cost and the credit after in money, where the packs' prices say.
+    pub money: SendMoney,
+}
+
+/// What a send costs and the credit it leaves, in money (each `None` where no price is known).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SendMoney {
+    pub cost: Option<Money>,
+    pub after: Option<Money>,
+}
+
+impl SendMoney {
+    /// The worth of spending `segments` more units, from the packs' prices.
+    pub fn of(pricing: &Pricing, segments: i64) -> SendMoney {
+        SendMoney {
+            cost: pricing.next(segments),
+            after: pricing.after(segments),
+        }
+    }
+
+    /// Same, reading the packs from the store.
+    pub fn load(conn: Db<'_>, segments: i64) -> crate::store::Result<SendMoney> {
+        Ok(SendMoney::of(
+            &crate::store::credit::pricing(conn)?,
+            segments,
+        ))
+    }
+}
+
+/// ` · 0,70 €`, or nothing when the worth is unknown.
+fn money_suffix(money: Option<&Money>, lang: Lang) -> String {
+    money.map_or_else(String::new, |m| format!(" · {}", m.show(lang)))
 }
 
 /// When a send made now leaves, or the time asked; "held until the window opens at …" when
@@ -98,11 +132,13 @@ impl Confirm {
                 ("encoding", &facts.encoding),
             ],
         );
+        let cost = format!("{cost}{}", money_suffix(facts.money.cost.as_ref(), lang));
         let credit = trf(
             lang,
             "confirm.send_credit",
             &[("after", &thousands(facts.balance_after))],
         );
+        let credit = format!("{credit}{}", money_suffix(facts.money.after.as_ref(), lang));
         let credit_style = if facts.balance_after < 0 {
             theme.warn()
         } else {
