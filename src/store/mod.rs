@@ -9,6 +9,7 @@ use std::time::Duration;
 pub mod audit;
 pub mod automations;
 pub mod batches;
+pub mod card;
 mod codes;
 pub mod credit;
 pub mod dispatch;
@@ -42,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_operator_access.sql"),
     include_str!("migrations/005_status_notes.sql"),
     include_str!("migrations/006_typed_reasons.sql"),
+    include_str!("migrations/007_contacts.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
