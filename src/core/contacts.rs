@@ -700,6 +700,13 @@ pub fn update_contact(
         if let Some((phone, at, source)) = &plan.opt_out {
             detail.push(format!("opt-out {phone} on {} ({source})", at.to_rfc3339()));
         }
+        if detail.is_empty() {
+            return Ok(Saved {
+                id,
+                warnings: plan.warnings,
+                changed: Vec::new(),
+            });
+        }
         audit::record(
             tx,
             now,
