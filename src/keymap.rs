@@ -162,6 +162,7 @@ actions!(
     Back => "back",
     Keys => "keys",
     AddKey => "add_key",
+    NewContact => "new_contact",
 });
 
 actions!(

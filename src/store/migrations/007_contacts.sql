@@ -5,3 +5,5 @@
 
 ALTER TABLE participants ADD COLUMN archived_at INTEGER;
 CREATE INDEX saved_list_members_by_participant ON saved_list_members(participant_id, list_id);
+CREATE INDEX messages_by_participant_time ON messages(participant_id, COALESCE(sent_at, planned_at), id)
+    WHERE participant_id IS NOT NULL;
