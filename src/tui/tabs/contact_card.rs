@@ -303,8 +303,10 @@ impl Card {
             } else {
                 format!("({}) ", phone(&item.phone, ctx.region))
             };
+            // The cursor is seen without colours too.
+            let cursor = if i == self.index { '▸' } else { ' ' };
             let text = format!(
-                "{arrow} {}  {:<14} {other}{}",
+                "{cursor}{arrow} {}  {:<14} {other}{}",
                 ctx.fmt.time(item.at),
                 truncate(&status, 14),
                 clean(&item.text).replace('\n', " ")
