@@ -236,7 +236,10 @@ fn all_modes() -> Vec<Mode> {
         (Mode::new("Contacts new contact", Tab::Contacts, "N"), 12),
         (Mode::new("Contacts edit contact", Tab::Contacts, "jm"), 12),
         (Mode::new("Contacts card", Tab::Contacts, "j\n"), 1),
-        (Mode::new("Contacts card composer", Tab::Contacts, "j\nn"), 1),
+        (
+            Mode::new("Contacts card composer", Tab::Contacts, "j\nn"),
+            1,
+        ),
     ];
     for (mut base, fields) in forms {
         base.editing = true;
@@ -314,8 +317,24 @@ fn hints_name_what_their_key_does_in_french_and_english() {
             "Opposition (STOP)",
             "Opt-out (STOP)",
         ),
-        (Tab::Contacts, "j", 'm', "modifier le contact", "edit contact", "", ""),
-        (Tab::Contacts, "", 'N', "nouveau contact", "new contact", "", ""),
+        (
+            Tab::Contacts,
+            "j",
+            'm',
+            "modifier le contact",
+            "edit contact",
+            "",
+            "",
+        ),
+        (
+            Tab::Contacts,
+            "",
+            'N',
+            "nouveau contact",
+            "new contact",
+            "",
+            "",
+        ),
         (
             Tab::Contacts,
             "j",

@@ -69,6 +69,18 @@ impl Card {
         self.load_more(conn)
     }
 
+    /// The slow tick: while the cursor is on the newest SMS, reads the card again so that a
+    /// status or a reply that arrives shows; returns whether anything changed. Scrolled
+    /// down, the card stays as it is.
+    pub fn refresh(&mut self, conn: Db<'_>) -> Result<bool> {
+        if self.index != 0 || self.items.len() > CARD_PAGE {
+            return Ok(false);
+        }
+        let before = (self.detail.clone(), self.items.clone());
+        self.reload(conn)?;
+        Ok(before != (self.detail.clone(), self.items.clone()))
+    }
+
     /// Reads the next (older) page of the timeline.
     pub fn load_more(&mut self, conn: Db<'_>) -> Result<()> {
         if !self.more {

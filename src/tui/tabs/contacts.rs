@@ -831,7 +831,11 @@ impl ContactsTab {
 
 impl TabView for ContactsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.pager.refresh(ctx.conn)
+        let card = match &mut self.card {
+            Some(card) => card.refresh(ctx.conn)?,
+            None => false,
+        };
+        Ok(self.pager.refresh(ctx.conn)? || card)
     }
 
     fn on_job(&mut self, _id: JobId, update: JobUpdate, act: &mut Act) -> Result<Outcome> {
