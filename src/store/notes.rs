@@ -1085,7 +1085,10 @@ mod tests {
         }
         drop(conn);
         let store = crate::store::Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            crate::store::SCHEMA_VERSION
+        );
         let notes: Vec<Option<StatusNote>> = crate::store::messages::history(store.db(), 1)
             .unwrap()
             .into_iter()

@@ -215,6 +215,11 @@ impl Card {
             Span::raw(" · "),
             opt_out,
         ]));
+        let colon = if lang == crate::i18n::Lang::En {
+            ": "
+        } else {
+            " : "
+        };
         let mut facts: Vec<String> = Vec::new();
         if !p.programme.is_empty() {
             facts.push(format!(
@@ -224,7 +229,11 @@ impl Card {
             ));
         }
         if let Some(c) = &d.collaborator {
-            facts.push(format!("{} {}", t("contacts.card_collaborator"), clean(c)));
+            facts.push(format!(
+                "{}{colon}{}",
+                t("contacts.card_collaborator"),
+                clean(c)
+            ));
         }
         if !d.attributes.is_empty() {
             let attrs = d
@@ -233,7 +242,7 @@ impl Card {
                 .map(|(k, v)| format!("{}={}", clean(k), clean(v.as_str().unwrap_or_default())))
                 .collect::<Vec<_>>()
                 .join(", ");
-            facts.push(format!("{} {attrs}", t("contacts.card_attributes")));
+            facts.push(format!("{}{colon}{attrs}", t("contacts.card_attributes")));
         }
         if !facts.is_empty() {
             lines.push(Line::from(truncate(&facts.join(" · "), width)));
