@@ -223,7 +223,7 @@ impl Card {
         let mut facts: Vec<String> = Vec::new();
         if !p.programme.is_empty() {
             facts.push(format!(
-                "{} {}",
+                "{}{colon}{}",
                 t("contacts.card_programme"),
                 clean(&p.programme)
             ));

@@ -47,7 +47,10 @@ impl ContactEditor {
         let p = d.map(|d| &d.participant);
         let kinds = ["participant", "partner", "company"]
             .iter()
-            .map(|k| (k.to_string(), fmt.kind(k)))
+            .map(|k| {
+                let label = tr(lang, &format!("contacts.kind_{k}")).to_string();
+                (k.to_string(), label)
+            })
             .collect();
         let sources = OPT_OUT_SOURCES
             .iter()
