@@ -370,11 +370,11 @@ fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows
         .iter()
         .map(|t| t["direction"].as_str().unwrap())
         .collect();
-    // Same second: the reply shows above the message it answers.
-    assert_eq!(dirs, ["in", "out"]);
-    assert_eq!(timeline[0]["text"], "Merci, je passe demain");
-    assert_eq!(timeline[1]["phone"], "+33612345601");
-    assert_eq!(timeline[1]["status"], "pending");
+    // By when they leave: the message planned for tomorrow above today's reply.
+    assert_eq!(dirs, ["out", "in"]);
+    assert_eq!(timeline[1]["text"], "Merci, je passe demain");
+    assert_eq!(timeline[0]["phone"], "+33612345601");
+    assert_eq!(timeline[0]["status"], "pending");
     // A message sent after the change goes to the new number.
     ok_json(
         &db,
@@ -394,8 +394,26 @@ fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows
         .filter(|t| t["direction"] == "out")
         .collect();
     assert_eq!(out.len(), 2);
-    assert_eq!(out[0]["phone"], "+33698765432");
-    assert_eq!(out[0]["text"], "Nouveau numéro noté");
+    let new = out
+        .iter()
+        .find(|t| {
+            t["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Nouveau numéro noté")
+        })
+        .unwrap();
+    assert_eq!(new["phone"], "+33698765432");
+    let first = out
+        .iter()
+        .find(|t| {
+            t["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Votre vélo est prêt")
+        })
+        .unwrap();
+    assert_eq!(first["phone"], "+33612345601");
     // Paged: one at a time, newest first.
     let card = ok_json(&db, &["contact", "show", &id, "--limit", "1"]);
     assert_eq!(card["timeline"].as_array().unwrap().len(), 1);
@@ -491,4 +509,62 @@ fn an_operator_without_any_right_cannot_edit_contacts() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("create or edit contacts"), "{err}");
+}
+
+#[test]
+fn the_timeline_is_read_by_keyset_pages_through_indexes() {
+    use smsdesk::store::card;
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path());
+    let id = ok_json(
+        &db,
+        &[
+            "contact",
+            "add",
+            "--last-name",
+            "Page",
+            "--mobile",
+            "0612345601",
+        ],
+    )["id"]
+        .as_i64()
+        .unwrap();
+    for (i, at) in ["2026-03-11T10:00", "2026-03-12T10:00", "2026-03-13T10:00"]
+        .iter()
+        .enumerate()
+    {
+        let text = format!("Message {i}");
+        ok_json(
+            &db,
+            &["send", "--to", "0612345601", "--text", &text, "--at", at],
+        );
+    }
+    for text in ["Réponse A", "Réponse B"] {
+        ok_json(
+            &db,
+            &["simulate", "reply", "--from", "0612345601", "--text", text],
+        );
+    }
+    let store = smsdesk::store::Store::open(&db).unwrap();
+    let numbers = card::numbers_of(store.db(), id).unwrap();
+    let whole = card::timeline(store.db(), id, &numbers, None, 100).unwrap();
+    assert_eq!(whole.len(), 5);
+    // Newest first: the three messages planned later, then the two replies of today.
+    assert!(whole.windows(2).all(|w| w[0].at >= w[1].at), "{whole:?}");
+    assert_eq!(whole[0].text.split('\n').next(), Some("Message 2"));
+    let mut paged = Vec::new();
+    let mut before = None;
+    loop {
+        let page = card::timeline(store.db(), id, &numbers, before, 2).unwrap();
+        if page.is_empty() {
+            break;
+        }
+        before = page.last().map(card::TimelineItem::key);
+        paged.extend(page);
+    }
+    assert_eq!(paged, whole);
+    let plan = card::timeline_plan(store.db()).unwrap().join("\n");
+    assert!(plan.contains("messages_by_participant_time"), "{plan}");
+    assert!(plan.contains("replies_by_phone"), "{plan}");
+    assert!(!plan.contains("SCAN"), "{plan}");
 }
