@@ -132,8 +132,13 @@ pub fn page(
     Ok(rows)
 }
 
+/// How many participants the Contacts list shows (the archived ones are not).
 pub fn count(conn: Db<'_>) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM participants", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM participants WHERE archived_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn is_opted_out(conn: Db<'_>, phone: &str) -> Result<bool> {
