@@ -568,3 +568,54 @@ fn the_timeline_is_read_by_keyset_pages_through_indexes() {
     assert!(plan.contains("replies_by_phone"), "{plan}");
     assert!(!plan.contains("SCAN"), "{plan}");
 }
+
+#[test]
+fn two_contacts_sharing_a_number_from_an_import_stay_editable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path());
+    let a = ok_json(
+        &db,
+        &[
+            "contact",
+            "add",
+            "--last-name",
+            "Mère",
+            "--mobile",
+            "0612345601",
+        ],
+    )["id"]
+        .as_i64()
+        .unwrap();
+    // A second contact on the same number, as an older store may hold (a family's phone).
+    let b = ok_json(&db, &["contact", "add", "--last-name", "Fils"])["id"]
+        .as_i64()
+        .unwrap();
+    {
+        let store = smsdesk::store::Store::open(&db).unwrap();
+        store
+            .conn()
+            .execute(
+                "UPDATE participants SET mobile = '+33612345601' WHERE id = ?1",
+                [b],
+            )
+            .unwrap();
+    }
+    let c = ok_json(
+        &db,
+        &["contact", "set", &b.to_string(), "--programme", "Atelier"],
+    );
+    assert_eq!(c["programme"], "Atelier");
+    // Giving the number to a third one is still refused, naming the holder.
+    let err = bad_input(
+        &db,
+        &[
+            "contact",
+            "add",
+            "--last-name",
+            "Autre",
+            "--mobile",
+            "06 12 34 56 01",
+        ],
+    );
+    assert!(err.contains(&format!("#{a}")), "{err}");
+}

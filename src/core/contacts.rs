@@ -433,8 +433,12 @@ fn plan(
     issues.append(&mut checked.issues);
     let mut p = checked.participant;
     // Same contact as another, as the import says it: the same mobile, or the same name
-    // without a mobile.
-    if issues.is_empty() {
+    // without a mobile. A contact whose mobile and names stay is not checked again (two
+    // contacts sharing a number from before stay editable).
+    let same = cur.is_some_and(|c| {
+        c.mobile == p.mobile && c.first_name == p.first_name && c.last_name == p.last_name
+    });
+    if issues.is_empty() && !same {
         let other = match &p.mobile {
             Some(m) => card::holder_of_mobile(conn, m, id)?.map(|(id, name)| {
                 (
