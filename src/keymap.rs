@@ -163,6 +163,7 @@ actions!(
     Back => "back",
     Keys => "keys",
     AddKey => "add_key",
+    NewContact => "new_contact",
 });
 
 actions!(

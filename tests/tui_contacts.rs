@@ -766,3 +766,117 @@ fn a_contact_is_found_by_either_name_order_or_by_the_number_as_shown() {
         );
     }
 }
+
+/// Issue 14: `m` edits the selected contact in a form; a changed number leaves the message
+/// already queued on the number it was queued with, and the next one goes to the new number;
+/// `d` archives after a question that `Enter` answers "no".
+#[test]
+fn a_number_changed_in_the_form_leaves_queued_messages_alone_and_archiving_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let people = smsdesk::store::participants::page(
+        store.db(),
+        "",
+        None,
+        smsdesk::store::messages::Direction::Forward,
+        500,
+    )
+    .unwrap();
+    let (index, target) = people
+        .iter()
+        .enumerate()
+        .find(|(_, p)| p.mobile.is_some() && p.sms_consent && !p.opted_out)
+        .map(|(i, p)| (i, p.clone()))
+        .unwrap();
+    let old = target.mobile.clone().unwrap();
+    let ctrl = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let mut app = app(store, Lang::En);
+    press(&mut app, "c");
+    for _ in 0..index {
+        app.handle_key(code(KeyCode::Down));
+    }
+    press(&mut app, "n");
+    for c in "Votre commande est arrivée.".chars() {
+        app.handle_key(key(c));
+    }
+    app.handle_key(ctrl('s'));
+    press(&mut app, "y");
+    assert!(!app.is_editing(), "{:?}", app.status_message());
+    let queued: (i64, String) = smsdesk::store::Store::open(&path)
+        .unwrap()
+        .conn()
+        .query_row(
+            "SELECT id, phone FROM messages WHERE status = 'pending' ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(queued.1, old);
+
+    // `m`: the form of the contact; a bad number is refused under its field.
+    press(&mut app, "m");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Edit "), "{screen}");
+    for _ in 0..3 {
+        app.handle_key(code(KeyCode::Tab));
+    }
+    app.handle_key(ctrl('u'));
+    press(&mut app, "06 98");
+    app.handle_key(ctrl('s'));
+    let screen = render(&mut app, 80, 24);
+    assert!(app.is_editing(), "{screen}");
+    assert!(
+        screen.contains("too short to be a phone number"),
+        "{screen}"
+    );
+    app.handle_key(ctrl('u'));
+    press(&mut app, "06 98 76 54 99");
+    app.handle_key(ctrl('s'));
+    assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+    let said = app.status_message().unwrap_or_default();
+    assert!(said.contains("saved: mobile"), "{said}");
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let now_mobile = smsdesk::store::participants::get(store.db(), target.id)
+        .unwrap()
+        .mobile;
+    assert_eq!(now_mobile.as_deref(), Some("+33698765499"));
+    let phone: String = store
+        .conn()
+        .query_row(
+            "SELECT phone FROM messages WHERE id = ?1",
+            [queued.0],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(phone, old, "the queued message keeps its number");
+
+    // `d`: the question answers "no" to Enter; `y` archives.
+    press(&mut app, "d");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Archive the contact"), "{screen}");
+    app.handle_key(code(KeyCode::Enter));
+    let archived = |path: &std::path::Path| {
+        smsdesk::store::participants::get(
+            smsdesk::store::Store::open(path).unwrap().db(),
+            target.id,
+        )
+        .unwrap()
+        .archived
+    };
+    assert!(!archived(&path));
+    press(&mut app, "d");
+    press(&mut app, "y");
+    assert!(archived(&path), "{:?}", app.status_message());
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        !screen.contains(&target.last_name.to_uppercase())
+            || people
+                .iter()
+                .filter(|p| p.last_name == target.last_name)
+                .count()
+                > 1,
+        "an archived contact leaves the list:\n{screen}"
+    );
+}

@@ -120,6 +120,21 @@ const OWN_MEANINGS: &[(Option<Tab>, Action, &str)] = &[
         "hint.contacts_optout",
     ),
     (
+        Some(Tab::Contacts),
+        Action::List(ListAction::Open),
+        "hint.contacts_card",
+    ),
+    (
+        Some(Tab::Contacts),
+        Action::List(ListAction::Edit),
+        "hint.contacts_edit",
+    ),
+    (
+        Some(Tab::Contacts),
+        Action::List(ListAction::Delete),
+        "hint.contacts_archive",
+    ),
+    (
         Some(Tab::Upcoming),
         Action::List(ListAction::CancelSelected),
         "hint.upcoming_cancel",

@@ -235,6 +235,13 @@ fn all_modes() -> Vec<Mode> {
         (Mode::new("Contacts composer", Tab::Contacts, "jn"), 3),
         (Mode::new("Inbox answer", Tab::Inbox, "r"), 3),
         (Mode::new("Inbox outcome", Tab::Inbox, "tm"), 3),
+        (Mode::new("Contacts new contact", Tab::Contacts, "N"), 12),
+        (Mode::new("Contacts edit contact", Tab::Contacts, "jm"), 12),
+        (Mode::new("Contacts card", Tab::Contacts, "j\n"), 1),
+        (
+            Mode::new("Contacts card composer", Tab::Contacts, "j\nn"),
+            1,
+        ),
     ];
     for (mut base, fields) in forms {
         base.editing = true;
@@ -313,6 +320,33 @@ fn hints_name_what_their_key_does_in_french_and_english() {
             "STOP (opt out)",
             "Opposition (STOP)",
             "Opt-out (STOP)",
+        ),
+        (
+            Tab::Contacts,
+            "j",
+            'm',
+            "modifier le contact",
+            "edit contact",
+            "",
+            "",
+        ),
+        (
+            Tab::Contacts,
+            "",
+            'N',
+            "nouveau contact",
+            "new contact",
+            "",
+            "",
+        ),
+        (
+            Tab::Contacts,
+            "j",
+            'd',
+            "archiver",
+            "archive",
+            "Archiver le contact",
+            "Archive the contact",
         ),
         (
             Tab::Upcoming,

@@ -126,3 +126,41 @@ fn refused_time() {
         insta::assert_snapshot!(format!("demo_{}_refused_time", lang.as_str()), screen);
     }
 }
+
+#[test]
+fn contact_card_and_forms() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let mut app = app(f.store, lang);
+        // The second contact of the demo: a programme, a list, events, SMS in and out.
+        press(&mut app, "cj");
+        app.handle_key(code(KeyCode::Enter));
+        insta::assert_snapshot!(
+            format!("demo_{}_contact_card", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+        press(&mut app, "m");
+        insta::assert_snapshot!(
+            format!("demo_{}_contact_edit", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+    }
+    for lang in [Lang::Fr, Lang::En] {
+        let f = sample_store();
+        let mut app = app(f.store, lang);
+        // Every contact of the sample store, the hostile name included, shows neutralised.
+        press(&mut app, "c");
+        for _ in 0..6 {
+            app.handle_key(code(KeyCode::Enter));
+            let screen = render(&mut app, 80, 24);
+            assert!(!screen.contains('\u{1b}'), "{screen}");
+            app.handle_key(code(KeyCode::Esc));
+            press(&mut app, "j");
+        }
+        press(&mut app, "N");
+        insta::assert_snapshot!(
+            format!("{}_contact_new", lang.as_str()),
+            render(&mut app, 80, 24)
+        );
+    }
+}

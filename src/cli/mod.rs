@@ -10,6 +10,7 @@ use serde_json::json;
 use std::path::PathBuf;
 
 pub mod access;
+mod contacts;
 mod io;
 mod rules;
 mod rules_lists;
@@ -139,6 +140,11 @@ pub enum Command {
         /// Import the valid rows (without it, only the preview is shown)
         #[arg(long)]
         yes: bool,
+    },
+    /// Create, change, show or archive one contact (`contact add --last-name … --mobile …`)
+    Contact {
+        #[command(subcommand)]
+        action: contacts::ContactAction,
     },
     /// Cancel messages not yet sent
     Cancel {
@@ -380,6 +386,7 @@ pub fn run(command: Command, env: &Env) -> CliResult {
             io::export_cmd(selection, format.as_deref(), &output, env)
         }
         Command::Import { what, file, yes } => io::import_cmd(&what, &file, yes, env),
+        Command::Contact { action } => contacts::contact_cmd(action, env),
         Command::Cancel { ids } => sending::cancel_cmd(&ids, env),
         Command::Simulate {
             action: SimulateAction::Reply { from, text },

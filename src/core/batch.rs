@@ -264,6 +264,9 @@ fn prepare(conn: Db<'_>, actor: &Actor, input: &BatchInput) -> CoreResult<Prepar
 /// The same checks and words as [`outbox::check_participant`], on a participant already read.
 fn check_recipient(p: &Participant) -> Result<Recipient, Refusal> {
     let name = p.full_name();
+    if p.archived {
+        return Err(Refusal::Archived { name });
+    }
     let Some(mobile) = p.mobile.clone().filter(|m| !m.is_empty()) else {
         return Err(Refusal::NoMobile { name });
     };

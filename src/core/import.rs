@@ -6,19 +6,17 @@
 //! confirmation all valid rows are written in one transaction: a failure on any row leaves the
 //! store as it was.
 
+use super::contacts::{ContactTexts, Field, check_contact};
 use super::events::EventKind;
 use super::send::{CheckedLine, FreeList, check_free_list};
 use super::{Actor, CoreError, CoreResult, Refusal, automations};
-use crate::io::contacts::{
-    ContactField, ContactSheet, RowIssue, normalise_civility, parse_kind, parse_yes_no,
-    plausible_email,
-};
+use crate::io::contacts::{ContactField, ContactSheet, RowIssue};
 use crate::io::events::{EventField, EventSheet};
 use crate::io::import::{
     Cell, Column, PhoneCells, get_str, get_varint, normalise_header, put_str, put_varint,
 };
 use crate::io::issue::{ContactWarning, ImportNotice, IssueReason, ParticipantRef, QuotedHeader};
-use crate::sms::phone::{self, LineKind};
+use crate::sms::phone;
 use crate::sms::window;
 use crate::store::events::{self, NewEvent};
 use crate::store::import as store_import;
@@ -49,14 +47,14 @@ pub fn check_phone_cells(store: &Store, cells: &PhoneCells) -> CoreResult<FreeLi
 }
 
 /// A collaborator as import files name them.
-struct Collaborators {
+pub(crate) struct Collaborators {
     /// Normalised names ("PRENOMNOM", "NOMPRENOM", login, and last name when unique) → id.
     by_key: HashMap<String, Vec<(i64, bool)>>,
     names: Vec<String>,
 }
 
 impl Collaborators {
-    fn load(conn: Db<'_>) -> CoreResult<Collaborators> {
+    pub(crate) fn load(conn: Db<'_>) -> CoreResult<Collaborators> {
         let rows = store_import::collaborators(conn)?;
         let mut by_key: HashMap<String, Vec<(i64, bool)>> = HashMap::new();
         let mut names = Vec::new();
@@ -111,7 +109,7 @@ impl Collaborators {
     }
 
     /// The collaborator a cell names (`None` when empty), or the row's issue.
-    fn lookup(&self, name: &str) -> Result<Option<i64>, IssueReason> {
+    pub(crate) fn lookup(&self, name: &str) -> Result<Option<i64>, IssueReason> {
         if name.is_empty() {
             return Ok(None);
         }
@@ -539,7 +537,8 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
     Ok(p)
 }
 
-/// One row, checked: the contact, or every problem it has.
+/// One row, checked by the rules of a contact ([`super::contacts::check_contact`], shared with
+/// the contacts created one at a time): the contact, or every problem it has.
 fn contact_row(
     sheet: &ContactSheet,
     r: &crate::io::import::TableRow,
@@ -552,45 +551,55 @@ fn contact_row(
     let civility = text(ContactField::Civility);
     let first_name = text(ContactField::FirstName);
     let last_name = text(ContactField::LastName);
-    let mobile_in = text(ContactField::Mobile);
-    let mobile2_in = text(ContactField::Mobile2);
-    let landline_in = text(ContactField::Landline);
-    let email_in = text(ContactField::Email);
-    let consent_in = text(ContactField::Consent);
+    let mobile = text(ContactField::Mobile);
+    let mobile2 = text(ContactField::Mobile2);
+    let landline = text(ContactField::Landline);
+    let email = text(ContactField::Email);
+    let consent = text(ContactField::Consent);
     let programme = text(ContactField::Programme);
-    let kind_in = text(ContactField::Kind);
+    let kind = text(ContactField::Kind);
     let collaborator_in = text(ContactField::Collaborator);
-    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
-    let mut warnings = Vec::new();
-    let kind = contact_kind_and_names(sheet, r, &kind_in, &first_name, &last_name, &mut issues);
-    let (mobile, mobile2, landline) = contact_phones(
-        sheet,
-        r,
-        region,
-        [&mobile_in, &mobile2_in, &landline_in],
-        &mut issues,
-        &mut warnings,
-    );
-    let email = if email_in.is_empty() {
-        None
-    } else if plausible_email(&email_in) {
-        Some(email_in.clone())
-    } else {
-        issues.push(issue(ContactField::Email, &email_in, IssueReason::NotEmail));
-        None
+    let texts = ContactTexts {
+        kind: &kind,
+        civility: &civility,
+        first_name: &first_name,
+        last_name: &last_name,
+        mobile: &mobile,
+        mobile2: &mobile2,
+        landline: &landline,
+        email: &email,
+        // A file without a consent column: consent given.
+        consent: sheet.has(ContactField::Consent).then_some(consent.as_str()),
+        programme: &programme,
     };
-    let sms_consent = contact_consent(sheet, r, &consent_in, &mut issues, &mut warnings);
-    let collaborator_id = collaborators
-        .lookup(&collaborator_in)
-        .unwrap_or_else(|reason| {
-            issues.push(issue(ContactField::Collaborator, &collaborator_in, reason));
-            None
-        });
-    let attributes = contact_attributes(sheet, r, &mut issues);
+    // A date typed into a name column is a shifted column, not a name.
+    let mut name_cells = |field: ContactField| {
+        let col = sheet.columns.col(field)?;
+        matches!(r.get(col), Cell::DateTime(_) | Cell::Number(_)).then(|| {
+            (
+                r.get(col).text().unwrap_or_default(),
+                IssueReason::NumberNotName,
+            )
+        })
+    };
+    let checked = check_contact(
+        &texts,
+        region,
+        !issues.is_empty(),
+        &mut name_cells,
+        (&collaborator_in, collaborators.lookup(&collaborator_in)),
+    );
+    for i in checked.issues {
+        let field = sheet_field(i.field);
+        issues.push(sheet.issue(r, field, &i.value, i.reason));
+    }
+    let mut participant = checked.participant;
+    let mut warnings = checked.warnings;
+    participant.attributes = contact_attributes(sheet, r, &mut issues);
     if !issues.is_empty() {
         return Err(issues);
     }
-    match &mobile {
+    match &participant.mobile {
         None => warnings.push(ContactWarning::NoMobile),
         Some(m) => {
             if opted_out(conn, m) {
@@ -600,161 +609,29 @@ fn contact_row(
     }
     Ok(ContactRow {
         row: r.row,
-        participant: NewParticipant {
-            kind,
-            civility: normalise_civility(&civility),
-            first_name,
-            last_name,
-            mobile,
-            mobile2,
-            landline,
-            email,
-            sms_consent,
-            programme,
-            collaborator_id,
-            attributes,
-        },
+        participant,
         warnings,
     })
 }
 
-/// The contact type of a row, and its name checked: present, not too long, not a number or a
-/// date (a shifted column). Problems go to `issues`.
-fn contact_kind_and_names(
-    sheet: &ContactSheet,
-    r: &crate::io::import::TableRow,
-    kind_in: &str,
-    first_name: &str,
-    last_name: &str,
-    issues: &mut Vec<RowIssue>,
-) -> String {
-    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
-    let kind = match parse_kind(kind_in) {
-        Some(k) => k.to_string(),
-        None => {
-            issues.push(issue(
-                ContactField::Kind,
-                kind_in,
-                IssueReason::NotContactType,
-            ));
-            String::new()
-        }
-    };
-    if first_name.is_empty() && last_name.is_empty() && issues.is_empty() {
-        issues.push(issue(ContactField::LastName, "", IssueReason::NoName));
-    }
-    for (field, value) in [
-        (ContactField::FirstName, first_name),
-        (ContactField::LastName, last_name),
-    ] {
-        if value.chars().count() > 100 {
-            issues.push(issue(field, value, IssueReason::TooLong { max: 100 }));
-        }
-    }
-    // A date typed into a name column is a shifted column, not a name.
-    for field in [ContactField::FirstName, ContactField::LastName] {
-        if let Some(col) = sheet.columns.col(field)
-            && matches!(r.get(col), Cell::DateTime(_) | Cell::Number(_))
-        {
-            issues.push(issue(
-                field,
-                &r.get(col).text().unwrap_or_default(),
-                IssueReason::NumberNotName,
-            ));
-        }
-    }
-    kind
-}
-
-/// The mobile, second mobile and landline of a row (E.164): a landline typed as the mobile is
-/// kept as the landline, with a warning. Problems go to `issues`.
-fn contact_phones(
-    sheet: &ContactSheet,
-    r: &crate::io::import::TableRow,
-    region: &str,
-    [mobile_in, mobile2_in, landline_in]: [&str; 3],
-    issues: &mut Vec<RowIssue>,
-    warnings: &mut Vec<ContactWarning>,
-) -> (Option<String>, Option<String>, Option<String>) {
-    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
-    let mut landline = None;
-    if !landline_in.is_empty() {
-        match phone::parse_phone(landline_in, region) {
-            Ok(p) => landline = Some(p.e164),
-            Err(error) => issues.push(issue(
-                ContactField::Landline,
-                landline_in,
-                IssueReason::Phone { error },
-            )),
-        }
-    }
-    let mut mobile = None;
-    if !mobile_in.is_empty() {
-        match phone::parse_phone(mobile_in, region) {
-            Ok(p) if p.is_mobile() => mobile = Some(p.e164),
-            Ok(p) if landline.is_none() && p.kind == LineKind::Landline => {
-                warnings.push(ContactWarning::LandlineAsMobile {
-                    number: phone::format_national(&p.e164),
-                });
-                landline = Some(p.e164);
-            }
-            Ok(p) => issues.push(issue(
-                ContactField::Mobile,
-                mobile_in,
-                IssueReason::Unreachable {
-                    e164: p.e164,
-                    kind: p.kind,
-                },
-            )),
-            Err(error) => issues.push(issue(
-                ContactField::Mobile,
-                mobile_in,
-                IssueReason::Phone { error },
-            )),
-        }
-    }
-    let mut mobile2 = None;
-    if !mobile2_in.is_empty() {
-        match phone::parse_recipient(mobile2_in, region) {
-            Ok(p) => mobile2 = Some(p.e164),
-            Err(error) => issues.push(issue(
-                ContactField::Mobile2,
-                mobile2_in,
-                IssueReason::Phone { error },
-            )),
-        }
-    }
-    (mobile, mobile2, landline)
-}
-
-/// The SMS consent of a row: given when the file has no consent column, refused (with a
-/// warning) when its cell is empty. Problems go to `issues`.
-fn contact_consent(
-    sheet: &ContactSheet,
-    r: &crate::io::import::TableRow,
-    consent_in: &str,
-    issues: &mut Vec<RowIssue>,
-    warnings: &mut Vec<ContactWarning>,
-) -> bool {
-    let issue = |field, value: &str, reason| sheet.issue(r, field, value, reason);
-    if !sheet.has(ContactField::Consent) {
-        true
-    } else if consent_in.is_empty() {
-        // A consent column left blank: consent was not recorded, so it is not assumed.
-        warnings.push(ContactWarning::ConsentEmpty);
-        false
-    } else {
-        match parse_yes_no(consent_in) {
-            Some(b) => b,
-            None => {
-                issues.push(issue(
-                    ContactField::Consent,
-                    consent_in,
-                    IssueReason::NotYesNo,
-                ));
-                false
-            }
-        }
+/// The column of a field a row's issue names.
+fn sheet_field(f: Field) -> ContactField {
+    match f {
+        Field::Kind => ContactField::Kind,
+        Field::Civility => ContactField::Civility,
+        Field::FirstName => ContactField::FirstName,
+        Field::Mobile => ContactField::Mobile,
+        Field::Mobile2 => ContactField::Mobile2,
+        Field::Landline => ContactField::Landline,
+        Field::Email => ContactField::Email,
+        Field::Consent => ContactField::Consent,
+        Field::Programme => ContactField::Programme,
+        Field::Collaborator => ContactField::Collaborator,
+        Field::LastName
+        | Field::OptOut
+        | Field::OptOutDate
+        | Field::OptOutSource
+        | Field::Attribute => ContactField::LastName,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod automations;
 pub mod batch;
 pub mod changes;
+pub mod contacts;
 pub mod events;
 pub mod import;
 pub mod keys;

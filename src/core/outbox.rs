@@ -130,6 +130,9 @@ pub fn check_e164(conn: Db<'_>, e164: &str) -> CoreResult<Recipient> {
 pub fn check_participant(conn: Db<'_>, participant_id: i64) -> CoreResult<Recipient> {
     let p = participants::get(conn, participant_id)?;
     let name = p.full_name();
+    if p.archived {
+        return Err(Refusal::Archived { name }.into());
+    }
     let Some(mobile) = p.mobile.filter(|m| !m.is_empty()) else {
         return Err(Refusal::NoMobile { name }.into());
     };

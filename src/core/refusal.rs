@@ -71,6 +71,8 @@ crate::typed_messages! {
         ChangeLanguage = "change_language",
         SettleReplies = "settle_replies",
         TypeOutcome = "type_outcome",
+        EditContacts = "edit_contacts",
+        ArchiveContacts = "archive_contacts",
     }
 }
 
@@ -207,6 +209,13 @@ crate::typed_messages! {
         NoSuchCollaborator { name: String, known: String } = "no_such_collaborator",
         NoCollaboratorAtAll { name: String } = "no_collaborator_at_all",
         SeveralCollaborators { name: String } = "several_collaborators",
+        // Contacts created and edited one at a time
+        ContactField { field: crate::core::contacts::Field, value: String, reason: crate::io::issue::IssueReason } = "contact_field",
+        ContactFieldEmpty { field: crate::core::contacts::Field, reason: crate::io::issue::IssueReason } = "contact_field_empty",
+        NothingToChange = "nothing_to_change",
+        AlreadyArchived { name: String } = "already_archived",
+        NotArchived { name: String } = "not_archived",
+        Archived { name: String } = "archived",
     }
 }
 

@@ -53,6 +53,12 @@ crate::typed_messages! {
         SameEvent { row: usize } = "same_event",
         EventExists { name: String, kind: KindOfEvent, id: i64 } = "event_exists",
         CreatedMeanwhile { id: i64 } = "created_meanwhile",
+        // A contact typed by hand
+        NotAttribute = "not_attribute",
+        InTheFuture = "in_the_future",
+        NotOptOutSource = "not_opt_out_source",
+        OptOutKept = "opt_out_kept",
+        OptOutNoMobile = "opt_out_no_mobile",
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 pub mod audit;
 pub mod automations;
 pub mod batches;
+pub mod card;
 mod codes;
 pub mod credit;
 pub mod dispatch;
@@ -42,7 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_operator_access.sql"),
     include_str!("migrations/005_status_notes.sql"),
     include_str!("migrations/006_typed_reasons.sql"),
-    // 007 (participant columns) comes with the contacts change of the same release.
+    include_str!("migrations/007_contacts.sql"),
     include_str!("migrations/008_money.sql"),
     include_str!("migrations/009_followups.sql"),
 ];

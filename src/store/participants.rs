@@ -18,6 +18,8 @@ pub struct Participant {
     pub opted_out: bool,
     pub programme: String,
     pub collaborator_id: Option<i64>,
+    /// Archived: out of the pickers, batches and automations; the history stays.
+    pub archived: bool,
 }
 
 impl Participant {
@@ -30,7 +32,8 @@ impl Participant {
 
 pub(crate) const COLUMNS: &str =
     "p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
-    EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id";
+    EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id,
+    p.archived_at IS NOT NULL";
 
 pub(crate) fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
     Ok(Participant {
@@ -44,6 +47,7 @@ pub(crate) fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
         opted_out: r.get(7)?,
         programme: r.get(8)?,
         collaborator_id: r.get(9)?,
+        archived: r.get(10)?,
     })
 }
 
@@ -114,7 +118,7 @@ pub fn page(
     }
     args.push(Value::Integer(limit as i64));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM participants p WHERE {SEARCH_TEXT} LIKE ?1{cond}
+        "SELECT {COLUMNS} FROM participants p WHERE {SEARCH_TEXT} LIKE ?1 AND p.archived_at IS NULL{cond}
          ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
          LIMIT ?{}",
         args.len()
@@ -128,8 +132,13 @@ pub fn page(
     Ok(rows)
 }
 
+/// How many participants the Contacts list shows (the archived ones are not).
 pub fn count(conn: Db<'_>) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM participants", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM participants WHERE archived_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn is_opted_out(conn: Db<'_>, phone: &str) -> Result<bool> {
@@ -484,11 +493,9 @@ impl ParticipantFilter {
                 ev.join(" AND ")
             ));
         }
-        let mut sql = "FROM participants p".to_string();
-        if !wheres.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&wheres.join(" AND "));
-        }
+        // Archived participants are never chosen.
+        wheres.push("p.archived_at IS NULL".to_string());
+        let sql = format!("FROM participants p WHERE {}", wheres.join(" AND "));
         (sql, params)
     }
 }
@@ -539,7 +546,8 @@ pub fn event_types(conn: Db<'_>) -> Result<Vec<String>> {
 /// The participant ids of the members of saved list `list_id`, in id order.
 pub fn list_member_ids(conn: Db<'_>, list_id: i64) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT participant_id FROM saved_list_members WHERE list_id = ?1 ORDER BY participant_id",
+        "SELECT m.participant_id FROM saved_list_members m JOIN participants p ON p.id = m.participant_id
+         WHERE m.list_id = ?1 AND p.archived_at IS NULL ORDER BY m.participant_id",
     )?;
     let rows = stmt.query_map([list_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -569,11 +577,9 @@ pub fn owner_of_mobile(conn: Db<'_>, e164: &str) -> Result<Option<(i64, String, 
 
 /// Reads one participant with a cached statement (a batch reads thousands).
 pub fn get_cached(conn: Db<'_>, id: i64) -> Result<Option<Participant>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.kind, p.civility, p.first_name, p.last_name, p.mobile, p.sms_consent,
-            EXISTS(SELECT 1 FROM opt_outs o WHERE o.phone = p.mobile), p.programme, p.collaborator_id
-         FROM participants p WHERE p.id = ?1",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM participants p WHERE p.id = ?1"
+    ))?;
     Ok(stmt.query_row([id], row).optional()?)
 }
 

@@ -56,6 +56,8 @@ pub enum Pending {
     DeleteList { id: i64, name: String },
     /// Put a number on the STOP list.
     OptOut { mobile: String },
+    /// Archive a contact (their history stays).
+    ArchiveContact { id: i64, name: String },
     /// Remove an operator's SSH key.
     RemoveKey { login: String, fingerprint: String },
 }
@@ -219,6 +221,10 @@ impl Pending {
             Pending::OptOut { mobile } => {
                 let e164 = send::record_opt_out(store, actor, mobile, now)?;
                 trf(lang, "contacts.opted_out", &[("phone", &e164)]).into()
+            }
+            Pending::ArchiveContact { id, name } => {
+                crate::core::contacts::archive_contact(store, actor, *id, true, now)?;
+                trf(lang, "contacts.archived", &[("name", name)]).into()
             }
             Pending::RemoveKey { login, fingerprint } => {
                 let fp = keys::remove_key(store, actor, login, fingerprint, now)?;

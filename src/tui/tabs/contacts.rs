@@ -3,6 +3,8 @@
 //! to a list, `-` takes it out of the shown list, `R` / `D` rename and delete a list); import
 //! from a spreadsheet (`I`, see `contacts_import`).
 
+use super::contact_card::Card;
+use super::contact_edit::ContactEditor;
 use super::contacts_import::{self, ImportJob, PreviewView};
 use super::lists::{
     PAGE, Words, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
@@ -15,7 +17,7 @@ use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
 use crate::store::lists::{self as list_rows, MemberPlan};
-use crate::store::participants::{self, SavedList};
+use crate::store::participants::{self, Participant, SavedList};
 use crate::store::settings::Settings;
 use crate::tui::dates::parse_optional_time;
 use crate::tui::fmt::{clean, key_names, phone, thousands, truncate};
@@ -93,6 +95,12 @@ pub struct ContactsTab {
     /// The window saying why the file could not be read or imported is open (until Enter /
     /// Esc); the reason is the import job's.
     failure: bool,
+    /// The contact form (`N` new, `m` edit).
+    editor: Option<ContactEditor>,
+    /// The contact card (Enter), over the list.
+    card: Option<Card>,
+    /// The card's keys as the footer names them: write, edit, back.
+    card_keys: [String; 3],
 }
 
 impl Default for ContactsTab {
@@ -122,6 +130,9 @@ impl ContactsTab {
             import: ImportJob::default(),
             preview: None,
             failure: false,
+            editor: None,
+            card: None,
+            card_keys: Default::default(),
         }
     }
 
@@ -134,9 +145,19 @@ impl ContactsTab {
                 tr(lang, "contacts.no_send_right").to_string(),
             ));
         }
-        let Some(p) = self.pager.selected().cloned() else {
+        let chosen = match &self.card {
+            Some(card) => Some(card.detail.participant.clone()),
+            None => self.pager.selected().cloned(),
+        };
+        let Some(p) = chosen else {
             return Ok(Outcome::Handled);
         };
+        self.open_send_to(p, act)
+    }
+
+    fn open_send_to(&mut self, p: Participant, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let rights = act.actor.rights;
         let Some(mobile) = p.mobile.clone() else {
             return Ok(Outcome::Error(tr(lang, "contacts.no_mobile").to_string()));
         };
@@ -236,6 +257,175 @@ impl ContactsTab {
             lang,
             act.theme,
         )))
+    }
+}
+
+impl ContactsTab {
+    /// Opens the form of a new contact.
+    fn open_new(&mut self, act: &mut Act) -> Outcome {
+        self.editor = Some(ContactEditor::new_contact(&act.fmt, act.region));
+        Outcome::Handled
+    }
+
+    /// Opens the form of the contact of the card, else of the row under the cursor.
+    fn open_edit(&mut self, act: &mut Act) -> Result<Outcome> {
+        let id = match &self.card {
+            Some(card) => Some(card.detail.participant.id),
+            None => self.pager.selected().map(|p| p.id),
+        };
+        let Some(id) = id else {
+            return Ok(Outcome::Handled);
+        };
+        let detail = crate::store::card::detail(act.store.db(), id)?;
+        self.editor = Some(ContactEditor::edit(&act.fmt, &detail, act.region));
+        Ok(Outcome::Handled)
+    }
+
+    /// Opens the card of the row under the cursor.
+    fn open_card(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(id) = self.pager.selected().map(|p| p.id) else {
+            return Ok(Outcome::Handled);
+        };
+        self.show_card(id, act)?;
+        Ok(Outcome::Handled)
+    }
+
+    fn show_card(&mut self, id: i64, act: &mut Act) -> Result<()> {
+        let ctx = act.ctx();
+        self.card_keys = [
+            ctx.key(ListAction::New),
+            ctx.key(ListAction::Edit),
+            ctx.key(ListAction::Back),
+        ];
+        self.card = Some(Card::open(act.store.db(), id)?);
+        Ok(())
+    }
+
+    /// "Archive X?": the answer "no" is the default.
+    fn ask_archive(&self, ctx: &Ctx) -> Outcome {
+        let Some(p) = self.pager.selected() else {
+            return Outcome::Handled;
+        };
+        let lang = ctx.lang();
+        let name = clean(&p.full_name());
+        Outcome::Confirm(
+            Confirm::new(
+                ctx.tr("contacts.archive_title").to_string(),
+                vec![
+                    Line::from(trf(lang, "contacts.archive_question", &[("name", &name)])),
+                    Line::from(Span::styled(
+                        ctx.tr("contacts.archive_stay").to_string(),
+                        ctx.theme.dim(),
+                    )),
+                ],
+                Pending::ArchiveContact { id: p.id, name },
+            )
+            .destructive(Answers::yes_no(lang)),
+        )
+    }
+
+    /// Saves the contact form: every refused field shows its reason under it; saved, the
+    /// form closes and the card shows the contact (a new one opens its card).
+    fn save_contact(&mut self, act: &mut Act) -> Result<Outcome> {
+        let lang = act.lang();
+        let Some(ed) = &mut self.editor else {
+            return Ok(Outcome::Handled);
+        };
+        let change = ed.change();
+        if ed.id.is_some() && change.is_empty() {
+            self.editor = None;
+            return Ok(Outcome::Info(tr(lang, "contacts.unchanged").to_string()));
+        }
+        let issues = match crate::core::contacts::check(act.store, ed.id, &change, act.now) {
+            Ok(issues) => issues,
+            Err(e) => {
+                ed.form.message = Some(clean(&e.describe(lang)));
+                return Ok(Outcome::Handled);
+            }
+        };
+        if !issues.is_empty() {
+            ed.show_issues(&issues, lang);
+            return Ok(Outcome::Handled);
+        }
+        let result = match ed.id {
+            None => crate::core::contacts::add_contact(act.store, act.actor, &change, act.now),
+            Some(id) => {
+                crate::core::contacts::update_contact(act.store, act.actor, id, &change, act.now)
+            }
+        };
+        let saved = match result {
+            Ok(saved) => saved,
+            Err(e) => {
+                ed.form.message = Some(clean(&e.describe(lang)));
+                return Ok(Outcome::Handled);
+            }
+        };
+        let new = ed.id.is_none();
+        self.editor = None;
+        self.pager.refresh(act.store.db())?;
+        match &mut self.card {
+            Some(card) => card.reload(act.store.db())?,
+            None if new => self.show_card(saved.id, act)?,
+            None => {}
+        }
+        let name = self
+            .card
+            .as_ref()
+            .map(|c| clean(&c.detail.participant.full_name()))
+            .unwrap_or_default();
+        let mut text = if new {
+            trf(
+                lang,
+                "contacts.created",
+                &[("id", &saved.id.to_string()), ("name", &name)],
+            )
+        } else if saved.changed.is_empty() {
+            tr(lang, "contacts.unchanged").to_string()
+        } else {
+            let fields = saved
+                .changed
+                .iter()
+                .map(|f| {
+                    let code = match *f {
+                        "sms_consent" => "consent",
+                        "attributes" => "attribute",
+                        other => other,
+                    };
+                    tr(lang, &format!("contact_field.{code}")).to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            trf(
+                lang,
+                "contacts.updated",
+                &[("name", &name), ("fields", &fields)],
+            )
+        };
+        for w in &saved.warnings {
+            text.push_str(&format!(" · {}", w.describe(lang)));
+        }
+        Ok(Outcome::Info(text))
+    }
+
+    /// A key on the card: write (`n`), edit (`m`), move in the timeline, back (Esc).
+    fn card_key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
+        let Some(card) = &mut self.card else {
+            return Ok(Outcome::Ignored);
+        };
+        let conn = act.store.db();
+        match act.keymap.list(key) {
+            Some(ListAction::New) => return self.open_send(act),
+            Some(ListAction::Edit) => return self.open_edit(act),
+            Some(ListAction::Down) => card.scroll(conn, 1)?,
+            Some(ListAction::Up) => card.scroll(conn, -1)?,
+            Some(ListAction::PageDown) => card.page_down(conn)?,
+            Some(ListAction::PageUp) => card.scroll(conn, -(self.height.max(1) as isize))?,
+            Some(ListAction::First) => card.index = 0,
+            Some(ListAction::Back) => self.card = None,
+            _ if act.keymap.dialog(key) == Some(DialogAction::Close) => self.card = None,
+            _ => {}
+        }
+        Ok(Outcome::Handled)
     }
 }
 
@@ -642,7 +832,11 @@ impl ContactsTab {
 
 impl TabView for ContactsTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.pager.refresh(ctx.conn)
+        let card = match &mut self.card {
+            Some(card) => card.refresh(ctx.conn)?,
+            None => false,
+        };
+        Ok(self.pager.refresh(ctx.conn)? || card)
     }
 
     fn on_job(&mut self, _id: JobId, update: JobUpdate, act: &mut Act) -> Result<Outcome> {
@@ -663,12 +857,20 @@ impl TabView for ContactsTab {
     fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
         match action {
             ListAction::New => self.open_send(act),
+            ListAction::NewContact => Ok(self.open_new(act)),
+            ListAction::Edit => self.open_edit(act),
+            ListAction::Open => self.open_card(act),
             _ => Ok(Outcome::Ignored),
         }
     }
 
     fn editing(&self) -> bool {
-        self.send.is_some() || self.picker.is_some() || self.preview.is_some() || self.failure
+        self.send.is_some()
+            || self.picker.is_some()
+            || self.preview.is_some()
+            || self.failure
+            || self.editor.is_some()
+            || self.card.is_some()
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
@@ -684,26 +886,56 @@ impl TabView for ContactsTab {
             }
             return Ok(Outcome::Handled);
         }
-        let Some((_, form)) = &mut self.send else {
-            return Ok(Outcome::Ignored);
-        };
-        match form.modal_key(key, act.keymap) {
-            Modal::Save => self.ask_send(act),
-            Modal::Close => {
-                self.send = None;
-                Ok(Outcome::Handled)
-            }
-            Modal::Stay => Ok(Outcome::Handled),
+        if let Some((_, form)) = &mut self.send {
+            return match form.modal_key(key, act.keymap) {
+                Modal::Save => self.ask_send(act),
+                Modal::Close => {
+                    self.send = None;
+                    Ok(Outcome::Handled)
+                }
+                Modal::Stay => Ok(Outcome::Handled),
+            };
         }
+        if let Some(ed) = &mut self.editor {
+            return match ed.form.modal_key(key, act.keymap) {
+                Modal::Save => self.save_contact(act),
+                Modal::Close => {
+                    self.editor = None;
+                    Ok(Outcome::Handled)
+                }
+                Modal::Stay => Ok(Outcome::Handled),
+            };
+        }
+        self.card_key(key, act)
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
         if let Some((_, form)) = &mut self.send {
             form.paste(text);
+        } else if let Some(ed) = &mut self.editor {
+            ed.form.paste(text);
         }
     }
 
     fn edit_hints(&self) -> super::EditHints {
+        if let Some(ed) = self.editor.as_ref().filter(|_| self.send.is_none()) {
+            return ed.form.hints(self.lang);
+        }
+        if let Some(card) = self.card.as_ref().filter(|_| self.send.is_none()) {
+            let t = |k: &str| tr(self.lang, k).to_string();
+            let [write, edit, back] = &self.card_keys;
+            let mut free = Vec::new();
+            if card.items.len() > 1 {
+                free.push(("↑↓".to_string(), t("contacts.card_scroll")));
+            }
+            if card.more {
+                free.push(("PageDown".to_string(), t("contacts.card_older")));
+            }
+            free.push((write.clone(), t("contacts.card_write")));
+            free.push((edit.clone(), t("contacts.card_edit")));
+            free.push((back.clone(), t("contacts.card_back")));
+            return (Vec::new(), free);
+        }
         match &self.send {
             Some((_, form)) => form.hints(self.lang),
             None if self.failure => (vec![Action::Dialog(DialogAction::Close)], Vec::new()),
@@ -735,10 +967,15 @@ impl TabView for ContactsTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.send
+        let mut lost = self
+            .send
             .as_ref()
             .map(|(_, f)| f.lost(lang))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some(ed) = &self.editor {
+            lost.extend(ed.form.lost(lang));
+        }
+        lost
     }
 
     fn confirmed(&mut self, _done: &crate::tui::pending::Done) {
@@ -747,12 +984,18 @@ impl TabView for ContactsTab {
     }
 
     fn notice(&self) -> Option<String> {
-        self.send.as_ref().and_then(|(_, f)| f.message.clone())
+        self.send
+            .as_ref()
+            .and_then(|(_, f)| f.message.clone())
+            .or_else(|| self.editor.as_ref().and_then(|e| e.form.message.clone()))
     }
 
     fn after_change(&mut self, ctx: &Ctx) -> Result<()> {
         if std::mem::take(&mut self.clear_after_change) {
             self.picked.clear();
+        }
+        if let Some(card) = &mut self.card {
+            card.reload(ctx.conn)?;
         }
         self.recheck_shown(ctx.conn)?;
         self.pager.refresh(ctx.conn).map(|_| ())
@@ -819,7 +1062,8 @@ impl TabView for ContactsTab {
                 },
                 None => Outcome::Handled,
             },
-            ListAction::Open | ListAction::Edit | ListAction::Export => Outcome::NotYet,
+            ListAction::Delete => self.ask_archive(ctx),
+            ListAction::Export => Outcome::NotYet,
             _ => Outcome::Ignored,
         })
     }
@@ -827,6 +1071,12 @@ impl TabView for ContactsTab {
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
         self.lang = ctx.lang();
         self.height = layout_paged(area, &mut self.pager);
+        if let Some(card) = &mut self.card {
+            card.layout(area);
+        }
+        if let Some(ed) = &mut self.editor {
+            ed.form.layout(area, ctx.theme);
+        }
         if let Some((_, form)) = &mut self.send {
             form.layout(area, ctx.theme);
         }
@@ -834,6 +1084,12 @@ impl TabView for ContactsTab {
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         self.draw_list(frame, area, ctx);
+        if let Some(card) = &self.card {
+            card.draw(frame, area, ctx);
+        }
+        if let Some(ed) = &self.editor {
+            ed.form.draw(frame, area, ctx.theme, ctx.lang());
+        }
         if let Some((_, form)) = &self.send {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
@@ -865,23 +1121,30 @@ impl TabView for ContactsTab {
         match action {
             ListAction::New => Some("hint.contacts_new"),
             ListAction::Toggle => Some("hint.contacts_optout"),
+            ListAction::Open => Some("hint.contacts_card"),
+            ListAction::Edit => Some("hint.contacts_edit"),
+            ListAction::Delete => Some("hint.contacts_archive"),
             _ => None,
         }
     }
 
     fn hints(&self) -> &'static [ListAction] {
         &[
+            ListAction::Open,
+            ListAction::New,
+            ListAction::NewContact,
+            ListAction::Edit,
             ListAction::Select,
             ListAction::PickList,
             ListAction::SaveList,
             ListAction::Import,
-            ListAction::New,
             ListAction::AddToList,
             ListAction::RemoveFromList,
             ListAction::Filter,
             ListAction::Toggle,
             ListAction::RenameList,
             ListAction::DeleteList,
+            ListAction::Delete,
             ListAction::SelectAll,
             ListAction::PageDown,
         ]

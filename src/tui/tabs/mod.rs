@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod agenda;
 pub mod batch;
+pub mod contact_card;
+pub mod contact_edit;
 pub mod contacts;
 pub mod contacts_import;
 pub mod dashboard;
