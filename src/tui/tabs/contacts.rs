@@ -6,6 +6,7 @@
 use super::contact_card::Card;
 use super::contact_edit::ContactEditor;
 use super::contacts_import::{self, ImportJob, PreviewView};
+use super::individual::{IndividualForm, may_send};
 use super::lists::{
     PAGE, Words, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
     toggle_pick_all,
@@ -13,13 +14,10 @@ use super::lists::{
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, ListAction};
-use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::Result;
 use crate::store::lists::{self as list_rows, MemberPlan};
-use crate::store::participants::{self, Participant, SavedList};
-use crate::store::settings::Settings;
-use crate::tui::dates::parse_optional_time;
+use crate::store::participants::{self, SavedList};
 use crate::tui::fmt::{clean, key_names, phone, thousands, truncate};
 use crate::tui::jobs::{JobId, JobUpdate};
 use crate::tui::pager::Pager;
@@ -29,10 +27,8 @@ use crate::tui::queries::ParticipantsSource;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::centred;
-use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{Form, FormField, Modal};
-use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
+use crate::tui::widgets::form::Modal;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -78,10 +74,8 @@ impl Picker {
 pub struct ContactsTab {
     pager: Pager<ParticipantsSource>,
     height: usize,
-    /// The individual-send form: the participant's mobile and the form (time + composer).
-    send: Option<(String, Form)>,
-    /// The name of the participant the send form is for.
-    send_name: String,
+    /// The individual-send form (time + composer) to the participant's mobile.
+    send: Option<IndividualForm>,
     lang: Lang,
     /// Ids of the selected participants (Space, select all).
     picked: BTreeSet<i64>,
@@ -121,7 +115,6 @@ impl ContactsTab {
             ),
             height: 10,
             send: None,
-            send_name: String::new(),
             lang: Lang::En,
             picked: BTreeSet::new(),
             shown: None,
@@ -136,11 +129,11 @@ impl ContactsTab {
         }
     }
 
-    /// Opens the individual send for the selected participant (instant or scheduled right).
+    /// Opens the individual send for the selected participant, else the card's (instant or
+    /// scheduled right): the same form as the Inbox answer, to the participant's mobile.
     fn open_send(&mut self, act: &mut Act) -> Result<Outcome> {
         let lang = act.lang();
-        let rights = act.actor.rights;
-        if !rights.can_instant() && !rights.can_scheduled() {
+        if !may_send(&act.actor.rights) {
             return Ok(Outcome::Error(
                 tr(lang, "contacts.no_send_right").to_string(),
             ));
@@ -152,111 +145,19 @@ impl ContactsTab {
         let Some(p) = chosen else {
             return Ok(Outcome::Handled);
         };
-        self.open_send_to(p, act)
-    }
-
-    fn open_send_to(&mut self, p: Participant, act: &mut Act) -> Result<Outcome> {
-        let lang = act.lang();
-        let rights = act.actor.rights;
         let Some(mobile) = p.mobile.clone() else {
             return Ok(Outcome::Error(tr(lang, "contacts.no_mobile").to_string()));
         };
-        let settings = Settings::load(act.store.db())?;
-        let mut composer = Composer::new(
-            ComposerSetup::from_settings(&settings, TemplateContext::Batch, false, false),
-            lang,
-            act.theme,
-        );
-        // The preview and the counts use this participant's own values.
-        if let Ok(data) =
-            crate::core::merge::merge_data(act.store.db(), &settings, Some(p.id), None)
-        {
-            composer.set_data(data);
-        }
-        // Individual texts take participant fields: batch templates and plain ones fit.
-        composer.set_templates(
-            TemplateChoice::active(
-                act.store.db(),
-                &[TemplateContext::Batch, TemplateContext::Free],
-            )?,
-            rights.can_write_text(),
-        );
-        let name = clean(&format!("{} {}", p.first_name, p.last_name));
-        let fields = vec![
-            FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
-        ];
-        let title = trf(
-            lang,
-            "contacts.send_title",
-            &[("name", &name), ("phone", &phone(&mobile, act.region))],
-        );
-        self.send_name = name;
-        // The cursor starts in the text: the time is optional (empty: now).
-        let form = Form::new(&title, fields)
-            .with_composer(composer)
-            .sending()
-            .focus_text();
-        self.send = Some((mobile, form));
-        Ok(Outcome::Handled)
-    }
-
-    /// Asks before queuing: who, cost, credit after, when, the exact text. The core checks
-    /// rights, consent, STOP, window and length again when the operator says yes.
-    fn ask_send(&mut self, act: &mut Act) -> Result<Outcome> {
-        let lang = act.lang();
-        let Some((mobile, form)) = &mut self.send else {
-            return Ok(Outcome::Handled);
-        };
-        let at = match parse_optional_time(form.value("at"), act.fmt.local_date(act.now)) {
-            Ok(at) => at,
-            Err(why) => {
-                form.message = Some(why.describe(lang));
-                return Ok(Outcome::Handled);
-            }
-        };
-        let Some(composer) = form.composer.as_ref() else {
-            return Ok(Outcome::Handled);
-        };
-        if let Some(why) = composer.refusal() {
-            form.message = Some(why);
-            return Ok(Outcome::Handled);
-        }
-        let settings = Settings::load(act.store.db())?;
-        let when = match departure(&settings, act.now, at, false, act.fmt) {
-            Ok(when) => when,
-            Err(e) => {
-                form.message = Some(e.describe(lang));
-                return Ok(Outcome::Handled);
-            }
-        };
-        let stats = composer.stats();
-        let each = stats.info.segments;
-        let facts = SendFacts {
-            recipients: 1,
-            one: format!("{} ({})", self.send_name, phone(mobile, act.region)),
-            each: each.to_string(),
-            segments: each,
-            encoding: stats.info.encoding.describe(lang),
-            balance_after: crate::store::credit::balance(act.store.db())? - each as i64,
-            money: SendMoney::load(act.store.db(), each as i64)?,
-            when,
-            text: stats.final_text.clone(),
-        };
-        // What is in the box leaves: the template untouched, else the text as typed.
-        let request = crate::core::send::IndividualSend {
-            to: vec![mobile.clone()],
-            body: composer.body(),
-            at,
-        };
-        form.message = None;
-        Ok(Outcome::Confirm(Confirm::send(
-            tr(lang, "contacts.confirm_title").to_string(),
-            &facts,
-            Vec::new(),
-            Pending::SendIndividual(Box::new(request)),
-            lang,
-            act.theme,
-        )))
+        let name = format!("{} {}", p.first_name, p.last_name);
+        Ok(
+            match IndividualForm::open(act, &mobile, Some(p.id), &name, "contacts.send_title")? {
+                Ok(form) => {
+                    self.send = Some(form);
+                    Outcome::Handled
+                }
+                Err(why) => Outcome::Error(why),
+            },
+        )
     }
 }
 
@@ -886,9 +787,9 @@ impl TabView for ContactsTab {
             }
             return Ok(Outcome::Handled);
         }
-        if let Some((_, form)) = &mut self.send {
-            return match form.modal_key(key, act.keymap) {
-                Modal::Save => self.ask_send(act),
+        if let Some(send) = &mut self.send {
+            return match send.form.modal_key(key, act.keymap) {
+                Modal::Save => send.ask_send(act),
                 Modal::Close => {
                     self.send = None;
                     Ok(Outcome::Handled)
@@ -910,8 +811,8 @@ impl TabView for ContactsTab {
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
-        if let Some((_, form)) = &mut self.send {
-            form.paste(text);
+        if let Some(send) = &mut self.send {
+            send.form.paste(text);
         } else if let Some(ed) = &mut self.editor {
             ed.form.paste(text);
         }
@@ -937,7 +838,7 @@ impl TabView for ContactsTab {
             return (Vec::new(), free);
         }
         match &self.send {
-            Some((_, form)) => form.hints(self.lang),
+            Some(send) => send.form.hints(self.lang),
             None if self.failure => (vec![Action::Dialog(DialogAction::Close)], Vec::new()),
             None if self.picker.is_some() || self.preview.is_some() => {
                 let (moves, confirm, close) = if self.preview.is_some() {
@@ -970,7 +871,7 @@ impl TabView for ContactsTab {
         let mut lost = self
             .send
             .as_ref()
-            .map(|(_, f)| f.lost(lang))
+            .map(|s| s.form.lost(lang))
             .unwrap_or_default();
         if let Some(ed) = &self.editor {
             lost.extend(ed.form.lost(lang));
@@ -986,7 +887,7 @@ impl TabView for ContactsTab {
     fn notice(&self) -> Option<String> {
         self.send
             .as_ref()
-            .and_then(|(_, f)| f.message.clone())
+            .and_then(|s| s.form.message.clone())
             .or_else(|| self.editor.as_ref().and_then(|e| e.form.message.clone()))
     }
 
@@ -1077,8 +978,8 @@ impl TabView for ContactsTab {
         if let Some(ed) = &mut self.editor {
             ed.form.layout(area, ctx.theme);
         }
-        if let Some((_, form)) = &mut self.send {
-            form.layout(area, ctx.theme);
+        if let Some(send) = &mut self.send {
+            send.form.layout(area, ctx.theme);
         }
     }
 
@@ -1090,8 +991,8 @@ impl TabView for ContactsTab {
         if let Some(ed) = &self.editor {
             ed.form.draw(frame, area, ctx.theme, ctx.lang());
         }
-        if let Some((_, form)) = &self.send {
-            form.draw(frame, area, ctx.theme, ctx.lang());
+        if let Some(send) = &self.send {
+            send.form.draw(frame, area, ctx.theme, ctx.lang());
         }
         self.draw_picker(frame, area, ctx);
         if let Some(view) = &self.preview {

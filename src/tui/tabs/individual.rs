@@ -1,7 +1,7 @@
 //! The individual-send form for one number: an optional time, then the composer; saving asks
 //! the one send question ([`Confirm::send`]) and the core queues it (`send::send_individual`,
 //! which checks the rights, consent, STOP, window and length again). Used by the Inbox to
-//! answer a reply, addressed to the number that wrote.
+//! answer a reply, addressed to the number that wrote, and by Contacts (`n`, list and card).
 
 use super::{Act, Outcome};
 use crate::core::send::IndividualSend;
