@@ -1,7 +1,8 @@
 //! The Inbox (issue 14): a conversation opens at its latest message; `r` answers the number
 //! that wrote in the composer, under the individual rights and the templates-only rule; `m`
 //! picks the outcome among the template's keywords (free text for an administrator only); a
-//! number nobody has is "unknown number". Sent marks the messages that got a reply and its
+//! number nobody has is "unknown number", and the new-contact key (`N`, in the list or the
+//! conversation) creates its contact from the contact form, the number filled in. Sent marks the messages that got a reply and its
 //! detail says when the reply came.
 //!
 //! The journeys run the real binary in tmux at 80×24 and check the result through the command
@@ -182,6 +183,67 @@ fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
         app.handle_key(code(KeyCode::Home));
         let top = render(&mut app, 80, 24);
         assert!(top.contains("message number 00"), "{top}");
+    }
+}
+
+/// The footer's last line.
+fn footer(screen: &str) -> &str {
+    screen.lines().last().unwrap_or_default()
+}
+
+#[test]
+fn the_new_contact_key_creates_an_unknown_number_s_contact_from_the_list_or_its_conversation() {
+    for (lang, unknown, create, new_contact, title) in [
+        (
+            Lang::En,
+            "unknown number",
+            "create its contact",
+            "new contact",
+            "New contact",
+        ),
+        (
+            Lang::Fr,
+            "numéro inconnu",
+            "créer son contact",
+            "nouveau contact",
+            "Nouveau contact",
+        ),
+    ] {
+        let mut f = empty_store();
+        reply(&mut f.store, "Bonjour", now() - Duration::minutes(5));
+        let mut app = app(f.store, lang);
+        press(&mut app, "i");
+        let list = render(&mut app, 120, 24);
+        assert!(list.contains(unknown), "{list}");
+        assert!(footer(&list).contains(&format!("N {create}")), "{list}");
+        // From the conversation: the window names the key, which opens the form on the
+        // number (the cursor on the first name).
+        app.handle_key(code(KeyCode::Enter));
+        let window = render(&mut app, 120, 24);
+        assert!(
+            footer(&window).contains(&format!("N {new_contact}")),
+            "{window}"
+        );
+        press(&mut app, "N");
+        let form = render(&mut app, 120, 24);
+        assert!(form.contains(title), "{form}");
+        assert!(form.contains("06 12 34 56 78"), "{form}");
+        press(&mut app, "Amina");
+        app.handle_key(code(KeyCode::Tab));
+        press(&mut app, "Diallo");
+        app.handle_key(ctrl('s'));
+        let saved = render(&mut app, 120, 24);
+        assert!(saved.contains("Amina Diallo"), "{saved}");
+        assert!(!saved.contains(unknown), "{saved}");
+        // A known number: no hint, and the key does nothing.
+        assert!(!footer(&saved).contains(create), "{saved}");
+        press(&mut app, "N");
+        let after = render(&mut app, 120, 24);
+        assert!(!after.contains(title), "{after}");
+        app.handle_key(code(KeyCode::Enter));
+        let window = render(&mut app, 120, 24);
+        assert!(window.contains("Amina Diallo · 06 12 34 56 78"), "{window}");
+        assert!(!footer(&window).contains(new_contact), "{window}");
     }
 }
 
@@ -437,4 +499,32 @@ fn an_operator_picks_the_outcome_among_the_template_keywords() {
         })
         .unwrap();
     assert_eq!(outcome, "confirmed by SMS");
+}
+
+#[test]
+fn an_operator_creates_the_contact_of_an_unknown_number_from_the_inbox() {
+    let mut f = empty_store();
+    user(&mut f.store, "karim", "instant");
+    let db = f.path();
+    drop(f.store);
+    simulate(&db, "06 99 88 77 66", "Bonjour, qui m'écrit ?");
+    let Some(t) = start(f.dir.path(), &db, "karim", "contact") else {
+        return;
+    };
+    t.keys(&["i"]);
+    t.wait_for("create its contact");
+    t.keys(&["N"]);
+    t.wait_for("New contact");
+    t.type_text("Amina");
+    t.keys(&["Tab"]);
+    t.type_text("Diallo");
+    t.keys(&["C-s"]);
+    t.wait_for("Amina Diallo created");
+    let shown = cli(&db, &["contact", "show", "--mobile", "06 99 88 77 66"]);
+    assert_eq!(shown["first_name"], "Amina", "{shown}");
+    assert_eq!(shown["last_name"], "Diallo", "{shown}");
+    assert_eq!(shown["mobile"], "+33699887766", "{shown}");
+    // The Inbox row now names the contact.
+    let screen = t.wait_for("Amina Diallo 06 99 88 77 66");
+    assert!(!screen.contains("unknown number"), "{screen}");
 }

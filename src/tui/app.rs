@@ -151,6 +151,9 @@ enum Popup {
         scroll: u16,
         /// A message's event, which `o` opens in the Agenda.
         event: Option<i64>,
+        /// An unknown number's conversation: the new-contact key closes it and creates the
+        /// number's contact (the tab's `NewContact`).
+        new_contact: bool,
     },
     /// "Quit? … will be lost / this window is the one sending": the lines, Enter stays.
     ConfirmQuit { lines: Vec<String>, ask: Ask },
@@ -322,6 +325,7 @@ impl App {
             lines,
             scroll: 0,
             event: None,
+            new_contact: false,
         });
     }
 
@@ -490,6 +494,7 @@ impl App {
             lines,
             scroll: u16::MAX,
             event: None,
+            new_contact: false,
         });
     }
 
@@ -769,6 +774,7 @@ impl App {
             lines,
             scroll,
             event,
+            new_contact: false,
         });
     }
 
@@ -778,7 +784,12 @@ impl App {
             Outcome::Popup(title, lines) => self.show_text(title, lines, 0, None),
             Outcome::Detail(title, lines, event) => self.show_text(title, lines, 0, event),
             // `App::layout` clamps the scroll so that the last line is the bottom one.
-            Outcome::PopupAtEnd(title, lines) => self.show_text(title, lines, u16::MAX, None),
+            Outcome::PopupAtEnd(title, lines, unknown) => {
+                self.show_text(title, lines, u16::MAX, None);
+                if let Some(Popup::Text { new_contact, .. }) = &mut self.popup {
+                    *new_contact = unknown;
+                }
+            }
             Outcome::Confirm(mut c) => {
                 c.arm(&self.keymap);
                 self.popup = Some(Popup::Confirm(c));
@@ -927,6 +938,19 @@ impl App {
         {
             self.popup = None;
             self.open_event_in_agenda(event);
+            return;
+        }
+        // An unknown number's conversation: the new-contact key creates its contact.
+        if let Some(Popup::Text {
+            new_contact: true, ..
+        }) = self.popup
+            && list == Some(ListAction::NewContact)
+        {
+            self.popup = None;
+            self.last_run = Some((ListAction::NewContact.into(), true));
+            if let Some(outcome) = self.with_act(|v, act| v.command(ListAction::NewContact, act)) {
+                self.apply_outcome(outcome, Some(ListAction::NewContact));
+            }
             return;
         }
         // A send in Unicode: the transliteration key rewrites the text for everyone and the
@@ -1401,6 +1425,15 @@ impl App {
                     ListAction::PageDown.into(),
                 ])
             }
+            Some(Popup::Text {
+                new_contact: true, ..
+            }) => bound(&[
+                DialogAction::Close.into(),
+                ListAction::NewContact.into(),
+                ListAction::Down.into(),
+                ListAction::Up.into(),
+                ListAction::PageDown.into(),
+            ]),
             Some(Popup::Help { .. } | Popup::Text { .. }) => bound(&[
                 DialogAction::Close.into(),
                 ListAction::Down.into(),

@@ -2,8 +2,10 @@
 //! programme, consent, opt-out with its date and source, free attributes. The core checks it
 //! as a row of an import; each refusal shows under its field.
 
-use crate::core::contacts::{ContactChange, Field, FieldIssue, OPT_OUT_SOURCES};
+use super::Act;
+use crate::core::contacts::{ContactChange, Field, FieldIssue, OPT_OUT_SOURCES, Saved};
 use crate::i18n::{Describe, Lang, tr, trf};
+use crate::store::Result;
 use crate::store::card::ContactDetail;
 use crate::tui::fmt::{Fmt, clean, phone};
 use crate::tui::widgets::form::{Form, FormField};
@@ -17,6 +19,37 @@ pub struct ContactEditor {
     originals: HashMap<String, String>,
     /// The free attributes as stored (those left out of the text are removed).
     attributes: Vec<String>,
+}
+
+/// What saving the form did.
+pub enum Saving {
+    /// Refused: the reasons show under the fields and the form (it stays open).
+    Stay,
+    /// An existing contact with nothing typed over: nothing to save.
+    Unchanged,
+    Saved(Saved),
+}
+
+/// The line saying a contact was created (`name` as stored), with what the operator should
+/// know about it.
+pub fn created_text(lang: Lang, saved: &Saved, name: &str) -> String {
+    with_warnings(
+        trf(
+            lang,
+            "contacts.created",
+            &[("id", &saved.id.to_string()), ("name", &clean(name))],
+        ),
+        saved,
+        lang,
+    )
+}
+
+/// `text`, then each warning of the save (no mobile, opted out…).
+pub fn with_warnings(mut text: String, saved: &Saved, lang: Lang) -> String {
+    for w in &saved.warnings {
+        text.push_str(&format!(" · {}", w.describe(lang)));
+    }
+    text
 }
 
 /// `key=value; key=value`, in stored order.
@@ -147,6 +180,56 @@ impl ContactEditor {
             form: Form::new(tr(fmt.lang, "contacts.new_title"), fields),
             attributes: Vec::new(),
         }
+    }
+
+    /// A new contact for a number that wrote (the Inbox): its mobile filled in, the cursor on
+    /// the first name.
+    pub fn for_number(fmt: &Fmt, mobile: &str, region: &str) -> ContactEditor {
+        let mut ed = ContactEditor::new_contact(fmt, region);
+        let form = &mut ed.form;
+        if let Some(f) = form.fields.iter_mut().find(|f| f.key == "mobile") {
+            f.value = phone(mobile, region);
+        }
+        form.focus = form
+            .fields
+            .iter()
+            .position(|f| f.key == "first_name")
+            .unwrap_or(0);
+        ed
+    }
+
+    /// Saves through the core (which checks the form as a row of an import and audits the
+    /// change): every refused field shows its reason under it.
+    pub fn save(&mut self, act: &mut Act) -> Result<Saving> {
+        let lang = act.lang();
+        let change = self.change();
+        if self.id.is_some() && change.is_empty() {
+            return Ok(Saving::Unchanged);
+        }
+        let issues = match crate::core::contacts::check(act.store, self.id, &change, act.now) {
+            Ok(issues) => issues,
+            Err(e) => {
+                self.form.message = Some(clean(&e.describe(lang)));
+                return Ok(Saving::Stay);
+            }
+        };
+        if !issues.is_empty() {
+            self.show_issues(&issues, lang);
+            return Ok(Saving::Stay);
+        }
+        let result = match self.id {
+            None => crate::core::contacts::add_contact(act.store, act.actor, &change, act.now),
+            Some(id) => {
+                crate::core::contacts::update_contact(act.store, act.actor, id, &change, act.now)
+            }
+        };
+        Ok(match result {
+            Ok(saved) => Saving::Saved(saved),
+            Err(e) => {
+                self.form.message = Some(clean(&e.describe(lang)));
+                Saving::Stay
+            }
+        })
     }
 
     /// The form of an existing contact, filled with what is stored.

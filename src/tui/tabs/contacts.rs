@@ -4,7 +4,7 @@
 //! from a spreadsheet (`I`, see `contacts_import`).
 
 use super::contact_card::Card;
-use super::contact_edit::ContactEditor;
+use super::contact_edit::{ContactEditor, Saving, created_text, with_warnings};
 use super::contacts_import::{self, ImportJob, PreviewView};
 use super::individual::{IndividualForm, may_send};
 use super::lists::{
@@ -232,36 +232,15 @@ impl ContactsTab {
         let Some(ed) = &mut self.editor else {
             return Ok(Outcome::Handled);
         };
-        let change = ed.change();
-        if ed.id.is_some() && change.is_empty() {
-            self.editor = None;
-            return Ok(Outcome::Info(tr(lang, "contacts.unchanged").to_string()));
-        }
-        let issues = match crate::core::contacts::check(act.store, ed.id, &change, act.now) {
-            Ok(issues) => issues,
-            Err(e) => {
-                ed.form.message = Some(clean(&e.describe(lang)));
-                return Ok(Outcome::Handled);
-            }
-        };
-        if !issues.is_empty() {
-            ed.show_issues(&issues, lang);
-            return Ok(Outcome::Handled);
-        }
-        let result = match ed.id {
-            None => crate::core::contacts::add_contact(act.store, act.actor, &change, act.now),
-            Some(id) => {
-                crate::core::contacts::update_contact(act.store, act.actor, id, &change, act.now)
-            }
-        };
-        let saved = match result {
-            Ok(saved) => saved,
-            Err(e) => {
-                ed.form.message = Some(clean(&e.describe(lang)));
-                return Ok(Outcome::Handled);
-            }
-        };
         let new = ed.id.is_none();
+        let saved = match ed.save(act)? {
+            Saving::Stay => return Ok(Outcome::Handled),
+            Saving::Unchanged => {
+                self.editor = None;
+                return Ok(Outcome::Info(tr(lang, "contacts.unchanged").to_string()));
+            }
+            Saving::Saved(saved) => saved,
+        };
         self.editor = None;
         self.pager.refresh(act.store.db())?;
         match &mut self.card {
@@ -274,13 +253,10 @@ impl ContactsTab {
             .as_ref()
             .map(|c| clean(&c.detail.participant.full_name()))
             .unwrap_or_default();
-        let mut text = if new {
-            trf(
-                lang,
-                "contacts.created",
-                &[("id", &saved.id.to_string()), ("name", &name)],
-            )
-        } else if saved.changed.is_empty() {
+        if new {
+            return Ok(Outcome::Info(created_text(lang, &saved, &name)));
+        }
+        let text = if saved.changed.is_empty() {
             tr(lang, "contacts.unchanged").to_string()
         } else {
             let fields = saved
@@ -302,10 +278,7 @@ impl ContactsTab {
                 &[("name", &name), ("fields", &fields)],
             )
         };
-        for w in &saved.warnings {
-            text.push_str(&format!(" · {}", w.describe(lang)));
-        }
-        Ok(Outcome::Info(text))
+        Ok(Outcome::Info(with_warnings(text, &saved, lang)))
     }
 
     /// A key on the card: write (`n`), edit (`m`), move in the timeline, back (Esc).

@@ -2,8 +2,10 @@
 //! conversation with the number at its latest message; `r` answers it in the composer (to the
 //! number that wrote, under the individual rights and the templates-only rule); `m` settles a
 //! reply under review with one of the outcomes of its template's keywords (an administrator
-//! may type another); a number nobody in the store has is shown as such.
+//! may type another); a number nobody in the store has is shown as such, and the new-contact
+//! key (`N`, in the list or its conversation) opens the contact form with that number.
 
+use super::contact_edit::{ContactEditor, Saving, created_text};
 use super::individual::{IndividualForm, may_send};
 use super::lists::{PAGE, Words, draw_paged, layout_paged, title};
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
@@ -34,6 +36,8 @@ pub struct InboxTab {
     reply: Option<IndividualForm>,
     /// The outcome being chosen for a reply under review.
     settle: Option<Settle>,
+    /// The contact being created for the selected reply's unknown number.
+    create: Option<ContactEditor>,
     /// Whether the operator may answer (individual instant or scheduled right), as the last
     /// refresh or layout read it: the `r` hint is shown only then.
     may_answer: bool,
@@ -46,14 +50,18 @@ impl Default for InboxTab {
     }
 }
 
+/// Whether nobody in the store has the number that wrote.
+fn unknown(r: &ReplyRow) -> bool {
+    r.participant_name.trim().is_empty()
+}
+
 /// Who wrote, as the list and the conversation name them: the participant with this number,
 /// else "unknown number".
 fn sender(r: &ReplyRow, lang: Lang) -> String {
-    let name = clean(r.participant_name.trim());
-    if name.is_empty() {
+    if unknown(r) {
         tr(lang, "inbox.unknown_number").to_string()
     } else {
-        name
+        clean(r.participant_name.trim())
     }
 }
 
@@ -64,6 +72,7 @@ impl InboxTab {
             height: 10,
             reply: None,
             settle: None,
+            create: None,
             may_answer: false,
             lang: Lang::En,
         }
@@ -109,7 +118,7 @@ impl InboxTab {
             sender(r, ctx.lang()),
             phone(&r.from_phone, ctx.region)
         );
-        Ok(Outcome::PopupAtEnd(name, lines))
+        Ok(Outcome::PopupAtEnd(name, lines, unknown(r)))
     }
 
     /// `r`: the composer, addressed to the number that wrote (its participant when the store
@@ -209,11 +218,46 @@ impl InboxTab {
         }
     }
 
+    /// `N` on a reply from an unknown number: the contact form, with that number as mobile.
+    fn open_contact(&mut self, act: &mut Act) -> Outcome {
+        match self.pager.selected() {
+            Some(r) if unknown(r) => {
+                let ed = ContactEditor::for_number(&act.fmt, &r.from_phone, act.region);
+                self.create = Some(ed);
+                Outcome::Handled
+            }
+            _ => Outcome::Ignored,
+        }
+    }
+
+    /// The contact form saved: created through the core (checked and audited there); the
+    /// row then shows the contact's name.
+    fn save_contact(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(ed) = &mut self.create else {
+            return Ok(Outcome::Handled);
+        };
+        let saved = match ed.save(act)? {
+            Saving::Stay => return Ok(Outcome::Handled),
+            Saving::Unchanged => {
+                self.create = None;
+                return Ok(Outcome::Handled);
+            }
+            Saving::Saved(saved) => saved,
+        };
+        self.create = None;
+        self.pager.refresh(act.store.db())?;
+        let name = crate::store::card::detail(act.store.db(), saved.id)?
+            .participant
+            .full_name();
+        Ok(Outcome::Info(created_text(act.lang(), &saved, &name)))
+    }
+
     fn open_form(&self) -> Option<&Form> {
-        match (&self.reply, &self.settle) {
-            (Some(r), _) => Some(&r.form),
-            (None, Some(s)) => Some(&s.form),
-            (None, None) => None,
+        match (&self.reply, &self.settle, &self.create) {
+            (Some(r), _, _) => Some(&r.form),
+            (None, Some(s), _) => Some(&s.form),
+            (None, None, Some(c)) => Some(&c.form),
+            (None, None, None) => None,
         }
     }
 }
@@ -248,6 +292,7 @@ impl TabView for InboxTab {
         match action {
             ListAction::DryRun => self.open_reply(act),
             ListAction::Edit => self.open_settle(act),
+            ListAction::NewContact => Ok(self.open_contact(act)),
             _ => Ok(Outcome::Ignored),
         }
     }
@@ -277,6 +322,16 @@ impl TabView for InboxTab {
                 Modal::Stay => Ok(Outcome::Handled),
             };
         }
+        if let Some(c) = &mut self.create {
+            return match c.form.modal_key(key, act.keymap) {
+                Modal::Save => self.save_contact(act),
+                Modal::Close => {
+                    self.create = None;
+                    Ok(Outcome::Handled)
+                }
+                Modal::Stay => Ok(Outcome::Handled),
+            };
+        }
         Ok(Outcome::Ignored)
     }
 
@@ -285,6 +340,8 @@ impl TabView for InboxTab {
             r.form.paste(text);
         } else if let Some(s) = &mut self.settle {
             s.form.paste(text);
+        } else if let Some(c) = &mut self.create {
+            c.form.paste(text);
         }
     }
 
@@ -299,10 +356,11 @@ impl TabView for InboxTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.reply
-            .as_ref()
-            .map(|r| r.form.lost(lang))
-            .unwrap_or_default()
+        match (&self.reply, &self.create) {
+            (Some(r), _) => r.form.lost(lang),
+            (None, Some(c)) => c.form.lost(lang),
+            (None, None) => Vec::new(),
+        }
     }
 
     fn confirmed(&mut self, _done: &crate::tui::pending::Done) {
@@ -319,6 +377,9 @@ impl TabView for InboxTab {
         }
         if let Some(s) = &mut self.settle {
             s.form.layout(area, ctx.theme);
+        }
+        if let Some(c) = &mut self.create {
+            c.form.layout(area, ctx.theme);
         }
     }
 
@@ -363,7 +424,7 @@ impl TabView for InboxTab {
                     }
                     _ => clean(&r.outcome),
                 };
-                let from = if r.participant_name.trim().is_empty() {
+                let from = if unknown(r) {
                     styled(sender(r, ctx.lang()), ctx.theme.dim())
                 } else {
                     cell(sender(r, ctx.lang()))
@@ -389,28 +450,20 @@ impl TabView for InboxTab {
             ListAction::DryRun => Some("hint.inbox_answer"),
             ListAction::Toggle | ListAction::Filter => Some("hint.inbox_review"),
             ListAction::Edit => Some("hint.inbox_settle"),
+            ListAction::NewContact => Some("hint.inbox_new_contact"),
             _ => None,
         }
     }
 
     fn hints(&self) -> &'static [ListAction] {
-        if self.may_answer {
-            &[
-                ListAction::Open,
-                ListAction::DryRun,
-                ListAction::Toggle,
-                ListAction::Edit,
-                ListAction::PageDown,
-                ListAction::PageUp,
-            ]
-        } else {
-            &[
-                ListAction::Open,
-                ListAction::Toggle,
-                ListAction::Edit,
-                ListAction::PageDown,
-                ListAction::PageUp,
-            ]
+        use ListAction::*;
+        // `N` only while the selected reply's number is unknown.
+        let unknown = self.pager.selected().is_some_and(unknown);
+        match (self.may_answer, unknown) {
+            (true, true) => &[Open, DryRun, NewContact, Toggle, Edit, PageDown, PageUp],
+            (true, false) => &[Open, DryRun, Toggle, Edit, PageDown, PageUp],
+            (false, true) => &[Open, NewContact, Toggle, Edit, PageDown, PageUp],
+            (false, false) => &[Open, Toggle, Edit, PageDown, PageUp],
         }
     }
 

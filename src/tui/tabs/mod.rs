@@ -126,8 +126,10 @@ pub enum Outcome {
     Handled,
     /// Show this popup (title, body lines).
     Popup(String, Vec<Line<'static>>),
-    /// The same, scrolled to its last line (a conversation opens at its latest message).
-    PopupAtEnd(String, Vec<Line<'static>>),
+    /// The same, scrolled to its last line (a conversation opens at its latest message);
+    /// `true`: the number is unknown and the new-contact key creates its contact (the tab's
+    /// `NewContact` command, on the row the window was opened from).
+    PopupAtEnd(String, Vec<Line<'static>>, bool),
     /// A message's detail: a popup from which `o` opens the message's event (if it has one)
     /// in the Agenda.
     Detail(String, Vec<Line<'static>>, Option<i64>),
