@@ -110,6 +110,11 @@ const OWN_MEANINGS: &[(Option<Tab>, Action, &str)] = &[
         "hint.inbox_answer",
     ),
     (
+        Some(Tab::Inbox),
+        Action::List(ListAction::NewContact),
+        "hint.inbox_new_contact",
+    ),
+    (
         Some(Tab::Contacts),
         Action::List(ListAction::New),
         "hint.contacts_new",
