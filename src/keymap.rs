@@ -152,6 +152,7 @@ actions!(
     Toggle => "toggle",
     DryRun => "dry_run",
     OpenEvent => "open_event",
+    OpenContact => "open_contact",
     EditText => "edit_text",
     PickList => "pick_list",
     SaveList => "save_list",

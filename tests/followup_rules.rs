@@ -721,5 +721,27 @@ fn sent_shows_who_programmed_a_message_and_its_detail_opens_the_event_in_the_age
         let editor = render(&mut app, 80, 24);
         assert!(editor.contains("Chloé Test"), "{editor}");
         assert!(!editor.contains("Anna Test"), "{editor}");
+        app.handle_key(code(KeyCode::Esc));
+
+        // From the same detail, `f` opens Chloé's contact card, where the message is listed.
+        press(&mut app, "6");
+        app.handle_key(code(KeyCode::Enter));
+        let detail = render(&mut app, 80, 24);
+        let hint = match lang {
+            Lang::En => "f their contact card",
+            Lang::Fr => "f sa fiche contact",
+        };
+        assert!(detail.contains(hint), "{detail}");
+        press(&mut app, "f");
+        assert_eq!(app.tab(), Tab::Contacts);
+        assert!(!app.has_popup());
+        let card = render(&mut app, 80, 24);
+        let title = match lang {
+            Lang::En => "Contact card",
+            Lang::Fr => "Fiche contact",
+        };
+        assert!(card.contains(title), "{card}");
+        assert!(card.contains("Chloé"), "{card}");
+        assert!(!card.contains("Anna"), "{card}");
     }
 }

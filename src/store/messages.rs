@@ -176,6 +176,8 @@ pub struct MessageRow {
     pub reply_at: Option<i64>,
     /// The outcome it set (matched, or chosen by an operator), empty while none.
     pub reply_outcome: Option<String>,
+    /// The contact it was sent to (none for a free send).
+    pub participant_id: Option<i64>,
     /// Why a due message is still pending, if it is held back.
     pub wait_reason: Option<WaitReason>,
     /// What went wrong last (a refusal, a retry, missing credit), if anything.
@@ -226,7 +228,7 @@ pub enum Direction {
 
 const ROW_COLUMNS: &str = "m.id, m.kind, m.context, m.status, m.planned_at, m.sent_at, m.listed_at, m.recipient_name, m.phone,
     COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text, m.segments, m.batch_id, m.event_id,
-    rp.text, m.wait_reason, m.last_error, rp.received_at, rp.outcome";
+    rp.text, m.wait_reason, m.last_error, rp.received_at, rp.outcome, m.participant_id";
 
 /// The tables [`ROW_COLUMNS`] reads: the message, its counsellor and the reply it got (both
 /// by primary key).
@@ -255,6 +257,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         last_error: StatusNote::from_stored(&r.get::<_, String>(17)?),
         reply_at: r.get(18)?,
         reply_outcome: r.get(19)?,
+        participant_id: r.get(20)?,
     })
 }
 

@@ -21,7 +21,7 @@ use super::tabs::messages::MessagesTab;
 use super::tabs::settings::SettingsTab;
 use super::tabs::templates::TemplatesTab;
 use super::tabs::users::UsersTab;
-use super::tabs::{Act, Ctx, Outcome, TabView};
+use super::tabs::{Act, Ctx, Links, Outcome, TabView};
 use super::theme::Theme;
 use super::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask, join_items};
 use super::widgets::centred;
@@ -149,8 +149,9 @@ enum Popup {
         title: String,
         lines: Vec<Line<'static>>,
         scroll: u16,
-        /// A message's event, which `o` opens in the Agenda.
-        event: Option<i64>,
+        /// A message's event, which `o` opens in the Agenda, and its recipient, whose card
+        /// `f` opens.
+        links: Links,
         /// An unknown number's conversation: the new-contact key closes it and creates the
         /// number's contact (the tab's `NewContact`).
         new_contact: bool,
@@ -324,7 +325,7 @@ impl App {
             title: tr(self.lang, "ui.problems_title").to_string(),
             lines,
             scroll: 0,
-            event: None,
+            links: Links::default(),
             new_contact: false,
         });
     }
@@ -493,7 +494,7 @@ impl App {
             ),
             lines,
             scroll: u16::MAX,
-            event: None,
+            links: Links::default(),
             new_contact: false,
         });
     }
@@ -648,6 +649,16 @@ impl App {
         }
     }
 
+    /// Goes to Contacts, on the card of participant `id`.
+    fn open_contact_card(&mut self, id: i64) {
+        let from = self.tab;
+        self.tab = Tab::Contacts;
+        self.filter_edit = None;
+        if self.with_view(|v, ctx| v.show_contact(id, ctx)) != Some(true) {
+            self.tab = from;
+        }
+    }
+
     pub fn switch_to(&mut self, tab: Tab) {
         if !tab.open_to(&self.actor.rights) {
             return;
@@ -761,19 +772,13 @@ impl App {
                 || self.keymap.global(key) == Some(GlobalAction::Quit))
     }
 
-    /// A read-only window of lines, scrolled to `scroll`; `event` is the event `o` opens.
-    fn show_text(
-        &mut self,
-        title: String,
-        lines: Vec<Line<'static>>,
-        scroll: u16,
-        event: Option<i64>,
-    ) {
+    /// A read-only window of lines, scrolled to `scroll`; `links` are what `o` and `f` open.
+    fn show_text(&mut self, title: String, lines: Vec<Line<'static>>, scroll: u16, links: Links) {
         self.popup = Some(Popup::Text {
             title,
             lines,
             scroll,
-            event,
+            links,
             new_contact: false,
         });
     }
@@ -781,11 +786,11 @@ impl App {
     fn apply_outcome(&mut self, outcome: Outcome, action: Option<ListAction>) {
         match outcome {
             Outcome::Ignored | Outcome::Handled => {}
-            Outcome::Popup(title, lines) => self.show_text(title, lines, 0, None),
-            Outcome::Detail(title, lines, event) => self.show_text(title, lines, 0, event),
+            Outcome::Popup(title, lines) => self.show_text(title, lines, 0, Links::default()),
+            Outcome::Detail(title, lines, links) => self.show_text(title, lines, 0, links),
             // `App::layout` clamps the scroll so that the last line is the bottom one.
             Outcome::PopupAtEnd(title, lines, unknown) => {
-                self.show_text(title, lines, u16::MAX, None);
+                self.show_text(title, lines, u16::MAX, Links::default());
                 if let Some(Popup::Text { new_contact, .. }) = &mut self.popup {
                     *new_contact = unknown;
                 }
@@ -931,13 +936,31 @@ impl App {
         let jobs = self.jobs.for_tab(self.tab);
         // A message's detail: `o` opens its event in the Agenda (before `o` reads as "oui").
         if let Some(Popup::Text {
-            event: Some(event), ..
+            links: Links {
+                event: Some(event), ..
+            },
+            ..
         }) = self.popup
             && list == Some(ListAction::OpenEvent)
             && Tab::Agenda.open_to(&self.actor.rights)
         {
             self.popup = None;
             self.open_event_in_agenda(event);
+            return;
+        }
+        // ... and `f` its recipient's contact card.
+        if let Some(Popup::Text {
+            links: Links {
+                contact: Some(contact),
+                ..
+            },
+            ..
+        }) = self.popup
+            && list == Some(ListAction::OpenContact)
+            && Tab::Contacts.open_to(&self.actor.rights)
+        {
+            self.popup = None;
+            self.open_contact_card(contact);
             return;
         }
         // An unknown number's conversation: the new-contact key creates its contact.
@@ -1416,14 +1439,21 @@ impl App {
                 v.push(Hint::free("← →", tr(self.lang, "form.choose")));
                 v
             }
-            Some(Popup::Text { event: Some(_), .. }) if Tab::Agenda.open_to(&self.actor.rights) => {
-                bound(&[
-                    DialogAction::Close.into(),
-                    ListAction::OpenEvent.into(),
-                    ListAction::Down.into(),
-                    ListAction::Up.into(),
-                    ListAction::PageDown.into(),
-                ])
+            Some(Popup::Text { links, .. })
+                if (links.event.is_some() && Tab::Agenda.open_to(&self.actor.rights))
+                    || (links.contact.is_some() && Tab::Contacts.open_to(&self.actor.rights)) =>
+            {
+                let mut actions: Vec<Action> = vec![DialogAction::Close.into()];
+                if links.event.is_some() && Tab::Agenda.open_to(&self.actor.rights) {
+                    actions.push(ListAction::OpenEvent.into());
+                }
+                if links.contact.is_some() && Tab::Contacts.open_to(&self.actor.rights) {
+                    actions.push(ListAction::OpenContact.into());
+                }
+                actions.extend(
+                    [ListAction::Down, ListAction::Up, ListAction::PageDown].map(Action::from),
+                );
+                bound(&actions)
             }
             Some(Popup::Text {
                 new_contact: true, ..

@@ -187,18 +187,17 @@ impl ContactsTab {
         let Some(id) = self.pager.selected().map(|p| p.id) else {
             return Ok(Outcome::Handled);
         };
-        self.show_card(id, act)?;
+        self.show_card(id, &act.ctx())?;
         Ok(Outcome::Handled)
     }
 
-    fn show_card(&mut self, id: i64, act: &mut Act) -> Result<()> {
-        let ctx = act.ctx();
+    fn show_card(&mut self, id: i64, ctx: &Ctx) -> Result<()> {
         self.card_keys = [
             ctx.key(ListAction::New),
             ctx.key(ListAction::Edit),
             ctx.key(ListAction::Back),
         ];
-        self.card = Some(Card::open(act.store.db(), id)?);
+        self.card = Some(Card::open(ctx.conn, id)?);
         Ok(())
     }
 
@@ -245,7 +244,7 @@ impl ContactsTab {
         self.pager.refresh(act.store.db())?;
         match &mut self.card {
             Some(card) => card.reload(act.store.db())?,
-            None if new => self.show_card(saved.id, act)?,
+            None if new => self.show_card(saved.id, &act.ctx())?,
             None => {}
         }
         let name = self
@@ -705,6 +704,11 @@ impl ContactsTab {
 }
 
 impl TabView for ContactsTab {
+    fn show_contact(&mut self, id: i64, ctx: &Ctx) -> Result<bool> {
+        self.editor = None;
+        self.show_card(id, ctx)?;
+        Ok(true)
+    }
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         let card = match &mut self.card {
             Some(card) => card.refresh(ctx.conn)?,

@@ -277,7 +277,14 @@ impl MessagesTab {
         }
         lines.push(Line::from(reply));
         let title = format!("{} #{}", ctx.tr("detail.title"), m.id);
-        Ok(Outcome::Detail(title, lines, m.event_id))
+        Ok(Outcome::Detail(
+            title,
+            lines,
+            super::Links {
+                event: m.event_id,
+                contact: m.participant_id,
+            },
+        ))
     }
 }
 

@@ -119,6 +119,13 @@ impl Act<'_> {
     }
 }
 
+/// What a message's detail leads to: its event and its recipient, where it has them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Links {
+    pub event: Option<i64>,
+    pub contact: Option<i64>,
+}
+
 /// What a tab did with an action.
 pub enum Outcome {
     /// Not for this tab: try the global bindings.
@@ -130,9 +137,9 @@ pub enum Outcome {
     /// `true`: the number is unknown and the new-contact key creates its contact (the tab's
     /// `NewContact` command, on the row the window was opened from).
     PopupAtEnd(String, Vec<Line<'static>>, bool),
-    /// A message's detail: a popup from which `o` opens the message's event (if it has one)
-    /// in the Agenda.
-    Detail(String, Vec<Line<'static>>, Option<i64>),
+    /// A message's detail: a popup from which `o` opens the message's event in the Agenda
+    /// and `f` its recipient's contact card (each if it has one).
+    Detail(String, Vec<Line<'static>>, Links),
     /// Give the keyboard to the filter bar.
     EditFilter,
     /// Show the messages of this batch / free send (in Sent, or Upcoming while none left).
@@ -205,6 +212,10 @@ pub trait TabView {
     }
     /// Shows event `event_id` (the Agenda: its day, the event selected); whether it did.
     fn show_event(&mut self, _event_id: i64, _ctx: &Ctx) -> Result<bool> {
+        Ok(false)
+    }
+    /// Opens the contact card of participant `id` (Contacts); false when this tab cannot.
+    fn show_contact(&mut self, _id: i64, _ctx: &Ctx) -> Result<bool> {
         Ok(false)
     }
     /// Restricts the list to one batch's messages (`None`: all messages).
