@@ -880,3 +880,55 @@ fn a_number_changed_in_the_form_leaves_queued_messages_alone_and_archiving_asks_
         "an archived contact leaves the list:\n{screen}"
     );
 }
+
+/// An archived contact leaves the list, but their card stays reachable (from a message's
+/// detail with `f`): there `d` brings them back, and on anyone's card `d` archives.
+#[test]
+fn the_card_archives_and_brings_back_a_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    let mut app = app(store, Lang::En);
+    // The newest sent message's recipient, through the detail's `f`.
+    press(&mut app, "6");
+    app.handle_key(code(KeyCode::Enter));
+    press(&mut app, "f");
+    let card = render(&mut app, 80, 24);
+    assert!(card.contains("Contact card"), "{card}");
+    assert!(card.contains("d archive"), "{card}");
+    let id: i64 = {
+        let title = card.lines().find(|l| l.contains('#')).unwrap_or_default();
+        let after = title.split('#').nth(1).unwrap_or_default();
+        after
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    let archived = || {
+        smsdesk::store::participants::get(smsdesk::store::Store::open(&path).unwrap().db(), id)
+            .unwrap()
+            .archived
+    };
+
+    press(&mut app, "d");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Archive the contact"), "{screen}");
+    press(&mut app, "y");
+    assert!(archived(), "{:?}", app.status_message());
+    let card = render(&mut app, 80, 24);
+    assert!(card.contains("archived"), "{card}");
+    assert!(card.contains("d bring back"), "{card}");
+
+    press(&mut app, "d");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Bring back the contact"), "{screen}");
+    assert!(screen.contains("They return to the"), "{screen}");
+    // Bringing back loses nothing: Enter says yes.
+    app.handle_key(code(KeyCode::Enter));
+    assert!(!archived(), "{:?}", app.status_message());
+    let card = render(&mut app, 80, 24);
+    assert!(card.contains("d archive"), "{card}");
+}

@@ -57,7 +57,12 @@ pub enum Pending {
     /// Put a number on the STOP list.
     OptOut { mobile: String },
     /// Archive a contact (their history stays).
-    ArchiveContact { id: i64, name: String },
+    /// Archive a contact (`archive`), or bring an archived one back.
+    ArchiveContact {
+        id: i64,
+        name: String,
+        archive: bool,
+    },
     /// Remove an operator's SSH key.
     RemoveKey { login: String, fingerprint: String },
 }
@@ -222,9 +227,14 @@ impl Pending {
                 let e164 = send::record_opt_out(store, actor, mobile, now)?;
                 trf(lang, "contacts.opted_out", &[("phone", &e164)]).into()
             }
-            Pending::ArchiveContact { id, name } => {
-                crate::core::contacts::archive_contact(store, actor, *id, true, now)?;
-                trf(lang, "contacts.archived", &[("name", name)]).into()
+            Pending::ArchiveContact { id, name, archive } => {
+                crate::core::contacts::archive_contact(store, actor, *id, *archive, now)?;
+                let done = if *archive {
+                    "contacts.archived"
+                } else {
+                    "contacts.restored"
+                };
+                trf(lang, done, &[("name", name)]).into()
             }
             Pending::RemoveKey { login, fingerprint } => {
                 let fp = keys::remove_key(store, actor, login, fingerprint, now)?;

@@ -93,8 +93,8 @@ pub struct ContactsTab {
     editor: Option<ContactEditor>,
     /// The contact card (Enter), over the list.
     card: Option<Card>,
-    /// The card's keys as the footer names them: write, edit, back.
-    card_keys: [String; 3],
+    /// The card's keys as the footer names them: write, edit, back, archive.
+    card_keys: [String; 4],
 }
 
 impl Default for ContactsTab {
@@ -196,18 +196,41 @@ impl ContactsTab {
             ctx.key(ListAction::New),
             ctx.key(ListAction::Edit),
             ctx.key(ListAction::Back),
+            ctx.key(ListAction::Delete),
         ];
         self.card = Some(Card::open(ctx.conn, id)?);
         Ok(())
     }
 
-    /// "Archive X?": the answer "no" is the default.
+    /// "Archive X?" (the answer "no" is the default) for the contact of the card, else of the
+    /// row under the cursor; on the card of an archived contact, "Bring X back?".
     fn ask_archive(&self, ctx: &Ctx) -> Outcome {
-        let Some(p) = self.pager.selected() else {
+        let chosen = match &self.card {
+            Some(card) => Some(&card.detail.participant),
+            None => self.pager.selected(),
+        };
+        let Some(p) = chosen else {
             return Outcome::Handled;
         };
         let lang = ctx.lang();
         let name = clean(&p.full_name());
+        let pending = Pending::ArchiveContact {
+            id: p.id,
+            name: name.clone(),
+            archive: !p.archived,
+        };
+        if p.archived {
+            // Bringing someone back loses nothing: a plain question.
+            return Outcome::Confirm(Confirm::new(
+                ctx.tr("contacts.restore_title").to_string(),
+                vec![Line::from(trf(
+                    lang,
+                    "contacts.restore_question",
+                    &[("name", &name)],
+                ))],
+                pending,
+            ));
+        }
         Outcome::Confirm(
             Confirm::new(
                 ctx.tr("contacts.archive_title").to_string(),
@@ -218,7 +241,7 @@ impl ContactsTab {
                         ctx.theme.dim(),
                     )),
                 ],
-                Pending::ArchiveContact { id: p.id, name },
+                pending,
             )
             .destructive(Answers::yes_no(lang)),
         )
@@ -280,7 +303,8 @@ impl ContactsTab {
         Ok(Outcome::Info(with_warnings(text, &saved, lang)))
     }
 
-    /// A key on the card: write (`n`), edit (`m`), move in the timeline, back (Esc).
+    /// A key on the card: write (`n`), edit (`m`), archive or bring back (`d`), move in the
+    /// timeline, back (Esc).
     fn card_key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         let Some(card) = &mut self.card else {
             return Ok(Outcome::Ignored);
@@ -289,6 +313,7 @@ impl ContactsTab {
         match act.keymap.list(key) {
             Some(ListAction::New) => return self.open_send(act),
             Some(ListAction::Edit) => return self.open_edit(act),
+            Some(ListAction::Delete) => return Ok(self.ask_archive(&act.ctx())),
             Some(ListAction::Down) => card.scroll(conn, 1)?,
             Some(ListAction::Up) => card.scroll(conn, -1)?,
             Some(ListAction::PageDown) => card.page_down(conn)?,
@@ -801,7 +826,7 @@ impl TabView for ContactsTab {
         }
         if let Some(card) = self.card.as_ref().filter(|_| self.send.is_none()) {
             let t = |k: &str| tr(self.lang, k).to_string();
-            let [write, edit, back] = &self.card_keys;
+            let [write, edit, back, archive] = &self.card_keys;
             let mut free = Vec::new();
             if card.items.len() > 1 {
                 free.push(("↑↓".to_string(), t("contacts.card_scroll")));
@@ -811,6 +836,12 @@ impl TabView for ContactsTab {
             }
             free.push((write.clone(), t("contacts.card_write")));
             free.push((edit.clone(), t("contacts.card_edit")));
+            let archiving = if card.detail.participant.archived {
+                "contacts.card_restore"
+            } else {
+                "contacts.card_archive"
+            };
+            free.push((archive.clone(), t(archiving)));
             free.push((back.clone(), t("contacts.card_back")));
             return (Vec::new(), free);
         }
