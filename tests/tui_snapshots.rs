@@ -27,14 +27,6 @@ fn tab_key(tab: Tab) -> char {
 }
 
 /// The demo store as it looks at the fixture's fixed instant.
-fn demo_store() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
-    smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
-    let store = smsdesk::store::Store::open(&path).unwrap();
-    Fixture { dir, store }
-}
-
 fn snapshot_tabs(f: Fixture, prefix: &str, lang: Lang) {
     let mut app = app(f.store, lang);
     for tab in Tab::ALL {

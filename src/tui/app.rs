@@ -1661,7 +1661,7 @@ fn popup_content(
     })
 }
 
-/// `rect` shrunk to the content (estimated after wrapping), centred again in `area`; and the
+/// `rect` shrunk to the content (as wrapped), centred again in `area`; and the
 /// rows the content takes.
 fn popup_rect(area: Rect, rect: Rect, lines: &[Line]) -> (Rect, u16) {
     let inner_width = usize::from(rect.width.saturating_sub(2)).max(1);
@@ -1731,19 +1731,13 @@ fn draw_popup(frame: &mut Frame, area: Rect, popup: &Popup, lang: Lang, theme: T
     frame.render_widget(paragraph, rect);
 }
 
-/// Rows `lines` take once wrapped at `width` columns. Word wrapping breaks lines a little
-/// earlier than a hard cut, hence the slack on long lines.
+/// Rows `lines` take once wrapped at `width` columns.
 fn wrapped_rows(lines: &[Line], width: usize) -> u16 {
-    let rows: usize = lines
-        .iter()
-        .map(|l| {
-            let w = l.width();
-            if w <= width {
-                1
-            } else {
-                (w + w / 6).div_ceil(width)
-            }
-        })
-        .sum();
+    // As the window's paragraph wraps them (words kept whole): an estimate here left blank
+    // rows under a conversation opened at its end, or cut its last line.
+    let width = u16::try_from(width).unwrap_or(u16::MAX);
+    let rows = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width);
     u16::try_from(rows).unwrap_or(u16::MAX)
 }

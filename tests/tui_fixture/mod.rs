@@ -107,6 +107,15 @@ pub const DELIVERED: &[MessageStatus] = &[
     MessageStatus::Delivered,
 ];
 
+/// The store `smsdesk demo` makes, at the fixtures' clock.
+pub fn demo_store() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
+    let store = smsdesk::store::Store::open(&path).unwrap();
+    Fixture { dir, store }
+}
+
 /// The demo-like store used by the snapshots and most App tests.
 pub fn sample_store() -> Fixture {
     let f = empty_store();
