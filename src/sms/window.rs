@@ -164,9 +164,16 @@ impl crate::i18n::Describe for NaiveDate {
 }
 
 impl crate::i18n::Describe for WeekdaySet {
-    /// The codes the settings take (`mon,tue,wed`), the same in both languages.
-    fn describe(&self, _: crate::i18n::Lang) -> String {
-        self.to_string()
+    /// The days in the reader's language, Monday first: `lun, mar, mer` / `Mon, Tue, Wed`
+    /// (the settings' short names, `weekday.N`). The stored value keeps the codes
+    /// (`mon,tue,wed`, [`fmt::Display`]).
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        self.iter()
+            .map(|d| {
+                crate::i18n::tr(lang, &format!("weekday.{}", d.num_days_from_monday())).to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
