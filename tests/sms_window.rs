@@ -970,6 +970,20 @@ fn allowed_days_read_in_french_and_in_english() {
     );
 }
 
+/// A refusal naming the window writes its days in the reader's language, not the settings'
+/// codes (`mon,tue`).
+#[test]
+fn a_refusal_names_the_window_days_in_the_readers_language() {
+    use smsdesk::i18n::{Describe, Lang};
+    let now = utc("2026-06-10T08:00:00Z");
+    let evening = SendWindow::new(t(20, 30), t(22, 0), "sat,sun".parse().unwrap()).unwrap();
+    let err = campaign_next_opening(now, PARIS, &evening).unwrap_err();
+    let fr = err.describe(Lang::Fr);
+    assert!(fr.contains("la plage 20:30-22:00 sam, dim n'a"), "{fr}");
+    let en = err.describe(Lang::En);
+    assert!(en.contains("the window 20:30-22:00 Sat, Sun has"), "{en}");
+}
+
 /// A refused time reads in the operator's language, the day names included; the command line
 /// keeps English.
 #[test]
