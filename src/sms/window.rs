@@ -851,7 +851,7 @@ pub fn campaign_next_opening(
     w: &SendWindow,
 ) -> Result<DateTime<Utc>, PlanError> {
     w.validate()?;
-    let rule = Rule::campaign(w, tz).ok_or_else(|| PlanError::NoCampaignWindow { window: *w })?;
+    let rule = Rule::campaign(w, tz).ok_or(PlanError::NoCampaignWindow { window: *w })?;
     rule.next_opening(now, tz).ok_or_else(|| PlanError::NoSlot {
         what: SlotSearch::Campaign {
             days: SEARCH_DAYS,
@@ -870,7 +870,7 @@ pub fn validate_campaign(
     w: &SendWindow,
 ) -> Result<(), PlanError> {
     w.validate()?;
-    let rule = Rule::campaign(w, tz).ok_or_else(|| PlanError::NoCampaignWindow { window: *w })?;
+    let rule = Rule::campaign(w, tz).ok_or(PlanError::NoCampaignWindow { window: *w })?;
     if at < now {
         return Err(PlanError::InThePast {
             at: LocalTime::new(at, tz),
