@@ -219,6 +219,13 @@ pub fn tr(lang: Lang, key: &str) -> &str {
     catalogue(lang).get(key).map(String::as_str).unwrap_or(key)
 }
 
+/// `text` as a label before its value: `Destinataire : ` in French (a space before the colon,
+/// as the catalogue writes it), `Recipient: ` in English (`ui.colon`). Every label built in
+/// code goes through here so French typography holds on every screen.
+pub fn label(lang: Lang, text: &str) -> String {
+    format!("{}{}", text.trim_end(), tr(lang, "ui.colon"))
+}
+
 /// [`tr`] with `{name}` placeholders replaced.
 pub fn trf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let mut s = tr(lang, key).to_string();

@@ -955,6 +955,35 @@ proptest! {
     }
 }
 
+/// Allowed days are shown in the reader's language, Monday first; the stored value keeps the
+/// codes the settings take.
+#[test]
+fn allowed_days_read_in_french_and_in_english() {
+    use smsdesk::i18n::{Describe, Lang};
+    let set: WeekdaySet = "sun,mon,wed".parse().unwrap();
+    assert_eq!(set.describe(Lang::Fr), "lun, mer, dim");
+    assert_eq!(set.describe(Lang::En), "Mon, Wed, Sun");
+    assert_eq!(set.to_string(), "mon,wed,sun");
+    assert_eq!(
+        WeekdaySet::MON_SAT.describe(Lang::Fr),
+        "lun, mar, mer, jeu, ven, sam"
+    );
+}
+
+/// A refusal naming the window writes its days in the reader's language, not the settings'
+/// codes (`mon,tue`).
+#[test]
+fn a_refusal_names_the_window_days_in_the_readers_language() {
+    use smsdesk::i18n::{Describe, Lang};
+    let now = utc("2026-06-10T08:00:00Z");
+    let evening = SendWindow::new(t(20, 30), t(22, 0), "sat,sun".parse().unwrap()).unwrap();
+    let err = campaign_next_opening(now, PARIS, &evening).unwrap_err();
+    let fr = err.describe(Lang::Fr);
+    assert!(fr.contains("la plage 20:30-22:00 sam, dim n'a"), "{fr}");
+    let en = err.describe(Lang::En);
+    assert!(en.contains("the window 20:30-22:00 Sat, Sun has"), "{en}");
+}
+
 /// A refused time reads in the operator's language, the day names included; the command line
 /// keeps English.
 #[test]
@@ -966,12 +995,12 @@ fn a_refused_time_reads_in_french_and_in_english() {
     assert_eq!(
         sunday.describe(Lang::Fr),
         "l'heure prévue, dimanche 14/06/2026 10:00 +02:00 (Europe/Paris), tombe un dimanche, \
-         qui n'est pas un jour d'envoi autorisé (autorisés : mon,tue,wed,thu,fri,sat)"
+         qui n'est pas un jour d'envoi autorisé (autorisés : lun, mar, mer, jeu, ven, sam)"
     );
     assert_eq!(
         sunday.to_string(),
         "the planned time Sunday 14/06/2026 10:00 +02:00 (Europe/Paris) falls on a Sunday, \
-         which is not an allowed sending day (allowed: mon,tue,wed,thu,fri,sat)"
+         which is not an allowed sending day (allowed: Mon, Tue, Wed, Thu, Fri, Sat)"
     );
     let bad = "9h-25h".parse::<SendWindow>().unwrap_err();
     assert_eq!(

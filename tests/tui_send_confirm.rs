@@ -374,12 +374,16 @@ fn long_refusal_readable(lang: &str, refusal_words: &str, refusal_end: &str) {
 
 #[test]
 fn a_long_refusal_is_readable_in_full_on_screen_and_in_the_log() {
-    long_refusal_readable("en", "Sunday", "(allowed: mon,tue,wed,thu,fri,sat)");
+    long_refusal_readable("en", "Sunday", "(allowed: Mon, Tue, Wed, Thu, Fri, Sat)");
 }
 
 #[test]
 fn en_francais_un_long_refus_se_lit_en_entier_a_l_ecran_et_dans_le_journal() {
-    long_refusal_readable("fr", "dimanche", "(autorisés : mon,tue,wed,thu,fri,sat)");
+    long_refusal_readable(
+        "fr",
+        "dimanche",
+        "(autorisés : lun, mar, mer, jeu, ven, sam)",
+    );
 }
 
 /// A free text with `’` travels in Unicode at 2 SMS each: the send window says why and offers

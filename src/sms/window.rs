@@ -57,9 +57,9 @@ crate::typed_messages! {
             event: LocalTime,
             days_before: u32,
             planned: PlannedSlot,
-            window: String,
+            window: SendWindow,
         } = "no_slot_before_event",
-        NoSlot { what: SlotSearch, window: String } = "no_slot",
+        NoSlot { what: SlotSearch, window: SendWindow } = "no_slot",
         InThePast { at: LocalTime, now: LocalTime } = "in_the_past",
         OutsideWindow { at: LocalTime, window: String } = "outside_window",
         DayNotAllowed {
@@ -79,7 +79,7 @@ crate::typed_messages! {
             window: String,
             org_window: String,
         } = "outside_campaign_window",
-        NoCampaignWindow { window: String } = "no_campaign_window",
+        NoCampaignWindow { window: SendWindow } = "no_campaign_window",
     }
 }
 
@@ -164,9 +164,16 @@ impl crate::i18n::Describe for NaiveDate {
 }
 
 impl crate::i18n::Describe for WeekdaySet {
-    /// The codes the settings take (`mon,tue,wed`), the same in both languages.
-    fn describe(&self, _: crate::i18n::Lang) -> String {
-        self.to_string()
+    /// The days in the reader's language, Monday first: `lun, mar, mer` / `Mon, Tue, Wed`
+    /// (the settings' short names, `weekday.N`). The stored value keeps the codes
+    /// (`mon,tue,wed`, [`fmt::Display`]).
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        self.iter()
+            .map(|d| {
+                crate::i18n::tr(lang, &format!("weekday.{}", d.num_days_from_monday())).to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -453,6 +460,14 @@ impl fmt::Display for SendWindow {
     }
 }
 
+impl crate::i18n::Describe for SendWindow {
+    /// `09:00-19:00 lun, mar, mer` / `09:00-19:00 Mon, Tue, Wed`: the days in the reader's
+    /// language ([`WeekdaySet`]'s description); the settings keep the codes ([`fmt::Display`]).
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        format!("{} {}", self.hours(), self.days.describe(lang))
+    }
+}
+
 impl FromStr for SendWindow {
     type Err = WindowError;
 
@@ -687,7 +702,7 @@ pub fn plan_reminder(
         event: LocalTime::new(event, tz),
         days_before,
         planned,
-        window: w.to_string(),
+        window: *w,
     };
     let overflow = || no_slot(PlannedSlot::BeforeFirstDate);
     let day = event_local
@@ -741,7 +756,7 @@ pub fn plan_follow_up(
             days_after,
             event: LocalTime::new(event, tz),
         },
-        window: w.to_string(),
+        window: *w,
     };
     let day = event_local
         .date()
@@ -836,15 +851,13 @@ pub fn campaign_next_opening(
     w: &SendWindow,
 ) -> Result<DateTime<Utc>, PlanError> {
     w.validate()?;
-    let rule = Rule::campaign(w, tz).ok_or_else(|| PlanError::NoCampaignWindow {
-        window: w.to_string(),
-    })?;
+    let rule = Rule::campaign(w, tz).ok_or(PlanError::NoCampaignWindow { window: *w })?;
     rule.next_opening(now, tz).ok_or_else(|| PlanError::NoSlot {
         what: SlotSearch::Campaign {
             days: SEARCH_DAYS,
             from: LocalTime::new(now, tz),
         },
-        window: w.to_string(),
+        window: *w,
     })
 }
 
@@ -857,9 +870,7 @@ pub fn validate_campaign(
     w: &SendWindow,
 ) -> Result<(), PlanError> {
     w.validate()?;
-    let rule = Rule::campaign(w, tz).ok_or_else(|| PlanError::NoCampaignWindow {
-        window: w.to_string(),
-    })?;
+    let rule = Rule::campaign(w, tz).ok_or(PlanError::NoCampaignWindow { window: *w })?;
     if at < now {
         return Err(PlanError::InThePast {
             at: LocalTime::new(at, tz),

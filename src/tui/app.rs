@@ -447,7 +447,10 @@ impl App {
                     language: s.language,
                 }
             }
-            Err(e) => self.error(format!("{}: {e}", tr(self.lang, "tab.settings"))),
+            Err(e) => self.error(format!(
+                "{}{e}",
+                crate::i18n::label(self.lang, tr(self.lang, "tab.settings"))
+            )),
         }
     }
 
@@ -518,7 +521,11 @@ impl App {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = format!("{}: {}", tab.label(self.lang), e.describe(self.lang));
+                let message = format!(
+                    "{}{}",
+                    crate::i18n::label(self.lang, &tab.label(self.lang)),
+                    e.describe(self.lang)
+                );
                 self.error(message);
                 None
             }

@@ -305,11 +305,11 @@ fn issue_line(i: &RowIssue, lang: Lang) -> String {
     if let Some(column) = &i.column {
         out.push_str(&format!(", {}", clean(&column.describe(lang))));
     }
-    out.push(':');
+    let mut out = crate::i18n::label(lang, &out);
     if !i.value.is_empty() {
-        out.push_str(&format!(" « {} »", truncate(&clean(&i.value), 24)));
+        out.push_str(&format!("« {} » ", truncate(&clean(&i.value), 24)));
     }
-    out.push_str(&format!(" {}", clean(&i.reason.describe(lang))));
+    out.push_str(&clean(&i.reason.describe(lang)));
     out
 }
 

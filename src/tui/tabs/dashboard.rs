@@ -116,7 +116,7 @@ impl UnknownDetail {
     /// Recipient, text, then the status changes: what the decision rests on.
     fn lines(&self, ctx: &Ctx) -> Vec<Line<'static>> {
         let m = &self.row;
-        let label = |key: &str| Span::styled(format!("{}: ", ctx.tr(key)), ctx.theme.title());
+        let label = |key: &str| Span::styled(ctx.label(key), ctx.theme.title());
         let name = if m.recipient_name.is_empty() {
             "—".to_string()
         } else {
@@ -691,10 +691,10 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         )));
     }
     lines.push(Line::from(format!(
-        "{}: {} · {}: {}",
-        ctx.tr("dash.waiting_window"),
+        "{}{} · {}{}",
+        ctx.label("dash.waiting_window"),
         q.waiting_window,
-        ctx.tr("dash.waiting_credit"),
+        ctx.label("dash.waiting_credit"),
         q.waiting_credit
     )));
     let unknown_style = if q.unknown > 0 {
@@ -704,8 +704,8 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     };
     lines.push(Line::from(Span::styled(
         format!(
-            "{}: {}",
-            MessageStatus::Unknown.describe(ctx.lang()),
+            "{}{}",
+            crate::i18n::label(ctx.lang(), &MessageStatus::Unknown.describe(ctx.lang())),
             q.unknown
         ),
         unknown_style,
@@ -723,9 +723,9 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
     let line = Line::from(vec![
         Span::styled(
             format!(
-                "✖ {} {}: {}",
+                "✖ {} {}{}",
                 ctx.tr("dash.listener"),
-                clean(&d.callback_listen),
+                crate::i18n::label(ctx.lang(), &clean(&d.callback_listen)),
                 clean(reason)
             ),
             ctx.theme.error(),
@@ -767,8 +767,8 @@ fn provider_field(config: &str, field: &str) -> String {
 /// The provider and how the last exchange with it went.
 fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
     let mut spans = vec![Span::raw(format!(
-        "{}: {} · ",
-        ctx.tr("dash.provider"),
+        "{}{} · ",
+        ctx.label("dash.provider"),
         ctx.fmt.provider(&d.provider)
     ))];
     match &d.provider_health {
@@ -802,7 +802,7 @@ fn provider_line(ctx: &Ctx, d: &Data) -> Line<'static> {
 
 /// The lease holder and its last heartbeat; "no scheduler" when nobody holds a live lease.
 fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
-    let label = Span::raw(format!("{}: ", ctx.tr("dash.scheduler")));
+    let label = Span::raw(ctx.label("dash.scheduler"));
     // This process's scheduler is held up (store locked by another process, failing pass).
     if let Some(t) = crate::scheduler::current_trouble() {
         let since = ctx.fmt.clock(t.since.timestamp());
@@ -810,8 +810,11 @@ fn scheduler_line(ctx: &Ctx, lease: Option<&Lease>) -> Line<'static> {
             format!("{} {since}", ctx.tr("dash.store_busy_since"))
         } else {
             format!(
-                "{} {since}: {}",
-                ctx.tr("dash.held_up_since"),
+                "{}{}",
+                crate::i18n::label(
+                    ctx.lang(),
+                    &format!("{} {since}", ctx.tr("dash.held_up_since"))
+                ),
                 clean(&t.reason.describe(ctx.lang()))
             )
         };
@@ -976,7 +979,7 @@ fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         None => "—".to_string(),
     };
     let mut lines = vec![Line::from(vec![
-        Span::raw(format!("{}: ", ctx.tr("dash.delivery_rate"))),
+        Span::raw(ctx.label("dash.delivery_rate")),
         Span::styled(rate, ctx.theme.title()),
     ])];
     if d.by_status.is_empty() {

@@ -172,7 +172,7 @@ impl MessagesTab {
     fn detail(&self, id: i64, ctx: &Ctx) -> Result<Outcome> {
         let m = messages::get(ctx.conn, id)?;
         let history = messages::history(ctx.conn, id)?;
-        let label = |key: &str| Span::styled(format!("{}: ", ctx.tr(key)), ctx.theme.title());
+        let label = |key: &str| Span::styled(ctx.label(key), ctx.theme.title());
         let mut lines: Vec<Line<'static>> = Vec::new();
         let name = if m.recipient_name.is_empty() {
             "—".to_string()

@@ -63,6 +63,12 @@ impl Ctx<'_> {
         crate::i18n::tr(self.fmt.lang, key)
     }
 
+    /// The catalogue text `key` as a label before its value (`Destinataire : `), see
+    /// [`crate::i18n::label`].
+    pub fn label(&self, key: &str) -> String {
+        crate::i18n::label(self.fmt.lang, self.tr(key))
+    }
+
     /// The key bound to `action`, as the footer names it (`?` when unbound).
     pub fn key(&self, action: impl Into<crate::keymap::Action>) -> String {
         self.keymap.key_for(action).map_or_else(

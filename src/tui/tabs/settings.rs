@@ -49,11 +49,7 @@ fn timezone_options(lang: Lang) -> Vec<(String, String)> {
 /// reads both, and the codes).
 fn weekdays(value: &str, lang: Lang) -> String {
     match value.parse::<crate::sms::window::WeekdaySet>() {
-        Ok(set) => set
-            .iter()
-            .map(|d| tr(lang, &format!("weekday.{}", d.num_days_from_monday())).to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+        Ok(set) => crate::i18n::Describe::describe(&set, lang),
         Err(_) => value.to_string(),
     }
 }
@@ -439,8 +435,8 @@ impl TabView for SettingsTab {
             FormKey::Save => {
                 if let Some(f) = editor.form.fields.iter().find(|f| f.error.is_some()) {
                     editor.form.message = Some(format!(
-                        "{}: {}",
-                        f.label.trim(),
+                        "{}{}",
+                        crate::i18n::label(lang, f.label.trim()),
                         f.error.clone().unwrap_or_default()
                     ));
                     return Ok(Outcome::Handled);
