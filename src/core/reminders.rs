@@ -116,7 +116,7 @@ pub(crate) fn plan_offset(
         } else {
             Err(RuleReason::NoTimeLeft {
                 start: LocalAt(local),
-                window: w.to_string(),
+                window: crate::store::notes::StoredWindow(w.to_string()),
             })
         }
     } else {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 mod reason;
 
-pub use reason::{LocalAt, RuleReason, Wording};
+pub use reason::{LocalAt, RuleReason, StoredWindow, Wording};
 
 crate::typed_messages! {
     /// What a status change says, beside its status, time and actor. The serde tag `code` is

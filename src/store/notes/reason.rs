@@ -32,7 +32,7 @@ crate::typed_messages! {
         /// A reminder for an event already started.
         EventStarted { start: LocalAt } = "event_started",
         /// The window does not open again before the event.
-        NoTimeLeft { start: LocalAt, window: String } = "no_time_left",
+        NoTimeLeft { start: LocalAt, window: StoredWindow } = "no_time_left",
         /// The follow-up's time is already past.
         FollowUpPassed { at: LocalAt } = "follow_up_passed",
         /// The participant has no mobile number.
@@ -100,6 +100,21 @@ const STORED: &str = "%Y-%m-%d %H:%M:%S";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub struct LocalAt(pub NaiveDateTime);
+
+/// A sending window as the settings write it (`09:00-19:00 mon,tue,…`), kept as stored and
+/// shown with its days in the reader's language (`lun, mar, …`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StoredWindow(pub String);
+
+impl Describe for StoredWindow {
+    fn describe(&self, lang: Lang) -> String {
+        match self.0.parse::<crate::sms::window::SendWindow>() {
+            Ok(window) => window.describe(lang),
+            Err(_) => self.0.clone(),
+        }
+    }
+}
 
 impl From<LocalAt> for String {
     fn from(at: LocalAt) -> String {
@@ -186,7 +201,7 @@ const ENGLISH: &[(&str, Parse)] = &[
         |v| {
             Some(RuleReason::NoTimeLeft {
                 start: LocalAt::from_english(&v[0])?,
-                window: v[1].clone(),
+                window: StoredWindow(v[1].clone()),
             })
         },
     ),
@@ -229,6 +244,20 @@ mod tests {
 
     fn at(s: &str) -> LocalAt {
         LocalAt(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap())
+    }
+
+    /// The window a reason stored with the settings' day codes reads in the reader's words.
+    #[test]
+    fn a_stored_window_names_its_days_in_the_readers_language() {
+        let reason = RuleReason::NoTimeLeft {
+            start: at("2026-03-24 08:00"),
+            window: StoredWindow("09:00-19:00 mon,tue,sat".into()),
+        };
+        let fr = reason.describe(Lang::Fr);
+        assert!(fr.contains("09:00-19:00 lun, mar, sam"), "{fr}");
+        let en = reason.describe(Lang::En);
+        assert!(en.contains("09:00-19:00 Mon, Tue, Sat"), "{en}");
+        assert!(!fr.contains("mon,") && !en.contains("mon,"), "{fr} / {en}");
     }
 
     #[test]
@@ -281,7 +310,7 @@ mod tests {
                 "no sending time is left before the event of Tuesday 2026-03-24 08:00: the window 09:00-19:00 mon,tue,wed,thu,fri,sat does not open again before it",
                 RuleReason::NoTimeLeft {
                     start: at("2026-03-24 08:00"),
-                    window: "09:00-19:00 mon,tue,wed,thu,fri,sat".into(),
+                    window: StoredWindow("09:00-19:00 mon,tue,wed,thu,fri,sat".into()),
                 },
             ),
             (
