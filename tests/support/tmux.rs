@@ -4,8 +4,20 @@
 //!
 //! Skipped with a message when tmux is missing, unless `CI=true` (CI installs it).
 
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+/// The command a tmux window runs for smsdesk: the server's `LANG` (`en_US.UTF-8`), the
+/// configuration and logs in `dir` (away from the developer's own), then `args`
+/// (`--db … --user …`).
+pub fn smsdesk_command(lang: &str, dir: &Path, args: &str) -> String {
+    format!(
+        "env LANG={lang} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} {args}",
+        cfg = dir.display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+    )
+}
 
 pub struct Tmux {
     socket: String,
