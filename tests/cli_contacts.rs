@@ -33,6 +33,14 @@ fn ok_json(db: &Path, args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// `contact add` with `fields`, which must succeed; the new contact's id.
+fn add_contact(db: &Path, fields: &[&str]) -> i64 {
+    let mut args = vec!["contact", "add"];
+    args.extend_from_slice(fields);
+    let id = ok_json(db, &args)["id"].as_i64();
+    id.unwrap_or_else(|| panic!("{args:?}: no id"))
+}
+
 fn bad_input(db: &Path, args: &[&str]) -> String {
     let out = smsdesk(db, "admin", args);
     assert_eq!(
@@ -151,11 +159,9 @@ fn bad_input_to_add_and_set_is_refused_naming_the_field() {
         Some(2)
     );
 
-    let c = ok_json(
+    let id = add_contact(
         &db,
         &[
-            "contact",
-            "add",
             "--first-name",
             "Léa",
             "--last-name",
@@ -163,8 +169,8 @@ fn bad_input_to_add_and_set_is_refused_naming_the_field() {
             "--mobile",
             "06 12 34 56 01",
         ],
-    );
-    let id = c["id"].as_i64().unwrap().to_string();
+    )
+    .to_string();
     // The same mobile twice is the import's duplicate, named by the field.
     let err = bad_input(
         &db,
@@ -305,11 +311,9 @@ fn a_contact_is_created_edited_field_by_field_and_shown_whole() {
 fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows_in_and_out() {
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let c = ok_json(
+    let id = add_contact(
         &db,
         &[
-            "contact",
-            "add",
             "--first-name",
             "Marc",
             "--last-name",
@@ -317,8 +321,8 @@ fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows
             "--mobile",
             "06 12 34 56 01",
         ],
-    );
-    let id = c["id"].as_i64().unwrap().to_string();
+    )
+    .to_string();
     let sent = smsdesk(
         &db,
         "admin",
@@ -424,32 +428,8 @@ fn an_archived_contact_leaves_batches_and_comes_back_audited_with_who() {
     use smsdesk::store::participants::{self, ParticipantFilter};
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let a = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Archivé",
-            "--mobile",
-            "0612345601",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
-    let b = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Gardé",
-            "--mobile",
-            "0612345602",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
+    let a = add_contact(&db, &["--last-name", "Archivé", "--mobile", "0612345601"]);
+    let b = add_contact(&db, &["--last-name", "Gardé", "--mobile", "0612345602"]);
     let archived = ok_json(&db, &["contact", "archive", &a.to_string()]);
     assert_eq!(archived["archived"], true);
     let err = bad_input(&db, &["contact", "archive", &a.to_string()]);
@@ -516,19 +496,7 @@ fn the_timeline_is_read_by_keyset_pages_through_indexes() {
     use smsdesk::store::card;
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let id = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Page",
-            "--mobile",
-            "0612345601",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
+    let id = add_contact(&db, &["--last-name", "Page", "--mobile", "0612345601"]);
     for (i, at) in ["2026-03-11T10:00", "2026-03-12T10:00", "2026-03-13T10:00"]
         .iter()
         .enumerate()
@@ -573,23 +541,9 @@ fn the_timeline_is_read_by_keyset_pages_through_indexes() {
 fn two_contacts_sharing_a_number_from_an_import_stay_editable() {
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let a = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Mère",
-            "--mobile",
-            "0612345601",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
+    let a = add_contact(&db, &["--last-name", "Mère", "--mobile", "0612345601"]);
     // A second contact on the same number, as an older store may hold (a family's phone).
-    let b = ok_json(&db, &["contact", "add", "--last-name", "Fils"])["id"]
-        .as_i64()
-        .unwrap();
+    let b = add_contact(&db, &["--last-name", "Fils"]);
     {
         let store = smsdesk::store::Store::open(&db).unwrap();
         store
