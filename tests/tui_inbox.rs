@@ -16,7 +16,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use smsdesk::core::Actor;
 use smsdesk::gateway::InboundSms;
 use smsdesk::i18n::Lang;
-use smsdesk::sms::status::MessageKind;
 use smsdesk::store::Store;
 use smsdesk::store::operators::Rights;
 use std::path::Path;
@@ -67,21 +66,13 @@ fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
         for i in 0..30 {
             add_message(
                 &f.store,
-                &Msg {
-                    kind: MessageKind::Instant,
-                    context: "individual",
-                    participant: None,
-                    event: None,
-                    batch: None,
-                    template: None,
-                    collaborator: None,
-                    phone: NUMBER,
-                    name: "",
-                    text: &format!("message number {i:02}"),
-                    segments: 1,
-                    planned: now() - Duration::hours(40 - i),
-                    path: DELIVERED,
-                },
+                &Msg::instant(
+                    NUMBER,
+                    "",
+                    &format!("message number {i:02}"),
+                    now() - Duration::hours(40 - i),
+                    DELIVERED,
+                ),
             );
         }
         reply(

@@ -9,7 +9,6 @@ mod tui_fixture;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use smsdesk::core::Actor;
-use smsdesk::sms::status::MessageKind;
 use smsdesk::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -177,21 +176,13 @@ fn cancel_three_selected_upcoming_messages() {
     for i in 0..5 {
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: &format!("+3361234567{i}"),
-                name: &format!("Anna {}", i + 1),
-                text: "Bonjour",
-                segments: 1,
-                planned: base + Duration::hours(i),
-                path: &[],
-            },
+            &Msg::instant(
+                &format!("+3361234567{i}"),
+                &format!("Anna {}", i + 1),
+                "Bonjour",
+                base + Duration::hours(i),
+                &[],
+            ),
         );
     }
     let db = db_of(&f);
@@ -470,21 +461,13 @@ fn sent_exported_to_xlsx_reads_back_with_calamine() {
     for (i, name) in ["Bob", "Carla", "Dan"].iter().enumerate() {
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: &format!("+3369876543{i}"),
+            &Msg::instant(
+                &format!("+3369876543{i}"),
                 name,
-                text: "Bonjour",
-                segments: 1,
-                planned: now() - Duration::hours(3 + i as i64),
-                path: DELIVERED,
-            },
+                "Bonjour",
+                now() - Duration::hours(3 + i as i64),
+                DELIVERED,
+            ),
         );
     }
     let db = db_of(&f);

@@ -6,7 +6,7 @@ mod tui_fixture;
 use chrono::{Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use smsdesk::i18n::Lang;
-use smsdesk::sms::status::{MessageKind, MessageStatus};
+use smsdesk::sms::status::MessageStatus;
 use smsdesk::store::Store;
 use tui_fixture::*;
 
@@ -18,21 +18,13 @@ fn store_with_queue() -> Fixture {
     for i in 0..5 {
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: &format!("+3361234567{i}"),
-                name: &format!("Anna {}", i + 1),
-                text: "Bonjour",
-                segments: 1,
-                planned: base + Duration::hours(i),
-                path: &[],
-            },
+            &Msg::instant(
+                &format!("+3361234567{i}"),
+                &format!("Anna {}", i + 1),
+                "Bonjour",
+                base + Duration::hours(i),
+                &[],
+            ),
         );
     }
     for (name, path) in [
@@ -44,21 +36,13 @@ fn store_with_queue() -> Fixture {
     ] {
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: "+33698765432",
+            &Msg::instant(
+                "+33698765432",
                 name,
-                text: "Bonjour",
-                segments: 1,
-                planned: now() - Duration::hours(2),
+                "Bonjour",
+                now() - Duration::hours(2),
                 path,
-            },
+            ),
         );
     }
     f

@@ -56,6 +56,34 @@ pub struct Msg<'a> {
     pub path: &'a [MessageStatus],
 }
 
+impl<'a> Msg<'a> {
+    /// An instant message of one segment to `phone` (no contact, event, batch, template or
+    /// collaborator).
+    pub fn instant(
+        phone: &'a str,
+        name: &'a str,
+        text: &'a str,
+        planned: DateTime<Utc>,
+        path: &'a [MessageStatus],
+    ) -> Msg<'a> {
+        Msg {
+            kind: MessageKind::Instant,
+            context: "individual",
+            participant: None,
+            event: None,
+            batch: None,
+            template: None,
+            collaborator: None,
+            phone,
+            name,
+            text,
+            segments: 1,
+            planned,
+            path,
+        }
+    }
+}
+
 pub fn add_message(store: &Store, m: &Msg) -> i64 {
     let conn = store.conn();
     let created = m.planned - Duration::hours(1);
