@@ -7,12 +7,21 @@ use std::process::Command;
 /// Runs `smsdesk --db DB --user admin ARGS…` (logs beside the store) and returns its
 /// standard output; panics with standard error when it fails.
 pub fn run(db: &Path, args: &[&str]) -> Vec<u8> {
+    run_as(db, "admin", &[], args)
+}
+
+/// Runs `smsdesk --db DB --user USER ARGS…` with the variables `env` set (`SMSDESK_NOW`…;
+/// logs beside the store, `SMSDESK_DB` unset) and returns its standard output; panics with
+/// standard error when it fails.
+pub fn run_as(db: &Path, user: &str, env: &[(&str, &str)], args: &[&str]) -> Vec<u8> {
     let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
         .arg("--db")
         .arg(db)
-        .args(["--user", "admin"])
+        .args(["--user", user])
         .args(args)
         .env("SMSDESK_LOG_DIR", db.parent().unwrap())
+        .envs(env.iter().copied())
+        .env_remove("SMSDESK_DB")
         .output()
         .unwrap();
     assert!(
