@@ -8,7 +8,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 use support::smsdesk::{cli, demo};
-use support::tmux::{Tmux, smsdesk_command};
+use support::tmux::{Tmux, demo_command, smsdesk_command};
 
 #[test]
 fn an_administrator_configures_the_service_from_the_keyboard() {
@@ -284,13 +284,9 @@ fn an_administrator_manages_an_operators_keys_and_language() {
 #[test]
 fn the_demo_store_is_removed_when_the_tui_quits() {
     let dir = tempfile::tempdir().unwrap();
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let cmd = format!(
-        "env TMPDIR={} {}",
-        tmp.display(),
-        smsdesk_command("en_US.UTF-8", dir.path(), "--demo --user admin; sleep 30")
-    );
+    let (cmd, tmp) = demo_command("en_US.UTF-8", dir.path());
+    // The window stays open after smsdesk quits, so a failure can still show its screen.
+    let cmd = format!("{cmd}; sleep 30");
     let Some(t) = Tmux::start(&format!("smsdesk-demo-{}", std::process::id()), &cmd) else {
         return;
     };

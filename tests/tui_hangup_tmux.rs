@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::smsdesk::demo;
-use support::tmux::{Tmux, smsdesk_command};
+use support::tmux::{Tmux, demo_command, smsdesk_command};
 
 /// Who holds the sending lease, read straight from the store.
 fn lease_holder(db: &Path) -> Option<String> {
@@ -55,13 +55,7 @@ fn a_hangup_releases_the_sending_lease_at_once() {
 #[test]
 fn a_hangup_removes_the_demo_store() {
     let dir = tempfile::tempdir().unwrap();
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let cmd = format!(
-        "env TMPDIR={} {}",
-        tmp.display(),
-        smsdesk_command("fr_FR.UTF-8", dir.path(), "--demo --user admin")
-    );
+    let (cmd, tmp) = demo_command("fr_FR.UTF-8", dir.path());
     let Some(t) = Tmux::start(&format!("smsdesk-hup-demo-{}", std::process::id()), &cmd) else {
         return;
     };

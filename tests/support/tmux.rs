@@ -4,7 +4,7 @@
 //!
 //! Skipped with a message when tmux is missing, unless `CI=true` (CI installs it).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,19 @@ pub fn smsdesk_command(lang: &str, dir: &Path, args: &str) -> String {
         cfg = dir.display(),
         bin = env!("CARGO_BIN_EXE_smsdesk"),
     )
+}
+
+/// `smsdesk --demo --user admin` as [`smsdesk_command`] runs it, with a `TMPDIR` of its own
+/// (`dir/tmp`, made here) for the demo store: the command and that directory.
+pub fn demo_command(lang: &str, dir: &Path) -> (String, PathBuf) {
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let cmd = format!(
+        "env TMPDIR={} {}",
+        tmp.display(),
+        smsdesk_command(lang, dir, "--demo --user admin")
+    );
+    (cmd, tmp)
 }
 
 pub struct Tmux {
