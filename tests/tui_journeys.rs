@@ -7,7 +7,7 @@
 
 mod tui_fixture;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use smsdesk::core::Actor;
 use smsdesk::store::Store;
 use std::path::{Path, PathBuf};
@@ -172,19 +172,7 @@ fn cancel_three_selected_upcoming_messages() {
         return;
     }
     let f = empty_store();
-    let base = Utc.with_ymd_and_hms(2026, 3, 31, 8, 0, 0).unwrap();
-    for i in 0..5 {
-        add_message(
-            &f.store,
-            &Msg::instant(
-                &format!("+3361234567{i}"),
-                &format!("Anna {}", i + 1),
-                "Bonjour",
-                base + Duration::hours(i),
-                &[],
-            ),
-        );
-    }
+    add_anna_queue(&f.store);
     let db = db_of(&f);
     let t = Term::start("cancel", f.dir.path(), &db);
     t.keys(&["7"]);

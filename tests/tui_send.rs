@@ -14,19 +14,7 @@ use tui_fixture::*;
 /// to Anna 1 … Anna 5; plus a delivered and a failed one in Sent.
 fn store_with_queue() -> Fixture {
     let f = empty_store();
-    let base = Utc.with_ymd_and_hms(2026, 3, 31, 8, 0, 0).unwrap();
-    for i in 0..5 {
-        add_message(
-            &f.store,
-            &Msg::instant(
-                &format!("+3361234567{i}"),
-                &format!("Anna {}", i + 1),
-                "Bonjour",
-                base + Duration::hours(i),
-                &[],
-            ),
-        );
-    }
+    add_anna_queue(&f.store);
     for (name, path) in [
         ("Bob Delivered", DELIVERED),
         (

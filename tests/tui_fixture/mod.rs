@@ -84,6 +84,24 @@ impl<'a> Msg<'a> {
     }
 }
 
+/// Five instant messages waiting, one per hour from tomorrow (Tuesday 31 March) 10:00 Paris,
+/// to Anna 1 … Anna 5 (+33612345670 … +33612345674).
+pub fn add_anna_queue(store: &Store) {
+    let base = Utc.with_ymd_and_hms(2026, 3, 31, 8, 0, 0).unwrap();
+    for i in 0..5 {
+        add_message(
+            store,
+            &Msg::instant(
+                &format!("+3361234567{i}"),
+                &format!("Anna {}", i + 1),
+                "Bonjour",
+                base + Duration::hours(i),
+                &[],
+            ),
+        );
+    }
+}
+
 pub fn add_message(store: &Store, m: &Msg) -> i64 {
     let conn = store.conn();
     let created = m.planned - Duration::hours(1);
