@@ -1,21 +1,19 @@
 //! The command line as a script would use it: outputs, JSON shapes and exit codes.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// As the administrator on Tuesday 10 March 2026, 11:00 in Paris.
 fn smsdesk(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", "admin"])
-        .args(args)
-        // Tuesday 10 March 2026, 11:00 in Paris.
-        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .env_remove("SMSDESK_DB")
-        .output()
-        .expect("run smsdesk")
+    support::smsdesk::output(
+        db,
+        "admin",
+        &[("SMSDESK_NOW", "2026-03-10T10:00:00Z")],
+        args,
+    )
 }
 
 fn ok_json(db: &Path, args: &[&str]) -> Value {

@@ -2,22 +2,15 @@
 //! refusal exits 2 with one line naming the field; a queued message keeps the number it was
 //! queued with; archiving takes a contact out of batches and automations, audited with who.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// As `user` on Tuesday 10 March 2026, 11:00 in Paris.
 fn smsdesk(db: &Path, user: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user])
-        .args(args)
-        // Tuesday 10 March 2026, 11:00 in Paris.
-        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .env_remove("SMSDESK_DB")
-        .output()
-        .expect("run smsdesk")
+    support::smsdesk::output(db, user, &[("SMSDESK_NOW", "2026-03-10T10:00:00Z")], args)
 }
 
 fn ok_json(db: &Path, args: &[&str]) -> Value {

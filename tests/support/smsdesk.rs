@@ -2,7 +2,7 @@
 //! administrator, and a demo store to start from.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// Runs `smsdesk --db DB --user admin ARGS…` (logs beside the store) and returns its
 /// standard output; panics with standard error when it fails.
@@ -14,7 +14,19 @@ pub fn run(db: &Path, args: &[&str]) -> Vec<u8> {
 /// logs beside the store, `SMSDESK_DB` unset) and returns its standard output; panics with
 /// standard error when it fails.
 pub fn run_as(db: &Path, user: &str, env: &[(&str, &str)], args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_smsdesk"))
+    let out = output(db, user, env, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// What `smsdesk --db DB --user USER ARGS…` did, as [`run_as`] starts it, whether it
+/// succeeded or not (for the tests of exit codes and refusals).
+pub fn output(db: &Path, user: &str, env: &[(&str, &str)], args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_smsdesk"))
         .arg("--db")
         .arg(db)
         .args(["--user", user])
@@ -23,13 +35,7 @@ pub fn run_as(db: &Path, user: &str, env: &[(&str, &str)], args: &[&str]) -> Vec
         .envs(env.iter().copied())
         .env_remove("SMSDESK_DB")
         .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+        .unwrap()
 }
 
 /// The command line's `--json` answer.
