@@ -35,16 +35,7 @@ fn add_contact(db: &Path, fields: &[&str]) -> i64 {
 }
 
 fn bad_input(db: &Path, args: &[&str]) -> String {
-    let out = smsdesk(db, "admin", args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?} should be refused: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
-    err
+    support::smsdesk::refusal(&smsdesk(db, "admin", args), args)
 }
 
 fn store(dir: &Path) -> std::path::PathBuf {

@@ -17,16 +17,7 @@ fn smsdesk(db: &Path, args: &[&str]) -> Output {
 }
 
 fn bad_input(db: &Path, args: &[&str]) -> String {
-    let out = smsdesk(db, args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?} should be refused: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
-    err
+    support::smsdesk::refusal(&smsdesk(db, args), args)
 }
 
 fn json(out: &Output) -> Value {

@@ -38,6 +38,20 @@ pub fn output(db: &Path, user: &str, env: &[(&str, &str)], args: &[&str]) -> Out
         .unwrap()
 }
 
+/// The one-line reason of a run refused as bad input (exit 2); panics otherwise.
+#[track_caller]
+pub fn refusal(out: &Output, args: &[&str]) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should be refused: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
+    err
+}
+
 /// The command line's `--json` answer.
 pub fn cli(db: &Path, args: &[&str]) -> serde_json::Value {
     let json: Vec<&str> = std::iter::once("--json")
