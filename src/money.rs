@@ -87,16 +87,22 @@ impl Money {
         let digits = minor_digits(&self.currency);
         let coins = round_div(self.micros, MICROS / 10i64.pow(digits));
         let negative = coins < 0;
-        let coins = coins.unsigned_abs();
+        self.lay_out(lang, negative, coins.unsigned_abs(), digits)
+    }
+
+    /// `magnitude` read with `digits` decimals, grouped, signed and marked with the
+    /// currency as people read it in `lang` (shared by [`Money::show`] and
+    /// [`Money::show_unit`]).
+    fn lay_out(&self, lang: Lang, negative: bool, magnitude: u64, digits: u32) -> String {
         let unit = 10u64.pow(digits);
-        let whole = group(coins / unit);
+        let whole = group(magnitude / unit);
         let decimal = if lang == Lang::Fr { ',' } else { '.' };
         let number = if digits == 0 {
             whole
         } else {
             format!(
                 "{whole}{decimal}{:0width$}",
-                coins % unit,
+                magnitude % unit,
                 width = digits as usize
             )
         };
@@ -123,25 +129,8 @@ impl Money {
         if digits <= coins {
             return self.show(lang);
         }
-        let unit = 10i64.pow(digits);
         let scaled = self.micros / 10i64.pow(6 - digits);
-        let negative = scaled < 0;
-        let scaled = scaled.abs();
-        let decimal = if lang == Lang::Fr { ',' } else { '.' };
-        let number = format!(
-            "{}{decimal}{:0width$}",
-            group((scaled / unit).unsigned_abs()),
-            scaled % unit,
-            width = digits as usize
-        );
-        let sign = if negative { "-" } else { "" };
-        let code = self.currency.as_str();
-        match (lang, symbol(code)) {
-            (Lang::Fr, Some(s)) => format!("{sign}{number} {s}"),
-            (Lang::Fr, None) => format!("{sign}{number} {code}"),
-            (Lang::En, Some(s)) => format!("{sign}{s}{number}"),
-            (Lang::En, None) => format!("{sign}{code} {number}"),
-        }
+        self.lay_out(lang, scaled < 0, scaled.unsigned_abs(), digits)
     }
 }
 

@@ -1,21 +1,19 @@
 //! The command line as a script would use it: outputs, JSON shapes and exit codes.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// As the administrator on Tuesday 10 March 2026, 11:00 in Paris.
 fn smsdesk(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", "admin"])
-        .args(args)
-        // Tuesday 10 March 2026, 11:00 in Paris.
-        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .env_remove("SMSDESK_DB")
-        .output()
-        .expect("run smsdesk")
+    support::smsdesk::output(
+        db,
+        "admin",
+        &[("SMSDESK_NOW", "2026-03-10T10:00:00Z")],
+        args,
+    )
 }
 
 fn ok_json(db: &Path, args: &[&str]) -> Value {
@@ -30,16 +28,7 @@ fn ok_json(db: &Path, args: &[&str]) -> Value {
 }
 
 fn bad_input(db: &Path, args: &[&str]) -> String {
-    let out = smsdesk(db, args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?} should be refused: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
-    err
+    support::smsdesk::refusal(&smsdesk(db, args), args)
 }
 
 #[test]

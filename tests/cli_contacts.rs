@@ -2,22 +2,15 @@
 //! refusal exits 2 with one line naming the field; a queued message keeps the number it was
 //! queued with; archiving takes a contact out of batches and automations, audited with who.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// As `user` on Tuesday 10 March 2026, 11:00 in Paris.
 fn smsdesk(db: &Path, user: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user])
-        .args(args)
-        // Tuesday 10 March 2026, 11:00 in Paris.
-        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .env_remove("SMSDESK_DB")
-        .output()
-        .expect("run smsdesk")
+    support::smsdesk::output(db, user, &[("SMSDESK_NOW", "2026-03-10T10:00:00Z")], args)
 }
 
 fn ok_json(db: &Path, args: &[&str]) -> Value {
@@ -33,17 +26,16 @@ fn ok_json(db: &Path, args: &[&str]) -> Value {
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// `contact add` with `fields`, which must succeed; the new contact's id.
+fn add_contact(db: &Path, fields: &[&str]) -> i64 {
+    let mut args = vec!["contact", "add"];
+    args.extend_from_slice(fields);
+    let id = ok_json(db, &args)["id"].as_i64();
+    id.unwrap_or_else(|| panic!("{args:?}: no id"))
+}
+
 fn bad_input(db: &Path, args: &[&str]) -> String {
-    let out = smsdesk(db, "admin", args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?} should be refused: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
-    err
+    support::smsdesk::refusal(&smsdesk(db, "admin", args), args)
 }
 
 fn store(dir: &Path) -> std::path::PathBuf {
@@ -151,11 +143,9 @@ fn bad_input_to_add_and_set_is_refused_naming_the_field() {
         Some(2)
     );
 
-    let c = ok_json(
+    let id = add_contact(
         &db,
         &[
-            "contact",
-            "add",
             "--first-name",
             "Léa",
             "--last-name",
@@ -163,8 +153,8 @@ fn bad_input_to_add_and_set_is_refused_naming_the_field() {
             "--mobile",
             "06 12 34 56 01",
         ],
-    );
-    let id = c["id"].as_i64().unwrap().to_string();
+    )
+    .to_string();
     // The same mobile twice is the import's duplicate, named by the field.
     let err = bad_input(
         &db,
@@ -305,11 +295,9 @@ fn a_contact_is_created_edited_field_by_field_and_shown_whole() {
 fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows_in_and_out() {
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let c = ok_json(
+    let id = add_contact(
         &db,
         &[
-            "contact",
-            "add",
             "--first-name",
             "Marc",
             "--last-name",
@@ -317,8 +305,8 @@ fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows
             "--mobile",
             "06 12 34 56 01",
         ],
-    );
-    let id = c["id"].as_i64().unwrap().to_string();
+    )
+    .to_string();
     let sent = smsdesk(
         &db,
         "admin",
@@ -424,32 +412,8 @@ fn an_archived_contact_leaves_batches_and_comes_back_audited_with_who() {
     use smsdesk::store::participants::{self, ParticipantFilter};
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let a = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Archivé",
-            "--mobile",
-            "0612345601",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
-    let b = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Gardé",
-            "--mobile",
-            "0612345602",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
+    let a = add_contact(&db, &["--last-name", "Archivé", "--mobile", "0612345601"]);
+    let b = add_contact(&db, &["--last-name", "Gardé", "--mobile", "0612345602"]);
     let archived = ok_json(&db, &["contact", "archive", &a.to_string()]);
     assert_eq!(archived["archived"], true);
     let err = bad_input(&db, &["contact", "archive", &a.to_string()]);
@@ -516,19 +480,7 @@ fn the_timeline_is_read_by_keyset_pages_through_indexes() {
     use smsdesk::store::card;
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let id = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Page",
-            "--mobile",
-            "0612345601",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
+    let id = add_contact(&db, &["--last-name", "Page", "--mobile", "0612345601"]);
     for (i, at) in ["2026-03-11T10:00", "2026-03-12T10:00", "2026-03-13T10:00"]
         .iter()
         .enumerate()
@@ -573,23 +525,9 @@ fn the_timeline_is_read_by_keyset_pages_through_indexes() {
 fn two_contacts_sharing_a_number_from_an_import_stay_editable() {
     let dir = tempfile::tempdir().unwrap();
     let db = store(dir.path());
-    let a = ok_json(
-        &db,
-        &[
-            "contact",
-            "add",
-            "--last-name",
-            "Mère",
-            "--mobile",
-            "0612345601",
-        ],
-    )["id"]
-        .as_i64()
-        .unwrap();
+    let a = add_contact(&db, &["--last-name", "Mère", "--mobile", "0612345601"]);
     // A second contact on the same number, as an older store may hold (a family's phone).
-    let b = ok_json(&db, &["contact", "add", "--last-name", "Fils"])["id"]
-        .as_i64()
-        .unwrap();
+    let b = add_contact(&db, &["--last-name", "Fils"]);
     {
         let store = smsdesk::store::Store::open(&db).unwrap();
         store

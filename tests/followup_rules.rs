@@ -436,22 +436,13 @@ fn a_condition_is_refused_on_a_reminder_rule_and_on_a_template_that_asks_nothing
 
 /// `smsdesk --db DB --user admin ARGS…` at `at` (SMSDESK_NOW); its standard output.
 fn smsdesk_at(w: &World, at: &str, args: &[&str]) -> Vec<u8> {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(w.dir.path().join("t.db"))
-        .args(["--user", "admin"])
-        .args(args)
-        .env("SMSDESK_NOW", at)
-        .env("SMSDESK_LOG_DIR", w.dir.path())
-        .env("SMSDESK_CONFIG_DIR", w.dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    let dir = w.dir.path().to_str().unwrap();
+    support::smsdesk::run_as(
+        &w.dir.path().join("t.db"),
+        "admin",
+        &[("SMSDESK_NOW", at), ("SMSDESK_CONFIG_DIR", dir)],
+        args,
+    )
 }
 
 fn json_at(w: &World, at: &str, args: &[&str]) -> serde_json::Value {

@@ -1,35 +1,23 @@
 //! `smsdesk export` and `smsdesk import` as a script uses them: exit 0 on success, 2 with a
 //! one-line reason on bad input, nothing written until `--yes`.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// As the administrator on Tuesday 10 March 2026, 11:00 in Paris, in French.
 fn smsdesk(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_smsdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", "admin"])
-        .args(args)
-        .env("SMSDESK_NOW", "2026-03-10T10:00:00Z")
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .env("LANG", "fr_FR.UTF-8")
-        .env_remove("SMSDESK_DB")
-        .output()
-        .expect("run smsdesk")
+    let env = [
+        ("SMSDESK_NOW", "2026-03-10T10:00:00Z"),
+        ("LANG", "fr_FR.UTF-8"),
+    ];
+    support::smsdesk::output(db, "admin", &env, args)
 }
 
 fn bad_input(db: &Path, args: &[&str]) -> String {
-    let out = smsdesk(db, args);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{args:?} should be refused: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
-    err
+    support::smsdesk::refusal(&smsdesk(db, args), args)
 }
 
 fn json(out: &Output) -> Value {

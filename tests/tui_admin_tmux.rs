@@ -8,17 +8,16 @@ mod support;
 
 use std::time::{Duration, Instant};
 use support::smsdesk::{cli, demo};
-use support::tmux::Tmux;
+use support::tmux::{Tmux, demo_command, smsdesk_command};
 
 #[test]
 fn an_administrator_configures_the_service_from_the_keyboard() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let cmd = format!(
-        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        "en_US.UTF-8",
+        dir.path(),
+        &format!("--db {} --user admin", db.display()),
     );
     let Some(t) = Tmux::start(&format!("smsdesk-admin-{}", std::process::id()), &cmd) else {
         return;
@@ -175,11 +174,10 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     const FP: &str = "SHA256:Cmx/dD6un//JpyaZaUJaP55K/Sto1+mUuqLkCMia31Y";
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let cmd = format!(
-        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        "en_US.UTF-8",
+        dir.path(),
+        &format!("--db {} --user admin", db.display()),
     );
     let Some(t) = Tmux::start(&format!("smsdesk-keys-{}", std::process::id()), &cmd) else {
         return;
@@ -250,11 +248,10 @@ fn an_administrator_manages_an_operators_keys_and_language() {
     drop(t);
 
     // Claire's next start is in French whatever the server's LANG; `L` switches her screen.
-    let cmd = format!(
-        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user claire.martin",
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        "en_US.UTF-8",
+        dir.path(),
+        &format!("--db {} --user claire.martin", db.display()),
     );
     let Some(t) = Tmux::start(&format!("smsdesk-lang-{}", std::process::id()), &cmd) else {
         return;
@@ -287,14 +284,9 @@ fn an_administrator_manages_an_operators_keys_and_language() {
 #[test]
 fn the_demo_store_is_removed_when_the_tui_quits() {
     let dir = tempfile::tempdir().unwrap();
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let cmd = format!(
-        "env LANG=en_US.UTF-8 TMPDIR={tmp} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --demo --user admin; sleep 30",
-        tmp = tmp.display(),
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-    );
+    let (cmd, tmp) = demo_command("en_US.UTF-8", dir.path());
+    // The window stays open after smsdesk quits, so a failure can still show its screen.
+    let cmd = format!("{cmd}; sleep 30");
     let Some(t) = Tmux::start(&format!("smsdesk-demo-{}", std::process::id()), &cmd) else {
         return;
     };
@@ -340,11 +332,10 @@ fn the_unknown_check_decision_shows_who_what_and_translated_choices() {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        let cmd = format!(
-            "env LANG={lang} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-            cfg = dir.path().display(),
-            bin = env!("CARGO_BIN_EXE_smsdesk"),
-            db = db.display()
+        let cmd = smsdesk_command(
+            lang,
+            dir.path(),
+            &format!("--db {} --user admin", db.display()),
         );
         let socket = format!("smsdesk-unknown-{}-{}", &lang[..2], std::process::id());
         let Some(t) = Tmux::start(&socket, &cmd) else {

@@ -78,21 +78,13 @@ fn big_store() -> Fixture {
         let name = format!("Person {i:04}");
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: "+33612345678",
-                name: &name,
-                text: "Bonjour",
-                segments: 1,
-                planned: now() - Duration::minutes(3000 - i),
-                path: DELIVERED,
-            },
+            &Msg::instant(
+                "+33612345678",
+                &name,
+                "Bonjour",
+                now() - Duration::minutes(3000 - i),
+                DELIVERED,
+            ),
         );
     }
     f.store.conn().execute_batch("COMMIT").unwrap();
@@ -806,21 +798,13 @@ fn another_writer_adds(path: &std::path::Path, name: &str, minutes: i64, sent: b
     let other = smsdesk::store::Store::open(path).unwrap();
     add_message(
         &other,
-        &Msg {
-            kind: MessageKind::Instant,
-            context: "individual",
-            participant: None,
-            event: None,
-            batch: None,
-            template: None,
-            collaborator: None,
-            phone: "+33612345678",
+        &Msg::instant(
+            "+33612345678",
             name,
-            text: "Bonjour",
-            segments: 1,
-            planned: now() + Duration::minutes(minutes),
-            path: if sent { DELIVERED } else { &[] },
-        },
+            "Bonjour",
+            now() + Duration::minutes(minutes),
+            if sent { DELIVERED } else { &[] },
+        ),
     );
 }
 
@@ -893,21 +877,13 @@ fn upcoming_scrolled_down_counts_a_message_queued_above_the_view() {
     for h in std::iter::once(-1).chain(1..=40) {
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: "+33612345678",
-                name: &format!("Person {:04}", 1000 + h),
-                text: "Bonjour",
-                segments: 1,
-                planned: now() + Duration::hours(h),
-                path: &[],
-            },
+            &Msg::instant(
+                "+33612345678",
+                &format!("Person {:04}", 1000 + h),
+                "Bonjour",
+                now() + Duration::hours(h),
+                &[],
+            ),
         );
     }
     let path = f.path();

@@ -6,13 +6,19 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use smsdesk::i18n::Lang;
 use tui_fixture::*;
 
-#[test]
-fn an_individual_sms_is_sent_to_the_selected_contact() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
+/// A demo store in `dir` and its first contacts in list order, with the first who may
+/// receive SMS and its row index.
+fn demo_and_first_reachable(
+    dir: &std::path::Path,
+) -> (
+    smsdesk::store::Store,
+    Vec<smsdesk::store::participants::Participant>,
+    usize,
+    smsdesk::store::participants::Participant,
+) {
+    let path = dir.join("demo.db");
     smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
     let store = smsdesk::store::Store::open(&path).unwrap();
-    // The first contact (in list order) who may receive SMS, and its row index.
     let people = smsdesk::store::participants::page(
         store.db(),
         "",
@@ -27,6 +33,14 @@ fn an_individual_sms_is_sent_to_the_selected_contact() {
         .find(|(_, p)| p.mobile.is_some() && p.sms_consent && !p.opted_out)
         .map(|(i, p)| (i, p.clone()))
         .unwrap();
+    (store, people, index, target)
+}
+
+#[test]
+fn an_individual_sms_is_sent_to_the_selected_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _, index, target) = demo_and_first_reachable(dir.path());
+    let path = dir.path().join("demo.db");
     let mut app = app(store, Lang::En);
     press(&mut app, "c");
     for _ in 0..index {
@@ -773,23 +787,8 @@ fn a_contact_is_found_by_either_name_order_or_by_the_number_as_shown() {
 #[test]
 fn a_number_changed_in_the_form_leaves_queued_messages_alone_and_archiving_asks_first() {
     let dir = tempfile::tempdir().unwrap();
+    let (store, people, index, target) = demo_and_first_reachable(dir.path());
     let path = dir.path().join("demo.db");
-    smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
-    let store = smsdesk::store::Store::open(&path).unwrap();
-    let people = smsdesk::store::participants::page(
-        store.db(),
-        "",
-        None,
-        smsdesk::store::messages::Direction::Forward,
-        500,
-    )
-    .unwrap();
-    let (index, target) = people
-        .iter()
-        .enumerate()
-        .find(|(_, p)| p.mobile.is_some() && p.sms_consent && !p.opted_out)
-        .map(|(i, p)| (i, p.clone()))
-        .unwrap();
     let old = target.mobile.clone().unwrap();
     let ctrl = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
     let mut app = app(store, Lang::En);

@@ -8,7 +8,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 use support::tmux::Tmux;
 
@@ -18,22 +17,11 @@ const NOW: &str = "2026-03-10T09:00:00Z";
 
 /// `smsdesk --db DB --user USER --json ARGS…` at `now`.
 fn cli_at(db: &Path, user: &str, now: &str, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user, "--json"])
-        .args(args)
-        .env("SMSDESK_NOW", now)
-        .env("SMSDESK_LOG_DIR", db.parent().unwrap())
-        .env_remove("SMSDESK_DB")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    let json: Vec<&str> = std::iter::once("--json")
+        .chain(args.iter().copied())
+        .collect();
+    let out = support::smsdesk::run_as(db, user, &[("SMSDESK_NOW", now)], &json);
+    serde_json::from_slice(&out).unwrap_or(serde_json::Value::Null)
 }
 
 /// A shop's store: open every day all day, no grace period, credit, the "repair ready"

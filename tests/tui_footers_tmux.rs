@@ -17,7 +17,7 @@ use smsdesk::tui::Tab;
 use smsdesk::tui::hints::{Hint, Hints};
 use std::time::{Duration, Instant};
 use support::smsdesk::demo;
-use support::tmux::Tmux;
+use support::tmux::{Tmux, smsdesk_command};
 
 /// The operator's own key map: export described in their words, to show that footers follow
 /// the live map (a binding the operator described is shown as written, in both languages).
@@ -358,11 +358,10 @@ fn walk(lang: Lang, locale: &str) {
         map: &map,
         shipped: &shipped,
     };
-    let cmd = format!(
-        "env LANG={locale}.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = cfg.display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        &format!("{locale}.UTF-8"),
+        &cfg,
+        &format!("--db {} --user admin", db.display()),
     );
     let socket = format!("smsdesk-footers-{}-{}", lang.as_str(), std::process::id());
     let Some(t) = Tmux::start(&socket, &cmd) else {

@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::smsdesk::demo;
-use support::tmux::Tmux;
+use support::tmux::{Tmux, demo_command, smsdesk_command};
 
 /// Who holds the sending lease, read straight from the store.
 fn lease_holder(db: &Path) -> Option<String> {
@@ -34,11 +34,10 @@ fn wait_until(what: &str, ok: impl Fn() -> bool) {
 fn a_hangup_releases_the_sending_lease_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let cmd = format!(
-        "env LANG=en_US.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        "en_US.UTF-8",
+        dir.path(),
+        &format!("--db {} --user admin", db.display()),
     );
     let Some(t) = Tmux::start(&format!("smsdesk-hup-{}", std::process::id()), &cmd) else {
         return;
@@ -56,14 +55,7 @@ fn a_hangup_releases_the_sending_lease_at_once() {
 #[test]
 fn a_hangup_removes_the_demo_store() {
     let dir = tempfile::tempdir().unwrap();
-    let tmp = dir.path().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let cmd = format!(
-        "env LANG=fr_FR.UTF-8 TMPDIR={tmp} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --demo --user admin",
-        tmp = tmp.display(),
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-    );
+    let (cmd, tmp) = demo_command("fr_FR.UTF-8", dir.path());
     let Some(t) = Tmux::start(&format!("smsdesk-hup-demo-{}", std::process::id()), &cmd) else {
         return;
     };

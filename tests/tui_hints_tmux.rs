@@ -6,7 +6,7 @@
 mod support;
 
 use support::smsdesk::demo;
-use support::tmux::Tmux;
+use support::tmux::{Tmux, smsdesk_command};
 
 /// The last non-empty line of the screen: the footer.
 fn footer(screen: &str) -> &str {
@@ -22,11 +22,10 @@ fn footer(screen: &str) -> &str {
 fn cut_footers_end_with_the_help_key_and_help_in_a_form_starts_with_its_keys() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo(dir.path());
-    let cmd = format!(
-        "env LANG=fr_FR.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        "fr_FR.UTF-8",
+        dir.path(),
+        &format!("--db {} --user admin", db.display()),
     );
     let Some(t) = Tmux::start(&format!("smsdesk-hints-{}", std::process::id()), &cmd) else {
         return;

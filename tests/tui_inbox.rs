@@ -11,12 +11,11 @@
 mod support;
 mod tui_fixture;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use smsdesk::core::Actor;
 use smsdesk::gateway::InboundSms;
 use smsdesk::i18n::Lang;
-use smsdesk::sms::status::MessageKind;
 use smsdesk::store::Store;
 use smsdesk::store::operators::Rights;
 use std::path::Path;
@@ -60,82 +59,6 @@ fn ctrl(c: char) -> KeyEvent {
     KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
-/// A question to `NUMBER` with the template « Confirmez » (OUI / NON), sent and delivered an
-/// hour ago for an interview tomorrow; returns the event.
-fn question(f: &mut Fixture) -> i64 {
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
-    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    let who = smsdesk::store::participants::insert_participant(
-        f.store.conn(),
-        &smsdesk::store::participants::NewParticipant {
-            kind: "participant".into(),
-            first_name: "Élodie".into(),
-            last_name: "Martin".into(),
-            mobile: Some(NUMBER.into()),
-            sms_consent: true,
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
-    let conn = f.store.conn();
-    conn.execute(
-        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-         VALUES ('Confirmez','interview','RDV demain, répondez OUI ou NON',1,0,1,'admin',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO template_keywords(template_id, keyword, outcome)
-         VALUES (1,'OUI','confirmed by SMS'), (1,'NON','will not attend')",
-        [],
-    )
-    .unwrap();
-    let event = create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: who,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: NaiveDate::from_ymd_opt(2026, 3, 31)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap()
-    .event_id;
-    let id = add_message(
-        &f.store,
-        &Msg {
-            kind: MessageKind::Reminder,
-            context: "interview",
-            participant: Some(who),
-            event: Some(event),
-            batch: None,
-            template: Some(1),
-            collaborator: None,
-            phone: NUMBER,
-            name: "Élodie Martin",
-            text: "RDV demain, répondez OUI ou NON",
-            segments: 1,
-            planned: now() - Duration::hours(1),
-            path: DELIVERED,
-        },
-    );
-    f.store
-        .conn()
-        .execute("UPDATE messages SET expects_reply = 1 WHERE id = ?1", [id])
-        .unwrap();
-    event
-}
-
 #[test]
 fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
     for (lang, unknown) in [(Lang::En, "unknown number"), (Lang::Fr, "numéro inconnu")] {
@@ -143,21 +66,13 @@ fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
         for i in 0..30 {
             add_message(
                 &f.store,
-                &Msg {
-                    kind: MessageKind::Instant,
-                    context: "individual",
-                    participant: None,
-                    event: None,
-                    batch: None,
-                    template: None,
-                    collaborator: None,
-                    phone: NUMBER,
-                    name: "",
-                    text: &format!("message number {i:02}"),
-                    segments: 1,
-                    planned: now() - Duration::hours(40 - i),
-                    path: DELIVERED,
-                },
+                &Msg::instant(
+                    NUMBER,
+                    "",
+                    &format!("message number {i:02}"),
+                    now() - Duration::hours(40 - i),
+                    DELIVERED,
+                ),
             );
         }
         reply(
@@ -331,7 +246,7 @@ fn a_number_that_said_stop_is_not_answered() {
 #[test]
 fn only_an_administrator_types_an_outcome_that_is_not_a_keyword() {
     let mut f = empty_store();
-    question(&mut f);
+    interview_question(&mut f);
     reply(&mut f.store, "oui mais à 15h", now() - Duration::minutes(5));
     user(&mut f.store, "claire", "instant");
     let id: i64 = f
@@ -366,7 +281,7 @@ fn only_an_administrator_types_an_outcome_that_is_not_a_keyword() {
 #[test]
 fn sent_marks_the_messages_that_got_a_reply_and_the_detail_says_when() {
     let mut f = empty_store();
-    question(&mut f);
+    interview_question(&mut f);
     reply(
         &mut f.store,
         "Oui\u{1b}[31m !",
@@ -464,7 +379,7 @@ fn an_operator_answers_a_reply_from_the_inbox_and_the_answer_leaves() {
 #[test]
 fn an_operator_picks_the_outcome_among_the_template_keywords() {
     let mut f = empty_store();
-    let event = question(&mut f);
+    let event = interview_question(&mut f);
     user(&mut f.store, "claire", "instant");
     let db = f.path();
     drop(f.store);

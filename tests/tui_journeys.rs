@@ -7,9 +7,8 @@
 
 mod tui_fixture;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use smsdesk::core::Actor;
-use smsdesk::sms::status::MessageKind;
 use smsdesk::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -173,27 +172,7 @@ fn cancel_three_selected_upcoming_messages() {
         return;
     }
     let f = empty_store();
-    let base = Utc.with_ymd_and_hms(2026, 3, 31, 8, 0, 0).unwrap();
-    for i in 0..5 {
-        add_message(
-            &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: &format!("+3361234567{i}"),
-                name: &format!("Anna {}", i + 1),
-                text: "Bonjour",
-                segments: 1,
-                planned: base + Duration::hours(i),
-                path: &[],
-            },
-        );
-    }
+    add_anna_queue(&f.store);
     let db = db_of(&f);
     let t = Term::start("cancel", f.dir.path(), &db);
     t.keys(&["7"]);
@@ -409,65 +388,9 @@ fn oui_by_sms_sets_the_outcome_in_the_agenda_and_shows_in_the_inbox() {
     if !have_tmux() {
         return;
     }
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
     let mut f = empty_store();
-    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    let who = participant(&f.store, "Élodie", "Martin", "+33612345678", true);
-    let conn = f.store.conn();
-    conn.execute(
-        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-         VALUES ('Confirmez','interview','RDV demain, répondez OUI ou NON',1,0,1,'admin',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO template_keywords(template_id, keyword, outcome) VALUES (1,'OUI','confirmed by SMS'), (1,'NON','will not attend')",
-        [],
-    )
-    .unwrap();
-    let event = create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: who,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: NaiveDate::from_ymd_opt(2026, 3, 31)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap()
-    .event_id;
     // The reminder left an hour ago and was delivered.
-    let id = add_message(
-        &f.store,
-        &Msg {
-            kind: MessageKind::Reminder,
-            context: "interview",
-            participant: Some(who),
-            event: Some(event),
-            batch: None,
-            template: Some(1),
-            collaborator: None,
-            phone: "+33612345678",
-            name: "Élodie Martin",
-            text: "RDV demain, répondez OUI ou NON",
-            segments: 1,
-            planned: now() - Duration::hours(1),
-            path: DELIVERED,
-        },
-    );
-    f.store
-        .conn()
-        .execute("UPDATE messages SET expects_reply = 1 WHERE id = ?1", [id])
-        .unwrap();
+    let event = interview_question(&mut f);
     let db = db_of(&f);
     let out = Command::new(BIN)
         .env("SMSDESK_NOW", NOW)
@@ -526,21 +449,13 @@ fn sent_exported_to_xlsx_reads_back_with_calamine() {
     for (i, name) in ["Bob", "Carla", "Dan"].iter().enumerate() {
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: &format!("+3369876543{i}"),
+            &Msg::instant(
+                &format!("+3369876543{i}"),
                 name,
-                text: "Bonjour",
-                segments: 1,
-                planned: now() - Duration::hours(3 + i as i64),
-                path: DELIVERED,
-            },
+                "Bonjour",
+                now() - Duration::hours(3 + i as i64),
+                DELIVERED,
+            ),
         );
     }
     let db = db_of(&f);

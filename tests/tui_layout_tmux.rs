@@ -8,15 +8,14 @@ mod support;
 
 use std::path::Path;
 use support::smsdesk::{demo, run as smsdesk};
-use support::tmux::Tmux;
+use support::tmux::{Tmux, smsdesk_command};
 
 /// The TUI on `db` in language `lang` (`en_US`, `fr_FR`), in an 80×24 tmux.
 fn open(dir: &Path, db: &Path, lang: &str, name: &str) -> Option<Tmux> {
-    let cmd = format!(
-        "env LANG={lang}.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        &format!("{lang}.UTF-8"),
+        dir,
+        &format!("--db {} --user admin", db.display()),
     );
     Tmux::start(&format!("smsdesk-{name}-{}", std::process::id()), &cmd)
 }
@@ -250,11 +249,10 @@ fn narrow_lists_keep_their_text(lang: &str) {
     let Some(t) = Tmux::server(&format!("smsdesk-narrow-{lang}-{}", std::process::id())) else {
         return;
     };
-    let cmd = format!(
-        "env LANG={lang}.UTF-8 SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.path().display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
+    let cmd = smsdesk_command(
+        &format!("{lang}.UTF-8"),
+        dir.path(),
+        &format!("--db {} --user admin", db.display()),
     );
     t.tmux(&["new-session", "-d", "-s", "j", "-x", "40", "-y", "12", &cmd]);
     let fr = lang == "fr_FR";

@@ -8,15 +8,10 @@ mod support;
 
 use std::path::Path;
 use support::smsdesk::{cli, run};
-use support::tmux::Tmux;
+use support::tmux::{Tmux, smsdesk_command};
 
 fn command(dir: &Path, db: &Path, lang: &str) -> String {
-    format!(
-        "env LANG={lang} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
-    )
+    smsdesk_command(lang, dir, &format!("--db {} --user admin", db.display()))
 }
 
 /// Presses Tab until the screen satisfies `ok` (at most 20 times).

@@ -10,7 +10,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use support::smsdesk::{cli, demo};
-use support::tmux::Tmux;
+use support::tmux::{Tmux, smsdesk_command};
 
 /// The TUI on a fresh demo store in `lang` (`en` / `fr`); `None` when tmux is missing.
 fn start(dir: &Path, lang: &str, name: &str) -> Option<(Tmux, PathBuf)> {
@@ -20,12 +20,7 @@ fn start(dir: &Path, lang: &str, name: &str) -> Option<(Tmux, PathBuf)> {
     } else {
         "en_US.UTF-8"
     };
-    let cmd = format!(
-        "env LANG={locale} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} --db {db} --user admin",
-        cfg = dir.display(),
-        bin = env!("CARGO_BIN_EXE_smsdesk"),
-        db = db.display()
-    );
+    let cmd = smsdesk_command(locale, dir, &format!("--db {} --user admin", db.display()));
     let t = Tmux::start(
         &format!("smsdesk-{name}-{lang}-{}", std::process::id()),
         &cmd,

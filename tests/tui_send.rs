@@ -6,7 +6,7 @@ mod tui_fixture;
 use chrono::{Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use smsdesk::i18n::Lang;
-use smsdesk::sms::status::{MessageKind, MessageStatus};
+use smsdesk::sms::status::MessageStatus;
 use smsdesk::store::Store;
 use tui_fixture::*;
 
@@ -14,27 +14,7 @@ use tui_fixture::*;
 /// to Anna 1 … Anna 5; plus a delivered and a failed one in Sent.
 fn store_with_queue() -> Fixture {
     let f = empty_store();
-    let base = Utc.with_ymd_and_hms(2026, 3, 31, 8, 0, 0).unwrap();
-    for i in 0..5 {
-        add_message(
-            &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: &format!("+3361234567{i}"),
-                name: &format!("Anna {}", i + 1),
-                text: "Bonjour",
-                segments: 1,
-                planned: base + Duration::hours(i),
-                path: &[],
-            },
-        );
-    }
+    add_anna_queue(&f.store);
     for (name, path) in [
         ("Bob Delivered", DELIVERED),
         (
@@ -44,21 +24,13 @@ fn store_with_queue() -> Fixture {
     ] {
         add_message(
             &f.store,
-            &Msg {
-                kind: MessageKind::Instant,
-                context: "individual",
-                participant: None,
-                event: None,
-                batch: None,
-                template: None,
-                collaborator: None,
-                phone: "+33698765432",
+            &Msg::instant(
+                "+33698765432",
                 name,
-                text: "Bonjour",
-                segments: 1,
-                planned: now() - Duration::hours(2),
+                "Bonjour",
+                now() - Duration::hours(2),
                 path,
-            },
+            ),
         );
     }
     f

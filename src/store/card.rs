@@ -7,6 +7,7 @@ use super::participants::{COLUMNS, Participant, row};
 use super::{Record, Result, StoreError, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -126,30 +127,18 @@ pub fn update_participant(
     p: &super::participants::NewParticipant,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let attributes = serde_json::Value::Object(p.attributes.clone()).to_string();
     let n = conn
         .prepare_cached(
-            "UPDATE participants SET kind = ?2, civility = ?3, first_name = ?4, last_name = ?5,
-                mobile = ?6, mobile2 = ?7, landline = ?8, email = ?9, sms_consent = ?10,
-                programme = ?11, collaborator_id = ?12, attributes = ?13, updated_at = ?14
-             WHERE id = ?1",
+            "UPDATE participants SET kind = ?1, civility = ?2, first_name = ?3, last_name = ?4,
+                mobile = ?5, mobile2 = ?6, landline = ?7, email = ?8, sms_consent = ?9,
+                programme = ?10, collaborator_id = ?11, attributes = ?12, updated_at = ?13
+             WHERE id = ?14",
         )?
-        .execute(params![
-            id,
-            p.kind,
-            p.civility,
-            p.first_name,
-            p.last_name,
-            p.mobile,
-            p.mobile2,
-            p.landline,
-            p.email,
-            super::flag(p.sms_consent),
-            p.programme,
-            p.collaborator_id,
-            attributes,
-            ts(at),
-        ])?;
+        .execute(rusqlite::params_from_iter(
+            super::participants::field_values(p)
+                .into_iter()
+                .chain([Value::from(ts(at)), Value::from(id)]),
+        ))?;
     super::found(n, Record::Participant, id)
 }
 

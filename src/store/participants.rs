@@ -3,6 +3,7 @@
 use super::{PhoneField, Record, Result, StoreError, StoreProblem, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -275,6 +276,26 @@ fn check_phone(field: PhoneField, who: &str, phone: Option<&str>) -> Result<()> 
     }
 }
 
+/// The twelve stored fields of `p` in the order the insert and the update bind them (`?1` to
+/// `?12`: kind, civility, first and last name, mobile, second mobile, landline, email,
+/// consent, programme, collaborator, free attributes as JSON).
+pub(crate) fn field_values(p: &NewParticipant) -> [Value; 12] {
+    [
+        Value::from(p.kind.clone()),
+        Value::from(p.civility.clone()),
+        Value::from(p.first_name.clone()),
+        Value::from(p.last_name.clone()),
+        Value::from(p.mobile.clone()),
+        Value::from(p.mobile2.clone()),
+        Value::from(p.landline.clone()),
+        Value::from(p.email.clone()),
+        Value::from(super::flag(p.sms_consent)),
+        Value::from(p.programme.clone()),
+        Value::from(p.collaborator_id),
+        Value::from(serde_json::Value::Object(p.attributes.clone()).to_string()),
+    ]
+}
+
 /// Creates a participant; returns its id. Refuses an unknown kind, a nameless contact, or a
 /// phone number not in E.164 form, saying which.
 pub fn insert_participant<'c>(
@@ -300,27 +321,14 @@ pub fn insert_participant<'c>(
     check_phone(PhoneField::Mobile, &who, p.mobile.as_deref())?;
     check_phone(PhoneField::SecondMobile, &who, p.mobile2.as_deref())?;
     check_phone(PhoneField::Landline, &who, p.landline.as_deref())?;
-    let attributes = serde_json::Value::Object(p.attributes.clone()).to_string();
     conn.prepare_cached(
         "INSERT INTO participants(kind, civility, first_name, last_name, mobile, mobile2, landline, email,
             sms_consent, programme, collaborator_id, attributes, created_at, updated_at)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13)",
     )?
-    .execute(params![
-        p.kind,
-        p.civility,
-        p.first_name,
-        p.last_name,
-        p.mobile,
-        p.mobile2,
-        p.landline,
-        p.email,
-        super::flag(p.sms_consent),
-        p.programme,
-        p.collaborator_id,
-        attributes,
-        ts(created_at),
-    ])?;
+    .execute(rusqlite::params_from_iter(
+        field_values(p).into_iter().chain([Value::from(ts(created_at))]),
+    ))?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -4,8 +4,33 @@
 //!
 //! Skipped with a message when tmux is missing, unless `CI=true` (CI installs it).
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+/// The command a tmux window runs for smsdesk: the server's `LANG` (`en_US.UTF-8`), the
+/// configuration and logs in `dir` (away from the developer's own), then `args`
+/// (`--db … --user …`).
+pub fn smsdesk_command(lang: &str, dir: &Path, args: &str) -> String {
+    format!(
+        "env LANG={lang} SMSDESK_CONFIG_DIR={cfg} SMSDESK_LOG_DIR={cfg} {bin} {args}",
+        cfg = dir.display(),
+        bin = env!("CARGO_BIN_EXE_smsdesk"),
+    )
+}
+
+/// `smsdesk --demo --user admin` as [`smsdesk_command`] runs it, with a `TMPDIR` of its own
+/// (`dir/tmp`, made here) for the demo store: the command and that directory.
+pub fn demo_command(lang: &str, dir: &Path) -> (String, PathBuf) {
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let cmd = format!(
+        "env TMPDIR={} {}",
+        tmp.display(),
+        smsdesk_command(lang, dir, "--demo --user admin")
+    );
+    (cmd, tmp)
+}
 
 pub struct Tmux {
     socket: String,

@@ -56,6 +56,52 @@ pub struct Msg<'a> {
     pub path: &'a [MessageStatus],
 }
 
+impl<'a> Msg<'a> {
+    /// An instant message of one segment to `phone` (no contact, event, batch, template or
+    /// collaborator).
+    pub fn instant(
+        phone: &'a str,
+        name: &'a str,
+        text: &'a str,
+        planned: DateTime<Utc>,
+        path: &'a [MessageStatus],
+    ) -> Msg<'a> {
+        Msg {
+            kind: MessageKind::Instant,
+            context: "individual",
+            participant: None,
+            event: None,
+            batch: None,
+            template: None,
+            collaborator: None,
+            phone,
+            name,
+            text,
+            segments: 1,
+            planned,
+            path,
+        }
+    }
+}
+
+/// Five instant messages waiting, one per hour from tomorrow (Tuesday 31 March) 10:00 Paris,
+/// to Anna 1 … Anna 5 (+33612345670 … +33612345674).
+pub fn add_anna_queue(store: &Store) {
+    let base = Utc.with_ymd_and_hms(2026, 3, 31, 8, 0, 0).unwrap();
+    for i in 0..5 {
+        add_message(
+            store,
+            &Msg::instant(
+                &format!("+3361234567{i}"),
+                &format!("Anna {}", i + 1),
+                "Bonjour",
+                base + Duration::hours(i),
+                &[],
+            ),
+        );
+    }
+}
+
 pub fn add_message(store: &Store, m: &Msg) -> i64 {
     let conn = store.conn();
     let created = m.planned - Duration::hours(1);
@@ -501,6 +547,82 @@ pub fn sample_store() -> Fixture {
     )
     .unwrap();
     f
+}
+
+/// A question to Élodie Martin (+33612345678) with the template « Confirmez » (OUI / NON), sent and delivered an
+/// hour ago for an interview tomorrow; returns the event.
+pub fn interview_question(f: &mut Fixture) -> i64 {
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    let who = smsdesk::store::participants::insert_participant(
+        f.store.conn(),
+        &smsdesk::store::participants::NewParticipant {
+            kind: "participant".into(),
+            first_name: "Élodie".into(),
+            last_name: "Martin".into(),
+            mobile: Some("+33612345678".into()),
+            sms_consent: true,
+            ..Default::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let conn = f.store.conn();
+    conn.execute(
+        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+         VALUES ('Confirmez','interview','RDV demain, répondez OUI ou NON',1,0,1,'admin',?1,?1)",
+        [now().timestamp()],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO template_keywords(template_id, keyword, outcome)
+         VALUES (1,'OUI','confirmed by SMS'), (1,'NON','will not attend')",
+        [],
+    )
+    .unwrap();
+    let event = create_event(
+        &mut f.store,
+        &actor,
+        NewEventInput {
+            participant_id: who,
+            kind: EventKind::Interview,
+            event_type: "diagnostic".into(),
+            starts_local: NaiveDate::from_ymd_opt(2026, 3, 31)
+                .unwrap()
+                .and_hms_opt(14, 0, 0)
+                .unwrap(),
+            collaborator_id: None,
+            location: String::new(),
+            notes: String::new(),
+            reminder: None,
+        },
+        now(),
+    )
+    .unwrap()
+    .event_id;
+    let id = add_message(
+        &f.store,
+        &Msg {
+            kind: MessageKind::Reminder,
+            context: "interview",
+            participant: Some(who),
+            event: Some(event),
+            batch: None,
+            template: Some(1),
+            collaborator: None,
+            phone: "+33612345678",
+            name: "Élodie Martin",
+            text: "RDV demain, répondez OUI ou NON",
+            segments: 1,
+            planned: now() - Duration::hours(1),
+            path: DELIVERED,
+        },
+    );
+    f.store
+        .conn()
+        .execute("UPDATE messages SET expects_reply = 1 WHERE id = ?1", [id])
+        .unwrap();
+    event
 }
 
 /// An App on `store` as `admin`, with the shipped key bindings and a fixed clock.

@@ -869,11 +869,7 @@ impl BatchTab {
     /// gets, then the preview again, with what was unticked and the cursor kept.
     fn transliterate_for_all(&mut self, act: &mut Act) -> Result<Outcome> {
         let lang = act.lang();
-        let changed = self
-            .form
-            .as_mut()
-            .and_then(|f| f.composer.as_mut())
-            .is_some_and(Composer::transliterate);
+        let changed = self.form.as_mut().is_some_and(Form::transliterate);
         if !changed {
             return Ok(Outcome::Info(
                 tr(lang, "composer.transliterate_nothing").to_string(),

@@ -359,11 +359,7 @@ impl TabView for FreeTab {
     /// `Ctrl-t` in the send window: the composer's transliteration, then the window again
     /// (a file is read again) with the new cost.
     fn transliterate_send(&mut self, act: &mut Act) -> Result<Outcome> {
-        let changed = self
-            .form
-            .as_mut()
-            .and_then(|f| f.composer.as_mut())
-            .is_some_and(Composer::transliterate);
+        let changed = self.form.as_mut().is_some_and(Form::transliterate);
         if !changed {
             return Ok(Outcome::Ignored);
         }

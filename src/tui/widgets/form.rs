@@ -159,6 +159,12 @@ pub struct Form {
 }
 
 impl Form {
+    /// Transliterates the composer's text to GSM-7 (`Ctrl-t`); false when the form has no
+    /// composer or nothing changed.
+    pub fn transliterate(&mut self) -> bool {
+        self.composer.as_mut().is_some_and(Composer::transliterate)
+    }
+
     pub fn new(title: &str, fields: Vec<FormField>) -> Form {
         Form {
             title: title.into(),
