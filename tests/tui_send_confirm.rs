@@ -93,15 +93,21 @@ impl Term {
     }
 
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(needle, |screen| screen.contains(needle))
+    }
+
+    /// Waits for a screen that satisfies `ok`: a frame is written row by row, so a capture
+    /// may hold its top rows before its footer.
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
+            if ok(&screen) {
                 return screen;
             }
             assert!(
                 start.elapsed() < PATIENCE,
-                "the screen never showed {needle:?}:\n{screen}"
+                "the screen never showed {what:?}:\n{screen}"
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
@@ -409,9 +415,17 @@ fn free_send_transliterated_from_the_window(lang: &str, w: &Words) {
     } else {
         ("Cost: 6 SMS (3 × 2 SMS, Unicode)", "Ctrl-t to GSM-7")
     };
-    let screen = t.wait_for(unicode_cost);
-    let footer = screen.lines().last().unwrap_or_default();
-    assert!(footer.starts_with(key_first), "hint first:\n{screen}");
+    // The window says why it costs more, and its footer offers the key first.
+    t.wait_until(
+        "the Unicode cost with the transliteration key first",
+        |screen| {
+            screen.contains(unicode_cost)
+                && screen
+                    .lines()
+                    .last()
+                    .is_some_and(|footer| footer.starts_with(key_first))
+        },
+    );
     t.keys(&["C-t"]);
     let screen = t.wait_for(w.cost);
     assert!(!screen.contains("Unicode"), "{screen}");
