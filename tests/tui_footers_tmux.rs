@@ -37,7 +37,8 @@ enum Kind {
     Form,
     /// The filter bar: editor bindings and Enter to apply.
     Filter,
-    /// A window over the screen (help, a message, a dry run): dialog and movement keys.
+    /// A window over the screen (help, a message, a dry run): dialog and movement keys, and
+    /// the help key that ends its footer.
     Window,
 }
 
@@ -197,7 +198,7 @@ impl Checker<'_> {
         let contexts: &[Context] = match kind {
             Kind::List => &[Context::List, Context::Global],
             Kind::Form | Kind::Filter => &[Context::Editor],
-            Kind::Window => &[Context::Dialog, Context::List],
+            Kind::Window => &[Context::Dialog, Context::List, Context::Global],
         };
         let h = self.hints();
         let mut out = Vec::new();

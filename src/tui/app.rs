@@ -970,6 +970,12 @@ impl App {
             self.open_contact_card(contact);
             return;
         }
+        // `?` from a read-only window opens the help, as everywhere else.
+        if matches!(self.popup, Some(Popup::Text { .. })) && global == Some(GlobalAction::Help) {
+            self.popup = None;
+            self.open_help();
+            return;
+        }
         // An unknown number's conversation: the new-contact key creates its contact.
         if let Some(Popup::Text {
             new_contact: true, ..
@@ -1446,10 +1452,9 @@ impl App {
                 v.push(Hint::free("← →", tr(self.lang, "form.choose")));
                 v
             }
-            Some(Popup::Text { links, .. })
-                if (links.event.is_some() && Tab::Agenda.open_to(&self.actor.rights))
-                    || (links.contact.is_some() && Tab::Contacts.open_to(&self.actor.rights)) =>
-            {
+            Some(Popup::Text {
+                links, new_contact, ..
+            }) => {
                 let mut actions: Vec<Action> = vec![DialogAction::Close.into()];
                 if links.event.is_some() && Tab::Agenda.open_to(&self.actor.rights) {
                     actions.push(ListAction::OpenEvent.into());
@@ -1457,21 +1462,17 @@ impl App {
                 if links.contact.is_some() && Tab::Contacts.open_to(&self.actor.rights) {
                     actions.push(ListAction::OpenContact.into());
                 }
+                if *new_contact {
+                    actions.push(ListAction::NewContact.into());
+                }
                 actions.extend(
                     [ListAction::Down, ListAction::Up, ListAction::PageDown].map(Action::from),
                 );
+                // Last, where a cut footer keeps it: `?` opens the help from here too.
+                actions.push(GlobalAction::Help.into());
                 bound(&actions)
             }
-            Some(Popup::Text {
-                new_contact: true, ..
-            }) => bound(&[
-                DialogAction::Close.into(),
-                ListAction::NewContact.into(),
-                ListAction::Down.into(),
-                ListAction::Up.into(),
-                ListAction::PageDown.into(),
-            ]),
-            Some(Popup::Help { .. } | Popup::Text { .. }) => bound(&[
+            Some(Popup::Help { .. }) => bound(&[
                 DialogAction::Close.into(),
                 ListAction::Down.into(),
                 ListAction::Up.into(),
