@@ -3,15 +3,9 @@
 //! (see `smsdesk::i18n::dates`). An ISO date (`2026-03-25`) or a two-digit year (`25/03/26`)
 //! shown to the operator fails.
 
-use regex::Regex;
-use std::path::Path;
+mod support;
 
-/// The screen of a snapshot: what follows insta's header.
-fn screen(text: &str) -> &str {
-    text.strip_prefix("---")
-        .and_then(|rest| rest.split_once("\n---\n"))
-        .map_or(text, |(_, screen)| screen)
-}
+use regex::Regex;
 
 /// The dates of `line` not written the one way, with why.
 fn wrong_dates(line: &str) -> Vec<String> {
@@ -48,23 +42,15 @@ fn the_checker_finds_what_it_must() {
 
 #[test]
 fn every_snapshot_writes_dates_the_one_way() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let mut findings = Vec::new();
-    let mut walked = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "snap") {
-            continue;
-        }
-        walked += 1;
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&path).unwrap();
-        for (i, line) in screen(&text).lines().enumerate() {
+    let snapshots = support::snapshots::all();
+    for snapshot in &snapshots {
+        for (i, line) in snapshot.screen().lines().enumerate() {
             for why in wrong_dates(line) {
-                findings.push(format!("{name}:{}: {why} in {line:?}", i + 1));
+                findings.push(format!("{}:{}: {why} in {line:?}", snapshot.name, i + 1));
             }
         }
     }
-    assert!(walked > 100, "only {walked} snapshots in {}", dir.display());
+    assert!(snapshots.len() > 100, "only {} snapshots", snapshots.len());
     assert!(findings.is_empty(), "{}", findings.join("\n"));
 }

@@ -13,9 +13,11 @@
 //! The status history is stored as codes with their arguments, so its notes are checked like
 //! any other interface text.
 
+mod support;
+
 use regex::Regex;
 use smsdesk::store::settings::SPECS;
-use std::path::Path;
+use support::snapshots::Language;
 
 /// Internal codes that a screen must show as their translated label (word match, case
 /// sensitive: `Interview` may be a label, `interview` beside a label or in a choice is a code).
@@ -163,11 +165,6 @@ const FRENCH: &[&str] = &[
     "Suppr",
 ];
 
-/// The screen inside an insta snapshot (after its `---` header).
-fn screen(text: &str) -> &str {
-    text.splitn(3, "---").nth(2).unwrap_or(text)
-}
-
 /// Whether `word` occurs in `line` as a word (not inside a longer word: "pending" in
 /// "dépendant" or "instant" in "instantané" is not English).
 fn has_word(line: &str, word: &str) -> bool {
@@ -248,9 +245,9 @@ struct Report {
     wrong: Vec<String>,
 }
 
-fn check(name: &str, text: &str, french: bool, report: &mut Report) {
+fn check(name: &str, screen: &str, french: bool, report: &mut Report) {
     let words = if french { ENGLISH } else { FRENCH };
-    for (n, line) in screen(text).lines().skip(1).enumerate() {
+    for (n, line) in screen.lines().enumerate() {
         let at = format!("{name}:{}", n + 1);
         for why in codes_in(line, n == 0) {
             report.wrong.push(format!("{at}: {why} in {line:?}"));
@@ -269,28 +266,15 @@ fn check(name: &str, text: &str, french: bool, report: &mut Report) {
 
 #[test]
 fn every_snapshot_speaks_only_its_language() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let mut report = Report::default();
     let mut seen = [0usize; 2];
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("snapshots readable")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    paths.sort();
-    for path in paths {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !name.ends_with(".snap") {
+    for snapshot in support::snapshots::all() {
+        let Some(language) = snapshot.language else {
             continue;
-        }
-        let stem = name.trim_end_matches(".snap");
-        let french = stem.ends_with("_fr") || stem.contains("_fr_");
-        let english = stem.ends_with("_en") || stem.contains("_en_");
-        if french == english {
-            continue;
-        }
-        seen[usize::from(english)] += 1;
-        let text = std::fs::read_to_string(&path).expect("snapshot readable");
-        check(name, &text, french, &mut report);
+        };
+        let french = language == Language::French;
+        seen[usize::from(!french)] += 1;
+        check(&snapshot.name, snapshot.screen(), french, &mut report);
     }
     assert!(
         seen[0] > 20 && seen[1] > 20,

@@ -7,15 +7,10 @@
 //! user data where the operator wrote the colon (a message text, a file name) — none of the
 //! fixtures' data has "word: " so no exception is needed for it yet.
 
-use regex::Regex;
-use std::path::Path;
+mod support;
 
-/// The screen of a snapshot: what follows insta's header.
-fn screen(text: &str) -> &str {
-    text.strip_prefix("---")
-        .and_then(|rest| rest.split_once("\n---\n"))
-        .map_or(text, |(_, screen)| screen)
-}
+use regex::Regex;
+use support::snapshots::Language;
 
 /// The places of `line` where a word runs into its colon (`Texte: `).
 fn glued_colons(line: &str) -> Vec<String> {
@@ -46,30 +41,22 @@ fn the_checker_finds_what_it_must() {
 
 #[test]
 fn french_screens_put_a_space_before_a_colon() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
     let mut findings = Vec::new();
-    let mut walked = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "snap") {
-            continue;
-        }
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if !(stem.ends_with("_fr") || stem.contains("_fr_")) {
-            continue;
-        }
-        walked += 1;
-        let text = std::fs::read_to_string(&path).unwrap();
-        for (i, line) in screen(&text).lines().enumerate() {
+    let french: Vec<_> = support::snapshots::all()
+        .into_iter()
+        .filter(|s| s.language == Some(Language::French))
+        .collect();
+    for snapshot in &french {
+        for (i, line) in snapshot.screen().lines().enumerate() {
             for at in glued_colons(line) {
-                findings.push(format!("{stem}:{}: colon glued to its word {at}", i + 1));
+                findings.push(format!(
+                    "{}:{}: colon glued to its word {at}",
+                    snapshot.name,
+                    i + 1
+                ));
             }
         }
     }
-    assert!(
-        walked > 50,
-        "only {walked} French snapshots in {}",
-        dir.display()
-    );
+    assert!(french.len() > 50, "only {} French snapshots", french.len());
     assert!(findings.is_empty(), "{}", findings.join("\n"));
 }

@@ -5,6 +5,7 @@
 
 pub mod openssh;
 pub mod smsdesk;
+pub mod snapshots;
 pub mod tmux;
 
 use std::io::Read;
