@@ -149,12 +149,9 @@ enum Popup {
         title: String,
         lines: Vec<Line<'static>>,
         scroll: u16,
-        /// A message's event, which `o` opens in the Agenda, and its recipient, whose card
-        /// `f` opens.
+        /// Where its keys lead: a message's event (`o`) and recipient's card (`f`), an
+        /// unknown number's new contact.
         links: Links,
-        /// An unknown number's conversation: the new-contact key closes it and creates the
-        /// number's contact (the tab's `NewContact`).
-        new_contact: bool,
     },
     /// "Quit? … will be lost / this window is the one sending": the lines, Enter stays.
     ConfirmQuit { lines: Vec<String>, ask: Ask },
@@ -326,7 +323,6 @@ impl App {
             lines,
             scroll: 0,
             links: Links::default(),
-            new_contact: false,
         });
     }
 
@@ -498,7 +494,6 @@ impl App {
             lines,
             scroll: u16::MAX,
             links: Links::default(),
-            new_contact: false,
         });
     }
 
@@ -786,7 +781,6 @@ impl App {
             lines,
             scroll,
             links,
-            new_contact: false,
         });
     }
 
@@ -796,11 +790,8 @@ impl App {
             Outcome::Popup(title, lines) => self.show_text(title, lines, 0, Links::default()),
             Outcome::Detail(title, lines, links) => self.show_text(title, lines, 0, links),
             // `App::layout` clamps the scroll so that the last line is the bottom one.
-            Outcome::PopupAtEnd(title, lines, unknown) => {
-                self.show_text(title, lines, u16::MAX, Links::default());
-                if let Some(Popup::Text { new_contact, .. }) = &mut self.popup {
-                    *new_contact = unknown;
-                }
+            Outcome::PopupAtEnd(title, lines, links) => {
+                self.show_text(title, lines, u16::MAX, links)
             }
             Outcome::Confirm(mut c) => {
                 c.arm(&self.keymap);
@@ -978,7 +969,10 @@ impl App {
         }
         // An unknown number's conversation: the new-contact key creates its contact.
         if let Some(Popup::Text {
-            new_contact: true, ..
+            links: Links {
+                new_contact: true, ..
+            },
+            ..
         }) = self.popup
             && list == Some(ListAction::NewContact)
         {
@@ -1452,9 +1446,7 @@ impl App {
                 v.push(Hint::free("← →", tr(self.lang, "form.choose")));
                 v
             }
-            Some(Popup::Text {
-                links, new_contact, ..
-            }) => {
+            Some(Popup::Text { links, .. }) => {
                 let mut actions: Vec<Action> = vec![DialogAction::Close.into()];
                 if links.event.is_some() && Tab::Agenda.open_to(&self.actor.rights) {
                     actions.push(ListAction::OpenEvent.into());
@@ -1462,7 +1454,7 @@ impl App {
                 if links.contact.is_some() && Tab::Contacts.open_to(&self.actor.rights) {
                     actions.push(ListAction::OpenContact.into());
                 }
-                if *new_contact {
+                if links.new_contact {
                     actions.push(ListAction::NewContact.into());
                 }
                 actions.extend(

@@ -118,7 +118,14 @@ impl InboxTab {
             sender(r, ctx.lang()),
             phone(&r.from_phone, ctx.region)
         );
-        Ok(Outcome::PopupAtEnd(name, lines, unknown(r)))
+        Ok(Outcome::PopupAtEnd(
+            name,
+            lines,
+            super::Links {
+                new_contact: unknown(r),
+                ..Default::default()
+            },
+        ))
     }
 
     /// `r`: the composer, addressed to the number that wrote (its participant when the store

@@ -283,6 +283,7 @@ impl MessagesTab {
             super::Links {
                 event: m.event_id,
                 contact: m.participant_id,
+                new_contact: false,
             },
         ))
     }

@@ -125,11 +125,15 @@ impl Act<'_> {
     }
 }
 
-/// What a message's detail leads to: its event and its recipient, where it has them.
+/// Where a read-only window's keys lead: a message's event and recipient, where it has them;
+/// an unknown number's new contact.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Links {
     pub event: Option<i64>,
     pub contact: Option<i64>,
+    /// An unknown number's conversation: the new-contact key closes it and creates the
+    /// number's contact (the tab's `NewContact` command, on the row it was opened from).
+    pub new_contact: bool,
 }
 
 /// What a tab did with an action.
@@ -139,10 +143,9 @@ pub enum Outcome {
     Handled,
     /// Show this popup (title, body lines).
     Popup(String, Vec<Line<'static>>),
-    /// The same, scrolled to its last line (a conversation opens at its latest message);
-    /// `true`: the number is unknown and the new-contact key creates its contact (the tab's
-    /// `NewContact` command, on the row the window was opened from).
-    PopupAtEnd(String, Vec<Line<'static>>, bool),
+    /// The same, scrolled to its last line (a conversation opens at its latest message), and
+    /// where its keys lead.
+    PopupAtEnd(String, Vec<Line<'static>>, Links),
     /// A message's detail: a popup from which `o` opens the message's event in the Agenda
     /// and `f` its recipient's contact card (each if it has one).
     Detail(String, Vec<Line<'static>>, Links),
