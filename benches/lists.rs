@@ -2,98 +2,21 @@
 //! filter change ≤ 150 ms, page down ≤ 5 ms, export of 10⁶ rows to .xlsx ≤ 30 s with ≤ 100 MB
 //! resident.
 //!
-//! The store is generated once per run in a temporary folder (about a minute), or reused from
-//! `SMSDESK_BENCH_DB` (generated there, and kept, when the file does not exist yet):
-//!
-//! ```text
-//! SMSDESK_BENCH_DB=/tmp/million.db cargo bench --bench lists
-//! ```
-//!
-//! `SMSDESK_BENCH_MESSAGES` changes the size (default 1,000,000). The export is timed once,
+//! The store is generated on the first run and reused by the next ones (see `support`). The export is timed once,
 //! outside criterion; its peak resident memory is read from `/proc/self/status` (VmHWM) after
 //! resetting the peak, so the generation does not count.
 
-use chrono::{DateTime, Utc};
 use criterion::Criterion;
 use smsdesk::io::export::{Format, export_messages};
 use smsdesk::sms::status::MessageStatus;
 use smsdesk::store::Store;
 use smsdesk::store::messages::{self, Cursor, Direction, ListKind, MessageFilter};
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-23T10:00:00Z")
-        .expect("valid instant")
-        .with_timezone(&Utc)
-}
-
-fn generate(path: &Path, n: usize) {
-    let started = Instant::now();
-    smsdesk::demo::create(path, 2026, "admin", now()).expect("demo store");
-    let store = Store::open(path).expect("store");
-    store
-        .conn()
-        .pragma_update(None, "cache_size", -262_144)
-        .expect("pragma");
-    smsdesk::demo::million::add_history(store.db(), n, 2026, now()).expect("history");
-    store
-        .conn()
-        .execute_batch("PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE);")
-        .expect("checkpoint");
-    eprintln!(
-        "generated {n} messages in {:.1} s at {}",
-        started.elapsed().as_secs_f64(),
-        path.display()
-    );
-}
-
-/// The store to measure, and the temporary folder to keep alive while it is used.
-fn store_path() -> (PathBuf, Option<tempfile::TempDir>) {
-    let n = std::env::var("SMSDESK_BENCH_MESSAGES")
-        .ok()
-        .and_then(|s| s.replace('_', "").parse().ok())
-        .unwrap_or(1_000_000);
-    if let Ok(p) = std::env::var("SMSDESK_BENCH_DB") {
-        let path = PathBuf::from(p);
-        if !path.exists() {
-            generate(&path, n);
-        }
-        return (path, None);
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("million.db");
-    generate(&path, n);
-    (path, Some(dir))
-}
-
-/// Peak resident memory of this process, in MB.
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
-fn current_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
+mod support;
+use support::{current_rss_mb, peak_rss_mb, reset_peak};
 
 fn lists(c: &mut Criterion, path: &Path) {
     let store = Store::open(path).expect("store");
@@ -254,8 +177,7 @@ fn export_once(path: &Path) {
     let store = Store::open(path).expect("store");
     let out_dir = tempfile::tempdir().expect("temp dir");
     let out = out_dir.path().join("sent.xlsx");
-    // Linux: writing 5 to clear_refs resets VmHWM to the current resident size.
-    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let reset = reset_peak();
     let before = current_rss_mb();
     let started = Instant::now();
     let rows = export_messages(
@@ -298,7 +220,7 @@ fn export_once(path: &Path) {
 }
 
 fn main() {
-    let (path, _dir) = store_path();
+    let path = support::million_store();
     let mut c = Criterion::default().configure_from_args();
     lists(&mut c, &path);
     c.final_summary();
