@@ -163,8 +163,14 @@ impl Tmux {
         let until = Instant::now() + limit;
         loop {
             let s = self.screen_of(session);
+            // Twice, a moment apart: a frame is written row by row, and a capture can hold
+            // its top rows before the rest.
             if ok(&s) {
-                return s;
+                std::thread::sleep(Duration::from_millis(50));
+                let again = self.screen_of(session);
+                if ok(&again) {
+                    return again;
+                }
             }
             assert!(
                 Instant::now() < until,
