@@ -657,8 +657,13 @@ mod journey {
             let start = Instant::now();
             loop {
                 let screen = self.tmux(&["capture-pane", "-p", "-t", "main"]);
+                // Twice, a moment apart: a capture can hold a half-written frame.
                 if screen.contains(needle) {
-                    return screen;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    let again = self.tmux(&["capture-pane", "-p", "-t", "main"]);
+                    if again.contains(needle) {
+                        return again;
+                    }
                 }
                 assert!(
                     start.elapsed() < Duration::from_secs(15),

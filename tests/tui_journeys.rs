@@ -101,8 +101,13 @@ impl Term {
         let start = Instant::now();
         loop {
             let screen = self.screen();
+            // Twice, a moment apart: a capture can hold a half-written frame.
             if screen.contains(needle) {
-                return screen;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                let again = self.screen();
+                if again.contains(needle) {
+                    return again;
+                }
             }
             assert!(
                 start.elapsed() < PATIENCE,
