@@ -600,7 +600,7 @@ fn event_full(
                 tx,
                 &NewEvent {
                     participant_id: participant,
-                    kind: kind.into(),
+                    kind: smsdesk::sms::status::EventKind::parse(kind).unwrap(),
                     event_type: typ.into(),
                     starts_at,
                     starts_local,

@@ -3,7 +3,7 @@
 //! window; Europe/Paris with its DST change on 2026-03-29 and 2026-10-25), not from the code.
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use smsdesk::core::automations::{self, AutomationInput};
+use smsdesk::core::automations::{self, AutomationRule};
 use smsdesk::core::events::{
     self, EventChange, EventKind, NewEventInput, ReminderChange, ReminderRequest,
 };
@@ -946,8 +946,8 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
 
 // ------------------------------------------------------------------ automations --
 
-fn rule(collaborator: i64, name: &str, offset: i64, template: i64) -> AutomationInput {
-    AutomationInput {
+fn rule(collaborator: i64, name: &str, offset: i64, template: i64) -> AutomationRule {
+    AutomationRule {
         name: name.into(),
         event_kind: EventKind::Interview,
         collaborators: vec![collaborator],
@@ -1230,7 +1230,7 @@ fn dry_run_lists_what_rules_would_create_and_writes_nothing() {
     let id = automations::create_automation(
         &mut w.store,
         &admin,
-        &AutomationInput {
+        &AutomationRule {
             active: false,
             ..rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview)
         },
@@ -1595,7 +1595,7 @@ fn the_dry_run_lists_exactly_what_switching_a_rule_on_creates() {
     let id = automations::create_automation(
         &mut w.store,
         &admin,
-        &AutomationInput {
+        &AutomationRule {
             active: false,
             ..rule(w.collaborator, "D-1 diagnosis", -1, w.t_interview)
         },
@@ -1886,7 +1886,7 @@ fn a_rules_new_delay_moves_its_pending_reminders_and_leaves_sent_and_hand_edited
     let gone_before = w.message(m_gone);
     let edited_before = w.message(m_edited);
     // D-2 → D-1: the confirmation counts what moves, and the message edited by hand.
-    let changed = AutomationInput {
+    let changed = AutomationRule {
         offset_days: -1,
         ..input
     };
@@ -1957,7 +1957,7 @@ fn a_rules_new_template_rewrites_its_pending_texts_but_not_one_edited_by_hand() 
         TemplateContext::Interview,
         "{{participant.first_name}}, rendez-vous le {{event.date|%d/%m}} a {{event.time|%Hh%M}}.",
     );
-    let changed = AutomationInput {
+    let changed = AutomationRule {
         template_id: t2,
         ..input
     };
@@ -2009,7 +2009,7 @@ fn a_rule_narrowed_hands_its_reminders_to_a_matching_rule_or_cancels_them_and_wi
         now(),
     )
     .unwrap();
-    let broad = AutomationInput {
+    let broad = AutomationRule {
         event_types: vec![],
         ..rule(julien, "D-2 Julien", -2, w.t_interview)
     };
@@ -2022,7 +2022,7 @@ fn a_rule_narrowed_hands_its_reminders_to_a_matching_rule_or_cancels_them_and_wi
     let (m_workshop, _) = the_pending(&w, workshop, "reminder");
     assert!(pending_of(&w, noras).is_empty());
     // The D-2 rule now for Nora only.
-    let narrowed = AutomationInput {
+    let narrowed = AutomationRule {
         collaborators: vec![nora],
         ..broad.clone()
     };
@@ -2068,7 +2068,7 @@ fn a_rule_narrowed_hands_its_reminders_to_a_matching_rule_or_cancels_them_and_wi
     assert_eq!(planned_local(&w, m_nora), "Wed 2026-04-08 11:00");
     // Widened again to both: the cancelled reminder does not block the rule, and the D-2 rule,
     // closer to the event, takes Julien's diagnosis back.
-    let both = AutomationInput {
+    let both = AutomationRule {
         collaborators: vec![julien, nora],
         ..broad
     };
@@ -2099,7 +2099,7 @@ fn a_reminder_rule_turned_into_a_follow_up_rule_cancels_its_reminders_and_create
     let input = rule(w.collaborator, "D-2 diagnosis", -2, w.t_interview);
     let id = automations::create_automation(&mut w.store, &admin, &input, now()).unwrap();
     let (reminder, _) = the_pending(&w, friday, "reminder");
-    let follow = AutomationInput {
+    let follow = AutomationRule {
         offset_days: 1,
         ..input
     };
@@ -2230,9 +2230,9 @@ fn on_the_demo_store_the_dry_run_of_each_rule_is_what_switching_it_on_does() {
     // A second follow-up rule on the orientations, D+1: it would leave earlier after each of
     // them, so it takes over the D+3 rule's pending follow-ups; listed first, then done.
     let d3 = rules.iter().find(|r| r.offset_days > 0).unwrap();
-    let input = AutomationInput {
+    let input = AutomationRule {
         name: "Orientations : suivi J+1".into(),
-        event_kind: EventKind::parse(&d3.event_kind).unwrap(),
+        event_kind: d3.event_kind,
         collaborators: vec![],
         event_types: vec![],
         offset_days: 1,

@@ -9,7 +9,7 @@ mod tui_fixture;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use smsdesk::clock::Clock;
-use smsdesk::core::automations::{self, AutomationInput};
+use smsdesk::core::automations::{self, AutomationRule};
 use smsdesk::core::events::{self, EventKind, NewEventInput, ReminderChange};
 use smsdesk::core::{Actor, CoreError, replies};
 use smsdesk::gateway::InboundSms;
@@ -161,14 +161,8 @@ fn world() -> World {
 }
 
 impl World {
-    fn rule(
-        &self,
-        name: &str,
-        offset: i64,
-        template: i64,
-        condition: Condition,
-    ) -> AutomationInput {
-        AutomationInput {
+    fn rule(&self, name: &str, offset: i64, template: i64, condition: Condition) -> AutomationRule {
+        AutomationRule {
             name: name.into(),
             event_kind: EventKind::Interview,
             collaborators: vec![],
@@ -180,7 +174,7 @@ impl World {
         }
     }
 
-    fn no_reply_rule(&self) -> AutomationInput {
+    fn no_reply_rule(&self) -> AutomationRule {
         self.rule(
             "Relance J+1",
             1,

@@ -189,7 +189,7 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
         store.conn(),
         &events::NewEvent {
             participant_id: pid,
-            kind: "interview".into(),
+            kind: smsdesk::sms::status::EventKind::Interview,
             event_type: "Diagnostic".into(),
             starts_at: start,
             starts_local: start.naive_utc(),

@@ -527,7 +527,7 @@ fn other_admin_dialogs_in_both_languages() {
 #[test]
 fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
     use chrono::TimeZone;
-    use smsdesk::core::automations::{AutomationInput, create_automation};
+    use smsdesk::core::automations::{AutomationRule, create_automation};
     use smsdesk::core::events::{EventKind, NewEventInput, create_event};
     let mut f = empty_store();
     let path = f.path();
@@ -572,7 +572,7 @@ fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
     create_automation(
         &mut f.store,
         &actor,
-        &AutomationInput {
+        &AutomationRule {
             name: "Rappel auto".into(),
             event_kind: EventKind::Interview,
             collaborators: vec![],

@@ -42,7 +42,7 @@ fn add_event(f: &Fixture, participant: i64, typ: &str, collaborator: i64, local:
         f.store.conn(),
         &NewEvent {
             participant_id: participant,
-            kind: "step".into(),
+            kind: smsdesk::sms::status::EventKind::Step,
             event_type: typ.into(),
             starts_at,
             starts_local,

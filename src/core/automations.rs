@@ -14,6 +14,7 @@ use super::outbox::{self, Timing};
 use super::{Actor, CoreError, CoreResult, Refusal, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Db;
+pub use crate::store::automations::AutomationRule;
 use crate::store::automations::{
     self as rules, AutomationRow, Condition, ConditionFacts, NewAutomation,
 };
@@ -24,29 +25,11 @@ use crate::store::settings::Settings;
 use crate::store::{Store, audit, from_ts, messages, pending, templates};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
-/// A rule as the administrator defines it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AutomationInput {
-    pub name: String,
-    pub event_kind: EventKind,
-    /// Collaborator ids; empty = any collaborator.
-    pub collaborators: Vec<i64>,
-    /// Event types; empty = any type.
-    pub event_types: Vec<String>,
-    /// -7 … -1: reminder N days before; 1 … 30: follow-up N days after.
-    pub offset_days: i64,
-    pub template_id: i64,
-    pub active: bool,
-    /// Follow-up rules only: send only when no reply came to a template's message for the
-    /// event, or only when the event has no outcome.
-    pub condition: Condition,
-}
-
 /// Checks what the store cannot (collaborators exist, types are not blank) and builds the row.
 fn prepare(
     conn: Db<'_>,
     actor: &Actor,
-    input: &AutomationInput,
+    input: &AutomationRule,
     now: DateTime<Utc>,
 ) -> CoreResult<NewAutomation> {
     let name = input.name.trim();
@@ -76,20 +59,18 @@ fn prepare(
         }
     }
     Ok(NewAutomation {
-        name: name.to_string(),
-        event_kind: input.event_kind.as_str().to_string(),
-        collaborators,
-        event_types: types,
-        offset_days: input.offset_days,
-        template_id: input.template_id,
-        active: input.active,
-        condition: input.condition,
+        rule: AutomationRule {
+            name: name.to_string(),
+            collaborators,
+            event_types: types,
+            ..input.clone()
+        },
         created_by: actor.login.clone(),
         created_at: now,
     })
 }
 
-fn describe(a: &NewAutomation) -> String {
+fn describe(a: &AutomationRule) -> String {
     let delay = if a.offset_days < 0 {
         format!("D{}", a.offset_days)
     } else {
@@ -223,7 +204,7 @@ impl RuleOutcome {
 pub fn create_automation(
     store: &mut Store,
     actor: &Actor,
-    input: &AutomationInput,
+    input: &AutomationRule,
     now: DateTime<Utc>,
 ) -> CoreResult<i64> {
     Ok(save_automation(store, actor, None, input, now)?.id)
@@ -240,7 +221,7 @@ pub fn save_automation(
     store: &mut Store,
     actor: &Actor,
     id: Option<i64>,
-    input: &AutomationInput,
+    input: &AutomationRule,
     now: DateTime<Utc>,
 ) -> CoreResult<RuleOutcome> {
     actor.require_admin(if id.is_some() {
@@ -264,7 +245,7 @@ pub fn save_automation(
             id,
             ..Default::default()
         };
-        if a.active {
+        if a.rule.active {
             if before.as_ref().is_some_and(|b| redefined(b, &rule)) {
                 out.kept = rules::pending_hand_edited(tx, id)?;
             }
@@ -275,7 +256,7 @@ pub fn save_automation(
         let detail = match &before {
             Some(b) => format!(
                 "{}; was: {}; {} message(s) created, {} moved, {} rewritten, {} cancelled, {} edited by hand kept",
-                describe(&a),
+                describe(&a.rule),
                 describe_row(b),
                 n.created,
                 n.moved,
@@ -283,7 +264,7 @@ pub fn save_automation(
                 n.cancelled,
                 n.kept
             ),
-            None => format!("{}; {} message(s) created", describe(&a), out.created()),
+            None => format!("{}; {} message(s) created", describe(&a.rule), out.created()),
         };
         audit::record(
             tx,
@@ -303,7 +284,7 @@ pub fn update_automation(
     store: &mut Store,
     actor: &Actor,
     id: i64,
-    input: &AutomationInput,
+    input: &AutomationRule,
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     save_automation(store, actor, Some(id), input, now).map(|_| ())
@@ -432,7 +413,7 @@ pub fn delete_automation(
 /// Whether a rule applies to an event: same kind, and its collaborator and type in the rule's
 /// sets when those are not empty (types compared ignoring case and surrounding spaces).
 pub fn rule_matches(rule: &AutomationRow, event: &EventDetail) -> bool {
-    if rule.event_kind != event.kind.as_str() {
+    if rule.event_kind != event.kind {
         return false;
     }
     if !rule.collaborators.is_empty()
@@ -1133,7 +1114,7 @@ pub(crate) fn apply_in(
     if event.cancelled {
         return Ok(Vec::new());
     }
-    let rules = rules::active_for_kind(tx, event.kind.as_str())?;
+    let rules = rules::active_for_kind(tx, event.kind)?;
     let existing = events::reminder_messages(tx, event_id)?;
     let decisions = decide(tx, settings, &event, &rules, &existing, created_by, now)?;
     carry_out(
@@ -1147,10 +1128,7 @@ fn agenda_of(conn: Db<'_>, rule: &AutomationRow, now: DateTime<Utc>) -> CoreResu
     let from = now
         .checked_sub_signed(Duration::days(rule.offset_days.max(0)))
         .unwrap_or(now);
-    // The rules' store still keeps the kind as its code: one it does not know has no agenda.
-    let Some(kind) = EventKind::parse(&rule.event_kind) else {
-        return Ok(Vec::new());
-    };
+    let kind = rule.event_kind;
     Ok(events::active_ids_of_kind_from(
         conn,
         kind,
@@ -1376,11 +1354,11 @@ pub fn preview_save(
     store: &Store,
     actor: &Actor,
     id: Option<i64>,
-    input: &AutomationInput,
+    input: &AutomationRule,
     now: DateTime<Utc>,
 ) -> CoreResult<RulePreview> {
     let conn = store.db();
-    let a = prepare(conn, actor, input, now)?;
+    let a = prepare(conn, actor, input, now)?.rule;
     if !a.active {
         return Ok(RulePreview::default());
     }
@@ -1418,7 +1396,7 @@ pub fn preview_automation(
     store: &Store,
     actor: &Actor,
     id: Option<i64>,
-    input: &AutomationInput,
+    input: &AutomationRule,
     now: DateTime<Utc>,
 ) -> CoreResult<Vec<PlannedReminder>> {
     Ok(preview_save(store, actor, id, input, now)?.rows)

@@ -25,24 +25,18 @@ pub(super) const LOCATIONS: [&str; 8] = [
     "Visioconférence (lien par mail)",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
-    Interview,
-    Step,
-    Orientation,
+/// The demo's event kinds are the product's.
+pub(super) use crate::sms::status::EventKind as Kind;
+
+/// What the demo writes about a kind: its word in a text and the event types it invents.
+pub(super) trait KindWords {
+    fn label(self) -> &'static str;
+    fn types(self) -> &'static [&'static str];
 }
 
-impl Kind {
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            Kind::Interview => "interview",
-            Kind::Step => "step",
-            Kind::Orientation => "orientation",
-        }
-    }
-
+impl KindWords for Kind {
     /// As a participant reads it in a text (`event.kind`).
-    pub(super) fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Kind::Interview => "entretien",
             Kind::Step => "étape",
@@ -50,7 +44,7 @@ impl Kind {
         }
     }
 
-    pub(super) fn types(self) -> &'static [&'static str] {
+    fn types(self) -> &'static [&'static str] {
         match self {
             Kind::Interview => &[
                 "Diagnostic",

@@ -5,7 +5,7 @@ use super::plan::{AuditPlan, Link, Tpl};
 use super::{Demo, DemoError, OUTCOME_CONFIRMED, OUTCOME_DECLINED, Result, secs};
 use crate::sms::sender;
 use crate::sms::template::{self, TemplateContext};
-use crate::store::automations::{self, NewAutomation};
+use crate::store::automations::{self, AutomationRule, NewAutomation};
 use crate::store::operators::{self, Rights};
 use crate::store::settings::{self, Settings};
 use crate::store::templates::{self, NewTemplate};
@@ -291,14 +291,16 @@ impl Demo<'_> {
             let id = automations::insert_automation(
                 self.conn,
                 &NewAutomation {
-                    name: name.to_string(),
-                    event_kind: kind.as_str().to_string(),
-                    collaborators: Vec::new(),
-                    event_types: types.iter().map(|t| t.to_string()).collect(),
-                    offset_days: offset,
-                    template_id: self.templates[tpl].id,
-                    active: true,
-                    condition: Default::default(),
+                    rule: AutomationRule {
+                        name: name.to_string(),
+                        event_kind: kind,
+                        collaborators: Vec::new(),
+                        event_types: types.iter().map(|t| t.to_string()).collect(),
+                        offset_days: offset,
+                        template_id: self.templates[tpl].id,
+                        active: true,
+                        condition: Default::default(),
+                    },
                     created_by: admin.clone(),
                     created_at: at,
                 },

@@ -1,6 +1,7 @@
 //! The texts of messages as the core composes them: merge data, templates, signature and STOP
 //! mention, sender and retry deadline.
 
+use super::agenda::KindWords;
 use super::setup::TEMPLATES;
 use super::{Demo, DemoError, Result};
 use crate::sms::sender;

@@ -81,7 +81,7 @@ impl Demo<'_> {
                 self.conn,
                 &NewEvent {
                     participant_id: self.people[ev.participant].id,
-                    kind: ev.kind.as_str().to_string(),
+                    kind: ev.kind,
                     event_type: ev.event_type.to_string(),
                     starts_at: ev.start,
                     starts_local: ev.local,

@@ -1,7 +1,9 @@
 //! Automations: rules that create reminders for matching events.
 
+use super::codes::code;
 use super::{Record, Result, StoreProblem};
 use crate::core::refusal::Context;
+use crate::sms::status::EventKind;
 use crate::store::Db;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -11,7 +13,7 @@ use serde::Serialize;
 pub struct AutomationRow {
     pub id: i64,
     pub name: String,
-    pub event_kind: String,
+    pub event_kind: EventKind,
     pub collaborators: Vec<i64>,
     pub event_types: Vec<String>,
     /// Negative: days before the event; positive: days after (follow-up).
@@ -144,7 +146,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AutomationRow> {
     Ok(AutomationRow {
         id: r.get(0)?,
         name: r.get(1)?,
-        event_kind: r.get(2)?,
+        event_kind: code(r, 2)?,
         collaborators: serde_json::from_str(&collaborators).unwrap_or_default(),
         event_types: serde_json::from_str(&types).unwrap_or_default(),
         offset_days: r.get(5)?,
@@ -169,23 +171,30 @@ pub fn list(conn: Db<'_>) -> Result<Vec<AutomationRow>> {
 // ---------------------------------------------------------------------------------------------
 // Inserts (automations screen, demo store)
 
-/// A rule to create: for events of `event_kind` (and, when non-empty, of these collaborators
-/// and types), a message from `template_id` `offset_days` from the event.
+/// A rule's definition, as the administrator writes it: for events of `event_kind` (and, when
+/// non-empty, of these collaborators and types), a message from `template_id` `offset_days`
+/// from the event.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewAutomation {
+pub struct AutomationRule {
     pub name: String,
-    /// `interview`, `step` or `orientation`.
-    pub event_kind: String,
-    /// Collaborator ids; empty = any.
+    pub event_kind: EventKind,
+    /// Collaborator ids; empty = any collaborator.
     pub collaborators: Vec<i64>,
-    /// Event types; empty = any.
+    /// Event types; empty = any type.
     pub event_types: Vec<String>,
     /// -7 … -1: reminder N days before; 1 … 30: follow-up N days after.
     pub offset_days: i64,
     pub template_id: i64,
     pub active: bool,
-    /// Follow-up rules only: send only without a reply or an outcome.
+    /// Follow-up rules only: send only when no reply came to a template's message for the
+    /// event, or only when the event has no outcome.
     pub condition: Condition,
+}
+
+/// A rule to write, with who writes it and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAutomation {
+    pub rule: AutomationRule,
     pub created_by: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -195,7 +204,7 @@ pub struct NewAutomation {
 /// fields would not fit the event).
 pub fn insert_automation<'c>(conn: impl Into<Db<'c>>, a: &NewAutomation) -> Result<i64> {
     let conn: Db<'c> = conn.into();
-    validate(conn, a)?;
+    validate(conn, &a.rule)?;
     let at = super::ts(a.created_at);
     let after = [Value::from(a.created_by.clone()), Value::from(at)];
     conn.prepare_cached(
@@ -213,15 +222,16 @@ impl NewAutomation {
     /// condition (kind, template).
     fn definition(&self) -> [Value; 9] {
         let json = |v: Result<String, serde_json::Error>| v.unwrap_or_else(|_| "[]".into());
-        let (condition, condition_template) = self.condition.columns();
+        let r = &self.rule;
+        let (condition, condition_template) = r.condition.columns();
         [
-            Value::from(self.name.trim().to_string()),
-            Value::from(self.event_kind.clone()),
-            Value::from(json(serde_json::to_string(&self.collaborators))),
-            Value::from(json(serde_json::to_string(&self.event_types))),
-            Value::from(self.offset_days),
-            Value::from(self.template_id),
-            Value::from(super::flag(self.active)),
+            Value::from(r.name.trim().to_string()),
+            Value::from(r.event_kind.as_str().to_string()),
+            Value::from(json(serde_json::to_string(&r.collaborators))),
+            Value::from(json(serde_json::to_string(&r.event_types))),
+            Value::from(r.offset_days),
+            Value::from(r.template_id),
+            Value::from(super::flag(r.active)),
             Value::from(condition.to_string()),
             Value::from(condition_template),
         ]
@@ -244,7 +254,7 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<AutomationRow> {
 }
 
 /// The active rules for events of `kind`, broken ones included (the caller reports them).
-pub fn active_for_kind(conn: Db<'_>, kind: &str) -> Result<Vec<AutomationRow>> {
+pub fn active_for_kind(conn: Db<'_>, kind: EventKind) -> Result<Vec<AutomationRow>> {
     Ok(list(conn)?
         .into_iter()
         .filter(|a| a.active && a.event_kind == kind)
@@ -253,7 +263,7 @@ pub fn active_for_kind(conn: Db<'_>, kind: &str) -> Result<Vec<AutomationRow>> {
 
 /// Replaces a rule's definition, with the checks of [`insert_automation`].
 pub fn update_automation(conn: Db<'_>, id: i64, a: &NewAutomation) -> Result<()> {
-    validate(conn, a)?;
+    validate(conn, &a.rule)?;
     let columns = std::iter::once(Value::from(id))
         .chain(a.definition())
         .chain([Value::from(super::ts(a.created_at))]);
@@ -337,18 +347,11 @@ pub fn delete_automation(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc
 /// The checks shared by creating and changing a rule: a name, a known kind, a delay within
 /// D-7 … D+30 (not D0), an existing template written for that kind, and a condition only on
 /// a follow-up rule, naming an existing template that expects a reply.
-fn validate(conn: Db<'_>, a: &NewAutomation) -> Result<()> {
+fn validate(conn: Db<'_>, a: &AutomationRule) -> Result<()> {
     use rusqlite::OptionalExtension;
     let name = a.name.trim();
     if name.is_empty() {
         return Err(StoreProblem::AutomationNameMissing.into());
-    }
-    if !super::events::EVENT_KINDS.contains(&a.event_kind.as_str()) {
-        return Err(StoreProblem::AutomationEventKind {
-            name: name.to_string(),
-            kind: a.event_kind.clone(),
-        }
-        .into());
     }
     if a.offset_days == 0 || !(-7..=30).contains(&a.offset_days) {
         return Err(StoreProblem::AutomationDelay {
@@ -370,12 +373,12 @@ fn validate(conn: Db<'_>, a: &NewAutomation) -> Result<()> {
             id: a.template_id,
         });
     };
-    if context != a.event_kind {
+    if context != a.event_kind.as_str() {
         return Err(StoreProblem::AutomationContext {
             name: name.to_string(),
             template: a.template_id,
             context: Context(context),
-            kind: Context(a.event_kind.clone()),
+            kind: Context(a.event_kind.as_str().to_string()),
         }
         .into());
     }

@@ -224,17 +224,13 @@ fn keyset(
 // ---------------------------------------------------------------------------------------------
 // Inserts (agenda, import, batch interviews, demo store)
 
-/// The event kinds the schema accepts.
-pub const EVENT_KINDS: [&str; 3] = ["interview", "step", "orientation"];
-
 /// An event to create. `starts_at` and `starts_local` are the same instant (UTC, and the
 /// organisation's wall-clock time): the caller resolves one from the other with the window
 /// rules, because the store does not know the timezone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEvent {
     pub participant_id: i64,
-    /// `interview`, `step` or `orientation`.
-    pub kind: String,
+    pub kind: EventKind,
     pub event_type: String,
     pub starts_at: chrono::DateTime<chrono::Utc>,
     pub starts_local: chrono::NaiveDateTime,
@@ -276,7 +272,7 @@ impl NewEvent {
     ) -> NewEvent {
         NewEvent {
             participant_id,
-            kind: kind.as_str().to_string(),
+            kind,
             event_type,
             starts_at,
             starts_local,
@@ -303,16 +299,10 @@ impl NewEvent {
     }
 }
 
-/// Creates an event; returns its id. Refuses an unknown kind, or a reminder switched on with
-/// neither a delay nor an exact time.
+/// Creates an event; returns its id. Refuses a reminder switched on with neither a delay nor an
+/// exact time.
 pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {
     let conn: Db<'c> = conn.into();
-    if !EVENT_KINDS.contains(&e.kind.as_str()) {
-        return Err(StoreProblem::EventKindUnknown {
-            kind: e.kind.clone(),
-        }
-        .into());
-    }
     if e.reminder_enabled && e.reminder_days_before.is_none() && e.reminder_at.is_none() {
         return Err(StoreProblem::ReminderWithoutTime.into());
     }

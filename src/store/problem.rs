@@ -70,7 +70,6 @@ crate::typed_messages! {
         /// A status, kind, state… no variant has, read from a column.
         UnknownCode { column: String, code: String } = "unknown_code",
         // Events
-        EventKindUnknown { kind: String } = "event_kind_unknown",
         ReminderWithoutTime = "reminder_without_time",
         ReminderDays { days: i64 } = "reminder_days",
         // Contacts and saved lists
@@ -84,7 +83,6 @@ crate::typed_messages! {
         ListNoSuchParticipant { name: String, id: i64 } = "list_no_such_participant",
         // Automations
         AutomationNameMissing = "automation_name_missing",
-        AutomationEventKind { name: String, kind: String } = "automation_event_kind",
         AutomationDelay { name: String, days: i64 } = "automation_delay",
         AutomationContext { name: String, template: i64, context: Context, kind: Context } = "automation_context",
         AutomationConditionReminder { name: String } = "automation_condition_reminder",

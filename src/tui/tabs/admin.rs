@@ -5,7 +5,7 @@ use super::Act;
 use super::Cell;
 use super::{Col, Ctx, Outcome, Selection, TabView, cell, info_line, split_info, styled};
 use crate::core::automations::{
-    AutomationInput, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
+    AutomationRule, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
     preview_automation, preview_save, save_automation, set_automation_active,
 };
 use crate::i18n::Lang;
@@ -90,12 +90,12 @@ pub struct AutomationsTab {
 #[derive(Clone)]
 enum Confirm {
     /// Saving the editor's rule creates `created` reminders.
-    Save(Option<i64>, AutomationInput, usize),
+    Save(Option<i64>, AutomationRule, usize),
     /// Saving a change of an active rule: what it does to the messages waiting to leave
     /// (moved, rewritten, cancelled, created; kept as edited by hand).
-    Change(i64, AutomationInput, ChangeCounts),
+    Change(i64, AutomationRule, ChangeCounts),
     /// Saving the editor's rule switched off: cancel its `pending` reminders (y) or keep them (n)?
-    SaveOff(i64, AutomationInput, usize),
+    SaveOff(i64, AutomationRule, usize),
     /// Switching a rule on creates `created` reminders.
     Activate(i64, String, usize),
     /// Switching a rule off: cancel its `pending` reminders (y) or keep them (n)?
@@ -291,7 +291,7 @@ impl AutomationsTab {
             Some(a) => (
                 Some(a.id),
                 a.name.clone(),
-                a.event_kind.clone(),
+                a.event_kind.as_str().to_string(),
                 names(&a.collaborators),
                 a.event_types.join(", "),
                 a.offset_days.to_string(),
@@ -385,7 +385,7 @@ impl AutomationsTab {
             .into_iter()
             .find(|k| k.as_str() == form.value("kind"))
             .unwrap_or(crate::core::events::EventKind::Interview);
-        let input = AutomationInput {
+        let input = AutomationRule {
             name: form.value("name").trim().to_string(),
             event_kind,
             collaborators,
@@ -448,7 +448,7 @@ impl AutomationsTab {
         &mut self,
         act: &mut Act,
         id: Option<i64>,
-        input: AutomationInput,
+        input: AutomationRule,
     ) -> Result<Outcome> {
         match save_automation(act.store, act.actor, id, &input, act.now) {
             Ok(out) => {
@@ -872,7 +872,7 @@ impl TabView for AutomationsTab {
                     styled(ctx.tr("word.ok"), ctx.theme.ok())
                 };
                 vec![
-                    cell(ctx.fmt.kind(&a.event_kind)),
+                    cell(ctx.fmt.kind(a.event_kind.as_str())),
                     cell(delay_label(a, ctx.lang())),
                     cell(types),
                     cell(collaborators),
@@ -974,7 +974,7 @@ fn question(c: &Confirm, lang: Lang) -> (&'static str, Vec<String>) {
 }
 
 /// What saving a changed rule does to the messages it planned.
-fn change_lines(input: &AutomationInput, n: &ChangeCounts, lang: Lang) -> Vec<String> {
+fn change_lines(input: &AutomationRule, n: &ChangeCounts, lang: Lang) -> Vec<String> {
     let key = if input.offset_days > 0 {
         "admin.auto_change_question_follow_up"
     } else {
