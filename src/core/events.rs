@@ -145,15 +145,28 @@ pub fn create_event(
                 automation: None,
             });
         }
-        changes.extend(automations::apply_in(
-            tx,
-            &settings,
-            event_id,
-            &actor.login,
-            now,
-        )?);
-        Ok(EventOutcome { event_id, changes })
+        with_rules(tx, &settings, event_id, changes, actor, now)
     })
+}
+
+/// What an event's change did, once the automation rules have planned its reminders and
+/// follow-ups too (after `changes`, which the change itself made).
+fn with_rules(
+    tx: Db<'_>,
+    settings: &Settings,
+    event_id: i64,
+    mut changes: Vec<ReminderChange>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> CoreResult<EventOutcome> {
+    changes.extend(automations::apply_in(
+        tx,
+        settings,
+        event_id,
+        &actor.login,
+        now,
+    )?);
+    Ok(EventOutcome { event_id, changes })
 }
 
 /// The text a pending reminder is rendered from: its template, or the operator's own text
@@ -290,14 +303,7 @@ pub fn update_event(
                 changes.push(c);
             }
         }
-        changes.extend(automations::apply_in(
-            tx,
-            &settings,
-            event_id,
-            &actor.login,
-            now,
-        )?);
-        Ok(EventOutcome { event_id, changes })
+        with_rules(tx, &settings, event_id, changes, actor, now)
     })
 }
 

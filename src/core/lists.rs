@@ -99,22 +99,7 @@ pub fn add_to_list(
     participant_ids: &[i64],
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
-    store.write(|tx| {
-        require_operator(tx, actor, super::Action::ChangeList)?;
-        let name = list_name(tx, list_id)?;
-        let added =
-            rows::add_members(tx, list_id, participant_ids).map_err(|e| in_list(&name, e))?;
-        audit::record(
-            tx,
-            now,
-            &actor.login,
-            "list.add",
-            "saved_list",
-            &list_id.to_string(),
-            &format!("{name:?}: {added} added"),
-        )?;
-        Ok(added)
-    })
+    change_members(store, actor, list_id, participant_ids, Membership::Add, now)
 }
 
 /// Takes participants out of a list (never deletes them); returns how many were members.
@@ -125,20 +110,56 @@ pub fn remove_from_list(
     participant_ids: &[i64],
     now: DateTime<Utc>,
 ) -> CoreResult<usize> {
+    change_members(
+        store,
+        actor,
+        list_id,
+        participant_ids,
+        Membership::Remove,
+        now,
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Membership {
+    Add,
+    Remove,
+}
+
+/// Adds or removes members, audited; returns how many rows it changed.
+fn change_members(
+    store: &mut Store,
+    actor: &Actor,
+    list_id: i64,
+    participant_ids: &[i64],
+    change: Membership,
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
     store.write(|tx| {
         require_operator(tx, actor, super::Action::ChangeList)?;
         let name = list_name(tx, list_id)?;
-        let removed = rows::remove_members(tx, list_id, participant_ids)?;
+        let (n, action, verb) = match change {
+            Membership::Add => (
+                rows::add_members(tx, list_id, participant_ids).map_err(|e| in_list(&name, e))?,
+                "list.add",
+                "added",
+            ),
+            Membership::Remove => (
+                rows::remove_members(tx, list_id, participant_ids)?,
+                "list.remove",
+                "removed",
+            ),
+        };
         audit::record(
             tx,
             now,
             &actor.login,
-            "list.remove",
+            action,
             "saved_list",
             &list_id.to_string(),
-            &format!("{name:?}: {removed} removed"),
+            &format!("{name:?}: {n} {verb}"),
         )?;
-        Ok(removed)
+        Ok(n)
     })
 }
 

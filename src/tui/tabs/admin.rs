@@ -639,10 +639,7 @@ impl TabView for AutomationsTab {
     }
 
     fn action(&mut self, action: ListAction, _ctx: &Ctx) -> Result<Outcome> {
-        Ok(self
-            .sel
-            .action(action, self.rows.len())
-            .unwrap_or(Outcome::Ignored))
+        Ok(self.sel.moved(action, self.rows.len()))
     }
 
     fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {

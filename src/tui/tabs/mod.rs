@@ -662,6 +662,11 @@ impl Selection {
         Some(Outcome::Handled)
     }
 
+    /// [`Selection::action`] as a tab answers it: a movement is handled, anything else ignored.
+    pub fn moved(&mut self, action: ListAction, len: usize) -> Outcome {
+        self.action(action, len).unwrap_or(Outcome::Ignored)
+    }
+
     /// Fits the viewport to the table below the info line of `area` (see [`split_info`]).
     pub fn fit_below_info(&mut self, area: Rect, len: usize) {
         let (_, table) = split_info(area);

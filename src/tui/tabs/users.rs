@@ -614,10 +614,7 @@ impl TabView for UsersTab {
     }
 
     fn action(&mut self, action: ListAction, _ctx: &Ctx) -> Result<Outcome> {
-        Ok(self
-            .sel
-            .action(action, self.rows.len())
-            .unwrap_or(Outcome::Ignored))
+        Ok(self.sel.moved(action, self.rows.len()))
     }
 
     fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
