@@ -930,7 +930,7 @@ impl Writes<'_> {
             kind: m.kind,
             planned_at: m.planned_at,
             planned_local: reminders::to_local(self.settings, m.planned_at),
-            automation: Some(rule.name),
+            automation: Some(rule.rule.name),
         });
         Ok(())
     }
@@ -1079,11 +1079,11 @@ fn carry_out(
         match d {
             Decision::Broken(rule) => changes.push(ReminderChange::Broken {
                 automation_id: rule.id,
-                rule: rule.name,
+                rule: rule.rule.name,
             }),
             Decision::Refused(rule, reason) => changes.push(ReminderChange::Skipped {
                 automation_id: rule.id,
-                rule: rule.name,
+                rule: rule.rule.name,
                 reason,
             }),
             Decision::Create(rule, m) => w.create(rule, m, &mut changes)?,
@@ -1367,20 +1367,13 @@ pub fn preview_save(
     let rule = AutomationRow {
         // A new rule has no id yet: 0 is never one.
         id: id.unwrap_or(0),
-        name: a.name,
-        event_kind: a.event_kind,
-        collaborators: a.collaborators,
-        event_types: a.event_types,
-        offset_days: a.offset_days,
-        template_id: a.template_id,
         template_name: template.name,
         template_active: template.active,
-        active: true,
-        condition: a.condition,
         condition_template: match a.condition {
             Condition::NoReply { template_id } => templates::get(conn, template_id)?.name,
             _ => String::new(),
         },
+        rule: a,
     };
     let mut out = RulePreview::default();
     if let Some(b) = before.as_ref().filter(|b| redefined(b, &rule)) {

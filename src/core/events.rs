@@ -352,7 +352,9 @@ fn replan(
     if let Some(aid) = m.automation_id {
         let rule = crate::store::automations::get(tx, aid)?;
         if !automations::rule_matches(&rule, event) {
-            let reason = RuleReason::RuleNoLongerMatches { rule: rule.name };
+            let reason = RuleReason::RuleNoLongerMatches {
+                rule: rule.rule.name,
+            };
             return cancel_for_change(tx, event.id, m.id, actor, reason, now);
         }
         delay = Some(rule.offset_days);

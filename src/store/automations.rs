@@ -9,23 +9,24 @@ use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 use serde::Serialize;
 
+/// A stored rule: its definition (read through, `row.offset_days`), and what the store knows
+/// of its templates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AutomationRow {
     pub id: i64,
-    pub name: String,
-    pub event_kind: EventKind,
-    pub collaborators: Vec<i64>,
-    pub event_types: Vec<String>,
-    /// Negative: days before the event; positive: days after (follow-up).
-    pub offset_days: i64,
-    pub template_id: i64,
+    #[serde(flatten)]
+    pub rule: AutomationRule,
     pub template_name: String,
     pub template_active: bool,
-    pub active: bool,
-    /// When the rule sends: always, or only without a reply or an outcome (follow-ups).
-    pub condition: Condition,
     /// The name of the condition's template (`no_reply`), empty otherwise.
     pub condition_template: String,
+}
+
+impl std::ops::Deref for AutomationRow {
+    type Target = AutomationRule;
+    fn deref(&self) -> &AutomationRule {
+        &self.rule
+    }
 }
 
 /// When a follow-up rule sends, checked when it would create its message and again when the
@@ -145,16 +146,18 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<AutomationRow> {
     let types: String = r.get(4)?;
     Ok(AutomationRow {
         id: r.get(0)?,
-        name: r.get(1)?,
-        event_kind: code(r, 2)?,
-        collaborators: serde_json::from_str(&collaborators).unwrap_or_default(),
-        event_types: serde_json::from_str(&types).unwrap_or_default(),
-        offset_days: r.get(5)?,
-        template_id: r.get(6)?,
+        rule: AutomationRule {
+            name: r.get(1)?,
+            event_kind: code(r, 2)?,
+            collaborators: serde_json::from_str(&collaborators).unwrap_or_default(),
+            event_types: serde_json::from_str(&types).unwrap_or_default(),
+            offset_days: r.get(5)?,
+            template_id: r.get(6)?,
+            active: r.get(9)?,
+            condition: Condition::from_columns(&r.get::<_, String>(10)?, r.get(11)?),
+        },
         template_name: r.get(7)?,
         template_active: r.get(8)?,
-        active: r.get(9)?,
-        condition: Condition::from_columns(&r.get::<_, String>(10)?, r.get(11)?),
         condition_template: r.get(12)?,
     })
 }
@@ -174,7 +177,7 @@ pub fn list(conn: Db<'_>) -> Result<Vec<AutomationRow>> {
 /// A rule's definition, as the administrator writes it: for events of `event_kind` (and, when
 /// non-empty, of these collaborators and types), a message from `template_id` `offset_days`
 /// from the event.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AutomationRule {
     pub name: String,
     pub event_kind: EventKind,

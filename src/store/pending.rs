@@ -7,7 +7,7 @@ use super::{Result, ts};
 use crate::sms::encoding::SegmentInfo;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, ToSql, params, params_from_iter};
 
 /// Status, kind, event, template, creator and rule of a message.
 pub type ReminderHead = (
@@ -151,49 +151,33 @@ pub fn set_text(
 
 /// Rewrites an operator's pending reminder from `m` (no rule, no manual edit left).
 pub fn rewrite_reminder(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET automation_id = NULL, template_id = ?2, text = ?3, chars = ?4, segments = ?5,
-                    encoding = ?6, expects_reply = ?7, planned_at = ?8, next_attempt_at = ?8, deadline = ?9,
-                    wait_reason = '', manual_edit = 0, created_by = ?10, phone = ?11, recipient_name = ?12
-                 WHERE id = ?1",
-        params![
-            id,
-            m.template_id,
-            m.text,
-            m.chars,
-            m.segments,
-            m.encoding,
-            m.expects_reply,
-            ts(m.planned_at),
-            ts(m.deadline),
-            m.created_by,
-            m.phone,
-            m.recipient_name,
+    set_body(
+        conn,
+        id,
+        m,
+        ", automation_id = NULL, planned_at = ?8, next_attempt_at = ?8, deadline = ?9,
+           wait_reason = '', manual_edit = 0, created_by = ?10, phone = ?11, recipient_name = ?12",
+        "",
+        &[
+            &ts(m.planned_at),
+            &ts(m.deadline),
+            &m.created_by,
+            &m.phone,
+            &m.recipient_name,
         ],
-    )?;
-    Ok(())
+    )
 }
 
 /// A rule takes a pending reminder over: its rule, template, text and times become `m`'s.
 pub fn take_over(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET automation_id = ?2, template_id = ?3, text = ?4, chars = ?5, segments = ?6,
-                        encoding = ?7, expects_reply = ?8, planned_at = ?9, next_attempt_at = ?9, deadline = ?10,
-                        wait_reason = '' WHERE id = ?1 AND status = 'pending'",
-        params![
-            id,
-            m.automation_id,
-            m.template_id,
-            m.text,
-            m.chars,
-            m.segments,
-            m.encoding,
-            m.expects_reply,
-            ts(m.planned_at),
-            ts(m.deadline),
-        ],
-    )?;
-    Ok(())
+    set_body(
+        conn,
+        id,
+        m,
+        ", automation_id = ?8, planned_at = ?9, next_attempt_at = ?9, deadline = ?10, wait_reason = ''",
+        PENDING,
+        &[&m.automation_id, &ts(m.planned_at), &ts(m.deadline)],
+    )
 }
 
 /// A rule moves its pending reminder to `m`'s times.
@@ -208,18 +192,36 @@ pub fn rule_replan(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
 
 /// A rule gives its pending reminder `m`'s template and text.
 pub fn rule_rewrite(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
-    conn.execute(
+    set_body(conn, id, m, "", PENDING, &[])
+}
+
+/// Only while the message waits to leave.
+const PENDING: &str = " AND status = 'pending'";
+
+/// Gives message `id` (`?1`) the body of `m` — template, text, its length and encoding,
+/// whether it expects a reply (`?2`…`?7`) — and sets `more_set` from `more` (`?8`…), where
+/// `id` and `only_if` hold.
+fn set_body(
+    conn: Db<'_>,
+    id: i64,
+    m: &NewMessage,
+    more_set: &str,
+    only_if: &str,
+    more: &[&dyn ToSql],
+) -> Result<()> {
+    let body: [&dyn ToSql; 7] = [
+        &id,
+        &m.template_id,
+        &m.text,
+        &m.chars,
+        &m.segments,
+        &m.encoding,
+        &m.expects_reply,
+    ];
+    conn.prepare_cached(&format!(
         "UPDATE messages SET template_id = ?2, text = ?3, chars = ?4, segments = ?5, encoding = ?6,
-                            expects_reply = ?7 WHERE id = ?1 AND status = 'pending'",
-        params![
-            id,
-            m.template_id,
-            m.text,
-            m.chars,
-            m.segments,
-            m.encoding,
-            m.expects_reply,
-        ],
-    )?;
+            expects_reply = ?7{more_set} WHERE id = ?1{only_if}"
+    ))?
+    .execute(params_from_iter(body.iter().chain(more)))?;
     Ok(())
 }

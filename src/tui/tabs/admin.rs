@@ -675,9 +675,9 @@ impl TabView for AutomationsTab {
                     }
                 };
                 let c = if a.active {
-                    Confirm::Deactivate(a.id, a.name, count)
+                    Confirm::Deactivate(a.id, a.rule.name, count)
                 } else {
-                    Confirm::Activate(a.id, a.name, count)
+                    Confirm::Activate(a.id, a.rule.name, count)
                 };
                 if count == 0 {
                     return self.answer(act, c, false);
@@ -701,7 +701,7 @@ impl TabView for AutomationsTab {
                         return Ok(Outcome::failed(&e, act.lang()));
                     }
                 };
-                self.ask(Confirm::Delete(a.id, a.name, pending), act.keymap);
+                self.ask(Confirm::Delete(a.id, a.rule.name, pending), act.keymap);
                 Ok(Outcome::Handled)
             }
             _ => Ok(Outcome::Ignored),
