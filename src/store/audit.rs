@@ -1,5 +1,6 @@
 //! The audit log: who did what and when. Append-only.
 
+use super::codes::read_in_order;
 use super::{Result, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
@@ -42,15 +43,18 @@ pub fn page(conn: Db<'_>, before_id: Option<i64>, limit: usize) -> Result<Vec<Au
          WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![before_id.unwrap_or(i64::MAX), limit as i64], |r| {
-        Ok(AuditEntry {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            object_type: r.get(4)?,
-            object_id: r.get(5)?,
-            detail: r.get(6)?,
-        })
+        Ok(read_in_order!(
+            r,
+            AuditEntry {
+                id,
+                at,
+                actor,
+                action,
+                object_type,
+                object_id,
+                detail
+            }
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -3,6 +3,7 @@
 //! read is indexed by the participant (or the numbers their messages went to); the timeline is
 //! keyset-paged, newest first.
 
+use super::codes::read_in_order;
 use super::participants::{COLUMNS, Participant, row};
 use super::{Record, Result, StoreError, ts};
 use crate::store::Db;
@@ -196,14 +197,17 @@ pub fn events_of(conn: Db<'_>, id: i64, limit: usize) -> Result<Vec<EventRef>> {
          WHERE participant_id = ?1 ORDER BY starts_at DESC, id DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![id, limit as i64], |r| {
-        Ok(EventRef {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            event_type: r.get(2)?,
-            starts_local: r.get(3)?,
-            outcome: r.get(4)?,
-            cancelled: r.get(5)?,
-        })
+        Ok(read_in_order!(
+            r,
+            EventRef {
+                id,
+                kind,
+                event_type,
+                starts_local,
+                outcome,
+                cancelled
+            }
+        ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

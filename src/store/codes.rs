@@ -33,7 +33,7 @@ impl std::fmt::Display for UnknownCode {
 impl std::error::Error for UnknownCode {}
 
 /// Reads the code in column `idx`; an unknown one names its column (`m.status` → `status`).
-pub(super) fn code<T: FromSql>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
+pub(crate) fn code<T: FromSql>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T> {
     r.get(idx).map_err(|e| match e {
         rusqlite::Error::FromSqlConversionFailure(i, ty, inner) => {
             match inner.downcast::<UnknownCode>() {
@@ -47,6 +47,22 @@ pub(super) fn code<T: FromSql>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::R
         other => other,
     })
 }
+
+/// Builds a `$row` from the columns of `r` taken in order, one field each (the SELECT names
+/// them in the struct's order); each read with [`code`], so a bad one names its column.
+macro_rules! read_in_order {
+    ($r:expr, $row:ident { $($field:ident),+ $(,)? }) => {{
+        let mut column = 0usize;
+        let mut next = || {
+            column += 1;
+            column - 1
+        };
+        $row {
+            $($field: $crate::store::codes::code($r, next())?,)+
+        }
+    }};
+}
+pub(super) use read_in_order;
 
 /// The [`UnknownCode`] inside a driver error, if that is what it is.
 pub(super) fn unknown_code(e: &rusqlite::Error) -> Option<UnknownCode> {

@@ -1,6 +1,6 @@
 //! Events in participants' futures: interviews, steps, orientations.
 
-use super::codes::code;
+use super::codes::{code, read_in_order};
 use super::{Record, Result, StoreError, StoreProblem};
 use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::store::Db;
@@ -51,25 +51,28 @@ fn columns() -> String {
 const FROM: &str = "events e JOIN participants p ON p.id = e.participant_id LEFT JOIN collaborators c ON c.id = e.collaborator_id";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<EventRow> {
-    Ok(EventRow {
-        id: r.get(0)?,
-        participant_id: r.get(1)?,
-        participant_name: r.get(2)?,
-        kind: code(r, 3)?,
-        event_type: r.get(4)?,
-        starts_at: r.get(5)?,
-        starts_local: r.get(6)?,
-        collaborator_id: r.get(7)?,
-        collaborator: r.get(8)?,
-        location: r.get(9)?,
-        outcome: r.get(10)?,
-        cancelled: r.get(11)?,
-        reminder_enabled: r.get(12)?,
-        reminder_days_before: r.get(13)?,
-        reply_text: r.get(14)?,
-        reminder_rule: r.get(15)?,
-        reminder_rule_offset: r.get(16)?,
-    })
+    Ok(read_in_order!(
+        r,
+        EventRow {
+            id,
+            participant_id,
+            participant_name,
+            kind,
+            event_type,
+            starts_at,
+            starts_local,
+            collaborator_id,
+            collaborator,
+            location,
+            outcome,
+            cancelled,
+            reminder_enabled,
+            reminder_days_before,
+            reply_text,
+            reminder_rule,
+            reminder_rule_offset,
+        }
+    ))
 }
 
 pub fn get(conn: Db<'_>, id: i64) -> Result<EventRow> {
@@ -388,27 +391,30 @@ const DETAIL_COLUMNS: &str =
     reminder_template_id, reminder_text, created_by";
 
 fn detail_row(r: &rusqlite::Row) -> rusqlite::Result<EventDetail> {
-    Ok(EventDetail {
-        id: r.get(0)?,
-        participant_id: r.get(1)?,
-        kind: code(r, 2)?,
-        event_type: r.get(3)?,
-        starts_at: r.get(4)?,
-        starts_local: r.get(5)?,
-        collaborator_id: r.get(6)?,
-        location: r.get(7)?,
-        theme: r.get(8)?,
-        outcome: r.get(9)?,
-        notes: r.get(10)?,
-        cancelled: r.get(11)?,
-        batch_id: r.get(12)?,
-        reminder_enabled: r.get(13)?,
-        reminder_days_before: r.get(14)?,
-        reminder_at: r.get(15)?,
-        reminder_template_id: r.get(16)?,
-        reminder_text: r.get(17)?,
-        created_by: r.get(18)?,
-    })
+    Ok(read_in_order!(
+        r,
+        EventDetail {
+            id,
+            participant_id,
+            kind,
+            event_type,
+            starts_at,
+            starts_local,
+            collaborator_id,
+            location,
+            theme,
+            outcome,
+            notes,
+            cancelled,
+            batch_id,
+            reminder_enabled,
+            reminder_days_before,
+            reminder_at,
+            reminder_template_id,
+            reminder_text,
+            created_by,
+        }
+    ))
 }
 
 /// One event with its reminder settings.

@@ -80,11 +80,7 @@ pub fn replan(
     planned_at: DateTime<Utc>,
     deadline: DateTime<Utc>,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '' WHERE id = ?1",
-        params![id, ts(planned_at), ts(deadline)],
-    )?;
-    Ok(())
+    set_times(conn, id, (planned_at, deadline), "", "")
 }
 
 /// Moves a message's planned time and deadline as the operator chose (a manual edit).
@@ -94,11 +90,23 @@ pub fn replan_by_hand(
     planned_at: DateTime<Utc>,
     deadline: DateTime<Utc>,
 ) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = '',
-                manual_edit = 1 WHERE id = ?1",
-        params![id, ts(planned_at), ts(deadline)],
-    )?;
+    set_times(conn, id, (planned_at, deadline), ", manual_edit = 1", "")
+}
+
+/// Gives message `id` its planned time (when it is next tried, too) and deadline, waiting for
+/// nothing else, and sets `more_set`, where `only_if` holds.
+fn set_times(
+    conn: Db<'_>,
+    id: i64,
+    (planned_at, deadline): (DateTime<Utc>, DateTime<Utc>),
+    more_set: &str,
+    only_if: &str,
+) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = ''{more_set}
+          WHERE id = ?1{only_if}"
+    ))?
+    .execute(params![id, ts(planned_at), ts(deadline)])?;
     Ok(())
 }
 
@@ -182,12 +190,7 @@ pub fn take_over(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
 
 /// A rule moves its pending reminder to `m`'s times.
 pub fn rule_replan(conn: Db<'_>, id: i64, m: &NewMessage) -> Result<()> {
-    conn.execute(
-        "UPDATE messages SET planned_at = ?2, next_attempt_at = ?2, deadline = ?3, wait_reason = ''
-                         WHERE id = ?1 AND status = 'pending'",
-        params![id, ts(m.planned_at), ts(m.deadline)],
-    )?;
-    Ok(())
+    set_times(conn, id, (m.planned_at, m.deadline), "", PENDING)
 }
 
 /// A rule gives its pending reminder `m`'s template and text.

@@ -1,5 +1,6 @@
 //! Templates and their reply keywords.
 
+use super::codes::read_in_order;
 use super::{Record, Result, StoreError, StoreProblem};
 use crate::store::Db;
 use rusqlite::OptionalExtension;
@@ -25,17 +26,20 @@ const COLUMNS: &str = "t.id, t.name, t.context, t.body, t.active, t.locked, t.re
     (SELECT count(*) FROM automations a WHERE a.template_id = t.id)";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<TemplateRow> {
-    Ok(TemplateRow {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        context: r.get(2)?,
-        body: r.get(3)?,
-        active: r.get(4)?,
-        locked: r.get(5)?,
-        reply_expected: r.get(6)?,
-        used: r.get(7)?,
-        automations: r.get(8)?,
-    })
+    Ok(read_in_order!(
+        r,
+        TemplateRow {
+            id,
+            name,
+            context,
+            body,
+            active,
+            locked,
+            reply_expected,
+            used,
+            automations
+        }
+    ))
 }
 
 pub fn list(conn: Db<'_>) -> Result<Vec<TemplateRow>> {
