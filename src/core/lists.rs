@@ -91,43 +91,18 @@ fn in_list(name: &str, e: StoreError) -> CoreError {
     }
 }
 
-/// Adds participants to a list; returns how many were not members yet.
-pub fn add_to_list(
-    store: &mut Store,
-    actor: &Actor,
-    list_id: i64,
-    participant_ids: &[i64],
-    now: DateTime<Utc>,
-) -> CoreResult<usize> {
-    change_members(store, actor, list_id, participant_ids, Membership::Add, now)
-}
-
-/// Takes participants out of a list (never deletes them); returns how many were members.
-pub fn remove_from_list(
-    store: &mut Store,
-    actor: &Actor,
-    list_id: i64,
-    participant_ids: &[i64],
-    now: DateTime<Utc>,
-) -> CoreResult<usize> {
-    change_members(
-        store,
-        actor,
-        list_id,
-        participant_ids,
-        Membership::Remove,
-        now,
-    )
-}
-
-#[derive(Clone, Copy)]
-enum Membership {
+/// What to do with participants and a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    /// Add them (those already members are left as they are).
     Add,
+    /// Take them out (never deletes them).
     Remove,
 }
 
-/// Adds or removes members, audited; returns how many rows it changed.
-fn change_members(
+/// Adds participants to a list or takes them out, audited; returns how many were not members
+/// yet (added) or were (removed).
+pub fn change_members(
     store: &mut Store,
     actor: &Actor,
     list_id: i64,
@@ -279,10 +254,21 @@ mod tests {
         assert_eq!(lists[0].created_by, "lea");
 
         // Adding members already there counts only the new one.
-        assert_eq!(add_to_list(&mut store, &lea, id, &ids, now()).unwrap(), 1);
+        assert_eq!(
+            change_members(&mut store, &lea, id, &ids, Membership::Add, now()).unwrap(),
+            1
+        );
         assert_eq!(member_count(&store, id).unwrap(), 3);
         assert_eq!(
-            remove_from_list(&mut store, &lea, id, &[ids[0], ids[0]], now()).unwrap(),
+            change_members(
+                &mut store,
+                &lea,
+                id,
+                &[ids[0], ids[0]],
+                Membership::Remove,
+                now()
+            )
+            .unwrap(),
             1
         );
         assert_eq!(member_count(&store, id).unwrap(), 2);
@@ -373,7 +359,7 @@ mod tests {
         let stranger = Actor::identify(&mut store, "stranger", now()).unwrap();
         let err = create_list(&mut store, &stranger, "M", &[], now()).unwrap_err();
         assert!(matches!(err, CoreError::Forbidden(_)), "{err}");
-        assert!(add_to_list(&mut store, &stranger, id, &ids, now()).is_err());
+        assert!(change_members(&mut store, &stranger, id, &ids, Membership::Add, now()).is_err());
         assert!(delete_list(&mut store, &stranger, id, now()).is_err());
         assert_eq!(member_count(&store, id).unwrap(), 1);
         let err = delete_list(&mut store, &admin, 4242, now()).unwrap_err();

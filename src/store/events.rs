@@ -1,6 +1,7 @@
 //! Events in participants' futures: interviews, steps, orientations.
 
 use super::codes::{code, read_in_order};
+use super::messages::Direction;
 use super::{Record, Result, StoreError, StoreProblem};
 use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::store::Db;
@@ -168,38 +169,36 @@ impl EventFilter {
     }
 }
 
-/// Events under `filter`, in time order, after the keyset cursor.
+/// Events under `filter`, in time order: up to `limit` after the keyset cursor (`Forward`,
+/// from the filter's first day without one), or just before it (`Backward`, scrolling back up;
+/// from the end without one), returned in time order.
 pub fn page(
     conn: Db<'_>,
     filter: &EventFilter,
     after: Option<(i64, i64)>,
+    dir: Direction,
     limit: usize,
 ) -> Result<Vec<EventRow>> {
-    keyset(
-        conn,
-        filter,
-        after.unwrap_or((filter.from, -1)),
-        true,
-        limit,
-    )
-}
-
-/// The page just before `before` (scrolling back up), returned in time order.
-pub fn page_before(
-    conn: Db<'_>,
-    filter: &EventFilter,
-    before: Option<(i64, i64)>,
-    limit: usize,
-) -> Result<Vec<EventRow>> {
-    let mut rows = keyset(
-        conn,
-        filter,
-        before.unwrap_or((i64::MAX, i64::MAX)),
-        false,
-        limit,
-    )?;
-    rows.reverse();
-    Ok(rows)
+    Ok(match dir {
+        Direction::Forward => keyset(
+            conn,
+            filter,
+            after.unwrap_or((filter.from, -1)),
+            true,
+            limit,
+        )?,
+        Direction::Backward => {
+            let mut rows = keyset(
+                conn,
+                filter,
+                after.unwrap_or((i64::MAX, i64::MAX)),
+                false,
+                limit,
+            )?;
+            rows.reverse();
+            rows
+        }
+    })
 }
 
 /// One keyset page from `cursor`, forward in time or backward (then newest first).

@@ -1176,12 +1176,18 @@ mod tests {
             "automation changed: automation \"J-2\" now sends follow-ups (D+3), not reminders"
         );
         // The replies' review reasons.
-        let reasons: Vec<Option<ReviewReason>> = replies::page(store.db(), None, None, 10)
-            .unwrap()
-            .into_iter()
-            .rev()
-            .map(|r| r.review_reason)
-            .collect();
+        let reasons: Vec<Option<ReviewReason>> = replies::page(
+            store.db(),
+            None,
+            None,
+            crate::store::messages::Direction::Forward,
+            10,
+        )
+        .unwrap()
+        .into_iter()
+        .rev()
+        .map(|r| r.review_reason)
+        .collect();
         assert_eq!(
             reasons,
             vec![

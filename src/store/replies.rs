@@ -1,6 +1,7 @@
 //! Replies (inbound SMS). Every reply is kept.
 
 use super::codes::code;
+use super::messages::Direction;
 use super::{Result, ts};
 use crate::sms::status::ReplyState;
 use crate::store::Db;
@@ -130,41 +131,32 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ReplyRow> {
     })
 }
 
-/// Replies newest first, optionally only those in `state`, after the keyset `(received_at, id)`.
+/// Replies newest first, optionally only those in `state`: up to `limit` after the keyset
+/// `(received_at, id)` (`Forward`; from the newest without one), or just before it
+/// (`Backward`, scrolling back up; from the oldest without one), returned newest first.
 pub fn page(
     conn: Db<'_>,
     state: Option<ReplyState>,
     after: Option<(i64, i64)>,
+    dir: Direction,
     limit: usize,
 ) -> Result<Vec<ReplyRow>> {
-    let (at, id) = after.unwrap_or((i64::MAX, i64::MAX));
+    let (bound, cmp, order) = match dir {
+        Direction::Forward => (i64::MAX, "<", "DESC"),
+        Direction::Backward => (i64::MIN, ">", "ASC"),
+    };
+    let (at, id) = after.unwrap_or((bound, bound));
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM replies r
-         WHERE (?1 IS NULL OR r.state = ?1) AND (r.received_at, r.id) < (?2, ?3)
-         ORDER BY r.received_at DESC, r.id DESC LIMIT ?4"
-    ))?;
-    let rows = stmt.query_map(params![state, at, id, limit as i64], row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The page just before `before` in the same newest-first order (scrolling back up), returned
-/// newest first too.
-pub fn page_before(
-    conn: Db<'_>,
-    state: Option<ReplyState>,
-    before: Option<(i64, i64)>,
-    limit: usize,
-) -> Result<Vec<ReplyRow>> {
-    let (at, id) = before.unwrap_or((i64::MIN, i64::MIN));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM replies r
-         WHERE (?1 IS NULL OR r.state = ?1) AND (r.received_at, r.id) > (?2, ?3)
-         ORDER BY r.received_at ASC, r.id ASC LIMIT ?4"
+         WHERE (?1 IS NULL OR r.state = ?1) AND (r.received_at, r.id) {cmp} (?2, ?3)
+         ORDER BY r.received_at {order}, r.id {order} LIMIT ?4"
     ))?;
     let mut rows: Vec<ReplyRow> = stmt
         .query_map(params![state, at, id, limit as i64], row)?
         .collect::<rusqlite::Result<_>>()?;
-    rows.reverse();
+    if dir == Direction::Backward {
+        rows.reverse();
+    }
     Ok(rows)
 }
 

@@ -197,7 +197,14 @@ impl Pending {
                 }
             }
             Pending::RemoveFromList { list, ids, name } => {
-                let removed = lists::remove_from_list(store, actor, *list, ids, now)?;
+                let removed = lists::change_members(
+                    store,
+                    actor,
+                    *list,
+                    ids,
+                    lists::Membership::Remove,
+                    now,
+                )?;
                 trf(
                     lang,
                     "contacts.removed",

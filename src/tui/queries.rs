@@ -95,10 +95,7 @@ impl Source for EventsSource {
         dir: Direction,
         limit: usize,
     ) -> Result<Vec<EventRow>> {
-        match dir {
-            Direction::Forward => events::page(conn, &self.filter, after.copied(), limit),
-            Direction::Backward => events::page_before(conn, &self.filter, after.copied(), limit),
-        }
+        events::page(conn, &self.filter, after.copied(), dir, limit)
     }
 }
 
@@ -124,10 +121,7 @@ impl Source for RepliesSource {
         dir: Direction,
         limit: usize,
     ) -> Result<Vec<ReplyRow>> {
-        match dir {
-            Direction::Forward => replies::page(conn, self.state, after.copied(), limit),
-            Direction::Backward => replies::page_before(conn, self.state, after.copied(), limit),
-        }
+        replies::page(conn, self.state, after.copied(), dir, limit)
     }
 }
 

@@ -547,7 +547,14 @@ impl ContactsTab {
             (_, None) => Ok(Outcome::Handled),
             (Purpose::AddTo, Some(l)) => {
                 let ids = self.targets();
-                match crate::core::lists::add_to_list(act.store, act.actor, l.id, &ids, act.now) {
+                match crate::core::lists::change_members(
+                    act.store,
+                    act.actor,
+                    l.id,
+                    &ids,
+                    crate::core::lists::Membership::Add,
+                    act.now,
+                ) {
                     Ok(added) => {
                         self.picked.clear();
                         self.recheck_shown(act.store.db())?;
