@@ -22,9 +22,9 @@
 
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
-    Balance, CallbackEvent, ConfigProblem, FieldRule, InboundSms, Lookup, OutgoingSms,
-    PendingStatus, Provider, ProviderConfig, ProviderError, ProviderKind, ProviderProblem,
-    ReportedStatus, Shown, StatusReport, SubmitOutcome,
+    CallbackEvent, ConfigProblem, FieldRule, InboundSms, OutgoingSms, PendingStatus, Provider,
+    ProviderConfig, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, Shown,
+    StatusReport, SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use std::sync::mpsc::Sender;
@@ -263,21 +263,6 @@ impl Provider for Kannel {
         _pending: &[PendingStatus],
     ) -> Result<Vec<StatusReport>, ProviderError> {
         Ok(Vec::new())
-    }
-
-    /// Replies arrive on the callback listener; there is nothing to fetch.
-    fn fetch_replies(&self, _since: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
-        Ok(Vec::new())
-    }
-
-    /// Unsupported: the sendsms interface cannot be asked about a past message.
-    fn lookup(&self, _reference: &str, _to_e164: &str) -> Result<Lookup, ProviderError> {
-        Ok(Lookup::Unsupported)
-    }
-
-    /// Kannel does not know any balance (the SMSC contract does).
-    fn balance(&self) -> Result<Option<Balance>, ProviderError> {
-        Ok(None)
     }
 }
 

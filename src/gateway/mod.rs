@@ -465,11 +465,23 @@ pub trait Provider: Send + Sync {
     /// [`Provider::fetch_replies`] (otherwise they arrive on the callback listener).
     fn needs_polling(&self) -> bool;
     fn poll_statuses(&self, pending: &[PendingStatus]) -> Result<Vec<StatusReport>, ProviderError>;
-    /// Replies received since `since` (inclusive); duplicates are filtered by the caller.
-    fn fetch_replies(&self, since: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError>;
+    /// Replies received since `since` (inclusive); duplicates are filtered by the caller. None
+    /// for a provider whose replies come another way (Kannel's callback listener) or not at
+    /// all (the simulator).
+    fn fetch_replies(&self, _since: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
+        Ok(Vec::new())
+    }
     /// After a crash: ask whether a message with our reference reached the provider.
-    fn lookup(&self, reference: &str, to_e164: &str) -> Result<Lookup, ProviderError>;
-    fn balance(&self) -> Result<Option<Balance>, ProviderError>;
+    /// `Unsupported` for a provider that cannot be asked about a past message (Kannel's
+    /// sendsms, the simulator, which keeps no record): the scheduler then follows its own rules.
+    fn lookup(&self, _reference: &str, _to_e164: &str) -> Result<Lookup, ProviderError> {
+        Ok(Lookup::Unsupported)
+    }
+    /// The credit the provider says is left; none where it keeps no balance (Kannel: the SMSC
+    /// contract does; the simulator does not charge).
+    fn balance(&self) -> Result<Option<Balance>, ProviderError> {
+        Ok(None)
+    }
 }
 
 /// Provider choice and credentials, stored as JSON in the settings. Secrets are never printed:

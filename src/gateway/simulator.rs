@@ -22,8 +22,8 @@
 //! Replies are not produced here: `smsdesk simulate reply` records one directly.
 
 use super::{
-    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError, ProviderKind,
-    ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
+    OutgoingSms, PendingStatus, Provider, ProviderError, ProviderKind, ProviderProblem,
+    ReportedStatus, StatusReport, SubmitOutcome,
 };
 use crate::clock::Clock;
 use chrono::{DateTime, Utc};
@@ -188,22 +188,6 @@ impl Provider for Simulator {
                 }
             })
             .collect())
-    }
-
-    /// No replies come from the simulator itself (see the module documentation).
-    fn fetch_replies(&self, _since: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
-        Ok(Vec::new())
-    }
-
-    /// Unsupported: the simulator keeps no record of what it accepted, so there is nothing to
-    /// ask; the scheduler must fall back to its own rules.
-    fn lookup(&self, _reference: &str, _to_e164: &str) -> Result<Lookup, ProviderError> {
-        Ok(Lookup::Unsupported)
-    }
-
-    /// No balance: the simulator does not charge.
-    fn balance(&self) -> Result<Option<Balance>, ProviderError> {
-        Ok(None)
     }
 }
 

@@ -497,16 +497,19 @@ impl Form {
         (lines, focus_line)
     }
 
+    /// The form's message as it shows under the fields: a refusal wraps on up to three lines
+    /// (the log keeps it whole).
+    fn message_lines(&self, inner: Rect) -> Vec<String> {
+        self.message
+            .as_ref()
+            .map(|m| wrap(&clean(m), usize::from(inner.width), 3))
+            .unwrap_or_default()
+    }
+
     /// Rows of `inner` the fields take; the composer takes the rest (at least 6 rows) but
     /// the message's row.
     fn field_rows(&self, inner: Rect, lines: usize) -> u16 {
-        // A refusal wraps on up to three lines (the log keeps it whole).
-        let message = self
-            .message
-            .as_ref()
-            .map(|m| wrap(&clean(m), usize::from(inner.width), 3))
-            .unwrap_or_default();
-        let message_rows = u16::try_from(message.len()).unwrap_or(3);
+        let message_rows = u16::try_from(self.message_lines(inner).len()).unwrap_or(3);
         let avail = inner.height.saturating_sub(message_rows);
         let needed = u16::try_from(lines).unwrap_or(u16::MAX);
         if self.composer.is_some() {
@@ -586,12 +589,7 @@ impl Form {
                 ]));
             }
         }
-        // A refusal wraps on up to three lines (the log keeps it whole).
-        let message = self
-            .message
-            .as_ref()
-            .map(|m| wrap(&clean(m), usize::from(inner.width), 3))
-            .unwrap_or_default();
+        let message = self.message_lines(inner);
         let message_rows = u16::try_from(message.len()).unwrap_or(3);
         let field_rows = self.field_rows(inner, lines.len());
         let fields_area = Rect {
