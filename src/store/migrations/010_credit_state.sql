@@ -1,0 +1,42 @@
+-- smsdesk schema: the credit balance kept as it moves (issue 15). The scheduler reads the
+-- balance on every claim; summing the packs and the whole ledger each time made a claim cost
+-- grow with history (~32 ms on 10⁶ messages). One row holds the units bought and consumed,
+-- moved by triggers in the same statement (hence the same transaction) as each pack or ledger
+-- row written, changed or removed, whoever writes it: the product, the demo, the generator or
+-- an older build's direct SQL. Balance = bought − consumed, read in one look-up.
+CREATE TABLE credit_state (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    bought   INTEGER NOT NULL,
+    consumed INTEGER NOT NULL
+);
+INSERT INTO credit_state(id, bought, consumed)
+VALUES (1,
+        (SELECT COALESCE(SUM(units), 0) FROM credit_packs),
+        (SELECT COALESCE(SUM(units), 0) FROM credit_ledger));
+
+CREATE TRIGGER credit_state_pack_added AFTER INSERT ON credit_packs BEGIN
+    UPDATE credit_state SET bought = bought + NEW.units WHERE id = 1;
+END;
+CREATE TRIGGER credit_state_pack_changed AFTER UPDATE OF units ON credit_packs BEGIN
+    UPDATE credit_state SET bought = bought - OLD.units + NEW.units WHERE id = 1;
+END;
+CREATE TRIGGER credit_state_pack_removed AFTER DELETE ON credit_packs BEGIN
+    UPDATE credit_state SET bought = bought - OLD.units WHERE id = 1;
+END;
+-- A row written without its running total (direct SQL) gets it from the kept sum, so the
+-- next charge's running total stays right too.
+CREATE TRIGGER credit_state_charged AFTER INSERT ON credit_ledger BEGIN
+    UPDATE credit_state SET consumed = consumed + NEW.units WHERE id = 1;
+    UPDATE credit_ledger SET running = (SELECT consumed FROM credit_state WHERE id = 1)
+     WHERE id = NEW.id AND NEW.running IS NULL;
+END;
+CREATE TRIGGER credit_state_charge_changed AFTER UPDATE OF units ON credit_ledger BEGIN
+    UPDATE credit_state SET consumed = consumed - OLD.units + NEW.units WHERE id = 1;
+END;
+CREATE TRIGGER credit_state_charge_removed AFTER DELETE ON credit_ledger BEGIN
+    UPDATE credit_state SET consumed = consumed - OLD.units WHERE id = 1;
+END;
+
+-- The scheduler looks for pending messages past their deadline on every pass: found by this
+-- index without reading the rest of the queue.
+CREATE INDEX messages_overdue ON messages(deadline, id) WHERE status = 'pending';
