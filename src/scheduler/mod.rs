@@ -1196,7 +1196,8 @@ fn claim(
     if due.is_empty() {
         return Ok(out);
     }
-    // Credit not yet charged but already promised to messages being sent.
+    // Credit not yet charged but already promised to messages being sent or left unknown
+    // (both figures kept up to date by the store: no sum over the history).
     let reserved = dispatch::reserved_segments(tx)?;
     let mut available = credit::balance(tx)? - reserved;
     let tz = settings.timezone;
@@ -1229,7 +1230,7 @@ fn claim(
             continue;
         }
         // A follow-up waiting for no reply (or no outcome) that got one since it was planned.
-        if let (Some(rule), Some(event)) = (m.automation_id, m.event_id)
+        if let (true, Some(rule), Some(event)) = (m.conditional, m.automation_id, m.event_id)
             && let Some(reason) = crate::core::automations::unmet_condition(tx, rule, event)?
         {
             messages::transition(

@@ -365,4 +365,46 @@ mod tests {
             "the next 10 come from the priced pack"
         );
     }
+
+    /// A store written before migration 010 gets its kept totals from its rows, and a ledger
+    /// row written without a running total (direct SQL) gets one, so later charges continue it.
+    #[test]
+    fn an_older_store_gets_its_kept_totals_from_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &crate::store::MIGRATIONS[..9] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            conn.execute_batch(
+                "INSERT INTO credit_packs(bought_on, units, label, created_by, created_at)
+                   VALUES ('2026-01-05', 1000, 'a', 'admin', 0), ('2026-02-05', 500, 'b', 'admin', 0);
+                 INSERT INTO credit_ledger(message_id, units, at, kind, running) VALUES
+                   (NULL, 2, 10, 'adjust', 2), (NULL, 3, 20, 'adjust', 5);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let kept = super::summary(store.db()).unwrap();
+        assert_eq!((kept.bought, kept.consumed, kept.balance), (1500, 5, 1495));
+        assert_eq!(kept, super::recomputed_summary(store.db()).unwrap());
+        assert_eq!(
+            crate::store::dispatch::reserved_segments(store.db()).unwrap(),
+            0
+        );
+        store
+            .conn()
+            .execute(
+                "INSERT INTO credit_ledger(units, at, kind) VALUES (4, 30, 'adjust')",
+                [],
+            )
+            .unwrap();
+        let now = chrono::Utc::now();
+        super::add_pack(store.db(), 10, "c", now.date_naive(), "admin", now).unwrap();
+        let kept = super::summary(store.db()).unwrap();
+        assert_eq!((kept.bought, kept.consumed, kept.balance), (1510, 9, 1501));
+        assert_eq!(super::pricing(store.db()).unwrap().consumed, 9);
+    }
 }

@@ -4,15 +4,22 @@
 -- moved by triggers in the same statement (hence the same transaction) as each pack or ledger
 -- row written, changed or removed, whoever writes it: the product, the demo, the generator or
 -- an older build's direct SQL. Balance = bought − consumed, read in one look-up.
+--
+-- `reserved` is the credit promised to messages that may have left but are not charged: those
+-- being sent, and those left "unknown — check" (the provider may have taken them; a late report
+-- or an operator's decision charges them). The scheduler claims only what bought − consumed −
+-- reserved allows, so no message leaves on credit already promised.
 CREATE TABLE credit_state (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     bought   INTEGER NOT NULL,
-    consumed INTEGER NOT NULL
+    consumed INTEGER NOT NULL,
+    reserved INTEGER NOT NULL
 );
-INSERT INTO credit_state(id, bought, consumed)
+INSERT INTO credit_state(id, bought, consumed, reserved)
 VALUES (1,
         (SELECT COALESCE(SUM(units), 0) FROM credit_packs),
-        (SELECT COALESCE(SUM(units), 0) FROM credit_ledger));
+        (SELECT COALESCE(SUM(units), 0) FROM credit_ledger),
+        (SELECT COALESCE(SUM(segments), 0) FROM messages WHERE status IN ('sending', 'unknown')));
 
 CREATE TRIGGER credit_state_pack_added AFTER INSERT ON credit_packs BEGIN
     UPDATE credit_state SET bought = bought + NEW.units WHERE id = 1;
@@ -35,6 +42,23 @@ CREATE TRIGGER credit_state_charge_changed AFTER UPDATE OF units ON credit_ledge
 END;
 CREATE TRIGGER credit_state_charge_removed AFTER DELETE ON credit_ledger BEGIN
     UPDATE credit_state SET consumed = consumed - OLD.units WHERE id = 1;
+END;
+
+CREATE TRIGGER credit_state_message_added AFTER INSERT ON messages
+WHEN NEW.status IN ('sending', 'unknown') BEGIN
+    UPDATE credit_state SET reserved = reserved + NEW.segments WHERE id = 1;
+END;
+CREATE TRIGGER credit_state_message_changed AFTER UPDATE OF status, segments ON messages
+WHEN OLD.status IN ('sending', 'unknown') OR NEW.status IN ('sending', 'unknown') BEGIN
+    UPDATE credit_state
+       SET reserved = reserved
+                    + (CASE WHEN NEW.status IN ('sending', 'unknown') THEN NEW.segments ELSE 0 END)
+                    - (CASE WHEN OLD.status IN ('sending', 'unknown') THEN OLD.segments ELSE 0 END)
+     WHERE id = 1;
+END;
+CREATE TRIGGER credit_state_message_removed AFTER DELETE ON messages
+WHEN OLD.status IN ('sending', 'unknown') BEGIN
+    UPDATE credit_state SET reserved = reserved - OLD.segments WHERE id = 1;
 END;
 
 -- The scheduler looks for pending messages past their deadline on every pass: found by this
