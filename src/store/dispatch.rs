@@ -201,7 +201,8 @@ pub fn stuck_sending(conn: Db<'_>) -> Result<Vec<(i64, String)>> {
 /// Up to 500 pending messages whose deadline is over.
 pub fn overdue(conn: Db<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id FROM messages WHERE status = 'pending' AND deadline < ?1 ORDER BY deadline LIMIT 500",
+        "SELECT id FROM messages INDEXED BY messages_overdue
+          WHERE status = 'pending' AND deadline < ?1 ORDER BY deadline, id LIMIT 500",
     )?;
     let overdue = stmt
         .query_map([ts(now)], |r| r.get(0))?
@@ -231,8 +232,8 @@ pub fn awaiting_report(conn: Db<'_>, provider: &str) -> Result<Vec<AwaitingRepor
 /// Up to 50 messages left `unknown` since `since`, newest first.
 pub fn recent_unknown(conn: Db<'_>, since: DateTime<Utc>) -> Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, phone FROM messages WHERE status = 'unknown' AND status_at >= ?1
-                 ORDER BY status_at DESC LIMIT 50",
+        "SELECT id, phone FROM messages INDEXED BY messages_unknown
+          WHERE status = 'unknown' AND status_at >= ?1 ORDER BY status_at DESC, id DESC LIMIT 50",
     )?;
     let unknown = stmt
         .query_map([ts(since)], |r| Ok((r.get(0)?, r.get(1)?)))?

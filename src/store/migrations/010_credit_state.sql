@@ -61,6 +61,8 @@ WHEN OLD.status IN ('sending', 'unknown') BEGIN
     UPDATE credit_state SET reserved = reserved - OLD.segments WHERE id = 1;
 END;
 
--- The scheduler looks for pending messages past their deadline on every pass: found by this
--- index without reading the rest of the queue.
+-- The scheduler looks for pending messages past their deadline on every pass, and for messages
+-- left "unknown — check" in the last day: each found by its own index, without reading the
+-- rest of the queue or every unknown message of the history.
 CREATE INDEX messages_overdue ON messages(deadline, id) WHERE status = 'pending';
+CREATE INDEX messages_unknown ON messages(status_at, id) WHERE status = 'unknown';
