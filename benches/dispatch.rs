@@ -11,7 +11,7 @@
 mod support;
 
 use chrono::Utc;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
 use smsdesk::core::send::{self, FreeSend};
@@ -121,7 +121,7 @@ fn send_all(db: &Path, first: i64) -> Duration {
             start.elapsed() < Duration::from_secs(600),
             "the messages never left"
         );
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(Duration::from_millis(5));
     }
     let took = start.elapsed();
     handle.stop().expect("stop");
@@ -238,6 +238,7 @@ fn dispatch(c: &mut Criterion) {
     let mut group = c.benchmark_group("dispatch");
     group
         .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
         .measurement_time(Duration::from_secs(30));
     group.throughput(Throughput::Elements(MESSAGES as u64));
     group.bench_function("limit: plain HTTP client, 8 threads, same requests", |b| {
