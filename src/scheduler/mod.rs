@@ -558,11 +558,23 @@ impl<'n> Engine<'n> {
         let wait = self.sleep_for()?;
         match rx.recv_timeout(wait) {
             Ok(input) => {
-                self.handle(input)?;
-                // Drain whatever else arrived, then do a pass.
-                while let Ok(input) = rx.try_recv() {
-                    self.handle(input)?;
+                // Drain whatever else arrived, then do a pass. Answers to submissions that
+                // arrived together are recorded together, in one transaction, in their order
+                // among the other inputs.
+                let mut answers = Vec::new();
+                let mut next = Some(input);
+                while let Some(input) = next.take().or_else(|| rx.try_recv().ok()) {
+                    match input {
+                        Input::Done(JobResult::Submitted { id, outcome }) => {
+                            answers.push((id, outcome));
+                        }
+                        other => {
+                            self.record_submissions(std::mem::take(&mut answers))?;
+                            self.handle(other)?;
+                        }
+                    }
                 }
+                self.record_submissions(answers)?;
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return Ok(false),
@@ -1003,6 +1015,40 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Records the provider's answers to several submissions in one transaction, with the
+    /// provider's health after the last one: one commit for all. When the store refuses, they
+    /// are all kept to be recorded first on the next turn.
+    fn record_submissions(
+        &mut self,
+        answers: Vec<(i64, Result<SubmitOutcome, ProviderError>)>,
+    ) -> Result<(), StoreError> {
+        let Some((_, last)) = answers.last() else {
+            return Ok(());
+        };
+        let health = match last {
+            Ok(_) => "ok".to_string(),
+            Err(e) => health_of(e),
+        };
+        let now = self.clock.now();
+        let provider = self.provider_kind.as_str();
+        self.changed = true;
+        self.in_flight = self.in_flight.saturating_sub(answers.len());
+        let written = self.store.write(|tx| -> Result<(), StoreError> {
+            for (id, outcome) in &answers {
+                record_submission(tx, *id, provider, outcome.clone(), now)?;
+            }
+            stats::set_runtime(tx, "provider.health", &health, now)
+        });
+        if written.is_err() {
+            self.held.extend(
+                answers
+                    .into_iter()
+                    .map(|(id, outcome)| JobResult::Submitted { id, outcome }),
+            );
+        }
+        written
+    }
+
     fn record(&mut self, result: JobResult) -> Result<(), StoreError> {
         let now = self.clock.now();
         let provider = self.provider_kind.as_str();
@@ -1014,9 +1060,10 @@ impl<'n> Engine<'n> {
                     Ok(_) => "ok".to_string(),
                     Err(e) => health_of(e),
                 };
-                self.store
-                    .write(|tx| record_submission(tx, id, provider, outcome, now))?;
-                stats::set_runtime(self.store.db(), "provider.health", &health, now)?;
+                self.store.write(|tx| -> Result<(), StoreError> {
+                    record_submission(tx, id, provider, outcome, now)?;
+                    stats::set_runtime(tx, "provider.health", &health, now)
+                })?;
             }
             JobResult::Polled(result) => {
                 self.polling = false;
@@ -1196,7 +1243,8 @@ fn claim(
     if due.is_empty() {
         return Ok(out);
     }
-    // Credit not yet charged but already promised to messages being sent.
+    // Credit not yet charged but already promised to messages being sent or left unknown
+    // (both figures kept up to date by the store: no sum over the history).
     let reserved = dispatch::reserved_segments(tx)?;
     let mut available = credit::balance(tx)? - reserved;
     let tz = settings.timezone;
@@ -1229,7 +1277,7 @@ fn claim(
             continue;
         }
         // A follow-up waiting for no reply (or no outcome) that got one since it was planned.
-        if let (Some(rule), Some(event)) = (m.automation_id, m.event_id)
+        if let (true, Some(rule), Some(event)) = (m.conditional, m.automation_id, m.event_id)
             && let Some(reason) = crate::core::automations::unmet_condition(tx, rule, event)?
         {
             messages::transition(

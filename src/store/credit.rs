@@ -39,17 +39,15 @@ pub struct CreditSummary {
     pub balance: i64,
 }
 
+/// Units bought, consumed and left: one row kept up to date by the store's triggers as packs
+/// and charges are written (migration 010), so reading it costs the same at any history size.
 pub fn summary<'c>(conn: impl Into<Db<'c>>) -> Result<CreditSummary> {
     let conn: Db<'c> = conn.into();
-    let bought: i64 =
-        conn.query_row("SELECT COALESCE(SUM(units),0) FROM credit_packs", [], |r| {
-            r.get(0)
-        })?;
-    let consumed: i64 = conn.query_row(
-        "SELECT COALESCE(SUM(units),0) FROM credit_ledger",
-        [],
-        |r| r.get(0),
-    )?;
+    let (bought, consumed): (i64, i64) = conn
+        .prepare_cached("SELECT bought, consumed FROM credit_state WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, 0));
     Ok(CreditSummary {
         bought,
         consumed,
@@ -57,8 +55,25 @@ pub fn summary<'c>(conn: impl Into<Db<'c>>) -> Result<CreditSummary> {
     })
 }
 
+/// Units left to send: what was bought less what was consumed (see [`summary`]).
 pub fn balance(conn: Db<'_>) -> Result<i64> {
     Ok(summary(conn)?.balance)
+}
+
+/// The same figures summed from the packs and the whole ledger, ignoring the kept totals: a
+/// scan of the ledger, for checking [`summary`] (tests), never on a hot path.
+pub fn recomputed_summary(conn: Db<'_>) -> Result<CreditSummary> {
+    let (bought, consumed): (i64, i64) = conn.query_row(
+        "SELECT (SELECT COALESCE(SUM(units), 0) FROM credit_packs),
+                (SELECT COALESCE(SUM(units), 0) FROM credit_ledger)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(CreditSummary {
+        bought,
+        consumed,
+        balance: bought - consumed,
+    })
 }
 
 pub fn packs(conn: Db<'_>) -> Result<Vec<Pack>> {
@@ -349,5 +364,47 @@ mod tests {
             Some(700_000),
             "the next 10 come from the priced pack"
         );
+    }
+
+    /// A store written before migration 010 gets its kept totals from its rows, and a ledger
+    /// row written without a running total (direct SQL) gets one, so later charges continue it.
+    #[test]
+    fn an_older_store_gets_its_kept_totals_from_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &crate::store::MIGRATIONS[..9] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            conn.execute_batch(
+                "INSERT INTO credit_packs(bought_on, units, label, created_by, created_at)
+                   VALUES ('2026-01-05', 1000, 'a', 'admin', 0), ('2026-02-05', 500, 'b', 'admin', 0);
+                 INSERT INTO credit_ledger(message_id, units, at, kind, running) VALUES
+                   (NULL, 2, 10, 'adjust', 2), (NULL, 3, 20, 'adjust', 5);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let kept = super::summary(store.db()).unwrap();
+        assert_eq!((kept.bought, kept.consumed, kept.balance), (1500, 5, 1495));
+        assert_eq!(kept, super::recomputed_summary(store.db()).unwrap());
+        assert_eq!(
+            crate::store::dispatch::reserved_segments(store.db()).unwrap(),
+            0
+        );
+        store
+            .conn()
+            .execute(
+                "INSERT INTO credit_ledger(units, at, kind) VALUES (4, 30, 'adjust')",
+                [],
+            )
+            .unwrap();
+        let now = chrono::Utc::now();
+        super::add_pack(store.db(), 10, "c", now.date_naive(), "admin", now).unwrap();
+        let kept = super::summary(store.db()).unwrap();
+        assert_eq!((kept.bought, kept.consumed, kept.balance), (1510, 9, 1501));
+        assert_eq!(super::pricing(store.db()).unwrap().consumed, 9);
     }
 }
