@@ -1137,3 +1137,52 @@ fn changing_a_rules_delay_in_its_editor_says_what_moves_then_moves_it() {
         assert_eq!(doubled, 0);
     }
 }
+
+/// Switching off a template that automation rules use stops them planning reminders: `t` asks
+/// first, naming how many rules use it; Enter keeps it on, `y` switches it off. One no rule
+/// uses switches at once, as before.
+#[test]
+fn switching_off_a_template_rules_use_asks_first_in_both_languages() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let path = f.dir.path().join("demo.db");
+        let rows = templates::list(f.store.db()).unwrap();
+        let (at, used) = rows
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.active && t.automations > 0)
+            .map(|(i, t)| (i, t.clone()))
+            .expect("the demo has a template a rule uses");
+        let mut app = app(f.store, lang);
+        press(&mut app, "3");
+        for _ in 0..at {
+            app.handle_key(code(KeyCode::Down));
+        }
+        press(&mut app, "t");
+        let screen = snap(&mut app, "dlg_template_switch_off", lang);
+        assert!(
+            screen.contains(&used.automations.to_string()),
+            "the question says how many rules use it:\n{screen}"
+        );
+        let active = |path: &std::path::Path| {
+            let store = smsdesk::store::Store::open(path).unwrap();
+            templates::list(store.db())
+                .unwrap()
+                .into_iter()
+                .find(|t| t.id == used.id)
+                .unwrap()
+                .active
+        };
+        app.handle_key(code(KeyCode::Enter));
+        assert!(!app.is_editing(), "Enter answers no and closes the question");
+        assert!(active(&path), "Enter keeps the template on");
+        press(&mut app, "t");
+        assert!(app.is_editing(), "asked again");
+        press(&mut app, "y");
+        assert!(!active(&path), "y switches it off");
+        // Back on: nothing stops because of that, so no question.
+        press(&mut app, "t");
+        assert!(!app.is_editing());
+        assert!(active(&path));
+    }
+}

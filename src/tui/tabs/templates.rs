@@ -26,6 +26,48 @@ use ratatui::layout::Rect;
 enum Confirm {
     /// Deleting defaults to "no": Enter keeps the template.
     Delete { id: i64, name: String, ask: Ask },
+    /// Switching off a template automation rules use stops them planning reminders: asked,
+    /// "no" by default.
+    SwitchOff {
+        id: i64,
+        name: String,
+        automations: i64,
+        ask: Ask,
+    },
+}
+
+impl Confirm {
+    fn ask(&mut self) -> &mut Ask {
+        match self {
+            Confirm::Delete { ask, .. } | Confirm::SwitchOff { ask, .. } => ask,
+        }
+    }
+
+    fn asking(&self) -> &Ask {
+        match self {
+            Confirm::Delete { ask, .. } | Confirm::SwitchOff { ask, .. } => ask,
+        }
+    }
+
+    /// The question's title and its line, in `lang`.
+    fn words(&self, lang: Lang) -> (String, String) {
+        match self {
+            Confirm::Delete { name, .. } => (
+                tr(lang, "admin.tpl_delete_title").to_string(),
+                trf(lang, "admin.tpl_delete_question", &[("name", name)]),
+            ),
+            Confirm::SwitchOff {
+                name, automations, ..
+            } => (
+                tr(lang, "admin.tpl_switch_off_title").to_string(),
+                trf(
+                    lang,
+                    "admin.tpl_switch_off_question",
+                    &[("name", name), ("automations", &automations.to_string())],
+                ),
+            ),
+        }
+    }
 }
 
 struct Editor {
@@ -54,6 +96,21 @@ fn context_options(lang: Lang) -> Vec<(String, String)> {
 }
 
 impl TemplatesTab {
+    /// Switches template `id` on or off; what the status line says.
+    fn switch(act: &mut Act, id: i64, name: &str, on: bool) -> Outcome {
+        match core_templates::set_template_active(act.store, act.actor, id, on, act.now) {
+            Ok(()) => {
+                let key = if on {
+                    "admin.tpl_activated"
+                } else {
+                    "admin.tpl_deactivated"
+                };
+                Outcome::Info(trf(act.lang(), key, &[("name", name)]))
+            }
+            Err(e) => Outcome::failed(&e, act.lang()),
+        }
+    }
+
     fn lang_hint(&self) -> Lang {
         self.lang.unwrap_or(Lang::En)
     }
@@ -258,20 +315,18 @@ impl TabView for TemplatesTab {
                 let Some(t) = self.selected().cloned() else {
                     return Ok(Outcome::Handled);
                 };
-                match core_templates::set_template_active(
-                    act.store, act.actor, t.id, !t.active, act.now,
-                ) {
-                    Ok(()) => {
-                        self.refresh(&act.ctx())?;
-                        let key = if t.active {
-                            "admin.tpl_deactivated"
-                        } else {
-                            "admin.tpl_activated"
-                        };
-                        Ok(Outcome::Info(trf(act.lang(), key, &[("name", &t.name)])))
-                    }
-                    Err(e) => Ok(Outcome::failed(&e, act.lang())),
+                if t.active && t.automations > 0 {
+                    self.confirm = Some(Confirm::SwitchOff {
+                        id: t.id,
+                        name: t.name,
+                        automations: t.automations,
+                        ask: Ask::new(act.keymap),
+                    });
+                    return Ok(Outcome::Handled);
                 }
+                let outcome = Self::switch(act, t.id, &t.name, !t.active);
+                self.refresh(&act.ctx())?;
+                Ok(outcome)
             }
             ListAction::Delete => {
                 let Some(t) = self.selected() else {
@@ -312,10 +367,13 @@ impl TabView for TemplatesTab {
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if let Some(confirm) = &mut self.confirm {
-            let Confirm::Delete { ask, .. } = confirm;
-            match ask.key(key, act.keymap.dialog(key)) {
+            match confirm.ask().key(key, act.keymap.dialog(key)) {
                 AskKey::Yes => {
                     let outcome = match confirm {
+                        Confirm::SwitchOff { id, name, .. } => {
+                            let (id, name) = (*id, name.clone());
+                            Self::switch(act, id, &name, false)
+                        }
                         Confirm::Delete { id, name, .. } => {
                             let name = name.clone();
                             match core_templates::delete_template(
@@ -369,9 +427,12 @@ impl TabView for TemplatesTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        if let Some(Confirm::Delete { ask, .. }) = &self.confirm {
+        if let Some(confirm) = &self.confirm {
             let lang = self.lang_hint();
-            return (Vec::new(), ask.hints(&Answers::yes_no(lang), lang));
+            return (
+                Vec::new(),
+                confirm.asking().hints(&Answers::yes_no(lang), lang),
+            );
         }
         match &self.editor {
             // The language only names the free keys; the tab has no context here.
@@ -428,17 +489,14 @@ impl TabView for TemplatesTab {
         if let Some(editor) = &self.editor {
             editor.form.draw(frame, area, ctx.theme, ctx.lang());
         }
-        if let Some(Confirm::Delete { name, ask, .. }) = &self.confirm {
-            let lines = vec![trf(
-                ctx.lang(),
-                "admin.tpl_delete_question",
-                &[("name", name)],
-            )];
+        if let Some(confirm) = &self.confirm {
+            let (title, line) = confirm.words(ctx.lang());
+            let lines = vec![line];
             let answers = Answers::yes_no(ctx.lang());
             let q = Question {
-                title: ctx.tr("admin.tpl_delete_title"),
+                title: &title,
                 lines: &lines,
-                ask,
+                ask: confirm.asking(),
                 answers: &answers,
                 lang: ctx.lang(),
             };
