@@ -1174,7 +1174,10 @@ fn switching_off_a_template_rules_use_asks_first_in_both_languages() {
                 .active
         };
         app.handle_key(code(KeyCode::Enter));
-        assert!(!app.is_editing(), "Enter answers no and closes the question");
+        assert!(
+            !app.is_editing(),
+            "Enter answers no and closes the question"
+        );
         assert!(active(&path), "Enter keeps the template on");
         press(&mut app, "t");
         assert!(app.is_editing(), "asked again");

@@ -48,3 +48,27 @@ fn a_long_conversation_ends_on_the_windows_last_row() {
         }
     }
 }
+
+/// A read-only window offers its scrolling keys only when its text does not fit: a message's
+/// detail on a tall screen has nothing to scroll, on a short one it has.
+#[test]
+fn scrolling_keys_are_offered_only_when_the_text_does_not_fit() {
+    for lang in [Lang::Fr, Lang::En] {
+        let f = demo_store();
+        let mut app = app(f.store, lang);
+        press(&mut app, "6");
+        app.handle_key(code(KeyCode::Enter));
+        let footer = |screen: &str| screen.lines().last().unwrap_or_default().to_string();
+        let tall = render(&mut app, 200, 60);
+        assert!(tall.contains('┌'), "the detail is open:\n{tall}");
+        assert!(
+            !footer(&tall).contains('↓'),
+            "nothing to scroll, no scrolling keys:\n{tall}"
+        );
+        let short = render(&mut app, 200, 12);
+        assert!(
+            footer(&short).contains('↓'),
+            "the text does not fit: its scrolling keys are offered:\n{short}"
+        );
+    }
+}

@@ -184,6 +184,9 @@ pub struct App {
     tab: Tab,
     views: Vec<Box<dyn TabView>>,
     popup: Option<Popup>,
+    /// Whether the open read-only window (help, detail) has more lines than rows, as the last
+    /// layout found: its scrolling keys are offered only then.
+    popup_scrolls: bool,
     /// The filter bar while it has the keyboard: the text being typed.
     filter_edit: Option<String>,
     status: Option<(StatusKind, String)>,
@@ -259,6 +262,7 @@ impl App {
             tab: Tab::Dashboard,
             views,
             popup: None,
+            popup_scrolls: false,
             filter_edit: None,
             status: None,
             log: SessionLog::default(),
@@ -1214,13 +1218,16 @@ impl App {
             Some(Popup::Language(form)) => form.layout(language_rect(area), self.theme),
             Some(Popup::Confirm(c)) => c.layout(area, self.theme, self.lang, &confirm_hint),
             Some(popup) => {
+                let mut scrolls = false;
                 let clamped =
                     popup_content(area, popup, self.lang).and_then(|(_, lines, scroll, rect)| {
                         // Clamp so the last line stays on screen (End jumps to the bottom).
                         let (rect, total) = popup_rect(area, rect, &lines);
                         let inner = Block::default().borders(Borders::ALL).inner(rect);
+                        scrolls = total > inner.height;
                         Some((*scroll?).min(total.saturating_sub(inner.height)))
                     });
+                self.popup_scrolls = scrolls;
                 if let (Some(clamped), Popup::Help { scroll, .. } | Popup::Text { scroll, .. }) =
                     (clamped, popup)
                 {
@@ -1457,19 +1464,22 @@ impl App {
                 if links.new_contact {
                     actions.push(ListAction::NewContact.into());
                 }
-                actions.extend(
-                    [ListAction::Down, ListAction::Up, ListAction::PageDown].map(Action::from),
-                );
+                if self.popup_scrolls {
+                    actions.extend(
+                        [ListAction::Down, ListAction::Up, ListAction::PageDown].map(Action::from),
+                    );
+                }
                 // Last, where a cut footer keeps it: `?` opens the help from here too.
                 actions.push(GlobalAction::Help.into());
                 bound(&actions)
             }
-            Some(Popup::Help { .. }) => bound(&[
+            Some(Popup::Help { .. }) if self.popup_scrolls => bound(&[
                 DialogAction::Close.into(),
                 ListAction::Down.into(),
                 ListAction::Up.into(),
                 ListAction::PageDown.into(),
             ]),
+            Some(Popup::Help { .. }) => bound(&[DialogAction::Close.into()]),
         }
     }
 
