@@ -936,3 +936,62 @@ fn the_card_archives_and_brings_back_a_contact() {
     let card = render(&mut app, 80, 24);
     assert!(card.contains("d archive"), "{card}");
 }
+
+/// The contact form holds every field of a contact the import knows: the landline, the e-mail
+/// and the counsellor are typed there, checked like the rest (an unknown counsellor is refused
+/// under its field) and shown on the card.
+#[test]
+fn the_contact_form_edits_the_landline_the_email_and_the_counsellor() {
+    for lang in [Lang::En, Lang::Fr] {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _, index, target) = demo_and_first_reachable(dir.path());
+        let path = dir.path().join("demo.db");
+        let counsellor = smsdesk::store::participants::collaborators(store.db())
+            .unwrap()
+            .into_iter()
+            .next()
+            .expect("the demo has collaborators");
+        let counsellor_name = format!("{} {}", counsellor.first_name, counsellor.last_name);
+        let mut app = app(store, lang);
+        press(&mut app, "c");
+        for _ in 0..index {
+            app.handle_key(code(KeyCode::Down));
+        }
+        press(&mut app, "m");
+        // Civility, first name, last name, mobile, second mobile, then the landline.
+        for _ in 0..5 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(ctrl('u'));
+        typed(&mut app, "02 97 12 34 56");
+        app.handle_key(code(KeyCode::Tab));
+        app.handle_key(ctrl('u'));
+        typed(&mut app, "anna@example.org");
+        // Type, programme, then the counsellor.
+        for _ in 0..3 {
+            app.handle_key(code(KeyCode::Tab));
+        }
+        app.handle_key(ctrl('u'));
+        typed(&mut app, "Nobody Atall");
+        app.handle_key(ctrl('s'));
+        let screen = render(&mut app, 80, 24);
+        assert!(
+            app.is_editing(),
+            "an unknown counsellor is refused:\n{screen}"
+        );
+        app.handle_key(ctrl('u'));
+        typed(&mut app, &counsellor_name);
+        app.handle_key(ctrl('s'));
+        assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
+        let store = smsdesk::store::Store::open(&path).unwrap();
+        let card = smsdesk::store::card::detail(store.db(), target.id).unwrap();
+        assert_eq!(card.landline.as_deref(), Some("+33297123456"));
+        assert_eq!(card.email.as_deref(), Some("anna@example.org"));
+        assert_eq!(card.collaborator.as_deref(), Some(counsellor_name.as_str()));
+        // Opened again, the form shows what was saved.
+        press(&mut app, "m");
+        let screen = render(&mut app, 120, 40);
+        assert!(screen.contains("anna@example.org"), "{screen}");
+        assert!(screen.contains("02 97 12 34 56"), "{screen}");
+    }
+}

@@ -133,6 +133,17 @@ impl ContactEditor {
                 t("contacts.f_mobile2"),
                 &shown(&d.and_then(|d| d.mobile2.clone())),
             ),
+            FormField::text(
+                "landline",
+                t("contacts.f_landline"),
+                &shown(&d.and_then(|d| d.landline.clone())),
+            )
+            .with_help(t("contacts.f_landline_help")),
+            FormField::text(
+                "email",
+                t("contacts.f_email"),
+                d.and_then(|d| d.email.as_deref()).unwrap_or_default(),
+            ),
             FormField::choice(
                 "kind",
                 t("contacts.f_kind"),
@@ -145,6 +156,13 @@ impl ContactEditor {
                 t("contacts.f_programme"),
                 p.map_or("", |p| p.programme.as_str()),
             ),
+            FormField::text(
+                "collaborator",
+                t("contacts.f_collaborator"),
+                d.and_then(|d| d.collaborator.as_deref())
+                    .unwrap_or_default(),
+            )
+            .with_help(t("contacts.f_collaborator_help")),
             FormField::toggle(
                 "consent",
                 t("contacts.f_consent"),
@@ -283,11 +301,11 @@ impl ContactEditor {
             last_name: get("last_name"),
             mobile: get("mobile"),
             mobile2: get("mobile2"),
-            landline: None,
-            email: None,
+            landline: get("landline"),
+            email: get("email"),
             consent: yes_no("consent"),
             programme: get("programme"),
-            collaborator: None,
+            collaborator: get("collaborator"),
             opt_out: if new && form.value("opt_out") != "yes" {
                 None
             } else {
@@ -319,7 +337,9 @@ impl ContactEditor {
                 Field::OptOutDate => "opt_out_date",
                 Field::OptOutSource => "opt_out_source",
                 Field::Attribute => "attributes",
-                Field::Landline | Field::Email | Field::Collaborator => continue,
+                Field::Landline => "landline",
+                Field::Email => "email",
+                Field::Collaborator => "collaborator",
             };
             if let Some(f) = self.form.field_mut(key) {
                 f.error = Some(clean(&issue.reason.describe(lang)));
