@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use smsdesk::core::Actor;
-use smsdesk::core::automations::{AutomationInput, save_automation};
+use smsdesk::core::automations::{AutomationRule, save_automation};
 use smsdesk::core::events::EventKind;
 use smsdesk::sms::template::TemplateContext;
 use smsdesk::store::events::{NewEvent, insert_event};
@@ -25,7 +25,7 @@ fn now() -> DateTime<Utc> {
 }
 
 /// Builds the reference store; returns the rule to save.
-fn build(path: &Path) -> AutomationInput {
+fn build(path: &Path) -> AutomationRule {
     let mut store = Store::open(path).expect("store");
     Actor::identify(&mut store, "admin", now()).expect("admin");
     let template = store
@@ -67,30 +67,15 @@ fn build(path: &Path) -> AutomationInput {
                 insert_event(
                     tx,
                     &NewEvent {
-                        participant_id: p,
-                        kind: "interview".into(),
-                        event_type: "diagnostic".into(),
-                        starts_at: local.and_utc() - Duration::hours(offset),
-                        starts_local: local,
-                        collaborator_id: None,
                         location: "Lyon".into(),
-                        theme: String::new(),
-                        channel: String::new(),
-                        programme: String::new(),
-                        summary: String::new(),
-                        outcome: String::new(),
-                        notes: String::new(),
-                        cancelled: false,
-                        batch_id: None,
-                        reminder_enabled: false,
-                        reminder_days_before: None,
-                        reminder_at: None,
-                        reminder_template_id: None,
-                        reminder_text: None,
-                        reply_text: None,
-                        reply_at: None,
-                        created_by: "admin".into(),
-                        created_at: now(),
+                        ..NewEvent::planned(
+                            p,
+                            smsdesk::sms::status::EventKind::Interview,
+                            "diagnostic".into(),
+                            (local.and_utc() - Duration::hours(offset), local),
+                            "admin",
+                            now(),
+                        )
                     },
                 )?;
             }
@@ -101,7 +86,7 @@ fn build(path: &Path) -> AutomationInput {
         .conn()
         .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
         .expect("checkpoint");
-    AutomationInput {
+    AutomationRule {
         name: "Veille de RDV".into(),
         event_kind: EventKind::Interview,
         collaborators: vec![],

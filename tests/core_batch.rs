@@ -599,30 +599,16 @@ fn event_full(
             events::insert_event(
                 tx,
                 &NewEvent {
-                    participant_id: participant,
-                    kind: smsdesk::sms::status::EventKind::parse(kind).unwrap(),
-                    event_type: typ.into(),
-                    starts_at,
-                    starts_local,
                     collaborator_id: collab,
-                    location: String::new(),
-                    theme: String::new(),
-                    channel: String::new(),
-                    programme: String::new(),
-                    summary: String::new(),
-                    outcome: String::new(),
-                    notes: String::new(),
                     cancelled,
-                    batch_id: None,
-                    reminder_enabled: false,
-                    reminder_days_before: None,
-                    reminder_at: None,
-                    reminder_template_id: None,
-                    reminder_text: None,
-                    reply_text: None,
-                    reply_at: None,
-                    created_by: "admin".into(),
-                    created_at: now(),
+                    ..NewEvent::planned(
+                        participant,
+                        smsdesk::sms::status::EventKind::parse(kind).unwrap(),
+                        typ.into(),
+                        (starts_at, starts_local),
+                        "admin",
+                        now(),
+                    )
                 },
             )
         })

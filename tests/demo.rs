@@ -1518,30 +1518,16 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
     let local_at = at.with_timezone(&paris()).naive_local();
     let event = |kind: smsdesk::sms::status::EventKind, enabled: bool, days: Option<i64>| {
         smsdesk::store::events::NewEvent {
-            participant_id: id,
-            kind,
-            event_type: "Diagnostic".into(),
-            starts_at: at,
-            starts_local: local_at,
-            collaborator_id: None,
-            location: String::new(),
-            theme: String::new(),
-            channel: String::new(),
-            programme: String::new(),
-            summary: String::new(),
-            outcome: String::new(),
-            notes: String::new(),
-            cancelled: false,
-            batch_id: None,
             reminder_enabled: enabled,
             reminder_days_before: days,
-            reminder_at: None,
-            reminder_template_id: None,
-            reminder_text: None,
-            reply_text: None,
-            reply_at: None,
-            created_by: "admin".into(),
-            created_at: now(),
+            ..smsdesk::store::events::NewEvent::planned(
+                id,
+                kind,
+                "Diagnostic".into(),
+                (at, local_at),
+                "admin",
+                now(),
+            )
         }
     };
     let e_id = smsdesk::store::events::insert_event(

@@ -188,30 +188,16 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
     let eid = events::insert_event(
         store.conn(),
         &events::NewEvent {
-            participant_id: pid,
-            kind: smsdesk::sms::status::EventKind::Interview,
-            event_type: "Diagnostic".into(),
-            starts_at: start,
-            starts_local: start.naive_utc(),
-            collaborator_id: None,
-            location: String::new(),
-            theme: String::new(),
-            channel: String::new(),
-            programme: String::new(),
-            summary: String::new(),
-            outcome: String::new(),
-            notes: String::new(),
-            cancelled: false,
-            batch_id: None,
             reminder_enabled: true,
             reminder_days_before: Some(1),
-            reminder_at: None,
-            reminder_template_id: None,
-            reminder_text: None,
-            reply_text: None,
-            reply_at: None,
-            created_by: "admin".into(),
-            created_at: now,
+            ..events::NewEvent::planned(
+                pid,
+                smsdesk::sms::status::EventKind::Interview,
+                "Diagnostic".into(),
+                (start, start.naive_utc()),
+                "admin",
+                now,
+            )
         },
     )
     .unwrap();

@@ -41,30 +41,15 @@ fn add_event(f: &Fixture, participant: i64, typ: &str, collaborator: i64, local:
     insert_event(
         f.store.conn(),
         &NewEvent {
-            participant_id: participant,
-            kind: smsdesk::sms::status::EventKind::Step,
-            event_type: typ.into(),
-            starts_at,
-            starts_local,
             collaborator_id: Some(collaborator),
-            location: String::new(),
-            theme: String::new(),
-            channel: String::new(),
-            programme: String::new(),
-            summary: String::new(),
-            outcome: String::new(),
-            notes: String::new(),
-            cancelled: false,
-            batch_id: None,
-            reminder_enabled: false,
-            reminder_days_before: None,
-            reminder_at: None,
-            reminder_template_id: None,
-            reminder_text: None,
-            reply_text: None,
-            reply_at: None,
-            created_by: "admin".into(),
-            created_at: now(),
+            ..NewEvent::planned(
+                participant,
+                smsdesk::sms::status::EventKind::Step,
+                typ.into(),
+                (starts_at, starts_local),
+                "admin",
+                now(),
+            )
         },
     )
     .unwrap();
