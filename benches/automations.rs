@@ -50,7 +50,7 @@ fn build(path: &Path) -> AutomationRule {
                 let p = participants::insert_participant(
                     tx,
                     &NewParticipant {
-                        kind: "participant".into(),
+                        kind: smsdesk::sms::status::ParticipantKind::Participant,
                         first_name: format!("Prénom{i}"),
                         last_name: format!("Nom{i}"),
                         mobile: Some(format!("+3361{i:07}")),

@@ -57,7 +57,7 @@ fn build(path: &Path) -> BatchInput {
                 ids.push(participants::insert_participant(
                     tx,
                     &NewParticipant {
-                        kind: "participant".into(),
+                        kind: smsdesk::sms::status::ParticipantKind::Participant,
                         civility: if i % 2 == 0 { "Mme".into() } else { "M.".into() },
                         first_name: format!("Prénom{i}"),
                         last_name: format!("Nom{i}"),

@@ -64,7 +64,7 @@ fn world() -> World {
             let a = participants::insert_participant(
                 tx,
                 &NewParticipant {
-                    kind: "participant".into(),
+                    kind: smsdesk::sms::status::ParticipantKind::Participant,
                     first_name: "Alice".into(),
                     last_name: "Test".into(),
                     mobile: Some("+33612345678".into()),

@@ -89,7 +89,7 @@ fn world() -> World {
 
 fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
     NewParticipant {
-        kind: "participant".into(),
+        kind: smsdesk::sms::status::ParticipantKind::Participant,
         first_name: first.into(),
         last_name: "Test".into(),
         mobile: mobile.map(Into::into),
@@ -651,7 +651,7 @@ fn people() -> People {
         .unwrap();
     let mut one = |first: &str, kind: &str, programme: &str, consent: bool| {
         let mut p = person(first, Some("+33612345678"));
-        p.kind = kind.into();
+        p.kind = smsdesk::sms::status::ParticipantKind::parse(kind).unwrap();
         p.programme = programme.into();
         p.sms_consent = consent;
         w.add(p)

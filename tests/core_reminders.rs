@@ -103,7 +103,7 @@ fn world() -> World {
 
 fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
     NewParticipant {
-        kind: "participant".into(),
+        kind: smsdesk::sms::status::ParticipantKind::Participant,
         first_name: first.into(),
         last_name: "Test".into(),
         mobile: mobile.map(Into::into),

@@ -1465,30 +1465,23 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
     };
     let (_dir, store) = fresh_store();
     let c = store.conn();
-    let person = |mobile: Option<&str>, kind: &str| NewParticipant {
-        kind: kind.into(),
+    let person = |mobile: Option<&str>| NewParticipant {
         first_name: "Élodie".into(),
         last_name: "N'Diaye".into(),
         mobile: mobile.map(str::to_string),
         sms_consent: true,
         ..Default::default()
     };
-    let id = insert_participant(c, &person(Some("+33612345678"), "participant"), now()).unwrap();
+    let id = insert_participant(c, &person(Some("+33612345678")), now()).unwrap();
     let p = smsdesk::store::participants::get(c.into(), id).unwrap();
     assert_eq!(
         (p.full_name(), p.mobile.as_deref()),
         ("Élodie N'Diaye".to_string(), Some("+33612345678"))
     );
-    let e = insert_participant(c, &person(Some("06 12 34 56 78"), "participant"), now())
+    let e = insert_participant(c, &person(Some("06 12 34 56 78")), now())
         .unwrap_err()
         .to_string();
     assert!(e.contains("E.164") && e.contains("Élodie"), "{e}");
-    assert!(
-        insert_participant(c, &person(None, "client"), now())
-            .unwrap_err()
-            .to_string()
-            .contains("kind")
-    );
 
     let list = |name: &str, members: Vec<i64>| NewSavedList {
         name: name.into(),

@@ -114,7 +114,7 @@ fn world() -> World {
             let mut ids = Vec::new();
             for (first, mobile) in people {
                 let p = NewParticipant {
-                    kind: "participant".into(),
+                    kind: smsdesk::sms::status::ParticipantKind::Participant,
                     first_name: first.into(),
                     last_name: "Test".into(),
                     mobile: Some(mobile.into()),

@@ -71,7 +71,7 @@ fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
             let p = participants::insert_participant(
                 tx,
                 &NewParticipant {
-                    kind: "participant".into(),
+                    kind: smsdesk::sms::status::ParticipantKind::Participant,
                     first_name: "Denis".into(),
                     last_name: "Lefèvre".into(),
                     mobile: Some("+33612345670".into()),

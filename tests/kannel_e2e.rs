@@ -148,7 +148,7 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
     let pid = participants::insert_participant(
         store.conn(),
         &participants::NewParticipant {
-            kind: "participant".into(),
+            kind: smsdesk::sms::status::ParticipantKind::Participant,
             civility: "Mme".into(),
             first_name: "Élodie".into(),
             last_name: "Martin".into(),

@@ -95,7 +95,7 @@ fn store_with_filters() -> Fixture {
             insert_participant(
                 conn,
                 &NewParticipant {
-                    kind: kind.into(),
+                    kind: smsdesk::sms::status::ParticipantKind::parse(kind).unwrap(),
                     first_name: first.into(),
                     last_name: last.into(),
                     mobile: Some(format!("+3361234567{i}")),

@@ -159,7 +159,7 @@ fn participant(store: &Store, first: &str, last: &str, mobile: &str, consent: bo
     smsdesk::store::participants::insert_participant(
         store.conn(),
         &smsdesk::store::participants::NewParticipant {
-            kind: "participant".into(),
+            kind: smsdesk::sms::status::ParticipantKind::Participant,
             first_name: first.into(),
             last_name: last.into(),
             mobile: Some(mobile.into()),

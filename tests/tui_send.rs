@@ -703,7 +703,7 @@ fn store_with_list() -> Fixture {
             insert_participant(
                 conn,
                 &NewParticipant {
-                    kind: "participant".into(),
+                    kind: smsdesk::sms::status::ParticipantKind::Participant,
                     first_name: first.into(),
                     last_name: last.into(),
                     mobile: Some(mobile.into()),
@@ -1092,7 +1092,7 @@ fn a_long_batch_preview_scrolls_and_counts_every_recipient() {
             smsdesk::store::participants::insert_participant(
                 f.store.conn(),
                 &smsdesk::store::participants::NewParticipant {
-                    kind: "participant".into(),
+                    kind: smsdesk::sms::status::ParticipantKind::Participant,
                     first_name: format!("P{i:03}"),
                     last_name: "Zed".into(),
                     mobile: Some(format!("+33700000{i:03}")),

@@ -160,7 +160,7 @@ fn with_participant() -> Fixture {
     smsdesk::store::participants::insert_participant(
         store.conn(),
         &smsdesk::store::participants::NewParticipant {
-            kind: "participant".into(),
+            kind: smsdesk::sms::status::ParticipantKind::Participant,
             first_name: "Marie".into(),
             last_name: "Durand".into(),
             mobile: Some("+33612345678".into()),

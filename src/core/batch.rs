@@ -13,7 +13,7 @@ use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateC
 use crate::sms::window;
 use crate::store::Db;
 use crate::store::events::{self, NewEvent};
-use crate::store::participants::{self, PARTICIPANT_KINDS, Participant, ParticipantFilter};
+use crate::store::participants::{self, Participant, ParticipantFilter, ParticipantKind};
 use crate::store::settings::Settings;
 use crate::store::{Store, audit, batches, credit, messages, templates, ts};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -639,15 +639,16 @@ pub fn build_filter(tz: chrono_tz::Tz, input: &FilterInput) -> CoreResult<Partic
     fn text(s: &Option<String>) -> Option<&str> {
         s.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
-    let kind = text(&input.kind).map(str::to_string);
-    if let Some(k) = &kind
-        && !PARTICIPANT_KINDS.contains(&k.as_str())
-    {
-        return Err(Refusal::ParticipantKindUnknown {
-            kind: k.to_string(),
+    let kind = match text(&input.kind) {
+        None => None,
+        Some(k) => {
+            Some(
+                ParticipantKind::parse(k).ok_or_else(|| Refusal::ParticipantKindUnknown {
+                    kind: k.to_string(),
+                })?,
+            )
         }
-        .into());
-    }
+    };
     if let (Some(from), Some(to)) = (input.from, input.to)
         && to < from
     {
@@ -787,7 +788,7 @@ mod filter_tests {
         assert_eq!(
             f,
             ParticipantFilter {
-                kind: Some("partner".into()),
+                kind: Some(ParticipantKind::Partner),
                 programme: Some("PLIE".into()),
                 consent: Some(false),
                 event_collaborator: Some(7),

@@ -15,6 +15,7 @@ use crate::io::contacts::{
 use crate::io::import::CellIssue;
 use crate::io::issue::{ContactWarning, IssueReason};
 use crate::sms::phone::{self, LineKind};
+use crate::sms::status::ParticipantKind;
 use crate::store::card::{self, ContactDetail};
 use crate::store::participants::{self, NewParticipant};
 use crate::store::settings::Settings;
@@ -136,17 +137,15 @@ pub fn check_contact(
 ) -> Checked {
     let mut issues: Vec<FieldIssue> = Vec::new();
     let mut warnings = Vec::new();
-    let kind = match parse_kind(t.kind) {
-        Some(k) => k.to_string(),
-        None => {
-            issues.push(FieldIssue::new(
-                Field::Kind,
-                t.kind,
-                IssueReason::NotContactType,
-            ));
-            String::new()
-        }
-    };
+    let kind = parse_kind(t.kind).unwrap_or_else(|| {
+        issues.push(FieldIssue::new(
+            Field::Kind,
+            t.kind,
+            IssueReason::NotContactType,
+        ));
+        // Never written: the row has an issue.
+        ParticipantKind::default()
+    });
     if t.first_name.is_empty() && t.last_name.is_empty() && issues.is_empty() && !earlier {
         issues.push(FieldIssue::new(Field::LastName, "", IssueReason::NoName));
     }
@@ -346,7 +345,10 @@ fn plan(
 ) -> CoreResult<Result<Plan, Vec<FieldIssue>>> {
     let cur = current.map(|c| &c.participant);
     let stored = |v: Option<&Option<String>>| v.and_then(|o| o.clone()).unwrap_or_default();
-    let kind = clean(&change.kind, cur.map_or("participant", |p| p.kind.as_str()));
+    let kind = clean(
+        &change.kind,
+        cur.map_or(ParticipantKind::default(), |p| p.kind).as_str(),
+    );
     let civility = clean(&change.civility, cur.map_or("", |p| p.civility.as_str()));
     let first_name = clean(
         &change.first_name,
@@ -795,7 +797,7 @@ fn differences(c: &ContactDetail, plan: &Plan) -> Vec<(&'static str, String, Str
     let o = &c.participant;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let pairs: Vec<(&'static str, String, String)> = vec![
-        ("kind", o.kind.clone(), n.kind.clone()),
+        ("kind", o.kind.to_string(), n.kind.to_string()),
         ("civility", o.civility.clone(), n.civility.clone()),
         ("first_name", o.first_name.clone(), n.first_name.clone()),
         ("last_name", o.last_name.clone(), n.last_name.clone()),

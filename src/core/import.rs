@@ -17,6 +17,7 @@ use crate::io::import::{
 };
 use crate::io::issue::{ContactWarning, ImportNotice, IssueReason, ParticipantRef, QuotedHeader};
 use crate::sms::phone;
+use crate::sms::status::ParticipantKind;
 use crate::sms::window;
 use crate::store::events::{self, NewEvent};
 use crate::store::import as store_import;
@@ -178,7 +179,8 @@ impl PackedContacts {
         let b = &mut self.bytes;
         put_varint(b, row.row as u64);
         let c = &row.participant;
-        for s in [&c.kind, &c.civility, &c.first_name, &c.last_name] {
+        put_str(b, c.kind.as_str());
+        for s in [&c.civility, &c.first_name, &c.last_name] {
             put_str(b, s);
         }
         for s in [&c.mobile, &c.mobile2, &c.landline, &c.email] {
@@ -216,7 +218,7 @@ impl PackedContacts {
         let mut at = 0usize;
         (0..self.len).map(move |_| {
             let row = get_varint(b, &mut at) as usize;
-            let kind = get_str(b, &mut at);
+            let kind = ParticipantKind::parse(&get_str(b, &mut at)).unwrap_or_default();
             let civility = get_str(b, &mut at);
             let first_name = get_str(b, &mut at);
             let last_name = get_str(b, &mut at);
@@ -1110,7 +1112,7 @@ mod tests {
         let full = ContactRow {
             row: 1_000_001,
             participant: NewParticipant {
-                kind: "partner".into(),
+                kind: crate::sms::status::ParticipantKind::Partner,
                 civility: "Mme".into(),
                 first_name: "Léa".into(),
                 last_name: "Le Gall".into(),
@@ -1133,7 +1135,7 @@ mod tests {
         let bare = ContactRow {
             row: 2,
             participant: NewParticipant {
-                kind: "participant".into(),
+                kind: crate::sms::status::ParticipantKind::Participant,
                 civility: String::new(),
                 first_name: String::new(),
                 last_name: "Riou".into(),

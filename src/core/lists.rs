@@ -219,7 +219,7 @@ mod tests {
                         insert_participant(
                             tx,
                             &NewParticipant {
-                                kind: "participant".into(),
+                                kind: crate::sms::status::ParticipantKind::Participant,
                                 first_name: "X".into(),
                                 last_name: n.to_string(),
                                 ..Default::default()

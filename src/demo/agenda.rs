@@ -208,7 +208,7 @@ impl Demo<'_> {
     pub(super) fn upcoming(&mut self) -> Result<Vec<(usize, DateTime<Utc>)>> {
         let mut candidates = Vec::new();
         let participants: Vec<usize> = (0..self.people.len())
-            .filter(|&i| self.people[i].kind == "participant")
+            .filter(|&i| self.people[i].kind == crate::sms::status::ParticipantKind::Participant)
             .collect();
         let horizon = self.now + Duration::days(UPCOMING_DAYS);
         let mut made = 0;

@@ -3,6 +3,7 @@
 
 use super::plan::{AuditPlan, Collab, Link, OptOut, Person};
 use super::{Demo, PARTICIPANTS, Result};
+use crate::sms::status::ParticipantKind;
 use crate::store::participants::{self, NewCollaborator, NewParticipant, NewSavedList};
 use chrono::Duration;
 
@@ -79,7 +80,7 @@ struct Names {
 
 /// Who a contact is, before their numbers are drawn.
 struct Identity {
-    kind: &'static str,
+    kind: ParticipantKind,
     civility: String,
     first: String,
     last: String,
@@ -186,15 +187,15 @@ impl Demo<'_> {
     /// forced ones are participants).
     fn identity(&mut self, i: usize, forced: bool, names: &Names) -> Identity {
         let kind = if forced {
-            "participant"
+            ParticipantKind::Participant
         } else if i % 25 == 24 {
-            "partner"
+            ParticipantKind::Partner
         } else if i % 33 == 32 {
-            "company"
+            ParticipantKind::Company
         } else {
-            "participant"
+            ParticipantKind::Participant
         };
-        if kind == "company" {
+        if kind == ParticipantKind::Company {
             return Identity {
                 kind,
                 civility: String::new(),
@@ -206,7 +207,7 @@ impl Demo<'_> {
         }
         let (civ, first) = *self.rng.pick(&names.first);
         let last = *self.rng.pick(&names.last);
-        if kind == "partner" {
+        if kind == ParticipantKind::Partner {
             let org = PARTNERS[(i / 25) % PARTNERS.len()];
             Identity {
                 kind,
@@ -245,8 +246,8 @@ impl Demo<'_> {
         let attributes = self.attributes(&who, territory, file_no);
         // Registered before the history starts.
         let created_at = self.setup + Duration::hours(self.rng.range(24, 24 * 40));
-        let email = (kind != "participant" || self.rng.chance(550)).then(|| {
-            if kind == "company" {
+        let email = (kind != ParticipantKind::Participant || self.rng.chance(550)).then(|| {
+            if kind == ParticipantKind::Company {
                 format!("contact@{}.example.org", ascii_slug(&who.last))
             } else {
                 format!(
@@ -256,14 +257,15 @@ impl Demo<'_> {
                 )
             }
         });
-        let landline = (kind != "participant" || no_mobile && self.rng.chance(600))
+        let landline = (kind != ParticipantKind::Participant || no_mobile && self.rng.chance(600))
             .then(|| format!("+3329{}", self.rng.digits(7)));
-        let mobile2 = (kind == "participant" && mobile.is_some() && self.rng.chance(40))
-            .then(|| self.mobile(0, None));
+        let mobile2 =
+            (kind == ParticipantKind::Participant && mobile.is_some() && self.rng.chance(40))
+                .then(|| self.mobile(0, None));
         let id = participants::insert_participant(
             self.conn,
             &NewParticipant {
-                kind: kind.to_string(),
+                kind,
                 civility: who.civility.clone(),
                 first_name: who.first.clone(),
                 last_name: who.last.clone(),
@@ -305,7 +307,7 @@ impl Demo<'_> {
             OVERSEAS_TOWNS[territory - 1].to_string()
         };
         let mut attributes = serde_json::Map::new();
-        if who.kind == "participant" {
+        if who.kind == ParticipantKind::Participant {
             *file_no += 1;
             attributes.insert(
                 "dossier".into(),
@@ -315,7 +317,7 @@ impl Demo<'_> {
             attributes.insert("type".into(), who.extra.into());
         }
         attributes.insert("ville".into(), town.into());
-        if who.kind == "participant" && self.rng.chance(500) {
+        if who.kind == ParticipantKind::Participant && self.rng.chance(500) {
             let level =
                 *self
                     .rng
@@ -336,7 +338,7 @@ impl Demo<'_> {
             .collect();
         let mut cv: Vec<i64> = Vec::new();
         for i in 0..self.people.len() {
-            if self.people[i].kind == "participant" && self.rng.chance(300) {
+            if self.people[i].kind == ParticipantKind::Participant && self.rng.chance(300) {
                 cv.push(self.people[i].id);
                 self.cv_workshop.push(i);
             }
@@ -344,7 +346,7 @@ impl Demo<'_> {
         let partners: Vec<i64> = self
             .people
             .iter()
-            .filter(|p| p.kind != "participant")
+            .filter(|p| p.kind != ParticipantKind::Participant)
             .map(|p| p.id)
             .collect();
         let lists = [

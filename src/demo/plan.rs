@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 #[derive(Clone, Debug)]
 pub(super) struct Person {
     pub(super) id: i64,
-    pub(super) kind: &'static str,
+    pub(super) kind: crate::sms::status::ParticipantKind,
     pub(super) civility: String,
     pub(super) first: String,
     pub(super) last: String,
@@ -23,7 +23,9 @@ pub(super) struct Person {
 
 impl Person {
     pub(super) fn reachable(&self) -> bool {
-        self.kind == "participant" && self.consent && self.mobile.is_some()
+        self.kind == crate::sms::status::ParticipantKind::Participant
+            && self.consent
+            && self.mobile.is_some()
     }
 
     pub(super) fn full_name(&self) -> String {

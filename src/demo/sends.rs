@@ -263,7 +263,7 @@ impl Demo<'_> {
         match source {
             s if s.starts_with("Partenaires") => (0..self.people.len())
                 .filter(|&i| {
-                    self.people[i].kind != "participant"
+                    self.people[i].kind != crate::sms::status::ParticipantKind::Participant
                         && self.people[i].mobile.is_some()
                         && self.people[i].consent
                 })

@@ -5,6 +5,7 @@
 
 use super::import::{Column, ImportError, Progress, Table, TableRow, normalise_header, read_table};
 use super::issue::IssueReason;
+use crate::sms::status::ParticipantKind;
 use serde::Serialize;
 use std::path::Path;
 
@@ -355,14 +356,16 @@ pub fn parse_yes_no(s: &str) -> Option<bool> {
 }
 
 /// `participant`, `partner` or `company` from what French files write.
-pub fn parse_kind(s: &str) -> Option<&'static str> {
+pub fn parse_kind(s: &str) -> Option<ParticipantKind> {
     match normalise_header(s).as_str() {
         "" | "PARTICIPANT" | "PARTICIPANTE" | "BENEFICIAIRE" | "USAGER" | "USAGERE"
         | "STAGIAIRE" | "CANDIDAT" | "CANDIDATE" | "DEMANDEURDEMPLOI" | "PERSONNE" => {
-            Some("participant")
+            Some(ParticipantKind::Participant)
         }
-        "PARTENAIRE" | "PARTNER" => Some("partner"),
-        "ENTREPRISE" | "SOCIETE" | "COMPANY" | "EMPLOYEUR" | "CONTACTENTREPRISE" => Some("company"),
+        "PARTENAIRE" | "PARTNER" => Some(ParticipantKind::Partner),
+        "ENTREPRISE" | "SOCIETE" | "COMPANY" | "EMPLOYEUR" | "CONTACTENTREPRISE" => {
+            Some(ParticipantKind::Company)
+        }
         _ => None,
     }
 }
@@ -437,8 +440,11 @@ mod tests {
         assert_eq!(parse_yes_no(" x "), Some(true));
         assert_eq!(parse_yes_no("NON"), Some(false));
         assert_eq!(parse_yes_no("peut-être"), None);
-        assert_eq!(parse_kind("Entreprise"), Some("company"));
-        assert_eq!(parse_kind("Bénéficiaire"), Some("participant"));
+        assert_eq!(parse_kind("Entreprise"), Some(ParticipantKind::Company));
+        assert_eq!(
+            parse_kind("Bénéficiaire"),
+            Some(ParticipantKind::Participant)
+        );
         assert_eq!(parse_kind("fournisseur"), None);
         assert_eq!(normalise_civility("Madame"), "Mme");
         assert_eq!(normalise_civility("m"), "M.");

@@ -318,6 +318,56 @@ impl crate::i18n::Describe for EventKind {
     }
 }
 
+/// What a contact is (`participants.kind`): a person followed, a partner's or a company's
+/// contact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantKind {
+    /// A person followed (job-seeker, customer, entrepreneur).
+    #[default]
+    Participant,
+    Partner,
+    Company,
+}
+
+impl ParticipantKind {
+    pub const ALL: [ParticipantKind; 3] = [
+        ParticipantKind::Participant,
+        ParticipantKind::Partner,
+        ParticipantKind::Company,
+    ];
+
+    /// As stored: `participant`, `partner`, `company`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParticipantKind::Participant => "participant",
+            ParticipantKind::Partner => "partner",
+            ParticipantKind::Company => "company",
+        }
+    }
+
+    /// The stored code (what a filter or the command line takes).
+    pub fn parse(s: &str) -> Option<ParticipantKind> {
+        ParticipantKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim().to_lowercase())
+    }
+}
+
+impl std::fmt::Display for ParticipantKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A contact's kind in the reader's language, short as a column holds it: its `[kind]` label
+/// ("partenaire"; the contact form spells them out).
+impl crate::i18n::Describe for ParticipantKind {
+    fn describe(&self, lang: crate::i18n::Lang) -> String {
+        crate::i18n::tr(lang, &format!("kind.{}", self.as_str())).to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,9 @@
 
 use crate::gateway::ProviderKind;
 use crate::sms::encoding::Encoding;
-use crate::sms::status::{EventKind, MessageKind, MessageStatus, ReplyState, WaitReason};
+use crate::sms::status::{
+    EventKind, MessageKind, MessageStatus, ParticipantKind, ReplyState, WaitReason,
+};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
 
 /// A stored code no variant has: what it should have been, the code, and (once [`code`] read
@@ -109,6 +111,7 @@ stored_as_code! {
     ProviderKind => "provider",
     ReplyState => "reply state",
     EventKind => "event kind",
+    ParticipantKind => "participant kind",
     Encoding => "encoding",
 }
 

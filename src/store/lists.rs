@@ -213,7 +213,7 @@ mod tests {
         insert_participant(
             conn,
             &NewParticipant {
-                kind: "participant".into(),
+                kind: crate::sms::status::ParticipantKind::Participant,
                 first_name: "A".into(),
                 last_name: last.into(),
                 ..Default::default()

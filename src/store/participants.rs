@@ -7,10 +7,12 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+pub use crate::sms::status::ParticipantKind;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Participant {
     pub id: i64,
-    pub kind: String,
+    pub kind: ParticipantKind,
     pub civility: String,
     pub first_name: String,
     pub last_name: String,
@@ -39,7 +41,7 @@ pub(crate) const COLUMNS: &str =
 pub(crate) fn row(r: &rusqlite::Row) -> rusqlite::Result<Participant> {
     Ok(Participant {
         id: r.get(0)?,
-        kind: r.get(1)?,
+        kind: super::codes::code(r, 1)?,
         civility: r.get(2)?,
         first_name: r.get(3)?,
         last_name: r.get(4)?,
@@ -238,8 +240,7 @@ pub fn collaborators(conn: Db<'_>) -> Result<Vec<Collaborator>> {
 /// valid row of an import shows (serialised, for `--json import`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct NewParticipant {
-    /// `participant`, `partner` or `company`.
-    pub kind: String,
+    pub kind: ParticipantKind,
     pub civility: String,
     pub first_name: String,
     pub last_name: String,
@@ -253,9 +254,6 @@ pub struct NewParticipant {
     /// Free attributes: a JSON object.
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
-
-/// The participant kinds the schema accepts.
-pub const PARTICIPANT_KINDS: [&str; 3] = ["participant", "partner", "company"];
 
 /// `+` then 8 to 15 digits: the shape of an E.164 number (the phone rules decide validity).
 fn is_e164_shaped(phone: &str) -> bool {
@@ -281,7 +279,7 @@ fn check_phone(field: PhoneField, who: &str, phone: Option<&str>) -> Result<()> 
 /// consent, programme, collaborator, free attributes as JSON).
 pub(crate) fn field_values(p: &NewParticipant) -> [Value; 12] {
     [
-        Value::from(p.kind.clone()),
+        Value::from(p.kind.as_str().to_string()),
         Value::from(p.civility.clone()),
         Value::from(p.first_name.clone()),
         Value::from(p.last_name.clone()),
@@ -296,8 +294,8 @@ pub(crate) fn field_values(p: &NewParticipant) -> [Value; 12] {
     ]
 }
 
-/// Creates a participant; returns its id. Refuses an unknown kind, a nameless contact, or a
-/// phone number not in E.164 form, saying which.
+/// Creates a participant; returns its id. Refuses a nameless contact, or a phone number not in
+/// E.164 form, saying which.
 pub fn insert_participant<'c>(
     conn: impl Into<Db<'c>>,
     p: &NewParticipant,
@@ -308,13 +306,6 @@ pub fn insert_participant<'c>(
         "participant {:?}",
         format!("{} {}", p.first_name, p.last_name).trim()
     );
-    if !PARTICIPANT_KINDS.contains(&p.kind.as_str()) {
-        return Err(StoreProblem::ParticipantKindUnknown {
-            who,
-            kind: p.kind.clone(),
-        }
-        .into());
-    }
     if p.first_name.trim().is_empty() && p.last_name.trim().is_empty() {
         return Err(StoreProblem::ParticipantNameMissing.into());
     }
@@ -432,8 +423,7 @@ pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Resul
 /// cancelled. Built by `core::batch::build_filter` from what the operator chose.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ParticipantFilter {
-    /// `participant`, `partner` or `company`.
-    pub kind: Option<String>,
+    pub kind: Option<ParticipantKind>,
     pub programme: Option<String>,
     /// SMS consent given (`Some(true)`) or not (`Some(false)`).
     pub consent: Option<bool>,
@@ -471,7 +461,10 @@ impl ParticipantFilter {
             format!("?{}", params.len())
         };
         if let Some(k) = &self.kind {
-            wheres.push(format!("p.kind = {}", param(Value::Text(k.clone()))));
+            wheres.push(format!(
+                "p.kind = {}",
+                param(Value::Text(k.as_str().to_string()))
+            ));
         }
         if let Some(pr) = &self.programme {
             wheres.push(format!("p.programme = {}", param(Value::Text(pr.clone()))));

@@ -74,7 +74,6 @@ crate::typed_messages! {
         ReminderDays { days: i64 } = "reminder_days",
         // Contacts and saved lists
         NotE164 { who: String, field: PhoneField, phone: String } = "not_e164",
-        ParticipantKindUnknown { who: String, kind: String } = "participant_kind_unknown",
         ParticipantNameMissing = "participant_name_missing",
         CollaboratorNameMissing = "collaborator_name_missing",
         NoSuchParticipant { id: i64 } = "no_such_participant",

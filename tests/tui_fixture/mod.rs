@@ -557,7 +557,7 @@ pub fn interview_question(f: &mut Fixture) -> i64 {
     let who = smsdesk::store::participants::insert_participant(
         f.store.conn(),
         &smsdesk::store::participants::NewParticipant {
-            kind: "participant".into(),
+            kind: smsdesk::sms::status::ParticipantKind::Participant,
             first_name: "Élodie".into(),
             last_name: "Martin".into(),
             mobile: Some("+33612345678".into()),

@@ -401,9 +401,9 @@ impl BatchTab {
         let kinds = self.texts.options(
             "f_kind",
             any,
-            participants::PARTICIPANT_KINDS
+            participants::ParticipantKind::ALL
                 .iter()
-                .map(|k| (k.to_string(), tr(lang, &format!("kind.{k}")).to_string())),
+                .map(|k| (k.as_str().to_string(), k.describe(lang))),
         );
         let programmes = self.texts.options(
             "f_programme",

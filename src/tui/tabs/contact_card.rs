@@ -160,7 +160,11 @@ impl Card {
             )
             .trim(),
         );
-        let mut head = format!("{name} · {} · #{}", ctx.fmt.kind(&p.kind), p.id);
+        let mut head = format!(
+            "{name} · {} · #{}",
+            crate::i18n::Describe::describe(&p.kind, ctx.lang()),
+            p.id
+        );
         if p.archived {
             head.push_str(&format!(" · {}", t("contacts.card_archived")));
         }

@@ -1163,7 +1163,7 @@ impl ContactsTab {
                     ),
                     styled(ctx.fmt.yes_no(p.sms_consent), consent),
                     styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
-                    cell(ctx.fmt.kind(&p.kind)),
+                    cell(p.kind.describe(ctx.lang())),
                     cell(clean(&p.programme)),
                 ]
             },
