@@ -362,6 +362,7 @@ fn run_engine(
     started: &mut bool,
 ) -> Result<(), EngineExit> {
     let store = Store::open(&options.db).map_err(EngineExit::Store)?;
+    dispatch::tune_scheduler_connection(store.db()).map_err(EngineExit::Store)?;
     let mut engine =
         Engine::new(store, options.clone(), tx.clone(), notify).map_err(EngineExit::Store)?;
     engine.listener_fatal = listener_fatal;

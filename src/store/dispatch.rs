@@ -11,6 +11,31 @@ use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
+/// When the next pending message is due: the first entry of `messages_due`.
+const NEXT_DUE: &str =
+    "SELECT min(next_attempt_at) FROM messages INDEXED BY messages_due WHERE status = 'pending'";
+
+/// Pending messages due, oldest first: read along `messages_due` (named: without statistics,
+/// SQLite would rather read every pending message by status and sort them).
+const DUE: &str = "SELECT m.id, m.phone, m.text, m.segments, m.encoding, m.deadline, m.campaign,
+                m.expects_reply, m.sender, m.automation_id, m.event_id,
+                COALESCE(a.condition_kind, 'none') <> 'none'
+             FROM messages m INDEXED BY messages_due
+        LEFT JOIN automations a ON a.id = m.automation_id
+             WHERE m.status = 'pending' AND m.next_attempt_at <= ?1
+             ORDER BY m.next_attempt_at, m.id LIMIT ?2";
+
+/// Pending messages past their deadline: read along `messages_overdue`.
+const OVERDUE: &str = "SELECT id FROM messages INDEXED BY messages_overdue
+          WHERE status = 'pending' AND deadline < ?1 ORDER BY deadline, id LIMIT 500";
+
+/// Messages left unknown lately: read along `messages_unknown`.
+const RECENT_UNKNOWN: &str = "SELECT id, phone FROM messages INDEXED BY messages_unknown
+          WHERE status = 'unknown' AND status_at >= ?1 ORDER BY status_at DESC, id DESC LIMIT 50";
+
+/// A report's message by the provider's id: `messages_by_provider_id`.
+const BY_PROVIDER_ID: &str = "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2";
+
 /// A pending message whose time has come, as the claim needs it.
 pub struct DueMessage {
     pub id: i64,
@@ -39,25 +64,32 @@ pub struct AwaitingReport {
     pub sent_at: Option<i64>,
 }
 
+/// Pages the scheduler's connection keeps in memory, in KiB (SQLite's default is 2 MiB).
+const SCHEDULER_CACHE_KIB: i64 = 32 * 1024;
+/// Pages the write-ahead log may hold before the scheduler's commits copy it back into the
+/// store (SQLite's default is 1,000).
+const SCHEDULER_CHECKPOINT_PAGES: i64 = 4_000;
+
+/// Tunes the scheduler's connection for a store of 10⁶ messages: a page cache that holds the
+/// index pages each message updates (status, lists, phone, provider id…), deeper there than
+/// the default cache; and fewer, larger checkpoints, so the pages every message rewrites (the
+/// credit row, the ends of the indexes) are copied back into the file once per checkpoint, not
+/// once per thousand pages. Only pages read take memory.
+pub fn tune_scheduler_connection(conn: Db<'_>) -> Result<()> {
+    let conn = conn.conn();
+    conn.pragma_update(None, "cache_size", -SCHEDULER_CACHE_KIB)?;
+    conn.pragma_update(None, "wal_autocheckpoint", SCHEDULER_CHECKPOINT_PAGES)?;
+    Ok(())
+}
+
 /// When the next pending message is due (Unix seconds), if any.
 pub fn next_due(conn: Db<'_>) -> Result<Option<i64>> {
-    Ok(conn.query_row(
-        "SELECT min(next_attempt_at) FROM messages WHERE status = 'pending'",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row(NEXT_DUE, [], |r| r.get(0))?)
 }
 
 /// Up to `limit` pending messages due at `now`, oldest due first.
 pub fn due(conn: Db<'_>, now: DateTime<Utc>, limit: i64) -> Result<Vec<DueMessage>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.phone, m.text, m.segments, m.encoding, m.deadline, m.campaign,
-                m.expects_reply, m.sender, m.automation_id, m.event_id,
-                COALESCE(a.condition_kind, 'none') <> 'none'
-             FROM messages m LEFT JOIN automations a ON a.id = m.automation_id
-             WHERE m.status = 'pending' AND m.next_attempt_at <= ?1
-             ORDER BY m.next_attempt_at, m.id LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(DUE)?;
     let due = stmt
         .query_map(params![ts(now), limit], |r| {
             Ok(DueMessage {
@@ -171,11 +203,9 @@ pub fn accept(
 /// The message a report names by the provider's id.
 pub fn by_provider_id(conn: Db<'_>, provider: &str, provider_id: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
-            "SELECT id FROM messages WHERE provider = ?1 AND provider_id = ?2",
-            params![provider, provider_id],
-            |row| row.get(0),
-        )
+        .query_row(BY_PROVIDER_ID, params![provider, provider_id], |row| {
+            row.get(0)
+        })
         .optional()?)
 }
 
@@ -200,10 +230,7 @@ pub fn stuck_sending(conn: Db<'_>) -> Result<Vec<(i64, String)>> {
 
 /// Up to 500 pending messages whose deadline is over.
 pub fn overdue(conn: Db<'_>, now: DateTime<Utc>) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM messages INDEXED BY messages_overdue
-          WHERE status = 'pending' AND deadline < ?1 ORDER BY deadline, id LIMIT 500",
-    )?;
+    let mut stmt = conn.prepare_cached(OVERDUE)?;
     let overdue = stmt
         .query_map([ts(now)], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -231,12 +258,52 @@ pub fn awaiting_report(conn: Db<'_>, provider: &str) -> Result<Vec<AwaitingRepor
 
 /// Up to 50 messages left `unknown` since `since`, newest first.
 pub fn recent_unknown(conn: Db<'_>, since: DateTime<Utc>) -> Result<Vec<(i64, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, phone FROM messages INDEXED BY messages_unknown
-          WHERE status = 'unknown' AND status_at >= ?1 ORDER BY status_at DESC, id DESC LIMIT 50",
-    )?;
+    let mut stmt = conn.prepare_cached(RECENT_UNKNOWN)?;
     let unknown = stmt
         .query_map([ts(since)], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    /// Each statement the scheduler runs for every claim or pass reads an index (or a primary
+    /// key), never the whole table nor a sort of what it found: its cost does not grow with
+    /// the history.
+    #[test]
+    fn the_scheduler_statements_read_indexes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let statements = [
+            super::NEXT_DUE,
+            super::DUE,
+            super::OVERDUE,
+            super::RECENT_UNKNOWN,
+            super::BY_PROVIDER_ID,
+            "SELECT reserved FROM credit_state WHERE id = 1",
+            "SELECT bought, consumed FROM credit_state WHERE id = 1",
+        ];
+        for sql in statements {
+            let mut stmt = store
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let nulls = std::iter::repeat_n(rusqlite::types::Null, stmt.parameter_count());
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(!plan.is_empty(), "{sql}");
+            for step in &plan {
+                assert!(
+                    step.starts_with("SEARCH")
+                        && (step.contains("INDEX") || step.contains("PRIMARY KEY")),
+                    "{sql}\n  reads: {plan:?}"
+                );
+            }
+        }
+    }
 }
