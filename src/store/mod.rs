@@ -46,6 +46,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_contacts.sql"),
     include_str!("migrations/008_money.sql"),
     include_str!("migrations/009_followups.sql"),
+    // 010 is the balance kept incrementally (issue 15, dispatch): merged beside this one.
+    include_str!("migrations/011_dashboard.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
