@@ -12,7 +12,7 @@
 //! The bench writes a few messages into the store it is given: run it on your own copy
 //! (`SMSDESK_BENCH_DB=/work/bench/million-<name>.db`).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Offset, Utc};
 use criterion::{BatchSize, Criterion};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -22,7 +22,8 @@ use smsdesk::config::UserConfig;
 use smsdesk::sms::encoding::Encoding;
 use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::store::messages::{self, NewMessage};
-use smsdesk::store::{Store, credit, lease};
+use smsdesk::store::settings::Settings;
+use smsdesk::store::{Store, credit, lease, stats};
 use smsdesk::tui::App;
 use std::hint::black_box;
 use std::path::Path;
@@ -232,11 +233,94 @@ fn main() {
         })
     });
 
+    // What the full refresh is made of: each read the dashboard makes, alone.
+    let db = writer.db();
+    let tz = Settings::load(db).expect("settings").timezone;
+    let offset = i64::from(at.with_timezone(&tz).offset().fix().local_minus_utc());
+    let pricing = credit::pricing(db).expect("pricing");
+    let parts: Vec<(&str, f64)> = vec![
+        (
+            "credit::summary (the ledger's sum: O(1) with the dispatch work)",
+            median_ms(15, || timed(|| drop(black_box(credit::summary(db))))),
+        ),
+        (
+            "credit::daily_consumption (30 days)",
+            median_ms(30, || {
+                timed(|| drop(black_box(credit::daily_consumption(db, at, 30, offset))))
+            }),
+        ),
+        (
+            "credit::consumption_value (30 days)",
+            median_ms(30, || {
+                timed(|| {
+                    drop(black_box(credit::consumption_value(
+                        db, &pricing, at, 30, offset,
+                    )))
+                })
+            }),
+        ),
+        (
+            "credit::pricing + credit::packs",
+            median_ms(30, || {
+                timed(|| {
+                    drop(black_box(credit::pricing(db)));
+                    drop(black_box(credit::packs(db)));
+                })
+            }),
+        ),
+        (
+            "stats::queue",
+            median_ms(30, || timed(|| drop(black_box(stats::queue(db, at))))),
+        ),
+        (
+            "stats::by_status_since (7 days)",
+            median_ms(30, || {
+                timed(|| drop(black_box(stats::by_status_since(db, at, 7))))
+            }),
+        ),
+        (
+            "stats::unknown_messages (50 of them)",
+            median_ms(30, || {
+                timed(|| drop(black_box(stats::unknown_messages(db))))
+            }),
+        ),
+        (
+            "stats::started + lease + runtime facts",
+            median_ms(30, || {
+                timed(|| {
+                    drop(black_box(stats::started(db)));
+                    drop(black_box(lease::current(db)));
+                    drop(black_box(stats::runtime(db, "provider.health")));
+                })
+            }),
+        ),
+        (
+            "Settings::load (the tick's organisation settings)",
+            median_ms(30, || timed(|| drop(black_box(Settings::load(db))))),
+        ),
+    ];
+    let summary_ms = parts[0].1;
+    // The same sum on a connection just opened, as at start (SQLite's page cache empty).
+    let cold_summary = median_ms(9, || {
+        let fresh = Store::open(&path).expect("store");
+        timed(|| drop(black_box(credit::summary(fresh.db()))))
+    });
+
     eprintln!();
+    eprintln!("what a full refresh reads, each alone (ms):");
+    for (name, ms) in &parts {
+        eprintln!("  {ms:8.3}  {name}");
+    }
     eprintln!("dashboard refresh (App::on_tick), 10⁶ store, goal ≤ 5 ms:");
     eprintln!("  nothing changed since the last tick   {nothing:8.3} ms");
     eprintln!("  one message sent since (other conn.)  {sent:8.3} ms");
     eprintln!("  minute changed, nothing written       {full:8.3} ms");
+    eprintln!(
+        "  the same without credit::summary      {:8.3} ms (one message sent) · {:8.3} ms \
+         (minute changed)",
+        sent - summary_ms,
+        full - summary_ms
+    );
     eprintln!(
         "idle TUI, UI thread, {ticks} ticks of {tick:.0} s with a heartbeat every 5 s: \
          {:.3} ms per tick = {idle_share:.3} % of a core (goal < 1 %)",
@@ -246,6 +330,11 @@ fn main() {
         "TUI start → first frame 80×24: {frame:.2} ms (first in the process: {cold:.2} ms) · \
          limit, minimal ratatui frame: {limit:.4} ms · ratio {:.0} (goal ≤ 40 ms)",
         frame / limit
+    );
+    eprintln!(
+        "  of which credit::summary on the connection just opened: {cold_summary:.2} ms \
+         (start → first frame without it: {:.2} ms)",
+        frame - cold_summary
     );
     c.final_summary();
 }

@@ -83,6 +83,18 @@ pub fn data_stamp(conn: Db<'_>) -> Result<DataStamp> {
     })
 }
 
+/// Messages left "unknown — check", oldest first, at most 50: id, recipient name (empty for a
+/// free send), phone, planned at. Read in their own partial index (migration 011), whatever
+/// the number of them: never a sort of every unknown message.
+pub fn unknown_messages(conn: Db<'_>) -> Result<Vec<(i64, String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, recipient_name, phone, planned_at FROM messages INDEXED BY messages_unknown
+          WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Share delivered among messages with a final delivery outcome (ignores cancelled and those
 /// still in transit). None when nothing was sent.
 pub fn delivery_rate(by_status: &[(String, i64)]) -> Option<f64> {

@@ -329,7 +329,7 @@ impl TabView for DashboardTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         let conn = ctx.conn;
         self.admin = ctx.actor.rights.admin;
-        self.unknown = crate::store::screens::unknown_messages(conn)?;
+        self.unknown = stats::unknown_messages(conn)?;
         let summary = credit::summary(conn)?;
         let daily = credit::daily_consumption(conn, ctx.now, DAYS, ctx.fmt.utc_offset(ctx.now))?;
         let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
