@@ -127,6 +127,10 @@ fn days_passing_move_the_month_of_consumption_without_any_write() {
     }
     assert_eq!(seen.first(), Some(&8));
     assert_eq!(seen.last(), Some(&0));
+    // The week's statuses moved with the clock too: nothing left in the last 7 days.
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Delivery rate: —"), "{screen}");
+    assert!(screen.contains("nothing sent"), "{screen}");
 }
 
 #[test]
