@@ -246,7 +246,8 @@ pub fn charge_values(
 /// What the units consumed over `days` days ending today are worth (the days of
 /// [`daily_consumption`]). The ledger is written in the order of consumption, so those units
 /// are the positions between the first and the last of them; a history written out of order
-/// (the demo's) is valued at that stretch's average.
+/// (the demo's) is valued at that stretch's average. Read from the quarters of an hour
+/// (`credit_quarters`, migration 011), not from the month's ledger rows.
 pub fn consumption_value(
     conn: Db<'_>,
     pricing: &Pricing,
@@ -256,11 +257,16 @@ pub fn consumption_value(
 ) -> Result<Option<Money>> {
     let local_today = (ts(now) + utc_offset_secs).div_euclid(86_400);
     let from = (local_today - days + 1) * 86_400 - utc_offset_secs;
+    let sql = if from % QUARTER == 0 {
+        "SELECT MIN(low), MAX(high), COALESCE(SUM(units), 0)
+           FROM credit_quarters WHERE quarter >= ?1 / 900"
+    } else {
+        // An offset that is no whole number of quarters (none today): the ledger itself.
+        "SELECT MIN(running - units), MAX(running), COALESCE(SUM(units), 0)
+           FROM credit_ledger WHERE at >= ?1"
+    };
     let (low, high, units): (Option<i64>, Option<i64>, i64) = conn
-        .prepare_cached(
-            "SELECT MIN(running - units), MAX(running), COALESCE(SUM(units), 0)
-               FROM credit_ledger WHERE at >= ?1",
-        )?
+        .prepare_cached(sql)?
         .query_row([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let (Some(low), Some(high)) = (low, high) else {
         return Ok(pricing.value(0, 0));
@@ -278,8 +284,12 @@ pub fn consumption_value(
         .map(|m| Money::new(m, &value.currency)))
 }
 
+/// Seconds in the ledger's aggregation step (`credit_quarters`).
+const QUARTER: i64 = 900;
+
 /// Units consumed per day over `days` days ending today (local days, given the UTC offset of
-/// the organisation's timezone in seconds). Oldest first.
+/// the organisation's timezone in seconds). Oldest first. Read from the quarters of an hour
+/// (`credit_quarters`, at most 96 rows a day), which the ledger's triggers keep up to date.
 pub fn daily_consumption(
     conn: Db<'_>,
     now: DateTime<Utc>,
@@ -289,10 +299,15 @@ pub fn daily_consumption(
     let local_today = (ts(now) + utc_offset_secs).div_euclid(86_400);
     let first_day = local_today - days + 1;
     let from = first_day * 86_400 - utc_offset_secs;
-    let mut stmt = conn.prepare_cached(
+    let sql = if from % QUARTER == 0 {
+        "SELECT (quarter * 900 + ?2) / 86400 AS day, SUM(units) FROM credit_quarters
+         WHERE quarter >= ?1 / 900 GROUP BY day ORDER BY day"
+    } else {
+        // An offset that is no whole number of quarters (none today): the ledger itself.
         "SELECT (at + ?2) / 86400 AS day, SUM(units) FROM credit_ledger
-         WHERE at >= ?1 GROUP BY day ORDER BY day",
-    )?;
+         WHERE at >= ?1 GROUP BY day ORDER BY day"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
     let mut per_day = vec![0i64; days.max(0) as usize];
     let rows = stmt.query_map(params![from, utc_offset_secs], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
@@ -320,6 +335,108 @@ pub fn daily_consumption(
 #[cfg(test)]
 mod tests {
     use crate::store::Store;
+
+    /// The quarters as the ledger gives them: `(quarter, units, low, high)`.
+    fn quarters(
+        conn: &rusqlite::Connection,
+        from_ledger: bool,
+    ) -> Vec<(i64, i64, Option<i64>, Option<i64>)> {
+        let sql = if from_ledger {
+            "SELECT at / 900, SUM(units), MIN(running - units), MAX(running) FROM credit_ledger
+              GROUP BY at / 900 ORDER BY 1"
+        } else {
+            "SELECT quarter, units, low, high FROM credit_quarters ORDER BY quarter"
+        };
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// Charges, corrections and deletions in any order, by any connection: the per-quarter
+    /// aggregates the dashboard reads never differ from the ledger, and the month's
+    /// consumption read from them is the ledger's.
+    #[test]
+    fn the_quarters_follow_every_ledger_write() {
+        let store = Store::open_defaults().unwrap();
+        let conn = store.conn();
+        // Charges of messages the test does not write.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        let mut seed = 0x5eed_u64;
+        let mut next = move |n: i64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) as i64).rem_euclid(n)
+        };
+        let now = chrono::DateTime::from_timestamp(1_774_000_000, 0).unwrap();
+        for step in 0..600 {
+            let any_id = "(SELECT id FROM credit_ledger ORDER BY id LIMIT 1 OFFSET ?1 %
+                           max(1, (SELECT count(*) FROM credit_ledger)))";
+            match next(12) {
+                0 => {
+                    conn.execute(
+                        &format!("DELETE FROM credit_ledger WHERE id = {any_id}"),
+                        [next(1000)],
+                    )
+                    .unwrap();
+                }
+                1 => {
+                    conn.execute(
+                        &format!("UPDATE credit_ledger SET units = ?2 WHERE id = {any_id}"),
+                        [next(1000), 1 + next(9)],
+                    )
+                    .unwrap();
+                }
+                2 => {
+                    conn.execute(
+                        &format!("UPDATE credit_ledger SET at = at - ?2 WHERE id = {any_id}"),
+                        [next(1000), next(5 * 86_400)],
+                    )
+                    .unwrap();
+                }
+                3 => {
+                    // A correction written without a running total (an older store's rows).
+                    conn.execute(
+                        "INSERT INTO credit_ledger(units, at, kind) VALUES (?1, ?2, 'adjust')",
+                        [1 + next(3), now.timestamp() - next(40 * 86_400)],
+                    )
+                    .unwrap();
+                }
+                _ => {
+                    let at = now - chrono::Duration::seconds(next(40 * 86_400));
+                    super::charge_message(conn, step, 1 + next(4), at).unwrap();
+                }
+            }
+            assert_eq!(quarters(conn, false), quarters(conn, true), "step {step}");
+        }
+        for offset in [0, 3_600, 7_200, -18_000, 19_800, 20_700, 1_000] {
+            let got = super::daily_consumption(store.db(), now, 30, offset).unwrap();
+            let local_today = (now.timestamp() + offset).div_euclid(86_400);
+            let from = (local_today - 29) * 86_400 - offset;
+            let mut want = vec![0i64; 30];
+            let mut stmt = conn
+                .prepare("SELECT at, units FROM credit_ledger WHERE at >= ?1")
+                .unwrap();
+            let rows = stmt
+                .query_map([from], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+                .unwrap();
+            for row in rows {
+                let (at, units) = row.unwrap();
+                let day = (at + offset).div_euclid(86_400) - (local_today - 29);
+                if let Ok(day) = usize::try_from(day)
+                    && day < 30
+                {
+                    want[day] += units;
+                }
+            }
+            let got: Vec<i64> = got.into_iter().map(|(_, n)| n).collect();
+            assert_eq!(got, want, "offset {offset}");
+            assert!(want.iter().sum::<i64>() > 0);
+        }
+    }
 
     #[test]
     fn an_older_store_gets_running_totals_and_unit_prices() {

@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_money.sql"),
     include_str!("migrations/009_followups.sql"),
     include_str!("migrations/010_credit_state.sql"),
+    include_str!("migrations/011_dashboard.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot

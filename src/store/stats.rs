@@ -48,14 +48,50 @@ pub fn queue(conn: Db<'_>, now: DateTime<Utc>) -> Result<QueueFigures> {
 }
 
 /// Messages that left in the last `days` days, counted by their current status.
+///
+/// Counted in `messages_by_status` (status, listed_at, id), one range of the index per
+/// status: the count reads index entries only, never the messages' rows (a week is ~10⁴ rows
+/// at 10⁶ messages).
 pub fn by_status_since(conn: Db<'_>, now: DateTime<Utc>, days: i64) -> Result<Vec<(String, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT status, count(*) FROM messages WHERE listed_at IS NOT NULL AND listed_at >= ?1
-         GROUP BY status ORDER BY count(*) DESC",
+        "SELECT status, count(*) FROM messages INDEXED BY messages_by_status
+          WHERE status IN ('pending','sending','submitted','delivered','not_delivered',
+                           'expired','failed','stop','cancelled','unknown')
+            AND listed_at >= ?1
+          GROUP BY status ORDER BY count(*) DESC, status",
     )?;
     let rows = stmt.query_map([ts(now - Duration::days(days))], |r| {
         Ok((r.get(0)?, r.get(1)?))
     })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What tells whether the store changed: SQLite's `data_version` (moves when another
+/// connection, of this process or another, commits a change) and the changes this connection
+/// made itself. Equal stamps: nothing was written in between, every figure read then is still
+/// right (only the clock may have moved).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataStamp {
+    data_version: i64,
+    own_changes: u64,
+}
+
+pub fn data_stamp(conn: Db<'_>) -> Result<DataStamp> {
+    Ok(DataStamp {
+        data_version: conn.query_row("PRAGMA data_version", [], |r| r.get(0))?,
+        own_changes: conn.conn().total_changes(),
+    })
+}
+
+/// Messages left "unknown — check", oldest first, at most 50: id, recipient name (empty for a
+/// free send), phone, planned at. Read in their own partial index (migration 011), whatever
+/// the number of them: never a sort of every unknown message.
+pub fn unknown_messages(conn: Db<'_>) -> Result<Vec<(i64, String, String, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, recipient_name, phone, planned_at FROM messages INDEXED BY messages_unknown
+          WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -37,6 +37,7 @@ use crate::keymap::{
 use crate::store::Store;
 use crate::store::messages::ListKind;
 use crate::store::settings::Settings;
+use crate::store::stats::DataStamp;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -218,6 +219,10 @@ pub struct App {
     throwaway: bool,
     /// The binding the last key ran and whether its handler answered (see [`App::last_run`]).
     last_run: Option<(Action, bool)>,
+    /// What the last tick refreshed: the tab, the store's [`DataStamp`] read before and the
+    /// minute. A tick finding the same three (nothing written, no key, same minute) re-reads
+    /// nothing: an idle screen costs one `PRAGMA` per tick.
+    ticked: Option<(Tab, DataStamp, i64)>,
 }
 
 impl App {
@@ -277,6 +282,7 @@ impl App {
             scheduler_holder: None,
             throwaway: false,
             last_run: None,
+            ticked: None,
         };
         app.load_org();
         app.refresh_current();
@@ -575,11 +581,21 @@ impl App {
     }
 
     /// The slow tick: re-read the visible page. Returns whether the screen must be redrawn.
+    /// Nothing is re-read when nothing was written to the store (by this process or another),
+    /// no key was pressed and the minute is the same as at the last tick: what the page shows
+    /// cannot have changed, save what the clock alone moves, which is re-read every minute.
     pub fn on_tick(&mut self) -> bool {
-        if matches!(self.tab, Tab::Settings | Tab::Dashboard) && !self.is_editing() {
-            self.load_org();
+        let minute = self.clock.now().timestamp() / 60;
+        let stamp = crate::store::stats::data_stamp(self.store.db()).ok();
+        let seen = stamp.map(|s| (self.tab, s, minute));
+        let mut changed = false;
+        if seen.is_none() || seen != self.ticked {
+            if matches!(self.tab, Tab::Settings | Tab::Dashboard) && !self.is_editing() {
+                self.load_org();
+            }
+            changed = self.refresh_current();
+            self.ticked = seen;
         }
-        let mut changed = self.refresh_current();
         // Headless (tests): job events wait in the app's own channel until the tick.
         while let Some(ev) = self.job_rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
             if let AppEvent::Job(job) = ev {
@@ -589,7 +605,6 @@ impl App {
         changed |= self.apply_deferred();
         self.log_notice();
 
-        let minute = self.clock.now().timestamp() / 60;
         let minute_changed = minute != self.shown_minute;
         changed || minute_changed
     }
@@ -604,6 +619,7 @@ impl App {
     /// a message) shows at once on that tab, else when the operator is back on it with no
     /// window open. Returns whether the screen must be redrawn.
     pub fn on_job(&mut self, job: JobEvent) -> bool {
+        self.ticked = None;
         let JobEvent { tab, id, update } = job;
         let Some(outcome) = self.with_act_on(tab, |v, act| v.on_job(id, update, act)) else {
             return true;
@@ -677,6 +693,7 @@ impl App {
     /// Pasted text goes to the filter bar when it has the keyboard; elsewhere it is ignored
     /// (a paste must never run commands).
     pub fn handle_paste(&mut self, text: &str) {
+        self.ticked = None;
         if let Some(Popup::Confirm(c)) = &mut self.popup {
             c.paste(text);
             return;
@@ -705,6 +722,7 @@ impl App {
 
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.last_run = None;
+        self.ticked = None;
         // Ctrl-c (the terminal's interrupt) and a quit key with Ctrl are never text: they ask
         // to quit from anywhere, forms and windows included (what is open stays underneath).
         if self.is_ctrl_quit(&key) && !matches!(self.popup, Some(Popup::ConfirmQuit { .. })) {

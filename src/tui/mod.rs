@@ -84,22 +84,25 @@ pub enum AppEvent {
 }
 
 /// How often the visible page is refreshed when nothing else happens.
-const TICK: Duration = Duration::from_secs(2);
+pub const TICK: Duration = Duration::from_secs(2);
 /// Resize events closer together than this are merged into one redraw.
 const RESIZE_SETTLE: Duration = Duration::from_millis(40);
 
-/// Runs the TUI until the operator quits.
-pub fn run(launch: Launch) -> anyhow::Result<()> {
-    let Launch {
-        db,
-        user,
-        clock,
-        user_config,
-        config_problem,
-        throwaway,
-    } = launch;
-    let mut store = Store::open(&db)?;
-    let actor = Actor::identify(&mut store, &user, clock.now())?;
+/// Everything the TUI does before its first frame: the store opened, the operator identified,
+/// the settings, language and key map read, the app built on its first tab. Nothing here grows
+/// with the store's history (the dashboard reads aggregates and indexes) and nothing loads the
+/// phone rules' tables: those load on a thread of their own once the first frame is drawn.
+/// The benches draw the app this returns on a `TestBackend`, as [`run`] draws it on the
+/// terminal.
+pub fn prepare(
+    db: &std::path::Path,
+    user: &str,
+    clock: Clock,
+    user_config: &UserConfig,
+    config_problem: Option<crate::config::ConfigFileProblem>,
+) -> anyhow::Result<App> {
+    let mut store = Store::open(db)?;
+    let actor = Actor::identify(&mut store, user, clock.now())?;
     let settings = Settings::load(store.db())?;
     // The operator's own choice first: over SSH every operator shares the service account's
     // configuration and the server's LANG.
@@ -114,11 +117,25 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let mut problems: Vec<String> = keymap_problems.iter().map(|p| p.describe(lang)).collect();
     problems.extend(config_problem.map(|p| p.describe(lang)));
 
-    let mut app = App::new(store, actor, lang, keymap, clock.clone());
+    let mut app = App::new(store, actor, lang, keymap, clock);
     app.set_location(db.display().to_string());
     app.set_config_language(user_config.language.clone());
     app.set_theme(Theme::from_env(user_config.background));
     app.show_problems(problems);
+    Ok(app)
+}
+
+/// Runs the TUI until the operator quits.
+pub fn run(launch: Launch) -> anyhow::Result<()> {
+    let Launch {
+        db,
+        user,
+        clock,
+        user_config,
+        config_problem,
+        throwaway,
+    } = launch;
+    let mut app = prepare(&db, &user, clock.clone(), &user_config, config_problem)?;
 
     // The terminal is set up before the input thread starts: crossterm answers queries such
     // as the cursor position through the same event reader, which that thread would hold.
@@ -126,6 +143,10 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     let backend = ratatui::backend::CrosstermBackend::new(stdout());
     let mut terminal = ratatui::Terminal::new(backend)?;
     terminal.clear()?;
+    // The first frame before anything else starts: the scheduler's first pass and the phone
+    // rules' tables would otherwise compete with it.
+    terminal.draw(|frame| app.draw(frame))?;
+    fmt::load_phone_rules_in_background();
 
     let (tx, rx) = mpsc::channel();
     app.set_events(tx.clone());

@@ -66,8 +66,8 @@ pub struct DashboardTab {
     /// The pack form or the "unknown — check" form.
     editor: Option<(Editing, Form)>,
     admin: bool,
-    /// Messages left "unknown — check": `(id, label)`.
-    unknown: Vec<(i64, String)>,
+    /// Messages left "unknown — check", oldest first (a handful at most).
+    unknown: Vec<UnknownRow>,
     /// The one the "unknown — check" form shows.
     unknown_detail: Option<UnknownDetail>,
     lang: Option<Lang>,
@@ -79,24 +79,32 @@ enum Editing {
     Unknown,
 }
 
-/// Messages left "unknown — check" by a crash, oldest first (a handful at most), labelled
-/// by whom they were for.
-fn unknown_messages(
-    conn: Db<'_>,
+/// A message left "unknown — check" by a crash: id, recipient name (empty for a free send),
+/// phone as stored, planned at.
+type UnknownRow = (i64, String, String, i64);
+
+/// The "unknown — check" messages labelled by whom they were for, for the form's choice.
+/// Formatted when the form opens, not on every refresh: the phone rules' tables load on
+/// first use (~60 ms), which must not delay the first frame.
+fn unknown_labels(
+    rows: &[UnknownRow],
     fmt: &crate::tui::fmt::Fmt,
     region: &str,
-) -> Result<Vec<(i64, String)>> {
-    let mut out = Vec::new();
-    for (id, name, phone, planned) in crate::store::screens::unknown_messages(conn)? {
-        let who = crate::tui::fmt::phone(&phone, region);
-        let who = if name.is_empty() {
-            who
-        } else {
-            format!("{} · {who}", clean(&name))
-        };
-        out.push((id, format!("#{id} {who} · {}", fmt.time(planned))));
-    }
-    Ok(out)
+) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|(id, name, phone, planned)| {
+            let who = crate::tui::fmt::phone(phone, region);
+            let who = if name.is_empty() {
+                who
+            } else {
+                format!("{} · {who}", clean(name))
+            };
+            (
+                id.to_string(),
+                format!("#{id} {who} · {}", fmt.time(*planned)),
+            )
+        })
+        .collect()
 }
 
 /// The message the "unknown — check" form is about, to decide knowing what it said.
@@ -210,7 +218,7 @@ impl DashboardTab {
 
     fn open_unknown(&mut self, act: &mut Act) -> Result<Outcome> {
         let lang = act.lang();
-        let Some(&(first_id, _)) = self.unknown.first() else {
+        let Some(&(first_id, ..)) = self.unknown.first() else {
             return Ok(Outcome::Info(tr(lang, "admin.unknown_none").to_string()));
         };
         self.unknown_detail = Some(UnknownDetail::load(act.store.db(), first_id)?);
@@ -222,10 +230,7 @@ impl DashboardTab {
                     "message",
                     tr(lang, "admin.unknown_message"),
                     &first,
-                    self.unknown
-                        .iter()
-                        .map(|(id, label)| (id.to_string(), label.clone()))
-                        .collect(),
+                    unknown_labels(&self.unknown, &act.fmt, act.region),
                     false,
                 ),
                 FormField::choice(
@@ -324,7 +329,7 @@ impl TabView for DashboardTab {
     fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
         let conn = ctx.conn;
         self.admin = ctx.actor.rights.admin;
-        self.unknown = unknown_messages(conn, &ctx.fmt, ctx.region)?;
+        self.unknown = stats::unknown_messages(conn)?;
         let summary = credit::summary(conn)?;
         let daily = credit::daily_consumption(conn, ctx.now, DAYS, ctx.fmt.utc_offset(ctx.now))?;
         let consumed: i64 = daily.iter().map(|(_, n)| n).sum();
