@@ -61,7 +61,7 @@ const HEADERS: [&str; 7] = [
     "Civilité",
     "Prénom",
     "Nom",
-    "Téléphone portable",
+    "Téléphone",
     "Email",
     "Consentement SMS",
     "Programme",

@@ -727,15 +727,28 @@ pub fn read_table(
     missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
+    read_table_keeping(path, is_header, &|_| true, missing, progress)
+}
+
+/// [`read_table`] keeping only the cells of the columns whose header `keep` accepts (the
+/// header row is kept whole, for messages).
+pub fn read_table_keeping(
+    path: &Path,
+    is_header: &dyn Fn(&[String]) -> bool,
+    keep: &dyn Fn(&str) -> bool,
+    missing: &dyn Fn(usize, FoundColumns) -> ImportError,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Table, ImportError> {
     let file = path.display().to_string();
     guarded(&file, || {
-        read_table_inner(path, is_header, missing, progress)
+        read_table_inner(path, is_header, keep, missing, progress)
     })
 }
 
 fn read_table_inner(
     path: &Path,
     is_header: &dyn Fn(&[String]) -> bool,
+    keep: &dyn Fn(&str) -> bool,
     missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
@@ -760,10 +773,10 @@ fn read_table_inner(
                 reason: ReadFailure::SpreadsheetNamedText { ext },
             });
         }
-        ("csv" | "txt", _) => text::csv_table(path, &file, is_header, missing, progress)?,
+        ("csv" | "txt", _) => text::csv_table(path, &file, is_header, keep, missing, progress)?,
         ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", Sniffed::Zip | Sniffed::Ole) => {
             let zip = kind == Sniffed::Zip;
-            sheets::sheet_table(path, &file, &ext, zip, is_header, missing, progress)?
+            sheets::sheet_table(path, &file, &ext, zip, is_header, keep, missing, progress)?
         }
         ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", other) => {
             return Err(ImportError::NotASpreadsheet {
@@ -988,7 +1001,9 @@ pub fn read_phone_column(
         row,
         found,
     };
-    let table = read_table(path, &has_phone_header, &missing, progress)?;
+    // Only the phone column is kept: the other cells are not needed.
+    let is_phone = |h: &str| normalise_header(h) == PHONE_HEADER;
+    let table = read_table_keeping(path, &has_phone_header, &is_phone, &missing, progress)?;
     let col = table.column(&[PHONE_HEADER]).unwrap_or(0);
     table.check_merged(&[col])?;
     let column = table.column_named(col);

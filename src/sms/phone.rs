@@ -830,25 +830,28 @@ enum Length {
 /// libphonenumber's `testNumberLength` for an unknown type: against every length the
 /// region's numbers have (the union libphonenumber stores in its general description).
 fn test_length(number: &str, meta: &Metadata) -> Length {
-    let mut national: Vec<u16> = Vec::with_capacity(8);
-    let mut local: Vec<u16> = Vec::new();
-    for desc in type_descriptors(meta).into_iter().flatten() {
-        national.extend_from_slice(desc.possible_length());
-        local.extend_from_slice(desc.possible_local_length());
-    }
-    national.sort_unstable();
-    national.dedup();
     let len = u16::try_from(number.len()).unwrap_or(u16::MAX);
-    let (Some(&min), Some(&max)) = (national.first(), national.last()) else {
+    // The national lengths' bounds, and whether `len` is among them or the local ones.
+    let (mut min, mut max) = (u16::MAX, u16::MIN);
+    let (mut national, mut local) = (false, false);
+    for desc in type_descriptors(meta).into_iter().flatten() {
+        for &l in desc.possible_length() {
+            min = min.min(l);
+            max = max.max(l);
+            national |= l == len;
+        }
+        local |= desc.possible_local_length().contains(&len);
+    }
+    if min > max {
         return Length::Invalid;
-    };
-    if local.contains(&len) && !national.contains(&len) {
+    }
+    if local && !national {
         Length::LocalOnly
     } else if len < min {
         Length::TooShort
     } else if len > max {
         Length::TooLong
-    } else if national.contains(&len) {
+    } else if national {
         Length::Possible
     } else {
         Length::Invalid
@@ -947,14 +950,14 @@ impl NumberType {
 fn number_type(meta: &Metadata, nsn: &str) -> NumberType {
     let d = meta.descriptors();
     // The general description admits every length of every type and its own pattern.
-    let lengths: Vec<&[u16]> = type_descriptors(meta)
+    let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
+    let mut listed = type_descriptors(meta)
         .into_iter()
         .flatten()
         .map(Descriptor::possible_length)
         .filter(|l| !l.is_empty())
-        .collect();
-    let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
-    let length_ok = lengths.is_empty() || lengths.iter().any(|l| l.contains(&len));
+        .peekable();
+    let length_ok = listed.peek().is_none() || listed.any(|l| l.contains(&len));
     if !length_ok || !pattern_match(d.general(), nsn) {
         return NumberType::Unknown;
     }
@@ -1068,8 +1071,40 @@ thread_local! {
     /// Anchored versions of the metadata patterns, compiled on first use. Keyed by the
     /// address of the pattern inside the crate's static database, which never moves.
     /// Thread-local: no lock on the hot path, and nothing shared to get wrong.
-    static ANCHORED: RefCell<HashMap<(usize, Anchor), Option<Regex>>> =
-        RefCell::new(HashMap::new());
+    static ANCHORED: RefCell<HashMap<(usize, Anchor), Option<Regex>, AddressHash>> =
+        RefCell::new(HashMap::default());
+}
+
+/// Hashes the cache's keys (addresses, trusted: no attacker chooses them) with a multiply
+/// rather than SipHash: the cache is asked several times for every number checked.
+#[derive(Clone, Copy, Default)]
+struct AddressHash;
+
+impl std::hash::BuildHasher for AddressHash {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
 }
 
 /// The address identifying a pattern of the static database.
