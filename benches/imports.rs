@@ -78,7 +78,7 @@ fn row(i: usize) -> ([String; 7], bool) {
         _ if i % 997 == 5 => "12345".to_string(),
         _ if i % 1_499 == 7 => format!("01 45 {:02} {:02} {:02}", i % 100, i % 89, i % 97),
         _ if i % 500 == 499 => row(i - 1).0[3].clone(),
-        0 | 1 | 2 => format!(
+        0..=2 => format!(
             "06 {:02} {:02} {:02} {:02}",
             n / 1_000_000,
             n / 10_000 % 100,
@@ -111,8 +111,8 @@ fn row(i: usize) -> ([String; 7], bool) {
     } else {
         format!("contact{i}@exemple.fr")
     };
-    let consent = if i % 13 == 0 { "non" } else { "oui" };
-    let civility = if i % 2 == 0 { "Mme" } else { "M." };
+    let consent = if i.is_multiple_of(13) { "non" } else { "oui" };
+    let civility = if i.is_multiple_of(2) { "Mme" } else { "M." };
     (
         [
             civility.to_string(),
