@@ -720,3 +720,57 @@ fn events_are_previewed_then_created_with_their_reminders() {
     assert!(again.valid.is_empty());
     assert_eq!(again.duplicates.len(), 2);
 }
+
+/// `import contacts --json` writes its preview as the rows are checked (issue 15): the
+/// document is the same as the whole preview serialised at once — valid rows with their
+/// warnings (an opted-out number), duplicates and invalid rows with row, column and reason.
+#[test]
+fn the_streamed_json_preview_is_the_whole_preview_document() {
+    #[derive(serde::Serialize)]
+    struct Document<'a> {
+        preview: &'a smsdesk::core::import::ContactsPreview,
+        imported: Option<()>,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store_in(dir.path());
+    let actor = actor(&mut store);
+    smsdesk::store::participants::opt_out(
+        store.db(),
+        "+33698765432",
+        "operator",
+        None,
+        "mlegall",
+        now(),
+    )
+    .unwrap();
+    let path = contacts_file(dir.path());
+    let whole = preview_contacts(&store, &read_contacts(&path, &mut |_| {}).unwrap()).unwrap();
+    assert!(!whole.duplicates.is_empty() && !whole.invalid.is_empty());
+    assert!(
+        whole.valid[1].warnings.contains(&ContactWarning::OptedOut),
+        "{:?}",
+        whole.valid[1]
+    );
+    let mut expected = serde_json::to_string(&Document {
+        preview: &whole,
+        imported: None,
+    })
+    .unwrap();
+    expected.push('\n');
+    let mut streamed = Vec::new();
+    smsdesk::cli::io::import_to(
+        &mut store,
+        &actor,
+        smsdesk::cli::io::Import {
+            what: "contacts",
+            file: &path,
+            yes: false,
+            json: true,
+            now: now(),
+        },
+        &mut |_| {},
+        &mut streamed,
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+}

@@ -1,14 +1,16 @@
 //! `export sent|upcoming` and `import contacts|events`.
 
 use super::sending::Selection;
-use super::{CliResult, Env, Failure, print_json};
+use super::{CliResult, Env, Failure, output_failed, print_json};
+use crate::core::Actor;
 use crate::core::import;
 use crate::io::contacts::RowIssue;
 use crate::io::export::{self, ExportError, Format};
+use crate::store::Store;
 use crate::store::messages;
 use crate::store::settings::Settings;
 use serde_json::json;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// The format asked for, checked against the file name: an `.xlsx` written under a `.csv`
@@ -86,15 +88,6 @@ struct Report<'a, P: serde::Serialize> {
     imported: &'a Option<import::ImportOutcome>,
 }
 
-fn print_json_streamed(value: &impl serde::Serialize) {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if serde_json::to_writer(&mut out, value).is_ok() {
-        let _ = writeln!(out);
-        let _ = out.flush();
-    }
-}
-
 fn progress_printer(enabled: bool) -> impl FnMut(crate::io::import::Progress) {
     move |p: crate::io::import::Progress| {
         if enabled && let Some(total) = p.rows_total.filter(|t| *t >= 10_000) {
@@ -106,11 +99,11 @@ fn progress_printer(enabled: bool) -> impl FnMut(crate::io::import::Progress) {
     }
 }
 
-fn print_issues(title: &str, issues: &[RowIssue]) {
+fn print_issues(out: &mut dyn Write, title: &str, issues: &[RowIssue]) -> std::io::Result<()> {
     if issues.is_empty() {
-        return;
+        return Ok(());
     }
-    println!("{title}:");
+    writeln!(out, "{title}:")?;
     for i in issues {
         let column = match &i.column {
             None => String::new(),
@@ -121,45 +114,156 @@ fn print_issues(title: &str, issues: &[RowIssue]) {
         } else {
             format!(" \"{}\"", crate::text::sanitize(&i.value))
         };
-        println!("  row {}{column}:{value} {}", i.row, i.reason);
+        writeln!(out, "  row {}{column}:{value} {}", i.row, i.reason)?;
     }
+    Ok(())
 }
 
 /// Preview without `--yes`; with it, every valid row is imported in one transaction.
 pub fn import_cmd(what: &str, file: &Path, yes: bool, env: &Env) -> CliResult {
     let (mut store, actor) = env.open()?;
     let show_progress = std::io::stderr().is_terminal() && !env.json;
-    let now = env.clock.now();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let done = import_to(
+        &mut store,
+        &actor,
+        Import {
+            what,
+            file,
+            yes,
+            json: env.json,
+            now: env.clock.now(),
+        },
+        &mut progress_printer(show_progress),
+        &mut out,
+    );
+    let flushed = out.flush().map_err(output_failed);
+    done.and(flushed)
+}
+
+/// What `import` is asked to do.
+pub struct Import<'a> {
+    /// `contacts` or `events`.
+    pub what: &'a str,
+    pub file: &'a Path,
+    /// Import the valid rows (without it, only the preview).
+    pub yes: bool,
+    /// Report as JSON.
+    pub json: bool,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// `import`, its report written to `out` as the command prints it. The preview of contacts
+/// in JSON is written as its rows are checked: the document is never held whole in memory.
+pub fn import_to(
+    store: &mut Store,
+    actor: &Actor,
+    job: Import<'_>,
+    progress: &mut dyn FnMut(crate::io::import::Progress),
+    out: &mut dyn Write,
+) -> CliResult {
+    let Import {
+        what,
+        file,
+        yes,
+        json,
+        now,
+    } = job;
     let bad = |e: crate::io::import::ImportError| Failure::BadInput(e.to_string());
     match what {
         "contacts" => {
-            let sheet =
-                crate::io::contacts::read_contacts(file, &mut progress_printer(show_progress))
-                    .map_err(bad)?;
-            let preview = import::preview_contacts(&store, &sheet)?;
+            let sheet = crate::io::contacts::read_contacts(file, progress).map_err(bad)?;
+            if json && !yes {
+                return stream_contacts_json(store, &sheet, out);
+            }
+            let preview = if yes {
+                import::preview_contacts(store, &sheet)?
+            } else {
+                // Shown as text: the first valid rows only, the others counted.
+                import::check_contacts(store, &sheet, &mut |_| {})?
+            };
             // The table is no longer needed: the preview holds what is imported.
             drop(sheet);
             let outcome = if yes {
-                Some(import::import_contacts(&mut store, &actor, &preview, now)?)
+                Some(import::import_contacts(store, actor, &preview, now)?)
             } else {
                 None
             };
-            report(&preview, outcome, env.json)
+            report(&preview, outcome, json, out).map_err(output_failed)
         }
         "events" => {
-            let sheet = crate::io::events::read_events(file, &mut progress_printer(show_progress))
-                .map_err(bad)?;
-            let preview = import::preview_events(&store, &sheet, now)?;
+            let sheet = crate::io::events::read_events(file, progress).map_err(bad)?;
+            let preview = import::preview_events(store, &sheet, now)?;
             let outcome = if yes {
-                Some(import::import_events(&mut store, &actor, &preview, now)?)
+                Some(import::import_events(store, actor, &preview, now)?)
             } else {
                 None
             };
-            report(&preview, outcome, env.json)
+            report(&preview, outcome, json, out).map_err(output_failed)
         }
         other => Err(Failure::BadInput(format!(
             "import {other}: say contacts or events"
         ))),
+    }
+}
+
+/// The JSON preview of a contacts import, the same document as [`Report`] with nothing
+/// imported, written row by row as the rows are checked.
+fn stream_contacts_json(
+    store: &Store,
+    sheet: &crate::io::contacts::ContactSheet,
+    out: &mut dyn Write,
+) -> CliResult {
+    let json_err = |e: serde_json::Error| output_failed(e.into());
+    let head = import::contacts_preview_head(sheet);
+    let field = |out: &mut dyn Write, name: &str, value: &dyn erased::Json| {
+        write!(out, ",\"{name}\":").map_err(output_failed)?;
+        value.write(out).map_err(json_err)
+    };
+    out.write_all(b"{\"preview\":{\"file\":")
+        .map_err(output_failed)?;
+    serde_json::to_writer(&mut *out, &head.file).map_err(json_err)?;
+    field(out, "header_row", &head.header_row)?;
+    field(out, "columns", &head.columns)?;
+    field(out, "notices", &head.notices)?;
+    out.write_all(b",\"valid\":[").map_err(output_failed)?;
+    let mut rows = 0usize;
+    let mut failed: Option<serde_json::Error> = None;
+    let p = import::check_contacts(store, sheet, &mut |c| {
+        if failed.is_some() {
+            return;
+        }
+        let sep = if rows == 0 { &b""[..] } else { &b","[..] };
+        rows += 1;
+        if let Err(e) = out
+            .write_all(sep)
+            .map_err(serde_json::Error::io)
+            .and_then(|()| serde_json::to_writer(&mut *out, c))
+        {
+            failed = Some(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(json_err(e));
+    }
+    out.write_all(b"]").map_err(output_failed)?;
+    field(out, "duplicates", &p.duplicates)?;
+    field(out, "invalid", &p.invalid)?;
+    field(out, "invalid_rows", &p.invalid_rows)?;
+    out.write_all(b"},\"imported\":null}\n")
+        .map_err(output_failed)
+}
+
+/// A value written as JSON behind a `dyn` reference.
+mod erased {
+    pub trait Json {
+        fn write(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn write(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+            serde_json::to_writer(out, self)
+        }
     }
 }
 
@@ -207,7 +311,7 @@ impl Previewed for import::ContactsPreview {
     const WHAT: &'static str = "contact(s)";
     shared_fields!();
     fn valid_count(&self) -> usize {
-        self.all_valid.len()
+        self.valid_rows
     }
     fn valid_lines(&self, n: usize) -> Vec<String> {
         self.valid
@@ -266,15 +370,20 @@ fn report<P: Previewed>(
     preview: &P,
     outcome: Option<import::ImportOutcome>,
     json: bool,
-) -> CliResult {
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     if json {
-        print_json_streamed(&Report {
-            preview,
-            imported: &outcome,
-        });
-        return Ok(());
+        serde_json::to_writer(
+            &mut *out,
+            &Report {
+                preview,
+                imported: &outcome,
+            },
+        )?;
+        return writeln!(out);
     }
-    println!(
+    writeln!(
+        out,
         "{}: header on row {}; {} valid {}, {} duplicate(s), {} invalid row(s)",
         crate::text::sanitize(preview.file()),
         preview.header_row(),
@@ -282,42 +391,47 @@ fn report<P: Previewed>(
         P::WHAT,
         preview.duplicates().len(),
         preview.invalid_rows()
-    );
+    )?;
     for n in preview.notices() {
-        println!("note: {n}");
+        writeln!(out, "note: {n}")?;
     }
-    print_issues("invalid", preview.invalid());
-    print_issues("duplicates (not imported)", preview.duplicates());
+    print_issues(out, "invalid", preview.invalid())?;
+    print_issues(out, "duplicates (not imported)", preview.duplicates())?;
     if outcome.is_none() {
-        println!("valid:");
+        writeln!(out, "valid:")?;
         for line in preview.valid_lines(SHOWN_VALID) {
-            println!("{line}");
+            writeln!(out, "{line}")?;
         }
         if preview.valid_count() > SHOWN_VALID {
-            println!("  … and {} more", preview.valid_count() - SHOWN_VALID);
+            writeln!(out, "  … and {} more", preview.valid_count() - SHOWN_VALID)?;
         }
     }
-    finish(outcome, P::WHAT)
+    finish(outcome, P::WHAT, out)
 }
 
-fn finish(outcome: Option<import::ImportOutcome>, what: &str) -> CliResult {
+fn finish(
+    outcome: Option<import::ImportOutcome>,
+    what: &str,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match outcome {
         None => {
-            println!("preview only: add --yes to import the valid rows");
+            writeln!(out, "preview only: add --yes to import the valid rows")?;
         }
         Some(o) => {
             for n in &o.notices {
-                println!("  {n}");
+                writeln!(out, "  {n}")?;
             }
             print_issues(
+                out,
                 "skipped (created by someone else since the preview)",
                 &o.skipped,
-            );
+            )?;
             let range = match (o.created.first(), o.created.last()) {
                 (Some(a), Some(b)) => format!(" (#{a}–#{b})"),
                 _ => String::new(),
             };
-            println!("{} {what} imported{range}", o.created.len());
+            writeln!(out, "{} {what} imported{range}", o.created.len())?;
         }
     }
     Ok(())

@@ -11,10 +11,10 @@ use std::path::PathBuf;
 
 pub mod access;
 mod contacts;
-mod io;
+pub mod io;
 mod rules;
 mod rules_lists;
-mod sending;
+pub mod sending;
 
 #[derive(Debug, Parser)]
 #[command(name = "smsdesk", version, about = "Send and follow SMS from the terminal", long_about = None)]
@@ -333,6 +333,11 @@ impl Env {
         let actor = Actor::identify(&mut store, &self.user, self.clock.now())?;
         Ok((store, actor))
     }
+}
+
+/// Standard output could not be written (closed pipe, full disk).
+pub(crate) fn output_failed(e: std::io::Error) -> Failure {
+    Failure::System(format!("standard output: {e}"))
 }
 
 fn print_json(value: &serde_json::Value) {

@@ -9,6 +9,7 @@ use crate::sms::status::{MessageStatus, WaitReason};
 use crate::store::messages::{self, Direction, ListKind, MessageFilter};
 use crate::store::settings::Settings;
 use serde_json::json;
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -189,71 +190,20 @@ pub struct FreeArgs {
 /// the valid ones are sent only on confirmation.
 pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
     let (mut store, actor) = env.open()?;
-    // Cells that cannot be numbers (errors, dates) are listed with the invalid rows, not fatal.
-    let mut notices = Vec::new();
-    let (checked, source) = match (&args.file, &args.numbers) {
-        (Some(path), None) => {
-            let cells = crate::io::import::read_phone_column(path, &mut |_| {})
-                .map_err(|e| Failure::BadInput(e.to_string()))?;
-            notices.clone_from(&cells.notices);
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            (
-                crate::core::import::check_phone_cells(&store, &cells)?,
-                name,
-            )
-        }
-        (None, Some(list)) => (
-            send::check_free_list(&store, &send::split_numbers(list))?,
-            "typed".to_string(),
-        ),
-        _ => return Err(Failure::BadInput("give either --file or --numbers".into())),
+    let checked = {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let checked = free_preview(&store, &args, env.json, &mut out)?;
+        out.flush().map_err(super::output_failed)?;
+        checked
     };
-    let (_, totals) = send::free_totals(&store, &args.text, checked.valid.len())?;
+    let source = match &args.file {
+        Some(path) => path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        None => "typed".to_string(),
+    };
     let at = args.at.as_deref().map(outbox::parse_local).transpose()?;
-    if env.json && !args.yes {
-        print_json(
-            &json!({"valid": checked.valid.len(), "duplicates": checked.duplicates, "invalid": checked.invalid, "totals": totals, "notices": notices}),
-        );
-    } else if !env.json {
-        for n in &notices {
-            println!("note: {n}");
-        }
-        println!(
-            "{} valid number(s), {} duplicate(s) removed, {} invalid",
-            checked.valid.len(),
-            checked.duplicates.len(),
-            checked.invalid.len()
-        );
-        for bad in &checked.invalid {
-            println!(
-                "  row {}: {}: {}",
-                bad.row,
-                crate::text::sanitize(&bad.input),
-                bad.error
-                    .as_ref()
-                    .map_or_else(|| "invalid".to_string(), ToString::to_string)
-            );
-        }
-        let en = crate::i18n::Lang::En;
-        let money = |m: &Option<crate::money::Money>| {
-            m.as_ref()
-                .map(|m| format!(" · {}", m.show(en)))
-                .unwrap_or_default()
-        };
-        println!(
-            "{} message(s) × {} segment(s) = {} credit(s){} ({}); balance after: {}{}",
-            totals.messages,
-            totals.segments_each,
-            totals.segments,
-            money(&totals.cost_money),
-            totals.encoding,
-            totals.balance_after,
-            money(&totals.balance_after_money)
-        );
-    }
     if !args.yes {
         if !env.json {
             println!("preview only: add --yes to queue");
@@ -276,6 +226,84 @@ pub fn free_cmd(args: FreeArgs, env: &Env) -> CliResult {
         println!("free send #{batch}: {} message(s) queued", ids.len());
     }
     Ok(())
+}
+
+/// Checks the numbers of a free send (`--file` or `--numbers`) and writes the preview the
+/// command shows to `out` (as JSON when `json`, unless `--yes` is given: then only text, as
+/// the queueing prints its own JSON): valid, duplicate and invalid numbers with their rows and
+/// reasons, and what the send costs. Returns the checked list.
+pub fn free_preview(
+    store: &crate::store::Store,
+    args: &FreeArgs,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<send::FreeList, Failure> {
+    let w = super::output_failed;
+    // Cells that cannot be numbers (errors, dates) are listed with the invalid rows, not fatal.
+    let mut notices = Vec::new();
+    let checked = match (&args.file, &args.numbers) {
+        (Some(path), None) => {
+            let cells = crate::io::import::read_phone_column(path, &mut |_| {})
+                .map_err(|e| Failure::BadInput(e.to_string()))?;
+            notices.clone_from(&cells.notices);
+            crate::core::import::check_phone_cells(store, &cells)?
+        }
+        (None, Some(list)) => send::check_free_list(store, &send::split_numbers(list))?,
+        _ => return Err(Failure::BadInput("give either --file or --numbers".into())),
+    };
+    let (_, totals) = send::free_totals(store, &args.text, checked.valid.len())?;
+    args.at.as_deref().map(outbox::parse_local).transpose()?;
+    if json && !args.yes {
+        serde_json::to_writer(
+            &mut *out,
+            &json!({"valid": checked.valid.len(), "duplicates": checked.duplicates, "invalid": checked.invalid, "totals": totals, "notices": notices}),
+        )
+        .map_err(|e| w(e.into()))?;
+        writeln!(out).map_err(w)?;
+    } else if !json {
+        for n in &notices {
+            writeln!(out, "note: {n}").map_err(w)?;
+        }
+        writeln!(
+            out,
+            "{} valid number(s), {} duplicate(s) removed, {} invalid",
+            checked.valid.len(),
+            checked.duplicates.len(),
+            checked.invalid.len()
+        )
+        .map_err(w)?;
+        for bad in &checked.invalid {
+            writeln!(
+                out,
+                "  row {}: {}: {}",
+                bad.row,
+                crate::text::sanitize(&bad.input),
+                bad.error
+                    .as_ref()
+                    .map_or_else(|| "invalid".to_string(), ToString::to_string)
+            )
+            .map_err(w)?;
+        }
+        let en = crate::i18n::Lang::En;
+        let money = |m: &Option<crate::money::Money>| {
+            m.as_ref()
+                .map(|m| format!(" · {}", m.show(en)))
+                .unwrap_or_default()
+        };
+        writeln!(
+            out,
+            "{} message(s) × {} segment(s) = {} credit(s){} ({}); balance after: {}{}",
+            totals.messages,
+            totals.segments_each,
+            totals.segments,
+            money(&totals.cost_money),
+            totals.encoding,
+            totals.balance_after,
+            money(&totals.balance_after_money)
+        )
+        .map_err(w)?;
+    }
+    Ok(checked)
 }
 
 /// Which messages `list` and `export` are asked for: sent or upcoming, by status and time.

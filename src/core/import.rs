@@ -303,9 +303,13 @@ pub struct ContactsPreview {
     /// `all_valid`.
     #[serde(skip)]
     pub valid: Vec<ContactRow>,
-    /// Every valid contact — what the import creates — packed (serialised as `valid`).
+    /// Every valid contact — what the import creates — packed (serialised as `valid`); empty
+    /// in a preview streamed by [`check_contacts`].
     #[serde(rename = "valid")]
     pub all_valid: PackedContacts,
+    /// How many rows are valid.
+    #[serde(skip)]
+    pub valid_rows: usize,
     /// Rows whose contact exists already (same mobile, or same name without mobile), or
     /// repeat an earlier row of the file.
     pub duplicates: Vec<RowIssue>,
@@ -334,11 +338,7 @@ fn field_name(f: ContactField) -> &'static str {
 /// A phone number as a map key: its E.164 digits as one integer (15 digits at most), so that a
 /// million numbers cost 8 bytes each rather than a string; anything else keeps its text.
 fn phone_key(e164: &str) -> Option<u64> {
-    let digits = e164.strip_prefix('+')?;
-    let ok = (1..=18).contains(&digits.len())
-        && !digits.starts_with('0')
-        && digits.bytes().all(|b| b.is_ascii_digit());
-    if ok { digits.parse().ok() } else { None }
+    store_import::e164_key(e164)
 }
 
 /// Phone numbers to values (the first one kept), compact for E.164 numbers.
@@ -384,11 +384,6 @@ struct Existing {
 
 fn name_key(first: &str, last: &str) -> String {
     normalise_header(&format!("{first}|{last}"))
-}
-
-/// Whether a number opted out (STOP), with a statement prepared once for all rows.
-fn opted_out(conn: Db<'_>, phone: &str) -> bool {
-    store_import::opted_out(conn, phone)
 }
 
 impl Existing {
@@ -438,12 +433,9 @@ fn file_notices(table: &crate::io::import::Table) -> Vec<ImportNotice> {
         .collect()
 }
 
-/// Checks every row of a contacts file against the rules and the store; writes nothing.
-pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<ContactsPreview> {
-    let conn = store.db();
-    let settings = Settings::load(conn)?;
-    let collaborators = Collaborators::load(conn)?;
-    let existing = Existing::load(conn)?;
+/// What a contacts preview says before its rows: the file, its header row, how each column is
+/// used, and the notices about the file as a whole (no store needed).
+pub fn contacts_preview_head(sheet: &ContactSheet) -> ContactsPreview {
     let table = &sheet.table;
     let mut p = ContactsPreview {
         file: table.file.clone(),
@@ -480,12 +472,46 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
             .collect();
         p.notices.push(ImportNotice::FreeAttributes { columns });
     }
+    p
+}
+
+/// Checks every row of a contacts file against the rules and the store; writes nothing. The
+/// preview holds every valid contact (packed in `all_valid`), what an import creates.
+pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<ContactsPreview> {
+    let mut all = PackedContacts::default();
+    let mut p = check_contacts(store, sheet, &mut |c| all.push(c))?;
+    p.all_valid = all;
+    Ok(p)
+}
+
+/// [`preview_contacts`] that hands each valid contact to `valid` as soon as its row is
+/// checked, in file order, and keeps only the first [`SHOWN_VALID`] (`all_valid` stays empty;
+/// `valid_rows` counts them): a preview streamed to its reader, whatever the file's size.
+pub fn check_contacts(
+    store: &Store,
+    sheet: &ContactSheet,
+    valid: &mut dyn FnMut(&ContactRow),
+) -> CoreResult<ContactsPreview> {
+    let conn = store.db();
+    let settings = Settings::load(conn)?;
+    let collaborators = Collaborators::load(conn)?;
+    let existing = Existing::load(conn)?;
+    // Read once: each row's mobile is then looked up in memory.
+    let opt_outs = store_import::OptOuts::load(conn)?;
+    let table = &sheet.table;
+    let mut p = contacts_preview_head(sheet);
     // Rows of the file already taken, by mobile or by name: a later row repeating one is a
     // duplicate.
     let mut seen_phone: PhoneMap<usize> = PhoneMap::new();
     let mut seen_name: HashMap<String, usize> = HashMap::new();
     for r in table.rows.iter() {
-        match contact_row(sheet, &r, &settings.default_region, &collaborators, conn) {
+        match contact_row(
+            sheet,
+            &r,
+            &settings.default_region,
+            &collaborators,
+            &opt_outs,
+        ) {
             Err(issues) => {
                 p.invalid_rows += 1;
                 p.invalid.extend(issues);
@@ -529,10 +555,11 @@ pub fn preview_contacts(store: &Store, sheet: &ContactSheet) -> CoreResult<Conta
                             .or_insert(c.row);
                     }
                 };
+                valid(&c);
+                p.valid_rows += 1;
                 if p.valid.len() < SHOWN_VALID {
-                    p.valid.push(c.clone());
+                    p.valid.push(c);
                 }
-                p.all_valid.push(&c);
             }
         }
     }
@@ -546,7 +573,7 @@ fn contact_row(
     r: &crate::io::import::TableRow,
     region: &str,
     collaborators: &Collaborators,
-    conn: Db<'_>,
+    opt_outs: &store_import::OptOuts,
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
     let mut text = |field: ContactField| sheet.text_noting(r, field, &mut issues);
@@ -604,7 +631,7 @@ fn contact_row(
     match &participant.mobile {
         None => warnings.push(ContactWarning::NoMobile),
         Some(m) => {
-            if opted_out(conn, m) {
+            if opt_outs.contains(m) {
                 warnings.push(ContactWarning::OptedOut);
             }
         }

@@ -226,23 +226,33 @@ pub fn split_numbers(typed: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
-/// Checks each (row, number): normalised, mobile, not opted out; duplicates removed.
+/// Checks each (row, number): normalised, mobile, not opted out; duplicates removed. The
+/// opt-outs are asked of the store once for the whole list.
 pub fn check_free_list(store: &Store, lines: &[(usize, String)]) -> CoreResult<FreeList> {
     let settings = Settings::load(store.db())?;
+    let parsed: Vec<_> = lines
+        .iter()
+        .map(|(_, input)| phone::parse_recipient(input, &settings.default_region))
+        .collect();
+    let numbers: Vec<&str> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok().map(|p| p.e164.as_str()))
+        .collect();
+    let opted_out = crate::store::import::opted_out_among(store.db(), &numbers)?;
     let mut out = FreeList::default();
     let mut seen = std::collections::HashSet::new();
-    for (row, input) in lines {
+    for ((row, input), parsed) in lines.iter().zip(parsed) {
         let mut line = CheckedLine {
             row: *row,
             input: input.clone(),
             e164: None,
             error: None,
         };
-        match phone::parse_recipient(input, &settings.default_region) {
+        match parsed {
             Err(problem) => line.error = Some(LineProblem::Number { problem }),
             Ok(p) => {
                 line.e164 = Some(p.e164.clone());
-                if participants::is_opted_out(store.db(), &p.e164)? {
+                if opted_out.contains(&p.e164) {
                     line.error = Some(LineProblem::OptedOut);
                 } else if !seen.insert(p.e164) {
                     out.duplicates.push(line);

@@ -341,7 +341,27 @@ pub fn cell_text(table: &Table, r: &TableRow, col: usize) -> Result<String, RowI
             super::import::CellIssue::ControlCharacters,
         ));
     }
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    Ok(collapse_spaces(text))
+}
+
+/// Inner runs of white space as one space (the text is trimmed already); the text itself when
+/// it has none, as most cells.
+fn collapse_spaces(text: String) -> String {
+    let mut previous_space = false;
+    let plain = text.chars().all(|c| {
+        let ok = if c.is_whitespace() {
+            c == ' ' && !previous_space
+        } else {
+            true
+        };
+        previous_space = c.is_whitespace();
+        ok
+    });
+    if plain && !text.starts_with(char::is_whitespace) && !text.ends_with(char::is_whitespace) {
+        text
+    } else {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// `oui`/`non` and their usual spellings. `None` for anything else.
@@ -432,6 +452,14 @@ mod tests {
         assert_eq!(map.col(ContactField::Mobile), Some(2));
         // The other phone column is not lost: it is kept as a free attribute.
         assert_eq!(map.others, vec![1]);
+    }
+
+    #[test]
+    fn inner_spaces_are_collapsed() {
+        assert_eq!(collapse_spaces("Le Floch".into()), "Le Floch");
+        assert_eq!(collapse_spaces("Le  Floch".into()), "Le Floch");
+        assert_eq!(collapse_spaces("Le\tFloch\n Guen".into()), "Le Floch Guen");
+        assert_eq!(collapse_spaces("Le\u{a0}Floch".into()), "Le Floch");
     }
 
     #[test]

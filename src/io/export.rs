@@ -9,6 +9,7 @@
 
 use crate::i18n::{self, Lang};
 use crate::money::{Money, Pricing};
+use crate::sms::status::MessageStatus;
 use crate::store::Db;
 use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
 use crate::store::settings::Settings;
@@ -211,10 +212,7 @@ pub fn export_messages(
     // One read transaction: every page sees the same snapshot, so a message the scheduler
     // sends meanwhile is neither missed nor exported twice.
     let snapshot = conn.snapshot()?;
-    let labels = Labels {
-        tz: settings.timezone,
-        lang,
-    };
+    let labels = Labels::new(settings.timezone, lang);
     let pages = Pages::new(conn, kind, filter, credit::pricing(conn)?);
     let rows = match format {
         Format::Xlsx => write_xlsx(&tmp.path, &shown, &labels, pages, progress)?,
@@ -293,28 +291,84 @@ impl<'a> Pages<'a> {
 }
 
 /// How values are shown: times in the organisation's timezone, statuses and contexts in the
-/// interface language.
+/// interface language. Each word is looked up in the catalogue once per export, not per row.
 struct Labels {
     tz: Tz,
     lang: Lang,
+    /// Each status's word, in [`MessageStatus::ALL`]'s order.
+    statuses: Vec<String>,
+    /// The words of the contexts met so far (a handful).
+    contexts: std::cell::RefCell<Vec<(String, std::rc::Rc<str>)>>,
 }
 
 impl Labels {
+    fn new(tz: Tz, lang: Lang) -> Labels {
+        Labels {
+            tz,
+            lang,
+            statuses: MessageStatus::ALL
+                .iter()
+                .map(|s| translated(lang, "status", s.as_str()))
+                .collect(),
+            contexts: Default::default(),
+        }
+    }
+
     fn local(&self, secs: i64) -> NaiveDateTime {
         from_ts(secs).with_timezone(&self.tz).naive_local()
     }
 
-    fn status(&self, code: &str) -> String {
-        translated(self.lang, "status", code)
+    fn status(&self, status: MessageStatus) -> &str {
+        MessageStatus::ALL
+            .iter()
+            .position(|s| *s == status)
+            .and_then(|i| self.statuses.get(i))
+            .map_or(status.as_str(), String::as_str)
     }
 
-    fn context(&self, code: &str) -> String {
-        match (code, self.lang) {
+    fn context(&self, code: &str) -> std::rc::Rc<str> {
+        if let Some((_, word)) = self.contexts.borrow().iter().find(|(c, _)| c == code) {
+            return word.clone();
+        }
+        let word: std::rc::Rc<str> = match (code, self.lang) {
             ("individual", Lang::Fr) => "individuel".into(),
             ("individual", Lang::En) => "individual".into(),
-            _ => translated(self.lang, "kind", code),
-        }
+            _ => translated(self.lang, "kind", code).into(),
+        };
+        self.contexts
+            .borrow_mut()
+            .push((code.to_string(), word.clone()));
+        word
     }
+}
+
+/// `2026-03-25 14:30:00` written into `out` (cleared first), without parsing a format.
+fn write_date_time(out: &mut String, t: NaiveDateTime) {
+    use chrono::{Datelike, Timelike};
+    fn two(out: &mut String, n: u32) {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    }
+    out.clear();
+    let year = t.year();
+    if (0..10_000).contains(&year) {
+        let y = year as u32;
+        two(out, y / 100);
+        two(out, y % 100);
+    } else {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{year:04}");
+    }
+    out.push('-');
+    two(out, t.month());
+    out.push('-');
+    two(out, t.day());
+    out.push(' ');
+    two(out, t.hour());
+    out.push(':');
+    two(out, t.minute());
+    out.push(':');
+    two(out, t.second());
 }
 
 /// The catalogue's word for `section.code`, or the code itself when there is none.
@@ -412,12 +466,12 @@ fn write_xlsx_row(
     }
     sheet.write_string(row, 2, &m.recipient_name)?;
     sheet.write_string(row, 3, &m.phone)?;
-    sheet.write_string(row, 4, labels.context(&m.context))?;
+    sheet.write_string(row, 4, &*labels.context(&m.context))?;
     sheet.write_string(row, 5, &m.collaborator)?;
     sheet.write_string(row, 6, &m.created_by)?;
     sheet.write_string(row, 7, &m.text)?;
     sheet.write_number(row, 8, m.segments as f64)?;
-    sheet.write_string(row, 9, labels.status(m.status.as_str()))?;
+    sheet.write_string(row, 9, labels.status(m.status))?;
     if let Some(reply) = &m.reply {
         sheet.write_string(row, 10, reply)?;
     }
@@ -457,29 +511,32 @@ fn write_csv(
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
     w.write_record(headers(labels.lang)).map_err(csv_err)?;
-    let fmt = |t: i64| labels.local(t).format("%Y-%m-%d %H:%M:%S").to_string();
+    // Buffers reused from row to row.
+    let (mut planned, mut sent) = (String::new(), String::new());
+    let mut segments = itoa_buffer();
     let rows = pages.write_all(progress, |_, m, cost| {
-        let segments = m.segments.to_string();
         let amount = cost.map(|c| c.plain(labels.lang)).unwrap_or_default();
         let currency = cost.map(|c| c.currency.as_str()).unwrap_or_default();
-        let planned = fmt(m.planned_at);
-        let sent = m.sent_at.map(fmt).unwrap_or_default();
+        write_date_time(&mut planned, labels.local(m.planned_at));
+        match m.sent_at {
+            Some(t) => write_date_time(&mut sent, labels.local(t)),
+            None => sent.clear(),
+        }
         let context = labels.context(&m.context);
-        let status = labels.status(m.status.as_str());
         w.write_record([
-            planned.as_str(),
-            sent.as_str(),
-            &csv_safe(&m.recipient_name),
-            m.phone.as_str(),
-            context.as_str(),
-            &csv_safe(&m.collaborator),
-            &csv_safe(&m.created_by),
-            &csv_safe(&m.text),
-            segments.as_str(),
-            status.as_str(),
-            &csv_safe(m.reply.as_deref().unwrap_or("")),
-            amount.as_str(),
-            currency,
+            planned.as_bytes(),
+            sent.as_bytes(),
+            csv_safe(&m.recipient_name).as_bytes(),
+            m.phone.as_bytes(),
+            context.as_bytes(),
+            csv_safe(&m.collaborator).as_bytes(),
+            csv_safe(&m.created_by).as_bytes(),
+            csv_safe(&m.text).as_bytes(),
+            integer(&mut segments, m.segments),
+            labels.status(m.status).as_bytes(),
+            csv_safe(m.reply.as_deref().unwrap_or("")).as_bytes(),
+            amount.as_bytes(),
+            currency.as_bytes(),
         ])
         .map_err(csv_err)
     })?;
@@ -487,6 +544,30 @@ fn write_csv(
     let file_handle = out.into_inner().map_err(|e| io_err(e.into_error()))?;
     file_handle.sync_all().map_err(io_err)?;
     Ok(rows)
+}
+
+/// Room for any `i64` in decimal.
+fn itoa_buffer() -> [u8; 20] {
+    [0; 20]
+}
+
+/// `n` in decimal, written at the end of `buf`.
+fn integer(buf: &mut [u8; 20], n: i64) -> &[u8] {
+    let mut at = buf.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    &buf[at..]
 }
 
 /// A temporary file next to the target, removed unless [`TempTarget::commit`] renames it over
@@ -572,6 +653,28 @@ mod tests {
             .and_hms_opt(12, 0, 0)
             .unwrap();
         assert_eq!(excel_serial(t), 45658.5);
+    }
+
+    #[test]
+    fn dates_and_numbers_are_written_as_before() {
+        let mut out = String::from("left over");
+        for (y, mo, d, h, mi, sec) in [
+            (2026, 3, 25, 14, 30, 5),
+            (1999, 12, 31, 23, 59, 59),
+            (2026, 1, 1, 0, 0, 0),
+            (987, 7, 4, 9, 8, 7),
+        ] {
+            let t = NaiveDate::from_ymd_opt(y, mo, d)
+                .unwrap()
+                .and_hms_opt(h, mi, sec)
+                .unwrap();
+            write_date_time(&mut out, t);
+            assert_eq!(out, t.format("%Y-%m-%d %H:%M:%S").to_string());
+        }
+        let mut buf = itoa_buffer();
+        for n in [0, 7, 10, 1234567, -42, i64::MIN, i64::MAX] {
+            assert_eq!(integer(&mut buf, n), n.to_string().as_bytes());
+        }
     }
 
     #[test]

@@ -223,11 +223,14 @@ fn french_plan(
     {
         return first;
     }
+    // Only the departments whose landline or mobile ranges can start as this number does
+    // are tried (a table look-up): a metropolitan number is tried against none.
     let departments = FRENCH_PLAN_RETRY
         .iter()
         .filter(|id| **id != "FR" && **id != region.id());
     let geographic = departments
         .clone()
+        .filter(|id| may_be_geographic(id, digits))
         .filter_map(|id| attempt(id))
         .find(|phone| phone.kind != LineKind::Other);
     if let Some(phone) = geographic {
@@ -241,6 +244,99 @@ fn french_plan(
         .filter(|id| **id != region.id())
         .find_map(|id| attempt(id))
         .ok_or_else(|| first.err().unwrap_or(PhoneError::InvalidNumber))
+}
+
+/// How many leading digits of a national significant number [`GEOGRAPHIC`] tells apart.
+const PREFIX_DIGITS: usize = 3;
+
+/// Per department of the French plan: which first [`PREFIX_DIGITS`] digits of a national
+/// significant number may start one of its landlines or mobiles (those of every region sharing
+/// its calling code), or `None` when the table cannot tell and every number is tried. Built
+/// once from the metadata: the prefixes every match of the fixed-line and mobile patterns
+/// starts with (regex-syntax's literal extraction, which only ever errs on the side of more
+/// prefixes), so a number the table rules out is one the department's rules would refuse.
+struct Geographic {
+    id: &'static str,
+    starts: Option<Vec<bool>>,
+}
+
+static GEOGRAPHIC: std::sync::LazyLock<Vec<Geographic>> = std::sync::LazyLock::new(|| {
+    FRENCH_PLAN_RETRY
+        .iter()
+        .map(|id| Geographic {
+            id,
+            starts: geographic_starts(id),
+        })
+        .collect()
+});
+
+/// The table of one department, see [`Geographic`].
+fn geographic_starts(id: &str) -> Option<Vec<bool>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let db: &'static phonenumber::metadata::Database = &DATABASE;
+    let meta = db.by_id(id)?;
+    // The national number must be what the look-up assumes: the typed digits, or them
+    // without their leading trunk `0`.
+    if meta.national_prefix_for_parsing().is_some() || meta.national_prefix() != Some("0") {
+        return None;
+    }
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    for region in db.by_code(&meta.country_code())? {
+        let d = region.descriptors();
+        for desc in [d.fixed_line(), d.mobile()].into_iter().flatten() {
+            let hir = regex_syntax::ParserBuilder::new()
+                .ignore_whitespace(true)
+                .unicode(false)
+                .build()
+                .parse(desc.national_number().as_str())
+                .ok()?;
+            let seq = Extractor::new()
+                .kind(ExtractKind::Prefix)
+                .limit_class(10)
+                .limit_literal_len(PREFIX_DIGITS)
+                .extract(&hir);
+            // An infinite set: any start is possible.
+            literals.extend(seq.literals()?.iter().map(|l| l.as_bytes().to_vec()));
+        }
+    }
+    let mut starts = vec![false; 10usize.pow(PREFIX_DIGITS as u32)];
+    for (n, start) in starts.iter_mut().enumerate() {
+        let p = format!("{n:0width$}", width = PREFIX_DIGITS);
+        let p = p.as_bytes();
+        *start = literals
+            .iter()
+            .any(|l| p.starts_with(l) || l.starts_with(p));
+    }
+    Some(starts)
+}
+
+/// Whether the national number `digits` (as typed, trunk `0` included) may be a landline or a
+/// mobile of the department `id`: false only when its table rules it out.
+fn may_be_geographic(id: &str, digits: &str) -> bool {
+    let Some(starts) = GEOGRAPHIC
+        .iter()
+        .find(|g| g.id == id)
+        .and_then(|g| g.starts.as_ref())
+    else {
+        return true;
+    };
+    // An international prefix (`00`) would change the calling code: no look-up.
+    if digits.starts_with("00") {
+        return true;
+    }
+    let index = |nsn: &str| -> Option<usize> {
+        let head = nsn.get(..PREFIX_DIGITS)?;
+        head.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| head.parse().ok())?
+    };
+    // The national number is the digits without their trunk `0`, or (when stripping it would
+    // leave too little) the digits as typed.
+    let candidates = [digits.strip_prefix('0'), Some(digits)];
+    candidates
+        .into_iter()
+        .flatten()
+        .any(|nsn| index(nsn).is_none_or(|i| starts.get(i).copied().unwrap_or(true)))
 }
 
 /// Nine digits not starting with 0: a French number whose leading zero a spreadsheet dropped.
@@ -734,25 +830,28 @@ enum Length {
 /// libphonenumber's `testNumberLength` for an unknown type: against every length the
 /// region's numbers have (the union libphonenumber stores in its general description).
 fn test_length(number: &str, meta: &Metadata) -> Length {
-    let mut national: Vec<u16> = Vec::with_capacity(8);
-    let mut local: Vec<u16> = Vec::new();
-    for desc in type_descriptors(meta).into_iter().flatten() {
-        national.extend_from_slice(desc.possible_length());
-        local.extend_from_slice(desc.possible_local_length());
-    }
-    national.sort_unstable();
-    national.dedup();
     let len = u16::try_from(number.len()).unwrap_or(u16::MAX);
-    let (Some(&min), Some(&max)) = (national.first(), national.last()) else {
+    // The national lengths' bounds, and whether `len` is among them or the local ones.
+    let (mut min, mut max) = (u16::MAX, u16::MIN);
+    let (mut national, mut local) = (false, false);
+    for desc in type_descriptors(meta).into_iter().flatten() {
+        for &l in desc.possible_length() {
+            min = min.min(l);
+            max = max.max(l);
+            national |= l == len;
+        }
+        local |= desc.possible_local_length().contains(&len);
+    }
+    if min > max {
         return Length::Invalid;
-    };
-    if local.contains(&len) && !national.contains(&len) {
+    }
+    if local && !national {
         Length::LocalOnly
     } else if len < min {
         Length::TooShort
     } else if len > max {
         Length::TooLong
-    } else if national.contains(&len) {
+    } else if national {
         Length::Possible
     } else {
         Length::Invalid
@@ -851,14 +950,14 @@ impl NumberType {
 fn number_type(meta: &Metadata, nsn: &str) -> NumberType {
     let d = meta.descriptors();
     // The general description admits every length of every type and its own pattern.
-    let lengths: Vec<&[u16]> = type_descriptors(meta)
+    let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
+    let mut listed = type_descriptors(meta)
         .into_iter()
         .flatten()
         .map(Descriptor::possible_length)
         .filter(|l| !l.is_empty())
-        .collect();
-    let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
-    let length_ok = lengths.is_empty() || lengths.iter().any(|l| l.contains(&len));
+        .peekable();
+    let length_ok = listed.peek().is_none() || listed.any(|l| l.contains(&len));
     if !length_ok || !pattern_match(d.general(), nsn) {
         return NumberType::Unknown;
     }
@@ -972,8 +1071,40 @@ thread_local! {
     /// Anchored versions of the metadata patterns, compiled on first use. Keyed by the
     /// address of the pattern inside the crate's static database, which never moves.
     /// Thread-local: no lock on the hot path, and nothing shared to get wrong.
-    static ANCHORED: RefCell<HashMap<(usize, Anchor), Option<Regex>>> =
-        RefCell::new(HashMap::new());
+    static ANCHORED: RefCell<HashMap<(usize, Anchor), Option<Regex>, AddressHash>> =
+        RefCell::new(HashMap::default());
+}
+
+/// Hashes the cache's keys (addresses, trusted: no attacker chooses them) with a multiply
+/// rather than SipHash: the cache is asked several times for every number checked.
+#[derive(Clone, Copy, Default)]
+struct AddressHash;
+
+impl std::hash::BuildHasher for AddressHash {
+    type Hasher = AddressHasher;
+    fn build_hasher(&self) -> AddressHasher {
+        AddressHasher(0)
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
 }
 
 /// The address identifying a pattern of the static database.
@@ -1028,6 +1159,40 @@ fn desc_match(desc: &Descriptor, nsn: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table of overseas prefixes is a shortcut, never a rule of its own: a number any
+    /// department recognises as one of its landlines or mobiles is always tried there.
+    #[test]
+    fn the_overseas_table_never_rules_out_a_number_a_department_recognises() {
+        let mut ruled_out = 0;
+        for id in FRENCH_PLAN_RETRY.iter().filter(|id| **id != "FR") {
+            let meta = DATABASE.by_id(*id).unwrap();
+            for head in 0..10_000 {
+                for digits in [
+                    format!("0{head:04}12345"),
+                    format!("0{head:04}90817"),
+                    format!("0{head:04}00000"),
+                    format!("{head:04}12345"),
+                ] {
+                    let geographic = parse_digits(&digits, false, Some(meta))
+                        .and_then(|p| validate(&p))
+                        .is_ok_and(|p| p.kind != LineKind::Other);
+                    let tried = may_be_geographic(id, &digits);
+                    assert!(tried || !geographic, "{id}: {digits} ruled out");
+                    ruled_out += usize::from(!tried);
+                }
+            }
+        }
+        // And it does rule out: metropolitan mobiles are tried against no department.
+        assert!(ruled_out > 150_000, "{ruled_out}");
+        for id in ["GP", "MQ", "GF", "RE", "YT"] {
+            assert!(!may_be_geographic(id, "0612345678"), "{id}");
+            assert!(!may_be_geographic(id, "0745454545"), "{id}");
+        }
+        assert!(may_be_geographic("GP", "0690123456"));
+        assert!(may_be_geographic("RE", "0262123456"));
+        assert!(may_be_geographic("YT", "0639123456"));
+    }
 
     #[test]
     fn java_group_references_become_rust_ones() {

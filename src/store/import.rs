@@ -27,12 +27,64 @@ pub fn collaborators(conn: Db<'_>) -> Result<Vec<CollaboratorKeys>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Whether a number opted out (STOP), with a statement prepared once for all rows; a failed
-/// read counts as not opted out.
-pub fn opted_out(conn: Db<'_>, phone: &str) -> bool {
-    conn.prepare_cached("SELECT 1 FROM opt_outs WHERE phone = ?1")
-        .and_then(|mut stmt| stmt.exists([phone]))
-        .unwrap_or(false)
+/// A phone number as a compact key: its E.164 digits as one integer (18 digits at most);
+/// `None` for anything else.
+pub fn e164_key(e164: &str) -> Option<u64> {
+    let digits = e164.strip_prefix('+')?;
+    let ok = (1..=18).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    if ok { digits.parse().ok() } else { None }
+}
+
+/// Every number that opted out (STOP), read once for a whole file: each row is then looked up
+/// in memory (8 bytes a number), not asked of the store one by one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptOuts {
+    /// E.164 numbers as [`e164_key`]s, sorted.
+    digits: Vec<u64>,
+    /// Anything else stored, sorted.
+    other: Vec<String>,
+}
+
+impl OptOuts {
+    pub fn load(conn: Db<'_>) -> Result<OptOuts> {
+        let mut out = OptOuts::default();
+        let mut stmt = conn.prepare("SELECT phone FROM opt_outs")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let phone = r.get_ref(0)?.as_str().unwrap_or_default();
+            match e164_key(phone) {
+                Some(k) => out.digits.push(k),
+                None => out.other.push(phone.to_string()),
+            }
+        }
+        out.digits.sort_unstable();
+        out.other.sort_unstable();
+        Ok(out)
+    }
+
+    /// Whether `phone` (as stored: E.164) opted out.
+    pub fn contains(&self, phone: &str) -> bool {
+        match e164_key(phone) {
+            // A key stands for one text only: `+` and its digits, as stored.
+            Some(k) => self.digits.binary_search(&k).is_ok(),
+            None => self
+                .other
+                .binary_search_by(|o| o.as_str().cmp(phone))
+                .is_ok(),
+        }
+    }
+}
+
+/// Which of `phones` opted out, in one query whatever their number.
+pub fn opted_out_among(conn: Db<'_>, phones: &[&str]) -> Result<std::collections::HashSet<String>> {
+    let list = serde_json::to_string(phones).unwrap_or_else(|_| "[]".into());
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.phone FROM json_each(?1) AS j JOIN opt_outs o ON o.phone = j.value",
+    )?;
+    let rows = stmt.query_map([list], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A participant as duplicates are found: id, first name, last name, mobile, second mobile.

@@ -250,6 +250,8 @@ pub(super) enum Step {
 pub(super) struct Builder<'a> {
     file: &'a str,
     is_header: &'a dyn Fn(&[String]) -> bool,
+    /// Which headed columns are kept (all by default).
+    pub keep_header: &'a dyn Fn(&str) -> bool,
     progress: &'a mut dyn FnMut(Progress),
     pub total: Option<usize>,
     pub header: Option<(usize, Vec<String>)>,
@@ -269,6 +271,7 @@ impl<'a> Builder<'a> {
         Builder {
             file,
             is_header,
+            keep_header: &any_column,
             progress,
             total: None,
             header: None,
@@ -294,7 +297,10 @@ impl<'a> Builder<'a> {
                 texts[*c] = cell.text().unwrap_or_default();
             }
             if (self.is_header)(&texts) {
-                self.keep = texts.iter().map(|t| !t.trim().is_empty()).collect();
+                self.keep = texts
+                    .iter()
+                    .map(|t| !t.trim().is_empty() && (self.keep_header)(t))
+                    .collect();
                 self.header = Some((row, texts));
                 (self.progress)(Progress {
                     rows_read: 0,
@@ -338,6 +344,10 @@ impl<'a> Builder<'a> {
         }
         Ok(Step::More)
     }
+}
+
+fn any_column(_: &str) -> bool {
+    true
 }
 
 /// Groups cells given in row order into rows for the builder. Returns whether the header was
@@ -412,12 +422,16 @@ struct Found {
     merged: Vec<Dimensions>,
 }
 
+// The reader's wishes (header, columns kept, missing header, progress) as the other readers
+// take them.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn sheet_table(
     path: &Path,
     file: &str,
     ext: &str,
     zip: bool,
     is_header: &dyn Fn(&[String]) -> bool,
+    keep: &dyn Fn(&str) -> bool,
     missing: &dyn Fn(usize, super::FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
@@ -428,6 +442,7 @@ pub(super) fn sheet_table(
     let mut search = Search {
         file,
         is_header,
+        keep,
         progress,
         best: None,
     };
@@ -503,6 +518,7 @@ fn open_xls(path: &Path, file: &str) -> Result<calamine::Sheets<BufReader<File>>
 struct Search<'a> {
     file: &'a str,
     is_header: &'a dyn Fn(&[String]) -> bool,
+    keep: &'a dyn Fn(&str) -> bool,
     progress: &'a mut dyn FnMut(Progress),
     best: Option<(usize, Vec<String>)>,
 }
@@ -523,6 +539,7 @@ fn first_headed_sheet<W: Reader<BufReader<File>>>(
     }
     for name in names {
         let mut b = Builder::new(search.file, search.is_header, &mut *search.progress);
+        b.keep_header = search.keep;
         let found = read(wb, &name, &mut b)?;
         if found && let Some((header_row, headers)) = b.header {
             let merged = merges(wb, &name);

@@ -239,6 +239,7 @@ pub(super) fn csv_table(
     path: &Path,
     file: &str,
     is_header: &dyn Fn(&[String]) -> bool,
+    keep: &dyn Fn(&str) -> bool,
     missing: &dyn Fn(usize, super::FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
@@ -279,6 +280,7 @@ pub(super) fn csv_table(
     let delimiter = pick_delimiter(&text, is_header);
     let lines_total = text.bytes().filter(|&b| b == b'\n').count() + 1;
     let mut b = Builder::new(file, is_header, progress);
+    b.keep_header = keep;
     b.total = Some(lines_total);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)

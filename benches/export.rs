@@ -1,0 +1,350 @@
+//! Export of the whole Sent list of the 10⁶-message store (issue 15), beside its limits in the
+//! same run:
+//! - csv: smsdesk's export vs SQLite (rusqlite) reading the same rows and columns by the same
+//!   keyset pages of 1,000 — goal ≤ 1.3×;
+//! - xlsx: smsdesk's export vs rust_xlsxwriter alone (constant memory, same workbook settings)
+//!   writing the same cells, read beforehand into memory — goal ≤ 1.5×.
+//!
+//! Each figure is the best of `SMSDESK_EXPORT_RUNS` runs (default 2), timed outside criterion
+//! (a run takes seconds); the csv export and its limit run in turn, after a warm-up read, so
+//! that both find the store's pages in the system's cache alike. Peak resident memory is read
+//! from `/proc/self/status` after resetting the peak. `cargo bench --bench export -- csv` (or `xlsx`) runs one format.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_xlsxwriter::{Format as XFormat, Workbook};
+use smsdesk::i18n::Lang;
+use smsdesk::io::export::{Format, export_messages, headers};
+use smsdesk::store::Store;
+use smsdesk::store::credit;
+use smsdesk::store::messages::{self, Cursor, Direction, ListKind, MessageFilter};
+use smsdesk::store::settings::Settings;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+
+mod support;
+use support::{current_rss_mb, peak_rss_mb, reset_peak};
+
+fn runs() -> usize {
+    std::env::var("SMSDESK_EXPORT_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
+        .max(1)
+}
+
+/// Best time of `runs()` runs of `f` (its last result kept), and the peak resident memory
+/// over them.
+fn measure<T>(mut f: impl FnMut() -> T) -> (f64, f64, T) {
+    let reset = reset_peak();
+    let before = current_rss_mb().unwrap_or(f64::NAN);
+    let mut best = f64::MAX;
+    let mut out = None;
+    for _ in 0..runs() {
+        let started = Instant::now();
+        out = Some(f());
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    let peak = peak_rss_mb().unwrap_or(f64::NAN);
+    if !reset {
+        eprintln!("(peak not reset: includes what ran before)");
+    }
+    eprintln!("  resident before {before:.0} MB, peak {peak:.0} MB");
+    (best, peak, out.expect("one run"))
+}
+
+/// One run of `f`: its time, the peak resident memory over it, its result.
+fn measure_once<T>(f: impl FnOnce() -> T) -> (f64, f64, T) {
+    reset_peak();
+    let started = Instant::now();
+    let out = f();
+    let t = started.elapsed().as_secs_f64();
+    (t, peak_rss_mb().unwrap_or(f64::NAN), out)
+}
+
+fn export(store: &Store, format: Format, out: &Path) -> u64 {
+    export_messages(
+        store.db(),
+        ListKind::Sent,
+        &MessageFilter::default(),
+        format,
+        out,
+        &mut |_| {},
+    )
+    .expect("export")
+}
+
+/// The limit of the csv export: the same rows and the columns it writes (with the charge of
+/// each message), read from SQLite by keyset pages of 1,000, each value looked at in place.
+fn sqlite_read(path: &Path) -> (u64, usize) {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open");
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.id, m.context, m.status, m.planned_at, m.sent_at, m.listed_at, m.recipient_name,
+                    m.phone, COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text,
+                    m.segments, rp.text, l.units, l.running
+               FROM messages m LEFT JOIN collaborators c ON c.id = m.collaborator_id
+               LEFT JOIN replies rp ON rp.id = m.reply_id
+               LEFT JOIN credit_ledger l ON l.message_id = m.id AND l.kind = 'send'
+              WHERE m.listed_at IS NOT NULL AND (m.listed_at, m.id) < (?1, ?2)
+              ORDER BY m.listed_at DESC, m.id DESC LIMIT 1000",
+        )
+        .expect("prepare");
+    let (mut at, mut id) = (i64::MAX, i64::MAX);
+    let (mut rows, mut bytes) = (0u64, 0usize);
+    loop {
+        let mut q = stmt.query([at, id]).expect("query");
+        let mut n = 0;
+        while let Some(r) = q.next().expect("row") {
+            for i in 0..15 {
+                bytes += match r.get_ref(i).expect("value") {
+                    rusqlite::types::ValueRef::Text(t) => t.len(),
+                    rusqlite::types::ValueRef::Integer(v) => v as usize & 1,
+                    _ => 0,
+                };
+            }
+            id = r.get(0).expect("id");
+            at = r.get(5).expect("listed_at");
+            n += 1;
+        }
+        rows += n;
+        if n < 1000 {
+            return (rows, bytes);
+        }
+    }
+}
+
+/// The cells of the xlsx export, read beforehand (not timed): numbers (planned, sent,
+/// segments, cost; NaN when none) and texts, packed.
+struct Cells {
+    numbers: Vec<[f64; 4]>,
+    text: String,
+    /// Per row, the end of each of its 9 texts in `text`.
+    ends: Vec<[u32; 9]>,
+}
+
+fn excel_serial(t: NaiveDateTime) -> f64 {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("epoch");
+    (t - epoch).num_seconds() as f64 / 86_400.0
+}
+
+fn load_cells(store: &Store) -> Cells {
+    let conn = store.db();
+    let settings = Settings::load(conn).expect("settings");
+    let lang = Lang::resolve(&settings.language);
+    let tz = settings.timezone;
+    let pricing = credit::pricing(conn).expect("pricing");
+    let local = |secs: i64| {
+        excel_serial(
+            chrono::DateTime::from_timestamp(secs, 0)
+                .expect("instant")
+                .with_timezone(&tz)
+                .naive_local(),
+        )
+    };
+    let label = |section: &str, code: &str| {
+        let key = format!("{section}.{code}");
+        let t = smsdesk::i18n::tr(lang, &key);
+        if t == key { code } else { t }.to_string()
+    };
+    let mut cells = Cells {
+        numbers: Vec::new(),
+        text: String::new(),
+        ends: Vec::new(),
+    };
+    let filter = MessageFilter::default();
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let page = messages::page(
+            conn,
+            ListKind::Sent,
+            &filter,
+            cursor,
+            Direction::Forward,
+            1000,
+        )
+        .expect("page");
+        let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
+        let costs = credit::charge_values(conn, &pricing, &ids).expect("costs");
+        for m in &page {
+            let cost = costs.get(&m.id);
+            cells.numbers.push([
+                local(m.planned_at),
+                m.sent_at.map(local).unwrap_or(f64::NAN),
+                m.segments as f64,
+                cost.map(|c| c.rounded()).unwrap_or(f64::NAN),
+            ]);
+            let texts = [
+                m.recipient_name.clone(),
+                m.phone.clone(),
+                label("kind", &m.context),
+                m.collaborator.clone(),
+                m.created_by.clone(),
+                m.text.clone(),
+                label("status", m.status.as_str()),
+                m.reply.clone().unwrap_or_default(),
+                cost.map(|c| c.currency.clone()).unwrap_or_default(),
+            ];
+            let mut ends = [0u32; 9];
+            for (i, t) in texts.iter().enumerate() {
+                cells.text.push_str(t);
+                ends[i] = cells.text.len() as u32;
+            }
+            cells.ends.push(ends);
+        }
+        if page.len() < 1000 {
+            return cells;
+        }
+        cursor = page.last().map(|m| ListKind::Sent.cursor_of(m));
+    }
+}
+
+/// The limit of the xlsx export: rust_xlsxwriter alone, constant memory, writing the same
+/// cells with the same workbook settings.
+fn xlsxwriter_alone(cells: &Cells, lang: Lang, out: &Path) -> u64 {
+    let mut workbook = Workbook::new();
+    workbook.set_zip_compression_level(3);
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .expect("sheet");
+    let bold = XFormat::new().set_bold();
+    let text = XFormat::new().set_num_format("@");
+    let when = XFormat::new().set_num_format("dd/mm/yyyy hh:mm");
+    let wrap = XFormat::new().set_text_wrap();
+    let amount = XFormat::new().set_num_format("0.00");
+    let widths = [
+        16.0, 16.0, 24.0, 16.0, 12.0, 20.0, 12.0, 60.0, 9.0, 14.0, 30.0, 9.0, 8.0,
+    ];
+    for (col, w) in widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *w).expect("width");
+    }
+    sheet.set_column_format(0, &when).expect("format");
+    sheet.set_column_format(1, &when).expect("format");
+    sheet.set_column_format(3, &text).expect("format");
+    sheet.set_column_format(7, &wrap).expect("format");
+    sheet.set_column_format(11, &amount).expect("format");
+    for (col, h) in headers(lang).iter().enumerate() {
+        sheet
+            .write_string_with_format(0, col as u16, *h, &bold)
+            .expect("header");
+    }
+    sheet.set_freeze_panes(1, 0).expect("freeze");
+    let mut start = 0usize;
+    for (i, (n, ends)) in cells.numbers.iter().zip(&cells.ends).enumerate() {
+        let row = i as u32 + 1;
+        let t = |k: usize, start: usize| {
+            let from = if k == 0 { start } else { ends[k - 1] as usize };
+            &cells.text[from..ends[k] as usize]
+        };
+        sheet.write_number(row, 0, n[0]).expect("cell");
+        if !n[1].is_nan() {
+            sheet.write_number(row, 1, n[1]).expect("cell");
+        }
+        sheet.write_string(row, 2, t(0, start)).expect("cell");
+        sheet.write_string(row, 3, t(1, start)).expect("cell");
+        sheet.write_string(row, 4, t(2, start)).expect("cell");
+        sheet.write_string(row, 5, t(3, start)).expect("cell");
+        sheet.write_string(row, 6, t(4, start)).expect("cell");
+        sheet.write_string(row, 7, t(5, start)).expect("cell");
+        sheet.write_number(row, 8, n[2]).expect("cell");
+        sheet.write_string(row, 9, t(6, start)).expect("cell");
+        let reply = t(7, start);
+        if !reply.is_empty() {
+            sheet.write_string(row, 10, reply).expect("cell");
+        }
+        if !n[3].is_nan() {
+            sheet.write_number(row, 11, n[3]).expect("cell");
+            sheet.write_string(row, 12, t(8, start)).expect("cell");
+        }
+        start = ends[8] as usize;
+    }
+    let rows = cells.numbers.len() as u64;
+    if rows > 0 {
+        sheet.autofilter(0, 0, rows as u32, 12).expect("filter");
+    }
+    workbook.save(out).expect("save");
+    rows
+}
+
+fn main() {
+    let path = support::million_store();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    let named: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .map(String::as_str)
+        .collect();
+    let wanted = |what: &str| named.is_empty() || named.iter().any(|n| what.contains(n));
+    let store = Store::open(&path).expect("store");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut table: Vec<String> = Vec::new();
+    // SQLite's reading of the rows, once measured: the xlsx export reads them too.
+    let mut sqlite_time: Option<f64> = None;
+
+    if wanted("export_csv") {
+        // The store's pages in the system's cache first, then the export and its limit in
+        // turn: both read the same pages, neither profits from the other's reads.
+        eprintln!("warm-up, SQLite reading the rows once:");
+        let (w, _, _) = measure(|| sqlite_read(&path));
+        eprintln!("  {w:.2} s");
+        let out = dir.path().join("sent.csv");
+        let (mut t, mut m, mut lt, mut lm) = (f64::MAX, 0f64, f64::MAX, 0f64);
+        let (mut rows, mut lrows, mut size) = (0, 0, 0);
+        for run in 0..runs() {
+            eprintln!("run {}: export csv", run + 1);
+            let (t1, m1, r) = measure_once(|| export(&store, Format::Csv, &out));
+            size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            let _ = std::fs::remove_file(&out);
+            eprintln!("run {}: limit, SQLite reading the same rows", run + 1);
+            let (t2, m2, (r2, bytes)) = measure_once(|| sqlite_read(&path));
+            black_box(bytes);
+            eprintln!("  export {t1:.2} s, SQLite {t2:.2} s: {:.2}", t1 / t2);
+            (t, m, rows) = (t.min(t1), m.max(m1), r);
+            (lt, lm, lrows) = (lt.min(t2), lm.max(m2), r2);
+        }
+        assert_eq!(rows, lrows, "the limit reads the rows exported");
+        sqlite_time = Some(lt);
+        table.push(format!(
+            "export_csv   {rows} rows, {:.0} MB: {t:.2} s, {m:.0} MB | SQLite reading them: {lt:.2} s, {lm:.0} MB | ratio {:.2} (goal ≤ 1.3)",
+            size as f64 / 1e6,
+            t / lt
+        ));
+    }
+    if wanted("export_xlsx") {
+        eprintln!("export xlsx:");
+        let out = dir.path().join("sent.xlsx");
+        let (t, m, rows) = measure(|| export(&store, Format::Xlsx, &out));
+        let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        let _ = std::fs::remove_file(&out);
+        eprintln!("limit, rust_xlsxwriter alone writing the same cells (read beforehand):");
+        let cells = load_cells(&store);
+        let lang = Lang::resolve(&Settings::load(store.db()).expect("settings").language);
+        let limit_out = dir.path().join("limit.xlsx");
+        let (lt, lm, lrows) = measure(|| xlsxwriter_alone(&cells, lang, &limit_out));
+        let _ = std::fs::remove_file(&limit_out);
+        assert_eq!(rows, lrows, "the limit writes the rows exported");
+        table.push(format!(
+            "export_xlsx  {rows} rows, {:.0} MB: {t:.2} s, {m:.0} MB | rust_xlsxwriter alone: {lt:.2} s, {lm:.0} MB (cells held in memory) | ratio {:.2} (goal ≤ 1.5)",
+            size as f64 / 1e6,
+            t / lt
+        ));
+        if let Some(read) = sqlite_time {
+            table.push(format!(
+                "             beside SQLite reading the rows then rust_xlsxwriter writing them: {:.2} s, ratio {:.2}",
+                read + lt,
+                t / (read + lt)
+            ));
+        }
+    }
+    eprintln!("\nexport of the Sent list, best of {} run(s):", runs());
+    for line in table {
+        eprintln!("{line}");
+    }
+}
