@@ -169,3 +169,30 @@ fn a_ledger_correction_elsewhere_is_not_hidden_by_the_aggregates() {
     assert!(screen.contains("consumed 8"), "{screen}");
     assert!(chart_title(&screen).contains(": 8 SMS"), "{screen}");
 }
+
+/// Credit held for messages left "unknown — check" (they may have left) is not available to
+/// the next ones: the dashboard says how much of the balance is held, in both languages, and
+/// the queue's "enough credit" compares with what is left.
+#[test]
+fn the_dashboard_says_how_much_credit_unknown_messages_hold() {
+    for (lang, words) in [(Lang::En, "of which"), (Lang::Fr, "dont")] {
+        let f = demo_store();
+        let held = smsdesk::store::dispatch::reserved_segments(f.store.db()).unwrap();
+        assert!(held > 0, "the demo has messages left unknown");
+        let mut app = app(f.store, lang);
+        let screen = render(&mut app, 120, 30);
+        let line = screen
+            .lines()
+            .find(|l| l.contains(words) && l.contains("SMS"))
+            .unwrap_or_else(|| panic!("no held-credit line:\n{screen}"));
+        let digits: String = line
+            .split(words)
+            .nth(1)
+            .unwrap_or_default()
+            .chars()
+            .take_while(|c| !c.is_alphabetic())
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert_eq!(digits, held.to_string(), "{line}");
+    }
+}

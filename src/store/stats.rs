@@ -88,7 +88,7 @@ pub fn data_stamp(conn: Db<'_>) -> Result<DataStamp> {
 /// the number of them: never a sort of every unknown message.
 pub fn unknown_messages(conn: Db<'_>) -> Result<Vec<(i64, String, String, i64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, recipient_name, phone, planned_at FROM messages INDEXED BY messages_unknown
+        "SELECT id, recipient_name, phone, planned_at FROM messages INDEXED BY messages_unknown_by_plan
           WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;

@@ -3,7 +3,7 @@
 --
 -- Messages left "unknown — check", oldest first: a partial index holding those rows only (a
 -- crash leaves a handful; the refresh must not sort them out of every unknown message).
-CREATE INDEX messages_unknown ON messages(planned_at, id) WHERE status = 'unknown';
+CREATE INDEX messages_unknown_by_plan ON messages(planned_at, id) WHERE status = 'unknown';
 
 -- Credit consumed per quarter of an hour. The dashboard's 30 days of
 -- consumption and what they are worth read these few hundred rows instead of every ledger row

@@ -30,6 +30,9 @@ const DAYS: i64 = 30;
 #[derive(Clone, Debug, PartialEq)]
 struct Data {
     summary: CreditSummary,
+    /// Credit promised to messages being sent or left "unknown — check": not spent yet, but
+    /// not available to the next messages either.
+    reserved: i64,
     packs: Vec<Pack>,
     daily: Vec<(NaiveDate, i64)>,
     queue: QueueFigures,
@@ -352,6 +355,7 @@ impl TabView for DashboardTab {
             money,
             runs_out: stats::runs_out_on(summary.balance, consumed, DAYS, today),
             summary,
+            reserved: crate::store::dispatch::reserved_segments(conn)?,
             packs: credit::packs(conn)?,
             daily,
             queue,
@@ -647,6 +651,16 @@ fn draw_credit(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
             ctx.theme.dim(),
         )));
     }
+    if d.reserved > 0 {
+        lines.push(Line::from(Span::styled(
+            crate::i18n::trf(
+                ctx.lang(),
+                "dash.reserved",
+                &[("n", &thousands(d.reserved))],
+            ),
+            ctx.theme.dim(),
+        )));
+    }
     if balance < ctx.low_credit {
         lines.push(Line::from(Span::styled(
             ctx.tr("dash.low_credit").to_string(),
@@ -679,13 +693,15 @@ fn draw_queue(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
             d.money.queued.as_ref().filter(|_| q.pending_segments > 0)
         )
     ))];
-    if q.pending_segments > d.summary.balance {
+    // What the queue can use: the balance less what messages on their way already hold.
+    let available = d.summary.balance - d.reserved;
+    if q.pending_segments > available {
         lines.push(Line::from(Span::styled(
             format!(
                 "⚠ {} ({} > {})",
                 ctx.tr("dash.insufficient"),
                 thousands(q.pending_segments),
-                thousands(d.summary.balance)
+                thousands(available)
             ),
             ctx.theme.error(),
         )));
