@@ -33,6 +33,45 @@ pub fn parse_whole_number(s: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
+/// The form every search compares in, on both sides (what is typed and what is stored):
+/// lower case, accents and other combining marks dropped, ligatures spelled out (`œ` → `oe`,
+/// `æ` → `ae`, `ß` → `ss`), compatibility forms reduced (`ﬁ` → `fi`, full-width letters).
+/// Spaces and punctuation are kept, so a folded text still splits into the same words.
+/// "Benoît", "BENOIT" and "benoit" all fold to `benoit`; "Gwénolé" to `gwenole`.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfkd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'œ' | 'Œ' => out.push_str("oe"),
+            'æ' | 'Æ' => out.push_str("ae"),
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ø' | 'Ø' => out.push('o'),
+            'đ' | 'Đ' => out.push('d'),
+            'ł' | 'Ł' => out.push('l'),
+            c => out.extend(c.to_lowercase().filter(|l| !is_combining_mark(*l))),
+        }
+    }
+    out
+}
+
+/// The words of a search as the full-text index splits them: runs of letters and digits of
+/// the folded text ([`fold`]); everything else separates.
+pub fn search_words(s: &str) -> Vec<String> {
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Like [`sanitize`] but keeps line breaks, for multi-line views (message detail).
 pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| c != '\n' && needs_neutralising(c)) {
@@ -56,6 +95,31 @@ fn needs_neutralising(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn folding_drops_case_accents_and_ligatures() {
+        use super::fold;
+        for (typed, want) in [
+            ("Benoît", "benoit"),
+            ("BENOIT", "benoit"),
+            ("Gwénolé", "gwenole"),
+            ("GWÉNOLÉ", "gwenole"),
+            ("Cœur", "coeur"),
+            ("Lætitia", "laetitia"),
+            ("Straße", "strasse"),
+            ("Çà et là", "ca et la"),
+            ("ﬁn", "fin"),
+            ("Zoë N'Diaye", "zoe n'diaye"),
+            ("06 12 34 56 78", "06 12 34 56 78"),
+            ("", ""),
+        ] {
+            assert_eq!(fold(typed), want, "{typed:?}");
+        }
+        assert_eq!(
+            super::search_words("Rendez-vous l'après-midi, 10h"),
+            ["rendez", "vous", "l", "apres", "midi", "10h"]
+        );
+    }
+
     #[test]
     fn whole_numbers_read_with_or_without_spaces() {
         use super::parse_whole_number as n;

@@ -207,7 +207,8 @@ pub struct MessageFilter {
     pub context: Option<String>,
     pub collaborator_id: Option<i64>,
     pub batch_id: Option<i64>,
-    /// Matches name, phone or text (case-insensitive substring).
+    /// Words that must each begin a word of the recipient's name, number or text, without
+    /// case or accents ([`search_query`]).
     pub text: Option<String>,
 }
 
@@ -294,7 +295,98 @@ impl ListKind {
     }
 }
 
-fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> String {
+/// How many messages a searched word may be in for the search to be read from the word index
+/// (then sorted); above it, the list is walked in its own order and each row checked against
+/// the word index, which finds a page of a frequent word in a few hundred rows.
+const RARE_MATCHES: i64 = 4000;
+
+/// The full-text query (FTS5 syntax) of a free-text filter: every word must begin a word of
+/// the recipient's name, number or text, without case or accents. A number typed as shown
+/// (`06 12 34 56 78`, `+33 6 12…`, `0612`) is one word: the beginning of the number in
+/// national or international form. `None` when nothing searchable was typed.
+pub fn search_query(text: &str) -> Option<String> {
+    let text = text.trim();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c) || c.is_whitespace());
+    if phone_like && digits.len() >= 2 {
+        let q = if let Some(intl) = digits.strip_prefix("00").filter(|_| !text.starts_with('+')) {
+            format!("\"{intl}\"*")
+        } else if text.starts_with('+') || digits.starts_with('0') {
+            format!("\"{digits}\"*")
+        } else {
+            format!("(\"{digits}\"* OR \"0{digits}\"*)")
+        };
+        return Some(q);
+    }
+    let words: Vec<String> = crate::text::search_words(text)
+        .into_iter()
+        .map(|w| {
+            // One letter is searched as a whole word: as a beginning it would be in every
+            // message.
+            let star = if w.chars().count() > 1 { "*" } else { "" };
+            // The index spells ligatures as typed in the message (`cœur`), the search folds
+            // them (`coeur`): look for both spellings.
+            let mut variants = vec![w.clone()];
+            for (plain, ligature) in [("oe", "œ"), ("ae", "æ"), ("ss", "ß")] {
+                if w.contains(plain) {
+                    variants.push(w.replace(plain, ligature));
+                }
+            }
+            let terms: Vec<String> = variants.iter().map(|v| format!("\"{v}\"{star}")).collect();
+            if terms.len() == 1 {
+                terms.join("")
+            } else {
+                format!("({})", terms.join(" OR "))
+            }
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" AND "))
+}
+
+/// How a free-text filter is read: from the word index, its few matches then sorted
+/// (`Driven`), or by walking the list and checking each row against the index (`Checked`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TextSearch {
+    Driven(String),
+    Checked(String),
+}
+
+impl TextSearch {
+    /// Chooses by how many messages match: a few thousand at most are cheaper to read and
+    /// sort; more, and a page of the list is found after a few of its rows.
+    fn of(conn: Db<'_>, f: &MessageFilter) -> Result<Option<TextSearch>> {
+        let Some(query) = f.text.as_deref().and_then(search_query) else {
+            return Ok(None);
+        };
+        let found: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT rowid FROM messages_search WHERE messages_search MATCH ?1 LIMIT {RARE_MATCHES})"
+            ))?
+            .query_row([&query], |r| r.get(0))?;
+        Ok(Some(if found < RARE_MATCHES {
+            TextSearch::Driven(query)
+        } else {
+            TextSearch::Checked(query)
+        }))
+    }
+
+    /// What comes before the list's tables in FROM.
+    fn from(this: Option<&TextSearch>) -> &'static str {
+        match this {
+            Some(TextSearch::Driven(_)) => "messages_search CROSS JOIN ",
+            _ => "",
+        }
+    }
+}
+
+fn where_clause(
+    kind: ListKind,
+    f: &MessageFilter,
+    search: Option<&TextSearch>,
+    args: &mut Vec<Value>,
+) -> String {
     let col = kind.time_column();
     let mut clauses = vec![match kind {
         ListKind::Sent => "m.listed_at IS NOT NULL".to_string(),
@@ -334,16 +426,22 @@ fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> Str
         args.push(Value::Integer(c));
         clauses.push(format!("m.collaborator_id = ?{}", args.len()));
     }
-    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let escaped = t
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(Value::Text(format!("%{escaped}%")));
-        let n = args.len();
-        clauses.push(format!(
-            "(m.recipient_name LIKE ?{n} ESCAPE '\\' OR m.phone LIKE ?{n} ESCAPE '\\' OR m.text LIKE ?{n} ESCAPE '\\')"
-        ));
+    match search {
+        Some(TextSearch::Driven(q)) => {
+            args.push(Value::Text(q.clone()));
+            clauses.push(format!(
+                "messages_search MATCH ?{} AND m.id = messages_search.rowid",
+                args.len()
+            ));
+        }
+        Some(TextSearch::Checked(q)) => {
+            args.push(Value::Text(q.clone()));
+            clauses.push(format!(
+                "m.id IN (SELECT rowid FROM messages_search WHERE messages_search MATCH ?{})",
+                args.len()
+            ));
+        }
+        None => {}
     }
     clauses.join(" AND ")
 }
@@ -359,7 +457,8 @@ pub fn page(
     limit: usize,
 ) -> Result<Vec<MessageRow>> {
     let mut args = Vec::new();
-    let mut sql_where = where_clause(kind, filter, &mut args);
+    let search = TextSearch::of(conn, filter)?;
+    let mut sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
     let col = kind.sort_column();
     // Going forward in a descending list means smaller keys.
     let forward_is_smaller = kind.descending();
@@ -380,8 +479,9 @@ pub fn page(
     let order = if smaller { "DESC" } else { "ASC" };
     args.push(Value::Integer(limit as i64));
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM {ROW_FROM}
+        "SELECT {ROW_COLUMNS} FROM {}{ROW_FROM}
          WHERE {sql_where} ORDER BY {col} {order}, m.id {order} LIMIT ?{}",
+        TextSearch::from(search.as_ref()),
         args.len()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -407,8 +507,12 @@ pub fn batch_has_left(conn: Db<'_>, batch_id: i64) -> Result<bool> {
 /// Number of rows a filter matches (for the list header; may scan, run it off the UI thread).
 pub fn count(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Result<i64> {
     let mut args = Vec::new();
-    let sql_where = where_clause(kind, filter, &mut args);
-    let sql = format!("SELECT count(*) FROM messages m WHERE {sql_where}");
+    let search = TextSearch::of(conn, filter)?;
+    let sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
+    let sql = format!(
+        "SELECT count(*) FROM {}messages m WHERE {sql_where}",
+        TextSearch::from(search.as_ref())
+    );
     Ok(conn.query_row(&sql, params_from_iter(args), |r| r.get(0))?)
 }
 

@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_contacts.sql"),
     include_str!("migrations/008_money.sql"),
     include_str!("migrations/009_followups.sql"),
+    include_str!("migrations/012_search.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
@@ -353,6 +354,7 @@ impl Store {
     pub fn open_defaults() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        register_functions(&conn)?;
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
@@ -487,7 +489,30 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    register_functions(conn)?;
     Ok(())
+}
+
+/// SQL functions the queries use: `fold(text)`, the searched form of a text
+/// ([`crate::text::fold`]: no case, accents or ligatures), for the smaller tables' searches
+/// (contacts, agenda, lists, templates). Not used by the schema (triggers, indexes), so the
+/// store stays readable and writable by any SQLite tool.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            use rusqlite::types::ValueRef;
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(t) => Some(crate::text::fold(&String::from_utf8_lossy(t))),
+                ValueRef::Integer(i) => Some(i.to_string()),
+                ValueRef::Real(f) => Some(f.to_string()),
+                ValueRef::Null | ValueRef::Blob(_) => None,
+            })
+        },
+    )
 }
 
 /// The schema version as the file's header says (`PRAGMA user_version` is stored at byte 60),
