@@ -456,6 +456,27 @@ pub fn page(
     direction: Direction,
     limit: usize,
 ) -> Result<Vec<MessageRow>> {
+    let (sql, args) = page_sql(conn, kind, filter, after, direction, limit)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows: Vec<MessageRow> = stmt
+        .query_map(params_from_iter(args), row)?
+        .collect::<rusqlite::Result<_>>()?;
+    if direction == Direction::Backward {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The statement [`page`] runs and its values (for benches comparing it with SQLite alone).
+/// Choosing how to read a free-text filter asks the word index how often its words occur.
+pub fn page_sql(
+    conn: Db<'_>,
+    kind: ListKind,
+    filter: &MessageFilter,
+    after: Option<Cursor>,
+    direction: Direction,
+    limit: usize,
+) -> Result<(String, Vec<Value>)> {
     let mut args = Vec::new();
     let search = TextSearch::of(conn, filter)?;
     let mut sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
@@ -484,14 +505,7 @@ pub fn page(
         TextSearch::from(search.as_ref()),
         args.len()
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows: Vec<MessageRow> = stmt
-        .query_map(params_from_iter(args), row)?
-        .collect::<rusqlite::Result<_>>()?;
-    if direction == Direction::Backward {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok((sql, args))
 }
 
 /// Whether any message of this batch has left the queue (sent, or ended unsent): a batch with
@@ -506,6 +520,16 @@ pub fn batch_has_left(conn: Db<'_>, batch_id: i64) -> Result<bool> {
 
 /// Number of rows a filter matches (for the list header; may scan, run it off the UI thread).
 pub fn count(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Result<i64> {
+    let (sql, args) = count_sql(conn, kind, filter)?;
+    Ok(conn.query_row(&sql, params_from_iter(args), |r| r.get(0))?)
+}
+
+/// The statement [`count`] runs and its values.
+pub fn count_sql(
+    conn: Db<'_>,
+    kind: ListKind,
+    filter: &MessageFilter,
+) -> Result<(String, Vec<Value>)> {
     let mut args = Vec::new();
     let search = TextSearch::of(conn, filter)?;
     let sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
@@ -513,7 +537,7 @@ pub fn count(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Result<i64
         "SELECT count(*) FROM {}messages m WHERE {sql_where}",
         TextSearch::from(search.as_ref())
     );
-    Ok(conn.query_row(&sql, params_from_iter(args), |r| r.get(0))?)
+    Ok((sql, args))
 }
 
 pub fn get(conn: Db<'_>, id: i64) -> Result<MessageRow> {
