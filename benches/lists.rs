@@ -205,16 +205,56 @@ fn filter_cases(conn: &rusqlite::Connection) -> Vec<FilterCase> {
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     let shown: &'static str = leak(shown);
     vec![
-        FilterCase { name: "sent_rare_number", kind: ListKind::Sent, filter: text(shown) },
-        FilterCase { name: "sent_rare_words", kind: ListKind::Sent, filter: text("gwenaelle attestation") },
-        FilterCase { name: "sent_medium_zoe", kind: ListKind::Sent, filter: text("zoe") },
-        FilterCase { name: "sent_frequent_bonjour", kind: ListKind::Sent, filter: text("bonjour") },
-        FilterCase { name: "sent_no_match", kind: ListKind::Sent, filter: text("zwxq") },
-        FilterCase { name: "sent_status_rare_number", kind: ListKind::Sent, filter: with_status(shown) },
-        FilterCase { name: "sent_status_frequent_bonjour", kind: ListKind::Sent, filter: with_status("bonjour") },
-        FilterCase { name: "sent_status_no_match", kind: ListKind::Sent, filter: with_status("zwxq") },
-        FilterCase { name: "upcoming_frequent_bonjour", kind: ListKind::Upcoming, filter: text("bonjour") },
-        FilterCase { name: "upcoming_no_match", kind: ListKind::Upcoming, filter: text("zwxq") },
+        FilterCase {
+            name: "sent_rare_number",
+            kind: ListKind::Sent,
+            filter: text(shown),
+        },
+        FilterCase {
+            name: "sent_rare_words",
+            kind: ListKind::Sent,
+            filter: text("gwenaelle attestation"),
+        },
+        FilterCase {
+            name: "sent_medium_zoe",
+            kind: ListKind::Sent,
+            filter: text("zoe"),
+        },
+        FilterCase {
+            name: "sent_frequent_bonjour",
+            kind: ListKind::Sent,
+            filter: text("bonjour"),
+        },
+        FilterCase {
+            name: "sent_no_match",
+            kind: ListKind::Sent,
+            filter: text("zwxq"),
+        },
+        FilterCase {
+            name: "sent_status_rare_number",
+            kind: ListKind::Sent,
+            filter: with_status(shown),
+        },
+        FilterCase {
+            name: "sent_status_frequent_bonjour",
+            kind: ListKind::Sent,
+            filter: with_status("bonjour"),
+        },
+        FilterCase {
+            name: "sent_status_no_match",
+            kind: ListKind::Sent,
+            filter: with_status("zwxq"),
+        },
+        FilterCase {
+            name: "upcoming_frequent_bonjour",
+            kind: ListKind::Upcoming,
+            filter: text("bonjour"),
+        },
+        FilterCase {
+            name: "upcoming_no_match",
+            kind: ListKind::Upcoming,
+            filter: text("zwxq"),
+        },
     ]
 }
 
@@ -259,12 +299,26 @@ fn filters(c: &mut Criterion, path: &Path, table: bool) {
     group.measurement_time(Duration::from_secs(3));
     group.sample_size(20);
     for case in &cases {
-        let (sql, args) = messages::page_sql(conn.into(), case.kind, &case.filter, None, Direction::Forward, 50)
-            .expect("sql");
+        let (sql, args) = messages::page_sql(
+            conn.into(),
+            case.kind,
+            &case.filter,
+            None,
+            Direction::Forward,
+            50,
+        )
+        .expect("sql");
         group.bench_function(format!("{}/page_50", case.name), |b| {
             b.iter(|| {
-                messages::page(conn.into(), case.kind, black_box(&case.filter), None, Direction::Forward, 50)
-                    .expect("page")
+                messages::page(
+                    conn.into(),
+                    case.kind,
+                    black_box(&case.filter),
+                    None,
+                    Direction::Forward,
+                    50,
+                )
+                .expect("page")
             })
         });
         group.bench_function(format!("{}/page_50_sqlite", case.name), |b| {
@@ -274,7 +328,9 @@ fn filters(c: &mut Criterion, path: &Path, table: bool) {
     for case in cases.iter().filter(|c| c.kind == ListKind::Sent) {
         let (sql, args) = messages::count_sql(conn.into(), case.kind, &case.filter).expect("sql");
         group.bench_function(format!("{}/count", case.name), |b| {
-            b.iter(|| messages::count(conn.into(), case.kind, black_box(&case.filter)).expect("count"))
+            b.iter(|| {
+                messages::count(conn.into(), case.kind, black_box(&case.filter)).expect("count")
+            })
         });
         group.bench_function(format!("{}/count_sqlite", case.name), |b| {
             b.iter(|| run_sql(conn, black_box(&sql), &args))
@@ -285,14 +341,30 @@ fn filters(c: &mut Criterion, path: &Path, table: bool) {
         return;
     }
 
-    eprintln!("\nfilter (first page of 50 | count)          smsdesk ms   SQLite alone ms   ratio   matches");
+    eprintln!(
+        "\nfilter (first page of 50 | count)          smsdesk ms   SQLite alone ms   ratio   matches"
+    );
     for case in &cases {
-        let (sql, args) = messages::page_sql(conn.into(), case.kind, &case.filter, None, Direction::Forward, 50)
-            .expect("sql");
+        let (sql, args) = messages::page_sql(
+            conn.into(),
+            case.kind,
+            &case.filter,
+            None,
+            Direction::Forward,
+            50,
+        )
+        .expect("sql");
         let ours = median_ms(7, || {
             black_box(
-                messages::page(conn.into(), case.kind, &case.filter, None, Direction::Forward, 50)
-                    .expect("page"),
+                messages::page(
+                    conn.into(),
+                    case.kind,
+                    &case.filter,
+                    None,
+                    Direction::Forward,
+                    50,
+                )
+                .expect("page"),
             );
         });
         let limit = median_ms(7, || {
@@ -412,7 +484,11 @@ fn main() {
     let path = support::million_store();
     let mut c = Criterion::default().configure_from_args();
     let args: Vec<String> = std::env::args().collect();
-    let named: Vec<&String> = args.iter().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let named: Vec<&String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     lists(&mut c, &path);
     // The table of figures beside their limits runs with the filter benches.
     let table = named.is_empty() || named.iter().any(|a| a.starts_with("filters"));

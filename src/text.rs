@@ -72,6 +72,78 @@ pub fn search_words(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// What a typed search of the message lists looks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Search {
+    /// A number typed as shown (`06 12 34 56 78`, `+33 6 12…`, `0612`): digits a number of
+    /// the message begins with, in one of the forms given (international without `+`,
+    /// national with its 0).
+    Number(Vec<String>),
+    /// Words (folded), each the beginning of a word of the name, number or text; a word of
+    /// one letter is matched whole (as a beginning it would be in every message).
+    Words(Vec<String>),
+}
+
+/// Reads a search typed in a message list's filter; `None` when nothing searchable was typed.
+pub fn parse_search(text: &str) -> Option<Search> {
+    let text = text.trim();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c) || c.is_whitespace());
+    if phone_like && digits.len() >= 2 {
+        let forms = if let Some(intl) = digits.strip_prefix("00").filter(|_| !text.starts_with('+'))
+        {
+            vec![intl.to_string()]
+        } else if text.starts_with('+') || digits.starts_with('0') {
+            vec![digits]
+        } else {
+            vec![digits.clone(), format!("0{digits}")]
+        };
+        return Some(Search::Number(forms));
+    }
+    let words = search_words(text);
+    (!words.is_empty()).then_some(Search::Words(words))
+}
+
+/// The number forms a message's number is found by: its international digits (`33612345678`)
+/// and, for the French ten-digit plan, its national form (`0612345678`). The word index
+/// (migration 012) indexes the same.
+pub fn number_forms(e164: &str) -> Vec<String> {
+    let intl: String = e164.chars().filter(char::is_ascii_digit).collect();
+    let mut forms = vec![intl.clone()];
+    if e164.starts_with('+') {
+        for code in ["33", "262", "590", "594", "596"] {
+            if let Some(rest) = intl.strip_prefix(code) {
+                forms.push(format!("0{rest}"));
+                break;
+            }
+        }
+    }
+    forms
+}
+
+/// Whether a message (recipient name, number, text) is found by `search`: the rule the word
+/// index applies, for rows read in list order.
+pub fn search_matches(search: &Search, name: &str, phone: &str, text: &str) -> bool {
+    let forms = number_forms(phone);
+    let mut words = search_words(name);
+    words.extend(forms.iter().cloned());
+    words.extend(search_words(text));
+    match search {
+        Search::Number(wanted) => wanted
+            .iter()
+            .any(|d| words.iter().any(|w| w.starts_with(d.as_str()))),
+        Search::Words(wanted) => wanted.iter().all(|want| {
+            if want.chars().count() == 1 {
+                words.iter().any(|w| w == want)
+            } else {
+                words.iter().any(|w| w.starts_with(want.as_str()))
+            }
+        }),
+    }
+}
+
 /// Like [`sanitize`] but keeps line breaks, for multi-line views (message detail).
 pub fn sanitize_multiline(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| c != '\n' && needs_neutralising(c)) {

@@ -239,11 +239,29 @@ fn every_list_finds_names_without_case_or_accents_and_numbers_as_shown() {
                 text: Some(typed.to_string()),
                 ..Default::default()
             };
-            let rows = messages::page(db, kind, &filter, None, Direction::Forward, 50)
-                .expect("messages");
+            let rows =
+                messages::page(db, kind, &filter, None, Direction::Forward, 50).expect("messages");
             // The count shown with the list agrees with the rows.
             let count = messages::count(db, kind, &filter).expect("count");
             assert_eq!(count as usize, rows.len(), "{kind:?} count for {typed:?}");
+            // A search found in very many messages walks the list checking each row
+            // (`search_matches`) instead of reading the word index: both find the same.
+            let mut by_index: Vec<i64> = rows.iter().map(|m| m.id).collect();
+            by_index.sort();
+            let mut checked: Vec<i64> = f
+                .store
+                .conn()
+                .prepare(&format!(
+                    "SELECT id FROM messages WHERE {} AND search_matches(?1, recipient_name, phone, text) ORDER BY id",
+                    if kind == ListKind::Sent { "listed_at IS NOT NULL" } else { "status = 'pending'" }
+                ))
+                .expect("prepare")
+                .query_map([typed], |r| r.get(0))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            checked.sort();
+            assert_eq!(by_index, checked, "{kind:?}: index and row check differ for {typed:?}");
             rows.into_iter().map(|m| m.recipient_name).collect()
         }));
     }
@@ -254,10 +272,7 @@ fn every_list_finds_names_without_case_or_accents_and_numbers_as_shown() {
             .collect();
         let mut picker = Picker::new();
         for c in typed.chars() {
-            picker.key(
-                &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
-                &names,
-            );
+            picker.key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), &names);
         }
         // The picker matches the whole text typed; the table's two-word case is a name.
         picker
@@ -294,6 +309,11 @@ fn message_search_finds_word_beginnings_of_name_number_and_text() {
     assert_eq!(found("\"benoit"), vec!["Benoît".to_string()]);
     // A word typed later in the filter narrows it further.
     assert_eq!(found("agence gwen"), vec!["Gwénolé".to_string()]);
+    // One letter is a whole word (`à`), not every word beginning with it.
+    assert_eq!(found("a").len(), PEOPLE.len());
+    assert_eq!(found("b"), Vec::<String>::new());
+    // Two letters are a beginning.
+    assert_eq!(found("gw"), vec!["Gwénolé".to_string()]);
 }
 
 /// Editing a message's text or deleting it keeps the search right (the index follows the

@@ -6,6 +6,7 @@ use super::{Record, Result, StoreError, flag, ts};
 use crate::sms::encoding::Encoding;
 use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
 use crate::store::Db;
+use crate::text::{Search, parse_search};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
@@ -208,7 +209,7 @@ pub struct MessageFilter {
     pub collaborator_id: Option<i64>,
     pub batch_id: Option<i64>,
     /// Words that must each begin a word of the recipient's name, number or text, without
-    /// case or accents ([`search_query`]).
+    /// case or accents, or a number as shown ([`crate::text::parse_search`]).
     pub text: Option<String>,
 }
 
@@ -295,58 +296,92 @@ impl ListKind {
     }
 }
 
-/// How many messages a searched word may be in for the search to be read from the word index
-/// (then sorted); above it, the list is walked in its own order and each row checked against
-/// the word index, which finds a page of a frequent word in a few hundred rows.
-const RARE_MATCHES: i64 = 4000;
+/// At most this many messages found by the word index are read and sorted; a search finding
+/// more walks the list in its own order instead, checking each row, and finds a page within a
+/// few thousand rows.
+const RARE_MATCHES: i64 = 5000;
 
-/// The full-text query (FTS5 syntax) of a free-text filter: every word must begin a word of
-/// the recipient's name, number or text, without case or accents. A number typed as shown
-/// (`06 12 34 56 78`, `+33 6 12…`, `0612`) is one word: the beginning of the number in
-/// national or international form. `None` when nothing searchable was typed.
-pub fn search_query(text: &str) -> Option<String> {
-    let text = text.trim();
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = text
-        .chars()
-        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c) || c.is_whitespace());
-    if phone_like && digits.len() >= 2 {
-        let q = if let Some(intl) = digits.strip_prefix("00").filter(|_| !text.starts_with('+')) {
-            format!("\"{intl}\"*")
-        } else if text.starts_with('+') || digits.starts_with('0') {
-            format!("\"{digits}\"*")
-        } else {
-            format!("(\"{digits}\"* OR \"0{digits}\"*)")
-        };
-        return Some(q);
-    }
-    let words: Vec<String> = crate::text::search_words(text)
-        .into_iter()
-        .map(|w| {
-            // One letter is searched as a whole word: as a beginning it would be in every
-            // message.
-            let star = if w.chars().count() > 1 { "*" } else { "" };
-            // The index spells ligatures as typed in the message (`cœur`), the search folds
-            // them (`coeur`): look for both spellings.
-            let mut variants = vec![w.clone()];
-            for (plain, ligature) in [("oe", "œ"), ("ae", "æ"), ("ss", "ß")] {
-                if w.contains(plain) {
-                    variants.push(w.replace(plain, ligature));
-                }
+/// A word typed is looked up as the words of the index it begins (`bonj` → `bonjour`), read
+/// one by one as the list needs them; above this many words, as a beginning (the index reads
+/// all their messages first).
+const MAX_TERMS: usize = 64;
+
+/// The full-text query (FTS5 syntax) of a typed search ([`crate::text::parse_search`]), with
+/// at most how many messages it finds. Each word becomes the index's words it begins, looked up
+/// in its vocabulary, so even a word in every message is read lazily: `"bonjour" OR
+/// "bonjours"`, never a merged list of a million entries.
+fn index_query(conn: Db<'_>, search: &Search) -> Result<(String, i64)> {
+    let words = match search {
+        Search::Number(forms) => {
+            let q: Vec<String> = forms.iter().map(|d| format!("\"{d}\"*")).collect();
+            return Ok((format!("({})", q.join(" OR ")), i64::MAX));
+        }
+        Search::Words(words) => words,
+    };
+    let mut parts = Vec::new();
+    let mut most = i64::MAX;
+    for word in words {
+        // The index spells ligatures as typed in the message (`cœur`), the search folds
+        // them (`coeur`): look for both spellings.
+        let mut variants = vec![word.clone()];
+        for (plain, ligature) in [("oe", "œ"), ("ae", "æ"), ("ss", "ß")] {
+            if word.contains(plain) {
+                variants.push(word.replace(plain, ligature));
             }
-            let terms: Vec<String> = variants.iter().map(|v| format!("\"{v}\"{star}")).collect();
-            if terms.len() == 1 {
-                terms.join("")
+        }
+        let letters = word.chars().count();
+        if letters == 2 {
+            // Two letters have their own index (`prefix = '2'`): read lazily as a beginning.
+            let q: Vec<String> = variants.iter().map(|v| format!("\"{v}\"*")).collect();
+            parts.push(format!("({})", q.join(" OR ")));
+            continue;
+        }
+        let one_letter = letters == 1;
+        let mut terms: Vec<String> = Vec::new();
+        let mut docs = 0i64;
+        let mut lookup = conn.prepare_cached(
+            "SELECT term, doc FROM messages_search_terms WHERE term >= ?1 AND term < ?2",
+        )?;
+        for v in &variants {
+            let end = if one_letter {
+                format!("{v}\0")
             } else {
-                format!("({})", terms.join(" OR "))
+                format!("{v}\u{10FFFF}")
+            };
+            let mut rows = lookup.query(rusqlite::params![v, end])?;
+            while let Some(r) = rows.next()? {
+                terms.push(r.get(0)?);
+                docs = docs.saturating_add(r.get::<_, i64>(1)?);
             }
-        })
-        .collect();
-    (!words.is_empty()).then(|| words.join(" AND "))
+        }
+        most = most.min(docs);
+        let alternatives: Vec<String> = if terms.is_empty() {
+            // Found nowhere: the word itself, which the index does not have.
+            vec![format!("\"{word}\"")]
+        } else if terms.len() > MAX_TERMS {
+            variants.iter().map(|v| format!("\"{v}\"*")).collect()
+        } else {
+            terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect()
+        };
+        parts.push(format!("({})", alternatives.join(" OR ")));
+    }
+    Ok((parts.join(" AND "), most))
+}
+
+/// The full-text query a typed search becomes, as [`page`] runs it (for tests and benches).
+pub fn search_query(conn: Db<'_>, text: &str) -> Result<Option<String>> {
+    match parse_search(text) {
+        Some(search) => Ok(Some(index_query(conn, &search)?.0)),
+        None => Ok(None),
+    }
 }
 
 /// How a free-text filter is read: from the word index, its few matches then sorted
-/// (`Driven`), or by walking the list and checking each row against the index (`Checked`).
+/// (`Driven`), or by walking the list and checking each row (`Checked`, the typed text
+/// given to the SQL function `search_matches`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum TextSearch {
     Driven(String),
@@ -357,18 +392,26 @@ impl TextSearch {
     /// Chooses by how many messages match: a few thousand at most are cheaper to read and
     /// sort; more, and a page of the list is found after a few of its rows.
     fn of(conn: Db<'_>, f: &MessageFilter) -> Result<Option<TextSearch>> {
-        let Some(query) = f.text.as_deref().and_then(search_query) else {
+        let Some(typed) = f.text.as_deref() else {
             return Ok(None);
         };
-        let found: i64 = conn
-            .prepare_cached(&format!(
+        let Some(search) = parse_search(typed) else {
+            return Ok(None);
+        };
+        let (query, most) = index_query(conn, &search)?;
+        let found = if most < RARE_MATCHES {
+            most
+        } else {
+            // Words found often each may still be rare together.
+            conn.prepare_cached(&format!(
                 "SELECT count(*) FROM (SELECT rowid FROM messages_search WHERE messages_search MATCH ?1 LIMIT {RARE_MATCHES})"
             ))?
-            .query_row([&query], |r| r.get(0))?;
+            .query_row([&query], |r| r.get(0))?
+        };
         Ok(Some(if found < RARE_MATCHES {
             TextSearch::Driven(query)
         } else {
-            TextSearch::Checked(query)
+            TextSearch::Checked(typed.to_string())
         }))
     }
 
@@ -434,10 +477,10 @@ fn where_clause(
                 args.len()
             ));
         }
-        Some(TextSearch::Checked(q)) => {
-            args.push(Value::Text(q.clone()));
+        Some(TextSearch::Checked(typed)) => {
+            args.push(Value::Text(typed.clone()));
             clauses.push(format!(
-                "m.id IN (SELECT rowid FROM messages_search WHERE messages_search MATCH ?{})",
+                "search_matches(?{}, m.recipient_name, m.phone, m.text)",
                 args.len()
             ));
         }

@@ -493,7 +493,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// SQL functions the queries use: `fold(text)`, the searched form of a text
+/// SQL functions the queries use: `search_matches(…)` (below) and `fold(text)`, the searched form of a text
 /// ([`crate::text::fold`]: no case, accents or ligatures), for the smaller tables' searches
 /// (contacts, agenda, lists, templates). Not used by the schema (triggers, indexes), so the
 /// store stays readable and writable by any SQLite tool.
@@ -511,6 +511,28 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
                 ValueRef::Real(f) => Some(f.to_string()),
                 ValueRef::Null | ValueRef::Blob(_) => None,
             })
+        },
+    )?;
+    // `search_matches(typed, name, phone, text)`: whether a message is found by a search of the
+    // Sent / Upcoming lists ([`crate::text::search_matches`]), for a search found in so many
+    // messages that walking the list finds a page sooner than the word index.
+    conn.create_scalar_function(
+        "search_matches",
+        4,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text = |i: usize| -> rusqlite::Result<String> {
+                Ok(ctx.get::<Option<String>>(i)?.unwrap_or_default())
+            };
+            let Some(search) = crate::text::parse_search(&text(0)?) else {
+                return Ok(true);
+            };
+            Ok(crate::text::search_matches(
+                &search,
+                &text(1)?,
+                &text(2)?,
+                &text(3)?,
+            ))
         },
     )
 }

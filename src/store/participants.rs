@@ -90,6 +90,15 @@ pub(crate) fn search_pattern(search: &str) -> String {
     format!("%{}%", crate::text::fold(&search.replace('%', "")))
 }
 
+/// How many participants (not archived) a name / phone search finds ([`page`]'s rows).
+pub fn search_count(conn: Db<'_>, search: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM participants p WHERE fold({SEARCH_TEXT}) LIKE ?1 AND p.archived_at IS NULL"
+        ))?
+        .query_row([search_pattern(search)], |r| r.get(0))?)
+}
+
 /// A keyset page of participants ordered by name `(last_name, first_name, id)`, optionally
 /// filtered by a name / phone substring: `Forward` after `cursor`, `Backward` before it
 /// (returned in name order).

@@ -1654,6 +1654,19 @@ impl App {
             }
             lines.push(Line::from(""));
         }
+        // How the list's filter searches, on a list that has one.
+        let search = match self.tab {
+            Tab::Sent | Tab::Upcoming => Some("help.search_messages"),
+            _ if self.views[self.tab.index()].filter().is_some() => Some("help.search_parts"),
+            _ => None,
+        };
+        if let Some(key) = search {
+            lines.push(Line::from(Span::styled(
+                tr(self.lang, "help.search").to_string(),
+                self.theme.header(),
+            )));
+            lines.push(Line::from(format!("  {}", tr(self.lang, key))));
+        }
         lines
     }
 }

@@ -17,6 +17,10 @@ CREATE VIRTUAL TABLE messages_search USING fts5(
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
+-- The index's words and how many messages each is in: a word typed (`bonj`) is looked up as
+-- the words it begins (`bonjour`), read lazily, instead of a merged list of every message.
+CREATE VIRTUAL TABLE messages_search_terms USING fts5vocab(messages_search, 'row');
+
 CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_search(rowid, words) VALUES (new.id,
         new.recipient_name || ' ' || new.phone || ' ' ||
