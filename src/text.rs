@@ -124,21 +124,30 @@ pub fn number_forms(e164: &str) -> Vec<String> {
 }
 
 /// Whether a message (recipient name, number, text) is found by `search`: the rule the word
-/// index applies, for rows read in list order.
+/// index applies, for rows read in list order. One folded copy of the message, no other
+/// allocation: it runs on every row walked.
 pub fn search_matches(search: &Search, name: &str, phone: &str, text: &str) -> bool {
-    let forms = number_forms(phone);
-    let mut words = search_words(name);
-    words.extend(forms.iter().cloned());
-    words.extend(search_words(text));
+    let mut all = String::with_capacity(name.len() + text.len() + 40);
+    all.push_str(name);
+    for form in number_forms(phone) {
+        all.push(' ');
+        all.push_str(&form);
+    }
+    all.push(' ');
+    all.push_str(text);
+    let folded = fold(&all);
+    let words = || {
+        folded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
     match search {
-        Search::Number(wanted) => wanted
-            .iter()
-            .any(|d| words.iter().any(|w| w.starts_with(d.as_str()))),
+        Search::Number(wanted) => words().any(|w| wanted.iter().any(|d| w.starts_with(d.as_str()))),
         Search::Words(wanted) => wanted.iter().all(|want| {
             if want.chars().count() == 1 {
-                words.iter().any(|w| w == want)
+                words().any(|w| w == want)
             } else {
-                words.iter().any(|w| w.starts_with(want.as_str()))
+                words().any(|w| w.starts_with(want.as_str()))
             }
         }),
     }

@@ -299,7 +299,7 @@ impl ListKind {
 /// At most this many messages found by the word index are read and sorted; a search finding
 /// more walks the list in its own order instead, checking each row, and finds a page within a
 /// few thousand rows.
-const RARE_MATCHES: i64 = 5000;
+const RARE_MATCHES: i64 = 8000;
 
 /// A word typed is looked up as the words of the index it begins (`bonj` → `bonjour`), read
 /// one by one as the list needs them; above this many words, as a beginning (the index reads

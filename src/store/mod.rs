@@ -521,17 +521,22 @@ fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
         4,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
-            let text = |i: usize| -> rusqlite::Result<String> {
-                Ok(ctx.get::<Option<String>>(i)?.unwrap_or_default())
-            };
-            let Some(search) = crate::text::parse_search(&text(0)?) else {
+            // The search is read once per statement, not once per row.
+            let search = ctx.get_or_create_aux(0, |v| -> Result<_, rusqlite::Error> {
+                Ok(crate::text::parse_search(v.as_str().unwrap_or_default()))
+            })?;
+            let Some(search) = search.as_ref() else {
                 return Ok(true);
             };
+            let text = |i: usize| match ctx.get_raw(i) {
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
+                _ => "",
+            };
             Ok(crate::text::search_matches(
-                &search,
-                &text(1)?,
-                &text(2)?,
-                &text(3)?,
+                search,
+                text(1),
+                text(2),
+                text(3),
             ))
         },
     )
