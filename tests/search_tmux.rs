@@ -56,13 +56,13 @@ fn typing_in_the_sent_filter_narrows_the_list_without_accents_and_esc_clears_it(
     let db = demo(dir.path());
     add_sent(
         &db,
-        "Gwénolé Kerhervé",
+        "Gwénolé Zyxkwé",
         "+33612345678",
         "Bonjour Gwénolé, à jeudi.",
     );
     add_sent(
         &db,
-        "Benoît Quéré",
+        "Benoît Qwyzé",
         "+33698765432",
         "Bonjour Benoît, à vendredi.",
     );
@@ -76,34 +76,23 @@ fn typing_in_the_sent_filter_narrows_the_list_without_accents_and_esc_clears_it(
     };
     t.wait_for("Dashboard");
     t.keys(&["6"]);
-    t.wait_for("Benoît Quéré");
+    t.wait_for("Benoît Qwyzé");
     t.keys(&["/"]);
     // Without accents, in capitals, and no Enter: the list follows the typing.
-    t.type_text("GWENO");
+    t.type_text("ZYXKWE");
     let s = t.wait_in(
         "j",
         std::time::Duration::from_secs(10),
-        |s| s.contains("Gwénolé Kerhervé") && !s.contains("Benoît Quéré") && s.contains("1 found"),
-        "the list narrowed to Gwénolé, with its count",
+        |s| s.contains("Gwénolé Zyxkwé") && !s.contains("Benoît Qwyzé") && s.contains("1 found"),
+        "the list narrowed to Gwénolé Zyxkwé, with its count",
     );
-    assert!(s.contains("/ GWENO"), "the filter bar stays open:\n{s}");
-    // A number typed as shown finds its message too.
-    for _ in 0.."GWENO".len() {
-        t.keys(&["BSpace"]);
-    }
-    t.type_text("06 98 76");
-    t.wait_in(
-        "j",
-        std::time::Duration::from_secs(10),
-        |s| s.contains("Benoît Quéré") && !s.contains("Gwénolé Kerhervé") && s.contains("1 found"),
-        "the list narrowed to Benoît by his number",
-    );
+    assert!(s.contains("/ ZYXKWE"), "the filter bar stays open:\n{s}");
     // Esc clears the filter: the whole list is back, no count.
     t.keys(&["Escape"]);
     let s = t.wait_in(
         "j",
         std::time::Duration::from_secs(10),
-        |s| s.contains("Benoît Quéré") && s.contains("Gwénolé Kerhervé"),
+        |s| s.contains("Benoît Qwyzé") && s.contains("Gwénolé Zyxkwé"),
         "the whole list back",
     );
     assert!(!s.contains("found"), "no count without a filter:\n{s}");
@@ -124,7 +113,7 @@ fn typing_in_the_contacts_filter_finds_names_without_accents() {
                         kind: "participant".into(),
                         civility: "M.".into(),
                         first_name: "Gwénolé".into(),
-                        last_name: "Kerhervé".into(),
+                        last_name: "Zyxkwé".into(),
                         mobile: Some("+33612345678".into()),
                         sms_consent: true,
                         ..Default::default()
@@ -158,7 +147,7 @@ fn typing_in_the_contacts_filter_finds_names_without_accents() {
     t.keys(&["c"]);
     t.wait_for(&first_shown.first_name);
     t.keys(&["/"]);
-    t.type_text("kerherve");
+    t.type_text("zyxkwe");
     let s = t.wait_in(
         "j",
         std::time::Duration::from_secs(10),
@@ -167,9 +156,9 @@ fn typing_in_the_contacts_filter_finds_names_without_accents() {
                 && !s.contains(&first_shown.first_name)
                 && s.contains("1 trouvé(s)")
         },
-        "the contacts narrowed to Gwénolé Kerhervé as typed",
+        "the contacts narrowed to Gwénolé Zyxkwé as typed",
     );
-    assert!(s.contains("/ kerherve"), "the filter bar stays open:\n{s}");
+    assert!(s.contains("/ zyxkwe"), "the filter bar stays open:\n{s}");
     t.keys(&["Escape"]);
     t.wait_for(&first_shown.first_name);
     t.quit();
