@@ -385,7 +385,8 @@ pub fn search_query(conn: Db<'_>, text: &str) -> Result<Option<String>> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum TextSearch {
     Driven(String),
-    Checked(String),
+    /// The typed text, and the index's query (which a count still reads: it needs every row).
+    Checked(String, String),
 }
 
 impl TextSearch {
@@ -411,7 +412,7 @@ impl TextSearch {
         Ok(Some(if found < RARE_MATCHES {
             TextSearch::Driven(query)
         } else {
-            TextSearch::Checked(typed.to_string())
+            TextSearch::Checked(typed.to_string(), query)
         }))
     }
 
@@ -477,7 +478,7 @@ fn where_clause(
                 args.len()
             ));
         }
-        Some(TextSearch::Checked(typed)) => {
+        Some(TextSearch::Checked(typed, _)) => {
             args.push(Value::Text(typed.clone()));
             clauses.push(format!(
                 "search_matches(?{}, m.recipient_name, m.phone, m.text)",
@@ -574,7 +575,12 @@ pub fn count_sql(
     filter: &MessageFilter,
 ) -> Result<(String, Vec<Value>)> {
     let mut args = Vec::new();
-    let search = TextSearch::of(conn, filter)?;
+    // Counting reads every match: from the word index, even for a frequent word (checking
+    // each row of the list would read them all).
+    let search = TextSearch::of(conn, filter)?.map(|s| match s {
+        TextSearch::Checked(_, query) => TextSearch::Driven(query),
+        driven => driven,
+    });
     let sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
     let sql = format!(
         "SELECT count(*) FROM {}messages m WHERE {sql_where}",
