@@ -352,3 +352,93 @@ fn the_word_index_follows_edits_and_deletions() {
         .expect("delete");
     assert_eq!(search(f.store.db(), "quimper"), 0);
 }
+
+/// A word found in more messages than the word index is read for walks the list instead,
+/// checking each row — with several statuses, each status's rows in list order, the pages
+/// merged: the pages are the same as reading everything and sorting.
+#[test]
+fn a_frequent_word_with_several_statuses_pages_in_list_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("s.db")).expect("store");
+    let now = at("2026-03-23T10:00:00Z");
+    store
+        .write(|tx: Db<'_>| {
+            for i in 0..9_000i64 {
+                let text = if i % 3 == 0 {
+                    "Bonjour, rendez-vous à l'agence".to_string()
+                } else {
+                    format!("Bonjour, votre dossier n°{i}")
+                };
+                let planned = now - Duration::minutes(10_000 - i);
+                let m = messages::insert(
+                    tx,
+                    &NewMessage {
+                        kind: MessageKind::Instant,
+                        context: "individual".into(),
+                        participant_id: None,
+                        event_id: None,
+                        batch_id: None,
+                        template_id: None,
+                        automation_id: None,
+                        collaborator_id: None,
+                        phone: format!("+336{:08}", i),
+                        recipient_name: format!("Personne {i}"),
+                        chars: text.chars().count() as i64,
+                        text,
+                        manual_edit: false,
+                        encoding: Encoding::Gsm7,
+                        segments: 1,
+                        sender: "AGENCE".into(),
+                        expects_reply: false,
+                        campaign: false,
+                        created_by: "admin".into(),
+                        created_at: planned,
+                        planned_at: planned,
+                        deadline: planned + Duration::hours(4),
+                    },
+                )?;
+                // Final at a time that is not the insertion order.
+                let status = match i % 4 {
+                    0 => MessageStatus::Failed,
+                    1 => MessageStatus::Expired,
+                    2 => MessageStatus::Cancelled,
+                    _ => continue,
+                };
+                let done = now - Duration::minutes((i * 7919) % 10_000);
+                messages::transition(tx, m, status, done, "test", None)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .expect("fixture");
+    let db = store.db();
+    for typed in ["bonjour", "agence"] {
+        let filter = MessageFilter {
+            statuses: vec![MessageStatus::Failed, MessageStatus::Expired],
+            text: Some(typed.to_string()),
+            ..Default::default()
+        };
+        let mut want: Vec<(i64, i64)> = store
+            .conn()
+            .prepare(
+                "SELECT listed_at, id FROM messages WHERE status IN ('failed','expired')
+                 AND (text LIKE ?1 OR recipient_name LIKE ?1)",
+            )
+            .expect("prepare")
+            .query_map([format!("%{typed}%")], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        want.sort_by(|a, b| b.cmp(a));
+        let mut got = Vec::new();
+        let mut cursor = None;
+        for _ in 0..4 {
+            let page = messages::page(db, ListKind::Sent, &filter, cursor, Direction::Forward, 50)
+                .expect("page");
+            cursor = page.last().map(|m| ListKind::Sent.cursor_of(m));
+            got.extend(page.iter().map(|m| (m.listed_at.unwrap_or(0), m.id)));
+        }
+        assert_eq!(got, want[..200].to_vec(), "{typed}");
+        let count = messages::count(db, ListKind::Sent, &filter).expect("count");
+        assert_eq!(count as usize, want.len(), "{typed}");
+    }
+}

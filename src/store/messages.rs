@@ -523,7 +523,6 @@ pub fn page_sql(
 ) -> Result<(String, Vec<Value>)> {
     let mut args = Vec::new();
     let search = TextSearch::of(conn, filter)?;
-    let mut sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
     let col = kind.sort_column();
     // Going forward in a descending list means smaller keys.
     let forward_is_smaller = kind.descending();
@@ -531,24 +530,55 @@ pub fn page_sql(
         Direction::Forward => forward_is_smaller,
         Direction::Backward => !forward_is_smaller,
     };
-    if let Some(c) = after {
-        args.push(Value::Integer(c.at));
-        args.push(Value::Integer(c.id));
-        let op = if smaller { "<" } else { ">" };
-        sql_where.push_str(&format!(
-            " AND ({col}, m.id) {op} (?{}, ?{})",
-            args.len() - 1,
-            args.len()
-        ));
-    }
     let order = if smaller { "DESC" } else { "ASC" };
-    args.push(Value::Integer(limit as i64));
-    let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM {}{ROW_FROM}
-         WHERE {sql_where} ORDER BY {col} {order}, m.id {order} LIMIT ?{}",
-        TextSearch::from(search.as_ref()),
-        args.len()
-    );
+    let arm = |f: &MessageFilter, args: &mut Vec<Value>| {
+        let mut sql_where = where_clause(kind, f, search.as_ref(), args);
+        if let Some(c) = after {
+            args.push(Value::Integer(c.at));
+            args.push(Value::Integer(c.id));
+            let op = if smaller { "<" } else { ">" };
+            sql_where.push_str(&format!(
+                " AND ({col}, m.id) {op} (?{}, ?{})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        args.push(Value::Integer(limit as i64));
+        format!(
+            "SELECT {ROW_COLUMNS} FROM {}{ROW_FROM}
+             WHERE {sql_where} ORDER BY {col} {order}, m.id {order} LIMIT ?{}",
+            TextSearch::from(search.as_ref()),
+            args.len()
+        )
+    };
+    // A frequent word with several statuses: each status's rows are walked in list order
+    // (its index) until a page is found, then the pages merged; one walk of all their rows,
+    // sorted after, would check every one of them.
+    let per_status = kind == ListKind::Sent
+        && filter.statuses.len() > 1
+        && matches!(search, Some(TextSearch::Checked(..)));
+    let sql = if per_status {
+        let arms: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| {
+                let one = MessageFilter {
+                    statuses: vec![*s],
+                    ..filter.clone()
+                };
+                format!("SELECT * FROM ({})", arm(&one, &mut args))
+            })
+            .collect();
+        args.push(Value::Integer(limit as i64));
+        // Columns 7 and 1 of ROW_COLUMNS: the list time and the id.
+        format!(
+            "{} ORDER BY 7 {order}, 1 {order} LIMIT ?{}",
+            arms.join(" UNION ALL "),
+            args.len()
+        )
+    } else {
+        arm(filter, &mut args)
+    };
     Ok((sql, args))
 }
 

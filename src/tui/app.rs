@@ -1186,10 +1186,10 @@ impl App {
 
     fn apply_filter(&mut self) {
         self.filter_typed = None;
-        if let Some(text) = self.filter_edit.take() {
-            if self.with_view(|v, ctx| v.set_filter(&text, ctx)).is_some() {
-                self.count_filtered();
-            }
+        if let Some(text) = self.filter_edit.take()
+            && self.with_view(|v, ctx| v.set_filter(&text, ctx)).is_some()
+        {
+            self.count_filtered();
         }
     }
 
