@@ -80,7 +80,7 @@ pub enum Search {
     /// national with its 0).
     Number(Vec<String>),
     /// Words (folded), each the beginning of a word of the name, number or text; a word of
-    /// one letter is matched whole (as a beginning it would be in every message).
+    /// one or two letters is matched whole (as a beginning it would be in most messages).
     Words(Vec<String>),
 }
 
@@ -91,7 +91,7 @@ pub fn parse_search(text: &str) -> Option<Search> {
     let phone_like = text
         .chars()
         .all(|c| c.is_ascii_digit() || " .-+()/".contains(c) || c.is_whitespace());
-    if phone_like && digits.len() >= 2 {
+    if phone_like && digits.len() >= 4 {
         let forms = if let Some(intl) = digits.strip_prefix("00").filter(|_| !text.starts_with('+'))
         {
             vec![intl.to_string()]
@@ -144,7 +144,7 @@ pub fn search_matches(search: &Search, name: &str, phone: &str, text: &str) -> b
     match search {
         Search::Number(wanted) => words().any(|w| wanted.iter().any(|d| w.starts_with(d.as_str()))),
         Search::Words(wanted) => wanted.iter().all(|want| {
-            if want.chars().count() == 1 {
+            if want.chars().count() <= 2 {
                 words().any(|w| w == want)
             } else {
                 words().any(|w| w.starts_with(want.as_str()))

@@ -312,8 +312,9 @@ fn message_search_finds_word_beginnings_of_name_number_and_text() {
     // One letter is a whole word (`à`), not every word beginning with it.
     assert_eq!(found("a").len(), PEOPLE.len());
     assert_eq!(found("b"), Vec::<String>::new());
-    // Two letters are a beginning.
-    assert_eq!(found("gw"), vec!["Gwénolé".to_string()]);
+    // Two letters are a whole word too; three a beginning.
+    assert_eq!(found("gw"), Vec::<String>::new());
+    assert_eq!(found("gwe"), vec!["Gwénolé".to_string()]);
 }
 
 /// Editing a message's text or deleting it keeps the search right (the index follows the

@@ -330,13 +330,8 @@ fn index_query(conn: Db<'_>, search: &Search) -> Result<(String, i64)> {
             }
         }
         let letters = word.chars().count();
-        if letters == 2 {
-            // Two letters have their own index (`prefix = '2'`): read lazily as a beginning.
-            let q: Vec<String> = variants.iter().map(|v| format!("\"{v}\"*")).collect();
-            parts.push(format!("({})", q.join(" OR ")));
-            continue;
-        }
-        let one_letter = letters == 1;
+        // One or two letters are a whole word: as a beginning they are in most messages.
+        let one_letter = letters <= 2;
         let mut terms: Vec<String> = Vec::new();
         let mut docs = 0i64;
         let mut lookup = conn.prepare_cached(

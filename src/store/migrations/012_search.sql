@@ -13,7 +13,6 @@ CREATE VIRTUAL TABLE messages_search USING fts5(
     content = '',
     contentless_delete = 1,
     detail = none,
-    prefix = '2',
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
