@@ -139,8 +139,8 @@ impl EventFilter {
                 } else {
                     push(
                         &mut sql,
-                        "e.outcome LIKE # ESCAPE '\\'",
-                        Value::Text(like_pattern(o)),
+                        "fold(e.outcome) LIKE # ESCAPE '\\'",
+                        Value::Text(like_pattern(&crate::text::fold(o))),
                     );
                 }
             }
@@ -160,8 +160,8 @@ impl EventFilter {
             for word in text.split_whitespace() {
                 push(
                     &mut sql,
-                    " AND (p.first_name || ' ' || p.last_name || ' ' || e.type || ' ' || e.location) LIKE # ESCAPE '\\'",
-                    Value::Text(like_pattern(word)),
+                    " AND fold(p.first_name || ' ' || p.last_name || ' ' || e.type || ' ' || e.location) LIKE # ESCAPE '\\'",
+                    Value::Text(like_pattern(&crate::text::fold(word))),
                 );
             }
         }

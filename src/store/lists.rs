@@ -179,7 +179,7 @@ pub fn member_page(
     let sql = format!(
         "SELECT {columns} FROM {from}
          WHERE m.list_id = ?1 AND p.archived_at IS NULL
-           AND {search} LIKE ?2{cond}
+           AND fold({search}) LIKE ?2{cond}
          ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
          LIMIT ?{}",
         args.len()

@@ -6,6 +6,7 @@ use super::{Record, Result, StoreError, flag, ts};
 use crate::sms::encoding::Encoding;
 use crate::sms::status::{MessageKind, MessageStatus, WaitReason};
 use crate::store::Db;
+use crate::text::{Search, parse_search};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
@@ -207,7 +208,8 @@ pub struct MessageFilter {
     pub context: Option<String>,
     pub collaborator_id: Option<i64>,
     pub batch_id: Option<i64>,
-    /// Matches name, phone or text (case-insensitive substring).
+    /// Words that must each begin a word of the recipient's name, number or text, without
+    /// case or accents, or a number as shown ([`crate::text::parse_search`]).
     pub text: Option<String>,
 }
 
@@ -294,7 +296,136 @@ impl ListKind {
     }
 }
 
-fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> String {
+/// At most this many messages found by the word index are read and sorted; a search finding
+/// more walks the list in its own order instead, checking each row, and finds a page within a
+/// few thousand rows.
+const RARE_MATCHES: i64 = 8000;
+
+/// A word typed is looked up as the words of the index it begins (`bonj` → `bonjour`), read
+/// one by one as the list needs them; above this many words, as a beginning (the index reads
+/// all their messages first).
+const MAX_TERMS: usize = 64;
+
+/// The full-text query (FTS5 syntax) of a typed search ([`crate::text::parse_search`]), with
+/// at most how many messages it finds. Each word becomes the index's words it begins, looked up
+/// in its vocabulary, so even a word in every message is read lazily: `"bonjour" OR
+/// "bonjours"`, never a merged list of a million entries.
+fn index_query(conn: Db<'_>, search: &Search) -> Result<(String, i64)> {
+    let words = match search {
+        Search::Number(forms) => {
+            let q: Vec<String> = forms.iter().map(|d| format!("\"{d}\"*")).collect();
+            return Ok((format!("({})", q.join(" OR ")), i64::MAX));
+        }
+        Search::Words(words) => words,
+    };
+    let mut parts = Vec::new();
+    let mut most = i64::MAX;
+    for word in words {
+        // The index spells ligatures as typed in the message (`cœur`), the search folds
+        // them (`coeur`): look for both spellings.
+        let mut variants = vec![word.clone()];
+        for (plain, ligature) in [("oe", "œ"), ("ae", "æ"), ("ss", "ß")] {
+            if word.contains(plain) {
+                variants.push(word.replace(plain, ligature));
+            }
+        }
+        let letters = word.chars().count();
+        // One or two letters are a whole word: as a beginning they are in most messages.
+        let one_letter = letters <= 2;
+        let mut terms: Vec<String> = Vec::new();
+        let mut docs = 0i64;
+        let mut lookup = conn.prepare_cached(
+            "SELECT term, doc FROM messages_search_terms WHERE term >= ?1 AND term < ?2",
+        )?;
+        for v in &variants {
+            let end = if one_letter {
+                format!("{v}\0")
+            } else {
+                format!("{v}\u{10FFFF}")
+            };
+            let mut rows = lookup.query(rusqlite::params![v, end])?;
+            while let Some(r) = rows.next()? {
+                terms.push(r.get(0)?);
+                docs = docs.saturating_add(r.get::<_, i64>(1)?);
+            }
+        }
+        most = most.min(docs);
+        let alternatives: Vec<String> = if terms.is_empty() {
+            // Found nowhere: the word itself, which the index does not have.
+            vec![format!("\"{word}\"")]
+        } else if terms.len() > MAX_TERMS {
+            variants.iter().map(|v| format!("\"{v}\"*")).collect()
+        } else {
+            terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                .collect()
+        };
+        parts.push(format!("({})", alternatives.join(" OR ")));
+    }
+    Ok((parts.join(" AND "), most))
+}
+
+/// The full-text query a typed search becomes, as [`page`] runs it (for tests and benches).
+pub fn search_query(conn: Db<'_>, text: &str) -> Result<Option<String>> {
+    match parse_search(text) {
+        Some(search) => Ok(Some(index_query(conn, &search)?.0)),
+        None => Ok(None),
+    }
+}
+
+/// How a free-text filter is read: from the word index, its few matches then sorted
+/// (`Driven`), or by walking the list and checking each row (`Checked`, the typed text
+/// given to the SQL function `search_matches`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum TextSearch {
+    Driven(String),
+    /// The typed text, and the index's query (which a count still reads: it needs every row).
+    Checked(String, String),
+}
+
+impl TextSearch {
+    /// Chooses by how many messages match: a few thousand at most are cheaper to read and
+    /// sort; more, and a page of the list is found after a few of its rows.
+    fn of(conn: Db<'_>, f: &MessageFilter) -> Result<Option<TextSearch>> {
+        let Some(typed) = f.text.as_deref() else {
+            return Ok(None);
+        };
+        let Some(search) = parse_search(typed) else {
+            return Ok(None);
+        };
+        let (query, most) = index_query(conn, &search)?;
+        let found = if most < RARE_MATCHES {
+            most
+        } else {
+            // Words found often each may still be rare together.
+            conn.prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT rowid FROM messages_search WHERE messages_search MATCH ?1 LIMIT {RARE_MATCHES})"
+            ))?
+            .query_row([&query], |r| r.get(0))?
+        };
+        Ok(Some(if found < RARE_MATCHES {
+            TextSearch::Driven(query)
+        } else {
+            TextSearch::Checked(typed.to_string(), query)
+        }))
+    }
+
+    /// What comes before the list's tables in FROM.
+    fn from(this: Option<&TextSearch>) -> &'static str {
+        match this {
+            Some(TextSearch::Driven(_)) => "messages_search CROSS JOIN ",
+            _ => "",
+        }
+    }
+}
+
+fn where_clause(
+    kind: ListKind,
+    f: &MessageFilter,
+    search: Option<&TextSearch>,
+    args: &mut Vec<Value>,
+) -> String {
     let col = kind.time_column();
     let mut clauses = vec![match kind {
         ListKind::Sent => "m.listed_at IS NOT NULL".to_string(),
@@ -334,16 +465,22 @@ fn where_clause(kind: ListKind, f: &MessageFilter, args: &mut Vec<Value>) -> Str
         args.push(Value::Integer(c));
         clauses.push(format!("m.collaborator_id = ?{}", args.len()));
     }
-    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let escaped = t
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(Value::Text(format!("%{escaped}%")));
-        let n = args.len();
-        clauses.push(format!(
-            "(m.recipient_name LIKE ?{n} ESCAPE '\\' OR m.phone LIKE ?{n} ESCAPE '\\' OR m.text LIKE ?{n} ESCAPE '\\')"
-        ));
+    match search {
+        Some(TextSearch::Driven(q)) => {
+            args.push(Value::Text(q.clone()));
+            clauses.push(format!(
+                "messages_search MATCH ?{} AND m.id = messages_search.rowid",
+                args.len()
+            ));
+        }
+        Some(TextSearch::Checked(typed, _)) => {
+            args.push(Value::Text(typed.clone()));
+            clauses.push(format!(
+                "search_matches(?{}, m.recipient_name, m.phone, m.text)",
+                args.len()
+            ));
+        }
+        None => {}
     }
     clauses.join(" AND ")
 }
@@ -358,32 +495,7 @@ pub fn page(
     direction: Direction,
     limit: usize,
 ) -> Result<Vec<MessageRow>> {
-    let mut args = Vec::new();
-    let mut sql_where = where_clause(kind, filter, &mut args);
-    let col = kind.sort_column();
-    // Going forward in a descending list means smaller keys.
-    let forward_is_smaller = kind.descending();
-    let smaller = match direction {
-        Direction::Forward => forward_is_smaller,
-        Direction::Backward => !forward_is_smaller,
-    };
-    if let Some(c) = after {
-        args.push(Value::Integer(c.at));
-        args.push(Value::Integer(c.id));
-        let op = if smaller { "<" } else { ">" };
-        sql_where.push_str(&format!(
-            " AND ({col}, m.id) {op} (?{}, ?{})",
-            args.len() - 1,
-            args.len()
-        ));
-    }
-    let order = if smaller { "DESC" } else { "ASC" };
-    args.push(Value::Integer(limit as i64));
-    let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM {ROW_FROM}
-         WHERE {sql_where} ORDER BY {col} {order}, m.id {order} LIMIT ?{}",
-        args.len()
-    );
+    let (sql, args) = page_sql(conn, kind, filter, after, direction, limit)?;
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows: Vec<MessageRow> = stmt
         .query_map(params_from_iter(args), row)?
@@ -392,6 +504,77 @@ pub fn page(
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// The statement [`page`] runs and its values (for benches comparing it with SQLite alone).
+/// Choosing how to read a free-text filter asks the word index how often its words occur.
+pub fn page_sql(
+    conn: Db<'_>,
+    kind: ListKind,
+    filter: &MessageFilter,
+    after: Option<Cursor>,
+    direction: Direction,
+    limit: usize,
+) -> Result<(String, Vec<Value>)> {
+    let mut args = Vec::new();
+    let search = TextSearch::of(conn, filter)?;
+    let col = kind.sort_column();
+    // Going forward in a descending list means smaller keys.
+    let forward_is_smaller = kind.descending();
+    let smaller = match direction {
+        Direction::Forward => forward_is_smaller,
+        Direction::Backward => !forward_is_smaller,
+    };
+    let order = if smaller { "DESC" } else { "ASC" };
+    let arm = |f: &MessageFilter, args: &mut Vec<Value>| {
+        let mut sql_where = where_clause(kind, f, search.as_ref(), args);
+        if let Some(c) = after {
+            args.push(Value::Integer(c.at));
+            args.push(Value::Integer(c.id));
+            let op = if smaller { "<" } else { ">" };
+            sql_where.push_str(&format!(
+                " AND ({col}, m.id) {op} (?{}, ?{})",
+                args.len() - 1,
+                args.len()
+            ));
+        }
+        args.push(Value::Integer(limit as i64));
+        format!(
+            "SELECT {ROW_COLUMNS} FROM {}{ROW_FROM}
+             WHERE {sql_where} ORDER BY {col} {order}, m.id {order} LIMIT ?{}",
+            TextSearch::from(search.as_ref()),
+            args.len()
+        )
+    };
+    // A frequent word with several statuses: each status's rows are walked in list order
+    // (its index) until a page is found, then the pages merged; one walk of all their rows,
+    // sorted after, would check every one of them.
+    let per_status = kind == ListKind::Sent
+        && filter.statuses.len() > 1
+        && matches!(search, Some(TextSearch::Checked(..)));
+    let sql = if per_status {
+        let arms: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| {
+                let one = MessageFilter {
+                    statuses: vec![*s],
+                    ..filter.clone()
+                };
+                format!("SELECT * FROM ({})", arm(&one, &mut args))
+            })
+            .collect();
+        args.push(Value::Integer(limit as i64));
+        // Columns 7 and 1 of ROW_COLUMNS: the list time and the id.
+        format!(
+            "{} ORDER BY 7 {order}, 1 {order} LIMIT ?{}",
+            arms.join(" UNION ALL "),
+            args.len()
+        )
+    } else {
+        arm(filter, &mut args)
+    };
+    Ok((sql, args))
 }
 
 /// Whether any message of this batch has left the queue (sent, or ended unsent): a batch with
@@ -406,10 +589,29 @@ pub fn batch_has_left(conn: Db<'_>, batch_id: i64) -> Result<bool> {
 
 /// Number of rows a filter matches (for the list header; may scan, run it off the UI thread).
 pub fn count(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Result<i64> {
-    let mut args = Vec::new();
-    let sql_where = where_clause(kind, filter, &mut args);
-    let sql = format!("SELECT count(*) FROM messages m WHERE {sql_where}");
+    let (sql, args) = count_sql(conn, kind, filter)?;
     Ok(conn.query_row(&sql, params_from_iter(args), |r| r.get(0))?)
+}
+
+/// The statement [`count`] runs and its values.
+pub fn count_sql(
+    conn: Db<'_>,
+    kind: ListKind,
+    filter: &MessageFilter,
+) -> Result<(String, Vec<Value>)> {
+    let mut args = Vec::new();
+    // Counting reads every match: from the word index, even for a frequent word (checking
+    // each row of the list would read them all).
+    let search = TextSearch::of(conn, filter)?.map(|s| match s {
+        TextSearch::Checked(_, query) => TextSearch::Driven(query),
+        driven => driven,
+    });
+    let sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
+    let sql = format!(
+        "SELECT count(*) FROM {}messages m WHERE {sql_where}",
+        TextSearch::from(search.as_ref())
+    );
+    Ok((sql, args))
 }
 
 pub fn get(conn: Db<'_>, id: i64) -> Result<MessageRow> {

@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/009_followups.sql"),
     include_str!("migrations/010_credit_state.sql"),
     include_str!("migrations/011_dashboard.sql"),
+    include_str!("migrations/012_search.sql"),
 ];
 
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
@@ -355,6 +356,7 @@ impl Store {
     pub fn open_defaults() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        register_functions(&conn)?;
         let mut store = Store {
             conn,
             path: PathBuf::from(":memory:"),
@@ -489,7 +491,57 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    register_functions(conn)?;
     Ok(())
+}
+
+/// SQL functions the queries use: `search_matches(…)` (below) and `fold(text)`, the searched form of a text
+/// ([`crate::text::fold`]: no case, accents or ligatures), for the smaller tables' searches
+/// (contacts, agenda, lists, templates). Not used by the schema (triggers, indexes), so the
+/// store stays readable and writable by any SQLite tool.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            use rusqlite::types::ValueRef;
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(t) => Some(crate::text::fold(&String::from_utf8_lossy(t))),
+                ValueRef::Integer(i) => Some(i.to_string()),
+                ValueRef::Real(f) => Some(f.to_string()),
+                ValueRef::Null | ValueRef::Blob(_) => None,
+            })
+        },
+    )?;
+    // `search_matches(typed, name, phone, text)`: whether a message is found by a search of the
+    // Sent / Upcoming lists ([`crate::text::search_matches`]), for a search found in so many
+    // messages that walking the list finds a page sooner than the word index.
+    conn.create_scalar_function(
+        "search_matches",
+        4,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            // The search is read once per statement, not once per row.
+            let search = ctx.get_or_create_aux(0, |v| -> Result<_, rusqlite::Error> {
+                Ok(crate::text::parse_search(v.as_str().unwrap_or_default()))
+            })?;
+            let Some(search) = search.as_ref() else {
+                return Ok(true);
+            };
+            let text = |i: usize| match ctx.get_raw(i) {
+                rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or_default(),
+                _ => "",
+            };
+            Ok(crate::text::search_matches(
+                search,
+                text(1),
+                text(2),
+                text(3),
+            ))
+        },
+    )
 }
 
 /// The schema version as the file's header says (`PRAGMA user_version` is stored at byte 60),

@@ -72,9 +72,10 @@ pub fn get(conn: Db<'_>, id: i64) -> Result<Participant> {
 pub(crate) const SEARCH_TEXT: &str =
     "(p.last_name || ' ' || p.first_name || ' ' || p.last_name || ' ' || COALESCE(p.mobile,''))";
 
-/// The LIKE pattern of a typed search (`%` typed is dropped: it would match anything). A
-/// number typed as the screen shows it (`06 98 76 54 32`, `06.98…`, `+33 6…`) is searched by
-/// its digits, without the national leading 0, in the stored E.164 form.
+/// The LIKE pattern of a typed search, matched against `fold(SEARCH_TEXT)`: folded
+/// ([`crate::text::fold`]: no case, accents or ligatures), `%` typed dropped (it would match
+/// anything). A number typed as the screen shows it (`06 98 76 54 32`, `06.98…`, `+33 6…`)
+/// is searched by its digits, without the national leading 0, in the stored E.164 form.
 pub(crate) fn search_pattern(search: &str) -> String {
     let search = search.trim();
     let phone_like = search
@@ -88,7 +89,16 @@ pub(crate) fn search_pattern(search: &str) -> String {
             .unwrap_or(&digits);
         return format!("%{national}%");
     }
-    format!("%{}%", search.replace('%', ""))
+    format!("%{}%", crate::text::fold(&search.replace('%', "")))
+}
+
+/// How many participants (not archived) a name / phone search finds ([`page`]'s rows).
+pub fn search_count(conn: Db<'_>, search: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM participants p WHERE fold({SEARCH_TEXT}) LIKE ?1 AND p.archived_at IS NULL"
+        ))?
+        .query_row([search_pattern(search)], |r| r.get(0))?)
 }
 
 /// A keyset page of participants ordered by name `(last_name, first_name, id)`, optionally
@@ -121,7 +131,7 @@ pub fn page(
     }
     args.push(Value::Integer(limit as i64));
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM participants p WHERE {SEARCH_TEXT} LIKE ?1 AND p.archived_at IS NULL{cond}
+        "SELECT {COLUMNS} FROM participants p WHERE fold({SEARCH_TEXT}) LIKE ?1 AND p.archived_at IS NULL{cond}
          ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
          LIMIT ?{}",
         args.len()

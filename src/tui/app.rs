@@ -162,6 +162,9 @@ enum Popup {
     Language(Box<Form>),
 }
 
+/// How long typing in the filter bar pauses before the list follows it.
+const FILTER_SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// The organisation settings the screens need, read once and on refresh.
 struct Org {
     tz: chrono_tz::Tz,
@@ -190,6 +193,8 @@ pub struct App {
     popup_scrolls: bool,
     /// The filter bar while it has the keyboard: the text being typed.
     filter_edit: Option<String>,
+    /// When the filter bar's text last changed and the list does not follow it yet.
+    filter_typed: Option<std::time::Instant>,
     status: Option<(StatusKind, String)>,
     /// Every message of the session, for the log window.
     log: SessionLog,
@@ -269,6 +274,7 @@ impl App {
             popup: None,
             popup_scrolls: false,
             filter_edit: None,
+            filter_typed: None,
             status: None,
             log: SessionLog::default(),
             logged_notice: None,
@@ -598,8 +604,10 @@ impl App {
         }
         // Headless (tests): job events wait in the app's own channel until the tick.
         while let Some(ev) = self.job_rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
-            if let AppEvent::Job(job) = ev {
-                changed |= self.on_job(job);
+            match ev {
+                AppEvent::Job(job) => changed |= self.on_job(job),
+                AppEvent::FilterDue => changed |= self.on_filter_due(),
+                _ => {}
             }
         }
         changed |= self.apply_deferred();
@@ -1124,7 +1132,9 @@ impl App {
                 // Only the typed filter goes: a batch the list is narrowed to stays, named in
                 // the title, until the list's own Esc.
                 self.filter_edit = None;
+                self.filter_typed = None;
                 self.with_view(|v, ctx| v.set_filter("", ctx));
+                self.count_filtered();
                 return;
             }
             Some(EditorAction::Save) => {
@@ -1144,6 +1154,7 @@ impl App {
             KeyCode::Enter => self.apply_filter(),
             KeyCode::Backspace => {
                 edit.pop();
+                self.filter_changed();
             }
             KeyCode::Char(c)
                 if !key
@@ -1153,14 +1164,54 @@ impl App {
                     && edit.chars().count() < 100 =>
             {
                 edit.push(c);
+                self.filter_changed();
             }
             _ => {}
         }
     }
 
+    /// The filter bar's text changed: the list follows once typing pauses
+    /// ([`FILTER_SETTLE`]), so a burst of keys costs one search.
+    fn filter_changed(&mut self) {
+        self.filter_typed = Some(std::time::Instant::now());
+        self.jobs
+            .wake_after(FILTER_SETTLE, crate::tui::AppEvent::FilterDue);
+    }
+
+    /// Typing in the filter bar paused: the list shows what the text typed so far finds, the
+    /// bar staying open. A term not finished yet (`statut:`) leaves the list as it was; Enter
+    /// says what is wrong with it. Returns whether the screen must be redrawn.
+    pub fn on_filter_due(&mut self) -> bool {
+        let due = self
+            .filter_typed
+            .is_some_and(|t| t.elapsed() + FILTER_SETTLE / 10 >= FILTER_SETTLE);
+        let Some(text) = self.filter_edit.clone().filter(|_| due) else {
+            return false;
+        };
+        self.filter_typed = None;
+        if self
+            .on_current_view(|v, ctx| v.set_filter(&text, ctx))
+            .is_ok()
+        {
+            self.count_filtered();
+        }
+        true
+    }
+
+    /// Starts counting what the current tab's filter matches.
+    fn count_filtered(&mut self) {
+        self.with_act(|v, act| {
+            v.count_filtered(act);
+            Ok(())
+        });
+    }
+
     fn apply_filter(&mut self) {
-        if let Some(text) = self.filter_edit.take() {
-            self.with_view(|v, ctx| v.set_filter(&text, ctx));
+        self.filter_typed = None;
+        if let Some(text) = self.filter_edit.take()
+            && self.with_view(|v, ctx| v.set_filter(&text, ctx)).is_some()
+        {
+            self.count_filtered();
         }
     }
 
@@ -1630,6 +1681,19 @@ impl App {
                 ]));
             }
             lines.push(Line::from(""));
+        }
+        // How the list's filter searches, on a list that has one.
+        let search = match self.tab {
+            Tab::Sent | Tab::Upcoming => Some("help.search_messages"),
+            _ if self.views[self.tab.index()].filter().is_some() => Some("help.search_parts"),
+            _ => None,
+        };
+        if let Some(key) = search {
+            lines.push(Line::from(Span::styled(
+                tr(self.lang, "help.search").to_string(),
+                self.theme.header(),
+            )));
+            lines.push(Line::from(format!("  {}", tr(self.lang, key))));
         }
         lines
     }

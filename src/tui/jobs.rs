@@ -46,6 +46,8 @@ pub enum JobUpdate {
     FreeRows(crate::io::import::Progress),
     /// Free send: the checked list and the file's notices, or why the file could not be read.
     FreeRead(Result<(FreeList, Vec<crate::io::import::FileNotice>), Problem>),
+    /// A list's filter: how many rows it matches, or why they could not be counted.
+    Counted(Result<i64, Problem>),
 }
 
 /// Starts jobs for one tab; cheap to clone.
@@ -71,6 +73,16 @@ impl Jobs {
             tab,
             ..self.clone()
         }
+    }
+
+    /// Sends `event` to the app after `delay` (the filter bar's pause in typing).
+    pub fn wake_after(&self, delay: Duration, event: AppEvent) {
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            // The screen is gone: nobody waits.
+            let _ = tx.send(event);
+        });
     }
 
     /// Runs `work` on its own thread; what it returns is sent as the job's last event.

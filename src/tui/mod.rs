@@ -68,6 +68,8 @@ pub enum AppEvent {
     Resize,
     /// The slow tick: refresh the visible page.
     Tick,
+    /// Typing in the filter bar paused: the list follows what is typed so far.
+    FilterDue,
     /// The scheduler queued, sent or updated messages.
     QueueChanged,
     /// The scheduler is held up (store busy, failing pass) or goes on again: the dashboard's
@@ -225,6 +227,7 @@ fn apply(app: &mut App, ev: AppEvent) -> anyhow::Result<bool> {
         }
         AppEvent::Resize => true,
         AppEvent::Tick => app.on_tick(),
+        AppEvent::FilterDue => app.on_filter_due(),
         AppEvent::QueueChanged => app.on_queue_changed(),
         AppEvent::SchedulerChanged => true,
         AppEvent::Job(job) => app.on_job(job),

@@ -95,6 +95,8 @@ pub struct ContactsTab {
     card: Option<Card>,
     /// The card's keys as the footer names them: write, edit, back, archive.
     card_keys: [String; 4],
+    /// How many contacts the search finds (when everyone is shown, not a saved list).
+    counted: Option<i64>,
 }
 
 impl Default for ContactsTab {
@@ -126,6 +128,7 @@ impl ContactsTab {
             editor: None,
             card: None,
             card_keys: Default::default(),
+            counted: None,
         }
     }
 
@@ -1070,6 +1073,15 @@ impl TabView for ContactsTab {
         Some(&self.pager.source.search)
     }
 
+    fn count_filtered(&mut self, act: &mut Act) {
+        let search = &self.pager.source.search;
+        self.counted = if search.is_empty() || self.shown.is_some() {
+            None
+        } else {
+            participants::search_count(act.store.db(), search).ok()
+        };
+    }
+
     /// A new search keeps the selection (it is how one picks people by name, one search
     /// after another).
     fn set_filter(&mut self, text: &str, ctx: &Ctx) -> std::result::Result<(), Problem> {
@@ -1121,6 +1133,18 @@ impl ContactsTab {
             self.picked.len(),
             self.import.note(ctx.lang()),
         );
+        if let Some(n) = self
+            .counted
+            .filter(|_| !self.pager.source.search.is_empty())
+        {
+            left.push(Span::styled(
+                format!(
+                    "  {}",
+                    trf(ctx.lang(), "ui.filter_count", &[("n", &thousands(n))])
+                ),
+                ctx.theme.dim(),
+            ));
+        }
         let picked = &self.picked;
         let unfiltered = self.pager.source.search.is_empty() && self.shown.is_none();
         let empty = unfiltered.then(|| {

@@ -44,6 +44,8 @@ pub struct MessagesTab {
     height: usize,
     /// The filter bar's text as typed (the parsed form is in the pager's source).
     filter_text: String,
+    /// The count of what the filter matches: the job counting, then its figure.
+    counted: (Option<JobId>, Option<i64>),
     /// Upcoming: ids of the selected messages (Space, select all).
     picked: BTreeSet<i64>,
     /// The last export of this list (running or finished).
@@ -77,6 +79,7 @@ impl MessagesTab {
             ),
             height: 10,
             filter_text: String::new(),
+            counted: (None, None),
             picked: BTreeSet::new(),
             export: super::export::ExportJob::default(),
             text_edit: None,
@@ -492,7 +495,13 @@ impl TabView for MessagesTab {
         self.pager.refresh(ctx.conn)
     }
 
-    fn on_job(&mut self, _id: JobId, update: JobUpdate, _act: &mut Act) -> Result<Outcome> {
+    fn on_job(&mut self, id: JobId, update: JobUpdate, _act: &mut Act) -> Result<Outcome> {
+        if let JobUpdate::Counted(n) = update {
+            if self.counted.0 == Some(id) {
+                self.counted = (None, n.ok());
+            }
+            return Ok(Outcome::Handled);
+        }
         Ok(if self.export.update(update) {
             Outcome::Handled
         } else {
@@ -643,6 +652,15 @@ impl TabView for MessagesTab {
             self.picked.len(),
             self.export.note(ctx.lang()),
         );
+        if let Some(n) = self.counted.1.filter(|_| !self.filter_text.is_empty()) {
+            left.push(Span::styled(
+                format!(
+                    "  {}",
+                    trf(ctx.lang(), "ui.filter_count", &[("n", &thousands(n))])
+                ),
+                ctx.theme.dim(),
+            ));
+        }
         let cols = self.columns(ctx);
         let key = if self.kind() == ListKind::Upcoming {
             "start.empty_upcoming"
@@ -726,6 +744,24 @@ impl TabView for MessagesTab {
 
     fn filter(&self) -> Option<&str> {
         Some(&self.filter_text)
+    }
+
+    fn count_filtered(&mut self, act: &mut Act) {
+        self.counted = (None, None);
+        if self.filter_text.is_empty() {
+            return;
+        }
+        let db = act.store.path().to_path_buf();
+        let kind = self.kind();
+        let filter = self.pager.source.filter.clone();
+        let job = act.jobs.spawn(move |_| {
+            JobUpdate::Counted(
+                crate::store::Store::open(&db)
+                    .and_then(|s| crate::store::messages::count(s.db(), kind, &filter))
+                    .map_err(Problem::from),
+            )
+        });
+        self.counted.0 = Some(job);
     }
 
     /// Parses the filter bar; a term it does not understand leaves the list as it was and

@@ -219,6 +219,8 @@ pub trait TabView {
     ) -> std::result::Result<(), crate::tui::problem::Problem> {
         Ok(())
     }
+    /// The filter changed: count the rows it matches, off the UI thread, for the list's title.
+    fn count_filtered(&mut self, _act: &mut Act) {}
     /// Shows event `event_id` (the Agenda: its day, the event selected); whether it did.
     fn show_event(&mut self, _event_id: i64, _ctx: &Ctx) -> Result<bool> {
         Ok(false)

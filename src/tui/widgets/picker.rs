@@ -1,5 +1,5 @@
 //! Quick selection by name: a small popup list filtered as you type (the names containing
-//! what is typed, case and accents as typed), ↑ ↓ to move, Enter to take, Esc to leave.
+//! what is typed, without case or accents), ↑ ↓ to move, Enter to take, Esc to leave.
 //! Used by the composer to pick a saved text (template).
 
 use crate::i18n::{Lang, tr};
@@ -39,13 +39,14 @@ impl Picker {
         &self.query
     }
 
-    /// Indexes of the names containing the query (case-insensitive), in their order.
+    /// Indexes of the names containing the query without case or accents
+    /// ([`crate::text::fold`]), in their order.
     pub fn matches(&self, names: &[String]) -> Vec<usize> {
-        let q = self.query.to_lowercase();
+        let q = crate::text::fold(&self.query);
         names
             .iter()
             .enumerate()
-            .filter(|(_, n)| n.to_lowercase().contains(&q))
+            .filter(|(_, n)| crate::text::fold(n).contains(&q))
             .map(|(i, _)| i)
             .collect()
     }
