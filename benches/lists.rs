@@ -12,7 +12,7 @@ use smsdesk::store::Store;
 use smsdesk::store::messages::{self, Cursor, Direction, ListKind, MessageFilter};
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::Value;
 
@@ -433,7 +433,6 @@ fn store_growth(conn: &rusqlite::Connection) {
         100.0 * index as f64 / without as f64
     );
 }
-
 
 fn main() {
     let path = support::million_store();

@@ -89,7 +89,7 @@ fn fixture() -> Fixture {
                 let id = participants::insert_participant(
                     tx,
                     &NewParticipant {
-                        kind: "participant".into(),
+                        kind: smsdesk::sms::status::ParticipantKind::Participant,
                         civility: "M.".into(),
                         first_name: first.to_string(),
                         last_name: last.to_string(),
@@ -227,7 +227,7 @@ fn every_list_finds_names_without_case_or_accents_and_numbers_as_shown() {
             text: Some(typed.to_string()),
             ..Default::default()
         };
-        events::page(db, &filter, None, 50)
+        events::page(db, &filter, None, Direction::Forward, 50)
             .expect("agenda")
             .into_iter()
             .map(|e| e.participant_name)

@@ -110,7 +110,7 @@ fn typing_in_the_contacts_filter_finds_names_without_accents() {
                 smsdesk::store::participants::insert_participant(
                     tx,
                     &smsdesk::store::participants::NewParticipant {
-                        kind: "participant".into(),
+                        kind: smsdesk::sms::status::ParticipantKind::Participant,
                         civility: "M.".into(),
                         first_name: "Gwénolé".into(),
                         last_name: "Zyxkwé".into(),
