@@ -1180,10 +1180,15 @@ fn dump(path: &Path) -> Vec<String> {
     );
     let mut out = Vec::new();
     for t in tables {
+        // Every column in the order (a table of one column too: the search index's own).
+        let n = conn
+            .prepare(&format!("SELECT * FROM {t}"))
+            .unwrap()
+            .column_count();
+        let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
         let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+            .prepare(&format!("SELECT * FROM {t} ORDER BY {}", order.join(", ")))
             .unwrap();
-        let n = stmt.column_count();
         let rows = stmt
             .query_map([], |r| {
                 let mut line = format!("{t}:");
