@@ -28,7 +28,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::centred;
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::Modal;
+use crate::tui::widgets::form::modal_in;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -799,25 +799,20 @@ impl TabView for ContactsTab {
             }
             return Ok(Outcome::Handled);
         }
-        if let Some(send) = &mut self.send {
-            return match send.form.modal_key(key, act.keymap) {
-                Modal::Save => send.ask_send(act),
-                Modal::Close => {
-                    self.send = None;
-                    Ok(Outcome::Handled)
-                }
-                Modal::Stay => Ok(Outcome::Handled),
-            };
+        match modal_in(&mut self.send, |s| &mut s.form, key, act.keymap) {
+            Some(true) => {
+                return match &mut self.send {
+                    Some(send) => send.ask_send(act),
+                    None => Ok(Outcome::Handled),
+                };
+            }
+            Some(false) => return Ok(Outcome::Handled),
+            None => {}
         }
-        if let Some(ed) = &mut self.editor {
-            return match ed.form.modal_key(key, act.keymap) {
-                Modal::Save => self.save_contact(act),
-                Modal::Close => {
-                    self.editor = None;
-                    Ok(Outcome::Handled)
-                }
-                Modal::Stay => Ok(Outcome::Handled),
-            };
+        match modal_in(&mut self.editor, |e| &mut e.form, key, act.keymap) {
+            Some(true) => return self.save_contact(act),
+            Some(false) => return Ok(Outcome::Handled),
+            None => {}
         }
         self.card_key(key, act)
     }

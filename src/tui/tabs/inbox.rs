@@ -17,7 +17,7 @@ use crate::store::{Result, screens};
 use crate::tui::fmt::{clean, phone};
 use crate::tui::pager::Pager;
 use crate::tui::queries::RepliesSource;
-use crate::tui::widgets::form::{EditHints, Form, FormField, Modal};
+use crate::tui::widgets::form::{EditHints, Form, FormField, modal_in};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -309,37 +309,26 @@ impl TabView for InboxTab {
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        if let Some(r) = &mut self.reply {
-            return match r.form.modal_key(key, act.keymap) {
-                Modal::Save => r.ask_send(act),
-                Modal::Close => {
-                    self.reply = None;
-                    Ok(Outcome::Handled)
-                }
-                Modal::Stay => Ok(Outcome::Handled),
-            };
+        match modal_in(&mut self.reply, |r| &mut r.form, key, act.keymap) {
+            Some(true) => {
+                return match &mut self.reply {
+                    Some(r) => r.ask_send(act),
+                    None => Ok(Outcome::Handled),
+                };
+            }
+            Some(false) => return Ok(Outcome::Handled),
+            None => {}
         }
-        if let Some(s) = &mut self.settle {
-            return match s.form.modal_key(key, act.keymap) {
-                Modal::Save => self.save_settle(act),
-                Modal::Close => {
-                    self.settle = None;
-                    Ok(Outcome::Handled)
-                }
-                Modal::Stay => Ok(Outcome::Handled),
-            };
+        match modal_in(&mut self.settle, |s| &mut s.form, key, act.keymap) {
+            Some(true) => return self.save_settle(act),
+            Some(false) => return Ok(Outcome::Handled),
+            None => {}
         }
-        if let Some(c) = &mut self.create {
-            return match c.form.modal_key(key, act.keymap) {
-                Modal::Save => self.save_contact(act),
-                Modal::Close => {
-                    self.create = None;
-                    Ok(Outcome::Handled)
-                }
-                Modal::Stay => Ok(Outcome::Handled),
-            };
+        match modal_in(&mut self.create, |c| &mut c.form, key, act.keymap) {
+            Some(true) => self.save_contact(act),
+            Some(false) => Ok(Outcome::Handled),
+            None => Ok(Outcome::Ignored),
         }
-        Ok(Outcome::Ignored)
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {

@@ -18,7 +18,7 @@ use crate::tui::fmt::{clean, mark, truncate};
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, Modal};
+use crate::tui::widgets::form::{Form, FormField, modal_in};
 use crate::tui::widgets::titled_block;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -639,16 +639,10 @@ impl TabView for UsersTab {
         if self.keys.is_some() {
             return self.keys_key(key, act);
         }
-        let Some(editor) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match editor.form.modal_key(key, act.keymap) {
-            Modal::Save => self.save(act),
-            Modal::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            Modal::Stay => Ok(Outcome::Handled),
+        match modal_in(&mut self.editor, |e| &mut e.form, key, act.keymap) {
+            Some(true) => self.save(act),
+            Some(false) => Ok(Outcome::Handled),
+            None => Ok(Outcome::Ignored),
         }
     }
 

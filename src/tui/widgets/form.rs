@@ -133,6 +133,26 @@ pub enum Modal {
     Stay,
 }
 
+/// What a key did to the modal form held in `slot`: `None` when no form is open there. Esc
+/// (once answered) closes the form and empties the slot; `Some(true)`: the operator asked to
+/// save, which is the caller's; `Some(false)`: the form used the key.
+pub fn modal_in<T>(
+    slot: &mut Option<T>,
+    form: impl FnOnce(&mut T) -> &mut Form,
+    key: &KeyEvent,
+    keymap: &Keymap,
+) -> Option<bool> {
+    let open = slot.as_mut()?;
+    match form(open).modal_key(key, keymap) {
+        Modal::Save => Some(true),
+        Modal::Close => {
+            *slot = None;
+            Some(false)
+        }
+        Modal::Stay => Some(false),
+    }
+}
+
 /// Index [`FormKey::Changed`] gives for the composer.
 pub const COMPOSER: usize = usize::MAX;
 
