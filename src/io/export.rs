@@ -425,12 +425,118 @@ fn write_error(file: &str, e: impl std::fmt::Display) -> ExportError {
     }
 }
 
+/// Rows handed from the reading thread to the writing one at a time, and batches in flight:
+/// memory stays flat (a few thousand rows) whatever the list's length.
+const XLSX_BATCH: usize = 1_000;
+const XLSX_BATCHES_IN_FLIGHT: usize = 4;
+
+/// One message's cells, ready for the sheet: numbers as Excel stores them, texts owned (the
+/// sheet takes a `String` per text cell in any case; made here, it is only moved there).
+struct XlsxRow {
+    planned: f64,
+    sent: Option<f64>,
+    recipient: String,
+    phone: String,
+    context: String,
+    collaborator: String,
+    created_by: String,
+    text: String,
+    segments: f64,
+    status: String,
+    reply: Option<String>,
+    cost: Option<(f64, String)>,
+}
+
+impl XlsxRow {
+    fn new(m: &ExportRow<'_>, cost: Option<&Money>, labels: &Labels) -> XlsxRow {
+        XlsxRow {
+            planned: labels.excel_serial(m.planned_at),
+            sent: m.sent_at.map(|t| labels.excel_serial(t)),
+            recipient: m.recipient_name.to_string(),
+            phone: m.phone.to_string(),
+            context: labels.context(m.context).to_string(),
+            collaborator: m.collaborator.to_string(),
+            created_by: m.created_by.to_string(),
+            text: m.text.to_string(),
+            segments: m.segments as f64,
+            status: labels.status(m.status).to_string(),
+            reply: m.reply.map(str::to_string),
+            cost: cost.map(|c| (c.rounded(), c.currency.clone())),
+        }
+    }
+}
+
+/// The workbook is written on a thread of its own while this one reads the store and prepares
+/// the cells: reading and writing overlap instead of adding up. The batches go through a
+/// bounded channel, so neither side runs ahead by more than a few thousand rows.
 fn write_xlsx(
     tmp: &Path,
     file: &str,
     labels: &Labels,
     pages: Pages,
     progress: &mut dyn FnMut(u64),
+) -> Result<u64, ExportError> {
+    let lang = labels.lang;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<XlsxRow>>(XLSX_BATCHES_IN_FLIGHT);
+    // Set when the reading failed: the writer then stops without saving a workbook for nothing.
+    let abandoned = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let abandoned = &abandoned;
+        let writer = scope.spawn(move || xlsx_writer(tmp, file, lang, receive, abandoned));
+        let mut batch = Vec::with_capacity(XLSX_BATCH);
+        // Whether the writer stopped (its error, from `join`, says why).
+        let mut writer_gone = false;
+        let read = pages.write_all(progress, |before, m, cost| {
+            if before >= XLSX_MAX_ROWS {
+                return Err(ExportError::TooManyRows {
+                    file: file.to_string(),
+                    max: XLSX_MAX_ROWS,
+                });
+            }
+            batch.push(XlsxRow::new(m, cost, labels));
+            if batch.len() == XLSX_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(XLSX_BATCH));
+                if send.send(full).is_err() {
+                    writer_gone = true;
+                    return Err(write_error(file, "the workbook's writer stopped"));
+                }
+            }
+            Ok(())
+        });
+        if read.is_ok() && !batch.is_empty() && send.send(batch).is_err() {
+            writer_gone = true;
+        }
+        if read.is_err() {
+            abandoned.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        // Closing the channel tells the writer the rows are over.
+        drop(send);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(write_error(file, "the workbook's writer panicked")));
+        match (read, written) {
+            // The writer's own error says more than "it stopped".
+            (_, Err(e)) if writer_gone => Err(e),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e),
+            (Ok(rows), Ok(written)) if rows == written => Ok(rows),
+            (Ok(_), Ok(_)) => Err(write_error(
+                file,
+                "rows were lost on their way to the sheet",
+            )),
+        }
+    })
+}
+
+/// Writes the workbook of the rows received until the channel closes (rows are numbered from
+/// 1, under the header); saves it to `tmp` unless the reading was `abandoned`. The number of
+/// rows written.
+fn xlsx_writer(
+    tmp: &Path,
+    file: &str,
+    lang: Lang,
+    rows_in: std::sync::mpsc::Receiver<Vec<XlsxRow>>,
+    abandoned: &std::sync::atomic::AtomicBool,
 ) -> Result<u64, ExportError> {
     let err = |e: rust_xlsxwriter::XlsxError| write_error(file, e);
     let mut workbook = Workbook::new();
@@ -456,55 +562,54 @@ fn write_xlsx(
     sheet.set_column_format(7, &wrap).map_err(err)?;
     let amount = XFormat::new().set_num_format("0.00");
     sheet.set_column_format(11, &amount).map_err(err)?;
-    for (col, h) in headers(labels.lang).iter().enumerate() {
+    for (col, h) in headers(lang).iter().enumerate() {
         sheet
             .write_string_with_format(0, col as u16, *h, &bold)
             .map_err(err)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(err)?;
-    let rows = pages.write_all(progress, |before, m, cost| {
-        if before >= XLSX_MAX_ROWS {
-            return Err(ExportError::TooManyRows {
-                file: file.to_string(),
-                max: XLSX_MAX_ROWS,
-            });
+    let mut rows: u32 = 0;
+    for batch in rows_in {
+        for m in batch {
+            // The reader stops below XLSX_MAX_ROWS: the row number fits.
+            rows += 1;
+            write_xlsx_row(sheet, rows, m).map_err(err)?;
         }
-        // Below XLSX_MAX_ROWS: fits a sheet's row number.
-        write_xlsx_row(sheet, before as u32 + 1, m, cost, labels).map_err(err)
-    })?;
+    }
+    if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(u64::from(rows));
+    }
     if rows > 0 {
-        sheet.autofilter(0, 0, rows as u32, 12).map_err(err)?;
+        sheet.autofilter(0, 0, rows, 12).map_err(err)?;
     }
     workbook.save(tmp).map_err(err)?;
-    Ok(rows)
+    Ok(u64::from(rows))
 }
 
 /// One message; dates, phone (text) and message text take their column's format.
 fn write_xlsx_row(
     sheet: &mut Worksheet,
     row: u32,
-    m: &ExportRow<'_>,
-    cost: Option<&Money>,
-    labels: &Labels,
+    m: XlsxRow,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
-    sheet.write_number(row, 0, labels.excel_serial(m.planned_at))?;
-    if let Some(sent) = m.sent_at {
-        sheet.write_number(row, 1, labels.excel_serial(sent))?;
+    sheet.write_number(row, 0, m.planned)?;
+    if let Some(sent) = m.sent {
+        sheet.write_number(row, 1, sent)?;
     }
-    sheet.write_string(row, 2, m.recipient_name)?;
+    sheet.write_string(row, 2, m.recipient)?;
     sheet.write_string(row, 3, m.phone)?;
-    sheet.write_string(row, 4, &*labels.context(m.context))?;
+    sheet.write_string(row, 4, m.context)?;
     sheet.write_string(row, 5, m.collaborator)?;
     sheet.write_string(row, 6, m.created_by)?;
     sheet.write_string(row, 7, m.text)?;
-    sheet.write_number(row, 8, m.segments as f64)?;
-    sheet.write_string(row, 9, labels.status(m.status))?;
+    sheet.write_number(row, 8, m.segments)?;
+    sheet.write_string(row, 9, m.status)?;
     if let Some(reply) = m.reply {
         sheet.write_string(row, 10, reply)?;
     }
-    if let Some(cost) = cost {
-        sheet.write_number(row, 11, cost.rounded())?;
-        sheet.write_string(row, 12, &cost.currency)?;
+    if let Some((amount, currency)) = m.cost {
+        sheet.write_number(row, 11, amount)?;
+        sheet.write_string(row, 12, currency)?;
     }
     Ok(())
 }
