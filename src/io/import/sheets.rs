@@ -659,7 +659,7 @@ fn read_xlsx(
             ),
             Some(_) => Some("…".into()),
         };
-        let cell = Cell::from_data(&Data::from(rec.value));
+        let cell = Cell::from_owned_data(Data::from(rec.value));
         Ok(Some((
             rec.pos.0,
             rec.pos.1,
@@ -687,7 +687,7 @@ fn read_xlsb(
         Ok(Some((
             r,
             c,
-            Cell::from_data(&Data::from(cell.get_value().clone())),
+            Cell::from_owned_data(Data::from(cell.get_value().clone())),
         )))
     })
 }
