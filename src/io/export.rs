@@ -1,6 +1,6 @@
 //! Export of the Sent and Upcoming lists (with their filters) to `.xlsx` and `.csv`.
 //!
-//! The list is streamed by keyset pages, so a million rows never sit in memory at once; the
+//! The list is streamed by one statement, so a million rows never sit in memory at once; the
 //! workbook is written in rust_xlsxwriter's constant-memory mode (rows go straight to a temp
 //! file). Times are shown in the organisation's timezone, phone numbers are written as text
 //! (Excel would otherwise turn `+33612345678` into 33612345678). The file is written under a
@@ -11,19 +11,18 @@ use crate::i18n::{self, Lang};
 use crate::money::{Money, Pricing};
 use crate::sms::status::MessageStatus;
 use crate::store::Db;
-use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
+use crate::store::messages::{self, ExportRow, ListKind, MessageFilter};
 use crate::store::settings::Settings;
 use crate::store::{StoreError, credit, from_ts};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format as XFormat, Workbook, Worksheet};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// Rows fetched per keyset page: large enough to amortise the query, small enough to keep
-/// memory flat.
-const PAGE: usize = 1_000;
+/// Rows between two calls of the progress callback.
+const PAGE: u64 = 1_000;
 
 /// Excel's last row is 1,048,576; one is the header.
 pub const XLSX_MAX_ROWS: u64 = 1_048_575;
@@ -223,13 +222,11 @@ pub fn export_messages(
     Ok(rows)
 }
 
-/// Iterates over the rows of a list, one keyset page at a time.
+/// The rows of a list, read by one statement ([`messages::for_each_exported`]).
 struct Pages<'a> {
     conn: Db<'a>,
     kind: ListKind,
     filter: &'a MessageFilter,
-    cursor: Option<Cursor>,
-    done: bool,
     /// The packs' prices: what each charged message cost (first in, first out).
     pricing: Pricing,
 }
@@ -240,53 +237,34 @@ impl<'a> Pages<'a> {
             conn,
             kind,
             filter,
-            cursor: None,
-            done: false,
             pricing,
         }
     }
 
-    fn next_page(&mut self) -> Result<Vec<MessageRow>, StoreError> {
-        if self.done {
-            return Ok(Vec::new());
-        }
-        let rows = messages::page(
-            self.conn,
-            self.kind,
-            self.filter,
-            self.cursor,
-            Direction::Forward,
-            PAGE,
-        )?;
-        match rows.last() {
-            Some(last) if rows.len() == PAGE => self.cursor = Some(self.kind.cursor_of(last)),
-            _ => self.done = true,
-        }
-        Ok(rows)
-    }
-
-    /// Gives `write` every row, page after page, with the number of rows written before it
-    /// and what it cost when it was charged and its units' price is known; `progress` hears
-    /// the count after each page. The number of rows written.
+    /// Gives `write` every row with the number of rows written before it and what it cost
+    /// when it was charged and its units' price is known; `progress` hears the count after
+    /// every [`PAGE`] rows and at the end. The number of rows written.
     fn write_all(
-        mut self,
+        self,
         progress: &mut dyn FnMut(u64),
-        mut write: impl FnMut(u64, &MessageRow, Option<&Money>) -> Result<(), ExportError>,
+        mut write: impl FnMut(u64, &ExportRow<'_>, Option<&Money>) -> Result<(), ExportError>,
     ) -> Result<u64, ExportError> {
+        let priced = self.pricing.packs.iter().any(|p| p.unit_price.is_some());
         let mut rows: u64 = 0;
-        loop {
-            let page = self.next_page()?;
-            if page.is_empty() {
-                return Ok(rows);
+        messages::for_each_exported(self.conn, self.kind, self.filter, |m| {
+            let cost = match m.charge {
+                Some((units, running)) if priced => self.pricing.value(running - units, running),
+                _ => None,
+            };
+            write(rows, m, cost.as_ref())?;
+            rows += 1;
+            if rows.is_multiple_of(PAGE) {
+                progress(rows);
             }
-            let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
-            let costs = credit::charge_values(self.conn, &self.pricing, &ids)?;
-            for m in &page {
-                write(rows, m, costs.get(&m.id))?;
-                rows += 1;
-            }
-            progress(rows);
-        }
+            Ok::<(), ExportError>(())
+        })?;
+        progress(rows);
+        Ok(rows)
     }
 }
 
@@ -299,7 +277,14 @@ struct Labels {
     statuses: Vec<String>,
     /// The words of the contexts met so far (a handful).
     contexts: std::cell::RefCell<Vec<(String, std::rc::Rc<str>)>>,
+    /// The timezone's offset (seconds) over the last quarter of an hour met, when it held for
+    /// the whole quarter: consecutive rows' times fall in few quarters, so the zone's
+    /// transitions are searched about once per quarter rather than once per date.
+    quarter_offset: std::cell::Cell<Option<(i64, i64)>>,
 }
+
+/// A quarter of an hour, in seconds: every timezone changes its offset on one's edge today.
+const QUARTER: i64 = 900;
 
 impl Labels {
     fn new(tz: Tz, lang: Lang) -> Labels {
@@ -311,11 +296,52 @@ impl Labels {
                 .map(|s| translated(lang, "status", s.as_str()))
                 .collect(),
             contexts: Default::default(),
+            quarter_offset: Default::default(),
         }
     }
 
     fn local(&self, secs: i64) -> NaiveDateTime {
-        from_ts(secs).with_timezone(&self.tz).naive_local()
+        from_ts(self.local_secs(secs)).naive_utc()
+    }
+
+    /// The wall-clock time of the instant `secs` in the organisation's timezone, as seconds
+    /// since 1970-01-01 00:00 of that wall clock (an instant out of range is 1970's first).
+    fn local_secs(&self, secs: i64) -> i64 {
+        let secs = if chrono::DateTime::from_timestamp(secs, 0).is_some() {
+            secs
+        } else {
+            0
+        };
+        let quarter = secs.div_euclid(QUARTER);
+        if let Some((q, offset)) = self.quarter_offset.get()
+            && q == quarter
+        {
+            return secs + offset;
+        }
+        let offset = |at: i64| -> i64 {
+            use chrono::Offset;
+            i64::from(
+                from_ts(at)
+                    .with_timezone(&self.tz)
+                    .offset()
+                    .fix()
+                    .local_minus_utc(),
+            )
+        };
+        let here = offset(secs);
+        let start = quarter * QUARTER;
+        if offset(start) == here && offset(start + QUARTER - 1) == here {
+            self.quarter_offset.set(Some((quarter, here)));
+        }
+        secs + here
+    }
+
+    /// How Excel stores the wall-clock time of the instant `secs`: days since 1899-12-30,
+    /// the time of day as the fraction (what [`excel_serial`] gives for [`Labels::local`]).
+    fn excel_serial(&self, secs: i64) -> f64 {
+        /// 1899-12-30 to 1970-01-01.
+        const EXCEL_EPOCH_TO_UNIX: i64 = 25_569 * 86_400;
+        (self.local_secs(secs) + EXCEL_EPOCH_TO_UNIX) as f64 / 86_400.0
     }
 
     fn status(&self, status: MessageStatus) -> &str {
@@ -379,9 +405,10 @@ fn translated(lang: Lang, section: &str, code: &str) -> String {
 }
 
 /// Days since Excel's epoch (1899-12-30), with the time of day as the fraction: how Excel
-/// stores a date-time.
+/// stores a date-time. (The export computes it from the instant: [`Labels::excel_serial`].)
+#[cfg(test)]
 fn excel_serial(t: NaiveDateTime) -> f64 {
-    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
         .map(|d| d.and_time(chrono::NaiveTime::MIN))
         .unwrap_or_default();
     let secs = (t - epoch).num_seconds();
@@ -398,12 +425,118 @@ fn write_error(file: &str, e: impl std::fmt::Display) -> ExportError {
     }
 }
 
+/// Rows handed from the reading thread to the writing one at a time, and batches in flight:
+/// memory stays flat (a few thousand rows) whatever the list's length.
+const XLSX_BATCH: usize = 1_000;
+const XLSX_BATCHES_IN_FLIGHT: usize = 4;
+
+/// One message's cells, ready for the sheet: numbers as Excel stores them, texts owned (the
+/// sheet takes a `String` per text cell in any case; made here, it is only moved there).
+struct XlsxRow {
+    planned: f64,
+    sent: Option<f64>,
+    recipient: String,
+    phone: String,
+    context: String,
+    collaborator: String,
+    created_by: String,
+    text: String,
+    segments: f64,
+    status: String,
+    reply: Option<String>,
+    cost: Option<(f64, String)>,
+}
+
+impl XlsxRow {
+    fn new(m: &ExportRow<'_>, cost: Option<&Money>, labels: &Labels) -> XlsxRow {
+        XlsxRow {
+            planned: labels.excel_serial(m.planned_at),
+            sent: m.sent_at.map(|t| labels.excel_serial(t)),
+            recipient: m.recipient_name.to_string(),
+            phone: m.phone.to_string(),
+            context: labels.context(m.context).to_string(),
+            collaborator: m.collaborator.to_string(),
+            created_by: m.created_by.to_string(),
+            text: m.text.to_string(),
+            segments: m.segments as f64,
+            status: labels.status(m.status).to_string(),
+            reply: m.reply.map(str::to_string),
+            cost: cost.map(|c| (c.rounded(), c.currency.clone())),
+        }
+    }
+}
+
+/// The workbook is written on a thread of its own while this one reads the store and prepares
+/// the cells: reading and writing overlap instead of adding up. The batches go through a
+/// bounded channel, so neither side runs ahead by more than a few thousand rows.
 fn write_xlsx(
     tmp: &Path,
     file: &str,
     labels: &Labels,
     pages: Pages,
     progress: &mut dyn FnMut(u64),
+) -> Result<u64, ExportError> {
+    let lang = labels.lang;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<XlsxRow>>(XLSX_BATCHES_IN_FLIGHT);
+    // Set when the reading failed: the writer then stops without saving a workbook for nothing.
+    let abandoned = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let abandoned = &abandoned;
+        let writer = scope.spawn(move || xlsx_writer(tmp, file, lang, receive, abandoned));
+        let mut batch = Vec::with_capacity(XLSX_BATCH);
+        // Whether the writer stopped (its error, from `join`, says why).
+        let mut writer_gone = false;
+        let read = pages.write_all(progress, |before, m, cost| {
+            if before >= XLSX_MAX_ROWS {
+                return Err(ExportError::TooManyRows {
+                    file: file.to_string(),
+                    max: XLSX_MAX_ROWS,
+                });
+            }
+            batch.push(XlsxRow::new(m, cost, labels));
+            if batch.len() == XLSX_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(XLSX_BATCH));
+                if send.send(full).is_err() {
+                    writer_gone = true;
+                    return Err(write_error(file, "the workbook's writer stopped"));
+                }
+            }
+            Ok(())
+        });
+        if read.is_ok() && !batch.is_empty() && send.send(batch).is_err() {
+            writer_gone = true;
+        }
+        if read.is_err() {
+            abandoned.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        // Closing the channel tells the writer the rows are over.
+        drop(send);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(write_error(file, "the workbook's writer panicked")));
+        match (read, written) {
+            // The writer's own error says more than "it stopped".
+            (_, Err(e)) if writer_gone => Err(e),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e),
+            (Ok(rows), Ok(written)) if rows == written => Ok(rows),
+            (Ok(_), Ok(_)) => Err(write_error(
+                file,
+                "rows were lost on their way to the sheet",
+            )),
+        }
+    })
+}
+
+/// Writes the workbook of the rows received until the channel closes (rows are numbered from
+/// 1, under the header); saves it to `tmp` unless the reading was `abandoned`. The number of
+/// rows written.
+fn xlsx_writer(
+    tmp: &Path,
+    file: &str,
+    lang: Lang,
+    rows_in: std::sync::mpsc::Receiver<Vec<XlsxRow>>,
+    abandoned: &std::sync::atomic::AtomicBool,
 ) -> Result<u64, ExportError> {
     let err = |e: rust_xlsxwriter::XlsxError| write_error(file, e);
     let mut workbook = Workbook::new();
@@ -429,55 +562,54 @@ fn write_xlsx(
     sheet.set_column_format(7, &wrap).map_err(err)?;
     let amount = XFormat::new().set_num_format("0.00");
     sheet.set_column_format(11, &amount).map_err(err)?;
-    for (col, h) in headers(labels.lang).iter().enumerate() {
+    for (col, h) in headers(lang).iter().enumerate() {
         sheet
             .write_string_with_format(0, col as u16, *h, &bold)
             .map_err(err)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(err)?;
-    let rows = pages.write_all(progress, |before, m, cost| {
-        if before >= XLSX_MAX_ROWS {
-            return Err(ExportError::TooManyRows {
-                file: file.to_string(),
-                max: XLSX_MAX_ROWS,
-            });
+    let mut rows: u32 = 0;
+    for batch in rows_in {
+        for m in batch {
+            // The reader stops below XLSX_MAX_ROWS: the row number fits.
+            rows += 1;
+            write_xlsx_row(sheet, rows, m).map_err(err)?;
         }
-        // Below XLSX_MAX_ROWS: fits a sheet's row number.
-        write_xlsx_row(sheet, before as u32 + 1, m, cost, labels).map_err(err)
-    })?;
+    }
+    if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+        return Ok(u64::from(rows));
+    }
     if rows > 0 {
-        sheet.autofilter(0, 0, rows as u32, 12).map_err(err)?;
+        sheet.autofilter(0, 0, rows, 12).map_err(err)?;
     }
     workbook.save(tmp).map_err(err)?;
-    Ok(rows)
+    Ok(u64::from(rows))
 }
 
 /// One message; dates, phone (text) and message text take their column's format.
 fn write_xlsx_row(
     sheet: &mut Worksheet,
     row: u32,
-    m: &MessageRow,
-    cost: Option<&Money>,
-    labels: &Labels,
+    m: XlsxRow,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
-    sheet.write_number(row, 0, excel_serial(labels.local(m.planned_at)))?;
-    if let Some(sent) = m.sent_at {
-        sheet.write_number(row, 1, excel_serial(labels.local(sent)))?;
+    sheet.write_number(row, 0, m.planned)?;
+    if let Some(sent) = m.sent {
+        sheet.write_number(row, 1, sent)?;
     }
-    sheet.write_string(row, 2, &m.recipient_name)?;
-    sheet.write_string(row, 3, &m.phone)?;
-    sheet.write_string(row, 4, &*labels.context(&m.context))?;
-    sheet.write_string(row, 5, &m.collaborator)?;
-    sheet.write_string(row, 6, &m.created_by)?;
-    sheet.write_string(row, 7, &m.text)?;
-    sheet.write_number(row, 8, m.segments as f64)?;
-    sheet.write_string(row, 9, labels.status(m.status))?;
-    if let Some(reply) = &m.reply {
+    sheet.write_string(row, 2, m.recipient)?;
+    sheet.write_string(row, 3, m.phone)?;
+    sheet.write_string(row, 4, m.context)?;
+    sheet.write_string(row, 5, m.collaborator)?;
+    sheet.write_string(row, 6, m.created_by)?;
+    sheet.write_string(row, 7, m.text)?;
+    sheet.write_number(row, 8, m.segments)?;
+    sheet.write_string(row, 9, m.status)?;
+    if let Some(reply) = m.reply {
         sheet.write_string(row, 10, reply)?;
     }
-    if let Some(cost) = cost {
-        sheet.write_number(row, 11, cost.rounded())?;
-        sheet.write_string(row, 12, &cost.currency)?;
+    if let Some((amount, currency)) = m.cost {
+        sheet.write_number(row, 11, amount)?;
+        sheet.write_string(row, 12, currency)?;
     }
     Ok(())
 }
@@ -522,19 +654,19 @@ fn write_csv(
             Some(t) => write_date_time(&mut sent, labels.local(t)),
             None => sent.clear(),
         }
-        let context = labels.context(&m.context);
+        let context = labels.context(m.context);
         w.write_record([
             planned.as_bytes(),
             sent.as_bytes(),
-            csv_safe(&m.recipient_name).as_bytes(),
+            csv_safe(m.recipient_name).as_bytes(),
             m.phone.as_bytes(),
             context.as_bytes(),
-            csv_safe(&m.collaborator).as_bytes(),
-            csv_safe(&m.created_by).as_bytes(),
-            csv_safe(&m.text).as_bytes(),
+            csv_safe(m.collaborator).as_bytes(),
+            csv_safe(m.created_by).as_bytes(),
+            csv_safe(m.text).as_bytes(),
             integer(&mut segments, m.segments),
             labels.status(m.status).as_bytes(),
-            csv_safe(m.reply.as_deref().unwrap_or("")).as_bytes(),
+            csv_safe(m.reply.unwrap_or("")).as_bytes(),
             amount.as_bytes(),
             currency.as_bytes(),
         ])
@@ -644,6 +776,7 @@ impl Drop for TempTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn excel_serials_match_excel() {
@@ -653,6 +786,41 @@ mod tests {
             .and_hms_opt(12, 0, 0)
             .unwrap();
         assert_eq!(excel_serial(t), 45658.5);
+    }
+
+    /// The offsets kept per quarter of an hour give every instant the wall-clock time and
+    /// Excel serial the timezone gives it directly, across daylight-saving changes, in zones
+    /// whose offsets or changes are not whole hours, and in any order of instants.
+    #[test]
+    fn cached_offsets_give_the_timezones_local_times() {
+        let zones: [Tz; 4] = [
+            chrono_tz::Europe::Paris,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Asia::Kathmandu,
+            chrono_tz::America::St_Johns,
+        ];
+        // 2026-03-29 00:00 UTC (Paris springs forward at 01:00 UTC) and 2026-10-04 (Lord Howe
+        // moves half an hour on 04-05 and 10-04), each walked by 7 min 13 s over two days,
+        // then back and forth; plus instants out of chrono's range.
+        let starts = [1_774_742_400i64, 1_775_174_400, 1_791_072_000];
+        for tz in zones {
+            let labels = Labels::new(tz, Lang::Fr);
+            let mut instants: Vec<i64> = Vec::new();
+            for start in starts {
+                instants.extend((0..400).map(|i| start - 86_400 + i * 433));
+                instants.extend((0..400).rev().map(|i| start - 86_400 + i * 433 + 17));
+            }
+            instants.extend([i64::MIN, i64::MAX, 0, -1]);
+            for secs in instants {
+                let direct = from_ts(secs).with_timezone(&tz).naive_local();
+                assert_eq!(labels.local(secs), direct, "{tz} {secs}");
+                assert_eq!(
+                    labels.excel_serial(secs),
+                    excel_serial(direct),
+                    "{tz} {secs}"
+                );
+            }
+        }
     }
 
     #[test]

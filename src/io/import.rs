@@ -402,6 +402,14 @@ impl Cell {
         }
     }
 
+    /// [`Cell::from_data`] of a value the caller gives away: a text is moved, not copied.
+    pub(crate) fn from_owned_data(d: Data) -> Cell {
+        match d {
+            Data::String(s) if !s.trim().is_empty() => Cell::Text(s),
+            other => Cell::from_data(&other),
+        }
+    }
+
     fn from_data(d: &Data) -> Cell {
         match d {
             Data::Empty => Cell::Empty,

@@ -650,3 +650,208 @@ pub fn history(conn: Db<'_>, id: i64) -> Result<Vec<HistoryEntry>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// One row of an export: only the columns a file shows, borrowed from the statement's row
+/// (nothing allocated per row), with the ledger's charge of the message when it was charged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExportRow<'r> {
+    pub id: i64,
+    pub context: &'r str,
+    pub status: MessageStatus,
+    pub planned_at: i64,
+    pub sent_at: Option<i64>,
+    pub recipient_name: &'r str,
+    pub phone: &'r str,
+    pub collaborator: &'r str,
+    pub created_by: &'r str,
+    pub text: &'r str,
+    pub segments: i64,
+    pub reply: Option<&'r str>,
+    /// The charge's units and the ledger's running total after it (first in, first out: what
+    /// it cost follows from the packs' prices), when the message was charged.
+    pub charge: Option<(i64, i64)>,
+}
+
+/// Every row of the list `kind` filtered by `filter`, in the list's order, handed to `each`
+/// one at a time: one statement read to its end (the costs joined in it, by the ledger's
+/// unique index per message), so a million rows are neither held in memory nor re-queried by
+/// pages. Run it inside one read transaction for a consistent snapshot. Stops at the first
+/// error `each` returns. The number of rows handed.
+pub fn for_each_exported<E: From<StoreError>>(
+    conn: Db<'_>,
+    kind: ListKind,
+    filter: &MessageFilter,
+    mut each: impl FnMut(&ExportRow<'_>) -> std::result::Result<(), E>,
+) -> std::result::Result<u64, E> {
+    let mut args = Vec::new();
+    let sql_where = where_clause(kind, filter, &mut args);
+    let col = kind.sort_column();
+    let order = if kind.descending() { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT m.id, m.context, m.status, m.planned_at, m.sent_at, m.recipient_name, m.phone,
+                COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text, m.segments,
+                rp.text, l.units, l.running
+           FROM {ROW_FROM}
+           LEFT JOIN credit_ledger l ON l.message_id = m.id AND l.kind = 'send'
+          WHERE {sql_where} ORDER BY {col} {order}, m.id {order}"
+    );
+    let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
+    let mut rows = stmt
+        .query(params_from_iter(args))
+        .map_err(StoreError::from)?;
+    let mut n: u64 = 0;
+    while let Some(r) = rows.next().map_err(StoreError::from)? {
+        each(&export_row(r).map_err(StoreError::from)?)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Text column `i` of `r`, borrowed.
+fn borrowed_text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    Ok(r.get_ref(i)?.as_str()?)
+}
+
+fn export_row<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<ExportRow<'r>> {
+    let units: Option<i64> = r.get(12)?;
+    let running: Option<i64> = r.get(13)?;
+    Ok(ExportRow {
+        id: r.get(0)?,
+        context: borrowed_text(r, 1)?,
+        status: code(r, 2)?,
+        planned_at: r.get(3)?,
+        sent_at: r.get(4)?,
+        recipient_name: borrowed_text(r, 5)?,
+        phone: borrowed_text(r, 6)?,
+        collaborator: borrowed_text(r, 7)?,
+        created_by: borrowed_text(r, 8)?,
+        text: borrowed_text(r, 9)?,
+        segments: r.get(10)?,
+        reply: r.get_ref(11)?.as_str_or_null()?,
+        charge: units.zip(running),
+    })
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+    use crate::store::{Store, credit};
+    use chrono::TimeZone;
+
+    /// What a file shows of a row: (row fields, cost in micros and currency).
+    type Shown = (
+        (i64, String, MessageStatus, i64, Option<i64>, String, String),
+        (String, String, String, i64, Option<String>),
+        Option<(i64, String)>,
+    );
+
+    fn by_pages(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Vec<Shown> {
+        let pricing = credit::pricing(conn).unwrap();
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let rows = page(conn, kind, filter, after, Direction::Forward, 7).unwrap();
+            let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
+            let costs = credit::charge_values(conn, &pricing, &ids).unwrap();
+            for m in &rows {
+                out.push((
+                    (
+                        m.id,
+                        m.context.clone(),
+                        m.status,
+                        m.planned_at,
+                        m.sent_at,
+                        m.recipient_name.clone(),
+                        m.phone.clone(),
+                    ),
+                    (
+                        m.collaborator.clone(),
+                        m.created_by.clone(),
+                        m.text.clone(),
+                        m.segments,
+                        m.reply.clone(),
+                    ),
+                    costs.get(&m.id).map(|c| (c.micros, c.currency.clone())),
+                ));
+            }
+            match rows.last() {
+                Some(last) if rows.len() == 7 => after = Some(kind.cursor_of(last)),
+                _ => return out,
+            }
+        }
+    }
+
+    fn streamed(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Vec<Shown> {
+        let pricing = credit::pricing(conn).unwrap();
+        let mut out = Vec::new();
+        let n = for_each_exported(conn, kind, filter, |m| {
+            let cost = m
+                .charge
+                .and_then(|(units, running)| pricing.value(running - units, running))
+                .filter(|_| pricing.packs.iter().any(|p| p.unit_price.is_some()));
+            out.push((
+                (
+                    m.id,
+                    m.context.to_string(),
+                    m.status,
+                    m.planned_at,
+                    m.sent_at,
+                    m.recipient_name.to_string(),
+                    m.phone.to_string(),
+                ),
+                (
+                    m.collaborator.to_string(),
+                    m.created_by.to_string(),
+                    m.text.to_string(),
+                    m.segments,
+                    m.reply.map(str::to_string),
+                ),
+                cost.map(|c| (c.micros, c.currency)),
+            ));
+            Ok::<(), StoreError>(())
+        })
+        .unwrap();
+        assert_eq!(n as usize, out.len());
+        out
+    }
+
+    /// The export's one-statement read gives the rows the lists' keyset pages give, in the
+    /// same order, with the same costs: an export holds exactly what the list shows.
+    #[test]
+    fn the_export_reads_what_the_list_pages_show() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.db");
+        let now = Utc.with_ymd_and_hms(2026, 4, 14, 13, 7, 21).unwrap();
+        crate::demo::create(&path, 7, "mlegall", now).unwrap();
+        let store = Store::open(&path).unwrap();
+        let conn = store.db();
+        let sent = MessageFilter::default();
+        let delivered = MessageFilter {
+            statuses: vec![MessageStatus::Delivered, MessageStatus::Failed],
+            ..Default::default()
+        };
+        let words = MessageFilter {
+            text: Some("a".into()),
+            batch: Some(false),
+            ..Default::default()
+        };
+        let mut charged = 0;
+        for (kind, filter) in [
+            (ListKind::Sent, &sent),
+            (ListKind::Sent, &delivered),
+            (ListKind::Sent, &words),
+            (ListKind::Upcoming, &sent),
+            (ListKind::Batch, &sent),
+        ] {
+            let expected = by_pages(conn, kind, filter);
+            assert!(!expected.is_empty(), "{kind:?} {filter:?}");
+            charged += expected.iter().filter(|r| r.2.is_some()).count();
+            assert_eq!(
+                streamed(conn, kind, filter),
+                expected,
+                "{kind:?} {filter:?}"
+            );
+        }
+        assert!(charged > 0, "some rows carry a cost");
+    }
+}
