@@ -684,16 +684,20 @@ pub fn for_each_exported<E: From<StoreError>>(
     mut each: impl FnMut(&ExportRow<'_>) -> std::result::Result<(), E>,
 ) -> std::result::Result<u64, E> {
     let mut args = Vec::new();
-    let sql_where = where_clause(kind, filter, &mut args);
+    // A free-text filter is read as a page reads it: a rare word from the word index, a
+    // frequent one by checking the rows along the list.
+    let search = TextSearch::of(conn, filter)?;
+    let sql_where = where_clause(kind, filter, search.as_ref(), &mut args);
     let col = kind.sort_column();
     let order = if kind.descending() { "DESC" } else { "ASC" };
     let sql = format!(
         "SELECT m.id, m.context, m.status, m.planned_at, m.sent_at, m.recipient_name, m.phone,
                 COALESCE(c.first_name || ' ' || c.last_name, ''), m.created_by, m.text, m.segments,
                 rp.text, l.units, l.running
-           FROM {ROW_FROM}
+           FROM {}{ROW_FROM}
            LEFT JOIN credit_ledger l ON l.message_id = m.id AND l.kind = 'send'
-          WHERE {sql_where} ORDER BY {col} {order}, m.id {order}"
+          WHERE {sql_where} ORDER BY {col} {order}, m.id {order}",
+        TextSearch::from(search.as_ref())
     );
     let mut stmt = conn.prepare(&sql).map_err(StoreError::from)?;
     let mut rows = stmt
