@@ -212,8 +212,11 @@ pub fn import_to(
 fn stream_contacts_json(
     store: &Store,
     sheet: &crate::io::contacts::ContactSheet,
-    out: &mut dyn Write,
+    sink: &mut dyn Write,
 ) -> CliResult {
+    // Many small writes (a token each): gathered before they reach the output.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, sink);
+    let out: &mut dyn Write = &mut buffered;
     let json_err = |e: serde_json::Error| output_failed(e.into());
     let head = import::contacts_preview_head(sheet);
     let field = |out: &mut dyn Write, name: &str, value: &dyn erased::Json| {
@@ -251,6 +254,7 @@ fn stream_contacts_json(
     field(out, "invalid", &p.invalid)?;
     field(out, "invalid_rows", &p.invalid_rows)?;
     out.write_all(b"},\"imported\":null}\n")
+        .and_then(|()| out.flush())
         .map_err(output_failed)
 }
 
