@@ -13,16 +13,6 @@ pub fn collaborator_names(conn: Db<'_>) -> Result<std::collections::HashMap<i64,
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Messages left "unknown — check", oldest first, at most 50: id, recipient name (empty for a
-/// free send), phone, planned at.
-pub fn unknown_messages(conn: Db<'_>) -> Result<Vec<(i64, String, String, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, recipient_name, phone, planned_at FROM messages WHERE status = 'unknown' ORDER BY planned_at, id LIMIT 50",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The last 200 messages to a number, newest first: when, text, status.
 pub fn sent_to(conn: Db<'_>, phone_e164: &str) -> Result<Vec<(i64, String, String)>> {
     let mut stmt = conn.prepare_cached(
