@@ -9,9 +9,9 @@ crate::typed_messages! {
     /// words stay as the parser wrote them.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum ConfigFileProblem in "config_file" {
-        CannotRead { path: String, error: String } = "cannot_read",
-        BadLanguage { path: String, value: String } = "bad_language",
-        NotToml { path: String, line: usize, error: String } = "not_toml",
+        CannotRead { path: String, error: String },
+        BadLanguage { path: String, value: String },
+        NotToml { path: String, line: usize, error: String },
     }
 }
 

@@ -4,7 +4,9 @@
 pub mod dates;
 mod describe;
 
-pub use describe::{Arg, Describe, MessageKeys, fill, placeholders};
+pub use describe::{
+    Arg, Describe, MessageKeys, fill, key_len, key_text, placeholders, variant_key,
+};
 
 /// Every typed message enum's keys, for the catalogue test: a new enum is added here.
 pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {

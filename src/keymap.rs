@@ -222,7 +222,7 @@ crate::typed_messages! {
     /// A key name `keymap.toml` cannot bind (texts: `[key_chord]`).
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum KeyChordError in "key_chord" {
-        NotAKey { given: String } = "not_a_key",
+        NotAKey { given: String },
     }
 }
 
@@ -382,13 +382,13 @@ crate::typed_messages! {
     /// stay as the parser wrote them.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum KeymapReason in "keymap_problem" {
-        CannotRead { error: String } = "cannot_read",
-        NotToml { error: String } = "not_toml",
-        NotSections { error: String } = "not_sections",
-        UnknownSection { name: String } = "unknown_section",
-        BadBinding { error: String } = "bad_binding",
-        BadKey { problem: KeyChordError } = "bad_key",
-        UnknownAction { action: String, section: String, known: String } = "unknown_action",
+        CannotRead { error: String },
+        NotToml { error: String },
+        NotSections { error: String },
+        UnknownSection { name: String },
+        BadBinding { error: String },
+        BadKey { problem: KeyChordError },
+        UnknownAction { action: String, section: String, known: String },
     }
 }
 

@@ -44,16 +44,16 @@ crate::typed_messages! {
     /// Why a key line cannot be used (texts: `[key_problem]`).
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum KeyProblem in "key_problem" {
-        Empty = "empty",
-        SeveralLines { lines: usize } = "several_lines",
+        Empty,
+        SeveralLines { lines: usize },
         /// sshd would read what comes before the type as options (`command=…`).
-        Options { start: String } = "options",
-        UnknownType { given: String, types: KeyTypes } = "unknown_type",
-        NoData { kind: String } = "no_data",
-        NotBase64 = "not_base64",
+        Options { start: String },
+        UnknownType { given: String, types: KeyTypes },
+        NoData { kind: String },
+        NotBase64,
         /// The blob is another type's, or cut.
-        Mismatch { kind: String } = "mismatch",
-        ControlInComment = "control_in_comment",
+        Mismatch { kind: String },
+        ControlInComment,
     }
 }
 

@@ -27,21 +27,21 @@ crate::typed_messages! {
     /// A field of a contact, as refusals name it (texts: `[contact_field]`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Field in "contact_field" {
-        Kind = "kind",
-        Civility = "civility",
-        FirstName = "first_name",
-        LastName = "last_name",
-        Mobile = "mobile",
-        Mobile2 = "mobile2",
-        Landline = "landline",
-        Email = "email",
-        Consent = "consent",
-        Programme = "programme",
-        Collaborator = "collaborator",
-        OptOut = "opt_out",
-        OptOutDate = "opt_out_date",
-        OptOutSource = "opt_out_source",
-        Attribute = "attribute",
+        Kind,
+        Civility,
+        FirstName,
+        LastName,
+        Mobile,
+        Mobile2,
+        Landline,
+        Email,
+        Consent,
+        Programme,
+        Collaborator,
+        OptOut,
+        OptOutDate,
+        OptOutSource,
+        Attribute,
     }
 }
 

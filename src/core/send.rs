@@ -186,9 +186,9 @@ crate::typed_messages! {
     /// Why a line of a free-send list is refused (texts: `[free_line]`).
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum LineProblem in "free_line" {
-        Number { problem: crate::sms::phone::PhoneError } = "number",
-        OptedOut = "opted_out",
-        Cell { problem: crate::io::import::CellIssue } = "cell",
+        Number { problem: crate::sms::phone::PhoneError },
+        OptedOut,
+        Cell { problem: crate::io::import::CellIssue },
     }
 }
 

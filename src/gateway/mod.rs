@@ -60,10 +60,10 @@ crate::typed_messages! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case")]
     pub enum ProviderKind in "provider" {
-        Simulator = "simulator",
-        Kannel = "kannel",
-        Twilio = "twilio",
-        Ovh = "ovh",
+        Simulator,
+        Kannel,
+        Twilio,
+        Ovh,
     }
 }
 
@@ -113,25 +113,25 @@ crate::typed_messages! {
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(tag = "rule", rename_all = "snake_case")]
     pub enum FieldRule in "gateway_field" {
-        ControlCharacter { found: Shown } = "control_character",
-        NotAField { kind: ProviderKind } = "not_a_field",
-        Required = "required",
+        ControlCharacter { found: Shown },
+        NotAField { kind: ProviderKind },
+        Required,
         /// `***` typed back: the mask a screen shows, not the value.
-        Mask = "mask",
-        NoSpaces = "no_spaces",
-        DigitsOnly = "digits_only",
-        SecretTooShort { length: usize, min: usize } = "secret_too_short",
-        SecretCharacters { found: Shown } = "secret_characters",
+        Mask,
+        NoSpaces,
+        DigitsOnly,
+        SecretTooShort { length: usize, min: usize },
+        SecretCharacters { found: Shown },
         /// Required by a listener other machines can reach.
-        SecretRequired { listen: String } = "secret_required",
-        UrlSpace { found: Shown } = "url_space",
-        OnlyHttp { scheme: String } = "only_http",
+        SecretRequired { listen: String },
+        UrlSpace { found: Shown },
+        OnlyHttp { scheme: String },
         /// Its credentials are masked ([`redact_url`]).
-        NotUrl { url: String } = "not_url",
-        NoHost = "no_host",
-        BadHost { host: String } = "bad_host",
-        BadPort { port: String } = "bad_port",
-        NotListenAddress { addr: String } = "not_listen_address",
+        NotUrl { url: String },
+        NoHost,
+        BadHost { host: String },
+        BadPort { port: String },
+        NotListenAddress { addr: String },
     }
 }
 
@@ -143,25 +143,25 @@ crate::typed_messages! {
     #[serde(tag = "code", rename_all = "snake_case")]
     pub enum ConfigProblem in "gateway_config" {
         /// A provider module was handed another provider's configuration.
-        WrongKind { provider: ProviderKind, given: ProviderKind } = "wrong_kind",
+        WrongKind { provider: ProviderKind, given: ProviderKind },
         /// A mandatory setting is empty.
-        Missing { provider: ProviderKind, field: String } = "missing",
+        Missing { provider: ProviderKind, field: String },
         /// A setting that cannot work.
-        Field { provider: ProviderKind, field: String, rule: FieldRule } = "field",
+        Field { provider: ProviderKind, field: String, rule: FieldRule },
         /// The provider's address is not a URL its HTTP client can use.
-        BadAddress { provider: String, host: String } = "bad_address",
+        BadAddress { provider: String, host: String },
         /// It answered with a redirection: the API's own address is wanted.
-        Redirected { provider: String, status: u16 } = "redirected",
-        KannelLogin { status: u16, body: String } = "kannel_login",
+        Redirected { provider: String, status: u16 },
+        KannelLogin { status: u16, body: String },
         /// The callback listener is reachable from other machines and has no secret.
-        ListenerOpen { addr: String } = "listener_open",
-        CannotListen { addr: String, error: String } = "cannot_listen",
-        TwilioLogin { activity: Activity, status: u16, detail: String } = "twilio_login",
-        TwilioAccount { account: String, base: String, activity: Activity, detail: String } = "twilio_account",
-        OvhKeys { activity: Activity, status: u16, said: String } = "ovh_keys",
-        OvhService { service: String, activity: Activity, said: String } = "ovh_service",
+        ListenerOpen { addr: String },
+        CannotListen { addr: String, error: String },
+        TwilioLogin { activity: Activity, status: u16, detail: String },
+        TwilioAccount { account: String, base: String, activity: Activity, detail: String },
+        OvhKeys { activity: Activity, status: u16, said: String },
+        OvhService { service: String, activity: Activity, said: String },
         /// The sender name or number is refused, with the provider's own words.
-        SenderRefused { provider: ProviderKind, sender: String, said: String } = "sender_refused",
+        SenderRefused { provider: ProviderKind, sender: String, said: String },
     }
 }
 
@@ -200,64 +200,64 @@ crate::typed_messages! {
     #[serde(tag = "code", rename_all = "snake_case")]
     pub enum ProviderProblem in "provider_problem" {
         /// It said it cannot take the message now (408, 425, 429, 5xx but 504).
-        Unavailable { provider: String, status: u16, body: String } = "unavailable",
+        Unavailable { provider: String, status: u16, body: String },
         /// A gateway in front of it gave up waiting for it (504).
-        GatewayTimeout { provider: String, body: String } = "gateway_timeout",
+        GatewayTimeout { provider: String, body: String },
         /// The request left, no answer came in time.
-        NoAnswerWithin { provider: String, host: String, secs: Seconds } = "no_answer_within",
+        NoAnswerWithin { provider: String, host: String, secs: Seconds },
         /// The request left, then the connection was dropped.
-        Dropped { provider: String, host: String, error: String } = "dropped",
+        Dropped { provider: String, host: String, error: String },
         /// The request left, what came back was not HTTP.
-        NoReadableAnswer { provider: String, host: String, error: String } = "no_readable_answer",
+        NoReadableAnswer { provider: String, host: String, error: String },
         /// A success status whose body could not be read: it may hold the message.
-        AnswerUnreadable { provider: String, host: String, status: u16, error: String } = "answer_unreadable",
+        AnswerUnreadable { provider: String, host: String, status: u16, error: String },
         /// Another status whose body could not be read.
-        BodyUnreadable { provider: String, host: String, status: u16, error: String } = "body_unreadable",
+        BodyUnreadable { provider: String, host: String, status: u16, error: String },
         /// Not reached in time (nothing left).
-        Unreachable { provider: String, host: String, secs: Seconds } = "unreachable",
+        Unreachable { provider: String, host: String, secs: Seconds },
         /// Its host name does not resolve.
-        CannotResolve { provider: String, host: String } = "cannot_resolve",
+        CannotResolve { provider: String, host: String },
         /// No connection could be made.
-        CannotConnect { provider: String, host: String } = "cannot_connect",
+        CannotConnect { provider: String, host: String },
         /// The connection was refused.
-        ConnectionRefused { provider: String, host: String } = "connection_refused",
+        ConnectionRefused { provider: String, host: String },
         /// Connecting failed otherwise.
-        ConnectFailed { provider: String, host: String, error: String } = "connect_failed",
+        ConnectFailed { provider: String, host: String, error: String },
         /// It refused the message with an HTTP status, its answer's excerpt verbatim.
-        RefusedMessage { provider: String, status: u16, body: String } = "refused_message",
+        RefusedMessage { provider: String, status: u16, body: String },
         /// A success status that does not say the message was taken.
-        NotTaken { provider: String, status: u16, body: String } = "not_taken",
+        NotTaken { provider: String, status: u16, body: String },
         /// A status the provider's API does not use.
-        UnexpectedStatus { provider: String, status: u16, body: String } = "unexpected_status",
+        UnexpectedStatus { provider: String, status: u16, body: String },
         /// It cannot take requests now, said while doing `activity` (with its own message).
-        UnavailableWhile { provider: String, activity: Activity, status: u16, body: String } = "unavailable_while",
+        UnavailableWhile { provider: String, activity: Activity, status: u16, body: String },
         /// Its answer was not the JSON its API documents.
-        UnreadableWhile { provider: String, activity: Activity, status: u16, body: String } = "unreadable_while",
+        UnreadableWhile { provider: String, activity: Activity, status: u16, body: String },
         /// Its answer lacked what was asked (a status, a list, an amount, a time).
-        IncompleteAnswer { provider: String, activity: Activity, body: String } = "incomplete_answer",
+        IncompleteAnswer { provider: String, activity: Activity, body: String },
         /// It says our request's time is wrong: the clock difference is read again.
-        ClockSkew { provider: String, activity: Activity, said: String } = "clock_skew",
+        ClockSkew { provider: String, activity: Activity, said: String },
         /// It took the request but gave no id for the message.
-        NoMessageId { provider: String, body: String } = "no_message_id",
+        NoMessageId { provider: String, body: String },
         /// It refused the message with its own error code and message.
-        CodedRefusal { provider: String, number: String, said: String } = "coded_refusal",
+        CodedRefusal { provider: String, number: String, said: String },
         /// It refused the message, in its own words.
-        RefusedSaying { provider: String, said: String } = "refused_saying",
+        RefusedSaying { provider: String, said: String },
         /// The recipient unsubscribed (replied STOP) at the provider.
-        Unsubscribed { provider: String, said: String } = "unsubscribed",
+        Unsubscribed { provider: String, said: String },
         /// Not enough credit at the provider.
-        NoCredit { provider: String, said: String } = "no_credit",
+        NoCredit { provider: String, said: String },
         /// It refused these receivers as invalid.
-        InvalidReceivers { provider: String, numbers: String } = "invalid_receivers",
+        InvalidReceivers { provider: String, numbers: String },
         /// The simulator refuses numbers ending in 90–94.
-        SimulatedRefusal = "simulated_refusal",
+        SimulatedRefusal,
         /// The simulator is down for numbers ending in 99.
-        SimulatedOutage = "simulated_outage",
+        SimulatedOutage,
         /// Its configuration or credentials are wrong.
-        Config { problem: ConfigProblem } = "config",
+        Config { problem: ConfigProblem },
         /// Written in English by a provider module not yet typed, or recorded before problems
         /// had codes: shown as is.
-        Text { text: String } = "text",
+        Text { text: String },
     }
 }
 
@@ -266,12 +266,12 @@ crate::typed_messages! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(rename_all = "snake_case")]
     pub enum Activity in "provider_activity" {
-        Sending = "sending",
-        ReadingStatus = "reading_status",
-        ReadingReplies = "reading_replies",
-        ReadingBalance = "reading_balance",
-        ReadingClock = "reading_clock",
-        LookingUp = "looking_up",
+        Sending,
+        ReadingStatus,
+        ReadingReplies,
+        ReadingBalance,
+        ReadingClock,
+        LookingUp,
     }
 }
 

@@ -1,8 +1,8 @@
 //! Typed messages: what the core, the rules and the readers say is an enum value with fields,
 //! rendered in the reader's language from `assets/i18n/{fr,en}.toml`, keyed by variant.
 //!
-//! [`typed_messages!`](crate::typed_messages) declares such an enum: each variant names its
-//! catalogue key, its fields are the text's placeholders. The macro writes `Display` (English:
+//! [`typed_messages!`](crate::typed_messages) declares such an enum: each variant's catalogue
+//! key is its name in snake case (or the key it names), its fields are the text's placeholders. The macro writes `Display` (English:
 //! logs and the command line), [`Describe`] and the list of keys and placeholders that the
 //! catalogue test checks in both languages.
 
@@ -131,8 +131,78 @@ pub fn placeholders(text: &str) -> Vec<String> {
 /// One typed message enum's keys: each variant's catalogue key and the fields its text holds.
 pub type MessageKeys = &'static [(&'static str, &'static [&'static str])];
 
-/// Declares a typed message enum. Each variant is `Name { field: Type, … } = "key"` (or
-/// `Name = "key"`), its text being `section.key` in the catalogues. Fields are rendered through
+/// A variant's catalogue key, `section.snake_case_name`, as bytes of the length
+/// [`key_len`] gives: worked out while compiling, so that the key is written once, as the name.
+pub const fn variant_key<const N: usize>(section: &str, variant: &str) -> [u8; N] {
+    let mut out = [0u8; N];
+    let (section, variant) = (section.as_bytes(), variant.as_bytes());
+    let mut at = 0;
+    while at < section.len() {
+        out[at] = section[at];
+        at += 1;
+    }
+    out[at] = b'.';
+    at += 1;
+    let mut i = 0;
+    while i < variant.len() {
+        let c = variant[i];
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out[at] = b'_';
+                at += 1;
+            }
+            out[at] = c.to_ascii_lowercase();
+        } else {
+            out[at] = c;
+        }
+        at += 1;
+        i += 1;
+    }
+    out
+}
+
+/// The length of [`variant_key`]: the section, the dot, the name and an `_` before each
+/// capital but the first.
+pub const fn key_len(section: &str, variant: &str) -> usize {
+    let variant = variant.as_bytes();
+    let mut len = section.len() + 1 + variant.len();
+    let mut i = 1;
+    while i < variant.len() {
+        if variant[i].is_ascii_uppercase() {
+            len += 1;
+        }
+        i += 1;
+    }
+    len
+}
+
+/// [`variant_key`]'s bytes as text (they are ASCII when the name is).
+pub const fn key_text(bytes: &'static [u8]) -> &'static str {
+    match core::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => panic!("a typed message's variant name is not ASCII"),
+    }
+}
+
+/// The catalogue key of a [`typed_messages!`](crate::typed_messages) variant: the one it names,
+/// or else its name in snake case.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! typed_message_key {
+    ($section:literal, $variant:ident, $key:literal) => {
+        concat!($section, ".", $key)
+    };
+    ($section:literal, $variant:ident) => {{
+        const LEN: usize = $crate::i18n::key_len($section, stringify!($variant));
+        const BYTES: [u8; LEN] = $crate::i18n::variant_key($section, stringify!($variant));
+        const KEY: &str = $crate::i18n::key_text(&BYTES);
+        KEY
+    }};
+}
+
+/// Declares a typed message enum. Each variant is `Name { field: Type, … }` (or `Name`), its
+/// text being `section.name` in the catalogues, `name` being `Name` in snake case; a variant
+/// whose key is otherwise names it: `Name = "key"`. Fields are rendered through
 /// [`Arg`]: other typed messages and statuses come out in the reader's language too.
 #[macro_export]
 macro_rules! typed_messages {
@@ -141,7 +211,7 @@ macro_rules! typed_messages {
         $vis:vis enum $name:ident in $section:literal {
             $(
                 $(#[$vmeta:meta])*
-                $variant:ident $({ $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? })? = $key:literal
+                $variant:ident $({ $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? })? $(= $key:literal)?
             ),* $(,)?
         }
     ) => {
@@ -156,7 +226,7 @@ macro_rules! typed_messages {
         impl $name {
             /// Every variant's catalogue key and placeholders (checked in both languages).
             pub const KEYS: $crate::i18n::MessageKeys = &[
-                $( (concat!($section, ".", $key), &[ $($(stringify!($field)),*)? ]) ),*
+                $( ($crate::typed_message_key!($section, $variant $(, $key)?), &[ $($(stringify!($field)),*)? ]) ),*
             ];
         }
 
@@ -167,7 +237,7 @@ macro_rules! typed_messages {
                     $(
                         $name::$variant $({ $($field),* })? => $crate::i18n::fill(
                             lang,
-                            concat!($section, ".", $key),
+                            $crate::typed_message_key!($section, $variant $(, $key)?),
                             &[ $($( (stringify!($field), $crate::i18n::Arg::render($field, lang)) ),*)? ],
                         ),
                     )*
@@ -198,6 +268,29 @@ mod tests {
             &[("who", "{what}".into())],
         );
         assert_eq!(s, "no.such {what} said {what}");
+    }
+
+    #[test]
+    fn a_variant_key_is_its_section_and_its_name_in_snake_case() {
+        crate::typed_messages! {
+            #[derive(Debug)]
+            #[allow(dead_code)] // only its keys are read
+            enum Sample in "store_problem" {
+                NotE164,
+                KeyAlreadyTheirs { login: String },
+                Windows1252 = "windows_1252",
+            }
+        }
+        let keys: Vec<&str> = Sample::KEYS.iter().map(|(key, _)| *key).collect();
+        assert_eq!(
+            keys,
+            [
+                "store_problem.not_e164",
+                "store_problem.key_already_theirs",
+                "store_problem.windows_1252"
+            ]
+        );
+        assert_eq!(Sample::KEYS[1].1, ["login"]);
     }
 
     #[test]

@@ -134,10 +134,10 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum WriteFailure in "write_failure" {
         /// What the system or the writer said (English, as they wrote it).
-        System { error: String } = "system",
-        NotAFileName = "not_a_file_name",
-        NoFolder { folder: String } = "no_folder",
-        IsAFolder = "is_a_folder",
+        System { error: String },
+        NotAFileName,
+        NoFolder { folder: String },
+        IsAFolder,
     }
 }
 

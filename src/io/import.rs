@@ -68,49 +68,49 @@ crate::typed_messages! {
     /// Why a file cannot be imported at all, naming it (texts: `[import_error]`).
     #[derive(Debug)]
     pub enum ImportError in "import_error" {
-        Open { file: String, reason: ReadFailure } = "open",
-        UnsupportedType { file: String } = "unsupported_type",
+        Open { file: String, reason: ReadFailure },
+        UnsupportedType { file: String },
         NotASpreadsheet {
             file: String,
             named: String,
             looks_like: FileKind,
-        } = "not_a_spreadsheet",
-        NoSheet { file: String } = "no_sheet",
-        Empty { file: String } = "empty",
-        NoData { file: String, header_row: usize } = "no_data",
+        },
+        NoSheet { file: String },
+        Empty { file: String },
+        NoData { file: String, header_row: usize },
         NoPhoneColumn {
             file: String,
             row: usize,
             found: FoundColumns,
-        } = "no_phone_column",
+        },
         MissingColumn {
             file: String,
             row: usize,
             wanted: WantedColumns,
             found: FoundColumns,
-        } = "missing_column",
+        },
         Merged {
             file: String,
             column: Column,
             ranges: Vec<String>,
             more: Option<AndMore>,
-        } = "merged",
+        },
         Cells {
             file: String,
             count: usize,
             problems: Vec<CellAt>,
             more: Option<AndMore>,
-        } = "cells",
+        },
         Row {
             file: String,
             row: usize,
             problem: Box<RowProblem>,
-        } = "row",
-        TooManyRows { file: String, limit: usize } = "too_many_rows",
+        },
+        TooManyRows { file: String, limit: usize },
         /// The file is larger, or would grow larger in memory, than any import needs.
-        TooLarge { file: String, what: TooLarge } = "too_large",
+        TooLarge { file: String, what: TooLarge },
         /// The spreadsheet reader failed on the file (a panic caught).
-        Crashed { file: String, reason: String } = "crashed",
+        Crashed { file: String, reason: String },
     }
 }
 
@@ -133,12 +133,12 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReadFailure in "read_failure" {
         /// What the system said (English, as the system wrote it).
-        System { error: String } = "system",
+        System { error: String },
         /// A spreadsheet named `.csv` or `.txt`.
-        SpreadsheetNamedText { ext: String } = "spreadsheet_named_text",
-        NotReadable { error: String } = "not_readable",
-        Sheet { sheet: String, error: String } = "sheet",
-        Encoding { problem: EncodingProblem } = "encoding",
+        SpreadsheetNamedText { ext: String },
+        NotReadable { error: String },
+        Sheet { sheet: String, error: String },
+        Encoding { problem: EncodingProblem },
     }
 }
 
@@ -146,11 +146,11 @@ crate::typed_messages! {
     /// What a file that is not a spreadsheet looks like (texts: `[file_kind]`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum FileKind in "file_kind" {
-        Spreadsheet = "spreadsheet",
-        Pdf = "pdf",
-        Html = "html",
-        Text = "text",
-        Binary = "binary",
+        Spreadsheet,
+        Pdf,
+        Html,
+        Text,
+        Binary,
     }
 }
 
@@ -159,8 +159,8 @@ crate::typed_messages! {
     /// `[found_columns]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum FoundColumns in "found_columns" {
-        Listed { columns: String } = "listed",
-        Nothing = "nothing",
+        Listed { columns: String },
+        Nothing,
     }
 }
 
@@ -168,8 +168,8 @@ crate::typed_messages! {
     /// The header a reader looks for (texts: `[wanted_columns]`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum WantedColumns in "wanted_columns" {
-        Name = "name",
-        PhoneAndDate = "phone_and_date",
+        Name,
+        PhoneAndDate,
     }
 }
 
@@ -178,8 +178,8 @@ crate::typed_messages! {
     /// `[column]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum Column in "column" {
-        Named { header: String } = "named",
-        Lettered { header: String, letter: String } = "lettered",
+        Named { header: String },
+        Lettered { header: String, letter: String },
     }
 }
 
@@ -194,7 +194,7 @@ crate::typed_messages! {
     /// The end of a list cut short (texts: `[and_more]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum AndMore in "and_more" {
-        More { count: usize } = "more",
+        More { count: usize },
     }
 }
 
@@ -202,8 +202,8 @@ crate::typed_messages! {
     /// A problem with one row of a file as a whole (texts: `[row_problem]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RowProblem in "row_problem" {
-        NotValidCsv { error: String } = "not_valid_csv",
-        Encoding { problem: EncodingProblem } = "encoding",
+        NotValidCsv { error: String },
+        Encoding { problem: EncodingProblem },
     }
 }
 
@@ -211,18 +211,18 @@ crate::typed_messages! {
     /// Why a cell holds no usable value (texts: `[cell_problem]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CellIssue in "cell_problem" {
-        DateNotPhone = "date_not_phone",
-        ErrorValue { error: String } = "error_value",
-        Duration = "duration",
-        OutsideCalendar = "outside_calendar",
+        DateNotPhone,
+        ErrorValue { error: String },
+        Duration,
+        OutsideCalendar,
         /// A formula saved without its computed value.
-        Uncomputed { formula: String } = "uncomputed",
-        ControlCharacters = "control_characters",
-        NoDate = "no_date",
-        NotADate = "not_a_date",
-        BadDate = "bad_date",
-        BadTime = "bad_time",
-        NoTime = "no_time",
+        Uncomputed { formula: String },
+        ControlCharacters,
+        NoDate,
+        NotADate,
+        BadDate,
+        BadTime,
+        NoTime,
     }
 }
 
@@ -279,7 +279,7 @@ crate::typed_messages! {
     /// An unreadable cell in a list of them (texts: `[cell_at]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum CellAt in "cell_at" {
-        At { row: usize, column: Column, reason: CellIssue } = "at",
+        At { row: usize, column: Column, reason: CellIssue },
     }
 }
 
@@ -287,18 +287,18 @@ crate::typed_messages! {
     /// What makes a file too large to import (texts: `[too_large]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TooLarge in "too_large" {
-        Part { part: String, mib: u64, limit_mib: u64 } = "part",
-        ZipBomb { part: String, ratio: u64, packed: u64, mib: u64, max_ratio: u64 } = "zip_bomb",
-        Zip { mib: u64, limit_mib: u64 } = "zip",
-        SharedStrings { declared: u64, size: u64, part: String } = "shared_strings",
-        OdsCells { limit: u64 } = "ods_cells",
-        Cells { limit: usize } = "cells",
-        RowCells { row: u64, limit: usize } = "row_cells",
-        XlsBytes { mib: u64, limit_mib: u64 } = "xls_bytes",
-        XlsBackwards { first: u64, last: u64 } = "xls_backwards",
-        XlsCells { limit: u64, grid: u64 } = "xls_cells",
-        CsvBytes { mib: u64, limit_mib: u64 } = "csv_bytes",
-        CsvFields { row: usize, limit: usize } = "csv_fields",
+        Part { part: String, mib: u64, limit_mib: u64 },
+        ZipBomb { part: String, ratio: u64, packed: u64, mib: u64, max_ratio: u64 },
+        Zip { mib: u64, limit_mib: u64 },
+        SharedStrings { declared: u64, size: u64, part: String },
+        OdsCells { limit: u64 },
+        Cells { limit: usize },
+        RowCells { row: u64, limit: usize },
+        XlsBytes { mib: u64, limit_mib: u64 },
+        XlsBackwards { first: u64, last: u64 },
+        XlsCells { limit: u64, grid: u64 },
+        CsvBytes { mib: u64, limit_mib: u64 },
+        CsvFields { row: usize, limit: usize },
     }
 }
 
@@ -314,7 +314,7 @@ crate::typed_messages! {
     /// A panic of a file reader, caught: its message (texts: `[read_panic]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ReadPanic in "read_panic" {
-        Panicked { reason: String } = "panicked",
+        Panicked { reason: String },
     }
 }
 

@@ -29,36 +29,36 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum IssueReason in "import_issue" {
         /// A cell that holds no usable value.
-        Cell { problem: CellIssue } = "cell",
-        Phone { error: PhoneError } = "phone",
+        Cell { problem: CellIssue },
+        Phone { error: PhoneError },
         /// The collaborator a cell names is not one (boxed: rows with problems may be many).
-        Collaborator { refusal: Box<Refusal> } = "collaborator",
-        NotContactType = "not_contact_type",
-        NoName = "no_name",
-        TooLong { max: usize } = "too_long",
+        Collaborator { refusal: Box<Refusal> },
+        NotContactType,
+        NoName,
+        TooLong { max: usize },
         /// A number or a date in a name column: the columns are probably shifted.
-        NumberNotName = "number_not_name",
+        NumberNotName,
         /// A valid number that SMS cannot reach, given as the mobile.
-        Unreachable { e164: String, kind: LineKind } = "unreachable",
-        NotEmail = "not_email",
-        NotYesNo = "not_yes_no",
-        SameContact { row: usize } = "same_contact",
-        MobileTaken { id: i64, name: String } = "mobile_taken",
-        NameTaken { id: i64, name: String } = "name_taken",
-        NoMobile = "no_mobile",
-        SharedNumber { count: usize, participants: Vec<ParticipantRef> } = "shared_number",
-        UnknownNumber { e164: String } = "unknown_number",
-        NotEventKind = "not_event_kind",
-        InThePast = "in_the_past",
-        SameEvent { row: usize } = "same_event",
-        EventExists { name: String, kind: KindOfEvent, id: i64 } = "event_exists",
-        CreatedMeanwhile { id: i64 } = "created_meanwhile",
+        Unreachable { e164: String, kind: LineKind },
+        NotEmail,
+        NotYesNo,
+        SameContact { row: usize },
+        MobileTaken { id: i64, name: String },
+        NameTaken { id: i64, name: String },
+        NoMobile,
+        SharedNumber { count: usize, participants: Vec<ParticipantRef> },
+        UnknownNumber { e164: String },
+        NotEventKind,
+        InThePast,
+        SameEvent { row: usize },
+        EventExists { name: String, kind: KindOfEvent, id: i64 },
+        CreatedMeanwhile { id: i64 },
         // A contact typed by hand
-        NotAttribute = "not_attribute",
-        InTheFuture = "in_the_future",
-        NotOptOutSource = "not_opt_out_source",
-        OptOutKept = "opt_out_kept",
-        OptOutNoMobile = "opt_out_no_mobile",
+        NotAttribute,
+        InTheFuture,
+        NotOptOutSource,
+        OptOutKept,
+        OptOutNoMobile,
     }
 }
 
@@ -77,7 +77,7 @@ crate::typed_messages! {
     /// A participant named in a list (texts: `[import_participant]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ParticipantRef in "import_participant" {
-        Named { id: i64, name: String } = "named",
+        Named { id: i64, name: String },
     }
 }
 
@@ -86,11 +86,11 @@ crate::typed_messages! {
     /// (texts: `[import_warning]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ContactWarning in "import_warning" {
-        NoMobile = "no_mobile",
-        OptedOut = "opted_out",
-        ConsentEmpty = "consent_empty",
+        NoMobile,
+        OptedOut,
+        ConsentEmpty,
         /// A landline given as the mobile, kept as the landline (`number` in national form).
-        LandlineAsMobile { number: String } = "landline_as_mobile",
+        LandlineAsMobile { number: String },
     }
 }
 
@@ -121,14 +121,14 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum ImportNotice in "import_notice" {
         /// How the file was read (its encoding…).
-        File { notice: FileNotice } = "file",
-        NoMobileColumn = "no_mobile_column",
-        NoConsentColumn = "no_consent_column",
-        FreeAttributes { columns: Vec<QuotedHeader> } = "free_attributes",
-        NoKindColumn = "no_kind_column",
-        NoCollaboratorColumn = "no_collaborator_column",
+        File { notice: FileNotice },
+        NoMobileColumn,
+        NoConsentColumn,
+        FreeAttributes { columns: Vec<QuotedHeader> },
+        NoKindColumn,
+        NoCollaboratorColumn,
         /// What the automations did to the reminders of an imported event.
-        Reminder { row: usize, id: i64, change: Notice } = "reminder",
+        Reminder { row: usize, id: i64, change: Notice },
     }
 }
 
@@ -136,7 +136,7 @@ crate::typed_messages! {
     /// A column quoted in a sentence (texts: `[import_header]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum QuotedHeader in "import_header" {
-        Quoted { column: Column } = "quoted",
+        Quoted { column: Column },
     }
 }
 

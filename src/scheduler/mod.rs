@@ -79,14 +79,14 @@ crate::typed_messages! {
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum SchedulerProblem in "scheduler_problem" {
         /// The store failed.
-        Store { error: StoreFailure } = "store",
+        Store { error: StoreFailure },
         /// The engine stopped on an internal error; it is started again.
-        Panicked { what: String } = "panicked",
+        Panicked { what: String },
         /// The scheduler's thread died.
-        ThreadPanicked = "thread_panicked",
+        ThreadPanicked,
         /// The callback listener could not start (`smsdesk run` stops rather than run
         /// without reports).
-        Listener { error: String } = "listener",
+        Listener { error: String },
     }
 }
 

@@ -109,50 +109,50 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PhoneError in "phone_error" {
         /// Nothing but spaces.
-        Empty = "empty",
+        Empty,
         /// The default country setting is not an ISO region libphonenumber knows.
         UnknownRegion {
             /// The region as given.
             region: String,
-        } = "unknown_region",
+        },
         /// A letter where a digit was expected (e.g. `06 12 AB 56 78`).
         Letters {
             /// The first letter found.
             letter: char,
-        } = "letters",
+        },
         /// Punctuation that is not part of a phone number (`,`, `;`, `*`, `#`, a `+` in the
         /// middle…), often two numbers glued in one cell.
         InvalidCharacter {
             /// The offending character.
             character: char,
-        } = "invalid_character",
+        },
         /// Punctuation but no digit at all (`+`, `--`).
-        NoDigits = "no_digits",
+        NoDigits,
         /// Fewer digits than any number of that country.
         TooShort {
             /// Digits typed.
             digits: usize,
-        } = "too_short",
+        },
         /// More digits than any number of that country.
         TooLong {
             /// Digits typed.
             digits: usize,
-        } = "too_long",
+        },
         /// `+` or `00` followed by a code no country uses.
-        UnknownCountryCode = "unknown_country_code",
+        UnknownCountryCode,
         /// A spreadsheet number with decimals (`6.1234E3`), which no phone number is.
-        NotInteger = "not_integer",
+        NotInteger,
         /// A spreadsheet number shown rounded (`6.12346E+08`): its last digits are lost.
-        RoundedNumber = "rounded_number",
+        RoundedNumber,
         /// Right length, but a prefix no operator was assigned.
-        InvalidNumber = "invalid_number",
+        InvalidNumber,
         /// Valid, but SMS cannot reach it.
         NotMobile {
             /// The number, normalised.
             e164: String,
             /// What it is instead.
             kind: LineKind,
-        } = "not_mobile",
+        },
     }
 }
 

@@ -16,14 +16,14 @@ crate::typed_messages! {
     /// Why a sender name is refused (texts: `[sender_error]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SenderError in "sender_error" {
-        TooShort { len: usize } = "too_short",
-        TooLong { len: usize } = "too_long",
+        TooShort { len: usize },
+        TooLong { len: usize },
         InvalidChar {
             ch: char,
             /// 1-based position, counted in characters.
             position: usize,
-        } = "invalid_char",
-        NoLetter = "no_letter",
+        },
+        NoLetter,
     }
 }
 

@@ -1027,9 +1027,9 @@ crate::typed_messages! {
     pub enum RenderError in "render_error" {
         /// The recipient has no value for a field the template uses; nothing is sent with a
         /// hole.
-        MissingValue { field: &'static str } = "missing_value",
+        MissingValue { field: &'static str },
         /// The date could not be written with the template's format.
-        Format { field: &'static str, format: String } = "format",
+        Format { field: &'static str, format: String },
     }
 }
 

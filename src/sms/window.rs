@@ -36,12 +36,12 @@ crate::typed_messages! {
     /// Errors in window settings: times, week days, timezone (texts: `[window_error]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum WindowError in "window_error" {
-        InvalidTime { input: String } = "invalid_time",
-        InvalidRange { input: String } = "invalid_range",
-        StartNotBeforeEnd { start: String, end: String } = "start_not_before_end",
-        UnknownDay { input: String } = "unknown_day",
-        NoDays = "no_days",
-        UnknownTimezone { input: String } = "unknown_timezone",
+        InvalidTime { input: String },
+        InvalidRange { input: String },
+        StartNotBeforeEnd { start: String, end: String },
+        UnknownDay { input: String },
+        NoDays,
+        UnknownTimezone { input: String },
     }
 }
 
@@ -51,35 +51,35 @@ crate::typed_messages! {
     /// Why a time could not be planned, or a planned time is refused (texts: `[plan_error]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlanError in "plan_error" {
-        InvalidDateTime { input: String } = "invalid_date_time",
-        InvalidWindow { window: WindowError } = "invalid_window",
+        InvalidDateTime { input: String },
+        InvalidWindow { window: WindowError },
         NoSlotBeforeEvent {
             event: LocalTime,
             days_before: u32,
             planned: PlannedSlot,
             window: SendWindow,
-        } = "no_slot_before_event",
-        NoSlot { what: SlotSearch, window: SendWindow } = "no_slot",
-        InThePast { at: LocalTime, now: LocalTime } = "in_the_past",
-        OutsideWindow { at: LocalTime, window: String } = "outside_window",
+        },
+        NoSlot { what: SlotSearch, window: SendWindow },
+        InThePast { at: LocalTime, now: LocalTime },
+        OutsideWindow { at: LocalTime, window: String },
         DayNotAllowed {
             at: LocalTime,
             day: Weekday,
             allowed: WeekdaySet,
-        } = "day_not_allowed",
-        NotBeforeEvent { at: LocalTime, event: LocalTime } = "not_before_event",
+        },
+        NotBeforeEvent { at: LocalTime, event: LocalTime },
         PublicHoliday {
             date: NaiveDate,
             name: &'static str,
             territory: &'static str,
-        } = "public_holiday",
-        CampaignSunday { at: LocalTime } = "campaign_sunday",
+        },
+        CampaignSunday { at: LocalTime },
         OutsideCampaignWindow {
             at: LocalTime,
             window: String,
             org_window: String,
-        } = "outside_campaign_window",
-        NoCampaignWindow { window: SendWindow } = "no_campaign_window",
+        },
+        NoCampaignWindow { window: SendWindow },
     }
 }
 
@@ -95,8 +95,8 @@ crate::typed_messages! {
     /// Where a reminder would have left, in [`PlanError::NoSlotBeforeEvent`].
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum PlannedSlot in "planned_slot" {
-        At { at: LocalTime } = "at",
-        BeforeFirstDate = "before_first_date",
+        At { at: LocalTime },
+        BeforeFirstDate,
     }
 }
 
@@ -104,8 +104,8 @@ crate::typed_messages! {
     /// What was searched, in [`PlanError::NoSlot`].
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SlotSearch in "slot_search" {
-        AfterEvent { days_after: u32, event: LocalTime } = "after_event",
-        Campaign { days: u64, from: LocalTime } = "campaign",
+        AfterEvent { days_after: u32, event: LocalTime },
+        Campaign { days: u64, from: LocalTime },
     }
 }
 

@@ -26,95 +26,95 @@ crate::typed_messages! {
     #[serde(tag = "code", rename_all = "snake_case")]
     pub enum StatusNote in "status_note" {
         /// The provider took the message.
-        Accepted = "accepted",
+        Accepted,
         /// After a restart, the provider knew the message and its final status.
-        Reconciled = "reconciled",
+        Reconciled,
         /// Left `unknown`, then found at the provider by our reference.
-        FoundByReference = "found_by_reference",
+        FoundByReference,
         /// After a restart, the provider said it never received the message: sent again.
-        NeverReceived = "never_received",
+        NeverReceived,
         /// After a restart, asking the provider failed.
         InterruptedUnasked {
             /// The provider's failure.
             error: ProviderProblem,
-        } = "interrupted_unasked",
+        },
         /// After a restart, the provider cannot be asked at all.
-        InterruptedCannotAsk = "interrupted_cannot_ask",
+        InterruptedCannotAsk,
         /// Still pending when its deadline passed.
-        DeadlinePassed = "deadline_passed",
+        DeadlinePassed,
         /// The number is on the opt-out list: not sent.
-        OptedOut = "opted_out",
+        OptedOut,
         /// The sending window does not open again before the deadline.
-        WindowClosed = "window_closed",
+        WindowClosed,
         /// The provider refused the message for good.
         Refused {
             /// The provider's reason.
             reason: ProviderProblem,
-        } = "refused",
+        },
         /// No usable answer from the provider: the message may have been sent.
         NoUsableAnswer {
             /// What went wrong.
             reason: ProviderProblem,
-        } = "no_usable_answer",
+        },
         /// Not enough credit left: waits for credit.
         CreditShort {
             /// Segments the message needs.
             needed: i64,
             /// Segments the credit holds (not promised to messages being sent).
             available: i64,
-        } = "credit_short",
+        },
         /// The provider could not take it now: tried again later.
         WillRetry {
             /// What went wrong.
             reason: ProviderProblem,
-        } = "will_retry",
+        },
         /// The next try would come after the deadline.
-        RetryWindowOver = "retry_window_over",
+        RetryWindowOver,
         /// A delivery report proved the provider had the message.
-        ReportArrived = "report_arrived",
+        ReportArrived,
         /// A status report, with the provider's own words.
         Reported {
             /// What the provider said (its error code, its wording), verbatim.
             said: String,
-        } = "reported",
+        },
         /// An operator cancelled it.
-        CancelledByOperator = "cancelled_by_operator",
+        CancelledByOperator,
         /// An operator decided to send again a message left unknown.
-        ResendDecided = "resend_decided",
+        ResendDecided,
         /// An operator closed a message left unknown as delivered.
-        ClosedDelivered = "closed_delivered",
+        ClosedDelivered,
         /// An operator closed a message left unknown as failed.
-        ClosedFailed = "closed_failed",
+        ClosedFailed,
         /// A new reminder for the same event replaced it.
-        Replaced = "replaced",
+        Replaced,
         /// Its event was cancelled.
-        EventCancelled = "event_cancelled",
+        EventCancelled,
         /// A change of its event left it no possible time or text.
         EventChanged {
             /// Why.
             reason: RuleReason,
-        } = "event_changed",
+        },
         /// The rule that created it was switched off or deleted.
         RuleSwitchedOff {
             /// The rule's name.
             rule: String,
-        } = "rule_switched_off",
+        },
         /// A change of the rule that created it left it no place.
         RuleChanged {
             /// Why.
             reason: RuleReason,
-        } = "rule_changed",
+        },
         /// Due to leave, a follow-up whose rule's condition no longer holds (a reply or an
         /// outcome came after it was planned): not sent.
         ConditionUnmet {
             /// Why.
             reason: RuleReason,
-        } = "condition_unmet",
+        },
         /// A text recorded before notes had codes, and recognised as none of them: shown as is.
         Text {
             /// The recorded text, verbatim.
             text: String,
-        } = "text",
+        },
     }
 }
 

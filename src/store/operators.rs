@@ -23,7 +23,7 @@ crate::typed_messages! {
     /// Why a list of rights is refused (texts: `[rights_error]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum RightsError in "rights_error" {
-        UnknownRight { given: String, known: String } = "unknown_right",
+        UnknownRight { given: String, known: String },
     }
 }
 

@@ -12,14 +12,14 @@ crate::typed_messages! {
     /// A kind of stored record, as a "not found" names it (texts: `[store_record]`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Record in "store_record" {
-        SavedList = "saved_list",
-        Template = "template",
-        Message = "message",
-        Batch = "batch",
-        Event = "event",
-        Participant = "participant",
-        Automation = "automation",
-        Collaborator = "collaborator",
+        SavedList,
+        Template,
+        Message,
+        Batch,
+        Event,
+        Participant,
+        Automation,
+        Collaborator,
     }
 }
 
@@ -27,10 +27,10 @@ crate::typed_messages! {
     /// A contact's phone number, as a refusal names it (texts: `[store_phone_field]`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum PhoneField in "store_phone_field" {
-        Mobile = "mobile",
-        SecondMobile = "second_mobile",
-        Landline = "landline",
-        Phone = "phone",
+        Mobile,
+        SecondMobile,
+        Landline,
+        Phone,
     }
 }
 
@@ -38,11 +38,11 @@ crate::typed_messages! {
     /// Why a file is not a usable store (texts: `[store_unusable]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum UnusableReason in "store_unusable" {
-        Folder = "folder",
-        NotSqlite = "not_sqlite",
-        NotSmsdesk = "not_smsdesk",
+        Folder,
+        NotSqlite,
+        NotSmsdesk,
         /// SQLite's own words (not a database, corrupt…), verbatim.
-        Sqlite { error: String } = "sqlite",
+        Sqlite { error: String },
     }
 }
 
@@ -51,57 +51,57 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum StoreProblem in "store_problem" {
         // Operators and their keys
-        OperatorExists { login: String } = "operator_exists",
-        NoOperator { login: String } = "no_operator",
-        LastAdministrator { login: String } = "last_administrator",
-        BadLogin { login: String } = "bad_login",
-        KeyAlreadyTheirs { login: String, fingerprint: String } = "key_already_theirs",
-        KeyTaken { fingerprint: String, holder: String } = "key_taken",
-        NoSuchKey { login: String, fingerprint: String } = "no_such_key",
+        OperatorExists { login: String },
+        NoOperator { login: String },
+        LastAdministrator { login: String },
+        BadLogin { login: String },
+        KeyAlreadyTheirs { login: String, fingerprint: String },
+        KeyTaken { fingerprint: String, holder: String },
+        NoSuchKey { login: String, fingerprint: String },
         // Templates
-        TemplateNameMissing = "template_name_missing",
-        TemplateText { name: String, problem: FieldError } = "template_text",
-        TemplateExists { name: String } = "template_exists",
-        KeywordsNeedReply { name: String } = "keywords_need_reply",
-        KeywordEmpty { name: String, keyword: String } = "keyword_empty",
-        KeywordNoOutcome { name: String, keyword: String } = "keyword_no_outcome",
-        KeywordTwice { name: String, keyword: String } = "keyword_twice",
+        TemplateNameMissing,
+        TemplateText { name: String, problem: FieldError },
+        TemplateExists { name: String },
+        KeywordsNeedReply { name: String },
+        KeywordEmpty { name: String, keyword: String },
+        KeywordNoOutcome { name: String, keyword: String },
+        KeywordTwice { name: String, keyword: String },
         // Stored codes
         /// A status, kind, state… no variant has, read from a column.
-        UnknownCode { column: String, code: String } = "unknown_code",
+        UnknownCode { column: String, code: String },
         // Events
-        ReminderWithoutTime = "reminder_without_time",
-        ReminderDays { days: i64 } = "reminder_days",
+        ReminderWithoutTime,
+        ReminderDays { days: i64 },
         // Contacts and saved lists
-        NotE164 { who: String, field: PhoneField, phone: String } = "not_e164",
-        ParticipantNameMissing = "participant_name_missing",
-        CollaboratorNameMissing = "collaborator_name_missing",
-        NoSuchParticipant { id: i64 } = "no_such_participant",
-        ListNameMissing = "list_name_missing",
-        ListExists { name: String } = "list_exists",
-        ListNoSuchParticipant { name: String, id: i64 } = "list_no_such_participant",
+        NotE164 { who: String, field: PhoneField, phone: String },
+        ParticipantNameMissing,
+        CollaboratorNameMissing,
+        NoSuchParticipant { id: i64 },
+        ListNameMissing,
+        ListExists { name: String },
+        ListNoSuchParticipant { name: String, id: i64 },
         // Automations
-        AutomationNameMissing = "automation_name_missing",
-        AutomationDelay { name: String, days: i64 } = "automation_delay",
-        AutomationContext { name: String, template: i64, context: Context, kind: Context } = "automation_context",
-        AutomationConditionReminder { name: String } = "automation_condition_reminder",
-        AutomationConditionNoReply { name: String, template: i64 } = "automation_condition_no_reply",
+        AutomationNameMissing,
+        AutomationDelay { name: String, days: i64 },
+        AutomationContext { name: String, template: i64, context: Context, kind: Context },
+        AutomationConditionReminder { name: String },
+        AutomationConditionNoReply { name: String, template: i64 },
         // Credit
-        PackUnits { units: i64 } = "pack_units",
+        PackUnits { units: i64 },
         // Settings
-        Setting { key: String, problem: SettingProblem } = "setting",
-        ProviderNotObject = "provider_not_object",
-        NotProviderField { field: String, known: String } = "not_provider_field",
+        Setting { key: String, problem: SettingProblem },
+        ProviderNotObject,
+        NotProviderField { field: String, known: String },
         /// The gateway's rule for a provider field.
-        ProviderField { field: String, problem: crate::gateway::FieldRule } = "provider_field",
+        ProviderField { field: String, problem: crate::gateway::FieldRule },
         /// serde_json's words on a provider configuration, verbatim.
-        ProviderJson { field: String, error: String } = "provider_json",
-        ProviderNotWritten { error: String } = "provider_not_written",
+        ProviderJson { field: String, error: String },
+        ProviderNotWritten { error: String },
         // The demo's history generator
-        DemoNoOperator = "demo_no_operator",
-        DemoNoMobile = "demo_no_mobile",
+        DemoNoOperator,
+        DemoNoMobile,
         /// A core rule refused what the scheduler recorded (an inbound reply…).
-        Refused { refusal: Box<Refusal> } = "refused",
-        Forbidden { forbidden: Forbidden } = "forbidden",
+        Refused { refusal: Box<Refusal> },
+        Forbidden { forbidden: Forbidden },
     }
 }

@@ -16,15 +16,15 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(tag = "code", rename_all = "snake_case")]
     pub enum ReviewReason in "review_reason" {
-        EmptyReply = "empty_reply",
-        SaysMore { text: String, keyword: String } = "says_more",
-        NotAlone { keyword: String, text: String } = "not_alone",
-        NoKeyword = "no_keyword",
-        SeveralKeywords = "several_keywords",
-        StopAmongOtherWords = "stop_among_other_words",
-        SeveralAppointments { count: usize } = "several_appointments",
+        EmptyReply,
+        SaysMore { text: String, keyword: String },
+        NotAlone { keyword: String, text: String },
+        NoKeyword,
+        SeveralKeywords,
+        StopAmongOtherWords,
+        SeveralAppointments { count: usize },
         /// A reason recorded before reasons had codes, recognised as none of them: shown as is.
-        Text { text: String } = "text",
+        Text { text: String },
     }
 }
 

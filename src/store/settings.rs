@@ -272,22 +272,22 @@ crate::typed_messages! {
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum SettingProblem in "setting_problem" {
         /// A provider field the gateway's rules refuse.
-        Rule { problem: crate::gateway::FieldRule } = "rule",
+        Rule { problem: crate::gateway::FieldRule },
         /// A window, week days or timezone the window rules refuse.
-        Window { problem: crate::sms::window::WindowError } = "window",
-        Sender { problem: crate::sms::sender::SenderError } = "sender",
-        ControlCharacters = "control_characters",
-        TooLong = "too_long",
-        DigitsOnly = "digits_only",
-        UnknownRegion { value: String } = "unknown_region",
-        YesOrNo = "yes_or_no",
-        Language = "language",
-        UnknownSetting { known: String } = "unknown_setting",
-        WholeNumber { min: i64, max: i64, value: String } = "whole_number",
+        Window { problem: crate::sms::window::WindowError },
+        Sender { problem: crate::sms::sender::SenderError },
+        ControlCharacters,
+        TooLong,
+        DigitsOnly,
+        UnknownRegion { value: String },
+        YesOrNo,
+        Language,
+        UnknownSetting { known: String },
+        WholeNumber { min: i64, max: i64, value: String },
         /// serde_json's words, verbatim.
-        BadProviderConfig { problem: String } = "bad_provider_config",
-        UnknownProvider { given: String } = "unknown_provider",
-        NotProviderField { kind: String } = "not_provider_field",
+        BadProviderConfig { problem: String },
+        UnknownProvider { given: String },
+        NotProviderField { kind: String },
     }
 }
 

@@ -13,30 +13,30 @@ crate::typed_messages! {
     #[derive(Debug)]
     pub enum Problem in "tui_problem" {
         /// A refusal or failure of the core.
-        Core { error: CoreError } = "core",
+        Core { error: CoreError },
         /// The store failed (reading a screen, or opening its own connection in a job).
-        Store { error: StoreError } = "store",
+        Store { error: StoreError },
         /// A file that cannot be imported.
-        Import { error: ImportError } = "import",
+        Import { error: ImportError },
         /// An export that failed.
-        Export { error: ExportError } = "export",
+        Export { error: ExportError },
         /// A setting the store refuses, named by its key.
-        Setting { key: String, problem: SettingProblem } = "setting",
+        Setting { key: String, problem: SettingProblem },
         /// The provider's settings could not be put together (never expected: a JSON error).
-        ProviderUnreadable { reason: String } = "provider_unreadable",
+        ProviderUnreadable { reason: String },
         /// A filter bar term that does not read.
-        BadTerm { term: String, why: TermProblem } = "bad_term",
+        BadTerm { term: String, why: TermProblem },
         /// Built by [`Problem::bad_time`], which shortens what is quoted.
-        BadTime { input: String } = "bad_time",
-        NoExportPath = "no_export_path",
-        ExportExtension { path: String } = "export_extension",
-        NoFolder { folder: String } = "no_folder",
-        NoImportPath = "no_import_path",
-        ImportNeedsFile = "import_needs_file",
+        BadTime { input: String },
+        NoExportPath,
+        ExportExtension { path: String },
+        NoFolder { folder: String },
+        NoImportPath,
+        ImportNeedsFile,
         /// The import stopped on a panic: its transaction rolled back.
-        ImportStopped { file: String, reason: String } = "import_stopped",
-        EventCancelled = "event_cancelled",
-        TextTemplatesOnly = "text_templates_only",
+        ImportStopped { file: String, reason: String },
+        EventCancelled,
+        TextTemplatesOnly,
     }
 }
 
@@ -44,14 +44,14 @@ crate::typed_messages! {
     /// Why a filter term is refused: what it accepts.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TermProblem in "filter_term" {
-        Period = "period",
-        Status = "status",
-        YesNo = "yes_no",
-        Context = "context",
-        EventKind = "event_kind",
-        NoCollaborator = "no_collaborator",
+        Period,
+        Status,
+        YesNo,
+        Context,
+        EventKind,
+        NoCollaborator,
         /// Several collaborators' names contain the typed part.
-        ManyCollaborators { names: Vec<String> } = "many_collaborators",
+        ManyCollaborators { names: Vec<String> },
     }
 }
 

@@ -14,43 +14,43 @@ crate::typed_messages! {
     #[serde(tag = "code", rename_all = "snake_case")]
     pub enum RuleReason in "rule_reason" {
         /// The rule's template is inactive: the rule cannot write its message.
-        Broken { template: String } = "broken",
+        Broken { template: String },
         /// A rule was changed and no longer matches the event.
-        RuleChangedAway { rule: String } = "rule_changed_away",
+        RuleChangedAway { rule: String },
         /// A reminder rule became a follow-up rule (D+`days_after`).
-        NowSendsFollowUps { rule: String, days_after: i64 } = "now_sends_follow_ups",
+        NowSendsFollowUps { rule: String, days_after: i64 },
         /// A follow-up rule became a reminder rule (D-`days_before`).
-        NowSendsReminders { rule: String, days_before: i64 } = "now_sends_reminders",
+        NowSendsReminders { rule: String, days_before: i64 },
         /// A rule's new delay puts its message in the past.
-        NewTimePassed = "new_time_passed",
+        NewTimePassed,
         /// The event changed (kind, collaborator or type): its rule no longer matches it.
-        RuleNoLongerMatches { rule: String } = "rule_no_longer_matches",
+        RuleNoLongerMatches { rule: String },
         /// The event changed and the message's text can no longer be written.
-        TextUnwritable { problem: Wording } = "text_unwritable",
+        TextUnwritable { problem: Wording },
         /// The event's stored start does not read as a date-time.
-        StoredStartBad { start: String } = "stored_start_bad",
+        StoredStartBad { start: String },
         /// A reminder for an event already started.
-        EventStarted { start: LocalAt } = "event_started",
+        EventStarted { start: LocalAt },
         /// The window does not open again before the event.
-        NoTimeLeft { start: LocalAt, window: StoredWindow } = "no_time_left",
+        NoTimeLeft { start: LocalAt, window: StoredWindow },
         /// The follow-up's time is already past.
-        FollowUpPassed { at: LocalAt } = "follow_up_passed",
+        FollowUpPassed { at: LocalAt },
         /// The participant has no mobile number.
-        NoMobile { name: String } = "no_mobile",
+        NoMobile { name: String },
         /// The participant has not consented to receive SMS.
-        NoConsent { name: String } = "no_consent",
+        NoConsent { name: String },
         /// The participant opted out.
-        OptedOut { name: String } = "opted_out",
+        OptedOut { name: String },
         /// The sending window refuses the time or cannot plan one.
-        Window { problem: Wording } = "window",
+        Window { problem: Wording },
         /// The message cannot be written (template, merge field, length…).
-        Refused { problem: Wording } = "refused",
+        Refused { problem: Wording },
         /// A follow-up rule waiting for no reply: a reply came to a message of its template.
-        Replied { template: String } = "replied",
+        Replied { template: String },
         /// A follow-up rule waiting for no outcome: the event has one.
-        OutcomeSet { outcome: String } = "outcome_set",
+        OutcomeSet { outcome: String },
         /// A reason recorded in English before reasons had codes, recognised as none of them.
-        Text { text: String } = "text",
+        Text { text: String },
     }
 }
 

@@ -48,7 +48,7 @@ crate::typed_messages! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum LanguageChoice in "language_choice" {
         /// None chosen: the store's setting (or `$LANG`).
-        Auto = "auto",
+        Auto,
         French = "fr",
         English = "en",
     }
