@@ -270,14 +270,14 @@ pub fn update_automation(conn: Db<'_>, id: i64, a: &NewAutomation) -> Result<()>
     let columns = std::iter::once(Value::from(id))
         .chain(a.definition())
         .chain([Value::from(super::ts(a.created_at))]);
-    let n = conn
-        .prepare_cached(
-            "UPDATE automations SET name = ?2, event_kind = ?3, collaborators = ?4, event_types = ?5, offset_days = ?6,
+    conn.change_one(
+        Record::Automation,
+        id,
+        "UPDATE automations SET name = ?2, event_kind = ?3, collaborators = ?4, event_types = ?5, offset_days = ?6,
                 template_id = ?7, active = ?8, condition_kind = ?9, condition_template_id = ?10, updated_at = ?11
              WHERE id = ?1 AND deleted_at IS NULL",
-        )?
-        .execute(params_from_iter(columns))?;
-    super::found(n, Record::Automation, id)
+        params_from_iter(columns),
+    )
 }
 
 /// Switches a rule on or off.
@@ -287,10 +287,12 @@ pub fn set_active(
     active: bool,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let n = conn
-        .prepare_cached("UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL")?
-        .execute(rusqlite::params![id, super::flag(active), super::ts(at)])?;
-    super::found(n, Record::Automation, id)
+    conn.change_one(
+        Record::Automation,
+        id,
+        "UPDATE automations SET active = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL",
+        rusqlite::params![id, super::flag(active), super::ts(at)],
+    )
 }
 
 /// Messages created by a rule, in any status.

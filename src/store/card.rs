@@ -128,19 +128,19 @@ pub fn update_participant(
     p: &super::participants::NewParticipant,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE participants SET kind = ?1, civility = ?2, first_name = ?3, last_name = ?4,
+    conn.change_one(
+        Record::Participant,
+        id,
+        "UPDATE participants SET kind = ?1, civility = ?2, first_name = ?3, last_name = ?4,
                 mobile = ?5, mobile2 = ?6, landline = ?7, email = ?8, sms_consent = ?9,
                 programme = ?10, collaborator_id = ?11, attributes = ?12, updated_at = ?13
              WHERE id = ?14",
-        )?
-        .execute(rusqlite::params_from_iter(
+        rusqlite::params_from_iter(
             super::participants::field_values(p)
                 .into_iter()
                 .chain([Value::from(ts(at)), Value::from(id)]),
-        ))?;
-    super::found(n, Record::Participant, id)
+        ),
+    )
 }
 
 /// Archives participant `id` at `at`, or brings them back (`None`).
@@ -150,10 +150,12 @@ pub fn set_archived(
     at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let n = conn
-        .prepare_cached("UPDATE participants SET archived_at = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, at.map(ts), ts(now)])?;
-    super::found(n, Record::Participant, id)
+    conn.change_one(
+        Record::Participant,
+        id,
+        "UPDATE participants SET archived_at = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, at.map(ts), ts(now)],
+    )
 }
 
 /// A saved list a participant is in.

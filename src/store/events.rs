@@ -466,12 +466,12 @@ pub fn update_fields(
     f: &EventFields,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE events SET type = ?2, starts_at = ?3, starts_local = ?4, collaborator_id = ?5, location = ?6,
+    conn.change_one(
+        Record::Event,
+        id,
+        "UPDATE events SET type = ?2, starts_at = ?3, starts_local = ?4, collaborator_id = ?5, location = ?6,
                 notes = ?7, updated_at = ?8 WHERE id = ?1",
-        )?
-        .execute(params![
+        params![
             id,
             f.event_type,
             super::ts(f.starts_at),
@@ -480,18 +480,18 @@ pub fn update_fields(
             f.location,
             f.notes,
             super::ts(at),
-        ])?;
-    super::found(n, Record::Event, id)
+        ],
+    )
 }
 
 /// Marks an event cancelled and switches its reminder off (its history is kept).
 pub fn set_cancelled(conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE events SET cancelled = 1, reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
-        )?
-        .execute(params![id, super::ts(at)])?;
-    super::found(n, Record::Event, id)
+    conn.change_one(
+        Record::Event,
+        id,
+        "UPDATE events SET cancelled = 1, reminder_enabled = 0, updated_at = ?2 WHERE id = ?1",
+        params![id, super::ts(at)],
+    )
 }
 
 /// The reminder an operator chose for an event: a delay or an exact time, a template or a text.
@@ -511,12 +511,12 @@ pub fn set_reminder(
     r: &ReminderSettings,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let n = conn
-        .prepare_cached(
-            "UPDATE events SET reminder_enabled = ?2, reminder_days_before = ?3, reminder_at = ?4,
+    conn.change_one(
+        Record::Event,
+        id,
+        "UPDATE events SET reminder_enabled = ?2, reminder_days_before = ?3, reminder_at = ?4,
                 reminder_template_id = ?5, reminder_text = ?6, updated_at = ?7 WHERE id = ?1",
-        )?
-        .execute(params![
+        params![
             id,
             super::flag(r.enabled),
             r.days_before,
@@ -524,8 +524,8 @@ pub fn set_reminder(
             r.template_id,
             r.text,
             super::ts(at),
-        ])?;
-    super::found(n, Record::Event, id)
+        ],
+    )
 }
 
 /// A reminder or follow-up message of an event, in any status.

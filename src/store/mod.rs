@@ -268,6 +268,18 @@ impl<'a> Db<'a> {
         self.conn.query_row(sql, params, f)
     }
 
+    /// Runs `sql`, which changes the row `id` of `what`: [`StoreError::NotFound`] when it
+    /// changed none.
+    pub(in crate::store) fn change_one<P: rusqlite::Params>(
+        self,
+        what: Record,
+        id: i64,
+        sql: &str,
+        params: P,
+    ) -> Result<()> {
+        found(self.prepare_cached(sql)?.execute(params)?, what, id)
+    }
+
     pub(in crate::store) fn last_insert_rowid(self) -> i64 {
         self.conn.last_insert_rowid()
     }
