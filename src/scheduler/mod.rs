@@ -846,13 +846,12 @@ impl<'n> Engine<'n> {
                         accept_found(tx, id, (provider, &provider_id), status, now, note)?;
                     }
                     Ok(Lookup::NotFound) => {
-                        messages::transition(
+                        settle(
                             tx,
                             id,
                             MessageStatus::Pending,
                             now,
-                            "scheduler",
-                            Some(StatusNote::NeverReceived),
+                            StatusNote::NeverReceived,
                         )?;
                         dispatch::due_now(tx, id, now)?;
                     }
@@ -861,14 +860,7 @@ impl<'n> Engine<'n> {
                             Err(e) => StatusNote::InterruptedUnasked { error: e.problem() },
                             _ => StatusNote::InterruptedCannotAsk,
                         };
-                        messages::transition(
-                            tx,
-                            id,
-                            MessageStatus::Unknown,
-                            now,
-                            "scheduler",
-                            Some(why),
-                        )?;
+                        settle(tx, id, MessageStatus::Unknown, now, why)?;
                     }
                 }
                 Ok(())
@@ -886,13 +878,12 @@ impl<'n> Engine<'n> {
         }
         self.store.write(|tx| -> Result<(), StoreError> {
             for id in &overdue {
-                messages::transition(
+                settle(
                     tx,
                     *id,
                     MessageStatus::Expired,
                     now,
-                    "scheduler",
-                    Some(StatusNote::DeadlinePassed),
+                    StatusNote::DeadlinePassed,
                 )?;
             }
             Ok(())
@@ -1256,38 +1247,29 @@ fn claim(
         }
         out.changed = true;
         if now > m.deadline {
-            messages::transition(
+            settle(
                 tx,
                 m.id,
                 MessageStatus::Expired,
                 now,
-                "scheduler",
-                Some(StatusNote::DeadlinePassed),
+                StatusNote::DeadlinePassed,
             )?;
             continue;
         }
         if participants::is_opted_out(tx, &m.phone)? {
-            messages::transition(
-                tx,
-                m.id,
-                MessageStatus::Stop,
-                now,
-                "scheduler",
-                Some(StatusNote::OptedOut),
-            )?;
+            settle(tx, m.id, MessageStatus::Stop, now, StatusNote::OptedOut)?;
             continue;
         }
         // A follow-up waiting for no reply (or no outcome) that got one since it was planned.
         if let (true, Some(rule), Some(event)) = (m.conditional, m.automation_id, m.event_id)
             && let Some(reason) = crate::core::automations::unmet_condition(tx, rule, event)?
         {
-            messages::transition(
+            settle(
                 tx,
                 m.id,
                 MessageStatus::Cancelled,
                 now,
-                "scheduler",
-                Some(StatusNote::ConditionUnmet { reason }),
+                StatusNote::ConditionUnmet { reason },
             )?;
             continue;
         }
@@ -1303,13 +1285,12 @@ fn claim(
                 continue;
             }
             _ => {
-                messages::transition(
+                settle(
                     tx,
                     m.id,
                     MessageStatus::Expired,
                     now,
-                    "scheduler",
-                    Some(StatusNote::WindowClosed),
+                    StatusNote::WindowClosed,
                 )?;
                 continue;
             }
@@ -1354,6 +1335,17 @@ fn claim(
         });
     }
     Ok(out)
+}
+
+/// A status change the scheduler makes on its own, with why (see [`messages::transition`]).
+fn settle(
+    tx: Db<'_>,
+    id: i64,
+    next: MessageStatus,
+    now: DateTime<Utc>,
+    why: StatusNote,
+) -> Result<bool, StoreError> {
+    messages::transition(tx, id, next, now, "scheduler", Some(why))
 }
 
 /// Leaves a message pending until `until`, saying why (shown on the dashboard and in Upcoming).
@@ -1420,13 +1412,12 @@ fn record_submission(
                 }),
             )?;
             if ts(next) > deadline {
-                messages::transition(
+                settle(
                     tx,
                     id,
                     MessageStatus::Expired,
                     now,
-                    "scheduler",
-                    Some(StatusNote::RetryWindowOver),
+                    StatusNote::RetryWindowOver,
                 )?;
             } else {
                 wait(
@@ -1452,16 +1443,20 @@ fn accept(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     dispatch::accept(tx, id, provider, provider_id, now)?;
-    // Entering `submitted` charges the message (see `messages::transition`).
-    messages::transition(
-        tx,
-        id,
-        MessageStatus::Submitted,
-        now,
-        provider,
-        Some(StatusNote::Accepted),
-    )?;
+    submitted(tx, id, provider, now, StatusNote::Accepted)?;
     Ok(())
+}
+
+/// The provider has the message: it becomes submitted, which charges it once (see
+/// `messages::transition`).
+fn submitted(
+    tx: Db<'_>,
+    id: i64,
+    provider: &str,
+    now: DateTime<Utc>,
+    why: StatusNote,
+) -> Result<bool, StoreError> {
+    messages::transition(tx, id, MessageStatus::Submitted, now, provider, Some(why))
 }
 
 /// A message the provider found (asked after a crash or a lost answer): accepted, then moved
@@ -1523,14 +1518,7 @@ fn apply_report(
     // `sending` because the report overtook the provider's answer, becomes submitted first
     // (which charges it).
     if matches!(current, MessageStatus::Unknown | MessageStatus::Sending) {
-        messages::transition(
-            tx,
-            id,
-            MessageStatus::Submitted,
-            now,
-            provider,
-            Some(StatusNote::ReportArrived),
-        )?;
+        submitted(tx, id, provider, now, StatusNote::ReportArrived)?;
     }
     let at = if r.at.timestamp() > 0 {
         r.at.min(now)

@@ -69,14 +69,7 @@ fn a_report_for_a_message_left_unknown_charges_it_once() {
             let crash = crate::store::notes::StatusNote::Text {
                 text: "crash".into(),
             };
-            messages::transition(
-                tx,
-                id,
-                MessageStatus::Unknown,
-                now,
-                "scheduler",
-                Some(crash),
-            )?;
+            settle(tx, id, MessageStatus::Unknown, now, crash)?;
             Ok(())
         })
         .unwrap();
