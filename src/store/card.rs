@@ -310,36 +310,20 @@ pub fn timeline(
          ORDER BY COALESCE(sent_at, planned_at) DESC, id DESC LIMIT ?5",
     )?;
     let rows = out.query_map(params![id, t, d, k, limit as i64], |r| {
-        Ok(TimelineItem {
-            direction: Direction::Out,
-            id: r.get(0)?,
-            at: r.get(1)?,
-            phone: r.get(2)?,
-            text: r.get(3)?,
-            status: r.get(4)?,
-            sent_at: r.get(5)?,
-        })
+        timeline_item(Direction::Out, r)
     })?;
     for item in rows {
         items.push(item?);
     }
     let mut inc = conn.prepare_cached(
-        "SELECT id, received_at, from_phone, text, state FROM replies
+        "SELECT id, received_at, from_phone, text, state, NULL FROM replies
          WHERE from_phone = ?1
            AND (received_at < ?2 OR (received_at = ?2 AND (1 < ?3 OR (1 = ?3 AND id < ?4))))
          ORDER BY received_at DESC, id DESC LIMIT ?5",
     )?;
     for phone in numbers {
         let rows = inc.query_map(params![phone, t, d, k, limit as i64], |r| {
-            Ok(TimelineItem {
-                direction: Direction::In,
-                id: r.get(0)?,
-                at: r.get(1)?,
-                phone: r.get(2)?,
-                text: r.get(3)?,
-                status: r.get(4)?,
-                sent_at: None,
-            })
+            timeline_item(Direction::In, r)
         })?;
         for item in rows {
             items.push(item?);
@@ -352,6 +336,19 @@ pub fn timeline(
     items.dedup_by_key(|i| (i.direction, i.id));
     items.truncate(limit);
     Ok(items)
+}
+
+/// A timeline row of either half: id, at, phone, text, status, sent_at.
+fn timeline_item(direction: Direction, r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineItem> {
+    Ok(TimelineItem {
+        direction,
+        id: r.get(0)?,
+        at: r.get(1)?,
+        phone: r.get(2)?,
+        text: r.get(3)?,
+        status: r.get(4)?,
+        sent_at: r.get(5)?,
+    })
 }
 
 /// How SQLite reads a timeline page (`EXPLAIN QUERY PLAN` details), for checking that both
