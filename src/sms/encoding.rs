@@ -398,42 +398,11 @@ pub fn split_segments(text: &str) -> Vec<&str> {
     parts
 }
 
-/// The `smsdesk segments` answer (SPEC §7), fields in the documented order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SegmentsReport {
-    pub encoding: Encoding,
-    pub chars: usize,
-    pub units: usize,
-    pub segments: usize,
-    pub per_segment: usize,
-    pub remaining: usize,
-    /// Each character forcing UCS-2, as a one-character string.
-    pub non_gsm: Vec<String>,
-}
-
-impl From<&SegmentInfo> for SegmentsReport {
-    fn from(info: &SegmentInfo) -> Self {
-        SegmentsReport {
-            encoding: info.encoding,
-            chars: info.chars,
-            units: info.units,
-            segments: info.segments,
-            per_segment: info.per_segment,
-            remaining: info.remaining,
-            non_gsm: info.non_gsm.iter().map(|c| c.to_string()).collect(),
-        }
-    }
-}
-
-/// The report of [`analyse`] as printed by `smsdesk segments --json`.
-pub fn report(text: &str) -> SegmentsReport {
-    SegmentsReport::from(&analyse(text))
-}
-
-/// The report as a JSON value (`serde_json` is built with `preserve_order`, so the fields
-/// keep the documented order when printed).
+/// The `smsdesk segments --json` answer (SPEC §7): [`analyse`]'s figures, fields in the
+/// documented order (`serde_json` is built with `preserve_order`, so they keep it when
+/// printed); each character forcing UCS-2 as a one-character string.
 pub fn report_json(text: &str) -> serde_json::Value {
-    let r = report(text);
+    let r = analyse(text);
     serde_json::json!({
         "encoding": r.encoding.as_str(),
         "chars": r.chars,
