@@ -4,6 +4,8 @@
 pub mod dates;
 mod describe;
 
+#[cfg(test)]
+pub use describe::assert_says;
 pub use describe::{
     Arg, Describe, MessageKeys, fill, key_len, key_text, placeholders, variant_key,
 };

@@ -1291,10 +1291,10 @@ mod tests {
         let Err(rule) = rule else {
             panic!("a short secret is refused: {rule:?}");
         };
-        assert_eq!(rule.to_string(), "is 5 characters long; use at least 16");
-        assert_eq!(
-            rule.describe(Lang::Fr),
-            "fait 5 caractères ; il en faut au moins 16"
+        crate::i18n::assert_says(
+            &rule,
+            "is 5 characters long; use at least 16",
+            "fait 5 caractères ; il en faut au moins 16",
         );
         let rule = check_field(ProviderKind::Kannel, "username", "desk\nX");
         assert_eq!(

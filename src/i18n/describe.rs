@@ -254,6 +254,15 @@ macro_rules! typed_messages {
     };
 }
 
+/// Test helper: `message` reads `en` in English (its `Display` too) and `fr` in French.
+#[cfg(test)]
+#[track_caller]
+pub fn assert_says(message: &(impl Describe + std::fmt::Display), en: &str, fr: &str) {
+    assert_eq!(message.to_string(), en);
+    assert_eq!(message.describe(Lang::En), en);
+    assert_eq!(message.describe(Lang::Fr), fr);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -150,13 +150,10 @@ mod tests {
             id: 1,
             name: "Élodie Martin".into(),
         };
-        assert_eq!(
-            r.to_string(),
-            "this mobile number already belongs to participant #1 Élodie Martin"
-        );
-        assert_eq!(
-            r.describe(Lang::Fr),
-            "ce numéro de mobile appartient déjà au participant n°1 Élodie Martin"
+        crate::i18n::assert_says(
+            &r,
+            "this mobile number already belongs to participant #1 Élodie Martin",
+            "ce numéro de mobile appartient déjà au participant n°1 Élodie Martin",
         );
         let e = IssueReason::EventExists {
             name: "Léa".into(),
@@ -183,13 +180,10 @@ mod tests {
                 },
             ],
         };
-        assert_eq!(
-            n.to_string(),
-            "kept as free attributes of each contact: \"Ville\", \"Né le (column E)\""
-        );
-        assert_eq!(
-            n.describe(Lang::Fr),
-            "gardées comme attributs libres de chaque contact : « Ville », « Né le (colonne E) »"
+        crate::i18n::assert_says(
+            &n,
+            "kept as free attributes of each contact: \"Ville\", \"Né le (column E)\"",
+            "gardées comme attributs libres de chaque contact : « Ville », « Né le (colonne E) »",
         );
         assert_eq!(
             serde_json::to_value(IssueReason::TooLong { max: 100 }).unwrap(),

@@ -736,32 +736,25 @@ mod tests {
             what: Record::Template,
             id: 3,
         };
-        assert_eq!(missing.to_string(), "template #3 not found");
-        assert_eq!(missing.describe(Lang::Fr), "modèle n°3 introuvable");
+        crate::i18n::assert_says(&missing, "template #3 not found", "modèle n°3 introuvable");
         let folder = StoreError::Unusable {
             path: "s.db".into(),
             reason: UnusableReason::Folder,
         };
-        assert_eq!(
-            folder.to_string(),
-            "s.db: not a usable smsdesk store: it is a folder, not a file"
-        );
-        assert_eq!(
-            folder.describe(Lang::Fr),
-            "s.db : pas une base smsdesk utilisable : c'est un dossier, pas un fichier"
+        crate::i18n::assert_says(
+            &folder,
+            "s.db: not a usable smsdesk store: it is a folder, not a file",
+            "s.db : pas une base smsdesk utilisable : c'est un dossier, pas un fichier",
         );
         // A refusal that holds another typed value says it in the same language.
         let setting = StoreError::Invalid(StoreProblem::Setting {
             key: "language".into(),
             problem: settings::SettingProblem::Language,
         });
-        assert_eq!(
-            setting.to_string(),
-            "language: fr, en, or empty to follow $LANG"
-        );
-        assert_eq!(
-            setting.describe(Lang::Fr),
-            "language : fr, en, ou vide pour suivre $LANG"
+        crate::i18n::assert_says(
+            &setting,
+            "language: fr, en, or empty to follow $LANG",
+            "language : fr, en, ou vide pour suivre $LANG",
         );
         // What SQLite says stays as it said it.
         let sqlite = StoreError::Sqlite(failure(rusqlite::ffi::SQLITE_FULL));

@@ -769,8 +769,7 @@ mod tests {
     #[test]
     fn a_note_reads_in_both_languages() {
         let n = StatusNote::Accepted;
-        assert_eq!(n.to_string(), "accepted by the provider");
-        assert_eq!(n.describe(Lang::Fr), "accepté par le fournisseur");
+        crate::i18n::assert_says(&n, "accepted by the provider", "accepté par le fournisseur");
     }
 
     #[test]

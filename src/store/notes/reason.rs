@@ -358,13 +358,10 @@ mod tests {
             serde_json::to_string(&r).unwrap(),
             r#"{"code":"event_started","start":"2026-03-28 09:00:00"}"#
         );
-        assert_eq!(
-            r.to_string(),
-            "the event of Saturday 28/03/2026 09:00 has already started"
-        );
-        assert_eq!(
-            r.describe(Lang::Fr),
-            "l'événement du samedi 28/03/2026 09:00 a déjà commencé"
+        crate::i18n::assert_says(
+            &r,
+            "the event of Saturday 28/03/2026 09:00 has already started",
+            "l'événement du samedi 28/03/2026 09:00 a déjà commencé",
         );
         let w = RuleReason::Window {
             problem: Wording {
