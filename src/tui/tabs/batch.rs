@@ -248,13 +248,7 @@ impl BatchTab {
         let settings = Settings::load(conn)?;
         let no_list = tr(lang, "batch.no_list");
         let list_options = self.list_options(conn, lang)?;
-        let collab_options = self.named.options(
-            "collaborator",
-            Some("—"),
-            participants::collaborators(conn)?
-                .into_iter()
-                .map(|c| (c.id, clean(&c.full_name()))),
-        );
+        let collab_options = collaborator_options(conn, &mut self.named)?;
         let may_write = act.actor.rights.can_write_text();
         let template_options = self.named.options(
             "template",
@@ -302,13 +296,7 @@ impl BatchTab {
             .with_help(tr(lang, "batch.context_help")),
             FormField::text("starts", tr(lang, "batch.starts"), "")
                 .with_help(tr(lang, "batch.starts_help")),
-            FormField::choice(
-                "collaborator",
-                tr(lang, "batch.collaborator"),
-                "—",
-                collab_options,
-                false,
-            ),
+            collaborator_field(lang, NO_COLLABORATOR, collab_options),
             FormField::text("type", tr(lang, "batch.type"), ""),
             FormField::text("theme", tr(lang, "batch.theme"), ""),
             FormField::text("outcome", tr(lang, "batch.outcome"), "")
@@ -317,14 +305,7 @@ impl BatchTab {
             FormField::text("channel", tr(lang, "batch.channel"), ""),
             FormField::text("programme", tr(lang, "batch.programme"), ""),
             FormField::text("summary", tr(lang, "batch.summary"), ""),
-            FormField::choice(
-                "template",
-                tr(lang, "agenda.template"),
-                &template,
-                template_options,
-                false,
-            )
-            .with_help(tr(lang, "agenda.template_help")),
+            template_field(lang, &template, template_options),
             FormField::toggle("campaign", tr(lang, "free.campaign"), false)
                 .with_help(tr(lang, "free.campaign_help")),
             FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
@@ -1229,6 +1210,50 @@ fn participant_label(p: &Participant, region: &str) -> String {
         Some(m) => format!("{name} ({})", phone(m, region)),
         None => name,
     }
+}
+
+/// The "no collaborator" choice.
+pub(super) const NO_COLLABORATOR: &str = "—";
+
+/// The collaborators by name ("—": none), their ids kept in `named`.
+pub(super) fn collaborator_options(
+    conn: Db<'_>,
+    named: &mut Named,
+) -> Result<Vec<(String, String)>> {
+    Ok(named.options(
+        "collaborator",
+        Some(NO_COLLABORATOR),
+        participants::collaborators(conn)?
+            .into_iter()
+            .map(|c| (c.id, clean(&c.full_name()))),
+    ))
+}
+
+/// The collaborator choice of an event or batch form, set to `value`.
+pub(super) fn collaborator_field(
+    lang: Lang,
+    value: &str,
+    options: Vec<(String, String)>,
+) -> FormField {
+    FormField::choice(
+        "collaborator",
+        tr(lang, "batch.collaborator"),
+        value,
+        options,
+        false,
+    )
+}
+
+/// The template choice of a form with a composer (kept with it by [`sync_template`]).
+pub(super) fn template_field(lang: Lang, value: &str, options: Vec<(String, String)>) -> FormField {
+    FormField::choice(
+        "template",
+        tr(lang, "agenda.template"),
+        value,
+        options,
+        false,
+    )
+    .with_help(tr(lang, "agenda.template_help"))
 }
 
 /// Keeps a form's template field and its box together: a template chosen in the field fills

@@ -355,14 +355,7 @@ impl AgendaTab {
             FormField::toggle("on", tr(lang, "agenda.reminder_on"), true),
             FormField::choice("when", tr(lang, "agenda.when"), &when, when_options, false),
             FormField::text("at", tr(lang, "agenda.at"), &at).with_help(tr(lang, "agenda.at_help")),
-            FormField::choice(
-                "template",
-                tr(lang, "agenda.template"),
-                &template,
-                template_options,
-                false,
-            )
-            .with_help(tr(lang, "agenda.template_help")),
+            super::batch::template_field(lang, &template, template_options),
         ];
         let mut composer = Composer::new(
             ComposerSetup::from_settings(&settings, context, false, false),
