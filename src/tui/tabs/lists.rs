@@ -6,10 +6,9 @@ use super::{
     more_marks, move_pager, split_info, styled,
 };
 use crate::keymap::ListAction;
-use crate::store::messages::Direction;
 use crate::store::{Db, Result};
 use crate::tui::fmt::{clean, thousands, truncate};
-use crate::tui::pager::{Pager, Source};
+use crate::tui::pager::{Page, Pager, Source};
 use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::queries::{BatchesSource, EventsSource};
@@ -181,7 +180,7 @@ fn all_ids<S: Source>(source: &S, conn: Db<'_>) -> Result<BTreeSet<i64>> {
     let mut ids = BTreeSet::new();
     let mut after = None;
     loop {
-        let rows = source.fetch(conn, after.as_ref(), Direction::Forward, CHUNK)?;
+        let rows = source.fetch(conn, Page::forward(after.as_ref(), CHUNK))?;
         ids.extend(rows.iter().map(|r| source.id(r)));
         match rows.last() {
             Some(last) if rows.len() == CHUNK => after = Some(source.key(last)),
