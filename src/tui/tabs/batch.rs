@@ -1286,24 +1286,7 @@ pub(super) fn sync_template(form: &mut Form, named: &Named) {
 }
 
 impl TabView for BatchTab {
-    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.history.refresh(ctx)
-    }
-
-    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
-        self.history.action(action, ctx)
-    }
-
-    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
-        match action {
-            ListAction::New => self.open_form(act),
-            _ => Ok(Outcome::Ignored),
-        }
-    }
-
-    fn editing(&self) -> bool {
-        self.form.is_some()
-    }
+    super::lists::history_with_form!();
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if self.preview.is_some() {
@@ -1507,26 +1490,5 @@ impl TabView for BatchTab {
         } else if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
-    }
-
-    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
-        self.history.hint_label(action)
-    }
-
-    fn hints(&self) -> &'static [ListAction] {
-        &[
-            ListAction::New,
-            ListAction::Open,
-            ListAction::PageDown,
-            ListAction::PageUp,
-        ]
-    }
-
-    fn loaded_rows(&self) -> usize {
-        self.history.loaded_rows()
-    }
-
-    fn new_above(&self) -> usize {
-        self.history.new_above()
     }
 }

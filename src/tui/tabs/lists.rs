@@ -877,3 +877,50 @@ impl TabView for HistoryTab {
         self.pager.new_above()
     }
 }
+
+/// The [`TabView`] methods of a tab made of a [`HistoryTab`] (its `history`) and a form over it
+/// (its `form`, opened by its `open_form`): Batch and Free.
+macro_rules! history_with_form {
+    () => {
+        fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+            self.history.refresh(ctx)
+        }
+
+        fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
+            self.history.action(action, ctx)
+        }
+
+        fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
+            match action {
+                ListAction::New => self.open_form(act),
+                _ => Ok(Outcome::Ignored),
+            }
+        }
+
+        fn editing(&self) -> bool {
+            self.form.is_some()
+        }
+
+        fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+            self.history.hint_label(action)
+        }
+
+        fn hints(&self) -> &'static [ListAction] {
+            &[
+                ListAction::New,
+                ListAction::Open,
+                ListAction::PageDown,
+                ListAction::PageUp,
+            ]
+        }
+
+        fn loaded_rows(&self) -> usize {
+            self.history.loaded_rows()
+        }
+
+        fn new_above(&self) -> usize {
+            self.history.new_above()
+        }
+    };
+}
+pub(super) use history_with_form;
