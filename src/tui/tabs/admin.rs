@@ -18,6 +18,7 @@ use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask, no_keys};
 use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{
     Form, FormField, FormKey, draw_question, question_hints, question_or_form_hints,
 };
@@ -813,10 +814,7 @@ impl TabView for AutomationsTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|(_, f)| f.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.editor.as_ref().map(|(_, f)| f)], lang)
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

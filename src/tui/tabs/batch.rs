@@ -29,6 +29,7 @@ use crate::tui::pending::{Done, Pending};
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
 use crate::tui::widgets::named::Named;
 use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
@@ -1430,7 +1431,7 @@ impl TabView for BatchTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.form.as_ref().map(|f| f.lost(lang)).unwrap_or_default()
+        lost_in([self.form.as_ref()], lang)
     }
 
     /// The batch was queued: the form closes and the history shows it. The selection was

@@ -28,6 +28,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::centred;
 use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::modal_in;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -881,15 +882,8 @@ impl TabView for ContactsTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        let mut lost = self
-            .send
-            .as_ref()
-            .map(|s| s.form.lost(lang))
-            .unwrap_or_default();
-        if let Some(ed) = &self.editor {
-            lost.extend(ed.form.lost(lang));
-        }
-        lost
+        let send = self.send.as_ref().map(|s| &s.form);
+        lost_in([send, self.editor.as_ref().map(|e| &e.form)], lang)
     }
 
     fn confirmed(&mut self, _done: &crate::tui::pending::Done) {

@@ -15,6 +15,7 @@ use crate::store::settings;
 use crate::store::stats::{self, QueueFigures};
 use crate::tui::fmt::{clean, thousands, truncate};
 use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{Form, FormField, Modal};
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
@@ -422,10 +423,7 @@ impl TabView for DashboardTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|(_, f)| f.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.editor.as_ref().map(|(_, f)| f)], lang)
     }
 
     /// Panels, not a list: nothing to move through.

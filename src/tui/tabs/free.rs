@@ -21,6 +21,7 @@ use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{Form, FormField, FormKey};
 use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 use chrono::NaiveDateTime;
@@ -420,7 +421,7 @@ impl TabView for FreeTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.form.as_ref().map(|f| f.lost(lang)).unwrap_or_default()
+        lost_in([self.form.as_ref()], lang)
     }
 
     fn notice(&self) -> Option<String> {

@@ -25,6 +25,7 @@ use crate::store::settings::Settings;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{Form, FormField, Modal};
 use crossterm::event::KeyEvent;
 use ratatui::text::Line;
@@ -578,15 +579,8 @@ impl TabView for AgendaTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        let mut v = self
-            .event
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default();
-        if let Some((_, f)) = &self.reminder {
-            v.extend(f.lost(lang));
-        }
-        v
+        let reminder = self.reminder.as_ref().map(|(_, f)| f);
+        lost_in([self.event.as_ref().map(|e| &e.form), reminder], lang)
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

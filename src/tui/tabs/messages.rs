@@ -28,6 +28,7 @@ use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::confirm::Confirm;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{EditHints, Modal};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -564,10 +565,7 @@ impl TabView for MessagesTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.text_edit
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.text_edit.as_ref().map(|e| &e.form)], lang)
     }
 
     fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {

@@ -16,6 +16,7 @@ use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::problem::Problem;
 use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_or_form_hints};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -486,10 +487,7 @@ impl TabView for SettingsTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.editor.as_ref().map(|e| &e.form)], lang)
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

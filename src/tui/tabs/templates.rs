@@ -17,6 +17,7 @@ use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -442,10 +443,7 @@ impl TabView for TemplatesTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.editor.as_ref().map(|e| &e.form)], lang)
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

@@ -18,6 +18,7 @@ use crate::tui::fmt::{clean, mark, truncate};
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::EditHints;
+use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{Form, FormField, modal_in};
 use crate::tui::widgets::titled_block;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -705,11 +706,7 @@ impl TabView for UsersTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        let mut v = self
-            .editor
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default();
+        let mut v = lost_in([self.editor.as_ref().map(|e| &e.form)], lang);
         let typed_key = self
             .keys
             .as_ref()

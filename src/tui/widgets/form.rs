@@ -153,6 +153,15 @@ pub fn modal_in<T>(
     }
 }
 
+/// What closing the open ones of `forms` would lose, one form after the other ([`Form::lost`]).
+pub fn lost_in<'f>(forms: impl IntoIterator<Item = Option<&'f Form>>, lang: Lang) -> Vec<String> {
+    forms
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f.lost(lang))
+        .collect()
+}
+
 /// Index [`FormKey::Changed`] gives for the composer.
 pub const COMPOSER: usize = usize::MAX;
 
