@@ -17,10 +17,9 @@ use crate::store::automations::{self, AutomationRow, Condition};
 use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask, no_keys};
-use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::lost_in;
 use crate::tui::widgets::form::{
-    Form, FormField, FormKey, draw_question, question_hints, question_or_form_hints,
+    EditHints, Form, FormField, FormKey, draw_question, lost_in, question_hints,
+    question_or_form_hints,
 };
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -51,6 +50,25 @@ pub(super) fn admin_header(
     info_line(frame, info, ctx, left, count.to_string());
     table
 }
+
+/// [`TabView::unsaved`] and [`TabView::layout`] of an administration list (`rows`, `sel`)
+/// with a form over it (`editor.form`): Settings, Templates.
+macro_rules! list_with_form {
+    () => {
+        fn unsaved(&self, lang: Lang) -> Vec<String> {
+            lost_in([self.editor.as_ref().map(|e| &e.form)], lang)
+        }
+
+        fn layout(&mut self, area: Rect, ctx: &Ctx) {
+            self.lang = Some(ctx.lang());
+            self.sel.fit_below_info(area, self.rows.len());
+            if let Some(editor) = &mut self.editor {
+                editor.form.layout(area, ctx.theme);
+            }
+        }
+    };
+}
+pub(super) use list_with_form;
 
 /// The "active" column of an administration list: yes in green, no dimmed.
 pub(super) fn active_cell(ctx: &Ctx, active: bool) -> Cell {

@@ -21,8 +21,7 @@ use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::lost_in;
-use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::form::{Form, FormField, FormKey, form_hints, lost_in};
 use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 use chrono::NaiveDateTime;
 use crossterm::event::KeyEvent;
@@ -414,10 +413,7 @@ impl TabView for FreeTab {
     }
 
     fn edit_hints(&self) -> super::EditHints {
-        match &self.form {
-            Some(form) => form.hints(self.lang),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(self.form.as_ref(), self.lang)
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {

@@ -1,6 +1,7 @@
 //! The other paged tabs: Agenda, Inbox, and the Batch / Free send histories.
 
 use super::Cell;
+use super::modal_outcome;
 use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_empty, draw_table, info_line,
     more_marks, move_pager, split_info, styled,
@@ -25,8 +26,7 @@ use crate::store::settings::Settings;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::lost_in;
-use crate::tui::widgets::form::{Form, FormField, Modal};
+use crate::tui::widgets::form::{Form, FormField, form_hints, lost_in, modal_in};
 use crossterm::event::KeyEvent;
 use ratatui::text::Line;
 
@@ -545,19 +545,11 @@ impl TabView for AgendaTab {
         if self.event.is_some() {
             return self.event_key(key, act);
         }
-        let Some((_, form)) = &mut self.reminder else {
-            return Ok(Outcome::Ignored);
-        };
-        let outcome = form.modal_key(key, act.keymap);
-        super::batch::sync_template(form, &self.named);
-        match outcome {
-            Modal::Save => self.save_reminder(act),
-            Modal::Close => {
-                self.reminder = None;
-                Ok(Outcome::Handled)
-            }
-            Modal::Stay => Ok(Outcome::Handled),
+        let asked = modal_in(&mut self.reminder, |(_, f)| f, key, act.keymap);
+        if let Some((_, form)) = &mut self.reminder {
+            super::batch::sync_template(form, &self.named);
         }
+        modal_outcome(asked, || self.save_reminder(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, act: &mut Act) {
@@ -572,10 +564,7 @@ impl TabView for AgendaTab {
         if let Some(editor) = &self.event {
             return editor.hints(self.lang);
         }
-        match &self.reminder {
-            Some((_, form)) => form.hints(self.lang),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(self.reminder.as_ref().map(|(_, f)| f), self.lang)
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {

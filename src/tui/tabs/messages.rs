@@ -28,8 +28,7 @@ use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::lost_in;
-use crate::tui::widgets::form::{EditHints, Modal};
+use crate::tui::widgets::form::{EditHints, form_hints, lost_in, modal_in};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -531,24 +530,18 @@ impl TabView for MessagesTab {
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        let Some(edit) = &mut self.text_edit else {
+        let Some(save) = modal_in(&mut self.text_edit, |e| &mut e.form, key, act.keymap) else {
             return Ok(Outcome::Ignored);
         };
-        match edit.form.modal_key(key, act.keymap) {
-            Modal::Save => {
-                let outcome = edit.save(act);
-                if matches!(outcome, Outcome::Info(_)) {
-                    self.text_edit = None;
-                    self.pager.refresh(act.store.db())?;
-                }
-                Ok(outcome)
-            }
-            Modal::Close => {
-                self.text_edit = None;
-                Ok(Outcome::Handled)
-            }
-            Modal::Stay => Ok(Outcome::Handled),
+        let Some(edit) = self.text_edit.as_mut().filter(|_| save) else {
+            return Ok(Outcome::Handled);
+        };
+        let outcome = edit.save(act);
+        if matches!(outcome, Outcome::Info(_)) {
+            self.text_edit = None;
+            self.pager.refresh(act.store.db())?;
         }
+        Ok(outcome)
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
@@ -558,10 +551,7 @@ impl TabView for MessagesTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        match &self.text_edit {
-            Some(edit) => edit.form.hints(self.lang),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(self.text_edit.as_ref().map(|e| &e.form), self.lang)
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {

@@ -168,6 +168,16 @@ pub enum Outcome {
     OwnLanguage(Option<String>),
 }
 
+/// A tab's answer to a key given to one of its modal forms (`asked`, from
+/// [`crate::tui::widgets::form::modal_in`]): `save` on the save key, handled otherwise; `None`
+/// when no form was open there (the key goes on).
+pub fn modal_outcome(
+    asked: Option<bool>,
+    save: impl FnOnce() -> Result<Outcome>,
+) -> Option<Result<Outcome>> {
+    asked.map(|asked| if asked { save() } else { Ok(Outcome::Handled) })
+}
+
 impl Outcome {
     /// Something failed: its reason, in the operator's language, for the status line.
     pub fn failed(why: &impl Describe, lang: Lang) -> Outcome {

@@ -15,9 +15,9 @@ use crate::store::Result;
 use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::problem::Problem;
-use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::lost_in;
-use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_or_form_hints};
+use crate::tui::widgets::form::{
+    EditHints, Form, FormField, FormKey, draw_question, lost_in, question_or_form_hints,
+};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -486,17 +486,7 @@ impl TabView for SettingsTab {
         )
     }
 
-    fn unsaved(&self, lang: Lang) -> Vec<String> {
-        lost_in([self.editor.as_ref().map(|e| &e.form)], lang)
-    }
-
-    fn layout(&mut self, area: Rect, ctx: &Ctx) {
-        self.lang = Some(ctx.lang());
-        self.sel.fit_below_info(area, self.rows.len());
-        if let Some(editor) = &mut self.editor {
-            editor.form.layout(area, ctx.theme);
-        }
-    }
+    super::admin::list_with_form!();
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let table = admin_header(frame, area, ctx, "tab.settings", self.rows.len());

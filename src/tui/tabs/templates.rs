@@ -16,9 +16,9 @@ use crate::store::templates::{self, TemplateRow};
 use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
-use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::lost_in;
-use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey};
+use crate::tui::widgets::form::{
+    COMPOSER, EditHints, Form, FormField, FormKey, form_hints, lost_in,
+};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -435,24 +435,11 @@ impl TabView for TemplatesTab {
                 confirm.asking().hints(&Answers::yes_no(lang), lang),
             );
         }
-        match &self.editor {
-            // The language only names the free keys; the tab has no context here.
-            Some(e) => e.form.hints(self.lang_hint()),
-            None => (Vec::new(), Vec::new()),
-        }
+        // The language only names the free keys; the tab has no context here.
+        form_hints(self.editor.as_ref().map(|e| &e.form), self.lang_hint())
     }
 
-    fn unsaved(&self, lang: Lang) -> Vec<String> {
-        lost_in([self.editor.as_ref().map(|e| &e.form)], lang)
-    }
-
-    fn layout(&mut self, area: Rect, ctx: &Ctx) {
-        self.lang = Some(ctx.lang());
-        self.sel.fit_below_info(area, self.rows.len());
-        if let Some(editor) = &mut self.editor {
-            editor.form.layout(area, ctx.theme);
-        }
-    }
+    super::admin::list_with_form!();
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let table = admin_header(frame, area, ctx, "tab.templates", self.rows.len());

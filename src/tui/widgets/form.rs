@@ -783,6 +783,11 @@ pub fn question_or_form_hints(asking: bool, form: Option<&Form>, lang: Lang) -> 
     if asking {
         return question_hints();
     }
+    form_hints(form, lang)
+}
+
+/// The footer of the open form, if any (none without a form).
+pub fn form_hints(form: Option<&Form>, lang: Lang) -> EditHints {
     form.map_or_else(|| (Vec::new(), Vec::new()), |f| f.hints(lang))
 }
 
