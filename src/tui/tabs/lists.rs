@@ -1,6 +1,7 @@
 //! The other paged tabs: Agenda, Inbox, and the Batch / Free send histories.
 
 use super::Cell;
+use super::confirm_noted;
 use super::modal_outcome;
 use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_empty, draw_table, info_line,
@@ -25,7 +26,6 @@ use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
-use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{Form, FormField, form_hints, lost_in, modal_in};
 use crossterm::event::KeyEvent;
 use ratatui::text::Line;
@@ -465,34 +465,29 @@ impl AgendaTab {
         }
         let lang = ctx.lang();
         let id = e.id;
-        let lines = vec![
-            Line::from(trf(
-                lang,
-                "agenda.cancel_question",
-                &[(
-                    "what",
-                    &format!(
-                        "{} {} · {} {}",
-                        e.kind.describe(ctx.lang()),
-                        clean(&e.participant_name),
-                        ctx.fmt.day(e.starts_at),
-                        ctx.fmt.hour(e.starts_at)
-                    ),
-                )],
-            )),
-            Line::from(Span::styled(
-                tr(lang, "agenda.cancel_reminders").to_string(),
-                ctx.theme.dim(),
-            )),
-        ];
-        Outcome::Confirm(
-            Confirm::new(
-                tr(lang, "agenda.cancel_title").to_string(),
-                lines,
-                Pending::CancelEvent { id },
-            )
-            .destructive(Answers::yes_no(lang)),
-        )
+        let lines = vec![Line::from(trf(
+            lang,
+            "agenda.cancel_question",
+            &[(
+                "what",
+                &format!(
+                    "{} {} · {} {}",
+                    e.kind.describe(ctx.lang()),
+                    clean(&e.participant_name),
+                    ctx.fmt.day(e.starts_at),
+                    ctx.fmt.hour(e.starts_at)
+                ),
+            )],
+        ))];
+        let pending = Pending::CancelEvent { id };
+        let confirm = confirm_noted(
+            ctx,
+            "agenda.cancel_title",
+            lines,
+            "agenda.cancel_reminders",
+            pending,
+        );
+        Outcome::Confirm(confirm.destructive(Answers::yes_no(lang)))
     }
 
     /// Without a period the list starts at the beginning of the organisation's today (a new

@@ -178,6 +178,22 @@ pub fn modal_outcome(
     asked.map(|asked| if asked { save() } else { Ok(Outcome::Handled) })
 }
 
+/// A confirmation titled by the catalogue text `title`: `lines`, then the catalogue text `note`
+/// dimmed under them (what else the change does, or how to answer).
+pub fn confirm_noted(
+    ctx: &Ctx,
+    title: &str,
+    mut lines: Vec<Line<'static>>,
+    note: &str,
+    pending: crate::tui::pending::Pending,
+) -> crate::tui::widgets::confirm::Confirm {
+    lines.push(Line::from(Span::styled(
+        ctx.tr(note).to_string(),
+        ctx.theme.dim(),
+    )));
+    crate::tui::widgets::confirm::Confirm::new(ctx.tr(title).to_string(), lines, pending)
+}
+
 impl Outcome {
     /// Something failed: its reason, in the operator's language, for the status line.
     pub fn failed(why: &impl Describe, lang: Lang) -> Outcome {
