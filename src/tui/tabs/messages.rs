@@ -413,6 +413,21 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     Outcome::Confirm(confirm.with_input(tr(lang, "confirm.time_label").to_string(), initial))
 }
 
+/// Upcoming's footer: narrowed to one batch, from the way back to the export; else from
+/// opening to paging.
+const UPCOMING_HINTS: [ListAction; 10] = [
+    ListAction::Back,
+    ListAction::Open,
+    ListAction::Select,
+    ListAction::SelectAll,
+    ListAction::CancelSelected,
+    ListAction::Edit,
+    ListAction::Filter,
+    ListAction::EditText,
+    ListAction::Export,
+    ListAction::PageDown,
+];
+
 const CONTEXTS: [&str; 6] = [
     "interview",
     "step",
@@ -680,17 +695,8 @@ impl TabView for MessagesTab {
         let scoped = self.scope.is_some();
         match (self.kind(), scoped) {
             // Narrowed to one batch, the way back comes first.
-            (ListKind::Upcoming, true) => &[
-                ListAction::Back,
-                ListAction::Open,
-                ListAction::Select,
-                ListAction::SelectAll,
-                ListAction::CancelSelected,
-                ListAction::Edit,
-                ListAction::Filter,
-                ListAction::EditText,
-                ListAction::Export,
-            ],
+            (ListKind::Upcoming, true) => &UPCOMING_HINTS[..UPCOMING_HINTS.len() - 1],
+            (ListKind::Upcoming, false) => &UPCOMING_HINTS[1..],
             (_, true) => &[
                 ListAction::Back,
                 ListAction::Open,
@@ -698,17 +704,6 @@ impl TabView for MessagesTab {
                 ListAction::Export,
                 ListAction::PageDown,
                 ListAction::First,
-            ],
-            (ListKind::Upcoming, false) => &[
-                ListAction::Open,
-                ListAction::Select,
-                ListAction::SelectAll,
-                ListAction::CancelSelected,
-                ListAction::Edit,
-                ListAction::Filter,
-                ListAction::EditText,
-                ListAction::Export,
-                ListAction::PageDown,
             ],
             (_, false) => &[
                 ListAction::Open,
@@ -959,25 +954,18 @@ mod tests {
                 .and_hms_opt(h, min, 0)
                 .unwrap()
         };
-        assert_eq!(
-            parse_local_time("31/03/2026 14:30", today),
-            Some(at(2026, 3, 31, 14, 30))
-        );
-        assert_eq!(
-            parse_local_time("14h30", today),
-            Some(at(2026, 3, 30, 14, 30))
-        );
-        assert_eq!(parse_local_time("9h", today), Some(at(2026, 3, 30, 9, 0)));
-        assert_eq!(
-            parse_local_time("2026-04-02 09:00", today),
-            Some(at(2026, 4, 2, 9, 0))
-        );
-        // A day already past this year is next year's.
-        assert_eq!(
-            parse_local_time("02/01 09:00", today),
-            Some(at(2027, 1, 2, 9, 0))
-        );
-        assert_eq!(parse_local_time("31/02/2026 09:00", today), None);
-        assert_eq!(parse_local_time("demain", today), None);
+        let cases = [
+            ("31/03/2026 14:30", Some(at(2026, 3, 31, 14, 30))),
+            ("14h30", Some(at(2026, 3, 30, 14, 30))),
+            ("9h", Some(at(2026, 3, 30, 9, 0))),
+            ("2026-04-02 09:00", Some(at(2026, 4, 2, 9, 0))),
+            // A day already past this year is next year's.
+            ("02/01 09:00", Some(at(2027, 1, 2, 9, 0))),
+            ("31/02/2026 09:00", None),
+            ("demain", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_local_time(text, today), want, "{text}");
+        }
     }
 }
