@@ -3,6 +3,7 @@
 
 use super::Act;
 use super::Cell;
+use super::modal_outcome;
 use super::{Col, Ctx, Outcome, Selection, TabView, cell, info_line, split_info, styled};
 use crate::core::automations::{
     AutomationRule, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
@@ -18,7 +19,7 @@ use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask, no_keys};
 use crate::tui::widgets::form::{
-    EditHints, Form, FormField, FormKey, draw_question, lost_in, question_hints,
+    EditHints, Form, FormField, checked_in, draw_question, lost_in, question_hints,
     question_or_form_hints,
 };
 use crossterm::event::{KeyCode, KeyEvent};
@@ -772,28 +773,17 @@ impl TabView for AutomationsTab {
             }
             return Ok(Outcome::Handled);
         }
-        let Some((_, form)) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match form.key(key, act.keymap) {
-            FormKey::Save => self.save(act),
-            FormKey::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Changed(i) => {
-                form.message = None;
-                if form.fields.get(i).is_some_and(|f| f.key == "delay") {
-                    let bad = parse_delay(form.value("delay")).is_none();
-                    let reason = act.tr("admin.auto_delay_help").to_string();
-                    if let Some(f) = form.field_mut("delay") {
-                        f.error = bad.then_some(reason);
-                    }
+        let reason = act.tr("admin.auto_delay_help").to_string();
+        let check = |(_, form): &mut (Option<i64>, Form), i: usize| {
+            if form.fields.get(i).is_some_and(|f| f.key == "delay") {
+                let bad = parse_delay(form.value("delay")).is_none();
+                if let Some(f) = form.field_mut("delay") {
+                    f.error = bad.then_some(reason);
                 }
-                Ok(Outcome::Handled)
             }
-            FormKey::Handled => Ok(Outcome::Handled),
-        }
+        };
+        let asked = checked_in(&mut self.editor, |(_, f)| f, key, act.keymap, check);
+        modal_outcome(asked, || self.save(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {

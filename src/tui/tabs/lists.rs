@@ -1,7 +1,6 @@
 //! The other paged tabs: Agenda, Inbox, and the Batch / Free send histories.
 
 use super::Cell;
-use super::confirm_noted;
 use super::modal_outcome;
 use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_empty, draw_table, info_line,
@@ -14,6 +13,7 @@ use crate::tui::pager::{Page, Pager, Source};
 use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::queries::{BatchesSource, EventsSource};
+use crate::tui::widgets::confirm::Confirm;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
@@ -465,7 +465,7 @@ impl AgendaTab {
         }
         let lang = ctx.lang();
         let id = e.id;
-        let lines = vec![Line::from(trf(
+        let mut lines = vec![Line::from(trf(
             lang,
             "agenda.cancel_question",
             &[(
@@ -479,15 +479,15 @@ impl AgendaTab {
                 ),
             )],
         ))];
-        let pending = Pending::CancelEvent { id };
-        let confirm = confirm_noted(
-            ctx,
-            "agenda.cancel_title",
-            lines,
-            "agenda.cancel_reminders",
-            pending,
-        );
-        Outcome::Confirm(confirm.destructive(Answers::yes_no(lang)))
+        lines.push(ctx.dim_line("agenda.cancel_reminders"));
+        Outcome::Confirm(
+            Confirm::new(
+                ctx.tr("agenda.cancel_title").to_string(),
+                lines,
+                Pending::CancelEvent { id },
+            )
+            .destructive(Answers::yes_no(lang)),
+        )
     }
 
     /// Without a period the list starts at the beginning of the organisation's today (a new

@@ -8,7 +8,6 @@
 //! `context:interview` (`contexte:entretien`), `collab:Durand` (`collaborateur:`); quotes
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
-use super::confirm_noted;
 use super::lists::{
     Words, draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
 };
@@ -28,6 +27,7 @@ use crate::tui::pending::Pending;
 use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::ask::Answers;
+use crate::tui::widgets::confirm::Confirm;
 use crate::tui::widgets::form::{EditHints, form_hints, lost_in, modal_in};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -329,7 +329,7 @@ impl MessagesTab {
     /// which one goes. Enter keeps the messages: only `y` / `o` cancels.
     fn ask_cancel(&self, ctx: &Ctx) -> Outcome {
         let lang = ctx.lang();
-        let (ids, lines, answers) = if self.picked.is_empty() {
+        let (ids, mut lines, answers) = if self.picked.is_empty() {
             let Some(row) = self.pager.selected() else {
                 return Outcome::Handled;
             };
@@ -345,15 +345,15 @@ impl MessagesTab {
                 answers,
             )
         };
-        let pending = Pending::CancelMessages { ids };
-        let confirm = confirm_noted(
-            ctx,
-            "confirm.cancel_title",
-            lines,
-            "confirm.cancel_reminders",
-            pending,
-        );
-        Outcome::Confirm(confirm.destructive(answers))
+        lines.push(ctx.dim_line("confirm.cancel_reminders"));
+        Outcome::Confirm(
+            Confirm::new(
+                ctx.tr("confirm.cancel_title").to_string(),
+                lines,
+                Pending::CancelMessages { ids },
+            )
+            .destructive(answers),
+        )
     }
 }
 
@@ -397,20 +397,22 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
     let id = row.id;
     let tied = row.kind.is_tied_to_event();
     let initial = fmt.date_time(row.planned_at);
-    let lines = vec![Line::from(format!(
-        "#{id} · {} · {}",
-        clean(&row.recipient_name),
-        phone(&row.phone, ctx.region)
-    ))];
-    let pending = Pending::MoveMessage { id, tied };
-    let confirm = confirm_noted(
-        ctx,
-        "confirm.time_title",
-        lines,
-        "confirm.time_help",
-        pending,
-    );
-    Outcome::Confirm(confirm.with_input(tr(lang, "confirm.time_label").to_string(), initial))
+    let lines = vec![
+        Line::from(format!(
+            "#{id} · {} · {}",
+            clean(&row.recipient_name),
+            phone(&row.phone, ctx.region)
+        )),
+        ctx.dim_line("confirm.time_help"),
+    ];
+    Outcome::Confirm(
+        Confirm::new(
+            tr(lang, "confirm.time_title").to_string(),
+            lines,
+            Pending::MoveMessage { id, tied },
+        )
+        .with_input(tr(lang, "confirm.time_label").to_string(), initial),
+    )
 }
 
 /// Upcoming's footer: narrowed to one batch, from the way back to the export; else from

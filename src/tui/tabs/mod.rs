@@ -77,6 +77,11 @@ impl Ctx<'_> {
         )
     }
 
+    /// The catalogue text `key` as a dimmed line (a note under a question).
+    pub fn dim_line(&self, key: &str) -> Line<'static> {
+        Line::from(Span::styled(self.tr(key).to_string(), self.theme.dim()))
+    }
+
     /// The catalogue text `key` with its `{name}` placeholders given keys of the keymap.
     pub fn with_keys(&self, key: &str, keys: &[(&str, crate::keymap::Action)]) -> String {
         let named: Vec<(&str, String)> = keys.iter().map(|&(n, a)| (n, self.key(a))).collect();
@@ -176,22 +181,6 @@ pub fn modal_outcome(
     save: impl FnOnce() -> Result<Outcome>,
 ) -> Option<Result<Outcome>> {
     asked.map(|asked| if asked { save() } else { Ok(Outcome::Handled) })
-}
-
-/// A confirmation titled by the catalogue text `title`: `lines`, then the catalogue text `note`
-/// dimmed under them (what else the change does, or how to answer).
-pub fn confirm_noted(
-    ctx: &Ctx,
-    title: &str,
-    mut lines: Vec<Line<'static>>,
-    note: &str,
-    pending: crate::tui::pending::Pending,
-) -> crate::tui::widgets::confirm::Confirm {
-    lines.push(Line::from(Span::styled(
-        ctx.tr(note).to_string(),
-        ctx.theme.dim(),
-    )));
-    crate::tui::widgets::confirm::Confirm::new(ctx.tr(title).to_string(), lines, pending)
 }
 
 impl Outcome {

@@ -6,6 +6,7 @@
 //! through `core::admin::set_settings` (right checked, audited, one transaction).
 
 use super::admin::{admin_header, replace};
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, cell, styled};
 use crate::core::admin::set_settings;
 use crate::gateway::{ProviderConfig, ProviderKind, check_field, redact_url, unmask_url};
@@ -16,7 +17,7 @@ use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::problem::Problem;
 use crate::tui::widgets::form::{
-    EditHints, Form, FormField, FormKey, draw_question, lost_in, question_or_form_hints,
+    EditHints, Form, FormField, checked_in, draw_question, lost_in, question_or_form_hints,
 };
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -214,6 +215,36 @@ impl SettingsTab {
     }
 
     /// Validates field `i` as typed; a new provider kind brings its own fields.
+    /// The save key: the first field in error says why not; else the changes wait for the
+    /// confirmation (none: the form closes).
+    fn save(&mut self, lang: Lang) -> Result<Outcome> {
+        let Some(editor) = &mut self.editor else {
+            return Ok(Outcome::Handled);
+        };
+        if let Some(f) = editor.form.fields.iter().find(|f| f.error.is_some()) {
+            editor.form.message = Some(format!(
+                "{}{}",
+                crate::i18n::label(lang, f.label.trim()),
+                f.error.clone().unwrap_or_default()
+            ));
+            return Ok(Outcome::Handled);
+        }
+        match Self::changes(editor) {
+            Ok(changes) if changes.is_empty() => {
+                self.editor = None;
+                Ok(Outcome::Info(tr(lang, "admin.set_nothing").to_string()))
+            }
+            Ok(changes) => {
+                self.confirm = Some(changes);
+                Ok(Outcome::Handled)
+            }
+            Err(e) => {
+                editor.form.message = Some(e.describe(lang));
+                Ok(Outcome::Handled)
+            }
+        }
+    }
+
     fn validate(editor: &mut Editor, i: usize, lang: Lang) {
         let Some(field) = editor.form.fields.get(i) else {
             return;
@@ -426,45 +457,9 @@ impl TabView for SettingsTab {
             return Ok(Outcome::Handled);
         }
         let lang = act.lang();
-        let Some(editor) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match editor.form.key(key, act.keymap) {
-            FormKey::Save => {
-                if let Some(f) = editor.form.fields.iter().find(|f| f.error.is_some()) {
-                    editor.form.message = Some(format!(
-                        "{}{}",
-                        crate::i18n::label(lang, f.label.trim()),
-                        f.error.clone().unwrap_or_default()
-                    ));
-                    return Ok(Outcome::Handled);
-                }
-                match Self::changes(editor) {
-                    Ok(changes) if changes.is_empty() => {
-                        self.editor = None;
-                        Ok(Outcome::Info(tr(lang, "admin.set_nothing").to_string()))
-                    }
-                    Ok(changes) => {
-                        self.confirm = Some(changes);
-                        Ok(Outcome::Handled)
-                    }
-                    Err(e) => {
-                        editor.form.message = Some(e.describe(lang));
-                        Ok(Outcome::Handled)
-                    }
-                }
-            }
-            FormKey::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Changed(i) => {
-                editor.form.message = None;
-                Self::validate(editor, i, lang);
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
-        }
+        let check = |e: &mut Editor, i| Self::validate(e, i, lang);
+        let asked = checked_in(&mut self.editor, |e| &mut e.form, key, act.keymap, check);
+        modal_outcome(asked, || self.save(lang)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, act: &mut Act) {

@@ -4,6 +4,7 @@
 //! `core::templates`, which checks the right, validates and audits.
 
 use super::admin::{active_cell, admin_header, replace};
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, cell};
 use crate::core::templates::{self as core_templates, TemplateInput};
 use crate::i18n::{Lang, tr, trf};
@@ -17,7 +18,7 @@ use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::form::{
-    COMPOSER, EditHints, Form, FormField, FormKey, form_hints, lost_in,
+    COMPOSER, EditHints, Form, FormField, checked_in, form_hints, lost_in,
 };
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -398,22 +399,9 @@ impl TabView for TemplatesTab {
             }
             return Ok(Outcome::Handled);
         }
-        let Some(editor) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match editor.form.key(key, act.keymap) {
-            FormKey::Save => self.save(act),
-            FormKey::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Changed(i) => {
-                editor.form.message = None;
-                Self::validate(&mut editor.form, i, act);
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
-        }
+        let check = |e: &mut Editor, i| Self::validate(&mut e.form, i, act);
+        let asked = checked_in(&mut self.editor, |e| &mut e.form, key, act.keymap, check);
+        modal_outcome(asked, || self.save(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, act: &mut Act) {

@@ -138,18 +138,36 @@ pub enum Modal {
 /// save, which is the caller's; `Some(false)`: the form used the key.
 pub fn modal_in<T>(
     slot: &mut Option<T>,
-    form: impl FnOnce(&mut T) -> &mut Form,
+    form: impl Fn(&mut T) -> &mut Form,
     key: &KeyEvent,
     keymap: &Keymap,
 ) -> Option<bool> {
+    checked_in(slot, form, key, keymap, |_, _| {})
+}
+
+/// [`modal_in`] for a form whose owner checks each field as it changes: `check` is given the
+/// open item and the changed field's index.
+pub fn checked_in<T>(
+    slot: &mut Option<T>,
+    form: impl Fn(&mut T) -> &mut Form,
+    key: &KeyEvent,
+    keymap: &Keymap,
+    check: impl FnOnce(&mut T, usize),
+) -> Option<bool> {
     let open = slot.as_mut()?;
-    match form(open).modal_key(key, keymap) {
-        Modal::Save => Some(true),
-        Modal::Close => {
+    match form(open).key(key, keymap) {
+        FormKey::Save => Some(true),
+        FormKey::Close => {
             *slot = None;
             Some(false)
         }
-        Modal::Stay => Some(false),
+        FormKey::Changed(i) => {
+            // A change clears the last refusal shown under the form.
+            form(open).message = None;
+            check(open, i);
+            Some(false)
+        }
+        FormKey::Handled => Some(false),
     }
 }
 
