@@ -394,7 +394,7 @@ impl TabView for DashboardTab {
         match modal_in(&mut self.editor, |(_, f)| f, key, act.keymap) {
             Some(true) => self.save(act),
             Some(false) => {
-                // Once closed, there is no form to follow.
+                // The unknown number's detail follows what is typed (nothing once closed).
                 self.follow_unknown(act)?;
                 Ok(Outcome::Handled)
             }

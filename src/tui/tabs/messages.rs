@@ -12,6 +12,7 @@ use super::lists::{
     Words, draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
 };
 use super::message_edit::TextEdit;
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
@@ -324,6 +325,19 @@ pub(super) fn history_lines(
 }
 
 impl MessagesTab {
+    /// The text editor's save key: saved, it closes and the list shows the new text.
+    fn save_text(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(edit) = &mut self.text_edit else {
+            return Ok(Outcome::Handled);
+        };
+        let outcome = edit.save(act);
+        if matches!(outcome, Outcome::Info(_)) {
+            self.text_edit = None;
+            self.pager.refresh(act.store.db())?;
+        }
+        Ok(outcome)
+    }
+
     /// "Cancel N messages?" for the selection; for the row under the cursor when nothing is
     /// selected, naming it (recipient, time, start of the text) so that the operator sees
     /// which one goes. Enter keeps the messages: only `y` / `o` cancels.
@@ -539,18 +553,8 @@ impl TabView for MessagesTab {
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        let Some(save) = modal_in(&mut self.text_edit, |e| &mut e.form, key, act.keymap) else {
-            return Ok(Outcome::Ignored);
-        };
-        let Some(edit) = self.text_edit.as_mut().filter(|_| save) else {
-            return Ok(Outcome::Handled);
-        };
-        let outcome = edit.save(act);
-        if matches!(outcome, Outcome::Info(_)) {
-            self.text_edit = None;
-            self.pager.refresh(act.store.db())?;
-        }
-        Ok(outcome)
+        let asked = modal_in(&mut self.text_edit, |e| &mut e.form, key, act.keymap);
+        modal_outcome(asked, || self.save_text(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {

@@ -214,7 +214,6 @@ impl SettingsTab {
         Ok(Outcome::Handled)
     }
 
-    /// Validates field `i` as typed; a new provider kind brings its own fields.
     /// The save key: the first field in error says why not; else the changes wait for the
     /// confirmation (none: the form closes).
     fn save(&mut self, lang: Lang) -> Result<Outcome> {
@@ -245,6 +244,7 @@ impl SettingsTab {
         }
     }
 
+    /// Validates field `i` as typed; a new provider kind brings its own fields.
     fn validate(editor: &mut Editor, i: usize, lang: Lang) {
         let Some(field) = editor.form.fields.get(i) else {
             return;
