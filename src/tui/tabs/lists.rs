@@ -465,21 +465,23 @@ impl AgendaTab {
         }
         let lang = ctx.lang();
         let id = e.id;
-        let mut lines = vec![Line::from(trf(
-            lang,
-            "agenda.cancel_question",
-            &[(
-                "what",
-                &format!(
-                    "{} {} · {} {}",
-                    e.kind.describe(ctx.lang()),
-                    clean(&e.participant_name),
-                    ctx.fmt.day(e.starts_at),
-                    ctx.fmt.hour(e.starts_at)
-                ),
-            )],
-        ))];
-        lines.push(ctx.dim_line("agenda.cancel_reminders"));
+        let lines = vec![
+            Line::from(trf(
+                lang,
+                "agenda.cancel_question",
+                &[(
+                    "what",
+                    &format!(
+                        "{} {} · {} {}",
+                        e.kind.describe(ctx.lang()),
+                        clean(&e.participant_name),
+                        ctx.fmt.day(e.starts_at),
+                        ctx.fmt.hour(e.starts_at)
+                    ),
+                )],
+            )),
+            ctx.dim_line("agenda.cancel_reminders"),
+        ];
         Outcome::Confirm(
             Confirm::new(
                 ctx.tr("agenda.cancel_title").to_string(),
