@@ -13,21 +13,66 @@ use std::collections::HashSet;
 /// Where a list's rows come from.
 pub trait Source {
     type Row: Clone + PartialEq;
-    type Key: Clone;
+    type Key: Key;
 
     /// The keyset position of a row.
     fn key(&self, row: &Self::Row) -> Self::Key;
     /// A stable identity, to keep the selection on the same row across refreshes.
-    fn id(&self, row: &Self::Row) -> i64;
-    /// Up to `limit` rows strictly after (`Forward`) or before (`Backward`) `after`, in list
-    /// order. Without a key: the first rows (`Forward`) or the last rows (`Backward`).
-    fn fetch(
-        &self,
-        conn: Db<'_>,
-        after: Option<&Self::Key>,
-        dir: Direction,
-        limit: usize,
-    ) -> Result<Vec<Self::Row>>;
+    fn id(&self, row: &Self::Row) -> i64 {
+        self.key(row).id()
+    }
+    /// The rows `page` asks for, in list order.
+    fn fetch(&self, conn: Db<'_>, page: Page<'_, Self::Key>) -> Result<Vec<Self::Row>>;
+}
+
+/// A keyset position. Every list orders by the row id last, to break ties: the key carries it.
+pub trait Key: Clone {
+    fn id(&self) -> i64;
+}
+
+impl Key for crate::store::messages::Cursor {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl Key for (i64, i64) {
+    fn id(&self) -> i64 {
+        self.1
+    }
+}
+
+impl Key for (String, String, i64) {
+    fn id(&self) -> i64 {
+        self.2
+    }
+}
+
+/// One page read: up to `limit` rows strictly after (`Forward`) or before (`Backward`)
+/// `after`. Without a key: the first rows (`Forward`) or the last rows (`Backward`).
+#[derive(Clone, Copy)]
+pub struct Page<'k, K> {
+    pub after: Option<&'k K>,
+    pub dir: Direction,
+    pub limit: usize,
+}
+
+impl<'k, K> Page<'k, K> {
+    pub fn forward(after: Option<&'k K>, limit: usize) -> Self {
+        Page {
+            after,
+            dir: Direction::Forward,
+            limit,
+        }
+    }
+
+    pub fn backward(after: Option<&'k K>, limit: usize) -> Self {
+        Page {
+            after,
+            dir: Direction::Backward,
+            limit,
+        }
+    }
 }
 
 pub struct Pager<S: Source> {
@@ -121,7 +166,7 @@ impl<S: Source> Pager<S> {
     /// Reads the list's first `want` rows for a window that starts there: nothing before it
     /// is unseen.
     fn read_top(&mut self, conn: Db<'_>, want: usize) -> Result<Vec<S::Row>> {
-        let rows = self.source.fetch(conn, None, Direction::Forward, want)?;
+        let rows = self.source.fetch(conn, Page::forward(None, want))?;
         self.more_after = rows.len() == want;
         self.more_before = false;
         self.top = rows.first().map(|r| self.source.key(r));
@@ -141,9 +186,7 @@ impl<S: Source> Pager<S> {
 
     /// Loads the last page and selects its last row.
     pub fn last(&mut self, conn: Db<'_>) -> Result<()> {
-        let rows = self
-            .source
-            .fetch(conn, None, Direction::Backward, self.page)?;
+        let rows = self.source.fetch(conn, Page::backward(None, self.page))?;
         self.more_before = rows.len() == self.page;
         self.more_after = false;
         self.rows = rows;
@@ -154,7 +197,7 @@ impl<S: Source> Pager<S> {
             // Rows arriving in front from now on are new to the operator.
             self.top = self
                 .source
-                .fetch(conn, None, Direction::Forward, 1)?
+                .fetch(conn, Page::forward(None, 1))?
                 .first()
                 .map(|r| self.source.key(r));
         }
@@ -190,7 +233,7 @@ impl<S: Source> Pager<S> {
         let key = self.source.key(last);
         let more = self
             .source
-            .fetch(conn, Some(&key), Direction::Forward, self.page)?;
+            .fetch(conn, Page::forward(Some(&key), self.page))?;
         self.more_after = more.len() == self.page;
         if more.is_empty() {
             return Ok(0);
@@ -215,7 +258,7 @@ impl<S: Source> Pager<S> {
         let key = self.source.key(first);
         let mut more = self
             .source
-            .fetch(conn, Some(&key), Direction::Backward, self.page)?;
+            .fetch(conn, Page::backward(Some(&key), self.page))?;
         self.more_before = more.len() == self.page;
         let added = more.len();
         if added == 0 {
@@ -250,7 +293,7 @@ impl<S: Source> Pager<S> {
         self.ahead = match &self.top {
             Some(top) => self
                 .source
-                .fetch(conn, Some(top), Direction::Backward, NEW_CAP)?
+                .fetch(conn, Page::backward(Some(top), NEW_CAP))?
                 .len(),
             None => 0,
         };
@@ -260,17 +303,14 @@ impl<S: Source> Pager<S> {
         let first_key = self.rows.first().map(|r| self.source.key(r));
         // The row just before the window is the anchor the window starts after.
         let anchor = match &first_key {
-            Some(k) => self
-                .source
-                .fetch(conn, Some(k), Direction::Backward, 1)?
-                .pop(),
+            Some(k) => self.source.fetch(conn, Page::backward(Some(k), 1))?.pop(),
             None => None,
         };
         let anchor_key = anchor.as_ref().map(|r| self.source.key(r));
         let want = self.rows.len().max(self.page);
         let rows = self
             .source
-            .fetch(conn, anchor_key.as_ref(), Direction::Forward, want)?;
+            .fetch(conn, Page::forward(anchor_key.as_ref(), want))?;
         self.more_before = anchor.is_some();
         self.more_after = rows.len() == want;
         if !self.more_before {
@@ -359,23 +399,22 @@ mod tests {
         fetched: std::cell::Cell<usize>,
     }
 
+    /// The test lists are of numbers, each its own key and id.
+    impl Key for i64 {
+        fn id(&self) -> i64 {
+            *self
+        }
+    }
+
     impl Source for Numbers {
         type Row = i64;
         type Key = i64;
         fn key(&self, row: &i64) -> i64 {
             *row
         }
-        fn id(&self, row: &i64) -> i64 {
-            *row
-        }
-        fn fetch(
-            &self,
-            _: Db<'_>,
-            after: Option<&i64>,
-            dir: Direction,
-            limit: usize,
-        ) -> Result<Vec<i64>> {
-            let rows: Vec<i64> = match (dir, after) {
+        fn fetch(&self, _: Db<'_>, page: Page<'_, i64>) -> Result<Vec<i64>> {
+            let limit = page.limit;
+            let rows: Vec<i64> = match (page.dir, page.after) {
                 (Direction::Forward, a) => {
                     let start = a.map_or(0, |k| k + 1);
                     (start..self.n).take(limit).collect()
@@ -475,18 +514,9 @@ mod tests {
         fn key(&self, row: &i64) -> i64 {
             *row
         }
-        fn id(&self, row: &i64) -> i64 {
-            *row
-        }
-        fn fetch(
-            &self,
-            _: Db<'_>,
-            after: Option<&i64>,
-            dir: Direction,
-            limit: usize,
-        ) -> Result<Vec<i64>> {
-            let rows = self.rows.borrow();
-            Ok(match (dir, after) {
+        fn fetch(&self, _: Db<'_>, page: Page<'_, i64>) -> Result<Vec<i64>> {
+            let (rows, limit) = (self.rows.borrow(), page.limit);
+            Ok(match (page.dir, page.after) {
                 (Direction::Forward, None) => rows.iter().copied().take(limit).collect(),
                 (Direction::Forward, Some(k)) => {
                     rows.iter().copied().filter(|r| r < k).take(limit).collect()

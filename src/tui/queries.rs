@@ -2,11 +2,12 @@
 //! backward pages (scrolling up past the loaded window, `End`) and the batch history are
 //! written here until the store grows them — same keys, same indexes, never `OFFSET`.
 
-use super::pager::Source;
+use super::pager::{Page, Source};
 use crate::store::Db;
 use crate::store::Result;
+use crate::store::batches;
 use crate::store::events::{self, EventRow};
-use crate::store::messages::{self, Cursor, Direction, ListKind, MessageFilter, MessageRow};
+use crate::store::messages::{self, Cursor, ListKind, MessageFilter, MessageRow};
 use crate::store::participants::{self, Participant};
 use crate::store::replies::{self, ReplyRow};
 
@@ -23,17 +24,15 @@ impl Source for MessagesSource {
     fn key(&self, row: &MessageRow) -> Cursor {
         self.kind.cursor_of(row)
     }
-    fn id(&self, row: &MessageRow) -> i64 {
-        row.id
-    }
-    fn fetch(
-        &self,
-        conn: Db<'_>,
-        after: Option<&Cursor>,
-        dir: Direction,
-        limit: usize,
-    ) -> Result<Vec<MessageRow>> {
-        messages::page(conn, self.kind, &self.filter, after.copied(), dir, limit)
+    fn fetch(&self, conn: Db<'_>, at: Page<'_, Cursor>) -> Result<Vec<MessageRow>> {
+        messages::page(
+            conn,
+            self.kind,
+            &self.filter,
+            at.after.copied(),
+            at.dir,
+            at.limit,
+        )
     }
 }
 
@@ -53,17 +52,9 @@ impl Source for ParticipantsSource {
     fn key(&self, row: &Participant) -> NameKey {
         (row.last_name.clone(), row.first_name.clone(), row.id)
     }
-    fn id(&self, row: &Participant) -> i64 {
-        row.id
-    }
-    fn fetch(
-        &self,
-        conn: Db<'_>,
-        after: Option<&NameKey>,
-        dir: Direction,
-        limit: usize,
-    ) -> Result<Vec<Participant>> {
-        let after = after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
+    fn fetch(&self, conn: Db<'_>, at: Page<'_, NameKey>) -> Result<Vec<Participant>> {
+        let after = at.after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
+        let (dir, limit) = (at.dir, at.limit);
         match self.list {
             Some((list, plan)) => {
                 crate::store::lists::member_page(conn, list, plan, &self.search, after, dir, limit)
@@ -73,57 +64,49 @@ impl Source for ParticipantsSource {
     }
 }
 
+/// The [`Source`] of a list ordered by one of its rows' times then id, whose page is read by
+/// `$page` (given the source and the page as the names between the bars).
+macro_rules! by_time {
+    ($source:ty, $row:ty, $time:ident, |$s:ident, $conn:ident, $after:ident, $dir:ident, $limit:ident| $page:expr) => {
+        impl Source for $source {
+            type Row = $row;
+            type Key = (i64, i64);
+
+            fn key(&self, row: &$row) -> (i64, i64) {
+                (row.$time, row.id)
+            }
+            fn fetch(&self, conn: Db<'_>, at: Page<'_, (i64, i64)>) -> Result<Vec<$row>> {
+                let ($s, $conn, $after, $dir, $limit) =
+                    (self, conn, at.after.copied(), at.dir, at.limit);
+                $page
+            }
+        }
+    };
+}
+
 /// Events from a day on, in time order.
 pub struct EventsSource {
     pub filter: events::EventFilter,
 }
 
-impl Source for EventsSource {
-    type Row = EventRow;
-    type Key = (i64, i64);
-
-    fn key(&self, row: &EventRow) -> (i64, i64) {
-        (row.starts_at, row.id)
-    }
-    fn id(&self, row: &EventRow) -> i64 {
-        row.id
-    }
-    fn fetch(
-        &self,
-        conn: Db<'_>,
-        after: Option<&(i64, i64)>,
-        dir: Direction,
-        limit: usize,
-    ) -> Result<Vec<EventRow>> {
-        events::page(conn, &self.filter, after.copied(), dir, limit)
-    }
-}
+by_time!(
+    EventsSource,
+    EventRow,
+    starts_at,
+    |s, conn, after, dir, limit| events::page(conn, &s.filter, after, dir, limit)
+);
 
 /// Replies, newest first; with `state`, only those in it (review: the review list).
 pub struct RepliesSource {
     pub state: Option<crate::sms::status::ReplyState>,
 }
 
-impl Source for RepliesSource {
-    type Row = ReplyRow;
-    type Key = (i64, i64);
-
-    fn key(&self, row: &ReplyRow) -> (i64, i64) {
-        (row.received_at, row.id)
-    }
-    fn id(&self, row: &ReplyRow) -> i64 {
-        row.id
-    }
-    fn fetch(
-        &self,
-        conn: Db<'_>,
-        after: Option<&(i64, i64)>,
-        dir: Direction,
-        limit: usize,
-    ) -> Result<Vec<ReplyRow>> {
-        replies::page(conn, self.state, after.copied(), dir, limit)
-    }
-}
+by_time!(
+    RepliesSource,
+    ReplyRow,
+    received_at,
+    |s, conn, after, dir, limit| replies::page(conn, s.state, after, dir, limit)
+);
 
 pub use crate::store::batches::BatchSummary as BatchRow;
 
@@ -132,26 +115,12 @@ pub struct BatchesSource {
     pub kind: &'static str,
 }
 
-impl Source for BatchesSource {
-    type Row = BatchRow;
-    type Key = (i64, i64);
-
-    fn key(&self, row: &BatchRow) -> (i64, i64) {
-        (row.created_at, row.id)
-    }
-    fn id(&self, row: &BatchRow) -> i64 {
-        row.id
-    }
-    fn fetch(
-        &self,
-        conn: Db<'_>,
-        after: Option<&(i64, i64)>,
-        dir: Direction,
-        limit: usize,
-    ) -> Result<Vec<BatchRow>> {
-        crate::store::batches::history_page(conn, self.kind, after.copied(), dir, limit)
-    }
-}
+by_time!(
+    BatchesSource,
+    BatchRow,
+    created_at,
+    |s, conn, after, dir, limit| batches::history_page(conn, s.kind, after, dir, limit)
+);
 
 /// Collaborator names by id (automations store ids).
 pub fn collaborator_names(conn: Db<'_>) -> Result<std::collections::HashMap<i64, String>> {

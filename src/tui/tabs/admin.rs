@@ -3,6 +3,7 @@
 
 use super::Act;
 use super::Cell;
+use super::modal_outcome;
 use super::{Col, Ctx, Outcome, Selection, TabView, cell, info_line, split_info, styled};
 use crate::core::automations::{
     AutomationRule, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
@@ -17,9 +18,9 @@ use crate::store::automations::{self, AutomationRow, Condition};
 use crate::tui::fmt::clean;
 use crate::tui::queries::collaborator_names;
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask, no_keys};
-use crate::tui::widgets::form::EditHints;
 use crate::tui::widgets::form::{
-    Form, FormField, FormKey, draw_question, question_hints, question_or_form_hints,
+    EditHints, Form, FormField, checked_in, draw_question, lost_in, question_hints,
+    question_or_form_hints,
 };
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -50,6 +51,25 @@ pub(super) fn admin_header(
     info_line(frame, info, ctx, left, count.to_string());
     table
 }
+
+/// [`TabView::unsaved`] and [`TabView::layout`] of an administration list (`rows`, `sel`)
+/// with a form over it (`editor.form`): Settings, Templates.
+macro_rules! list_with_form {
+    () => {
+        fn unsaved(&self, lang: Lang) -> Vec<String> {
+            lost_in([self.editor.as_ref().map(|e| &e.form)], lang)
+        }
+
+        fn layout(&mut self, area: Rect, ctx: &Ctx) {
+            self.lang = Some(ctx.lang());
+            self.sel.fit_below_info(area, self.rows.len());
+            if let Some(editor) = &mut self.editor {
+                editor.form.layout(area, ctx.theme);
+            }
+        }
+    };
+}
+pub(super) use list_with_form;
 
 /// The "active" column of an administration list: yes in green, no dimmed.
 pub(super) fn active_cell(ctx: &Ctx, active: bool) -> Cell {
@@ -753,28 +773,17 @@ impl TabView for AutomationsTab {
             }
             return Ok(Outcome::Handled);
         }
-        let Some((_, form)) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match form.key(key, act.keymap) {
-            FormKey::Save => self.save(act),
-            FormKey::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Changed(i) => {
-                form.message = None;
-                if form.fields.get(i).is_some_and(|f| f.key == "delay") {
-                    let bad = parse_delay(form.value("delay")).is_none();
-                    let reason = act.tr("admin.auto_delay_help").to_string();
-                    if let Some(f) = form.field_mut("delay") {
-                        f.error = bad.then_some(reason);
-                    }
+        let reason = act.tr("admin.auto_delay_help").to_string();
+        let check = |(_, form): &mut (Option<i64>, Form), i: usize| {
+            if form.fields.get(i).is_some_and(|f| f.key == "delay") {
+                let bad = parse_delay(form.value("delay")).is_none();
+                if let Some(f) = form.field_mut("delay") {
+                    f.error = bad.then_some(reason);
                 }
-                Ok(Outcome::Handled)
             }
-            FormKey::Handled => Ok(Outcome::Handled),
-        }
+        };
+        let asked = checked_in(&mut self.editor, |(_, f)| f, key, act.keymap, check);
+        modal_outcome(asked, || self.save(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
@@ -813,10 +822,7 @@ impl TabView for AutomationsTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|(_, f)| f.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.editor.as_ref().map(|(_, f)| f)], lang)
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {

@@ -5,7 +5,9 @@
 //! dropped, cancelled) comes back as `EventOutcome::notices()`, which the operator is shown.
 
 use super::Act;
-use super::batch::participant_matches;
+use super::batch::{
+    NO_COLLABORATOR, collaborator_field, collaborator_options, participant_matches,
+};
 use crate::core::events::{self, EventChange, EventKind, NewEventInput};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::store::Result;
@@ -47,21 +49,6 @@ pub enum EditorKey {
     Saved(String, Vec<String>),
 }
 
-/// `Élodie MARTIN (06 12 34 56 78)`.
-/// The collaborators by name ("—": none), their ids kept in `named`.
-fn collaborator_options(act: &Act, named: &mut Named) -> Result<Vec<(String, String)>> {
-    Ok(named.options(
-        "collaborator",
-        Some(NO_COLLABORATOR),
-        participants::collaborators(act.store.db())?
-            .into_iter()
-            .map(|c| (c.id, clean(&c.full_name()))),
-    ))
-}
-
-/// The "no collaborator" choice.
-const NO_COLLABORATOR: &str = "—";
-
 impl EventEditor {
     /// A new event, starting empty (kind: interview).
     pub fn new_event(act: &Act) -> Result<EventEditor> {
@@ -73,7 +60,7 @@ impl EventEditor {
         let kind_options = kinds.iter().map(|(l, _)| (l.clone(), l.clone())).collect();
         let first_kind = kinds.first().map(|(l, _)| l.clone()).unwrap_or_default();
         let mut named = Named::default();
-        let collaborators = collaborator_options(act, &mut named)?;
+        let collaborators = collaborator_options(act.store.db(), &mut named)?;
         let fields = vec![
             FormField::text("participant", tr(lang, "agenda.participant"), "")
                 .with_help(tr(lang, "batch.search_help")),
@@ -88,13 +75,7 @@ impl EventEditor {
                 .with_help(tr(lang, "agenda.type_help")),
             FormField::text("starts", tr(lang, "agenda.starts"), "")
                 .with_help(tr(lang, "batch.starts_help")),
-            FormField::choice(
-                "collaborator",
-                tr(lang, "batch.collaborator"),
-                NO_COLLABORATOR,
-                collaborators,
-                false,
-            ),
+            collaborator_field(lang, NO_COLLABORATOR, collaborators),
             FormField::text("location", tr(lang, "batch.location"), ""),
             FormField::text("notes", tr(lang, "agenda.notes"), ""),
         ];
@@ -121,7 +102,7 @@ impl EventEditor {
             .map(crate::i18n::dates::day_time)
             .unwrap_or_default();
         let mut named = Named::default();
-        let collaborators = collaborator_options(act, &mut named)?;
+        let collaborators = collaborator_options(act.store.db(), &mut named)?;
         let collaborator = collaborators
             .iter()
             .find(|(v, _)| {
@@ -133,13 +114,7 @@ impl EventEditor {
                 .with_help(tr(lang, "agenda.type_help")),
             FormField::text("starts", tr(lang, "agenda.starts"), &starts)
                 .with_help(tr(lang, "agenda.starts_edit_help")),
-            FormField::choice(
-                "collaborator",
-                tr(lang, "batch.collaborator"),
-                &collaborator,
-                collaborators,
-                false,
-            ),
+            collaborator_field(lang, &collaborator, collaborators),
             FormField::text("location", tr(lang, "batch.location"), &e.location),
             FormField::text("notes", tr(lang, "agenda.notes"), &e.notes),
         ];

@@ -29,7 +29,7 @@ use crate::tui::pending::{Done, Pending};
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey};
+use crate::tui::widgets::form::{FieldKind, Form, FormField, FormKey, lost_in};
 use crate::tui::widgets::named::Named;
 use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 use crate::tui::widgets::titled_block;
@@ -248,13 +248,7 @@ impl BatchTab {
         let settings = Settings::load(conn)?;
         let no_list = tr(lang, "batch.no_list");
         let list_options = self.list_options(conn, lang)?;
-        let collab_options = self.named.options(
-            "collaborator",
-            Some("—"),
-            participants::collaborators(conn)?
-                .into_iter()
-                .map(|c| (c.id, clean(&c.full_name()))),
-        );
+        let collab_options = collaborator_options(conn, &mut self.named)?;
         let may_write = act.actor.rights.can_write_text();
         let template_options = self.named.options(
             "template",
@@ -302,13 +296,7 @@ impl BatchTab {
             .with_help(tr(lang, "batch.context_help")),
             FormField::text("starts", tr(lang, "batch.starts"), "")
                 .with_help(tr(lang, "batch.starts_help")),
-            FormField::choice(
-                "collaborator",
-                tr(lang, "batch.collaborator"),
-                "—",
-                collab_options,
-                false,
-            ),
+            collaborator_field(lang, NO_COLLABORATOR, collab_options),
             FormField::text("type", tr(lang, "batch.type"), ""),
             FormField::text("theme", tr(lang, "batch.theme"), ""),
             FormField::text("outcome", tr(lang, "batch.outcome"), "")
@@ -317,14 +305,7 @@ impl BatchTab {
             FormField::text("channel", tr(lang, "batch.channel"), ""),
             FormField::text("programme", tr(lang, "batch.programme"), ""),
             FormField::text("summary", tr(lang, "batch.summary"), ""),
-            FormField::choice(
-                "template",
-                tr(lang, "agenda.template"),
-                &template,
-                template_options,
-                false,
-            )
-            .with_help(tr(lang, "agenda.template_help")),
+            template_field(lang, &template, template_options),
             FormField::toggle("campaign", tr(lang, "free.campaign"), false)
                 .with_help(tr(lang, "free.campaign_help")),
             FormField::text("at", tr(lang, "free.at"), "").with_help(tr(lang, "free.at_help")),
@@ -1231,6 +1212,50 @@ fn participant_label(p: &Participant, region: &str) -> String {
     }
 }
 
+/// The "no collaborator" choice.
+pub(super) const NO_COLLABORATOR: &str = "—";
+
+/// The collaborators by name ("—": none), their ids kept in `named`.
+pub(super) fn collaborator_options(
+    conn: Db<'_>,
+    named: &mut Named,
+) -> Result<Vec<(String, String)>> {
+    Ok(named.options(
+        "collaborator",
+        Some(NO_COLLABORATOR),
+        participants::collaborators(conn)?
+            .into_iter()
+            .map(|c| (c.id, clean(&c.full_name()))),
+    ))
+}
+
+/// The collaborator choice of an event or batch form, set to `value`.
+pub(super) fn collaborator_field(
+    lang: Lang,
+    value: &str,
+    options: Vec<(String, String)>,
+) -> FormField {
+    FormField::choice(
+        "collaborator",
+        tr(lang, "batch.collaborator"),
+        value,
+        options,
+        false,
+    )
+}
+
+/// The template choice of a form with a composer (kept with it by [`sync_template`]).
+pub(super) fn template_field(lang: Lang, value: &str, options: Vec<(String, String)>) -> FormField {
+    FormField::choice(
+        "template",
+        tr(lang, "agenda.template"),
+        value,
+        options,
+        false,
+    )
+    .with_help(tr(lang, "agenda.template_help"))
+}
+
 /// Keeps a form's template field and its box together: a template chosen in the field fills
 /// the box (editable unless locked or "templates only"); one picked from the box (Ctrl-o)
 /// shows in the field.
@@ -1261,24 +1286,7 @@ pub(super) fn sync_template(form: &mut Form, named: &Named) {
 }
 
 impl TabView for BatchTab {
-    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.history.refresh(ctx)
-    }
-
-    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
-        self.history.action(action, ctx)
-    }
-
-    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
-        match action {
-            ListAction::New => self.open_form(act),
-            _ => Ok(Outcome::Ignored),
-        }
-    }
-
-    fn editing(&self) -> bool {
-        self.form.is_some()
-    }
+    super::lists::history_with_form!();
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         if self.preview.is_some() {
@@ -1422,7 +1430,7 @@ impl TabView for BatchTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.form.as_ref().map(|f| f.lost(lang)).unwrap_or_default()
+        lost_in([self.form.as_ref()], lang)
     }
 
     /// The batch was queued: the form closes and the history shows it. The selection was
@@ -1482,26 +1490,5 @@ impl TabView for BatchTab {
         } else if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
-    }
-
-    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
-        self.history.hint_label(action)
-    }
-
-    fn hints(&self) -> &'static [ListAction] {
-        &[
-            ListAction::New,
-            ListAction::Open,
-            ListAction::PageDown,
-            ListAction::PageUp,
-        ]
-    }
-
-    fn loaded_rows(&self) -> usize {
-        self.history.loaded_rows()
-    }
-
-    fn new_above(&self) -> usize {
-        self.history.new_above()
     }
 }

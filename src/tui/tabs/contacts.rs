@@ -11,6 +11,7 @@ use super::lists::{
     PAGE, Words, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
     toggle_pick_all,
 };
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::{Action, DialogAction, ListAction};
@@ -28,7 +29,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::centred;
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::modal_in;
+use crate::tui::widgets::form::{lost_in, modal_in};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -799,20 +800,12 @@ impl TabView for ContactsTab {
             }
             return Ok(Outcome::Handled);
         }
-        match modal_in(&mut self.send, |s| &mut s.form, key, act.keymap) {
-            Some(true) => {
-                return match &mut self.send {
-                    Some(send) => send.ask_send(act),
-                    None => Ok(Outcome::Handled),
-                };
-            }
-            Some(false) => return Ok(Outcome::Handled),
-            None => {}
+        if let Some(done) = IndividualForm::key_in(&mut self.send, key, act) {
+            return done;
         }
-        match modal_in(&mut self.editor, |e| &mut e.form, key, act.keymap) {
-            Some(true) => return self.save_contact(act),
-            Some(false) => return Ok(Outcome::Handled),
-            None => {}
+        let asked = modal_in(&mut self.editor, |e| &mut e.form, key, act.keymap);
+        if let Some(done) = modal_outcome(asked, || self.save_contact(act)) {
+            return done;
         }
         self.card_key(key, act)
     }
@@ -881,15 +874,8 @@ impl TabView for ContactsTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        let mut lost = self
-            .send
-            .as_ref()
-            .map(|s| s.form.lost(lang))
-            .unwrap_or_default();
-        if let Some(ed) = &self.editor {
-            lost.extend(ed.form.lost(lang));
-        }
-        lost
+        let send = self.send.as_ref().map(|s| &s.form);
+        lost_in([send, self.editor.as_ref().map(|e| &e.form)], lang)
     }
 
     fn confirmed(&mut self, _done: &crate::tui::pending::Done) {

@@ -14,8 +14,7 @@ use crate::store::lease::{self, Lease};
 use crate::store::settings;
 use crate::store::stats::{self, QueueFigures};
 use crate::tui::fmt::{clean, thousands, truncate};
-use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, Modal};
+use crate::tui::widgets::form::{EditHints, Form, FormField, form_hints, lost_in, modal_in};
 use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -392,19 +391,14 @@ impl TabView for DashboardTab {
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        let Some((_, form)) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match form.modal_key(key, act.keymap) {
-            Modal::Save => self.save(act),
-            Modal::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            Modal::Stay => {
+        match modal_in(&mut self.editor, |(_, f)| f, key, act.keymap) {
+            Some(true) => self.save(act),
+            Some(false) => {
+                // The unknown number's detail follows what is typed (nothing once closed).
                 self.follow_unknown(act)?;
                 Ok(Outcome::Handled)
             }
+            None => Ok(Outcome::Ignored),
         }
     }
 
@@ -415,17 +409,14 @@ impl TabView for DashboardTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        match &self.editor {
-            Some((_, form)) => form.hints(self.lang.unwrap_or(Lang::En)),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(
+            self.editor.as_ref().map(|(_, f)| f),
+            self.lang.unwrap_or(Lang::En),
+        )
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|(_, f)| f.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.editor.as_ref().map(|(_, f)| f)], lang)
     }
 
     /// Panels, not a list: nothing to move through.

@@ -21,7 +21,7 @@ use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{Form, FormField, FormKey};
+use crate::tui::widgets::form::{Form, FormField, FormKey, form_hints, lost_in};
 use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
 use chrono::NaiveDateTime;
 use crossterm::event::KeyEvent;
@@ -316,24 +316,7 @@ impl ReadJob {
 }
 
 impl TabView for FreeTab {
-    fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
-        self.history.refresh(ctx)
-    }
-
-    fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
-        self.history.action(action, ctx)
-    }
-
-    fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
-        match action {
-            ListAction::New => self.open_form(act),
-            _ => Ok(Outcome::Ignored),
-        }
-    }
-
-    fn editing(&self) -> bool {
-        self.form.is_some()
-    }
+    super::lists::history_with_form!();
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
         let Some(form) = &mut self.form else {
@@ -430,14 +413,11 @@ impl TabView for FreeTab {
     }
 
     fn edit_hints(&self) -> super::EditHints {
-        match &self.form {
-            Some(form) => form.hints(self.lang),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(self.form.as_ref(), self.lang)
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.form.as_ref().map(|f| f.lost(lang)).unwrap_or_default()
+        lost_in([self.form.as_ref()], lang)
     }
 
     fn notice(&self) -> Option<String> {
@@ -467,26 +447,5 @@ impl TabView for FreeTab {
         if let Some(form) = &self.form {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
-    }
-
-    fn hint_label(&self, action: ListAction) -> Option<&'static str> {
-        self.history.hint_label(action)
-    }
-
-    fn hints(&self) -> &'static [ListAction] {
-        &[
-            ListAction::New,
-            ListAction::Open,
-            ListAction::PageDown,
-            ListAction::PageUp,
-        ]
-    }
-
-    fn loaded_rows(&self) -> usize {
-        self.history.loaded_rows()
-    }
-
-    fn new_above(&self) -> usize {
-        self.history.new_above()
     }
 }

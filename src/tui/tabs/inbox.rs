@@ -8,6 +8,7 @@
 use super::contact_edit::{ContactEditor, Saving, created_text};
 use super::individual::{IndividualForm, may_send};
 use super::lists::{PAGE, Words, draw_paged, layout_paged, title};
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
@@ -309,26 +310,15 @@ impl TabView for InboxTab {
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        match modal_in(&mut self.reply, |r| &mut r.form, key, act.keymap) {
-            Some(true) => {
-                return match &mut self.reply {
-                    Some(r) => r.ask_send(act),
-                    None => Ok(Outcome::Handled),
-                };
-            }
-            Some(false) => return Ok(Outcome::Handled),
-            None => {}
+        if let Some(done) = IndividualForm::key_in(&mut self.reply, key, act) {
+            return done;
         }
-        match modal_in(&mut self.settle, |s| &mut s.form, key, act.keymap) {
-            Some(true) => return self.save_settle(act),
-            Some(false) => return Ok(Outcome::Handled),
-            None => {}
+        let asked = modal_in(&mut self.settle, |s| &mut s.form, key, act.keymap);
+        if let Some(done) = modal_outcome(asked, || self.save_settle(act)) {
+            return done;
         }
-        match modal_in(&mut self.create, |c| &mut c.form, key, act.keymap) {
-            Some(true) => self.save_contact(act),
-            Some(false) => Ok(Outcome::Handled),
-            None => Ok(Outcome::Ignored),
-        }
+        let asked = modal_in(&mut self.create, |c| &mut c.form, key, act.keymap);
+        modal_outcome(asked, || self.save_contact(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {

@@ -14,8 +14,9 @@ use crate::tui::fmt::{clean, phone};
 use crate::tui::pending::Pending;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{Form, FormField};
+use crate::tui::widgets::form::{Form, FormField, modal_in};
 use crate::tui::widgets::send_confirm::{SendFacts, SendMoney, departure};
+use crossterm::event::KeyEvent;
 
 /// Whether an operator with these rights may write to one number at all (now or later).
 pub fn may_send(rights: &crate::store::operators::Rights) -> bool {
@@ -93,6 +94,20 @@ impl IndividualForm {
             name,
             form,
         }))
+    }
+
+    /// A key for the send form in `slot` ([`modal_in`]): its save key asks the send question.
+    /// `None`: no form is open there.
+    pub fn key_in(
+        slot: &mut Option<Self>,
+        key: &KeyEvent,
+        act: &mut Act,
+    ) -> Option<Result<Outcome>> {
+        let save = modal_in(slot, |s| &mut s.form, key, act.keymap)?;
+        Some(match slot {
+            Some(send) if save => send.ask_send(act),
+            _ => Ok(Outcome::Handled),
+        })
     }
 
     /// The send question (who, cost, credit after, when, the exact text), or the refusal

@@ -1,18 +1,19 @@
 //! The other paged tabs: Agenda, Inbox, and the Batch / Free send histories.
 
 use super::Cell;
+use super::modal_outcome;
 use super::{
     Act, Col, Ctx, Outcome, TabView, body_height, cell, draw_empty, draw_table, info_line,
     more_marks, move_pager, split_info, styled,
 };
 use crate::keymap::ListAction;
-use crate::store::messages::Direction;
 use crate::store::{Db, Result};
 use crate::tui::fmt::{clean, thousands, truncate};
-use crate::tui::pager::{Pager, Source};
+use crate::tui::pager::{Page, Pager, Source};
 use crate::tui::pending::Pending;
 use crate::tui::problem::Problem;
 use crate::tui::queries::{BatchesSource, EventsSource};
+use crate::tui::widgets::confirm::Confirm;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Span;
@@ -25,8 +26,7 @@ use crate::store::events::EventDetail;
 use crate::store::settings::Settings;
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
-use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{Form, FormField, Modal};
+use crate::tui::widgets::form::{Form, FormField, form_hints, lost_in, modal_in};
 use crossterm::event::KeyEvent;
 use ratatui::text::Line;
 
@@ -181,7 +181,7 @@ fn all_ids<S: Source>(source: &S, conn: Db<'_>) -> Result<BTreeSet<i64>> {
     let mut ids = BTreeSet::new();
     let mut after = None;
     loop {
-        let rows = source.fetch(conn, after.as_ref(), Direction::Forward, CHUNK)?;
+        let rows = source.fetch(conn, Page::forward(after.as_ref(), CHUNK))?;
         ids.extend(rows.iter().map(|r| source.id(r)));
         match rows.last() {
             Some(last) if rows.len() == CHUNK => after = Some(source.key(last)),
@@ -355,14 +355,7 @@ impl AgendaTab {
             FormField::toggle("on", tr(lang, "agenda.reminder_on"), true),
             FormField::choice("when", tr(lang, "agenda.when"), &when, when_options, false),
             FormField::text("at", tr(lang, "agenda.at"), &at).with_help(tr(lang, "agenda.at_help")),
-            FormField::choice(
-                "template",
-                tr(lang, "agenda.template"),
-                &template,
-                template_options,
-                false,
-            )
-            .with_help(tr(lang, "agenda.template_help")),
+            super::batch::template_field(lang, &template, template_options),
         ];
         let mut composer = Composer::new(
             ComposerSetup::from_settings(&settings, context, false, false),
@@ -487,14 +480,11 @@ impl AgendaTab {
                     ),
                 )],
             )),
-            Line::from(Span::styled(
-                tr(lang, "agenda.cancel_reminders").to_string(),
-                ctx.theme.dim(),
-            )),
+            ctx.dim_line("agenda.cancel_reminders"),
         ];
         Outcome::Confirm(
             Confirm::new(
-                tr(lang, "agenda.cancel_title").to_string(),
+                ctx.tr("agenda.cancel_title").to_string(),
                 lines,
                 Pending::CancelEvent { id },
             )
@@ -552,19 +542,11 @@ impl TabView for AgendaTab {
         if self.event.is_some() {
             return self.event_key(key, act);
         }
-        let Some((_, form)) = &mut self.reminder else {
-            return Ok(Outcome::Ignored);
-        };
-        let outcome = form.modal_key(key, act.keymap);
-        super::batch::sync_template(form, &self.named);
-        match outcome {
-            Modal::Save => self.save_reminder(act),
-            Modal::Close => {
-                self.reminder = None;
-                Ok(Outcome::Handled)
-            }
-            Modal::Stay => Ok(Outcome::Handled),
+        let asked = modal_in(&mut self.reminder, |(_, f)| f, key, act.keymap);
+        if let Some((_, form)) = &mut self.reminder {
+            super::batch::sync_template(form, &self.named);
         }
+        modal_outcome(asked, || self.save_reminder(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, act: &mut Act) {
@@ -579,22 +561,12 @@ impl TabView for AgendaTab {
         if let Some(editor) = &self.event {
             return editor.hints(self.lang);
         }
-        match &self.reminder {
-            Some((_, form)) => form.hints(self.lang),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(self.reminder.as_ref().map(|(_, f)| f), self.lang)
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        let mut v = self
-            .event
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default();
-        if let Some((_, f)) = &self.reminder {
-            v.extend(f.lost(lang));
-        }
-        v
+        let reminder = self.reminder.as_ref().map(|(_, f)| f);
+        lost_in([self.event.as_ref().map(|e| &e.form), reminder], lang)
     }
 
     fn layout(&mut self, area: Rect, ctx: &Ctx) {
@@ -885,3 +857,50 @@ impl TabView for HistoryTab {
         self.pager.new_above()
     }
 }
+
+/// The [`TabView`] methods of a tab made of a [`HistoryTab`] (its `history`) and a form over it
+/// (its `form`, opened by its `open_form`): Batch and Free.
+macro_rules! history_with_form {
+    () => {
+        fn refresh(&mut self, ctx: &Ctx) -> Result<bool> {
+            self.history.refresh(ctx)
+        }
+
+        fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
+            self.history.action(action, ctx)
+        }
+
+        fn command(&mut self, action: ListAction, act: &mut Act) -> Result<Outcome> {
+            match action {
+                ListAction::New => self.open_form(act),
+                _ => Ok(Outcome::Ignored),
+            }
+        }
+
+        fn editing(&self) -> bool {
+            self.form.is_some()
+        }
+
+        fn hint_label(&self, action: ListAction) -> Option<&'static str> {
+            self.history.hint_label(action)
+        }
+
+        fn hints(&self) -> &'static [ListAction] {
+            &[
+                ListAction::New,
+                ListAction::Open,
+                ListAction::PageDown,
+                ListAction::PageUp,
+            ]
+        }
+
+        fn loaded_rows(&self) -> usize {
+            self.history.loaded_rows()
+        }
+
+        fn new_above(&self) -> usize {
+            self.history.new_above()
+        }
+    };
+}
+pub(super) use history_with_form;

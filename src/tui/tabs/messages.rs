@@ -12,6 +12,7 @@ use super::lists::{
     Words, draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
 };
 use super::message_edit::TextEdit;
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
 use crate::keymap::ListAction;
@@ -28,7 +29,7 @@ use crate::tui::problem::{Problem, TermProblem};
 use crate::tui::queries::{MessagesSource, collaborator_names};
 use crate::tui::widgets::ask::Answers;
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::{EditHints, Modal};
+use crate::tui::widgets::form::{EditHints, form_hints, lost_in, modal_in};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -324,6 +325,19 @@ pub(super) fn history_lines(
 }
 
 impl MessagesTab {
+    /// The text editor's save key: saved, it closes and the list shows the new text.
+    fn save_text(&mut self, act: &mut Act) -> Result<Outcome> {
+        let Some(edit) = &mut self.text_edit else {
+            return Ok(Outcome::Handled);
+        };
+        let outcome = edit.save(act);
+        if matches!(outcome, Outcome::Info(_)) {
+            self.text_edit = None;
+            self.pager.refresh(act.store.db())?;
+        }
+        Ok(outcome)
+    }
+
     /// "Cancel N messages?" for the selection; for the row under the cursor when nothing is
     /// selected, naming it (recipient, time, start of the text) so that the operator sees
     /// which one goes. Enter keeps the messages: only `y` / `o` cancels.
@@ -345,13 +359,10 @@ impl MessagesTab {
                 answers,
             )
         };
-        lines.push(Line::from(Span::styled(
-            tr(lang, "confirm.cancel_reminders").to_string(),
-            ctx.theme.dim(),
-        )));
+        lines.push(ctx.dim_line("confirm.cancel_reminders"));
         Outcome::Confirm(
             Confirm::new(
-                tr(lang, "confirm.cancel_title").to_string(),
+                ctx.tr("confirm.cancel_title").to_string(),
                 lines,
                 Pending::CancelMessages { ids },
             )
@@ -406,10 +417,7 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
             clean(&row.recipient_name),
             phone(&row.phone, ctx.region)
         )),
-        Line::from(Span::styled(
-            tr(lang, "confirm.time_help").to_string(),
-            ctx.theme.dim(),
-        )),
+        ctx.dim_line("confirm.time_help"),
     ];
     Outcome::Confirm(
         Confirm::new(
@@ -420,6 +428,21 @@ fn ask_time(row: &MessageRow, ctx: &Ctx) -> Outcome {
         .with_input(tr(lang, "confirm.time_label").to_string(), initial),
     )
 }
+
+/// Upcoming's footer: narrowed to one batch, from the way back to the export; else from
+/// opening to paging.
+const UPCOMING_HINTS: [ListAction; 10] = [
+    ListAction::Back,
+    ListAction::Open,
+    ListAction::Select,
+    ListAction::SelectAll,
+    ListAction::CancelSelected,
+    ListAction::Edit,
+    ListAction::Filter,
+    ListAction::EditText,
+    ListAction::Export,
+    ListAction::PageDown,
+];
 
 const CONTEXTS: [&str; 6] = [
     "interview",
@@ -530,24 +553,8 @@ impl TabView for MessagesTab {
     }
 
     fn key(&mut self, key: &KeyEvent, act: &mut Act) -> Result<Outcome> {
-        let Some(edit) = &mut self.text_edit else {
-            return Ok(Outcome::Ignored);
-        };
-        match edit.form.modal_key(key, act.keymap) {
-            Modal::Save => {
-                let outcome = edit.save(act);
-                if matches!(outcome, Outcome::Info(_)) {
-                    self.text_edit = None;
-                    self.pager.refresh(act.store.db())?;
-                }
-                Ok(outcome)
-            }
-            Modal::Close => {
-                self.text_edit = None;
-                Ok(Outcome::Handled)
-            }
-            Modal::Stay => Ok(Outcome::Handled),
-        }
+        let asked = modal_in(&mut self.text_edit, |e| &mut e.form, key, act.keymap);
+        modal_outcome(asked, || self.save_text(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
@@ -557,17 +564,11 @@ impl TabView for MessagesTab {
     }
 
     fn edit_hints(&self) -> EditHints {
-        match &self.text_edit {
-            Some(edit) => edit.form.hints(self.lang),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(self.text_edit.as_ref().map(|e| &e.form), self.lang)
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.text_edit
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default()
+        lost_in([self.text_edit.as_ref().map(|e| &e.form)], lang)
     }
 
     fn action(&mut self, action: ListAction, ctx: &Ctx) -> Result<Outcome> {
@@ -700,17 +701,8 @@ impl TabView for MessagesTab {
         let scoped = self.scope.is_some();
         match (self.kind(), scoped) {
             // Narrowed to one batch, the way back comes first.
-            (ListKind::Upcoming, true) => &[
-                ListAction::Back,
-                ListAction::Open,
-                ListAction::Select,
-                ListAction::SelectAll,
-                ListAction::CancelSelected,
-                ListAction::Edit,
-                ListAction::Filter,
-                ListAction::EditText,
-                ListAction::Export,
-            ],
+            (ListKind::Upcoming, true) => &UPCOMING_HINTS[..UPCOMING_HINTS.len() - 1],
+            (ListKind::Upcoming, false) => &UPCOMING_HINTS[1..],
             (_, true) => &[
                 ListAction::Back,
                 ListAction::Open,
@@ -718,17 +710,6 @@ impl TabView for MessagesTab {
                 ListAction::Export,
                 ListAction::PageDown,
                 ListAction::First,
-            ],
-            (ListKind::Upcoming, false) => &[
-                ListAction::Open,
-                ListAction::Select,
-                ListAction::SelectAll,
-                ListAction::CancelSelected,
-                ListAction::Edit,
-                ListAction::Filter,
-                ListAction::EditText,
-                ListAction::Export,
-                ListAction::PageDown,
             ],
             (_, false) => &[
                 ListAction::Open,
@@ -979,25 +960,18 @@ mod tests {
                 .and_hms_opt(h, min, 0)
                 .unwrap()
         };
-        assert_eq!(
-            parse_local_time("31/03/2026 14:30", today),
-            Some(at(2026, 3, 31, 14, 30))
-        );
-        assert_eq!(
-            parse_local_time("14h30", today),
-            Some(at(2026, 3, 30, 14, 30))
-        );
-        assert_eq!(parse_local_time("9h", today), Some(at(2026, 3, 30, 9, 0)));
-        assert_eq!(
-            parse_local_time("2026-04-02 09:00", today),
-            Some(at(2026, 4, 2, 9, 0))
-        );
-        // A day already past this year is next year's.
-        assert_eq!(
-            parse_local_time("02/01 09:00", today),
-            Some(at(2027, 1, 2, 9, 0))
-        );
-        assert_eq!(parse_local_time("31/02/2026 09:00", today), None);
-        assert_eq!(parse_local_time("demain", today), None);
+        let cases = [
+            ("31/03/2026 14:30", Some(at(2026, 3, 31, 14, 30))),
+            ("14h30", Some(at(2026, 3, 30, 14, 30))),
+            ("9h", Some(at(2026, 3, 30, 9, 0))),
+            ("2026-04-02 09:00", Some(at(2026, 4, 2, 9, 0))),
+            // A day already past this year is next year's.
+            ("02/01 09:00", Some(at(2027, 1, 2, 9, 0))),
+            ("31/02/2026 09:00", None),
+            ("demain", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_local_time(text, today), want, "{text}");
+        }
     }
 }

@@ -77,6 +77,11 @@ impl Ctx<'_> {
         )
     }
 
+    /// The catalogue text `key` as a dimmed line (a note under a question).
+    pub fn dim_line(&self, key: &str) -> Line<'static> {
+        Line::from(Span::styled(self.tr(key).to_string(), self.theme.dim()))
+    }
+
     /// The catalogue text `key` with its `{name}` placeholders given keys of the keymap.
     pub fn with_keys(&self, key: &str, keys: &[(&str, crate::keymap::Action)]) -> String {
         let named: Vec<(&str, String)> = keys.iter().map(|&(n, a)| (n, self.key(a))).collect();
@@ -166,6 +171,16 @@ pub enum Outcome {
     /// The acting operator's own language was stored (`None`: follow the store's setting):
     /// the screen switches to it.
     OwnLanguage(Option<String>),
+}
+
+/// A tab's answer to a key given to one of its modal forms (`asked`, from
+/// [`crate::tui::widgets::form::modal_in`]): `save` on the save key, handled otherwise; `None`
+/// when no form was open there (the key goes on).
+pub fn modal_outcome(
+    asked: Option<bool>,
+    save: impl FnOnce() -> Result<Outcome>,
+) -> Option<Result<Outcome>> {
+    asked.map(|asked| if asked { save() } else { Ok(Outcome::Handled) })
 }
 
 impl Outcome {

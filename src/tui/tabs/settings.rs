@@ -6,6 +6,7 @@
 //! through `core::admin::set_settings` (right checked, audited, one transaction).
 
 use super::admin::{admin_header, replace};
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, cell, styled};
 use crate::core::admin::set_settings;
 use crate::gateway::{ProviderConfig, ProviderKind, check_field, redact_url, unmask_url};
@@ -15,8 +16,9 @@ use crate::store::Result;
 use crate::store::settings::{self, SettingKey};
 use crate::tui::fmt::clean;
 use crate::tui::problem::Problem;
-use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, FormKey, draw_question, question_or_form_hints};
+use crate::tui::widgets::form::{
+    EditHints, Form, FormField, checked_in, draw_question, lost_in, question_or_form_hints,
+};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -210,6 +212,36 @@ impl SettingsTab {
         let form = Form::new(tr(lang, "admin.set_title"), fields);
         self.editor = Some(Editor { form, original });
         Ok(Outcome::Handled)
+    }
+
+    /// The save key: the first field in error says why not; else the changes wait for the
+    /// confirmation (none: the form closes).
+    fn save(&mut self, lang: Lang) -> Result<Outcome> {
+        let Some(editor) = &mut self.editor else {
+            return Ok(Outcome::Handled);
+        };
+        if let Some(f) = editor.form.fields.iter().find(|f| f.error.is_some()) {
+            editor.form.message = Some(format!(
+                "{}{}",
+                crate::i18n::label(lang, f.label.trim()),
+                f.error.clone().unwrap_or_default()
+            ));
+            return Ok(Outcome::Handled);
+        }
+        match Self::changes(editor) {
+            Ok(changes) if changes.is_empty() => {
+                self.editor = None;
+                Ok(Outcome::Info(tr(lang, "admin.set_nothing").to_string()))
+            }
+            Ok(changes) => {
+                self.confirm = Some(changes);
+                Ok(Outcome::Handled)
+            }
+            Err(e) => {
+                editor.form.message = Some(e.describe(lang));
+                Ok(Outcome::Handled)
+            }
+        }
     }
 
     /// Validates field `i` as typed; a new provider kind brings its own fields.
@@ -425,45 +457,9 @@ impl TabView for SettingsTab {
             return Ok(Outcome::Handled);
         }
         let lang = act.lang();
-        let Some(editor) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match editor.form.key(key, act.keymap) {
-            FormKey::Save => {
-                if let Some(f) = editor.form.fields.iter().find(|f| f.error.is_some()) {
-                    editor.form.message = Some(format!(
-                        "{}{}",
-                        crate::i18n::label(lang, f.label.trim()),
-                        f.error.clone().unwrap_or_default()
-                    ));
-                    return Ok(Outcome::Handled);
-                }
-                match Self::changes(editor) {
-                    Ok(changes) if changes.is_empty() => {
-                        self.editor = None;
-                        Ok(Outcome::Info(tr(lang, "admin.set_nothing").to_string()))
-                    }
-                    Ok(changes) => {
-                        self.confirm = Some(changes);
-                        Ok(Outcome::Handled)
-                    }
-                    Err(e) => {
-                        editor.form.message = Some(e.describe(lang));
-                        Ok(Outcome::Handled)
-                    }
-                }
-            }
-            FormKey::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Changed(i) => {
-                editor.form.message = None;
-                Self::validate(editor, i, lang);
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
-        }
+        let check = |e: &mut Editor, i| Self::validate(e, i, lang);
+        let asked = checked_in(&mut self.editor, |e| &mut e.form, key, act.keymap, check);
+        modal_outcome(asked, || self.save(lang)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, act: &mut Act) {
@@ -485,20 +481,7 @@ impl TabView for SettingsTab {
         )
     }
 
-    fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default()
-    }
-
-    fn layout(&mut self, area: Rect, ctx: &Ctx) {
-        self.lang = Some(ctx.lang());
-        self.sel.fit_below_info(area, self.rows.len());
-        if let Some(editor) = &mut self.editor {
-            editor.form.layout(area, ctx.theme);
-        }
-    }
+    super::admin::list_with_form!();
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let table = admin_header(frame, area, ctx, "tab.settings", self.rows.len());

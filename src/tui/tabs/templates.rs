@@ -4,6 +4,7 @@
 //! `core::templates`, which checks the right, validates and audits.
 
 use super::admin::{active_cell, admin_header, replace};
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, cell};
 use crate::core::templates::{self as core_templates, TemplateInput};
 use crate::i18n::{Lang, tr, trf};
@@ -16,8 +17,9 @@ use crate::store::templates::{self, TemplateRow};
 use crate::tui::fmt::{clean, mark};
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::composer::{Composer, ComposerSetup, TemplateChoice};
-use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{COMPOSER, Form, FormField, FormKey};
+use crate::tui::widgets::form::{
+    COMPOSER, EditHints, Form, FormField, checked_in, form_hints, lost_in,
+};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -397,22 +399,9 @@ impl TabView for TemplatesTab {
             }
             return Ok(Outcome::Handled);
         }
-        let Some(editor) = &mut self.editor else {
-            return Ok(Outcome::Ignored);
-        };
-        match editor.form.key(key, act.keymap) {
-            FormKey::Save => self.save(act),
-            FormKey::Close => {
-                self.editor = None;
-                Ok(Outcome::Handled)
-            }
-            FormKey::Changed(i) => {
-                editor.form.message = None;
-                Self::validate(&mut editor.form, i, act);
-                Ok(Outcome::Handled)
-            }
-            FormKey::Handled => Ok(Outcome::Handled),
-        }
+        let check = |e: &mut Editor, i| Self::validate(&mut e.form, i, act);
+        let asked = checked_in(&mut self.editor, |e| &mut e.form, key, act.keymap, check);
+        modal_outcome(asked, || self.save(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, act: &mut Act) {
@@ -434,27 +423,11 @@ impl TabView for TemplatesTab {
                 confirm.asking().hints(&Answers::yes_no(lang), lang),
             );
         }
-        match &self.editor {
-            // The language only names the free keys; the tab has no context here.
-            Some(e) => e.form.hints(self.lang_hint()),
-            None => (Vec::new(), Vec::new()),
-        }
+        // The language only names the free keys; the tab has no context here.
+        form_hints(self.editor.as_ref().map(|e| &e.form), self.lang_hint())
     }
 
-    fn unsaved(&self, lang: Lang) -> Vec<String> {
-        self.editor
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default()
-    }
-
-    fn layout(&mut self, area: Rect, ctx: &Ctx) {
-        self.lang = Some(ctx.lang());
-        self.sel.fit_below_info(area, self.rows.len());
-        if let Some(editor) = &mut self.editor {
-            editor.form.layout(area, ctx.theme);
-        }
-    }
+    super::admin::list_with_form!();
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let table = admin_header(frame, area, ctx, "tab.templates", self.rows.len());

@@ -6,6 +6,7 @@
 //! a reason shown as is, and audit.
 
 use super::admin::{active_cell, admin_header, replace};
+use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, Selection, TabView, body_height, cell};
 use crate::core::admin::{add_user, set_user};
 use crate::core::keys::{add_key, list_keys, set_language};
@@ -17,8 +18,7 @@ use crate::store::operators::{self, Operator, Rights};
 use crate::tui::fmt::{clean, mark, truncate};
 use crate::tui::widgets::ask::{Answers, Ask, AskKey, Question, draw_ask};
 use crate::tui::widgets::confirm::Confirm;
-use crate::tui::widgets::form::EditHints;
-use crate::tui::widgets::form::{Form, FormField, modal_in};
+use crate::tui::widgets::form::{EditHints, Form, FormField, form_hints, lost_in, modal_in};
 use crate::tui::widgets::titled_block;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -639,11 +639,8 @@ impl TabView for UsersTab {
         if self.keys.is_some() {
             return self.keys_key(key, act);
         }
-        match modal_in(&mut self.editor, |e| &mut e.form, key, act.keymap) {
-            Some(true) => self.save(act),
-            Some(false) => Ok(Outcome::Handled),
-            None => Ok(Outcome::Ignored),
-        }
+        let asked = modal_in(&mut self.editor, |e| &mut e.form, key, act.keymap);
+        modal_outcome(asked, || self.save(act)).unwrap_or(Ok(Outcome::Ignored))
     }
 
     fn paste(&mut self, text: &str, _act: &mut Act) {
@@ -698,18 +695,11 @@ impl TabView for UsersTab {
             };
             return (Vec::new(), free);
         }
-        match &self.editor {
-            Some(e) => e.form.hints(lang),
-            None => (Vec::new(), Vec::new()),
-        }
+        form_hints(self.editor.as_ref().map(|e| &e.form), lang)
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        let mut v = self
-            .editor
-            .as_ref()
-            .map(|e| e.form.lost(lang))
-            .unwrap_or_default();
+        let mut v = lost_in([self.editor.as_ref().map(|e| &e.form)], lang);
         let typed_key = self
             .keys
             .as_ref()

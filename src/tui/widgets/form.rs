@@ -138,19 +138,46 @@ pub enum Modal {
 /// save, which is the caller's; `Some(false)`: the form used the key.
 pub fn modal_in<T>(
     slot: &mut Option<T>,
-    form: impl FnOnce(&mut T) -> &mut Form,
+    form: impl Fn(&mut T) -> &mut Form,
     key: &KeyEvent,
     keymap: &Keymap,
 ) -> Option<bool> {
+    checked_in(slot, form, key, keymap, |_, _| {})
+}
+
+/// [`modal_in`] for a form whose owner checks each field as it changes: `check` is given the
+/// open item and the changed field's index.
+pub fn checked_in<T>(
+    slot: &mut Option<T>,
+    form: impl Fn(&mut T) -> &mut Form,
+    key: &KeyEvent,
+    keymap: &Keymap,
+    check: impl FnOnce(&mut T, usize),
+) -> Option<bool> {
     let open = slot.as_mut()?;
-    match form(open).modal_key(key, keymap) {
-        Modal::Save => Some(true),
-        Modal::Close => {
+    match form(open).key(key, keymap) {
+        FormKey::Save => Some(true),
+        FormKey::Close => {
             *slot = None;
             Some(false)
         }
-        Modal::Stay => Some(false),
+        FormKey::Changed(i) => {
+            // A change clears the last refusal shown under the form.
+            form(open).message = None;
+            check(open, i);
+            Some(false)
+        }
+        FormKey::Handled => Some(false),
     }
+}
+
+/// What closing the open ones of `forms` would lose, one form after the other ([`Form::lost`]).
+pub fn lost_in<'f>(forms: impl IntoIterator<Item = Option<&'f Form>>, lang: Lang) -> Vec<String> {
+    forms
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f.lost(lang))
+        .collect()
 }
 
 /// Index [`FormKey::Changed`] gives for the composer.
@@ -774,6 +801,11 @@ pub fn question_or_form_hints(asking: bool, form: Option<&Form>, lang: Lang) -> 
     if asking {
         return question_hints();
     }
+    form_hints(form, lang)
+}
+
+/// The footer of the open form, if any (none without a form).
+pub fn form_hints(form: Option<&Form>, lang: Lang) -> EditHints {
     form.map_or_else(|| (Vec::new(), Vec::new()), |f| f.hints(lang))
 }
 
