@@ -8,7 +8,7 @@ use super::contact_edit::{ContactEditor, Saving, created_text, with_warnings};
 use super::contacts_import::{self, ImportJob, PreviewView};
 use super::individual::{IndividualForm, may_send};
 use super::lists::{
-    PAGE, Words, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
+    Look, PAGE, draw_paged, layout_paged, pick_targets, push_list_notes, title, toggle_pick,
     toggle_pick_all,
 };
 use super::modal_outcome;
@@ -1134,44 +1134,37 @@ impl ContactsTab {
                 &[("import", ListAction::Import.into())],
             )
         });
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &self.pager,
-            Words { left, empty },
-            &cols,
-            |_, p, _| {
-                let name = format!(
-                    "{} {} {}",
-                    p.civility,
-                    p.last_name.to_uppercase(),
-                    p.first_name
-                );
-                let consent = if p.sms_consent {
-                    ctx.theme.ok()
+        let look = Look::new(left, empty, &cols);
+        draw_paged(frame, area, ctx, &self.pager, look, |_, p, _| {
+            let name = format!(
+                "{} {} {}",
+                p.civility,
+                p.last_name.to_uppercase(),
+                p.first_name
+            );
+            let consent = if p.sms_consent {
+                ctx.theme.ok()
+            } else {
+                ctx.theme.warn()
+            };
+            vec![
+                // A selected row starts with a tick (seen without colours too).
+                if picked.contains(&p.id) {
+                    styled(format!("✓ {}", clean(name.trim())), ctx.theme.ok())
                 } else {
-                    ctx.theme.warn()
-                };
-                vec![
-                    // A selected row starts with a tick (seen without colours too).
-                    if picked.contains(&p.id) {
-                        styled(format!("✓ {}", clean(name.trim())), ctx.theme.ok())
-                    } else {
-                        cell(clean(name.trim()))
-                    },
-                    cell(
-                        p.mobile
-                            .as_deref()
-                            .map(|m| phone(m, ctx.region))
-                            .unwrap_or_else(|| "—".into()),
-                    ),
-                    styled(ctx.fmt.yes_no(p.sms_consent), consent),
-                    styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
-                    cell(p.kind.describe(ctx.lang())),
-                    cell(clean(&p.programme)),
-                ]
-            },
-        );
+                    cell(clean(name.trim()))
+                },
+                cell(
+                    p.mobile
+                        .as_deref()
+                        .map(|m| phone(m, ctx.region))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                styled(ctx.fmt.yes_no(p.sms_consent), consent),
+                styled(if p.opted_out { "STOP" } else { "" }, ctx.theme.error()),
+                cell(p.kind.describe(ctx.lang())),
+                cell(clean(&p.programme)),
+            ]
+        });
     }
 }

@@ -7,7 +7,7 @@
 
 use super::contact_edit::{ContactEditor, Saving, created_text};
 use super::individual::{IndividualForm, may_send};
-use super::lists::{PAGE, Words, draw_paged, layout_paged, title};
+use super::lists::{Look, PAGE, draw_paged, layout_paged, title};
 use super::modal_outcome;
 use super::{Act, Col, Ctx, Outcome, TabView, cell, move_pager, styled};
 use crate::i18n::{Describe, Lang, tr, trf};
@@ -391,40 +391,33 @@ impl TabView for InboxTab {
             .state
             .is_none()
             .then(|| ctx.tr("start.empty_inbox").to_string());
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &self.pager,
-            Words { left, empty },
-            &cols,
-            |_, r, _| {
-                let state_style = if r.state == ReplyState::Review {
-                    ctx.theme.warn()
-                } else {
-                    ctx.theme.base()
-                };
-                let outcome = match &r.review_reason {
-                    Some(reason) if r.state == ReplyState::Review => {
-                        clean(&reason.describe(ctx.lang()))
-                    }
-                    _ => clean(&r.outcome),
-                };
-                let from = if unknown(r) {
-                    styled(sender(r, ctx.lang()), ctx.theme.dim())
-                } else {
-                    cell(sender(r, ctx.lang()))
-                };
-                vec![
-                    cell(ctx.fmt.time(r.received_at)),
-                    from,
-                    cell(phone(&r.from_phone, ctx.region)),
-                    cell(clean(&r.text)),
-                    styled(r.state.describe(ctx.lang()), state_style),
-                    cell(outcome),
-                ]
-            },
-        );
+        let look = Look::new(left, empty, &cols);
+        draw_paged(frame, area, ctx, &self.pager, look, |_, r, _| {
+            let state_style = if r.state == ReplyState::Review {
+                ctx.theme.warn()
+            } else {
+                ctx.theme.base()
+            };
+            let outcome = match &r.review_reason {
+                Some(reason) if r.state == ReplyState::Review => {
+                    clean(&reason.describe(ctx.lang()))
+                }
+                _ => clean(&r.outcome),
+            };
+            let from = if unknown(r) {
+                styled(sender(r, ctx.lang()), ctx.theme.dim())
+            } else {
+                cell(sender(r, ctx.lang()))
+            };
+            vec![
+                cell(ctx.fmt.time(r.received_at)),
+                from,
+                cell(phone(&r.from_phone, ctx.region)),
+                cell(clean(&r.text)),
+                styled(r.state.describe(ctx.lang()), state_style),
+                cell(outcome),
+            ]
+        });
         if let Some(form) = self.open_form() {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }

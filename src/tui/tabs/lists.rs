@@ -41,11 +41,18 @@ pub(super) fn layout_paged<S: Source>(area: Rect, pager: &mut Pager<S>) -> usize
     height
 }
 
-/// The words around a paged list: the left part of its info line, and what to say instead
-/// of the table when it is empty (`None`: a filter emptied it, the info line says so).
-pub(super) struct Words {
+/// How a paged list looks: the left part of its info line, what to say instead of the table
+/// when it is empty (`None`: a filter emptied it, the info line says so), and its columns.
+pub(super) struct Look<'a> {
     pub left: Vec<Span<'static>>,
     pub empty: Option<String>,
+    pub cols: &'a [Col],
+}
+
+impl<'a> Look<'a> {
+    pub fn new(left: Vec<Span<'static>>, empty: Option<String>, cols: &'a [Col]) -> Self {
+        Look { left, empty, cols }
+    }
 }
 
 /// Shared drawing of a paged list: info line (title, filter, marks) and the table, as
@@ -55,11 +62,14 @@ pub(super) fn draw_paged<S: Source>(
     area: Rect,
     ctx: &Ctx,
     pager: &Pager<S>,
-    words: Words,
-    cols: &[Col],
+    look: Look,
     cells: impl Fn(usize, &S::Row, usize) -> Vec<Cell>,
 ) {
-    let Words { mut left, empty } = words;
+    let Look {
+        mut left,
+        empty,
+        cols,
+    } = look;
     let (info, table) = split_info(area);
     let height = body_height(table);
     let offset = pager.offset();
@@ -615,50 +625,43 @@ impl TabView for AgendaTab {
             .filter_text
             .is_empty()
             .then(|| ctx.with_keys("start.empty_agenda", &[("new", ListAction::New.into())]));
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            pager,
-            Words { left, empty },
-            &cols,
-            |i, e, offset| {
-                let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
-                    days.get(i).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                let dim = if e.cancelled {
-                    ctx.theme.dim()
-                } else {
-                    ctx.theme.base()
-                };
-                let outcome = if e.cancelled {
-                    ctx.tr("word.cancelled").to_string()
-                } else {
-                    clean(&e.outcome)
-                };
-                // A rule's reminder is the event's reminder too (its rule named in the window).
-                let reminder = match (e.reminder_rule_offset, e.reminder_enabled) {
-                    (Some(d), _) => format!("✓ {}{d}", day_letter(ctx.lang())),
-                    (None, true) => match e.reminder_days_before {
-                        Some(d) => format!("✓ {}-{d}", day_letter(ctx.lang())),
-                        None => "✓".to_string(),
-                    },
-                    (None, false) => ctx.tr("word.off").to_string(),
-                };
-                vec![
-                    styled(day, ctx.theme.title()),
-                    styled(ctx.fmt.hour(e.starts_at), dim),
-                    styled(clean(&e.participant_name), dim),
-                    styled(e.kind.describe(ctx.lang()), dim),
-                    styled(clean(&e.event_type), dim),
-                    styled(clean(&e.collaborator), dim),
-                    styled(outcome, dim),
-                    styled(reminder, dim),
-                ]
-            },
-        );
+        let look = Look::new(left, empty, &cols);
+        draw_paged(frame, area, ctx, pager, look, |i, e, offset| {
+            let day = if i == offset || i == 0 || days.get(i.wrapping_sub(1)) != days.get(i) {
+                days.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let dim = if e.cancelled {
+                ctx.theme.dim()
+            } else {
+                ctx.theme.base()
+            };
+            let outcome = if e.cancelled {
+                ctx.tr("word.cancelled").to_string()
+            } else {
+                clean(&e.outcome)
+            };
+            // A rule's reminder is the event's reminder too (its rule named in the window).
+            let reminder = match (e.reminder_rule_offset, e.reminder_enabled) {
+                (Some(d), _) => format!("✓ {}{d}", day_letter(ctx.lang())),
+                (None, true) => match e.reminder_days_before {
+                    Some(d) => format!("✓ {}-{d}", day_letter(ctx.lang())),
+                    None => "✓".to_string(),
+                },
+                (None, false) => ctx.tr("word.off").to_string(),
+            };
+            vec![
+                styled(day, ctx.theme.title()),
+                styled(ctx.fmt.hour(e.starts_at), dim),
+                styled(clean(&e.participant_name), dim),
+                styled(e.kind.describe(ctx.lang()), dim),
+                styled(clean(&e.event_type), dim),
+                styled(clean(&e.collaborator), dim),
+                styled(outcome, dim),
+                styled(reminder, dim),
+            ]
+        });
         if let Some((_, form)) = &self.reminder {
             form.draw(frame, area, ctx.theme, ctx.lang());
         }
@@ -806,33 +809,26 @@ impl TabView for HistoryTab {
             Span::styled(format!("  {}", ctx.tr(note_key)), ctx.theme.dim()),
         ];
         let empty = Some(ctx.with_keys("start.empty_history", &[("new", ListAction::New.into())]));
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &self.pager,
-            Words { left, empty },
-            &cols,
-            |_, b, _| {
-                let name = if b.name.is_empty() {
-                    &b.source
-                } else {
-                    &b.name
-                };
-                let counts: Vec<String> = b
-                    .counts
-                    .iter()
-                    .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
-                    .collect();
-                vec![
-                    cell(ctx.fmt.time(b.created_at)),
-                    cell(clean(&b.created_by)),
-                    cell(clean(name)),
-                    cell(thousands(b.recipients)),
-                    cell(counts.join(", ")),
-                ]
-            },
-        );
+        let look = Look::new(left, empty, &cols);
+        draw_paged(frame, area, ctx, &self.pager, look, |_, b, _| {
+            let name = if b.name.is_empty() {
+                &b.source
+            } else {
+                &b.name
+            };
+            let counts: Vec<String> = b
+                .counts
+                .iter()
+                .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
+                .collect();
+            vec![
+                cell(ctx.fmt.time(b.created_at)),
+                cell(clean(&b.created_by)),
+                cell(clean(name)),
+                cell(thousands(b.recipients)),
+                cell(counts.join(", ")),
+            ]
+        });
     }
 
     fn hint_label(&self, action: ListAction) -> Option<&'static str> {

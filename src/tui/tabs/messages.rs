@@ -9,7 +9,7 @@
 //! group words (`collab:"Marie Durand"`). Everything else is searched in name, phone and text.
 
 use super::lists::{
-    Words, draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
+    Look, draw_paged, layout_paged, push_list_notes, title, toggle_pick, toggle_pick_all,
 };
 use super::message_edit::TextEdit;
 use super::modal_outcome;
@@ -675,15 +675,10 @@ impl TabView for MessagesTab {
         ];
         let unfiltered = self.filter_text.is_empty() && self.scope.is_none();
         let empty = unfiltered.then(|| ctx.with_keys(key, &keys));
-        draw_paged(
-            frame,
-            area,
-            ctx,
-            &self.pager,
-            Words { left, empty },
-            &cols,
-            |_, r, _| self.cells(r, ctx),
-        );
+        let look = Look::new(left, empty, &cols);
+        draw_paged(frame, area, ctx, &self.pager, look, |_, r, _| {
+            self.cells(r, ctx)
+        });
         if let Some(edit) = &self.text_edit {
             edit.form.draw(frame, area, ctx.theme, ctx.lang());
         }
