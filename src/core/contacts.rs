@@ -23,58 +23,18 @@ use crate::store::{Db, Store, audit};
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
 
-crate::typed_messages! {
-    /// A field of a contact, as refusals name it (texts: `[contact_field]`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum Field in "contact_field" {
-        Kind,
-        Civility,
-        FirstName,
-        LastName,
-        Mobile,
-        Mobile2,
-        Landline,
-        Email,
-        Consent,
-        Programme,
-        Collaborator,
-        OptOut,
-        OptOutDate,
-        OptOutSource,
-        Attribute,
-    }
-}
-
-impl From<ContactField> for Field {
-    fn from(f: ContactField) -> Field {
-        match f {
-            ContactField::Civility => Field::Civility,
-            ContactField::FirstName => Field::FirstName,
-            ContactField::LastName => Field::LastName,
-            ContactField::Mobile => Field::Mobile,
-            ContactField::Mobile2 => Field::Mobile2,
-            ContactField::Landline => Field::Landline,
-            ContactField::Email => Field::Email,
-            ContactField::Consent => Field::Consent,
-            ContactField::Programme => Field::Programme,
-            ContactField::Kind => Field::Kind,
-            ContactField::Collaborator => Field::Collaborator,
-        }
-    }
-}
-
 /// One problem of one field: the field, its value as given, why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldIssue {
-    pub field: Field,
+    pub field: ContactField,
     pub value: String,
     pub reason: IssueReason,
 }
 
 impl FieldIssue {
-    fn new(field: impl Into<Field>, value: &str, reason: IssueReason) -> FieldIssue {
+    fn new(field: ContactField, value: &str, reason: IssueReason) -> FieldIssue {
         FieldIssue {
-            field: field.into(),
+            field,
             value: crate::text::sanitize(value).into_owned(),
             reason,
         }
@@ -139,7 +99,7 @@ pub fn check_contact(
     let mut warnings = Vec::new();
     let kind = parse_kind(t.kind).unwrap_or_else(|| {
         issues.push(FieldIssue::new(
-            Field::Kind,
+            ContactField::Kind,
             t.kind,
             IssueReason::NotContactType,
         ));
@@ -147,7 +107,11 @@ pub fn check_contact(
         ParticipantKind::default()
     });
     if t.first_name.is_empty() && t.last_name.is_empty() && issues.is_empty() && !earlier {
-        issues.push(FieldIssue::new(Field::LastName, "", IssueReason::NoName));
+        issues.push(FieldIssue::new(
+            ContactField::LastName,
+            "",
+            IssueReason::NoName,
+        ));
     }
     for (field, value) in [
         (ContactField::FirstName, t.first_name),
@@ -173,7 +137,7 @@ pub fn check_contact(
         Some(t.email.to_string())
     } else {
         issues.push(FieldIssue::new(
-            Field::Email,
+            ContactField::Email,
             t.email,
             IssueReason::NotEmail,
         ));
@@ -187,14 +151,18 @@ pub fn check_contact(
             false
         }
         Some(c) => parse_yes_no(c).unwrap_or_else(|| {
-            issues.push(FieldIssue::new(Field::Consent, c, IssueReason::NotYesNo));
+            issues.push(FieldIssue::new(
+                ContactField::Consent,
+                c,
+                IssueReason::NotYesNo,
+            ));
             false
         }),
     };
     let (collaborator_in, collaborator) = collaborator;
     let collaborator_id = collaborator.unwrap_or_else(|reason| {
         issues.push(FieldIssue::new(
-            Field::Collaborator,
+            ContactField::Collaborator,
             collaborator_in,
             reason,
         ));
@@ -233,7 +201,7 @@ fn check_phones(
         match phone::parse_phone(t.landline, region) {
             Ok(p) => landline = Some(p.e164),
             Err(error) => issues.push(FieldIssue::new(
-                Field::Landline,
+                ContactField::Landline,
                 t.landline,
                 IssueReason::Phone { error },
             )),
@@ -250,7 +218,7 @@ fn check_phones(
                 landline = Some(p.e164);
             }
             Ok(p) => issues.push(FieldIssue::new(
-                Field::Mobile,
+                ContactField::Mobile,
                 t.mobile,
                 IssueReason::Unreachable {
                     e164: p.e164,
@@ -258,7 +226,7 @@ fn check_phones(
                 },
             )),
             Err(error) => issues.push(FieldIssue::new(
-                Field::Mobile,
+                ContactField::Mobile,
                 t.mobile,
                 IssueReason::Phone { error },
             )),
@@ -269,7 +237,7 @@ fn check_phones(
         match phone::parse_recipient(t.mobile2, region) {
             Ok(p) => mobile2 = Some(p.e164),
             Err(error) => issues.push(FieldIssue::new(
-                Field::Mobile2,
+                ContactField::Mobile2,
                 t.mobile2,
                 IssueReason::Phone { error },
             )),
@@ -371,17 +339,17 @@ fn plan(
     let mut issues = Vec::new();
     // Text typed by hand may hold anything: control characters would reach screens and SMS.
     let typed = [
-        (Field::Kind, &change.kind),
-        (Field::Civility, &change.civility),
-        (Field::FirstName, &change.first_name),
-        (Field::LastName, &change.last_name),
-        (Field::Mobile, &change.mobile),
-        (Field::Mobile2, &change.mobile2),
-        (Field::Landline, &change.landline),
-        (Field::Email, &change.email),
-        (Field::Consent, &change.consent),
-        (Field::Programme, &change.programme),
-        (Field::Collaborator, &change.collaborator),
+        (ContactField::Kind, &change.kind),
+        (ContactField::Civility, &change.civility),
+        (ContactField::FirstName, &change.first_name),
+        (ContactField::LastName, &change.last_name),
+        (ContactField::Mobile, &change.mobile),
+        (ContactField::Mobile2, &change.mobile2),
+        (ContactField::Landline, &change.landline),
+        (ContactField::Email, &change.email),
+        (ContactField::Consent, &change.consent),
+        (ContactField::Programme, &change.programme),
+        (ContactField::Collaborator, &change.collaborator),
     ];
     for (field, value) in typed {
         if let Some(v) = value
@@ -396,7 +364,10 @@ fn plan(
             ));
         }
     }
-    for (field, value) in [(Field::Civility, &civility), (Field::Programme, &programme)] {
+    for (field, value) in [
+        (ContactField::Civility, &civility),
+        (ContactField::Programme, &programme),
+    ] {
         if value.chars().count() > 100 {
             issues.push(FieldIssue::new(
                 field,
@@ -445,7 +416,7 @@ fn plan(
             Some(m) => card::holder_of_mobile(conn, m, id)?.map(|(id, name)| {
                 (
                     IssueReason::MobileTaken { id, name },
-                    Field::Mobile,
+                    ContactField::Mobile,
                     m.clone(),
                 )
             }),
@@ -453,7 +424,7 @@ fn plan(
                 card::holder_of_name(conn, &p.first_name, &p.last_name, id)?.map(|(id, name)| {
                     (
                         IssueReason::NameTaken { id, name },
-                        Field::LastName,
+                        ContactField::LastName,
                         p.last_name.clone(),
                     )
                 })
@@ -480,7 +451,7 @@ fn plan(
                 }
             }
             _ => issues.push(FieldIssue::new(
-                Field::Attribute,
+                ContactField::Attribute,
                 a,
                 IssueReason::NotAttribute,
             )),
@@ -520,7 +491,11 @@ fn opt_out_plan(
         Some(v) => match parse_yes_no(v) {
             Some(b) => b,
             None => {
-                issues.push(FieldIssue::new(Field::OptOut, v, IssueReason::NotYesNo));
+                issues.push(FieldIssue::new(
+                    ContactField::OptOut,
+                    v,
+                    IssueReason::NotYesNo,
+                ));
                 return Ok(None);
             }
         },
@@ -533,7 +508,7 @@ fn opt_out_plan(
         // Only the person lifts a STOP (by writing again): nobody takes a number off the list.
         if change.opt_out.is_some() && already {
             issues.push(FieldIssue::new(
-                Field::OptOut,
+                ContactField::OptOut,
                 change.opt_out.as_deref().unwrap_or_default(),
                 IssueReason::OptOutKept,
             ));
@@ -542,7 +517,7 @@ fn opt_out_plan(
     }
     let Some(mobile) = p.mobile.clone() else {
         issues.push(FieldIssue::new(
-            Field::OptOut,
+            ContactField::OptOut,
             change.opt_out.as_deref().unwrap_or("oui"),
             IssueReason::OptOutNoMobile,
         ));
@@ -555,7 +530,7 @@ fn opt_out_plan(
         Some(d) => match crate::io::events::parse_date_time(d) {
             None => {
                 issues.push(FieldIssue::new(
-                    Field::OptOutDate,
+                    ContactField::OptOutDate,
                     d,
                     IssueReason::Cell {
                         problem: CellIssue::NotADate,
@@ -565,7 +540,7 @@ fn opt_out_plan(
             }
             Some((day, _)) if day > today => {
                 issues.push(FieldIssue::new(
-                    Field::OptOutDate,
+                    ContactField::OptOutDate,
                     d,
                     IssueReason::InTheFuture,
                 ));
@@ -583,7 +558,7 @@ fn opt_out_plan(
             Some(code) => code.to_string(),
             None => {
                 issues.push(FieldIssue::new(
-                    Field::OptOutSource,
+                    ContactField::OptOutSource,
                     s,
                     IssueReason::NotOptOutSource,
                 ));

@@ -6,7 +6,7 @@
 //! confirmation all valid rows are written in one transaction: a failure on any row leaves the
 //! store as it was.
 
-use super::contacts::{ContactTexts, Field, check_contact};
+use super::contacts::{ContactTexts, check_contact};
 use super::events::EventKind;
 use super::send::{CheckedLine, FreeList, check_free_list};
 use super::{Actor, CoreError, CoreResult, Refusal, automations};
@@ -332,6 +332,10 @@ fn field_name(f: ContactField) -> &'static str {
         ContactField::Programme => "programme",
         ContactField::Kind => "kind",
         ContactField::Collaborator => "collaborator",
+        ContactField::OptOut => "opt_out",
+        ContactField::OptOutDate => "opt_out_date",
+        ContactField::OptOutSource => "opt_out_source",
+        ContactField::Attribute => "attribute",
     }
 }
 
@@ -643,24 +647,15 @@ fn contact_row(
     })
 }
 
-/// The column of a field a row's issue names.
-fn sheet_field(f: Field) -> ContactField {
+/// The column of a field a row's issue names: a field no file has (a single contact's
+/// opt-out, attributes) is named in the last name's column.
+fn sheet_field(f: ContactField) -> ContactField {
     match f {
-        Field::Kind => ContactField::Kind,
-        Field::Civility => ContactField::Civility,
-        Field::FirstName => ContactField::FirstName,
-        Field::Mobile => ContactField::Mobile,
-        Field::Mobile2 => ContactField::Mobile2,
-        Field::Landline => ContactField::Landline,
-        Field::Email => ContactField::Email,
-        Field::Consent => ContactField::Consent,
-        Field::Programme => ContactField::Programme,
-        Field::Collaborator => ContactField::Collaborator,
-        Field::LastName
-        | Field::OptOut
-        | Field::OptOutDate
-        | Field::OptOutSource
-        | Field::Attribute => ContactField::LastName,
+        ContactField::OptOut
+        | ContactField::OptOutDate
+        | ContactField::OptOutSource
+        | ContactField::Attribute => ContactField::LastName,
+        f => f,
     }
 }
 
