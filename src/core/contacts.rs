@@ -59,18 +59,18 @@ impl FieldIssue {
 
 /// The fields of one contact as typed (or as read from a file's cells), trimmed.
 #[derive(Clone, Debug, Default)]
-pub struct ContactTexts<'a> {
-    pub kind: &'a str,
-    pub civility: &'a str,
-    pub first_name: &'a str,
-    pub last_name: &'a str,
-    pub mobile: &'a str,
-    pub mobile2: &'a str,
-    pub landline: &'a str,
-    pub email: &'a str,
+pub struct ContactTexts {
+    pub kind: String,
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub mobile: String,
+    pub mobile2: String,
+    pub landline: String,
+    pub email: String,
     /// `None`: consent recorded nowhere (a file without a consent column): given.
-    pub consent: Option<&'a str>,
-    pub programme: &'a str,
+    pub consent: Option<String>,
+    pub programme: String,
 }
 
 /// A checked contact: the participant to store, what the operator should know, and every
@@ -97,10 +97,10 @@ pub fn check_contact(
 ) -> Checked {
     let mut issues: Vec<FieldIssue> = Vec::new();
     let mut warnings = Vec::new();
-    let kind = parse_kind(t.kind).unwrap_or_else(|| {
+    let kind = parse_kind(&t.kind).unwrap_or_else(|| {
         issues.push(FieldIssue::new(
             ContactField::Kind,
-            t.kind,
+            &t.kind,
             IssueReason::NotContactType,
         ));
         // Never written: the row has an issue.
@@ -114,8 +114,8 @@ pub fn check_contact(
         ));
     }
     for (field, value) in [
-        (ContactField::FirstName, t.first_name),
-        (ContactField::LastName, t.last_name),
+        (ContactField::FirstName, &t.first_name),
+        (ContactField::LastName, &t.last_name),
     ] {
         if value.chars().count() > 100 {
             issues.push(FieldIssue::new(
@@ -133,17 +133,17 @@ pub fn check_contact(
     let (mobile, mobile2, landline) = check_phones(t, region, &mut issues, &mut warnings);
     let email = if t.email.is_empty() {
         None
-    } else if plausible_email(t.email) {
+    } else if plausible_email(&t.email) {
         Some(t.email.to_string())
     } else {
         issues.push(FieldIssue::new(
             ContactField::Email,
-            t.email,
+            &t.email,
             IssueReason::NotEmail,
         ));
         None
     };
-    let sms_consent = match t.consent {
+    let sms_consent = match t.consent.as_deref() {
         None => true,
         // A consent left blank: consent was not recorded, so it is not assumed.
         Some("") => {
@@ -171,7 +171,7 @@ pub fn check_contact(
     Checked {
         participant: NewParticipant {
             kind,
-            civility: normalise_civility(t.civility),
+            civility: normalise_civility(&t.civility),
             first_name: t.first_name.to_string(),
             last_name: t.last_name.to_string(),
             mobile,
@@ -198,18 +198,18 @@ fn check_phones(
 ) -> (Option<String>, Option<String>, Option<String>) {
     let mut landline = None;
     if !t.landline.is_empty() {
-        match phone::parse_phone(t.landline, region) {
+        match phone::parse_phone(&t.landline, region) {
             Ok(p) => landline = Some(p.e164),
             Err(error) => issues.push(FieldIssue::new(
                 ContactField::Landline,
-                t.landline,
+                &t.landline,
                 IssueReason::Phone { error },
             )),
         }
     }
     let mut mobile = None;
     if !t.mobile.is_empty() {
-        match phone::parse_phone(t.mobile, region) {
+        match phone::parse_phone(&t.mobile, region) {
             Ok(p) if p.is_mobile() => mobile = Some(p.e164),
             Ok(p) if landline.is_none() && p.kind == LineKind::Landline => {
                 warnings.push(ContactWarning::LandlineAsMobile {
@@ -219,7 +219,7 @@ fn check_phones(
             }
             Ok(p) => issues.push(FieldIssue::new(
                 ContactField::Mobile,
-                t.mobile,
+                &t.mobile,
                 IssueReason::Unreachable {
                     e164: p.e164,
                     kind: p.kind,
@@ -227,18 +227,18 @@ fn check_phones(
             )),
             Err(error) => issues.push(FieldIssue::new(
                 ContactField::Mobile,
-                t.mobile,
+                &t.mobile,
                 IssueReason::Phone { error },
             )),
         }
     }
     let mut mobile2 = None;
     if !t.mobile2.is_empty() {
-        match phone::parse_recipient(t.mobile2, region) {
+        match phone::parse_recipient(&t.mobile2, region) {
             Ok(p) => mobile2 = Some(p.e164),
             Err(error) => issues.push(FieldIssue::new(
                 ContactField::Mobile2,
-                t.mobile2,
+                &t.mobile2,
                 IssueReason::Phone { error },
             )),
         }
@@ -313,29 +313,31 @@ fn plan(
 ) -> CoreResult<Result<Plan, Vec<FieldIssue>>> {
     let cur = current.map(|c| &c.participant);
     let stored = |v: Option<&Option<String>>| v.and_then(|o| o.clone()).unwrap_or_default();
-    let kind = clean(
-        &change.kind,
-        cur.map_or(ParticipantKind::default(), |p| p.kind).as_str(),
-    );
-    let civility = clean(&change.civility, cur.map_or("", |p| p.civility.as_str()));
-    let first_name = clean(
-        &change.first_name,
-        cur.map_or("", |p| p.first_name.as_str()),
-    );
-    let last_name = clean(&change.last_name, cur.map_or("", |p| p.last_name.as_str()));
-    let mobile = clean(&change.mobile, &stored(cur.map(|p| &p.mobile)));
-    let mobile2 = clean(&change.mobile2, &stored(current.map(|c| &c.mobile2)));
-    let landline = clean(&change.landline, &stored(current.map(|c| &c.landline)));
-    let email = clean(&change.email, &stored(current.map(|c| &c.email)));
-    let consent = clean(
-        &change.consent,
-        if cur.is_none_or(|p| p.sms_consent) {
-            "oui"
-        } else {
-            "non"
-        },
-    );
-    let programme = clean(&change.programme, cur.map_or("", |p| p.programme.as_str()));
+    let texts = ContactTexts {
+        kind: clean(
+            &change.kind,
+            cur.map_or(ParticipantKind::default(), |p| p.kind).as_str(),
+        ),
+        civility: clean(&change.civility, cur.map_or("", |p| p.civility.as_str())),
+        first_name: clean(
+            &change.first_name,
+            cur.map_or("", |p| p.first_name.as_str()),
+        ),
+        last_name: clean(&change.last_name, cur.map_or("", |p| p.last_name.as_str())),
+        mobile: clean(&change.mobile, &stored(cur.map(|p| &p.mobile))),
+        mobile2: clean(&change.mobile2, &stored(current.map(|c| &c.mobile2))),
+        landline: clean(&change.landline, &stored(current.map(|c| &c.landline))),
+        email: clean(&change.email, &stored(current.map(|c| &c.email))),
+        consent: Some(clean(
+            &change.consent,
+            if cur.is_none_or(|p| p.sms_consent) {
+                "oui"
+            } else {
+                "non"
+            },
+        )),
+        programme: clean(&change.programme, cur.map_or("", |p| p.programme.as_str())),
+    };
     let mut issues = Vec::new();
     // Text typed by hand may hold anything: control characters would reach screens and SMS.
     let typed = [
@@ -365,8 +367,8 @@ fn plan(
         }
     }
     for (field, value) in [
-        (ContactField::Civility, &civility),
-        (ContactField::Programme, &programme),
+        (ContactField::Civility, &texts.civility),
+        (ContactField::Programme, &texts.programme),
     ] {
         if value.chars().count() > 100 {
             issues.push(FieldIssue::new(
@@ -383,18 +385,6 @@ fn plan(
             let found = Collaborators::load(conn)?.lookup(name);
             (name, found)
         }
-    };
-    let texts = ContactTexts {
-        kind: &kind,
-        civility: &civility,
-        first_name: &first_name,
-        last_name: &last_name,
-        mobile: &mobile,
-        mobile2: &mobile2,
-        landline: &landline,
-        email: &email,
-        consent: Some(&consent),
-        programme: &programme,
     };
     let mut checked = check_contact(
         &texts,

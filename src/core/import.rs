@@ -581,30 +581,21 @@ fn contact_row(
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
     let mut text = |field: ContactField| sheet.text_noting(r, field, &mut issues);
-    let civility = text(ContactField::Civility);
-    let first_name = text(ContactField::FirstName);
-    let last_name = text(ContactField::LastName);
-    let mobile = text(ContactField::Mobile);
-    let mobile2 = text(ContactField::Mobile2);
-    let landline = text(ContactField::Landline);
-    let email = text(ContactField::Email);
-    let consent = text(ContactField::Consent);
-    let programme = text(ContactField::Programme);
-    let kind = text(ContactField::Kind);
-    let collaborator_in = text(ContactField::Collaborator);
+    // The cells are read, and their issues noted, in this order.
     let texts = ContactTexts {
-        kind: &kind,
-        civility: &civility,
-        first_name: &first_name,
-        last_name: &last_name,
-        mobile: &mobile,
-        mobile2: &mobile2,
-        landline: &landline,
-        email: &email,
+        civility: text(ContactField::Civility),
+        first_name: text(ContactField::FirstName),
+        last_name: text(ContactField::LastName),
+        mobile: text(ContactField::Mobile),
+        mobile2: text(ContactField::Mobile2),
+        landline: text(ContactField::Landline),
+        email: text(ContactField::Email),
         // A file without a consent column: consent given.
-        consent: sheet.has(ContactField::Consent).then_some(consent.as_str()),
-        programme: &programme,
+        consent: Some(text(ContactField::Consent)).filter(|_| sheet.has(ContactField::Consent)),
+        programme: text(ContactField::Programme),
+        kind: text(ContactField::Kind),
     };
+    let collaborator_in = text(ContactField::Collaborator);
     // A date typed into a name column is a shifted column, not a name.
     let mut name_cells = |field: ContactField| {
         let col = sheet.columns.col(field)?;
