@@ -56,7 +56,7 @@ pub fn typed_message_keys() -> Vec<(&'static str, MessageKeys)> {
         ("Refusal", crate::core::refusal::Refusal::KEYS),
         ("LineProblem", crate::core::send::LineProblem::KEYS),
         ("InterviewField", crate::core::refusal::InterviewField::KEYS),
-        ("ContactFieldName", crate::core::contacts::Field::KEYS),
+        ("ContactFieldName", crate::io::contacts::ContactField::KEYS),
         ("Notice", crate::core::refusal::Notice::KEYS),
         ("EditDropped", crate::core::refusal::EditDropped::KEYS),
         (

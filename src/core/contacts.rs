@@ -23,58 +23,18 @@ use crate::store::{Db, Store, audit};
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
 
-crate::typed_messages! {
-    /// A field of a contact, as refusals name it (texts: `[contact_field]`).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum Field in "contact_field" {
-        Kind,
-        Civility,
-        FirstName,
-        LastName,
-        Mobile,
-        Mobile2,
-        Landline,
-        Email,
-        Consent,
-        Programme,
-        Collaborator,
-        OptOut,
-        OptOutDate,
-        OptOutSource,
-        Attribute,
-    }
-}
-
-impl From<ContactField> for Field {
-    fn from(f: ContactField) -> Field {
-        match f {
-            ContactField::Civility => Field::Civility,
-            ContactField::FirstName => Field::FirstName,
-            ContactField::LastName => Field::LastName,
-            ContactField::Mobile => Field::Mobile,
-            ContactField::Mobile2 => Field::Mobile2,
-            ContactField::Landline => Field::Landline,
-            ContactField::Email => Field::Email,
-            ContactField::Consent => Field::Consent,
-            ContactField::Programme => Field::Programme,
-            ContactField::Kind => Field::Kind,
-            ContactField::Collaborator => Field::Collaborator,
-        }
-    }
-}
-
 /// One problem of one field: the field, its value as given, why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldIssue {
-    pub field: Field,
+    pub field: ContactField,
     pub value: String,
     pub reason: IssueReason,
 }
 
 impl FieldIssue {
-    fn new(field: impl Into<Field>, value: &str, reason: IssueReason) -> FieldIssue {
+    fn new(field: ContactField, value: &str, reason: IssueReason) -> FieldIssue {
         FieldIssue {
-            field: field.into(),
+            field,
             value: crate::text::sanitize(value).into_owned(),
             reason,
         }
@@ -99,18 +59,18 @@ impl FieldIssue {
 
 /// The fields of one contact as typed (or as read from a file's cells), trimmed.
 #[derive(Clone, Debug, Default)]
-pub struct ContactTexts<'a> {
-    pub kind: &'a str,
-    pub civility: &'a str,
-    pub first_name: &'a str,
-    pub last_name: &'a str,
-    pub mobile: &'a str,
-    pub mobile2: &'a str,
-    pub landline: &'a str,
-    pub email: &'a str,
+pub struct ContactTexts {
+    pub kind: String,
+    pub civility: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub mobile: String,
+    pub mobile2: String,
+    pub landline: String,
+    pub email: String,
     /// `None`: consent recorded nowhere (a file without a consent column): given.
-    pub consent: Option<&'a str>,
-    pub programme: &'a str,
+    pub consent: Option<String>,
+    pub programme: String,
 }
 
 /// A checked contact: the participant to store, what the operator should know, and every
@@ -137,21 +97,25 @@ pub fn check_contact(
 ) -> Checked {
     let mut issues: Vec<FieldIssue> = Vec::new();
     let mut warnings = Vec::new();
-    let kind = parse_kind(t.kind).unwrap_or_else(|| {
+    let kind = parse_kind(&t.kind).unwrap_or_else(|| {
         issues.push(FieldIssue::new(
-            Field::Kind,
-            t.kind,
+            ContactField::Kind,
+            &t.kind,
             IssueReason::NotContactType,
         ));
         // Never written: the row has an issue.
         ParticipantKind::default()
     });
     if t.first_name.is_empty() && t.last_name.is_empty() && issues.is_empty() && !earlier {
-        issues.push(FieldIssue::new(Field::LastName, "", IssueReason::NoName));
+        issues.push(FieldIssue::new(
+            ContactField::LastName,
+            "",
+            IssueReason::NoName,
+        ));
     }
     for (field, value) in [
-        (ContactField::FirstName, t.first_name),
-        (ContactField::LastName, t.last_name),
+        (ContactField::FirstName, &t.first_name),
+        (ContactField::LastName, &t.last_name),
     ] {
         if value.chars().count() > 100 {
             issues.push(FieldIssue::new(
@@ -169,17 +133,17 @@ pub fn check_contact(
     let (mobile, mobile2, landline) = check_phones(t, region, &mut issues, &mut warnings);
     let email = if t.email.is_empty() {
         None
-    } else if plausible_email(t.email) {
+    } else if plausible_email(&t.email) {
         Some(t.email.to_string())
     } else {
         issues.push(FieldIssue::new(
-            Field::Email,
-            t.email,
+            ContactField::Email,
+            &t.email,
             IssueReason::NotEmail,
         ));
         None
     };
-    let sms_consent = match t.consent {
+    let sms_consent = match t.consent.as_deref() {
         None => true,
         // A consent left blank: consent was not recorded, so it is not assumed.
         Some("") => {
@@ -187,14 +151,18 @@ pub fn check_contact(
             false
         }
         Some(c) => parse_yes_no(c).unwrap_or_else(|| {
-            issues.push(FieldIssue::new(Field::Consent, c, IssueReason::NotYesNo));
+            issues.push(FieldIssue::new(
+                ContactField::Consent,
+                c,
+                IssueReason::NotYesNo,
+            ));
             false
         }),
     };
     let (collaborator_in, collaborator) = collaborator;
     let collaborator_id = collaborator.unwrap_or_else(|reason| {
         issues.push(FieldIssue::new(
-            Field::Collaborator,
+            ContactField::Collaborator,
             collaborator_in,
             reason,
         ));
@@ -203,7 +171,7 @@ pub fn check_contact(
     Checked {
         participant: NewParticipant {
             kind,
-            civility: normalise_civility(t.civility),
+            civility: normalise_civility(&t.civility),
             first_name: t.first_name.to_string(),
             last_name: t.last_name.to_string(),
             mobile,
@@ -230,18 +198,18 @@ fn check_phones(
 ) -> (Option<String>, Option<String>, Option<String>) {
     let mut landline = None;
     if !t.landline.is_empty() {
-        match phone::parse_phone(t.landline, region) {
+        match phone::parse_phone(&t.landline, region) {
             Ok(p) => landline = Some(p.e164),
             Err(error) => issues.push(FieldIssue::new(
-                Field::Landline,
-                t.landline,
+                ContactField::Landline,
+                &t.landline,
                 IssueReason::Phone { error },
             )),
         }
     }
     let mut mobile = None;
     if !t.mobile.is_empty() {
-        match phone::parse_phone(t.mobile, region) {
+        match phone::parse_phone(&t.mobile, region) {
             Ok(p) if p.is_mobile() => mobile = Some(p.e164),
             Ok(p) if landline.is_none() && p.kind == LineKind::Landline => {
                 warnings.push(ContactWarning::LandlineAsMobile {
@@ -250,27 +218,27 @@ fn check_phones(
                 landline = Some(p.e164);
             }
             Ok(p) => issues.push(FieldIssue::new(
-                Field::Mobile,
-                t.mobile,
+                ContactField::Mobile,
+                &t.mobile,
                 IssueReason::Unreachable {
                     e164: p.e164,
                     kind: p.kind,
                 },
             )),
             Err(error) => issues.push(FieldIssue::new(
-                Field::Mobile,
-                t.mobile,
+                ContactField::Mobile,
+                &t.mobile,
                 IssueReason::Phone { error },
             )),
         }
     }
     let mut mobile2 = None;
     if !t.mobile2.is_empty() {
-        match phone::parse_recipient(t.mobile2, region) {
+        match phone::parse_recipient(&t.mobile2, region) {
             Ok(p) => mobile2 = Some(p.e164),
             Err(error) => issues.push(FieldIssue::new(
-                Field::Mobile2,
-                t.mobile2,
+                ContactField::Mobile2,
+                &t.mobile2,
                 IssueReason::Phone { error },
             )),
         }
@@ -345,43 +313,45 @@ fn plan(
 ) -> CoreResult<Result<Plan, Vec<FieldIssue>>> {
     let cur = current.map(|c| &c.participant);
     let stored = |v: Option<&Option<String>>| v.and_then(|o| o.clone()).unwrap_or_default();
-    let kind = clean(
-        &change.kind,
-        cur.map_or(ParticipantKind::default(), |p| p.kind).as_str(),
-    );
-    let civility = clean(&change.civility, cur.map_or("", |p| p.civility.as_str()));
-    let first_name = clean(
-        &change.first_name,
-        cur.map_or("", |p| p.first_name.as_str()),
-    );
-    let last_name = clean(&change.last_name, cur.map_or("", |p| p.last_name.as_str()));
-    let mobile = clean(&change.mobile, &stored(cur.map(|p| &p.mobile)));
-    let mobile2 = clean(&change.mobile2, &stored(current.map(|c| &c.mobile2)));
-    let landline = clean(&change.landline, &stored(current.map(|c| &c.landline)));
-    let email = clean(&change.email, &stored(current.map(|c| &c.email)));
-    let consent = clean(
-        &change.consent,
-        if cur.is_none_or(|p| p.sms_consent) {
-            "oui"
-        } else {
-            "non"
-        },
-    );
-    let programme = clean(&change.programme, cur.map_or("", |p| p.programme.as_str()));
+    let texts = ContactTexts {
+        kind: clean(
+            &change.kind,
+            cur.map_or(ParticipantKind::default(), |p| p.kind).as_str(),
+        ),
+        civility: clean(&change.civility, cur.map_or("", |p| p.civility.as_str())),
+        first_name: clean(
+            &change.first_name,
+            cur.map_or("", |p| p.first_name.as_str()),
+        ),
+        last_name: clean(&change.last_name, cur.map_or("", |p| p.last_name.as_str())),
+        mobile: clean(&change.mobile, &stored(cur.map(|p| &p.mobile))),
+        mobile2: clean(&change.mobile2, &stored(current.map(|c| &c.mobile2))),
+        landline: clean(&change.landline, &stored(current.map(|c| &c.landline))),
+        email: clean(&change.email, &stored(current.map(|c| &c.email))),
+        consent: Some(clean(
+            &change.consent,
+            if cur.is_none_or(|p| p.sms_consent) {
+                "oui"
+            } else {
+                "non"
+            },
+        )),
+        programme: clean(&change.programme, cur.map_or("", |p| p.programme.as_str())),
+    };
     let mut issues = Vec::new();
     // Text typed by hand may hold anything: control characters would reach screens and SMS.
     let typed = [
-        (Field::Kind, &change.kind),
-        (Field::Civility, &change.civility),
-        (Field::FirstName, &change.first_name),
-        (Field::LastName, &change.last_name),
-        (Field::Mobile, &change.mobile),
-        (Field::Mobile2, &change.mobile2),
-        (Field::Landline, &change.landline),
-        (Field::Email, &change.email),
-        (Field::Consent, &change.consent),
-        (Field::Programme, &change.programme),
-        (Field::Collaborator, &change.collaborator),
+        (ContactField::Kind, &change.kind),
+        (ContactField::Civility, &change.civility),
+        (ContactField::FirstName, &change.first_name),
+        (ContactField::LastName, &change.last_name),
+        (ContactField::Mobile, &change.mobile),
+        (ContactField::Mobile2, &change.mobile2),
+        (ContactField::Landline, &change.landline),
+        (ContactField::Email, &change.email),
+        (ContactField::Consent, &change.consent),
+        (ContactField::Programme, &change.programme),
+        (ContactField::Collaborator, &change.collaborator),
     ];
     for (field, value) in typed {
         if let Some(v) = value
@@ -396,7 +366,10 @@ fn plan(
             ));
         }
     }
-    for (field, value) in [(Field::Civility, &civility), (Field::Programme, &programme)] {
+    for (field, value) in [
+        (ContactField::Civility, &texts.civility),
+        (ContactField::Programme, &texts.programme),
+    ] {
         if value.chars().count() > 100 {
             issues.push(FieldIssue::new(
                 field,
@@ -412,18 +385,6 @@ fn plan(
             let found = Collaborators::load(conn)?.lookup(name);
             (name, found)
         }
-    };
-    let texts = ContactTexts {
-        kind: &kind,
-        civility: &civility,
-        first_name: &first_name,
-        last_name: &last_name,
-        mobile: &mobile,
-        mobile2: &mobile2,
-        landline: &landline,
-        email: &email,
-        consent: Some(&consent),
-        programme: &programme,
     };
     let mut checked = check_contact(
         &texts,
@@ -445,7 +406,7 @@ fn plan(
             Some(m) => card::holder_of_mobile(conn, m, id)?.map(|(id, name)| {
                 (
                     IssueReason::MobileTaken { id, name },
-                    Field::Mobile,
+                    ContactField::Mobile,
                     m.clone(),
                 )
             }),
@@ -453,7 +414,7 @@ fn plan(
                 card::holder_of_name(conn, &p.first_name, &p.last_name, id)?.map(|(id, name)| {
                     (
                         IssueReason::NameTaken { id, name },
-                        Field::LastName,
+                        ContactField::LastName,
                         p.last_name.clone(),
                     )
                 })
@@ -480,7 +441,7 @@ fn plan(
                 }
             }
             _ => issues.push(FieldIssue::new(
-                Field::Attribute,
+                ContactField::Attribute,
                 a,
                 IssueReason::NotAttribute,
             )),
@@ -520,7 +481,11 @@ fn opt_out_plan(
         Some(v) => match parse_yes_no(v) {
             Some(b) => b,
             None => {
-                issues.push(FieldIssue::new(Field::OptOut, v, IssueReason::NotYesNo));
+                issues.push(FieldIssue::new(
+                    ContactField::OptOut,
+                    v,
+                    IssueReason::NotYesNo,
+                ));
                 return Ok(None);
             }
         },
@@ -533,7 +498,7 @@ fn opt_out_plan(
         // Only the person lifts a STOP (by writing again): nobody takes a number off the list.
         if change.opt_out.is_some() && already {
             issues.push(FieldIssue::new(
-                Field::OptOut,
+                ContactField::OptOut,
                 change.opt_out.as_deref().unwrap_or_default(),
                 IssueReason::OptOutKept,
             ));
@@ -542,7 +507,7 @@ fn opt_out_plan(
     }
     let Some(mobile) = p.mobile.clone() else {
         issues.push(FieldIssue::new(
-            Field::OptOut,
+            ContactField::OptOut,
             change.opt_out.as_deref().unwrap_or("oui"),
             IssueReason::OptOutNoMobile,
         ));
@@ -555,7 +520,7 @@ fn opt_out_plan(
         Some(d) => match crate::io::events::parse_date_time(d) {
             None => {
                 issues.push(FieldIssue::new(
-                    Field::OptOutDate,
+                    ContactField::OptOutDate,
                     d,
                     IssueReason::Cell {
                         problem: CellIssue::NotADate,
@@ -565,7 +530,7 @@ fn opt_out_plan(
             }
             Some((day, _)) if day > today => {
                 issues.push(FieldIssue::new(
-                    Field::OptOutDate,
+                    ContactField::OptOutDate,
                     d,
                     IssueReason::InTheFuture,
                 ));
@@ -583,7 +548,7 @@ fn opt_out_plan(
             Some(code) => code.to_string(),
             None => {
                 issues.push(FieldIssue::new(
-                    Field::OptOutSource,
+                    ContactField::OptOutSource,
                     s,
                     IssueReason::NotOptOutSource,
                 ));

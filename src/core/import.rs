@@ -6,7 +6,7 @@
 //! confirmation all valid rows are written in one transaction: a failure on any row leaves the
 //! store as it was.
 
-use super::contacts::{ContactTexts, Field, check_contact};
+use super::contacts::{ContactTexts, check_contact};
 use super::events::EventKind;
 use super::send::{CheckedLine, FreeList, check_free_list};
 use super::{Actor, CoreError, CoreResult, Refusal, automations};
@@ -332,6 +332,10 @@ fn field_name(f: ContactField) -> &'static str {
         ContactField::Programme => "programme",
         ContactField::Kind => "kind",
         ContactField::Collaborator => "collaborator",
+        ContactField::OptOut => "opt_out",
+        ContactField::OptOutDate => "opt_out_date",
+        ContactField::OptOutSource => "opt_out_source",
+        ContactField::Attribute => "attribute",
     }
 }
 
@@ -577,30 +581,21 @@ fn contact_row(
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
     let mut text = |field: ContactField| sheet.text_noting(r, field, &mut issues);
-    let civility = text(ContactField::Civility);
-    let first_name = text(ContactField::FirstName);
-    let last_name = text(ContactField::LastName);
-    let mobile = text(ContactField::Mobile);
-    let mobile2 = text(ContactField::Mobile2);
-    let landline = text(ContactField::Landline);
-    let email = text(ContactField::Email);
-    let consent = text(ContactField::Consent);
-    let programme = text(ContactField::Programme);
-    let kind = text(ContactField::Kind);
-    let collaborator_in = text(ContactField::Collaborator);
+    // The cells are read, and their issues noted, in this order.
     let texts = ContactTexts {
-        kind: &kind,
-        civility: &civility,
-        first_name: &first_name,
-        last_name: &last_name,
-        mobile: &mobile,
-        mobile2: &mobile2,
-        landline: &landline,
-        email: &email,
+        civility: text(ContactField::Civility),
+        first_name: text(ContactField::FirstName),
+        last_name: text(ContactField::LastName),
+        mobile: text(ContactField::Mobile),
+        mobile2: text(ContactField::Mobile2),
+        landline: text(ContactField::Landline),
+        email: text(ContactField::Email),
         // A file without a consent column: consent given.
-        consent: sheet.has(ContactField::Consent).then_some(consent.as_str()),
-        programme: &programme,
+        consent: Some(text(ContactField::Consent)).filter(|_| sheet.has(ContactField::Consent)),
+        programme: text(ContactField::Programme),
+        kind: text(ContactField::Kind),
     };
+    let collaborator_in = text(ContactField::Collaborator);
     // A date typed into a name column is a shifted column, not a name.
     let mut name_cells = |field: ContactField| {
         let col = sheet.columns.col(field)?;
@@ -643,24 +638,15 @@ fn contact_row(
     })
 }
 
-/// The column of a field a row's issue names.
-fn sheet_field(f: Field) -> ContactField {
+/// The column of a field a row's issue names: a field no file has (a single contact's
+/// opt-out, attributes) is named in the last name's column.
+fn sheet_field(f: ContactField) -> ContactField {
     match f {
-        Field::Kind => ContactField::Kind,
-        Field::Civility => ContactField::Civility,
-        Field::FirstName => ContactField::FirstName,
-        Field::Mobile => ContactField::Mobile,
-        Field::Mobile2 => ContactField::Mobile2,
-        Field::Landline => ContactField::Landline,
-        Field::Email => ContactField::Email,
-        Field::Consent => ContactField::Consent,
-        Field::Programme => ContactField::Programme,
-        Field::Collaborator => ContactField::Collaborator,
-        Field::LastName
-        | Field::OptOut
-        | Field::OptOutDate
-        | Field::OptOutSource
-        | Field::Attribute => ContactField::LastName,
+        ContactField::OptOut
+        | ContactField::OptOutDate
+        | ContactField::OptOutSource
+        | ContactField::Attribute => ContactField::LastName,
+        f => f,
     }
 }
 

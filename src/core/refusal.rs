@@ -210,8 +210,8 @@ crate::typed_messages! {
         NoCollaboratorAtAll { name: String },
         SeveralCollaborators { name: String },
         // Contacts created and edited one at a time
-        ContactField { field: crate::core::contacts::Field, value: String, reason: crate::io::issue::IssueReason },
-        ContactFieldEmpty { field: crate::core::contacts::Field, reason: crate::io::issue::IssueReason },
+        ContactField { field: crate::io::contacts::ContactField, value: String, reason: crate::io::issue::IssueReason },
+        ContactFieldEmpty { field: crate::io::contacts::ContactField, reason: crate::io::issue::IssueReason },
         NothingToChange,
         AlreadyArchived { name: String },
         NotArchived { name: String },

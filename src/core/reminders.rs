@@ -437,7 +437,14 @@ struct PendingReminder {
     created_by: String,
 }
 
-fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingReminder> {
+/// The pending reminder `id` as `actor` may change it; `lacking` is the refusal when they
+/// have no right over scheduled messages.
+fn load_pending(
+    conn: Db<'_>,
+    actor: &Actor,
+    id: i64,
+    lacking: Forbidden,
+) -> CoreResult<PendingReminder> {
     let row = pending::reminder_head(conn, id)?;
     let Some((status, kind, event_id, template_id, created_by, automation_id)) = row else {
         return Err(CoreError::Store(crate::store::StoreError::NotFound {
@@ -457,6 +464,9 @@ fn load_pending(conn: Db<'_>, actor: &Actor, id: i64) -> CoreResult<PendingRemin
         return Err(Refusal::NotTiedToEvent { id }.into());
     };
     outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
+    if !actor.rights.can_scheduled() {
+        return Err(lacking.into());
+    }
     Ok(PendingReminder {
         kind,
         automation_id,
@@ -479,13 +489,10 @@ pub fn edit_reminder_text(
 ) -> CoreResult<EditedText> {
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
-        let p = load_pending(tx, actor, message_id)?;
-        if !actor.rights.can_scheduled() {
-            return Err(Forbidden::NoEditReminders {
-                login: actor.login.clone(),
-            }
-            .into());
-        }
+        let lacking = Forbidden::NoEditReminders {
+            login: actor.login.clone(),
+        };
+        let p = load_pending(tx, actor, message_id, lacking)?;
         if !actor.rights.can_write_text() {
             return Err(Forbidden::TemplatesOnlyNoEdit {
                 login: actor.login.clone(),
@@ -536,13 +543,10 @@ pub fn edit_reminder_time(
 ) -> CoreResult<DateTime<Utc>> {
     let settings = Settings::load(store.db())?;
     store.write(|tx| {
-        let p = load_pending(tx, actor, message_id)?;
-        if !actor.rights.can_scheduled() {
-            return Err(Forbidden::NoMoveReminders {
-                login: actor.login.clone(),
-            }
-            .into());
-        }
+        let lacking = Forbidden::NoMoveReminders {
+            login: actor.login.clone(),
+        };
+        let p = load_pending(tx, actor, message_id, lacking)?;
         let event = events::detail(tx, p.event_id)?;
         let start = from_ts(event.starts_at);
         let timing = match p.kind {

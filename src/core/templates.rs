@@ -3,8 +3,7 @@
 //! saying which text a message came from — it can be deactivated instead.
 
 use super::{Actor, CoreError, CoreResult, Refusal};
-use crate::sms::sender::normalize_keyword;
-use crate::sms::template::{self, TemplateContext};
+use crate::sms::template::TemplateContext;
 use crate::store::Db;
 use crate::store::templates::{self as rows, NewTemplate};
 use crate::store::{Store, audit};
@@ -51,63 +50,6 @@ pub fn format_keywords(keywords: &[(String, String)]) -> String {
         .map(|(k, o)| format!("{k}={o}"))
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// The checks [`rows::insert_template`] makes, for an update (the name may stay its own).
-fn check(conn: Db<'_>, id: Option<i64>, t: &TemplateInput) -> CoreResult<Vec<(String, String)>> {
-    let name = t.name.trim();
-    if name.is_empty() {
-        return Err(Refusal::TemplateNameMissing.into());
-    }
-    if let Err(Some(problem)) =
-        template::parse(&t.body, t.context).map_err(|e| e.into_iter().next())
-    {
-        return Err(Refusal::TemplateProblem {
-            name: name.to_string(),
-            problem,
-        }
-        .into());
-    }
-    let other = rows::id_named(conn, name)?;
-    if other.is_some() && other != id {
-        return Err(Refusal::TemplateExists {
-            name: name.to_string(),
-        }
-        .into());
-    }
-    if !t.reply_expected && !t.keywords.is_empty() {
-        return Err(Refusal::KeywordsNeedReply {
-            name: name.to_string(),
-        }
-        .into());
-    }
-    let mut keywords: Vec<(String, String)> = Vec::new();
-    for (keyword, outcome) in &t.keywords {
-        let normalised = normalize_keyword(keyword);
-        if normalised.is_empty() {
-            return Err(Refusal::KeywordEmpty {
-                name: name.to_string(),
-                keyword: keyword.to_string(),
-            }
-            .into());
-        }
-        if outcome.trim().is_empty() {
-            return Err(Refusal::KeywordNoOutcome {
-                name: name.to_string(),
-                keyword: normalised,
-            }
-            .into());
-        }
-        if keywords.iter().any(|(k, _)| *k == normalised) {
-            return Err(Refusal::KeywordTwice {
-                name: name.to_string(),
-                keyword: normalised,
-            }
-            .into());
-        }
-        keywords.push((normalised, outcome.trim().to_string()));
-    }
-    Ok(keywords)
 }
 
 fn describe(t: &TemplateInput) -> String {
@@ -173,7 +115,15 @@ pub fn update_template(
     actor.require_admin(super::Action::ChangeTemplates)?;
     store.write(|tx| {
         let before = rows::get(tx, id)?;
-        let keywords = check(tx, Some(id), input)?;
+        let keywords = rows::checked_keywords(
+            tx,
+            Some(id),
+            &input.name,
+            &input.body,
+            input.context,
+            input.reply_expected,
+            &input.keywords,
+        )?;
         if before.automations > 0 && !input.context.has_event() {
             return Err(Refusal::TemplateContextInUse {
                 name: before.name.clone(),

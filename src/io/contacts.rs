@@ -9,21 +9,27 @@ use crate::sms::status::ParticipantKind;
 use serde::Serialize;
 use std::path::Path;
 
-/// What a column of a contacts file holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactField {
-    Civility,
-    FirstName,
-    LastName,
-    Mobile,
-    Mobile2,
-    Landline,
-    Email,
-    Consent,
-    Programme,
-    Kind,
-    Collaborator,
+crate::typed_messages! {
+    /// A field of a contact: what a column of a contacts file holds (the first eleven) and
+    /// what only a single contact has; refusals name it (texts: `[contact_field]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ContactField in "contact_field" {
+        Kind,
+        Civility,
+        FirstName,
+        LastName,
+        Mobile,
+        Mobile2,
+        Landline,
+        Email,
+        Consent,
+        Programme,
+        Collaborator,
+        OptOut,
+        OptOutDate,
+        OptOutSource,
+        Attribute,
+    }
 }
 
 /// How files name the column of the collaborator following a contact or an event.

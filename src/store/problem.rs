@@ -4,7 +4,6 @@
 //! The store checks again, where the data is written, rules the core checks first.
 
 use crate::core::refusal::{Context, Forbidden, Refusal};
-use crate::sms::template::FieldError;
 
 use super::settings::SettingProblem;
 
@@ -58,14 +57,6 @@ crate::typed_messages! {
         KeyAlreadyTheirs { login: String, fingerprint: String },
         KeyTaken { fingerprint: String, holder: String },
         NoSuchKey { login: String, fingerprint: String },
-        // Templates
-        TemplateNameMissing,
-        TemplateText { name: String, problem: FieldError },
-        TemplateExists { name: String },
-        KeywordsNeedReply { name: String },
-        KeywordEmpty { name: String, keyword: String },
-        KeywordNoOutcome { name: String, keyword: String },
-        KeywordTwice { name: String, keyword: String },
         // Stored codes
         /// A status, kind, state… no variant has, read from a column.
         UnknownCode { column: String, code: String },
@@ -100,8 +91,18 @@ crate::typed_messages! {
         // The demo's history generator
         DemoNoOperator,
         DemoNoMobile,
-        /// A core rule refused what the scheduler recorded (an inbound reply…).
+        /// A core rule refused what the scheduler recorded (an inbound reply…), or a rule the
+        /// store checks with the core's words (a template's name and keywords).
         Refused { refusal: Box<Refusal> },
         Forbidden { forbidden: Forbidden },
+    }
+}
+
+impl From<Refusal> for super::StoreError {
+    fn from(refusal: Refusal) -> super::StoreError {
+        StoreProblem::Refused {
+            refusal: Box::new(refusal),
+        }
+        .into()
     }
 }

@@ -1,7 +1,8 @@
 //! Templates and their reply keywords.
 
 use super::codes::read_in_order;
-use super::{Record, Result, StoreError, StoreProblem};
+use super::{Record, Result, StoreError};
+use crate::core::refusal::Refusal;
 use crate::store::Db;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -91,70 +92,19 @@ pub struct NewTemplate {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// Creates a template and its keywords; returns its id. Refuses a body whose merge fields do
-/// not parse for its context, a name already used, keywords on a template that expects no
-/// reply, and keywords that are blank or collide once normalised.
+/// Creates a template and its keywords (checked by [`checked_keywords`]); returns its id.
 pub fn insert_template<'c>(conn: impl Into<Db<'c>>, t: &NewTemplate) -> Result<i64> {
     let conn: Db<'c> = conn.into();
     let name = t.name.trim();
-    if name.is_empty() {
-        return Err(StoreProblem::TemplateNameMissing.into());
-    }
-    if let Err(errors) = crate::sms::template::parse(&t.body, t.context)
-        && let Some(problem) = errors.into_iter().next()
-    {
-        return Err(StoreProblem::TemplateText {
-            name: name.to_string(),
-            problem,
-        }
-        .into());
-    }
-    let taken = conn
-        .query_row(
-            "SELECT 1 FROM templates WHERE name = ?1",
-            [name],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some();
-    if taken {
-        return Err(StoreProblem::TemplateExists {
-            name: name.to_string(),
-        }
-        .into());
-    }
-    if !t.reply_expected && !t.keywords.is_empty() {
-        return Err(StoreProblem::KeywordsNeedReply {
-            name: name.to_string(),
-        }
-        .into());
-    }
-    let mut keywords: Vec<(String, &str)> = Vec::with_capacity(t.keywords.len());
-    for (keyword, outcome) in &t.keywords {
-        let normalised = crate::sms::sender::normalize_keyword(keyword);
-        if normalised.is_empty() {
-            return Err(StoreProblem::KeywordEmpty {
-                name: name.to_string(),
-                keyword: keyword.clone(),
-            }
-            .into());
-        }
-        if outcome.trim().is_empty() {
-            return Err(StoreProblem::KeywordNoOutcome {
-                name: name.to_string(),
-                keyword: normalised,
-            }
-            .into());
-        }
-        if keywords.iter().any(|(k, _)| *k == normalised) {
-            return Err(StoreProblem::KeywordTwice {
-                name: name.to_string(),
-                keyword: normalised,
-            }
-            .into());
-        }
-        keywords.push((normalised, outcome.trim()));
-    }
+    let keywords = checked_keywords(
+        conn,
+        None,
+        name,
+        &t.body,
+        t.context,
+        t.reply_expected,
+        &t.keywords,
+    )?;
     let at = super::ts(t.created_at);
     conn.prepare_cached(
         "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
@@ -178,6 +128,75 @@ pub fn insert_template<'c>(conn: impl Into<Db<'c>>, t: &NewTemplate) -> Result<i
         add.execute(rusqlite::params![id, keyword, outcome])?;
     }
     Ok(id)
+}
+
+/// The keywords of a template the store keeps, normalised (upper case, no accent, no
+/// punctuation, so replies are compared the same way). Refuses a template without a name, a
+/// body whose merge fields do not parse for its context, a name another template than `id`
+/// has, keywords on a template that expects no reply, and keywords that are blank, without
+/// outcome or collide once normalised. Creating and changing a template both check with it.
+pub fn checked_keywords(
+    conn: Db<'_>,
+    id: Option<i64>,
+    name: &str,
+    body: &str,
+    context: crate::sms::template::TemplateContext,
+    reply_expected: bool,
+    keywords: &[(String, String)],
+) -> Result<Vec<(String, String)>> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Refusal::TemplateNameMissing.into());
+    }
+    if let Err(errors) = crate::sms::template::parse(body, context)
+        && let Some(problem) = errors.into_iter().next()
+    {
+        return Err(Refusal::TemplateProblem {
+            name: name.to_string(),
+            problem,
+        }
+        .into());
+    }
+    let other = id_named(conn, name)?;
+    if other.is_some() && other != id {
+        return Err(Refusal::TemplateExists {
+            name: name.to_string(),
+        }
+        .into());
+    }
+    if !reply_expected && !keywords.is_empty() {
+        return Err(Refusal::KeywordsNeedReply {
+            name: name.to_string(),
+        }
+        .into());
+    }
+    let mut checked: Vec<(String, String)> = Vec::with_capacity(keywords.len());
+    for (keyword, outcome) in keywords {
+        let normalised = crate::sms::sender::normalize_keyword(keyword);
+        if normalised.is_empty() {
+            return Err(Refusal::KeywordEmpty {
+                name: name.to_string(),
+                keyword: keyword.clone(),
+            }
+            .into());
+        }
+        if outcome.trim().is_empty() {
+            return Err(Refusal::KeywordNoOutcome {
+                name: name.to_string(),
+                keyword: normalised,
+            }
+            .into());
+        }
+        if checked.iter().any(|(k, _)| *k == normalised) {
+            return Err(Refusal::KeywordTwice {
+                name: name.to_string(),
+                keyword: normalised,
+            }
+            .into());
+        }
+        checked.push((normalised, outcome.trim().to_string()));
+    }
+    Ok(checked)
 }
 
 /// The template named `name`, if any.

@@ -3,8 +3,9 @@
 //! as a row of an import; each refusal shows under its field.
 
 use super::Act;
-use crate::core::contacts::{ContactChange, Field, FieldIssue, OPT_OUT_SOURCES, Saved};
+use crate::core::contacts::{ContactChange, FieldIssue, OPT_OUT_SOURCES, Saved};
 use crate::i18n::{Describe, Lang, tr, trf};
+use crate::io::contacts::ContactField as Field;
 use crate::store::Result;
 use crate::store::card::ContactDetail;
 use crate::tui::fmt::{Fmt, clean, phone};
