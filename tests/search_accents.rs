@@ -8,7 +8,7 @@ use smsdesk::sms::encoding::Encoding;
 use smsdesk::sms::status::{EventKind, MessageKind, MessageStatus};
 use smsdesk::store::events::{self, EventFilter, NewEvent};
 use smsdesk::store::lists::{self, MemberPlan};
-use smsdesk::store::messages::{self, Direction, ListKind, MessageFilter, NewMessage};
+use smsdesk::store::messages::{self, Direction, ListKind, MessageFilter, NewMessage, Page};
 use smsdesk::store::participants::{self, NewParticipant, NewSavedList};
 use smsdesk::store::{Db, Store, StoreError};
 use smsdesk::tui::widgets::picker::Picker;
@@ -227,7 +227,7 @@ fn every_list_finds_names_without_case_or_accents_and_numbers_as_shown() {
             text: Some(typed.to_string()),
             ..Default::default()
         };
-        events::page(db, &filter, None, Direction::Forward, 50)
+        events::page(db, &filter, Page::forward(None, 50))
             .expect("agenda")
             .into_iter()
             .map(|e| e.participant_name)

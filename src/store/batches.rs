@@ -2,7 +2,7 @@
 //! them newest first with their messages counted by status.
 
 use super::Result;
-use super::messages::Direction;
+use super::messages::{NewestFirst, Page};
 use crate::store::Db;
 use rusqlite::{OptionalExtension, params};
 
@@ -87,22 +87,16 @@ pub struct BatchSummary {
 pub fn history_page(
     conn: Db<'_>,
     kind: &str,
-    cursor: Option<(i64, i64)>,
-    dir: Direction,
-    limit: usize,
+    page: Page<'_, (i64, i64)>,
 ) -> Result<Vec<BatchSummary>> {
-    let (cmp, order, default) = match dir {
-        Direction::Forward => ("<", "DESC", (i64::MAX, i64::MAX)),
-        Direction::Backward => (">", "ASC", (i64::MIN, i64::MIN)),
-    };
-    let (at, id) = cursor.unwrap_or(default);
+    let NewestFirst { cmp, order, key } = page.newest_first();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, created_at, created_by, name, source, recipients, planned_at FROM batches
          WHERE kind = ?1 AND (created_at, id) {cmp} (?2, ?3)
          ORDER BY created_at {order}, id {order} LIMIT ?4"
     ))?;
-    let mut rows: Vec<BatchSummary> = stmt
-        .query_map(params![kind, at, id, limit as i64], |r| {
+    let rows = stmt
+        .query_map(params![kind, key.0, key.1, page.limit as i64], |r| {
             Ok(BatchSummary {
                 id: r.get(0)?,
                 created_at: r.get(1)?,
@@ -115,9 +109,7 @@ pub fn history_page(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    if dir == Direction::Backward {
-        rows.reverse();
-    }
+    let mut rows = page.in_list_order(rows);
     // Counts for this page only, through the per-batch index.
     let mut counts = conn.prepare_cached(
         "SELECT status, count(*) FROM messages WHERE batch_id = ?1 GROUP BY status ORDER BY count(*) DESC, status",

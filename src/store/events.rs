@@ -1,7 +1,7 @@
 //! Events in participants' futures: interviews, steps, orientations.
 
 use super::codes::{code, read_in_order};
-use super::messages::Direction;
+use super::messages::{Direction, Page};
 use super::{Record, Result, StoreError, StoreProblem};
 use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::store::Db;
@@ -175,30 +175,17 @@ impl EventFilter {
 pub fn page(
     conn: Db<'_>,
     filter: &EventFilter,
-    after: Option<(i64, i64)>,
-    dir: Direction,
-    limit: usize,
+    page: Page<'_, (i64, i64)>,
 ) -> Result<Vec<EventRow>> {
-    Ok(match dir {
-        Direction::Forward => keyset(
-            conn,
-            filter,
-            after.unwrap_or((filter.from, -1)),
-            true,
-            limit,
-        )?,
-        Direction::Backward => {
-            let mut rows = keyset(
-                conn,
-                filter,
-                after.unwrap_or((i64::MAX, i64::MAX)),
-                false,
-                limit,
-            )?;
-            rows.reverse();
-            rows
-        }
-    })
+    let forward = page.dir == Direction::Forward;
+    let edge = if forward {
+        (filter.from, -1)
+    } else {
+        (i64::MAX, i64::MAX)
+    };
+    let key = page.after.copied().unwrap_or(edge);
+    let rows = keyset(conn, filter, key, forward, page.limit)?;
+    Ok(page.in_list_order(rows))
 }
 
 /// One keyset page from `cursor`, forward in time or backward (then newest first).

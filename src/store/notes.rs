@@ -1178,9 +1178,7 @@ mod tests {
         let reasons: Vec<Option<ReviewReason>> = replies::page(
             store.db(),
             None,
-            None,
-            crate::store::messages::Direction::Forward,
-            10,
+            crate::store::messages::Page::forward(None, 10),
         )
         .unwrap()
         .into_iter()

@@ -1,7 +1,7 @@
 //! Replies (inbound SMS). Every reply is kept.
 
 use super::codes::code;
-use super::messages::Direction;
+use super::messages::{NewestFirst, Page};
 use super::{Result, ts};
 use crate::sms::status::ReplyState;
 use crate::store::Db;
@@ -137,27 +137,18 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<ReplyRow> {
 pub fn page(
     conn: Db<'_>,
     state: Option<ReplyState>,
-    after: Option<(i64, i64)>,
-    dir: Direction,
-    limit: usize,
+    page: Page<'_, (i64, i64)>,
 ) -> Result<Vec<ReplyRow>> {
-    let (bound, cmp, order) = match dir {
-        Direction::Forward => (i64::MAX, "<", "DESC"),
-        Direction::Backward => (i64::MIN, ">", "ASC"),
-    };
-    let (at, id) = after.unwrap_or((bound, bound));
+    let NewestFirst { cmp, order, key } = page.newest_first();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM replies r
          WHERE (?1 IS NULL OR r.state = ?1) AND (r.received_at, r.id) {cmp} (?2, ?3)
          ORDER BY r.received_at {order}, r.id {order} LIMIT ?4"
     ))?;
-    let mut rows: Vec<ReplyRow> = stmt
-        .query_map(params![state, at, id, limit as i64], row)?
+    let rows = stmt
+        .query_map(params![state, key.0, key.1, page.limit as i64], row)?
         .collect::<rusqlite::Result<_>>()?;
-    if dir == Direction::Backward {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.in_list_order(rows))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 
 use crate::store::Db;
 use crate::store::Result;
-use crate::store::messages::Direction;
+pub use crate::store::messages::Page;
 use std::collections::HashSet;
 
 /// Where a list's rows come from.
@@ -45,33 +45,6 @@ impl Key for (i64, i64) {
 impl Key for (String, String, i64) {
     fn id(&self) -> i64 {
         self.2
-    }
-}
-
-/// One page read: up to `limit` rows strictly after (`Forward`) or before (`Backward`)
-/// `after`. Without a key: the first rows (`Forward`) or the last rows (`Backward`).
-#[derive(Clone, Copy)]
-pub struct Page<'k, K> {
-    pub after: Option<&'k K>,
-    pub dir: Direction,
-    pub limit: usize,
-}
-
-impl<'k, K> Page<'k, K> {
-    pub fn forward(after: Option<&'k K>, limit: usize) -> Self {
-        Page {
-            after,
-            dir: Direction::Forward,
-            limit,
-        }
-    }
-
-    pub fn backward(after: Option<&'k K>, limit: usize) -> Self {
-        Page {
-            after,
-            dir: Direction::Backward,
-            limit,
-        }
     }
 }
 
@@ -392,6 +365,7 @@ impl<S: Source> Pager<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::messages::Direction;
 
     /// Numbers 0..n as a list, keyed by themselves, counting the rows each fetch returns.
     struct Numbers {

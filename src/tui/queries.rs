@@ -67,7 +67,7 @@ impl Source for ParticipantsSource {
 /// The [`Source`] of a list ordered by one of its rows' times then id, whose page is read by
 /// `$page` (given the source and the page as the names between the bars).
 macro_rules! by_time {
-    ($source:ty, $row:ty, $time:ident, |$s:ident, $conn:ident, $after:ident, $dir:ident, $limit:ident| $page:expr) => {
+    ($source:ty, $row:ty, $time:ident, |$s:ident, $conn:ident, $at:ident| $page:expr) => {
         impl Source for $source {
             type Row = $row;
             type Key = (i64, i64);
@@ -76,8 +76,7 @@ macro_rules! by_time {
                 (row.$time, row.id)
             }
             fn fetch(&self, conn: Db<'_>, at: Page<'_, (i64, i64)>) -> Result<Vec<$row>> {
-                let ($s, $conn, $after, $dir, $limit) =
-                    (self, conn, at.after.copied(), at.dir, at.limit);
+                let ($s, $conn, $at) = (self, conn, at);
                 $page
             }
         }
@@ -89,24 +88,18 @@ pub struct EventsSource {
     pub filter: events::EventFilter,
 }
 
-by_time!(
-    EventsSource,
-    EventRow,
-    starts_at,
-    |s, conn, after, dir, limit| events::page(conn, &s.filter, after, dir, limit)
-);
+by_time!(EventsSource, EventRow, starts_at, |s, conn, at| {
+    events::page(conn, &s.filter, at)
+});
 
 /// Replies, newest first; with `state`, only those in it (review: the review list).
 pub struct RepliesSource {
     pub state: Option<crate::sms::status::ReplyState>,
 }
 
-by_time!(
-    RepliesSource,
-    ReplyRow,
-    received_at,
-    |s, conn, after, dir, limit| replies::page(conn, s.state, after, dir, limit)
-);
+by_time!(RepliesSource, ReplyRow, received_at, |s, conn, at| {
+    replies::page(conn, s.state, at)
+});
 
 pub use crate::store::batches::BatchSummary as BatchRow;
 
@@ -115,12 +108,9 @@ pub struct BatchesSource {
     pub kind: &'static str,
 }
 
-by_time!(
-    BatchesSource,
-    BatchRow,
-    created_at,
-    |s, conn, after, dir, limit| batches::history_page(conn, s.kind, after, dir, limit)
-);
+by_time!(BatchesSource, BatchRow, created_at, |s, conn, at| {
+    batches::history_page(conn, s.kind, at)
+});
 
 /// Collaborator names by id (automations store ids).
 pub fn collaborator_names(conn: Db<'_>) -> Result<std::collections::HashMap<i64, String>> {
