@@ -6,7 +6,7 @@
 
 use super::Act;
 use super::batch::{
-    NO_COLLABORATOR, collaborator_field, collaborator_options, participant_matches,
+    NO_COLLABORATOR, collaborator_field, collaborator_options, participant_matches, starts_field,
 };
 use crate::core::events::{self, EventChange, EventKind, NewEventInput};
 use crate::i18n::{Describe, Lang, tr, trf};
@@ -73,8 +73,7 @@ impl EventEditor {
             ),
             FormField::text("type", tr(lang, "agenda.type"), "")
                 .with_help(tr(lang, "agenda.type_help")),
-            FormField::text("starts", tr(lang, "agenda.starts"), "")
-                .with_help(tr(lang, "batch.starts_help")),
+            starts_field(lang, "agenda.starts"),
             collaborator_field(lang, NO_COLLABORATOR, collaborators),
             FormField::text("location", tr(lang, "batch.location"), ""),
             FormField::text("notes", tr(lang, "agenda.notes"), ""),

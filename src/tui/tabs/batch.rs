@@ -294,8 +294,7 @@ impl BatchTab {
                 false,
             )
             .with_help(tr(lang, "batch.context_help")),
-            FormField::text("starts", tr(lang, "batch.starts"), "")
-                .with_help(tr(lang, "batch.starts_help")),
+            starts_field(lang, "batch.starts"),
             collaborator_field(lang, NO_COLLABORATOR, collab_options),
             FormField::text("type", tr(lang, "batch.type"), ""),
             FormField::text("theme", tr(lang, "batch.theme"), ""),
@@ -1227,6 +1226,12 @@ pub(super) fn collaborator_options(
             .into_iter()
             .map(|c| (c.id, clean(&c.full_name()))),
     ))
+}
+
+/// The start of the event an agenda or batch form records, labelled by `label` (a catalogue
+/// key), with the accepted date formats as help.
+pub(super) fn starts_field(lang: Lang, label: &str) -> FormField {
+    FormField::text("starts", tr(lang, label), "").with_help(tr(lang, "batch.starts_help"))
 }
 
 /// The collaborator choice of an event or batch form, set to `value`.
