@@ -279,6 +279,23 @@ fn only_an_administrator_types_an_outcome_that_is_not_a_keyword() {
 }
 
 #[test]
+fn an_outcome_chosen_but_not_saved_is_named_before_quitting() {
+    let mut f = empty_store();
+    interview_question(&mut f);
+    reply(&mut f.store, "oui mais à 15h", now() - Duration::minutes(5));
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "itm");
+    assert!(!app.has_unsaved(), "{}", render(&mut app, 80, 24));
+    // Another keyword's outcome chosen, then quitting: the choice would be lost, so it asks.
+    app.handle_key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+    assert!(app.has_unsaved(), "{}", render(&mut app, 80, 24));
+    app.handle_key(ctrl('c'));
+    let screen = render(&mut app, 80, 24);
+    assert!(!app.should_quit(), "{screen}");
+    assert!(screen.contains("• Inbox: Outcome"), "{screen}");
+}
+
+#[test]
 fn sent_marks_the_messages_that_got_a_reply_and_the_detail_says_when() {
     let mut f = empty_store();
     interview_question(&mut f);

@@ -18,7 +18,7 @@ use crate::store::{Result, screens};
 use crate::tui::fmt::{clean, phone};
 use crate::tui::pager::Pager;
 use crate::tui::queries::RepliesSource;
-use crate::tui::widgets::form::{EditHints, Form, FormField, modal_in};
+use crate::tui::widgets::form::{EditHints, Form, FormField, lost_in, modal_in};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -342,11 +342,14 @@ impl TabView for InboxTab {
     }
 
     fn unsaved(&self, lang: Lang) -> Vec<String> {
-        match (&self.reply, &self.create) {
-            (Some(r), _) => r.form.lost(lang),
-            (None, Some(c)) => c.form.lost(lang),
-            (None, None) => Vec::new(),
-        }
+        lost_in(
+            [
+                self.reply.as_ref().map(|r| &r.form),
+                self.settle.as_ref().map(|s| &s.form),
+                self.create.as_ref().map(|c| &c.form),
+            ],
+            lang,
+        )
     }
 
     fn confirmed(&mut self, _done: &crate::tui::pending::Done) {
