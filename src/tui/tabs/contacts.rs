@@ -153,15 +153,8 @@ impl ContactsTab {
             return Ok(Outcome::Error(tr(lang, "contacts.no_mobile").to_string()));
         };
         let name = format!("{} {}", p.first_name, p.last_name);
-        Ok(
-            match IndividualForm::open(act, &mobile, Some(p.id), &name, "contacts.send_title")? {
-                Ok(form) => {
-                    self.send = Some(form);
-                    Outcome::Handled
-                }
-                Err(why) => Outcome::Error(why),
-            },
-        )
+        let title = "contacts.send_title";
+        IndividualForm::open_in(&mut self.send, act, &mobile, Some(p.id), &name, title)
     }
 }
 

@@ -142,20 +142,14 @@ impl InboxTab {
             Ok(to) => to,
             Err(e) => return Ok(Outcome::Error(e.describe(act.lang()))),
         };
-        Ok(
-            match IndividualForm::open(
-                act,
-                &mobile,
-                to.participant_id,
-                &to.name,
-                "inbox.reply_title",
-            )? {
-                Ok(form) => {
-                    self.reply = Some(form);
-                    Outcome::Handled
-                }
-                Err(why) => Outcome::Error(why),
-            },
+        let title = "inbox.reply_title";
+        IndividualForm::open_in(
+            &mut self.reply,
+            act,
+            &mobile,
+            to.participant_id,
+            &to.name,
+            title,
         )
     }
 

@@ -33,21 +33,34 @@ pub struct IndividualForm {
 }
 
 impl IndividualForm {
-    /// The form to `mobile` (the participant `participant` when known, whose values the
-    /// composer counts with), titled by catalogue key `title` (`{name}`, `{phone}`). `Err`:
-    /// the operator may not send individual messages (the reason, for the status line).
-    pub fn open(
+    /// Opens in `slot` the form to `mobile` (the participant `participant` when known, whose
+    /// values the composer counts with), titled by catalogue key `title` (`{name}`,
+    /// `{phone}`); an operator who may not send individual messages is told so instead.
+    pub fn open_in(
+        slot: &mut Option<IndividualForm>,
         act: &mut Act,
         mobile: &str,
         participant: Option<i64>,
         name: &str,
         title: &str,
-    ) -> Result<std::result::Result<IndividualForm, String>> {
+    ) -> Result<Outcome> {
+        if !may_send(&act.actor.rights) {
+            let why = tr(act.lang(), "contacts.no_send_right");
+            return Ok(Outcome::Error(why.to_string()));
+        }
+        *slot = Some(Self::new(act, mobile, participant, name, title)?);
+        Ok(Outcome::Handled)
+    }
+
+    fn new(
+        act: &mut Act,
+        mobile: &str,
+        participant: Option<i64>,
+        name: &str,
+        title: &str,
+    ) -> Result<IndividualForm> {
         let lang = act.lang();
         let rights = act.actor.rights;
-        if !may_send(&rights) {
-            return Ok(Err(tr(lang, "contacts.no_send_right").to_string()));
-        }
         let settings = Settings::load(act.store.db())?;
         let mut composer = Composer::new(
             ComposerSetup::from_settings(&settings, TemplateContext::Batch, false, false),
@@ -89,11 +102,11 @@ impl IndividualForm {
             .with_composer(composer)
             .sending()
             .focus_text();
-        Ok(Ok(IndividualForm {
+        Ok(IndividualForm {
             mobile: mobile.to_string(),
             name,
             form,
-        }))
+        })
     }
 
     /// A key for the send form in `slot` ([`modal_in`]): its save key asks the send question.
