@@ -1,6 +1,7 @@
 //! Participants (and partner / company contacts), saved lists, opt-outs.
 
 use super::{PhoneField, Record, Result, StoreError, StoreProblem, ts};
+use crate::core::refusal::Refusal;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -388,7 +389,7 @@ pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Resul
     let conn: Db<'c> = conn.into();
     let name = l.name.trim();
     if name.is_empty() {
-        return Err(StoreProblem::ListNameMissing.into());
+        return Err(Refusal::ListNameMissing.into());
     }
     let exists = conn
         .query_row("SELECT 1 FROM saved_lists WHERE name = ?1", [name], |_| {
@@ -397,10 +398,8 @@ pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Resul
         .optional()?
         .is_some();
     if exists {
-        return Err(StoreProblem::ListExists {
-            name: name.to_string(),
-        }
-        .into());
+        let name = name.to_string();
+        return Err(Refusal::ListExists { name }.into());
     }
     conn.prepare_cached("INSERT INTO saved_lists(name, created_by, created_at) VALUES (?1,?2,?3)")?
         .execute(params![name, l.created_by, ts(l.created_at)])?;

@@ -68,8 +68,6 @@ crate::typed_messages! {
         ParticipantNameMissing,
         CollaboratorNameMissing,
         NoSuchParticipant { id: i64 },
-        ListNameMissing,
-        ListExists { name: String },
         ListNoSuchParticipant { name: String, id: i64 },
         // Automations
         AutomationNameMissing,
