@@ -236,12 +236,14 @@ impl<'a> Db<'a> {
         self.conn
     }
 
+    /// Runs one statement, kept parsed in the connection's cache (as [`Db::query_row`]): the
+    /// same few statements run for every message sent, opt-out checked or state saved.
     pub(in crate::store) fn execute<P: rusqlite::Params>(
         self,
         sql: &str,
         params: P,
     ) -> rusqlite::Result<usize> {
-        self.conn.execute(sql, params)
+        self.conn.prepare_cached(sql)?.execute(params)
     }
 
     pub(in crate::store) fn prepare(self, sql: &str) -> rusqlite::Result<rusqlite::Statement<'a>> {
@@ -265,7 +267,7 @@ impl<'a> Db<'a> {
         P: rusqlite::Params,
         F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     {
-        self.conn.query_row(sql, params, f)
+        self.conn.prepare_cached(sql)?.query_row(params, f)
     }
 
     /// Runs `sql`, which changes the row `id` of `what`: [`StoreError::NotFound`] when it
@@ -367,6 +369,7 @@ impl Store {
     /// file is given (`smsdesk plan` without `--db`) and for tests.
     pub fn open_defaults() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.pragma_update(None, "foreign_keys", "ON")?;
         register_functions(&conn)?;
         let mut store = Store {
@@ -498,7 +501,11 @@ fn classify(path: &str, conn: Option<&Connection>, e: rusqlite::Error) -> StoreE
     }
 }
 
+/// Parsed statements a connection keeps: every statement the store runs more than once fits.
+const STATEMENT_CACHE: usize = 128;
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
