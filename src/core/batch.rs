@@ -12,6 +12,7 @@ use crate::sms::status::{EventKind, MessageKind};
 use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateContext};
 use crate::sms::window;
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::events::{self, NewEvent};
 use crate::store::participants::{self, Participant, ParticipantFilter, ParticipantKind};
 use crate::store::settings::Settings;
@@ -572,11 +573,9 @@ pub fn queue_batch(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "batch.queue",
-            "batch",
-            &batch_id.to_string(),
+            actor.stamp(now),
+            AuditAction::BatchQueue,
+            batch_id,
             &format!(
                 "{} messages, {} interviews recorded, {} left out",
                 message_ids.len(),

@@ -7,6 +7,7 @@ use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::notes::StatusNote;
 use crate::store::pending::NewText;
 use crate::store::settings::Settings;
@@ -159,11 +160,9 @@ pub fn send_individual(
             let id = messages::insert(tx, m)?;
             audit::record(
                 tx,
-                now,
-                &actor.login,
-                "message.create",
-                "message",
-                &id.to_string(),
+                actor.stamp(now),
+                AuditAction::MessageCreate,
+                id,
                 kind.as_str(),
             )?;
             ids.push(id);
@@ -387,11 +386,9 @@ pub fn queue_free(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "free.queue",
-            "batch",
-            &batch_id.to_string(),
+            actor.stamp(now),
+            AuditAction::FreeQueue,
+            batch_id,
             &format!("{} messages", ids.len()),
         )?;
         Ok::<_, CoreError>((batch_id, ids))
@@ -476,15 +473,7 @@ pub fn cancel(
             if let Some(e) = event_id {
                 crate::store::events::disable_reminder(tx, e, now)?;
             }
-            audit::record(
-                tx,
-                now,
-                &actor.login,
-                "message.cancel",
-                "message",
-                &id.to_string(),
-                "",
-            )?;
+            audit::record(tx, actor.stamp(now), AuditAction::MessageCancel, id, "")?;
             report.cancelled.push(id);
         }
         Ok::<_, CoreError>(report)
@@ -525,11 +514,9 @@ pub fn settle_unknown(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "message.settle_unknown",
-            "message",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::MessageSettleUnknown,
+            id,
             &detail.to_string(),
         )?;
         Ok(())
@@ -554,10 +541,8 @@ pub fn record_opt_out(
         participants::opt_out(tx, &p.e164, "operator", None, &actor.login, now)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "optout.operator",
-            "phone",
+            actor.stamp(now),
+            AuditAction::OptoutOperator,
             &p.e164,
             "",
         )?;
@@ -603,11 +588,9 @@ pub fn edit_message_time(
         pending::replan(tx, id, timing.planned_at, timing.deadline)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "message.edit_time",
-            "message",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::MessageEditTime,
+            id,
             &at.format("%Y-%m-%d %H:%M").to_string(),
         )?;
         Ok(timing.planned_at)
@@ -705,11 +688,9 @@ pub fn edit_message_text(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "message.edit_text",
-            "message",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::MessageEditText,
+            id,
             &format!("created by {created_by}"),
         )?;
         Ok(outbox::EditedText {
