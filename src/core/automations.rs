@@ -494,17 +494,17 @@ fn evaluate(
         planned_at: planned,
         deadline: reminders::deadline_for(kind, event, planned),
     };
-    let mut m = outbox::new_message(
+    let sending = outbox::Sending {
         settings,
         kind,
-        event.kind.as_str(),
-        &recipient,
-        text,
-        &info,
+        context: reminders::event_context(event.kind).into(),
         timing,
-        created_by,
-        now,
-    );
+        stamp: Stamp {
+            by: created_by,
+            at: now,
+        },
+    };
+    let mut m = sending.message(&recipient, text, &info);
     m.event_id = Some(event.id);
     m.template_id = Some(rule.template_id);
     m.automation_id = Some(rule.id);

@@ -355,17 +355,14 @@ pub(crate) fn schedule_in(
     let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;
     let (timing, days_before, exact_at) = reminder_timing(settings, when, local, start, now)?;
     let (edited, replaced) = take_over_pending(tx, actor, event_id, now)?;
-    let mut m = outbox::new_message(
+    let sending = outbox::Sending {
         settings,
-        MessageKind::Reminder,
-        ctx.as_str(),
-        &recipient,
-        text.clone(),
-        &info,
+        kind: MessageKind::Reminder,
+        context: ctx.into(),
         timing,
-        &actor.login,
-        now,
-    );
+        stamp: actor.stamp(now),
+    };
+    let mut m = sending.message(&recipient, text.clone(), &info);
     m.event_id = Some(event_id);
     m.template_id = template_id;
     m.collaborator_id = event.collaborator_id;

@@ -1,6 +1,6 @@
 //! Individual and free sends, cancelling, opt-outs, and settling "unknown — check" messages.
 
-use super::outbox::{self, Recipient, Timing};
+use super::outbox::{self, MessageContext, Recipient, Timing};
 use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::encoding::Encoding;
 use crate::sms::status::{MessageKind, MessageStatus};
@@ -123,6 +123,13 @@ pub fn send_individual(
     } else {
         MessageKind::Instant
     };
+    let sending = outbox::Sending {
+        settings: &settings,
+        kind,
+        context: MessageContext::Individual,
+        timing,
+        stamp: actor.stamp(now),
+    };
     let mut prepared = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for input in &req.to {
@@ -139,17 +146,7 @@ pub fn send_individual(
         let rendered = merge::render(&parsed, &data, &settings, &who)?;
         let text = outbox::final_text(&settings, &rendered, false);
         let info = outbox::check_length(&settings, &text).map_err(|e| outbox::prefixed(&who, e))?;
-        let mut m = outbox::new_message(
-            &settings,
-            kind,
-            "individual",
-            &r,
-            text,
-            &info,
-            timing,
-            &actor.login,
-            now,
-        );
+        let mut m = sending.message(&r, text, &info);
         m.template_id = template_id;
         m.expects_reply = expects_reply;
         prepared.push(m);
@@ -362,6 +359,13 @@ pub fn queue_free(
                 ..Default::default()
             },
         )?;
+        let sending = outbox::Sending {
+            settings: &settings,
+            kind: MessageKind::Free,
+            context: TemplateContext::Free.into(),
+            timing,
+            stamp: actor.stamp(now),
+        };
         let mut ids = Vec::with_capacity(req.numbers.len());
         for number in &req.numbers {
             let r = Recipient {
@@ -369,17 +373,7 @@ pub fn queue_free(
                 participant_id: None,
                 name: String::new(),
             };
-            let mut m = outbox::new_message(
-                &settings,
-                MessageKind::Free,
-                "free",
-                &r,
-                text.clone(),
-                &info,
-                timing,
-                &actor.login,
-                now,
-            );
+            let mut m = sending.message(&r, text.clone(), &info);
             m.batch_id = Some(batch_id);
             m.campaign = req.campaign;
             ids.push(messages::insert(tx, &m)?);
