@@ -73,6 +73,28 @@ impl World {
     }
 }
 
+#[test]
+fn individual_and_free_messages_are_stored_under_their_own_context_and_author() {
+    let mut w = world();
+    let admin = w.admin.clone();
+    let individual = w.individual(&admin);
+    let free = w.free(&admin);
+    let stored = |id: i64| -> (String, String, String, i64) {
+        w.store
+            .conn()
+            .query_row(
+                "SELECT context, kind, created_by, created_at FROM messages WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap()
+    };
+    let at = now().timestamp();
+    let expected = |context: &str, kind: &str| (context.into(), kind.into(), "admin".into(), at);
+    assert_eq!(stored(individual), expected("individual", "instant"));
+    assert_eq!(stored(free), expected("free", "free"));
+}
+
 fn message(e: &CoreError) -> String {
     e.to_string()
 }

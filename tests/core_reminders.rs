@@ -1095,6 +1095,8 @@ fn automations_create_reminders_on_event_creation_and_skip_broken_rules() {
         .unwrap();
     // D+3 is Monday 30 March at 15:30, now CEST.
     assert_eq!(planned(&w, f_msg), utc("2026-03-30T13:30:00Z"));
+    // A rule's message is stored under its event's kind, like a reminder typed by hand.
+    assert_eq!(w.message(f_msg).context, "interview");
     assert_eq!(
         w.message(f_msg).text,
         "Comment s'est passe votre diagnosis ?"

@@ -7,6 +7,7 @@ use super::{SimulateAction, UserAction, print_json};
 use crate::access::{identity, ssh};
 use crate::core::{Actor, keys};
 use crate::store::Db;
+use crate::store::audit::{AuditAction, Stamp};
 use crate::store::{Store, audit, operator_keys, operators};
 use clap::Parser;
 use serde_json::json;
@@ -152,10 +153,8 @@ pub fn session(
         let _ = store.write(|tx: Db<'_>| {
             audit::record(
                 tx,
-                now,
-                &actor.login,
-                "ssh.refused",
-                "operator",
+                actor.stamp(now),
+                AuditAction::SshRefused,
                 &actor.login,
                 &detail,
             )
@@ -259,10 +258,11 @@ pub fn decide_identity(
                 let _ = store.write(|tx: Db<'_>| {
                     audit::record(
                         tx,
-                        now,
-                        &caller,
-                        "user.impersonation_refused",
-                        "operator",
+                        Stamp {
+                            by: &caller,
+                            at: now,
+                        },
+                        AuditAction::ImpersonationRefused,
                         &requested,
                         &detail,
                     )

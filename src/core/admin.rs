@@ -2,6 +2,7 @@
 
 use super::{Actor, CoreError, CoreResult};
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::operators::Rights;
 use crate::store::{Store, audit, credit, operators, settings};
 use chrono::{DateTime, Utc};
@@ -47,10 +48,8 @@ pub fn add_user(
         operators::add(tx, login, login, rights, now)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "user.add",
-            "operator",
+            actor.stamp(now),
+            AuditAction::UserAdd,
             login,
             &rights.to_string(),
         )?;
@@ -70,15 +69,7 @@ pub fn set_user(
     store.write(|tx| {
         operators::set(tx, login, rights, active)?;
         let detail = format!("{rights}{}", if active { "" } else { " (inactive)" });
-        audit::record(
-            tx,
-            now,
-            &actor.login,
-            "user.set",
-            "operator",
-            login,
-            &detail,
-        )?;
+        audit::record(tx, actor.stamp(now), AuditAction::UserSet, login, &detail)?;
         Ok::<_, CoreError>(())
     })
 }
@@ -130,11 +121,9 @@ pub fn add_priced_credit(
         };
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "credit.add",
-            "pack",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::CreditAdd,
+            id,
             &format!("{} SMS {}{price}", pack.units, pack.label),
         )?;
         Ok::<_, CoreError>(id)

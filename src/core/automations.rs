@@ -14,6 +14,7 @@ use super::outbox::{self, Timing};
 use super::{Actor, CoreError, CoreResult, Refusal, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Db;
+use crate::store::audit::{AuditAction, Stamp};
 pub use crate::store::automations::AutomationRule;
 use crate::store::automations::{
     self as rules, AutomationRow, Condition, ConditionFacts, NewAutomation,
@@ -236,9 +237,9 @@ pub fn save_automation(
             Some(id) => {
                 let before = rules::get(tx, id)?;
                 rules::update_automation(tx, id, &a)?;
-                (id, "automation.update", Some(before))
+                (id, AuditAction::AutomationUpdate, Some(before))
             }
-            None => (rules::insert_automation(tx, &a)?, "automation.create", None),
+            None => (rules::insert_automation(tx, &a)?, AuditAction::AutomationCreate, None),
         };
         let rule = rules::get(tx, id)?;
         let mut out = RuleOutcome {
@@ -266,15 +267,7 @@ pub fn save_automation(
             ),
             None => format!("{}; {} message(s) created", describe(&a.rule), out.created()),
         };
-        audit::record(
-            tx,
-            now,
-            &actor.login,
-            action,
-            "automation",
-            &id.to_string(),
-            &detail,
-        )?;
+        audit::record(tx, actor.stamp(now), action, id, &detail)?;
         Ok(out)
     })
 }
@@ -353,17 +346,16 @@ pub fn set_automation_active(
         } else if cancel_pending {
             out.cancelled = cancel_pending_in(tx, &settings, &rule, &actor.login, now)?;
         }
+        let action = if active {
+            AuditAction::AutomationActivate
+        } else {
+            AuditAction::AutomationDeactivate
+        };
         audit::record(
             tx,
-            now,
-            &actor.login,
-            if active {
-                "automation.activate"
-            } else {
-                "automation.deactivate"
-            },
-            "automation",
-            &id.to_string(),
+            actor.stamp(now),
+            action,
+            id,
             &format!(
                 "{} message(s) created, {} pending cancelled",
                 out.created(),
@@ -395,11 +387,9 @@ pub fn delete_automation(
         };
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "automation.delete",
-            "automation",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::AutomationDelete,
+            id,
             &format!("{}; {} pending cancelled", rule.name, cancelled.len()),
         )?;
         Ok(RuleOutcome {
@@ -504,17 +494,17 @@ fn evaluate(
         planned_at: planned,
         deadline: reminders::deadline_for(kind, event, planned),
     };
-    let mut m = outbox::new_message(
+    let sending = outbox::Sending {
         settings,
         kind,
-        event.kind.as_str(),
-        &recipient,
-        text,
-        &info,
+        context: reminders::event_context(event.kind).into(),
         timing,
-        created_by,
-        now,
-    );
+        stamp: Stamp {
+            by: created_by,
+            at: now,
+        },
+    };
+    let mut m = sending.message(&recipient, text, &info);
     m.event_id = Some(event.id);
     m.template_id = Some(rule.template_id);
     m.automation_id = Some(rule.id);
@@ -906,9 +896,18 @@ struct Writes<'a> {
 
 impl Writes<'_> {
     /// Audits a write on message `message_id`, in the name of `who`.
-    fn audit(&self, who: &str, action: &str, message_id: i64, detail: &str) -> CoreResult<()> {
-        let id = message_id.to_string();
-        audit::record(self.tx, self.now, who, action, "message", &id, detail)?;
+    fn audit(
+        &self,
+        who: &str,
+        action: AuditAction,
+        message_id: i64,
+        detail: &str,
+    ) -> CoreResult<()> {
+        let stamp = Stamp {
+            by: who,
+            at: self.now,
+        };
+        audit::record(self.tx, stamp, action, message_id, detail)?;
         Ok(())
     }
 
@@ -924,7 +923,12 @@ impl Writes<'_> {
             "automation #{} \"{}\", event #{}",
             rule.id, rule.name, self.event_id
         );
-        self.audit(self.created_by, "reminder.automation", id, &detail)?;
+        self.audit(
+            self.created_by,
+            AuditAction::ReminderAutomation,
+            id,
+            &detail,
+        )?;
         changes.push(ReminderChange::Created {
             message_id: id,
             kind: m.kind,
@@ -952,7 +956,12 @@ impl Writes<'_> {
             prev.automation_id.unwrap_or_default(),
             self.event_id
         );
-        self.audit(self.created_by, "reminder.automation", prev.id, &detail)?;
+        self.audit(
+            self.created_by,
+            AuditAction::ReminderAutomation,
+            prev.id,
+            &detail,
+        )?;
         changes.push(ReminderChange::Replanned {
             message_id: prev.id,
             planned_at: m.planned_at,
@@ -991,7 +1000,7 @@ impl Writes<'_> {
             "automation #{} \"{}\" changed, event #{}: {change}",
             rule.id, rule.name, self.event_id
         );
-        self.audit(self.actor, "reminder.replan", prev.id, &detail)?;
+        self.audit(self.actor, AuditAction::ReminderReplan, prev.id, &detail)?;
         changes.push(change);
         Ok(())
     }
@@ -1045,11 +1054,9 @@ pub(crate) fn cancel_with_reason(
     }
     audit::record(
         tx,
-        now,
-        actor,
-        "reminder.cancel",
-        "message",
-        &message_id.to_string(),
+        Stamp { by: actor, at: now },
+        AuditAction::ReminderCancel,
+        message_id,
         &format!("{detail}; event #{event_id}"),
     )?;
     Ok(Some(ReminderChange::Cancelled { message_id, reason }))
@@ -1557,10 +1564,8 @@ pub fn apply_upcoming(
             .count();
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "automation.run",
-            "automation",
+            actor.stamp(now),
+            AuditAction::AutomationRun,
             "",
             &format!("{created} message(s) created for the next {days} day(s)"),
         )?;

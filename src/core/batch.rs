@@ -12,6 +12,7 @@ use crate::sms::status::{EventKind, MessageKind};
 use crate::sms::template::{MergeData, ParsedTemplate, ParticipantData, TemplateContext};
 use crate::sms::window;
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::events::{self, NewEvent};
 use crate::store::participants::{self, Participant, ParticipantFilter, ParticipantKind};
 use crate::store::settings::Settings;
@@ -540,6 +541,13 @@ pub fn queue_batch(
                 created_at: ts(now),
             },
         )?;
+        let sending = outbox::Sending {
+            settings: &prep.settings,
+            kind: MessageKind::Batch,
+            context: TemplateContext::Batch.into(),
+            timing,
+            stamp: actor.stamp(now),
+        };
         let mut message_ids = Vec::with_capacity(ready.len());
         let mut event_ids = Vec::with_capacity(ready.len());
         for (rec, info, text) in ready {
@@ -550,17 +558,7 @@ pub fn queue_batch(
                 Some(i) => Some(record_interview(tx, actor, i, pid, batch_id, now)?),
                 None => None,
             };
-            let mut m = outbox::new_message(
-                &prep.settings,
-                MessageKind::Batch,
-                TemplateContext::Batch.as_str(),
-                &rec,
-                text,
-                &info,
-                timing,
-                &actor.login,
-                now,
-            );
+            let mut m = sending.message(&rec, text, &info);
             m.batch_id = Some(batch_id);
             m.event_id = event_id;
             m.template_id = prep.template_id;
@@ -572,11 +570,9 @@ pub fn queue_batch(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "batch.queue",
-            "batch",
-            &batch_id.to_string(),
+            actor.stamp(now),
+            AuditAction::BatchQueue,
+            batch_id,
             &format!(
                 "{} messages, {} interviews recorded, {} left out",
                 message_ids.len(),

@@ -16,6 +16,7 @@ use crate::io::import::CellIssue;
 use crate::io::issue::{ContactWarning, IssueReason};
 use crate::sms::phone::{self, LineKind};
 use crate::sms::status::ParticipantKind;
+use crate::store::audit::AuditAction;
 use crate::store::card::{self, ContactDetail};
 use crate::store::participants::{self, NewParticipant};
 use crate::store::settings::Settings;
@@ -625,11 +626,9 @@ pub fn add_contact(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "participant.create",
-            "participant",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::ParticipantCreate,
+            id,
             &describe_new(&plan.participant),
         )?;
         Ok(Saved {
@@ -680,11 +679,9 @@ pub fn update_contact(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "participant.update",
-            "participant",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::ParticipantUpdate,
+            id,
             &detail.join("; "),
         )?;
         let mut names: Vec<&'static str> = changed.iter().map(|(f, ..)| *f).collect();
@@ -718,19 +715,12 @@ pub fn archive_contact(
             _ => {}
         }
         card::set_archived(tx, id, archive.then_some(now), now)?;
-        audit::record(
-            tx,
-            now,
-            &actor.login,
-            if archive {
-                "participant.archive"
-            } else {
-                "participant.unarchive"
-            },
-            "participant",
-            &id.to_string(),
-            &name,
-        )?;
+        let action = if archive {
+            AuditAction::ParticipantArchive
+        } else {
+            AuditAction::ParticipantUnarchive
+        };
+        audit::record(tx, actor.stamp(now), action, id, &name)?;
         Ok::<_, CoreError>(name)
     })
 }

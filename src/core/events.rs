@@ -11,6 +11,7 @@ use super::{Actor, CoreError, CoreResult, automations};
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::window;
 use crate::store::Db;
+use crate::store::audit::{AuditAction, Stamp};
 use crate::store::events::{self, EventDetail, EventFields, NewEvent};
 use crate::store::notes::{RuleReason, StatusNote, Wording};
 use crate::store::pending::NewText;
@@ -121,11 +122,9 @@ pub fn create_event(
         )?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "event.create",
-            "event",
-            &event_id.to_string(),
+            actor.stamp(now),
+            AuditAction::EventCreate,
+            event_id,
             &format!(
                 "{} {} for participant #{}",
                 input.kind,
@@ -288,11 +287,9 @@ pub fn update_event(
         events::update_fields(tx, event_id, &fields, now)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "event.update",
-            "event",
-            &event_id.to_string(),
+            actor.stamp(now),
+            AuditAction::EventUpdate,
+            event_id,
             &describe_change(&old, &fields),
         )?;
         let new = events::detail(tx, event_id)?;
@@ -430,11 +427,9 @@ fn replan(
     };
     audit::record(
         tx,
-        now,
-        actor,
-        "reminder.replan",
-        "message",
-        &m.id.to_string(),
+        Stamp { by: actor, at: now },
+        AuditAction::ReminderReplan,
+        m.id,
         &change.to_string(),
     )?;
     Ok(Some(change))
@@ -480,11 +475,9 @@ pub fn cancel_event(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "event.cancel",
-            "event",
-            &event_id.to_string(),
+            actor.stamp(now),
+            AuditAction::EventCancel,
+            event_id,
             &format!("{} unsent reminder(s) cancelled", cancelled_messages.len()),
         )?;
         Ok(CancelledEvent {

@@ -19,6 +19,7 @@ use crate::io::issue::{ContactWarning, ImportNotice, IssueReason, ParticipantRef
 use crate::sms::phone;
 use crate::sms::status::ParticipantKind;
 use crate::sms::window;
+use crate::store::audit::AuditAction;
 use crate::store::events::{self, NewEvent};
 use crate::store::import as store_import;
 use crate::store::participants::{self, NewParticipant};
@@ -719,10 +720,8 @@ pub fn import_contacts(
         };
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "participants.import",
-            "file",
+            actor.stamp(now),
+            AuditAction::ParticipantsImport,
             &preview.file,
             &format!(
                 "{} contact(s) created{range}, {} duplicate(s) and {} invalid row(s) left out",
@@ -1064,11 +1063,9 @@ pub fn import_events(
             .map_err(|err| import_row_refused(&preview.file, e.row, err))?;
             audit::record(
                 tx,
-                now,
-                &actor.login,
-                "event.create",
-                "event",
-                &id.to_string(),
+                actor.stamp(now),
+                AuditAction::EventCreate,
+                id,
                 &format!(
                     "{} {} for participant #{} (import of {}, row {})",
                     e.kind, e.starts_local, e.participant_id, preview.file, e.row
@@ -1085,10 +1082,8 @@ pub fn import_events(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "events.import",
-            "file",
+            actor.stamp(now),
+            AuditAction::EventsImport,
             &preview.file,
             &format!(
                 "{} event(s) created, {} duplicate(s) and {} invalid row(s) left out",

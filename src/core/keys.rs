@@ -3,6 +3,7 @@
 
 use super::{Actor, CoreError, CoreResult};
 use crate::access::keys::PublicKey;
+use crate::store::audit::AuditAction;
 use crate::store::operator_keys::{self, StoredKey};
 use crate::store::{Store, audit, operators};
 use chrono::{DateTime, Utc};
@@ -35,10 +36,8 @@ pub fn add_key(
         let detail = format!("{} {fingerprint} {}", key.kind, key.comment);
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "user.key.add",
-            "operator",
+            actor.stamp(now),
+            AuditAction::UserKeyAdd,
             login,
             detail.trim(),
         )?;
@@ -59,10 +58,8 @@ pub fn remove_key(
         let removed = operator_keys::remove(tx, login, fingerprint)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "user.key.remove",
-            "operator",
+            actor.stamp(now),
+            AuditAction::UserKeyRemove,
             login,
             &removed,
         )?;
@@ -99,10 +96,8 @@ pub fn set_language(
         let detail = chosen.as_deref().unwrap_or("auto");
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "user.language",
-            "operator",
+            actor.stamp(now),
+            AuditAction::UserLanguage,
             login,
             detail,
         )?;

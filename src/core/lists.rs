@@ -5,6 +5,7 @@
 
 use super::{Actor, CoreError, CoreResult, Refusal};
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::lists as rows;
 use crate::store::{Store, StoreError, audit, operators};
 use chrono::{DateTime, Utc};
@@ -70,11 +71,9 @@ pub fn create_list(
         let members = rows::add_members(tx, id, participant_ids).map_err(|e| in_list(&name, e))?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "list.create",
-            "saved_list",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::ListCreate,
+            id,
             &format!("{name:?}: {members} members"),
         )?;
         Ok(id)
@@ -116,22 +115,20 @@ pub fn change_members(
         let (n, action, verb) = match change {
             Membership::Add => (
                 rows::add_members(tx, list_id, participant_ids).map_err(|e| in_list(&name, e))?,
-                "list.add",
+                AuditAction::ListAdd,
                 "added",
             ),
             Membership::Remove => (
                 rows::remove_members(tx, list_id, participant_ids)?,
-                "list.remove",
+                AuditAction::ListRemove,
                 "removed",
             ),
         };
         audit::record(
             tx,
-            now,
-            &actor.login,
+            actor.stamp(now),
             action,
-            "saved_list",
-            &list_id.to_string(),
+            list_id,
             &format!("{name:?}: {n} {verb}"),
         )?;
         Ok(n)
@@ -153,11 +150,9 @@ pub fn rename_list(
         rows::rename(tx, list_id, &name)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "list.rename",
-            "saved_list",
-            &list_id.to_string(),
+            actor.stamp(now),
+            AuditAction::ListRename,
+            list_id,
             &format!("{old:?} → {name:?}"),
         )?;
         Ok(name)
@@ -183,11 +178,9 @@ pub fn delete_list(
         rows::delete(tx, list_id)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "list.delete",
-            "saved_list",
-            &list_id.to_string(),
+            actor.stamp(now),
+            AuditAction::ListDelete,
+            list_id,
             &format!("{:?}: {} members", list.name, list.members),
         )?;
         Ok(list.members)

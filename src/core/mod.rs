@@ -2,6 +2,7 @@
 //! an action is a courtesy, this is the guard — and every change is audited in the same
 //! transaction as the change itself.
 
+use crate::store::audit::{AuditAction, Stamp};
 use crate::store::operators::{self, Rights};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -83,6 +84,14 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The actor acting at `at`, as the audit log and new messages record it.
+    pub fn stamp(&self, at: DateTime<Utc>) -> Stamp<'_> {
+        Stamp {
+            by: &self.login,
+            at,
+        }
+    }
+
     /// Loads the operator `login`. On a store with no operator at all, the first login to use
     /// it becomes its administrator (someone has to be able to configure it).
     pub fn identify(store: &mut Store, login: &str, now: DateTime<Utc>) -> CoreResult<Actor> {
@@ -105,10 +114,8 @@ impl Actor {
                 operators::add(tx, login, login, Rights::all(), now)?;
                 crate::store::audit::record(
                     tx,
-                    now,
-                    login,
-                    "user.bootstrap",
-                    "operator",
+                    Stamp { by: login, at: now },
+                    AuditAction::UserBootstrap,
                     login,
                     "first operator becomes administrator",
                 )?;

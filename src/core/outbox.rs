@@ -7,8 +7,10 @@ use crate::sms::encoding::{self, Encoding, SegmentInfo};
 use crate::sms::phone;
 use crate::sms::sender;
 use crate::sms::status::{MessageKind, MessageStatus};
+use crate::sms::template::TemplateContext;
 use crate::sms::window;
 use crate::store::Db;
+use crate::store::audit::Stamp;
 use crate::store::messages::NewMessage;
 use crate::store::participants;
 use crate::store::settings::Settings;
@@ -197,42 +199,68 @@ pub fn timing_at(
     })
 }
 
-/// What every new message shares; the use case fills in the links.
-#[allow(clippy::too_many_arguments)]
-pub fn new_message(
-    settings: &Settings,
-    kind: MessageKind,
-    context: &str,
-    recipient: &Recipient,
-    text: String,
-    info: &SegmentInfo,
-    timing: Timing,
-    created_by: &str,
-    now: DateTime<Utc>,
-) -> NewMessage {
-    NewMessage {
-        kind,
-        context: context.to_string(),
-        participant_id: recipient.participant_id,
-        event_id: None,
-        batch_id: None,
-        template_id: None,
-        automation_id: None,
-        collaborator_id: None,
-        phone: recipient.e164.clone(),
-        recipient_name: recipient.name.clone(),
-        text,
-        manual_edit: false,
-        encoding: info.encoding,
-        chars: info.chars as i64,
-        segments: info.segments as i64,
-        sender: settings.sender.clone(),
-        expects_reply: false,
-        campaign: false,
-        created_by: created_by.to_string(),
-        created_at: now,
-        planned_at: timing.planned_at,
-        deadline: timing.deadline,
+/// What a message is written for, as `messages.context` stores it: a template's context, or a
+/// text typed for a few numbers (`individual`, parsed like a batch's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageContext {
+    Template(TemplateContext),
+    Individual,
+}
+
+impl MessageContext {
+    /// As stored: a template context's code, or `individual`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageContext::Template(context) => context.as_str(),
+            MessageContext::Individual => "individual",
+        }
+    }
+}
+
+impl From<TemplateContext> for MessageContext {
+    fn from(context: TemplateContext) -> Self {
+        MessageContext::Template(context)
+    }
+}
+
+/// What the messages of one send share: their kind and context, when they leave, and who
+/// queues them when.
+#[derive(Clone, Copy)]
+pub struct Sending<'a> {
+    pub settings: &'a Settings,
+    pub kind: MessageKind,
+    pub context: MessageContext,
+    pub timing: Timing,
+    pub stamp: Stamp<'a>,
+}
+
+impl Sending<'_> {
+    /// The message of this send to `recipient`; the use case fills in the links.
+    pub fn message(&self, recipient: &Recipient, text: String, info: &SegmentInfo) -> NewMessage {
+        NewMessage {
+            kind: self.kind,
+            context: self.context.as_str().to_string(),
+            participant_id: recipient.participant_id,
+            event_id: None,
+            batch_id: None,
+            template_id: None,
+            automation_id: None,
+            collaborator_id: None,
+            phone: recipient.e164.clone(),
+            recipient_name: recipient.name.clone(),
+            text,
+            manual_edit: false,
+            encoding: info.encoding,
+            chars: info.chars as i64,
+            segments: info.segments as i64,
+            sender: self.settings.sender.clone(),
+            expects_reply: false,
+            campaign: false,
+            created_by: self.stamp.by.to_string(),
+            created_at: self.stamp.at,
+            planned_at: self.timing.planned_at,
+            deadline: self.timing.deadline,
+        }
     }
 }
 

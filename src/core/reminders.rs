@@ -13,6 +13,7 @@ use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::window;
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::events::{self, EventDetail, ReminderSettings};
 use crate::store::notes::{LocalAt, RuleReason, Wording};
 use crate::store::pending::NewText;
@@ -354,17 +355,14 @@ pub(crate) fn schedule_in(
     let (text, info) = render_for_event(tx, settings, &source, &event, &recipient.name)?;
     let (timing, days_before, exact_at) = reminder_timing(settings, when, local, start, now)?;
     let (edited, replaced) = take_over_pending(tx, actor, event_id, now)?;
-    let mut m = outbox::new_message(
+    let sending = outbox::Sending {
         settings,
-        MessageKind::Reminder,
-        ctx.as_str(),
-        &recipient,
-        text.clone(),
-        &info,
+        kind: MessageKind::Reminder,
+        context: ctx.into(),
         timing,
-        &actor.login,
-        now,
-    );
+        stamp: actor.stamp(now),
+    };
+    let mut m = sending.message(&recipient, text.clone(), &info);
     m.event_id = Some(event_id);
     m.template_id = template_id;
     m.collaborator_id = event.collaborator_id;
@@ -391,11 +389,9 @@ pub(crate) fn schedule_in(
     let planned_local = to_local(settings, timing.planned_at);
     audit::record(
         tx,
-        now,
-        &actor.login,
-        "reminder.schedule",
-        "message",
-        &message_id.to_string(),
+        actor.stamp(now),
+        AuditAction::ReminderSchedule,
+        message_id,
         &schedule_detail(event_id, edited, planned_local),
     )?;
     Ok(ScheduledReminder {
@@ -514,11 +510,9 @@ pub fn edit_reminder_text(
         pending::set_text(tx, message_id, &rendered, &info, NewText::Edited)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "reminder.edit_text",
-            "message",
-            &message_id.to_string(),
+            actor.stamp(now),
+            AuditAction::ReminderEditText,
+            message_id,
             &format!("created by {}", p.created_by),
         )?;
         Ok(EditedText {
@@ -584,11 +578,9 @@ pub fn edit_reminder_time(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "reminder.edit_time",
-            "message",
-            &message_id.to_string(),
+            actor.stamp(now),
+            AuditAction::ReminderEditTime,
+            message_id,
             &fmt_local(to_local(&settings, timing.planned_at)),
         )?;
         Ok(timing.planned_at)
@@ -626,11 +618,9 @@ pub fn switch_off_reminder(
         )?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "reminder.switch_off",
-            "event",
-            &event_id.to_string(),
+            actor.stamp(now),
+            AuditAction::ReminderSwitchOff,
+            event_id,
             &format!("{} reminder(s) cancelled", report.cancelled.len()),
         )?;
         Ok::<_, CoreError>(())

@@ -7,6 +7,7 @@ use super::{CoreError, CoreResult};
 use crate::gateway::InboundSms;
 use crate::sms::sender::{OptOutReply, classify_opt_out, normalize_keyword};
 use crate::sms::status::ReplyState;
+use crate::store::audit::{AuditAction, Stamp};
 use crate::store::{Store, audit, events, participants, replies, templates, ts};
 use chrono::{DateTime, Duration, Utc};
 
@@ -129,10 +130,11 @@ pub fn record_inbound(
             participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), provider, now)?;
             audit::record(
                 tx,
-                now,
-                provider,
-                "optout.reply",
-                "phone",
+                Stamp {
+                    by: provider,
+                    at: now,
+                },
+                AuditAction::OptoutReply,
                 &inbound.from_e164,
                 &inbound.text,
             )?;
@@ -183,11 +185,12 @@ pub fn record_inbound(
                 }
                 audit::record(
                     tx,
-                    now,
-                    provider,
-                    "reply.matched",
-                    "message",
-                    &message_id.to_string(),
+                    Stamp {
+                        by: provider,
+                        at: now,
+                    },
+                    AuditAction::ReplyMatched,
+                    message_id,
                     &format!("{keyword} → {outcome}"),
                 )?;
                 Ok(ReplyOutcome::Matched {
@@ -241,11 +244,9 @@ pub fn resolve(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "reply.resolve",
-            "reply",
-            &reply_id.to_string(),
+            actor.stamp(now),
+            AuditAction::ReplyResolve,
+            reply_id,
             outcome,
         )?;
         Ok(())

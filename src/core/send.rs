@@ -1,12 +1,13 @@
 //! Individual and free sends, cancelling, opt-outs, and settling "unknown — check" messages.
 
-use super::outbox::{self, Recipient, Timing};
+use super::outbox::{self, MessageContext, Recipient, Timing};
 use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::encoding::Encoding;
 use crate::sms::status::{MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
 use crate::sms::{phone, window};
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::notes::StatusNote;
 use crate::store::pending::NewText;
 use crate::store::settings::Settings;
@@ -122,6 +123,13 @@ pub fn send_individual(
     } else {
         MessageKind::Instant
     };
+    let sending = outbox::Sending {
+        settings: &settings,
+        kind,
+        context: MessageContext::Individual,
+        timing,
+        stamp: actor.stamp(now),
+    };
     let mut prepared = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for input in &req.to {
@@ -138,17 +146,7 @@ pub fn send_individual(
         let rendered = merge::render(&parsed, &data, &settings, &who)?;
         let text = outbox::final_text(&settings, &rendered, false);
         let info = outbox::check_length(&settings, &text).map_err(|e| outbox::prefixed(&who, e))?;
-        let mut m = outbox::new_message(
-            &settings,
-            kind,
-            "individual",
-            &r,
-            text,
-            &info,
-            timing,
-            &actor.login,
-            now,
-        );
+        let mut m = sending.message(&r, text, &info);
         m.template_id = template_id;
         m.expects_reply = expects_reply;
         prepared.push(m);
@@ -159,11 +157,9 @@ pub fn send_individual(
             let id = messages::insert(tx, m)?;
             audit::record(
                 tx,
-                now,
-                &actor.login,
-                "message.create",
-                "message",
-                &id.to_string(),
+                actor.stamp(now),
+                AuditAction::MessageCreate,
+                id,
                 kind.as_str(),
             )?;
             ids.push(id);
@@ -363,6 +359,13 @@ pub fn queue_free(
                 ..Default::default()
             },
         )?;
+        let sending = outbox::Sending {
+            settings: &settings,
+            kind: MessageKind::Free,
+            context: TemplateContext::Free.into(),
+            timing,
+            stamp: actor.stamp(now),
+        };
         let mut ids = Vec::with_capacity(req.numbers.len());
         for number in &req.numbers {
             let r = Recipient {
@@ -370,28 +373,16 @@ pub fn queue_free(
                 participant_id: None,
                 name: String::new(),
             };
-            let mut m = outbox::new_message(
-                &settings,
-                MessageKind::Free,
-                "free",
-                &r,
-                text.clone(),
-                &info,
-                timing,
-                &actor.login,
-                now,
-            );
+            let mut m = sending.message(&r, text.clone(), &info);
             m.batch_id = Some(batch_id);
             m.campaign = req.campaign;
             ids.push(messages::insert(tx, &m)?);
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "free.queue",
-            "batch",
-            &batch_id.to_string(),
+            actor.stamp(now),
+            AuditAction::FreeQueue,
+            batch_id,
             &format!("{} messages", ids.len()),
         )?;
         Ok::<_, CoreError>((batch_id, ids))
@@ -476,15 +467,7 @@ pub fn cancel(
             if let Some(e) = event_id {
                 crate::store::events::disable_reminder(tx, e, now)?;
             }
-            audit::record(
-                tx,
-                now,
-                &actor.login,
-                "message.cancel",
-                "message",
-                &id.to_string(),
-                "",
-            )?;
+            audit::record(tx, actor.stamp(now), AuditAction::MessageCancel, id, "")?;
             report.cancelled.push(id);
         }
         Ok::<_, CoreError>(report)
@@ -525,11 +508,9 @@ pub fn settle_unknown(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "message.settle_unknown",
-            "message",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::MessageSettleUnknown,
+            id,
             &detail.to_string(),
         )?;
         Ok(())
@@ -554,10 +535,8 @@ pub fn record_opt_out(
         participants::opt_out(tx, &p.e164, "operator", None, &actor.login, now)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "optout.operator",
-            "phone",
+            actor.stamp(now),
+            AuditAction::OptoutOperator,
             &p.e164,
             "",
         )?;
@@ -603,11 +582,9 @@ pub fn edit_message_time(
         pending::replan(tx, id, timing.planned_at, timing.deadline)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "message.edit_time",
-            "message",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::MessageEditTime,
+            id,
             &at.format("%Y-%m-%d %H:%M").to_string(),
         )?;
         Ok(timing.planned_at)
@@ -705,11 +682,9 @@ pub fn edit_message_text(
         }
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "message.edit_text",
-            "message",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::MessageEditText,
+            id,
             &format!("created by {created_by}"),
         )?;
         Ok(outbox::EditedText {

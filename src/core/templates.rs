@@ -5,6 +5,7 @@
 use super::{Actor, CoreError, CoreResult, Refusal};
 use crate::sms::template::TemplateContext;
 use crate::store::Db;
+use crate::store::audit::AuditAction;
 use crate::store::templates::{self as rows, NewTemplate};
 use crate::store::{Store, audit};
 use chrono::{DateTime, Utc};
@@ -92,11 +93,9 @@ pub fn create_template(
         )?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "template.create",
-            "template",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::TemplateCreate,
+            id,
             &describe(input),
         )?;
         Ok::<_, CoreError>(id)
@@ -145,11 +144,9 @@ pub fn update_template(
         rows::replace_keywords(tx, id, &keywords)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "template.update",
-            "template",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::TemplateUpdate,
+            id,
             &describe(input),
         )?;
         Ok(())
@@ -169,19 +166,12 @@ pub fn set_template_active(
     store.write(|tx| {
         let t = rows::get(tx, id)?;
         rows::set_active(tx, id, active, now)?;
-        audit::record(
-            tx,
-            now,
-            &actor.login,
-            if active {
-                "template.activate"
-            } else {
-                "template.deactivate"
-            },
-            "template",
-            &id.to_string(),
-            &t.name,
-        )?;
+        let action = if active {
+            AuditAction::TemplateActivate
+        } else {
+            AuditAction::TemplateDeactivate
+        };
+        audit::record(tx, actor.stamp(now), action, id, &t.name)?;
         Ok(())
     })
 }
@@ -208,11 +198,9 @@ pub fn delete_template(
         rows::delete(tx, id)?;
         audit::record(
             tx,
-            now,
-            &actor.login,
-            "template.delete",
-            "template",
-            &id.to_string(),
+            actor.stamp(now),
+            AuditAction::TemplateDelete,
+            id,
             &t.name,
         )?;
         Ok(())

@@ -5,6 +5,7 @@ use super::plan::{AuditPlan, Fate, Link, OptOut, Step};
 use super::{Demo, HISTORY_DAYS, Result, secs};
 use crate::gateway::simulator::SimOutcome;
 use crate::sms::status::{MessageKind, MessageStatus};
+use crate::store::audit::AuditAction;
 use crate::store::notes::StatusNote;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
@@ -299,8 +300,7 @@ impl Demo<'_> {
         self.audit.push(AuditPlan {
             at,
             actor,
-            action: "message.cancel",
-            object_type: "message",
+            action: AuditAction::MessageCancel,
             object_id: String::new(),
             link: Link::Message(i),
             detail: detail.to_string(),

@@ -4,6 +4,7 @@
 use super::plan::{AuditPlan, Collab, Link, OptOut, Person};
 use super::{Demo, PARTICIPANTS, Result};
 use crate::sms::status::ParticipantKind;
+use crate::store::audit::AuditAction;
 use crate::store::participants::{self, NewCollaborator, NewParticipant, NewSavedList};
 use chrono::Duration;
 
@@ -369,8 +370,7 @@ impl Demo<'_> {
             self.audit.push(AuditPlan {
                 at,
                 actor: by,
-                action: "list.create",
-                object_type: "saved_list",
+                action: AuditAction::ListCreate,
                 object_id: name.to_string(),
                 link: Link::None,
                 detail: String::new(),
@@ -403,8 +403,7 @@ impl Demo<'_> {
             self.audit.push(AuditPlan {
                 at,
                 actor: by.clone(),
-                action: "optout.add",
-                object_type: "phone",
+                action: AuditAction::OptoutAdd,
                 object_id: phone.clone(),
                 link: Link::None,
                 detail: format!("{source}: participant #{}", p.id),

@@ -5,6 +5,7 @@
 use super::agenda::Kind;
 use crate::sms::status::{MessageKind, MessageStatus, ReplyState};
 use crate::sms::template::ParsedTemplate;
+use crate::store::audit::AuditAction;
 use crate::store::notes::StatusNote;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -175,8 +176,7 @@ pub(super) struct OptOut {
 pub(super) struct AuditPlan {
     pub(super) at: DateTime<Utc>,
     pub(super) actor: String,
-    pub(super) action: &'static str,
-    pub(super) object_type: &'static str,
+    pub(super) action: AuditAction,
     /// The object's id when known now; else `link` names the row whose id it will be.
     pub(super) object_id: String,
     pub(super) link: Link,

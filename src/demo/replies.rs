@@ -6,6 +6,7 @@ use super::setup::TEMPLATES;
 use super::{Demo, OUTCOME_CONFIRMED, OUTCOME_DECLINED, Result, secs};
 use crate::gateway::simulator::SimOutcome;
 use crate::sms::status::ReplyState;
+use crate::store::audit::AuditAction;
 use chrono::{DateTime, Duration, Utc};
 
 const OUI_REPLIES: [&str; 9] = [
@@ -129,8 +130,7 @@ impl Demo<'_> {
         self.audit.push(AuditPlan {
             at,
             actor: "simulator".into(),
-            action: "optout.reply",
-            object_type: "phone",
+            action: AuditAction::OptoutReply,
             object_id: phone,
             link: Link::None,
             detail: "Stop".into(),
@@ -200,8 +200,7 @@ impl Demo<'_> {
         self.audit.push(AuditPlan {
             at: reviewed,
             actor: by,
-            action: "reply.resolve",
-            object_type: "reply",
+            action: AuditAction::ReplyResolve,
             object_id: String::new(),
             link: Link::Reply(r),
             detail: outcome.into(),

@@ -11,6 +11,7 @@ use super::{A_INTERVIEW, A_STEP, Demo, DemoError, HISTORY_DAYS, PENDING_MESSAGES
 use crate::sms::status::MessageKind;
 use crate::sms::template::{self, Lang, TemplateContext};
 use crate::sms::window;
+use crate::store::audit::AuditAction;
 use crate::store::operators::Rights;
 use chrono::{DateTime, Duration, Utc};
 
@@ -230,11 +231,10 @@ impl Demo<'_> {
             at: created_at,
             actor: g.author.clone(),
             action: if def.kind == MessageKind::Free {
-                "free.send"
+                AuditAction::FreeSend
             } else {
-                "batch.send"
+                AuditAction::BatchSend
             },
-            object_type: "batch",
             object_id: String::new(),
             link: Link::Batch(g.index),
             detail: format!("{}: {count} recipients", def.name),

@@ -5,6 +5,7 @@ use super::plan::{AuditPlan, Link, Tpl};
 use super::{Demo, DemoError, OUTCOME_CONFIRMED, OUTCOME_DECLINED, Result, secs};
 use crate::sms::sender;
 use crate::sms::template::{self, TemplateContext};
+use crate::store::audit::{AuditAction, Stamp};
 use crate::store::automations::{self, AutomationRule, NewAutomation};
 use crate::store::operators::{self, Rights};
 use crate::store::settings::{self, Settings};
@@ -143,10 +144,8 @@ impl Demo<'_> {
         operators::add(self.conn, &admin, &admin, Rights::all(), at)?;
         audit::record(
             self.conn,
-            at,
-            &admin,
-            "user.bootstrap",
-            "operator",
+            Stamp { by: &admin, at },
+            AuditAction::UserBootstrap,
             &admin,
             "first operator becomes administrator",
         )?;
@@ -179,8 +178,7 @@ impl Demo<'_> {
             self.audit.push(AuditPlan {
                 at: when,
                 actor: admin.clone(),
-                action: "user.add",
-                object_type: "operator",
+                action: AuditAction::UserAdd,
                 object_id: login.to_string(),
                 link: Link::None,
                 detail: rights.to_string(),
@@ -250,8 +248,7 @@ impl Demo<'_> {
             self.audit.push(AuditPlan {
                 at,
                 actor: admin.clone(),
-                action: "template.create",
-                object_type: "template",
+                action: AuditAction::TemplateCreate,
                 object_id: id.to_string(),
                 link: Link::None,
                 detail: def.name.to_string(),
@@ -308,8 +305,7 @@ impl Demo<'_> {
             self.audit.push(AuditPlan {
                 at,
                 actor: admin.clone(),
-                action: "automation.create",
-                object_type: "automation",
+                action: AuditAction::AutomationCreate,
                 object_id: id.to_string(),
                 link: Link::None,
                 detail: name.to_string(),
@@ -339,8 +335,7 @@ impl Demo<'_> {
             self.audit.push(AuditPlan {
                 at,
                 actor: admin.clone(),
-                action: "credit.add",
-                object_type: "pack",
+                action: AuditAction::CreditAdd,
                 object_id: id.to_string(),
                 link: Link::None,
                 detail: format!("{units} SMS {label}"),

@@ -5,6 +5,7 @@ use super::plan::{Fate, Link, MsgPlan};
 use super::{Demo, DemoError, Result};
 use crate::sms::encoding;
 use crate::sms::status::MessageStatus;
+use crate::store::audit::Stamp;
 use crate::store::batches::{self, NewBatch};
 use crate::store::events::{self, NewEvent};
 use crate::store::messages::{self, NewMessage};
@@ -219,15 +220,11 @@ impl Demo<'_> {
                 Link::Reply(r) => ids.replies[r].to_string(),
                 Link::Batch(b) => ids.batches[b].to_string(),
             };
-            audit::record(
-                self.conn,
-                entry.at,
-                &entry.actor,
-                entry.action,
-                entry.object_type,
-                &object_id,
-                &entry.detail,
-            )?;
+            let stamp = Stamp {
+                by: &entry.actor,
+                at: entry.at,
+            };
+            audit::record(self.conn, stamp, entry.action, object_id, &entry.detail)?;
         }
         Ok(())
     }

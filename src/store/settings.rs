@@ -1,6 +1,7 @@
 //! Settings: one validated value per key. The same validation serves the CLI
 //! (`smsdesk settings set`) and the TUI form, so both refuse the same things with the same words.
 
+use super::audit::{AuditAction, Stamp};
 use super::{Result, StoreError, StoreProblem, audit, ts};
 use crate::gateway::ProviderConfig;
 use crate::store::Db;
@@ -535,10 +536,8 @@ pub fn set<'c>(
     };
     audit::record(
         conn,
-        now,
-        actor,
-        "settings.set",
-        "setting",
+        Stamp { by: actor, at: now },
+        AuditAction::SettingsSet,
         key,
         &shown_value,
     )?;

@@ -18,6 +18,7 @@ mod write;
 
 use super::rng::Rng;
 use crate::sms::template::{DAYS_FR, MONTHS_FR};
+use crate::store::audit::{AuditAction, Stamp};
 use crate::store::seed::{self, Conn, ParticipantRow};
 use crate::store::settings::Settings;
 use crate::store::{StoreError, StoreProblem, ts};
@@ -153,10 +154,11 @@ impl<'c> Generator<'c> {
         }
         crate::store::audit::record(
             self.conn,
-            self.now,
-            &self.operators[0],
-            "demo.history",
-            "messages",
+            Stamp {
+                by: &self.operators[0],
+                at: self.now,
+            },
+            AuditAction::DemoHistory,
             "",
             &format!("{written} generated history messages"),
         )?;
