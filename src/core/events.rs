@@ -284,7 +284,7 @@ pub fn update_event(
                 rendered,
             });
         }
-        events::update_fields(tx, event_id, &fields, now)?;
+        fields.write(tx, event_id, now)?;
         audit::record(
             tx,
             actor.stamp(now),

@@ -374,18 +374,14 @@ pub(crate) fn schedule_in(
         }
         None => messages::insert(tx, &m)?,
     };
-    events::set_reminder(
-        tx,
-        event_id,
-        &ReminderSettings {
-            enabled: true,
-            days_before,
-            at: exact_at,
-            template_id,
-            text: typed,
-        },
-        now,
-    )?;
+    ReminderSettings {
+        enabled: true,
+        days_before,
+        at: exact_at,
+        template_id,
+        text: typed,
+    }
+    .write(tx, event_id, now)?;
     let planned_local = to_local(settings, timing.planned_at);
     audit::record(
         tx,
@@ -563,18 +559,14 @@ pub fn edit_reminder_time(
             && p.automation_id.is_none()
             && event.reminder_days_before.is_none()
         {
-            events::set_reminder(
-                tx,
-                event.id,
-                &ReminderSettings {
-                    enabled: true,
-                    days_before: None,
-                    at: Some(timing.planned_at),
-                    template_id: p.template_id,
-                    text: event.reminder_text.clone(),
-                },
-                now,
-            )?;
+            ReminderSettings {
+                enabled: true,
+                days_before: None,
+                at: Some(timing.planned_at),
+                template_id: p.template_id,
+                text: event.reminder_text.clone(),
+            }
+            .write(tx, event.id, now)?;
         }
         audit::record(
             tx,
@@ -604,18 +596,14 @@ pub fn switch_off_reminder(
     let report = super::send::cancel(store, actor, &pending, now)?;
     store.write(|tx| {
         let event = events::detail(tx, event_id)?;
-        events::set_reminder(
-            tx,
-            event_id,
-            &ReminderSettings {
-                enabled: false,
-                days_before: event.reminder_days_before,
-                at: event.reminder_at.map(from_ts),
-                template_id: event.reminder_template_id,
-                text: event.reminder_text,
-            },
-            now,
-        )?;
+        ReminderSettings {
+            enabled: false,
+            days_before: event.reminder_days_before,
+            at: event.reminder_at.map(from_ts),
+            template_id: event.reminder_template_id,
+            text: event.reminder_text,
+        }
+        .write(tx, event_id, now)?;
         audit::record(
             tx,
             actor.stamp(now),

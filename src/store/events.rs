@@ -446,29 +446,26 @@ pub struct EventFields {
     pub notes: String,
 }
 
-/// Writes the changeable fields of an event.
-pub fn update_fields(
-    conn: Db<'_>,
-    id: i64,
-    f: &EventFields,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    conn.change_one(
-        Record::Event,
-        id,
-        "UPDATE events SET type = ?2, starts_at = ?3, starts_local = ?4, collaborator_id = ?5, location = ?6,
-                notes = ?7, updated_at = ?8 WHERE id = ?1",
-        params![
+impl EventFields {
+    /// Writes these as the changeable fields of the event `id`.
+    pub fn write(&self, conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        conn.change_one(
+            Record::Event,
             id,
-            f.event_type,
-            super::ts(f.starts_at),
-            f.starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
-            f.collaborator_id,
-            f.location,
-            f.notes,
-            super::ts(at),
-        ],
-    )
+            "UPDATE events SET type = ?2, starts_at = ?3, starts_local = ?4, collaborator_id = ?5, location = ?6,
+                    notes = ?7, updated_at = ?8 WHERE id = ?1",
+            params![
+                id,
+                self.event_type,
+                super::ts(self.starts_at),
+                self.starts_local.format("%Y-%m-%d %H:%M:%S").to_string(),
+                self.collaborator_id,
+                self.location,
+                self.notes,
+                super::ts(at),
+            ],
+        )
+    }
 }
 
 /// Marks an event cancelled and switches its reminder off (its history is kept).
@@ -491,28 +488,25 @@ pub struct ReminderSettings {
     pub text: Option<String>,
 }
 
-/// Writes the reminder columns of an event.
-pub fn set_reminder(
-    conn: Db<'_>,
-    id: i64,
-    r: &ReminderSettings,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    conn.change_one(
-        Record::Event,
-        id,
-        "UPDATE events SET reminder_enabled = ?2, reminder_days_before = ?3, reminder_at = ?4,
-                reminder_template_id = ?5, reminder_text = ?6, updated_at = ?7 WHERE id = ?1",
-        params![
+impl ReminderSettings {
+    /// Writes these as the reminder columns of the event `id`.
+    pub fn write(&self, conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        conn.change_one(
+            Record::Event,
             id,
-            super::flag(r.enabled),
-            r.days_before,
-            r.at.map(super::ts),
-            r.template_id,
-            r.text,
-            super::ts(at),
-        ],
-    )
+            "UPDATE events SET reminder_enabled = ?2, reminder_days_before = ?3, reminder_at = ?4,
+                    reminder_template_id = ?5, reminder_text = ?6, updated_at = ?7 WHERE id = ?1",
+            params![
+                id,
+                super::flag(self.enabled),
+                self.days_before,
+                self.at.map(super::ts),
+                self.template_id,
+                self.text,
+                super::ts(at),
+            ],
+        )
+    }
 }
 
 /// A reminder or follow-up message of an event, in any status.
