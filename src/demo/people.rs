@@ -403,7 +403,7 @@ impl Demo<'_> {
             self.audit.push(AuditPlan {
                 at,
                 actor: by.clone(),
-                action: AuditAction::OptoutAdd,
+                action: AuditAction::OptoutOperator,
                 object_id: phone.clone(),
                 link: Link::None,
                 detail: format!("{source}: participant #{}", p.id),

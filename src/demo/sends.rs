@@ -231,9 +231,9 @@ impl Demo<'_> {
             at: created_at,
             actor: g.author.clone(),
             action: if def.kind == MessageKind::Free {
-                AuditAction::FreeSend
+                AuditAction::FreeQueue
             } else {
-                AuditAction::BatchSend
+                AuditAction::BatchQueue
             },
             object_id: String::new(),
             link: Link::Batch(g.index),

@@ -71,12 +71,6 @@ pub enum AuditAction {
     OptoutReply,
     ReplyMatched,
     ReplyResolve,
-    /// Written by the demo only, for a batch it shows as sent.
-    BatchSend,
-    /// Written by the demo only, for a free send it shows as sent.
-    FreeSend,
-    /// Written by the demo only, for a number it shows as opted out.
-    OptoutAdd,
     /// Written by the 10⁶ generator.
     DemoHistory,
 }
@@ -139,9 +133,6 @@ impl AuditAction {
             OptoutReply => "optout.reply",
             ReplyMatched => "reply.matched",
             ReplyResolve => "reply.resolve",
-            BatchSend => "batch.send",
-            FreeSend => "free.send",
-            OptoutAdd => "optout.add",
             DemoHistory => "demo.history",
         }
     }
@@ -167,8 +158,8 @@ impl AuditAction {
             ReminderSchedule | ReminderEditText | ReminderEditTime | ReminderReplan
             | ReminderAutomation | ReminderCancel | MessageCreate | MessageCancel
             | MessageSettleUnknown | MessageEditTime | MessageEditText | ReplyMatched => "message",
-            BatchQueue | FreeQueue | BatchSend | FreeSend => "batch",
-            OptoutOperator | OptoutReply | OptoutAdd => "phone",
+            BatchQueue | FreeQueue => "batch",
+            OptoutOperator | OptoutReply => "phone",
             ReplyResolve => "reply",
             DemoHistory => "messages",
         }
@@ -240,7 +231,7 @@ mod tests {
 
     /// The text each action has always been stored as: a change here breaks the reading of
     /// existing stores.
-    const STORED: [(AuditAction, &str, &str); 57] = [
+    const STORED: [(AuditAction, &str, &str); 54] = [
         (SshRefused, "ssh.refused", "operator"),
         (
             ImpersonationRefused,
@@ -298,9 +289,6 @@ mod tests {
         (OptoutReply, "optout.reply", "phone"),
         (ReplyMatched, "reply.matched", "message"),
         (ReplyResolve, "reply.resolve", "reply"),
-        (BatchSend, "batch.send", "batch"),
-        (FreeSend, "free.send", "batch"),
-        (OptoutAdd, "optout.add", "phone"),
         (DemoHistory, "demo.history", "messages"),
     ];
 
