@@ -749,6 +749,29 @@ mod export_tests {
         Option<(i64, String)>,
     );
 
+    /// What a file shows of `m`, charged `cost` (micros, currency).
+    fn shown(m: &ExportRow<'_>, cost: Option<(i64, String)>) -> Shown {
+        (
+            (
+                m.id,
+                m.context.to_string(),
+                m.status,
+                m.planned_at,
+                m.sent_at,
+                m.recipient_name.to_string(),
+                m.phone.to_string(),
+            ),
+            (
+                m.collaborator.to_string(),
+                m.created_by.to_string(),
+                m.text.to_string(),
+                m.segments,
+                m.reply.map(str::to_string),
+            ),
+            cost,
+        )
+    }
+
     fn by_pages(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Vec<Shown> {
         let pricing = credit::pricing(conn).unwrap();
         let mut out = Vec::new();
@@ -758,25 +781,25 @@ mod export_tests {
             let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
             let costs = credit::charge_values(conn, &pricing, &ids).unwrap();
             for m in &rows {
-                out.push((
-                    (
-                        m.id,
-                        m.context.clone(),
-                        m.status,
-                        m.planned_at,
-                        m.sent_at,
-                        m.recipient_name.clone(),
-                        m.phone.clone(),
-                    ),
-                    (
-                        m.collaborator.clone(),
-                        m.created_by.clone(),
-                        m.text.clone(),
-                        m.segments,
-                        m.reply.clone(),
-                    ),
-                    costs.get(&m.id).map(|c| (c.micros, c.currency.clone())),
-                ));
+                // The page's row seen through the export's (the charge aside: its cost is
+                // the list's own).
+                let seen = ExportRow {
+                    id: m.id,
+                    context: &m.context,
+                    status: m.status,
+                    planned_at: m.planned_at,
+                    sent_at: m.sent_at,
+                    recipient_name: &m.recipient_name,
+                    phone: &m.phone,
+                    collaborator: &m.collaborator,
+                    created_by: &m.created_by,
+                    text: &m.text,
+                    segments: m.segments,
+                    reply: m.reply.as_deref(),
+                    charge: None,
+                };
+                let cost = costs.get(&m.id).map(|c| (c.micros, c.currency.clone()));
+                out.push(shown(&seen, cost));
             }
             match rows.last() {
                 Some(last) if rows.len() == 7 => after = Some(kind.cursor_of(last)),
@@ -793,25 +816,7 @@ mod export_tests {
                 .charge
                 .and_then(|(units, running)| pricing.value(running - units, running))
                 .filter(|_| pricing.packs.iter().any(|p| p.unit_price.is_some()));
-            out.push((
-                (
-                    m.id,
-                    m.context.to_string(),
-                    m.status,
-                    m.planned_at,
-                    m.sent_at,
-                    m.recipient_name.to_string(),
-                    m.phone.to_string(),
-                ),
-                (
-                    m.collaborator.to_string(),
-                    m.created_by.to_string(),
-                    m.text.to_string(),
-                    m.segments,
-                    m.reply.map(str::to_string),
-                ),
-                cost.map(|c| (c.micros, c.currency)),
-            ));
+            out.push(shown(m, cost.map(|c| (c.micros, c.currency))));
             Ok::<(), StoreError>(())
         })
         .unwrap();
