@@ -17,6 +17,7 @@ use crate::store::{StoreError, credit, from_ts};
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format as XFormat, Workbook, Worksheet};
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -640,12 +641,13 @@ const XLSX_BATCH: usize = 1_000;
 const XLSX_BATCH_TEXT: usize = 1 << 20;
 const XLSX_BATCHES_IN_FLIGHT: usize = 4;
 
-/// The cells of a few messages, ready for the sheet: numbers as Excel stores them, the texts
-/// one after the other in one buffer. The writer hands each batch back once written, and the
-/// reader fills it again: past the first batches, preparing a row allocates nothing.
+/// The cells of a few messages, ready for the sheet: numbers as Excel stores them, the texts'
+/// stored bytes one after the other in one buffer (checked to be UTF-8 once for the whole
+/// batch, by the writer: [`XlsxBatch::texts`]). The writer hands each batch back once written,
+/// and the reader fills it again: past the first batches, preparing a row allocates nothing.
 struct XlsxBatch {
     rows: Vec<XlsxRow>,
-    texts: String,
+    texts: Vec<u8>,
 }
 
 /// One message's numbers, and where each of its [`XlsxRow::TEXTS`] texts ends in its batch's
@@ -670,7 +672,23 @@ impl XlsxBatch {
     fn new() -> XlsxBatch {
         XlsxBatch {
             rows: Vec::with_capacity(XLSX_BATCH),
-            texts: String::new(),
+            texts: Vec::new(),
+        }
+    }
+
+    /// The batch's texts as one `str` when they are UTF-8 and every text ends on a character's
+    /// boundary — always, as the store writes them — else their bytes.
+    fn texts(&self) -> Result<&str, &[u8]> {
+        match std::str::from_utf8(&self.texts) {
+            Ok(t)
+                if self
+                    .rows
+                    .iter()
+                    .all(|r| r.ends.iter().all(|&e| t.is_char_boundary(e))) =>
+            {
+                Ok(t)
+            }
+            _ => Err(&self.texts),
         }
     }
 
@@ -680,20 +698,20 @@ impl XlsxBatch {
 
     fn push(&mut self, m: &ExportRow<'_>, cost: Option<&Cost>, labels: &Labels) {
         let context = labels.context(m.context);
-        let texts: [&str; XlsxRow::TEXTS] = [
+        let texts: [&[u8]; XlsxRow::TEXTS] = [
             m.recipient_name,
             m.phone,
-            &context,
+            context.as_bytes(),
             m.collaborator,
             m.created_by,
             m.text,
-            labels.status(m.status),
+            labels.status(m.status).as_bytes(),
             m.reply.unwrap_or_default(),
-            cost.map_or("", |c| c.currency.as_str()),
+            cost.map_or(&b""[..], |c| c.currency.as_bytes()),
         ];
         let mut ends = [0; XlsxRow::TEXTS];
         for (end, text) in ends.iter_mut().zip(texts) {
-            self.texts.push_str(text);
+            self.texts.extend_from_slice(text);
             *end = self.texts.len();
         }
         self.rows.push(XlsxRow {
@@ -816,11 +834,12 @@ fn xlsx_writer(
     sheet.set_freeze_panes(1, 0).map_err(err)?;
     let mut rows: u32 = 0;
     for mut batch in rows_in {
+        let texts = batch.texts();
         let mut start = 0;
         for m in &batch.rows {
             // The reader stops below XLSX_MAX_ROWS: the row number fits.
             rows += 1;
-            write_xlsx_row(sheet, rows, m, &batch.texts, start).map_err(err)?;
+            write_xlsx_row(sheet, rows, m, texts, start).map_err(err)?;
             start = m.ends[XlsxRow::TEXTS - 1];
         }
         batch.clear();
@@ -837,18 +856,27 @@ fn xlsx_writer(
     Ok(u64::from(rows))
 }
 
+/// The text at `from..to` of a batch's texts ([`XlsxBatch::texts`]); when they are not UTF-8,
+/// its invalid bytes shown as `�`.
+fn cell_text<'t>(texts: Result<&'t str, &'t [u8]>, from: usize, to: usize) -> Cow<'t, str> {
+    match texts {
+        Ok(t) => Cow::Borrowed(t.get(from..to).unwrap_or_default()),
+        Err(bytes) => String::from_utf8_lossy(bytes.get(from..to).unwrap_or_default()),
+    }
+}
+
 /// One message, its texts in `texts` from `start`; dates, phone (text) and message text take
 /// their column's format.
 fn write_xlsx_row(
     sheet: &mut Worksheet,
     row: u32,
     m: &XlsxRow,
-    texts: &str,
+    texts: Result<&str, &[u8]>,
     start: usize,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     let text = |k: usize| {
         let from = if k == 0 { start } else { m.ends[k - 1] };
-        texts.get(from..m.ends[k]).unwrap_or_default()
+        cell_text(texts, from, m.ends[k])
     };
     sheet.write_number(row, 0, m.planned)?;
     if let Some(sent) = m.sent {
@@ -901,12 +929,12 @@ impl CsvOut {
     /// a formula (`=`, `+`, `-`, `@`, tab, CR at the start) it gets a leading apostrophe, so
     /// that it can never run as one when the file is opened. Phone numbers are ours (E.164)
     /// and written as they are.
-    fn text(&mut self, value: &str) {
+    fn text(&mut self, value: &[u8]) {
         let defused = matches!(
-            value.as_bytes().first(),
+            value.first(),
             Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
         );
-        self.put(defused.then_some(b'\''), value.as_bytes());
+        self.put(defused.then_some(b'\''), value);
     }
 
     /// `value` after `prefix`, quoted when needed.
@@ -915,12 +943,12 @@ impl CsvOut {
             self.buf.push(b';');
         }
         self.fields += 1;
-        let quoted = needs_quotes(value);
+        let (quoted, quotes) = needs_quotes(value);
         if quoted {
             self.buf.push(b'"');
         }
         self.buf.extend(prefix);
-        if quoted {
+        if quotes {
             let mut parts = value.split(|&b| b == b'"');
             if let Some(first) = parts.next() {
                 self.buf.extend_from_slice(first);
@@ -929,9 +957,11 @@ impl CsvOut {
                 self.buf.extend_from_slice(b"\"\"");
                 self.buf.extend_from_slice(part);
             }
-            self.buf.push(b'"');
         } else {
             self.buf.extend_from_slice(value);
+        }
+        if quoted {
+            self.buf.push(b'"');
         }
     }
 
@@ -952,14 +982,27 @@ impl CsvOut {
     }
 }
 
-/// Whether a CSV field must be quoted: it holds `;`, `"`, CR or LF. (Looked for sixteen bytes
-/// at a time, without stopping within them: the compiler checks them together.)
-fn needs_quotes(value: &[u8]) -> bool {
-    value.chunks(16).any(|chunk| {
-        chunk.iter().fold(false, |found, &b| {
-            found | (b == b';') | (b == b'"') | (b == b'\r') | (b == b'\n')
-        })
-    })
+/// Whether a CSV field must be quoted — it holds `;`, `"`, CR or LF — and whether it holds
+/// `"` (to double). Looked for sixteen bytes at a time, without stopping within them: the
+/// compiler compares them together.
+fn needs_quotes(value: &[u8]) -> (bool, bool) {
+    fn look(found: (bool, bool), b: u8) -> (bool, bool) {
+        let quote = b == b'"';
+        (
+            found.0 | quote | (b == b';') | (b == b'\r') | (b == b'\n'),
+            found.1 | quote,
+        )
+    }
+    let chunks = value.chunks_exact(16);
+    let rest = chunks.remainder();
+    let mut found = (false, false);
+    for chunk in chunks {
+        found = chunk.iter().fold(found, |f, &b| look(f, b));
+        if found.1 {
+            return found;
+        }
+    }
+    rest.iter().fold(found, |f, &b| look(f, b))
 }
 
 fn write_csv(job: Job<'_, '_>) -> Result<u64, ExportError> {
@@ -986,7 +1029,7 @@ fn write_csv(job: Job<'_, '_>) -> Result<u64, ExportError> {
         out.field(planned.as_bytes());
         out.field(sent.as_bytes());
         out.text(m.recipient_name);
-        out.field(m.phone.as_bytes());
+        out.field(m.phone);
         out.field(labels.context(m.context).as_bytes());
         out.text(m.collaborator);
         out.text(m.created_by);
@@ -1178,11 +1221,9 @@ mod tests {
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
         for row in rows {
-            w.write_record(row.iter().map(|(outside, v)| {
-                match v.chars().next() {
-                    Some('=' | '+' | '-' | '@' | '\t' | '\r') if *outside => format!("'{v}"),
-                    _ => v.to_string(),
-                }
+            w.write_record(row.iter().map(|(outside, v)| match v.chars().next() {
+                Some('=' | '+' | '-' | '@' | '\t' | '\r') if *outside => format!("'{v}"),
+                _ => v.to_string(),
             }))
             .unwrap();
         }
@@ -1211,11 +1252,20 @@ mod tests {
             "ends with quote\"",
             long.as_str(),
             "long text with a ; far after the sixteenth byte",
+            "a text longer than sixteen bytes with \"a quote\" later",
+            "seventeen bytes:\"",
+            "sixteen + newline 0123456789\n",
         ];
         let mut rows: Vec<Vec<(bool, &str)>> = Vec::new();
         for (i, a) in tricky.iter().enumerate() {
             let b = tricky[(i * 7 + 3) % tricky.len()];
-            rows.push(vec![(false, *a), (true, *a), (true, b), (false, b), (true, "")]);
+            rows.push(vec![
+                (false, *a),
+                (true, *a),
+                (true, b),
+                (false, b),
+                (true, ""),
+            ]);
         }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
@@ -1223,7 +1273,7 @@ mod tests {
         for row in &rows {
             for (outside, v) in row {
                 if *outside {
-                    out.text(v);
+                    out.text(v.as_bytes());
                 } else {
                     out.field(v.as_bytes());
                 }
@@ -1256,7 +1306,16 @@ mod tests {
         let mut times: Vec<i64> = (0..3_000).map(|i| 1_774_742_400 + i * 1_031).collect();
         times.extend((0..500).rev().map(|i| 1_774_742_400 + i * 7_919 - 17));
         times.extend((0..200).map(|i| -86_400 * 3 + i * 2_003));
-        times.extend([i64::MIN, i64::MAX, 0, -1, 86_399, 86_400, 253_402_300_799, 253_402_300_800]);
+        times.extend([
+            i64::MIN,
+            i64::MAX,
+            0,
+            -1,
+            86_399,
+            86_400,
+            253_402_300_799,
+            253_402_300_800,
+        ]);
         times.extend([-62_167_219_200, -62_167_219_201, 1_774_742_400]);
         for local in times {
             dates.write(&mut out, local);
@@ -1290,10 +1349,7 @@ mod tests {
             vec![],
         ];
         for packs in pricings {
-            let pricing = Pricing {
-                packs,
-                consumed: 0,
-            };
+            let pricing = Pricing { packs, consumed: 0 };
             let priced = pricing.packs.iter().any(|p| p.unit_price.is_some());
             for lang in [Lang::Fr, Lang::En] {
                 let mut costs = Costs::new(pricing.clone(), lang);
@@ -1309,10 +1365,47 @@ mod tests {
                         .filter(|_| priced)
                         .and_then(|(units, running)| pricing.value(running - units, running))
                         .map(|m| Cost::new(m, lang));
-                    assert_eq!(costs.of(charge), expected.as_ref(), "{charge:?} {pricing:?}");
+                    assert_eq!(
+                        costs.of(charge),
+                        expected.as_ref(),
+                        "{charge:?} {pricing:?}"
+                    );
                 }
             }
         }
+    }
+
+    /// A batch's texts are checked once for all its rows: a character cut between two texts,
+    /// or bytes that are not UTF-8, make each text shown apart, its invalid bytes as `�`.
+    #[test]
+    fn a_batchs_texts_are_each_rows_texts() {
+        let row = |ends: [usize; XlsxRow::TEXTS]| XlsxRow {
+            planned: 0.0,
+            sent: None,
+            segments: 1.0,
+            amount: None,
+            ends,
+        };
+        let mut batch = XlsxBatch::new();
+        batch.texts.extend_from_slice("Benoîtxé".as_bytes());
+        batch.rows.push(row([7, 7, 7, 7, 7, 7, 7, 7, 7]));
+        batch.rows.push(row([8, 10, 10, 10, 10, 10, 10, 10, 10]));
+        let texts = batch.texts();
+        assert_eq!(texts, Ok("Benoîtxé"));
+        assert_eq!(cell_text(texts, 0, 7), "Benoît");
+        assert_eq!(cell_text(texts, 8, 10), "é");
+        // "î" cut between two texts.
+        batch.rows[0].ends[0] = 5;
+        let texts = batch.texts();
+        assert!(texts.is_err());
+        assert_eq!(cell_text(texts, 0, 5), "Beno�");
+        assert_eq!(cell_text(texts, 5, 7), "�t");
+        assert_eq!(cell_text(texts, 8, 10), "é");
+        batch.rows[0].ends[0] = 7;
+        batch.texts[7] = 0xff;
+        let texts = batch.texts();
+        assert_eq!(cell_text(texts, 0, 7), "Benoît");
+        assert_eq!(cell_text(texts, 7, 8), "�");
     }
 
     #[test]
