@@ -735,13 +735,27 @@ fn borrowed_text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r
     })
 }
 
+/// The status in column `i`: its stored code compared as it is (the store writes each
+/// status's own code), else read as any code is ([`code`]: its other spellings, or the error
+/// of an unknown one).
+fn stored_status(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<MessageStatus> {
+    let stored = r.get_ref(i)?.as_bytes().ok();
+    match MessageStatus::ALL
+        .into_iter()
+        .find(|s| Some(s.as_str().as_bytes()) == stored)
+    {
+        Some(status) => Ok(status),
+        None => code(r, i),
+    }
+}
+
 fn export_row<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<ExportRow<'r>> {
     let units: Option<i64> = r.get(12)?;
     let running: Option<i64> = r.get(13)?;
     Ok(ExportRow {
         id: r.get(0)?,
         context: r.get_ref(1)?.as_str()?,
-        status: code(r, 2)?,
+        status: stored_status(r, 2)?,
         planned_at: r.get(3)?,
         sent_at: r.get(4)?,
         recipient_name: borrowed_text(r, 5)?,
