@@ -8,8 +8,9 @@
 //!   writing the same cells, read beforehand into memory — goal ≤ 1.5×.
 //!
 //! Each figure is the best of `SMSDESK_EXPORT_RUNS` runs (default 2), timed outside criterion
-//! (a run takes seconds); the csv export and its limit run in turn, after a warm-up read, so
-//! that both find the store's pages in the system's cache alike. Peak resident memory is read
+//! (a run takes seconds); each export and its limit run in turn (the csv ones after a warm-up
+//! read, so that both find the store's pages in the system's cache alike), and each pair's
+//! ratio is printed as it is measured. Peak resident memory is read
 //! from `/proc/self/status` after resetting the peak. `cargo bench --bench export -- csv` (or `xlsx`) runs one format.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -63,6 +64,58 @@ fn measure_once<T>(f: impl FnOnce() -> T) -> (f64, f64, T) {
     (t, peak_rss_mb().unwrap_or(f64::NAN), out)
 }
 
+/// The best time of a program over several runs, its peak resident memory over them, and
+/// its last result.
+struct Best<T> {
+    time: f64,
+    peak: f64,
+    out: T,
+}
+
+/// `runs()` turns of `export` then `limit`, each pair's times and ratio printed as measured:
+/// the best of each, and the turns' ratios (`1.08 1.14 …`).
+fn in_turn<A, B>(
+    export_name: &str,
+    mut export: impl FnMut() -> A,
+    limit_name: &str,
+    mut limit: impl FnMut() -> B,
+) -> (Best<A>, Best<B>, String) {
+    let mut best: (Option<Best<A>>, Option<Best<B>>) = (None, None);
+    let mut ratios = Vec::new();
+    for run in 1..=runs() {
+        eprintln!("run {run}: {export_name}");
+        let (t1, m1, a) = measure_once(&mut export);
+        eprintln!("run {run}: {limit_name}");
+        let (t2, m2, b) = measure_once(&mut limit);
+        eprintln!("  export {t1:.2} s, limit {t2:.2} s: {:.2}", t1 / t2);
+        ratios.push(format!("{:.2}", t1 / t2));
+        best = (Some(keep(best.0, t1, m1, a)), Some(keep(best.1, t2, m2, b)));
+    }
+    match best {
+        (Some(a), Some(b)) => (a, b, ratios.join(" ")),
+        _ => panic!("at least one run"),
+    }
+}
+
+/// `best` kept or replaced by a run of `time` (the peak memory the higher, the result the last).
+fn keep<T>(best: Option<Best<T>>, time: f64, peak: f64, out: T) -> Best<T> {
+    match best {
+        Some(b) => Best {
+            time: b.time.min(time),
+            peak: b.peak.max(peak),
+            out,
+        },
+        None => Best { time, peak, out },
+    }
+}
+
+/// The rows an export wrote and its file's size; the file removed.
+fn written(out: &Path, rows: u64) -> (u64, u64) {
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    let _ = std::fs::remove_file(out);
+    (rows, size)
+}
+
 fn export(store: &Store, format: Format, out: &Path) -> u64 {
     export_messages(
         store.db(),
@@ -93,9 +146,10 @@ const EXPORTED: &str =
 /// the export's own work (local times, labels, costs, quoting). Returns (rows, bytes).
 fn sqlite_read(path: &Path, out: &Path) -> (u64, u64) {
     use std::io::Write;
-    let conn =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open");
+    // Opened as the store opens its connections (no mutex: one thread uses it), read-only.
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags).expect("open");
     let mut stmt = conn.prepare(EXPORTED).expect("prepare");
     let file = std::fs::File::create(out).expect("limit file");
     let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
@@ -177,15 +231,16 @@ fn load_cells(store: &Store) -> Cells {
             m.segments as f64,
             cost.as_ref().map(|c| c.rounded()).unwrap_or(f64::NAN),
         ]);
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).expect("UTF-8");
         let texts = [
-            m.recipient_name.to_string(),
-            m.phone.to_string(),
+            text(m.recipient_name),
+            text(m.phone),
             label("kind", m.context),
-            m.collaborator.to_string(),
-            m.created_by.to_string(),
-            m.text.to_string(),
+            text(m.collaborator),
+            text(m.created_by),
+            text(m.text),
             label("status", m.status.as_str()),
-            m.reply.unwrap_or_default().to_string(),
+            text(m.reply.unwrap_or_default()),
             cost.map(|c| c.currency).unwrap_or_default(),
         ];
         let mut ends = [0u32; 9];
@@ -293,48 +348,55 @@ fn main() {
         let (w, _, _) = measure(|| sqlite_read(&path, &limit_out));
         eprintln!("  {w:.2} s");
         let out = dir.path().join("sent.csv");
-        let (mut t, mut m, mut lt, mut lm) = (f64::MAX, 0f64, f64::MAX, 0f64);
-        let (mut rows, mut lrows, mut size, mut limit_size) = (0, 0, 0, 0);
-        for run in 0..runs() {
-            eprintln!("run {}: export csv", run + 1);
-            let (t1, m1, r) = measure_once(|| export(&store, Format::Csv, &out));
-            size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-            let _ = std::fs::remove_file(&out);
-            eprintln!(
-                "run {}: limit, SQLite reading the same rows, written to a file",
-                run + 1
-            );
-            let (t2, m2, (r2, bytes)) = measure_once(|| sqlite_read(&path, &limit_out));
-            limit_size = bytes;
-            eprintln!("  export {t1:.2} s, SQLite {t2:.2} s: {:.2}", t1 / t2);
-            (t, m, rows) = (t.min(t1), m.max(m1), r);
-            (lt, lm, lrows) = (lt.min(t2), lm.max(m2), r2);
-        }
+        let (export, limit, ratios) = in_turn(
+            "export csv",
+            || written(&out, export(&store, Format::Csv, &out)),
+            "limit, SQLite reading the same rows, written to a file",
+            || sqlite_read(&path, &limit_out),
+        );
+        let ((rows, size), (lrows, limit_size)) = (export.out, limit.out);
         assert_eq!(rows, lrows, "the limit reads the rows exported");
-        sqlite_time = Some(lt);
+        sqlite_time = Some(limit.time);
         table.push(format!(
-            "export_csv   {rows} rows, {:.0} MB: {t:.2} s, {m:.0} MB | SQLite reading them, values written to a file ({:.0} MB) and synced: {lt:.2} s, {lm:.0} MB | ratio {:.2} (goal ≤ 1.3)",
+            "export_csv   {rows} rows, {:.0} MB: {:.2} s, {:.0} MB | SQLite reading them, values written to a file ({:.0} MB) and synced: {:.2} s, {:.0} MB | ratio {:.2} (goal ≤ 1.3); each turn's: {ratios}",
             size as f64 / 1e6,
+            export.time,
+            export.peak,
             limit_size as f64 / 1e6,
-            t / lt
+            limit.time,
+            limit.peak,
+            export.time / limit.time
         ));
     }
     if wanted("export_xlsx") {
-        eprintln!("export xlsx:");
+        // The export's peak memory, before the limit's cells are read into memory; then the
+        // cells the limit writes, read once, and the export and its limit in turn, so that a
+        // change of the machine's load weighs on both alike.
         let out = dir.path().join("sent.xlsx");
-        let (t, m, rows) = measure(|| export(&store, Format::Xlsx, &out));
-        let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        eprintln!("export xlsx, before the limit's cells are read (its peak memory):");
+        let (t0, m, _) = measure_once(|| export(&store, Format::Xlsx, &out));
+        eprintln!("  {t0:.2} s, peak {m:.0} MB");
         let _ = std::fs::remove_file(&out);
-        eprintln!("limit, rust_xlsxwriter alone writing the same cells (read beforehand):");
         let cells = load_cells(&store);
         let lang = Lang::resolve(&Settings::load(store.db()).expect("settings").language);
         let limit_out = dir.path().join("limit.xlsx");
-        let (lt, lm, lrows) = measure(|| xlsxwriter_alone(&cells, lang, &limit_out));
-        let _ = std::fs::remove_file(&limit_out);
+        let (export, limit, ratios) = in_turn(
+            "export xlsx",
+            || written(&out, export(&store, Format::Xlsx, &out)),
+            "limit, rust_xlsxwriter alone writing the same cells (read beforehand)",
+            || {
+                let rows = xlsxwriter_alone(&cells, lang, &limit_out);
+                let _ = std::fs::remove_file(&limit_out);
+                rows
+            },
+        );
+        let ((rows, size), lrows) = (export.out, limit.out);
         assert_eq!(rows, lrows, "the limit writes the rows exported");
+        let (t, lt) = (export.time, limit.time);
         table.push(format!(
-            "export_xlsx  {rows} rows, {:.0} MB: {t:.2} s, {m:.0} MB | rust_xlsxwriter alone: {lt:.2} s, {lm:.0} MB (cells held in memory) | ratio {:.2} (goal ≤ 1.5)",
+            "export_xlsx  {rows} rows, {:.0} MB: {t:.2} s, {m:.0} MB | rust_xlsxwriter alone: {lt:.2} s, {:.0} MB (cells held in memory) | ratio {:.2} (goal ≤ 1.5); each turn's: {ratios}",
             size as f64 / 1e6,
+            limit.peak,
             t / lt
         ));
         if let Some(read) = sqlite_time {

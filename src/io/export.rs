@@ -17,8 +17,9 @@ use crate::store::{StoreError, credit, from_ts};
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format as XFormat, Workbook, Worksheet};
+use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Rows between two calls of the progress callback.
@@ -212,14 +213,30 @@ pub fn export_messages(
     // sends meanwhile is neither missed nor exported twice.
     let snapshot = conn.snapshot()?;
     let labels = Labels::new(settings.timezone, lang);
-    let pages = Pages::new(conn, kind, filter, credit::pricing(conn)?);
+    let job = Job {
+        tmp: &tmp.path,
+        file: &shown,
+        labels: &labels,
+        pages: Pages::new(conn, kind, filter, Costs::new(credit::pricing(conn)?, lang)),
+        progress,
+    };
     let rows = match format {
-        Format::Xlsx => write_xlsx(&tmp.path, &shown, &labels, pages, progress)?,
-        Format::Csv => write_csv(&tmp.path, &shown, &labels, pages, progress)?,
+        Format::Xlsx => write_xlsx(job)?,
+        Format::Csv => write_csv(job)?,
     };
     drop(snapshot);
     tmp.commit(path)?;
     Ok(rows)
+}
+
+/// What a file's writer is given: the temporary file it writes, the name the operator chose
+/// (for messages), how values are shown, the rows, and whom to tell how many are written.
+struct Job<'a, 'p> {
+    tmp: &'a Path,
+    file: &'a str,
+    labels: &'a Labels,
+    pages: Pages<'a>,
+    progress: &'p mut dyn FnMut(u64),
 }
 
 /// The rows of a list, read by one statement ([`messages::for_each_exported`]).
@@ -227,17 +244,17 @@ struct Pages<'a> {
     conn: Db<'a>,
     kind: ListKind,
     filter: &'a MessageFilter,
-    /// The packs' prices: what each charged message cost (first in, first out).
-    pricing: Pricing,
+    /// What each charged message cost.
+    costs: Costs,
 }
 
 impl<'a> Pages<'a> {
-    fn new(conn: Db<'a>, kind: ListKind, filter: &'a MessageFilter, pricing: Pricing) -> Self {
+    fn new(conn: Db<'a>, kind: ListKind, filter: &'a MessageFilter, costs: Costs) -> Self {
         Pages {
             conn,
             kind,
             filter,
-            pricing,
+            costs,
         }
     }
 
@@ -247,16 +264,12 @@ impl<'a> Pages<'a> {
     fn write_all(
         self,
         progress: &mut dyn FnMut(u64),
-        mut write: impl FnMut(u64, &ExportRow<'_>, Option<&Money>) -> Result<(), ExportError>,
+        mut write: impl FnMut(u64, &ExportRow<'_>, Option<&Cost>) -> Result<(), ExportError>,
     ) -> Result<u64, ExportError> {
-        let priced = self.pricing.packs.iter().any(|p| p.unit_price.is_some());
+        let mut costs = self.costs;
         let mut rows: u64 = 0;
         messages::for_each_exported(self.conn, self.kind, self.filter, |m| {
-            let cost = match m.charge {
-                Some((units, running)) if priced => self.pricing.value(running - units, running),
-                _ => None,
-            };
-            write(rows, m, cost.as_ref())?;
+            write(rows, m, costs.of(m.charge))?;
             rows += 1;
             if rows.is_multiple_of(PAGE) {
                 progress(rows);
@@ -265,6 +278,150 @@ impl<'a> Pages<'a> {
         })?;
         progress(rows);
         Ok(rows)
+    }
+}
+
+/// What a charged message cost, as the files show it.
+#[derive(Debug, PartialEq)]
+struct Cost {
+    micros: i64,
+    currency: String,
+    /// The amount to the cent as a spreadsheet reads it ([`Money::plain`]).
+    plain: String,
+    /// The amount as a number ([`Money::rounded`]).
+    rounded: f64,
+}
+
+impl Cost {
+    fn new(money: Money, lang: Lang) -> Cost {
+        Cost {
+            micros: money.micros,
+            plain: money.plain(lang),
+            rounded: money.rounded(),
+            currency: money.currency,
+        }
+    }
+}
+
+/// The positions `start..end` of the whole consumption whose units one pack priced; after the
+/// packs, a last span runs on at the newest pack's price (as [`Pricing::value`] counts units
+/// spent beyond every pack).
+struct Span {
+    start: i64,
+    end: i64,
+    unit_price: Option<i64>,
+    currency: String,
+}
+
+/// The amounts kept with their texts: a handful in practice (a few prices times a few
+/// segment counts).
+const COSTS_KEPT: usize = 64;
+
+/// What each charged message cost ([`Pricing::value`] of the positions of its units), without
+/// allocating per row: a charge whose units all lie in one span costs its units times that
+/// span's price, in its currency — what `Pricing::value` gives, the other spans adding no unit
+/// — and a charge across spans asks `Pricing::value`. The amounts met are kept with their
+/// texts.
+struct Costs {
+    pricing: Pricing,
+    /// Whether any pack has a price (else no message shows a cost).
+    priced: bool,
+    lang: Lang,
+    /// In the order the units are spent; none when a pack's units are negative or their sum
+    /// overflows (every charge then asks `Pricing::value`).
+    spans: Vec<Span>,
+    /// The span the last charge fell in: consecutive rows' charges mostly share one.
+    last_span: usize,
+    /// The amounts met, at most [`COSTS_KEPT`].
+    kept: Vec<Cost>,
+    /// An amount met when `kept` is full.
+    other: Option<Cost>,
+}
+
+impl Costs {
+    fn new(pricing: Pricing, lang: Lang) -> Costs {
+        let priced = pricing.packs.iter().any(|p| p.unit_price.is_some());
+        let mut spans = Vec::new();
+        let mut start = 0i64;
+        for pack in &pricing.packs {
+            let Some(end) = start.checked_add(pack.units).filter(|_| pack.units >= 0) else {
+                spans.clear();
+                break;
+            };
+            spans.push(Span {
+                start,
+                end,
+                unit_price: pack.unit_price,
+                currency: pack.currency.clone(),
+            });
+            start = end;
+        }
+        if let (Some(last), false) = (pricing.packs.last(), spans.is_empty()) {
+            spans.push(Span {
+                start,
+                end: i64::MAX,
+                unit_price: last.unit_price,
+                currency: last.currency.clone(),
+            });
+        }
+        Costs {
+            pricing,
+            priced,
+            lang,
+            spans,
+            last_span: 0,
+            kept: Vec::new(),
+            other: None,
+        }
+    }
+
+    /// What the message of ledger charge `charge` (units, running total after it) cost, when
+    /// it was charged and its units' price is known.
+    fn of(&mut self, charge: Option<(i64, i64)>) -> Option<&Cost> {
+        let (units, running) = charge.filter(|_| self.priced)?;
+        let (from, to) = (running - units, running);
+        let found = match self.span_of(from, to).and_then(|i| self.spans.get(i)) {
+            Some(span) => {
+                let micros = (to - from).checked_mul(span.unit_price?)?;
+                let currency = span.currency.as_str();
+                self.kept
+                    .iter()
+                    .position(|c| c.micros == micros && c.currency == currency)
+                    .ok_or_else(|| Money::new(micros, currency))
+            }
+            None => {
+                let money = self.pricing.value(from, to)?;
+                self.kept
+                    .iter()
+                    .position(|c| c.micros == money.micros && c.currency == money.currency)
+                    .ok_or(money)
+            }
+        };
+        match found {
+            Ok(i) => self.kept.get(i),
+            Err(money) => {
+                let cost = Cost::new(money, self.lang);
+                if self.kept.len() < COSTS_KEPT {
+                    self.kept.push(cost);
+                    self.kept.last()
+                } else {
+                    Some(self.other.insert(cost))
+                }
+            }
+        }
+    }
+
+    /// The index of the span holding every position of `from..to`, when there is one and `from..to` is not
+    /// empty (`Pricing::value` counts an empty or negative range apart).
+    fn span_of(&mut self, from: i64, to: i64) -> Option<usize> {
+        if from < 0 || to <= from {
+            return None;
+        }
+        let holds = |s: &Span| s.start <= from && to <= s.end;
+        if !self.spans.get(self.last_span).is_some_and(holds) {
+            self.last_span = self.spans.iter().position(holds)?;
+        }
+        Some(self.last_span)
     }
 }
 
@@ -300,6 +457,7 @@ impl Labels {
         }
     }
 
+    #[cfg(test)]
     fn local(&self, secs: i64) -> NaiveDateTime {
         from_ts(self.local_secs(secs)).naive_utc()
     }
@@ -370,31 +528,82 @@ impl Labels {
 
 /// `2026-03-25 14:30:00` written into `out` (cleared first), without parsing a format.
 fn write_date_time(out: &mut String, t: NaiveDateTime) {
-    use chrono::{Datelike, Timelike};
-    fn two(out: &mut String, n: u32) {
-        out.push(char::from(b'0' + (n / 10 % 10) as u8));
-        out.push(char::from(b'0' + (n % 10) as u8));
-    }
+    use chrono::Timelike;
     out.clear();
-    let year = t.year();
+    write_date(out, t.date());
+    out.push(' ');
+    write_time(out, t.hour(), t.minute(), t.second());
+}
+
+/// `2026-03-25` added to `out`.
+fn write_date(out: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let year = d.year();
     if (0..10_000).contains(&year) {
         let y = year as u32;
-        two(out, y / 100);
-        two(out, y % 100);
+        two_digits(out, y / 100);
+        two_digits(out, y % 100);
     } else {
         use std::fmt::Write as _;
         let _ = write!(out, "{year:04}");
     }
     out.push('-');
-    two(out, t.month());
+    two_digits(out, d.month());
     out.push('-');
-    two(out, t.day());
-    out.push(' ');
-    two(out, t.hour());
+    two_digits(out, d.day());
+}
+
+/// `14:30:00` added to `out`.
+fn write_time(out: &mut String, hour: u32, minute: u32, second: u32) {
+    two_digits(out, hour);
     out.push(':');
-    two(out, t.minute());
+    two_digits(out, minute);
     out.push(':');
-    two(out, t.second());
+    two_digits(out, second);
+}
+
+/// The last two digits of `n` added to `out`.
+fn two_digits(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Seconds in a day.
+const DAY: i64 = 86_400;
+
+/// Wall-clock times written as [`write_date_time`] writes them, the date worked out once per
+/// day met rather than once per time: consecutive rows' times fall on few days.
+#[derive(Default)]
+struct DateTimes {
+    /// The last day met (days since 1970-01-01 of the wall clock) and its date's text.
+    day: Option<(i64, String)>,
+}
+
+impl DateTimes {
+    /// Writes into `out` (cleared first) the wall-clock time `local`, in seconds since
+    /// 1970-01-01 00:00 of the wall clock ([`Labels::local_secs`]), as
+    /// `write_date_time(out, from_ts(local).naive_utc())` writes it.
+    fn write(&mut self, out: &mut String, local: i64) {
+        let day = local.div_euclid(DAY);
+        let known = matches!(&self.day, Some((d, _)) if *d == day);
+        if !known {
+            // Out of chrono's range, the time is 1970's first, as `from_ts` makes it.
+            let Some(t) = chrono::DateTime::from_timestamp(local, 0) else {
+                write_date_time(out, from_ts(local).naive_utc());
+                return;
+            };
+            let mut date = String::with_capacity(10);
+            write_date(&mut date, t.date_naive());
+            self.day = Some((day, date));
+        }
+        out.clear();
+        if let Some((_, date)) = &self.day {
+            out.push_str(date);
+        }
+        out.push(' ');
+        let second = local.rem_euclid(DAY) as u32;
+        write_time(out, second / 3_600, second / 60 % 60, second % 60);
+    }
 }
 
 /// The catalogue's word for `section.code`, or the code itself when there is none.
@@ -425,85 +634,139 @@ fn write_error(file: &str, e: impl std::fmt::Display) -> ExportError {
     }
 }
 
-/// Rows handed from the reading thread to the writing one at a time, and batches in flight:
-/// memory stays flat (a few thousand rows) whatever the list's length.
+/// Rows handed from the reading thread to the writing one at a time (fewer when their texts
+/// pass [`XLSX_BATCH_TEXT`] bytes), and batches in flight: memory stays flat (a few thousand
+/// rows) whatever the list's length.
 const XLSX_BATCH: usize = 1_000;
+const XLSX_BATCH_TEXT: usize = 1 << 20;
 const XLSX_BATCHES_IN_FLIGHT: usize = 4;
 
-/// One message's cells, ready for the sheet: numbers as Excel stores them, texts owned (the
-/// sheet takes a `String` per text cell in any case; made here, it is only moved there).
+/// The cells of a few messages, ready for the sheet: numbers as Excel stores them, the texts'
+/// stored bytes one after the other in one buffer (checked to be UTF-8 once for the whole
+/// batch, by the writer: [`XlsxBatch::texts`]). The writer hands each batch back once written,
+/// and the reader fills it again: past the first batches, preparing a row allocates nothing.
+struct XlsxBatch {
+    rows: Vec<XlsxRow>,
+    texts: Vec<u8>,
+}
+
+/// One message's numbers, and where each of its [`XlsxRow::TEXTS`] texts ends in its batch's
+/// `texts` (each starts where the one before ends).
 struct XlsxRow {
     planned: f64,
     sent: Option<f64>,
-    recipient: String,
-    phone: String,
-    context: String,
-    collaborator: String,
-    created_by: String,
-    text: String,
     segments: f64,
-    status: String,
-    reply: Option<String>,
-    cost: Option<(f64, String)>,
+    /// The cost's amount, when the message shows one.
+    amount: Option<f64>,
+    ends: [usize; XlsxRow::TEXTS],
 }
 
 impl XlsxRow {
-    fn new(m: &ExportRow<'_>, cost: Option<&Money>, labels: &Labels) -> XlsxRow {
-        XlsxRow {
+    /// Recipient, phone, context, collaborator, created by, text, status, reply, currency: an
+    /// absent reply or cost is an empty text, and the sheet leaves the cell of an empty text
+    /// blank (`write_string` writes nothing for it).
+    const TEXTS: usize = 9;
+}
+
+impl XlsxBatch {
+    fn new() -> XlsxBatch {
+        XlsxBatch {
+            rows: Vec::with_capacity(XLSX_BATCH),
+            texts: Vec::new(),
+        }
+    }
+
+    /// The batch's texts as one `str` when they are UTF-8 and every text ends on a character's
+    /// boundary — always, as the store writes them — else their bytes.
+    fn texts(&self) -> Result<&str, &[u8]> {
+        match std::str::from_utf8(&self.texts) {
+            Ok(t)
+                if self
+                    .rows
+                    .iter()
+                    .all(|r| r.ends.iter().all(|&e| t.is_char_boundary(e))) =>
+            {
+                Ok(t)
+            }
+            _ => Err(&self.texts),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.rows.len() >= XLSX_BATCH || self.texts.len() >= XLSX_BATCH_TEXT
+    }
+
+    fn push(&mut self, m: &ExportRow<'_>, cost: Option<&Cost>, labels: &Labels) {
+        let context = labels.context(m.context);
+        let texts: [&[u8]; XlsxRow::TEXTS] = [
+            m.recipient_name,
+            m.phone,
+            context.as_bytes(),
+            m.collaborator,
+            m.created_by,
+            m.text,
+            labels.status(m.status).as_bytes(),
+            m.reply.unwrap_or_default(),
+            cost.map_or(&b""[..], |c| c.currency.as_bytes()),
+        ];
+        let mut ends = [0; XlsxRow::TEXTS];
+        for (end, text) in ends.iter_mut().zip(texts) {
+            self.texts.extend_from_slice(text);
+            *end = self.texts.len();
+        }
+        self.rows.push(XlsxRow {
             planned: labels.excel_serial(m.planned_at),
             sent: m.sent_at.map(|t| labels.excel_serial(t)),
-            recipient: m.recipient_name.to_string(),
-            phone: m.phone.to_string(),
-            context: labels.context(m.context).to_string(),
-            collaborator: m.collaborator.to_string(),
-            created_by: m.created_by.to_string(),
-            text: m.text.to_string(),
             segments: m.segments as f64,
-            status: labels.status(m.status).to_string(),
-            reply: m.reply.map(str::to_string),
-            cost: cost.map(|c| (c.rounded(), c.currency.clone())),
-        }
+            amount: cost.map(|c| c.rounded),
+            ends,
+        });
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.texts.clear();
     }
 }
 
 /// The workbook is written on a thread of its own while this one reads the store and prepares
 /// the cells: reading and writing overlap instead of adding up. The batches go through a
-/// bounded channel, so neither side runs ahead by more than a few thousand rows.
-fn write_xlsx(
-    tmp: &Path,
-    file: &str,
-    labels: &Labels,
-    pages: Pages,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64, ExportError> {
+/// bounded channel, so neither side runs ahead by more than a few thousand rows, and come back
+/// emptied through another.
+fn write_xlsx(job: Job<'_, '_>) -> Result<u64, ExportError> {
+    let (tmp, file, labels) = (job.tmp, job.file, job.labels);
     let lang = labels.lang;
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<XlsxRow>>(XLSX_BATCHES_IN_FLIGHT);
+    let (send, receive) = std::sync::mpsc::sync_channel::<XlsxBatch>(XLSX_BATCHES_IN_FLIGHT);
+    // Room for every batch there is: the writer never waits to give one back.
+    let (give_back, returned) =
+        std::sync::mpsc::sync_channel::<XlsxBatch>(XLSX_BATCHES_IN_FLIGHT + 2);
     // Set when the reading failed: the writer then stops without saving a workbook for nothing.
     let abandoned = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
         let abandoned = &abandoned;
-        let writer = scope.spawn(move || xlsx_writer(tmp, file, lang, receive, abandoned));
-        let mut batch = Vec::with_capacity(XLSX_BATCH);
+        let writer =
+            scope.spawn(move || xlsx_writer(tmp, file, lang, receive, give_back, abandoned));
+        let mut batch = XlsxBatch::new();
         // Whether the writer stopped (its error, from `join`, says why).
         let mut writer_gone = false;
-        let read = pages.write_all(progress, |before, m, cost| {
+        let read = job.pages.write_all(job.progress, |before, m, cost| {
             if before >= XLSX_MAX_ROWS {
                 return Err(ExportError::TooManyRows {
                     file: file.to_string(),
                     max: XLSX_MAX_ROWS,
                 });
             }
-            batch.push(XlsxRow::new(m, cost, labels));
-            if batch.len() == XLSX_BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(XLSX_BATCH));
-                if send.send(full).is_err() {
+            batch.push(m, cost, labels);
+            if batch.is_full() {
+                let next = returned.try_recv().unwrap_or_else(|_| XlsxBatch::new());
+                if send.send(std::mem::replace(&mut batch, next)).is_err() {
                     writer_gone = true;
                     return Err(write_error(file, "the workbook's writer stopped"));
                 }
             }
             Ok(())
         });
-        if read.is_ok() && !batch.is_empty() && send.send(batch).is_err() {
+        if read.is_ok() && !batch.rows.is_empty() && send.send(batch).is_err() {
             writer_gone = true;
         }
         if read.is_err() {
@@ -529,13 +792,14 @@ fn write_xlsx(
 }
 
 /// Writes the workbook of the rows received until the channel closes (rows are numbered from
-/// 1, under the header); saves it to `tmp` unless the reading was `abandoned`. The number of
-/// rows written.
+/// 1, under the header), giving each batch back once written; saves it to `tmp` unless the
+/// reading was `abandoned`. The number of rows written.
 fn xlsx_writer(
     tmp: &Path,
     file: &str,
     lang: Lang,
-    rows_in: std::sync::mpsc::Receiver<Vec<XlsxRow>>,
+    rows_in: std::sync::mpsc::Receiver<XlsxBatch>,
+    give_back: std::sync::mpsc::SyncSender<XlsxBatch>,
     abandoned: &std::sync::atomic::AtomicBool,
 ) -> Result<u64, ExportError> {
     let err = |e: rust_xlsxwriter::XlsxError| write_error(file, e);
@@ -569,12 +833,18 @@ fn xlsx_writer(
     }
     sheet.set_freeze_panes(1, 0).map_err(err)?;
     let mut rows: u32 = 0;
-    for batch in rows_in {
-        for m in batch {
+    for mut batch in rows_in {
+        let texts = batch.texts();
+        let mut start = 0;
+        for m in &batch.rows {
             // The reader stops below XLSX_MAX_ROWS: the row number fits.
             rows += 1;
-            write_xlsx_row(sheet, rows, m).map_err(err)?;
+            write_xlsx_row(sheet, rows, m, texts, start).map_err(err)?;
+            start = m.ends[XlsxRow::TEXTS - 1];
         }
+        batch.clear();
+        // The reader makes a new batch if this one is not back in time.
+        let _ = give_back.try_send(batch);
     }
     if abandoned.load(std::sync::atomic::Ordering::SeqCst) {
         return Ok(u64::from(rows));
@@ -586,94 +856,194 @@ fn xlsx_writer(
     Ok(u64::from(rows))
 }
 
-/// One message; dates, phone (text) and message text take their column's format.
+/// The text at `from..to` of a batch's texts ([`XlsxBatch::texts`]); when they are not UTF-8,
+/// its invalid bytes shown as `�`.
+fn cell_text<'t>(texts: Result<&'t str, &'t [u8]>, from: usize, to: usize) -> Cow<'t, str> {
+    match texts {
+        Ok(t) => Cow::Borrowed(t.get(from..to).unwrap_or_default()),
+        Err(bytes) => String::from_utf8_lossy(bytes.get(from..to).unwrap_or_default()),
+    }
+}
+
+/// One message, its texts in `texts` from `start`; dates, phone (text) and message text take
+/// their column's format.
 fn write_xlsx_row(
     sheet: &mut Worksheet,
     row: u32,
-    m: XlsxRow,
+    m: &XlsxRow,
+    texts: Result<&str, &[u8]>,
+    start: usize,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let text = |k: usize| {
+        let from = if k == 0 { start } else { m.ends[k - 1] };
+        cell_text(texts, from, m.ends[k])
+    };
     sheet.write_number(row, 0, m.planned)?;
     if let Some(sent) = m.sent {
         sheet.write_number(row, 1, sent)?;
     }
-    sheet.write_string(row, 2, m.recipient)?;
-    sheet.write_string(row, 3, m.phone)?;
-    sheet.write_string(row, 4, m.context)?;
-    sheet.write_string(row, 5, m.collaborator)?;
-    sheet.write_string(row, 6, m.created_by)?;
-    sheet.write_string(row, 7, m.text)?;
+    sheet.write_string(row, 2, text(0))?;
+    sheet.write_string(row, 3, text(1))?;
+    sheet.write_string(row, 4, text(2))?;
+    sheet.write_string(row, 5, text(3))?;
+    sheet.write_string(row, 6, text(4))?;
+    sheet.write_string(row, 7, text(5))?;
     sheet.write_number(row, 8, m.segments)?;
-    sheet.write_string(row, 9, m.status)?;
-    if let Some(reply) = m.reply {
-        sheet.write_string(row, 10, reply)?;
-    }
-    if let Some((amount, currency)) = m.cost {
+    sheet.write_string(row, 9, text(6))?;
+    sheet.write_string(row, 10, text(7))?;
+    if let Some(amount) = m.amount {
         sheet.write_number(row, 11, amount)?;
-        sheet.write_string(row, 12, currency)?;
+        sheet.write_string(row, 12, text(8))?;
     }
     Ok(())
 }
 
-/// Text cells a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, CR at the
-/// start) get a leading apostrophe in CSV, so a name or reply typed by an outsider can never
-/// run as a formula when the file is opened. Phone numbers are ours (E.164) and kept as they
-/// are.
-fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
-        _ => s.into(),
+/// Bytes gathered before they are written to the CSV file.
+const CSV_BUFFER: usize = 256 * 1024;
+
+/// The bytes of a CSV file as the `csv` crate writes them with `;` between fields, CRLF after
+/// each row and quotes where needed (a test compares them): a field holding `;`, `"`, CR or
+/// LF is quoted, its quotes doubled. Gathered in a buffer written to the file in large pieces.
+struct CsvOut {
+    file: File,
+    buf: Vec<u8>,
+    /// Fields in the current row so far.
+    fields: usize,
+}
+
+impl CsvOut {
+    fn new(file: File) -> CsvOut {
+        CsvOut {
+            file,
+            buf: Vec::with_capacity(CSV_BUFFER + 64 * 1024),
+            fields: 0,
+        }
+    }
+
+    /// A field written as it is.
+    fn field(&mut self, value: &[u8]) {
+        self.put(None, value);
+    }
+
+    /// A text from outside (a name, a message, a reply): when a spreadsheet would take it for
+    /// a formula (`=`, `+`, `-`, `@`, tab, CR at the start) it gets a leading apostrophe, so
+    /// that it can never run as one when the file is opened. Phone numbers are ours (E.164)
+    /// and written as they are.
+    fn text(&mut self, value: &[u8]) {
+        let defused = matches!(
+            value.first(),
+            Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+        );
+        self.put(defused.then_some(b'\''), value);
+    }
+
+    /// `value` after `prefix`, quoted when needed.
+    fn put(&mut self, prefix: Option<u8>, value: &[u8]) {
+        if self.fields > 0 {
+            self.buf.push(b';');
+        }
+        self.fields += 1;
+        let (quoted, quotes) = needs_quotes(value);
+        if quoted {
+            self.buf.push(b'"');
+        }
+        self.buf.extend(prefix);
+        if quotes {
+            let mut parts = value.split(|&b| b == b'"');
+            if let Some(first) = parts.next() {
+                self.buf.extend_from_slice(first);
+            }
+            for part in parts {
+                self.buf.extend_from_slice(b"\"\"");
+                self.buf.extend_from_slice(part);
+            }
+        } else {
+            self.buf.extend_from_slice(value);
+        }
+        if quoted {
+            self.buf.push(b'"');
+        }
+    }
+
+    fn end_row(&mut self) -> std::io::Result<()> {
+        self.buf.extend_from_slice(b"\r\n");
+        self.fields = 0;
+        if self.buf.len() >= CSV_BUFFER {
+            self.file.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and gives the file back.
+    fn finish(mut self) -> std::io::Result<File> {
+        self.file.write_all(&self.buf)?;
+        Ok(self.file)
     }
 }
 
-fn write_csv(
-    tmp: &Path,
-    file: &str,
-    labels: &Labels,
-    pages: Pages,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64, ExportError> {
-    let io_err = |e: std::io::Error| write_error(file, e);
-    let csv_err = |e: csv::Error| write_error(file, e);
-    let out = File::options().write(true).open(tmp).map_err(io_err)?;
-    let mut out = BufWriter::with_capacity(256 * 1024, out);
+/// Whether a CSV field must be quoted — it holds `;`, `"`, CR or LF — and whether it holds
+/// `"` (to double). Looked for eight bytes at a time, in one `u64`.
+fn needs_quotes(value: &[u8]) -> (bool, bool) {
+    /// Whether a byte of `word` is `b`: a byte of `word ^ [b; 8]` is zero.
+    fn holds(word: u64, b: u8) -> bool {
+        const ONES: u64 = u64::from_ne_bytes([1; 8]);
+        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+        let x = word ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGHS != 0
+    }
+    let words = value.chunks_exact(8);
+    let rest = words.remainder();
+    let (mut special, mut quote) = (false, false);
+    for chunk in words {
+        let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_ne_bytes);
+        quote |= holds(word, b'"');
+        special |= holds(word, b';') | holds(word, b'\r') | holds(word, b'\n');
+    }
+    for &b in rest {
+        quote |= b == b'"';
+        special |= (b == b';') | (b == b'\r') | (b == b'\n');
+    }
+    (special | quote, quote)
+}
+
+fn write_csv(job: Job<'_, '_>) -> Result<u64, ExportError> {
+    let labels = job.labels;
+    let io_err = |e: std::io::Error| write_error(job.file, e);
+    let out = File::options().write(true).open(job.tmp).map_err(io_err)?;
+    let mut out = CsvOut::new(out);
     // The UTF-8 byte order mark makes Excel read accents right.
-    out.write_all("\u{feff}".as_bytes()).map_err(io_err)?;
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    w.write_record(headers(labels.lang)).map_err(csv_err)?;
+    out.buf.extend_from_slice("\u{feff}".as_bytes());
+    for h in headers(labels.lang) {
+        out.field(h.as_bytes());
+    }
+    out.end_row().map_err(io_err)?;
     // Buffers reused from row to row.
     let (mut planned, mut sent) = (String::new(), String::new());
+    let mut dates = DateTimes::default();
     let mut segments = itoa_buffer();
-    let rows = pages.write_all(progress, |_, m, cost| {
-        let amount = cost.map(|c| c.plain(labels.lang)).unwrap_or_default();
-        let currency = cost.map(|c| c.currency.as_str()).unwrap_or_default();
-        write_date_time(&mut planned, labels.local(m.planned_at));
+    let rows = job.pages.write_all(job.progress, |_, m, cost| {
+        dates.write(&mut planned, labels.local_secs(m.planned_at));
         match m.sent_at {
-            Some(t) => write_date_time(&mut sent, labels.local(t)),
+            Some(t) => dates.write(&mut sent, labels.local_secs(t)),
             None => sent.clear(),
         }
-        let context = labels.context(m.context);
-        w.write_record([
-            planned.as_bytes(),
-            sent.as_bytes(),
-            csv_safe(m.recipient_name).as_bytes(),
-            m.phone.as_bytes(),
-            context.as_bytes(),
-            csv_safe(m.collaborator).as_bytes(),
-            csv_safe(m.created_by).as_bytes(),
-            csv_safe(m.text).as_bytes(),
-            integer(&mut segments, m.segments),
-            labels.status(m.status).as_bytes(),
-            csv_safe(m.reply.unwrap_or("")).as_bytes(),
-            amount.as_bytes(),
-            currency.as_bytes(),
-        ])
-        .map_err(csv_err)
+        out.field(planned.as_bytes());
+        out.field(sent.as_bytes());
+        out.text(m.recipient_name);
+        out.field(m.phone);
+        out.field(labels.context(m.context).as_bytes());
+        out.text(m.collaborator);
+        out.text(m.created_by);
+        out.text(m.text);
+        out.field(integer(&mut segments, m.segments));
+        out.field(labels.status(m.status).as_bytes());
+        out.text(m.reply.unwrap_or_default());
+        out.field(cost.map_or(&b""[..], |c| c.plain.as_bytes()));
+        out.field(cost.map_or(&b""[..], |c| c.currency.as_bytes()));
+        out.end_row().map_err(io_err)
     })?;
-    let out = w.into_inner().map_err(|e| io_err(e.into_error()))?;
-    let file_handle = out.into_inner().map_err(|e| io_err(e.into_error()))?;
+    let file_handle = out.finish().map_err(io_err)?;
     file_handle.sync_all().map_err(io_err)?;
     Ok(rows)
 }
@@ -845,11 +1215,217 @@ mod tests {
         }
     }
 
+    /// What the `csv` crate writes for `rows` with the export's settings, formula-looking texts
+    /// given an apostrophe first (what the export wrote before it wrote its own bytes).
+    fn by_the_csv_crate(rows: &[Vec<(bool, &str)>]) -> Vec<u8> {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        for row in rows {
+            w.write_record(row.iter().map(|(outside, v)| match v.chars().next() {
+                Some('=' | '+' | '-' | '@' | '\t' | '\r') if *outside => format!("'{v}"),
+                _ => v.to_string(),
+            }))
+            .unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
     #[test]
-    fn formula_looking_cells_are_defused_in_csv() {
-        assert_eq!(csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_safe("Bonjour"), "Bonjour");
+    fn csv_bytes_are_the_csv_crates_and_formulas_are_defused() {
+        let long = "x".repeat(40);
+        let tricky = [
+            "",
+            "Bonjour",
+            "=HYPERLINK(\"x\")",
+            "@SUM(A1)",
+            "+33612345678",
+            "-1",
+            "\tTab",
+            "\rCR first",
+            "a;b",
+            "say \"hi\"",
+            "\"",
+            "\"\"",
+            "line\r\nnext",
+            "only\nLF",
+            "Benoît; \"Gwénolé\"\r\n=1",
+            "ends with quote\"",
+            long.as_str(),
+            "long text with a ; far after the sixteenth byte",
+            "a text longer than sixteen bytes with \"a quote\" later",
+            "seventeen bytes:\"",
+            "sixteen + newline 0123456789\n",
+        ];
+        let mut rows: Vec<Vec<(bool, &str)>> = Vec::new();
+        for (i, a) in tricky.iter().enumerate() {
+            let b = tricky[(i * 7 + 3) % tricky.len()];
+            rows.push(vec![
+                (false, *a),
+                (true, *a),
+                (true, b),
+                (false, b),
+                (true, ""),
+            ]);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut out = CsvOut::new(File::create(&path).unwrap());
+        for row in &rows {
+            for (outside, v) in row {
+                if *outside {
+                    out.text(v.as_bytes());
+                } else {
+                    out.field(v.as_bytes());
+                }
+            }
+            out.end_row().unwrap();
+        }
+        drop(out.finish().unwrap());
+        let written = std::fs::read(&path).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&by_the_csv_crate(&rows))
+        );
+        assert!(
+            written.starts_with(b";;'@SUM(A1);@SUM(A1);\r\n"),
+            "{}",
+            String::from_utf8_lossy(&written)
+        );
+        assert!(
+            String::from_utf8_lossy(&written).contains(";\"'=HYPERLINK(\"\"x\"\")\";"),
+            "a formula gets its apostrophe inside the quotes"
+        );
+    }
+
+    /// Every byte at every place of fields up to 24 bytes long, among others.
+    #[test]
+    fn quotes_are_found_wherever_they_are() {
+        for len in 1..24 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut field = vec![b'a'; len];
+                    field[at] = b;
+                    field[(at + 5) % len] ^= 0x80;
+                    let special = field.iter().any(|c| b";\"\r\n".contains(c));
+                    let quote = field.contains(&b'"');
+                    assert_eq!(needs_quotes(&field), (special, quote), "{field:?}");
+                }
+            }
+        }
+        assert_eq!(needs_quotes(b""), (false, false));
+    }
+
+    /// The dates kept per day give every wall-clock time the text chrono's does, in any order,
+    /// across days, before 1970 and out of chrono's range.
+    #[test]
+    fn dates_kept_per_day_are_written_as_each_time_alone() {
+        let mut dates = DateTimes::default();
+        let (mut out, mut alone) = (String::new(), String::new());
+        let mut times: Vec<i64> = (0..3_000).map(|i| 1_774_742_400 + i * 1_031).collect();
+        times.extend((0..500).rev().map(|i| 1_774_742_400 + i * 7_919 - 17));
+        times.extend((0..200).map(|i| -86_400 * 3 + i * 2_003));
+        times.extend([
+            i64::MIN,
+            i64::MAX,
+            0,
+            -1,
+            86_399,
+            86_400,
+            253_402_300_799,
+            253_402_300_800,
+        ]);
+        times.extend([-62_167_219_200, -62_167_219_201, 1_774_742_400]);
+        for local in times {
+            dates.write(&mut out, local);
+            write_date_time(&mut alone, from_ts(local).naive_utc());
+            assert_eq!(out, alone, "{local}");
+        }
+    }
+
+    /// What the costs kept per span give each charge is what `Pricing::value` gives it, for
+    /// charges within a pack, across packs, beyond them, empty or before the first unit.
+    #[test]
+    fn costs_are_the_pricing_values() {
+        use crate::money::PackPrice;
+        let pack = |units: i64, unit_price: Option<i64>, currency: &str| PackPrice {
+            units,
+            unit_price,
+            currency: currency.into(),
+        };
+        let pricings = [
+            vec![pack(1_000, Some(70_000), "EUR")],
+            vec![
+                pack(100, Some(70_000), "EUR"),
+                pack(50, None, "EUR"),
+                pack(200, Some(65_500), "EUR"),
+                pack(0, Some(1), "EUR"),
+                pack(30, Some(80_000), "CHF"),
+                pack(20, Some(3), "XPF"),
+            ],
+            vec![pack(10, None, "EUR")],
+            vec![pack(10, Some(5), "EUR"), pack(-5, Some(7), "EUR")],
+            vec![],
+        ];
+        for packs in pricings {
+            let pricing = Pricing { packs, consumed: 0 };
+            let priced = pricing.packs.iter().any(|p| p.unit_price.is_some());
+            for lang in [Lang::Fr, Lang::En] {
+                let mut costs = Costs::new(pricing.clone(), lang);
+                let mut charges = vec![None, Some((1, 0)), Some((0, 5)), Some((-2, 5))];
+                for running in (1..460).chain([i64::MAX, i64::MAX - 3]) {
+                    for units in [1, 2, 3, 7, 60] {
+                        charges.push(Some((units, running)));
+                    }
+                }
+                charges.extend((0..200).map(|i| Some((1 + i % 3, 500 - i))));
+                for charge in charges {
+                    let expected = charge
+                        .filter(|_| priced)
+                        .and_then(|(units, running)| pricing.value(running - units, running))
+                        .map(|m| Cost::new(m, lang));
+                    assert_eq!(
+                        costs.of(charge),
+                        expected.as_ref(),
+                        "{charge:?} {pricing:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A batch's texts are checked once for all its rows: a character cut between two texts,
+    /// or bytes that are not UTF-8, make each text shown apart, its invalid bytes as `�`.
+    #[test]
+    fn a_batchs_texts_are_each_rows_texts() {
+        let row = |ends: [usize; XlsxRow::TEXTS]| XlsxRow {
+            planned: 0.0,
+            sent: None,
+            segments: 1.0,
+            amount: None,
+            ends,
+        };
+        let mut batch = XlsxBatch::new();
+        batch.texts.extend_from_slice("Benoîtxé".as_bytes());
+        batch.rows.push(row([7, 7, 7, 7, 7, 7, 7, 7, 7]));
+        batch.rows.push(row([8, 10, 10, 10, 10, 10, 10, 10, 10]));
+        let texts = batch.texts();
+        assert_eq!(texts, Ok("Benoîtxé"));
+        assert_eq!(cell_text(texts, 0, 7), "Benoît");
+        assert_eq!(cell_text(texts, 8, 10), "é");
+        // "î" cut between two texts.
+        batch.rows[0].ends[0] = 5;
+        let texts = batch.texts();
+        assert!(texts.is_err());
+        assert_eq!(cell_text(texts, 0, 5), "Beno�");
+        assert_eq!(cell_text(texts, 5, 7), "�t");
+        assert_eq!(cell_text(texts, 8, 10), "é");
+        batch.rows[0].ends[0] = 7;
+        batch.texts[7] = 0xff;
+        let texts = batch.texts();
+        assert_eq!(cell_text(texts, 0, 7), "Benoît");
+        assert_eq!(cell_text(texts, 7, 8), "�");
     }
 
     #[test]

@@ -711,6 +711,9 @@ pub fn history(conn: Db<'_>, id: i64) -> Result<Vec<HistoryEntry>> {
 
 /// One row of an export: only the columns a file shows, borrowed from the statement's row
 /// (nothing allocated per row), with the ledger's charge of the message when it was charged.
+/// Texts from people (names, phone, message, reply) are their stored bytes, UTF-8 as the
+/// store writes them, not checked again here: a CSV file takes them as they are, a workbook
+/// checks them as it makes its cells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ExportRow<'r> {
     pub id: i64,
@@ -718,13 +721,13 @@ pub struct ExportRow<'r> {
     pub status: MessageStatus,
     pub planned_at: i64,
     pub sent_at: Option<i64>,
-    pub recipient_name: &'r str,
-    pub phone: &'r str,
-    pub collaborator: &'r str,
-    pub created_by: &'r str,
-    pub text: &'r str,
+    pub recipient_name: &'r [u8],
+    pub phone: &'r [u8],
+    pub collaborator: &'r [u8],
+    pub created_by: &'r [u8],
+    pub text: &'r [u8],
     pub segments: i64,
-    pub reply: Option<&'r str>,
+    pub reply: Option<&'r [u8]>,
     /// The charge's units and the ledger's running total after it (first in, first out: what
     /// it cost follows from the packs' prices), when the message was charged.
     pub charge: Option<(i64, i64)>,
@@ -769,9 +772,39 @@ pub fn for_each_exported<E: From<StoreError>>(
     Ok(n)
 }
 
-/// Text column `i` of `r`, borrowed.
-fn borrowed_text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    Ok(r.get_ref(i)?.as_str()?)
+/// Text column `i` of `r`, its bytes borrowed; `None` when it is NULL.
+fn borrowed_bytes<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r [u8]>> {
+    use rusqlite::types::ValueRef;
+    match r.get_ref(i)? {
+        ValueRef::Text(t) => Ok(Some(t)),
+        ValueRef::Null => Ok(None),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            i,
+            String::new(),
+            other.data_type(),
+        )),
+    }
+}
+
+/// Text column `i` of `r`, its bytes borrowed (never NULL).
+fn borrowed_text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
+    borrowed_bytes(r, i)?.ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(i, String::new(), rusqlite::types::Type::Null)
+    })
+}
+
+/// The status in column `i`: its stored code compared as it is (the store writes each
+/// status's own code), else read as any code is ([`code`]: its other spellings, or the error
+/// of an unknown one).
+fn stored_status(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<MessageStatus> {
+    let stored = r.get_ref(i)?.as_bytes().ok();
+    match MessageStatus::ALL
+        .into_iter()
+        .find(|s| Some(s.as_str().as_bytes()) == stored)
+    {
+        Some(status) => Ok(status),
+        None => code(r, i),
+    }
 }
 
 fn export_row<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<ExportRow<'r>> {
@@ -779,8 +812,8 @@ fn export_row<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<ExportRow<'r>> {
     let running: Option<i64> = r.get(13)?;
     Ok(ExportRow {
         id: r.get(0)?,
-        context: borrowed_text(r, 1)?,
-        status: code(r, 2)?,
+        context: r.get_ref(1)?.as_str()?,
+        status: stored_status(r, 2)?,
         planned_at: r.get(3)?,
         sent_at: r.get(4)?,
         recipient_name: borrowed_text(r, 5)?,
@@ -789,7 +822,7 @@ fn export_row<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<ExportRow<'r>> {
         created_by: borrowed_text(r, 8)?,
         text: borrowed_text(r, 9)?,
         segments: r.get(10)?,
-        reply: r.get_ref(11)?.as_str_or_null()?,
+        reply: borrowed_bytes(r, 11)?,
         charge: units.zip(running),
     })
 }
@@ -807,6 +840,30 @@ mod export_tests {
         Option<(i64, String)>,
     );
 
+    /// What a file shows of `m`, charged `cost` (micros, currency).
+    fn shown(m: &ExportRow<'_>, cost: Option<(i64, String)>) -> Shown {
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+        (
+            (
+                m.id,
+                m.context.to_string(),
+                m.status,
+                m.planned_at,
+                m.sent_at,
+                text(m.recipient_name),
+                text(m.phone),
+            ),
+            (
+                text(m.collaborator),
+                text(m.created_by),
+                text(m.text),
+                m.segments,
+                m.reply.map(text),
+            ),
+            cost,
+        )
+    }
+
     fn by_pages(conn: Db<'_>, kind: ListKind, filter: &MessageFilter) -> Vec<Shown> {
         let pricing = credit::pricing(conn).unwrap();
         let mut out = Vec::new();
@@ -816,25 +873,25 @@ mod export_tests {
             let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
             let costs = credit::charge_values(conn, &pricing, &ids).unwrap();
             for m in &rows {
-                out.push((
-                    (
-                        m.id,
-                        m.context.clone(),
-                        m.status,
-                        m.planned_at,
-                        m.sent_at,
-                        m.recipient_name.clone(),
-                        m.phone.clone(),
-                    ),
-                    (
-                        m.collaborator.clone(),
-                        m.created_by.clone(),
-                        m.text.clone(),
-                        m.segments,
-                        m.reply.clone(),
-                    ),
-                    costs.get(&m.id).map(|c| (c.micros, c.currency.clone())),
-                ));
+                // The page's row seen through the export's (the charge aside: its cost is
+                // the list's own).
+                let seen = ExportRow {
+                    id: m.id,
+                    context: &m.context,
+                    status: m.status,
+                    planned_at: m.planned_at,
+                    sent_at: m.sent_at,
+                    recipient_name: m.recipient_name.as_bytes(),
+                    phone: m.phone.as_bytes(),
+                    collaborator: m.collaborator.as_bytes(),
+                    created_by: m.created_by.as_bytes(),
+                    text: m.text.as_bytes(),
+                    segments: m.segments,
+                    reply: m.reply.as_deref().map(str::as_bytes),
+                    charge: None,
+                };
+                let cost = costs.get(&m.id).map(|c| (c.micros, c.currency.clone()));
+                out.push(shown(&seen, cost));
             }
             match rows.last() {
                 Some(last) if rows.len() == 7 => after = Some(kind.cursor_of(last)),
@@ -851,25 +908,7 @@ mod export_tests {
                 .charge
                 .and_then(|(units, running)| pricing.value(running - units, running))
                 .filter(|_| pricing.packs.iter().any(|p| p.unit_price.is_some()));
-            out.push((
-                (
-                    m.id,
-                    m.context.to_string(),
-                    m.status,
-                    m.planned_at,
-                    m.sent_at,
-                    m.recipient_name.to_string(),
-                    m.phone.to_string(),
-                ),
-                (
-                    m.collaborator.to_string(),
-                    m.created_by.to_string(),
-                    m.text.to_string(),
-                    m.segments,
-                    m.reply.map(str::to_string),
-                ),
-                cost.map(|c| (c.micros, c.currency)),
-            ));
+            out.push(shown(m, cost.map(|c| (c.micros, c.currency))));
             Ok::<(), StoreError>(())
         })
         .unwrap();
