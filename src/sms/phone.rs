@@ -170,7 +170,35 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
     } else {
         cleaned.digits.clone()
     };
+    if let Some(phone) = metropolitan_mobile(&digits, cleaned.plus, region) {
+        return Ok(phone);
+    }
+    parse_cleaned(&cleaned, digits, region, french)
+}
 
+/// [`parse_phone`] without its shortcut for metropolitan mobiles: every number through the
+/// whole of libphonenumber's rules (the reference the shortcut is tested against).
+#[cfg(test)]
+fn parse_phone_full(input: &str, default_region: &str) -> Result<Phone, PhoneError> {
+    let region = resolve_region(default_region)?;
+    let cleaned = clean(input)?;
+    let french = FRENCH_PLAN_REGIONS.contains(&region.id());
+    let digits = if french && !cleaned.plus && is_spreadsheet_french(&cleaned.digits) {
+        format!("0{}", cleaned.digits)
+    } else {
+        cleaned.digits.clone()
+    };
+    parse_cleaned(&cleaned, digits, region, french)
+}
+
+/// The rules of [`parse_phone`] on an input cleaned to its `digits` (a spreadsheet's lost
+/// zero put back).
+fn parse_cleaned(
+    cleaned: &Cleaned,
+    digits: String,
+    region: &'static Metadata,
+    french: bool,
+) -> Result<Phone, PhoneError> {
     let parsed = parse_digits(&digits, cleaned.plus, Some(region));
     let national = matches!(
         parsed,
@@ -188,7 +216,7 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
     }
     if cleaned.trunk_zero {
         // `+39 (0)2…`: in Italy that zero is part of the number, not a trunk prefix.
-        let kept = with_trunk_zero(&cleaned);
+        let kept = with_trunk_zero(cleaned);
         if let Ok(phone) =
             parse_digits(&kept.digits, kept.plus, Some(region)).and_then(|p| validate(&p))
         {
@@ -196,6 +224,77 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
         }
     }
     first
+}
+
+/// What makes [`metropolitan_mobile`] give the answer of the whole parse: checked once on the
+/// metadata, so that a new release of it that breaks an assumption turns the shortcut off
+/// rather than wrong.
+struct Shortcut {
+    france: &'static Metadata,
+}
+
+static SHORTCUT: std::sync::LazyLock<Option<Shortcut>> = std::sync::LazyLock::new(|| {
+    let db: &'static phonenumber::metadata::Database = &DATABASE;
+    let france = db.by_id("FR")?;
+    // +33 is France's alone, and no calling code is `3`: `+33…` reads as France.
+    let alone = db
+        .by_code(&33)
+        .is_some_and(|m| m.len() == 1 && m[0].id() == "FR");
+    // The trunk prefix is a plain `0`, stripped as such (no rule rewrites the number), and the
+    // international prefix is `00`.
+    let plain_trunk = france.national_prefix_for_parsing().is_none()
+        && france.national_prefix() == Some("0")
+        && france.international_prefix().map(|p| p.as_str()) == Some("00");
+    // Nine digits is a national length, not a local-only or too-short one.
+    let nine = test_length("600000000", france) == Length::Possible;
+    (alone && main_metadata(3).is_none() && plain_trunk && nine).then_some(Shortcut { france })
+});
+
+/// The common case of a file, taken without the whole parse when `digits` (cleaned, a
+/// spreadsheet's lost zero put back) are a metropolitan mobile typed in France: `0` + 9 digits
+/// or `+33` + 9 digits, starting with 6 or 7, recognised by libphonenumber as a French mobile
+/// and by no overseas department. `None` sends the number through the whole parse, whose
+/// answer this is (the unit tests compare both on numbers of every kind); the steps it skips
+/// are those that cannot change it:
+/// - `0` then 6 or 7 is not France's international prefix (`00`), nor `33` written without
+///   `+`: the number is national, its trunk `0` stripped (a plain `0`, see [`Shortcut`]); with
+///   `+33` the country is France, and no trunk `0` follows;
+/// - nine digits is a possible length, so the stripped number is kept;
+/// - the number is valid in France's own description ([`number_type`], as [`validate`] asks
+///   it), and a French mobile typed nationally stays metropolitan when no department's table
+///   admits its prefix ([`may_be_geographic`], as [`french_plan`] asks it).
+fn metropolitan_mobile(digits: &str, plus: bool, region: &'static Metadata) -> Option<Phone> {
+    let shortcut = SHORTCUT.as_ref()?;
+    if region.id() != "FR" {
+        return None;
+    }
+    let nsn = if plus {
+        digits.strip_prefix("33")?
+    } else {
+        digits.strip_prefix('0')?
+    };
+    if nsn.len() != 9 || !nsn.starts_with(['6', '7']) || !nsn.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if number_type(shortcut.france, nsn) != NumberType::Mobile {
+        return None;
+    }
+    let overseas = !plus
+        && FRENCH_PLAN_RETRY
+            .iter()
+            .filter(|id| **id != "FR")
+            .any(|id| may_be_geographic(id, digits));
+    if overseas {
+        return None;
+    }
+    let mut e164 = String::with_capacity(12);
+    e164.push_str("+33");
+    e164.push_str(nsn);
+    Some(Phone {
+        e164,
+        region: "FR".to_string(),
+        kind: LineKind::Mobile,
+    })
 }
 
 /// A number typed in national form in the French plan, whose prefix tells the territory
@@ -635,10 +734,17 @@ const MAX_NSN: usize = 17;
 
 /// The metadata of an ISO region code given in any case (`fr`, ` FR `).
 fn resolve_region(region: &str) -> Result<&'static Metadata, PhoneError> {
-    let upper = region.trim().to_ascii_uppercase();
     let db: &'static phonenumber::metadata::Database = &DATABASE;
-    Some(upper.as_str())
-        .filter(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+    // Two ASCII letters upper-cased in place: no allocation, it is asked for every number.
+    let upper = match region.trim().as_bytes() {
+        [a, b] if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() => {
+            Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()])
+        }
+        _ => None,
+    };
+    upper
+        .as_ref()
+        .and_then(|r| std::str::from_utf8(r).ok())
         .and_then(|r| db.by_id(r))
         .ok_or_else(|| PhoneError::UnknownRegion {
             region: region.to_string(),
@@ -1192,6 +1298,136 @@ mod tests {
         assert!(may_be_geographic("GP", "0690123456"));
         assert!(may_be_geographic("RE", "0262123456"));
         assert!(may_be_geographic("YT", "0639123456"));
+    }
+
+    /// The ways a file writes one French number of ten digits (`0` + 9).
+    fn written_forms(ten: &str) -> Vec<String> {
+        let nine = &ten[1..];
+        let pairs = |s: &str, sep: &str| {
+            s.as_bytes()
+                .chunks(2)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(sep)
+        };
+        vec![
+            ten.to_string(),
+            pairs(ten, " "),
+            pairs(ten, "."),
+            pairs(ten, "-"),
+            format!("+33{nine}"),
+            format!("+33 {} {}", &nine[..1], pairs(&nine[1..], " ")),
+            format!("+33 (0){nine}"),
+            format!("+33 0{nine}"),
+            format!("0033{nine}"),
+            format!("33{nine}"),
+            nine.to_string(),
+            format!("{nine}.0"),
+            format!("{}.{}E8", &nine[..1], &nine[1..]),
+            format!(" \u{a0}{ten}\u{200b}"),
+            format!("tel:+33{nine}"),
+        ]
+    }
+
+    fn same_answer(input: &str, region: &str) -> Result<(), String> {
+        let fast = parse_phone(input, region);
+        let full = parse_phone_full(input, region);
+        if fast == full {
+            Ok(())
+        } else {
+            Err(format!("{input:?} in {region}: {fast:?} ≠ {full:?}"))
+        }
+    }
+
+    /// The shortcut for metropolitan mobiles gives the whole parse's answer on every prefix of
+    /// 06 and 07 (mobiles, Mayotte's 0639, the overseas 069x, unassigned 070–072…), written
+    /// every way, from France and from elsewhere.
+    #[test]
+    fn the_mobile_shortcut_answers_as_the_whole_parse_on_every_prefix() {
+        let mut taken = 0;
+        for head in 600..800 {
+            for tail in [
+                "000000", "123456", "999999", "505050", "080808", "390000", "012345",
+            ] {
+                let ten = format!("0{head}{tail}");
+                for form in written_forms(&ten) {
+                    for region in ["FR", "fr", " FR ", "GP", "RE", "YT", "BE", "GB", "US"] {
+                        if let Err(e) = same_answer(&form, region) {
+                            panic!("{e}");
+                        }
+                    }
+                    let cleaned = clean(&form).ok();
+                    let fr = resolve_region("FR").ok();
+                    if let (Some(c), Some(fr)) = (cleaned, fr)
+                        && metropolitan_mobile(&c.digits, c.plus, fr).is_some()
+                    {
+                        taken += 1;
+                    }
+                }
+            }
+        }
+        // The shortcut is really taken: 06 and 073–079, bar the overseas prefixes.
+        assert!(taken > 10_000, "{taken}");
+        let fr = resolve_region("FR").ok();
+        for (digits, plus) in [("0612345678", false), ("33745454545", true)] {
+            assert!(
+                fr.and_then(|fr| metropolitan_mobile(digits, plus, fr))
+                    .is_some()
+            );
+        }
+        for (digits, plus) in [
+            ("0690123456", false),
+            ("0639123456", false),
+            ("0700123456", false),
+        ] {
+            assert!(
+                fr.and_then(|fr| metropolitan_mobile(digits, plus, fr))
+                    .is_none()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        /// Numbers of every kind, written every way: the shortcut never changes the answer.
+        #[test]
+        fn the_mobile_shortcut_never_changes_an_answer(
+            kind in 0usize..8,
+            digits in "[0-9]{12}",
+            prefix in proptest::sample::select(vec![
+                "06", "07", "01", "02", "03", "04", "05", "08", "09", "0590", "0690", "0691",
+                "0594", "0694", "0596", "0696", "0697", "0262", "0263", "0692", "0693",
+                "0269", "0639", "070", "071", "072", "073", "079",
+            ]),
+            form in 0usize..15,
+            junk in proptest::sample::select(vec!["", "a", ";", "+", "x12", " 0", "00", ","]),
+            region in proptest::sample::select(vec!["FR", "GP", "RE", "MQ", "BE", "CH", "XX"]),
+        ) {
+            let input = match kind {
+                // French numbers of ten digits, every prefix of the plan.
+                0..=3 => {
+                    let ten = format!("{prefix}{}", &digits[..10 - prefix.len()]);
+                    written_forms(&ten)[form].clone()
+                }
+                // Foreign numbers.
+                4 => format!("+{}", &digits[..2 + form % 10]),
+                // Digits of any length, with or without a trunk zero.
+                5 => digits[..1 + form % 12].to_string(),
+                // Junk around or inside a mobile.
+                6 => {
+                    let ten = format!("06{}", &digits[..8]);
+                    let w = written_forms(&ten)[form].clone();
+                    let half = w.chars().count() / 2;
+                    let at = w.char_indices().nth(half).map_or(w.len(), |(i, _)| i);
+                    format!("{}{junk}{}", &w[..at], &w[at..])
+                }
+                _ => format!("{junk}+33{}{junk}", &digits[..form % 12]),
+            };
+            if let Err(e) = same_answer(&input, region) {
+                proptest::prop_assert!(false, "{}", e);
+            }
+        }
     }
 
     #[test]
