@@ -755,66 +755,56 @@ pub fn read_table_keeping(
     missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
-    let file = path.display().to_string();
-    guarded(&file, || {
-        read_table_inner(path, is_header, keep, missing, progress)
-    })
-}
-
-fn read_table_inner(
-    path: &Path,
-    is_header: &dyn Fn(&[String]) -> bool,
-    keep: &dyn Fn(&str) -> bool,
-    missing: &dyn Fn(usize, FoundColumns) -> ImportError,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Table, ImportError> {
-    let file = path.display().to_string();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    progress(Progress {
-        rows_read: 0,
-        rows_total: None,
-    });
-    let head = first_bytes(path, &file)?;
-    if head.is_empty() {
-        return Err(ImportError::Empty { file });
-    }
-    let kind = sniff(&head);
-    let table = match (ext.as_str(), kind) {
-        ("csv" | "txt", Sniffed::Zip | Sniffed::Ole) => {
-            return Err(ImportError::Open {
-                file,
-                reason: ReadFailure::SpreadsheetNamedText { ext },
-            });
-        }
-        ("csv" | "txt", _) => text::csv_table(path, &file, is_header, keep, missing, progress)?,
-        ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", Sniffed::Zip | Sniffed::Ole) => {
-            let zip = kind == Sniffed::Zip;
-            sheets::sheet_table(path, &file, &ext, zip, is_header, keep, missing, progress)?
-        }
-        ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", other) => {
-            return Err(ImportError::NotASpreadsheet {
-                file,
-                named: ext,
-                looks_like: other.kind(),
-            });
-        }
-        _ => return Err(ImportError::UnsupportedType { file }),
-    };
-    if table.rows.is_empty() {
-        return Err(ImportError::NoData {
-            file: table.file,
-            header_row: table.header_row,
+    let shown = path.display().to_string();
+    guarded(&shown, || {
+        let file = shown.clone();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        progress(Progress {
+            rows_read: 0,
+            rows_total: None,
         });
-    }
-    let total = table.rows.len();
-    progress(Progress {
-        rows_read: total,
-        rows_total: Some(total),
-    });
-    Ok(table)
+        let head = first_bytes(path, &file)?;
+        if head.is_empty() {
+            return Err(ImportError::Empty { file });
+        }
+        let kind = sniff(&head);
+        let table = match (ext.as_str(), kind) {
+            ("csv" | "txt", Sniffed::Zip | Sniffed::Ole) => {
+                return Err(ImportError::Open {
+                    file,
+                    reason: ReadFailure::SpreadsheetNamedText { ext },
+                });
+            }
+            ("csv" | "txt", _) => text::csv_table(path, &file, is_header, keep, missing, progress)?,
+            ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", Sniffed::Zip | Sniffed::Ole) => {
+                let zip = kind == Sniffed::Zip;
+                sheets::sheet_table(path, &file, &ext, zip, is_header, keep, missing, progress)?
+            }
+            ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", other) => {
+                return Err(ImportError::NotASpreadsheet {
+                    file,
+                    named: ext,
+                    looks_like: other.kind(),
+                });
+            }
+            _ => return Err(ImportError::UnsupportedType { file }),
+        };
+        if table.rows.is_empty() {
+            return Err(ImportError::NoData {
+                file: table.file,
+                header_row: table.header_row,
+            });
+        }
+        let total = table.rows.len();
+        progress(Progress {
+            rows_read: total,
+            rows_total: Some(total),
+        });
+        Ok(table)
+    })
 }
 
 thread_local! {

@@ -282,6 +282,13 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Whether a cell of column `col` can be kept: any before the header is found (it may be
+    /// in any column), then only those of the columns kept. Readers skip the others before
+    /// making a cell of them.
+    pub fn wants(&self, col: usize) -> bool {
+        self.header.is_none() || self.keep.get(col).copied().unwrap_or(false)
+    }
+
     /// One row (1-based number) and its cells by 0-based column, in any order.
     pub fn row(&mut self, row: usize, mut cells: Vec<(usize, Cell)>) -> Result<Step, ImportError> {
         cells.retain(|(_, c)| !c.is_empty());
@@ -358,6 +365,8 @@ fn feed(
 ) -> Result<bool, ImportError> {
     let mut current: Option<u32> = None;
     let mut cells: Vec<(usize, Cell)> = Vec::new();
+    // The row's non-empty cells, kept or not (the limit is on what the row holds).
+    let mut in_row = 0usize;
     loop {
         let item = next()?;
         let row_changes = match &item {
@@ -373,9 +382,12 @@ fn feed(
         let Some((r, c, cell)) = item else {
             return Ok(b.header.is_some());
         };
+        if row_changes {
+            in_row = 0;
+        }
         current = Some(r);
         if !cell.is_empty() {
-            if cells.len() >= MAX_ROW_CELLS {
+            if in_row >= MAX_ROW_CELLS {
                 return Err(too_large(
                     b.file,
                     TooLarge::RowCells {
@@ -384,7 +396,10 @@ fn feed(
                     },
                 ));
             }
-            cells.push((c as usize, cell));
+            in_row += 1;
+            if b.wants(c as usize) {
+                cells.push((c as usize, cell));
+            }
         }
     }
 }
@@ -617,6 +632,20 @@ fn first_headed_sheet<W: Reader<BufReader<File>>>(
     Ok(None)
 }
 
+/// A sheet read cell by cell by `reader` (once opened: its error names the sheet), its
+/// declared size taken as the hint of rows to come, `next` giving each cell in turn.
+fn read_cell_by_cell<R, E: std::fmt::Display>(
+    b: &mut Builder<'_>,
+    name: &str,
+    reader: Result<R, E>,
+    dimensions: impl Fn(&R) -> Dimensions,
+    mut next: impl FnMut(&mut R) -> Result<Option<(u32, u32, Cell)>, ImportError>,
+) -> Result<bool, ImportError> {
+    let mut reader = reader.map_err(|e| sheet_error(b.file, name, e))?;
+    b.total = hint(dimensions(&reader));
+    feed(b, &mut || next(&mut reader))
+}
+
 /// An `.xlsx` sheet, cell by cell.
 fn read_xlsx(
     wb: &mut Xlsx<BufReader<File>>,
@@ -624,48 +653,51 @@ fn read_xlsx(
     b: &mut Builder<'_>,
 ) -> Result<bool, ImportError> {
     let file = b.file;
-    let mut reader = wb
-        .worksheet_cells_reader(name)
-        .map_err(|e| sheet_error(file, name, e))?;
-    b.total = hint(reader.dimensions());
     // Shared formulas name their text once, on the first cell; later cells refer to it by
     // number. A few thousand are kept, for messages only.
     let mut shared: HashMap<usize, String> = HashMap::new();
-    feed(b, &mut || {
-        let Some(rec) = reader
-            .next_cell_with_formula_metadata()
-            .map_err(|e| sheet_error(file, name, e))?
-        else {
-            return Ok(None);
-        };
-        let formula = match rec.formula {
-            None => None,
-            Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
-            Some(XlsxFormulaMetadata::Shared {
-                shared_index,
-                formula,
-                ..
-            }) => {
-                if shared.len() < 4096 {
-                    shared.insert(shared_index, formula.clone());
+    let cells = wb.worksheet_cells_reader(name);
+    read_cell_by_cell(
+        b,
+        name,
+        cells,
+        |r| r.dimensions(),
+        |reader| {
+            let Some(rec) = reader
+                .next_cell_with_formula_metadata()
+                .map_err(|e| sheet_error(file, name, e))?
+            else {
+                return Ok(None);
+            };
+            let formula = match rec.formula {
+                None => None,
+                Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
+                Some(XlsxFormulaMetadata::Shared {
+                    shared_index,
+                    formula,
+                    ..
+                }) => {
+                    if shared.len() < 4096 {
+                        shared.insert(shared_index, formula.clone());
+                    }
+                    Some(formula)
                 }
-                Some(formula)
-            }
-            Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
-                shared
-                    .get(&shared_index)
-                    .cloned()
-                    .unwrap_or_else(|| "…".into()),
-            ),
-            Some(_) => Some("…".into()),
-        };
-        let cell = Cell::from_owned_data(Data::from(rec.value));
-        Ok(Some((
-            rec.pos.0,
-            rec.pos.1,
-            uncomputed(cell, formula.as_deref()),
-        )))
-    })
+                Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
+                    shared
+                        .get(&shared_index)
+                        .cloned()
+                        .unwrap_or_else(|| "…".into()),
+                ),
+                Some(_) => Some("…".into()),
+            };
+            let cell = Cell::from_owned_data(Data::from(rec.value));
+            Ok(Some((
+                rec.pos.0,
+                rec.pos.1,
+                uncomputed(cell, formula.as_deref()),
+            )))
+        },
+    )
 }
 
 /// An `.xlsb` sheet, cell by cell (its merged cells are not read).
@@ -675,21 +707,24 @@ fn read_xlsb(
     b: &mut Builder<'_>,
 ) -> Result<bool, ImportError> {
     let file = b.file;
-    let mut reader = wb
-        .worksheet_cells_reader(name)
-        .map_err(|e| sheet_error(file, name, e))?;
-    b.total = hint(reader.dimensions());
-    feed(b, &mut || {
-        let Some(cell) = reader.next_cell().map_err(|e| sheet_error(file, name, e))? else {
-            return Ok(None);
-        };
-        let (r, c) = cell.get_position();
-        Ok(Some((
-            r,
-            c,
-            Cell::from_owned_data(Data::from(cell.get_value().clone())),
-        )))
-    })
+    let cells = wb.worksheet_cells_reader(name);
+    read_cell_by_cell(
+        b,
+        name,
+        cells,
+        |r| r.dimensions(),
+        |reader| {
+            let Some(cell) = reader.next_cell().map_err(|e| sheet_error(file, name, e))? else {
+                return Ok(None);
+            };
+            let (r, c) = cell.get_position();
+            Ok(Some((
+                r,
+                c,
+                Cell::from_owned_data(Data::from(cell.get_value().clone())),
+            )))
+        },
+    )
 }
 
 /// An `.ods` or `.xls` sheet: their readers build each sheet's grid when the file is opened
