@@ -170,13 +170,13 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
     } else {
         cleaned.digits.clone()
     };
-    if let Some(phone) = metropolitan_mobile(&digits, cleaned.plus, region) {
+    if let Some(phone) = french_shortcut(&digits, cleaned.plus, region) {
         return Ok(phone);
     }
     parse_cleaned(&cleaned, digits, region, french)
 }
 
-/// [`parse_phone`] without its shortcut for metropolitan mobiles: every number through the
+/// [`parse_phone`] without its shortcut for French numbers: every number through the
 /// whole of libphonenumber's rules (the reference the shortcut is tested against).
 #[cfg(test)]
 fn parse_phone_full(input: &str, default_region: &str) -> Result<Phone, PhoneError> {
@@ -226,7 +226,7 @@ fn parse_cleaned(
     first
 }
 
-/// What makes [`metropolitan_mobile`] give the answer of the whole parse: checked once on the
+/// What makes [`french_shortcut`] give the answer of the whole parse: checked once on the
 /// metadata, so that a new release of it that breaks an assumption turns the shortcut off
 /// rather than wrong.
 struct Shortcut {
@@ -250,20 +250,23 @@ static SHORTCUT: std::sync::LazyLock<Option<Shortcut>> = std::sync::LazyLock::ne
     (alone && main_metadata(3).is_none() && plain_trunk && nine).then_some(Shortcut { france })
 });
 
-/// The common case of a file, taken without the whole parse when `digits` (cleaned, a
-/// spreadsheet's lost zero put back) are a metropolitan mobile typed in France: `0` + 9 digits
-/// or `+33` + 9 digits, starting with 6 or 7, recognised by libphonenumber as a French mobile
-/// and by no overseas department. `None` sends the number through the whole parse, whose
-/// answer this is (the unit tests compare both on numbers of every kind); the steps it skips
-/// are those that cannot change it:
-/// - `0` then 6 or 7 is not France's international prefix (`00`), nor `33` written without
-///   `+`: the number is national, its trunk `0` stripped (a plain `0`, see [`Shortcut`]); with
-///   `+33` the country is France, and no trunk `0` follows;
-/// - nine digits is a possible length, so the stripped number is kept;
-/// - the number is valid in France's own description ([`number_type`], as [`validate`] asks
-///   it), and a French mobile typed nationally stays metropolitan when no department's table
-///   admits its prefix ([`may_be_geographic`], as [`french_plan`] asks it).
-fn metropolitan_mobile(digits: &str, plus: bool, region: &'static Metadata) -> Option<Phone> {
+/// The common case of a file, taken without the whole parse: `digits` (cleaned, a
+/// spreadsheet's lost zero put back) typed in France as `0` + 9 digits or `+33` + 9 digits
+/// (not starting with 0). `None` sends the number through the whole parse, whose answer this
+/// is (the unit tests compare both on every prefix and on numbers of every kind); the steps
+/// it skips are those that cannot change it:
+/// - `0` then a digit other than 0 is not France's international prefix (`00`), nor `33`
+///   written without `+`: the number is national, read in France (`Source::Default`), its
+///   trunk `0` stripped (a plain `0`, see [`Shortcut`]); with `+33` the country is France and
+///   no trunk `0` follows;
+/// - nine digits is a possible length, so the stripped number is kept, and it is kept as well
+///   by [`strip_national_prefix`] when France's description recognises it (its general
+///   pattern is part of [`number_type`]);
+/// - typed nationally, the overseas reading comes first ([`overseas_reading`], as
+///   [`french_plan`] asks it, France's reading being `+33` whenever valid); otherwise, and
+///   with `+33`, the answer is France's reading ([`number_type`], as [`validate`] asks it)
+///   when valid.
+fn french_shortcut(digits: &str, plus: bool, region: &'static Metadata) -> Option<Phone> {
     let shortcut = SHORTCUT.as_ref()?;
     if region.id() != "FR" {
         return None;
@@ -273,28 +276,45 @@ fn metropolitan_mobile(digits: &str, plus: bool, region: &'static Metadata) -> O
     } else {
         digits.strip_prefix('0')?
     };
-    if nsn.len() != 9 || !nsn.starts_with(['6', '7']) || !nsn.bytes().all(|b| b.is_ascii_digit()) {
+    if nsn.len() != 9 || nsn.starts_with('0') || !nsn.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    if number_type(shortcut.france, nsn) != NumberType::Mobile {
-        return None;
+    if !plus && let Some(phone) = overseas_reading(digits, region) {
+        return Some(phone);
     }
-    let overseas = !plus
-        && FRENCH_PLAN_RETRY
-            .iter()
-            .filter(|id| **id != "FR")
-            .any(|id| may_be_geographic(id, digits));
-    if overseas {
-        return None;
-    }
+    let kind = match number_type(shortcut.france, nsn) {
+        NumberType::Unknown => return None,
+        ty => ty.kind(),
+    };
     let mut e164 = String::with_capacity(12);
     e164.push_str("+33");
     e164.push_str(nsn);
     Some(Phone {
         e164,
         region: "FR".to_string(),
-        kind: LineKind::Mobile,
+        kind,
     })
+}
+
+/// `digits` typed in national form, read in the department `id` of the French plan.
+fn department_reading(id: &str, digits: &str) -> Option<Phone> {
+    DATABASE
+        .by_id(id)
+        .and_then(|meta| parse_digits(digits, false, Some(meta)).ok())
+        .and_then(|parsed| validate(&parsed).ok())
+}
+
+/// The first department of the French plan (other than `region`'s) that recognises `digits`,
+/// typed in national form, as one of its landlines or mobiles. Only the departments whose
+/// ranges can start as this number does are tried (a table look-up): a metropolitan number
+/// is tried against none.
+fn overseas_reading(digits: &str, region: &'static Metadata) -> Option<Phone> {
+    FRENCH_PLAN_RETRY
+        .iter()
+        .filter(|id| **id != "FR" && **id != region.id())
+        .filter(|id| may_be_geographic(id, digits))
+        .filter_map(|id| department_reading(id, digits))
+        .find(|phone| phone.kind != LineKind::Other)
 }
 
 /// A number typed in national form in the French plan, whose prefix tells the territory
@@ -309,12 +329,6 @@ fn french_plan(
     region: &'static Metadata,
     first: Result<Phone, PhoneError>,
 ) -> Result<Phone, PhoneError> {
-    let attempt = |id: &str| {
-        DATABASE
-            .by_id(id)
-            .and_then(|meta| parse_digits(digits, false, Some(meta)).ok())
-            .and_then(|parsed| validate(&parsed).ok())
-    };
     // Only a metropolitan (+33) reading may hide an overseas number.
     if first
         .as_ref()
@@ -322,17 +336,7 @@ fn french_plan(
     {
         return first;
     }
-    // Only the departments whose landline or mobile ranges can start as this number does
-    // are tried (a table look-up): a metropolitan number is tried against none.
-    let departments = FRENCH_PLAN_RETRY
-        .iter()
-        .filter(|id| **id != "FR" && **id != region.id());
-    let geographic = departments
-        .clone()
-        .filter(|id| may_be_geographic(id, digits))
-        .filter_map(|id| attempt(id))
-        .find(|phone| phone.kind != LineKind::Other);
-    if let Some(phone) = geographic {
+    if let Some(phone) = overseas_reading(digits, region) {
         return Ok(phone);
     }
     if first.is_ok() {
@@ -341,7 +345,7 @@ fn french_plan(
     FRENCH_PLAN_RETRY
         .iter()
         .filter(|id| **id != region.id())
-        .find_map(|id| attempt(id))
+        .find_map(|id| department_reading(id, digits))
         .ok_or_else(|| first.err().unwrap_or(PhoneError::InvalidNumber))
 }
 
@@ -1339,50 +1343,58 @@ mod tests {
         }
     }
 
-    /// The shortcut for metropolitan mobiles gives the whole parse's answer on every prefix of
-    /// 06 and 07 (mobiles, Mayotte's 0639, the overseas 069x, unassigned 070–072…), written
-    /// every way, from France and from elsewhere.
+    /// The shortcut for French numbers gives the whole parse's answer on every prefix of the
+    /// plan (mobiles, landlines, Mayotte's 0639, the overseas 0590/069x, unassigned ranges…),
+    /// written every way, from France and from elsewhere.
     #[test]
-    fn the_mobile_shortcut_answers_as_the_whole_parse_on_every_prefix() {
+    fn the_french_shortcut_answers_as_the_whole_parse_on_every_prefix() {
+        let fr = resolve_region("FR").ok();
         let mut taken = 0;
-        for head in 600..800 {
+        for head in 100..1000 {
             for tail in [
                 "000000", "123456", "999999", "505050", "080808", "390000", "012345",
             ] {
                 let ten = format!("0{head}{tail}");
                 for form in written_forms(&ten) {
-                    for region in ["FR", "fr", " FR ", "GP", "RE", "YT", "BE", "GB", "US"] {
+                    // Every prefix from France; the mobiles' and overseas' from elsewhere too.
+                    let regions: &[&str] = if (600..800).contains(&head) || tail == "123456" {
+                        &["FR", "fr", " FR ", "GP", "RE", "YT", "BE", "GB", "US"]
+                    } else {
+                        &["FR"]
+                    };
+                    for region in regions {
                         if let Err(e) = same_answer(&form, region) {
                             panic!("{e}");
                         }
                     }
-                    let cleaned = clean(&form).ok();
-                    let fr = resolve_region("FR").ok();
-                    if let (Some(c), Some(fr)) = (cleaned, fr)
-                        && metropolitan_mobile(&c.digits, c.plus, fr).is_some()
+                    if let (Ok(c), Some(fr)) = (clean(&form), fr)
+                        && french_shortcut(&c.digits, c.plus, fr).is_some()
                     {
                         taken += 1;
                     }
                 }
             }
         }
-        // The shortcut is really taken: 06 and 073–079, bar the overseas prefixes.
-        assert!(taken > 10_000, "{taken}");
-        let fr = resolve_region("FR").ok();
-        for (digits, plus) in [("0612345678", false), ("33745454545", true)] {
-            assert!(
-                fr.and_then(|fr| metropolitan_mobile(digits, plus, fr))
-                    .is_some()
-            );
-        }
+        // The shortcut is really taken.
+        assert!(taken > 40_000, "{taken}");
         for (digits, plus) in [
+            ("0612345678", false),
+            ("33745454545", true),
             ("0690123456", false),
-            ("0639123456", false),
-            ("0700123456", false),
+            ("0262123456", false),
+            ("0298765432", false),
         ] {
             assert!(
-                fr.and_then(|fr| metropolitan_mobile(digits, plus, fr))
-                    .is_none()
+                fr.and_then(|fr| french_shortcut(digits, plus, fr))
+                    .is_some(),
+                "{digits}"
+            );
+        }
+        for (digits, plus) in [("0700123456", false), ("0033612345678", false)] {
+            assert!(
+                fr.and_then(|fr| french_shortcut(digits, plus, fr))
+                    .is_none(),
+                "{digits}"
             );
         }
     }
@@ -1392,7 +1404,7 @@ mod tests {
 
         /// Numbers of every kind, written every way: the shortcut never changes the answer.
         #[test]
-        fn the_mobile_shortcut_never_changes_an_answer(
+        fn the_french_shortcut_never_changes_an_answer(
             kind in 0usize..8,
             digits in "[0-9]{12}",
             prefix in proptest::sample::select(vec![
