@@ -231,6 +231,10 @@ fn parse_cleaned(
 /// rather than wrong.
 struct Shortcut {
     france: &'static Metadata,
+    /// Which first [`PREFIX_DIGITS`] digits may start a match of one of France's descriptions
+    /// other than its mobiles' (fixed lines, special rates…): where none may, the number's
+    /// type is its mobile test alone (see [`french_type`]).
+    not_mobile: Vec<bool>,
 }
 
 static SHORTCUT: std::sync::LazyLock<Option<Shortcut>> = std::sync::LazyLock::new(|| {
@@ -247,8 +251,53 @@ static SHORTCUT: std::sync::LazyLock<Option<Shortcut>> = std::sync::LazyLock::ne
         && france.international_prefix().map(|p| p.as_str()) == Some("00");
     // Nine digits is a national length, not a local-only or too-short one.
     let nine = test_length("600000000", france) == Length::Possible;
-    (alone && main_metadata(3).is_none() && plain_trunk && nine).then_some(Shortcut { france })
+    let d = france.descriptors();
+    let others: Vec<&str> = type_descriptors(france)
+        .into_iter()
+        .flatten()
+        .filter(|desc| d.mobile().is_none_or(|m| !std::ptr::eq(*desc, m)))
+        .map(|desc| desc.national_number().as_str())
+        .collect();
+    let not_mobile = pattern_starts(&others)?;
+    (alone && main_metadata(3).is_none() && plain_trunk && nine)
+        .then_some(Shortcut { france, not_mobile })
 });
+
+/// [`number_type`] in France of a national significant number `nsn` (ASCII digits), the
+/// descriptions that cannot match it (by [`Shortcut::not_mobile`]) left untried: when only
+/// the mobiles' may, the special rates and fixed lines are known not to match and the type is
+/// that of [`number_type`] with them not matching.
+fn french_type(shortcut: &Shortcut, nsn: &str) -> NumberType {
+    let meta = shortcut.france;
+    let head = nsn
+        .get(..PREFIX_DIGITS)
+        .and_then(|h| h.parse::<usize>().ok());
+    let others_may = head.is_none_or(|i| shortcut.not_mobile.get(i).copied().unwrap_or(true));
+    if others_may {
+        return number_type(meta, nsn);
+    }
+    let d = meta.descriptors();
+    let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
+    let mut listed = type_descriptors(meta)
+        .into_iter()
+        .flatten()
+        .map(Descriptor::possible_length)
+        .filter(|l| !l.is_empty())
+        .peekable();
+    let length_ok = listed.peek().is_none() || listed.any(|l| l.contains(&len));
+    if !length_ok || !pattern_match(d.general(), nsn) {
+        return NumberType::Unknown;
+    }
+    let same_pattern = match (d.fixed_line(), d.mobile()) {
+        (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
+        _ => false,
+    };
+    if !same_pattern && d.mobile().is_some_and(|m| desc_match(m, nsn)) {
+        NumberType::Mobile
+    } else {
+        NumberType::Unknown
+    }
+}
 
 /// The common case of a file, taken without the whole parse: `digits` (cleaned, a
 /// spreadsheet's lost zero put back) typed in France as `0` + 9 digits or `+33` + 9 digits
@@ -282,7 +331,7 @@ fn french_shortcut(digits: &str, plus: bool, region: &'static Metadata) -> Optio
     if !plus && let Some(phone) = overseas_reading(digits, region) {
         return Some(phone);
     }
-    let kind = match number_type(shortcut.france, nsn) {
+    let kind = match french_type(shortcut, nsn) {
         NumberType::Unknown => return None,
         ty => ty.kind(),
     };
@@ -375,7 +424,6 @@ static GEOGRAPHIC: std::sync::LazyLock<Vec<Geographic>> = std::sync::LazyLock::n
 
 /// The table of one department, see [`Geographic`].
 fn geographic_starts(id: &str) -> Option<Vec<bool>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let db: &'static phonenumber::metadata::Database = &DATABASE;
     let meta = db.by_id(id)?;
     // The national number must be what the look-up assumes: the typed digits, or them
@@ -383,24 +431,36 @@ fn geographic_starts(id: &str) -> Option<Vec<bool>> {
     if meta.national_prefix_for_parsing().is_some() || meta.national_prefix() != Some("0") {
         return None;
     }
-    let mut literals: Vec<Vec<u8>> = Vec::new();
+    let mut patterns = Vec::new();
     for region in db.by_code(&meta.country_code())? {
         let d = region.descriptors();
         for desc in [d.fixed_line(), d.mobile()].into_iter().flatten() {
-            let hir = regex_syntax::ParserBuilder::new()
-                .ignore_whitespace(true)
-                .unicode(false)
-                .build()
-                .parse(desc.national_number().as_str())
-                .ok()?;
-            let seq = Extractor::new()
-                .kind(ExtractKind::Prefix)
-                .limit_class(10)
-                .limit_literal_len(PREFIX_DIGITS)
-                .extract(&hir);
-            // An infinite set: any start is possible.
-            literals.extend(seq.literals()?.iter().map(|l| l.as_bytes().to_vec()));
+            patterns.push(desc.national_number().as_str());
         }
+    }
+    pattern_starts(&patterns)
+}
+
+/// Which first [`PREFIX_DIGITS`] digits a whole match of any of `patterns` (metadata
+/// patterns) may start with: the prefixes every match starts with, by regex-syntax's literal
+/// extraction, which only ever errs on the side of more prefixes. `None` when it cannot tell.
+fn pattern_starts(patterns: &[&str]) -> Option<Vec<bool>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    for pattern in patterns {
+        let hir = regex_syntax::ParserBuilder::new()
+            .ignore_whitespace(true)
+            .unicode(false)
+            .build()
+            .parse(pattern)
+            .ok()?;
+        let seq = Extractor::new()
+            .kind(ExtractKind::Prefix)
+            .limit_class(10)
+            .limit_literal_len(PREFIX_DIGITS)
+            .extract(&hir);
+        // An infinite set: any start is possible.
+        literals.extend(seq.literals()?.iter().map(|l| l.as_bytes().to_vec()));
     }
     let mut starts = vec![false; 10usize.pow(PREFIX_DIGITS as u32)];
     for (n, start) in starts.iter_mut().enumerate() {
@@ -1397,6 +1457,27 @@ mod tests {
                 "{digits}"
             );
         }
+    }
+
+    /// France's number types, the descriptions that cannot match left untried, are those of
+    /// the whole test on every start of a national number (and the table does leave some out).
+    #[test]
+    fn french_types_by_the_table_are_the_whole_tests() {
+        let shortcut = SHORTCUT.as_ref().expect("the shortcut holds for France");
+        let mut skipped = 0;
+        for head in 0..1000 {
+            for tail in ["000000", "123456", "999999", "505050", "380000", "912345"] {
+                let nsn = format!("{head:03}{tail}");
+                assert_eq!(
+                    french_type(shortcut, &nsn),
+                    number_type(shortcut.france, &nsn),
+                    "{nsn}"
+                );
+            }
+            skipped += usize::from(!shortcut.not_mobile[head]);
+        }
+        assert!(skipped >= 100, "{skipped}");
+        assert!(!shortcut.not_mobile[612] && shortcut.not_mobile[145]);
     }
 
     proptest::proptest! {
