@@ -51,6 +51,12 @@ fn xlsx(path: &Path, rows: &[&[&str]]) {
     wb.save(path).unwrap();
 }
 
+/// `phone` said STOP.
+fn stop(store: &Store, phone: &str) {
+    smsdesk::store::participants::opt_out(store.db(), phone, "operator", None, "mlegall", now())
+        .unwrap();
+}
+
 fn participants(store: &Store) -> i64 {
     store
         .conn()
@@ -401,15 +407,7 @@ fn telephone_column_with_numeric_cells_and_duplicates_counts_right() {
 fn opted_out_numbers_are_refused_in_short_and_long_lists() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(dir.path());
-    smsdesk::store::participants::opt_out(
-        store.db(),
-        "+33698765432",
-        "operator",
-        None,
-        "mlegall",
-        now(),
-    )
-    .unwrap();
+    stop(&store, "+33698765432");
     let stopped = (2, "06 98 76 54 32".to_string());
     let short = vec![(1, "0612345678".to_string()), stopped.clone()];
     let mut long: Vec<(usize, String)> = (0..3_000)
@@ -782,15 +780,7 @@ fn the_streamed_json_preview_is_the_whole_preview_document() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store_in(dir.path());
     let actor = actor(&mut store);
-    smsdesk::store::participants::opt_out(
-        store.db(),
-        "+33698765432",
-        "operator",
-        None,
-        "mlegall",
-        now(),
-    )
-    .unwrap();
+    stop(&store, "+33698765432");
     let path = contacts_file(dir.path());
     let whole = preview_contacts(&store, &read_contacts(&path, &mut |_| {}).unwrap()).unwrap();
     assert!(!whole.duplicates.is_empty() && !whole.invalid.is_empty());

@@ -161,6 +161,16 @@ impl std::error::Error for PhoneError {}
 /// Normalises `input` to E.164, taking national forms as dialled in `default_region` (an ISO
 /// region such as `FR`; any case).
 pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneError> {
+    parse_phone_taking(input, default_region, true)
+}
+
+/// [`parse_phone`], its shortcut for French numbers taken or not (`false`: every number
+/// through the whole of libphonenumber's rules, the reference the shortcut is tested against).
+fn parse_phone_taking(
+    input: &str,
+    default_region: &str,
+    shortcut: bool,
+) -> Result<Phone, PhoneError> {
     let region = resolve_region(default_region)?;
     let cleaned = clean(input)?;
     let french = FRENCH_PLAN_REGIONS.contains(&region.id());
@@ -170,24 +180,9 @@ pub fn parse_phone(input: &str, default_region: &str) -> Result<Phone, PhoneErro
     } else {
         cleaned.digits.clone()
     };
-    if let Some(phone) = french_shortcut(&digits, cleaned.plus, region) {
+    if shortcut && let Some(phone) = french_shortcut(&digits, cleaned.plus, region) {
         return Ok(phone);
     }
-    parse_cleaned(&cleaned, digits, region, french)
-}
-
-/// [`parse_phone`] without its shortcut for French numbers: every number through the
-/// whole of libphonenumber's rules (the reference the shortcut is tested against).
-#[cfg(test)]
-fn parse_phone_full(input: &str, default_region: &str) -> Result<Phone, PhoneError> {
-    let region = resolve_region(default_region)?;
-    let cleaned = clean(input)?;
-    let french = FRENCH_PLAN_REGIONS.contains(&region.id());
-    let digits = if french && !cleaned.plus && is_spreadsheet_french(&cleaned.digits) {
-        format!("0{}", cleaned.digits)
-    } else {
-        cleaned.digits.clone()
-    };
     parse_cleaned(&cleaned, digits, region, french)
 }
 
@@ -265,38 +260,14 @@ static SHORTCUT: std::sync::LazyLock<Option<Shortcut>> = std::sync::LazyLock::ne
 
 /// [`number_type`] in France of a national significant number `nsn` (ASCII digits), the
 /// descriptions that cannot match it (by [`Shortcut::not_mobile`]) left untried: when only
-/// the mobiles' may, the special rates and fixed lines are known not to match and the type is
-/// that of [`number_type`] with them not matching.
+/// the mobiles' may, the special rates and fixed lines are known not to match.
 fn french_type(shortcut: &Shortcut, nsn: &str) -> NumberType {
     let meta = shortcut.france;
     let head = nsn
         .get(..PREFIX_DIGITS)
         .and_then(|h| h.parse::<usize>().ok());
     let others_may = head.is_none_or(|i| shortcut.not_mobile.get(i).copied().unwrap_or(true));
-    if others_may {
-        return number_type(meta, nsn);
-    }
-    let d = meta.descriptors();
-    let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
-    let mut listed = type_descriptors(meta)
-        .into_iter()
-        .flatten()
-        .map(Descriptor::possible_length)
-        .filter(|l| !l.is_empty())
-        .peekable();
-    let length_ok = listed.peek().is_none() || listed.any(|l| l.contains(&len));
-    if !length_ok || !pattern_match(d.general(), nsn) {
-        return NumberType::Unknown;
-    }
-    let same_pattern = match (d.fixed_line(), d.mobile()) {
-        (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
-        _ => false,
-    };
-    if !same_pattern && d.mobile().is_some_and(|m| desc_match(m, nsn)) {
-        NumberType::Mobile
-    } else {
-        NumberType::Unknown
-    }
+    number_type_among(meta, nsn, others_may)
 }
 
 /// The common case of a file, taken without the whole parse: `digits` (cleaned, a
@@ -1118,6 +1089,12 @@ impl NumberType {
 
 /// libphonenumber's `getNumberTypeHelper`: whole-number matches, special services first.
 fn number_type(meta: &Metadata, nsn: &str) -> NumberType {
+    number_type_among(meta, nsn, true)
+}
+
+/// [`number_type`], the special-rate and fixed-line descriptions tried only when `others`:
+/// false when they are known not to match (see [`french_type`]).
+fn number_type_among(meta: &Metadata, nsn: &str, others: bool) -> NumberType {
     let d = meta.descriptors();
     // The general description admits every length of every type and its own pattern.
     let len = u16::try_from(nsn.len()).unwrap_or(u16::MAX);
@@ -1141,10 +1118,11 @@ fn number_type(meta: &Metadata, nsn: &str) -> NumberType {
         d.uan(),
         d.voicemail(),
     ];
-    if special
-        .into_iter()
-        .flatten()
-        .any(|desc| desc_match(desc, nsn))
+    if others
+        && special
+            .into_iter()
+            .flatten()
+            .any(|desc| desc_match(desc, nsn))
     {
         return NumberType::Special;
     }
@@ -1152,7 +1130,7 @@ fn number_type(meta: &Metadata, nsn: &str) -> NumberType {
         (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
         _ => false,
     };
-    if d.fixed_line().is_some_and(|f| desc_match(f, nsn)) {
+    if others && d.fixed_line().is_some_and(|f| desc_match(f, nsn)) {
         // Fixed line or mobile only when the mobile description admits the number too, its
         // pattern and its lengths (libphonenumber skips the lengths when both patterns are
         // the same; here a number the mobile lengths exclude stays a landline).
@@ -1395,7 +1373,7 @@ mod tests {
 
     fn same_answer(input: &str, region: &str) -> Result<(), String> {
         let fast = parse_phone(input, region);
-        let full = parse_phone_full(input, region);
+        let full = parse_phone_taking(input, region, false);
         if fast == full {
             Ok(())
         } else {

@@ -632,18 +632,21 @@ fn first_headed_sheet<W: Reader<BufReader<File>>>(
     Ok(None)
 }
 
-/// A sheet read cell by cell by `reader` (once opened: its error names the sheet), its
-/// declared size taken as the hint of rows to come, `next` giving each cell in turn.
+/// A sheet read cell by cell: `opened` is its reader (or why it could not be opened) with the
+/// sheet's declared size, taken as the hint of rows to come; `next` gives each cell in turn.
+/// The reader's errors name the sheet.
 fn read_cell_by_cell<R, E: std::fmt::Display>(
     b: &mut Builder<'_>,
     name: &str,
-    reader: Result<R, E>,
-    dimensions: impl Fn(&R) -> Dimensions,
-    mut next: impl FnMut(&mut R) -> Result<Option<(u32, u32, Cell)>, ImportError>,
+    opened: Result<(Dimensions, R), E>,
+    mut next: impl FnMut(&mut R) -> Result<Option<(u32, u32, Cell)>, E>,
 ) -> Result<bool, ImportError> {
-    let mut reader = reader.map_err(|e| sheet_error(b.file, name, e))?;
-    b.total = hint(dimensions(&reader));
-    feed(b, &mut || next(&mut reader))
+    let file = b.file;
+    let (dimensions, mut reader) = opened.map_err(|e| sheet_error(file, name, e))?;
+    b.total = hint(dimensions);
+    feed(b, &mut || {
+        next(&mut reader).map_err(|e| sheet_error(file, name, e))
+    })
 }
 
 /// An `.xlsx` sheet, cell by cell.
@@ -652,52 +655,42 @@ fn read_xlsx(
     name: &str,
     b: &mut Builder<'_>,
 ) -> Result<bool, ImportError> {
-    let file = b.file;
     // Shared formulas name their text once, on the first cell; later cells refer to it by
     // number. A few thousand are kept, for messages only.
     let mut shared: HashMap<usize, String> = HashMap::new();
-    let cells = wb.worksheet_cells_reader(name);
-    read_cell_by_cell(
-        b,
-        name,
-        cells,
-        |r| r.dimensions(),
-        |reader| {
-            let Some(rec) = reader
-                .next_cell_with_formula_metadata()
-                .map_err(|e| sheet_error(file, name, e))?
-            else {
-                return Ok(None);
-            };
-            let formula = match rec.formula {
-                None => None,
-                Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
-                Some(XlsxFormulaMetadata::Shared {
-                    shared_index,
-                    formula,
-                    ..
-                }) => {
-                    if shared.len() < 4096 {
-                        shared.insert(shared_index, formula.clone());
-                    }
-                    Some(formula)
+    let opened = wb.worksheet_cells_reader(name).map(|r| (r.dimensions(), r));
+    read_cell_by_cell(b, name, opened, |reader| {
+        let Some(rec) = reader.next_cell_with_formula_metadata()? else {
+            return Ok(None);
+        };
+        let formula = match rec.formula {
+            None => None,
+            Some(XlsxFormulaMetadata::Normal { formula }) => Some(formula),
+            Some(XlsxFormulaMetadata::Shared {
+                shared_index,
+                formula,
+                ..
+            }) => {
+                if shared.len() < 4096 {
+                    shared.insert(shared_index, formula.clone());
                 }
-                Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
-                    shared
-                        .get(&shared_index)
-                        .cloned()
-                        .unwrap_or_else(|| "…".into()),
-                ),
-                Some(_) => Some("…".into()),
-            };
-            let cell = Cell::from_owned_data(Data::from(rec.value));
-            Ok(Some((
-                rec.pos.0,
-                rec.pos.1,
-                uncomputed(cell, formula.as_deref()),
-            )))
-        },
-    )
+                Some(formula)
+            }
+            Some(XlsxFormulaMetadata::SharedDerived { shared_index }) => Some(
+                shared
+                    .get(&shared_index)
+                    .cloned()
+                    .unwrap_or_else(|| "…".into()),
+            ),
+            Some(_) => Some("…".into()),
+        };
+        let cell = Cell::from_owned_data(Data::from(rec.value));
+        Ok(Some((
+            rec.pos.0,
+            rec.pos.1,
+            uncomputed(cell, formula.as_deref()),
+        )))
+    })
 }
 
 /// An `.xlsb` sheet, cell by cell (its merged cells are not read).
@@ -706,25 +699,18 @@ fn read_xlsb(
     name: &str,
     b: &mut Builder<'_>,
 ) -> Result<bool, ImportError> {
-    let file = b.file;
-    let cells = wb.worksheet_cells_reader(name);
-    read_cell_by_cell(
-        b,
-        name,
-        cells,
-        |r| r.dimensions(),
-        |reader| {
-            let Some(cell) = reader.next_cell().map_err(|e| sheet_error(file, name, e))? else {
-                return Ok(None);
-            };
-            let (r, c) = cell.get_position();
-            Ok(Some((
-                r,
-                c,
-                Cell::from_owned_data(Data::from(cell.get_value().clone())),
-            )))
-        },
-    )
+    let opened = wb.worksheet_cells_reader(name).map(|r| (r.dimensions(), r));
+    read_cell_by_cell(b, name, opened, |reader| {
+        let Some(cell) = reader.next_cell()? else {
+            return Ok(None);
+        };
+        let (r, c) = cell.get_position();
+        Ok(Some((
+            r,
+            c,
+            Cell::from_owned_data(Data::from(cell.get_value().clone())),
+        )))
+    })
 }
 
 /// An `.ods` or `.xls` sheet: their readers build each sheet's grid when the file is opened
