@@ -504,10 +504,10 @@ pub fn check_contacts(
     // duplicate.
     let mut seen_phone: PhoneMap<usize> = PhoneMap::new();
     let mut seen_name: HashMap<String, usize> = HashMap::new();
-    for r in table.rows.iter() {
+    for mut r in table.rows.iter() {
         match contact_row(
             sheet,
-            &r,
+            &mut r,
             &settings.default_region,
             &collaborators,
             &opt_outs,
@@ -570,13 +570,14 @@ pub fn check_contacts(
 /// the contacts created one at a time): the contact, or every problem it has.
 fn contact_row(
     sheet: &ContactSheet,
-    r: &crate::io::import::TableRow,
+    r: &mut crate::io::import::TableRow,
     region: &str,
     collaborators: &Collaborators,
     opt_outs: &store_import::OptOuts,
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
-    let mut text = |field: ContactField| sheet.text_noting(r, field, &mut issues);
+    // Each field's text is read once: taken out of the row, not copied.
+    let mut text = |field: ContactField| sheet.take_text_noting(r, field, &mut issues);
     let civility = text(ContactField::Civility);
     let first_name = text(ContactField::FirstName);
     let last_name = text(ContactField::LastName);

@@ -274,6 +274,23 @@ impl<F: Copy + PartialEq> Sheet<F> {
         })
     }
 
+    /// [`Sheet::text_noting`] taking a text out of the row rather than copying it, for a row
+    /// whose field cells are read once (see [`TableRow::take_text`]).
+    pub fn take_text_noting(
+        &self,
+        r: &mut TableRow,
+        field: F,
+        issues: &mut Vec<RowIssue>,
+    ) -> String {
+        let Some(col) = self.columns.col(field) else {
+            return String::new();
+        };
+        take_cell_text(&self.table, r, col).unwrap_or_else(|issue| {
+            issues.push(issue);
+            String::new()
+        })
+    }
+
     pub fn has(&self, field: F) -> bool {
         self.columns.col(field).is_some()
     }
@@ -322,16 +339,29 @@ pub fn read_contacts(
 /// A cell as clean text: trimmed, inner runs of spaces collapsed; control characters refused
 /// (they would reach terminals and SMS texts).
 pub fn cell_text(table: &Table, r: &TableRow, col: usize) -> Result<String, RowIssue> {
+    checked_text(table, r.row, col, r.get(col).text())
+}
+
+/// [`cell_text`], a text already trimmed moved out of the row rather than copied (see
+/// [`TableRow::take_text`]).
+pub fn take_cell_text(table: &Table, r: &mut TableRow, col: usize) -> Result<String, RowIssue> {
+    checked_text(table, r.row, col, r.take_text(col))
+}
+
+/// The `text` of the cell of `row` in column `col` made clean, or its issue.
+fn checked_text(
+    table: &Table,
+    row: usize,
+    col: usize,
+    text: Result<String, super::import::CellIssue>,
+) -> Result<String, RowIssue> {
     let issue = |value: String, problem: super::import::CellIssue| RowIssue {
-        row: r.row,
+        row,
         column: Some(table.column_named(col)),
         value,
         reason: IssueReason::Cell { problem },
     };
-    let text = r
-        .get(col)
-        .text()
-        .map_err(|problem| issue(String::new(), problem))?;
+    let text = text.map_err(|problem| issue(String::new(), problem))?;
     if has_control(&text) {
         return Err(issue(
             crate::text::sanitize(&text).to_string(),

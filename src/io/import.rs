@@ -461,6 +461,19 @@ pub struct TableRow {
 }
 
 impl TableRow {
+    /// The text of the cell in column `col`, as [`Cell::text`] gives it; a text already trimmed
+    /// is moved out of the row rather than copied (an empty text is left in its place), other
+    /// cells stay as they are.
+    pub fn take_text(&mut self, col: usize) -> Result<String, CellIssue> {
+        let Ok(i) = self.cells.binary_search_by_key(&col, |(c, _)| *c) else {
+            return Ok(String::new());
+        };
+        match &mut self.cells[i].1 {
+            Cell::Text(s) if s.trim().len() == s.len() => Ok(std::mem::take(s)),
+            other => other.text(),
+        }
+    }
+
     /// The cell in column `col` (empty when the row has none there).
     pub fn get(&self, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
@@ -1144,6 +1157,30 @@ mod tests {
             .and_then(|d| d.and_hms_opt(14, 30, 0))
             .unwrap();
         assert_eq!(Cell::DateTime(t).text().unwrap(), "25/03/2026 14:30");
+    }
+
+    /// A text taken out of a row is the text [`Cell::text`] gives, whatever the cell.
+    #[test]
+    fn texts_taken_out_of_a_row_are_the_cells_texts() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 30)
+            .and_then(|d| d.and_hms_opt(14, 5, 0))
+            .unwrap();
+        let cells = vec![
+            (0, Cell::Text("Léa".into())),
+            (1, Cell::Text("  Le Floch\u{a0}".into())),
+            (2, Cell::Number(612345678.0)),
+            (3, Cell::Bool(true)),
+            (4, Cell::DateTime(day)),
+            (5, Cell::Problem(CellIssue::Duration)),
+        ];
+        let mut row = TableRow { row: 4, cells };
+        let kept = row.clone();
+        for col in 0..8 {
+            assert_eq!(row.take_text(col), kept.get(col).text(), "{col}");
+        }
+        // What is not a text stays: a number in a name column is still seen as one.
+        assert_eq!(row.get(2), &Cell::Number(612345678.0));
+        assert_eq!(row.get(4), &Cell::DateTime(day));
     }
 
     #[test]
