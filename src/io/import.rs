@@ -1159,12 +1159,17 @@ mod tests {
         assert_eq!(Cell::DateTime(t).text().unwrap(), "25/03/2026 14:30");
     }
 
+    /// A date-time for the cells of the tests: 30/03/2026 14:05.
+    fn afternoon() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 30)
+            .and_then(|d| d.and_hms_opt(14, 5, 0))
+            .unwrap()
+    }
+
     /// A text taken out of a row is the text [`Cell::text`] gives, whatever the cell.
     #[test]
     fn texts_taken_out_of_a_row_are_the_cells_texts() {
-        let day = NaiveDate::from_ymd_opt(2026, 3, 30)
-            .and_then(|d| d.and_hms_opt(14, 5, 0))
-            .unwrap();
+        let day = afternoon();
         let cells = vec![
             (0, Cell::Text("Léa".into())),
             (1, Cell::Text("  Le Floch\u{a0}".into())),
@@ -1195,9 +1200,7 @@ mod tests {
 
     #[test]
     fn packed_rows_give_back_every_kind_of_cell() {
-        let day = NaiveDate::from_ymd_opt(2026, 3, 30)
-            .and_then(|d| d.and_hms_opt(14, 5, 0))
-            .unwrap();
+        let day = afternoon();
         let cells = vec![
             (0, Cell::Text("Léa".into())),
             (2, Cell::Number(612345678.0)),
