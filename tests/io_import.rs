@@ -51,6 +51,12 @@ fn xlsx(path: &Path, rows: &[&[&str]]) {
     wb.save(path).unwrap();
 }
 
+/// `phone` said STOP.
+fn stop(store: &Store, phone: &str) {
+    smsdesk::store::participants::opt_out(store.db(), phone, "operator", None, "mlegall", now())
+        .unwrap();
+}
+
 fn participants(store: &Store) -> i64 {
     store
         .conn()
@@ -395,6 +401,46 @@ fn telephone_column_with_numeric_cells_and_duplicates_counts_right() {
     assert!(list.invalid.iter().all(|l| l.error.is_some()));
 }
 
+/// A number that said STOP is refused in a free send, whether the list is a few typed numbers
+/// (the store asked about them) or a whole file (every opt-out read once).
+#[test]
+fn opted_out_numbers_are_refused_in_short_and_long_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    stop(&store, "+33698765432");
+    let stopped = (2, "06 98 76 54 32".to_string());
+    let short = vec![(1, "0612345678".to_string()), stopped.clone()];
+    let mut long: Vec<(usize, String)> = (0..3_000)
+        .map(|i| {
+            (
+                i + 10,
+                format!(
+                    "06 12 {:02} {:02} {:02}",
+                    i / 10_000,
+                    i / 100 % 100,
+                    i % 100
+                ),
+            )
+        })
+        .collect();
+    long.insert(1_500, stopped);
+    for lines in [short, long] {
+        let list = check_free_list(&store, &lines).unwrap();
+        let refused: Vec<_> = list
+            .invalid
+            .iter()
+            .map(|l| (l.row, l.error.as_ref().map(ToString::to_string)))
+            .collect();
+        assert_eq!(
+            refused,
+            [(2, Some("opted out (STOP)".to_string()))],
+            "{} numbers",
+            lines.len()
+        );
+        assert_eq!(list.valid.len(), lines.len() - 1);
+    }
+}
+
 #[test]
 fn windows_csv_with_a_title_line_is_read() {
     let dir = tempfile::tempdir().unwrap();
@@ -734,15 +780,7 @@ fn the_streamed_json_preview_is_the_whole_preview_document() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store_in(dir.path());
     let actor = actor(&mut store);
-    smsdesk::store::participants::opt_out(
-        store.db(),
-        "+33698765432",
-        "operator",
-        None,
-        "mlegall",
-        now(),
-    )
-    .unwrap();
+    stop(&store, "+33698765432");
     let path = contacts_file(dir.path());
     let whole = preview_contacts(&store, &read_contacts(&path, &mut |_| {}).unwrap()).unwrap();
     assert!(!whole.duplicates.is_empty() && !whole.invalid.is_empty());

@@ -232,16 +232,20 @@ fn stream_contacts_json(
     out.write_all(b",\"valid\":[").map_err(output_failed)?;
     let mut rows = 0usize;
     let mut failed: Option<serde_json::Error> = None;
+    // Each row is serialised into a buffer of its own (its tokens written without a call
+    // through `dyn Write` each), then handed over at once.
+    let mut row = Vec::with_capacity(512);
     let p = import::check_contacts(store, sheet, &mut |c| {
         if failed.is_some() {
             return;
         }
-        let sep = if rows == 0 { &b""[..] } else { &b","[..] };
+        row.clear();
+        if rows > 0 {
+            row.push(b',');
+        }
         rows += 1;
-        if let Err(e) = out
-            .write_all(sep)
-            .map_err(serde_json::Error::io)
-            .and_then(|()| serde_json::to_writer(&mut *out, c))
+        if let Err(e) = serde_json::to_writer(&mut row, c)
+            .and_then(|()| out.write_all(&row).map_err(serde_json::Error::io))
         {
             failed = Some(e);
         }

@@ -509,10 +509,10 @@ pub fn check_contacts(
     // duplicate.
     let mut seen_phone: PhoneMap<usize> = PhoneMap::new();
     let mut seen_name: HashMap<String, usize> = HashMap::new();
-    for r in table.rows.iter() {
+    for mut r in table.rows.iter() {
         match contact_row(
             sheet,
-            &r,
+            &mut r,
             &settings.default_region,
             &collaborators,
             &opt_outs,
@@ -575,14 +575,15 @@ pub fn check_contacts(
 /// the contacts created one at a time): the contact, or every problem it has.
 fn contact_row(
     sheet: &ContactSheet,
-    r: &crate::io::import::TableRow,
+    r: &mut crate::io::import::TableRow,
     region: &str,
     collaborators: &Collaborators,
     opt_outs: &store_import::OptOuts,
 ) -> Result<ContactRow, Vec<RowIssue>> {
     let mut issues = Vec::new();
-    let mut text = |field: ContactField| sheet.text_noting(r, field, &mut issues);
-    // The cells are read, and their issues noted, in this order.
+    // Each field's text is taken out of the row, not copied; the cells are read, and their
+    // issues noted, in this order.
+    let mut text = |field: ContactField| sheet.take_text_noting(r, field, &mut issues);
     let texts = ContactTexts {
         civility: text(ContactField::Civility),
         first_name: text(ContactField::FirstName),

@@ -280,6 +280,23 @@ impl<F: Copy + PartialEq> Sheet<F> {
         })
     }
 
+    /// [`Sheet::text_noting`] taking a text out of the row rather than copying it, for a row
+    /// whose field cells are read once (see [`TableRow::take_text`]).
+    pub fn take_text_noting(
+        &self,
+        r: &mut TableRow,
+        field: F,
+        issues: &mut Vec<RowIssue>,
+    ) -> String {
+        let Some(col) = self.columns.col(field) else {
+            return String::new();
+        };
+        take_cell_text(&self.table, r, col).unwrap_or_else(|issue| {
+            issues.push(issue);
+            String::new()
+        })
+    }
+
     pub fn has(&self, field: F) -> bool {
         self.columns.col(field).is_some()
     }
@@ -328,20 +345,30 @@ pub fn read_contacts(
 /// A cell as clean text: trimmed, inner runs of spaces collapsed; control characters refused
 /// (they would reach terminals and SMS texts).
 pub fn cell_text(table: &Table, r: &TableRow, col: usize) -> Result<String, RowIssue> {
+    checked_text(table, r.row, col, r.get(col).text())
+}
+
+/// [`cell_text`], a text already trimmed moved out of the row rather than copied (see
+/// [`TableRow::take_text`]).
+pub fn take_cell_text(table: &Table, r: &mut TableRow, col: usize) -> Result<String, RowIssue> {
+    checked_text(table, r.row, col, r.take_text(col))
+}
+
+/// The `text` of the cell of `row` in column `col` made clean, or its issue.
+fn checked_text(
+    table: &Table,
+    row: usize,
+    col: usize,
+    text: Result<String, super::import::CellIssue>,
+) -> Result<String, RowIssue> {
     let issue = |value: String, problem: super::import::CellIssue| RowIssue {
-        row: r.row,
+        row,
         column: Some(table.column_named(col)),
         value,
         reason: IssueReason::Cell { problem },
     };
-    let text = r
-        .get(col)
-        .text()
-        .map_err(|problem| issue(String::new(), problem))?;
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    let text = text.map_err(|problem| issue(String::new(), problem))?;
+    if has_control(&text) {
         return Err(issue(
             crate::text::sanitize(&text).to_string(),
             super::import::CellIssue::ControlCharacters,
@@ -350,19 +377,41 @@ pub fn cell_text(table: &Table, r: &TableRow, col: usize) -> Result<String, RowI
     Ok(collapse_spaces(text))
 }
 
+/// Whether `text` holds a control character other than a line feed or a tab.
+fn has_control(text: &str) -> bool {
+    if text.is_ascii() {
+        // The same test byte by byte: ASCII's control characters are 0x00–0x1F and 0x7F.
+        text.bytes()
+            .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F)
+    } else {
+        text.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    }
+}
+
 /// Inner runs of white space as one space (the text is trimmed already); the text itself when
 /// it has none, as most cells.
 fn collapse_spaces(text: String) -> String {
     let mut previous_space = false;
-    let plain = text.chars().all(|c| {
-        let ok = if c.is_whitespace() {
-            c == ' ' && !previous_space
-        } else {
-            true
-        };
-        previous_space = c.is_whitespace();
-        ok
-    });
+    let plain = if text.is_ascii() {
+        // The same test byte by byte: ASCII's white space is space, \t, \n, \v, \f and \r.
+        text.bytes().all(|b| {
+            let space = matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+            let ok = !space || (b == b' ' && !previous_space);
+            previous_space = space;
+            ok
+        })
+    } else {
+        text.chars().all(|c| {
+            let ok = if c.is_whitespace() {
+                c == ' ' && !previous_space
+            } else {
+                true
+            };
+            previous_space = c.is_whitespace();
+            ok
+        })
+    };
     if plain && !text.starts_with(char::is_whitespace) && !text.ends_with(char::is_whitespace) {
         text
     } else {
@@ -458,6 +507,28 @@ mod tests {
         assert_eq!(map.col(ContactField::Mobile), Some(2));
         // The other phone column is not lost: it is kept as a free attribute.
         assert_eq!(map.others, vec![1]);
+    }
+
+    #[test]
+    fn ascii_texts_are_checked_as_their_characters_are() {
+        let alphabet = [
+            "a", " ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{1f}", "\u{7f}", "\0", "~", "é",
+            "\u{85}", "\u{a0}",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for t in texts {
+            let control = t.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+            assert_eq!(has_control(&t), control, "{t:?}");
+            let joined = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_spaces(t.clone()), joined, "{t:?}");
+        }
     }
 
     #[test]

@@ -461,6 +461,19 @@ pub struct TableRow {
 }
 
 impl TableRow {
+    /// The text of the cell in column `col`, as [`Cell::text`] gives it; a text already trimmed
+    /// is moved out of the row rather than copied (an empty text is left in its place), other
+    /// cells stay as they are.
+    pub fn take_text(&mut self, col: usize) -> Result<String, CellIssue> {
+        let Ok(i) = self.cells.binary_search_by_key(&col, |(c, _)| *c) else {
+            return Ok(String::new());
+        };
+        match &mut self.cells[i].1 {
+            Cell::Text(s) if s.trim().len() == s.len() => Ok(std::mem::take(s)),
+            other => other.text(),
+        }
+    }
+
     /// The cell in column `col` (empty when the row has none there).
     pub fn get(&self, col: usize) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
@@ -755,66 +768,56 @@ pub fn read_table_keeping(
     missing: &dyn Fn(usize, FoundColumns) -> ImportError,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Table, ImportError> {
-    let file = path.display().to_string();
-    guarded(&file, || {
-        read_table_inner(path, is_header, keep, missing, progress)
-    })
-}
-
-fn read_table_inner(
-    path: &Path,
-    is_header: &dyn Fn(&[String]) -> bool,
-    keep: &dyn Fn(&str) -> bool,
-    missing: &dyn Fn(usize, FoundColumns) -> ImportError,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Table, ImportError> {
-    let file = path.display().to_string();
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    progress(Progress {
-        rows_read: 0,
-        rows_total: None,
-    });
-    let head = first_bytes(path, &file)?;
-    if head.is_empty() {
-        return Err(ImportError::Empty { file });
-    }
-    let kind = sniff(&head);
-    let table = match (ext.as_str(), kind) {
-        ("csv" | "txt", Sniffed::Zip | Sniffed::Ole) => {
-            return Err(ImportError::Open {
-                file,
-                reason: ReadFailure::SpreadsheetNamedText { ext },
-            });
-        }
-        ("csv" | "txt", _) => text::csv_table(path, &file, is_header, keep, missing, progress)?,
-        ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", Sniffed::Zip | Sniffed::Ole) => {
-            let zip = kind == Sniffed::Zip;
-            sheets::sheet_table(path, &file, &ext, zip, is_header, keep, missing, progress)?
-        }
-        ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", other) => {
-            return Err(ImportError::NotASpreadsheet {
-                file,
-                named: ext,
-                looks_like: other.kind(),
-            });
-        }
-        _ => return Err(ImportError::UnsupportedType { file }),
-    };
-    if table.rows.is_empty() {
-        return Err(ImportError::NoData {
-            file: table.file,
-            header_row: table.header_row,
+    let shown = path.display().to_string();
+    guarded(&shown, || {
+        let file = shown.clone();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        progress(Progress {
+            rows_read: 0,
+            rows_total: None,
         });
-    }
-    let total = table.rows.len();
-    progress(Progress {
-        rows_read: total,
-        rows_total: Some(total),
-    });
-    Ok(table)
+        let head = first_bytes(path, &file)?;
+        if head.is_empty() {
+            return Err(ImportError::Empty { file });
+        }
+        let kind = sniff(&head);
+        let table = match (ext.as_str(), kind) {
+            ("csv" | "txt", Sniffed::Zip | Sniffed::Ole) => {
+                return Err(ImportError::Open {
+                    file,
+                    reason: ReadFailure::SpreadsheetNamedText { ext },
+                });
+            }
+            ("csv" | "txt", _) => text::csv_table(path, &file, is_header, keep, missing, progress)?,
+            ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", Sniffed::Zip | Sniffed::Ole) => {
+                let zip = kind == Sniffed::Zip;
+                sheets::sheet_table(path, &file, &ext, zip, is_header, keep, missing, progress)?
+            }
+            ("xlsx" | "xlsm" | "xls" | "xlsb" | "ods", other) => {
+                return Err(ImportError::NotASpreadsheet {
+                    file,
+                    named: ext,
+                    looks_like: other.kind(),
+                });
+            }
+            _ => return Err(ImportError::UnsupportedType { file }),
+        };
+        if table.rows.is_empty() {
+            return Err(ImportError::NoData {
+                file: table.file,
+                header_row: table.header_row,
+            });
+        }
+        let total = table.rows.len();
+        progress(Progress {
+            rows_read: total,
+            rows_total: Some(total),
+        });
+        Ok(table)
+    })
 }
 
 thread_local! {
@@ -1156,6 +1159,35 @@ mod tests {
         assert_eq!(Cell::DateTime(t).text().unwrap(), "25/03/2026 14:30");
     }
 
+    /// A date-time for the cells of the tests: 30/03/2026 14:05.
+    fn afternoon() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 30)
+            .and_then(|d| d.and_hms_opt(14, 5, 0))
+            .unwrap()
+    }
+
+    /// A text taken out of a row is the text [`Cell::text`] gives, whatever the cell.
+    #[test]
+    fn texts_taken_out_of_a_row_are_the_cells_texts() {
+        let day = afternoon();
+        let cells = vec![
+            (0, Cell::Text("Léa".into())),
+            (1, Cell::Text("  Le Floch\u{a0}".into())),
+            (2, Cell::Number(612345678.0)),
+            (3, Cell::Bool(true)),
+            (4, Cell::DateTime(day)),
+            (5, Cell::Problem(CellIssue::Duration)),
+        ];
+        let mut row = TableRow { row: 4, cells };
+        let kept = row.clone();
+        for col in 0..8 {
+            assert_eq!(row.take_text(col), kept.get(col).text(), "{col}");
+        }
+        // What is not a text stays: a number in a name column is still seen as one.
+        assert_eq!(row.get(2), &Cell::Number(612345678.0));
+        assert_eq!(row.get(4), &Cell::DateTime(day));
+    }
+
     #[test]
     fn column_letters_follow_the_spreadsheet() {
         assert_eq!(column_letter(0), "A");
@@ -1168,9 +1200,7 @@ mod tests {
 
     #[test]
     fn packed_rows_give_back_every_kind_of_cell() {
-        let day = NaiveDate::from_ymd_opt(2026, 3, 30)
-            .and_then(|d| d.and_hms_opt(14, 5, 0))
-            .unwrap();
+        let day = afternoon();
         let cells = vec![
             (0, Cell::Text("Léa".into())),
             (2, Cell::Number(612345678.0)),

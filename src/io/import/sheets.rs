@@ -282,6 +282,13 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Whether a cell of column `col` can be kept: any before the header is found (it may be
+    /// in any column), then only those of the columns kept. Readers skip the others before
+    /// making a cell of them.
+    pub fn wants(&self, col: usize) -> bool {
+        self.header.is_none() || self.keep.get(col).copied().unwrap_or(false)
+    }
+
     /// One row (1-based number) and its cells by 0-based column, in any order.
     pub fn row(&mut self, row: usize, mut cells: Vec<(usize, Cell)>) -> Result<Step, ImportError> {
         cells.retain(|(_, c)| !c.is_empty());
@@ -358,6 +365,8 @@ fn feed(
 ) -> Result<bool, ImportError> {
     let mut current: Option<u32> = None;
     let mut cells: Vec<(usize, Cell)> = Vec::new();
+    // The row's non-empty cells, kept or not (the limit is on what the row holds).
+    let mut in_row = 0usize;
     loop {
         let item = next()?;
         let row_changes = match &item {
@@ -373,9 +382,12 @@ fn feed(
         let Some((r, c, cell)) = item else {
             return Ok(b.header.is_some());
         };
+        if row_changes {
+            in_row = 0;
+        }
         current = Some(r);
         if !cell.is_empty() {
-            if cells.len() >= MAX_ROW_CELLS {
+            if in_row >= MAX_ROW_CELLS {
                 return Err(too_large(
                     b.file,
                     TooLarge::RowCells {
@@ -384,7 +396,10 @@ fn feed(
                     },
                 ));
             }
-            cells.push((c as usize, cell));
+            in_row += 1;
+            if b.wants(c as usize) {
+                cells.push((c as usize, cell));
+            }
         }
     }
 }
@@ -617,25 +632,35 @@ fn first_headed_sheet<W: Reader<BufReader<File>>>(
     Ok(None)
 }
 
+/// A sheet read cell by cell: `opened` is its reader (or why it could not be opened) with the
+/// sheet's declared size, taken as the hint of rows to come; `next` gives each cell in turn.
+/// The reader's errors name the sheet.
+fn read_cell_by_cell<R, E: std::fmt::Display>(
+    b: &mut Builder<'_>,
+    name: &str,
+    opened: Result<(Dimensions, R), E>,
+    mut next: impl FnMut(&mut R) -> Result<Option<(u32, u32, Cell)>, E>,
+) -> Result<bool, ImportError> {
+    let file = b.file;
+    let (dimensions, mut reader) = opened.map_err(|e| sheet_error(file, name, e))?;
+    b.total = hint(dimensions);
+    feed(b, &mut || {
+        next(&mut reader).map_err(|e| sheet_error(file, name, e))
+    })
+}
+
 /// An `.xlsx` sheet, cell by cell.
 fn read_xlsx(
     wb: &mut Xlsx<BufReader<File>>,
     name: &str,
     b: &mut Builder<'_>,
 ) -> Result<bool, ImportError> {
-    let file = b.file;
-    let mut reader = wb
-        .worksheet_cells_reader(name)
-        .map_err(|e| sheet_error(file, name, e))?;
-    b.total = hint(reader.dimensions());
     // Shared formulas name their text once, on the first cell; later cells refer to it by
     // number. A few thousand are kept, for messages only.
     let mut shared: HashMap<usize, String> = HashMap::new();
-    feed(b, &mut || {
-        let Some(rec) = reader
-            .next_cell_with_formula_metadata()
-            .map_err(|e| sheet_error(file, name, e))?
-        else {
+    let opened = wb.worksheet_cells_reader(name).map(|r| (r.dimensions(), r));
+    read_cell_by_cell(b, name, opened, |reader| {
+        let Some(rec) = reader.next_cell_with_formula_metadata()? else {
             return Ok(None);
         };
         let formula = match rec.formula {
@@ -674,13 +699,9 @@ fn read_xlsb(
     name: &str,
     b: &mut Builder<'_>,
 ) -> Result<bool, ImportError> {
-    let file = b.file;
-    let mut reader = wb
-        .worksheet_cells_reader(name)
-        .map_err(|e| sheet_error(file, name, e))?;
-    b.total = hint(reader.dimensions());
-    feed(b, &mut || {
-        let Some(cell) = reader.next_cell().map_err(|e| sheet_error(file, name, e))? else {
+    let opened = wb.worksheet_cells_reader(name).map(|r| (r.dimensions(), r));
+    read_cell_by_cell(b, name, opened, |reader| {
+        let Some(cell) = reader.next_cell()? else {
             return Ok(None);
         };
         let (r, c) = cell.get_position();

@@ -336,7 +336,7 @@ pub(super) fn csv_table(
         let cells = record
             .iter()
             .enumerate()
-            .filter(|(_, c)| !c.trim().is_empty())
+            .filter(|(i, c)| b.wants(*i) && !c.trim().is_empty())
             .map(|(i, c)| (i, Cell::Text(c.to_string())))
             .collect();
         if let Step::NoHeader = b.row(row, cells)? {
