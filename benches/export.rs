@@ -7,13 +7,15 @@
 //! - xlsx: smsdesk's export vs rust_xlsxwriter alone (constant memory, same workbook settings)
 //!   writing the same cells, read beforehand into memory — goal ≤ 1.5×.
 //!
-//! Each figure is the best of `SMSDESK_EXPORT_RUNS` runs (default 2), timed outside criterion
-//! (a run takes seconds); each export and its limit run in turn (the csv ones after a warm-up
+//! Criterion first measures each export beside its limit (`export/…`, ten samples each; skipped
+//! with `--table-only`). Then the table: each figure is the best of `SMSDESK_EXPORT_RUNS` runs
+//! (default 2), timed by hand with its peak memory; each export and its limit run in turn (the csv ones after a warm-up
 //! read, so that both find the store's pages in the system's cache alike), and each pair's
 //! ratio is printed as it is measured. Peak resident memory is read
 //! from `/proc/self/status` after resetting the peak. `cargo bench --bench export -- csv` (or `xlsx`) runs one format.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use criterion::{Criterion, SamplingMode};
 use rust_xlsxwriter::{Format as XFormat, Workbook};
 use smsdesk::i18n::Lang;
 use smsdesk::io::export::{Format, export_messages, headers};
@@ -22,7 +24,7 @@ use smsdesk::store::credit;
 use smsdesk::store::messages::{self, ListKind, MessageFilter};
 use smsdesk::store::settings::Settings;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 mod support;
 use support::{current_rss_mb, peak_rss_mb, reset_peak};
@@ -322,6 +324,34 @@ fn xlsxwriter_alone(cells: &Cells, lang: Lang, out: &Path) -> u64 {
     rows
 }
 
+/// Criterion's measure of each export beside its limit, in one group so that the report puts
+/// them side by side.
+fn criterion_cases(path: &Path, store: &Store, dir: &Path, wanted: &dyn Fn(&str) -> bool) {
+    let mut c = Criterion::default().configure_from_args();
+    let mut group = c.benchmark_group("export");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(60));
+    if wanted("export_csv") {
+        let (out, limit_out) = (dir.join("c.csv"), dir.join("c-limit.csv"));
+        group.bench_function("csv", |b| b.iter(|| export(store, Format::Csv, &out)));
+        group.bench_function("csv_limit_sqlite", |b| {
+            b.iter(|| sqlite_read(path, &limit_out))
+        });
+    }
+    if wanted("export_xlsx") {
+        let (out, limit_out) = (dir.join("c.xlsx"), dir.join("c-limit.xlsx"));
+        let cells = load_cells(store);
+        let lang = Lang::resolve(&Settings::load(store.db()).expect("settings").language);
+        group.bench_function("xlsx", |b| b.iter(|| export(store, Format::Xlsx, &out)));
+        group.bench_function("xlsx_limit_rust_xlsxwriter", |b| {
+            b.iter(|| xlsxwriter_alone(&cells, lang, &limit_out))
+        });
+    }
+    group.finish();
+    c.final_summary();
+}
+
 fn main() {
     let path = support::million_store();
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -336,6 +366,9 @@ fn main() {
     let wanted = |what: &str| named.is_empty() || named.iter().any(|n| what.contains(n));
     let store = Store::open(&path).expect("store");
     let dir = tempfile::tempdir().expect("temp dir");
+    if !args.iter().any(|a| a == "--table-only") {
+        criterion_cases(&path, &store, dir.path(), &wanted);
+    }
     let mut table: Vec<String> = Vec::new();
     // SQLite's reading of the rows, once measured: the xlsx export reads them too.
     let mut sqlite_time: Option<f64> = None;
