@@ -941,7 +941,16 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
         now(),
     )
     .unwrap_err();
-    assert!(invalid(err).contains("cancelled"));
+    assert_eq!(
+        invalid(err),
+        format!("event #{e} is cancelled: it cannot have a reminder")
+    );
+    // Nor is it cancelled a second time.
+    let again = events::cancel_event(&mut w.store, &admin, e, now()).unwrap_err();
+    assert_eq!(
+        invalid(again),
+        format!("event #{e} is cancelled: it cannot be cancelled twice")
+    );
 }
 
 // ------------------------------------------------------------------ automations --
@@ -1070,9 +1079,11 @@ fn automations_create_reminders_on_event_creation_and_skip_broken_rules() {
             (follow, "follow_up".to_string())
         ]
     );
-    assert!(out.changes.iter().any(
-        |c| matches!(c, ReminderChange::Broken { automation_id, .. } if *automation_id == broken)
-    ));
+    assert!(
+        out.changes
+            .iter()
+            .any(|c| matches!(c, ReminderChange::Broken { rule } if rule.id == broken))
+    );
     let d2_msg: i64 = w
         .store
         .conn()

@@ -1405,8 +1405,19 @@ fn insert_template_normalises_keywords_and_refuses_what_cannot_work() {
     ));
     assert!(e.contains("line 1") && e.contains("Bad"), "{e}");
     assert!(err(new_template("K", "x", false, &[("OUI", "ok")])).contains("reply expected"));
-    assert!(err(new_template("D", "x", true, &[("oui", "a"), ("OUI!", "b")])).contains("twice"));
-    assert!(err(new_template("E", "x", true, &[("?!", "a")])).contains("empty"));
+    // Each keyword refused is named, quoted, with what is wrong with it.
+    assert_eq!(
+        err(new_template("D", "x", true, &[("oui", "a"), ("OUI!", "b")])),
+        "template \"D\": keyword \"OUI\" is given twice"
+    );
+    assert_eq!(
+        err(new_template("E", "x", true, &[("?!", "a")])),
+        "template \"E\": keyword \"?!\" is empty once accents and punctuation are removed"
+    );
+    assert_eq!(
+        err(new_template("N", "x", true, &[("non", " ")])),
+        "template \"N\": keyword \"NON\" needs an outcome"
+    );
 }
 
 #[test]
@@ -1516,8 +1527,11 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
     let local_at = at.with_timezone(&paris()).naive_local();
     let event = |kind: smsdesk::sms::status::EventKind, enabled: bool, days: Option<i64>| {
         smsdesk::store::events::NewEvent {
-            reminder_enabled: enabled,
-            reminder_days_before: days,
+            reminder: smsdesk::store::events::ReminderSettings {
+                enabled,
+                days_before: days,
+                ..Default::default()
+            },
             ..smsdesk::store::events::NewEvent::planned(
                 id,
                 kind,

@@ -188,8 +188,11 @@ fn reminder_reply_and_stop_through_a_real_kannel() {
     let eid = events::insert_event(
         store.conn(),
         &events::NewEvent {
-            reminder_enabled: true,
-            reminder_days_before: Some(1),
+            reminder: events::ReminderSettings {
+                enabled: true,
+                days_before: Some(1),
+                ..Default::default()
+            },
             ..events::NewEvent::planned(
                 pid,
                 smsdesk::sms::status::EventKind::Interview,

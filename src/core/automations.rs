@@ -9,7 +9,7 @@
 //! earliest after it), the operator may edit them. [`dry_run`], [`preview_automation`] and
 //! [`preview_save`] show what the rules would do, writing nothing.
 
-use super::changes::{EventKind, ReminderChange};
+use super::changes::{EventKind, NamedRule, ReminderChange};
 use super::outbox::{self, Timing};
 use super::{Actor, CoreError, CoreResult, Refusal, reminders};
 use crate::sms::status::{MessageKind, MessageStatus};
@@ -1085,12 +1085,16 @@ fn carry_out(
     for d in decisions {
         match d {
             Decision::Broken(rule) => changes.push(ReminderChange::Broken {
-                automation_id: rule.id,
-                rule: rule.rule.name,
+                rule: NamedRule {
+                    id: rule.id,
+                    name: rule.rule.name,
+                },
             }),
             Decision::Refused(rule, reason) => changes.push(ReminderChange::Skipped {
-                automation_id: rule.id,
-                rule: rule.rule.name,
+                rule: NamedRule {
+                    id: rule.id,
+                    name: rule.rule.name,
+                },
                 reason,
             }),
             Decision::Create(rule, m) => w.create(rule, m, &mut changes)?,

@@ -25,6 +25,8 @@ pub enum ReminderChange {
         /// The rule that created it, if one did.
         automation: Option<String>,
     },
+    /// A pending reminder was cancelled, with the reason.
+    Cancelled { message_id: i64, reason: RuleReason },
     /// A pending reminder was re-planned and/or re-rendered after the event changed.
     Replanned {
         message_id: i64,
@@ -34,16 +36,17 @@ pub enum ReminderChange {
         text_rerendered: bool,
         manual_edit_dropped: bool,
     },
-    /// A pending reminder was cancelled, with the reason.
-    Cancelled { message_id: i64, reason: RuleReason },
     /// A matching rule could not create its reminder, with the reason.
-    Skipped {
-        automation_id: i64,
-        rule: String,
-        reason: RuleReason,
-    },
+    Skipped { rule: NamedRule, reason: RuleReason },
     /// A matching rule whose template is inactive: it creates nothing until repaired.
-    Broken { automation_id: i64, rule: String },
+    Broken { rule: NamedRule },
+}
+
+/// An automation rule as a change names it: its id, and the name the operator gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedRule {
+    pub id: i64,
+    pub name: String,
 }
 
 impl ReminderChange {
@@ -94,11 +97,13 @@ impl ReminderChange {
                 id: *message_id,
                 reason: reason.clone(),
             },
-            ReminderChange::Skipped { rule, reason, .. } => Notice::RuleSkipped {
-                rule: rule.clone(),
+            ReminderChange::Skipped { rule, reason } => Notice::RuleSkipped {
+                rule: rule.name.clone(),
                 reason: reason.clone(),
             },
-            ReminderChange::Broken { rule, .. } => Notice::RuleBroken { rule: rule.clone() },
+            ReminderChange::Broken { rule } => Notice::RuleBroken {
+                rule: rule.name.clone(),
+            },
         }
     }
 }

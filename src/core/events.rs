@@ -177,8 +177,8 @@ fn source_of(
 ) -> CoreResult<Option<String>> {
     let by_hand = m.automation_id.is_none() && m.kind == MessageKind::Reminder;
     // The operator's own text, or a template's text as they edited it, is kept on the event.
-    if by_hand && event.reminder_text.is_some() {
-        return Ok(event.reminder_text.clone());
+    if by_hand && event.reminder.text.is_some() {
+        return Ok(event.reminder.text.clone());
     }
     if let Some(tid) = m.template_id {
         return Ok(Some(templates::get(conn, tid)?.body));
@@ -242,7 +242,11 @@ pub fn update_event(
     store.write(|tx| {
         let old = events::detail(tx, event_id)?;
         if old.cancelled {
-            return Err(super::Refusal::EventCancelledNoChange { event: event_id }.into());
+            return Err(super::Refusal::EventCancelled {
+                event: event_id,
+                refused: super::CancelledEventChange::Change,
+            }
+            .into());
         }
         let old_local = reminders::local_start(&old)?;
         let (starts_at, starts_local) = match change.starts_local {
@@ -356,7 +360,7 @@ fn replan(
         }
         delay = Some(rule.offset_days);
     } else if kind == MessageKind::Reminder {
-        delay = event.reminder_days_before.map(|d| -d);
+        delay = event.reminder.days_before.map(|d| -d);
     }
     // A reminder without a delay was planned at an exact time: it is kept while valid. One
     // planned from a delay is re-planned from it (a manual time edit is dropped).
@@ -455,7 +459,11 @@ pub fn cancel_event(
     store.write(|tx| {
         let event = events::detail(tx, event_id)?;
         if event.cancelled {
-            return Err(super::Refusal::EventAlreadyCancelled { event: event_id }.into());
+            return Err(super::Refusal::EventCancelled {
+                event: event_id,
+                refused: super::CancelledEventChange::Cancel,
+            }
+            .into());
         }
         events::set_cancelled(tx, event_id, now)?;
         let mut cancelled_messages = Vec::new();

@@ -24,7 +24,7 @@ pub mod replies;
 pub mod send;
 pub mod templates;
 
-pub use refusal::{Action, Forbidden, Refusal};
+pub use refusal::{Action, CancelledEventChange, Forbidden, Refusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {

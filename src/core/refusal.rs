@@ -162,33 +162,31 @@ crate::typed_messages! {
         BeingSent { id: i64 },
         // Events and reminders
         StoredStartBad { event: i64, start: String },
-        EventCancelledNoReminder { event: i64 },
+        /// The event is cancelled: what was asked of it is refused.
+        EventCancelled { event: i64, refused: CancelledEventChange },
         EventStarted { start: LocalTime },
         ReminderDays { max: i64, days: i64 },
         ReminderTooLate { days: i64, start: LocalTime, leaves: LocalTime },
         NotAReminder { id: i64, kind: Context },
         NotTiedToEvent { id: i64 },
         FollowUpBeforeEvent { start: LocalTime, planned: LocalTime },
-        EventCancelledNoChange { event: i64 },
-        EventAlreadyCancelled { event: i64 },
         // Replies
-        ChooseOutcome,
         NoReply { reply: i64 },
         ReplyNotInReview { reply: i64 },
+        ChooseOutcome,
         // Templates
         KeywordSyntax { n: usize, part: String },
         TemplateNameMissing,
         TemplateProblem { name: String, problem: FieldError },
         TemplateExists { name: String },
         KeywordsNeedReply { name: String },
-        KeywordEmpty { name: String, keyword: String },
-        KeywordNoOutcome { name: String, keyword: String },
-        KeywordTwice { name: String, keyword: String },
+        /// A reply keyword of the template `name` that cannot be kept.
+        Keyword { name: String, keyword: String, problem: KeywordProblem },
         TemplateContextInUse { name: String, automations: i64 },
         TemplateInUse { name: String, used: i64, automations: i64 },
         // Automations
-        CollaboratorMissing { name: String, id: i64 },
         EventTypeBlank { name: String },
+        CollaboratorMissing { name: String, id: i64 },
         DaysTooFar { days: u32, max: u32 },
         DaysPastCalendar { days: u32 },
         // Operators and keys
@@ -216,6 +214,28 @@ crate::typed_messages! {
         AlreadyArchived { name: String },
         NotArchived { name: String },
         Archived { name: String },
+    }
+}
+
+crate::typed_messages! {
+    /// What is refused of a cancelled event, in [`Refusal::EventCancelled`] (texts:
+    /// `[cancelled_event_change]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum CancelledEventChange in "cancelled_event_change" {
+        Reminder,
+        Change,
+        Cancel,
+    }
+}
+
+crate::typed_messages! {
+    /// What is wrong with a reply keyword, in [`Refusal::Keyword`] (texts: `[keyword_problem]`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum KeywordProblem in "keyword_problem" {
+        /// Nothing is left once accents and punctuation are removed.
+        Empty,
+        NoOutcome,
+        Twice,
     }
 }
 

@@ -7,7 +7,7 @@ pub use super::outbox::EditedText;
 use super::outbox::{self, Timing};
 use super::refusal::{Context, LocalTime};
 use super::send::Body;
-use super::{Actor, CoreError, CoreResult, Forbidden, Refusal, merge};
+use super::{Actor, CancelledEventChange, CoreError, CoreResult, Forbidden, Refusal, merge};
 use crate::sms::encoding::SegmentInfo;
 use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::sms::template::TemplateContext;
@@ -339,7 +339,11 @@ pub(crate) fn schedule_in(
     }
     let event = events::detail(tx, event_id)?;
     if event.cancelled {
-        return Err(Refusal::EventCancelledNoReminder { event: event_id }.into());
+        return Err(Refusal::EventCancelled {
+            event: event_id,
+            refused: CancelledEventChange::Reminder,
+        }
+        .into());
     }
     let ctx = event_context(event.kind);
     let local = local_start(&event)?;
@@ -557,14 +561,14 @@ pub fn edit_reminder_time(
         // A manual reminder at an exact time: the event keeps the new time as its own.
         if p.kind == MessageKind::Reminder
             && p.automation_id.is_none()
-            && event.reminder_days_before.is_none()
+            && event.reminder.days_before.is_none()
         {
             ReminderSettings {
                 enabled: true,
                 days_before: None,
                 at: Some(timing.planned_at),
                 template_id: p.template_id,
-                text: event.reminder_text.clone(),
+                text: event.reminder.text.clone(),
             }
             .write(tx, event.id, now)?;
         }
@@ -598,10 +602,7 @@ pub fn switch_off_reminder(
         let event = events::detail(tx, event_id)?;
         ReminderSettings {
             enabled: false,
-            days_before: event.reminder_days_before,
-            at: event.reminder_at.map(from_ts),
-            template_id: event.reminder_template_id,
-            text: event.reminder_text,
+            ..event.reminder
         }
         .write(tx, event_id, now)?;
         audit::record(

@@ -7,7 +7,7 @@ use crate::sms::encoding;
 use crate::sms::status::MessageStatus;
 use crate::store::audit::Stamp;
 use crate::store::batches::{self, NewBatch};
-use crate::store::events::{self, NewEvent};
+use crate::store::events::{self, NewEvent, ReminderSettings};
 use crate::store::messages::{self, NewMessage};
 use crate::store::notes::StatusNote;
 use crate::store::participants;
@@ -96,11 +96,12 @@ impl Demo<'_> {
                     notes: ev.notes.clone(),
                     cancelled: ev.cancelled,
                     batch_id: ev.batch.map(|b| ids.batches[b]),
-                    reminder_enabled: ev.reminder_enabled,
-                    reminder_days_before: ev.reminder_days,
-                    reminder_at: None,
-                    reminder_template_id: ev.reminder_template.map(|t| self.templates[t].id),
-                    reminder_text: None,
+                    reminder: ReminderSettings {
+                        enabled: ev.reminder_enabled,
+                        days_before: ev.reminder_days,
+                        template_id: ev.reminder_template.map(|t| self.templates[t].id),
+                        ..ReminderSettings::default()
+                    },
                     reply_text: ev.reply_text.clone(),
                     reply_at: ev.reply_at,
                     created_by: ev.created_by.clone(),

@@ -287,18 +287,21 @@ crate::typed_messages! {
     /// What makes a file too large to import (texts: `[too_large]`).
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub enum TooLarge in "too_large" {
+        // Every reader
+        Cells { limit: usize },
+        /// A row wider than a sheet: cells of a spreadsheet, fields of a CSV.
+        RowCells { row: u64, limit: usize },
+        // Zipped spreadsheets
         Part { part: String, mib: u64, limit_mib: u64 },
         ZipBomb { part: String, ratio: u64, packed: u64, mib: u64, max_ratio: u64 },
         Zip { mib: u64, limit_mib: u64 },
         SharedStrings { declared: u64, size: u64, part: String },
+        // One reader's own limits
         OdsCells { limit: u64 },
-        Cells { limit: usize },
-        RowCells { row: u64, limit: usize },
         XlsBytes { mib: u64, limit_mib: u64 },
         XlsBackwards { first: u64, last: u64 },
         XlsCells { limit: u64, grid: u64 },
         CsvBytes { mib: u64, limit_mib: u64 },
-        CsvFields { row: usize, limit: usize },
     }
 }
 

@@ -51,9 +51,10 @@ pub(crate) fn code<T: FromSql>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::R
 }
 
 /// Builds a `$row` from the columns of `r` taken in order, one field each (the SELECT names
-/// them in the struct's order); each read with [`code`], so a bad one names its column.
+/// them in the struct's order); each read with [`code`], so a bad one names its column. One last
+/// field may take the remaining columns: `field: read` is given the first of them.
 macro_rules! read_in_order {
-    ($r:expr, $row:ident { $($field:ident),+ $(,)? }) => {{
+    ($r:expr, $row:ident { $($field:ident),+ $(,)? } $(, $more:ident: $read:path)? $(,)?) => {{
         let mut column = 0usize;
         let mut next = || {
             column += 1;
@@ -61,6 +62,7 @@ macro_rules! read_in_order {
         };
         $row {
             $($field: $crate::store::codes::code($r, next())?,)+
+            $($more: $read($r, next())?,)?
         }
     }};
 }

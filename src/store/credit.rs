@@ -444,8 +444,8 @@ mod tests {
         let path = dir.path().join("old.db");
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            for sql in &crate::store::MIGRATIONS[..6] {
-                conn.execute_batch(sql).unwrap();
+            for sql in crate::store::migrations::up_to(6) {
+                conn.execute_batch(&sql).unwrap();
             }
             conn.pragma_update(None, "user_version", 6).unwrap();
             conn.execute_batch(
@@ -491,8 +491,8 @@ mod tests {
         let path = dir.path().join("old.db");
         {
             let conn = rusqlite::Connection::open(&path).unwrap();
-            for sql in &crate::store::MIGRATIONS[..9] {
-                conn.execute_batch(sql).unwrap();
+            for sql in crate::store::migrations::up_to(9) {
+                conn.execute_batch(&sql).unwrap();
             }
             conn.pragma_update(None, "user_version", 9).unwrap();
             conn.execute_batch(

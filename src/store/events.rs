@@ -234,12 +234,7 @@ pub struct NewEvent {
     pub cancelled: bool,
     /// The batch that recorded this interview, if any.
     pub batch_id: Option<i64>,
-    pub reminder_enabled: bool,
-    pub reminder_days_before: Option<i64>,
-    /// An exact reminder time chosen instead of a delay.
-    pub reminder_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub reminder_template_id: Option<i64>,
-    pub reminder_text: Option<String>,
+    pub reminder: ReminderSettings,
     /// The reply that set the outcome, if one did.
     pub reply_text: Option<String>,
     pub reply_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -275,11 +270,7 @@ impl NewEvent {
             notes: String::new(),
             cancelled: false,
             batch_id: None,
-            reminder_enabled: false,
-            reminder_days_before: None,
-            reminder_at: None,
-            reminder_template_id: None,
-            reminder_text: None,
+            reminder: ReminderSettings::default(),
             reply_text: None,
             reply_at: None,
             created_by: created_by.to_string(),
@@ -292,10 +283,11 @@ impl NewEvent {
 /// exact time.
 pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {
     let conn: Db<'c> = conn.into();
-    if e.reminder_enabled && e.reminder_days_before.is_none() && e.reminder_at.is_none() {
+    let reminder = &e.reminder;
+    if reminder.enabled && reminder.days_before.is_none() && reminder.at.is_none() {
         return Err(StoreProblem::ReminderWithoutTime.into());
     }
-    if let Some(days) = e.reminder_days_before
+    if let Some(days) = reminder.days_before
         && !(0..=30).contains(&days)
     {
         return Err(StoreProblem::ReminderDays { days }.into());
@@ -323,11 +315,11 @@ pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {
         e.notes,
         super::flag(e.cancelled),
         e.batch_id,
-        super::flag(e.reminder_enabled),
-        e.reminder_days_before,
-        e.reminder_at.map(t),
-        e.reminder_template_id,
-        e.reminder_text,
+        super::flag(reminder.enabled),
+        reminder.days_before,
+        reminder.at.map(t),
+        reminder.template_id,
+        reminder.text,
         e.reply_text,
         e.reply_at.map(t),
         e.created_by,
@@ -340,7 +332,7 @@ pub fn insert_event<'c>(conn: impl Into<Db<'c>>, e: &NewEvent) -> Result<i64> {
 // Reads and updates for the agenda use cases (create / edit / cancel, reminders, automations)
 
 /// Every column of an event the reminder and automation rules need, as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventDetail {
     pub id: i64,
     pub participant_id: i64,
@@ -356,11 +348,7 @@ pub struct EventDetail {
     pub notes: String,
     pub cancelled: bool,
     pub batch_id: Option<i64>,
-    pub reminder_enabled: bool,
-    pub reminder_days_before: Option<i64>,
-    pub reminder_at: Option<i64>,
-    pub reminder_template_id: Option<i64>,
-    pub reminder_text: Option<String>,
+    pub reminder: ReminderSettings,
     pub created_by: String,
 }
 
@@ -373,8 +361,8 @@ impl EventDetail {
 
 const DETAIL_COLUMNS: &str =
     "id, participant_id, kind, type, starts_at, starts_local, collaborator_id, location,
-    theme, outcome, notes, cancelled, batch_id, reminder_enabled, reminder_days_before, reminder_at,
-    reminder_template_id, reminder_text, created_by";
+    theme, outcome, notes, cancelled, batch_id, created_by, reminder_enabled, reminder_days_before,
+    reminder_at, reminder_template_id, reminder_text";
 
 fn detail_row(r: &rusqlite::Row) -> rusqlite::Result<EventDetail> {
     Ok(read_in_order!(
@@ -393,13 +381,9 @@ fn detail_row(r: &rusqlite::Row) -> rusqlite::Result<EventDetail> {
             notes,
             cancelled,
             batch_id,
-            reminder_enabled,
-            reminder_days_before,
-            reminder_at,
-            reminder_template_id,
-            reminder_text,
             created_by,
-        }
+        },
+        reminder: ReminderSettings::read,
     ))
 }
 
@@ -489,6 +473,18 @@ pub struct ReminderSettings {
 }
 
 impl ReminderSettings {
+    /// Reads the five reminder columns of an event, in their stored order, from column `first`.
+    /// `read_in_order!` moves past them.
+    fn read(r: &rusqlite::Row, first: usize) -> rusqlite::Result<ReminderSettings> {
+        Ok(ReminderSettings {
+            enabled: code(r, first)?,
+            days_before: code(r, first + 1)?,
+            at: code::<Option<i64>>(r, first + 2)?.map(super::from_ts),
+            template_id: code(r, first + 3)?,
+            text: code(r, first + 4)?,
+        })
+    }
+
     /// Writes these as the reminder columns of the event `id`.
     pub fn write(&self, conn: Db<'_>, id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
         conn.change_one(

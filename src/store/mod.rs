@@ -19,6 +19,7 @@ pub mod lease;
 pub mod lists;
 pub mod merge;
 pub mod messages;
+mod migrations;
 pub mod notes;
 pub mod operator_keys;
 pub mod operators;
@@ -34,23 +35,6 @@ pub mod templates;
 
 pub use problem::{PhoneField, Record, StoreProblem, UnusableReason};
 
-/// Migrations in order; `user_version` is the number applied. Never edit a shipped one:
-/// append a new file.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/001_initial.sql"),
-    include_str!("migrations/002_participant_filters.sql"),
-    include_str!("migrations/003_automation_history.sql"),
-    include_str!("migrations/004_operator_access.sql"),
-    include_str!("migrations/005_status_notes.sql"),
-    include_str!("migrations/006_typed_reasons.sql"),
-    include_str!("migrations/007_contacts.sql"),
-    include_str!("migrations/008_money.sql"),
-    include_str!("migrations/009_followups.sql"),
-    include_str!("migrations/010_credit_state.sql"),
-    include_str!("migrations/011_dashboard.sql"),
-    include_str!("migrations/012_search.sql"),
-];
-
 /// What a migration does beyond its SQL, in its transaction, after it: conversions SQL cannot
 /// write (parsing old English notes).
 fn convert(version: i64, conn: &Connection) -> Result<()> {
@@ -62,7 +46,7 @@ fn convert(version: i64, conn: &Connection) -> Result<()> {
 }
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub const SCHEMA_VERSION: i64 = migrations::COUNT as i64;
 
 /// Why the store failed or refused. Its English `Display` is what the command line prints;
 /// [`Describe`](crate::i18n::Describe) says it in the reader's language (texts:
@@ -427,8 +411,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let version = index as i64 + 1;
+        for version in current + 1..=SCHEMA_VERSION {
             let tx = self
                 .conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -437,7 +420,7 @@ impl Store {
             if now >= version {
                 continue;
             }
-            tx.execute_batch(sql)?;
+            tx.execute_batch(&migrations::sql(version as usize))?;
             convert(version, &tx)?;
             tx.pragma_update(None, "user_version", version)?;
             tx.commit()?;

@@ -697,8 +697,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.db");
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for sql in &super::super::MIGRATIONS[..version] {
-            conn.execute_batch(sql).unwrap();
+        for sql in crate::store::migrations::up_to(version) {
+            conn.execute_batch(&sql).unwrap();
         }
         conn.pragma_update(None, "user_version", version as i64)
             .unwrap();

@@ -2,7 +2,7 @@
 
 use super::codes::read_in_order;
 use super::{Record, Result, StoreError};
-use crate::core::refusal::Refusal;
+use crate::core::refusal::{KeywordProblem, Refusal};
 use crate::store::Db;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
@@ -173,26 +173,22 @@ pub fn checked_keywords(
     let mut checked: Vec<(String, String)> = Vec::with_capacity(keywords.len());
     for (keyword, outcome) in keywords {
         let normalised = crate::sms::sender::normalize_keyword(keyword);
-        if normalised.is_empty() {
-            return Err(Refusal::KeywordEmpty {
+        let refused = |keyword: &str, problem| -> Result<_> {
+            Err(Refusal::Keyword {
                 name: name.to_string(),
-                keyword: keyword.clone(),
+                keyword: keyword.to_string(),
+                problem,
             }
-            .into());
+            .into())
+        };
+        if normalised.is_empty() {
+            return refused(keyword, KeywordProblem::Empty);
         }
         if outcome.trim().is_empty() {
-            return Err(Refusal::KeywordNoOutcome {
-                name: name.to_string(),
-                keyword: normalised,
-            }
-            .into());
+            return refused(&normalised, KeywordProblem::NoOutcome);
         }
         if checked.iter().any(|(k, _)| *k == normalised) {
-            return Err(Refusal::KeywordTwice {
-                name: name.to_string(),
-                keyword: normalised,
-            }
-            .into());
+            return refused(&normalised, KeywordProblem::Twice);
         }
         checked.push((normalised, outcome.trim().to_string()));
     }

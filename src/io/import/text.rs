@@ -327,8 +327,8 @@ pub(super) fn csv_table(
         if record.len() > MAX_ROW_CELLS {
             return Err(ImportError::TooLarge {
                 file: file.to_string(),
-                what: TooLarge::CsvFields {
-                    row,
+                what: TooLarge::RowCells {
+                    row: row as u64,
                     limit: MAX_ROW_CELLS,
                 },
             });

@@ -9,6 +9,9 @@
 -- being sent, and those left "unknown — check" (the provider may have taken them; a late report
 -- or an operator's decision charges them). The scheduler claims only what bought − consumed −
 -- reserved allows, so no message leaves on credit already promised.
+--
+-- A pack or ledger row changed or removed moves its total the same way: those triggers are
+-- written once in `store/migrations.rs` (units_changed_or_removed) and stand here in braces.
 CREATE TABLE credit_state (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     bought   INTEGER NOT NULL,
@@ -24,12 +27,7 @@ VALUES (1,
 CREATE TRIGGER credit_state_pack_added AFTER INSERT ON credit_packs BEGIN
     UPDATE credit_state SET bought = bought + NEW.units WHERE id = 1;
 END;
-CREATE TRIGGER credit_state_pack_changed AFTER UPDATE OF units ON credit_packs BEGIN
-    UPDATE credit_state SET bought = bought - OLD.units + NEW.units WHERE id = 1;
-END;
-CREATE TRIGGER credit_state_pack_removed AFTER DELETE ON credit_packs BEGIN
-    UPDATE credit_state SET bought = bought - OLD.units WHERE id = 1;
-END;
+{pack_changed_or_removed}
 -- A row written without its running total (direct SQL) gets it from the kept sum, so the
 -- next charge's running total stays right too.
 CREATE TRIGGER credit_state_charged AFTER INSERT ON credit_ledger BEGIN
@@ -37,12 +35,7 @@ CREATE TRIGGER credit_state_charged AFTER INSERT ON credit_ledger BEGIN
     UPDATE credit_ledger SET running = (SELECT consumed FROM credit_state WHERE id = 1)
      WHERE id = NEW.id AND NEW.running IS NULL;
 END;
-CREATE TRIGGER credit_state_charge_changed AFTER UPDATE OF units ON credit_ledger BEGIN
-    UPDATE credit_state SET consumed = consumed - OLD.units + NEW.units WHERE id = 1;
-END;
-CREATE TRIGGER credit_state_charge_removed AFTER DELETE ON credit_ledger BEGIN
-    UPDATE credit_state SET consumed = consumed - OLD.units WHERE id = 1;
-END;
+{charge_changed_or_removed}
 
 CREATE TRIGGER credit_state_message_added AFTER INSERT ON messages
 WHEN NEW.status IN ('sending', 'unknown') BEGIN

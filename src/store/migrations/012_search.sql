@@ -7,7 +7,8 @@
 -- The number is indexed in both forms an operator may type: international (+33612345678,
 -- token 33612345678) and national (0612345678) for numbers of the French ten-digit plan.
 -- Kept up to date by triggers, so every way a message is written (batch, free send, edit,
--- deletion) keeps it right.
+-- deletion) keeps it right. What is indexed for a message is written once, in
+-- `store/migrations.rs` (MESSAGE_WORDS), and stands here as its name in braces.
 CREATE VIRTUAL TABLE messages_search USING fts5(
     words,
     content = '',
@@ -22,32 +23,20 @@ CREATE VIRTUAL TABLE messages_search_terms USING fts5vocab(messages_search, 'row
 
 CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_search(rowid, words) VALUES (new.id,
-        new.recipient_name || ' ' || new.phone || ' ' ||
-        CASE WHEN substr(new.phone, 1, 3) = '+33' THEN '0' || substr(new.phone, 4)
-             WHEN substr(new.phone, 1, 4) IN ('+262', '+590', '+594', '+596') THEN '0' || substr(new.phone, 5)
-             ELSE '' END
-        || ' ' || new.text);
+        {message_words});
 END;
 
 CREATE TRIGGER messages_search_update AFTER UPDATE OF recipient_name, phone, text ON messages BEGIN
     DELETE FROM messages_search WHERE rowid = old.id;
     INSERT INTO messages_search(rowid, words) VALUES (new.id,
-        new.recipient_name || ' ' || new.phone || ' ' ||
-        CASE WHEN substr(new.phone, 1, 3) = '+33' THEN '0' || substr(new.phone, 4)
-             WHEN substr(new.phone, 1, 4) IN ('+262', '+590', '+594', '+596') THEN '0' || substr(new.phone, 5)
-             ELSE '' END
-        || ' ' || new.text);
+        {message_words});
 END;
 
 CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
     DELETE FROM messages_search WHERE rowid = old.id;
 END;
 
+-- The messages already stored, each read as `new` like the triggers read a row.
 INSERT INTO messages_search(rowid, words)
-SELECT id,
-    recipient_name || ' ' || phone || ' ' ||
-    CASE WHEN substr(phone, 1, 3) = '+33' THEN '0' || substr(phone, 4)
-         WHEN substr(phone, 1, 4) IN ('+262', '+590', '+594', '+596') THEN '0' || substr(phone, 5)
-         ELSE '' END
-    || ' ' || text
-FROM messages;
+SELECT new.id, {message_words}
+FROM messages AS new;

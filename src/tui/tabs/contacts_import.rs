@@ -32,22 +32,19 @@ pub enum Stage {
     #[default]
     Idle,
     /// Reading the file: data rows read so far.
-    Reading { file: String, rows: usize },
+    Reading { rows: usize },
     /// The operator confirmed: creating the contacts.
-    Importing { file: String, rows: usize },
-    /// Done: how many were created (and skipped as found meanwhile), from which file.
-    Imported {
-        file: String,
-        created: usize,
-        skipped: usize,
-    },
+    Importing { rows: usize },
+    /// Done: how many were created (and skipped as found meanwhile).
+    Imported { created: usize, skipped: usize },
     /// The file could not be read, or the import was refused: why (nothing was imported).
     Failed(Problem),
 }
 
-/// One import at a time.
+/// One import at a time: its file, and where it stands.
 #[derive(Debug, Default)]
 pub struct ImportJob {
+    file: String,
     stage: Stage,
 }
 
@@ -68,21 +65,16 @@ impl ImportJob {
     /// see [`ImportJob::failure`]). `None`: nothing more to do than redraw.
     pub fn update(&mut self, update: JobUpdate) -> Option<ContactsPreview> {
         match update {
-            JobUpdate::ImportReading { file, rows } => self.stage = Stage::Reading { file, rows },
+            JobUpdate::ImportReading { file, rows } => {
+                self.file = file;
+                self.stage = Stage::Reading { rows };
+            }
             JobUpdate::ImportRead(Ok(preview)) => {
                 self.stage = Stage::Idle;
                 return Some(*preview);
             }
             JobUpdate::ImportDone(Ok((created, skipped))) => {
-                let file = match &self.stage {
-                    Stage::Importing { file, .. } => file.clone(),
-                    _ => String::new(),
-                };
-                self.stage = Stage::Imported {
-                    file,
-                    created,
-                    skipped,
-                };
+                self.stage = Stage::Imported { created, skipped };
             }
             JobUpdate::ImportRead(Err(e)) | JobUpdate::ImportDone(Err(e)) => {
                 self.stage = Stage::Failed(e);
@@ -94,42 +86,22 @@ impl ImportJob {
 
     /// The words for the info line, and whether they are good news.
     pub fn note(&self, lang: Lang) -> Option<(String, bool)> {
+        let file = clean(&short_name(&self.file));
         Some(match &self.stage {
             Stage::Idle => return None,
-            Stage::Reading { file, rows } => (
-                trf(
-                    lang,
-                    "contacts.import_reading",
-                    &[
-                        ("file", &clean(&short_name(file))),
-                        ("rows", &thousands(*rows as i64)),
-                    ],
-                ),
-                true,
-            ),
-            Stage::Importing { file, rows } => (
-                trf(
-                    lang,
-                    "contacts.import_running",
-                    &[
-                        ("file", &clean(&short_name(file))),
-                        ("rows", &thousands(*rows as i64)),
-                    ],
-                ),
-                true,
-            ),
-            Stage::Imported {
-                file,
-                created,
-                skipped,
-            } => {
+            Stage::Reading { rows } | Stage::Importing { rows } => {
+                let key = match self.stage {
+                    Stage::Reading { .. } => "contacts.import_reading",
+                    _ => "contacts.import_running",
+                };
+                let rows = thousands(*rows as i64);
+                (trf(lang, key, &[("file", &file), ("rows", &rows)]), true)
+            }
+            Stage::Imported { created, skipped } => {
                 let mut t = trf(
                     lang,
                     "contacts.imported",
-                    &[
-                        ("n", &thousands(*created as i64)),
-                        ("file", &clean(&short_name(file))),
-                    ],
+                    &[("n", &thousands(*created as i64)), ("file", &file)],
                 );
                 if *skipped > 0 {
                     t.push_str(&trf(
@@ -153,8 +125,8 @@ impl ImportJob {
         preview: ContactsPreview,
         now: DateTime<Utc>,
     ) {
+        self.file = preview.file.clone();
         self.stage = Stage::Importing {
-            file: preview.file.clone(),
             rows: preview.all_valid.len(),
         };
         jobs.spawn(move |_| {

@@ -326,18 +326,19 @@ impl AgendaTab {
             None => None,
         };
         let mut e = e;
-        if let Some(r) = rule.as_ref().filter(|_| e.reminder_days_before.is_none()) {
-            e.reminder_days_before = Some(-r.offset_days);
-            e.reminder_template_id = Some(r.template_id);
+        if let Some(r) = rule.as_ref().filter(|_| e.reminder.days_before.is_none()) {
+            e.reminder.days_before = Some(-r.offset_days);
+            e.reminder.template_id = Some(r.template_id);
         }
-        let when = match (e.reminder_days_before, e.reminder_at) {
+        let when = match (e.reminder.days_before, e.reminder.at) {
             (Some(d), _) => format!("{letter}-{d}"),
             (None, Some(_)) => exact,
             (None, None) => format!("{letter}-1"),
         };
         let at = e
-            .reminder_at
-            .map(|t| act.fmt.date_time(t))
+            .reminder
+            .at
+            .map(|t| act.fmt.date_time(t.timestamp()))
             .unwrap_or_default();
         let named = &self.named;
         // What will leave: the saved template, else the saved own text, else (a new
@@ -345,11 +346,11 @@ impl AgendaTab {
         let saved_template = template_options
             .iter()
             .find(|(v, _)| {
-                e.reminder_template_id.is_some()
-                    && named.id("template", v) == e.reminder_template_id
+                e.reminder.template_id.is_some()
+                    && named.id("template", v) == e.reminder.template_id
             })
             .map(|(v, _)| v.clone());
-        let own = e.reminder_template_id.is_none() && e.reminder_text.is_some() && may_write;
+        let own = e.reminder.template_id.is_none() && e.reminder.text.is_some() && may_write;
         let template = saved_template
             .or_else(|| own.then(|| own_text.to_string()))
             .or_else(|| {
@@ -378,13 +379,13 @@ impl AgendaTab {
                 composer.load_template(Some(t));
                 // A template's text edited when saved: the box shows what will leave, still
                 // linked to the template.
-                if e.reminder_template_id == Some(t)
-                    && let Some(text) = e.reminder_text.as_deref()
+                if e.reminder.template_id == Some(t)
+                    && let Some(text) = e.reminder.text.as_deref()
                 {
                     composer.set_text(text);
                 }
             }
-            None => composer.set_text(e.reminder_text.as_deref().unwrap_or("")),
+            None => composer.set_text(e.reminder.text.as_deref().unwrap_or("")),
         }
         let mut title = format!(
             "{} · {} {}",
