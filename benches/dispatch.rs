@@ -179,6 +179,9 @@ fn plain_client(urls: &Arc<Vec<String>>) -> Duration {
 /// The sendsms URLs the scheduler's Kannel provider builds for the 2,000 messages.
 fn sendsms_urls(url: &str) -> Arc<Vec<String>> {
     let cfg: ProviderConfig = serde_json::from_value(provider(url)).expect("config");
+    let ProviderConfig::Kannel(cfg) = cfg else {
+        panic!("not a Kannel configuration: {cfg:?}")
+    };
     let kannel = Kannel::new(&cfg, Duration::from_secs(10)).expect("kannel");
     Arc::new(
         (0..MESSAGES)

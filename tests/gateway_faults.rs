@@ -13,7 +13,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
 use smsdesk::core::send::{self, Body, IndividualSend};
-use smsdesk::gateway::{self, Provider, ProviderConfig, ProviderError};
+use smsdesk::gateway::{
+    self, KannelConfig, OvhConfig, Provider, ProviderConfig, ProviderError, TwilioConfig,
+};
 use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::MessageStatus;
 use smsdesk::store::{Store, credit, messages, settings};
@@ -238,28 +240,28 @@ fn provider_server(kind: Kind) -> RawServer {
 
 fn config(kind: Kind, base: &str) -> ProviderConfig {
     match kind {
-        Kind::Kannel => ProviderConfig::Kannel {
+        Kind::Kannel => ProviderConfig::Kannel(KannelConfig {
             sendsms_url: format!("{base}/cgi-bin/sendsms"),
             username: "tester".into(),
             password: "pa+ss".into(),
             callback_listen: "127.0.0.1:0".into(),
             callback_url: String::new(),
             callback_secret: String::new(),
-        },
-        Kind::Twilio => ProviderConfig::Twilio {
+        }),
+        Kind::Twilio => ProviderConfig::Twilio(TwilioConfig {
             account_sid: "AC0123456789abcdef0123456789abcdef".into(),
             auth_token: "tok3n".into(),
             from: "MAIRIE".into(),
             reply_number: String::new(),
             base_url: base.into(),
-        },
-        Kind::Ovh => ProviderConfig::Ovh {
+        }),
+        Kind::Ovh => ProviderConfig::Ovh(OvhConfig {
             endpoint: base.into(),
             application_key: "AK".into(),
             application_secret: "AS".into(),
             consumer_key: "CK".into(),
             service_name: "sms-ab12345-1".into(),
-        },
+        }),
     }
 }
 

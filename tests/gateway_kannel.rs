@@ -8,8 +8,8 @@ mod support;
 use chrono::{TimeZone, Utc};
 use smsdesk::gateway::kannel::{Callback, Kannel, ListenerHandle, start_listener};
 use smsdesk::gateway::{
-    CallbackEvent, Lookup, OutgoingSms, Provider, ProviderConfig, ProviderError, ReportedStatus,
-    SubmitOutcome,
+    CallbackEvent, KannelConfig, Lookup, OutgoingSms, Provider, ProviderConfig, ProviderError,
+    ReportedStatus, SubmitOutcome,
 };
 use smsdesk::i18n::{Describe, Lang};
 use std::collections::HashMap;
@@ -21,8 +21,8 @@ use support::{FakeServer, Reply, dead_address, timed};
 
 const PASSWORD: &str = "pa+ss&w0rd%";
 
-fn cfg(sendsms_url: &str, username: &str, password: &str, callback_url: &str) -> ProviderConfig {
-    ProviderConfig::Kannel {
+fn cfg(sendsms_url: &str, username: &str, password: &str, callback_url: &str) -> KannelConfig {
+    KannelConfig {
         sendsms_url: sendsms_url.into(),
         username: username.into(),
         password: password.into(),
@@ -170,7 +170,8 @@ fn timeout_is_ambiguous_and_refused_connection_transient() {
 fn password_never_in_debug() {
     let c = cfg("http://127.0.0.1:1/cgi-bin/sendsms", "tester", PASSWORD, "");
     let k = Kannel::new(&c, Duration::from_secs(1)).unwrap();
-    for text in [format!("{k:?}"), format!("{c:?}")] {
+    let provider = ProviderConfig::Kannel(c.clone());
+    for text in [format!("{k:?}"), format!("{c:?}"), format!("{provider:?}")] {
         assert!(!text.contains(PASSWORD), "{text}");
     }
     assert!(!k.needs_polling());

@@ -8,7 +8,7 @@ use chrono::{TimeZone, Utc};
 use smsdesk::gateway::twilio::Twilio;
 use smsdesk::gateway::{
     Lookup, OutgoingSms, PendingStatus, Provider, ProviderConfig, ProviderError, ReportedStatus,
-    SubmitOutcome,
+    SubmitOutcome, TwilioConfig,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,8 +17,8 @@ use support::{FakeServer, Recorded, Reply, dead_address, timed};
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "s3cr3t-t0ken-xyz";
 
-fn cfg(base: &str, token: &str, from: &str, reply: &str) -> ProviderConfig {
-    ProviderConfig::Twilio {
+fn cfg(base: &str, token: &str, from: &str, reply: &str) -> TwilioConfig {
+    TwilioConfig {
         account_sid: SID.into(),
         auth_token: token.into(),
         from: from.into(),
@@ -445,13 +445,15 @@ fn lookup_is_unsupported() {
 fn debug_output_never_shows_the_token() {
     let c = cfg("http://127.0.0.1:1", TOKEN, "SMSDESK", "");
     let tw = Twilio::new(&c, Duration::from_secs(1)).unwrap();
+    let provider = ProviderConfig::Twilio(c.clone());
     for text in [
         format!("{tw:?}"),
         format!("{c:?}"),
-        format!("{:?}", c.redacted()),
+        format!("{provider:?}"),
+        format!("{:?}", provider.redacted()),
     ] {
         assert!(!text.contains(TOKEN), "{text}");
     }
-    let built = smsdesk::gateway::build(&c).unwrap();
+    let built = smsdesk::gateway::build(&provider).unwrap();
     assert_eq!(built.kind(), smsdesk::gateway::ProviderKind::Twilio);
 }

@@ -5,7 +5,7 @@
 mod tui_fixture;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use smsdesk::gateway::ProviderConfig;
+use smsdesk::gateway::{KannelConfig, ProviderConfig};
 use smsdesk::i18n::Lang;
 use smsdesk::store::Store;
 use smsdesk::store::settings::Settings;
@@ -125,11 +125,11 @@ fn provider_fields_that_cannot_work_are_refused_naming_the_field() {
     let err = refused(&db, &["settings", "set", "provider.callback_secret", ""]);
     assert!(err.contains("provider.callback_secret"), "{err}");
     match stored_provider(&db) {
-        ProviderConfig::Kannel {
+        ProviderConfig::Kannel(KannelConfig {
             callback_secret,
             username,
             ..
-        } => {
+        }) => {
             assert_eq!(callback_secret, "0123456789abcdef-_.~");
             assert_eq!(username, "desk");
         }
@@ -218,10 +218,7 @@ fn a_whole_provider_json_is_checked_field_by_field() {
     let err = refused(&db, &["settings", "set", "provider", &twilio.to_string()]);
     assert!(err.contains("provider.auth_token"), "{err}");
     ok(&db, &["settings", "set", "provider", &good.to_string()]);
-    assert!(matches!(
-        stored_provider(&db),
-        ProviderConfig::Kannel { .. }
-    ));
+    assert!(matches!(stored_provider(&db), ProviderConfig::Kannel(_)));
 }
 
 const URL_WITH_CREDENTIALS: &str = "http://desk:pa55word@127.0.0.1:13013/cgi-bin/sendsms?user=desk&password=hunter22&api_token=t0k3n&x=1";
@@ -288,7 +285,7 @@ fn credentials_inside_urls_are_masked_wherever_they_are_shown() {
     assert_masked("Debug", &format!("{cfg:?}"));
     // Stored as typed.
     match cfg {
-        ProviderConfig::Kannel { sendsms_url, .. } => {
+        ProviderConfig::Kannel(KannelConfig { sendsms_url, .. }) => {
             assert_eq!(sendsms_url, URL_WITH_CREDENTIALS)
         }
         other => panic!("{other:?}"),
@@ -314,11 +311,11 @@ fn what_settings_get_printed_can_be_set_back_without_losing_the_credentials() {
         ],
     );
     match stored_provider(&db) {
-        ProviderConfig::Kannel {
+        ProviderConfig::Kannel(KannelConfig {
             sendsms_url,
             password,
             ..
-        } => {
+        }) => {
             assert_eq!(password, "s3cr3t-pw");
             assert_eq!(
                 sendsms_url,
@@ -427,10 +424,7 @@ fn doctor_names_each_provider_field_that_cannot_work() {
         serde_json::from_slice(&smsdesk(&db, &["--json", "doctor"]).stdout).unwrap();
     assert_eq!(json["ok"], false);
     // The provider is still the one configured, not silently the simulator.
-    assert!(matches!(
-        stored_provider(&db),
-        ProviderConfig::Kannel { .. }
-    ));
+    assert!(matches!(stored_provider(&db), ProviderConfig::Kannel(_)));
 }
 
 fn ctrl(c: char) -> KeyEvent {
@@ -501,11 +495,11 @@ fn the_settings_form_refuses_provider_fields_as_typed() {
     assert!(!app.is_editing(), "{:?}", app.status_message());
     drop(app);
     match stored_provider(&path) {
-        ProviderConfig::Kannel {
+        ProviderConfig::Kannel(KannelConfig {
             callback_secret,
             sendsms_url,
             ..
-        } => {
+        }) => {
             assert_eq!(callback_secret, "0123456789abcdef");
             assert_eq!(sendsms_url, "http://127.0.0.1:13013/cgi-bin/sendsms");
         }
@@ -537,12 +531,12 @@ fn the_settings_form_masks_credentials_in_urls_and_keeps_them_when_saved() {
     assert!(!app.is_editing(), "{:?}", app.status_message());
     drop(app);
     match stored_provider(&db) {
-        ProviderConfig::Kannel {
+        ProviderConfig::Kannel(KannelConfig {
             sendsms_url,
             username,
             password,
             ..
-        } => {
+        }) => {
             assert_eq!(username, "desk2");
             assert_eq!(password, "s3cr3t-pw");
             assert_eq!(sendsms_url, URL_WITH_CREDENTIALS);

@@ -157,9 +157,11 @@ fn provider_credentials_are_masked_and_kept_when_left_empty() {
     let store = smsdesk::store::Store::open(&path).unwrap();
     let s = smsdesk::store::settings::Settings::load(store.conn()).unwrap();
     match s.provider {
-        smsdesk::gateway::ProviderConfig::Kannel {
-            username, password, ..
-        } => {
+        smsdesk::gateway::ProviderConfig::Kannel(smsdesk::gateway::KannelConfig {
+            username,
+            password,
+            ..
+        }) => {
             assert_eq!(username, "desk");
             assert_eq!(password, "s3cret-pw");
         }

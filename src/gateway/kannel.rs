@@ -22,9 +22,9 @@
 
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
-    CallbackEvent, ConfigProblem, FieldRule, InboundSms, OutgoingSms, PendingStatus, Provider,
-    ProviderConfig, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, Shown,
-    StatusReport, SubmitOutcome,
+    CallbackEvent, ConfigProblem, FieldRule, InboundSms, KannelConfig, OutgoingSms, PendingStatus,
+    Provider, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, Shown, StatusReport,
+    SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use std::sync::mpsc::Sender;
@@ -55,34 +55,27 @@ impl std::fmt::Debug for Kannel {
 }
 
 impl Kannel {
-    /// From a [`ProviderConfig::Kannel`]; any other kind is a configuration error.
-    pub fn new(cfg: &ProviderConfig, timeout: Duration) -> Result<Self, ProviderError> {
-        let ProviderConfig::Kannel {
-            sendsms_url,
-            username,
-            password,
-            callback_listen,
-            callback_url,
-            callback_secret,
-        } = cfg
-        else {
-            return Err(super::wrong_kind(ProviderKind::Kannel, cfg));
-        };
-        super::require(ProviderKind::Kannel, "sendsms_url", sendsms_url)?;
-        super::require(ProviderKind::Kannel, "username", username)?;
-        check_callback_secret(callback_secret).map_err(secret_problem)?;
-        let callback = if callback_url.trim().is_empty() {
-            super::require(ProviderKind::Kannel, "callback_listen", callback_listen)?;
-            format!("http://{}", callback_listen.trim())
+    /// From a [`KannelConfig`]; a missing mandatory field is a configuration error naming it.
+    pub fn new(cfg: &KannelConfig, timeout: Duration) -> Result<Self, ProviderError> {
+        super::require(ProviderKind::Kannel, "sendsms_url", &cfg.sendsms_url)?;
+        super::require(ProviderKind::Kannel, "username", &cfg.username)?;
+        check_callback_secret(&cfg.callback_secret).map_err(secret_problem)?;
+        let callback = if cfg.callback_url.trim().is_empty() {
+            super::require(
+                ProviderKind::Kannel,
+                "callback_listen",
+                &cfg.callback_listen,
+            )?;
+            format!("http://{}", cfg.callback_listen.trim())
         } else {
-            callback_url.trim().to_string()
+            cfg.callback_url.trim().to_string()
         };
         Ok(Kannel {
-            sendsms_url: sendsms_url.trim().to_string(),
-            username: username.clone(),
-            password: password.clone(),
+            sendsms_url: cfg.sendsms_url.trim().to_string(),
+            username: cfg.username.clone(),
+            password: cfg.password.clone(),
             callback_url: callback.trim_end_matches('/').to_string(),
-            callback_secret: callback_secret.trim().to_string(),
+            callback_secret: cfg.callback_secret.trim().to_string(),
             http: HttpClient::new("Kannel", timeout, cfg.secrets()),
         })
     }

@@ -142,7 +142,8 @@ crate::typed_messages! {
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(tag = "code", rename_all = "snake_case")]
     pub enum ConfigProblem in "gateway_config" {
-        /// A provider module was handed another provider's configuration.
+        /// A provider module was handed another provider's configuration. No longer made
+        /// (each client takes its own configuration type); kept so notes stored with it read.
         WrongKind { provider: ProviderKind, given: ProviderKind },
         /// A mandatory setting is empty.
         Missing { provider: ProviderKind, field: String },
@@ -484,105 +485,164 @@ pub trait Provider: Send + Sync {
     }
 }
 
-/// Provider choice and credentials, stored as JSON in the settings. Secrets are never printed:
-/// [`ProviderConfig::redacted`] is what logs and screens show, and `Debug` prints that too.
+/// Provider choice and credentials, stored as JSON in the settings: the `kind`, then the fields
+/// of the provider's configuration, flat. Secrets are never printed: [`ProviderConfig::redacted`]
+/// is what logs and screens show, and `Debug` prints that too.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProviderConfig {
     /// The default: works out of the box, with no network.
     #[default]
     Simulator,
-    Kannel {
+    Kannel(KannelConfig),
+    Twilio(TwilioConfig),
+    Ovh(OvhConfig),
+}
+
+/// Declares a provider's configuration: a struct of text fields, listed once, and with them
+/// `fields`/`fields_mut` (every field by name, in declaration order: what masking, checks and
+/// the admin form go through), `secrets` and a `Debug` that prints the redacted values.
+macro_rules! provider_config {
+    ($(#[$meta:meta])* $name:ident { $($(#[$field_meta:meta])* $field:ident,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: String,)*
+        }
+
+        impl $name {
+            /// Every field as `(name, value)`, in declaration order.
+            pub fn fields(&self) -> Vec<(&'static str, &String)> {
+                vec![$((stringify!($field), &self.$field)),*]
+            }
+
+            /// [`Self::fields`], to change them.
+            pub fn fields_mut(&mut self) -> Vec<(&'static str, &mut String)> {
+                vec![$((stringify!($field), &mut self.$field)),*]
+            }
+
+            /// The secrets of this configuration, for scrubbing error messages: the credential
+            /// fields and the credentials written inside its URLs.
+            pub fn secrets(&self) -> Vec<String> {
+                secrets_of(self.fields())
+            }
+        }
+
+        /// Prints the redacted form, so a stray `{:?}` in a log never leaks a credential.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                debug_redacted(f, stringify!($name), self.fields())
+            }
+        }
+    };
+}
+
+provider_config! {
+    /// [`ProviderConfig::Kannel`]: a self-hosted Kannel's `sendsms` and our callback listener.
+    KannelConfig {
         /// e.g. `http://127.0.0.1:13013/cgi-bin/sendsms`
-        sendsms_url: String,
-        username: String,
-        password: String,
+        sendsms_url,
+        username,
+        password,
         /// Where smsdesk's callback listener binds, e.g. `127.0.0.1:8089`.
-        callback_listen: String,
+        callback_listen,
         /// Base URL Kannel uses to reach the listener (defaults to `http://{callback_listen}`).
         #[serde(default)]
-        callback_url: String,
+        callback_url,
         /// Shared with Kannel: every callback must carry it as `key=` (the dlr-url does; the
         /// MO `get-url` of kannel.conf must too). Required when the listener is reachable from
         /// other machines.
         #[serde(default)]
-        callback_secret: String,
-    },
-    Twilio {
-        account_sid: String,
-        auth_token: String,
+        callback_secret,
+    }
+}
+
+provider_config! {
+    /// [`ProviderConfig::Twilio`]: the account and its senders.
+    TwilioConfig {
+        account_sid,
+        auth_token,
         /// Sender: a phone number or alphanumeric id; or a messaging service SID `MG…`.
-        from: String,
+        from,
         /// Reply number (messages that expect a reply are sent from it).
         #[serde(default)]
-        reply_number: String,
+        reply_number,
         /// API base, `https://api.twilio.com` unless testing.
         #[serde(default)]
-        base_url: String,
-    },
-    Ovh {
+        base_url,
+    }
+}
+
+provider_config! {
+    /// [`ProviderConfig::Ovh`]: the API application, its consumer key and the SMS service.
+    OvhConfig {
         /// API base, e.g. `https://eu.api.ovh.com/1.0`.
-        endpoint: String,
-        application_key: String,
-        application_secret: String,
-        consumer_key: String,
-        service_name: String,
-    },
+        endpoint,
+        application_key,
+        application_secret,
+        consumer_key,
+        service_name,
+    }
 }
 
 /// What secrets are replaced by in [`ProviderConfig::redacted`].
 pub const REDACTED: &str = "***";
 
-/// Every field of a configuration as `(name, value)`, in declaration order, borrowed as the
-/// configuration is (shared or mutable): one list for [`ProviderConfig::fields`] and its
-/// mutable twin.
-macro_rules! provider_fields {
-    ($config:expr) => {
-        match $config {
-            ProviderConfig::Simulator => vec![],
-            ProviderConfig::Kannel {
-                sendsms_url,
-                username,
-                password,
-                callback_listen,
-                callback_url,
-                callback_secret,
-            } => vec![
-                ("sendsms_url", sendsms_url),
-                ("username", username),
-                ("password", password),
-                ("callback_listen", callback_listen),
-                ("callback_url", callback_url),
-                ("callback_secret", callback_secret),
-            ],
-            ProviderConfig::Twilio {
-                account_sid,
-                auth_token,
-                from,
-                reply_number,
-                base_url,
-            } => vec![
-                ("account_sid", account_sid),
-                ("auth_token", auth_token),
-                ("from", from),
-                ("reply_number", reply_number),
-                ("base_url", base_url),
-            ],
-            ProviderConfig::Ovh {
-                endpoint,
-                application_key,
-                application_secret,
-                consumer_key,
-                service_name,
-            } => vec![
-                ("endpoint", endpoint),
-                ("application_key", application_key),
-                ("application_secret", application_secret),
-                ("consumer_key", consumer_key),
-                ("service_name", service_name),
-            ],
+/// The redacted value of the field `name`: a credential ([`is_secret_field`]) becomes `***`
+/// (an empty one stays empty, so a screen can still tell "not set"), a URL
+/// ([`is_url_field`]) has the credentials written inside it masked ([`redact_url`]); the rest
+/// is kept.
+fn redacted_field(name: &str, value: &str) -> String {
+    if is_secret_field(name) {
+        if value.is_empty() {
+            String::new()
+        } else {
+            REDACTED.to_string()
         }
-    };
+    } else if is_url_field(name) {
+        redact_url(value)
+    } else {
+        value.to_string()
+    }
+}
+
+/// The secrets among `fields`: the credential fields and the credentials inside the URLs.
+fn secrets_of(fields: Vec<(&'static str, &String)>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (name, value) in fields {
+        if is_secret_field(name) {
+            out.push(value.clone());
+        } else if is_url_field(name) {
+            // A very short value inside a URL (`?auth=1`) would scrub every "1" from messages.
+            out.extend(
+                url_secrets(value)
+                    .into_iter()
+                    .filter(|s| s.chars().count() >= 4),
+            );
+        }
+    }
+    out.retain(|s| !s.is_empty() && s != REDACTED);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `name { field: value, … }` with every value redacted, and the sendsms URL as its host only.
+fn debug_redacted(
+    f: &mut std::fmt::Formatter<'_>,
+    name: &str,
+    fields: Vec<(&'static str, &String)>,
+) -> std::fmt::Result {
+    let mut out = f.debug_struct(name);
+    for (field, value) in fields {
+        let shown = redacted_field(field, value);
+        if field == "sendsms_url" {
+            out.field(field, &http::host_of(&shown));
+        } else {
+            out.field(field, &shown);
+        }
+    }
+    out.finish()
 }
 
 impl ProviderConfig {
@@ -590,9 +650,9 @@ impl ProviderConfig {
     pub fn kind(&self) -> ProviderKind {
         match self {
             ProviderConfig::Simulator => ProviderKind::Simulator,
-            ProviderConfig::Kannel { .. } => ProviderKind::Kannel,
-            ProviderConfig::Twilio { .. } => ProviderKind::Twilio,
-            ProviderConfig::Ovh { .. } => ProviderKind::Ovh,
+            ProviderConfig::Kannel(_) => ProviderKind::Kannel,
+            ProviderConfig::Twilio(_) => ProviderKind::Twilio,
+            ProviderConfig::Ovh(_) => ProviderKind::Ovh,
         }
     }
 
@@ -601,46 +661,9 @@ impl ProviderConfig {
     /// inside a URL ([`redact_url`]). Identifiers that are not secret (usernames, account SID,
     /// application key) are kept so an operator can check them.
     pub fn redacted(&self) -> ProviderConfig {
-        fn hide(s: &str) -> String {
-            if s.is_empty() {
-                String::new()
-            } else {
-                REDACTED.to_string()
-            }
-        }
         let mut c = self.clone();
-        match &mut c {
-            ProviderConfig::Simulator => {}
-            ProviderConfig::Kannel {
-                sendsms_url,
-                password,
-                callback_url,
-                callback_secret,
-                ..
-            } => {
-                *sendsms_url = redact_url(sendsms_url);
-                *callback_url = redact_url(callback_url);
-                *password = hide(password);
-                *callback_secret = hide(callback_secret);
-            }
-            ProviderConfig::Twilio {
-                auth_token,
-                base_url,
-                ..
-            } => {
-                *auth_token = hide(auth_token);
-                *base_url = redact_url(base_url);
-            }
-            ProviderConfig::Ovh {
-                endpoint,
-                application_secret,
-                consumer_key,
-                ..
-            } => {
-                *endpoint = redact_url(endpoint);
-                *application_secret = hide(application_secret);
-                *consumer_key = hide(consumer_key);
-            }
+        for (name, value) in c.fields_mut() {
+            *value = redacted_field(name, value);
         }
         c
     }
@@ -648,56 +671,26 @@ impl ProviderConfig {
     /// The secrets of this configuration, for scrubbing error messages: the credential fields
     /// and the credentials written inside its URLs.
     pub fn secrets(&self) -> Vec<String> {
-        let v: Vec<&String> = match self {
-            ProviderConfig::Simulator => vec![],
-            ProviderConfig::Kannel {
-                password,
-                callback_secret,
-                ..
-            } => vec![password, callback_secret],
-            ProviderConfig::Twilio { auth_token, .. } => vec![auth_token],
-            ProviderConfig::Ovh {
-                application_secret,
-                consumer_key,
-                ..
-            } => vec![application_secret, consumer_key],
-        };
-        let mut out: Vec<String> = v.into_iter().filter(|s| !s.is_empty()).cloned().collect();
-        // A very short value inside a URL (`?auth=1`) would scrub every "1" from messages.
-        for (_, url) in self.urls() {
-            out.extend(
-                url_secrets(url)
-                    .into_iter()
-                    .filter(|s| s.chars().count() >= 4),
-            );
-        }
-        out.retain(|s| !s.is_empty() && s != REDACTED);
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    /// The URL fields of this configuration, by name.
-    fn urls(&self) -> Vec<(&'static str, &String)> {
-        match self {
-            ProviderConfig::Simulator => vec![],
-            ProviderConfig::Kannel {
-                sendsms_url,
-                callback_url,
-                ..
-            } => vec![("sendsms_url", sendsms_url), ("callback_url", callback_url)],
-            ProviderConfig::Twilio { base_url, .. } => vec![("base_url", base_url)],
-            ProviderConfig::Ovh { endpoint, .. } => vec![("endpoint", endpoint)],
-        }
+        secrets_of(self.fields())
     }
 
     /// Every field as `(name, value)`, in declaration order (`kind` left out).
     pub fn fields(&self) -> Vec<(&'static str, &String)> {
-        provider_fields!(self)
+        match self {
+            ProviderConfig::Simulator => vec![],
+            ProviderConfig::Kannel(c) => c.fields(),
+            ProviderConfig::Twilio(c) => c.fields(),
+            ProviderConfig::Ovh(c) => c.fields(),
+        }
     }
 
     fn fields_mut(&mut self) -> Vec<(&'static str, &mut String)> {
-        provider_fields!(self)
+        match self {
+            ProviderConfig::Simulator => vec![],
+            ProviderConfig::Kannel(c) => c.fields_mut(),
+            ProviderConfig::Twilio(c) => c.fields_mut(),
+            ProviderConfig::Ovh(c) => c.fields_mut(),
+        }
     }
 
     /// Puts back the stored values behind the masks a screen showed: a credential left as `***`
@@ -741,19 +734,15 @@ impl ProviderConfig {
                     })
             })
             .collect();
-        if let ProviderConfig::Kannel {
-            callback_listen,
-            callback_secret,
-            ..
-        } = self
-            && callback_secret.trim().is_empty()
-            && check_listen(callback_listen).is_ok()
-            && !is_loopback_listen(callback_listen)
+        if let ProviderConfig::Kannel(k) = self
+            && k.callback_secret.trim().is_empty()
+            && check_listen(&k.callback_listen).is_ok()
+            && !is_loopback_listen(&k.callback_listen)
         {
             out.push(FieldProblem {
                 field: "callback_secret",
                 reason: FieldRule::SecretRequired {
-                    listen: callback_listen.trim().to_string(),
+                    listen: k.callback_listen.trim().to_string(),
                 },
             });
         }
@@ -1107,17 +1096,8 @@ pub fn unmask_url(new: &str, stored: &str) -> String {
 /// Prints the redacted form, so a stray `{:?}` in a log never leaks a credential.
 impl std::fmt::Debug for ProviderConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shown = self.redacted();
         // The variant's name, as `derive(Debug)` would write it: the kinds are named alike.
-        let mut out = f.debug_struct(&format!("{:?}", shown.kind()));
-        for (name, value) in shown.fields() {
-            if name == "sendsms_url" {
-                out.field(name, &http::host_of(value));
-            } else {
-                out.field(name, value);
-            }
-        }
-        out.finish()
+        debug_redacted(f, &format!("{:?}", self.kind()), self.fields())
     }
 }
 
@@ -1150,9 +1130,9 @@ pub fn build_with(
 ) -> Result<Box<dyn Provider>, ProviderError> {
     Ok(match cfg {
         ProviderConfig::Simulator => Box::new(simulator::Simulator::new().with_clock(clock)),
-        ProviderConfig::Kannel { .. } => Box::new(kannel::Kannel::new(cfg, timeout)?),
-        ProviderConfig::Twilio { .. } => Box::new(twilio::Twilio::new(cfg, timeout)?),
-        ProviderConfig::Ovh { .. } => Box::new(ovh::Ovh::new(cfg, timeout)?),
+        ProviderConfig::Kannel(c) => Box::new(kannel::Kannel::new(c, timeout)?),
+        ProviderConfig::Twilio(c) => Box::new(twilio::Twilio::new(c, timeout)?),
+        ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, timeout)?),
     })
 }
 
@@ -1172,27 +1152,19 @@ pub(crate) fn require(
     }
 }
 
-/// The Config error of a provider module handed another provider's configuration.
-pub(crate) fn wrong_kind(provider: ProviderKind, cfg: &ProviderConfig) -> ProviderError {
-    ProviderError::Config(ConfigProblem::WrongKind {
-        provider,
-        given: cfg.kind(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn redacted_and_debug_hide_secrets() {
-        let cfg = ProviderConfig::Ovh {
+        let cfg = ProviderConfig::Ovh(OvhConfig {
             endpoint: "https://eu.api.ovh.com/1.0".into(),
             application_key: "AKpublic".into(),
             application_secret: "S3cr3tAS".into(),
             consumer_key: "S3cr3tCK".into(),
             service_name: "sms-ab12345-1".into(),
-        };
+        });
         let dbg = format!("{cfg:?}");
         assert!(
             !dbg.contains("S3cr3tAS") && !dbg.contains("S3cr3tCK"),
@@ -1201,22 +1173,22 @@ mod tests {
         assert!(dbg.contains("sms-ab12345-1"));
         let json = serde_json::to_string(&cfg.redacted()).unwrap_or_default();
         assert!(!json.contains("S3cr3t"), "{json}");
-        let tw = ProviderConfig::Twilio {
+        let tw = ProviderConfig::Twilio(TwilioConfig {
             account_sid: "AC1".into(),
             auth_token: "tok3n".into(),
             from: "SMSDESK".into(),
             reply_number: String::new(),
             base_url: String::new(),
-        };
+        });
         assert!(!format!("{tw:?}").contains("tok3n"));
-        let k = ProviderConfig::Kannel {
+        let k = ProviderConfig::Kannel(KannelConfig {
             sendsms_url: "http://127.0.0.1:13013/cgi-bin/sendsms?password=pw1".into(),
             username: "u".into(),
             password: "pw1".into(),
             callback_listen: "127.0.0.1:0".into(),
             callback_url: String::new(),
             callback_secret: "s3cr3t-k3y".into(),
-        };
+        });
         assert!(!format!("{k:?}").contains("pw1"));
         assert!(!format!("{k:?}").contains("s3cr3t-k3y"));
     }
@@ -1233,14 +1205,14 @@ mod tests {
         let moved = shown.replace("8443", "9443");
         assert_eq!(unmask_url(&moved, url), url.replace("8443", "9443"));
         assert_eq!(redact_url("not a url"), "not a url");
-        let k = ProviderConfig::Kannel {
+        let k = ProviderConfig::Kannel(KannelConfig {
             sendsms_url: url.into(),
             username: "u".into(),
             password: "x".into(),
             callback_listen: "127.0.0.1:8089".into(),
             callback_url: String::new(),
             callback_secret: String::new(),
-        };
+        });
         let secrets = k.secrets();
         for s in ["p%40ss", "p@ss", "x"] {
             assert!(secrets.contains(&s.to_string()), "{s}: {secrets:?}");
@@ -1380,6 +1352,57 @@ mod tests {
         );
     }
 
+    /// Stored configurations are read back and written again to the letter, and a broken
+    /// one is refused with the same words: settings in the field keep working.
+    #[test]
+    fn stored_provider_json_reads_and_writes_back_the_same() {
+        for stored in [
+            r#"{"kind":"simulator"}"#,
+            r#"{"kind":"kannel","sendsms_url":"http://127.0.0.1:13013/cgi-bin/sendsms","username":"desk","password":"pa+ss","callback_listen":"127.0.0.1:8089","callback_url":"http://10.0.0.2:8089","callback_secret":"0123456789abcdefXY"}"#,
+            r#"{"kind":"twilio","account_sid":"AC123","auth_token":"tok3n","from":"SMSDESK","reply_number":"+33644556677","base_url":"https://api.twilio.com"}"#,
+            r#"{"kind":"ovh","endpoint":"https://eu.api.ovh.com/1.0","application_key":"AK","application_secret":"AS","consumer_key":"CK","service_name":"sms-ab12345-1"}"#,
+        ] {
+            let config: ProviderConfig = serde_json::from_str(stored).unwrap();
+            assert_eq!(serde_json::to_string(&config).unwrap(), stored);
+            let value = serde_json::to_value(&config).unwrap();
+            assert_eq!(value.to_string(), stored);
+        }
+        // Written before the optional fields existed: they come back empty, after the others.
+        let old = r#"{"kind":"kannel","sendsms_url":"http://h:13013/cgi-bin/sendsms","username":"u","password":"p","callback_listen":"127.0.0.1:8089","extra":1}"#;
+        let config: ProviderConfig = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            serde_json::to_string(&config).unwrap(),
+            r#"{"kind":"kannel","sendsms_url":"http://h:13013/cgi-bin/sendsms","username":"u","password":"p","callback_listen":"127.0.0.1:8089","callback_url":"","callback_secret":""}"#
+        );
+        let old = r#"{"from":"X","kind":"twilio","account_sid":"AC1","auth_token":"t"}"#;
+        let config: ProviderConfig = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            serde_json::to_string(&config).unwrap(),
+            r#"{"kind":"twilio","account_sid":"AC1","auth_token":"t","from":"X","reply_number":"","base_url":""}"#
+        );
+        for (bad, said) in [
+            (
+                r#"{"kind":"kannel","sendsms_url":"http://h/x","username":"u"}"#,
+                "missing field `password`",
+            ),
+            (
+                r#"{"kind":"ovh","endpoint":5}"#,
+                "invalid type: integer `5`, expected a string",
+            ),
+            (
+                r#"{"kind":"smpp"}"#,
+                "unknown variant `smpp`, expected one of `simulator`, `kannel`, `twilio`, `ovh` at line 1 column 14",
+            ),
+            (
+                r#"{"username":"u"}"#,
+                "missing field `kind` at line 1 column 16",
+            ),
+        ] {
+            let e = serde_json::from_str::<ProviderConfig>(bad).map(|_| ());
+            assert_eq!(e.map_err(|e| e.to_string()), Err(said.to_string()), "{bad}");
+        }
+    }
+
     #[test]
     fn simulator_is_the_default_and_builds() {
         let p = build(&ProviderConfig::default());
@@ -1388,13 +1411,13 @@ mod tests {
 
     #[test]
     fn missing_setting_is_a_config_error_naming_it() {
-        let cfg = ProviderConfig::Twilio {
+        let cfg = ProviderConfig::Twilio(TwilioConfig {
             account_sid: String::new(),
             auth_token: "t".into(),
             from: "X".into(),
             reply_number: String::new(),
             base_url: String::new(),
-        };
+        });
         match build(&cfg) {
             Err(ProviderError::Config(m)) => assert!(m.to_string().contains("account_sid"), "{m}"),
             Err(e) => panic!("unexpected error {e}"),

@@ -34,9 +34,8 @@
 use super::Activity;
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
-    Balance, ConfigProblem, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
-    ProviderConfig, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, StatusReport,
-    SubmitOutcome,
+    Balance, ConfigProblem, InboundSms, Lookup, OutgoingSms, OvhConfig, PendingStatus, Provider,
+    ProviderError, ProviderKind, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -136,29 +135,19 @@ fn parse_error(body: &str) -> (String, String) {
 }
 
 impl Ovh {
-    /// From a [`ProviderConfig::Ovh`].
-    pub fn new(cfg: &ProviderConfig, timeout: Duration) -> Result<Self, ProviderError> {
-        let ProviderConfig::Ovh {
-            endpoint,
-            application_key,
-            application_secret,
-            consumer_key,
-            service_name,
-        } = cfg
-        else {
-            return Err(super::wrong_kind(ProviderKind::Ovh, cfg));
-        };
+    /// From an [`OvhConfig`]; every field is mandatory.
+    pub fn new(cfg: &OvhConfig, timeout: Duration) -> Result<Self, ProviderError> {
         for (field, value) in cfg.fields() {
             super::require(ProviderKind::Ovh, field, value)?;
         }
         let mut secrets = cfg.secrets();
-        secrets.push(application_key.clone());
+        secrets.push(cfg.application_key.clone());
         Ok(Ovh {
-            endpoint: resolve_endpoint(endpoint),
-            application_key: application_key.trim().to_string(),
-            application_secret: application_secret.trim().to_string(),
-            consumer_key: consumer_key.trim().to_string(),
-            service: service_name.trim().to_string(),
+            endpoint: resolve_endpoint(&cfg.endpoint),
+            application_key: cfg.application_key.trim().to_string(),
+            application_secret: cfg.application_secret.trim().to_string(),
+            consumer_key: cfg.consumer_key.trim().to_string(),
+            service: cfg.service_name.trim().to_string(),
             http: HttpClient::new("OVH", timeout, secrets),
             time_delta: Mutex::new(None),
         })
@@ -593,7 +582,7 @@ mod tests {
 
     #[test]
     fn signature_matches_a_hand_computed_sha1() {
-        let cfg = ProviderConfig::Ovh {
+        let cfg = OvhConfig {
             endpoint: "https://eu.api.ovh.com/1.0".into(),
             application_key: "AK".into(),
             application_secret: "AS".into(),

@@ -36,8 +36,8 @@ use super::Activity;
 use super::http::{self, HttpAnswer, HttpClient};
 use super::{
     Balance, ConfigProblem, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider,
-    ProviderConfig, ProviderError, ProviderKind, ProviderProblem, ReportedStatus, StatusReport,
-    SubmitOutcome,
+    ProviderError, ProviderKind, ProviderProblem, ReportedStatus, StatusReport, SubmitOutcome,
+    TwilioConfig,
 };
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -112,18 +112,15 @@ pub fn map_status(status: &str, error: Option<i64>) -> ReportedStatus {
 }
 
 impl Twilio {
-    /// From a [`ProviderConfig::Twilio`]; an empty `base_url` means the public API.
-    pub fn new(cfg: &ProviderConfig, timeout: Duration) -> Result<Self, ProviderError> {
-        let ProviderConfig::Twilio {
+    /// From a [`TwilioConfig`]; an empty `base_url` means the public API.
+    pub fn new(cfg: &TwilioConfig, timeout: Duration) -> Result<Self, ProviderError> {
+        let TwilioConfig {
             account_sid,
             auth_token,
             from,
             reply_number,
             base_url,
-        } = cfg
-        else {
-            return Err(super::wrong_kind(ProviderKind::Twilio, cfg));
-        };
+        } = cfg;
         super::require(ProviderKind::Twilio, "account_sid", account_sid)?;
         super::require(ProviderKind::Twilio, "auth_token", auth_token)?;
         if from.trim().is_empty() && reply_number.trim().is_empty() {

@@ -789,11 +789,11 @@ impl<'n> Engine<'n> {
         if self.listener.is_some() {
             return Ok(());
         }
-        if let gateway::ProviderConfig::Kannel {
+        if let gateway::ProviderConfig::Kannel(gateway::KannelConfig {
             callback_listen,
             callback_secret,
             ..
-        } = &self.settings.provider
+        }) = &self.settings.provider
             && self.provider_kind == gateway::ProviderKind::Kannel
         {
             let (tx, rx) = channel::<gateway::listener::Callback>();
