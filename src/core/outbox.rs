@@ -280,18 +280,29 @@ pub enum Change {
     Move,
 }
 
+/// The head of message `id`, which must exist.
+pub fn head_of(
+    conn: crate::store::Db<'_>,
+    id: i64,
+) -> CoreResult<crate::store::pending::MessageHead> {
+    crate::store::pending::head(conn, id)?.ok_or(CoreError::Store(
+        crate::store::StoreError::NotFound {
+            what: crate::store::Record::Message,
+            id,
+        },
+    ))
+}
+
 /// A message may be edited or moved only while not yet sent, and only by its author or an
 /// administrator.
 pub fn require_pending_by(
     actor: &super::Actor,
     id: i64,
-    status: &str,
+    status: MessageStatus,
     created_by: &str,
     change: Change,
 ) -> CoreResult<()> {
-    if status != MessageStatus::Pending.as_str() {
-        // A status the code does not know is shown as "unknown — check".
-        let status = MessageStatus::parse(status).unwrap_or(MessageStatus::Unknown);
+    if status != MessageStatus::Pending {
         return Err(CoreError::Invalid(match change {
             Change::Edit => Refusal::AlreadyFinalEdit { id, status },
             Change::Move => Refusal::AlreadyFinalMove { id, status },

@@ -441,25 +441,27 @@ fn load_pending(
     id: i64,
     lacking: Forbidden,
 ) -> CoreResult<PendingReminder> {
-    let row = pending::reminder_head(conn, id)?;
-    let Some((status, kind, event_id, template_id, created_by, automation_id)) = row else {
-        return Err(CoreError::Store(crate::store::StoreError::NotFound {
-            what: crate::store::Record::Message,
-            id,
-        }));
+    let pending::MessageHead {
+        status,
+        kind,
+        created_by,
+        event_id,
+        template_id,
+        automation_id,
+        ..
+    } = outbox::head_of(conn, id)?;
+    let kind = match kind {
+        Ok(kind) if kind.is_tied_to_event() => kind,
+        other => {
+            let code = other.map_or_else(|code| code, |kind| kind.as_str().to_string());
+            let kind = Context(code);
+            return Err(Refusal::NotAReminder { id, kind }.into());
+        }
     };
-    let kind = MessageKind::parse(&kind)
-        .filter(|k| k.is_tied_to_event())
-        .ok_or_else(|| {
-            CoreError::Invalid(Refusal::NotAReminder {
-                id,
-                kind: Context(kind.clone()),
-            })
-        })?;
     let Some(event_id) = event_id else {
         return Err(Refusal::NotTiedToEvent { id }.into());
     };
-    outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
+    outbox::require_pending_by(actor, id, status, &created_by, outbox::Change::Edit)?;
     if !actor.rights.can_scheduled() {
         return Err(lacking.into());
     }

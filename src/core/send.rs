@@ -451,8 +451,13 @@ pub fn cancel(
     store.write(|tx: Db<'_>| {
         let mut report = CancelReport::default();
         for &id in ids {
-            let row = pending::cancel_head(tx, id)?;
-            let Some((status, created_by, event_id)) = row else {
+            let Some(pending::MessageHead {
+                status,
+                created_by,
+                event_id,
+                ..
+            }) = pending::head(tx, id)?
+            else {
                 report.refused.push((id, Refusal::NoSuchMessage));
                 continue;
             };
@@ -462,8 +467,7 @@ pub fn cancel(
                     .push((id, Refusal::NotAuthorCancel { created_by }));
                 continue;
             }
-            if status != MessageStatus::Pending.as_str() {
-                let status = MessageStatus::parse(&status).unwrap_or(MessageStatus::Unknown);
+            if status != MessageStatus::Pending {
                 report
                     .refused
                     .push((id, Refusal::AlreadyFinalCancel { status }));
@@ -570,21 +574,20 @@ pub fn edit_message_time(
 ) -> CoreResult<DateTime<Utc>> {
     let settings = Settings::load(store.db())?;
     store.write(|tx: Db<'_>| {
-        let row = pending::reschedule_head(tx, id)?;
-        let Some((status, kind, created_by, campaign)) = row else {
-            return Err(CoreError::Store(crate::store::StoreError::NotFound {
-                what: crate::store::Record::Message,
-                id,
-            }));
-        };
-        if MessageKind::parse(&kind).is_some_and(MessageKind::is_tied_to_event) {
-            return Err(Refusal::MoveAsReminder {
-                id,
-                kind: MessageKind::parse(&kind).unwrap_or(MessageKind::Reminder),
-            }
-            .into());
+        let head = outbox::head_of(tx, id)?;
+        if let Ok(kind) = head.kind
+            && kind.is_tied_to_event()
+        {
+            return Err(Refusal::MoveAsReminder { id, kind }.into());
         }
-        outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Move)?;
+        outbox::require_pending_by(
+            actor,
+            id,
+            head.status,
+            &head.created_by,
+            outbox::Change::Move,
+        )?;
+        let campaign = head.campaign;
         if !actor.rights.can_scheduled() {
             return Err(Forbidden::NoPlanAtTime {
                 login: actor.login.clone(),
@@ -622,23 +625,19 @@ pub fn edit_message_text(
 ) -> CoreResult<outbox::EditedText> {
     let settings = Settings::load(store.db())?;
     store.write(|tx: Db<'_>| {
-        let row = pending::edit_head(tx, id)?;
-        let Some((status, kind, created_by, participant_id, template_id)) = row else {
-            return Err(CoreError::Store(crate::store::StoreError::NotFound {
-                what: crate::store::Record::Message,
-                id,
-            }));
-        };
-        let kind = MessageKind::parse(&kind).ok_or_else(|| {
-            CoreError::Invalid(Refusal::UnknownKind {
-                id,
-                kind: kind.clone(),
-            })
-        })?;
+        let pending::MessageHead {
+            status,
+            kind,
+            created_by,
+            participant_id,
+            template_id,
+            ..
+        } = outbox::head_of(tx, id)?;
+        let kind = kind.map_err(|kind| CoreError::Invalid(Refusal::UnknownKind { id, kind }))?;
         if kind.is_tied_to_event() {
             return Err(Refusal::EditAsReminder { id, kind }.into());
         }
-        outbox::require_pending_by(actor, id, &status, &created_by, outbox::Change::Edit)?;
+        outbox::require_pending_by(actor, id, status, &created_by, outbox::Change::Edit)?;
         let (allowed, right) = match kind {
             MessageKind::Instant => (actor.rights.can_instant(), "instant"),
             MessageKind::Scheduled => (actor.rights.can_scheduled(), "scheduled"),

@@ -51,7 +51,12 @@ impl MessageStatus {
         }
     }
 
+    /// A status from its code, or as a person may type it (`not yet sent`, `Undelivered`…).
     pub fn parse(s: &str) -> Option<MessageStatus> {
+        // A stored code: every status read from the store, without allocating.
+        if let Some(status) = MessageStatus::ALL.into_iter().find(|st| st.as_str() == s) {
+            return Some(status);
+        }
         let s = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         let s = match s.as_str() {
             "not_yet_sent" | "queued" | "upcoming" => "pending",

@@ -5,61 +5,48 @@
 use super::messages::NewMessage;
 use super::{Result, ts};
 use crate::sms::encoding::SegmentInfo;
+use crate::sms::status::{MessageKind, MessageStatus};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params, params_from_iter};
 
-/// Status, kind, event, template, creator and rule of a message.
-pub type ReminderHead = (
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    String,
-    Option<i64>,
-);
-
-pub fn reminder_head(conn: Db<'_>, id: i64) -> Result<Option<ReminderHead>> {
-    Ok(conn
-        .query_row(
-            "SELECT status, kind, event_id, template_id, created_by, automation_id FROM messages WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )
-        .optional()?)
+/// What the core's rules check of a message before an operator changes or cancels it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageHead {
+    /// A status this build does not know (a newer one's) reads as `Unknown`: "unknown — check".
+    pub status: MessageStatus,
+    /// The kind, or the code this build does not know.
+    pub kind: std::result::Result<MessageKind, String>,
+    pub created_by: String,
+    pub participant_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub template_id: Option<i64>,
+    pub automation_id: Option<i64>,
+    pub campaign: bool,
 }
 
-/// Status, creator and event of a message.
-pub fn cancel_head(conn: Db<'_>, id: i64) -> Result<Option<(String, String, Option<i64>)>> {
+/// The [`MessageHead`] of message `id`, if there is one.
+pub fn head(conn: Db<'_>, id: i64) -> Result<Option<MessageHead>> {
     Ok(conn
         .query_row(
-            "SELECT status, created_by, event_id FROM messages WHERE id = ?1",
+            "SELECT status, kind, created_by, participant_id, event_id, template_id, automation_id,
+                    campaign
+               FROM messages WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?)
-}
-
-/// Status, kind, creator and campaign flag of a message.
-pub fn reschedule_head(conn: Db<'_>, id: i64) -> Result<Option<(String, String, String, bool)>> {
-    Ok(conn
-        .query_row(
-            "SELECT status, kind, created_by, campaign FROM messages WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?)
-}
-
-/// Status, kind, creator, participant and template of a message.
-pub type EditHead = (String, String, String, Option<i64>, Option<i64>);
-
-pub fn edit_head(conn: Db<'_>, id: i64) -> Result<Option<EditHead>> {
-    Ok(conn
-        .query_row(
-            "SELECT status, kind, created_by, participant_id, template_id FROM messages WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                let status: String = r.get(0)?;
+                let kind: String = r.get(1)?;
+                Ok(MessageHead {
+                    status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Unknown),
+                    kind: MessageKind::parse(&kind).ok_or(kind),
+                    created_by: r.get(2)?,
+                    participant_id: r.get(3)?,
+                    event_id: r.get(4)?,
+                    template_id: r.get(5)?,
+                    automation_id: r.get(6)?,
+                    campaign: r.get(7)?,
+                })
+            },
         )
         .optional()?)
 }
