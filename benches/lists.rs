@@ -9,7 +9,7 @@
 use criterion::Criterion;
 use smsdesk::sms::status::MessageStatus;
 use smsdesk::store::Store;
-use smsdesk::store::messages::{self, Cursor, Direction, ListKind, MessageFilter};
+use smsdesk::store::messages::{self, Cursor, ListKind, MessageFilter, Page};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -31,15 +31,8 @@ fn lists(c: &mut Criterion, path: &Path) {
     let all = MessageFilter::default();
     group.bench_function("first_page_50", |b| {
         b.iter(|| {
-            messages::page(
-                conn.into(),
-                ListKind::Sent,
-                &all,
-                None,
-                Direction::Forward,
-                50,
-            )
-            .expect("page")
+            messages::page(conn.into(), ListKind::Sent, &all, Page::forward(None, 50))
+                .expect("page")
         })
     });
 
@@ -55,9 +48,7 @@ fn lists(c: &mut Criterion, path: &Path) {
                 conn.into(),
                 ListKind::Sent,
                 black_box(&status_and_text),
-                None,
-                Direction::Forward,
-                50,
+                Page::forward(None, 50),
             )
             .expect("page")
         })
@@ -72,9 +63,7 @@ fn lists(c: &mut Criterion, path: &Path) {
                 conn.into(),
                 ListKind::Sent,
                 &status_only,
-                None,
-                Direction::Forward,
-                50,
+                Page::forward(None, 50),
             )
             .expect("page")
         })
@@ -89,9 +78,7 @@ fn lists(c: &mut Criterion, path: &Path) {
                 conn.into(),
                 ListKind::Sent,
                 &text_only,
-                None,
-                Direction::Forward,
-                50,
+                Page::forward(None, 50),
             )
             .expect("page")
         })
@@ -108,9 +95,7 @@ fn lists(c: &mut Criterion, path: &Path) {
                 conn.into(),
                 ListKind::Sent,
                 &no_match,
-                None,
-                Direction::Forward,
-                50,
+                Page::forward(None, 50),
             )
             .expect("page")
         })
@@ -126,9 +111,7 @@ fn lists(c: &mut Criterion, path: &Path) {
             conn.into(),
             ListKind::Sent,
             &all,
-            cursor,
-            Direction::Forward,
-            500,
+            Page::forward(cursor.as_ref(), 500),
         )
         .expect("page");
         cursor = page.last().map(|m| ListKind::Sent.cursor_of(m));
@@ -139,9 +122,7 @@ fn lists(c: &mut Criterion, path: &Path) {
                 conn.into(),
                 ListKind::Sent,
                 &all,
-                black_box(cursor),
-                Direction::Forward,
-                50,
+                Page::forward(black_box(cursor.as_ref()), 50),
             )
             .expect("page")
         })
@@ -151,9 +132,7 @@ fn lists(c: &mut Criterion, path: &Path) {
             conn.into(),
             ListKind::Sent,
             &status_only,
-            None,
-            Direction::Forward,
-            50,
+            Page::forward(None, 50),
         )
         .expect("page");
         let after = first.last().map(|m| ListKind::Sent.cursor_of(m));
@@ -162,9 +141,7 @@ fn lists(c: &mut Criterion, path: &Path) {
                 conn.into(),
                 ListKind::Sent,
                 &status_only,
-                black_box(after),
-                Direction::Forward,
-                50,
+                Page::forward(black_box(after.as_ref()), 50),
             )
             .expect("page")
         })
@@ -299,9 +276,7 @@ fn filters(c: &mut Criterion, path: &Path, table: bool) {
             conn.into(),
             case.kind,
             &case.filter,
-            None,
-            Direction::Forward,
-            50,
+            Page::forward(None, 50),
         )
         .expect("sql");
         group.bench_function(format!("{}/page_50", case.name), |b| {
@@ -310,9 +285,7 @@ fn filters(c: &mut Criterion, path: &Path, table: bool) {
                     conn.into(),
                     case.kind,
                     black_box(&case.filter),
-                    None,
-                    Direction::Forward,
-                    50,
+                    Page::forward(None, 50),
                 )
                 .expect("page")
             })
@@ -350,9 +323,7 @@ fn filters(c: &mut Criterion, path: &Path, table: bool) {
             conn.into(),
             case.kind,
             &case.filter,
-            None,
-            Direction::Forward,
-            50,
+            Page::forward(None, 50),
         )
         .expect("sql");
         let ours = median_ms(7, || {
@@ -361,9 +332,7 @@ fn filters(c: &mut Criterion, path: &Path, table: bool) {
                     conn.into(),
                     case.kind,
                     &case.filter,
-                    None,
-                    Direction::Forward,
-                    50,
+                    Page::forward(None, 50),
                 )
                 .expect("page"),
             );

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 use smsdesk::io::export::{Format, export_messages};
 use smsdesk::sms::status::MessageStatus;
-use smsdesk::store::messages::{self, Direction, ListKind, MessageFilter, MessageRow};
+use smsdesk::store::messages::{self, ListKind, MessageFilter, MessageRow, Page};
 use smsdesk::store::{Store, settings};
 use std::path::{Path, PathBuf};
 
@@ -42,8 +42,13 @@ fn all_rows(conn: &Connection, kind: ListKind, filter: &MessageFilter) -> Vec<Me
     let mut out: Vec<MessageRow> = Vec::new();
     let mut cursor = None;
     loop {
-        let page =
-            messages::page(conn.into(), kind, filter, cursor, Direction::Forward, 700).unwrap();
+        let page = messages::page(
+            conn.into(),
+            kind,
+            filter,
+            Page::forward(cursor.as_ref(), 700),
+        )
+        .unwrap();
         let Some(last) = page.last() else { break };
         cursor = Some(kind.cursor_of(last));
         out.extend(page);

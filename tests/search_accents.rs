@@ -8,7 +8,7 @@ use smsdesk::sms::encoding::Encoding;
 use smsdesk::sms::status::{EventKind, MessageKind, MessageStatus};
 use smsdesk::store::events::{self, EventFilter, NewEvent};
 use smsdesk::store::lists::{self, MemberPlan};
-use smsdesk::store::messages::{self, Direction, ListKind, MessageFilter, NewMessage, Page};
+use smsdesk::store::messages::{self, ListKind, MessageFilter, NewMessage, Page};
 use smsdesk::store::participants::{self, NewParticipant, NewSavedList};
 use smsdesk::store::{Db, Store, StoreError};
 use smsdesk::tui::widgets::picker::Picker;
@@ -206,7 +206,7 @@ fn every_list_finds_names_without_case_or_accents_and_numbers_as_shown() {
     let mut failures = Vec::new();
 
     failures.extend(check("contacts", true, |typed| {
-        participants::page(db, typed, None, Direction::Forward, 50)
+        participants::page(db, typed, Page::forward(None, 50))
             .expect("contacts")
             .into_iter()
             .map(|p| p.first_name)
@@ -214,7 +214,7 @@ fn every_list_finds_names_without_case_or_accents_and_numbers_as_shown() {
     }));
     for plan in [MemberPlan::WalkNames, MemberPlan::SortMembers] {
         failures.extend(check(&format!("list members ({plan:?})"), true, |typed| {
-            lists::member_page(db, f.list, plan, typed, None, Direction::Forward, 50)
+            lists::member_page(db, f.list, plan, typed, Page::forward(None, 50))
                 .expect("members")
                 .into_iter()
                 .map(|p| p.first_name)
@@ -240,7 +240,7 @@ fn every_list_finds_names_without_case_or_accents_and_numbers_as_shown() {
                 ..Default::default()
             };
             let rows =
-                messages::page(db, kind, &filter, None, Direction::Forward, 50).expect("messages");
+                messages::page(db, kind, &filter, Page::forward(None, 50)).expect("messages");
             // The count shown with the list agrees with the rows.
             let count = messages::count(db, kind, &filter).expect("count");
             assert_eq!(count as usize, rows.len(), "{kind:?} count for {typed:?}");
@@ -296,7 +296,7 @@ fn message_search_finds_word_beginnings_of_name_number_and_text() {
             ..Default::default()
         };
         first_names(
-            messages::page(db, ListKind::Sent, &filter, None, Direction::Forward, 50)
+            messages::page(db, ListKind::Sent, &filter, Page::forward(None, 50))
                 .expect("page")
                 .into_iter()
                 .map(|m| m.recipient_name),
@@ -433,8 +433,13 @@ fn a_frequent_word_with_several_statuses_pages_in_list_order() {
         let mut got = Vec::new();
         let mut cursor = None;
         for _ in 0..4 {
-            let page = messages::page(db, ListKind::Sent, &filter, cursor, Direction::Forward, 50)
-                .expect("page");
+            let page = messages::page(
+                db,
+                ListKind::Sent,
+                &filter,
+                Page::forward(cursor.as_ref(), 50),
+            )
+            .expect("page");
             cursor = page.last().map(|m| ListKind::Sent.cursor_of(m));
             got.extend(page.iter().map(|m| (m.listed_at.unwrap_or(0), m.id)));
         }

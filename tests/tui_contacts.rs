@@ -22,9 +22,7 @@ fn demo_and_first_reachable(
     let people = smsdesk::store::participants::page(
         store.db(),
         "",
-        None,
-        smsdesk::store::messages::Direction::Forward,
-        500,
+        smsdesk::store::messages::Page::forward(None, 500),
     )
     .unwrap();
     let (index, target) = people

@@ -6,7 +6,7 @@ use crate::core::{outbox, replies};
 use crate::gateway::InboundSms;
 use crate::scheduler;
 use crate::sms::status::{MessageStatus, WaitReason};
-use crate::store::messages::{self, Direction, ListKind, MessageFilter};
+use crate::store::messages::{self, ListKind, MessageFilter, Page};
 use crate::store::settings::Settings;
 use serde_json::json;
 use std::io::Write;
@@ -390,9 +390,7 @@ pub fn list_cmd(selection: Selection, limit: usize, env: &Env) -> CliResult {
             store.db(),
             kind,
             &filter,
-            cursor,
-            Direction::Forward,
-            (limit - rows.len()).min(500),
+            Page::forward(cursor.as_ref(), (limit - rows.len()).min(500)),
         )?;
         let Some(last) = page.last() else { break };
         cursor = Some(kind.cursor_of(last));

@@ -3,8 +3,8 @@
 //! A list may hold 10⁵ participants: its members are read a keyset page at a time, in name
 //! order, through [`member_page`].
 
-use super::messages::Direction;
-use super::participants::{Participant, SavedList};
+use super::messages::Page;
+use super::participants::{NameKey, Participant, SavedList};
 use super::{Record, Result, StoreError, StoreProblem, ts};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
@@ -145,34 +145,17 @@ impl MemberPlan {
 
 /// A keyset page of list `list`'s members (optionally filtered by a name / phone substring),
 /// ordered by `(last_name, first_name, id)` without case, strictly after (`Forward`) or before
-/// (`Backward`) the key `after`, returned in list order.
+/// (`Backward`) the key `page.after`, returned in list order.
 pub fn member_page(
     conn: Db<'_>,
     list: i64,
     plan: MemberPlan,
     search: &str,
-    after: Option<(&str, &str, i64)>,
-    dir: Direction,
-    limit: usize,
+    page: Page<'_, NameKey>,
 ) -> Result<Vec<Participant>> {
     let like = super::participants::search_pattern(search);
     let mut args: Vec<Value> = vec![Value::Integer(list), Value::Text(like)];
-    let (cmp, order) = match dir {
-        Direction::Forward => (">", ""),
-        Direction::Backward => ("<", " DESC"),
-    };
-    let mut cond = String::new();
-    if let Some((l, f, id)) = after {
-        args.extend([
-            Value::Text(l.to_string()),
-            Value::Text(f.to_string()),
-            Value::Integer(id),
-        ]);
-        cond = format!(
-            " AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) {cmp} (?3, ?4, ?5)"
-        );
-    }
-    args.push(Value::Integer(limit as i64));
+    let (cond, order_limit) = super::participants::by_name(&page, &mut args);
     let columns = super::participants::COLUMNS;
     let from = plan.from();
     let search = super::participants::SEARCH_TEXT;
@@ -180,18 +163,13 @@ pub fn member_page(
         "SELECT {columns} FROM {from}
          WHERE m.list_id = ?1 AND p.archived_at IS NULL
            AND fold({search}) LIKE ?2{cond}
-         ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
-         LIMIT ?{}",
-        args.len()
+         {order_limit}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows: Vec<Participant> = stmt
+    let rows: Vec<Participant> = stmt
         .query_map(params_from_iter(args), super::participants::row)?
         .collect::<rusqlite::Result<_>>()?;
-    if dir == Direction::Backward {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.in_list_order(rows))
 }
 
 /// A saved list's name, if it exists.
@@ -238,35 +216,19 @@ mod tests {
             let names = |rows: Vec<Participant>| -> Vec<String> {
                 rows.into_iter().map(|p| p.last_name).collect()
             };
-            let first = member_page(conn, list, plan, "", None, Direction::Forward, 2).unwrap();
+            let first = member_page(conn, list, plan, "", Page::forward(None, 2)).unwrap();
             assert_eq!(names(first.clone()), ["a", "B"], "{plan:?}");
             let b = &first[1];
-            let next = member_page(
-                conn,
-                list,
-                plan,
-                "",
-                Some((&b.last_name, &b.first_name, b.id)),
-                Direction::Forward,
-                2,
-            )
-            .unwrap();
+            let b = (b.last_name.clone(), b.first_name.clone(), b.id);
+            let next = member_page(conn, list, plan, "", Page::forward(Some(&b), 2)).unwrap();
             assert_eq!(names(next.clone()), ["d", "E"], "{plan:?}");
             let d = &next[0];
-            let back = member_page(
-                conn,
-                list,
-                plan,
-                "",
-                Some((&d.last_name, &d.first_name, d.id)),
-                Direction::Backward,
-                5,
-            )
-            .unwrap();
+            let d = (d.last_name.clone(), d.first_name.clone(), d.id);
+            let back = member_page(conn, list, plan, "", Page::backward(Some(&d), 5)).unwrap();
             assert_eq!(names(back), ["a", "B"], "{plan:?}");
-            let last = member_page(conn, list, plan, "", None, Direction::Backward, 2).unwrap();
+            let last = member_page(conn, list, plan, "", Page::backward(None, 2)).unwrap();
             assert_eq!(names(last), ["E", "f"], "{plan:?}");
-            let found = member_page(conn, list, plan, "f", None, Direction::Forward, 9).unwrap();
+            let found = member_page(conn, list, plan, "f", Page::forward(None, 9)).unwrap();
             assert_eq!(names(found), ["f"], "{plan:?}");
         }
     }

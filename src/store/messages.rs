@@ -543,25 +543,20 @@ fn where_clause(
     clauses.join(" AND ")
 }
 
-/// One page of a list, keyset-paged: `after` is the last row the caller has (or the first, when
-/// going backward). Never uses OFFSET, so page N costs the same as page 1.
+/// One page of a list, keyset-paged: `page.after` is the last row the caller has (or the first,
+/// when going backward). Never uses OFFSET, so page N costs the same as page 1.
 pub fn page(
     conn: Db<'_>,
     kind: ListKind,
     filter: &MessageFilter,
-    after: Option<Cursor>,
-    direction: Direction,
-    limit: usize,
+    page: Page<'_, Cursor>,
 ) -> Result<Vec<MessageRow>> {
-    let (sql, args) = page_sql(conn, kind, filter, after, direction, limit)?;
+    let (sql, args) = page_sql(conn, kind, filter, page)?;
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows: Vec<MessageRow> = stmt
+    let rows: Vec<MessageRow> = stmt
         .query_map(params_from_iter(args), row)?
         .collect::<rusqlite::Result<_>>()?;
-    if direction == Direction::Backward {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.in_list_order(rows))
 }
 
 /// The statement [`page`] runs and its values (for benches comparing it with SQLite alone).
@@ -570,16 +565,15 @@ pub fn page_sql(
     conn: Db<'_>,
     kind: ListKind,
     filter: &MessageFilter,
-    after: Option<Cursor>,
-    direction: Direction,
-    limit: usize,
+    page: Page<'_, Cursor>,
 ) -> Result<(String, Vec<Value>)> {
+    let Page { after, dir, limit } = page;
     let mut args = Vec::new();
     let search = TextSearch::of(conn, filter)?;
     let col = kind.sort_column();
     // Going forward in a descending list means smaller keys.
     let forward_is_smaller = kind.descending();
-    let smaller = match direction {
+    let smaller = match dir {
         Direction::Forward => forward_is_smaller,
         Direction::Backward => !forward_is_smaller,
     };
@@ -869,7 +863,7 @@ mod export_tests {
         let mut out = Vec::new();
         let mut after = None;
         loop {
-            let rows = page(conn, kind, filter, after, Direction::Forward, 7).unwrap();
+            let rows = page(conn, kind, filter, Page::forward(after.as_ref(), 7)).unwrap();
             let ids: Vec<i64> = rows.iter().map(|m| m.id).collect();
             let costs = credit::charge_values(conn, &pricing, &ids).unwrap();
             for m in &rows {

@@ -1,5 +1,6 @@
 //! Participants (and partner / company contacts), saved lists, opt-outs.
 
+use super::messages::{Direction, Page};
 use super::{PhoneField, Record, Result, StoreError, StoreProblem, ts};
 use crate::core::refusal::Refusal;
 use crate::store::Db;
@@ -102,48 +103,54 @@ pub fn search_count(conn: Db<'_>, search: &str) -> Result<i64> {
         .query_row([search_pattern(search)], |r| r.get(0))?)
 }
 
-/// A keyset page of participants ordered by name `(last_name, first_name, id)`, optionally
-/// filtered by a name / phone substring: `Forward` after `cursor`, `Backward` before it
-/// (returned in name order).
-pub fn page(
-    conn: Db<'_>,
-    search: &str,
-    cursor: Option<(&str, &str, i64)>,
-    dir: super::messages::Direction,
-    limit: usize,
-) -> Result<Vec<Participant>> {
-    use super::messages::Direction;
-    use rusqlite::types::Value;
-    let (cmp, order) = match dir {
+/// Where a participant stands in a list ordered by name: `(last_name, first_name, id)`.
+pub type NameKey = (String, String, i64);
+
+/// The keyset end of a statement reading a page of participants (`p`) by name, whose other
+/// values are already in `args`: the condition on the key (` AND …`, empty without one) and
+/// the `ORDER BY … LIMIT` closing it. Pushes the key's values, then the limit, onto `args`.
+pub(super) fn by_name(page: &Page<'_, NameKey>, args: &mut Vec<Value>) -> (String, String) {
+    let (cmp, order) = match page.dir {
         Direction::Forward => (">", ""),
         Direction::Backward => ("<", " DESC"),
     };
-    let mut args: Vec<Value> = vec![Value::Text(search_pattern(search))];
     let mut cond = String::new();
-    if let Some((l, f, id)) = cursor {
+    if let Some((l, f, id)) = page.after {
         args.extend([
-            Value::Text(l.to_string()),
-            Value::Text(f.to_string()),
-            Value::Integer(id),
+            Value::Text(l.clone()),
+            Value::Text(f.clone()),
+            Value::Integer(*id),
         ]);
+        let n = args.len();
         cond = format!(
-            " AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) {cmp} (?2, ?3, ?4)"
+            " AND (p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id) {cmp} (?{}, ?{}, ?{n})",
+            n - 2,
+            n - 1
         );
     }
-    args.push(Value::Integer(limit as i64));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM participants p WHERE fold({SEARCH_TEXT}) LIKE ?1 AND p.archived_at IS NULL{cond}
-         ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
+    args.push(Value::Integer(page.limit as i64));
+    let order_limit = format!(
+        "ORDER BY p.last_name COLLATE NOCASE{order}, p.first_name COLLATE NOCASE{order}, p.id{order}
          LIMIT ?{}",
         args.len()
+    );
+    (cond, order_limit)
+}
+
+/// A keyset page of participants ordered by name `(last_name, first_name, id)`, optionally
+/// filtered by a name / phone substring: `Forward` after `page.after`, `Backward` before it
+/// (returned in name order).
+pub fn page(conn: Db<'_>, search: &str, page: Page<'_, NameKey>) -> Result<Vec<Participant>> {
+    let mut args: Vec<Value> = vec![Value::Text(search_pattern(search))];
+    let (cond, order_limit) = by_name(&page, &mut args);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM participants p WHERE fold({SEARCH_TEXT}) LIKE ?1 AND p.archived_at IS NULL{cond}
+         {order_limit}"
     ))?;
-    let mut rows: Vec<Participant> = stmt
+    let rows: Vec<Participant> = stmt
         .query_map(rusqlite::params_from_iter(args), row)?
         .collect::<rusqlite::Result<_>>()?;
-    if dir == Direction::Backward {
-        rows.reverse();
-    }
-    Ok(rows)
+    Ok(page.in_list_order(rows))
 }
 
 /// How many participants the Contacts list shows (the archived ones are not).

@@ -8,7 +8,7 @@ use crate::store::Result;
 use crate::store::batches;
 use crate::store::events::{self, EventRow};
 use crate::store::messages::{self, Cursor, ListKind, MessageFilter, MessageRow};
-use crate::store::participants::{self, Participant};
+use crate::store::participants::{self, NameKey, Participant};
 use crate::store::replies::{self, ReplyRow};
 
 /// Sent or Upcoming, with the operator's filter.
@@ -25,14 +25,7 @@ impl Source for MessagesSource {
         self.kind.cursor_of(row)
     }
     fn fetch(&self, conn: Db<'_>, at: Page<'_, Cursor>) -> Result<Vec<MessageRow>> {
-        messages::page(
-            conn,
-            self.kind,
-            &self.filter,
-            at.after.copied(),
-            at.dir,
-            at.limit,
-        )
+        messages::page(conn, self.kind, &self.filter, at)
     }
 }
 
@@ -43,8 +36,6 @@ pub struct ParticipantsSource {
     pub list: Option<(i64, crate::store::lists::MemberPlan)>,
 }
 
-type NameKey = (String, String, i64);
-
 impl Source for ParticipantsSource {
     type Row = Participant;
     type Key = NameKey;
@@ -53,13 +44,11 @@ impl Source for ParticipantsSource {
         (row.last_name.clone(), row.first_name.clone(), row.id)
     }
     fn fetch(&self, conn: Db<'_>, at: Page<'_, NameKey>) -> Result<Vec<Participant>> {
-        let after = at.after.map(|(l, f, id)| (l.as_str(), f.as_str(), *id));
-        let (dir, limit) = (at.dir, at.limit);
         match self.list {
             Some((list, plan)) => {
-                crate::store::lists::member_page(conn, list, plan, &self.search, after, dir, limit)
+                crate::store::lists::member_page(conn, list, plan, &self.search, at)
             }
-            None => participants::page(conn, &self.search, after, dir, limit),
+            None => participants::page(conn, &self.search, at),
         }
     }
 }

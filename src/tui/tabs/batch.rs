@@ -1193,9 +1193,7 @@ pub(super) fn participant_matches(act: &Act, text: &str) -> Result<Vec<(i64, Str
     let found = participants::page(
         act.store.db(),
         text,
-        None,
-        crate::store::messages::Direction::Forward,
-        MATCHES,
+        crate::store::messages::Page::forward(None, MATCHES),
     )?;
     Ok(found
         .iter()
