@@ -1,6 +1,6 @@
-//! The list sources of the paged tabs. Forward pages come from the store's own queries; the
-//! backward pages (scrolling up past the loaded window, `End`) and the batch history are
-//! written here until the store grows them — same keys, same indexes, never `OFFSET`.
+//! The list sources of the paged tabs: each hands the pager's keyset `Page` (forward, or
+//! backward when scrolling up past the loaded window or on `End`) to the store's own query for
+//! its list — same keys, same indexes, never `OFFSET`.
 
 use super::pager::{Page, Source};
 use crate::store::Db;
