@@ -33,7 +33,13 @@ fn reply(store: &mut Store, text: &str, at: DateTime<Utc>) {
         received_at: at,
         provider_id: format!("t-{}", at.timestamp()),
     };
-    smsdesk::core::replies::record_inbound(store, "simulator", &inbound, at).unwrap();
+    smsdesk::core::replies::record_inbound(
+        store,
+        smsdesk::gateway::ProviderKind::Simulator,
+        &inbound,
+        at,
+    )
+    .unwrap();
 }
 
 fn user(store: &mut Store, login: &str, rights: &str) {
