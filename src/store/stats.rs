@@ -2,7 +2,7 @@
 
 use super::codes::code;
 use super::{Result, ts};
-use crate::sms::status::MessageStatus;
+use crate::sms::status::{MessageStatus, WaitReason};
 use crate::store::Db;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
@@ -28,7 +28,7 @@ pub fn queue(conn: Db<'_>, now: DateTime<Utc>) -> Result<QueueFigures> {
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let waiting = |reason: &str| -> Result<i64> {
+    let waiting = |reason: WaitReason| -> Result<i64> {
         Ok(conn.query_row(
             "SELECT count(*) FROM messages WHERE status = 'pending' AND next_attempt_at <= ?1 AND wait_reason = ?2",
             params![ts(now), reason],
@@ -43,8 +43,8 @@ pub fn queue(conn: Db<'_>, now: DateTime<Utc>) -> Result<QueueFigures> {
     Ok(QueueFigures {
         pending,
         pending_segments,
-        waiting_window: waiting("window")?,
-        waiting_credit: waiting("credit")?,
+        waiting_window: waiting(WaitReason::Window)?,
+        waiting_credit: waiting(WaitReason::Credit)?,
         unknown,
     })
 }
