@@ -349,9 +349,36 @@ fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0]["phone"], "+33612345601", "{queued:?}");
 
+    // A programme step of theirs, listed with its kind.
+    let step = {
+        use smsdesk::store::events::{NewEvent, insert_event};
+        let store = smsdesk::store::Store::open(&db).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-20T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let step = NewEvent::planned(
+            id.parse().unwrap(),
+            smsdesk::sms::status::EventKind::Step,
+            "Atelier CV".into(),
+            (at, at.naive_utc()),
+            "admin",
+            at,
+        );
+        insert_event(store.conn(), &step).unwrap()
+    };
+
     // The card: the message out (to the old number) and the reply in, newest first.
     let card = ok_json(&db, &["contact", "show", &id]);
     assert_eq!(card["mobile"], "+33698765432");
+    assert_eq!(card["events"][0]["id"], step);
+    assert_eq!(card["events"][0]["kind"], "step");
+    let text = String::from_utf8(smsdesk(&db, "admin", &["contact", "show", &id]).stdout).unwrap();
+    assert!(
+        text.contains(&format!("event #{step} step 2026-03-20 09:00:00")),
+        "{text}"
+    );
+    assert!(text.contains("[pending] Votre vélo est prêt"), "{text}");
+    assert!(text.contains("[kept] Merci, je passe demain"), "{text}");
     let timeline = card["timeline"].as_array().unwrap();
     assert_eq!(timeline.len(), 2, "{timeline:?}");
     let dirs: Vec<&str> = timeline
@@ -363,6 +390,8 @@ fn a_queued_message_keeps_its_number_when_the_contact_changes_and_the_card_shows
     assert_eq!(timeline[1]["text"], "Merci, je passe demain");
     assert_eq!(timeline[0]["phone"], "+33612345601");
     assert_eq!(timeline[0]["status"], "pending");
+    // In: what the reply did, as its stored code.
+    assert_eq!(timeline[1]["status"], "kept", "{timeline:?}");
     // A message sent after the change goes to the new number.
     ok_json(
         &db,

@@ -2333,7 +2333,7 @@ fn a_template_edited_before_saving_leaves_as_edited_and_its_reply_keywords_still
         .unwrap();
     let outcome = smsdesk::core::replies::record_inbound(
         &mut w.store,
-        "simulator",
+        smsdesk::gateway::ProviderKind::Simulator,
         &smsdesk::gateway::InboundSms {
             from_e164: "+33612345678".into(),
             to: String::new(),

@@ -1569,7 +1569,7 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
         to_number: "36180".into(),
         text: "Oui".into(),
         received_at: now(),
-        provider: "simulator".into(),
+        provider: smsdesk::gateway::ProviderKind::Simulator,
         provider_id: provider_id.map(str::to_string),
         message_id: None,
         event_id: Some(e_id),

@@ -250,7 +250,13 @@ impl World {
             received_at: at,
             provider_id: format!("in-{i}-{}", at.timestamp()),
         };
-        replies::record_inbound(&mut self.store, "simulator", &inbound, at).unwrap()
+        replies::record_inbound(
+            &mut self.store,
+            smsdesk::gateway::ProviderKind::Simulator,
+            &inbound,
+            at,
+        )
+        .unwrap()
     }
 }
 

@@ -33,7 +33,13 @@ fn reply(store: &mut Store, text: &str, at: DateTime<Utc>) {
         received_at: at,
         provider_id: format!("t-{}", at.timestamp()),
     };
-    smsdesk::core::replies::record_inbound(store, "simulator", &inbound, at).unwrap();
+    smsdesk::core::replies::record_inbound(
+        store,
+        smsdesk::gateway::ProviderKind::Simulator,
+        &inbound,
+        at,
+    )
+    .unwrap();
 }
 
 fn user(store: &mut Store, login: &str, rights: &str) {
@@ -61,7 +67,10 @@ fn ctrl(c: char) -> KeyEvent {
 
 #[test]
 fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
-    for (lang, unknown) in [(Lang::En, "unknown number"), (Lang::Fr, "numéro inconnu")] {
+    for (lang, unknown, delivered, kept) in [
+        (Lang::En, "unknown number", "delivered", "kept"),
+        (Lang::Fr, "numéro inconnu", "délivré", "conservée"),
+    ] {
         let mut f = empty_store();
         for i in 0..30 {
             add_message(
@@ -94,6 +103,10 @@ fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
         assert!(screen.contains("C'est noté, merci"), "{screen}");
         assert!(screen.contains("message number 29"), "{screen}");
         assert!(!screen.contains("message number 00"), "{screen}");
+        // Each SMS says, in the interface language, what became of it.
+        let said = |line: &str| screen.lines().any(|l| l.contains(line));
+        assert!(said(&format!("← 30/03 09:55  {kept}")), "{screen}");
+        assert!(said(&format!("→ 29/03 23:01  {delivered}")), "{screen}");
         // Home goes back to the start of the conversation.
         app.handle_key(code(KeyCode::Home));
         let top = render(&mut app, 80, 24);

@@ -3,7 +3,7 @@
 use super::{CliResult, Env, Failure, print_json};
 use crate::core::send::{self, Body, FreeSend, IndividualSend};
 use crate::core::{outbox, replies};
-use crate::gateway::InboundSms;
+use crate::gateway::{InboundSms, ProviderKind};
 use crate::scheduler;
 use crate::sms::status::{MessageStatus, WaitReason};
 use crate::store::messages::{self, ListKind, MessageFilter, Page};
@@ -453,7 +453,7 @@ pub fn cancel_cmd(ids: &[i64], env: &Env) -> CliResult {
 pub fn simulate_reply(from: &str, text: &str, env: &Env) -> CliResult {
     let (mut store, _) = env.open()?;
     let settings = Settings::load(store.db())?;
-    if settings.provider.kind() != crate::gateway::ProviderKind::Simulator {
+    if settings.provider.kind() != ProviderKind::Simulator {
         return Err(Failure::BadInput(format!(
             "simulate reply works with the simulator provider only (this store uses {})",
             settings.provider.kind().as_str()
@@ -469,7 +469,7 @@ pub fn simulate_reply(from: &str, text: &str, env: &Env) -> CliResult {
         received_at: now,
         provider_id: format!("sim-in-{}", now.timestamp_micros()),
     };
-    let outcome = replies::record_inbound(&mut store, "simulator", &inbound, now)?;
+    let outcome = replies::record_inbound(&mut store, ProviderKind::Simulator, &inbound, now)?;
     if env.json {
         print_json(&serde_json::to_value(&outcome).unwrap_or_default());
     } else {

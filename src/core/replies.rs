@@ -4,7 +4,7 @@
 
 use super::refusal::ReviewReason;
 use super::{CoreError, CoreResult};
-use crate::gateway::InboundSms;
+use crate::gateway::{InboundSms, ProviderKind};
 use crate::sms::sender::{OptOutReply, classify_opt_out, normalize_keyword};
 use crate::sms::status::ReplyState;
 use crate::store::audit::{AuditAction, Stamp};
@@ -99,11 +99,13 @@ pub fn match_keyword<'a>(
 /// Records an inbound SMS and applies the rules. Idempotent for a provider id.
 pub fn record_inbound(
     store: &mut Store,
-    provider: &str,
+    provider: ProviderKind,
     inbound: &InboundSms,
     now: DateTime<Utc>,
 ) -> CoreResult<ReplyOutcome> {
     store.write(|tx| {
+        // Who opted the number out, for the list's history.
+        let by = provider.as_str();
         let provider_id = (!inbound.provider_id.is_empty()).then_some(inbound.provider_id.as_str());
         if let Some(pid) = provider_id
             && replies::find_by_provider_id(tx, provider, pid)?.is_some()
@@ -127,13 +129,10 @@ pub fn record_inbound(
         let opt_out = classify_opt_out(&inbound.text);
         if opt_out == OptOutReply::OptOut {
             let id = insert(ReplyState::Stop, None)?;
-            participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), provider, now)?;
+            participants::opt_out(tx, &inbound.from_e164, "reply", Some(id), by, now)?;
             audit::record(
                 tx,
-                Stamp {
-                    by: provider,
-                    at: now,
-                },
+                Stamp { by, at: now },
                 AuditAction::OptoutReply,
                 &inbound.from_e164,
                 &inbound.text,
@@ -185,10 +184,7 @@ pub fn record_inbound(
                 }
                 audit::record(
                     tx,
-                    Stamp {
-                        by: provider,
-                        at: now,
-                    },
+                    Stamp { by, at: now },
                     AuditAction::ReplyMatched,
                     message_id,
                     &format!("{keyword} → {outcome}"),

@@ -188,7 +188,7 @@ impl Demo<'_> {
                     to_number: self.settings.reply_number.clone(),
                     text: rp.text.clone(),
                     received_at: rp.at,
-                    provider: "simulator".into(),
+                    provider: crate::gateway::ProviderKind::Simulator,
                     provider_id: Some(format!("sim-in-{}", n + 1)),
                     message_id: rp.message.map(|m| ids.messages[m]),
                     event_id: rp.event.map(|e| ids.events[e]),

@@ -1121,7 +1121,7 @@ impl<'n> Engine<'n> {
                         newest = newest.max(inbound.received_at);
                         crate::core::replies::record_inbound(
                             &mut self.store,
-                            provider,
+                            self.provider_kind,
                             inbound,
                             now,
                         )
@@ -1154,11 +1154,14 @@ impl<'n> Engine<'n> {
                 .store
                 .write(|tx| apply_report(tx, provider, &report, now))
                 .map_err(NotStored::logged),
-            CallbackEvent::Reply(inbound) => {
-                crate::core::replies::record_inbound(&mut self.store, provider, &inbound, now)
-                    .map(|_| ())
-                    .map_err(NotStored::logged)
-            }
+            CallbackEvent::Reply(inbound) => crate::core::replies::record_inbound(
+                &mut self.store,
+                self.provider_kind,
+                &inbound,
+                now,
+            )
+            .map(|_| ())
+            .map_err(NotStored::logged),
         };
         callback.answer.send(stored);
         Ok(())

@@ -2,7 +2,9 @@
 //! them newest first with their messages counted by status.
 
 use super::Result;
+use super::codes::code;
 use super::messages::{NewestFirst, Page};
+use crate::sms::status::MessageStatus;
 use crate::store::Db;
 use rusqlite::{OptionalExtension, params};
 
@@ -79,7 +81,7 @@ pub struct BatchSummary {
     pub recipients: i64,
     pub planned_at: Option<i64>,
     /// `(status, count)`, most frequent first.
-    pub counts: Vec<(String, i64)>,
+    pub counts: Vec<(MessageStatus, i64)>,
 }
 
 /// A keyset page of the history of `kind`, newest first: `Forward` goes to older sends after
@@ -116,7 +118,7 @@ pub fn history_page(
     )?;
     for row in &mut rows {
         row.counts = counts
-            .query_map([row.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([row.id], |r| Ok((code(r, 0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
     }
     Ok(rows)

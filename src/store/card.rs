@@ -3,9 +3,10 @@
 //! read is indexed by the participant (or the numbers their messages went to); the timeline is
 //! keyset-paged, newest first.
 
-use super::codes::read_in_order;
+use super::codes::{code, read_in_order};
 use super::participants::{COLUMNS, Participant, row};
 use super::{Record, Result, StoreError, ts};
+use crate::sms::status::{EventKind, MessageStatus, ReplyState};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -184,7 +185,7 @@ pub fn lists_of(conn: Db<'_>, id: i64) -> Result<Vec<ListRef>> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EventRef {
     pub id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     #[serde(rename = "type")]
     pub event_type: String,
     pub starts_local: String,
@@ -228,9 +229,29 @@ pub struct TimelineItem {
     pub phone: String,
     pub text: String,
     /// Out: its status (`delivered`…); in: what the reply did (`matched`, `stop`…).
-    pub status: String,
+    pub status: TimelineStatus,
     /// Out: when it left (submitted), if it did.
     pub sent_at: Option<i64>,
+}
+
+/// Where a timeline SMS stands, by direction; serialised as its bare code (`delivered`,
+/// `matched`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum TimelineStatus {
+    /// A message's status.
+    Out(MessageStatus),
+    /// What a reply did.
+    In(ReplyState),
+}
+
+impl std::fmt::Display for TimelineStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimelineStatus::Out(status) => status.fmt(f),
+            TimelineStatus::In(state) => state.fmt(f),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -346,7 +367,10 @@ fn timeline_item(direction: Direction, r: &rusqlite::Row<'_>) -> rusqlite::Resul
         at: r.get(1)?,
         phone: r.get(2)?,
         text: r.get(3)?,
-        status: r.get(4)?,
+        status: match direction {
+            Direction::Out => TimelineStatus::Out(code(r, 4)?),
+            Direction::In => TimelineStatus::In(code(r, 4)?),
+        },
         sent_at: r.get(5)?,
     })
 }

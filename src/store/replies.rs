@@ -3,6 +3,7 @@
 use super::codes::code;
 use super::messages::{NewestFirst, Page};
 use super::{Result, ts};
+use crate::gateway::ProviderKind;
 use crate::sms::status::ReplyState;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
@@ -164,7 +165,7 @@ pub struct NewReply {
     pub to_number: String,
     pub text: String,
     pub received_at: chrono::DateTime<chrono::Utc>,
-    pub provider: String,
+    pub provider: ProviderKind,
     /// The provider's id, unique per provider: a reply fetched twice is stored once.
     pub provider_id: Option<String>,
     pub message_id: Option<i64>,
@@ -213,7 +214,11 @@ pub fn insert_reply<'c>(conn: impl Into<Db<'c>>, r: &NewReply) -> Result<Option<
 }
 
 /// The reply a provider already gave with this id, if any.
-pub fn find_by_provider_id(conn: Db<'_>, provider: &str, provider_id: &str) -> Result<Option<i64>> {
+pub fn find_by_provider_id(
+    conn: Db<'_>,
+    provider: ProviderKind,
+    provider_id: &str,
+) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT id FROM replies WHERE provider = ?1 AND provider_id = ?2",
@@ -231,7 +236,7 @@ pub fn insert_inbound(
     to_number: &str,
     text: &str,
     received: DateTime<Utc>,
-    provider: &str,
+    provider: ProviderKind,
     provider_id: Option<&str>,
     state: ReplyState,
     reason: Option<&ReviewReason>,

@@ -2,6 +2,8 @@
 //! a panel. Paged lists live with their tables.
 
 use super::Result;
+use super::codes::code;
+use crate::sms::status::{MessageStatus, ReplyState};
 use crate::store::Db;
 use rusqlite::OptionalExtension;
 
@@ -14,7 +16,7 @@ pub fn collaborator_names(conn: Db<'_>) -> Result<std::collections::HashMap<i64,
 }
 
 /// The last 200 messages to a number, newest first: when, text, status.
-pub fn sent_to(conn: Db<'_>, phone_e164: &str) -> Result<Vec<(i64, String, String)>> {
+pub fn sent_to(conn: Db<'_>, phone_e164: &str) -> Result<Vec<(i64, String, MessageStatus)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT COALESCE(sent_at, planned_at), text, status FROM messages WHERE phone = ?1
              ORDER BY COALESCE(sent_at, planned_at) DESC LIMIT 200",
@@ -23,14 +25,17 @@ pub fn sent_to(conn: Db<'_>, phone_e164: &str) -> Result<Vec<(i64, String, Strin
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
+            code(row, 2)?,
         ))
     })?;
     Ok(sent.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The last 200 replies from a number, newest first: when, text, state, outcome.
-pub fn replies_from(conn: Db<'_>, phone_e164: &str) -> Result<Vec<(i64, String, String, String)>> {
+pub fn replies_from(
+    conn: Db<'_>,
+    phone_e164: &str,
+) -> Result<Vec<(i64, String, ReplyState, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT received_at, text, state, outcome FROM replies WHERE from_phone = ?1
              ORDER BY received_at DESC LIMIT 200",
@@ -39,7 +44,7 @@ pub fn replies_from(conn: Db<'_>, phone_e164: &str) -> Result<Vec<(i64, String, 
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
+            code(row, 2)?,
             row.get::<_, String>(3)?,
         ))
     })?;

@@ -1,6 +1,8 @@
 //! Figures for the dashboard. Each query is served by an index (status / time ranges).
 
+use super::codes::code;
 use super::{Result, ts};
+use crate::sms::status::{MessageStatus, WaitReason};
 use crate::store::Db;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
@@ -26,7 +28,7 @@ pub fn queue(conn: Db<'_>, now: DateTime<Utc>) -> Result<QueueFigures> {
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let waiting = |reason: &str| -> Result<i64> {
+    let waiting = |reason: WaitReason| -> Result<i64> {
         Ok(conn.query_row(
             "SELECT count(*) FROM messages WHERE status = 'pending' AND next_attempt_at <= ?1 AND wait_reason = ?2",
             params![ts(now), reason],
@@ -41,8 +43,8 @@ pub fn queue(conn: Db<'_>, now: DateTime<Utc>) -> Result<QueueFigures> {
     Ok(QueueFigures {
         pending,
         pending_segments,
-        waiting_window: waiting("window")?,
-        waiting_credit: waiting("credit")?,
+        waiting_window: waiting(WaitReason::Window)?,
+        waiting_credit: waiting(WaitReason::Credit)?,
         unknown,
     })
 }
@@ -52,7 +54,11 @@ pub fn queue(conn: Db<'_>, now: DateTime<Utc>) -> Result<QueueFigures> {
 /// Counted in `messages_by_status` (status, listed_at, id), one range of the index per
 /// status: the count reads index entries only, never the messages' rows (a week is ~10⁴ rows
 /// at 10⁶ messages).
-pub fn by_status_since(conn: Db<'_>, now: DateTime<Utc>, days: i64) -> Result<Vec<(String, i64)>> {
+pub fn by_status_since(
+    conn: Db<'_>,
+    now: DateTime<Utc>,
+    days: i64,
+) -> Result<Vec<(MessageStatus, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT status, count(*) FROM messages INDEXED BY messages_by_status
           WHERE status IN ('pending','sending','submitted','delivered','not_delivered',
@@ -61,7 +67,7 @@ pub fn by_status_since(conn: Db<'_>, now: DateTime<Utc>, days: i64) -> Result<Ve
           GROUP BY status ORDER BY count(*) DESC, status",
     )?;
     let rows = stmt.query_map([ts(now - Duration::days(days))], |r| {
-        Ok((r.get(0)?, r.get(1)?))
+        Ok((code(r, 0)?, r.get(1)?))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -97,16 +103,16 @@ pub fn unknown_messages(conn: Db<'_>) -> Result<Vec<(i64, String, String, i64)>>
 
 /// Share delivered among messages with a final delivery outcome (ignores cancelled and those
 /// still in transit). None when nothing was sent.
-pub fn delivery_rate(by_status: &[(String, i64)]) -> Option<f64> {
-    let count = |s: &str| {
+pub fn delivery_rate(by_status: &[(MessageStatus, i64)]) -> Option<f64> {
+    use MessageStatus::*;
+    let count = |s: MessageStatus| {
         by_status
             .iter()
-            .find(|(k, _)| k == s)
+            .find(|(k, _)| *k == s)
             .map_or(0, |(_, n)| *n)
     };
-    let delivered = count("delivered");
-    let outcome =
-        delivered + count("not_delivered") + count("expired") + count("failed") + count("stop");
+    let delivered = count(Delivered);
+    let outcome = delivered + count(NotDelivered) + count(Expired) + count(Failed) + count(Stop);
     (outcome > 0).then(|| delivered as f64 / outcome as f64)
 }
 
@@ -177,9 +183,9 @@ mod tests {
     #[test]
     fn delivery_rate_counts_only_outcomes() {
         let s = vec![
-            ("delivered".to_string(), 90),
-            ("failed".to_string(), 10),
-            ("cancelled".to_string(), 50),
+            (MessageStatus::Delivered, 90),
+            (MessageStatus::Failed, 10),
+            (MessageStatus::Cancelled, 50),
         ];
         assert_eq!(delivery_rate(&s), Some(0.9));
         assert_eq!(delivery_rate(&[]), None);

@@ -122,19 +122,11 @@ impl Fmt {
         t.timestamp()
     }
 
-    /// A message status in the interface language.
-    pub fn status(&self, status: &str) -> String {
-        translated(self.lang, "status", status)
-    }
-
-    /// An event kind or message context (`interview`, `batch`…) in the interface language.
-    pub fn kind(&self, kind: &str) -> String {
-        translated(self.lang, "kind", kind)
-    }
-
-    /// A reply state in the interface language.
-    pub fn reply_state(&self, state: &str) -> String {
-        translated(self.lang, "reply_state", state)
+    /// A message's or template's context (free text: `interview`, `batch`, an event type…) in
+    /// the interface language, as the `[kind]` labels name it. (Statuses, kinds and states
+    /// are read typed and name themselves: [`crate::i18n::Describe`].)
+    pub fn context(&self, context: &str) -> String {
+        translated(self.lang, "kind", context)
     }
 
     /// A provider kind's name (`simulator` → Simulateur / Simulator).
@@ -187,7 +179,7 @@ pub fn key_names(keys: &str, lang: Lang) -> String {
 }
 
 /// `section.value` from the catalogue, or the (neutralised) value itself when the catalogue
-/// does not know it — a new status must never show as a raw key.
+/// does not know it — a new context or provider must never show as a raw key.
 fn translated(lang: Lang, section: &str, value: &str) -> String {
     let key = format!("{section}.{value}");
     let t = tr(lang, &key);
@@ -473,8 +465,8 @@ mod tests {
     }
 
     #[test]
-    fn unknown_statuses_are_shown_neutralised() {
-        assert_eq!(fr().status("delivered"), "délivré");
-        assert_eq!(fr().status("weird\u{1b}"), "weird\u{FFFD}");
+    fn unknown_contexts_are_shown_neutralised() {
+        assert_eq!(fr().context("interview"), "entretien");
+        assert_eq!(fr().context("weird\u{1b}"), "weird\u{FFFD}");
     }
 }

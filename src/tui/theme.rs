@@ -128,14 +128,14 @@ impl Theme {
     }
 
     /// A message status: good outcomes green, bad ones red, waiting ones plain.
-    pub fn status(&self, status: Option<MessageStatus>) -> Style {
+    pub fn status(&self, status: MessageStatus) -> Style {
         use MessageStatus::*;
         match status {
-            Some(Delivered) => self.ok(),
-            Some(NotDelivered | Failed | Expired) => self.error(),
-            Some(Unknown | Stop) => self.warn(),
-            Some(Cancelled) => self.dim(),
-            Some(Pending | Sending | Submitted) | None => self.base(),
+            Delivered => self.ok(),
+            NotDelivered | Failed | Expired => self.error(),
+            Unknown | Stop => self.warn(),
+            Cancelled => self.dim(),
+            Pending | Sending | Submitted => self.base(),
         }
     }
 }
@@ -256,7 +256,7 @@ mod tests {
             ("bar", t.bar()),
         ];
         for s in MessageStatus::ALL {
-            styles.push(("status", t.status(Some(s))));
+            styles.push(("status", t.status(s)));
         }
         styles
     }

@@ -9,8 +9,8 @@ use crate::core::automations::{
     AutomationRule, ChangeCounts, delete_automation, dry_run, dry_run_rule, pending_count,
     preview_automation, preview_save, save_automation, set_automation_active,
 };
-use crate::i18n::Lang;
 use crate::i18n::tr;
+use crate::i18n::{Describe, Lang};
 use crate::keymap::Keymap;
 use crate::keymap::{DialogAction, ListAction};
 use crate::store::Result;
@@ -336,7 +336,7 @@ impl AutomationsTab {
                 let label = k
                     .as_str()
                     .parse::<crate::sms::template::TemplateContext>()
-                    .map_or_else(|_| act.fmt.kind(k.as_str()), |c| c.label(act.lang()).into());
+                    .map_or_else(|_| k.describe(act.lang()), |c| c.label(act.lang()).into());
                 (k.as_str().to_string(), label)
             })
             .collect();
@@ -875,7 +875,7 @@ impl TabView for AutomationsTab {
                     styled(ctx.tr("word.ok"), ctx.theme.ok())
                 };
                 vec![
-                    cell(ctx.fmt.kind(a.event_kind.as_str())),
+                    cell(a.event_kind.describe(ctx.lang())),
                     cell(delay_label(a, ctx.lang())),
                     cell(types),
                     cell(collaborators),

@@ -55,7 +55,7 @@ impl EventEditor {
         let lang = act.lang();
         let kinds: Vec<(String, EventKind)> = EventKind::ALL
             .iter()
-            .map(|k| (act.fmt.kind(k.as_str()), *k))
+            .map(|k| (k.describe(lang), *k))
             .collect();
         let kind_options = kinds.iter().map(|(l, _)| (l.clone(), l.clone())).collect();
         let first_kind = kinds.first().map(|(l, _)| l.clone()).unwrap_or_default();

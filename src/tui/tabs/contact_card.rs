@@ -3,10 +3,10 @@
 //! at a time by keyset. `n` writes to them, `m` edits them, Esc goes back to the list.
 
 use super::Ctx;
-use crate::i18n::trf;
+use crate::i18n::{Describe, trf};
 use crate::store::Db;
 use crate::store::Result;
-use crate::store::card::{self, ContactDetail, Direction, EventRef, ListRef, TimelineItem};
+use crate::store::card::{self, ContactDetail, EventRef, ListRef, TimelineItem, TimelineStatus};
 use crate::tui::fmt::{clean, phone, truncate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -269,7 +269,7 @@ impl Card {
             .iter()
             .map(|e| {
                 let day = e.starts_local.get(..16).unwrap_or(&e.starts_local);
-                let mut s = format!("{} {}", ctx.fmt.kind(&e.kind), day_shown(ctx, day));
+                let mut s = format!("{} {}", e.kind.describe(ctx.lang()), day_shown(ctx, day));
                 if !e.outcome.is_empty() {
                     s.push_str(&format!(" ({})", clean(&e.outcome)));
                 }
@@ -318,9 +318,11 @@ impl Card {
             .skip(self.offset)
             .take(self.rows)
         {
-            let (arrow, status, style) = match item.direction {
-                Direction::Out => ("→", ctx.fmt.status(&item.status), ctx.theme.base()),
-                Direction::In => ("←", t("contacts.card_reply").to_string(), ctx.theme.ok()),
+            let (arrow, status, style) = match item.status {
+                TimelineStatus::Out(status) => ("→", status.describe(lang), ctx.theme.base()),
+                TimelineStatus::In(_) => {
+                    ("←", t("contacts.card_reply").to_string(), ctx.theme.ok())
+                }
             };
             // A number other than today's mobile is named (a number changed since).
             let other = if p.mobile.as_deref() == Some(item.phone.as_str()) {

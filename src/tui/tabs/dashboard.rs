@@ -35,7 +35,7 @@ struct Data {
     packs: Vec<Pack>,
     daily: Vec<(NaiveDate, i64)>,
     queue: QueueFigures,
-    by_status: Vec<(String, i64)>,
+    by_status: Vec<(MessageStatus, i64)>,
     lease: Option<Lease>,
     runs_out: Option<NaiveDate>,
     /// The provider's kind (`simulator`, `kannel`…).
@@ -1007,8 +1007,8 @@ fn draw_week(frame: &mut Frame, area: Rect, ctx: &Ctx, d: &Data) {
         .iter()
         .map(|(s, n)| {
             (
-                format!("{} {}", thousands(*n), ctx.fmt.status(s)),
-                ctx.theme.status(MessageStatus::parse(s)),
+                format!("{} {}", thousands(*n), s.describe(ctx.lang())),
+                ctx.theme.status(*s),
             )
         })
         .collect();

@@ -88,13 +88,13 @@ impl InboxTab {
         let phone_e164 = r.from_phone.clone();
         let mut items: Vec<(i64, bool, String, String)> = Vec::new();
         for (at, text, status) in screens::sent_to(ctx.conn, &phone_e164)? {
-            items.push((at, true, text, ctx.fmt.status(&status)));
+            items.push((at, true, text, status.describe(ctx.lang())));
         }
         for (at, text, state, outcome) in screens::replies_from(ctx.conn, &phone_e164)? {
             let note = if outcome.is_empty() {
-                ctx.fmt.reply_state(&state)
+                state.describe(ctx.lang())
             } else {
-                format!("{} · {}", ctx.fmt.reply_state(&state), clean(&outcome))
+                format!("{} · {}", state.describe(ctx.lang()), clean(&outcome))
             };
             items.push((at, false, text, note));
         }

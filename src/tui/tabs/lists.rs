@@ -820,7 +820,7 @@ impl TabView for HistoryTab {
             let counts: Vec<String> = b
                 .counts
                 .iter()
-                .map(|(status, n)| format!("{} {}", thousands(*n), ctx.fmt.status(status)))
+                .map(|(status, n)| format!("{} {}", thousands(*n), status.describe(ctx.lang())))
                 .collect();
             vec![
                 cell(ctx.fmt.time(b.created_at)),

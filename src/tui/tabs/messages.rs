@@ -156,7 +156,7 @@ impl MessagesTab {
         out.extend([
             cell(clean(&row.recipient_name)),
             cell(phone(&row.phone, ctx.region)),
-            cell(ctx.fmt.kind(&row.context)),
+            cell(ctx.fmt.context(&row.context)),
             cell(clean(&row.collaborator)),
             cell(clean(&row.created_by)),
             cell(clean(&row.text)),
@@ -166,7 +166,7 @@ impl MessagesTab {
                 ""
             }),
             cell(row.segments.to_string()),
-            styled(status, ctx.theme.status(Some(row.status))),
+            styled(status, ctx.theme.status(row.status)),
             cell(row.reply.as_deref().map(clean).unwrap_or_default()),
         ]);
         out
@@ -191,7 +191,7 @@ impl MessagesTab {
             label("col.context"),
             Span::raw(format!(
                 "{} · {}",
-                ctx.fmt.kind(&m.context),
+                ctx.fmt.context(&m.context),
                 m.kind.describe(ctx.lang())
             )),
         ]));
@@ -217,10 +217,7 @@ impl MessagesTab {
         }
         lines.push(Line::from(vec![
             label("col.status"),
-            Span::styled(
-                m.status.describe(ctx.lang()),
-                ctx.theme.status(Some(m.status)),
-            ),
+            Span::styled(m.status.describe(ctx.lang()), ctx.theme.status(m.status)),
             Span::raw(format!(" · {} {}", m.segments, ctx.tr("detail.segments"))),
         ]));
         if let Some(error) = &m.last_error {
@@ -302,10 +299,7 @@ pub(super) fn history_lines(
     for h in history {
         let mut spans = vec![
             Span::raw(format!("  {}  ", ctx.fmt.full_time(h.at))),
-            Span::styled(
-                h.status.describe(ctx.lang()),
-                ctx.theme.status(Some(h.status)),
-            ),
+            Span::styled(h.status.describe(ctx.lang()), ctx.theme.status(h.status)),
         ];
         if !h.actor.is_empty() {
             spans.push(Span::styled(

@@ -445,7 +445,7 @@ impl TabView for TemplatesTab {
             .map(|t| {
                 vec![
                     cell(clean(&t.name)),
-                    cell(ctx.fmt.kind(&t.context)),
+                    cell(ctx.fmt.context(&t.context)),
                     active_cell(ctx, t.active),
                     cell(mark(t.locked)),
                     cell(mark(t.reply_expected)),
