@@ -137,21 +137,23 @@ impl Card {
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let lang = ctx.lang();
-        let t = |k: &'static str| ctx.tr(k);
-        let d = &self.detail;
-        let p = &d.participant;
         let width = usize::from(area.width.saturating_sub(2)).max(1);
-        let mut lines: Vec<Line> = Vec::new();
-        let label = |s: &str| Span::styled(format!("{s} : "), ctx.theme.dim());
-        let label = |s: &str| {
-            if lang == crate::i18n::Lang::En {
-                Span::styled(format!("{s}: "), ctx.theme.dim())
-            } else {
-                label(s)
-            }
-        };
-        let name = clean(
+        let mut lines = self.about_lines(ctx, width);
+        lines.push(self.events_line(ctx, width));
+        lines.extend(self.history_lines(ctx, width));
+        let title = trf(ctx.lang(), "contacts.card_title", &[("name", &self.name())]);
+        frame.render_widget(Clear, area);
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(" {} ", truncate(&title, width.saturating_sub(2))),
+            ctx.theme.title(),
+        ));
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
+
+    /// The contact's name as the card's head and title write it.
+    fn name(&self) -> String {
+        let p = &self.detail.participant;
+        clean(
             format!(
                 "{} {} {}",
                 p.civility,
@@ -159,7 +161,18 @@ impl Card {
                 p.last_name.to_uppercase()
             )
             .trim(),
-        );
+        )
+    }
+
+    /// Who the contact is: name and kind, numbers, consent, facts (when any), saved lists.
+    fn about_lines(&self, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
+        let lang = ctx.lang();
+        let t = |k: &'static str| ctx.tr(k);
+        let d = &self.detail;
+        let p = &d.participant;
+        let label = |s: &str| label(ctx, s);
+        let name = self.name();
+        let mut lines: Vec<Line> = Vec::new();
         let mut head = format!(
             "{name} · {} · #{}",
             crate::i18n::Describe::describe(&p.kind, ctx.lang()),
@@ -219,11 +232,7 @@ impl Card {
             Span::raw(" · "),
             opt_out,
         ]));
-        let colon = if lang == crate::i18n::Lang::En {
-            ": "
-        } else {
-            " : "
-        };
+        let colon = colon(lang);
         let mut facts: Vec<String> = Vec::new();
         if !p.programme.is_empty() {
             facts.push(format!(
@@ -264,6 +273,13 @@ impl Card {
             label(t("contacts.card_lists")),
             Span::raw(truncate(&lists, width.saturating_sub(10))),
         ]));
+        lines
+    }
+
+    /// The contact's latest events, on one line.
+    fn events_line(&self, ctx: &Ctx, width: usize) -> Line<'static> {
+        let lang = ctx.lang();
+        let t = |k: &'static str| ctx.tr(k);
         let mut events: Vec<String> = self
             .events
             .iter()
@@ -282,10 +298,18 @@ impl Card {
         if self.more_events {
             events.push(trf(lang, "contacts.card_more_events", &[("n", "…")]));
         }
-        lines.push(Line::from(vec![
-            label(t("contacts.card_events")),
+        Line::from(vec![
+            label(ctx, t("contacts.card_events")),
             Span::raw(truncate(&events.join(" · "), width.saturating_sub(12))),
-        ]));
+        ])
+    }
+
+    /// The timeline's title, then the SMS in view, the cursor's highlighted.
+    fn history_lines(&self, ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
+        let lang = ctx.lang();
+        let t = |k: &'static str| ctx.tr(k);
+        let p = &self.detail.participant;
+        let mut lines: Vec<Line> = Vec::new();
         let more = if self.more {
             t("contacts.card_history_more")
         } else {
@@ -345,14 +369,23 @@ impl Card {
             };
             lines.push(Line::from(Span::styled(truncate(&text, width), style)));
         }
-        let title = trf(lang, "contacts.card_title", &[("name", &name)]);
-        frame.render_widget(Clear, area);
-        let block = Block::default().borders(Borders::ALL).title(Span::styled(
-            format!(" {} ", truncate(&title, width.saturating_sub(2))),
-            ctx.theme.title(),
-        ));
-        frame.render_widget(Paragraph::new(lines).block(block), area);
+        lines
     }
+}
+
+/// What separates a field's name from its value: French typography puts a space before the
+/// colon.
+fn colon(lang: crate::i18n::Lang) -> &'static str {
+    if lang == crate::i18n::Lang::En {
+        ": "
+    } else {
+        " : "
+    }
+}
+
+/// A field's name before its value, dimmed: `Mobile: `, `Mobile : ` in French.
+fn label(ctx: &Ctx, name: &str) -> Span<'static> {
+    Span::styled(format!("{name}{}", colon(ctx.lang())), ctx.theme.dim())
 }
 
 /// `2026-03-25 14:00` as the screen writes days and times.
