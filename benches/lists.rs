@@ -9,7 +9,8 @@
 use criterion::Criterion;
 use smsdesk::sms::status::MessageStatus;
 use smsdesk::store::Store;
-use smsdesk::store::messages::{self, Cursor, ListKind, MessageFilter, Page};
+use smsdesk::store::messages::{self, Cursor, ListKind, MessageFilter};
+use smsdesk::store::page::Page;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};

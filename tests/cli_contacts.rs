@@ -454,7 +454,7 @@ fn an_archived_contact_leaves_batches_and_comes_back_audited_with_who() {
         let page = participants::page(
             store.db(),
             "",
-            smsdesk::store::messages::Page::forward(None, 10),
+            smsdesk::store::page::Page::forward(None, 10),
         )
         .unwrap();
         assert_eq!(page.iter().map(|p| p.id).collect::<Vec<_>>(), vec![b]);

@@ -7,7 +7,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 use smsdesk::io::export::{Format, export_messages};
 use smsdesk::sms::status::MessageStatus;
-use smsdesk::store::messages::{self, ListKind, MessageFilter, MessageRow, Page};
+use smsdesk::store::messages::{self, ListKind, MessageFilter, MessageRow};
+use smsdesk::store::page::Page;
 use smsdesk::store::{Store, settings};
 use std::path::{Path, PathBuf};
 

@@ -609,7 +609,7 @@ fn a_stalled_provider_never_blocks_the_operator() {
         f.store.db(),
         messages::ListKind::Upcoming,
         &messages::MessageFilter::default(),
-        messages::Page::forward(None, 50),
+        smsdesk::store::page::Page::forward(None, 50),
     )
     .unwrap();
     // Blocking would mean waiting for the 6 s stall; allow for a loaded machine.

@@ -125,7 +125,7 @@ fn typing_in_the_contacts_filter_finds_names_without_accents() {
         smsdesk::store::participants::page(
             store.db(),
             "",
-            smsdesk::store::messages::Page::forward(None, 1),
+            smsdesk::store::page::Page::forward(None, 1),
         )
         .expect("contacts")
         .remove(0)

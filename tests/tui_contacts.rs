@@ -22,7 +22,7 @@ fn demo_and_first_reachable(
     let people = smsdesk::store::participants::page(
         store.db(),
         "",
-        smsdesk::store::messages::Page::forward(None, 500),
+        smsdesk::store::page::Page::forward(None, 500),
     )
     .unwrap();
     let (index, target) = people

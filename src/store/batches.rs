@@ -3,7 +3,7 @@
 
 use super::Result;
 use super::codes::code;
-use super::messages::{NewestFirst, Page};
+use super::page::{NewestFirst, Page};
 use crate::sms::status::MessageStatus;
 use crate::store::Db;
 use rusqlite::{OptionalExtension, params};

@@ -1,7 +1,7 @@
 //! Events in participants' futures: interviews, steps, orientations.
 
 use super::codes::{code, read_in_order};
-use super::messages::{Direction, Page};
+use super::page::{Direction, Page};
 use super::{Record, Result, StoreError, StoreProblem};
 use crate::sms::status::{EventKind, MessageKind, MessageStatus};
 use crate::store::Db;

@@ -3,7 +3,7 @@
 //! A list may hold 10⁵ participants: its members are read a keyset page at a time, in name
 //! order, through [`member_page`].
 
-use super::messages::Page;
+use super::page::Page;
 use super::participants::{NameKey, Participant, SavedList};
 use super::{Record, Result, StoreError, StoreProblem, ts};
 use crate::store::Db;

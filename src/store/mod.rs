@@ -23,6 +23,7 @@ mod migrations;
 pub mod notes;
 pub mod operator_keys;
 pub mod operators;
+pub mod page;
 pub mod participants;
 pub mod pending;
 mod problem;

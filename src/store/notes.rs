@@ -1178,7 +1178,7 @@ mod tests {
         let reasons: Vec<Option<ReviewReason>> = replies::page(
             store.db(),
             None,
-            crate::store::messages::Page::forward(None, 10),
+            crate::store::page::Page::forward(None, 10),
         )
         .unwrap()
         .into_iter()

@@ -1,6 +1,6 @@
 //! Participants (and partner / company contacts), saved lists, opt-outs.
 
-use super::messages::{Direction, Page};
+use super::page::{Direction, Page};
 use super::{PhoneField, Record, Result, StoreError, StoreProblem, ts};
 use crate::core::refusal::Refusal;
 use crate::store::Db;

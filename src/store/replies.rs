@@ -1,7 +1,7 @@
 //! Replies (inbound SMS). Every reply is kept.
 
 use super::codes::code;
-use super::messages::{NewestFirst, Page};
+use super::page::{NewestFirst, Page};
 use super::{Result, ts};
 use crate::gateway::ProviderKind;
 use crate::sms::status::ReplyState;

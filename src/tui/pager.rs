@@ -7,7 +7,7 @@
 
 use crate::store::Db;
 use crate::store::Result;
-pub use crate::store::messages::Page;
+pub use crate::store::page::Page;
 use std::collections::HashSet;
 
 /// Where a list's rows come from.
@@ -365,7 +365,7 @@ impl<S: Source> Pager<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::messages::Direction;
+    use crate::store::page::Direction;
 
     /// Numbers 0..n as a list, keyed by themselves, counting the rows each fetch returns.
     struct Numbers {

@@ -1193,7 +1193,7 @@ pub(super) fn participant_matches(act: &Act, text: &str) -> Result<Vec<(i64, Str
     let found = participants::page(
         act.store.db(),
         text,
-        crate::store::messages::Page::forward(None, MATCHES),
+        crate::store::page::Page::forward(None, MATCHES),
     )?;
     Ok(found
         .iter()
