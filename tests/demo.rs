@@ -1516,11 +1516,11 @@ fn insert_participant_event_list_and_reply_refuse_bad_rows() {
             .to_string()
             .contains("already exists")
     );
-    assert!(
+    assert_eq!(
         insert_saved_list(c, &list("Autre", vec![999]))
             .unwrap_err()
-            .to_string()
-            .contains("#999")
+            .to_string(),
+        "saved list \"Autre\": participant #999 does not exist"
     );
 
     let at = now() + Duration::days(2);

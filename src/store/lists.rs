@@ -5,7 +5,8 @@
 
 use super::page::Page;
 use super::participants::{NameKey, Participant, SavedList};
-use super::{Record, Result, StoreError, StoreProblem, ts};
+use super::{Record, Result, StoreError, ts};
+use crate::core::refusal::Refusal;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -66,7 +67,7 @@ pub fn add_members(conn: Db<'_>, id: i64, members: &[i64]) -> Result<usize> {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                StoreProblem::NoSuchParticipant { id: *member }.into()
+                Refusal::ParticipantNotFound { id: *member }.into()
             }
             other => StoreError::Sqlite(other),
         })?;

@@ -408,26 +408,15 @@ pub fn insert_saved_list<'c>(conn: impl Into<Db<'c>>, l: &NewSavedList) -> Resul
         let name = name.to_string();
         return Err(Refusal::ListExists { name }.into());
     }
-    conn.prepare_cached("INSERT INTO saved_lists(name, created_by, created_at) VALUES (?1,?2,?3)")?
-        .execute(params![name, l.created_by, ts(l.created_at)])?;
-    let id = conn.last_insert_rowid();
-    let mut add = conn.prepare_cached(
-        "INSERT INTO saved_list_members(list_id, participant_id) VALUES (?1,?2) ON CONFLICT DO NOTHING",
-    )?;
-    for member in &l.members {
-        add.execute(params![id, member]).map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                StoreProblem::ListNoSuchParticipant {
-                    name: name.to_string(),
-                    id: *member,
-                }
-                .into()
-            }
-            other => StoreError::Sqlite(other),
-        })?;
-    }
+    let id = super::lists::insert(conn, name, &l.created_by, l.created_at)?;
+    super::lists::add_members(conn, id, &l.members).map_err(|e| match e {
+        StoreError::Invalid(problem) => Refusal::ListProblem {
+            name: name.to_string(),
+            problem: Box::new(problem),
+        }
+        .into(),
+        other => other,
+    })?;
     Ok(id)
 }
 

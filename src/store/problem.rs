@@ -67,8 +67,6 @@ crate::typed_messages! {
         NotE164 { who: String, field: PhoneField, phone: String },
         ParticipantNameMissing,
         CollaboratorNameMissing,
-        NoSuchParticipant { id: i64 },
-        ListNoSuchParticipant { name: String, id: i64 },
         // Automations
         AutomationNameMissing,
         AutomationDelay { name: String, days: i64 },
