@@ -953,15 +953,12 @@ impl App {
         }
     }
 
-    fn popup_key(&mut self, key: KeyEvent) {
-        let dialog = self.keymap.dialog(&key);
-        let list = self.keymap.list(&key);
-        let global = self.keymap.global(&key);
-        let is_help = matches!(self.popup, Some(Popup::Help { .. }));
-        let ctrl_quit = self.is_ctrl_quit(&key);
-        let help_key = self.keymap.editor(&key) == Some(EditorAction::Help);
-        let fmt = self.fmt();
-        let jobs = self.jobs.for_tab(self.tab);
+    /// The keys a window offers besides closing and scrolling: open the event or the contact
+    /// a message names, the help, a new contact for an unknown number, the transliteration of
+    /// a Unicode send. Whether `key` was one of them (and done).
+    fn popup_shortcut(&mut self, key: &KeyEvent) -> bool {
+        let list = self.keymap.list(key);
+        let global = self.keymap.global(key);
         // A message's detail: `o` opens its event in the Agenda (before `o` reads as "oui").
         if let Some(Popup::Text {
             links: Links {
@@ -974,7 +971,7 @@ impl App {
         {
             self.popup = None;
             self.open_event_in_agenda(event);
-            return;
+            return true;
         }
         // ... and `f` its recipient's contact card.
         if let Some(Popup::Text {
@@ -989,13 +986,13 @@ impl App {
         {
             self.popup = None;
             self.open_contact_card(contact);
-            return;
+            return true;
         }
         // `?` from a read-only window opens the help, as everywhere else.
         if matches!(self.popup, Some(Popup::Text { .. })) && global == Some(GlobalAction::Help) {
             self.popup = None;
             self.open_help();
-            return;
+            return true;
         }
         // An unknown number's conversation: the new-contact key creates its contact.
         if let Some(Popup::Text {
@@ -1011,13 +1008,13 @@ impl App {
             if let Some(outcome) = self.with_act(|v, act| v.command(ListAction::NewContact, act)) {
                 self.apply_outcome(outcome, Some(ListAction::NewContact));
             }
-            return;
+            return true;
         }
         // A send in Unicode: the transliteration key rewrites the text for everyone and the
         // tab asks again with the new totals.
         if let Some(Popup::Confirm(c)) = &self.popup
             && c.transliterates
-            && self.keymap.editor(&key) == Some(EditorAction::Transliterate)
+            && self.keymap.editor(key) == Some(EditorAction::Transliterate)
         {
             match self.with_act(|v, act| v.transliterate_send(act)) {
                 Some(Outcome::Ignored) => {}
@@ -1027,8 +1024,23 @@ impl App {
                 }
                 None => self.popup = None,
             }
+            return true;
+        }
+        false
+    }
+
+    fn popup_key(&mut self, key: KeyEvent) {
+        if self.popup_shortcut(&key) {
             return;
         }
+        let dialog = self.keymap.dialog(&key);
+        let list = self.keymap.list(&key);
+        let global = self.keymap.global(&key);
+        let is_help = matches!(self.popup, Some(Popup::Help { .. }));
+        let ctrl_quit = self.is_ctrl_quit(&key);
+        let help_key = self.keymap.editor(&key) == Some(EditorAction::Help);
+        let fmt = self.fmt();
+        let jobs = self.jobs.for_tab(self.tab);
         let Some(popup) = &mut self.popup else {
             return;
         };
