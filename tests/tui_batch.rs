@@ -2,6 +2,7 @@
 //! count follow, add the participants it matches, see them (once each, with their errors) in
 //! the preview, and send. Snapshots of the form with its filters in French and English.
 
+mod support;
 mod tui_fixture;
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
@@ -723,145 +724,12 @@ fn app_at_settings(f: &Fixture) -> smsdesk::tui::App {
 // ---------------------------------------------------------------------------------------------
 // The same in a real terminal: the binary in tmux at 80×24, checked through the CLI.
 
-mod tmux {
-    use std::path::Path;
-    use std::process::Command;
-    use std::time::{Duration, Instant};
-
-    pub const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
-    /// Monday 30 March 2026, 10:00 in Paris: the same instant as the headless tests.
-    pub const NOW: &str = "2026-03-30T08:00:00Z";
-
-    /// A tmux server running `smsdesk` on one store; killed on drop.
-    pub struct Term {
-        socket: String,
-    }
-
-    pub fn have_tmux() -> bool {
-        let found = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "tmux is required on CI"
-            );
-            eprintln!("tmux not found: journey skipped");
-        }
-        found
-    }
-
-    impl Term {
-        /// Starts `smsdesk --db DB --user admin` in English at 80×24.
-        pub fn start(name: &str, dir: &Path, db: &Path) -> Term {
-            let socket = format!("smsdesk-{name}-{}", std::process::id());
-            let config = dir.join("config");
-            std::fs::create_dir_all(&config).unwrap();
-            let command = format!(
-                "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
-                 SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
-                config.display(),
-                dir.display(),
-                db.display()
-            );
-            let ok = Command::new("tmux")
-                .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-                .args(["-s", "main", "-x", "80", "-y", "24", &command])
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "tmux new-session failed");
-            let term = Term { socket };
-            term.wait_for("Dashboard");
-            term
-        }
-
-        fn tmux(&self, args: &[&str]) -> String {
-            let out = Command::new("tmux")
-                .args(["-L", &self.socket])
-                .args(args)
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        }
-
-        /// Named keys (`Tab`, `C-s`, `Space`, `Right`…), one after the other.
-        pub fn keys(&self, keys: &[&str]) {
-            for k in keys {
-                self.tmux(&["send-keys", "-t", "main", k]);
-            }
-        }
-
-        pub fn tabs(&self, n: usize) {
-            for _ in 0..n {
-                self.keys(&["Tab"]);
-            }
-        }
-
-        /// Text typed as is.
-        pub fn typed(&self, text: &str) {
-            self.tmux(&["send-keys", "-t", "main", "-l", text]);
-        }
-
-        pub fn screen(&self) -> String {
-            self.tmux(&["capture-pane", "-p", "-t", "main"])
-        }
-
-        /// Polls the screen until it shows `needle`; fails with the screen otherwise.
-        pub fn wait_for(&self, needle: &str) -> String {
-            let start = Instant::now();
-            loop {
-                let screen = self.screen();
-                // Twice, a moment apart: a capture can hold a half-written frame.
-                if screen.contains(needle) {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                    let again = self.screen();
-                    if again.contains(needle) {
-                        return again;
-                    }
-                }
-                assert!(
-                    start.elapsed() < Duration::from_secs(10),
-                    "the screen never showed {needle:?}:\n{screen}"
-                );
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-
-    impl Drop for Term {
-        fn drop(&mut self) {
-            let _ = Command::new("tmux")
-                .args(["-L", &self.socket, "kill-server"])
-                .status();
-        }
-    }
-
-    /// `smsdesk --db DB --json ARGS…`, parsed.
-    pub fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
-        let out = Command::new(BIN)
-            .env("SMSDESK_NOW", NOW)
-            .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
-            .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "smsdesk {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
 /// An operator batches everyone with an event with Claire (Anna, Bruno, and Chloé who has
 /// not consented), unticks Bruno, validates for tomorrow 10:00; the CLI lists Anna's message
 /// only, in Upcoming, as a batch message at that time.
 #[test]
 fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
-    use tmux::{Term, cli_json, have_tmux};
+    use support::term::{Term, cli_json, have_tmux};
     if !have_tmux() {
         return;
     }
@@ -927,7 +795,7 @@ fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
 /// the two messages in Upcoming; no interview lands in the recipients' histories.
 #[test]
 fn journey_a_shop_campaign_batch_without_interview_fields() {
-    use tmux::{Term, cli_json, have_tmux};
+    use support::term::{Term, cli_json, have_tmux};
     if !have_tmux() {
         return;
     }

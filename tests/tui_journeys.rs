@@ -5,143 +5,15 @@
 //! Each test has its own tmux server (`-L`), store and config directory, and a fixed start of
 //! the clock (`SMSDESK_NOW`). Without `tmux` the tests say so and pass, unless `CI=true`.
 
+mod support;
 mod tui_fixture;
 
 use chrono::{Duration, NaiveDate};
 use smsdesk::core::Actor;
 use smsdesk::store::Store;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::path::PathBuf;
+use support::term::{Launch, Term, cli, cli_json, have_tmux};
 use tui_fixture::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
-/// Monday 30 March 2026, 10:00 in Paris: the same instant as the headless tests.
-const NOW: &str = "2026-03-30T08:00:00Z";
-/// How long a screen may take to show what is expected.
-const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// A tmux server running `smsdesk` on one store; killed on drop.
-struct Term {
-    socket: String,
-}
-
-fn have_tmux() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "tmux is required on CI"
-        );
-        eprintln!("tmux not found: journey skipped");
-    }
-    found
-}
-
-impl Term {
-    /// Starts `smsdesk --db DB --user admin` in English at 80×24.
-    fn start(name: &str, dir: &Path, db: &Path) -> Term {
-        Term::start_as(name, dir, db, "admin")
-    }
-
-    /// Starts `smsdesk --db DB --user USER` in English at 80×24.
-    fn start_as(name: &str, dir: &Path, db: &Path, user: &str) -> Term {
-        let socket = format!("smsdesk-{name}-{}", std::process::id());
-        let config = dir.join("config");
-        std::fs::create_dir_all(&config).unwrap();
-        let command = format!(
-            "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
-             SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user {user}",
-            config.display(),
-            dir.display(),
-            db.display()
-        );
-        let ok = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-s", "main", "-x", "80", "-y", "24", &command])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        let term = Term { socket };
-        term.wait_for("Dashboard");
-        term
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Named keys (`Tab`, `C-s`, `Space`, `Right`…), one after the other.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", "-t", "main", k]);
-        }
-    }
-
-    /// Text typed as is.
-    fn typed(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "main", "-l", text]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "main"])
-    }
-
-    /// Polls the screen until it shows `needle`; fails with the screen otherwise.
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            // Twice, a moment apart: a capture can hold a half-written frame.
-            if screen.contains(needle) {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                let again = self.screen();
-                if again.contains(needle) {
-                    return again;
-                }
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "the screen never showed {needle:?}:\n{screen}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Term {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-/// `smsdesk --db DB --json ARGS…`, parsed.
-fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(BIN)
-        .env("SMSDESK_NOW", NOW)
-        .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
-        .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "smsdesk {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn rows(v: &serde_json::Value) -> &Vec<serde_json::Value> {
     v.as_array().unwrap()
@@ -397,25 +269,18 @@ fn oui_by_sms_sets_the_outcome_in_the_agenda_and_shows_in_the_inbox() {
     // The reminder left an hour ago and was delivered.
     let event = interview_question(&mut f);
     let db = db_of(&f);
-    let out = Command::new(BIN)
-        .env("SMSDESK_NOW", NOW)
-        .args(["--db", db.to_str().unwrap(), "--user", "admin"])
-        .args([
+    let out = cli(
+        &db,
+        &[
             "simulate",
             "reply",
             "--from",
             "06 12 34 56 78",
             "--text",
             "Oui !",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let said = String::from_utf8_lossy(&out.stdout);
+    let said = String::from_utf8_lossy(&out);
     assert!(said.contains("confirmed by SMS"), "{said}");
     let t = Term::start("reply", f.dir.path(), &db);
     t.keys(&["a"]);
@@ -639,7 +504,14 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
     )
     .unwrap();
     let db = db_of(&f);
-    let t = Term::start_as("templates-only", f.dir.path(), &db, "karim");
+    let t = Term::launch(
+        f.dir.path(),
+        &db,
+        Launch {
+            user: "karim",
+            ..Launch::english("templates-only")
+        },
+    );
 
     // Contacts: a new message to Élodie, the text picked by name; typing changes nothing.
     t.keys(&["c"]);

@@ -6,6 +6,7 @@
 pub mod openssh;
 pub mod smsdesk;
 pub mod snapshots;
+pub mod term;
 pub mod tmux;
 
 use std::io::Read;
