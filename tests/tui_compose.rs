@@ -29,49 +29,11 @@ fn ctrl(c: char) -> KeyEvent {
 /// Paris, no reminder; two interview templates ("Rappel RDV", "Convocation") and a batch one
 /// ("Atelier CV").
 fn store() -> Fixture {
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
-    let mut f = empty_store();
-    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    let conn = f.store.conn();
-    conn.execute(
-        "INSERT INTO participants(kind, civility, first_name, last_name, mobile, sms_consent, programme, created_at, updated_at)
-         VALUES ('participant','Mme','Élodie','Martin','+33612345678',1,'PLIE',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    for (name, context, body) in [
+    elodie_with_interview(&[
         ("Rappel RDV", "interview", RAPPEL),
         ("Convocation", "interview", CONVOCATION),
         ("Atelier CV", "batch", ATELIER),
-    ] {
-        conn.execute(
-            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 1, 0, 0, 'admin', ?4, ?4)",
-            rusqlite::params![name, context, body, now().timestamp()],
-        )
-        .unwrap();
-    }
-    let starts = chrono::NaiveDate::from_ymd_opt(2026, 4, 3)
-        .unwrap()
-        .and_hms_opt(14, 0, 0)
-        .unwrap();
-    create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: starts,
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
-    f
+    ])
 }
 
 fn template_id(f: &Fixture, name: &str) -> i64 {

@@ -8,7 +8,7 @@
 mod support;
 mod tui_fixture;
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use smsdesk::core::Actor;
 use smsdesk::store::Store;
 use std::path::PathBuf;
@@ -25,22 +25,6 @@ fn field<'a>(row: &'a serde_json::Value, key: &str) -> &'a str {
 
 fn db_of(f: &Fixture) -> PathBuf {
     f.path()
-}
-
-fn participant(store: &Store, first: &str, last: &str, mobile: &str, consent: bool) -> i64 {
-    smsdesk::store::participants::insert_participant(
-        store.conn(),
-        &smsdesk::store::participants::NewParticipant {
-            kind: smsdesk::sms::status::ParticipantKind::Participant,
-            first_name: first.into(),
-            last_name: last.into(),
-            mobile: Some(mobile.into()),
-            sms_consent: consent,
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap()
 }
 
 #[test]
@@ -74,37 +58,9 @@ fn a_d2_reminder_from_the_agenda_shows_in_upcoming_at_the_right_time() {
     if !have_tmux() {
         return;
     }
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
     let mut f = empty_store();
     let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    participant(&f.store, "Élodie", "Martin", "+33612345678", true);
-    f.store
-        .conn()
-        .execute(
-            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-             VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
-            [now().timestamp()],
-        )
-        .unwrap();
-    create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: NaiveDate::from_ymd_opt(2026, 4, 3)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
+    elodie_rappel_interview(&mut f.store, &actor);
     let db = db_of(&f);
     let t = Term::start("reminder", f.dir.path(), &db);
     t.keys(&["a"]);
@@ -149,9 +105,9 @@ fn a_batch_on_a_saved_list_with_one_unticked_recipient() {
     )
     .unwrap();
     let members = vec![
-        participant(&f.store, "Anna", "Arnaud", "+33612345671", true),
-        participant(&f.store, "Bruno", "Bernard", "+33612345672", true),
-        participant(&f.store, "Chloé", "Colin", "+33612345673", true),
+        add_participant(&f.store, "Anna", "Arnaud", "+33612345671", true),
+        add_participant(&f.store, "Bruno", "Bernard", "+33612345672", true),
+        add_participant(&f.store, "Chloé", "Colin", "+33612345673", true),
     ];
     insert_saved_list(
         f.store.conn(),
@@ -386,16 +342,11 @@ fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
         )
         .unwrap();
     let people = vec![
-        participant(&f.store, "Anna", "Arnaud", "+33612345670", true),
-        participant(&f.store, "Bruno", "Blanc", "+33612345671", true),
-        participant(&f.store, "Chloé", "Caron", "+33612345672", true),
+        add_participant(&f.store, "Anna", "Arnaud", "+33612345670", true),
+        add_participant(&f.store, "Bruno", "Blanc", "+33612345671", true),
+        add_participant(&f.store, "Chloé", "Caron", "+33612345672", true),
     ];
-    let day = |d, h| {
-        NaiveDate::from_ymd_opt(2026, 3, d)
-            .unwrap()
-            .and_hms_opt(h, 0, 0)
-            .unwrap()
-    };
+    let day = |d, h| local(d, 3, h);
     queue_batch(
         &mut f.store,
         &actor,
@@ -451,7 +402,6 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
     if !have_tmux() {
         return;
     }
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
     let mut f = empty_store();
     let admin = Actor::identify(&mut f.store, "admin", now()).unwrap();
     smsdesk::core::admin::add_user(
@@ -462,7 +412,7 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
         now(),
     )
     .unwrap();
-    participant(&f.store, "Élodie", "Martin", "+33612345678", true);
+    add_participant(&f.store, "Élodie", "Martin", "+33612345678", true);
     for (name, context, body) in [
         (
             "Atelier CV",
@@ -475,34 +425,9 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
             "Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.",
         ),
     ] {
-        f.store
-            .conn()
-            .execute(
-                "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 1, 0, 0, 'admin', ?4, ?4)",
-                rusqlite::params![name, context, body, now().timestamp()],
-            )
-            .unwrap();
+        add_template(&f.store, name, context, body, false);
     }
-    create_event(
-        &mut f.store,
-        &admin,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: NaiveDate::from_ymd_opt(2026, 4, 3)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
+    add_interview(&mut f.store, &admin, 1, local(3, 4, 14));
     let db = db_of(&f);
     let t = Term::launch(
         f.dir.path(),

@@ -310,44 +310,11 @@ fn in_french_a_move_says_its_refusals_and_its_result_in_french() {
 /// One participant (Élodie Martin, consenting, mobile) with an interview on Friday 3 April
 /// 2026 at 14:00 Paris, no reminder; an active interview template.
 fn store_with_event() -> Fixture {
-    use smsdesk::core::Actor;
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
-    let mut f = empty_store();
-    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    let conn = f.store.conn();
-    conn.execute(
-        "INSERT INTO participants(kind, civility, first_name, last_name, mobile, sms_consent, programme, created_at, updated_at)
-         VALUES ('participant','Mme','Élodie','Martin','+33612345678',1,'PLIE',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-         VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    let starts = chrono::NaiveDate::from_ymd_opt(2026, 4, 3)
-        .unwrap()
-        .and_hms_opt(14, 0, 0)
-        .unwrap();
-    create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: starts,
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
-    f
+    elodie_with_interview(&[(
+        "Rappel RDV",
+        "interview",
+        "Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.",
+    )])
 }
 
 #[test]
