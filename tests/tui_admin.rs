@@ -4,7 +4,7 @@
 
 mod tui_fixture;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use smsdesk::i18n::Lang;
 use smsdesk::store::templates;
 use smsdesk::tui::App;
@@ -16,10 +16,6 @@ fn demo_store() -> Fixture {
     smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
     let store = smsdesk::store::Store::open(&path).unwrap();
     Fixture { dir, store }
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
 fn typing(app: &mut App, text: &str) {

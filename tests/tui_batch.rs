@@ -6,7 +6,7 @@ mod support;
 mod tui_fixture;
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use smsdesk::i18n::Lang;
 use smsdesk::store::Store;
 use smsdesk::store::events::{NewEvent, insert_event};
@@ -15,22 +15,6 @@ use smsdesk::store::participants::{
     insert_saved_list,
 };
 use tui_fixture::*;
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn tab(app: &mut smsdesk::tui::App, n: usize) {
-    for _ in 0..n {
-        app.handle_key(code(KeyCode::Tab));
-    }
-}
-
-fn back(app: &mut smsdesk::tui::App, n: usize) {
-    for _ in 0..n {
-        app.handle_key(code(KeyCode::BackTab));
-    }
-}
 
 fn add_event(f: &Fixture, participant: i64, typ: &str, collaborator: i64, local: &str) {
     let starts_local = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
@@ -144,22 +128,6 @@ fn matching_line(screen: &str) -> String {
         .find(|l| l.contains("Matching") || l.contains("Correspondent"))
         .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
         .unwrap_or_default()
-}
-
-/// Fills the interview and an own text, from the "Interview date-time" field.
-fn fill_interview_and_text(app: &mut smsdesk::tui::App) {
-    press(app, "02/04/2026 10:00");
-    tab(app, 1);
-    app.handle_key(code(KeyCode::Right));
-    tab(app, 1);
-    press(app, "atelier");
-    tab(app, 1);
-    press(app, "CV");
-    tab(app, 1);
-    press(app, "information sent");
-    // location, channel, programme, summary, template (own text), campaign, at → composer.
-    tab(app, 8);
-    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod tui_fixture;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
 use smsdesk::core::reminders::{When, schedule_reminder};
@@ -20,10 +20,6 @@ const RAPPEL: &str =
     "Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.";
 const CONVOCATION: &str = "Merci de venir avec votre CV, {{participant.first_name}}.";
 const ATELIER: &str = "Bonjour {{participant.first_name}}, atelier CV jeudi à 10h.";
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
 
 /// Élodie Martin (consenting, mobile) with an interview on Friday 3 April 2026 at 14:00
 /// Paris, no reminder; two interview templates ("Rappel RDV", "Convocation") and a batch one

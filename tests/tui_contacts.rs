@@ -107,10 +107,6 @@ fn typed(app: &mut smsdesk::tui::App, text: &str) {
     }
 }
 
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
 /// Searches `name` in the filter bar (the cursor lands on the first match).
 fn search(app: &mut smsdesk::tui::App, name: &str) {
     press(app, "/");

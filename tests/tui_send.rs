@@ -695,12 +695,6 @@ fn store_with_list() -> Fixture {
     f
 }
 
-fn tab(app: &mut smsdesk::tui::App, n: usize) {
-    for _ in 0..n {
-        app.handle_key(code(KeyCode::Tab));
-    }
-}
-
 #[test]
 fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
     let f = store_with_list();
@@ -1010,17 +1004,7 @@ fn fill_batch(app: &mut smsdesk::tui::App) {
     press(app, "dupu");
     app.handle_key(code(KeyCode::Enter));
     tab(app, 3);
-    press(app, "02/04/2026 10:00");
-    tab(app, 1);
-    app.handle_key(code(KeyCode::Right));
-    tab(app, 1);
-    press(app, "atelier");
-    tab(app, 1);
-    press(app, "CV");
-    tab(app, 1);
-    press(app, "information sent");
-    tab(app, 8);
-    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
+    fill_interview_and_text(app);
 }
 
 #[test]

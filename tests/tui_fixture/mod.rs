@@ -717,10 +717,44 @@ pub fn code(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
+pub fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// `Tab`, `n` times.
+pub fn tab(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.handle_key(code(KeyCode::Tab));
+    }
+}
+
+/// `Shift+Tab`, `n` times.
+pub fn back(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.handle_key(code(KeyCode::BackTab));
+    }
+}
+
 pub fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
         app.handle_key(key(c));
     }
+}
+
+/// Fills a batch's interview and an own text, from the "Interview date-time" field.
+pub fn fill_interview_and_text(app: &mut App) {
+    press(app, "02/04/2026 10:00");
+    tab(app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(app, 1);
+    press(app, "atelier");
+    tab(app, 1);
+    press(app, "CV");
+    tab(app, 1);
+    press(app, "information sent");
+    // location, channel, programme, summary, template (own text), campaign, at → composer.
+    tab(app, 8);
+    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
 }
 
 /// The screen as text, one line per row (wide characters take their two columns).
