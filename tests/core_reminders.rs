@@ -2,7 +2,9 @@
 //! come from the window rules of the spec (same local time N days earlier, moved into the
 //! window; Europe/Paris with its DST change on 2026-03-29 and 2026-10-25), not from the code.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+mod support;
+
+use chrono::{DateTime, TimeZone, Utc};
 use smsdesk::core::automations::{self, AutomationRule};
 use smsdesk::core::events::{
     self, EventChange, EventKind, NewEventInput, ReminderChange, ReminderRequest,
@@ -14,22 +16,10 @@ use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::sms::template::TemplateContext;
 use smsdesk::store::notes::{RuleReason, StatusNote};
 use smsdesk::store::operators::Rights;
-use smsdesk::store::participants::{NewCollaborator, NewParticipant};
+use smsdesk::store::participants::NewParticipant;
 use smsdesk::store::templates::NewTemplate;
 use smsdesk::store::{Store, messages, participants, templates};
-
-fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn local(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
-
-/// Monday 2026-03-23 11:00 in Paris (CET, UTC+1).
-fn now() -> DateTime<Utc> {
-    utc("2026-03-23T10:00:00Z")
-}
+use support::world::*;
 
 struct World {
     _dir: tempfile::TempDir,
@@ -53,24 +43,8 @@ fn world() -> World {
     let n = now();
     let (collaborator, other_collaborator, alice, t_interview) = store
         .write(|tx: smsdesk::store::Db<'_>| {
-            let c = participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Julien".into(),
-                    last_name: "Dubois".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )?;
-            let c2 = participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Nora".into(),
-                    last_name: "Haddad".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )?;
+            let c = add_collaborator(tx, "Julien", "Dubois")?;
+            let c2 = add_collaborator(tx, "Nora", "Haddad")?;
             let a =
                 participants::insert_participant(tx, &person("Alice", Some("+33612345678")), n)?;
             let t = templates::insert_template(
@@ -98,17 +72,6 @@ fn world() -> World {
         other_collaborator,
         alice,
         t_interview,
-    }
-}
-
-fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
-    NewParticipant {
-        kind: smsdesk::sms::status::ParticipantKind::Participant,
-        first_name: first.into(),
-        last_name: "Test".into(),
-        mobile: mobile.map(Into::into),
-        sms_consent: true,
-        ..Default::default()
     }
 }
 

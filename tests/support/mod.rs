@@ -8,6 +8,7 @@ pub mod smsdesk;
 pub mod snapshots;
 pub mod term;
 pub mod tmux;
+pub mod world;
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
