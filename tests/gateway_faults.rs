@@ -9,16 +9,15 @@
 
 mod support;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
-use smsdesk::core::send::{self, Body, IndividualSend};
 use smsdesk::gateway::{
     self, KannelConfig, OvhConfig, Provider, ProviderConfig, ProviderError, TwilioConfig,
 };
 use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::MessageStatus;
-use smsdesk::store::{Store, credit, messages, settings};
+use smsdesk::store::{Store, messages};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -281,47 +280,26 @@ struct Fixture {
 /// A store with the window open, 1,000 credits, no grace period; the clock stands still on
 /// Tuesday 10 March 2026, 10:00 in Paris, until a test moves it.
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db");
-    let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
-    let clock = Clock::manual(start);
-    let mut store = Store::open(&db).unwrap();
-    let admin = Actor::identify(&mut store, "admin", start).unwrap();
-    for (k, v) in [
+    let b = support::engine::bench(&[
         ("grace_seconds", "0"),
         ("window", "08:00-20:00"),
         ("window_days", "mon-sun"),
         ("max_in_flight", "8"),
-    ] {
-        settings::set(store.conn(), k, v, "admin", start).unwrap();
-    }
-    credit::add_pack(
-        store.conn(),
-        1000,
-        "test",
-        start.date_naive(),
-        "admin",
-        start,
-    )
-    .unwrap();
+    ])
+    .with_thousand_credits();
     Fixture {
-        _dir: dir,
-        db,
-        clock,
-        store,
-        admin,
-        start,
+        _dir: b.dir,
+        db: b.db,
+        clock: b.clock,
+        store: b.store,
+        admin: b.admin,
+        start: b.start,
     }
 }
 
 impl Fixture {
     fn send_now(&mut self, to: &str) -> i64 {
-        let req = IndividualSend {
-            to: vec![to.into()],
-            body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
-            at: None,
-        };
-        send::send_individual(&mut self.store, &self.admin, &req, self.clock.now()).unwrap()[0]
+        support::engine::send_now(&mut self.store, &self.admin, self.clock.now(), to)
     }
 
     fn run(&self, provider: Arc<dyn Provider>) -> scheduler::Handle {

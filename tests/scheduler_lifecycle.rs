@@ -1,6 +1,8 @@
 //! The sending engine with a controllable clock and an in-process provider: lifecycle, window,
 //! retries and expiry, credit, STOP, ambiguous answers and crash leftovers.
 
+mod support;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
@@ -92,16 +94,7 @@ impl Provider for FakeProvider {
         true
     }
     fn poll_statuses(&self, pending: &[PendingStatus]) -> Result<Vec<StatusReport>, ProviderError> {
-        Ok(pending
-            .iter()
-            .map(|p| StatusReport {
-                reference: p.reference.clone(),
-                provider_id: p.provider_id.clone(),
-                status: ReportedStatus::Delivered,
-                detail: "DELIVRD".into(),
-                at: p.submitted_at,
-            })
-            .collect())
+        Ok(support::engine::all_delivered(pending))
     }
     fn fetch_replies(&self, _: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
         Ok(Vec::new())
@@ -125,45 +118,24 @@ struct Fixture {
 /// A store with an open window all week (unless changed), 1,000 credits, no grace period.
 /// The clock starts on Tuesday 10 March 2026, 10:00 in Paris.
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db");
-    let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
-    let clock = Clock::manual(start);
-    let mut store = Store::open(&db).unwrap();
-    let admin = Actor::identify(&mut store, "admin", start).unwrap();
-    for (k, v) in [
+    let b = support::engine::bench(&[
         ("grace_seconds", "0"),
         ("window", "08:00-20:00"),
         ("window_days", "mon-sun"),
-    ] {
-        settings::set(store.conn(), k, v, "admin", start).unwrap();
-    }
-    credit::add_pack(
-        store.conn(),
-        1000,
-        "test",
-        start.date_naive(),
-        "admin",
-        start,
-    )
-    .unwrap();
+    ])
+    .with_thousand_credits();
     Fixture {
-        _dir: dir,
-        db,
-        clock,
-        store,
-        admin,
+        _dir: b.dir,
+        db: b.db,
+        clock: b.clock,
+        store: b.store,
+        admin: b.admin,
     }
 }
 
 impl Fixture {
     fn send_now(&mut self, to: &str) -> i64 {
-        let req = IndividualSend {
-            to: vec![to.into()],
-            body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
-            at: None,
-        };
-        send::send_individual(&mut self.store, &self.admin, &req, self.clock.now()).unwrap()[0]
+        support::engine::send_now(&mut self.store, &self.admin, self.clock.now(), to)
     }
 
     fn start(&self, provider: Arc<FakeProvider>, holder: &str) -> scheduler::Handle {

@@ -3,6 +3,7 @@
 //! garbage). Each request is answered on its own thread, so a stalled one blocks nothing.
 #![allow(dead_code)]
 
+pub mod engine;
 pub mod openssh;
 pub mod smsdesk;
 pub mod snapshots;

@@ -1,0 +1,84 @@
+//! The sending engine's test bench: a store with a manual clock for the scheduler tests, the
+//! send they queue, and what a polled provider reports.
+
+use chrono::{DateTime, TimeZone, Utc};
+use smsdesk::clock::Clock;
+use smsdesk::core::Actor;
+use smsdesk::core::send::{self, Body, IndividualSend};
+use smsdesk::gateway::{PendingStatus, ReportedStatus, StatusReport};
+use smsdesk::store::{Store, credit, settings};
+use std::path::PathBuf;
+
+/// A store and its administrator, with a clock that stands still until a test moves it.
+pub struct Bench {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub clock: Clock,
+    pub store: Store,
+    pub admin: Actor,
+    /// Where the clock starts: Tuesday 10 March 2026, 10:00 in Paris.
+    pub start: DateTime<Utc>,
+}
+
+/// A store `s.db` in a temporary directory with `settings` set by admin, the clock at
+/// [`Bench::start`].
+pub fn bench(settings: &[(&str, &str)]) -> Bench {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
+    let clock = Clock::manual(start);
+    let mut store = Store::open(&db).unwrap();
+    let admin = Actor::identify(&mut store, "admin", start).unwrap();
+    for (k, v) in settings {
+        settings::set(store.conn(), k, v, "admin", start).unwrap();
+    }
+    Bench {
+        dir,
+        db,
+        clock,
+        store,
+        admin,
+        start,
+    }
+}
+
+impl Bench {
+    /// A pack of 1,000 credits ("test"), bought at the start.
+    pub fn with_thousand_credits(self) -> Bench {
+        credit::add_pack(
+            self.store.conn(),
+            1000,
+            "test",
+            self.start.date_naive(),
+            "admin",
+            self.start,
+        )
+        .unwrap();
+        self
+    }
+}
+
+/// The admin sends "Bonjour, votre rendez-vous est confirmé." to `to` now; returns the message.
+pub fn send_now(store: &mut Store, admin: &Actor, now: DateTime<Utc>, to: &str) -> i64 {
+    let req = IndividualSend {
+        to: vec![to.into()],
+        body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
+        at: None,
+    };
+    send::send_individual(store, admin, &req, now).unwrap()[0]
+}
+
+/// What a polled provider that delivers everything reports: each message delivered when it
+/// was submitted.
+pub fn all_delivered(pending: &[PendingStatus]) -> Vec<StatusReport> {
+    pending
+        .iter()
+        .map(|p| StatusReport {
+            reference: p.reference.clone(),
+            provider_id: p.provider_id.clone(),
+            status: ReportedStatus::Delivered,
+            detail: "DELIVRD".into(),
+            at: p.submitted_at,
+        })
+        .collect()
+}
