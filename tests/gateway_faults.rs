@@ -326,36 +326,20 @@ impl Fixture {
     }
 
     fn charged(&self, id: i64) -> i64 {
-        self.store
-            .conn()
-            .query_row(
-                "SELECT COALESCE(SUM(units), 0) FROM credit_ledger WHERE message_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap()
+        support::engine::charged(&self.store, id)
     }
 }
 
-/// Waits (real time) until `cond` holds, waking the scheduler meanwhile.
-fn eventually(h: &scheduler::Handle, what: &str, mut cond: impl FnMut() -> bool) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    while std::time::Instant::now() < until {
-        if cond() {
-            return;
-        }
-        h.wake();
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
-    panic!("timed out waiting for: {what}");
+/// Waits (real time, 40 s at most) until `cond` holds, waking the scheduler meanwhile.
+fn eventually(h: &scheduler::Handle, what: &str, cond: impl FnMut() -> bool) {
+    let patience = std::time::Duration::from_secs(40);
+    let pause = std::time::Duration::from_millis(25);
+    support::engine::eventually(h, patience, pause, what, cond);
 }
 
 /// Lets the scheduler run passes, for checking that something does NOT happen.
 fn settle(h: &scheduler::Handle) {
-    for _ in 0..15 {
-        h.wake();
-        std::thread::sleep(std::time::Duration::from_millis(40));
-    }
+    support::engine::settle(h, 15, std::time::Duration::from_millis(40));
 }
 
 fn submissions(kind: Kind, server: &RawServer, to: &str) -> usize {

@@ -169,36 +169,20 @@ impl Fixture {
     }
 
     fn ledger_units(&self, id: i64) -> i64 {
-        self.store
-            .conn()
-            .query_row(
-                "SELECT COALESCE(SUM(units),0) FROM credit_ledger WHERE message_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap()
+        support::engine::charged(&self.store, id)
     }
 }
 
-/// Waits (real time) until `cond` holds, waking the scheduler meanwhile.
-fn eventually(handle: &scheduler::Handle, what: &str, mut cond: impl FnMut() -> bool) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while std::time::Instant::now() < until {
-        if cond() {
-            return;
-        }
-        handle.wake();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("timed out waiting for: {what}");
+/// Waits (real time, 15 s at most) until `cond` holds, waking the scheduler meanwhile.
+fn eventually(handle: &scheduler::Handle, what: &str, cond: impl FnMut() -> bool) {
+    let patience = std::time::Duration::from_secs(15);
+    let pause = std::time::Duration::from_millis(20);
+    support::engine::eventually(handle, patience, pause, what, cond);
 }
 
 /// Lets the scheduler run a few passes (for asserting that something does NOT happen).
 fn settle(handle: &scheduler::Handle) {
-    for _ in 0..10 {
-        handle.wake();
-        std::thread::sleep(std::time::Duration::from_millis(30));
-    }
+    support::engine::settle(handle, 10, std::time::Duration::from_millis(30));
 }
 
 #[test]

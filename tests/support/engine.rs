@@ -6,8 +6,10 @@ use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
 use smsdesk::core::send::{self, Body, IndividualSend};
 use smsdesk::gateway::{PendingStatus, ReportedStatus, StatusReport};
+use smsdesk::scheduler;
 use smsdesk::store::{Store, credit, settings};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// A store and its administrator, with a clock that stands still until a test moves it.
 pub struct Bench {
@@ -81,4 +83,45 @@ pub fn all_delivered(pending: &[PendingStatus]) -> Vec<StatusReport> {
             at: p.submitted_at,
         })
         .collect()
+}
+
+/// Credit units charged for message `id`, summed over the ledger.
+pub fn charged(store: &Store, id: i64) -> i64 {
+    store
+        .conn()
+        .query_row(
+            "SELECT COALESCE(SUM(units), 0) FROM credit_ledger WHERE message_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Waits (real time, at most `patience`) until `cond` holds, waking the scheduler every
+/// `pause`; panics naming `what` otherwise.
+pub fn eventually(
+    h: &scheduler::Handle,
+    patience: Duration,
+    pause: Duration,
+    what: &str,
+    mut cond: impl FnMut() -> bool,
+) {
+    let until = Instant::now() + patience;
+    while Instant::now() < until {
+        if cond() {
+            return;
+        }
+        h.wake();
+        std::thread::sleep(pause);
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+/// Lets the scheduler run `passes` passes, `pause` apart, for checking that something does
+/// NOT happen.
+pub fn settle(h: &scheduler::Handle, passes: usize, pause: Duration) {
+    for _ in 0..passes {
+        h.wake();
+        std::thread::sleep(pause);
+    }
 }
