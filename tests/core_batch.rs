@@ -8,7 +8,7 @@ mod support;
 use chrono::{NaiveDate, Utc};
 use smsdesk::core::batch::{self, BatchInput, InterviewInput};
 use smsdesk::core::send::Body;
-use smsdesk::core::{Actor, CoreError, admin};
+use smsdesk::core::{Actor, admin};
 use smsdesk::sms::template::TemplateContext;
 use smsdesk::store::operators::Rights;
 use smsdesk::store::participants::{self, NewParticipant, NewSavedList};
@@ -99,20 +99,6 @@ impl World {
 /// Segments of a text made only of GSM 03.38 basic characters.
 fn gsm_segments(chars: usize) -> usize {
     if chars <= 160 { 1 } else { chars.div_ceil(153) }
-}
-
-fn invalid(e: CoreError) -> String {
-    match e {
-        CoreError::Invalid(m) => m.to_string(),
-        other => panic!("expected a refusal for bad input, got {other:?}"),
-    }
-}
-
-fn forbidden(e: CoreError) -> String {
-    match e {
-        CoreError::Forbidden(m) => m.to_string(),
-        other => panic!("expected a missing right, got {other:?}"),
-    }
 }
 
 #[test]

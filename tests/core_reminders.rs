@@ -11,7 +11,7 @@ use smsdesk::core::events::{
 };
 use smsdesk::core::reminders::{self, When};
 use smsdesk::core::send::Body;
-use smsdesk::core::{Actor, CoreError, admin};
+use smsdesk::core::{Actor, admin};
 use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::sms::template::TemplateContext;
 use smsdesk::store::notes::{RuleReason, StatusNote};
@@ -159,20 +159,6 @@ impl World {
 
 fn planned(w: &World, id: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(w.message(id).planned_at, 0).unwrap()
-}
-
-fn invalid(e: CoreError) -> String {
-    match e {
-        CoreError::Invalid(m) => m.to_string(),
-        other => panic!("expected a refusal for bad input, got {other:?}"),
-    }
-}
-
-fn forbidden(e: CoreError) -> String {
-    match e {
-        CoreError::Forbidden(m) => m.to_string(),
-        other => panic!("expected a missing right, got {other:?}"),
-    }
 }
 
 // ------------------------------------------------------------------ planning rules --

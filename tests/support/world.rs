@@ -2,7 +2,7 @@
 //! administrator, a credit pack, collaborators and participants.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use smsdesk::core::{Actor, admin};
+use smsdesk::core::{Actor, CoreError, admin};
 use smsdesk::store::participants::{self, NewCollaborator, NewParticipant};
 use smsdesk::store::{Db, Store, StoreError};
 
@@ -55,5 +55,21 @@ pub fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
         mobile: mobile.map(Into::into),
         sms_consent: true,
         ..Default::default()
+    }
+}
+
+/// The reason of a refusal for bad input; panics on any other error.
+pub fn invalid(e: CoreError) -> String {
+    match e {
+        CoreError::Invalid(m) => m.to_string(),
+        other => panic!("expected a refusal for bad input, got {other:?}"),
+    }
+}
+
+/// The reason of a refusal for a missing right; panics on any other error.
+pub fn forbidden(e: CoreError) -> String {
+    match e {
+        CoreError::Forbidden(m) => m.to_string(),
+        other => panic!("expected a missing right, got {other:?}"),
     }
 }
