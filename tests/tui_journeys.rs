@@ -176,19 +176,7 @@ fn a_free_send_from_an_xlsx_with_numeric_cells_and_duplicates() {
     }
     let f = empty_store();
     let xlsx = f.dir.path().join("numbers.xlsx");
-    {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.write_string(0, 0, "Nom").unwrap();
-        sheet.write_string(0, 1, "Téléphone").unwrap();
-        // Leading zero lost by the spreadsheet, twice (a duplicate), then a text cell and a
-        // landline.
-        sheet.write_number(1, 1, 611223344.0).unwrap();
-        sheet.write_number(2, 1, 611223344.0).unwrap();
-        sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
-        sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
-        book.save(&xlsx).unwrap();
-    }
+    numbers_xlsx(&xlsx);
     let db = db_of(&f);
     let t = Term::start("free", f.dir.path(), &db);
     t.keys(&["9", "n"]);

@@ -482,18 +482,7 @@ fn a_reply_of_the_review_list_gets_the_outcome_the_operator_types() {
 fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
     let f = sample_store();
     let path = f.dir.path().join("contacts.xlsx");
-    {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.write_string(0, 0, "Nom").unwrap();
-        sheet.write_string(0, 1, "Téléphone").unwrap();
-        // A spreadsheet dropped the leading zero of 06 11 22 33 44 (twice: a duplicate).
-        sheet.write_number(1, 1, 611223344.0).unwrap();
-        sheet.write_number(2, 1, 611223344.0).unwrap();
-        sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
-        sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
-        book.save(&path).unwrap();
-    }
+    numbers_xlsx(&path);
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     press(&mut app, "9n");
     assert!(app.is_editing());
@@ -644,8 +633,7 @@ fn an_opt_out_from_contacts_is_asked_then_recorded() {
 /// "Atelier CV" of Anna, Bruno and Chloé; Denis is outside it.
 fn store_with_list() -> Fixture {
     use smsdesk::store::participants::{
-        NewCollaborator, NewParticipant, NewSavedList, insert_collaborator, insert_participant,
-        insert_saved_list,
+        NewCollaborator, NewSavedList, insert_collaborator, insert_saved_list,
     };
     let f = empty_store();
     let conn = f.store.conn();
@@ -666,21 +654,7 @@ fn store_with_list() -> Fixture {
         ("Chloé", "Colin", "+33612345673", false),
         ("Denis", "Dupuis", "+33612345674", true),
     ] {
-        ids.push(
-            insert_participant(
-                conn,
-                &NewParticipant {
-                    kind: smsdesk::sms::status::ParticipantKind::Participant,
-                    first_name: first.into(),
-                    last_name: last.into(),
-                    mobile: Some(mobile.into()),
-                    sms_consent: consent,
-                    ..Default::default()
-                },
-                now(),
-            )
-            .unwrap(),
-        );
+        ids.push(add_participant(&f.store, first, last, mobile, consent));
     }
     insert_saved_list(
         conn,

@@ -696,6 +696,21 @@ pub fn interview_question(f: &mut Fixture) -> i64 {
     event
 }
 
+/// A spreadsheet of phone numbers under « Téléphone »: 06 11 22 33 44 whose leading zero the
+/// spreadsheet dropped (a number cell), twice (a duplicate), then a text cell (07 55 66 77 88)
+/// and a landline (01 44 55 66 77).
+pub fn numbers_xlsx(path: &std::path::Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Nom").unwrap();
+    sheet.write_string(0, 1, "Téléphone").unwrap();
+    sheet.write_number(1, 1, 611223344.0).unwrap();
+    sheet.write_number(2, 1, 611223344.0).unwrap();
+    sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
+    sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
+    book.save(path).unwrap();
+}
+
 /// An App on `store` as `admin`, with the shipped key bindings and a fixed clock.
 pub fn app(store: Store, lang: Lang) -> App {
     app_with_keymap(store, lang, Keymap::defaults())
