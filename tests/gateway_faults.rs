@@ -330,17 +330,9 @@ impl Fixture {
     }
 }
 
-/// Waits (real time, 40 s at most) until `cond` holds, waking the scheduler meanwhile.
-fn eventually(h: &scheduler::Handle, what: &str, cond: impl FnMut() -> bool) {
-    let patience = std::time::Duration::from_secs(40);
-    let pause = std::time::Duration::from_millis(25);
-    support::engine::eventually(h, patience, pause, what, cond);
-}
-
-/// Lets the scheduler run passes, for checking that something does NOT happen.
-fn settle(h: &scheduler::Handle) {
-    support::engine::settle(h, 15, std::time::Duration::from_millis(40));
-}
+/// Waiting on the scheduler: 40 s at most for something to happen, 15 passes to see that
+/// something does not.
+const WAITS: support::engine::Waits = support::engine::Waits::new(40, 25, 15, 40);
 
 fn submissions(kind: Kind, server: &RawServer, to: &str) -> usize {
     server
@@ -366,7 +358,7 @@ fn faults_through_the_scheduler(kind: Kind) {
         })
         .collect();
     let h = f.run(build(kind, &server.base));
-    eventually(&h, "a first answer for every message", || {
+    WAITS.eventually(&h, "a first answer for every message", || {
         ids.iter().all(|(_, _, id)| {
             let (attempts, _, reason) = f.attempt(*id);
             let status = f.status(*id);
@@ -375,7 +367,7 @@ fn faults_through_the_scheduler(kind: Kind) {
                     || reason == "provider")
         })
     });
-    settle(&h);
+    WAITS.settle(&h);
 
     let t0 = f.start.timestamp();
     let mut wrong = Vec::new();
@@ -404,12 +396,12 @@ fn faults_through_the_scheduler(kind: Kind) {
     // 31 s later: the 30-s back-offs have left again (accepted now), nothing else has.
     f.clock.advance(Duration::seconds(31));
     let due = |fault: Fault, elapsed: i64| matches!(expected(fault), Expect::RetryAfter(_, hi) if hi <= elapsed);
-    eventually(&h, "the 30-second retries", || {
+    WAITS.eventually(&h, "the 30-second retries", || {
         ids.iter()
             .filter(|(fault, _, _)| due(*fault, 31))
             .all(|(_, _, id)| f.status(*id) == MessageStatus::Submitted)
     });
-    settle(&h);
+    WAITS.settle(&h);
     for (fault, to, id) in &ids {
         let want = if due(*fault, 31) { 2 } else { 1 };
         assert_eq!(
@@ -422,12 +414,12 @@ fn faults_through_the_scheduler(kind: Kind) {
 
     // Two hours later: every retry has gone through once more; the unknown ones never left again.
     f.clock.advance(Duration::hours(2));
-    eventually(&h, "every retry", || {
+    WAITS.eventually(&h, "every retry", || {
         ids.iter()
             .filter(|(fault, _, _)| expected(*fault) != Expect::Unknown)
             .all(|(_, _, id)| f.status(*id) == MessageStatus::Submitted)
     });
-    settle(&h);
+    WAITS.settle(&h);
     h.stop().unwrap();
     for (fault, to, id) in &ids {
         let (want, status) = match expected(*fault) {

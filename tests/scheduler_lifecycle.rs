@@ -173,17 +173,9 @@ impl Fixture {
     }
 }
 
-/// Waits (real time, 15 s at most) until `cond` holds, waking the scheduler meanwhile.
-fn eventually(handle: &scheduler::Handle, what: &str, cond: impl FnMut() -> bool) {
-    let patience = std::time::Duration::from_secs(15);
-    let pause = std::time::Duration::from_millis(20);
-    support::engine::eventually(handle, patience, pause, what, cond);
-}
-
-/// Lets the scheduler run a few passes (for asserting that something does NOT happen).
-fn settle(handle: &scheduler::Handle) {
-    support::engine::settle(handle, 10, std::time::Duration::from_millis(30));
-}
+/// Waiting on the scheduler: 15 s at most for something to happen, 10 passes to see that
+/// something does not.
+const WAITS: support::engine::Waits = support::engine::Waits::new(15, 20, 10, 30);
 
 #[test]
 fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
@@ -191,11 +183,11 @@ fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "submitted", || f.status(id) == MessageStatus::Submitted);
+    WAITS.eventually(&h, "submitted", || f.status(id) == MessageStatus::Submitted);
     // Statuses are polled: a later pass brings the delivery report.
     f.clock.advance(Duration::seconds(30));
-    eventually(&h, "delivered", || f.status(id) == MessageStatus::Delivered);
-    settle(&h);
+    WAITS.eventually(&h, "delivered", || f.status(id) == MessageStatus::Delivered);
+    WAITS.settle(&h);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 1);
     assert_eq!(f.ledger_units(id), 1);
@@ -220,10 +212,10 @@ fn a_send_now_outside_the_window_waits_for_the_next_opening() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "waiting for the window", || {
+    WAITS.eventually(&h, "waiting for the window", || {
         f.wait_reason(id) == "window"
     });
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(provider.count(id), 0, "nothing leaves outside the window");
     assert_eq!(f.status(id), MessageStatus::Pending);
     let planned_next: i64 = f
@@ -244,7 +236,7 @@ fn a_send_now_outside_the_window_waits_for_the_next_opening() {
     );
     f.clock
         .set(Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 5).unwrap());
-    eventually(&h, "sent at the opening", || {
+    WAITS.eventually(&h, "sent at the opening", || {
         f.status(id) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -257,19 +249,19 @@ fn a_send_now_is_retried_with_back_off_and_expires_24_hours_after_creation() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Down);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "first attempt", || {
+    WAITS.eventually(&h, "first attempt", || {
         provider.count(id) == 1 && f.wait_reason(id) == "provider"
     });
     assert_eq!(f.status(id), MessageStatus::Pending);
     // Walk the clock forward in half-hour steps: retries happen, none succeeds.
     for _ in 0..50 {
         f.clock.advance(Duration::minutes(30));
-        settle(&h);
+        WAITS.settle(&h);
         if f.status(id) == MessageStatus::Expired {
             break;
         }
     }
-    eventually(&h, "expired", || f.status(id) == MessageStatus::Expired);
+    WAITS.eventually(&h, "expired", || f.status(id) == MessageStatus::Expired);
     h.stop().unwrap();
     let attempts = provider.count(id);
     assert!(attempts >= 5, "retried several times, got {attempts}");
@@ -322,21 +314,21 @@ fn a_reminder_is_retried_until_its_event_starts_then_expires() {
     .unwrap();
     let provider = FakeProvider::new(Mode::Down);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "first attempt", || provider.count(id) >= 1);
+    WAITS.eventually(&h, "first attempt", || provider.count(id) >= 1);
     f.clock.advance(Duration::minutes(90));
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(
         f.status(id),
         MessageStatus::Pending,
         "still before the event: keeps trying"
     );
     f.clock.advance(Duration::minutes(31));
-    eventually(&h, "expired at the event", || {
+    WAITS.eventually(&h, "expired at the event", || {
         f.status(id) == MessageStatus::Expired
     });
     let tries = provider.count(id);
     f.clock.advance(Duration::hours(5));
-    settle(&h);
+    WAITS.settle(&h);
     h.stop().unwrap();
     assert_eq!(
         provider.count(id),
@@ -351,10 +343,10 @@ fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automat
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Ambiguous);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    WAITS.eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
     provider.set(Mode::Accept);
     f.clock.advance(Duration::hours(2));
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(provider.count(id), 1);
     assert_eq!(f.status(id), MessageStatus::Unknown);
     // The dashboard counts it.
@@ -369,7 +361,7 @@ fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automat
         f.clock.now(),
     )
     .unwrap();
-    eventually(&h, "resent", || f.status(id) == MessageStatus::Submitted);
+    WAITS.eventually(&h, "resent", || f.status(id) == MessageStatus::Submitted);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 2);
 }
@@ -381,7 +373,7 @@ fn an_unknown_closed_as_delivered_by_an_operator_is_charged_once() {
     let failed = f.send_now("06 12 34 56 79");
     let provider = FakeProvider::new(Mode::Ambiguous);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || {
+    WAITS.eventually(&h, "unknown", || {
         f.status(delivered) == MessageStatus::Unknown && f.status(failed) == MessageStatus::Unknown
     });
     h.stop().unwrap();
@@ -414,7 +406,7 @@ fn a_message_that_would_overdraw_waits_for_credit() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "waiting for credit", || f.wait_reason(id) == "credit");
+    WAITS.eventually(&h, "waiting for credit", || f.wait_reason(id) == "credit");
     assert_eq!(provider.count(id), 0);
     let q =
         smsdesk::store::stats::queue(f.store.db(), f.clock.now() + Duration::seconds(61)).unwrap();
@@ -429,7 +421,7 @@ fn a_message_that_would_overdraw_waits_for_credit() {
     )
     .unwrap();
     f.clock.advance(Duration::seconds(61));
-    eventually(&h, "sent after the top-up", || {
+    WAITS.eventually(&h, "sent after the top-up", || {
         f.status(id) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -450,7 +442,7 @@ fn a_number_opted_out_after_queuing_ends_as_stop_without_being_sent_or_charged()
     .unwrap();
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "STOP", || f.status(id) == MessageStatus::Stop);
+    WAITS.eventually(&h, "STOP", || f.status(id) == MessageStatus::Stop);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 0);
     assert_eq!(f.ledger_units(id), 0);
@@ -477,8 +469,8 @@ fn a_crash_leftover_is_not_resent_blindly() {
     let id = crash_leftover(&mut f);
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
-    settle(&h);
+    WAITS.eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    WAITS.settle(&h);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 0);
 }
@@ -493,7 +485,7 @@ fn a_crash_leftover_is_reconciled_when_the_provider_can_be_asked() {
         status: ReportedStatus::Delivered,
     };
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "reconciled", || {
+    WAITS.eventually(&h, "reconciled", || {
         f.status(found) == MessageStatus::Delivered
     });
     h.stop().unwrap();
@@ -508,7 +500,7 @@ fn a_crash_leftover_is_reconciled_when_the_provider_can_be_asked() {
     let provider = FakeProvider::new(Mode::Accept);
     *provider.lookup.lock().unwrap() = Lookup::NotFound;
     let h = f.start(provider.clone(), "b");
-    eventually(&h, "sent after reconciliation", || {
+    WAITS.eventually(&h, "sent after reconciliation", || {
         f.status(not_found) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -535,7 +527,7 @@ fn two_schedulers_on_one_store_never_send_a_message_twice() {
     let provider = FakeProvider::new(Mode::Accept);
     let a = f.start(provider.clone(), "a");
     let b = f.start(provider.clone(), "b");
-    eventually(&a, "all submitted", || {
+    WAITS.eventually(&a, "all submitted", || {
         ids.iter().all(|id| {
             f.status(*id) != MessageStatus::Pending && f.status(*id) != MessageStatus::Sending
         })
@@ -554,7 +546,7 @@ fn a_stalled_provider_never_blocks_the_operator() {
     let first = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Stall);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "the provider is being called", || {
+    WAITS.eventually(&h, "the provider is being called", || {
         provider.count(first) == 1
     });
     // While the provider hangs, the store stays writable and the scheduler answers at once.
@@ -577,7 +569,7 @@ fn a_stalled_provider_never_blocks_the_operator() {
     // The new message is queued (or already claimed: the scheduler had room for it).
     assert!(rows.iter().any(|r| r.id == second) || f.status(second) == MessageStatus::Sending);
     assert_eq!(f.status(first), MessageStatus::Sending);
-    eventually(&h, "the stalled send ends as unknown", || {
+    WAITS.eventually(&h, "the stalled send ends as unknown", || {
         f.status(first) == MessageStatus::Unknown
     });
     h.stop().unwrap();
@@ -694,14 +686,14 @@ fn a_message_planned_at_the_closing_minute_of_the_window_leaves_at_that_minute()
     let id = send::send_individual(&mut f.store, &f.admin, &req, f.clock.now()).unwrap()[0];
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(provider.count(id), 0, "not before its time");
     // The scheduler looks a little after 19:00:00, as its tick does.
     f.clock.advance(
         Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap() - f.clock.now()
             + Duration::milliseconds(700),
     );
-    eventually(&h, "sent at 19:00", || {
+    WAITS.eventually(&h, "sent at 19:00", || {
         f.status(id) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -714,7 +706,7 @@ fn an_ambiguous_answer_is_reconciled_when_the_provider_can_be_asked_and_never_re
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Ambiguous);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    WAITS.eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
     // The provider had it after all, and can be asked by our reference (OVH's tag).
     *provider.lookup.lock().unwrap() = Lookup::Found {
         provider_id: "ovh-7".into(),
@@ -722,7 +714,7 @@ fn an_ambiguous_answer_is_reconciled_when_the_provider_can_be_asked_and_never_re
     };
     provider.set(Mode::Accept);
     f.clock.advance(Duration::seconds(20));
-    eventually(&h, "reconciled", || {
+    WAITS.eventually(&h, "reconciled", || {
         f.status(id) == MessageStatus::Delivered
     });
     h.stop().unwrap();

@@ -97,31 +97,47 @@ pub fn charged(store: &Store, id: i64) -> i64 {
         .unwrap()
 }
 
-/// Waits (real time, at most `patience`) until `cond` holds, waking the scheduler every
-/// `pause`; panics naming `what` otherwise.
-pub fn eventually(
-    h: &scheduler::Handle,
-    patience: Duration,
-    pause: Duration,
-    what: &str,
-    mut cond: impl FnMut() -> bool,
-) {
-    let until = Instant::now() + patience;
-    while Instant::now() < until {
-        if cond() {
-            return;
-        }
-        h.wake();
-        std::thread::sleep(pause);
-    }
-    panic!("timed out waiting for: {what}");
+/// How long a test waits on the scheduler (real time).
+pub struct Waits {
+    /// The most [`Waits::eventually`] waits.
+    pub patience: Duration,
+    /// Between two looks.
+    pub pause: Duration,
+    /// The passes [`Waits::settle`] lets run.
+    pub passes: usize,
+    pub settle_pause: Duration,
 }
 
-/// Lets the scheduler run `passes` passes, `pause` apart, for checking that something does
-/// NOT happen.
-pub fn settle(h: &scheduler::Handle, passes: usize, pause: Duration) {
-    for _ in 0..passes {
-        h.wake();
-        std::thread::sleep(pause);
+impl Waits {
+    /// `patience_s` seconds at most, a look every `pause_ms`; `passes` passes `settle_ms` apart.
+    pub const fn new(patience_s: u64, pause_ms: u64, passes: usize, settle_ms: u64) -> Waits {
+        Waits {
+            patience: Duration::from_secs(patience_s),
+            pause: Duration::from_millis(pause_ms),
+            passes,
+            settle_pause: Duration::from_millis(settle_ms),
+        }
+    }
+
+    /// Waits until `cond` holds, waking the scheduler meanwhile; panics naming `what` after
+    /// `patience`.
+    pub fn eventually(&self, h: &scheduler::Handle, what: &str, mut cond: impl FnMut() -> bool) {
+        let until = Instant::now() + self.patience;
+        while Instant::now() < until {
+            if cond() {
+                return;
+            }
+            h.wake();
+            std::thread::sleep(self.pause);
+        }
+        panic!("timed out waiting for: {what}");
+    }
+
+    /// Lets the scheduler run its passes, for checking that something does NOT happen.
+    pub fn settle(&self, h: &scheduler::Handle) {
+        for _ in 0..self.passes {
+            h.wake();
+            std::thread::sleep(self.settle_pause);
+        }
     }
 }
