@@ -27,9 +27,7 @@ struct World {
 }
 
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let (dir, mut store, admin) = open_store("t.db");
     admin::set_setting(&mut store, &admin, "signature", SIGNATURE, now()).unwrap();
     admin::set_setting(&mut store, &admin, "stop_mention", STOP, now()).unwrap();
     add_pack(&mut store, &admin, 1000);

@@ -28,9 +28,7 @@ const BODY: &str =
     "Bonjour {{participant.first_name}}, salon de l'emploi jeudi 10h. {{collaborator.first_name}}";
 
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("b.db")).unwrap();
-    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let (dir, mut store, admin) = open_store("b.db");
     let (collaborator, template) = store
         .write(|tx: smsdesk::store::Db<'_>| {
             let c = add_collaborator(tx, "Julien", "Dubois")?;

@@ -37,9 +37,7 @@ const INTERVIEW_BODY: &str =
     "Bonjour {{participant.first_name}}, RDV le {{event.date|%d/%m}} a {{event.time|%Hh%M}}.";
 
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let (dir, mut store, admin) = open_store("t.db");
     let n = now();
     let (collaborator, other_collaborator, alice, t_interview) = store
         .write(|tx: smsdesk::store::Db<'_>| {

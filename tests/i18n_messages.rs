@@ -15,9 +15,7 @@ use smsdesk::store::participants::{self, NewParticipant};
 use support::world::*;
 
 fn store() -> (tempfile::TempDir, Store, Actor) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("m.db")).unwrap();
-    let actor = Actor::identify(&mut store, "admin", now()).unwrap();
+    let (dir, mut store, actor) = open_store("m.db");
     add_pack(&mut store, &actor, 100);
     (dir, store, actor)
 }

@@ -20,6 +20,14 @@ pub fn now() -> DateTime<Utc> {
     utc("2026-03-23T10:00:00Z")
 }
 
+/// A store `file` in a new temporary directory, and its administrator identified at [`now`].
+pub fn open_store(file: &str) -> (tempfile::TempDir, Store, Actor) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join(file)).unwrap();
+    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    (dir, store, admin)
+}
+
 /// `units` of credit, a "pack" bought on 1 March 2026, added by `actor` at [`now`].
 pub fn add_pack(store: &mut Store, actor: &Actor, units: i64) {
     admin::add_credit(
