@@ -10,16 +10,13 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use smsdesk::clock::Clock;
-use smsdesk::core::Actor;
 use smsdesk::gateway::{
     self, KannelConfig, OvhConfig, Provider, ProviderConfig, ProviderError, TwilioConfig,
 };
 use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::MessageStatus;
-use smsdesk::store::{Store, messages};
+use smsdesk::store::messages;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use support::{Misbehave, RawServer, Recorded, dead_address};
 
@@ -268,40 +265,22 @@ fn build(kind: Kind, base: &str) -> Arc<dyn Provider> {
     Arc::from(gateway::build_with_timeout(&config(kind, base), CLIENT_TIMEOUT).unwrap())
 }
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    clock: Clock,
-    store: Store,
-    admin: Actor,
-    start: DateTime<Utc>,
-}
+/// The store, its administrator and the clock of one test.
+type Fixture = support::engine::Bench;
 
 /// A store with the window open, 1,000 credits, no grace period; the clock stands still on
 /// Tuesday 10 March 2026, 10:00 in Paris, until a test moves it.
 fn fixture() -> Fixture {
-    let b = support::engine::bench(&[
+    support::engine::bench(&[
         ("grace_seconds", "0"),
         ("window", "08:00-20:00"),
         ("window_days", "mon-sun"),
         ("max_in_flight", "8"),
     ])
-    .with_thousand_credits();
-    Fixture {
-        _dir: b.dir,
-        db: b.db,
-        clock: b.clock,
-        store: b.store,
-        admin: b.admin,
-        start: b.start,
-    }
+    .with_thousand_credits()
 }
 
 impl Fixture {
-    fn send_now(&mut self, to: &str) -> i64 {
-        support::engine::send_now(&mut self.store, &self.admin, self.clock.now(), to)
-    }
-
     fn run(&self, provider: Arc<dyn Provider>) -> scheduler::Handle {
         let mut o = Options::new(self.db.clone(), self.clock.clone());
         o.holder = "faults".into();

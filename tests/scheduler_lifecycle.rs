@@ -4,8 +4,6 @@
 mod support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use smsdesk::clock::Clock;
-use smsdesk::core::Actor;
 use smsdesk::core::send::{self, Body, IndividualSend};
 use smsdesk::gateway::{
     Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
@@ -15,7 +13,6 @@ use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::store::{Store, credit, messages, participants, settings};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,37 +104,21 @@ impl Provider for FakeProvider {
     }
 }
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    clock: Clock,
-    store: Store,
-    admin: Actor,
-}
+/// The store, its administrator and the clock of one test.
+type Fixture = support::engine::Bench;
 
 /// A store with an open window all week (unless changed), 1,000 credits, no grace period.
 /// The clock starts on Tuesday 10 March 2026, 10:00 in Paris.
 fn fixture() -> Fixture {
-    let b = support::engine::bench(&[
+    support::engine::bench(&[
         ("grace_seconds", "0"),
         ("window", "08:00-20:00"),
         ("window_days", "mon-sun"),
     ])
-    .with_thousand_credits();
-    Fixture {
-        _dir: b.dir,
-        db: b.db,
-        clock: b.clock,
-        store: b.store,
-        admin: b.admin,
-    }
+    .with_thousand_credits()
 }
 
 impl Fixture {
-    fn send_now(&mut self, to: &str) -> i64 {
-        support::engine::send_now(&mut self.store, &self.admin, self.clock.now(), to)
-    }
-
     fn start(&self, provider: Arc<FakeProvider>, holder: &str) -> scheduler::Handle {
         let mut o = Options::new(self.db.clone(), self.clock.clone());
         o.holder = holder.into();

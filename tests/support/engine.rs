@@ -58,16 +58,17 @@ impl Bench {
         .unwrap();
         self
     }
-}
 
-/// The admin sends "Bonjour, votre rendez-vous est confirmé." to `to` now; returns the message.
-pub fn send_now(store: &mut Store, admin: &Actor, now: DateTime<Utc>, to: &str) -> i64 {
-    let req = IndividualSend {
-        to: vec![to.into()],
-        body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
-        at: None,
-    };
-    send::send_individual(store, admin, &req, now).unwrap()[0]
+    /// The admin sends "Bonjour, votre rendez-vous est confirmé." to `to` now; returns the
+    /// message.
+    pub fn send_now(&mut self, to: &str) -> i64 {
+        let req = IndividualSend {
+            to: vec![to.into()],
+            body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
+            at: None,
+        };
+        send::send_individual(&mut self.store, &self.admin, &req, self.clock.now()).unwrap()[0]
+    }
 }
 
 /// What a polled provider that delivers everything reports: each message delivered when it
