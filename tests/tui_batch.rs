@@ -11,8 +11,7 @@ use smsdesk::i18n::Lang;
 use smsdesk::store::Store;
 use smsdesk::store::events::{NewEvent, insert_event};
 use smsdesk::store::participants::{
-    NewCollaborator, NewParticipant, NewSavedList, insert_collaborator, insert_participant,
-    insert_saved_list,
+    NewParticipant, NewSavedList, insert_participant, insert_saved_list,
 };
 use tui_fixture::*;
 
@@ -51,20 +50,8 @@ fn add_event(f: &Fixture, participant: i64, typ: &str, collaborator: i64, local:
 fn store_with_filters() -> Fixture {
     let f = empty_store();
     let conn = f.store.conn();
-    let collaborator = |first: &str, last: &str| {
-        insert_collaborator(
-            conn,
-            &NewCollaborator {
-                first_name: first.into(),
-                last_name: last.into(),
-                active: true,
-                ..Default::default()
-            },
-        )
-        .unwrap()
-    };
-    let claire = collaborator("Claire", "Durand");
-    let marc = collaborator("Marc", "Petit");
+    let claire = add_collaborator(&f.store, "Claire", "Durand");
+    let marc = add_collaborator(&f.store, "Marc", "Petit");
     let mut ids = Vec::new();
     for (i, (first, last, kind, programme, consent)) in [
         ("Anna", "Arnaud", "participant", "PLIE", true),

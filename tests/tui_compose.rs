@@ -346,16 +346,7 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
 #[test]
 fn a_template_picked_and_edited_in_a_batch_leaves_as_edited() {
     let f = store();
-    smsdesk::store::participants::insert_collaborator(
-        f.store.conn(),
-        &smsdesk::store::participants::NewCollaborator {
-            first_name: "Claire".into(),
-            last_name: "Durand".into(),
-            active: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    add_collaborator(&f.store, "Claire", "Durand");
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     let tab = |app: &mut App, n: usize| {
         for _ in 0..n {

@@ -90,20 +90,9 @@ fn a_batch_on_a_saved_list_with_one_unticked_recipient() {
     if !have_tmux() {
         return;
     }
-    use smsdesk::store::participants::{
-        NewCollaborator, NewSavedList, insert_collaborator, insert_saved_list,
-    };
+    use smsdesk::store::participants::{NewSavedList, insert_saved_list};
     let f = empty_store();
-    insert_collaborator(
-        f.store.conn(),
-        &NewCollaborator {
-            first_name: "Claire".into(),
-            last_name: "Durand".into(),
-            active: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    add_collaborator(&f.store, "Claire", "Durand");
     let members = vec![
         add_participant(&f.store, "Anna", "Arnaud", "+33612345671", true),
         add_participant(&f.store, "Bruno", "Bernard", "+33612345672", true),

@@ -632,21 +632,10 @@ fn an_opt_out_from_contacts_is_asked_then_recorded() {
 /// A collaborator, four participants (Chloé has not consented to SMS), and the saved list
 /// "Atelier CV" of Anna, Bruno and Chloé; Denis is outside it.
 fn store_with_list() -> Fixture {
-    use smsdesk::store::participants::{
-        NewCollaborator, NewSavedList, insert_collaborator, insert_saved_list,
-    };
+    use smsdesk::store::participants::{NewSavedList, insert_saved_list};
     let f = empty_store();
     let conn = f.store.conn();
-    insert_collaborator(
-        conn,
-        &NewCollaborator {
-            first_name: "Claire".into(),
-            last_name: "Durand".into(),
-            active: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    add_collaborator(&f.store, "Claire", "Durand");
     let mut ids = Vec::new();
     for (first, last, mobile, consent) in [
         ("Anna", "Arnaud", "+33612345671", true),

@@ -566,6 +566,20 @@ pub fn add_participant(store: &Store, first: &str, last: &str, mobile: &str, con
     .unwrap()
 }
 
+/// An active collaborator; returns its id.
+pub fn add_collaborator(store: &Store, first: &str, last: &str) -> i64 {
+    smsdesk::store::participants::insert_collaborator(
+        store.conn(),
+        &smsdesk::store::participants::NewCollaborator {
+            first_name: first.into(),
+            last_name: last.into(),
+            active: true,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
 /// An active, unlocked template by admin; `reply_expected` when it asks for an answer.
 pub fn add_template(store: &Store, name: &str, context: &str, body: &str, reply_expected: bool) {
     store
