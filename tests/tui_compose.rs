@@ -348,11 +348,6 @@ fn a_template_picked_and_edited_in_a_batch_leaves_as_edited() {
     let f = store();
     add_collaborator(&f.store, "Claire", "Durand");
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
-    let tab = |app: &mut App, n: usize| {
-        for _ in 0..n {
-            app.handle_key(code(KeyCode::Tab));
-        }
-    };
     press(&mut app, "8n");
     press(&mut app, "Atelier avril");
     // Élodie added from the search field, then the interview the batch records.
