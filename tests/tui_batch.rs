@@ -250,7 +250,7 @@ fn participants_a_filter_matches_join_the_recipients_once_each_and_reach_the_pre
         "{screen}"
     );
     tab(&mut app, STARTS - LIST);
-    fill_interview_and_text(&mut app);
+    fill_interview_and_text(&mut app, "information sent");
     app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     // One row each: the filter's (in order), then the list's new one; Chloé's error shows.

@@ -770,8 +770,9 @@ pub fn press(app: &mut App, keys: &str) {
     }
 }
 
-/// Fills a batch's interview and an own text, from the "Interview date-time" field.
-pub fn fill_interview_and_text(app: &mut App) {
+/// Fills a batch's interview (outcome `outcome`) and an own text, from the "Interview
+/// date-time" field.
+pub fn fill_interview_and_text(app: &mut App, outcome: &str) {
     press(app, "02/04/2026 10:00");
     tab(app, 1);
     app.handle_key(code(KeyCode::Right));
@@ -780,7 +781,7 @@ pub fn fill_interview_and_text(app: &mut App) {
     tab(app, 1);
     press(app, "CV");
     tab(app, 1);
-    press(app, "information sent");
+    press(app, outcome);
     // location, channel, programme, summary, template (own text), campaign, at → composer.
     tab(app, 8);
     press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
