@@ -148,11 +148,7 @@ fn number(to: u8) -> String {
 
 impl World {
     fn new() -> World {
-        let b = support::engine::bench(&[
-            ("grace_seconds", "0"),
-            ("window", "00:00-23:59"),
-            ("window_days", "mon-sun"),
-        ]);
+        let b = support::engine::bench("00:00-23:59", &[]);
         World {
             _dir: b.dir,
             db: b.db,

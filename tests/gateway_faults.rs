@@ -271,13 +271,7 @@ type Fixture = support::engine::Bench;
 /// A store with the window open, 1,000 credits, no grace period; the clock stands still on
 /// Tuesday 10 March 2026, 10:00 in Paris, until a test moves it.
 fn fixture() -> Fixture {
-    support::engine::bench(&[
-        ("grace_seconds", "0"),
-        ("window", "08:00-20:00"),
-        ("window_days", "mon-sun"),
-        ("max_in_flight", "8"),
-    ])
-    .with_thousand_credits()
+    support::engine::bench("08:00-20:00", &[("max_in_flight", "8")]).with_thousand_credits()
 }
 
 impl Fixture {

@@ -110,12 +110,7 @@ type Fixture = support::engine::Bench;
 /// A store with an open window all week (unless changed), 1,000 credits, no grace period.
 /// The clock starts on Tuesday 10 March 2026, 10:00 in Paris.
 fn fixture() -> Fixture {
-    support::engine::bench(&[
-        ("grace_seconds", "0"),
-        ("window", "08:00-20:00"),
-        ("window_days", "mon-sun"),
-    ])
-    .with_thousand_credits()
+    support::engine::bench("08:00-20:00", &[]).with_thousand_credits()
 }
 
 impl Fixture {

@@ -22,16 +22,21 @@ pub struct Bench {
     pub start: DateTime<Utc>,
 }
 
-/// A store `s.db` in a temporary directory with `settings` set by admin, the clock at
-/// [`Bench::start`].
-pub fn bench(settings: &[(&str, &str)]) -> Bench {
+/// A store `s.db` in a temporary directory, no grace period, the window `window` every day of
+/// the week, then the `extra` settings, all set by admin; the clock at [`Bench::start`].
+pub fn bench(window: &str, extra: &[(&str, &str)]) -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
     let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
     let clock = Clock::manual(start);
     let mut store = Store::open(&db).unwrap();
     let admin = Actor::identify(&mut store, "admin", start).unwrap();
-    for (k, v) in settings {
+    let week = [
+        ("grace_seconds", "0"),
+        ("window", window),
+        ("window_days", "mon-sun"),
+    ];
+    for (k, v) in week.iter().chain(extra) {
         settings::set(store.conn(), k, v, "admin", start).unwrap();
     }
     Bench {
