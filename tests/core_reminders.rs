@@ -74,6 +74,13 @@ fn world() -> World {
 }
 
 impl World {
+    /// The admin's reminder of event `e`, `when`, with the interview template, scheduled now.
+    fn remind(&mut self, e: i64, when: When) -> reminders::ScheduledReminder {
+        let admin = self.admin.clone();
+        let body = Body::Template(self.t_interview);
+        reminders::schedule_reminder(&mut self.store, &admin, e, when, body, now()).unwrap()
+    }
+
     fn add_participant(&mut self, p: NewParticipant) -> i64 {
         self.store
             .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p, now()))
@@ -166,16 +173,7 @@ fn d2_reminder_keeps_the_local_time_across_the_spring_dst_change() {
     let mut w = world();
     // Monday 30 March 14:00 CEST (UTC+2); two days earlier is Saturday 28 March, still CET.
     let e = w.event(w.alice, "2026-03-30 14:00");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     // 14:00 CET = 13:00 UTC (not 12:00 UTC, which 48 h before the event would give).
     assert_eq!(r.planned_at, utc("2026-03-28T13:00:00Z"));
     assert_eq!(r.planned_local, local("2026-03-28 14:00"));
@@ -188,59 +186,25 @@ fn d2_reminder_keeps_the_local_time_across_the_autumn_dst_change() {
     let mut w = world();
     // Monday 26 October 10:00 CET; Saturday 24 October is still CEST (UTC+2).
     let e = w.event(w.alice, "2026-10-26 10:00");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     assert_eq!(r.planned_at, utc("2026-10-24T08:00:00Z"));
 }
 
 #[test]
 fn reminder_is_clamped_into_the_window() {
     let mut w = world();
-    let admin = w.admin.clone();
     // 08:00 interview, window opens at 09:00: D-1 reminder at 09:00 the day before.
     let early = w.event(w.alice, "2026-03-25 08:00");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        early,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(early, When::DaysBefore(1));
     assert_eq!(r.planned_local, local("2026-03-24 09:00"));
     assert_eq!(r.planned_at, utc("2026-03-24T08:00:00Z"));
     // 20:30 interview, window closes at 19:00: D-1 reminder at 19:00 the day before.
     let late = w.event(w.alice, "2026-03-26 20:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        late,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(late, When::DaysBefore(1));
     assert_eq!(r.planned_at, utc("2026-03-25T18:00:00Z"));
     // A Monday interview's D-1 falls on Sunday, not a sending day: Saturday at the window's end.
     let monday = w.event(w.alice, "2026-03-30 10:00");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        monday,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(monday, When::DaysBefore(1));
     assert_eq!(r.planned_local, local("2026-03-28 19:00"));
 }
 
@@ -248,16 +212,7 @@ fn reminder_is_clamped_into_the_window() {
 fn reminder_message_copies_the_phone_and_fills_the_event() {
     let mut w = world();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     // The participant changes number afterwards: the message keeps the one it was made with.
     w.store
         .conn()
@@ -534,15 +489,7 @@ fn edits_recheck_window_and_length() {
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     let err = reminders::edit_reminder_time(
         &mut w.store,
         &admin,
@@ -602,15 +549,7 @@ fn moving_an_event_replans_and_rerenders_its_reminder_and_drops_a_manual_edit() 
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     assert_eq!(r.planned_at, utc("2026-03-26T14:30:00Z"));
     reminders::edit_reminder_text(
         &mut w.store,
@@ -738,15 +677,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     // 19:30 on Monday, the window has closed; moved to Tuesday 08:00, before it opens again.
     let evening = utc("2026-03-23T18:30:00Z");
     let out = events::update_event(
@@ -793,15 +724,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
 
     // Into the past.
     let e2 = w.event(w.alice, "2026-03-27 15:30");
-    let r2 = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e2,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r2 = w.remind(e2, When::DaysBefore(1));
     let out = events::update_event(
         &mut w.store,
         &admin,
@@ -826,15 +749,7 @@ fn an_event_moved_closer_still_gets_its_reminder_at_the_next_opening() {
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     // Moved to tomorrow 15:00: D-2 has passed, but the window is open now (11:00 local).
     events::update_event(
         &mut w.store,
@@ -856,15 +771,7 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     let out = events::cancel_event(&mut w.store, &admin, e, now()).unwrap();
     assert_eq!(out.cancelled_messages, vec![r.message_id]);
     assert_eq!(w.message(r.message_id).status, MessageStatus::Cancelled);
@@ -1343,15 +1250,7 @@ fn event_times_follow_the_organisation_timezone_and_its_gaps() {
         w.int("SELECT starts_at FROM events WHERE id = ?1", e),
         utc("2026-03-27T19:30:00Z").timestamp()
     );
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     assert_eq!(r.planned_at, utc("2026-03-25T19:30:00Z"));
     assert_eq!(r.planned_local, local("2026-03-25 15:30"));
 }
@@ -1361,15 +1260,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     reminders::edit_reminder_time(
         &mut w.store,
         &admin,
@@ -1410,15 +1301,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
 
     // A reminder at an exact time keeps it while it stays valid.
     let e2 = w.event(w.alice, "2026-03-27 15:30");
-    let r2 = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e2,
-        When::At(local("2026-03-25 10:00")),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r2 = w.remind(e2, When::At(local("2026-03-25 10:00")));
     events::update_event(
         &mut w.store,
         &admin,
