@@ -74,11 +74,21 @@ fn world() -> World {
 }
 
 impl World {
+    /// The admin schedules the reminder of event `e`, `when`, saying `body`, now.
+    fn schedule(
+        &mut self,
+        e: i64,
+        when: When,
+        body: Body,
+    ) -> Result<reminders::ScheduledReminder, smsdesk::core::CoreError> {
+        let admin = self.admin.clone();
+        reminders::schedule_reminder(&mut self.store, &admin, e, when, body, now())
+    }
+
     /// The admin's reminder of event `e`, `when`, with the interview template, scheduled now.
     fn remind(&mut self, e: i64, when: When) -> reminders::ScheduledReminder {
-        let admin = self.admin.clone();
         let body = Body::Template(self.t_interview);
-        reminders::schedule_reminder(&mut self.store, &admin, e, when, body, now()).unwrap()
+        self.schedule(e, when, body).unwrap()
     }
 
     fn add_participant(&mut self, p: NewParticipant) -> i64 {
@@ -256,16 +266,13 @@ fn reminder_message_copies_the_phone_and_fills_the_event() {
 fn exact_time_inside_the_window_is_kept() {
     let mut w = world();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::At(local("2026-03-26 10:15")),
-        Body::Text("Rappel: RDV demain a {{event.time|%Hh%M}}".into()),
-        now(),
-    )
-    .unwrap();
+    let r = w
+        .schedule(
+            e,
+            When::At(local("2026-03-26 10:15")),
+            Body::Text("Rappel: RDV demain a {{event.time|%Hh%M}}".into()),
+        )
+        .unwrap();
     assert_eq!(r.planned_at, utc("2026-03-26T09:15:00Z"));
     assert_eq!(r.text, "Rappel: RDV demain a 15h30");
 }
@@ -308,15 +315,7 @@ fn each_refusal_says_why_and_queues_nothing() {
     // No mobile number.
     let nomobile = w.add_participant(person("Bruno", None));
     let e2 = w.event(nomobile, "2026-03-27 15:30");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e2,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e2, When::DaysBefore(1), t.clone()).unwrap_err();
     assert!(invalid(err).contains("no mobile"));
 
     // No consent.
@@ -324,79 +323,37 @@ fn each_refusal_says_why_and_queues_nothing() {
     p.sms_consent = false;
     let noconsent = w.add_participant(p);
     let e3 = w.event(noconsent, "2026-03-27 15:30");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e3,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e3, When::DaysBefore(1), t.clone()).unwrap_err();
     assert!(invalid(err).contains("consent"));
 
     // Opted out (STOP).
     let stopped = w.add_participant(person("Denis", Some("+33622222222")));
     smsdesk::core::send::record_opt_out(&mut w.store, &admin, "06 22 22 22 22", now()).unwrap();
     let e4 = w.event(stopped, "2026-03-27 15:30");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e4,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e4, When::DaysBefore(1), t.clone()).unwrap_err();
     assert!(invalid(err).contains("opted out"));
 
     // Outside the window: 21:00 when the window closes at 19:00.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::At(local("2026-03-26 21:00")),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::At(local("2026-03-26 21:00")), t.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("outside the sending window"));
 
     // Not before the event.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::At(local("2026-03-27 16:00")),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::At(local("2026-03-27 16:00")), t.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("not before the event"));
 
     // Event in the past.
     let past = w.event(w.alice, "2026-03-20 10:00");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        past,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(past, When::DaysBefore(1), t.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("already started"));
 
     // A delay whose moment has passed: D-5 of an event in 4 days.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(5),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e, When::DaysBefore(5), t.clone()).unwrap_err();
     assert!(invalid(err).contains("already passed"));
 
     // Merge field without value: the event has no location.
@@ -406,42 +363,24 @@ fn each_refusal_says_why_and_queues_nothing() {
         "RDV a {{event.location}}",
     );
     let noloc = w.event_with(w.alice, "2026-03-27 15:30", "diagnosis", "", None);
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        noloc,
-        When::DaysBefore(1),
-        Body::Template(tloc),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(noloc, When::DaysBefore(1), Body::Template(tloc))
+        .unwrap_err();
     assert!(invalid(err).contains("event.location"));
 
     // Template written for another context.
     let tstep = w.add_template("Etape", TemplateContext::Step, "Votre etape approche");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(tstep),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), Body::Template(tstep))
+        .unwrap_err();
     assert!(invalid(err).contains("step"));
 
     // Too many segments: one segment allowed, a 200-character text.
     admin::set_setting(&mut w.store, &admin, "max_segments", "1", now()).unwrap();
     let long = "Rappel ".repeat(30);
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Text(long),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), Body::Text(long))
+        .unwrap_err();
     assert!(invalid(err).contains("too long"));
 
     assert_eq!(
@@ -621,15 +560,9 @@ fn changing_a_field_the_text_uses_rerenders_it_and_other_fields_change_nothing()
         "RDV a {{event.location}}",
     );
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(tloc),
-        now(),
-    )
-    .unwrap();
+    let r = w
+        .schedule(e, When::DaysBefore(1), Body::Template(tloc))
+        .unwrap();
     let before = planned(&w, r.message_id);
     // Notes are not in the text: the reminder is untouched, nothing to report.
     let out = events::update_event(
@@ -786,15 +719,9 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
         0
     );
     // A cancelled event takes no new reminder.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), Body::Template(w.t_interview))
+        .unwrap_err();
     assert_eq!(
         invalid(err),
         format!("event #{e} is cancelled: it cannot have a reminder")
@@ -1600,15 +1527,13 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
     let row = smsdesk::store::events::get(w.store.db(), e).unwrap();
     assert_eq!(row.reminder_rule.as_deref(), Some("D-1 diagnosis"));
     // Setting the reminder by hand edits that message: still one, now the operator's.
-    let s = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Text("A lundi {{participant.first_name}}".into()),
-        now(),
-    )
-    .unwrap();
+    let s = w
+        .schedule(
+            e,
+            When::DaysBefore(2),
+            Body::Text("A lundi {{participant.first_name}}".into()),
+        )
+        .unwrap();
     assert_eq!(s.message_id, m);
     assert_eq!(
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
@@ -2207,15 +2132,9 @@ fn a_locked_template_cannot_leave_edited_nor_a_templates_only_operator_edit_one(
         template: w.t_interview,
         text: "Autre texte".into(),
     };
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        edit.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), edit.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("is locked"));
     w.store
         .conn()
