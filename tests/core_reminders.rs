@@ -85,6 +85,20 @@ impl World {
         reminders::schedule_reminder(&mut self.store, &admin, e, when, body, now())
     }
 
+    /// The admin moves event `e` to `start` (local `YYYY-MM-DD HH:MM`), now.
+    fn move_event(
+        &mut self,
+        e: i64,
+        start: &str,
+    ) -> Result<events::EventOutcome, smsdesk::core::CoreError> {
+        let admin = self.admin.clone();
+        let change = EventChange {
+            starts_local: Some(local(start)),
+            ..Default::default()
+        };
+        events::update_event(&mut self.store, &admin, e, change, now())
+    }
+
     /// The admin's reminder of event `e`, `when`, with the interview template, scheduled now.
     fn remind(&mut self, e: i64, when: When) -> reminders::ScheduledReminder {
         let body = Body::Template(self.t_interview);
@@ -499,17 +513,7 @@ fn moving_an_event_replans_and_rerenders_its_reminder_and_drops_a_manual_edit() 
     )
     .unwrap();
 
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-04-02 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e, "2026-04-02 11:00").unwrap();
     // Thursday 2 April 11:00 CEST: the D-1 reminder moves to Wednesday 1 April 11:00 CEST.
     assert_eq!(planned(&w, r.message_id), utc("2026-04-01T09:00:00Z"));
     let m = w.message(r.message_id);
@@ -658,17 +662,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
     // Into the past.
     let e2 = w.event(w.alice, "2026-03-27 15:30");
     let r2 = w.remind(e2, When::DaysBefore(1));
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e2,
-        EventChange {
-            starts_local: Some(local("2026-03-20 10:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e2, "2026-03-20 10:00").unwrap();
     assert_eq!(w.message(r2.message_id).status, MessageStatus::Cancelled);
     assert!(
         out.notices()[0].to_string().contains("already started"),
@@ -680,21 +674,10 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
 #[test]
 fn an_event_moved_closer_still_gets_its_reminder_at_the_next_opening() {
     let mut w = world();
-    let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
     let r = w.remind(e, When::DaysBefore(2));
     // Moved to tomorrow 15:00: D-2 has passed, but the window is open now (11:00 local).
-    events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-03-24 15:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    w.move_event(e, "2026-03-24 15:00").unwrap();
     assert_eq!(w.message(r.message_id).status, MessageStatus::Pending);
     assert_eq!(planned(&w, r.message_id), now());
 }
@@ -1122,17 +1105,7 @@ fn switching_the_reminder_off_cancels_it_and_keeps_rules_from_recreating_it() {
         0
     );
     // Moving the event afterwards does not bring the rule's reminder back.
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-04-03 15:30")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e, "2026-04-03 15:30").unwrap();
     assert!(out.changes.is_empty(), "{:?}", out.notices());
     assert_eq!(
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
@@ -1196,17 +1169,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
         now(),
     )
     .unwrap();
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-04-03 15:30")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e, "2026-04-03 15:30").unwrap();
     // D-1 of Friday 3 April 15:30 CEST.
     assert_eq!(planned(&w, r.message_id), utc("2026-04-02T13:30:00Z"));
     assert!(
@@ -1229,17 +1192,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
     // A reminder at an exact time keeps it while it stays valid.
     let e2 = w.event(w.alice, "2026-03-27 15:30");
     let r2 = w.remind(e2, When::At(local("2026-03-25 10:00")));
-    events::update_event(
-        &mut w.store,
-        &admin,
-        e2,
-        EventChange {
-            starts_local: Some(local("2026-03-28 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    w.move_event(e2, "2026-03-28 11:00").unwrap();
     assert_eq!(planned(&w, r2.message_id), utc("2026-03-25T09:00:00Z"));
     assert!(
         w.message(r2.message_id)
@@ -1247,17 +1200,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
             .contains("RDV le 28/03 a 11h00")
     );
     // Moved before that time: the exact time is no longer before the event, so it is cancelled.
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e2,
-        EventChange {
-            starts_local: Some(local("2026-03-24 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e2, "2026-03-24 11:00").unwrap();
     assert_eq!(w.message(r2.message_id).status, MessageStatus::Cancelled);
     assert!(
         out.notices()[0]
@@ -2058,17 +2001,7 @@ fn a_template_edited_before_saving_leaves_as_edited_and_its_reply_keywords_still
         "still the template's message"
     );
     // Moving the event re-renders the edited text, not the template's.
-    events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-03-30 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    w.move_event(e, "2026-03-30 11:00").unwrap();
     let m = w.message(r.message_id);
     assert!(
         m.text
