@@ -2,25 +2,16 @@
 //! STOP mention (or blank, or only invisible characters) is refused by the core on every path
 //! — individual, free, batch, reminder, and the rewrite of a message in Upcoming.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+mod support;
+
 use smsdesk::core::batch::{self, BatchInput, InterviewInput};
 use smsdesk::core::events::{self, EventKind, NewEventInput};
 use smsdesk::core::reminders::{self, When};
 use smsdesk::core::send::{self, Body, FreeSend, IndividualSend};
 use smsdesk::core::{Actor, CoreError, admin};
-use smsdesk::store::participants::{self, NewCollaborator, NewParticipant};
+use smsdesk::store::participants;
 use smsdesk::store::{Store, StoreError};
-
-/// Monday 2026-03-23 11:00 in Paris.
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-23T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn local(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
+use support::world::*;
 
 const SIGNATURE: &str = "Mairie de Lyon";
 const STOP: &str = "STOP au 36608";
@@ -36,41 +27,16 @@ struct World {
 }
 
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let (dir, mut store, admin) = open_store("t.db");
     admin::set_setting(&mut store, &admin, "signature", SIGNATURE, now()).unwrap();
     admin::set_setting(&mut store, &admin, "stop_mention", STOP, now()).unwrap();
-    admin::add_credit(
-        &mut store,
-        &admin,
-        1000,
-        "pack",
-        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        now(),
-    )
-    .unwrap();
+    add_pack(&mut store, &admin, 1000);
     let (collaborator, alice) = store
         .write(|tx: smsdesk::store::Db<'_>| {
-            let c = participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Julien".into(),
-                    last_name: "Dubois".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )?;
+            let c = add_collaborator(tx, "Julien", "Dubois")?;
             let a = participants::insert_participant(
                 tx,
-                &NewParticipant {
-                    kind: smsdesk::sms::status::ParticipantKind::Participant,
-                    first_name: "Alice".into(),
-                    last_name: "Test".into(),
-                    mobile: Some("+33612345678".into()),
-                    sms_consent: true,
-                    ..Default::default()
-                },
+                &person("Alice", Some("+33612345678")),
                 now(),
             )?;
             Ok::<_, StoreError>((c, a))

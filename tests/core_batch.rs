@@ -3,28 +3,18 @@
 //! 10,000-recipient batch. Segment counts are checked against the GSM 03.38 rule (160 in one
 //! segment, 153 per segment when split) on texts of plain GSM characters.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+mod support;
+
+use chrono::{NaiveDate, Utc};
 use smsdesk::core::batch::{self, BatchInput, InterviewInput};
 use smsdesk::core::send::Body;
-use smsdesk::core::{Actor, CoreError, admin};
+use smsdesk::core::{Actor, admin};
 use smsdesk::sms::template::TemplateContext;
 use smsdesk::store::operators::Rights;
-use smsdesk::store::participants::{self, NewCollaborator, NewParticipant, NewSavedList};
+use smsdesk::store::participants::{self, NewParticipant, NewSavedList};
 use smsdesk::store::templates::{self, NewTemplate};
 use smsdesk::store::{Store, StoreError};
-
-fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn local(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
-
-/// Monday 2026-03-23 11:00 in Paris.
-fn now() -> DateTime<Utc> {
-    utc("2026-03-23T10:00:00Z")
-}
+use support::world::*;
 
 struct World {
     _dir: tempfile::TempDir,
@@ -38,20 +28,10 @@ const BODY: &str =
     "Bonjour {{participant.first_name}}, salon de l'emploi jeudi 10h. {{collaborator.first_name}}";
 
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("b.db")).unwrap();
-    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let (dir, mut store, admin) = open_store("b.db");
     let (collaborator, template) = store
         .write(|tx: smsdesk::store::Db<'_>| {
-            let c = participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Julien".into(),
-                    last_name: "Dubois".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )?;
+            let c = add_collaborator(tx, "Julien", "Dubois")?;
             let t = templates::insert_template(
                 tx,
                 &NewTemplate {
@@ -69,32 +49,13 @@ fn world() -> World {
             Ok::<_, StoreError>((c, t))
         })
         .unwrap();
-    admin::add_credit(
-        &mut store,
-        &admin,
-        1000,
-        "pack",
-        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        now(),
-    )
-    .unwrap();
+    add_pack(&mut store, &admin, 1000);
     World {
         _dir: dir,
         store,
         admin,
         collaborator,
         template,
-    }
-}
-
-fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
-    NewParticipant {
-        kind: smsdesk::sms::status::ParticipantKind::Participant,
-        first_name: first.into(),
-        last_name: "Test".into(),
-        mobile: mobile.map(Into::into),
-        sms_consent: true,
-        ..Default::default()
     }
 }
 
@@ -136,20 +97,6 @@ impl World {
 /// Segments of a text made only of GSM 03.38 basic characters.
 fn gsm_segments(chars: usize) -> usize {
     if chars <= 160 { 1 } else { chars.div_ceil(153) }
-}
-
-fn invalid(e: CoreError) -> String {
-    match e {
-        CoreError::Invalid(m) => m.to_string(),
-        other => panic!("expected a refusal for bad input, got {other:?}"),
-    }
-}
-
-fn forbidden(e: CoreError) -> String {
-    match e {
-        CoreError::Forbidden(m) => m.to_string(),
-        other => panic!("expected a missing right, got {other:?}"),
-    }
 }
 
 #[test]
@@ -637,17 +584,7 @@ fn people() -> People {
     let julien = w.collaborator;
     let sophie = w
         .store
-        .write(|tx: smsdesk::store::Db<'_>| {
-            participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Sophie".into(),
-                    last_name: "Martin".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )
-        })
+        .write(|tx: smsdesk::store::Db<'_>| add_collaborator(tx, "Sophie", "Martin"))
         .unwrap();
     let mut one = |first: &str, kind: &str, programme: &str, consent: bool| {
         let mut p = person(first, Some("+33612345678"));

@@ -2,34 +2,24 @@
 //! come from the window rules of the spec (same local time N days earlier, moved into the
 //! window; Europe/Paris with its DST change on 2026-03-29 and 2026-10-25), not from the code.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+mod support;
+
+use chrono::{DateTime, TimeZone, Utc};
 use smsdesk::core::automations::{self, AutomationRule};
 use smsdesk::core::events::{
     self, EventChange, EventKind, NewEventInput, ReminderChange, ReminderRequest,
 };
 use smsdesk::core::reminders::{self, When};
 use smsdesk::core::send::Body;
-use smsdesk::core::{Actor, CoreError, admin};
+use smsdesk::core::{Actor, admin};
 use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::sms::template::TemplateContext;
 use smsdesk::store::notes::{RuleReason, StatusNote};
 use smsdesk::store::operators::Rights;
-use smsdesk::store::participants::{NewCollaborator, NewParticipant};
+use smsdesk::store::participants::NewParticipant;
 use smsdesk::store::templates::NewTemplate;
 use smsdesk::store::{Store, messages, participants, templates};
-
-fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn local(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
-
-/// Monday 2026-03-23 11:00 in Paris (CET, UTC+1).
-fn now() -> DateTime<Utc> {
-    utc("2026-03-23T10:00:00Z")
-}
+use support::world::*;
 
 struct World {
     _dir: tempfile::TempDir,
@@ -47,30 +37,12 @@ const INTERVIEW_BODY: &str =
     "Bonjour {{participant.first_name}}, RDV le {{event.date|%d/%m}} a {{event.time|%Hh%M}}.";
 
 fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
-    let admin = Actor::identify(&mut store, "admin", now()).unwrap();
+    let (dir, mut store, admin) = open_store("t.db");
     let n = now();
     let (collaborator, other_collaborator, alice, t_interview) = store
         .write(|tx: smsdesk::store::Db<'_>| {
-            let c = participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Julien".into(),
-                    last_name: "Dubois".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )?;
-            let c2 = participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Nora".into(),
-                    last_name: "Haddad".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )?;
+            let c = add_collaborator(tx, "Julien", "Dubois")?;
+            let c2 = add_collaborator(tx, "Nora", "Haddad")?;
             let a =
                 participants::insert_participant(tx, &person("Alice", Some("+33612345678")), n)?;
             let t = templates::insert_template(
@@ -101,18 +73,38 @@ fn world() -> World {
     }
 }
 
-fn person(first: &str, mobile: Option<&str>) -> NewParticipant {
-    NewParticipant {
-        kind: smsdesk::sms::status::ParticipantKind::Participant,
-        first_name: first.into(),
-        last_name: "Test".into(),
-        mobile: mobile.map(Into::into),
-        sms_consent: true,
-        ..Default::default()
-    }
-}
-
 impl World {
+    /// The admin schedules the reminder of event `e`, `when`, saying `body`, now.
+    fn schedule(
+        &mut self,
+        e: i64,
+        when: When,
+        body: Body,
+    ) -> Result<reminders::ScheduledReminder, smsdesk::core::CoreError> {
+        let admin = self.admin.clone();
+        reminders::schedule_reminder(&mut self.store, &admin, e, when, body, now())
+    }
+
+    /// The admin moves event `e` to `start` (local `YYYY-MM-DD HH:MM`), now.
+    fn move_event(
+        &mut self,
+        e: i64,
+        start: &str,
+    ) -> Result<events::EventOutcome, smsdesk::core::CoreError> {
+        let admin = self.admin.clone();
+        let change = EventChange {
+            starts_local: Some(local(start)),
+            ..Default::default()
+        };
+        events::update_event(&mut self.store, &admin, e, change, now())
+    }
+
+    /// The admin's reminder of event `e`, `when`, with the interview template, scheduled now.
+    fn remind(&mut self, e: i64, when: When) -> reminders::ScheduledReminder {
+        let body = Body::Template(self.t_interview);
+        self.schedule(e, when, body).unwrap()
+    }
+
     fn add_participant(&mut self, p: NewParticipant) -> i64 {
         self.store
             .write(|tx: smsdesk::store::Db<'_>| participants::insert_participant(tx, &p, now()))
@@ -198,20 +190,6 @@ fn planned(w: &World, id: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(w.message(id).planned_at, 0).unwrap()
 }
 
-fn invalid(e: CoreError) -> String {
-    match e {
-        CoreError::Invalid(m) => m.to_string(),
-        other => panic!("expected a refusal for bad input, got {other:?}"),
-    }
-}
-
-fn forbidden(e: CoreError) -> String {
-    match e {
-        CoreError::Forbidden(m) => m.to_string(),
-        other => panic!("expected a missing right, got {other:?}"),
-    }
-}
-
 // ------------------------------------------------------------------ planning rules --
 
 #[test]
@@ -219,16 +197,7 @@ fn d2_reminder_keeps_the_local_time_across_the_spring_dst_change() {
     let mut w = world();
     // Monday 30 March 14:00 CEST (UTC+2); two days earlier is Saturday 28 March, still CET.
     let e = w.event(w.alice, "2026-03-30 14:00");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     // 14:00 CET = 13:00 UTC (not 12:00 UTC, which 48 h before the event would give).
     assert_eq!(r.planned_at, utc("2026-03-28T13:00:00Z"));
     assert_eq!(r.planned_local, local("2026-03-28 14:00"));
@@ -241,59 +210,25 @@ fn d2_reminder_keeps_the_local_time_across_the_autumn_dst_change() {
     let mut w = world();
     // Monday 26 October 10:00 CET; Saturday 24 October is still CEST (UTC+2).
     let e = w.event(w.alice, "2026-10-26 10:00");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     assert_eq!(r.planned_at, utc("2026-10-24T08:00:00Z"));
 }
 
 #[test]
 fn reminder_is_clamped_into_the_window() {
     let mut w = world();
-    let admin = w.admin.clone();
     // 08:00 interview, window opens at 09:00: D-1 reminder at 09:00 the day before.
     let early = w.event(w.alice, "2026-03-25 08:00");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        early,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(early, When::DaysBefore(1));
     assert_eq!(r.planned_local, local("2026-03-24 09:00"));
     assert_eq!(r.planned_at, utc("2026-03-24T08:00:00Z"));
     // 20:30 interview, window closes at 19:00: D-1 reminder at 19:00 the day before.
     let late = w.event(w.alice, "2026-03-26 20:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        late,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(late, When::DaysBefore(1));
     assert_eq!(r.planned_at, utc("2026-03-25T18:00:00Z"));
     // A Monday interview's D-1 falls on Sunday, not a sending day: Saturday at the window's end.
     let monday = w.event(w.alice, "2026-03-30 10:00");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        monday,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(monday, When::DaysBefore(1));
     assert_eq!(r.planned_local, local("2026-03-28 19:00"));
 }
 
@@ -301,16 +236,7 @@ fn reminder_is_clamped_into_the_window() {
 fn reminder_message_copies_the_phone_and_fills_the_event() {
     let mut w = world();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     // The participant changes number afterwards: the message keeps the one it was made with.
     w.store
         .conn()
@@ -354,16 +280,13 @@ fn reminder_message_copies_the_phone_and_fills_the_event() {
 fn exact_time_inside_the_window_is_kept() {
     let mut w = world();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let admin = w.admin.clone();
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::At(local("2026-03-26 10:15")),
-        Body::Text("Rappel: RDV demain a {{event.time|%Hh%M}}".into()),
-        now(),
-    )
-    .unwrap();
+    let r = w
+        .schedule(
+            e,
+            When::At(local("2026-03-26 10:15")),
+            Body::Text("Rappel: RDV demain a {{event.time|%Hh%M}}".into()),
+        )
+        .unwrap();
     assert_eq!(r.planned_at, utc("2026-03-26T09:15:00Z"));
     assert_eq!(r.text, "Rappel: RDV demain a 15h30");
 }
@@ -406,15 +329,7 @@ fn each_refusal_says_why_and_queues_nothing() {
     // No mobile number.
     let nomobile = w.add_participant(person("Bruno", None));
     let e2 = w.event(nomobile, "2026-03-27 15:30");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e2,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e2, When::DaysBefore(1), t.clone()).unwrap_err();
     assert!(invalid(err).contains("no mobile"));
 
     // No consent.
@@ -422,79 +337,37 @@ fn each_refusal_says_why_and_queues_nothing() {
     p.sms_consent = false;
     let noconsent = w.add_participant(p);
     let e3 = w.event(noconsent, "2026-03-27 15:30");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e3,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e3, When::DaysBefore(1), t.clone()).unwrap_err();
     assert!(invalid(err).contains("consent"));
 
     // Opted out (STOP).
     let stopped = w.add_participant(person("Denis", Some("+33622222222")));
     smsdesk::core::send::record_opt_out(&mut w.store, &admin, "06 22 22 22 22", now()).unwrap();
     let e4 = w.event(stopped, "2026-03-27 15:30");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e4,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e4, When::DaysBefore(1), t.clone()).unwrap_err();
     assert!(invalid(err).contains("opted out"));
 
     // Outside the window: 21:00 when the window closes at 19:00.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::At(local("2026-03-26 21:00")),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::At(local("2026-03-26 21:00")), t.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("outside the sending window"));
 
     // Not before the event.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::At(local("2026-03-27 16:00")),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::At(local("2026-03-27 16:00")), t.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("not before the event"));
 
     // Event in the past.
     let past = w.event(w.alice, "2026-03-20 10:00");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        past,
-        When::DaysBefore(1),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(past, When::DaysBefore(1), t.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("already started"));
 
     // A delay whose moment has passed: D-5 of an event in 4 days.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(5),
-        t.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w.schedule(e, When::DaysBefore(5), t.clone()).unwrap_err();
     assert!(invalid(err).contains("already passed"));
 
     // Merge field without value: the event has no location.
@@ -504,42 +377,24 @@ fn each_refusal_says_why_and_queues_nothing() {
         "RDV a {{event.location}}",
     );
     let noloc = w.event_with(w.alice, "2026-03-27 15:30", "diagnosis", "", None);
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        noloc,
-        When::DaysBefore(1),
-        Body::Template(tloc),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(noloc, When::DaysBefore(1), Body::Template(tloc))
+        .unwrap_err();
     assert!(invalid(err).contains("event.location"));
 
     // Template written for another context.
     let tstep = w.add_template("Etape", TemplateContext::Step, "Votre etape approche");
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(tstep),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), Body::Template(tstep))
+        .unwrap_err();
     assert!(invalid(err).contains("step"));
 
     // Too many segments: one segment allowed, a 200-character text.
     admin::set_setting(&mut w.store, &admin, "max_segments", "1", now()).unwrap();
     let long = "Rappel ".repeat(30);
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Text(long),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), Body::Text(long))
+        .unwrap_err();
     assert!(invalid(err).contains("too long"));
 
     assert_eq!(
@@ -587,15 +442,7 @@ fn edits_recheck_window_and_length() {
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     let err = reminders::edit_reminder_time(
         &mut w.store,
         &admin,
@@ -655,15 +502,7 @@ fn moving_an_event_replans_and_rerenders_its_reminder_and_drops_a_manual_edit() 
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     assert_eq!(r.planned_at, utc("2026-03-26T14:30:00Z"));
     reminders::edit_reminder_text(
         &mut w.store,
@@ -674,17 +513,7 @@ fn moving_an_event_replans_and_rerenders_its_reminder_and_drops_a_manual_edit() 
     )
     .unwrap();
 
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-04-02 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e, "2026-04-02 11:00").unwrap();
     // Thursday 2 April 11:00 CEST: the D-1 reminder moves to Wednesday 1 April 11:00 CEST.
     assert_eq!(planned(&w, r.message_id), utc("2026-04-01T09:00:00Z"));
     let m = w.message(r.message_id);
@@ -735,15 +564,9 @@ fn changing_a_field_the_text_uses_rerenders_it_and_other_fields_change_nothing()
         "RDV a {{event.location}}",
     );
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(tloc),
-        now(),
-    )
-    .unwrap();
+    let r = w
+        .schedule(e, When::DaysBefore(1), Body::Template(tloc))
+        .unwrap();
     let before = planned(&w, r.message_id);
     // Notes are not in the text: the reminder is untouched, nothing to report.
     let out = events::update_event(
@@ -791,15 +614,7 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     // 19:30 on Monday, the window has closed; moved to Tuesday 08:00, before it opens again.
     let evening = utc("2026-03-23T18:30:00Z");
     let out = events::update_event(
@@ -846,26 +661,8 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
 
     // Into the past.
     let e2 = w.event(w.alice, "2026-03-27 15:30");
-    let r2 = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e2,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e2,
-        EventChange {
-            starts_local: Some(local("2026-03-20 10:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let r2 = w.remind(e2, When::DaysBefore(1));
+    let out = w.move_event(e2, "2026-03-20 10:00").unwrap();
     assert_eq!(w.message(r2.message_id).status, MessageStatus::Cancelled);
     assert!(
         out.notices()[0].to_string().contains("already started"),
@@ -877,29 +674,10 @@ fn an_event_moved_too_near_or_into_the_past_cancels_its_reminder_with_the_reason
 #[test]
 fn an_event_moved_closer_still_gets_its_reminder_at_the_next_opening() {
     let mut w = world();
-    let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     // Moved to tomorrow 15:00: D-2 has passed, but the window is open now (11:00 local).
-    events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-03-24 15:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    w.move_event(e, "2026-03-24 15:00").unwrap();
     assert_eq!(w.message(r.message_id).status, MessageStatus::Pending);
     assert_eq!(planned(&w, r.message_id), now());
 }
@@ -909,15 +687,7 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     let out = events::cancel_event(&mut w.store, &admin, e, now()).unwrap();
     assert_eq!(out.cancelled_messages, vec![r.message_id]);
     assert_eq!(w.message(r.message_id).status, MessageStatus::Cancelled);
@@ -932,15 +702,9 @@ fn cancelling_an_event_cancels_its_unsent_reminder() {
         0
     );
     // A cancelled event takes no new reminder.
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), Body::Template(w.t_interview))
+        .unwrap_err();
     assert_eq!(
         invalid(err),
         format!("event #{e} is cancelled: it cannot have a reminder")
@@ -1341,17 +1105,7 @@ fn switching_the_reminder_off_cancels_it_and_keeps_rules_from_recreating_it() {
         0
     );
     // Moving the event afterwards does not bring the rule's reminder back.
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-04-03 15:30")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e, "2026-04-03 15:30").unwrap();
     assert!(out.changes.is_empty(), "{:?}", out.notices());
     assert_eq!(
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
@@ -1396,15 +1150,7 @@ fn event_times_follow_the_organisation_timezone_and_its_gaps() {
         w.int("SELECT starts_at FROM events WHERE id = ?1", e),
         utc("2026-03-27T19:30:00Z").timestamp()
     );
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(2));
     assert_eq!(r.planned_at, utc("2026-03-25T19:30:00Z"));
     assert_eq!(r.planned_local, local("2026-03-25 15:30"));
 }
@@ -1414,15 +1160,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
     let mut w = world();
     let admin = w.admin.clone();
     let e = w.event(w.alice, "2026-03-27 15:30");
-    let r = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
+    let r = w.remind(e, When::DaysBefore(1));
     reminders::edit_reminder_time(
         &mut w.store,
         &admin,
@@ -1431,17 +1169,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
         now(),
     )
     .unwrap();
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-04-03 15:30")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e, "2026-04-03 15:30").unwrap();
     // D-1 of Friday 3 April 15:30 CEST.
     assert_eq!(planned(&w, r.message_id), utc("2026-04-02T13:30:00Z"));
     assert!(
@@ -1463,26 +1191,8 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
 
     // A reminder at an exact time keeps it while it stays valid.
     let e2 = w.event(w.alice, "2026-03-27 15:30");
-    let r2 = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e2,
-        When::At(local("2026-03-25 10:00")),
-        Body::Template(w.t_interview),
-        now(),
-    )
-    .unwrap();
-    events::update_event(
-        &mut w.store,
-        &admin,
-        e2,
-        EventChange {
-            starts_local: Some(local("2026-03-28 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let r2 = w.remind(e2, When::At(local("2026-03-25 10:00")));
+    w.move_event(e2, "2026-03-28 11:00").unwrap();
     assert_eq!(planned(&w, r2.message_id), utc("2026-03-25T09:00:00Z"));
     assert!(
         w.message(r2.message_id)
@@ -1490,17 +1200,7 @@ fn a_reminder_time_edited_by_hand_is_replanned_from_its_delay_when_the_event_mov
             .contains("RDV le 28/03 a 11h00")
     );
     // Moved before that time: the exact time is no longer before the event, so it is cancelled.
-    let out = events::update_event(
-        &mut w.store,
-        &admin,
-        e2,
-        EventChange {
-            starts_local: Some(local("2026-03-24 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    let out = w.move_event(e2, "2026-03-24 11:00").unwrap();
     assert_eq!(w.message(r2.message_id).status, MessageStatus::Cancelled);
     assert!(
         out.notices()[0]
@@ -1770,15 +1470,13 @@ fn an_event_matched_by_two_rules_has_one_reminder_shown_on_it_and_edited_in_plac
     let row = smsdesk::store::events::get(w.store.db(), e).unwrap();
     assert_eq!(row.reminder_rule.as_deref(), Some("D-1 diagnosis"));
     // Setting the reminder by hand edits that message: still one, now the operator's.
-    let s = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(2),
-        Body::Text("A lundi {{participant.first_name}}".into()),
-        now(),
-    )
-    .unwrap();
+    let s = w
+        .schedule(
+            e,
+            When::DaysBefore(2),
+            Body::Text("A lundi {{participant.first_name}}".into()),
+        )
+        .unwrap();
     assert_eq!(s.message_id, m);
     assert_eq!(
         w.int("SELECT count(*) FROM messages WHERE event_id = ?1", e),
@@ -2303,17 +2001,7 @@ fn a_template_edited_before_saving_leaves_as_edited_and_its_reply_keywords_still
         "still the template's message"
     );
     // Moving the event re-renders the edited text, not the template's.
-    events::update_event(
-        &mut w.store,
-        &admin,
-        e,
-        EventChange {
-            starts_local: Some(local("2026-03-30 11:00")),
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap();
+    w.move_event(e, "2026-03-30 11:00").unwrap();
     let m = w.message(r.message_id);
     assert!(
         m.text
@@ -2377,15 +2065,9 @@ fn a_locked_template_cannot_leave_edited_nor_a_templates_only_operator_edit_one(
         template: w.t_interview,
         text: "Autre texte".into(),
     };
-    let err = reminders::schedule_reminder(
-        &mut w.store,
-        &admin,
-        e,
-        When::DaysBefore(1),
-        edit.clone(),
-        now(),
-    )
-    .unwrap_err();
+    let err = w
+        .schedule(e, When::DaysBefore(1), edit.clone())
+        .unwrap_err();
     assert!(invalid(err).contains("is locked"));
     w.store
         .conn()

@@ -9,18 +9,18 @@
 
 mod support;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
 use smsdesk::core::send::{self, Body, IndividualSend, UnknownDecision};
 use smsdesk::gateway::{
-    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
-    ReportedStatus, StatusReport, SubmitOutcome,
+    Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError, StatusReport,
+    SubmitOutcome,
 };
 use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::MessageStatus;
-use smsdesk::store::{Store, credit, dispatch, messages, participants, settings};
+use smsdesk::store::{Store, credit, dispatch, messages, participants};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -80,16 +80,7 @@ impl Provider for FakeProvider {
         true
     }
     fn poll_statuses(&self, pending: &[PendingStatus]) -> Result<Vec<StatusReport>, ProviderError> {
-        Ok(pending
-            .iter()
-            .map(|p| StatusReport {
-                reference: p.reference.clone(),
-                provider_id: p.provider_id.clone(),
-                status: ReportedStatus::Delivered,
-                detail: "DELIVRD".into(),
-                at: p.submitted_at,
-            })
-            .collect())
+        Ok(support::engine::all_delivered(pending))
     }
     fn fetch_replies(&self, _: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
         Ok(Vec::new())
@@ -157,25 +148,13 @@ fn number(to: u8) -> String {
 
 impl World {
     fn new() -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("s.db");
-        let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
-        let clock = Clock::manual(start);
-        let mut store = Store::open(&db).unwrap();
-        let admin = Actor::identify(&mut store, "admin", start).unwrap();
-        for (k, v) in [
-            ("grace_seconds", "0"),
-            ("window", "00:00-23:59"),
-            ("window_days", "mon-sun"),
-        ] {
-            settings::set(store.db(), k, v, "admin", start).unwrap();
-        }
+        let b = support::engine::bench("00:00-23:59", &[]);
         World {
-            _dir: dir,
-            db,
-            clock,
-            store,
-            admin,
+            _dir: b.dir,
+            db: b.db,
+            clock: b.clock,
+            store: b.store,
+            admin: b.admin,
             bought: 0,
             accepted: HashMap::new(),
         }

@@ -9,18 +9,14 @@
 
 mod support;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use smsdesk::clock::Clock;
-use smsdesk::core::Actor;
-use smsdesk::core::send::{self, Body, IndividualSend};
+use chrono::{DateTime, Duration, Utc};
 use smsdesk::gateway::{
     self, KannelConfig, OvhConfig, Provider, ProviderConfig, ProviderError, TwilioConfig,
 };
 use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::MessageStatus;
-use smsdesk::store::{Store, credit, messages, settings};
+use smsdesk::store::messages;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use support::{Misbehave, RawServer, Recorded, dead_address};
 
@@ -269,61 +265,16 @@ fn build(kind: Kind, base: &str) -> Arc<dyn Provider> {
     Arc::from(gateway::build_with_timeout(&config(kind, base), CLIENT_TIMEOUT).unwrap())
 }
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    clock: Clock,
-    store: Store,
-    admin: Actor,
-    start: DateTime<Utc>,
-}
+/// The store, its administrator and the clock of one test.
+type Fixture = support::engine::Bench;
 
 /// A store with the window open, 1,000 credits, no grace period; the clock stands still on
 /// Tuesday 10 March 2026, 10:00 in Paris, until a test moves it.
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db");
-    let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
-    let clock = Clock::manual(start);
-    let mut store = Store::open(&db).unwrap();
-    let admin = Actor::identify(&mut store, "admin", start).unwrap();
-    for (k, v) in [
-        ("grace_seconds", "0"),
-        ("window", "08:00-20:00"),
-        ("window_days", "mon-sun"),
-        ("max_in_flight", "8"),
-    ] {
-        settings::set(store.conn(), k, v, "admin", start).unwrap();
-    }
-    credit::add_pack(
-        store.conn(),
-        1000,
-        "test",
-        start.date_naive(),
-        "admin",
-        start,
-    )
-    .unwrap();
-    Fixture {
-        _dir: dir,
-        db,
-        clock,
-        store,
-        admin,
-        start,
-    }
+    support::engine::bench("08:00-20:00", &[("max_in_flight", "8")]).with_thousand_credits()
 }
 
 impl Fixture {
-    fn send_now(&mut self, to: &str) -> i64 {
-        let req = IndividualSend {
-            to: vec![to.into()],
-            body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
-            at: None,
-        };
-        send::send_individual(&mut self.store, &self.admin, &req, self.clock.now()).unwrap()[0]
-    }
-
     fn run(&self, provider: Arc<dyn Provider>) -> scheduler::Handle {
         let mut o = Options::new(self.db.clone(), self.clock.clone());
         o.holder = "faults".into();
@@ -348,37 +299,13 @@ impl Fixture {
     }
 
     fn charged(&self, id: i64) -> i64 {
-        self.store
-            .conn()
-            .query_row(
-                "SELECT COALESCE(SUM(units), 0) FROM credit_ledger WHERE message_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap()
+        support::engine::charged(&self.store, id)
     }
 }
 
-/// Waits (real time) until `cond` holds, waking the scheduler meanwhile.
-fn eventually(h: &scheduler::Handle, what: &str, mut cond: impl FnMut() -> bool) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    while std::time::Instant::now() < until {
-        if cond() {
-            return;
-        }
-        h.wake();
-        std::thread::sleep(std::time::Duration::from_millis(25));
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-/// Lets the scheduler run passes, for checking that something does NOT happen.
-fn settle(h: &scheduler::Handle) {
-    for _ in 0..15 {
-        h.wake();
-        std::thread::sleep(std::time::Duration::from_millis(40));
-    }
-}
+/// Waiting on the scheduler: 40 s at most for something to happen, 15 passes to see that
+/// something does not.
+const WAITS: support::engine::Waits = support::engine::Waits::new(40, 25, 15, 40);
 
 fn submissions(kind: Kind, server: &RawServer, to: &str) -> usize {
     server
@@ -404,7 +331,7 @@ fn faults_through_the_scheduler(kind: Kind) {
         })
         .collect();
     let h = f.run(build(kind, &server.base));
-    eventually(&h, "a first answer for every message", || {
+    WAITS.eventually(&h, "a first answer for every message", || {
         ids.iter().all(|(_, _, id)| {
             let (attempts, _, reason) = f.attempt(*id);
             let status = f.status(*id);
@@ -413,7 +340,7 @@ fn faults_through_the_scheduler(kind: Kind) {
                     || reason == "provider")
         })
     });
-    settle(&h);
+    WAITS.settle(&h);
 
     let t0 = f.start.timestamp();
     let mut wrong = Vec::new();
@@ -442,12 +369,12 @@ fn faults_through_the_scheduler(kind: Kind) {
     // 31 s later: the 30-s back-offs have left again (accepted now), nothing else has.
     f.clock.advance(Duration::seconds(31));
     let due = |fault: Fault, elapsed: i64| matches!(expected(fault), Expect::RetryAfter(_, hi) if hi <= elapsed);
-    eventually(&h, "the 30-second retries", || {
+    WAITS.eventually(&h, "the 30-second retries", || {
         ids.iter()
             .filter(|(fault, _, _)| due(*fault, 31))
             .all(|(_, _, id)| f.status(*id) == MessageStatus::Submitted)
     });
-    settle(&h);
+    WAITS.settle(&h);
     for (fault, to, id) in &ids {
         let want = if due(*fault, 31) { 2 } else { 1 };
         assert_eq!(
@@ -460,12 +387,12 @@ fn faults_through_the_scheduler(kind: Kind) {
 
     // Two hours later: every retry has gone through once more; the unknown ones never left again.
     f.clock.advance(Duration::hours(2));
-    eventually(&h, "every retry", || {
+    WAITS.eventually(&h, "every retry", || {
         ids.iter()
             .filter(|(fault, _, _)| expected(*fault) != Expect::Unknown)
             .all(|(_, _, id)| f.status(*id) == MessageStatus::Submitted)
     });
-    settle(&h);
+    WAITS.settle(&h);
     h.stop().unwrap();
     for (fault, to, id) in &ids {
         let (want, status) = match expected(*fault) {

@@ -2,42 +2,21 @@
 //! are typed values: they come out in French from their catalogue entry with their values
 //! (names, numbers, rows, times) intact, and in English exactly as the command line writes them.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+mod support;
+
+use smsdesk::core::Actor;
 use smsdesk::core::batch::{self, BatchInput, InterviewInput};
 use smsdesk::core::send::{self, Body, IndividualSend};
-use smsdesk::core::{Actor, admin};
 use smsdesk::i18n::{Describe, Lang};
 use smsdesk::sms::phone;
 use smsdesk::sms::template::{self, MergeData, TemplateContext};
 use smsdesk::store::Store;
-use smsdesk::store::participants::{self, NewCollaborator, NewParticipant};
-
-fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
-fn local(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
-}
-
-/// Monday 2026-03-23 11:00 in Paris.
-fn now() -> DateTime<Utc> {
-    utc("2026-03-23T10:00:00Z")
-}
+use smsdesk::store::participants::{self, NewParticipant};
+use support::world::*;
 
 fn store() -> (tempfile::TempDir, Store, Actor) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("m.db")).unwrap();
-    let actor = Actor::identify(&mut store, "admin", now()).unwrap();
-    admin::add_credit(
-        &mut store,
-        &actor,
-        100,
-        "pack",
-        NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        now(),
-    )
-    .unwrap();
+    let (dir, mut store, actor) = open_store("m.db");
+    add_pack(&mut store, &actor, 100);
     (dir, store, actor)
 }
 
@@ -59,15 +38,7 @@ fn a_batch_recipient_without_consent_is_refused_in_french_with_their_name() {
     let (_dir, mut store, actor) = store();
     let (collaborator, denis) = store
         .write(|tx: smsdesk::store::Db<'_>| {
-            let c = participants::insert_collaborator(
-                tx,
-                &NewCollaborator {
-                    first_name: "Julien".into(),
-                    last_name: "Dubois".into(),
-                    active: true,
-                    ..Default::default()
-                },
-            )?;
+            let c = add_collaborator(tx, "Julien", "Dubois")?;
             let p = participants::insert_participant(
                 tx,
                 &NewParticipant {

@@ -1,9 +1,9 @@
 //! The sending engine with a controllable clock and an in-process provider: lifecycle, window,
 //! retries and expiry, credit, STOP, ambiguous answers and crash leftovers.
 
+mod support;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use smsdesk::clock::Clock;
-use smsdesk::core::Actor;
 use smsdesk::core::send::{self, Body, IndividualSend};
 use smsdesk::gateway::{
     Balance, InboundSms, Lookup, OutgoingSms, PendingStatus, Provider, ProviderError,
@@ -13,7 +13,6 @@ use smsdesk::scheduler::{self, Options};
 use smsdesk::sms::status::{MessageKind, MessageStatus};
 use smsdesk::store::{Store, credit, messages, participants, settings};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,16 +91,7 @@ impl Provider for FakeProvider {
         true
     }
     fn poll_statuses(&self, pending: &[PendingStatus]) -> Result<Vec<StatusReport>, ProviderError> {
-        Ok(pending
-            .iter()
-            .map(|p| StatusReport {
-                reference: p.reference.clone(),
-                provider_id: p.provider_id.clone(),
-                status: ReportedStatus::Delivered,
-                detail: "DELIVRD".into(),
-                at: p.submitted_at,
-            })
-            .collect())
+        Ok(support::engine::all_delivered(pending))
     }
     fn fetch_replies(&self, _: DateTime<Utc>) -> Result<Vec<InboundSms>, ProviderError> {
         Ok(Vec::new())
@@ -114,58 +104,16 @@ impl Provider for FakeProvider {
     }
 }
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    clock: Clock,
-    store: Store,
-    admin: Actor,
-}
+/// The store, its administrator and the clock of one test.
+type Fixture = support::engine::Bench;
 
 /// A store with an open window all week (unless changed), 1,000 credits, no grace period.
 /// The clock starts on Tuesday 10 March 2026, 10:00 in Paris.
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.db");
-    let start = Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap();
-    let clock = Clock::manual(start);
-    let mut store = Store::open(&db).unwrap();
-    let admin = Actor::identify(&mut store, "admin", start).unwrap();
-    for (k, v) in [
-        ("grace_seconds", "0"),
-        ("window", "08:00-20:00"),
-        ("window_days", "mon-sun"),
-    ] {
-        settings::set(store.conn(), k, v, "admin", start).unwrap();
-    }
-    credit::add_pack(
-        store.conn(),
-        1000,
-        "test",
-        start.date_naive(),
-        "admin",
-        start,
-    )
-    .unwrap();
-    Fixture {
-        _dir: dir,
-        db,
-        clock,
-        store,
-        admin,
-    }
+    support::engine::bench("08:00-20:00", &[]).with_thousand_credits()
 }
 
 impl Fixture {
-    fn send_now(&mut self, to: &str) -> i64 {
-        let req = IndividualSend {
-            to: vec![to.into()],
-            body: Body::Text("Bonjour, votre rendez-vous est confirmé.".into()),
-            at: None,
-        };
-        send::send_individual(&mut self.store, &self.admin, &req, self.clock.now()).unwrap()[0]
-    }
-
     fn start(&self, provider: Arc<FakeProvider>, holder: &str) -> scheduler::Handle {
         let mut o = Options::new(self.db.clone(), self.clock.clone());
         o.holder = holder.into();
@@ -197,37 +145,13 @@ impl Fixture {
     }
 
     fn ledger_units(&self, id: i64) -> i64 {
-        self.store
-            .conn()
-            .query_row(
-                "SELECT COALESCE(SUM(units),0) FROM credit_ledger WHERE message_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap()
+        support::engine::charged(&self.store, id)
     }
 }
 
-/// Waits (real time) until `cond` holds, waking the scheduler meanwhile.
-fn eventually(handle: &scheduler::Handle, what: &str, mut cond: impl FnMut() -> bool) {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while std::time::Instant::now() < until {
-        if cond() {
-            return;
-        }
-        handle.wake();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-/// Lets the scheduler run a few passes (for asserting that something does NOT happen).
-fn settle(handle: &scheduler::Handle) {
-    for _ in 0..10 {
-        handle.wake();
-        std::thread::sleep(std::time::Duration::from_millis(30));
-    }
-}
+/// Waiting on the scheduler: 15 s at most for something to happen, 10 passes to see that
+/// something does not.
+const WAITS: support::engine::Waits = support::engine::Waits::new(15, 20, 10, 30);
 
 #[test]
 fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
@@ -235,11 +159,11 @@ fn a_message_leaves_once_is_charged_once_and_every_status_is_recorded() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "submitted", || f.status(id) == MessageStatus::Submitted);
+    WAITS.eventually(&h, "submitted", || f.status(id) == MessageStatus::Submitted);
     // Statuses are polled: a later pass brings the delivery report.
     f.clock.advance(Duration::seconds(30));
-    eventually(&h, "delivered", || f.status(id) == MessageStatus::Delivered);
-    settle(&h);
+    WAITS.eventually(&h, "delivered", || f.status(id) == MessageStatus::Delivered);
+    WAITS.settle(&h);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 1);
     assert_eq!(f.ledger_units(id), 1);
@@ -264,10 +188,10 @@ fn a_send_now_outside_the_window_waits_for_the_next_opening() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "waiting for the window", || {
+    WAITS.eventually(&h, "waiting for the window", || {
         f.wait_reason(id) == "window"
     });
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(provider.count(id), 0, "nothing leaves outside the window");
     assert_eq!(f.status(id), MessageStatus::Pending);
     let planned_next: i64 = f
@@ -288,7 +212,7 @@ fn a_send_now_outside_the_window_waits_for_the_next_opening() {
     );
     f.clock
         .set(Utc.with_ymd_and_hms(2026, 3, 11, 7, 0, 5).unwrap());
-    eventually(&h, "sent at the opening", || {
+    WAITS.eventually(&h, "sent at the opening", || {
         f.status(id) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -301,19 +225,19 @@ fn a_send_now_is_retried_with_back_off_and_expires_24_hours_after_creation() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Down);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "first attempt", || {
+    WAITS.eventually(&h, "first attempt", || {
         provider.count(id) == 1 && f.wait_reason(id) == "provider"
     });
     assert_eq!(f.status(id), MessageStatus::Pending);
     // Walk the clock forward in half-hour steps: retries happen, none succeeds.
     for _ in 0..50 {
         f.clock.advance(Duration::minutes(30));
-        settle(&h);
+        WAITS.settle(&h);
         if f.status(id) == MessageStatus::Expired {
             break;
         }
     }
-    eventually(&h, "expired", || f.status(id) == MessageStatus::Expired);
+    WAITS.eventually(&h, "expired", || f.status(id) == MessageStatus::Expired);
     h.stop().unwrap();
     let attempts = provider.count(id);
     assert!(attempts >= 5, "retried several times, got {attempts}");
@@ -366,21 +290,21 @@ fn a_reminder_is_retried_until_its_event_starts_then_expires() {
     .unwrap();
     let provider = FakeProvider::new(Mode::Down);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "first attempt", || provider.count(id) >= 1);
+    WAITS.eventually(&h, "first attempt", || provider.count(id) >= 1);
     f.clock.advance(Duration::minutes(90));
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(
         f.status(id),
         MessageStatus::Pending,
         "still before the event: keeps trying"
     );
     f.clock.advance(Duration::minutes(31));
-    eventually(&h, "expired at the event", || {
+    WAITS.eventually(&h, "expired at the event", || {
         f.status(id) == MessageStatus::Expired
     });
     let tries = provider.count(id);
     f.clock.advance(Duration::hours(5));
-    settle(&h);
+    WAITS.settle(&h);
     h.stop().unwrap();
     assert_eq!(
         provider.count(id),
@@ -395,10 +319,10 @@ fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automat
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Ambiguous);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    WAITS.eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
     provider.set(Mode::Accept);
     f.clock.advance(Duration::hours(2));
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(provider.count(id), 1);
     assert_eq!(f.status(id), MessageStatus::Unknown);
     // The dashboard counts it.
@@ -413,7 +337,7 @@ fn an_ambiguous_answer_leaves_the_message_unknown_and_it_is_never_resent_automat
         f.clock.now(),
     )
     .unwrap();
-    eventually(&h, "resent", || f.status(id) == MessageStatus::Submitted);
+    WAITS.eventually(&h, "resent", || f.status(id) == MessageStatus::Submitted);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 2);
 }
@@ -425,7 +349,7 @@ fn an_unknown_closed_as_delivered_by_an_operator_is_charged_once() {
     let failed = f.send_now("06 12 34 56 79");
     let provider = FakeProvider::new(Mode::Ambiguous);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || {
+    WAITS.eventually(&h, "unknown", || {
         f.status(delivered) == MessageStatus::Unknown && f.status(failed) == MessageStatus::Unknown
     });
     h.stop().unwrap();
@@ -458,7 +382,7 @@ fn a_message_that_would_overdraw_waits_for_credit() {
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "waiting for credit", || f.wait_reason(id) == "credit");
+    WAITS.eventually(&h, "waiting for credit", || f.wait_reason(id) == "credit");
     assert_eq!(provider.count(id), 0);
     let q =
         smsdesk::store::stats::queue(f.store.db(), f.clock.now() + Duration::seconds(61)).unwrap();
@@ -473,7 +397,7 @@ fn a_message_that_would_overdraw_waits_for_credit() {
     )
     .unwrap();
     f.clock.advance(Duration::seconds(61));
-    eventually(&h, "sent after the top-up", || {
+    WAITS.eventually(&h, "sent after the top-up", || {
         f.status(id) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -494,7 +418,7 @@ fn a_number_opted_out_after_queuing_ends_as_stop_without_being_sent_or_charged()
     .unwrap();
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "STOP", || f.status(id) == MessageStatus::Stop);
+    WAITS.eventually(&h, "STOP", || f.status(id) == MessageStatus::Stop);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 0);
     assert_eq!(f.ledger_units(id), 0);
@@ -521,8 +445,8 @@ fn a_crash_leftover_is_not_resent_blindly() {
     let id = crash_leftover(&mut f);
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
-    settle(&h);
+    WAITS.eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    WAITS.settle(&h);
     h.stop().unwrap();
     assert_eq!(provider.count(id), 0);
 }
@@ -537,7 +461,7 @@ fn a_crash_leftover_is_reconciled_when_the_provider_can_be_asked() {
         status: ReportedStatus::Delivered,
     };
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "reconciled", || {
+    WAITS.eventually(&h, "reconciled", || {
         f.status(found) == MessageStatus::Delivered
     });
     h.stop().unwrap();
@@ -552,7 +476,7 @@ fn a_crash_leftover_is_reconciled_when_the_provider_can_be_asked() {
     let provider = FakeProvider::new(Mode::Accept);
     *provider.lookup.lock().unwrap() = Lookup::NotFound;
     let h = f.start(provider.clone(), "b");
-    eventually(&h, "sent after reconciliation", || {
+    WAITS.eventually(&h, "sent after reconciliation", || {
         f.status(not_found) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -579,7 +503,7 @@ fn two_schedulers_on_one_store_never_send_a_message_twice() {
     let provider = FakeProvider::new(Mode::Accept);
     let a = f.start(provider.clone(), "a");
     let b = f.start(provider.clone(), "b");
-    eventually(&a, "all submitted", || {
+    WAITS.eventually(&a, "all submitted", || {
         ids.iter().all(|id| {
             f.status(*id) != MessageStatus::Pending && f.status(*id) != MessageStatus::Sending
         })
@@ -598,7 +522,7 @@ fn a_stalled_provider_never_blocks_the_operator() {
     let first = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Stall);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "the provider is being called", || {
+    WAITS.eventually(&h, "the provider is being called", || {
         provider.count(first) == 1
     });
     // While the provider hangs, the store stays writable and the scheduler answers at once.
@@ -621,7 +545,7 @@ fn a_stalled_provider_never_blocks_the_operator() {
     // The new message is queued (or already claimed: the scheduler had room for it).
     assert!(rows.iter().any(|r| r.id == second) || f.status(second) == MessageStatus::Sending);
     assert_eq!(f.status(first), MessageStatus::Sending);
-    eventually(&h, "the stalled send ends as unknown", || {
+    WAITS.eventually(&h, "the stalled send ends as unknown", || {
         f.status(first) == MessageStatus::Unknown
     });
     h.stop().unwrap();
@@ -738,14 +662,14 @@ fn a_message_planned_at_the_closing_minute_of_the_window_leaves_at_that_minute()
     let id = send::send_individual(&mut f.store, &f.admin, &req, f.clock.now()).unwrap()[0];
     let provider = FakeProvider::new(Mode::Accept);
     let h = f.start(provider.clone(), "a");
-    settle(&h);
+    WAITS.settle(&h);
     assert_eq!(provider.count(id), 0, "not before its time");
     // The scheduler looks a little after 19:00:00, as its tick does.
     f.clock.advance(
         Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap() - f.clock.now()
             + Duration::milliseconds(700),
     );
-    eventually(&h, "sent at 19:00", || {
+    WAITS.eventually(&h, "sent at 19:00", || {
         f.status(id) == MessageStatus::Submitted
     });
     h.stop().unwrap();
@@ -758,7 +682,7 @@ fn an_ambiguous_answer_is_reconciled_when_the_provider_can_be_asked_and_never_re
     let id = f.send_now("06 12 34 56 78");
     let provider = FakeProvider::new(Mode::Ambiguous);
     let h = f.start(provider.clone(), "a");
-    eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
+    WAITS.eventually(&h, "unknown", || f.status(id) == MessageStatus::Unknown);
     // The provider had it after all, and can be asked by our reference (OVH's tag).
     *provider.lookup.lock().unwrap() = Lookup::Found {
         provider_id: "ovh-7".into(),
@@ -766,7 +690,7 @@ fn an_ambiguous_answer_is_reconciled_when_the_provider_can_be_asked_and_never_re
     };
     provider.set(Mode::Accept);
     f.clock.advance(Duration::seconds(20));
-    eventually(&h, "reconciled", || {
+    WAITS.eventually(&h, "reconciled", || {
         f.status(id) == MessageStatus::Delivered
     });
     h.stop().unwrap();

@@ -4,7 +4,7 @@
 
 mod tui_fixture;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use smsdesk::i18n::Lang;
 use smsdesk::store::templates;
 use smsdesk::tui::App;
@@ -16,10 +16,6 @@ fn demo_store() -> Fixture {
     smsdesk::demo::create(&path, 2026, "admin", now()).unwrap();
     let store = smsdesk::store::Store::open(&path).unwrap();
     Fixture { dir, store }
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
 fn typing(app: &mut App, text: &str) {
@@ -530,47 +526,12 @@ fn other_admin_dialogs_in_both_languages() {
 fn a_rules_reminder_shows_on_its_event_and_is_edited_in_the_reminder_window() {
     use chrono::TimeZone;
     use smsdesk::core::automations::{AutomationRule, create_automation};
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    use smsdesk::core::events::EventKind;
     let mut f = empty_store();
     let path = f.path();
     let actor = smsdesk::core::Actor::identify(&mut f.store, "admin", now()).unwrap();
-    f.store
-        .conn()
-        .execute(
-            "INSERT INTO participants(kind, first_name, last_name, mobile, sms_consent, created_at, updated_at)
-             VALUES ('participant','Élodie','Martin','+33612345678',1,?1,?1)",
-            [now().timestamp()],
-        )
-        .unwrap();
-    f.store
-        .conn()
-        .execute(
-            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-             VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
-            [now().timestamp()],
-        )
-        .unwrap();
     // Friday 3 April 14:00; the rule comes after the event and gives it its D-2 reminder.
-    let event = create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: chrono::NaiveDate::from_ymd_opt(2026, 4, 3)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap()
-    .event_id;
+    let event = elodie_rappel_interview(&mut f.store, &actor);
     create_automation(
         &mut f.store,
         &actor,

@@ -2,34 +2,18 @@
 //! count follow, add the participants it matches, see them (once each, with their errors) in
 //! the preview, and send. Snapshots of the form with its filters in French and English.
 
+mod support;
 mod tui_fixture;
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use smsdesk::i18n::Lang;
 use smsdesk::store::Store;
 use smsdesk::store::events::{NewEvent, insert_event};
 use smsdesk::store::participants::{
-    NewCollaborator, NewParticipant, NewSavedList, insert_collaborator, insert_participant,
-    insert_saved_list,
+    NewParticipant, NewSavedList, insert_participant, insert_saved_list,
 };
 use tui_fixture::*;
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
-fn tab(app: &mut smsdesk::tui::App, n: usize) {
-    for _ in 0..n {
-        app.handle_key(code(KeyCode::Tab));
-    }
-}
-
-fn back(app: &mut smsdesk::tui::App, n: usize) {
-    for _ in 0..n {
-        app.handle_key(code(KeyCode::BackTab));
-    }
-}
 
 fn add_event(f: &Fixture, participant: i64, typ: &str, collaborator: i64, local: &str) {
     let starts_local = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M").unwrap();
@@ -66,20 +50,8 @@ fn add_event(f: &Fixture, participant: i64, typ: &str, collaborator: i64, local:
 fn store_with_filters() -> Fixture {
     let f = empty_store();
     let conn = f.store.conn();
-    let collaborator = |first: &str, last: &str| {
-        insert_collaborator(
-            conn,
-            &NewCollaborator {
-                first_name: first.into(),
-                last_name: last.into(),
-                active: true,
-                ..Default::default()
-            },
-        )
-        .unwrap()
-    };
-    let claire = collaborator("Claire", "Durand");
-    let marc = collaborator("Marc", "Petit");
+    let claire = add_collaborator(&f.store, "Claire", "Durand");
+    let marc = add_collaborator(&f.store, "Marc", "Petit");
     let mut ids = Vec::new();
     for (i, (first, last, kind, programme, consent)) in [
         ("Anna", "Arnaud", "participant", "PLIE", true),
@@ -143,22 +115,6 @@ fn matching_line(screen: &str) -> String {
         .find(|l| l.contains("Matching") || l.contains("Correspondent"))
         .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
         .unwrap_or_default()
-}
-
-/// Fills the interview and an own text, from the "Interview date-time" field.
-fn fill_interview_and_text(app: &mut smsdesk::tui::App) {
-    press(app, "02/04/2026 10:00");
-    tab(app, 1);
-    app.handle_key(code(KeyCode::Right));
-    tab(app, 1);
-    press(app, "atelier");
-    tab(app, 1);
-    press(app, "CV");
-    tab(app, 1);
-    press(app, "information sent");
-    // location, channel, programme, summary, template (own text), campaign, at → composer.
-    tab(app, 8);
-    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
 }
 
 #[test]
@@ -294,7 +250,7 @@ fn participants_a_filter_matches_join_the_recipients_once_each_and_reach_the_pre
         "{screen}"
     );
     tab(&mut app, STARTS - LIST);
-    fill_interview_and_text(&mut app);
+    fill_interview_and_text(&mut app, "information sent");
     app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     // One row each: the filter's (in order), then the list's new one; Chloé's error shows.
@@ -723,145 +679,12 @@ fn app_at_settings(f: &Fixture) -> smsdesk::tui::App {
 // ---------------------------------------------------------------------------------------------
 // The same in a real terminal: the binary in tmux at 80×24, checked through the CLI.
 
-mod tmux {
-    use std::path::Path;
-    use std::process::Command;
-    use std::time::{Duration, Instant};
-
-    pub const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
-    /// Monday 30 March 2026, 10:00 in Paris: the same instant as the headless tests.
-    pub const NOW: &str = "2026-03-30T08:00:00Z";
-
-    /// A tmux server running `smsdesk` on one store; killed on drop.
-    pub struct Term {
-        socket: String,
-    }
-
-    pub fn have_tmux() -> bool {
-        let found = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "tmux is required on CI"
-            );
-            eprintln!("tmux not found: journey skipped");
-        }
-        found
-    }
-
-    impl Term {
-        /// Starts `smsdesk --db DB --user admin` in English at 80×24.
-        pub fn start(name: &str, dir: &Path, db: &Path) -> Term {
-            let socket = format!("smsdesk-{name}-{}", std::process::id());
-            let config = dir.join("config");
-            std::fs::create_dir_all(&config).unwrap();
-            let command = format!(
-                "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
-                 SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
-                config.display(),
-                dir.display(),
-                db.display()
-            );
-            let ok = Command::new("tmux")
-                .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-                .args(["-s", "main", "-x", "80", "-y", "24", &command])
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "tmux new-session failed");
-            let term = Term { socket };
-            term.wait_for("Dashboard");
-            term
-        }
-
-        fn tmux(&self, args: &[&str]) -> String {
-            let out = Command::new("tmux")
-                .args(["-L", &self.socket])
-                .args(args)
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        }
-
-        /// Named keys (`Tab`, `C-s`, `Space`, `Right`…), one after the other.
-        pub fn keys(&self, keys: &[&str]) {
-            for k in keys {
-                self.tmux(&["send-keys", "-t", "main", k]);
-            }
-        }
-
-        pub fn tabs(&self, n: usize) {
-            for _ in 0..n {
-                self.keys(&["Tab"]);
-            }
-        }
-
-        /// Text typed as is.
-        pub fn typed(&self, text: &str) {
-            self.tmux(&["send-keys", "-t", "main", "-l", text]);
-        }
-
-        pub fn screen(&self) -> String {
-            self.tmux(&["capture-pane", "-p", "-t", "main"])
-        }
-
-        /// Polls the screen until it shows `needle`; fails with the screen otherwise.
-        pub fn wait_for(&self, needle: &str) -> String {
-            let start = Instant::now();
-            loop {
-                let screen = self.screen();
-                // Twice, a moment apart: a capture can hold a half-written frame.
-                if screen.contains(needle) {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                    let again = self.screen();
-                    if again.contains(needle) {
-                        return again;
-                    }
-                }
-                assert!(
-                    start.elapsed() < Duration::from_secs(10),
-                    "the screen never showed {needle:?}:\n{screen}"
-                );
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-
-    impl Drop for Term {
-        fn drop(&mut self) {
-            let _ = Command::new("tmux")
-                .args(["-L", &self.socket, "kill-server"])
-                .status();
-        }
-    }
-
-    /// `smsdesk --db DB --json ARGS…`, parsed.
-    pub fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
-        let out = Command::new(BIN)
-            .env("SMSDESK_NOW", NOW)
-            .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
-            .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "smsdesk {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
-
 /// An operator batches everyone with an event with Claire (Anna, Bruno, and Chloé who has
 /// not consented), unticks Bruno, validates for tomorrow 10:00; the CLI lists Anna's message
 /// only, in Upcoming, as a batch message at that time.
 #[test]
 fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
-    use tmux::{Term, cli_json, have_tmux};
+    use support::term::{Term, cli_json, have_tmux};
     if !have_tmux() {
         return;
     }
@@ -927,7 +750,7 @@ fn journey_a_batch_by_collaborator_with_one_recipient_unticked() {
 /// the two messages in Upcoming; no interview lands in the recipients' histories.
 #[test]
 fn journey_a_shop_campaign_batch_without_interview_fields() {
-    use tmux::{Term, cli_json, have_tmux};
+    use support::term::{Term, cli_json, have_tmux};
     if !have_tmux() {
         return;
     }

@@ -4,7 +4,7 @@
 
 mod tui_fixture;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use smsdesk::clock::Clock;
 use smsdesk::core::Actor;
 use smsdesk::core::reminders::{When, schedule_reminder};
@@ -21,57 +21,15 @@ const RAPPEL: &str =
 const CONVOCATION: &str = "Merci de venir avec votre CV, {{participant.first_name}}.";
 const ATELIER: &str = "Bonjour {{participant.first_name}}, atelier CV jeudi à 10h.";
 
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
 /// Élodie Martin (consenting, mobile) with an interview on Friday 3 April 2026 at 14:00
 /// Paris, no reminder; two interview templates ("Rappel RDV", "Convocation") and a batch one
 /// ("Atelier CV").
 fn store() -> Fixture {
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
-    let mut f = empty_store();
-    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    let conn = f.store.conn();
-    conn.execute(
-        "INSERT INTO participants(kind, civility, first_name, last_name, mobile, sms_consent, programme, created_at, updated_at)
-         VALUES ('participant','Mme','Élodie','Martin','+33612345678',1,'PLIE',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    for (name, context, body) in [
+    elodie_with_interview(&[
         ("Rappel RDV", "interview", RAPPEL),
         ("Convocation", "interview", CONVOCATION),
         ("Atelier CV", "batch", ATELIER),
-    ] {
-        conn.execute(
-            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 1, 0, 0, 'admin', ?4, ?4)",
-            rusqlite::params![name, context, body, now().timestamp()],
-        )
-        .unwrap();
-    }
-    let starts = chrono::NaiveDate::from_ymd_opt(2026, 4, 3)
-        .unwrap()
-        .and_hms_opt(14, 0, 0)
-        .unwrap();
-    create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: starts,
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
-    f
+    ])
 }
 
 fn template_id(f: &Fixture, name: &str) -> i64 {
@@ -388,22 +346,8 @@ fn a_template_picked_and_edited_in_the_individual_composer_leaves_as_edited() {
 #[test]
 fn a_template_picked_and_edited_in_a_batch_leaves_as_edited() {
     let f = store();
-    smsdesk::store::participants::insert_collaborator(
-        f.store.conn(),
-        &smsdesk::store::participants::NewCollaborator {
-            first_name: "Claire".into(),
-            last_name: "Durand".into(),
-            active: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    add_collaborator(&f.store, "Claire", "Durand");
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
-    let tab = |app: &mut App, n: usize| {
-        for _ in 0..n {
-            app.handle_key(code(KeyCode::Tab));
-        }
-    };
     press(&mut app, "8n");
     press(&mut app, "Atelier avril");
     // Élodie added from the search field, then the interview the batch records.

@@ -1,5 +1,6 @@
 //! Contacts: an individual SMS to the selected participant, written in the composer.
 
+mod support;
 mod tui_fixture;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -104,10 +105,6 @@ fn typed(app: &mut smsdesk::tui::App, text: &str) {
     for c in text.chars() {
         app.handle_key(key(c));
     }
-}
-
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
 }
 
 /// Searches `name` in the filter bar (the cursor lands on the first match).
@@ -581,120 +578,7 @@ fn import_preview_snapshots() {
 // The journey on the real binary (tmux), checked through the CLI
 
 mod journey {
-    use std::path::Path;
-    use std::process::Command;
-    use std::time::{Duration, Instant};
-
-    const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
-    const NOW: &str = "2026-03-30T08:00:00Z";
-
-    fn have_tmux() -> bool {
-        let found = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "tmux is required on CI"
-            );
-            eprintln!("tmux not found: journey skipped");
-        }
-        found
-    }
-
-    /// `smsdesk --db DB --user admin` in English at 80×24 in its own tmux server.
-    struct Term {
-        socket: String,
-    }
-
-    impl Term {
-        fn start(dir: &Path, db: &Path) -> Term {
-            let socket = format!("smsdesk-contacts-{}", std::process::id());
-            let config = dir.join("config");
-            std::fs::create_dir_all(&config).unwrap();
-            let command = format!(
-                "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
-                 SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
-                config.display(),
-                dir.display(),
-                db.display()
-            );
-            let ok = Command::new("tmux")
-                .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-                .args(["-s", "main", "-x", "80", "-y", "24", &command])
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "tmux new-session failed");
-            let term = Term { socket };
-            term.wait_for("Dashboard");
-            term
-        }
-
-        fn tmux(&self, args: &[&str]) -> String {
-            let out = Command::new("tmux")
-                .args(["-L", &self.socket])
-                .args(args)
-                .output()
-                .unwrap();
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        }
-
-        fn keys(&self, keys: &[&str]) {
-            for k in keys {
-                self.tmux(&["send-keys", "-t", "main", k]);
-            }
-        }
-
-        fn typed(&self, text: &str) {
-            self.tmux(&["send-keys", "-t", "main", "-l", text]);
-        }
-
-        fn wait_for(&self, needle: &str) -> String {
-            let start = Instant::now();
-            loop {
-                let screen = self.tmux(&["capture-pane", "-p", "-t", "main"]);
-                // Twice, a moment apart: a capture can hold a half-written frame.
-                if screen.contains(needle) {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                    let again = self.tmux(&["capture-pane", "-p", "-t", "main"]);
-                    if again.contains(needle) {
-                        return again;
-                    }
-                }
-                assert!(
-                    start.elapsed() < Duration::from_secs(15),
-                    "the screen never showed {needle:?}:\n{screen}"
-                );
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-
-    impl Drop for Term {
-        fn drop(&mut self) {
-            let _ = Command::new("tmux")
-                .args(["-L", &self.socket, "kill-server"])
-                .status();
-        }
-    }
-
-    fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
-        let out = Command::new(BIN)
-            .env("SMSDESK_NOW", NOW)
-            .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
-            .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "smsdesk {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
+    use super::support::term::{Launch, Term, cli_json, have_tmux};
 
     #[test]
     fn import_a_spreadsheet_then_save_two_contacts_as_a_list() {
@@ -714,7 +598,15 @@ mod journey {
                 &["Lefebvre", "Anne", "+33 6 11 22 33 44", "non"],
             ],
         );
-        let term = Term::start(dir.path(), &db);
+        // The screens may take up to 15 s here.
+        let term = Term::launch(
+            dir.path(),
+            &db,
+            Launch {
+                patience: std::time::Duration::from_secs(15),
+                ..Launch::english("contacts")
+            },
+        );
         term.keys(&["c"]);
         term.wait_for("Contacts");
         term.keys(&["I"]);

@@ -61,10 +61,6 @@ fn app_as(mut store: Store, login: &str, lang: Lang) -> smsdesk::tui::App {
     )
 }
 
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
 #[test]
 fn a_conversation_opens_at_its_latest_message_and_an_unknown_number_says_so() {
     for (lang, unknown, delivered, kept) in [

@@ -5,143 +5,15 @@
 //! Each test has its own tmux server (`-L`), store and config directory, and a fixed start of
 //! the clock (`SMSDESK_NOW`). Without `tmux` the tests say so and pass, unless `CI=true`.
 
+mod support;
 mod tui_fixture;
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use smsdesk::core::Actor;
 use smsdesk::store::Store;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::path::PathBuf;
+use support::term::{Launch, Term, cli, cli_json, have_tmux};
 use tui_fixture::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
-/// Monday 30 March 2026, 10:00 in Paris: the same instant as the headless tests.
-const NOW: &str = "2026-03-30T08:00:00Z";
-/// How long a screen may take to show what is expected.
-const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// A tmux server running `smsdesk` on one store; killed on drop.
-struct Term {
-    socket: String,
-}
-
-fn have_tmux() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "tmux is required on CI"
-        );
-        eprintln!("tmux not found: journey skipped");
-    }
-    found
-}
-
-impl Term {
-    /// Starts `smsdesk --db DB --user admin` in English at 80×24.
-    fn start(name: &str, dir: &Path, db: &Path) -> Term {
-        Term::start_as(name, dir, db, "admin")
-    }
-
-    /// Starts `smsdesk --db DB --user USER` in English at 80×24.
-    fn start_as(name: &str, dir: &Path, db: &Path, user: &str) -> Term {
-        let socket = format!("smsdesk-{name}-{}", std::process::id());
-        let config = dir.join("config");
-        std::fs::create_dir_all(&config).unwrap();
-        let command = format!(
-            "env SMSDESK_NOW={NOW} LANG=en_GB.UTF-8 LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
-             SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user {user}",
-            config.display(),
-            dir.display(),
-            db.display()
-        );
-        let ok = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-s", "main", "-x", "80", "-y", "24", &command])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        let term = Term { socket };
-        term.wait_for("Dashboard");
-        term
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Named keys (`Tab`, `C-s`, `Space`, `Right`…), one after the other.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", "-t", "main", k]);
-        }
-    }
-
-    /// Text typed as is.
-    fn typed(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "main", "-l", text]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "main"])
-    }
-
-    /// Polls the screen until it shows `needle`; fails with the screen otherwise.
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            // Twice, a moment apart: a capture can hold a half-written frame.
-            if screen.contains(needle) {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                let again = self.screen();
-                if again.contains(needle) {
-                    return again;
-                }
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "the screen never showed {needle:?}:\n{screen}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Term {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
-
-/// `smsdesk --db DB --json ARGS…`, parsed.
-fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(BIN)
-        .env("SMSDESK_NOW", NOW)
-        .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
-        .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "smsdesk {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn rows(v: &serde_json::Value) -> &Vec<serde_json::Value> {
     v.as_array().unwrap()
@@ -153,22 +25,6 @@ fn field<'a>(row: &'a serde_json::Value, key: &str) -> &'a str {
 
 fn db_of(f: &Fixture) -> PathBuf {
     f.path()
-}
-
-fn participant(store: &Store, first: &str, last: &str, mobile: &str, consent: bool) -> i64 {
-    smsdesk::store::participants::insert_participant(
-        store.conn(),
-        &smsdesk::store::participants::NewParticipant {
-            kind: smsdesk::sms::status::ParticipantKind::Participant,
-            first_name: first.into(),
-            last_name: last.into(),
-            mobile: Some(mobile.into()),
-            sms_consent: consent,
-            ..Default::default()
-        },
-        now(),
-    )
-    .unwrap()
 }
 
 #[test]
@@ -202,37 +58,9 @@ fn a_d2_reminder_from_the_agenda_shows_in_upcoming_at_the_right_time() {
     if !have_tmux() {
         return;
     }
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
     let mut f = empty_store();
     let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    participant(&f.store, "Élodie", "Martin", "+33612345678", true);
-    f.store
-        .conn()
-        .execute(
-            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-             VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
-            [now().timestamp()],
-        )
-        .unwrap();
-    create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: NaiveDate::from_ymd_opt(2026, 4, 3)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
+    elodie_rappel_interview(&mut f.store, &actor);
     let db = db_of(&f);
     let t = Term::start("reminder", f.dir.path(), &db);
     t.keys(&["a"]);
@@ -262,24 +90,13 @@ fn a_batch_on_a_saved_list_with_one_unticked_recipient() {
     if !have_tmux() {
         return;
     }
-    use smsdesk::store::participants::{
-        NewCollaborator, NewSavedList, insert_collaborator, insert_saved_list,
-    };
+    use smsdesk::store::participants::{NewSavedList, insert_saved_list};
     let f = empty_store();
-    insert_collaborator(
-        f.store.conn(),
-        &NewCollaborator {
-            first_name: "Claire".into(),
-            last_name: "Durand".into(),
-            active: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    add_collaborator(&f.store, "Claire", "Durand");
     let members = vec![
-        participant(&f.store, "Anna", "Arnaud", "+33612345671", true),
-        participant(&f.store, "Bruno", "Bernard", "+33612345672", true),
-        participant(&f.store, "Chloé", "Colin", "+33612345673", true),
+        add_participant(&f.store, "Anna", "Arnaud", "+33612345671", true),
+        add_participant(&f.store, "Bruno", "Bernard", "+33612345672", true),
+        add_participant(&f.store, "Chloé", "Colin", "+33612345673", true),
     ];
     insert_saved_list(
         f.store.conn(),
@@ -348,19 +165,7 @@ fn a_free_send_from_an_xlsx_with_numeric_cells_and_duplicates() {
     }
     let f = empty_store();
     let xlsx = f.dir.path().join("numbers.xlsx");
-    {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.write_string(0, 0, "Nom").unwrap();
-        sheet.write_string(0, 1, "Téléphone").unwrap();
-        // Leading zero lost by the spreadsheet, twice (a duplicate), then a text cell and a
-        // landline.
-        sheet.write_number(1, 1, 611223344.0).unwrap();
-        sheet.write_number(2, 1, 611223344.0).unwrap();
-        sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
-        sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
-        book.save(&xlsx).unwrap();
-    }
+    numbers_xlsx(&xlsx);
     let db = db_of(&f);
     let t = Term::start("free", f.dir.path(), &db);
     t.keys(&["9", "n"]);
@@ -397,25 +202,18 @@ fn oui_by_sms_sets_the_outcome_in_the_agenda_and_shows_in_the_inbox() {
     // The reminder left an hour ago and was delivered.
     let event = interview_question(&mut f);
     let db = db_of(&f);
-    let out = Command::new(BIN)
-        .env("SMSDESK_NOW", NOW)
-        .args(["--db", db.to_str().unwrap(), "--user", "admin"])
-        .args([
+    let out = cli(
+        &db,
+        &[
             "simulate",
             "reply",
             "--from",
             "06 12 34 56 78",
             "--text",
             "Oui !",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let said = String::from_utf8_lossy(&out.stdout);
+    let said = String::from_utf8_lossy(&out);
     assert!(said.contains("confirmed by SMS"), "{said}");
     let t = Term::start("reply", f.dir.path(), &db);
     t.keys(&["a"]);
@@ -521,16 +319,11 @@ fn a_scheduled_batch_opened_from_the_history_shows_its_messages() {
         )
         .unwrap();
     let people = vec![
-        participant(&f.store, "Anna", "Arnaud", "+33612345670", true),
-        participant(&f.store, "Bruno", "Blanc", "+33612345671", true),
-        participant(&f.store, "Chloé", "Caron", "+33612345672", true),
+        add_participant(&f.store, "Anna", "Arnaud", "+33612345670", true),
+        add_participant(&f.store, "Bruno", "Blanc", "+33612345671", true),
+        add_participant(&f.store, "Chloé", "Caron", "+33612345672", true),
     ];
-    let day = |d, h| {
-        NaiveDate::from_ymd_opt(2026, 3, d)
-            .unwrap()
-            .and_hms_opt(h, 0, 0)
-            .unwrap()
-    };
+    let day = |d, h| local(d, 3, h);
     queue_batch(
         &mut f.store,
         &actor,
@@ -586,7 +379,6 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
     if !have_tmux() {
         return;
     }
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
     let mut f = empty_store();
     let admin = Actor::identify(&mut f.store, "admin", now()).unwrap();
     smsdesk::core::admin::add_user(
@@ -597,7 +389,7 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
         now(),
     )
     .unwrap();
-    participant(&f.store, "Élodie", "Martin", "+33612345678", true);
+    add_participant(&f.store, "Élodie", "Martin", "+33612345678", true);
     for (name, context, body) in [
         (
             "Atelier CV",
@@ -610,36 +402,18 @@ fn a_templates_only_operator_sends_a_template_to_a_contact_and_to_an_event() {
             "Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.",
         ),
     ] {
-        f.store
-            .conn()
-            .execute(
-                "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 1, 0, 0, 'admin', ?4, ?4)",
-                rusqlite::params![name, context, body, now().timestamp()],
-            )
-            .unwrap();
+        add_template(&f.store, name, context, body, false);
     }
-    create_event(
-        &mut f.store,
-        &admin,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: NaiveDate::from_ymd_opt(2026, 4, 3)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
+    add_interview(&mut f.store, &admin, 1, local(3, 4, 14));
     let db = db_of(&f);
-    let t = Term::start_as("templates-only", f.dir.path(), &db, "karim");
+    let t = Term::launch(
+        f.dir.path(),
+        &db,
+        Launch {
+            user: "karim",
+            ..Launch::english("templates-only")
+        },
+    );
 
     // Contacts: a new message to Élodie, the text picked by name; typing changes nothing.
     t.keys(&["c"]);

@@ -57,10 +57,6 @@ fn event(chord: KeyChord) -> KeyEvent {
     KeyEvent::new(chord.code, chord.mods)
 }
 
-fn ctrl(c: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
-}
-
 /// A tab and the keys that bring it to the mode under test.
 #[derive(Clone)]
 struct Mode {

@@ -284,19 +284,19 @@ fn in_french_a_move_says_its_refusals_and_its_result_in_french() {
     let f = store_with_queue();
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
     press(&mut app, "7m");
-    app.handle_key(smsdesk_ctrl('u'));
+    app.handle_key(ctrl('u'));
     press(&mut app, "demain");
     app.handle_key(code(KeyCode::Enter));
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("« demain » n'est pas une date"), "{screen}");
     // The rules' refusal (English in the core) is shown in French.
-    app.handle_key(smsdesk_ctrl('u'));
+    app.handle_key(ctrl('u'));
     press(&mut app, "31/03/2026 23:30");
     app.handle_key(code(KeyCode::Enter));
     let screen = render(&mut app, 100, 30);
     assert!(screen.contains("hors de la plage d'envoi"), "{screen}");
     assert!(!screen.contains("outside"), "{screen}");
-    app.handle_key(smsdesk_ctrl('u'));
+    app.handle_key(ctrl('u'));
     press(&mut app, "31/03/2026 15:00");
     app.handle_key(code(KeyCode::Enter));
     assert!(!app.has_popup());
@@ -310,44 +310,11 @@ fn in_french_a_move_says_its_refusals_and_its_result_in_french() {
 /// One participant (Élodie Martin, consenting, mobile) with an interview on Friday 3 April
 /// 2026 at 14:00 Paris, no reminder; an active interview template.
 fn store_with_event() -> Fixture {
-    use smsdesk::core::Actor;
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
-    let mut f = empty_store();
-    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    let conn = f.store.conn();
-    conn.execute(
-        "INSERT INTO participants(kind, civility, first_name, last_name, mobile, sms_consent, programme, created_at, updated_at)
-         VALUES ('participant','Mme','Élodie','Martin','+33612345678',1,'PLIE',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-         VALUES ('Rappel RDV','interview','Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.',1,0,0,'admin',?1,?1)",
-        [now().timestamp()],
-    )
-    .unwrap();
-    let starts = chrono::NaiveDate::from_ymd_opt(2026, 4, 3)
-        .unwrap()
-        .and_hms_opt(14, 0, 0)
-        .unwrap();
-    create_event(
-        &mut f.store,
-        &actor,
-        NewEventInput {
-            participant_id: 1,
-            kind: EventKind::Interview,
-            event_type: "diagnostic".into(),
-            starts_local: starts,
-            collaborator_id: None,
-            location: String::new(),
-            notes: String::new(),
-            reminder: None,
-        },
-        now(),
-    )
-    .unwrap();
-    f
+    elodie_with_interview(&[(
+        "Rappel RDV",
+        "interview",
+        "Bonjour {{participant.first_name}}, RDV {{event.type}} le {{event.datetime}}.",
+    )])
 }
 
 #[test]
@@ -365,7 +332,7 @@ fn the_text_of_one_upcoming_message_is_rewritten_in_the_composer_and_rechecked()
     press(&mut app, ", RDV à 14h");
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Bonjour, RDV à 14h"), "{screen}");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
     assert!(
         app.status_message()
@@ -391,7 +358,7 @@ fn the_text_of_one_upcoming_message_is_rewritten_in_the_composer_and_rechecked()
     for _ in 0..40 {
         app.handle_key(code(KeyCode::Backspace));
     }
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     assert!(app.is_editing());
     assert!(render(&mut app, 80, 24).contains("the message is empty"));
     app.handle_key(code(KeyCode::Esc));
@@ -418,7 +385,7 @@ fn a_d2_reminder_switched_on_from_the_agenda_appears_in_upcoming_at_the_right_ti
     // Tab to "When", → once: D-2; the template is already chosen. Save.
     app.handle_key(code(KeyCode::Tab));
     app.handle_key(code(KeyCode::Right));
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
     let msg = app.status_message().unwrap_or_default().to_string();
     assert!(msg.contains("01/04 14:00"), "{msg}");
@@ -454,7 +421,7 @@ fn cancelling_an_event_from_the_agenda_cancels_its_reminder() {
     let f = store_with_event();
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::Fr);
     press(&mut app, "at");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     assert_eq!(status_of(&f, "Élodie Martin"), "pending");
     press(&mut app, "d");
     assert!(render(&mut app, 80, 24).contains("Annuler"));
@@ -462,10 +429,6 @@ fn cancelling_an_event_from_the_agenda_cancels_its_reminder() {
     assert_eq!(status_of(&f, "Élodie Martin"), "cancelled");
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("annulé"), "{screen}");
-}
-
-fn smsdesk_ctrl(c: char) -> crossterm::event::KeyEvent {
-    crossterm::event::KeyEvent::new(KeyCode::Char(c), crossterm::event::KeyModifiers::CONTROL)
 }
 
 #[test]
@@ -515,18 +478,7 @@ fn a_reply_of_the_review_list_gets_the_outcome_the_operator_types() {
 fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
     let f = sample_store();
     let path = f.dir.path().join("contacts.xlsx");
-    {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.write_string(0, 0, "Nom").unwrap();
-        sheet.write_string(0, 1, "Téléphone").unwrap();
-        // A spreadsheet dropped the leading zero of 06 11 22 33 44 (twice: a duplicate).
-        sheet.write_number(1, 1, 611223344.0).unwrap();
-        sheet.write_number(2, 1, 611223344.0).unwrap();
-        sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
-        sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
-        book.save(&path).unwrap();
-    }
+    numbers_xlsx(&path);
     let mut app = app(Store::open(&f.path()).unwrap(), Lang::En);
     press(&mut app, "9n");
     assert!(app.is_editing());
@@ -535,7 +487,7 @@ fn a_free_send_from_a_spreadsheet_with_numeric_cells_and_duplicates() {
         app.handle_key(code(KeyCode::Tab));
     }
     press(&mut app, "Portes ouvertes samedi");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     // The file is read off the UI thread: the form says so, then the preview opens.
     assert!(
         render(&mut app, 80, 24).contains("reading contacts.xlsx"),
@@ -581,7 +533,7 @@ fn a_free_preview_names_the_characters_forcing_unicode() {
         app.handle_key(code(KeyCode::Tab));
     }
     press(&mut app, "Portes ouvertes à l'île samedi");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     tick_until_popup(&mut app);
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Unicode : î"), "{screen}");
@@ -615,7 +567,7 @@ fn a_free_send_file_lists_unusable_cells_by_row_and_a_bad_file_is_refused_whole(
         app.handle_key(code(KeyCode::Tab));
     }
     press(&mut app, "Fermeture exceptionnelle");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     tick_until_popup(&mut app);
     let screen = render(&mut app, 80, 24);
     assert!(
@@ -635,7 +587,7 @@ fn a_free_send_file_lists_unusable_cells_by_row_and_a_bad_file_is_refused_whole(
         app.handle_key(code(KeyCode::Tab));
     }
     press(&mut app, "Fermeture exceptionnelle");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     let screen = tick_until_shown(&mut app, "fake.xlsx:");
     assert!(!app.has_popup(), "{screen}");
     assert!(app.is_editing(), "{screen}");
@@ -676,22 +628,10 @@ fn an_opt_out_from_contacts_is_asked_then_recorded() {
 /// A collaborator, four participants (Chloé has not consented to SMS), and the saved list
 /// "Atelier CV" of Anna, Bruno and Chloé; Denis is outside it.
 fn store_with_list() -> Fixture {
-    use smsdesk::store::participants::{
-        NewCollaborator, NewParticipant, NewSavedList, insert_collaborator, insert_participant,
-        insert_saved_list,
-    };
+    use smsdesk::store::participants::{NewSavedList, insert_saved_list};
     let f = empty_store();
     let conn = f.store.conn();
-    insert_collaborator(
-        conn,
-        &NewCollaborator {
-            first_name: "Claire".into(),
-            last_name: "Durand".into(),
-            active: true,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    add_collaborator(&f.store, "Claire", "Durand");
     let mut ids = Vec::new();
     for (first, last, mobile, consent) in [
         ("Anna", "Arnaud", "+33612345671", true),
@@ -699,21 +639,7 @@ fn store_with_list() -> Fixture {
         ("Chloé", "Colin", "+33612345673", false),
         ("Denis", "Dupuis", "+33612345674", true),
     ] {
-        ids.push(
-            insert_participant(
-                conn,
-                &NewParticipant {
-                    kind: smsdesk::sms::status::ParticipantKind::Participant,
-                    first_name: first.into(),
-                    last_name: last.into(),
-                    mobile: Some(mobile.into()),
-                    sms_consent: consent,
-                    ..Default::default()
-                },
-                now(),
-            )
-            .unwrap(),
-        );
+        ids.push(add_participant(&f.store, first, last, mobile, consent));
     }
     insert_saved_list(
         conn,
@@ -726,12 +652,6 @@ fn store_with_list() -> Fixture {
     )
     .unwrap();
     f
-}
-
-fn tab(app: &mut smsdesk::tui::App, n: usize) {
-    for _ in 0..n {
-        app.handle_key(code(KeyCode::Tab));
-    }
 }
 
 #[test]
@@ -753,7 +673,7 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("1/1 Denis DUPUIS"), "{screen}");
     // Saving now: the core names every missing interview field.
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     assert!(
         screen.contains("missing required field(s): date-time, collaborator"),
@@ -761,22 +681,8 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
     );
     // Past the chosen recipient and the context (an interview, by default).
     tab(&mut app, 3);
-    press(&mut app, "02/04/2026 10:00");
-    tab(&mut app, 1);
-    app.handle_key(code(KeyCode::Right));
-    tab(&mut app, 1);
-    press(&mut app, "atelier");
-    tab(&mut app, 1);
-    press(&mut app, "CV");
-    tab(&mut app, 1);
-    press(&mut app, "information sent");
-    // location, channel, programme, summary, template (own text), campaign, at → composer.
-    tab(&mut app, 8);
-    press(
-        &mut app,
-        "Bonjour {{participant.first_name}}, atelier CV jeudi.",
-    );
-    app.handle_key(smsdesk_ctrl('s'));
+    fill_interview_and_text(&mut app, "information sent");
+    app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     // One row per recipient: the chosen one first, then the list; Chloé cannot be sent to.
     for name in [
@@ -796,7 +702,7 @@ fn a_batch_on_a_saved_list_plus_one_chosen_with_one_unticked_recipient() {
         screen.contains("2 message(s) · 2 SMS") && screen.contains("1 unticked"),
         "{screen}"
     );
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Recipients: 2"), "{screen}");
     press(&mut app, "y");
@@ -849,7 +755,7 @@ fn the_french_batch_preview_gives_the_rules_refusals_in_french() {
     tab(&mut app, 1);
     app.handle_key(code(KeyCode::Right));
     // Saving with no interview: the core's refusal, its list of fields included, in French.
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     let screen = render(&mut app, 200, 30);
     assert!(
         screen.contains(
@@ -861,21 +767,8 @@ fn the_french_batch_preview_gives_the_rules_refusals_in_french() {
     assert!(!screen.contains("missing required"), "{screen}");
     // Past the filters, the search and the context to the interview fields.
     tab(&mut app, 12);
-    press(&mut app, "02/04/2026 10:00");
-    tab(&mut app, 1);
-    app.handle_key(code(KeyCode::Right));
-    tab(&mut app, 1);
-    press(&mut app, "atelier");
-    tab(&mut app, 1);
-    press(&mut app, "CV");
-    tab(&mut app, 1);
-    press(&mut app, "information envoyée");
-    tab(&mut app, 8);
-    press(
-        &mut app,
-        "Bonjour {{participant.first_name}}, atelier CV jeudi.",
-    );
-    app.handle_key(smsdesk_ctrl('s'));
+    fill_interview_and_text(&mut app, "information envoyée");
+    app.handle_key(ctrl('s'));
     // The error column of the preview: Chloé has not consented, said in French.
     let screen = render(&mut app, 200, 30);
     let chloe = screen
@@ -901,7 +794,7 @@ fn an_event_created_from_the_agenda_with_a_participant_searched_as_you_type() {
     press(&mut app, "an");
     assert!(app.is_editing());
     // Saving without a participant says what is missing.
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("needs a date and time"), "{screen}");
     press(&mut app, "mart");
@@ -916,7 +809,7 @@ fn an_event_created_from_the_agenda_with_a_participant_searched_as_you_type() {
     press(&mut app, "06/04/2026 09:30");
     tab(&mut app, 2);
     press(&mut app, "salle 2");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     assert!(!app.is_editing(), "{}", render(&mut app, 80, 24));
     assert_eq!(app.status_message(), Some("event created"));
     let screen = render(&mut app, 80, 24);
@@ -944,7 +837,7 @@ fn moving_an_event_re_plans_its_reminder_and_says_so() {
     press(&mut app, "at");
     tab(&mut app, 1);
     app.handle_key(code(KeyCode::Right));
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     assert!(!app.is_editing());
     // Move it to Thursday 9 April 15:00.
     press(&mut app, "m");
@@ -954,9 +847,9 @@ fn moving_an_event_re_plans_its_reminder_and_says_so() {
         "{screen}"
     );
     tab(&mut app, 1);
-    app.handle_key(smsdesk_ctrl('u'));
+    app.handle_key(ctrl('u'));
     press(&mut app, "09/04/2026 15:00");
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     // The operator is told what happened to the reminder.
     assert!(app.has_popup(), "{}", render(&mut app, 80, 24));
     let screen = render(&mut app, 80, 24);
@@ -991,14 +884,14 @@ fn sent_exported_to_xlsx_off_the_ui_thread_reads_back_with_phones_as_text() {
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Export Sent: every message?"), "{screen}");
     // A file without a known extension is refused in the window, which stays open.
-    app.handle_key(smsdesk_ctrl('u'));
+    app.handle_key(ctrl('u'));
     let bad = f.dir.path().join("sent.ods");
     app.handle_paste(&bad.display().to_string());
     app.handle_key(code(KeyCode::Enter));
     assert!(app.has_popup());
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains(".xlsx or .csv"), "{screen}");
-    app.handle_key(smsdesk_ctrl('u'));
+    app.handle_key(ctrl('u'));
     let path = f.dir.path().join("sent.xlsx");
     app.handle_paste(&path.display().to_string());
     app.handle_key(code(KeyCode::Enter));
@@ -1043,17 +936,7 @@ fn fill_batch(app: &mut smsdesk::tui::App) {
     press(app, "dupu");
     app.handle_key(code(KeyCode::Enter));
     tab(app, 3);
-    press(app, "02/04/2026 10:00");
-    tab(app, 1);
-    app.handle_key(code(KeyCode::Right));
-    tab(app, 1);
-    press(app, "atelier");
-    tab(app, 1);
-    press(app, "CV");
-    tab(app, 1);
-    press(app, "information sent");
-    tab(app, 8);
-    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
+    fill_interview_and_text(app, "information sent");
 }
 
 #[test]
@@ -1066,7 +949,7 @@ fn snapshots_of_the_batch_form_and_preview_and_the_event_form() {
             format!("batch_form_{}", lang.as_str()),
             render(&mut app, 80, 24)
         );
-        app.handle_key(smsdesk_ctrl('s'));
+        app.handle_key(ctrl('s'));
         press(&mut app, "j ");
         insta::assert_snapshot!(
             format!("batch_preview_{}", lang.as_str()),
@@ -1124,7 +1007,7 @@ fn a_long_batch_preview_scrolls_and_counts_every_recipient() {
     assert!(screen.contains("Atelier CV (3)"), "{screen}");
     app.handle_key(code(KeyCode::Right));
     assert!(render(&mut app, 80, 24).contains("Zed (150)"));
-    app.handle_key(smsdesk_ctrl('s'));
+    app.handle_key(ctrl('s'));
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("151 message(s) · 151 SMS"), "{screen}");
     app.handle_key(code(KeyCode::End));
@@ -1226,7 +1109,7 @@ fn an_export_reports_its_progress_then_its_end_as_events_on_the_app_channel() {
     let (tx, rx) = std::sync::mpsc::channel();
     app.set_events(tx);
     press(&mut app, "6e");
-    app.handle_key(smsdesk_ctrl('u'));
+    app.handle_key(ctrl('u'));
     let path = f.dir.path().join("sent.csv");
     app.handle_paste(&path.display().to_string());
     app.handle_key(code(KeyCode::Enter));

@@ -2,147 +2,39 @@
 //! full (status lines wrap, the log keeps everything): the real binary in tmux, French and
 //! English, checked through the CLI (`--json list upcoming`) on the same store.
 
+mod support;
 mod tui_fixture;
 
 use smsdesk::store::Store;
 use std::path::Path;
-use std::process::Command;
-use std::time::Instant;
+use support::term::{Launch, Term, cli_json, have_tmux};
 use tui_fixture::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_smsdesk");
-/// Monday 30 March 2026, 10:00 in Paris (inside the default window).
-const NOW: &str = "2026-03-30T08:00:00Z";
-const PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
-
-struct Term {
-    socket: String,
-}
-
-fn have_tmux() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "tmux is required on CI"
-        );
-        eprintln!("tmux not found: journey skipped");
-    }
-    found
-}
-
-impl Term {
-    /// `smsdesk --db DB --user admin` at 80×24 in `lang` ("fr" or "en").
-    fn start(name: &str, dir: &Path, db: &Path, lang: &str) -> Term {
-        let socket = format!("smsdesk-send-{name}-{lang}-{}", std::process::id());
-        let config = dir.join("config");
-        std::fs::create_dir_all(&config).unwrap();
-        let locale = if lang == "fr" {
-            "fr_FR.UTF-8"
-        } else {
-            "en_GB.UTF-8"
-        };
-        let command = format!(
-            "env SMSDESK_NOW={NOW} LANG={locale} LC_ALL= LC_MESSAGES= SMSDESK_CONFIG_DIR='{}' \
-             SMSDESK_LOG_DIR='{}' NO_COLOR=1 '{BIN}' --db '{}' --user admin",
-            config.display(),
-            dir.display(),
-            db.display()
-        );
-        let ok = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-s", "main", "-x", "80", "-y", "24", &command])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        let term = Term { socket };
-        term.wait_for(if lang == "fr" {
-            "Tableau de bord"
-        } else {
-            "Dashboard"
-        });
-        term
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", "-t", "main", k]);
-            std::thread::sleep(std::time::Duration::from_millis(40));
-        }
-    }
-
-    fn typed(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "main", "-l", text]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "main"])
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_until(needle, |screen| screen.contains(needle))
-    }
-
-    /// Waits for a screen that satisfies `ok`: a frame is written row by row, so a capture
-    /// may hold its top rows before its footer.
-    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            // Twice, a moment apart: a frame is written row by row.
-            if ok(&screen) {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                let again = self.screen();
-                if ok(&again) {
-                    return again;
-                }
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "the screen never showed {what:?}:\n{screen}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Term {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
+/// `smsdesk --db DB --user admin` at 80×24 in `lang` ("fr" or "en"), 40 ms after each key.
+fn start(name: &str, dir: &Path, db: &Path, lang: &str) -> Term {
+    let locale = if lang == "fr" {
+        "fr_FR.UTF-8"
+    } else {
+        "en_GB.UTF-8"
+    };
+    Term::launch(
+        dir,
+        db,
+        Launch {
+            socket: format!("smsdesk-send-{name}-{lang}-{}", std::process::id()),
+            locale,
+            key_pause: std::time::Duration::from_millis(40),
+            ..Launch::english(name)
+        },
+    )
 }
 
 /// Messages not yet sent, through `smsdesk --json list upcoming`.
 fn upcoming(db: &Path) -> Vec<serde_json::Value> {
-    let out = Command::new(BIN)
-        .env("SMSDESK_NOW", NOW)
-        .env("SMSDESK_CONFIG_DIR", db.with_extension("cfg"))
-        .args(["--db", db.to_str().unwrap(), "--user", "admin", "--json"])
-        .args(["list", "upcoming"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v.as_array().cloned().unwrap_or_default()
+    cli_json(db, &["list", "upcoming"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The screen's text with its line breaks and padding gone, to find a wrapped sentence.
@@ -226,7 +118,7 @@ fn free_send_with_bad_rows(lang: &str, w: &Words) {
     }
     std::fs::write(&csv, rows).unwrap();
     let db = f.path();
-    let t = Term::start("free", f.dir.path(), &db, lang);
+    let t = start("free", f.dir.path(), &db, lang);
     t.keys(&["9", "n"]);
     t.wait_for(w.free_title);
     t.typed(&csv.display().to_string());
@@ -272,7 +164,7 @@ fn individual_send_asks(lang: &str) {
     }
     let f = with_participant();
     let db = f.path();
-    let t = Term::start("one", f.dir.path(), &db, lang);
+    let t = start("one", f.dir.path(), &db, lang);
     let fr = lang == "fr";
     t.keys(&["c"]);
     t.wait_for("DURAND");
@@ -343,7 +235,7 @@ fn long_refusal_readable(lang: &str, refusal_words: &str, refusal_end: &str) {
     }
     let f = with_participant();
     let db = f.path();
-    let t = Term::start("refusal", f.dir.path(), &db, lang);
+    let t = start("refusal", f.dir.path(), &db, lang);
     t.keys(&["c"]);
     t.wait_for("DURAND");
     t.keys(&["n"]);
@@ -407,7 +299,7 @@ fn free_send_transliterated_from_the_window(lang: &str, w: &Words) {
     }
     let f = empty_store();
     let db = f.path();
-    let t = Term::start("translit", f.dir.path(), &db, lang);
+    let t = start("translit", f.dir.path(), &db, lang);
     t.keys(&["9", "n"]);
     t.wait_for(w.free_title);
     t.typed("0611223301;0611223302;0611223303");

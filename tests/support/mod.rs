@@ -3,10 +3,13 @@
 //! garbage). Each request is answered on its own thread, so a stalled one blocks nothing.
 #![allow(dead_code)]
 
+pub mod engine;
 pub mod openssh;
 pub mod smsdesk;
 pub mod snapshots;
+pub mod term;
 pub mod tmux;
+pub mod world;
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};

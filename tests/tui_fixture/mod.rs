@@ -549,48 +549,74 @@ pub fn sample_store() -> Fixture {
     f
 }
 
-/// A question to Élodie Martin (+33612345678) with the template « Confirmez » (OUI / NON), sent and delivered an
-/// hour ago for an interview tomorrow; returns the event.
-pub fn interview_question(f: &mut Fixture) -> i64 {
-    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
-    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
-    let who = smsdesk::store::participants::insert_participant(
-        f.store.conn(),
+/// A participant with a mobile, `consent` to SMS or not; returns its id.
+pub fn add_participant(store: &Store, first: &str, last: &str, mobile: &str, consent: bool) -> i64 {
+    smsdesk::store::participants::insert_participant(
+        store.conn(),
         &smsdesk::store::participants::NewParticipant {
             kind: smsdesk::sms::status::ParticipantKind::Participant,
-            first_name: "Élodie".into(),
-            last_name: "Martin".into(),
-            mobile: Some("+33612345678".into()),
-            sms_consent: true,
+            first_name: first.into(),
+            last_name: last.into(),
+            mobile: Some(mobile.into()),
+            sms_consent: consent,
             ..Default::default()
         },
         now(),
     )
-    .unwrap();
-    let conn = f.store.conn();
-    conn.execute(
-        "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
-         VALUES ('Confirmez','interview','RDV demain, répondez OUI ou NON',1,0,1,'admin',?1,?1)",
-        [now().timestamp()],
+    .unwrap()
+}
+
+/// An active collaborator; returns its id.
+pub fn add_collaborator(store: &Store, first: &str, last: &str) -> i64 {
+    smsdesk::store::participants::insert_collaborator(
+        store.conn(),
+        &smsdesk::store::participants::NewCollaborator {
+            first_name: first.into(),
+            last_name: last.into(),
+            active: true,
+            ..Default::default()
+        },
     )
-    .unwrap();
-    conn.execute(
-        "INSERT INTO template_keywords(template_id, keyword, outcome)
-         VALUES (1,'OUI','confirmed by SMS'), (1,'NON','will not attend')",
-        [],
-    )
-    .unwrap();
-    let event = create_event(
-        &mut f.store,
-        &actor,
+    .unwrap()
+}
+
+/// An active, unlocked template by admin; `reply_expected` when it asks for an answer.
+pub fn add_template(store: &Store, name: &str, context: &str, body: &str, reply_expected: bool) {
+    store
+        .conn()
+        .execute(
+            "INSERT INTO templates(name, context, body, active, locked, reply_expected, created_by, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 1, 0, ?4, 'admin', ?5, ?5)",
+            params![name, context, body, reply_expected, now().timestamp()],
+        )
+        .unwrap();
+}
+
+/// `day`/`month`/2026 at `hour`:00, Paris time.
+pub fn local(day: u32, month: u32, hour: u32) -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, month, day)
+        .unwrap()
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+}
+
+/// A "diagnostic" interview of participant `who` at `starts_local` (Paris), with no
+/// collaborator, place, notes or reminder of its own, created by `actor`; returns the event.
+pub fn add_interview(
+    store: &mut Store,
+    actor: &Actor,
+    who: i64,
+    starts_local: chrono::NaiveDateTime,
+) -> i64 {
+    use smsdesk::core::events::{EventKind, NewEventInput, create_event};
+    create_event(
+        store,
+        actor,
         NewEventInput {
             participant_id: who,
             kind: EventKind::Interview,
             event_type: "diagnostic".into(),
-            starts_local: NaiveDate::from_ymd_opt(2026, 3, 31)
-                .unwrap()
-                .and_hms_opt(14, 0, 0)
-                .unwrap(),
+            starts_local,
             collaborator_id: None,
             location: String::new(),
             notes: String::new(),
@@ -599,7 +625,66 @@ pub fn interview_question(f: &mut Fixture) -> i64 {
         now(),
     )
     .unwrap()
-    .event_id;
+    .event_id
+}
+
+/// Élodie Martin (consenting, mobile), the template « Rappel RDV » (`RDV le
+/// {{event.datetime}}`), then her interview on Friday 3 April 2026 at 14:00 Paris with no
+/// reminder, created by `actor`; returns the event.
+pub fn elodie_rappel_interview(store: &mut Store, actor: &Actor) -> i64 {
+    let who = add_participant(store, "Élodie", "Martin", "+33612345678", true);
+    add_template(
+        store,
+        "Rappel RDV",
+        "interview",
+        "Bonjour {{participant.first_name}}, RDV le {{event.datetime}}.",
+        false,
+    );
+    add_interview(store, actor, who, local(3, 4, 14))
+}
+
+/// Élodie Martin (Mme, PLIE, consenting, mobile) with an interview on Friday 3 April 2026 at
+/// 14:00 Paris, no reminder; before the interview, the active `templates` (name, context,
+/// body), ids from 1 in that order.
+pub fn elodie_with_interview(templates: &[(&str, &str, &str)]) -> Fixture {
+    let mut f = empty_store();
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO participants(kind, civility, first_name, last_name, mobile, sms_consent, programme, created_at, updated_at)
+             VALUES ('participant','Mme','Élodie','Martin','+33612345678',1,'PLIE',?1,?1)",
+            [now().timestamp()],
+        )
+        .unwrap();
+    for (name, context, body) in templates {
+        add_template(&f.store, name, context, body, false);
+    }
+    add_interview(&mut f.store, &actor, 1, local(3, 4, 14));
+    f
+}
+
+/// A question to Élodie Martin (+33612345678) with the template « Confirmez » (OUI / NON), sent and delivered an
+/// hour ago for an interview tomorrow; returns the event.
+pub fn interview_question(f: &mut Fixture) -> i64 {
+    let actor = Actor::identify(&mut f.store, "admin", now()).unwrap();
+    let who = add_participant(&f.store, "Élodie", "Martin", "+33612345678", true);
+    add_template(
+        &f.store,
+        "Confirmez",
+        "interview",
+        "RDV demain, répondez OUI ou NON",
+        true,
+    );
+    f.store
+        .conn()
+        .execute(
+            "INSERT INTO template_keywords(template_id, keyword, outcome)
+             VALUES (1,'OUI','confirmed by SMS'), (1,'NON','will not attend')",
+            [],
+        )
+        .unwrap();
+    let event = add_interview(&mut f.store, &actor, who, local(31, 3, 14));
     let id = add_message(
         &f.store,
         &Msg {
@@ -625,6 +710,21 @@ pub fn interview_question(f: &mut Fixture) -> i64 {
     event
 }
 
+/// A spreadsheet of phone numbers under « Téléphone »: 06 11 22 33 44 whose leading zero the
+/// spreadsheet dropped (a number cell), twice (a duplicate), then a text cell (07 55 66 77 88)
+/// and a landline (01 44 55 66 77).
+pub fn numbers_xlsx(path: &std::path::Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Nom").unwrap();
+    sheet.write_string(0, 1, "Téléphone").unwrap();
+    sheet.write_number(1, 1, 611223344.0).unwrap();
+    sheet.write_number(2, 1, 611223344.0).unwrap();
+    sheet.write_string(3, 1, "07 55 66 77 88").unwrap();
+    sheet.write_string(4, 1, "01 44 55 66 77").unwrap();
+    book.save(path).unwrap();
+}
+
 /// An App on `store` as `admin`, with the shipped key bindings and a fixed clock.
 pub fn app(store: Store, lang: Lang) -> App {
     app_with_keymap(store, lang, Keymap::defaults())
@@ -646,10 +746,45 @@ pub fn code(c: KeyCode) -> KeyEvent {
     KeyEvent::new(c, KeyModifiers::NONE)
 }
 
+pub fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// `Tab`, `n` times.
+pub fn tab(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.handle_key(code(KeyCode::Tab));
+    }
+}
+
+/// `Shift+Tab`, `n` times.
+pub fn back(app: &mut App, n: usize) {
+    for _ in 0..n {
+        app.handle_key(code(KeyCode::BackTab));
+    }
+}
+
 pub fn press(app: &mut App, keys: &str) {
     for c in keys.chars() {
         app.handle_key(key(c));
     }
+}
+
+/// Fills a batch's interview (outcome `outcome`) and an own text, from the "Interview
+/// date-time" field.
+pub fn fill_interview_and_text(app: &mut App, outcome: &str) {
+    press(app, "02/04/2026 10:00");
+    tab(app, 1);
+    app.handle_key(code(KeyCode::Right));
+    tab(app, 1);
+    press(app, "atelier");
+    tab(app, 1);
+    press(app, "CV");
+    tab(app, 1);
+    press(app, outcome);
+    // location, channel, programme, summary, template (own text), campaign, at → composer.
+    tab(app, 8);
+    press(app, "Bonjour {{participant.first_name}}, atelier CV jeudi.");
 }
 
 /// The screen as text, one line per row (wide characters take their two columns).
