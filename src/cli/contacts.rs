@@ -229,7 +229,7 @@ fn show(store: &crate::store::Store, id: i64, limit: usize, env: &Env) -> CliRes
     }
     for t in &timeline {
         let at = crate::store::from_ts(t.at).to_rfc3339();
-        let arrow = match t.direction {
+        let arrow = match t.direction() {
             card::Direction::Out => "→",
             card::Direction::In => "←",
         };

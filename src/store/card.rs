@@ -218,8 +218,10 @@ pub fn events_of(conn: Db<'_>, id: i64, limit: usize) -> Result<Vec<EventRef>> {
 /// One SMS of a participant's history: out (a message, with its status) or in (a reply).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TimelineItem {
-    /// `out` or `in`.
-    pub direction: Direction,
+    /// Out: its status (`delivered`…); in: what the reply did (`matched`, `stop`…). Written
+    /// as two fields, `direction` (`out`, `in`) and `status` (the bare code).
+    #[serde(flatten)]
+    pub status: TimelineStatus,
     /// The message's or the reply's id.
     pub id: i64,
     /// Out: when it left, else when it is (or was) planned to; in: when it arrived (Unix
@@ -228,16 +230,14 @@ pub struct TimelineItem {
     /// The number it went to or came from.
     pub phone: String,
     pub text: String,
-    /// Out: its status (`delivered`…); in: what the reply did (`matched`, `stop`…).
-    pub status: TimelineStatus,
     /// Out: when it left (submitted), if it did.
     pub sent_at: Option<i64>,
 }
 
-/// Where a timeline SMS stands, by direction; serialised as its bare code (`delivered`,
-/// `matched`).
+/// Where a timeline SMS stands, by direction: serialised as `"direction": "out"` and its bare
+/// code, `"status": "delivered"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[serde(tag = "direction", content = "status", rename_all = "snake_case")]
 pub enum TimelineStatus {
     /// A message's status.
     Out(MessageStatus),
@@ -270,10 +270,18 @@ pub struct TimelineKey {
 }
 
 impl TimelineItem {
+    /// Out (a message) or in (a reply), as its status says.
+    pub fn direction(&self) -> Direction {
+        match self.status {
+            TimelineStatus::Out(_) => Direction::Out,
+            TimelineStatus::In(_) => Direction::In,
+        }
+    }
+
     pub fn key(&self) -> TimelineKey {
         TimelineKey {
             at: self.at,
-            direction: self.direction,
+            direction: self.direction(),
             id: self.id,
         }
     }
@@ -354,7 +362,7 @@ pub fn timeline(
         let (ka, kb) = (a.key(), b.key());
         (kb.at, kb.direction, kb.id).cmp(&(ka.at, ka.direction, ka.id))
     });
-    items.dedup_by_key(|i| (i.direction, i.id));
+    items.dedup_by_key(|i| (i.direction(), i.id));
     items.truncate(limit);
     Ok(items)
 }
@@ -362,7 +370,6 @@ pub fn timeline(
 /// A timeline row of either half: id, at, phone, text, status, sent_at.
 fn timeline_item(direction: Direction, r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineItem> {
     Ok(TimelineItem {
-        direction,
         id: r.get(0)?,
         at: r.get(1)?,
         phone: r.get(2)?,
