@@ -434,6 +434,45 @@ fn start_import(app: &mut smsdesk::tui::App, file: &Path) {
     assert!(!app.has_popup(), "{}", render(app, 80, 24));
 }
 
+/// The terminal's event loop hands each job event to the app as it comes, and ticks only every
+/// two seconds: the contacts an import wrote are listed with the news that they were imported,
+/// not at the next tick.
+#[test]
+fn the_list_shows_imported_contacts_with_the_news_not_a_tick_later() {
+    let f = sample_store();
+    let file = contacts_file(f.dir.path());
+    let mut app = app(f.store, Lang::En);
+    press(&mut app, "c");
+    start_import(&mut app, &file);
+    wait(&mut app, "the preview", |a| a.is_editing());
+    // From here on, job events come through the event loop's channel, as in the terminal.
+    let (tx, rx) = std::sync::mpsc::channel();
+    app.set_events(tx);
+    app.handle_key(code(KeyCode::Enter));
+    loop {
+        let event = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the import ends");
+        let smsdesk::tui::AppEvent::Job(job) = event else {
+            continue;
+        };
+        let done = matches!(job.update, smsdesk::tui::jobs::JobUpdate::ImportDone(_));
+        app.on_job(job);
+        if done {
+            break;
+        }
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("2 contact(s) imported from nouveaux.xlsx"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("LEFEBVRE") && screen.contains("ROUX"),
+        "{screen}"
+    );
+}
+
 #[test]
 fn an_import_shows_its_preview_then_imports_on_enter() {
     let f = sample_store();

@@ -592,16 +592,7 @@ impl App {
     /// cannot have changed, save what the clock alone moves, which is re-read every minute.
     pub fn on_tick(&mut self) -> bool {
         let minute = self.clock.now().timestamp() / 60;
-        let stamp = crate::store::stats::data_stamp(self.store.db()).ok();
-        let seen = stamp.map(|s| (self.tab, s, minute));
-        let mut changed = false;
-        if seen.is_none() || seen != self.ticked {
-            if matches!(self.tab, Tab::Settings | Tab::Dashboard) && !self.is_editing() {
-                self.load_org();
-            }
-            changed = self.refresh_current();
-            self.ticked = seen;
-        }
+        let mut changed = self.refresh_if_stale();
         // Headless (tests): job events wait in the app's own channel until the tick.
         while let Some(ev) = self.job_rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
             match ev {
@@ -617,6 +608,23 @@ impl App {
         changed || minute_changed
     }
 
+    /// Re-reads the current tab when the store changed (a commit of any connection), the tab
+    /// or the minute did since it was last read; an idle tick re-reads nothing. Whether it did.
+    fn refresh_if_stale(&mut self) -> bool {
+        let minute = self.clock.now().timestamp() / 60;
+        let stamp = crate::store::stats::data_stamp(self.store.db()).ok();
+        let seen = stamp.map(|s| (self.tab, s, minute));
+        if seen.is_some() && seen == self.ticked {
+            return false;
+        }
+        if matches!(self.tab, Tab::Settings | Tab::Dashboard) && !self.is_editing() {
+            self.load_org();
+        }
+        let changed = self.refresh_current();
+        self.ticked = seen;
+        changed
+    }
+
     /// Job events go to `tx` (the event loop's channel) instead of the app's own.
     pub fn set_events(&mut self, tx: Sender<AppEvent>) {
         self.jobs = Jobs::new(tx, self.tab);
@@ -627,15 +635,15 @@ impl App {
     /// a message) shows at once on that tab, else when the operator is back on it with no
     /// window open. Returns whether the screen must be redrawn.
     pub fn on_job(&mut self, job: JobEvent) -> bool {
-        self.ticked = None;
         let JobEvent { tab, id, update } = job;
-        let Some(outcome) = self.with_act_on(tab, |v, act| v.on_job(id, update, act)) else {
-            return true;
-        };
-        if !matches!(outcome, Outcome::Ignored) {
+        if let Some(outcome) = self.with_act_on(tab, |v, act| v.on_job(id, update, act))
+            && !matches!(outcome, Outcome::Ignored)
+        {
             self.deferred.push((tab, outcome));
             self.apply_deferred();
         }
+        // A job that wrote (an import) is seen with its news, not at the next tick.
+        self.refresh_if_stale();
         true
     }
 

@@ -754,12 +754,7 @@ impl TabView for ContactsTab {
         );
         match self.import.update(update) {
             Some(preview) => self.preview = Some(PreviewView::new(preview)),
-            None if done => {
-                self.recheck_shown(act.store.db())?;
-                // The list shows the new contacts with the news, not a tick later: the tick
-                // refreshes the lists before it reads the jobs' news.
-                self.pager.refresh(act.store.db())?;
-            }
+            None if done => self.recheck_shown(act.store.db())?,
             None if failed => self.failure = true,
             None => {}
         }
